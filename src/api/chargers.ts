@@ -1,0 +1,109 @@
+// /api/v1/chargers — list, read and register chargers, and send them OCPP commands.
+
+import { Hono, type Context } from 'hono';
+import { MAX_COMMAND_TIMEOUT_SECONDS, readConfig } from '../config';
+import type { Env } from '../env';
+import { isValidChargerId, MAX_CHARGER_ID_LENGTH } from '../ocpp/charger-id';
+import { isPlainObject } from '../ocpp/frames';
+import { ChargerStore } from '../store/chargers';
+import { apiError } from './errors';
+
+type AppContext = Context<{ Bindings: Env }>;
+
+export const chargerRoutes = new Hono<{ Bindings: Env }>();
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 500;
+
+chargerRoutes.get('/', async (c) => {
+  const limit = c.req.query('limit') === undefined ? DEFAULT_PAGE_SIZE : Number(c.req.query('limit'));
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    return apiError(c, 400, 'InvalidParameter', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  const page = await new ChargerStore(c.env.DB).list(limit, c.req.query('cursor'));
+  return c.json({ chargers: page.chargers, nextCursor: page.nextCursor });
+});
+
+chargerRoutes.get('/:chargerId', async (c) => {
+  const chargerId = validId(c);
+  if (chargerId instanceof Response) return chargerId;
+  const record = await new ChargerStore(c.env.DB).get(chargerId);
+  if (!record) return unknownCharger(c, chargerId);
+  // D1 holds what the fleet shares; the charger's own object knows the live connection.
+  const live = await c.env.CHARGERS.getByName(chargerId).liveStatus();
+  return c.json({
+    charger: {
+      ...record,
+      connected: live.connected,
+      lastSeen: live.lastSeen ?? record.lastSeen,
+      pendingCommands: live.pendingCommands,
+    },
+  });
+});
+
+/** Registers a charger ahead of its first boot, so it is Accepted whatever the unknown-charger policy. */
+chargerRoutes.put('/:chargerId', async (c) => {
+  const chargerId = validId(c);
+  if (chargerId instanceof Response) return chargerId;
+  const store = new ChargerStore(c.env.DB);
+  const existed = await store.exists(chargerId);
+  await store.register(chargerId, new Date().toISOString());
+  return c.json({ charger: await store.get(chargerId) }, existed ? 200 : 201);
+});
+
+chargerRoutes.post('/:chargerId/commands/:action', async (c) => {
+  const chargerId = validId(c);
+  if (chargerId instanceof Response) return chargerId;
+  const action = c.req.param('action');
+
+  const timeoutSeconds = readTimeout(c);
+  if (typeof timeoutSeconds === 'string') return apiError(c, 400, 'InvalidParameter', timeoutSeconds);
+
+  const text = await c.req.text();
+  let payload: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      return apiError(c, 400, 'InvalidJson', 'The request body is not valid JSON');
+    }
+  }
+  if (!isPlainObject(payload)) {
+    return apiError(c, 400, 'InvalidPayload', 'The request body must be a JSON object: the OCPP request payload', {
+      issues: [{ path: '', message: 'expected an object' }],
+    });
+  }
+
+  if (!(await new ChargerStore(c.env.DB).exists(chargerId))) return unknownCharger(c, chargerId);
+  const outcome = await c.env.CHARGERS.getByName(chargerId).sendCommand(action, payload, timeoutSeconds);
+  if (outcome.ok) return c.json({ result: outcome.result });
+  return c.json({ error: outcome.error }, outcome.status as 400);
+});
+
+function validId(c: AppContext): string | Response {
+  const chargerId = c.req.param('chargerId') ?? '';
+  if (!isValidChargerId(chargerId)) {
+    return apiError(
+      c,
+      400,
+      'InvalidChargerId',
+      `A charger id is 1-${MAX_CHARGER_ID_LENGTH} printable ASCII characters without ":" or spaces`,
+    );
+  }
+  return chargerId;
+}
+
+function unknownCharger(c: AppContext, chargerId: string): Response {
+  return apiError(c, 404, 'UnknownCharger', `No charger "${chargerId}" has connected or been registered`);
+}
+
+/** The command's timeout in seconds, or a message saying what is wrong with ?timeoutSeconds. */
+function readTimeout(c: AppContext): number | string {
+  const raw = c.req.query('timeoutSeconds');
+  if (raw === undefined) return readConfig(c.env).commandTimeoutSeconds;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > MAX_COMMAND_TIMEOUT_SECONDS) {
+    return `timeoutSeconds must be a number above 0 and at most ${MAX_COMMAND_TIMEOUT_SECONDS}`;
+  }
+  return value;
+}

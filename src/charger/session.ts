@@ -1,0 +1,329 @@
+// ChargerSession: the Durable Object that terminates one charger's WebSocket and speaks OCPP with it.
+//
+// There is one object per charger id. It uses the WebSocket Hibernation API, so an idle
+// charger costs nothing between heartbeats: the runtime may evict the object and wake a
+// fresh instance for the next frame. Anything that must outlive an instance therefore lives
+// in the socket's attachment (per-connection facts) or in the object's storage (the
+// registration decision); in-memory fields are caches or belong to a request in progress.
+
+import { DurableObject } from 'cloudflare:workers';
+import * as v from 'valibot';
+import { readConfig, type Config } from '../config';
+import type { Env } from '../env';
+import { answerCall } from '../ocpp/dispatch';
+import { OcppError } from '../ocpp/errors';
+import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from '../ocpp/frames';
+import { OutboundCalls } from '../ocpp/outbound-calls';
+import { PROFILES, schemaFor } from '../ocpp/protocol';
+import type { RegistrationStatus } from '../ocpp/records';
+import { summarizeIssues } from '../ocpp/validation';
+import type { OcppVersion } from '../ocpp/versions';
+import { ChargerStore } from '../store/chargers';
+import { D1ChargerRecords } from './records';
+import { CLOSE_CODES, type CommandOutcome, type LiveStatus } from './types';
+
+/** Facts about one connection, kept on the socket so they survive hibernation. */
+interface OcppAttachment {
+  chargerId: string;
+  protocol: OcppVersion;
+  connectedAt: number;
+  /** Epoch ms of the last frame received; drives the offline alarm. */
+  lastSeen: number;
+}
+
+/** Attachments are namespaced, so other features can keep their own facts on the socket. */
+interface SocketAttachment {
+  ocpp: OcppAttachment;
+}
+
+const STORAGE_KEYS = {
+  chargerId: 'chargerId',
+  protocol: 'protocol',
+  registration: 'registrationStatus',
+} as const;
+
+/** lastSeen is written to D1 at most this often; the exact value lives on the socket. */
+const LAST_SEEN_WRITE_INTERVAL_MS = 60_000;
+
+export class ChargerSession extends DurableObject<Env> {
+  private readonly config: Config;
+  /** Calls from the charger are answered strictly in arrival order, even across awaits. */
+  private inbound: Promise<void> = Promise.resolve();
+  private readonly outbound: OutboundCalls;
+  private registration: RegistrationStatus | null | undefined;
+  private lastSeenWrittenAt = 0;
+
+  // The constructor also runs when a hibernated object wakes for a frame, so it only
+  // builds in-memory helpers; durable facts are read on demand.
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.config = readConfig(env);
+    this.outbound = new OutboundCalls({
+      send: (text) => {
+        const socket = this.currentSocket();
+        if (!socket) return false;
+        socket.send(text);
+        return true;
+      },
+      newMessageId: () => crypto.randomUUID(),
+    });
+  }
+
+  private get store(): ChargerStore {
+    return new ChargerStore(this.env.DB);
+  }
+
+  /** Accepts a charger's WebSocket. The Worker has already checked the id and chosen the subprotocol. */
+  override async fetch(request: Request): Promise<Response> {
+    const chargerId = request.headers.get('x-charger-id');
+    const protocol = request.headers.get('x-ocpp-protocol') as OcppVersion | null;
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket' || !chargerId || !protocol) {
+      return new Response('Expected a WebSocket upgrade from the Worker', { status: 400 });
+    }
+
+    // A new connection replaces the old one: no half-open sessions.
+    for (const old of this.ctx.getWebSockets()) {
+      closeQuietly(old, CLOSE_CODES.replaced, 'Replaced by a new connection from the same charger');
+    }
+    this.outbound.failAll('The charger reconnected before answering');
+
+    const now = Date.now();
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server);
+    const attachment: SocketAttachment = { ocpp: { chargerId, protocol, connectedAt: now, lastSeen: now } };
+    server.serializeAttachment(attachment);
+
+    const previousProtocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
+    if (previousProtocol !== undefined && previousProtocol !== protocol) {
+      // A charger that changed version must boot again under the new one.
+      await this.setRegistration(null);
+    }
+    await this.ctx.storage.put({ [STORAGE_KEYS.chargerId]: chargerId, [STORAGE_KEYS.protocol]: protocol });
+    await this.scheduleOfflineCheck(now);
+    await this.tryStore('record connection', (store) =>
+      store.recordConnection(chargerId, protocol, true, new Date(now).toISOString()),
+    );
+
+    return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': protocol } });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const attachment = readAttachment(ws);
+    if (!attachment) {
+      closeQuietly(ws, CLOSE_CODES.internal, 'Unknown connection');
+      return;
+    }
+    attachment.lastSeen = Date.now();
+    ws.serializeAttachment({ ocpp: attachment } satisfies SocketAttachment);
+
+    const next = this.inbound.then(() => this.handleFrame(ws, attachment, message));
+    this.inbound = next.catch((error) => logError('inbound frame', attachment.chargerId, error));
+    return this.inbound;
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    closeQuietly(ws, 1000, 'Closing');
+    await this.connectionEnded(ws, `The charger disconnected (${code}${reason ? `: ${reason}` : ''})`);
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    logError('websocket', readAttachment(ws)?.chargerId, error);
+    await this.connectionEnded(ws, 'The connection failed');
+  }
+
+  /** The offline check: a charger silent for `offlineAfterIntervals` heartbeats is disconnected. */
+  override async alarm(): Promise<void> {
+    const socket = this.currentSocket();
+    const attachment = socket && readAttachment(socket);
+    if (!socket || !attachment) return;
+    const deadline = attachment.lastSeen + this.offlineAfterMs();
+    if (Date.now() < deadline) {
+      await this.ctx.storage.setAlarm(deadline);
+      return;
+    }
+    closeQuietly(socket, CLOSE_CODES.silent, 'No message within the heartbeat timeout');
+    await this.connectionEnded(socket, 'The charger stopped responding');
+  }
+
+  /** Sends one CSMS-initiated call and waits for the charger's answer. Called by the HTTP API. */
+  async sendCommand(action: string, payload: unknown, timeoutSeconds: number): Promise<CommandOutcome> {
+    const protocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
+    if (!protocol) {
+      return fail(409, 'ChargerOffline', 'The charger has never connected');
+    }
+    const profile = PROFILES[protocol];
+    const requestSchema = schemaFor(profile.requestSchemas, action);
+    const responseSchema = schemaFor(profile.responseSchemas, action);
+    if (!profile.csmsInitiated.has(action) || !requestSchema || !responseSchema) {
+      return fail(404, 'UnknownAction', `${action} is not a CSMS-initiated action in ${protocol}`);
+    }
+    const request = v.safeParse(requestSchema, payload);
+    if (!request.success) {
+      return fail(400, 'InvalidPayload', `The payload does not match the ${protocol} ${action} request schema`, {
+        issues: summarizeIssues(request.issues),
+      });
+    }
+    if (!this.currentSocket()) {
+      return fail(409, 'ChargerOffline', 'The charger is not connected');
+    }
+
+    const outcome = await this.outbound.call(action, request.output, timeoutSeconds * 1000);
+    switch (outcome.kind) {
+      case 'result': {
+        const response = v.safeParse(responseSchema, outcome.payload);
+        if (!response.success) {
+          return fail(502, 'InvalidResponse', `The charger's ${action} answer does not match its schema`, {
+            issues: summarizeIssues(response.issues),
+            result: outcome.payload,
+          });
+        }
+        return { ok: true, result: response.output as Record<string, unknown> };
+      }
+      case 'error':
+        return fail(502, 'CallError', `The charger answered ${action} with ${outcome.code}`, {
+          ocpp: { code: outcome.code, description: outcome.description, details: outcome.details },
+        });
+      case 'timeout':
+        return fail(504, 'Timeout', `The charger did not answer ${action} within ${timeoutSeconds} s`);
+      case 'disconnected':
+        return fail(409, 'ChargerOffline', `${outcome.reason} before answering ${action}`);
+    }
+  }
+
+  /** What only the live object knows: is a socket open, and when did the last frame arrive. */
+  async liveStatus(): Promise<LiveStatus> {
+    const socket = this.currentSocket();
+    const attachment = socket && readAttachment(socket);
+    return {
+      connected: Boolean(attachment),
+      protocol: attachment?.protocol ?? (await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol)) ?? null,
+      lastSeen: attachment ? new Date(attachment.lastSeen).toISOString() : null,
+      registrationStatus: await this.getRegistration(),
+      pendingCommands: this.outbound.pendingCount,
+    };
+  }
+
+  private async handleFrame(ws: WebSocket, attachment: OcppAttachment, message: string | ArrayBuffer): Promise<void> {
+    const { protocol, chargerId } = attachment;
+    if (typeof message !== 'string') {
+      sendQuietly(ws, serializeError(protocol, UNREADABLE_MESSAGE_ID, new OcppError('FormatViolation', 'OCPP-J frames are text, not binary')));
+      return;
+    }
+    const parsed = parseFrame(message);
+    if (!parsed.ok) {
+      if (parsed.answer) sendQuietly(ws, serializeError(protocol, parsed.replyId, parsed.error));
+      else logDropped(chargerId, parsed.error.message);
+      return;
+    }
+    const frame = parsed.frame;
+    if (frame.type !== CALL) {
+      if (!this.outbound.settle(frame)) logDropped(chargerId, `reply ${frame.id} matches no pending call`);
+      return;
+    }
+
+    const now = new Date(attachment.lastSeen);
+    const records = new D1ChargerRecords(this.store, chargerId, protocol, this.config, now, (status) =>
+      this.setRegistration(status),
+    );
+    const answer = await answerCall(
+      PROFILES[protocol],
+      frame,
+      { chargerId, now, heartbeatIntervalSeconds: this.config.heartbeatIntervalSeconds, records },
+      {
+        accepted: (await this.getRegistration()) === 'Accepted',
+        onInternalError: (action, error) => logError(action, chargerId, error),
+      },
+    );
+    sendQuietly(ws, answer);
+    await this.maybeWriteLastSeen(chargerId, attachment.lastSeen);
+  }
+
+  private async connectionEnded(ws: WebSocket, reason: string): Promise<void> {
+    // A socket closed because a newer one replaced it says nothing about the charger.
+    const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN);
+    if (others.length > 0) return;
+    this.outbound.failAll(reason);
+    const attachment = readAttachment(ws);
+    if (!attachment) return;
+    await this.ctx.storage.deleteAlarm();
+    await this.tryStore('record disconnection', (store) =>
+      store.recordConnection(attachment.chargerId, attachment.protocol, false, new Date(attachment.lastSeen).toISOString()),
+    );
+  }
+
+  private currentSocket(): WebSocket | undefined {
+    return this.ctx.getWebSockets().find((s) => s.readyState === WebSocket.OPEN);
+  }
+
+  private offlineAfterMs(): number {
+    return this.config.heartbeatIntervalSeconds * this.config.offlineAfterIntervals * 1000;
+  }
+
+  private async scheduleOfflineCheck(from: number): Promise<void> {
+    await this.ctx.storage.setAlarm(from + this.offlineAfterMs());
+  }
+
+  private async getRegistration(): Promise<RegistrationStatus | null> {
+    if (this.registration === undefined) {
+      this.registration = (await this.ctx.storage.get<RegistrationStatus>(STORAGE_KEYS.registration)) ?? null;
+    }
+    return this.registration;
+  }
+
+  private async setRegistration(status: RegistrationStatus | null): Promise<void> {
+    if (status === null) await this.ctx.storage.delete(STORAGE_KEYS.registration);
+    else await this.ctx.storage.put(STORAGE_KEYS.registration, status);
+    this.registration = status;
+  }
+
+  /** D1's lastSeen trails the socket's by at most a minute, to spare a write per frame. */
+  private async maybeWriteLastSeen(chargerId: string, lastSeen: number): Promise<void> {
+    if (lastSeen - this.lastSeenWrittenAt < LAST_SEEN_WRITE_INTERVAL_MS) return;
+    this.lastSeenWrittenAt = lastSeen;
+    await this.tryStore('record lastSeen', (store) => store.touchLastSeen(chargerId, new Date(lastSeen).toISOString()));
+  }
+
+  /** For bookkeeping that no charger waits on: a failure is logged, not thrown. */
+  private async tryStore(what: string, write: (store: ChargerStore) => Promise<void>): Promise<void> {
+    try {
+      await write(this.store);
+    } catch (error) {
+      logError(what, undefined, error);
+    }
+  }
+}
+
+function fail(status: number, code: string, message: string, extra: Record<string, unknown> = {}): CommandOutcome {
+  return { ok: false, status, error: { code, message, ...extra } };
+}
+
+function readAttachment(ws: WebSocket): OcppAttachment | undefined {
+  const value = ws.deserializeAttachment() as SocketAttachment | null;
+  return value?.ocpp;
+}
+
+function sendQuietly(ws: WebSocket, text: string): void {
+  try {
+    ws.send(text);
+  } catch (error) {
+    // The socket closed while we worked; the charger will resend what it has not had answered.
+    logError('send', readAttachment(ws)?.chargerId, error);
+  }
+}
+
+function closeQuietly(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Already closed.
+  }
+}
+
+function logError(what: string, chargerId: string | undefined, error: unknown): void {
+  console.error(JSON.stringify({ level: 'error', what, chargerId, error: String(error) }));
+}
+
+function logDropped(chargerId: string, why: string): void {
+  console.warn(JSON.stringify({ level: 'warn', what: 'frame dropped', chargerId, why }));
+}

@@ -1,0 +1,21 @@
+// What the ChargerSession object hands back to the Worker over RPC.
+
+/** The answer to an operator's command, with the HTTP status the API should use. */
+export type CommandOutcome =
+  | { ok: true; result: Record<string, unknown> }
+  | { ok: false; status: number; error: { code: string; message: string; [key: string]: unknown } };
+
+export interface LiveStatus {
+  connected: boolean;
+  protocol: string | null;
+  lastSeen: string | null;
+  registrationStatus: string | null;
+  pendingCommands: number;
+}
+
+/** WebSocket close codes we use (4000–4999 are for applications). */
+export const CLOSE_CODES = {
+  replaced: 4000,
+  silent: 4001,
+  internal: 1011,
+} as const;

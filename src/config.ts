@@ -1,0 +1,72 @@
+// Configuration read from the Worker's environment (wrangler.toml [vars] and secrets), with defaults.
+
+import { parseVersionPreference, type OcppVersion } from './ocpp/versions';
+
+export type UnknownChargerPolicy = 'accept' | 'pending' | 'reject';
+
+export interface Config {
+  /** Subprotocols we accept, most preferred first. */
+  protocols: OcppVersion[];
+  /** How BootNotification is answered for a charger that was never registered. */
+  unknownChargerPolicy: UnknownChargerPolicy;
+  /** Heartbeat interval (seconds) sent to chargers in BootNotification. */
+  heartbeatIntervalSeconds: number;
+  /** A charger is marked offline after this many heartbeat intervals of silence. */
+  offlineAfterIntervals: number;
+  /** Default time (seconds) an operator's command waits for the charger's answer. */
+  commandTimeoutSeconds: number;
+}
+
+/** The string settings the Worker reads; all optional, all from wrangler.toml [vars]. */
+export interface ConfigVars {
+  OCPP_PROTOCOLS?: string;
+  UNKNOWN_CHARGER_POLICY?: string;
+  HEARTBEAT_INTERVAL_SECONDS?: string;
+  OFFLINE_AFTER_INTERVALS?: string;
+  COMMAND_TIMEOUT_SECONDS?: string;
+}
+
+export const DEFAULTS = {
+  heartbeatIntervalSeconds: 300,
+  offlineAfterIntervals: 3,
+  commandTimeoutSeconds: 30,
+  unknownChargerPolicy: 'accept',
+} as const;
+
+/** Longest a single command may wait, whatever the request asks for. */
+export const MAX_COMMAND_TIMEOUT_SECONDS = 300;
+
+export function readConfig(vars: ConfigVars): Config {
+  return {
+    protocols: parseVersionPreference(vars.OCPP_PROTOCOLS),
+    unknownChargerPolicy: readPolicy(vars.UNKNOWN_CHARGER_POLICY),
+    heartbeatIntervalSeconds: readPositiveInt(
+      'HEARTBEAT_INTERVAL_SECONDS',
+      vars.HEARTBEAT_INTERVAL_SECONDS,
+      DEFAULTS.heartbeatIntervalSeconds,
+    ),
+    offlineAfterIntervals: readPositiveInt(
+      'OFFLINE_AFTER_INTERVALS',
+      vars.OFFLINE_AFTER_INTERVALS,
+      DEFAULTS.offlineAfterIntervals,
+    ),
+    commandTimeoutSeconds: readPositiveInt(
+      'COMMAND_TIMEOUT_SECONDS',
+      vars.COMMAND_TIMEOUT_SECONDS,
+      DEFAULTS.commandTimeoutSeconds,
+    ),
+  };
+}
+
+function readPolicy(value: string | undefined): UnknownChargerPolicy {
+  if (value === undefined || value === '') return DEFAULTS.unknownChargerPolicy;
+  if (value === 'accept' || value === 'pending' || value === 'reject') return value;
+  throw new Error(`UNKNOWN_CHARGER_POLICY must be accept, pending or reject, not "${value}"`);
+}
+
+function readPositiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, not "${value}"`);
+  return n;
+}

@@ -1,0 +1,17 @@
+// The Worker's bindings, as declared in wrangler.toml.
+
+import type { ConfigVars } from './config';
+import type { ChargerSession } from './charger/session';
+
+export interface Env extends ConfigVars {
+  DB: D1Database;
+  CHARGERS: DurableObjectNamespace<ChargerSession>;
+  /** Bearer token for /api/v1 (a Worker secret in production). */
+  API_TOKEN?: string;
+}
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends import('./env').Env {}
+  }
+}

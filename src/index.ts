@@ -1,0 +1,26 @@
+// Worker entry: the Hono app (charger WebSockets at /ocpp, the operator API at /api/v1) and the Durable Object class.
+
+import { Hono } from 'hono';
+import { requireApiToken } from './api/auth';
+import { chargerRoutes } from './api/chargers';
+import { apiError } from './api/errors';
+import { ocppRoutes } from './api/ocpp';
+import type { Env } from './env';
+
+export { ChargerSession } from './charger/session';
+
+const app = new Hono<{ Bindings: Env }>();
+
+app.route('/ocpp', ocppRoutes);
+
+app.get('/api/v1/health', (c) => c.json({ status: 'ok' }));
+app.use('/api/v1/*', requireApiToken);
+app.route('/api/v1/chargers', chargerRoutes);
+
+app.notFound((c) => apiError(c, 404, 'NotFound', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+app.onError((error, c) => {
+  console.error(JSON.stringify({ level: 'error', what: 'http', path: c.req.path, error: String(error) }));
+  return apiError(c, 500, 'InternalError', 'Something went wrong on our side; the request may be retried');
+});
+
+export default app;

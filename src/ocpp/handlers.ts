@@ -1,0 +1,31 @@
+// The shape of a handler for a charger-initiated action, and what it may use.
+
+import type { ChargerRecords } from './records';
+
+export interface HandlerContext {
+  chargerId: string;
+  /** The time this message is handled; also the `currentTime` we tell the charger. */
+  now: Date;
+  heartbeatIntervalSeconds: number;
+  records: ChargerRecords;
+}
+
+/**
+ * Answers one CALL. It receives a payload already validated against the action's request
+ * schema and returns the CALLRESULT payload, which is validated again before it is sent.
+ * Throwing an OcppError answers with that error; any other throw answers InternalError.
+ */
+export type Handler<Req = never, Res = Record<string, unknown>> = (
+  payload: Req,
+  ctx: HandlerContext,
+) => Promise<Res>;
+
+/** Handlers by action name. Actions of the version with no handler are answered NotSupported. */
+export type HandlerTable = Record<string, Handler<any, Record<string, unknown>> | undefined>;
+
+/** OCPP timestamps, normalised so that they compare as strings. Unparsable input is kept as sent. */
+export function normaliseTimestamp(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+}

@@ -1,0 +1,246 @@
+// D1 access for chargers and connector states; all of their SQL lives here.
+
+import type { OcppVersion } from '../ocpp/versions';
+import type { BootFacts, ConnectorState } from '../ocpp/records';
+
+export type { BootFacts, ConnectorState };
+
+export interface ChargerRecord {
+  id: string;
+  registered: boolean;
+  protocol: OcppVersion | null;
+  registrationStatus: string | null;
+  boot: Partial<BootFacts>;
+  connected: boolean;
+  lastSeen: string | null;
+  lastBootAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  connectors: ConnectorState[];
+}
+
+type ChargerRow = {
+  id: string;
+  registered: number;
+  protocol: OcppVersion | null;
+  registration_status: string | null;
+  vendor: string | null;
+  model: string | null;
+  serial_number: string | null;
+  charge_box_serial_number: string | null;
+  firmware_version: string | null;
+  iccid: string | null;
+  imsi: string | null;
+  meter_type: string | null;
+  meter_serial_number: string | null;
+  connected: number;
+  last_seen: string | null;
+  last_boot_at: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+type ConnectorRow = {
+  charger_id: string;
+  evse_id: number;
+  connector_id: number;
+  status: string;
+  error_code: string | null;
+  info: string | null;
+  vendor_id: string | null;
+  vendor_error_code: string | null;
+  reported_at: string | null;
+};
+
+export interface ChargerPage {
+  chargers: ChargerRecord[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export class ChargerStore {
+  constructor(private readonly db: D1Database) {}
+
+  async get(id: string): Promise<ChargerRecord | null> {
+    const [charger, connectors] = await this.db.batch([
+      this.db.prepare('SELECT * FROM chargers WHERE id = ?').bind(id),
+      this.db
+        .prepare('SELECT * FROM connector_status WHERE charger_id = ? ORDER BY evse_id, connector_id')
+        .bind(id),
+    ]);
+    const row = (charger?.results as ChargerRow[] | undefined)?.[0];
+    if (!row) return null;
+    return toRecord(row, (connectors?.results ?? []) as ConnectorRow[]);
+  }
+
+  /** Chargers in id order, `limit` at a time, starting after `cursor` (an id). */
+  async list(limit: number, cursor?: string): Promise<ChargerPage> {
+    const { results } = await this.db
+      .prepare('SELECT * FROM chargers WHERE id > ? ORDER BY id LIMIT ?')
+      .bind(cursor ?? '', limit + 1)
+      .all<ChargerRow>();
+    const page = results.slice(0, limit);
+    const ids = page.map((r) => r.id);
+    const connectors = ids.length
+      ? (
+          await this.db
+            .prepare(
+              `SELECT * FROM connector_status WHERE charger_id IN (${ids.map(() => '?').join(',')})
+               ORDER BY charger_id, evse_id, connector_id`,
+            )
+            .bind(...ids)
+            .all<ConnectorRow>()
+        ).results
+      : [];
+    return {
+      chargers: page.map((r) => toRecord(r, connectors.filter((c) => c.charger_id === r.id))),
+      nextCursor: results.length > limit ? (page[page.length - 1]?.id ?? null) : null,
+    };
+  }
+
+  async isRegistered(id: string): Promise<boolean> {
+    const row = await this.db.prepare('SELECT registered FROM chargers WHERE id = ?').bind(id).first<{ registered: number }>();
+    return row?.registered === 1;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    const row = await this.db.prepare('SELECT 1 AS found FROM chargers WHERE id = ?').bind(id).first();
+    return row !== null;
+  }
+
+  /** Registers a charger ahead of its first boot; keeps everything already known about it. */
+  async register(id: string, now: string): Promise<void> {
+    await this.db
+      .prepare(
+        `INSERT INTO chargers (id, registered, created_at, updated_at) VALUES (?1, 1, ?2, ?2)
+         ON CONFLICT (id) DO UPDATE SET registered = 1, updated_at = ?2`,
+      )
+      .bind(id, now)
+      .run();
+  }
+
+  /** Records a BootNotification and the answer given to it, in one statement. */
+  async recordBoot(
+    id: string,
+    protocol: OcppVersion,
+    boot: BootFacts,
+    registrationStatus: string,
+    registered: boolean,
+    now: string,
+  ): Promise<void> {
+    await this.db
+      .prepare(
+        `INSERT INTO chargers (id, registered, protocol, registration_status, vendor, model, serial_number,
+           charge_box_serial_number, firmware_version, iccid, imsi, meter_type, meter_serial_number,
+           connected, last_seen, last_boot_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?14, ?14, ?14)
+         ON CONFLICT (id) DO UPDATE SET
+           registered = MAX(registered, excluded.registered), protocol = excluded.protocol,
+           registration_status = excluded.registration_status, vendor = excluded.vendor, model = excluded.model,
+           serial_number = excluded.serial_number, charge_box_serial_number = excluded.charge_box_serial_number,
+           firmware_version = excluded.firmware_version, iccid = excluded.iccid, imsi = excluded.imsi,
+           meter_type = excluded.meter_type, meter_serial_number = excluded.meter_serial_number,
+           connected = 1, last_seen = ?14, last_boot_at = ?14, updated_at = ?14`,
+      )
+      .bind(
+        id,
+        registered ? 1 : 0,
+        protocol,
+        registrationStatus,
+        boot.vendor,
+        boot.model,
+        boot.serialNumber ?? null,
+        boot.chargeBoxSerialNumber ?? null,
+        boot.firmwareVersion ?? null,
+        boot.iccid ?? null,
+        boot.imsi ?? null,
+        boot.meterType ?? null,
+        boot.meterSerialNumber ?? null,
+        now,
+      )
+      .run();
+  }
+
+  /** Records that a charger connected or went away. Creates the row for a charger seen for the first time. */
+  async recordConnection(id: string, protocol: OcppVersion, connected: boolean, now: string): Promise<void> {
+    await this.db
+      .prepare(
+        `INSERT INTO chargers (id, protocol, connected, last_seen, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?4)
+         ON CONFLICT (id) DO UPDATE SET protocol = ?2, connected = ?3, last_seen = ?4, updated_at = ?4`,
+      )
+      .bind(id, protocol, connected ? 1 : 0, now)
+      .run();
+  }
+
+  async touchLastSeen(id: string, lastSeen: string): Promise<void> {
+    await this.db.prepare('UPDATE chargers SET last_seen = ? WHERE id = ?').bind(lastSeen, id).run();
+  }
+
+  async recordConnectorStatus(chargerId: string, state: ConnectorState, now: string): Promise<void> {
+    await this.db
+      .prepare(
+        `INSERT INTO connector_status (charger_id, evse_id, connector_id, status, error_code, info, vendor_id,
+           vendor_error_code, reported_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (charger_id, evse_id, connector_id) DO UPDATE SET
+           status = ?4, error_code = ?5, info = ?6, vendor_id = ?7, vendor_error_code = ?8, reported_at = ?9,
+           updated_at = ?10
+         WHERE connector_status.reported_at IS NULL OR ?9 IS NULL OR ?9 >= connector_status.reported_at`,
+      )
+      .bind(
+        chargerId,
+        state.evseId,
+        state.connectorId,
+        state.status,
+        state.errorCode ?? null,
+        state.info ?? null,
+        state.vendorId ?? null,
+        state.vendorErrorCode ?? null,
+        state.reportedAt ?? null,
+        now,
+      )
+      .run();
+  }
+}
+
+function toRecord(row: ChargerRow, connectors: ConnectorRow[]): ChargerRecord {
+  return {
+    id: row.id,
+    registered: row.registered === 1,
+    protocol: row.protocol,
+    registrationStatus: row.registration_status,
+    boot: dropNulls({
+      vendor: row.vendor,
+      model: row.model,
+      serialNumber: row.serial_number,
+      chargeBoxSerialNumber: row.charge_box_serial_number,
+      firmwareVersion: row.firmware_version,
+      iccid: row.iccid,
+      imsi: row.imsi,
+      meterType: row.meter_type,
+      meterSerialNumber: row.meter_serial_number,
+    }),
+    connected: row.connected === 1,
+    lastSeen: row.last_seen,
+    lastBootAt: row.last_boot_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    connectors: connectors.map((c) =>
+      dropNulls({
+        evseId: c.evse_id,
+        connectorId: c.connector_id,
+        status: c.status,
+        errorCode: c.error_code,
+        info: c.info,
+        vendorId: c.vendor_id,
+        vendorErrorCode: c.vendor_error_code,
+        reportedAt: c.reported_at,
+      }) as ConnectorState,
+    ),
+  };
+}
+
+function dropNulls<T extends Record<string, unknown>>(obj: T): { [K in keyof T]?: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null)) as never;
+}

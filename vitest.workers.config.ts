@@ -1,0 +1,26 @@
+// Integration tests inside the real Workers runtime: the Worker, its Durable Objects and a local D1.
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations('./migrations');
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: {
+          bindings: {
+            API_TOKEN: 'test-token',
+            TEST_MIGRATIONS: migrations,
+            UNKNOWN_CHARGER_POLICY: 'accept',
+          },
+        },
+      }),
+    ],
+    test: {
+      name: 'workers',
+      include: ['test/workers/**/*.test.ts'],
+      setupFiles: ['./test/workers/apply-migrations.ts'],
+    },
+  };
+});
