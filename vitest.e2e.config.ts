@@ -1,9 +1,11 @@
 // End-to-end tests: `wrangler dev` on a free loopback port, driven by ocpp-rpc clients in strict mode.
 import { defineConfig } from 'vitest/config';
+import { reporters } from './test/reporters.ts';
 
 export default defineConfig({
   test: {
     name: 'e2e',
+    reporters: reporters('e2e'),
     environment: 'node',
     include: ['test/e2e/**/*.test.ts'],
     globalSetup: ['./test/e2e/global-setup.ts'],

@@ -1,6 +1,7 @@
 // Integration tests inside the real Workers runtime: the Worker, its Durable Objects and a local D1.
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { reporters } from './test/reporters.ts';
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
@@ -19,6 +20,7 @@ export default defineConfig(async () => {
     ],
     test: {
       name: 'workers',
+      reporters: reporters('workers'),
       include: ['test/workers/**/*.test.ts'],
       setupFiles: ['./test/workers/apply-migrations.ts'],
     },

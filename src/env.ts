@@ -10,8 +10,11 @@ export interface Env extends ConfigVars {
   API_TOKEN?: string;
 }
 
+type CsmsEnv = Env;
+
+// `env` from "cloudflare:workers" (and the test helpers) are typed by Cloudflare.Env.
 declare global {
   namespace Cloudflare {
-    interface Env extends import('./env').Env {}
+    interface Env extends CsmsEnv {}
   }
 }

@@ -5,6 +5,7 @@ import { MAX_COMMAND_TIMEOUT_SECONDS, readConfig } from '../config';
 import type { Env } from '../env';
 import { isValidChargerId, MAX_CHARGER_ID_LENGTH } from '../ocpp/charger-id';
 import { isPlainObject } from '../ocpp/frames';
+import type { CommandOutcome } from '../charger/types';
 import { ChargerStore } from '../store/chargers';
 import { apiError } from './errors';
 
@@ -75,7 +76,8 @@ chargerRoutes.post('/:chargerId/commands/:action', async (c) => {
   }
 
   if (!(await new ChargerStore(c.env.DB).exists(chargerId))) return unknownCharger(c, chargerId);
-  const outcome = await c.env.CHARGERS.getByName(chargerId).sendCommand(action, payload, timeoutSeconds);
+  // RPC typing cannot see through `unknown` payloads; the object returns a CommandOutcome.
+  const outcome = (await c.env.CHARGERS.getByName(chargerId).sendCommand(action, payload, timeoutSeconds)) as unknown as CommandOutcome;
   if (outcome.ok) return c.json({ result: outcome.result });
   return c.json({ error: outcome.error }, outcome.status as 400);
 });

@@ -65,7 +65,8 @@ export function formatIssue(issue: IssueSummary): string {
  * |-------------------------------------------------------------|-------------------------------|
  * | object key issue, expected `"key"` (required key missing)   | OccurrenceConstraintViolation |
  * | object key issue, expected `never` (strictObject extra key) | OccurrenceConstraintViolation |
- * | picklist / enum / literal (value not allowed)                | PropertyConstraintViolation   |
+ * | picklist / enum / literal, value not allowed                 | PropertyConstraintViolation   |
+ * | picklist of strings given a non-string                       | TypeConstraintViolation       |
  * | any other schema issue (string, number, boolean, object …)  | TypeConstraintViolation       |
  * | integer / safe_integer action                               | TypeConstraintViolation       |
  * | any other action (max_length, min_value, iso_timestamp …)   | PropertyConstraintViolation   |
@@ -90,6 +91,9 @@ export function explainIssue(issue: Issue): ExplainedIssue {
   const message = truncate(messageFor(issue), MAX_ERROR_DESCRIPTION);
   if (issue.kind === 'schema') {
     if (issue.type === 'picklist' || issue.type === 'enum' || issue.type === 'literal') {
+      // A number or null where one of some strings belongs is a wrong type, not a wrong value.
+      const stringOptions = /^\(?"/.test(issue.expected ?? '');
+      if (stringOptions && typeof issue.input !== 'string') return typeIssue(path, message);
       return { path, message, kind: 'PropertyConstraintViolation' };
     }
     return typeIssue(path, message);
@@ -144,8 +148,11 @@ function messageFor(issue: Issue): string {
   const custom = !issue.message.startsWith('Invalid ');
   if (issue.kind === 'schema') {
     if (issue.type === 'picklist' || issue.type === 'enum' || issue.type === 'literal') {
-      const allowed = issue.expected ?? '';
-      return `has value ${preview(issue.input)}, which is not one of ${allowed.replace(/^\((.*)\)$/, '$1')}`;
+      const allowed = (issue.expected ?? '').replace(/^\((.*)\)$/, '$1');
+      if (typeof issue.input !== 'string' && typeof issue.input !== 'number') {
+        return `must be one of ${allowed}, got ${jsonType(issue.input)}`;
+      }
+      return `has value ${preview(issue.input)}, which is not one of ${allowed}`;
     }
     const got = `got ${jsonType(issue.input)}`;
     if (custom) return `${issue.message}, ${got}`;
@@ -207,6 +214,6 @@ function jsonType(value: unknown): string {
 }
 
 function preview(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : jsonType(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
   return truncate(text, 40);
 }

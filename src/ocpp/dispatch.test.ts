@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { answerCall } from './dispatch';
+import type { Call } from './frames';
+import type { HandlerContext } from './handlers';
+import { PROFILES } from './protocol';
+import type { BootFacts, ChargerRecords, ConnectorState, RegistrationStatus } from './records';
+import type { OcppVersion } from './versions';
+
+class MemoryRecords implements ChargerRecords {
+  boots: BootFacts[] = [];
+  statuses: ConnectorState[] = [];
+  failing = false;
+  constructor(private readonly decision: RegistrationStatus = 'Accepted') {}
+  async recordBoot(facts: BootFacts) {
+    if (this.failing) throw new Error('storage down');
+    this.boots.push(facts);
+    return this.decision;
+  }
+  async recordConnectorStatus(state: ConnectorState) {
+    if (this.failing) throw new Error('storage down');
+    this.statuses.push(state);
+  }
+}
+
+const NOW = new Date('2026-01-02T03:04:05.000Z');
+
+async function answer(version: OcppVersion, action: string, payload: object, records = new MemoryRecords(), accepted = true) {
+  const ctx: HandlerContext = { chargerId: 'CP1', now: NOW, heartbeatIntervalSeconds: 120, records };
+  const call: Call = { type: 2, id: 'id1', action, payload: payload as Record<string, unknown> };
+  return JSON.parse(await answerCall(PROFILES[version], call, ctx, { accepted }));
+}
+
+describe('answerCall, OCPP 1.6', () => {
+  it('answers BootNotification and keeps the boot facts', async () => {
+    const records = new MemoryRecords();
+    const reply = await answer(
+      'ocpp1.6',
+      'BootNotification',
+      { chargePointVendor: 'Acme', chargePointModel: 'One', firmwareVersion: '1.2' },
+      records,
+      false,
+    );
+    expect(reply).toEqual([3, 'id1', { status: 'Accepted', currentTime: NOW.toISOString(), interval: 120 }]);
+    expect(records.boots[0]).toMatchObject({ vendor: 'Acme', model: 'One', firmwareVersion: '1.2' });
+  });
+
+  it('keeps StatusNotification per connector, with a normalised timestamp', async () => {
+    const records = new MemoryRecords();
+    const reply = await answer(
+      'ocpp1.6',
+      'StatusNotification',
+      { connectorId: 2, errorCode: 'NoError', status: 'Charging', timestamp: '2026-01-02T05:04:05+02:00' },
+      records,
+    );
+    expect(reply).toEqual([3, 'id1', {}]);
+    expect(records.statuses).toEqual([
+      expect.objectContaining({ evseId: 0, connectorId: 2, status: 'Charging', reportedAt: '2026-01-02T03:04:05.000Z' }),
+    ]);
+  });
+
+  it('refuses everything but BootNotification before the boot is accepted', async () => {
+    const reply = await answer('ocpp1.6', 'Heartbeat', {}, new MemoryRecords(), false);
+    expect(reply.slice(0, 3)).toEqual([4, 'id1', 'SecurityError']);
+  });
+
+  it('spells schema failures the 1.6 way', async () => {
+    const missing = await answer('ocpp1.6', 'BootNotification', { chargePointVendor: 'Acme' });
+    expect(missing[2]).toBe('OccurenceConstraintViolation');
+    const tooLong = await answer('ocpp1.6', 'BootNotification', { chargePointVendor: 'x'.repeat(21), chargePointModel: 'm' });
+    expect(tooLong[2]).toBe('PropertyConstraintViolation');
+    const wrongType = await answer('ocpp1.6', 'StatusNotification', { connectorId: '1', errorCode: 'NoError', status: 'Available' });
+    expect(wrongType[2]).toBe('TypeConstraintViolation');
+  });
+
+  it('answers unknown actions NotImplemented and unhandled ones NotSupported', async () => {
+    expect((await answer('ocpp1.6', 'FooBar', {}))[2]).toBe('NotImplemented');
+    expect((await answer('ocpp1.6', 'DataTransfer', { vendorId: 'x' }))[2]).toBe('NotSupported');
+    expect((await answer('ocpp1.6', 'Reset', { type: 'Soft' }))[2]).toBe('NotSupported');
+    expect((await answer('ocpp1.6', 'TransactionEvent', {}))[2]).toBe('NotImplemented');
+    expect((await answer('ocpp1.6', '__proto__', {}))[2]).toBe('NotImplemented');
+  });
+
+  it('answers InternalError when storage fails, so the charger retries', async () => {
+    const records = new MemoryRecords();
+    records.failing = true;
+    const reply = await answer('ocpp1.6', 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' }, records);
+    expect(reply.slice(0, 3)).toEqual([4, 'id1', 'InternalError']);
+  });
+});
+
+describe('answerCall, OCPP 2.0.1', () => {
+  it('answers BootNotification with the decided status', async () => {
+    const records = new MemoryRecords('Pending');
+    const reply = await answer(
+      'ocpp2.0.1',
+      'BootNotification',
+      { reason: 'PowerUp', chargingStation: { vendorName: 'Acme', model: 'Two', modem: { iccid: '123' } } },
+      records,
+      false,
+    );
+    expect(reply).toEqual([3, 'id1', { status: 'Pending', currentTime: NOW.toISOString(), interval: 120 }]);
+    expect(records.boots[0]).toMatchObject({ vendor: 'Acme', model: 'Two', iccid: '123' });
+  });
+
+  it('keeps StatusNotification per EVSE and connector', async () => {
+    const records = new MemoryRecords();
+    await answer(
+      'ocpp2.0.1',
+      'StatusNotification',
+      { timestamp: '2026-01-02T03:04:05Z', connectorStatus: 'Occupied', evseId: 1, connectorId: 2 },
+      records,
+    );
+    expect(records.statuses[0]).toMatchObject({ evseId: 1, connectorId: 2, status: 'Occupied' });
+  });
+
+  it('spells schema failures the 2.0.1 way', async () => {
+    const missing = await answer('ocpp2.0.1', 'BootNotification', { reason: 'PowerUp' });
+    expect(missing[2]).toBe('OccurrenceConstraintViolation');
+    const badEnum = await answer('ocpp2.0.1', 'BootNotification', { reason: 'Bogus', chargingStation: { vendorName: 'a', model: 'b' } });
+    expect(badEnum[2]).toBe('PropertyConstraintViolation');
+    const extra = await answer('ocpp2.0.1', 'Heartbeat', { surprise: 1 });
+    expect(extra[2]).toBe('OccurrenceConstraintViolation');
+  });
+
+  it('answers actions that are 1.6 only NotImplemented', async () => {
+    expect((await answer('ocpp2.0.1', 'StartTransaction', {}))[2]).toBe('NotImplemented');
+  });
+});

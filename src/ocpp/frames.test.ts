@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { OcppError } from './errors';
+import { parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from './frames';
+
+function failure(text: string) {
+  const outcome = parseFrame(text);
+  if (outcome.ok) throw new Error(`expected ${text} to be rejected`);
+  return outcome;
+}
+
+describe('parseFrame', () => {
+  it('reads the three message types', () => {
+    expect(parseFrame('[2,"a","Heartbeat",{}]')).toEqual({
+      ok: true,
+      frame: { type: 2, id: 'a', action: 'Heartbeat', payload: {} },
+    });
+    expect(parseFrame('[3,"a",{"x":1}]')).toEqual({ ok: true, frame: { type: 3, id: 'a', payload: { x: 1 } } });
+    expect(parseFrame('[4,"a","NotSupported","no",{}]')).toEqual({
+      ok: true,
+      frame: { type: 4, id: 'a', code: 'NotSupported', description: 'no', details: {} },
+    });
+  });
+
+  it('answers unparsable text with FormatViolation under id -1', () => {
+    const out = failure('[2,"a","Heartbeat",{');
+    expect(out.error.kind).toBe('FormatViolation');
+    expect(out.replyId).toBe(UNREADABLE_MESSAGE_ID);
+    expect(out.answer).toBe(true);
+  });
+
+  it('rejects frames that are not RPC messages', () => {
+    expect(failure('{"a":1}').error.kind).toBe('RpcFrameworkError');
+    expect(failure('[]').error.kind).toBe('RpcFrameworkError');
+    expect(failure('["2","a","Heartbeat",{}]').error.kind).toBe('RpcFrameworkError');
+    expect(failure('[2,7,"Heartbeat",{}]').replyId).toBe(UNREADABLE_MESSAGE_ID);
+  });
+
+  it('answers an unknown message type with MessageTypeNotSupported, under its id when readable', () => {
+    const out = failure('[6,"abc","Foo",{}]');
+    expect(out.error.kind).toBe('MessageTypeNotSupported');
+    expect(out.replyId).toBe('abc');
+  });
+
+  it('rejects message ids over 36 characters, echoing the id', () => {
+    const id = 'x'.repeat(37);
+    const out = failure(`[2,"${id}","Heartbeat",{}]`);
+    expect(out.error.kind).toBe('RpcFrameworkError');
+    expect(out.replyId).toBe(id);
+    expect(parseFrame(`[2,"${'x'.repeat(36)}","Heartbeat",{}]`).ok).toBe(true);
+  });
+
+  it('rejects CALLs of the wrong shape with FormatViolation', () => {
+    expect(failure('[2,"a","Heartbeat"]').error.kind).toBe('FormatViolation');
+    expect(failure('[2,"a","Heartbeat",[]]').error.kind).toBe('FormatViolation');
+    expect(failure('[2,"a",5,{}]').error.kind).toBe('FormatViolation');
+    expect(failure('[2,"a","Heartbeat",{},1]').error.kind).toBe('FormatViolation');
+  });
+
+  it('never answers a broken CALLRESULT or CALLERROR', () => {
+    expect(failure('[3,"a"]').answer).toBe(false);
+    expect(failure('[4,"a","X"]').answer).toBe(false);
+    expect(failure('[3,"a",[]]').answer).toBe(false);
+  });
+});
+
+describe('serializeError', () => {
+  it('spells codes for the version and caps the description at 255 characters', () => {
+    const error = new OcppError('OccurrenceConstraintViolation', 'y'.repeat(400), { field: 'x' });
+    const v16 = JSON.parse(serializeError('ocpp1.6', 'id1', error));
+    const v201 = JSON.parse(serializeError('ocpp2.0.1', 'id1', error));
+    expect(v16.slice(0, 3)).toEqual([4, 'id1', 'OccurenceConstraintViolation']);
+    expect(v201.slice(0, 3)).toEqual([4, 'id1', 'OccurrenceConstraintViolation']);
+    expect(v16[3].length).toBe(255);
+    expect(v16[4]).toEqual({ field: 'x' });
+  });
+
+  it('spells FormatViolation as FormationViolation in 1.6', () => {
+    const error = new OcppError('FormatViolation');
+    expect(JSON.parse(serializeError('ocpp1.6', '-1', error))[2]).toBe('FormationViolation');
+    expect(JSON.parse(serializeError('ocpp2.0.1', '-1', error))[2]).toBe('FormatViolation');
+  });
+});
