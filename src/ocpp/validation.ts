@@ -65,8 +65,8 @@ export function formatIssue(issue: IssueSummary): string {
  * |-------------------------------------------------------------|-------------------------------|
  * | object key issue, expected `"key"` (required key missing)   | OccurrenceConstraintViolation |
  * | object key issue, expected `never` (strictObject extra key) | OccurrenceConstraintViolation |
- * | picklist / enum / literal, value not allowed                 | PropertyConstraintViolation   |
- * | picklist of strings given a non-string                       | TypeConstraintViolation       |
+ * | picklist / enum / literal, value not allowed                | PropertyConstraintViolation   |
+ * | picklist of strings given a non-string                      | TypeConstraintViolation       |
  * | any other schema issue (string, number, boolean, object …)  | TypeConstraintViolation       |
  * | integer / safe_integer action                               | TypeConstraintViolation       |
  * | any other action (max_length, min_value, iso_timestamp …)   | PropertyConstraintViolation   |

@@ -1,0 +1,116 @@
+// Helpers for runtime tests: a raw OCPP-J charger over a WebSocket opened through the Worker.
+import { exports } from 'cloudflare:workers';
+import type { OcppVersion } from '../../src/ocpp/versions';
+
+export const API_TOKEN = 'test-token';
+let counter = 0;
+
+/** A charger id no other test uses, so tests share one D1 without touching each other. */
+export function uniqueChargerId(prefix = 'CP'): string {
+  counter += 1;
+  return `${prefix}-${counter}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+export function worker(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(new Request(`http://csms.test${path}`, init));
+}
+
+export function api(method: string, path: string, body?: unknown, token = API_TOKEN): Promise<Response> {
+  return worker(`/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** A minimal charger: sends raw frames, and hands every frame it receives to a queue. */
+export class RawCharger {
+  private readonly inbox: unknown[][] = [];
+  private waiters: Array<(frame: unknown[]) => void> = [];
+  private nextId = 0;
+  closed: { code: number; reason: string } | undefined;
+  private closeWaiters: Array<() => void> = [];
+
+  private constructor(
+    readonly id: string,
+    readonly ws: WebSocket,
+    readonly protocol: string | null,
+  ) {
+    ws.addEventListener('message', (event) => {
+      const frame = JSON.parse(event.data as string) as unknown[];
+      const waiter = this.waiters.shift();
+      if (waiter) waiter(frame);
+      else this.inbox.push(frame);
+    });
+    ws.addEventListener('close', (event) => {
+      this.closed = { code: event.code, reason: event.reason };
+      for (const w of this.closeWaiters) w();
+    });
+  }
+
+  static async connect(id: string, protocols: string | OcppVersion = 'ocpp1.6'): Promise<RawCharger> {
+    const res = await worker(`/ocpp/${encodeURIComponent(id)}`, {
+      headers: { upgrade: 'websocket', 'sec-websocket-protocol': protocols },
+    });
+    if (res.status !== 101 || !res.webSocket) {
+      throw new Error(`upgrade refused: ${res.status} ${await res.text()}`);
+    }
+    res.webSocket.accept();
+    return new RawCharger(id, res.webSocket, res.headers.get('sec-websocket-protocol'));
+  }
+
+  sendRaw(text: string): void {
+    this.ws.send(text);
+  }
+
+  /** The next frame the CSMS sends us, or an error after `ms`. */
+  next(ms = 5_000): Promise<unknown[]> {
+    const queued = this.inbox.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`no frame within ${ms} ms`));
+      }, ms);
+      const waiter = (frame: unknown[]) => {
+        clearTimeout(timer);
+        resolve(frame);
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Sends a CALL and returns the answer frame ([3, ...] or [4, ...]). */
+  async call(action: string, payload: unknown): Promise<unknown[]> {
+    const id = `c${++this.nextId}`;
+    this.sendRaw(JSON.stringify([2, id, action, payload]));
+    const frame = await this.next();
+    if (frame[1] !== id) throw new Error(`expected an answer to ${id}, got ${JSON.stringify(frame)}`);
+    return frame;
+  }
+
+  async boot(): Promise<unknown[]> {
+    return this.protocol === 'ocpp2.0.1'
+      ? this.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Acme', model: 'Volt' } })
+      : this.call('BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'Volt' });
+  }
+
+  waitForClose(ms = 5_000): Promise<{ code: number; reason: string }> {
+    if (this.closed) return Promise.resolve(this.closed);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('socket did not close')), ms);
+      this.closeWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(this.closed!);
+      });
+    });
+  }
+
+  close(): void {
+    try {
+      this.ws.close(1000, 'test done');
+    } catch {
+      // already closed
+    }
+  }
+}
