@@ -16,5 +16,10 @@ type CsmsEnv = Env;
 declare global {
   namespace Cloudflare {
     interface Env extends CsmsEnv {}
+    // Types `exports` from "cloudflare:workers" (what `wrangler types` would generate).
+    interface GlobalProps {
+      mainModule: typeof import('./index');
+      durableNamespaces: 'ChargerSession';
+    }
   }
 }
