@@ -5,7 +5,8 @@
 // (which writes the files) and by test/unit/generated-schemas.test.ts (which checks they are fresh).
 //
 // Mapping (JSON Schema → valibot):
-//   object, additionalProperties:false → v.strictObject; otherwise (CustomDataType) → v.looseObject
+//   object, additionalProperties:false → v.strictObject; otherwise (CustomDataType) → v.looseObject,
+//                                         each piped after `jsonObject`, which refuses arrays
 //   property not in `required`          → v.optional(...)   (`default` is an annotation only, as in
 //                                         JSON Schema: it is never filled in)
 //   string + maxLength/minLength        → v.pipe(v.string(), v.maxLength(n, ...))
@@ -74,6 +75,7 @@ const RESERVED_NAMES = new Set([
   'ActionRequest',
   'ActionResponse',
   'isMultipleOf',
+  'jsonObject',
 ]);
 
 // ---- code tree -------------------------------------------------------------------------------
@@ -222,7 +224,9 @@ class Translator {
       const schema = this.schema(value, path ? `${path}.${key}` : key, definitions);
       return [key, required.includes(key) ? schema : call('v.optional', schema)];
     });
-    return call(extra === false ? 'v.strictObject' : 'v.looseObject', { entries });
+    // valibot's object schemas accept arrays (typeof [] is 'object'), so an empty array would
+    // pass for an object whose properties are all optional; `jsonObject` refuses arrays first.
+    return call('v.pipe', raw('jsonObject'), call(extra === false ? 'v.strictObject' : 'v.looseObject', { entries }));
   }
 
   string(node, path) {
@@ -391,6 +395,12 @@ export function generateModule(jsonText, fileName) {
   out.push('// string; see scripts/generate-schemas-core.mjs for the whole mapping.\n');
   out.push('\n');
   out.push("import * as v from 'valibot';\n");
+  out.push('\n');
+  out.push('/** A JSON object: not null and not an array (valibot object schemas let arrays through). */\n');
+  out.push('const jsonObject = v.custom<Record<string, unknown>>(\n');
+  out.push("  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),\n");
+  out.push("  'must be an object',\n");
+  out.push(');\n');
 
   if (usesMultipleOf) {
     out.push('\n');

@@ -117,6 +117,13 @@ describe('validatePayload with OCPP 1.6 schemas', () => {
     expect(f.description).toBe('"idTagInfo" must be an object, got array');
   });
 
+  it('refuses an empty array where an all-optional object belongs', () => {
+    const payload = { reason: 'PowerUp', chargingStation: { vendorName: 'a', model: 'b', modem: [] } };
+    const f = failure(validatePayload(v201.requestSchemas.BootNotification, payload));
+    expect(f.kind).toBe('TypeConstraintViolation');
+    expect(f.issues[0]?.path).toBe('chargingStation.modem');
+  });
+
   it('reports too few items as PropertyConstraintViolation', () => {
     const f = failure(validatePayload(v16.GetInstalledCertificateIdsResponse, { status: 'Accepted', certificateHashData: [] }));
     expect(f.kind).toBe('PropertyConstraintViolation');

@@ -7,6 +7,12 @@
 
 import * as v from 'valibot';
 
+/** A JSON object: not null and not an array (valibot object schemas let arrays through). */
+const jsonObject = v.custom<Record<string, unknown>>(
+  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+  'must be an object',
+);
+
 /**
  * JSON Schema `multipleOf` for a fractional step. v.multipleOf uses `%`, and in floating point
  * 0.3 % 0.1 is 0.09999999999999998, so it would reject 0.3; this accepts any value whose quotient
@@ -22,12 +28,15 @@ function isMultipleOf(value: number, step: number): boolean {
 export const HashAlgorithmEnumType = v.picklist(['SHA256', 'SHA384', 'SHA512']);
 export type HashAlgorithmEnumType = v.InferOutput<typeof HashAlgorithmEnumType>;
 
-export const CertificateHashDataType = v.strictObject({
-  hashAlgorithm: HashAlgorithmEnumType,
-  issuerNameHash: v.pipe(v.string(), v.maxLength(128, 'is longer than 128 characters')),
-  issuerKeyHash: v.pipe(v.string(), v.maxLength(128, 'is longer than 128 characters')),
-  serialNumber: v.pipe(v.string(), v.maxLength(40, 'is longer than 40 characters')),
-});
+export const CertificateHashDataType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    hashAlgorithm: HashAlgorithmEnumType,
+    issuerNameHash: v.pipe(v.string(), v.maxLength(128, 'is longer than 128 characters')),
+    issuerKeyHash: v.pipe(v.string(), v.maxLength(128, 'is longer than 128 characters')),
+    serialNumber: v.pipe(v.string(), v.maxLength(40, 'is longer than 40 characters')),
+  }),
+);
 export type CertificateHashDataType = v.InferOutput<typeof CertificateHashDataType>;
 
 export const CertificateSignedStatusEnumType = v.picklist(['Accepted', 'Rejected']);
@@ -60,19 +69,22 @@ export const FirmwareStatusEnumType = v.picklist([
 ]);
 export type FirmwareStatusEnumType = v.InferOutput<typeof FirmwareStatusEnumType>;
 
-export const FirmwareType = v.strictObject({
-  location: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
-  retrieveDateTime: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  installDateTime: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-  signingCertificate: v.pipe(v.string(), v.maxLength(5500, 'is longer than 5500 characters')),
-  signature: v.pipe(v.string(), v.maxLength(800, 'is longer than 800 characters')),
-});
+export const FirmwareType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    location: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
+    retrieveDateTime: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    installDateTime: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+    signingCertificate: v.pipe(v.string(), v.maxLength(5500, 'is longer than 5500 characters')),
+    signature: v.pipe(v.string(), v.maxLength(800, 'is longer than 800 characters')),
+  }),
+);
 export type FirmwareType = v.InferOutput<typeof FirmwareType>;
 
 export const GenericStatusEnumType = v.picklist(['Accepted', 'Rejected']);
@@ -87,17 +99,20 @@ export type InstallCertificateStatusEnumType = v.InferOutput<typeof InstallCerti
 export const LogEnumType = v.picklist(['DiagnosticsLog', 'SecurityLog']);
 export type LogEnumType = v.InferOutput<typeof LogEnumType>;
 
-export const LogParametersType = v.strictObject({
-  remoteLocation: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
-  oldestTimestamp: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-  latestTimestamp: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-});
+export const LogParametersType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    remoteLocation: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
+    oldestTimestamp: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+    latestTimestamp: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+  }),
+);
 export type LogParametersType = v.InferOutput<typeof LogParametersType>;
 
 export const LogStatusEnumType = v.picklist(['Accepted', 'Rejected', 'AcceptedCanceled']);
@@ -140,936 +155,1247 @@ export type UploadLogStatusEnumType = v.InferOutput<typeof UploadLogStatusEnumTy
 // ---- Messages ----
 
 /** Authorize.req */
-export const AuthorizeRequest = v.strictObject({
-  idTag: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
-});
+export const AuthorizeRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    idTag: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
+  }),
+);
 export type AuthorizeRequest = v.InferOutput<typeof AuthorizeRequest>;
 
 /** Authorize.conf */
-export const AuthorizeResponse = v.strictObject({
-  idTagInfo: v.strictObject({
-    expiryDate: v.optional(v.pipe(
-      v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-    )),
-    parentIdTag: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
-    status: v.picklist(['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx']),
+export const AuthorizeResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    idTagInfo: v.pipe(
+      jsonObject,
+      v.strictObject({
+        expiryDate: v.optional(v.pipe(
+          v.string(),
+          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+        )),
+        parentIdTag: v.optional(v.pipe(
+          v.string(),
+          v.maxLength(20, 'is longer than 20 characters'),
+        )),
+        status: v.picklist(['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx']),
+      }),
+    ),
   }),
-});
+);
 export type AuthorizeResponse = v.InferOutput<typeof AuthorizeResponse>;
 
 /** BootNotification.req */
-export const BootNotificationRequest = v.strictObject({
-  chargePointVendor: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
-  chargePointModel: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
-  chargePointSerialNumber: v.optional(v.pipe(
-    v.string(),
-    v.maxLength(25, 'is longer than 25 characters'),
-  )),
-  chargeBoxSerialNumber: v.optional(v.pipe(
-    v.string(),
-    v.maxLength(25, 'is longer than 25 characters'),
-  )),
-  firmwareVersion: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
-  iccid: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
-  imsi: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
-  meterType: v.optional(v.pipe(v.string(), v.maxLength(25, 'is longer than 25 characters'))),
-  meterSerialNumber: v.optional(v.pipe(
-    v.string(),
-    v.maxLength(25, 'is longer than 25 characters'),
-  )),
-});
+export const BootNotificationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    chargePointVendor: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
+    chargePointModel: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
+    chargePointSerialNumber: v.optional(v.pipe(
+      v.string(),
+      v.maxLength(25, 'is longer than 25 characters'),
+    )),
+    chargeBoxSerialNumber: v.optional(v.pipe(
+      v.string(),
+      v.maxLength(25, 'is longer than 25 characters'),
+    )),
+    firmwareVersion: v.optional(v.pipe(
+      v.string(),
+      v.maxLength(50, 'is longer than 50 characters'),
+    )),
+    iccid: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
+    imsi: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
+    meterType: v.optional(v.pipe(v.string(), v.maxLength(25, 'is longer than 25 characters'))),
+    meterSerialNumber: v.optional(v.pipe(
+      v.string(),
+      v.maxLength(25, 'is longer than 25 characters'),
+    )),
+  }),
+);
 export type BootNotificationRequest = v.InferOutput<typeof BootNotificationRequest>;
 
 /** BootNotification.conf */
-export const BootNotificationResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Pending', 'Rejected']),
-  currentTime: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  interval: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const BootNotificationResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Pending', 'Rejected']),
+    currentTime: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    interval: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type BootNotificationResponse = v.InferOutput<typeof BootNotificationResponse>;
 
 /** CancelReservation.req */
-export const CancelReservationRequest = v.strictObject({
-  reservationId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const CancelReservationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    reservationId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type CancelReservationRequest = v.InferOutput<typeof CancelReservationRequest>;
 
 /** CancelReservation.conf */
-export const CancelReservationResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Rejected']),
-});
+export const CancelReservationResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Rejected']),
+  }),
+);
 export type CancelReservationResponse = v.InferOutput<typeof CancelReservationResponse>;
 
 /** CertificateSigned.req */
-export const CertificateSignedRequest = v.strictObject({
-  certificateChain: v.pipe(v.string(), v.maxLength(10000, 'is longer than 10000 characters')),
-});
+export const CertificateSignedRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    certificateChain: v.pipe(v.string(), v.maxLength(10000, 'is longer than 10000 characters')),
+  }),
+);
 export type CertificateSignedRequest = v.InferOutput<typeof CertificateSignedRequest>;
 
 /** CertificateSigned.conf */
-export const CertificateSignedResponse = v.strictObject({
-  status: CertificateSignedStatusEnumType,
-});
+export const CertificateSignedResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: CertificateSignedStatusEnumType,
+  }),
+);
 export type CertificateSignedResponse = v.InferOutput<typeof CertificateSignedResponse>;
 
 /** ChangeAvailability.req */
-export const ChangeAvailabilityRequest = v.strictObject({
-  connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  type: v.picklist(['Inoperative', 'Operative']),
-});
+export const ChangeAvailabilityRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    type: v.picklist(['Inoperative', 'Operative']),
+  }),
+);
 export type ChangeAvailabilityRequest = v.InferOutput<typeof ChangeAvailabilityRequest>;
 
 /** ChangeAvailability.conf */
-export const ChangeAvailabilityResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Rejected', 'Scheduled']),
-});
+export const ChangeAvailabilityResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Rejected', 'Scheduled']),
+  }),
+);
 export type ChangeAvailabilityResponse = v.InferOutput<typeof ChangeAvailabilityResponse>;
 
 /** ChangeConfiguration.req */
-export const ChangeConfigurationRequest = v.strictObject({
-  key: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
-  value: v.pipe(v.string(), v.maxLength(500, 'is longer than 500 characters')),
-});
+export const ChangeConfigurationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    key: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
+    value: v.pipe(v.string(), v.maxLength(500, 'is longer than 500 characters')),
+  }),
+);
 export type ChangeConfigurationRequest = v.InferOutput<typeof ChangeConfigurationRequest>;
 
 /** ChangeConfiguration.conf */
-export const ChangeConfigurationResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Rejected', 'RebootRequired', 'NotSupported']),
-});
+export const ChangeConfigurationResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Rejected', 'RebootRequired', 'NotSupported']),
+  }),
+);
 export type ChangeConfigurationResponse = v.InferOutput<typeof ChangeConfigurationResponse>;
 
 /** ClearCache.req */
-export const ClearCacheRequest = v.strictObject({});
+export const ClearCacheRequest = v.pipe(jsonObject, v.strictObject({}));
 export type ClearCacheRequest = v.InferOutput<typeof ClearCacheRequest>;
 
 /** ClearCache.conf */
-export const ClearCacheResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Rejected']),
-});
+export const ClearCacheResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Rejected']),
+  }),
+);
 export type ClearCacheResponse = v.InferOutput<typeof ClearCacheResponse>;
 
 /** ClearChargingProfile.req */
-export const ClearChargingProfileRequest = v.strictObject({
-  id: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  connectorId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  chargingProfilePurpose: v.optional(v.picklist([
-    'ChargePointMaxProfile',
-    'TxDefaultProfile',
-    'TxProfile',
-  ])),
-  stackLevel: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
+export const ClearChargingProfileRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    id: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    connectorId: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    chargingProfilePurpose: v.optional(v.picklist([
+      'ChargePointMaxProfile',
+      'TxDefaultProfile',
+      'TxProfile',
+    ])),
+    stackLevel: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+  }),
+);
 export type ClearChargingProfileRequest = v.InferOutput<typeof ClearChargingProfileRequest>;
 
 /** ClearChargingProfile.conf */
-export const ClearChargingProfileResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Unknown']),
-});
+export const ClearChargingProfileResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Unknown']),
+  }),
+);
 export type ClearChargingProfileResponse = v.InferOutput<typeof ClearChargingProfileResponse>;
 
 /** DataTransfer.req */
-export const DataTransferRequest = v.strictObject({
-  vendorId: v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters')),
-  messageId: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
-  data: v.optional(v.string()),
-});
+export const DataTransferRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    vendorId: v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters')),
+    messageId: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
+    data: v.optional(v.string()),
+  }),
+);
 export type DataTransferRequest = v.InferOutput<typeof DataTransferRequest>;
 
 /** DataTransfer.conf */
-export const DataTransferResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Rejected', 'UnknownMessageId', 'UnknownVendorId']),
-  data: v.optional(v.string()),
-});
+export const DataTransferResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Rejected', 'UnknownMessageId', 'UnknownVendorId']),
+    data: v.optional(v.string()),
+  }),
+);
 export type DataTransferResponse = v.InferOutput<typeof DataTransferResponse>;
 
 /** DeleteCertificate.req */
-export const DeleteCertificateRequest = v.strictObject({
-  certificateHashData: CertificateHashDataType,
-});
+export const DeleteCertificateRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    certificateHashData: CertificateHashDataType,
+  }),
+);
 export type DeleteCertificateRequest = v.InferOutput<typeof DeleteCertificateRequest>;
 
 /** DeleteCertificate.conf */
-export const DeleteCertificateResponse = v.strictObject({
-  status: DeleteCertificateStatusEnumType,
-});
+export const DeleteCertificateResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: DeleteCertificateStatusEnumType,
+  }),
+);
 export type DeleteCertificateResponse = v.InferOutput<typeof DeleteCertificateResponse>;
 
 /** DiagnosticsStatusNotification.req */
-export const DiagnosticsStatusNotificationRequest = v.strictObject({
-  status: v.picklist(['Idle', 'Uploaded', 'UploadFailed', 'Uploading']),
-});
+export const DiagnosticsStatusNotificationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Idle', 'Uploaded', 'UploadFailed', 'Uploading']),
+  }),
+);
 export type DiagnosticsStatusNotificationRequest = v.InferOutput<typeof DiagnosticsStatusNotificationRequest>;
 
 /** DiagnosticsStatusNotification.conf */
-export const DiagnosticsStatusNotificationResponse = v.strictObject({});
+export const DiagnosticsStatusNotificationResponse = v.pipe(jsonObject, v.strictObject({}));
 export type DiagnosticsStatusNotificationResponse = v.InferOutput<typeof DiagnosticsStatusNotificationResponse>;
 
 /** ExtendedTriggerMessage.req */
-export const ExtendedTriggerMessageRequest = v.strictObject({
-  requestedMessage: MessageTriggerEnumType,
-  connectorId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
+export const ExtendedTriggerMessageRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    requestedMessage: MessageTriggerEnumType,
+    connectorId: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+  }),
+);
 export type ExtendedTriggerMessageRequest = v.InferOutput<typeof ExtendedTriggerMessageRequest>;
 
 /** ExtendedTriggerMessage.conf */
-export const ExtendedTriggerMessageResponse = v.strictObject({
-  status: TriggerMessageStatusEnumType,
-});
+export const ExtendedTriggerMessageResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: TriggerMessageStatusEnumType,
+  }),
+);
 export type ExtendedTriggerMessageResponse = v.InferOutput<typeof ExtendedTriggerMessageResponse>;
 
 /** FirmwareStatusNotification.req */
-export const FirmwareStatusNotificationRequest = v.strictObject({
-  status: v.picklist([
-    'Downloaded',
-    'DownloadFailed',
-    'Downloading',
-    'Idle',
-    'InstallationFailed',
-    'Installing',
-    'Installed',
-  ]),
-});
+export const FirmwareStatusNotificationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist([
+      'Downloaded',
+      'DownloadFailed',
+      'Downloading',
+      'Idle',
+      'InstallationFailed',
+      'Installing',
+      'Installed',
+    ]),
+  }),
+);
 export type FirmwareStatusNotificationRequest = v.InferOutput<typeof FirmwareStatusNotificationRequest>;
 
 /** FirmwareStatusNotification.conf */
-export const FirmwareStatusNotificationResponse = v.strictObject({});
+export const FirmwareStatusNotificationResponse = v.pipe(jsonObject, v.strictObject({}));
 export type FirmwareStatusNotificationResponse = v.InferOutput<typeof FirmwareStatusNotificationResponse>;
 
 /** GetCompositeSchedule.req */
-export const GetCompositeScheduleRequest = v.strictObject({
-  connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  duration: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  chargingRateUnit: v.optional(v.picklist(['A', 'W'])),
-});
+export const GetCompositeScheduleRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    duration: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    chargingRateUnit: v.optional(v.picklist(['A', 'W'])),
+  }),
+);
 export type GetCompositeScheduleRequest = v.InferOutput<typeof GetCompositeScheduleRequest>;
 
 /** GetCompositeSchedule.conf */
-export const GetCompositeScheduleResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Rejected']),
-  connectorId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  scheduleStart: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-  chargingSchedule: v.optional(v.strictObject({
-    duration: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-    startSchedule: v.optional(v.pipe(
+export const GetCompositeScheduleResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Rejected']),
+    connectorId: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    scheduleStart: v.optional(v.pipe(
       v.string(),
       v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
-    chargingRateUnit: v.picklist(['A', 'W']),
-    chargingSchedulePeriod: v.array(v.strictObject({
-      startPeriod: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-      limit: v.pipe(
-        v.number(),
-        v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
-      ),
-      numberPhases: v.optional(v.pipe(
-        v.number('must be an integer'),
-        v.integer('must be an integer'),
-      )),
-    })),
-    minChargingRate: v.optional(v.pipe(
-      v.number(),
-      v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
+    chargingSchedule: v.optional(v.pipe(
+      jsonObject,
+      v.strictObject({
+        duration: v.optional(v.pipe(
+          v.number('must be an integer'),
+          v.integer('must be an integer'),
+        )),
+        startSchedule: v.optional(v.pipe(
+          v.string(),
+          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+        )),
+        chargingRateUnit: v.picklist(['A', 'W']),
+        chargingSchedulePeriod: v.array(v.pipe(
+          jsonObject,
+          v.strictObject({
+            startPeriod: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+            limit: v.pipe(
+              v.number(),
+              v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
+            ),
+            numberPhases: v.optional(v.pipe(
+              v.number('must be an integer'),
+              v.integer('must be an integer'),
+            )),
+          }),
+        )),
+        minChargingRate: v.optional(v.pipe(
+          v.number(),
+          v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
+        )),
+      }),
     )),
-  })),
-});
+  }),
+);
 export type GetCompositeScheduleResponse = v.InferOutput<typeof GetCompositeScheduleResponse>;
 
 /** GetConfiguration.req */
-export const GetConfigurationRequest = v.strictObject({
-  key: v.optional(v.array(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')))),
-});
+export const GetConfigurationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    key: v.optional(v.array(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')))),
+  }),
+);
 export type GetConfigurationRequest = v.InferOutput<typeof GetConfigurationRequest>;
 
 /** GetConfiguration.conf */
-export const GetConfigurationResponse = v.strictObject({
-  configurationKey: v.optional(v.array(v.strictObject({
-    key: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
-    readonly: v.boolean(),
-    value: v.optional(v.pipe(v.string(), v.maxLength(500, 'is longer than 500 characters'))),
-  }))),
-  unknownKey: v.optional(v.array(v.pipe(
-    v.string(),
-    v.maxLength(50, 'is longer than 50 characters'),
-  ))),
-});
+export const GetConfigurationResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    configurationKey: v.optional(v.array(v.pipe(
+      jsonObject,
+      v.strictObject({
+        key: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
+        readonly: v.boolean(),
+        value: v.optional(v.pipe(v.string(), v.maxLength(500, 'is longer than 500 characters'))),
+      }),
+    ))),
+    unknownKey: v.optional(v.array(v.pipe(
+      v.string(),
+      v.maxLength(50, 'is longer than 50 characters'),
+    ))),
+  }),
+);
 export type GetConfigurationResponse = v.InferOutput<typeof GetConfigurationResponse>;
 
 /** GetDiagnostics.req */
-export const GetDiagnosticsRequest = v.strictObject({
-  location: v.string(),
-  retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  retryInterval: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  startTime: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-  stopTime: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-});
+export const GetDiagnosticsRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    location: v.string(),
+    retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    retryInterval: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    startTime: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+    stopTime: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+  }),
+);
 export type GetDiagnosticsRequest = v.InferOutput<typeof GetDiagnosticsRequest>;
 
 /** GetDiagnostics.conf */
-export const GetDiagnosticsResponse = v.strictObject({
-  fileName: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
-});
+export const GetDiagnosticsResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    fileName: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
+  }),
+);
 export type GetDiagnosticsResponse = v.InferOutput<typeof GetDiagnosticsResponse>;
 
 /** GetInstalledCertificateIds.req */
-export const GetInstalledCertificateIdsRequest = v.strictObject({
-  certificateType: CertificateUseEnumType,
-});
+export const GetInstalledCertificateIdsRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    certificateType: CertificateUseEnumType,
+  }),
+);
 export type GetInstalledCertificateIdsRequest = v.InferOutput<typeof GetInstalledCertificateIdsRequest>;
 
 /** GetInstalledCertificateIds.conf */
-export const GetInstalledCertificateIdsResponse = v.strictObject({
-  certificateHashData: v.optional(v.pipe(
-    v.array(CertificateHashDataType),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-  status: GetInstalledCertificateStatusEnumType,
-});
+export const GetInstalledCertificateIdsResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    certificateHashData: v.optional(v.pipe(
+      v.array(CertificateHashDataType),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+    status: GetInstalledCertificateStatusEnumType,
+  }),
+);
 export type GetInstalledCertificateIdsResponse = v.InferOutput<typeof GetInstalledCertificateIdsResponse>;
 
 /** GetLocalListVersion.req */
-export const GetLocalListVersionRequest = v.strictObject({});
+export const GetLocalListVersionRequest = v.pipe(jsonObject, v.strictObject({}));
 export type GetLocalListVersionRequest = v.InferOutput<typeof GetLocalListVersionRequest>;
 
 /** GetLocalListVersion.conf */
-export const GetLocalListVersionResponse = v.strictObject({
-  listVersion: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const GetLocalListVersionResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    listVersion: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type GetLocalListVersionResponse = v.InferOutput<typeof GetLocalListVersionResponse>;
 
 /** GetLog.req */
-export const GetLogRequest = v.strictObject({
-  log: LogParametersType,
-  logType: LogEnumType,
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  retryInterval: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-});
+export const GetLogRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    log: LogParametersType,
+    logType: LogEnumType,
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    retryInterval: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+  }),
+);
 export type GetLogRequest = v.InferOutput<typeof GetLogRequest>;
 
 /** GetLog.conf */
-export const GetLogResponse = v.strictObject({
-  status: LogStatusEnumType,
-  filename: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
-});
+export const GetLogResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: LogStatusEnumType,
+    filename: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
+  }),
+);
 export type GetLogResponse = v.InferOutput<typeof GetLogResponse>;
 
 /** Heartbeat.req */
-export const HeartbeatRequest = v.strictObject({});
+export const HeartbeatRequest = v.pipe(jsonObject, v.strictObject({}));
 export type HeartbeatRequest = v.InferOutput<typeof HeartbeatRequest>;
 
 /** Heartbeat.conf */
-export const HeartbeatResponse = v.strictObject({
-  currentTime: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-});
+export const HeartbeatResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    currentTime: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+  }),
+);
 export type HeartbeatResponse = v.InferOutput<typeof HeartbeatResponse>;
 
 /** InstallCertificate.req */
-export const InstallCertificateRequest = v.strictObject({
-  certificateType: CertificateUseEnumType,
-  certificate: v.pipe(v.string(), v.maxLength(5500, 'is longer than 5500 characters')),
-});
+export const InstallCertificateRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    certificateType: CertificateUseEnumType,
+    certificate: v.pipe(v.string(), v.maxLength(5500, 'is longer than 5500 characters')),
+  }),
+);
 export type InstallCertificateRequest = v.InferOutput<typeof InstallCertificateRequest>;
 
 /** InstallCertificate.conf */
-export const InstallCertificateResponse = v.strictObject({
-  status: InstallCertificateStatusEnumType,
-});
+export const InstallCertificateResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: InstallCertificateStatusEnumType,
+  }),
+);
 export type InstallCertificateResponse = v.InferOutput<typeof InstallCertificateResponse>;
 
 /** LogStatusNotification.req */
-export const LogStatusNotificationRequest = v.strictObject({
-  status: UploadLogStatusEnumType,
-  requestId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
+export const LogStatusNotificationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: UploadLogStatusEnumType,
+    requestId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+  }),
+);
 export type LogStatusNotificationRequest = v.InferOutput<typeof LogStatusNotificationRequest>;
 
 /** LogStatusNotification.conf */
-export const LogStatusNotificationResponse = v.strictObject({});
+export const LogStatusNotificationResponse = v.pipe(jsonObject, v.strictObject({}));
 export type LogStatusNotificationResponse = v.InferOutput<typeof LogStatusNotificationResponse>;
 
 /** MeterValues.req */
-export const MeterValuesRequest = v.strictObject({
-  connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  transactionId: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  meterValue: v.array(v.strictObject({
-    timestamp: v.pipe(
-      v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-    ),
-    sampledValue: v.array(v.strictObject({
-      value: v.string(),
-      context: v.optional(v.picklist([
-        'Interruption.Begin',
-        'Interruption.End',
-        'Sample.Clock',
-        'Sample.Periodic',
-        'Transaction.Begin',
-        'Transaction.End',
-        'Trigger',
-        'Other',
-      ])),
-      format: v.optional(v.picklist(['Raw', 'SignedData'])),
-      measurand: v.optional(v.picklist([
-        'Energy.Active.Export.Register',
-        'Energy.Active.Import.Register',
-        'Energy.Reactive.Export.Register',
-        'Energy.Reactive.Import.Register',
-        'Energy.Active.Export.Interval',
-        'Energy.Active.Import.Interval',
-        'Energy.Reactive.Export.Interval',
-        'Energy.Reactive.Import.Interval',
-        'Power.Active.Export',
-        'Power.Active.Import',
-        'Power.Offered',
-        'Power.Reactive.Export',
-        'Power.Reactive.Import',
-        'Power.Factor',
-        'Current.Import',
-        'Current.Export',
-        'Current.Offered',
-        'Voltage',
-        'Frequency',
-        'Temperature',
-        'SoC',
-        'RPM',
-      ])),
-      phase: v.optional(v.picklist([
-        'L1',
-        'L2',
-        'L3',
-        'N',
-        'L1-N',
-        'L2-N',
-        'L3-N',
-        'L1-L2',
-        'L2-L3',
-        'L3-L1',
-      ])),
-      location: v.optional(v.picklist(['Cable', 'EV', 'Inlet', 'Outlet', 'Body'])),
-      unit: v.optional(v.picklist([
-        'Wh',
-        'kWh',
-        'varh',
-        'kvarh',
-        'W',
-        'kW',
-        'VA',
-        'kVA',
-        'var',
-        'kvar',
-        'A',
-        'V',
-        'K',
-        'Celcius',
-        'Celsius',
-        'Fahrenheit',
-        'Percent',
-      ])),
-    })),
-  })),
-});
+export const MeterValuesRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    transactionId: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    meterValue: v.array(v.pipe(
+      jsonObject,
+      v.strictObject({
+        timestamp: v.pipe(
+          v.string(),
+          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+        ),
+        sampledValue: v.array(v.pipe(
+          jsonObject,
+          v.strictObject({
+            value: v.string(),
+            context: v.optional(v.picklist([
+              'Interruption.Begin',
+              'Interruption.End',
+              'Sample.Clock',
+              'Sample.Periodic',
+              'Transaction.Begin',
+              'Transaction.End',
+              'Trigger',
+              'Other',
+            ])),
+            format: v.optional(v.picklist(['Raw', 'SignedData'])),
+            measurand: v.optional(v.picklist([
+              'Energy.Active.Export.Register',
+              'Energy.Active.Import.Register',
+              'Energy.Reactive.Export.Register',
+              'Energy.Reactive.Import.Register',
+              'Energy.Active.Export.Interval',
+              'Energy.Active.Import.Interval',
+              'Energy.Reactive.Export.Interval',
+              'Energy.Reactive.Import.Interval',
+              'Power.Active.Export',
+              'Power.Active.Import',
+              'Power.Offered',
+              'Power.Reactive.Export',
+              'Power.Reactive.Import',
+              'Power.Factor',
+              'Current.Import',
+              'Current.Export',
+              'Current.Offered',
+              'Voltage',
+              'Frequency',
+              'Temperature',
+              'SoC',
+              'RPM',
+            ])),
+            phase: v.optional(v.picklist([
+              'L1',
+              'L2',
+              'L3',
+              'N',
+              'L1-N',
+              'L2-N',
+              'L3-N',
+              'L1-L2',
+              'L2-L3',
+              'L3-L1',
+            ])),
+            location: v.optional(v.picklist(['Cable', 'EV', 'Inlet', 'Outlet', 'Body'])),
+            unit: v.optional(v.picklist([
+              'Wh',
+              'kWh',
+              'varh',
+              'kvarh',
+              'W',
+              'kW',
+              'VA',
+              'kVA',
+              'var',
+              'kvar',
+              'A',
+              'V',
+              'K',
+              'Celcius',
+              'Celsius',
+              'Fahrenheit',
+              'Percent',
+            ])),
+          }),
+        )),
+      }),
+    )),
+  }),
+);
 export type MeterValuesRequest = v.InferOutput<typeof MeterValuesRequest>;
 
 /** MeterValues.conf */
-export const MeterValuesResponse = v.strictObject({});
+export const MeterValuesResponse = v.pipe(jsonObject, v.strictObject({}));
 export type MeterValuesResponse = v.InferOutput<typeof MeterValuesResponse>;
 
 /** RemoteStartTransaction.req */
-export const RemoteStartTransactionRequest = v.strictObject({
-  connectorId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  idTag: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
-  chargingProfile: v.optional(v.strictObject({
-    chargingProfileId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-    transactionId: v.optional(v.pipe(
+export const RemoteStartTransactionRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    connectorId: v.optional(v.pipe(
       v.number('must be an integer'),
       v.integer('must be an integer'),
     )),
-    stackLevel: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-    chargingProfilePurpose: v.picklist(['ChargePointMaxProfile', 'TxDefaultProfile', 'TxProfile']),
-    chargingProfileKind: v.picklist(['Absolute', 'Recurring', 'Relative']),
-    recurrencyKind: v.optional(v.picklist(['Daily', 'Weekly'])),
-    validFrom: v.optional(v.pipe(
-      v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-    )),
-    validTo: v.optional(v.pipe(
-      v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-    )),
-    chargingSchedule: v.strictObject({
-      duration: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-      startSchedule: v.optional(v.pipe(
-        v.string(),
-        v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-      )),
-      chargingRateUnit: v.picklist(['A', 'W']),
-      chargingSchedulePeriod: v.array(v.strictObject({
-        startPeriod: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-        limit: v.pipe(
-          v.number(),
-          v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
-        ),
-        numberPhases: v.optional(v.pipe(
+    idTag: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
+    chargingProfile: v.optional(v.pipe(
+      jsonObject,
+      v.strictObject({
+        chargingProfileId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+        transactionId: v.optional(v.pipe(
           v.number('must be an integer'),
           v.integer('must be an integer'),
         )),
-      })),
-      minChargingRate: v.optional(v.pipe(
-        v.number(),
-        v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
-      )),
-    }),
-  })),
-});
+        stackLevel: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+        chargingProfilePurpose: v.picklist([
+          'ChargePointMaxProfile',
+          'TxDefaultProfile',
+          'TxProfile',
+        ]),
+        chargingProfileKind: v.picklist(['Absolute', 'Recurring', 'Relative']),
+        recurrencyKind: v.optional(v.picklist(['Daily', 'Weekly'])),
+        validFrom: v.optional(v.pipe(
+          v.string(),
+          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+        )),
+        validTo: v.optional(v.pipe(
+          v.string(),
+          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+        )),
+        chargingSchedule: v.pipe(
+          jsonObject,
+          v.strictObject({
+            duration: v.optional(v.pipe(
+              v.number('must be an integer'),
+              v.integer('must be an integer'),
+            )),
+            startSchedule: v.optional(v.pipe(
+              v.string(),
+              v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+            )),
+            chargingRateUnit: v.picklist(['A', 'W']),
+            chargingSchedulePeriod: v.array(v.pipe(
+              jsonObject,
+              v.strictObject({
+                startPeriod: v.pipe(
+                  v.number('must be an integer'),
+                  v.integer('must be an integer'),
+                ),
+                limit: v.pipe(
+                  v.number(),
+                  v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
+                ),
+                numberPhases: v.optional(v.pipe(
+                  v.number('must be an integer'),
+                  v.integer('must be an integer'),
+                )),
+              }),
+            )),
+            minChargingRate: v.optional(v.pipe(
+              v.number(),
+              v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
+            )),
+          }),
+        ),
+      }),
+    )),
+  }),
+);
 export type RemoteStartTransactionRequest = v.InferOutput<typeof RemoteStartTransactionRequest>;
 
 /** RemoteStartTransaction.conf */
-export const RemoteStartTransactionResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Rejected']),
-});
+export const RemoteStartTransactionResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Rejected']),
+  }),
+);
 export type RemoteStartTransactionResponse = v.InferOutput<typeof RemoteStartTransactionResponse>;
 
 /** RemoteStopTransaction.req */
-export const RemoteStopTransactionRequest = v.strictObject({
-  transactionId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const RemoteStopTransactionRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    transactionId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type RemoteStopTransactionRequest = v.InferOutput<typeof RemoteStopTransactionRequest>;
 
 /** RemoteStopTransaction.conf */
-export const RemoteStopTransactionResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Rejected']),
-});
+export const RemoteStopTransactionResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Rejected']),
+  }),
+);
 export type RemoteStopTransactionResponse = v.InferOutput<typeof RemoteStopTransactionResponse>;
 
 /** ReserveNow.req */
-export const ReserveNowRequest = v.strictObject({
-  connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  expiryDate: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  idTag: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
-  parentIdTag: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
-  reservationId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const ReserveNowRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    expiryDate: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    idTag: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
+    parentIdTag: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
+    reservationId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type ReserveNowRequest = v.InferOutput<typeof ReserveNowRequest>;
 
 /** ReserveNow.conf */
-export const ReserveNowResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Faulted', 'Occupied', 'Rejected', 'Unavailable']),
-});
+export const ReserveNowResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Faulted', 'Occupied', 'Rejected', 'Unavailable']),
+  }),
+);
 export type ReserveNowResponse = v.InferOutput<typeof ReserveNowResponse>;
 
 /** Reset.req */
-export const ResetRequest = v.strictObject({
-  type: v.picklist(['Hard', 'Soft']),
-});
+export const ResetRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    type: v.picklist(['Hard', 'Soft']),
+  }),
+);
 export type ResetRequest = v.InferOutput<typeof ResetRequest>;
 
 /** Reset.conf */
-export const ResetResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Rejected']),
-});
+export const ResetResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Rejected']),
+  }),
+);
 export type ResetResponse = v.InferOutput<typeof ResetResponse>;
 
 /** SecurityEventNotification.req */
-export const SecurityEventNotificationRequest = v.strictObject({
-  type: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
-  timestamp: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  techInfo: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
-});
-export type SecurityEventNotificationRequest = v.InferOutput<typeof SecurityEventNotificationRequest>;
-
-/** SecurityEventNotification.conf */
-export const SecurityEventNotificationResponse = v.strictObject({});
-export type SecurityEventNotificationResponse = v.InferOutput<typeof SecurityEventNotificationResponse>;
-
-/** SendLocalList.req */
-export const SendLocalListRequest = v.strictObject({
-  listVersion: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  localAuthorizationList: v.optional(v.array(v.strictObject({
-    idTag: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
-    idTagInfo: v.optional(v.strictObject({
-      expiryDate: v.optional(v.pipe(
-        v.string(),
-        v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-      )),
-      parentIdTag: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
-      status: v.picklist(['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx']),
-    })),
-  }))),
-  updateType: v.picklist(['Differential', 'Full']),
-});
-export type SendLocalListRequest = v.InferOutput<typeof SendLocalListRequest>;
-
-/** SendLocalList.conf */
-export const SendLocalListResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Failed', 'NotSupported', 'VersionMismatch']),
-});
-export type SendLocalListResponse = v.InferOutput<typeof SendLocalListResponse>;
-
-/** SetChargingProfile.req */
-export const SetChargingProfileRequest = v.strictObject({
-  connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  csChargingProfiles: v.strictObject({
-    chargingProfileId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-    transactionId: v.optional(v.pipe(
-      v.number('must be an integer'),
-      v.integer('must be an integer'),
-    )),
-    stackLevel: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-    chargingProfilePurpose: v.picklist(['ChargePointMaxProfile', 'TxDefaultProfile', 'TxProfile']),
-    chargingProfileKind: v.picklist(['Absolute', 'Recurring', 'Relative']),
-    recurrencyKind: v.optional(v.picklist(['Daily', 'Weekly'])),
-    validFrom: v.optional(v.pipe(
-      v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-    )),
-    validTo: v.optional(v.pipe(
-      v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-    )),
-    chargingSchedule: v.strictObject({
-      duration: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-      startSchedule: v.optional(v.pipe(
-        v.string(),
-        v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-      )),
-      chargingRateUnit: v.picklist(['A', 'W']),
-      chargingSchedulePeriod: v.array(v.strictObject({
-        startPeriod: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-        limit: v.pipe(
-          v.number(),
-          v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
-        ),
-        numberPhases: v.optional(v.pipe(
-          v.number('must be an integer'),
-          v.integer('must be an integer'),
-        )),
-      })),
-      minChargingRate: v.optional(v.pipe(
-        v.number(),
-        v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
-      )),
-    }),
-  }),
-});
-export type SetChargingProfileRequest = v.InferOutput<typeof SetChargingProfileRequest>;
-
-/** SetChargingProfile.conf */
-export const SetChargingProfileResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Rejected', 'NotSupported']),
-});
-export type SetChargingProfileResponse = v.InferOutput<typeof SetChargingProfileResponse>;
-
-/** SignCertificate.req */
-export const SignCertificateRequest = v.strictObject({
-  csr: v.pipe(v.string(), v.maxLength(5500, 'is longer than 5500 characters')),
-});
-export type SignCertificateRequest = v.InferOutput<typeof SignCertificateRequest>;
-
-/** SignCertificate.conf */
-export const SignCertificateResponse = v.strictObject({
-  status: GenericStatusEnumType,
-});
-export type SignCertificateResponse = v.InferOutput<typeof SignCertificateResponse>;
-
-/** SignedFirmwareStatusNotification.req */
-export const SignedFirmwareStatusNotificationRequest = v.strictObject({
-  status: FirmwareStatusEnumType,
-  requestId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
-export type SignedFirmwareStatusNotificationRequest = v.InferOutput<typeof SignedFirmwareStatusNotificationRequest>;
-
-/** SignedFirmwareStatusNotification.conf */
-export const SignedFirmwareStatusNotificationResponse = v.strictObject({});
-export type SignedFirmwareStatusNotificationResponse = v.InferOutput<typeof SignedFirmwareStatusNotificationResponse>;
-
-/** SignedUpdateFirmware.req */
-export const SignedUpdateFirmwareRequest = v.strictObject({
-  retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  retryInterval: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  firmware: FirmwareType,
-});
-export type SignedUpdateFirmwareRequest = v.InferOutput<typeof SignedUpdateFirmwareRequest>;
-
-/** SignedUpdateFirmware.conf */
-export const SignedUpdateFirmwareResponse = v.strictObject({
-  status: UpdateFirmwareStatusEnumType,
-});
-export type SignedUpdateFirmwareResponse = v.InferOutput<typeof SignedUpdateFirmwareResponse>;
-
-/** StartTransaction.req */
-export const StartTransactionRequest = v.strictObject({
-  connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  idTag: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
-  meterStart: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  reservationId: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  timestamp: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-});
-export type StartTransactionRequest = v.InferOutput<typeof StartTransactionRequest>;
-
-/** StartTransaction.conf */
-export const StartTransactionResponse = v.strictObject({
-  idTagInfo: v.strictObject({
-    expiryDate: v.optional(v.pipe(
-      v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-    )),
-    parentIdTag: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
-    status: v.picklist(['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx']),
-  }),
-  transactionId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
-export type StartTransactionResponse = v.InferOutput<typeof StartTransactionResponse>;
-
-/** StatusNotification.req */
-export const StatusNotificationRequest = v.strictObject({
-  connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  errorCode: v.picklist([
-    'ConnectorLockFailure',
-    'EVCommunicationError',
-    'GroundFailure',
-    'HighTemperature',
-    'InternalError',
-    'LocalListConflict',
-    'NoError',
-    'OtherError',
-    'OverCurrentFailure',
-    'PowerMeterFailure',
-    'PowerSwitchFailure',
-    'ReaderFailure',
-    'ResetFailure',
-    'UnderVoltage',
-    'OverVoltage',
-    'WeakSignal',
-  ]),
-  info: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
-  status: v.picklist([
-    'Available',
-    'Preparing',
-    'Charging',
-    'SuspendedEVSE',
-    'SuspendedEV',
-    'Finishing',
-    'Reserved',
-    'Unavailable',
-    'Faulted',
-  ]),
-  timestamp: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-  vendorId: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
-  vendorErrorCode: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
-});
-export type StatusNotificationRequest = v.InferOutput<typeof StatusNotificationRequest>;
-
-/** StatusNotification.conf */
-export const StatusNotificationResponse = v.strictObject({});
-export type StatusNotificationResponse = v.InferOutput<typeof StatusNotificationResponse>;
-
-/** StopTransaction.req */
-export const StopTransactionRequest = v.strictObject({
-  idTag: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
-  meterStop: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  timestamp: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  transactionId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  reason: v.optional(v.picklist([
-    'EmergencyStop',
-    'EVDisconnected',
-    'HardReset',
-    'Local',
-    'Other',
-    'PowerLoss',
-    'Reboot',
-    'Remote',
-    'SoftReset',
-    'UnlockCommand',
-    'DeAuthorized',
-  ])),
-  transactionData: v.optional(v.array(v.strictObject({
+export const SecurityEventNotificationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    type: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
     timestamp: v.pipe(
       v.string(),
       v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
-    sampledValue: v.array(v.strictObject({
-      value: v.string(),
-      context: v.optional(v.picklist([
-        'Interruption.Begin',
-        'Interruption.End',
-        'Sample.Clock',
-        'Sample.Periodic',
-        'Transaction.Begin',
-        'Transaction.End',
-        'Trigger',
-        'Other',
-      ])),
-      format: v.optional(v.picklist(['Raw', 'SignedData'])),
-      measurand: v.optional(v.picklist([
-        'Energy.Active.Export.Register',
-        'Energy.Active.Import.Register',
-        'Energy.Reactive.Export.Register',
-        'Energy.Reactive.Import.Register',
-        'Energy.Active.Export.Interval',
-        'Energy.Active.Import.Interval',
-        'Energy.Reactive.Export.Interval',
-        'Energy.Reactive.Import.Interval',
-        'Power.Active.Export',
-        'Power.Active.Import',
-        'Power.Offered',
-        'Power.Reactive.Export',
-        'Power.Reactive.Import',
-        'Power.Factor',
-        'Current.Import',
-        'Current.Export',
-        'Current.Offered',
-        'Voltage',
-        'Frequency',
-        'Temperature',
-        'SoC',
-        'RPM',
-      ])),
-      phase: v.optional(v.picklist([
-        'L1',
-        'L2',
-        'L3',
-        'N',
-        'L1-N',
-        'L2-N',
-        'L3-N',
-        'L1-L2',
-        'L2-L3',
-        'L3-L1',
-      ])),
-      location: v.optional(v.picklist(['Cable', 'EV', 'Inlet', 'Outlet', 'Body'])),
-      unit: v.optional(v.picklist([
-        'Wh',
-        'kWh',
-        'varh',
-        'kvarh',
-        'W',
-        'kW',
-        'VA',
-        'kVA',
-        'var',
-        'kvar',
-        'A',
-        'V',
-        'K',
-        'Celcius',
-        'Celsius',
-        'Fahrenheit',
-        'Percent',
-      ])),
-    })),
-  }))),
-});
-export type StopTransactionRequest = v.InferOutput<typeof StopTransactionRequest>;
+    techInfo: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
+  }),
+);
+export type SecurityEventNotificationRequest = v.InferOutput<typeof SecurityEventNotificationRequest>;
 
-/** StopTransaction.conf */
-export const StopTransactionResponse = v.strictObject({
-  idTagInfo: v.optional(v.strictObject({
-    expiryDate: v.optional(v.pipe(
+/** SecurityEventNotification.conf */
+export const SecurityEventNotificationResponse = v.pipe(jsonObject, v.strictObject({}));
+export type SecurityEventNotificationResponse = v.InferOutput<typeof SecurityEventNotificationResponse>;
+
+/** SendLocalList.req */
+export const SendLocalListRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    listVersion: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    localAuthorizationList: v.optional(v.array(v.pipe(
+      jsonObject,
+      v.strictObject({
+        idTag: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
+        idTagInfo: v.optional(v.pipe(
+          jsonObject,
+          v.strictObject({
+            expiryDate: v.optional(v.pipe(
+              v.string(),
+              v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+            )),
+            parentIdTag: v.optional(v.pipe(
+              v.string(),
+              v.maxLength(20, 'is longer than 20 characters'),
+            )),
+            status: v.picklist(['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx']),
+          }),
+        )),
+      }),
+    ))),
+    updateType: v.picklist(['Differential', 'Full']),
+  }),
+);
+export type SendLocalListRequest = v.InferOutput<typeof SendLocalListRequest>;
+
+/** SendLocalList.conf */
+export const SendLocalListResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Failed', 'NotSupported', 'VersionMismatch']),
+  }),
+);
+export type SendLocalListResponse = v.InferOutput<typeof SendLocalListResponse>;
+
+/** SetChargingProfile.req */
+export const SetChargingProfileRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    csChargingProfiles: v.pipe(
+      jsonObject,
+      v.strictObject({
+        chargingProfileId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+        transactionId: v.optional(v.pipe(
+          v.number('must be an integer'),
+          v.integer('must be an integer'),
+        )),
+        stackLevel: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+        chargingProfilePurpose: v.picklist([
+          'ChargePointMaxProfile',
+          'TxDefaultProfile',
+          'TxProfile',
+        ]),
+        chargingProfileKind: v.picklist(['Absolute', 'Recurring', 'Relative']),
+        recurrencyKind: v.optional(v.picklist(['Daily', 'Weekly'])),
+        validFrom: v.optional(v.pipe(
+          v.string(),
+          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+        )),
+        validTo: v.optional(v.pipe(
+          v.string(),
+          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+        )),
+        chargingSchedule: v.pipe(
+          jsonObject,
+          v.strictObject({
+            duration: v.optional(v.pipe(
+              v.number('must be an integer'),
+              v.integer('must be an integer'),
+            )),
+            startSchedule: v.optional(v.pipe(
+              v.string(),
+              v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+            )),
+            chargingRateUnit: v.picklist(['A', 'W']),
+            chargingSchedulePeriod: v.array(v.pipe(
+              jsonObject,
+              v.strictObject({
+                startPeriod: v.pipe(
+                  v.number('must be an integer'),
+                  v.integer('must be an integer'),
+                ),
+                limit: v.pipe(
+                  v.number(),
+                  v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
+                ),
+                numberPhases: v.optional(v.pipe(
+                  v.number('must be an integer'),
+                  v.integer('must be an integer'),
+                )),
+              }),
+            )),
+            minChargingRate: v.optional(v.pipe(
+              v.number(),
+              v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
+            )),
+          }),
+        ),
+      }),
+    ),
+  }),
+);
+export type SetChargingProfileRequest = v.InferOutput<typeof SetChargingProfileRequest>;
+
+/** SetChargingProfile.conf */
+export const SetChargingProfileResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Rejected', 'NotSupported']),
+  }),
+);
+export type SetChargingProfileResponse = v.InferOutput<typeof SetChargingProfileResponse>;
+
+/** SignCertificate.req */
+export const SignCertificateRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    csr: v.pipe(v.string(), v.maxLength(5500, 'is longer than 5500 characters')),
+  }),
+);
+export type SignCertificateRequest = v.InferOutput<typeof SignCertificateRequest>;
+
+/** SignCertificate.conf */
+export const SignCertificateResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: GenericStatusEnumType,
+  }),
+);
+export type SignCertificateResponse = v.InferOutput<typeof SignCertificateResponse>;
+
+/** SignedFirmwareStatusNotification.req */
+export const SignedFirmwareStatusNotificationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: FirmwareStatusEnumType,
+    requestId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+  }),
+);
+export type SignedFirmwareStatusNotificationRequest = v.InferOutput<typeof SignedFirmwareStatusNotificationRequest>;
+
+/** SignedFirmwareStatusNotification.conf */
+export const SignedFirmwareStatusNotificationResponse = v.pipe(jsonObject, v.strictObject({}));
+export type SignedFirmwareStatusNotificationResponse = v.InferOutput<typeof SignedFirmwareStatusNotificationResponse>;
+
+/** SignedUpdateFirmware.req */
+export const SignedUpdateFirmwareRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    retryInterval: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    firmware: FirmwareType,
+  }),
+);
+export type SignedUpdateFirmwareRequest = v.InferOutput<typeof SignedUpdateFirmwareRequest>;
+
+/** SignedUpdateFirmware.conf */
+export const SignedUpdateFirmwareResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: UpdateFirmwareStatusEnumType,
+  }),
+);
+export type SignedUpdateFirmwareResponse = v.InferOutput<typeof SignedUpdateFirmwareResponse>;
+
+/** StartTransaction.req */
+export const StartTransactionRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    idTag: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
+    meterStart: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    reservationId: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    timestamp: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+  }),
+);
+export type StartTransactionRequest = v.InferOutput<typeof StartTransactionRequest>;
+
+/** StartTransaction.conf */
+export const StartTransactionResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    idTagInfo: v.pipe(
+      jsonObject,
+      v.strictObject({
+        expiryDate: v.optional(v.pipe(
+          v.string(),
+          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+        )),
+        parentIdTag: v.optional(v.pipe(
+          v.string(),
+          v.maxLength(20, 'is longer than 20 characters'),
+        )),
+        status: v.picklist(['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx']),
+      }),
+    ),
+    transactionId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
+export type StartTransactionResponse = v.InferOutput<typeof StartTransactionResponse>;
+
+/** StatusNotification.req */
+export const StatusNotificationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    errorCode: v.picklist([
+      'ConnectorLockFailure',
+      'EVCommunicationError',
+      'GroundFailure',
+      'HighTemperature',
+      'InternalError',
+      'LocalListConflict',
+      'NoError',
+      'OtherError',
+      'OverCurrentFailure',
+      'PowerMeterFailure',
+      'PowerSwitchFailure',
+      'ReaderFailure',
+      'ResetFailure',
+      'UnderVoltage',
+      'OverVoltage',
+      'WeakSignal',
+    ]),
+    info: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
+    status: v.picklist([
+      'Available',
+      'Preparing',
+      'Charging',
+      'SuspendedEVSE',
+      'SuspendedEV',
+      'Finishing',
+      'Reserved',
+      'Unavailable',
+      'Faulted',
+    ]),
+    timestamp: v.optional(v.pipe(
       v.string(),
       v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
-    parentIdTag: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
-    status: v.picklist(['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx']),
-  })),
-});
+    vendorId: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
+    vendorErrorCode: v.optional(v.pipe(
+      v.string(),
+      v.maxLength(50, 'is longer than 50 characters'),
+    )),
+  }),
+);
+export type StatusNotificationRequest = v.InferOutput<typeof StatusNotificationRequest>;
+
+/** StatusNotification.conf */
+export const StatusNotificationResponse = v.pipe(jsonObject, v.strictObject({}));
+export type StatusNotificationResponse = v.InferOutput<typeof StatusNotificationResponse>;
+
+/** StopTransaction.req */
+export const StopTransactionRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    idTag: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
+    meterStop: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    timestamp: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    transactionId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    reason: v.optional(v.picklist([
+      'EmergencyStop',
+      'EVDisconnected',
+      'HardReset',
+      'Local',
+      'Other',
+      'PowerLoss',
+      'Reboot',
+      'Remote',
+      'SoftReset',
+      'UnlockCommand',
+      'DeAuthorized',
+    ])),
+    transactionData: v.optional(v.array(v.pipe(
+      jsonObject,
+      v.strictObject({
+        timestamp: v.pipe(
+          v.string(),
+          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+        ),
+        sampledValue: v.array(v.pipe(
+          jsonObject,
+          v.strictObject({
+            value: v.string(),
+            context: v.optional(v.picklist([
+              'Interruption.Begin',
+              'Interruption.End',
+              'Sample.Clock',
+              'Sample.Periodic',
+              'Transaction.Begin',
+              'Transaction.End',
+              'Trigger',
+              'Other',
+            ])),
+            format: v.optional(v.picklist(['Raw', 'SignedData'])),
+            measurand: v.optional(v.picklist([
+              'Energy.Active.Export.Register',
+              'Energy.Active.Import.Register',
+              'Energy.Reactive.Export.Register',
+              'Energy.Reactive.Import.Register',
+              'Energy.Active.Export.Interval',
+              'Energy.Active.Import.Interval',
+              'Energy.Reactive.Export.Interval',
+              'Energy.Reactive.Import.Interval',
+              'Power.Active.Export',
+              'Power.Active.Import',
+              'Power.Offered',
+              'Power.Reactive.Export',
+              'Power.Reactive.Import',
+              'Power.Factor',
+              'Current.Import',
+              'Current.Export',
+              'Current.Offered',
+              'Voltage',
+              'Frequency',
+              'Temperature',
+              'SoC',
+              'RPM',
+            ])),
+            phase: v.optional(v.picklist([
+              'L1',
+              'L2',
+              'L3',
+              'N',
+              'L1-N',
+              'L2-N',
+              'L3-N',
+              'L1-L2',
+              'L2-L3',
+              'L3-L1',
+            ])),
+            location: v.optional(v.picklist(['Cable', 'EV', 'Inlet', 'Outlet', 'Body'])),
+            unit: v.optional(v.picklist([
+              'Wh',
+              'kWh',
+              'varh',
+              'kvarh',
+              'W',
+              'kW',
+              'VA',
+              'kVA',
+              'var',
+              'kvar',
+              'A',
+              'V',
+              'K',
+              'Celcius',
+              'Celsius',
+              'Fahrenheit',
+              'Percent',
+            ])),
+          }),
+        )),
+      }),
+    ))),
+  }),
+);
+export type StopTransactionRequest = v.InferOutput<typeof StopTransactionRequest>;
+
+/** StopTransaction.conf */
+export const StopTransactionResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    idTagInfo: v.optional(v.pipe(
+      jsonObject,
+      v.strictObject({
+        expiryDate: v.optional(v.pipe(
+          v.string(),
+          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+        )),
+        parentIdTag: v.optional(v.pipe(
+          v.string(),
+          v.maxLength(20, 'is longer than 20 characters'),
+        )),
+        status: v.picklist(['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx']),
+      }),
+    )),
+  }),
+);
 export type StopTransactionResponse = v.InferOutput<typeof StopTransactionResponse>;
 
 /** TriggerMessage.req */
-export const TriggerMessageRequest = v.strictObject({
-  requestedMessage: v.picklist([
-    'BootNotification',
-    'DiagnosticsStatusNotification',
-    'FirmwareStatusNotification',
-    'Heartbeat',
-    'MeterValues',
-    'StatusNotification',
-  ]),
-  connectorId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
+export const TriggerMessageRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    requestedMessage: v.picklist([
+      'BootNotification',
+      'DiagnosticsStatusNotification',
+      'FirmwareStatusNotification',
+      'Heartbeat',
+      'MeterValues',
+      'StatusNotification',
+    ]),
+    connectorId: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+  }),
+);
 export type TriggerMessageRequest = v.InferOutput<typeof TriggerMessageRequest>;
 
 /** TriggerMessage.conf */
-export const TriggerMessageResponse = v.strictObject({
-  status: v.picklist(['Accepted', 'Rejected', 'NotImplemented']),
-});
+export const TriggerMessageResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Accepted', 'Rejected', 'NotImplemented']),
+  }),
+);
 export type TriggerMessageResponse = v.InferOutput<typeof TriggerMessageResponse>;
 
 /** UnlockConnector.req */
-export const UnlockConnectorRequest = v.strictObject({
-  connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const UnlockConnectorRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type UnlockConnectorRequest = v.InferOutput<typeof UnlockConnectorRequest>;
 
 /** UnlockConnector.conf */
-export const UnlockConnectorResponse = v.strictObject({
-  status: v.picklist(['Unlocked', 'UnlockFailed', 'NotSupported']),
-});
+export const UnlockConnectorResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    status: v.picklist(['Unlocked', 'UnlockFailed', 'NotSupported']),
+  }),
+);
 export type UnlockConnectorResponse = v.InferOutput<typeof UnlockConnectorResponse>;
 
 /** UpdateFirmware.req */
-export const UpdateFirmwareRequest = v.strictObject({
-  location: v.string(),
-  retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  retrieveDate: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  retryInterval: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-});
+export const UpdateFirmwareRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    location: v.string(),
+    retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    retrieveDate: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    retryInterval: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+  }),
+);
 export type UpdateFirmwareRequest = v.InferOutput<typeof UpdateFirmwareRequest>;
 
 /** UpdateFirmware.conf */
-export const UpdateFirmwareResponse = v.strictObject({});
+export const UpdateFirmwareResponse = v.pipe(jsonObject, v.strictObject({}));
 export type UpdateFirmwareResponse = v.InferOutput<typeof UpdateFirmwareResponse>;
 
 // ---- Actions ----

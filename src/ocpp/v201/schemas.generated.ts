@@ -7,12 +7,21 @@
 
 import * as v from 'valibot';
 
+/** A JSON object: not null and not an array (valibot object schemas let arrays through). */
+const jsonObject = v.custom<Record<string, unknown>>(
+  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+  'must be an object',
+);
+
 // ---- Shared definitions ----
 
 /** This class does not get 'AdditionalProperties = false' in the schema generation, so it can be extended with arbitrary JSON properties to allow adding custom data. */
-export const CustomDataType = v.looseObject({
-  vendorId: v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters')),
-});
+export const CustomDataType = v.pipe(
+  jsonObject,
+  v.looseObject({
+    vendorId: v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters')),
+  }),
+);
 export type CustomDataType = v.InferOutput<typeof CustomDataType>;
 
 /**
@@ -20,13 +29,16 @@ export type CustomDataType = v.InferOutput<typeof CustomDataType>;
  * urn:x-oca:ocpp:uid:2:233250
  * EV AC charging parameters.
  */
-export const ACChargingParametersType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  energyAmount: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  evMinCurrent: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  evMaxCurrent: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  evMaxVoltage: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const ACChargingParametersType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    energyAmount: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    evMinCurrent: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    evMaxCurrent: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    evMaxVoltage: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type ACChargingParametersType = v.InferOutput<typeof ACChargingParametersType>;
 
 /**
@@ -44,24 +56,30 @@ export type APNAuthenticationEnumType = v.InferOutput<typeof APNAuthenticationEn
  *
  * NOTE: When asking a GSM modem to dial in, it is possible to specify which mobile operator should be used. This can be done with the mobile country code (MCC) in combination with a mobile network code (MNC). Example: If your preferred network is Vodafone Netherlands, the MCC=204 and the MNC=04 which means the key PreferredNetwork = 20404 Some modems allows to specify a preferred network, which means, if this network is not available, a different network is used. If you specify UseOnlyPreferredNetwork and this network is not available, the modem will not dial in.
  */
-export const APNType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  apn: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
-  apnUserName: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
-  apnPassword: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
-  simPin: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  preferredNetwork: v.optional(v.pipe(v.string(), v.maxLength(6, 'is longer than 6 characters'))),
-  useOnlyPreferredNetwork: v.optional(v.boolean()),
-  apnAuthentication: APNAuthenticationEnumType,
-});
+export const APNType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    apn: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
+    apnUserName: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
+    apnPassword: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
+    simPin: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    preferredNetwork: v.optional(v.pipe(v.string(), v.maxLength(6, 'is longer than 6 characters'))),
+    useOnlyPreferredNetwork: v.optional(v.boolean()),
+    apnAuthentication: APNAuthenticationEnumType,
+  }),
+);
 export type APNType = v.InferOutput<typeof APNType>;
 
 /** Contains a case insensitive identifier to use for the authorization and the type of authorization to support multiple forms of identifiers. */
-export const AdditionalInfoType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  additionalIdToken: v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters')),
-  type: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
-});
+export const AdditionalInfoType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    additionalIdToken: v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters')),
+    type: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
+  }),
+);
 export type AdditionalInfoType = v.InferOutput<typeof AdditionalInfoType>;
 
 export const AttributeEnumType = v.picklist(['Actual', 'Target', 'MinSet', 'MaxSet']);
@@ -100,15 +118,18 @@ export const IdTokenEnumType = v.picklist([
 export type IdTokenEnumType = v.InferOutput<typeof IdTokenEnumType>;
 
 /** Contains a case insensitive identifier to use for the authorization and the type of authorization to support multiple forms of identifiers. */
-export const IdTokenType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  additionalInfo: v.optional(v.pipe(
-    v.array(AdditionalInfoType),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-  idToken: v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters')),
-  type: IdTokenEnumType,
-});
+export const IdTokenType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    additionalInfo: v.optional(v.pipe(
+      v.array(AdditionalInfoType),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+    idToken: v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters')),
+    type: IdTokenEnumType,
+  }),
+);
 export type IdTokenType = v.InferOutput<typeof IdTokenType>;
 
 /**
@@ -124,12 +145,15 @@ export type MessageFormatEnumType = v.InferOutput<typeof MessageFormatEnumType>;
  * urn:x-enexis:ecdm:uid:2:234490
  * Contains message details, for a message to be displayed on a Charging Station.
  */
-export const MessageContentType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  format: MessageFormatEnumType,
-  language: v.optional(v.pipe(v.string(), v.maxLength(8, 'is longer than 8 characters'))),
-  content: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
-});
+export const MessageContentType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    format: MessageFormatEnumType,
+    language: v.optional(v.pipe(v.string(), v.maxLength(8, 'is longer than 8 characters'))),
+    content: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
+  }),
+);
 export type MessageContentType = v.InferOutput<typeof MessageContentType>;
 
 /**
@@ -138,34 +162,40 @@ export type MessageContentType = v.InferOutput<typeof MessageContentType>;
  * Contains status information about an identifier.
  * It is advised to not stop charging for a token that expires during charging, as ExpiryDate is only used for caching purposes. If ExpiryDate is not given, the status has no end date.
  */
-export const IdTokenInfoType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: AuthorizationStatusEnumType,
-  cacheExpiryDateTime: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-  chargingPriority: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  language1: v.optional(v.pipe(v.string(), v.maxLength(8, 'is longer than 8 characters'))),
-  evseId: v.optional(v.pipe(
-    v.array(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-  groupIdToken: v.optional(IdTokenType),
-  language2: v.optional(v.pipe(v.string(), v.maxLength(8, 'is longer than 8 characters'))),
-  personalMessage: v.optional(MessageContentType),
-});
+export const IdTokenInfoType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: AuthorizationStatusEnumType,
+    cacheExpiryDateTime: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+    chargingPriority: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    language1: v.optional(v.pipe(v.string(), v.maxLength(8, 'is longer than 8 characters'))),
+    evseId: v.optional(v.pipe(
+      v.array(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+    groupIdToken: v.optional(IdTokenType),
+    language2: v.optional(v.pipe(v.string(), v.maxLength(8, 'is longer than 8 characters'))),
+    personalMessage: v.optional(MessageContentType),
+  }),
+);
 export type IdTokenInfoType = v.InferOutput<typeof IdTokenInfoType>;
 
 /** Contains the identifier to use for authorization. */
-export const AuthorizationData = v.strictObject({
-  customData: v.optional(CustomDataType),
-  idToken: IdTokenType,
-  idTokenInfo: v.optional(IdTokenInfoType),
-});
+export const AuthorizationData = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    idToken: IdTokenType,
+    idTokenInfo: v.optional(IdTokenInfoType),
+  }),
+);
 export type AuthorizationData = v.InferOutput<typeof AuthorizationData>;
 
 /**
@@ -210,13 +240,16 @@ export type CertificateActionEnumType = v.InferOutput<typeof CertificateActionEn
 export const HashAlgorithmEnumType = v.picklist(['SHA256', 'SHA384', 'SHA512']);
 export type HashAlgorithmEnumType = v.InferOutput<typeof HashAlgorithmEnumType>;
 
-export const CertificateHashDataType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  hashAlgorithm: HashAlgorithmEnumType,
-  issuerNameHash: v.pipe(v.string(), v.maxLength(128, 'is longer than 128 characters')),
-  issuerKeyHash: v.pipe(v.string(), v.maxLength(128, 'is longer than 128 characters')),
-  serialNumber: v.pipe(v.string(), v.maxLength(40, 'is longer than 40 characters')),
-});
+export const CertificateHashDataType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    hashAlgorithm: HashAlgorithmEnumType,
+    issuerNameHash: v.pipe(v.string(), v.maxLength(128, 'is longer than 128 characters')),
+    issuerKeyHash: v.pipe(v.string(), v.maxLength(128, 'is longer than 128 characters')),
+    serialNumber: v.pipe(v.string(), v.maxLength(40, 'is longer than 40 characters')),
+  }),
+);
 export type CertificateHashDataType = v.InferOutput<typeof CertificateHashDataType>;
 
 export const GetCertificateIdUseEnumType = v.picklist([
@@ -228,16 +261,19 @@ export const GetCertificateIdUseEnumType = v.picklist([
 ]);
 export type GetCertificateIdUseEnumType = v.InferOutput<typeof GetCertificateIdUseEnumType>;
 
-export const CertificateHashDataChainType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  certificateHashData: CertificateHashDataType,
-  certificateType: GetCertificateIdUseEnumType,
-  childCertificateHashData: v.optional(v.pipe(
-    v.array(CertificateHashDataType),
-    v.minLength(1, 'must have at least 1 item'),
-    v.maxLength(4, 'must have at most 4 items'),
-  )),
-});
+export const CertificateHashDataChainType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    certificateHashData: CertificateHashDataType,
+    certificateType: GetCertificateIdUseEnumType,
+    childCertificateHashData: v.optional(v.pipe(
+      v.array(CertificateHashDataType),
+      v.minLength(1, 'must have at least 1 item'),
+      v.maxLength(4, 'must have at most 4 items'),
+    )),
+  }),
+);
 export type CertificateHashDataChainType = v.InferOutput<typeof CertificateHashDataChainType>;
 
 /** Returns whether certificate signing has been accepted, otherwise rejected. */
@@ -261,11 +297,14 @@ export type ChargingLimitSourceEnumType = v.InferOutput<typeof ChargingLimitSour
  * Charging_ Limit
  * urn:x-enexis:ecdm:uid:2:234489
  */
-export const ChargingLimitType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  chargingLimitSource: ChargingLimitSourceEnumType,
-  isGridCritical: v.optional(v.boolean()),
-});
+export const ChargingLimitType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    chargingLimitSource: ChargingLimitSourceEnumType,
+    isGridCritical: v.optional(v.boolean()),
+  }),
+);
 export type ChargingLimitType = v.InferOutput<typeof ChargingLimitType>;
 
 /**
@@ -273,35 +312,41 @@ export type ChargingLimitType = v.InferOutput<typeof ChargingLimitType>;
  * urn:x-oca:ocpp:uid:2:233251
  * EV DC charging parameters
  */
-export const DCChargingParametersType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  evMaxCurrent: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  evMaxVoltage: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  energyAmount: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  evMaxPower: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  stateOfCharge: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-    v.minValue(0, 'must be at least 0'),
-    v.maxValue(100, 'must be at most 100'),
-  )),
-  evEnergyCapacity: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  fullSoC: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-    v.minValue(0, 'must be at least 0'),
-    v.maxValue(100, 'must be at most 100'),
-  )),
-  bulkSoC: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-    v.minValue(0, 'must be at least 0'),
-    v.maxValue(100, 'must be at most 100'),
-  )),
-});
+export const DCChargingParametersType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    evMaxCurrent: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    evMaxVoltage: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    energyAmount: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    evMaxPower: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    stateOfCharge: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+      v.minValue(0, 'must be at least 0'),
+      v.maxValue(100, 'must be at most 100'),
+    )),
+    evEnergyCapacity: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    fullSoC: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+      v.minValue(0, 'must be at least 0'),
+      v.maxValue(100, 'must be at most 100'),
+    )),
+    bulkSoC: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+      v.minValue(0, 'must be at least 0'),
+      v.maxValue(100, 'must be at most 100'),
+    )),
+  }),
+);
 export type DCChargingParametersType = v.InferOutput<typeof DCChargingParametersType>;
 
 /**
@@ -321,16 +366,19 @@ export type EnergyTransferModeEnumType = v.InferOutput<typeof EnergyTransferMode
  * Charging_ Needs
  * urn:x-oca:ocpp:uid:2:233249
  */
-export const ChargingNeedsType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  acChargingParameters: v.optional(ACChargingParametersType),
-  dcChargingParameters: v.optional(DCChargingParametersType),
-  requestedEnergyTransfer: EnergyTransferModeEnumType,
-  departureTime: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-});
+export const ChargingNeedsType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    acChargingParameters: v.optional(ACChargingParametersType),
+    dcChargingParameters: v.optional(DCChargingParametersType),
+    requestedEnergyTransfer: EnergyTransferModeEnumType,
+    departureTime: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+  }),
+);
 export type ChargingNeedsType = v.InferOutput<typeof ChargingNeedsType>;
 
 export const ChargingProfilePurposeEnumType = v.picklist([
@@ -346,20 +394,23 @@ export type ChargingProfilePurposeEnumType = v.InferOutput<typeof ChargingProfil
  * urn:x-oca:ocpp:uid:2:233255
  * A ChargingProfile consists of ChargingSchedule, describing the amount of power or current that can be delivered per time interval.
  */
-export const ChargingProfileCriterionType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  chargingProfilePurpose: v.optional(ChargingProfilePurposeEnumType),
-  stackLevel: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  chargingProfileId: v.optional(v.pipe(
-    v.array(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-  chargingLimitSource: v.optional(v.pipe(
-    v.array(ChargingLimitSourceEnumType),
-    v.minLength(1, 'must have at least 1 item'),
-    v.maxLength(4, 'must have at most 4 items'),
-  )),
-});
+export const ChargingProfileCriterionType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    chargingProfilePurpose: v.optional(ChargingProfilePurposeEnumType),
+    stackLevel: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    chargingProfileId: v.optional(v.pipe(
+      v.array(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+    chargingLimitSource: v.optional(v.pipe(
+      v.array(ChargingLimitSourceEnumType),
+      v.minLength(1, 'must have at least 1 item'),
+      v.maxLength(4, 'must have at most 4 items'),
+    )),
+  }),
+);
 export type ChargingProfileCriterionType = v.InferOutput<typeof ChargingProfileCriterionType>;
 
 /**
@@ -382,13 +433,19 @@ export type ChargingRateUnitEnumType = v.InferOutput<typeof ChargingRateUnitEnum
  * urn:x-oca:ocpp:uid:2:233257
  * Charging schedule period structure defines a time period in a charging schedule.
  */
-export const ChargingSchedulePeriodType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  startPeriod: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  limit: v.number(),
-  numberPhases: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  phaseToUse: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
+export const ChargingSchedulePeriodType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    startPeriod: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    limit: v.number(),
+    numberPhases: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    phaseToUse: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+  }),
+);
 export type ChargingSchedulePeriodType = v.InferOutput<typeof ChargingSchedulePeriodType>;
 
 /**
@@ -407,61 +464,73 @@ export type CostKindEnumType = v.InferOutput<typeof CostKindEnumType>;
  * Cost
  * urn:x-oca:ocpp:uid:2:233258
  */
-export const CostType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  costKind: CostKindEnumType,
-  amount: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  amountMultiplier: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-});
+export const CostType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    costKind: CostKindEnumType,
+    amount: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    amountMultiplier: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+  }),
+);
 export type CostType = v.InferOutput<typeof CostType>;
 
 /**
  * Consumption_ Cost
  * urn:x-oca:ocpp:uid:2:233259
  */
-export const ConsumptionCostType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  startValue: v.number(),
-  cost: v.pipe(
-    v.array(CostType),
-    v.minLength(1, 'must have at least 1 item'),
-    v.maxLength(3, 'must have at most 3 items'),
-  ),
-});
+export const ConsumptionCostType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    startValue: v.number(),
+    cost: v.pipe(
+      v.array(CostType),
+      v.minLength(1, 'must have at least 1 item'),
+      v.maxLength(3, 'must have at most 3 items'),
+    ),
+  }),
+);
 export type ConsumptionCostType = v.InferOutput<typeof ConsumptionCostType>;
 
 /**
  * Relative_ Timer_ Interval
  * urn:x-oca:ocpp:uid:2:233270
  */
-export const RelativeTimeIntervalType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  start: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  duration: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
+export const RelativeTimeIntervalType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    start: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    duration: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+  }),
+);
 export type RelativeTimeIntervalType = v.InferOutput<typeof RelativeTimeIntervalType>;
 
 /**
  * Sales_ Tariff_ Entry
  * urn:x-oca:ocpp:uid:2:233271
  */
-export const SalesTariffEntryType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  relativeTimeInterval: RelativeTimeIntervalType,
-  ePriceLevel: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-    v.minValue(0, 'must be at least 0'),
-  )),
-  consumptionCost: v.optional(v.pipe(
-    v.array(ConsumptionCostType),
-    v.minLength(1, 'must have at least 1 item'),
-    v.maxLength(3, 'must have at most 3 items'),
-  )),
-});
+export const SalesTariffEntryType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    relativeTimeInterval: RelativeTimeIntervalType,
+    ePriceLevel: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+      v.minValue(0, 'must be at least 0'),
+    )),
+    consumptionCost: v.optional(v.pipe(
+      v.array(ConsumptionCostType),
+      v.minLength(1, 'must have at least 1 item'),
+      v.maxLength(3, 'must have at most 3 items'),
+    )),
+  }),
+);
 export type SalesTariffEntryType = v.InferOutput<typeof SalesTariffEntryType>;
 
 /**
@@ -469,23 +538,26 @@ export type SalesTariffEntryType = v.InferOutput<typeof SalesTariffEntryType>;
  * urn:x-oca:ocpp:uid:2:233272
  * NOTE: This dataType is based on dataTypes from &lt;&lt;ref-ISOIEC15118-2,ISO 15118-2&gt;&gt;.
  */
-export const SalesTariffType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  salesTariffDescription: v.optional(v.pipe(
-    v.string(),
-    v.maxLength(32, 'is longer than 32 characters'),
-  )),
-  numEPriceLevels: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  salesTariffEntry: v.pipe(
-    v.array(SalesTariffEntryType),
-    v.minLength(1, 'must have at least 1 item'),
-    v.maxLength(1024, 'must have at most 1024 items'),
-  ),
-});
+export const SalesTariffType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    salesTariffDescription: v.optional(v.pipe(
+      v.string(),
+      v.maxLength(32, 'is longer than 32 characters'),
+    )),
+    numEPriceLevels: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    salesTariffEntry: v.pipe(
+      v.array(SalesTariffEntryType),
+      v.minLength(1, 'must have at least 1 item'),
+      v.maxLength(1024, 'must have at most 1024 items'),
+    ),
+  }),
+);
 export type SalesTariffType = v.InferOutput<typeof SalesTariffType>;
 
 /**
@@ -493,23 +565,26 @@ export type SalesTariffType = v.InferOutput<typeof SalesTariffType>;
  * urn:x-oca:ocpp:uid:2:233256
  * Charging schedule structure defines a list of charging periods, as used in: GetCompositeSchedule.conf and ChargingProfile.
  */
-export const ChargingScheduleType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  startSchedule: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-  duration: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  chargingRateUnit: ChargingRateUnitEnumType,
-  chargingSchedulePeriod: v.pipe(
-    v.array(ChargingSchedulePeriodType),
-    v.minLength(1, 'must have at least 1 item'),
-    v.maxLength(1024, 'must have at most 1024 items'),
-  ),
-  minChargingRate: v.optional(v.number()),
-  salesTariff: v.optional(SalesTariffType),
-});
+export const ChargingScheduleType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    startSchedule: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+    duration: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    chargingRateUnit: ChargingRateUnitEnumType,
+    chargingSchedulePeriod: v.pipe(
+      v.array(ChargingSchedulePeriodType),
+      v.minLength(1, 'must have at least 1 item'),
+      v.maxLength(1024, 'must have at most 1024 items'),
+    ),
+    minChargingRate: v.optional(v.number()),
+    salesTariff: v.optional(SalesTariffType),
+  }),
+);
 export type ChargingScheduleType = v.InferOutput<typeof ChargingScheduleType>;
 
 /**
@@ -525,28 +600,31 @@ export type RecurrencyKindEnumType = v.InferOutput<typeof RecurrencyKindEnumType
  * urn:x-oca:ocpp:uid:2:233255
  * A ChargingProfile consists of ChargingSchedule, describing the amount of power or current that can be delivered per time interval.
  */
-export const ChargingProfileType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  stackLevel: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  chargingProfilePurpose: ChargingProfilePurposeEnumType,
-  chargingProfileKind: ChargingProfileKindEnumType,
-  recurrencyKind: v.optional(RecurrencyKindEnumType),
-  validFrom: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-  validTo: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-  chargingSchedule: v.pipe(
-    v.array(ChargingScheduleType),
-    v.minLength(1, 'must have at least 1 item'),
-    v.maxLength(3, 'must have at most 3 items'),
-  ),
-  transactionId: v.optional(v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters'))),
-});
+export const ChargingProfileType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    stackLevel: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    chargingProfilePurpose: ChargingProfilePurposeEnumType,
+    chargingProfileKind: ChargingProfileKindEnumType,
+    recurrencyKind: v.optional(RecurrencyKindEnumType),
+    validFrom: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+    validTo: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+    chargingSchedule: v.pipe(
+      v.array(ChargingScheduleType),
+      v.minLength(1, 'must have at least 1 item'),
+      v.maxLength(3, 'must have at most 3 items'),
+    ),
+    transactionId: v.optional(v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters'))),
+  }),
+);
 export type ChargingProfileType = v.InferOutput<typeof ChargingProfileType>;
 
 /**
@@ -569,11 +647,14 @@ export type ChargingStateEnumType = v.InferOutput<typeof ChargingStateEnumType>;
  * urn:x-oca:ocpp:uid:2:233306
  * Defines parameters required for initiating and maintaining wireless communication with other devices.
  */
-export const ModemType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  iccid: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
-  imsi: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
-});
+export const ModemType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    iccid: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
+    imsi: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
+  }),
+);
 export type ModemType = v.InferOutput<typeof ModemType>;
 
 /**
@@ -581,14 +662,20 @@ export type ModemType = v.InferOutput<typeof ModemType>;
  * urn:x-oca:ocpp:uid:2:233122
  * The physical system where an Electrical Vehicle (EV) can be charged.
  */
-export const ChargingStationType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  serialNumber: v.optional(v.pipe(v.string(), v.maxLength(25, 'is longer than 25 characters'))),
-  model: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
-  modem: v.optional(ModemType),
-  vendorName: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
-  firmwareVersion: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
-});
+export const ChargingStationType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    serialNumber: v.optional(v.pipe(v.string(), v.maxLength(25, 'is longer than 25 characters'))),
+    model: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
+    modem: v.optional(ModemType),
+    vendorName: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
+    firmwareVersion: v.optional(v.pipe(
+      v.string(),
+      v.maxLength(50, 'is longer than 50 characters'),
+    )),
+  }),
+);
 export type ChargingStationType = v.InferOutput<typeof ChargingStationType>;
 
 /** Accepted if the Charging Station has executed the request, otherwise rejected. */
@@ -604,12 +691,15 @@ export type ClearChargingProfileStatusEnumType = v.InferOutput<typeof ClearCharg
  * urn:x-oca:ocpp:uid:2:233255
  * A ChargingProfile consists of a ChargingSchedule, describing the amount of power or current that can be delivered per time interval.
  */
-export const ClearChargingProfileType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  evseId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  chargingProfilePurpose: v.optional(ChargingProfilePurposeEnumType),
-  stackLevel: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
+export const ClearChargingProfileType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    evseId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    chargingProfilePurpose: v.optional(ChargingProfilePurposeEnumType),
+    stackLevel: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+  }),
+);
 export type ClearChargingProfileType = v.InferOutput<typeof ClearChargingProfileType>;
 
 /** Returns whether the Charging Station has been able to remove the message. */
@@ -621,19 +711,28 @@ export const ClearMonitoringStatusEnumType = v.picklist(['Accepted', 'Rejected',
 export type ClearMonitoringStatusEnumType = v.InferOutput<typeof ClearMonitoringStatusEnumType>;
 
 /** Element providing more information about the status. */
-export const StatusInfoType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  reasonCode: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
-  additionalInfo: v.optional(v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters'))),
-});
+export const StatusInfoType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    reasonCode: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
+    additionalInfo: v.optional(v.pipe(
+      v.string(),
+      v.maxLength(512, 'is longer than 512 characters'),
+    )),
+  }),
+);
 export type StatusInfoType = v.InferOutput<typeof StatusInfoType>;
 
-export const ClearMonitoringResultType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: ClearMonitoringStatusEnumType,
-  id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  statusInfo: v.optional(StatusInfoType),
-});
+export const ClearMonitoringResultType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: ClearMonitoringStatusEnumType,
+    id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type ClearMonitoringResultType = v.InferOutput<typeof ClearMonitoringResultType>;
 
 export const ComponentCriterionEnumType = v.picklist(['Active', 'Available', 'Enabled', 'Problem']);
@@ -644,56 +743,74 @@ export type ComponentCriterionEnumType = v.InferOutput<typeof ComponentCriterion
  * urn:x-oca:ocpp:uid:2:233123
  * Electric Vehicle Supply Equipment
  */
-export const EVSEType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  connectorId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
+export const EVSEType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    connectorId: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+  }),
+);
 export type EVSEType = v.InferOutput<typeof EVSEType>;
 
 /** A physical or logical component */
-export const ComponentType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  evse: v.optional(EVSEType),
-  name: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
-  instance: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
-});
+export const ComponentType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    evse: v.optional(EVSEType),
+    name: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
+    instance: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
+  }),
+);
 export type ComponentType = v.InferOutput<typeof ComponentType>;
 
 /** Reference key to a component-variable. */
-export const VariableType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  name: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
-  instance: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
-});
+export const VariableType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    name: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
+    instance: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
+  }),
+);
 export type VariableType = v.InferOutput<typeof VariableType>;
 
 /** Class to report components, variables and variable attributes and characteristics. */
-export const ComponentVariableType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  component: ComponentType,
-  variable: v.optional(VariableType),
-});
+export const ComponentVariableType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    component: ComponentType,
+    variable: v.optional(VariableType),
+  }),
+);
 export type ComponentVariableType = v.InferOutput<typeof ComponentVariableType>;
 
 /**
  * Composite_ Schedule
  * urn:x-oca:ocpp:uid:2:233362
  */
-export const CompositeScheduleType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  chargingSchedulePeriod: v.pipe(
-    v.array(ChargingSchedulePeriodType),
-    v.minLength(1, 'must have at least 1 item'),
-  ),
-  evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  duration: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  scheduleStart: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  chargingRateUnit: ChargingRateUnitEnumType,
-});
+export const CompositeScheduleType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    chargingSchedulePeriod: v.pipe(
+      v.array(ChargingSchedulePeriodType),
+      v.minLength(1, 'must have at least 1 item'),
+    ),
+    evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    duration: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    scheduleStart: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    chargingRateUnit: ChargingRateUnitEnumType,
+  }),
+);
 export type CompositeScheduleType = v.InferOutput<typeof CompositeScheduleType>;
 
 /** This field specifies the connector type. */
@@ -788,28 +905,31 @@ export const EventTriggerEnumType = v.picklist(['Alerting', 'Delta', 'Periodic']
 export type EventTriggerEnumType = v.InferOutput<typeof EventTriggerEnumType>;
 
 /** Class to report an event notification for a component-variable. */
-export const EventDataType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  eventId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  timestamp: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  trigger: EventTriggerEnumType,
-  cause: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  actualValue: v.pipe(v.string(), v.maxLength(2500, 'is longer than 2500 characters')),
-  techCode: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
-  techInfo: v.optional(v.pipe(v.string(), v.maxLength(500, 'is longer than 500 characters'))),
-  cleared: v.optional(v.boolean()),
-  transactionId: v.optional(v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters'))),
-  component: ComponentType,
-  variableMonitoringId: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  eventNotificationType: EventNotificationEnumType,
-  variable: VariableType,
-});
+export const EventDataType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    eventId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    timestamp: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    trigger: EventTriggerEnumType,
+    cause: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    actualValue: v.pipe(v.string(), v.maxLength(2500, 'is longer than 2500 characters')),
+    techCode: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
+    techInfo: v.optional(v.pipe(v.string(), v.maxLength(500, 'is longer than 500 characters'))),
+    cleared: v.optional(v.boolean()),
+    transactionId: v.optional(v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters'))),
+    component: ComponentType,
+    variableMonitoringId: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    eventNotificationType: EventNotificationEnumType,
+    variable: VariableType,
+  }),
+);
 export type EventDataType = v.InferOutput<typeof EventDataType>;
 
 /** This contains the progress status of the firmware installation. */
@@ -836,23 +956,26 @@ export type FirmwareStatusEnumType = v.InferOutput<typeof FirmwareStatusEnumType
  * urn:x-enexis:ecdm:uid:2:233291
  * Represents a copy of the firmware that can be loaded/updated on the Charging Station.
  */
-export const FirmwareType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  location: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
-  retrieveDateTime: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  installDateTime: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-  signingCertificate: v.optional(v.pipe(
-    v.string(),
-    v.maxLength(5500, 'is longer than 5500 characters'),
-  )),
-  signature: v.optional(v.pipe(v.string(), v.maxLength(800, 'is longer than 800 characters'))),
-});
+export const FirmwareType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    location: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
+    retrieveDateTime: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    installDateTime: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+    signingCertificate: v.optional(v.pipe(
+      v.string(),
+      v.maxLength(5500, 'is longer than 5500 characters'),
+    )),
+    signature: v.optional(v.pipe(v.string(), v.maxLength(800, 'is longer than 800 characters'))),
+  }),
+);
 export type FirmwareType = v.InferOutput<typeof FirmwareType>;
 
 export const GenericDeviceModelStatusEnumType = v.picklist([
@@ -883,12 +1006,15 @@ export const GetInstalledCertificateStatusEnumType = v.picklist(['Accepted', 'No
 export type GetInstalledCertificateStatusEnumType = v.InferOutput<typeof GetInstalledCertificateStatusEnumType>;
 
 /** Class to hold parameters for GetVariables request. */
-export const GetVariableDataType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  attributeType: v.optional(AttributeEnumType),
-  component: ComponentType,
-  variable: VariableType,
-});
+export const GetVariableDataType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    attributeType: v.optional(AttributeEnumType),
+    component: ComponentType,
+    variable: VariableType,
+  }),
+);
 export type GetVariableDataType = v.InferOutput<typeof GetVariableDataType>;
 
 /** Result status of getting the variable. */
@@ -902,18 +1028,21 @@ export const GetVariableStatusEnumType = v.picklist([
 export type GetVariableStatusEnumType = v.InferOutput<typeof GetVariableStatusEnumType>;
 
 /** Class to hold results of GetVariables request. */
-export const GetVariableResultType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  attributeStatusInfo: v.optional(StatusInfoType),
-  attributeStatus: GetVariableStatusEnumType,
-  attributeType: v.optional(AttributeEnumType),
-  attributeValue: v.optional(v.pipe(
-    v.string(),
-    v.maxLength(2500, 'is longer than 2500 characters'),
-  )),
-  component: ComponentType,
-  variable: VariableType,
-});
+export const GetVariableResultType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    attributeStatusInfo: v.optional(StatusInfoType),
+    attributeStatus: GetVariableStatusEnumType,
+    attributeType: v.optional(AttributeEnumType),
+    attributeValue: v.optional(v.pipe(
+      v.string(),
+      v.maxLength(2500, 'is longer than 2500 characters'),
+    )),
+    component: ComponentType,
+    variable: VariableType,
+  }),
+);
 export type GetVariableResultType = v.InferOutput<typeof GetVariableResultType>;
 
 /** Charging Station indicates if installation was successful. */
@@ -953,18 +1082,21 @@ export type LogEnumType = v.InferOutput<typeof LogEnumType>;
  * urn:x-enexis:ecdm:uid:2:233373
  * Generic class for the configuration of logging entries.
  */
-export const LogParametersType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  remoteLocation: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
-  oldestTimestamp: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-  latestTimestamp: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-});
+export const LogParametersType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    remoteLocation: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
+    oldestTimestamp: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+    latestTimestamp: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+  }),
+);
 export type LogParametersType = v.InferOutput<typeof LogParametersType>;
 
 /** This field indicates whether the Charging Station was able to accept the request. */
@@ -1016,23 +1148,26 @@ export type MessageStateEnumType = v.InferOutput<typeof MessageStateEnumType>;
  * urn:x-enexis:ecdm:uid:2:233264
  * Contains message details, for a message to be displayed on a Charging Station.
  */
-export const MessageInfoType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  display: v.optional(ComponentType),
-  id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  priority: MessagePriorityEnumType,
-  state: v.optional(MessageStateEnumType),
-  startDateTime: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-  endDateTime: v.optional(v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  )),
-  transactionId: v.optional(v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters'))),
-  message: MessageContentType,
-});
+export const MessageInfoType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    display: v.optional(ComponentType),
+    id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    priority: MessagePriorityEnumType,
+    state: v.optional(MessageStateEnumType),
+    startDateTime: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+    endDateTime: v.optional(v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    )),
+    transactionId: v.optional(v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters'))),
+    message: MessageContentType,
+  }),
+);
 export type MessageInfoType = v.InferOutput<typeof MessageInfoType>;
 
 /** Type of message to be triggered. */
@@ -1088,21 +1223,27 @@ export const ReadingContextEnumType = v.picklist([
 export type ReadingContextEnumType = v.InferOutput<typeof ReadingContextEnumType>;
 
 /** Represent a signed version of the meter value. */
-export const SignedMeterValueType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  signedMeterData: v.pipe(v.string(), v.maxLength(2500, 'is longer than 2500 characters')),
-  signingMethod: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
-  encodingMethod: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
-  publicKey: v.pipe(v.string(), v.maxLength(2500, 'is longer than 2500 characters')),
-});
+export const SignedMeterValueType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    signedMeterData: v.pipe(v.string(), v.maxLength(2500, 'is longer than 2500 characters')),
+    signingMethod: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
+    encodingMethod: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
+    publicKey: v.pipe(v.string(), v.maxLength(2500, 'is longer than 2500 characters')),
+  }),
+);
 export type SignedMeterValueType = v.InferOutput<typeof SignedMeterValueType>;
 
 /** Represents a UnitOfMeasure with a multiplier */
-export const UnitOfMeasureType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  unit: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
-  multiplier: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
+export const UnitOfMeasureType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    unit: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
+    multiplier: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+  }),
+);
 export type UnitOfMeasureType = v.InferOutput<typeof UnitOfMeasureType>;
 
 /**
@@ -1112,16 +1253,19 @@ export type UnitOfMeasureType = v.InferOutput<typeof UnitOfMeasureType>;
  *
  * To save on mobile data usage, default values of all of the optional fields are such that. The value without any additional fields will be interpreted, as a register reading of active import energy in Wh (Watt-hour) units.
  */
-export const SampledValueType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  value: v.number(),
-  context: v.optional(ReadingContextEnumType),
-  measurand: v.optional(MeasurandEnumType),
-  phase: v.optional(PhaseEnumType),
-  location: v.optional(LocationEnumType),
-  signedMeterValue: v.optional(SignedMeterValueType),
-  unitOfMeasure: v.optional(UnitOfMeasureType),
-});
+export const SampledValueType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    value: v.number(),
+    context: v.optional(ReadingContextEnumType),
+    measurand: v.optional(MeasurandEnumType),
+    phase: v.optional(PhaseEnumType),
+    location: v.optional(LocationEnumType),
+    signedMeterValue: v.optional(SignedMeterValueType),
+    unitOfMeasure: v.optional(UnitOfMeasureType),
+  }),
+);
 export type SampledValueType = v.InferOutput<typeof SampledValueType>;
 
 /**
@@ -1129,14 +1273,17 @@ export type SampledValueType = v.InferOutput<typeof SampledValueType>;
  * urn:x-oca:ocpp:uid:2:233265
  * Collection of one or more sampled values in MeterValuesRequest and TransactionEvent. All sampled values in a MeterValue are sampled at the same point in time.
  */
-export const MeterValueType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  sampledValue: v.pipe(v.array(SampledValueType), v.minLength(1, 'must have at least 1 item')),
-  timestamp: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-});
+export const MeterValueType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    sampledValue: v.pipe(v.array(SampledValueType), v.minLength(1, 'must have at least 1 item')),
+    timestamp: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+  }),
+);
 export type MeterValueType = v.InferOutput<typeof MeterValueType>;
 
 export const MonitorEnumType = v.picklist([
@@ -1160,26 +1307,32 @@ export const MonitoringCriterionEnumType = v.picklist([
 export type MonitoringCriterionEnumType = v.InferOutput<typeof MonitoringCriterionEnumType>;
 
 /** A monitoring setting for a variable. */
-export const VariableMonitoringType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  transaction: v.boolean(),
-  value: v.number(),
-  type: MonitorEnumType,
-  severity: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const VariableMonitoringType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    transaction: v.boolean(),
+    value: v.number(),
+    type: MonitorEnumType,
+    severity: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type VariableMonitoringType = v.InferOutput<typeof VariableMonitoringType>;
 
 /** Class to hold parameters of SetVariableMonitoring request. */
-export const MonitoringDataType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  component: ComponentType,
-  variable: VariableType,
-  variableMonitoring: v.pipe(
-    v.array(VariableMonitoringType),
-    v.minLength(1, 'must have at least 1 item'),
-  ),
-});
+export const MonitoringDataType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    component: ComponentType,
+    variable: VariableType,
+    variableMonitoring: v.pipe(
+      v.array(VariableMonitoringType),
+      v.minLength(1, 'must have at least 1 item'),
+    ),
+  }),
+);
 export type MonitoringDataType = v.InferOutput<typeof MonitoringDataType>;
 
 /** Defines the mutability of this attribute. Default is ReadWrite when omitted. */
@@ -1228,15 +1381,18 @@ export type VPNEnumType = v.InferOutput<typeof VPNEnumType>;
  * urn:x-oca:ocpp:uid:2:233268
  * VPN Configuration settings
  */
-export const VPNType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  server: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
-  user: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
-  group: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
-  password: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
-  key: v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters')),
-  type: VPNEnumType,
-});
+export const VPNType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    server: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
+    user: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
+    group: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
+    password: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
+    key: v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters')),
+    type: VPNEnumType,
+  }),
+);
 export type VPNType = v.InferOutput<typeof VPNType>;
 
 /**
@@ -1244,17 +1400,20 @@ export type VPNType = v.InferOutput<typeof VPNType>;
  * urn:x-oca:ocpp:uid:2:233304
  * The NetworkConnectionProfile defines the functional and technical parameters of a communication link.
  */
-export const NetworkConnectionProfileType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  apn: v.optional(APNType),
-  ocppVersion: OCPPVersionEnumType,
-  ocppTransport: OCPPTransportEnumType,
-  ocppCsmsUrl: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
-  messageTimeout: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  securityProfile: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  ocppInterface: OCPPInterfaceEnumType,
-  vpn: v.optional(VPNType),
-});
+export const NetworkConnectionProfileType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    apn: v.optional(APNType),
+    ocppVersion: OCPPVersionEnumType,
+    ocppTransport: OCPPTransportEnumType,
+    ocppCsmsUrl: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
+    messageTimeout: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    securityProfile: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    ocppInterface: OCPPInterfaceEnumType,
+    vpn: v.optional(VPNType),
+  }),
+);
 export type NetworkConnectionProfileType = v.InferOutput<typeof NetworkConnectionProfileType>;
 
 /** Returns whether the CSMS has been able to process the message successfully. It does not imply that the evChargingNeeds can be met with the current charging profile. */
@@ -1265,14 +1424,17 @@ export const NotifyEVChargingNeedsStatusEnumType = v.picklist([
 ]);
 export type NotifyEVChargingNeedsStatusEnumType = v.InferOutput<typeof NotifyEVChargingNeedsStatusEnumType>;
 
-export const OCSPRequestDataType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  hashAlgorithm: HashAlgorithmEnumType,
-  issuerNameHash: v.pipe(v.string(), v.maxLength(128, 'is longer than 128 characters')),
-  issuerKeyHash: v.pipe(v.string(), v.maxLength(128, 'is longer than 128 characters')),
-  serialNumber: v.pipe(v.string(), v.maxLength(40, 'is longer than 40 characters')),
-  responderURL: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
-});
+export const OCSPRequestDataType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    hashAlgorithm: HashAlgorithmEnumType,
+    issuerNameHash: v.pipe(v.string(), v.maxLength(128, 'is longer than 128 characters')),
+    issuerKeyHash: v.pipe(v.string(), v.maxLength(128, 'is longer than 128 characters')),
+    serialNumber: v.pipe(v.string(), v.maxLength(40, 'is longer than 40 characters')),
+    responderURL: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
+  }),
+);
 export type OCSPRequestDataType = v.InferOutput<typeof OCSPRequestDataType>;
 
 /** This contains the type of availability change that the Charging Station should perform. */
@@ -1341,40 +1503,49 @@ export const ReportBaseEnumType = v.picklist([
 export type ReportBaseEnumType = v.InferOutput<typeof ReportBaseEnumType>;
 
 /** Attribute data of a variable. */
-export const VariableAttributeType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  type: v.optional(AttributeEnumType),
-  value: v.optional(v.pipe(v.string(), v.maxLength(2500, 'is longer than 2500 characters'))),
-  mutability: v.optional(MutabilityEnumType),
-  persistent: v.optional(v.boolean()),
-  constant: v.optional(v.boolean()),
-});
+export const VariableAttributeType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    type: v.optional(AttributeEnumType),
+    value: v.optional(v.pipe(v.string(), v.maxLength(2500, 'is longer than 2500 characters'))),
+    mutability: v.optional(MutabilityEnumType),
+    persistent: v.optional(v.boolean()),
+    constant: v.optional(v.boolean()),
+  }),
+);
 export type VariableAttributeType = v.InferOutput<typeof VariableAttributeType>;
 
 /** Fixed read-only parameters of a variable. */
-export const VariableCharacteristicsType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  unit: v.optional(v.pipe(v.string(), v.maxLength(16, 'is longer than 16 characters'))),
-  dataType: DataEnumType,
-  minLimit: v.optional(v.number()),
-  maxLimit: v.optional(v.number()),
-  valuesList: v.optional(v.pipe(v.string(), v.maxLength(1000, 'is longer than 1000 characters'))),
-  supportsMonitoring: v.boolean(),
-});
+export const VariableCharacteristicsType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    unit: v.optional(v.pipe(v.string(), v.maxLength(16, 'is longer than 16 characters'))),
+    dataType: DataEnumType,
+    minLimit: v.optional(v.number()),
+    maxLimit: v.optional(v.number()),
+    valuesList: v.optional(v.pipe(v.string(), v.maxLength(1000, 'is longer than 1000 characters'))),
+    supportsMonitoring: v.boolean(),
+  }),
+);
 export type VariableCharacteristicsType = v.InferOutput<typeof VariableCharacteristicsType>;
 
 /** Class to report components, variables and variable attributes and characteristics. */
-export const ReportDataType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  component: ComponentType,
-  variable: VariableType,
-  variableAttribute: v.pipe(
-    v.array(VariableAttributeType),
-    v.minLength(1, 'must have at least 1 item'),
-    v.maxLength(4, 'must have at most 4 items'),
-  ),
-  variableCharacteristics: v.optional(VariableCharacteristicsType),
-});
+export const ReportDataType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    component: ComponentType,
+    variable: VariableType,
+    variableAttribute: v.pipe(
+      v.array(VariableAttributeType),
+      v.minLength(1, 'must have at least 1 item'),
+      v.maxLength(4, 'must have at most 4 items'),
+    ),
+    variableCharacteristics: v.optional(VariableCharacteristicsType),
+  }),
+);
 export type ReportDataType = v.InferOutput<typeof ReportDataType>;
 
 export const RequestStartStopStatusEnumType = v.picklist(['Accepted', 'Rejected']);
@@ -1407,16 +1578,19 @@ export const SendLocalListStatusEnumType = v.picklist(['Accepted', 'Failed', 'Ve
 export type SendLocalListStatusEnumType = v.InferOutput<typeof SendLocalListStatusEnumType>;
 
 /** Class to hold parameters of SetVariableMonitoring request. */
-export const SetMonitoringDataType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  id: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  transaction: v.optional(v.boolean()),
-  value: v.number(),
-  type: MonitorEnumType,
-  severity: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  component: ComponentType,
-  variable: VariableType,
-});
+export const SetMonitoringDataType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    id: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    transaction: v.optional(v.boolean()),
+    value: v.number(),
+    type: MonitorEnumType,
+    severity: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    component: ComponentType,
+    variable: VariableType,
+  }),
+);
 export type SetMonitoringDataType = v.InferOutput<typeof SetMonitoringDataType>;
 
 /** Status is OK if a value could be returned. Otherwise this will indicate the reason why a value could not be returned. */
@@ -1431,29 +1605,35 @@ export const SetMonitoringStatusEnumType = v.picklist([
 export type SetMonitoringStatusEnumType = v.InferOutput<typeof SetMonitoringStatusEnumType>;
 
 /** Class to hold result of SetVariableMonitoring request. */
-export const SetMonitoringResultType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  id: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  statusInfo: v.optional(StatusInfoType),
-  status: SetMonitoringStatusEnumType,
-  type: MonitorEnumType,
-  component: ComponentType,
-  variable: VariableType,
-  severity: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const SetMonitoringResultType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    id: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    statusInfo: v.optional(StatusInfoType),
+    status: SetMonitoringStatusEnumType,
+    type: MonitorEnumType,
+    component: ComponentType,
+    variable: VariableType,
+    severity: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type SetMonitoringResultType = v.InferOutput<typeof SetMonitoringResultType>;
 
 /** Result of operation. */
 export const SetNetworkProfileStatusEnumType = v.picklist(['Accepted', 'Rejected', 'Failed']);
 export type SetNetworkProfileStatusEnumType = v.InferOutput<typeof SetNetworkProfileStatusEnumType>;
 
-export const SetVariableDataType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  attributeType: v.optional(AttributeEnumType),
-  attributeValue: v.pipe(v.string(), v.maxLength(1000, 'is longer than 1000 characters')),
-  component: ComponentType,
-  variable: VariableType,
-});
+export const SetVariableDataType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    attributeType: v.optional(AttributeEnumType),
+    attributeValue: v.pipe(v.string(), v.maxLength(1000, 'is longer than 1000 characters')),
+    component: ComponentType,
+    variable: VariableType,
+  }),
+);
 export type SetVariableDataType = v.InferOutput<typeof SetVariableDataType>;
 
 /** Result status of setting the variable. */
@@ -1467,14 +1647,17 @@ export const SetVariableStatusEnumType = v.picklist([
 ]);
 export type SetVariableStatusEnumType = v.InferOutput<typeof SetVariableStatusEnumType>;
 
-export const SetVariableResultType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  attributeType: v.optional(AttributeEnumType),
-  attributeStatus: SetVariableStatusEnumType,
-  attributeStatusInfo: v.optional(StatusInfoType),
-  component: ComponentType,
-  variable: VariableType,
-});
+export const SetVariableResultType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    attributeType: v.optional(AttributeEnumType),
+    attributeStatus: SetVariableStatusEnumType,
+    attributeStatusInfo: v.optional(StatusInfoType),
+    component: ComponentType,
+    variable: VariableType,
+  }),
+);
 export type SetVariableResultType = v.InferOutput<typeof SetVariableResultType>;
 
 /**
@@ -1488,20 +1671,23 @@ export type TransactionEventEnumType = v.InferOutput<typeof TransactionEventEnum
  * Transaction
  * urn:x-oca:ocpp:uid:2:233318
  */
-export const TransactionType = v.strictObject({
-  customData: v.optional(CustomDataType),
-  transactionId: v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters')),
-  chargingState: v.optional(ChargingStateEnumType),
-  timeSpentCharging: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  stoppedReason: v.optional(ReasonEnumType),
-  remoteStartId: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-});
+export const TransactionType = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    transactionId: v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters')),
+    chargingState: v.optional(ChargingStateEnumType),
+    timeSpentCharging: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    stoppedReason: v.optional(ReasonEnumType),
+    remoteStartId: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+  }),
+);
 export type TransactionType = v.InferOutput<typeof TransactionType>;
 
 /** Indicates whether the Charging Station will send the requested notification or not. */
@@ -1581,1177 +1767,1564 @@ export type UploadLogStatusEnumType = v.InferOutput<typeof UploadLogStatusEnumTy
 // ---- Messages ----
 
 /** Authorize.req */
-export const AuthorizeRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  idToken: IdTokenType,
-  certificate: v.optional(v.pipe(v.string(), v.maxLength(5500, 'is longer than 5500 characters'))),
-  iso15118CertificateHashData: v.optional(v.pipe(
-    v.array(OCSPRequestDataType),
-    v.minLength(1, 'must have at least 1 item'),
-    v.maxLength(4, 'must have at most 4 items'),
-  )),
-});
+export const AuthorizeRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    idToken: IdTokenType,
+    certificate: v.optional(v.pipe(
+      v.string(),
+      v.maxLength(5500, 'is longer than 5500 characters'),
+    )),
+    iso15118CertificateHashData: v.optional(v.pipe(
+      v.array(OCSPRequestDataType),
+      v.minLength(1, 'must have at least 1 item'),
+      v.maxLength(4, 'must have at most 4 items'),
+    )),
+  }),
+);
 export type AuthorizeRequest = v.InferOutput<typeof AuthorizeRequest>;
 
 /** Authorize.conf */
-export const AuthorizeResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  idTokenInfo: IdTokenInfoType,
-  certificateStatus: v.optional(AuthorizeCertificateStatusEnumType),
-});
+export const AuthorizeResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    idTokenInfo: IdTokenInfoType,
+    certificateStatus: v.optional(AuthorizeCertificateStatusEnumType),
+  }),
+);
 export type AuthorizeResponse = v.InferOutput<typeof AuthorizeResponse>;
 
 /** BootNotification.req */
-export const BootNotificationRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  chargingStation: ChargingStationType,
-  reason: BootReasonEnumType,
-});
+export const BootNotificationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    chargingStation: ChargingStationType,
+    reason: BootReasonEnumType,
+  }),
+);
 export type BootNotificationRequest = v.InferOutput<typeof BootNotificationRequest>;
 
 /** BootNotification.conf */
-export const BootNotificationResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  currentTime: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  interval: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  status: RegistrationStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const BootNotificationResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    currentTime: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    interval: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    status: RegistrationStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type BootNotificationResponse = v.InferOutput<typeof BootNotificationResponse>;
 
 /** CancelReservation.req */
-export const CancelReservationRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  reservationId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const CancelReservationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    reservationId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type CancelReservationRequest = v.InferOutput<typeof CancelReservationRequest>;
 
 /** CancelReservation.conf */
-export const CancelReservationResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: CancelReservationStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const CancelReservationResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: CancelReservationStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type CancelReservationResponse = v.InferOutput<typeof CancelReservationResponse>;
 
 /** CertificateSigned.req */
-export const CertificateSignedRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  certificateChain: v.pipe(v.string(), v.maxLength(10000, 'is longer than 10000 characters')),
-  certificateType: v.optional(CertificateSigningUseEnumType),
-});
+export const CertificateSignedRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    certificateChain: v.pipe(v.string(), v.maxLength(10000, 'is longer than 10000 characters')),
+    certificateType: v.optional(CertificateSigningUseEnumType),
+  }),
+);
 export type CertificateSignedRequest = v.InferOutput<typeof CertificateSignedRequest>;
 
 /** CertificateSigned.conf */
-export const CertificateSignedResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: CertificateSignedStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const CertificateSignedResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: CertificateSignedStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type CertificateSignedResponse = v.InferOutput<typeof CertificateSignedResponse>;
 
 /** ChangeAvailability.req */
-export const ChangeAvailabilityRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  evse: v.optional(EVSEType),
-  operationalStatus: OperationalStatusEnumType,
-});
+export const ChangeAvailabilityRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    evse: v.optional(EVSEType),
+    operationalStatus: OperationalStatusEnumType,
+  }),
+);
 export type ChangeAvailabilityRequest = v.InferOutput<typeof ChangeAvailabilityRequest>;
 
 /** ChangeAvailability.conf */
-export const ChangeAvailabilityResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: ChangeAvailabilityStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const ChangeAvailabilityResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: ChangeAvailabilityStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type ChangeAvailabilityResponse = v.InferOutput<typeof ChangeAvailabilityResponse>;
 
 /** ClearCache.req */
-export const ClearCacheRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const ClearCacheRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type ClearCacheRequest = v.InferOutput<typeof ClearCacheRequest>;
 
 /** ClearCache.conf */
-export const ClearCacheResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: ClearCacheStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const ClearCacheResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: ClearCacheStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type ClearCacheResponse = v.InferOutput<typeof ClearCacheResponse>;
 
 /** ClearChargingProfile.req */
-export const ClearChargingProfileRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  chargingProfileId: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  chargingProfileCriteria: v.optional(ClearChargingProfileType),
-});
+export const ClearChargingProfileRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    chargingProfileId: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    chargingProfileCriteria: v.optional(ClearChargingProfileType),
+  }),
+);
 export type ClearChargingProfileRequest = v.InferOutput<typeof ClearChargingProfileRequest>;
 
 /** ClearChargingProfile.conf */
-export const ClearChargingProfileResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: ClearChargingProfileStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const ClearChargingProfileResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: ClearChargingProfileStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type ClearChargingProfileResponse = v.InferOutput<typeof ClearChargingProfileResponse>;
 
 /** ClearDisplayMessage.req */
-export const ClearDisplayMessageRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const ClearDisplayMessageRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type ClearDisplayMessageRequest = v.InferOutput<typeof ClearDisplayMessageRequest>;
 
 /** ClearDisplayMessage.conf */
-export const ClearDisplayMessageResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: ClearMessageStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const ClearDisplayMessageResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: ClearMessageStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type ClearDisplayMessageResponse = v.InferOutput<typeof ClearDisplayMessageResponse>;
 
 /** ClearedChargingLimit.req */
-export const ClearedChargingLimitRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  chargingLimitSource: ChargingLimitSourceEnumType,
-  evseId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
+export const ClearedChargingLimitRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    chargingLimitSource: ChargingLimitSourceEnumType,
+    evseId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+  }),
+);
 export type ClearedChargingLimitRequest = v.InferOutput<typeof ClearedChargingLimitRequest>;
 
 /** ClearedChargingLimit.conf */
-export const ClearedChargingLimitResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const ClearedChargingLimitResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type ClearedChargingLimitResponse = v.InferOutput<typeof ClearedChargingLimitResponse>;
 
 /** ClearVariableMonitoring.req */
-export const ClearVariableMonitoringRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  id: v.pipe(
-    v.array(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-    v.minLength(1, 'must have at least 1 item'),
-  ),
-});
+export const ClearVariableMonitoringRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    id: v.pipe(
+      v.array(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+      v.minLength(1, 'must have at least 1 item'),
+    ),
+  }),
+);
 export type ClearVariableMonitoringRequest = v.InferOutput<typeof ClearVariableMonitoringRequest>;
 
 /** ClearVariableMonitoring.conf */
-export const ClearVariableMonitoringResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  clearMonitoringResult: v.pipe(
-    v.array(ClearMonitoringResultType),
-    v.minLength(1, 'must have at least 1 item'),
-  ),
-});
+export const ClearVariableMonitoringResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    clearMonitoringResult: v.pipe(
+      v.array(ClearMonitoringResultType),
+      v.minLength(1, 'must have at least 1 item'),
+    ),
+  }),
+);
 export type ClearVariableMonitoringResponse = v.InferOutput<typeof ClearVariableMonitoringResponse>;
 
 /** CostUpdated.req */
-export const CostUpdatedRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  totalCost: v.number(),
-  transactionId: v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters')),
-});
+export const CostUpdatedRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    totalCost: v.number(),
+    transactionId: v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters')),
+  }),
+);
 export type CostUpdatedRequest = v.InferOutput<typeof CostUpdatedRequest>;
 
 /** CostUpdated.conf */
-export const CostUpdatedResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const CostUpdatedResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type CostUpdatedResponse = v.InferOutput<typeof CostUpdatedResponse>;
 
 /** CustomerInformation.req */
-export const CustomerInformationRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  customerCertificate: v.optional(CertificateHashDataType),
-  idToken: v.optional(IdTokenType),
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  report: v.boolean(),
-  clear: v.boolean(),
-  customerIdentifier: v.optional(v.pipe(
-    v.string(),
-    v.maxLength(64, 'is longer than 64 characters'),
-  )),
-});
+export const CustomerInformationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    customerCertificate: v.optional(CertificateHashDataType),
+    idToken: v.optional(IdTokenType),
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    report: v.boolean(),
+    clear: v.boolean(),
+    customerIdentifier: v.optional(v.pipe(
+      v.string(),
+      v.maxLength(64, 'is longer than 64 characters'),
+    )),
+  }),
+);
 export type CustomerInformationRequest = v.InferOutput<typeof CustomerInformationRequest>;
 
 /** CustomerInformation.conf */
-export const CustomerInformationResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: CustomerInformationStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const CustomerInformationResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: CustomerInformationStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type CustomerInformationResponse = v.InferOutput<typeof CustomerInformationResponse>;
 
 /** DataTransfer.req */
-export const DataTransferRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  messageId: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
-  data: v.optional(v.unknown()),
-  vendorId: v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters')),
-});
+export const DataTransferRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    messageId: v.optional(v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters'))),
+    data: v.optional(v.unknown()),
+    vendorId: v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters')),
+  }),
+);
 export type DataTransferRequest = v.InferOutput<typeof DataTransferRequest>;
 
 /** DataTransfer.conf */
-export const DataTransferResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: DataTransferStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-  data: v.optional(v.unknown()),
-});
+export const DataTransferResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: DataTransferStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+    data: v.optional(v.unknown()),
+  }),
+);
 export type DataTransferResponse = v.InferOutput<typeof DataTransferResponse>;
 
 /** DeleteCertificate.req */
-export const DeleteCertificateRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  certificateHashData: CertificateHashDataType,
-});
+export const DeleteCertificateRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    certificateHashData: CertificateHashDataType,
+  }),
+);
 export type DeleteCertificateRequest = v.InferOutput<typeof DeleteCertificateRequest>;
 
 /** DeleteCertificate.conf */
-export const DeleteCertificateResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: DeleteCertificateStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const DeleteCertificateResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: DeleteCertificateStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type DeleteCertificateResponse = v.InferOutput<typeof DeleteCertificateResponse>;
 
 /** FirmwareStatusNotification.req */
-export const FirmwareStatusNotificationRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: FirmwareStatusEnumType,
-  requestId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
+export const FirmwareStatusNotificationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: FirmwareStatusEnumType,
+    requestId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+  }),
+);
 export type FirmwareStatusNotificationRequest = v.InferOutput<typeof FirmwareStatusNotificationRequest>;
 
 /** FirmwareStatusNotification.conf */
-export const FirmwareStatusNotificationResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const FirmwareStatusNotificationResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type FirmwareStatusNotificationResponse = v.InferOutput<typeof FirmwareStatusNotificationResponse>;
 
 /** Get15118EVCertificate.req */
-export const Get15118EVCertificateRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  iso15118SchemaVersion: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
-  action: CertificateActionEnumType,
-  exiRequest: v.pipe(v.string(), v.maxLength(5600, 'is longer than 5600 characters')),
-});
+export const Get15118EVCertificateRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    iso15118SchemaVersion: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
+    action: CertificateActionEnumType,
+    exiRequest: v.pipe(v.string(), v.maxLength(5600, 'is longer than 5600 characters')),
+  }),
+);
 export type Get15118EVCertificateRequest = v.InferOutput<typeof Get15118EVCertificateRequest>;
 
 /** Get15118EVCertificate.conf */
-export const Get15118EVCertificateResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: Iso15118EVCertificateStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-  exiResponse: v.pipe(v.string(), v.maxLength(5600, 'is longer than 5600 characters')),
-});
+export const Get15118EVCertificateResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: Iso15118EVCertificateStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+    exiResponse: v.pipe(v.string(), v.maxLength(5600, 'is longer than 5600 characters')),
+  }),
+);
 export type Get15118EVCertificateResponse = v.InferOutput<typeof Get15118EVCertificateResponse>;
 
 /** GetBaseReport.req */
-export const GetBaseReportRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  reportBase: ReportBaseEnumType,
-});
+export const GetBaseReportRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    reportBase: ReportBaseEnumType,
+  }),
+);
 export type GetBaseReportRequest = v.InferOutput<typeof GetBaseReportRequest>;
 
 /** GetBaseReport.conf */
-export const GetBaseReportResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: GenericDeviceModelStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const GetBaseReportResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: GenericDeviceModelStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type GetBaseReportResponse = v.InferOutput<typeof GetBaseReportResponse>;
 
 /** GetCertificateStatus.req */
-export const GetCertificateStatusRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  ocspRequestData: OCSPRequestDataType,
-});
+export const GetCertificateStatusRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    ocspRequestData: OCSPRequestDataType,
+  }),
+);
 export type GetCertificateStatusRequest = v.InferOutput<typeof GetCertificateStatusRequest>;
 
 /** GetCertificateStatus.conf */
-export const GetCertificateStatusResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: GetCertificateStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-  ocspResult: v.optional(v.pipe(v.string(), v.maxLength(5500, 'is longer than 5500 characters'))),
-});
+export const GetCertificateStatusResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: GetCertificateStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+    ocspResult: v.optional(v.pipe(v.string(), v.maxLength(5500, 'is longer than 5500 characters'))),
+  }),
+);
 export type GetCertificateStatusResponse = v.InferOutput<typeof GetCertificateStatusResponse>;
 
 /** GetChargingProfiles.req */
-export const GetChargingProfilesRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  evseId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  chargingProfile: ChargingProfileCriterionType,
-});
+export const GetChargingProfilesRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    evseId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    chargingProfile: ChargingProfileCriterionType,
+  }),
+);
 export type GetChargingProfilesRequest = v.InferOutput<typeof GetChargingProfilesRequest>;
 
 /** GetChargingProfiles.conf */
-export const GetChargingProfilesResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: GetChargingProfileStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const GetChargingProfilesResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: GetChargingProfileStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type GetChargingProfilesResponse = v.InferOutput<typeof GetChargingProfilesResponse>;
 
 /** GetCompositeSchedule.req */
-export const GetCompositeScheduleRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  duration: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  chargingRateUnit: v.optional(ChargingRateUnitEnumType),
-  evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const GetCompositeScheduleRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    duration: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    chargingRateUnit: v.optional(ChargingRateUnitEnumType),
+    evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type GetCompositeScheduleRequest = v.InferOutput<typeof GetCompositeScheduleRequest>;
 
 /** GetCompositeSchedule.conf */
-export const GetCompositeScheduleResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: GenericStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-  schedule: v.optional(CompositeScheduleType),
-});
+export const GetCompositeScheduleResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: GenericStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+    schedule: v.optional(CompositeScheduleType),
+  }),
+);
 export type GetCompositeScheduleResponse = v.InferOutput<typeof GetCompositeScheduleResponse>;
 
 /** GetDisplayMessages.req */
-export const GetDisplayMessagesRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  id: v.optional(v.pipe(
-    v.array(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  priority: v.optional(MessagePriorityEnumType),
-  state: v.optional(MessageStateEnumType),
-});
+export const GetDisplayMessagesRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    id: v.optional(v.pipe(
+      v.array(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    priority: v.optional(MessagePriorityEnumType),
+    state: v.optional(MessageStateEnumType),
+  }),
+);
 export type GetDisplayMessagesRequest = v.InferOutput<typeof GetDisplayMessagesRequest>;
 
 /** GetDisplayMessages.conf */
-export const GetDisplayMessagesResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: GetDisplayMessagesStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const GetDisplayMessagesResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: GetDisplayMessagesStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type GetDisplayMessagesResponse = v.InferOutput<typeof GetDisplayMessagesResponse>;
 
 /** GetInstalledCertificateIds.req */
-export const GetInstalledCertificateIdsRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  certificateType: v.optional(v.pipe(
-    v.array(GetCertificateIdUseEnumType),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-});
+export const GetInstalledCertificateIdsRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    certificateType: v.optional(v.pipe(
+      v.array(GetCertificateIdUseEnumType),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+  }),
+);
 export type GetInstalledCertificateIdsRequest = v.InferOutput<typeof GetInstalledCertificateIdsRequest>;
 
 /** GetInstalledCertificateIds.conf */
-export const GetInstalledCertificateIdsResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: GetInstalledCertificateStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-  certificateHashDataChain: v.optional(v.pipe(
-    v.array(CertificateHashDataChainType),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-});
+export const GetInstalledCertificateIdsResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: GetInstalledCertificateStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+    certificateHashDataChain: v.optional(v.pipe(
+      v.array(CertificateHashDataChainType),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+  }),
+);
 export type GetInstalledCertificateIdsResponse = v.InferOutput<typeof GetInstalledCertificateIdsResponse>;
 
 /** GetLocalListVersion.req */
-export const GetLocalListVersionRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const GetLocalListVersionRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type GetLocalListVersionRequest = v.InferOutput<typeof GetLocalListVersionRequest>;
 
 /** GetLocalListVersion.conf */
-export const GetLocalListVersionResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  versionNumber: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const GetLocalListVersionResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    versionNumber: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type GetLocalListVersionResponse = v.InferOutput<typeof GetLocalListVersionResponse>;
 
 /** GetLog.req */
-export const GetLogRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  log: LogParametersType,
-  logType: LogEnumType,
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  retryInterval: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-});
+export const GetLogRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    log: LogParametersType,
+    logType: LogEnumType,
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    retryInterval: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+  }),
+);
 export type GetLogRequest = v.InferOutput<typeof GetLogRequest>;
 
 /** GetLog.conf */
-export const GetLogResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: LogStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-  filename: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
-});
+export const GetLogResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: LogStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+    filename: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
+  }),
+);
 export type GetLogResponse = v.InferOutput<typeof GetLogResponse>;
 
 /** GetMonitoringReport.req */
-export const GetMonitoringReportRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  componentVariable: v.optional(v.pipe(
-    v.array(ComponentVariableType),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  monitoringCriteria: v.optional(v.pipe(
-    v.array(MonitoringCriterionEnumType),
-    v.minLength(1, 'must have at least 1 item'),
-    v.maxLength(3, 'must have at most 3 items'),
-  )),
-});
+export const GetMonitoringReportRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    componentVariable: v.optional(v.pipe(
+      v.array(ComponentVariableType),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    monitoringCriteria: v.optional(v.pipe(
+      v.array(MonitoringCriterionEnumType),
+      v.minLength(1, 'must have at least 1 item'),
+      v.maxLength(3, 'must have at most 3 items'),
+    )),
+  }),
+);
 export type GetMonitoringReportRequest = v.InferOutput<typeof GetMonitoringReportRequest>;
 
 /** GetMonitoringReport.conf */
-export const GetMonitoringReportResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: GenericDeviceModelStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const GetMonitoringReportResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: GenericDeviceModelStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type GetMonitoringReportResponse = v.InferOutput<typeof GetMonitoringReportResponse>;
 
 /** GetReport.req */
-export const GetReportRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  componentVariable: v.optional(v.pipe(
-    v.array(ComponentVariableType),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  componentCriteria: v.optional(v.pipe(
-    v.array(ComponentCriterionEnumType),
-    v.minLength(1, 'must have at least 1 item'),
-    v.maxLength(4, 'must have at most 4 items'),
-  )),
-});
+export const GetReportRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    componentVariable: v.optional(v.pipe(
+      v.array(ComponentVariableType),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    componentCriteria: v.optional(v.pipe(
+      v.array(ComponentCriterionEnumType),
+      v.minLength(1, 'must have at least 1 item'),
+      v.maxLength(4, 'must have at most 4 items'),
+    )),
+  }),
+);
 export type GetReportRequest = v.InferOutput<typeof GetReportRequest>;
 
 /** GetReport.conf */
-export const GetReportResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: GenericDeviceModelStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const GetReportResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: GenericDeviceModelStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type GetReportResponse = v.InferOutput<typeof GetReportResponse>;
 
 /** GetTransactionStatus.req */
-export const GetTransactionStatusRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  transactionId: v.optional(v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters'))),
-});
+export const GetTransactionStatusRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    transactionId: v.optional(v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters'))),
+  }),
+);
 export type GetTransactionStatusRequest = v.InferOutput<typeof GetTransactionStatusRequest>;
 
 /** GetTransactionStatus.conf */
-export const GetTransactionStatusResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  ongoingIndicator: v.optional(v.boolean()),
-  messagesInQueue: v.boolean(),
-});
+export const GetTransactionStatusResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    ongoingIndicator: v.optional(v.boolean()),
+    messagesInQueue: v.boolean(),
+  }),
+);
 export type GetTransactionStatusResponse = v.InferOutput<typeof GetTransactionStatusResponse>;
 
 /** GetVariables.req */
-export const GetVariablesRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  getVariableData: v.pipe(
-    v.array(GetVariableDataType),
-    v.minLength(1, 'must have at least 1 item'),
-  ),
-});
+export const GetVariablesRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    getVariableData: v.pipe(
+      v.array(GetVariableDataType),
+      v.minLength(1, 'must have at least 1 item'),
+    ),
+  }),
+);
 export type GetVariablesRequest = v.InferOutput<typeof GetVariablesRequest>;
 
 /** GetVariables.conf */
-export const GetVariablesResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  getVariableResult: v.pipe(
-    v.array(GetVariableResultType),
-    v.minLength(1, 'must have at least 1 item'),
-  ),
-});
+export const GetVariablesResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    getVariableResult: v.pipe(
+      v.array(GetVariableResultType),
+      v.minLength(1, 'must have at least 1 item'),
+    ),
+  }),
+);
 export type GetVariablesResponse = v.InferOutput<typeof GetVariablesResponse>;
 
 /** Heartbeat.req */
-export const HeartbeatRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const HeartbeatRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type HeartbeatRequest = v.InferOutput<typeof HeartbeatRequest>;
 
 /** Heartbeat.conf */
-export const HeartbeatResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  currentTime: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-});
+export const HeartbeatResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    currentTime: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+  }),
+);
 export type HeartbeatResponse = v.InferOutput<typeof HeartbeatResponse>;
 
 /** InstallCertificate.req */
-export const InstallCertificateRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  certificateType: InstallCertificateUseEnumType,
-  certificate: v.pipe(v.string(), v.maxLength(5500, 'is longer than 5500 characters')),
-});
+export const InstallCertificateRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    certificateType: InstallCertificateUseEnumType,
+    certificate: v.pipe(v.string(), v.maxLength(5500, 'is longer than 5500 characters')),
+  }),
+);
 export type InstallCertificateRequest = v.InferOutput<typeof InstallCertificateRequest>;
 
 /** InstallCertificate.conf */
-export const InstallCertificateResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: InstallCertificateStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const InstallCertificateResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: InstallCertificateStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type InstallCertificateResponse = v.InferOutput<typeof InstallCertificateResponse>;
 
 /** LogStatusNotification.req */
-export const LogStatusNotificationRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: UploadLogStatusEnumType,
-  requestId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
+export const LogStatusNotificationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: UploadLogStatusEnumType,
+    requestId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+  }),
+);
 export type LogStatusNotificationRequest = v.InferOutput<typeof LogStatusNotificationRequest>;
 
 /** LogStatusNotification.conf */
-export const LogStatusNotificationResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const LogStatusNotificationResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type LogStatusNotificationResponse = v.InferOutput<typeof LogStatusNotificationResponse>;
 
 /** MeterValues.req */
-export const MeterValuesRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  meterValue: v.pipe(v.array(MeterValueType), v.minLength(1, 'must have at least 1 item')),
-});
+export const MeterValuesRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    meterValue: v.pipe(v.array(MeterValueType), v.minLength(1, 'must have at least 1 item')),
+  }),
+);
 export type MeterValuesRequest = v.InferOutput<typeof MeterValuesRequest>;
 
 /** MeterValues.conf */
-export const MeterValuesResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const MeterValuesResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type MeterValuesResponse = v.InferOutput<typeof MeterValuesResponse>;
 
 /** NotifyChargingLimit.req */
-export const NotifyChargingLimitRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  chargingSchedule: v.optional(v.pipe(
-    v.array(ChargingScheduleType),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-  evseId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  chargingLimit: ChargingLimitType,
-});
+export const NotifyChargingLimitRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    chargingSchedule: v.optional(v.pipe(
+      v.array(ChargingScheduleType),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+    evseId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    chargingLimit: ChargingLimitType,
+  }),
+);
 export type NotifyChargingLimitRequest = v.InferOutput<typeof NotifyChargingLimitRequest>;
 
 /** NotifyChargingLimit.conf */
-export const NotifyChargingLimitResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const NotifyChargingLimitResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type NotifyChargingLimitResponse = v.InferOutput<typeof NotifyChargingLimitResponse>;
 
 /** NotifyCustomerInformation.req */
-export const NotifyCustomerInformationRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  data: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
-  tbc: v.optional(v.boolean()),
-  seqNo: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  generatedAt: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const NotifyCustomerInformationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    data: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
+    tbc: v.optional(v.boolean()),
+    seqNo: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    generatedAt: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type NotifyCustomerInformationRequest = v.InferOutput<typeof NotifyCustomerInformationRequest>;
 
 /** NotifyCustomerInformation.conf */
-export const NotifyCustomerInformationResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const NotifyCustomerInformationResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type NotifyCustomerInformationResponse = v.InferOutput<typeof NotifyCustomerInformationResponse>;
 
 /** NotifyDisplayMessages.req */
-export const NotifyDisplayMessagesRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  messageInfo: v.optional(v.pipe(
-    v.array(MessageInfoType),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  tbc: v.optional(v.boolean()),
-});
+export const NotifyDisplayMessagesRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    messageInfo: v.optional(v.pipe(
+      v.array(MessageInfoType),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    tbc: v.optional(v.boolean()),
+  }),
+);
 export type NotifyDisplayMessagesRequest = v.InferOutput<typeof NotifyDisplayMessagesRequest>;
 
 /** NotifyDisplayMessages.conf */
-export const NotifyDisplayMessagesResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const NotifyDisplayMessagesResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type NotifyDisplayMessagesResponse = v.InferOutput<typeof NotifyDisplayMessagesResponse>;
 
 /** NotifyEVChargingNeeds.req */
-export const NotifyEVChargingNeedsRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  maxScheduleTuples: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  chargingNeeds: ChargingNeedsType,
-  evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const NotifyEVChargingNeedsRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    maxScheduleTuples: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    chargingNeeds: ChargingNeedsType,
+    evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type NotifyEVChargingNeedsRequest = v.InferOutput<typeof NotifyEVChargingNeedsRequest>;
 
 /** NotifyEVChargingNeeds.conf */
-export const NotifyEVChargingNeedsResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: NotifyEVChargingNeedsStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const NotifyEVChargingNeedsResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: NotifyEVChargingNeedsStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type NotifyEVChargingNeedsResponse = v.InferOutput<typeof NotifyEVChargingNeedsResponse>;
 
 /** NotifyEVChargingSchedule.req */
-export const NotifyEVChargingScheduleRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  timeBase: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  chargingSchedule: ChargingScheduleType,
-  evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const NotifyEVChargingScheduleRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    timeBase: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    chargingSchedule: ChargingScheduleType,
+    evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type NotifyEVChargingScheduleRequest = v.InferOutput<typeof NotifyEVChargingScheduleRequest>;
 
 /** NotifyEVChargingSchedule.conf */
-export const NotifyEVChargingScheduleResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: GenericStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const NotifyEVChargingScheduleResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: GenericStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type NotifyEVChargingScheduleResponse = v.InferOutput<typeof NotifyEVChargingScheduleResponse>;
 
 /** NotifyEvent.req */
-export const NotifyEventRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  generatedAt: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  tbc: v.optional(v.boolean()),
-  seqNo: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  eventData: v.pipe(v.array(EventDataType), v.minLength(1, 'must have at least 1 item')),
-});
+export const NotifyEventRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    generatedAt: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    tbc: v.optional(v.boolean()),
+    seqNo: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    eventData: v.pipe(v.array(EventDataType), v.minLength(1, 'must have at least 1 item')),
+  }),
+);
 export type NotifyEventRequest = v.InferOutput<typeof NotifyEventRequest>;
 
 /** NotifyEvent.conf */
-export const NotifyEventResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const NotifyEventResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type NotifyEventResponse = v.InferOutput<typeof NotifyEventResponse>;
 
 /** NotifyMonitoringReport.req */
-export const NotifyMonitoringReportRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  monitor: v.optional(v.pipe(
-    v.array(MonitoringDataType),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  tbc: v.optional(v.boolean()),
-  seqNo: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  generatedAt: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-});
+export const NotifyMonitoringReportRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    monitor: v.optional(v.pipe(
+      v.array(MonitoringDataType),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    tbc: v.optional(v.boolean()),
+    seqNo: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    generatedAt: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+  }),
+);
 export type NotifyMonitoringReportRequest = v.InferOutput<typeof NotifyMonitoringReportRequest>;
 
 /** NotifyMonitoringReport.conf */
-export const NotifyMonitoringReportResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const NotifyMonitoringReportResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type NotifyMonitoringReportResponse = v.InferOutput<typeof NotifyMonitoringReportResponse>;
 
 /** NotifyReport.req */
-export const NotifyReportRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  generatedAt: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  reportData: v.optional(v.pipe(
-    v.array(ReportDataType),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-  tbc: v.optional(v.boolean()),
-  seqNo: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const NotifyReportRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    generatedAt: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    reportData: v.optional(v.pipe(
+      v.array(ReportDataType),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+    tbc: v.optional(v.boolean()),
+    seqNo: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type NotifyReportRequest = v.InferOutput<typeof NotifyReportRequest>;
 
 /** NotifyReport.conf */
-export const NotifyReportResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const NotifyReportResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type NotifyReportResponse = v.InferOutput<typeof NotifyReportResponse>;
 
 /** PublishFirmware.req */
-export const PublishFirmwareRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  location: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
-  retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  checksum: v.pipe(v.string(), v.maxLength(32, 'is longer than 32 characters')),
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  retryInterval: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-});
+export const PublishFirmwareRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    location: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
+    retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    checksum: v.pipe(v.string(), v.maxLength(32, 'is longer than 32 characters')),
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    retryInterval: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+  }),
+);
 export type PublishFirmwareRequest = v.InferOutput<typeof PublishFirmwareRequest>;
 
 /** PublishFirmware.conf */
-export const PublishFirmwareResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: GenericStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const PublishFirmwareResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: GenericStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type PublishFirmwareResponse = v.InferOutput<typeof PublishFirmwareResponse>;
 
 /** PublishFirmwareStatusNotification.req */
-export const PublishFirmwareStatusNotificationRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: PublishFirmwareStatusEnumType,
-  location: v.optional(v.pipe(
-    v.array(v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters'))),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-  requestId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
+export const PublishFirmwareStatusNotificationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: PublishFirmwareStatusEnumType,
+    location: v.optional(v.pipe(
+      v.array(v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters'))),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+    requestId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+  }),
+);
 export type PublishFirmwareStatusNotificationRequest = v.InferOutput<typeof PublishFirmwareStatusNotificationRequest>;
 
 /** PublishFirmwareStatusNotification.conf */
-export const PublishFirmwareStatusNotificationResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const PublishFirmwareStatusNotificationResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type PublishFirmwareStatusNotificationResponse = v.InferOutput<typeof PublishFirmwareStatusNotificationResponse>;
 
 /** ReportChargingProfiles.req */
-export const ReportChargingProfilesRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  chargingLimitSource: ChargingLimitSourceEnumType,
-  chargingProfile: v.pipe(
-    v.array(ChargingProfileType),
-    v.minLength(1, 'must have at least 1 item'),
-  ),
-  tbc: v.optional(v.boolean()),
-  evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const ReportChargingProfilesRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    chargingLimitSource: ChargingLimitSourceEnumType,
+    chargingProfile: v.pipe(
+      v.array(ChargingProfileType),
+      v.minLength(1, 'must have at least 1 item'),
+    ),
+    tbc: v.optional(v.boolean()),
+    evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type ReportChargingProfilesRequest = v.InferOutput<typeof ReportChargingProfilesRequest>;
 
 /** ReportChargingProfiles.conf */
-export const ReportChargingProfilesResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const ReportChargingProfilesResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type ReportChargingProfilesResponse = v.InferOutput<typeof ReportChargingProfilesResponse>;
 
 /** RequestStartTransaction.req */
-export const RequestStartTransactionRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  evseId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  groupIdToken: v.optional(IdTokenType),
-  idToken: IdTokenType,
-  remoteStartId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  chargingProfile: v.optional(ChargingProfileType),
-});
+export const RequestStartTransactionRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    evseId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    groupIdToken: v.optional(IdTokenType),
+    idToken: IdTokenType,
+    remoteStartId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    chargingProfile: v.optional(ChargingProfileType),
+  }),
+);
 export type RequestStartTransactionRequest = v.InferOutput<typeof RequestStartTransactionRequest>;
 
 /** RequestStartTransaction.conf */
-export const RequestStartTransactionResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: RequestStartStopStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-  transactionId: v.optional(v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters'))),
-});
+export const RequestStartTransactionResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: RequestStartStopStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+    transactionId: v.optional(v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters'))),
+  }),
+);
 export type RequestStartTransactionResponse = v.InferOutput<typeof RequestStartTransactionResponse>;
 
 /** RequestStopTransaction.req */
-export const RequestStopTransactionRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  transactionId: v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters')),
-});
+export const RequestStopTransactionRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    transactionId: v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters')),
+  }),
+);
 export type RequestStopTransactionRequest = v.InferOutput<typeof RequestStopTransactionRequest>;
 
 /** RequestStopTransaction.conf */
-export const RequestStopTransactionResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: RequestStartStopStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const RequestStopTransactionResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: RequestStartStopStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type RequestStopTransactionResponse = v.InferOutput<typeof RequestStopTransactionResponse>;
 
 /** ReservationStatusUpdate.req */
-export const ReservationStatusUpdateRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  reservationId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  reservationUpdateStatus: ReservationUpdateStatusEnumType,
-});
+export const ReservationStatusUpdateRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    reservationId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    reservationUpdateStatus: ReservationUpdateStatusEnumType,
+  }),
+);
 export type ReservationStatusUpdateRequest = v.InferOutput<typeof ReservationStatusUpdateRequest>;
 
 /** ReservationStatusUpdate.conf */
-export const ReservationStatusUpdateResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const ReservationStatusUpdateResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type ReservationStatusUpdateResponse = v.InferOutput<typeof ReservationStatusUpdateResponse>;
 
 /** ReserveNow.req */
-export const ReserveNowRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  expiryDateTime: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  connectorType: v.optional(ConnectorEnumType),
-  idToken: IdTokenType,
-  evseId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  groupIdToken: v.optional(IdTokenType),
-});
+export const ReserveNowRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    expiryDateTime: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    connectorType: v.optional(ConnectorEnumType),
+    idToken: IdTokenType,
+    evseId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    groupIdToken: v.optional(IdTokenType),
+  }),
+);
 export type ReserveNowRequest = v.InferOutput<typeof ReserveNowRequest>;
 
 /** ReserveNow.conf */
-export const ReserveNowResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: ReserveNowStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const ReserveNowResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: ReserveNowStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type ReserveNowResponse = v.InferOutput<typeof ReserveNowResponse>;
 
 /** Reset.req */
-export const ResetRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  type: ResetEnumType,
-  evseId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-});
+export const ResetRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    type: ResetEnumType,
+    evseId: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+  }),
+);
 export type ResetRequest = v.InferOutput<typeof ResetRequest>;
 
 /** Reset.conf */
-export const ResetResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: ResetStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const ResetResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: ResetStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type ResetResponse = v.InferOutput<typeof ResetResponse>;
 
 /** SecurityEventNotification.req */
-export const SecurityEventNotificationRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  type: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
-  timestamp: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  techInfo: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
-});
+export const SecurityEventNotificationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    type: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
+    timestamp: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    techInfo: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
+  }),
+);
 export type SecurityEventNotificationRequest = v.InferOutput<typeof SecurityEventNotificationRequest>;
 
 /** SecurityEventNotification.conf */
-export const SecurityEventNotificationResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const SecurityEventNotificationResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type SecurityEventNotificationResponse = v.InferOutput<typeof SecurityEventNotificationResponse>;
 
 /** SendLocalList.req */
-export const SendLocalListRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  localAuthorizationList: v.optional(v.pipe(
-    v.array(AuthorizationData),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-  versionNumber: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  updateType: UpdateEnumType,
-});
+export const SendLocalListRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    localAuthorizationList: v.optional(v.pipe(
+      v.array(AuthorizationData),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+    versionNumber: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    updateType: UpdateEnumType,
+  }),
+);
 export type SendLocalListRequest = v.InferOutput<typeof SendLocalListRequest>;
 
 /** SendLocalList.conf */
-export const SendLocalListResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: SendLocalListStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const SendLocalListResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: SendLocalListStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type SendLocalListResponse = v.InferOutput<typeof SendLocalListResponse>;
 
 /** SetChargingProfile.req */
-export const SetChargingProfileRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  chargingProfile: ChargingProfileType,
-});
+export const SetChargingProfileRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    chargingProfile: ChargingProfileType,
+  }),
+);
 export type SetChargingProfileRequest = v.InferOutput<typeof SetChargingProfileRequest>;
 
 /** SetChargingProfile.conf */
-export const SetChargingProfileResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: ChargingProfileStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const SetChargingProfileResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: ChargingProfileStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type SetChargingProfileResponse = v.InferOutput<typeof SetChargingProfileResponse>;
 
 /** SetDisplayMessage.req */
-export const SetDisplayMessageRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  message: MessageInfoType,
-});
+export const SetDisplayMessageRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    message: MessageInfoType,
+  }),
+);
 export type SetDisplayMessageRequest = v.InferOutput<typeof SetDisplayMessageRequest>;
 
 /** SetDisplayMessage.conf */
-export const SetDisplayMessageResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: DisplayMessageStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const SetDisplayMessageResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: DisplayMessageStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type SetDisplayMessageResponse = v.InferOutput<typeof SetDisplayMessageResponse>;
 
 /** SetMonitoringBase.req */
-export const SetMonitoringBaseRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  monitoringBase: MonitoringBaseEnumType,
-});
+export const SetMonitoringBaseRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    monitoringBase: MonitoringBaseEnumType,
+  }),
+);
 export type SetMonitoringBaseRequest = v.InferOutput<typeof SetMonitoringBaseRequest>;
 
 /** SetMonitoringBase.conf */
-export const SetMonitoringBaseResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: GenericDeviceModelStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const SetMonitoringBaseResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: GenericDeviceModelStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type SetMonitoringBaseResponse = v.InferOutput<typeof SetMonitoringBaseResponse>;
 
 /** SetMonitoringLevel.req */
-export const SetMonitoringLevelRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  severity: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const SetMonitoringLevelRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    severity: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type SetMonitoringLevelRequest = v.InferOutput<typeof SetMonitoringLevelRequest>;
 
 /** SetMonitoringLevel.conf */
-export const SetMonitoringLevelResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: GenericStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const SetMonitoringLevelResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: GenericStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type SetMonitoringLevelResponse = v.InferOutput<typeof SetMonitoringLevelResponse>;
 
 /** SetNetworkProfile.req */
-export const SetNetworkProfileRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  configurationSlot: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  connectionData: NetworkConnectionProfileType,
-});
+export const SetNetworkProfileRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    configurationSlot: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    connectionData: NetworkConnectionProfileType,
+  }),
+);
 export type SetNetworkProfileRequest = v.InferOutput<typeof SetNetworkProfileRequest>;
 
 /** SetNetworkProfile.conf */
-export const SetNetworkProfileResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: SetNetworkProfileStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const SetNetworkProfileResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: SetNetworkProfileStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type SetNetworkProfileResponse = v.InferOutput<typeof SetNetworkProfileResponse>;
 
 /** SetVariableMonitoring.req */
-export const SetVariableMonitoringRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  setMonitoringData: v.pipe(
-    v.array(SetMonitoringDataType),
-    v.minLength(1, 'must have at least 1 item'),
-  ),
-});
+export const SetVariableMonitoringRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    setMonitoringData: v.pipe(
+      v.array(SetMonitoringDataType),
+      v.minLength(1, 'must have at least 1 item'),
+    ),
+  }),
+);
 export type SetVariableMonitoringRequest = v.InferOutput<typeof SetVariableMonitoringRequest>;
 
 /** SetVariableMonitoring.conf */
-export const SetVariableMonitoringResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  setMonitoringResult: v.pipe(
-    v.array(SetMonitoringResultType),
-    v.minLength(1, 'must have at least 1 item'),
-  ),
-});
+export const SetVariableMonitoringResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    setMonitoringResult: v.pipe(
+      v.array(SetMonitoringResultType),
+      v.minLength(1, 'must have at least 1 item'),
+    ),
+  }),
+);
 export type SetVariableMonitoringResponse = v.InferOutput<typeof SetVariableMonitoringResponse>;
 
 /** SetVariables.req */
-export const SetVariablesRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  setVariableData: v.pipe(
-    v.array(SetVariableDataType),
-    v.minLength(1, 'must have at least 1 item'),
-  ),
-});
+export const SetVariablesRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    setVariableData: v.pipe(
+      v.array(SetVariableDataType),
+      v.minLength(1, 'must have at least 1 item'),
+    ),
+  }),
+);
 export type SetVariablesRequest = v.InferOutput<typeof SetVariablesRequest>;
 
 /** SetVariables.conf */
-export const SetVariablesResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  setVariableResult: v.pipe(
-    v.array(SetVariableResultType),
-    v.minLength(1, 'must have at least 1 item'),
-  ),
-});
+export const SetVariablesResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    setVariableResult: v.pipe(
+      v.array(SetVariableResultType),
+      v.minLength(1, 'must have at least 1 item'),
+    ),
+  }),
+);
 export type SetVariablesResponse = v.InferOutput<typeof SetVariablesResponse>;
 
 /** SignCertificate.req */
-export const SignCertificateRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  csr: v.pipe(v.string(), v.maxLength(5500, 'is longer than 5500 characters')),
-  certificateType: v.optional(CertificateSigningUseEnumType),
-});
+export const SignCertificateRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    csr: v.pipe(v.string(), v.maxLength(5500, 'is longer than 5500 characters')),
+    certificateType: v.optional(CertificateSigningUseEnumType),
+  }),
+);
 export type SignCertificateRequest = v.InferOutput<typeof SignCertificateRequest>;
 
 /** SignCertificate.conf */
-export const SignCertificateResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: GenericStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const SignCertificateResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: GenericStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type SignCertificateResponse = v.InferOutput<typeof SignCertificateResponse>;
 
 /** StatusNotification.req */
-export const StatusNotificationRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  timestamp: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  connectorStatus: ConnectorStatusEnumType,
-  evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const StatusNotificationRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    timestamp: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    connectorStatus: ConnectorStatusEnumType,
+    evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type StatusNotificationRequest = v.InferOutput<typeof StatusNotificationRequest>;
 
 /** StatusNotification.conf */
-export const StatusNotificationResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-});
+export const StatusNotificationResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+  }),
+);
 export type StatusNotificationResponse = v.InferOutput<typeof StatusNotificationResponse>;
 
 /** TransactionEvent.req */
-export const TransactionEventRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  eventType: TransactionEventEnumType,
-  meterValue: v.optional(v.pipe(
-    v.array(MeterValueType),
-    v.minLength(1, 'must have at least 1 item'),
-  )),
-  timestamp: v.pipe(
-    v.string(),
-    v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
-  ),
-  triggerReason: TriggerReasonEnumType,
-  seqNo: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  offline: v.optional(v.boolean()),
-  numberOfPhasesUsed: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  cableMaxCurrent: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  reservationId: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  transactionInfo: TransactionType,
-  evse: v.optional(EVSEType),
-  idToken: v.optional(IdTokenType),
-});
+export const TransactionEventRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    eventType: TransactionEventEnumType,
+    meterValue: v.optional(v.pipe(
+      v.array(MeterValueType),
+      v.minLength(1, 'must have at least 1 item'),
+    )),
+    timestamp: v.pipe(
+      v.string(),
+      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+    ),
+    triggerReason: TriggerReasonEnumType,
+    seqNo: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    offline: v.optional(v.boolean()),
+    numberOfPhasesUsed: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    cableMaxCurrent: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    reservationId: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    transactionInfo: TransactionType,
+    evse: v.optional(EVSEType),
+    idToken: v.optional(IdTokenType),
+  }),
+);
 export type TransactionEventRequest = v.InferOutput<typeof TransactionEventRequest>;
 
 /** TransactionEvent.conf */
-export const TransactionEventResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  totalCost: v.optional(v.number()),
-  chargingPriority: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  idTokenInfo: v.optional(IdTokenInfoType),
-  updatedPersonalMessage: v.optional(MessageContentType),
-});
+export const TransactionEventResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    totalCost: v.optional(v.number()),
+    chargingPriority: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    idTokenInfo: v.optional(IdTokenInfoType),
+    updatedPersonalMessage: v.optional(MessageContentType),
+  }),
+);
 export type TransactionEventResponse = v.InferOutput<typeof TransactionEventResponse>;
 
 /** TriggerMessage.req */
-export const TriggerMessageRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  evse: v.optional(EVSEType),
-  requestedMessage: MessageTriggerEnumType,
-});
+export const TriggerMessageRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    evse: v.optional(EVSEType),
+    requestedMessage: MessageTriggerEnumType,
+  }),
+);
 export type TriggerMessageRequest = v.InferOutput<typeof TriggerMessageRequest>;
 
 /** TriggerMessage.conf */
-export const TriggerMessageResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: TriggerMessageStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const TriggerMessageResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: TriggerMessageStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type TriggerMessageResponse = v.InferOutput<typeof TriggerMessageResponse>;
 
 /** UnlockConnector.req */
-export const UnlockConnectorRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-});
+export const UnlockConnectorRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+  }),
+);
 export type UnlockConnectorRequest = v.InferOutput<typeof UnlockConnectorRequest>;
 
 /** UnlockConnector.conf */
-export const UnlockConnectorResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: UnlockStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const UnlockConnectorResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: UnlockStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type UnlockConnectorResponse = v.InferOutput<typeof UnlockConnectorResponse>;
 
 /** UnpublishFirmware.req */
-export const UnpublishFirmwareRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  checksum: v.pipe(v.string(), v.maxLength(32, 'is longer than 32 characters')),
-});
+export const UnpublishFirmwareRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    checksum: v.pipe(v.string(), v.maxLength(32, 'is longer than 32 characters')),
+  }),
+);
 export type UnpublishFirmwareRequest = v.InferOutput<typeof UnpublishFirmwareRequest>;
 
 /** UnpublishFirmware.conf */
-export const UnpublishFirmwareResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: UnpublishFirmwareStatusEnumType,
-});
+export const UnpublishFirmwareResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: UnpublishFirmwareStatusEnumType,
+  }),
+);
 export type UnpublishFirmwareResponse = v.InferOutput<typeof UnpublishFirmwareResponse>;
 
 /** UpdateFirmware.req */
-export const UpdateFirmwareRequest = v.strictObject({
-  customData: v.optional(CustomDataType),
-  retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
-  retryInterval: v.optional(v.pipe(
-    v.number('must be an integer'),
-    v.integer('must be an integer'),
-  )),
-  requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-  firmware: FirmwareType,
-});
+export const UpdateFirmwareRequest = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
+    retryInterval: v.optional(v.pipe(
+      v.number('must be an integer'),
+      v.integer('must be an integer'),
+    )),
+    requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
+    firmware: FirmwareType,
+  }),
+);
 export type UpdateFirmwareRequest = v.InferOutput<typeof UpdateFirmwareRequest>;
 
 /** UpdateFirmware.conf */
-export const UpdateFirmwareResponse = v.strictObject({
-  customData: v.optional(CustomDataType),
-  status: UpdateFirmwareStatusEnumType,
-  statusInfo: v.optional(StatusInfoType),
-});
+export const UpdateFirmwareResponse = v.pipe(
+  jsonObject,
+  v.strictObject({
+    customData: v.optional(CustomDataType),
+    status: UpdateFirmwareStatusEnumType,
+    statusInfo: v.optional(StatusInfoType),
+  }),
+);
 export type UpdateFirmwareResponse = v.InferOutput<typeof UpdateFirmwareResponse>;
 
 // ---- Actions ----

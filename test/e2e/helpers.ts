@@ -1,0 +1,141 @@
+// Helpers for the end-to-end tests: strict ocpp-rpc chargers and an API client, both against `wrangler dev`.
+
+import { randomUUID } from 'node:crypto';
+import { RPCClient } from 'ocpp-rpc';
+import { inject, onTestFinished } from 'vitest';
+import { E2E_API_TOKEN } from './global-setup.ts';
+
+export type Protocol = 'ocpp1.6' | 'ocpp2.0.1';
+export type Charger = InstanceType<typeof RPCClient>;
+
+export const baseUrl = (): string => inject('baseUrl');
+
+/** A charger id no other test (or run) uses. */
+export function uniqueChargerId(prefix = 'E2E'): string {
+  return `${prefix}-${randomUUID().slice(0, 13)}`;
+}
+
+/**
+ * Connects a strict-mode charger (every frame it sends or accepts is checked against the
+ * official schemas); it is closed when the test ends.
+ */
+export async function connectCharger(protocol: Protocol, id = uniqueChargerId()): Promise<Charger> {
+  const options = {
+    identity: id,
+    endpoint: `${baseUrl().replace(/^http/, 'ws')}/ocpp`,
+    protocols: [protocol],
+    strictMode: true,
+    reconnect: false,
+    pingIntervalMs: 0,
+    callTimeoutMs: 10_000,
+  };
+  const client = new RPCClient(options as ConstructorParameters<typeof RPCClient>[0]);
+  onTestFinished(async () => {
+    await client.close({ force: true }).catch(() => undefined);
+  });
+  await client.connect();
+  if (client.protocol !== protocol) throw new Error(`negotiated ${client.protocol}, wanted ${protocol}`);
+  return client;
+}
+
+/** A schema-valid BootNotification for each version, and what it says about the charger. */
+export const BOOT = {
+  'ocpp1.6': {
+    action: 'BootNotification',
+    params: { chargePointVendor: 'E2E Vendor', chargePointModel: 'E2E Model 16', firmwareVersion: '1.2.3' },
+    vendor: 'E2E Vendor',
+    model: 'E2E Model 16',
+  },
+  'ocpp2.0.1': {
+    action: 'BootNotification',
+    params: {
+      reason: 'PowerUp',
+      chargingStation: { vendorName: 'E2E Vendor', model: 'E2E Model 201', firmwareVersion: '2.0.1' },
+    },
+    vendor: 'E2E Vendor',
+    model: 'E2E Model 201',
+  },
+} as const;
+
+export interface BootResponse {
+  status: string;
+  currentTime: string;
+  interval: number;
+}
+
+/** Connects and boots a charger; fails unless the boot is Accepted. */
+export async function bootedCharger(protocol: Protocol, id?: string): Promise<Charger> {
+  const client = await connectCharger(protocol, id);
+  const boot = (await client.call(BOOT[protocol].action, BOOT[protocol].params)) as BootResponse;
+  if (boot.status !== 'Accepted') throw new Error(`boot answered ${JSON.stringify(boot)}`);
+  return client;
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+}
+
+/** Calls the operator API with the bearer token (or `token`, or none when `token` is null). */
+export async function api<T = any>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string | null = E2E_API_TOKEN,
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = {};
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${baseUrl()}/api/v1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(25_000),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON; the tests will say so.
+  }
+  return { status: res.status, body: parsed as T };
+}
+
+/** POST /api/v1/chargers/:id/commands/:action */
+export function command<T = any>(
+  chargerId: string,
+  action: string,
+  payload: unknown,
+  timeoutSeconds?: number,
+): Promise<ApiResponse<T>> {
+  const query = timeoutSeconds === undefined ? '' : `?timeoutSeconds=${timeoutSeconds}`;
+  return api<T>('POST', `/chargers/${encodeURIComponent(chargerId)}/commands/${action}${query}`, payload);
+}
+
+/** Every frame the CSMS sent to this charger, parsed, as it arrives. */
+export function recordInbound(client: Charger): unknown[][] {
+  const frames: unknown[][] = [];
+  client.on('message', ({ message, outbound }: { message: string | Buffer; outbound: boolean }) => {
+    if (outbound) return;
+    try {
+      frames.push(JSON.parse(message.toString()) as unknown[]);
+    } catch {
+      frames.push(['unparsable', message.toString()]);
+    }
+  });
+  return frames;
+}
+
+/** Polls `probe` until it returns something other than undefined; throws after `ms`. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 5_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
