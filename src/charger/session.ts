@@ -167,6 +167,10 @@ export class ChargerSession extends DurableObject<Env> {
     if (!this.currentSocket()) {
       return fail(409, 'ChargerOffline', 'The charger is not connected');
     }
+    if ((await this.getRegistration()) === 'Rejected') {
+      // OCPP: a rejected charger SHALL NOT answer CSMS-initiated calls, so don't wait for one.
+      return fail(409, 'ChargerRejected', 'The charger was rejected at boot and will not answer until it is accepted');
+    }
 
     const outcome = await this.outbound.call(action, request.output, timeoutSeconds * 1000);
     switch (outcome.kind) {

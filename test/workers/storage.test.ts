@@ -1,9 +1,10 @@
 import { env } from 'cloudflare:workers';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { D1ChargerRecords } from '../../src/charger/records';
 import { readConfig } from '../../src/config';
 import { ChargerStore } from '../../src/store/chargers';
-import { RawCharger, uniqueChargerId } from './helpers';
+import { api, RawCharger, uniqueChargerId } from './helpers';
 
 /** Makes D1 refuse writes of one charger's connector status: a real failure, scoped to one id. */
 async function breakStatusWrites(chargerId: string): Promise<() => Promise<void>> {
@@ -64,5 +65,22 @@ describe('the unknown-charger policy', () => {
     const known = uniqueChargerId('known');
     await new ChargerStore(env.DB).register(known, now.toISOString());
     expect(await records(known, 'reject', []).recordBoot(boot)).toBe('Accepted');
+  });
+});
+
+describe('a rejected charger', () => {
+  it('is not sent commands it may not answer', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp2.0.1');
+    await cp.boot();
+    await runInDurableObject(env.CHARGERS.getByName(cp.id), async (_instance, state) => {
+      await state.storage.put('registrationStatus', 'Rejected');
+    });
+    // A fresh instance reads the decision from storage.
+    await evictDurableObject(env.CHARGERS.getByName(cp.id));
+    const res = await api('POST', `/chargers/${cp.id}/commands/Reset`, { type: 'Immediate' });
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ error: { code: 'ChargerRejected' } });
+    await expect(cp.next(200)).rejects.toThrow(/no frame/);
+    cp.close();
   });
 });
