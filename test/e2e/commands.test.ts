@@ -1,6 +1,6 @@
 // Operator commands through the HTTP API, answered by a real strict-mode charger over its WebSocket.
 
-import { createRPCError } from 'ocpp-rpc';
+import { createRPCError, NOREPLY } from 'ocpp-rpc';
 import { describe, expect, it } from 'vitest';
 import {
   api,
@@ -23,14 +23,22 @@ function answer(client: Charger, action: string, result: Record<string, unknown>
   return received;
 }
 
-/** Resolves when `action` reaches the charger; the charger never answers it. */
-function neverAnswer(client: Charger, action: string): Promise<void> {
-  return new Promise((arrived) => {
+/**
+ * The charger never answers `action`. `arrived` resolves when the call reaches it; `giveUp`
+ * settles the handler without a reply, so the client can then close its WebSocket gracefully
+ * (ocpp-rpc's close() waits for pending handlers).
+ */
+function neverAnswer(client: Charger, action: string): { arrived: Promise<void>; giveUp: () => void } {
+  let giveUp = (): void => undefined;
+  const arrived = new Promise<void>((resolve) => {
     client.handle(action, () => {
-      arrived();
-      return new Promise<Record<string, unknown>>(() => undefined);
+      resolve();
+      return new Promise<Record<string, unknown>>((settle) => {
+        giveUp = () => settle(NOREPLY as unknown as Record<string, unknown>);
+      });
     });
   });
+  return { arrived, giveUp: () => giveUp() };
 }
 
 describe('OCPP 1.6 commands', () => {
@@ -100,7 +108,7 @@ describe('command failures', () => {
   it('a charger that never answers gives 504 Timeout after ?timeoutSeconds', async () => {
     const id = uniqueChargerId('TIMEOUT');
     const client = await bootedCharger('ocpp1.6', id);
-    const arrived = neverAnswer(client, 'Reset');
+    const { arrived } = neverAnswer(client, 'Reset');
 
     const res = await command(id, 'Reset', { type: 'Soft' }, 1);
     await arrived;
@@ -137,14 +145,18 @@ describe('command failures', () => {
     it(`a charger that ${how} while a command is pending gives 409 ChargerOffline, before the timeout`, async () => {
       const id = uniqueChargerId('DROP');
       const client = await bootedCharger('ocpp1.6', id);
-      const arrived = neverAnswer(client, 'Reset');
+      const { arrived, giveUp } = neverAnswer(client, 'Reset');
 
       const timeoutSeconds = 20;
       const started = Date.now();
       const pending = command(id, 'Reset', { type: 'Hard' }, timeoutSeconds);
       await arrived;
-      if (how === 'closes the WebSocket') await client.close({ code: 1001, reason: 'going away' });
-      else await client.close({ force: true });
+      if (how === 'closes the WebSocket') {
+        giveUp();
+        await client.close({ code: 1001, reason: 'going away' });
+      } else {
+        await client.close({ force: true });
+      }
 
       const res = await pending;
       expect(res.status).toBe(409);

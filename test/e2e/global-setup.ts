@@ -164,9 +164,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     } finally {
       closeSync(log);
     }
-    // If vitest is interrupted, do not leave wrangler behind.
+    // If vitest is interrupted (Ctrl-C, SIGTERM) teardown does not run: leave nothing behind anyway.
     const onExit = (): void => {
       if (child) killGroup(child, 'SIGKILL');
+      rmSync(stateDir, { recursive: true, force: true });
     };
     process.once('exit', onExit);
 

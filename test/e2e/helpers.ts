@@ -31,7 +31,9 @@ export async function connectCharger(protocol: Protocol, id = uniqueChargerId())
   };
   const client = new RPCClient(options as ConstructorParameters<typeof RPCClient>[0]);
   onTestFinished(async () => {
-    await client.close({ force: true }).catch(() => undefined);
+    // close() on a client already closing waits for that close; bound it, then cut the socket.
+    await Promise.race([client.close({ force: true }).catch(() => undefined), sleep(2_000)]);
+    (client as unknown as { _ws?: { terminate(): void } })._ws?.terminate();
   });
   await client.connect();
   if (client.protocol !== protocol) throw new Error(`negotiated ${client.protocol}, wanted ${protocol}`);
