@@ -150,6 +150,10 @@ export class ChargerSession extends DurableObject<Env> {
   async sendCommand(action: string, payload: unknown, timeoutSeconds: number): Promise<CommandOutcome> {
     const protocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
     if (!protocol) {
+      // Without a negotiated version only the action name can be checked.
+      if (!Object.values(PROFILES).some((p) => p.csmsInitiated.has(action))) {
+        return fail(404, 'UnknownAction', `${action} is not a CSMS-initiated action in any OCPP version`);
+      }
       return fail(409, 'ChargerOffline', 'The charger has never connected');
     }
     const profile = PROFILES[protocol];

@@ -125,6 +125,11 @@ describe('command failures', () => {
     const res = await command(id, 'Reset', { type: 'Soft' });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('ChargerOffline');
+
+    // With no version negotiated yet, an action no version lets the CSMS send is still refused.
+    const wrong = await command(id, 'Heartbeat', {});
+    expect(wrong.status).toBe(404);
+    expect(wrong.body.error.code).toBe('UnknownAction');
   });
 
   it('a charger that disconnected gives 409 ChargerOffline', async () => {
