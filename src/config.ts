@@ -15,7 +15,13 @@ export interface Config {
   offlineAfterIntervals: number;
   /** Default time (seconds) an operator's command waits for the charger's answer. */
   commandTimeoutSeconds: number;
+  /** A token the CSMS does not know, used while the charger was offline: accept and record it, or answer Invalid. */
+  unknownOfflineTagPolicy: UnknownOfflineTagPolicy;
+  /** How long (seconds) facts wait in a charger's outbox before they are copied to D1 in one batch. */
+  flushDelaySeconds: number;
 }
+
+export type UnknownOfflineTagPolicy = 'accept' | 'reject';
 
 /** The string settings the Worker reads; all optional, all from wrangler.toml [vars]. */
 export interface ConfigVars {
@@ -24,6 +30,8 @@ export interface ConfigVars {
   HEARTBEAT_INTERVAL_SECONDS?: string;
   OFFLINE_AFTER_INTERVALS?: string;
   COMMAND_TIMEOUT_SECONDS?: string;
+  UNKNOWN_OFFLINE_TAG_POLICY?: string;
+  FLUSH_DELAY_SECONDS?: string;
 }
 
 export const DEFAULTS = {
@@ -31,6 +39,8 @@ export const DEFAULTS = {
   offlineAfterIntervals: 3,
   commandTimeoutSeconds: 30,
   unknownChargerPolicy: 'accept',
+  unknownOfflineTagPolicy: 'accept',
+  flushDelaySeconds: 5,
 } as const;
 
 /** Longest a single command may wait, whatever the request asks for. */
@@ -55,7 +65,22 @@ export function readConfig(vars: ConfigVars): Config {
       vars.COMMAND_TIMEOUT_SECONDS,
       DEFAULTS.commandTimeoutSeconds,
     ),
+    unknownOfflineTagPolicy: readOfflineTagPolicy(vars.UNKNOWN_OFFLINE_TAG_POLICY),
+    flushDelaySeconds: readPositiveNumber('FLUSH_DELAY_SECONDS', vars.FLUSH_DELAY_SECONDS, DEFAULTS.flushDelaySeconds),
   };
+}
+
+function readOfflineTagPolicy(value: string | undefined): UnknownOfflineTagPolicy {
+  if (value === undefined || value === '') return DEFAULTS.unknownOfflineTagPolicy;
+  if (value === 'accept' || value === 'reject') return value;
+  throw new Error(`UNKNOWN_OFFLINE_TAG_POLICY must be accept or reject, not "${value}"`);
+}
+
+function readPositiveNumber(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, not "${value}"`);
+  return n;
 }
 
 function readPolicy(value: string | undefined): UnknownChargerPolicy {

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { requireApiToken } from './api/auth';
 import { chargerRoutes } from './api/chargers';
 import { apiError } from './api/errors';
+import { idTagRoutes } from './api/id-tags';
 import { ocppRoutes } from './api/ocpp';
 import type { Env } from './env';
 
@@ -16,6 +17,7 @@ app.route('/ocpp', ocppRoutes);
 app.get('/api/v1/health', (c) => c.json({ status: 'ok' }));
 app.use('/api/v1/*', requireApiToken);
 app.route('/api/v1/chargers', chargerRoutes);
+app.route('/api/v1/id-tags', idTagRoutes);
 
 app.notFound((c) => apiError(c, 404, 'NotFound', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
 app.onError((error, c) => {

@@ -28,10 +28,15 @@ chargerRoutes.get('/', async (c) => {
 chargerRoutes.get('/:chargerId', async (c) => {
   const chargerId = validId(c);
   if (chargerId instanceof Response) return chargerId;
-  const record = await new ChargerStore(c.env.DB).get(chargerId);
+  const store = new ChargerStore(c.env.DB);
+  if (!(await store.exists(chargerId))) return unknownCharger(c, chargerId);
+  // D1 holds what the fleet shares; the charger's own object knows the live connection and
+  // may hold facts not yet copied to D1, so it flushes them first.
+  const stub = c.env.CHARGERS.getByName(chargerId);
+  await stub.flushNow();
+  const live = await stub.liveStatus();
+  const record = await store.get(chargerId);
   if (!record) return unknownCharger(c, chargerId);
-  // D1 holds what the fleet shares; the charger's own object knows the live connection.
-  const live = await c.env.CHARGERS.getByName(chargerId).liveStatus();
   return c.json({
     charger: {
       ...record,

@@ -1,38 +1,95 @@
-// The Durable Object's ChargerRecords: boot and status facts written to D1 before the charger is answered.
+// The Durable Object's ChargerRecords: which facts go to D1 at once, and which to the outbox.
+//
+// Only what the answer depends on is read from or written to D1 before answering: the boot
+// decision, token decisions, and a 1.6 transaction's id (D1 assigns it, unique fleet-wide).
+// Everything else is appended to the charger's outbox, which commits in the object's own
+// storage before the answer leaves and reaches D1 with the next flush.
 
 import type { Config } from '../config';
-import type { BootFacts, ChargerRecords, ConnectorState, RegistrationStatus } from '../ocpp/records';
+import { decideAuthorization, type AuthorizationDecision } from '../ocpp/authorization';
+import type {
+  BootFacts,
+  ChargerRecords,
+  ConnectorState,
+  MeterReport,
+  PresentedToken,
+  RegistrationStatus,
+  TransactionEvent201,
+  TransactionStart16,
+  TransactionStop16,
+} from '../ocpp/records';
 import type { OcppVersion } from '../ocpp/versions';
-import type { ChargerStore } from '../store/chargers';
+import { ChargerStore } from '../store/chargers';
+import { IdTagStore } from '../store/id-tags';
+import { TransactionStore } from '../store/transactions';
+import type { Outbox, OutboxFacts, OutboxKind } from './outbox';
 
-export class D1ChargerRecords implements ChargerRecords {
-  constructor(
-    private readonly store: ChargerStore,
-    private readonly chargerId: string,
-    private readonly protocol: OcppVersion,
-    private readonly config: Config,
-    private readonly now: Date,
-    /** Keeps the decision in the object's own storage, so it survives eviction. */
-    private readonly rememberRegistration: (status: RegistrationStatus) => Promise<void>,
-  ) {}
+export interface RecordsDeps {
+  db: D1Database;
+  outbox: Outbox;
+  chargerId: string;
+  protocol: OcppVersion;
+  config: Config;
+  now: Date;
+  /** Keeps the boot decision in the object's own storage, so it survives eviction. */
+  rememberRegistration: (status: RegistrationStatus) => Promise<void>;
+  /** Called after facts were appended to the outbox, to make sure a flush is coming. */
+  appended: () => Promise<void>;
+}
+
+export class DurableChargerRecords implements ChargerRecords {
+  constructor(private readonly deps: RecordsDeps) {}
+
+  private get nowIso(): string {
+    return this.deps.now.toISOString();
+  }
 
   async recordBoot(facts: BootFacts): Promise<RegistrationStatus> {
-    const registered = await this.store.isRegistered(this.chargerId);
-    const status = registered ? 'Accepted' : decideForUnknown(this.config.unknownChargerPolicy);
-    await this.store.recordBoot(
-      this.chargerId,
-      this.protocol,
-      facts,
-      status,
-      status === 'Accepted',
-      this.now.toISOString(),
-    );
-    await this.rememberRegistration(status);
+    const { db, chargerId, protocol, config } = this.deps;
+    const store = new ChargerStore(db);
+    const registered = await store.isRegistered(chargerId);
+    const status = registered ? 'Accepted' : decideForUnknown(config.unknownChargerPolicy);
+    await store.recordBoot(chargerId, protocol, facts, status, status === 'Accepted', this.nowIso);
+    await this.deps.rememberRegistration(status);
     return status;
   }
 
   async recordConnectorStatus(state: ConnectorState): Promise<void> {
-    await this.store.recordConnectorStatus(this.chargerId, state, this.now.toISOString());
+    await this.append('status', state);
+  }
+
+  async authorize(token: PresentedToken): Promise<AuthorizationDecision> {
+    const store = new IdTagStore(this.deps.db);
+    const record = await store.get(token.idTag);
+    if (!record && token.offline && this.deps.config.unknownOfflineTagPolicy === 'accept') {
+      // The charger let someone charge while it could not ask us; keep the tag so operators see it.
+      await store.recordFirstSeenOffline(token.idTag, token.type ?? null, this.nowIso);
+      return { status: 'Accepted' };
+    }
+    return decideAuthorization(record, this.deps.now, token.type);
+  }
+
+  async startTransaction(start: TransactionStart16): Promise<number> {
+    return new TransactionStore(this.deps.db).start16(this.deps.chargerId, start, this.nowIso);
+  }
+
+  async stopTransaction(stop: TransactionStop16): Promise<void> {
+    await this.append('stop16', stop);
+  }
+
+  async recordMeterValues(report: MeterReport): Promise<void> {
+    if (report.samples.length > 0) await this.append('meter', report);
+  }
+
+  async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined): Promise<void> {
+    // Meter values first: the flush derives the transaction's energy from them.
+    if (meter && meter.samples.length > 0) this.deps.outbox.append('meter', meter);
+    await this.append('event201', event);
+  }
+
+  private async append<K extends OutboxKind>(kind: K, fact: OutboxFacts[K]): Promise<void> {
+    this.deps.outbox.append(kind, fact);
+    await this.deps.appended();
   }
 }
 

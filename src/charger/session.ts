@@ -18,9 +18,13 @@ import { PROFILES, schemaFor } from '../ocpp/protocol';
 import type { RegistrationStatus } from '../ocpp/records';
 import { summarizeIssues } from '../ocpp/validation';
 import type { OcppVersion } from '../ocpp/versions';
-import { ChargerStore } from '../store/chargers';
-import { D1ChargerRecords } from './records';
-import { CLOSE_CODES, type CommandOutcome, type LiveStatus } from './types';
+import { ChargerStore, type ConnectionEvent } from '../store/chargers';
+import { countingD1 } from '../store/counting-d1';
+import { DueWork, type Task } from './due-work';
+import { flushStatements } from './flush';
+import { Outbox } from './outbox';
+import { DurableChargerRecords } from './records';
+import { CLOSE_CODES, type CommandOutcome, type LiveStatus, type SessionStats } from './types';
 
 /** Facts about one connection, kept on the socket so they survive hibernation. */
 interface OcppAttachment {
@@ -29,6 +33,8 @@ interface OcppAttachment {
   connectedAt: number;
   /** Epoch ms of the last frame received; drives the offline alarm. */
   lastSeen: number;
+  /** Set once the end of this connection has been recorded. */
+  ended?: boolean;
 }
 
 /** Attachments are namespaced, so other features can keep their own facts on the socket. */
@@ -42,16 +48,26 @@ const STORAGE_KEYS = {
   registration: 'registrationStatus',
 } as const;
 
-/** lastSeen is written to D1 at most this often; the exact value lives on the socket. */
-const LAST_SEEN_WRITE_INTERVAL_MS = 60_000;
+/** With nothing else to copy, D1's lastSeen is brought up to date this often; the exact value lives on the socket. */
+const LAST_SEEN_FLUSH_MS = 15 * 60_000;
+/** Outbox entries copied to D1 per flush. */
+const FLUSH_BATCH_SIZE = 500;
+/** How long a failed flush waits before it tries again. */
+const FLUSH_RETRY_MS = 30_000;
 
 export class ChargerSession extends DurableObject<Env> {
   private readonly config: Config;
   /** Calls from the charger are answered strictly in arrival order, even across awaits. */
   private inbound: Promise<void> = Promise.resolve();
   private readonly outbound: OutboundCalls;
+  private readonly outbox: Outbox;
+  private readonly dueWork: DueWork;
+  /** D1 statements run by this instance (reset when it is evicted); see `stats`. */
+  private readonly d1Counter = { statements: 0 };
+  private readonly db: D1Database;
   private registration: RegistrationStatus | null | undefined;
-  private lastSeenWrittenAt = 0;
+  /** The lastSeen that D1 has, as far as this instance knows. */
+  private lastSeenFlushed = 0;
 
   // The constructor also runs when a hibernated object wakes for a frame, so it only
   // builds in-memory helpers; durable facts are read on demand.
@@ -67,10 +83,13 @@ export class ChargerSession extends DurableObject<Env> {
       },
       newMessageId: () => crypto.randomUUID(),
     });
+    this.outbox = new Outbox(ctx.storage.sql);
+    this.dueWork = new DueWork(ctx.storage.sql, ctx.storage);
+    this.db = countingD1(env.DB, this.d1Counter);
   }
 
   private get store(): ChargerStore {
-    return new ChargerStore(this.env.DB);
+    return new ChargerStore(this.db);
   }
 
   /** Accepts a charger's WebSocket. The Worker has already checked the id and chosen the subprotocol. */
@@ -100,7 +119,8 @@ export class ChargerSession extends DurableObject<Env> {
       await this.setRegistration(null);
     }
     await this.ctx.storage.put({ [STORAGE_KEYS.chargerId]: chargerId, [STORAGE_KEYS.protocol]: protocol });
-    await this.scheduleOfflineCheck(now);
+    await this.dueWork.schedule('offline-check', now + this.offlineAfterMs());
+    await this.appendConnectionEvent({ at: new Date(now).toISOString(), event: 'online' });
     await this.tryStore('record connection', (store) =>
       store.recordConnection(chargerId, protocol, true, new Date(now).toISOString()),
     );
@@ -132,18 +152,74 @@ export class ChargerSession extends DurableObject<Env> {
     await this.connectionEnded(ws, 'The connection failed');
   }
 
-  /** The offline check: a charger silent for `offlineAfterIntervals` heartbeats is disconnected. */
+  /** The one alarm runs whatever is due: the offline check, the outbox flush. */
   override async alarm(): Promise<void> {
+    for (const task of this.dueWork.takeDue(Date.now())) {
+      await this.run(task);
+    }
+    await this.dueWork.arm();
+  }
+
+  private async run(task: Task): Promise<void> {
+    if (task === 'flush') return this.flush();
+    // The offline check: a charger silent for `offlineAfterIntervals` heartbeats is disconnected.
     const socket = this.currentSocket();
     const attachment = socket && readAttachment(socket);
     if (!socket || !attachment) return;
     const deadline = attachment.lastSeen + this.offlineAfterMs();
     if (Date.now() < deadline) {
-      await this.ctx.storage.setAlarm(deadline);
+      await this.dueWork.schedule('offline-check', deadline);
       return;
     }
     closeQuietly(socket, CLOSE_CODES.silent, 'No message within the heartbeat timeout');
     await this.connectionEnded(socket, 'The charger stopped responding');
+  }
+
+  /**
+   * Copies the oldest outbox entries to D1 in one batch, then forgets them. A failure keeps
+   * them for the next try: what the charger was told is stored stays stored.
+   */
+  private async flush(): Promise<void> {
+    const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
+    if (!chargerId) return;
+    const batch = this.outbox.peek(FLUSH_BATCH_SIZE);
+    const socket = this.currentSocket();
+    const lastSeen = socket ? readAttachment(socket)?.lastSeen : undefined;
+    const newLastSeen = lastSeen !== undefined && lastSeen > this.lastSeenFlushed ? lastSeen : undefined;
+    const statements = flushStatements(
+      this.db,
+      chargerId,
+      batch,
+      new Date().toISOString(),
+      newLastSeen === undefined ? undefined : new Date(newLastSeen).toISOString(),
+    );
+    if (statements.length === 0) return;
+    try {
+      await this.db.batch(statements);
+    } catch (error) {
+      logError('flush', chargerId, error);
+      await this.dueWork.schedule('flush', Date.now() + FLUSH_RETRY_MS, 'earliest');
+      return;
+    }
+    if (batch.size > 0) this.outbox.remove(batch.lastSeq);
+    if (newLastSeen !== undefined) this.lastSeenFlushed = newLastSeen;
+    if (this.outbox.size > 0) await this.dueWork.schedule('flush', Date.now(), 'earliest');
+  }
+
+  /** Copies the whole outbox to D1 now, e.g. before an operator reads fresh data. */
+  async flushNow(): Promise<SessionStats> {
+    await this.dueWork.cancel('flush');
+    let before = Infinity;
+    while (this.outbox.size > 0 && this.outbox.size < before) {
+      before = this.outbox.size;
+      await this.flush();
+    }
+    return this.stats();
+  }
+
+  /** What this instance has cost in D1 statements, and what still waits in its outbox. */
+  async stats(): Promise<SessionStats> {
+    return { d1Statements: this.d1Counter.statements, outboxEntries: this.outbox.size };
   }
 
   /** Sends one CSMS-initiated call and waits for the charger's answer. Called by the HTTP API. */
@@ -231,20 +307,36 @@ export class ChargerSession extends DurableObject<Env> {
     }
 
     const now = new Date(attachment.lastSeen);
-    const records = new D1ChargerRecords(this.store, chargerId, protocol, this.config, now, (status) =>
-      this.setRegistration(status),
-    );
+    const records = new DurableChargerRecords({
+      db: this.db,
+      outbox: this.outbox,
+      chargerId,
+      protocol,
+      config: this.config,
+      now,
+      rememberRegistration: (status) => this.setRegistration(status),
+      appended: () => this.dueWork.schedule('flush', Date.now() + this.config.flushDelaySeconds * 1000, 'earliest'),
+    });
     const answer = await answerCall(
       PROFILES[protocol],
       frame,
-      { chargerId, now, heartbeatIntervalSeconds: this.config.heartbeatIntervalSeconds, records },
+      {
+        chargerId,
+        now,
+        connectedAt: new Date(attachment.connectedAt),
+        heartbeatIntervalSeconds: this.config.heartbeatIntervalSeconds,
+        records,
+      },
       {
         accepted: (await this.getRegistration()) === 'Accepted',
         onInternalError: (action, error) => logError(action, chargerId, error),
       },
     );
     sendQuietly(ws, answer);
-    await this.maybeWriteLastSeen(chargerId, attachment.lastSeen);
+    if (!this.dueWork.isScheduled('flush')) {
+      // Nothing to copy but lastSeen: bring D1's copy up to date now and then.
+      await this.dueWork.schedule('flush', Date.now() + LAST_SEEN_FLUSH_MS, 'earliest');
+    }
   }
 
   private async connectionEnded(ws: WebSocket, reason: string): Promise<void> {
@@ -253,11 +345,19 @@ export class ChargerSession extends DurableObject<Env> {
     if (others.length > 0) return;
     this.outbound.failAll(reason);
     const attachment = readAttachment(ws);
-    if (!attachment) return;
-    await this.ctx.storage.deleteAlarm();
+    // Both our own close (silent charger) and the close event that follows it end up here; count it once.
+    if (!attachment || attachment.ended) return;
+    markEnded(ws, attachment);
+    await this.dueWork.cancel('offline-check');
+    await this.appendConnectionEvent({ at: new Date().toISOString(), event: 'offline', reason });
     await this.tryStore('record disconnection', (store) =>
       store.recordConnection(attachment.chargerId, attachment.protocol, false, new Date(attachment.lastSeen).toISOString()),
     );
+  }
+
+  private async appendConnectionEvent(event: ConnectionEvent): Promise<void> {
+    this.outbox.append('connection', event);
+    await this.dueWork.schedule('flush', Date.now() + this.config.flushDelaySeconds * 1000, 'earliest');
   }
 
   private currentSocket(): WebSocket | undefined {
@@ -266,10 +366,6 @@ export class ChargerSession extends DurableObject<Env> {
 
   private offlineAfterMs(): number {
     return this.config.heartbeatIntervalSeconds * this.config.offlineAfterIntervals * 1000;
-  }
-
-  private async scheduleOfflineCheck(from: number): Promise<void> {
-    await this.ctx.storage.setAlarm(from + this.offlineAfterMs());
   }
 
   private async getRegistration(): Promise<RegistrationStatus | null> {
@@ -283,13 +379,6 @@ export class ChargerSession extends DurableObject<Env> {
     if (status === null) await this.ctx.storage.delete(STORAGE_KEYS.registration);
     else await this.ctx.storage.put(STORAGE_KEYS.registration, status);
     this.registration = status;
-  }
-
-  /** D1's lastSeen trails the socket's by at most a minute, to spare a write per frame. */
-  private async maybeWriteLastSeen(chargerId: string, lastSeen: number): Promise<void> {
-    if (lastSeen - this.lastSeenWrittenAt < LAST_SEEN_WRITE_INTERVAL_MS) return;
-    this.lastSeenWrittenAt = lastSeen;
-    await this.tryStore('record lastSeen', (store) => store.touchLastSeen(chargerId, new Date(lastSeen).toISOString()));
   }
 
   /** For bookkeeping that no charger waits on: a failure is logged, not thrown. */
@@ -309,6 +398,14 @@ function fail(status: number, code: string, message: string, extra: Record<strin
 function readAttachment(ws: WebSocket): OcppAttachment | undefined {
   const value = ws.deserializeAttachment() as SocketAttachment | null;
   return value?.ocpp;
+}
+
+function markEnded(ws: WebSocket, attachment: OcppAttachment): void {
+  try {
+    ws.serializeAttachment({ ocpp: { ...attachment, ended: true } } satisfies SocketAttachment);
+  } catch {
+    // The socket is gone; its close event will not come again.
+  }
 }
 
 function sendQuietly(ws: WebSocket, text: string): void {

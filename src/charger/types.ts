@@ -19,3 +19,10 @@ export const CLOSE_CODES = {
   silent: 4001,
   internal: 1011,
 } as const;
+
+export interface SessionStats {
+  /** D1 statements this object instance has run (it starts again from 0 after an eviction). */
+  d1Statements: number;
+  /** Facts waiting in the outbox for the next flush to D1. */
+  outboxEntries: number;
+}

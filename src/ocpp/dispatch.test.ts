@@ -3,7 +3,18 @@ import { answerCall } from './dispatch';
 import type { Call } from './frames';
 import type { HandlerContext } from './handlers';
 import { PROFILES } from './protocol';
-import type { BootFacts, ChargerRecords, ConnectorState, RegistrationStatus } from './records';
+import type { AuthorizationDecision } from './authorization';
+import type {
+  BootFacts,
+  ChargerRecords,
+  ConnectorState,
+  MeterReport,
+  PresentedToken,
+  RegistrationStatus,
+  TransactionEvent201,
+  TransactionStart16,
+  TransactionStop16,
+} from './records';
 import type { OcppVersion } from './versions';
 
 class MemoryRecords implements ChargerRecords {
@@ -20,12 +31,37 @@ class MemoryRecords implements ChargerRecords {
     if (this.failing) throw new Error('storage down');
     this.statuses.push(state);
   }
+  tokens: PresentedToken[] = [];
+  starts: TransactionStart16[] = [];
+  stops: TransactionStop16[] = [];
+  meters: MeterReport[] = [];
+  events: TransactionEvent201[] = [];
+  async authorize(token: PresentedToken): Promise<AuthorizationDecision> {
+    this.tokens.push(token);
+    return token.idTag === 'GOOD' ? { status: 'Accepted', parentIdTag: 'FLEET' } : { status: 'Invalid' };
+  }
+  async startTransaction(start: TransactionStart16) {
+    if (this.failing) throw new Error('storage down');
+    this.starts.push(start);
+    return 4242;
+  }
+  async stopTransaction(stop: TransactionStop16) {
+    this.stops.push(stop);
+  }
+  async recordMeterValues(report: MeterReport) {
+    this.meters.push(report);
+  }
+  async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined) {
+    this.events.push(event);
+    if (meter) this.meters.push(meter);
+  }
 }
 
 const NOW = new Date('2026-01-02T03:04:05.000Z');
+const CONNECTED_AT = new Date('2026-01-02T03:00:00.000Z');
 
 async function answer(version: OcppVersion, action: string, payload: object, records = new MemoryRecords(), accepted = true) {
-  const ctx: HandlerContext = { chargerId: 'CP1', now: NOW, heartbeatIntervalSeconds: 120, records };
+  const ctx: HandlerContext = { chargerId: 'CP1', now: NOW, connectedAt: CONNECTED_AT, heartbeatIntervalSeconds: 120, records };
   const call: Call = { type: 2, id: 'id1', action, payload: payload as Record<string, unknown> };
   return JSON.parse(await answerCall(PROFILES[version], call, ctx, { accepted }));
 }
@@ -124,5 +160,107 @@ describe('answerCall, OCPP 2.0.1', () => {
 
   it('answers actions that are 1.6 only NotImplemented', async () => {
     expect((await answer('ocpp2.0.1', 'StartTransaction', {}))[2]).toBe('NotImplemented');
+  });
+});
+
+describe('charging sessions, OCPP 1.6', () => {
+  it('answers Authorize from the token decision', async () => {
+    const records = new MemoryRecords();
+    expect(await answer('ocpp1.6', 'Authorize', { idTag: 'GOOD' }, records)).toEqual([
+      3,
+      'id1',
+      { idTagInfo: { status: 'Accepted', parentIdTag: 'FLEET' } },
+    ]);
+    expect((await answer('ocpp1.6', 'Authorize', { idTag: 'BAD' }, records))[2]).toEqual({ idTagInfo: { status: 'Invalid' } });
+  });
+
+  it('records a start with the decision, and marks a start from before this connection as offline', async () => {
+    const records = new MemoryRecords();
+    const reply = await answer(
+      'ocpp1.6',
+      'StartTransaction',
+      { connectorId: 1, idTag: 'BAD', meterStart: 1500, timestamp: '2026-01-02T02:00:00Z' },
+      records,
+    );
+    expect(reply).toEqual([3, 'id1', { transactionId: 4242, idTagInfo: { status: 'Invalid' } }]);
+    expect(records.starts[0]).toEqual({
+      connectorId: 1,
+      idTag: 'BAD',
+      idTagStatus: 'Invalid',
+      meterStartWh: 1500,
+      startedAt: '2026-01-02T02:00:00.000Z',
+      reservationId: undefined,
+    });
+    expect(records.tokens[0]).toMatchObject({ idTag: 'BAD', offline: true });
+  });
+
+  it('records a stop with its transaction data and the default reason', async () => {
+    const records = new MemoryRecords();
+    const reply = await answer(
+      'ocpp1.6',
+      'StopTransaction',
+      {
+        transactionId: 7,
+        meterStop: 9000,
+        timestamp: '2026-01-02T03:04:00Z',
+        transactionData: [{ timestamp: '2026-01-02T03:00:00Z', sampledValue: [{ value: '2.5', unit: 'kWh' }] }],
+      },
+      records,
+    );
+    expect(reply).toEqual([3, 'id1', {}]);
+    expect(records.stops[0]).toMatchObject({ transactionId: 7, meterStopWh: 9000, reason: 'Local' });
+    expect(records.meters[0]).toMatchObject({ transactionId: '7', samples: [expect.objectContaining({ value: 2500, unit: 'Wh' })] });
+  });
+
+  it('answers InternalError when the start cannot be stored', async () => {
+    const records = new MemoryRecords();
+    records.failing = true;
+    const reply = await answer('ocpp1.6', 'StartTransaction', { connectorId: 1, idTag: 'GOOD', meterStart: 0, timestamp: NOW.toISOString() }, records);
+    expect(reply[2]).toBe('InternalError');
+  });
+});
+
+describe('charging sessions, OCPP 2.0.1', () => {
+  it('records a TransactionEvent with its meter values and answers idTokenInfo', async () => {
+    const records = new MemoryRecords();
+    const reply = await answer(
+      'ocpp2.0.1',
+      'TransactionEvent',
+      {
+        eventType: 'Started',
+        timestamp: '2026-01-02T03:00:00Z',
+        triggerReason: 'Authorized',
+        seqNo: 0,
+        offline: true,
+        transactionInfo: { transactionId: 'tx-1', chargingState: 'Charging', remoteStartId: 12 },
+        evse: { id: 1, connectorId: 2 },
+        idToken: { idToken: 'GOOD', type: 'ISO14443' },
+        meterValue: [{ timestamp: '2026-01-02T03:00:00Z', sampledValue: [{ value: 1.5, context: 'Transaction.Begin', unitOfMeasure: { unit: 'kWh' } }] }],
+      },
+      records,
+    );
+    expect(reply).toEqual([3, 'id1', { idTokenInfo: { status: 'Accepted', groupIdToken: { idToken: 'FLEET', type: 'Central' } } }]);
+    expect(records.events[0]).toMatchObject({ transactionId: 'tx-1', seqNo: 0, eventType: 'Started', offline: true, remoteStartId: 12, evseId: 1, connectorId: 2, idToken: 'GOOD' });
+    expect(records.meters[0]).toMatchObject({ transactionId: 'tx-1', evseId: 1, connectorId: 2, samples: [expect.objectContaining({ value: 1500, context: 'Transaction.Begin' })] });
+    expect(records.tokens[0]).toMatchObject({ idTag: 'GOOD', type: 'ISO14443', offline: true });
+  });
+
+  it('accepts NoAuthorization tokens without a lookup', async () => {
+    const records = new MemoryRecords();
+    const reply = await answer(
+      'ocpp2.0.1',
+      'TransactionEvent',
+      {
+        eventType: 'Started',
+        timestamp: '2026-01-02T03:00:00Z',
+        triggerReason: 'CablePluggedIn',
+        seqNo: 0,
+        transactionInfo: { transactionId: 'tx-2' },
+        idToken: { idToken: '', type: 'NoAuthorization' },
+      },
+      records,
+    );
+    expect(reply[2]).toEqual({ idTokenInfo: { status: 'Accepted' } });
+    expect(records.tokens).toEqual([]);
   });
 });

@@ -7,6 +7,8 @@ export interface HandlerContext {
   /** The time this message is handled; also the `currentTime` we tell the charger. */
   now: Date;
   heartbeatIntervalSeconds: number;
+  /** When the current connection opened: a transaction that started earlier ran offline. */
+  connectedAt: Date;
   records: ChargerRecords;
 }
 

@@ -1,5 +1,8 @@
 // What the protocol layer asks the CSMS to keep about a charger; the store decides how.
 
+import type { AuthorizationDecision } from './authorization';
+import type { MeterSample } from './meter-values';
+
 export interface BootFacts {
   vendor: string;
   model: string;
@@ -25,13 +28,73 @@ export interface ConnectorState {
 
 export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
 
+/** A token presented at a charger: a 1.6 idTag, or a 2.0.1 idToken with its type. */
+export interface PresentedToken {
+  idTag: string;
+  type?: string;
+  /** True when the charger used the token while offline (it may have started charging already). */
+  offline: boolean;
+}
+
+/** A 1.6 StartTransaction. The same start sent again must get the same transaction id. */
+export interface TransactionStart16 {
+  connectorId: number;
+  idTag: string;
+  idTagStatus: string;
+  meterStartWh: number;
+  startedAt: string;
+  reservationId?: number;
+}
+
+export interface TransactionStop16 {
+  transactionId: number;
+  idTag?: string;
+  meterStopWh: number;
+  stoppedAt: string;
+  reason: string;
+}
+
+/** Sampled values reported together, for one connector and (maybe) one transaction. */
+export interface MeterReport {
+  evseId: number;
+  connectorId: number;
+  /** The charger's name for the transaction, '' when none. */
+  transactionId: string;
+  samples: MeterSample[];
+}
+
+/** One 2.0.1 TransactionEvent, flattened. */
+export interface TransactionEvent201 {
+  transactionId: string;
+  seqNo: number;
+  eventType: 'Started' | 'Updated' | 'Ended';
+  timestamp: string;
+  triggerReason: string;
+  offline: boolean;
+  chargingState?: string;
+  stoppedReason?: string;
+  remoteStartId?: number;
+  reservationId?: number;
+  idToken?: string;
+  idTokenType?: string;
+  evseId?: number;
+  connectorId?: number;
+}
+
 /**
  * The durable side effects a charger's messages cause. The Durable Object implements it
- * over D1 and its own storage; unit tests implement it in memory. Each method resolves
- * only once what it recorded is durable, and throws when storage fails.
+ * over its own storage and D1; unit tests implement it in memory. Each method resolves only
+ * once what it recorded is durable, and throws when storage fails.
  */
 export interface ChargerRecords {
   /** Stores the boot facts and returns the registration status to answer with. */
   recordBoot(facts: BootFacts): Promise<RegistrationStatus>;
   recordConnectorStatus(state: ConnectorState): Promise<void>;
+  /** Decides whether a token may charge. */
+  authorize(token: PresentedToken): Promise<AuthorizationDecision>;
+  /** Records a 1.6 transaction start and returns its CSMS-wide transaction id. */
+  startTransaction(start: TransactionStart16): Promise<number>;
+  stopTransaction(stop: TransactionStop16): Promise<void>;
+  recordMeterValues(report: MeterReport): Promise<void>;
+  recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined): Promise<void>;
 }

@@ -3,7 +3,27 @@
 import type { OcppVersion } from '../ocpp/versions';
 import type { BootFacts, ConnectorState } from '../ocpp/records';
 
+import { chunk, columnsOf } from './json-rows';
+
 export type { BootFacts, ConnectorState };
+
+/** A charger coming online or going offline, for the connection history. */
+export interface ConnectionEvent {
+  at: string;
+  event: 'online' | 'offline';
+  reason?: string;
+}
+
+const STATUS_COLUMNS = [
+  'evse_id',
+  'connector_id',
+  'status',
+  'error_code',
+  'info',
+  'vendor_id',
+  'vendor_error_code',
+  'reported_at',
+] as const;
 
 export interface ChargerRecord {
   id: string;
@@ -173,34 +193,91 @@ export class ChargerStore {
       .run();
   }
 
-  async touchLastSeen(id: string, lastSeen: string): Promise<void> {
-    await this.db.prepare('UPDATE chargers SET last_seen = ? WHERE id = ?').bind(lastSeen, id).run();
+  /** Keeps the latest state per connector (an older report never overwrites a newer one) and the history of all. */
+  connectorStatusStatements(chargerId: string, states: readonly ConnectorState[], now: string): D1PreparedStatement[] {
+    return chunk(states).flatMap((part) => {
+      const json = JSON.stringify(
+        part.map((s) => [
+          s.evseId,
+          s.connectorId,
+          s.status,
+          s.errorCode ?? null,
+          s.info ?? null,
+          s.vendorId ?? null,
+          s.vendorErrorCode ?? null,
+          s.reportedAt ?? now,
+        ]),
+      );
+      return [
+        this.db
+          .prepare(
+            `INSERT INTO connector_status (charger_id, ${STATUS_COLUMNS.join(', ')}, updated_at)
+             SELECT ?1, ${STATUS_COLUMNS.join(', ')}, ?3 FROM (SELECT ${columnsOf(STATUS_COLUMNS)} FROM json_each(?2) AS j) WHERE true
+             ON CONFLICT (charger_id, evse_id, connector_id) DO UPDATE SET
+               status = excluded.status, error_code = excluded.error_code, info = excluded.info,
+               vendor_id = excluded.vendor_id, vendor_error_code = excluded.vendor_error_code,
+               reported_at = excluded.reported_at, updated_at = excluded.updated_at
+             WHERE excluded.reported_at >= connector_status.reported_at`,
+          )
+          .bind(chargerId, json, now),
+        this.db
+          .prepare(
+            `INSERT OR IGNORE INTO connector_status_history (charger_id, evse_id, connector_id, reported_at, status, error_code, info)
+             SELECT ?1, evse_id, connector_id, reported_at, status, error_code, info
+             FROM (SELECT ${columnsOf(STATUS_COLUMNS)} FROM json_each(?2) AS j)`,
+          )
+          .bind(chargerId, json),
+      ];
+    });
   }
 
-  async recordConnectorStatus(chargerId: string, state: ConnectorState, now: string): Promise<void> {
-    await this.db
+  connectionHistoryStatements(chargerId: string, events: readonly ConnectionEvent[]): D1PreparedStatement[] {
+    return chunk(events).map((part) =>
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO connection_history (charger_id, at, event, reason)
+           SELECT ?1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]')
+           FROM json_each(?2) AS j`,
+        )
+        .bind(chargerId, JSON.stringify(part.map((e) => [e.at, e.event, e.reason ?? null]))),
+    );
+  }
+
+  lastSeenStatement(chargerId: string, lastSeen: string): D1PreparedStatement {
+    return this.db
+      .prepare('UPDATE chargers SET last_seen = ?2 WHERE id = ?1 AND (last_seen IS NULL OR last_seen < ?2)')
+      .bind(chargerId, lastSeen);
+  }
+
+  async statusHistory(
+    chargerId: string,
+    range: { from?: string; to?: string; limit: number },
+  ): Promise<Array<ConnectorState & { reportedAt: string }>> {
+    const { results } = await this.db
       .prepare(
-        `INSERT INTO connector_status (charger_id, evse_id, connector_id, status, error_code, info, vendor_id,
-           vendor_error_code, reported_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-         ON CONFLICT (charger_id, evse_id, connector_id) DO UPDATE SET
-           status = ?4, error_code = ?5, info = ?6, vendor_id = ?7, vendor_error_code = ?8, reported_at = ?9,
-           updated_at = ?10
-         WHERE connector_status.reported_at IS NULL OR ?9 IS NULL OR ?9 >= connector_status.reported_at`,
+        `SELECT * FROM connector_status_history WHERE charger_id = ?1 AND reported_at >= ?2 AND reported_at < ?3
+         ORDER BY reported_at DESC LIMIT ?4`,
       )
-      .bind(
-        chargerId,
-        state.evseId,
-        state.connectorId,
-        state.status,
-        state.errorCode ?? null,
-        state.info ?? null,
-        state.vendorId ?? null,
-        state.vendorErrorCode ?? null,
-        state.reportedAt ?? null,
-        now,
-      )
-      .run();
+      .bind(chargerId, range.from ?? '', range.to ?? '9999', range.limit)
+      .all<{ evse_id: number; connector_id: number; reported_at: string; status: string; error_code: string | null; info: string | null }>();
+    return results.map((r) =>
+      dropNulls({
+        evseId: r.evse_id,
+        connectorId: r.connector_id,
+        reportedAt: r.reported_at,
+        status: r.status,
+        errorCode: r.error_code,
+        info: r.info,
+      }) as ConnectorState & { reportedAt: string },
+    );
+  }
+
+  async connectionHistory(chargerId: string, limit: number): Promise<ConnectionEvent[]> {
+    const { results } = await this.db
+      .prepare('SELECT at, event, reason FROM connection_history WHERE charger_id = ? ORDER BY at DESC LIMIT ?')
+      .bind(chargerId, limit)
+      .all<{ at: string; event: 'online' | 'offline'; reason: string | null }>();
+    return results.map((r) => dropNulls(r) as ConnectionEvent);
   }
 }
 

@@ -18,6 +18,8 @@ describe('charger connections', () => {
     expect(await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' })).toEqual([3, 'c3', {}]);
 
     expect(await chargerRow(cp.id)).toMatchObject({ vendor: 'Acme', model: 'Volt', protocol: 'ocpp1.6', connected: 1, registration_status: 'Accepted' });
+    // Status reaches D1 with the next flush of the charger's outbox.
+    expect(await env.CHARGERS.getByName(cp.id).flushNow()).toMatchObject({ outboxEntries: 0 });
     const status = await env.DB.prepare('SELECT * FROM connector_status WHERE charger_id = ?').bind(cp.id).first();
     expect(status).toMatchObject({ evse_id: 0, connector_id: 1, status: 'Available', error_code: 'NoError' });
     cp.close();
@@ -86,6 +88,7 @@ describe('charger connections', () => {
     const heartbeat = await cp.call('Heartbeat', {});
     expect(heartbeat[0]).toBe(3);
     await cp.call('StatusNotification', { connectorId: 2, errorCode: 'NoError', status: 'Finishing' });
+    await stub.flushNow();
     const status = await env.DB.prepare('SELECT status FROM connector_status WHERE charger_id = ? AND connector_id = 2').bind(cp.id).first();
     expect(status).toEqual({ status: 'Finishing' });
     expect(await stub.liveStatus()).toMatchObject({ connected: true, registrationStatus: 'Accepted', protocol: 'ocpp1.6' });
@@ -103,10 +106,15 @@ describe('charger connections', () => {
         attachment.ocpp.lastSeen = Date.now() - 10 * 3600_000;
         ws.serializeAttachment(attachment);
       }
+      // ...and that the check is due.
+      state.storage.sql.exec("UPDATE due_work SET due_at = 0 WHERE task = 'offline-check'");
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await cp.waitForClose()).toMatchObject({ code: 4001 });
     expect(await chargerRow(cp.id)).toMatchObject({ connected: 0 });
+    await stub.flushNow();
+    const history = await env.DB.prepare('SELECT event FROM connection_history WHERE charger_id = ? ORDER BY at').bind(cp.id).all();
+    expect(history.results).toEqual([{ event: 'online' }, { event: 'offline' }]);
   });
 
   it('re-arms the alarm instead of closing a charger that spoke recently', async () => {

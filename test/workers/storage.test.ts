@@ -1,16 +1,17 @@
 import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { D1ChargerRecords } from '../../src/charger/records';
+import { Outbox } from '../../src/charger/outbox';
+import { DurableChargerRecords } from '../../src/charger/records';
 import { readConfig } from '../../src/config';
 import { ChargerStore } from '../../src/store/chargers';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
-/** Makes D1 refuse writes of one charger's connector status: a real failure, scoped to one id. */
-async function breakStatusWrites(chargerId: string): Promise<() => Promise<void>> {
-  const trigger = `fail_${chargerId.replace(/[^A-Za-z0-9]/g, '_')}`;
+/** Makes D1 refuse inserts into `table` for one charger: a real failure, scoped to one id. */
+async function breakWrites(table: string, chargerId: string): Promise<() => Promise<void>> {
+  const trigger = `fail_${table}_${chargerId.replace(/[^A-Za-z0-9]/g, '_')}`;
   await env.DB.prepare(
-    `CREATE TRIGGER ${trigger} BEFORE INSERT ON connector_status WHEN NEW.charger_id = '${chargerId}'
+    `CREATE TRIGGER ${trigger} BEFORE INSERT ON ${table} WHEN NEW.charger_id = '${chargerId}'
      BEGIN SELECT RAISE(ABORT, 'injected failure'); END`,
   ).run();
   return async () => {
@@ -19,20 +20,57 @@ async function breakStatusWrites(chargerId: string): Promise<() => Promise<void>
 }
 
 describe('storage failures', () => {
-  it('answer InternalError, so the charger retries, and the retry is stored', async () => {
+  it('answer InternalError when D1 must answer, so the charger retries, and the retry is stored once', async () => {
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
     await cp.boot();
-    const repair = await breakStatusWrites(cp.id);
-    const status = { connectorId: 1, errorCode: 'NoError', status: 'Faulted' };
-    const failed = await cp.call('StatusNotification', status);
+    const repair = await breakWrites('transactions', cp.id);
+    const start = { connectorId: 1, idTag: 'ANYONE', meterStart: 100, timestamp: '2026-02-01T10:00:00Z' };
+    const failed = await cp.call('StartTransaction', start);
     expect(failed.slice(0, 3)).toEqual([4, failed[1], 'InternalError']);
-    expect(await env.DB.prepare('SELECT * FROM connector_status WHERE charger_id = ?').bind(cp.id).first()).toBeNull();
 
     await repair();
-    expect((await cp.call('StatusNotification', status))[0]).toBe(3);
-    expect(await env.DB.prepare('SELECT status FROM connector_status WHERE charger_id = ?').bind(cp.id).first()).toEqual({
-      status: 'Faulted',
+    const retried = await cp.call('StartTransaction', start);
+    expect(retried[0]).toBe(3);
+    const again = await cp.call('StartTransaction', start);
+    expect((again[2] as { transactionId: number }).transactionId).toBe((retried[2] as { transactionId: number }).transactionId);
+    const rows = await env.DB.prepare('SELECT COUNT(*) AS n FROM transactions WHERE charger_id = ?').bind(cp.id).first();
+    expect(rows).toEqual({ n: 1 });
+    cp.close();
+  });
+
+  it('keep acknowledged facts in the outbox while D1 fails, and copy them once it recovers', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    const stub = env.CHARGERS.getByName(cp.id);
+    const repairMeters = await breakWrites('meter_values', cp.id);
+    const repairStatus = await breakWrites('connector_status', cp.id);
+    const sample = { timestamp: '2026-02-01T10:05:00Z', sampledValue: [{ value: '1234', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] };
+    expect((await cp.call('MeterValues', { connectorId: 1, meterValue: [sample] }))[0]).toBe(3);
+    expect((await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Charging' }))[0]).toBe(3);
+
+    // The flush fails as a whole; nothing is lost, nothing is half-written.
+    expect(await stub.flushNow()).toMatchObject({ outboxEntries: 3 });
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM connection_history WHERE charger_id = ?').bind(cp.id).first()).toEqual({ n: 0 });
+
+    await repairMeters();
+    await repairStatus();
+    expect(await stub.flushNow()).toMatchObject({ outboxEntries: 0 });
+    expect(await env.DB.prepare('SELECT value, unit FROM meter_values WHERE charger_id = ?').bind(cp.id).all()).toMatchObject({
+      results: [{ value: 1234, unit: 'Wh' }],
     });
+    expect(await env.DB.prepare('SELECT status FROM connector_status WHERE charger_id = ?').bind(cp.id).first()).toEqual({ status: 'Charging' });
+    cp.close();
+  });
+
+  it('survive an eviction between the answer and the flush', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    const stub = env.CHARGERS.getByName(cp.id);
+    const sample = { timestamp: '2026-02-01T11:00:00Z', sampledValue: [{ value: '42.5', unit: 'kWh' }] };
+    await cp.call('MeterValues', { connectorId: 2, meterValue: [sample] });
+    await evictDurableObject(stub);
+    expect(await stub.flushNow()).toMatchObject({ outboxEntries: 0 });
+    expect(await env.DB.prepare('SELECT value FROM meter_values WHERE charger_id = ?').bind(cp.id).first()).toEqual({ value: 42500 });
     cp.close();
   });
 });
@@ -43,8 +81,18 @@ describe('the unknown-charger policy', () => {
 
   function records(chargerId: string, policy: 'accept' | 'pending' | 'reject', remembered: string[]) {
     const config = { ...readConfig(env), unknownChargerPolicy: policy };
-    return new D1ChargerRecords(new ChargerStore(env.DB), chargerId, 'ocpp2.0.1', config, now, async (s) => {
-      remembered.push(s);
+    return new DurableChargerRecords({
+      db: env.DB,
+      // Boot decisions never touch the outbox.
+      outbox: undefined as unknown as Outbox,
+      chargerId,
+      protocol: 'ocpp2.0.1',
+      config,
+      now,
+      rememberRegistration: async (status) => {
+        remembered.push(status);
+      },
+      appended: async () => {},
     });
   }
 

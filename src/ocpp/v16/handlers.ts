@@ -1,14 +1,29 @@
 // OCPP 1.6 handlers for the charger-initiated actions this CSMS implements, by action name.
 
-import { normaliseTimestamp, type Handler, type HandlerTable } from '../handlers';
+import type { AuthorizationDecision } from '../authorization';
+import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTable } from '../handlers';
+import { samplesFromV16 } from '../meter-values';
 import type {
+  AuthorizeRequest,
+  AuthorizeResponse,
   BootNotificationRequest,
   BootNotificationResponse,
   HeartbeatRequest,
   HeartbeatResponse,
+  MeterValuesRequest,
+  MeterValuesResponse,
+  StartTransactionRequest,
+  StartTransactionResponse,
   StatusNotificationRequest,
   StatusNotificationResponse,
+  StopTransactionRequest,
+  StopTransactionResponse,
 } from './schemas.generated';
+
+type IdTagInfo = AuthorizeResponse['idTagInfo'];
+
+/** 1.6 connectors are kept as EVSE 0, connector N (0 = the charge point itself). */
+const EVSE = 0;
 
 const BootNotification: Handler<BootNotificationRequest, BootNotificationResponse> = async (req, ctx) => {
   const status = await ctx.records.recordBoot({
@@ -29,19 +44,91 @@ const Heartbeat: Handler<HeartbeatRequest, HeartbeatResponse> = async (_req, ctx
   currentTime: ctx.now.toISOString(),
 });
 
-/** 1.6 has connectors only; they are kept as EVSE 0, connector N (0 = the charge point itself). */
 const StatusNotification: Handler<StatusNotificationRequest, StatusNotificationResponse> = async (req, ctx) => {
   await ctx.records.recordConnectorStatus({
-    evseId: 0,
+    evseId: EVSE,
     connectorId: req.connectorId,
     status: req.status,
     errorCode: req.errorCode,
     info: req.info,
     vendorId: req.vendorId,
     vendorErrorCode: req.vendorErrorCode,
-    reportedAt: normaliseTimestamp(req.timestamp),
+    reportedAt: normaliseTimestamp(req.timestamp) ?? ctx.now.toISOString(),
   });
   return {};
 };
 
-export const handlers: HandlerTable = { BootNotification, Heartbeat, StatusNotification };
+const Authorize: Handler<AuthorizeRequest, AuthorizeResponse> = async (req, ctx) => ({
+  idTagInfo: idTagInfo(await ctx.records.authorize({ idTag: req.idTag, offline: false })),
+});
+
+const StartTransaction: Handler<StartTransactionRequest, StartTransactionResponse> = async (req, ctx) => {
+  const startedAt = normaliseTimestamp(req.timestamp) ?? ctx.now.toISOString();
+  const decision = await ctx.records.authorize({ idTag: req.idTag, offline: ranOffline(startedAt, ctx) });
+  // The transaction is recorded whatever the decision: the charger may already be charging,
+  // and on a non-Accepted answer it stops the transaction itself and reports the energy.
+  const transactionId = await ctx.records.startTransaction({
+    connectorId: req.connectorId,
+    idTag: req.idTag,
+    idTagStatus: decision.status,
+    meterStartWh: req.meterStart,
+    startedAt,
+    reservationId: req.reservationId,
+  });
+  return { transactionId, idTagInfo: idTagInfo(decision) };
+};
+
+const StopTransaction: Handler<StopTransactionRequest, StopTransactionResponse> = async (req, ctx) => {
+  const stoppedAt = normaliseTimestamp(req.timestamp) ?? ctx.now.toISOString();
+  if (req.transactionData && req.transactionData.length > 0) {
+    await ctx.records.recordMeterValues({
+      evseId: EVSE,
+      connectorId: 0,
+      transactionId: String(req.transactionId),
+      samples: samplesFromV16(req.transactionData),
+    });
+  }
+  await ctx.records.stopTransaction({
+    transactionId: req.transactionId,
+    idTag: req.idTag,
+    meterStopWh: req.meterStop,
+    stoppedAt,
+    // 1.6: "Reason ... may be omitted when the reason is Local".
+    reason: req.reason ?? 'Local',
+  });
+  if (req.idTag === undefined) return {};
+  return { idTagInfo: idTagInfo(await ctx.records.authorize({ idTag: req.idTag, offline: ranOffline(stoppedAt, ctx) })) };
+};
+
+const MeterValues: Handler<MeterValuesRequest, MeterValuesResponse> = async (req, ctx) => {
+  await ctx.records.recordMeterValues({
+    evseId: EVSE,
+    connectorId: req.connectorId,
+    transactionId: req.transactionId === undefined ? '' : String(req.transactionId),
+    samples: samplesFromV16(req.meterValue),
+  });
+  return {};
+};
+
+function idTagInfo(decision: AuthorizationDecision): IdTagInfo {
+  return {
+    status: decision.status,
+    ...(decision.expiryDate ? { expiryDate: decision.expiryDate } : {}),
+    ...(decision.parentIdTag ? { parentIdTag: decision.parentIdTag.slice(0, 20) } : {}),
+  };
+}
+
+/** 1.6 has no offline flag: a start stamped before this connection opened happened offline. */
+function ranOffline(timestamp: string, ctx: HandlerContext): boolean {
+  return Date.parse(timestamp) < ctx.connectedAt.getTime();
+}
+
+export const handlers: HandlerTable = {
+  Authorize,
+  BootNotification,
+  Heartbeat,
+  MeterValues,
+  StartTransaction,
+  StatusNotification,
+  StopTransaction,
+};

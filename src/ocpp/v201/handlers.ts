@@ -1,13 +1,23 @@
 // OCPP 2.0.1 handlers for the charger-initiated actions this CSMS implements, by action name.
 
-import { normaliseTimestamp, type Handler, type HandlerTable } from '../handlers';
+import type { AuthorizationDecision } from '../authorization';
+import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTable } from '../handlers';
+import { samplesFromV201 } from '../meter-values';
 import type {
+  AuthorizeRequest,
+  AuthorizeResponse,
   BootNotificationRequest,
   BootNotificationResponse,
   HeartbeatRequest,
   HeartbeatResponse,
+  IdTokenInfoType,
+  IdTokenType,
+  MeterValuesRequest,
+  MeterValuesResponse,
   StatusNotificationRequest,
   StatusNotificationResponse,
+  TransactionEventRequest,
+  TransactionEventResponse,
 } from './schemas.generated';
 
 const BootNotification: Handler<BootNotificationRequest, BootNotificationResponse> = async (req, ctx) => {
@@ -37,4 +47,69 @@ const StatusNotification: Handler<StatusNotificationRequest, StatusNotificationR
   return {};
 };
 
-export const handlers: HandlerTable = { BootNotification, Heartbeat, StatusNotification };
+const Authorize: Handler<AuthorizeRequest, AuthorizeResponse> = async (req, ctx) => ({
+  idTokenInfo: await idTokenInfo(req.idToken, false, ctx),
+});
+
+const TransactionEvent: Handler<TransactionEventRequest, TransactionEventResponse> = async (req, ctx) => {
+  const tx = req.transactionInfo;
+  const evseId = req.evse?.id;
+  const connectorId = req.evse?.connectorId;
+  await ctx.records.recordTransactionEvent(
+    {
+      transactionId: tx.transactionId,
+      seqNo: req.seqNo,
+      eventType: req.eventType,
+      timestamp: normaliseTimestamp(req.timestamp) ?? req.timestamp,
+      triggerReason: req.triggerReason,
+      offline: req.offline ?? false,
+      chargingState: tx.chargingState,
+      stoppedReason: tx.stoppedReason,
+      remoteStartId: tx.remoteStartId,
+      reservationId: req.reservationId,
+      idToken: req.idToken?.idToken,
+      idTokenType: req.idToken?.type,
+      evseId,
+      connectorId,
+    },
+    req.meterValue
+      ? { evseId: evseId ?? 0, connectorId: connectorId ?? 0, transactionId: tx.transactionId, samples: samplesFromV201(req.meterValue) }
+      : undefined,
+  );
+  if (!req.idToken) return {};
+  return { idTokenInfo: await idTokenInfo(req.idToken, req.offline ?? false, ctx) };
+};
+
+const MeterValues: Handler<MeterValuesRequest, MeterValuesResponse> = async (req, ctx) => {
+  await ctx.records.recordMeterValues({
+    evseId: req.evseId,
+    connectorId: 0,
+    transactionId: '',
+    samples: samplesFromV201(req.meterValue),
+  });
+  return {};
+};
+
+async function idTokenInfo(token: IdTokenType, offline: boolean, ctx: HandlerContext): Promise<IdTokenInfoType> {
+  // A station that charges without authorization reports it as such; there is nothing to check.
+  if (token.type === 'NoAuthorization') return { status: 'Accepted' };
+  const decision = await ctx.records.authorize({ idTag: token.idToken, type: token.type, offline });
+  return toIdTokenInfo(decision);
+}
+
+function toIdTokenInfo(decision: AuthorizationDecision): IdTokenInfoType {
+  return {
+    status: decision.status,
+    ...(decision.expiryDate ? { cacheExpiryDateTime: decision.expiryDate } : {}),
+    ...(decision.parentIdTag ? { groupIdToken: { idToken: decision.parentIdTag, type: 'Central' as const } } : {}),
+  };
+}
+
+export const handlers: HandlerTable = {
+  Authorize,
+  BootNotification,
+  Heartbeat,
+  MeterValues,
+  StatusNotification,
+  TransactionEvent,
+};

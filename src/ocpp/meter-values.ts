@@ -1,0 +1,220 @@
+// Meter values of both OCPP versions as one flat, unit-normalised list of samples, and session energy from them.
+
+import { toUtcIso } from './timestamps';
+import type { MeterValuesRequest } from './v16/schemas.generated';
+import type { MeterValueType } from './v201/schemas.generated';
+
+/** A 1.6 MeterValue; StartTransaction/StopTransaction transactionData entries have the same shape. */
+export type V16MeterValue = MeterValuesRequest['meterValue'][number];
+
+export const ENERGY_REGISTER = 'Energy.Active.Import.Register';
+
+/** One sampled value, whichever version sent it. */
+export interface MeterSample {
+  /** UTC ISO 8601, e.g. 2024-01-01T12:00:00.000Z. */
+  timestamp: string;
+  /** Defaults to Energy.Active.Import.Register, as in both versions. */
+  measurand: string;
+  phase: string | null;
+  location: string | null;
+  context: string | null;
+  /** A base unit: Wh, W, var, varh, VA, VAh, A, V, Celsius, ... never kWh or kW. */
+  unit: string;
+  /** In `unit`; null only for signed data that is not a number. */
+  value: number | null;
+  /** Signed meter data, kept as sent. */
+  signedData: string | null;
+}
+
+/**
+ * 1.6 sampled values carry their number as text. A value that is not a decimal number is dropped,
+ * unless its format is SignedData, in which case the text is kept in `signedData`.
+ */
+export function samplesFromV16(meterValue: V16MeterValue[]): MeterSample[] {
+  const samples: MeterSample[] = [];
+  for (const reading of meterValue) {
+    const timestamp = toUtcIso(reading.timestamp);
+    if (timestamp === null) continue; // schema validation lets no such reading through
+    for (const sampled of reading.sampledValue) {
+      const measurand = sampled.measurand ?? ENERGY_REGISTER;
+      const number = parseDecimal(sampled.value);
+      const signed = sampled.format === 'SignedData';
+      if (number === null && !signed) continue;
+      const normalised = normaliseUnit(sampled.unit ?? defaultUnit(measurand), number ?? 0, 0);
+      if (normalised === null) continue;
+      samples.push({
+        timestamp,
+        measurand,
+        phase: sampled.phase ?? null,
+        location: sampled.location ?? null,
+        context: sampled.context ?? null,
+        unit: normalised.unit,
+        value: number === null ? null : normalised.value,
+        signedData: signed ? sampled.value : null,
+      });
+    }
+  }
+  return samples;
+}
+
+/** 2.0.1 sampled values are numbers in `unitOfMeasure.unit` × 10^`unitOfMeasure.multiplier`. */
+export function samplesFromV201(meterValue: MeterValueType[]): MeterSample[] {
+  const samples: MeterSample[] = [];
+  for (const reading of meterValue) {
+    const timestamp = toUtcIso(reading.timestamp);
+    if (timestamp === null) continue; // schema validation lets no such reading through
+    for (const sampled of reading.sampledValue) {
+      const measurand = sampled.measurand ?? ENERGY_REGISTER;
+      const unit = sampled.unitOfMeasure?.unit ?? defaultUnit(measurand);
+      const normalised = normaliseUnit(unit, sampled.value, sampled.unitOfMeasure?.multiplier ?? 0);
+      if (normalised === null) continue;
+      samples.push({
+        timestamp,
+        measurand,
+        phase: sampled.phase ?? null,
+        location: sampled.location ?? null,
+        context: sampled.context ?? null,
+        unit: normalised.unit,
+        value: normalised.value,
+        signedData: sampled.signedMeterValue?.signedMeterData ?? null,
+      });
+    }
+  }
+  return samples;
+}
+
+/**
+ * Session energy in Wh from samples of one transaction: the Transaction.End (else latest)
+ * Energy.Active.Import.Register reading minus the Transaction.Begin (else earliest) one; null when
+ * there are fewer than one usable readings.
+ *
+ * Readings of one meter only are compared: the phase total (phase unset) at the outlet (location
+ * unset or Outlet; else the inlet, else any one location). Without a phase total, the L1, L2 and L3
+ * registers' advances are added up. A register that went backwards (a meter replaced or reset)
+ * gives null: the difference says nothing about the energy delivered.
+ */
+export function energyFromSamples(samples: MeterSample[]): number | null {
+  const readings = samples.filter((s) => s.measurand === ENERGY_REGISTER && s.unit === 'Wh' && s.value !== null);
+  if (readings.length === 0) return null;
+  const location = preferredLocation(readings);
+  const atLocation = readings.filter((s) => (s.location ?? 'Outlet') === location);
+  const totals = atLocation.filter((s) => s.phase === null);
+  if (totals.length > 0) return registerAdvance(totals);
+
+  const phases = ['L1', 'L2', 'L3'].map((phase) => atLocation.filter((s) => s.phase === phase)).filter((s) => s.length > 0);
+  if (phases.length === 0) return null;
+  let sum = 0;
+  for (const series of phases) {
+    const advance = registerAdvance(series);
+    if (advance === null) return null;
+    sum += advance;
+  }
+  return round6(sum);
+}
+
+/** End reading minus begin reading of one register; null when it went backwards. */
+function registerAdvance(series: MeterSample[]): number | null {
+  const begins = series.filter((s) => s.context === 'Transaction.Begin');
+  const ends = series.filter((s) => s.context === 'Transaction.End');
+  const begin = earliest(begins.length > 0 ? begins : series);
+  const end = latest(ends.length > 0 ? ends : series);
+  const advance = round6(end.value! - begin.value!);
+  return advance < 0 ? null : advance;
+}
+
+function earliest(series: MeterSample[]): MeterSample {
+  return series.reduce((best, s) => (Date.parse(s.timestamp) < Date.parse(best.timestamp) ? s : best));
+}
+
+/** The latest reading; of equal timestamps, the last one sent. */
+function latest(series: MeterSample[]): MeterSample {
+  return series.reduce((best, s) => (Date.parse(s.timestamp) >= Date.parse(best.timestamp) ? s : best));
+}
+
+const LOCATION_PREFERENCE = ['Outlet', 'Inlet', 'Cable', 'EV', 'Body'];
+
+/** Outlet is OCPP's default location and the energy the vehicle got; a meter elsewhere is a fallback. */
+function preferredLocation(readings: MeterSample[]): string {
+  const present = new Set(readings.map((s) => s.location ?? 'Outlet'));
+  return LOCATION_PREFERENCE.find((l) => present.has(l)) ?? [...present][0]!;
+}
+
+/**
+ * Both versions say a value without a unit is in Wh "if the measurand is an Energy type"; they
+ * name no default for other measurands, so those get their SI unit rather than a nonsensical Wh.
+ */
+function defaultUnit(measurand: string): string {
+  if (measurand.startsWith('Energy.')) return 'Wh';
+  if (measurand.startsWith('Power.Reactive.')) return 'var';
+  if (measurand.startsWith('Power.') && measurand !== 'Power.Factor') return 'W';
+  if (measurand.startsWith('Current.')) return 'A';
+  switch (measurand) {
+    case 'Voltage':
+      return 'V';
+    case 'Frequency':
+      return 'Hz';
+    case 'Temperature':
+      return 'Celsius';
+    case 'SoC':
+      return 'Percent';
+    case 'RPM':
+      return 'RPM';
+    default:
+      return ''; // Power.Factor has no unit
+  }
+}
+
+/** Units that normalise to a base unit, by their lower-case spelling: [base unit, power of ten]. */
+const SCALED_UNITS: Record<string, readonly [string, number]> = {
+  wh: ['Wh', 0],
+  kwh: ['Wh', 3],
+  w: ['W', 0],
+  kw: ['W', 3],
+  var: ['var', 0],
+  kvar: ['var', 3],
+  varh: ['varh', 0],
+  kvarh: ['varh', 3],
+  va: ['VA', 0],
+  kva: ['VA', 3],
+  vah: ['VAh', 0],
+  kvah: ['VAh', 3],
+};
+
+/** `value` × 10^`multiplier` in `unit`, as a base unit; null when the result is no finite number. */
+export function normaliseUnit(unit: string, value: number, multiplier: number): { unit: string; value: number } | null {
+  let base = unit;
+  let exponent = multiplier;
+  if (unit === 'MWh') {
+    // Case matters here: "mWh" would be milliwatt-hours.
+    base = 'Wh';
+    exponent += 6;
+  } else if (unit === 'Celcius') {
+    base = 'Celsius'; // the 1.6 schema's misspelling
+  } else {
+    const scaled = SCALED_UNITS[unit.toLowerCase()];
+    if (scaled) {
+      base = scaled[0];
+      exponent += scaled[1];
+    }
+  }
+  // Dividing by an exact power of ten is closer than multiplying by an inexact 10^-n.
+  const scaledValue = exponent >= 0 ? value * 10 ** exponent : value / 10 ** -exponent;
+  if (!Number.isFinite(scaledValue)) return null;
+  return { unit: base, value: round6(scaledValue) };
+}
+
+/** Six decimal places: 0.1 kWh is 100 Wh, not 100.00000000000001. */
+function round6(value: number): number {
+  const rounded = Number(value.toFixed(6));
+  return rounded === 0 ? 0 : rounded; // no -0
+}
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A decimal number written as text; null for anything else ("", "0x10", "Infinity", "12 kWh"). */
+function parseDecimal(text: string): number | null {
+  const trimmed = text.trim();
+  if (!DECIMAL.test(trimmed)) return null;
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? value : null;
+}

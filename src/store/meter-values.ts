@@ -1,0 +1,147 @@
+// D1 access for meter values; all of their SQL lives here.
+
+import type { MeterSample } from '../ocpp/meter-values';
+import type { MeterReport } from '../ocpp/records';
+import { chunk, columnsOf } from './json-rows';
+
+export interface StoredMeterValue extends MeterSample {
+  transactionId: string | null;
+  evseId: number;
+  connectorId: number;
+}
+
+const COLUMNS = [
+  'transaction_id',
+  'evse_id',
+  'connector_id',
+  'timestamp',
+  'measurand',
+  'phase',
+  'location',
+  'context',
+  'unit',
+  'value',
+  'signed_data',
+] as const;
+
+type Row = {
+  transaction_id: string;
+  evse_id: number;
+  connector_id: number;
+  timestamp: string;
+  measurand: string;
+  phase: string;
+  location: string;
+  context: string;
+  unit: string;
+  value: number | null;
+  signed_data: string | null;
+};
+
+export class MeterValueStore {
+  constructor(private readonly db: D1Database) {}
+
+  /** Statements that insert every sample of the reports; a sample already stored is skipped. */
+  insertStatements(chargerId: string, reports: readonly MeterReport[]): D1PreparedStatement[] {
+    const rows = reports.flatMap((report) =>
+      report.samples.map((s) => [
+        report.transactionId,
+        report.evseId,
+        report.connectorId,
+        s.timestamp,
+        s.measurand,
+        s.phase ?? '',
+        s.location ?? '',
+        s.context ?? '',
+        s.unit,
+        s.value,
+        s.signedData,
+      ]),
+    );
+    return chunk(rows).map((part) =>
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO meter_values (charger_id, ${COLUMNS.join(', ')})
+           SELECT ?1, ${COLUMNS.join(', ')} FROM (SELECT ${columnsOf(COLUMNS)} FROM json_each(?2) AS j)`,
+        )
+        .bind(chargerId, JSON.stringify(part)),
+    );
+  }
+
+  async forTransaction(chargerId: string, transactionId: string): Promise<StoredMeterValue[]> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT * FROM meter_values WHERE charger_id = ? AND transaction_id = ?
+         ORDER BY timestamp, measurand, phase, location`,
+      )
+      .bind(chargerId, transactionId)
+      .all<Row>();
+    return results.map(toStored);
+  }
+
+  /** A charger's values in [from, to), oldest first, `limit` at a time after `cursor` (an opaque string). */
+  async forCharger(
+    chargerId: string,
+    range: { from?: string; to?: string; limit: number; cursor?: string },
+  ): Promise<{ meterValues: StoredMeterValue[]; nextCursor: string | null }> {
+    const after = range.cursor ? (JSON.parse(atob(range.cursor)) as string[]) : null;
+    const { results } = await this.db
+      .prepare(
+        `SELECT * FROM meter_values
+         WHERE charger_id = ?1 AND timestamp >= ?2 AND timestamp < ?3
+           AND (?4 IS NULL OR (timestamp, transaction_id, evse_id, connector_id, measurand, phase, location, context)
+                > (?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))
+         ORDER BY timestamp, transaction_id, evse_id, connector_id, measurand, phase, location, context
+         LIMIT ?12`,
+      )
+      .bind(
+        chargerId,
+        range.from ?? '',
+        range.to ?? '9999',
+        after?.[0] ?? null,
+        after?.[1] ?? null,
+        after?.[2] ?? null,
+        after?.[3] ?? null,
+        after?.[4] ?? null,
+        after?.[5] ?? null,
+        after?.[6] ?? null,
+        after?.[7] ?? null,
+        range.limit + 1,
+      )
+      .all<Row>();
+    const page = results.slice(0, range.limit);
+    const last = page[page.length - 1];
+    const nextCursor =
+      results.length > range.limit && last
+        ? btoa(
+            JSON.stringify([
+              last.timestamp,
+              last.transaction_id,
+              last.evse_id,
+              last.connector_id,
+              last.measurand,
+              last.phase,
+              last.location,
+              last.context,
+            ]),
+          )
+        : null;
+    return { meterValues: page.map(toStored), nextCursor };
+  }
+}
+
+function toStored(row: Row): StoredMeterValue {
+  return {
+    transactionId: row.transaction_id === '' ? null : row.transaction_id,
+    evseId: row.evse_id,
+    connectorId: row.connector_id,
+    timestamp: row.timestamp,
+    measurand: row.measurand,
+    phase: row.phase || null,
+    location: row.location || null,
+    context: row.context || null,
+    unit: row.unit,
+    value: row.value,
+    signedData: row.signed_data,
+  };
+}

@@ -1,0 +1,312 @@
+// D1 access for transactions of both versions and their 2.0.1 events; all of their SQL lives here.
+
+import type { TransactionEvent201, TransactionStart16, TransactionStop16 } from '../ocpp/records';
+import { ENERGY_REGISTER } from '../ocpp/meter-values';
+import { chunk, columnsOf } from './json-rows';
+
+export interface TransactionRecord {
+  /** The CSMS's number for it (the 1.6 transactionId). */
+  id: number;
+  chargerId: string;
+  protocol: string;
+  /** What the charger calls it: the 1.6 id as text, or the 2.0.1 transactionId. */
+  transactionId: string;
+  evseId: number | null;
+  connectorId: number | null;
+  idTag: string | null;
+  idTagStatus: string | null;
+  stopIdTag: string | null;
+  status: 'active' | 'completed';
+  startedAt: string | null;
+  stoppedAt: string | null;
+  meterStartWh: number | null;
+  meterStopWh: number | null;
+  energyWh: number | null;
+  stopReason: string | null;
+  chargingState: string | null;
+  lastTriggerReason: string | null;
+  remoteStartId: number | null;
+  reservationId: number | null;
+  offline: boolean;
+  updatedAt: string;
+}
+
+type Row = {
+  id: number;
+  charger_id: string;
+  protocol: string;
+  ocpp_transaction_id: string;
+  evse_id: number | null;
+  connector_id: number | null;
+  id_tag: string | null;
+  id_tag_status: string | null;
+  stop_id_tag: string | null;
+  status: 'active' | 'completed';
+  started_at: string | null;
+  stopped_at: string | null;
+  meter_start_wh: number | null;
+  meter_stop_wh: number | null;
+  energy_wh: number | null;
+  stop_reason: string | null;
+  charging_state: string | null;
+  last_trigger_reason: string | null;
+  remote_start_id: number | null;
+  reservation_id: number | null;
+  offline: number;
+  updated_at: string;
+};
+
+export interface TransactionQuery {
+  chargerId?: string;
+  status?: 'active' | 'completed';
+  /** Transactions that started at or after `from` and before `to`. */
+  from?: string;
+  to?: string;
+  limit: number;
+  /** Newest first: pass the last page's `nextCursor` (a transaction's `id`). */
+  cursor?: number;
+}
+
+const STOP_COLUMNS = ['transaction_id', 'id_tag', 'meter_stop_wh', 'stopped_at', 'reason'] as const;
+const EVENT_COLUMNS = [
+  'transaction_id',
+  'seq_no',
+  'event_type',
+  'timestamp',
+  'trigger_reason',
+  'offline',
+  'charging_state',
+  'stopped_reason',
+  'remote_start_id',
+  'reservation_id',
+  'id_token',
+  'id_token_type',
+  'evse_id',
+  'connector_id',
+] as const;
+
+export class TransactionStore {
+  constructor(private readonly db: D1Database) {}
+
+  /**
+   * Records a 1.6 StartTransaction and returns its id. A replay (same connector, idTag,
+   * meterStart and timestamp) finds the row the first one made, so it gets the same id.
+   */
+  async start16(chargerId: string, start: TransactionStart16, now: string): Promise<number> {
+    const startKey = [start.connectorId, start.idTag, start.meterStartWh, start.startedAt].join('|');
+    const row = await this.db
+      .prepare(
+        `INSERT INTO transactions (charger_id, protocol, start_key, evse_id, connector_id, id_tag, id_tag_status,
+           status, started_at, meter_start_wh, reservation_id, updated_at)
+         VALUES (?1, 'ocpp1.6', ?2, 0, ?3, ?4, ?5, 'active', ?6, ?7, ?8, ?9)
+         ON CONFLICT (charger_id, start_key) DO UPDATE SET updated_at = transactions.updated_at
+         RETURNING id`,
+      )
+      .bind(
+        chargerId,
+        startKey,
+        start.connectorId,
+        start.idTag,
+        start.idTagStatus,
+        start.startedAt,
+        start.meterStartWh,
+        start.reservationId ?? null,
+        now,
+      )
+      .first<{ id: number }>();
+    if (!row) throw new Error('StartTransaction insert returned no id');
+    return row.id;
+  }
+
+  /**
+   * Closes 1.6 transactions. Only an active transaction of this charger changes, so a repeated
+   * StopTransaction changes nothing; a stop naming a transaction this charger never had is
+   * kept in unmatched_stops, so it is acknowledged without being lost.
+   */
+  stop16Statements(chargerId: string, stops: readonly TransactionStop16[], now: string): D1PreparedStatement[] {
+    return chunk(stops).flatMap((part) => {
+      const json = JSON.stringify(
+        part.map((s) => [s.transactionId, s.idTag ?? null, s.meterStopWh, s.stoppedAt, s.reason]),
+      );
+      return [
+        this.db
+          .prepare(
+            `UPDATE transactions SET status = 'completed', stop_id_tag = s.id_tag, meter_stop_wh = s.meter_stop_wh,
+               energy_wh = s.meter_stop_wh - transactions.meter_start_wh, stopped_at = s.stopped_at,
+               stop_reason = s.reason, updated_at = ?3
+             FROM (SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?2) AS j) AS s
+             WHERE transactions.charger_id = ?1 AND transactions.protocol = 'ocpp1.6'
+               AND transactions.id = s.transaction_id AND transactions.status = 'active'`,
+          )
+          .bind(chargerId, json, now),
+        this.db
+          .prepare(
+            `INSERT OR IGNORE INTO unmatched_stops (charger_id, transaction_id, id_tag, meter_stop_wh, stopped_at, reason, received_at)
+             SELECT ?1, s.transaction_id, s.id_tag, s.meter_stop_wh, s.stopped_at, s.reason, ?3
+             FROM (SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?2) AS j) AS s
+             WHERE NOT EXISTS (SELECT 1 FROM transactions t
+                               WHERE t.charger_id = ?1 AND t.protocol = 'ocpp1.6' AND t.id = s.transaction_id)`,
+          )
+          .bind(chargerId, json, now),
+      ];
+    });
+  }
+
+  /**
+   * Stores 2.0.1 TransactionEvents (each once, by seqNo) and re-derives each touched
+   * transaction from all of its events, so arrival order and duplicates do not matter.
+   * Run after the events' meter values are stored: the energy comes from them.
+   */
+  event201Statements(chargerId: string, events: readonly TransactionEvent201[], now: string): D1PreparedStatement[] {
+    if (events.length === 0) return [];
+    const inserts = chunk(events).map((part) =>
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO transaction_events (charger_id, ${EVENT_COLUMNS.join(', ')}, received_at)
+           SELECT ?1, ${EVENT_COLUMNS.join(', ')}, ?3 FROM (SELECT ${columnsOf(EVENT_COLUMNS)} FROM json_each(?2) AS j)`,
+        )
+        .bind(
+          chargerId,
+          JSON.stringify(
+            part.map((e) => [
+              e.transactionId,
+              e.seqNo,
+              e.eventType,
+              e.timestamp,
+              e.triggerReason,
+              e.offline ? 1 : 0,
+              e.chargingState ?? null,
+              e.stoppedReason ?? null,
+              e.remoteStartId ?? null,
+              e.reservationId ?? null,
+              e.idToken ?? null,
+              e.idTokenType ?? null,
+              e.evseId ?? null,
+              e.connectorId ?? null,
+            ]),
+          ),
+          now,
+        ),
+    );
+    const touched = [...new Set(events.map((e) => e.transactionId))];
+    const derive = chunk(touched).map((part) =>
+      this.db.prepare(DERIVE_201_SQL).bind(chargerId, JSON.stringify(part), now, ENERGY_REGISTER),
+    );
+    return [...inserts, ...derive];
+  }
+
+  async get(chargerId: string, transactionId: string): Promise<TransactionRecord | null> {
+    const row = await this.db
+      .prepare('SELECT * FROM transactions WHERE charger_id = ? AND ocpp_transaction_id = ?')
+      .bind(chargerId, transactionId)
+      .first<Row>();
+    return row ? toRecord(row) : null;
+  }
+
+  async list(query: TransactionQuery): Promise<{ transactions: TransactionRecord[]; nextCursor: number | null }> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT * FROM transactions
+         WHERE (?1 IS NULL OR charger_id = ?1) AND (?2 IS NULL OR status = ?2)
+           AND (?3 IS NULL OR started_at >= ?3) AND (?4 IS NULL OR started_at < ?4)
+           AND (?5 IS NULL OR id < ?5)
+         ORDER BY id DESC LIMIT ?6`,
+      )
+      .bind(
+        query.chargerId ?? null,
+        query.status ?? null,
+        query.from ?? null,
+        query.to ?? null,
+        query.cursor ?? null,
+        query.limit + 1,
+      )
+      .all<Row>();
+    const page = results.slice(0, query.limit);
+    return {
+      transactions: page.map(toRecord),
+      nextCursor: results.length > query.limit ? (page[page.length - 1]?.id ?? null) : null,
+    };
+  }
+}
+
+/**
+ * One row per touched 2.0.1 transaction, derived from all of its stored events:
+ * started at the Started event (else the earliest event), completed once an Ended event is
+ * stored, the latest chargingState and triggerReason by seqNo, the first idToken, evse and
+ * remoteStartId reported, and the energy as the Transaction.End (else latest) register
+ * reading minus the Transaction.Begin (else earliest) one.
+ * ?1 charger id, ?2 JSON array of transaction ids, ?3 now, ?4 the energy measurand.
+ */
+const DERIVE_201_SQL = `
+INSERT INTO transactions (charger_id, protocol, ocpp_transaction_id, evse_id, connector_id, id_tag, stop_id_tag,
+  status, started_at, stopped_at, meter_start_wh, meter_stop_wh, energy_wh, stop_reason, charging_state,
+  last_trigger_reason, remote_start_id, reservation_id, offline, last_seq_no, updated_at)
+SELECT ?1, 'ocpp2.0.1', t.tx, d.evse_id, d.connector_id, d.id_tag, d.stop_id_tag,
+  CASE WHEN d.ended_at IS NULL THEN 'active' ELSE 'completed' END,
+  d.started_at, d.ended_at, d.meter_start_wh, d.meter_stop_wh, d.meter_stop_wh - d.meter_start_wh,
+  d.stop_reason, d.charging_state, d.last_trigger_reason, d.remote_start_id, d.reservation_id, d.offline,
+  d.last_seq_no, ?3
+FROM (SELECT j.value AS tx FROM json_each(?2) AS j) AS t
+JOIN (
+  SELECT e.transaction_id AS tx,
+    (SELECT evse_id FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND evse_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS evse_id,
+    (SELECT connector_id FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND connector_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS connector_id,
+    (SELECT id_token FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND id_token IS NOT NULL ORDER BY seq_no LIMIT 1) AS id_tag,
+    (SELECT id_token FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND event_type = 'Ended' AND id_token IS NOT NULL LIMIT 1) AS stop_id_tag,
+    COALESCE(
+      (SELECT timestamp FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND event_type = 'Started' ORDER BY seq_no LIMIT 1),
+      MIN(e.timestamp)) AS started_at,
+    (SELECT timestamp FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND event_type = 'Ended' ORDER BY seq_no LIMIT 1) AS ended_at,
+    (SELECT COALESCE(stopped_reason, 'Local') FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND event_type = 'Ended' ORDER BY seq_no LIMIT 1) AS stop_reason,
+    (SELECT charging_state FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND charging_state IS NOT NULL ORDER BY seq_no DESC LIMIT 1) AS charging_state,
+    (SELECT trigger_reason FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id ORDER BY seq_no DESC LIMIT 1) AS last_trigger_reason,
+    (SELECT remote_start_id FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND remote_start_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS remote_start_id,
+    (SELECT reservation_id FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND reservation_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS reservation_id,
+    MAX(e.offline) AS offline,
+    MAX(e.seq_no) AS last_seq_no,
+    (SELECT value FROM meter_values m WHERE m.charger_id = ?1 AND m.transaction_id = e.transaction_id
+       AND m.measurand = ?4 AND m.phase = '' AND m.location IN ('', 'Outlet') AND m.value IS NOT NULL
+       ORDER BY m.context = 'Transaction.Begin' DESC, m.timestamp ASC LIMIT 1) AS meter_start_wh,
+    (SELECT value FROM meter_values m WHERE m.charger_id = ?1 AND m.transaction_id = e.transaction_id
+       AND m.measurand = ?4 AND m.phase = '' AND m.location IN ('', 'Outlet') AND m.value IS NOT NULL
+       ORDER BY m.context = 'Transaction.End' DESC, m.timestamp DESC LIMIT 1) AS meter_stop_wh
+  FROM transaction_events e
+  WHERE e.charger_id = ?1 AND e.transaction_id IN (SELECT j.value FROM json_each(?2) AS j)
+  GROUP BY e.transaction_id
+) AS d ON d.tx = t.tx
+WHERE true
+ON CONFLICT (charger_id, ocpp_transaction_id) DO UPDATE SET
+  evse_id = excluded.evse_id, connector_id = excluded.connector_id, id_tag = excluded.id_tag,
+  stop_id_tag = excluded.stop_id_tag, status = excluded.status, started_at = excluded.started_at,
+  stopped_at = excluded.stopped_at, meter_start_wh = excluded.meter_start_wh, meter_stop_wh = excluded.meter_stop_wh,
+  energy_wh = excluded.energy_wh, stop_reason = excluded.stop_reason, charging_state = excluded.charging_state,
+  last_trigger_reason = excluded.last_trigger_reason, remote_start_id = excluded.remote_start_id,
+  reservation_id = excluded.reservation_id, offline = excluded.offline, last_seq_no = excluded.last_seq_no,
+  updated_at = excluded.updated_at`;
+
+function toRecord(row: Row): TransactionRecord {
+  return {
+    id: row.id,
+    chargerId: row.charger_id,
+    protocol: row.protocol,
+    transactionId: row.ocpp_transaction_id,
+    evseId: row.evse_id,
+    connectorId: row.connector_id,
+    idTag: row.id_tag,
+    idTagStatus: row.id_tag_status,
+    stopIdTag: row.stop_id_tag,
+    status: row.status,
+    startedAt: row.started_at,
+    stoppedAt: row.stopped_at,
+    meterStartWh: row.meter_start_wh,
+    meterStopWh: row.meter_stop_wh,
+    energyWh: row.energy_wh,
+    stopReason: row.stop_reason,
+    chargingState: row.charging_state,
+    lastTriggerReason: row.last_trigger_reason,
+    remoteStartId: row.remote_start_id,
+    reservationId: row.reservation_id,
+    offline: row.offline === 1,
+    updatedAt: row.updated_at,
+  };
+}
