@@ -1,8 +1,9 @@
 -- Authorization, transactions, meter values, and history of statuses and connections.
 
--- 1.6 idTags and 2.0.1 idTokens, keyed by the token text.
+-- 1.6 idTags and 2.0.1 idTokens, keyed by the token text. OCPP compares them without regard
+-- to case (chargers send the same RFID card as upper- or lower-case hex), and so does this key.
 CREATE TABLE id_tags (
-  id_tag         TEXT PRIMARY KEY,
+  id_tag         TEXT PRIMARY KEY COLLATE NOCASE,
   -- 2.0.1 IdTokenEnumType (ISO14443, eMAID, Central, ...); NULL matches any type.
   token_type     TEXT,
   -- Accepted, Blocked, Expired or Invalid.

@@ -6,6 +6,7 @@ import { chargerRoutes } from './api/chargers';
 import { apiError } from './api/errors';
 import { idTagRoutes } from './api/id-tags';
 import { ocppRoutes } from './api/ocpp';
+import { chargerHistoryRoutes, transactionRoutes } from './api/transactions';
 import type { Env } from './env';
 
 export { ChargerSession } from './charger/session';
@@ -17,7 +18,9 @@ app.route('/ocpp', ocppRoutes);
 app.get('/api/v1/health', (c) => c.json({ status: 'ok' }));
 app.use('/api/v1/*', requireApiToken);
 app.route('/api/v1/chargers', chargerRoutes);
+app.route('/api/v1/chargers', chargerHistoryRoutes);
 app.route('/api/v1/id-tags', idTagRoutes);
+app.route('/api/v1/transactions', transactionRoutes);
 
 app.notFound((c) => apiError(c, 404, 'NotFound', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
 app.onError((error, c) => {

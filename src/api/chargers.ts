@@ -8,19 +8,15 @@ import { isPlainObject } from '../ocpp/frames';
 import type { CommandOutcome } from '../charger/types';
 import { ChargerStore } from '../store/chargers';
 import { apiError } from './errors';
+import { readLimit } from './query';
 
 type AppContext = Context<{ Bindings: Env }>;
 
 export const chargerRoutes = new Hono<{ Bindings: Env }>();
 
-const DEFAULT_PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 500;
-
 chargerRoutes.get('/', async (c) => {
-  const limit = c.req.query('limit') === undefined ? DEFAULT_PAGE_SIZE : Number(c.req.query('limit'));
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    return apiError(c, 400, 'InvalidParameter', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  }
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
   const page = await new ChargerStore(c.env.DB).list(limit, c.req.query('cursor'));
   return c.json({ chargers: page.chargers, nextCursor: page.nextCursor });
 });

@@ -17,13 +17,11 @@ import { IdTokenEnumType } from '../ocpp/v201/schemas.generated';
 import { formatIssue, summarizeIssues } from '../ocpp/validation';
 import { IdTagStore } from '../store/id-tags';
 import { apiError } from './errors';
+import { readLimit } from './query';
 
 type AppContext = Context<{ Bindings: Env }>;
 
 export const idTagRoutes = new Hono<{ Bindings: Env }>();
-
-const DEFAULT_PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 500;
 
 const DATE_TIME_MESSAGE = 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z';
 
@@ -47,10 +45,8 @@ const IdTagBody = v.strictObject({
 });
 
 idTagRoutes.get('/', async (c) => {
-  const limit = c.req.query('limit') === undefined ? DEFAULT_PAGE_SIZE : Number(c.req.query('limit'));
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    return apiError(c, 400, 'InvalidParameter', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  }
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
   const status = c.req.query('status');
   if (status !== undefined && !isAuthorizationStatus(status)) {
     return apiError(c, 400, 'InvalidParameter', `status must be one of ${AUTHORIZATION_STATUSES.join(', ')}`);

@@ -1,6 +1,7 @@
 // The shape of a handler for a charger-initiated action, and what it may use.
 
 import type { ChargerRecords } from './records';
+import { toUtcIso } from './timestamps';
 
 export interface HandlerContext {
   chargerId: string;
@@ -25,9 +26,8 @@ export type Handler<Req = never, Res = Record<string, unknown>> = (
 /** Handlers by action name. Actions of the version with no handler are answered NotSupported. */
 export type HandlerTable = Record<string, Handler<any, Record<string, unknown>> | undefined>;
 
-/** OCPP timestamps, normalised so that they compare as strings. Unparsable input is kept as sent. */
+/** OCPP timestamps as UTC ISO strings, so that they compare as strings. Unreadable input is kept as sent. */
 export function normaliseTimestamp(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+  return toUtcIso(value) ?? value;
 }

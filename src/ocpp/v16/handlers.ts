@@ -114,7 +114,8 @@ function idTagInfo(decision: AuthorizationDecision): IdTagInfo {
   return {
     status: decision.status,
     ...(decision.expiryDate ? { expiryDate: decision.expiryDate } : {}),
-    ...(decision.parentIdTag ? { parentIdTag: decision.parentIdTag.slice(0, 20) } : {}),
+    // A 1.6 parentIdTag holds 20 characters; a longer (2.0.1-only) group is left out, not cut.
+    ...(decision.parentIdTag && decision.parentIdTag.length <= 20 ? { parentIdTag: decision.parentIdTag } : {}),
   };
 }
 

@@ -1,0 +1,32 @@
+// Reading the query parameters the API shares: page size, time ranges.
+
+import type { Context } from 'hono';
+import { toUtcIso } from '../ocpp/timestamps';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+/** `?limit=`, 1–500, default 50; a string saying what is wrong otherwise. */
+export function readLimit(c: Context): number | string {
+  const raw = c.req.query('limit');
+  if (raw === undefined) return DEFAULT_PAGE_SIZE;
+  const limit = Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    return `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`;
+  }
+  return limit;
+}
+
+/** `?from=&to=` as UTC ISO strings; a string saying what is wrong otherwise. */
+export function readTimeRange(c: Context): { from?: string; to?: string } | string {
+  const range: { from?: string; to?: string } = {};
+  for (const name of ['from', 'to'] as const) {
+    const raw = c.req.query(name);
+    if (raw === undefined) continue;
+    const iso = toUtcIso(raw);
+    if (!iso) return `${name} must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z`;
+    range[name] = iso;
+  }
+  if (range.from && range.to && range.from > range.to) return 'from must not be after to';
+  return range;
+}

@@ -1,0 +1,108 @@
+// /api/v1/transactions and a charger's transactions, meter values and history.
+
+import { Hono } from 'hono';
+import type { Env } from '../env';
+import { isValidChargerId } from '../ocpp/charger-id';
+import { energyFromSamples } from '../ocpp/meter-values';
+import { ChargerStore } from '../store/chargers';
+import { MeterValueStore } from '../store/meter-values';
+import { TransactionStore } from '../store/transactions';
+import { apiError } from './errors';
+import { readLimit, readTimeRange } from './query';
+
+type App = Hono<{ Bindings: Env }>;
+
+/** Mounted at /api/v1/transactions: the fleet's transactions, newest first. */
+export const transactionRoutes: App = new Hono();
+
+transactionRoutes.get('/', async (c) => {
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  const range = readTimeRange(c);
+  if (typeof range === 'string') return apiError(c, 400, 'InvalidParameter', range);
+  const status = c.req.query('status');
+  if (status !== undefined && status !== 'active' && status !== 'completed') {
+    return apiError(c, 400, 'InvalidParameter', 'status must be active or completed');
+  }
+  const cursorText = c.req.query('cursor');
+  const cursor = cursorText === undefined ? undefined : Number(cursorText);
+  if (cursor !== undefined && !Number.isInteger(cursor)) {
+    return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
+  }
+  const page = await new TransactionStore(c.env.DB).list({
+    chargerId: c.req.query('chargerId'),
+    status,
+    ...range,
+    limit,
+    cursor,
+  });
+  return c.json({ transactions: page.transactions, nextCursor: page.nextCursor === null ? null : String(page.nextCursor) });
+});
+
+/** Mounted at /api/v1/chargers: what one charger recorded. Each read flushes the charger's outbox first. */
+export const chargerHistoryRoutes: App = new Hono();
+
+chargerHistoryRoutes.use('/:chargerId/*', async (c, next) => {
+  const chargerId = c.req.param('chargerId');
+  if (!chargerId || !isValidChargerId(chargerId)) {
+    return apiError(c, 400, 'InvalidChargerId', 'Not a valid charger id');
+  }
+  if (!(await new ChargerStore(c.env.DB).exists(chargerId))) {
+    return apiError(c, 404, 'UnknownCharger', `No charger "${chargerId}" has connected or been registered`);
+  }
+  // Facts may still wait in the charger's outbox; copy them so this read sees them.
+  await c.env.CHARGERS.getByName(chargerId).flushNow();
+  await next();
+});
+
+chargerHistoryRoutes.get('/:chargerId/transactions/:transactionId', async (c) => {
+  const chargerId = c.req.param('chargerId');
+  const transactionId = c.req.param('transactionId');
+  const transaction = await new TransactionStore(c.env.DB).get(chargerId, transactionId);
+  if (!transaction) {
+    return apiError(c, 404, 'UnknownTransaction', `Charger "${chargerId}" has no transaction "${transactionId}"`);
+  }
+  const meterValues = await new MeterValueStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
+  // A 1.6 transaction still running has no meterStop yet: show the energy so far.
+  const energyWh =
+    transaction.energyWh ??
+    (transaction.meterStartWh !== null ? latestRegister(meterValues, transaction.meterStartWh) : energyFromSamples(meterValues));
+  return c.json({ transaction: { ...transaction, energyWh, meterValues } });
+});
+
+chargerHistoryRoutes.get('/:chargerId/meter-values', async (c) => {
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  const range = readTimeRange(c);
+  if (typeof range === 'string') return apiError(c, 400, 'InvalidParameter', range);
+  const page = await new MeterValueStore(c.env.DB).forCharger(c.req.param('chargerId'), {
+    ...range,
+    limit,
+    cursor: c.req.query('cursor'),
+  });
+  return c.json(page);
+});
+
+chargerHistoryRoutes.get('/:chargerId/status-history', async (c) => {
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  const range = readTimeRange(c);
+  if (typeof range === 'string') return apiError(c, 400, 'InvalidParameter', range);
+  const statuses = await new ChargerStore(c.env.DB).statusHistory(c.req.param('chargerId'), { ...range, limit });
+  return c.json({ statuses });
+});
+
+chargerHistoryRoutes.get('/:chargerId/connections', async (c) => {
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  return c.json({ connections: await new ChargerStore(c.env.DB).connectionHistory(c.req.param('chargerId'), limit) });
+});
+
+function latestRegister(values: Parameters<typeof energyFromSamples>[0], meterStartWh: number): number | null {
+  const energy = energyFromSamples(values);
+  const latest = values
+    .filter((v) => v.measurand === 'Energy.Active.Import.Register' && v.value !== null && !v.phase)
+    .at(-1)?.value;
+  if (latest === undefined || latest === null) return energy;
+  return latest - meterStartWh;
+}
