@@ -40,7 +40,7 @@ export const DEFAULTS = {
   commandTimeoutSeconds: 30,
   unknownChargerPolicy: 'accept',
   unknownOfflineTagPolicy: 'accept',
-  flushDelaySeconds: 5,
+  flushDelaySeconds: 300,
 } as const;
 
 /** Longest a single command may wait, whatever the request asks for. */

@@ -33,8 +33,11 @@ export interface RecordsDeps {
   now: Date;
   /** Keeps the boot decision in the object's own storage, so it survives eviction. */
   rememberRegistration: (status: RegistrationStatus) => Promise<void>;
-  /** Called after facts were appended to the outbox, to make sure a flush is coming. */
-  appended: () => Promise<void>;
+  /**
+   * Called after facts were appended to the outbox, to make sure a flush is coming: `soon`
+   * for facts that close something (a stop, an Ended event), which operators wait for.
+   */
+  appended: (urgency: 'soon' | 'batched') => Promise<void>;
 }
 
 export class DurableChargerRecords implements ChargerRecords {
@@ -74,7 +77,7 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async stopTransaction(stop: TransactionStop16): Promise<void> {
-    await this.append('stop16', stop);
+    await this.append('stop16', stop, 'soon');
   }
 
   async recordMeterValues(report: MeterReport): Promise<void> {
@@ -84,12 +87,16 @@ export class DurableChargerRecords implements ChargerRecords {
   async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined): Promise<void> {
     // Meter values first: the flush derives the transaction's energy from them.
     if (meter && meter.samples.length > 0) this.deps.outbox.append('meter', meter);
-    await this.append('event201', event);
+    await this.append('event201', event, event.eventType === 'Ended' ? 'soon' : 'batched');
   }
 
-  private async append<K extends OutboxKind>(kind: K, fact: OutboxFacts[K]): Promise<void> {
+  private async append<K extends OutboxKind>(
+    kind: K,
+    fact: OutboxFacts[K],
+    urgency: 'soon' | 'batched' = 'batched',
+  ): Promise<void> {
     this.deps.outbox.append(kind, fact);
-    await this.deps.appended();
+    await this.deps.appended(urgency);
   }
 }
 

@@ -52,6 +52,10 @@ const STORAGE_KEYS = {
 const LAST_SEEN_FLUSH_MS = 15 * 60_000;
 /** Outbox entries copied to D1 per flush. */
 const FLUSH_BATCH_SIZE = 500;
+/** With this many facts waiting, they are copied without waiting for FLUSH_DELAY_SECONDS. */
+const FLUSH_THRESHOLD = 100;
+/** How soon facts that close something are copied to D1. */
+const URGENT_FLUSH_MS = 1_000;
 /** How long a failed flush waits before it tries again. */
 const FLUSH_RETRY_MS = 30_000;
 
@@ -185,7 +189,9 @@ export class ChargerSession extends DurableObject<Env> {
     const batch = this.outbox.peek(FLUSH_BATCH_SIZE);
     const socket = this.currentSocket();
     const lastSeen = socket ? readAttachment(socket)?.lastSeen : undefined;
-    const newLastSeen = lastSeen !== undefined && lastSeen > this.lastSeenFlushed ? lastSeen : undefined;
+    // lastSeen rides along only when D1's copy is more than LAST_SEEN_FLUSH_MS old: it costs a statement.
+    const newLastSeen =
+      lastSeen !== undefined && lastSeen - this.lastSeenFlushed >= LAST_SEEN_FLUSH_MS ? lastSeen : undefined;
     const statements = flushStatements(
       this.db,
       chargerId,
@@ -315,7 +321,7 @@ export class ChargerSession extends DurableObject<Env> {
       config: this.config,
       now,
       rememberRegistration: (status) => this.setRegistration(status),
-      appended: () => this.dueWork.schedule('flush', Date.now() + this.config.flushDelaySeconds * 1000, 'earliest'),
+      appended: (urgency) => this.scheduleFlush(urgency),
     });
     const answer = await answerCall(
       PROFILES[protocol],
@@ -357,7 +363,18 @@ export class ChargerSession extends DurableObject<Env> {
 
   private async appendConnectionEvent(event: ConnectionEvent): Promise<void> {
     this.outbox.append('connection', event);
-    await this.dueWork.schedule('flush', Date.now() + this.config.flushDelaySeconds * 1000, 'earliest');
+    await this.scheduleFlush(event.event === 'offline' ? 'soon' : 'batched');
+  }
+
+  /**
+   * D1 statements cost the same for one fact or hundreds, so facts wait in the outbox to be
+   * copied together: up to FLUSH_DELAY_SECONDS, or until FLUSH_THRESHOLD are waiting, or
+   * about a second for facts operators wait for (a transaction's end, a disconnection).
+   */
+  private async scheduleFlush(urgency: 'soon' | 'batched'): Promise<void> {
+    const delay =
+      urgency === 'soon' || this.outbox.size >= FLUSH_THRESHOLD ? URGENT_FLUSH_MS : this.config.flushDelaySeconds * 1000;
+    await this.dueWork.schedule('flush', Date.now() + delay, 'earliest');
   }
 
   private currentSocket(): WebSocket | undefined {

@@ -1,0 +1,271 @@
+// Charging sessions against the real Worker: strict ocpp-rpc chargers of both versions run a
+// whole session, and the HTTP API shows the transaction, its meter values and its energy.
+
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { bootedCharger, connectCharger, uniqueChargerId } from './helpers.ts';
+import { at, ENERGY, getTransaction, listTransactions, putTag, reading16, reading201 } from './session-helpers.ts';
+
+interface StartTransactionResult {
+  transactionId: number;
+  idTagInfo: { status: string };
+}
+
+describe('OCPP 1.6 session, strict client', () => {
+  it('authorize, start, meter values in Wh and kWh, stop with transactionData: the API shows it completed with its energy', async () => {
+    const tag = await putTag();
+    const id = uniqueChargerId('S16');
+    const client = await bootedCharger('ocpp1.6', id);
+
+    // Tags compare case-insensitively.
+    expect(await client.call('Authorize', { idTag: tag.toLowerCase() })).toEqual({ idTagInfo: { status: 'Accepted' } });
+
+    const t0 = Date.now();
+    const started = (await client.call('StartTransaction', {
+      connectorId: 1,
+      idTag: tag,
+      meterStart: 20_000,
+      timestamp: at(t0, 0),
+    })) as StartTransactionResult;
+    expect(started.idTagInfo).toEqual({ status: 'Accepted' });
+    expect(Number.isInteger(started.transactionId)).toBe(true);
+    const { transactionId } = started;
+
+    const readings = [
+      reading16(at(t0, 60), '20800', 'Wh'),
+      reading16(at(t0, 120), '21.5', 'kWh'),
+      reading16(at(t0, 180), '22300'), // no unit: an energy measurand defaults to Wh
+    ];
+    for (const reading of readings) {
+      expect(await client.call('MeterValues', { connectorId: 1, transactionId, meterValue: [reading] })).toEqual({});
+    }
+
+    const stopped = await client.call('StopTransaction', {
+      transactionId,
+      idTag: tag,
+      meterStop: 23_000,
+      timestamp: at(t0, 240),
+      reason: 'EVDisconnected',
+      transactionData: [reading16(at(t0, 240), '23.0', 'kWh', 'Transaction.End')],
+    });
+    expect(stopped).toEqual({ idTagInfo: { status: 'Accepted' } });
+
+    const transaction = await getTransaction(id, transactionId);
+    expect(transaction).toMatchObject({
+      id: transactionId,
+      chargerId: id,
+      protocol: 'ocpp1.6',
+      transactionId: String(transactionId),
+      evseId: 0,
+      connectorId: 1,
+      idTag: tag,
+      status: 'completed',
+      startedAt: at(t0, 0),
+      stoppedAt: at(t0, 240),
+      meterStartWh: 20_000,
+      meterStopWh: 23_000,
+      energyWh: 3_000,
+      stopReason: 'EVDisconnected',
+      offline: false,
+    });
+    expect(transaction.energyWh).toBe(transaction.meterStopWh! - transaction.meterStartWh!);
+    expect(
+      transaction.meterValues.map(({ timestamp, measurand, context, unit, value, transactionId: tx }) => ({
+        timestamp,
+        measurand,
+        context,
+        unit,
+        value,
+        tx,
+      })),
+    ).toEqual([
+      { timestamp: at(t0, 60), measurand: ENERGY, context: 'Sample.Periodic', unit: 'Wh', value: 20_800, tx: String(transactionId) },
+      { timestamp: at(t0, 120), measurand: ENERGY, context: 'Sample.Periodic', unit: 'Wh', value: 21_500, tx: String(transactionId) },
+      { timestamp: at(t0, 180), measurand: ENERGY, context: 'Sample.Periodic', unit: 'Wh', value: 22_300, tx: String(transactionId) },
+      { timestamp: at(t0, 240), measurand: ENERGY, context: 'Transaction.End', unit: 'Wh', value: 23_000, tx: String(transactionId) },
+    ]);
+    // MeterValues named their connector.
+    expect(transaction.meterValues.slice(0, 3).map((m) => m.connectorId)).toEqual([1, 1, 1]);
+
+    const completed = await listTransactions(id, 'completed');
+    expect(completed.map((t) => [t.id, t.status, t.energyWh])).toEqual([[transactionId, 'completed', 3_000]]);
+    expect(await listTransactions(id, 'active')).toEqual([]);
+  });
+});
+
+/** One 2.0.1 TransactionEvent of the session the 2.0.1 tests run (transaction `txId`, token `tag`). */
+function session201(txId: string, tag: string, t0: number) {
+  return [
+    {
+      eventType: 'Started',
+      timestamp: at(t0, 0),
+      triggerReason: 'Authorized',
+      seqNo: 0,
+      transactionInfo: { transactionId: txId, chargingState: 'Charging' },
+      idToken: { idToken: tag, type: 'ISO14443' },
+      evse: { id: 1, connectorId: 1 },
+      meterValue: [reading201(at(t0, 0), 5_000, 'Wh', 'Transaction.Begin')],
+    },
+    {
+      eventType: 'Updated',
+      timestamp: at(t0, 60),
+      triggerReason: 'MeterValuePeriodic',
+      seqNo: 1,
+      transactionInfo: { transactionId: txId },
+      meterValue: [
+        {
+          timestamp: at(t0, 60),
+          sampledValue: [
+            { value: 5.6, context: 'Sample.Periodic', measurand: ENERGY, unitOfMeasure: { unit: 'kWh' } },
+            { value: 7.2, context: 'Sample.Periodic', measurand: 'Power.Active.Import', unitOfMeasure: { unit: 'kW' } },
+          ],
+        },
+      ],
+    },
+    {
+      eventType: 'Updated',
+      timestamp: at(t0, 120),
+      triggerReason: 'MeterValuePeriodic',
+      seqNo: 2,
+      transactionInfo: { transactionId: txId },
+      meterValue: [reading201(at(t0, 120), 6_200, 'Wh')],
+    },
+    {
+      eventType: 'Updated',
+      timestamp: at(t0, 180),
+      triggerReason: 'MeterValuePeriodic',
+      seqNo: 3,
+      transactionInfo: { transactionId: txId, chargingState: 'SuspendedEV' },
+      meterValue: [reading201(at(t0, 180), 6.9, 'Wh', 'Sample.Periodic', 3)], // 6.9 × 10³ Wh
+    },
+    {
+      eventType: 'Ended',
+      timestamp: at(t0, 240),
+      triggerReason: 'EVCommunicationLost',
+      seqNo: 4,
+      transactionInfo: { transactionId: txId, chargingState: 'Idle', stoppedReason: 'EVDisconnected' },
+      meterValue: [reading201(at(t0, 240), 7.5, 'kWh', 'Transaction.End')],
+    },
+  ];
+}
+
+/** What the API shows for the completed session201 transaction. */
+function completed201(chargerId: string, txId: string, tag: string, t0: number) {
+  return {
+    chargerId,
+    protocol: 'ocpp2.0.1',
+    transactionId: txId,
+    evseId: 1,
+    connectorId: 1,
+    idTag: tag,
+    status: 'completed',
+    startedAt: at(t0, 0),
+    stoppedAt: at(t0, 240),
+    meterStartWh: 5_000,
+    meterStopWh: 7_500,
+    energyWh: 2_500,
+    stopReason: 'EVDisconnected',
+    chargingState: 'Idle',
+    remoteStartId: null,
+    offline: false,
+  };
+}
+
+describe('OCPP 2.0.1 session, strict client', () => {
+  it('authorize, Started, three Updated, Ended: the API shows it completed with its energy in Wh', async () => {
+    const tag = await putTag();
+    const id = uniqueChargerId('S201');
+    const client = await bootedCharger('ocpp2.0.1', id);
+
+    expect(await client.call('Authorize', { idToken: { idToken: tag, type: 'ISO14443' } })).toEqual({
+      idTokenInfo: { status: 'Accepted' },
+    });
+
+    const txId = randomUUID();
+    const t0 = Date.now();
+    const events = session201(txId, tag, t0);
+    const answers = [];
+    for (const event of events) answers.push(await client.call('TransactionEvent', event));
+    // Only the event carrying an idToken gets idTokenInfo.
+    expect(answers).toEqual([{ idTokenInfo: { status: 'Accepted' } }, {}, {}, {}, {}]);
+
+    const transaction = await getTransaction(id, txId);
+    expect(transaction).toMatchObject(completed201(id, txId, tag, t0));
+    const energy = transaction.meterValues.filter((m) => m.measurand === ENERGY);
+    expect(energy.map((m) => [m.timestamp, m.unit, m.value, m.context])).toEqual([
+      [at(t0, 0), 'Wh', 5_000, 'Transaction.Begin'],
+      [at(t0, 60), 'Wh', 5_600, 'Sample.Periodic'],
+      [at(t0, 120), 'Wh', 6_200, 'Sample.Periodic'],
+      [at(t0, 180), 'Wh', 6_900, 'Sample.Periodic'],
+      [at(t0, 240), 'Wh', 7_500, 'Transaction.End'],
+    ]);
+    expect(transaction.meterValues.filter((m) => m.measurand !== ENERGY)).toEqual([
+      expect.objectContaining({ measurand: 'Power.Active.Import', unit: 'W', value: 7_200, transactionId: txId }),
+    ]);
+    expect(new Set(transaction.meterValues.map((m) => m.transactionId))).toEqual(new Set([txId]));
+
+    const list = await listTransactions(id, 'completed');
+    expect(list.map((t) => [t.transactionId, t.energyWh])).toEqual([[txId, 2_500]]);
+  });
+});
+
+describe('replays through a real client', () => {
+  it('1.6: a StartTransaction sent again (same connection, then after a reconnect) gets the same transactionId; one row', async () => {
+    const tag = await putTag();
+    const id = uniqueChargerId('RPL16');
+    const first = await bootedCharger('ocpp1.6', id);
+    const start = { connectorId: 2, idTag: tag, meterStart: 1_000, timestamp: new Date().toISOString() };
+
+    const original = (await first.call('StartTransaction', start)) as StartTransactionResult;
+    // The CALLRESULT "was lost": the charger sends the same request again.
+    const again = (await first.call('StartTransaction', start)) as StartTransactionResult;
+    expect(again).toEqual(original);
+
+    // ... or it reconnects first (no new boot needed) and then sends it again.
+    await first.close({ force: true });
+    const second = await connectCharger('ocpp1.6', id);
+    const afterReconnect = (await second.call('StartTransaction', start)) as StartTransactionResult;
+    expect(afterReconnect.transactionId).toBe(original.transactionId);
+    expect(afterReconnect.idTagInfo.status).toBe('Accepted');
+
+    const rows = await listTransactions(id);
+    expect(rows.map((t) => [t.id, t.status, t.connectorId, t.meterStartWh])).toEqual([
+      [original.transactionId, 'active', 2, 1_000],
+    ]);
+
+    await second.call('StopTransaction', {
+      transactionId: original.transactionId,
+      meterStop: 1_800,
+      timestamp: new Date().toISOString(),
+    });
+    const transaction = await getTransaction(id, original.transactionId);
+    expect(transaction).toMatchObject({ status: 'completed', energyWh: 800, stopReason: 'Local' });
+    expect((await listTransactions(id)).map((t) => t.id)).toEqual([original.transactionId]);
+  });
+
+  it('2.0.1: events out of order and repeated (Ended before the Updated ones) give one completed transaction with the right energy', async () => {
+    const tag = await putTag();
+    const id = uniqueChargerId('RPL201');
+    const client = await bootedCharger('ocpp2.0.1', id);
+    const txId = randomUUID();
+    const t0 = Date.now();
+    const events = session201(txId, tag, t0);
+
+    // Started, then Ended (the charger was offline and replays its queue in the wrong order).
+    for (const seqNo of [0, 4]) await client.call('TransactionEvent', events[seqNo]);
+    const early = await getTransaction(id, txId);
+    expect(early).toMatchObject({ status: 'completed', energyWh: 2_500, stoppedAt: at(t0, 240), chargingState: 'Idle' });
+
+    // The Updated ones arrive late, one twice, and the Ended and Started again.
+    for (const seqNo of [2, 1, 3, 2, 4, 0]) {
+      expect(await client.call('TransactionEvent', events[seqNo])).toEqual(seqNo === 0 ? { idTokenInfo: { status: 'Accepted' } } : {});
+    }
+
+    const transaction = await getTransaction(id, txId);
+    expect(transaction).toMatchObject(completed201(id, txId, tag, t0));
+    // Each sample stored once: 5 energy readings and one power reading.
+    expect(transaction.meterValues).toHaveLength(6);
+    const rows = await listTransactions(id);
+    expect(rows.map((t) => [t.transactionId, t.status, t.energyWh])).toEqual([[txId, 'completed', 2_500]]);
+  });
+});
