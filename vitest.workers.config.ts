@@ -14,6 +14,8 @@ export default defineConfig(async () => {
             API_TOKEN: 'test-token',
             TEST_MIGRATIONS: migrations,
             UNKNOWN_CHARGER_POLICY: 'accept',
+            // Tests copy to D1 when they choose (flushNow), not when a timer fires mid-test.
+            FLEET_FLUSH_SECONDS: '3600',
           },
         },
       }),

@@ -17,8 +17,12 @@ export interface Config {
   commandTimeoutSeconds: number;
   /** A token the CSMS does not know, used while the charger was offline: accept and record it, or answer Invalid. */
   unknownOfflineTagPolicy: UnknownOfflineTagPolicy;
-  /** How long (seconds) facts wait in a charger's outbox before they are copied to D1 in one batch. */
+  /** How long (seconds) facts wait in a charger's outbox before they are handed to its FleetWriter. */
   flushDelaySeconds: number;
+  /** How long (seconds) a FleetWriter gathers facts from chargers before copying them to D1 in one batch. */
+  fleetFlushSeconds: number;
+  /** How many FleetWriter objects share the fleet's writes to D1. */
+  fleetWriterShards: number;
 }
 
 export type UnknownOfflineTagPolicy = 'accept' | 'reject';
@@ -32,6 +36,8 @@ export interface ConfigVars {
   COMMAND_TIMEOUT_SECONDS?: string;
   UNKNOWN_OFFLINE_TAG_POLICY?: string;
   FLUSH_DELAY_SECONDS?: string;
+  FLEET_FLUSH_SECONDS?: string;
+  FLEET_WRITER_SHARDS?: string;
 }
 
 export const DEFAULTS = {
@@ -41,6 +47,8 @@ export const DEFAULTS = {
   unknownChargerPolicy: 'accept',
   unknownOfflineTagPolicy: 'accept',
   flushDelaySeconds: 300,
+  fleetFlushSeconds: 30,
+  fleetWriterShards: 1,
 } as const;
 
 /** Longest a single command may wait, whatever the request asks for. */
@@ -67,6 +75,8 @@ export function readConfig(vars: ConfigVars): Config {
     ),
     unknownOfflineTagPolicy: readOfflineTagPolicy(vars.UNKNOWN_OFFLINE_TAG_POLICY),
     flushDelaySeconds: readPositiveNumber('FLUSH_DELAY_SECONDS', vars.FLUSH_DELAY_SECONDS, DEFAULTS.flushDelaySeconds),
+    fleetFlushSeconds: readPositiveNumber('FLEET_FLUSH_SECONDS', vars.FLEET_FLUSH_SECONDS, DEFAULTS.fleetFlushSeconds),
+    fleetWriterShards: readPositiveInt('FLEET_WRITER_SHARDS', vars.FLEET_WRITER_SHARDS, DEFAULTS.fleetWriterShards),
   };
 }
 

@@ -2,10 +2,12 @@
 
 import type { ConfigVars } from './config';
 import type { ChargerSession } from './charger/session';
+import type { FleetWriter } from './fleet/fleet-writer';
 
 export interface Env extends ConfigVars {
   DB: D1Database;
   CHARGERS: DurableObjectNamespace<ChargerSession>;
+  FLEET_WRITERS: DurableObjectNamespace<FleetWriter>;
   /** Bearer token for /api/v1 (a Worker secret in production). */
   API_TOKEN?: string;
 }
@@ -19,7 +21,7 @@ declare global {
     // Types `exports` from "cloudflare:workers" (what `wrangler types` would generate).
     interface GlobalProps {
       mainModule: typeof import('./index');
-      durableNamespaces: 'ChargerSession';
+      durableNamespaces: 'ChargerSession' | 'FleetWriter';
     }
   }
 }

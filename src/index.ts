@@ -10,6 +10,7 @@ import { chargerHistoryRoutes, transactionRoutes } from './api/transactions';
 import type { Env } from './env';
 
 export { ChargerSession } from './charger/session';
+export { FleetWriter } from './fleet/fleet-writer';
 
 const app = new Hono<{ Bindings: Env }>();
 

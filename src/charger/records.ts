@@ -22,7 +22,7 @@ import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore } from '../store/chargers';
 import { IdTagStore } from '../store/id-tags';
 import { TransactionStore } from '../store/transactions';
-import type { Outbox, OutboxFacts, OutboxKind } from './outbox';
+import type { Outbox, OutboxFacts, OutboxKind } from '../fleet/outbox';
 
 export interface RecordsDeps {
   db: D1Database;
@@ -86,7 +86,7 @@ export class DurableChargerRecords implements ChargerRecords {
 
   async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined): Promise<void> {
     // Meter values first: the flush derives the transaction's energy from them.
-    if (meter && meter.samples.length > 0) this.deps.outbox.append('meter', meter);
+    if (meter && meter.samples.length > 0) this.deps.outbox.append(this.deps.chargerId, 'meter', meter);
     await this.append('event201', event, event.eventType === 'Ended' ? 'soon' : 'batched');
   }
 
@@ -95,7 +95,7 @@ export class DurableChargerRecords implements ChargerRecords {
     fact: OutboxFacts[K],
     urgency: 'soon' | 'batched' = 'batched',
   ): Promise<void> {
-    this.deps.outbox.append(kind, fact);
+    this.deps.outbox.append(this.deps.chargerId, kind, fact);
     await this.deps.appended(urgency);
   }
 }

@@ -21,8 +21,8 @@ import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore, type ConnectionEvent } from '../store/chargers';
 import { countingD1 } from '../store/counting-d1';
 import { DueWork, type Task } from './due-work';
-import { flushStatements } from './flush';
-import { Outbox } from './outbox';
+import { fleetWriterName } from '../fleet/fleet-writer';
+import { Outbox, type OutboxEntry } from '../fleet/outbox';
 import { DurableChargerRecords } from './records';
 import { CLOSE_CODES, type CommandOutcome, type LiveStatus, type SessionStats } from './types';
 
@@ -48,7 +48,7 @@ const STORAGE_KEYS = {
   registration: 'registrationStatus',
 } as const;
 
-/** With nothing else to copy, D1's lastSeen is brought up to date this often; the exact value lives on the socket. */
+/** With nothing else to hand over, D1's lastSeen is brought up to date this often; the exact value lives on the socket. */
 const LAST_SEEN_FLUSH_MS = 15 * 60_000;
 /** Outbox entries copied to D1 per flush. */
 const FLUSH_BATCH_SIZE = 500;
@@ -66,7 +66,7 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly outbound: OutboundCalls;
   private readonly outbox: Outbox;
   private readonly dueWork: DueWork;
-  /** D1 statements run by this instance (reset when it is evicted); see `stats`. */
+  /** D1 statements this instance ran itself (reset when it is evicted); see `stats`. */
   private readonly d1Counter = { statements: 0 };
   private readonly db: D1Database;
   private registration: RegistrationStatus | null | undefined;
@@ -165,7 +165,10 @@ export class ChargerSession extends DurableObject<Env> {
   }
 
   private async run(task: Task): Promise<void> {
-    if (task === 'flush') return this.flush();
+    if (task === 'flush') {
+      await this.flush();
+      return;
+    }
     // The offline check: a charger silent for `offlineAfterIntervals` heartbeats is disconnected.
     const socket = this.currentSocket();
     const attachment = socket && readAttachment(socket);
@@ -180,47 +183,55 @@ export class ChargerSession extends DurableObject<Env> {
   }
 
   /**
-   * Copies the oldest outbox entries to D1 in one batch, then forgets them. A failure keeps
-   * them for the next try: what the charger was told is stored stays stored.
+   * Hands the oldest outbox entries to this charger's FleetWriter, then forgets them. A
+   * failure keeps them for the next try: what the charger was told is stored stays stored.
+   * Returns false when nothing could be handed over.
    */
-  private async flush(): Promise<void> {
+  private async flush(): Promise<boolean> {
     const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
-    if (!chargerId) return;
+    if (!chargerId) return false;
     const batch = this.outbox.peek(FLUSH_BATCH_SIZE);
+    const entries: OutboxEntry[] = batch.entries;
     const socket = this.currentSocket();
     const lastSeen = socket ? readAttachment(socket)?.lastSeen : undefined;
-    // lastSeen rides along only when D1's copy is more than LAST_SEEN_FLUSH_MS old: it costs a statement.
-    const newLastSeen =
-      lastSeen !== undefined && lastSeen - this.lastSeenFlushed >= LAST_SEEN_FLUSH_MS ? lastSeen : undefined;
-    const statements = flushStatements(
-      this.db,
-      chargerId,
-      batch,
-      new Date().toISOString(),
-      newLastSeen === undefined ? undefined : new Date(newLastSeen).toISOString(),
-    );
-    if (statements.length === 0) return;
+    if (lastSeen !== undefined && lastSeen > this.lastSeenFlushed) {
+      entries.push({ chargerId, kind: 'seen', fact: { at: new Date(lastSeen).toISOString() } });
+    }
+    if (entries.length === 0) return false;
     try {
-      await this.db.batch(statements);
+      await this.fleetWriter(chargerId).append(entries);
     } catch (error) {
       logError('flush', chargerId, error);
       await this.dueWork.schedule('flush', Date.now() + FLUSH_RETRY_MS, 'earliest');
-      return;
+      return false;
     }
     if (batch.size > 0) this.outbox.remove(batch.lastSeq);
-    if (newLastSeen !== undefined) this.lastSeenFlushed = newLastSeen;
+    if (lastSeen !== undefined) this.lastSeenFlushed = Math.max(this.lastSeenFlushed, lastSeen);
     if (this.outbox.size > 0) await this.dueWork.schedule('flush', Date.now(), 'earliest');
+    return true;
   }
 
-  /** Copies the whole outbox to D1 now, e.g. before an operator reads fresh data. */
-  async flushNow(): Promise<SessionStats> {
+  /** Hands everything waiting to the FleetWriter now, without waiting for the alarm. */
+  async handOver(): Promise<SessionStats> {
     await this.dueWork.cancel('flush');
-    let before = Infinity;
-    while (this.outbox.size > 0 && this.outbox.size < before) {
-      before = this.outbox.size;
-      await this.flush();
+    while (this.outbox.size > 0) {
+      if (!(await this.flush())) break;
     }
     return this.stats();
+  }
+
+  /** Copies everything this charger produced to D1 now, e.g. before an operator reads it. */
+  async flushNow(): Promise<SessionStats> {
+    await this.handOver();
+    if (this.outbox.size === 0) {
+      const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
+      if (chargerId) await this.fleetWriter(chargerId).flushNow();
+    }
+    return this.stats();
+  }
+
+  private fleetWriter(chargerId: string) {
+    return this.env.FLEET_WRITERS.getByName(fleetWriterName(chargerId, this.config.fleetWriterShards));
   }
 
   /** What this instance has cost in D1 statements, and what still waits in its outbox. */
@@ -362,7 +373,9 @@ export class ChargerSession extends DurableObject<Env> {
   }
 
   private async appendConnectionEvent(event: ConnectionEvent): Promise<void> {
-    this.outbox.append('connection', event);
+    const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
+    if (!chargerId) return;
+    this.outbox.append(chargerId, 'connection', event);
     await this.scheduleFlush(event.event === 'offline' ? 'soon' : 'batched');
   }
 

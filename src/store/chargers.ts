@@ -3,6 +3,7 @@
 import type { OcppVersion } from '../ocpp/versions';
 import type { BootFacts, ConnectorState } from '../ocpp/records';
 
+import type { ChargerFact } from '../fleet/outbox';
 import { chunk, columnsOf } from './json-rows';
 
 export type { BootFacts, ConnectorState };
@@ -15,6 +16,7 @@ export interface ConnectionEvent {
 }
 
 const STATUS_COLUMNS = [
+  'charger_id',
   'evse_id',
   'connector_id',
   'status',
@@ -194,10 +196,11 @@ export class ChargerStore {
   }
 
   /** Keeps the latest state per connector (an older report never overwrites a newer one) and the history of all. */
-  connectorStatusStatements(chargerId: string, states: readonly ConnectorState[], now: string): D1PreparedStatement[] {
+  connectorStatusStatements(states: readonly ChargerFact<'status'>[], now: string): D1PreparedStatement[] {
     return chunk(states).flatMap((part) => {
       const json = JSON.stringify(
-        part.map((s) => [
+        part.map(({ chargerId, fact: s }) => [
+          chargerId,
           s.evseId,
           s.connectorId,
           s.status,
@@ -211,42 +214,51 @@ export class ChargerStore {
       return [
         this.db
           .prepare(
-            `INSERT INTO connector_status (charger_id, ${STATUS_COLUMNS.join(', ')}, updated_at)
-             SELECT ?1, ${STATUS_COLUMNS.join(', ')}, ?3 FROM (SELECT ${columnsOf(STATUS_COLUMNS)} FROM json_each(?2) AS j) WHERE true
+            `INSERT INTO connector_status (${STATUS_COLUMNS.join(', ')}, updated_at)
+             SELECT ${STATUS_COLUMNS.join(', ')}, ?2 FROM (SELECT ${columnsOf(STATUS_COLUMNS)} FROM json_each(?1) AS j) WHERE true
              ON CONFLICT (charger_id, evse_id, connector_id) DO UPDATE SET
                status = excluded.status, error_code = excluded.error_code, info = excluded.info,
                vendor_id = excluded.vendor_id, vendor_error_code = excluded.vendor_error_code,
                reported_at = excluded.reported_at, updated_at = excluded.updated_at
              WHERE excluded.reported_at >= connector_status.reported_at`,
           )
-          .bind(chargerId, json, now),
+          .bind(json, now),
         this.db
           .prepare(
             `INSERT OR IGNORE INTO connector_status_history (charger_id, evse_id, connector_id, reported_at, status, error_code, info)
-             SELECT ?1, evse_id, connector_id, reported_at, status, error_code, info
-             FROM (SELECT ${columnsOf(STATUS_COLUMNS)} FROM json_each(?2) AS j)`,
+             SELECT charger_id, evse_id, connector_id, reported_at, status, error_code, info
+             FROM (SELECT ${columnsOf(STATUS_COLUMNS)} FROM json_each(?1) AS j)`,
           )
-          .bind(chargerId, json),
+          .bind(json),
       ];
     });
   }
 
-  connectionHistoryStatements(chargerId: string, events: readonly ConnectionEvent[]): D1PreparedStatement[] {
+  connectionHistoryStatements(events: readonly ChargerFact<'connection'>[]): D1PreparedStatement[] {
     return chunk(events).map((part) =>
       this.db
         .prepare(
           `INSERT OR IGNORE INTO connection_history (charger_id, at, event, reason)
-           SELECT ?1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]')
-           FROM json_each(?2) AS j`,
+           SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),
+             json_extract(j.value, '$[3]')
+           FROM json_each(?1) AS j`,
         )
-        .bind(chargerId, JSON.stringify(part.map((e) => [e.at, e.event, e.reason ?? null]))),
+        .bind(JSON.stringify(part.map(({ chargerId, fact: e }) => [chargerId, e.at, e.event, e.reason ?? null]))),
     );
   }
 
-  lastSeenStatement(chargerId: string, lastSeen: string): D1PreparedStatement {
-    return this.db
-      .prepare('UPDATE chargers SET last_seen = ?2 WHERE id = ?1 AND (last_seen IS NULL OR last_seen < ?2)')
-      .bind(chargerId, lastSeen);
+  /** Moves each charger's lastSeen forward to the latest of the given times. */
+  lastSeenStatements(seen: readonly ChargerFact<'seen'>[]): D1PreparedStatement[] {
+    return chunk(seen).map((part) =>
+      this.db
+        .prepare(
+          `UPDATE chargers SET last_seen = s.at
+           FROM (SELECT json_extract(j.value, '$[0]') AS id, MAX(json_extract(j.value, '$[1]')) AS at
+                 FROM json_each(?1) AS j GROUP BY 1) AS s
+           WHERE chargers.id = s.id AND (chargers.last_seen IS NULL OR chargers.last_seen < s.at)`,
+        )
+        .bind(JSON.stringify(part.map(({ chargerId, fact }) => [chargerId, fact.at]))),
+    );
   }
 
   async statusHistory(

@@ -1,7 +1,7 @@
 // D1 access for meter values; all of their SQL lives here.
 
 import type { MeterSample } from '../ocpp/meter-values';
-import type { MeterReport } from '../ocpp/records';
+import type { ChargerFact } from '../fleet/outbox';
 import { chunk, columnsOf } from './json-rows';
 
 export interface StoredMeterValue extends MeterSample {
@@ -11,6 +11,7 @@ export interface StoredMeterValue extends MeterSample {
 }
 
 const COLUMNS = [
+  'charger_id',
   'transaction_id',
   'evse_id',
   'connector_id',
@@ -42,9 +43,10 @@ export class MeterValueStore {
   constructor(private readonly db: D1Database) {}
 
   /** Statements that insert every sample of the reports; a sample already stored is skipped. */
-  insertStatements(chargerId: string, reports: readonly MeterReport[]): D1PreparedStatement[] {
-    const rows = reports.flatMap((report) =>
+  insertStatements(reports: readonly ChargerFact<'meter'>[]): D1PreparedStatement[] {
+    const rows = reports.flatMap(({ chargerId, fact: report }) =>
       report.samples.map((s) => [
+        chargerId,
         report.transactionId,
         report.evseId,
         report.connectorId,
@@ -61,10 +63,10 @@ export class MeterValueStore {
     return chunk(rows).map((part) =>
       this.db
         .prepare(
-          `INSERT OR IGNORE INTO meter_values (charger_id, ${COLUMNS.join(', ')})
-           SELECT ?1, ${COLUMNS.join(', ')} FROM (SELECT ${columnsOf(COLUMNS)} FROM json_each(?2) AS j)`,
+          `INSERT OR IGNORE INTO meter_values (${COLUMNS.join(', ')})
+           SELECT ${COLUMNS.join(', ')} FROM (SELECT ${columnsOf(COLUMNS)} FROM json_each(?1) AS j)`,
         )
-        .bind(chargerId, JSON.stringify(part)),
+        .bind(JSON.stringify(part)),
     );
   }
 

@@ -1,7 +1,8 @@
 // D1 access for transactions of both versions and their 2.0.1 events; all of their SQL lives here.
 
-import type { TransactionEvent201, TransactionStart16, TransactionStop16 } from '../ocpp/records';
+import type { TransactionStart16 } from '../ocpp/records';
 import { ENERGY_REGISTER } from '../ocpp/meter-values';
+import type { ChargerFact } from '../fleet/outbox';
 import { chunk, columnsOf } from './json-rows';
 
 export interface TransactionRecord {
@@ -67,8 +68,9 @@ export interface TransactionQuery {
   cursor?: number;
 }
 
-const STOP_COLUMNS = ['transaction_id', 'id_tag', 'meter_stop_wh', 'stopped_at', 'reason'] as const;
+const STOP_COLUMNS = ['charger_id', 'transaction_id', 'id_tag', 'meter_stop_wh', 'stopped_at', 'reason'] as const;
 const EVENT_COLUMNS = [
+  'charger_id',
   'transaction_id',
   'seq_no',
   'event_type',
@@ -123,31 +125,31 @@ export class TransactionStore {
    * StopTransaction changes nothing; a stop naming a transaction this charger never had is
    * kept in unmatched_stops, so it is acknowledged without being lost.
    */
-  stop16Statements(chargerId: string, stops: readonly TransactionStop16[], now: string): D1PreparedStatement[] {
+  stop16Statements(stops: readonly ChargerFact<'stop16'>[], now: string): D1PreparedStatement[] {
     return chunk(stops).flatMap((part) => {
       const json = JSON.stringify(
-        part.map((s) => [s.transactionId, s.idTag ?? null, s.meterStopWh, s.stoppedAt, s.reason]),
+        part.map(({ chargerId, fact: s }) => [chargerId, s.transactionId, s.idTag ?? null, s.meterStopWh, s.stoppedAt, s.reason]),
       );
       return [
         this.db
           .prepare(
             `UPDATE transactions SET status = 'completed', stop_id_tag = s.id_tag, meter_stop_wh = s.meter_stop_wh,
                energy_wh = s.meter_stop_wh - transactions.meter_start_wh, stopped_at = s.stopped_at,
-               stop_reason = s.reason, updated_at = ?3
-             FROM (SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?2) AS j) AS s
-             WHERE transactions.charger_id = ?1 AND transactions.protocol = 'ocpp1.6'
+               stop_reason = s.reason, updated_at = ?2
+             FROM (SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?1) AS j) AS s
+             WHERE transactions.charger_id = s.charger_id AND transactions.protocol = 'ocpp1.6'
                AND transactions.id = s.transaction_id AND transactions.status = 'active'`,
           )
-          .bind(chargerId, json, now),
+          .bind(json, now),
         this.db
           .prepare(
             `INSERT OR IGNORE INTO unmatched_stops (charger_id, transaction_id, id_tag, meter_stop_wh, stopped_at, reason, received_at)
-             SELECT ?1, s.transaction_id, s.id_tag, s.meter_stop_wh, s.stopped_at, s.reason, ?3
-             FROM (SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?2) AS j) AS s
+             SELECT s.charger_id, s.transaction_id, s.id_tag, s.meter_stop_wh, s.stopped_at, s.reason, ?2
+             FROM (SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?1) AS j) AS s
              WHERE NOT EXISTS (SELECT 1 FROM transactions t
-                               WHERE t.charger_id = ?1 AND t.protocol = 'ocpp1.6' AND t.id = s.transaction_id)`,
+                               WHERE t.charger_id = s.charger_id AND t.protocol = 'ocpp1.6' AND t.id = s.transaction_id)`,
           )
-          .bind(chargerId, json, now),
+          .bind(json, now),
       ];
     });
   }
@@ -157,18 +159,18 @@ export class TransactionStore {
    * transaction from all of its events, so arrival order and duplicates do not matter.
    * Run after the events' meter values are stored: the energy comes from them.
    */
-  event201Statements(chargerId: string, events: readonly TransactionEvent201[], now: string): D1PreparedStatement[] {
+  event201Statements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
     if (events.length === 0) return [];
     const inserts = chunk(events).map((part) =>
       this.db
         .prepare(
-          `INSERT OR IGNORE INTO transaction_events (charger_id, ${EVENT_COLUMNS.join(', ')}, received_at)
-           SELECT ?1, ${EVENT_COLUMNS.join(', ')}, ?3 FROM (SELECT ${columnsOf(EVENT_COLUMNS)} FROM json_each(?2) AS j)`,
+          `INSERT OR IGNORE INTO transaction_events (${EVENT_COLUMNS.join(', ')}, received_at)
+           SELECT ${EVENT_COLUMNS.join(', ')}, ?2 FROM (SELECT ${columnsOf(EVENT_COLUMNS)} FROM json_each(?1) AS j)`,
         )
         .bind(
-          chargerId,
           JSON.stringify(
-            part.map((e) => [
+            part.map(({ chargerId, fact: e }) => [
+              chargerId,
               e.transactionId,
               e.seqNo,
               e.eventType,
@@ -188,9 +190,9 @@ export class TransactionStore {
           now,
         ),
     );
-    const touched = [...new Set(events.map((e) => e.transactionId))];
+    const touched = [...new Map(events.map(({ chargerId, fact }) => [JSON.stringify([chargerId, fact.transactionId]), [chargerId, fact.transactionId]])).values()];
     const derive = chunk(touched).map((part) =>
-      this.db.prepare(DERIVE_201_SQL).bind(chargerId, JSON.stringify(part), now, ENERGY_REGISTER),
+      this.db.prepare(DERIVE_201_SQL).bind(JSON.stringify(part), now, ENERGY_REGISTER),
     );
     return [...inserts, ...derive];
   }
@@ -235,45 +237,47 @@ export class TransactionStore {
  * stored, the latest chargingState and triggerReason by seqNo, the first idToken, evse and
  * remoteStartId reported, and the energy as the Transaction.End (else latest) register
  * reading minus the Transaction.Begin (else earliest) one.
- * ?1 charger id, ?2 JSON array of transaction ids, ?3 now, ?4 the energy measurand.
+ * ?1 JSON array of [charger id, transaction id] pairs, ?2 now, ?3 the energy measurand.
  */
 const DERIVE_201_SQL = `
+WITH touched AS (
+  SELECT json_extract(j.value, '$[0]') AS charger_id, json_extract(j.value, '$[1]') AS tx FROM json_each(?1) AS j
+)
 INSERT INTO transactions (charger_id, protocol, ocpp_transaction_id, evse_id, connector_id, id_tag, stop_id_tag,
   status, started_at, stopped_at, meter_start_wh, meter_stop_wh, energy_wh, stop_reason, charging_state,
   last_trigger_reason, remote_start_id, reservation_id, offline, last_seq_no, updated_at)
-SELECT ?1, 'ocpp2.0.1', t.tx, d.evse_id, d.connector_id, d.id_tag, d.stop_id_tag,
+SELECT d.charger_id, 'ocpp2.0.1', d.tx, d.evse_id, d.connector_id, d.id_tag, d.stop_id_tag,
   CASE WHEN d.ended_at IS NULL THEN 'active' ELSE 'completed' END,
   d.started_at, d.ended_at, d.meter_start_wh, d.meter_stop_wh, d.meter_stop_wh - d.meter_start_wh,
   d.stop_reason, d.charging_state, d.last_trigger_reason, d.remote_start_id, d.reservation_id, d.offline,
-  d.last_seq_no, ?3
-FROM (SELECT j.value AS tx FROM json_each(?2) AS j) AS t
-JOIN (
-  SELECT e.transaction_id AS tx,
-    (SELECT evse_id FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND evse_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS evse_id,
-    (SELECT connector_id FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND connector_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS connector_id,
-    (SELECT id_token FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND id_token IS NOT NULL ORDER BY seq_no LIMIT 1) AS id_tag,
-    (SELECT id_token FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND event_type = 'Ended' AND id_token IS NOT NULL LIMIT 1) AS stop_id_tag,
+  d.last_seq_no, ?2
+FROM (
+  SELECT e.charger_id, e.transaction_id AS tx,
+    (SELECT evse_id FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND evse_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS evse_id,
+    (SELECT connector_id FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND connector_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS connector_id,
+    (SELECT id_token FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND id_token IS NOT NULL ORDER BY seq_no LIMIT 1) AS id_tag,
+    (SELECT id_token FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND event_type = 'Ended' AND id_token IS NOT NULL LIMIT 1) AS stop_id_tag,
     COALESCE(
-      (SELECT timestamp FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND event_type = 'Started' ORDER BY seq_no LIMIT 1),
+      (SELECT timestamp FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND event_type = 'Started' ORDER BY seq_no LIMIT 1),
       MIN(e.timestamp)) AS started_at,
-    (SELECT timestamp FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND event_type = 'Ended' ORDER BY seq_no LIMIT 1) AS ended_at,
-    (SELECT COALESCE(stopped_reason, 'Local') FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND event_type = 'Ended' ORDER BY seq_no LIMIT 1) AS stop_reason,
-    (SELECT charging_state FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND charging_state IS NOT NULL ORDER BY seq_no DESC LIMIT 1) AS charging_state,
-    (SELECT trigger_reason FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id ORDER BY seq_no DESC LIMIT 1) AS last_trigger_reason,
-    (SELECT remote_start_id FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND remote_start_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS remote_start_id,
-    (SELECT reservation_id FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = e.transaction_id AND reservation_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS reservation_id,
+    (SELECT timestamp FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND event_type = 'Ended' ORDER BY seq_no LIMIT 1) AS ended_at,
+    (SELECT COALESCE(stopped_reason, 'Local') FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND event_type = 'Ended' ORDER BY seq_no LIMIT 1) AS stop_reason,
+    (SELECT charging_state FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND charging_state IS NOT NULL ORDER BY seq_no DESC LIMIT 1) AS charging_state,
+    (SELECT trigger_reason FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id ORDER BY seq_no DESC LIMIT 1) AS last_trigger_reason,
+    (SELECT remote_start_id FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND remote_start_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS remote_start_id,
+    (SELECT reservation_id FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND reservation_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS reservation_id,
     MAX(e.offline) AS offline,
     MAX(e.seq_no) AS last_seq_no,
-    (SELECT value FROM meter_values m WHERE m.charger_id = ?1 AND m.transaction_id = e.transaction_id
-       AND m.measurand = ?4 AND m.phase = '' AND m.location IN ('', 'Outlet') AND m.value IS NOT NULL
+    (SELECT value FROM meter_values m WHERE m.charger_id = e.charger_id AND m.transaction_id = e.transaction_id
+       AND m.measurand = ?3 AND m.phase = '' AND m.location IN ('', 'Outlet') AND m.value IS NOT NULL
        ORDER BY m.context = 'Transaction.Begin' DESC, m.timestamp ASC LIMIT 1) AS meter_start_wh,
-    (SELECT value FROM meter_values m WHERE m.charger_id = ?1 AND m.transaction_id = e.transaction_id
-       AND m.measurand = ?4 AND m.phase = '' AND m.location IN ('', 'Outlet') AND m.value IS NOT NULL
+    (SELECT value FROM meter_values m WHERE m.charger_id = e.charger_id AND m.transaction_id = e.transaction_id
+       AND m.measurand = ?3 AND m.phase = '' AND m.location IN ('', 'Outlet') AND m.value IS NOT NULL
        ORDER BY m.context = 'Transaction.End' DESC, m.timestamp DESC LIMIT 1) AS meter_stop_wh
   FROM transaction_events e
-  WHERE e.charger_id = ?1 AND e.transaction_id IN (SELECT j.value FROM json_each(?2) AS j)
-  GROUP BY e.transaction_id
-) AS d ON d.tx = t.tx
+  JOIN touched t ON t.charger_id = e.charger_id AND t.tx = e.transaction_id
+  GROUP BY e.charger_id, e.transaction_id
+) AS d
 WHERE true
 ON CONFLICT (charger_id, ocpp_transaction_id) DO UPDATE SET
   evse_id = excluded.evse_id, connector_id = excluded.connector_id, id_tag = excluded.id_tag,

@@ -109,8 +109,8 @@ export class ChargerFlows {
     answer: (params: P) => Record<string, unknown>,
     then?: (params: P, result: Record<string, unknown>) => Promise<void>,
   ): this {
-    this.client.handle(action, ({ params, messageId }: { params: unknown; messageId: string }) => {
-      const p = params as P;
+    this.client.handle(action, async ({ params, messageId }) => {
+      const p = (params ?? {}) as P;
       (this.received[action] ??= []).push(p);
       const result = answer(p);
       if (then) {

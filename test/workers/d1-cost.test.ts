@@ -1,14 +1,15 @@
 // Measures D1 statements per 1,000 charger messages for a typical charging session of each version.
 //
-// The session runs at wall-clock speed, but the flush policy is replayed on the session's own
-// clock: an hour of traffic (meter values every minute, heartbeats every five) takes a second
-// here. A flush happens where the object's alarm would fire: FLUSH_DELAY_SECONDS after the first
-// fact waiting, right after a fact that closes something, and every 15 minutes for lastSeen alone.
+// Sessions run at wall-clock speed, but the flush policy is replayed on the sessions' own clock:
+// an hour of traffic (meter values every minute, heartbeats every five) takes a second here.
+// Facts move where the alarms would move them (see measureFleet).
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { fleetWriterName } from '../../src/fleet/fleet-writer';
 import { RawCharger, uniqueChargerId } from './helpers';
 
 const FLUSH_DELAY_S = 300;
+const FLEET_FLUSH_S = 30;
 const LAST_SEEN_FLUSH_S = 15 * 60;
 
 interface Step {
@@ -108,42 +109,100 @@ function session201(base: number): Step[] {
   return steps.sort((a, b) => a.at - b.at);
 }
 
-async function measure(protocol: 'ocpp1.6' | 'ocpp2.0.1', steps: Step[]) {
-  const cp = await RawCharger.connect(uniqueChargerId('COST'), protocol);
-  const stub = env.CHARGERS.getByName(cp.id);
-  // The connection itself leaves an 'online' fact.
-  let pendingSince: number | null = 0;
-  let lastFlush = 0;
-  let transactionId = -1;
-  const flush = async (at: number) => {
-    expect((await stub.flushNow()).outboxEntries).toBe(0);
-    pendingSince = null;
-    lastFlush = at;
-  };
-  for (const step of steps) {
-    if (pendingSince !== null && step.at >= pendingSince + FLUSH_DELAY_S) await flush(pendingSince + FLUSH_DELAY_S);
-    else if (pendingSince === null && step.at >= lastFlush + LAST_SEEN_FLUSH_S) await flush(lastFlush + LAST_SEEN_FLUSH_S);
-    const payload = JSON.parse(JSON.stringify(step.payload).replaceAll('"transactionId":-1', `"transactionId":${transactionId}`));
-    const answer = await cp.call(step.action, payload);
-    expect(answer[0], `${step.action} at ${step.at}`).toBe(3);
-    if (step.action === 'StartTransaction') transactionId = (answer[2] as { transactionId: number }).transactionId;
-    if (step.fact === 'soon') await flush(step.at + 1);
-    else if (step.fact && pendingSince === null) pendingSince = step.at;
+/** One simulated charger: its connection, its steps, and the flush policy's state for it. */
+interface SimCharger {
+  cp: RawCharger;
+  steps: Step[];
+  next: number;
+  offset: number;
+  pendingSince: number | null;
+  lastHandOver: number;
+  transactionId: number;
+}
+
+/**
+ * Runs `sessions` interleaved on one simulated clock and replays the flush policy: each charger
+ * hands its facts to the FleetWriter FLUSH_DELAY_S after the first one waits (at once for a
+ * closing fact, every 15 minutes for lastSeen alone), and the writer copies to D1
+ * FLEET_FLUSH_S after the first handover it holds.
+ */
+async function measureFleet(sessions: Array<{ protocol: 'ocpp1.6' | 'ocpp2.0.1'; steps: Step[] }>) {
+  const chargers: SimCharger[] = [];
+  for (const [i, session] of sessions.entries()) {
+    const cp = await RawCharger.connect(uniqueChargerId('COST'), session.protocol);
+    // The connection itself leaves an 'online' fact. Chargers start at scattered times, as in a
+    // real fleet, so their handovers do not line up.
+    const offset = (i * 37) % 300;
+    chargers.push({ cp, steps: session.steps, next: 0, offset, pendingSince: offset, lastHandOver: offset, transactionId: -1 });
   }
-  await flush(steps.at(-1)!.at + FLUSH_DELAY_S);
-  const { d1Statements } = await stub.stats();
-  cp.close();
-  return { messages: steps.length, d1Statements, perThousand: Math.round((d1Statements / steps.length) * 1000) };
+  const writer = env.FLEET_WRITERS.getByName(fleetWriterName(chargers[0]!.cp.id, 1));
+  const writerBefore = (await writer.stats()).d1Statements;
+  let writerPendingSince: number | null = null;
+  let messages = 0;
+
+  const handOver = async (c: SimCharger, at: number) => {
+    expect((await env.CHARGERS.getByName(c.cp.id).handOver()).outboxEntries).toBe(0);
+    c.pendingSince = null;
+    c.lastHandOver = at;
+    writerPendingSince ??= at;
+  };
+  const due = (c: SimCharger) => (c.pendingSince !== null ? c.pendingSince + FLUSH_DELAY_S : c.lastHandOver + LAST_SEEN_FLUSH_S);
+
+  for (;;) {
+    const active = chargers.filter((c) => c.next < c.steps.length);
+    if (active.length === 0) break;
+    // The earliest thing to happen next: a step, a charger's handover, or the writer's copy.
+    const c = active.reduce((a, b) => (a.steps[a.next]!.at + a.offset <= b.steps[b.next]!.at + b.offset ? a : b));
+    const at = c.steps[c.next]!.at + c.offset;
+    const handOverDue = chargers.filter((x) => due(x) <= at).sort((a, b) => due(a) - due(b))[0];
+    if (writerPendingSince !== null && writerPendingSince + FLEET_FLUSH_S <= Math.min(at, handOverDue ? due(handOverDue) : at)) {
+      expect((await writer.flushNow()).pending).toBe(0);
+      writerPendingSince = null;
+      continue;
+    }
+    if (handOverDue) {
+      await handOver(handOverDue, due(handOverDue));
+      continue;
+    }
+    const step = c.steps[c.next++]!;
+    const payload = JSON.parse(JSON.stringify(step.payload).replaceAll('"transactionId":-1', `"transactionId":${c.transactionId}`));
+    const answer = await c.cp.call(step.action, payload);
+    expect(answer[0], `${step.action} at ${step.at}`).toBe(3);
+    messages += 1;
+    if (step.action === 'StartTransaction') c.transactionId = (answer[2] as { transactionId: number }).transactionId;
+    if (step.fact === 'soon') await handOver(c, at + 1);
+    else if (step.fact && c.pendingSince === null) c.pendingSince = at;
+  }
+  for (const c of chargers) if (c.pendingSince !== null) await handOver(c, due(c));
+  expect((await writer.flushNow()).pending).toBe(0);
+
+  let d1Statements = (await writer.stats()).d1Statements - writerBefore;
+  for (const c of chargers) {
+    d1Statements += (await env.CHARGERS.getByName(c.cp.id).stats()).d1Statements;
+    c.cp.close();
+  }
+  return { chargers: chargers.length, messages, d1Statements, perThousand: Math.round((d1Statements / messages) * 1000) };
 }
 
 describe('D1 cost of charger traffic', () => {
-  it('stays far below one statement per message for a typical session of each version', async () => {
-    const base = Date.parse('2026-05-01T08:00:00Z');
-    const results = {
-      'ocpp1.6': await measure('ocpp1.6', session16(base)),
-      'ocpp2.0.1': await measure('ocpp2.0.1', session201(base)),
-    };
-    console.log(`D1 statements per 1,000 charger messages: ${JSON.stringify(results)}`);
-    for (const result of Object.values(results)) expect(result.perThousand).toBeLessThan(1000);
+  const base = Date.parse('2026-05-01T08:00:00Z');
+
+  // The bounds below are regression guards, set above the figures measured when they were
+  // written (README, "Durability and D1 cost"); the test prints what it measures.
+  it('costs a few statements per flush for a lone charger of each version', async () => {
+    const v16 = await measureFleet([{ protocol: 'ocpp1.6', steps: session16(base) }]);
+    const v201 = await measureFleet([{ protocol: 'ocpp2.0.1', steps: session201(base) }]);
+    console.log(`D1 statements per 1,000 charger messages, one charger: ${JSON.stringify({ 'ocpp1.6': v16, 'ocpp2.0.1': v201 })}`);
+    expect(v16.perThousand).toBeLessThan(1000);
+    expect(v201.perThousand).toBeLessThan(1500);
+  });
+
+  it('falls far below one statement per message as the FleetWriter batches many chargers', async () => {
+    const sessions = Array.from({ length: 30 }, (_, i) =>
+      i % 2 === 0 ? { protocol: 'ocpp1.6' as const, steps: session16(base) } : { protocol: 'ocpp2.0.1' as const, steps: session201(base) },
+    );
+    const fleet = await measureFleet(sessions);
+    console.log(`D1 statements per 1,000 charger messages, 30 chargers: ${JSON.stringify(fleet)}`);
+    expect(fleet.perThousand).toBeLessThan(250);
   });
 });

@@ -1,9 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { Outbox } from '../../src/charger/outbox';
+import { Outbox } from '../../src/fleet/outbox';
 import { DurableChargerRecords } from '../../src/charger/records';
 import { readConfig } from '../../src/config';
+import { fleetWriterName } from '../../src/fleet/fleet-writer';
 import { ChargerStore } from '../../src/store/chargers';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
@@ -38,23 +39,37 @@ describe('storage failures', () => {
     cp.close();
   });
 
-  it('keep acknowledged facts in the outbox while D1 fails, and copy them once it recovers', async () => {
+  it('keep acknowledged facts while D1 fails, copy them once it recovers, and hold up no other charger', async () => {
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
     await cp.boot();
     const stub = env.CHARGERS.getByName(cp.id);
+    const writer = env.FLEET_WRITERS.getByName(fleetWriterName(cp.id, readConfig(env).fleetWriterShards));
     const repairMeters = await breakWrites('meter_values', cp.id);
     const repairStatus = await breakWrites('connector_status', cp.id);
-    const sample = { timestamp: '2026-02-01T10:05:00Z', sampledValue: [{ value: '1234', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] };
-    expect((await cp.call('MeterValues', { connectorId: 1, meterValue: [sample] }))[0]).toBe(3);
-    expect((await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Charging' }))[0]).toBe(3);
+    try {
+      const sample = { timestamp: '2026-02-01T10:05:00Z', sampledValue: [{ value: '1234', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] };
+      expect((await cp.call('MeterValues', { connectorId: 1, meterValue: [sample] }))[0]).toBe(3);
+      expect((await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Charging' }))[0]).toBe(3);
 
-    // The flush fails as a whole; nothing is lost, nothing is half-written.
-    expect(await stub.flushNow()).toMatchObject({ outboxEntries: 3 });
-    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM connection_history WHERE charger_id = ?').bind(cp.id).first()).toEqual({ n: 0 });
+      // The charger's outbox is handed to its writer, whose copy to D1 fails: nothing is lost,
+      // nothing of this charger is half-written.
+      expect(await stub.flushNow()).toMatchObject({ outboxEntries: 0 });
+      expect((await writer.stats()).pending).toBeGreaterThan(0);
+      expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM connection_history WHERE charger_id = ?').bind(cp.id).first()).toEqual({ n: 0 });
 
-    await repairMeters();
-    await repairStatus();
+      // Another charger on the same writer is not held up.
+      const other = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+      await other.boot();
+      await other.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' });
+      await env.CHARGERS.getByName(other.id).flushNow();
+      expect(await env.DB.prepare('SELECT status FROM connector_status WHERE charger_id = ?').bind(other.id).first()).toEqual({ status: 'Available' });
+      other.close();
+    } finally {
+      await repairMeters();
+      await repairStatus();
+    }
     expect(await stub.flushNow()).toMatchObject({ outboxEntries: 0 });
+    expect((await writer.stats()).pending).toBe(0);
     expect(await env.DB.prepare('SELECT value, unit FROM meter_values WHERE charger_id = ?').bind(cp.id).all()).toMatchObject({
       results: [{ value: 1234, unit: 'Wh' }],
     });

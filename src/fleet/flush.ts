@@ -1,0 +1,25 @@
+// Copies a batch of outbox facts, from any number of chargers, to D1: a few statements in one D1 batch.
+
+import { ChargerStore } from '../store/chargers';
+import { MeterValueStore } from '../store/meter-values';
+import { TransactionStore } from '../store/transactions';
+import type { OutboxBatch } from './outbox';
+
+/**
+ * The statements that store `batch`. Every statement is idempotent (inserts skip rows already
+ * there, updates only move state forward), so a batch that fails, or that D1 stored but whose
+ * removal from the outbox was lost, can simply be flushed again.
+ */
+export function flushStatements(db: D1Database, batch: OutboxBatch, now: string): D1PreparedStatement[] {
+  const chargers = new ChargerStore(db);
+  const transactions = new TransactionStore(db);
+  return [
+    // Meter values before transactions: a 2.0.1 transaction's energy is derived from them.
+    ...new MeterValueStore(db).insertStatements(batch.meter),
+    ...chargers.connectorStatusStatements(batch.status, now),
+    ...transactions.stop16Statements(batch.stop16, now),
+    ...transactions.event201Statements(batch.event201, now),
+    ...chargers.connectionHistoryStatements(batch.connection),
+    ...chargers.lastSeenStatements(batch.seen),
+  ];
+}

@@ -1,0 +1,117 @@
+// A write-ahead log of facts bound for D1, kept in a Durable Object's own SQLite storage.
+//
+// Each charger's object keeps one: what its messages produced, durable before the charger is
+// answered. A FleetWriter keeps one too: the facts many chargers handed over, waiting to be
+// copied to D1 together.
+
+import type { ConnectorState, MeterReport, TransactionEvent201, TransactionStop16 } from '../ocpp/records';
+import type { ConnectionEvent } from '../store/chargers';
+
+/** Each kind of fact, and what it carries. */
+export interface OutboxFacts {
+  status: ConnectorState;
+  meter: MeterReport;
+  stop16: TransactionStop16;
+  event201: TransactionEvent201;
+  connection: ConnectionEvent;
+  /** When a frame last arrived from the charger (ISO 8601). */
+  seen: { at: string };
+}
+
+export type OutboxKind = keyof OutboxFacts;
+
+export const OUTBOX_KINDS: readonly OutboxKind[] = ['status', 'meter', 'stop16', 'event201', 'connection', 'seen'];
+
+export interface OutboxEntry<K extends OutboxKind = OutboxKind> {
+  /** Position in the outbox it was read from; absent on entries not read from one. */
+  seq?: number;
+  chargerId: string;
+  kind: K;
+  fact: OutboxFacts[K];
+}
+
+/** A fact together with the charger it belongs to. */
+export interface ChargerFact<K extends OutboxKind> {
+  chargerId: string;
+  fact: OutboxFacts[K];
+}
+
+/** The entries of a batch, sorted by kind, each kind in the order appended. */
+export type OutboxBatch = { [K in OutboxKind]: ChargerFact<K>[] } & {
+  entries: OutboxEntry[];
+  lastSeq: number;
+  size: number;
+};
+
+export class Outbox {
+  constructor(private readonly sql: SqlStorage) {
+    // Runs on every wake-up; cheap, and makes the table exist for a new object.
+    sql.exec(`CREATE TABLE IF NOT EXISTS outbox (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      charger_id TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      fact TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    )`);
+  }
+
+  /** Appends a fact. Synchronous: it commits with the object's other writes of the same event. */
+  append<K extends OutboxKind>(chargerId: string, kind: K, fact: OutboxFacts[K]): void {
+    this.sql.exec(
+      'INSERT INTO outbox (charger_id, kind, fact, created_at) VALUES (?, ?, ?, ?)',
+      chargerId,
+      kind,
+      JSON.stringify(fact),
+      Date.now(),
+    );
+  }
+
+  get size(): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM outbox').one().n;
+  }
+
+  /** The oldest `limit` entries, grouped by kind. */
+  peek(limit: number): OutboxBatch {
+    const rows = this.sql.exec<{ seq: number; charger_id: string; kind: OutboxKind; fact: string }>(
+      'SELECT seq, charger_id, kind, fact FROM outbox ORDER BY seq LIMIT ?',
+      limit,
+    );
+    return Outbox.batchOf(
+      [...rows].map((row) => ({ seq: row.seq, chargerId: row.charger_id, kind: row.kind, fact: JSON.parse(row.fact) }) as OutboxEntry),
+    );
+  }
+
+  /** Forgets entries up to `seq`, once they are safe elsewhere. */
+  remove(upToSeq: number): void {
+    this.sql.exec('DELETE FROM outbox WHERE seq <= ?', upToSeq);
+  }
+
+  /** Forgets the given entries, once they are safe elsewhere. */
+  removeEntries(entries: readonly OutboxEntry[]): void {
+    for (const entry of entries) {
+      if (entry.seq !== undefined) this.sql.exec('DELETE FROM outbox WHERE seq = ?', entry.seq);
+    }
+  }
+
+  /** Groups entries into a batch, as `peek` does. */
+  static batchOf(entries: readonly OutboxEntry[]): OutboxBatch {
+    const batch: OutboxBatch = {
+      status: [],
+      meter: [],
+      stop16: [],
+      event201: [],
+      connection: [],
+      seen: [],
+      entries: [],
+      lastSeq: 0,
+      size: 0,
+    };
+    for (const entry of entries) {
+      (batch[entry.kind] as ChargerFact<OutboxKind>[]).push({ chargerId: entry.chargerId, fact: entry.fact });
+      batch.entries.push(entry);
+      batch.lastSeq = Math.max(batch.lastSeq, entry.seq ?? 0);
+      batch.size += 1;
+    }
+    return batch;
+  }
+}
