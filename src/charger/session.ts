@@ -7,40 +7,25 @@
 // registration decision); in-memory fields are caches or belong to a request in progress.
 
 import { DurableObject } from 'cloudflare:workers';
-import * as v from 'valibot';
 import { readConfig, type Config } from '../config';
 import type { Env } from '../env';
+import { fleetWriterName } from '../fleet/fleet-writer';
+import { Outbox, type OutboxEntry } from '../fleet/outbox';
+import { logDropped, logError } from '../log';
 import { answerCall } from '../ocpp/dispatch';
 import { OcppError } from '../ocpp/errors';
 import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from '../ocpp/frames';
 import { OutboundCalls } from '../ocpp/outbound-calls';
-import { PROFILES, schemaFor } from '../ocpp/protocol';
+import { PROFILES } from '../ocpp/protocol';
 import type { RegistrationStatus } from '../ocpp/records';
-import { summarizeIssues } from '../ocpp/validation';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore, type ConnectionEvent } from '../store/chargers';
 import { countingD1 } from '../store/counting-d1';
+import { commandFailure, commandOutcome, prepareCommand } from './commands';
 import { DueWork, type Task } from './due-work';
-import { fleetWriterName } from '../fleet/fleet-writer';
-import { Outbox, type OutboxEntry } from '../fleet/outbox';
 import { DurableChargerRecords } from './records';
+import { closeQuietly, markEnded, readAttachment, sendQuietly, type OcppAttachment, type SocketAttachment } from './socket';
 import { CLOSE_CODES, type CommandOutcome, type LiveStatus, type SessionStats } from './types';
-
-/** Facts about one connection, kept on the socket so they survive hibernation. */
-interface OcppAttachment {
-  chargerId: string;
-  protocol: OcppVersion;
-  connectedAt: number;
-  /** Epoch ms of the last frame received; drives the offline alarm. */
-  lastSeen: number;
-  /** Set once the end of this connection has been recorded. */
-  ended?: boolean;
-}
-
-/** Attachments are namespaced, so other features can keep their own facts on the socket. */
-interface SocketAttachment {
-  ocpp: OcppAttachment;
-}
 
 const STORAGE_KEYS = {
   chargerId: 'chargerId',
@@ -50,7 +35,7 @@ const STORAGE_KEYS = {
 
 /** With nothing else to hand over, D1's lastSeen is brought up to date this often; the exact value lives on the socket. */
 const LAST_SEEN_FLUSH_MS = 15 * 60_000;
-/** Outbox entries copied to D1 per flush. */
+/** Outbox entries handed over per flush. */
 const FLUSH_BATCH_SIZE = 500;
 /** With this many facts waiting, they are copied without waiting for FLUSH_DELAY_SECONDS. */
 const FLUSH_THRESHOLD = 100;
@@ -242,54 +227,17 @@ export class ChargerSession extends DurableObject<Env> {
   /** Sends one CSMS-initiated call and waits for the charger's answer. Called by the HTTP API. */
   async sendCommand(action: string, payload: unknown, timeoutSeconds: number): Promise<CommandOutcome> {
     const protocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
-    if (!protocol) {
-      // Without a negotiated version only the action name can be checked.
-      if (!Object.values(PROFILES).some((p) => p.csmsInitiated.has(action))) {
-        return fail(404, 'UnknownAction', `${action} is not a CSMS-initiated action in any OCPP version`);
-      }
-      return fail(409, 'ChargerOffline', 'The charger has never connected');
-    }
-    const profile = PROFILES[protocol];
-    const requestSchema = schemaFor(profile.requestSchemas, action);
-    const responseSchema = schemaFor(profile.responseSchemas, action);
-    if (!profile.csmsInitiated.has(action) || !requestSchema || !responseSchema) {
-      return fail(404, 'UnknownAction', `${action} is not a CSMS-initiated action in ${protocol}`);
-    }
-    const request = v.safeParse(requestSchema, payload);
-    if (!request.success) {
-      return fail(400, 'InvalidPayload', `The payload does not match the ${protocol} ${action} request schema`, {
-        issues: summarizeIssues(request.issues),
-      });
-    }
+    const command = prepareCommand(protocol ?? null, action, payload);
+    if (!command.ok) return command.refusal;
     if (!this.currentSocket()) {
-      return fail(409, 'ChargerOffline', 'The charger is not connected');
+      return commandFailure(409, 'ChargerOffline', 'The charger is not connected');
     }
     if ((await this.getRegistration()) === 'Rejected') {
       // OCPP: a rejected charger SHALL NOT answer CSMS-initiated calls, so don't wait for one.
-      return fail(409, 'ChargerRejected', 'The charger was rejected at boot and will not answer until it is accepted');
+      return commandFailure(409, 'ChargerRejected', 'The charger was rejected at boot and will not answer until it is accepted');
     }
-
-    const outcome = await this.outbound.call(action, request.output, timeoutSeconds * 1000);
-    switch (outcome.kind) {
-      case 'result': {
-        const response = v.safeParse(responseSchema, outcome.payload);
-        if (!response.success) {
-          return fail(502, 'InvalidResponse', `The charger's ${action} answer does not match its schema`, {
-            issues: summarizeIssues(response.issues),
-            result: outcome.payload,
-          });
-        }
-        return { ok: true, result: response.output as Record<string, unknown> };
-      }
-      case 'error':
-        return fail(502, 'CallError', `The charger answered ${action} with ${outcome.code}`, {
-          ocpp: { code: outcome.code, description: outcome.description, details: outcome.details },
-        });
-      case 'timeout':
-        return fail(504, 'Timeout', `The charger did not answer ${action} within ${timeoutSeconds} s`);
-      case 'disconnected':
-        return fail(409, 'ChargerOffline', `${outcome.reason} before answering ${action}`);
-    }
+    const outcome = await this.outbound.call(action, command.request, timeoutSeconds * 1000);
+    return commandOutcome(command, outcome, timeoutSeconds);
   }
 
   /** What only the live object knows: is a socket open, and when did the last frame arrive. */
@@ -419,46 +367,4 @@ export class ChargerSession extends DurableObject<Env> {
       logError(what, undefined, error);
     }
   }
-}
-
-function fail(status: number, code: string, message: string, extra: Record<string, unknown> = {}): CommandOutcome {
-  return { ok: false, status, error: { code, message, ...extra } };
-}
-
-function readAttachment(ws: WebSocket): OcppAttachment | undefined {
-  const value = ws.deserializeAttachment() as SocketAttachment | null;
-  return value?.ocpp;
-}
-
-function markEnded(ws: WebSocket, attachment: OcppAttachment): void {
-  try {
-    ws.serializeAttachment({ ocpp: { ...attachment, ended: true } } satisfies SocketAttachment);
-  } catch {
-    // The socket is gone; its close event will not come again.
-  }
-}
-
-function sendQuietly(ws: WebSocket, text: string): void {
-  try {
-    ws.send(text);
-  } catch (error) {
-    // The socket closed while we worked; the charger will resend what it has not had answered.
-    logError('send', readAttachment(ws)?.chargerId, error);
-  }
-}
-
-function closeQuietly(ws: WebSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, reason);
-  } catch {
-    // Already closed.
-  }
-}
-
-function logError(what: string, chargerId: string | undefined, error: unknown): void {
-  console.error(JSON.stringify({ level: 'error', what, chargerId, error: String(error) }));
-}
-
-function logDropped(chargerId: string, why: string): void {
-  console.warn(JSON.stringify({ level: 'warn', what: 'frame dropped', chargerId, why }));
 }

@@ -1,0 +1,84 @@
+// An operator's command to a charger: checked before it is sent, and the charger's answer turned into a result.
+
+import * as v from 'valibot';
+import type { CallOutcome } from '../ocpp/outbound-calls';
+import { PROFILES, schemaFor } from '../ocpp/protocol';
+import { summarizeIssues } from '../ocpp/validation';
+import type { OcppVersion } from '../ocpp/versions';
+import type { CommandOutcome } from './types';
+
+export interface PreparedCommand {
+  ok: true;
+  action: string;
+  request: unknown;
+  responseSchema: v.GenericSchema;
+}
+
+/**
+ * Checks an operator's command against the charger's version before anything is sent: the
+ * action must be one the CSMS sends in that version, and the payload must match its schema.
+ */
+export function prepareCommand(
+  protocol: OcppVersion | null,
+  action: string,
+  payload: unknown,
+): PreparedCommand | { ok: false; refusal: CommandOutcome } {
+  if (!protocol) {
+    // Without a negotiated version only the action name can be checked.
+    if (!Object.values(PROFILES).some((p) => p.csmsInitiated.has(action))) {
+      return refuse(404, 'UnknownAction', `${action} is not a CSMS-initiated action in any OCPP version`);
+    }
+    return refuse(409, 'ChargerOffline', 'The charger has never connected');
+  }
+  const profile = PROFILES[protocol];
+  const requestSchema = schemaFor(profile.requestSchemas, action);
+  const responseSchema = schemaFor(profile.responseSchemas, action);
+  if (!profile.csmsInitiated.has(action) || !requestSchema || !responseSchema) {
+    return refuse(404, 'UnknownAction', `${action} is not a CSMS-initiated action in ${protocol}`);
+  }
+  const request = v.safeParse(requestSchema, payload);
+  if (!request.success) {
+    return refuse(400, 'InvalidPayload', `The payload does not match the ${protocol} ${action} request schema`, {
+      issues: summarizeIssues(request.issues),
+    });
+  }
+  return { ok: true, action, request: request.output, responseSchema };
+}
+
+/** The HTTP-facing result of a sent command: the validated answer, or why there is none. */
+export function commandOutcome(command: PreparedCommand, outcome: CallOutcome, timeoutSeconds: number): CommandOutcome {
+  const { action } = command;
+  switch (outcome.kind) {
+    case 'result': {
+      const response = v.safeParse(command.responseSchema, outcome.payload);
+      if (!response.success) {
+        return commandFailure(502, 'InvalidResponse', `The charger's ${action} answer does not match its schema`, {
+          issues: summarizeIssues(response.issues),
+          result: outcome.payload,
+        });
+      }
+      return { ok: true, result: response.output as Record<string, unknown> };
+    }
+    case 'error':
+      return commandFailure(502, 'CallError', `The charger answered ${action} with ${outcome.code}`, {
+        ocpp: { code: outcome.code, description: outcome.description, details: outcome.details },
+      });
+    case 'timeout':
+      return commandFailure(504, 'Timeout', `The charger did not answer ${action} within ${timeoutSeconds} s`);
+    case 'disconnected':
+      return commandFailure(409, 'ChargerOffline', `${outcome.reason} before answering ${action}`);
+  }
+}
+
+export function commandFailure(
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): CommandOutcome {
+  return { ok: false, status, error: { code, message, ...extra } };
+}
+
+function refuse(status: number, code: string, message: string, extra: Record<string, unknown> = {}) {
+  return { ok: false as const, refusal: commandFailure(status, code, message, extra) };
+}

@@ -1,0 +1,50 @@
+// The charger's WebSocket: what rides on it through hibernation, and sending or closing without throwing.
+
+import { logError } from '../log';
+import type { OcppVersion } from '../ocpp/versions';
+
+/** Facts about one connection, kept on the socket so they survive hibernation. */
+export interface OcppAttachment {
+  chargerId: string;
+  protocol: OcppVersion;
+  connectedAt: number;
+  /** Epoch ms of the last frame received; drives the offline alarm. */
+  lastSeen: number;
+  /** Set once the end of this connection has been recorded. */
+  ended?: boolean;
+}
+
+/** Attachments are namespaced, so other features can keep their own facts on the socket. */
+export interface SocketAttachment {
+  ocpp: OcppAttachment;
+}
+
+export function readAttachment(ws: WebSocket): OcppAttachment | undefined {
+  const value = ws.deserializeAttachment() as SocketAttachment | null;
+  return value?.ocpp;
+}
+
+export function markEnded(ws: WebSocket, attachment: OcppAttachment): void {
+  try {
+    ws.serializeAttachment({ ocpp: { ...attachment, ended: true } } satisfies SocketAttachment);
+  } catch {
+    // The socket is gone; its close event will not come again.
+  }
+}
+
+export function sendQuietly(ws: WebSocket, text: string): void {
+  try {
+    ws.send(text);
+  } catch (error) {
+    // The socket closed while we worked; the charger will resend what it has not had answered.
+    logError('send', readAttachment(ws)?.chargerId, error);
+  }
+}
+
+export function closeQuietly(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Already closed.
+  }
+}
