@@ -84,6 +84,10 @@ CREATE TABLE transaction_events (
 -- Every sampled value, unit-normalised (Wh, W, var, varh, VA, ...).
 CREATE TABLE meter_values (
   charger_id      TEXT NOT NULL,
+  -- What the value belongs to, for its identity: the transaction id, or '@<evse>/<connector>'
+  -- for values outside any transaction. A transaction's values are the same values whichever
+  -- connector a replay attributes them to.
+  scope           TEXT NOT NULL,
   -- The charger's name for the transaction ('' when the value belongs to none).
   transaction_id  TEXT NOT NULL DEFAULT '',
   evse_id         INTEGER NOT NULL DEFAULT 0,
@@ -97,9 +101,10 @@ CREATE TABLE meter_values (
   value           REAL,
   -- Signed meter data, kept as sent.
   signed_data     TEXT,
-  PRIMARY KEY (charger_id, transaction_id, evse_id, connector_id, timestamp, measurand, phase, location, context)
+  PRIMARY KEY (charger_id, scope, timestamp, measurand, phase, location, context)
 ) WITHOUT ROWID;
 CREATE INDEX meter_values_by_time ON meter_values (charger_id, timestamp);
+CREATE INDEX meter_values_by_transaction ON meter_values (charger_id, transaction_id, measurand);
 
 -- 1.6 StopTransactions naming a transactionId this CSMS never assigned: acknowledged and kept here.
 CREATE TABLE unmatched_stops (

@@ -29,8 +29,14 @@ transactionRoutes.get('/', async (c) => {
   if (cursor !== undefined && !Number.isInteger(cursor)) {
     return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
   }
+  const chargerId = c.req.query('chargerId');
+  if (chargerId !== undefined) {
+    if (!isValidChargerId(chargerId)) return apiError(c, 400, 'InvalidChargerId', 'Not a valid charger id');
+    // One charger's list is read like its other views: with its waiting facts copied first.
+    if (await new ChargerStore(c.env.DB).exists(chargerId)) await c.env.CHARGERS.getByName(chargerId).flushNow();
+  }
   const page = await new TransactionStore(c.env.DB).list({
-    chargerId: c.req.query('chargerId'),
+    chargerId,
     status,
     ...range,
     limit,
@@ -80,6 +86,7 @@ chargerHistoryRoutes.get('/:chargerId/meter-values', async (c) => {
     limit,
     cursor: c.req.query('cursor'),
   });
+  if (!page) return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
   return c.json(page);
 });
 

@@ -23,10 +23,12 @@ import { ChargerStore } from '../store/chargers';
 import { IdTagStore } from '../store/id-tags';
 import { TransactionStore } from '../store/transactions';
 import type { Outbox, OutboxFacts, OutboxKind } from '../fleet/outbox';
+import type { TransactionLocation, TransactionLocations } from './transaction-locations';
 
 export interface RecordsDeps {
   db: D1Database;
   outbox: Outbox;
+  locations: TransactionLocations;
   chargerId: string;
   protocol: OcppVersion;
   config: Config;
@@ -73,7 +75,13 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async startTransaction(start: TransactionStart16): Promise<number> {
-    return new TransactionStore(this.deps.db).start16(this.deps.chargerId, start, this.nowIso);
+    const id = await new TransactionStore(this.deps.db).start16(this.deps.chargerId, start, this.nowIso);
+    this.deps.locations.remember(String(id), { evseId: 0, connectorId: start.connectorId });
+    return id;
+  }
+
+  async transactionLocation(transactionId: string): Promise<TransactionLocation | undefined> {
+    return this.deps.locations.get(transactionId);
   }
 
   async stopTransaction(stop: TransactionStop16): Promise<void> {
@@ -85,6 +93,9 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined): Promise<void> {
+    if (event.evseId !== undefined) {
+      this.deps.locations.remember(event.transactionId, { evseId: event.evseId, connectorId: event.connectorId ?? 0 });
+    }
     // Meter values first: the flush derives the transaction's energy from them.
     if (meter && meter.samples.length > 0) this.deps.outbox.append(this.deps.chargerId, 'meter', meter);
     await this.append('event201', event, event.eventType === 'Ended' ? 'soon' : 'batched');

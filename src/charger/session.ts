@@ -24,6 +24,7 @@ import { countingD1 } from '../store/counting-d1';
 import { commandFailure, commandOutcome, prepareCommand } from './commands';
 import { DueWork, type Task } from './due-work';
 import { DurableChargerRecords } from './records';
+import { TransactionLocations } from './transaction-locations';
 import { closeQuietly, markEnded, readAttachment, sendQuietly, type OcppAttachment, type SocketAttachment } from './socket';
 import { CLOSE_CODES, type CommandOutcome, type LiveStatus, type SessionStats } from './types';
 
@@ -50,6 +51,7 @@ export class ChargerSession extends DurableObject<Env> {
   private inbound: Promise<void> = Promise.resolve();
   private readonly outbound: OutboundCalls;
   private readonly outbox: Outbox;
+  private readonly locations: TransactionLocations;
   private readonly dueWork: DueWork;
   /** D1 statements this instance ran itself (reset when it is evicted); see `stats`. */
   private readonly d1Counter = { statements: 0 };
@@ -73,6 +75,7 @@ export class ChargerSession extends DurableObject<Env> {
       newMessageId: () => crypto.randomUUID(),
     });
     this.outbox = new Outbox(ctx.storage.sql);
+    this.locations = new TransactionLocations(ctx.storage.sql);
     this.dueWork = new DueWork(ctx.storage.sql, ctx.storage);
     this.db = countingD1(env.DB, this.d1Counter);
   }
@@ -275,6 +278,7 @@ export class ChargerSession extends DurableObject<Env> {
     const records = new DurableChargerRecords({
       db: this.db,
       outbox: this.outbox,
+      locations: this.locations,
       chargerId,
       protocol,
       config: this.config,

@@ -55,6 +55,9 @@ class MemoryRecords implements ChargerRecords {
     this.events.push(event);
     if (meter) this.meters.push(meter);
   }
+  async transactionLocation(transactionId: string) {
+    return transactionId === '7' || transactionId === 'tx-9' ? { evseId: 3, connectorId: 2 } : undefined;
+  }
 }
 
 const NOW = new Date('2026-01-02T03:04:05.000Z');
@@ -209,7 +212,8 @@ describe('charging sessions, OCPP 1.6', () => {
     );
     expect(reply).toEqual([3, 'id1', {}]);
     expect(records.stops[0]).toMatchObject({ transactionId: 7, meterStopWh: 9000, reason: 'Local' });
-    expect(records.meters[0]).toMatchObject({ transactionId: '7', samples: [expect.objectContaining({ value: 2500, unit: 'Wh' })] });
+    // The stop does not name its connector; the one the transaction started on is used.
+    expect(records.meters[0]).toMatchObject({ transactionId: '7', connectorId: 2, samples: [expect.objectContaining({ value: 2500, unit: 'Wh' })] });
   });
 
   it('answers InternalError when the start cannot be stored', async () => {
@@ -243,6 +247,25 @@ describe('charging sessions, OCPP 2.0.1', () => {
     expect(records.events[0]).toMatchObject({ transactionId: 'tx-1', seqNo: 0, eventType: 'Started', offline: true, remoteStartId: 12, evseId: 1, connectorId: 2, idToken: 'GOOD' });
     expect(records.meters[0]).toMatchObject({ transactionId: 'tx-1', evseId: 1, connectorId: 2, samples: [expect.objectContaining({ value: 1500, context: 'Transaction.Begin' })] });
     expect(records.tokens[0]).toMatchObject({ idTag: 'GOOD', type: 'ISO14443', offline: true });
+  });
+
+  it('attributes meter values of an event without evse to the EVSE the transaction runs on', async () => {
+    const records = new MemoryRecords();
+    await answer(
+      'ocpp2.0.1',
+      'TransactionEvent',
+      {
+        eventType: 'Updated',
+        timestamp: '2026-01-02T03:10:00Z',
+        triggerReason: 'MeterValuePeriodic',
+        seqNo: 4,
+        transactionInfo: { transactionId: 'tx-9' },
+        meterValue: [{ timestamp: '2026-01-02T03:10:00Z', sampledValue: [{ value: 2000 }] }],
+      },
+      records,
+    );
+    expect(records.events[0]).toMatchObject({ evseId: 3, connectorId: 2 });
+    expect(records.meters[0]).toMatchObject({ evseId: 3, connectorId: 2 });
   });
 
   it('accepts NoAuthorization tokens without a lookup', async () => {

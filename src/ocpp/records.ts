@@ -97,4 +97,6 @@ export interface ChargerRecords {
   stopTransaction(stop: TransactionStop16): Promise<void>;
   recordMeterValues(report: MeterReport): Promise<void>;
   recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined): Promise<void>;
+  /** Where a transaction runs, if this charger said so before (a 1.6 start, a 2.0.1 event with `evse`). */
+  transactionLocation(transactionId: string): Promise<{ evseId: number; connectorId: number } | undefined>;
 }

@@ -12,6 +12,7 @@ export interface StoredMeterValue extends MeterSample {
 
 const COLUMNS = [
   'charger_id',
+  'scope',
   'transaction_id',
   'evse_id',
   'connector_id',
@@ -26,6 +27,7 @@ const COLUMNS = [
 ] as const;
 
 type Row = {
+  scope: string;
   transaction_id: string;
   evse_id: number;
   connector_id: number;
@@ -47,6 +49,7 @@ export class MeterValueStore {
     const rows = reports.flatMap(({ chargerId, fact: report }) =>
       report.samples.map((s) => [
         chargerId,
+        report.transactionId || `@${report.evseId}/${report.connectorId}`,
         report.transactionId,
         report.evseId,
         report.connectorId,
@@ -81,54 +84,47 @@ export class MeterValueStore {
     return results.map(toStored);
   }
 
-  /** A charger's values in [from, to), oldest first, `limit` at a time after `cursor` (an opaque string). */
+  /**
+   * A charger's values in [from, to), oldest first, `limit` at a time after `cursor` (an opaque
+   * string from an earlier page). Null when the cursor is not one.
+   */
   async forCharger(
     chargerId: string,
     range: { from?: string; to?: string; limit: number; cursor?: string },
-  ): Promise<{ meterValues: StoredMeterValue[]; nextCursor: string | null }> {
-    const after = range.cursor ? (JSON.parse(atob(range.cursor)) as string[]) : null;
+  ): Promise<{ meterValues: StoredMeterValue[]; nextCursor: string | null } | null> {
+    const after = range.cursor ? decodeCursor(range.cursor) : null;
+    if (range.cursor && !after) return null;
     const { results } = await this.db
       .prepare(
         `SELECT * FROM meter_values
          WHERE charger_id = ?1 AND timestamp >= ?2 AND timestamp < ?3
-           AND (?4 IS NULL OR (timestamp, transaction_id, evse_id, connector_id, measurand, phase, location, context)
-                > (?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))
-         ORDER BY timestamp, transaction_id, evse_id, connector_id, measurand, phase, location, context
-         LIMIT ?12`,
+           AND (?4 IS NULL OR (timestamp, scope, measurand, phase, location, context) > (?4, ?5, ?6, ?7, ?8, ?9))
+         ORDER BY timestamp, scope, measurand, phase, location, context
+         LIMIT ?10`,
       )
-      .bind(
-        chargerId,
-        range.from ?? '',
-        range.to ?? '9999',
-        after?.[0] ?? null,
-        after?.[1] ?? null,
-        after?.[2] ?? null,
-        after?.[3] ?? null,
-        after?.[4] ?? null,
-        after?.[5] ?? null,
-        after?.[6] ?? null,
-        after?.[7] ?? null,
-        range.limit + 1,
-      )
+      .bind(chargerId, range.from ?? '', range.to ?? '9999', ...(after ?? [null, null, null, null, null, null]), range.limit + 1)
       .all<Row>();
     const page = results.slice(0, range.limit);
     const last = page[page.length - 1];
     const nextCursor =
       results.length > range.limit && last
-        ? btoa(
-            JSON.stringify([
-              last.timestamp,
-              last.transaction_id,
-              last.evse_id,
-              last.connector_id,
-              last.measurand,
-              last.phase,
-              last.location,
-              last.context,
-            ]),
-          )
+        ? encodeCursor([last.timestamp, last.scope, last.measurand, last.phase, last.location, last.context])
         : null;
     return { meterValues: page.map(toStored), nextCursor };
+  }
+}
+
+/** A page position: the sort key of the last row served, base64 so it travels as one query parameter. */
+function encodeCursor(key: string[]): string {
+  return btoa(JSON.stringify(key));
+}
+
+function decodeCursor(cursor: string): string[] | null {
+  try {
+    const key = JSON.parse(atob(cursor)) as unknown;
+    return Array.isArray(key) && key.length === 6 && key.every((k) => typeof k === 'string') ? key : null;
+  } catch {
+    return null;
   }
 }
 

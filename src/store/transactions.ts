@@ -232,6 +232,24 @@ export class TransactionStore {
 }
 
 /**
+ * SQL for a 2.0.1 transaction's energy register at its Begin (else earliest) or End (else
+ * latest) reading, at the outlet: the phase total, or without one the sum over L1–L3, as the
+ * single-transaction view computes it (ocpp/meter-values.ts, energyFromSamples).
+ */
+function registerReading(edge: 'Begin' | 'End'): string {
+  const order =
+    edge === 'Begin'
+      ? "m.context = 'Transaction.Begin' DESC, m.timestamp ASC"
+      : "m.context = 'Transaction.End' DESC, m.timestamp DESC";
+  const where = `m.charger_id = e.charger_id AND m.transaction_id = e.transaction_id AND m.measurand = ?3
+       AND m.location IN ('', 'Outlet') AND m.value IS NOT NULL`;
+  return `COALESCE(
+      (SELECT m.value FROM meter_values m WHERE ${where} AND m.phase = '' ORDER BY ${order} LIMIT 1),
+      (SELECT SUM(value) FROM (SELECT m.value, ROW_NUMBER() OVER (PARTITION BY m.phase ORDER BY ${order}) AS n
+         FROM meter_values m WHERE ${where} AND m.phase IN ('L1', 'L2', 'L3')) WHERE n = 1))`;
+}
+
+/**
  * One row per touched 2.0.1 transaction, derived from all of its stored events:
  * started at the Started event (else the earliest event), completed once an Ended event is
  * stored, the latest chargingState and triggerReason by seqNo, the first idToken, evse and
@@ -268,12 +286,8 @@ FROM (
     (SELECT reservation_id FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND reservation_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS reservation_id,
     MAX(e.offline) AS offline,
     MAX(e.seq_no) AS last_seq_no,
-    (SELECT value FROM meter_values m WHERE m.charger_id = e.charger_id AND m.transaction_id = e.transaction_id
-       AND m.measurand = ?3 AND m.phase = '' AND m.location IN ('', 'Outlet') AND m.value IS NOT NULL
-       ORDER BY m.context = 'Transaction.Begin' DESC, m.timestamp ASC LIMIT 1) AS meter_start_wh,
-    (SELECT value FROM meter_values m WHERE m.charger_id = e.charger_id AND m.transaction_id = e.transaction_id
-       AND m.measurand = ?3 AND m.phase = '' AND m.location IN ('', 'Outlet') AND m.value IS NOT NULL
-       ORDER BY m.context = 'Transaction.End' DESC, m.timestamp DESC LIMIT 1) AS meter_stop_wh
+    ${registerReading('Begin')} AS meter_start_wh,
+    ${registerReading('End')} AS meter_stop_wh
   FROM transaction_events e
   JOIN touched t ON t.charger_id = e.charger_id AND t.tx = e.transaction_id
   GROUP BY e.charger_id, e.transaction_id

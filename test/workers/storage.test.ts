@@ -3,6 +3,7 @@ import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { Outbox } from '../../src/fleet/outbox';
 import { DurableChargerRecords } from '../../src/charger/records';
+import type { TransactionLocations } from '../../src/charger/transaction-locations';
 import { readConfig } from '../../src/config';
 import { fleetWriterName } from '../../src/fleet/fleet-writer';
 import { ChargerStore } from '../../src/store/chargers';
@@ -100,6 +101,7 @@ describe('the unknown-charger policy', () => {
       db: env.DB,
       // Boot decisions never touch the outbox.
       outbox: undefined as unknown as Outbox,
+      locations: undefined as unknown as TransactionLocations,
       chargerId,
       protocol: 'ocpp2.0.1',
       config,

@@ -177,6 +177,53 @@ describe('OCPP 2.0.1 transactions', () => {
   });
 });
 
+describe('where values belong', () => {
+  it('puts a 1.6 stop\'s transaction data on the connector the transaction started on', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    const { transactionId } = (await cp.call('StartTransaction', { connectorId: 3, idTag: 'X', meterStart: 0, timestamp: '2026-06-01T10:00:00Z' }))[2] as { transactionId: number };
+    await cp.call('StopTransaction', {
+      transactionId,
+      meterStop: 200,
+      timestamp: '2026-06-01T11:00:00Z',
+      transactionData: [energySample('2026-06-01T11:00:00Z', 200, 'Transaction.End')],
+    });
+    const { transaction } = await json(await api('GET', `/chargers/${cp.id}/transactions/${transactionId}`));
+    expect(transaction.meterValues).toEqual([expect.objectContaining({ connectorId: 3, value: 200, context: 'Transaction.End' })]);
+    cp.close();
+  });
+
+  it('puts 2.0.1 values of events without evse on the transaction\'s EVSE, and sums per-phase energy', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp2.0.1');
+    await cp.boot();
+    const phases = (wh: number, context: string) =>
+      ['L1', 'L2', 'L3'].map((phase) => ({ value: wh, phase, context, measurand: 'Energy.Active.Import.Register' }));
+    const base = { triggerReason: 'MeterValuePeriodic', transactionInfo: { transactionId: 'PH-1' } };
+    await cp.call('TransactionEvent', {
+      ...base,
+      eventType: 'Started',
+      seqNo: 0,
+      timestamp: '2026-06-02T10:00:00Z',
+      evse: { id: 2, connectorId: 1 },
+      meterValue: [{ timestamp: '2026-06-02T10:00:00Z', sampledValue: phases(1000, 'Transaction.Begin') }],
+    });
+    await cp.call('TransactionEvent', {
+      ...base,
+      eventType: 'Ended',
+      seqNo: 1,
+      timestamp: '2026-06-02T11:00:00Z',
+      meterValue: [{ timestamp: '2026-06-02T11:00:00Z', sampledValue: phases(2000, 'Transaction.End') }],
+    });
+    const { transaction } = await json(await api('GET', `/chargers/${cp.id}/transactions/PH-1`));
+    expect(transaction).toMatchObject({ evseId: 2, connectorId: 1, energyWh: 3000, status: 'completed' });
+    expect(new Set(transaction.meterValues.map((m: { evseId: number }) => m.evseId))).toEqual(new Set([2]));
+    // The fleet list shows the same energy.
+    const list = await json(await api('GET', `/transactions?chargerId=${cp.id}`));
+    expect(list.transactions).toEqual([expect.objectContaining({ transactionId: 'PH-1', energyWh: 3000 })]);
+    cp.close();
+  });
+});
+
 describe('the history API', () => {
   it('returns meter values over a time range, a page at a time', async () => {
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');

@@ -81,9 +81,11 @@ const StartTransaction: Handler<StartTransactionRequest, StartTransactionRespons
 const StopTransaction: Handler<StopTransactionRequest, StopTransactionResponse> = async (req, ctx) => {
   const stoppedAt = normaliseTimestamp(req.timestamp) ?? ctx.now.toISOString();
   if (req.transactionData && req.transactionData.length > 0) {
+    // A StopTransaction does not name its connector; the start did.
+    const where = await ctx.records.transactionLocation(String(req.transactionId));
     await ctx.records.recordMeterValues({
       evseId: EVSE,
-      connectorId: 0,
+      connectorId: where?.connectorId ?? 0,
       transactionId: String(req.transactionId),
       samples: samplesFromV16(req.transactionData),
     });

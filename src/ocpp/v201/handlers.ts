@@ -53,8 +53,10 @@ const Authorize: Handler<AuthorizeRequest, AuthorizeResponse> = async (req, ctx)
 
 const TransactionEvent: Handler<TransactionEventRequest, TransactionEventResponse> = async (req, ctx) => {
   const tx = req.transactionInfo;
-  const evseId = req.evse?.id;
-  const connectorId = req.evse?.connectorId;
+  // A station may name the EVSE only in the transaction's first event.
+  const where = req.evse ? undefined : await ctx.records.transactionLocation(tx.transactionId);
+  const evseId = req.evse?.id ?? where?.evseId;
+  const connectorId = req.evse ? req.evse.connectorId : where?.connectorId;
   await ctx.records.recordTransactionEvent(
     {
       transactionId: tx.transactionId,
