@@ -7,6 +7,7 @@ import { isValidChargerId, MAX_CHARGER_ID_LENGTH } from '../ocpp/charger-id';
 import { isPlainObject } from '../ocpp/frames';
 import type { CommandOutcome } from '../charger/types';
 import { ChargerStore } from '../store/chargers';
+import { ReportStore } from '../store/reports';
 import { apiError } from './errors';
 import { readLimit } from './query';
 
@@ -33,12 +34,15 @@ chargerRoutes.get('/:chargerId', async (c) => {
   const live = await stub.liveStatus();
   const record = await store.get(chargerId);
   if (!record) return unknownCharger(c, chargerId);
+  const progress = await new ReportStore(c.env.DB).progress(chargerId);
   return c.json({
     charger: {
       ...record,
       connected: live.connected,
       lastSeen: live.lastSeen ?? record.lastSeen,
       pendingCommands: live.pendingCommands,
+      // The latest firmware / diagnostics / log upload status the charger reported.
+      progress,
     },
   });
 });

@@ -1,4 +1,4 @@
-// /api/v1/transactions and a charger's transactions, meter values and history.
+// /api/v1/transactions and a charger's transactions, meter values, reports and history.
 
 import { Hono } from 'hono';
 import type { Env } from '../env';
@@ -6,6 +6,7 @@ import { isValidChargerId } from '../ocpp/charger-id';
 import { energyFromSamples } from '../ocpp/meter-values';
 import { ChargerStore } from '../store/chargers';
 import { MeterValueStore } from '../store/meter-values';
+import { ReportStore } from '../store/reports';
 import { TransactionStore } from '../store/transactions';
 import { apiError } from './errors';
 import { readLimit, readTimeRange } from './query';
@@ -97,6 +98,27 @@ chargerHistoryRoutes.get('/:chargerId/status-history', async (c) => {
   if (typeof range === 'string') return apiError(c, 400, 'InvalidParameter', range);
   const statuses = await new ChargerStore(c.env.DB).statusHistory(c.req.param('chargerId'), { ...range, limit });
   return c.json({ statuses });
+});
+
+chargerHistoryRoutes.get('/:chargerId/reports', async (c) => {
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  const range = readTimeRange(c);
+  if (typeof range === 'string') return apiError(c, 400, 'InvalidParameter', range);
+  const requestIdText = c.req.query('requestId');
+  const requestId = requestIdText === undefined ? undefined : Number(requestIdText);
+  if (requestId !== undefined && !Number.isInteger(requestId)) {
+    return apiError(c, 400, 'InvalidParameter', 'requestId must be an integer');
+  }
+  const page = await new ReportStore(c.env.DB).list(c.req.param('chargerId'), {
+    action: c.req.query('action'),
+    requestId,
+    ...range,
+    limit,
+    cursor: c.req.query('cursor'),
+  });
+  if (!page) return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
+  return c.json(page);
 });
 
 chargerHistoryRoutes.get('/:chargerId/connections', async (c) => {

@@ -10,6 +10,7 @@ import { decideAuthorization, type AuthorizationDecision } from '../ocpp/authori
 import type {
   BootFacts,
   ChargerRecords,
+  ChargerReport,
   ConnectorState,
   MeterReport,
   PresentedToken,
@@ -80,6 +81,11 @@ export class DurableChargerRecords implements ChargerRecords {
     return id;
   }
 
+  async recordReport(report: ChargerReport): Promise<void> {
+    const digest = await sha256Hex(JSON.stringify(report.payload));
+    await this.append('report', { ...report, digest });
+  }
+
   async transactionLocation(transactionId: string): Promise<TransactionLocation | undefined> {
     return this.deps.locations.get(transactionId);
   }
@@ -109,6 +115,11 @@ export class DurableChargerRecords implements ChargerRecords {
     this.deps.outbox.append(this.deps.chargerId, kind, fact);
     await this.deps.appended(urgency);
   }
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function decideForUnknown(policy: Config['unknownChargerPolicy']): RegistrationStatus {

@@ -291,6 +291,7 @@ export class ChargerSession extends DurableObject<Env> {
       frame,
       {
         chargerId,
+        messageId: frame.id,
         now,
         connectedAt: new Date(attachment.connectedAt),
         heartbeatIntervalSeconds: this.config.heartbeatIntervalSeconds,

@@ -2,6 +2,7 @@
 
 import { ChargerStore } from '../store/chargers';
 import { MeterValueStore } from '../store/meter-values';
+import { ReportStore } from '../store/reports';
 import { TransactionStore } from '../store/transactions';
 import type { OutboxBatch } from './outbox';
 
@@ -21,5 +22,6 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...transactions.event201Statements(batch.event201, now),
     ...chargers.connectionHistoryStatements(batch.connection),
     ...chargers.lastSeenStatements(batch.seen),
+    ...new ReportStore(db).insertStatements(batch.report),
   ];
 }

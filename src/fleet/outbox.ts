@@ -4,7 +4,7 @@
 // answered. A FleetWriter keeps one too: the facts many chargers handed over, waiting to be
 // copied to D1 together.
 
-import type { ConnectorState, MeterReport, TransactionEvent201, TransactionStop16 } from '../ocpp/records';
+import type { ChargerReport, ConnectorState, MeterReport, TransactionEvent201, TransactionStop16 } from '../ocpp/records';
 import type { ConnectionEvent } from '../store/chargers';
 
 /** Each kind of fact, and what it carries. */
@@ -16,11 +16,11 @@ export interface OutboxFacts {
   connection: ConnectionEvent;
   /** When a frame last arrived from the charger (ISO 8601). */
   seen: { at: string };
+  report: ChargerReport & { digest: string };
 }
 
 export type OutboxKind = keyof OutboxFacts;
 
-export const OUTBOX_KINDS: readonly OutboxKind[] = ['status', 'meter', 'stop16', 'event201', 'connection', 'seen'];
 
 export interface OutboxEntry<K extends OutboxKind = OutboxKind> {
   /** Position in the outbox it was read from; absent on entries not read from one. */
@@ -102,6 +102,7 @@ export class Outbox {
       event201: [],
       connection: [],
       seen: [],
+      report: [],
       entries: [],
       lastSeq: 0,
       size: 0,

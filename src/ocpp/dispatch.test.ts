@@ -7,6 +7,7 @@ import type { AuthorizationDecision } from './authorization';
 import type {
   BootFacts,
   ChargerRecords,
+  ChargerReport,
   ConnectorState,
   MeterReport,
   PresentedToken,
@@ -55,6 +56,10 @@ class MemoryRecords implements ChargerRecords {
     this.events.push(event);
     if (meter) this.meters.push(meter);
   }
+  reports: ChargerReport[] = [];
+  async recordReport(report: ChargerReport) {
+    this.reports.push(report);
+  }
   async transactionLocation(transactionId: string) {
     return transactionId === '7' || transactionId === 'tx-9' ? { evseId: 3, connectorId: 2 } : undefined;
   }
@@ -64,7 +69,7 @@ const NOW = new Date('2026-01-02T03:04:05.000Z');
 const CONNECTED_AT = new Date('2026-01-02T03:00:00.000Z');
 
 async function answer(version: OcppVersion, action: string, payload: object, records = new MemoryRecords(), accepted = true) {
-  const ctx: HandlerContext = { chargerId: 'CP1', now: NOW, connectedAt: CONNECTED_AT, heartbeatIntervalSeconds: 120, records };
+  const ctx: HandlerContext = { chargerId: 'CP1', messageId: 'id1', now: NOW, connectedAt: CONNECTED_AT, heartbeatIntervalSeconds: 120, records };
   const call: Call = { type: 2, id: 'id1', action, payload: payload as Record<string, unknown> };
   return JSON.parse(await answerCall(PROFILES[version], call, ctx, { accepted }));
 }
@@ -113,7 +118,7 @@ describe('answerCall, OCPP 1.6', () => {
 
   it('answers unknown actions NotImplemented and unhandled ones NotSupported', async () => {
     expect((await answer('ocpp1.6', 'FooBar', {}))[2]).toBe('NotImplemented');
-    expect((await answer('ocpp1.6', 'DataTransfer', { vendorId: 'x' }))[2]).toBe('NotSupported');
+    expect((await answer('ocpp1.6', 'ClearCache', {}))[2]).toBe('NotSupported');
     expect((await answer('ocpp1.6', 'Reset', { type: 'Soft' }))[2]).toBe('NotSupported');
     expect((await answer('ocpp1.6', 'TransactionEvent', {}))[2]).toBe('NotImplemented');
     expect((await answer('ocpp1.6', '__proto__', {}))[2]).toBe('NotImplemented');
@@ -285,5 +290,45 @@ describe('charging sessions, OCPP 2.0.1', () => {
     );
     expect(reply[2]).toEqual({ idTokenInfo: { status: 'Accepted' } });
     expect(records.tokens).toEqual([]);
+  });
+});
+
+describe('notifications, reports and requests', () => {
+  it('keeps every 1.6 notification with its message id and request id', async () => {
+    const records = new MemoryRecords();
+    expect(await answer('ocpp1.6', 'FirmwareStatusNotification', { status: 'Downloading' }, records)).toEqual([3, 'id1', {}]);
+    expect(await answer('ocpp1.6', 'LogStatusNotification', { status: 'Uploading', requestId: 12 }, records)).toEqual([3, 'id1', {}]);
+    expect(records.reports).toEqual([
+      { action: 'FirmwareStatusNotification', messageId: 'id1', receivedAt: NOW.toISOString(), requestId: undefined, payload: { status: 'Downloading' } },
+      { action: 'LogStatusNotification', messageId: 'id1', receivedAt: NOW.toISOString(), requestId: 12, payload: { status: 'Uploading', requestId: 12 } },
+    ]);
+  });
+
+  it('answers DataTransfer from unknown vendors UnknownVendorId, in both versions', async () => {
+    expect((await answer('ocpp1.6', 'DataTransfer', { vendorId: 'nobody' }))[2]).toEqual({ status: 'UnknownVendorId' });
+    expect((await answer('ocpp2.0.1', 'DataTransfer', { vendorId: 'nobody', data: { a: 1 } }))[2]).toEqual({ status: 'UnknownVendorId' });
+  });
+
+  it('routes DataTransfer to a registered vendor hook', async () => {
+    const { registerDataTransferHandler } = await import('./data-transfer');
+    registerDataTransferHandler('com.example', 'ping', (req, chargerId) => ({ status: 'Accepted', data: { pong: req.data, chargerId } }));
+    expect((await answer('ocpp2.0.1', 'DataTransfer', { vendorId: 'com.example', messageId: 'ping', data: 7 }))[2]).toEqual({
+      status: 'Accepted',
+      data: { pong: 7, chargerId: 'CP1' },
+    });
+    // 1.6 carries data as text.
+    expect((await answer('ocpp1.6', 'DataTransfer', { vendorId: 'com.example', messageId: 'ping', data: '7' }))[2]).toEqual({
+      status: 'Accepted',
+      data: '{"pong":"7","chargerId":"CP1"}',
+    });
+    expect((await answer('ocpp1.6', 'DataTransfer', { vendorId: 'com.example', messageId: 'other' }))[2]).toEqual({ status: 'UnknownMessageId' });
+  });
+
+  it('keeps certificate requests and says why what needs a provider failed', async () => {
+    const records = new MemoryRecords();
+    expect((await answer('ocpp2.0.1', 'SignCertificate', { csr: '-----BEGIN CERTIFICATE REQUEST-----' }, records))[2]).toEqual({ status: 'Accepted' });
+    const ev = await answer('ocpp2.0.1', 'Get15118EVCertificate', { iso15118SchemaVersion: 'urn:iso:15118:2:2013:MsgDef', action: 'Install', exiRequest: 'AAAA' }, records);
+    expect(ev[2]).toMatchObject({ status: 'Failed', statusInfo: { reasonCode: 'NoCertProvider' } });
+    expect(records.reports.map((r) => r.action)).toEqual(['SignCertificate', 'Get15118EVCertificate']);
   });
 });

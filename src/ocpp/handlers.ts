@@ -5,6 +5,8 @@ import { toUtcIso } from './timestamps';
 
 export interface HandlerContext {
   chargerId: string;
+  /** The OCPP message id of the CALL being answered. */
+  messageId: string;
   /** The time this message is handled; also the `currentTime` we tell the charger. */
   now: Date;
   heartbeatIntervalSeconds: number;

@@ -81,6 +81,16 @@ export interface TransactionEvent201 {
   connectorId?: number;
 }
 
+/** A charger-initiated message kept as sent: notifications, reports, requests. */
+export interface ChargerReport {
+  action: string;
+  messageId: string;
+  receivedAt: string;
+  /** The payload's requestId, where it has one. */
+  requestId?: number;
+  payload: Record<string, unknown>;
+}
+
 /**
  * The durable side effects a charger's messages cause. The Durable Object implements it
  * over its own storage and D1; unit tests implement it in memory. Each method resolves only
@@ -97,6 +107,8 @@ export interface ChargerRecords {
   stopTransaction(stop: TransactionStop16): Promise<void>;
   recordMeterValues(report: MeterReport): Promise<void>;
   recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined): Promise<void>;
+  /** Keeps a notification or report as sent; a replay of the same message is kept once. */
+  recordReport(report: ChargerReport): Promise<void>;
   /** Where a transaction runs, if this charger said so before (a 1.6 start, a 2.0.1 event with `evse`). */
   transactionLocation(transactionId: string): Promise<{ evseId: number; connectorId: number } | undefined>;
 }

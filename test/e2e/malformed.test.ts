@@ -64,8 +64,8 @@ const CASES: Case[] = [
     code: { 'ocpp1.6': 'NotImplemented', 'ocpp2.0.1': 'NotImplemented' },
   },
   {
-    name: 'a known action the CSMS does not handle yet',
-    frame: (id) => call(id, 'DataTransfer', { vendorId: 'x' }),
+    name: 'an action only the CSMS sends',
+    frame: (id, p) => call(id, 'Reset', { type: p === 'ocpp1.6' ? 'Soft' : 'Immediate' }),
     code: { 'ocpp1.6': 'NotSupported', 'ocpp2.0.1': 'NotSupported' },
   },
   {

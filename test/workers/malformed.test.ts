@@ -12,7 +12,7 @@ const CASES: Array<{ name: string; frame: string; id: string; v16: string; v201:
   { name: 'unknown action', frame: '[2,"m4","FooBar",{}]', id: 'm4', v16: 'NotImplemented', v201: 'NotImplemented' },
   { name: 'unexpected property', frame: '[2,"m5","Heartbeat",{"extra":true}]', id: 'm5', v16: 'OccurenceConstraintViolation', v201: 'OccurrenceConstraintViolation' },
   { name: 'CSMS-only action', frame: '[2,"m6","Reset",{"type":"Hard"}]', id: 'm6', v16: 'NotSupported', v201: 'NotSupported' },
-  { name: 'valid but not handled yet', frame: '[2,"m7","DataTransfer",{"vendorId":"acme"}]', id: 'm7', v16: 'NotSupported', v201: 'NotSupported' },
+  { name: 'CSMS-only action without a payload', frame: '[2,"m7","ClearCache",{}]', id: 'm7', v16: 'NotSupported', v201: 'NotSupported' },
 ];
 
 const SCHEMA_CASES = {

@@ -2,10 +2,16 @@
 
 import type { AuthorizationDecision } from '../authorization';
 import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTable } from '../handlers';
+import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV16 } from '../meter-values';
+import { keepAndAnswer } from '../reports';
 import type {
   AuthorizeRequest,
   AuthorizeResponse,
+  DataTransferRequest,
+  DataTransferResponse,
+  SignCertificateRequest,
+  SignCertificateResponse,
   BootNotificationRequest,
   BootNotificationResponse,
   HeartbeatRequest,
@@ -126,11 +132,33 @@ function ranOffline(timestamp: string, ctx: HandlerContext): boolean {
   return Date.parse(timestamp) < ctx.connectedAt.getTime();
 }
 
+/** 1.6 DataTransfer data is a string; a vendor hook's JSON answer is sent as its JSON text. */
+const DataTransfer = keepAndAnswer<DataTransferRequest, DataTransferResponse>('DataTransfer', async (req, ctx) => {
+  const answer = await answerDataTransfer(req, ctx.chargerId);
+  if (answer.data === undefined) return { status: answer.status };
+  return { status: answer.status, data: typeof answer.data === 'string' ? answer.data : JSON.stringify(answer.data) };
+});
+
+/**
+ * The CSR is kept (see the reports API). Signing it is the operator's certificate authority's
+ * job: send the result with the CertificateSigned command.
+ */
+const SignCertificate = keepAndAnswer<SignCertificateRequest, SignCertificateResponse>('SignCertificate', () => ({
+  status: 'Accepted',
+}));
+
 export const handlers: HandlerTable = {
   Authorize,
   BootNotification,
+  DataTransfer,
+  DiagnosticsStatusNotification: keepAndAnswer('DiagnosticsStatusNotification'),
+  FirmwareStatusNotification: keepAndAnswer('FirmwareStatusNotification'),
   Heartbeat,
+  LogStatusNotification: keepAndAnswer('LogStatusNotification'),
   MeterValues,
+  SecurityEventNotification: keepAndAnswer('SecurityEventNotification'),
+  SignCertificate,
+  SignedFirmwareStatusNotification: keepAndAnswer('SignedFirmwareStatusNotification'),
   StartTransaction,
   StatusNotification,
   StopTransaction,

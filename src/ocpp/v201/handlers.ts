@@ -2,10 +2,24 @@
 
 import type { AuthorizationDecision } from '../authorization';
 import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTable } from '../handlers';
+import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV201 } from '../meter-values';
+import { keepAndAnswer } from '../reports';
 import type {
   AuthorizeRequest,
   AuthorizeResponse,
+  DataTransferRequest,
+  DataTransferResponse,
+  Get15118EVCertificateRequest,
+  Get15118EVCertificateResponse,
+  GetCertificateStatusRequest,
+  GetCertificateStatusResponse,
+  NotifyEVChargingNeedsRequest,
+  NotifyEVChargingNeedsResponse,
+  NotifyEVChargingScheduleRequest,
+  NotifyEVChargingScheduleResponse,
+  SignCertificateRequest,
+  SignCertificateResponse,
   BootNotificationRequest,
   BootNotificationResponse,
   HeartbeatRequest,
@@ -107,11 +121,64 @@ function toIdTokenInfo(decision: AuthorizationDecision): IdTokenInfoType {
   };
 }
 
+const DataTransfer = keepAndAnswer<DataTransferRequest, DataTransferResponse>('DataTransfer', async (req, ctx) => {
+  const answer = await answerDataTransfer(req, ctx.chargerId);
+  return answer.data === undefined ? { status: answer.status } : { status: answer.status, data: answer.data };
+});
+
+/** The CSR is kept; the operator's certificate authority signs it and sends CertificateSigned. */
+const SignCertificate = keepAndAnswer<SignCertificateRequest, SignCertificateResponse>('SignCertificate', () => ({
+  status: 'Accepted',
+}));
+
+/**
+ * ISO 15118 contract certificates come from a mobility operator's certificate pool, and OCSP
+ * answers from the certificate's responder; neither is configured here, so both requests are
+ * kept and answered Failed with the reason, rather than left to time out.
+ */
+const Get15118EVCertificate = keepAndAnswer<Get15118EVCertificateRequest, Get15118EVCertificateResponse>(
+  'Get15118EVCertificate',
+  () => ({ status: 'Failed', exiResponse: '', statusInfo: { reasonCode: 'NoCertProvider' } }),
+);
+const GetCertificateStatus = keepAndAnswer<GetCertificateStatusRequest, GetCertificateStatusResponse>(
+  'GetCertificateStatus',
+  () => ({ status: 'Failed', statusInfo: { reasonCode: 'NoOcspResponder' } }),
+);
+
+/** This CSMS does not compute charging schedules yet, so it says so instead of promising one. */
+const NotifyEVChargingNeeds = keepAndAnswer<NotifyEVChargingNeedsRequest, NotifyEVChargingNeedsResponse>(
+  'NotifyEVChargingNeeds',
+  () => ({ status: 'Rejected', statusInfo: { reasonCode: 'NoSmartCharging' } }),
+);
+const NotifyEVChargingSchedule = keepAndAnswer<NotifyEVChargingScheduleRequest, NotifyEVChargingScheduleResponse>(
+  'NotifyEVChargingSchedule',
+  () => ({ status: 'Accepted' }),
+);
+
 export const handlers: HandlerTable = {
   Authorize,
   BootNotification,
+  ClearedChargingLimit: keepAndAnswer('ClearedChargingLimit'),
+  DataTransfer,
+  FirmwareStatusNotification: keepAndAnswer('FirmwareStatusNotification'),
+  Get15118EVCertificate,
+  GetCertificateStatus,
   Heartbeat,
+  LogStatusNotification: keepAndAnswer('LogStatusNotification'),
   MeterValues,
+  NotifyChargingLimit: keepAndAnswer('NotifyChargingLimit'),
+  NotifyCustomerInformation: keepAndAnswer('NotifyCustomerInformation'),
+  NotifyDisplayMessages: keepAndAnswer('NotifyDisplayMessages'),
+  NotifyEVChargingNeeds,
+  NotifyEVChargingSchedule,
+  NotifyEvent: keepAndAnswer('NotifyEvent'),
+  NotifyMonitoringReport: keepAndAnswer('NotifyMonitoringReport'),
+  NotifyReport: keepAndAnswer('NotifyReport'),
+  PublishFirmwareStatusNotification: keepAndAnswer('PublishFirmwareStatusNotification'),
+  ReportChargingProfiles: keepAndAnswer('ReportChargingProfiles'),
+  ReservationStatusUpdate: keepAndAnswer('ReservationStatusUpdate'),
+  SecurityEventNotification: keepAndAnswer('SecurityEventNotification'),
+  SignCertificate,
   StatusNotification,
   TransactionEvent,
 };

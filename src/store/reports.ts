@@ -1,0 +1,121 @@
+// D1 access for what chargers report beyond sessions (charger_reports); all of its SQL lives here.
+
+import type { ChargerFact } from '../fleet/outbox';
+import { chunk, columnsOf } from './json-rows';
+
+export interface StoredReport {
+  action: string;
+  messageId: string;
+  receivedAt: string;
+  requestId: number | null;
+  payload: Record<string, unknown>;
+}
+
+type Row = {
+  id: number;
+  action: string;
+  message_id: string;
+  digest: string;
+  received_at: string;
+  request_id: number | null;
+  payload: string;
+};
+
+const COLUMNS = ['charger_id', 'action', 'message_id', 'digest', 'received_at', 'request_id', 'payload'] as const;
+
+/** Actions whose latest report says where a long-running job stands. */
+export const PROGRESS_ACTIONS = {
+  firmware: ['FirmwareStatusNotification', 'SignedFirmwareStatusNotification'],
+  diagnostics: ['DiagnosticsStatusNotification'],
+  log: ['LogStatusNotification'],
+  publishFirmware: ['PublishFirmwareStatusNotification'],
+} as const;
+
+export type ProgressKind = keyof typeof PROGRESS_ACTIONS;
+
+export interface ReportQuery {
+  action?: string;
+  requestId?: number;
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export class ReportStore {
+  constructor(private readonly db: D1Database) {}
+
+  insertStatements(reports: readonly ChargerFact<'report'>[]): D1PreparedStatement[] {
+    return chunk(reports).map((part) =>
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO charger_reports (${COLUMNS.join(', ')})
+           SELECT ${COLUMNS.join(', ')} FROM (SELECT ${columnsOf(COLUMNS)} FROM json_each(?1) AS j)`,
+        )
+        .bind(
+          JSON.stringify(
+            part.map(({ chargerId, fact }) => [
+              chargerId,
+              fact.action,
+              fact.messageId,
+              fact.digest,
+              fact.receivedAt,
+              fact.requestId ?? null,
+              JSON.stringify(fact.payload),
+            ]),
+          ),
+        ),
+    );
+  }
+
+  /** A charger's reports, newest first, `limit` at a time; null when `cursor` is not one of ours. */
+  async list(chargerId: string, query: ReportQuery): Promise<{ reports: StoredReport[]; nextCursor: string | null } | null> {
+    const after = query.cursor === undefined ? null : Number(query.cursor);
+    if (after !== null && !Number.isInteger(after)) return null;
+    const { results } = await this.db
+      .prepare(
+        `SELECT * FROM charger_reports
+         WHERE charger_id = ?1 AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR request_id = ?3)
+           AND received_at >= ?4 AND received_at < ?5 AND (?6 IS NULL OR id < ?6)
+         ORDER BY id DESC LIMIT ?7`,
+      )
+      .bind(chargerId, query.action ?? null, query.requestId ?? null, query.from ?? '', query.to ?? '9999', after, query.limit + 1)
+      .all<Row>();
+    const page = results.slice(0, query.limit);
+    return {
+      reports: page.map(toReport),
+      nextCursor: results.length > query.limit ? String(page[page.length - 1]!.id) : null,
+    };
+  }
+
+  /** The latest firmware, diagnostics, log and publish-firmware status a charger reported. */
+  async progress(chargerId: string): Promise<Partial<Record<ProgressKind, StoredReport>>> {
+    const actions = Object.values(PROGRESS_ACTIONS).flat();
+    const { results } = await this.db
+      .prepare(
+        `SELECT * FROM charger_reports
+         WHERE id IN (SELECT MAX(id) FROM charger_reports
+                      WHERE charger_id = ?1 AND action IN (${actions.map((_, i) => `?${i + 2}`).join(', ')})
+                      GROUP BY action)
+         ORDER BY id DESC`,
+      )
+      .bind(chargerId, ...actions)
+      .all<Row>();
+    const latest: Partial<Record<ProgressKind, StoredReport>> = {};
+    for (const [kind, kindActions] of Object.entries(PROGRESS_ACTIONS) as [ProgressKind, readonly string[]][]) {
+      const row = results.find((r) => kindActions.includes(r.action));
+      if (row) latest[kind] = toReport(row);
+    }
+    return latest;
+  }
+}
+
+function toReport(row: Row): StoredReport {
+  return {
+    action: row.action,
+    messageId: row.message_id,
+    receivedAt: row.received_at,
+    requestId: row.request_id,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+  };
+}
