@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import { requireApiToken } from './api/auth';
 import { chargerRoutes } from './api/chargers';
+import { commandRoutes } from './api/commands';
 import { apiError } from './api/errors';
 import { idTagRoutes } from './api/id-tags';
 import { ocppRoutes } from './api/ocpp';
@@ -22,6 +23,7 @@ app.route('/api/v1/chargers', chargerRoutes);
 app.route('/api/v1/chargers', chargerHistoryRoutes);
 app.route('/api/v1/id-tags', idTagRoutes);
 app.route('/api/v1/transactions', transactionRoutes);
+app.route('/api/v1/commands', commandRoutes);
 
 app.notFound((c) => apiError(c, 404, 'NotFound', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
 app.onError((error, c) => {

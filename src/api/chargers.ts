@@ -5,7 +5,9 @@ import { MAX_COMMAND_TIMEOUT_SECONDS, readConfig } from '../config';
 import type { Env } from '../env';
 import { isValidChargerId, MAX_CHARGER_ID_LENGTH } from '../ocpp/charger-id';
 import { isPlainObject } from '../ocpp/frames';
+import type { QueuedCommand } from '../charger/command-queue';
 import type { CommandOutcome } from '../charger/types';
+import { newCommandId } from './command-ids';
 import { ChargerStore } from '../store/chargers';
 import { ReportStore } from '../store/reports';
 import { apiError } from './errors';
@@ -81,11 +83,47 @@ chargerRoutes.post('/:chargerId/commands/:action', async (c) => {
   }
 
   if (!(await new ChargerStore(c.env.DB).exists(chargerId))) return unknownCharger(c, chargerId);
+  const stub = c.env.CHARGERS.getByName(chargerId);
+
+  if (c.req.query('queue') === 'true') {
+    const ttlSeconds = readTtl(c);
+    if (typeof ttlSeconds === 'string') return apiError(c, 400, 'InvalidParameter', ttlSeconds);
+    const queued = (await stub.queueCommand(newCommandId(chargerId), action, payload, ttlSeconds)) as unknown as
+      | { ok: true; command: QueuedCommand }
+      | Extract<CommandOutcome, { ok: false }>;
+    if (!queued.ok) return c.json({ error: queued.error }, queued.status as 400);
+    return c.json({ command: { ...queued.command, chargerId } }, 202);
+  }
+
   // RPC typing cannot see through `unknown` payloads; the object returns a CommandOutcome.
-  const outcome = (await c.env.CHARGERS.getByName(chargerId).sendCommand(action, payload, timeoutSeconds)) as unknown as CommandOutcome;
+  const outcome = (await stub.sendCommand(action, payload, timeoutSeconds)) as unknown as CommandOutcome;
   if (outcome.ok) return c.json({ result: outcome.result });
   return c.json({ error: outcome.error }, outcome.status as 400);
 });
+
+chargerRoutes.get('/:chargerId/commands', async (c) => {
+  const chargerId = validId(c);
+  if (chargerId instanceof Response) return chargerId;
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  if (!(await new ChargerStore(c.env.DB).exists(chargerId))) return unknownCharger(c, chargerId);
+  const commands = (await c.env.CHARGERS.getByName(chargerId).queuedCommands(limit)) as unknown as QueuedCommand[];
+  return c.json({ commands: commands.map((command) => ({ ...command, chargerId })) });
+});
+
+/** Queued commands live 1 hour unless `?ttlSeconds=` says otherwise, at most a week. */
+const DEFAULT_TTL_SECONDS = 3600;
+const MAX_TTL_SECONDS = 7 * 24 * 3600;
+
+function readTtl(c: AppContext): number | string {
+  const raw = c.req.query('ttlSeconds');
+  if (raw === undefined) return DEFAULT_TTL_SECONDS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0 || value > MAX_TTL_SECONDS) {
+    return `ttlSeconds must be an integer from 1 to ${MAX_TTL_SECONDS}`;
+  }
+  return value;
+}
 
 function validId(c: AppContext): string | Response {
   const chargerId = c.req.param('chargerId') ?? '';

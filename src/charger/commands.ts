@@ -45,6 +45,30 @@ export function prepareCommand(
   return { ok: true, action, request: request.output, responseSchema };
 }
 
+/**
+ * Checks a command to be queued. Before the charger's version is known (it never connected),
+ * the command must suit at least one version; it is checked again against the real one
+ * before it is sent.
+ */
+export function prepareQueuedCommand(
+  protocol: OcppVersion | null,
+  action: string,
+  payload: unknown,
+): PreparedCommand | { ok: false; refusal: CommandOutcome } {
+  if (protocol) return prepareCommand(protocol, action, payload);
+  const candidates = (Object.keys(PROFILES) as OcppVersion[]).filter((v) => PROFILES[v].csmsInitiated.has(action));
+  if (candidates.length === 0) {
+    return refuse(404, 'UnknownAction', `${action} is not a CSMS-initiated action in any OCPP version`);
+  }
+  let firstRefusal: { ok: false; refusal: CommandOutcome } | undefined;
+  for (const version of candidates) {
+    const prepared = prepareCommand(version, action, payload);
+    if (prepared.ok) return prepared;
+    firstRefusal ??= prepared;
+  }
+  return firstRefusal!;
+}
+
 /** The HTTP-facing result of a sent command: the validated answer, or why there is none. */
 export function commandOutcome(command: PreparedCommand, outcome: CallOutcome, timeoutSeconds: number): CommandOutcome {
   const { action } = command;

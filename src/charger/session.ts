@@ -21,7 +21,8 @@ import type { RegistrationStatus } from '../ocpp/records';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore, type ConnectionEvent } from '../store/chargers';
 import { countingD1 } from '../store/counting-d1';
-import { commandFailure, commandOutcome, prepareCommand } from './commands';
+import { CommandQueue, type QueuedCommand } from './command-queue';
+import { commandFailure, commandOutcome, prepareCommand, prepareQueuedCommand } from './commands';
 import { DueWork, type Task } from './due-work';
 import { DurableChargerRecords } from './records';
 import { TransactionLocations } from './transaction-locations';
@@ -52,6 +53,9 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly outbound: OutboundCalls;
   private readonly outbox: Outbox;
   private readonly locations: TransactionLocations;
+  private readonly commands: CommandQueue;
+  /** True while queued commands are being delivered, so only one delivery runs at a time. */
+  private delivering = false;
   private readonly dueWork: DueWork;
   /** D1 statements this instance ran itself (reset when it is evicted); see `stats`. */
   private readonly d1Counter = { statements: 0 };
@@ -76,6 +80,9 @@ export class ChargerSession extends DurableObject<Env> {
     });
     this.outbox = new Outbox(ctx.storage.sql);
     this.locations = new TransactionLocations(ctx.storage.sql);
+    this.commands = new CommandQueue(ctx.storage.sql);
+    // A command sent by an earlier instance can no longer be matched to its answer.
+    this.commands.requeueAllSent();
     this.dueWork = new DueWork(ctx.storage.sql, ctx.storage);
     this.db = countingD1(env.DB, this.d1Counter);
   }
@@ -117,6 +124,9 @@ export class ChargerSession extends DurableObject<Env> {
       store.recordConnection(chargerId, protocol, true, new Date(now).toISOString()),
     );
 
+    // A charger accepted before needs no new boot to take queued commands; give it a moment
+    // to send what it sends on connecting first.
+    if ((await this.getRegistration()) === 'Accepted') setTimeout(() => this.startDelivery(), 1_000);
     return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': protocol } });
   }
 
@@ -243,6 +253,71 @@ export class ChargerSession extends DurableObject<Env> {
     return commandOutcome(command, outcome, timeoutSeconds);
   }
 
+  /**
+   * Queues a command to be sent once the charger is connected and its boot accepted, in the
+   * order queued; returns at once. See `deliverQueued`.
+   */
+  async queueCommand(
+    commandId: string,
+    action: string,
+    payload: unknown,
+    ttlSeconds: number,
+  ): Promise<{ ok: true; command: QueuedCommand } | Extract<CommandOutcome, { ok: false }>> {
+    const protocol = (await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol)) ?? null;
+    const prepared = prepareQueuedCommand(protocol, action, payload);
+    if (!prepared.ok) return prepared.refusal as Extract<CommandOutcome, { ok: false }>;
+    const command = this.commands.enqueue(commandId, action, payload, Date.now(), ttlSeconds * 1000);
+    this.startDelivery();
+    return { ok: true, command };
+  }
+
+  async queuedCommand(commandId: string): Promise<QueuedCommand | null> {
+    return this.commands.get(commandId, Date.now()) ?? null;
+  }
+
+  async queuedCommands(limit: number): Promise<QueuedCommand[]> {
+    return this.commands.list(Date.now(), limit);
+  }
+
+  private startDelivery(): void {
+    this.deliverQueued().catch((error) => logError('deliver queued commands', undefined, error));
+  }
+
+  /**
+   * Sends queued commands one by one while the charger is connected and accepted. A command
+   * whose charger disconnects before answering goes back to the queue and is sent again on
+   * the next connection: delivery is at least once.
+   */
+  private async deliverQueued(): Promise<void> {
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      for (;;) {
+        if (!this.currentSocket() || (await this.getRegistration()) !== 'Accepted') return;
+        const protocol = (await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol)) ?? null;
+        const command = this.commands.next(Date.now());
+        if (!command) return;
+        const prepared = prepareCommand(protocol, command.action, command.payload);
+        if (!prepared.ok) {
+          if (prepared.refusal.ok === false) this.commands.fail(command.id, prepared.refusal.error, Date.now());
+          continue;
+        }
+        this.commands.markSent(command.id, Date.now());
+        const timeoutSeconds = this.config.commandTimeoutSeconds;
+        const outcome = await this.outbound.call(command.action, prepared.request, timeoutSeconds * 1000);
+        if (outcome.kind === 'disconnected') {
+          this.commands.requeue(command.id);
+          return;
+        }
+        const result = commandOutcome(prepared, outcome, timeoutSeconds);
+        if (result.ok) this.commands.succeed(command.id, result.result, Date.now());
+        else this.commands.fail(command.id, result.error, Date.now());
+      }
+    } finally {
+      this.delivering = false;
+    }
+  }
+
   /** What only the live object knows: is a socket open, and when did the last frame arrive. */
   async liveStatus(): Promise<LiveStatus> {
     const socket = this.currentSocket();
@@ -303,6 +378,8 @@ export class ChargerSession extends DurableObject<Env> {
       },
     );
     sendQuietly(ws, answer);
+    // A charger just accepted may take what was queued for it.
+    if (frame.action === 'BootNotification' && (await this.getRegistration()) === 'Accepted') this.startDelivery();
     if (!this.dueWork.isScheduled('flush')) {
       // Nothing to copy but lastSeen: bring D1's copy up to date now and then.
       await this.dueWork.schedule('flush', Date.now() + LAST_SEEN_FLUSH_MS, 'earliest');

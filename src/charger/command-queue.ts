@@ -1,0 +1,144 @@
+// Commands an operator queued for a charger: kept in the charger's object until it can take them.
+
+export type QueuedCommandStatus = 'queued' | 'sent' | 'succeeded' | 'failed' | 'expired';
+
+export interface QueuedCommand {
+  id: string;
+  action: string;
+  payload: unknown;
+  status: QueuedCommandStatus;
+  createdAt: string;
+  expiresAt: string;
+  sentAt: string | null;
+  finishedAt: string | null;
+  /** The charger's CALLRESULT payload, once it succeeded. */
+  result: unknown;
+  /** Why it failed or expired, in the API's error shape. */
+  error: { code: string; message: string; [detail: string]: unknown } | null;
+}
+
+type Row = {
+  id: string;
+  action: string;
+  payload: string;
+  status: QueuedCommandStatus;
+  created_at: number;
+  expires_at: number;
+  sent_at: number | null;
+  finished_at: number | null;
+  result: string | null;
+  error: string | null;
+};
+
+/** Finished commands are kept this long, for their status and result to be read. */
+const KEEP_FINISHED_MS = 7 * 24 * 3600_000;
+
+export class CommandQueue {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS queued_commands (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      id TEXT NOT NULL UNIQUE,
+      action TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      status TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      sent_at INTEGER,
+      finished_at INTEGER,
+      result TEXT,
+      error TEXT
+    )`);
+  }
+
+  enqueue(id: string, action: string, payload: unknown, now: number, ttlMs: number): QueuedCommand {
+    this.sql.exec(
+      `INSERT INTO queued_commands (id, action, payload, status, created_at, expires_at) VALUES (?, ?, ?, 'queued', ?, ?)`,
+      id,
+      action,
+      JSON.stringify(payload),
+      now,
+      now + ttlMs,
+    );
+    return this.get(id, now)!;
+  }
+
+  /** The oldest command still waiting, after marking the ones past their time as expired. */
+  next(now: number): QueuedCommand | undefined {
+    this.expire(now);
+    const row = this.sql.exec<Row>(`SELECT * FROM queued_commands WHERE status = 'queued' ORDER BY seq LIMIT 1`).toArray()[0];
+    return row && toCommand(row);
+  }
+
+  markSent(id: string, now: number): void {
+    this.sql.exec(`UPDATE queued_commands SET status = 'sent', sent_at = ? WHERE id = ?`, now, id);
+  }
+
+  succeed(id: string, result: unknown, now: number): void {
+    this.sql.exec(
+      `UPDATE queued_commands SET status = 'succeeded', result = ?, finished_at = ? WHERE id = ?`,
+      JSON.stringify(result),
+      now,
+      id,
+    );
+  }
+
+  fail(id: string, error: QueuedCommand['error'], now: number): void {
+    this.sql.exec(
+      `UPDATE queued_commands SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`,
+      JSON.stringify(error),
+      now,
+      id,
+    );
+  }
+
+  /** Puts a command whose charger went away before answering back in the queue, to be sent again. */
+  requeue(id: string): void {
+    this.sql.exec(`UPDATE queued_commands SET status = 'queued', sent_at = NULL WHERE id = ? AND status = 'sent'`, id);
+  }
+
+  /**
+   * After an eviction nothing waits for a 'sent' command's answer any more: treat it like a
+   * disconnection and send it again (delivery is at least once; see README).
+   */
+  requeueAllSent(): void {
+    this.sql.exec(`UPDATE queued_commands SET status = 'queued', sent_at = NULL WHERE status = 'sent'`);
+  }
+
+  get(id: string, now: number): QueuedCommand | undefined {
+    this.expire(now);
+    const row = this.sql.exec<Row>('SELECT * FROM queued_commands WHERE id = ?', id).toArray()[0];
+    return row && toCommand(row);
+  }
+
+  /** The newest `limit` commands. */
+  list(now: number, limit: number): QueuedCommand[] {
+    this.expire(now);
+    return this.sql.exec<Row>('SELECT * FROM queued_commands ORDER BY seq DESC LIMIT ?', limit).toArray().map(toCommand);
+  }
+
+  private expire(now: number): void {
+    this.sql.exec(
+      `UPDATE queued_commands SET status = 'expired', finished_at = expires_at,
+         error = '{"code":"Expired","message":"The charger did not take the command before it expired"}'
+       WHERE status = 'queued' AND expires_at <= ?`,
+      now,
+    );
+    this.sql.exec(`DELETE FROM queued_commands WHERE finished_at IS NOT NULL AND finished_at < ?`, now - KEEP_FINISHED_MS);
+  }
+}
+
+function toCommand(row: Row): QueuedCommand {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: row.id,
+    action: row.action,
+    payload: JSON.parse(row.payload),
+    status: row.status,
+    createdAt: iso(row.created_at)!,
+    expiresAt: iso(row.expires_at)!,
+    sentAt: iso(row.sent_at),
+    finishedAt: iso(row.finished_at),
+    result: row.result === null ? null : JSON.parse(row.result),
+    error: row.error === null ? null : JSON.parse(row.error),
+  };
+}
