@@ -7,6 +7,7 @@ import { energyFromSamples } from '../ocpp/meter-values';
 import { ChargerStore } from '../store/chargers';
 import { MeterValueStore } from '../store/meter-values';
 import { ReportStore } from '../store/reports';
+import { SettingStore } from '../store/settings';
 import { TransactionStore } from '../store/transactions';
 import { apiError } from './errors';
 import { readLimit, readTimeRange } from './query';
@@ -119,6 +120,15 @@ chargerHistoryRoutes.get('/:chargerId/reports', async (c) => {
   });
   if (!page) return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
   return c.json(page);
+});
+
+/** 1.6 configuration keys and the 2.0.1 device model, as last learnt. */
+chargerHistoryRoutes.get('/:chargerId/configuration', async (c) => {
+  const settings = await new SettingStore(c.env.DB).list(c.req.param('chargerId'), {
+    component: c.req.query('component'),
+    variable: c.req.query('variable'),
+  });
+  return c.json({ settings });
 });
 
 chargerHistoryRoutes.get('/:chargerId/connections', async (c) => {

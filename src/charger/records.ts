@@ -19,6 +19,7 @@ import type {
   TransactionStart16,
   TransactionStop16,
 } from '../ocpp/records';
+import type { Setting } from '../ocpp/settings';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore } from '../store/chargers';
 import { IdTagStore } from '../store/id-tags';
@@ -79,6 +80,11 @@ export class DurableChargerRecords implements ChargerRecords {
     const id = await new TransactionStore(this.deps.db).start16(this.deps.chargerId, start, this.nowIso);
     this.deps.locations.remember(String(id), { evseId: 0, connectorId: start.connectorId });
     return id;
+  }
+
+  async recordSettings(settings: Setting[]): Promise<void> {
+    for (const setting of settings) this.deps.outbox.append(this.deps.chargerId, 'setting', setting);
+    if (settings.length > 0) await this.deps.appended('batched');
   }
 
   async recordReport(report: ChargerReport): Promise<void> {

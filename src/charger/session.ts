@@ -17,6 +17,7 @@ import { OcppError } from '../ocpp/errors';
 import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from '../ocpp/frames';
 import { OutboundCalls } from '../ocpp/outbound-calls';
 import { PROFILES } from '../ocpp/protocol';
+import { settingsFromCommand } from '../ocpp/settings';
 import type { RegistrationStatus } from '../ocpp/records';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore, type ConnectionEvent } from '../store/chargers';
@@ -250,7 +251,18 @@ export class ChargerSession extends DurableObject<Env> {
       return commandFailure(409, 'ChargerRejected', 'The charger was rejected at boot and will not answer until it is accepted');
     }
     const outcome = await this.outbound.call(action, command.request, timeoutSeconds * 1000);
-    return commandOutcome(command, outcome, timeoutSeconds);
+    const result = commandOutcome(command, outcome, timeoutSeconds);
+    if (result.ok) await this.keepCommandEffects(action, command.request, result.result);
+    return result;
+  }
+
+  /** What a command's answer tells about the charger (its configuration), kept like its own messages. */
+  private async keepCommandEffects(action: string, request: unknown, result: unknown): Promise<void> {
+    const settings = settingsFromCommand(action, request, result, new Date().toISOString());
+    const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
+    if (settings.length === 0 || !chargerId) return;
+    for (const setting of settings) this.outbox.append(chargerId, 'setting', setting);
+    await this.scheduleFlush('batched');
   }
 
   /**
@@ -310,8 +322,12 @@ export class ChargerSession extends DurableObject<Env> {
           return;
         }
         const result = commandOutcome(prepared, outcome, timeoutSeconds);
-        if (result.ok) this.commands.succeed(command.id, result.result, Date.now());
-        else this.commands.fail(command.id, result.error, Date.now());
+        if (result.ok) {
+          this.commands.succeed(command.id, result.result, Date.now());
+          await this.keepCommandEffects(command.action, prepared.request, result.result);
+        } else {
+          this.commands.fail(command.id, result.error, Date.now());
+        }
       }
     } finally {
       this.delivering = false;

@@ -3,6 +3,7 @@
 import { ChargerStore } from '../store/chargers';
 import { MeterValueStore } from '../store/meter-values';
 import { ReportStore } from '../store/reports';
+import { SettingStore } from '../store/settings';
 import { TransactionStore } from '../store/transactions';
 import type { OutboxBatch } from './outbox';
 
@@ -23,5 +24,6 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...chargers.connectionHistoryStatements(batch.connection),
     ...chargers.lastSeenStatements(batch.seen),
     ...new ReportStore(db).insertStatements(batch.report),
+    ...new SettingStore(db).upsertStatements(batch.setting),
   ];
 }

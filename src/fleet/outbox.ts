@@ -5,6 +5,7 @@
 // copied to D1 together.
 
 import type { ChargerReport, ConnectorState, MeterReport, TransactionEvent201, TransactionStop16 } from '../ocpp/records';
+import type { Setting } from '../ocpp/settings';
 import type { ConnectionEvent } from '../store/chargers';
 
 /** Each kind of fact, and what it carries. */
@@ -17,6 +18,7 @@ export interface OutboxFacts {
   /** When a frame last arrived from the charger (ISO 8601). */
   seen: { at: string };
   report: ChargerReport & { digest: string };
+  setting: Setting;
 }
 
 export type OutboxKind = keyof OutboxFacts;
@@ -103,6 +105,7 @@ export class Outbox {
       connection: [],
       seen: [],
       report: [],
+      setting: [],
       entries: [],
       lastSeq: 0,
       size: 0,

@@ -4,6 +4,7 @@ import type { Call } from './frames';
 import type { HandlerContext } from './handlers';
 import { PROFILES } from './protocol';
 import type { AuthorizationDecision } from './authorization';
+import type { Setting } from './settings';
 import type {
   BootFacts,
   ChargerRecords,
@@ -57,6 +58,10 @@ class MemoryRecords implements ChargerRecords {
     if (meter) this.meters.push(meter);
   }
   reports: ChargerReport[] = [];
+  settings: Setting[] = [];
+  async recordSettings(settings: Setting[]) {
+    this.settings.push(...settings);
+  }
   async recordReport(report: ChargerReport) {
     this.reports.push(report);
   }

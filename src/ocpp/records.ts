@@ -2,6 +2,7 @@
 
 import type { AuthorizationDecision } from './authorization';
 import type { MeterSample } from './meter-values';
+import type { Setting } from './settings';
 
 export interface BootFacts {
   vendor: string;
@@ -107,6 +108,8 @@ export interface ChargerRecords {
   stopTransaction(stop: TransactionStop16): Promise<void>;
   recordMeterValues(report: MeterReport): Promise<void>;
   recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined): Promise<void>;
+  /** Keeps what the charger told about its configuration (1.6 keys, 2.0.1 device model). */
+  recordSettings(settings: Setting[]): Promise<void>;
   /** Keeps a notification or report as sent; a replay of the same message is kept once. */
   recordReport(report: ChargerReport): Promise<void>;
   /** Where a transaction runs, if this charger said so before (a 1.6 start, a 2.0.1 event with `evse`). */

@@ -5,6 +5,7 @@ import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTabl
 import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV201 } from '../meter-values';
 import { keepAndAnswer } from '../reports';
+import { settingsFromReport } from '../settings';
 import type {
   AuthorizeRequest,
   AuthorizeResponse,
@@ -18,6 +19,8 @@ import type {
   NotifyEVChargingNeedsResponse,
   NotifyEVChargingScheduleRequest,
   NotifyEVChargingScheduleResponse,
+  NotifyReportRequest,
+  NotifyReportResponse,
   SignCertificateRequest,
   SignCertificateResponse,
   BootNotificationRequest,
@@ -145,6 +148,12 @@ const GetCertificateStatus = keepAndAnswer<GetCertificateStatusRequest, GetCerti
   () => ({ status: 'Failed', statusInfo: { reasonCode: 'NoOcspResponder' } }),
 );
 
+/** Each part of a device-model report is kept as sent, and its variables update the charger's configuration. */
+const NotifyReport = keepAndAnswer<NotifyReportRequest, NotifyReportResponse>('NotifyReport', async (req, ctx) => {
+  await ctx.records.recordSettings(settingsFromReport(req, ctx.now.toISOString()));
+  return {};
+});
+
 /** This CSMS does not compute charging schedules yet, so it says so instead of promising one. */
 const NotifyEVChargingNeeds = keepAndAnswer<NotifyEVChargingNeedsRequest, NotifyEVChargingNeedsResponse>(
   'NotifyEVChargingNeeds',
@@ -173,7 +182,7 @@ export const handlers: HandlerTable = {
   NotifyEVChargingSchedule,
   NotifyEvent: keepAndAnswer('NotifyEvent'),
   NotifyMonitoringReport: keepAndAnswer('NotifyMonitoringReport'),
-  NotifyReport: keepAndAnswer('NotifyReport'),
+  NotifyReport,
   PublishFirmwareStatusNotification: keepAndAnswer('PublishFirmwareStatusNotification'),
   ReportChargingProfiles: keepAndAnswer('ReportChargingProfiles'),
   ReservationStatusUpdate: keepAndAnswer('ReservationStatusUpdate'),
