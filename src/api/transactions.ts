@@ -5,6 +5,7 @@ import type { Env } from '../env';
 import { isValidChargerId } from '../ocpp/charger-id';
 import { energyFromSamples } from '../ocpp/meter-values';
 import { ChargerStore } from '../store/chargers';
+import { ChargingProfileStore } from '../store/charging-profiles';
 import { MeterValueStore } from '../store/meter-values';
 import { ReportStore } from '../store/reports';
 import { SettingStore } from '../store/settings';
@@ -129,6 +130,14 @@ chargerHistoryRoutes.get('/:chargerId/configuration', async (c) => {
     variable: c.req.query('variable'),
   });
   return c.json({ settings });
+});
+
+/** The charging profiles the charger has installed, as its answers and reports tell it. */
+chargerHistoryRoutes.get('/:chargerId/charging-profiles', async (c) => {
+  const evseText = c.req.query('evseId');
+  const evseId = evseText === undefined ? undefined : Number(evseText);
+  if (evseId !== undefined && !Number.isInteger(evseId)) return apiError(c, 400, 'InvalidParameter', 'evseId must be an integer');
+  return c.json({ chargingProfiles: await new ChargingProfileStore(c.env.DB).list(c.req.param('chargerId'), evseId) });
 });
 
 chargerHistoryRoutes.get('/:chargerId/connections', async (c) => {

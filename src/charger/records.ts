@@ -19,6 +19,7 @@ import type {
   TransactionStart16,
   TransactionStop16,
 } from '../ocpp/records';
+import type { ProfileChange } from '../ocpp/profile-changes';
 import type { Setting } from '../ocpp/settings';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore } from '../store/chargers';
@@ -85,6 +86,11 @@ export class DurableChargerRecords implements ChargerRecords {
   async recordSettings(settings: Setting[]): Promise<void> {
     for (const setting of settings) this.deps.outbox.append(this.deps.chargerId, 'setting', setting);
     if (settings.length > 0) await this.deps.appended('batched');
+  }
+
+  async recordProfileChanges(changes: ProfileChange[]): Promise<void> {
+    for (const change of changes) this.deps.outbox.append(this.deps.chargerId, 'profile', change);
+    if (changes.length > 0) await this.deps.appended('batched');
   }
 
   async recordReport(report: ChargerReport): Promise<void> {

@@ -17,6 +17,7 @@ import { OcppError } from '../ocpp/errors';
 import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from '../ocpp/frames';
 import { OutboundCalls } from '../ocpp/outbound-calls';
 import { PROFILES } from '../ocpp/protocol';
+import { profileChangesFromCommand } from '../ocpp/profile-changes';
 import { settingsFromCommand } from '../ocpp/settings';
 import type { RegistrationStatus } from '../ocpp/records';
 import type { OcppVersion } from '../ocpp/versions';
@@ -256,13 +257,20 @@ export class ChargerSession extends DurableObject<Env> {
     return result;
   }
 
-  /** What a command's answer tells about the charger (its configuration), kept like its own messages. */
+  /**
+   * What a command's answer tells about the charger (its configuration, its installed charging
+   * profiles), kept like its own messages.
+   */
   private async keepCommandEffects(action: string, request: unknown, result: unknown): Promise<void> {
-    const settings = settingsFromCommand(action, request, result, new Date().toISOString());
+    const now = new Date().toISOString();
     const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
-    if (settings.length === 0 || !chargerId) return;
+    const protocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
+    if (!chargerId || !protocol) return;
+    const settings = settingsFromCommand(action, request, result, now);
+    const profiles = profileChangesFromCommand(protocol, action, request, result, now);
     for (const setting of settings) this.outbox.append(chargerId, 'setting', setting);
-    await this.scheduleFlush('batched');
+    for (const change of profiles) this.outbox.append(chargerId, 'profile', change);
+    if (settings.length + profiles.length > 0) await this.scheduleFlush('batched');
   }
 
   /**

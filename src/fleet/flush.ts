@@ -1,6 +1,7 @@
 // Copies a batch of outbox facts, from any number of chargers, to D1: a few statements in one D1 batch.
 
 import { ChargerStore } from '../store/chargers';
+import { ChargingProfileStore } from '../store/charging-profiles';
 import { MeterValueStore } from '../store/meter-values';
 import { ReportStore } from '../store/reports';
 import { SettingStore } from '../store/settings';
@@ -25,5 +26,6 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...chargers.lastSeenStatements(batch.seen),
     ...new ReportStore(db).insertStatements(batch.report),
     ...new SettingStore(db).upsertStatements(batch.setting),
+    ...new ChargingProfileStore(db).changeStatements(batch.profile),
   ];
 }

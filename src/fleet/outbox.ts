@@ -5,6 +5,7 @@
 // copied to D1 together.
 
 import type { ChargerReport, ConnectorState, MeterReport, TransactionEvent201, TransactionStop16 } from '../ocpp/records';
+import type { ProfileChange } from '../ocpp/profile-changes';
 import type { Setting } from '../ocpp/settings';
 import type { ConnectionEvent } from '../store/chargers';
 
@@ -19,6 +20,7 @@ export interface OutboxFacts {
   seen: { at: string };
   report: ChargerReport & { digest: string };
   setting: Setting;
+  profile: ProfileChange;
 }
 
 export type OutboxKind = keyof OutboxFacts;
@@ -106,6 +108,7 @@ export class Outbox {
       seen: [],
       report: [],
       setting: [],
+      profile: [],
       entries: [],
       lastSeq: 0,
       size: 0,

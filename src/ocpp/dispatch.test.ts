@@ -4,6 +4,7 @@ import type { Call } from './frames';
 import type { HandlerContext } from './handlers';
 import { PROFILES } from './protocol';
 import type { AuthorizationDecision } from './authorization';
+import type { ProfileChange } from './profile-changes';
 import type { Setting } from './settings';
 import type {
   BootFacts,
@@ -59,6 +60,10 @@ class MemoryRecords implements ChargerRecords {
   }
   reports: ChargerReport[] = [];
   settings: Setting[] = [];
+  profileChanges: ProfileChange[] = [];
+  async recordProfileChanges(changes: ProfileChange[]) {
+    this.profileChanges.push(...changes);
+  }
   async recordSettings(settings: Setting[]) {
     this.settings.push(...settings);
   }

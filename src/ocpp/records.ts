@@ -2,6 +2,7 @@
 
 import type { AuthorizationDecision } from './authorization';
 import type { MeterSample } from './meter-values';
+import type { ProfileChange } from './profile-changes';
 import type { Setting } from './settings';
 
 export interface BootFacts {
@@ -110,6 +111,8 @@ export interface ChargerRecords {
   recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined): Promise<void>;
   /** Keeps what the charger told about its configuration (1.6 keys, 2.0.1 device model). */
   recordSettings(settings: Setting[]): Promise<void>;
+  /** Keeps which charging profiles the charger has installed. */
+  recordProfileChanges(changes: ProfileChange[]): Promise<void>;
   /** Keeps a notification or report as sent; a replay of the same message is kept once. */
   recordReport(report: ChargerReport): Promise<void>;
   /** Where a transaction runs, if this charger said so before (a 1.6 start, a 2.0.1 event with `evse`). */

@@ -5,6 +5,7 @@ import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTabl
 import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV201 } from '../meter-values';
 import { keepAndAnswer } from '../reports';
+import { profileChangesFromReport } from '../profile-changes';
 import { settingsFromReport } from '../settings';
 import type {
   AuthorizeRequest,
@@ -21,6 +22,8 @@ import type {
   NotifyEVChargingScheduleResponse,
   NotifyReportRequest,
   NotifyReportResponse,
+  ReportChargingProfilesRequest,
+  ReportChargingProfilesResponse,
   SignCertificateRequest,
   SignCertificateResponse,
   BootNotificationRequest,
@@ -154,6 +157,15 @@ const NotifyReport = keepAndAnswer<NotifyReportRequest, NotifyReportResponse>('N
   return {};
 });
 
+/** The profiles a station reports are kept as sent, and update what it is known to have installed. */
+const ReportChargingProfiles = keepAndAnswer<ReportChargingProfilesRequest, ReportChargingProfilesResponse>(
+  'ReportChargingProfiles',
+  async (req, ctx) => {
+    await ctx.records.recordProfileChanges(profileChangesFromReport(req, ctx.now.toISOString()));
+    return {};
+  },
+);
+
 /** This CSMS does not compute charging schedules yet, so it says so instead of promising one. */
 const NotifyEVChargingNeeds = keepAndAnswer<NotifyEVChargingNeedsRequest, NotifyEVChargingNeedsResponse>(
   'NotifyEVChargingNeeds',
@@ -184,7 +196,7 @@ export const handlers: HandlerTable = {
   NotifyMonitoringReport: keepAndAnswer('NotifyMonitoringReport'),
   NotifyReport,
   PublishFirmwareStatusNotification: keepAndAnswer('PublishFirmwareStatusNotification'),
-  ReportChargingProfiles: keepAndAnswer('ReportChargingProfiles'),
+  ReportChargingProfiles,
   ReservationStatusUpdate: keepAndAnswer('ReservationStatusUpdate'),
   SecurityEventNotification: keepAndAnswer('SecurityEventNotification'),
   SignCertificate,
