@@ -8,6 +8,7 @@ import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
 import { MeterValueStore } from '../store/meter-values';
 import { ReportStore } from '../store/reports';
+import { ReservationStore } from '../store/reservations';
 import { SettingStore } from '../store/settings';
 import { TransactionStore } from '../store/transactions';
 import { apiError } from './errors';
@@ -138,6 +139,18 @@ chargerHistoryRoutes.get('/:chargerId/charging-profiles', async (c) => {
   const evseId = evseText === undefined ? undefined : Number(evseText);
   if (evseId !== undefined && !Number.isInteger(evseId)) return apiError(c, 400, 'InvalidParameter', 'evseId must be an integer');
   return c.json({ chargingProfiles: await new ChargingProfileStore(c.env.DB).list(c.req.param('chargerId'), evseId) });
+});
+
+chargerHistoryRoutes.get('/:chargerId/reservations', async (c) => {
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  const reservations = await new ReservationStore(c.env.DB).list({
+    chargerId: c.req.param('chargerId'),
+    status: c.req.query('status'),
+    limit,
+    now: new Date().toISOString(),
+  });
+  return c.json({ reservations });
 });
 
 chargerHistoryRoutes.get('/:chargerId/connections', async (c) => {

@@ -20,6 +20,7 @@ import type {
   TransactionStop16,
 } from '../ocpp/records';
 import type { ProfileChange } from '../ocpp/profile-changes';
+import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore } from '../store/chargers';
@@ -90,6 +91,11 @@ export class DurableChargerRecords implements ChargerRecords {
 
   async recordProfileChanges(changes: ProfileChange[]): Promise<void> {
     for (const change of changes) this.deps.outbox.append(this.deps.chargerId, 'profile', change);
+    if (changes.length > 0) await this.deps.appended('batched');
+  }
+
+  async recordReservationChanges(changes: ReservationChange[]): Promise<void> {
+    for (const change of changes) this.deps.outbox.append(this.deps.chargerId, 'reservation', change);
     if (changes.length > 0) await this.deps.appended('batched');
   }
 

@@ -18,6 +18,7 @@ import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from '../ocpp
 import { OutboundCalls } from '../ocpp/outbound-calls';
 import { PROFILES } from '../ocpp/protocol';
 import { profileChangesFromCommand } from '../ocpp/profile-changes';
+import { reservationChangesFromCommand } from '../ocpp/reservation-changes';
 import { settingsFromCommand } from '../ocpp/settings';
 import type { RegistrationStatus } from '../ocpp/records';
 import type { OcppVersion } from '../ocpp/versions';
@@ -259,7 +260,7 @@ export class ChargerSession extends DurableObject<Env> {
 
   /**
    * What a command's answer tells about the charger (its configuration, its installed charging
-   * profiles), kept like its own messages.
+   * profiles, its reservations), kept like its own messages.
    */
   private async keepCommandEffects(action: string, request: unknown, result: unknown): Promise<void> {
     const now = new Date().toISOString();
@@ -268,9 +269,11 @@ export class ChargerSession extends DurableObject<Env> {
     if (!chargerId || !protocol) return;
     const settings = settingsFromCommand(action, request, result, now);
     const profiles = profileChangesFromCommand(protocol, action, request, result, now);
+    const reservations = reservationChangesFromCommand(protocol, action, request, result, now);
     for (const setting of settings) this.outbox.append(chargerId, 'setting', setting);
     for (const change of profiles) this.outbox.append(chargerId, 'profile', change);
-    if (settings.length + profiles.length > 0) await this.scheduleFlush('batched');
+    for (const change of reservations) this.outbox.append(chargerId, 'reservation', change);
+    if (settings.length + profiles.length + reservations.length > 0) await this.scheduleFlush('batched');
   }
 
   /**

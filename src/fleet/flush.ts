@@ -4,6 +4,7 @@ import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
 import { MeterValueStore } from '../store/meter-values';
 import { ReportStore } from '../store/reports';
+import { ReservationStore } from '../store/reservations';
 import { SettingStore } from '../store/settings';
 import { TransactionStore } from '../store/transactions';
 import type { OutboxBatch } from './outbox';
@@ -27,5 +28,6 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...new ReportStore(db).insertStatements(batch.report),
     ...new SettingStore(db).upsertStatements(batch.setting),
     ...new ChargingProfileStore(db).changeStatements(batch.profile),
+    ...new ReservationStore(db).changeStatements(batch.reservation),
   ];
 }

@@ -6,6 +6,7 @@
 
 import type { ChargerReport, ConnectorState, MeterReport, TransactionEvent201, TransactionStop16 } from '../ocpp/records';
 import type { ProfileChange } from '../ocpp/profile-changes';
+import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
 import type { ConnectionEvent } from '../store/chargers';
 
@@ -21,6 +22,7 @@ export interface OutboxFacts {
   report: ChargerReport & { digest: string };
   setting: Setting;
   profile: ProfileChange;
+  reservation: ReservationChange;
 }
 
 export type OutboxKind = keyof OutboxFacts;
@@ -109,6 +111,7 @@ export class Outbox {
       report: [],
       setting: [],
       profile: [],
+      reservation: [],
       entries: [],
       lastSeq: 0,
       size: 0,

@@ -5,6 +5,7 @@ import type { HandlerContext } from './handlers';
 import { PROFILES } from './protocol';
 import type { AuthorizationDecision } from './authorization';
 import type { ProfileChange } from './profile-changes';
+import type { ReservationChange } from './reservation-changes';
 import type { Setting } from './settings';
 import type {
   BootFacts,
@@ -61,6 +62,10 @@ class MemoryRecords implements ChargerRecords {
   reports: ChargerReport[] = [];
   settings: Setting[] = [];
   profileChanges: ProfileChange[] = [];
+  reservationChanges: ReservationChange[] = [];
+  async recordReservationChanges(changes: ReservationChange[]) {
+    this.reservationChanges.push(...changes);
+  }
   async recordProfileChanges(changes: ProfileChange[]) {
     this.profileChanges.push(...changes);
   }

@@ -3,6 +3,7 @@
 import type { AuthorizationDecision } from './authorization';
 import type { MeterSample } from './meter-values';
 import type { ProfileChange } from './profile-changes';
+import type { ReservationChange } from './reservation-changes';
 import type { Setting } from './settings';
 
 export interface BootFacts {
@@ -113,6 +114,8 @@ export interface ChargerRecords {
   recordSettings(settings: Setting[]): Promise<void>;
   /** Keeps which charging profiles the charger has installed. */
   recordProfileChanges(changes: ProfileChange[]): Promise<void>;
+  /** Keeps what became of reservations (used by a transaction, expired, removed). */
+  recordReservationChanges(changes: ReservationChange[]): Promise<void>;
   /** Keeps a notification or report as sent; a replay of the same message is kept once. */
   recordReport(report: ChargerReport): Promise<void>;
   /** Where a transaction runs, if this charger said so before (a 1.6 start, a 2.0.1 event with `evse`). */

@@ -81,6 +81,11 @@ const StartTransaction: Handler<StartTransactionRequest, StartTransactionRespons
     startedAt,
     reservationId: req.reservationId,
   });
+  if (req.reservationId !== undefined) {
+    await ctx.records.recordReservationChanges([
+      { op: 'used', reservationId: req.reservationId, transactionId: String(transactionId), at: ctx.now.toISOString() },
+    ]);
+  }
   return { transactionId, idTagInfo: idTagInfo(decision) };
 };
 

@@ -24,6 +24,8 @@ import type {
   NotifyReportResponse,
   ReportChargingProfilesRequest,
   ReportChargingProfilesResponse,
+  ReservationStatusUpdateRequest,
+  ReservationStatusUpdateResponse,
   SignCertificateRequest,
   SignCertificateResponse,
   BootNotificationRequest,
@@ -98,6 +100,11 @@ const TransactionEvent: Handler<TransactionEventRequest, TransactionEventRespons
       ? { evseId: evseId ?? 0, connectorId: connectorId ?? 0, transactionId: tx.transactionId, samples: samplesFromV201(req.meterValue) }
       : undefined,
   );
+  if (req.reservationId !== undefined) {
+    await ctx.records.recordReservationChanges([
+      { op: 'used', reservationId: req.reservationId, transactionId: tx.transactionId, at: ctx.now.toISOString() },
+    ]);
+  }
   if (!req.idToken) return {};
   return { idTokenInfo: await idTokenInfo(req.idToken, req.offline ?? false, ctx) };
 };
@@ -166,6 +173,15 @@ const ReportChargingProfiles = keepAndAnswer<ReportChargingProfilesRequest, Repo
   },
 );
 
+const ReservationStatusUpdate = keepAndAnswer<ReservationStatusUpdateRequest, ReservationStatusUpdateResponse>(
+  'ReservationStatusUpdate',
+  async (req, ctx) => {
+    const op = req.reservationUpdateStatus === 'Expired' ? 'expired' : 'removed';
+    await ctx.records.recordReservationChanges([{ op, reservationId: req.reservationId, at: ctx.now.toISOString() }]);
+    return {};
+  },
+);
+
 /** This CSMS does not compute charging schedules yet, so it says so instead of promising one. */
 const NotifyEVChargingNeeds = keepAndAnswer<NotifyEVChargingNeedsRequest, NotifyEVChargingNeedsResponse>(
   'NotifyEVChargingNeeds',
@@ -197,7 +213,7 @@ export const handlers: HandlerTable = {
   NotifyReport,
   PublishFirmwareStatusNotification: keepAndAnswer('PublishFirmwareStatusNotification'),
   ReportChargingProfiles,
-  ReservationStatusUpdate: keepAndAnswer('ReservationStatusUpdate'),
+  ReservationStatusUpdate,
   SecurityEventNotification: keepAndAnswer('SecurityEventNotification'),
   SignCertificate,
   StatusNotification,
