@@ -1,7 +1,11 @@
 // An operator's command to a charger: checked before it is sent, and the charger's answer turned into a result.
 
 import * as v from 'valibot';
+import type { OutboxFacts, OutboxKind } from '../fleet/outbox';
 import type { CallOutcome } from '../ocpp/outbound-calls';
+import { profileChangesFromCommand } from '../ocpp/profile-changes';
+import { reservationChangesFromCommand } from '../ocpp/reservation-changes';
+import { settingsFromCommand } from '../ocpp/settings';
 import { PROFILES, schemaFor } from '../ocpp/protocol';
 import { summarizeIssues } from '../ocpp/validation';
 import type { OcppVersion } from '../ocpp/versions';
@@ -92,6 +96,27 @@ export function commandOutcome(command: PreparedCommand, outcome: CallOutcome, t
     case 'disconnected':
       return commandFailure(409, 'ChargerOffline', `${outcome.reason} before answering ${action}`);
   }
+}
+
+/**
+ * What a successful command's answer tells about the charger — its configuration, its installed
+ * charging profiles, its reservations — as outbox facts.
+ */
+export function commandEffects(
+  protocol: OcppVersion,
+  action: string,
+  request: unknown,
+  result: unknown,
+  now: string,
+): Array<{ [K in OutboxKind]: { kind: K; fact: OutboxFacts[K] } }[OutboxKind]> {
+  return [
+    ...settingsFromCommand(action, request, result, now).map((fact) => ({ kind: 'setting' as const, fact })),
+    ...profileChangesFromCommand(protocol, action, request, result, now).map((fact) => ({ kind: 'profile' as const, fact })),
+    ...reservationChangesFromCommand(protocol, action, request, result, now).map((fact) => ({
+      kind: 'reservation' as const,
+      fact,
+    })),
+  ];
 }
 
 export function commandFailure(

@@ -9,24 +9,21 @@
 import { DurableObject } from 'cloudflare:workers';
 import { readConfig, type Config } from '../config';
 import type { Env } from '../env';
-import { fleetWriterName } from '../fleet/fleet-writer';
-import { Outbox, type OutboxEntry } from '../fleet/outbox';
+import { Outbox } from '../fleet/outbox';
 import { logDropped, logError } from '../log';
 import { answerCall } from '../ocpp/dispatch';
 import { OcppError } from '../ocpp/errors';
 import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from '../ocpp/frames';
 import { OutboundCalls } from '../ocpp/outbound-calls';
 import { PROFILES } from '../ocpp/protocol';
-import { profileChangesFromCommand } from '../ocpp/profile-changes';
-import { reservationChangesFromCommand } from '../ocpp/reservation-changes';
-import { settingsFromCommand } from '../ocpp/settings';
 import type { RegistrationStatus } from '../ocpp/records';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore, type ConnectionEvent } from '../store/chargers';
 import { countingD1 } from '../store/counting-d1';
 import { CommandQueue, type QueuedCommand } from './command-queue';
-import { commandFailure, commandOutcome, prepareCommand, prepareQueuedCommand } from './commands';
+import { commandEffects, commandFailure, commandOutcome, prepareCommand, prepareQueuedCommand } from './commands';
 import { DueWork, type Task } from './due-work';
+import { OutboxHandover } from './handover';
 import { DurableChargerRecords } from './records';
 import { TransactionLocations } from './transaction-locations';
 import { closeQuietly, markEnded, readAttachment, sendQuietly, type OcppAttachment, type SocketAttachment } from './socket';
@@ -40,14 +37,6 @@ const STORAGE_KEYS = {
 
 /** With nothing else to hand over, D1's lastSeen is brought up to date this often; the exact value lives on the socket. */
 const LAST_SEEN_FLUSH_MS = 15 * 60_000;
-/** Outbox entries handed over per flush. */
-const FLUSH_BATCH_SIZE = 500;
-/** With this many facts waiting, they are copied without waiting for FLUSH_DELAY_SECONDS. */
-const FLUSH_THRESHOLD = 100;
-/** How soon facts that close something are copied to D1. */
-const URGENT_FLUSH_MS = 1_000;
-/** How long a failed flush waits before it tries again. */
-const FLUSH_RETRY_MS = 30_000;
 
 export class ChargerSession extends DurableObject<Env> {
   private readonly config: Config;
@@ -64,8 +53,7 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly d1Counter = { statements: 0 };
   private readonly db: D1Database;
   private registration: RegistrationStatus | null | undefined;
-  /** The lastSeen that D1 has, as far as this instance knows. */
-  private lastSeenFlushed = 0;
+  private readonly handover: OutboxHandover;
 
   // The constructor also runs when a hibernated object wakes for a frame, so it only
   // builds in-memory helpers; durable facts are read on demand.
@@ -88,6 +76,17 @@ export class ChargerSession extends DurableObject<Env> {
     this.commands.requeueAllSent();
     this.dueWork = new DueWork(ctx.storage.sql, ctx.storage);
     this.db = countingD1(env.DB, this.d1Counter);
+    this.handover = new OutboxHandover({
+      outbox: this.outbox,
+      dueWork: this.dueWork,
+      config: this.config,
+      env,
+      chargerId: () => this.ctx.storage.get<string>(STORAGE_KEYS.chargerId),
+      lastSeen: () => {
+        const socket = this.currentSocket();
+        return socket ? readAttachment(socket)?.lastSeen : undefined;
+      },
+    });
   }
 
   private get store(): ChargerStore {
@@ -167,7 +166,7 @@ export class ChargerSession extends DurableObject<Env> {
 
   private async run(task: Task): Promise<void> {
     if (task === 'flush') {
-      await this.flush();
+      await this.handover.flush();
       return;
     }
     // The offline check: a charger silent for `offlineAfterIntervals` heartbeats is disconnected.
@@ -183,56 +182,16 @@ export class ChargerSession extends DurableObject<Env> {
     await this.connectionEnded(socket, 'The charger stopped responding');
   }
 
-  /**
-   * Hands the oldest outbox entries to this charger's FleetWriter, then forgets them. A
-   * failure keeps them for the next try: what the charger was told is stored stays stored.
-   * Returns false when nothing could be handed over.
-   */
-  private async flush(): Promise<boolean> {
-    const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
-    if (!chargerId) return false;
-    const batch = this.outbox.peek(FLUSH_BATCH_SIZE);
-    const entries: OutboxEntry[] = batch.entries;
-    const socket = this.currentSocket();
-    const lastSeen = socket ? readAttachment(socket)?.lastSeen : undefined;
-    if (lastSeen !== undefined && lastSeen > this.lastSeenFlushed) {
-      entries.push({ chargerId, kind: 'seen', fact: { at: new Date(lastSeen).toISOString() } });
-    }
-    if (entries.length === 0) return false;
-    try {
-      await this.fleetWriter(chargerId).append(entries);
-    } catch (error) {
-      logError('flush', chargerId, error);
-      await this.dueWork.schedule('flush', Date.now() + FLUSH_RETRY_MS, 'earliest');
-      return false;
-    }
-    if (batch.size > 0) this.outbox.remove(batch.lastSeq);
-    if (lastSeen !== undefined) this.lastSeenFlushed = Math.max(this.lastSeenFlushed, lastSeen);
-    if (this.outbox.size > 0) await this.dueWork.schedule('flush', Date.now(), 'earliest');
-    return true;
-  }
-
   /** Hands everything waiting to the FleetWriter now, without waiting for the alarm. */
   async handOver(): Promise<SessionStats> {
-    await this.dueWork.cancel('flush');
-    while (this.outbox.size > 0) {
-      if (!(await this.flush())) break;
-    }
+    await this.handover.handOver();
     return this.stats();
   }
 
   /** Copies everything this charger produced to D1 now, e.g. before an operator reads it. */
   async flushNow(): Promise<SessionStats> {
-    await this.handOver();
-    if (this.outbox.size === 0) {
-      const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
-      if (chargerId) await this.fleetWriter(chargerId).flushNow();
-    }
+    await this.handover.flushToD1();
     return this.stats();
-  }
-
-  private fleetWriter(chargerId: string) {
-    return this.env.FLEET_WRITERS.getByName(fleetWriterName(chargerId, this.config.fleetWriterShards));
   }
 
   /** What this instance has cost in D1 statements, and what still waits in its outbox. */
@@ -258,22 +217,14 @@ export class ChargerSession extends DurableObject<Env> {
     return result;
   }
 
-  /**
-   * What a command's answer tells about the charger (its configuration, its installed charging
-   * profiles, its reservations), kept like its own messages.
-   */
+  /** What a command's answer tells about the charger, kept like its own messages. */
   private async keepCommandEffects(action: string, request: unknown, result: unknown): Promise<void> {
-    const now = new Date().toISOString();
     const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
     const protocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
     if (!chargerId || !protocol) return;
-    const settings = settingsFromCommand(action, request, result, now);
-    const profiles = profileChangesFromCommand(protocol, action, request, result, now);
-    const reservations = reservationChangesFromCommand(protocol, action, request, result, now);
-    for (const setting of settings) this.outbox.append(chargerId, 'setting', setting);
-    for (const change of profiles) this.outbox.append(chargerId, 'profile', change);
-    for (const change of reservations) this.outbox.append(chargerId, 'reservation', change);
-    if (settings.length + profiles.length + reservations.length > 0) await this.scheduleFlush('batched');
+    const facts = commandEffects(protocol, action, request, result, new Date().toISOString());
+    for (const { kind, fact } of facts) this.outbox.append(chargerId, kind, fact);
+    if (facts.length > 0) await this.handover.schedule('batched');
   }
 
   /**
@@ -386,7 +337,7 @@ export class ChargerSession extends DurableObject<Env> {
       config: this.config,
       now,
       rememberRegistration: (status) => this.setRegistration(status),
-      appended: (urgency) => this.scheduleFlush(urgency),
+      appended: (urgency) => this.handover.schedule(urgency),
     });
     const answer = await answerCall(
       PROFILES[protocol],
@@ -433,18 +384,7 @@ export class ChargerSession extends DurableObject<Env> {
     const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
     if (!chargerId) return;
     this.outbox.append(chargerId, 'connection', event);
-    await this.scheduleFlush(event.event === 'offline' ? 'soon' : 'batched');
-  }
-
-  /**
-   * D1 statements cost the same for one fact or hundreds, so facts wait in the outbox to be
-   * copied together: up to FLUSH_DELAY_SECONDS, or until FLUSH_THRESHOLD are waiting, or
-   * about a second for facts operators wait for (a transaction's end, a disconnection).
-   */
-  private async scheduleFlush(urgency: 'soon' | 'batched'): Promise<void> {
-    const delay =
-      urgency === 'soon' || this.outbox.size >= FLUSH_THRESHOLD ? URGENT_FLUSH_MS : this.config.flushDelaySeconds * 1000;
-    await this.dueWork.schedule('flush', Date.now() + delay, 'earliest');
+    await this.handover.schedule(event.event === 'offline' ? 'soon' : 'batched');
   }
 
   private currentSocket(): WebSocket | undefined {
