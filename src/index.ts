@@ -4,9 +4,12 @@ import { Hono } from 'hono';
 import { requireApiToken } from './api/auth';
 import { chargerRoutes } from './api/chargers';
 import { commandRoutes } from './api/commands';
+import { serveDocsPage } from './api/docs-page';
 import { apiError } from './api/errors';
 import { idTagRoutes } from './api/id-tags';
+import { localListRoutes } from './api/local-list';
 import { ocppRoutes } from './api/ocpp';
+import { serveOpenApi } from './api/openapi';
 import { chargerHistoryRoutes, transactionRoutes } from './api/transactions';
 import type { Env } from './env';
 
@@ -18,9 +21,13 @@ const app = new Hono<{ Bindings: Env }>();
 app.route('/ocpp', ocppRoutes);
 
 app.get('/api/v1/health', (c) => c.json({ status: 'ok' }));
+// Documentation needs no token: the OpenAPI document and the reference page that renders it.
+app.get('/api/v1/openapi.json', serveOpenApi);
+app.get('/api/v1/docs', serveDocsPage);
 app.use('/api/v1/*', requireApiToken);
 app.route('/api/v1/chargers', chargerRoutes);
 app.route('/api/v1/chargers', chargerHistoryRoutes);
+app.route('/api/v1/chargers', localListRoutes);
 app.route('/api/v1/id-tags', idTagRoutes);
 app.route('/api/v1/transactions', transactionRoutes);
 app.route('/api/v1/commands', commandRoutes);

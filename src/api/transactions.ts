@@ -1,6 +1,6 @@
 // /api/v1/transactions and a charger's transactions, meter values, reports and history.
 
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { Env } from '../env';
 import { isValidChargerId } from '../ocpp/charger-id';
 import { energyFromSamples } from '../ocpp/meter-values';
@@ -52,9 +52,14 @@ transactionRoutes.get('/', async (c) => {
 /** Mounted at /api/v1/chargers: what one charger recorded. Each read flushes the charger's outbox first. */
 export const chargerHistoryRoutes: App = new Hono();
 
-chargerHistoryRoutes.use('/:chargerId/*', async (c, next) => {
-  const chargerId = c.req.param('chargerId');
-  if (!chargerId || !isValidChargerId(chargerId)) {
+/**
+ * For each route below: the charger must exist, and its waiting facts are copied to D1 first,
+ * so the read sees them. (Per route, not `use('/:chargerId/*')`: that would also run for the
+ * command routes mounted at the same base.)
+ */
+const freshCharger: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  const chargerId = c.req.param('chargerId') ?? '';
+  if (!isValidChargerId(chargerId)) {
     return apiError(c, 400, 'InvalidChargerId', 'Not a valid charger id');
   }
   if (!(await new ChargerStore(c.env.DB).exists(chargerId))) {
@@ -63,9 +68,9 @@ chargerHistoryRoutes.use('/:chargerId/*', async (c, next) => {
   // Facts may still wait in the charger's outbox; copy them so this read sees them.
   await c.env.CHARGERS.getByName(chargerId).flushNow();
   await next();
-});
+};
 
-chargerHistoryRoutes.get('/:chargerId/transactions/:transactionId', async (c) => {
+chargerHistoryRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, async (c) => {
   const chargerId = c.req.param('chargerId');
   const transactionId = c.req.param('transactionId');
   const transaction = await new TransactionStore(c.env.DB).get(chargerId, transactionId);
@@ -80,7 +85,7 @@ chargerHistoryRoutes.get('/:chargerId/transactions/:transactionId', async (c) =>
   return c.json({ transaction: { ...transaction, energyWh, meterValues } });
 });
 
-chargerHistoryRoutes.get('/:chargerId/meter-values', async (c) => {
+chargerHistoryRoutes.get('/:chargerId/meter-values', freshCharger, async (c) => {
   const limit = readLimit(c);
   if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
   const range = readTimeRange(c);
@@ -94,7 +99,7 @@ chargerHistoryRoutes.get('/:chargerId/meter-values', async (c) => {
   return c.json(page);
 });
 
-chargerHistoryRoutes.get('/:chargerId/status-history', async (c) => {
+chargerHistoryRoutes.get('/:chargerId/status-history', freshCharger, async (c) => {
   const limit = readLimit(c);
   if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
   const range = readTimeRange(c);
@@ -103,7 +108,7 @@ chargerHistoryRoutes.get('/:chargerId/status-history', async (c) => {
   return c.json({ statuses });
 });
 
-chargerHistoryRoutes.get('/:chargerId/reports', async (c) => {
+chargerHistoryRoutes.get('/:chargerId/reports', freshCharger, async (c) => {
   const limit = readLimit(c);
   if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
   const range = readTimeRange(c);
@@ -125,7 +130,7 @@ chargerHistoryRoutes.get('/:chargerId/reports', async (c) => {
 });
 
 /** 1.6 configuration keys and the 2.0.1 device model, as last learnt. */
-chargerHistoryRoutes.get('/:chargerId/configuration', async (c) => {
+chargerHistoryRoutes.get('/:chargerId/configuration', freshCharger, async (c) => {
   const settings = await new SettingStore(c.env.DB).list(c.req.param('chargerId'), {
     component: c.req.query('component'),
     variable: c.req.query('variable'),
@@ -134,14 +139,14 @@ chargerHistoryRoutes.get('/:chargerId/configuration', async (c) => {
 });
 
 /** The charging profiles the charger has installed, as its answers and reports tell it. */
-chargerHistoryRoutes.get('/:chargerId/charging-profiles', async (c) => {
+chargerHistoryRoutes.get('/:chargerId/charging-profiles', freshCharger, async (c) => {
   const evseText = c.req.query('evseId');
   const evseId = evseText === undefined ? undefined : Number(evseText);
   if (evseId !== undefined && !Number.isInteger(evseId)) return apiError(c, 400, 'InvalidParameter', 'evseId must be an integer');
   return c.json({ chargingProfiles: await new ChargingProfileStore(c.env.DB).list(c.req.param('chargerId'), evseId) });
 });
 
-chargerHistoryRoutes.get('/:chargerId/reservations', async (c) => {
+chargerHistoryRoutes.get('/:chargerId/reservations', freshCharger, async (c) => {
   const limit = readLimit(c);
   if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
   const reservations = await new ReservationStore(c.env.DB).list({
@@ -153,7 +158,7 @@ chargerHistoryRoutes.get('/:chargerId/reservations', async (c) => {
   return c.json({ reservations });
 });
 
-chargerHistoryRoutes.get('/:chargerId/connections', async (c) => {
+chargerHistoryRoutes.get('/:chargerId/connections', freshCharger, async (c) => {
   const limit = readLimit(c);
   if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
   return c.json({ connections: await new ChargerStore(c.env.DB).connectionHistory(c.req.param('chargerId'), limit) });

@@ -16,6 +16,7 @@ import { OcppError } from '../ocpp/errors';
 import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from '../ocpp/frames';
 import { OutboundCalls } from '../ocpp/outbound-calls';
 import { PROFILES } from '../ocpp/protocol';
+import { localListPayload, type LocalListEntry, type LocalListUpdate } from '../ocpp/local-list';
 import type { RegistrationStatus } from '../ocpp/records';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore, type ConnectionEvent } from '../store/chargers';
@@ -33,6 +34,8 @@ const STORAGE_KEYS = {
   chargerId: 'chargerId',
   protocol: 'protocol',
   registration: 'registrationStatus',
+  localListVersion: 'localListVersion',
+  localListSyncedAt: 'localListSyncedAt',
 } as const;
 
 /** With nothing else to hand over, D1's lastSeen is brought up to date this often; the exact value lives on the socket. */
@@ -215,6 +218,37 @@ export class ChargerSession extends DurableObject<Env> {
     const result = commandOutcome(command, outcome, timeoutSeconds);
     if (result.ok) await this.keepCommandEffects(action, command.request, result.result);
     return result;
+  }
+
+  /**
+   * Sends the charger a local authorization list built from `entries`, numbered one past the
+   * last version it accepted; the new version is kept once it accepts this one.
+   */
+  async sendLocalList(
+    updateType: LocalListUpdate,
+    entries: LocalListEntry[],
+    timeoutSeconds: number,
+  ): Promise<CommandOutcome & { listVersion?: number; skipped?: string[] }> {
+    const protocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
+    if (!protocol) return commandFailure(409, 'ChargerOffline', 'The charger has never connected');
+    const version = ((await this.ctx.storage.get<number>(STORAGE_KEYS.localListVersion)) ?? 0) + 1;
+    const { payload, skipped } = localListPayload(protocol, version, updateType, entries);
+    const outcome = await this.sendCommand('SendLocalList', payload, timeoutSeconds);
+    if (outcome.ok && outcome.result.status === 'Accepted') {
+      await this.ctx.storage.put({
+        [STORAGE_KEYS.localListVersion]: version,
+        [STORAGE_KEYS.localListSyncedAt]: new Date().toISOString(),
+      });
+    }
+    return { ...outcome, listVersion: version, skipped };
+  }
+
+  /** The local list version the charger last accepted from us, and when. */
+  async localListState(): Promise<{ listVersion: number; syncedAt: string | null }> {
+    return {
+      listVersion: (await this.ctx.storage.get<number>(STORAGE_KEYS.localListVersion)) ?? 0,
+      syncedAt: (await this.ctx.storage.get<string>(STORAGE_KEYS.localListSyncedAt)) ?? null,
+    };
   }
 
   /** What a command's answer tells about the charger, kept like its own messages. */

@@ -1,0 +1,83 @@
+// /api/v1/chargers/{chargerId}/local-list — keep a charger's local authorization list in step with the id tags.
+
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { CommandOutcome } from '../charger/types';
+import { readConfig } from '../config';
+import type { Env } from '../env';
+import { isValidIdTag, type IdTagRecord } from '../ocpp/authorization';
+import { isValidChargerId } from '../ocpp/charger-id';
+import type { LocalListEntry } from '../ocpp/local-list';
+import { summarizeIssues } from '../ocpp/validation';
+import { ChargerStore } from '../store/chargers';
+import { IdTagStore } from '../store/id-tags';
+import { apiError } from './errors';
+
+export const localListRoutes = new Hono<{ Bindings: Env }>();
+
+/** A Full list carries every id tag; past this many, chargers' list limits are exceeded anyway. */
+const MAX_FULL_LIST = 10_000;
+
+const SyncBody = v.strictObject({
+  updateType: v.optional(v.picklist(['Full', 'Differential']), 'Full'),
+  /** Differential: the tags to add, update (they exist) or remove (they no longer do). */
+  idTags: v.optional(v.pipe(v.array(v.pipe(v.string(), v.check(isValidIdTag, 'is not a valid id tag'))), v.minLength(1), v.maxLength(1000))),
+});
+
+localListRoutes.use('/:chargerId/local-list', async (c, next) => {
+  const chargerId = c.req.param('chargerId');
+  if (!chargerId || !isValidChargerId(chargerId)) return apiError(c, 400, 'InvalidChargerId', 'Not a valid charger id');
+  if (!(await new ChargerStore(c.env.DB).exists(chargerId))) {
+    return apiError(c, 404, 'UnknownCharger', `No charger "${chargerId}" has connected or been registered`);
+  }
+  await next();
+});
+
+localListRoutes.get('/:chargerId/local-list', async (c) => {
+  return c.json(await c.env.CHARGERS.getByName(c.req.param('chargerId')).localListState());
+});
+
+localListRoutes.post('/:chargerId/local-list', async (c) => {
+  let body: unknown = {};
+  const text = await c.req.text();
+  if (text.trim() !== '') {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return apiError(c, 400, 'InvalidJson', 'The request body is not valid JSON');
+    }
+  }
+  const parsed = v.safeParse(SyncBody, body);
+  if (!parsed.success) {
+    return apiError(c, 400, 'InvalidPayload', 'Send {"updateType": "Full"} or {"updateType": "Differential", "idTags": [...]}', {
+      issues: summarizeIssues(parsed.issues),
+    });
+  }
+  const { updateType, idTags } = parsed.output;
+  const store = new IdTagStore(c.env.DB);
+  let entries: LocalListEntry[];
+  if (updateType === 'Differential') {
+    if (!idTags) return apiError(c, 400, 'InvalidPayload', 'A Differential update names its idTags');
+    entries = await Promise.all(idTags.map(async (idTag) => ({ idTag, record: await store.get(idTag) })));
+  } else {
+    if (idTags) return apiError(c, 400, 'InvalidPayload', 'A Full update carries every id tag; leave idTags out');
+    const records: IdTagRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({ limit: 500, cursor });
+      records.push(...page.idTags);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && records.length <= MAX_FULL_LIST);
+    if (records.length > MAX_FULL_LIST) {
+      return apiError(c, 400, 'ListTooLong', `A Full local list holds at most ${MAX_FULL_LIST} id tags`);
+    }
+    entries = records.map((record) => ({ idTag: record.idTag, record }));
+  }
+  const outcome = (await c.env.CHARGERS.getByName(c.req.param('chargerId')).sendLocalList(
+    updateType,
+    entries,
+    readConfig(c.env).commandTimeoutSeconds,
+  )) as unknown as CommandOutcome & { listVersion?: number; skipped?: string[] };
+  if (!outcome.ok) return c.json({ error: outcome.error }, outcome.status as 400);
+  return c.json({ result: outcome.result, listVersion: outcome.listVersion, entries: entries.length, skipped: outcome.skipped ?? [] });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { api, RawCharger, uniqueChargerId } from './helpers';
+
+async function json(res: Response): Promise<any> {
+  return res.json();
+}
+
+describe('the local authorization list', () => {
+  it('sends the id tags as a Full list, then Differential updates, numbering versions', async () => {
+    const tag = uniqueChargerId('LL').slice(0, 20);
+    await api('PUT', `/id-tags/${tag}`, { status: 'Accepted', expiryDate: '2030-01-01T00:00:00Z' });
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+
+    const full = api('POST', `/chargers/${cp.id}/local-list`, { updateType: 'Full' });
+    const call = await cp.next();
+    expect(call[2]).toBe('SendLocalList');
+    const payload = call[3] as { listVersion: number; updateType: string; localAuthorizationList: Array<{ idTag: string; idTagInfo?: unknown }> };
+    expect(payload).toMatchObject({ listVersion: 1, updateType: 'Full' });
+    expect(payload.localAuthorizationList).toContainEqual({ idTag: tag, idTagInfo: { status: 'Accepted', expiryDate: '2030-01-01T00:00:00.000Z' } });
+    cp.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+    expect(await json(await full)).toMatchObject({ result: { status: 'Accepted' }, listVersion: 1 });
+
+    // Remove the tag and send the difference: an entry without idTagInfo removes it.
+    await api('DELETE', `/id-tags/${tag}`);
+    const diff = api('POST', `/chargers/${cp.id}/local-list`, { updateType: 'Differential', idTags: [tag] });
+    const call2 = await cp.next();
+    expect(call2[3]).toEqual({ listVersion: 2, updateType: 'Differential', localAuthorizationList: [{ idTag: tag }] });
+    cp.sendRaw(JSON.stringify([3, call2[1], { status: 'Accepted' }]));
+    expect(await json(await diff)).toMatchObject({ listVersion: 2 });
+    expect(await json(await api('GET', `/chargers/${cp.id}/local-list`))).toMatchObject({ listVersion: 2 });
+
+    // A list the charger refuses does not move the version on.
+    const refused = api('POST', `/chargers/${cp.id}/local-list`, { updateType: 'Differential', idTags: [tag] });
+    const call3 = await cp.next();
+    cp.sendRaw(JSON.stringify([3, call3[1], { status: 'VersionMismatch' }]));
+    expect(await json(await refused)).toMatchObject({ result: { status: 'VersionMismatch' } });
+    expect(await json(await api('GET', `/chargers/${cp.id}/local-list`))).toMatchObject({ listVersion: 2 });
+
+    expect((await api('POST', `/chargers/${cp.id}/local-list`, { updateType: 'Differential' })).status).toBe(400);
+    expect((await api('POST', `/chargers/${cp.id}/local-list`, { updateType: 'Sometimes' })).status).toBe(400);
+    cp.close();
+  });
+
+  it('speaks 2.0.1: idToken with its type, versionNumber', async () => {
+    const tag = uniqueChargerId('LL2');
+    await api('PUT', `/id-tags/${tag}`, { status: 'Blocked', type: 'ISO14443' });
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp2.0.1');
+    await cp.boot();
+    const diff = api('POST', `/chargers/${cp.id}/local-list`, { updateType: 'Differential', idTags: [tag] });
+    const call = await cp.next();
+    expect(call[3]).toEqual({
+      versionNumber: 1,
+      updateType: 'Differential',
+      localAuthorizationList: [{ idToken: { idToken: tag, type: 'ISO14443' }, idTokenInfo: { status: 'Blocked' } }],
+    });
+    cp.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+    expect((await diff).status).toBe(200);
+    cp.close();
+  });
+});
