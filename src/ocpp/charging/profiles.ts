@@ -1,0 +1,122 @@
+// A version-neutral model of a charging profile installed on a charger, read from 1.6 or 2.0.1 payloads.
+
+import type { SetChargingProfileRequest as V16SetChargingProfile } from '../v16/schemas.generated';
+import type { ChargingProfileType, ChargingScheduleType } from '../v201/schemas.generated';
+
+export type ChargingRateUnit = 'A' | 'W';
+
+/**
+ * The three 1.6 purposes (1.6 §3.13.1, §7.10). 2.0.1 renames and adds (2.0.1 Part 2 §K, ChargingProfilePurposeEnumType):
+ * - `ChargingStationMaxProfile` is 1.6's `ChargePointMaxProfile` under a new name: the limit of the whole station.
+ * - `ChargingStationExternalConstraints` is a station limit imposed by a system other than the CSMS (an EMS, a
+ *   DSO signal). It is mapped onto `ChargePointMaxProfile` too, as it caps the station the same way, but with
+ *   `external: true`, because it is a purpose of its own: it stacks apart from the station max profile and
+ *   the two are combined by their minimum, not by stack level.
+ */
+export type ProfilePurpose = 'ChargePointMaxProfile' | 'TxDefaultProfile' | 'TxProfile';
+export type ProfileKind = 'Absolute' | 'Recurring' | 'Relative';
+
+export interface SchedulePeriod {
+  /** Seconds from the start of the schedule. */
+  startPeriod: number;
+  limit: number;
+  numberPhases?: number;
+}
+
+export interface ChargingSchedule {
+  /** Seconds; absent, the last period runs on indefinitely. */
+  duration?: number;
+  /** RFC 3339 date-time, as the charger was given it. */
+  startSchedule?: string;
+  chargingRateUnit: ChargingRateUnit;
+  periods: SchedulePeriod[];
+  minChargingRate?: number;
+}
+
+export interface InstalledProfile {
+  id: number;
+  stackLevel: number;
+  purpose: ProfilePurpose;
+  /** 2.0.1 ChargingStationExternalConstraints (purpose is then ChargePointMaxProfile); see ProfilePurpose. */
+  external?: boolean;
+  kind: ProfileKind;
+  recurrencyKind?: 'Daily' | 'Weekly';
+  validFrom?: string;
+  validTo?: string;
+  /** The transaction a TxProfile belongs to; a 1.6 integer id is kept as its decimal string. */
+  transactionId?: string;
+  /** 1.6 connectorId or 2.0.1 evseId; 0 = the whole charger. */
+  evseId: number;
+  /** 1.6 has one schedule; 2.0.1 up to three, offered to an ISO 15118 EV to choose from. */
+  schedules: ChargingSchedule[];
+}
+
+/** A 1.6 SetChargingProfile.req csChargingProfiles (also RemoteStartTransaction.req chargingProfile). */
+export type V16ChargingProfile = V16SetChargingProfile['csChargingProfiles'];
+
+/** The profile a 1.6 charger installed on `connectorId` (0 = the charge point as a whole). */
+export function fromV16(connectorId: number, profile: V16ChargingProfile): InstalledProfile {
+  const s = profile.chargingSchedule;
+  return {
+    id: profile.chargingProfileId,
+    stackLevel: profile.stackLevel,
+    purpose: profile.chargingProfilePurpose,
+    kind: profile.chargingProfileKind,
+    ...defined({
+      recurrencyKind: profile.recurrencyKind,
+      validFrom: profile.validFrom,
+      validTo: profile.validTo,
+      transactionId: profile.transactionId === undefined ? undefined : String(profile.transactionId),
+    }),
+    evseId: connectorId,
+    schedules: [
+      {
+        chargingRateUnit: s.chargingRateUnit,
+        periods: s.chargingSchedulePeriod.map(period),
+        ...defined({ duration: s.duration, startSchedule: s.startSchedule, minChargingRate: s.minChargingRate }),
+      },
+    ],
+  };
+}
+
+/** The profile a 2.0.1 station installed on `evseId` (0 = the station as a whole). */
+export function fromV201(evseId: number, profile: ChargingProfileType): InstalledProfile {
+  const v201Purpose = profile.chargingProfilePurpose;
+  const external = v201Purpose === 'ChargingStationExternalConstraints';
+  const purpose: ProfilePurpose =
+    v201Purpose === 'ChargingStationMaxProfile' || v201Purpose === 'ChargingStationExternalConstraints'
+      ? 'ChargePointMaxProfile'
+      : v201Purpose;
+  return {
+    id: profile.id,
+    stackLevel: profile.stackLevel,
+    purpose,
+    ...(external ? { external: true } : {}),
+    kind: profile.chargingProfileKind,
+    ...defined({
+      recurrencyKind: profile.recurrencyKind,
+      validFrom: profile.validFrom,
+      validTo: profile.validTo,
+      transactionId: profile.transactionId,
+    }),
+    evseId,
+    // The schedule's id, ISO 15118 salesTariff and customData say nothing about the limit.
+    schedules: profile.chargingSchedule.map(
+      (s: ChargingScheduleType): ChargingSchedule => ({
+        chargingRateUnit: s.chargingRateUnit,
+        periods: s.chargingSchedulePeriod.map(period),
+        ...defined({ duration: s.duration, startSchedule: s.startSchedule, minChargingRate: s.minChargingRate }),
+      }),
+    ),
+  };
+}
+
+// phaseToUse (2.0.1) picks which phase a single-phase EV uses; it does not change the limit.
+function period(p: { startPeriod: number; limit: number; numberPhases?: number }): SchedulePeriod {
+  return { startPeriod: p.startPeriod, limit: p.limit, ...defined({ numberPhases: p.numberPhases }) };
+}
+
+/** `fields` without its undefined entries, so that absent stays absent (toEqual and JSON alike). */
+function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
