@@ -11,7 +11,8 @@ import { idTagRoutes } from './api/id-tags';
 import { localListRoutes } from './api/local-list';
 import { ocppRoutes } from './api/ocpp';
 import { serveOpenApi } from './api/openapi';
-import { chargerHistoryRoutes, transactionRoutes } from './api/transactions';
+import { chargerViewRoutes } from './api/charger-views';
+import { transactionRoutes } from './api/transactions';
 import type { Env } from './env';
 
 export { ChargerSession } from './charger/session';
@@ -27,7 +28,7 @@ app.get('/api/v1/openapi.json', serveOpenApi);
 app.get('/api/v1/docs', serveDocsPage);
 app.use('/api/v1/*', requireApiToken);
 app.route('/api/v1/chargers', chargerRoutes);
-app.route('/api/v1/chargers', chargerHistoryRoutes);
+app.route('/api/v1/chargers', chargerViewRoutes);
 app.route('/api/v1/chargers', localListRoutes);
 app.route('/api/v1/chargers', compositeScheduleRoutes);
 app.route('/api/v1/id-tags', idTagRoutes);

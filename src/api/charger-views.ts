@@ -1,0 +1,141 @@
+// /api/v1/chargers/{chargerId}/… — what one charger recorded: transactions, meter values, reports, history, state.
+
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { Env } from '../env';
+import { isValidChargerId } from '../ocpp/charger-id';
+import { energyFromSamples } from '../ocpp/meter-values';
+import { ChargerStore } from '../store/chargers';
+import { ChargingProfileStore } from '../store/charging-profiles';
+import { MeterValueStore } from '../store/meter-values';
+import { ReportStore } from '../store/reports';
+import { ReservationStore } from '../store/reservations';
+import { SettingStore } from '../store/settings';
+import { TransactionStore } from '../store/transactions';
+import { apiError } from './errors';
+import { readLimit, readTimeRange } from './query';
+
+type App = Hono<{ Bindings: Env }>;
+
+/** Mounted at /api/v1/chargers. */
+export const chargerViewRoutes: App = new Hono();
+
+/**
+ * For each route below: the charger must exist, and its waiting facts are copied to D1 first,
+ * so the read sees them. (Per route, not `use('/:chargerId/*')`: that would also run for the
+ * command routes mounted at the same base.)
+ */
+const freshCharger: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  const chargerId = c.req.param('chargerId') ?? '';
+  if (!isValidChargerId(chargerId)) {
+    return apiError(c, 400, 'InvalidChargerId', 'Not a valid charger id');
+  }
+  if (!(await new ChargerStore(c.env.DB).exists(chargerId))) {
+    return apiError(c, 404, 'UnknownCharger', `No charger "${chargerId}" has connected or been registered`);
+  }
+  // Facts may still wait in the charger's outbox; copy them so this read sees them.
+  await c.env.CHARGERS.getByName(chargerId).flushNow();
+  await next();
+};
+
+chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, async (c) => {
+  const chargerId = c.req.param('chargerId');
+  const transactionId = c.req.param('transactionId');
+  const transaction = await new TransactionStore(c.env.DB).get(chargerId, transactionId);
+  if (!transaction) {
+    return apiError(c, 404, 'UnknownTransaction', `Charger "${chargerId}" has no transaction "${transactionId}"`);
+  }
+  const meterValues = await new MeterValueStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
+  // A 1.6 transaction still running has no meterStop yet: show the energy so far.
+  const energyWh =
+    transaction.energyWh ??
+    (transaction.meterStartWh !== null ? latestRegister(meterValues, transaction.meterStartWh) : energyFromSamples(meterValues));
+  return c.json({ transaction: { ...transaction, energyWh, meterValues } });
+});
+
+chargerViewRoutes.get('/:chargerId/meter-values', freshCharger, async (c) => {
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  const range = readTimeRange(c);
+  if (typeof range === 'string') return apiError(c, 400, 'InvalidParameter', range);
+  const page = await new MeterValueStore(c.env.DB).forCharger(c.req.param('chargerId'), {
+    ...range,
+    limit,
+    cursor: c.req.query('cursor'),
+  });
+  if (!page) return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
+  return c.json(page);
+});
+
+chargerViewRoutes.get('/:chargerId/status-history', freshCharger, async (c) => {
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  const range = readTimeRange(c);
+  if (typeof range === 'string') return apiError(c, 400, 'InvalidParameter', range);
+  const statuses = await new ChargerStore(c.env.DB).statusHistory(c.req.param('chargerId'), { ...range, limit });
+  return c.json({ statuses });
+});
+
+chargerViewRoutes.get('/:chargerId/reports', freshCharger, async (c) => {
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  const range = readTimeRange(c);
+  if (typeof range === 'string') return apiError(c, 400, 'InvalidParameter', range);
+  const requestIdText = c.req.query('requestId');
+  const requestId = requestIdText === undefined ? undefined : Number(requestIdText);
+  if (requestId !== undefined && !Number.isInteger(requestId)) {
+    return apiError(c, 400, 'InvalidParameter', 'requestId must be an integer');
+  }
+  const page = await new ReportStore(c.env.DB).list(c.req.param('chargerId'), {
+    action: c.req.query('action'),
+    requestId,
+    ...range,
+    limit,
+    cursor: c.req.query('cursor'),
+  });
+  if (!page) return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
+  return c.json(page);
+});
+
+/** 1.6 configuration keys and the 2.0.1 device model, as last learnt. */
+chargerViewRoutes.get('/:chargerId/configuration', freshCharger, async (c) => {
+  const settings = await new SettingStore(c.env.DB).list(c.req.param('chargerId'), {
+    component: c.req.query('component'),
+    variable: c.req.query('variable'),
+  });
+  return c.json({ settings });
+});
+
+/** The charging profiles the charger has installed, as its answers and reports tell it. */
+chargerViewRoutes.get('/:chargerId/charging-profiles', freshCharger, async (c) => {
+  const evseText = c.req.query('evseId');
+  const evseId = evseText === undefined ? undefined : Number(evseText);
+  if (evseId !== undefined && !Number.isInteger(evseId)) return apiError(c, 400, 'InvalidParameter', 'evseId must be an integer');
+  return c.json({ chargingProfiles: await new ChargingProfileStore(c.env.DB).list(c.req.param('chargerId'), evseId) });
+});
+
+chargerViewRoutes.get('/:chargerId/reservations', freshCharger, async (c) => {
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  const reservations = await new ReservationStore(c.env.DB).list({
+    chargerId: c.req.param('chargerId'),
+    status: c.req.query('status'),
+    limit,
+    now: new Date().toISOString(),
+  });
+  return c.json({ reservations });
+});
+
+chargerViewRoutes.get('/:chargerId/connections', freshCharger, async (c) => {
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  return c.json({ connections: await new ChargerStore(c.env.DB).connectionHistory(c.req.param('chargerId'), limit) });
+});
+
+function latestRegister(values: Parameters<typeof energyFromSamples>[0], meterStartWh: number): number | null {
+  const energy = energyFromSamples(values);
+  const latest = values
+    .filter((v) => v.measurand === 'Energy.Active.Import.Register' && v.value !== null && !v.phase)
+    .at(-1)?.value;
+  if (latest === undefined || latest === null) return energy;
+  return latest - meterStartWh;
+}
