@@ -25,8 +25,8 @@ export const idTagRoutes = new Hono<{ Bindings: Env }>();
 
 const DATE_TIME_MESSAGE = 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z';
 
-/** The PUT body. null is taken as "none", like a field left out. */
-const IdTagBody = v.strictObject({
+/** The PUT body. null is taken as "none", like a field left out. Exported for the OpenAPI document. */
+export const IdTagBody = v.strictObject({
   status: v.picklist(AUTHORIZATION_STATUSES),
   expiryDate: v.nullish(
     v.pipe(

@@ -1,0 +1,299 @@
+// The API's own shapes for the OpenAPI document: the records its responses carry, and the id-tag
+// PUT body, which is the valibot schema src/api/id-tags.ts validates with.
+//
+// The records have no valibot schema in the code (the stores return TypeScript types), so they are
+// described here; the type checks below them fail to compile when a store's record loses or
+// changes a documented field.
+
+import { toJsonSchema, toJsonSchemaDefs, type ConversionConfig, type JsonSchema } from '@valibot/to-json-schema';
+import * as v from 'valibot';
+import type { QueuedCommand } from '../charger/command-queue';
+import { AUTHORIZATION_STATUSES, MAX_ID_TOKEN_LENGTH, type IdTagRecord } from '../ocpp/authorization';
+import type { CompositeSchedule as CompositeScheduleResult } from '../ocpp/charging/composite-schedule';
+import type { ConnectorState } from '../ocpp/records';
+import type { Setting } from '../ocpp/settings';
+import { OCPP_VERSIONS } from '../ocpp/versions';
+import type { ChargerRecord, ConnectionEvent } from '../store/chargers';
+import type { StoredProfile } from '../store/charging-profiles';
+import type { StoredMeterValue } from '../store/meter-values';
+import type { StoredReport } from '../store/reports';
+import type { StoredReservation } from '../store/reservations';
+import type { TransactionRecord } from '../store/transactions';
+import { IdTagBody } from './id-tags';
+
+const Int = v.pipe(v.number(), v.integer());
+const DateTime = v.pipe(v.string(), v.isoTimestamp());
+const described = <S extends v.GenericSchema>(schema: S, text: string) => v.pipe(schema, v.description(text));
+
+const ApiError = v.object({
+  error: v.looseObject({
+    code: described(v.string(), 'Machine-readable, e.g. UnknownCharger; listed per response'),
+    message: described(v.string(), 'For people'),
+    issues: v.optional(
+      described(v.array(v.object({ path: v.string(), message: v.string() })), 'InvalidPayload, InvalidResponse: the failing fields'),
+    ),
+    ocpp: v.optional(
+      described(
+        v.object({ code: v.string(), description: v.string(), details: v.unknown() }),
+        "CallError: the charger's CALLERROR",
+      ),
+    ),
+    result: v.optional(described(v.unknown(), "InvalidResponse: the charger's answer as sent")),
+  }),
+});
+
+const Connector = v.object({
+  evseId: described(Int, '0 for a 1.6 charger, which has no EVSEs'),
+  connectorId: described(Int, '1.6: 0 is the charge point itself'),
+  status: v.string(),
+  errorCode: v.optional(v.string()),
+  info: v.optional(v.string()),
+  vendorId: v.optional(v.string()),
+  vendorErrorCode: v.optional(v.string()),
+  reportedAt: v.optional(DateTime),
+});
+
+const Report = v.object({
+  action: described(v.string(), 'The charger-initiated OCPP action, e.g. SecurityEventNotification'),
+  messageId: v.string(),
+  receivedAt: DateTime,
+  requestId: v.nullable(Int),
+  payload: described(v.looseObject({}), 'The OCPP payload as sent'),
+});
+
+const Charger = v.object({
+  id: v.string(),
+  registered: described(v.boolean(), 'Registered with PUT ahead of its first boot'),
+  protocol: v.nullable(v.picklist(OCPP_VERSIONS)),
+  registrationStatus: described(v.nullable(v.string()), 'The last BootNotification answer'),
+  boot: v.object({
+    vendor: v.optional(v.string()),
+    model: v.optional(v.string()),
+    serialNumber: v.optional(v.string()),
+    chargeBoxSerialNumber: v.optional(v.string()),
+    firmwareVersion: v.optional(v.string()),
+    iccid: v.optional(v.string()),
+    imsi: v.optional(v.string()),
+    meterType: v.optional(v.string()),
+    meterSerialNumber: v.optional(v.string()),
+  }),
+  connected: v.boolean(),
+  lastSeen: described(v.nullable(DateTime), 'In lists read from D1 it trails by up to 15 minutes; exact for one charger'),
+  lastBootAt: v.nullable(DateTime),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+  connectors: v.array(Connector),
+  pendingCommands: v.optional(described(Int, 'Single-charger view only: commands waiting to be sent')),
+  progress: v.optional(
+    described(
+      v.object({
+        firmware: v.optional(Report),
+        diagnostics: v.optional(Report),
+        log: v.optional(Report),
+        publishFirmware: v.optional(Report),
+      }),
+      'Single-charger view only: the latest firmware, diagnostics, log and publish-firmware status report',
+    ),
+  ),
+});
+
+const MeterValue = v.object({
+  transactionId: v.nullable(v.string()),
+  evseId: Int,
+  connectorId: Int,
+  timestamp: DateTime,
+  measurand: v.string(),
+  phase: v.nullable(v.string()),
+  location: v.nullable(v.string()),
+  context: v.nullable(v.string()),
+  unit: described(v.string(), 'A base unit: Wh, W, varh, var, A, V, ...; kWh and kW are converted'),
+  value: described(v.nullable(v.number()), 'null only for signed data that is not a number'),
+  signedData: v.nullable(v.string()),
+});
+
+const Transaction = v.object({
+  id: described(Int, "The CSMS's number (the 1.6 transactionId)"),
+  transactionId: described(v.string(), 'What the charger calls it'),
+  chargerId: v.string(),
+  protocol: v.string(),
+  evseId: v.nullable(Int),
+  connectorId: v.nullable(Int),
+  idTag: v.nullable(v.string()),
+  idTagStatus: v.nullable(v.string()),
+  stopIdTag: v.nullable(v.string()),
+  status: v.picklist(['active', 'completed']),
+  startedAt: v.nullable(DateTime),
+  stoppedAt: v.nullable(DateTime),
+  meterStartWh: v.nullable(v.number()),
+  meterStopWh: v.nullable(v.number()),
+  energyWh: v.nullable(v.number()),
+  stopReason: v.nullable(v.string()),
+  chargingState: v.nullable(v.string()),
+  lastTriggerReason: v.nullable(v.string()),
+  remoteStartId: v.nullable(Int),
+  reservationId: v.nullable(Int),
+  offline: v.boolean(),
+  updatedAt: DateTime,
+  meterValues: v.optional(described(v.array(MeterValue), 'Single-transaction view only')),
+});
+
+const ConnectionEventSchema = v.object({
+  at: DateTime,
+  event: v.picklist(['online', 'offline']),
+  reason: v.optional(v.string()),
+});
+
+const IdTag = v.object({
+  idTag: v.string(),
+  type: described(v.nullable(v.string()), 'The 2.0.1 IdTokenEnumType the tag must be presented as; null for any'),
+  status: v.picklist(AUTHORIZATION_STATUSES),
+  expiryDate: v.nullable(DateTime),
+  parentIdTag: v.nullable(v.string()),
+  firstSeenOffline: described(v.boolean(), 'First learnt from a transaction a charger ran offline'),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+
+const Command = v.object({
+  id: v.string(),
+  chargerId: v.string(),
+  action: v.string(),
+  payload: v.unknown(),
+  status: v.picklist(['queued', 'sent', 'succeeded', 'failed', 'expired']),
+  createdAt: DateTime,
+  expiresAt: DateTime,
+  sentAt: v.nullable(DateTime),
+  finishedAt: v.nullable(DateTime),
+  result: described(v.unknown(), "The charger's answer, once it succeeded; null before"),
+  error: described(
+    v.nullable(v.looseObject({ code: v.string(), message: v.string() })),
+    'Why it failed or expired, in the error shape',
+  ),
+});
+
+const SettingSchema = v.object({
+  component: described(v.string(), "2.0.1 component name; '' for a 1.6 configuration key"),
+  componentInstance: v.string(),
+  evseId: v.nullable(Int),
+  connectorId: v.nullable(Int),
+  variable: described(v.string(), '2.0.1 variable name, or the 1.6 key'),
+  variableInstance: v.string(),
+  attributeType: v.string(),
+  value: v.nullable(v.string()),
+  mutability: v.nullable(v.string()),
+  characteristics: v.nullable(v.looseObject({})),
+  source: described(v.string(), 'The message it was learnt from, e.g. GetConfiguration, NotifyReport'),
+  updatedAt: DateTime,
+});
+
+const ChargingProfile = v.object({
+  profileId: described(Int, 'chargingProfileId (1.6) / id (2.0.1)'),
+  protocol: v.string(),
+  evseId: described(Int, '0: the whole charger'),
+  stackLevel: Int,
+  purpose: v.string(),
+  transactionId: v.nullable(v.string()),
+  profile: described(v.looseObject({}), 'The profile as the charger was sent it, in its version'),
+  installedAt: DateTime,
+});
+
+const Reservation = v.object({
+  chargerId: v.string(),
+  reservationId: Int,
+  protocol: v.string(),
+  evseId: v.nullable(Int),
+  connectorId: v.nullable(Int),
+  idTag: v.string(),
+  parentIdTag: v.nullable(v.string()),
+  expiresAt: DateTime,
+  status: described(
+    v.picklist(['active', 'used', 'cancelled', 'expired', 'removed']),
+    'An active reservation past its expiry is shown as expired',
+  ),
+  transactionId: v.nullable(v.string()),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+
+const CompositeSchedule = v.object({
+  evseId: Int,
+  scheduleStart: DateTime,
+  duration: described(Int, 'Seconds'),
+  chargingRateUnit: v.picklist(['A', 'W']),
+  periods: described(
+    v.array(
+      v.object({
+        startPeriod: described(Int, 'Seconds from scheduleStart; lasts until the next period'),
+        limit: described(v.nullable(v.number()), 'In chargingRateUnit; null where no profile limits the EVSE'),
+        numberPhases: v.optional(Int),
+      }),
+    ),
+    'Cover [0, duration) without gaps',
+  ),
+});
+
+/** Compiles only if every `Actual` (what the code returns) fits the documented `Doc`. */
+type Documents<Doc, Actual extends Doc> = Actual;
+export type DocumentedShapes = [
+  Documents<v.InferOutput<typeof Charger>, ChargerRecord>,
+  Documents<v.InferOutput<typeof Connector>, ConnectorState>,
+  Documents<v.InferOutput<typeof Transaction>, TransactionRecord>,
+  Documents<v.InferOutput<typeof MeterValue>, StoredMeterValue>,
+  Documents<v.InferOutput<typeof Report>, StoredReport>,
+  Documents<v.InferOutput<typeof ConnectionEventSchema>, ConnectionEvent>,
+  Documents<v.InferOutput<typeof IdTag>, Omit<IdTagRecord, 'tokenType'> & { type: string | null }>,
+  Documents<v.InferOutput<typeof Command>, QueuedCommand & { chargerId: string }>,
+  Documents<v.InferOutput<typeof SettingSchema>, Setting>,
+  Documents<v.InferOutput<typeof ChargingProfile>, StoredProfile>,
+  Documents<v.InferOutput<typeof Reservation>, StoredReservation>,
+  Documents<v.InferOutput<typeof CompositeSchedule>, CompositeScheduleResult>,
+];
+
+const API_SHAPES = {
+  Error: ApiError,
+  Charger,
+  Connector,
+  Transaction,
+  MeterValue,
+  Report,
+  ConnectionEvent: ConnectionEventSchema,
+  IdTag,
+  Command,
+  Setting: SettingSchema,
+  ChargingProfile,
+  Reservation,
+  CompositeSchedule,
+};
+
+const CONVERSION: ConversionConfig = {
+  target: 'draft-2020-12',
+  errorMode: 'throw',
+  overrideRef: ({ referenceId }) => `#/components/schemas/${referenceId}`,
+};
+
+/**
+ * The id-tag PUT body as it is accepted (typeMode input: before its transforms). Its `v.check`
+ * predicates are JavaScript; their JSON Schema equivalents are recognised by message.
+ */
+function idTagPutSchema(): JsonSchema {
+  const { $schema: _dialect, ...schema } = toJsonSchema(IdTagBody, {
+    target: 'draft-2020-12',
+    typeMode: 'input',
+    errorMode: 'throw',
+    overrideAction: ({ valibotAction, jsonSchema }) => {
+      if (valibotAction.type !== 'check') return undefined;
+      const message = String((valibotAction as { message?: unknown }).message);
+      if (message.includes('RFC 3339 date-time')) return { ...jsonSchema, format: 'date-time' };
+      if (message.includes('printable ASCII')) {
+        return { ...jsonSchema, minLength: 1, maxLength: MAX_ID_TOKEN_LENGTH, pattern: '^[!-~]+$' };
+      }
+      throw new Error(`No JSON Schema equivalent for the id-tag check "${message}"`);
+    },
+  });
+  return schema;
+}
+
+/** `components.schemas` entries for the API's own shapes, named as in `API_SHAPES`, plus `IdTagPut`. */
+export function apiShapeSchemas(): Record<string, JsonSchema> {
+  return { ...toJsonSchemaDefs(API_SHAPES, CONVERSION), IdTagPut: idTagPutSchema() };
+}

@@ -1,0 +1,596 @@
+// GET /api/v1/openapi.json — the OpenAPI 3.1 document of the HTTP API, built once per isolate.
+//
+// Schemas come from valibot: the OCPP payloads of every CSMS-initiated action of both versions
+// (openapi-commands.ts) and the API's own bodies and records (openapi-shapes.ts). This file lays
+// out the operations.
+
+import type { Context } from 'hono';
+import packageJson from '../../package.json';
+import { DEFAULTS, MAX_COMMAND_TIMEOUT_SECONDS } from '../config';
+import { AUTHORIZATION_STATUSES, MAX_ID_TOKEN_LENGTH, MAX_V16_ID_TAG_LENGTH } from '../ocpp/authorization';
+import { MAX_CHARGER_ID_LENGTH } from '../ocpp/charger-id';
+import { ocppComponents } from './openapi-commands';
+import { apiShapeSchemas } from './openapi-shapes';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './query';
+
+// ---- Building blocks of operations ----
+
+type Json = Record<string, unknown>;
+
+const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const parameterRef = (name: string) => ({ $ref: `#/components/parameters/${name}` });
+
+function jsonResponse(description: string, schema: Json): Json {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+/** An error response; its description lists the `error.code` values it carries and when. */
+function errorResponse(codes: Record<string, string>): Json {
+  const description = Object.entries(codes)
+    .map(([code, when]) => `\`${code}\`: ${when}`)
+    .join('\n\n');
+  return jsonResponse(description, schemaRef('Error'));
+}
+
+function objectOf(properties: Record<string, Json>): Json {
+  return { type: 'object', properties, required: Object.keys(properties) };
+}
+
+const page = (key: string, item: string): Json =>
+  objectOf({
+    [key]: { type: 'array', items: schemaRef(item) },
+    nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last page' },
+  });
+
+function query(name: string, schema: Json, description: string): Json {
+  return { name, in: 'query', required: false, schema, description };
+}
+
+const BAD_CHARGER_ID = { InvalidChargerId: 'the charger id is not 1–48 printable ASCII characters without `:`' };
+const BAD_PARAMETER = { InvalidParameter: 'a query parameter is out of range or malformed (the message says which)' };
+const UNKNOWN_CHARGER = { UnknownCharger: 'no charger with this id has connected or been registered' };
+const BAD_ID_TAG = { InvalidIdTag: `the id tag is not 1–${MAX_ID_TOKEN_LENGTH} printable ASCII characters` };
+
+/** Queued commands live 1 hour unless `?ttlSeconds=` says otherwise, at most a week (as in chargers.ts). */
+const DEFAULT_TTL_SECONDS = 3600;
+export const MAX_TTL_SECONDS = 7 * 24 * 3600;
+
+/** The local-list POST body, as src/api/local-list.ts checks it. */
+const LOCAL_LIST_BODY = {
+  type: 'object',
+  properties: {
+    updateType: { enum: ['Full', 'Differential'], type: 'string', default: 'Full' },
+    idTags: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, maxLength: MAX_ID_TOKEN_LENGTH, pattern: '^[!-~]+$' },
+      minItems: 1,
+      maxItems: 1000,
+      description: 'Differential only: the tags to add, update or remove',
+    },
+  },
+  additionalProperties: false,
+};
+
+/** Every /api/v1 operation but the documentation and health ones needs the token, and may meet these. */
+const AUTH_RESPONSES = {
+  '401': { $ref: '#/components/responses/Unauthorized' },
+  '503': { $ref: '#/components/responses/ApiTokenNotConfigured' },
+};
+const INTERNAL_ERROR = { '500': { $ref: '#/components/responses/InternalError' } };
+
+function operation(op: { responses: Json; public?: boolean } & Json): Json {
+  const { public: isPublic, responses, ...rest } = op;
+  return isPublic
+    ? { ...rest, security: [], responses: { ...responses, ...INTERNAL_ERROR } }
+    : { ...rest, responses: { ...responses, ...AUTH_RESPONSES, ...INTERNAL_ERROR } };
+}
+
+// ---- The document ----
+
+function buildDocument(): Json {
+  const ocpp = ocppComponents();
+  const allActions = [...new Set(Object.values(ocpp.actions).flatMap((list) => list.map((a) => a.action)))].sort();
+  const anyOfVersions = (kind: 'request' | 'response') =>
+    Object.values(ocpp.actions).flatMap((list) => list.map((a) => a[kind]));
+
+  const paths: Record<string, Json> = {
+    '/health': {
+      get: operation({
+        tags: ['Meta'],
+        operationId: 'getHealth',
+        summary: 'Liveness check',
+        description: 'Needs no token.',
+        public: true,
+        responses: { '200': jsonResponse('The Worker is up', objectOf({ status: { const: 'ok' } })) },
+      }),
+    },
+    '/openapi.json': {
+      get: operation({
+        tags: ['Meta'],
+        operationId: 'getOpenApiDocument',
+        summary: 'This OpenAPI 3.1 document',
+        description: 'Documentation: needs no token. Generated from the schemas the API validates with.',
+        public: true,
+        responses: { '200': jsonResponse('The OpenAPI document', { type: 'object' }) },
+      }),
+    },
+    '/docs': {
+      get: operation({
+        tags: ['Meta'],
+        operationId: 'getApiReference',
+        summary: 'The API reference page',
+        description: 'A self-contained HTML page (no external resources) rendering this document. Needs no token.',
+        public: true,
+        responses: { '200': { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } } },
+      }),
+    },
+
+    '/chargers': {
+      get: operation({
+        tags: ['Chargers'],
+        operationId: 'listChargers',
+        summary: 'List chargers, by id',
+        description: '`connected` and `lastSeen` come from D1; `lastSeen` there trails by up to 15 minutes.',
+        parameters: [parameterRef('limit'), query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page')],
+        responses: {
+          '200': jsonResponse('A page of chargers', page('chargers', 'Charger')),
+          '400': errorResponse(BAD_PARAMETER),
+        },
+      }),
+    },
+    '/chargers/{chargerId}': {
+      parameters: [parameterRef('chargerId')],
+      get: operation({
+        tags: ['Chargers'],
+        operationId: 'getCharger',
+        summary: 'One charger, with its live connection state',
+        description: "Asks the charger's object, so `connected` and `lastSeen` are exact; copies its waiting facts to D1 first.",
+        responses: {
+          '200': jsonResponse('The charger', objectOf({ charger: schemaRef('Charger') })),
+          '400': errorResponse(BAD_CHARGER_ID),
+          '404': errorResponse(UNKNOWN_CHARGER),
+        },
+      }),
+      put: operation({
+        tags: ['Chargers'],
+        operationId: 'registerCharger',
+        summary: 'Register a charger ahead of its first boot',
+        description: 'A registered charger is Accepted at boot whatever `UNKNOWN_CHARGER_POLICY` says. No body.',
+        responses: {
+          '200': jsonResponse('It was known already', objectOf({ charger: schemaRef('Charger') })),
+          '201': jsonResponse('Registered', objectOf({ charger: schemaRef('Charger') })),
+          '400': errorResponse(BAD_CHARGER_ID),
+        },
+      }),
+    },
+
+    '/chargers/{chargerId}/commands/{action}': {
+      parameters: [
+        parameterRef('chargerId'),
+        {
+          name: 'action',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', enum: allActions },
+          description: "A CSMS-initiated action of the charger's OCPP version (see `x-ocpp-actions`)",
+        },
+      ],
+      post: operation({
+        tags: ['Commands'],
+        operationId: 'sendCommand',
+        summary: 'Send an OCPP command and get the charger’s answer',
+        description:
+          "The body is the OCPP request payload of `{action}` **in the charger's negotiated version**: the schema is " +
+          'the union of every action of both versions; `x-ocpp-actions` pairs each action of each version with its ' +
+          'request and response schema. Commands to one charger go out one at a time, in order. ' +
+          'With `queue=true` the command is kept until the charger is connected and accepted, and the answer is 202 ' +
+          'at once: follow it with `GET /commands/{commandId}`.',
+        parameters: [
+          query(
+            'timeoutSeconds',
+            { type: 'number', exclusiveMinimum: 0, maximum: MAX_COMMAND_TIMEOUT_SECONDS, default: DEFAULTS.commandTimeoutSeconds },
+            'How long to wait for the answer, including the wait behind earlier commands to this charger. ' +
+              `Default \`COMMAND_TIMEOUT_SECONDS\` (${DEFAULTS.commandTimeoutSeconds} unless configured).`,
+          ),
+          query('queue', { type: 'boolean', default: false }, '`true`: queue the command for when the charger can take it'),
+          query(
+            'ttlSeconds',
+            { type: 'integer', minimum: 1, maximum: MAX_TTL_SECONDS, default: DEFAULT_TTL_SECONDS },
+            'With `queue=true`: how long the command may wait before it expires',
+          ),
+        ],
+        requestBody: {
+          required: false,
+          description: 'The OCPP request payload; an empty body is `{}`. The charger’s negotiated version decides which schema applies.',
+          content: { 'application/json': { schema: { anyOf: anyOfVersions('request') } } },
+        },
+        'x-ocpp-actions': ocpp.actions,
+        responses: {
+          '200': jsonResponse(
+            "The charger's CALLRESULT payload, checked against the action's response schema",
+            objectOf({ result: { anyOf: anyOfVersions('response') } }),
+          ),
+          '202': jsonResponse('Queued (`queue=true`)', objectOf({ command: schemaRef('Command') })),
+          '400': errorResponse({
+            InvalidPayload: "the body fails the action's request schema (`issues` lists the fields); nothing was sent",
+            InvalidJson: 'the body is not JSON',
+            ...BAD_PARAMETER,
+            ...BAD_CHARGER_ID,
+          }),
+          '404': errorResponse({
+            ...UNKNOWN_CHARGER,
+            UnknownAction: "the action is not CSMS-initiated in the charger's version",
+          }),
+          '409': errorResponse({
+            ChargerOffline: 'no connection, or the charger disconnected before answering (reported at once)',
+            ChargerRejected: 'its last boot was answered Rejected, so OCPP forbids it to answer',
+          }),
+          '502': errorResponse({
+            CallError: 'the charger answered CALLERROR: `ocpp` has its code, description and details',
+            InvalidResponse: "the charger's answer fails the action's response schema (`issues`, `result`)",
+          }),
+          '504': errorResponse({ Timeout: 'no answer in time' }),
+        },
+      }),
+    },
+    '/chargers/{chargerId}/commands': {
+      parameters: [parameterRef('chargerId')],
+      get: operation({
+        tags: ['Commands'],
+        operationId: 'listQueuedCommands',
+        summary: "A charger's queued commands, newest first",
+        parameters: [parameterRef('limit')],
+        responses: {
+          '200': jsonResponse('Its queued commands, finished ones included', objectOf({ commands: { type: 'array', items: schemaRef('Command') } })),
+          '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }),
+          '404': errorResponse(UNKNOWN_CHARGER),
+        },
+      }),
+    },
+    '/commands/{commandId}': {
+      parameters: [{ name: 'commandId', in: 'path', required: true, schema: { type: 'string' }, description: 'The `id` of a queued command' }],
+      get: operation({
+        tags: ['Commands'],
+        operationId: 'getQueuedCommand',
+        summary: 'A queued command: its status and the charger’s answer',
+        responses: {
+          '200': jsonResponse('The command', objectOf({ command: schemaRef('Command') })),
+          '404': errorResponse({ UnknownCommand: 'no queued command has this id (finished ones are kept a week)' }),
+        },
+      }),
+    },
+
+    '/transactions': {
+      get: operation({
+        tags: ['Transactions'],
+        operationId: 'listTransactions',
+        summary: "The fleet's transactions, newest first",
+        description: 'Read from D1 as it is, except with `chargerId`, whose waiting facts are copied first.',
+        parameters: [
+          query('chargerId', { type: 'string' }, "Only this charger's transactions"),
+          query('status', { type: 'string', enum: ['active', 'completed'] }, 'Only running or only finished ones'),
+          parameterRef('from'),
+          parameterRef('to'),
+          parameterRef('limit'),
+          query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page (a transaction `id`)'),
+        ],
+        responses: {
+          '200': jsonResponse('A page of transactions', page('transactions', 'Transaction')),
+          '400': errorResponse({ ...BAD_PARAMETER, ...BAD_CHARGER_ID }),
+        },
+      }),
+    },
+    '/chargers/{chargerId}/transactions/{transactionId}': {
+      parameters: [
+        parameterRef('chargerId'),
+        {
+          name: 'transactionId',
+          in: 'path',
+          required: true,
+          schema: { type: 'string' },
+          description: '1.6: the transactionId the CSMS assigned; 2.0.1: the station’s transactionId',
+        },
+      ],
+      get: operation({
+        tags: ['Transactions'],
+        operationId: 'getTransaction',
+        summary: 'One transaction, with its meter values',
+        responses: {
+          '200': jsonResponse('The transaction', objectOf({ transaction: schemaRef('Transaction') })),
+          '400': errorResponse(BAD_CHARGER_ID),
+          '404': errorResponse({ ...UNKNOWN_CHARGER, UnknownTransaction: 'the charger has no such transaction' }),
+        },
+      }),
+    },
+    ...chargerHistory('meter-values', {
+      operationId: 'listMeterValues',
+      summary: "A charger's meter values, one per sampled value, unit-normalised",
+      parameters: [parameterRef('from'), parameterRef('to'), parameterRef('limit'), query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page')],
+      body: page('meterValues', 'MeterValue'),
+    }),
+    ...chargerHistory('status-history', {
+      operationId: 'listStatusHistory',
+      summary: 'Every connector status report, newest first',
+      parameters: [parameterRef('from'), parameterRef('to'), parameterRef('limit')],
+      body: objectOf({ statuses: { type: 'array', items: schemaRef('Connector') } }),
+    }),
+    ...chargerHistory('connections', {
+      operationId: 'listConnections',
+      summary: 'Online and offline events, newest first',
+      parameters: [parameterRef('limit')],
+      body: objectOf({ connections: { type: 'array', items: schemaRef('ConnectionEvent') } }),
+    }),
+    ...chargerHistory('reports', {
+      operationId: 'listReports',
+      summary: 'Charger-initiated messages kept as sent (firmware, security events, NotifyReport, ...), newest first',
+      parameters: [
+        query('action', { type: 'string' }, 'Only this OCPP action, e.g. SecurityEventNotification'),
+        query('requestId', { type: 'integer' }, 'Only reports answering this requestId'),
+        parameterRef('from'),
+        parameterRef('to'),
+        parameterRef('limit'),
+        query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page'),
+      ],
+      body: page('reports', 'Report'),
+    }),
+    ...chargerHistory('configuration', {
+      operationId: 'getConfiguration',
+      summary: '1.6 configuration keys and the 2.0.1 device model, as last learnt',
+      parameters: [
+        query('component', { type: 'string' }, "Only this 2.0.1 component ('' for 1.6 keys)"),
+        query('variable', { type: 'string' }, 'Only this variable or 1.6 key'),
+      ],
+      body: objectOf({ settings: { type: 'array', items: schemaRef('Setting') } }),
+    }),
+    ...chargerHistory('charging-profiles', {
+      operationId: 'listChargingProfiles',
+      summary: 'The charging profiles the charger has installed, as its answers and reports tell',
+      parameters: [query('evseId', { type: 'integer' }, 'Only profiles of this EVSE (0: the whole charger)')],
+      body: objectOf({ chargingProfiles: { type: 'array', items: schemaRef('ChargingProfile') } }),
+    }),
+    ...chargerHistory('reservations', {
+      operationId: 'listReservations',
+      summary: 'Reservations made with ReserveNow, newest first',
+      parameters: [
+        query('status', { type: 'string', enum: ['active', 'used', 'cancelled', 'expired', 'removed'] }, 'Only reservations in this state'),
+        parameterRef('limit'),
+      ],
+      body: objectOf({ reservations: { type: 'array', items: schemaRef('Reservation') } }),
+    }),
+    '/chargers/{chargerId}/composite-schedule': {
+      parameters: [parameterRef('chargerId')],
+      get: operation({
+        tags: ['Charger history'],
+        operationId: 'previewCompositeSchedule',
+        summary: 'The limit the charger will apply on one EVSE, computed here from its installed profiles',
+        description:
+          'What GetCompositeSchedule would answer, without asking the charger: from the charging profiles it has ' +
+          'installed and the transaction running on that EVSE.',
+        parameters: [
+          { ...query('evseId', { type: 'integer', minimum: 0 }, '1.6 connectorId or 2.0.1 evseId; 0: the whole charger'), required: true },
+          query('start', { type: 'string', format: 'date-time' }, 'Default: now'),
+          query('duration', { type: 'integer', minimum: 1, maximum: 7 * 24 * 3600, default: 86400 }, 'Seconds'),
+          query('unit', { type: 'string', enum: ['A', 'W'], default: 'W' }, 'The unit of the limits'),
+          query('voltage', { type: 'number', exclusiveMinimum: 0, default: 230 }, 'Volts per phase, to convert between A and W'),
+          query('phases', { type: 'integer', enum: [1, 2, 3], default: 3 }, 'Phases when a period names none'),
+        ],
+        responses: {
+          '200': jsonResponse(
+            'The composite schedule',
+            objectOf({
+              compositeSchedule: schemaRef('CompositeSchedule'),
+              profiles: { type: 'array', items: { type: 'integer' }, description: 'The ids of the installed profiles considered' },
+              transactionId: { type: ['string', 'null'], description: 'The transaction running on the EVSE' },
+            }),
+          ),
+          '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }),
+          '404': errorResponse(UNKNOWN_CHARGER),
+        },
+      }),
+    },
+    '/chargers/{chargerId}/local-list': {
+      parameters: [parameterRef('chargerId')],
+      get: operation({
+        tags: ['Id tags'],
+        operationId: 'getLocalListState',
+        summary: "The local authorization list version the charger last accepted from the CSMS",
+        responses: {
+          '200': jsonResponse(
+            'Its list version (0: never synced) and when it was accepted',
+            objectOf({ listVersion: { type: 'integer' }, syncedAt: { type: ['string', 'null'], format: 'date-time' } }),
+          ),
+          '400': errorResponse(BAD_CHARGER_ID),
+          '404': errorResponse(UNKNOWN_CHARGER),
+        },
+      }),
+      post: operation({
+        tags: ['Id tags'],
+        operationId: 'syncLocalList',
+        summary: "Send the id tags to the charger's local authorization list (SendLocalList)",
+        description:
+          'Full: every id tag. Differential: the named tags, added or updated when they exist, removed when they ' +
+          'no longer do. The list version goes up by one each time; tags a 1.6 charger cannot hold (over ' +
+          `${MAX_V16_ID_TAG_LENGTH} characters) are left out and listed in \`skipped\`.`,
+        requestBody: {
+          required: false,
+          description: 'An empty body is a Full update.',
+          content: { 'application/json': { schema: LOCAL_LIST_BODY } },
+        },
+        responses: {
+          '200': jsonResponse(
+            "The charger's SendLocalList answer",
+            objectOf({
+              result: { type: 'object', description: 'The SendLocalList response of the charger’s version' },
+              listVersion: { type: 'integer' },
+              entries: { type: 'integer', description: 'How many tags were sent' },
+              skipped: { type: 'array', items: { type: 'string' } },
+            }),
+          ),
+          '400': errorResponse({
+            ...BAD_CHARGER_ID,
+            InvalidJson: 'the body is not JSON',
+            InvalidPayload: 'the body is not a Full or Differential update (`issues` lists the fields)',
+            ListTooLong: 'a Full list would hold more than 10,000 tags',
+          }),
+          '404': errorResponse(UNKNOWN_CHARGER),
+          '409': errorResponse({
+            ChargerOffline: 'the charger is not connected, or never was',
+            ChargerRejected: 'its last boot was answered Rejected',
+          }),
+          '502': errorResponse({ CallError: 'the charger answered CALLERROR', InvalidResponse: 'its answer fails the schema' }),
+          '504': errorResponse({ Timeout: 'no answer within `COMMAND_TIMEOUT_SECONDS`' }),
+        },
+      }),
+    },
+
+    '/id-tags': {
+      get: operation({
+        tags: ['Id tags'],
+        operationId: 'listIdTags',
+        summary: 'The id tags (1.6) and id tokens (2.0.1) the CSMS authorizes, by tag',
+        parameters: [
+          query('status', { type: 'string', enum: [...AUTHORIZATION_STATUSES] }, 'Only tags with this status'),
+          parameterRef('limit'),
+          query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page'),
+        ],
+        responses: {
+          '200': jsonResponse('A page of id tags', page('idTags', 'IdTag')),
+          '400': errorResponse(BAD_PARAMETER),
+        },
+      }),
+    },
+    '/id-tags/{idTag}': {
+      parameters: [
+        {
+          name: 'idTag',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', minLength: 1, maxLength: MAX_ID_TOKEN_LENGTH, pattern: '^[!-~]+$' },
+          description: `URL-encoded; a 1.6 charger takes at most ${MAX_V16_ID_TAG_LENGTH} characters`,
+        },
+      ],
+      get: operation({
+        tags: ['Id tags'],
+        operationId: 'getIdTag',
+        summary: 'One id tag',
+        responses: {
+          '200': jsonResponse('The tag', objectOf({ idTag: schemaRef('IdTag') })),
+          '400': errorResponse(BAD_ID_TAG),
+          '404': errorResponse({ UnknownIdTag: 'no such tag' }),
+        },
+      }),
+      put: operation({
+        tags: ['Id tags'],
+        operationId: 'putIdTag',
+        summary: 'Create or replace an id tag',
+        description: 'Replaces the whole tag: a field left out (or null) is cleared.',
+        requestBody: { required: true, content: { 'application/json': { schema: schemaRef('IdTagPut') } } },
+        responses: {
+          '200': jsonResponse('Replaced', objectOf({ idTag: schemaRef('IdTag') })),
+          '201': jsonResponse('Created', objectOf({ idTag: schemaRef('IdTag') })),
+          '400': errorResponse({
+            ...BAD_ID_TAG,
+            InvalidJson: 'the body is not JSON',
+            InvalidPayload: 'the body fails the schema (`issues` lists the fields)',
+          }),
+        },
+      }),
+      delete: operation({
+        tags: ['Id tags'],
+        operationId: 'deleteIdTag',
+        summary: 'Delete an id tag',
+        responses: {
+          '204': { description: 'Deleted' },
+          '400': errorResponse(BAD_ID_TAG),
+          '404': errorResponse({ UnknownIdTag: 'no such tag' }),
+        },
+      }),
+    },
+  };
+
+  return {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+    info: {
+      title: 'OCPP CSMS API',
+      version: packageJson.version,
+      summary: 'Operate OCPP 1.6-J and 2.0.1 chargers: send commands, read their sessions, history and reports.',
+      description:
+        'Every error has the shape `{"error": {"code", "message", ...details}}` (schema `Error`). ' +
+        'Everything needs `Authorization: Bearer <API_TOKEN>` except `/health`, `/openapi.json` and `/docs`; ' +
+        'without a configured `API_TOKEN` the API answers 503. Charger ids are 1–' +
+        `${MAX_CHARGER_ID_LENGTH} printable ASCII characters without \`:\`, URL-encoded in the path.`,
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: '/api/v1', description: 'This deployment' }],
+    security: [{ bearerAuth: [] }],
+    tags: [
+      { name: 'Meta', description: 'Health and documentation; no token needed' },
+      { name: 'Chargers', description: 'List, read and register chargers' },
+      { name: 'Commands', description: 'Send OCPP commands to chargers, now or queued' },
+      { name: 'Transactions', description: 'Charging sessions, recorded once with their energy' },
+      { name: 'Charger history', description: 'What one charger reported or was told: meter values, statuses, connections, reports, configuration, charging profiles, reservations' },
+      { name: 'Id tags', description: 'The tags and tokens the CSMS authorizes' },
+    ],
+    paths,
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'The `API_TOKEN` secret of the deployment' },
+      },
+      parameters: {
+        chargerId: {
+          name: 'chargerId',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', minLength: 1, maxLength: MAX_CHARGER_ID_LENGTH, pattern: '^[!-9;-~]+$' },
+          description: 'URL-encoded',
+        },
+        limit: query('limit', { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }, 'Page size'),
+        from: query('from', { type: 'string', format: 'date-time' }, 'At or after this time (RFC 3339)'),
+        to: query('to', { type: 'string', format: 'date-time' }, 'Before this time (RFC 3339)'),
+      },
+      responses: {
+        Unauthorized: errorResponse({ Unauthorized: 'no `Authorization: Bearer` header, or the wrong token' }),
+        ApiTokenNotConfigured: errorResponse({ ApiTokenNotConfigured: 'the deployment has no `API_TOKEN` secret: the API fails closed' }),
+        InternalError: errorResponse({ InternalError: 'something failed on the server; the request may be retried' }),
+      },
+      schemas: { ...apiShapeSchemas(), ...ocpp.schemas },
+    },
+  };
+}
+
+/** GET /chargers/{chargerId}/<what>: reads of one charger, which copy its waiting facts to D1 first. */
+function chargerHistory(
+  what: string,
+  op: { operationId: string; summary: string; parameters: Json[]; body: Json },
+): Record<string, Json> {
+  return {
+    [`/chargers/{chargerId}/${what}`]: {
+      parameters: [parameterRef('chargerId')],
+      get: operation({
+        tags: ['Charger history'],
+        operationId: op.operationId,
+        summary: op.summary,
+        parameters: op.parameters,
+        responses: {
+          '200': jsonResponse('The records', op.body),
+          '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }),
+          '404': errorResponse(UNKNOWN_CHARGER),
+        },
+      }),
+    },
+  };
+}
+
+let documentText: string | undefined;
+
+/** The document as JSON text, built on first use and kept for the isolate's life. */
+export function openApiText(): string {
+  documentText ??= JSON.stringify(buildDocument());
+  return documentText;
+}
+
+/** GET /api/v1/openapi.json: documentation, served without a token. */
+export function serveOpenApi(c: Context): Response {
+  return c.body(openApiText(), 200, { 'content-type': 'application/json; charset=UTF-8' });
+}
