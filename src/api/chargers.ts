@@ -7,7 +7,7 @@ import { isValidChargerId, MAX_CHARGER_ID_LENGTH } from '../ocpp/charger-id';
 import { isPlainObject } from '../ocpp/frames';
 import type { QueuedCommand } from '../charger/command-queue';
 import type { CommandOutcome } from '../charger/types';
-import { newCommandId } from './command-ids';
+import { newCommandId } from '../charger/command-ids';
 import { ChargerStore } from '../store/chargers';
 import { ReportStore } from '../store/reports';
 import { apiError } from './errors';

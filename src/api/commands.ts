@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import type { QueuedCommand } from '../charger/command-queue';
 import type { Env } from '../env';
 import { isValidChargerId } from '../ocpp/charger-id';
-import { chargerOfCommand } from './command-ids';
+import { chargerOfCommand } from '../charger/command-ids';
 import { apiError } from './errors';
 
 export const commandRoutes = new Hono<{ Bindings: Env }>();

@@ -44,6 +44,8 @@ export interface RecordsDeps {
    * for facts that close something (a stop, an Ended event), which operators wait for.
    */
   appended: (urgency: 'soon' | 'batched') => Promise<void>;
+  /** Queues a command for the charger (see ChargerSession.queueCommand). */
+  queueCommand: (action: string, payload: Record<string, unknown>) => Promise<void>;
 }
 
 export class DurableChargerRecords implements ChargerRecords {
@@ -97,6 +99,10 @@ export class DurableChargerRecords implements ChargerRecords {
   async recordReservationChanges(changes: ReservationChange[]): Promise<void> {
     for (const change of changes) this.deps.outbox.append(this.deps.chargerId, 'reservation', change);
     if (changes.length > 0) await this.deps.appended('batched');
+  }
+
+  async queueCommand(action: string, payload: Record<string, unknown>): Promise<void> {
+    await this.deps.queueCommand(action, payload);
   }
 
   async recordReport(report: ChargerReport): Promise<void> {

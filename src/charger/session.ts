@@ -21,6 +21,7 @@ import type { RegistrationStatus } from '../ocpp/records';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore, type ConnectionEvent } from '../store/chargers';
 import { countingD1 } from '../store/counting-d1';
+import { newCommandId } from './command-ids';
 import { CommandQueue, type QueuedCommand } from './command-queue';
 import { commandEffects, commandFailure, commandOutcome, prepareCommand, prepareQueuedCommand } from './commands';
 import { DueWork, type Task } from './due-work';
@@ -40,6 +41,8 @@ const STORAGE_KEYS = {
 
 /** With nothing else to hand over, D1's lastSeen is brought up to date this often; the exact value lives on the socket. */
 const LAST_SEEN_FLUSH_MS = 15 * 60_000;
+/** Commands the CSMS queues on its own (CertificateSigned after a signed CSR) wait a day for the charger. */
+const GENERATED_COMMAND_TTL_MS = 24 * 3600_000;
 
 export class ChargerSession extends DurableObject<Env> {
   private readonly config: Config;
@@ -362,6 +365,7 @@ export class ChargerSession extends DurableObject<Env> {
     }
 
     const now = new Date(attachment.lastSeen);
+    let deliverAfterAnswer = false;
     const records = new DurableChargerRecords({
       db: this.db,
       outbox: this.outbox,
@@ -372,6 +376,10 @@ export class ChargerSession extends DurableObject<Env> {
       now,
       rememberRegistration: (status) => this.setRegistration(status),
       appended: (urgency) => this.handover.schedule(urgency),
+      queueCommand: async (action, payload) => {
+        this.commands.enqueue(newCommandId(chargerId), action, payload, Date.now(), GENERATED_COMMAND_TTL_MS);
+        deliverAfterAnswer = true;
+      },
     });
     const answer = await answerCall(
       PROFILES[protocol],
@@ -390,8 +398,10 @@ export class ChargerSession extends DurableObject<Env> {
       },
     );
     sendQuietly(ws, answer);
-    // A charger just accepted may take what was queued for it.
-    if (frame.action === 'BootNotification' && (await this.getRegistration()) === 'Accepted') this.startDelivery();
+    // A charger just accepted may take what was queued for it; so may one we just queued for.
+    if (deliverAfterAnswer || (frame.action === 'BootNotification' && (await this.getRegistration()) === 'Accepted')) {
+      this.startDelivery();
+    }
     if (!this.dueWork.isScheduled('flush')) {
       // Nothing to copy but lastSeen: bring D1's copy up to date now and then.
       await this.dueWork.schedule('flush', Date.now() + LAST_SEEN_FLUSH_MS, 'earliest');

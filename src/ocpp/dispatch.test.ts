@@ -60,6 +60,10 @@ class MemoryRecords implements ChargerRecords {
     if (meter) this.meters.push(meter);
   }
   reports: ChargerReport[] = [];
+  queued: Array<{ action: string; payload: Record<string, unknown> }> = [];
+  async queueCommand(action: string, payload: Record<string, unknown>) {
+    this.queued.push({ action, payload });
+  }
   settings: Setting[] = [];
   profileChanges: ProfileChange[] = [];
   reservationChanges: ReservationChange[] = [];

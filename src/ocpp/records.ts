@@ -116,6 +116,8 @@ export interface ChargerRecords {
   recordProfileChanges(changes: ProfileChange[]): Promise<void>;
   /** Keeps what became of reservations (used by a transaction, expired, removed). */
   recordReservationChanges(changes: ReservationChange[]): Promise<void>;
+  /** Queues a CSMS-initiated call to the charger, sent after the current answer (at least once). */
+  queueCommand(action: string, payload: Record<string, unknown>): Promise<void>;
   /** Keeps a notification or report as sent; a replay of the same message is kept once. */
   recordReport(report: ChargerReport): Promise<void>;
   /** Where a transaction runs, if this charger said so before (a 1.6 start, a 2.0.1 event with `evse`). */

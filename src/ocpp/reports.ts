@@ -1,5 +1,6 @@
 // Handlers for charger messages whose main job is to be kept: notifications, reports, requests.
 
+import { certificateAuthority } from './certificates';
 import type { Handler, HandlerContext } from './handlers';
 
 /**
@@ -21,4 +22,27 @@ export function keepAndAnswer<Req extends object, Res extends Record<string, unk
     });
     return answer(req, ctx);
   };
+}
+
+/**
+ * SignCertificate, both versions: the CSR is kept; a registered certificate authority signs it
+ * and CertificateSigned is queued to the charger. Without one it is accepted for the operator
+ * to sign (see certificates.ts).
+ */
+export function signCertificateHandler(): Handler<{ csr: string; certificateType?: string }, { status: 'Accepted' | 'Rejected' }> {
+  return keepAndAnswer('SignCertificate', async (req, ctx) => {
+    const ca = certificateAuthority();
+    if (!ca) return { status: 'Accepted' };
+    let chain: string;
+    try {
+      chain = await ca.sign(req.csr, ctx.chargerId, req.certificateType);
+    } catch {
+      return { status: 'Rejected' };
+    }
+    await ctx.records.queueCommand('CertificateSigned', {
+      certificateChain: chain,
+      ...(req.certificateType ? { certificateType: req.certificateType } : {}),
+    });
+    return { status: 'Accepted' };
+  });
 }

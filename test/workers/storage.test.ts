@@ -110,6 +110,7 @@ describe('the unknown-charger policy', () => {
         remembered.push(status);
       },
       appended: async () => {},
+      queueCommand: async () => {},
     });
   }
 

@@ -4,7 +4,7 @@ import type { AuthorizationDecision } from '../authorization';
 import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTable } from '../handlers';
 import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV16 } from '../meter-values';
-import { keepAndAnswer } from '../reports';
+import { keepAndAnswer, signCertificateHandler } from '../reports';
 import type {
   AuthorizeRequest,
   AuthorizeResponse,
@@ -144,13 +144,7 @@ const DataTransfer = keepAndAnswer<DataTransferRequest, DataTransferResponse>('D
   return { status: answer.status, data: typeof answer.data === 'string' ? answer.data : JSON.stringify(answer.data) };
 });
 
-/**
- * The CSR is kept (see the reports API). Signing it is the operator's certificate authority's
- * job: send the result with the CertificateSigned command.
- */
-const SignCertificate = keepAndAnswer<SignCertificateRequest, SignCertificateResponse>('SignCertificate', () => ({
-  status: 'Accepted',
-}));
+const SignCertificate: Handler<SignCertificateRequest, SignCertificateResponse> = signCertificateHandler();
 
 export const handlers: HandlerTable = {
   Authorize,

@@ -4,7 +4,7 @@ import type { AuthorizationDecision } from '../authorization';
 import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTable } from '../handlers';
 import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV201 } from '../meter-values';
-import { keepAndAnswer } from '../reports';
+import { keepAndAnswer, signCertificateHandler } from '../reports';
 import { profileChangesFromReport } from '../profile-changes';
 import { settingsFromReport } from '../settings';
 import type {
@@ -139,10 +139,7 @@ const DataTransfer = keepAndAnswer<DataTransferRequest, DataTransferResponse>('D
   return answer.data === undefined ? { status: answer.status } : { status: answer.status, data: answer.data };
 });
 
-/** The CSR is kept; the operator's certificate authority signs it and sends CertificateSigned. */
-const SignCertificate = keepAndAnswer<SignCertificateRequest, SignCertificateResponse>('SignCertificate', () => ({
-  status: 'Accepted',
-}));
+const SignCertificate: Handler<SignCertificateRequest, SignCertificateResponse> = signCertificateHandler();
 
 /**
  * ISO 15118 contract certificates come from a mobility operator's certificate pool, and OCSP
