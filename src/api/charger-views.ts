@@ -4,10 +4,11 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { Env } from '../env';
 import { isValidChargerId } from '../ocpp/charger-id';
 import { energyFromSamples } from '../ocpp/meter-values';
+import { assembleReport } from '../ocpp/report-assembly';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
 import { MeterValueStore } from '../store/meter-values';
-import { ReportStore } from '../store/reports';
+import { ReportStore, type StoredReport } from '../store/reports';
 import { ReservationStore } from '../store/reservations';
 import { SettingStore } from '../store/settings';
 import { TransactionStore } from '../store/transactions';
@@ -94,6 +95,24 @@ chargerViewRoutes.get('/:chargerId/reports', freshCharger, async (c) => {
   });
   if (!page) return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
   return c.json(page);
+});
+
+/** All parts of one multi-part report (NotifyReport by default), put together, with whether it is complete. */
+chargerViewRoutes.get('/:chargerId/reports/requests/:requestId', freshCharger, async (c) => {
+  const requestId = Number(c.req.param('requestId'));
+  if (!Number.isInteger(requestId)) return apiError(c, 400, 'InvalidParameter', 'requestId must be an integer');
+  const action = c.req.query('action') ?? 'NotifyReport';
+  const parts: StoredReport[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await new ReportStore(c.env.DB).list(c.req.param('chargerId'), { action, requestId, limit: 500, cursor });
+    parts.push(...(page?.reports ?? []));
+    cursor = page?.nextCursor ?? undefined;
+  } while (cursor && parts.length < 10_000);
+  if (parts.length === 0) {
+    return apiError(c, 404, 'UnknownReport', `No ${action} with requestId ${requestId} has arrived from this charger`);
+  }
+  return c.json({ report: assembleReport(action, requestId, parts) });
 });
 
 /** 1.6 configuration keys and the 2.0.1 device model, as last learnt. */

@@ -333,6 +333,49 @@ function buildDocument(): Json {
       ],
       body: page('reports', 'Report'),
     }),
+    '/chargers/{chargerId}/reports/requests/{requestId}': {
+      parameters: [
+        parameterRef('chargerId'),
+        { name: 'requestId', in: 'path', required: true, schema: { type: 'integer' }, description: 'The requestId the report answers' },
+      ],
+      get: operation({
+        tags: ['Charger history'],
+        operationId: 'getAssembledReport',
+        summary: 'All parts of one multi-part report, in seqNo order, with whether it is complete',
+        parameters: [query('action', { type: 'string' }, 'The report action (default NotifyReport)')],
+        responses: {
+          '200': jsonResponse(
+            'The report',
+            objectOf({
+              report: {
+                type: 'object',
+                required: ['requestId', 'action', 'complete', 'missingSeqNos', 'parts'],
+                properties: {
+                  requestId: { type: 'integer' },
+                  action: { type: 'string' },
+                  complete: { type: 'boolean', description: 'The last part (tbc false) and every part before it have arrived' },
+                  missingSeqNos: { type: 'array', items: { type: 'integer' } },
+                  parts: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        seqNo: { type: ['integer', 'null'] },
+                        tbc: { type: 'boolean' },
+                        receivedAt: { type: 'string', format: 'date-time' },
+                        payload: { type: 'object' },
+                      },
+                    },
+                  },
+                },
+              },
+            }),
+          ),
+          '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }),
+          '404': errorResponse({ ...UNKNOWN_CHARGER, UnknownReport: 'no such report has arrived from this charger' }),
+        },
+      }),
+    },
     ...chargerHistory('configuration', {
       operationId: 'getConfiguration',
       summary: '1.6 configuration keys and the 2.0.1 device model, as last learnt',

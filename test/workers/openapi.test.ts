@@ -32,6 +32,7 @@ const OPERATIONS = [
   'GET /chargers/{chargerId}/status-history',
   'GET /chargers/{chargerId}/connections',
   'GET /chargers/{chargerId}/reports',
+  'GET /chargers/{chargerId}/reports/requests/{requestId}',
   'GET /chargers/{chargerId}/configuration',
   'GET /chargers/{chargerId}/charging-profiles',
   'GET /chargers/{chargerId}/reservations',
@@ -123,7 +124,7 @@ describe('the OpenAPI document', () => {
     const doc = await openApi();
     const chargerId = uniqueChargerId('DOC');
     expect((await api('PUT', `/chargers/${chargerId}`)).status).toBe(201);
-    const values: Record<string, string> = { chargerId, transactionId: '42', commandId: 'nope', idTag: 'NO-SUCH-TAG' };
+    const values: Record<string, string> = { chargerId, transactionId: '42', requestId: '7', commandId: 'nope', idTag: 'NO-SUCH-TAG' };
     // Required query parameters, with a sample value.
     const required: Record<string, string> = { evseId: '1' };
     const gets = Object.keys(doc.paths).filter((path) => doc.paths[path]!.get);

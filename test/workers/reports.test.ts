@@ -49,6 +49,10 @@ describe('reports', () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen.sort()).toEqual([0, 1, 2]);
+    const { report } = await json(await api('GET', `/chargers/${cp.id}/reports/requests/42`));
+    expect(report).toMatchObject({ requestId: 42, action: 'NotifyReport', complete: true, missingSeqNos: [] });
+    expect(report.parts.map((p: { seqNo: number }) => p.seqNo)).toEqual([0, 1, 2]);
+    expect((await api('GET', `/chargers/${cp.id}/reports/requests/43`)).status).toBe(404);
     const { charger } = await json(await api('GET', `/chargers/${cp.id}`));
     expect(charger.progress.log).toMatchObject({ requestId: 7, payload: { status: 'Uploaded' } });
     expect((await api('GET', `/chargers/${cp.id}/reports?cursor=nonsense`)).status).toBe(400);
