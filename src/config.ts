@@ -44,7 +44,7 @@ export const DEFAULTS = {
   heartbeatIntervalSeconds: 300,
   offlineAfterIntervals: 3,
   commandTimeoutSeconds: 30,
-  unknownChargerPolicy: 'accept',
+  unknownChargerPolicy: 'reject',
   unknownOfflineTagPolicy: 'accept',
   flushDelaySeconds: 300,
   fleetFlushSeconds: 30,

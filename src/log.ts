@@ -7,3 +7,7 @@ export function logError(what: string, chargerId: string | undefined, error: unk
 export function logDropped(chargerId: string, why: string): void {
   console.warn(JSON.stringify({ level: 'warn', what: 'frame dropped', chargerId, why }));
 }
+
+export function logWarning(what: string, chargerId: string | undefined, why: string): void {
+  console.warn(JSON.stringify({ level: 'warn', what, chargerId, why }));
+}

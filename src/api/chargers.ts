@@ -1,6 +1,7 @@
 // /api/v1/chargers — list, read and register chargers, and send them OCPP commands.
 
 import { Hono, type Context } from 'hono';
+import * as v from 'valibot';
 import { MAX_COMMAND_TIMEOUT_SECONDS, readConfig } from '../config';
 import type { Env } from '../env';
 import { isValidChargerId, MAX_CHARGER_ID_LENGTH } from '../ocpp/charger-id';
@@ -8,7 +9,9 @@ import { isPlainObject } from '../ocpp/frames';
 import type { QueuedCommand } from '../charger/command-queue';
 import type { CommandOutcome } from '../charger/types';
 import { newCommandId } from '../charger/command-ids';
+import { summarizeIssues } from '../ocpp/validation';
 import { ChargerStore } from '../store/chargers';
+import { hashPassword } from './charger-auth';
 import { ReportStore } from '../store/reports';
 import { apiError } from './errors';
 import { readLimit } from './query';
@@ -49,14 +52,48 @@ chargerRoutes.get('/:chargerId', async (c) => {
   });
 });
 
-/** Registers a charger ahead of its first boot, so it is Accepted whatever the unknown-charger policy. */
+/**
+ * Registers a charger ahead of its first boot, so it is Accepted whatever the unknown-charger
+ * policy; optionally sets how it must authenticate: `{"securityProfile": 0-3, "password": "…"}`.
+ */
 chargerRoutes.put('/:chargerId', async (c) => {
   const chargerId = validId(c);
   if (chargerId instanceof Response) return chargerId;
+  const text = await c.req.text();
+  let body: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return apiError(c, 400, 'InvalidJson', 'The request body is not valid JSON');
+    }
+  }
+  const parsed = v.safeParse(RegistrationBody, body);
+  if (!parsed.success) {
+    return apiError(c, 400, 'InvalidPayload', 'Send {"securityProfile": 0-3, "password": "16-40 printable ASCII characters"}', {
+      issues: summarizeIssues(parsed.issues),
+    });
+  }
   const store = new ChargerStore(c.env.DB);
-  const existed = await store.exists(chargerId);
-  await store.register(chargerId, new Date().toISOString());
-  return c.json({ charger: await store.get(chargerId) }, existed ? 200 : 201);
+  const before = await store.credentials(chargerId);
+  const { securityProfile, password } = parsed.output;
+  const profile = securityProfile ?? before?.securityProfile ?? 0;
+  if ((profile === 1 || profile === 2) && !password && !before?.passwordHash) {
+    return apiError(c, 400, 'InvalidPayload', `Security Profile ${profile} needs a password`, {
+      issues: [{ path: 'password', message: 'is required for Security Profiles 1 and 2' }],
+    });
+  }
+  await store.register(chargerId, new Date().toISOString(), {
+    securityProfile,
+    passwordHash: password ? await hashPassword(password) : undefined,
+  });
+  return c.json({ charger: await store.get(chargerId) }, before ? 200 : 201);
+});
+
+/** OCPP 2.0.1 BasicAuthPassword is 16 to 40 characters; we hold 1.6 AuthorizationKeys to the same. */
+const RegistrationBody = v.strictObject({
+  securityProfile: v.optional(v.picklist([0, 1, 2, 3])),
+  password: v.optional(v.pipe(v.string(), v.regex(/^[\x21-\x7e]{16,40}$/, 'must be 16-40 printable ASCII characters'))),
 });
 
 chargerRoutes.post('/:chargerId/commands/:action', async (c) => {

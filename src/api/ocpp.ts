@@ -5,6 +5,9 @@ import { readConfig } from '../config';
 import type { Env } from '../env';
 import { chargerIdFromPathSegment, MAX_CHARGER_ID_LENGTH } from '../ocpp/charger-id';
 import { chooseSubprotocol } from '../ocpp/versions';
+import { logWarning } from '../log';
+import { ChargerStore } from '../store/chargers';
+import { refuseUpgrade } from './charger-auth';
 import { apiError } from './errors';
 
 export const ocppRoutes = new Hono<{ Bindings: Env }>();
@@ -24,7 +27,14 @@ ocppRoutes.get('/:chargerId', async (c) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
     return apiError(c, 426, 'UpgradeRequired', 'Connect with a WebSocket client to ws(s)://<host>/ocpp/<chargerId>');
   }
-  const { protocols } = readConfig(c.env);
+  const { protocols, unknownChargerPolicy } = readConfig(c.env);
+  const credentials = await new ChargerStore(c.env.DB).credentials(chargerId);
+  const refusal = await refuseUpgrade(c.req.raw, chargerId, credentials, unknownChargerPolicy);
+  if (refusal) {
+    logWarning('charger refused', chargerId, refusal);
+    c.header('WWW-Authenticate', 'Basic realm="ocpp", charset="UTF-8"');
+    return apiError(c, 401, 'Unauthorized', 'The charger could not be authenticated');
+  }
   const protocol = chooseSubprotocol(c.req.header('sec-websocket-protocol'), protocols);
   if (!protocol) {
     return apiError(

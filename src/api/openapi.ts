@@ -154,12 +154,28 @@ function buildDocument(): Json {
       put: operation({
         tags: ['Chargers'],
         operationId: 'registerCharger',
-        summary: 'Register a charger ahead of its first boot',
-        description: 'A registered charger is Accepted at boot whatever `UNKNOWN_CHARGER_POLICY` says. No body.',
+        summary: 'Register a charger ahead of its first boot, and set how it authenticates',
+        description:
+          'A registered charger may connect and is Accepted at boot whatever `UNKNOWN_CHARGER_POLICY` says. The optional body sets its Security Profile (1 and 2 need a password, 16–40 printable ASCII characters; 3 needs a client certificate whose CN is the charger id); what it leaves out stays as it was.',
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  securityProfile: { type: 'integer', enum: [0, 1, 2, 3] },
+                  password: { type: 'string', pattern: '^[\\x21-\\x7e]{16,40}$', writeOnly: true },
+                },
+              },
+            },
+          },
+        },
         responses: {
           '200': jsonResponse('It was known already', objectOf({ charger: schemaRef('Charger') })),
           '201': jsonResponse('Registered', objectOf({ charger: schemaRef('Charger') })),
-          '400': errorResponse(BAD_CHARGER_ID),
+          '400': errorResponse({ ...BAD_CHARGER_ID, InvalidJson: 'the body is not JSON', InvalidPayload: 'a bad profile or password' }),
         },
       }),
     },

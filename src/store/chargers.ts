@@ -30,6 +30,10 @@ const STATUS_COLUMNS = [
 export interface ChargerRecord {
   id: string;
   registered: boolean;
+  /** OCPP Security Profile the charger must connect with (0: none). */
+  securityProfile: 0 | 1 | 2 | 3;
+  /** Whether a password is set; the password itself is kept only as a salted hash, never returned. */
+  hasPassword: boolean;
   protocol: OcppVersion | null;
   registrationStatus: string | null;
   boot: Partial<BootFacts>;
@@ -44,6 +48,8 @@ export interface ChargerRecord {
 type ChargerRow = {
   id: string;
   registered: number;
+  security_profile: number;
+  password_hash: string | null;
   protocol: OcppVersion | null;
   registration_status: string | null;
   vendor: string | null;
@@ -130,15 +136,34 @@ export class ChargerStore {
     return row !== null;
   }
 
-  /** Registers a charger ahead of its first boot; keeps everything already known about it. */
-  async register(id: string, now: string): Promise<void> {
+  /**
+   * Registers a charger ahead of its first boot; keeps everything already known about it.
+   * `securityProfile` and `passwordHash` change only when given.
+   */
+  async register(id: string, now: string, auth: { securityProfile?: number; passwordHash?: string } = {}): Promise<void> {
     await this.db
       .prepare(
-        `INSERT INTO chargers (id, registered, created_at, updated_at) VALUES (?1, 1, ?2, ?2)
-         ON CONFLICT (id) DO UPDATE SET registered = 1, updated_at = ?2`,
+        `INSERT INTO chargers (id, registered, security_profile, password_hash, created_at, updated_at)
+         VALUES (?1, 1, COALESCE(?3, 0), ?4, ?2, ?2)
+         ON CONFLICT (id) DO UPDATE SET registered = 1, updated_at = ?2,
+           security_profile = COALESCE(?3, security_profile), password_hash = COALESCE(?4, password_hash)`,
       )
-      .bind(id, now)
+      .bind(id, now, auth.securityProfile ?? null, auth.passwordHash ?? null)
       .run();
+  }
+
+  /** How the charger must authenticate; null for a charger never seen or registered. */
+  async credentials(id: string): Promise<{ registered: boolean; securityProfile: 0 | 1 | 2 | 3; passwordHash: string | null } | null> {
+    const row = await this.db
+      .prepare('SELECT registered, security_profile, password_hash FROM chargers WHERE id = ?')
+      .bind(id)
+      .first<{ registered: number; security_profile: number; password_hash: string | null }>();
+    if (!row) return null;
+    return {
+      registered: row.registered === 1,
+      securityProfile: row.security_profile as 0 | 1 | 2 | 3,
+      passwordHash: row.password_hash,
+    };
   }
 
   /** Records a BootNotification and the answer given to it, in one statement. */
@@ -297,6 +322,8 @@ function toRecord(row: ChargerRow, connectors: ConnectorRow[]): ChargerRecord {
   return {
     id: row.id,
     registered: row.registered === 1,
+    securityProfile: row.security_profile as 0 | 1 | 2 | 3,
+    hasPassword: row.password_hash !== null,
     protocol: row.protocol,
     registrationStatus: row.registration_status,
     boot: dropNulls({

@@ -154,6 +154,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
           '--inspector-port', String(inspectorPort),
           '--persist-to', persistTo,
           '--var', `API_TOKEN:${E2E_API_TOKEN}`,
+          // As `npm start` does: the deployed default rejects chargers not registered first.
+          '--var', 'UNKNOWN_CHARGER_POLICY:accept',
           '--show-interactive-dev-session=false',
           '--live-reload=false',
           '--log-level', 'log',

@@ -19,9 +19,10 @@ export function uniqueChargerId(prefix = 'E2E'): string {
  * Connects a strict-mode charger (every frame it sends or accepts is checked against the
  * official schemas); it is closed when the test ends.
  */
-export async function connectCharger(protocol: Protocol, id = uniqueChargerId()): Promise<Charger> {
+export async function connectCharger(protocol: Protocol, id = uniqueChargerId(), password?: string): Promise<Charger> {
   const options = {
     identity: id,
+    ...(password === undefined ? {} : { password }),
     endpoint: `${baseUrl().replace(/^http/, 'ws')}/ocpp`,
     protocols: [protocol],
     strictMode: true,
