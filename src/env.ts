@@ -8,8 +8,10 @@ export interface Env extends ConfigVars {
   DB: D1Database;
   CHARGERS: DurableObjectNamespace<ChargerSession>;
   FLEET_WRITERS: DurableObjectNamespace<FleetWriter>;
-  /** Bearer token for /api/v1 (a Worker secret in production). */
+  /** Bearer token for /api/v1 (a Worker secret in production): the root token, with every scope. */
   API_TOKEN?: string;
+  /** Comma-separated browser origins allowed to call the API (CORS); none when unset. */
+  CORS_ORIGINS?: string;
 }
 
 type CsmsEnv = Env;

@@ -1,6 +1,7 @@
 // Worker entry: the Hono app (charger WebSockets at /ocpp, the operator API at /api/v1) and the Durable Object class.
 
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { requireApiToken } from './api/auth';
 import { chargerRoutes } from './api/chargers';
 import { commandRoutes } from './api/commands';
@@ -12,6 +13,7 @@ import { localListRoutes } from './api/local-list';
 import { ocppRoutes } from './api/ocpp';
 import { serveOpenApi } from './api/openapi';
 import { chargerViewRoutes } from './api/charger-views';
+import { tokenRoutes } from './api/tokens';
 import { transactionRoutes } from './api/transactions';
 import type { Env } from './env';
 
@@ -26,6 +28,12 @@ app.get('/api/v1/health', (c) => c.json({ status: 'ok' }));
 // Documentation needs no token: the OpenAPI document and the reference page that renders it.
 app.get('/api/v1/openapi.json', serveOpenApi);
 app.get('/api/v1/docs', serveDocsPage);
+// CORS is off unless CORS_ORIGINS names the browser origins allowed to call the API.
+app.use('/api/v1/*', async (c, next) => {
+  const origins = (c.env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  if (origins.length === 0) return next();
+  return cors({ origin: origins, allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 })(c, next);
+});
 app.use('/api/v1/*', requireApiToken);
 app.route('/api/v1/chargers', chargerRoutes);
 app.route('/api/v1/chargers', chargerViewRoutes);
@@ -34,6 +42,7 @@ app.route('/api/v1/chargers', compositeScheduleRoutes);
 app.route('/api/v1/id-tags', idTagRoutes);
 app.route('/api/v1/transactions', transactionRoutes);
 app.route('/api/v1/commands', commandRoutes);
+app.route('/api/v1/tokens', tokenRoutes);
 
 app.notFound((c) => apiError(c, 404, 'NotFound', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
 app.onError((error, c) => {

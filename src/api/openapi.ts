@@ -74,6 +74,7 @@ const LOCAL_LIST_BODY = {
 /** Every /api/v1 operation but the documentation and health ones needs the token, and may meet these. */
 const AUTH_RESPONSES = {
   '401': { $ref: '#/components/responses/Unauthorized' },
+  '403': { $ref: '#/components/responses/InsufficientScope' },
   '503': { $ref: '#/components/responses/ApiTokenNotConfigured' },
 };
 const INTERNAL_ERROR = { '500': { $ref: '#/components/responses/InternalError' } };
@@ -84,6 +85,18 @@ function operation(op: { responses: Json; public?: boolean } & Json): Json {
     ? { ...rest, security: [], responses: { ...responses, ...INTERNAL_ERROR } }
     : { ...rest, responses: { ...responses, ...AUTH_RESPONSES, ...INTERNAL_ERROR } };
 }
+
+const TOKEN_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    scopes: { type: 'array', items: { type: 'string', enum: ['read', 'command', 'admin'] } },
+    createdAt: { type: 'string', format: 'date-time' },
+    revokedAt: { type: ['string', 'null'], format: 'date-time' },
+    lastUsedAt: { type: ['string', 'null'], format: 'date-time', description: 'Updated at most once a minute' },
+  },
+};
 
 // ---- The document ----
 
@@ -502,6 +515,48 @@ function buildDocument(): Json {
       }),
     },
 
+    '/tokens': {
+      get: operation({
+        tags: ['Tokens'],
+        operationId: 'listTokens',
+        summary: 'Operator API tokens, newest first (never their secrets). Needs `admin`.',
+        responses: { '200': jsonResponse('The tokens', objectOf({ apiTokens: { type: 'array', items: TOKEN_SCHEMA } })) },
+      }),
+      post: operation({
+        tags: ['Tokens'],
+        operationId: 'createToken',
+        summary: 'Make a token with scopes; the token is in this answer only. Needs `admin`.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name', 'scopes'],
+                properties: {
+                  name: { type: 'string', minLength: 1, maxLength: 100 },
+                  scopes: { type: 'array', minItems: 1, items: { type: 'string', enum: ['read', 'command', 'admin'] } },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': jsonResponse('Made', objectOf({ token: { type: 'string', description: 'csms_<id>_<secret>: keep it, it is not shown again' }, apiToken: TOKEN_SCHEMA })),
+          '400': errorResponse({ InvalidJson: 'the body is not JSON', InvalidPayload: 'a missing name or an unknown scope' }),
+        },
+      }),
+    },
+    '/tokens/{tokenId}': {
+      parameters: [{ name: 'tokenId', in: 'path', required: true, schema: { type: 'string' } }],
+      delete: operation({
+        tags: ['Tokens'],
+        operationId: 'revokeToken',
+        summary: 'Revoke a token: it stops working at once. Needs `admin`.',
+        responses: { '204': { description: 'Revoked (or already revoked)' }, '404': errorResponse({ UnknownToken: 'no such token' }) },
+      }),
+    },
     '/id-tags': {
       get: operation({
         tags: ['Id tags'],
@@ -590,11 +645,17 @@ function buildDocument(): Json {
       { name: 'Transactions', description: 'Charging sessions, recorded once with their energy' },
       { name: 'Charger history', description: 'What one charger reported or was told: meter values, statuses, connections, reports, configuration, charging profiles, reservations' },
       { name: 'Id tags', description: 'The tags and tokens the CSMS authorizes' },
+      { name: 'Tokens', description: 'Operator API tokens and their scopes' },
     ],
     paths,
     components: {
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', description: 'The `API_TOKEN` secret of the deployment' },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'The `API_TOKEN` secret of the deployment (every scope), or a token made with `POST /tokens` (`csms_<id>_<secret>`, with its scopes)',
+        },
       },
       parameters: {
         chargerId: {
@@ -610,6 +671,9 @@ function buildDocument(): Json {
       },
       responses: {
         Unauthorized: errorResponse({ Unauthorized: 'no `Authorization: Bearer` header, or the wrong token' }),
+        InsufficientScope: errorResponse({
+          InsufficientScope: 'the token lacks the scope this needs: `read` for GETs, `command` for commands and local lists, `admin` for the rest',
+        }),
         ApiTokenNotConfigured: errorResponse({ ApiTokenNotConfigured: 'the deployment has no `API_TOKEN` secret: the API fails closed' }),
         InternalError: errorResponse({ InternalError: 'something failed on the server; the request may be retried' }),
       },

@@ -1,0 +1,22 @@
+// What each operator token may do: read, command chargers, or administer.
+
+export const SCOPES = ['read', 'command', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/**
+ * The scope a request needs. Reading needs `read`; talking to chargers (commands, local lists)
+ * needs `command`; changing who may do what (chargers' registration and credentials, id tags,
+ * tokens) needs `admin`. `admin` includes the others, `command` includes `read`.
+ */
+export function requiredScope(method: string, path: string): Scope {
+  if (/^\/api\/v1\/tokens(\/|$)/.test(path)) return 'admin';
+  if (method === 'GET' || method === 'HEAD') return 'read';
+  if (/^\/api\/v1\/chargers\/[^/]+\/(commands\/[^/]+|local-list)$/.test(path)) return 'command';
+  return 'admin';
+}
+
+export function grants(scopes: readonly Scope[], needed: Scope): boolean {
+  if (scopes.includes('admin')) return true;
+  if (needed === 'read') return scopes.includes('read') || scopes.includes('command');
+  return scopes.includes(needed);
+}
