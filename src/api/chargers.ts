@@ -133,7 +133,20 @@ chargerRoutes.post('/:chargerId/commands/:action', async (c) => {
   }
 
   // RPC typing cannot see through `unknown` payloads; the object returns a CommandOutcome.
-  const outcome = (await stub.sendCommand(action, payload, timeoutSeconds)) as unknown as CommandOutcome;
+  let outcome: CommandOutcome;
+  try {
+    outcome = (await stub.sendCommand(action, payload, timeoutSeconds)) as unknown as CommandOutcome;
+  } catch (error) {
+    // The charger's object was reset (a deploy, a crash) while the call was pending; its socket
+    // went with it, so no answer will come. Say so at once rather than as an opaque 500.
+    console.error(JSON.stringify({ level: 'error', what: 'command', chargerId, action, error: String(error) }));
+    return apiError(
+      c,
+      503,
+      'ChargerSessionRestarted',
+      `The charger's session restarted while ${action} was pending: it may or may not have reached the charger. Check the charger's state, or send it again.`,
+    );
+  }
   if (outcome.ok) return c.json({ result: outcome.result });
   return c.json({ error: outcome.error }, outcome.status as 400);
 });

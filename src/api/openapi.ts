@@ -258,6 +258,9 @@ function buildDocument(): Json {
             CallError: 'the charger answered CALLERROR: `ocpp` has its code, description and details',
             InvalidResponse: "the charger's answer fails the action's response schema (`issues`, `result`)",
           }),
+          '503': errorResponse({
+            ChargerSessionRestarted: "the charger's object was reset (a deploy, a crash) while the call was pending; it may or may not have reached the charger",
+          }),
           '504': errorResponse({ Timeout: 'no answer in time' }),
         },
       }),

@@ -151,3 +151,18 @@ describe('the command API', () => {
     expect(row).toEqual({ registered: 1 });
   });
 });
+
+describe('a session reset while a command is pending', () => {
+  it('tells the caller at once, with a clear error', async () => {
+    const { runInDurableObject } = await import('cloudflare:test');
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    const pending = api('POST', `/chargers/${cp.id}/commands/ClearCache?timeoutSeconds=30`, {});
+    await cp.next();
+    // As a deploy or a crash would: the object is reset, its socket with it.
+    await runInDurableObject(env.CHARGERS.getByName(cp.id), (_instance, state) => state.abort('reset for the test')).catch(() => undefined);
+    const res = await pending;
+    expect(res.status).toBe(503);
+    expect(await json(res)).toMatchObject({ error: { code: 'ChargerSessionRestarted' } });
+  });
+});
