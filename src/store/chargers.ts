@@ -112,11 +112,12 @@ export class ChargerStore {
     const connectors = ids.length
       ? (
           await this.db
+            // One JSON parameter, not one per id: D1 allows 100 bound parameters per statement.
             .prepare(
-              `SELECT * FROM connector_status WHERE charger_id IN (${ids.map(() => '?').join(',')})
+              `SELECT * FROM connector_status WHERE charger_id IN (SELECT j.value FROM json_each(?1) AS j)
                ORDER BY charger_id, evse_id, connector_id`,
             )
-            .bind(...ids)
+            .bind(JSON.stringify(ids))
             .all<ConnectorRow>()
         ).results
       : [];

@@ -166,3 +166,14 @@ describe('a session reset while a command is pending', () => {
     expect(await json(res)).toMatchObject({ error: { code: 'ChargerSessionRestarted' } });
   });
 });
+
+describe('the charger list', () => {
+  it('serves pages larger than D1 allows bound parameters (100)', async () => {
+    const prefix = uniqueChargerId('BIG');
+    await Promise.all(Array.from({ length: 120 }, (_, i) => api('PUT', `/chargers/${prefix}-${String(i).padStart(3, '0')}`)));
+    const res = await api('GET', `/chargers?limit=500&cursor=${encodeURIComponent(`${prefix}-`)}`);
+    expect(res.status).toBe(200);
+    const page = await json(res);
+    expect(page.chargers.filter((c: { id: string }) => c.id.startsWith(prefix))).toHaveLength(120);
+  });
+});
