@@ -23,6 +23,10 @@ export interface Config {
   fleetFlushSeconds: number;
   /** How many FleetWriter objects share the fleet's writes to D1. */
   fleetWriterShards: number;
+  /** Largest frame (UTF-8 bytes) a charger may send; a larger one closes the connection with 1009. */
+  maxFrameBytes: number;
+  /** Bad frames a connection may send per minute (in a burst, refilled at this rate); past it, close with 1008. */
+  badFrameBudget: number;
 }
 
 export type UnknownOfflineTagPolicy = 'accept' | 'reject';
@@ -38,6 +42,8 @@ export interface ConfigVars {
   FLUSH_DELAY_SECONDS?: string;
   FLEET_FLUSH_SECONDS?: string;
   FLEET_WRITER_SHARDS?: string;
+  MAX_FRAME_BYTES?: string;
+  BAD_FRAME_BUDGET?: string;
 }
 
 export const DEFAULTS = {
@@ -49,6 +55,9 @@ export const DEFAULTS = {
   flushDelaySeconds: 300,
   fleetFlushSeconds: 30,
   fleetWriterShards: 1,
+  // Far above any real OCPP message, well below the 1 MiB at which the platform itself closes with 1009.
+  maxFrameBytes: 65_536,
+  badFrameBudget: 50,
 } as const;
 
 /** Longest a single command may wait, whatever the request asks for. */
@@ -77,6 +86,8 @@ export function readConfig(vars: ConfigVars): Config {
     flushDelaySeconds: readPositiveNumber('FLUSH_DELAY_SECONDS', vars.FLUSH_DELAY_SECONDS, DEFAULTS.flushDelaySeconds),
     fleetFlushSeconds: readPositiveNumber('FLEET_FLUSH_SECONDS', vars.FLEET_FLUSH_SECONDS, DEFAULTS.fleetFlushSeconds),
     fleetWriterShards: readPositiveInt('FLEET_WRITER_SHARDS', vars.FLEET_WRITER_SHARDS, DEFAULTS.fleetWriterShards),
+    maxFrameBytes: readPositiveInt('MAX_FRAME_BYTES', vars.MAX_FRAME_BYTES, DEFAULTS.maxFrameBytes),
+    badFrameBudget: readPositiveInt('BAD_FRAME_BUDGET', vars.BAD_FRAME_BUDGET, DEFAULTS.badFrameBudget),
   };
 }
 

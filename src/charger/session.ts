@@ -10,7 +10,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { readConfig, type Config } from '../config';
 import type { Env } from '../env';
 import { Outbox } from '../fleet/outbox';
-import { logDropped, logError } from '../log';
+import { logDropped, logError, logWarning } from '../log';
 import { answerCall } from '../ocpp/dispatch';
 import { OcppError } from '../ocpp/errors';
 import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from '../ocpp/frames';
@@ -25,10 +25,19 @@ import { newCommandId } from './command-ids';
 import { CommandQueue, type QueuedCommand } from './command-queue';
 import { commandEffects, commandFailure, commandOutcome, prepareCommand, prepareQueuedCommand } from './commands';
 import { DueWork, type Task } from './due-work';
+import { chargeBadFrame, checkFrameSize, type LimitClose } from './frame-limits';
 import { OutboxHandover } from './handover';
 import { DurableChargerRecords } from './records';
 import { TransactionLocations } from './transaction-locations';
-import { closeQuietly, markEnded, readAttachment, sendQuietly, type OcppAttachment, type SocketAttachment } from './socket';
+import {
+  closeQuietly,
+  markEnded,
+  readAttachment,
+  sendQuietly,
+  updateAttachment,
+  type OcppAttachment,
+  type SocketAttachment,
+} from './socket';
 import { CLOSE_CODES, type CommandOutcome, type LiveStatus, type SessionStats } from './types';
 
 const STORAGE_KEYS = {
@@ -144,12 +153,36 @@ export class ChargerSession extends DurableObject<Env> {
       closeQuietly(ws, CLOSE_CODES.internal, 'Unknown connection');
       return;
     }
+    // A connection closed for breaking a frame limit: what it sent after that is not read.
+    if (attachment.refused) return;
     attachment.lastSeen = Date.now();
     ws.serializeAttachment({ ocpp: attachment } satisfies SocketAttachment);
 
-    const next = this.inbound.then(() => this.handleFrame(ws, attachment, message));
+    const tooBig = checkFrameSize(message, this.config.maxFrameBytes);
+    if (tooBig) return this.closeForLimit(ws, tooBig);
+
+    const next = this.inbound.then(async () => {
+      if (readAttachment(ws)?.refused) return;
+      if ((await this.handleFrame(ws, attachment, message)) === 'refused') await this.countBadFrame(ws);
+    });
     this.inbound = next.catch((error) => logError('inbound frame', attachment.chargerId, error));
     return this.inbound;
+  }
+
+  /** Counts a frame we had to refuse against the connection's budget, and closes the connection once it is spent. */
+  private async countBadFrame(ws: WebSocket): Promise<void> {
+    const current = readAttachment(ws);
+    if (!current || current.refused) return;
+    const { tally, close } = chargeBadFrame(current.badFrames, Date.now(), this.config.badFrameBudget);
+    updateAttachment(ws, { badFrames: tally });
+    if (close) await this.closeForLimit(ws, close);
+  }
+
+  private async closeForLimit(ws: WebSocket, close: LimitClose): Promise<void> {
+    const attachment = updateAttachment(ws, { refused: true });
+    logWarning('connection closed', attachment?.chargerId, close.reason);
+    closeQuietly(ws, close.code, close.reason);
+    await this.connectionEnded(ws, `The CSMS closed the connection: ${close.reason}`);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -346,22 +379,32 @@ export class ChargerSession extends DurableObject<Env> {
     };
   }
 
-  private async handleFrame(ws: WebSocket, attachment: OcppAttachment, message: string | ArrayBuffer): Promise<void> {
+  /**
+   * Handles one frame. It is `refused` when it was malformed, a reply to nothing, or a CALL
+   * answered with a CALLERROR other than InternalError: such frames count against the
+   * connection's bad-frame budget.
+   */
+  private async handleFrame(
+    ws: WebSocket,
+    attachment: OcppAttachment,
+    message: string | ArrayBuffer,
+  ): Promise<'handled' | 'refused'> {
     const { protocol, chargerId } = attachment;
     if (typeof message !== 'string') {
       sendQuietly(ws, serializeError(protocol, UNREADABLE_MESSAGE_ID, new OcppError('FormatViolation', 'OCPP-J frames are text, not binary')));
-      return;
+      return 'refused';
     }
     const parsed = parseFrame(message);
     if (!parsed.ok) {
       if (parsed.answer) sendQuietly(ws, serializeError(protocol, parsed.replyId, parsed.error));
       else logDropped(chargerId, parsed.error.message);
-      return;
+      return 'refused';
     }
     const frame = parsed.frame;
     if (frame.type !== CALL) {
-      if (!this.outbound.settle(frame)) logDropped(chargerId, `reply ${frame.id} matches no pending call`);
-      return;
+      if (this.outbound.settle(frame)) return 'handled';
+      logDropped(chargerId, `reply ${frame.id} matches no pending call`);
+      return 'refused';
     }
 
     const now = new Date(attachment.lastSeen);
@@ -381,6 +424,7 @@ export class ChargerSession extends DurableObject<Env> {
         deliverAfterAnswer = true;
       },
     });
+    let refused = false;
     const answer = await answerCall(
       PROFILES[protocol],
       frame,
@@ -395,6 +439,9 @@ export class ChargerSession extends DurableObject<Env> {
       {
         accepted: (await this.getRegistration()) === 'Accepted',
         onInternalError: (action, error) => logError(action, chargerId, error),
+        onRefused: () => {
+          refused = true;
+        },
       },
     );
     sendQuietly(ws, answer);
@@ -406,6 +453,7 @@ export class ChargerSession extends DurableObject<Env> {
       // Nothing to copy but lastSeen: bring D1's copy up to date now and then.
       await this.dueWork.schedule('flush', Date.now() + LAST_SEEN_FLUSH_MS, 'earliest');
     }
+    return refused ? 'refused' : 'handled';
   }
 
   private async connectionEnded(ws: WebSocket, reason: string): Promise<void> {

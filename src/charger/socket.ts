@@ -2,6 +2,7 @@
 
 import { logError } from '../log';
 import type { OcppVersion } from '../ocpp/versions';
+import type { BadFrameTally } from './frame-limits';
 
 /** Facts about one connection, kept on the socket so they survive hibernation. */
 export interface OcppAttachment {
@@ -12,6 +13,10 @@ export interface OcppAttachment {
   lastSeen: number;
   /** Set once the end of this connection has been recorded. */
   ended?: boolean;
+  /** How much of the bad-frame budget this connection has spent (see frame-limits.ts). */
+  badFrames?: BadFrameTally;
+  /** Set when the CSMS closed this connection for breaking a frame limit: frames still queued are dropped. */
+  refused?: boolean;
 }
 
 /** Attachments are namespaced, so other features can keep their own facts on the socket. */
@@ -22,6 +27,19 @@ export interface SocketAttachment {
 export function readAttachment(ws: WebSocket): OcppAttachment | undefined {
   const value = ws.deserializeAttachment() as SocketAttachment | null;
   return value?.ocpp;
+}
+
+/** Merges `change` into the socket's attachment as it is now; returns the result (undefined when there is none). */
+export function updateAttachment(ws: WebSocket, change: Partial<OcppAttachment>): OcppAttachment | undefined {
+  const current = readAttachment(ws);
+  if (!current) return undefined;
+  const updated = { ...current, ...change };
+  try {
+    ws.serializeAttachment({ ocpp: updated } satisfies SocketAttachment);
+  } catch {
+    // The socket is gone; nothing more will arrive on it.
+  }
+  return updated;
 }
 
 export function markEnded(ws: WebSocket, attachment: OcppAttachment): void {

@@ -13,11 +13,15 @@ export interface LiveStatus {
   pendingCommands: number;
 }
 
-/** WebSocket close codes we use (4000–4999 are for applications). */
+/** WebSocket close codes we use (RFC 6455 section 7.4.1; 4000–4999 are for applications). */
 export const CLOSE_CODES = {
   replaced: 4000,
   silent: 4001,
   internal: 1011,
+  /** Too many bad frames (Policy Violation). */
+  badFrames: 1008,
+  /** A frame over MAX_FRAME_BYTES (Message Too Big). */
+  tooBig: 1009,
 } as const;
 
 export interface SessionStats {

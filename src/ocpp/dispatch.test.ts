@@ -3,86 +3,8 @@ import { answerCall } from './dispatch';
 import type { Call } from './frames';
 import type { HandlerContext } from './handlers';
 import { PROFILES } from './protocol';
-import type { AuthorizationDecision } from './authorization';
-import type { ProfileChange } from './profile-changes';
-import type { ReservationChange } from './reservation-changes';
-import type { Setting } from './settings';
-import type {
-  BootFacts,
-  ChargerRecords,
-  ChargerReport,
-  ConnectorState,
-  MeterReport,
-  PresentedToken,
-  RegistrationStatus,
-  TransactionEvent201,
-  TransactionStart16,
-  TransactionStop16,
-} from './records';
+import { MemoryRecords } from '../../test/support/memory-records';
 import type { OcppVersion } from './versions';
-
-class MemoryRecords implements ChargerRecords {
-  boots: BootFacts[] = [];
-  statuses: ConnectorState[] = [];
-  failing = false;
-  constructor(private readonly decision: RegistrationStatus = 'Accepted') {}
-  async recordBoot(facts: BootFacts) {
-    if (this.failing) throw new Error('storage down');
-    this.boots.push(facts);
-    return this.decision;
-  }
-  async recordConnectorStatus(state: ConnectorState) {
-    if (this.failing) throw new Error('storage down');
-    this.statuses.push(state);
-  }
-  tokens: PresentedToken[] = [];
-  starts: TransactionStart16[] = [];
-  stops: TransactionStop16[] = [];
-  meters: MeterReport[] = [];
-  events: TransactionEvent201[] = [];
-  async authorize(token: PresentedToken): Promise<AuthorizationDecision> {
-    this.tokens.push(token);
-    return token.idTag === 'GOOD' ? { status: 'Accepted', parentIdTag: 'FLEET' } : { status: 'Invalid' };
-  }
-  async startTransaction(start: TransactionStart16) {
-    if (this.failing) throw new Error('storage down');
-    this.starts.push(start);
-    return 4242;
-  }
-  async stopTransaction(stop: TransactionStop16) {
-    this.stops.push(stop);
-  }
-  async recordMeterValues(report: MeterReport) {
-    this.meters.push(report);
-  }
-  async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined) {
-    this.events.push(event);
-    if (meter) this.meters.push(meter);
-  }
-  reports: ChargerReport[] = [];
-  queued: Array<{ action: string; payload: Record<string, unknown> }> = [];
-  async queueCommand(action: string, payload: Record<string, unknown>) {
-    this.queued.push({ action, payload });
-  }
-  settings: Setting[] = [];
-  profileChanges: ProfileChange[] = [];
-  reservationChanges: ReservationChange[] = [];
-  async recordReservationChanges(changes: ReservationChange[]) {
-    this.reservationChanges.push(...changes);
-  }
-  async recordProfileChanges(changes: ProfileChange[]) {
-    this.profileChanges.push(...changes);
-  }
-  async recordSettings(settings: Setting[]) {
-    this.settings.push(...settings);
-  }
-  async recordReport(report: ChargerReport) {
-    this.reports.push(report);
-  }
-  async transactionLocation(transactionId: string) {
-    return transactionId === '7' || transactionId === 'tx-9' ? { evseId: 3, connectorId: 2 } : undefined;
-  }
-}
 
 const NOW = new Date('2026-01-02T03:04:05.000Z');
 const CONNECTED_AT = new Date('2026-01-02T03:00:00.000Z');

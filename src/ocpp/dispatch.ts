@@ -11,6 +11,8 @@ export interface DispatchOptions {
   accepted: boolean;
   /** Told about failures we answered with InternalError, for the logs. */
   onInternalError?: (action: string, error: unknown) => void;
+  /** Told when the call is refused for what the charger sent (any CALLERROR but InternalError). */
+  onRefused?: (error: OcppError) => void;
 }
 
 /** Returns the text of exactly one answer, a CALLRESULT or a CALLERROR, for `call`. */
@@ -24,7 +26,10 @@ export async function answerCall(
     const payload = await runCall(profile, call, ctx, options);
     return serializeResult(call.id, payload);
   } catch (error) {
-    if (error instanceof OcppError) return serializeError(profile.version, call.id, error);
+    if (error instanceof OcppError) {
+      options.onRefused?.(error);
+      return serializeError(profile.version, call.id, error);
+    }
     options.onInternalError?.(call.action, error);
     return serializeError(
       profile.version,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OcppError } from './errors';
-import { parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from './frames';
+import { MAX_JSON_DEPTH, nestedDeeperThan, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from './frames';
 
 function failure(text: string) {
   const outcome = parseFrame(text);
@@ -60,6 +60,44 @@ describe('parseFrame', () => {
     expect(failure('[3,"a"]').answer).toBe(false);
     expect(failure('[4,"a","X"]').answer).toBe(false);
     expect(failure('[3,"a",[]]').answer).toBe(false);
+  });
+});
+
+describe('nesting depth', () => {
+  const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+  /** A Heartbeat-shaped CALL whose payload holds `depth` levels in all, counting the frame's own array. */
+  const callOfDepth = (depth: number) => `[2,"deep","DataTransfer",{"vendorId":"v","data":${nested(depth - 2)}}]`;
+
+  it(`reads a frame nested ${MAX_JSON_DEPTH} levels deep`, () => {
+    expect(parseFrame(callOfDepth(MAX_JSON_DEPTH)).ok).toBe(true);
+  });
+
+  it('refuses one level deeper with FormatViolation, under the CALL\'s id', () => {
+    const out = failure(callOfDepth(MAX_JSON_DEPTH + 1));
+    expect(out).toMatchObject({ replyId: 'deep', answer: true });
+    expect(out.error.kind).toBe('FormatViolation');
+    expect(out.error.message).toContain(`${MAX_JSON_DEPTH} levels`);
+  });
+
+  it('refuses 100,000 nested arrays without overflowing the stack, under id -1', () => {
+    const out = failure(nested(100_000));
+    expect(out).toMatchObject({ replyId: UNREADABLE_MESSAGE_ID, answer: true });
+    expect(out.error.kind).toBe('FormatViolation');
+    // Objects count like arrays.
+    expect(failure(`[2,"o","Heartbeat",${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}]`).replyId).toBe('o');
+  });
+
+  it('never answers a reply nested too deep', () => {
+    expect(failure(`[3,"r",${nested(MAX_JSON_DEPTH)}]`).answer).toBe(false);
+    expect(failure(`[4,"r","GenericError","",{},${nested(MAX_JSON_DEPTH)}]`).answer).toBe(false);
+  });
+
+  it('nestedDeeperThan counts containers, not scalars', () => {
+    expect(nestedDeeperThan(1, 0)).toBe(false);
+    expect(nestedDeeperThan([], 0)).toBe(true);
+    expect(nestedDeeperThan([[]], 2)).toBe(false);
+    expect(nestedDeeperThan([1, { a: [2] }], 2)).toBe(true);
+    expect(nestedDeeperThan({ a: 'x', b: [1, 2, 3] }, 2)).toBe(false);
   });
 });
 

@@ -13,6 +13,14 @@ export const MAX_MESSAGE_ID_LENGTH = 36;
 /** The id a CALLERROR carries when the offending frame's own id could not be read. */
 export const UNREADABLE_MESSAGE_ID = '-1';
 
+/**
+ * How deeply arrays and objects may nest in a frame, the frame's own array counting as 1. The
+ * deepest OCPP message is about 10 levels deep with its customData; a deeper frame is refused
+ * before anything looks inside it, because storing it or handing it on (JSON.stringify,
+ * structured clone) recurses and could overflow the stack on every retry.
+ */
+export const MAX_JSON_DEPTH = 64;
+
 export type Call = { type: typeof CALL; id: string; action: string; payload: Record<string, unknown> };
 export type CallResult = { type: typeof CALLRESULT; id: string; payload: Record<string, unknown> };
 export type CallError = {
@@ -39,6 +47,17 @@ export function parseFrame(text: string): ParseOutcome {
     data = JSON.parse(text);
   } catch {
     return invalid('FormatViolation', 'Message is not valid JSON', UNREADABLE_MESSAGE_ID);
+  }
+  if (nestedDeeperThan(data, MAX_JSON_DEPTH)) {
+    // Answered like any other malformed frame: under its id if that can be read, never for a reply.
+    const [type, id] = Array.isArray(data) ? data : [];
+    const idReadable = typeof id === 'string' && id.length > 0 && id.length <= MAX_MESSAGE_ID_LENGTH;
+    return invalid(
+      'FormatViolation',
+      `Message nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`,
+      idReadable && type === CALL ? id : UNREADABLE_MESSAGE_ID,
+      type !== CALLRESULT && type !== CALLERROR,
+    );
   }
   if (!Array.isArray(data) || data.length === 0) {
     return invalid('RpcFrameworkError', 'Message must be a non-empty JSON array', UNREADABLE_MESSAGE_ID);
@@ -99,6 +118,20 @@ function invalid(
   answer = true,
 ): ParseOutcome {
   return { ok: false, error: new OcppError(kind, description), replyId, answer };
+}
+
+/** True when `value` nests arrays and objects more than `max` levels deep; iterative, so any depth is safe. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [node, depth] = item;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,0 +1,83 @@
+// An in-memory ChargerRecords for tests of the protocol layer: keeps what handlers record, and can
+// play a storage outage (`failing`). The tag "GOOD" is Accepted, any other Invalid; transactions
+// "7" and "tx-9" are on EVSE 3, connector 2.
+
+import type { AuthorizationDecision } from '../../src/ocpp/authorization';
+import type { ProfileChange } from '../../src/ocpp/profile-changes';
+import type { ReservationChange } from '../../src/ocpp/reservation-changes';
+import type { Setting } from '../../src/ocpp/settings';
+import type {
+  BootFacts,
+  ChargerRecords,
+  ChargerReport,
+  ConnectorState,
+  MeterReport,
+  PresentedToken,
+  RegistrationStatus,
+  TransactionEvent201,
+  TransactionStart16,
+  TransactionStop16,
+} from '../../src/ocpp/records';
+
+export class MemoryRecords implements ChargerRecords {
+  boots: BootFacts[] = [];
+  statuses: ConnectorState[] = [];
+  failing = false;
+  constructor(private readonly decision: RegistrationStatus = 'Accepted') {}
+  async recordBoot(facts: BootFacts) {
+    if (this.failing) throw new Error('storage down');
+    this.boots.push(facts);
+    return this.decision;
+  }
+  async recordConnectorStatus(state: ConnectorState) {
+    if (this.failing) throw new Error('storage down');
+    this.statuses.push(state);
+  }
+  tokens: PresentedToken[] = [];
+  starts: TransactionStart16[] = [];
+  stops: TransactionStop16[] = [];
+  meters: MeterReport[] = [];
+  events: TransactionEvent201[] = [];
+  async authorize(token: PresentedToken): Promise<AuthorizationDecision> {
+    this.tokens.push(token);
+    return token.idTag === 'GOOD' ? { status: 'Accepted', parentIdTag: 'FLEET' } : { status: 'Invalid' };
+  }
+  async startTransaction(start: TransactionStart16) {
+    if (this.failing) throw new Error('storage down');
+    this.starts.push(start);
+    return 4242;
+  }
+  async stopTransaction(stop: TransactionStop16) {
+    this.stops.push(stop);
+  }
+  async recordMeterValues(report: MeterReport) {
+    this.meters.push(report);
+  }
+  async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined) {
+    this.events.push(event);
+    if (meter) this.meters.push(meter);
+  }
+  reports: ChargerReport[] = [];
+  queued: Array<{ action: string; payload: Record<string, unknown> }> = [];
+  async queueCommand(action: string, payload: Record<string, unknown>) {
+    this.queued.push({ action, payload });
+  }
+  settings: Setting[] = [];
+  profileChanges: ProfileChange[] = [];
+  reservationChanges: ReservationChange[] = [];
+  async recordReservationChanges(changes: ReservationChange[]) {
+    this.reservationChanges.push(...changes);
+  }
+  async recordProfileChanges(changes: ProfileChange[]) {
+    this.profileChanges.push(...changes);
+  }
+  async recordSettings(settings: Setting[]) {
+    this.settings.push(...settings);
+  }
+  async recordReport(report: ChargerReport) {
+    this.reports.push(report);
+  }
+  async transactionLocation(transactionId: string) {
+    return transactionId === '7' || transactionId === 'tx-9' ? { evseId: 3, connectorId: 2 } : undefined;
+  }
+}
