@@ -14,7 +14,12 @@ export interface ChargerCredentials {
   registered: boolean;
   securityProfile: SecurityProfile;
   passwordHash: string | null;
+  /** During a password change, the password before (see ChargerStore.rotatePassword). */
+  previousPasswordHash?: string | null;
 }
+
+/** How an allowed charger got in; 'previous password' means a password change is not finished. */
+export type Admission = 'open' | 'password' | 'previous password' | 'certificate';
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(16));
@@ -37,6 +42,30 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** Why an upgrade is refused, for the logs only; the charger is told nothing but 401. */
 export type Refusal = 'unknown charger' | 'no credentials' | 'wrong credentials' | 'TLS required' | 'no valid client certificate';
 
+/** Checks the upgrade request against how this charger must authenticate. */
+export async function admitUpgrade(
+  request: Request,
+  chargerId: string,
+  credentials: ChargerCredentials | null,
+  unknownPolicy: 'accept' | 'pending' | 'reject',
+): Promise<{ ok: true; how: Admission } | { ok: false; why: Refusal }> {
+  if (!credentials?.registered && unknownPolicy === 'reject') return { ok: false, why: 'unknown charger' };
+  const profile = credentials?.securityProfile ?? 0;
+  if (profile === 0) return { ok: true, how: 'open' };
+  if (profile === 3) {
+    return certificateNames(request, chargerId) ? { ok: true, how: 'certificate' } : { ok: false, why: 'no valid client certificate' };
+  }
+  if (profile === 2 && new URL(request.url).protocol !== 'https:') return { ok: false, why: 'TLS required' };
+  const basic = readBasicAuth(request.headers.get('authorization'));
+  if (!basic) return { ok: false, why: 'no credentials' };
+  if (basic.username !== chargerId || !credentials?.passwordHash) return { ok: false, why: 'wrong credentials' };
+  if (await verifyPassword(basic.password, credentials.passwordHash)) return { ok: true, how: 'password' };
+  if (credentials.previousPasswordHash && (await verifyPassword(basic.password, credentials.previousPasswordHash))) {
+    return { ok: true, how: 'previous password' };
+  }
+  return { ok: false, why: 'wrong credentials' };
+}
+
 /** Checks the upgrade request against how this charger must authenticate; undefined when it may connect. */
 export async function refuseUpgrade(
   request: Request,
@@ -44,15 +73,13 @@ export async function refuseUpgrade(
   credentials: ChargerCredentials | null,
   unknownPolicy: 'accept' | 'pending' | 'reject',
 ): Promise<Refusal | undefined> {
-  if (!credentials?.registered && unknownPolicy === 'reject') return 'unknown charger';
-  const profile = credentials?.securityProfile ?? 0;
-  if (profile === 0) return undefined;
-  if (profile === 3) return certificateNames(request, chargerId) ? undefined : 'no valid client certificate';
-  if (profile === 2 && new URL(request.url).protocol !== 'https:') return 'TLS required';
-  const basic = readBasicAuth(request.headers.get('authorization'));
-  if (!basic) return 'no credentials';
-  if (basic.username !== chargerId || !credentials?.passwordHash) return 'wrong credentials';
-  return (await verifyPassword(basic.password, credentials.passwordHash)) ? undefined : 'wrong credentials';
+  const admission = await admitUpgrade(request, chargerId, credentials, unknownPolicy);
+  return admission.ok ? undefined : admission.why;
+}
+
+/** OCPP 1.6 carries the password in AuthorizationKey hex-encoded (1.6 security whitepaper). */
+export function hexEncode(text: string): string {
+  return [...new TextEncoder().encode(text)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join('');
 }
 
 function readBasicAuth(header: string | null): { username: string; password: string } | undefined {

@@ -7,7 +7,7 @@ import { chargerIdFromPathSegment, MAX_CHARGER_ID_LENGTH } from '../ocpp/charger
 import { chooseSubprotocol } from '../ocpp/versions';
 import { logWarning } from '../log';
 import { ChargerStore } from '../store/chargers';
-import { refuseUpgrade } from './charger-auth';
+import { admitUpgrade } from './charger-auth';
 import { apiError } from './errors';
 
 export const ocppRoutes = new Hono<{ Bindings: Env }>();
@@ -28,13 +28,16 @@ ocppRoutes.get('/:chargerId', async (c) => {
     return apiError(c, 426, 'UpgradeRequired', 'Connect with a WebSocket client to ws(s)://<host>/ocpp/<chargerId>');
   }
   const { protocols, unknownChargerPolicy } = readConfig(c.env);
-  const credentials = await new ChargerStore(c.env.DB).credentials(chargerId);
-  const refusal = await refuseUpgrade(c.req.raw, chargerId, credentials, unknownChargerPolicy);
-  if (refusal) {
-    logWarning('charger refused', chargerId, refusal);
+  const store = new ChargerStore(c.env.DB);
+  const credentials = await store.credentials(chargerId);
+  const admission = await admitUpgrade(c.req.raw, chargerId, credentials, unknownChargerPolicy);
+  if (!admission.ok) {
+    logWarning('charger refused', chargerId, admission.why);
     c.header('WWW-Authenticate', 'Basic realm="ocpp", charset="UTF-8"');
     return apiError(c, 401, 'Unauthorized', 'The charger could not be authenticated');
   }
+  // The charger uses its new password: the change is complete, the old one stops working.
+  if (admission.how === 'password' && credentials?.previousPasswordHash) await store.forgetPreviousPassword(chargerId);
   const protocol = chooseSubprotocol(c.req.header('sec-websocket-protocol'), protocols);
   if (!protocol) {
     return apiError(

@@ -193,6 +193,41 @@ function buildDocument(): Json {
       }),
     },
 
+    '/chargers/{chargerId}/password': {
+      parameters: [parameterRef('chargerId')],
+      post: operation({
+        tags: ['Chargers'],
+        operationId: 'changeChargerPassword',
+        summary: "Change a charger's Basic-auth password: on the charger first, then here",
+        description:
+          'Sends 1.6 ChangeConfiguration AuthorizationKey (hex-encoded) or 2.0.1 SetVariables SecurityCtrlr.BasicAuthPassword. Once the charger accepts (or needs a reboot), the new password works, and the old one until the charger first connects with the new. Needs `admin`.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['password'],
+                properties: { password: { type: 'string', pattern: '^[\\x21-\\x7e]{16,40}$', writeOnly: true, description: '16–20 characters for a 1.6 charger' } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': jsonResponse(
+            'The charger took it',
+            objectOf({ result: { type: 'object' }, switched: { type: 'boolean' }, rebootRequired: { type: 'boolean' } }),
+          ),
+          '400': errorResponse({ ...BAD_CHARGER_ID, InvalidJson: 'the body is not JSON', InvalidPayload: 'a bad password' }),
+          '404': errorResponse(UNKNOWN_CHARGER),
+          '409': errorResponse({ ChargerOffline: 'no connection', PasswordRefused: 'the charger refused it: nothing changed' }),
+          '502': errorResponse({ CallError: 'the charger answered CALLERROR' }),
+          '504': errorResponse({ Timeout: 'no answer in time' }),
+        },
+      }),
+    },
+
     '/chargers/{chargerId}/commands/{action}': {
       parameters: [
         parameterRef('chargerId'),

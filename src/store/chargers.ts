@@ -154,17 +154,36 @@ export class ChargerStore {
   }
 
   /** How the charger must authenticate; null for a charger never seen or registered. */
-  async credentials(id: string): Promise<{ registered: boolean; securityProfile: 0 | 1 | 2 | 3; passwordHash: string | null } | null> {
+  async credentials(id: string): Promise<{
+    registered: boolean;
+    securityProfile: 0 | 1 | 2 | 3;
+    passwordHash: string | null;
+    previousPasswordHash: string | null;
+  } | null> {
     const row = await this.db
-      .prepare('SELECT registered, security_profile, password_hash FROM chargers WHERE id = ?')
+      .prepare('SELECT registered, security_profile, password_hash, previous_password_hash FROM chargers WHERE id = ?')
       .bind(id)
-      .first<{ registered: number; security_profile: number; password_hash: string | null }>();
+      .first<{ registered: number; security_profile: number; password_hash: string | null; previous_password_hash: string | null }>();
     if (!row) return null;
     return {
       registered: row.registered === 1,
       securityProfile: row.security_profile as 0 | 1 | 2 | 3,
       passwordHash: row.password_hash,
+      previousPasswordHash: row.previous_password_hash,
     };
+  }
+
+  /** The charger took a new password: it opens the door from now on; the old one until the charger uses the new. */
+  async rotatePassword(id: string, passwordHash: string, now: string): Promise<void> {
+    await this.db
+      .prepare('UPDATE chargers SET previous_password_hash = password_hash, password_hash = ?2, updated_at = ?3 WHERE id = ?1')
+      .bind(id, passwordHash, now)
+      .run();
+  }
+
+  /** The charger connected with its current password: the previous one is closed. */
+  async forgetPreviousPassword(id: string): Promise<void> {
+    await this.db.prepare('UPDATE chargers SET previous_password_hash = NULL WHERE id = ? AND previous_password_hash IS NOT NULL').bind(id).run();
   }
 
   /** Records a BootNotification and the answer given to it, in one statement. */

@@ -98,3 +98,54 @@ describe('the unknown-charger policy at the upgrade', () => {
     expect(await refuseUpgrade(request, 'X', null, 'accept')).toBeUndefined();
   });
 });
+
+describe('changing a charger\'s password', () => {
+  const NEW_PASSWORD = 'brand-new-password-2';
+
+  async function answerNext(cp: RawCharger, result: unknown): Promise<unknown[]> {
+    const call = await cp.next();
+    cp.sendRaw(JSON.stringify([3, call[1], result]));
+    return call;
+  }
+
+  it('sets it on a 1.6 charger first (hex-encoded AuthorizationKey), then switches; the old one works until the new is used', async () => {
+    const id = uniqueChargerId('ROT');
+    await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: PASSWORD.slice(0, 20) });
+    const cp = await RawCharger.connect(id, 'ocpp1.6', { authorization: basic(id, PASSWORD.slice(0, 20)) });
+    await cp.boot();
+    const pending = api('POST', `/chargers/${id}/password`, { password: NEW_PASSWORD });
+    const call = await answerNext(cp, { status: 'Accepted' });
+    expect(call.slice(2)).toEqual(['ChangeConfiguration', { key: 'AuthorizationKey', value: [...new TextEncoder().encode(NEW_PASSWORD)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join('') }]);
+    expect(await (await pending).json()).toMatchObject({ switched: true, rebootRequired: false });
+    cp.close();
+
+    // Until the charger connects with the new password, the old one still works…
+    const old = await upgrade(id, { authorization: basic(id, PASSWORD.slice(0, 20)) });
+    expect(old.status).toBe(101);
+    old.webSocket!.accept();
+    old.webSocket!.close(1000, 'done');
+    const fresh = await upgrade(id, { authorization: basic(id, NEW_PASSWORD) });
+    expect(fresh.status).toBe(101);
+    fresh.webSocket!.accept();
+    fresh.webSocket!.close(1000, 'done');
+    // …and not after.
+    await expectRefused(upgrade(id, { authorization: basic(id, PASSWORD.slice(0, 20)) }));
+  });
+
+  it('leaves the password as it was when a 2.0.1 charger refuses it', async () => {
+    const id = uniqueChargerId('ROT2');
+    await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: PASSWORD });
+    const cp = await RawCharger.connect(id, 'ocpp2.0.1', { authorization: basic(id, PASSWORD) });
+    await cp.boot();
+    const pending = api('POST', `/chargers/${id}/password`, { password: NEW_PASSWORD });
+    const call = await answerNext(cp, {
+      setVariableResult: [{ attributeStatus: 'Rejected', component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }],
+    });
+    expect(call[2]).toBe('SetVariables');
+    const res = await pending;
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ error: { code: 'PasswordRefused' } });
+    cp.close();
+    await expectRefused(upgrade(id, { authorization: basic(id, NEW_PASSWORD) }));
+  });
+});

@@ -48,9 +48,9 @@ export class RawCharger {
     });
   }
 
-  static async connect(id: string, protocols: string | OcppVersion = 'ocpp1.6'): Promise<RawCharger> {
+  static async connect(id: string, protocols: string | OcppVersion = 'ocpp1.6', headers: Record<string, string> = {}): Promise<RawCharger> {
     const res = await worker(`/ocpp/${encodeURIComponent(id)}`, {
-      headers: { upgrade: 'websocket', 'sec-websocket-protocol': protocols },
+      headers: { upgrade: 'websocket', 'sec-websocket-protocol': protocols, ...headers },
     });
     if (res.status !== 101 || !res.webSocket) {
       throw new Error(`upgrade refused: ${res.status} ${await res.text()}`);

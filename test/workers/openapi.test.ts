@@ -23,6 +23,7 @@ const OPERATIONS = [
   'GET /chargers',
   'GET /chargers/{chargerId}',
   'PUT /chargers/{chargerId}',
+  'POST /chargers/{chargerId}/password',
   'POST /chargers/{chargerId}/commands/{action}',
   'GET /chargers/{chargerId}/commands',
   'GET /commands/{commandId}',
