@@ -27,6 +27,8 @@ export interface Config {
   maxFrameBytes: number;
   /** Bad frames a connection may send per minute (in a burst, refilled at this rate); past it, close with 1008. */
   badFrameBudget: number;
+  /** Frames kept in each charger's message journal (both directions); 0 keeps none. */
+  journalSize: number;
 }
 
 export type UnknownOfflineTagPolicy = 'accept' | 'reject';
@@ -44,6 +46,7 @@ export interface ConfigVars {
   FLEET_WRITER_SHARDS?: string;
   MAX_FRAME_BYTES?: string;
   BAD_FRAME_BUDGET?: string;
+  JOURNAL_SIZE?: string;
 }
 
 export const DEFAULTS = {
@@ -58,6 +61,7 @@ export const DEFAULTS = {
   // Far above any real OCPP message, well below the 1 MiB at which the platform itself closes with 1009.
   maxFrameBytes: 65_536,
   badFrameBudget: 50,
+  journalSize: 200,
 } as const;
 
 /** Longest a single command may wait, whatever the request asks for. */
@@ -88,6 +92,7 @@ export function readConfig(vars: ConfigVars): Config {
     fleetWriterShards: readPositiveInt('FLEET_WRITER_SHARDS', vars.FLEET_WRITER_SHARDS, DEFAULTS.fleetWriterShards),
     maxFrameBytes: readPositiveInt('MAX_FRAME_BYTES', vars.MAX_FRAME_BYTES, DEFAULTS.maxFrameBytes),
     badFrameBudget: readPositiveInt('BAD_FRAME_BUDGET', vars.BAD_FRAME_BUDGET, DEFAULTS.badFrameBudget),
+    journalSize: vars.JOURNAL_SIZE === '0' ? 0 : readPositiveInt('JOURNAL_SIZE', vars.JOURNAL_SIZE, DEFAULTS.journalSize),
   };
 }
 

@@ -115,6 +115,18 @@ chargerViewRoutes.get('/:chargerId/reports/requests/:requestId', freshCharger, a
   return c.json({ report: assembleReport(action, requestId, parts) });
 });
 
+/** The charger's message journal: its last frames in both directions, newest first, from its own object. */
+chargerViewRoutes.get('/:chargerId/messages', async (c) => {
+  const chargerId = c.req.param('chargerId');
+  if (!isValidChargerId(chargerId)) return apiError(c, 400, 'InvalidChargerId', 'Not a valid charger id');
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  if (!(await new ChargerStore(c.env.DB).exists(chargerId))) {
+    return apiError(c, 404, 'UnknownCharger', `No charger "${chargerId}" has connected or been registered`);
+  }
+  return c.json({ messages: await c.env.CHARGERS.getByName(chargerId).messages(limit) });
+});
+
 /** 1.6 configuration keys and the 2.0.1 device model, as last learnt. */
 chargerViewRoutes.get('/:chargerId/configuration', freshCharger, async (c) => {
   const settings = await new SettingStore(c.env.DB).list(c.req.param('chargerId'), {

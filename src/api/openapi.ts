@@ -443,6 +443,29 @@ function buildDocument(): Json {
         },
       }),
     },
+    ...chargerHistory('messages', {
+      operationId: 'listMessages',
+      summary: "The charger's message journal: its last frames in both directions (JOURNAL_SIZE, default 200), newest first",
+      parameters: [parameterRef('limit')],
+      body: objectOf({
+        messages: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              at: { type: 'string', format: 'date-time' },
+              direction: { type: 'string', enum: ['in', 'out'], description: 'in: from the charger; out: from the CSMS' },
+              messageType: { type: ['integer', 'null'], enum: [2, 3, 4, null] },
+              messageId: { type: ['string', 'null'] },
+              action: { type: ['string', 'null'], description: "For replies, the action of the CALL they answer, when it is in the journal" },
+              errorCode: { type: ['string', 'null'] },
+              text: { type: 'string', description: 'The frame as sent, cut at 4,096 characters' },
+              truncated: { type: 'boolean' },
+            },
+          },
+        },
+      }),
+    }),
     ...chargerHistory('configuration', {
       operationId: 'getConfiguration',
       summary: '1.6 configuration keys and the 2.0.1 device model, as last learnt',

@@ -25,6 +25,7 @@ import { newCommandId } from './command-ids';
 import { CommandQueue, type QueuedCommand } from './command-queue';
 import { commandEffects, commandFailure, commandOutcome, prepareCommand, prepareQueuedCommand } from './commands';
 import { DueWork, type Task } from './due-work';
+import { MessageJournal, type JournalEntry } from './journal';
 import { chargeBadFrame, checkFrameSize, type LimitClose } from './frame-limits';
 import { OutboxHandover } from './handover';
 import { DurableChargerRecords } from './records';
@@ -61,6 +62,7 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly locations: TransactionLocations;
   private readonly commands: CommandQueue;
+  private readonly journal: MessageJournal;
   /** True while queued commands are being delivered, so only one delivery runs at a time. */
   private delivering = false;
   private readonly dueWork: DueWork;
@@ -79,6 +81,7 @@ export class ChargerSession extends DurableObject<Env> {
       send: (text) => {
         const socket = this.currentSocket();
         if (!socket) return false;
+        this.journal.record('out', text);
         socket.send(text);
         return true;
       },
@@ -87,6 +90,7 @@ export class ChargerSession extends DurableObject<Env> {
     this.outbox = new Outbox(ctx.storage.sql);
     this.locations = new TransactionLocations(ctx.storage.sql);
     this.commands = new CommandQueue(ctx.storage.sql);
+    this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize);
     // A command sent by an earlier instance can no longer be matched to its answer.
     this.commands.requeueAllSent();
     this.dueWork = new DueWork(ctx.storage.sql, ctx.storage);
@@ -160,6 +164,7 @@ export class ChargerSession extends DurableObject<Env> {
 
     const tooBig = checkFrameSize(message, this.config.maxFrameBytes);
     if (tooBig) return this.closeForLimit(ws, tooBig);
+    this.journal.record('in', message);
 
     const next = this.inbound.then(async () => {
       if (readAttachment(ws)?.refused) return;
@@ -167,6 +172,17 @@ export class ChargerSession extends DurableObject<Env> {
     });
     this.inbound = next.catch((error) => logError('inbound frame', attachment.chargerId, error));
     return this.inbound;
+  }
+
+  /** Sends a frame to the charger, and keeps it in the journal. */
+  private send(ws: WebSocket, text: string): void {
+    this.journal.record('out', text);
+    sendQuietly(ws, text);
+  }
+
+  /** The charger's last frames, both directions, newest first. Called by the HTTP API. */
+  async messages(limit: number): Promise<JournalEntry[]> {
+    return this.journal.list(limit);
   }
 
   /** Counts a frame we had to refuse against the connection's budget, and closes the connection once it is spent. */
@@ -391,12 +407,12 @@ export class ChargerSession extends DurableObject<Env> {
   ): Promise<'handled' | 'refused'> {
     const { protocol, chargerId } = attachment;
     if (typeof message !== 'string') {
-      sendQuietly(ws, serializeError(protocol, UNREADABLE_MESSAGE_ID, new OcppError('FormatViolation', 'OCPP-J frames are text, not binary')));
+      this.send(ws, serializeError(protocol, UNREADABLE_MESSAGE_ID, new OcppError('FormatViolation', 'OCPP-J frames are text, not binary')));
       return 'refused';
     }
     const parsed = parseFrame(message);
     if (!parsed.ok) {
-      if (parsed.answer) sendQuietly(ws, serializeError(protocol, parsed.replyId, parsed.error));
+      if (parsed.answer) this.send(ws, serializeError(protocol, parsed.replyId, parsed.error));
       else logDropped(chargerId, parsed.error.message);
       return 'refused';
     }
@@ -444,7 +460,7 @@ export class ChargerSession extends DurableObject<Env> {
         },
       },
     );
-    sendQuietly(ws, answer);
+    this.send(ws, answer);
     // A charger just accepted may take what was queued for it; so may one we just queued for.
     if (deliverAfterAnswer || (frame.action === 'BootNotification' && (await this.getRegistration()) === 'Accepted')) {
       this.startDelivery();

@@ -34,6 +34,7 @@ const OPERATIONS = [
   'GET /chargers/{chargerId}/connections',
   'GET /chargers/{chargerId}/reports',
   'GET /chargers/{chargerId}/reports/requests/{requestId}',
+  'GET /chargers/{chargerId}/messages',
   'GET /chargers/{chargerId}/configuration',
   'GET /chargers/{chargerId}/charging-profiles',
   'GET /chargers/{chargerId}/reservations',

@@ -1,0 +1,107 @@
+// The charger's message journal: its last frames in both directions, kept in its object to debug it from the API.
+
+export interface JournalEntry {
+  at: string;
+  /** in: from the charger; out: from the CSMS. */
+  direction: 'in' | 'out';
+  /** 2 CALL, 3 CALLRESULT, 4 CALLERROR; null for a frame that is not one. */
+  messageType: number | null;
+  messageId: string | null;
+  /** The CALL's action; for a CALLRESULT or CALLERROR, the action of the CALL it answers, when in the journal. */
+  action: string | null;
+  /** A CALLERROR's code. */
+  errorCode: string | null;
+  /** The frame as sent, cut at MAX_TEXT characters. */
+  text: string;
+  truncated: boolean;
+}
+
+/** Longer frames are kept cut: the journal is for reading, and a frame may be up to 64 KiB. */
+const MAX_TEXT = 4_096;
+
+export class MessageJournal {
+  constructor(
+    private readonly sql: SqlStorage,
+    /** Frames kept; 0 keeps none. */
+    private readonly size: number,
+  ) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS journal (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      at INTEGER NOT NULL,
+      direction TEXT NOT NULL,
+      text TEXT NOT NULL,
+      truncated INTEGER NOT NULL
+    )`);
+  }
+
+  record(direction: 'in' | 'out', frame: string | ArrayBuffer): void {
+    if (this.size <= 0) return;
+    const text = typeof frame === 'string' ? frame : `<binary frame, ${frame.byteLength} bytes>`;
+    const truncated = text.length > MAX_TEXT;
+    const cursor = this.sql.exec<{ seq: number }>(
+      'INSERT INTO journal (at, direction, text, truncated) VALUES (?, ?, ?, ?) RETURNING seq',
+      Date.now(),
+      direction,
+      truncated ? text.slice(0, MAX_TEXT) : text,
+      truncated ? 1 : 0,
+    );
+    const seq = cursor.one().seq;
+    this.sql.exec('DELETE FROM journal WHERE seq <= ?', seq - this.size);
+  }
+
+  /** The newest `limit` frames, newest first. */
+  list(limit: number): JournalEntry[] {
+    const rows = this.sql
+      .exec<{ at: number; direction: 'in' | 'out'; text: string; truncated: number }>(
+        'SELECT at, direction, text, truncated FROM journal ORDER BY seq DESC LIMIT ?',
+        limit,
+      )
+      .toArray();
+    const entries = rows.map((row) => ({ row, frame: readFrame(row.text) }));
+    // Name the action of replies after the CALL they answer, when that CALL is in the journal.
+    const actions = new Map<string, string>();
+    for (const { row, frame } of entries) {
+      if (frame.messageType === 2 && frame.messageId && frame.action) actions.set(`${row.direction}:${frame.messageId}`, frame.action);
+    }
+    return entries.map(({ row, frame }) => {
+      const callDirection = row.direction === 'in' ? 'out' : 'in';
+      return {
+        at: new Date(row.at).toISOString(),
+        direction: row.direction,
+        messageType: frame.messageType,
+        messageId: frame.messageId,
+        action: frame.action ?? (frame.messageId ? (actions.get(`${callDirection}:${frame.messageId}`) ?? null) : null),
+        errorCode: frame.errorCode,
+        text: row.text,
+        truncated: row.truncated === 1,
+      };
+    });
+  }
+}
+
+function readFrame(text: string): Pick<JournalEntry, 'messageType' | 'messageId' | 'action' | 'errorCode'> {
+  const none = { messageType: null, messageId: null, action: null, errorCode: null };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    // A cut frame is no longer JSON, but its head still names it.
+    const head = /^\[\s*([234])\s*,\s*"([^"\\]{0,36})"\s*(?:,\s*"([^"\\]{0,64})")?/.exec(text);
+    if (!head) return none;
+    const type = Number(head[1]);
+    return {
+      messageType: type,
+      messageId: head[2] ?? null,
+      action: type === 2 ? (head[3] ?? null) : null,
+      errorCode: type === 4 ? (head[3] ?? null) : null,
+    };
+  }
+  if (!Array.isArray(data) || ![2, 3, 4].includes(data[0] as number)) return none;
+  const [type, id, third] = data as [number, unknown, unknown];
+  return {
+    messageType: type,
+    messageId: typeof id === 'string' ? id : null,
+    action: type === 2 && typeof third === 'string' ? third : null,
+    errorCode: type === 4 && typeof third === 'string' ? third : null,
+  };
+}
