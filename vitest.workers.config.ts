@@ -16,6 +16,8 @@ export default defineConfig(async () => {
             UNKNOWN_CHARGER_POLICY: 'accept',
             // Tests copy to D1 when they choose (flushNow), not when a timer fires mid-test.
             FLEET_FLUSH_SECONDS: '3600',
+            // One log line per message would bury the test output.
+            LOG_MESSAGES: 'false',
           },
         },
       }),

@@ -29,6 +29,8 @@ export interface Config {
   badFrameBudget: number;
   /** Frames kept in each charger's message journal (both directions); 0 keeps none. */
   journalSize: number;
+  /** Log one JSON line per charger CALL answered (LOG_MESSAGES, default true). */
+  logMessages: boolean;
 }
 
 export type UnknownOfflineTagPolicy = 'accept' | 'reject';
@@ -47,6 +49,7 @@ export interface ConfigVars {
   MAX_FRAME_BYTES?: string;
   BAD_FRAME_BUDGET?: string;
   JOURNAL_SIZE?: string;
+  LOG_MESSAGES?: string;
 }
 
 export const DEFAULTS = {
@@ -93,6 +96,7 @@ export function readConfig(vars: ConfigVars): Config {
     maxFrameBytes: readPositiveInt('MAX_FRAME_BYTES', vars.MAX_FRAME_BYTES, DEFAULTS.maxFrameBytes),
     badFrameBudget: readPositiveInt('BAD_FRAME_BUDGET', vars.BAD_FRAME_BUDGET, DEFAULTS.badFrameBudget),
     journalSize: vars.JOURNAL_SIZE === '0' ? 0 : readPositiveInt('JOURNAL_SIZE', vars.JOURNAL_SIZE, DEFAULTS.journalSize),
+    logMessages: vars.LOG_MESSAGES !== 'false',
   };
 }
 

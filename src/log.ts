@@ -11,3 +11,18 @@ export function logDropped(chargerId: string, why: string): void {
 export function logWarning(what: string, chargerId: string | undefined, why: string): void {
   console.warn(JSON.stringify({ level: 'warn', what, chargerId, why }));
 }
+
+/** One line per charger CALL answered: who, which message, how long, and how it ended. */
+export interface MessageLog {
+  chargerId: string;
+  messageId: string;
+  action: string;
+  protocol: string;
+  durationMs: number;
+  /** 'result', or the CALLERROR code the charger got. */
+  outcome: string;
+}
+
+export function logMessage(entry: MessageLog): void {
+  console.log(JSON.stringify({ level: 'info', what: 'ocpp call', ...entry }));
+}

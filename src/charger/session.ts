@@ -10,7 +10,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { readConfig, type Config } from '../config';
 import type { Env } from '../env';
 import { Outbox } from '../fleet/outbox';
-import { logDropped, logError, logWarning } from '../log';
+import { logDropped, logError, logMessage, logWarning } from '../log';
 import { answerCall } from '../ocpp/dispatch';
 import { OcppError } from '../ocpp/errors';
 import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from '../ocpp/frames';
@@ -424,6 +424,7 @@ export class ChargerSession extends DurableObject<Env> {
     }
 
     const now = new Date(attachment.lastSeen);
+    const started = Date.now();
     let deliverAfterAnswer = false;
     const records = new DurableChargerRecords({
       db: this.db,
@@ -461,6 +462,11 @@ export class ChargerSession extends DurableObject<Env> {
       },
     );
     this.send(ws, answer);
+    if (this.config.logMessages) {
+      // In Workers, Date.now() advances only with I/O: the duration counts the storage waits, which are what varies.
+      const outcome = answer.startsWith('[4,') ? (JSON.parse(answer) as [number, string, string])[2] : 'result';
+      logMessage({ chargerId, messageId: frame.id, action: frame.action, protocol, durationMs: Date.now() - started, outcome });
+    }
     // A charger just accepted may take what was queued for it; so may one we just queued for.
     if (deliverAfterAnswer || (frame.action === 'BootNotification' && (await this.getRegistration()) === 'Accepted')) {
       this.startDelivery();
