@@ -15,6 +15,7 @@ import { summarizeIssues } from '../ocpp/validation';
 import { ChargerStore } from '../store/chargers';
 import { hashPassword, hexEncode } from './charger-auth';
 import { apiError } from './errors';
+import { readJsonBody } from './body';
 
 export const chargerPasswordRoutes = new Hono<{ Bindings: Env }>();
 
@@ -25,13 +26,9 @@ const PasswordBody = v.strictObject({
 chargerPasswordRoutes.post('/:chargerId/password', async (c) => {
   const chargerId = c.req.param('chargerId');
   if (!isValidChargerId(chargerId)) return apiError(c, 400, 'InvalidChargerId', 'Not a valid charger id');
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    return apiError(c, 400, 'InvalidJson', 'The request body is not valid JSON');
-  }
-  const parsed = v.safeParse(PasswordBody, body);
+  const read = await readJsonBody(c);
+  if (!read.ok) return read.response;
+  const parsed = v.safeParse(PasswordBody, read.body);
   if (!parsed.success) {
     return apiError(c, 400, 'InvalidPayload', 'Send {"password": "16-40 printable ASCII characters"}', {
       issues: summarizeIssues(parsed.issues),

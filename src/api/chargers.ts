@@ -14,6 +14,7 @@ import { ChargerStore } from '../store/chargers';
 import { hashPassword } from './charger-auth';
 import { ReportStore } from '../store/reports';
 import { apiError } from './errors';
+import { readJsonBody } from './body';
 import { readLimit } from './query';
 
 type AppContext = Context<{ Bindings: Env }>;
@@ -59,16 +60,9 @@ chargerRoutes.get('/:chargerId', async (c) => {
 chargerRoutes.put('/:chargerId', async (c) => {
   const chargerId = validId(c);
   if (chargerId instanceof Response) return chargerId;
-  const text = await c.req.text();
-  let body: unknown = {};
-  if (text.trim() !== '') {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return apiError(c, 400, 'InvalidJson', 'The request body is not valid JSON');
-    }
-  }
-  const parsed = v.safeParse(RegistrationBody, body);
+  const read = await readJsonBody(c);
+  if (!read.ok) return read.response;
+  const parsed = v.safeParse(RegistrationBody, read.body);
   if (!parsed.success) {
     return apiError(c, 400, 'InvalidPayload', 'Send {"securityProfile": 0-3, "password": "16-40 printable ASCII characters"}', {
       issues: summarizeIssues(parsed.issues),
@@ -104,15 +98,9 @@ chargerRoutes.post('/:chargerId/commands/:action', async (c) => {
   const timeoutSeconds = readTimeout(c);
   if (typeof timeoutSeconds === 'string') return apiError(c, 400, 'InvalidParameter', timeoutSeconds);
 
-  const text = await c.req.text();
-  let payload: unknown = {};
-  if (text.trim() !== '') {
-    try {
-      payload = JSON.parse(text);
-    } catch {
-      return apiError(c, 400, 'InvalidJson', 'The request body is not valid JSON');
-    }
-  }
+  const read = await readJsonBody(c);
+  if (!read.ok) return read.response;
+  const payload = read.body;
   if (!isPlainObject(payload)) {
     return apiError(c, 400, 'InvalidPayload', 'The request body must be a JSON object: the OCPP request payload', {
       issues: [{ path: '', message: 'expected an object' }],

@@ -17,6 +17,7 @@ import { IdTokenEnumType } from '../ocpp/v201/schemas.generated';
 import { formatIssue, summarizeIssues } from '../ocpp/validation';
 import { IdTagStore } from '../store/id-tags';
 import { apiError } from './errors';
+import { readJsonBody } from './body';
 import { readLimit } from './query';
 
 type AppContext = Context<{ Bindings: Env }>;
@@ -68,15 +69,9 @@ idTagRoutes.put('/:idTag', async (c) => {
   const idTag = validIdTag(c);
   if (idTag instanceof Response) return idTag;
 
-  const text = await c.req.text();
-  let body: unknown = {};
-  if (text.trim() !== '') {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return apiError(c, 400, 'InvalidJson', 'The request body is not valid JSON');
-    }
-  }
+  const read = await readJsonBody(c);
+  if (!read.ok) return read.response;
+  const body = read.body;
   if (!isPlainObject(body)) {
     return apiError(c, 400, 'InvalidPayload', 'The request body must be a JSON object', {
       issues: [{ path: '', message: 'expected an object' }],

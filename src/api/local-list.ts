@@ -12,6 +12,7 @@ import { summarizeIssues } from '../ocpp/validation';
 import { ChargerStore } from '../store/chargers';
 import { IdTagStore } from '../store/id-tags';
 import { apiError } from './errors';
+import { readJsonBody } from './body';
 
 export const localListRoutes = new Hono<{ Bindings: Env }>();
 
@@ -38,16 +39,9 @@ localListRoutes.get('/:chargerId/local-list', async (c) => {
 });
 
 localListRoutes.post('/:chargerId/local-list', async (c) => {
-  let body: unknown = {};
-  const text = await c.req.text();
-  if (text.trim() !== '') {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return apiError(c, 400, 'InvalidJson', 'The request body is not valid JSON');
-    }
-  }
-  const parsed = v.safeParse(SyncBody, body);
+  const read = await readJsonBody(c);
+  if (!read.ok) return read.response;
+  const parsed = v.safeParse(SyncBody, read.body);
   if (!parsed.success) {
     return apiError(c, 400, 'InvalidPayload', 'Send {"updateType": "Full"} or {"updateType": "Differential", "idTags": [...]}', {
       issues: summarizeIssues(parsed.issues),

@@ -7,6 +7,7 @@ import { summarizeIssues } from '../ocpp/validation';
 import { ApiTokenStore } from '../store/api-tokens';
 import { sha256Hex } from './auth';
 import { apiError } from './errors';
+import { readJsonBody } from './body';
 import { SCOPES } from './scopes';
 
 export const tokenRoutes = new Hono<{ Bindings: Env }>();
@@ -17,13 +18,9 @@ const TokenBody = v.strictObject({
 });
 
 tokenRoutes.post('/', async (c) => {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    return apiError(c, 400, 'InvalidJson', 'The request body is not valid JSON');
-  }
-  const parsed = v.safeParse(TokenBody, body);
+  const read = await readJsonBody(c);
+  if (!read.ok) return read.response;
+  const parsed = v.safeParse(TokenBody, read.body);
   if (!parsed.success) {
     return apiError(c, 400, 'InvalidPayload', 'Send {"name": "…", "scopes": ["read" | "command" | "admin", …]}', {
       issues: summarizeIssues(parsed.issues),
