@@ -168,5 +168,5 @@ function latestRegister(values: Parameters<typeof energyFromSamples>[0], meterSt
     .filter((v) => v.measurand === 'Energy.Active.Import.Register' && v.value !== null && !v.phase)
     .at(-1)?.value;
   if (latest === undefined || latest === null) return energy;
-  return latest - meterStartWh;
+  return Math.round((latest - meterStartWh) * 1000) / 1000;
 }

@@ -266,7 +266,7 @@ INSERT INTO transactions (charger_id, protocol, ocpp_transaction_id, evse_id, co
   last_trigger_reason, remote_start_id, reservation_id, offline, last_seq_no, updated_at)
 SELECT d.charger_id, 'ocpp2.0.1', d.tx, d.evse_id, d.connector_id, d.id_tag, d.stop_id_tag,
   CASE WHEN d.ended_at IS NULL THEN 'active' ELSE 'completed' END,
-  d.started_at, d.ended_at, d.meter_start_wh, d.meter_stop_wh, d.meter_stop_wh - d.meter_start_wh,
+  d.started_at, d.ended_at, d.meter_start_wh, d.meter_stop_wh, ROUND(d.meter_stop_wh - d.meter_start_wh, 3),
   d.stop_reason, d.charging_state, d.last_trigger_reason, d.remote_start_id, d.reservation_id, d.offline,
   d.last_seq_no, ?2
 FROM (

@@ -259,3 +259,19 @@ describe('the history API', () => {
     cp.close();
   });
 });
+
+describe('energy figures', () => {
+  it('carry no floating-point noise from large register readings', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp2.0.1');
+    await cp.boot();
+    const reading = (timestamp: string, value: number, context: string) => [
+      { timestamp, sampledValue: [{ value, context, measurand: 'Energy.Active.Import.Register' }] },
+    ];
+    const base = { triggerReason: 'MeterValuePeriodic', transactionInfo: { transactionId: 'NOISE' } };
+    await cp.call('TransactionEvent', { ...base, eventType: 'Started', seqNo: 0, timestamp: '2026-06-03T10:00:00Z', meterValue: reading('2026-06-03T10:00:00Z', 4166008.4, 'Transaction.Begin') });
+    await cp.call('TransactionEvent', { ...base, eventType: 'Ended', seqNo: 1, timestamp: '2026-06-03T10:05:00Z', meterValue: reading('2026-06-03T10:05:00Z', 4166011.5, 'Transaction.End') });
+    const { transaction } = await json(await api('GET', `/chargers/${cp.id}/transactions/NOISE`));
+    expect(transaction.energyWh).toBe(3.1);
+    cp.close();
+  });
+});
