@@ -6,6 +6,7 @@ import { requireApiToken } from './api/auth';
 import { chargerRoutes } from './api/chargers';
 import { commandRoutes } from './api/commands';
 import { compositeScheduleRoutes } from './api/composite-schedule';
+import { serveDashboard } from './api/dashboard-page';
 import { serveDocsPage } from './api/docs-page';
 import { apiError } from './api/errors';
 import { idTagRoutes } from './api/id-tags';
@@ -29,6 +30,8 @@ app.get('/api/v1/health', (c) => c.json({ status: 'ok' }));
 // Documentation needs no token: the OpenAPI document and the reference page that renders it.
 app.get('/api/v1/openapi.json', serveOpenApi);
 app.get('/api/v1/docs', serveDocsPage);
+// The operator dashboard: the page needs no token; it asks for one and sends it with every API call.
+app.get('/dashboard', serveDashboard);
 // CORS is off unless CORS_ORIGINS names the browser origins allowed to call the API.
 app.use('/api/v1/*', async (c, next) => {
   const origins = (c.env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);

@@ -1,0 +1,74 @@
+// The operator dashboard page: served without a token, self-contained, allowed by its CSP exactly,
+// and wired to the API paths it reads and posts to. What it does in a browser is for a browser test.
+import { describe, expect, it } from 'vitest';
+import { worker } from './helpers';
+
+/** The one URL the page may hold: the SVG namespace its chart's elements are created in (not fetched). */
+const SVG_NAMESPACE = 'http://www.w3.org/2000/svg';
+
+async function page(): Promise<{ res: Response; html: string; script: string; style: string }> {
+  const res = await worker('/dashboard');
+  const html = await res.text();
+  const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
+  const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+  return { res, html, script, style };
+}
+
+describe('the dashboard page', () => {
+  it('is self-contained HTML, served without a token', async () => {
+    const { res, html } = await page();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html.replaceAll(SVG_NAMESPACE, '')).not.toMatch(/https?:\/\//);
+    expect(html).not.toMatch(/<script[^>]*\ssrc=/i);
+    expect(html).not.toMatch(/<link[^>]*stylesheet/i);
+    expect(html).not.toMatch(/@import|url\(/i);
+    expect(html).not.toContain('innerHTML');
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html.match(/<style/g)).toHaveLength(1);
+  });
+
+  it('carries a Content-Security-Policy that allows exactly its inline script and style', async () => {
+    const { res, script, style } = await page();
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toContain('unsafe');
+    const digest = async (text: string) =>
+      btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))));
+    expect(csp).toContain(`script-src 'sha256-${await digest(script)}'`);
+    expect(csp).toContain(`style-src 'sha256-${await digest(style)}'`);
+  });
+
+  it('asks for the token and calls the API paths it uses with it', async () => {
+    const { script } = await page();
+    for (const text of [
+      "'/api/v1'",
+      "'Bearer '",
+      'sessionStorage',
+      "'/chargers?limit=500'",
+      "'/transactions?chargerId='",
+      "'/messages?limit=50'",
+      "'/transactions/'",
+      "'/commands/'",
+      'Energy.Active.Import.Register',
+      // The payload of each command differs between 1.6 and 2.0.1.
+      'RemoteStartTransaction',
+      'RequestStartTransaction',
+      'RemoteStopTransaction',
+      'RequestStopTransaction',
+      "'UnlockConnector'",
+      "'TriggerMessage'",
+      "'ChangeAvailability'",
+      "'Reset'",
+    ]) {
+      expect(script, text).toContain(text);
+    }
+  });
+
+  it('does not open the API: its calls still need the token', async () => {
+    expect((await worker('/api/v1/chargers')).status).toBe(401);
+    expect((await worker('/dashboard', { method: 'POST' })).status).toBe(404);
+  });
+});
