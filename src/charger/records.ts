@@ -65,8 +65,9 @@ export class DurableChargerRecords implements ChargerRecords {
     return status;
   }
 
+  /** Connector states are handed over at once: the fleet list and the dashboard should show them soon. */
   async recordConnectorStatus(state: ConnectorState): Promise<void> {
-    await this.append('status', state);
+    await this.append('status', state, 'soon');
   }
 
   async authorize(token: PresentedToken): Promise<AuthorizationDecision> {

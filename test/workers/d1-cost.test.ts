@@ -36,11 +36,11 @@ function sampled16(wh: number) {
 function session16(base: number): Step[] {
   const steps: Step[] = [
     { at: 0, action: 'BootNotification', payload: { chargePointVendor: 'Acme', chargePointModel: 'Volt' } },
-    { at: 1, action: 'StatusNotification', payload: { connectorId: 1, errorCode: 'NoError', status: 'Available' }, fact: 'batched' },
-    { at: 60, action: 'StatusNotification', payload: { connectorId: 1, errorCode: 'NoError', status: 'Preparing' }, fact: 'batched' },
+    { at: 1, action: 'StatusNotification', payload: { connectorId: 1, errorCode: 'NoError', status: 'Available' }, fact: 'soon' },
+    { at: 60, action: 'StatusNotification', payload: { connectorId: 1, errorCode: 'NoError', status: 'Preparing' }, fact: 'soon' },
     { at: 65, action: 'Authorize', payload: { idTag: 'COST-TAG' } },
     { at: 70, action: 'StartTransaction', payload: { connectorId: 1, idTag: 'COST-TAG', meterStart: 0, timestamp: iso(base, 70) } },
-    { at: 71, action: 'StatusNotification', payload: { connectorId: 1, errorCode: 'NoError', status: 'Charging' }, fact: 'batched' },
+    { at: 71, action: 'StatusNotification', payload: { connectorId: 1, errorCode: 'NoError', status: 'Charging' }, fact: 'soon' },
   ];
   for (let minute = 1; minute <= 60; minute++) {
     const at = 70 + minute * 60;
@@ -54,8 +54,8 @@ function session16(base: number): Step[] {
   for (let at = 300; at <= 3600; at += 300) steps.push({ at: at + 2, action: 'Heartbeat', payload: {} });
   steps.push(
     { at: 3700, action: 'StopTransaction', payload: { transactionId: -1, meterStop: 11_000, timestamp: iso(base, 3700), idTag: 'COST-TAG', reason: 'EVDisconnected' }, fact: 'soon' },
-    { at: 3701, action: 'StatusNotification', payload: { connectorId: 1, errorCode: 'NoError', status: 'Finishing' }, fact: 'batched' },
-    { at: 3760, action: 'StatusNotification', payload: { connectorId: 1, errorCode: 'NoError', status: 'Available' }, fact: 'batched' },
+    { at: 3701, action: 'StatusNotification', payload: { connectorId: 1, errorCode: 'NoError', status: 'Finishing' }, fact: 'soon' },
+    { at: 3760, action: 'StatusNotification', payload: { connectorId: 1, errorCode: 'NoError', status: 'Available' }, fact: 'soon' },
   );
   return steps.sort((a, b) => a.at - b.at);
 }
@@ -83,7 +83,8 @@ function session201(base: number): Step[] {
     at,
     action: 'StatusNotification',
     payload: { timestamp: iso(base, at), connectorStatus, evseId: 1, connectorId: 1 },
-    fact: 'batched',
+    // Connector states are handed over at once, so fleet views see them within FLEET_FLUSH_SECONDS.
+    fact: 'soon',
   });
   const steps: Step[] = [
     { at: 0, action: 'BootNotification', payload: { reason: 'PowerUp', chargingStation: { vendorName: 'Acme', model: 'Volt' } } },
