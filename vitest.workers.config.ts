@@ -10,6 +10,9 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
+          // The optional outputs, bound as a deployment would bind them (see test/workers/outputs.test.ts).
+          analyticsEngineDatasets: { METRICS: { dataset: 'csms_test' } },
+          queueProducers: { EVENTS: 'csms-events' },
           bindings: {
             API_TOKEN: 'test-token',
             TEST_MIGRATIONS: migrations,

@@ -12,6 +12,10 @@ export interface Env extends ConfigVars {
   API_TOKEN?: string;
   /** Comma-separated browser origins allowed to call the API (CORS); none when unset. */
   CORS_ORIGINS?: string;
+  /** Optional Workers Analytics Engine dataset: one data point per charger CALL answered. */
+  METRICS?: AnalyticsEngineDataset;
+  /** Optional Cloudflare Queue: transaction, status and security events for billing or webhooks. */
+  EVENTS?: Queue<import('./charger/events').CsmsEvent>;
 }
 
 type CsmsEnv = Env;

@@ -13,7 +13,7 @@ import { Outbox } from '../fleet/outbox';
 import { logDropped, logError, logMessage, logWarning } from '../log';
 import { answerCall } from '../ocpp/dispatch';
 import { OcppError } from '../ocpp/errors';
-import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from '../ocpp/frames';
+import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID, type Call } from '../ocpp/frames';
 import { OutboundCalls } from '../ocpp/outbound-calls';
 import { PROFILES } from '../ocpp/protocol';
 import { localListPayload, type LocalListEntry, type LocalListUpdate } from '../ocpp/local-list';
@@ -25,6 +25,7 @@ import { newCommandId } from './command-ids';
 import { CommandQueue, type QueuedCommand } from './command-queue';
 import { commandEffects, commandFailure, commandOutcome, prepareCommand, prepareQueuedCommand } from './commands';
 import { DueWork, type Task } from './due-work';
+import { eventsFor } from './events';
 import { MessageJournal, type JournalEntry } from './journal';
 import { chargeBadFrame, checkFrameSize, type LimitClose } from './frame-limits';
 import { OutboxHandover } from './handover';
@@ -462,11 +463,11 @@ export class ChargerSession extends DurableObject<Env> {
       },
     );
     this.send(ws, answer);
-    if (this.config.logMessages) {
-      // In Workers, Date.now() advances only with I/O: the duration counts the storage waits, which are what varies.
-      const outcome = answer.startsWith('[4,') ? (JSON.parse(answer) as [number, string, string])[2] : 'result';
-      logMessage({ chargerId, messageId: frame.id, action: frame.action, protocol, durationMs: Date.now() - started, outcome });
-    }
+    // In Workers, Date.now() advances only with I/O: the duration counts the storage waits, which are what varies.
+    const durationMs = Date.now() - started;
+    const outcome = answer.startsWith('[4,') ? (JSON.parse(answer) as [number, string, string])[2] : 'result';
+    if (this.config.logMessages) logMessage({ chargerId, messageId: frame.id, action: frame.action, protocol, durationMs, outcome });
+    await this.report(chargerId, protocol, frame, answer, outcome, durationMs);
     // A charger just accepted may take what was queued for it; so may one we just queued for.
     if (deliverAfterAnswer || (frame.action === 'BootNotification' && (await this.getRegistration()) === 'Accepted')) {
       this.startDelivery();
@@ -476,6 +477,28 @@ export class ChargerSession extends DurableObject<Env> {
       await this.dueWork.schedule('flush', Date.now() + LAST_SEEN_FLUSH_MS, 'earliest');
     }
     return refused ? 'refused' : 'handled';
+  }
+
+  /**
+   * Optional outputs, each only when its binding exists: a metrics data point per CALL answered
+   * (Analytics Engine), and business events (a Queue). A failure is logged; the charger already
+   * has its answer and the facts are stored either way.
+   */
+  private async report(chargerId: string, protocol: string, frame: Call, answer: string, outcome: string, durationMs: number): Promise<void> {
+    this.env.METRICS?.writeDataPoint({
+      blobs: [chargerId, protocol, frame.action, outcome],
+      doubles: [durationMs, outcome === 'result' ? 0 : 1],
+      indexes: [chargerId],
+    });
+    if (!this.env.EVENTS || outcome !== 'result') return;
+    const result = (JSON.parse(answer) as [number, string, Record<string, unknown>])[2];
+    const events = eventsFor(chargerId, protocol, frame.action, frame.payload, result, new Date().toISOString());
+    if (events.length === 0) return;
+    try {
+      await this.env.EVENTS.sendBatch(events.map((body) => ({ body })));
+    } catch (error) {
+      logError('send events', chargerId, error);
+    }
   }
 
   private async connectionEnded(ws: WebSocket, reason: string): Promise<void> {

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { eventsFor } from './events';
+
+const AT = '2026-01-01T00:00:00.000Z';
+
+describe('eventsFor', () => {
+  it('announces 1.6 transactions with the id the CSMS assigned', () => {
+    expect(eventsFor('CP', 'ocpp1.6', 'StartTransaction', { connectorId: 1, idTag: 'T', meterStart: 10, timestamp: AT }, { transactionId: 7, idTagInfo: { status: 'Accepted' } }, AT)).toEqual([
+      { type: 'transaction.started', chargerId: 'CP', protocol: 'ocpp1.6', at: AT, data: { transactionId: '7', connectorId: 1, idTag: 'T', meterStartWh: 10, timestamp: AT, idTagStatus: 'Accepted' } },
+    ]);
+    expect(eventsFor('CP', 'ocpp1.6', 'StopTransaction', { transactionId: 7, meterStop: 99, timestamp: AT }, {}, AT)[0]).toMatchObject({
+      type: 'transaction.ended',
+      data: { transactionId: '7', meterStopWh: 99, reason: 'Local' },
+    });
+  });
+
+  it('announces 2.0.1 Started and Ended events, not Updated ones', () => {
+    const base = { timestamp: AT, triggerReason: 'Authorized', seqNo: 0, transactionInfo: { transactionId: 'X', stoppedReason: 'EVDisconnected' } };
+    expect(eventsFor('CP', 'ocpp2.0.1', 'TransactionEvent', { ...base, eventType: 'Started' }, {}, AT)[0]?.type).toBe('transaction.started');
+    expect(eventsFor('CP', 'ocpp2.0.1', 'TransactionEvent', { ...base, eventType: 'Updated' }, {}, AT)).toEqual([]);
+    expect(eventsFor('CP', 'ocpp2.0.1', 'TransactionEvent', { ...base, eventType: 'Ended' }, {}, AT)[0]).toMatchObject({
+      type: 'transaction.ended',
+      data: { transactionId: 'X', reason: 'EVDisconnected' },
+    });
+  });
+
+  it('announces statuses and security events, and nothing for the rest', () => {
+    expect(eventsFor('CP', 'ocpp1.6', 'StatusNotification', { connectorId: 1, status: 'Faulted', errorCode: 'GroundFailure' }, {}, AT)[0]).toMatchObject({
+      type: 'connector.status',
+      data: { status: 'Faulted', errorCode: 'GroundFailure' },
+    });
+    expect(eventsFor('CP', 'ocpp2.0.1', 'SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: AT }, {}, AT)[0]?.type).toBe('security.event');
+    expect(eventsFor('CP', 'ocpp2.0.1', 'Heartbeat', {}, { currentTime: AT }, AT)).toEqual([]);
+  });
+});
