@@ -5,7 +5,7 @@
 // A Content-Security-Policy allows exactly this page's inline script and style, and fetches to
 // this origin; nothing else.
 
-import type { Context } from 'hono';
+import { servePage } from './page-policy';
 import { DASHBOARD_SCRIPT as SCRIPT } from './dashboard-script';
 
 const STYLE = String.raw`
@@ -95,29 +95,5 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-let policy: Promise<string> | undefined;
-
-/** Allows the page's own inline script and style, and fetching from this origin; nothing else. */
-async function contentSecurityPolicy(): Promise<string> {
-  const [script, style] = await Promise.all([sha256(SCRIPT), sha256(STYLE)]);
-  return [
-    "default-src 'none'",
-    `script-src 'sha256-${script}'`,
-    `style-src 'sha256-${style}'`,
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
-async function sha256(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  return btoa(String.fromCharCode(...digest));
-}
-
 /** GET /dashboard: the page needs no token; every call it makes to the API does. */
-export async function serveDashboard(c: Context): Promise<Response> {
-  policy ??= contentSecurityPolicy();
-  return c.html(PAGE, 200, { 'content-security-policy': await policy, 'cache-control': 'no-cache' });
-}
+export const serveDashboard = servePage({ html: PAGE, script: SCRIPT, style: STYLE, headers: { 'cache-control': 'no-cache' } });

@@ -3,7 +3,7 @@
 // The script builds the page with DOM nodes and text nodes only (never innerHTML), so whatever the
 // document holds is shown as text. A Content-Security-Policy allows exactly this script and style.
 
-import type { Context } from 'hono';
+import { servePage } from './page-policy';
 
 const STYLE = String.raw`
 :root { --fg: #1d2127; --muted: #5b6470; --bg: #fff; --panel: #f5f7f9; --line: #dde2e7; --accent: #1f6feb;
@@ -399,30 +399,5 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-let policy: Promise<string> | undefined;
-
-/** Allows the page's own inline script and style, and fetching from this origin; nothing else. */
-async function contentSecurityPolicy(): Promise<string> {
-  const [script, style] = await Promise.all([sha256(SCRIPT), sha256(STYLE)]);
-  return [
-    "default-src 'none'",
-    `script-src 'sha256-${script}'`,
-    `style-src 'sha256-${style}'`,
-    "connect-src 'self'",
-    "img-src 'self' data:",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
-async function sha256(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  return btoa(String.fromCharCode(...digest));
-}
-
 /** GET /api/v1/docs: documentation, served without a token. */
-export async function serveDocsPage(c: Context): Promise<Response> {
-  policy ??= contentSecurityPolicy();
-  return c.html(PAGE, 200, { 'content-security-policy': await policy });
-}
+export const serveDocsPage = servePage({ html: PAGE, script: SCRIPT, style: STYLE, extraDirectives: ["img-src 'self' data:"] });
