@@ -18,11 +18,13 @@ import { chargerViewRoutes } from './api/charger-views';
 import { tokenRoutes } from './api/tokens';
 import { transactionRoutes } from './api/transactions';
 import type { Env } from './env';
+import { isolateStats, markIsolateStarted } from './isolate-stats';
+import { countingD1 } from './store/counting-d1';
 
 export { ChargerSession } from './charger/session';
 export { FleetWriter } from './fleet/fleet-writer';
 
-const app = new Hono<{ Bindings: Env }>();
+export const app = new Hono<{ Bindings: Env }>();
 
 app.route('/ocpp', ocppRoutes);
 
@@ -48,6 +50,8 @@ app.route('/api/v1/id-tags', idTagRoutes);
 app.route('/api/v1/transactions', transactionRoutes);
 app.route('/api/v1/commands', commandRoutes);
 app.route('/api/v1/tokens', tokenRoutes);
+// This isolate's counters (see isolate-stats.ts); the benchmark reads them.
+app.get('/api/v1/isolate-stats', (c) => c.json(isolateStats));
 
 app.notFound((c) => apiError(c, 404, 'NotFound', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
 app.onError((error, c) => {
@@ -55,4 +59,12 @@ app.onError((error, c) => {
   return apiError(c, 500, 'InternalError', 'Something went wrong on our side; the request may be retried');
 });
 
-export default app;
+/** The API's own D1 statements are counted with the charger objects' (isolateStats). */
+const workerD1Counter = { statements: 0 };
+
+export default {
+  fetch(request, env, ctx) {
+    markIsolateStarted();
+    return app.fetch(request, { ...env, DB: countingD1(env.DB, workerD1Counter) }, ctx);
+  },
+} satisfies ExportedHandler<Env>;

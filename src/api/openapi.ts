@@ -576,6 +576,24 @@ function buildDocument(): Json {
       }),
     },
 
+    '/isolate-stats': {
+      get: operation({
+        tags: ['Meta'],
+        operationId: 'getIsolateStats',
+        summary:
+          "This isolate's counters since it started: D1 statements run and charger objects constructed (each wake-up from hibernation counts). Under `wrangler dev` one isolate runs everything; deployed, each isolate counts its own.",
+        responses: {
+          '200': jsonResponse(
+            'The counters',
+            objectOf({
+              startedAt: { type: ['string', 'null'], format: 'date-time' },
+              d1Statements: { type: 'integer' },
+              chargerObjectsConstructed: { type: 'integer' },
+            }),
+          ),
+        },
+      }),
+    },
     '/tokens': {
       get: operation({
         tags: ['Tokens'],

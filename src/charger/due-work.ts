@@ -1,8 +1,17 @@
 // One Durable Object alarm, multiplexed over a small table of named tasks and when each is due.
+//
+// The table is mirrored in memory, and the alarm last set is remembered, so the common case (a
+// frame asks for a flush that is already due sooner) costs no storage call at all. The table is
+// the truth: a new instance (first use, or a wake-up from hibernation) reads it once.
 
 export type Task = 'offline-check' | 'flush';
 
 export class DueWork {
+  /** task → due time (ms), as in the table. Read on first use. */
+  private tasks: Map<Task, number> | undefined;
+  /** The alarm as this instance last saw or set it; undefined until asked once. */
+  private alarmAt: number | null | undefined;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly storage: DurableObjectStorage,
@@ -10,44 +19,72 @@ export class DueWork {
     sql.exec('CREATE TABLE IF NOT EXISTS due_work (task TEXT PRIMARY KEY, due_at INTEGER NOT NULL)');
   }
 
+  private table(): Map<Task, number> {
+    this.tasks ??= new Map(
+      this.sql
+        .exec<{ task: Task; due_at: number }>('SELECT task, due_at FROM due_work')
+        .toArray()
+        .map((row) => [row.task, row.due_at]),
+    );
+    return this.tasks;
+  }
+
   /** Sets when `task` is due. With `earliest`, an earlier time already set is kept. */
   async schedule(task: Task, dueAt: number, mode: 'replace' | 'earliest' = 'replace'): Promise<void> {
-    const keep = mode === 'earliest' ? 'MIN(due_at, excluded.due_at)' : 'excluded.due_at';
+    const tasks = this.table();
+    const current = tasks.get(task);
+    const next = mode === 'earliest' && current !== undefined ? Math.min(current, dueAt) : dueAt;
+    if (next === current) return;
     this.sql.exec(
-      `INSERT INTO due_work (task, due_at) VALUES (?, ?) ON CONFLICT (task) DO UPDATE SET due_at = ${keep}`,
+      'INSERT INTO due_work (task, due_at) VALUES (?, ?) ON CONFLICT (task) DO UPDATE SET due_at = excluded.due_at',
       task,
-      dueAt,
+      next,
     );
+    tasks.set(task, next);
     await this.arm();
   }
 
   async cancel(task: Task): Promise<void> {
+    const tasks = this.table();
+    if (!tasks.has(task)) return;
     this.sql.exec('DELETE FROM due_work WHERE task = ?', task);
+    tasks.delete(task);
     await this.arm();
   }
 
   isScheduled(task: Task): boolean {
-    return this.sql.exec('SELECT 1 FROM due_work WHERE task = ?', task).toArray().length > 0;
+    return this.table().has(task);
   }
 
-  /** Removes and returns the tasks due by `now`. Call `arm` after running them. */
+  /**
+   * Removes and returns the tasks due by `now`. Call from the alarm handler (the alarm that
+   * fired is gone), and call `arm` after running them.
+   */
   takeDue(now: number): Task[] {
-    const due = this.sql
-      .exec<{ task: Task }>('SELECT task FROM due_work WHERE due_at <= ? ORDER BY due_at', now)
-      .toArray()
-      .map((r) => r.task);
+    this.alarmAt = null;
+    // Alarms are rare: read the table afresh, so the truth decides what runs.
+    this.tasks = undefined;
+    const tasks = this.table();
+    const due = [...tasks]
+      .filter(([, at]) => at <= now)
+      .sort((a, b) => a[1] - b[1])
+      .map(([task]) => task);
+    if (due.length === 0) return due;
     this.sql.exec('DELETE FROM due_work WHERE due_at <= ?', now);
+    for (const task of due) tasks.delete(task);
     return due;
   }
 
   /** Points the object's one alarm at the earliest due task, or clears it when nothing is due. */
   async arm(): Promise<void> {
-    const next = this.sql.exec<{ at: number | null }>('SELECT MIN(due_at) AS at FROM due_work').one().at;
-    const current = await this.storage.getAlarm();
+    const dues = [...this.table().values()];
+    const next = dues.length > 0 ? Math.min(...dues) : null;
+    if (this.alarmAt === undefined) this.alarmAt = await this.storage.getAlarm();
     if (next === null) {
-      if (current !== null) await this.storage.deleteAlarm();
-    } else if (current !== next) {
+      if (this.alarmAt !== null) await this.storage.deleteAlarm();
+    } else if (this.alarmAt !== next) {
       await this.storage.setAlarm(next);
     }
+    this.alarmAt = next;
   }
 }

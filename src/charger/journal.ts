@@ -18,8 +18,14 @@ export interface JournalEntry {
 
 /** Longer frames are kept cut: the journal is for reading, and a frame may be up to 64 KiB. */
 const MAX_TEXT = 4_096;
+/** The journal may hold up to this many frames over its size between trims. */
+const TRIM_EVERY = 32;
 
 export class MessageJournal {
+  private sinceTrim = 0;
+  /** Frames waiting to be written with the next one: [at, direction, text, truncated]. */
+  private held: Array<[number, string, string, number]> = [];
+
   constructor(
     private readonly sql: SqlStorage,
     /** Frames kept; 0 keeps none. */
@@ -34,27 +40,45 @@ export class MessageJournal {
     )`);
   }
 
+  /**
+   * Keeps a frame to be written with the next one recorded (or at `flush`): a CALL and its answer
+   * then cost one storage call, which is most of what journaling a frame costs.
+   */
+  hold(direction: 'in' | 'out', frame: string | ArrayBuffer): void {
+    if (this.size > 0) this.held.push(journalRow(direction, frame));
+  }
+
+  /** Writes the frame, after any held ones. */
   record(direction: 'in' | 'out', frame: string | ArrayBuffer): void {
     if (this.size <= 0) return;
-    const text = typeof frame === 'string' ? frame : `<binary frame, ${frame.byteLength} bytes>`;
-    const truncated = text.length > MAX_TEXT;
-    const cursor = this.sql.exec<{ seq: number }>(
-      'INSERT INTO journal (at, direction, text, truncated) VALUES (?, ?, ?, ?) RETURNING seq',
-      Date.now(),
-      direction,
-      truncated ? text.slice(0, MAX_TEXT) : text,
-      truncated ? 1 : 0,
+    this.held.push(journalRow(direction, frame));
+    this.flush();
+  }
+
+  /** Writes the held frames. */
+  flush(): void {
+    const rows = this.held;
+    if (rows.length === 0) return;
+    this.held = [];
+    this.sql.exec(
+      `INSERT INTO journal (at, direction, text, truncated) VALUES ${rows.map(() => '(?, ?, ?, ?)').join(', ')}`,
+      ...rows.flat(),
     );
-    const seq = cursor.one().seq;
-    this.sql.exec('DELETE FROM journal WHERE seq <= ?', seq - this.size);
+    // Trimmed now and then rather than on every frame, for the same reason.
+    this.sinceTrim += rows.length;
+    if (this.sinceTrim >= TRIM_EVERY) {
+      this.sinceTrim = 0;
+      this.sql.exec('DELETE FROM journal WHERE seq <= (SELECT MAX(seq) FROM journal) - ?', this.size);
+    }
   }
 
   /** The newest `limit` frames, newest first. */
   list(limit: number): JournalEntry[] {
+    this.flush();
     const rows = this.sql
       .exec<{ at: number; direction: 'in' | 'out'; text: string; truncated: number }>(
         'SELECT at, direction, text, truncated FROM journal ORDER BY seq DESC LIMIT ?',
-        limit,
+        Math.min(limit, this.size),
       )
       .toArray();
     const entries = rows.map((row) => ({ row, frame: readFrame(row.text) }));
@@ -104,4 +128,10 @@ function readFrame(text: string): Pick<JournalEntry, 'messageType' | 'messageId'
     action: type === 2 && typeof third === 'string' ? third : null,
     errorCode: type === 4 && typeof third === 'string' ? third : null,
   };
+}
+
+function journalRow(direction: 'in' | 'out', frame: string | ArrayBuffer): [number, string, string, number] {
+  const text = typeof frame === 'string' ? frame : `<binary frame, ${frame.byteLength} bytes>`;
+  const truncated = text.length > MAX_TEXT;
+  return [Date.now(), direction, truncated ? text.slice(0, MAX_TEXT) : text, truncated ? 1 : 0];
 }

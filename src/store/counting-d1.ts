@@ -1,6 +1,11 @@
 // A D1Database that counts the statements it runs, so the cost of a charger's traffic can be measured.
 
-/** Statements run through `db`, counted into `counter.statements`. Behaves exactly like `db` otherwise. */
+import { isolateStats } from '../isolate-stats';
+
+/**
+ * Statements run through `db`, counted into `counter.statements` and into this isolate's total
+ * (isolateStats). Behaves exactly like `db` otherwise.
+ */
 export function countingD1(db: D1Database, counter: { statements: number }): D1Database {
   const originals = new WeakMap<object, D1PreparedStatement>();
 
@@ -15,6 +20,7 @@ export function countingD1(db: D1Database, counter: { statements: number }): D1D
         if (prop === 'first' || prop === 'run' || prop === 'all' || prop === 'raw') {
           return (...args: unknown[]) => {
             counter.statements += 1;
+            isolateStats.d1Statements += 1;
             return (value as (...a: unknown[]) => unknown).apply(target, args);
           };
         }
@@ -31,6 +37,7 @@ export function countingD1(db: D1Database, counter: { statements: number }): D1D
       if (prop === 'batch') {
         return (statements: D1PreparedStatement[]) => {
           counter.statements += statements.length;
+          isolateStats.d1Statements += statements.length;
           return target.batch(statements.map((s) => originals.get(s) ?? s));
         };
       }

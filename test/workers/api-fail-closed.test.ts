@@ -3,7 +3,7 @@
 
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import app from '../../src/index';
+import { app } from '../../src/index';
 import { API_TOKEN } from './helpers';
 
 function get(path: string, token: string | undefined, apiToken: string | undefined): Promise<Response> {

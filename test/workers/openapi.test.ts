@@ -3,7 +3,7 @@
 import { toJsonSchema } from '@valibot/to-json-schema';
 import { describe, expect, it } from 'vitest';
 import { MAX_COMMAND_TIMEOUT_SECONDS } from '../../src/config';
-import app from '../../src/index';
+import { app } from '../../src/index';
 import { MAX_TTL_SECONDS } from '../../src/api/openapi';
 import {
   convertVersionSchemas,
@@ -44,6 +44,7 @@ const OPERATIONS = [
   'GET /tokens',
   'POST /tokens',
   'DELETE /tokens/{tokenId}',
+  'GET /isolate-stats',
   'GET /id-tags',
   'GET /id-tags/{idTag}',
   'PUT /id-tags/{idTag}',

@@ -1,0 +1,103 @@
+// Renders a bench run as Markdown: the machine, the exact command, the table and the ratios.
+
+import { readFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { percentile } from './load.mjs';
+
+const root = resolve(import.meta.dirname, '../..');
+const versionOf = (pkg) => JSON.parse(readFileSync(resolve(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+
+const fixed = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+const whole = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
+
+/** The figures of one target's run, as numbers. */
+export function summarize(run) {
+  return {
+    target: run.name,
+    messages: run.messages,
+    errors: run.errors.length,
+    messagesPerSecond: run.messages / run.elapsedS,
+    p50Ms: percentile(run.latenciesMs, 50),
+    p99Ms: percentile(run.latenciesMs, 99),
+    cpuSecondsPer1000: (run.cpuSeconds / run.messages) * 1000,
+    supervisorCpuSecondsPer1000: (run.supervisorCpuSeconds / run.messages) * 1000,
+    peakRssMiB: run.peakRssMiB,
+    d1StatementsPer1000: run.d1Statements === undefined ? undefined : (run.d1Statements / run.messages) * 1000,
+    commandP50Ms: run.commandLatenciesMs ? percentile(run.commandLatenciesMs, 50) : undefined,
+    commandP99Ms: run.commandLatenciesMs ? percentile(run.commandLatenciesMs, 99) : undefined,
+    commands: run.commandLatenciesMs?.length,
+  };
+}
+
+export function renderReport({ options, runs, idle, command, startedAt, finishedAt }) {
+  const rows = runs.map(summarize);
+  const by = Object.fromEntries(runs.map((r, i) => [r.letter, rows[i]]));
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Measured ${startedAt.toISOString()} – ${finishedAt.toISOString()} with:`,
+    '',
+    '```sh',
+    command,
+    '```',
+    '',
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${fixed(totalmem() / 2 ** 30, 0)} GiB, Linux ${release()}; ` +
+      `Node ${process.version}, wrangler ${versionOf('wrangler')} (workerd ${versionOf('workerd')}), ocpp-rpc ${versionOf('ocpp-rpc')}. ` +
+      'The load generator runs on the same machine and shares its cores with the server.',
+    '',
+    `Load: ${options.chargers} chargers (half 1.6, half 2.0.1) in a closed loop for ${options.seconds} s each, one CALL outstanding per charger. ` +
+      'Each repeats a charging session: StatusNotification, StartTransaction or TransactionEvent Started, StatusNotification (1.6), ' +
+      'ten MeterValues or TransactionEvent Updated with four sampled values each, Heartbeat, StopTransaction or TransactionEvent Ended, StatusNotification.',
+    '',
+    '| Target | Messages | Messages/s | p50 ms | p99 ms | Server CPU s / 1,000 msgs | Peak memory MiB | D1 statements / 1,000 msgs | Errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.target} | ${whole(r.messages)} | ${whole(r.messagesPerSecond)} | ${fixed(r.p50Ms, 2)} | ${fixed(r.p99Ms, 2)} | ` +
+        `${fixed(r.cpuSecondsPer1000, 3)} | ${fixed(r.peakRssMiB, 0)} | ${r.d1StatementsPer1000 === undefined ? 'n/a' : fixed(r.d1StatementsPer1000, 1)} | ${r.errors} |`,
+    ),
+    '',
+  ];
+  if (by.a && by.b) lines.push(`(a)/(b) throughput: **${fixed(by.a.messagesPerSecond / by.b.messagesPerSecond, 2)}** (aim ≥ 0.8); CPU per message ${fixed(by.a.cpuSecondsPer1000 / by.b.cpuSecondsPer1000, 1)}× the bare object's.`);
+  if (by.a && by.c) lines.push(`(a)/(c) throughput: **${fixed(by.a.messagesPerSecond / by.c.messagesPerSecond, 2)}**; CPU per message ${fixed(by.a.cpuSecondsPer1000 / by.c.cpuSecondsPer1000, 1)}× the Node.js server's.`);
+  lines.push(
+    '',
+    'Server CPU and peak memory are read from /proc for the serving process (workerd for (a) and (b), Node.js for (c)); ' +
+      'For (a), CPU counts from the start of the loop until 8 s after it, so deferred work (flushes to D1) is included. ' +
+      `wrangler's own Node.js processes, which supervise workerd and print its logs, used ${rows
+        .filter((r) => r.supervisorCpuSecondsPer1000 > 0)
+        .map((r) => `${fixed(r.supervisorCpuSecondsPer1000, 3)} s per 1,000 messages under ${r.target}`)
+        .join(' and ') || 'no measurable CPU'} besides (not in the table). ` +
+      'D1 statements are counted by the CSMS itself over the same span (GET /api/v1/isolate-stats; under wrangler dev one isolate runs everything).',
+  );
+  if (by.a?.commands) {
+    lines.push(
+      '',
+      '## Command API round trip',
+      '',
+      `${by.a.commands} ClearCache commands, one at a time, POST /api/v1/chargers/{id}/commands/ClearCache to HTTP response, the charger answering at once: ` +
+        `p50 **${fixed(by.a.commandP50Ms, 2)} ms**, p99 **${fixed(by.a.commandP99Ms, 2)} ms**.`,
+    );
+  }
+  if (idle) {
+    lines.push(
+      '',
+      '## Idle chargers',
+      '',
+      `${whole(idle.chargers)} chargers connected and booted in ${fixed(idle.bootSeconds, 1)} s; ${whole(idle.stillOpen)} still connected after ${idle.idleSeconds} s idle.`,
+      '',
+      `| workerd resident memory | MiB |`,
+      '|---|---:|',
+      `| before any charger | ${fixed(idle.baseMiB, 0)} |`,
+      `| all connected, just booted | ${fixed(idle.connectedMiB, 0)} |`,
+      `| after ${idle.idleSeconds} s idle | ${fixed(idle.idleMiB, 0)} |`,
+      '',
+      `Memory per connected charger: ${fixed(idle.perChargerKiB, 1)} KiB just after boot, ${fixed(idle.perIdleChargerKiB, 1)} KiB after the idle wait.`,
+      `Server CPU during the idle wait: ${fixed(idle.idleCpuSeconds, 2)} s over ${idle.idleSeconds} s. Objects woken while idle (alarms): ${idle.wokeWhileIdle}.`,
+      `Proof of sleep: a Heartbeat from ${idle.wakeSample} of the idle chargers constructed ${idle.woke} charger objects anew ` +
+        `(an object that was still in memory handles a frame without being constructed; one that hibernated is constructed to handle it).`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,86 @@
+// The three servers the bench compares, each started on a free 127.0.0.1 port and stopped after.
+
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { freePort, HOST, startWranglerDev } from '../../scripts/lib/wrangler-dev.mjs';
+import { servingPids, supervisingPids } from './proc.mjs';
+
+export const BENCH_API_TOKEN = 'bench-token';
+const benchDir = resolve(import.meta.dirname, '..');
+
+/**
+ * (a) This CSMS under `wrangler dev`, with its deployed defaults but for two: chargers need no
+ * registration first, and facts reach D1 within seconds rather than minutes, so the statements a
+ * run causes are all counted before it ends (under load, handovers go by size anyway).
+ */
+export async function startCsms(extraVars = {}) {
+  const dev = await startWranglerDev({
+    vars: {
+      API_TOKEN: BENCH_API_TOKEN,
+      UNKNOWN_CHARGER_POLICY: 'accept',
+      FLUSH_DELAY_SECONDS: '2',
+      FLEET_FLUSH_SECONDS: '2',
+      ...extraVars,
+    },
+  });
+  const api = async (method, path, body) => {
+    const res = await fetch(`${dev.baseUrl}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${BENCH_API_TOKEN}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  return {
+    name: '(a) this CSMS',
+    ocppUrl: `${dev.baseUrl.replace('http', 'ws')}/ocpp`,
+    baseUrl: dev.baseUrl,
+    inspectorUrl: dev.inspectorUrl,
+    logFile: dev.logFile,
+    pids: servingPids(dev.pid),
+    supervisorPids: supervisingPids(dev.pid),
+    api,
+    isolateStats: () => api('GET', '/isolate-stats'),
+    stop: dev.stop,
+  };
+}
+
+/** (b) A Durable Object that only answers a fixed CALLRESULT (bench/bare): the runtime's ceiling. */
+export async function startBare() {
+  const dev = await startWranglerDev({ config: resolve(benchDir, 'bare/wrangler.toml'), readyPath: '/health', migrate: false });
+  return { name: '(b) bare Durable Object', ocppUrl: `${dev.baseUrl.replace('http', 'ws')}/ocpp`,
+    pids: servingPids(dev.pid),
+    supervisorPids: supervisingPids(dev.pid),
+    stop: dev.stop,
+  };
+}
+
+/** (c) A Node.js server on ocpp-rpc with strict validation (bench/node-server.mjs). */
+export async function startNodeServer() {
+  const port = await freePort();
+  const child = spawn(process.execPath, [resolve(benchDir, 'node-server.mjs'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error('node server did not start in 30 s')), 30_000);
+    child.stdout.on('data', (data) => {
+      if (String(data).includes('listening')) {
+        clearTimeout(timer);
+        ready();
+      }
+    });
+    child.once('exit', (code) => fail(new Error(`node server exited (${code})`)));
+  });
+  return {
+    name: '(c) Node.js + ocpp-rpc (strict)',
+    ocppUrl: `ws://${HOST}:${port}/ocpp`,
+    pids: [child.pid],
+    supervisorPids: [],
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// `npm run bench`: the same charger load against (a) this CSMS, (b) a bare Durable Object that
+// answers a fixed CALLRESULT, and (c) a Node.js ocpp-rpc server; then the command API's round
+// trip and idle-charger scale. Everything runs on 127.0.0.1 and stops by itself.
+//
+//   npm run bench -- [--chargers 50] [--seconds 20] [--commands 300] [--idle 10000]
+//                    [--idle-seconds 30] [--targets a,b,c] [--write]
+//
+// --write puts the report in bench/RESULTS.md; without it the report is only printed.
+
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { commandRoundTrips } from './lib/commands.mjs';
+import { idleScale } from './lib/idle.mjs';
+import { bootChargers, closedLoop } from './lib/load.mjs';
+import { BENCH_ID_TAG } from './lib/mix.mjs';
+import { cpuSeconds, peakRssMiB } from './lib/proc.mjs';
+import { renderReport, summarize } from './lib/report.mjs';
+import { startBare, startCsms, startNodeServer } from './lib/targets.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    chargers: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '20' },
+    commands: { type: 'string', default: '300' },
+    idle: { type: 'string', default: '10000' },
+    'idle-seconds': { type: 'string', default: '30' },
+    targets: { type: 'string', default: 'a,b,c' },
+    write: { type: 'boolean', default: false },
+    /** Also write the figures as JSON to this file (the CI check reads it). */
+    json: { type: 'string' },
+    /** NAME=VALUE for this CSMS's configuration (repeatable), e.g. --csms-var LOG_MESSAGES=false. */
+    'csms-var': { type: 'string', multiple: true, default: [] },
+  },
+});
+const bounded = (name, max) => {
+  const value = Number(args[name]);
+  if (!Number.isInteger(value) || value < 0 || value > max) throw new Error(`--${name} must be an integer from 0 to ${max}`);
+  return value;
+};
+const options = {
+  chargers: bounded('chargers', 2_000),
+  seconds: bounded('seconds', 600),
+  commands: bounded('commands', 10_000),
+  idle: bounded('idle', 20_000),
+  idleSeconds: bounded('idle-seconds', 600),
+  targets: args.targets.split(',').map((t) => t.trim()),
+  csmsVars: Object.fromEntries(
+    args['csms-var'].map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`--csms-var takes NAME=VALUE, not ${pair}`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  ),
+};
+
+/** After the load stops, time for the CSMS's deferred facts to reach D1 (FLUSH_DELAY 2 s + FLEET_FLUSH 2 s). */
+const DRAIN_SECONDS = 8;
+const STARTERS = { a: () => startCsms(options.csmsVars), b: startBare, c: startNodeServer };
+
+async function measureLoad(letter) {
+  const target = await STARTERS[letter]();
+  process.stderr.write(`${target.name}: booting ${options.chargers} chargers…\n`);
+  try {
+    if (target.api) await target.api('PUT', `/id-tags/${BENCH_ID_TAG}`, { status: 'Accepted' });
+    const chargers = await bootChargers({ url: target.ocppUrl, count: options.chargers, prefix: `BENCH-${letter}` });
+    // Let the boots' own deferred work finish, so the window measures the loop alone.
+    const drains = target.isolateStats !== undefined;
+    if (drains) await sleep(DRAIN_SECONDS * 1000);
+    const statsBefore = drains ? await target.isolateStats() : undefined;
+    const d1Before = statsBefore?.d1Statements;
+    const cpuBefore = cpuSeconds(target.pids);
+    const supervisorCpuBefore = cpuSeconds(target.supervisorPids);
+    process.stderr.write(`${target.name}: ${options.seconds} s closed loop…\n`);
+    const load = await closedLoop(chargers, options.seconds);
+    for (const charger of chargers) charger.close();
+    // CPU and D1 include the deferred work the window's messages caused (flushes after it).
+    if (drains) await sleep(DRAIN_SECONDS * 1000);
+    const cpu = cpuSeconds(target.pids) - cpuBefore;
+    const supervisorCpu = cpuSeconds(target.supervisorPids) - supervisorCpuBefore;
+    let d1Statements;
+    if (d1Before !== undefined) {
+      d1Statements = (await target.isolateStats()).d1Statements - d1Before;
+      await sleep(2_000);
+      const later = (await target.isolateStats()).d1Statements - d1Before;
+      if (later !== d1Statements) process.stderr.write(`warning: D1 statements still rising after the drain (${d1Statements} → ${later})\n`);
+      // wrangler dev reloads the Worker when a source file changes; counters would start again.
+      if ((await target.isolateStats()).startedAt !== statsBefore.startedAt) {
+        throw new Error('the CSMS restarted during the run (did a source file change?): its figures would be wrong');
+      }
+    }
+    let commandLatenciesMs;
+    if (target.api && options.commands > 0) {
+      process.stderr.write(`${target.name}: ${options.commands} command round trips…\n`);
+      commandLatenciesMs = await commandRoundTrips(target, options.commands);
+    }
+    return {
+      letter,
+      name: target.name,
+      messages: load.latenciesMs.length,
+      errors: load.errors,
+      elapsedS: load.elapsedS,
+      latenciesMs: load.latenciesMs,
+      cpuSeconds: cpu,
+      supervisorCpuSeconds: supervisorCpu,
+      peakRssMiB: peakRssMiB(target.pids),
+      d1Statements,
+      commandLatenciesMs,
+    };
+  } finally {
+    await target.stop();
+  }
+}
+
+const startedAt = new Date();
+const runs = [];
+for (const letter of options.targets) {
+  if (!STARTERS[letter]) throw new Error(`unknown target ${letter}: use a, b and c`);
+  runs.push(await measureLoad(letter));
+}
+let idle;
+if (options.idle > 0) {
+  process.stderr.write(`idle scale: ${options.idle} chargers, ${options.idleSeconds} s idle…\n`);
+  idle = await idleScale({ count: options.idle, idleSeconds: options.idleSeconds, csmsVars: options.csmsVars });
+}
+const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+const report = renderReport({ options, runs, idle, command, startedAt, finishedAt: new Date() });
+process.stdout.write(report);
+if (args.write) writeFileSync(resolve(import.meta.dirname, 'RESULTS.md'), report);
+if (args.json) writeFileSync(args.json, JSON.stringify({ options, runs: runs.map(summarize), idle }, null, 2));
+const failed = runs.some((r) => r.errors.length > 0) || (idle && idle.stillOpen < idle.chargers);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,50 @@
+// Keeps `npm run bench` working: one run on a tiny configuration. Its figures are not judged
+// here (benchmarks are not timed tests); only that every part ran and measured something.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+
+describe('npm run bench', () => {
+  it('measures all three targets, the command API and idle chargers on a tiny configuration', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ocpp-bench-'));
+    try {
+      const jsonFile = join(dir, 'bench.json');
+      const run = spawnSync(
+        process.execPath,
+        ['bench/run.mjs', '--chargers', '4', '--seconds', '2', '--commands', '5', '--idle', '20', '--idle-seconds', '20', '--json', jsonFile],
+        { cwd: root, encoding: 'utf8', timeout: 170_000, killSignal: 'SIGKILL' },
+      );
+      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+      expect(run.stdout).toContain('| (a) this CSMS |');
+
+      const { runs, idle } = JSON.parse(readFileSync(jsonFile, 'utf8'));
+      expect(runs.map((r: { target: string }) => r.target)).toEqual([
+        '(a) this CSMS',
+        '(b) bare Durable Object',
+        '(c) Node.js + ocpp-rpc (strict)',
+      ]);
+      for (const r of runs) {
+        expect(r.errors, r.target).toBe(0);
+        expect(r.messages, r.target).toBeGreaterThan(0);
+        expect(r.p99Ms, r.target).toBeGreaterThanOrEqual(r.p50Ms);
+        expect(r.cpuSecondsPer1000, r.target).toBeGreaterThan(0);
+        expect(r.peakRssMiB, r.target).toBeGreaterThan(0);
+      }
+      // The CSMS counts its D1 statements; a run with transactions must have written some.
+      expect(runs[0].d1StatementsPer1000).toBeGreaterThan(0);
+      expect(runs[0].commands).toBe(5);
+      expect(runs[0].commandP99Ms).toBeGreaterThanOrEqual(runs[0].commandP50Ms);
+      // Every idle charger stayed connected, and their objects slept: each Heartbeat woke one.
+      expect(idle.stillOpen).toBe(20);
+      expect(idle.wokeWhileIdle).toBe(0);
+      expect(idle.woke).toBe(idle.wakeSample);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
