@@ -1,9 +1,10 @@
 // `npm run bench`: the same charger load against (a) this CSMS, (b) a bare Durable Object that
-// answers a fixed CALLRESULT, and (c) a Node.js ocpp-rpc server; then the command API's round
-// trip and idle-charger scale. Everything runs on 127.0.0.1 and stops by itself.
+// answers a fixed CALLRESULT, (b′) the same writing each frame to its storage first, and (c) a
+// Node.js ocpp-rpc server; then the command API's round trip and idle-charger scale. Everything
+// runs on 127.0.0.1 and stops by itself.
 //
 //   npm run bench -- [--chargers 50] [--seconds 20] [--commands 300] [--idle 10000]
-//                    [--idle-seconds 30] [--targets a,b,c] [--write]
+//                    [--idle-seconds 30] [--targets a,a-nolog,b,b',c] [--csms-var NAME=VALUE] [--write] [--json FILE]
 //
 // --write puts the report in bench/RESULTS.md; without it the report is only printed.
 
@@ -17,7 +18,7 @@ import { bootChargers, closedLoop } from './lib/load.mjs';
 import { BENCH_ID_TAG } from './lib/mix.mjs';
 import { cpuSeconds, peakRssMiB } from './lib/proc.mjs';
 import { renderReport, summarize } from './lib/report.mjs';
-import { startBare, startCsms, startNodeServer } from './lib/targets.mjs';
+import { startBare, startCsms, startDurableBare, startNodeServer } from './lib/targets.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,7 +27,7 @@ const { values: args } = parseArgs({
     commands: { type: 'string', default: '300' },
     idle: { type: 'string', default: '10000' },
     'idle-seconds': { type: 'string', default: '30' },
-    targets: { type: 'string', default: 'a,b,c' },
+    targets: { type: 'string', default: "a,a-nolog,b,b',c" },
     write: { type: 'boolean', default: false },
     /** Also write the figures as JSON to this file (the CI check reads it). */
     json: { type: 'string' },
@@ -57,7 +58,14 @@ const options = {
 
 /** After the load stops, time for the CSMS's deferred facts to reach D1 (FLUSH_DELAY 2 s + FLEET_FLUSH 2 s). */
 const DRAIN_SECONDS = 8;
-const STARTERS = { a: () => startCsms(options.csmsVars), b: startBare, c: startNodeServer };
+const STARTERS = {
+  a: () => startCsms(options.csmsVars),
+  // Under wrangler dev every log line goes through wrangler's Node process, which shares the cores.
+  'a-nolog': async () => ({ ...(await startCsms({ ...options.csmsVars, LOG_MESSAGES: 'false' })), name: '(a) this CSMS, LOG_MESSAGES=false' }),
+  b: startBare,
+  "b'": startDurableBare,
+  c: startNodeServer,
+};
 
 async function measureLoad(letter) {
   const target = await STARTERS[letter]();
@@ -116,7 +124,7 @@ async function measureLoad(letter) {
 const startedAt = new Date();
 const runs = [];
 for (const letter of options.targets) {
-  if (!STARTERS[letter]) throw new Error(`unknown target ${letter}: use a, b and c`);
+  if (!STARTERS[letter]) throw new Error(`unknown target ${letter}: use ${Object.keys(STARTERS).join(', ')}`);
   runs.push(await measureLoad(letter));
 }
 let idle;

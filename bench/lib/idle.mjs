@@ -48,6 +48,9 @@ export async function idleScale({ count, idleSeconds, csmsVars }) {
       wakeSample: sample.length,
       woke,
     };
+  } catch (error) {
+    process.stderr.write(`idle scale failed; the server's last lines:\n${server.logTail(40)}\n`);
+    throw error;
   } finally {
     await server.stop();
   }

@@ -25,7 +25,10 @@ export class BenchCharger {
         this.ws = ws;
         resolve(this);
       });
-      ws.once('error', reject);
+      ws.on('error', (error) => {
+        reject(new Error(`${this.id}: ${error.message}`));
+        this.pending?.reject(error);
+      });
       ws.on('message', (data) => this.onMessage(data));
       ws.on('close', () => this.pending?.reject(new Error('closed')));
     });

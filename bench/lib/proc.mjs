@@ -1,6 +1,6 @@
 // Reads a server's CPU time and memory from /proc (Linux): the process, or the tree under it.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Kernel clock ticks per second for utime/stime (USER_HZ; 100 on Linux x86_64 and arm64). */
 const TICKS_PER_SECOND = 100;
@@ -63,17 +63,40 @@ export const peakRssMiB = (pids) => sumMiB(pids, 'VmHWM');
 export const rssMiB = (pids) => sumMiB(pids, 'VmRSS');
 
 /**
- * The processes that serve the traffic: the workerd processes under a `wrangler dev` tree, or
- * the root itself (a Node.js server). wrangler's Node processes supervise and are counted apart.
+ * The workerd process that runs the Worker under a `wrangler dev` tree. wrangler runs two: the
+ * Worker's own (started with an inspector), and a ProxyWorker in front of it for live reload.
  */
-export function servingPids(rootPid) {
-  const tree = processTree(rootPid);
-  const workerd = tree.filter((p) => p.name === 'workerd').map((p) => p.pid);
-  return workerd.length > 0 ? workerd : [rootPid];
+export function workerPid(rootPid) {
+  const workerd = processTree(rootPid).filter(
+    (p) => p.name === 'workerd' && readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes('--inspector-addr'),
+  );
+  if (workerd.length !== 1) throw new Error(`expected one Worker workerd under ${rootPid}, found ${workerd.length}`);
+  return workerd[0].pid;
 }
 
-/** The other processes of a `wrangler dev` tree: wrangler's Node processes and esbuild. */
+/** The other processes of a `wrangler dev` tree: wrangler's Node processes, the ProxyWorker, esbuild. */
 export function supervisingPids(rootPid) {
-  const serving = new Set(servingPids(rootPid));
-  return processTree(rootPid).map((p) => p.pid).filter((pid) => !serving.has(pid));
+  const worker = workerPid(rootPid);
+  return processTree(rootPid).map((p) => p.pid).filter((pid) => pid !== worker);
+}
+
+/** The TCP ports the process listens on (IPv4 and IPv6). */
+export function listeningPorts(pid) {
+  const byInode = new Map();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && f[3] === '0A') byInode.set(f[9], parseInt(f[1].split(':').at(-1), 16));
+    }
+  }
+  const ports = [];
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const inode = readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/)?.[1];
+      if (inode && byInode.has(inode)) ports.push(byInode.get(inode));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return ports;
 }

@@ -59,13 +59,16 @@ export function renderReport({ options, runs, idle, command, startedAt, finished
     ),
     '',
   ];
+  if (by['a-nolog'] && by.b) lines.push(`(a, LOG_MESSAGES=false)/(b) throughput: **${fixed(by['a-nolog'].messagesPerSecond / by.b.messagesPerSecond, 2)}**; /(b′): **${by["b'"] ? fixed(by['a-nolog'].messagesPerSecond / by["b'"].messagesPerSecond, 2) : '–'}**.`);
   if (by.a && by.b) lines.push(`(a)/(b) throughput: **${fixed(by.a.messagesPerSecond / by.b.messagesPerSecond, 2)}** (aim ≥ 0.8); CPU per message ${fixed(by.a.cpuSecondsPer1000 / by.b.cpuSecondsPer1000, 1)}× the bare object's.`);
+  if (by.a && by["b'"]) lines.push(`(a)/(b′) throughput: **${fixed(by.a.messagesPerSecond / by["b'"].messagesPerSecond, 2)}**: against a ceiling that also makes each message durable before answering, as the CSMS must.`);
   if (by.a && by.c) lines.push(`(a)/(c) throughput: **${fixed(by.a.messagesPerSecond / by.c.messagesPerSecond, 2)}**; CPU per message ${fixed(by.a.cpuSecondsPer1000 / by.c.cpuSecondsPer1000, 1)}× the Node.js server's.`);
   lines.push(
     '',
-    'Server CPU and peak memory are read from /proc for the serving process (workerd for (a) and (b), Node.js for (c)); ' +
+    "Server CPU and peak memory are read from /proc for the serving process: the Worker's workerd for (a) and (b), Node.js for (c). " +
+      "The load goes straight to the Worker's workerd socket, not through wrangler dev's ProxyWorker (a live-reload hop that doubles every connection). " +
       'For (a), CPU counts from the start of the loop until 8 s after it, so deferred work (flushes to D1) is included. ' +
-      `wrangler's own Node.js processes, which supervise workerd and print its logs, used ${rows
+      `wrangler's other processes (its Node.js processes, which also print the Worker's logs, and the idle ProxyWorker) used ${rows
         .filter((r) => r.supervisorCpuSecondsPer1000 > 0)
         .map((r) => `${fixed(r.supervisorCpuSecondsPer1000, 3)} s per 1,000 messages under ${r.target}`)
         .join(' and ') || 'no measurable CPU'} besides (not in the table). ` +

@@ -3,10 +3,31 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { freePort, HOST, startWranglerDev } from '../../scripts/lib/wrangler-dev.mjs';
-import { servingPids, supervisingPids } from './proc.mjs';
+import { listeningPorts, supervisingPids, workerPid } from './proc.mjs';
 
 export const BENCH_API_TOKEN = 'bench-token';
 const benchDir = resolve(import.meta.dirname, '..');
+
+/**
+ * Starts `wrangler dev` and finds the Worker's own workerd socket. The bench talks to it
+ * directly: wrangler's ProxyWorker (for live reload) would add a hop and a second socket to every
+ * connection, and this machine allows a process 20,000 open files.
+ */
+async function startWorker(options) {
+  const dev = await startWranglerDev(options);
+  try {
+    const pid = workerPid(dev.pid);
+    for (const port of listeningPorts(pid)) {
+      const url = `http://${HOST}:${port}`;
+      const ok = await fetch(`${url}${options.readyPath ?? '/api/v1/health'}`).then((r) => r.ok, () => false);
+      if (ok) return { ...dev, directUrl: url, pids: [pid], supervisorPids: supervisingPids(dev.pid) };
+    }
+    throw new Error(`no socket of workerd ${pid} serves the Worker`);
+  } catch (error) {
+    await dev.stop();
+    throw error;
+  }
+}
 
 /**
  * (a) This CSMS under `wrangler dev`, with its deployed defaults but for two: chargers need no
@@ -14,7 +35,7 @@ const benchDir = resolve(import.meta.dirname, '..');
  * run causes are all counted before it ends (under load, handovers go by size anyway).
  */
 export async function startCsms(extraVars = {}) {
-  const dev = await startWranglerDev({
+  const dev = await startWorker({
     vars: {
       API_TOKEN: BENCH_API_TOKEN,
       UNKNOWN_CHARGER_POLICY: 'accept',
@@ -24,7 +45,7 @@ export async function startCsms(extraVars = {}) {
     },
   });
   const api = async (method, path, body) => {
-    const res = await fetch(`${dev.baseUrl}/api/v1${path}`, {
+    const res = await fetch(`${dev.directUrl}/api/v1${path}`, {
       method,
       headers: { authorization: `Bearer ${BENCH_API_TOKEN}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -35,12 +56,11 @@ export async function startCsms(extraVars = {}) {
   };
   return {
     name: '(a) this CSMS',
-    ocppUrl: `${dev.baseUrl.replace('http', 'ws')}/ocpp`,
-    baseUrl: dev.baseUrl,
+    ocppUrl: `${dev.directUrl.replace('http', 'ws')}/ocpp`,
     inspectorUrl: dev.inspectorUrl,
-    logFile: dev.logFile,
-    pids: servingPids(dev.pid),
-    supervisorPids: supervisingPids(dev.pid),
+    logTail: dev.logTail,
+    pids: dev.pids,
+    supervisorPids: dev.supervisorPids,
     api,
     isolateStats: () => api('GET', '/isolate-stats'),
     stop: dev.stop,
@@ -49,12 +69,20 @@ export async function startCsms(extraVars = {}) {
 
 /** (b) A Durable Object that only answers a fixed CALLRESULT (bench/bare): the runtime's ceiling. */
 export async function startBare() {
-  const dev = await startWranglerDev({ config: resolve(benchDir, 'bare/wrangler.toml'), readyPath: '/health', migrate: false });
-  return { name: '(b) bare Durable Object', ocppUrl: `${dev.baseUrl.replace('http', 'ws')}/ocpp`,
-    pids: servingPids(dev.pid),
-    supervisorPids: supervisingPids(dev.pid),
+  const dev = await startWorker({ config: resolve(benchDir, 'bare/wrangler.toml'), readyPath: '/health', migrate: false });
+  return {
+    name: '(b) bare Durable Object',
+    ocppUrl: `${dev.directUrl.replace('http', 'ws')}/ocpp`,
+    pids: dev.pids,
+    supervisorPids: dev.supervisorPids,
     stop: dev.stop,
   };
+}
+
+/** (b′) The same, but each frame is written to the object's SQLite storage before the answer. */
+export async function startDurableBare() {
+  const bare = await startBare();
+  return { ...bare, name: '(b′) bare Durable Object + one SQLite write', ocppUrl: bare.ocppUrl.replace(/\/ocpp$/, '/ocpp-durable') };
 }
 
 /** (c) A Node.js server on ocpp-rpc with strict validation (bench/node-server.mjs). */

@@ -12,6 +12,8 @@ export interface WranglerDev {
   /** The wrangler process; workerd runs as its descendant. */
   pid: number;
   logFile: string;
+  /** The last lines wrangler and the Worker printed. */
+  logTail(lines?: number): string;
   stop(): Promise<void>;
 }
 

@@ -174,6 +174,8 @@ export async function startWranglerDev({ config, vars = {}, readyPath = '/api/v1
       /** The wrangler process; workerd runs as its descendant. */
       pid: child.pid,
       logFile,
+      /** The last lines wrangler and the Worker printed. */
+      logTail: (lines = 60) => tail(logFile, lines),
       stop: async () => {
         process.off('exit', onExit);
         await stop();

@@ -16,7 +16,7 @@ describe('npm run bench', () => {
       const jsonFile = join(dir, 'bench.json');
       const run = spawnSync(
         process.execPath,
-        ['bench/run.mjs', '--chargers', '4', '--seconds', '2', '--commands', '5', '--idle', '20', '--idle-seconds', '20', '--json', jsonFile],
+        ['bench/run.mjs', '--targets', "a,b,b',c", '--chargers', '4', '--seconds', '2', '--commands', '5', '--idle', '20', '--idle-seconds', '20', '--json', jsonFile],
         { cwd: root, encoding: 'utf8', timeout: 170_000, killSignal: 'SIGKILL' },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
@@ -26,6 +26,7 @@ describe('npm run bench', () => {
       expect(runs.map((r: { target: string }) => r.target)).toEqual([
         '(a) this CSMS',
         '(b) bare Durable Object',
+        '(b′) bare Durable Object + one SQLite write',
         '(c) Node.js + ocpp-rpc (strict)',
       ]);
       for (const r of runs) {
