@@ -17,6 +17,12 @@ export interface Config {
   commandTimeoutSeconds: number;
   /** A token the CSMS does not know, used while the charger was offline: accept and record it, or answer Invalid. */
   unknownOfflineTagPolicy: UnknownOfflineTagPolicy;
+  /**
+   * How long (seconds) a charger's object reuses an id tag's record read from D1 for its token
+   * decisions; 0 reads D1 for every decision. A tag changed through the API reaches a charger
+   * that saw it recently within this time.
+   */
+  idTagCacheSeconds: number;
   /** How long (seconds) facts wait in a charger's outbox before they are handed to its FleetWriter. */
   flushDelaySeconds: number;
   /** How long (seconds) a FleetWriter gathers facts from chargers before copying them to D1 in one batch. */
@@ -43,6 +49,7 @@ export interface ConfigVars {
   OFFLINE_AFTER_INTERVALS?: string;
   COMMAND_TIMEOUT_SECONDS?: string;
   UNKNOWN_OFFLINE_TAG_POLICY?: string;
+  ID_TAG_CACHE_SECONDS?: string;
   FLUSH_DELAY_SECONDS?: string;
   FLEET_FLUSH_SECONDS?: string;
   FLEET_WRITER_SHARDS?: string;
@@ -58,6 +65,7 @@ export const DEFAULTS = {
   commandTimeoutSeconds: 30,
   unknownChargerPolicy: 'reject',
   unknownOfflineTagPolicy: 'accept',
+  idTagCacheSeconds: 300,
   flushDelaySeconds: 300,
   fleetFlushSeconds: 30,
   fleetWriterShards: 1,
@@ -90,6 +98,7 @@ export function readConfig(vars: ConfigVars): Config {
       DEFAULTS.commandTimeoutSeconds,
     ),
     unknownOfflineTagPolicy: readOfflineTagPolicy(vars.UNKNOWN_OFFLINE_TAG_POLICY),
+    idTagCacheSeconds: readNonNegativeInt('ID_TAG_CACHE_SECONDS', vars.ID_TAG_CACHE_SECONDS, DEFAULTS.idTagCacheSeconds),
     flushDelaySeconds: readPositiveNumber('FLUSH_DELAY_SECONDS', vars.FLUSH_DELAY_SECONDS, DEFAULTS.flushDelaySeconds),
     fleetFlushSeconds: readPositiveNumber('FLEET_FLUSH_SECONDS', vars.FLEET_FLUSH_SECONDS, DEFAULTS.fleetFlushSeconds),
     fleetWriterShards: readPositiveInt('FLEET_WRITER_SHARDS', vars.FLEET_WRITER_SHARDS, DEFAULTS.fleetWriterShards),
@@ -117,6 +126,13 @@ function readPolicy(value: string | undefined): UnknownChargerPolicy {
   if (value === undefined || value === '') return DEFAULTS.unknownChargerPolicy;
   if (value === 'accept' || value === 'pending' || value === 'reject') return value;
   throw new Error(`UNKNOWN_CHARGER_POLICY must be accept, pending or reject, not "${value}"`);
+}
+
+function readNonNegativeInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of 0 or more, not "${value}"`);
+  return n;
 }
 
 function readPositiveInt(name: string, value: string | undefined, fallback: number): number {

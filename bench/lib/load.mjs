@@ -81,13 +81,20 @@ export async function eachLimited(items, limit, fn) {
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Connects and boots `count` chargers (even indexes 1.6, odd 2.0.1) and reports them Available. */
-export async function bootChargers({ url, count, prefix, concurrency = 50 }) {
+/**
+ * Connects and boots `count` chargers (even indexes 1.6, odd 2.0.1), at most `perSecond` a
+ * second, each once `gate()` resolves.
+ */
+export async function bootChargers({ url, count, prefix, concurrency = 50, perSecond = Infinity, gate }) {
   const chargers = Array.from(
     { length: count },
     (_, i) => new BenchCharger(url, `${prefix}-${i}`, i % 2 === 0 ? 'ocpp1.6' : 'ocpp2.0.1'),
   );
-  await eachLimited(chargers, concurrency, async (charger) => {
+  const started = performance.now();
+  await eachLimited(chargers, concurrency, async (charger, i) => {
+    const wait = started + (i / perSecond) * 1000 - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (gate) await gate();
     await charger.connect();
     const boot = await charger.call('BootNotification', bootNotification(charger.protocol));
     if (boot.status !== 'Accepted') throw new Error(`${charger.id}: boot ${boot.status}`);

@@ -88,13 +88,17 @@ export function renderReport({ options, runs, idle, command, startedAt, finished
       '',
       '## Idle chargers',
       '',
-      `${whole(idle.chargers)} chargers connected and booted in ${fixed(idle.bootSeconds, 1)} s; ${whole(idle.stillOpen)} still connected after ${idle.idleSeconds} s idle.`,
+      `${whole(idle.chargers)} chargers connected and booted in ${fixed(idle.bootSeconds, 1)} s ` +
+        `(${fixed(idle.bootWaitSeconds, 1)} s of it waiting for quiet objects to hibernate: the machine allows a process 20,000 open files, ` +
+        `an object in memory holds about four, a hibernated one only its socket); ${whole(idle.stillOpen)} still connected after ${idle.idleSeconds} s idle.`,
       '',
       `| workerd resident memory | MiB |`,
       '|---|---:|',
       `| before any charger | ${fixed(idle.baseMiB, 0)} |`,
       `| all connected, just booted | ${fixed(idle.connectedMiB, 0)} |`,
       `| after ${idle.idleSeconds} s idle | ${fixed(idle.idleMiB, 0)} |`,
+      '',
+      `Open files in workerd: ${whole(idle.connectedOpenFiles)} just after the last boot, ${whole(idle.idleOpenFiles)} after the idle wait.`,
       '',
       `Memory per connected charger: ${fixed(idle.perChargerKiB, 1)} KiB just after boot, ${fixed(idle.perIdleChargerKiB, 1)} KiB after the idle wait.`,
       `Server CPU during the idle wait: ${fixed(idle.idleCpuSeconds, 2)} s over ${idle.idleSeconds} s. Objects woken while idle (alarms): ${idle.wokeWhileIdle}.`,

@@ -114,8 +114,8 @@ const MeterValue = v.object({
 });
 
 const Transaction = v.object({
-  id: described(Int, "The CSMS's number (the 1.6 transactionId)"),
-  transactionId: described(v.string(), 'What the charger calls it'),
+  id: described(Int, "The CSMS's own row number, unique fleet-wide (the list's cursor); not the charger's id"),
+  transactionId: described(v.string(), 'What the charger calls it: the 1.6 transactionId the CSMS gave it (unique per charger), or the 2.0.1 one'),
   chargerId: v.string(),
   protocol: v.string(),
   evseId: v.nullable(Int),

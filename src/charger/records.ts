@@ -1,9 +1,10 @@
 // The Durable Object's ChargerRecords: which facts go to D1 at once, and which to the outbox.
 //
 // Only what the answer depends on is read from or written to D1 before answering: the boot
-// decision, token decisions, and a 1.6 transaction's id (D1 assigns it, unique fleet-wide).
-// Everything else is appended to the charger's outbox, which commits in the object's own
-// storage before the answer leaves and reaches D1 with the next flush.
+// decision, and id tag records the object has not read within ID_TAG_CACHE_SECONDS (see
+// id-tag-cache.ts). A 1.6 transaction's id comes from the object itself (transaction-ids.ts).
+// Everything else, starts included, is appended to the charger's outbox, which commits in the
+// object's own storage before the answer leaves and reaches D1 with the next flush.
 
 import type { Config } from '../config';
 import { decideAuthorization, type AuthorizationDecision } from '../ocpp/authorization';
@@ -24,15 +25,21 @@ import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore } from '../store/chargers';
-import { IdTagStore } from '../store/id-tags';
-import { TransactionStore } from '../store/transactions';
+import { IdTagStore, type IdTagRecord } from '../store/id-tags';
+import { startKey16, TransactionStore } from '../store/transactions';
 import type { Outbox, OutboxFacts, OutboxKind } from '../fleet/outbox';
+import type { IdTagCache } from './id-tag-cache';
+import type { TransactionIds } from './transaction-ids';
 import type { TransactionLocation, TransactionLocations } from './transaction-locations';
 
 export interface RecordsDeps {
   db: D1Database;
   outbox: Outbox;
   locations: TransactionLocations;
+  /** Id tag records read from D1 lately. */
+  tags: IdTagCache;
+  /** The 1.6 transaction ids this charger was given. */
+  transactionIds: TransactionIds;
   chargerId: string;
   protocol: OcppVersion;
   config: Config;
@@ -41,7 +48,7 @@ export interface RecordsDeps {
   rememberRegistration: (status: RegistrationStatus) => Promise<void>;
   /**
    * Called after facts were appended to the outbox, to make sure a flush is coming: `soon`
-   * for facts that close something (a stop, an Ended event), which operators wait for.
+   * for facts operators wait for (a 1.6 start, a stop, an Ended event).
    */
   appended: (urgency: 'soon' | 'batched') => Promise<void>;
   /** Queues a command for the charger (see ChargerSession.queueCommand). */
@@ -71,34 +78,70 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async authorize(token: PresentedToken): Promise<AuthorizationDecision> {
-    const store = new IdTagStore(this.deps.db);
-    const record = await store.get(token.idTag);
-    if (!record && token.offline && this.deps.config.unknownOfflineTagPolicy === 'accept') {
+    // An unknown tag used offline is accepted and recorded in D1: not on the word of a cached
+    // "unknown", which an operator may have changed since. That path reads D1 afresh.
+    const offlineAccept = token.offline && this.deps.config.unknownOfflineTagPolicy === 'accept';
+    let record = this.deps.tags.get(token.idTag, this.deps.now.getTime());
+    if (record === undefined || (record === null && offlineAccept)) record = await this.readTag(token.idTag);
+    if (!record && offlineAccept) {
       // The charger let someone charge while it could not ask us; keep the tag so operators see it.
-      await store.recordFirstSeenOffline(token.idTag, token.type ?? null, this.nowIso);
+      await new IdTagStore(this.deps.db).recordFirstSeenOffline(token.idTag, token.type ?? null, this.nowIso);
+      // D1 now holds a record for it (ours, or one made meanwhile): the next decision reads it.
+      this.deps.tags.forget(token.idTag);
       return { status: 'Accepted' };
     }
+    // The decision is made now, from the record: an expiryDate passes on time even when cached.
     return decideAuthorization(record, this.deps.now, token.type);
   }
 
+  /** Reads a tag's record from D1, and keeps it (or that there is none) for the next decisions. */
+  private async readTag(idTag: string): Promise<IdTagRecord | null> {
+    const record = await new IdTagStore(this.deps.db).get(idTag);
+    this.deps.tags.put(idTag, record, this.deps.now.getTime());
+    return record;
+  }
+
+  /**
+   * Gives the start its id from the object's own numbering and appends it to the outbox; both
+   * commit in the object's storage before the answer leaves. A replay finds the id its first
+   * sending got and appends nothing. D1 is read once in the object's life, to continue the ids
+   * D1 assigned before (a failure there answers InternalError, and the charger retries).
+   */
   async startTransaction(start: TransactionStart16): Promise<number> {
-    const id = await new TransactionStore(this.deps.db).start16(this.deps.chargerId, start, this.nowIso);
+    const { transactionIds: ids, chargerId } = this.deps;
+    const key = startKey16(start);
+    const known = ids.find(key);
+    if (known !== undefined) return known;
+    if (!ids.seeded) {
+      const { lastId, running } = await new TransactionStore(this.deps.db).numbering16(chargerId);
+      ids.seed(lastId, running);
+      // The start may be one D1 already has (sent before this object numbered starts).
+      const seededId = ids.find(key);
+      if (seededId !== undefined) {
+        this.deps.locations.remember(String(seededId), { evseId: 0, connectorId: start.connectorId });
+        return seededId;
+      }
+    }
+    // No await from here to the append: the id, its key and the fact commit together.
+    const id = ids.assign(key);
     this.deps.locations.remember(String(id), { evseId: 0, connectorId: start.connectorId });
+    // 'soon': operators should see a transaction running within seconds, not FLUSH_DELAY_SECONDS.
+    await this.append('start16', { ...start, transactionId: id }, 'soon');
     return id;
   }
 
   async recordSettings(settings: Setting[]): Promise<void> {
-    for (const setting of settings) this.deps.outbox.append(this.deps.chargerId, 'setting', setting);
+    this.deps.outbox.appendAll(settings.map((fact) => ({ chargerId: this.deps.chargerId, kind: 'setting' as const, fact })));
     if (settings.length > 0) await this.deps.appended('batched');
   }
 
   async recordProfileChanges(changes: ProfileChange[]): Promise<void> {
-    for (const change of changes) this.deps.outbox.append(this.deps.chargerId, 'profile', change);
+    this.deps.outbox.appendAll(changes.map((fact) => ({ chargerId: this.deps.chargerId, kind: 'profile' as const, fact })));
     if (changes.length > 0) await this.deps.appended('batched');
   }
 
   async recordReservationChanges(changes: ReservationChange[]): Promise<void> {
-    for (const change of changes) this.deps.outbox.append(this.deps.chargerId, 'reservation', change);
+    this.deps.outbox.appendAll(changes.map((fact) => ({ chargerId: this.deps.chargerId, kind: 'reservation' as const, fact })));
     if (changes.length > 0) await this.deps.appended('batched');
   }
 
@@ -127,9 +170,13 @@ export class DurableChargerRecords implements ChargerRecords {
     if (event.evseId !== undefined) {
       this.deps.locations.remember(event.transactionId, { evseId: event.evseId, connectorId: event.connectorId ?? 0 });
     }
-    // Meter values first: the flush derives the transaction's energy from them.
-    if (meter && meter.samples.length > 0) this.deps.outbox.append(this.deps.chargerId, 'meter', meter);
-    await this.append('event201', event, event.eventType === 'Ended' ? 'soon' : 'batched');
+    // Meter values first: the flush derives the transaction's energy from them. One statement for both.
+    const { chargerId, outbox } = this.deps;
+    outbox.appendAll([
+      ...(meter && meter.samples.length > 0 ? [{ chargerId, kind: 'meter' as const, fact: meter }] : []),
+      { chargerId, kind: 'event201' as const, fact: event },
+    ]);
+    await this.deps.appended(event.eventType === 'Ended' ? 'soon' : 'batched');
   }
 
   private async append<K extends OutboxKind>(

@@ -21,6 +21,7 @@ import type { RegistrationStatus } from '../ocpp/records';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore, type ConnectionEvent } from '../store/chargers';
 import { countingD1 } from '../store/counting-d1';
+import { isolateStats, markIsolateStarted } from '../isolate-stats';
 import { newCommandId } from './command-ids';
 import { CommandQueue, type QueuedCommand } from './command-queue';
 import { commandEffects, commandFailure, commandOutcome, prepareCommand, prepareQueuedCommand } from './commands';
@@ -29,7 +30,9 @@ import { eventsFor } from './events';
 import { MessageJournal, type JournalEntry } from './journal';
 import { chargeBadFrame, checkFrameSize, type LimitClose } from './frame-limits';
 import { OutboxHandover } from './handover';
+import { IdTagCache } from './id-tag-cache';
 import { DurableChargerRecords } from './records';
+import { TransactionIds } from './transaction-ids';
 import { TransactionLocations } from './transaction-locations';
 import {
   closeQuietly,
@@ -62,6 +65,8 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly outbound: OutboundCalls;
   private readonly outbox: Outbox;
   private readonly locations: TransactionLocations;
+  private readonly tags: IdTagCache;
+  private readonly transactionIds: TransactionIds;
   private readonly commands: CommandQueue;
   private readonly journal: MessageJournal;
   /** True while queued commands are being delivered, so only one delivery runs at a time. */
@@ -72,11 +77,15 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly db: D1Database;
   private registration: RegistrationStatus | null | undefined;
   private readonly handover: OutboxHandover;
+  /** When this instance last received a frame (the socket's attachment has it to the second). */
+  private lastFrameAt: number | undefined;
 
   // The constructor also runs when a hibernated object wakes for a frame, so it only
   // builds in-memory helpers; durable facts are read on demand.
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    markIsolateStarted();
+    isolateStats.chargerObjectsConstructed += 1;
     this.config = readConfig(env);
     this.outbound = new OutboundCalls({
       send: (text) => {
@@ -90,6 +99,8 @@ export class ChargerSession extends DurableObject<Env> {
     });
     this.outbox = new Outbox(ctx.storage.sql);
     this.locations = new TransactionLocations(ctx.storage.sql);
+    this.tags = new IdTagCache(ctx.storage.sql, this.config.idTagCacheSeconds);
+    this.transactionIds = new TransactionIds(ctx.storage.sql);
     this.commands = new CommandQueue(ctx.storage.sql);
     this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize);
     // A command sent by an earlier instance can no longer be matched to its answer.
@@ -104,7 +115,9 @@ export class ChargerSession extends DurableObject<Env> {
       chargerId: () => this.ctx.storage.get<string>(STORAGE_KEYS.chargerId),
       lastSeen: () => {
         const socket = this.currentSocket();
-        return socket ? readAttachment(socket)?.lastSeen : undefined;
+        if (!socket) return undefined;
+        // The attachment keeps lastSeen to the second; this instance knows the last frame exactly.
+        return Math.max(readAttachment(socket)?.lastSeen ?? 0, this.lastFrameAt ?? 0) || undefined;
       },
     });
   }
@@ -160,16 +173,26 @@ export class ChargerSession extends DurableObject<Env> {
     }
     // A connection closed for breaking a frame limit: what it sent after that is not read.
     if (attachment.refused) return;
-    attachment.lastSeen = Date.now();
-    ws.serializeAttachment({ ocpp: attachment } satisfies SocketAttachment);
+    // The socket keeps lastSeen to the second (for the offline check and D1's copy): rewriting the
+    // attachment on every frame costs more than it tells. This frame's handling sees the exact time.
+    const now = Date.now();
+    const stale = now - attachment.lastSeen >= 1_000;
+    attachment.lastSeen = now;
+    this.lastFrameAt = now;
+    if (stale) ws.serializeAttachment({ ocpp: attachment } satisfies SocketAttachment);
 
     const tooBig = checkFrameSize(message, this.config.maxFrameBytes);
     if (tooBig) return this.closeForLimit(ws, tooBig);
-    this.journal.record('in', message);
+    // Written with the answer (one storage call for both), or after the frame is handled.
+    this.journal.hold('in', message);
 
     const next = this.inbound.then(async () => {
-      if (readAttachment(ws)?.refused) return;
-      if ((await this.handleFrame(ws, attachment, message)) === 'refused') await this.countBadFrame(ws);
+      try {
+        if (readAttachment(ws)?.refused) return;
+        if ((await this.handleFrame(ws, attachment, message)) === 'refused') await this.countBadFrame(ws);
+      } finally {
+        this.journal.flush();
+      }
     });
     this.inbound = next.catch((error) => logError('inbound frame', attachment.chargerId, error));
     return this.inbound;
@@ -431,6 +454,8 @@ export class ChargerSession extends DurableObject<Env> {
       db: this.db,
       outbox: this.outbox,
       locations: this.locations,
+      tags: this.tags,
+      transactionIds: this.transactionIds,
       chargerId,
       protocol,
       config: this.config,

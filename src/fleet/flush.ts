@@ -18,6 +18,9 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
   const chargers = new ChargerStore(db);
   const transactions = new TransactionStore(db);
   return [
+    // 1.6 starts first: a stop in the same batch closes the transaction its start opens, and a
+    // stop whose start is not stored by then is kept as unmatched.
+    ...transactions.start16Statements(batch.start16, now),
     // Meter values before transactions: a 2.0.1 transaction's energy is derived from them.
     ...new MeterValueStore(db).insertStatements(batch.meter),
     ...chargers.connectorStatusStatements(batch.status, now),

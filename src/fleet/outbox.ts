@@ -4,7 +4,14 @@
 // answered. A FleetWriter keeps one too: the facts many chargers handed over, waiting to be
 // copied to D1 together.
 
-import type { ChargerReport, ConnectorState, MeterReport, TransactionEvent201, TransactionStop16 } from '../ocpp/records';
+import type {
+  ChargerReport,
+  ConnectorState,
+  MeterReport,
+  TransactionEvent201,
+  TransactionStart16,
+  TransactionStop16,
+} from '../ocpp/records';
 import type { ProfileChange } from '../ocpp/profile-changes';
 import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
@@ -14,6 +21,8 @@ import type { ConnectionEvent } from '../store/chargers';
 export interface OutboxFacts {
   status: ConnectorState;
   meter: MeterReport;
+  /** A 1.6 StartTransaction, with the id the charger's object gave it (see charger/transaction-ids.ts). */
+  start16: TransactionStart16 & { transactionId: number };
   stop16: TransactionStop16;
   event201: TransactionEvent201;
   connection: ConnectionEvent;
@@ -26,7 +35,6 @@ export interface OutboxFacts {
 }
 
 export type OutboxKind = keyof OutboxFacts;
-
 
 export interface OutboxEntry<K extends OutboxKind = OutboxKind> {
   /** Position in the outbox it was read from; absent on entries not read from one. */
@@ -49,7 +57,16 @@ export type OutboxBatch = { [K in OutboxKind]: ChargerFact<K>[] } & {
   size: number;
 };
 
+/** Facts (JSON characters) read into one batch at most. */
+const PEEK_MAX_CHARS = 4_000_000;
+
+/** Rows per INSERT statement (four bound values each). */
+const ROWS_PER_INSERT = 50;
+
 export class Outbox {
+  /** Entries in the table, once counted; undefined after a removal until counted again. */
+  private count: number | undefined;
+
   constructor(private readonly sql: SqlStorage) {
     // Runs on every wake-up; cheap, and makes the table exist for a new object.
     sql.exec(`CREATE TABLE IF NOT EXISTS outbox (
@@ -63,33 +80,52 @@ export class Outbox {
 
   /** Appends a fact. Synchronous: it commits with the object's other writes of the same event. */
   append<K extends OutboxKind>(chargerId: string, kind: K, fact: OutboxFacts[K]): void {
-    this.sql.exec(
-      'INSERT INTO outbox (charger_id, kind, fact, created_at) VALUES (?, ?, ?, ?)',
-      chargerId,
-      kind,
-      JSON.stringify(fact),
-      Date.now(),
-    );
+    this.appendAll([{ chargerId, kind, fact }]);
   }
 
+  /** Appends facts in order, a few statements for many (a storage call costs more than its rows). */
+  appendAll(entries: readonly OutboxEntry[]): void {
+    const now = Date.now();
+    for (let i = 0; i < entries.length; i += ROWS_PER_INSERT) {
+      const part = entries.slice(i, i + ROWS_PER_INSERT);
+      this.sql.exec(
+        `INSERT INTO outbox (charger_id, kind, fact, created_at) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        ...part.flatMap((e) => [e.chargerId, e.kind, JSON.stringify(e.fact), now]),
+      );
+    }
+    if (this.count !== undefined) this.count += entries.length;
+  }
+
+  /** Entries waiting. Counted once per instance, then kept up to date in memory. */
   get size(): number {
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM outbox').one().n;
+    this.count ??= this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM outbox').one().n;
+    return this.count;
   }
 
-  /** The oldest `limit` entries, grouped by kind. */
-  peek(limit: number): OutboxBatch {
+  /**
+   * The oldest `limit` entries, grouped by kind, stopping early once their facts add up to
+   * `maxChars`: entries are mostly small, but a report may hold a 64 KiB frame, and a batch
+   * must fit in memory and in one RPC. The first entry is always taken, whatever its size.
+   */
+  peek(limit: number, maxChars = PEEK_MAX_CHARS): OutboxBatch {
     const rows = this.sql.exec<{ seq: number; charger_id: string; kind: OutboxKind; fact: string }>(
       'SELECT seq, charger_id, kind, fact FROM outbox ORDER BY seq LIMIT ?',
       limit,
     );
-    return Outbox.batchOf(
-      [...rows].map((row) => ({ seq: row.seq, chargerId: row.charger_id, kind: row.kind, fact: JSON.parse(row.fact) }) as OutboxEntry),
-    );
+    const entries: OutboxEntry[] = [];
+    let chars = 0;
+    for (const row of rows) {
+      chars += row.fact.length;
+      if (entries.length > 0 && chars > maxChars) break;
+      entries.push({ seq: row.seq, chargerId: row.charger_id, kind: row.kind, fact: JSON.parse(row.fact) } as OutboxEntry);
+    }
+    return Outbox.batchOf(entries);
   }
 
   /** Forgets entries up to `seq`, once they are safe elsewhere. */
   remove(upToSeq: number): void {
     this.sql.exec('DELETE FROM outbox WHERE seq <= ?', upToSeq);
+    this.count = undefined;
   }
 
   /** Forgets the given entries, once they are safe elsewhere. */
@@ -97,6 +133,7 @@ export class Outbox {
     for (const entry of entries) {
       if (entry.seq !== undefined) this.sql.exec('DELETE FROM outbox WHERE seq = ?', entry.seq);
     }
+    this.count = undefined;
   }
 
   /** Groups entries into a batch, as `peek` does. */
@@ -104,6 +141,7 @@ export class Outbox {
     const batch: OutboxBatch = {
       status: [],
       meter: [],
+      start16: [],
       stop16: [],
       event201: [],
       connection: [],

@@ -105,7 +105,7 @@ export interface ChargerRecords {
   recordConnectorStatus(state: ConnectorState): Promise<void>;
   /** Decides whether a token may charge. */
   authorize(token: PresentedToken): Promise<AuthorizationDecision>;
-  /** Records a 1.6 transaction start and returns its CSMS-wide transaction id. */
+  /** Records a 1.6 transaction start and returns its transaction id (unique for this charger). */
   startTransaction(start: TransactionStart16): Promise<number>;
   stopTransaction(stop: TransactionStop16): Promise<void>;
   recordMeterValues(report: MeterReport): Promise<void>;

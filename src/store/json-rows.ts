@@ -17,3 +17,31 @@ export function chunk<T>(rows: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
 export function columnsOf(names: readonly string[]): string {
   return names.map((name, i) => `json_extract(j.value, '$[${i}]') AS ${name}`).join(', ');
 }
+
+/** JSON parameters are kept under this many bytes: far below D1's 100 KB statement and 2 MB value limits. */
+export const MAX_JSON_BYTES = 90_000;
+
+/**
+ * Splits rows into parts whose JSON stays under `maxBytes` (and `maxRows` rows): for tables
+ * whose rows are small and many (meter values), so a statement stores as many as fit rather
+ * than a fixed count. A row bigger than `maxBytes` on its own gets a part of its own.
+ */
+export function chunkByBytes<T>(rows: readonly T[], maxBytes = MAX_JSON_BYTES, maxRows = Infinity): T[][] {
+  const encoder = new TextEncoder();
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  // The brackets; each row adds its JSON and a comma.
+  let bytes = 2;
+  for (const row of rows) {
+    const size = encoder.encode(JSON.stringify(row)).length;
+    if (current.length > 0 && (bytes + 1 + size > maxBytes || current.length >= maxRows)) {
+      chunks.push(current);
+      current = [];
+      bytes = 2;
+    }
+    bytes += size + (current.length > 0 ? 1 : 0);
+    current.push(row);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

@@ -2,7 +2,7 @@
 
 import type { MeterSample } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
-import { chunk, columnsOf } from './json-rows';
+import { chunkByBytes } from './json-rows';
 
 export interface StoredMeterValue extends MeterSample {
   transactionId: string | null;
@@ -44,30 +44,32 @@ type Row = {
 export class MeterValueStore {
   constructor(private readonly db: D1Database) {}
 
-  /** Statements that insert every sample of the reports; a sample already stored is skipped. */
+  /**
+   * Statements that insert every sample of the reports; a sample already stored is skipped.
+   * Meter values are most of what chargers send, so each statement carries as many as fit in
+   * its JSON parameter (MAX_JSON_BYTES), and a report's columns travel once, not per sample:
+   * [charger, scope, transaction, evse, connector, [[timestamp, measurand, phase, location,
+   * context, unit, value, signed data], …]].
+   */
   insertStatements(reports: readonly ChargerFact<'meter'>[]): D1PreparedStatement[] {
-    const rows = reports.flatMap(({ chargerId, fact: report }) =>
-      report.samples.map((s) => [
+    const rows = reports
+      .filter(({ fact }) => fact.samples.length > 0)
+      .map(({ chargerId, fact: report }) => [
         chargerId,
         report.transactionId || `@${report.evseId}/${report.connectorId}`,
         report.transactionId,
         report.evseId,
         report.connectorId,
-        s.timestamp,
-        s.measurand,
-        s.phase ?? '',
-        s.location ?? '',
-        s.context ?? '',
-        s.unit,
-        s.value,
-        s.signedData,
-      ]),
-    );
-    return chunk(rows).map((part) =>
+        report.samples.map((s) => [s.timestamp, s.measurand, s.phase ?? '', s.location ?? '', s.context ?? '', s.unit, s.value, s.signedData]),
+      ]);
+    const report = (i: number) => `json_extract(r.value, '$[${i}]')`;
+    const sample = (i: number) => `json_extract(s.value, '$[${i}]')`;
+    return chunkByBytes(rows).map((part) =>
       this.db
         .prepare(
           `INSERT OR IGNORE INTO meter_values (${COLUMNS.join(', ')})
-           SELECT ${COLUMNS.join(', ')} FROM (SELECT ${columnsOf(COLUMNS)} FROM json_each(?1) AS j)`,
+           SELECT ${[0, 1, 2, 3, 4].map(report).join(', ')}, ${[0, 1, 2, 3, 4, 5, 6, 7].map(sample).join(', ')}
+           FROM json_each(?1) AS r, json_each(r.value, '$[5]') AS s`,
         )
         .bind(JSON.stringify(part)),
     );

@@ -3,14 +3,20 @@
 import type { TransactionStart16 } from '../ocpp/records';
 import { ENERGY_REGISTER } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
-import { chunk, columnsOf } from './json-rows';
+import { chunkByBytes, columnsOf, MAX_JSON_BYTES } from './json-rows';
+
+/**
+ * 2.0.1 transactions re-derived per statement: each one re-reads all of its events, so a
+ * statement is kept to a bounded amount of work.
+ */
+const DERIVED_PER_STATEMENT = 500;
 
 export interface TransactionRecord {
-  /** The CSMS's number for it (the 1.6 transactionId). */
+  /** The CSMS's own number for the row, unique fleet-wide (the list's cursor); not what the charger calls it. */
   id: number;
   chargerId: string;
   protocol: string;
-  /** What the charger calls it: the 1.6 id as text, or the 2.0.1 transactionId. */
+  /** What the charger calls it: the 1.6 transactionId (unique per charger) as text, or the 2.0.1 transactionId. */
   transactionId: string;
   evseId: number | null;
   connectorId: number | null;
@@ -68,6 +74,17 @@ export interface TransactionQuery {
   cursor?: number;
 }
 
+const START_COLUMNS = [
+  'charger_id',
+  'transaction_id',
+  'start_key',
+  'connector_id',
+  'id_tag',
+  'id_tag_status',
+  'started_at',
+  'meter_start_wh',
+  'reservation_id',
+] as const;
 const STOP_COLUMNS = ['charger_id', 'transaction_id', 'id_tag', 'meter_stop_wh', 'stopped_at', 'reason'] as const;
 const EVENT_COLUMNS = [
   'charger_id',
@@ -87,49 +104,63 @@ const EVENT_COLUMNS = [
   'connector_id',
 ] as const;
 
+/** What identifies a 1.6 StartTransaction across replays: connectorId|idTag|meterStart|timestamp (the start_key column). */
+export function startKey16(start: Pick<TransactionStart16, 'connectorId' | 'idTag' | 'meterStartWh' | 'startedAt'>): string {
+  return [start.connectorId, start.idTag, start.meterStartWh, start.startedAt].join('|');
+}
+
 export class TransactionStore {
   constructor(private readonly db: D1Database) {}
 
   /**
-   * Records a 1.6 StartTransaction and returns its id. A replay (same connector, idTag,
-   * meterStart and timestamp) finds the row the first one made, so it gets the same id.
+   * What D1 knows of this charger's 1.6 transaction ids, for its object to continue the
+   * numbering (charger/transaction-ids.ts): the highest id, and the start keys of its running
+   * transactions. One statement: the first row carries the highest id, the others the keys.
    */
-  async start16(chargerId: string, start: TransactionStart16, now: string): Promise<number> {
-    const startKey = [start.connectorId, start.idTag, start.meterStartWh, start.startedAt].join('|');
-    const row = await this.db
+  async numbering16(chargerId: string): Promise<{ lastId: number; running: Array<{ startKey: string; transactionId: number }> }> {
+    const { results } = await this.db
       .prepare(
-        `INSERT INTO transactions (charger_id, protocol, start_key, evse_id, connector_id, id_tag, id_tag_status,
-           status, started_at, meter_start_wh, reservation_id, updated_at)
-         VALUES (?1, 'ocpp1.6', ?2, 0, ?3, ?4, ?5, 'active', ?6, ?7, ?8, ?9)
-         ON CONFLICT (charger_id, start_key) DO UPDATE SET updated_at = transactions.updated_at
-         RETURNING id`,
+        `SELECT NULL AS start_key, MAX(CAST(ocpp_transaction_id AS INTEGER)) AS id
+           FROM transactions WHERE charger_id = ?1 AND protocol = 'ocpp1.6'
+         UNION ALL
+         SELECT start_key, CAST(ocpp_transaction_id AS INTEGER)
+           FROM transactions WHERE charger_id = ?1 AND protocol = 'ocpp1.6' AND status = 'active' AND start_key IS NOT NULL`,
       )
-      .bind(
-        chargerId,
-        startKey,
-        start.connectorId,
-        start.idTag,
-        start.idTagStatus,
-        start.startedAt,
-        start.meterStartWh,
-        start.reservationId ?? null,
-        now,
-      )
-      .first<{ id: number }>();
-    if (!row) throw new Error('StartTransaction insert returned no id');
-    return row.id;
+      .bind(chargerId)
+      .all<{ start_key: string | null; id: number | null }>();
+    const running = results.flatMap((r) => (r.start_key !== null && r.id !== null ? [{ startKey: r.start_key, transactionId: r.id }] : []));
+    return { lastId: results.find((r) => r.start_key === null)?.id ?? 0, running };
   }
 
   /**
-   * Closes 1.6 transactions. Only an active transaction of this charger changes, so a repeated
-   * StopTransaction changes nothing; a stop naming a transaction this charger never had is
-   * kept in unmatched_stops, so it is acknowledged without being lost.
+   * Inserts 1.6 transaction starts, each under the id its charger's object gave it. A start
+   * already stored (same charger and id, or same start key) is skipped, so a replayed batch
+   * changes nothing. Run before the stops and meter values of the same batch.
+   */
+  start16Statements(starts: readonly ChargerFact<'start16'>[], now: string): D1PreparedStatement[] {
+    return chunkByBytes(starts.map(startRow)).map((part) =>
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO transactions (charger_id, protocol, ocpp_transaction_id, start_key, evse_id, connector_id,
+             id_tag, id_tag_status, status, started_at, meter_start_wh, reservation_id, updated_at)
+           SELECT s.charger_id, 'ocpp1.6', CAST(s.transaction_id AS TEXT), s.start_key, 0, s.connector_id,
+             s.id_tag, s.id_tag_status, 'active', s.started_at, s.meter_start_wh, s.reservation_id, ?2
+           FROM (SELECT ${columnsOf(START_COLUMNS)} FROM json_each(?1) AS j) AS s`,
+        )
+        .bind(JSON.stringify(part), now),
+    );
+  }
+
+  /**
+   * Closes 1.6 transactions, found by charger and the id it knows (ids are per charger). Only an
+   * active transaction of this charger changes, so a repeated StopTransaction changes nothing; a
+   * stop naming a transaction this charger never had is kept in unmatched_stops, so it is
+   * acknowledged without being lost. Run after the batch's starts: a stop may follow its start.
    */
   stop16Statements(stops: readonly ChargerFact<'stop16'>[], now: string): D1PreparedStatement[] {
-    return chunk(stops).flatMap((part) => {
-      const json = JSON.stringify(
-        part.map(({ chargerId, fact: s }) => [chargerId, s.transactionId, s.idTag ?? null, s.meterStopWh, s.stoppedAt, s.reason]),
-      );
+    const rows = stops.map(({ chargerId, fact: s }) => [chargerId, s.transactionId, s.idTag ?? null, s.meterStopWh, s.stoppedAt, s.reason]);
+    return chunkByBytes(rows).flatMap((part) => {
+      const json = JSON.stringify(part);
       return [
         this.db
           .prepare(
@@ -138,7 +169,7 @@ export class TransactionStore {
                stop_reason = s.reason, updated_at = ?2
              FROM (SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?1) AS j) AS s
              WHERE transactions.charger_id = s.charger_id AND transactions.protocol = 'ocpp1.6'
-               AND transactions.id = s.transaction_id AND transactions.status = 'active'`,
+               AND transactions.ocpp_transaction_id = CAST(s.transaction_id AS TEXT) AND transactions.status = 'active'`,
           )
           .bind(json, now),
         this.db
@@ -147,7 +178,8 @@ export class TransactionStore {
              SELECT s.charger_id, s.transaction_id, s.id_tag, s.meter_stop_wh, s.stopped_at, s.reason, ?2
              FROM (SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?1) AS j) AS s
              WHERE NOT EXISTS (SELECT 1 FROM transactions t
-                               WHERE t.charger_id = s.charger_id AND t.protocol = 'ocpp1.6' AND t.id = s.transaction_id)`,
+                               WHERE t.charger_id = s.charger_id AND t.protocol = 'ocpp1.6'
+                                 AND t.ocpp_transaction_id = CAST(s.transaction_id AS TEXT))`,
           )
           .bind(json, now),
       ];
@@ -161,37 +193,16 @@ export class TransactionStore {
    */
   event201Statements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
     if (events.length === 0) return [];
-    const inserts = chunk(events).map((part) =>
+    const inserts = chunkByBytes(events.map(eventRow)).map((part) =>
       this.db
         .prepare(
           `INSERT OR IGNORE INTO transaction_events (${EVENT_COLUMNS.join(', ')}, received_at)
            SELECT ${EVENT_COLUMNS.join(', ')}, ?2 FROM (SELECT ${columnsOf(EVENT_COLUMNS)} FROM json_each(?1) AS j)`,
         )
-        .bind(
-          JSON.stringify(
-            part.map(({ chargerId, fact: e }) => [
-              chargerId,
-              e.transactionId,
-              e.seqNo,
-              e.eventType,
-              e.timestamp,
-              e.triggerReason,
-              e.offline ? 1 : 0,
-              e.chargingState ?? null,
-              e.stoppedReason ?? null,
-              e.remoteStartId ?? null,
-              e.reservationId ?? null,
-              e.idToken ?? null,
-              e.idTokenType ?? null,
-              e.evseId ?? null,
-              e.connectorId ?? null,
-            ]),
-          ),
-          now,
-        ),
+        .bind(JSON.stringify(part), now),
     );
     const touched = [...new Map(events.map(({ chargerId, fact }) => [JSON.stringify([chargerId, fact.transactionId]), [chargerId, fact.transactionId]])).values()];
-    const derive = chunk(touched).map((part) =>
+    const derive = chunkByBytes(touched, MAX_JSON_BYTES, DERIVED_PER_STATEMENT).map((part) =>
       this.db.prepare(DERIVE_201_SQL).bind(JSON.stringify(part), now, ENERGY_REGISTER),
     );
     return [...inserts, ...derive];
@@ -229,6 +240,32 @@ export class TransactionStore {
       nextCursor: results.length > query.limit ? (page[page.length - 1]?.id ?? null) : null,
     };
   }
+}
+
+/** A start16 fact as a row of START_COLUMNS. */
+function startRow({ chargerId, fact: s }: ChargerFact<'start16'>): unknown[] {
+  return [chargerId, s.transactionId, startKey16(s), s.connectorId, s.idTag, s.idTagStatus, s.startedAt, s.meterStartWh, s.reservationId ?? null];
+}
+
+/** An event201 fact as a row of EVENT_COLUMNS. */
+function eventRow({ chargerId, fact: e }: ChargerFact<'event201'>): unknown[] {
+  return [
+    chargerId,
+    e.transactionId,
+    e.seqNo,
+    e.eventType,
+    e.timestamp,
+    e.triggerReason,
+    e.offline ? 1 : 0,
+    e.chargingState ?? null,
+    e.stoppedReason ?? null,
+    e.remoteStartId ?? null,
+    e.reservationId ?? null,
+    e.idToken ?? null,
+    e.idTokenType ?? null,
+    e.evseId ?? null,
+    e.connectorId ?? null,
+  ];
 }
 
 /**

@@ -83,15 +83,15 @@ describe('remote start and stop, OCPP 1.6', () => {
     const running = await getTransaction(id, active[0]!.transactionId);
     expect(running).toMatchObject({ status: 'active', stoppedAt: null, energyWh: 1_200 });
 
-    const stop = await command(id, 'RemoteStopTransaction', { transactionId: active[0]!.id });
+    // The 1.6 transactionId is what the charger calls it (unique per charger), not the row's `id`.
+    const stop = await command(id, 'RemoteStopTransaction', { transactionId: Number(active[0]!.transactionId) });
     expect(stop).toEqual({ status: 200, body: { result: { status: 'Accepted' } } });
-    expect(flows.received.RemoteStopTransaction).toEqual([{ transactionId: active[0]!.id }]);
+    expect(flows.received.RemoteStopTransaction).toEqual([{ transactionId: transactionId }]);
     await flows.settled();
     flows.check();
 
     const done = await getTransaction(id, active[0]!.transactionId);
     expect(done).toMatchObject({
-      id: transactionId,
       transactionId: String(transactionId),
       protocol: 'ocpp1.6',
       idTag: tag,
@@ -109,7 +109,7 @@ describe('remote start and stop, OCPP 1.6', () => {
       [41_200, 'Wh'],
       [41_750, 'Wh'],
     ]);
-    expect((await listTransactions(id, 'completed')).map((t) => t.id)).toEqual([transactionId]);
+    expect((await listTransactions(id, 'completed')).map((t) => t.transactionId)).toEqual([String(transactionId)]);
     expect(await listTransactions(id, 'active')).toEqual([]);
 
     const history = await api<{ statuses: Array<{ connectorId: number; status: string; reportedAt: string }> }>(

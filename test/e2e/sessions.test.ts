@@ -52,7 +52,6 @@ describe('OCPP 1.6 session, strict client', () => {
 
     const transaction = await getTransaction(id, transactionId);
     expect(transaction).toMatchObject({
-      id: transactionId,
       chargerId: id,
       protocol: 'ocpp1.6',
       transactionId: String(transactionId),
@@ -89,7 +88,7 @@ describe('OCPP 1.6 session, strict client', () => {
 
     // The fleet list reads D1 as it is; the single-charger read above copied this charger's facts there.
     const completed = await listTransactions(id, 'completed');
-    expect(completed.map((t) => [t.id, t.status, t.energyWh])).toEqual([[transactionId, 'completed', 3_000]]);
+    expect(completed.map((t) => [t.transactionId, t.status, t.energyWh])).toEqual([[String(transactionId), 'completed', 3_000]]);
     expect(await listTransactions(id, 'active')).toEqual([]);
   });
 });
@@ -230,8 +229,8 @@ describe('replays through a real client', () => {
     expect(afterReconnect.idTagInfo.status).toBe('Accepted');
 
     const rows = await listTransactions(id);
-    expect(rows.map((t) => [t.id, t.status, t.connectorId, t.meterStartWh])).toEqual([
-      [original.transactionId, 'active', 2, 1_000],
+    expect(rows.map((t) => [t.transactionId, t.status, t.connectorId, t.meterStartWh])).toEqual([
+      [String(original.transactionId), 'active', 2, 1_000],
     ]);
 
     await second.call('StopTransaction', {
@@ -241,7 +240,7 @@ describe('replays through a real client', () => {
     });
     const transaction = await getTransaction(id, original.transactionId);
     expect(transaction).toMatchObject({ status: 'completed', energyWh: 800, stopReason: 'Local' });
-    expect((await listTransactions(id)).map((t) => t.id)).toEqual([original.transactionId]);
+    expect((await listTransactions(id)).map((t) => t.transactionId)).toEqual([String(original.transactionId)]);
   });
 
   it('2.0.1: events out of order and repeated (Ended before the Updated ones) give one completed transaction with the right energy', async () => {

@@ -114,3 +114,19 @@ export class RawCharger {
     }
   }
 }
+
+/**
+ * Takes D1 away from a charger's object: every statement its current instance runs fails, as
+ * in a D1 outage. An eviction (evictDurableObject) brings a fresh instance with D1 back.
+ */
+export async function breakD1(chargerId: string): Promise<void> {
+  const { env } = await import('cloudflare:workers');
+  const { runInDurableObject } = await import('cloudflare:test');
+  const fail = () => Promise.reject(new Error('D1 is down (injected)'));
+  const statement = { bind: () => statement, first: fail, run: fail, all: fail, raw: fail };
+  const down = { prepare: () => statement, batch: fail, exec: fail } as unknown as D1Database;
+  await runInDurableObject(env.CHARGERS.getByName(chargerId), (instance) => {
+    // The object hands its `db` to each message's records; replace it for this instance.
+    (instance as unknown as { db: D1Database }).db = down;
+  });
+}

@@ -3,17 +3,22 @@ import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { Outbox } from '../../src/fleet/outbox';
 import { DurableChargerRecords } from '../../src/charger/records';
+import type { IdTagCache } from '../../src/charger/id-tag-cache';
+import type { TransactionIds } from '../../src/charger/transaction-ids';
 import type { TransactionLocations } from '../../src/charger/transaction-locations';
 import { readConfig } from '../../src/config';
 import { fleetWriterName } from '../../src/fleet/fleet-writer';
 import { ChargerStore } from '../../src/store/chargers';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
-/** Makes D1 refuse inserts into `table` for one charger: a real failure, scoped to one id. */
-async function breakWrites(table: string, chargerId: string): Promise<() => Promise<void>> {
+/**
+ * Makes D1 refuse inserts into `table` for one charger (or the rows `when` names): a real
+ * failure, scoped so that it touches no other test.
+ */
+async function breakWrites(table: string, chargerId: string, when = `NEW.charger_id = '${chargerId}'`): Promise<() => Promise<void>> {
   const trigger = `fail_${table}_${chargerId.replace(/[^A-Za-z0-9]/g, '_')}`;
   await env.DB.prepare(
-    `CREATE TRIGGER ${trigger} BEFORE INSERT ON ${table} WHEN NEW.charger_id = '${chargerId}'
+    `CREATE TRIGGER ${trigger} BEFORE INSERT ON ${table} WHEN ${when}
      BEGIN SELECT RAISE(ABORT, 'injected failure'); END`,
   ).run();
   return async () => {
@@ -25,16 +30,20 @@ describe('storage failures', () => {
   it('answer InternalError when D1 must answer, so the charger retries, and the retry is stored once', async () => {
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
     await cp.boot();
-    const repair = await breakWrites('transactions', cp.id);
-    const start = { connectorId: 1, idTag: 'ANYONE', meterStart: 100, timestamp: '2026-02-01T10:00:00Z' };
+    // A tag D1 does not know, used while the charger was offline: answering Accepted needs the
+    // tag recorded in D1 first (firstSeenOffline). Make that insert fail, for this tag only.
+    const tag = uniqueChargerId('OFF').slice(0, 20);
+    const repair = await breakWrites('id_tags', cp.id, `NEW.id_tag = '${tag}'`);
+    const start = { connectorId: 1, idTag: tag, meterStart: 100, timestamp: '2026-02-01T10:00:00Z' };
     const failed = await cp.call('StartTransaction', start);
     expect(failed.slice(0, 3)).toEqual([4, failed[1], 'InternalError']);
 
     await repair();
     const retried = await cp.call('StartTransaction', start);
-    expect(retried[0]).toBe(3);
+    expect(retried[2]).toMatchObject({ idTagInfo: { status: 'Accepted' } });
     const again = await cp.call('StartTransaction', start);
     expect((again[2] as { transactionId: number }).transactionId).toBe((retried[2] as { transactionId: number }).transactionId);
+    await env.CHARGERS.getByName(cp.id).flushNow();
     const rows = await env.DB.prepare('SELECT COUNT(*) AS n FROM transactions WHERE charger_id = ?').bind(cp.id).first();
     expect(rows).toEqual({ n: 1 });
     cp.close();
@@ -102,6 +111,8 @@ describe('the unknown-charger policy', () => {
       // Boot decisions never touch the outbox.
       outbox: undefined as unknown as Outbox,
       locations: undefined as unknown as TransactionLocations,
+      tags: undefined as unknown as IdTagCache,
+      transactionIds: undefined as unknown as TransactionIds,
       chargerId,
       protocol: 'ocpp2.0.1',
       config,

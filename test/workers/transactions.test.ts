@@ -43,7 +43,7 @@ describe('OCPP 1.6 transactions', () => {
     expect(transaction.meterValues.map((m: { value: number }) => m.value)).toEqual([11_000, 12_500, 14_000]);
 
     const list = await json(await api('GET', `/transactions?chargerId=${cp.id}&status=completed`));
-    expect(list.transactions.map((t: { id: number }) => t.id)).toEqual([transactionId]);
+    expect(list.transactions.map((t: { transactionId: string }) => t.transactionId)).toEqual([String(transactionId)]);
     cp.close();
   });
 

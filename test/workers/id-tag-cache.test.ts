@@ -1,0 +1,187 @@
+// The id tag cache in each charger's object: D1 is read once per tag per ID_TAG_CACHE_SECONDS,
+// decisions are still made at the current time, and what an operator changes arrives after the TTL.
+import { env } from 'cloudflare:workers';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { IdTagCache } from '../../src/charger/id-tag-cache';
+import { DEFAULTS, readConfig } from '../../src/config';
+import type { IdTagRecord } from '../../src/ocpp/authorization';
+import { api, breakD1, RawCharger, uniqueChargerId } from './helpers';
+
+/** A 1.6-sized tag no other test uses. */
+function uniqueTag(prefix: string): string {
+  return uniqueChargerId(prefix).slice(0, 20);
+}
+
+/** D1 statements the charger's object ran since it was constructed. */
+async function statements(cp: RawCharger): Promise<number> {
+  return (await env.CHARGERS.getByName(cp.id).stats()).d1Statements;
+}
+
+/** Makes every cached record of this charger as old as the TTL: the next decision must read D1. */
+async function ageCache(cp: RawCharger): Promise<void> {
+  await runInDurableObject(env.CHARGERS.getByName(cp.id), (_instance, state) => {
+    state.storage.sql.exec('UPDATE id_tag_cache SET fetched_at = fetched_at - ?', DEFAULTS.idTagCacheSeconds * 1000);
+  });
+}
+
+async function authorize(cp: RawCharger, idTag: string): Promise<unknown> {
+  return ((await cp.call('Authorize', { idTag }))[2] as { idTagInfo: unknown }).idTagInfo;
+}
+
+const record = (idTag: string, fields: Partial<IdTagRecord> = {}): IdTagRecord => ({
+  idTag,
+  tokenType: null,
+  status: 'Accepted',
+  expiryDate: null,
+  parentIdTag: null,
+  firstSeenOffline: false,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  ...fields,
+});
+
+describe('the id tag cache', () => {
+  it('reads D1 once for Authorize then StartTransaction with the same tag, also after an eviction', async () => {
+    const tag = uniqueTag('HIT');
+    await api('PUT', `/id-tags/${tag}`, { status: 'Accepted' });
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    const before = await statements(cp);
+    expect(await authorize(cp, tag)).toEqual({ status: 'Accepted' });
+    expect(await statements(cp)).toBe(before + 1);
+    // Same tag, any case (tags compare without regard to case): no D1.
+    expect(await authorize(cp, tag.toLowerCase())).toEqual({ status: 'Accepted' });
+    expect(await statements(cp)).toBe(before + 1);
+
+    // Kept in the object's storage: a fresh instance (its counter starts at 0) finds it too.
+    await evictDurableObject(env.CHARGERS.getByName(cp.id));
+    const start = { connectorId: 1, idTag: tag, meterStart: 0, timestamp: new Date().toISOString() };
+    const started = await cp.call('StartTransaction', start);
+    expect(started[2]).toMatchObject({ idTagInfo: { status: 'Accepted' } });
+    // The only statement: the object's one-time read of D1's transaction numbering.
+    expect(await statements(cp)).toBe(1);
+    cp.close();
+  });
+
+  it('caches unknown tags too, and still records one used offline', async () => {
+    const tag = uniqueTag('NEG');
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    const before = await statements(cp);
+    expect(await authorize(cp, tag)).toEqual({ status: 'Invalid' });
+    expect(await authorize(cp, tag)).toEqual({ status: 'Invalid' });
+    expect(await statements(cp)).toBe(before + 1);
+
+    // Used while the charger was offline (stamped before this connection): accepted per
+    // UNKNOWN_OFFLINE_TAG_POLICY and recorded, although the cache says "unknown".
+    const offline = await cp.call('StartTransaction', { connectorId: 1, idTag: tag, meterStart: 0, timestamp: '2026-01-01T00:00:00Z' });
+    expect(offline[2]).toMatchObject({ idTagInfo: { status: 'Accepted' } });
+    expect(await env.DB.prepare('SELECT status, first_seen_offline FROM id_tags WHERE id_tag = ?').bind(tag).first()).toEqual({
+      status: 'Accepted',
+      first_seen_offline: 1,
+    });
+    // From now on the tag is known: its record is read from D1 and kept.
+    expect(await authorize(cp, tag)).toEqual({ status: 'Accepted' });
+    const after = await statements(cp);
+    expect(await authorize(cp, tag)).toEqual({ status: 'Accepted' });
+    expect(await statements(cp)).toBe(after);
+    cp.close();
+  });
+
+  it('looks a tag used offline up afresh: one created since it was cached as unknown is answered from D1', async () => {
+    const tag = uniqueTag('NEW');
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    expect(await authorize(cp, tag)).toEqual({ status: 'Invalid' });
+    // The operator creates it, blocked; the charger, offline meanwhile, let it charge.
+    expect((await api('PUT', `/id-tags/${tag}`, { status: 'Blocked' })).status).toBe(201);
+    const offline = await cp.call('StartTransaction', { connectorId: 1, idTag: tag, meterStart: 0, timestamp: '2026-01-01T00:00:00Z' });
+    expect(offline[2]).toMatchObject({ idTagInfo: { status: 'Blocked' } });
+    expect(await env.DB.prepare('SELECT status, first_seen_offline FROM id_tags WHERE id_tag = ?').bind(tag).first()).toEqual({
+      status: 'Blocked',
+      first_seen_offline: 0,
+    });
+    cp.close();
+  });
+
+  it('lets a blocked tag through for at most the TTL, then refuses it', async () => {
+    const tag = uniqueTag('BLK');
+    await api('PUT', `/id-tags/${tag}`, { status: 'Accepted' });
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    expect(await authorize(cp, tag)).toEqual({ status: 'Accepted' });
+    expect((await api('PUT', `/id-tags/${tag}`, { status: 'Blocked' })).status).toBe(200);
+    // The documented trade-off: within the TTL the charger's object still has the old record.
+    expect(await authorize(cp, tag)).toEqual({ status: 'Accepted' });
+
+    await ageCache(cp);
+    const before = await statements(cp);
+    expect(await authorize(cp, tag)).toEqual({ status: 'Blocked' });
+    expect(await statements(cp)).toBe(before + 1);
+    // A transaction started with it now is told Blocked too.
+    const started = await cp.call('StartTransaction', { connectorId: 1, idTag: tag, meterStart: 0, timestamp: new Date().toISOString() });
+    expect(started[2]).toMatchObject({ idTagInfo: { status: 'Blocked' } });
+    cp.close();
+  });
+
+  it('decides at the current time from a cached record: an expiryDate passed is Expired', async () => {
+    const tag = uniqueTag('EXP');
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    // A record cached just now whose expiryDate has passed since D1 was read.
+    await runInDurableObject(env.CHARGERS.getByName(cp.id), (_instance, state) => {
+      new IdTagCache(state.storage.sql, DEFAULTS.idTagCacheSeconds).put(tag, record(tag, { expiryDate: '2026-01-01T00:00:00.000Z' }), Date.now());
+    });
+    const before = await statements(cp);
+    expect(await authorize(cp, tag)).toEqual({ status: 'Expired', expiryDate: '2026-01-01T00:00:00.000Z' });
+    expect(await statements(cp)).toBe(before);
+    cp.close();
+  });
+
+  it('answers InternalError when a record must be read and D1 is down; a cached one still answers', async () => {
+    const [known, other] = [uniqueTag('UP'), uniqueTag('DOWN')];
+    await api('PUT', `/id-tags/${known}`, { status: 'Accepted' });
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    expect(await authorize(cp, known)).toEqual({ status: 'Accepted' });
+    await breakD1(cp.id);
+    const failed = await cp.call('Authorize', { idTag: other });
+    expect(failed.slice(0, 3)).toEqual([4, failed[1], 'InternalError']);
+    expect(await authorize(cp, known)).toEqual({ status: 'Accepted' });
+    // Nothing was cached for the tag that failed: with D1 back, it is read.
+    await evictDurableObject(env.CHARGERS.getByName(cp.id));
+    expect(await authorize(cp, other)).toEqual({ status: 'Invalid' });
+    expect(await statements(cp)).toBe(1);
+    cp.close();
+  });
+
+  it('keeps a record for exactly the TTL; a TTL of 0 keeps none', async () => {
+    await runInDurableObject(env.CHARGERS.getByName(uniqueChargerId('CACHE')), (_instance, state) => {
+      const cache = new IdTagCache(state.storage.sql, 300);
+      const t0 = 1_000_000;
+      cache.put('ABC', record('ABC'), t0);
+      cache.put('NOBODY', null, t0);
+      expect(cache.get('abc', t0 + 299_999)).toMatchObject({ idTag: 'ABC', status: 'Accepted' });
+      expect(cache.get('NOBODY', t0 + 299_999)).toBeNull();
+      expect(cache.get('ABC', t0 + 300_000)).toBeUndefined();
+      // A later put drops what has expired.
+      cache.put('XYZ', null, t0 + 300_000);
+      expect(state.storage.sql.exec('SELECT id_tag FROM id_tag_cache').toArray()).toEqual([{ id_tag: 'XYZ' }]);
+      cache.forget('xyz');
+      expect(cache.get('XYZ', t0 + 300_000)).toBeUndefined();
+
+      const off = new IdTagCache(state.storage.sql, 0);
+      off.put('DEF', record('DEF'), t0);
+      expect(off.get('DEF', t0)).toBeUndefined();
+    });
+  });
+
+  it('reads ID_TAG_CACHE_SECONDS: 300 by default, 0 turns it off', () => {
+    expect(readConfig({}).idTagCacheSeconds).toBe(300);
+    expect(readConfig({ ID_TAG_CACHE_SECONDS: '0' }).idTagCacheSeconds).toBe(0);
+    expect(readConfig({ ID_TAG_CACHE_SECONDS: '60' }).idTagCacheSeconds).toBe(60);
+    expect(() => readConfig({ ID_TAG_CACHE_SECONDS: '-1' })).toThrow(/ID_TAG_CACHE_SECONDS/);
+    expect(() => readConfig({ ID_TAG_CACHE_SECONDS: '1.5' })).toThrow(/ID_TAG_CACHE_SECONDS/);
+  });
+});
