@@ -137,5 +137,5 @@ const report = renderReport({ options, runs, idle, command, startedAt, finishedA
 process.stdout.write(report);
 if (args.write) writeFileSync(resolve(import.meta.dirname, 'RESULTS.md'), report);
 if (args.json) writeFileSync(args.json, JSON.stringify({ options, runs: runs.map(summarize), idle }, null, 2));
-const failed = runs.some((r) => r.errors.length > 0) || (idle && idle.stillOpen < idle.chargers);
+const failed = runs.some((r) => r.errors.length > 0) || (idle && (idle.chargers === 0 || idle.stillOpen < idle.chargers));
 process.exit(failed ? 1 : 0);

@@ -83,23 +83,35 @@ export async function eachLimited(items, limit, fn) {
 
 /**
  * Connects and boots `count` chargers (even indexes 1.6, odd 2.0.1), at most `perSecond` a
- * second, each once `gate()` resolves.
+ * second, each once `gate()` resolves true; once it resolves false, no more. With `onError`, a
+ * charger that fails to connect or boot stops the ramp instead of the run. Returns the chargers
+ * that booted.
  */
-export async function bootChargers({ url, count, prefix, concurrency = 50, perSecond = Infinity, gate }) {
+export async function bootChargers({ url, count, prefix, concurrency = 50, perSecond = Infinity, gate, onError }) {
   const chargers = Array.from(
     { length: count },
     (_, i) => new BenchCharger(url, `${prefix}-${i}`, i % 2 === 0 ? 'ocpp1.6' : 'ocpp2.0.1'),
   );
   const started = performance.now();
+  let stopped = false;
   await eachLimited(chargers, concurrency, async (charger, i) => {
     const wait = started + (i / perSecond) * 1000 - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    if (gate) await gate();
-    await charger.connect();
-    const boot = await charger.call('BootNotification', bootNotification(charger.protocol));
-    if (boot.status !== 'Accepted') throw new Error(`${charger.id}: boot ${boot.status}`);
+    if (stopped || (gate && !(await gate()))) return;
+    try {
+      await charger.connect();
+      const boot = await charger.call('BootNotification', bootNotification(charger.protocol));
+      if (boot.status !== 'Accepted') throw new Error(`${charger.id}: boot ${boot.status}`);
+      charger.booted = true;
+    } catch (error) {
+      // Without onError a failure ends the run; with it, the ramp stops and what booted stays.
+      if (!onError) throw error;
+      stopped = true;
+      charger.close();
+      onError(error);
+    }
   });
-  return chargers;
+  return chargers.filter((c) => c.booted);
 }
 
 /**

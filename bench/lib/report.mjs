@@ -88,9 +88,13 @@ export function renderReport({ options, runs, idle, command, startedAt, finished
       '',
       '## Idle chargers',
       '',
-      `${whole(idle.chargers)} chargers connected and booted in ${fixed(idle.bootSeconds, 1)} s ` +
-        `(${fixed(idle.bootWaitSeconds, 1)} s of it waiting for quiet objects to hibernate: the machine allows a process 20,000 open files, ` +
-        `an object in memory holds about four, a hibernated one only its socket); ${whole(idle.stillOpen)} still connected after ${idle.idleSeconds} s idle.`,
+      `${whole(idle.chargers)} of ${whole(idle.requested)} chargers asked for connected and booted in ${fixed(idle.bootSeconds, 1)} s ` +
+        `(${fixed(idle.bootWaitSeconds, 1)} s of it waiting for quiet objects to hibernate and close their files)` +
+        (idle.stoppedAtFileLimit
+          ? '; the ramp stopped near the open-file limit: this machine allows a process 20,000 open files, and workerd keeps two per connection'
+          : '') +
+        (idle.rampError ? `; the ramp stopped when a charger failed: ${idle.rampError}` : '') +
+        `. ${whole(idle.stillOpen)} still connected after ${idle.idleSeconds} s idle.`,
       '',
       `| workerd resident memory | MiB |`,
       '|---|---:|',

@@ -3,7 +3,7 @@
 import type { Config } from '../config';
 import type { Env } from '../env';
 import { fleetWriterName } from '../fleet/fleet-writer';
-import type { Outbox, OutboxEntry } from '../fleet/outbox';
+import type { Outbox, StoredEntry } from '../fleet/outbox';
 import { logError } from '../log';
 import type { DueWork } from './due-work';
 
@@ -51,21 +51,22 @@ export class OutboxHandover {
     const { outbox, dueWork } = this.deps;
     const chargerId = await this.deps.chargerId();
     if (!chargerId) return false;
-    const batch = outbox.peek(BATCH_SIZE);
-    const entries: OutboxEntry[] = batch.entries;
+    // Facts travel as stored (JSON text): the writer stores them as they are, nothing is re-parsed.
+    const batch = outbox.peekStored(BATCH_SIZE);
+    const entries: StoredEntry[] = batch.entries;
     const lastSeen = this.deps.lastSeen();
     if (lastSeen !== undefined && lastSeen > this.lastSeenHandedOver) {
-      entries.push({ chargerId, kind: 'seen', fact: { at: new Date(lastSeen).toISOString() } });
+      entries.push([chargerId, 'seen', JSON.stringify({ at: new Date(lastSeen).toISOString() })]);
     }
     if (entries.length === 0) return false;
     try {
-      await this.writer(chargerId).append(entries);
+      await this.writer(chargerId).appendStored(entries);
     } catch (error) {
       logError('flush', chargerId, error);
       await dueWork.schedule('flush', Date.now() + RETRY_MS, 'earliest');
       return false;
     }
-    if (batch.size > 0) outbox.remove(batch.lastSeq);
+    if (batch.lastSeq > 0) outbox.remove(batch.lastSeq);
     if (lastSeen !== undefined) this.lastSeenHandedOver = Math.max(this.lastSeenHandedOver, lastSeen);
     if (outbox.size > 0) await dueWork.schedule('flush', Date.now(), 'earliest');
     return true;

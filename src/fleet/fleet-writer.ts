@@ -11,7 +11,7 @@ import { readConfig, type Config } from '../config';
 import type { Env } from '../env';
 import { countingD1 } from '../store/counting-d1';
 import { flushStatements } from './flush';
-import { Outbox, type OutboxBatch, type OutboxEntry } from './outbox';
+import { Outbox, type OutboxBatch, type OutboxEntry, type StoredEntry } from './outbox';
 
 /**
  * Entries copied to D1 per batch (also capped in bytes, see Outbox.peek). Each statement's
@@ -50,9 +50,9 @@ export class FleetWriter extends DurableObject<Env> {
     this.db = countingD1(env.DB, this.counter);
   }
 
-  /** Takes over facts from a charger's outbox; resolves once they are durable here. */
-  async append(entries: OutboxEntry[]): Promise<void> {
-    this.outbox.appendAll(entries);
+  /** Takes over facts from a charger's outbox, as stored there; resolves once they are durable here. */
+  async appendStored(entries: StoredEntry[]): Promise<void> {
+    this.outbox.appendStored(entries);
     const due = Date.now() + (this.outbox.size >= THRESHOLD ? 0 : this.config.fleetFlushSeconds * 1000);
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > due) await this.ctx.storage.setAlarm(due);

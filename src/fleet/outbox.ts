@@ -44,6 +44,9 @@ export interface OutboxEntry<K extends OutboxKind = OutboxKind> {
   fact: OutboxFacts[K];
 }
 
+/** An entry as the table keeps it: charger, kind, and the fact as JSON. */
+export type StoredEntry = [chargerId: string, kind: OutboxKind, factJson: string];
+
 /** A fact together with the charger it belongs to. */
 export interface ChargerFact<K extends OutboxKind> {
   chargerId: string;
@@ -85,21 +88,47 @@ export class Outbox {
 
   /** Appends facts in order, a few statements for many (a storage call costs more than its rows). */
   appendAll(entries: readonly OutboxEntry[]): void {
-    const now = Date.now();
-    for (let i = 0; i < entries.length; i += ROWS_PER_INSERT) {
-      const part = entries.slice(i, i + ROWS_PER_INSERT);
-      this.sql.exec(
-        `INSERT INTO outbox (charger_id, kind, fact, created_at) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`,
-        ...part.flatMap((e) => [e.chargerId, e.kind, JSON.stringify(e.fact), now]),
-      );
-    }
-    if (this.count !== undefined) this.count += entries.length;
+    this.appendStored(entries.map((e) => [e.chargerId, e.kind, JSON.stringify(e.fact)]));
   }
 
   /** Entries waiting. Counted once per instance, then kept up to date in memory. */
   get size(): number {
     this.count ??= this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM outbox').one().n;
     return this.count;
+  }
+
+  /**
+   * The oldest `limit` entries as stored (facts still JSON), at most `maxChars` of facts: what a
+   * charger hands to its FleetWriter, which stores them as they are.
+   */
+  peekStored(limit: number, maxChars = PEEK_MAX_CHARS): { entries: StoredEntry[]; lastSeq: number } {
+    const rows = this.sql.exec<{ seq: number; charger_id: string; kind: OutboxKind; fact: string }>(
+      'SELECT seq, charger_id, kind, fact FROM outbox ORDER BY seq LIMIT ?',
+      limit,
+    );
+    const entries: StoredEntry[] = [];
+    let chars = 0;
+    let lastSeq = 0;
+    for (const row of rows) {
+      chars += row.fact.length;
+      if (entries.length > 0 && chars > maxChars) break;
+      entries.push([row.charger_id, row.kind, row.fact]);
+      lastSeq = row.seq;
+    }
+    return { entries, lastSeq };
+  }
+
+  /** Appends entries as `peekStored` gave them, in order: no JSON is parsed or made again. */
+  appendStored(entries: readonly StoredEntry[]): void {
+    const now = Date.now();
+    for (let i = 0; i < entries.length; i += ROWS_PER_INSERT) {
+      const part = entries.slice(i, i + ROWS_PER_INSERT);
+      this.sql.exec(
+        `INSERT INTO outbox (charger_id, kind, fact, created_at) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        ...part.flatMap(([chargerId, kind, fact]) => [chargerId, kind, fact, now]),
+      );
+    }
+    if (this.count !== undefined) this.count += entries.length;
   }
 
   /**
