@@ -4,7 +4,7 @@
 // runs on 127.0.0.1 and stops by itself.
 //
 //   npm run bench -- [--chargers 50] [--seconds 20] [--commands 300] [--idle 10000]
-//                    [--idle-seconds 30] [--targets a,a-nolog,b,b',c] [--csms-var NAME=VALUE] [--write] [--json FILE]
+//                    [--idle-seconds 30] [--targets a,a-nolog,b,b',c] [--idle-targets a,b] [--csms-var NAME=VALUE] [--write] [--json FILE]
 //
 // --write puts the report in bench/RESULTS.md; without it the report is only printed.
 
@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     idle: { type: 'string', default: '10000' },
     'idle-seconds': { type: 'string', default: '30' },
     targets: { type: 'string', default: "a,a-nolog,b,b',c" },
+    /** Servers the idle-scale part runs against: the CSMS, and the bare object for comparison. */
+    'idle-targets': { type: 'string', default: 'a,b' },
     write: { type: 'boolean', default: false },
     /** Also write the figures as JSON to this file (the CI check reads it). */
     json: { type: 'string' },
@@ -47,6 +49,7 @@ const options = {
   idle: bounded('idle', 20_000),
   idleSeconds: bounded('idle-seconds', 600),
   targets: args.targets.split(',').map((t) => t.trim()),
+  idleTargets: args['idle-targets'].split(',').map((t) => t.trim()).filter(Boolean),
   csmsVars: Object.fromEntries(
     args['csms-var'].map((pair) => {
       const at = pair.indexOf('=');
@@ -127,15 +130,18 @@ for (const letter of options.targets) {
   if (!STARTERS[letter]) throw new Error(`unknown target ${letter}: use ${Object.keys(STARTERS).join(', ')}`);
   runs.push(await measureLoad(letter));
 }
-let idle;
+const idle = [];
 if (options.idle > 0) {
-  process.stderr.write(`idle scale: ${options.idle} chargers, ${options.idleSeconds} s idle…\n`);
-  idle = await idleScale({ count: options.idle, idleSeconds: options.idleSeconds, csmsVars: options.csmsVars });
+  for (const letter of options.idleTargets) {
+    if (!STARTERS[letter]) throw new Error(`unknown idle target ${letter}: use ${Object.keys(STARTERS).join(', ')}`);
+    process.stderr.write(`idle scale (${letter}): up to ${options.idle} chargers, ${options.idleSeconds} s idle…\n`);
+    idle.push(await idleScale({ start: STARTERS[letter], count: options.idle, idleSeconds: options.idleSeconds }));
+  }
 }
 const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
 const report = renderReport({ options, runs, idle, command, startedAt, finishedAt: new Date() });
 process.stdout.write(report);
 if (args.write) writeFileSync(resolve(import.meta.dirname, 'RESULTS.md'), report);
 if (args.json) writeFileSync(args.json, JSON.stringify({ options, runs: runs.map(summarize), idle }, null, 2));
-const failed = runs.some((r) => r.errors.length > 0) || (idle && (idle.chargers === 0 || idle.stillOpen < idle.chargers));
+const failed = runs.some((r) => r.errors.length > 0) || idle.some((i) => i.chargers === 0 || i.stillOpen < i.chargers);
 process.exit(failed ? 1 : 0);

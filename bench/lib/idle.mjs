@@ -6,7 +6,6 @@ import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bootChargers, eachLimited } from './load.mjs';
 import { cpuSeconds, rssMiB } from './proc.mjs';
-import { startCsms } from './targets.mjs';
 
 /** Chargers asked for a Heartbeat after the idle wait, to see which objects had slept. */
 const WAKE_SAMPLE = 500;
@@ -28,25 +27,39 @@ function roomForMore(pid) {
   let calls = 0;
   let waitedMs = 0;
   let full = false;
-  const gate = async () => {
-    if (full) return false;
-    // Counting open files costs a directory read: look every 20 connections.
-    if (calls++ % 20 !== 0) return true;
-    for (let waited = 0; openFiles(pid) > OPEN_FILES_HIGH; waited += 500) {
-      if (waited >= GIVE_UP_MS) {
+  /** One wait at a time: the connections in flight all wait for the same one. */
+  let waiting;
+  const waitForRoom = async () => {
+    const started = Date.now();
+    while (openFiles(pid) > OPEN_FILES_HIGH) {
+      if (Date.now() - started >= GIVE_UP_MS) {
         full = true;
-        return false;
+        break;
       }
       await sleep(500);
-      waitedMs += 500;
     }
-    return true;
+    waitedMs += Date.now() - started;
+    waiting = undefined;
+  };
+  const gate = async () => {
+    if (waiting) await waiting;
+    if (full) return false;
+    // Counting open files costs a directory read: look every 20 connections.
+    if (calls++ % 20 === 0 && openFiles(pid) > OPEN_FILES_HIGH) {
+      waiting ??= waitForRoom();
+      await waiting;
+    }
+    return !full;
   };
   return { gate, waited: () => waitedMs / 1000, full: () => full };
 }
 
-export async function idleScale({ count, idleSeconds, csmsVars }) {
-  const server = await startCsms(csmsVars);
+/**
+ * Connects up to `count` idle chargers to the server `start()` gives, and measures them. The
+ * proof of sleep needs the CSMS's counters; for other servers it is left out.
+ */
+export async function idleScale({ start, count, idleSeconds }) {
+  const server = await start();
   try {
     const baseMiB = rssMiB(server.pids);
     const bootStarted = performance.now();
@@ -64,7 +77,8 @@ export async function idleScale({ count, idleSeconds, csmsVars }) {
     const connectedMiB = rssMiB(server.pids);
     const connectedOpenFiles = openFiles(server.pids[0]);
 
-    const before = await server.isolateStats();
+    const counted = server.isolateStats !== undefined;
+    const before = counted ? await server.isolateStats() : undefined;
     const cpuBefore = cpuSeconds(server.pids);
     await sleep(idleSeconds * 1000);
     const idleCpuSeconds = cpuSeconds(server.pids) - cpuBefore;
@@ -72,13 +86,14 @@ export async function idleScale({ count, idleSeconds, csmsVars }) {
     const idleOpenFiles = openFiles(server.pids[0]);
 
     const sample = chargers.slice(0, Math.min(WAKE_SAMPLE, chargers.length));
-    const constructedBefore = (await server.isolateStats()).chargerObjectsConstructed;
+    const constructedBefore = counted ? (await server.isolateStats()).chargerObjectsConstructed : undefined;
     await eachLimited(sample, 50, (charger) => charger.call('Heartbeat', {}));
-    const woke = (await server.isolateStats()).chargerObjectsConstructed - constructedBefore;
+    const woke = counted ? (await server.isolateStats()).chargerObjectsConstructed - constructedBefore : undefined;
     const stillOpen = chargers.filter((c) => c.ws.readyState === 1).length;
 
     for (const charger of chargers) charger.close();
     return {
+      target: server.name,
       requested: count,
       chargers: chargers.length,
       /** True when the ramp stopped at the machine's open-file limit before `requested`. */
@@ -99,7 +114,7 @@ export async function idleScale({ count, idleSeconds, csmsVars }) {
       idleSeconds,
       idleCpuSeconds,
       /** Objects woken while nothing was sent (alarms): none is the aim. */
-      wokeWhileIdle: constructedBefore - before.chargerObjectsConstructed,
+      wokeWhileIdle: counted ? constructedBefore - before.chargerObjectsConstructed : undefined,
       wakeSample: sample.length,
       woke,
     };

@@ -83,32 +83,37 @@ export function renderReport({ options, runs, idle, command, startedAt, finished
         `p50 **${fixed(by.a.commandP50Ms, 2)} ms**, p99 **${fixed(by.a.commandP99Ms, 2)} ms**.`,
     );
   }
-  if (idle) {
-    lines.push(
-      '',
-      '## Idle chargers',
-      '',
-      `${whole(idle.chargers)} of ${whole(idle.requested)} chargers asked for connected and booted in ${fixed(idle.bootSeconds, 1)} s ` +
-        `(${fixed(idle.bootWaitSeconds, 1)} s of it waiting for quiet objects to hibernate and close their files)` +
-        (idle.stoppedAtFileLimit
-          ? '; the ramp stopped near the open-file limit: this machine allows a process 20,000 open files, and workerd keeps two per connection'
-          : '') +
-        (idle.rampError ? `; the ramp stopped when a charger failed: ${idle.rampError}` : '') +
-        `. ${whole(idle.stillOpen)} still connected after ${idle.idleSeconds} s idle.`,
-      '',
-      `| workerd resident memory | MiB |`,
-      '|---|---:|',
-      `| before any charger | ${fixed(idle.baseMiB, 0)} |`,
-      `| all connected, just booted | ${fixed(idle.connectedMiB, 0)} |`,
-      `| after ${idle.idleSeconds} s idle | ${fixed(idle.idleMiB, 0)} |`,
-      '',
-      `Open files in workerd: ${whole(idle.connectedOpenFiles)} just after the last boot, ${whole(idle.idleOpenFiles)} after the idle wait.`,
-      '',
-      `Memory per connected charger: ${fixed(idle.perChargerKiB, 1)} KiB just after boot, ${fixed(idle.perIdleChargerKiB, 1)} KiB after the idle wait.`,
-      `Server CPU during the idle wait: ${fixed(idle.idleCpuSeconds, 2)} s over ${idle.idleSeconds} s. Objects woken while idle (alarms): ${idle.wokeWhileIdle}.`,
-      `Proof of sleep: a Heartbeat from ${idle.wakeSample} of the idle chargers constructed ${idle.woke} charger objects anew ` +
-        `(an object that was still in memory handles a frame without being constructed; one that hibernated is constructed to handle it).`,
-    );
-  }
+  if (idle.length > 0) lines.push('', ...renderIdle(idle));
   return `${lines.join('\n')}\n`;
+}
+
+/** The idle-scale part: one column per server. */
+function renderIdle(idle) {
+  const row = (label, f) => `| ${label} | ${idle.map(f).join(' | ')} |`;
+  const lines = [
+    '## Idle chargers',
+    '',
+    `Chargers connect (and boot) until ${whole(idle[0].requested)} are connected or the server nears this machine's limit of 20,000 open files ` +
+      'per process (workerd keeps two per connection, and an object in memory holds its storage files open as well; connecting pauses while quiet objects hibernate). ' +
+      `Then nothing is sent for ${idle[0].idleSeconds} s, and a Heartbeat goes from ${whole(idle[0].wakeSample)} of them.`,
+    '',
+    `| | ${idle.map((i) => i.target).join(' | ')} |`,
+    `|---|${idle.map(() => '---:').join('|')}|`,
+    row('chargers connected', (i) => whole(i.chargers)),
+    row('stopped because', (i) => (i.rampError ? `a charger failed: ${i.rampError}` : i.stoppedAtFileLimit ? 'open-file limit' : 'all connected')),
+    row('still connected after the idle wait', (i) => whole(i.stillOpen)),
+    row('connect + boot time, s', (i) => `${fixed(i.bootSeconds, 0)} (${fixed(i.bootWaitSeconds, 0)} waiting for hibernation)`),
+    row('workerd memory before, MiB', (i) => fixed(i.baseMiB, 0)),
+    row('workerd memory, all connected, MiB', (i) => fixed(i.connectedMiB, 0)),
+    row(`workerd memory after ${idle[0].idleSeconds} s idle, MiB`, (i) => fixed(i.idleMiB, 0)),
+    row('memory per idle charger, KiB', (i) => fixed(i.perIdleChargerKiB, 1)),
+    row('open files, all connected / after idle', (i) => `${whole(i.connectedOpenFiles)} / ${whole(i.idleOpenFiles)}`),
+    row('server CPU during the idle wait, s', (i) => fixed(i.idleCpuSeconds, 2)),
+    row('objects woken while idle (alarms)', (i) => (i.wokeWhileIdle === undefined ? 'n/a' : whole(i.wokeWhileIdle))),
+    row('objects constructed anew by the Heartbeats', (i) => (i.woke === undefined ? 'n/a' : `${whole(i.woke)} of ${whole(i.wakeSample)}`)),
+    '',
+    'Proof of sleep: an object still in memory handles a frame without being constructed; one that hibernated is constructed to handle it. ' +
+      'The CSMS counts its constructions (GET /api/v1/isolate-stats), so a Heartbeat that constructs its object shows the object had slept.',
+  ];
+  return lines;
 }

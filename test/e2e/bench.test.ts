@@ -16,7 +16,7 @@ describe('npm run bench', () => {
       const jsonFile = join(dir, 'bench.json');
       const run = spawnSync(
         process.execPath,
-        ['bench/run.mjs', '--targets', "a,b,b',c", '--chargers', '4', '--seconds', '2', '--commands', '5', '--idle', '20', '--idle-seconds', '20', '--json', jsonFile],
+        ['bench/run.mjs', '--targets', "a,b,b',c", '--chargers', '4', '--seconds', '2', '--commands', '5', '--idle', '20', '--idle-seconds', '20', '--idle-targets', 'a', '--json', jsonFile],
         { cwd: root, encoding: 'utf8', timeout: 170_000, killSignal: 'SIGKILL' },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
@@ -41,9 +41,11 @@ describe('npm run bench', () => {
       expect(runs[0].commands).toBe(5);
       expect(runs[0].commandP99Ms).toBeGreaterThanOrEqual(runs[0].commandP50Ms);
       // Every idle charger stayed connected, and their objects slept: each Heartbeat woke one.
-      expect(idle.stillOpen).toBe(20);
-      expect(idle.wokeWhileIdle).toBe(0);
-      expect(idle.woke).toBe(idle.wakeSample);
+      expect(idle.map((i: { target: string }) => i.target)).toEqual(['(a) this CSMS']);
+      expect(idle[0].chargers).toBe(20);
+      expect(idle[0].stillOpen).toBe(20);
+      expect(idle[0].wokeWhileIdle).toBe(0);
+      expect(idle[0].woke).toBe(idle[0].wakeSample);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
