@@ -106,9 +106,14 @@ async function measureLoad(letter) {
       process.stderr.write(`${target.name}: ${options.commands} command round trips…\n`);
       commandLatenciesMs = await commandRoundTrips(target, options.commands);
     }
+    // A server that logged errors (a failed handover, a failed D1 batch) did not do all the work
+    // the figures assume: such a run is reported, and fails.
+    const serverErrors = target.logTail ? target.logTail(Number.MAX_SAFE_INTEGER).split('\n').filter((l) => l.includes('"level":"error"')) : [];
+    if (serverErrors.length > 0) process.stderr.write(`${target.name}: the server logged ${serverErrors.length} errors, first: ${serverErrors[0]}\n`);
     return {
       letter,
       name: target.name,
+      serverErrors: serverErrors.length,
       messages: load.latenciesMs.length,
       errors: load.errors,
       elapsedS: load.elapsedS,
@@ -143,5 +148,5 @@ const report = renderReport({ options, runs, idle, command, startedAt, finishedA
 process.stdout.write(report);
 if (args.write) writeFileSync(resolve(import.meta.dirname, 'RESULTS.md'), report);
 if (args.json) writeFileSync(args.json, JSON.stringify({ options, runs: runs.map(summarize), idle }, null, 2));
-const failed = runs.some((r) => r.errors.length > 0) || idle.some((i) => i.chargers === 0 || i.stillOpen < i.chargers);
+const failed = runs.some((r) => r.errors.length > 0 || r.serverErrors > 0) || idle.some((i) => i.chargers === 0 || i.stillOpen < i.chargers);
 process.exit(failed ? 1 : 0);

@@ -17,6 +17,7 @@ export function summarize(run) {
     target: run.name,
     messages: run.messages,
     errors: run.errors.length,
+    serverErrors: run.serverErrors,
     messagesPerSecond: run.messages / run.elapsedS,
     p50Ms: percentile(run.latenciesMs, 50),
     p99Ms: percentile(run.latenciesMs, 99),
@@ -50,12 +51,12 @@ export function renderReport({ options, runs, idle, command, startedAt, finished
       'Each repeats a charging session: StatusNotification, StartTransaction or TransactionEvent Started, StatusNotification (1.6), ' +
       'ten MeterValues or TransactionEvent Updated with four sampled values each, Heartbeat, StopTransaction or TransactionEvent Ended, StatusNotification.',
     '',
-    '| Target | Messages | Messages/s | p50 ms | p99 ms | Server CPU s / 1,000 msgs | Peak memory MiB | D1 statements / 1,000 msgs | Errors |',
+    '| Target | Messages | Messages/s | p50 ms | p99 ms | Server CPU s / 1,000 msgs | Peak memory MiB | D1 statements / 1,000 msgs | Errors (client / server log) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
         `| ${r.target} | ${whole(r.messages)} | ${whole(r.messagesPerSecond)} | ${fixed(r.p50Ms, 2)} | ${fixed(r.p99Ms, 2)} | ` +
-        `${fixed(r.cpuSecondsPer1000, 3)} | ${fixed(r.peakRssMiB, 0)} | ${r.d1StatementsPer1000 === undefined ? 'n/a' : fixed(r.d1StatementsPer1000, 1)} | ${r.errors} |`,
+        `${fixed(r.cpuSecondsPer1000, 3)} | ${fixed(r.peakRssMiB, 0)} | ${r.d1StatementsPer1000 === undefined ? 'n/a' : fixed(r.d1StatementsPer1000, 1)} | ${r.errors} / ${r.serverErrors} |`,
     ),
     '',
   ];

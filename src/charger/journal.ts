@@ -60,10 +60,14 @@ export class MessageJournal {
     const rows = this.held;
     if (rows.length === 0) return;
     this.held = [];
-    this.sql.exec(
-      `INSERT INTO journal (at, direction, text, truncated) VALUES ${rows.map(() => '(?, ?, ?, ?)').join(', ')}`,
-      ...rows.flat(),
-    );
+    // A Durable Object's SQLite takes at most 100 bound values per statement: 25 rows of four.
+    for (let i = 0; i < rows.length; i += 25) {
+      const part = rows.slice(i, i + 25);
+      this.sql.exec(
+        `INSERT INTO journal (at, direction, text, truncated) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        ...part.flat(),
+      );
+    }
     // Trimmed now and then rather than on every frame, for the same reason.
     this.sinceTrim += rows.length;
     if (this.sinceTrim >= TRIM_EVERY) {

@@ -63,8 +63,8 @@ export type OutboxBatch = { [K in OutboxKind]: ChargerFact<K>[] } & {
 /** Facts (JSON characters) read into one batch at most. */
 const PEEK_MAX_CHARS = 4_000_000;
 
-/** Rows per INSERT statement (four bound values each). */
-const ROWS_PER_INSERT = 50;
+/** Rows per INSERT statement: four bound values each, and a Durable Object's SQLite takes at most 100 per statement. */
+const ROWS_PER_INSERT = 25;
 
 export class Outbox {
   /** Entries in the table, once counted; undefined after a removal until counted again. */

@@ -31,6 +31,7 @@ describe('npm run bench', () => {
       ]);
       for (const r of runs) {
         expect(r.errors, r.target).toBe(0);
+        expect(r.serverErrors, r.target).toBe(0);
         expect(r.messages, r.target).toBeGreaterThan(0);
         expect(r.p99Ms, r.target).toBeGreaterThanOrEqual(r.p50Ms);
         expect(r.cpuSecondsPer1000, r.target).toBeGreaterThan(0);

@@ -74,4 +74,21 @@ describe('an outbox read', () => {
       outbox.remove(outbox.peek(100).lastSeq);
     });
   });
+
+  it('appends many facts at once in order, and counts them', async () => {
+    await runInDurableObject(env.FLEET_WRITERS.getByName(`append-${uniqueChargerId()}`), (_instance, state) => {
+      const outbox = new Outbox(state.storage.sql);
+      expect(outbox.size).toBe(0);
+      const entries = Array.from({ length: 237 }, (_, i) => ({ chargerId: `CP-${i % 3}`, kind: 'seen' as const, fact: { at: String(i) } }));
+      outbox.appendAll(entries);
+      expect(outbox.size).toBe(237);
+      const stored = outbox.peekStored(1_000);
+      expect(stored.entries.map(([, , fact]) => JSON.parse(fact).at)).toEqual(entries.map((e) => e.fact.at));
+      outbox.appendStored(stored.entries.slice(0, 60));
+      expect(outbox.size).toBe(297);
+      outbox.remove(stored.lastSeq);
+      expect(outbox.size).toBe(60);
+      expect(outbox.peek(1_000).seen.map((f) => f.fact.at)).toEqual(entries.slice(0, 60).map((e) => e.fact.at));
+    });
+  });
 });

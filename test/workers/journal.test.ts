@@ -1,4 +1,7 @@
+import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { MessageJournal } from '../../src/charger/journal';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
@@ -40,5 +43,18 @@ describe('the message journal', () => {
     expect(long).toMatchObject({ truncated: true });
     expect(long.text).toHaveLength(4096);
     cp.close();
+  });
+
+  it('writes a burst of held frames in order, however many, and trims to its size', async () => {
+    await runInDurableObject(env.CHARGERS.getByName(`journal-${uniqueChargerId()}`), (_instance, state) => {
+      const journal = new MessageJournal(state.storage.sql, 50);
+      for (let i = 0; i < 70; i++) journal.hold('in', `[2,"${i}","Heartbeat",{}]`);
+      journal.record('out', '[3,"69",{}]');
+      const listed = journal.list(1_000);
+      expect(listed).toHaveLength(50);
+      expect(listed[0]!.text).toBe('[3,"69",{}]');
+      expect(listed[1]!.text).toBe('[2,"69","Heartbeat",{}]');
+      expect(listed[49]!.text).toBe('[2,"21","Heartbeat",{}]');
+    });
   });
 });
