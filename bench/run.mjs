@@ -59,8 +59,8 @@ const options = {
   ),
 };
 
-/** After the load stops, time for the CSMS's deferred facts to reach D1 (FLUSH_DELAY 2 s + FLEET_FLUSH 2 s). */
-const DRAIN_SECONDS = 8;
+/** Before the loop: time for the boots' own work to settle. */
+const SETTLE_SECONDS = 3;
 const STARTERS = {
   a: () => startCsms(options.csmsVars),
   // Under wrangler dev every log line goes through wrangler's Node process, which shares the cores.
@@ -78,7 +78,7 @@ async function measureLoad(letter) {
     const chargers = await bootChargers({ url: target.ocppUrl, count: options.chargers, prefix: `BENCH-${letter}` });
     // Let the boots' own deferred work finish, so the window measures the loop alone.
     const drains = target.isolateStats !== undefined;
-    if (drains) await sleep(DRAIN_SECONDS * 1000);
+    if (drains) await sleep(SETTLE_SECONDS * 1000);
     const statsBefore = drains ? await target.isolateStats() : undefined;
     const d1Before = statsBefore?.d1Statements;
     const cpuBefore = cpuSeconds(target.pids);
@@ -87,7 +87,7 @@ async function measureLoad(letter) {
     const load = await closedLoop(chargers, options.seconds);
     for (const charger of chargers) charger.close();
     // CPU and D1 include the deferred work the window's messages caused (flushes after it).
-    if (drains) await sleep(DRAIN_SECONDS * 1000);
+    if (drains) await sleep(target.drainSeconds * 1000);
     const cpu = cpuSeconds(target.pids) - cpuBefore;
     const supervisorCpu = cpuSeconds(target.supervisorPids) - supervisorCpuBefore;
     let d1Statements;
