@@ -20,7 +20,17 @@ async function startWorker(options) {
     for (const port of listeningPorts(pid)) {
       const url = `http://${HOST}:${port}`;
       const ok = await fetch(`${url}${options.readyPath ?? '/api/v1/health'}`).then((r) => r.ok, () => false);
-      if (ok) return { ...dev, directUrl: url, pids: [pid], supervisorPids: supervisingPids(dev.pid) };
+      if (ok) {
+        return {
+          directUrl: url,
+          ocppUrl: `ws://${HOST}:${port}/ocpp`,
+          inspectorUrl: dev.inspectorUrl,
+          logTail: dev.logTail,
+          pids: [pid],
+          supervisorPids: supervisingPids(dev.pid),
+          stop: dev.stop,
+        };
+      }
     }
     throw new Error(`no socket of workerd ${pid} serves the Worker`);
   } catch (error) {
@@ -56,29 +66,18 @@ export async function startCsms(extraVars = {}) {
     return text ? JSON.parse(text) : undefined;
   };
   return {
+    ...dev,
     name: '(a) this CSMS',
-    ocppUrl: `${dev.directUrl.replace('http', 'ws')}/ocpp`,
-    inspectorUrl: dev.inspectorUrl,
-    logTail: dev.logTail,
-    pids: dev.pids,
-    supervisorPids: dev.supervisorPids,
     api,
     isolateStats: () => api('GET', '/isolate-stats'),
     drainSeconds: Number(vars.FLUSH_DELAY_SECONDS) + Number(vars.FLEET_FLUSH_SECONDS) + 5,
-    stop: dev.stop,
   };
 }
 
 /** (b) A Durable Object that only answers a fixed CALLRESULT (bench/bare): the runtime's ceiling. */
 export async function startBare() {
   const dev = await startWorker({ config: resolve(benchDir, 'bare/wrangler.toml'), readyPath: '/health', migrate: false });
-  return {
-    name: '(b) bare Durable Object',
-    ocppUrl: `${dev.directUrl.replace('http', 'ws')}/ocpp`,
-    pids: dev.pids,
-    supervisorPids: dev.supervisorPids,
-    stop: dev.stop,
-  };
+  return { ...dev, name: '(b) bare Durable Object' };
 }
 
 /** (b′) The same, but each frame is written to the object's SQLite storage before the answer. */

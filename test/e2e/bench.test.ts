@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const root = resolve(import.meta.dirname, '../..');
 
 describe('npm run bench', () => {
-  it('measures all three targets, the command API and idle chargers on a tiny configuration', () => {
+  it('measures every target, the command API and idle chargers on a tiny configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ocpp-bench-'));
     try {
       const jsonFile = join(dir, 'bench.json');
