@@ -1,5 +1,7 @@
 // The charger's message journal: its last frames in both directions, kept in its object to debug it from the API.
 
+import { insertRows } from '../durable-sql';
+
 export interface JournalEntry {
   at: string;
   /** in: from the charger; out: from the CSMS. */
@@ -60,14 +62,7 @@ export class MessageJournal {
     const rows = this.held;
     if (rows.length === 0) return;
     this.held = [];
-    // A Durable Object's SQLite takes at most 100 bound values per statement: 25 rows of four.
-    for (let i = 0; i < rows.length; i += 25) {
-      const part = rows.slice(i, i + 25);
-      this.sql.exec(
-        `INSERT INTO journal (at, direction, text, truncated) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`,
-        ...part.flat(),
-      );
-    }
+    insertRows(this.sql, 'INSERT INTO journal (at, direction, text, truncated)', rows);
     // Trimmed now and then rather than on every frame, for the same reason.
     this.sinceTrim += rows.length;
     if (this.sinceTrim >= TRIM_EVERY) {

@@ -16,6 +16,7 @@ import type { ProfileChange } from '../ocpp/profile-changes';
 import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
 import type { ConnectionEvent } from '../store/chargers';
+import { insertRows } from '../durable-sql';
 
 /** Each kind of fact, and what it carries. */
 export interface OutboxFacts {
@@ -63,9 +64,6 @@ export type OutboxBatch = { [K in OutboxKind]: ChargerFact<K>[] } & {
 /** Facts (JSON characters) read into one batch at most. */
 const PEEK_MAX_CHARS = 4_000_000;
 
-/** Rows per INSERT statement: four bound values each, and a Durable Object's SQLite takes at most 100 per statement. */
-const ROWS_PER_INSERT = 25;
-
 export class Outbox {
   /** Entries in the table, once counted; undefined after a removal until counted again. */
   private count: number | undefined;
@@ -102,32 +100,18 @@ export class Outbox {
    * charger hands to its FleetWriter, which stores them as they are.
    */
   peekStored(limit: number, maxChars = PEEK_MAX_CHARS): { entries: StoredEntry[]; lastSeq: number } {
-    const rows = this.sql.exec<{ seq: number; charger_id: string; kind: OutboxKind; fact: string }>(
-      'SELECT seq, charger_id, kind, fact FROM outbox ORDER BY seq LIMIT ?',
-      limit,
-    );
-    const entries: StoredEntry[] = [];
-    let chars = 0;
-    let lastSeq = 0;
-    for (const row of rows) {
-      chars += row.fact.length;
-      if (entries.length > 0 && chars > maxChars) break;
-      entries.push([row.charger_id, row.kind, row.fact]);
-      lastSeq = row.seq;
-    }
-    return { entries, lastSeq };
+    const rows = this.oldest(limit, maxChars);
+    return { entries: rows.map((row) => [row.charger_id, row.kind, row.fact]), lastSeq: rows.at(-1)?.seq ?? 0 };
   }
 
   /** Appends entries as `peekStored` gave them, in order: no JSON is parsed or made again. */
   appendStored(entries: readonly StoredEntry[]): void {
     const now = Date.now();
-    for (let i = 0; i < entries.length; i += ROWS_PER_INSERT) {
-      const part = entries.slice(i, i + ROWS_PER_INSERT);
-      this.sql.exec(
-        `INSERT INTO outbox (charger_id, kind, fact, created_at) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`,
-        ...part.flatMap(([chargerId, kind, fact]) => [chargerId, kind, fact, now]),
-      );
-    }
+    insertRows(
+      this.sql,
+      'INSERT INTO outbox (charger_id, kind, fact, created_at)',
+      entries.map(([chargerId, kind, fact]) => [chargerId, kind, fact, now]),
+    );
     if (this.count !== undefined) this.count += entries.length;
   }
 
@@ -137,18 +121,27 @@ export class Outbox {
    * must fit in memory and in one RPC. The first entry is always taken, whatever its size.
    */
   peek(limit: number, maxChars = PEEK_MAX_CHARS): OutboxBatch {
+    return Outbox.batchOf(
+      this.oldest(limit, maxChars).map(
+        (row) => ({ seq: row.seq, chargerId: row.charger_id, kind: row.kind, fact: JSON.parse(row.fact) }) as OutboxEntry,
+      ),
+    );
+  }
+
+  /** The oldest `limit` rows, stopping once their facts add up to `maxChars`; the first is always taken. */
+  private oldest(limit: number, maxChars: number): Array<{ seq: number; charger_id: string; kind: OutboxKind; fact: string }> {
     const rows = this.sql.exec<{ seq: number; charger_id: string; kind: OutboxKind; fact: string }>(
       'SELECT seq, charger_id, kind, fact FROM outbox ORDER BY seq LIMIT ?',
       limit,
     );
-    const entries: OutboxEntry[] = [];
+    const taken = [];
     let chars = 0;
     for (const row of rows) {
       chars += row.fact.length;
-      if (entries.length > 0 && chars > maxChars) break;
-      entries.push({ seq: row.seq, chargerId: row.charger_id, kind: row.kind, fact: JSON.parse(row.fact) } as OutboxEntry);
+      if (taken.length > 0 && chars > maxChars) break;
+      taken.push(row);
     }
-    return Outbox.batchOf(entries);
+    return taken;
   }
 
   /** Forgets entries up to `seq`, once they are safe elsewhere. */
