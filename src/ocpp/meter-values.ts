@@ -31,52 +31,49 @@ export interface MeterSample {
  * unless its format is SignedData, in which case the text is kept in `signedData`.
  */
 export function samplesFromV16(meterValue: V16MeterValue[]): MeterSample[] {
-  const samples: MeterSample[] = [];
-  for (const reading of meterValue) {
-    const timestamp = toUtcIso(reading.timestamp);
-    if (timestamp === null) continue; // schema validation lets no such reading through
-    for (const sampled of reading.sampledValue) {
-      const measurand = sampled.measurand ?? ENERGY_REGISTER;
-      const number = parseDecimal(sampled.value);
-      const signed = sampled.format === 'SignedData';
-      if (number === null && !signed) continue;
-      const normalised = normaliseUnit(sampled.unit ?? defaultUnit(measurand), number ?? 0, 0);
-      if (normalised === null) continue;
-      samples.push({
-        timestamp,
-        measurand,
-        phase: sampled.phase ?? null,
-        location: sampled.location ?? null,
-        context: sampled.context ?? null,
-        unit: normalised.unit,
-        value: number === null ? null : normalised.value,
-        signedData: signed ? sampled.value : null,
-      });
-    }
-  }
-  return samples;
+  return flatten(meterValue, (sampled, measurand) => {
+    const number = parseDecimal(sampled.value);
+    const signed = sampled.format === 'SignedData';
+    if (number === null && !signed) return null;
+    const normalised = normaliseUnit(sampled.unit ?? defaultUnit(measurand), number ?? 0, 0);
+    if (normalised === null) return null;
+    return { unit: normalised.unit, value: number === null ? null : normalised.value, signedData: signed ? sampled.value : null };
+  });
 }
 
 /** 2.0.1 sampled values are numbers in `unitOfMeasure.unit` × 10^`unitOfMeasure.multiplier`. */
 export function samplesFromV201(meterValue: MeterValueType[]): MeterSample[] {
+  return flatten(meterValue, (sampled, measurand) => {
+    const unit = sampled.unitOfMeasure?.unit ?? defaultUnit(measurand);
+    const normalised = normaliseUnit(unit, sampled.value, sampled.unitOfMeasure?.multiplier ?? 0);
+    if (normalised === null) return null;
+    return { unit: normalised.unit, value: normalised.value, signedData: sampled.signedMeterValue?.signedMeterData ?? null };
+  });
+}
+
+/**
+ * The readings' sampled values as samples, with what both versions share (timestamp, measurand,
+ * phase, location, context); `read` gives the rest for one sampled value, or null to drop it.
+ */
+function flatten<S extends { measurand?: string; phase?: string; location?: string; context?: string }>(
+  readings: ReadonlyArray<{ timestamp: string; sampledValue: S[] }>,
+  read: (sampled: S, measurand: string) => Pick<MeterSample, 'unit' | 'value' | 'signedData'> | null,
+): MeterSample[] {
   const samples: MeterSample[] = [];
-  for (const reading of meterValue) {
+  for (const reading of readings) {
     const timestamp = toUtcIso(reading.timestamp);
     if (timestamp === null) continue; // schema validation lets no such reading through
     for (const sampled of reading.sampledValue) {
       const measurand = sampled.measurand ?? ENERGY_REGISTER;
-      const unit = sampled.unitOfMeasure?.unit ?? defaultUnit(measurand);
-      const normalised = normaliseUnit(unit, sampled.value, sampled.unitOfMeasure?.multiplier ?? 0);
-      if (normalised === null) continue;
+      const rest = read(sampled, measurand);
+      if (rest === null) continue;
       samples.push({
         timestamp,
         measurand,
         phase: sampled.phase ?? null,
         location: sampled.location ?? null,
         context: sampled.context ?? null,
-        unit: normalised.unit,
-        value: normalised.value,
-        signedData: sampled.signedMeterValue?.signedMeterData ?? null,
+        ...rest,
       });
     }
   }
