@@ -27,21 +27,35 @@ export const MAX_JSON_BYTES = 90_000;
  * than a fixed count. A row bigger than `maxBytes` on its own gets a part of its own.
  */
 export function chunkByBytes<T>(rows: readonly T[], maxBytes = MAX_JSON_BYTES, maxRows = Infinity): T[][] {
+  return splitByBytes(rows, maxBytes, maxRows).map((part) => part.rows);
+}
+
+/**
+ * The same parts as `chunkByBytes`, each as the JSON array to bind: every row is serialised once,
+ * for its size and for the parameter both.
+ */
+export function jsonChunks(rows: readonly unknown[], maxBytes = MAX_JSON_BYTES, maxRows = Infinity): string[] {
+  return splitByBytes(rows, maxBytes, maxRows).map((part) => `[${part.json.join(',')}]`);
+}
+
+function splitByBytes<T>(rows: readonly T[], maxBytes: number, maxRows: number): Array<{ rows: T[]; json: string[] }> {
   const encoder = new TextEncoder();
-  const chunks: T[][] = [];
-  let current: T[] = [];
+  const parts: Array<{ rows: T[]; json: string[] }> = [];
+  let current: { rows: T[]; json: string[] } = { rows: [], json: [] };
   // The brackets; each row adds its JSON and a comma.
   let bytes = 2;
   for (const row of rows) {
-    const size = encoder.encode(JSON.stringify(row)).length;
-    if (current.length > 0 && (bytes + 1 + size > maxBytes || current.length >= maxRows)) {
-      chunks.push(current);
-      current = [];
+    const json = JSON.stringify(row);
+    const size = encoder.encode(json).length;
+    if (current.rows.length > 0 && (bytes + 1 + size > maxBytes || current.rows.length >= maxRows)) {
+      parts.push(current);
+      current = { rows: [], json: [] };
       bytes = 2;
     }
-    bytes += size + (current.length > 0 ? 1 : 0);
-    current.push(row);
+    bytes += size + (current.rows.length > 0 ? 1 : 0);
+    current.rows.push(row);
+    current.json.push(json);
   }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  if (current.rows.length > 0) parts.push(current);
+  return parts;
 }

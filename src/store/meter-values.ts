@@ -2,7 +2,7 @@
 
 import type { MeterSample } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
-import { chunkByBytes } from './json-rows';
+import { jsonChunks } from './json-rows';
 
 export interface StoredMeterValue extends MeterSample {
   transactionId: string | null;
@@ -64,14 +64,14 @@ export class MeterValueStore {
       ]);
     const report = (i: number) => `json_extract(r.value, '$[${i}]')`;
     const sample = (i: number) => `json_extract(s.value, '$[${i}]')`;
-    return chunkByBytes(rows).map((part) =>
+    return jsonChunks(rows).map((json) =>
       this.db
         .prepare(
           `INSERT OR IGNORE INTO meter_values (${COLUMNS.join(', ')})
            SELECT ${[0, 1, 2, 3, 4].map(report).join(', ')}, ${[0, 1, 2, 3, 4, 5, 6, 7].map(sample).join(', ')}
            FROM json_each(?1) AS r, json_each(r.value, '$[5]') AS s`,
         )
-        .bind(JSON.stringify(part)),
+        .bind(json),
     );
   }
 

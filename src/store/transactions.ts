@@ -3,7 +3,7 @@
 import type { TransactionStart16 } from '../ocpp/records';
 import { ENERGY_REGISTER } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
-import { chunkByBytes, columnsOf, MAX_JSON_BYTES } from './json-rows';
+import { columnsOf, jsonChunks, MAX_JSON_BYTES } from './json-rows';
 
 /**
  * 2.0.1 transactions re-derived per statement: each one re-reads all of its events, so a
@@ -138,7 +138,7 @@ export class TransactionStore {
    * changes nothing. Run before the stops and meter values of the same batch.
    */
   start16Statements(starts: readonly ChargerFact<'start16'>[], now: string): D1PreparedStatement[] {
-    return chunkByBytes(starts.map(startRow)).map((part) =>
+    return jsonChunks(starts.map(startRow)).map((json) =>
       this.db
         .prepare(
           `INSERT OR IGNORE INTO transactions (charger_id, protocol, ocpp_transaction_id, start_key, evse_id, connector_id,
@@ -147,7 +147,7 @@ export class TransactionStore {
              s.id_tag, s.id_tag_status, 'active', s.started_at, s.meter_start_wh, s.reservation_id, ?2
            FROM (SELECT ${columnsOf(START_COLUMNS)} FROM json_each(?1) AS j) AS s`,
         )
-        .bind(JSON.stringify(part), now),
+        .bind(json, now),
     );
   }
 
@@ -159,31 +159,28 @@ export class TransactionStore {
    */
   stop16Statements(stops: readonly ChargerFact<'stop16'>[], now: string): D1PreparedStatement[] {
     const rows = stops.map(({ chargerId, fact: s }) => [chargerId, s.transactionId, s.idTag ?? null, s.meterStopWh, s.stoppedAt, s.reason]);
-    return chunkByBytes(rows).flatMap((part) => {
-      const json = JSON.stringify(part);
-      return [
-        this.db
-          .prepare(
-            `UPDATE transactions SET status = 'completed', stop_id_tag = s.id_tag, meter_stop_wh = s.meter_stop_wh,
-               energy_wh = s.meter_stop_wh - transactions.meter_start_wh, stopped_at = s.stopped_at,
-               stop_reason = s.reason, updated_at = ?2
-             FROM (SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?1) AS j) AS s
-             WHERE transactions.charger_id = s.charger_id AND transactions.protocol = 'ocpp1.6'
-               AND transactions.ocpp_transaction_id = CAST(s.transaction_id AS TEXT) AND transactions.status = 'active'`,
-          )
-          .bind(json, now),
-        this.db
-          .prepare(
-            `INSERT OR IGNORE INTO unmatched_stops (charger_id, transaction_id, id_tag, meter_stop_wh, stopped_at, reason, received_at)
-             SELECT s.charger_id, s.transaction_id, s.id_tag, s.meter_stop_wh, s.stopped_at, s.reason, ?2
-             FROM (SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?1) AS j) AS s
-             WHERE NOT EXISTS (SELECT 1 FROM transactions t
-                               WHERE t.charger_id = s.charger_id AND t.protocol = 'ocpp1.6'
-                                 AND t.ocpp_transaction_id = CAST(s.transaction_id AS TEXT))`,
-          )
-          .bind(json, now),
-      ];
-    });
+    return jsonChunks(rows).flatMap((json) => [
+      this.db
+        .prepare(
+          `UPDATE transactions SET status = 'completed', stop_id_tag = s.id_tag, meter_stop_wh = s.meter_stop_wh,
+             energy_wh = s.meter_stop_wh - transactions.meter_start_wh, stopped_at = s.stopped_at,
+             stop_reason = s.reason, updated_at = ?2
+           FROM (SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?1) AS j) AS s
+           WHERE transactions.charger_id = s.charger_id AND transactions.protocol = 'ocpp1.6'
+             AND transactions.ocpp_transaction_id = CAST(s.transaction_id AS TEXT) AND transactions.status = 'active'`,
+        )
+        .bind(json, now),
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO unmatched_stops (charger_id, transaction_id, id_tag, meter_stop_wh, stopped_at, reason, received_at)
+           SELECT s.charger_id, s.transaction_id, s.id_tag, s.meter_stop_wh, s.stopped_at, s.reason, ?2
+           FROM (SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?1) AS j) AS s
+           WHERE NOT EXISTS (SELECT 1 FROM transactions t
+                             WHERE t.charger_id = s.charger_id AND t.protocol = 'ocpp1.6'
+                               AND t.ocpp_transaction_id = CAST(s.transaction_id AS TEXT))`,
+        )
+        .bind(json, now),
+    ]);
   }
 
   /**
@@ -193,17 +190,17 @@ export class TransactionStore {
    */
   event201Statements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
     if (events.length === 0) return [];
-    const inserts = chunkByBytes(events.map(eventRow)).map((part) =>
+    const inserts = jsonChunks(events.map(eventRow)).map((json) =>
       this.db
         .prepare(
           `INSERT OR IGNORE INTO transaction_events (${EVENT_COLUMNS.join(', ')}, received_at)
            SELECT ${EVENT_COLUMNS.join(', ')}, ?2 FROM (SELECT ${columnsOf(EVENT_COLUMNS)} FROM json_each(?1) AS j)`,
         )
-        .bind(JSON.stringify(part), now),
+        .bind(json, now),
     );
     const touched = [...new Map(events.map(({ chargerId, fact }) => [JSON.stringify([chargerId, fact.transactionId]), [chargerId, fact.transactionId]])).values()];
-    const derive = chunkByBytes(touched, MAX_JSON_BYTES, DERIVED_PER_STATEMENT).map((part) =>
-      this.db.prepare(DERIVE_201_SQL).bind(JSON.stringify(part), now, ENERGY_REGISTER),
+    const derive = jsonChunks(touched, MAX_JSON_BYTES, DERIVED_PER_STATEMENT).map((json) =>
+      this.db.prepare(DERIVE_201_SQL).bind(json, now, ENERGY_REGISTER),
     );
     return [...inserts, ...derive];
   }

@@ -5,7 +5,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ChargerFact } from '../../src/fleet/outbox';
 import { Outbox } from '../../src/fleet/outbox';
-import { chunkByBytes, MAX_JSON_BYTES } from '../../src/store/json-rows';
+import { chunkByBytes, jsonChunks, MAX_JSON_BYTES } from '../../src/store/json-rows';
 import { MeterValueStore } from '../../src/store/meter-values';
 import { uniqueChargerId } from './helpers';
 
@@ -22,6 +22,9 @@ describe('JSON parameters cut by size', () => {
     expect(chunkByBytes([['a'], ['b'.repeat(5_000)], ['c']], 100)).toEqual([[['a']], [['b'.repeat(5_000)]], [['c']]]);
     expect(chunkByBytes([1, 2, 3, 4, 5], 1_000, 2)).toEqual([[1, 2], [3, 4], [5]]);
     expect(chunkByBytes([])).toEqual([]);
+    // The parameters bound are those parts as JSON.
+    expect(jsonChunks(rows, 2_000)).toEqual(parts.map((part) => JSON.stringify(part)));
+    expect(jsonChunks([1, 2, 3, 4, 5], 1_000, 2)).toEqual(['[1,2]', '[3,4]', '[5]']);
   });
 
   it('store thousands of meter values in a few statements, each sample once', async () => {
