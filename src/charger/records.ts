@@ -131,18 +131,15 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async recordSettings(settings: Setting[]): Promise<void> {
-    this.deps.outbox.appendAll(settings.map((fact) => ({ chargerId: this.deps.chargerId, kind: 'setting' as const, fact })));
-    if (settings.length > 0) await this.deps.appended('batched');
+    await this.appendEach('setting', settings);
   }
 
   async recordProfileChanges(changes: ProfileChange[]): Promise<void> {
-    this.deps.outbox.appendAll(changes.map((fact) => ({ chargerId: this.deps.chargerId, kind: 'profile' as const, fact })));
-    if (changes.length > 0) await this.deps.appended('batched');
+    await this.appendEach('profile', changes);
   }
 
   async recordReservationChanges(changes: ReservationChange[]): Promise<void> {
-    this.deps.outbox.appendAll(changes.map((fact) => ({ chargerId: this.deps.chargerId, kind: 'reservation' as const, fact })));
-    if (changes.length > 0) await this.deps.appended('batched');
+    await this.appendEach('reservation', changes);
   }
 
   async queueCommand(action: string, payload: Record<string, unknown>): Promise<void> {
@@ -184,7 +181,18 @@ export class DurableChargerRecords implements ChargerRecords {
     fact: OutboxFacts[K],
     urgency: 'soon' | 'batched' = 'batched',
   ): Promise<void> {
-    this.deps.outbox.append(this.deps.chargerId, kind, fact);
+    await this.appendEach(kind, [fact], urgency);
+  }
+
+  /** Appends facts of one kind in one storage call, and makes sure a flush is coming. */
+  private async appendEach<K extends OutboxKind>(
+    kind: K,
+    facts: readonly OutboxFacts[K][],
+    urgency: 'soon' | 'batched' = 'batched',
+  ): Promise<void> {
+    if (facts.length === 0) return;
+    const { chargerId } = this.deps;
+    this.deps.outbox.appendAll(facts.map((fact) => ({ chargerId, kind, fact })));
     await this.deps.appended(urgency);
   }
 }
