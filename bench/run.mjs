@@ -4,7 +4,7 @@
 // runs on 127.0.0.1 and stops by itself.
 //
 //   npm run bench -- [--chargers 50] [--seconds 20] [--commands 300] [--idle 10000]
-//                    [--idle-seconds 30] [--targets a,a-nolog,b,b',c] [--idle-targets a,b] [--csms-var NAME=VALUE] [--write] [--json FILE]
+//                    [--idle-seconds 30] [--targets a,a-nolog,b,b',c] [--idle-targets a,b] [--csms-var NAME=VALUE] [--profile] [--write] [--json FILE]
 //
 // --write puts the report in bench/RESULTS.md; without it the report is only printed.
 
@@ -17,6 +17,7 @@ import { idleScale } from './lib/idle.mjs';
 import { bootChargers, closedLoop } from './lib/load.mjs';
 import { BENCH_ID_TAG } from './lib/mix.mjs';
 import { cpuSeconds, peakRssMiB } from './lib/proc.mjs';
+import { hotFunctions, InspectorProfiler } from './lib/profile.mjs';
 import { renderReport, summarize } from './lib/report.mjs';
 import { startBare, startCsms, startDurableBare, startNodeServer } from './lib/targets.mjs';
 
@@ -35,6 +36,8 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     /** NAME=VALUE for this CSMS's configuration (repeatable), e.g. --csms-var LOG_MESSAGES=false. */
     'csms-var': { type: 'string', multiple: true, default: [] },
+    /** Take a CPU profile of the CSMS during its loop and print the functions that used most. */
+    profile: { type: 'boolean', default: false },
   },
 });
 const bounded = (name, max) => {
@@ -84,7 +87,17 @@ async function measureLoad(letter) {
     const cpuBefore = cpuSeconds(target.pids);
     const supervisorCpuBefore = cpuSeconds(target.supervisorPids);
     process.stderr.write(`${target.name}: ${options.seconds} s closed loop…\n`);
+    const profiler = args.profile && target.isolateStats ? new InspectorProfiler(target.inspectorUrl) : undefined;
+    if (profiler) {
+      await profiler.connect();
+      await profiler.start();
+    }
     const load = await closedLoop(chargers, options.seconds);
+    if (profiler) {
+      const hot = hotFunctions(await profiler.stop());
+      process.stderr.write(`${target.name}: CPU profile, share of samples by function (self time):\n`);
+      for (const { name, share } of hot) process.stderr.write(`${(share * 100).toFixed(1).padStart(6)} %  ${name}\n`);
+    }
     for (const charger of chargers) charger.close();
     // CPU and D1 include the deferred work the window's messages caused (flushes after it).
     if (drains) await sleep(target.drainSeconds * 1000);

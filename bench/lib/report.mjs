@@ -68,7 +68,7 @@ export function renderReport({ options, runs, idle, command, startedAt, finished
     '',
     "Server CPU and peak memory are read from /proc for the serving process: the Worker's workerd for (a) and (b), Node.js for (c). " +
       "The load goes straight to the Worker's workerd socket, not through wrangler dev's ProxyWorker (a live-reload hop that doubles every connection). " +
-      "For (a), CPU counts from the start of the loop until its facts have reached D1 (FLUSH_DELAY_SECONDS 2 + FLEET_FLUSH_SECONDS 30 + 5 s after it), so deferred work is included. " +
+      "For (a), CPU counts from the start of the loop until its facts have reached D1 (FLUSH_DELAY_SECONDS + FLEET_FLUSH_SECONDS + 5 s after it: 37 s with the bench's settings), so deferred work is included. " +
       `wrangler's other processes (its Node.js processes, which also print the Worker's logs, and the idle ProxyWorker) used ${rows
         .filter((r) => r.supervisorCpuSecondsPer1000 > 0)
         .map((r) => `${fixed(r.supervisorCpuSecondsPer1000, 3)} s per 1,000 messages under ${r.target}`)
