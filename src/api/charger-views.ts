@@ -11,6 +11,7 @@ import { MeterValueStore } from '../store/meter-values';
 import { ReportStore, type StoredReport } from '../store/reports';
 import { ReservationStore } from '../store/reservations';
 import { SettingStore } from '../store/settings';
+import { TransactionAnomalyStore } from '../store/transaction-anomalies';
 import { TransactionStore } from '../store/transactions';
 import { apiError } from './errors';
 import { readLimit, readTimeRange } from './query';
@@ -50,7 +51,8 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
   const energyWh =
     transaction.energyWh ??
     (transaction.meterStartWh !== null ? latestRegister(meterValues, transaction.meterStartWh) : energyFromSamples(meterValues));
-  return c.json({ transaction: { ...transaction, energyWh, meterValues } });
+  const anomalies = await new TransactionAnomalyStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
+  return c.json({ transaction: { ...transaction, energyWh, anomalies, meterValues } });
 });
 
 chargerViewRoutes.get('/:chargerId/meter-values', freshCharger, async (c) => {

@@ -18,6 +18,7 @@ import type { StoredProfile } from '../store/charging-profiles';
 import type { StoredMeterValue } from '../store/meter-values';
 import type { StoredReport } from '../store/reports';
 import type { StoredReservation } from '../store/reservations';
+import { ANOMALY_KINDS, type AnomalyKind } from '../store/transaction-anomalies';
 import type { TransactionRecord } from '../store/transactions';
 import { IdTagBody } from './id-tags';
 
@@ -135,7 +136,18 @@ const Transaction = v.object({
   remoteStartId: v.nullable(Int),
   reservationId: v.nullable(Int),
   offline: v.boolean(),
+  flags: described(
+    v.array(v.picklist(Object.keys(ANOMALY_KINDS) as AnomalyKind[])),
+    'What needs an operator\'s look: the distinct kinds of its anomalies. ' +
+      Object.entries(ANOMALY_KINDS).map(([kind, meaning]) => `${kind}: ${meaning}.`).join(' '),
+  ),
   updatedAt: DateTime,
+  anomalies: v.optional(
+    described(
+      v.array(v.object({ kind: v.picklist(Object.keys(ANOMALY_KINDS) as AnomalyKind[]), detail: v.unknown(), receivedAt: DateTime })),
+      'Single-transaction view only: input kept but not applied, and what makes the energy unfit to bill, oldest first',
+    ),
+  ),
   meterValues: v.optional(described(v.array(MeterValue), 'Single-transaction view only')),
 });
 

@@ -4,6 +4,7 @@ import type { TransactionStart16 } from '../ocpp/records';
 import { ENERGY_REGISTER } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
 import { columnsOf, jsonChunks, MAX_JSON_BYTES } from './json-rows';
+import { flagsOf, type AnomalyKind } from './transaction-anomalies';
 
 /**
  * 2.0.1 transactions re-derived per statement: each one re-reads all of its events, so a
@@ -35,6 +36,8 @@ export interface TransactionRecord {
   remoteStartId: number | null;
   reservationId: number | null;
   offline: boolean;
+  /** What makes this transaction need an operator's look: the distinct kinds of its anomalies (store/transaction-anomalies.ts). */
+  flags: AnomalyKind[];
   updatedAt: string;
 }
 
@@ -61,6 +64,8 @@ type Row = {
   reservation_id: number | null;
   offline: number;
   updated_at: string;
+  /** JSON array of anomaly kinds. */
+  flags: string;
 };
 
 export interface TransactionQuery {
@@ -207,7 +212,7 @@ export class TransactionStore {
 
   async get(chargerId: string, transactionId: string): Promise<TransactionRecord | null> {
     const row = await this.db
-      .prepare('SELECT * FROM transactions WHERE charger_id = ? AND ocpp_transaction_id = ?')
+      .prepare(`SELECT t.*, ${flagsOf('t')} AS flags FROM transactions t WHERE t.charger_id = ? AND t.ocpp_transaction_id = ?`)
       .bind(chargerId, transactionId)
       .first<Row>();
     return row ? toRecord(row) : null;
@@ -216,11 +221,11 @@ export class TransactionStore {
   async list(query: TransactionQuery): Promise<{ transactions: TransactionRecord[]; nextCursor: number | null }> {
     const { results } = await this.db
       .prepare(
-        `SELECT * FROM transactions
-         WHERE (?1 IS NULL OR charger_id = ?1) AND (?2 IS NULL OR status = ?2)
-           AND (?3 IS NULL OR started_at >= ?3) AND (?4 IS NULL OR started_at < ?4)
-           AND (?5 IS NULL OR id < ?5)
-         ORDER BY id DESC LIMIT ?6`,
+        `SELECT t.*, ${flagsOf('t')} AS flags FROM transactions t
+         WHERE (?1 IS NULL OR t.charger_id = ?1) AND (?2 IS NULL OR t.status = ?2)
+           AND (?3 IS NULL OR t.started_at >= ?3) AND (?4 IS NULL OR t.started_at < ?4)
+           AND (?5 IS NULL OR t.id < ?5)
+         ORDER BY t.id DESC LIMIT ?6`,
       )
       .bind(
         query.chargerId ?? null,
@@ -359,6 +364,7 @@ function toRecord(row: Row): TransactionRecord {
     remoteStartId: row.remote_start_id,
     reservationId: row.reservation_id,
     offline: row.offline === 1,
+    flags: JSON.parse(row.flags ?? '[]') as AnomalyKind[],
     updatedAt: row.updated_at,
   };
 }
