@@ -420,7 +420,8 @@ export class ChargerSession extends DurableObject<Env> {
   }
 
   /**
-   * Handles one frame. It is `refused` when it was malformed, a reply to nothing, or a CALL
+   * Handles one frame. It is `refused` when it was malformed, a reply to nothing (a late answer
+   * to a call that timed out is not that), or a CALL
    * answered with a CALLERROR other than InternalError: such frames count against the
    * connection's bad-frame budget.
    */
@@ -443,6 +444,12 @@ export class ChargerSession extends DurableObject<Env> {
     const frame = parsed.frame;
     if (frame.type !== CALL) {
       if (this.outbound.settle(frame)) return 'handled';
+      // An answer that came after its call timed out is slow, not hostile: logged, not charged.
+      const late = this.outbound.timedOut(frame.id);
+      if (late !== undefined) {
+        logWarning('late reply', chargerId, `reply ${frame.id} to ${late} came after the call timed out`);
+        return 'handled';
+      }
       logDropped(chargerId, `reply ${frame.id} matches no pending call`);
       return 'refused';
     }
