@@ -54,6 +54,7 @@ const STORAGE_KEYS = {
   localListSyncedAt: 'localListSyncedAt',
 } as const;
 
+/** The close reason of a connection a newer one replaced, and its entry in the connection history. */
 const REPLACED_REASON = 'Replaced by a new connection from the same charger';
 /** Commands the CSMS queues on its own (CertificateSigned after a signed CSR) wait a day for the charger. */
 const GENERATED_COMMAND_TTL_MS = 24 * 3600_000;

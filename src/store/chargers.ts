@@ -228,9 +228,15 @@ export class ChargerStore {
       .run();
   }
 
-  /** Records that a charger's connection ended unseen (its socket went with its object), keeping its last_seen. */
+  /**
+   * Records that a charger's connection ended unseen (its socket went with its object), keeping
+   * its last_seen. A connection recorded since `now` (last_seen at or after it) is left alone.
+   */
   async recordConnectionLost(id: string, now: string): Promise<void> {
-    await this.db.prepare('UPDATE chargers SET connected = 0, updated_at = ?2 WHERE id = ?1').bind(id, now).run();
+    await this.db
+      .prepare('UPDATE chargers SET connected = 0, updated_at = ?2 WHERE id = ?1 AND (last_seen IS NULL OR last_seen < ?2)')
+      .bind(id, now)
+      .run();
   }
 
   /** Records that a charger connected or went away. Creates the row for a charger seen for the first time. */
