@@ -8,6 +8,11 @@ export function logDropped(chargerId: string, why: string): void {
   console.warn(JSON.stringify({ level: 'warn', what: 'frame dropped', chargerId, why }));
 }
 
+/** What is normal but may help to follow a charger: e.g. an answer not sent because its connection had closed. */
+export function logDebug(what: string, chargerId: string | undefined, why: string): void {
+  console.debug(JSON.stringify({ level: 'debug', what, chargerId, why }));
+}
+
 export function logWarning(what: string, chargerId: string | undefined, why: string): void {
   console.warn(JSON.stringify({ level: 'warn', what, chargerId, why }));
 }

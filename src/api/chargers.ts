@@ -9,6 +9,7 @@ import { isPlainObject } from '../ocpp/frames';
 import type { QueuedCommand } from '../charger/command-queue';
 import type { CommandOutcome } from '../charger/types';
 import { newCommandId } from '../charger/command-ids';
+import { connectedPerD1 } from '../charger/liveness';
 import { summarizeIssues } from '../ocpp/validation';
 import { ChargerStore } from '../store/chargers';
 import { hashPassword } from './charger-auth';
@@ -25,7 +26,11 @@ chargerRoutes.get('/', async (c) => {
   const limit = readLimit(c);
   if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
   const page = await new ChargerStore(c.env.DB).list(limit, c.req.query('cursor'));
-  return c.json({ chargers: page.chargers, nextCursor: page.nextCursor });
+  // A row whose last_seen is older than D1's copy can trail is a connection whose end was never recorded.
+  const config = readConfig(c.env);
+  const now = Date.now();
+  const chargers = page.chargers.map((charger) => ({ ...charger, connected: connectedPerD1(charger, config, now) }));
+  return c.json({ chargers, nextCursor: page.nextCursor });
 });
 
 chargerRoutes.get('/:chargerId', async (c) => {

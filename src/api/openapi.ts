@@ -143,7 +143,9 @@ function buildDocument(): Json {
         tags: ['Chargers'],
         operationId: 'listChargers',
         summary: 'List chargers, by id',
-        description: '`connected` and `lastSeen` come from D1; `lastSeen` there trails by up to 15 minutes.',
+        description:
+          '`connected` and `lastSeen` come from D1; `lastSeen` there trails by up to 15 minutes. A row whose `lastSeen` is ' +
+          'older than D1 can trail (offline deadline + 15 minutes + FLEET_FLUSH_SECONDS + 5 minutes) is listed `connected: false`.',
         parameters: [parameterRef('limit'), query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page')],
         responses: {
           '200': jsonResponse('A page of chargers', page('chargers', 'Charger')),
@@ -457,7 +459,7 @@ function buildDocument(): Json {
               direction: { type: 'string', enum: ['in', 'out'], description: 'in: from the charger; out: from the CSMS' },
               messageType: { type: ['integer', 'null'], enum: [2, 3, 4, null] },
               messageId: { type: ['string', 'null'] },
-              action: { type: ['string', 'null'], description: "For replies, the action of the CALL they answer, when it is in the journal" },
+              action: { type: ['string', 'null'], description: "For replies, the action of the CALL they answer (the latest earlier one with their id), when it is in the journal, on this page or not" },
               errorCode: { type: ['string', 'null'] },
               text: { type: 'string', description: 'The frame as sent, cut at 4,096 characters' },
               truncated: { type: 'boolean' },

@@ -22,6 +22,8 @@ export interface JournalEntry {
 const MAX_TEXT = 4_096;
 /** The journal may hold up to this many frames over its size between trims. */
 const TRIM_EVERY = 32;
+/** Enough of a frame's text to read its type, a 36-character id and an action. */
+const FRAME_HEAD_CHARS = 160;
 
 export class MessageJournal {
   private sinceTrim = 0;
@@ -75,30 +77,65 @@ export class MessageJournal {
   list(limit: number): JournalEntry[] {
     this.flush();
     const rows = this.sql
-      .exec<{ at: number; direction: 'in' | 'out'; text: string; truncated: number }>(
-        'SELECT at, direction, text, truncated FROM journal ORDER BY seq DESC LIMIT ?',
+      .exec<{ seq: number; at: number; direction: 'in' | 'out'; text: string; truncated: number }>(
+        'SELECT seq, at, direction, text, truncated FROM journal ORDER BY seq DESC LIMIT ?',
         Math.min(limit, this.size),
       )
       .toArray();
     const entries = rows.map((row) => ({ row, frame: readFrame(row.text) }));
-    // Name the action of replies after the CALL they answer, when that CALL is in the journal.
-    const actions = new Map<string, string>();
-    for (const { row, frame } of entries) {
-      if (frame.messageType === 2 && frame.messageId && frame.action) actions.set(`${row.direction}:${frame.messageId}`, frame.action);
+    const answered = this.replyActions(entries);
+    return entries.map(({ row, frame }, index) => ({
+      at: new Date(row.at).toISOString(),
+      direction: row.direction,
+      messageType: frame.messageType,
+      messageId: frame.messageId,
+      action: frame.action ?? answered[index] ?? null,
+      errorCode: frame.errorCode,
+      text: row.text,
+      truncated: row.truncated === 1,
+    }));
+  }
+
+  /**
+   * For each reply among `entries` (newest first), the action of the CALL it answers: the
+   * latest CALL before it with its message id, sent the other way. That CALL may be older than
+   * the page asked for (with `limit=1` it always is), so it is looked for further back in the
+   * journal too. Ids are matched in order because a charger may reuse them across connections.
+   */
+  private replyActions(entries: Array<{ row: { seq: number; direction: 'in' | 'out' }; frame: ReturnType<typeof readFrame> }>): Array<string | undefined> {
+    const actions: Array<string | undefined> = [];
+    const calls = new Map<string, string>();
+    /** `direction:messageId` of a CALL not on the page → the replies waiting for its action. */
+    const unmatched = new Map<string, number[]>();
+    for (let index = entries.length - 1; index >= 0; index--) {
+      const { row, frame } = entries[index]!;
+      if (!frame.messageId) continue;
+      if (frame.messageType === 2) {
+        if (frame.action) calls.set(`${row.direction}:${frame.messageId}`, frame.action);
+        continue;
+      }
+      const key = `${row.direction === 'in' ? 'out' : 'in'}:${frame.messageId}`;
+      const action = calls.get(key);
+      if (action !== undefined) actions[index] = action;
+      else unmatched.set(key, [...(unmatched.get(key) ?? []), index]);
     }
-    return entries.map(({ row, frame }) => {
-      const callDirection = row.direction === 'in' ? 'out' : 'in';
-      return {
-        at: new Date(row.at).toISOString(),
-        direction: row.direction,
-        messageType: frame.messageType,
-        messageId: frame.messageId,
-        action: frame.action ?? (frame.messageId ? (actions.get(`${callDirection}:${frame.messageId}`) ?? null) : null),
-        errorCode: frame.errorCode,
-        text: row.text,
-        truncated: row.truncated === 1,
-      };
-    });
+    const oldest = entries.at(-1)?.row.seq;
+    if (unmatched.size === 0 || oldest === undefined) return actions;
+    // Only the head of each older frame is read: it names the message type, id and action.
+    const older = this.sql.exec<{ direction: 'in' | 'out'; head: string }>(
+      'SELECT direction, substr(text, 1, ?) AS head FROM journal WHERE seq < ? ORDER BY seq DESC',
+      FRAME_HEAD_CHARS,
+      oldest,
+    );
+    for (const { direction, head } of older) {
+      const frame = readFrame(head);
+      if (frame.messageType !== 2 || !frame.messageId || !frame.action) continue;
+      const key = `${direction}:${frame.messageId}`;
+      for (const index of unmatched.get(key) ?? []) actions[index] = frame.action;
+      unmatched.delete(key);
+      if (unmatched.size === 0) break;
+    }
+    return actions;
   }
 }
 

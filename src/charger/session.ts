@@ -31,6 +31,7 @@ import { MessageJournal, type JournalEntry } from './journal';
 import { chargeBadFrame, checkFrameSize, type LimitClose } from './frame-limits';
 import { OutboxHandover } from './handover';
 import { IdTagCache } from './id-tag-cache';
+import { LAST_SEEN_FLUSH_MS, offlineAfterMs } from './liveness';
 import { DurableChargerRecords } from './records';
 import { TransactionIds } from './transaction-ids';
 import { TransactionLocations } from './transaction-locations';
@@ -53,8 +54,8 @@ const STORAGE_KEYS = {
   localListSyncedAt: 'localListSyncedAt',
 } as const;
 
-/** With nothing else to hand over, D1's lastSeen is brought up to date this often; the exact value lives on the socket. */
-const LAST_SEEN_FLUSH_MS = 15 * 60_000;
+/** The close reason of a connection a newer one replaced, and its entry in the connection history. */
+const REPLACED_REASON = 'Replaced by a new connection from the same charger';
 /** Commands the CSMS queues on its own (CertificateSigned after a signed CSR) wait a day for the charger. */
 const GENERATED_COMMAND_TTL_MS = 24 * 3600_000;
 
@@ -135,8 +136,15 @@ export class ChargerSession extends DurableObject<Env> {
     }
 
     // A new connection replaces the old one: no half-open sessions.
+    let replaced = false;
     for (const old of this.ctx.getWebSockets()) {
-      closeQuietly(old, CLOSE_CODES.replaced, 'Replaced by a new connection from the same charger');
+      // Its end is recorded here, once: its close event comes while the new connection is open, which then says nothing.
+      const ending = readAttachment(old);
+      if (ending && !ending.ended) {
+        markEnded(old, ending);
+        replaced = true;
+      }
+      closeQuietly(old, CLOSE_CODES.replaced, REPLACED_REASON);
     }
     this.outbound.failAll('The charger reconnected before answering');
 
@@ -154,6 +162,7 @@ export class ChargerSession extends DurableObject<Env> {
     }
     await this.ctx.storage.put({ [STORAGE_KEYS.chargerId]: chargerId, [STORAGE_KEYS.protocol]: protocol });
     await this.dueWork.schedule('offline-check', now + this.offlineAfterMs());
+    if (replaced) await this.appendConnectionEvent({ at: new Date(now).toISOString(), event: 'offline', reason: REPLACED_REASON });
     await this.appendConnectionEvent({ at: new Date(now).toISOString(), event: 'online' });
     await this.tryStore('record connection', (store) =>
       store.recordConnection(chargerId, protocol, true, new Date(now).toISOString()),
@@ -198,10 +207,9 @@ export class ChargerSession extends DurableObject<Env> {
     return this.inbound;
   }
 
-  /** Sends a frame to the charger, and keeps it in the journal. */
+  /** Sends a frame to the charger, and keeps it in the journal once sent. */
   private send(ws: WebSocket, text: string): void {
-    this.journal.record('out', text);
-    sendQuietly(ws, text);
+    if (sendQuietly(ws, text)) this.journal.record('out', text);
   }
 
   /** The charger's last frames, both directions, newest first. Called by the HTTP API. */
@@ -251,7 +259,13 @@ export class ChargerSession extends DurableObject<Env> {
     // The offline check: a charger silent for `offlineAfterIntervals` heartbeats is disconnected.
     const socket = this.currentSocket();
     const attachment = socket && readAttachment(socket);
-    if (!socket || !attachment) return;
+    if (!socket || !attachment) {
+      // The check is cancelled when a connection's end is recorded, so this one's end was not:
+      // the socket went with the object (a deploy, a crash) and no close event came. Record it
+      // now, once (the check is not scheduled again until a new connection).
+      await this.connectionLost();
+      return;
+    }
     const deadline = attachment.lastSeen + this.offlineAfterMs();
     if (Date.now() < deadline) {
       await this.dueWork.schedule('offline-check', deadline);
@@ -420,7 +434,8 @@ export class ChargerSession extends DurableObject<Env> {
   }
 
   /**
-   * Handles one frame. It is `refused` when it was malformed, a reply to nothing, or a CALL
+   * Handles one frame. It is `refused` when it was malformed, a reply to nothing (a late answer
+   * to a call that timed out is not that), or a CALL
    * answered with a CALLERROR other than InternalError: such frames count against the
    * connection's bad-frame budget.
    */
@@ -443,6 +458,12 @@ export class ChargerSession extends DurableObject<Env> {
     const frame = parsed.frame;
     if (frame.type !== CALL) {
       if (this.outbound.settle(frame)) return 'handled';
+      // An answer that came after its call timed out is slow, not hostile: logged, not charged.
+      const late = this.outbound.timedOut(frame.id);
+      if (late !== undefined) {
+        logWarning('late reply', chargerId, `reply ${frame.id} to ${late} came after the call timed out`);
+        return 'handled';
+      }
       logDropped(chargerId, `reply ${frame.id} matches no pending call`);
       return 'refused';
     }
@@ -542,6 +563,16 @@ export class ChargerSession extends DurableObject<Env> {
     );
   }
 
+  /** Records the end of a connection whose socket is gone without a close event. */
+  private async connectionLost(): Promise<void> {
+    const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
+    if (!chargerId) return;
+    const at = new Date().toISOString();
+    await this.appendConnectionEvent({ at, event: 'offline', reason: 'The connection was lost without a close (the session restarted)' });
+    // D1's last_seen stays as it was: the exact time went with the socket.
+    await this.tryStore('record lost connection', (store) => store.recordConnectionLost(chargerId, at));
+  }
+
   private async appendConnectionEvent(event: ConnectionEvent): Promise<void> {
     const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
     if (!chargerId) return;
@@ -554,7 +585,7 @@ export class ChargerSession extends DurableObject<Env> {
   }
 
   private offlineAfterMs(): number {
-    return this.config.heartbeatIntervalSeconds * this.config.offlineAfterIntervals * 1000;
+    return offlineAfterMs(this.config);
   }
 
   private async getRegistration(): Promise<RegistrationStatus | null> {

@@ -1,6 +1,6 @@
 // The charger's WebSocket: what rides on it through hibernation, and sending or closing without throwing.
 
-import { logError } from '../log';
+import { logDebug, logError } from '../log';
 import type { OcppVersion } from '../ocpp/versions';
 import type { BadFrameTally } from './frame-limits';
 
@@ -50,12 +50,20 @@ export function markEnded(ws: WebSocket, attachment: OcppAttachment): void {
   }
 }
 
-export function sendQuietly(ws: WebSocket, text: string): void {
+/** Sends `text` if the socket is still open; returns whether it was sent. */
+export function sendQuietly(ws: WebSocket, text: string): boolean {
+  if (ws.readyState !== WebSocket.OPEN) {
+    // The socket closed while we worked (a newer connection replaced it, or the charger left):
+    // normal, and the charger will resend on its next connection what it has not had answered.
+    logDebug('answer not sent', readAttachment(ws)?.chargerId, 'the connection had closed');
+    return false;
+  }
   try {
     ws.send(text);
+    return true;
   } catch (error) {
-    // The socket closed while we worked; the charger will resend what it has not had answered.
     logError('send', readAttachment(ws)?.chargerId, error);
+    return false;
   }
 }
 

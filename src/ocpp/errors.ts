@@ -81,6 +81,43 @@ export function errorCodeFor(version: OcppVersion, kind: OcppErrorKind): OcppErr
   return version === 'ocpp1.6' ? V16_SPELLING[kind] : kind;
 }
 
+/**
+ * A CALLERROR's details spelled for `version`: every `kind` in them (the issues of a schema
+ * failure carry one each) is named as that version names error codes, like the code itself,
+ * so a 1.6 charger never reads a 2.0.1-only name. Nothing else in the details changes.
+ */
+export function errorDetailsFor(version: OcppVersion, details: ErrorDetails): ErrorDetails {
+  if (version !== 'ocpp1.6') return details;
+  return respellKinds(details, 0) as ErrorDetails;
+}
+
+/** Details are small and shallow (issues are two levels down); deeper values are left as they are. */
+const MAX_DETAILS_DEPTH = 4;
+
+function respellKinds(value: unknown, depth: number): unknown {
+  if (depth > MAX_DETAILS_DEPTH || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => respellKinds(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] =
+      key === 'kind' && typeof item === 'string' && item in ERROR_KINDS
+        ? V16_SPELLING[item as OcppErrorKind]
+        : respellKinds(item, depth + 1);
+  }
+  return out;
+}
+
+/**
+ * A CALLERROR's description spelled for `version`: a kind named in the text (ours are written
+ * with 2.0.1 names) takes the version's spelling, as the code does.
+ */
+export function errorDescriptionFor(version: OcppVersion, description: string): string {
+  if (version !== 'ocpp1.6') return description;
+  return description.replace(/\b(FormatViolation|OccurrenceConstraintViolation|MessageTypeNotSupported|RpcFrameworkError)\b/g, (kind) =>
+    V16_SPELLING[kind as OcppErrorKind],
+  );
+}
+
 /** Reads an error code received from a charger back into a kind; unknown codes become GenericError. */
 export function errorKindOf(code: string): OcppErrorKind {
   if (code in ERROR_KINDS) return code as OcppErrorKind;

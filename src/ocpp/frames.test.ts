@@ -1,6 +1,8 @@
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { OcppError } from './errors';
 import { MAX_JSON_DEPTH, nestedDeeperThan, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from './frames';
+import { validatePayload } from './validation';
 
 function failure(text: string) {
   const outcome = parseFrame(text);
@@ -116,5 +118,27 @@ describe('serializeError', () => {
     const error = new OcppError('FormatViolation');
     expect(JSON.parse(serializeError('ocpp1.6', '-1', error))[2]).toBe('FormationViolation');
     expect(JSON.parse(serializeError('ocpp2.0.1', '-1', error))[2]).toBe('FormatViolation');
+  });
+
+  it('spells the kinds in details and description for the version too', () => {
+    const missing = validatePayload(v.strictObject({ idTag: v.string(), n: v.number() }), { n: 'x' });
+    if (missing.ok) throw new Error('expected a failure');
+    const v16 = JSON.parse(serializeError('ocpp1.6', 'id1', missing.error));
+    expect(v16[2]).toBe('OccurenceConstraintViolation');
+    expect(v16[4].issues.map((issue: { kind: string }) => issue.kind)).toEqual(['OccurenceConstraintViolation', 'TypeConstraintViolation']);
+    const v201 = JSON.parse(serializeError('ocpp2.0.1', 'id1', missing.error));
+    expect(v201[4].issues.map((issue: { kind: string }) => issue.kind)).toEqual(['OccurrenceConstraintViolation', 'TypeConstraintViolation']);
+
+    const array = validatePayload(v.object({}), []);
+    if (array.ok) throw new Error('expected a failure');
+    expect(JSON.parse(serializeError('ocpp1.6', 'id2', array.error))[4]).toEqual({
+      issues: [{ path: '', message: 'must be an object, got array', kind: 'FormationViolation' }],
+    });
+
+    const named = new OcppError('GenericError', 'Not a FormatViolation nor an OccurrenceConstraintViolation', { nested: { kind: 'RpcFrameworkError' } });
+    const named16 = JSON.parse(serializeError('ocpp1.6', 'id3', named));
+    expect(named16[3]).toBe('Not a FormationViolation nor an OccurenceConstraintViolation');
+    expect(named16[4]).toEqual({ nested: { kind: 'FormationViolation' } });
+    expect(JSON.parse(serializeError('ocpp2.0.1', 'id3', named))[4]).toEqual({ nested: { kind: 'RpcFrameworkError' } });
   });
 });

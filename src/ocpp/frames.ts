@@ -1,6 +1,14 @@
 // OCPP-J frames: parse text into CALL / CALLRESULT / CALLERROR, and serialize them back.
 
-import { OcppError, errorCodeFor, truncate, MAX_ERROR_DESCRIPTION, type ErrorDetails } from './errors';
+import {
+  OcppError,
+  errorCodeFor,
+  errorDescriptionFor,
+  errorDetailsFor,
+  truncate,
+  MAX_ERROR_DESCRIPTION,
+  type ErrorDetails,
+} from './errors';
 import type { OcppVersion } from './versions';
 
 export const CALL = 2;
@@ -146,13 +154,13 @@ export function serializeResult(id: string, payload: unknown): string {
   return JSON.stringify([CALLRESULT, id, payload]);
 }
 
-/** A CALLERROR spelled for the charger's version, its description capped at 255 characters. */
+/** A CALLERROR spelled for the charger's version (code, description and details), its description capped at 255 characters. */
 export function serializeError(version: OcppVersion, id: string, error: OcppError): string {
   return JSON.stringify([
     CALLERROR,
     id,
     errorCodeFor(version, error.kind),
-    truncate(error.message, MAX_ERROR_DESCRIPTION),
-    error.details satisfies ErrorDetails,
+    truncate(errorDescriptionFor(version, error.message), MAX_ERROR_DESCRIPTION),
+    errorDetailsFor(version, error.details) satisfies ErrorDetails,
   ]);
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { OutboundCalls } from './outbound-calls';
+import { OutboundCalls, REMEMBERED_TIMEOUTS } from './outbound-calls';
 
 function setup(connected = true) {
   const sent: unknown[][] = [];
@@ -52,6 +52,27 @@ describe('OutboundCalls', () => {
     expect(calls.settle({ type: 3, id: 'm1', payload: {} })).toBe(false);
     calls.settle({ type: 3, id: 'm2', payload: {} });
     await expect(second).resolves.toEqual({ kind: 'result', payload: {} });
+  });
+
+  it('remembers the last calls that timed out after being sent, so their late answers are told apart', async () => {
+    const { calls } = setup();
+    const first = calls.call('Reset', {}, 1_000);
+    const queued = calls.call('ClearCache', {}, 500);
+    vi.advanceTimersByTime(1_000);
+    await expect(first).resolves.toEqual({ kind: 'timeout' });
+    await expect(queued).resolves.toEqual({ kind: 'timeout' });
+    expect(calls.timedOut('m1')).toBe('Reset');
+    // m2 timed out in the queue: it never reached the charger, so nothing can answer it.
+    expect(calls.timedOut('m2')).toBeUndefined();
+    expect(calls.timedOut('never-sent')).toBeUndefined();
+
+    for (let i = 0; i < REMEMBERED_TIMEOUTS; i++) {
+      const call = calls.call('ClearCache', {}, 10);
+      vi.advanceTimersByTime(10);
+      await call;
+    }
+    expect(calls.timedOut('m1')).toBeUndefined();
+    expect(calls.timedOut(`m${REMEMBERED_TIMEOUTS + 2}`)).toBe('ClearCache');
   });
 
   it('counts the wait in the queue against the timeout', async () => {

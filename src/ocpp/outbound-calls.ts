@@ -16,6 +16,9 @@ interface QueuedCall {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** How many timed-out calls are remembered, so that their late answers are told from replies to nothing. */
+export const REMEMBERED_TIMEOUTS = 32;
+
 /** What the queue needs from its surroundings; the Durable Object supplies a socket and crypto ids. */
 export interface CallTransport {
   /** Sends one frame; returns false when there is no connection to send it on. */
@@ -31,6 +34,8 @@ export interface CallTransport {
 export class OutboundCalls {
   private readonly queue: QueuedCall[] = [];
   private inFlight: QueuedCall | undefined;
+  /** Ids of calls that timed out after they were sent, oldest first → their action; see `timedOut`. */
+  private readonly recentlyTimedOut = new Map<string, string>();
 
   constructor(private readonly transport: CallTransport) {}
 
@@ -70,6 +75,14 @@ export class OutboundCalls {
     return true;
   }
 
+  /**
+   * The action of a call sent with this id that timed out before its answer came, if it is
+   * among the last REMEMBERED_TIMEOUTS: an answer to it is late, not a reply to nothing.
+   */
+  timedOut(id: string): string | undefined {
+    return this.recentlyTimedOut.get(id);
+  }
+
   /** Ends every queued and in-flight call at once, e.g. when the charger disconnects. */
   failAll(reason: string): void {
     const all = [...(this.inFlight ? [this.inFlight] : []), ...this.queue];
@@ -80,6 +93,8 @@ export class OutboundCalls {
     clearTimeout(entry.timer);
     if (this.inFlight === entry) {
       this.inFlight = undefined;
+      // Sent, so the charger may still answer it; a call that timed out in the queue never left.
+      if (outcome.kind === 'timeout') this.rememberTimeout(entry);
     } else {
       const index = this.queue.indexOf(entry);
       if (index === -1) return; // already finished
@@ -87,6 +102,12 @@ export class OutboundCalls {
     }
     entry.resolve(outcome);
     this.pump();
+  }
+
+  private rememberTimeout(entry: QueuedCall): void {
+    this.recentlyTimedOut.set(entry.id, entry.action);
+    const oldest = this.recentlyTimedOut.keys().next().value;
+    if (this.recentlyTimedOut.size > REMEMBERED_TIMEOUTS && oldest !== undefined) this.recentlyTimedOut.delete(oldest);
   }
 
   private pump(): void {

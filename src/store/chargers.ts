@@ -228,6 +228,17 @@ export class ChargerStore {
       .run();
   }
 
+  /**
+   * Records that a charger's connection ended unseen (its socket went with its object), keeping
+   * its last_seen. A connection recorded since `now` (last_seen at or after it) is left alone.
+   */
+  async recordConnectionLost(id: string, now: string): Promise<void> {
+    await this.db
+      .prepare('UPDATE chargers SET connected = 0, updated_at = ?2 WHERE id = ?1 AND (last_seen IS NULL OR last_seen < ?2)')
+      .bind(id, now)
+      .run();
+  }
+
   /** Records that a charger connected or went away. Creates the row for a charger seen for the first time. */
   async recordConnection(id: string, protocol: OcppVersion, connected: boolean, now: string): Promise<void> {
     await this.db
@@ -331,7 +342,8 @@ export class ChargerStore {
 
   async connectionHistory(chargerId: string, limit: number): Promise<ConnectionEvent[]> {
     const { results } = await this.db
-      .prepare('SELECT at, event, reason FROM connection_history WHERE charger_id = ? ORDER BY at DESC LIMIT ?')
+      // At the same instant, a replaced connection's offline comes before its successor's online.
+      .prepare('SELECT at, event, reason FROM connection_history WHERE charger_id = ? ORDER BY at DESC, event DESC LIMIT ?')
       .bind(chargerId, limit)
       .all<{ at: string; event: 'online' | 'offline'; reason: string | null }>();
     return results.map((r) => dropNulls(r) as ConnectionEvent);
