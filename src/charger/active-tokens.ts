@@ -68,14 +68,19 @@ export class ActiveTokens {
     this.sql.exec('UPDATE active_tokens SET ended = 1');
   }
 
-  /** A running transaction of this tag other than `except`, if there is one. */
-  runningWith(idTag: string, except: string | undefined): string | undefined {
+  /**
+   * A running transaction of this tag other than `own`, if there is one. When `own` is already
+   * known (a replay, or a later event of it), only transactions noted before it count: its
+   * answer stays what it was, and the later one is the concurrent one.
+   */
+  runningWith(idTag: string, own: string | undefined): string | undefined {
     return this.sql
       .exec<{ transaction_id: string }>(
-        'SELECT transaction_id FROM active_tokens WHERE id_tag = ? AND ended = 0 AND (? IS NULL OR transaction_id <> ?) LIMIT 1',
+        `SELECT transaction_id FROM active_tokens WHERE id_tag = ?1 AND ended = 0 AND (?2 IS NULL OR (transaction_id <> ?2
+           AND rowid < COALESCE((SELECT rowid FROM active_tokens WHERE transaction_id = ?2), 9223372036854775807)))
+         LIMIT 1`,
         idTag,
-        except ?? null,
-        except ?? null,
+        own ?? null,
       )
       .toArray()[0]?.transaction_id;
   }
