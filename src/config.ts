@@ -15,8 +15,16 @@ export interface Config {
   offlineAfterIntervals: number;
   /** Default time (seconds) an operator's command waits for the charger's answer. */
   commandTimeoutSeconds: number;
-  /** A token the CSMS does not know, used while the charger was offline: accept and record it, or answer Invalid. */
+  /**
+   * A token the CSMS does not know, used while the charger was offline, is answered Invalid and
+   * its transaction recorded either way; `list` also lists it among the tags seen offline for
+   * the operator to approve, `ignore` does not.
+   */
   unknownOfflineTagPolicy: UnknownOfflineTagPolicy;
+  /** `reject` answers ConcurrentTx to a tag that already runs a transaction on the same charger; `allow` does not. */
+  concurrentTx: ConcurrentTxPolicy;
+  /** How long (seconds) a charger's object lets through a token it was sent in a remote start. */
+  remoteStartTokenSeconds: number;
   /**
    * How long (seconds) a charger's object reuses an id tag's record read from D1 for its token
    * decisions; 0 reads D1 for every decision. A tag changed through the API reaches a charger
@@ -39,7 +47,8 @@ export interface Config {
   logMessages: boolean;
 }
 
-export type UnknownOfflineTagPolicy = 'accept' | 'reject';
+export type UnknownOfflineTagPolicy = 'list' | 'ignore';
+export type ConcurrentTxPolicy = 'allow' | 'reject';
 
 /** The string settings the Worker reads; all optional, all from wrangler.toml [vars]. */
 export interface ConfigVars {
@@ -49,6 +58,8 @@ export interface ConfigVars {
   OFFLINE_AFTER_INTERVALS?: string;
   COMMAND_TIMEOUT_SECONDS?: string;
   UNKNOWN_OFFLINE_TAG_POLICY?: string;
+  CONCURRENT_TX?: string;
+  REMOTE_START_TOKEN_SECONDS?: string;
   ID_TAG_CACHE_SECONDS?: string;
   FLUSH_DELAY_SECONDS?: string;
   FLEET_FLUSH_SECONDS?: string;
@@ -64,7 +75,13 @@ export const DEFAULTS = {
   offlineAfterIntervals: 3,
   commandTimeoutSeconds: 30,
   unknownChargerPolicy: 'reject',
-  unknownOfflineTagPolicy: 'accept',
+  unknownOfflineTagPolicy: 'list',
+  // Fleet and family cards are shared between vehicles, and a charger's own answer is the only
+  // place this is checked (per charger, see charger/active-tokens.ts): rejecting is opt-in.
+  concurrentTx: 'allow',
+  // Long enough for a driver to plug in after an app start (chargers wait ConnectionTimeOut,
+  // typically 30-120 s); short enough that the token is not an open door at that charger.
+  remoteStartTokenSeconds: 600,
   idTagCacheSeconds: 300,
   flushDelaySeconds: 300,
   fleetFlushSeconds: 30,
@@ -98,6 +115,12 @@ export function readConfig(vars: ConfigVars): Config {
       DEFAULTS.commandTimeoutSeconds,
     ),
     unknownOfflineTagPolicy: readOfflineTagPolicy(vars.UNKNOWN_OFFLINE_TAG_POLICY),
+    concurrentTx: readConcurrentTx(vars.CONCURRENT_TX),
+    remoteStartTokenSeconds: readPositiveInt(
+      'REMOTE_START_TOKEN_SECONDS',
+      vars.REMOTE_START_TOKEN_SECONDS,
+      DEFAULTS.remoteStartTokenSeconds,
+    ),
     idTagCacheSeconds: readNonNegativeInt('ID_TAG_CACHE_SECONDS', vars.ID_TAG_CACHE_SECONDS, DEFAULTS.idTagCacheSeconds),
     flushDelaySeconds: readPositiveNumber('FLUSH_DELAY_SECONDS', vars.FLUSH_DELAY_SECONDS, DEFAULTS.flushDelaySeconds),
     fleetFlushSeconds: readPositiveNumber('FLEET_FLUSH_SECONDS', vars.FLEET_FLUSH_SECONDS, DEFAULTS.fleetFlushSeconds),
@@ -109,10 +132,22 @@ export function readConfig(vars: ConfigVars): Config {
   };
 }
 
+/**
+ * `accept` and `reject` are the values from before an unknown tag used offline stopped being
+ * accepted: read as `list` and `ignore`, so a deployment that set them keeps starting. Neither
+ * ever makes such a tag authorize now.
+ */
 function readOfflineTagPolicy(value: string | undefined): UnknownOfflineTagPolicy {
   if (value === undefined || value === '') return DEFAULTS.unknownOfflineTagPolicy;
-  if (value === 'accept' || value === 'reject') return value;
-  throw new Error(`UNKNOWN_OFFLINE_TAG_POLICY must be accept or reject, not "${value}"`);
+  if (value === 'list' || value === 'accept') return 'list';
+  if (value === 'ignore' || value === 'reject') return 'ignore';
+  throw new Error(`UNKNOWN_OFFLINE_TAG_POLICY must be list or ignore, not "${value}"`);
+}
+
+function readConcurrentTx(value: string | undefined): ConcurrentTxPolicy {
+  if (value === undefined || value === '') return DEFAULTS.concurrentTx;
+  if (value === 'allow' || value === 'reject') return value;
+  throw new Error(`CONCURRENT_TX must be allow or reject, not "${value}"`);
 }
 
 function readPositiveNumber(name: string, value: string | undefined, fallback: number): number {

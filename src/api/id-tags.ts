@@ -1,4 +1,8 @@
-// /api/v1/id-tags — the id tags (1.6) and id tokens (2.0.1) the CSMS authorizes: list, read, set, delete.
+// /api/v1/id-tags — the id tags (1.6) and id tokens (2.0.1) the CSMS authorizes: list, read, set, delete;
+// /api/v1/seen-offline-tags — unknown tags chargers let charge while offline, for the operator to approve.
+//
+// A 2.0.1 token is the pair (idToken, type): /id-tags/{idTag}?type=T addresses the entry of type T,
+// and without `type` the entry for any type. PUT takes the type from the query or the body's `type`.
 
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
@@ -16,6 +20,7 @@ import { toUtcIso } from '../ocpp/timestamps';
 import { IdTokenEnumType } from '../ocpp/v201/schemas.generated';
 import { formatIssue, summarizeIssues } from '../ocpp/validation';
 import { IdTagStore } from '../store/id-tags';
+import { SeenOfflineTagStore } from '../store/seen-offline-tags';
 import { apiError } from './errors';
 import { readJsonBody } from './body';
 import { readLimit } from './query';
@@ -23,6 +28,7 @@ import { readLimit } from './query';
 type AppContext = Context<{ Bindings: Env }>;
 
 export const idTagRoutes = new Hono<{ Bindings: Env }>();
+export const seenOfflineTagRoutes = new Hono<{ Bindings: Env }>();
 
 const DATE_TIME_MESSAGE = 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z';
 
@@ -59,8 +65,10 @@ idTagRoutes.get('/', async (c) => {
 idTagRoutes.get('/:idTag', async (c) => {
   const idTag = validIdTag(c);
   if (idTag instanceof Response) return idTag;
-  const record = await new IdTagStore(c.env.DB).get(idTag);
-  if (!record) return unknownIdTag(c, idTag);
+  const type = queryType(c);
+  if (type instanceof Response) return type;
+  const record = await new IdTagStore(c.env.DB).get(idTag, type);
+  if (!record) return unknownIdTag(c, idTag, type);
   return c.json({ idTag: toApi(record) });
 });
 
@@ -84,9 +92,16 @@ idTagRoutes.put('/:idTag', async (c) => {
     return apiError(c, 400, 'InvalidPayload', message, { issues });
   }
 
-  const { status, expiryDate, parentIdTag, type } = parsed.output;
+  const { status, expiryDate, parentIdTag, type: bodyType } = parsed.output;
+  const queried = queryType(c);
+  if (queried instanceof Response) return queried;
+  if (c.req.query('type') !== undefined && bodyType != null && bodyType !== queried) {
+    return apiError(c, 400, 'InvalidPayload', 'The body names another type than the query', {
+      issues: [{ path: 'type', message: `does not match the query's type ${queried}` }],
+    });
+  }
   const { record, created } = await new IdTagStore(c.env.DB).put(
-    { idTag, status, expiryDate, parentIdTag, tokenType: type },
+    { idTag, status, expiryDate, parentIdTag, tokenType: bodyType ?? queried },
     new Date().toISOString(),
   );
   return c.json({ idTag: toApi(record) }, created ? 201 : 200);
@@ -95,11 +110,45 @@ idTagRoutes.put('/:idTag', async (c) => {
 idTagRoutes.delete('/:idTag', async (c) => {
   const idTag = validIdTag(c);
   if (idTag instanceof Response) return idTag;
-  if (!(await new IdTagStore(c.env.DB).delete(idTag))) return unknownIdTag(c, idTag);
+  const type = queryType(c);
+  if (type instanceof Response) return type;
+  if (!(await new IdTagStore(c.env.DB).delete(idTag, type))) return unknownIdTag(c, idTag, type);
   return c.body(null, 204);
 });
 
-/** The API's view of a tag: `type` is the 2.0.1 IdTokenEnumType the tag is bound to, null for any. */
+/** Tags seen offline (never authorizing), by tag; `unregistered=true` only those with no id_tags entry. */
+seenOfflineTagRoutes.get('/', async (c) => {
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  const unregistered = c.req.query('unregistered');
+  if (unregistered !== undefined && unregistered !== 'true' && unregistered !== 'false') {
+    return apiError(c, 400, 'InvalidParameter', 'unregistered must be true or false');
+  }
+  const page = await new SeenOfflineTagStore(c.env.DB).list({ limit, cursor: c.req.query('cursor'), unregistered: unregistered === 'true' });
+  return c.json({ tags: page.tags, nextCursor: page.nextCursor });
+});
+
+/** One tag seen offline: every transaction it was used in (newest first), for the operator and billing. */
+seenOfflineTagRoutes.get('/:idTag', async (c) => {
+  const idTag = validIdTag(c);
+  if (idTag instanceof Response) return idTag;
+  const uses = await new SeenOfflineTagStore(c.env.DB).uses(idTag);
+  if (uses.length === 0) return notSeenOffline(c, idTag);
+  return c.json({
+    idTag: uses[0]!.idTag,
+    uses: uses.map((u) => ({ type: u.tokenType, chargerId: u.chargerId, transactionId: u.transactionId, seenAt: u.seenAt, recordedAt: u.recordedAt })),
+  });
+});
+
+/** Dismisses a tag seen offline (its uses are forgotten); registering it is PUT /id-tags/{idTag}. */
+seenOfflineTagRoutes.delete('/:idTag', async (c) => {
+  const idTag = validIdTag(c);
+  if (idTag instanceof Response) return idTag;
+  if (!(await new SeenOfflineTagStore(c.env.DB).delete(idTag))) return notSeenOffline(c, idTag);
+  return c.body(null, 204);
+});
+
+/** The API's view of a token: `type` is the 2.0.1 IdTokenEnumType of this entry, null for any. */
 function toApi(record: IdTagRecord) {
   return {
     idTag: record.idTag,
@@ -127,6 +176,21 @@ function validIdTag(c: AppContext): string | Response {
   return idTag;
 }
 
-function unknownIdTag(c: AppContext, idTag: string): Response {
-  return apiError(c, 404, 'UnknownIdTag', `No id tag "${idTag}" is known`);
+/** The `type` query: a 2.0.1 IdTokenEnumType, or null (the entry for any type) when left out. */
+function queryType(c: AppContext): string | null | Response {
+  const type = c.req.query('type');
+  if (type === undefined) return null;
+  if (!v.is(IdTokenEnumType, type)) {
+    return apiError(c, 400, 'InvalidParameter', `type must be a 2.0.1 IdTokenEnumType (${IdTokenEnumType.options.join(', ')})`);
+  }
+  return type;
+}
+
+function unknownIdTag(c: AppContext, idTag: string, type: string | null = null): Response {
+  const which = type === null ? 'for any type' : `of type ${type}`;
+  return apiError(c, 404, 'UnknownIdTag', `No id tag "${idTag}" ${which} is known`);
+}
+
+function notSeenOffline(c: AppContext, idTag: string): Response {
+  return apiError(c, 404, 'UnknownIdTag', `No tag "${idTag}" was seen offline`);
 }

@@ -5,9 +5,9 @@ import * as v from 'valibot';
 import type { CommandOutcome } from '../charger/types';
 import { readConfig } from '../config';
 import type { Env } from '../env';
-import { isValidIdTag, type IdTagRecord } from '../ocpp/authorization';
+import { groupTokenType, isValidIdTag, type IdTagRecord } from '../ocpp/authorization';
 import { isValidChargerId } from '../ocpp/charger-id';
-import type { LocalListEntry } from '../ocpp/local-list';
+import type { LocalListEntry, SkippedEntry } from '../ocpp/local-list';
 import { summarizeIssues } from '../ocpp/validation';
 import { ChargerStore } from '../store/chargers';
 import { IdTagStore } from '../store/id-tags';
@@ -52,7 +52,7 @@ localListRoutes.post('/:chargerId/local-list', async (c) => {
   let entries: LocalListEntry[];
   if (updateType === 'Differential') {
     if (!idTags) return apiError(c, 400, 'InvalidPayload', 'A Differential update names its idTags');
-    entries = await Promise.all(idTags.map(async (idTag) => ({ idTag, record: await store.get(idTag) })));
+    entries = await Promise.all(idTags.map(async (idTag) => ({ idTag, records: await store.find(idTag) })));
   } else {
     if (idTags) return apiError(c, 400, 'InvalidPayload', 'A Full update carries every id tag; leave idTags out');
     const records: IdTagRecord[] = [];
@@ -65,13 +65,37 @@ localListRoutes.post('/:chargerId/local-list', async (c) => {
     if (records.length > MAX_FULL_LIST) {
       return apiError(c, 400, 'ListTooLong', `A Full local list holds at most ${MAX_FULL_LIST} id tags`);
     }
-    entries = records.map((record) => ({ idTag: record.idTag, record }));
+    entries = byTag(records);
   }
+  await addGroupTypes(entries, store);
   const outcome = (await c.env.CHARGERS.getByName(c.req.param('chargerId')).sendLocalList(
     updateType,
     entries,
     readConfig(c.env).commandTimeoutSeconds,
-  )) as unknown as CommandOutcome & { listVersion?: number; skipped?: string[] };
+  )) as unknown as CommandOutcome & { listVersion?: number; skipped?: SkippedEntry[] };
   if (!outcome.ok) return c.json({ error: outcome.error }, outcome.status as 400);
   return c.json({ result: outcome.result, listVersion: outcome.listVersion, entries: entries.length, skipped: outcome.skipped ?? [] });
 });
+
+/** Entries listed in (tag, type) order, gathered per tag (tags compare without regard to case, as in D1). */
+function byTag(records: readonly IdTagRecord[]): LocalListEntry[] {
+  const entries = new Map<string, LocalListEntry>();
+  for (const record of records) {
+    const key = record.idTag.toUpperCase();
+    const entry = entries.get(key);
+    if (entry) entry.records.push(record);
+    else entries.set(key, { idTag: record.idTag, records: [record] });
+  }
+  return [...entries.values()];
+}
+
+/** Gives each entry the 2.0.1 groupIdToken type of the groups its records name, from the groups' own entries. */
+async function addGroupTypes(entries: LocalListEntry[], store: IdTagStore): Promise<void> {
+  const parents = new Set(entries.flatMap((e) => e.records.flatMap((r) => (r.parentIdTag ? [r.parentIdTag] : []))));
+  const types = new Map<string, string>();
+  for (const parent of parents) types.set(parent, groupTokenType(await store.find(parent)));
+  for (const entry of entries) {
+    const named = entry.records.flatMap((r) => (r.parentIdTag ? [r.parentIdTag] : []));
+    if (named.length > 0) entry.groupTypes = Object.fromEntries(named.map((p) => [p, types.get(p) ?? 'Central']));
+  }
+}

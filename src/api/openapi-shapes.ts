@@ -159,11 +159,14 @@ const ConnectionEventSchema = v.object({
 
 const IdTag = v.object({
   idTag: v.string(),
-  type: described(v.nullable(v.string()), 'The 2.0.1 IdTokenEnumType the tag must be presented as; null for any'),
+  type: described(
+    v.nullable(v.string()),
+    'The 2.0.1 IdTokenEnumType of this entry (a token is the pair idTag, type); null: the entry for any type',
+  ),
   status: v.picklist(AUTHORIZATION_STATUSES),
   expiryDate: v.nullable(DateTime),
   parentIdTag: v.nullable(v.string()),
-  firstSeenOffline: described(v.boolean(), 'First learnt from a transaction a charger ran offline'),
+  firstSeenOffline: described(v.boolean(), 'The tag had been seen offline (see /seen-offline-tags) before this entry was made'),
   createdAt: DateTime,
   updatedAt: DateTime,
 });

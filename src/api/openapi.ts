@@ -9,6 +9,7 @@ import packageJson from '../../package.json';
 import { DEFAULTS, MAX_COMMAND_TIMEOUT_SECONDS } from '../config';
 import { AUTHORIZATION_STATUSES, MAX_ID_TOKEN_LENGTH, MAX_V16_ID_TAG_LENGTH } from '../ocpp/authorization';
 import { MAX_CHARGER_ID_LENGTH } from '../ocpp/charger-id';
+import { IdTokenEnumType } from '../ocpp/v201/schemas.generated';
 import { ocppComponents } from './openapi-commands';
 import { apiShapeSchemas } from './openapi-shapes';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './query';
@@ -47,6 +48,23 @@ function query(name: string, schema: Json, description: string): Json {
 }
 
 const BAD_CHARGER_ID = { InvalidChargerId: 'the charger id is not 1–48 printable ASCII characters without `:`' };
+/** 2.0.1 IdTokenEnumType values, for the `type` query of /id-tags/{idTag}. */
+const ID_TOKEN_TYPES = IdTokenEnumType.options;
+
+/** A tag seen offline, over all its uses (src/store/seen-offline-tags.ts, SeenOfflineTag). */
+const SEEN_OFFLINE_TAG: Json = {
+  type: 'object',
+  required: ['idTag', 'types', 'uses', 'firstSeenAt', 'lastSeenAt', 'registered'],
+  properties: {
+    idTag: { type: 'string' },
+    types: { type: 'array', items: { type: 'string' }, description: 'The 2.0.1 types it was presented as' },
+    uses: { type: 'integer', description: 'Transactions it was used in' },
+    firstSeenAt: { type: 'string', format: 'date-time' },
+    lastSeenAt: { type: 'string', format: 'date-time' },
+    registered: { type: 'boolean', description: 'An id tag entry exists for it now' },
+  },
+};
+
 const BAD_PARAMETER = { InvalidParameter: 'a query parameter is out of range or malformed (the message says which)' };
 const UNKNOWN_CHARGER = { UnknownCharger: 'no charger with this id has connected or been registered' };
 const BAD_ID_TAG = { InvalidIdTag: `the id tag is not 1–${MAX_ID_TOKEN_LENGTH} printable ASCII characters` };
@@ -544,8 +562,11 @@ function buildDocument(): Json {
         summary: "Send the id tags to the charger's local authorization list (SendLocalList)",
         description:
           'Full: every id tag. Differential: the named tags, added or updated when they exist, removed when they ' +
-          'no longer do. The list version goes up by one each time; tags a 1.6 charger cannot hold (over ' +
-          `${MAX_V16_ID_TAG_LENGTH} characters) are left out and listed in \`skipped\`.`,
+          'no longer do. The list version goes up by one each time. A 1.6 charger gets one entry per tag (the entry ' +
+          'for any type, else the typed entry that refuses most). What cannot be sent is left out and listed in ' +
+          `\`skipped\` with its reason: tags over ${MAX_V16_ID_TAG_LENGTH} characters for 1.6; for 2.0.1, entries ` +
+          'registered for any type (a 2.0.1 list entry names one type, and the CSMS does not invent one) and removals ' +
+          'of tags with no entry left (the type to remove is unknown: send a Full list).',
         requestBody: {
           required: false,
           description: 'An empty body is a Full update.',
@@ -558,7 +579,14 @@ function buildDocument(): Json {
               result: { type: 'object', description: 'The SendLocalList response of the charger’s version' },
               listVersion: { type: 'integer' },
               entries: { type: 'integer', description: 'How many tags were sent' },
-              skipped: { type: 'array', items: { type: 'string' } },
+              skipped: {
+                type: 'array',
+                items: objectOf({
+                  idTag: { type: 'string' },
+                  type: { type: ['string', 'null'], description: 'The 2.0.1 type of the entry left out; null for any type or 1.6' },
+                  reason: { type: 'string' },
+                }),
+              },
             }),
           ),
           '400': errorResponse({
@@ -642,7 +670,10 @@ function buildDocument(): Json {
       get: operation({
         tags: ['Id tags'],
         operationId: 'listIdTags',
-        summary: 'The id tags (1.6) and id tokens (2.0.1) the CSMS authorizes, by tag',
+        summary: 'The id tags (1.6) and id tokens (2.0.1) the CSMS authorizes, by tag then type',
+        description:
+          'A 2.0.1 token is the pair (idToken, type): one entry per type, and one (type null) for any type. ' +
+          'A cursor is `tag type` (the type empty for any type); a bare tag continues after every entry of that tag.',
         parameters: [
           query('status', { type: 'string', enum: [...AUTHORIZATION_STATUSES] }, 'Only tags with this status'),
           parameterRef('limit'),
@@ -663,11 +694,16 @@ function buildDocument(): Json {
           schema: { type: 'string', minLength: 1, maxLength: MAX_ID_TOKEN_LENGTH, pattern: '^[!-~]+$' },
           description: `URL-encoded; a 1.6 charger takes at most ${MAX_V16_ID_TAG_LENGTH} characters`,
         },
+        query(
+          'type',
+          { type: 'string', enum: [...ID_TOKEN_TYPES] },
+          'The 2.0.1 type of the entry meant; left out, the entry for any type. PUT may give it in the body instead.',
+        ),
       ],
       get: operation({
         tags: ['Id tags'],
         operationId: 'getIdTag',
-        summary: 'One id tag',
+        summary: 'One id tag entry: (idTag, type)',
         responses: {
           '200': jsonResponse('The tag', objectOf({ idTag: schemaRef('IdTag') })),
           '400': errorResponse(BAD_ID_TAG),
@@ -677,27 +713,102 @@ function buildDocument(): Json {
       put: operation({
         tags: ['Id tags'],
         operationId: 'putIdTag',
-        summary: 'Create or replace an id tag',
-        description: 'Replaces the whole tag: a field left out (or null) is cleared.',
+        summary: 'Create or replace an id tag entry: (idTag, type)',
+        description:
+          'Replaces the whole entry: a field left out (or null) is cleared. `type` (query or body; they must agree) ' +
+          'says which entry: another type is another entry. A new entry for a tag seen offline gets `firstSeenOffline`.',
         requestBody: { required: true, content: { 'application/json': { schema: schemaRef('IdTagPut') } } },
         responses: {
           '200': jsonResponse('Replaced', objectOf({ idTag: schemaRef('IdTag') })),
           '201': jsonResponse('Created', objectOf({ idTag: schemaRef('IdTag') })),
           '400': errorResponse({
             ...BAD_ID_TAG,
+            ...BAD_PARAMETER,
             InvalidJson: 'the body is not JSON',
-            InvalidPayload: 'the body fails the schema (`issues` lists the fields)',
+            InvalidPayload: 'the body fails the schema, or names another type than the query (`issues` lists the fields)',
           }),
         },
       }),
       delete: operation({
         tags: ['Id tags'],
         operationId: 'deleteIdTag',
-        summary: 'Delete an id tag',
+        summary: 'Delete an id tag entry: (idTag, type)',
         responses: {
           '204': { description: 'Deleted' },
-          '400': errorResponse(BAD_ID_TAG),
+          '400': errorResponse({ ...BAD_ID_TAG, ...BAD_PARAMETER }),
           '404': errorResponse({ UnknownIdTag: 'no such tag' }),
+        },
+      }),
+    },
+    '/seen-offline-tags': {
+      get: operation({
+        tags: ['Id tags'],
+        operationId: 'listSeenOfflineTags',
+        summary: 'Tags the CSMS did not know, which chargers let charge while offline',
+        description:
+          'They were answered Invalid and never authorize because of it; their transactions are recorded. ' +
+          'Approve one by registering it (PUT /id-tags/{idTag}). Kept when UNKNOWN_OFFLINE_TAG_POLICY is `list`.',
+        parameters: [
+          query('unregistered', { type: 'string', enum: ['true', 'false'] }, 'true: only tags with no id tag entry'),
+          parameterRef('limit'),
+          query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page'),
+        ],
+        responses: {
+          '200': jsonResponse('A page of tags seen offline', {
+            type: 'object',
+            required: ['tags', 'nextCursor'],
+            properties: {
+              tags: { type: 'array', items: SEEN_OFFLINE_TAG },
+              nextCursor: { type: ['string', 'null'] },
+            },
+          }),
+          '400': errorResponse(BAD_PARAMETER),
+        },
+      }),
+    },
+    '/seen-offline-tags/{idTag}': {
+      parameters: [
+        {
+          name: 'idTag',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', minLength: 1, maxLength: MAX_ID_TOKEN_LENGTH, pattern: '^[!-~]+$' },
+          description: 'URL-encoded',
+        },
+      ],
+      get: operation({
+        tags: ['Id tags'],
+        operationId: 'getSeenOfflineTag',
+        summary: 'The transactions a tag seen offline was used in, newest first (at most 500)',
+        responses: {
+          '200': jsonResponse(
+            'Its uses',
+            objectOf({
+              idTag: { type: 'string' },
+              uses: {
+                type: 'array',
+                items: objectOf({
+                  type: { type: ['string', 'null'], description: 'The 2.0.1 type presented; null for 1.6' },
+                  chargerId: { type: 'string', description: "'' for a tag carried over by the migration" },
+                  transactionId: { type: 'string', description: "What the charger calls the transaction; '' when carried over" },
+                  seenAt: { type: 'string', format: 'date-time' },
+                  recordedAt: { type: 'string', format: 'date-time' },
+                }),
+              },
+            }),
+          ),
+          '400': errorResponse(BAD_ID_TAG),
+          '404': errorResponse({ UnknownIdTag: 'the tag was not seen offline' }),
+        },
+      }),
+      delete: operation({
+        tags: ['Id tags'],
+        operationId: 'deleteSeenOfflineTag',
+        summary: 'Dismiss a tag seen offline: its uses are forgotten',
+        responses: {
+          '204': { description: 'Dismissed' },
+          '400': errorResponse(BAD_ID_TAG),
+          '404': errorResponse({ UnknownIdTag: 'the tag was not seen offline' }),
         },
       }),
     },

@@ -8,6 +8,10 @@
 //
 // The trade-off: a tag changed through the API (blocked, deleted, created) reaches a charger that
 // read it within the last ID_TAG_CACHE_SECONDS only once that time is up.
+//
+// Only what D1's id_tags holds is kept here, never a decision: not a tag seen offline (kept in
+// D1's seen_offline_tags, which no decision reads), not a token a remote start let through
+// (remote-starts.ts), not ConcurrentTx (active-tokens.ts).
 
 import type { IdTagRecord } from '../ocpp/authorization';
 
@@ -19,9 +23,11 @@ export class IdTagCache {
     ttlSeconds: number,
   ) {
     this.ttlMs = ttlSeconds * 1000;
-    // Tags compare without regard to case, as D1's id_tags key does. `record` is the tag's
-    // IdTagRecord as JSON, or NULL when D1 had no such tag. The expiry is fetched_at + the TTL
-    // configured now, so lowering ID_TAG_CACHE_SECONDS takes effect at once.
+    // Tags compare without regard to case, as D1's id_tags key does. `record` is the JSON array of
+    // the tag's entries (one per 2.0.1 type; [] when D1 had none). Rows written before tokens had
+    // several types hold one IdTagRecord or NULL: they are not used (read D1 again), as such a
+    // record may be a tag the CSMS once enrolled itself from an offline use. The expiry is
+    // fetched_at + the TTL configured now, so lowering ID_TAG_CACHE_SECONDS takes effect at once.
     sql.exec(`CREATE TABLE IF NOT EXISTS id_tag_cache (
       id_tag TEXT PRIMARY KEY COLLATE NOCASE,
       record TEXT,
@@ -29,26 +35,27 @@ export class IdTagCache {
     )`);
   }
 
-  /** The record read at most TTL ago: null when D1 had no such tag, undefined when there is none to use. */
-  get(idTag: string, nowMs: number): IdTagRecord | null | undefined {
+  /** The entries read at most TTL ago ([] when D1 had none), undefined when there is nothing to use. */
+  get(idTag: string, nowMs: number): IdTagRecord[] | undefined {
     if (this.ttlMs <= 0) return undefined;
     const row = this.sql
       .exec<{ record: string | null; fetched_at: number }>('SELECT record, fetched_at FROM id_tag_cache WHERE id_tag = ?', idTag)
       .toArray()[0];
     // Kept until fetched_at + TTL on the clock: a clock that stepped back a little does not make it last longer.
     if (!row || nowMs - row.fetched_at >= this.ttlMs) return undefined;
-    return row.record === null ? null : (JSON.parse(row.record) as IdTagRecord);
+    const kept = row.record === null ? null : (JSON.parse(row.record) as unknown);
+    return Array.isArray(kept) ? (kept as IdTagRecord[]) : undefined;
   }
 
-  /** Keeps what D1 answered for `idTag` (null: no such tag), and drops entries past their time. */
-  put(idTag: string, record: IdTagRecord | null, nowMs: number): void {
+  /** Keeps what D1 answered for `idTag` (every entry, [] for none), and drops entries past their time. */
+  put(idTag: string, records: readonly IdTagRecord[], nowMs: number): void {
     if (this.ttlMs <= 0) return;
     // Only tags this charger saw within the TTL stay: the table stays a handful of rows.
     this.sql.exec('DELETE FROM id_tag_cache WHERE fetched_at <= ?', nowMs - this.ttlMs);
     this.sql.exec(
       'INSERT OR REPLACE INTO id_tag_cache (id_tag, record, fetched_at) VALUES (?, ?, ?)',
       idTag,
-      record === null ? null : JSON.stringify(record),
+      JSON.stringify(records),
       nowMs,
     );
   }

@@ -7,7 +7,7 @@
 // object's own storage before the answer leaves and reaches D1 with the next flush.
 
 import type { Config } from '../config';
-import { decideAuthorization, type AuthorizationDecision } from '../ocpp/authorization';
+import { decideToken, groupTokenType } from '../ocpp/authorization';
 import type {
   BootFacts,
   ChargerRecords,
@@ -16,6 +16,8 @@ import type {
   MeterReport,
   PresentedToken,
   RegistrationStatus,
+  SeenOfflineToken,
+  TokenDecision,
   TransactionEvent201,
   TransactionStart16,
   TransactionStop16,
@@ -26,9 +28,12 @@ import type { Setting } from '../ocpp/settings';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore } from '../store/chargers';
 import { IdTagStore, type IdTagRecord } from '../store/id-tags';
+import { SeenOfflineTagStore } from '../store/seen-offline-tags';
 import { startKey16, TransactionStore } from '../store/transactions';
 import type { Outbox, OutboxFacts, OutboxKind } from '../fleet/outbox';
+import type { ActiveTokens } from './active-tokens';
 import type { IdTagCache } from './id-tag-cache';
+import type { RemoteStarts } from './remote-starts';
 import type { TransactionIds } from './transaction-ids';
 import type { TransactionLocation, TransactionLocations } from './transaction-locations';
 
@@ -38,6 +43,10 @@ export interface RecordsDeps {
   locations: TransactionLocations;
   /** Id tag records read from D1 lately. */
   tags: IdTagCache;
+  /** Tokens the operator sent in remote starts to this charger, let through for a while. */
+  remoteStarts: RemoteStarts;
+  /** The tag each running transaction of this charger was started with (ConcurrentTx). */
+  activeTokens: ActiveTokens;
   /** The 1.6 transaction ids this charger was given. */
   transactionIds: TransactionIds;
   chargerId: string;
@@ -64,6 +73,8 @@ export class DurableChargerRecords implements ChargerRecords {
 
   async recordBoot(facts: BootFacts): Promise<RegistrationStatus> {
     const { db, chargerId, protocol, config } = this.deps;
+    // A charger that boots has ended the transactions it was running (ConcurrentTx's view).
+    this.deps.activeTokens.endAll();
     const store = new ChargerStore(db);
     const registered = await store.isRegistered(chargerId);
     const status = registered ? 'Accepted' : decideForUnknown(config.unknownChargerPolicy);
@@ -77,28 +88,68 @@ export class DurableChargerRecords implements ChargerRecords {
     await this.append('status', state, 'soon');
   }
 
-  async authorize(token: PresentedToken): Promise<AuthorizationDecision> {
-    // An unknown tag used offline is accepted and recorded in D1: not on the word of a cached
-    // "unknown", which an operator may have changed since. That path reads D1 afresh.
-    const offlineAccept = token.offline && this.deps.config.unknownOfflineTagPolicy === 'accept';
-    let record = this.deps.tags.get(token.idTag, this.deps.now.getTime());
-    if (record === undefined || (record === null && offlineAccept)) record = await this.readTag(token.idTag);
-    if (!record && offlineAccept) {
-      // The charger let someone charge while it could not ask us; keep the tag so operators see it.
-      await new IdTagStore(this.deps.db).recordFirstSeenOffline(token.idTag, token.type ?? null, this.nowIso);
-      // D1 now holds a record for it (ours, or one made meanwhile): the next decision reads it.
-      this.deps.tags.forget(token.idTag);
-      return { status: 'Accepted' };
+  async authorize(token: PresentedToken): Promise<TokenDecision> {
+    const nowMs = this.deps.now.getTime();
+    let records = this.deps.tags.get(token.idTag, nowMs);
+    // A token used offline and cached as unknown is looked up afresh: the operator may have
+    // registered it since, and only a token still unknown is listed as seen offline.
+    if (records === undefined || (token.offline && records.length === 0)) records = await this.readTag(token.idTag);
+    // The decision is made now, from the records: an expiryDate passes on time even when cached.
+    let decision: TokenDecision | null = decideToken(records, this.deps.now, token.type);
+    if (!decision) {
+      // Unknown, but the operator sent it to this charger in a remote start: let it through
+      // until that permission ends, and say when, so the charger's own cache drops it then too.
+      const until = this.deps.remoteStarts.expiry(token.idTag, token.type, nowMs);
+      // An unknown token gets the real answer, Invalid, also when used offline: the charger
+      // decides what to do with its transaction (StopTransactionOnInvalidId / StopTxOnInvalidId).
+      decision = until === undefined ? { status: 'Invalid', unknown: true } : { status: 'Accepted', expiryDate: new Date(until).toISOString() };
     }
-    // The decision is made now, from the record: an expiryDate passes on time even when cached.
-    return decideAuthorization(record, this.deps.now, token.type);
+    // Ending a transaction is never refused as concurrent: it is the tag's own.
+    if (decision.status === 'Accepted' && token.purpose !== 'end' && this.concurrent(token)) {
+      decision = { ...decision, status: 'ConcurrentTx' };
+    }
+    if (decision.parentIdTag && token.type !== undefined) {
+      // 2.0.1 sends the group as an IdToken, whose type is the group tag's own (see groupTokenType).
+      decision = { ...decision, parentType: groupTokenType(await this.recordsOf(decision.parentIdTag)) };
+    }
+    return decision;
   }
 
-  /** Reads a tag's record from D1, and keeps it (or that there is none) for the next decisions. */
-  private async readTag(idTag: string): Promise<IdTagRecord | null> {
-    const record = await new IdTagStore(this.deps.db).get(idTag);
-    this.deps.tags.put(idTag, record, this.deps.now.getTime());
-    return record;
+  /** True when CONCURRENT_TX=reject and the tag runs another transaction on this charger. */
+  private concurrent(token: PresentedToken): boolean {
+    if (this.deps.config.concurrentTx !== 'reject') return false;
+    let own = token.transactionId;
+    if (own === undefined && token.start16) {
+      // A replayed StartTransaction is the transaction its first sending started.
+      const id = this.deps.transactionIds.find(startKey16(token.start16));
+      if (id !== undefined) own = String(id);
+    }
+    return this.deps.activeTokens.runningWith(token.idTag, own) !== undefined;
+  }
+
+  async recordSeenOffline(token: SeenOfflineToken): Promise<void> {
+    if (this.deps.config.unknownOfflineTagPolicy !== 'list') return;
+    // Written to D1 before the answer leaves, so a listed use is never lost; a retry writes it once.
+    await new SeenOfflineTagStore(this.deps.db).record({
+      idTag: token.idTag,
+      tokenType: token.type ?? null,
+      chargerId: this.deps.chargerId,
+      transactionId: token.transactionId,
+      seenAt: token.seenAt,
+      recordedAt: this.nowIso,
+    });
+  }
+
+  /** A tag's entries, from the cache or else D1. */
+  private async recordsOf(idTag: string): Promise<IdTagRecord[]> {
+    return this.deps.tags.get(idTag, this.deps.now.getTime()) ?? (await this.readTag(idTag));
+  }
+
+  /** Reads a tag's entries from D1, and keeps them (or that there are none) for the next decisions. */
+  private async readTag(idTag: string): Promise<IdTagRecord[]> {
+    const records = await new IdTagStore(this.deps.db).find(idTag);
+    this.deps.tags.put(idTag, records, this.deps.now.getTime());
+    return records;
   }
 
   /**
@@ -119,15 +170,22 @@ export class DurableChargerRecords implements ChargerRecords {
       const seededId = ids.find(key);
       if (seededId !== undefined) {
         this.deps.locations.remember(String(seededId), { evseId: 0, connectorId: start.connectorId });
+        this.noteRunning(String(seededId), start);
         return seededId;
       }
     }
     // No await from here to the append: the id, its key and the fact commit together.
     const id = ids.assign(key);
     this.deps.locations.remember(String(id), { evseId: 0, connectorId: start.connectorId });
+    this.noteRunning(String(id), start);
     // 'soon': operators should see a transaction running within seconds, not FLUSH_DELAY_SECONDS.
     await this.append('start16', { ...start, transactionId: id }, 'soon');
     return id;
+  }
+
+  /** Whatever it was answered, the transaction runs until its stop: the charger may go on charging. */
+  private noteRunning(transactionId: string, start: TransactionStart16): void {
+    this.deps.activeTokens.started(transactionId, start.idTag, { evseId: 0, connectorId: start.connectorId }, this.deps.now.getTime());
   }
 
   async recordSettings(settings: Setting[]): Promise<void> {
@@ -156,6 +214,7 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async stopTransaction(stop: TransactionStop16): Promise<void> {
+    this.deps.activeTokens.ended(String(stop.transactionId), this.deps.now.getTime());
     await this.append('stop16', stop, 'soon');
   }
 
@@ -167,6 +226,7 @@ export class DurableChargerRecords implements ChargerRecords {
     if (event.evseId !== undefined) {
       this.deps.locations.remember(event.transactionId, { evseId: event.evseId, connectorId: event.connectorId ?? 0 });
     }
+    this.noteTokenOf(event);
     // Meter values first: the flush derives the transaction's energy from them. One statement for both.
     const { chargerId, outbox } = this.deps;
     outbox.appendAll([
@@ -174,6 +234,17 @@ export class DurableChargerRecords implements ChargerRecords {
       { chargerId, kind: 'event201' as const, fact: event },
     ]);
     await this.deps.appended(event.eventType === 'Ended' ? 'soon' : 'batched');
+  }
+
+  /** ConcurrentTx's view: a transaction runs with the token it names until its Ended event. */
+  private noteTokenOf(event: TransactionEvent201): void {
+    const nowMs = this.deps.now.getTime();
+    if (event.eventType === 'Ended') {
+      this.deps.activeTokens.ended(event.transactionId, nowMs);
+    } else if (event.idToken !== undefined && event.idTokenType !== 'NoAuthorization') {
+      const where = event.evseId === undefined ? undefined : { evseId: event.evseId, connectorId: event.connectorId ?? 0 };
+      this.deps.activeTokens.started(event.transactionId, event.idToken, where, nowMs);
+    }
   }
 
   private async append<K extends OutboxKind>(

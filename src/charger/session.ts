@@ -16,7 +16,7 @@ import { OcppError } from '../ocpp/errors';
 import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID, type Call } from '../ocpp/frames';
 import { OutboundCalls } from '../ocpp/outbound-calls';
 import { PROFILES } from '../ocpp/protocol';
-import { localListPayload, type LocalListEntry, type LocalListUpdate } from '../ocpp/local-list';
+import { localListPayload, type LocalListEntry, type LocalListUpdate, type SkippedEntry } from '../ocpp/local-list';
 import type { RegistrationStatus } from '../ocpp/records';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore, type ConnectionEvent } from '../store/chargers';
@@ -30,9 +30,11 @@ import { eventsFor } from './events';
 import { MessageJournal, type JournalEntry } from './journal';
 import { chargeBadFrame, checkFrameSize, type LimitClose } from './frame-limits';
 import { OutboxHandover } from './handover';
+import { ActiveTokens } from './active-tokens';
 import { IdTagCache } from './id-tag-cache';
 import { LAST_SEEN_FLUSH_MS, offlineAfterMs } from './liveness';
 import { DurableChargerRecords } from './records';
+import { remoteStartToken, RemoteStarts } from './remote-starts';
 import { TransactionIds } from './transaction-ids';
 import { TransactionLocations } from './transaction-locations';
 import {
@@ -67,6 +69,8 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly locations: TransactionLocations;
   private readonly tags: IdTagCache;
+  private readonly remoteStarts: RemoteStarts;
+  private readonly activeTokens: ActiveTokens;
   private readonly transactionIds: TransactionIds;
   private readonly commands: CommandQueue;
   private readonly journal: MessageJournal;
@@ -101,6 +105,8 @@ export class ChargerSession extends DurableObject<Env> {
     this.outbox = new Outbox(ctx.storage.sql);
     this.locations = new TransactionLocations(ctx.storage.sql);
     this.tags = new IdTagCache(ctx.storage.sql, this.config.idTagCacheSeconds);
+    this.remoteStarts = new RemoteStarts(ctx.storage.sql);
+    this.activeTokens = new ActiveTokens(ctx.storage.sql);
     this.transactionIds = new TransactionIds(ctx.storage.sql);
     this.commands = new CommandQueue(ctx.storage.sql);
     this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize);
@@ -304,8 +310,10 @@ export class ChargerSession extends DurableObject<Env> {
       // OCPP: a rejected charger SHALL NOT answer CSMS-initiated calls, so don't wait for one.
       return commandFailure(409, 'ChargerRejected', 'The charger was rejected at boot and will not answer until it is accepted');
     }
+    const remoteStart = this.rememberRemoteStart(action, command.request);
     const outcome = await this.outbound.call(action, command.request, timeoutSeconds * 1000);
     const result = commandOutcome(command, outcome, timeoutSeconds);
+    this.settleRemoteStart(remoteStart, result);
     if (result.ok) await this.keepCommandEffects(action, command.request, result.result);
     return result;
   }
@@ -318,7 +326,7 @@ export class ChargerSession extends DurableObject<Env> {
     updateType: LocalListUpdate,
     entries: LocalListEntry[],
     timeoutSeconds: number,
-  ): Promise<CommandOutcome & { listVersion?: number; skipped?: string[] }> {
+  ): Promise<CommandOutcome & { listVersion?: number; skipped?: SkippedEntry[] }> {
     const protocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
     if (!protocol) return commandFailure(409, 'ChargerOffline', 'The charger has never connected');
     const version = ((await this.ctx.storage.get<number>(STORAGE_KEYS.localListVersion)) ?? 0) + 1;
@@ -339,6 +347,24 @@ export class ChargerSession extends DurableObject<Env> {
       listVersion: (await this.ctx.storage.get<number>(STORAGE_KEYS.localListVersion)) ?? 0,
       syncedAt: (await this.ctx.storage.get<string>(STORAGE_KEYS.localListSyncedAt)) ?? null,
     };
+  }
+
+  /**
+   * A remote start's token is remembered before the CALL leaves: the charger may ask about it
+   * (Authorize) right after answering, before this instance has read the answer.
+   */
+  private rememberRemoteStart(action: string, request: unknown): ReturnType<typeof remoteStartToken> {
+    const token = remoteStartToken(action, request);
+    const now = Date.now();
+    if (token) this.remoteStarts.remember(token, now, now + this.config.remoteStartTokenSeconds * 1000);
+    return token;
+  }
+
+  /** A remote start the charger refused (Rejected, or a CALLERROR) lets nothing through; one unanswered may still start. */
+  private settleRemoteStart(token: ReturnType<typeof remoteStartToken>, result: CommandOutcome): void {
+    if (!token) return;
+    const refused = result.ok ? result.result.status !== 'Accepted' : (result.error as { code?: string }).code === 'CallError';
+    if (refused) this.remoteStarts.forget(token);
   }
 
   /** What a command's answer tells about the charger, kept like its own messages. */
@@ -402,12 +428,14 @@ export class ChargerSession extends DurableObject<Env> {
         }
         this.commands.markSent(command.id, Date.now());
         const timeoutSeconds = this.config.commandTimeoutSeconds;
+        const remoteStart = this.rememberRemoteStart(command.action, prepared.request);
         const outcome = await this.outbound.call(command.action, prepared.request, timeoutSeconds * 1000);
         if (outcome.kind === 'disconnected') {
           this.commands.requeue(command.id);
           return;
         }
         const result = commandOutcome(prepared, outcome, timeoutSeconds);
+        this.settleRemoteStart(remoteStart, result);
         if (result.ok) {
           this.commands.succeed(command.id, result.result, Date.now());
           await this.keepCommandEffects(command.action, prepared.request, result.result);
@@ -476,6 +504,8 @@ export class ChargerSession extends DurableObject<Env> {
       outbox: this.outbox,
       locations: this.locations,
       tags: this.tags,
+      remoteStarts: this.remoteStarts,
+      activeTokens: this.activeTokens,
       transactionIds: this.transactionIds,
       chargerId,
       protocol,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideAuthorization, isAuthorizationStatus, isValidIdTag, type IdTagRecord } from './authorization';
+import { decideAuthorization, decideToken, entryFor16, groupTokenType, isAuthorizationStatus, isValidIdTag, type IdTagRecord } from './authorization';
 
 const NOW = new Date('2024-06-01T12:00:00.000Z');
 
@@ -71,6 +71,40 @@ describe('decideAuthorization', () => {
 
   it('lets a tag stored without a type be presented as any type', () => {
     expect(decideAuthorization(tag(), NOW, 'eMAID')).toEqual({ status: 'Accepted' });
+  });
+});
+
+describe('decideToken: a 2.0.1 token is (idToken, type)', () => {
+  const card = tag({ tokenType: 'ISO14443' });
+  const code = tag({ tokenType: 'KeyCode', status: 'Blocked' });
+  const anyType = tag({ status: 'Expired' });
+
+  it('is unknown (null) with no entry, or none for the presented type', () => {
+    expect(decideToken([], NOW, 'ISO14443')).toBeNull();
+    expect(decideToken([], NOW)).toBeNull();
+    expect(decideToken([card], NOW, 'eMAID')).toBeNull();
+  });
+
+  it('2.0.1: the entry of the presented type, else the entry for any type', () => {
+    expect(decideToken([anyType, card, code], NOW, 'ISO14443')).toEqual({ status: 'Accepted' });
+    expect(decideToken([anyType, card, code], NOW, 'KeyCode')).toEqual({ status: 'Blocked' });
+    expect(decideToken([anyType, card, code], NOW, 'eMAID')).toEqual({ status: 'Expired' });
+  });
+
+  it('1.6: the entry for any type, else the typed entry that refuses most', () => {
+    expect(decideToken([anyType, card, code], NOW)).toEqual({ status: 'Expired' });
+    expect(decideToken([card, code], NOW)).toEqual({ status: 'Blocked' });
+    expect(decideToken([card], NOW)).toEqual({ status: 'Accepted' });
+    expect(entryFor16([card, code])).toBe(code);
+    expect(entryFor16([card, anyType])).toBe(anyType);
+  });
+
+  it("gives a group the type it is registered under when it has exactly one, else Central", () => {
+    expect(groupTokenType([tag({ tokenType: 'eMAID' })])).toBe('eMAID');
+    expect(groupTokenType([])).toBe('Central');
+    expect(groupTokenType([tag()])).toBe('Central');
+    expect(groupTokenType([tag({ tokenType: 'eMAID' }), tag({ tokenType: 'ISO14443' })])).toBe('Central');
+    expect(groupTokenType([tag({ tokenType: 'eMAID' }), tag()])).toBe('Central');
   });
 });
 

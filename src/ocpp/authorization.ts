@@ -1,7 +1,17 @@
 // Whether an id tag (1.6) or id token (2.0.1) may charge: the CSMS's answer to Authorize and transaction starts.
 
+/** The statuses an operator gives a tag (both versions define them). */
 export const AUTHORIZATION_STATUSES = ['Accepted', 'Blocked', 'Expired', 'Invalid'] as const;
 export type AuthorizationStatus = (typeof AUTHORIZATION_STATUSES)[number];
+/**
+ * What the CSMS may answer: a stored status, or ConcurrentTx (1.6 AuthorizationStatus and 2.0.1
+ * AuthorizationStatusEnumType both define it) when the tag already runs a transaction and
+ * CONCURRENT_TX=reject. Never stored on a tag.
+ */
+export type DecisionStatus = AuthorizationStatus | 'ConcurrentTx';
+
+/** The groupIdToken type sent when the group's own type is not known (see groupTokenType). */
+export const DEFAULT_GROUP_TOKEN_TYPE = 'Central';
 
 /** 2.0.1 IdTokenType.idToken is at most 36 characters. */
 export const MAX_ID_TOKEN_LENGTH = 36;
@@ -16,14 +26,17 @@ export function isValidIdTag(idTag: string): boolean {
 /** One row of the id_tags table, as the store returns it. */
 export interface IdTagRecord {
   idTag: string;
-  /** The 2.0.1 IdTokenEnumType this token must be presented as; null matches any type. */
+  /**
+   * The 2.0.1 IdTokenEnumType this entry is for: a token is the pair (idToken, type), so the same
+   * text may have one entry per type. null is the entry for any type.
+   */
   tokenType: string | null;
   status: AuthorizationStatus;
   /** UTC ISO 8601. */
   expiryDate: string | null;
   /** 1.6 parentIdTag, 2.0.1 groupIdToken.idToken. */
   parentIdTag: string | null;
-  /** The CSMS first learnt of the tag from a transaction a charger ran offline. */
+  /** The tag had been seen offline (used unknown while a charger was offline) before the operator registered it. */
   firstSeenOffline: boolean;
   createdAt: string;
   updatedAt: string;
@@ -31,9 +44,11 @@ export interface IdTagRecord {
 
 /** The version-neutral core of a 1.6 IdTagInfo / 2.0.1 IdTokenInfo. */
 export interface AuthorizationDecision {
-  status: AuthorizationStatus;
+  status: DecisionStatus;
   expiryDate?: string;
   parentIdTag?: string;
+  /** The 2.0.1 groupIdToken's type, when parentIdTag is set (see groupTokenType). */
+  parentType?: string;
 }
 
 export function isAuthorizationStatus(value: unknown): value is AuthorizationStatus {
@@ -65,4 +80,55 @@ export function decideAuthorization(record: IdTagRecord | null, now: Date, prese
   }
   if (record.parentIdTag !== null) decision.parentIdTag = record.parentIdTag;
   return decision;
+}
+
+/** How strongly a status refuses: a 1.6 idTag matching several typed entries gets the strongest refusal. */
+const REFUSAL_ORDER: readonly DecisionStatus[] = ['Blocked', 'Expired', 'Invalid', 'ConcurrentTx', 'Accepted'];
+
+/**
+ * Decides for a presented token from every entry registered under its text (any type); null
+ * when none speaks for it, which is an unknown token (answered Invalid).
+ *
+ * 2.0.1 (`presentedType` given) identifies a token by (idToken, type): the entry of that type,
+ * else the entry for any type. A token registered only as, say, an RFID card does not authorize
+ * when typed in as a KeyCode. 1.6 has no type: the entry for any type, else every typed entry
+ * decides, and the strongest refusal among them wins (an idTag cannot say which it is, so the
+ * CSMS fails closed when the operator gave its types different statuses).
+ */
+export function decideToken(records: readonly IdTagRecord[], now: Date, presentedType?: string): AuthorizationDecision | null {
+  const anyType = records.find((r) => r.tokenType === null);
+  if (presentedType !== undefined) {
+    const exact = records.find((r) => r.tokenType === presentedType) ?? anyType;
+    return exact ? decideAuthorization(exact, now) : null;
+  }
+  if (anyType) return decideAuthorization(anyType, now);
+  if (records.length === 0) return null;
+  const decisions = records.map((r) => decideAuthorization(r, now));
+  decisions.sort((a, b) => REFUSAL_ORDER.indexOf(a.status) - REFUSAL_ORDER.indexOf(b.status));
+  return decisions[0] ?? null;
+}
+
+/**
+ * The one entry a 1.6 charger's list can hold for a text (an idTag has no type): the entry for
+ * any type, else the typed entry whose status refuses most (as decideToken decides for 1.6).
+ */
+export function entryFor16(records: readonly IdTagRecord[]): IdTagRecord | undefined {
+  const anyType = records.find((r) => r.tokenType === null);
+  if (anyType) return anyType;
+  return [...records].sort((a, b) => REFUSAL_ORDER.indexOf(a.status) - REFUSAL_ORDER.indexOf(b.status))[0];
+}
+
+/**
+ * The type to send with a 2.0.1 groupIdToken, from the group tag's own entries: the type it is
+ * registered under when there is exactly one and no entry for any type; otherwise (unknown
+ * group, several types, or any type) Central, the spec's type for an id the CSMS generated,
+ * which is what a group id that is never presented at a charger is.
+ */
+export function groupTokenType(parentRecords: readonly IdTagRecord[]): string {
+  const types = new Set(parentRecords.map((r) => r.tokenType));
+  if (types.size === 1) {
+    const [only] = types;
+    if (only) return only;
+  }
+  return DEFAULT_GROUP_TOKEN_TYPE;
 }

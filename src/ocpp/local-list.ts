@@ -1,59 +1,92 @@
 // The local authorization list a charger keeps, built from the CSMS's id tags, in each version's SendLocalList.
 
-import type { IdTagRecord } from './authorization';
+import { entryFor16, type IdTagRecord } from './authorization';
 import type * as V16 from './v16/schemas.generated';
 import type * as V201 from './v201/schemas.generated';
 import type { OcppVersion } from './versions';
 
-/** One tag for the list: with its record to add or update it, or without to remove it (Differential only). */
+/** One tag for the list: its entries to add or update it, or none to remove it (Differential only). */
 export interface LocalListEntry {
   idTag: string;
-  record: IdTagRecord | null;
+  /** Its id_tags entries, one per 2.0.1 type (tokenType null: any type). */
+  records: IdTagRecord[];
+  /** The 2.0.1 groupIdToken type for each parentIdTag its entries name (see groupTokenType); Central when missing. */
+  groupTypes?: Record<string, string>;
 }
 
 export type LocalListUpdate = 'Full' | 'Differential';
 
-/** The SendLocalList payload; tags that do not fit the version (a 1.6 idTag is at most 20 characters) are left out and named. */
+/** A token left out of the list, and why. */
+export interface SkippedEntry {
+  idTag: string;
+  /** The 2.0.1 type of the entry left out; null for an entry of any type, or a 1.6 tag. */
+  type: string | null;
+  reason: string;
+}
+
+const TOO_LONG_FOR_16 = 'longer than the 20 characters a 1.6 idTag holds';
+const ANY_TYPE_FOR_201 =
+  'registered for any type, and a 2.0.1 list entry names one: register the token under the type(s) its chargers present';
+const REMOVAL_WITHOUT_TYPE =
+  'no entry left to name its type, and a 2.0.1 charger removes a token by (idToken, type): send a Full list';
+
+/** The SendLocalList payload, and the tokens that could not be put in it, each with its reason. */
 export function localListPayload(
   protocol: OcppVersion,
   version: number,
   updateType: LocalListUpdate,
   entries: readonly LocalListEntry[],
-): { payload: V16.SendLocalListRequest | V201.SendLocalListRequest; skipped: string[] } {
+): { payload: V16.SendLocalListRequest | V201.SendLocalListRequest; skipped: SkippedEntry[] } {
+  const skipped: SkippedEntry[] = [];
   if (protocol === 'ocpp1.6') {
-    const fits = entries.filter((e) => e.idTag.length <= 20);
-    const list = fits.map((e) => ({
-      idTag: e.idTag,
-      ...(e.record
-        ? {
-            idTagInfo: {
-              status: e.record.status,
-              ...(e.record.expiryDate ? { expiryDate: e.record.expiryDate } : {}),
-              ...(e.record.parentIdTag && e.record.parentIdTag.length <= 20 ? { parentIdTag: e.record.parentIdTag } : {}),
-            },
-          }
-        : {}),
-    }));
-    return {
-      payload: { listVersion: version, updateType, ...(list.length > 0 ? { localAuthorizationList: list } : {}) },
-      skipped: entries.filter((e) => e.idTag.length > 20).map((e) => e.idTag),
-    };
+    const list: V16.SendLocalListRequest['localAuthorizationList'] = [];
+    for (const e of entries) {
+      if (e.idTag.length > 20) {
+        skipped.push({ idTag: e.idTag, type: null, reason: TOO_LONG_FOR_16 });
+        continue;
+      }
+      // 1.6 holds one entry per idTag, whatever types the token has in 2.0.1.
+      const record = entryFor16(e.records);
+      list.push({
+        idTag: e.idTag,
+        ...(record
+          ? {
+              idTagInfo: {
+                status: record.status,
+                ...(record.expiryDate ? { expiryDate: record.expiryDate } : {}),
+                ...(record.parentIdTag && record.parentIdTag.length <= 20 ? { parentIdTag: record.parentIdTag } : {}),
+              },
+            }
+          : {}),
+      });
+    }
+    return { payload: { listVersion: version, updateType, ...(list.length > 0 ? { localAuthorizationList: list } : {}) }, skipped };
   }
-  const list = entries.map((e) => ({
-    // A tag stored without a type matches any; the list must name one, and Central is the neutral choice.
-    idToken: { idToken: e.idTag, type: (e.record?.tokenType ?? 'Central') as V201.IdTokenEnumType },
-    ...(e.record
-      ? {
-          idTokenInfo: {
-            status: e.record.status,
-            ...(e.record.expiryDate ? { cacheExpiryDateTime: e.record.expiryDate } : {}),
-            ...(e.record.parentIdTag ? { groupIdToken: { idToken: e.record.parentIdTag, type: 'Central' as const } } : {}),
-          },
-        }
-      : {}),
-  }));
+  const list: NonNullable<V201.SendLocalListRequest['localAuthorizationList']> = [];
+  for (const e of entries) {
+    if (e.records.length === 0) {
+      skipped.push({ idTag: e.idTag, type: null, reason: REMOVAL_WITHOUT_TYPE });
+      continue;
+    }
+    for (const record of e.records) {
+      // The list identifies a token by (idToken, type); the CSMS does not invent a type.
+      if (record.tokenType === null) {
+        skipped.push({ idTag: e.idTag, type: null, reason: ANY_TYPE_FOR_201 });
+        continue;
+      }
+      const groupType = record.parentIdTag ? (e.groupTypes?.[record.parentIdTag] ?? 'Central') : undefined;
+      list.push({
+        idToken: { idToken: e.idTag, type: record.tokenType as V201.IdTokenEnumType },
+        idTokenInfo: {
+          status: record.status,
+          ...(record.expiryDate ? { cacheExpiryDateTime: record.expiryDate } : {}),
+          ...(record.parentIdTag ? { groupIdToken: { idToken: record.parentIdTag, type: groupType as V201.IdTokenEnumType } } : {}),
+        },
+      });
+    }
+  }
   return {
     payload: { versionNumber: version, updateType, ...(list.length > 0 ? { localAuthorizationList: list } : {}) },
-    skipped: [],
+    skipped,
   };
 }

@@ -37,6 +37,31 @@ export interface PresentedToken {
   type?: string;
   /** True when the charger used the token while offline (it may have started charging already). */
   offline: boolean;
+  /**
+   * What it is presented for: to be allowed to charge (Authorize), to start or run a transaction,
+   * or to end one. ConcurrentTx (CONCURRENT_TX=reject) is never the answer for `end`.
+   * Default `authorize`.
+   */
+  purpose?: 'authorize' | 'start' | 'end';
+  /** The transaction it starts or ends, as the charger names it: that one is not concurrent with itself. */
+  transactionId?: string;
+  /** A 1.6 StartTransaction's replay key fields: a replay's transaction is found by them. */
+  start16?: Pick<TransactionStart16, 'connectorId' | 'idTag' | 'meterStartWh' | 'startedAt'>;
+}
+
+/** A decision, and whether no entry of id_tags spoke for the token (it is unknown: Invalid). */
+export interface TokenDecision extends AuthorizationDecision {
+  unknown?: boolean;
+}
+
+/** An unknown token a charger let charge while offline, in one of its transactions. */
+export interface SeenOfflineToken {
+  idTag: string;
+  /** The 2.0.1 IdTokenEnumType; left out for 1.6. */
+  type?: string;
+  transactionId: string;
+  /** The charger's timestamp of the message. */
+  seenAt: string;
 }
 
 /** A 1.6 StartTransaction. The same start sent again must get the same transaction id. */
@@ -104,7 +129,12 @@ export interface ChargerRecords {
   recordBoot(facts: BootFacts): Promise<RegistrationStatus>;
   recordConnectorStatus(state: ConnectorState): Promise<void>;
   /** Decides whether a token may charge. */
-  authorize(token: PresentedToken): Promise<AuthorizationDecision>;
+  authorize(token: PresentedToken): Promise<TokenDecision>;
+  /**
+   * Keeps that an unknown token was used offline (for the operator to approve, and billing):
+   * it stays unknown, so it never authorizes because of it.
+   */
+  recordSeenOffline(token: SeenOfflineToken): Promise<void>;
   /** Records a 1.6 transaction start and returns its transaction id (unique for this charger). */
   startTransaction(start: TransactionStart16): Promise<number>;
   stopTransaction(stop: TransactionStop16): Promise<void>;

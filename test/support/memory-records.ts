@@ -2,7 +2,6 @@
 // play a storage outage (`failing`). The tag "GOOD" is Accepted, any other Invalid; transactions
 // "7" and "tx-9" are on EVSE 3, connector 2.
 
-import type { AuthorizationDecision } from '../../src/ocpp/authorization';
 import type { ProfileChange } from '../../src/ocpp/profile-changes';
 import type { ReservationChange } from '../../src/ocpp/reservation-changes';
 import type { Setting } from '../../src/ocpp/settings';
@@ -14,6 +13,8 @@ import type {
   MeterReport,
   PresentedToken,
   RegistrationStatus,
+  SeenOfflineToken,
+  TokenDecision,
   TransactionEvent201,
   TransactionStart16,
   TransactionStop16,
@@ -38,9 +39,14 @@ export class MemoryRecords implements ChargerRecords {
   stops: TransactionStop16[] = [];
   meters: MeterReport[] = [];
   events: TransactionEvent201[] = [];
-  async authorize(token: PresentedToken): Promise<AuthorizationDecision> {
+  seenOffline: SeenOfflineToken[] = [];
+  async authorize(token: PresentedToken): Promise<TokenDecision> {
     this.tokens.push(token);
-    return token.idTag === 'GOOD' ? { status: 'Accepted', parentIdTag: 'FLEET' } : { status: 'Invalid' };
+    return token.idTag === 'GOOD' ? { status: 'Accepted', parentIdTag: 'FLEET' } : { status: 'Invalid', unknown: true };
+  }
+  async recordSeenOffline(token: SeenOfflineToken) {
+    if (this.failing) throw new Error('storage down');
+    this.seenOffline.push(token);
   }
   async startTransaction(start: TransactionStart16) {
     if (this.failing) throw new Error('storage down');

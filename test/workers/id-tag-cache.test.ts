@@ -64,7 +64,7 @@ describe('the id tag cache', () => {
     cp.close();
   });
 
-  it('caches unknown tags too, and still records one used offline', async () => {
+  it('caches unknown tags too; one used offline is answered Invalid, listed apart, and never cached as known', async () => {
     const tag = uniqueTag('NEG');
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
     await cp.boot();
@@ -73,19 +73,38 @@ describe('the id tag cache', () => {
     expect(await authorize(cp, tag)).toEqual({ status: 'Invalid' });
     expect(await statements(cp)).toBe(before + 1);
 
-    // Used while the charger was offline (stamped before this connection): accepted per
-    // UNKNOWN_OFFLINE_TAG_POLICY and recorded, although the cache says "unknown".
+    // Used while the charger was offline (stamped before this connection): looked up afresh
+    // although the cache says "unknown", answered with its real status, and listed as seen offline.
     const offline = await cp.call('StartTransaction', { connectorId: 1, idTag: tag, meterStart: 0, timestamp: '2026-01-01T00:00:00Z' });
-    expect(offline[2]).toMatchObject({ idTagInfo: { status: 'Accepted' } });
-    expect(await env.DB.prepare('SELECT status, first_seen_offline FROM id_tags WHERE id_tag = ?').bind(tag).first()).toEqual({
-      status: 'Accepted',
-      first_seen_offline: 1,
+    expect(offline[2]).toMatchObject({ idTagInfo: { status: 'Invalid' } });
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM id_tags WHERE id_tag = ?').bind(tag).first()).toEqual({ n: 0 });
+    expect(await env.DB.prepare('SELECT charger_id FROM seen_offline_tags WHERE id_tag = ?').bind(tag).all()).toMatchObject({
+      results: [{ charger_id: cp.id }],
     });
-    // From now on the tag is known: its record is read from D1 and kept.
-    expect(await authorize(cp, tag)).toEqual({ status: 'Accepted' });
+    // The cache holds what D1's id_tags says, nothing from the offline use: still unknown, still cached.
     const after = await statements(cp);
-    expect(await authorize(cp, tag)).toEqual({ status: 'Accepted' });
+    expect(await authorize(cp, tag)).toEqual({ status: 'Invalid' });
     expect(await statements(cp)).toBe(after);
+    await runInDurableObject(env.CHARGERS.getByName(cp.id), (_instance, state) => {
+      expect(state.storage.sql.exec('SELECT record FROM id_tag_cache WHERE id_tag = ?', tag).toArray()).toEqual([{ record: '[]' }]);
+    });
+    cp.close();
+  });
+
+  it('does not use a cache row written before tokens had several types: D1 is read again', async () => {
+    const tag = uniqueTag('OLD');
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    // What the old code cached for a tag it enrolled itself from an offline use: one record, Accepted.
+    await runInDurableObject(env.CHARGERS.getByName(cp.id), (_instance, state) => {
+      state.storage.sql.exec(
+        'INSERT OR REPLACE INTO id_tag_cache (id_tag, record, fetched_at) VALUES (?, ?, ?)',
+        tag,
+        JSON.stringify(record(tag, { firstSeenOffline: true })),
+        Date.now(),
+      );
+    });
+    expect(await authorize(cp, tag)).toEqual({ status: 'Invalid' });
     cp.close();
   });
 
@@ -131,7 +150,7 @@ describe('the id tag cache', () => {
     await cp.boot();
     // A record cached just now whose expiryDate has passed since D1 was read.
     await runInDurableObject(env.CHARGERS.getByName(cp.id), (_instance, state) => {
-      new IdTagCache(state.storage.sql, DEFAULTS.idTagCacheSeconds).put(tag, record(tag, { expiryDate: '2026-01-01T00:00:00.000Z' }), Date.now());
+      new IdTagCache(state.storage.sql, DEFAULTS.idTagCacheSeconds).put(tag, [record(tag, { expiryDate: '2026-01-01T00:00:00.000Z' })], Date.now());
     });
     const before = await statements(cp);
     expect(await authorize(cp, tag)).toEqual({ status: 'Expired', expiryDate: '2026-01-01T00:00:00.000Z' });
@@ -160,19 +179,19 @@ describe('the id tag cache', () => {
     await runInDurableObject(env.CHARGERS.getByName(uniqueChargerId('CACHE')), (_instance, state) => {
       const cache = new IdTagCache(state.storage.sql, 300);
       const t0 = 1_000_000;
-      cache.put('ABC', record('ABC'), t0);
-      cache.put('NOBODY', null, t0);
-      expect(cache.get('abc', t0 + 299_999)).toMatchObject({ idTag: 'ABC', status: 'Accepted' });
-      expect(cache.get('NOBODY', t0 + 299_999)).toBeNull();
+      cache.put('ABC', [record('ABC')], t0);
+      cache.put('NOBODY', [], t0);
+      expect(cache.get('abc', t0 + 299_999)).toMatchObject([{ idTag: 'ABC', status: 'Accepted' }]);
+      expect(cache.get('NOBODY', t0 + 299_999)).toEqual([]);
       expect(cache.get('ABC', t0 + 300_000)).toBeUndefined();
       // A later put drops what has expired.
-      cache.put('XYZ', null, t0 + 300_000);
+      cache.put('XYZ', [], t0 + 300_000);
       expect(state.storage.sql.exec('SELECT id_tag FROM id_tag_cache').toArray()).toEqual([{ id_tag: 'XYZ' }]);
       cache.forget('xyz');
       expect(cache.get('XYZ', t0 + 300_000)).toBeUndefined();
 
       const off = new IdTagCache(state.storage.sql, 0);
-      off.put('DEF', record('DEF'), t0);
+      off.put('DEF', [record('DEF')], t0);
       expect(off.get('DEF', t0)).toBeUndefined();
     });
   });

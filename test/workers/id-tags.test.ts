@@ -48,17 +48,20 @@ describe('the id tag API', () => {
     });
 
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const updated = await api('PUT', path(tag), { status: 'Blocked' });
+    // The type is part of the token: the same type (in the body or the query) is the same entry.
+    const updated = await api('PUT', `${path(tag)}?type=ISO14443`, { status: 'Blocked' });
     expect(updated.status).toBe(200);
     const second = (await json(updated)).idTag;
     // PUT replaces: the fields left out are cleared.
-    expect(second).toMatchObject({ idTag: tag, status: 'Blocked', type: null, expiryDate: null, parentIdTag: null });
+    expect(second).toMatchObject({ idTag: tag, status: 'Blocked', type: 'ISO14443', expiryDate: null, parentIdTag: null });
     expect(second.createdAt).toBe(first.createdAt);
     expect(second.updatedAt > first.updatedAt).toBe(true);
 
-    const read = await api('GET', path(tag));
+    const read = await api('GET', `${path(tag)}?type=ISO14443`);
     expect(read.status).toBe(200);
     expect(await json(read)).toEqual({ idTag: second });
+    // No entry for any type was made.
+    expect(await json(await api('GET', path(tag)))).toMatchObject({ error: { code: 'UnknownIdTag' } });
   });
 
   it('deletes a tag with 204, then answers 404 UnknownIdTag', async () => {
@@ -78,7 +81,7 @@ describe('the id tag API', () => {
   it('takes tags of up to 36 printable characters, including ones that need URL encoding', async () => {
     const long = `${uniqueTag('L')}-`.padEnd(36, 'x');
     expect((await api('PUT', path(long), { status: 'Accepted', type: 'eMAID' })).status).toBe(201);
-    expect((await json(await api('GET', path(long)))).idTag.idTag).toBe(long);
+    expect((await json(await api('GET', `${path(long)}?type=eMAID`))).idTag.idTag).toBe(long);
 
     const odd = `${uniqueTag('A/B')}?#%`;
     expect((await api('PUT', path(odd), { status: 'Accepted' })).status).toBe(201);
@@ -157,6 +160,37 @@ describe('the id tag API', () => {
     const page = await json(await api('GET', `/id-tags?cursor=${encodeURIComponent(tag.slice(0, -1))}`));
     expect(page.idTags.map((t: { idTag: string }) => t.idTag)).toContain(tag);
     expect(page.nextCursor).toBeNull();
+  });
+
+  it('keeps one entry per 2.0.1 type, and one for any type; each read, listed and deleted on its own', async () => {
+    const tag = uniqueTag('PAIR');
+    expect((await api('PUT', path(tag), { status: 'Accepted', type: 'ISO14443' })).status).toBe(201);
+    expect((await api('PUT', `${path(tag)}?type=KeyCode`, { status: 'Blocked' })).status).toBe(201);
+    expect((await api('PUT', path(tag), { status: 'Invalid' })).status).toBe(201);
+    const page = await json(await api('GET', `/id-tags?limit=10&cursor=${encodeURIComponent(tag.slice(0, -1))}`));
+    const ours = page.idTags.filter((t: { idTag: string }) => t.idTag === tag);
+    expect(ours.map((t: { type: string | null; status: string }) => [t.type, t.status])).toEqual([
+      [null, 'Invalid'],
+      ['ISO14443', 'Accepted'],
+      ['KeyCode', 'Blocked'],
+    ]);
+    // A page may end between two entries of one tag; its cursor continues after that entry.
+    const first = await json(await api('GET', `/id-tags?limit=2&cursor=${encodeURIComponent(tag.slice(0, -1))}`));
+    const rest = await json(await api('GET', `/id-tags?limit=10&cursor=${encodeURIComponent(first.nextCursor)}`));
+    const both = [...first.idTags, ...rest.idTags].filter((t: { idTag: string }) => t.idTag === tag);
+    expect(both.map((t: { type: string | null }) => t.type)).toEqual([null, 'ISO14443', 'KeyCode']);
+
+    expect((await api('DELETE', `${path(tag)}?type=KeyCode`)).status).toBe(204);
+    expect((await api('GET', `${path(tag)}?type=KeyCode`)).status).toBe(404);
+    expect((await json(await api('GET', `${path(tag)}?type=ISO14443`))).idTag.status).toBe('Accepted');
+    expect((await json(await api('GET', path(tag)))).idTag.status).toBe('Invalid');
+
+    const bad = await api('GET', `${path(tag)}?type=RFID`);
+    expect(bad.status).toBe(400);
+    expect(await json(bad)).toMatchObject({ error: { code: 'InvalidParameter' } });
+    const clash = await api('PUT', `${path(tag)}?type=KeyCode`, { status: 'Accepted', type: 'eMAID' });
+    expect(clash.status).toBe(400);
+    expect((await api('GET', `${path(tag)}?type=eMAID`)).status).toBe(404);
   });
 
   it('refuses a bad limit or status with 400 InvalidParameter', async () => {

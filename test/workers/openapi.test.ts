@@ -49,6 +49,9 @@ const OPERATIONS = [
   'GET /id-tags/{idTag}',
   'PUT /id-tags/{idTag}',
   'DELETE /id-tags/{idTag}',
+  'GET /seen-offline-tags',
+  'GET /seen-offline-tags/{idTag}',
+  'DELETE /seen-offline-tags/{idTag}',
 ].sort();
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];

@@ -3,7 +3,9 @@ import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { Outbox } from '../../src/fleet/outbox';
 import { DurableChargerRecords } from '../../src/charger/records';
+import type { ActiveTokens } from '../../src/charger/active-tokens';
 import type { IdTagCache } from '../../src/charger/id-tag-cache';
+import type { RemoteStarts } from '../../src/charger/remote-starts';
 import type { TransactionIds } from '../../src/charger/transaction-ids';
 import type { TransactionLocations } from '../../src/charger/transaction-locations';
 import { readConfig } from '../../src/config';
@@ -30,22 +32,24 @@ describe('storage failures', () => {
   it('answer InternalError when D1 must answer, so the charger retries, and the retry is stored once', async () => {
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
     await cp.boot();
-    // A tag D1 does not know, used while the charger was offline: answering Accepted needs the
-    // tag recorded in D1 first (firstSeenOffline). Make that insert fail, for this tag only.
+    // A tag D1 does not know, used while the charger was offline: the answer waits for its use
+    // to be listed in D1 (seen_offline_tags). Make that insert fail, for this tag only.
     const tag = uniqueChargerId('OFF').slice(0, 20);
-    const repair = await breakWrites('id_tags', cp.id, `NEW.id_tag = '${tag}'`);
+    const repair = await breakWrites('seen_offline_tags', cp.id, `NEW.id_tag = '${tag}'`);
     const start = { connectorId: 1, idTag: tag, meterStart: 100, timestamp: '2026-02-01T10:00:00Z' };
     const failed = await cp.call('StartTransaction', start);
     expect(failed.slice(0, 3)).toEqual([4, failed[1], 'InternalError']);
 
     await repair();
     const retried = await cp.call('StartTransaction', start);
-    expect(retried[2]).toMatchObject({ idTagInfo: { status: 'Accepted' } });
+    expect(retried[2]).toMatchObject({ idTagInfo: { status: 'Invalid' } });
     const again = await cp.call('StartTransaction', start);
     expect((again[2] as { transactionId: number }).transactionId).toBe((retried[2] as { transactionId: number }).transactionId);
     await env.CHARGERS.getByName(cp.id).flushNow();
     const rows = await env.DB.prepare('SELECT COUNT(*) AS n FROM transactions WHERE charger_id = ?').bind(cp.id).first();
     expect(rows).toEqual({ n: 1 });
+    const listed = await env.DB.prepare('SELECT COUNT(*) AS n FROM seen_offline_tags WHERE charger_id = ?').bind(cp.id).first();
+    expect(listed).toEqual({ n: 1 });
     cp.close();
   });
 
@@ -112,6 +116,9 @@ describe('the unknown-charger policy', () => {
       outbox: undefined as unknown as Outbox,
       locations: undefined as unknown as TransactionLocations,
       tags: undefined as unknown as IdTagCache,
+      remoteStarts: undefined as unknown as RemoteStarts,
+      // A boot ends the transactions ConcurrentTx knows of; there are none here.
+      activeTokens: { endAll: () => {} } as unknown as ActiveTokens,
       transactionIds: undefined as unknown as TransactionIds,
       chargerId,
       protocol: 'ocpp2.0.1',

@@ -70,7 +70,13 @@ const Authorize: Handler<AuthorizeRequest, AuthorizeResponse> = async (req, ctx)
 
 const StartTransaction: Handler<StartTransactionRequest, StartTransactionResponse> = async (req, ctx) => {
   const startedAt = normaliseTimestamp(req.timestamp) ?? ctx.now.toISOString();
-  const decision = await ctx.records.authorize({ idTag: req.idTag, offline: ranOffline(startedAt, ctx) });
+  const offline = ranOffline(startedAt, ctx);
+  const decision = await ctx.records.authorize({
+    idTag: req.idTag,
+    offline,
+    purpose: 'start',
+    start16: { connectorId: req.connectorId, idTag: req.idTag, meterStartWh: req.meterStart, startedAt },
+  });
   // The transaction is recorded whatever the decision: the charger may already be charging,
   // and on a non-Accepted answer it stops the transaction itself and reports the energy.
   const transactionId = await ctx.records.startTransaction({
@@ -85,6 +91,10 @@ const StartTransaction: Handler<StartTransactionRequest, StartTransactionRespons
     await ctx.records.recordReservationChanges([
       { op: 'used', reservationId: req.reservationId, transactionId: String(transactionId), at: ctx.now.toISOString() },
     ]);
+  }
+  // An unknown tag let through offline is answered Invalid like any unknown tag, and noted.
+  if (offline && decision.unknown) {
+    await ctx.records.recordSeenOffline({ idTag: req.idTag, transactionId: String(transactionId), seenAt: startedAt });
   }
   return { transactionId, idTagInfo: idTagInfo(decision) };
 };
@@ -110,7 +120,11 @@ const StopTransaction: Handler<StopTransactionRequest, StopTransactionResponse> 
     reason: req.reason ?? 'Local',
   });
   if (req.idTag === undefined) return {};
-  return { idTagInfo: idTagInfo(await ctx.records.authorize({ idTag: req.idTag, offline: ranOffline(stoppedAt, ctx) })) };
+  const offline = ranOffline(stoppedAt, ctx);
+  const transactionId = String(req.transactionId);
+  const decision = await ctx.records.authorize({ idTag: req.idTag, offline, purpose: 'end', transactionId });
+  if (offline && decision.unknown) await ctx.records.recordSeenOffline({ idTag: req.idTag, transactionId, seenAt: stoppedAt });
+  return { idTagInfo: idTagInfo(decision) };
 };
 
 const MeterValues: Handler<MeterValuesRequest, MeterValuesResponse> = async (req, ctx) => {

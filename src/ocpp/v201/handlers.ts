@@ -1,6 +1,6 @@
 // OCPP 2.0.1 handlers for the charger-initiated actions this CSMS implements, by action name.
 
-import type { AuthorizationDecision } from '../authorization';
+import { DEFAULT_GROUP_TOKEN_TYPE, type AuthorizationDecision } from '../authorization';
 import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTable } from '../handlers';
 import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV201 } from '../meter-values';
@@ -70,7 +70,7 @@ const StatusNotification: Handler<StatusNotificationRequest, StatusNotificationR
 };
 
 const Authorize: Handler<AuthorizeRequest, AuthorizeResponse> = async (req, ctx) => ({
-  idTokenInfo: await idTokenInfo(req.idToken, false, ctx),
+  idTokenInfo: await idTokenInfo(req.idToken, { offline: false }, ctx),
 });
 
 const TransactionEvent: Handler<TransactionEventRequest, TransactionEventResponse> = async (req, ctx) => {
@@ -106,7 +106,13 @@ const TransactionEvent: Handler<TransactionEventRequest, TransactionEventRespons
     ]);
   }
   if (!req.idToken) return {};
-  return { idTokenInfo: await idTokenInfo(req.idToken, req.offline ?? false, ctx) };
+  const use: TokenUse = {
+    offline: req.offline ?? false,
+    purpose: req.eventType === 'Ended' ? 'end' : 'start',
+    transactionId: tx.transactionId,
+    seenAt: normaliseTimestamp(req.timestamp) ?? req.timestamp,
+  };
+  return { idTokenInfo: await idTokenInfo(req.idToken, use, ctx) };
 };
 
 const MeterValues: Handler<MeterValuesRequest, MeterValuesResponse> = async (req, ctx) => {
@@ -119,18 +125,42 @@ const MeterValues: Handler<MeterValuesRequest, MeterValuesResponse> = async (req
   return {};
 };
 
-async function idTokenInfo(token: IdTokenType, offline: boolean, ctx: HandlerContext): Promise<IdTokenInfoType> {
+/** How a token is presented: in Authorize, or in a transaction's event. */
+interface TokenUse {
+  offline: boolean;
+  purpose?: 'start' | 'end';
+  transactionId?: string;
+  seenAt?: string;
+}
+
+async function idTokenInfo(token: IdTokenType, use: TokenUse, ctx: HandlerContext): Promise<IdTokenInfoType> {
   // A station that charges without authorization reports it as such; there is nothing to check.
   if (token.type === 'NoAuthorization') return { status: 'Accepted' };
-  const decision = await ctx.records.authorize({ idTag: token.idToken, type: token.type, offline });
+  const decision = await ctx.records.authorize({
+    idTag: token.idToken,
+    type: token.type,
+    offline: use.offline,
+    purpose: use.purpose,
+    transactionId: use.transactionId,
+  });
+  // An unknown token let through offline is answered Invalid like any unknown token, and noted.
+  if (use.offline && decision.unknown && use.transactionId !== undefined) {
+    await ctx.records.recordSeenOffline({
+      idTag: token.idToken,
+      type: token.type,
+      transactionId: use.transactionId,
+      seenAt: use.seenAt ?? ctx.now.toISOString(),
+    });
+  }
   return toIdTokenInfo(decision);
 }
 
 function toIdTokenInfo(decision: AuthorizationDecision): IdTokenInfoType {
+  const groupType = (decision.parentType ?? DEFAULT_GROUP_TOKEN_TYPE) as IdTokenType['type'];
   return {
     status: decision.status,
     ...(decision.expiryDate ? { cacheExpiryDateTime: decision.expiryDate } : {}),
-    ...(decision.parentIdTag ? { groupIdToken: { idToken: decision.parentIdTag, type: 'Central' as const } } : {}),
+    ...(decision.parentIdTag ? { groupIdToken: { idToken: decision.parentIdTag, type: groupType } } : {}),
   };
 }
 
