@@ -28,7 +28,8 @@ import { commandEffects, commandFailure, commandOutcome, prepareCommand, prepare
 import { DueWork, type Task } from './due-work';
 import { eventsFor } from './events';
 import { MessageJournal, type JournalEntry } from './journal';
-import { chargeBadFrame, checkFrameSize, type LimitClose } from './frame-limits';
+import { chargeBadFrame, checkFrameSize, frameBytes, type LimitClose } from './frame-limits';
+import { chargeWrites, worthKeeping, writeCostOf, type WriteTally } from './write-budget';
 import { OutboxHandover } from './handover';
 import { IdTagCache } from './id-tag-cache';
 import { DurableChargerRecords } from './records';
@@ -51,6 +52,7 @@ const STORAGE_KEYS = {
   registration: 'registrationStatus',
   localListVersion: 'localListVersion',
   localListSyncedAt: 'localListSyncedAt',
+  writeTally: 'writeTally',
 } as const;
 
 /** With nothing else to hand over, D1's lastSeen is brought up to date this often; the exact value lives on the socket. */
@@ -79,6 +81,8 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly handover: OutboxHandover;
   /** When this instance last received a frame (the socket's attachment has it to the second). */
   private lastFrameAt: number | undefined;
+  /** The charger's write budget as this instance spent it; read from storage once per instance. */
+  private writeTally: WriteTally | undefined;
 
   // The constructor also runs when a hibernated object wakes for a frame, so it only
   // builds in-memory helpers; durable facts are read on demand.
@@ -447,6 +451,14 @@ export class ChargerSession extends DurableObject<Env> {
       return 'refused';
     }
 
+    const overBudget = await this.spendWriteBudget(frame, message);
+    if (overBudget) {
+      // Valid input, only too much of it: answered, stored nowhere, and not a bad frame.
+      this.send(ws, serializeError(protocol, frame.id, overBudget));
+      logWarning('write budget', chargerId, overBudget.message);
+      return 'handled';
+    }
+
     const now = new Date(attachment.lastSeen);
     const started = Date.now();
     let deliverAfterAnswer = false;
@@ -502,6 +514,28 @@ export class ChargerSession extends DurableObject<Env> {
       await this.dueWork.schedule('flush', Date.now() + LAST_SEEN_FLUSH_MS, 'earliest');
     }
     return refused ? 'refused' : 'handled';
+  }
+
+  /**
+   * Charges a CALL to the charger's write budget (see write-budget.ts); the CALLERROR to answer
+   * when it is spent. The tally is kept in the object's storage, so neither hibernation nor a
+   * reconnection resets it; it is only written once a tenth of the budget is spent, so a charger
+   * well within it costs no storage write.
+   */
+  private async spendWriteBudget(frame: Call, text: string): Promise<OcppError | undefined> {
+    const budget = { rows: this.config.writeBudgetRows, bytes: this.config.writeBudgetBytes };
+    this.writeTally ??= await this.ctx.storage.get<WriteTally>(STORAGE_KEYS.writeTally);
+    const charged = chargeWrites(this.writeTally, writeCostOf(frame.payload, frameBytes(text)), Date.now(), budget);
+    this.writeTally = charged.tally;
+    if (charged.refused || worthKeeping(charged.tally, budget)) await this.ctx.storage.put(STORAGE_KEYS.writeTally, charged.tally);
+    if (!charged.refused) return undefined;
+    const { measure, limit, retryAfterSeconds } = charged.refused;
+    const unit = measure === 'rows' ? 'rows (messages, sampled values, report entries)' : 'bytes';
+    return new OcppError(
+      'GenericError',
+      `Write budget spent: this charger may store ${limit} ${unit} a minute. Nothing of this ${frame.action} was stored; send it again in ${retryAfterSeconds} s`,
+      { limit: measure, perMinute: limit, retryAfterSeconds },
+    );
   }
 
   /**
