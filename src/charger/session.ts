@@ -354,6 +354,14 @@ export class ChargerSession extends DurableObject<Env> {
     const protocol = (await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol)) ?? null;
     const prepared = prepareQueuedCommand(protocol, action, payload);
     if (!prepared.ok) return prepared.refusal as Extract<CommandOutcome, { ok: false }>;
+    // Every queued command is kept in this object and sent one by one: an unbounded queue would
+    // let one operator's script fill the object's storage and delay a charger's commands by days.
+    const limit = this.config.maxQueuedCommands;
+    if (this.commands.pendingCount(Date.now()) >= limit) {
+      return commandFailure(429, 'CommandQueueFull', `This charger already has ${limit} queued commands waiting (MAX_QUEUED_COMMANDS); wait for them to be sent or to expire`, {
+        limit,
+      }) as Extract<CommandOutcome, { ok: false }>;
+    }
     const command = this.commands.enqueue(commandId, action, payload, Date.now(), ttlSeconds * 1000);
     this.startDelivery();
     return { ok: true, command };
