@@ -116,4 +116,20 @@ describe('API request bodies', () => {
     const justUnder = `{"pad":"${'x'.repeat(MAX_BODY_BYTES - 20)}"}`;
     expect((await api('PUT', `/chargers/${chargerId}`, justUnder)).status).toBe(400);
   }, 60_000);
+
+  it('are documented: every operation with a body may answer 413, with the limits', async () => {
+    const doc = await json(await worker('/api/v1/openapi.json'));
+    let withBody = 0;
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        if (typeof op !== 'object' || !op.requestBody) continue;
+        withBody += 1;
+        expect({ path, method, has413: Boolean(op.responses['413']) }).toEqual({ path, method, has413: true });
+      }
+    }
+    expect(withBody).toBeGreaterThanOrEqual(6);
+    const described = doc.components.responses.PayloadTooLarge.description;
+    expect(described).toContain(String(MAX_BODY_BYTES));
+    expect(described).toContain(`${MAX_BODY_DEPTH} levels`);
+  });
 });

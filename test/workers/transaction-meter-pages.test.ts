@@ -2,7 +2,7 @@
 // keeps the transaction's own fields, energy included, the same on every page.
 
 import { describe, expect, it } from 'vitest';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, RawCharger, uniqueChargerId, worker } from './helpers';
 
 async function json(res: Response): Promise<any> {
   return res.json();
@@ -91,5 +91,15 @@ describe("a transaction's meter values", () => {
     expect(pages.values.map((v) => v.value)).toEqual([5_000, ...periodic.map((r) => r.sampledValue[0]!.value)]);
     expect(new Set(pages.pages.map((p) => p.transaction.energyWh))).toEqual(new Set([600]));
     cp.close();
+  });
+
+  it('are documented as paged', async () => {
+    const doc = await json(await worker('/api/v1/openapi.json'));
+    const get = doc.paths['/chargers/{chargerId}/transactions/{transactionId}'].get;
+    expect(get.parameters.find((p: { name: string }) => p.name === 'limit').schema).toEqual({ type: 'integer', minimum: 1, maximum: 500, default: 500 });
+    expect(get.parameters.map((p: { name: string }) => p.name)).toContain('cursor');
+    expect(get.responses['200'].content['application/json'].schema.properties.nextCursor).toBeDefined();
+    const queue = doc.paths['/chargers/{chargerId}/commands/{action}'].post;
+    expect(queue.responses['429'].description).toContain('CommandQueueFull');
   });
 });
