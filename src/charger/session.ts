@@ -459,11 +459,11 @@ export class ChargerSession extends DurableObject<Env> {
       return 'refused';
     }
 
-    const overBudget = await this.spendWriteBudget(frame, message);
+    const overBudget = await this.spendWriteBudget(chargerId, frame, message);
     if (overBudget) {
       // Valid input, only too much of it: answered, stored nowhere, and not a bad frame.
       this.send(ws, serializeError(protocol, frame.id, overBudget));
-      logWarning('write budget', chargerId, overBudget.message);
+      if (overBudget.kind !== 'InternalError') logWarning('write budget', chargerId, overBudget.message);
       return 'handled';
     }
 
@@ -530,12 +530,20 @@ export class ChargerSession extends DurableObject<Env> {
    * reconnection resets it; it is only written once a tenth of the budget is spent, so a charger
    * well within it costs no storage write.
    */
-  private async spendWriteBudget(frame: Call, text: string): Promise<OcppError | undefined> {
+  private async spendWriteBudget(chargerId: string, frame: Call, text: string): Promise<OcppError | undefined> {
     const budget = { rows: this.config.writeBudgetRows, bytes: this.config.writeBudgetBytes };
-    this.writeTally ??= await this.ctx.storage.get<WriteTally>(STORAGE_KEYS.writeTally);
-    const charged = chargeWrites(this.writeTally, writeCostOf(frame.payload, frameBytes(text)), Date.now(), budget);
+    const cost = writeCostOf(frame.payload, frameBytes(text));
+    let charged: ReturnType<typeof chargeWrites>;
+    try {
+      this.writeTally ??= await this.ctx.storage.get<WriteTally>(STORAGE_KEYS.writeTally);
+      charged = chargeWrites(this.writeTally, cost, Date.now(), budget);
+      if (charged.refused || worthKeeping(charged.tally, budget)) await this.ctx.storage.put(STORAGE_KEYS.writeTally, charged.tally);
+    } catch (error) {
+      // Every CALL gets its answer: storage failing here is ours to report, and the charger retries.
+      logError('write budget', chargerId, error);
+      return new OcppError('InternalError', `Could not process ${frame.action}; please retry`);
+    }
     this.writeTally = charged.tally;
-    if (charged.refused || worthKeeping(charged.tally, budget)) await this.ctx.storage.put(STORAGE_KEYS.writeTally, charged.tally);
     if (!charged.refused) return undefined;
     const { measure, limit, retryAfterSeconds } = charged.refused;
     const unit = measure === 'rows' ? 'rows (messages, sampled values, report entries)' : 'bytes';
