@@ -41,6 +41,16 @@ export interface Config {
   maxFrameBytes: number;
   /** Bad frames a connection may send per minute (in a burst, refilled at this rate); past it, close with 1008. */
   badFrameBudget: number;
+  /**
+   * Rows one charger may have stored per minute (in a burst, refilled at this rate): one per
+   * CALL plus one per sampled value and report entry; past it a CALL is refused with a CALLERROR
+   * (see charger/write-budget.ts).
+   */
+  writeBudgetRows: number;
+  /** Bytes of CALLs one charger may send per minute, as `writeBudgetRows`. */
+  writeBudgetBytes: number;
+  /** Commands an operator may have queued for one charger and not yet sent; past it, 429. */
+  maxQueuedCommands: number;
   /** Frames kept in each charger's message journal (both directions); 0 keeps none. */
   journalSize: number;
   /** Log one JSON line per charger CALL answered (LOG_MESSAGES, default true). */
@@ -66,6 +76,9 @@ export interface ConfigVars {
   FLEET_WRITER_SHARDS?: string;
   MAX_FRAME_BYTES?: string;
   BAD_FRAME_BUDGET?: string;
+  WRITE_BUDGET_ROWS?: string;
+  WRITE_BUDGET_BYTES?: string;
+  MAX_QUEUED_COMMANDS?: string;
   JOURNAL_SIZE?: string;
   LOG_MESSAGES?: string;
 }
@@ -89,6 +102,11 @@ export const DEFAULTS = {
   // Far above any real OCPP message, well below the 1 MiB at which the platform itself closes with 1009.
   maxFrameBytes: 65_536,
   badFrameBudget: 50,
+  // A busy charger stores a few hundred rows a minute (say 40 sampled values every 10 s) and far
+  // less than 100 KB; these leave 25-40 times that, and a minute's burst of catching up.
+  writeBudgetRows: 10_000,
+  writeBudgetBytes: 4 * 1024 * 1024,
+  maxQueuedCommands: 100,
   journalSize: 200,
 } as const;
 
@@ -127,6 +145,9 @@ export function readConfig(vars: ConfigVars): Config {
     fleetWriterShards: readPositiveInt('FLEET_WRITER_SHARDS', vars.FLEET_WRITER_SHARDS, DEFAULTS.fleetWriterShards),
     maxFrameBytes: readPositiveInt('MAX_FRAME_BYTES', vars.MAX_FRAME_BYTES, DEFAULTS.maxFrameBytes),
     badFrameBudget: readPositiveInt('BAD_FRAME_BUDGET', vars.BAD_FRAME_BUDGET, DEFAULTS.badFrameBudget),
+    writeBudgetRows: readPositiveInt('WRITE_BUDGET_ROWS', vars.WRITE_BUDGET_ROWS, DEFAULTS.writeBudgetRows),
+    writeBudgetBytes: readPositiveInt('WRITE_BUDGET_BYTES', vars.WRITE_BUDGET_BYTES, DEFAULTS.writeBudgetBytes),
+    maxQueuedCommands: readPositiveInt('MAX_QUEUED_COMMANDS', vars.MAX_QUEUED_COMMANDS, DEFAULTS.maxQueuedCommands),
     journalSize: vars.JOURNAL_SIZE === '0' ? 0 : readPositiveInt('JOURNAL_SIZE', vars.JOURNAL_SIZE, DEFAULTS.journalSize),
     logMessages: vars.LOG_MESSAGES !== 'false',
   };

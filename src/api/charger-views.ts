@@ -39,20 +39,30 @@ const freshCharger: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   await next();
 };
 
+/** A transaction's meter values come a page at a time; most transactions fit in the first. */
+export const TRANSACTION_METER_VALUES_PAGE = 500;
+
 chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, async (c) => {
+  const limit = readLimit(c, TRANSACTION_METER_VALUES_PAGE);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
   const chargerId = c.req.param('chargerId');
   const transactionId = c.req.param('transactionId');
   const transaction = await new TransactionStore(c.env.DB).get(chargerId, transactionId);
   if (!transaction) {
     return apiError(c, 404, 'UnknownTransaction', `Charger "${chargerId}" has no transaction "${transactionId}"`);
   }
-  const meterValues = await new MeterValueStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
-  // A 1.6 transaction still running has no meterStop yet: show the energy so far.
-  const energyWh =
-    transaction.energyWh ??
-    (transaction.meterStartWh !== null ? latestRegister(meterValues, transaction.meterStartWh) : energyFromSamples(meterValues));
+  const meterValueStore = new MeterValueStore(c.env.DB);
+  const page = await meterValueStore.pageForTransaction(chargerId, transaction.transactionId, { limit, cursor: c.req.query('cursor') });
+  if (!page) return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
+  // A 1.6 transaction still running has no meterStop yet: show the energy so far. Computed from
+  // the energy readings that decide it, whatever page of values is shown.
+  let energyWh = transaction.energyWh;
+  if (energyWh === null) {
+    const readings = await meterValueStore.energyReadingsForTransaction(chargerId, transaction.transactionId);
+    energyWh = transaction.meterStartWh !== null ? latestRegister(readings, transaction.meterStartWh) : energyFromSamples(readings);
+  }
   const anomalies = await new TransactionAnomalyStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
-  return c.json({ transaction: { ...transaction, energyWh, anomalies, meterValues } });
+  return c.json({ transaction: { ...transaction, energyWh, anomalies, meterValues: page.meterValues }, nextCursor: page.nextCursor });
 });
 
 chargerViewRoutes.get('/:chargerId/meter-values', freshCharger, async (c) => {

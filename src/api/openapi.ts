@@ -13,6 +13,8 @@ import { IdTokenEnumType } from '../ocpp/v201/schemas.generated';
 import { ocppComponents } from './openapi-commands';
 import { apiShapeSchemas } from './openapi-shapes';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './query';
+import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from './body';
+import { TRANSACTION_METER_VALUES_PAGE } from './charger-views';
 
 // ---- Building blocks of operations ----
 
@@ -96,12 +98,15 @@ const AUTH_RESPONSES = {
   '503': { $ref: '#/components/responses/ApiTokenNotConfigured' },
 };
 const INTERNAL_ERROR = { '500': { $ref: '#/components/responses/InternalError' } };
+/** Every operation that reads a body may meet this (src/api/body.ts). */
+const BODY_RESPONSES = { '413': { $ref: '#/components/responses/PayloadTooLarge' } };
 
 function operation(op: { responses: Json; public?: boolean } & Json): Json {
   const { public: isPublic, responses, ...rest } = op;
+  const body = op.requestBody ? BODY_RESPONSES : {};
   return isPublic
-    ? { ...rest, security: [], responses: { ...responses, ...INTERNAL_ERROR } }
-    : { ...rest, responses: { ...responses, ...AUTH_RESPONSES, ...INTERNAL_ERROR } };
+    ? { ...rest, security: [], responses: { ...responses, ...body, ...INTERNAL_ERROR } }
+    : { ...rest, responses: { ...responses, ...body, ...AUTH_RESPONSES, ...INTERNAL_ERROR } };
 }
 
 const TOKEN_SCHEMA = {
@@ -309,6 +314,9 @@ function buildDocument(): Json {
             ChargerOffline: 'no connection, or the charger disconnected before answering (reported at once)',
             ChargerRejected: 'its last boot was answered Rejected, so OCPP forbids it to answer',
           }),
+          '429': errorResponse({
+            CommandQueueFull: `with \`queue=true\`: the charger already has \`MAX_QUEUED_COMMANDS\` (default ${DEFAULTS.maxQueuedCommands}) commands queued or sent and unanswered; nothing was queued`,
+          }),
           '502': errorResponse({
             CallError: 'the charger answered CALLERROR: `ocpp` has its code, description and details',
             InvalidResponse: "the charger's answer fails the action's response schema (`issues`, `result`)",
@@ -381,10 +389,27 @@ function buildDocument(): Json {
       get: operation({
         tags: ['Transactions'],
         operationId: 'getTransaction',
-        summary: 'One transaction, with its meter values',
+        summary: 'One transaction, with a page of its meter values',
+        description:
+          'The transaction\u2019s own fields (energy included) are the same on every page; `meterValues` holds one page of its values, ' +
+          'oldest first, and `nextCursor` leads to the next.',
+        parameters: [
+          query(
+            'limit',
+            { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: TRANSACTION_METER_VALUES_PAGE },
+            'Meter values per page',
+          ),
+          query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page'),
+        ],
         responses: {
-          '200': jsonResponse('The transaction', objectOf({ transaction: schemaRef('Transaction') })),
-          '400': errorResponse(BAD_CHARGER_ID),
+          '200': jsonResponse(
+            'The transaction',
+            objectOf({
+              transaction: schemaRef('Transaction'),
+              nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page of meter values; null on the last page' },
+            }),
+          ),
+          '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }),
           '404': errorResponse({ ...UNKNOWN_CHARGER, UnknownTransaction: 'the charger has no such transaction' }),
         },
       }),
@@ -868,6 +893,11 @@ function buildDocument(): Json {
         }),
         ApiTokenNotConfigured: errorResponse({ ApiTokenNotConfigured: 'the deployment has no `API_TOKEN` secret: the API fails closed' }),
         InternalError: errorResponse({ InternalError: 'something failed on the server; the request may be retried' }),
+        PayloadTooLarge: errorResponse({
+          PayloadTooLarge:
+            `the body is over ${MAX_BODY_BYTES} bytes: refused from its Content-Length, or once that many bytes have arrived, before it is parsed. ` +
+            `A body must also be a JSON object nested at most ${MAX_BODY_DEPTH} levels deep (else 400 \`InvalidPayload\`); an empty body reads as \`{}\``,
+        }),
       },
       schemas: { ...apiShapeSchemas(), ...ocpp.schemas },
     },

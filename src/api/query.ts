@@ -6,10 +6,10 @@ import { toUtcIso } from '../ocpp/timestamps';
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 
-/** `?limit=`, 1–500, default 50; a string saying what is wrong otherwise. */
-export function readLimit(c: Context): number | string {
+/** `?limit=`, 1–500, default 50 (or `fallback`); a string saying what is wrong otherwise. */
+export function readLimit(c: Context, fallback = DEFAULT_PAGE_SIZE): number | string {
   const raw = c.req.query('limit');
-  if (raw === undefined) return DEFAULT_PAGE_SIZE;
+  if (raw === undefined) return fallback;
   const limit = Number(raw);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     return `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`;

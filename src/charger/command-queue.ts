@@ -62,6 +62,12 @@ export class CommandQueue {
     return this.get(id, now)!;
   }
 
+  /** Commands not finished yet: waiting, or sent and awaiting their answer. */
+  pendingCount(now: number): number {
+    this.expire(now);
+    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM queued_commands WHERE status IN ('queued', 'sent')`).one().n;
+  }
+
   /** The oldest command still waiting, after marking the ones past their time as expired. */
   next(now: number): QueuedCommand | undefined {
     this.expire(now);

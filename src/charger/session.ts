@@ -28,7 +28,8 @@ import { commandEffects, commandFailure, commandOutcome, prepareCommand, prepare
 import { DueWork, type Task } from './due-work';
 import { eventsFor } from './events';
 import { MessageJournal, type JournalEntry } from './journal';
-import { chargeBadFrame, checkFrameSize, type LimitClose } from './frame-limits';
+import { chargeBadFrame, checkFrameSize, frameBytes, type LimitClose } from './frame-limits';
+import { chargeWrites, worthKeeping, writeCostOf, type WriteTally } from './write-budget';
 import { OutboxHandover } from './handover';
 import { ActiveTokens } from './active-tokens';
 import { IdTagCache } from './id-tag-cache';
@@ -54,6 +55,7 @@ const STORAGE_KEYS = {
   registration: 'registrationStatus',
   localListVersion: 'localListVersion',
   localListSyncedAt: 'localListSyncedAt',
+  writeTally: 'writeTally',
 } as const;
 
 /** The close reason of a connection a newer one replaced, and its entry in the connection history. */
@@ -84,6 +86,8 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly handover: OutboxHandover;
   /** When this instance last received a frame (the socket's attachment has it to the second). */
   private lastFrameAt: number | undefined;
+  /** The charger's write budget as this instance spent it; read from storage once per instance. */
+  private writeTally: WriteTally | undefined;
 
   // The constructor also runs when a hibernated object wakes for a frame, so it only
   // builds in-memory helpers; durable facts are read on demand.
@@ -390,6 +394,14 @@ export class ChargerSession extends DurableObject<Env> {
     const protocol = (await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol)) ?? null;
     const prepared = prepareQueuedCommand(protocol, action, payload);
     if (!prepared.ok) return prepared.refusal as Extract<CommandOutcome, { ok: false }>;
+    // Every queued command is kept in this object and sent one by one: an unbounded queue would
+    // let one operator's script fill the object's storage and delay a charger's commands by days.
+    const limit = this.config.maxQueuedCommands;
+    if (this.commands.pendingCount(Date.now()) >= limit) {
+      return commandFailure(429, 'CommandQueueFull', `This charger already has ${limit} queued commands waiting (MAX_QUEUED_COMMANDS); wait for them to be sent or to expire`, {
+        limit,
+      }) as Extract<CommandOutcome, { ok: false }>;
+    }
     const command = this.commands.enqueue(commandId, action, payload, Date.now(), ttlSeconds * 1000);
     this.startDelivery();
     return { ok: true, command };
@@ -496,6 +508,14 @@ export class ChargerSession extends DurableObject<Env> {
       return 'refused';
     }
 
+    const overBudget = await this.spendWriteBudget(chargerId, frame, message);
+    if (overBudget) {
+      // Valid input, only too much of it: answered, stored nowhere, and not a bad frame.
+      this.send(ws, serializeError(protocol, frame.id, overBudget));
+      if (overBudget.kind !== 'InternalError') logWarning('write budget', chargerId, overBudget.message);
+      return 'handled';
+    }
+
     const now = new Date(attachment.lastSeen);
     const started = Date.now();
     let deliverAfterAnswer = false;
@@ -553,6 +573,36 @@ export class ChargerSession extends DurableObject<Env> {
       await this.dueWork.schedule('flush', Date.now() + LAST_SEEN_FLUSH_MS, 'earliest');
     }
     return refused ? 'refused' : 'handled';
+  }
+
+  /**
+   * Charges a CALL to the charger's write budget (see write-budget.ts); the CALLERROR to answer
+   * when it is spent. The tally is kept in the object's storage, so neither hibernation nor a
+   * reconnection resets it; it is only written once a tenth of the budget is spent, so a charger
+   * well within it costs no storage write.
+   */
+  private async spendWriteBudget(chargerId: string, frame: Call, text: string): Promise<OcppError | undefined> {
+    const budget = { rows: this.config.writeBudgetRows, bytes: this.config.writeBudgetBytes };
+    const cost = writeCostOf(frame.payload, frameBytes(text));
+    let charged: ReturnType<typeof chargeWrites>;
+    try {
+      this.writeTally ??= await this.ctx.storage.get<WriteTally>(STORAGE_KEYS.writeTally);
+      charged = chargeWrites(this.writeTally, cost, Date.now(), budget);
+      if (charged.refused || worthKeeping(charged.tally, budget)) await this.ctx.storage.put(STORAGE_KEYS.writeTally, charged.tally);
+    } catch (error) {
+      // Every CALL gets its answer: storage failing here is ours to report, and the charger retries.
+      logError('write budget', chargerId, error);
+      return new OcppError('InternalError', `Could not process ${frame.action}; please retry`);
+    }
+    this.writeTally = charged.tally;
+    if (!charged.refused) return undefined;
+    const { measure, limit, retryAfterSeconds } = charged.refused;
+    const unit = measure === 'rows' ? 'rows (messages, sampled values, report entries)' : 'bytes';
+    return new OcppError(
+      'GenericError',
+      `Write budget spent: this charger may store ${limit} ${unit} a minute. Nothing of this ${frame.action} was stored; send it again in ${retryAfterSeconds} s`,
+      { limit: measure, perMinute: limit, retryAfterSeconds },
+    );
   }
 
   /**

@@ -14,7 +14,8 @@ import { flushStatements } from './flush';
 import { Outbox, type OutboxBatch, type OutboxEntry, type StoredEntry } from './outbox';
 
 /**
- * Entries copied to D1 per batch (also capped in bytes, see Outbox.peek). Each statement's
+ * Entries copied to D1 per batch (also capped in bytes, and taken in turns across chargers so
+ * one charger's backlog does not fill every batch: see Outbox.peek). Each statement's
  * JSON stays under MAX_JSON_BYTES whatever the batch size (store/json-rows.ts), so a bigger
  * batch only means more rows per statement and fewer statements per entry.
  */
@@ -78,7 +79,9 @@ export class FleetWriter extends DurableObject<Env> {
       const batch = this.outbox.peek(BATCH_SIZE);
       if (batch.size === 0) return true;
       if (await this.copy(batch)) {
-        this.outbox.remove(batch.lastSeq);
+        // Not `remove(lastSeq)`: a batch takes turns across chargers, so older entries of a
+        // charger with a backlog may still wait behind the last one taken.
+        this.outbox.removeEntries(batch.entries);
         continue;
       }
       // One charger's facts must not hold up the fleet's: copy each charger's part on its

@@ -63,6 +63,12 @@ export type OutboxBatch = { [K in OutboxKind]: ChargerFact<K>[] } & {
 
 /** Facts (JSON characters) read into one batch at most. */
 const PEEK_MAX_CHARS = 4_000_000;
+/**
+ * How far into the outbox `peek` looks for other chargers' entries. Bounded, so a backlog of
+ * millions (D1 down for hours) costs each batch a bounded scan; a charger's write budget
+ * (WRITE_BUDGET_ROWS) keeps one charger's share of a FleetWriter's minute well below it.
+ */
+const FAIR_SCAN_ENTRIES = 50_000;
 
 export class Outbox {
   /** Entries in the table, once counted; undefined after a removal until counted again. */
@@ -116,15 +122,36 @@ export class Outbox {
   }
 
   /**
-   * The oldest `limit` entries, grouped by kind, stopping early once their facts add up to
-   * `maxChars`: entries are mostly small, but a report may hold a 64 KiB frame, and a batch
-   * must fit in memory and in one RPC. The first entry is always taken, whatever its size.
+   * Up to `limit` entries, grouped by kind, taken fairly across chargers: each charger's oldest
+   * entry first, then each one's second, and so on, among the oldest FAIR_SCAN_ENTRIES. So a
+   * charger with a huge backlog gets one turn like the others, and another charger's start or
+   * stop that arrived behind it still goes in the next batch. Each charger's entries taken are
+   * its oldest, in order (what the flush's ordering within a charger relies on). Stops early once
+   * the facts add up to `maxChars`: entries are mostly small, but a report may hold a 64 KiB
+   * frame, and a batch must fit in memory and in one RPC. The first entry is always taken,
+   * whatever its size. Entries come back in outbox order.
    */
   peek(limit: number, maxChars = PEEK_MAX_CHARS): OutboxBatch {
+    const rows = this.sql.exec<{ seq: number; charger_id: string; kind: OutboxKind; fact: string }>(
+      // Turns are numbered over (seq, charger) only; facts are read row by row, only as far as taken.
+      `SELECT o.seq, o.charger_id, o.kind, o.fact FROM (
+         SELECT seq, ROW_NUMBER() OVER (PARTITION BY charger_id ORDER BY seq) AS turn
+         FROM (SELECT seq, charger_id FROM outbox ORDER BY seq LIMIT ?1)
+       ) AS t JOIN outbox AS o ON o.seq = t.seq
+       ORDER BY t.turn, t.seq LIMIT ?2`,
+      FAIR_SCAN_ENTRIES,
+      limit,
+    );
+    const taken = [];
+    let chars = 0;
+    for (const row of rows) {
+      chars += row.fact.length;
+      if (taken.length > 0 && chars > maxChars) break;
+      taken.push(row);
+    }
+    taken.sort((a, b) => a.seq - b.seq);
     return Outbox.batchOf(
-      this.oldest(limit, maxChars).map(
-        (row) => ({ seq: row.seq, chargerId: row.charger_id, kind: row.kind, fact: JSON.parse(row.fact) }) as OutboxEntry,
-      ),
+      taken.map((row) => ({ seq: row.seq, chargerId: row.charger_id, kind: row.kind, fact: JSON.parse(row.fact) }) as OutboxEntry),
     );
   }
 
@@ -152,9 +179,8 @@ export class Outbox {
 
   /** Forgets the given entries, once they are safe elsewhere. */
   removeEntries(entries: readonly OutboxEntry[]): void {
-    for (const entry of entries) {
-      if (entry.seq !== undefined) this.sql.exec('DELETE FROM outbox WHERE seq = ?', entry.seq);
-    }
+    const seqs = entries.flatMap((entry) => (entry.seq === undefined ? [] : [entry.seq]));
+    if (seqs.length > 0) this.sql.exec('DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))', JSON.stringify(seqs));
     this.count = undefined;
   }
 

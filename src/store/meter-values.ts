@@ -1,6 +1,6 @@
 // D1 access for meter values; all of their SQL lives here.
 
-import type { MeterSample } from '../ocpp/meter-values';
+import { ENERGY_REGISTER, type MeterSample } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
 import { jsonChunks } from './json-rows';
 
@@ -75,13 +75,55 @@ export class MeterValueStore {
     );
   }
 
-  async forTransaction(chargerId: string, transactionId: string): Promise<StoredMeterValue[]> {
+  /**
+   * One transaction's values, oldest first, `limit` at a time after `cursor` (an opaque string
+   * from an earlier page). Null when the cursor is not one. Within a transaction a value is one
+   * (timestamp, measurand, phase, location, context): the key the pages follow.
+   */
+  async pageForTransaction(
+    chargerId: string,
+    transactionId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ meterValues: StoredMeterValue[]; nextCursor: string | null } | null> {
+    const after = page.cursor ? decodeCursor(page.cursor, 5) : null;
+    if (page.cursor && !after) return null;
     const { results } = await this.db
       .prepare(
-        `SELECT * FROM meter_values WHERE charger_id = ? AND transaction_id = ?
-         ORDER BY timestamp, measurand, phase, location`,
+        `SELECT * FROM meter_values
+         WHERE charger_id = ?1 AND transaction_id = ?2
+           AND (?3 IS NULL OR (timestamp, measurand, phase, location, context) > (?3, ?4, ?5, ?6, ?7))
+         ORDER BY timestamp, measurand, phase, location, context
+         LIMIT ?8`,
       )
-      .bind(chargerId, transactionId)
+      .bind(chargerId, transactionId, ...(after ?? [null, null, null, null, null]), page.limit + 1)
+      .all<Row>();
+    const rows = results.slice(0, page.limit);
+    const last = rows[rows.length - 1];
+    const nextCursor =
+      results.length > page.limit && last ? encodeCursor([last.timestamp, last.measurand, last.phase, last.location, last.context]) : null;
+    return { meterValues: rows.map(toStored), nextCursor };
+  }
+
+  /**
+   * What a transaction's energy is computed from, without reading all its values: of its
+   * Energy.Active.Import.Register readings, the earliest and the latest of each (unit, phase,
+   * location, context), in the order of `pageForTransaction`. Every reading that is the earliest
+   * or latest of any union of those series is among them, so energyFromSamples (earliest begin,
+   * latest end, per phase and location) gives the same answer over these as over all readings.
+   */
+  async energyReadingsForTransaction(chargerId: string, transactionId: string): Promise<StoredMeterValue[]> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT * FROM (
+           SELECT *,
+             ROW_NUMBER() OVER (PARTITION BY unit, phase, location, context ORDER BY timestamp) AS nth_first,
+             ROW_NUMBER() OVER (PARTITION BY unit, phase, location, context ORDER BY timestamp DESC) AS nth_last
+           FROM meter_values
+           WHERE charger_id = ?1 AND transaction_id = ?2 AND measurand = ?3 AND value IS NOT NULL
+         ) WHERE nth_first = 1 OR nth_last = 1
+         ORDER BY timestamp, measurand, phase, location, context`,
+      )
+      .bind(chargerId, transactionId, ENERGY_REGISTER)
       .all<Row>();
     return results.map(toStored);
   }
@@ -94,7 +136,7 @@ export class MeterValueStore {
     chargerId: string,
     range: { from?: string; to?: string; limit: number; cursor?: string },
   ): Promise<{ meterValues: StoredMeterValue[]; nextCursor: string | null } | null> {
-    const after = range.cursor ? decodeCursor(range.cursor) : null;
+    const after = range.cursor ? decodeCursor(range.cursor, 6) : null;
     if (range.cursor && !after) return null;
     const { results } = await this.db
       .prepare(
@@ -121,10 +163,10 @@ function encodeCursor(key: string[]): string {
   return btoa(JSON.stringify(key));
 }
 
-function decodeCursor(cursor: string): string[] | null {
+function decodeCursor(cursor: string, length: number): string[] | null {
   try {
     const key = JSON.parse(atob(cursor)) as unknown;
-    return Array.isArray(key) && key.length === 6 && key.every((k) => typeof k === 'string') ? key : null;
+    return Array.isArray(key) && key.length === length && key.every((k) => typeof k === 'string') ? key : null;
   } catch {
     return null;
   }

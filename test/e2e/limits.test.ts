@@ -31,4 +31,26 @@ describe('frame limits', () => {
     expect(await close).toEqual({ code: 1008, reason: 'More than 50 bad frames a minute' });
     await bootedCharger('ocpp2.0.1', client.identity);
   });
+
+  it('a charger past its write budget gets CALLERROR GenericError for valid MeterValues and stays connected', async () => {
+    const client = await bootedCharger('ocpp1.6');
+    // 4,000 sampled values a frame (about 56 KB): the 10,000-row budget takes two, then refuses.
+    const meterValue = [{ timestamp: new Date().toISOString(), sampledValue: Array.from({ length: 4_000 }, () => ({ value: '1' })) }];
+    const outcomes: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      try {
+        await client.call('MeterValues', { connectorId: 1, meterValue });
+        outcomes.push('result');
+      } catch (error) {
+        const { rpcErrorCode, message, details } = error as { rpcErrorCode: string; message: string; details: Record<string, unknown> };
+        expect(message).toMatch(/^Write budget spent/);
+        expect(details).toMatchObject({ limit: 'rows', perMinute: 10_000 });
+        outcomes.push(rpcErrorCode);
+      }
+    }
+    expect(outcomes).toEqual(['result', 'result', 'GenericError', 'GenericError']);
+    // A refusal is not a bad frame: the connection stays open.
+    expect(client.state).toBe(1);
+    await client.close();
+  });
 });

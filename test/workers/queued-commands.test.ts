@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/config';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
@@ -75,4 +76,27 @@ describe('queued commands', () => {
     const unknownOfSameCharger = `${command.id.split('.')[0]}.00000000-0000-4000-8000-000000000000`;
     expect((await api('GET', `/commands/${unknownOfSameCharger}`)).status).toBe(404);
   });
+
+  it(`are capped at MAX_QUEUED_COMMANDS waiting per charger: past it, 429 and nothing queued`, async () => {
+    const id = uniqueChargerId();
+    await api('PUT', `/chargers/${id}`);
+    for (let i = 0; i < DEFAULTS.maxQueuedCommands; i++) {
+      expect((await api('POST', `/chargers/${id}/commands/ClearCache?queue=true`, {})).status).toBe(202);
+    }
+    const full = await api('POST', `/chargers/${id}/commands/ClearCache?queue=true`, {});
+    expect(full.status).toBe(429);
+    expect(await json(full)).toEqual({
+      error: {
+        code: 'CommandQueueFull',
+        message: `This charger already has ${DEFAULTS.maxQueuedCommands} queued commands waiting (MAX_QUEUED_COMMANDS); wait for them to be sent or to expire`,
+        limit: DEFAULTS.maxQueuedCommands,
+      },
+    });
+    const { commands } = await json(await api('GET', `/chargers/${id}/commands?limit=500`));
+    expect(commands).toHaveLength(DEFAULTS.maxQueuedCommands);
+    // Another charger's queue is its own.
+    const other = uniqueChargerId();
+    await api('PUT', `/chargers/${other}`);
+    expect((await api('POST', `/chargers/${other}/commands/ClearCache?queue=true`, {})).status).toBe(202);
+  }, 60_000);
 });
