@@ -31,11 +31,14 @@ import type { Outbox, OutboxFacts, OutboxKind } from '../fleet/outbox';
 import type { IdTagCache } from './id-tag-cache';
 import type { TransactionIds } from './transaction-ids';
 import type { TransactionLocation, TransactionLocations } from './transaction-locations';
+import type { RemoteStartTokens } from './remote-starts';
 
 export interface RecordsDeps {
   db: D1Database;
   outbox: Outbox;
   locations: TransactionLocations;
+  /** The idTokens sent in RequestStartTransaction, by remoteStartId. */
+  remoteStarts: RemoteStartTokens;
   /** Id tag records read from D1 lately. */
   tags: IdTagCache;
   /** The 1.6 transaction ids this charger was given. */
@@ -163,17 +166,18 @@ export class DurableChargerRecords implements ChargerRecords {
     if (report.samples.length > 0) await this.append('meter', report);
   }
 
-  async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined): Promise<void> {
+  async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined, sent: unknown): Promise<void> {
     if (event.evseId !== undefined) {
       this.deps.locations.remember(event.transactionId, { evseId: event.evseId, connectorId: event.connectorId ?? 0 });
     }
-    // Meter values first: the flush derives the transaction's energy from them. One statement for both.
-    const { chargerId, outbox } = this.deps;
-    outbox.appendAll([
-      ...(meter && meter.samples.length > 0 ? [{ chargerId, kind: 'meter' as const, fact: meter }] : []),
-      { chargerId, kind: 'event201' as const, fact: event },
-    ]);
-    await this.deps.appended(event.eventType === 'Ended' ? 'soon' : 'batched');
+    // The event travels with its meter values: the flush stores them only if the event is applied
+    // (not a seqNo reused with other content, not late), so a replay cannot add readings.
+    const samples = meter?.samples ?? [];
+    // Of what the charger sent (validated, so its keys come in schema order), not of the event
+    // fact: that also holds what the CSMS added (the answer, an EVSE it remembered).
+    const digest = await sha256Hex(JSON.stringify(sent));
+    const remoteStartIdToken = event.remoteStartId === undefined ? undefined : this.deps.remoteStarts.token(event.remoteStartId);
+    await this.append('event201', { ...event, samples, digest, remoteStartIdToken }, event.eventType === 'Ended' ? 'soon' : 'batched');
   }
 
   private async append<K extends OutboxKind>(

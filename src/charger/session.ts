@@ -34,6 +34,7 @@ import { IdTagCache } from './id-tag-cache';
 import { DurableChargerRecords } from './records';
 import { TransactionIds } from './transaction-ids';
 import { TransactionLocations } from './transaction-locations';
+import { RemoteStartTokens } from './remote-starts';
 import {
   closeQuietly,
   markEnded,
@@ -65,6 +66,7 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly outbound: OutboundCalls;
   private readonly outbox: Outbox;
   private readonly locations: TransactionLocations;
+  private readonly remoteStarts: RemoteStartTokens;
   private readonly tags: IdTagCache;
   private readonly transactionIds: TransactionIds;
   private readonly commands: CommandQueue;
@@ -99,6 +101,7 @@ export class ChargerSession extends DurableObject<Env> {
     });
     this.outbox = new Outbox(ctx.storage.sql);
     this.locations = new TransactionLocations(ctx.storage.sql);
+    this.remoteStarts = new RemoteStartTokens(ctx.storage.sql);
     this.tags = new IdTagCache(ctx.storage.sql, this.config.idTagCacheSeconds);
     this.transactionIds = new TransactionIds(ctx.storage.sql);
     this.commands = new CommandQueue(ctx.storage.sql);
@@ -290,6 +293,7 @@ export class ChargerSession extends DurableObject<Env> {
       // OCPP: a rejected charger SHALL NOT answer CSMS-initiated calls, so don't wait for one.
       return commandFailure(409, 'ChargerRejected', 'The charger was rejected at boot and will not answer until it is accepted');
     }
+    this.remoteStarts.rememberRequest(action, command.request);
     const outcome = await this.outbound.call(action, command.request, timeoutSeconds * 1000);
     const result = commandOutcome(command, outcome, timeoutSeconds);
     if (result.ok) await this.keepCommandEffects(action, command.request, result.result);
@@ -388,6 +392,7 @@ export class ChargerSession extends DurableObject<Env> {
         }
         this.commands.markSent(command.id, Date.now());
         const timeoutSeconds = this.config.commandTimeoutSeconds;
+        this.remoteStarts.rememberRequest(command.action, prepared.request);
         const outcome = await this.outbound.call(command.action, prepared.request, timeoutSeconds * 1000);
         if (outcome.kind === 'disconnected') {
           this.commands.requeue(command.id);
@@ -454,6 +459,7 @@ export class ChargerSession extends DurableObject<Env> {
       db: this.db,
       outbox: this.outbox,
       locations: this.locations,
+      remoteStarts: this.remoteStarts,
       tags: this.tags,
       transactionIds: this.transactionIds,
       chargerId,

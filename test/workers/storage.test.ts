@@ -6,6 +6,7 @@ import { DurableChargerRecords } from '../../src/charger/records';
 import type { IdTagCache } from '../../src/charger/id-tag-cache';
 import type { TransactionIds } from '../../src/charger/transaction-ids';
 import type { TransactionLocations } from '../../src/charger/transaction-locations';
+import type { RemoteStartTokens } from '../../src/charger/remote-starts';
 import { readConfig } from '../../src/config';
 import { fleetWriterName } from '../../src/fleet/fleet-writer';
 import { ChargerStore } from '../../src/store/chargers';
@@ -111,6 +112,7 @@ describe('the unknown-charger policy', () => {
       // Boot decisions never touch the outbox.
       outbox: undefined as unknown as Outbox,
       locations: undefined as unknown as TransactionLocations,
+      remoteStarts: undefined as unknown as RemoteStartTokens,
       tags: undefined as unknown as IdTagCache,
       transactionIds: undefined as unknown as TransactionIds,
       chargerId,
