@@ -47,10 +47,15 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
     return apiError(c, 404, 'UnknownTransaction', `Charger "${chargerId}" has no transaction "${transactionId}"`);
   }
   const meterValues = await new MeterValueStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
-  // A 1.6 transaction still running has no meterStop yet: show the energy so far.
+  // A 1.6 transaction still running has no meterStop yet: show the energy so far. A 2.0.1
+  // transaction's energy is derived from its events as they arrive; null there means not billable.
   const energyWh =
     transaction.energyWh ??
-    (transaction.meterStartWh !== null ? latestRegister(meterValues, transaction.meterStartWh) : energyFromSamples(meterValues));
+    (transaction.protocol !== 'ocpp1.6'
+      ? null
+      : transaction.meterStartWh !== null
+        ? latestRegister(meterValues, transaction.meterStartWh)
+        : energyFromSamples(meterValues));
   const anomalies = await new TransactionAnomalyStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
   return c.json({ transaction: { ...transaction, energyWh, anomalies, meterValues } });
 });
