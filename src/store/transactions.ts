@@ -112,10 +112,13 @@ const EVENT_COLUMNS = [
   'digest',
   'begin_wh',
   'end_wh',
-  'detail',
 ] as const;
-/** What only the batch knows about an event row: see `event201Statements`. */
-const EVENT_BATCH_COLUMNS = ['conflict_in_batch', 'batch_ended_seq'] as const;
+/**
+ * What an event row carries besides: its samples as [timestamp, measurand, phase, location,
+ * context, unit, value, signed data] (for the detail of an event not applied), and what only
+ * the batch knows (see `event201Statements`).
+ */
+const EVENT_EXTRA_COLUMNS = ['samples', 'conflict_in_batch', 'batch_ended_seq'] as const;
 
 /** What identifies a 1.6 StartTransaction across replays: connectorId|idTag|meterStart|timestamp (the start_key column). */
 export function startKey16(start: Pick<TransactionStart16, 'connectorId' | 'idTag' | 'meterStartWh' | 'startedAt'>): string {
@@ -288,7 +291,6 @@ function startRow({ chargerId, fact: s }: ChargerFact<'start16'>): unknown[] {
 /** An event201 fact as a row of EVENT_COLUMNS. */
 function eventRow({ chargerId, fact: e }: ChargerFact<'event201'>, digest: string): unknown[] {
   const { beginWh, endWh } = eventRegisters(e.samples ?? [], e.eventType);
-  const { idTokenStatus: _answer, remoteStartIdToken: _token, digest: _digest, ...sent } = e;
   return [
     chargerId,
     e.transactionId,
@@ -310,8 +312,8 @@ function eventRow({ chargerId, fact: e }: ChargerFact<'event201'>, digest: strin
     digest,
     beginWh,
     endWh,
-    // Kept only if the event is not applied (INSERT_EVENTS_201_SQL); as JSON text, as the anomaly shows it.
-    JSON.stringify(sent),
+    // Compact, as meter rows travel: the detail of an event not applied is built from them in SQL.
+    (e.samples ?? []).map((m) => [m.timestamp, m.measurand, m.phase, m.location, m.context, m.unit, m.value, m.signedData]),
   ];
 }
 
@@ -329,15 +331,26 @@ const SAME_LEGACY_EVENT = `x.digest = '' AND x.event_type = f.event_type AND x.t
   AND x.trigger_reason = f.trigger_reason AND x.offline = f.offline AND x.charging_state IS f.charging_state
   AND x.stopped_reason IS f.stopped_reason AND x.id_token IS f.id_token AND x.remote_start_id IS f.remote_start_id`;
 
+/** An event row as received, as the JSON an anomaly shows: its fields as the charger sent them, and its meter values. */
+const EVENT_DETAIL = `json_object('transactionId', transaction_id, 'seqNo', seq_no, 'eventType', event_type, 'timestamp', timestamp,
+    'triggerReason', trigger_reason, 'offline', json(CASE offline WHEN 1 THEN 'true' ELSE 'false' END),
+    'chargingState', charging_state, 'stoppedReason', stopped_reason, 'remoteStartId', remote_start_id,
+    'reservationId', reservation_id, 'idToken', id_token, 'idTokenType', id_token_type, 'evseId', evse_id,
+    'connectorId', connector_id, 'samples', (
+      SELECT json_group_array(json_object('timestamp', json_extract(s.value, '$[0]'), 'measurand', json_extract(s.value, '$[1]'),
+        'phase', json_extract(s.value, '$[2]'), 'location', json_extract(s.value, '$[3]'), 'context', json_extract(s.value, '$[4]'),
+        'unit', json_extract(s.value, '$[5]'), 'value', json_extract(s.value, '$[6]'), 'signedData', json_extract(s.value, '$[7]')))
+      FROM json_each(samples) AS s))`;
+
 /**
  * Inserts a batch's 2.0.1 events with their disposition (see TransactionStore.event201Statements),
  * judged against the events D1 held before the statement.
  * ?1 JSON array of EVENT_COLUMNS + EVENT_BATCH_COLUMNS rows, ?2 now.
  */
 const INSERT_EVENTS_201_SQL = `
-INSERT OR IGNORE INTO transaction_events (${EVENT_COLUMNS.join(', ')}, disposition, received_at)
-SELECT ${EVENT_COLUMNS.filter((c) => c !== 'detail').join(', ')},
-  CASE WHEN disposition = 'applied' THEN NULL ELSE detail END, disposition, ?2
+INSERT OR IGNORE INTO transaction_events (${EVENT_COLUMNS.join(', ')}, detail, disposition, received_at)
+SELECT ${EVENT_COLUMNS.join(', ')},
+  CASE WHEN disposition = 'applied' THEN NULL ELSE ${EVENT_DETAIL} END, disposition, ?2
 FROM (
   SELECT f.*, CASE
     WHEN f.conflict_in_batch = 1 OR EXISTS (
@@ -350,7 +363,7 @@ FROM (
         AND x.disposition = 'applied' AND (f.event_type = 'Ended' OR f.seq_no > x.seq_no)) THEN 'late'
     WHEN f.batch_ended_seq IS NOT NULL AND (f.event_type = 'Ended' OR f.seq_no > f.batch_ended_seq) THEN 'late'
     ELSE 'applied' END AS disposition
-  FROM (SELECT ${columnsOf([...EVENT_COLUMNS, ...EVENT_BATCH_COLUMNS])} FROM json_each(?1) AS j) AS f
+  FROM (SELECT ${columnsOf([...EVENT_COLUMNS, ...EVENT_EXTRA_COLUMNS])} FROM json_each(?1) AS j) AS f
   -- A replay of an event stored before digests existed adds nothing either.
   WHERE NOT EXISTS (SELECT 1 FROM transaction_events x
                     WHERE x.charger_id = f.charger_id AND x.transaction_id = f.transaction_id AND x.seq_no = f.seq_no
