@@ -54,10 +54,12 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
   const meterValueStore = new MeterValueStore(c.env.DB);
   const page = await meterValueStore.pageForTransaction(chargerId, transaction.transactionId, { limit, cursor: c.req.query('cursor') });
   if (!page) return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
-  // A 1.6 transaction still running has no meterStop yet: show the energy so far. Computed from
-  // the energy readings that decide it, whatever page of values is shown.
+  // A 1.6 transaction still running has no meterStop yet: show the energy so far, computed from
+  // the energy readings that decide it, whatever page of values is shown. A 2.0.1 transaction's
+  // energy is derived from its events as they arrive; null there, or on a completed transaction,
+  // means not billable, and is shown as such.
   let energyWh = transaction.energyWh;
-  if (energyWh === null) {
+  if (energyWh === null && transaction.protocol === 'ocpp1.6' && transaction.status === 'active') {
     const readings = await meterValueStore.energyReadingsForTransaction(chargerId, transaction.transactionId);
     energyWh = transaction.meterStartWh !== null ? latestRegister(readings, transaction.meterStartWh) : energyFromSamples(readings);
   }

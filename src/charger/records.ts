@@ -36,11 +36,14 @@ import type { IdTagCache } from './id-tag-cache';
 import type { RemoteStarts } from './remote-starts';
 import type { TransactionIds } from './transaction-ids';
 import type { TransactionLocation, TransactionLocations } from './transaction-locations';
+import type { RemoteStartLinks } from './remote-start-links';
 
 export interface RecordsDeps {
   db: D1Database;
   outbox: Outbox;
   locations: TransactionLocations;
+  /** The idTokens sent in RequestStartTransaction, by remoteStartId. */
+  remoteStartLinks: RemoteStartLinks;
   /** Id tag records read from D1 lately. */
   tags: IdTagCache;
   /** Tokens the operator sent in remote starts to this charger, let through for a while. */
@@ -222,18 +225,19 @@ export class DurableChargerRecords implements ChargerRecords {
     if (report.samples.length > 0) await this.append('meter', report);
   }
 
-  async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined): Promise<void> {
+  async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined, sent: unknown): Promise<void> {
     if (event.evseId !== undefined) {
       this.deps.locations.remember(event.transactionId, { evseId: event.evseId, connectorId: event.connectorId ?? 0 });
     }
     this.noteTokenOf(event);
-    // Meter values first: the flush derives the transaction's energy from them. One statement for both.
-    const { chargerId, outbox } = this.deps;
-    outbox.appendAll([
-      ...(meter && meter.samples.length > 0 ? [{ chargerId, kind: 'meter' as const, fact: meter }] : []),
-      { chargerId, kind: 'event201' as const, fact: event },
-    ]);
-    await this.deps.appended(event.eventType === 'Ended' ? 'soon' : 'batched');
+    // The event travels with its meter values: the flush stores them only if the event is applied
+    // (not a seqNo reused with other content, not late), so a replay cannot add readings.
+    const samples = meter?.samples ?? [];
+    // Of what the charger sent (validated, so its keys come in schema order), not of the event
+    // fact: that also holds what the CSMS added (the answer, an EVSE it remembered).
+    const digest = await sha256Hex(JSON.stringify(sent));
+    const remoteStartIdToken = event.remoteStartId === undefined ? undefined : this.deps.remoteStartLinks.token(event.remoteStartId);
+    await this.append('event201', { ...event, samples, digest, remoteStartIdToken }, event.eventType === 'Ended' ? 'soon' : 'batched');
   }
 
   /** ConcurrentTx's view: a transaction runs with the token it names until its Ended event. */

@@ -38,6 +38,7 @@ import { DurableChargerRecords } from './records';
 import { remoteStartToken, RemoteStarts } from './remote-starts';
 import { TransactionIds } from './transaction-ids';
 import { TransactionLocations } from './transaction-locations';
+import { RemoteStartLinks } from './remote-start-links';
 import {
   closeQuietly,
   markEnded,
@@ -70,6 +71,7 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly outbound: OutboundCalls;
   private readonly outbox: Outbox;
   private readonly locations: TransactionLocations;
+  private readonly remoteStartLinks: RemoteStartLinks;
   private readonly tags: IdTagCache;
   private readonly remoteStarts: RemoteStarts;
   private readonly activeTokens: ActiveTokens;
@@ -108,6 +110,7 @@ export class ChargerSession extends DurableObject<Env> {
     });
     this.outbox = new Outbox(ctx.storage.sql);
     this.locations = new TransactionLocations(ctx.storage.sql);
+    this.remoteStartLinks = new RemoteStartLinks(ctx.storage.sql);
     this.tags = new IdTagCache(ctx.storage.sql, this.config.idTagCacheSeconds);
     this.remoteStarts = new RemoteStarts(ctx.storage.sql);
     this.activeTokens = new ActiveTokens(ctx.storage.sql);
@@ -315,6 +318,7 @@ export class ChargerSession extends DurableObject<Env> {
       return commandFailure(409, 'ChargerRejected', 'The charger was rejected at boot and will not answer until it is accepted');
     }
     const remoteStart = this.rememberRemoteStart(action, command.request);
+    this.remoteStartLinks.rememberRequest(action, command.request);
     const outcome = await this.outbound.call(action, command.request, timeoutSeconds * 1000);
     const result = commandOutcome(command, outcome, timeoutSeconds);
     this.settleRemoteStart(remoteStart, result);
@@ -441,6 +445,7 @@ export class ChargerSession extends DurableObject<Env> {
         this.commands.markSent(command.id, Date.now());
         const timeoutSeconds = this.config.commandTimeoutSeconds;
         const remoteStart = this.rememberRemoteStart(command.action, prepared.request);
+        this.remoteStartLinks.rememberRequest(command.action, prepared.request);
         const outcome = await this.outbound.call(command.action, prepared.request, timeoutSeconds * 1000);
         if (outcome.kind === 'disconnected') {
           this.commands.requeue(command.id);
@@ -523,6 +528,7 @@ export class ChargerSession extends DurableObject<Env> {
       db: this.db,
       outbox: this.outbox,
       locations: this.locations,
+      remoteStartLinks: this.remoteStartLinks,
       tags: this.tags,
       remoteStarts: this.remoteStarts,
       activeTokens: this.activeTokens,

@@ -21,11 +21,13 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     // 1.6 starts first: a stop in the same batch closes the transaction its start opens, and a
     // stop whose start is not stored by then is kept as unmatched.
     ...transactions.start16Statements(batch.start16, now),
-    // Meter values before transactions: a 2.0.1 transaction's energy is derived from them.
-    ...new MeterValueStore(db).insertStatements(batch.meter),
+    // 2.0.1 events before meter values: an event's values are stored only if it was applied.
+    ...transactions.event201Statements(batch.event201, now),
+    ...new MeterValueStore(db).insertStatements(batch.meter, batch.event201),
     ...chargers.connectorStatusStatements(batch.status, now),
     ...transactions.stop16Statements(batch.stop16, now),
-    ...transactions.event201Statements(batch.event201, now),
+    // After the connector states: a 2.0.1 transaction naming only its EVSE takes the EVSE's only connector.
+    ...transactions.derive201Statements(batch.event201, now),
     ...chargers.connectionHistoryStatements(batch.connection),
     ...chargers.lastSeenStatements(batch.seen),
     ...new ReportStore(db).insertStatements(batch.report),

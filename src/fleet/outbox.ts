@@ -12,6 +12,7 @@ import type {
   TransactionStart16,
   TransactionStop16,
 } from '../ocpp/records';
+import type { MeterSample } from '../ocpp/meter-values';
 import type { ProfileChange } from '../ocpp/profile-changes';
 import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
@@ -25,7 +26,18 @@ export interface OutboxFacts {
   /** A 1.6 StartTransaction, with the id the charger's object gave it (see charger/transaction-ids.ts). */
   start16: TransactionStart16 & { transactionId: number };
   stop16: TransactionStop16;
-  event201: TransactionEvent201;
+  /**
+   * A 2.0.1 TransactionEvent with its meter values: they are stored only if the event is applied
+   * (store/transactions.ts). Facts appended before these fields existed lack them (their values
+   * came as `meter` facts).
+   */
+  event201: TransactionEvent201 & {
+    samples?: MeterSample[];
+    /** SHA-256 (hex) of what the charger sent: the event without the CSMS's answer, and its samples. */
+    digest?: string;
+    /** The idToken the CSMS sent in RequestStartTransaction with the event's remoteStartId. */
+    remoteStartIdToken?: string;
+  };
   connection: ConnectionEvent;
   /** When a frame last arrived from the charger (ISO 8601). */
   seen: { at: string };

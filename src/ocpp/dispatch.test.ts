@@ -190,7 +190,7 @@ describe('charging sessions, OCPP 2.0.1', () => {
       records,
     );
     expect(reply).toEqual([3, 'id1', { idTokenInfo: { status: 'Accepted', groupIdToken: { idToken: 'FLEET', type: 'Central' } } }]);
-    expect(records.events[0]).toMatchObject({ transactionId: 'tx-1', seqNo: 0, eventType: 'Started', offline: true, remoteStartId: 12, evseId: 1, connectorId: 2, idToken: 'GOOD' });
+    expect(records.events[0]).toMatchObject({ transactionId: 'tx-1', seqNo: 0, eventType: 'Started', offline: true, remoteStartId: 12, evseId: 1, connectorId: 2, idToken: 'GOOD', idTokenStatus: 'Accepted' });
     expect(records.meters[0]).toMatchObject({ transactionId: 'tx-1', evseId: 1, connectorId: 2, samples: [expect.objectContaining({ value: 1500, context: 'Transaction.Begin' })] });
     expect(records.tokens[0]).toMatchObject({ idTag: 'GOOD', type: 'ISO14443', offline: true });
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ENERGY_REGISTER,
   energyFromSamples,
+  eventRegisters,
   normaliseUnit,
   samplesFromV16,
   samplesFromV201,
@@ -326,5 +327,39 @@ describe('energyFromSamples', () => {
         energy('2024-01-01T13:00:00.000Z', 10, { context: 'Transaction.End' }),
       ]),
     ).toBeNull();
+  });
+});
+
+describe('eventRegisters', () => {
+  const reading = (timestamp: string, value: number, extra: Partial<MeterSample> = {}): MeterSample => ({
+    timestamp,
+    measurand: ENERGY_REGISTER,
+    phase: null,
+    location: null,
+    context: null,
+    unit: 'Wh',
+    value,
+    signedData: null,
+    ...extra,
+  });
+
+  it('prefers the Transaction.Begin and Transaction.End readings, else the earliest and latest', () => {
+    const samples = [
+      reading('2024-01-01T12:00:00Z', 100),
+      reading('2024-01-01T12:05:00Z', 150, { context: 'Transaction.Begin' }),
+      reading('2024-01-01T12:10:00Z', 300),
+    ];
+    expect(eventRegisters(samples, 'Updated')).toEqual({ beginWh: 150, endWh: 300 });
+    expect(eventRegisters(samples.slice(0, 1).concat(samples.slice(2)), 'Updated')).toEqual({ beginWh: 100, endWh: 300 });
+  });
+
+  it('gives an Ended event no start reading unless it says Transaction.Begin', () => {
+    expect(eventRegisters([reading('2024-01-01T12:00:00Z', 900)], 'Ended')).toEqual({ beginWh: null, endWh: 900 });
+  });
+
+  it('sums L1–L3 without a phase total, and reads only the outlet', () => {
+    const phases = ['L1', 'L2', 'L3'].map((phase, i) => reading('2024-01-01T12:00:00Z', 100 * (i + 1), { phase }));
+    expect(eventRegisters([...phases, reading('2024-01-01T12:00:00Z', 5, { location: 'Inlet' })], 'Started')).toEqual({ beginWh: 600, endWh: 600 });
+    expect(eventRegisters([reading('2024-01-01T12:00:00Z', 5, { location: 'Inlet' })], 'Started')).toEqual({ beginWh: null, endWh: null });
   });
 });

@@ -119,6 +119,44 @@ function registerAdvance(series: MeterSample[]): number | null {
   return advance < 0 ? null : advance;
 }
 
+/**
+ * The energy register readings one 2.0.1 TransactionEvent carries, in Wh, at the outlet (location
+ * unset or Outlet): the phase total, or without one the sum over L1–L3. `beginWh` is its
+ * Transaction.Begin reading, else its earliest one, except on an Ended event (whose readings are
+ * the end, not the start); `endWh` its Transaction.End reading, else its latest. Null where it has
+ * none. A transaction's registers are picked among its events by seqNo (store/transactions.ts),
+ * never by timestamp: a replay with a new timestamp must not move them.
+ */
+export function eventRegisters(samples: readonly MeterSample[], eventType: string): { beginWh: number | null; endWh: number | null } {
+  const readings = samples.filter(
+    (s) => s.measurand === ENERGY_REGISTER && s.unit === 'Wh' && s.value !== null && (s.location ?? 'Outlet') === 'Outlet',
+  );
+  const totals = readings.filter((s) => s.phase === null);
+  const meters =
+    totals.length > 0 ? [totals] : ['L1', 'L2', 'L3'].map((phase) => readings.filter((s) => s.phase === phase)).filter((s) => s.length > 0);
+  const sum = (pick: (series: MeterSample[]) => MeterSample | null): number | null => {
+    if (meters.length === 0) return null;
+    let total = 0;
+    for (const series of meters) {
+      const reading = pick(series);
+      if (reading === null) return null;
+      total += reading.value!;
+    }
+    return round6(total);
+  };
+  return {
+    beginWh: sum((series) => {
+      const begins = series.filter((s) => s.context === 'Transaction.Begin');
+      if (begins.length > 0) return earliest(begins);
+      return eventType === 'Ended' ? null : earliest(series);
+    }),
+    endWh: sum((series) => {
+      const ends = series.filter((s) => s.context === 'Transaction.End');
+      return latest(ends.length > 0 ? ends : series);
+    }),
+  };
+}
+
 function earliest(series: MeterSample[]): MeterSample {
   return series.reduce((best, s) => (Date.parse(s.timestamp) < Date.parse(best.timestamp) ? s : best));
 }

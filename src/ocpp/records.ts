@@ -105,6 +105,8 @@ export interface TransactionEvent201 {
   reservationId?: number;
   idToken?: string;
   idTokenType?: string;
+  /** What the CSMS answered in idTokenInfo for `idToken`: the CSMS's side, not part of what the charger sent. */
+  idTokenStatus?: string;
   evseId?: number;
   connectorId?: number;
 }
@@ -139,7 +141,11 @@ export interface ChargerRecords {
   startTransaction(start: TransactionStart16): Promise<number>;
   stopTransaction(stop: TransactionStop16): Promise<void>;
   recordMeterValues(report: MeterReport): Promise<void>;
-  recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined): Promise<void>;
+  /**
+   * Keeps a TransactionEvent with its meter values. `sent` is the request as the charger sent it
+   * (validated): what tells an identical replay from a seqNo reused with other content.
+   */
+  recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined, sent: unknown): Promise<void>;
   /** Keeps what the charger told about its configuration (1.6 keys, 2.0.1 device model). */
   recordSettings(settings: Setting[]): Promise<void>;
   /** Keeps which charging profiles the charger has installed. */

@@ -45,23 +45,42 @@ export class MeterValueStore {
   constructor(private readonly db: D1Database) {}
 
   /**
-   * Statements that insert every sample of the reports; a sample already stored is skipped.
+   * Statements that insert every sample of the reports, and of the 2.0.1 events whose event
+   * was applied (run after TransactionStore.event201Statements: a seqNo reused with other
+   * content, or an event after Ended, adds no readings to the transaction; its values are kept
+   * in its anomaly). A sample already stored is skipped.
    * Meter values are most of what chargers send, so each statement carries as many as fit in
    * its JSON parameter (MAX_JSON_BYTES), and a report's columns travel once, not per sample:
    * [charger, scope, transaction, evse, connector, [[timestamp, measurand, phase, location,
-   * context, unit, value, signed data], …]].
+   * context, unit, value, signed data], …], event seqNo, event digest] (the last two only for
+   * an event's values).
    */
-  insertStatements(reports: readonly ChargerFact<'meter'>[]): D1PreparedStatement[] {
-    const rows = reports
-      .filter(({ fact }) => fact.samples.length > 0)
-      .map(({ chargerId, fact: report }) => [
-        chargerId,
-        report.transactionId || `@${report.evseId}/${report.connectorId}`,
-        report.transactionId,
-        report.evseId,
-        report.connectorId,
-        report.samples.map((s) => [s.timestamp, s.measurand, s.phase ?? '', s.location ?? '', s.context ?? '', s.unit, s.value, s.signedData]),
-      ]);
+  insertStatements(reports: readonly ChargerFact<'meter'>[], events: readonly ChargerFact<'event201'>[] = []): D1PreparedStatement[] {
+    const sampleRow = (s: MeterSample) => [s.timestamp, s.measurand, s.phase ?? '', s.location ?? '', s.context ?? '', s.unit, s.value, s.signedData];
+    const rows = [
+      ...reports
+        .filter(({ fact }) => fact.samples.length > 0)
+        .map(({ chargerId, fact: report }) => [
+          chargerId,
+          report.transactionId || `@${report.evseId}/${report.connectorId}`,
+          report.transactionId,
+          report.evseId,
+          report.connectorId,
+          report.samples.map(sampleRow),
+        ]),
+      ...events
+        .filter(({ fact }) => fact.samples !== undefined && fact.samples.length > 0 && fact.digest !== undefined)
+        .map(({ chargerId, fact: e }) => [
+          chargerId,
+          e.transactionId,
+          e.transactionId,
+          e.evseId ?? 0,
+          e.connectorId ?? 0,
+          e.samples!.map(sampleRow),
+          e.seqNo,
+          e.digest,
+        ]),
+    ];
     const report = (i: number) => `json_extract(r.value, '$[${i}]')`;
     const sample = (i: number) => `json_extract(s.value, '$[${i}]')`;
     return jsonChunks(rows).map((json) =>
@@ -69,7 +88,11 @@ export class MeterValueStore {
         .prepare(
           `INSERT OR IGNORE INTO meter_values (${COLUMNS.join(', ')})
            SELECT ${[0, 1, 2, 3, 4].map(report).join(', ')}, ${[0, 1, 2, 3, 4, 5, 6, 7].map(sample).join(', ')}
-           FROM json_each(?1) AS r, json_each(r.value, '$[5]') AS s`,
+           FROM json_each(?1) AS r, json_each(r.value, '$[5]') AS s
+           WHERE ${report(7)} IS NULL OR EXISTS (
+             SELECT 1 FROM transaction_events e
+             WHERE e.charger_id = ${report(0)} AND e.transaction_id = ${report(2)} AND e.seq_no = ${report(6)}
+               AND e.digest = ${report(7)} AND e.disposition = 'applied')`,
         )
         .bind(json),
     );

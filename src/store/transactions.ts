@@ -1,7 +1,7 @@
 // D1 access for transactions of both versions and their 2.0.1 events; all of their SQL lives here.
 
 import type { TransactionStart16 } from '../ocpp/records';
-import { ENERGY_REGISTER } from '../ocpp/meter-values';
+import { eventRegisters } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
 import { columnsOf, jsonChunks, MAX_JSON_BYTES } from './json-rows';
 import { flagsOf, type AnomalyKind } from './transaction-anomalies';
@@ -105,9 +105,20 @@ const EVENT_COLUMNS = [
   'reservation_id',
   'id_token',
   'id_token_type',
+  'id_token_status',
+  'remote_start_id_token',
   'evse_id',
   'connector_id',
+  'digest',
+  'begin_wh',
+  'end_wh',
 ] as const;
+/**
+ * What an event row carries besides: its samples as [timestamp, measurand, phase, location,
+ * context, unit, value, signed data] (for the detail of an event not applied), and what only
+ * the batch knows (see `event201Statements`).
+ */
+const EVENT_EXTRA_COLUMNS = ['samples', 'conflict_in_batch', 'batch_ended_seq'] as const;
 
 /** What identifies a 1.6 StartTransaction across replays: connectorId|idTag|meterStart|timestamp (the start_key column). */
 export function startKey16(start: Pick<TransactionStart16, 'connectorId' | 'idTag' | 'meterStartWh' | 'startedAt'>): string {
@@ -189,25 +200,53 @@ export class TransactionStore {
   }
 
   /**
-   * Stores 2.0.1 TransactionEvents (each once, by seqNo) and re-derives each touched
-   * transaction from all of its events, so arrival order and duplicates do not matter.
-   * Run after the events' meter values are stored: the energy comes from them.
+   * Stores 2.0.1 TransactionEvents as received, each with its disposition: `applied` (part of
+   * the transaction), `conflicting` (it reuses a seqNo with other content than the event first
+   * stored under it) or `late` (it arrived after the transaction's Ended was stored, or earlier
+   * in the batch, and is another Ended or has a higher seqNo than the Ended). An identical replay
+   * (same seqNo and digest) adds nothing. Events not applied become anomalies of their
+   * transaction (a trigger, migrations/0009_transaction_events_integrity.sql) and their meter
+   * values are not stored as the transaction's. "After the Ended" is by arrival, not timestamp:
+   * a station's clock is no reason to reopen a bill; an event with a lower seqNo than the Ended
+   * that arrives late is applied, but cannot change a completed transaction's status, stop facts
+   * or registers already known (DERIVE_201_SQL).
+   *
+   * What depends on order within the batch is worked out here (statements only see what earlier
+   * statements stored), what depends on D1 in SQL. Run before the batch's meter values
+   * (MeterValueStore checks the events were applied) and `derive201Statements`.
    */
   event201Statements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
+    const rows: unknown[][] = [];
+    const seen = new Set<string>();
+    const firstDigest = new Map<string, string>();
+    const endedSeq = new Map<string, number>();
+    for (const event of events) {
+      const { chargerId, fact } = event;
+      const digest = fact.digest ?? legacyDigest(fact);
+      const txKey = JSON.stringify([chargerId, fact.transactionId]);
+      const seqKey = JSON.stringify([chargerId, fact.transactionId, fact.seqNo]);
+      if (seen.has(seqKey + digest)) continue; // an identical replay within the batch
+      seen.add(seqKey + digest);
+      const first = firstDigest.get(seqKey);
+      if (first === undefined) firstDigest.set(seqKey, digest);
+      const conflictInBatch = first !== undefined && first !== digest;
+      const ended = endedSeq.get(txKey);
+      rows.push([...eventRow(event, digest), conflictInBatch ? 1 : 0, ended ?? null]);
+      // Events after the batch's first Ended are judged against it. (Should D1 show that Ended
+      // itself reuses a seqNo, they are flagged late although no Ended was applied: kept either way.)
+      if (fact.eventType === 'Ended' && !conflictInBatch && ended === undefined) endedSeq.set(txKey, fact.seqNo);
+    }
+    return jsonChunks(rows).map((json) => this.db.prepare(INSERT_EVENTS_201_SQL).bind(json, now));
+  }
+
+  /**
+   * Re-derives each 2.0.1 transaction the events touch from its applied events. Run after
+   * `event201Statements`.
+   */
+  derive201Statements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
     if (events.length === 0) return [];
-    const inserts = jsonChunks(events.map(eventRow)).map((json) =>
-      this.db
-        .prepare(
-          `INSERT OR IGNORE INTO transaction_events (${EVENT_COLUMNS.join(', ')}, received_at)
-           SELECT ${EVENT_COLUMNS.join(', ')}, ?2 FROM (SELECT ${columnsOf(EVENT_COLUMNS)} FROM json_each(?1) AS j)`,
-        )
-        .bind(json, now),
-    );
     const touched = [...new Map(events.map(({ chargerId, fact }) => [JSON.stringify([chargerId, fact.transactionId]), [chargerId, fact.transactionId]])).values()];
-    const derive = jsonChunks(touched, MAX_JSON_BYTES, DERIVED_PER_STATEMENT).map((json) =>
-      this.db.prepare(DERIVE_201_SQL).bind(json, now, ENERGY_REGISTER),
-    );
-    return [...inserts, ...derive];
+    return jsonChunks(touched, MAX_JSON_BYTES, DERIVED_PER_STATEMENT).map((json) => this.db.prepare(DERIVE_201_SQL).bind(json, now));
   }
 
   async get(chargerId: string, transactionId: string): Promise<TransactionRecord | null> {
@@ -250,7 +289,8 @@ function startRow({ chargerId, fact: s }: ChargerFact<'start16'>): unknown[] {
 }
 
 /** An event201 fact as a row of EVENT_COLUMNS. */
-function eventRow({ chargerId, fact: e }: ChargerFact<'event201'>): unknown[] {
+function eventRow({ chargerId, fact: e }: ChargerFact<'event201'>, digest: string): unknown[] {
+  const { beginWh, endWh } = eventRegisters(e.samples ?? [], e.eventType);
   return [
     chargerId,
     e.transactionId,
@@ -265,81 +305,163 @@ function eventRow({ chargerId, fact: e }: ChargerFact<'event201'>): unknown[] {
     e.reservationId ?? null,
     e.idToken ?? null,
     e.idTokenType ?? null,
+    e.idTokenStatus ?? null,
+    e.remoteStartIdToken ?? null,
     e.evseId ?? null,
     e.connectorId ?? null,
+    digest,
+    beginWh,
+    endWh,
+    // Compact, as meter rows travel: the detail of an event not applied is built from them in SQL.
+    (e.samples ?? []).map((m) => [m.timestamp, m.measurand, m.phase, m.location, m.context, m.unit, m.value, m.signedData]),
   ];
 }
 
 /**
- * SQL for a 2.0.1 transaction's energy register at its Begin (else earliest) or End (else
- * latest) reading, at the outlet: the phase total, or without one the sum over L1–L3, as the
- * single-transaction view computes it (ocpp/meter-values.ts, energyFromSamples).
+ * The digest of a fact appended before facts carried one (and their meter values came apart):
+ * its content, which is what a digest stands for.
  */
-function registerReading(edge: 'Begin' | 'End'): string {
-  const order =
-    edge === 'Begin'
-      ? "m.context = 'Transaction.Begin' DESC, m.timestamp ASC"
-      : "m.context = 'Transaction.End' DESC, m.timestamp DESC";
-  const where = `m.charger_id = e.charger_id AND m.transaction_id = e.transaction_id AND m.measurand = ?3
-       AND m.location IN ('', 'Outlet') AND m.value IS NOT NULL`;
-  return `COALESCE(
-      (SELECT m.value FROM meter_values m WHERE ${where} AND m.phase = '' ORDER BY ${order} LIMIT 1),
-      (SELECT SUM(value) FROM (SELECT m.value, ROW_NUMBER() OVER (PARTITION BY m.phase ORDER BY ${order}) AS n
-         FROM meter_values m WHERE ${where} AND m.phase IN ('L1', 'L2', 'L3')) WHERE n = 1))`;
+function legacyDigest(fact: ChargerFact<'event201'>['fact']): string {
+  const { idTokenStatus: _answer, ...sent } = fact;
+  return `legacy:${JSON.stringify(sent)}`;
+}
+
+/** A stored event `x` (stored before digests existed) with the same content as the incoming `f`. */
+const SAME_LEGACY_EVENT = `x.digest = '' AND x.event_type = f.event_type AND x.timestamp = f.timestamp
+  AND x.trigger_reason = f.trigger_reason AND x.offline = f.offline AND x.charging_state IS f.charging_state
+  AND x.stopped_reason IS f.stopped_reason AND x.id_token IS f.id_token AND x.remote_start_id IS f.remote_start_id`;
+
+/** An event row as received, as the JSON an anomaly shows: its fields as the charger sent them, and its meter values. */
+const EVENT_DETAIL = `json_object('transactionId', transaction_id, 'seqNo', seq_no, 'eventType', event_type, 'timestamp', timestamp,
+    'triggerReason', trigger_reason, 'offline', json(CASE offline WHEN 1 THEN 'true' ELSE 'false' END),
+    'chargingState', charging_state, 'stoppedReason', stopped_reason, 'remoteStartId', remote_start_id,
+    'reservationId', reservation_id, 'idToken', id_token, 'idTokenType', id_token_type, 'evseId', evse_id,
+    'connectorId', connector_id, 'samples', (
+      SELECT json_group_array(json_object('timestamp', json_extract(s.value, '$[0]'), 'measurand', json_extract(s.value, '$[1]'),
+        'phase', json_extract(s.value, '$[2]'), 'location', json_extract(s.value, '$[3]'), 'context', json_extract(s.value, '$[4]'),
+        'unit', json_extract(s.value, '$[5]'), 'value', json_extract(s.value, '$[6]'), 'signedData', json_extract(s.value, '$[7]')))
+      FROM json_each(samples) AS s))`;
+
+/**
+ * Inserts a batch's 2.0.1 events with their disposition (see TransactionStore.event201Statements),
+ * judged against the events D1 held before the statement.
+ * ?1 JSON array of EVENT_COLUMNS + EVENT_BATCH_COLUMNS rows, ?2 now.
+ */
+const INSERT_EVENTS_201_SQL = `
+INSERT OR IGNORE INTO transaction_events (${EVENT_COLUMNS.join(', ')}, detail, disposition, received_at)
+SELECT ${EVENT_COLUMNS.join(', ')},
+  CASE WHEN disposition = 'applied' THEN NULL ELSE ${EVENT_DETAIL} END, disposition, ?2
+FROM (
+  SELECT f.*, CASE
+    WHEN f.conflict_in_batch = 1 OR EXISTS (
+      SELECT 1 FROM transaction_events x
+      WHERE x.charger_id = f.charger_id AND x.transaction_id = f.transaction_id AND x.seq_no = f.seq_no
+        AND x.digest <> f.digest AND NOT (${SAME_LEGACY_EVENT})) THEN 'conflicting'
+    WHEN EXISTS (
+      SELECT 1 FROM transaction_events x
+      WHERE x.charger_id = f.charger_id AND x.transaction_id = f.transaction_id AND x.event_type = 'Ended'
+        AND x.disposition = 'applied' AND (f.event_type = 'Ended' OR f.seq_no > x.seq_no)) THEN 'late'
+    WHEN f.batch_ended_seq IS NOT NULL AND (f.event_type = 'Ended' OR f.seq_no > f.batch_ended_seq) THEN 'late'
+    ELSE 'applied' END AS disposition
+  FROM (SELECT ${columnsOf([...EVENT_COLUMNS, ...EVENT_EXTRA_COLUMNS])} FROM json_each(?1) AS j) AS f
+  -- A replay of an event stored before digests existed adds nothing either.
+  WHERE NOT EXISTS (SELECT 1 FROM transaction_events x
+                    WHERE x.charger_id = f.charger_id AND x.transaction_id = f.transaction_id AND x.seq_no = f.seq_no
+                      AND ${SAME_LEGACY_EVENT})
+)`;
+
+/** The applied events of the transaction `e` belongs to, as a WHERE condition on `x`. */
+const SAME_TX = `x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND x.disposition = 'applied'`;
+
+/** What a column becomes on a completed transaction: what it was; or, if still unknown, what the applied events now give. */
+function keptOnceCompleted(column: string, fillIn: boolean): string {
+  const kept = fillIn ? `COALESCE(transactions.${column}, excluded.${column})` : `transactions.${column}`;
+  return `${column} = CASE WHEN transactions.status = 'completed' THEN ${kept} ELSE excluded.${column} END`;
+}
+
+/** Energy from a start and a stop register: null when either is unknown or the register went backwards. */
+function energyOf(start: string, stop: string): string {
+  return `CASE WHEN (${stop}) < (${start}) THEN NULL ELSE ROUND((${stop}) - (${start}), 3) END`;
 }
 
 /**
- * One row per touched 2.0.1 transaction, derived from all of its stored events:
- * started at the Started event (else the earliest event), completed once an Ended event is
- * stored, the latest chargingState and triggerReason by seqNo, the first idToken, evse and
- * remoteStartId reported, and the energy as the Transaction.End (else latest) register
- * reading minus the Transaction.Begin (else earliest) one.
- * ?1 JSON array of [charger id, transaction id] pairs, ?2 now, ?3 the energy measurand.
+ * One row per touched 2.0.1 transaction, derived from its applied events, by seqNo: started
+ * at the Started event (else the earliest event), completed once an Ended event is applied,
+ * the latest chargingState and triggerReason, the first idToken (with the status the CSMS
+ * answered for it; else the token the CSMS sent in RequestStartTransaction), evse, connector
+ * (else the EVSE's only connector, if the charger reported exactly one) and remoteStartId
+ * reported. The start register is the Started event's reading (Transaction.Begin, else its
+ * earliest), else the first event's that has one; the end register the Ended event's
+ * (Transaction.End, else its latest), else the last event's that has one. Timestamps of
+ * readings never decide: a replay stamped later cannot move them.
+ *
+ * Once completed, a transaction's status, stop facts and registers never change; a register
+ * still unknown may be filled in by an event with a lower seqNo arriving after the Ended, and
+ * the energy follows from the registers kept. Energy is null while a register is unknown or
+ * when the register went backwards (then flagged negative-energy by a trigger once completed).
+ * ?1 JSON array of [charger id, transaction id] pairs, ?2 now.
  */
 const DERIVE_201_SQL = `
 WITH touched AS (
   SELECT json_extract(j.value, '$[0]') AS charger_id, json_extract(j.value, '$[1]') AS tx FROM json_each(?1) AS j
 )
-INSERT INTO transactions (charger_id, protocol, ocpp_transaction_id, evse_id, connector_id, id_tag, stop_id_tag,
+INSERT INTO transactions (charger_id, protocol, ocpp_transaction_id, evse_id, connector_id, id_tag, id_tag_status, stop_id_tag,
   status, started_at, stopped_at, meter_start_wh, meter_stop_wh, energy_wh, stop_reason, charging_state,
   last_trigger_reason, remote_start_id, reservation_id, offline, last_seq_no, updated_at)
-SELECT d.charger_id, 'ocpp2.0.1', d.tx, d.evse_id, d.connector_id, d.id_tag, d.stop_id_tag,
+SELECT d.charger_id, 'ocpp2.0.1', d.tx, d.evse_id,
+  COALESCE(d.connector_id, (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(c.connector_id) END FROM connector_status c
+                            WHERE c.charger_id = d.charger_id AND c.evse_id = d.evse_id AND c.connector_id > 0)),
+  COALESCE(d.id_tag, d.remote_start_id_token), d.id_tag_status, d.stop_id_tag,
   CASE WHEN d.ended_at IS NULL THEN 'active' ELSE 'completed' END,
-  d.started_at, d.ended_at, d.meter_start_wh, d.meter_stop_wh, ROUND(d.meter_stop_wh - d.meter_start_wh, 3),
+  d.started_at, d.ended_at, d.meter_start_wh, d.meter_stop_wh, ${energyOf('d.meter_start_wh', 'd.meter_stop_wh')},
   d.stop_reason, d.charging_state, d.last_trigger_reason, d.remote_start_id, d.reservation_id, d.offline,
   d.last_seq_no, ?2
 FROM (
   SELECT e.charger_id, e.transaction_id AS tx,
-    (SELECT evse_id FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND evse_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS evse_id,
-    (SELECT connector_id FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND connector_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS connector_id,
-    (SELECT id_token FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND id_token IS NOT NULL ORDER BY seq_no LIMIT 1) AS id_tag,
-    (SELECT id_token FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND event_type = 'Ended' AND id_token IS NOT NULL LIMIT 1) AS stop_id_tag,
+    (SELECT evse_id FROM transaction_events x WHERE ${SAME_TX} AND evse_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS evse_id,
+    (SELECT connector_id FROM transaction_events x WHERE ${SAME_TX} AND connector_id > 0 ORDER BY seq_no LIMIT 1) AS connector_id,
+    (SELECT id_token FROM transaction_events x WHERE ${SAME_TX} AND id_token IS NOT NULL ORDER BY seq_no LIMIT 1) AS id_tag,
+    (SELECT id_token_status FROM transaction_events x WHERE ${SAME_TX} AND id_token IS NOT NULL ORDER BY seq_no LIMIT 1) AS id_tag_status,
+    (SELECT remote_start_id_token FROM transaction_events x WHERE ${SAME_TX} AND remote_start_id_token IS NOT NULL ORDER BY seq_no LIMIT 1) AS remote_start_id_token,
+    (SELECT id_token FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Ended' AND id_token IS NOT NULL ORDER BY seq_no LIMIT 1) AS stop_id_tag,
     COALESCE(
-      (SELECT timestamp FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND event_type = 'Started' ORDER BY seq_no LIMIT 1),
+      (SELECT timestamp FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Started' ORDER BY seq_no LIMIT 1),
       MIN(e.timestamp)) AS started_at,
-    (SELECT timestamp FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND event_type = 'Ended' ORDER BY seq_no LIMIT 1) AS ended_at,
-    (SELECT COALESCE(stopped_reason, 'Local') FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND event_type = 'Ended' ORDER BY seq_no LIMIT 1) AS stop_reason,
-    (SELECT charging_state FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND charging_state IS NOT NULL ORDER BY seq_no DESC LIMIT 1) AS charging_state,
-    (SELECT trigger_reason FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id ORDER BY seq_no DESC LIMIT 1) AS last_trigger_reason,
-    (SELECT remote_start_id FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND remote_start_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS remote_start_id,
-    (SELECT reservation_id FROM transaction_events x WHERE x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND reservation_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS reservation_id,
+    (SELECT timestamp FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Ended' ORDER BY seq_no LIMIT 1) AS ended_at,
+    (SELECT COALESCE(stopped_reason, 'Local') FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Ended' ORDER BY seq_no LIMIT 1) AS stop_reason,
+    (SELECT charging_state FROM transaction_events x WHERE ${SAME_TX} AND charging_state IS NOT NULL ORDER BY seq_no DESC LIMIT 1) AS charging_state,
+    (SELECT trigger_reason FROM transaction_events x WHERE ${SAME_TX} ORDER BY seq_no DESC LIMIT 1) AS last_trigger_reason,
+    (SELECT remote_start_id FROM transaction_events x WHERE ${SAME_TX} AND remote_start_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS remote_start_id,
+    (SELECT reservation_id FROM transaction_events x WHERE ${SAME_TX} AND reservation_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS reservation_id,
     MAX(e.offline) AS offline,
     MAX(e.seq_no) AS last_seq_no,
-    ${registerReading('Begin')} AS meter_start_wh,
-    ${registerReading('End')} AS meter_stop_wh
+    COALESCE(
+      (SELECT begin_wh FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Started' AND begin_wh IS NOT NULL ORDER BY seq_no LIMIT 1),
+      (SELECT begin_wh FROM transaction_events x WHERE ${SAME_TX} AND begin_wh IS NOT NULL ORDER BY seq_no LIMIT 1)) AS meter_start_wh,
+    COALESCE(
+      (SELECT end_wh FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Ended' AND end_wh IS NOT NULL ORDER BY seq_no LIMIT 1),
+      (SELECT end_wh FROM transaction_events x WHERE ${SAME_TX} AND end_wh IS NOT NULL ORDER BY seq_no DESC LIMIT 1)) AS meter_stop_wh
   FROM transaction_events e
   JOIN touched t ON t.charger_id = e.charger_id AND t.tx = e.transaction_id
+  WHERE e.disposition = 'applied'
   GROUP BY e.charger_id, e.transaction_id
 ) AS d
 WHERE true
 ON CONFLICT (charger_id, ocpp_transaction_id) DO UPDATE SET
   evse_id = excluded.evse_id, connector_id = excluded.connector_id, id_tag = excluded.id_tag,
-  stop_id_tag = excluded.stop_id_tag, status = excluded.status, started_at = excluded.started_at,
-  stopped_at = excluded.stopped_at, meter_start_wh = excluded.meter_start_wh, meter_stop_wh = excluded.meter_stop_wh,
-  energy_wh = excluded.energy_wh, stop_reason = excluded.stop_reason, charging_state = excluded.charging_state,
-  last_trigger_reason = excluded.last_trigger_reason, remote_start_id = excluded.remote_start_id,
-  reservation_id = excluded.reservation_id, offline = excluded.offline, last_seq_no = excluded.last_seq_no,
-  updated_at = excluded.updated_at`;
+  id_tag_status = excluded.id_tag_status, started_at = excluded.started_at,
+  charging_state = excluded.charging_state, last_trigger_reason = excluded.last_trigger_reason,
+  remote_start_id = excluded.remote_start_id, reservation_id = excluded.reservation_id, offline = excluded.offline,
+  last_seq_no = excluded.last_seq_no, updated_at = excluded.updated_at,
+  ${keptOnceCompleted('status', false)},
+  ${keptOnceCompleted('stop_id_tag', false)},
+  ${keptOnceCompleted('stopped_at', false)},
+  ${keptOnceCompleted('stop_reason', false)},
+  ${keptOnceCompleted('meter_start_wh', true)},
+  ${keptOnceCompleted('meter_stop_wh', true)},
+  energy_wh = CASE WHEN transactions.status = 'completed'
+    THEN ${energyOf('COALESCE(transactions.meter_start_wh, excluded.meter_start_wh)', 'COALESCE(transactions.meter_stop_wh, excluded.meter_stop_wh)')}
+    ELSE excluded.energy_wh END`;
 
 function toRecord(row: Row): TransactionRecord {
   return {

@@ -78,7 +78,16 @@ const TransactionEvent: Handler<TransactionEventRequest, TransactionEventRespons
   // A station may name the EVSE only in the transaction's first event.
   const where = req.evse ? undefined : await ctx.records.transactionLocation(tx.transactionId);
   const evseId = req.evse?.id ?? where?.evseId;
-  const connectorId = req.evse ? req.evse.connectorId : where?.connectorId;
+  // A location kept without a connector holds 0, which no 2.0.1 connector is: unknown stays unknown.
+  const connectorId = req.evse ? req.evse.connectorId : where?.connectorId || undefined;
+  // Decided before the event is kept: the transaction shows the status it was answered with.
+  const use: TokenUse = {
+    offline: req.offline ?? false,
+    purpose: req.eventType === 'Ended' ? 'end' : 'start',
+    transactionId: tx.transactionId,
+    seenAt: normaliseTimestamp(req.timestamp) ?? req.timestamp,
+  };
+  const tokenInfo = req.idToken ? await idTokenInfo(req.idToken, use, ctx) : undefined;
   await ctx.records.recordTransactionEvent(
     {
       transactionId: tx.transactionId,
@@ -93,26 +102,21 @@ const TransactionEvent: Handler<TransactionEventRequest, TransactionEventRespons
       reservationId: req.reservationId,
       idToken: req.idToken?.idToken,
       idTokenType: req.idToken?.type,
+      idTokenStatus: tokenInfo?.status,
       evseId,
       connectorId,
     },
     req.meterValue
       ? { evseId: evseId ?? 0, connectorId: connectorId ?? 0, transactionId: tx.transactionId, samples: samplesFromV201(req.meterValue) }
       : undefined,
+    req,
   );
   if (req.reservationId !== undefined) {
     await ctx.records.recordReservationChanges([
       { op: 'used', reservationId: req.reservationId, transactionId: tx.transactionId, at: ctx.now.toISOString() },
     ]);
   }
-  if (!req.idToken) return {};
-  const use: TokenUse = {
-    offline: req.offline ?? false,
-    purpose: req.eventType === 'Ended' ? 'end' : 'start',
-    transactionId: tx.transactionId,
-    seenAt: normaliseTimestamp(req.timestamp) ?? req.timestamp,
-  };
-  return { idTokenInfo: await idTokenInfo(req.idToken, use, ctx) };
+  return tokenInfo ? { idTokenInfo: tokenInfo } : {};
 };
 
 const MeterValues: Handler<MeterValuesRequest, MeterValuesResponse> = async (req, ctx) => {
