@@ -205,7 +205,7 @@ export class TransactionStore {
    * stored under it) or `late` (it arrived after the transaction's Ended was stored, or earlier
    * in the batch, and is another Ended or has a higher seqNo than the Ended). An identical replay
    * (same seqNo and digest) adds nothing. Events not applied become anomalies of their
-   * transaction (a trigger, migrations/0009_transaction_events_integrity.sql) and their meter
+   * transaction (a trigger, migrations/0010_transaction_events_integrity.sql) and their meter
    * values are not stored as the transaction's. "After the Ended" is by arrival, not timestamp:
    * a station's clock is no reason to reopen a bill; an event with a lower seqNo than the Ended
    * that arrives late is applied, but cannot change a completed transaction's status, stop facts
