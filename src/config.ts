@@ -37,6 +37,10 @@ export interface Config {
   journalSize: number;
   /** Log one JSON line per charger CALL answered (LOG_MESSAGES, default true). */
   logMessages: boolean;
+  /** Failed WebSocket upgrades one charger id may have per window; past it the upgrade is answered 429. */
+  authFailureBudget: number;
+  /** The window (seconds) failed upgrades are counted in, from the first failure. */
+  authFailureWindowSeconds: number;
 }
 
 export type UnknownOfflineTagPolicy = 'accept' | 'reject';
@@ -57,6 +61,8 @@ export interface ConfigVars {
   BAD_FRAME_BUDGET?: string;
   JOURNAL_SIZE?: string;
   LOG_MESSAGES?: string;
+  AUTH_FAILURE_BUDGET?: string;
+  AUTH_FAILURE_WINDOW_SECONDS?: string;
 }
 
 export const DEFAULTS = {
@@ -73,6 +79,8 @@ export const DEFAULTS = {
   maxFrameBytes: 65_536,
   badFrameBudget: 50,
   journalSize: 200,
+  authFailureBudget: 10,
+  authFailureWindowSeconds: 60,
 } as const;
 
 /** Longest a single command may wait, whatever the request asks for. */
@@ -106,6 +114,12 @@ export function readConfig(vars: ConfigVars): Config {
     badFrameBudget: readPositiveInt('BAD_FRAME_BUDGET', vars.BAD_FRAME_BUDGET, DEFAULTS.badFrameBudget),
     journalSize: vars.JOURNAL_SIZE === '0' ? 0 : readPositiveInt('JOURNAL_SIZE', vars.JOURNAL_SIZE, DEFAULTS.journalSize),
     logMessages: vars.LOG_MESSAGES !== 'false',
+    authFailureBudget: readPositiveInt('AUTH_FAILURE_BUDGET', vars.AUTH_FAILURE_BUDGET, DEFAULTS.authFailureBudget),
+    authFailureWindowSeconds: readPositiveInt(
+      'AUTH_FAILURE_WINDOW_SECONDS',
+      vars.AUTH_FAILURE_WINDOW_SECONDS,
+      DEFAULTS.authFailureWindowSeconds,
+    ),
   };
 }
 
