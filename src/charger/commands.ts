@@ -5,7 +5,7 @@ import type { OutboxFacts, OutboxKind } from '../fleet/outbox';
 import type { CallOutcome } from '../ocpp/outbound-calls';
 import { profileChangesFromCommand } from '../ocpp/profile-changes';
 import { reservationChangesFromCommand } from '../ocpp/reservation-changes';
-import { CREDENTIAL_ROUTES, credentialChange, redactSecrets } from '../ocpp/secrets';
+import { CREDENTIAL_ROUTES, credentialChange, redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
 import { settingsFromCommand } from '../ocpp/settings';
 import { PROFILES, schemaFor } from '../ocpp/protocol';
 import { summarizeIssues } from '../ocpp/validation';
@@ -119,9 +119,11 @@ export function commandEffects(
   request: unknown,
   result: unknown,
   now: string,
+  /** Variables the charger reported WriteOnly: their values are kept redacted too. */
+  writeOnly?: WriteOnlyLookup,
 ): Array<{ [K in OutboxKind]: { kind: K; fact: OutboxFacts[K] } }[OutboxKind]> {
   return [
-    ...settingsFromCommand(action, request, result, now).map((fact) => ({ kind: 'setting' as const, fact })),
+    ...settingsFromCommand(action, request, result, now, writeOnly).map((fact) => ({ kind: 'setting' as const, fact })),
     ...profileChangesFromCommand(protocol, action, request, result, now).map((fact) => ({ kind: 'profile' as const, fact })),
     ...reservationChangesFromCommand(protocol, action, request, result, now).map((fact) => ({
       kind: 'reservation' as const,

@@ -140,6 +140,11 @@ export class MessageJournal {
     return redactFrameText(text, (component, variable) => writeOnly.has(writeOnlyKey(component, variable)), names);
   }
 
+  /** Whether this charger reported a variable WriteOnly (as seen in journaled reports): its values are secret. */
+  isWriteOnly(component: string, variable: string): boolean {
+    return this.writeOnlyVariables().has(writeOnlyKey(component, variable));
+  }
+
   private learnWriteOnly(text: string): void {
     let payload: unknown;
     try {

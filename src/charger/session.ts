@@ -372,7 +372,9 @@ export class ChargerSession extends DurableObject<Env> {
     const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
     const protocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
     if (!chargerId || !protocol) return;
-    const facts = commandEffects(protocol, action, request, result, new Date().toISOString());
+    const facts = commandEffects(protocol, action, request, result, new Date().toISOString(), (component, variable) =>
+      this.journal.isWriteOnly(component, variable),
+    );
     for (const { kind, fact } of facts) this.outbox.append(chargerId, kind, fact);
     if (facts.length > 0) await this.handover.schedule('batched');
   }
