@@ -3,7 +3,7 @@
 // and the upgrade's refusals cost the same whatever the id, within a budget per id.
 import { env, exports } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { app } from '../../src/index';
 import { isolateStats } from '../../src/isolate-stats';
 import { api, RawCharger, uniqueChargerId } from './helpers';
@@ -45,6 +45,9 @@ async function readToken(): Promise<string> {
   expect(res.status).toBe(201);
   return ((await res.json()) as { token: string }).token;
 }
+
+// These tests open several sockets and walk the whole API: generous timeouts for a loaded machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 describe('charger passwords are never readable', () => {
   it('after POST /password on a 1.6 and a 2.0.1 charger, no GET of the OpenAPI document, no D1 row and no object row holds it', async () => {
