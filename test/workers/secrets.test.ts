@@ -4,6 +4,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
+import { MessageJournal } from '../../src/charger/journal';
 import { app } from '../../src/index';
 import { isolateStats } from '../../src/isolate-stats';
 import { api, RawCharger, uniqueChargerId } from './helpers';
@@ -190,6 +191,60 @@ describe('charger passwords are never readable', () => {
     }
     c16.cp.close();
     c201.cp.close();
+  });
+});
+
+describe('variables the charger reports WriteOnly, and frames kept before redaction', () => {
+  it('a vendor WriteOnly variable set later is redacted in the journal, the command view and the stored configuration', async () => {
+    const id = uniqueChargerId('WO');
+    const secret = 'vendor-api-key-0xC0FFEE';
+    const cp = await RawCharger.connect(id, 'ocpp2.0.1');
+    await cp.boot();
+    const reported = await cp.call('NotifyReport', {
+      requestId: 3,
+      generatedAt: new Date().toISOString(),
+      seqNo: 0,
+      reportData: [{ component: { name: 'VendorCtrlr' }, variable: { name: 'ApiKey' }, variableAttribute: [{ mutability: 'WriteOnly' }] }],
+    });
+    expect(reported[0]).toBe(3);
+    const set = { setVariableData: [{ attributeValue: secret, component: { name: 'VendorCtrlr' }, variable: { name: 'ApiKey' } }] };
+    const pending = api('POST', `/chargers/${id}/commands/SetVariables`, set);
+    const call = await cp.next();
+    // The charger gets the value itself.
+    expect((call[3] as typeof set).setVariableData[0]!.attributeValue).toBe(secret);
+    cp.sendRaw(JSON.stringify([3, call[1], { setVariableResult: [{ attributeStatus: 'Accepted', component: { name: 'VendorCtrlr' }, variable: { name: 'ApiKey' } }] }]));
+    expect((await pending).status).toBe(200);
+    const journal = await (await api('GET', `/chargers/${id}/messages`)).text();
+    expect(journal).toContain('ApiKey');
+    expect(journal).not.toContain(secret);
+    const configuration = await (await api('GET', `/chargers/${id}/configuration`)).text();
+    expect(configuration).toContain('ApiKey');
+    expect(configuration).not.toContain(secret);
+    const { results } = await env.DB.prepare('SELECT value FROM charger_settings WHERE charger_id = ?').bind(id).all<{ value: string | null }>();
+    expect(JSON.stringify(results)).not.toContain(secret);
+    cp.close();
+  });
+
+  it('frames journaled before redaction existed are redacted once, when the journal opens', async () => {
+    const id = uniqueChargerId('OLD');
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    await cp.boot();
+    cp.close();
+    await runInDurableObject(env.CHARGERS.getByName(id), async (_instance, state) => {
+      const sql = state.storage.sql;
+      // As an older version left it: a clear AuthorizationKey in the journal, and no record of a scrub.
+      sql.exec(
+        'INSERT INTO journal (at, direction, text, truncated) VALUES (?, ?, ?, 0)',
+        Date.now(),
+        'out',
+        JSON.stringify([2, 'old-1', 'ChangeConfiguration', { key: 'AuthorizationKey', value: '4F4C442D5345435245542D3132333435' }]),
+      );
+      sql.exec(`DELETE FROM journal_meta`);
+      const journal = new MessageJournal(sql, 200);
+      const texts = journal.list(200).map((e) => e.text);
+      expect(texts.some((t) => t.includes('old-1'))).toBe(true);
+      expect(texts.join('\n')).not.toContain('4F4C442D5345435245542D3132333435');
+    });
   });
 });
 
