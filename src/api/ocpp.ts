@@ -18,6 +18,13 @@ import { apiError } from './errors';
 
 export const ocppRoutes = new Hono<{ Bindings: Env }>();
 
+/**
+ * Upgrades with credentials being checked right now in this isolate, per charger id. They count
+ * against the budget as if they had failed, so a burst of concurrent attempts (which all read
+ * the count before any failure is written) cannot run more PBKDF2s than the budget allows here.
+ */
+const checking = new Map<string, number>();
+
 ocppRoutes.get('/:chargerId', async (c) => {
   // Read the raw segment: the id must be decoded exactly once, and strictly.
   const segment = new URL(c.req.url).pathname.split('/')[2] ?? '';
@@ -38,20 +45,34 @@ ocppRoutes.get('/:chargerId', async (c) => {
   const { credentials, failures } = await store.admissionFacts(chargerId);
   const now = Date.now();
   const windowMs = authFailureWindowSeconds * 1000;
-  if (failures && failures.windowStartedAt > now - windowMs && failures.failures >= authFailureBudget) {
+  const failed = failures && failures.windowStartedAt > now - windowMs ? failures.failures : 0;
+  const inFlight = checking.get(chargerId) ?? 0;
+  if (failed + inFlight >= authFailureBudget) {
     logWarning('charger refused', chargerId, 'too many failed attempts');
-    c.header('Retry-After', String(Math.max(1, Math.ceil((failures.windowStartedAt + windowMs - now) / 1000))));
+    const until = failed > 0 && failures ? failures.windowStartedAt + windowMs : now + 1000;
+    c.header('Retry-After', String(Math.max(1, Math.ceil((until - now) / 1000))));
     return apiError(c, 429, 'TooManyAttempts', 'Too many failed attempts for this charger id; retry later');
   }
-  const admission = await admitUpgrade(c.req.raw, chargerId, credentials, unknownChargerPolicy);
-  if (!admission.ok) {
-    logWarning('charger refused', chargerId, admission.why);
-    try {
-      await store.recordAuthFailure(chargerId, now, windowMs);
-    } catch (error) {
-      // The refusal stands; only the count is lost.
-      logError('count failed upgrade', chargerId, error);
+  checking.set(chargerId, inFlight + 1);
+  let admission: Awaited<ReturnType<typeof admitUpgrade>>;
+  try {
+    admission = await admitUpgrade(c.req.raw, chargerId, credentials, unknownChargerPolicy);
+    if (!admission.ok) {
+      logWarning('charger refused', chargerId, admission.why);
+      try {
+        await store.recordAuthFailure(chargerId, now, windowMs);
+      } catch (error) {
+        // The refusal stands; only the count is lost.
+        logError('count failed upgrade', chargerId, error);
+      }
     }
+  } finally {
+    // Counted in flight until its failure, if any, is in D1.
+    const left = (checking.get(chargerId) ?? 1) - 1;
+    if (left > 0) checking.set(chargerId, left);
+    else checking.delete(chargerId);
+  }
+  if (!admission.ok) {
     c.header('WWW-Authenticate', 'Basic realm="ocpp", charset="UTF-8"');
     return apiError(c, 401, 'Unauthorized', 'The charger could not be authenticated');
   }

@@ -511,6 +511,21 @@ describe('the upgrade: the same work for every refusal, and a budget of failures
     again.res.webSocket!.accept();
     again.res.webSocket!.close(1000, 'done');
   });
+
+  it('a burst of concurrent wrong passwords runs no more PBKDF2 checks than the budget allows', async () => {
+    const vars = { AUTH_FAILURE_BUDGET: '3' };
+    const id = uniqueChargerId('BURST');
+    await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: PASSWORD });
+    const before = isolateStats.pbkdf2Runs;
+    const headers = { upgrade: 'websocket', 'sec-websocket-protocol': 'ocpp1.6', authorization: basic(id, 'wrong-password-burst') };
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => app.fetch(new Request(`http://csms.test/ocpp/${id}`, { headers }), rejecting(vars))),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(17);
+    expect(isolateStats.pbkdf2Runs - before).toBe(3 * 2);
+  });
 });
 
 /** Polls `check` until it holds (at most ~5 s). */
