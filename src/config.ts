@@ -55,6 +55,10 @@ export interface Config {
   journalSize: number;
   /** Log one JSON line per charger CALL answered (LOG_MESSAGES, default true). */
   logMessages: boolean;
+  /** Failed WebSocket upgrades one charger id may have per window; past it the upgrade is answered 429. */
+  authFailureBudget: number;
+  /** The window (seconds) failed upgrades are counted in, from the first failure. */
+  authFailureWindowSeconds: number;
 }
 
 export type UnknownOfflineTagPolicy = 'list' | 'ignore';
@@ -81,6 +85,8 @@ export interface ConfigVars {
   MAX_QUEUED_COMMANDS?: string;
   JOURNAL_SIZE?: string;
   LOG_MESSAGES?: string;
+  AUTH_FAILURE_BUDGET?: string;
+  AUTH_FAILURE_WINDOW_SECONDS?: string;
 }
 
 export const DEFAULTS = {
@@ -108,6 +114,8 @@ export const DEFAULTS = {
   writeBudgetBytes: 4 * 1024 * 1024,
   maxQueuedCommands: 100,
   journalSize: 200,
+  authFailureBudget: 10,
+  authFailureWindowSeconds: 60,
 } as const;
 
 /** Longest a single command may wait, whatever the request asks for. */
@@ -150,6 +158,12 @@ export function readConfig(vars: ConfigVars): Config {
     maxQueuedCommands: readPositiveInt('MAX_QUEUED_COMMANDS', vars.MAX_QUEUED_COMMANDS, DEFAULTS.maxQueuedCommands),
     journalSize: vars.JOURNAL_SIZE === '0' ? 0 : readPositiveInt('JOURNAL_SIZE', vars.JOURNAL_SIZE, DEFAULTS.journalSize),
     logMessages: vars.LOG_MESSAGES !== 'false',
+    authFailureBudget: readPositiveInt('AUTH_FAILURE_BUDGET', vars.AUTH_FAILURE_BUDGET, DEFAULTS.authFailureBudget),
+    authFailureWindowSeconds: readPositiveInt(
+      'AUTH_FAILURE_WINDOW_SECONDS',
+      vars.AUTH_FAILURE_WINDOW_SECONDS,
+      DEFAULTS.authFailureWindowSeconds,
+    ),
   };
 }
 

@@ -12,6 +12,8 @@ export const isolateStats = {
   d1Statements: 0,
   /** ChargerSession constructions: first use, and every wake-up from hibernation or eviction. */
   chargerObjectsConstructed: 0,
+  /** PBKDF2 derivations (password hashing and checking): the upgrade's CPU cost, and proof refusals cost the same. */
+  pbkdf2Runs: 0,
 };
 
 /** Notes the isolate's start on its first request or object construction. */

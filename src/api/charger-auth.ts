@@ -3,10 +3,22 @@
 // Profile 1: HTTP Basic auth, username = charger id. Profile 2: the same, over TLS only.
 // Profile 3: a TLS client certificate, verified by Cloudflare (request.cf.tlsClientAuth), whose
 // subject CN is the charger id. Every refusal is the same 401, so a caller learns nothing about
-// which part was wrong (or whether the charger exists).
+// which part was wrong (or whether the charger exists); and every refusal of a request carrying
+// Basic credentials costs the same PBKDF2 work, so timing does not tell it either.
+
+import type { SocketAdmission } from '../charger/credential-policy';
+import { isolateStats } from '../isolate-stats';
 
 /** Workers' PBKDF2 allows at most 100,000 iterations. */
 const ITERATIONS = 100_000;
+
+/**
+ * PBKDF2 runs every refusal of Basic credentials costs: as many as the most a registered charger
+ * can cost (its current and its pending password), made up with DUMMY_HASH where there is less.
+ */
+const REFUSAL_VERIFICATIONS = 2;
+/** A well-formed hash no password matches (random salt and hash), verified against when there is no real one. */
+const DUMMY_HASH = 'pbkdf2-sha256$100000$doKbPcKX2P9TRXTlfkMG0Q==$Dfb/7GBUI4g5ej6MJuLx/vR6OIDVo7tF1bIOwrxdYf0=';
 
 export type SecurityProfile = 0 | 1 | 2 | 3;
 
@@ -14,12 +26,21 @@ export interface ChargerCredentials {
   registered: boolean;
   securityProfile: SecurityProfile;
   passwordHash: string | null;
-  /** During a password change, the password before (see ChargerStore.rotatePassword). */
-  previousPasswordHash?: string | null;
+  /** During a password change, the new password, stored before the charger was sent it (see charger-password.ts). */
+  pendingPasswordHash?: string | null;
 }
 
-/** How an allowed charger got in; 'previous password' means a password change is not finished. */
-export type Admission = 'open' | 'password' | 'previous password' | 'certificate';
+/** How an allowed charger got in; 'pending password' means it used the new password of a change under way. */
+export type Admission = 'open' | 'password' | 'pending password' | 'certificate';
+
+export type Admitted = {
+  ok: true;
+  how: Admission;
+  /** Over TLS. */
+  tls: boolean;
+  /** The stored hash the password matched. */
+  passwordHash?: string;
+};
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(16));
@@ -42,28 +63,60 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** Why an upgrade is refused, for the logs only; the charger is told nothing but 401. */
 export type Refusal = 'unknown charger' | 'no credentials' | 'wrong credentials' | 'TLS required' | 'no valid client certificate';
 
-/** Checks the upgrade request against how this charger must authenticate. */
+/**
+ * Checks the upgrade request against how this charger must authenticate. A refusal of a request
+ * that carries Basic credentials always costs REFUSAL_VERIFICATIONS PBKDF2 runs, whatever the id
+ * (unknown, without a password, on another profile) and whatever was wrong.
+ */
 export async function admitUpgrade(
   request: Request,
   chargerId: string,
   credentials: ChargerCredentials | null,
   unknownPolicy: 'accept' | 'pending' | 'reject',
-): Promise<{ ok: true; how: Admission } | { ok: false; why: Refusal }> {
-  if (!credentials?.registered && unknownPolicy === 'reject') return { ok: false, why: 'unknown charger' };
-  const profile = credentials?.securityProfile ?? 0;
-  if (profile === 0) return { ok: true, how: 'open' };
-  if (profile === 3) {
-    return certificateNames(request, chargerId) ? { ok: true, how: 'certificate' } : { ok: false, why: 'no valid client certificate' };
-  }
-  if (profile === 2 && new URL(request.url).protocol !== 'https:') return { ok: false, why: 'TLS required' };
+): Promise<Admitted | { ok: false; why: Refusal }> {
+  const tls = new URL(request.url).protocol === 'https:';
   const basic = readBasicAuth(request.headers.get('authorization'));
-  if (!basic) return { ok: false, why: 'no credentials' };
-  if (basic.username !== chargerId || !credentials?.passwordHash) return { ok: false, why: 'wrong credentials' };
-  if (await verifyPassword(basic.password, credentials.passwordHash)) return { ok: true, how: 'password' };
-  if (credentials.previousPasswordHash && (await verifyPassword(basic.password, credentials.previousPasswordHash))) {
-    return { ok: true, how: 'previous password' };
+  let runs = 0;
+  /** Verifies against `hash`, or against DUMMY_HASH when there is none (then always false): the work is the same. */
+  const matches = async (password: string, hash: string | null | undefined): Promise<boolean> => {
+    runs += 1;
+    const ok = await verifyPassword(password, hash ?? DUMMY_HASH);
+    return ok && Boolean(hash);
+  };
+  const refuse = async (why: Refusal): Promise<{ ok: false; why: Refusal }> => {
+    if (basic) while (runs < REFUSAL_VERIFICATIONS) await matches(basic.password, null);
+    return { ok: false, why };
+  };
+
+  if (!credentials?.registered && unknownPolicy === 'reject') return refuse('unknown charger');
+  const profile = credentials?.securityProfile ?? 0;
+  if (profile === 0) return { ok: true, how: 'open', tls };
+  if (profile === 3) {
+    return certificateNames(request, chargerId) ? { ok: true, how: 'certificate', tls } : refuse('no valid client certificate');
   }
-  return { ok: false, why: 'wrong credentials' };
+  if (profile === 2 && !tls) return refuse('TLS required');
+  if (!basic) return refuse('no credentials');
+  // Both verified before the user name is looked at: a wrong name costs what a wrong password does.
+  const sameName = basic.username === chargerId;
+  if ((await matches(basic.password, credentials?.passwordHash)) && sameName) {
+    return { ok: true, how: 'password', tls, passwordHash: credentials!.passwordHash! };
+  }
+  if ((await matches(basic.password, credentials?.pendingPasswordHash)) && sameName) {
+    return { ok: true, how: 'pending password', tls, passwordHash: credentials!.pendingPasswordHash! };
+  }
+  return refuse('wrong credentials');
+}
+
+/** Names a stored password hash without revealing it: what a connection's attachment keeps (see credential-policy.ts). */
+export async function passwordId(hash: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(hash));
+  return [...new Uint8Array(digest).slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** What the charger's object keeps about how a connection got in (a pending password has been promoted by then). */
+export async function socketAdmission(admitted: Admitted): Promise<SocketAdmission> {
+  const how = admitted.how === 'pending password' ? 'password' : admitted.how;
+  return { how, tls: admitted.tls, ...(admitted.passwordHash ? { passwordId: await passwordId(admitted.passwordHash) } : {}) };
 }
 
 /** Checks the upgrade request against how this charger must authenticate; undefined when it may connect. */
@@ -107,6 +160,7 @@ function certificateNames(request: Request, chargerId: string): boolean {
 }
 
 async function pbkdf2(password: string, salt: Uint8Array, iterations: number): Promise<ArrayBuffer> {
+  isolateStats.pbkdf2Runs += 1;
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveBits']);
   return crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256);
 }

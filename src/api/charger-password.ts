@@ -2,8 +2,12 @@
 //
 // The new password is sent to the charger (1.6 ChangeConfiguration AuthorizationKey, hex-encoded
 // as the 1.6 security whitepaper says; 2.0.1 SetVariables SecurityCtrlr.BasicAuthPassword).
-// Only once the charger accepts it does the CSMS switch: the new password works at once, the
-// old one until the charger first connects with the new (it may need a reboot to use it).
+//
+// Crash-safe: its hash is stored as PENDING before the CALL leaves, and from then on both the old
+// and the pending password open the door, whatever becomes of this request. The first connection
+// with the pending one makes it the only one (api/ocpp.ts); an answer that says the charger did
+// not take it (Rejected, a CALLERROR) drops it. A charger that took it and lost its answer (a
+// crash, a reboot before answering) can therefore always connect again.
 
 import { Hono } from 'hono';
 import * as v from 'valibot';
@@ -43,6 +47,9 @@ chargerPasswordRoutes.post('/:chargerId/password', async (c) => {
       issues: [{ path: 'password', message: 'must be 16-20 characters for a 1.6 charger' }],
     });
   }
+  const stub = c.env.CHARGERS.getByName(chargerId);
+  // Nothing is stored for a charger that cannot be sent the password now.
+  if (!(await stub.liveStatus()).connected) return apiError(c, 409, 'ChargerOffline', 'The charger is not connected');
   const [action, payload] =
     charger.protocol === 'ocpp1.6'
       ? ['ChangeConfiguration', { key: 'AuthorizationKey', value: hexEncode(password) }]
@@ -50,19 +57,34 @@ chargerPasswordRoutes.post('/:chargerId/password', async (c) => {
           'SetVariables',
           { setVariableData: [{ attributeValue: password, component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }] },
         ];
-  const outcome = (await c.env.CHARGERS.getByName(chargerId).sendCommand(
-    action,
-    payload,
-    readConfig(c.env).commandTimeoutSeconds,
-  )) as unknown as CommandOutcome;
-  if (!outcome.ok) return c.json({ error: outcome.error }, outcome.status as 400);
+  const pendingHash = await hashPassword(password);
+  await store.setPendingPassword(chargerId, pendingHash, new Date().toISOString());
+  const stillPending = 'The new password stays pending: both it and the old one work until the charger first connects with the new one';
+  let outcome: CommandOutcome;
+  try {
+    outcome = (await stub.sendCommand(action, payload, readConfig(c.env).commandTimeoutSeconds)) as unknown as CommandOutcome;
+  } catch {
+    return apiError(c, 503, 'ChargerSessionRestarted', `The charger's session restarted while ${action} was pending. ${stillPending}.`, {
+      passwordPending: true,
+    });
+  }
+  if (!outcome.ok) {
+    // Refused before it was sent (400/404/409 but a disconnection) or answered with a CALLERROR:
+    // the charger does not have it. Otherwise (no answer, an unreadable one) it may.
+    const notTaken = outcome.error.code === 'CallError' || (outcome.status < 500 && outcome.error.code !== 'ChargerOffline');
+    if (notTaken) {
+      await store.dropPendingPassword(chargerId, pendingHash);
+      return c.json({ error: outcome.error }, outcome.status as 400);
+    }
+    return c.json({ error: { ...outcome.error, message: `${outcome.error.message}. ${stillPending}.`, passwordPending: true } }, outcome.status as 400);
+  }
   const status =
     charger.protocol === 'ocpp1.6'
       ? (outcome.result as { status: string }).status
       : (outcome.result as { setVariableResult: Array<{ attributeStatus: string }> }).setVariableResult[0]?.attributeStatus;
   if (status !== 'Accepted' && status !== 'RebootRequired') {
+    await store.dropPendingPassword(chargerId, pendingHash);
     return apiError(c, 409, 'PasswordRefused', `The charger answered ${status}; the password is unchanged`, { result: outcome.result });
   }
-  await store.rotatePassword(chargerId, await hashPassword(password), new Date().toISOString());
   return c.json({ result: outcome.result, switched: true, rebootRequired: status === 'RebootRequired' });
 });

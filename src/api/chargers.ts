@@ -10,9 +10,11 @@ import type { QueuedCommand } from '../charger/command-queue';
 import type { CommandOutcome } from '../charger/types';
 import { newCommandId } from '../charger/command-ids';
 import { connectedPerD1 } from '../charger/liveness';
+import { refuseCredentialChange } from '../charger/commands';
 import { summarizeIssues } from '../ocpp/validation';
 import { ChargerStore } from '../store/chargers';
-import { hashPassword } from './charger-auth';
+import type { CredentialPolicy } from '../charger/credential-policy';
+import { hashPassword, passwordId } from './charger-auth';
 import { ReportStore } from '../store/reports';
 import { apiError } from './errors';
 import { readJsonBody } from './body';
@@ -86,7 +88,26 @@ chargerRoutes.put('/:chargerId', async (c) => {
     securityProfile,
     passwordHash: password ? await hashPassword(password) : undefined,
   });
-  return c.json({ charger: await store.get(chargerId) }, before ? 200 : 201);
+  // New credentials end the connections that did not use them (a raised profile, a new password).
+  let closedConnections = 0;
+  const after = await store.credentials(chargerId);
+  if (before && after && (password || after.securityProfile !== before.securityProfile)) {
+    const policy: CredentialPolicy = {
+      securityProfile: after.securityProfile,
+      passwordIds: await Promise.all([after.passwordHash, after.pendingPasswordHash].filter((h): h is string => Boolean(h)).map(passwordId)),
+    };
+    ({ closed: closedConnections } = await c.env.CHARGERS.getByName(chargerId).enforceCredentials(policy));
+  }
+  return c.json({ charger: await store.get(chargerId), closedConnections }, before ? 200 : 201);
+});
+
+/** Closes the charger's live connection (it may connect again, as its credentials allow). Needs `admin`. */
+chargerRoutes.post('/:chargerId/disconnect', async (c) => {
+  const chargerId = validId(c);
+  if (chargerId instanceof Response) return chargerId;
+  if (!(await new ChargerStore(c.env.DB).exists(chargerId))) return unknownCharger(c, chargerId);
+  const { disconnected } = await c.env.CHARGERS.getByName(chargerId).disconnect();
+  return c.json({ disconnected });
 });
 
 /** OCPP 2.0.1 BasicAuthPassword is 16 to 40 characters; we hold 1.6 AuthorizationKeys to the same. */
@@ -110,6 +131,12 @@ chargerRoutes.post('/:chargerId/commands/:action', async (c) => {
     return apiError(c, 400, 'InvalidPayload', 'The request body must be a JSON object: the OCPP request payload', {
       issues: [{ path: '', message: 'expected an object' }],
     });
+  }
+
+  // Credentials change only through the admin routes, queued or not: nothing is sent or kept.
+  const credentialRefusal = refuseCredentialChange(action, payload);
+  if (credentialRefusal && !credentialRefusal.refusal.ok) {
+    return c.json({ error: credentialRefusal.refusal.error }, credentialRefusal.refusal.status as 403);
   }
 
   if (!(await new ChargerStore(c.env.DB).exists(chargerId))) return unknownCharger(c, chargerId);

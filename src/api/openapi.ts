@@ -106,7 +106,11 @@ function operation(op: { responses: Json; public?: boolean } & Json): Json {
   const body = op.requestBody ? BODY_RESPONSES : {};
   return isPublic
     ? { ...rest, security: [], responses: { ...responses, ...body, ...INTERNAL_ERROR } }
-    : { ...rest, responses: { ...responses, ...body, ...AUTH_RESPONSES, ...INTERNAL_ERROR } };
+    : {
+        ...rest,
+        // An operation's own 403 (it refuses something beyond the scope check) lists InsufficientScope itself.
+        responses: { ...responses, ...body, ...AUTH_RESPONSES, ...(responses['403'] ? { '403': responses['403'] } : {}), ...INTERNAL_ERROR },
+      };
 }
 
 const TOKEN_SCHEMA = {
@@ -194,7 +198,9 @@ function buildDocument(): Json {
         operationId: 'registerCharger',
         summary: 'Register a charger ahead of its first boot, and set how it authenticates',
         description:
-          'A registered charger may connect and is Accepted at boot whatever `UNKNOWN_CHARGER_POLICY` says. The optional body sets its Security Profile (1 and 2 need a password, 16–40 printable ASCII characters; 3 needs a client certificate whose CN is the charger id); what it leaves out stays as it was.',
+          'A registered charger may connect and is Accepted at boot whatever `UNKNOWN_CHARGER_POLICY` says. The optional body sets its Security Profile (1 and 2 need a password, 16–40 printable ASCII characters; 3 needs a client certificate whose CN is the charger id); what it leaves out stays as it was. ' +
+          'A new password, or a changed profile, closes (WebSocket close code 4003) every live connection that did not authenticate the way now required; `closedConnections` counts them. ' +
+          'A password set here replaces any change under way through `POST /chargers/{chargerId}/password`.',
         requestBody: {
           required: false,
           content: {
@@ -211,8 +217,11 @@ function buildDocument(): Json {
           },
         },
         responses: {
-          '200': jsonResponse('It was known already', objectOf({ charger: schemaRef('Charger') })),
-          '201': jsonResponse('Registered', objectOf({ charger: schemaRef('Charger') })),
+          '200': jsonResponse(
+            'It was known already',
+            objectOf({ charger: schemaRef('Charger'), closedConnections: { type: 'integer', minimum: 0, description: 'Live connections closed because they no longer qualify' } }),
+          ),
+          '201': jsonResponse('Registered', objectOf({ charger: schemaRef('Charger'), closedConnections: { type: 'integer', const: 0 } })),
           '400': errorResponse({ ...BAD_CHARGER_ID, InvalidJson: 'the body is not JSON', InvalidPayload: 'a bad profile or password' }),
         },
       }),
@@ -225,7 +234,10 @@ function buildDocument(): Json {
         operationId: 'changeChargerPassword',
         summary: "Change a charger's Basic-auth password: on the charger first, then here",
         description:
-          'Sends 1.6 ChangeConfiguration AuthorizationKey (hex-encoded) or 2.0.1 SetVariables SecurityCtrlr.BasicAuthPassword. Once the charger accepts (or needs a reboot), the new password works, and the old one until the charger first connects with the new. Needs `admin`.',
+          'Sends 1.6 ChangeConfiguration AuthorizationKey (hex-encoded) or 2.0.1 SetVariables SecurityCtrlr.BasicAuthPassword. ' +
+          "The new password's hash is stored as *pending* before the command leaves: from then on both the old and the new password work, until the charger first connects with the new one (then only it works). " +
+          'An answer that says the charger did not take it (Rejected, a CALLERROR) drops the pending password; with no usable answer (timeout, disconnection, a restart) it stays pending (`passwordPending: true` in the error), so a charger that took it is never locked out. ' +
+          'The password never appears in the journal, the stored configuration or any other read. Needs `admin`.',
         requestBody: {
           required: true,
           content: {
@@ -246,9 +258,29 @@ function buildDocument(): Json {
           ),
           '400': errorResponse({ ...BAD_CHARGER_ID, InvalidJson: 'the body is not JSON', InvalidPayload: 'a bad password' }),
           '404': errorResponse(UNKNOWN_CHARGER),
-          '409': errorResponse({ ChargerOffline: 'no connection', PasswordRefused: 'the charger refused it: nothing changed' }),
-          '502': errorResponse({ CallError: 'the charger answered CALLERROR' }),
-          '504': errorResponse({ Timeout: 'no answer in time' }),
+          '409': errorResponse({
+            ChargerOffline: 'no connection (nothing changed), or the charger disconnected before answering (`passwordPending: true`)',
+            PasswordRefused: 'the charger refused it: nothing changed',
+          }),
+          '502': errorResponse({ CallError: 'the charger answered CALLERROR: nothing changed', InvalidResponse: 'an unreadable answer (`passwordPending: true`)' }),
+          '503': errorResponse({ ChargerSessionRestarted: "the charger's object restarted while waiting (`passwordPending: true`)" }),
+          '504': errorResponse({ Timeout: 'no answer in time (`passwordPending: true`)' }),
+        },
+      }),
+    },
+
+    '/chargers/{chargerId}/disconnect': {
+      parameters: [parameterRef('chargerId')],
+      post: operation({
+        tags: ['Chargers'],
+        operationId: 'disconnectCharger',
+        summary: "Close a charger's live WebSocket connection",
+        description:
+          'Closes the connection with WebSocket close code 4002 ("Disconnected by the operator") and records it in the connection history; the charger may connect again as its credentials allow. Needs `admin`.',
+        responses: {
+          '200': jsonResponse('Done', objectOf({ disconnected: { type: 'boolean', description: 'Whether a live connection was closed' } })),
+          '400': errorResponse(BAD_CHARGER_ID),
+          '404': errorResponse(UNKNOWN_CHARGER),
         },
       }),
     },
@@ -273,7 +305,11 @@ function buildDocument(): Json {
           'the union of every action of both versions; `x-ocpp-actions` pairs each action of each version with its ' +
           'request and response schema. Commands to one charger go out one at a time, in order. ' +
           'With `queue=true` the command is kept until the charger is connected and accepted, and the answer is 202 ' +
-          'at once: follow it with `GET /commands/{commandId}`.',
+          'at once: follow it with `GET /commands/{commandId}`. ' +
+          'Commands that change how the charger authenticates are refused (403 `CredentialChangeRefused`), queued or not: 1.6 ChangeConfiguration ' +
+          'of AuthorizationKey or SecurityProfile; 2.0.1 SetVariables of SecurityCtrlr.BasicAuthPassword, SecurityProfile or Identity, or of ' +
+          'OCPPCommCtrlr.NetworkConfigurationPriority; SetNetworkProfile (keys matched case-insensitively). Use `POST /chargers/{chargerId}/password` ' +
+          'or `PUT /chargers/{chargerId}`. Secret values in the answer (an AuthorizationKey, a BasicAuthPassword, a WriteOnly variable, a PEM private key) are shown as `<redacted>`.',
         parameters: [
           query(
             'timeoutSeconds',
@@ -305,6 +341,10 @@ function buildDocument(): Json {
             InvalidJson: 'the body is not JSON',
             ...BAD_PARAMETER,
             ...BAD_CHARGER_ID,
+          }),
+          '403': errorResponse({
+            InsufficientScope: 'the token lacks the `command` scope',
+            CredentialChangeRefused: "the command would change the charger's credentials or network profile: the message names the admin route to use",
           }),
           '404': errorResponse({
             ...UNKNOWN_CHARGER,
@@ -644,6 +684,7 @@ function buildDocument(): Json {
               startedAt: { type: ['string', 'null'], format: 'date-time' },
               d1Statements: { type: 'integer' },
               chargerObjectsConstructed: { type: 'integer' },
+              pbkdf2Runs: { type: 'integer', description: 'PBKDF2 derivations (password hashing and checks at the charger upgrade)' },
             }),
           ),
         },

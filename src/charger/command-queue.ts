@@ -1,4 +1,10 @@
 // Commands an operator queued for a charger: kept in the charger's object until it can take them.
+//
+// A payload is kept as sent until the command finishes (it must reach the charger), then only
+// redacted; answers and errors are kept redacted, and every view is (see ocpp/secrets.ts). The
+// command route refuses credential changes, so no password waits here.
+
+import { redactSecrets } from '../ocpp/secrets';
 
 export type QueuedCommandStatus = 'queued' | 'sent' | 'succeeded' | 'failed' | 'expired';
 
@@ -72,7 +78,8 @@ export class CommandQueue {
   next(now: number): QueuedCommand | undefined {
     this.expire(now);
     const row = this.sql.exec<Row>(`SELECT * FROM queued_commands WHERE status = 'queued' ORDER BY seq LIMIT 1`).toArray()[0];
-    return row && toCommand(row);
+    // The one read that needs the payload as it must reach the charger.
+    return row && { ...toCommand(row), payload: JSON.parse(row.payload) };
   }
 
   markSent(id: string, now: number): void {
@@ -82,19 +89,29 @@ export class CommandQueue {
   succeed(id: string, result: unknown, now: number): void {
     this.sql.exec(
       `UPDATE queued_commands SET status = 'succeeded', result = ?, finished_at = ? WHERE id = ?`,
-      JSON.stringify(result),
+      JSON.stringify(redactSecrets(result)),
       now,
       id,
     );
+    this.redactPayload(id);
   }
 
   fail(id: string, error: QueuedCommand['error'], now: number): void {
     this.sql.exec(
       `UPDATE queued_commands SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`,
-      JSON.stringify(error),
+      JSON.stringify(redactSecrets(error)),
       now,
       id,
     );
+    this.redactPayload(id);
+  }
+
+  /** A finished command's payload is no longer needed as sent: only its redacted form is kept. */
+  private redactPayload(id: string): void {
+    const row = this.sql.exec<{ payload: string }>('SELECT payload FROM queued_commands WHERE id = ?', id).toArray()[0];
+    if (!row) return;
+    const redacted = JSON.stringify(redactSecrets(JSON.parse(row.payload)));
+    if (redacted !== row.payload) this.sql.exec('UPDATE queued_commands SET payload = ? WHERE id = ?', redacted, id);
   }
 
   /** Puts a command whose charger went away before answering back in the queue, to be sent again. */
@@ -123,6 +140,14 @@ export class CommandQueue {
   }
 
   private expire(now: number): void {
+    // A command that will never be sent keeps only the redacted form of its payload.
+    const expiring = this.sql
+      .exec<{ id: string; payload: string }>(`SELECT id, payload FROM queued_commands WHERE status = 'queued' AND expires_at <= ?`, now)
+      .toArray();
+    for (const { id, payload } of expiring) {
+      const redacted = JSON.stringify(redactSecrets(JSON.parse(payload)));
+      if (redacted !== payload) this.sql.exec('UPDATE queued_commands SET payload = ? WHERE id = ?', redacted, id);
+    }
     this.sql.exec(
       `UPDATE queued_commands SET status = 'expired', finished_at = expires_at,
          error = '{"code":"Expired","message":"The charger did not take the command before it expired"}'
@@ -133,18 +158,19 @@ export class CommandQueue {
   }
 }
 
+/** A command as shown: its payload, answer and error redacted. */
 function toCommand(row: Row): QueuedCommand {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     id: row.id,
     action: row.action,
-    payload: JSON.parse(row.payload),
+    payload: redactSecrets(JSON.parse(row.payload)),
     status: row.status,
     createdAt: iso(row.created_at)!,
     expiresAt: iso(row.expires_at)!,
     sentAt: iso(row.sent_at),
     finishedAt: iso(row.finished_at),
-    result: row.result === null ? null : JSON.parse(row.result),
-    error: row.error === null ? null : JSON.parse(row.error),
+    result: row.result === null ? null : redactSecrets(JSON.parse(row.result)),
+    error: row.error === null ? null : redactSecrets(JSON.parse(row.error)),
   };
 }

@@ -5,6 +5,7 @@ import type { OutboxFacts, OutboxKind } from '../fleet/outbox';
 import type { CallOutcome } from '../ocpp/outbound-calls';
 import { profileChangesFromCommand } from '../ocpp/profile-changes';
 import { reservationChangesFromCommand } from '../ocpp/reservation-changes';
+import { CREDENTIAL_ROUTES, credentialChange, redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
 import { settingsFromCommand } from '../ocpp/settings';
 import { PROFILES, schemaFor } from '../ocpp/protocol';
 import { summarizeIssues } from '../ocpp/validation';
@@ -73,7 +74,17 @@ export function prepareQueuedCommand(
   return firstRefusal!;
 }
 
-/** The HTTP-facing result of a sent command: the validated answer, or why there is none. */
+/**
+ * Refuses a command that would change how the charger authenticates (secrets.ts says which):
+ * those go through the admin routes, which keep the CSMS's side in step.
+ */
+export function refuseCredentialChange(action: string, payload: unknown): { ok: false; refusal: CommandOutcome } | undefined {
+  const change = credentialChange(action, payload);
+  if (!change) return undefined;
+  return refuse(403, 'CredentialChangeRefused', `${change} changes the charger's credentials: use ${CREDENTIAL_ROUTES}`);
+}
+
+/** The HTTP-facing result of a sent command: the validated answer (secrets redacted), or why there is none. */
 export function commandOutcome(command: PreparedCommand, outcome: CallOutcome, timeoutSeconds: number): CommandOutcome {
   const { action } = command;
   switch (outcome.kind) {
@@ -82,14 +93,14 @@ export function commandOutcome(command: PreparedCommand, outcome: CallOutcome, t
       if (!response.success) {
         return commandFailure(502, 'InvalidResponse', `The charger's ${action} answer does not match its schema`, {
           issues: summarizeIssues(response.issues),
-          result: outcome.payload,
+          result: redactSecrets(outcome.payload),
         });
       }
-      return { ok: true, result: response.output as Record<string, unknown> };
+      return { ok: true, result: redactSecrets(response.output as Record<string, unknown>) };
     }
     case 'error':
       return commandFailure(502, 'CallError', `The charger answered ${action} with ${outcome.code}`, {
-        ocpp: { code: outcome.code, description: outcome.description, details: outcome.details },
+        ocpp: { code: outcome.code, description: outcome.description, details: redactSecrets(outcome.details) },
       });
     case 'timeout':
       return commandFailure(504, 'Timeout', `The charger did not answer ${action} within ${timeoutSeconds} s`);
@@ -108,9 +119,11 @@ export function commandEffects(
   request: unknown,
   result: unknown,
   now: string,
+  /** Variables the charger reported WriteOnly: their values are kept redacted too. */
+  writeOnly?: WriteOnlyLookup,
 ): Array<{ [K in OutboxKind]: { kind: K; fact: OutboxFacts[K] } }[OutboxKind]> {
   return [
-    ...settingsFromCommand(action, request, result, now).map((fact) => ({ kind: 'setting' as const, fact })),
+    ...settingsFromCommand(action, request, result, now, writeOnly).map((fact) => ({ kind: 'setting' as const, fact })),
     ...profileChangesFromCommand(protocol, action, request, result, now).map((fact) => ({ kind: 'profile' as const, fact })),
     ...reservationChangesFromCommand(protocol, action, request, result, now).map((fact) => ({
       kind: 'reservation' as const,

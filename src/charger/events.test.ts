@@ -32,4 +32,10 @@ describe('eventsFor', () => {
     expect(eventsFor('CP', 'ocpp2.0.1', 'SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: AT }, {}, AT)[0]?.type).toBe('security.event');
     expect(eventsFor('CP', 'ocpp2.0.1', 'Heartbeat', {}, { currentTime: AT }, AT)).toEqual([]);
   });
+
+  it('sends no secret out: a private key quoted in a security event is redacted', () => {
+    const techInfo = 'key dump: -----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY----- end';
+    const [event] = eventsFor('CP', 'ocpp2.0.1', 'SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: AT, techInfo }, {}, AT);
+    expect(event?.data.techInfo).toBe('key dump: <redacted> end');
+  });
 });

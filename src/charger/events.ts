@@ -3,6 +3,8 @@
 // Billing, webhooks or analytics can consume them from the queue bound as EVENTS; without that
 // binding nothing is sent. Events leave after the charger's answer, at least once.
 
+import { redactSecrets } from '../ocpp/secrets';
+
 export type CsmsEventType =
   | 'transaction.started'
   | 'transaction.ended'
@@ -28,7 +30,10 @@ export function eventsFor(
   answer: Record<string, unknown>,
   at: string,
 ): CsmsEvent[] {
-  const event = (type: CsmsEventType, data: Record<string, unknown>): CsmsEvent[] => [{ type, chargerId, protocol, at, data }];
+  // Events leave the CSMS: whatever they quote of a message goes out with its secrets redacted.
+  const event = (type: CsmsEventType, data: Record<string, unknown>): CsmsEvent[] => [
+    { type, chargerId, protocol, at, data: redactSecrets(data) },
+  ];
   switch (action) {
     case 'StartTransaction':
       return event('transaction.started', {

@@ -1,6 +1,7 @@
 // The charger's message journal: its last frames in both directions, kept in its object to debug it from the API.
 
 import { insertRows } from '../durable-sql';
+import { mayHoldSecret, redactFrameText, writeOnlyVariablesIn } from '../ocpp/secrets';
 
 export interface JournalEntry {
   at: string;
@@ -13,7 +14,7 @@ export interface JournalEntry {
   action: string | null;
   /** A CALLERROR's code. */
   errorCode: string | null;
-  /** The frame as sent, cut at MAX_TEXT characters. */
+  /** The frame as sent, its secrets redacted (see secrets.ts), cut at MAX_TEXT characters. */
   text: string;
   truncated: boolean;
 }
@@ -29,6 +30,8 @@ export class MessageJournal {
   private sinceTrim = 0;
   /** Frames waiting to be written with the next one: [at, direction, text, truncated]. */
   private held: Array<[number, string, string, number]> = [];
+  /** Variables this charger reported WriteOnly ('component\u0000variable', lower case); read from storage on first use. */
+  private writeOnly: Set<string> | undefined;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -42,6 +45,26 @@ export class MessageJournal {
       text TEXT NOT NULL,
       truncated INTEGER NOT NULL
     )`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS journal_write_only (
+      component TEXT NOT NULL,
+      variable TEXT NOT NULL,
+      PRIMARY KEY (component, variable)
+    )`);
+    this.redactOlderFrames();
+  }
+
+  /**
+   * Frames journaled before secrets were redacted are redacted once, so the object's storage no
+   * longer holds them (journal_meta remembers it was done).
+   */
+  private redactOlderFrames(): void {
+    this.sql.exec('CREATE TABLE IF NOT EXISTS journal_meta (name TEXT PRIMARY KEY)');
+    if (this.sql.exec(`SELECT 1 FROM journal_meta WHERE name = 'redacted-v1'`).toArray().length > 0) return;
+    for (const row of this.sql.exec<{ seq: number; text: string }>('SELECT seq, text FROM journal').toArray()) {
+      const kept = this.redact(row.text);
+      if (kept !== row.text) this.sql.exec('UPDATE journal SET text = ? WHERE seq = ?', kept, row.seq);
+    }
+    this.sql.exec(`INSERT OR IGNORE INTO journal_meta (name) VALUES ('redacted-v1')`);
   }
 
   /**
@@ -49,13 +72,13 @@ export class MessageJournal {
    * then cost one storage call, which is most of what journaling a frame costs.
    */
   hold(direction: 'in' | 'out', frame: string | ArrayBuffer): void {
-    if (this.size > 0) this.held.push(journalRow(direction, frame));
+    if (this.size > 0) this.held.push(this.row(direction, frame));
   }
 
   /** Writes the frame, after any held ones. */
   record(direction: 'in' | 'out', frame: string | ArrayBuffer): void {
     if (this.size <= 0) return;
-    this.held.push(journalRow(direction, frame));
+    this.held.push(this.row(direction, frame));
     this.flush();
   }
 
@@ -137,6 +160,51 @@ export class MessageJournal {
     }
     return actions;
   }
+
+  /** The row a frame is kept as: redacted before it is cut, so no secret survives half-cut. */
+  private row(direction: 'in' | 'out', frame: string | ArrayBuffer): [number, string, string, number] {
+    const text = typeof frame === 'string' ? this.redact(frame) : `<binary frame, ${frame.byteLength} bytes>`;
+    const truncated = text.length > MAX_TEXT;
+    return [Date.now(), direction, truncated ? text.slice(0, MAX_TEXT) : text, truncated ? 1 : 0];
+  }
+
+  private redact(text: string): string {
+    const writeOnly = this.writeOnlyVariables();
+    const names = [...writeOnly].map((key) => key.split('\u0000')[1]!);
+    if (!mayHoldSecret(text, names)) return text;
+    // A report marking variables WriteOnly teaches which later values to hide.
+    if (/writeonly/i.test(text)) this.learnWriteOnly(text);
+    return redactFrameText(text, (component, variable) => writeOnly.has(writeOnlyKey(component, variable)), names);
+  }
+
+  /** Whether this charger reported a variable WriteOnly (as seen in journaled reports): its values are secret. */
+  isWriteOnly(component: string, variable: string): boolean {
+    return this.writeOnlyVariables().has(writeOnlyKey(component, variable));
+  }
+
+  private learnWriteOnly(text: string): void {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const known = this.writeOnlyVariables();
+    for (const { component, variable } of writeOnlyVariablesIn(payload)) {
+      const key = writeOnlyKey(component, variable);
+      if (known.has(key)) continue;
+      known.add(key);
+      this.sql.exec('INSERT OR IGNORE INTO journal_write_only (component, variable) VALUES (?, ?)', component.toLowerCase(), variable.toLowerCase());
+    }
+  }
+
+  private writeOnlyVariables(): Set<string> {
+    if (!this.writeOnly) {
+      const rows = this.sql.exec<{ component: string; variable: string }>('SELECT component, variable FROM journal_write_only').toArray();
+      this.writeOnly = new Set(rows.map((r) => writeOnlyKey(r.component, r.variable)));
+    }
+    return this.writeOnly;
+  }
 }
 
 function readFrame(text: string): Pick<JournalEntry, 'messageType' | 'messageId' | 'action' | 'errorCode'> {
@@ -166,8 +234,6 @@ function readFrame(text: string): Pick<JournalEntry, 'messageType' | 'messageId'
   };
 }
 
-function journalRow(direction: 'in' | 'out', frame: string | ArrayBuffer): [number, string, string, number] {
-  const text = typeof frame === 'string' ? frame : `<binary frame, ${frame.byteLength} bytes>`;
-  const truncated = text.length > MAX_TEXT;
-  return [Date.now(), direction, truncated ? text.slice(0, MAX_TEXT) : text, truncated ? 1 : 0];
+function writeOnlyKey(component: string, variable: string): string {
+  return `${component.toLowerCase()}\u0000${variable.toLowerCase()}`;
 }

@@ -24,7 +24,15 @@ import { countingD1 } from '../store/counting-d1';
 import { isolateStats, markIsolateStarted } from '../isolate-stats';
 import { newCommandId } from './command-ids';
 import { CommandQueue, type QueuedCommand } from './command-queue';
-import { commandEffects, commandFailure, commandOutcome, prepareCommand, prepareQueuedCommand } from './commands';
+import {
+  commandEffects,
+  commandFailure,
+  commandOutcome,
+  prepareCommand,
+  prepareQueuedCommand,
+  refuseCredentialChange,
+} from './commands';
+import { ADMISSION_HEADER, readAdmissionHeader, stillQualifies, type CredentialPolicy } from './credential-policy';
 import { DueWork, type Task } from './due-work';
 import { eventsFor } from './events';
 import { MessageJournal, type JournalEntry } from './journal';
@@ -165,7 +173,8 @@ export class ChargerSession extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
-    const attachment: SocketAttachment = { ocpp: { chargerId, protocol, connectedAt: now, lastSeen: now } };
+    const admission = readAdmissionHeader(request.headers.get(ADMISSION_HEADER));
+    const attachment: SocketAttachment = { ocpp: { chargerId, protocol, connectedAt: now, lastSeen: now, admission } };
     server.serializeAttachment(attachment);
 
     const previousProtocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
@@ -254,6 +263,37 @@ export class ChargerSession extends DurableObject<Env> {
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     logError('websocket', readAttachment(ws)?.chargerId, error);
     await this.connectionEnded(ws, 'The connection failed');
+  }
+
+  /**
+   * The charger's credentials changed: closes each connection that would not be admitted under
+   * `policy` (see credential-policy.ts), so nothing more is answered or sent on it. Called by the API.
+   */
+  async enforceCredentials(policy: CredentialPolicy): Promise<{ closed: number }> {
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const attachment = readAttachment(ws);
+      if (!attachment || attachment.refused || stillQualifies(attachment.admission, policy)) continue;
+      await this.endConnection(ws, CLOSE_CODES.credentialsChanged, 'The charger credentials changed: connect again with the new ones');
+      closed += 1;
+    }
+    return { closed };
+  }
+
+  /** Closes the charger's live connection, on an operator's request. Called by the API. */
+  async disconnect(): Promise<{ disconnected: boolean }> {
+    const socket = this.currentSocket();
+    if (!socket) return { disconnected: false };
+    await this.endConnection(socket, CLOSE_CODES.operator, 'Disconnected by the operator');
+    return { disconnected: true };
+  }
+
+  /** Closes a connection from our side: what it still sends is not read, and its end is recorded now. */
+  private async endConnection(ws: WebSocket, code: number, reason: string): Promise<void> {
+    const attachment = updateAttachment(ws, { refused: true });
+    logWarning('connection closed', attachment?.chargerId, reason);
+    closeQuietly(ws, code, reason);
+    await this.connectionEnded(ws, `The CSMS closed the connection: ${reason}`);
   }
 
   /** The one alarm runs whatever is due: the offline check, the outbox flush. */
@@ -380,7 +420,9 @@ export class ChargerSession extends DurableObject<Env> {
     const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
     const protocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
     if (!chargerId || !protocol) return;
-    const facts = commandEffects(protocol, action, request, result, new Date().toISOString());
+    const facts = commandEffects(protocol, action, request, result, new Date().toISOString(), (component, variable) =>
+      this.journal.isWriteOnly(component, variable),
+    );
     for (const { kind, fact } of facts) this.outbox.append(chargerId, kind, fact);
     if (facts.length > 0) await this.handover.schedule('batched');
   }
@@ -437,7 +479,8 @@ export class ChargerSession extends DurableObject<Env> {
         const protocol = (await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol)) ?? null;
         const command = this.commands.next(Date.now());
         if (!command) return;
-        const prepared = prepareCommand(protocol, command.action, command.payload);
+        // Queued before credential changes were refused on the command route: still not sent.
+        const prepared = refuseCredentialChange(command.action, command.payload) ?? prepareCommand(protocol, command.action, command.payload);
         if (!prepared.ok) {
           if (prepared.refusal.ok === false) this.commands.fail(command.id, prepared.refusal.error, Date.now());
           continue;
@@ -667,7 +710,8 @@ export class ChargerSession extends DurableObject<Env> {
   }
 
   private currentSocket(): WebSocket | undefined {
-    return this.ctx.getWebSockets().find((s) => s.readyState === WebSocket.OPEN);
+    // A connection the CSMS refused (a frame limit, changed credentials) takes no more commands.
+    return this.ctx.getWebSockets().find((s) => s.readyState === WebSocket.OPEN && !readAttachment(s)?.refused);
   }
 
   private offlineAfterMs(): number {

@@ -2,6 +2,7 @@
 
 import { logDebug, logError } from '../log';
 import type { OcppVersion } from '../ocpp/versions';
+import type { SocketAdmission } from './credential-policy';
 import type { BadFrameTally } from './frame-limits';
 
 /** Facts about one connection, kept on the socket so they survive hibernation. */
@@ -15,8 +16,10 @@ export interface OcppAttachment {
   ended?: boolean;
   /** How much of the bad-frame budget this connection has spent (see frame-limits.ts). */
   badFrames?: BadFrameTally;
-  /** Set when the CSMS closed this connection for breaking a frame limit: frames still queued are dropped. */
+  /** Set when the CSMS closed this connection (a frame limit, changed credentials, the operator): frames still queued are dropped. */
   refused?: boolean;
+  /** How the Worker admitted it (see credential-policy.ts); absent on connections opened before this was kept. */
+  admission?: SocketAdmission;
 }
 
 /** Attachments are namespaced, so other features can keep their own facts on the socket. */

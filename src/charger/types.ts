@@ -17,6 +17,10 @@ export interface LiveStatus {
 export const CLOSE_CODES = {
   replaced: 4000,
   silent: 4001,
+  /** The operator asked (POST /chargers/{id}/disconnect). */
+  operator: 4002,
+  /** The charger's credentials changed and this connection did not use the new ones. */
+  credentialsChanged: 4003,
   internal: 1011,
   /** Too many bad frames (Policy Violation). */
   badFrames: 1008,

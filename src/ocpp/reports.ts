@@ -2,9 +2,10 @@
 
 import { certificateAuthority } from './certificates';
 import type { Handler, HandlerContext } from './handlers';
+import { redactSecrets } from './secrets';
 
 /**
- * A handler that keeps the message as sent (see ChargerRecords.recordReport) and then answers
+ * A handler that keeps the message as sent, secrets redacted (see ChargerRecords.recordReport), and then answers
  * with `answer`, which defaults to the empty object most notifications are acknowledged with.
  */
 export function keepAndAnswer<Req extends object, Res extends Record<string, unknown>>(
@@ -18,7 +19,7 @@ export function keepAndAnswer<Req extends object, Res extends Record<string, unk
       messageId: ctx.messageId,
       receivedAt: ctx.now.toISOString(),
       requestId: typeof requestId === 'number' ? requestId : undefined,
-      payload: req as Record<string, unknown>,
+      payload: redactSecrets(req as Record<string, unknown>),
     });
     return answer(req, ctx);
   };

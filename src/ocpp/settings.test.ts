@@ -104,3 +104,19 @@ describe('settings from 2.0.1', () => {
     ]);
   });
 });
+
+describe('secret settings are kept redacted', () => {
+  it('AuthorizationKey, BasicAuthPassword and WriteOnly variables keep no value', () => {
+    expect(settingsFromCommand('ChangeConfiguration', { key: 'AuthorizationKey', value: '41424344' }, { status: 'Accepted' }, NOW)).toEqual([
+      expect.objectContaining({ variable: 'AuthorizationKey', value: '<redacted>' }),
+    ]);
+    const set = { setVariableData: [{ attributeValue: 'pw-pw-pw-pw-pw-pw', component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }] };
+    const ok = { setVariableResult: [{ attributeStatus: 'Accepted', component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }] };
+    expect(settingsFromCommand('SetVariables', set, ok, NOW)[0]!.value).toBe('<redacted>');
+    const report = settingsFromReport(
+      { requestId: 1, generatedAt: NOW, seqNo: 0, reportData: [{ component: { name: 'V' }, variable: { name: 'K' }, variableAttribute: [{ value: 'k', mutability: 'WriteOnly' }] }] },
+      NOW,
+    );
+    expect(report[0]!.value).toBe('<redacted>');
+  });
+});

@@ -4,6 +4,7 @@
 // variable is named by its component (name, instance, EVSE, connector), its own name and
 // instance, and the attribute type (Actual, Target, MinSet, MaxSet).
 
+import { keptValue, type WriteOnlyLookup } from './secrets';
 import type * as V16 from './v16/schemas.generated';
 import type * as V201 from './v201/schemas.generated';
 
@@ -27,13 +28,17 @@ export interface Setting {
 
 type Target = Pick<Setting, 'component' | 'componentInstance' | 'evseId' | 'connectorId' | 'variable' | 'variableInstance'>;
 
-/** What a CSMS-initiated command's successful answer tells about the charger's configuration. */
-export function settingsFromCommand(action: string, request: unknown, result: unknown, now: string): Setting[] {
+/**
+ * What a CSMS-initiated command's successful answer tells about the charger's configuration.
+ * Secret values (see secrets.ts; `writeOnly` adds the variables the charger reported WriteOnly)
+ * are kept redacted: the row says the value was set, and when, not what it is.
+ */
+export function settingsFromCommand(action: string, request: unknown, result: unknown, now: string, writeOnly?: WriteOnlyLookup): Setting[] {
   switch (action) {
     case 'GetConfiguration': {
       const res = result as V16.GetConfigurationResponse;
       return (res.configurationKey ?? []).map((k) =>
-        setting(key16(k.key), 'Actual', k.value ?? null, k.readonly ? 'ReadOnly' : 'ReadWrite', null, action, now),
+        setting(key16(k.key), 'Actual', k.value ?? null, k.readonly ? 'ReadOnly' : 'ReadWrite', null, action, now, writeOnly),
       );
     }
     case 'ChangeConfiguration': {
@@ -41,13 +46,15 @@ export function settingsFromCommand(action: string, request: unknown, result: un
       const res = result as V16.ChangeConfigurationResponse;
       // RebootRequired: the value is stored and takes effect after a reboot.
       if (res.status !== 'Accepted' && res.status !== 'RebootRequired') return [];
-      return [setting(key16(req.key), 'Actual', req.value, null, null, action, now)];
+      return [setting(key16(req.key), 'Actual', req.value, null, null, action, now, writeOnly)];
     }
     case 'GetVariables': {
       const res = result as V201.GetVariablesResponse;
       return res.getVariableResult
         .filter((r) => r.attributeStatus === 'Accepted')
-        .map((r) => setting(target201(r.component, r.variable), r.attributeType ?? 'Actual', r.attributeValue ?? null, null, null, action, now));
+        .map((r) =>
+          setting(target201(r.component, r.variable), r.attributeType ?? 'Actual', r.attributeValue ?? null, null, null, action, now, writeOnly),
+        );
     }
     case 'SetVariables': {
       const req = request as V201.SetVariablesRequest;
@@ -56,7 +63,9 @@ export function settingsFromCommand(action: string, request: unknown, result: un
         .filter((r) => r.attributeStatus === 'Accepted' || r.attributeStatus === 'RebootRequired')
         .flatMap((r) => {
           const sent = req.setVariableData.find((d) => sameTarget(d, r));
-          return sent ? [setting(target201(r.component, r.variable), r.attributeType ?? 'Actual', sent.attributeValue, null, null, action, now)] : [];
+          return sent
+            ? [setting(target201(r.component, r.variable), r.attributeType ?? 'Actual', sent.attributeValue, null, null, action, now, writeOnly)]
+            : [];
         });
     }
     default:
@@ -111,8 +120,10 @@ function setting(
   characteristics: Record<string, unknown> | null,
   source: string,
   updatedAt: string,
+  writeOnly?: WriteOnlyLookup,
 ): Setting {
-  return { ...target, attributeType, value, mutability, characteristics, source, updatedAt };
+  const kept = keptValue(target.component, target.variable, value, mutability, writeOnly);
+  return { ...target, attributeType, value: kept, mutability, characteristics, source, updatedAt };
 }
 
 function stripCustomData(value: object): object {

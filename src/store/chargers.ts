@@ -27,6 +27,21 @@ const STATUS_COLUMNS = [
   'reported_at',
 ] as const;
 
+/** How a charger must authenticate (see api/charger-auth.ts). */
+export interface ChargerCredentials {
+  registered: boolean;
+  securityProfile: 0 | 1 | 2 | 3;
+  passwordHash: string | null;
+  /** During a password change: the new password's hash, stored before the charger was sent it. */
+  pendingPasswordHash: string | null;
+}
+
+/** Failed upgrades for one charger id in the current window. */
+export interface AuthFailures {
+  windowStartedAt: number;
+  failures: number;
+}
+
 export interface ChargerRecord {
   id: string;
   registered: boolean;
@@ -139,7 +154,8 @@ export class ChargerStore {
 
   /**
    * Registers a charger ahead of its first boot; keeps everything already known about it.
-   * `securityProfile` and `passwordHash` change only when given.
+   * `securityProfile` and `passwordHash` change only when given; a password set here replaces
+   * any change under way (the pending one).
    */
   async register(id: string, now: string, auth: { securityProfile?: number; passwordHash?: string } = {}): Promise<void> {
     await this.db
@@ -147,43 +163,101 @@ export class ChargerStore {
         `INSERT INTO chargers (id, registered, security_profile, password_hash, created_at, updated_at)
          VALUES (?1, 1, COALESCE(?3, 0), ?4, ?2, ?2)
          ON CONFLICT (id) DO UPDATE SET registered = 1, updated_at = ?2,
-           security_profile = COALESCE(?3, security_profile), password_hash = COALESCE(?4, password_hash)`,
+           security_profile = COALESCE(?3, security_profile), password_hash = COALESCE(?4, password_hash),
+           pending_password_hash = CASE WHEN ?4 IS NULL THEN pending_password_hash END`,
       )
       .bind(id, now, auth.securityProfile ?? null, auth.passwordHash ?? null)
       .run();
   }
 
   /** How the charger must authenticate; null for a charger never seen or registered. */
-  async credentials(id: string): Promise<{
-    registered: boolean;
-    securityProfile: 0 | 1 | 2 | 3;
-    passwordHash: string | null;
-    previousPasswordHash: string | null;
-  } | null> {
+  async credentials(id: string): Promise<ChargerCredentials | null> {
+    return (await this.admissionFacts(id)).credentials;
+  }
+
+  /**
+   * What the upgrade checks, in one statement: how the charger must authenticate (null for an id
+   * never seen or registered) and its failed attempts in the current window (for any id).
+   */
+  async admissionFacts(id: string): Promise<{ credentials: ChargerCredentials | null; failures: AuthFailures | null }> {
     const row = await this.db
-      .prepare('SELECT registered, security_profile, password_hash, previous_password_hash FROM chargers WHERE id = ?')
+      .prepare(
+        `SELECT c.id AS found, c.registered, c.security_profile, c.password_hash, c.pending_password_hash,
+                f.window_started_at, f.failures
+         FROM (SELECT ?1 AS id) AS q
+         LEFT JOIN chargers AS c ON c.id = q.id
+         LEFT JOIN charger_auth_failures AS f ON f.charger_id = q.id`,
+      )
       .bind(id)
-      .first<{ registered: number; security_profile: number; password_hash: string | null; previous_password_hash: string | null }>();
-    if (!row) return null;
+      .first<{
+        found: string | null;
+        registered: number;
+        security_profile: number;
+        password_hash: string | null;
+        pending_password_hash: string | null;
+        window_started_at: number | null;
+        failures: number | null;
+      }>();
     return {
-      registered: row.registered === 1,
-      securityProfile: row.security_profile as 0 | 1 | 2 | 3,
-      passwordHash: row.password_hash,
-      previousPasswordHash: row.previous_password_hash,
+      credentials:
+        row && row.found !== null
+          ? {
+              registered: row.registered === 1,
+              securityProfile: row.security_profile as 0 | 1 | 2 | 3,
+              passwordHash: row.password_hash,
+              pendingPasswordHash: row.pending_password_hash,
+            }
+          : null,
+      failures:
+        row && row.window_started_at !== null && row.failures !== null
+          ? { windowStartedAt: row.window_started_at, failures: row.failures }
+          : null,
     };
   }
 
-  /** The charger took a new password: it opens the door from now on; the old one until the charger uses the new. */
-  async rotatePassword(id: string, passwordHash: string, now: string): Promise<void> {
+  /**
+   * Counts a failed upgrade for this id in the window starting at the first failure; returns
+   * the window as it now is. Windows of other ids that have ended are cleared on the way.
+   */
+  async recordAuthFailure(id: string, nowMs: number, windowMs: number): Promise<AuthFailures> {
+    const [, upsert] = await this.db.batch<AuthFailures>([
+      this.db.prepare('DELETE FROM charger_auth_failures WHERE window_started_at <= ?1 AND charger_id != ?2').bind(nowMs - windowMs, id),
+      this.db
+        .prepare(
+          `INSERT INTO charger_auth_failures (charger_id, window_started_at, failures) VALUES (?1, ?2, 1)
+           ON CONFLICT (charger_id) DO UPDATE SET
+             failures = CASE WHEN window_started_at <= ?2 - ?3 THEN 1 ELSE failures + 1 END,
+             window_started_at = CASE WHEN window_started_at <= ?2 - ?3 THEN ?2 ELSE window_started_at END
+           RETURNING window_started_at AS windowStartedAt, failures`,
+        )
+        .bind(id, nowMs, windowMs),
+    ]);
+    return upsert!.results[0]!;
+  }
+
+  /** A password change begins: the new hash is kept before the charger is sent it (both open the door meanwhile). */
+  async setPendingPassword(id: string, passwordHash: string, now: string): Promise<void> {
     await this.db
-      .prepare('UPDATE chargers SET previous_password_hash = password_hash, password_hash = ?2, updated_at = ?3 WHERE id = ?1')
+      .prepare('UPDATE chargers SET pending_password_hash = ?2, updated_at = ?3 WHERE id = ?1')
       .bind(id, passwordHash, now)
       .run();
   }
 
-  /** The charger connected with its current password: the previous one is closed. */
-  async forgetPreviousPassword(id: string): Promise<void> {
-    await this.db.prepare('UPDATE chargers SET previous_password_hash = NULL WHERE id = ? AND previous_password_hash IS NOT NULL').bind(id).run();
+  /** The charger refused the new password (or never got it): only the current one opens the door. */
+  async dropPendingPassword(id: string, passwordHash: string): Promise<void> {
+    await this.db
+      .prepare('UPDATE chargers SET pending_password_hash = NULL WHERE id = ?1 AND pending_password_hash = ?2')
+      .bind(id, passwordHash)
+      .run();
+  }
+
+  /** The charger connected with the pending password: it becomes the only one. False when another change replaced it meanwhile. */
+  async promotePendingPassword(id: string, passwordHash: string): Promise<boolean> {
+    const result = await this.db
+      .prepare('UPDATE chargers SET password_hash = pending_password_hash, pending_password_hash = NULL WHERE id = ?1 AND pending_password_hash = ?2')
+      .bind(id, passwordHash)
+      .run();
+    return result.meta.changes > 0;
   }
 
   /** Records a BootNotification and the answer given to it, in one statement. */

@@ -1,6 +1,7 @@
 // D1 access for chargers' configuration keys and device-model variables; all of their SQL lives here.
 
 import type { ChargerFact } from '../fleet/outbox';
+import { REDACTED } from '../ocpp/secrets';
 import type { Setting } from '../ocpp/settings';
 import { chunk, columnsOf } from './json-rows';
 
@@ -27,7 +28,8 @@ export class SettingStore {
 
   /**
    * Upserts settings; a newer report wins, and a report that names no mutability or
-   * characteristics keeps the ones known before.
+   * characteristics keeps the ones known before. Values arrive redacted (secrets.ts); a variable
+   * the charger reported WriteOnly earlier stays redacted whatever a later command's value says.
    */
   upsertStatements(settings: readonly ChargerFact<'setting'>[]): D1PreparedStatement[] {
     return chunk(settings).map((part) =>
@@ -36,7 +38,8 @@ export class SettingStore {
           `INSERT INTO charger_settings (${COLUMNS.join(', ')})
            SELECT ${COLUMNS.join(', ')} FROM (SELECT ${columnsOf(COLUMNS)} FROM json_each(?1) AS j) WHERE true
            ON CONFLICT (charger_id, component, component_instance, evse_id, connector_id, variable, variable_instance, attribute_type)
-           DO UPDATE SET value = excluded.value,
+           DO UPDATE SET value = CASE WHEN COALESCE(excluded.mutability, charger_settings.mutability) = 'WriteOnly'
+               THEN '${REDACTED}' ELSE excluded.value END,
              mutability = COALESCE(excluded.mutability, charger_settings.mutability),
              characteristics = COALESCE(excluded.characteristics, charger_settings.characteristics),
              source = excluded.source, updated_at = excluded.updated_at

@@ -7,6 +7,7 @@ import * as v16Actions from '../../src/ocpp/v16/actions';
 import * as v16 from '../../src/ocpp/v16/schemas.generated';
 import * as v201Actions from '../../src/ocpp/v201/actions';
 import * as v201 from '../../src/ocpp/v201/schemas.generated';
+import { credentialChange } from '../../src/ocpp/secrets';
 import { fullPayload, minimalPayload, type Version } from '../support/sample-payloads';
 import { answeringCharger, type AnsweringCharger } from './answering-charger';
 import { api, RawCharger, uniqueChargerId } from './helpers';
@@ -69,6 +70,12 @@ describe.each(versions)('%s CSMS-initiated commands', (version) => {
       const before = charger.calls.length;
       const res = await api('POST', `/chargers/${charger.cp.id}/commands/${action}?timeoutSeconds=5`, payload);
       const body = await res.json();
+      if (credentialChange(action, payload)) {
+        // Credentials change through the admin routes only (see secrets.test.ts): nothing reaches the charger.
+        expect({ status: res.status, code: (body as { error: { code: string } }).error.code }).toEqual({ status: 403, code: 'CredentialChangeRefused' });
+        expect(charger.calls.slice(before)).toEqual([]);
+        return;
+      }
       expect({ status: res.status, body }).toEqual({ status: 200, body: { result: minimalPayload(version, action, 'conf') } });
       expect(charger.calls.slice(before)).toEqual([{ id: expect.any(String), action, payload }]);
     },

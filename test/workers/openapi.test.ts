@@ -24,6 +24,7 @@ const OPERATIONS = [
   'GET /chargers/{chargerId}',
   'PUT /chargers/{chargerId}',
   'POST /chargers/{chargerId}/password',
+  'POST /chargers/{chargerId}/disconnect',
   'POST /chargers/{chargerId}/commands/{action}',
   'GET /chargers/{chargerId}/commands',
   'GET /commands/{commandId}',

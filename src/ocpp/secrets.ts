@@ -1,0 +1,209 @@
+// What is secret in OCPP traffic, in one place: which values are redacted wherever the CSMS keeps or shows them, and which commands change credentials.
+//
+// Used by the message journal, the stored configuration and reports, queued commands, command
+// answers, events and logs. Keys are matched case-insensitively: the specs spell them one way,
+// chargers are not all strict about it, and a mis-cased secret is still a secret.
+
+/** What a secret value is replaced with; a string, so a redacted frame stays valid JSON of the same shape. */
+export const REDACTED = '<redacted>';
+
+/** 1.6 configuration keys whose value is a credential (AuthorizationKey is the Basic-auth password, hex-encoded). */
+const SECRET_KEYS_16 = new Set(['authorizationkey']);
+/** 2.0.1 variables (component.variable) whose value is a credential; the spec also marks BasicAuthPassword WriteOnly. */
+const SECRET_VARIABLES_201 = new Set(['securityctrlr.basicauthpassword']);
+/** Properties whose string value is secret wherever they appear (2.0.1 NetworkConnectionProfile's APN and VPN, any password). */
+const SECRET_PROPERTY = /^(?:[a-z]*password|simpin|privatekey)$/i;
+/** A PEM private key block (PKCS#8, RSA, EC, encrypted…); a cut-off block is redacted to its end. */
+const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[^"]*?(?:-----END \1PRIVATE KEY-----|(?="|$))/g;
+/** Words without which a frame cannot carry a secret; frames without any are kept as they are, unparsed. */
+const SECRET_MARKERS = /authorizationkey|password|writeonly|private key|simpin|"vpn"|\\u/i;
+
+/** Variables the charger itself marked WriteOnly (learnt from its reports), beyond the ones the spec names. */
+export type WriteOnlyLookup = (component: string, variable: string) => boolean;
+
+/**
+ * Whether a configuration value is secret: a 1.6 key (component '') or a 2.0.1 variable named
+ * above, or any variable the charger reports as WriteOnly.
+ */
+export function isSecretVariable(component: string, variable: string, mutability?: string | null, writeOnly?: WriteOnlyLookup): boolean {
+  if (mutability?.toLowerCase() === 'writeonly') return true;
+  if (component === '' && SECRET_KEYS_16.has(variable.toLowerCase())) return true;
+  if (SECRET_VARIABLES_201.has(`${component}.${variable}`.toLowerCase())) return true;
+  return writeOnly?.(component, variable) ?? false;
+}
+
+/** A configuration value as it may be kept: redacted when the variable is secret; PEM private keys cut out of any other. */
+export function keptValue(
+  component: string,
+  variable: string,
+  value: string | null,
+  mutability?: string | null,
+  writeOnly?: WriteOnlyLookup,
+): string | null {
+  if (value === null) return null;
+  return isSecretVariable(component, variable, mutability, writeOnly) ? REDACTED : redactPrivateKeys(value);
+}
+
+export function redactPrivateKeys(text: string): string {
+  return text.includes('PRIVATE KEY') ? text.replace(PEM_PRIVATE_KEY, REDACTED) : text;
+}
+
+/**
+ * A copy of an OCPP payload (request or answer, either version) with every secret replaced by
+ * REDACTED. It recognises secrets by shape, not by action, so an answer needs no knowledge of its
+ * request: `{key, value}` pairs (1.6 ChangeConfiguration, GetConfiguration), `{component, variable,
+ * attributeValue}` (2.0.1 Set/GetVariables), `{component, variable, variableAttribute[]}`
+ * (NotifyReport, including any attribute reported WriteOnly), secret-named properties and PEM
+ * private keys anywhere.
+ */
+export function redactSecrets<T>(payload: T, writeOnly?: WriteOnlyLookup): T {
+  return redact(payload, writeOnly, false) as T;
+}
+
+function redact(value: unknown, writeOnly: WriteOnlyLookup | undefined, inVpn: boolean): unknown {
+  if (typeof value === 'string') return redactPrivateKeys(value);
+  if (Array.isArray(value)) return value.map((item) => redact(item, writeOnly, false));
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  const secretFields = new Set<string>();
+  if (typeof object.key === 'string' && isSecretVariable('', object.key)) secretFields.add('value');
+  const target = variableTarget(object);
+  const secretTarget = target !== undefined && isSecretVariable(target.component, target.variable, null, writeOnly);
+  if (secretTarget) secretFields.add('attributeValue');
+  const copy: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(object)) {
+    if (typeof field === 'string' && (secretFields.has(name) || SECRET_PROPERTY.test(name) || (inVpn && name === 'key'))) {
+      copy[name] = REDACTED;
+    } else if (name === 'variableAttribute' && target && Array.isArray(field)) {
+      copy[name] = field.map((attribute) => redactAttribute(attribute, secretTarget));
+    } else {
+      copy[name] = redact(field, writeOnly, name === 'vpn');
+    }
+  }
+  return copy;
+}
+
+/** One NotifyReport variableAttribute: its value is secret when the variable is, or when it says WriteOnly. */
+function redactAttribute(attribute: unknown, secretTarget: boolean): unknown {
+  if (attribute === null || typeof attribute !== 'object' || Array.isArray(attribute)) return redact(attribute, undefined, false);
+  const { value, ...rest } = attribute as Record<string, unknown>;
+  const copy = redact(rest, undefined, false) as Record<string, unknown>;
+  if (value === undefined) return copy;
+  const writeOnly = typeof rest.mutability === 'string' && rest.mutability.toLowerCase() === 'writeonly';
+  return { ...copy, value: typeof value === 'string' && (secretTarget || writeOnly) ? REDACTED : redact(value, undefined, false) };
+}
+
+function variableTarget(object: Record<string, unknown>): { component: string; variable: string } | undefined {
+  const component = (object.component as { name?: unknown } | undefined)?.name;
+  const variable = (object.variable as { name?: unknown } | undefined)?.name;
+  return typeof component === 'string' && typeof variable === 'string' ? { component, variable } : undefined;
+}
+
+/**
+ * An OCPP-J frame's text with its secrets redacted, for keeping (the message journal). A frame
+ * that cannot hold one is returned as it is, unparsed; one that is not JSON is scrubbed as text.
+ * `alsoMentions` are names (e.g. of variables the charger marked WriteOnly) that make a frame
+ * worth parsing.
+ */
+export function redactFrameText(text: string, writeOnly?: WriteOnlyLookup, alsoMentions: readonly string[] = []): string {
+  if (!mayHoldSecret(text, alsoMentions)) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return redactUnparsedText(text);
+  }
+  const redacted = JSON.stringify(redactSecrets(parsed, writeOnly));
+  return redacted === JSON.stringify(parsed) ? text : redacted;
+}
+
+export function mayHoldSecret(text: string, alsoMentions: readonly string[] = []): boolean {
+  if (SECRET_MARKERS.test(text)) return true;
+  if (alsoMentions.length === 0) return false;
+  const lower = text.toLowerCase();
+  return alsoMentions.some((name) => lower.includes(name.toLowerCase()));
+}
+
+/**
+ * Text that is not JSON (a malformed frame, a log message) but mentions a secret: private keys
+ * are cut out, and every quoted value of a property that may hold one is replaced. It may take
+ * more than the secret; that is the safe side.
+ */
+export function redactUnparsedText(text: string): string {
+  const withoutKeys = redactPrivateKeys(text);
+  if (!/authorizationkey|password|writeonly|simpin|"vpn"/i.test(withoutKeys)) return withoutKeys;
+  return withoutKeys.replace(
+    /("(?:value|attributeValue|key|[A-Za-z]*[Pp]assword|simPin)"\s*:\s*)"(?:[^"\\]|\\.)*("|$)/g,
+    (_match, head: string, end: string) => `${head}"${REDACTED}${end}`,
+  );
+}
+
+// ---- Commands that change how a charger authenticates ----
+
+/** Where an operator changes a charger's credentials instead of the generic command route. */
+export const CREDENTIAL_ROUTES =
+  'POST /api/v1/chargers/{chargerId}/password (the Basic-auth password) or PUT /api/v1/chargers/{chargerId} (the security profile)';
+
+/** 1.6 configuration keys that change how the charger authenticates. */
+const CREDENTIAL_KEYS_16 = new Set(['authorizationkey', 'securityprofile']);
+/** 2.0.1 variables that change how the charger authenticates, or where and with what it connects. */
+const CREDENTIAL_VARIABLES_201 = new Set([
+  'securityctrlr.basicauthpassword',
+  'securityctrlr.securityprofile',
+  'securityctrlr.identity',
+  'ocppcommctrlr.networkconfigurationpriority',
+  'ocppcommctrlr.networkconfiguration',
+]);
+
+/**
+ * What credential a command would change (`ChangeConfiguration AuthorizationKey`…), or undefined.
+ * Credentials change only through the admin routes, which keep the CSMS's side in step with the
+ * charger's; the check needs no version, as each of these actions exists in one version only.
+ */
+export function credentialChange(action: string, payload: unknown): string | undefined {
+  const body = (payload ?? {}) as Record<string, unknown>;
+  switch (action) {
+    case 'ChangeConfiguration': {
+      const key = body.key;
+      return typeof key === 'string' && CREDENTIAL_KEYS_16.has(key.toLowerCase()) ? `ChangeConfiguration ${key}` : undefined;
+    }
+    case 'SetVariables': {
+      const data = Array.isArray(body.setVariableData) ? (body.setVariableData as unknown[]) : [];
+      for (const item of data) {
+        const target = item && typeof item === 'object' ? variableTarget(item as Record<string, unknown>) : undefined;
+        if (target && CREDENTIAL_VARIABLES_201.has(`${target.component}.${target.variable}`.toLowerCase())) {
+          return `SetVariables ${target.component}.${target.variable}`;
+        }
+      }
+      return undefined;
+    }
+    case 'SetNetworkProfile':
+      // A network connection profile carries the security profile, the CSMS URL and APN/VPN credentials.
+      return 'SetNetworkProfile';
+    default:
+      return undefined;
+  }
+}
+
+/** The variables a 2.0.1 report (NotifyReport) marks WriteOnly, so their values can be recognised in later messages. */
+export function writeOnlyVariablesIn(payload: unknown): Array<{ component: string; variable: string }> {
+  const found: Array<{ component: string; variable: string }> = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const object = value as Record<string, unknown>;
+    const target = variableTarget(object);
+    if (target && Array.isArray(object.variableAttribute)) {
+      const writeOnly = object.variableAttribute.some(
+        (a) => typeof (a as { mutability?: unknown })?.mutability === 'string' && (a as { mutability: string }).mutability.toLowerCase() === 'writeonly',
+      );
+      if (writeOnly) found.push(target);
+    }
+    for (const field of Object.values(object)) if (field !== null && typeof field === 'object') visit(field);
+  };
+  visit(payload);
+  return found;
+}

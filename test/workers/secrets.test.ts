@@ -1,0 +1,538 @@
+// Issue 11, Secrets: passwords never readable, credentials change only through the admin routes,
+// changed credentials end the sessions that did not use them, rotation survives a lost answer,
+// and the upgrade's refusals cost the same whatever the id, within a budget per id.
+import { env, exports } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it, vi } from 'vitest';
+import { MessageJournal } from '../../src/charger/journal';
+import { app } from '../../src/index';
+import { isolateStats } from '../../src/isolate-stats';
+import { api, RawCharger, uniqueChargerId } from './helpers';
+
+const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
+const hex = (text: string) => [...new TextEncoder().encode(text)].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+/** Connects with Basic auth, boots, and answers every CALL the CSMS sends with `answer(action, payload)`. */
+async function answering(id: string, version: 'ocpp1.6' | 'ocpp2.0.1', password: string, answer: (action: string, payload: any) => unknown) {
+  const cp = await RawCharger.connect(id, version, { authorization: basic(id, password) });
+  const boot = await cp.boot();
+  expect((boot[2] as { status: string }).status).toBe('Accepted');
+  const calls: Array<{ action: string; payload: any }> = [];
+  cp.ws.addEventListener('message', (event) => {
+    const frame = JSON.parse(event.data as string) as unknown[];
+    if (frame[0] !== 2) return;
+    calls.push({ action: frame[2] as string, payload: frame[3] });
+    cp.sendRaw(JSON.stringify([3, frame[1], answer(frame[2] as string, frame[3])]));
+  });
+  return { cp, calls };
+}
+
+function upgrade(id: string, authorization?: string, version = 'ocpp1.6'): Promise<Response> {
+  const headers: Record<string, string> = { upgrade: 'websocket', 'sec-websocket-protocol': version };
+  if (authorization) headers.authorization = authorization;
+  return exports.default.fetch(new Request(`http://csms.test/ocpp/${encodeURIComponent(id)}`, { headers }));
+}
+
+async function connects(res: Promise<Response>): Promise<boolean> {
+  const response = await res;
+  if (response.status !== 101) return false;
+  response.webSocket!.accept();
+  response.webSocket!.close(1000, 'done');
+  return true;
+}
+
+async function readToken(): Promise<string> {
+  const res = await api('POST', '/tokens', { name: 'secrets reader', scopes: ['read'] });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { token: string }).token;
+}
+
+// These tests open several sockets and walk the whole API: generous timeouts for a loaded machine.
+vi.setConfig({ testTimeout: 60_000 });
+
+describe('charger passwords are never readable', () => {
+  it('after POST /password on a 1.6 and a 2.0.1 charger, no GET of the OpenAPI document, no D1 row and no object row holds it', async () => {
+    const id16 = uniqueChargerId('SEC16');
+    const id201 = uniqueChargerId('SEC201');
+    const first16 = 'first-password-16-x';
+    const first201 = 'first-password-201-abcdef';
+    const new16 = 'Rotated-Secret-16xy';
+    const new201 = 'Rotated-Secret-201-zyxwvu';
+    for (const [id, pw] of [[id16, first16], [id201, first201]] as const) {
+      expect((await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: pw })).status).toBe(201);
+    }
+    // The chargers accept everything and, carelessly, report their passwords back when asked.
+    const c16 = await answering(id16, 'ocpp1.6', first16, (action) =>
+      action === 'GetConfiguration'
+        ? { configurationKey: [{ key: 'AuthorizationKey', readonly: false, value: hex(new16).toUpperCase() }, { key: 'HeartbeatInterval', readonly: false, value: '300' }] }
+        : { status: 'Accepted' },
+    );
+    const c201 = await answering(id201, 'ocpp2.0.1', first201, (action, payload) => {
+      if (action === 'SetVariables') {
+        return { setVariableResult: payload.setVariableData.map((d: any) => ({ attributeStatus: 'Accepted', component: d.component, variable: d.variable })) };
+      }
+      if (action === 'GetVariables') {
+        return {
+          getVariableResult: payload.getVariableData.map((d: any) => ({ attributeStatus: 'Accepted', attributeValue: new201, component: d.component, variable: d.variable })),
+        };
+      }
+      return { status: 'Accepted' };
+    });
+
+    expect((await api('POST', `/chargers/${id16}/password`, { password: new16 })).status).toBe(200);
+    expect((await api('POST', `/chargers/${id201}/password`, { password: new201 })).status).toBe(200);
+    expect(c16.calls.at(-1)).toMatchObject({ action: 'ChangeConfiguration', payload: { key: 'AuthorizationKey', value: hex(new16).toUpperCase() } });
+    expect(c201.calls.at(-1)).toMatchObject({ action: 'SetVariables' });
+
+    // The charger reports the secret: in answers to commands (direct and queued) and in a NotifyReport.
+    const got16 = await api('POST', `/chargers/${id16}/commands/GetConfiguration`, {});
+    expect(got16.status).toBe(200);
+    const got16Text = await got16.text();
+    expect(got16Text).toContain('HeartbeatInterval');
+    expect(got16Text.toLowerCase()).not.toContain(hex(new16));
+    const get201 = { getVariableData: [{ component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }] };
+    expect(await (await api('POST', `/chargers/${id201}/commands/GetVariables`, get201)).text()).not.toContain(new201);
+    const queued = await api('POST', `/chargers/${id201}/commands/GetVariables?queue=true`, get201);
+    expect(queued.status).toBe(202);
+    const commandId = ((await queued.json()) as { command: { id: string } }).command.id;
+    await vi_waitFor(async () => ((await (await api('GET', `/commands/${commandId}`)).json()) as any).command.status === 'succeeded');
+    c201.cp.sendRaw(
+      JSON.stringify([
+        2,
+        'report-1',
+        'NotifyReport',
+        {
+          requestId: 7,
+          generatedAt: new Date().toISOString(),
+          seqNo: 0,
+          reportData: [
+            { component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' }, variableAttribute: [{ value: new201, mutability: 'WriteOnly' }] },
+            { component: { name: 'SecurityCtrlr' }, variable: { name: 'OrganizationName' }, variableAttribute: [{ value: 'Acme', mutability: 'ReadWrite' }] },
+          ],
+        },
+      ]),
+    );
+    await vi_waitFor(async () => {
+      const { messages } = (await (await api('GET', `/chargers/${id201}/messages?limit=5`)).json()) as { messages: Array<{ messageId: string; direction: string }> };
+      return messages.some((m) => m.messageId === 'report-1' && m.direction === 'out');
+    });
+
+    // A charger that used the new password: connecting with it is the point of the change.
+    expect(await connects(upgrade(id16, basic(id16, new16)))).toBe(true);
+
+    const secrets = [first16, first201, new16, new201, hex(new16), hex(new201), hex(first16), hex(first201)];
+    const findSecrets = (text: string) => secrets.filter((s) => text.toLowerCase().includes(s.toLowerCase()));
+
+    // Every GET of the API, as a read-scope token sees it.
+    const reader = await readToken();
+    const openapi = (await (await exports.default.fetch('http://csms.test/api/v1/openapi.json')).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const getPaths = Object.entries(openapi.paths)
+      .filter(([, ops]) => 'get' in ops)
+      .map(([path]) => path);
+    expect(getPaths).toEqual(expect.arrayContaining(['/chargers/{chargerId}/messages', '/chargers/{chargerId}/configuration', '/commands/{commandId}']));
+    const { results: tokens } = await env.DB.prepare('SELECT id FROM api_tokens LIMIT 1').all<{ id: string }>();
+    let read = 0;
+    for (const chargerId of [id16, id201]) {
+      for (const path of getPaths) {
+        const filled = path
+          .replace('{chargerId}', encodeURIComponent(chargerId))
+          .replace('{commandId}', encodeURIComponent(commandId))
+          .replace('{requestId}', '7')
+          .replace('{transactionId}', '1')
+          .replace('{tokenId}', tokens[0]?.id ?? 'none')
+          .replace('{idTag}', 'TAG');
+        expect(filled).not.toContain('{');
+        const res = await exports.default.fetch(
+          new Request(`http://csms.test/api/v1${filled}`, { headers: { authorization: `Bearer ${reader}` } }),
+        );
+        const text = await res.text();
+        expect({ path: filled, found: findSecrets(text) }).toEqual({ path: filled, found: [] });
+        read += 1;
+      }
+    }
+    expect(read).toBeGreaterThan(20);
+    // The journal is among them, and shows the frames with the value redacted.
+    const messages = await (await api('GET', `/chargers/${id201}/messages?limit=200`, undefined, reader)).text();
+    expect(messages).toContain('BasicAuthPassword');
+    expect(messages).toContain('<redacted>');
+
+    // A stolen copy of D1: every row of every table.
+    const { results: tables } = await env.DB.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+    ).all<{ name: string }>();
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['chargers', 'charger_settings', 'charger_reports']));
+    for (const { name } of tables) {
+      const { results } = await env.DB.prepare(`SELECT * FROM "${name}"`).all();
+      expect({ table: name, found: findSecrets(JSON.stringify(results)) }).toEqual({ table: name, found: [] });
+    }
+    const settings = await env.DB.prepare(`SELECT value FROM charger_settings WHERE charger_id IN (?, ?) AND lower(variable) IN ('authorizationkey', 'basicauthpassword')`)
+      .bind(id16, id201)
+      .all<{ value: string }>();
+    expect(settings.results.length).toBeGreaterThan(0);
+    expect(settings.results.every((r) => r.value === '<redacted>')).toBe(true);
+
+    // A stolen copy of each object's storage: every table, and the key-value pairs.
+    for (const chargerId of [id16, id201]) {
+      await runInDurableObject(env.CHARGERS.getByName(chargerId), async (_instance, state) => {
+        const names = state.storage.sql
+          .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
+          .toArray()
+          .map((r) => r.name);
+        expect(names).toEqual(expect.arrayContaining(['journal', 'queued_commands']));
+        for (const name of names) {
+          const rows = state.storage.sql.exec(`SELECT * FROM "${name}"`).toArray();
+          expect({ table: name, found: findSecrets(JSON.stringify(rows)) }).toEqual({ table: name, found: [] });
+        }
+        const kv = Object.fromEntries(await state.storage.list());
+        expect(findSecrets(JSON.stringify(kv))).toEqual([]);
+      });
+    }
+    c16.cp.close();
+    c201.cp.close();
+  });
+});
+
+describe('variables the charger reports WriteOnly, and frames kept before redaction', () => {
+  it('a vendor WriteOnly variable set later is redacted in the journal, the command view and the stored configuration', async () => {
+    const id = uniqueChargerId('WO');
+    const secret = 'vendor-api-key-0xC0FFEE';
+    const cp = await RawCharger.connect(id, 'ocpp2.0.1');
+    await cp.boot();
+    const reported = await cp.call('NotifyReport', {
+      requestId: 3,
+      generatedAt: new Date().toISOString(),
+      seqNo: 0,
+      reportData: [{ component: { name: 'VendorCtrlr' }, variable: { name: 'ApiKey' }, variableAttribute: [{ mutability: 'WriteOnly' }] }],
+    });
+    expect(reported[0]).toBe(3);
+    const set = { setVariableData: [{ attributeValue: secret, component: { name: 'VendorCtrlr' }, variable: { name: 'ApiKey' } }] };
+    const pending = api('POST', `/chargers/${id}/commands/SetVariables`, set);
+    const call = await cp.next();
+    // The charger gets the value itself.
+    expect((call[3] as typeof set).setVariableData[0]!.attributeValue).toBe(secret);
+    cp.sendRaw(JSON.stringify([3, call[1], { setVariableResult: [{ attributeStatus: 'Accepted', component: { name: 'VendorCtrlr' }, variable: { name: 'ApiKey' } }] }]));
+    expect((await pending).status).toBe(200);
+    const journal = await (await api('GET', `/chargers/${id}/messages`)).text();
+    expect(journal).toContain('ApiKey');
+    expect(journal).not.toContain(secret);
+    const configuration = await (await api('GET', `/chargers/${id}/configuration`)).text();
+    expect(configuration).toContain('ApiKey');
+    expect(configuration).not.toContain(secret);
+    const { results } = await env.DB.prepare('SELECT value FROM charger_settings WHERE charger_id = ?').bind(id).all<{ value: string | null }>();
+    expect(JSON.stringify(results)).not.toContain(secret);
+    cp.close();
+  });
+
+  it('frames journaled before redaction existed are redacted once, when the journal opens', async () => {
+    const id = uniqueChargerId('OLD');
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    await cp.boot();
+    cp.close();
+    await runInDurableObject(env.CHARGERS.getByName(id), async (_instance, state) => {
+      const sql = state.storage.sql;
+      // As an older version left it: a clear AuthorizationKey in the journal, and no record of a scrub.
+      sql.exec(
+        'INSERT INTO journal (at, direction, text, truncated) VALUES (?, ?, ?, 0)',
+        Date.now(),
+        'out',
+        JSON.stringify([2, 'old-1', 'ChangeConfiguration', { key: 'AuthorizationKey', value: '4F4C442D5345435245542D3132333435' }]),
+      );
+      sql.exec(`DELETE FROM journal_meta`);
+      const journal = new MessageJournal(sql, 200);
+      const texts = journal.list(200).map((e) => e.text);
+      expect(texts.some((t) => t.includes('old-1'))).toBe(true);
+      expect(texts.join('\n')).not.toContain('4F4C442D5345435245542D3132333435');
+    });
+  });
+});
+
+describe('the command route does not change credentials', () => {
+  const refusals: Array<[string, 'ocpp1.6' | 'ocpp2.0.1', string, unknown]> = [
+    ['1.6 AuthorizationKey', 'ocpp1.6', 'ChangeConfiguration', { key: 'AuthorizationKey', value: hex('sneaky-new-password') }],
+    ['1.6 SecurityProfile (any case)', 'ocpp1.6', 'ChangeConfiguration', { key: 'securityprofile', value: '0' }],
+    [
+      '2.0.1 BasicAuthPassword',
+      'ocpp2.0.1',
+      'SetVariables',
+      { setVariableData: [{ attributeValue: 'sneaky-new-password', component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }] },
+    ],
+    [
+      '2.0.1 SecurityProfile',
+      'ocpp2.0.1',
+      'SetVariables',
+      {
+        setVariableData: [
+          { attributeValue: '60', component: { name: 'SampledDataCtrlr' }, variable: { name: 'TxUpdatedInterval' } },
+          { attributeValue: '0', component: { name: 'SecurityCtrlr' }, variable: { name: 'SecurityProfile' } },
+        ],
+      },
+    ],
+    [
+      '2.0.1 NetworkConfigurationPriority',
+      'ocpp2.0.1',
+      'SetVariables',
+      { setVariableData: [{ attributeValue: '2,1', component: { name: 'OCPPCommCtrlr' }, variable: { name: 'NetworkConfigurationPriority' } }] },
+    ],
+    [
+      '2.0.1 SetNetworkProfile',
+      'ocpp2.0.1',
+      'SetNetworkProfile',
+      {
+        configurationSlot: 2,
+        connectionData: { ocppVersion: 'OCPP20', ocppTransport: 'JSON', ocppCsmsUrl: 'ws://evil.example/ocpp', messageTimeout: 30, securityProfile: 0, ocppInterface: 'Wired0' },
+      },
+    ],
+  ];
+
+  for (const [name, version, action, payload] of refusals) {
+    it(`refuses ${name} with 403 naming the admin route, queued or not, and sends nothing`, async () => {
+      const id = uniqueChargerId('CRED');
+      const cp = await RawCharger.connect(id, version);
+      await cp.boot();
+      for (const query of ['', '?queue=true']) {
+        const res = await api('POST', `/chargers/${id}/commands/${action}${query}`, payload);
+        expect(res.status).toBe(403);
+        const body = (await res.json()) as { error: { code: string; message: string } };
+        expect(body.error.code).toBe('CredentialChangeRefused');
+        expect(body.error.message).toContain('/password');
+        expect(body.error.message).toContain('PUT /api/v1/chargers/{chargerId}');
+      }
+      // Nothing was sent or queued: the next frame the charger gets is the next command.
+      expect(((await (await api('GET', `/chargers/${id}/commands`)).json()) as { commands: unknown[] }).commands).toEqual([]);
+      const next = api('POST', `/chargers/${id}/commands/ClearCache`, {});
+      const frame = await cp.next();
+      expect(frame[2]).toBe('ClearCache');
+      cp.sendRaw(JSON.stringify([3, frame[1], { status: 'Accepted' }]));
+      expect((await next).status).toBe(200);
+      cp.close();
+    });
+  }
+
+  it('still sends other configuration changes', async () => {
+    const id = uniqueChargerId('CRED');
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    await cp.boot();
+    const pending = api('POST', `/chargers/${id}/commands/ChangeConfiguration`, { key: 'HeartbeatInterval', value: '60' });
+    const frame = await cp.next();
+    expect(frame.slice(2)).toEqual(['ChangeConfiguration', { key: 'HeartbeatInterval', value: '60' }]);
+    cp.sendRaw(JSON.stringify([3, frame[1], { status: 'Accepted' }]));
+    expect((await pending).status).toBe(200);
+    cp.close();
+  });
+});
+
+describe('changed credentials end the sessions that did not use them', () => {
+  const A = 'password-A-0123456789';
+  const B = 'password-B-0123456789';
+
+  it('raising the security profile closes an open session; it takes no more commands', async () => {
+    const id = uniqueChargerId('ENF');
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    await cp.boot();
+    const res = await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: A });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ closedConnections: 1 });
+    expect(await cp.waitForClose()).toMatchObject({ code: 4003 });
+    const command = await api('POST', `/chargers/${id}/commands/ClearCache`, {});
+    expect(command.status).toBe(409);
+    expect(await command.json()).toMatchObject({ error: { code: 'ChargerOffline' } });
+    const connections = (await (await api('GET', `/chargers/${id}/connections`)).json()) as { connections: Array<{ event: string; reason?: string }> };
+    expect(connections.connections.some((e) => e.event === 'offline' && /credentials changed/.test(e.reason ?? ''))).toBe(true);
+    expect(await connects(upgrade(id, basic(id, A)))).toBe(true);
+  });
+
+  it('a new password closes the session opened with the old one; a change that asks nothing new closes none', async () => {
+    const id = uniqueChargerId('ENF');
+    await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: A });
+    const cp = await RawCharger.connect(id, 'ocpp1.6', { authorization: basic(id, A) });
+    await cp.boot();
+    const same = await api('PUT', `/chargers/${id}`, { securityProfile: 1 });
+    expect(await same.json()).toMatchObject({ closedConnections: 0 });
+    const changed = await api('PUT', `/chargers/${id}`, { password: B });
+    expect(await changed.json()).toMatchObject({ closedConnections: 1 });
+    expect(await cp.waitForClose()).toMatchObject({ code: 4003 });
+    expect(await connects(upgrade(id, basic(id, A)))).toBe(false);
+    expect(await connects(upgrade(id, basic(id, B)))).toBe(true);
+  });
+
+  it('Profile 2 closes a session that came without TLS', async () => {
+    const id = uniqueChargerId('ENF');
+    await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: A });
+    const cp = await RawCharger.connect(id, 'ocpp1.6', { authorization: basic(id, A) });
+    await cp.boot();
+    expect(await (await api('PUT', `/chargers/${id}`, { securityProfile: 2 })).json()).toMatchObject({ closedConnections: 1 });
+    expect(await cp.waitForClose()).toMatchObject({ code: 4003 });
+  });
+
+  it('POST /disconnect closes the live socket (admin only), records it, and says whether there was one', async () => {
+    const id = uniqueChargerId('DISC');
+    expect((await api('POST', `/chargers/${id}/disconnect`)).status).toBe(404);
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    await cp.boot();
+    const commander = ((await (await api('POST', '/tokens', { name: 'cmd', scopes: ['command'] })).json()) as { token: string }).token;
+    expect((await api('POST', `/chargers/${id}/disconnect`, undefined, commander)).status).toBe(403);
+    const res = await api('POST', `/chargers/${id}/disconnect`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ disconnected: true });
+    expect(await cp.waitForClose()).toMatchObject({ code: 4002 });
+    expect(await (await api('POST', `/chargers/${id}/disconnect`)).json()).toEqual({ disconnected: false });
+    const charger = (await (await api('GET', `/chargers/${id}`)).json()) as { charger: { connected: boolean } };
+    expect(charger.charger.connected).toBe(false);
+    const connections = (await (await api('GET', `/chargers/${id}/connections`)).json()) as { connections: Array<{ event: string; reason?: string }> };
+    expect(connections.connections.some((e) => e.event === 'offline' && /operator/.test(e.reason ?? ''))).toBe(true);
+  });
+
+  it('an admission header sent by the client is not believed', async () => {
+    const id = uniqueChargerId('ENF');
+    await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: A });
+    const cp = await RawCharger.connect(id, 'ocpp1.6', {
+      authorization: basic(id, A),
+      'x-charger-admission': JSON.stringify({ how: 'certificate', tls: true }),
+    });
+    await cp.boot();
+    // Profile 3 asks for a certificate: the session used a password, whatever it claimed.
+    expect(await (await api('PUT', `/chargers/${id}`, { securityProfile: 3 })).json()).toMatchObject({ closedConnections: 1 });
+    expect(await cp.waitForClose()).toMatchObject({ code: 4003 });
+  });
+});
+
+describe('password rotation is crash-safe', () => {
+  const OLD = 'old-password-123456';
+  const NEW = 'new-password-654321';
+
+  it('a charger that takes the new password and never answers can connect with either, until it uses the new one', async () => {
+    const id = uniqueChargerId('CRASH');
+    await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: OLD });
+    const cp = await RawCharger.connect(id, 'ocpp1.6', { authorization: basic(id, OLD) });
+    await cp.boot();
+    const pending = api('POST', `/chargers/${id}/password`, { password: NEW });
+    const call = await cp.next();
+    expect(call.slice(2)).toEqual(['ChangeConfiguration', { key: 'AuthorizationKey', value: hex(NEW).toUpperCase() }]);
+    // The charger stores it and reboots before its answer is processed (the answer is lost).
+    cp.ws.close(1000, 'rebooting');
+    const res = await pending;
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ error: { code: 'ChargerOffline', passwordPending: true } });
+
+    expect(await connects(upgrade(id, basic(id, OLD)))).toBe(true);
+    expect(await connects(upgrade(id, basic(id, NEW)))).toBe(true);
+    // Used once, the new one is the only one.
+    expect(await connects(upgrade(id, basic(id, OLD)))).toBe(false);
+    expect(await connects(upgrade(id, basic(id, NEW)))).toBe(true);
+  });
+
+  it('the pending hash is stored before the CALL leaves, and a Rejected answer drops it', async () => {
+    const id = uniqueChargerId('CRASH');
+    await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: OLD });
+    const cp = await RawCharger.connect(id, 'ocpp1.6', { authorization: basic(id, OLD) });
+    await cp.boot();
+    const pending = api('POST', `/chargers/${id}/password`, { password: NEW });
+    const call = await cp.next();
+    // While the charger holds the CALL, the new password already opens the door (but stays pending).
+    const row = await env.DB.prepare('SELECT pending_password_hash FROM chargers WHERE id = ?').bind(id).first<{ pending_password_hash: string | null }>();
+    expect(row?.pending_password_hash).toMatch(/^pbkdf2-sha256\$/);
+    cp.sendRaw(JSON.stringify([3, call[1], { status: 'Rejected' }]));
+    expect((await pending).status).toBe(409);
+    const after = await env.DB.prepare('SELECT pending_password_hash FROM chargers WHERE id = ?').bind(id).first<{ pending_password_hash: string | null }>();
+    expect(after?.pending_password_hash).toBeNull();
+    cp.close();
+    expect(await connects(upgrade(id, basic(id, NEW)))).toBe(false);
+    expect(await connects(upgrade(id, basic(id, OLD)))).toBe(true);
+  });
+});
+
+describe('the upgrade: the same work for every refusal, and a budget of failures per id', () => {
+  const PASSWORD = 'right-password-12345';
+  const rejecting = (vars: Record<string, string> = {}) => ({ ...env, UNKNOWN_CHARGER_POLICY: 'reject', ...vars }) as typeof env;
+
+  async function upgradeWith(vars: Record<string, string>, id: string, authorization?: string): Promise<{ res: Response; pbkdf2: number }> {
+    const before = isolateStats.pbkdf2Runs;
+    const headers: Record<string, string> = { upgrade: 'websocket', 'sec-websocket-protocol': 'ocpp1.6' };
+    if (authorization) headers.authorization = authorization;
+    const res = await app.fetch(new Request(`http://csms.test/ocpp/${encodeURIComponent(id)}`, { headers }), rejecting(vars));
+    return { res, pbkdf2: isolateStats.pbkdf2Runs - before };
+  }
+
+  async function shape(res: Response) {
+    const headers = [...res.headers.entries()].sort();
+    return { status: res.status, body: await res.text(), headers };
+  }
+
+  it('an unknown id and a registered id with a wrong password are refused identically, each after two PBKDF2 runs', async () => {
+    const registered = uniqueChargerId('TIME');
+    const certOnly = uniqueChargerId('TIME');
+    await api('PUT', `/chargers/${registered}`, { securityProfile: 1, password: PASSWORD });
+    await api('PUT', `/chargers/${certOnly}`, { securityProfile: 3 });
+    const unknown = uniqueChargerId('TIME');
+
+    const wrong = await upgradeWith({}, registered, basic(registered, 'wrong-password-1234'));
+    const stranger = await upgradeWith({}, unknown, basic(unknown, 'wrong-password-1234'));
+    const wrongName = await upgradeWith({}, registered, basic('someone-else', PASSWORD));
+    const noPasswordHere = await upgradeWith({}, certOnly, basic(certOnly, 'wrong-password-1234'));
+    const expected = await shape(wrong.res);
+    expect(expected.status).toBe(401);
+    for (const attempt of [stranger, wrongName, noPasswordHere]) expect(await shape(attempt.res)).toEqual(expected);
+    expect([wrong.pbkdf2, stranger.pbkdf2, wrongName.pbkdf2, noPasswordHere.pbkdf2]).toEqual([2, 2, 2, 2]);
+
+    // Without credentials, nothing to verify either way.
+    const bare = await upgradeWith({}, registered);
+    const bareUnknown = await upgradeWith({}, uniqueChargerId('TIME'));
+    expect(await shape(bareUnknown.res)).toEqual(await shape(bare.res));
+    expect([bare.pbkdf2, bareUnknown.pbkdf2]).toEqual([0, 0]);
+  });
+
+  it('past AUTH_FAILURE_BUDGET failures, 429 with Retry-After even with the right password, for known and unknown ids alike; then it recovers', async () => {
+    const vars = { AUTH_FAILURE_BUDGET: '3', AUTH_FAILURE_WINDOW_SECONDS: '60' };
+    const id = uniqueChargerId('BUDGET');
+    const unknown = uniqueChargerId('BUDGET');
+    await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: PASSWORD });
+    for (let i = 0; i < 3; i += 1) {
+      expect((await upgradeWith(vars, id, basic(id, `wrong-password-${i}xxxx`))).res.status).toBe(401);
+      expect((await upgradeWith(vars, unknown, basic(unknown, `wrong-password-${i}xxxx`))).res.status).toBe(401);
+    }
+    const limited = await upgradeWith(vars, id, basic(id, PASSWORD));
+    const limitedUnknown = await upgradeWith(vars, unknown, basic(unknown, PASSWORD));
+    expect(limited.res.status).toBe(429);
+    expect(Number(limited.res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(limited.res.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    // Past the budget no password is checked at all.
+    expect([limited.pbkdf2, limitedUnknown.pbkdf2]).toEqual([0, 0]);
+    const a = await shape(limited.res);
+    const b = await shape(limitedUnknown.res);
+    expect({ ...b, headers: b.headers.filter(([k]) => k !== 'retry-after') }).toEqual({ ...a, headers: a.headers.filter(([k]) => k !== 'retry-after') });
+    expect(JSON.parse(a.body)).toMatchObject({ error: { code: 'TooManyAttempts' } });
+
+    // The budget lives in D1, so an evicted object or another isolate sees it too; once the window has passed, the right password works.
+    await env.DB.prepare('UPDATE charger_auth_failures SET window_started_at = window_started_at - 61000 WHERE charger_id = ?').bind(id).run();
+    const again = await upgradeWith(vars, id, basic(id, PASSWORD));
+    expect(again.res.status).toBe(101);
+    again.res.webSocket!.accept();
+    again.res.webSocket!.close(1000, 'done');
+  });
+
+  it('a burst of concurrent wrong passwords runs no more PBKDF2 checks than the budget allows', async () => {
+    const vars = { AUTH_FAILURE_BUDGET: '3' };
+    const id = uniqueChargerId('BURST');
+    await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: PASSWORD });
+    const before = isolateStats.pbkdf2Runs;
+    const headers = { upgrade: 'websocket', 'sec-websocket-protocol': 'ocpp1.6', authorization: basic(id, 'wrong-password-burst') };
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => app.fetch(new Request(`http://csms.test/ocpp/${id}`, { headers }), rejecting(vars))),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(17);
+    expect(isolateStats.pbkdf2Runs - before).toBe(3 * 2);
+  });
+});
+
+/** Polls `check` until it holds (at most ~5 s). */
+async function vi_waitFor(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 50; i += 1) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('condition not met in time');
+}
