@@ -47,10 +47,14 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
     return apiError(c, 404, 'UnknownTransaction', `Charger "${chargerId}" has no transaction "${transactionId}"`);
   }
   const meterValues = await new MeterValueStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
-  // A 1.6 transaction still running has no meterStop yet: show the energy so far.
+  // A transaction still running shows the energy so far, from its readings. A completed one shows
+  // its stored, billable energy only: null there means not billable as it stands (see `flags`),
+  // and must not be re-derived from readings here.
   const energyWh =
-    transaction.energyWh ??
-    (transaction.meterStartWh !== null ? latestRegister(meterValues, transaction.meterStartWh) : energyFromSamples(meterValues));
+    transaction.status !== 'active'
+      ? transaction.energyWh
+      : (transaction.energyWh ??
+        (transaction.meterStartWh !== null ? latestRegister(meterValues, transaction.meterStartWh) : energyFromSamples(meterValues)));
   const anomalies = await new TransactionAnomalyStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
   return c.json({ transaction: { ...transaction, energyWh, anomalies, meterValues } });
 });
@@ -170,5 +174,7 @@ function latestRegister(values: Parameters<typeof energyFromSamples>[0], meterSt
     .filter((v) => v.measurand === 'Energy.Active.Import.Register' && v.value !== null && !v.phase)
     .at(-1)?.value;
   if (latest === undefined || latest === null) return energy;
-  return Math.round((latest - meterStartWh) * 1000) / 1000;
+  const soFar = Math.round((latest - meterStartWh) * 1000) / 1000;
+  // A register below the start (a meter swap, a rollover) gives no energy to show, never a negative one.
+  return soFar < 0 ? null : soFar;
 }

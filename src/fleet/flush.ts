@@ -24,6 +24,9 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     // Meter values before transactions: a 2.0.1 transaction's energy is derived from them.
     ...new MeterValueStore(db).insertStatements(batch.meter),
     ...chargers.connectorStatusStatements(batch.status, now),
+    // Abandonments after the meter values (the last register reading closes them) and before the
+    // stops: a transaction's own stop, coming later, still applies to it.
+    ...transactions.abandon16Statements(batch.abandon16, now),
     ...transactions.stop16Statements(batch.stop16, now),
     ...transactions.event201Statements(batch.event201, now),
     ...chargers.connectionHistoryStatements(batch.connection),

@@ -25,6 +25,11 @@ export interface OutboxFacts {
   /** A 1.6 StartTransaction, with the id the charger's object gave it (see charger/transaction-ids.ts). */
   start16: TransactionStart16 & { transactionId: number };
   stop16: TransactionStop16;
+  /**
+   * A 1.6 transaction its charger left open, closed by the CSMS: a newer start on its connector
+   * (`byTransactionId`), or a BootNotification, ended it `at` (see charger/transaction-ids.ts).
+   */
+  abandon16: { transactionId: number; connectorId: number; at: string; cause: 'StartTransaction' | 'BootNotification'; byTransactionId?: number };
   event201: TransactionEvent201;
   connection: ConnectionEvent;
   /** When a frame last arrived from the charger (ISO 8601). */
@@ -165,6 +170,7 @@ export class Outbox {
       meter: [],
       start16: [],
       stop16: [],
+      abandon16: [],
       event201: [],
       connection: [],
       seen: [],
