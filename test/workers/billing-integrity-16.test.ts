@@ -277,3 +277,132 @@ describe('1.6 identical StartTransactions', () => {
     cp.close();
   });
 });
+
+describe('impossible values, both versions', () => {
+  /** Sends a CALL as raw text (1e400 has no JSON.stringify) and returns the answer frame. */
+  async function rawCall(cp: RawCharger, id: string, action: string, payloadText: string): Promise<unknown[]> {
+    cp.sendRaw(`[2,"${id}","${action}",${payloadText}]`);
+    const frame = await cp.next();
+    expect(frame[1]).toBe(id);
+    return frame;
+  }
+
+  async function meterValueCount(chargerId: string): Promise<number> {
+    await env.CHARGERS.getByName(chargerId).flushNow();
+    const row = await env.DB.prepare('SELECT COUNT(*) AS n FROM meter_values WHERE charger_id = ?').bind(chargerId).first<{ n: number }>();
+    return row!.n;
+  }
+
+  const reading16 = (value: string, extra: Record<string, unknown> = {}) => ({
+    timestamp: '2026-06-01T10:30:00Z',
+    sampledValue: [{ value: '100', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }, { value, measurand: 'Energy.Active.Import.Register', unit: 'Wh', ...extra }],
+  });
+
+  for (const value of ['NaN', 'Infinity', '-Infinity', '1e400', '12 kWh', '']) {
+    it(`refuse a 1.6 MeterValues whose sampled value is ${JSON.stringify(value)} with PropertyConstraintViolation, storing nothing`, async () => {
+      const cp = await connect();
+      const answer = await cp.call('MeterValues', { connectorId: 1, meterValue: [reading16(value)] });
+      expect(answer.slice(0, 3)).toEqual([4, answer[1], 'PropertyConstraintViolation']);
+      expect(answer[3]).toContain('"meterValue[0].sampledValue[1].value"');
+      expect((answer[4] as any).issues[0]).toMatchObject({ path: 'meterValue[0].sampledValue[1].value' });
+      expect(await meterValueCount(cp.id)).toBe(0);
+      cp.close();
+    });
+  }
+
+  it('accept 1.6 signed data that is not a number, and a kWh reading that stays finite', async () => {
+    const cp = await connect();
+    const answer = await cp.call('MeterValues', {
+      connectorId: 1,
+      meterValue: [
+        { timestamp: '2026-06-01T10:30:00Z', sampledValue: [{ value: 'AB12==', format: 'SignedData', context: 'Sample.Clock' }, { value: '1.5e3', unit: 'kWh' }] },
+      ],
+    });
+    expect(answer[0]).toBe(3);
+    expect(await meterValueCount(cp.id)).toBe(2);
+    cp.close();
+  });
+
+  it('refuse a 1.6 StopTransaction whose transactionData holds "NaN", and leave the transaction running', async () => {
+    const cp = await connect();
+    const id = await start(cp, startOf(1, 0));
+    const answer = await cp.call('StopTransaction', {
+      transactionId: id,
+      meterStop: 2_000,
+      timestamp: '2026-06-01T11:00:00Z',
+      transactionData: [reading16('NaN')],
+    });
+    expect(answer.slice(0, 3)).toEqual([4, answer[1], 'PropertyConstraintViolation']);
+    expect(answer[3]).toContain('"transactionData[0].sampledValue[1].value"');
+    expect(await transaction(cp.id, id)).toMatchObject({ status: 'active', meterValues: [] });
+    cp.close();
+  });
+
+  it('refuse a 1.6 StartTransaction stamped 30 February, and a month 13, naming the field', async () => {
+    const cp = await connect();
+    for (const timestamp of ['2026-02-30T10:00:00Z', '2026-13-01T10:00:00Z']) {
+      const answer = await cp.call('StartTransaction', { connectorId: 1, idTag: 'BILL-TAG', meterStart: 0, timestamp });
+      expect(answer.slice(0, 3)).toEqual([4, answer[1], 'PropertyConstraintViolation']);
+      expect(answer[3]).toContain('"timestamp"');
+    }
+    expect(await listed(cp.id)).toEqual([]);
+    cp.close();
+  });
+
+  it('refuse 1e400 in a 1.6 integer field (meterStart) with a constraint error naming it', async () => {
+    const cp = await connect();
+    const answer = await rawCall(cp, 'inf1', 'StartTransaction', '{"connectorId":1,"idTag":"BILL-TAG","meterStart":1e400,"timestamp":"2026-06-01T10:00:00Z"}');
+    expect(answer[0]).toBe(4);
+    expect(answer[3]).toContain('"meterStart"');
+    expect(await listed(cp.id)).toEqual([]);
+    cp.close();
+  });
+
+  async function connect201(): Promise<RawCharger> {
+    const cp = await RawCharger.connect(uniqueChargerId('BILL201'), 'ocpp2.0.1');
+    expect((await cp.boot())[0]).toBe(3);
+    return cp;
+  }
+
+  it('refuse a 2.0.1 MeterValues with 1e400 as its value with PropertyConstraintViolation, storing nothing', async () => {
+    const cp = await connect201();
+    const answer = await rawCall(
+      cp,
+      'inf2',
+      'MeterValues',
+      '{"evseId":1,"meterValue":[{"timestamp":"2026-06-01T10:30:00Z","sampledValue":[{"value":5},{"value":1e400}]}]}',
+    );
+    expect(answer.slice(0, 3)).toEqual([4, 'inf2', 'PropertyConstraintViolation']);
+    expect(answer[3]).toContain('"meterValue[0].sampledValue[1].value"');
+    expect(await meterValueCount(cp.id)).toBe(0);
+    cp.close();
+  });
+
+  it('refuse a 2.0.1 value that is no finite number once scaled by its multiplier', async () => {
+    const cp = await connect201();
+    const answer = await cp.call('MeterValues', {
+      evseId: 1,
+      meterValue: [{ timestamp: '2026-06-01T10:30:00Z', sampledValue: [{ value: 1e300, unitOfMeasure: { unit: 'kWh', multiplier: 9 } }] }],
+    });
+    expect(answer.slice(0, 3)).toEqual([4, answer[1], 'PropertyConstraintViolation']);
+    expect(answer[3]).toContain('"meterValue[0].sampledValue[0].value"');
+    expect(await meterValueCount(cp.id)).toBe(0);
+    cp.close();
+  });
+
+  it('refuse a 2.0.1 TransactionEvent stamped 30 February with PropertyConstraintViolation, storing nothing', async () => {
+    const cp = await connect201();
+    const answer = await cp.call('TransactionEvent', {
+      eventType: 'Started',
+      timestamp: '2026-02-30T10:00:00Z',
+      triggerReason: 'Authorized',
+      seqNo: 0,
+      transactionInfo: { transactionId: 'TX-FEB30' },
+      evse: { id: 1, connectorId: 1 },
+    });
+    expect(answer.slice(0, 3)).toEqual([4, answer[1], 'PropertyConstraintViolation']);
+    expect(answer[3]).toContain('"timestamp"');
+    expect(await listed(cp.id)).toEqual([]);
+    cp.close();
+  });
+});
