@@ -127,10 +127,20 @@ const Transaction = v.object({
   status: v.picklist(['active', 'completed']),
   startedAt: v.nullable(DateTime),
   stoppedAt: v.nullable(DateTime),
-  meterStartWh: v.nullable(v.number()),
-  meterStopWh: v.nullable(v.number()),
-  energyWh: v.nullable(v.number()),
-  stopReason: v.nullable(v.string()),
+  meterStartWh: described(v.nullable(v.number()), 'The start register reading, as the charger sent it'),
+  meterStopWh: described(
+    v.nullable(v.number()),
+    'The stop register reading, as the charger sent it (the first stop applied); for a 1.6 transaction closed as abandoned, its last register reading, or null',
+  ),
+  energyWh: described(
+    v.nullable(v.number()),
+    'The billable energy; once completed it never changes. Null when it is not billable as it stands (the register went backwards: flag negative-energy; an abandoned transaction without readings). ' +
+      'While a transaction runs, the single-transaction view shows the energy so far from its readings.',
+  ),
+  stopReason: described(
+    v.nullable(v.string()),
+    "As the charger sent it, or Abandoned: a 1.6 transaction the CSMS closed because a newer start on its connector, or a boot, ended it (flag abandoned); its own StopTransaction, should it come later, still applies",
+  ),
   chargingState: v.nullable(v.string()),
   lastTriggerReason: v.nullable(v.string()),
   remoteStartId: v.nullable(Int),

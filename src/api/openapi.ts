@@ -362,6 +362,9 @@ function buildDocument(): Json {
         tags: ['Transactions'],
         operationId: 'getTransaction',
         summary: 'One transaction, with its meter values',
+        description:
+          'With its anomalies: input kept but not applied (a conflicting 1.6 stop, a late or conflicting 2.0.1 event) and what makes its energy unfit to bill. ' +
+          'A completed transaction shows its stored, billable `energyWh`, never one re-derived from readings; a running one shows the energy so far.',
         responses: {
           '200': jsonResponse('The transaction', objectOf({ transaction: schemaRef('Transaction') })),
           '400': errorResponse(BAD_CHARGER_ID),
