@@ -168,6 +168,7 @@ chargerViewRoutes.get('/:chargerId/connections', freshCharger, async (c) => {
   return c.json({ connections: await new ChargerStore(c.env.DB).connectionHistory(c.req.param('chargerId'), limit) });
 });
 
+/** A running 1.6 transaction's energy so far: its latest phase-total register reading minus meterStart (else from its samples). */
 function latestRegister(values: Parameters<typeof energyFromSamples>[0], meterStartWh: number): number | null {
   const energy = energyFromSamples(values);
   const latest = values
