@@ -227,6 +227,8 @@ export function sampledValueIssues(version: OcppVersion, payload: unknown): Arra
     }
     if (typeof node !== 'object' || node === null) return;
     for (const [key, child] of Object.entries(node)) {
+      // Vendor content (2.0.1 customData, DataTransfer data) may be shaped anyhow: not OCPP's sampled values.
+      if (key === 'customData' || key === 'data') continue;
       const childPath = path === '' ? key : `${path}.${key}`;
       if (key === 'sampledValue' && Array.isArray(child)) {
         child.forEach((sampled, i) => {

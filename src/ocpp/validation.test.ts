@@ -333,6 +333,8 @@ describe('checkRequestValues', () => {
     expect(checkRequestValues('ocpp2.0.1', event)?.message).toBe(
       '"meterValue[0].sampledValue[0].value" is not a finite number once scaled by unitOfMeasure.multiplier',
     );
+    // Vendor content is not judged.
+    expect(checkRequestValues('ocpp2.0.1', { vendorId: 'x', data: { sampledValue: [{ value: 1e308, unitOfMeasure: { multiplier: 9 } }] } })).toBeNull();
     // Zero is zero at any power of ten.
     expect(checkRequestValues('ocpp2.0.1', { meterValue: [{ sampledValue: [{ value: 0, unitOfMeasure: { multiplier: 400 } }] }] })).toBeNull();
   });
