@@ -10,13 +10,17 @@
 //   property not in `required`          → v.optional(...)   (`default` is an annotation only, as in
 //                                         JSON Schema: it is never filled in)
 //   string + maxLength/minLength        → v.pipe(v.string(), v.maxLength(n, ...))
-//   string + format date-time           → v.isoTimestamp() (accepts Z or ±hh:mm offsets and 1–9
-//                                         fractional digits; rejects times without an offset)
+//   string + format date-time           → v.check(isDateTime): the forms valibot's isoTimestamp
+//                                         accepts (Z or ±hh:mm offsets, 1–9 fractional digits; no
+//                                         time without an offset), and only real calendar dates
+//                                         (no 30 February), as ocpp/timestamps.ts reads them
 //   string + format uri                 → plain string: chargers send URLs that strict URI
 //                                         parsers reject, and nothing here dereferences them
 //   string + enum                       → v.picklist([...])
 //   integer                             → v.pipe(v.number(), v.integer())
-//   number                              → v.number(); minimum/maximum → v.minValue/v.maxValue
+//   number                              → v.pipe(v.number(), v.finite()): JSON.parse reads 1e400 as
+//                                         Infinity, which no field can hold; minimum/maximum →
+//                                         v.minValue/v.maxValue
 //   multipleOf                          → v.multipleOf for whole steps; a tolerant v.check for
 //                                         fractional ones (0.3 % 0.1 !== 0 in floating point)
 //   array + minItems/maxItems           → v.pipe(v.array(item), v.minLength(n), v.maxLength(n))
@@ -75,6 +79,8 @@ const RESERVED_NAMES = new Set([
   'ActionRequest',
   'ActionResponse',
   'isMultipleOf',
+  'isDateTime',
+  'toUtcIso',
   'jsonObject',
 ]);
 
@@ -147,6 +153,7 @@ class Translator {
     /** Definition names this module refers to. */
     this.refs = new Set();
     this.usesMultipleOf = false;
+    this.usesDateTime = false;
   }
 
   fail(path, message) {
@@ -239,7 +246,8 @@ class Translator {
       actions.push(call('v.maxLength', raw(formatNumber(node.maxLength)), raw(quote(`is longer than ${plural(node.maxLength, 'character')}`))));
     }
     if (node.format === 'date-time') {
-      actions.push(call('v.isoTimestamp', raw(quote('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'))));
+      this.usesDateTime = true;
+      actions.push(call('v.check', raw('isDateTime'), raw(quote('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'))));
     } else if (node.format !== undefined && node.format !== 'uri') {
       this.fail(path, `unsupported format ${node.format}`);
     }
@@ -250,7 +258,8 @@ class Translator {
     this.only(node, path, ['type', 'minimum', 'maximum', 'multipleOf']);
     const integer = node.type === 'integer';
     const base = integer ? call('v.number', raw(quote('must be an integer'))) : call('v.number');
-    const actions = integer ? [call('v.integer', raw(quote('must be an integer')))] : [];
+    // An integer check refuses Infinity already; a number needs its own.
+    const actions = [integer ? call('v.integer', raw(quote('must be an integer'))) : call('v.finite', raw(quote('must be a finite number')))];
     if (node.minimum !== undefined) {
       actions.push(call('v.minValue', raw(formatNumber(node.minimum)), raw(quote(`must be at least ${node.minimum}`))));
     }
@@ -268,7 +277,7 @@ class Translator {
         actions.push(call('v.check', raw(`(n: number) => isMultipleOf(n, ${formatNumber(step)})`), message));
       }
     }
-    return actions.length === 0 ? base : call('v.pipe', base, ...actions);
+    return call('v.pipe', base, ...actions);
   }
 
   array(node, path, definitions) {
@@ -338,11 +347,13 @@ export function generateModule(jsonText, fileName) {
   // Shared definitions: translate each occurrence, require identical code for the same name.
   const definitions = new Map(); // name → { code, deps, descriptions: Set, firstSeen }
   let usesMultipleOf = false;
+  let usesDateTime = false;
   for (const { schema } of messages.values()) {
     for (const [name, definition] of Object.entries(schema.definitions ?? {})) {
       const translator = new Translator(`${where} ${schema.$id}`);
       const code = translator.schema(definition, `definitions.${name}`, schema.definitions);
       usesMultipleOf ||= translator.usesMultipleOf;
+      usesDateTime ||= translator.usesDateTime;
       const signature = inline(code) ?? render(code, 0, 0);
       const known = definitions.get(name);
       if (known && known.signature !== signature) {
@@ -383,6 +394,7 @@ export function generateModule(jsonText, fileName) {
     const translator = new Translator(`${where} ${schema.$id}`);
     const code = translator.schema(schema, '', schema.definitions);
     usesMultipleOf ||= translator.usesMultipleOf;
+    usesDateTime ||= translator.usesDateTime;
     messageCode.set(name, code);
   }
 
@@ -395,12 +407,19 @@ export function generateModule(jsonText, fileName) {
   out.push('// string; see scripts/generate-schemas-core.mjs for the whole mapping.\n');
   out.push('\n');
   out.push("import * as v from 'valibot';\n");
+  if (usesDateTime) out.push("import { toUtcIso } from '../timestamps';\n");
   out.push('\n');
   out.push('/** A JSON object: not null and not an array (valibot object schemas let arrays through). */\n');
   out.push('const jsonObject = v.custom<Record<string, unknown>>(\n');
   out.push("  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),\n");
   out.push("  'must be an object',\n");
   out.push(');\n');
+
+  if (usesDateTime) {
+    out.push('\n');
+    out.push('/** An RFC 3339 date-time that names a real instant: 2026-02-30T10:00:00Z has the form but is no date. */\n');
+    out.push('const isDateTime = (text: string): boolean => toUtcIso(text) !== null;\n');
+  }
 
   if (usesMultipleOf) {
     out.push('\n');

@@ -55,9 +55,10 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
   const page = await meterValueStore.pageForTransaction(chargerId, transaction.transactionId, { limit, cursor: c.req.query('cursor') });
   if (!page) return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
   // A 1.6 transaction still running has no meterStop yet: show the energy so far, computed from
-  // the energy readings that decide it, whatever page of values is shown. A 2.0.1 transaction's
-  // energy is derived from its events as they arrive; null there, or on a completed transaction,
-  // means not billable, and is shown as such.
+  // the energy readings that decide it, whatever page of values is shown. A completed one shows
+  // its stored, billable energy only: null there means not billable as it stands (see `flags`),
+  // and must not be re-derived from readings here. A 2.0.1 transaction's energy is derived from
+  // its events as they arrive, and shown as derived.
   let energyWh = transaction.energyWh;
   if (energyWh === null && transaction.protocol === 'ocpp1.6' && transaction.status === 'active') {
     const readings = await meterValueStore.energyReadingsForTransaction(chargerId, transaction.transactionId);
@@ -176,11 +177,14 @@ chargerViewRoutes.get('/:chargerId/connections', freshCharger, async (c) => {
   return c.json({ connections: await new ChargerStore(c.env.DB).connectionHistory(c.req.param('chargerId'), limit) });
 });
 
+/** A running 1.6 transaction's energy so far: its latest phase-total register reading minus meterStart (else from its samples). */
 function latestRegister(values: Parameters<typeof energyFromSamples>[0], meterStartWh: number): number | null {
   const energy = energyFromSamples(values);
   const latest = values
     .filter((v) => v.measurand === 'Energy.Active.Import.Register' && v.value !== null && !v.phase)
     .at(-1)?.value;
   if (latest === undefined || latest === null) return energy;
-  return Math.round((latest - meterStartWh) * 1000) / 1000;
+  const soFar = Math.round((latest - meterStartWh) * 1000) / 1000;
+  // A register below the start (a meter swap, a rollover) gives no energy to show, never a negative one.
+  return soFar < 0 ? null : soFar;
 }

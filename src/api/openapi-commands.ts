@@ -8,7 +8,9 @@
 //   strictObject, which gives `type: object` with properties, required and
 //   `additionalProperties: false` (a looseObject, 2.0.1 CustomDataType, leaves extra properties open).
 // - A fractional `multipleOf` is a `v.check` (a JavaScript predicate): it is turned back into
-//   `multipleOf` here, recognised by its message; any other check stops the conversion.
+//   `multipleOf` here, recognised by its message; so is a date-time (a check that the text is a
+//   real calendar date), turned back into `format: date-time`. Any other check stops the conversion.
+// - `v.finite` (no Infinity, which JSON.parse makes of 1e400) has nothing to add: a JSON number is finite.
 // - Shared object definitions (2.0.1 IdTokenType, ...) become components of their own, referenced
 //   by `$ref`; enums are inlined where used.
 
@@ -47,6 +49,8 @@ export interface OcppComponents {
 }
 
 const COMPONENTS = '#/components/schemas/';
+/** The message scripts/generate-schemas-core.mjs gives a date-time's check. */
+const DATE_TIME_MESSAGE = 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z';
 
 /** The to-json-schema settings for the generated OCPP schemas (see the top of this file). */
 export function ocppConversionConfig(prefix: string): ConversionConfig {
@@ -56,8 +60,10 @@ export function ocppConversionConfig(prefix: string): ConversionConfig {
     errorMode: 'throw',
     overrideRef: ({ referenceId }) => `${COMPONENTS}${prefix}.${referenceId}`,
     overrideAction: ({ valibotAction, jsonSchema }) => {
+      if (valibotAction.type === 'finite') return jsonSchema;
       if (valibotAction.type !== 'check') return undefined;
       const message = String((valibotAction as { message?: unknown }).message);
+      if (message === DATE_TIME_MESSAGE) return { ...jsonSchema, format: 'date-time' };
       const step = /^must be a multiple of ([0-9.]+)$/.exec(message)?.[1];
       if (!step) throw new Error(`No JSON Schema equivalent for the check "${message}"`);
       return { ...jsonSchema, multipleOf: Number(step) };

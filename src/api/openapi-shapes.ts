@@ -135,18 +135,23 @@ const Transaction = v.object({
   stoppedAt: v.nullable(DateTime),
   meterStartWh: described(
     v.nullable(v.number()),
-    'Raw start register. 2.0.1: the Started event\'s reading (Transaction.Begin, else its earliest), else the first event\'s that has one',
+    'The raw start register, as the charger sent it. 2.0.1: the Started event\'s reading (Transaction.Begin, else its earliest), else the first event\'s that has one',
   ),
   meterStopWh: described(
     v.nullable(v.number()),
-    'Raw end register. 2.0.1: the Ended event\'s reading (Transaction.End, else its latest), else the last event\'s (by seqNo) that has one',
+    'The raw end register, as the charger sent it (the first stop applied). 2.0.1: the Ended event\'s reading (Transaction.End, else its latest), else the last event\'s (by seqNo) that has one. ' +
+      'For a 1.6 transaction closed as abandoned, its last register reading, or null',
   ),
   energyWh: described(
     v.nullable(v.number()),
-    'The billable energy: end minus start register; null while a register is unknown or when the register went backwards ' +
-      '(flagged negative-energy). Once the transaction is completed, it never changes',
+    'The billable energy: end minus start register; once the transaction is completed it never changes. Null while a register is unknown, ' +
+      'or when it is not billable as it stands (the register went backwards: flag negative-energy; an abandoned transaction without readings). ' +
+      'While a 1.6 transaction runs, the single-transaction view shows the energy so far from its readings.',
   ),
-  stopReason: v.nullable(v.string()),
+  stopReason: described(
+    v.nullable(v.string()),
+    "As the charger sent it, or Abandoned: a 1.6 transaction the CSMS closed because a newer start on its connector, or a boot, ended it (flag abandoned); its own StopTransaction, should it come later, still applies",
+  ),
   chargingState: v.nullable(v.string()),
   lastTriggerReason: v.nullable(v.string()),
   remoteStartId: v.nullable(Int),

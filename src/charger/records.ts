@@ -78,6 +78,19 @@ export class DurableChargerRecords implements ChargerRecords {
     const { db, chargerId, protocol, config } = this.deps;
     // A charger that boots has ended the transactions it was running (ConcurrentTx's view).
     this.deps.activeTokens.endAll();
+    // A charger that boots ended whatever 1.6 transaction it had running; one it still reports
+    // later (its StopTransaction after the reboot) keeps its own stop. Closed first: a failure
+    // below answers InternalError, and the retried boot finds nothing left to close.
+    // 2.0.1 transactions end by their own Ended event, or are derived as late (store/transactions.ts).
+    if (protocol === 'ocpp1.6') {
+      await this.seedTransactionIds();
+      const open = this.deps.transactionIds.abandonAll();
+      await this.appendEach(
+        'abandon16',
+        open.map(({ transactionId, connectorId }) => ({ transactionId, connectorId, at: this.nowIso, cause: 'BootNotification' as const })),
+        'soon',
+      );
+    }
     const store = new ChargerStore(db);
     const registered = await store.isRegistered(chargerId);
     const status = registered ? 'Accepted' : decideForUnknown(config.unknownChargerPolicy);
@@ -167,8 +180,7 @@ export class DurableChargerRecords implements ChargerRecords {
     const known = ids.find(key);
     if (known !== undefined) return known;
     if (!ids.seeded) {
-      const { lastId, running } = await new TransactionStore(this.deps.db).numbering16(chargerId);
-      ids.seed(lastId, running);
+      await this.seedTransactionIds();
       // The start may be one D1 already has (sent before this object numbered starts).
       const seededId = ids.find(key);
       if (seededId !== undefined) {
@@ -177,18 +189,35 @@ export class DurableChargerRecords implements ChargerRecords {
         return seededId;
       }
     }
-    // No await from here to the append: the id, its key and the fact commit together.
-    const id = ids.assign(key);
+    // No await from here to the append: the id, its key and the facts commit together.
+    const { transactionId: id, abandoned } = ids.assign(key, start.connectorId);
     this.deps.locations.remember(String(id), { evseId: 0, connectorId: start.connectorId });
     this.noteRunning(String(id), start);
+    // A transaction still running on this connector was left open by the charger: the new one ends it.
+    this.deps.outbox.appendAll([
+      ...abandoned.map((transactionId) => ({
+        chargerId,
+        kind: 'abandon16' as const,
+        fact: { transactionId, connectorId: start.connectorId, at: start.startedAt, cause: 'StartTransaction' as const, byTransactionId: id },
+      })),
+      { chargerId, kind: 'start16' as const, fact: { ...start, transactionId: id } },
+    ]);
     // 'soon': operators should see a transaction running within seconds, not FLUSH_DELAY_SECONDS.
-    await this.append('start16', { ...start, transactionId: id }, 'soon');
+    await this.deps.appended('soon');
     return id;
   }
 
   /** Whatever it was answered, the transaction runs until its stop: the charger may go on charging. */
   private noteRunning(transactionId: string, start: TransactionStart16): void {
     this.deps.activeTokens.started(transactionId, start.idTag, { evseId: 0, connectorId: start.connectorId }, this.deps.now.getTime());
+  }
+
+  /** Reads what D1 knows of the numbering, once in the object's life (a failure throws: the charger is answered InternalError). */
+  private async seedTransactionIds(): Promise<void> {
+    const ids = this.deps.transactionIds;
+    if (ids.seeded) return;
+    const { lastId, running } = await new TransactionStore(this.deps.db).numbering16(this.deps.chargerId);
+    ids.seed(lastId, running);
   }
 
   async recordSettings(settings: Setting[]): Promise<void> {
@@ -218,6 +247,8 @@ export class DurableChargerRecords implements ChargerRecords {
 
   async stopTransaction(stop: TransactionStop16): Promise<void> {
     this.deps.activeTokens.ended(String(stop.transactionId), this.deps.now.getTime());
+    // Synchronous with the append: an identical start from now on is a new session.
+    this.deps.transactionIds.stopped(stop.transactionId);
     await this.append('stop16', stop, 'soon');
   }
 

@@ -8,9 +8,25 @@
 //
 // A replayed StartTransaction (same connector, idTag, meterStart and timestamp: its start key,
 // see startKey16 in store/transactions.ts) must get the id the first one got, so keys are kept too.
+// Once the transaction's StopTransaction was seen, its key is forgotten: an identical start after
+// that is a new session (two real sessions can start in the same second at the same meter
+// reading), and gets a new id.
+//
+// The object also knows which transactions run on which connector. A charger that starts a new
+// transaction on a connector that has one running, or that boots, left the older one open (it
+// lost it, or its StopTransaction never came): the CSMS closes it as abandoned (the 'abandon16'
+// outbox fact; store/transactions.ts abandon16Statements). An abandoned transaction is no longer
+// running here, but keeps its start key: a late StopTransaction for it still applies in D1.
 
 /** Start keys remembered: a replay comes within minutes or days, not a thousand transactions later. */
 const KEYS_KEPT = 1_000;
+
+/** A running transaction as seeded from D1. */
+export interface RunningTransaction {
+  startKey: string;
+  transactionId: number;
+  connectorId: number;
+}
 
 export class TransactionIds {
   constructor(private readonly sql: SqlStorage) {
@@ -23,50 +39,93 @@ export class TransactionIds {
       one INTEGER PRIMARY KEY CHECK (one = 1),
       last_id INTEGER NOT NULL
     )`);
+    // The transactions running, by connector. `seeded` is one row once D1's running ones were read
+    // in: an object numbering starts before this table existed has its counter but not them.
+    sql.exec(`CREATE TABLE IF NOT EXISTS transaction_running (
+      transaction_id INTEGER PRIMARY KEY,
+      connector_id INTEGER NOT NULL
+    )`);
+    sql.exec('CREATE TABLE IF NOT EXISTS transaction_running_seeded (one INTEGER PRIMARY KEY CHECK (one = 1))');
   }
 
-  /** The id a start with this key was given, if it was. */
+  /** The id a start with this key was given, if it was and its transaction was not stopped since. */
   find(startKey: string): number | undefined {
     return this.sql
       .exec<{ transaction_id: number }>('SELECT transaction_id FROM transaction_ids WHERE start_key = ?', startKey)
       .toArray()[0]?.transaction_id;
   }
 
-  /** False until `seed` ran once in this object's life: ids must then continue D1's. */
+  /** False until `seed` ran once since this object kept running transactions: ids must continue D1's, and D1's running ones be known. */
   get seeded(): boolean {
-    return this.sql.exec('SELECT 1 FROM transaction_id_counter').toArray().length > 0;
+    return (
+      this.sql.exec('SELECT 1 FROM transaction_id_counter').toArray().length > 0 &&
+      this.sql.exec('SELECT 1 FROM transaction_running_seeded').toArray().length > 0
+    );
   }
 
   /**
    * Continues the numbering D1 knows for this charger: ids handed out before this object
-   * numbered them (D1 row ids, so they only grew), and the start keys of running transactions,
-   * so that a replay of one of their starts still gets its id. Never moves the counter back.
+   * numbered them (D1 row ids, so they only grew), and its running transactions, so that a
+   * replay of one of their starts still gets its id and a newer start or a boot closes them.
+   * Never moves the counter back.
    */
-  seed(lastId: number, running: ReadonlyArray<{ startKey: string; transactionId: number }>): void {
+  seed(lastId: number, running: readonly RunningTransaction[]): void {
     this.sql.exec(
       `INSERT INTO transaction_id_counter (one, last_id) VALUES (1, ?)
        ON CONFLICT (one) DO UPDATE SET last_id = MAX(last_id, excluded.last_id)`,
       lastId,
     );
-    for (const { startKey, transactionId } of running) {
+    for (const { startKey, transactionId, connectorId } of running) {
       this.sql.exec('INSERT OR IGNORE INTO transaction_ids (start_key, transaction_id) VALUES (?, ?)', startKey, transactionId);
+      this.sql.exec('INSERT OR IGNORE INTO transaction_running (transaction_id, connector_id) VALUES (?, ?)', transactionId, connectorId);
     }
+    this.sql.exec('INSERT OR IGNORE INTO transaction_running_seeded (one) VALUES (1)');
   }
 
   /**
-   * Gives the start with this key the next id, and keeps both. Synchronous, so the id, the
-   * key and the outbox fact the caller appends next commit together.
+   * Gives the start with this key the next id, keeps both, and notes it running on its
+   * connector. Returns the id, and the transactions that were running on that connector: they
+   * are abandoned, and no longer running. Synchronous, so the id, the key and the outbox facts
+   * the caller appends next commit together.
    */
-  assign(startKey: string): number {
+  assign(startKey: string, connectorId: number): { transactionId: number; abandoned: number[] } {
     const known = this.find(startKey);
-    if (known !== undefined) return known;
+    if (known !== undefined) return { transactionId: known, abandoned: [] };
     const id = this.sql
       .exec<{ last_id: number }>('UPDATE transaction_id_counter SET last_id = last_id + 1 RETURNING last_id')
       .toArray()[0]?.last_id;
     if (id === undefined) throw new Error('transaction ids were not seeded');
     this.sql.exec('INSERT INTO transaction_ids (start_key, transaction_id) VALUES (?, ?)', startKey, id);
     this.sql.exec('DELETE FROM transaction_ids WHERE transaction_id <= ?', id - KEYS_KEPT);
-    return id;
+    const abandoned = this.sql
+      .exec<{ transaction_id: number }>(
+        'DELETE FROM transaction_running WHERE connector_id = ? RETURNING transaction_id',
+        connectorId,
+      )
+      .toArray()
+      .map((r) => r.transaction_id)
+      .sort((a, b) => a - b);
+    this.sql.exec('INSERT INTO transaction_running (transaction_id, connector_id) VALUES (?, ?)', id, connectorId);
+    // Bounded like the keys: a charger cannot grow the table by starting on ever new connector ids.
+    this.sql.exec('DELETE FROM transaction_running WHERE transaction_id <= ?', id - KEYS_KEPT);
+    return { transactionId: id, abandoned };
+  }
+
+  /**
+   * The charger stopped this transaction: it no longer runs, and its start key is forgotten,
+   * so an identical start from now on is a new session.
+   */
+  stopped(transactionId: number): void {
+    this.sql.exec('DELETE FROM transaction_running WHERE transaction_id = ?', transactionId);
+    this.sql.exec('DELETE FROM transaction_ids WHERE transaction_id = ?', transactionId);
+  }
+
+  /** The charger booted: every transaction still running is abandoned. Returns them, oldest first. */
+  abandonAll(): Array<{ transactionId: number; connectorId: number }> {
+    return this.sql
+      .exec<{ transaction_id: number; connector_id: number }>('DELETE FROM transaction_running RETURNING transaction_id, connector_id')
+      .toArray()
+      .map((r) => ({ transactionId: r.transaction_id, connectorId: r.connector_id }))
+      .sort((a, b) => a.transactionId - b.transactionId);
   }
 }
-

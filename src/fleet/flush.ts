@@ -25,6 +25,9 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...transactions.event201Statements(batch.event201, now),
     ...new MeterValueStore(db).insertStatements(batch.meter, batch.event201),
     ...chargers.connectorStatusStatements(batch.status, now),
+    // Abandonments after the meter values (the last register reading closes them) and before the
+    // stops: a transaction's own stop, coming later, still applies to it.
+    ...transactions.abandon16Statements(batch.abandon16, now),
     ...transactions.stop16Statements(batch.stop16, now),
     // After the connector states: a 2.0.1 transaction naming only its EVSE takes the EVSE's only connector.
     ...transactions.derive201Statements(batch.event201, now),

@@ -38,6 +38,11 @@ export interface OutboxFacts {
     /** The idToken the CSMS sent in RequestStartTransaction with the event's remoteStartId. */
     remoteStartIdToken?: string;
   };
+  /**
+   * A 1.6 transaction its charger left open, closed by the CSMS: a newer start on its connector
+   * (`byTransactionId`), or a BootNotification, ended it `at` (see charger/transaction-ids.ts).
+   */
+  abandon16: { transactionId: number; connectorId: number; at: string; cause: 'StartTransaction' | 'BootNotification'; byTransactionId?: number };
   connection: ConnectionEvent;
   /** When a frame last arrived from the charger (ISO 8601). */
   seen: { at: string };
@@ -203,6 +208,7 @@ export class Outbox {
       meter: [],
       start16: [],
       stop16: [],
+      abandon16: [],
       event201: [],
       connection: [],
       seen: [],

@@ -4,7 +4,7 @@ import { OcppError } from './errors';
 import { serializeError, serializeResult, type Call } from './frames';
 import type { HandlerContext } from './handlers';
 import { schemaFor, type VersionProfile } from './protocol';
-import { validatePayload } from './validation';
+import { checkRequestValues, validatePayload } from './validation';
 
 export interface DispatchOptions {
   /** False until the charger's BootNotification was Accepted. */
@@ -63,6 +63,9 @@ async function runCall(
 
   const request = validatePayload(requestSchema, call.payload);
   if (!request.ok) throw request.error;
+  // Values the schema admits but OCPP does not (a 1.6 "NaN" reading): refused, never answered and dropped.
+  const impossible = checkRequestValues(profile.version, request.value);
+  if (impossible) throw impossible;
 
   const handler = Object.hasOwn(profile.handlers, action) ? profile.handlers[action] : undefined;
   if (!handler) {

@@ -1,6 +1,7 @@
 // Meter values of both OCPP versions as one flat, unit-normalised list of samples, and session energy from them.
 
 import { toUtcIso } from './timestamps';
+import type { OcppVersion } from './versions';
 import type { MeterValuesRequest } from './v16/schemas.generated';
 import type { MeterValueType } from './v201/schemas.generated';
 
@@ -28,7 +29,8 @@ export interface MeterSample {
 
 /**
  * 1.6 sampled values carry their number as text. A value that is not a decimal number is dropped,
- * unless its format is SignedData, in which case the text is kept in `signedData`.
+ * unless its format is SignedData, in which case the text is kept in `signedData`. (A request with
+ * such a value is refused before it gets here: see `sampledValueIssues`.)
  */
 export function samplesFromV16(meterValue: V16MeterValue[]): MeterSample[] {
   return flatten(meterValue, (sampled, measurand) => {
@@ -232,8 +234,9 @@ export function normaliseUnit(unit: string, value: number, multiplier: number): 
       exponent += scaled[1];
     }
   }
-  // Dividing by an exact power of ten is closer than multiplying by an inexact 10^-n.
-  const scaledValue = exponent >= 0 ? value * 10 ** exponent : value / 10 ** -exponent;
+  // Dividing by an exact power of ten is closer than multiplying by an inexact 10^-n. Zero stays
+  // zero whatever the power (0 × 10^400 would be 0 × Infinity, NaN).
+  const scaledValue = value === 0 ? 0 : exponent >= 0 ? value * 10 ** exponent : value / 10 ** -exponent;
   if (!Number.isFinite(scaledValue)) return null;
   return { unit: base, value: round6(scaledValue) };
 }
@@ -242,6 +245,66 @@ export function normaliseUnit(unit: string, value: number, multiplier: number): 
 function round6(value: number): number {
   const rounded = Number(value.toFixed(6));
   return rounded === 0 ? 0 : rounded; // no -0
+}
+
+/**
+ * What the schemas cannot say about sampled values, anywhere in a request (every `sampledValue`
+ * array: MeterValues, StopTransaction transactionData, TransactionEvent, ...), as issues with
+ * their path, e.g. `meterValue[0].sampledValue[1].value`:
+ * - 1.6: a Raw value (any format but SignedData) must be a finite decimal number as text: "NaN",
+ *   "Infinity", "1e400" or "12 kWh" would be acknowledged and then lost;
+ * - both: the value in its base unit (kWh → Wh, × 10^multiplier) must still be a finite number.
+ * A charger is refused for these (PropertyConstraintViolation) rather than answered and dropped.
+ */
+export function sampledValueIssues(version: OcppVersion, payload: unknown): Array<{ path: string; message: string }> {
+  const issues: Array<{ path: string; message: string }> = [];
+  const visit = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => visit(item, `${path}[${i}]`));
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, child] of Object.entries(node)) {
+      // Vendor content (2.0.1 customData, DataTransfer data) may be shaped anyhow: not OCPP's sampled values.
+      if (key === 'customData' || key === 'data') continue;
+      const childPath = path === '' ? key : `${path}.${key}`;
+      if (key === 'sampledValue' && Array.isArray(child)) {
+        child.forEach((sampled, i) => {
+          const message = sampledValueProblem(version, sampled);
+          if (message !== null) issues.push({ path: `${childPath}[${i}].value`, message });
+        });
+      } else {
+        visit(child, childPath);
+      }
+    }
+  };
+  visit(payload, '');
+  return issues;
+}
+
+/** What is wrong with one schema-valid sampled value, or null. */
+function sampledValueProblem(version: OcppVersion, sampled: unknown): string | null {
+  if (typeof sampled !== 'object' || sampled === null) return null;
+  const s = sampled as {
+    value?: unknown;
+    format?: unknown;
+    measurand?: unknown;
+    unit?: unknown;
+    unitOfMeasure?: { unit?: unknown; multiplier?: unknown };
+  };
+  const measurand = typeof s.measurand === 'string' ? s.measurand : ENERGY_REGISTER;
+  if (version === 'ocpp1.6') {
+    if (typeof s.value !== 'string' || s.format === 'SignedData') return null;
+    const number = parseDecimal(s.value);
+    if (number === null) return `must be a finite decimal number (format Raw), got ${JSON.stringify(s.value.slice(0, 40))}`;
+    const unit = typeof s.unit === 'string' ? s.unit : defaultUnit(measurand);
+    return normaliseUnit(unit, number, 0) === null ? 'is not a finite number once converted to its base unit' : null;
+  }
+  if (typeof s.value !== 'number') return null;
+  if (!Number.isFinite(s.value)) return 'must be a finite number';
+  const unit = typeof s.unitOfMeasure?.unit === 'string' ? s.unitOfMeasure.unit : defaultUnit(measurand);
+  const multiplier = typeof s.unitOfMeasure?.multiplier === 'number' ? s.unitOfMeasure.multiplier : 0;
+  return normaliseUnit(unit, s.value, multiplier) === null ? 'is not a finite number once scaled by unitOfMeasure.multiplier' : null;
 }
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

@@ -64,7 +64,7 @@ export interface SeenOfflineToken {
   seenAt: string;
 }
 
-/** A 1.6 StartTransaction. The same start sent again must get the same transaction id. */
+/** A 1.6 StartTransaction. The same start sent again gets the same transaction id, until that transaction's stop was seen. */
 export interface TransactionStart16 {
   connectorId: number;
   idTag: string;

@@ -2,7 +2,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as v from 'valibot';
 import * as v16 from './v16/schemas.generated';
 import * as v201 from './v201/schemas.generated';
-import { summarizeIssues, validatePayload, type ExplainedIssue, type Validation } from './validation';
+import { checkRequestValues, summarizeIssues, validatePayload, type ExplainedIssue, type Validation } from './validation';
 
 function failure<T>(result: Validation<T>) {
   if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
@@ -288,5 +288,54 @@ describe('generated types', () => {
     expectTypeOf<v201.ActionResponse<'Heartbeat'>['currentTime']>().toEqualTypeOf<string>();
     const parsed = validatePayload(v16.requestSchemas.StatusNotification, {});
     if (parsed.ok) expectTypeOf(parsed.value.connectorId).toEqualTypeOf<number>();
+  });
+});
+
+describe('impossible values (issue 11)', () => {
+  it('refuses a date-time that is no calendar date, in either version', () => {
+    for (const currentTime of ['2026-02-30T10:00:00Z', '2025-02-29T00:00:00Z', '2026-04-31T10:00:00+02:00', '2026-13-01T10:00:00Z']) {
+      for (const schema of [v16.HeartbeatResponse, v201.HeartbeatResponse]) {
+        const f = failure(validatePayload(schema, { currentTime }));
+        expect(f.kind, currentTime).toBe('PropertyConstraintViolation');
+        expect(f.issues, currentTime).toEqual([
+          { path: 'currentTime', message: 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z', kind: 'PropertyConstraintViolation' },
+        ]);
+      }
+    }
+    expect(validatePayload(v16.HeartbeatResponse, { currentTime: '2024-02-29T00:00:00Z' }).ok).toBe(true);
+  });
+
+  it('refuses a number that is not finite (1e400 reads as Infinity), naming the field', () => {
+    const payload = JSON.parse('{"evseId":1,"meterValue":[{"timestamp":"2026-01-01T00:00:00Z","sampledValue":[{"value":1e400}]}]}');
+    const f = failure(validatePayload(v201.MeterValuesRequest, payload));
+    expect(f.kind).toBe('PropertyConstraintViolation');
+    expect(f.description).toBe('"meterValue[0].sampledValue[0].value" must be a finite number');
+  });
+});
+
+describe('checkRequestValues', () => {
+  const reading = (sampledValue: unknown[]) => ({ connectorId: 1, meterValue: [{ timestamp: '2026-01-01T00:00:00Z', sampledValue }] });
+
+  it('refuses 1.6 sampled values that are no finite decimal number, unless signed data', () => {
+    const error = checkRequestValues('ocpp1.6', reading([{ value: '12' }, { value: 'NaN' }, { value: 'xx', format: 'SignedData' }, { value: '1e400' }]));
+    expect(error?.kind).toBe('PropertyConstraintViolation');
+    expect(error?.message).toBe('"meterValue[0].sampledValue[1].value" must be a finite decimal number (format Raw), got "NaN"');
+    expect((error?.details['issues'] as ExplainedIssue[]).map((i) => i.path)).toEqual([
+      'meterValue[0].sampledValue[1].value',
+      'meterValue[0].sampledValue[3].value',
+    ]);
+    expect(checkRequestValues('ocpp1.6', reading([{ value: ' 1.5e3 ', unit: 'kWh' }, { value: '-0.5' }]))).toBeNull();
+  });
+
+  it('refuses a value that stops being a finite number in its base unit', () => {
+    expect(checkRequestValues('ocpp1.6', reading([{ value: '1e306', unit: 'kWh' }]))?.kind).toBe('PropertyConstraintViolation');
+    const event = { transactionInfo: { transactionId: 'T' }, meterValue: [{ timestamp: '2026-01-01T00:00:00Z', sampledValue: [{ value: 2, unitOfMeasure: { multiplier: 400 } }] }] };
+    expect(checkRequestValues('ocpp2.0.1', event)?.message).toBe(
+      '"meterValue[0].sampledValue[0].value" is not a finite number once scaled by unitOfMeasure.multiplier',
+    );
+    // Vendor content is not judged.
+    expect(checkRequestValues('ocpp2.0.1', { vendorId: 'x', data: { sampledValue: [{ value: 1e308, unitOfMeasure: { multiplier: 9 } }] } })).toBeNull();
+    // Zero is zero at any power of ten.
+    expect(checkRequestValues('ocpp2.0.1', { meterValue: [{ sampledValue: [{ value: 0, unitOfMeasure: { multiplier: 400 } }] }] })).toBeNull();
   });
 });

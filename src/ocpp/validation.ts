@@ -2,6 +2,8 @@
 
 import * as v from 'valibot';
 import { OcppError, MAX_ERROR_DESCRIPTION, truncate, type OcppErrorKind } from './errors';
+import { sampledValueIssues } from './meter-values';
+import type { OcppVersion } from './versions';
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; error: OcppError };
 
@@ -37,9 +39,26 @@ export function validatePayload<T>(schema: v.GenericSchema<unknown, T>, payload:
   }
   const result = v.safeParse(schema, payload, { abortEarly: false });
   if (result.success) return { ok: true, value: result.output };
-  const issues = rank(result.issues.map(explainIssue)).slice(0, MAX_REPORTED_ISSUES);
+  return { ok: false, error: refusal(result.issues.map(explainIssue)) };
+}
+
+/**
+ * Checks a charger's schema-valid request for values OCPP rules out but its JSON schema cannot
+ * express (see `sampledValueIssues`: 1.6 numbers as text, values beyond a finite number once
+ * scaled). Null when there are none; else the PropertyConstraintViolation to answer with,
+ * naming each field like `validatePayload` does.
+ */
+export function checkRequestValues(version: OcppVersion, payload: unknown): OcppError | null {
+  const issues = sampledValueIssues(version, payload);
+  if (issues.length === 0) return null;
+  return refusal(issues.map((issue) => ({ ...issue, kind: 'PropertyConstraintViolation' as const })));
+}
+
+/** One error for the issues: its kind and description from the most significant, up to MAX_REPORTED_ISSUES in `details.issues`. */
+function refusal(explained: ExplainedIssue[]): OcppError {
+  const issues = rank(explained).slice(0, MAX_REPORTED_ISSUES);
   const first = issues[0] ?? { path: '', message: 'is invalid', kind: 'FormatViolation' as const };
-  return { ok: false, error: new OcppError(first.kind, formatIssue(first), { issues }) };
+  return new OcppError(first.kind, formatIssue(first), { issues });
 }
 
 /**

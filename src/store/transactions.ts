@@ -1,7 +1,7 @@
 // D1 access for transactions of both versions and their 2.0.1 events; all of their SQL lives here.
 
-import type { TransactionStart16 } from '../ocpp/records';
-import { eventRegisters } from '../ocpp/meter-values';
+import type { TransactionStart16, TransactionStop16 } from '../ocpp/records';
+import { ENERGY_REGISTER, eventRegisters } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
 import { columnsOf, jsonChunks, MAX_JSON_BYTES } from './json-rows';
 import { flagsOf, type AnomalyKind } from './transaction-anomalies';
@@ -90,7 +90,37 @@ const START_COLUMNS = [
   'meter_start_wh',
   'reservation_id',
 ] as const;
-const STOP_COLUMNS = ['charger_id', 'transaction_id', 'id_tag', 'meter_stop_wh', 'stopped_at', 'reason'] as const;
+/** `ord` is the stop's place in its batch (the charger's order); `detail` the stop as received, as JSON. */
+const STOP_COLUMNS = ['charger_id', 'transaction_id', 'id_tag', 'meter_stop_wh', 'stopped_at', 'reason', 'ord', 'detail'] as const;
+/** `detail` is the abandonment as the object decided it, as JSON. */
+const ABANDON_COLUMNS = ['charger_id', 'transaction_id', 'at', 'detail'] as const;
+
+/**
+ * The stop_reason of a 1.6 transaction the CSMS closed because the charger left it open (see
+ * `abandon16Statements`). Neither version's reason enum has it, so no charger can send it.
+ */
+export const ABANDONED_REASON = 'Abandoned';
+
+/** SQL for the billable energy of a stop and start register: null when either is unknown or the stop is below the start. */
+function billableEnergy(stop: string, start: string): string {
+  return `(CASE WHEN (${stop}) >= (${start}) THEN (${stop}) - (${start}) END)`;
+}
+
+/** SQL for the detail of a `negative-energy` anomaly of transactions row `t`: its raw readings. */
+function negativeEnergyDetail(t: string): string {
+  return `json_object('meterStartWh', ${t}.meter_start_wh, 'meterStopWh', ${t}.meter_stop_wh)`;
+}
+
+/** A 1.6 StopTransaction as the charger sent it (after timestamp normalisation), for an anomaly's detail. */
+function stopAsReceived(s: TransactionStop16): Record<string, unknown> {
+  return {
+    transactionId: s.transactionId,
+    ...(s.idTag === undefined ? {} : { idTag: s.idTag }),
+    meterStop: s.meterStopWh,
+    timestamp: s.stoppedAt,
+    reason: s.reason,
+  };
+}
 const EVENT_COLUMNS = [
   'charger_id',
   'transaction_id',
@@ -130,28 +160,38 @@ export class TransactionStore {
 
   /**
    * What D1 knows of this charger's 1.6 transaction ids, for its object to continue the
-   * numbering (charger/transaction-ids.ts): the highest id, and the start keys of its running
-   * transactions. One statement: the first row carries the highest id, the others the keys.
+   * numbering (charger/transaction-ids.ts): the highest id, and its running transactions with
+   * their start keys (as `startKey16` gives them: the stored key without its `#<id>` suffix) and
+   * connectors. One statement: the first row carries the highest id, the others the running ones.
    */
-  async numbering16(chargerId: string): Promise<{ lastId: number; running: Array<{ startKey: string; transactionId: number }> }> {
+  async numbering16(
+    chargerId: string,
+  ): Promise<{ lastId: number; running: Array<{ startKey: string; transactionId: number; connectorId: number }> }> {
     const { results } = await this.db
       .prepare(
-        `SELECT NULL AS start_key, MAX(CAST(ocpp_transaction_id AS INTEGER)) AS id
+        `SELECT NULL AS start_key, MAX(CAST(ocpp_transaction_id AS INTEGER)) AS id, NULL AS connector_id
            FROM transactions WHERE charger_id = ?1 AND protocol = 'ocpp1.6'
          UNION ALL
-         SELECT start_key, CAST(ocpp_transaction_id AS INTEGER)
+         SELECT CASE WHEN start_key LIKE '%#' || ocpp_transaction_id
+                     THEN substr(start_key, 1, length(start_key) - length(ocpp_transaction_id) - 1) ELSE start_key END,
+                CAST(ocpp_transaction_id AS INTEGER), connector_id
            FROM transactions WHERE charger_id = ?1 AND protocol = 'ocpp1.6' AND status = 'active' AND start_key IS NOT NULL`,
       )
       .bind(chargerId)
-      .all<{ start_key: string | null; id: number | null }>();
-    const running = results.flatMap((r) => (r.start_key !== null && r.id !== null ? [{ startKey: r.start_key, transactionId: r.id }] : []));
+      .all<{ start_key: string | null; id: number | null; connector_id: number | null }>();
+    const running = results.flatMap((r) =>
+      r.start_key !== null && r.id !== null ? [{ startKey: r.start_key, transactionId: r.id, connectorId: r.connector_id ?? 0 }] : [],
+    );
     return { lastId: results.find((r) => r.start_key === null)?.id ?? 0, running };
   }
 
   /**
    * Inserts 1.6 transaction starts, each under the id its charger's object gave it. A start
-   * already stored (same charger and id, or same start key) is skipped, so a replayed batch
-   * changes nothing. Run before the stops and meter values of the same batch.
+   * already stored (same charger and id) is skipped, so a replayed batch changes nothing.
+   * The stored start_key is the start key followed by `#<id>`: the replay rule is the object's
+   * (charger/transaction-ids.ts), and a start identical to one already stopped is a new session
+   * whose row must not clash with the old one under UNIQUE (charger_id, start_key). Rows stored
+   * before carry the bare key. Run before the stops and meter values of the same batch.
    */
   start16Statements(starts: readonly ChargerFact<'start16'>[], now: string): D1PreparedStatement[] {
     return jsonChunks(starts.map(startRow)).map((json) =>
@@ -168,32 +208,118 @@ export class TransactionStore {
   }
 
   /**
-   * Closes 1.6 transactions, found by charger and the id it knows (ids are per charger). Only an
-   * active transaction of this charger changes, so a repeated StopTransaction changes nothing; a
-   * stop naming a transaction this charger never had is kept in unmatched_stops, so it is
-   * acknowledged without being lost. Run after the batch's starts: a stop may follow its start.
+   * Closes 1.6 transactions, found by charger and the id it knows (ids are per charger). The
+   * first stop wins: of several stops for one transaction in the batch, the first in the
+   * charger's order (facts keep the outbox's order), and across batches the one stored first,
+   * since only an active transaction changes. The exception is a transaction the CSMS closed as
+   * abandoned (`abandon16Statements`): it stays open to its own stop, which then wins.
+   * A later stop with other content is kept as a `conflicting-stop` anomaly (as received); an
+   * identical replay adds nothing. A meterStop below the meterStart (a meter swap, a rollover)
+   * keeps both readings, leaves energy_wh null (never negative kWh to bill) and is flagged
+   * `negative-energy`. A stop naming a transaction this charger never had is kept in
+   * unmatched_stops, so it is acknowledged without being lost. Run after the batch's starts
+   * and abandonments: a stop may follow them.
    */
   stop16Statements(stops: readonly ChargerFact<'stop16'>[], now: string): D1PreparedStatement[] {
-    const rows = stops.map(({ chargerId, fact: s }) => [chargerId, s.transactionId, s.idTag ?? null, s.meterStopWh, s.stoppedAt, s.reason]);
+    const rows = stops.map(({ chargerId, fact: s }, order) => [
+      chargerId,
+      s.transactionId,
+      s.idTag ?? null,
+      s.meterStopWh,
+      s.stoppedAt,
+      s.reason,
+      order,
+      JSON.stringify(stopAsReceived(s)),
+    ]);
+    const stopsIn = `(SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?1) AS j)`;
+    const matching = `t.charger_id = s.charger_id AND t.protocol = 'ocpp1.6' AND t.ocpp_transaction_id = CAST(s.transaction_id AS TEXT)`;
+    // Chunks split a batch in order, so "first in the chunk" is first among the stops not yet applied.
     return jsonChunks(rows).flatMap((json) => [
       this.db
         .prepare(
           `UPDATE transactions SET status = 'completed', stop_id_tag = s.id_tag, meter_stop_wh = s.meter_stop_wh,
-             energy_wh = s.meter_stop_wh - transactions.meter_start_wh, stopped_at = s.stopped_at,
+             energy_wh = ${billableEnergy('s.meter_stop_wh', 'transactions.meter_start_wh')}, stopped_at = s.stopped_at,
              stop_reason = s.reason, updated_at = ?2
-           FROM (SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?1) AS j) AS s
+           FROM (SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY charger_id, transaction_id ORDER BY ord) AS n FROM ${stopsIn})
+                 WHERE n = 1) AS s
            WHERE transactions.charger_id = s.charger_id AND transactions.protocol = 'ocpp1.6'
-             AND transactions.ocpp_transaction_id = CAST(s.transaction_id AS TEXT) AND transactions.status = 'active'`,
+             AND transactions.ocpp_transaction_id = CAST(s.transaction_id AS TEXT)
+             AND (transactions.status = 'active' OR transactions.stop_reason = '${ABANDONED_REASON}')`,
+        )
+        .bind(json, now),
+      // Whatever stop of the chunk was not the one applied, and differs from it, is kept.
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
+           SELECT s.charger_id, t.ocpp_transaction_id, 'conflicting-stop', s.detail, ?2
+           FROM ${stopsIn} AS s JOIN transactions t ON ${matching}
+           WHERE t.status = 'completed' AND NOT (t.meter_stop_wh IS s.meter_stop_wh AND t.stopped_at IS s.stopped_at
+             AND t.stop_reason IS s.reason AND t.stop_id_tag IS s.id_tag)`,
+        )
+        .bind(json, now),
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
+           SELECT DISTINCT t.charger_id, t.ocpp_transaction_id, 'negative-energy', ${negativeEnergyDetail('t')}, ?2
+           FROM ${stopsIn} AS s JOIN transactions t ON ${matching}
+           WHERE t.status = 'completed' AND t.meter_stop_wh < t.meter_start_wh`,
         )
         .bind(json, now),
       this.db
         .prepare(
           `INSERT OR IGNORE INTO unmatched_stops (charger_id, transaction_id, id_tag, meter_stop_wh, stopped_at, reason, received_at)
            SELECT s.charger_id, s.transaction_id, s.id_tag, s.meter_stop_wh, s.stopped_at, s.reason, ?2
-           FROM (SELECT ${columnsOf(STOP_COLUMNS)} FROM json_each(?1) AS j) AS s
-           WHERE NOT EXISTS (SELECT 1 FROM transactions t
-                             WHERE t.charger_id = s.charger_id AND t.protocol = 'ocpp1.6'
-                               AND t.ocpp_transaction_id = CAST(s.transaction_id AS TEXT))`,
+           FROM ${stopsIn} AS s
+           WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE ${matching})`,
+        )
+        .bind(json, now),
+    ]);
+  }
+
+  /**
+   * Closes 1.6 transactions the charger left open: a newer start on the same connector, or a
+   * BootNotification, ended them (see charger/transaction-ids.ts). Each becomes completed with
+   * stop_reason 'Abandoned' (a value no 1.6 or 2.0.1 charger sends, so it marks the CSMS's
+   * closure), stopped at the new start's timestamp or the boot's time, its meterStop the last
+   * energy register reading stored for it (none: meterStop and energy stay null), and flagged
+   * `abandoned`. Only an active transaction changes: one already stopped keeps its stop and
+   * gets no flag. Its own StopTransaction, if it comes later, still applies (`stop16Statements`).
+   * Run after the batch's starts and meter values, before its stops.
+   */
+  abandon16Statements(abandons: readonly ChargerFact<'abandon16'>[], now: string): D1PreparedStatement[] {
+    const rows = abandons.map(({ chargerId, fact: a }) => [chargerId, a.transactionId, a.at, JSON.stringify(a)]);
+    const abandonsIn = `(SELECT ${columnsOf(ABANDON_COLUMNS)} FROM json_each(?1) AS j)`;
+    const lastRegister = (t: string) => `(SELECT m.value FROM meter_values m
+         WHERE m.charger_id = ${t}.charger_id AND m.transaction_id = ${t}.ocpp_transaction_id AND m.measurand = ?3
+           AND m.phase = '' AND m.location IN ('', 'Outlet') AND m.unit = 'Wh' AND m.value IS NOT NULL
+         ORDER BY m.timestamp DESC, m.context = 'Transaction.End' DESC LIMIT 1)`;
+    const matching = `t.charger_id = a.charger_id AND t.protocol = 'ocpp1.6' AND t.ocpp_transaction_id = CAST(a.transaction_id AS TEXT)`;
+    return jsonChunks(rows).flatMap((json) => [
+      this.db
+        .prepare(
+          `UPDATE transactions SET status = 'completed', stop_reason = '${ABANDONED_REASON}', stopped_at = a.at,
+             meter_stop_wh = ${lastRegister('transactions')},
+             energy_wh = ${billableEnergy(lastRegister('transactions'), 'transactions.meter_start_wh')}, updated_at = ?2
+           FROM (SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY charger_id, transaction_id ORDER BY at) AS n FROM ${abandonsIn})
+                 WHERE n = 1) AS a
+           WHERE transactions.charger_id = a.charger_id AND transactions.protocol = 'ocpp1.6'
+             AND transactions.ocpp_transaction_id = CAST(a.transaction_id AS TEXT) AND transactions.status = 'active'`,
+        )
+        .bind(json, now, ENERGY_REGISTER),
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
+           SELECT t.charger_id, t.ocpp_transaction_id, 'abandoned', a.detail, ?2
+           FROM ${abandonsIn} AS a JOIN transactions t ON ${matching}
+           WHERE t.stop_reason = '${ABANDONED_REASON}' AND t.stopped_at = a.at`,
+        )
+        .bind(json, now),
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
+           SELECT DISTINCT t.charger_id, t.ocpp_transaction_id, 'negative-energy', ${negativeEnergyDetail('t')}, ?2
+           FROM ${abandonsIn} AS a JOIN transactions t ON ${matching}
+           WHERE t.stop_reason = '${ABANDONED_REASON}' AND t.meter_stop_wh < t.meter_start_wh`,
         )
         .bind(json, now),
     ]);
@@ -285,7 +411,7 @@ export class TransactionStore {
 
 /** A start16 fact as a row of START_COLUMNS. */
 function startRow({ chargerId, fact: s }: ChargerFact<'start16'>): unknown[] {
-  return [chargerId, s.transactionId, startKey16(s), s.connectorId, s.idTag, s.idTagStatus, s.startedAt, s.meterStartWh, s.reservationId ?? null];
+  return [chargerId, s.transactionId, `${startKey16(s)}#${s.transactionId}`, s.connectorId, s.idTag, s.idTagStatus, s.startedAt, s.meterStartWh, s.reservationId ?? null];
 }
 
 /** An event201 fact as a row of EVENT_COLUMNS. */

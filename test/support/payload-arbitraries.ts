@@ -6,6 +6,10 @@
 // minItems, maxItems, minimum, maximum, multipleOf, $ref. Strings mix ASCII (control characters
 // included) with other characters of the Basic Multilingual Plane, whose length is the same in
 // UTF-16 units and in characters; arrays and free strings are kept short so a run stays fast.
+//
+// Beyond the schemas, payloads keep to OCPP's rules for sampled values (ocpp/meter-values.ts,
+// sampledValueIssues): a 1.6 `value` is a decimal number as text, and a 2.0.1 `multiplier` keeps
+// the value a finite number.
 
 import fc from 'fast-check';
 import { messageSchema, type JsonSchema, type Version } from './sample-payloads';
@@ -66,7 +70,7 @@ function arbitraryFor(node: JsonSchema, root: JsonSchema, depth: number): fc.Arb
     case 'object': {
       const properties = node.properties ?? {};
       const model = Object.fromEntries(
-        Object.entries(properties).map(([key, child]) => [key, arbitraryFor(child, root, depth + 1)]),
+        Object.entries(properties).map(([key, child]) => [key, ocppRule(key, child, properties) ?? arbitraryFor(child, root, depth + 1)]),
       );
       const record = fc.record(model, { requiredKeys: node.required ?? [] });
       if (node.additionalProperties === false) return record;
@@ -77,6 +81,22 @@ function arbitraryFor(node: JsonSchema, root: JsonSchema, depth: number): fc.Arb
     default:
       throw new Error(`unsupported schema type ${JSON.stringify(node.type)}`);
   }
+}
+
+/** A 1.6 sampled value's number as text: whole, fractional or with an exponent. */
+const decimalText = fc.oneof(
+  fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String),
+  fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }).map(String),
+  fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: -5, max: 5 })).map(([m, e]) => `${m}e${e}`),
+);
+
+/** The arbitrary for property `key` where OCPP asks more than its schema, or undefined. */
+function ocppRule(key: string, node: JsonSchema, siblings: Record<string, JsonSchema>): fc.Arbitrary<unknown> | undefined {
+  // 1.6 SampledValue: `value` is a string next to a `format` of Raw or SignedData.
+  if (key === 'value' && node.type === 'string' && siblings.format?.enum?.includes('SignedData')) return decimalText;
+  // 2.0.1 UnitOfMeasureType: a power of ten a meter might use.
+  if (key === 'multiplier' && node.type === 'integer') return fc.integer({ min: -6, max: 6 });
+  return undefined;
 }
 
 /** One way to break a JSON value at one place in it. */

@@ -1,7 +1,7 @@
 // 1.6 transactionIds numbered by each charger's object: the same id for a replay, also after an
 // eviction; ids that continue D1's; no clash between chargers; starts reaching D1 with the flush.
 import { env } from 'cloudflare:workers';
-import { evictDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config';
 import { fleetWriterName } from '../../src/fleet/fleet-writer';
@@ -91,12 +91,13 @@ describe('1.6 transaction ids from the charger object', () => {
     expect(tx.meterValues.map((m: { value: number }) => m.value)).toEqual([1_500]);
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM unmatched_stops WHERE charger_id = ?').bind(cp.id).first()).toEqual({ n: 0 });
 
-    // A replay of the whole batch changes nothing: the writer's statements are idempotent.
+    // A later stop changes nothing (it is kept as a conflicting-stop anomaly); a start identical to
+    // the stopped one is a new session (issue 11), not a replay.
     await cp.call('StopTransaction', { transactionId: id, meterStop: 9_999, timestamp: '2026-05-02T12:00:00Z' });
-    expect(await start(cp, startOf(1, 0))).toBe(id);
+    expect(await start(cp, startOf(1, 0))).toBe(id + 1);
     await stub.flushNow();
-    expect(await transaction(cp.id, id)).toMatchObject({ status: 'completed', meterStopWh: 2_000 });
-    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM transactions WHERE charger_id = ?').bind(cp.id).first()).toEqual({ n: 1 });
+    expect(await transaction(cp.id, id)).toMatchObject({ status: 'completed', meterStopWh: 2_000, flags: ['conflicting-stop'] });
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM transactions WHERE charger_id = ?').bind(cp.id).first()).toEqual({ n: 2 });
     cp.close();
   });
 
@@ -143,8 +144,12 @@ describe('1.6 transaction ids from the charger object', () => {
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
     await cp.boot();
     const stub = env.CHARGERS.getByName(cp.id);
-    // The tag's record is cached first, so only the numbering needs D1.
+    // The tag's record is cached first, so only the numbering needs D1. The boot read the
+    // numbering already; an object from before it kept running transactions has not.
     await cp.call('Authorize', { idTag: TAG });
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec('DELETE FROM transaction_running_seeded');
+    });
     await breakD1(cp.id);
     const failed = await cp.call('StartTransaction', startOf(1, 0));
     expect(failed.slice(0, 3)).toEqual([4, failed[1], 'InternalError']);

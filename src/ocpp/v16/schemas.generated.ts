@@ -6,12 +6,16 @@
 // string; see scripts/generate-schemas-core.mjs for the whole mapping.
 
 import * as v from 'valibot';
+import { toUtcIso } from '../timestamps';
 
 /** A JSON object: not null and not an array (valibot object schemas let arrays through). */
 const jsonObject = v.custom<Record<string, unknown>>(
   (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
   'must be an object',
 );
+
+/** An RFC 3339 date-time that names a real instant: 2026-02-30T10:00:00Z has the form but is no date. */
+const isDateTime = (text: string): boolean => toUtcIso(text) !== null;
 
 /**
  * JSON Schema `multipleOf` for a fractional step. v.multipleOf uses `%`, and in floating point
@@ -75,11 +79,11 @@ export const FirmwareType = v.pipe(
     location: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
     retrieveDateTime: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     installDateTime: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
     signingCertificate: v.pipe(v.string(), v.maxLength(5500, 'is longer than 5500 characters')),
     signature: v.pipe(v.string(), v.maxLength(800, 'is longer than 800 characters')),
@@ -105,11 +109,11 @@ export const LogParametersType = v.pipe(
     remoteLocation: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
     oldestTimestamp: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
     latestTimestamp: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
   }),
 );
@@ -172,7 +176,7 @@ export const AuthorizeResponse = v.pipe(
       v.strictObject({
         expiryDate: v.optional(v.pipe(
           v.string(),
-          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+          v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
         )),
         parentIdTag: v.optional(v.pipe(
           v.string(),
@@ -221,7 +225,7 @@ export const BootNotificationResponse = v.pipe(
     status: v.picklist(['Accepted', 'Pending', 'Rejected']),
     currentTime: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     interval: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
   }),
@@ -460,7 +464,7 @@ export const GetCompositeScheduleResponse = v.pipe(
     )),
     scheduleStart: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
     chargingSchedule: v.optional(v.pipe(
       jsonObject,
@@ -471,7 +475,7 @@ export const GetCompositeScheduleResponse = v.pipe(
         )),
         startSchedule: v.optional(v.pipe(
           v.string(),
-          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+          v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
         )),
         chargingRateUnit: v.picklist(['A', 'W']),
         chargingSchedulePeriod: v.array(v.pipe(
@@ -480,6 +484,7 @@ export const GetCompositeScheduleResponse = v.pipe(
             startPeriod: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
             limit: v.pipe(
               v.number(),
+              v.finite('must be a finite number'),
               v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
             ),
             numberPhases: v.optional(v.pipe(
@@ -490,6 +495,7 @@ export const GetCompositeScheduleResponse = v.pipe(
         )),
         minChargingRate: v.optional(v.pipe(
           v.number(),
+          v.finite('must be a finite number'),
           v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
         )),
       }),
@@ -539,11 +545,11 @@ export const GetDiagnosticsRequest = v.pipe(
     )),
     startTime: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
     stopTime: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
   }),
 );
@@ -629,7 +635,7 @@ export const HeartbeatResponse = v.pipe(
   v.strictObject({
     currentTime: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
   }),
 );
@@ -682,7 +688,7 @@ export const MeterValuesRequest = v.pipe(
       v.strictObject({
         timestamp: v.pipe(
           v.string(),
-          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+          v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
         ),
         sampledValue: v.array(v.pipe(
           jsonObject,
@@ -794,11 +800,11 @@ export const RemoteStartTransactionRequest = v.pipe(
         recurrencyKind: v.optional(v.picklist(['Daily', 'Weekly'])),
         validFrom: v.optional(v.pipe(
           v.string(),
-          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+          v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
         )),
         validTo: v.optional(v.pipe(
           v.string(),
-          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+          v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
         )),
         chargingSchedule: v.pipe(
           jsonObject,
@@ -809,7 +815,7 @@ export const RemoteStartTransactionRequest = v.pipe(
             )),
             startSchedule: v.optional(v.pipe(
               v.string(),
-              v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+              v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
             )),
             chargingRateUnit: v.picklist(['A', 'W']),
             chargingSchedulePeriod: v.array(v.pipe(
@@ -821,6 +827,7 @@ export const RemoteStartTransactionRequest = v.pipe(
                 ),
                 limit: v.pipe(
                   v.number(),
+                  v.finite('must be a finite number'),
                   v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
                 ),
                 numberPhases: v.optional(v.pipe(
@@ -831,6 +838,7 @@ export const RemoteStartTransactionRequest = v.pipe(
             )),
             minChargingRate: v.optional(v.pipe(
               v.number(),
+              v.finite('must be a finite number'),
               v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
             )),
           }),
@@ -875,7 +883,7 @@ export const ReserveNowRequest = v.pipe(
     connectorId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
     expiryDate: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     idTag: v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters')),
     parentIdTag: v.optional(v.pipe(v.string(), v.maxLength(20, 'is longer than 20 characters'))),
@@ -918,7 +926,7 @@ export const SecurityEventNotificationRequest = v.pipe(
     type: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
     timestamp: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     techInfo: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
   }),
@@ -943,7 +951,7 @@ export const SendLocalListRequest = v.pipe(
           v.strictObject({
             expiryDate: v.optional(v.pipe(
               v.string(),
-              v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+              v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
             )),
             parentIdTag: v.optional(v.pipe(
               v.string(),
@@ -991,11 +999,11 @@ export const SetChargingProfileRequest = v.pipe(
         recurrencyKind: v.optional(v.picklist(['Daily', 'Weekly'])),
         validFrom: v.optional(v.pipe(
           v.string(),
-          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+          v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
         )),
         validTo: v.optional(v.pipe(
           v.string(),
-          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+          v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
         )),
         chargingSchedule: v.pipe(
           jsonObject,
@@ -1006,7 +1014,7 @@ export const SetChargingProfileRequest = v.pipe(
             )),
             startSchedule: v.optional(v.pipe(
               v.string(),
-              v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+              v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
             )),
             chargingRateUnit: v.picklist(['A', 'W']),
             chargingSchedulePeriod: v.array(v.pipe(
@@ -1018,6 +1026,7 @@ export const SetChargingProfileRequest = v.pipe(
                 ),
                 limit: v.pipe(
                   v.number(),
+                  v.finite('must be a finite number'),
                   v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
                 ),
                 numberPhases: v.optional(v.pipe(
@@ -1028,6 +1037,7 @@ export const SetChargingProfileRequest = v.pipe(
             )),
             minChargingRate: v.optional(v.pipe(
               v.number(),
+              v.finite('must be a finite number'),
               v.check((n: number) => isMultipleOf(n, 0.1), 'must be a multiple of 0.1'),
             )),
           }),
@@ -1116,7 +1126,7 @@ export const StartTransactionRequest = v.pipe(
     )),
     timestamp: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
   }),
 );
@@ -1131,7 +1141,7 @@ export const StartTransactionResponse = v.pipe(
       v.strictObject({
         expiryDate: v.optional(v.pipe(
           v.string(),
-          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+          v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
         )),
         parentIdTag: v.optional(v.pipe(
           v.string(),
@@ -1182,7 +1192,7 @@ export const StatusNotificationRequest = v.pipe(
     ]),
     timestamp: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
     vendorId: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
     vendorErrorCode: v.optional(v.pipe(
@@ -1205,7 +1215,7 @@ export const StopTransactionRequest = v.pipe(
     meterStop: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
     timestamp: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     transactionId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
     reason: v.optional(v.picklist([
@@ -1226,7 +1236,7 @@ export const StopTransactionRequest = v.pipe(
       v.strictObject({
         timestamp: v.pipe(
           v.string(),
-          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+          v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
         ),
         sampledValue: v.array(v.pipe(
           jsonObject,
@@ -1316,7 +1326,7 @@ export const StopTransactionResponse = v.pipe(
       v.strictObject({
         expiryDate: v.optional(v.pipe(
           v.string(),
-          v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+          v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
         )),
         parentIdTag: v.optional(v.pipe(
           v.string(),
@@ -1384,7 +1394,7 @@ export const UpdateFirmwareRequest = v.pipe(
     retries: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
     retrieveDate: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     retryInterval: v.optional(v.pipe(
       v.number('must be an integer'),

@@ -6,12 +6,16 @@
 // string; see scripts/generate-schemas-core.mjs for the whole mapping.
 
 import * as v from 'valibot';
+import { toUtcIso } from '../timestamps';
 
 /** A JSON object: not null and not an array (valibot object schemas let arrays through). */
 const jsonObject = v.custom<Record<string, unknown>>(
   (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
   'must be an object',
 );
+
+/** An RFC 3339 date-time that names a real instant: 2026-02-30T10:00:00Z has the form but is no date. */
+const isDateTime = (text: string): boolean => toUtcIso(text) !== null;
 
 // ---- Shared definitions ----
 
@@ -169,7 +173,7 @@ export const IdTokenInfoType = v.pipe(
     status: AuthorizationStatusEnumType,
     cacheExpiryDateTime: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
     chargingPriority: v.optional(v.pipe(
       v.number('must be an integer'),
@@ -375,7 +379,7 @@ export const ChargingNeedsType = v.pipe(
     requestedEnergyTransfer: EnergyTransferModeEnumType,
     departureTime: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
   }),
 );
@@ -438,7 +442,7 @@ export const ChargingSchedulePeriodType = v.pipe(
   v.strictObject({
     customData: v.optional(CustomDataType),
     startPeriod: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
-    limit: v.number(),
+    limit: v.pipe(v.number(), v.finite('must be a finite number')),
     numberPhases: v.optional(v.pipe(
       v.number('must be an integer'),
       v.integer('must be an integer'),
@@ -486,7 +490,7 @@ export const ConsumptionCostType = v.pipe(
   jsonObject,
   v.strictObject({
     customData: v.optional(CustomDataType),
-    startValue: v.number(),
+    startValue: v.pipe(v.number(), v.finite('must be a finite number')),
     cost: v.pipe(
       v.array(CostType),
       v.minLength(1, 'must have at least 1 item'),
@@ -572,7 +576,7 @@ export const ChargingScheduleType = v.pipe(
     id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
     startSchedule: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
     duration: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
     chargingRateUnit: ChargingRateUnitEnumType,
@@ -581,7 +585,7 @@ export const ChargingScheduleType = v.pipe(
       v.minLength(1, 'must have at least 1 item'),
       v.maxLength(1024, 'must have at most 1024 items'),
     ),
-    minChargingRate: v.optional(v.number()),
+    minChargingRate: v.optional(v.pipe(v.number(), v.finite('must be a finite number'))),
     salesTariff: v.optional(SalesTariffType),
   }),
 );
@@ -611,11 +615,11 @@ export const ChargingProfileType = v.pipe(
     recurrencyKind: v.optional(RecurrencyKindEnumType),
     validFrom: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
     validTo: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
     chargingSchedule: v.pipe(
       v.array(ChargingScheduleType),
@@ -806,7 +810,7 @@ export const CompositeScheduleType = v.pipe(
     duration: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
     scheduleStart: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     chargingRateUnit: ChargingRateUnitEnumType,
   }),
@@ -912,7 +916,7 @@ export const EventDataType = v.pipe(
     eventId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
     timestamp: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     trigger: EventTriggerEnumType,
     cause: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
@@ -963,11 +967,11 @@ export const FirmwareType = v.pipe(
     location: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
     retrieveDateTime: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     installDateTime: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
     signingCertificate: v.optional(v.pipe(
       v.string(),
@@ -1089,11 +1093,11 @@ export const LogParametersType = v.pipe(
     remoteLocation: v.pipe(v.string(), v.maxLength(512, 'is longer than 512 characters')),
     oldestTimestamp: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
     latestTimestamp: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
   }),
 );
@@ -1158,11 +1162,11 @@ export const MessageInfoType = v.pipe(
     state: v.optional(MessageStateEnumType),
     startDateTime: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
     endDateTime: v.optional(v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     )),
     transactionId: v.optional(v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters'))),
     message: MessageContentType,
@@ -1257,7 +1261,7 @@ export const SampledValueType = v.pipe(
   jsonObject,
   v.strictObject({
     customData: v.optional(CustomDataType),
-    value: v.number(),
+    value: v.pipe(v.number(), v.finite('must be a finite number')),
     context: v.optional(ReadingContextEnumType),
     measurand: v.optional(MeasurandEnumType),
     phase: v.optional(PhaseEnumType),
@@ -1280,7 +1284,7 @@ export const MeterValueType = v.pipe(
     sampledValue: v.pipe(v.array(SampledValueType), v.minLength(1, 'must have at least 1 item')),
     timestamp: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
   }),
 );
@@ -1313,7 +1317,7 @@ export const VariableMonitoringType = v.pipe(
     customData: v.optional(CustomDataType),
     id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
     transaction: v.boolean(),
-    value: v.number(),
+    value: v.pipe(v.number(), v.finite('must be a finite number')),
     type: MonitorEnumType,
     severity: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
   }),
@@ -1523,8 +1527,8 @@ export const VariableCharacteristicsType = v.pipe(
     customData: v.optional(CustomDataType),
     unit: v.optional(v.pipe(v.string(), v.maxLength(16, 'is longer than 16 characters'))),
     dataType: DataEnumType,
-    minLimit: v.optional(v.number()),
-    maxLimit: v.optional(v.number()),
+    minLimit: v.optional(v.pipe(v.number(), v.finite('must be a finite number'))),
+    maxLimit: v.optional(v.pipe(v.number(), v.finite('must be a finite number'))),
     valuesList: v.optional(v.pipe(v.string(), v.maxLength(1000, 'is longer than 1000 characters'))),
     supportsMonitoring: v.boolean(),
   }),
@@ -1584,7 +1588,7 @@ export const SetMonitoringDataType = v.pipe(
     customData: v.optional(CustomDataType),
     id: v.optional(v.pipe(v.number('must be an integer'), v.integer('must be an integer'))),
     transaction: v.optional(v.boolean()),
-    value: v.number(),
+    value: v.pipe(v.number(), v.finite('must be a finite number')),
     type: MonitorEnumType,
     severity: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
     component: ComponentType,
@@ -1814,7 +1818,7 @@ export const BootNotificationResponse = v.pipe(
     customData: v.optional(CustomDataType),
     currentTime: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     interval: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
     status: RegistrationStatusEnumType,
@@ -2005,7 +2009,7 @@ export const CostUpdatedRequest = v.pipe(
   jsonObject,
   v.strictObject({
     customData: v.optional(CustomDataType),
-    totalCost: v.number(),
+    totalCost: v.pipe(v.number(), v.finite('must be a finite number')),
     transactionId: v.pipe(v.string(), v.maxLength(36, 'is longer than 36 characters')),
   }),
 );
@@ -2455,7 +2459,7 @@ export const HeartbeatResponse = v.pipe(
     customData: v.optional(CustomDataType),
     currentTime: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
   }),
 );
@@ -2557,7 +2561,7 @@ export const NotifyCustomerInformationRequest = v.pipe(
     seqNo: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
     generatedAt: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
   }),
@@ -2630,7 +2634,7 @@ export const NotifyEVChargingScheduleRequest = v.pipe(
     customData: v.optional(CustomDataType),
     timeBase: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     chargingSchedule: ChargingScheduleType,
     evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
@@ -2656,7 +2660,7 @@ export const NotifyEventRequest = v.pipe(
     customData: v.optional(CustomDataType),
     generatedAt: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     tbc: v.optional(v.boolean()),
     seqNo: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
@@ -2688,7 +2692,7 @@ export const NotifyMonitoringReportRequest = v.pipe(
     seqNo: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
     generatedAt: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
   }),
 );
@@ -2711,7 +2715,7 @@ export const NotifyReportRequest = v.pipe(
     requestId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
     generatedAt: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     reportData: v.optional(v.pipe(
       v.array(ReportDataType),
@@ -2885,7 +2889,7 @@ export const ReserveNowRequest = v.pipe(
     id: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
     expiryDateTime: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     connectorType: v.optional(ConnectorEnumType),
     idToken: IdTokenType,
@@ -2936,7 +2940,7 @@ export const SecurityEventNotificationRequest = v.pipe(
     type: v.pipe(v.string(), v.maxLength(50, 'is longer than 50 characters')),
     timestamp: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     techInfo: v.optional(v.pipe(v.string(), v.maxLength(255, 'is longer than 255 characters'))),
   }),
@@ -3166,7 +3170,7 @@ export const StatusNotificationRequest = v.pipe(
     customData: v.optional(CustomDataType),
     timestamp: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     connectorStatus: ConnectorStatusEnumType,
     evseId: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
@@ -3196,7 +3200,7 @@ export const TransactionEventRequest = v.pipe(
     )),
     timestamp: v.pipe(
       v.string(),
-      v.isoTimestamp('must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
+      v.check(isDateTime, 'must be an RFC 3339 date-time such as 2024-01-01T12:00:00Z'),
     ),
     triggerReason: TriggerReasonEnumType,
     seqNo: v.pipe(v.number('must be an integer'), v.integer('must be an integer')),
@@ -3225,7 +3229,7 @@ export const TransactionEventResponse = v.pipe(
   jsonObject,
   v.strictObject({
     customData: v.optional(CustomDataType),
-    totalCost: v.optional(v.number()),
+    totalCost: v.optional(v.pipe(v.number(), v.finite('must be a finite number'))),
     chargingPriority: v.optional(v.pipe(
       v.number('must be an integer'),
       v.integer('must be an integer'),
