@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as v16Actions from '../../src/ocpp/v16/actions.ts';
 import * as v201Actions from '../../src/ocpp/v201/actions.ts';
 import { fullPayload, minimalPayload } from '../support/sample-payloads.ts';
+import { credentialChange } from '../../src/ocpp/secrets.ts';
 import { closeCharger, openBootedCharger, recordCallIds, type Received } from './catalogue-helpers.ts';
 import { api, command, uniqueChargerId, type Charger, type Protocol } from './helpers.ts';
 
@@ -176,6 +177,12 @@ describe.each(VERSIONS)('%s CSMS-initiated commands through the API, strict clie
     const payload = fullPayload(version, action, 'req');
     const before = received.length;
     const res = await command(id, action, payload, 10);
+    if (credentialChange(action, payload)) {
+      // Credentials change through the admin routes only (see test/workers/secrets.test.ts): nothing reaches the charger.
+      expect({ status: res.status, code: (res.body as { error?: { code?: string } }).error?.code }).toEqual({ status: 403, code: 'CredentialChangeRefused' });
+      expect(received.slice(before)).toEqual([]);
+      return;
+    }
     expect(res, JSON.stringify(res.body)).toEqual({ status: 200, body: { result: minimalPayload(version, action, 'conf') } });
     expect(received.slice(before)).toEqual([{ action, params: payload }]);
   });
