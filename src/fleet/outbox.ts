@@ -159,14 +159,7 @@ export class Outbox {
       FAIR_SCAN_ENTRIES,
       limit,
     );
-    const taken = [];
-    let chars = 0;
-    for (const row of rows) {
-      chars += row.fact.length;
-      if (taken.length > 0 && chars > maxChars) break;
-      taken.push(row);
-    }
-    taken.sort((a, b) => a.seq - b.seq);
+    const taken = takeUpTo(rows, maxChars).sort((a, b) => a.seq - b.seq);
     return Outbox.batchOf(
       taken.map((row) => ({ seq: row.seq, chargerId: row.charger_id, kind: row.kind, fact: JSON.parse(row.fact) }) as OutboxEntry),
     );
@@ -178,14 +171,7 @@ export class Outbox {
       'SELECT seq, charger_id, kind, fact FROM outbox ORDER BY seq LIMIT ?',
       limit,
     );
-    const taken = [];
-    let chars = 0;
-    for (const row of rows) {
-      chars += row.fact.length;
-      if (taken.length > 0 && chars > maxChars) break;
-      taken.push(row);
-    }
-    return taken;
+    return takeUpTo(rows, maxChars);
   }
 
   /** Forgets entries up to `seq`, once they are safe elsewhere. */
@@ -228,4 +214,16 @@ export class Outbox {
     }
     return batch;
   }
+}
+
+/** Rows in the order given until their facts add up to `maxChars`; the first is always taken, so a batch is never empty. */
+function takeUpTo<T extends { fact: string }>(rows: Iterable<T>, maxChars: number): T[] {
+  const taken: T[] = [];
+  let chars = 0;
+  for (const row of rows) {
+    chars += row.fact.length;
+    if (taken.length > 0 && chars > maxChars) break;
+    taken.push(row);
+  }
+  return taken;
 }
