@@ -23,7 +23,7 @@ import { ChargerStore, type ConnectionEvent } from '../store/chargers';
 import { countingD1 } from '../store/counting-d1';
 import { isolateStats, markIsolateStarted } from '../isolate-stats';
 import { newCommandId } from './command-ids';
-import { CommandQueue, type QueuedCommand } from './command-queue';
+import { CommandQueue, generatedSlot, type QueuedCommand } from './command-queue';
 import {
   commandEffects,
   commandFailure,
@@ -68,7 +68,11 @@ const STORAGE_KEYS = {
 
 /** The close reason of a connection a newer one replaced, and its entry in the connection history. */
 const REPLACED_REASON = 'Replaced by a new connection from the same charger';
-/** Commands the CSMS queues on its own (CertificateSigned after a signed CSR) wait a day for the charger. */
+/**
+ * Commands the CSMS queues on its own (CertificateSigned after a signed CSR) wait a day for the
+ * charger. They do not count against MAX_QUEUED_COMMANDS: a newer one replaces one of the same
+ * kind still waiting (see CommandQueue.enqueueGenerated).
+ */
 const GENERATED_COMMAND_TTL_MS = 24 * 3600_000;
 
 export class ChargerSession extends DurableObject<Env> {
@@ -581,7 +585,8 @@ export class ChargerSession extends DurableObject<Env> {
       rememberRegistration: (status) => this.setRegistration(status),
       appended: (urgency) => this.handover.schedule(urgency),
       queueCommand: async (action, payload) => {
-        this.commands.enqueue(newCommandId(chargerId), action, payload, Date.now(), GENERATED_COMMAND_TTL_MS);
+        // Bounded per kind (one waiting CertificateSigned per certificate type), not by MAX_QUEUED_COMMANDS.
+        this.commands.enqueueGenerated(newCommandId(chargerId), action, payload, Date.now(), GENERATED_COMMAND_TTL_MS, generatedSlot(action, payload));
         deliverAfterAnswer = true;
       },
     });
