@@ -369,7 +369,7 @@ function buildDocument(): Json {
             ChargerRejected: 'its last boot was answered Rejected, so OCPP forbids it to answer',
           }),
           '429': errorResponse({
-            CommandQueueFull: `with \`queue=true\`: the charger already has \`MAX_QUEUED_COMMANDS\` (default ${DEFAULTS.maxQueuedCommands}) commands queued or sent and unanswered; nothing was queued`,
+            CommandQueueFull: `with \`queue=true\`: the charger already has \`MAX_QUEUED_COMMANDS\` (default ${DEFAULTS.maxQueuedCommands}) commands queued or sent and unanswered (those the CSMS queued itself, CertificateSigned, do not count); nothing was queued`,
           }),
           '502': errorResponse({
             CallError: 'the charger answered CALLERROR: `ocpp` has its code, description and details',
