@@ -8,6 +8,7 @@ import type { Env } from '../env';
 import { groupTokenType, isValidIdTag, type IdTagRecord } from '../ocpp/authorization';
 import { isValidChargerId } from '../ocpp/charger-id';
 import type { LocalListEntry, SkippedEntry } from '../ocpp/local-list';
+import { IdTokenEnumType } from '../ocpp/v201/schemas.generated';
 import { summarizeIssues } from '../ocpp/validation';
 import { ChargerStore } from '../store/chargers';
 import { IdTagStore } from '../store/id-tags';
@@ -19,10 +20,21 @@ export const localListRoutes = new Hono<{ Bindings: Env }>();
 /** A Full list carries every id tag; past this many, chargers' list limits are exceeded anyway. */
 const MAX_FULL_LIST = 10_000;
 
+const IdTag = v.pipe(v.string(), v.check(isValidIdTag, 'is not a valid id tag'));
+
 const SyncBody = v.strictObject({
   updateType: v.optional(v.picklist(['Full', 'Differential']), 'Full'),
-  /** Differential: the tags to add, update (they exist) or remove (they no longer do). */
-  idTags: v.optional(v.pipe(v.array(v.pipe(v.string(), v.check(isValidIdTag, 'is not a valid id tag'))), v.minLength(1), v.maxLength(1000))),
+  /**
+   * Differential: the tags to add, update (they exist) or remove (they no longer do). A tag with
+   * its 2.0.1 type names that one entry: how a 2.0.1 charger is told to remove one type's entry.
+   */
+  idTags: v.optional(
+    v.pipe(
+      v.array(v.union([IdTag, v.strictObject({ idTag: IdTag, type: IdTokenEnumType })])),
+      v.minLength(1),
+      v.maxLength(1000),
+    ),
+  ),
 });
 
 localListRoutes.use('/:chargerId/local-list', async (c, next) => {
@@ -43,7 +55,7 @@ localListRoutes.post('/:chargerId/local-list', async (c) => {
   if (!read.ok) return read.response;
   const parsed = v.safeParse(SyncBody, read.body);
   if (!parsed.success) {
-    return apiError(c, 400, 'InvalidPayload', 'Send {"updateType": "Full"} or {"updateType": "Differential", "idTags": [...]}', {
+    return apiError(c, 400, 'InvalidPayload', 'Send {"updateType": "Full"} or {"updateType": "Differential", "idTags": [...]} (each a tag, or {"idTag", "type"})', {
       issues: summarizeIssues(parsed.issues),
     });
   }
@@ -52,7 +64,12 @@ localListRoutes.post('/:chargerId/local-list', async (c) => {
   let entries: LocalListEntry[];
   if (updateType === 'Differential') {
     if (!idTags) return apiError(c, 400, 'InvalidPayload', 'A Differential update names its idTags');
-    entries = await Promise.all(idTags.map(async (idTag) => ({ idTag, records: await store.find(idTag) })));
+    entries = await Promise.all(
+      idTags.map(async (item) => {
+        const { idTag, type } = typeof item === 'string' ? { idTag: item, type: undefined } : item;
+        return { idTag, records: await store.find(idTag), ...(type === undefined ? {} : { type }) };
+      }),
+    );
   } else {
     if (idTags) return apiError(c, 400, 'InvalidPayload', 'A Full update carries every id tag; leave idTags out');
     const records: IdTagRecord[] = [];

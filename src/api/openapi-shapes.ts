@@ -205,7 +205,7 @@ const Command = v.object({
   result: described(v.unknown(), "The charger's answer, once it succeeded; null before"),
   error: described(
     v.nullable(v.looseObject({ code: v.string(), message: v.string() })),
-    'Why it failed or expired, in the error shape',
+    'Why it failed or expired, in the error shape (`Superseded`: a CertificateSigned the CSMS queued itself, replaced by a newer one for the same certificate type before it was sent)',
   ),
 });
 

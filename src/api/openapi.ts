@@ -82,7 +82,21 @@ const LOCAL_LIST_BODY = {
     updateType: { enum: ['Full', 'Differential'], type: 'string', default: 'Full' },
     idTags: {
       type: 'array',
-      items: { type: 'string', minLength: 1, maxLength: MAX_ID_TOKEN_LENGTH, pattern: '^[!-~]+$' },
+      items: {
+        oneOf: [
+          { type: 'string', minLength: 1, maxLength: MAX_ID_TOKEN_LENGTH, pattern: '^[!-~]+$', description: 'A tag: all its entries' },
+          {
+            type: 'object',
+            required: ['idTag', 'type'],
+            properties: {
+              idTag: { type: 'string', minLength: 1, maxLength: MAX_ID_TOKEN_LENGTH, pattern: '^[!-~]+$' },
+              type: { type: 'string', enum: [...ID_TOKEN_TYPES] },
+            },
+            additionalProperties: false,
+            description: 'A tag and one 2.0.1 type: that entry, or its removal from a 2.0.1 charger once it is deleted',
+          },
+        ],
+      },
       minItems: 1,
       maxItems: 1000,
       description: 'Differential only: the tags to add, update or remove',
@@ -355,7 +369,7 @@ function buildDocument(): Json {
             ChargerRejected: 'its last boot was answered Rejected, so OCPP forbids it to answer',
           }),
           '429': errorResponse({
-            CommandQueueFull: `with \`queue=true\`: the charger already has \`MAX_QUEUED_COMMANDS\` (default ${DEFAULTS.maxQueuedCommands}) commands queued or sent and unanswered; nothing was queued`,
+            CommandQueueFull: `with \`queue=true\`: the charger already has \`MAX_QUEUED_COMMANDS\` (default ${DEFAULTS.maxQueuedCommands}) commands queued or sent and unanswered (those the CSMS queued itself, CertificateSigned, do not count); nothing was queued`,
           }),
           '502': errorResponse({
             CallError: 'the charger answered CALLERROR: `ocpp` has its code, description and details',
@@ -633,7 +647,10 @@ function buildDocument(): Json {
           'for any type, else the typed entry that refuses most). What cannot be sent is left out and listed in ' +
           `\`skipped\` with its reason: tags over ${MAX_V16_ID_TAG_LENGTH} characters for 1.6; for 2.0.1, entries ` +
           'registered for any type (a 2.0.1 list entry names one type, and the CSMS does not invent one) and removals ' +
-          'of tags with no entry left (the type to remove is unknown: send a Full list).',
+          'of tags named without a type that have no entry left (the type to remove is unknown). A 2.0.1 charger ' +
+          'removes a token by (idToken, type): to remove one type\'s entry, deleted from the id tags, name it as ' +
+          '`{"idTag", "type"}` (that entry is sent if it exists, its removal if not), or send a Full list; a tag named ' +
+          'without a type sends the entries it has, and cannot tell the charger to drop a type deleted since.',
         requestBody: {
           required: false,
           description: 'An empty body is a Full update.',

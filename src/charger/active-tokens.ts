@@ -5,9 +5,33 @@
 // once, in order. Another charger's transactions reach D1 only with that charger's next flush
 // (seconds to FLUSH_DELAY_SECONDS later), so a fleet-wide check on D1 would be neither
 // immediate nor reliable; it is not attempted.
+//
+// Transactions that were running before this table existed (the code was deployed while they
+// ran) are read from D1 once, when CONCURRENT_TX=reject first needs them (`seed`); a boot ends
+// them all, so an object that saw a boot needs no read.
+//
+// Why not one table with transaction_running (transaction-ids.ts) and transaction_locations
+// (transaction-locations.ts), which also say what runs where: each keeps a different set for a
+// different rule. transaction_running holds only 1.6 transactions, by their integer id, exactly
+// those still open, and a row leaves it when the charger abandons it, so that the abandon
+// fact is emitted once. transaction_locations keeps every transaction's first location, ended or
+// not, for as long as later messages may ask (a late StopTransaction or MeterValues), and never
+// changes a row. This table needs the tag, both versions, and ended rows kept (so a replayed event
+// does not make its transaction run again); its rows end on rules of its own (a 2.0.1 Started
+// event on an EVSE ends the EVSE's older transaction, which billing does not do). Merging them
+// would couple billing's abandonment to authorization's bookkeeping for no saving.
 
 /** Rows kept at most (running and recently ended); a charger has a handful of connectors. */
 const KEPT_MAX = 200;
+
+/** A transaction D1 shows running on this charger, with the tag it started with. */
+export interface RunningToken {
+  transactionId: string;
+  idTag: string;
+  /** -1 when unknown, as `started` keeps it. */
+  evseId: number;
+  connectorId: number;
+}
 
 export class ActiveTokens {
   constructor(private readonly sql: SqlStorage) {
@@ -21,6 +45,35 @@ export class ActiveTokens {
       ended INTEGER NOT NULL DEFAULT 0,
       since INTEGER NOT NULL
     )`);
+    // One row once the transactions running before this table were read in (or a boot ended them).
+    sql.exec('CREATE TABLE IF NOT EXISTS active_tokens_seeded (one INTEGER PRIMARY KEY CHECK (one = 1))');
+  }
+
+  /** False until D1's running transactions were read in, or a boot made that needless. */
+  get seeded(): boolean {
+    return this.sql.exec('SELECT 1 FROM active_tokens_seeded').toArray().length > 0;
+  }
+
+  /**
+   * Notes the transactions D1 shows running that this table does not know: a row already here,
+   * running or ended, is what this object saw and stays. They count as older than any noted
+   * here (since 0), and one on a place where a transaction was noted since is over.
+   */
+  seed(running: readonly RunningToken[]): void {
+    for (const t of running) {
+      this.sql.exec(
+        'INSERT OR IGNORE INTO active_tokens (transaction_id, id_tag, evse_id, connector_id, since) VALUES (?, ?, ?, ?, 0)',
+        t.transactionId,
+        t.idTag,
+        t.evseId,
+        t.connectorId,
+      );
+    }
+    this.sql.exec(
+      `UPDATE active_tokens AS a SET ended = 1 WHERE a.since = 0 AND a.ended = 0 AND (a.evse_id > 0 OR a.connector_id > 0)
+         AND EXISTS (SELECT 1 FROM active_tokens b WHERE b.since > 0 AND b.evse_id = a.evse_id AND b.connector_id = a.connector_id)`,
+    );
+    this.sql.exec('INSERT OR IGNORE INTO active_tokens_seeded (one) VALUES (1)');
   }
 
   /**
@@ -63,21 +116,24 @@ export class ActiveTokens {
     );
   }
 
-  /** A boot ends every transaction the charger was running. */
+  /** A boot ends every transaction the charger was running, those D1 knows of included: nothing is left to read in. */
   endAll(): void {
     this.sql.exec('UPDATE active_tokens SET ended = 1');
+    this.sql.exec('INSERT OR IGNORE INTO active_tokens_seeded (one) VALUES (1)');
   }
 
   /**
    * A running transaction of this tag other than `own`, if there is one. When `own` is already
    * known (a replay, or a later event of it), only transactions noted before it count: its
-   * answer stays what it was, and the later one is the concurrent one.
+   * answer stays what it was, and the later one is the concurrent one. Seeded rows (since 0)
+   * were running before any noted here.
    */
   runningWith(idTag: string, own: string | undefined): string | undefined {
     return this.sql
       .exec<{ transaction_id: string }>(
-        `SELECT transaction_id FROM active_tokens WHERE id_tag = ?1 AND ended = 0 AND (?2 IS NULL OR (transaction_id <> ?2
-           AND rowid < COALESCE((SELECT rowid FROM active_tokens WHERE transaction_id = ?2), 9223372036854775807)))
+        `SELECT transaction_id FROM active_tokens AS a WHERE id_tag = ?1 AND ended = 0 AND (?2 IS NULL OR (transaction_id <> ?2
+           AND NOT EXISTS (SELECT 1 FROM active_tokens AS o WHERE o.transaction_id = ?2
+             AND (o.since > 0, o.rowid) <= (a.since > 0, a.rowid))))
          LIMIT 1`,
         idTag,
         own ?? null,

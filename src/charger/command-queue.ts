@@ -39,6 +39,16 @@ type Row = {
 /** Finished commands are kept this long, for their status and result to be read. */
 const KEEP_FINISHED_MS = 7 * 24 * 3600_000;
 
+/**
+ * What a command the CSMS generated itself stands for: a newer one for the same slot replaces
+ * one still waiting. CertificateSigned: one per certificate type, as a charger that sent several
+ * CSRs for one type installs the last chain it is given anyway.
+ */
+export function generatedSlot(action: string, payload: unknown): string {
+  const certificateType = (payload as { certificateType?: unknown } | null)?.certificateType;
+  return `${action}|${typeof certificateType === 'string' ? certificateType : ''}`;
+}
+
 export class CommandQueue {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS queued_commands (
@@ -54,6 +64,13 @@ export class CommandQueue {
       result TEXT,
       error TEXT
     )`);
+    // The commands the CSMS queued on its own (CertificateSigned after a signed CSR) while they
+    // are pending, with their slot: they are bounded per slot, not by MAX_QUEUED_COMMANDS, so a
+    // charger that keeps sending CSRs cannot fill the operator's queue.
+    sql.exec(`CREATE TABLE IF NOT EXISTS generated_commands (
+      command_id TEXT PRIMARY KEY,
+      slot TEXT NOT NULL
+    )`);
   }
 
   enqueue(id: string, action: string, payload: unknown, now: number, ttlMs: number): QueuedCommand {
@@ -68,10 +85,41 @@ export class CommandQueue {
     return this.get(id, now)!;
   }
 
-  /** Commands not finished yet: waiting, or sent and awaiting their answer. */
+  /**
+   * Queues a command the CSMS generated itself, in `slot` (see generatedSlot): one of the same
+   * slot still waiting (not sent) is replaced, finishing as failed with the code `Superseded`.
+   * At most one per slot waits, and one more may be in flight.
+   */
+  enqueueGenerated(id: string, action: string, payload: unknown, now: number, ttlMs: number, slot: string): QueuedCommand {
+    // Only pending ones are mapped: what finished no longer counts anywhere.
+    this.sql.exec(
+      `DELETE FROM generated_commands WHERE command_id NOT IN (SELECT id FROM queued_commands WHERE status IN ('queued', 'sent'))`,
+    );
+    const replaced = this.sql
+      .exec<{ id: string }>(
+        `SELECT q.id FROM queued_commands AS q JOIN generated_commands AS g ON g.command_id = q.id
+         WHERE g.slot = ? AND q.status = 'queued'`,
+        slot,
+      )
+      .toArray();
+    for (const old of replaced) {
+      this.fail(old.id, { code: 'Superseded', message: `A newer ${action} of the same kind replaced it before it was sent` }, now);
+      this.sql.exec('DELETE FROM generated_commands WHERE command_id = ?', old.id);
+    }
+    const command = this.enqueue(id, action, payload, now, ttlMs);
+    this.sql.exec('INSERT INTO generated_commands (command_id, slot) VALUES (?, ?)', id, slot);
+    return command;
+  }
+
+  /** Operator commands not finished yet: waiting, or sent and awaiting their answer. Those the CSMS generated are bounded apart. */
   pendingCount(now: number): number {
     this.expire(now);
-    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM queued_commands WHERE status IN ('queued', 'sent')`).one().n;
+    return this.sql
+      .exec<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM queued_commands
+         WHERE status IN ('queued', 'sent') AND id NOT IN (SELECT command_id FROM generated_commands)`,
+      )
+      .one().n;
   }
 
   /** The oldest command still waiting, after marking the ones past their time as expired. */

@@ -33,20 +33,17 @@ import { startKey16, TransactionStore } from '../store/transactions';
 import type { Outbox, OutboxFacts, OutboxKind } from '../fleet/outbox';
 import type { ActiveTokens } from './active-tokens';
 import type { IdTagCache } from './id-tag-cache';
-import type { RemoteStarts } from './remote-starts';
+import type { RemoteStartPermission, RemoteStarts } from './remote-starts';
 import type { TransactionIds } from './transaction-ids';
 import type { TransactionLocation, TransactionLocations } from './transaction-locations';
-import type { RemoteStartLinks } from './remote-start-links';
 
 export interface RecordsDeps {
   db: D1Database;
   outbox: Outbox;
   locations: TransactionLocations;
-  /** The idTokens sent in RequestStartTransaction, by remoteStartId. */
-  remoteStartLinks: RemoteStartLinks;
   /** Id tag records read from D1 lately. */
   tags: IdTagCache;
-  /** Tokens the operator sent in remote starts to this charger, let through for a while. */
+  /** The remote starts sent to this charger: their tokens let through for a while, and 2.0.1 transactions' tokens by remoteStartId. */
   remoteStarts: RemoteStarts;
   /** The tag each running transaction of this charger was started with (ConcurrentTx). */
   activeTokens: ActiveTokens;
@@ -68,6 +65,12 @@ export interface RecordsDeps {
 }
 
 export class DurableChargerRecords implements ChargerRecords {
+  /**
+   * The remote start that let this frame's 1.6 StartTransaction through: used up by the
+   * transaction once it has its id (one instance serves one frame).
+   */
+  private remoteStartClaimed: number | undefined;
+
   constructor(private readonly deps: RecordsDeps) {}
 
   private get nowIso(): string {
@@ -112,17 +115,38 @@ export class DurableChargerRecords implements ChargerRecords {
     if (records === undefined || (token.offline && records.length === 0)) records = await this.readTag(token.idTag);
     // The decision is made now, from the records: an expiryDate passes on time even when cached.
     let decision: TokenDecision | null = decideToken(records, this.deps.now, token.type);
+    const own = this.ownTransaction(token);
+    let permission: RemoteStartPermission | undefined;
     if (!decision) {
       // Unknown, but the operator sent it to this charger in a remote start: let it through
       // until that permission ends, and say when, so the charger's own cache drops it then too.
-      const until = this.deps.remoteStarts.expiry(token.idTag, token.type, nowMs);
+      permission = this.deps.remoteStarts.permission(
+        {
+          idTag: token.idTag,
+          type: token.type,
+          transactionId: own,
+          evseId: token.evseId,
+          connectorId: token.connectorId ?? token.start16?.connectorId,
+          remoteStartId: token.remoteStartId,
+        },
+        nowMs,
+        token.purpose !== 'start',
+      );
       // An unknown token gets the real answer, Invalid, also when used offline: the charger
       // decides what to do with its transaction (StopTransactionOnInvalidId / StopTxOnInvalidId).
-      decision = until === undefined ? { status: 'Invalid', unknown: true } : { status: 'Accepted', expiryDate: new Date(until).toISOString() };
+      decision =
+        permission === undefined
+          ? { status: 'Invalid', unknown: true }
+          : { status: 'Accepted', expiryDate: new Date(permission.expiresAt).toISOString() };
     }
     // Ending a transaction is never refused as concurrent: it is the tag's own.
-    if (decision.status === 'Accepted' && token.purpose !== 'end' && this.concurrent(token)) {
+    if (decision.status === 'Accepted' && token.purpose !== 'end' && (await this.concurrent(token, own))) {
       decision = { ...decision, status: 'ConcurrentTx' };
+    }
+    // The start a remote start let through uses it up; a 1.6 start once it has its id.
+    if (permission && !permission.own && token.purpose === 'start' && decision.status === 'Accepted') {
+      if (own !== undefined) this.deps.remoteStarts.use(permission.requestId, own);
+      else this.remoteStartClaimed = permission.requestId;
     }
     if (decision.parentIdTag && token.type !== undefined) {
       // 2.0.1 sends the group as an IdToken, whose type is the group tag's own (see groupTokenType).
@@ -131,16 +155,23 @@ export class DurableChargerRecords implements ChargerRecords {
     return decision;
   }
 
+  /** The transaction the token is presented in, as the charger names it: a replayed 1.6 StartTransaction is the one its first sending started. */
+  private ownTransaction(token: PresentedToken): string | undefined {
+    if (token.transactionId !== undefined || !token.start16) return token.transactionId;
+    const id = this.deps.transactionIds.find(startKey16(token.start16));
+    return id === undefined ? undefined : String(id);
+  }
+
   /** True when CONCURRENT_TX=reject and the tag runs another transaction on this charger. */
-  private concurrent(token: PresentedToken): boolean {
+  private async concurrent(token: PresentedToken, own: string | undefined): Promise<boolean> {
     if (this.deps.config.concurrentTx !== 'reject') return false;
-    let own = token.transactionId;
-    if (own === undefined && token.start16) {
-      // A replayed StartTransaction is the transaction its first sending started.
-      const id = this.deps.transactionIds.find(startKey16(token.start16));
-      if (id !== undefined) own = String(id);
+    const active = this.deps.activeTokens;
+    if (!active.seeded) {
+      // Transactions that were running before this object noted them (see active-tokens.ts); read
+      // once (a failure throws: the charger is answered InternalError and retries).
+      active.seed(await new TransactionStore(this.deps.db).runningTokens(this.deps.chargerId));
     }
-    return this.deps.activeTokens.runningWith(token.idTag, own) !== undefined;
+    return active.runningWith(token.idTag, own) !== undefined;
   }
 
   async recordSeenOffline(token: SeenOfflineToken): Promise<void> {
@@ -209,6 +240,7 @@ export class DurableChargerRecords implements ChargerRecords {
 
   /** Whatever it was answered, the transaction runs until its stop: the charger may go on charging. */
   private noteRunning(transactionId: string, start: TransactionStart16): void {
+    if (this.remoteStartClaimed !== undefined) this.deps.remoteStarts.use(this.remoteStartClaimed, transactionId);
     this.deps.activeTokens.started(transactionId, start.idTag, { evseId: 0, connectorId: start.connectorId }, this.deps.now.getTime());
   }
 
@@ -267,7 +299,9 @@ export class DurableChargerRecords implements ChargerRecords {
     // Of what the charger sent (validated, so its keys come in schema order), not of the event
     // fact: that also holds what the CSMS added (the answer, an EVSE it remembered).
     const digest = await sha256Hex(JSON.stringify(sent));
-    const remoteStartIdToken = event.remoteStartId === undefined ? undefined : this.deps.remoteStartLinks.token(event.remoteStartId);
+    // The token the CSMS sent with the remoteStartId the transaction names; that request is used up.
+    const remoteStartIdToken =
+      event.remoteStartId === undefined ? undefined : this.deps.remoteStarts.startedBy(event.remoteStartId, event.transactionId);
     await this.append('event201', { ...event, samples, digest, remoteStartIdToken }, event.eventType === 'Ended' ? 'soon' : 'batched');
   }
 

@@ -23,7 +23,7 @@ import { ChargerStore, type ConnectionEvent } from '../store/chargers';
 import { countingD1 } from '../store/counting-d1';
 import { isolateStats, markIsolateStarted } from '../isolate-stats';
 import { newCommandId } from './command-ids';
-import { CommandQueue, type QueuedCommand } from './command-queue';
+import { CommandQueue, generatedSlot, type QueuedCommand } from './command-queue';
 import {
   commandEffects,
   commandFailure,
@@ -43,10 +43,9 @@ import { ActiveTokens } from './active-tokens';
 import { IdTagCache } from './id-tag-cache';
 import { LAST_SEEN_FLUSH_MS, offlineAfterMs } from './liveness';
 import { DurableChargerRecords } from './records';
-import { remoteStartToken, RemoteStarts } from './remote-starts';
+import { remoteStartRequest, RemoteStarts } from './remote-starts';
 import { TransactionIds } from './transaction-ids';
 import { TransactionLocations } from './transaction-locations';
-import { RemoteStartLinks } from './remote-start-links';
 import {
   closeQuietly,
   markEnded,
@@ -69,7 +68,11 @@ const STORAGE_KEYS = {
 
 /** The close reason of a connection a newer one replaced, and its entry in the connection history. */
 const REPLACED_REASON = 'Replaced by a new connection from the same charger';
-/** Commands the CSMS queues on its own (CertificateSigned after a signed CSR) wait a day for the charger. */
+/**
+ * Commands the CSMS queues on its own (CertificateSigned after a signed CSR) wait a day for the
+ * charger. They do not count against MAX_QUEUED_COMMANDS: a newer one replaces one of the same
+ * kind still waiting (see CommandQueue.enqueueGenerated).
+ */
 const GENERATED_COMMAND_TTL_MS = 24 * 3600_000;
 
 export class ChargerSession extends DurableObject<Env> {
@@ -79,7 +82,6 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly outbound: OutboundCalls;
   private readonly outbox: Outbox;
   private readonly locations: TransactionLocations;
-  private readonly remoteStartLinks: RemoteStartLinks;
   private readonly tags: IdTagCache;
   private readonly remoteStarts: RemoteStarts;
   private readonly activeTokens: ActiveTokens;
@@ -118,7 +120,6 @@ export class ChargerSession extends DurableObject<Env> {
     });
     this.outbox = new Outbox(ctx.storage.sql);
     this.locations = new TransactionLocations(ctx.storage.sql);
-    this.remoteStartLinks = new RemoteStartLinks(ctx.storage.sql);
     this.tags = new IdTagCache(ctx.storage.sql, this.config.idTagCacheSeconds);
     this.remoteStarts = new RemoteStarts(ctx.storage.sql);
     this.activeTokens = new ActiveTokens(ctx.storage.sql);
@@ -358,7 +359,6 @@ export class ChargerSession extends DurableObject<Env> {
       return commandFailure(409, 'ChargerRejected', 'The charger was rejected at boot and will not answer until it is accepted');
     }
     const remoteStart = this.rememberRemoteStart(action, command.request);
-    this.remoteStartLinks.rememberRequest(action, command.request);
     const outcome = await this.outbound.call(action, command.request, timeoutSeconds * 1000);
     const result = commandOutcome(command, outcome, timeoutSeconds);
     this.settleRemoteStart(remoteStart, result);
@@ -398,21 +398,25 @@ export class ChargerSession extends DurableObject<Env> {
   }
 
   /**
-   * A remote start's token is remembered before the CALL leaves: the charger may ask about it
-   * (Authorize) right after answering, before this instance has read the answer.
+   * A remote start is remembered before the CALL leaves: the charger may ask about its token
+   * (Authorize) or start right after answering, before this instance has read the answer.
+   * Returns the request's id, if it is one.
    */
-  private rememberRemoteStart(action: string, request: unknown): ReturnType<typeof remoteStartToken> {
-    const token = remoteStartToken(action, request);
+  private rememberRemoteStart(action: string, request: unknown): number | undefined {
+    const remoteStart = remoteStartRequest(action, request);
+    if (!remoteStart) return undefined;
     const now = Date.now();
-    if (token) this.remoteStarts.remember(token, now, now + this.config.remoteStartTokenSeconds * 1000);
-    return token;
+    return this.remoteStarts.remember(remoteStart, now, now + this.config.remoteStartTokenSeconds * 1000);
   }
 
-  /** A remote start the charger refused (Rejected, or a CALLERROR) lets nothing through; one unanswered may still start. */
-  private settleRemoteStart(token: ReturnType<typeof remoteStartToken>, result: CommandOutcome): void {
-    if (!token) return;
+  /**
+   * A remote start the charger refused (Rejected, or a CALLERROR) lets nothing through; one
+   * unanswered may still start. Only this request: another one for the same token keeps its own.
+   */
+  private settleRemoteStart(requestId: number | undefined, result: CommandOutcome): void {
+    if (requestId === undefined) return;
     const refused = result.ok ? result.result.status !== 'Accepted' : (result.error as { code?: string }).code === 'CallError';
-    if (refused) this.remoteStarts.forget(token);
+    if (refused) this.remoteStarts.refused(requestId);
   }
 
   /** What a command's answer tells about the charger, kept like its own messages. */
@@ -488,7 +492,6 @@ export class ChargerSession extends DurableObject<Env> {
         this.commands.markSent(command.id, Date.now());
         const timeoutSeconds = this.config.commandTimeoutSeconds;
         const remoteStart = this.rememberRemoteStart(command.action, prepared.request);
-        this.remoteStartLinks.rememberRequest(command.action, prepared.request);
         const outcome = await this.outbound.call(command.action, prepared.request, timeoutSeconds * 1000);
         if (outcome.kind === 'disconnected') {
           this.commands.requeue(command.id);
@@ -571,7 +574,6 @@ export class ChargerSession extends DurableObject<Env> {
       db: this.db,
       outbox: this.outbox,
       locations: this.locations,
-      remoteStartLinks: this.remoteStartLinks,
       tags: this.tags,
       remoteStarts: this.remoteStarts,
       activeTokens: this.activeTokens,
@@ -583,7 +585,8 @@ export class ChargerSession extends DurableObject<Env> {
       rememberRegistration: (status) => this.setRegistration(status),
       appended: (urgency) => this.handover.schedule(urgency),
       queueCommand: async (action, payload) => {
-        this.commands.enqueue(newCommandId(chargerId), action, payload, Date.now(), GENERATED_COMMAND_TTL_MS);
+        // Bounded per kind (one waiting CertificateSigned per certificate type), not by MAX_QUEUED_COMMANDS.
+        this.commands.enqueueGenerated(newCommandId(chargerId), action, payload, Date.now(), GENERATED_COMMAND_TTL_MS, generatedSlot(action, payload));
         deliverAfterAnswer = true;
       },
     });

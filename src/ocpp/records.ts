@@ -47,6 +47,11 @@ export interface PresentedToken {
   transactionId?: string;
   /** A 1.6 StartTransaction's replay key fields: a replay's transaction is found by them. */
   start16?: Pick<TransactionStart16, 'connectorId' | 'idTag' | 'meterStartWh' | 'startedAt'>;
+  /** 2.0.1: where the transaction runs, when known (a remote start's permission is for the EVSE it named). */
+  evseId?: number;
+  connectorId?: number;
+  /** 2.0.1: the remoteStartId the transaction names. */
+  remoteStartId?: number;
 }
 
 /** A decision, and whether no entry of id_tags spoke for the token (it is unknown: Invalid). */

@@ -186,6 +186,25 @@ export class TransactionStore {
   }
 
   /**
+   * The charger's transactions D1 shows running with a tag, for ConcurrentTx (charger/active-tokens.ts
+   * seeds itself from them once). Where is -1 when unknown, as the object keeps it.
+   */
+  async runningTokens(chargerId: string): Promise<Array<{ transactionId: string; idTag: string; evseId: number; connectorId: number }>> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT ocpp_transaction_id AS transaction_id, id_tag,
+                CASE WHEN evse_id IS NULL THEN -1 ELSE evse_id END AS evse_id,
+                CASE WHEN evse_id IS NULL THEN -1 ELSE COALESCE(connector_id, 0) END AS connector_id
+           FROM transactions
+          WHERE charger_id = ? AND status = 'active' AND ocpp_transaction_id IS NOT NULL AND id_tag IS NOT NULL AND id_tag <> ''
+          ORDER BY id DESC LIMIT 200`,
+      )
+      .bind(chargerId)
+      .all<{ transaction_id: string; id_tag: string; evse_id: number; connector_id: number }>();
+    return results.map((r) => ({ transactionId: r.transaction_id, idTag: r.id_tag, evseId: r.evse_id, connectorId: r.connector_id }));
+  }
+
+  /**
    * Inserts 1.6 transaction starts, each under the id its charger's object gave it. A start
    * already stored (same charger and id) is skipped, so a replayed batch changes nothing.
    * The stored start_key is the start key followed by `#<id>`: the replay rule is the object's

@@ -1,7 +1,7 @@
 // Who may charge (issue 11, Authorization): unknown tags used offline never become accepted,
 // 2.0.1 tokens are (idToken, type) pairs, remote-start tokens are let through, ConcurrentTx.
 import { env } from 'cloudflare:workers';
-import { runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config';
 import { api, RawCharger, uniqueChargerId } from './helpers';
@@ -297,6 +297,117 @@ describe('a token sent in a remote start', () => {
     cp.close();
   });
 
+  it('1.6: lets one start through, at the connector it named; another connector or a second start is Invalid, a replay keeps its answer', async () => {
+    const tag = uniqueTag('RSONE');
+    const cp = await connect('ocpp1.6');
+    const command = api('POST', `/chargers/${cp.id}/commands/RemoteStartTransaction`, { idTag: tag, connectorId: 1 });
+    const call = await cp.next();
+    cp.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+    expect((await command).status).toBe(200);
+    const startAt = (connectorId: number, minute: number) => ({
+      connectorId,
+      idTag: tag,
+      meterStart: minute,
+      timestamp: new Date(Date.now() + minute * 1_000).toISOString(),
+    });
+    // Not at a connector the request did not name.
+    const elsewhere = await cp.call('StartTransaction', startAt(2, 1));
+    expect(elsewhere[2]).toMatchObject({ idTagInfo: { status: 'Invalid' } });
+    const first = startAt(1, 2);
+    const started = await cp.call('StartTransaction', first);
+    expect(started[2]).toMatchObject({ idTagInfo: { status: 'Accepted', expiryDate: expect.any(String) } });
+    const tx = (started[2] as { transactionId: number }).transactionId;
+    // Its own replay and its stop are still that transaction's.
+    expect((await cp.call('StartTransaction', first))[2]).toEqual(started[2]);
+    expect((await cp.call('StopTransaction', { transactionId: tx, idTag: tag, meterStop: 10, timestamp: new Date().toISOString() }))[2])
+      .toMatchObject({ idTagInfo: { status: 'Accepted' } });
+    // Used up: the next start with the same token, and Authorize, are Invalid again.
+    expect((await cp.call('StartTransaction', startAt(1, 3)))[2]).toMatchObject({ idTagInfo: { status: 'Invalid' } });
+    expect(await authorize16(cp, tag)).toEqual({ status: 'Invalid' });
+    cp.close();
+  });
+
+  it('a refused remote start forgets only itself: another request for the same token keeps its permission', async () => {
+    const tag = uniqueTag('RSTWO');
+    const cp = await connect('ocpp1.6');
+    // Both in flight at once; the charger takes the one for connector 1 and refuses the one for connector 2.
+    const commands = [1, 2].map((connectorId) =>
+      api('POST', `/chargers/${cp.id}/commands/RemoteStartTransaction`, { idTag: tag, connectorId }),
+    );
+    for (let i = 0; i < 2; i++) {
+      const call = await cp.next();
+      const { connectorId } = call[3] as { connectorId: number };
+      cp.sendRaw(JSON.stringify([3, call[1], { status: connectorId === 1 ? 'Accepted' : 'Rejected' }]));
+    }
+    await Promise.all(commands);
+    expect(await authorize16(cp, tag)).toMatchObject({ status: 'Accepted' });
+    const started = await cp.call('StartTransaction', { connectorId: 1, idTag: tag, meterStart: 0, timestamp: new Date().toISOString() });
+    expect(started[2]).toMatchObject({ idTagInfo: { status: 'Accepted' } });
+    cp.close();
+  });
+
+  it('2.0.1: is for the EVSE the request named and for one transaction, whose later events stay Accepted', async () => {
+    const token = uniqueChargerId('RSEVSE');
+    const idToken = { idToken: token, type: 'Central' };
+    const cp = await connect('ocpp2.0.1');
+    const send = async (remoteStartId: number, evseId?: number) => {
+      const command = api('POST', `/chargers/${cp.id}/commands/RequestStartTransaction`, {
+        remoteStartId,
+        idToken,
+        ...(evseId === undefined ? {} : { evseId }),
+      });
+      const call = await cp.next();
+      cp.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+      expect((await command).status).toBe(200);
+    };
+    const status = async (tx: string, seqNo: number, type: 'Started' | 'Updated' | 'Ended', extra: Record<string, unknown>) =>
+      ((await cp.call('TransactionEvent', event201(tx, seqNo, type, extra)))[2] as { idTokenInfo?: { status: string } }).idTokenInfo?.status;
+
+    await send(11, 1);
+    expect(await status('RS-E2', 0, 'Started', { idToken, evse: { id: 2, connectorId: 1 } })).toBe('Invalid');
+    const started = { idToken, evse: { id: 1, connectorId: 1 }, transactionInfo: { transactionId: 'RS-E1', remoteStartId: 11 } };
+    expect(await status('RS-E1', 0, 'Started', started)).toBe('Accepted');
+    expect(await status('RS-E1', 1, 'Updated', { idToken })).toBe('Accepted');
+    expect(await status('RS-E1', 2, 'Ended', { idToken })).toBe('Accepted');
+    expect(await status('RS-E1B', 0, 'Started', { idToken, evse: { id: 1, connectorId: 1 } })).toBe('Invalid');
+
+    // A transaction that names the request's remoteStartId uses it up, though its events leave the token out.
+    await send(12);
+    await cp.call('TransactionEvent', event201('RS-L', 0, 'Started', { evse: { id: 1, connectorId: 1 }, transactionInfo: { transactionId: 'RS-L', remoteStartId: 12 } }));
+    expect(await status('RS-M', 0, 'Started', { idToken, evse: { id: 2, connectorId: 1 } })).toBe('Invalid');
+    expect(await status('RS-L', 1, 'Updated', { idToken })).toBe('Accepted');
+    cp.close();
+  });
+
+  it('an object that kept the old remote_start_tokens / remote_start_links tables carries them over once', async () => {
+    const token = uniqueChargerId('RSOLD');
+    const cp = await connect('ocpp2.0.1');
+    const stub = env.CHARGERS.getByName(cp.id);
+    await runInDurableObject(stub, (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec(`CREATE TABLE remote_start_tokens (id_tag TEXT NOT NULL COLLATE NOCASE, token_type TEXT NOT NULL,
+        expires_at INTEGER NOT NULL, PRIMARY KEY (id_tag, token_type))`);
+      sql.exec(`CREATE TABLE remote_start_links (remote_start_id INTEGER PRIMARY KEY, id_token TEXT NOT NULL, sent_at INTEGER NOT NULL)`);
+      sql.exec('INSERT INTO remote_start_tokens VALUES (?, ?, ?)', token, 'Central', Date.now() + 600_000);
+      sql.exec('INSERT INTO remote_start_links VALUES (?, ?, ?)', 77, 'OLD-LINKED-TOKEN', Date.now());
+    });
+    await evictDurableObject(stub);
+    expect(await authorize201(cp, token, 'Central')).toMatchObject({ status: 'Accepted' });
+    await cp.call(
+      'TransactionEvent',
+      event201('RS-OLD', 0, 'Started', { triggerReason: 'RemoteStart', evse: { id: 1, connectorId: 1 }, transactionInfo: { transactionId: 'RS-OLD', remoteStartId: 77 } }),
+    );
+    expect((await json(await api('GET', `/chargers/${cp.id}/transactions/RS-OLD`))).transaction).toMatchObject({ idTag: 'OLD-LINKED-TOKEN' });
+    const tables = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql
+        .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'remote_start%' ORDER BY name`)
+        .toArray()
+        .map((r) => r.name),
+    );
+    expect(tables).toEqual(['remote_starts']);
+    cp.close();
+  });
+
   it('does not lift a status the operator set: a Blocked tag stays Blocked', async () => {
     const tag = uniqueTag('RSBLK');
     await api('PUT', `/id-tags/${tag}`, { status: 'Blocked' });
@@ -354,6 +465,47 @@ describe('ConcurrentTx', () => {
     await cp.call('TransactionEvent', event201('CTX-B', 1, 'Ended'));
     expect(await authorize201(cp, token, 'ISO14443')).toEqual({ status: 'Accepted' });
     cp.close();
+  });
+
+  it('counts transactions D1 shows running from before the object noted them, read once; a boot ends them', async () => {
+    const tag = uniqueTag('CTXOLD');
+    await api('PUT', `/id-tags/${tag}`, { status: 'Accepted' });
+    const cp = await connect('ocpp1.6');
+    const stub = env.CHARGERS.getByName(cp.id);
+    // As an object from before ConcurrentTx was kept: it has not seen the transaction D1 shows running.
+    await runInDurableObject(stub, (_instance, state) => {
+      const sql = state.storage.sql;
+      if (sql.exec(`SELECT 1 FROM sqlite_master WHERE name = 'active_tokens_seeded'`).toArray().length > 0) sql.exec('DELETE FROM active_tokens_seeded');
+    });
+    await env.DB.prepare(
+      `INSERT INTO transactions (charger_id, protocol, ocpp_transaction_id, start_key, evse_id, connector_id, id_tag, status, started_at, meter_start_wh, updated_at)
+       VALUES (?1, 'ocpp1.6', '9000', 'before-deploy', 0, 1, ?2, 'active', '2026-05-01T08:00:00Z', 0, '2026-05-01T08:00:00Z')`,
+    )
+      .bind(cp.id, tag)
+      .run();
+    await configure(cp, { concurrentTx: 'reject' });
+    const before = (await stub.stats()).d1Statements;
+    expect(await authorize16(cp, tag)).toEqual({ status: 'ConcurrentTx' });
+    expect(await authorize16(cp, tag)).toEqual({ status: 'ConcurrentTx' });
+    // D1 read twice at most: the tag's record (then cached) and the running transactions, once.
+    expect((await stub.stats()).d1Statements - before).toBeLessThanOrEqual(2);
+    // Its stop ends it like any other.
+    await cp.call('StopTransaction', { transactionId: 9000, meterStop: 10, timestamp: new Date().toISOString() });
+    expect(await authorize16(cp, tag)).toEqual({ status: 'Accepted' });
+    cp.close();
+
+    // A boot ends whatever ran before it: nothing is read in after one.
+    const other = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await env.DB.prepare(
+      `INSERT INTO transactions (charger_id, protocol, ocpp_transaction_id, start_key, evse_id, connector_id, id_tag, status, started_at, meter_start_wh, updated_at)
+       VALUES (?1, 'ocpp1.6', '9001', 'before-boot', 0, 1, ?2, 'active', '2026-05-01T08:00:00Z', 0, '2026-05-01T08:00:00Z')`,
+    )
+      .bind(other.id, tag)
+      .run();
+    await other.boot();
+    await configure(other, { concurrentTx: 'reject' });
+    expect(await authorize16(other, tag)).toEqual({ status: 'Accepted' });
+    other.close();
   });
 
   it('CONCURRENT_TX=allow (the default): the same tag starts on two connectors', async () => {

@@ -1,4 +1,7 @@
+import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config';
 import { registerCertificateAuthority } from '../../src/ocpp/certificates';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
@@ -36,6 +39,54 @@ describe('certificate signing', () => {
     expect(signed).toEqual([`${cp.id}:ChargingStationCertificate`]);
     const { commands } = await json(await api('GET', `/chargers/${cp.id}/commands`));
     expect(commands[0]).toMatchObject({ action: 'CertificateSigned' });
+    cp.close();
+  });
+
+  it("keeps one CertificateSigned waiting per certificate type, the newest, apart from the operator's MAX_QUEUED_COMMANDS", async () => {
+    registerCertificateAuthority({
+      async sign(csr) {
+        return `CHAIN-FOR-${csr}`;
+      },
+    });
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp2.0.1');
+    await cp.boot();
+    const limit = 3;
+    await runInDurableObject(env.CHARGERS.getByName(cp.id), (instance) => {
+      const object = instance as unknown as { config: Config };
+      object.config = { ...object.config, maxQueuedCommands: limit };
+    });
+    const sign = async (csr: string, certificateType: string) =>
+      expect((await cp.call('SignCertificate', { csr, certificateType }))[2]).toEqual({ status: 'Accepted' });
+    // The first goes out at once; the charger leaves it unanswered while it sends more CSRs.
+    await sign('CSR-0', 'ChargingStationCertificate');
+    const inFlight = await cp.next();
+    expect(inFlight[2]).toBe('CertificateSigned');
+    for (let i = 1; i <= limit + 3; i++) await sign(`CSR-${i}`, 'ChargingStationCertificate');
+    await sign('CSR-V2G', 'V2GCertificate');
+
+    // The operator's queue is untouched by them, and still capped.
+    for (let i = 0; i < limit; i++) {
+      expect((await api('POST', `/chargers/${cp.id}/commands/ClearCache?queue=true`, {})).status).toBe(202);
+    }
+    expect((await api('POST', `/chargers/${cp.id}/commands/ClearCache?queue=true`, {})).status).toBe(429);
+
+    const { commands } = await json(await api('GET', `/chargers/${cp.id}/commands?limit=100`));
+    const signed = commands.filter((c: any) => c.action === 'CertificateSigned');
+    const pending = signed.filter((c: any) => c.status === 'queued' || c.status === 'sent');
+    expect(pending.map((c: any) => c.payload.certificateChain).sort()).toEqual(['CHAIN-FOR-CSR-0', `CHAIN-FOR-CSR-${limit + 3}`, 'CHAIN-FOR-CSR-V2G']);
+    const superseded = signed.filter((c: any) => c.status === 'failed');
+    expect(superseded).toHaveLength(limit + 2);
+    expect(superseded[0].error).toMatchObject({ code: 'Superseded' });
+
+    // Once the charger answers, the newest chain of each type goes out, then the operator's commands.
+    cp.sendRaw(JSON.stringify([3, inFlight[1], { status: 'Accepted' }]));
+    const sent: string[] = [];
+    for (let i = 0; i < 2 + limit; i++) {
+      const call = await cp.next();
+      sent.push(call[2] === 'CertificateSigned' ? (call[3] as { certificateChain: string }).certificateChain : (call[2] as string));
+      cp.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+    }
+    expect(sent).toEqual([`CHAIN-FOR-CSR-${limit + 3}`, 'CHAIN-FOR-CSR-V2G', 'ClearCache', 'ClearCache', 'ClearCache']);
     cp.close();
   });
 

@@ -42,6 +42,47 @@ describe('the local authorization list', () => {
     cp.close();
   });
 
+  it('2.0.1 Differential: a tag named with its type sends that entry, or removes that (idToken, type) once it is deleted', async () => {
+    const tag = uniqueChargerId('LLT');
+    await api('PUT', `/id-tags/${tag}?type=ISO14443`, { status: 'Accepted' });
+    await api('PUT', `/id-tags/${tag}?type=KeyCode`, { status: 'Accepted' });
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp2.0.1');
+    await cp.boot();
+    const sync = async (idTags: unknown[], answer = { status: 'Accepted' }) => {
+      const pending = api('POST', `/chargers/${cp.id}/local-list`, { updateType: 'Differential', idTags });
+      const call = await cp.next();
+      cp.sendRaw(JSON.stringify([3, call[1], answer]));
+      const res = await pending;
+      expect(res.status).toBe(200);
+      return { sent: (call[3] as { localAuthorizationList?: unknown[] }).localAuthorizationList, body: await json(res) };
+    };
+    const first = await sync([tag]);
+    expect(first.sent).toEqual([
+      { idToken: { idToken: tag, type: 'ISO14443' }, idTokenInfo: { status: 'Accepted' } },
+      { idToken: { idToken: tag, type: 'KeyCode' }, idTokenInfo: { status: 'Accepted' } },
+    ]);
+
+    // The KeyCode entry is deleted; the ISO14443 one stays.
+    expect((await api('DELETE', `/id-tags/${tag}?type=KeyCode`)).status).toBe(204);
+    const removal = await sync([{ idTag: tag, type: 'KeyCode' }]);
+    expect(removal.sent).toEqual([{ idToken: { idToken: tag, type: 'KeyCode' } }]);
+    expect(removal.body).toMatchObject({ entries: 1, skipped: [] });
+    // Named with a type it has: only that entry; named twice: sent once.
+    const update = await sync([{ idTag: tag, type: 'ISO14443' }, { idTag: tag.toLowerCase(), type: 'ISO14443' }]);
+    expect(update.sent).toEqual([{ idToken: { idToken: tag, type: 'ISO14443' }, idTokenInfo: { status: 'Accepted' } }]);
+
+    // Without a type, a tag with no entry left cannot be removed: skipped, saying how.
+    await api('DELETE', `/id-tags/${tag}?type=ISO14443`);
+    const pending = api('POST', `/chargers/${cp.id}/local-list`, { updateType: 'Differential', idTags: [tag] });
+    const call = await cp.next();
+    cp.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+    expect((await json(await pending)).skipped).toEqual([{ idTag: tag, type: null, reason: expect.stringContaining('name the type') }]);
+    // A type must be a 2.0.1 IdTokenEnumType.
+    const bad = await api('POST', `/chargers/${cp.id}/local-list`, { updateType: 'Differential', idTags: [{ idTag: tag, type: 'Badge' }] });
+    expect(bad.status).toBe(400);
+    cp.close();
+  });
+
   it('speaks 2.0.1: idToken with its type, versionNumber', async () => {
     const tag = uniqueChargerId('LL2');
     await api('PUT', `/id-tags/${tag}`, { status: 'Blocked', type: 'ISO14443' });

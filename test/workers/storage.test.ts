@@ -8,7 +8,6 @@ import type { IdTagCache } from '../../src/charger/id-tag-cache';
 import type { RemoteStarts } from '../../src/charger/remote-starts';
 import type { TransactionIds } from '../../src/charger/transaction-ids';
 import type { TransactionLocations } from '../../src/charger/transaction-locations';
-import type { RemoteStartLinks } from '../../src/charger/remote-start-links';
 import { readConfig } from '../../src/config';
 import { fleetWriterName } from '../../src/fleet/fleet-writer';
 import { ChargerStore } from '../../src/store/chargers';
@@ -116,7 +115,6 @@ describe('the unknown-charger policy', () => {
       // Boot decisions never touch the outbox.
       outbox: undefined as unknown as Outbox,
       locations: undefined as unknown as TransactionLocations,
-      remoteStartLinks: undefined as unknown as RemoteStartLinks,
       tags: undefined as unknown as IdTagCache,
       remoteStarts: undefined as unknown as RemoteStarts,
       // A boot ends the transactions ConcurrentTx knows of; there are none here.

@@ -86,6 +86,9 @@ const TransactionEvent: Handler<TransactionEventRequest, TransactionEventRespons
     purpose: req.eventType === 'Ended' ? 'end' : 'start',
     transactionId: tx.transactionId,
     seenAt: normaliseTimestamp(req.timestamp) ?? req.timestamp,
+    evseId,
+    connectorId,
+    remoteStartId: tx.remoteStartId,
   };
   const tokenInfo = req.idToken ? await idTokenInfo(req.idToken, use, ctx) : undefined;
   await ctx.records.recordTransactionEvent(
@@ -135,6 +138,10 @@ interface TokenUse {
   purpose?: 'start' | 'end';
   transactionId?: string;
   seenAt?: string;
+  /** Where the transaction runs, when known, and the remote start it names. */
+  evseId?: number;
+  connectorId?: number;
+  remoteStartId?: number;
 }
 
 async function idTokenInfo(token: IdTokenType, use: TokenUse, ctx: HandlerContext): Promise<IdTokenInfoType> {
@@ -146,6 +153,9 @@ async function idTokenInfo(token: IdTokenType, use: TokenUse, ctx: HandlerContex
     offline: use.offline,
     purpose: use.purpose,
     transactionId: use.transactionId,
+    evseId: use.evseId,
+    connectorId: use.connectorId,
+    remoteStartId: use.remoteStartId,
   });
   // An unknown token let through offline is answered Invalid like any unknown token, and noted.
   if (use.offline && decision.unknown && use.transactionId !== undefined) {
