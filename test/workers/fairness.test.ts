@@ -121,7 +121,8 @@ describe("a charger's write budget", () => {
       transactionInfo: { transactionId: 'DEBT-TX' },
       evse: { id: 1, connectorId: 1 },
     });
-    expect((await cp201.call('TransactionEvent', event('Started', 0)))[0]).toBe(3);
+    // A Started carrying 4,000 readings of its own: taken, and charged into debt.
+    expect((await cp201.call('TransactionEvent', { ...event('Started', 0), meterValue: dense201.meterValue }))[0]).toBe(3);
     // An Updated is not what the bill is made of: refused like any other message.
     expect((await cp201.call('TransactionEvent', event('Updated', 1)))[2]).toBe('GenericError');
     expect((await cp201.call('TransactionEvent', event('Ended', 2)))[0]).toBe(3);
