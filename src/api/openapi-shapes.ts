@@ -126,7 +126,8 @@ const Transaction = v.object({
   ),
   idTag: described(
     v.nullable(v.string()),
-    '2.0.1: the first idToken its events carry, else the one the CSMS sent in RequestStartTransaction with its remoteStartId',
+    '2.0.1: the first idToken its applied events carry, else the one the CSMS sent in RequestStartTransaction with its remoteStartId. ' +
+      'Like every field of a completed transaction, an event arriving after its Ended never changes it (flag late-event)',
   ),
   idTagStatus: described(v.nullable(v.string()), 'The status the CSMS answered for the token that started it; null if it answered none'),
   stopIdTag: v.nullable(v.string()),
@@ -140,7 +141,8 @@ const Transaction = v.object({
   meterStopWh: described(
     v.nullable(v.number()),
     'The raw end register, as the charger sent it (the first stop applied). 2.0.1: the Ended event\'s reading (Transaction.End, else its latest), else the last event\'s (by seqNo) that has one. ' +
-      'For a 1.6 transaction closed as abandoned, its last register reading, or null',
+      'Never filled in after the Ended: a reading arriving later is a late-event. ' +
+      'For a transaction closed as abandoned, its last register reading (1.6: its last meter value; 2.0.1: its last applied event\'s), or null',
   ),
   energyWh: described(
     v.nullable(v.number()),
@@ -150,7 +152,8 @@ const Transaction = v.object({
   ),
   stopReason: described(
     v.nullable(v.string()),
-    "As the charger sent it, or Abandoned: a 1.6 transaction the CSMS closed because a newer start on its connector, or a boot, ended it (flag abandoned); its own StopTransaction, should it come later, still applies",
+    'As the charger sent it, or Abandoned: a transaction the CSMS closed because a newer start on its connector (1.6) or a newer Started on its EVSE (2.0.1) ended it (flag abandoned); ' +
+      'its own StopTransaction / Ended, should it come later, still applies, and abandoned then leaves its flags. A 1.6 boot closes nothing (flag open-at-boot)',
   ),
   chargingState: v.nullable(v.string()),
   lastTriggerReason: v.nullable(v.string()),
@@ -159,7 +162,7 @@ const Transaction = v.object({
   offline: v.boolean(),
   flags: described(
     v.array(v.picklist(Object.keys(ANOMALY_KINDS) as AnomalyKind[])),
-    'What needs an operator\'s look: the distinct kinds of its anomalies. ' +
+    'What needs an operator\'s look: the distinct kinds of its anomalies, except abandoned and open-at-boot once the transaction\'s own stop applied (they stay in its anomalies). ' +
       Object.entries(ANOMALY_KINDS).map(([kind, meaning]) => `${kind}: ${meaning}.`).join(' '),
   ),
   updatedAt: DateTime,

@@ -448,6 +448,7 @@ function buildDocument(): Json {
           'The transaction\u2019s own fields (energy included) are the same on every page; `meterValues` holds one page of its values, ' +
           'oldest first, and `nextCursor` leads to the next. ' +
           'With its anomalies: input kept but not applied (a conflicting 1.6 stop, a late or conflicting 2.0.1 event) and what makes its energy unfit to bill. ' +
+          'This view, not the EVENTS queue, is authoritative for billing. ' +
           'A completed transaction shows its stored, billable `energyWh`, never one re-derived from readings; a running 1.6 one shows the energy so far.',
         parameters: [
           query(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventsFor } from './events';
+import { endedTransactionId, eventsFor } from './events';
 
 const AT = '2026-01-01T00:00:00.000Z';
 
@@ -22,6 +22,17 @@ describe('eventsFor', () => {
       type: 'transaction.ended',
       data: { transactionId: 'X', reason: 'EVDisconnected' },
     });
+  });
+
+  it('marks a repeated end duplicate, and names the transaction a CALL ends', () => {
+    const ended = { eventType: 'Ended', timestamp: AT, triggerReason: 'EVDeparted', seqNo: 3, transactionInfo: { transactionId: 'X' } };
+    expect(eventsFor('CP', 'ocpp2.0.1', 'TransactionEvent', ended, {}, AT, true)[0]?.data).toMatchObject({ transactionId: 'X', duplicate: true });
+    expect(eventsFor('CP', 'ocpp2.0.1', 'TransactionEvent', ended, {}, AT)[0]?.data).not.toHaveProperty('duplicate');
+    expect(eventsFor('CP', 'ocpp1.6', 'StopTransaction', { transactionId: 7, meterStop: 99, timestamp: AT }, {}, AT, true)[0]?.data).toMatchObject({ duplicate: true });
+    expect(endedTransactionId('StopTransaction', { transactionId: 7 })).toBe('7');
+    expect(endedTransactionId('TransactionEvent', ended)).toBe('X');
+    expect(endedTransactionId('TransactionEvent', { ...ended, eventType: 'Updated' })).toBeUndefined();
+    expect(endedTransactionId('MeterValues', {})).toBeUndefined();
   });
 
   it('announces statuses and security events, and nothing for the rest', () => {

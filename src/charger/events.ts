@@ -1,7 +1,11 @@
 // What a charger's answered messages mean to the rest of the business: events for an optional Cloudflare Queue.
 //
 // Billing, webhooks or analytics can consume them from the queue bound as EVENTS; without that
-// binding nothing is sent. Events leave after the charger's answer, at least once.
+// binding nothing is sent. Events leave after the charger's answer. They are notifications, not
+// the bill: D1's transaction (the API) is authoritative. A transaction's end is announced as a
+// plain `transaction.ended` once, for the first stop or Ended the charger's object saw for it;
+// any later one (a replay, a conflicting second stop, a late Ended) carries `duplicate: true`
+// and must not replace the first (transaction-ends.ts).
 
 import { redactSecrets } from '../ocpp/secrets';
 
@@ -21,7 +25,19 @@ export interface CsmsEvent {
   data: Record<string, unknown>;
 }
 
-/** The events one answered CALL makes; `answer` is the CALLRESULT payload we sent. */
+/** The transaction a CALL ends (a 1.6 StopTransaction, a 2.0.1 Ended event), if it ends one. */
+export function endedTransactionId(action: string, request: Record<string, unknown>): string | undefined {
+  if (action === 'StopTransaction') return String(request.transactionId);
+  if (action === 'TransactionEvent' && request.eventType === 'Ended') {
+    return (request.transactionInfo as { transactionId?: string } | undefined)?.transactionId;
+  }
+  return undefined;
+}
+
+/**
+ * The events one answered CALL makes; `answer` is the CALLRESULT payload we sent. `repeatedEnd`:
+ * the CALL ends a transaction whose end was seen before (see TransactionEnds).
+ */
 export function eventsFor(
   chargerId: string,
   protocol: string,
@@ -29,11 +45,14 @@ export function eventsFor(
   request: Record<string, unknown>,
   answer: Record<string, unknown>,
   at: string,
+  repeatedEnd = false,
 ): CsmsEvent[] {
   // Events leave the CSMS: whatever they quote of a message goes out with its secrets redacted.
   const event = (type: CsmsEventType, data: Record<string, unknown>): CsmsEvent[] => [
     { type, chargerId, protocol, at, data: redactSecrets(data) },
   ];
+  // Only the first end announced is the transaction's end; a later one is marked, never silent.
+  const duplicate = repeatedEnd ? { duplicate: true } : {};
   switch (action) {
     case 'StartTransaction':
       return event('transaction.started', {
@@ -50,6 +69,7 @@ export function eventsFor(
         meterStopWh: request.meterStop,
         timestamp: request.timestamp,
         reason: request.reason ?? 'Local',
+        ...duplicate,
       });
     case 'TransactionEvent': {
       const info = request.transactionInfo as { transactionId: string; stoppedReason?: string; remoteStartId?: number };
@@ -69,6 +89,7 @@ export function eventsFor(
           reason: info.stoppedReason ?? 'Local',
           timestamp: request.timestamp,
           seqNo: request.seqNo,
+          ...duplicate,
         });
       }
       return [];

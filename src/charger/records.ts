@@ -34,6 +34,7 @@ import type { Outbox, OutboxFacts, OutboxKind } from '../fleet/outbox';
 import type { ActiveTokens } from './active-tokens';
 import type { IdTagCache } from './id-tag-cache';
 import type { RemoteStartPermission, RemoteStarts } from './remote-starts';
+import type { EvseTransactions } from './evse-transactions';
 import type { TransactionIds } from './transaction-ids';
 import type { TransactionLocation, TransactionLocations } from './transaction-locations';
 
@@ -49,6 +50,8 @@ export interface RecordsDeps {
   activeTokens: ActiveTokens;
   /** The 1.6 transaction ids this charger was given. */
   transactionIds: TransactionIds;
+  /** Which 2.0.1 transaction runs on each EVSE. */
+  evseTransactions: EvseTransactions;
   chargerId: string;
   protocol: OcppVersion;
   config: Config;
@@ -81,13 +84,16 @@ export class DurableChargerRecords implements ChargerRecords {
     const { db, chargerId, protocol, config } = this.deps;
     // A charger that boots has ended the transactions it was running (ConcurrentTx's view).
     this.deps.activeTokens.endAll();
-    // A charger that boots ended whatever 1.6 transaction it had running; one it still reports
-    // later (its StopTransaction after the reboot) keeps its own stop. Closed first: a failure
-    // below answers InternalError, and the retried boot finds nothing left to close.
-    // 2.0.1 transactions end by their own Ended event, or are derived as late (store/transactions.ts).
+    // Many 1.6 chargers send BootNotification on every reconnection, not only after a reboot, and
+    // charge on: a boot proves no transaction ended. Those running are flagged open-at-boot and
+    // stay active (their StopTransaction, or a newer start on their connector, ends them); see
+    // store/transactions.ts abandon16Statements. Flagged first: a failure below answers
+    // InternalError, and the retried boot flags them again, which adds nothing.
+    // 2.0.1 transactions are left as they are: they end by their own Ended event, or when a new
+    // transaction starts on their EVSE (evse-transactions.ts).
     if (protocol === 'ocpp1.6') {
       await this.seedTransactionIds();
-      const open = this.deps.transactionIds.abandonAll();
+      const open = this.deps.transactionIds.running();
       await this.appendEach(
         'abandon16',
         open.map(({ transactionId, connectorId }) => ({ transactionId, connectorId, at: this.nowIso, cause: 'BootNotification' as const })),
@@ -302,7 +308,20 @@ export class DurableChargerRecords implements ChargerRecords {
     // The token the CSMS sent with the remoteStartId the transaction names; that request is used up.
     const remoteStartIdToken =
       event.remoteStartId === undefined ? undefined : this.deps.remoteStarts.startedBy(event.remoteStartId, event.transactionId);
-    await this.append('event201', { ...event, samples, digest, remoteStartIdToken }, event.eventType === 'Ended' ? 'soon' : 'batched');
+    const { chargerId } = this.deps;
+    // No await from here to the append: what the object notes of the EVSE and the facts commit together.
+    const evseId = event.evseId ?? this.deps.locations.get(event.transactionId)?.evseId;
+    const abandoned = this.deps.evseTransactions.noted(event.transactionId, event.eventType, evseId);
+    // A transaction still running on this EVSE was left open by the charger: the new one's Started ends it.
+    this.deps.outbox.appendAll([
+      ...abandoned.map((transactionId) => ({
+        chargerId,
+        kind: 'abandon201' as const,
+        fact: { transactionId, evseId: evseId!, at: event.timestamp, cause: 'TransactionEvent' as const, byTransactionId: event.transactionId },
+      })),
+      { chargerId, kind: 'event201' as const, fact: { ...event, samples, digest, remoteStartIdToken } },
+    ]);
+    await this.deps.appended(event.eventType === 'Ended' || abandoned.length > 0 ? 'soon' : 'batched');
   }
 
   /** ConcurrentTx's view: a transaction runs with the token it names until its Ended event. */

@@ -34,10 +34,10 @@ import {
 } from './commands';
 import { ADMISSION_HEADER, readAdmissionHeader, stillQualifies, type CredentialPolicy } from './credential-policy';
 import { DueWork, type Task } from './due-work';
-import { eventsFor } from './events';
+import { endedTransactionId, eventsFor } from './events';
 import { MessageJournal, type JournalEntry } from './journal';
 import { chargeBadFrame, checkFrameSize, frameBytes, type LimitClose } from './frame-limits';
-import { chargeWrites, worthKeeping, writeCostOf, type WriteTally } from './write-budget';
+import { billingCritical, chargeWrites, worthKeeping, writeCostOf, type WriteTally } from './write-budget';
 import { OutboxHandover } from './handover';
 import { ActiveTokens } from './active-tokens';
 import { IdTagCache } from './id-tag-cache';
@@ -45,6 +45,8 @@ import { LAST_SEEN_FLUSH_MS, offlineAfterMs } from './liveness';
 import { DurableChargerRecords } from './records';
 import { remoteStartRequest, RemoteStarts } from './remote-starts';
 import { TransactionIds } from './transaction-ids';
+import { EvseTransactions } from './evse-transactions';
+import { TransactionEnds } from './transaction-ends';
 import { TransactionLocations } from './transaction-locations';
 import {
   closeQuietly,
@@ -86,6 +88,9 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly remoteStarts: RemoteStarts;
   private readonly activeTokens: ActiveTokens;
   private readonly transactionIds: TransactionIds;
+  private readonly evseTransactions: EvseTransactions;
+  /** Transactions whose end was announced on the events queue. */
+  private readonly transactionEnds: TransactionEnds;
   private readonly commands: CommandQueue;
   private readonly journal: MessageJournal;
   /** True while queued commands are being delivered, so only one delivery runs at a time. */
@@ -124,6 +129,8 @@ export class ChargerSession extends DurableObject<Env> {
     this.remoteStarts = new RemoteStarts(ctx.storage.sql);
     this.activeTokens = new ActiveTokens(ctx.storage.sql);
     this.transactionIds = new TransactionIds(ctx.storage.sql);
+    this.evseTransactions = new EvseTransactions(ctx.storage.sql);
+    this.transactionEnds = new TransactionEnds(ctx.storage.sql);
     this.commands = new CommandQueue(ctx.storage.sql);
     this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize);
     // A command sent by an earlier instance can no longer be matched to its answer.
@@ -578,6 +585,7 @@ export class ChargerSession extends DurableObject<Env> {
       remoteStarts: this.remoteStarts,
       activeTokens: this.activeTokens,
       transactionIds: this.transactionIds,
+      evseTransactions: this.evseTransactions,
       chargerId,
       protocol,
       config: this.config,
@@ -639,7 +647,8 @@ export class ChargerSession extends DurableObject<Env> {
     let charged: ReturnType<typeof chargeWrites>;
     try {
       this.writeTally ??= await this.ctx.storage.get<WriteTally>(STORAGE_KEYS.writeTally);
-      charged = chargeWrites(this.writeTally, cost, Date.now(), budget);
+      // A bill's own messages are never refused (a charger drops them after a few retries): charged into debt.
+      charged = chargeWrites(this.writeTally, cost, Date.now(), budget, billingCritical(frame.action, frame.payload));
       if (charged.refused || worthKeeping(charged.tally, budget)) await this.ctx.storage.put(STORAGE_KEYS.writeTally, charged.tally);
     } catch (error) {
       // Every CALL gets its answer: storage failing here is ours to report, and the charger retries.
@@ -670,7 +679,10 @@ export class ChargerSession extends DurableObject<Env> {
     });
     if (!this.env.EVENTS || outcome !== 'result') return;
     const result = (JSON.parse(answer) as [number, string, Record<string, unknown>])[2];
-    const events = eventsFor(chargerId, protocol, frame.action, frame.payload, result, new Date().toISOString());
+    // Noted only for a CALL answered with a result: an end refused or failed was not an end, and its retry is the first.
+    const ended = endedTransactionId(frame.action, frame.payload);
+    const repeatedEnd = ended !== undefined && !this.transactionEnds.first(ended);
+    const events = eventsFor(chargerId, protocol, frame.action, frame.payload, result, new Date().toISOString(), repeatedEnd);
     if (events.length === 0) return;
     try {
       await this.env.EVENTS.sendBatch(events.map((body) => ({ body })));

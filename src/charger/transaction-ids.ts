@@ -13,10 +13,13 @@
 // reading), and gets a new id.
 //
 // The object also knows which transactions run on which connector. A charger that starts a new
-// transaction on a connector that has one running, or that boots, left the older one open (it
-// lost it, or its StopTransaction never came): the CSMS closes it as abandoned (the 'abandon16'
-// outbox fact; store/transactions.ts abandon16Statements). An abandoned transaction is no longer
-// running here, but keeps its start key: a late StopTransaction for it still applies in D1.
+// transaction on a connector that has one running left the older one open (it lost it, or its
+// StopTransaction never came): the CSMS closes it as abandoned (the 'abandon16' outbox fact;
+// store/transactions.ts abandon16Statements). An abandoned transaction is no longer running
+// here, but keeps its start key: a late StopTransaction for it still applies in D1. A boot is no
+// such proof (many chargers send BootNotification on every reconnection and charge on): the
+// transactions running then stay running, and are only flagged (the same fact, cause
+// BootNotification).
 
 /** Start keys remembered: a replay comes within minutes or days, not a thousand transactions later. */
 const KEYS_KEPT = 1_000;
@@ -66,7 +69,7 @@ export class TransactionIds {
   /**
    * Continues the numbering D1 knows for this charger: ids handed out before this object
    * numbered them (D1 row ids, so they only grew), and its running transactions, so that a
-   * replay of one of their starts still gets its id and a newer start or a boot closes them.
+   * replay of one of their starts still gets its id and a newer start closes them.
    * Never moves the counter back.
    */
   seed(lastId: number, running: readonly RunningTransaction[]): void {
@@ -120,12 +123,11 @@ export class TransactionIds {
     this.sql.exec('DELETE FROM transaction_ids WHERE transaction_id = ?', transactionId);
   }
 
-  /** The charger booted: every transaction still running is abandoned. Returns them, oldest first. */
-  abandonAll(): Array<{ transactionId: number; connectorId: number }> {
+  /** The transactions running, oldest first; they stay running (a boot only flags them). */
+  running(): Array<{ transactionId: number; connectorId: number }> {
     return this.sql
-      .exec<{ transaction_id: number; connector_id: number }>('DELETE FROM transaction_running RETURNING transaction_id, connector_id')
+      .exec<{ transaction_id: number; connector_id: number }>('SELECT transaction_id, connector_id FROM transaction_running ORDER BY transaction_id')
       .toArray()
-      .map((r) => ({ transactionId: r.transaction_id, connectorId: r.connector_id }))
-      .sort((a, b) => a.transactionId - b.transactionId);
+      .map((r) => ({ transactionId: r.transaction_id, connectorId: r.connector_id }));
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chargeWrites, worthKeeping, writeCostOf, WRITE_WINDOW_MS, type WriteTally } from './write-budget';
+import { billingCritical, chargeWrites, worthKeeping, writeCostOf, WRITE_WINDOW_MS, type WriteTally } from './write-budget';
 
 const budget = { rows: 1_000, bytes: 100_000 };
 
@@ -40,5 +40,25 @@ describe('write budget', () => {
     expect(worthKeeping({ rows: 99, bytes: 9_999, at: 0 }, budget)).toBe(false);
     expect(worthKeeping({ rows: 100, bytes: 0, at: 0 }, budget)).toBe(true);
     expect(worthKeeping({ rows: 0, bytes: 10_000, at: 0 }, budget)).toBe(true);
+  });
+});
+
+describe("a bill's own messages", () => {
+  it('are the 1.6 StartTransaction and StopTransaction and the 2.0.1 Started and Ended events', () => {
+    expect(billingCritical('StartTransaction', {})).toBe(true);
+    expect(billingCritical('StopTransaction', {})).toBe(true);
+    expect(billingCritical('TransactionEvent', { eventType: 'Started' })).toBe(true);
+    expect(billingCritical('TransactionEvent', { eventType: 'Ended' })).toBe(true);
+    expect(billingCritical('TransactionEvent', { eventType: 'Updated' })).toBe(false);
+    expect(billingCritical('MeterValues', {})).toBe(false);
+  });
+
+  it('are taken past the budget and charged into debt, so the next other message is refused longer', () => {
+    const full: WriteTally = { rows: 1_000, bytes: 0, at: 0 };
+    const taken = chargeWrites(full, { rows: 50, bytes: 10 }, 0, budget, true);
+    expect(taken.refused).toBeUndefined();
+    expect(taken.tally).toEqual({ rows: 1_050, bytes: 10, at: 0 });
+    const after = chargeWrites(taken.tally, { rows: 1, bytes: 1 }, 0, budget);
+    expect(after.refused).toMatchObject({ measure: 'rows', retryAfterSeconds: 4 });
   });
 });

@@ -9,6 +9,11 @@
 // would overflow either is answered with a CALLERROR and nothing of it is stored: it is refused,
 // not acknowledged and dropped, and the charger may send it again later. A refusal does not
 // count against the bad-frame budget: the frame is valid, there is only too much of it.
+//
+// Except the messages a bill is made of (`billingCritical`): a charger retries those only a few
+// times (1.6 TransactionMessageAttempts, 2.0.1 MessageAttemptsTransactionEvent) and then drops
+// them, so refusing one could lose a bill for good. They are always taken, and still charged: the
+// buckets may go into debt, and the charger's other messages are refused until it drained.
 
 /** Both buckets drain their whole budget in this many milliseconds. */
 export const WRITE_WINDOW_MS = 60_000;
@@ -55,15 +60,27 @@ export function writeCostOf(payload: Record<string, unknown>, bytes: number): Wr
 }
 
 /**
+ * True for the CALLs a bill is made of, never refused for the budget: 1.6 StartTransaction and
+ * StopTransaction, 2.0.1 TransactionEvent Started and Ended. (A 2.0.1 Updated is refused like
+ * any other message: the Ended carries the end register the bill takes.)
+ */
+export function billingCritical(action: string, payload: Record<string, unknown>): boolean {
+  if (action === 'StartTransaction' || action === 'StopTransaction') return true;
+  return action === 'TransactionEvent' && (payload.eventType === 'Started' || payload.eventType === 'Ended');
+}
+
+/**
  * Charges `cost` to the buckets, or refuses it when either would overflow. An empty bucket takes
  * any one CALL, however big, so a budget set below a single frame's cost slows a charger down
- * rather than refusing that frame forever. A refused CALL is not charged.
+ * rather than refusing that frame forever. A refused CALL is not charged. A CALL that `mustTake`
+ * (`billingCritical`) is never refused: it is charged even past the budget, into debt.
  */
 export function chargeWrites(
   tally: WriteTally | undefined,
   cost: WriteCost,
   now: number,
   budget: WriteBudget,
+  mustTake = false,
 ): { tally: WriteTally; refused?: WriteRefusal } {
   const elapsed = tally ? Math.max(0, now - tally.at) : 0;
   const level = (measure: keyof WriteBudget) =>
@@ -71,7 +88,7 @@ export function chargeWrites(
   const drained: WriteTally = { rows: level('rows'), bytes: level('bytes'), at: now };
   for (const measure of ['rows', 'bytes'] as const) {
     const after = drained[measure] + cost[measure];
-    if (drained[measure] > 0 && after > budget[measure]) {
+    if (!mustTake && drained[measure] > 0 && after > budget[measure]) {
       const waitMs = ((after - budget[measure]) / budget[measure]) * WRITE_WINDOW_MS;
       return {
         tally: drained,

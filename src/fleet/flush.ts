@@ -31,6 +31,9 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...transactions.stop16Statements(batch.stop16, now),
     // After the connector states: a 2.0.1 transaction naming only its EVSE takes the EVSE's only connector.
     ...transactions.derive201Statements(batch.event201, now),
+    // After the derivation: a 2.0.1 transaction's events of this batch count before a newer
+    // Started on its EVSE closes it.
+    ...transactions.abandon201Statements(batch.abandon201, now),
     ...chargers.connectionHistoryStatements(batch.connection),
     ...chargers.lastSeenStatements(batch.seen),
     ...new ReportStore(db).insertStatements(batch.report),

@@ -39,10 +39,16 @@ export interface OutboxFacts {
     remoteStartIdToken?: string;
   };
   /**
-   * A 1.6 transaction its charger left open, closed by the CSMS: a newer start on its connector
-   * (`byTransactionId`), or a BootNotification, ended it `at` (see charger/transaction-ids.ts).
+   * A 1.6 transaction its charger left open: a newer start on its connector (`byTransactionId`)
+   * ended it `at`, and the CSMS closes it; or it was running at a BootNotification `at`, and is
+   * only flagged (see charger/transaction-ids.ts, store/transactions.ts abandon16Statements).
    */
   abandon16: { transactionId: number; connectorId: number; at: string; cause: 'StartTransaction' | 'BootNotification'; byTransactionId?: number };
+  /**
+   * A 2.0.1 transaction its charger left open: the Started event of `byTransactionId` on the
+   * same EVSE ended it `at` (the Started's timestamp); see charger/evse-transactions.ts.
+   */
+  abandon201: { transactionId: string; evseId: number; at: string; cause: 'TransactionEvent'; byTransactionId: string };
   connection: ConnectionEvent;
   /** When a frame last arrived from the charger (ISO 8601). */
   seen: { at: string };
@@ -195,6 +201,7 @@ export class Outbox {
       start16: [],
       stop16: [],
       abandon16: [],
+      abandon201: [],
       event201: [],
       connection: [],
       seen: [],

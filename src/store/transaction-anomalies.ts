@@ -4,19 +4,42 @@
 // second stop with another reading, an event after Ended, a seqNo reused with other content) is
 // kept here instead, and a transaction whose readings cannot be billed as they are (the register
 // went backwards, the session was abandoned) is flagged here too. Each row is identified by its
-// content, so a replayed message adds nothing.
+// content, so a replayed message adds nothing. The rows are written by the transaction store's
+// statements and D1 triggers (store/transactions.ts, migrations/0010), in the same D1 batch as
+// what they are about; this module only reads them.
 
-import { columnsOf, jsonChunks } from './json-rows';
-
-/** What an anomaly says; a transaction's `flags` are the distinct kinds it has. */
+/**
+ * What an anomaly says. A transaction's `flags` are the distinct kinds it has, except `abandoned`
+ * and `open-at-boot` once its own stop applied (see `flagsOf`); its `anomalies` list them all.
+ */
 export const ANOMALY_KINDS = {
   /** The stop register is below the start register (a meter swap, a rollover, a bad meter): energy_wh stays null, the raw readings are kept. */
   'negative-energy': 'The end register is below the start register; the energy is not billable as it stands',
-  /** A new transaction started (or the charger booted) while this one was still open on its connector. */
-  abandoned: 'Closed by the CSMS: a new transaction started on its connector, or the charger booted, before it stopped',
-  /** A 1.6 StopTransaction for a transaction already stopped, with other content than the stop that was applied. */
+  /**
+   * A new transaction started on its connector (1.6) or EVSE (2.0.1) while this one was still
+   * open: proof that it ended. The CSMS closed it (stop reason `Abandoned`, energy up to its last
+   * register reading). Should its own StopTransaction / Ended come after all, that stop applies,
+   * and the kind leaves the transaction's flags: the anomaly stays in its `anomalies` as history.
+   */
+  abandoned: 'Closed by the CSMS: a new transaction started on its connector or EVSE before it stopped',
+  /**
+   * A 1.6 charger sent BootNotification while this transaction was running. Many chargers boot
+   * on every reconnection and keep charging, so the transaction stays active: only flagged, once
+   * however many boots. Like `abandoned`, it leaves the flags once the transaction's own stop
+   * applied (it ended normally after all), and stays in `anomalies` as history.
+   */
+  'open-at-boot': 'The charger sent BootNotification while this transaction was running; it was left open',
+  /**
+   * A 1.6 StopTransaction for a transaction already stopped, with other content than the stop
+   * that was applied; or a further, different stop for a transaction id the charger never had
+   * (the first is kept in unmatched_stops).
+   */
   'conflicting-stop': 'A further stop with other content arrived after the transaction was stopped; it was kept, not applied',
-  /** A 2.0.1 TransactionEvent that arrived after the transaction's Ended event. */
+  /**
+   * A 2.0.1 TransactionEvent that arrived after the transaction's Ended event had been applied,
+   * whatever its seqNo: the transaction is closed, so nothing about it changes any more (not
+   * who is billed, not when it started, not a register still unknown).
+   */
   'late-event': 'An event arrived after the transaction had ended; it was kept, not applied',
   /** A 2.0.1 TransactionEvent that reused a seqNo with other content than the event stored under it. */
   'conflicting-event': 'An event reused a seqNo with other content; it was kept, not applied',
@@ -31,38 +54,30 @@ export interface AnomalyRecord {
   receivedAt: string;
 }
 
-const ANOMALY_COLUMNS = ['charger_id', 'ocpp_transaction_id', 'kind', 'detail'] as const;
+/**
+ * The stop_reason of a transaction the CSMS closed because the charger left it open (a newer
+ * start on its connector or EVSE). Neither version's reason enum has it, so no charger can send it.
+ */
+export const ABANDONED_REASON = 'Abandoned';
+
+/** Kinds that no longer need a look once the transaction ended by its own stop (1.6 StopTransaction, 2.0.1 Ended). */
+const SUPERSEDED_BY_OWN_STOP: readonly AnomalyKind[] = ['abandoned', 'open-at-boot'];
 
 /**
  * SQL for a transactions row's flags, as a JSON array of distinct anomaly kinds ('[]' for none):
- * use as `${flagsOf('t')} AS flags` in a SELECT over `transactions t`.
+ * use as `${flagsOf('t')} AS flags` in a SELECT over `transactions t`. A completed transaction
+ * whose stop reason is not the CSMS's `Abandoned` ended by its own stop: `abandoned` and
+ * `open-at-boot` are history then, not a reason to hold its bill.
  */
 export function flagsOf(alias: string): string {
+  const superseded = SUPERSEDED_BY_OWN_STOP.map((k) => `'${k}'`).join(', ');
   return `(SELECT COALESCE(json_group_array(DISTINCT a.kind), '[]') FROM transaction_anomalies a
-     WHERE a.charger_id = ${alias}.charger_id AND a.ocpp_transaction_id = ${alias}.ocpp_transaction_id)`;
+     WHERE a.charger_id = ${alias}.charger_id AND a.ocpp_transaction_id = ${alias}.ocpp_transaction_id
+       AND NOT (a.kind IN (${superseded}) AND ${alias}.status = 'completed' AND ${alias}.stop_reason IS NOT '${ABANDONED_REASON}'))`;
 }
 
 export class TransactionAnomalyStore {
   constructor(private readonly db: D1Database) {}
-
-  /**
-   * Statements that keep anomalies found on the TypeScript side; `detail` is stored as JSON.
-   * A row already there (same charger, transaction, kind and detail) is left as it is.
-   */
-  insertStatements(
-    rows: ReadonlyArray<{ chargerId: string; transactionId: string; kind: AnomalyKind; detail: unknown }>,
-    now: string,
-  ): D1PreparedStatement[] {
-    const values = rows.map((r) => [r.chargerId, r.transactionId, r.kind, r.detail === undefined ? '' : JSON.stringify(r.detail)]);
-    return jsonChunks(values).map((json) =>
-      this.db
-        .prepare(
-          `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
-           SELECT charger_id, ocpp_transaction_id, kind, detail, ?2 FROM (SELECT ${columnsOf(ANOMALY_COLUMNS)} FROM json_each(?1) AS j)`,
-        )
-        .bind(json, now),
-    );
-  }
 
   /** A transaction's anomalies, oldest first. */
   async forTransaction(chargerId: string, transactionId: string): Promise<AnomalyRecord[]> {

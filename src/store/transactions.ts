@@ -4,7 +4,7 @@ import type { TransactionStart16, TransactionStop16 } from '../ocpp/records';
 import { ENERGY_REGISTER, eventRegisters } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
 import { columnsOf, jsonChunks, MAX_JSON_BYTES } from './json-rows';
-import { flagsOf, type AnomalyKind } from './transaction-anomalies';
+import { ABANDONED_REASON, flagsOf, type AnomalyKind } from './transaction-anomalies';
 
 /**
  * 2.0.1 transactions re-derived per statement: each one re-reads all of its events, so a
@@ -92,14 +92,11 @@ const START_COLUMNS = [
 ] as const;
 /** `ord` is the stop's place in its batch (the charger's order); `detail` the stop as received, as JSON. */
 const STOP_COLUMNS = ['charger_id', 'transaction_id', 'id_tag', 'meter_stop_wh', 'stopped_at', 'reason', 'ord', 'detail'] as const;
-/** `detail` is the abandonment as the object decided it, as JSON. */
-const ABANDON_COLUMNS = ['charger_id', 'transaction_id', 'at', 'detail'] as const;
+/** `detail` is the abandonment (or the boot) as the object decided it, as JSON. */
+const ABANDON_16_COLUMNS = ['charger_id', 'transaction_id', 'at', 'cause', 'detail'] as const;
+const ABANDON_201_COLUMNS = ['charger_id', 'transaction_id', 'at', 'detail'] as const;
 
-/**
- * The stop_reason of a 1.6 transaction the CSMS closed because the charger left it open (see
- * `abandon16Statements`). Neither version's reason enum has it, so no charger can send it.
- */
-export const ABANDONED_REASON = 'Abandoned';
+export { ABANDONED_REASON };
 
 /** SQL for the billable energy of a stop and start register: null when either is unknown or the stop is below the start. */
 function billableEnergy(stop: string, start: string): string {
@@ -236,8 +233,9 @@ export class TransactionStore {
    * identical replay adds nothing. A meterStop below the meterStart (a meter swap, a rollover)
    * keeps both readings, leaves energy_wh null (never negative kWh to bill) and is flagged
    * `negative-energy`. A stop naming a transaction this charger never had is kept in
-   * unmatched_stops, so it is acknowledged without being lost. Run after the batch's starts
-   * and abandonments: a stop may follow them.
+   * unmatched_stops, so it is acknowledged without being lost; a further stop for that id with
+   * other content is kept as a `conflicting-stop` anomaly under the id (unmatched_stops keeps one
+   * row per id). Run after the batch's starts and abandonments: a stop may follow them.
    */
   stop16Statements(stops: readonly ChargerFact<'stop16'>[], now: string): D1PreparedStatement[] {
     const rows = stops.map(({ chargerId, fact: s }, order) => [
@@ -266,16 +264,6 @@ export class TransactionStore {
              AND (transactions.status = 'active' OR transactions.stop_reason = '${ABANDONED_REASON}')`,
         )
         .bind(json, now),
-      // Whatever stop of the chunk was not the one applied, and differs from it, is kept.
-      this.db
-        .prepare(
-          `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
-           SELECT s.charger_id, t.ocpp_transaction_id, 'conflicting-stop', s.detail, ?2
-           FROM ${stopsIn} AS s JOIN transactions t ON ${matching}
-           WHERE t.status = 'completed' AND NOT (t.meter_stop_wh IS s.meter_stop_wh AND t.stopped_at IS s.stopped_at
-             AND t.stop_reason IS s.reason AND t.stop_id_tag IS s.id_tag)`,
-        )
-        .bind(json, now),
       this.db
         .prepare(
           `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
@@ -292,34 +280,68 @@ export class TransactionStore {
            WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE ${matching})`,
         )
         .bind(json, now),
+      // Whatever stop of the chunk was not the one applied (or kept as unmatched), and differs
+      // from it, is kept. One statement for both, after the unmatched ones are in.
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
+           SELECT s.charger_id, t.ocpp_transaction_id, 'conflicting-stop', s.detail, ?2
+           FROM ${stopsIn} AS s JOIN transactions t ON ${matching}
+           WHERE t.status = 'completed' AND NOT (t.meter_stop_wh IS s.meter_stop_wh AND t.stopped_at IS s.stopped_at
+             AND t.stop_reason IS s.reason AND t.stop_id_tag IS s.id_tag)
+           UNION ALL
+           SELECT s.charger_id, CAST(s.transaction_id AS TEXT), 'conflicting-stop', s.detail, ?2
+           FROM ${stopsIn} AS s JOIN unmatched_stops u ON u.charger_id = s.charger_id AND u.transaction_id = s.transaction_id
+           WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE ${matching})
+             AND NOT (u.meter_stop_wh IS s.meter_stop_wh AND u.stopped_at IS s.stopped_at AND u.reason IS s.reason AND u.id_tag IS s.id_tag)`,
+        )
+        .bind(json, now),
     ]);
   }
 
   /**
-   * Closes 1.6 transactions the charger left open: a newer start on the same connector, or a
-   * BootNotification, ended them (see charger/transaction-ids.ts). Each becomes completed with
-   * stop_reason 'Abandoned' (a value no 1.6 or 2.0.1 charger sends, so it marks the CSMS's
-   * closure), stopped at the new start's timestamp or the boot's time, its meterStop the last
-   * energy register reading stored for it (none: meterStop and energy stay null), and flagged
-   * `abandoned`. Only an active transaction changes: one already stopped keeps its stop and
-   * gets no flag. Its own StopTransaction, if it comes later, still applies (`stop16Statements`).
+   * Closes 1.6 transactions the charger left open, and flags those running at a boot (see
+   * charger/transaction-ids.ts). A newer start on the same connector (cause StartTransaction) is
+   * proof the older transaction ended: it becomes completed with stop_reason 'Abandoned' (a
+   * value no 1.6 or 2.0.1 charger sends, so it marks the CSMS's closure), stopped at the new
+   * start's timestamp, its meterStop the last energy register reading stored for it (none:
+   * meterStop and energy stay null), and flagged `abandoned`. A BootNotification proves nothing
+   * (many chargers boot on every reconnection and charge on): the transactions running then stay
+   * active and are flagged `open-at-boot`, once however many boots (the detail leaves the boot's
+   * time out; received_at keeps the first). Only an active transaction changes or is flagged: one
+   * already stopped keeps its stop and gets no flag. Its own StopTransaction, if it comes later,
+   * still applies (`stop16Statements`), and its flags then drop both kinds (transaction-anomalies.ts).
+   * Facts appended before boots only flagged carry cause BootNotification too, and only flag.
    * Run after the batch's starts and meter values, before its stops.
    */
   abandon16Statements(abandons: readonly ChargerFact<'abandon16'>[], now: string): D1PreparedStatement[] {
-    const rows = abandons.map(({ chargerId, fact: a }) => [chargerId, a.transactionId, a.at, JSON.stringify(a)]);
-    const abandonsIn = `(SELECT ${columnsOf(ABANDON_COLUMNS)} FROM json_each(?1) AS j)`;
+    const rows = abandons.map(({ chargerId, fact: a }) => {
+      const { at: _at, ...sinceWhen } = a;
+      return [chargerId, a.transactionId, a.at, a.cause, JSON.stringify(a.cause === 'BootNotification' ? sinceWhen : a)];
+    });
+    const abandonsIn = `(SELECT ${columnsOf(ABANDON_16_COLUMNS)} FROM json_each(?1) AS j)`;
     const lastRegister = (t: string) => `(SELECT m.value FROM meter_values m
          WHERE m.charger_id = ${t}.charger_id AND m.transaction_id = ${t}.ocpp_transaction_id AND m.measurand = ?3
            AND m.phase = '' AND m.location IN ('', 'Outlet') AND m.unit = 'Wh' AND m.value IS NOT NULL
          ORDER BY m.timestamp DESC, m.context = 'Transaction.End' DESC LIMIT 1)`;
     const matching = `t.charger_id = a.charger_id AND t.protocol = 'ocpp1.6' AND t.ocpp_transaction_id = CAST(a.transaction_id AS TEXT)`;
     return jsonChunks(rows).flatMap((json) => [
+      // Flagged before the batch's closures: a boot and then a newer start flag, then close.
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
+           SELECT t.charger_id, t.ocpp_transaction_id, 'open-at-boot', a.detail, a.at
+           FROM ${abandonsIn} AS a JOIN transactions t ON ${matching}
+           WHERE a.cause = 'BootNotification' AND t.status = 'active'`,
+        )
+        .bind(json),
       this.db
         .prepare(
           `UPDATE transactions SET status = 'completed', stop_reason = '${ABANDONED_REASON}', stopped_at = a.at,
              meter_stop_wh = ${lastRegister('transactions')},
              energy_wh = ${billableEnergy(lastRegister('transactions'), 'transactions.meter_start_wh')}, updated_at = ?2
-           FROM (SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY charger_id, transaction_id ORDER BY at) AS n FROM ${abandonsIn})
+           FROM (SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY charger_id, transaction_id ORDER BY at) AS n
+                                FROM ${abandonsIn} WHERE cause <> 'BootNotification')
                  WHERE n = 1) AS a
            WHERE transactions.charger_id = a.charger_id AND transactions.protocol = 'ocpp1.6'
              AND transactions.ocpp_transaction_id = CAST(a.transaction_id AS TEXT) AND transactions.status = 'active'`,
@@ -330,7 +352,7 @@ export class TransactionStore {
           `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
            SELECT t.charger_id, t.ocpp_transaction_id, 'abandoned', a.detail, ?2
            FROM ${abandonsIn} AS a JOIN transactions t ON ${matching}
-           WHERE t.stop_reason = '${ABANDONED_REASON}' AND t.stopped_at = a.at`,
+           WHERE a.cause <> 'BootNotification' AND t.stop_reason = '${ABANDONED_REASON}' AND t.stopped_at = a.at`,
         )
         .bind(json, now),
       this.db
@@ -345,16 +367,52 @@ export class TransactionStore {
   }
 
   /**
+   * Closes 2.0.1 transactions the charger left open: a Started event of a new transaction on
+   * the same EVSE (which charges one EV at a time) ended them (see charger/evse-transactions.ts).
+   * Like 1.6 (`abandon16Statements`): completed with stop_reason 'Abandoned', stopped at the new
+   * Started's timestamp, and flagged `abandoned`; the registers stay the ones derived from its
+   * applied events (the end register is the last event's reading), and so does the energy.
+   * Only an active transaction changes. Its own Ended, if it comes later, is applied and its
+   * facts replace the closure's (DERIVE_201_SQL); events between change nothing. Run after
+   * `derive201Statements`: the older transaction's events of the same batch come first.
+   */
+  abandon201Statements(abandons: readonly ChargerFact<'abandon201'>[], now: string): D1PreparedStatement[] {
+    const rows = abandons.map(({ chargerId, fact: a }) => [chargerId, a.transactionId, a.at, JSON.stringify(a)]);
+    const abandonsIn = `(SELECT ${columnsOf(ABANDON_201_COLUMNS)} FROM json_each(?1) AS j)`;
+    return jsonChunks(rows).flatMap((json) => [
+      this.db
+        .prepare(
+          `UPDATE transactions SET status = 'completed', stop_reason = '${ABANDONED_REASON}', stopped_at = a.at, updated_at = ?2
+           FROM (SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY charger_id, transaction_id ORDER BY at) AS n FROM ${abandonsIn})
+                 WHERE n = 1) AS a
+           WHERE transactions.charger_id = a.charger_id AND transactions.protocol = 'ocpp2.0.1'
+             AND transactions.ocpp_transaction_id = a.transaction_id AND transactions.status = 'active'`,
+        )
+        .bind(json, now),
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
+           SELECT t.charger_id, t.ocpp_transaction_id, 'abandoned', a.detail, ?2
+           FROM ${abandonsIn} AS a JOIN transactions t
+             ON t.charger_id = a.charger_id AND t.protocol = 'ocpp2.0.1' AND t.ocpp_transaction_id = a.transaction_id
+           WHERE t.stop_reason = '${ABANDONED_REASON}' AND t.stopped_at = a.at`,
+        )
+        .bind(json, now),
+    ]);
+  }
+
+  /**
    * Stores 2.0.1 TransactionEvents as received, each with its disposition: `applied` (part of
    * the transaction), `conflicting` (it reuses a seqNo with other content than the event first
-   * stored under it) or `late` (it arrived after the transaction's Ended was stored, or earlier
-   * in the batch, and is another Ended or has a higher seqNo than the Ended). An identical replay
-   * (same seqNo and digest) adds nothing. Events not applied become anomalies of their
-   * transaction (a trigger, migrations/0010_transaction_events_integrity.sql) and their meter
-   * values are not stored as the transaction's. "After the Ended" is by arrival, not timestamp:
-   * a station's clock is no reason to reopen a bill; an event with a lower seqNo than the Ended
-   * that arrives late is applied, but cannot change a completed transaction's status, stop facts
-   * or registers already known (DERIVE_201_SQL).
+   * stored under it) or `late` (it arrived after the transaction's Ended was applied, in D1 or
+   * earlier in the batch, whatever its type and seqNo). An identical replay (same seqNo and
+   * digest) adds nothing. Events not applied become anomalies of their transaction (a trigger,
+   * migrations/0010_transaction_events_integrity.sql) and their meter values are not stored as
+   * the transaction's. "After the Ended" is by arrival, not timestamp or seqNo: a charger sends
+   * its events in seqNo order, so one that comes after the Ended (even with a lower seqNo) was
+   * lost and resent, replayed with other content, or forged; either way the bill is closed, and
+   * such an event must change nothing of it: not who is billed, not the start, not a register
+   * still unknown. A transaction the CSMS closed as abandoned has no Ended: its own Ended applies.
    *
    * What depends on order within the batch is worked out here (statements only see what earlier
    * statements stored), what depends on D1 in SQL. Run before the batch's meter values
@@ -505,8 +563,8 @@ FROM (
     WHEN EXISTS (
       SELECT 1 FROM transaction_events x
       WHERE x.charger_id = f.charger_id AND x.transaction_id = f.transaction_id AND x.event_type = 'Ended'
-        AND x.disposition = 'applied' AND (f.event_type = 'Ended' OR f.seq_no > x.seq_no)) THEN 'late'
-    WHEN f.batch_ended_seq IS NOT NULL AND (f.event_type = 'Ended' OR f.seq_no > f.batch_ended_seq) THEN 'late'
+        AND x.disposition = 'applied') THEN 'late'
+    WHEN f.batch_ended_seq IS NOT NULL THEN 'late'
     ELSE 'applied' END AS disposition
   FROM (SELECT ${columnsOf([...EVENT_COLUMNS, ...EVENT_EXTRA_COLUMNS])} FROM json_each(?1) AS j) AS f
   -- A replay of an event stored before digests existed adds nothing either.
@@ -518,10 +576,16 @@ FROM (
 /** The applied events of the transaction `e` belongs to, as a WHERE condition on `x`. */
 const SAME_TX = `x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND x.disposition = 'applied'`;
 
-/** What a column becomes on a completed transaction: what it was; or, if still unknown, what the applied events now give. */
-function keptOnceCompleted(column: string, fillIn: boolean): string {
-  const kept = fillIn ? `COALESCE(transactions.${column}, excluded.${column})` : `transactions.${column}`;
-  return `${column} = CASE WHEN transactions.status = 'completed' THEN ${kept} ELSE excluded.${column} END`;
+/**
+ * A transaction the CSMS closed as abandoned whose own Ended has not been applied: its stop
+ * facts stay the closure's until that Ended comes (DERIVE_201_SQL's upsert only reaches a
+ * completed row when it was abandoned).
+ */
+const ABANDONED_WITHOUT_OWN_END = `transactions.status = 'completed' AND excluded.status = 'active'`;
+
+/** A stop column: the closure's while an abandoned transaction awaits its own Ended, else what the applied events give. */
+function stopFact(column: string): string {
+  return `${column} = CASE WHEN ${ABANDONED_WITHOUT_OWN_END} THEN transactions.${column} ELSE excluded.${column} END`;
 }
 
 /** Energy from a start and a stop register: null when either is unknown or the register went backwards. */
@@ -540,9 +604,12 @@ function energyOf(start: string, stop: string): string {
  * (Transaction.End, else its latest), else the last event's that has one. Timestamps of
  * readings never decide: a replay stamped later cannot move them.
  *
- * Once completed, a transaction's status, stop facts and registers never change; a register
- * still unknown may be filled in by an event with a lower seqNo arriving after the Ended, and
- * the energy follows from the registers kept. Energy is null while a register is unknown or
+ * Once completed by its Ended, a transaction's row never changes again, not one column (the
+ * upsert's WHERE): no event is applied after the Ended anyway (`event201Statements`), this
+ * makes sure of it. A register unknown then stays unknown, and so does the energy: the Ended
+ * event's reading (or an earlier applied one) decides, never a late one. A transaction the
+ * CSMS closed as abandoned (`abandon201Statements`) keeps its closure's stop facts until its
+ * own Ended is applied; those then replace them. Energy is null while a register is unknown or
  * when the register went backwards (then flagged negative-energy by a trigger once completed).
  * ?1 JSON array of [charger id, transaction id] pairs, ?2 now.
  */
@@ -594,19 +661,18 @@ FROM (
 WHERE true
 ON CONFLICT (charger_id, ocpp_transaction_id) DO UPDATE SET
   evse_id = excluded.evse_id, connector_id = excluded.connector_id, id_tag = excluded.id_tag,
-  id_tag_status = excluded.id_tag_status, started_at = excluded.started_at,
+  id_tag_status = excluded.id_tag_status, started_at = excluded.started_at, meter_start_wh = excluded.meter_start_wh,
   charging_state = excluded.charging_state, last_trigger_reason = excluded.last_trigger_reason,
   remote_start_id = excluded.remote_start_id, reservation_id = excluded.reservation_id, offline = excluded.offline,
   last_seq_no = excluded.last_seq_no, updated_at = excluded.updated_at,
-  ${keptOnceCompleted('status', false)},
-  ${keptOnceCompleted('stop_id_tag', false)},
-  ${keptOnceCompleted('stopped_at', false)},
-  ${keptOnceCompleted('stop_reason', false)},
-  ${keptOnceCompleted('meter_start_wh', true)},
-  ${keptOnceCompleted('meter_stop_wh', true)},
-  energy_wh = CASE WHEN transactions.status = 'completed'
-    THEN ${energyOf('COALESCE(transactions.meter_start_wh, excluded.meter_start_wh)', 'COALESCE(transactions.meter_stop_wh, excluded.meter_stop_wh)')}
-    ELSE excluded.energy_wh END`;
+  ${stopFact('status')},
+  ${stopFact('stop_id_tag')},
+  ${stopFact('stopped_at')},
+  ${stopFact('stop_reason')},
+  ${stopFact('meter_stop_wh')},
+  energy_wh = CASE WHEN ${ABANDONED_WITHOUT_OWN_END}
+    THEN ${energyOf('excluded.meter_start_wh', 'transactions.meter_stop_wh')} ELSE excluded.energy_wh END
+WHERE transactions.status = 'active' OR transactions.stop_reason = '${ABANDONED_REASON}'`;
 
 function toRecord(row: Row): TransactionRecord {
   return {

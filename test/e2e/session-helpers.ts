@@ -25,6 +25,10 @@ export interface ApiTransaction {
   chargingState: string | null;
   remoteStartId: number | null;
   offline: boolean;
+  /** Kinds of its anomalies that need a look. */
+  flags: string[];
+  /** Single-transaction view only. */
+  anomalies?: Array<{ kind: string; detail: any; receivedAt: string }>;
   meterValues: ApiMeterValue[];
 }
 

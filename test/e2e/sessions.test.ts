@@ -243,7 +243,7 @@ describe('replays through a real client', () => {
     expect((await listTransactions(id)).map((t) => t.transactionId)).toEqual([String(original.transactionId)]);
   });
 
-  it('2.0.1: events out of order and repeated (Ended before the Updated ones) give one completed transaction with the right energy', async () => {
+  it('2.0.1: events out of order and repeated (Ended before the Updated ones) give one completed transaction with the right energy; what came after the Ended is kept as late-event', async () => {
     const tag = await putTag();
     const id = uniqueChargerId('RPL201');
     const client = await bootedCharger('ocpp2.0.1', id);
@@ -256,15 +256,22 @@ describe('replays through a real client', () => {
     const early = await getTransaction(id, txId);
     expect(early).toMatchObject({ status: 'completed', energyWh: 2_500, stoppedAt: at(t0, 240), chargingState: 'Idle' });
 
-    // The Updated ones arrive late, one twice, and the Ended and Started again.
+    // The Updated ones arrive after the Ended, one twice, and the Ended and Started again.
     for (const seqNo of [2, 1, 3, 2, 4, 0]) {
       expect(await client.call('TransactionEvent', events[seqNo])).toEqual(seqNo === 0 ? { idTokenInfo: { status: 'Accepted' } } : {});
     }
 
+    // The bill closed with the Ended: the Updated ones change nothing, and are kept (with their
+    // readings) as late-event anomalies, once each; the replays of the Started and Ended add nothing.
     const transaction = await getTransaction(id, txId);
-    expect(transaction).toMatchObject(completed201(id, txId, tag, t0));
-    // Each sample stored once: 5 energy readings and one power reading.
-    expect(transaction.meterValues).toHaveLength(6);
+    expect(transaction).toMatchObject({ ...completed201(id, txId, tag, t0), flags: ['late-event'] });
+    expect((transaction.anomalies ?? []).map((a) => [a.kind, a.detail.seqNo]).sort()).toEqual([
+      ['late-event', 1],
+      ['late-event', 2],
+      ['late-event', 3],
+    ]);
+    // The transaction's own readings: the Started's and the Ended's.
+    expect(transaction.meterValues).toHaveLength(2);
     const rows = await listTransactions(id);
     expect(rows.map((t) => [t.transactionId, t.status, t.energyWh])).toEqual([[txId, 'completed', 2_500]]);
   });

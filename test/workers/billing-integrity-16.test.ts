@@ -169,37 +169,58 @@ describe('1.6 transactions left open', () => {
     cp.close();
   });
 
-  it("let an abandoned transaction's own StopTransaction still apply, keeping the flag for the record", async () => {
+  it("let an abandoned transaction's own StopTransaction still apply: its flags drop abandoned, which stays in its anomalies", async () => {
     const cp = await connect();
     const first = await start(cp, startOf(1, 0, 1_000));
     await start(cp, startOf(1, 10, 5_000));
     await flush(cp);
-    expect(await transaction(cp.id, first)).toMatchObject({ status: 'completed', stopReason: 'Abandoned' });
+    expect(await transaction(cp.id, first)).toMatchObject({ status: 'completed', stopReason: 'Abandoned', flags: ['abandoned'] });
     await stop(cp, { transactionId: first, meterStop: 4_500, timestamp: '2026-06-01T10:09:00Z', reason: 'EVDisconnected' });
     const tx = await transaction(cp.id, first);
-    expect(tx).toMatchObject({ status: 'completed', stopReason: 'EVDisconnected', meterStopWh: 4_500, energyWh: 3_500, stoppedAt: '2026-06-01T10:09:00.000Z', flags: ['abandoned'] });
+    // It ended normally after all: a billing rule that skips flagged transactions bills it.
+    expect(tx).toMatchObject({ status: 'completed', stopReason: 'EVDisconnected', meterStopWh: 4_500, energyWh: 3_500, stoppedAt: '2026-06-01T10:09:00.000Z', flags: [] });
+    expect(tx.anomalies).toMatchObject([{ kind: 'abandoned', detail: { cause: 'StartTransaction' } }]);
+    expect((await listed(cp.id)).find((t) => t.transactionId === String(first))).toMatchObject({ flags: [] });
     // A further stop is a conflict like any other.
     await stop(cp, { transactionId: first, meterStop: 4_600, timestamp: '2026-06-01T10:09:30Z', reason: 'EVDisconnected' });
-    expect((await transaction(cp.id, first)).flags.sort()).toEqual(['abandoned', 'conflicting-stop']);
+    expect((await transaction(cp.id, first)).flags).toEqual(['conflicting-stop']);
     cp.close();
   });
 
-  it('close every running transaction when the charger boots, and nothing twice on a second boot', async () => {
+  it('only flag the transactions running at a boot (open-at-boot, once however many boots), keep them active, and let their own stop or a newer start end them', async () => {
     const cp = await connect();
     const a = await start(cp, startOf(1, 0));
     const b = await start(cp, startOf(2, 1));
     const c = await start(cp, startOf(3, 2));
     await stop(cp, { transactionId: c, meterStop: 1_500, timestamp: '2026-06-01T10:05:00Z' });
     expect((await cp.boot())[0]).toBe(3);
+    await flush(cp);
     expect((await cp.boot())[0]).toBe(3);
-    const after = await start(cp, startOf(1, 30));
 
     for (const id of [a, b]) {
       const tx = await transaction(cp.id, id);
-      expect(tx).toMatchObject({ status: 'completed', stopReason: 'Abandoned', energyWh: null, flags: ['abandoned'] });
-      expect(tx.anomalies).toMatchObject([{ kind: 'abandoned', detail: { cause: 'BootNotification' } }]);
+      expect(tx).toMatchObject({ status: 'active', stopReason: null, stoppedAt: null, flags: ['open-at-boot'] });
+      expect(tx.anomalies).toEqual([
+        { kind: 'open-at-boot', detail: { transactionId: id, connectorId: id === a ? 1 : 2, cause: 'BootNotification' }, receivedAt: expect.any(String) },
+      ]);
     }
     expect(await transaction(cp.id, c)).toMatchObject({ stopReason: 'Local', energyWh: 500, flags: [] });
+
+    // b charged on after the boot (a reconnection): later readings and its own stop count, and it bills normally.
+    await cp.call('MeterValues', {
+      connectorId: 2,
+      transactionId: b,
+      meterValue: [{ timestamp: '2026-06-01T10:20:00Z', sampledValue: [{ value: '2500', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }],
+    });
+    await stop(cp, { transactionId: b, meterStop: 3_000, timestamp: '2026-06-01T10:30:00Z', reason: 'EVDisconnected' });
+    const stopped = await transaction(cp.id, b);
+    expect(stopped).toMatchObject({ status: 'completed', stopReason: 'EVDisconnected', meterStopWh: 3_000, energyWh: 2_000, flags: [] });
+    expect(stopped.anomalies.map((x: { kind: string }) => x.kind)).toEqual(['open-at-boot']);
+
+    // A newer start on a's connector is the proof a ended: closed as abandoned.
+    const after = await start(cp, startOf(1, 40));
+    expect(await transaction(cp.id, a)).toMatchObject({ status: 'completed', stopReason: 'Abandoned' });
+    expect((await transaction(cp.id, a)).flags.sort()).toEqual(['abandoned', 'open-at-boot']);
     expect(await transaction(cp.id, after)).toMatchObject({ status: 'active', flags: [] });
     cp.close();
   });
@@ -214,7 +235,7 @@ describe('1.6 transactions left open', () => {
     cp.close();
   });
 
-  it('close transactions D1 knows running when the object seeds its numbering at boot', async () => {
+  it('flag transactions D1 knows running when the object seeds its numbering at boot, and keep them active', async () => {
     const id = uniqueChargerId('SEED');
     await env.DB.prepare(
       `INSERT INTO transactions (charger_id, protocol, ocpp_transaction_id, start_key, evse_id, connector_id, id_tag, status, started_at, meter_start_wh, updated_at)
@@ -224,7 +245,122 @@ describe('1.6 transactions left open', () => {
       .run();
     const cp = await RawCharger.connect(id, 'ocpp1.6');
     expect((await cp.boot())[0]).toBe(3);
-    expect(await transaction(id, 41)).toMatchObject({ status: 'completed', stopReason: 'Abandoned', flags: ['abandoned'] });
+    expect(await transaction(id, 41)).toMatchObject({ status: 'active', stopReason: null, flags: ['open-at-boot'] });
+    // Still running in the object: a newer start on its connector closes it.
+    await start(cp, startOf(1, 0));
+    expect(await transaction(id, 41)).toMatchObject({ status: 'completed', stopReason: 'Abandoned' });
+    cp.close();
+  });
+});
+
+describe('1.6 stops for a transaction the charger never had', () => {
+  it('keep the first in unmatched_stops and a further, different one as a conflicting-stop anomaly under its id: none acknowledged and lost', async () => {
+    for (const flushBetween of [true, false]) {
+      const cp = await connect();
+      const unknown = 900_000 + (flushBetween ? 1 : 2);
+      const first = { transactionId: unknown, meterStop: 100, timestamp: '2026-06-01T11:00:00Z', reason: 'Local' };
+      const second = { transactionId: unknown, meterStop: 7_000, timestamp: '2026-06-01T12:00:00Z', reason: 'Remote', idTag: 'SOMEONE' };
+      await stop(cp, first);
+      if (flushBetween) await flush(cp);
+      await stop(cp, second);
+      await stop(cp, first);
+      await stop(cp, second);
+      await flush(cp);
+      expect(await env.DB.prepare('SELECT transaction_id, meter_stop_wh, reason FROM unmatched_stops WHERE charger_id = ?').bind(cp.id).all()).toMatchObject({
+        results: [{ transaction_id: unknown, meter_stop_wh: 100, reason: 'Local' }],
+      });
+      const { results } = await env.DB.prepare('SELECT ocpp_transaction_id, kind, detail FROM transaction_anomalies WHERE charger_id = ?').bind(cp.id).all<any>();
+      expect(results.map((r) => ({ ...r, detail: JSON.parse(r.detail) })), `flush between: ${flushBetween}`).toEqual([
+        {
+          ocpp_transaction_id: String(unknown),
+          kind: 'conflicting-stop',
+          detail: { transactionId: unknown, idTag: 'SOMEONE', meterStop: 7_000, timestamp: '2026-06-01T12:00:00.000Z', reason: 'Remote' },
+        },
+      ]);
+      cp.close();
+    }
+  });
+});
+
+describe('the 0014 migration, on transactions stored before negative energy was flagged', () => {
+  it('flags every completed transaction of either version whose end register is below its start, and makes its energy null', async () => {
+    const chargerId = uniqueChargerId('MIG14');
+    const insert = env.DB.prepare(
+      `INSERT INTO transactions (charger_id, protocol, ocpp_transaction_id, evse_id, connector_id, id_tag, status, started_at, stopped_at,
+         meter_start_wh, meter_stop_wh, energy_wh, stop_reason, updated_at)
+       VALUES (?1, ?2, ?3, 1, 1, 'OLD', ?4, '2026-01-01T08:00:00Z', ?5, ?6, ?7, ?8, ?9, '2026-01-01T09:00:00Z')`,
+    );
+    // As the code before issue 11 stored them: a negative, billable energy_wh and no flag.
+    await env.DB.batch([
+      insert.bind(chargerId, 'ocpp1.6', '1', 'completed', '2026-01-01T09:00:00Z', 90_000, 2_000, -88_000, 'Local'),
+      insert.bind(chargerId, 'ocpp2.0.1', 'NEG-201', 'completed', '2026-01-01T09:00:00Z', 10_000, 9_000, -1_000, 'EVDisconnected'),
+      insert.bind(chargerId, 'ocpp1.6', '2', 'completed', '2026-01-01T09:00:00Z', 1_000, 3_000, 2_000, 'Local'),
+      insert.bind(chargerId, 'ocpp1.6', '3', 'active', null, 5_000, 100, null, null),
+    ]);
+    // The 2.0.1 row met today's trigger on its way in; before 0010 it had no flag either.
+    await env.DB.prepare('DELETE FROM transaction_anomalies WHERE charger_id = ?').bind(chargerId).run();
+
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith('0014_'));
+    expect(migration?.name).toBe('0014_billing_backfill.sql');
+    // Twice: a migration run again adds nothing.
+    for (let run = 0; run < 2; run++) for (const query of migration!.queries) await env.DB.prepare(query).run();
+
+    const { results } = await env.DB.prepare(
+      'SELECT ocpp_transaction_id AS id, energy_wh, meter_start_wh, meter_stop_wh FROM transactions WHERE charger_id = ? ORDER BY id',
+    )
+      .bind(chargerId)
+      .all();
+    expect(results).toEqual([
+      { id: '1', energy_wh: null, meter_start_wh: 90_000, meter_stop_wh: 2_000 },
+      { id: '2', energy_wh: 2_000, meter_start_wh: 1_000, meter_stop_wh: 3_000 },
+      { id: '3', energy_wh: null, meter_start_wh: 5_000, meter_stop_wh: 100 },
+      { id: 'NEG-201', energy_wh: null, meter_start_wh: 10_000, meter_stop_wh: 9_000 },
+    ]);
+    const list = await listed(chargerId);
+    const flags = Object.fromEntries(list.map((t) => [t.transactionId, t.flags]));
+    expect(flags).toEqual({ '1': ['negative-energy'], '2': [], '3': [], 'NEG-201': ['negative-energy'] });
+    const { results: anomalies } = await env.DB.prepare(
+      'SELECT ocpp_transaction_id AS id, kind, detail FROM transaction_anomalies WHERE charger_id = ? ORDER BY id',
+    )
+      .bind(chargerId)
+      .all<{ id: string; kind: string; detail: string }>();
+    expect(anomalies.map((a) => ({ ...a, detail: JSON.parse(a.detail) }))).toEqual([
+      { id: '1', kind: 'negative-energy', detail: { meterStartWh: 90_000, meterStopWh: 2_000 } },
+      { id: 'NEG-201', kind: 'negative-energy', detail: { meterStartWh: 10_000, meterStopWh: 9_000 } },
+    ]);
+  });
+});
+
+/** The events the charger's object sends to the EVENTS queue from now on (its binding is swapped for a recorder). */
+async function recordEvents(chargerId: string): Promise<Array<{ type: string; data: Record<string, unknown> }>> {
+  const sent: Array<{ type: string; data: Record<string, unknown> }> = [];
+  await runInDurableObject(env.CHARGERS.getByName(chargerId), (instance) => {
+    const target = instance as unknown as { env: Record<string, unknown> };
+    target.env = {
+      ...target.env,
+      EVENTS: { sendBatch: async (batch: Array<{ body: { type: string; data: Record<string, unknown> } }>) => void sent.push(...batch.map((m) => m.body)) },
+    };
+  });
+  return sent;
+}
+
+describe('transaction.ended on the events queue, 1.6', () => {
+  it('is plain only for the first stop of a transaction; a replay or a conflicting second stop is marked duplicate', async () => {
+    const cp = await connect();
+    const events = await recordEvents(cp.id);
+    const id = await start(cp, startOf(1, 0, 1_000));
+    const first = { transactionId: id, meterStop: 1_400, timestamp: '2026-06-01T11:00:00Z', reason: 'Local' };
+    await stop(cp, first);
+    await stop(cp, first);
+    await stop(cp, { ...first, meterStop: 9_000 });
+    const ended = events.filter((e) => e.type === 'transaction.ended');
+    expect(ended.map((e) => [e.data.meterStopWh, e.data.duplicate])).toEqual([
+      [1_400, undefined],
+      [1_400, true],
+      [9_000, true],
+    ]);
+    // D1, which the README names authoritative, bills the first.
+    expect(await transaction(cp.id, id)).toMatchObject({ energyWh: 400 });
     cp.close();
   });
 });

@@ -1,5 +1,6 @@
 // No 2.0.1 charger can rewrite billing: completed transactions stay as they were, reused seqNos and late events are kept and flagged, replays change nothing.
 import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
@@ -86,15 +87,122 @@ describe('a completed 2.0.1 transaction', () => {
     }
   });
 
-  it('keeps a start register that arrives late if it had none, and never changes one it had', async () => {
+  it('never fills in a register after its Ended: a start register arriving late is kept as a late-event, the energy stays unknown', async () => {
+    for (const flushBetween of [true, false]) {
+      const cp = await charger();
+      // The Ended comes first: the start is unknown, so is the energy.
+      await send(cp, event('OOO', 1, 'Ended', 30, 11_000));
+      if (flushBetween) expect(await transaction(cp, 'OOO')).toMatchObject({ status: 'completed', meterStartWh: null, energyWh: null });
+      // The Started (a lower seqNo) arrives after the Ended: kept, not applied; the bill is closed.
+      await send(cp, event('OOO', 0, 'Started', 0, 10_000));
+      const tx = await transaction(cp, 'OOO');
+      expect(tx, `flush between: ${flushBetween}`).toMatchObject({
+        status: 'completed',
+        meterStartWh: null,
+        meterStopWh: 11_000,
+        energyWh: null,
+        flags: ['late-event'],
+      });
+      expect(tx.anomalies).toEqual([
+        expect.objectContaining({ kind: 'late-event', detail: expect.objectContaining({ seqNo: 0, eventType: 'Started' }) }),
+      ]);
+      cp.close();
+    }
+  });
+
+  it('never changes who is billed or when it started: a late event with a lower seqNo and another idToken is kept as a late-event', async () => {
+    for (const flushBetween of [true, false]) {
+      const cp = await charger();
+      await send(cp, event('IDENT', 1, 'Started', 0, 10_000, { idToken: { idToken: 'REAL-TOKEN', type: 'ISO14443' } }));
+      await send(cp, event('IDENT', 2, 'Ended', 30, 11_000));
+      if (flushBetween) await flush(cp);
+      // A Started with a lower seqNo (forged, or resent from another session) naming someone else.
+      await send(cp, {
+        ...event('IDENT', 0, 'Started', -60, 0, { idToken: { idToken: 'OTHER-TOKEN', type: 'ISO14443' }, evse: { id: 2, connectorId: 2 } }),
+        transactionInfo: { transactionId: 'IDENT', remoteStartId: 77 },
+        reservationId: 5,
+      });
+      const tx = await transaction(cp, 'IDENT');
+      expect(tx, `flush between: ${flushBetween}`).toMatchObject({
+        status: 'completed',
+        idTag: 'REAL-TOKEN',
+        idTagStatus: 'Invalid',
+        startedAt: at(0),
+        evseId: 1,
+        connectorId: 1,
+        remoteStartId: null,
+        reservationId: null,
+        meterStartWh: 10_000,
+        meterStopWh: 11_000,
+        energyWh: 1_000,
+        flags: ['late-event'],
+      });
+      expect(tx.anomalies).toEqual([
+        expect.objectContaining({ kind: 'late-event', detail: expect.objectContaining({ seqNo: 0, idToken: 'OTHER-TOKEN', remoteStartId: 77 }) }),
+      ]);
+      cp.close();
+    }
+  });
+});
+
+describe('2.0.1 transactions left open', () => {
+  it('close an older transaction as abandoned when a new one starts on its EVSE, from its last register reading', async () => {
     const cp = await charger();
-    // The Ended reaches D1 first: the start is unknown, so is the energy.
-    await send(cp, event('OOO', 1, 'Ended', 30, 11_000));
-    expect(await transaction(cp, 'OOO')).toMatchObject({ status: 'completed', meterStartWh: null, energyWh: null });
-    // The Started (a lower seqNo) arrives late: the missing start is filled in, nothing else moves.
-    await send(cp, event('OOO', 0, 'Started', 0, 10_000));
-    expect(await transaction(cp, 'OOO')).toMatchObject({ status: 'completed', meterStartWh: 10_000, meterStopWh: 11_000, energyWh: 1_000, flags: [] });
+    await send(cp, event('OLD', 0, 'Started', 0, 1_000));
+    await send(cp, event('OLD', 1, 'Updated', 10, 1_400));
+    // Another EVSE is not touched.
+    await send(cp, event('ELSEWHERE', 0, 'Started', 12, 0, { evse: { id: 2, connectorId: 1 } }));
+    await send(cp, event('NEW', 0, 'Started', 20, 5_000, { evse: { id: 1 } }));
+    const old = await transaction(cp, 'OLD');
+    expect(old).toMatchObject({
+      status: 'completed',
+      stopReason: 'Abandoned',
+      stoppedAt: at(20),
+      meterStartWh: 1_000,
+      meterStopWh: 1_400,
+      energyWh: 400,
+      flags: ['abandoned'],
+    });
+    expect(old.anomalies).toEqual([
+      expect.objectContaining({
+        kind: 'abandoned',
+        detail: { transactionId: 'OLD', evseId: 1, at: at(20), cause: 'TransactionEvent', byTransactionId: 'NEW' },
+      }),
+    ]);
+    expect(await transaction(cp, 'NEW')).toMatchObject({ status: 'active', flags: [] });
+    expect(await transaction(cp, 'ELSEWHERE')).toMatchObject({ status: 'active', flags: [] });
+    // A replay of the older Started (a transaction already known) does not close the newer one.
+    await send(cp, event('OLD', 0, 'Started', 0, 1_000));
+    expect(await transaction(cp, 'NEW')).toMatchObject({ status: 'active', flags: [] });
+    // Nor does an event of the older one on the way: it stays closed until its own Ended.
+    await send(cp, event('OLD', 2, 'Updated', 22, 1_450));
+    expect(await transaction(cp, 'OLD')).toMatchObject({ status: 'completed', stopReason: 'Abandoned', meterStopWh: 1_400, energyWh: 400 });
     cp.close();
+  });
+
+  it("let an abandoned transaction's own Ended still apply: its flags drop abandoned, which stays in its anomalies", async () => {
+    for (const flushBetween of [true, false]) {
+      const cp = await charger();
+      await send(cp, event('FIRST', 0, 'Started', 0, 1_000));
+      await send(cp, event('SECOND', 0, 'Started', 20, 5_000));
+      if (flushBetween) expect(await transaction(cp, 'FIRST')).toMatchObject({ status: 'completed', stopReason: 'Abandoned', flags: ['abandoned'] });
+      await send(cp, event('FIRST', 1, 'Ended', 15, 1_500));
+      const tx = await transaction(cp, 'FIRST');
+      expect(tx, `flush between: ${flushBetween}`).toMatchObject({
+        status: 'completed',
+        stopReason: 'EVDisconnected',
+        stoppedAt: at(15),
+        meterStopWh: 1_500,
+        energyWh: 500,
+        flags: [],
+      });
+      expect(tx.anomalies.map((a: { kind: string }) => a.kind)).toEqual(flushBetween ? ['abandoned'] : []);
+      // From then on it is closed like any other: a further Ended is late.
+      await send(cp, event('FIRST', 2, 'Ended', 40, 9_000));
+      expect(await transaction(cp, 'FIRST')).toMatchObject({ meterStopWh: 1_500, energyWh: 500, flags: ['late-event'] });
+      expect(await transaction(cp, 'SECOND')).toMatchObject({ status: 'active' });
+      cp.close();
+    }
   });
 });
 
@@ -236,6 +344,28 @@ describe('2.0.1 transaction fields', () => {
     expect(await transaction(cp, 'EVSE-ONE')).toMatchObject({ evseId: 1, connectorId: 1 });
     await send(cp, onlyEvse('EVSE-ONE', 4, 'Ended', 50, 1_000));
     expect(await transaction(cp, 'EVSE-ONE')).toMatchObject({ status: 'completed', evseId: 1, connectorId: 1 });
+    cp.close();
+  });
+});
+
+describe('transaction.ended on the events queue, 2.0.1', () => {
+  it('is plain only for the first Ended of a transaction; a late Ended with another seqNo and reading is marked duplicate', async () => {
+    const cp = await charger();
+    const sent: Array<{ type: string; data: Record<string, unknown> }> = [];
+    await runInDurableObject(env.CHARGERS.getByName(cp.id), (instance) => {
+      const target = instance as unknown as { env: Record<string, unknown> };
+      target.env = { ...target.env, EVENTS: { sendBatch: async (batch: Array<{ body: any }>) => void sent.push(...batch.map((m) => m.body)) } };
+    });
+    await send(cp, event('EV', 0, 'Started', 0, 10_000));
+    await send(cp, event('EV', 1, 'Ended', 30, 11_000));
+    await send(cp, event('EV', 1, 'Ended', 30, 11_000));
+    await send(cp, event('EV', 2, 'Ended', 40, 50_000));
+    expect(sent.filter((e) => e.type === 'transaction.ended').map((e) => [e.data.seqNo, e.data.duplicate])).toEqual([
+      [1, undefined],
+      [1, true],
+      [2, true],
+    ]);
+    expect(await transaction(cp, 'EV')).toMatchObject({ energyWh: 1_000, flags: ['late-event'] });
     cp.close();
   });
 });

@@ -75,6 +75,62 @@ describe("a charger's write budget", () => {
     other.close();
   }, 60_000);
 
+  it("never refuses the messages a bill is made of: past the budget, 1.6 starts and stops and 2.0.1 Started and Ended are taken, into debt", async () => {
+    // A frame of 4,000 sampled values needs 24 s of draining to fit: checks with it cannot race the clock.
+    const dense16 = { connectorId: 1, meterValue: [{ timestamp: '2026-02-01T00:00:00Z', sampledValue: Array.from({ length: 4_000 }, () => ({ value: '1' })) }] };
+    const cp16 = await RawCharger.connect(uniqueChargerId('DEBT16'), 'ocpp1.6');
+    await cp16.boot();
+    let refused16: unknown[] | undefined;
+    for (let i = 0; i < 5 && !refused16; i++) {
+      const answer = await cp16.call('MeterValues', dense16);
+      if (answer[0] === 4) refused16 = answer;
+    }
+    expect(refused16?.[2]).toBe('GenericError');
+    const started = await cp16.call('StartTransaction', { connectorId: 1, idTag: 'DEBT', meterStart: 0, timestamp: '2026-02-01T00:00:00Z' });
+    expect(started[0], JSON.stringify(started)).toBe(3);
+    const transactionId = (started[2] as { transactionId: number }).transactionId;
+    // A stop carrying its own 4,000 readings too: taken, and charged.
+    const stopped = await cp16.call('StopTransaction', {
+      transactionId,
+      meterStop: 5_000,
+      timestamp: '2026-02-01T01:00:00Z',
+      transactionData: dense16.meterValue,
+    });
+    expect(stopped[0], JSON.stringify(stopped)).toBe(3);
+    // The debt holds the charger's other messages back.
+    expect((await cp16.call('MeterValues', { connectorId: 1, meterValue: [{ timestamp: '2026-02-01T02:00:00Z', sampledValue: [{ value: '1' }] }] }))[2]).toBe('GenericError');
+    await env.CHARGERS.getByName(cp16.id).flushNow();
+    const row = await env.DB.prepare('SELECT status, energy_wh FROM transactions WHERE charger_id = ?').bind(cp16.id).first();
+    expect(row).toEqual({ status: 'completed', energy_wh: 5_000 });
+    cp16.close();
+
+    const cp201 = await RawCharger.connect(uniqueChargerId('DEBT201'), 'ocpp2.0.1');
+    await cp201.boot();
+    const dense201 = { evseId: 1, meterValue: [{ timestamp: '2026-02-01T00:00:00Z', sampledValue: Array.from({ length: 4_000 }, () => ({ value: 1 })) }] };
+    let refused201: unknown[] | undefined;
+    for (let i = 0; i < 5 && !refused201; i++) {
+      const answer = await cp201.call('MeterValues', dense201);
+      if (answer[0] === 4) refused201 = answer;
+    }
+    expect(refused201?.[2]).toBe('GenericError');
+    const event = (eventType: string, seqNo: number) => ({
+      eventType,
+      timestamp: '2026-02-01T00:00:00Z',
+      triggerReason: eventType === 'Started' ? 'Authorized' : eventType === 'Ended' ? 'EVDeparted' : 'MeterValuePeriodic',
+      seqNo,
+      transactionInfo: { transactionId: 'DEBT-TX' },
+      evse: { id: 1, connectorId: 1 },
+    });
+    // A Started carrying 4,000 readings of its own: taken, and charged into debt.
+    expect((await cp201.call('TransactionEvent', { ...event('Started', 0), meterValue: dense201.meterValue }))[0]).toBe(3);
+    // An Updated is not what the bill is made of: refused like any other message.
+    expect((await cp201.call('TransactionEvent', event('Updated', 1)))[2]).toBe('GenericError');
+    expect((await cp201.call('TransactionEvent', event('Ended', 2)))[0]).toBe(3);
+    await env.CHARGERS.getByName(cp201.id).flushNow();
+    expect(await env.DB.prepare('SELECT status FROM transactions WHERE charger_id = ?').bind(cp201.id).first()).toEqual({ status: 'completed' });
+    cp201.close();
+  }, 60_000);
+
   it('counts bytes too: a flood of big DataTransfer frames is refused past WRITE_BUDGET_BYTES', async () => {
     const cp = await RawCharger.connect(uniqueChargerId('BYTES'), 'ocpp2.0.1');
     await cp.boot();

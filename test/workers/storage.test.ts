@@ -6,6 +6,7 @@ import { DurableChargerRecords } from '../../src/charger/records';
 import type { ActiveTokens } from '../../src/charger/active-tokens';
 import type { IdTagCache } from '../../src/charger/id-tag-cache';
 import type { RemoteStarts } from '../../src/charger/remote-starts';
+import type { EvseTransactions } from '../../src/charger/evse-transactions';
 import type { TransactionIds } from '../../src/charger/transaction-ids';
 import type { TransactionLocations } from '../../src/charger/transaction-locations';
 import { readConfig } from '../../src/config';
@@ -120,6 +121,7 @@ describe('the unknown-charger policy', () => {
       // A boot ends the transactions ConcurrentTx knows of; there are none here.
       activeTokens: { endAll: () => {} } as unknown as ActiveTokens,
       transactionIds: undefined as unknown as TransactionIds,
+      evseTransactions: undefined as unknown as EvseTransactions,
       chargerId,
       protocol: 'ocpp2.0.1',
       config,

@@ -1,0 +1,65 @@
+// Which 2.0.1 transaction runs on each EVSE of a charger, kept in the object's own storage.
+//
+// An EVSE delivers energy to one EV at a time (OCPP 2.0.1 Part 1, the EVSE), so a Started event
+// of a new transaction on an EVSE where another one still runs is proof that the older one ended:
+// the charger lost its Ended, or will send it late. The CSMS then closes the older one as
+// abandoned (the 'abandon201' outbox fact; store/transactions.ts abandon201Statements), like a
+// 1.6 StartTransaction on a busy connector (transaction-ids.ts). The object sees every event of
+// its charger in arrival order, so it decides this at once and in that order; D1 only sees batches.
+//
+// A row stays once its transaction ended or was abandoned, so that a replay of its Started (a
+// transaction already known) is never "new" and never closes the one that followed it. Only
+// transactions whose events this object saw are known: one D1 holds from before is not closed.
+// A BootNotification leaves 2.0.1 transactions as they are: they end by their own Ended event
+// (a 2.0.1 charger keeps its transaction events through a reboot), or by a newer Started here.
+
+/** Rows kept: running and recently ended transactions; a charger has a handful of EVSEs. */
+const KEPT_MAX = 1_000;
+
+export class EvseTransactions {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS evse_transactions_201 (
+      transaction_id TEXT PRIMARY KEY,
+      evse_id INTEGER NOT NULL,
+      ended INTEGER NOT NULL DEFAULT 0
+    )`);
+  }
+
+  /**
+   * Notes an event of `transactionId` on `evseId` (undefined when neither the event nor an
+   * earlier one named it). A Started of a transaction not known before ends the others still
+   * running on that EVSE: returns them, oldest first (nothing for any other event, or a
+   * transaction already known). Synchronous, so the outbox facts the caller appends next commit
+   * with it.
+   */
+  noted(transactionId: string, eventType: 'Started' | 'Updated' | 'Ended', evseId: number | undefined): string[] {
+    const known = this.sql.exec('SELECT 1 FROM evse_transactions_201 WHERE transaction_id = ?', transactionId).toArray().length > 0;
+    if (eventType === 'Ended') {
+      this.sql.exec(
+        `INSERT INTO evse_transactions_201 (transaction_id, evse_id, ended) VALUES (?, ?, 1)
+         ON CONFLICT (transaction_id) DO UPDATE SET ended = 1`,
+        transactionId,
+        evseId ?? -1,
+      );
+      return [];
+    }
+    if (known || evseId === undefined || evseId <= 0) return [];
+    const abandoned =
+      eventType === 'Started'
+        ? this.sql
+            .exec<{ transaction_id: string; n: number }>(
+              'UPDATE evse_transactions_201 SET ended = 1 WHERE evse_id = ? AND ended = 0 RETURNING transaction_id, rowid AS n',
+              evseId,
+            )
+            .toArray()
+            .sort((a, b) => a.n - b.n)
+            .map((r) => r.transaction_id)
+        : [];
+    this.sql.exec('INSERT INTO evse_transactions_201 (transaction_id, evse_id) VALUES (?, ?)', transactionId, evseId);
+    this.sql.exec(
+      'DELETE FROM evse_transactions_201 WHERE rowid NOT IN (SELECT rowid FROM evse_transactions_201 ORDER BY rowid DESC LIMIT ?)',
+      KEPT_MAX,
+    );
+    return abandoned;
+  }
+}
