@@ -49,6 +49,8 @@ export interface ChargerRecord {
   securityProfile: 0 | 1 | 2 | 3;
   /** Whether a password is set; the password itself is kept only as a salted hash, never returned. */
   hasPassword: boolean;
+  /** A password change is under way: its new password also opens the door until the charger first uses it. */
+  passwordPending: boolean;
   protocol: OcppVersion | null;
   registrationStatus: string | null;
   boot: Partial<BootFacts>;
@@ -65,6 +67,7 @@ type ChargerRow = {
   registered: number;
   security_profile: number;
   password_hash: string | null;
+  pending_password_hash: string | null;
   protocol: OcppVersion | null;
   registration_status: string | null;
   vendor: string | null;
@@ -235,12 +238,18 @@ export class ChargerStore {
     return upsert!.results[0]!;
   }
 
-  /** A password change begins: the new hash is kept before the charger is sent it (both open the door meanwhile). */
-  async setPendingPassword(id: string, passwordHash: string, now: string): Promise<void> {
-    await this.db
-      .prepare('UPDATE chargers SET pending_password_hash = ?2, updated_at = ?3 WHERE id = ?1')
+  /**
+   * A password change begins: the new hash is kept before the charger is sent it (both open the
+   * door meanwhile). One change at a time: false, and nothing changed, while another is pending
+   * (in flight, or taken and not yet used); this conditional write is what serialises concurrent
+   * changes of one charger.
+   */
+  async setPendingPassword(id: string, passwordHash: string, now: string): Promise<boolean> {
+    const result = await this.db
+      .prepare('UPDATE chargers SET pending_password_hash = ?2, updated_at = ?3 WHERE id = ?1 AND pending_password_hash IS NULL')
       .bind(id, passwordHash, now)
       .run();
+    return result.meta.changes > 0;
   }
 
   /** The charger refused the new password (or never got it): only the current one opens the door. */
@@ -430,6 +439,7 @@ function toRecord(row: ChargerRow, connectors: ConnectorRow[]): ChargerRecord {
     registered: row.registered === 1,
     securityProfile: row.security_profile as 0 | 1 | 2 | 3,
     hasPassword: row.password_hash !== null,
+    passwordPending: row.pending_password_hash !== null,
     protocol: row.protocol,
     registrationStatus: row.registration_status,
     boot: dropNulls({

@@ -1,6 +1,7 @@
 // D1 access for what chargers report beyond sessions (charger_reports); all of its SQL lives here.
 
 import type { ChargerFact } from '../fleet/outbox';
+import { redactSecrets } from '../ocpp/secrets';
 import { chunk, columnsOf } from './json-rows';
 
 export interface StoredReport {
@@ -110,12 +111,16 @@ export class ReportStore {
   }
 }
 
+/**
+ * A report as shown. Payloads are redacted before they are stored; redacting again on the way out
+ * also covers rows kept under older rules (migration 0013 scrubs what SQL can reach of those).
+ */
 function toReport(row: Row): StoredReport {
   return {
     action: row.action,
     messageId: row.message_id,
     receivedAt: row.received_at,
     requestId: row.request_id,
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    payload: redactSecrets(JSON.parse(row.payload) as Record<string, unknown>),
   };
 }
