@@ -483,7 +483,10 @@ export class ChargerSession extends DurableObject<Env> {
         const command = this.commands.next(Date.now());
         if (!command) return;
         // Queued before credential changes were refused on the command route: still not sent.
-        const prepared = refuseCredentialChange(command.action, command.payload) ?? prepareCommand(protocol, command.action, command.payload);
+        // CertificateSigned is the exception: the CSMS queues it itself once it signed the
+        // charger's CSR (the command route refuses it from operators at the door).
+        const refusal = command.action === 'CertificateSigned' ? undefined : refuseCredentialChange(command.action, command.payload);
+        const prepared = refusal ?? prepareCommand(protocol, command.action, command.payload);
         if (!prepared.ok) {
           if (prepared.refusal.ok === false) this.commands.fail(command.id, prepared.refusal.error, Date.now());
           continue;
