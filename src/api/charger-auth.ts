@@ -7,6 +7,7 @@
 // Basic credentials costs the same PBKDF2 work, so timing does not tell it either.
 
 import type { SocketAdmission } from '../charger/credential-policy';
+import type { ChargerCredentials } from '../store/chargers';
 import { isolateStats } from '../isolate-stats';
 
 /** Workers' PBKDF2 allows at most 100,000 iterations. */
@@ -21,14 +22,6 @@ const REFUSAL_VERIFICATIONS = 2;
 const DUMMY_HASH = 'pbkdf2-sha256$100000$doKbPcKX2P9TRXTlfkMG0Q==$Dfb/7GBUI4g5ej6MJuLx/vR6OIDVo7tF1bIOwrxdYf0=';
 
 export type SecurityProfile = 0 | 1 | 2 | 3;
-
-export interface ChargerCredentials {
-  registered: boolean;
-  securityProfile: SecurityProfile;
-  passwordHash: string | null;
-  /** During a password change, the new password, stored before the charger was sent it (see charger-password.ts). */
-  pendingPasswordHash?: string | null;
-}
 
 /** How an allowed charger got in; 'pending password' means it used the new password of a change under way. */
 export type Admission = 'open' | 'password' | 'pending password' | 'certificate';
@@ -117,17 +110,6 @@ export async function passwordId(hash: string): Promise<string> {
 export async function socketAdmission(admitted: Admitted): Promise<SocketAdmission> {
   const how = admitted.how === 'pending password' ? 'password' : admitted.how;
   return { how, tls: admitted.tls, ...(admitted.passwordHash ? { passwordId: await passwordId(admitted.passwordHash) } : {}) };
-}
-
-/** Checks the upgrade request against how this charger must authenticate; undefined when it may connect. */
-export async function refuseUpgrade(
-  request: Request,
-  chargerId: string,
-  credentials: ChargerCredentials | null,
-  unknownPolicy: 'accept' | 'pending' | 'reject',
-): Promise<Refusal | undefined> {
-  const admission = await admitUpgrade(request, chargerId, credentials, unknownPolicy);
-  return admission.ok ? undefined : admission.why;
 }
 
 /** OCPP 1.6 carries the password in AuthorizationKey hex-encoded (1.6 security whitepaper). */

@@ -8,6 +8,15 @@
 // with the pending one makes it the only one (api/ocpp.ts); an answer that says the charger did
 // not take it (Rejected, a CALLERROR) drops it. A charger that took it and lost its answer (a
 // crash, a reboot before answering) can therefore always connect again.
+//
+// One change at a time, per charger: there is one pending slot, and a second change replacing it
+// could drop the password the charger now holds (A taken, B refused: A would no longer open the
+// door). So while a change is pending — in flight, or taken and not yet used — another new
+// password is refused with 409 PasswordChangePending; the pending slot is claimed with a
+// conditional write, so concurrent requests are serialised by D1 whatever isolate runs them. The
+// same password may be sent again (a retry after a timeout); it does not replace the slot and a
+// refusal of the retry does not drop it. The slot empties when the charger connects with the new
+// password, when the charger refuses it, or when an admin sets a password with PUT.
 
 import { Hono } from 'hono';
 import * as v from 'valibot';
@@ -17,7 +26,7 @@ import type { Env } from '../env';
 import { isValidChargerId } from '../ocpp/charger-id';
 import { summarizeIssues } from '../ocpp/validation';
 import { ChargerStore } from '../store/chargers';
-import { hashPassword, hexEncode } from './charger-auth';
+import { hashPassword, hexEncode, verifyPassword } from './charger-auth';
 import { apiError } from './errors';
 import { readJsonBody } from './body';
 
@@ -58,7 +67,25 @@ chargerPasswordRoutes.post('/:chargerId/password', async (c) => {
           { setVariableData: [{ attributeValue: password, component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }] },
         ];
   const pendingHash = await hashPassword(password);
-  await store.setPendingPassword(chargerId, pendingHash, new Date().toISOString());
+  /** False when this request re-sends the password already pending: it does not own the slot. */
+  let ownsSlot = await store.setPendingPassword(chargerId, pendingHash, new Date().toISOString());
+  if (!ownsSlot) {
+    const pending = (await store.credentials(chargerId))?.pendingPasswordHash;
+    if (!pending) {
+      // Promoted or dropped between the two reads: claim the slot again, once.
+      ownsSlot = await store.setPendingPassword(chargerId, pendingHash, new Date().toISOString());
+    }
+    if (!ownsSlot && !(pending && (await verifyPassword(password, pending)))) {
+      return apiError(
+        c,
+        409,
+        'PasswordChangePending',
+        'Another password change for this charger is pending (in flight, or taken by the charger and not yet used to connect): ' +
+          'it ends when the charger connects with that password or refuses it. Send that same password again to retry it, or set a password with PUT /api/v1/chargers/{chargerId} (admin) to abandon it',
+        { passwordPending: true },
+      );
+    }
+  }
   const stillPending = 'The new password stays pending: both it and the old one work until the charger first connects with the new one';
   let outcome: CommandOutcome;
   try {
@@ -73,8 +100,8 @@ chargerPasswordRoutes.post('/:chargerId/password', async (c) => {
     // the charger does not have it. Otherwise (no answer, an unreadable one) it may.
     const notTaken = outcome.error.code === 'CallError' || (outcome.status < 500 && outcome.error.code !== 'ChargerOffline');
     if (notTaken) {
-      await store.dropPendingPassword(chargerId, pendingHash);
-      return c.json({ error: outcome.error }, outcome.status as 400);
+      if (ownsSlot) await store.dropPendingPassword(chargerId, pendingHash);
+      return c.json({ error: { ...outcome.error, ...(ownsSlot ? {} : { passwordPending: true }) } }, outcome.status as 400);
     }
     return c.json({ error: { ...outcome.error, message: `${outcome.error.message}. ${stillPending}.`, passwordPending: true } }, outcome.status as 400);
   }
@@ -83,8 +110,12 @@ chargerPasswordRoutes.post('/:chargerId/password', async (c) => {
       ? (outcome.result as { status: string }).status
       : (outcome.result as { setVariableResult: Array<{ attributeStatus: string }> }).setVariableResult[0]?.attributeStatus;
   if (status !== 'Accepted' && status !== 'RebootRequired') {
-    await store.dropPendingPassword(chargerId, pendingHash);
-    return apiError(c, 409, 'PasswordRefused', `The charger answered ${status}; the password is unchanged`, { result: outcome.result });
+    // A retry's refusal proves nothing about the earlier send the charger may have taken.
+    if (ownsSlot) await store.dropPendingPassword(chargerId, pendingHash);
+    return apiError(c, 409, 'PasswordRefused', `The charger answered ${status}; the password is unchanged`, {
+      result: outcome.result,
+      ...(ownsSlot ? {} : { passwordPending: true }),
+    });
   }
   return c.json({ result: outcome.result, switched: true, rebootRequired: status === 'RebootRequired' });
 });

@@ -1,9 +1,13 @@
 // GET /ocpp/:chargerId — checks the charger id, its credentials and subprotocol, then hands the WebSocket to its object.
 //
-// Failed upgrades are counted per charger id in D1 (one row per id that failed lately, read in the
-// same statement as the credentials), known or not: past AUTH_FAILURE_BUDGET in the window, the
-// upgrade is answered 429 before any password is checked, so the budget caps the PBKDF2 work one
-// id can cause and says nothing about which ids exist. No charger object is woken for a refusal.
+// Failed upgrades are counted per charger id and client address in D1 (one row per pair that
+// failed lately, read in the same statement as the credentials), known id or not: past
+// AUTH_FAILURE_BUDGET in the window, that address's upgrades for that id are answered 429 before
+// any password is checked, so the budget caps the PBKDF2 work one address can cause per id and
+// says nothing about which ids exist. Keyed by address, not by id alone: otherwise anyone who
+// knows an id could keep that charger offline with a few wrong passwords a minute. There is no
+// per-id ceiling on top, for the same reason (a botnet could then lock a charger out); password
+// guessing is what the 16+ character passwords are for. No charger object is woken for a refusal.
 
 import { Hono } from 'hono';
 import { readConfig } from '../config';
@@ -19,7 +23,13 @@ import { apiError } from './errors';
 export const ocppRoutes = new Hono<{ Bindings: Env }>();
 
 /**
- * Upgrades with credentials being checked right now in this isolate, per charger id. They count
+ * The address failures are counted against: Cloudflare sets CF-Connecting-IP on every request
+ * (a client cannot set its own); without it (local development, tests) all share one.
+ */
+const UNKNOWN_CLIENT = 'unknown';
+
+/**
+ * Upgrades with credentials being checked right now in this isolate, per charger id and client. They count
  * against the budget as if they had failed, so a burst of concurrent attempts (which all read
  * the count before any failure is written) cannot run more PBKDF2s than the budget allows here.
  */
@@ -42,25 +52,27 @@ ocppRoutes.get('/:chargerId', async (c) => {
   }
   const { protocols, unknownChargerPolicy, authFailureBudget, authFailureWindowSeconds } = readConfig(c.env);
   const store = new ChargerStore(c.env.DB);
-  const { credentials, failures } = await store.admissionFacts(chargerId);
+  const client = c.req.header('cf-connecting-ip')?.trim().slice(0, 64) || UNKNOWN_CLIENT;
+  const budgetKey = `${chargerId}\u0000${client}`;
+  const { credentials, failures } = await store.admissionFacts(chargerId, client);
   const now = Date.now();
   const windowMs = authFailureWindowSeconds * 1000;
   const failed = failures && failures.windowStartedAt > now - windowMs ? failures.failures : 0;
-  const inFlight = checking.get(chargerId) ?? 0;
+  const inFlight = checking.get(budgetKey) ?? 0;
   if (failed + inFlight >= authFailureBudget) {
     logWarning('charger refused', chargerId, 'too many failed attempts');
     const until = failed > 0 && failures ? failures.windowStartedAt + windowMs : now + 1000;
     c.header('Retry-After', String(Math.max(1, Math.ceil((until - now) / 1000))));
-    return apiError(c, 429, 'TooManyAttempts', 'Too many failed attempts for this charger id; retry later');
+    return apiError(c, 429, 'TooManyAttempts', 'Too many failed attempts for this charger id from this address; retry later');
   }
-  checking.set(chargerId, inFlight + 1);
+  checking.set(budgetKey, inFlight + 1);
   let admission: Awaited<ReturnType<typeof admitUpgrade>>;
   try {
     admission = await admitUpgrade(c.req.raw, chargerId, credentials, unknownChargerPolicy);
     if (!admission.ok) {
       logWarning('charger refused', chargerId, admission.why);
       try {
-        await store.recordAuthFailure(chargerId, now, windowMs);
+        await store.recordAuthFailure(chargerId, client, now, windowMs);
       } catch (error) {
         // The refusal stands; only the count is lost.
         logError('count failed upgrade', chargerId, error);
@@ -68,9 +80,9 @@ ocppRoutes.get('/:chargerId', async (c) => {
     }
   } finally {
     // Counted in flight until its failure, if any, is in D1.
-    const left = (checking.get(chargerId) ?? 1) - 1;
-    if (left > 0) checking.set(chargerId, left);
-    else checking.delete(chargerId);
+    const left = (checking.get(budgetKey) ?? 1) - 1;
+    if (left > 0) checking.set(budgetKey, left);
+    else checking.delete(budgetKey);
   }
   if (!admission.ok) {
     c.header('WWW-Authenticate', 'Basic realm="ocpp", charset="UTF-8"');

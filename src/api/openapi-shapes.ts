@@ -67,6 +67,10 @@ const Charger = v.object({
   registered: described(v.boolean(), 'Registered with PUT ahead of its first boot'),
   securityProfile: described(v.picklist([0, 1, 2, 3]), 'OCPP Security Profile it must connect with: 0 none, 1 Basic, 2 Basic over TLS, 3 client certificate'),
   hasPassword: described(v.boolean(), 'A password is set (kept only as a salted hash, never returned)'),
+  passwordPending: described(
+    v.boolean(),
+    'A password change (`POST /chargers/{chargerId}/password`) is under way: its new password also works until the charger first connects with it; another change is refused meanwhile',
+  ),
   protocol: v.nullable(v.picklist(OCPP_VERSIONS)),
   registrationStatus: described(v.nullable(v.string()), 'The last BootNotification answer'),
   boot: v.object({

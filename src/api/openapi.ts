@@ -250,7 +250,9 @@ function buildDocument(): Json {
         description:
           'Sends 1.6 ChangeConfiguration AuthorizationKey (hex-encoded) or 2.0.1 SetVariables SecurityCtrlr.BasicAuthPassword. ' +
           "The new password's hash is stored as *pending* before the command leaves: from then on both the old and the new password work, until the charger first connects with the new one (then only it works). " +
-          'An answer that says the charger did not take it (Rejected, a CALLERROR) drops the pending password; with no usable answer (timeout, disconnection, a restart) it stays pending (`passwordPending: true` in the error), so a charger that took it is never locked out. ' +
+          'An answer that says the charger did not take it (Rejected: 409 `PasswordRefused`; a CALLERROR: 502 `CallError`) drops the pending password; with no usable answer (timeout, disconnection, a restart) it stays pending (`passwordPending: true` in the error), so a charger that took it is never locked out. ' +
+          'One change at a time per charger: while a change is pending (in flight, or taken and not yet used to connect; the charger shows `passwordPending: true`), another password is refused with 409 `PasswordChangePending` and nothing is sent, so a second change can never drop the password the charger holds; concurrent requests are serialised the same way. ' +
+          'Sending the pending password again retries it (its refusal keeps the pending one). The change ends when the charger connects with the new password or refuses it; `PUT /chargers/{chargerId}` with a password abandons it. ' +
           'The password never appears in the journal, the stored configuration or any other read. Needs `admin`.',
         requestBody: {
           required: true,
@@ -274,7 +276,8 @@ function buildDocument(): Json {
           '404': errorResponse(UNKNOWN_CHARGER),
           '409': errorResponse({
             ChargerOffline: 'no connection (nothing changed), or the charger disconnected before answering (`passwordPending: true`)',
-            PasswordRefused: 'the charger refused it: nothing changed',
+            PasswordRefused: 'the charger answered Rejected: nothing changed (`passwordPending: true` when this was a retry of the pending password, which stays)',
+            PasswordChangePending: 'another password change is pending (`passwordPending: true`): nothing was sent',
           }),
           '502': errorResponse({ CallError: 'the charger answered CALLERROR: nothing changed', InvalidResponse: 'an unreadable answer (`passwordPending: true`)' }),
           '503': errorResponse({ ChargerSessionRestarted: "the charger's object restarted while waiting (`passwordPending: true`)" }),
@@ -295,6 +298,67 @@ function buildDocument(): Json {
           '200': jsonResponse('Done', objectOf({ disconnected: { type: 'boolean', description: 'Whether a live connection was closed' } })),
           '400': errorResponse(BAD_CHARGER_ID),
           '404': errorResponse(UNKNOWN_CHARGER),
+        },
+      }),
+    },
+
+    '/chargers/{chargerId}/security-commands': {
+      parameters: [parameterRef('chargerId')],
+      post: operation({
+        tags: ['Commands'],
+        operationId: 'sendSecurityCommand',
+        summary: "Send a call that changes a charger's credentials, where it connects or whom it trusts",
+        description:
+          'The calls the command route refuses with 403 `CredentialChangeRefused` (see `POST /chargers/{chargerId}/commands/{action}`), and only those, sent at once and answered like a command ' +
+          '(the payload is checked against the action\'s schema in the charger\'s version; secrets are redacted in the answer, the journal, the stored configuration, as everywhere). Not queued. ' +
+          'The Basic-auth password is refused here (403 `CredentialChangeRefused`): only `POST /chargers/{chargerId}/password` keeps the CSMS in step with it. ' +
+          'A 1.6 ChangeConfiguration SecurityProfile the charger answers Accepted becomes the profile the CSMS expects (as `PUT /chargers/{chargerId}` sets it), and connections that no longer qualify are closed (4003); Profiles 1 and 2 need a password the CSMS knows first (409 `PasswordRequired`). ' +
+          'Anything else that changes how the charger connects (a RebootRequired answer, 2.0.1 network profiles, certificates) leaves the CSMS\'s side as it was: set it with `PUT /chargers/{chargerId}` when the charger is to switch. Needs `admin`.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['action', 'payload'],
+                properties: {
+                  action: { type: 'string', description: 'The OCPP action, e.g. `InstallCertificate`' },
+                  payload: { type: 'object', description: "The OCPP request payload, in the charger's version" },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': jsonResponse(
+            "The charger's CALLRESULT payload",
+            objectOf({
+              result: { anyOf: anyOfVersions('response') },
+              securityProfileChanged: { type: 'boolean', description: 'The CSMS now expects the Security Profile the charger accepted (1.6 SecurityProfile only)' },
+              securityProfile: { type: 'integer', enum: [0, 1, 2, 3] },
+              closedConnections: { type: 'integer' },
+            }),
+          ),
+          '400': errorResponse({
+            ...BAD_CHARGER_ID,
+            InvalidJson: 'the body is not JSON',
+            InvalidPayload: "not `{action, payload}`, or the payload fails the action's request schema; nothing was sent",
+            NotSecurityCommand: 'the call changes no credential and no trust: send it with the command route',
+          }),
+          '403': errorResponse({
+            InsufficientScope: 'the token lacks the `admin` scope',
+            CredentialChangeRefused: 'the call sets the Basic-auth password: use `POST /chargers/{chargerId}/password`',
+          }),
+          '404': errorResponse({ ...UNKNOWN_CHARGER, UnknownAction: "the action is not CSMS-initiated in the charger's version" }),
+          '409': errorResponse({
+            ChargerOffline: 'no connection, or the charger disconnected before answering',
+            ChargerRejected: 'its last boot was answered Rejected',
+            PasswordRequired: 'Security Profile 1 or 2 without a password the CSMS knows',
+          }),
+          '502': errorResponse({ CallError: 'the charger answered CALLERROR', InvalidResponse: "the answer fails the action's response schema" }),
+          '503': errorResponse({ ChargerSessionRestarted: "the charger's object restarted while waiting: the call may or may not have reached the charger" }),
+          '504': errorResponse({ Timeout: 'no answer in time' }),
         },
       }),
     },
@@ -320,10 +384,11 @@ function buildDocument(): Json {
           'request and response schema. Commands to one charger go out one at a time, in order. ' +
           'With `queue=true` the command is kept until the charger is connected and accepted, and the answer is 202 ' +
           'at once: follow it with `GET /commands/{commandId}`. ' +
-          'Commands that change how the charger authenticates are refused (403 `CredentialChangeRefused`), queued or not: 1.6 ChangeConfiguration ' +
-          'of AuthorizationKey or SecurityProfile; 2.0.1 SetVariables of SecurityCtrlr.BasicAuthPassword, SecurityProfile or Identity, or of ' +
-          'OCPPCommCtrlr.NetworkConfigurationPriority; SetNetworkProfile (keys matched case-insensitively). Use `POST /chargers/{chargerId}/password` ' +
-          'or `PUT /chargers/{chargerId}`. Secret values in the answer (an AuthorizationKey, a BasicAuthPassword, a WriteOnly variable, a PEM private key) are shown as `<redacted>`.',
+          "Commands that change how the charger authenticates, where it connects or whom it trusts are refused (403 `CredentialChangeRefused`), queued or not: 1.6 ChangeConfiguration " +
+          'of AuthorizationKey, SecurityProfile, a key whose name holds "url" (CentralSystemURL…) or names a credential (password, passwd, secret, privatekey); 2.0.1 SetVariables of SecurityCtrlr.BasicAuthPassword, SecurityProfile or Identity, of ' +
+          'OCPPCommCtrlr.NetworkConfigurationPriority or NetworkConfiguration, or of a variable named for a credential; SetNetworkProfile; InstallCertificate of a CentralSystemRootCertificate, CSMSRootCertificate or ManufacturerRootCertificate; ' +
+          'DeleteCertificate; CertificateSigned (names matched case-insensitively). An admin sends them with `POST /chargers/{chargerId}/security-commands`; the password only with `POST /chargers/{chargerId}/password`. ' +
+          'Secret values in the answer (an AuthorizationKey, a BasicAuthPassword, a key or variable named for a credential, a WriteOnly variable, a PEM private key), and any secret value the request carried wherever the answer or a CALLERROR echoes it, are shown as `<redacted>`.',
         parameters: [
           query(
             'timeoutSeconds',
@@ -358,7 +423,7 @@ function buildDocument(): Json {
           }),
           '403': errorResponse({
             InsufficientScope: 'the token lacks the `command` scope',
-            CredentialChangeRefused: "the command would change the charger's credentials or network profile: the message names the admin route to use",
+            CredentialChangeRefused: "the command would change the charger's credentials, where it connects or whom it trusts: the message names the admin route to use",
           }),
           '404': errorResponse({
             ...UNKNOWN_CHARGER,

@@ -1,10 +1,11 @@
 // Commands an operator queued for a charger: kept in the charger's object until it can take them.
 //
 // A payload is kept as sent until the command finishes (it must reach the charger), then only
-// redacted; answers and errors are kept redacted, and every view is (see ocpp/secrets.ts). The
-// command route refuses credential changes, so no password waits here.
+// redacted; answers and errors are kept redacted, and every view is (see ocpp/secrets.ts), with
+// the variables the charger reported WriteOnly. The command route refuses credential changes, so
+// no password waits here.
 
-import { redactSecrets } from '../ocpp/secrets';
+import { redactSecrets, scrubLiterals, secretLiterals, type WriteOnlyLookup } from '../ocpp/secrets';
 
 export type QueuedCommandStatus = 'queued' | 'sent' | 'succeeded' | 'failed' | 'expired';
 
@@ -50,7 +51,11 @@ export function generatedSlot(action: string, payload: unknown): string {
 }
 
 export class CommandQueue {
-  constructor(private readonly sql: SqlStorage) {
+  constructor(
+    private readonly sql: SqlStorage,
+    /** Variables the charger reported WriteOnly: their values are redacted like the known secrets. */
+    private readonly writeOnly?: WriteOnlyLookup,
+  ) {
     sql.exec(`CREATE TABLE IF NOT EXISTS queued_commands (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       id TEXT NOT NULL UNIQUE,
@@ -71,6 +76,37 @@ export class CommandQueue {
       command_id TEXT PRIMARY KEY,
       slot TEXT NOT NULL
     )`);
+    this.redactOlderCommands();
+  }
+
+  /**
+   * Finished commands kept from before their payloads, answers and errors were redacted (or
+   * before the rules grew) are redacted once, so the object's storage no longer holds what they
+   * sent; an answer or error echoing a value the payload carried loses it too. A command still
+   * waiting keeps its payload: it must reach the charger. queued_commands_meta remembers it was done.
+   */
+  private redactOlderCommands(): void {
+    this.sql.exec('CREATE TABLE IF NOT EXISTS queued_commands_meta (name TEXT PRIMARY KEY)');
+    if (this.sql.exec(`SELECT 1 FROM queued_commands_meta WHERE name = 'redacted-v1'`).toArray().length > 0) return;
+    const finished = this.sql
+      .exec<Pick<Row, 'id' | 'payload' | 'result' | 'error'>>(
+        `SELECT id, payload, result, error FROM queued_commands WHERE status NOT IN ('queued', 'sent')`,
+      )
+      .toArray();
+    for (const row of finished) {
+      const payload = JSON.parse(row.payload) as unknown;
+      const literals = secretLiterals(payload, this.writeOnly);
+      const kept = (text: string | null) => (text === null ? null : JSON.stringify(scrubLiterals(this.redact(JSON.parse(text)), literals)));
+      const next = { payload: JSON.stringify(this.redact(payload)), result: kept(row.result), error: kept(row.error) };
+      if (next.payload !== row.payload || next.result !== row.result || next.error !== row.error) {
+        this.sql.exec('UPDATE queued_commands SET payload = ?, result = ?, error = ? WHERE id = ?', next.payload, next.result, next.error, row.id);
+      }
+    }
+    this.sql.exec(`INSERT OR IGNORE INTO queued_commands_meta (name) VALUES ('redacted-v1')`);
+  }
+
+  private redact<T>(value: T): T {
+    return redactSecrets(value, this.writeOnly);
   }
 
   enqueue(id: string, action: string, payload: unknown, now: number, ttlMs: number): QueuedCommand {
@@ -127,7 +163,7 @@ export class CommandQueue {
     this.expire(now);
     const row = this.sql.exec<Row>(`SELECT * FROM queued_commands WHERE status = 'queued' ORDER BY seq LIMIT 1`).toArray()[0];
     // The one read that needs the payload as it must reach the charger.
-    return row && { ...toCommand(row), payload: JSON.parse(row.payload) };
+    return row && { ...this.toCommand(row), payload: JSON.parse(row.payload) };
   }
 
   markSent(id: string, now: number): void {
@@ -137,7 +173,7 @@ export class CommandQueue {
   succeed(id: string, result: unknown, now: number): void {
     this.sql.exec(
       `UPDATE queued_commands SET status = 'succeeded', result = ?, finished_at = ? WHERE id = ?`,
-      JSON.stringify(redactSecrets(result)),
+      JSON.stringify(this.redact(result)),
       now,
       id,
     );
@@ -147,7 +183,7 @@ export class CommandQueue {
   fail(id: string, error: QueuedCommand['error'], now: number): void {
     this.sql.exec(
       `UPDATE queued_commands SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`,
-      JSON.stringify(redactSecrets(error)),
+      JSON.stringify(this.redact(error)),
       now,
       id,
     );
@@ -158,7 +194,7 @@ export class CommandQueue {
   private redactPayload(id: string): void {
     const row = this.sql.exec<{ payload: string }>('SELECT payload FROM queued_commands WHERE id = ?', id).toArray()[0];
     if (!row) return;
-    const redacted = JSON.stringify(redactSecrets(JSON.parse(row.payload)));
+    const redacted = JSON.stringify(this.redact(JSON.parse(row.payload)));
     if (redacted !== row.payload) this.sql.exec('UPDATE queued_commands SET payload = ? WHERE id = ?', redacted, id);
   }
 
@@ -178,13 +214,13 @@ export class CommandQueue {
   get(id: string, now: number): QueuedCommand | undefined {
     this.expire(now);
     const row = this.sql.exec<Row>('SELECT * FROM queued_commands WHERE id = ?', id).toArray()[0];
-    return row && toCommand(row);
+    return row && this.toCommand(row);
   }
 
   /** The newest `limit` commands. */
   list(now: number, limit: number): QueuedCommand[] {
     this.expire(now);
-    return this.sql.exec<Row>('SELECT * FROM queued_commands ORDER BY seq DESC LIMIT ?', limit).toArray().map(toCommand);
+    return this.sql.exec<Row>('SELECT * FROM queued_commands ORDER BY seq DESC LIMIT ?', limit).toArray().map((row) => this.toCommand(row));
   }
 
   private expire(now: number): void {
@@ -193,7 +229,7 @@ export class CommandQueue {
       .exec<{ id: string; payload: string }>(`SELECT id, payload FROM queued_commands WHERE status = 'queued' AND expires_at <= ?`, now)
       .toArray();
     for (const { id, payload } of expiring) {
-      const redacted = JSON.stringify(redactSecrets(JSON.parse(payload)));
+      const redacted = JSON.stringify(this.redact(JSON.parse(payload)));
       if (redacted !== payload) this.sql.exec('UPDATE queued_commands SET payload = ? WHERE id = ?', redacted, id);
     }
     this.sql.exec(
@@ -204,21 +240,21 @@ export class CommandQueue {
     );
     this.sql.exec(`DELETE FROM queued_commands WHERE finished_at IS NOT NULL AND finished_at < ?`, now - KEEP_FINISHED_MS);
   }
-}
 
-/** A command as shown: its payload, answer and error redacted. */
-function toCommand(row: Row): QueuedCommand {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return {
-    id: row.id,
-    action: row.action,
-    payload: redactSecrets(JSON.parse(row.payload)),
-    status: row.status,
-    createdAt: iso(row.created_at)!,
-    expiresAt: iso(row.expires_at)!,
-    sentAt: iso(row.sent_at),
-    finishedAt: iso(row.finished_at),
-    result: row.result === null ? null : redactSecrets(JSON.parse(row.result)),
-    error: row.error === null ? null : redactSecrets(JSON.parse(row.error)),
-  };
+  /** A command as shown: its payload, answer and error redacted. */
+  private toCommand(row: Row): QueuedCommand {
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    return {
+      id: row.id,
+      action: row.action,
+      payload: this.redact(JSON.parse(row.payload)),
+      status: row.status,
+      createdAt: iso(row.created_at)!,
+      expiresAt: iso(row.expires_at)!,
+      sentAt: iso(row.sent_at),
+      finishedAt: iso(row.finished_at),
+      result: row.result === null ? null : this.redact(JSON.parse(row.result)),
+      error: row.error === null ? null : this.redact(JSON.parse(row.error)),
+    };
+  }
 }

@@ -5,7 +5,7 @@ import type { OutboxFacts, OutboxKind } from '../fleet/outbox';
 import type { CallOutcome } from '../ocpp/outbound-calls';
 import { profileChangesFromCommand } from '../ocpp/profile-changes';
 import { reservationChangesFromCommand } from '../ocpp/reservation-changes';
-import { CREDENTIAL_ROUTES, credentialChange, redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
+import { CREDENTIAL_ROUTES, credentialChange, redactSecrets, scrubLiterals, secretLiterals, type WriteOnlyLookup } from '../ocpp/secrets';
 import { settingsFromCommand } from '../ocpp/settings';
 import { PROFILES, schemaFor } from '../ocpp/protocol';
 import { summarizeIssues } from '../ocpp/validation';
@@ -75,32 +75,38 @@ export function prepareQueuedCommand(
 }
 
 /**
- * Refuses a command that would change how the charger authenticates (secrets.ts says which):
- * those go through the admin routes, which keep the CSMS's side in step.
+ * Refuses a command that would change how the charger authenticates or whom it trusts
+ * (secrets.ts says which): those go through the admin routes.
  */
 export function refuseCredentialChange(action: string, payload: unknown): { ok: false; refusal: CommandOutcome } | undefined {
   const change = credentialChange(action, payload);
   if (!change) return undefined;
-  return refuse(403, 'CredentialChangeRefused', `${change} changes the charger's credentials: use ${CREDENTIAL_ROUTES}`);
+  return refuse(403, 'CredentialChangeRefused', `${change} changes the charger's credentials or whom it trusts: use ${CREDENTIAL_ROUTES}`);
 }
 
-/** The HTTP-facing result of a sent command: the validated answer (secrets redacted), or why there is none. */
-export function commandOutcome(command: PreparedCommand, outcome: CallOutcome, timeoutSeconds: number): CommandOutcome {
+/**
+ * The HTTP-facing result of a sent command: the validated answer (secrets redacted), or why there
+ * is none. The secret values the request carried are scrubbed from every text of the answer too
+ * (a CALLERROR's description may echo them), whatever shape they appear in.
+ */
+export function commandOutcome(command: PreparedCommand, outcome: CallOutcome, timeoutSeconds: number, writeOnly?: WriteOnlyLookup): CommandOutcome {
   const { action } = command;
+  const literals = secretLiterals(command.request, writeOnly);
+  const kept = <T>(value: T): T => scrubLiterals(redactSecrets(value, writeOnly), literals);
   switch (outcome.kind) {
     case 'result': {
       const response = v.safeParse(command.responseSchema, outcome.payload);
       if (!response.success) {
         return commandFailure(502, 'InvalidResponse', `The charger's ${action} answer does not match its schema`, {
-          issues: summarizeIssues(response.issues),
-          result: redactSecrets(outcome.payload),
+          issues: kept(summarizeIssues(response.issues)),
+          result: kept(outcome.payload),
         });
       }
-      return { ok: true, result: redactSecrets(response.output as Record<string, unknown>) };
+      return { ok: true, result: kept(response.output as Record<string, unknown>) };
     }
     case 'error':
       return commandFailure(502, 'CallError', `The charger answered ${action} with ${outcome.code}`, {
-        ocpp: { code: outcome.code, description: outcome.description, details: redactSecrets(outcome.details) },
+        ocpp: { code: outcome.code, description: kept(outcome.description), details: kept(outcome.details) },
       });
     case 'timeout':
       return commandFailure(504, 'Timeout', `The charger did not answer ${action} within ${timeoutSeconds} s`);

@@ -1,7 +1,7 @@
 // The charger's message journal: its last frames in both directions, kept in its object to debug it from the API.
 
 import { insertRows } from '../durable-sql';
-import { mayHoldSecret, redactFrameText, writeOnlyVariablesIn } from '../ocpp/secrets';
+import { mayHoldSecret, redactFrameText, scrubLiterals, secretLiterals, writeOnlyVariablesIn } from '../ocpp/secrets';
 
 export interface JournalEntry {
   at: string;
@@ -25,6 +25,10 @@ const MAX_TEXT = 4_096;
 const TRIM_EVERY = 32;
 /** Enough of a frame's text to read its type, a 36-character id and an action. */
 const FRAME_HEAD_CHARS = 160;
+/** Calls whose secret values are remembered, to be scrubbed from their answers (a late one too). */
+const CALLS_WITH_SECRETS = 64;
+/** Bumped when the redaction rules grow, so frames kept under the older rules are redacted again, once. */
+const REDACTED_VERSION = 'redacted-v2';
 
 export class MessageJournal {
   private sinceTrim = 0;
@@ -32,6 +36,12 @@ export class MessageJournal {
   private held: Array<[number, string, string, number]> = [];
   /** Variables this charger reported WriteOnly ('component\u0000variable', lower case); read from storage on first use. */
   private writeOnly: Set<string> | undefined;
+  /**
+   * The secret values of the last CALLs the CSMS sent, by message id: a charger's answer may echo
+   * them in free text (a CALLERROR's description), where no shape gives them away. In memory only:
+   * an object is not evicted while it waits for an answer.
+   */
+  private readonly sentSecrets = new Map<string, string[]>();
 
   constructor(
     private readonly sql: SqlStorage,
@@ -54,17 +64,17 @@ export class MessageJournal {
   }
 
   /**
-   * Frames journaled before secrets were redacted are redacted once, so the object's storage no
-   * longer holds them (journal_meta remembers it was done).
+   * Frames journaled before secrets were redacted, or under older rules, are redacted once, so the
+   * object's storage no longer holds them (journal_meta remembers it was done).
    */
   private redactOlderFrames(): void {
     this.sql.exec('CREATE TABLE IF NOT EXISTS journal_meta (name TEXT PRIMARY KEY)');
-    if (this.sql.exec(`SELECT 1 FROM journal_meta WHERE name = 'redacted-v1'`).toArray().length > 0) return;
+    if (this.sql.exec(`SELECT 1 FROM journal_meta WHERE name = ?`, REDACTED_VERSION).toArray().length > 0) return;
     for (const row of this.sql.exec<{ seq: number; text: string }>('SELECT seq, text FROM journal').toArray()) {
       const kept = this.redact(row.text);
       if (kept !== row.text) this.sql.exec('UPDATE journal SET text = ? WHERE seq = ?', kept, row.seq);
     }
-    this.sql.exec(`INSERT OR IGNORE INTO journal_meta (name) VALUES ('redacted-v1')`);
+    this.sql.exec(`INSERT OR IGNORE INTO journal_meta (name) VALUES (?)`, REDACTED_VERSION);
   }
 
   /**
@@ -163,9 +173,34 @@ export class MessageJournal {
 
   /** The row a frame is kept as: redacted before it is cut, so no secret survives half-cut. */
   private row(direction: 'in' | 'out', frame: string | ArrayBuffer): [number, string, string, number] {
-    const text = typeof frame === 'string' ? this.redact(frame) : `<binary frame, ${frame.byteLength} bytes>`;
+    const text = typeof frame === 'string' ? this.redactEchoes(direction, frame, this.redact(frame)) : `<binary frame, ${frame.byteLength} bytes>`;
     const truncated = text.length > MAX_TEXT;
     return [Date.now(), direction, truncated ? text.slice(0, MAX_TEXT) : text, truncated ? 1 : 0];
+  }
+
+  /**
+   * Remembers the secret values of a CALL the CSMS sends (`redacted` differs from `text` only when
+   * it carries one), and scrubs those of the call a charger's answer replies to from that answer.
+   */
+  private redactEchoes(direction: 'in' | 'out', text: string, redacted: string): string {
+    if (direction === 'out') {
+      if (redacted === text) return redacted;
+      const frame = parseJson(text);
+      if (!Array.isArray(frame) || frame[0] !== 2 || typeof frame[1] !== 'string') return redacted;
+      const literals = secretLiterals(frame[3], (component, variable) => this.isWriteOnly(component, variable));
+      if (literals.length === 0) return redacted;
+      this.sentSecrets.delete(frame[1]);
+      this.sentSecrets.set(frame[1], literals);
+      if (this.sentSecrets.size > CALLS_WITH_SECRETS) this.sentSecrets.delete(this.sentSecrets.keys().next().value!);
+      return redacted;
+    }
+    if (this.sentSecrets.size === 0) return redacted;
+    const head = readFrame(redacted.slice(0, FRAME_HEAD_CHARS));
+    const literals = head.messageId !== null && (head.messageType === 3 || head.messageType === 4) ? this.sentSecrets.get(head.messageId) : undefined;
+    if (!literals) return redacted;
+    const frame = parseJson(redacted);
+    if (!Array.isArray(frame)) return scrubLiterals(redacted, literals);
+    return JSON.stringify([...frame.slice(0, 2), ...scrubLiterals(frame.slice(2), literals)]);
   }
 
   private redact(text: string): string {
@@ -232,6 +267,14 @@ function readFrame(text: string): Pick<JournalEntry, 'messageType' | 'messageId'
     action: type === 2 && typeof third === 'string' ? third : null,
     errorCode: type === 4 && typeof third === 'string' ? third : null,
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function writeOnlyKey(component: string, variable: string): string {

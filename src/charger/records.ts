@@ -25,6 +25,7 @@ import type {
 import type { ProfileChange } from '../ocpp/profile-changes';
 import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
+import { redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore } from '../store/chargers';
 import { IdTagStore, type IdTagRecord } from '../store/id-tags';
@@ -55,6 +56,8 @@ export interface RecordsDeps {
   chargerId: string;
   protocol: OcppVersion;
   config: Config;
+  /** Variables the charger reported WriteOnly: their values in its reports are secret too. */
+  writeOnly?: WriteOnlyLookup;
   now: Date;
   /** Keeps the boot decision in the object's own storage, so it survives eviction. */
   rememberRegistration: (status: RegistrationStatus) => Promise<void>;
@@ -275,8 +278,10 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async recordReport(report: ChargerReport): Promise<void> {
-    const digest = await sha256Hex(JSON.stringify(report.payload));
-    await this.append('report', { ...report, digest });
+    // The handler redacted what the spec names; the variables this charger marked WriteOnly are known only here.
+    const payload = this.deps.writeOnly ? redactSecrets(report.payload, this.deps.writeOnly) : report.payload;
+    const digest = await sha256Hex(JSON.stringify(payload));
+    await this.append('report', { ...report, payload, digest });
   }
 
   async transactionLocation(transactionId: string): Promise<TransactionLocation | undefined> {

@@ -18,6 +18,7 @@ import { OutboundCalls } from '../ocpp/outbound-calls';
 import { PROFILES } from '../ocpp/protocol';
 import { localListPayload, type LocalListEntry, type LocalListUpdate, type SkippedEntry } from '../ocpp/local-list';
 import type { RegistrationStatus } from '../ocpp/records';
+import type { WriteOnlyLookup } from '../ocpp/secrets';
 import type { OcppVersion } from '../ocpp/versions';
 import { ChargerStore, type ConnectionEvent } from '../store/chargers';
 import { countingD1 } from '../store/counting-d1';
@@ -131,8 +132,9 @@ export class ChargerSession extends DurableObject<Env> {
     this.transactionIds = new TransactionIds(ctx.storage.sql);
     this.evseTransactions = new EvseTransactions(ctx.storage.sql);
     this.transactionEnds = new TransactionEnds(ctx.storage.sql);
-    this.commands = new CommandQueue(ctx.storage.sql);
     this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize);
+    // Variables the charger reported WriteOnly are secret in queued commands too.
+    this.commands = new CommandQueue(ctx.storage.sql, this.writeOnly);
     // A command sent by an earlier instance can no longer be matched to its answer.
     this.commands.requeueAllSent();
     this.dueWork = new DueWork(ctx.storage.sql, ctx.storage);
@@ -151,6 +153,9 @@ export class ChargerSession extends DurableObject<Env> {
       },
     });
   }
+
+  /** Whether the charger reported a variable WriteOnly (learnt by the journal): its values are secret everywhere. */
+  private readonly writeOnly: WriteOnlyLookup = (component, variable) => this.journal.isWriteOnly(component, variable);
 
   private get store(): ChargerStore {
     return new ChargerStore(this.db);
@@ -367,7 +372,7 @@ export class ChargerSession extends DurableObject<Env> {
     }
     const remoteStart = this.rememberRemoteStart(action, command.request);
     const outcome = await this.outbound.call(action, command.request, timeoutSeconds * 1000);
-    const result = commandOutcome(command, outcome, timeoutSeconds);
+    const result = commandOutcome(command, outcome, timeoutSeconds, this.writeOnly);
     this.settleRemoteStart(remoteStart, result);
     if (result.ok) await this.keepCommandEffects(action, command.request, result.result);
     return result;
@@ -431,9 +436,7 @@ export class ChargerSession extends DurableObject<Env> {
     const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
     const protocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
     if (!chargerId || !protocol) return;
-    const facts = commandEffects(protocol, action, request, result, new Date().toISOString(), (component, variable) =>
-      this.journal.isWriteOnly(component, variable),
-    );
+    const facts = commandEffects(protocol, action, request, result, new Date().toISOString(), this.writeOnly);
     for (const { kind, fact } of facts) this.outbox.append(chargerId, kind, fact);
     if (facts.length > 0) await this.handover.schedule('batched');
   }
@@ -491,7 +494,10 @@ export class ChargerSession extends DurableObject<Env> {
         const command = this.commands.next(Date.now());
         if (!command) return;
         // Queued before credential changes were refused on the command route: still not sent.
-        const prepared = refuseCredentialChange(command.action, command.payload) ?? prepareCommand(protocol, command.action, command.payload);
+        // CertificateSigned is the exception: the CSMS queues it itself once it signed the
+        // charger's CSR (the command route refuses it from operators at the door).
+        const refusal = command.action === 'CertificateSigned' ? undefined : refuseCredentialChange(command.action, command.payload);
+        const prepared = refusal ?? prepareCommand(protocol, command.action, command.payload);
         if (!prepared.ok) {
           if (prepared.refusal.ok === false) this.commands.fail(command.id, prepared.refusal.error, Date.now());
           continue;
@@ -504,7 +510,7 @@ export class ChargerSession extends DurableObject<Env> {
           this.commands.requeue(command.id);
           return;
         }
-        const result = commandOutcome(prepared, outcome, timeoutSeconds);
+        const result = commandOutcome(prepared, outcome, timeoutSeconds, this.writeOnly);
         this.settleRemoteStart(remoteStart, result);
         if (result.ok) {
           this.commands.succeed(command.id, result.result, Date.now());
@@ -589,6 +595,7 @@ export class ChargerSession extends DurableObject<Env> {
       chargerId,
       protocol,
       config: this.config,
+      writeOnly: this.writeOnly,
       now,
       rememberRegistration: (status) => this.setRegistration(status),
       appended: (urgency) => this.handover.schedule(urgency),

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   credentialChange,
   isSecretVariable,
+  passwordChange,
+  scrubLiterals,
+  secretLiterals,
   REDACTED,
   redactFrameText,
   redactSecrets,
@@ -132,5 +135,57 @@ describe('commands that change credentials', () => {
     expect(credentialChange('SetVariables', set('OCPPCommCtrlr', 'HeartbeatInterval'))).toBeUndefined();
     expect(credentialChange('SetNetworkProfile', { configurationSlot: 1, connectionData: {} })).toBe('SetNetworkProfile');
     expect(credentialChange('Reset', { type: 'Soft' })).toBeUndefined();
+  });
+});
+
+describe('credential- and trust-affecting commands beyond credentials', () => {
+  it('names CSMS and firmware roots, any DeleteCertificate, CertificateSigned, URL and credential keys', () => {
+    expect(credentialChange('InstallCertificate', { certificateType: 'CentralSystemRootCertificate', certificate: 'x' })).toBe('InstallCertificate CentralSystemRootCertificate');
+    expect(credentialChange('InstallCertificate', { certificateType: 'CSMSRootCertificate', certificate: 'x' })).toBeDefined();
+    expect(credentialChange('InstallCertificate', { certificateType: 'ManufacturerRootCertificate', certificate: 'x' })).toBeDefined();
+    expect(credentialChange('InstallCertificate', { certificateType: 'V2GRootCertificate', certificate: 'x' })).toBeUndefined();
+    expect(credentialChange('DeleteCertificate', { certificateHashData: {} })).toBe('DeleteCertificate');
+    expect(credentialChange('CertificateSigned', { certificateChain: 'x' })).toBe('CertificateSigned');
+    expect(credentialChange('ChangeConfiguration', { key: 'CentralSystemURL', value: 'ws://x' })).toBe('ChangeConfiguration CentralSystemURL');
+    expect(credentialChange('ChangeConfiguration', { key: 'WifiPassword', value: 'x' })).toBeDefined();
+    const set = (variable: string) => ({ setVariableData: [{ attributeValue: 'x', component: { name: 'VendorCtrlr' }, variable: { name: variable } }] });
+    expect(credentialChange('SetVariables', set('MqttSecret'))).toBeDefined();
+    expect(credentialChange('SetVariables', set('Brightness'))).toBeUndefined();
+  });
+
+  it('tells the password apart: it has its own route', () => {
+    expect(passwordChange('ChangeConfiguration', { key: 'authorizationKEY', value: 'x' })).toBeDefined();
+    expect(passwordChange('ChangeConfiguration', { key: 'SecurityProfile', value: '1' })).toBeUndefined();
+    const set = { setVariableData: [{ attributeValue: 'x', component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }] };
+    expect(passwordChange('SetVariables', set)).toBeDefined();
+  });
+});
+
+describe('more secret names', () => {
+  it('redacts 1.6 keys and 2.0.1 variables named like a credential, and NotifyEvent actualValue', () => {
+    for (const key of ['WifiPassword', 'ApnPassword', 'WebSocketPassword', 'ftpPasswd', 'MqttSecret', 'TlsPrivateKey']) {
+      expect(redactSecrets({ key, value: 'hunter2-hunter2' })).toEqual({ key, value: REDACTED });
+    }
+    const event = { eventData: [{ eventId: 1, actualValue: 'pw-0123456789', component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }] };
+    expect(redactSecrets(event).eventData[0]!.actualValue).toBe(REDACTED);
+    const vendor = { eventData: [{ eventId: 1, actualValue: 'v', component: { name: 'VendorCtrlr' }, variable: { name: 'Token' } }] };
+    expect(redactSecrets(vendor, (c, v) => c === 'VendorCtrlr' && v === 'Token').eventData[0]!.actualValue).toBe(REDACTED);
+    expect(redactFrameText('[2,"1","ChangeConfiguration",{"key":"WifiPasswd","value":"abcdefgh"}]')).not.toContain('abcdefgh');
+  });
+});
+
+describe('secret values echoed back', () => {
+  it('knows the values a request carries in clear, hex-decoded and hex-encoded forms, and scrubs them from any text', () => {
+    const password = 'echo-password-0123';
+    const hex = [...new TextEncoder().encode(password)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join('');
+    const literals16 = secretLiterals({ key: 'AuthorizationKey', value: hex });
+    expect(literals16).toEqual(expect.arrayContaining([hex, password]));
+    const literals201 = secretLiterals({ setVariableData: [{ attributeValue: password, component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }] });
+    expect(literals201).toEqual(expect.arrayContaining([password, hex.toLowerCase()]));
+    expect(secretLiterals({ key: 'HeartbeatInterval', value: '300' })).toEqual([]);
+    // Short values are not scrubbed as free text.
+    expect(secretLiterals({ key: 'WifiPassword', value: 'abc' })).toEqual([]);
+    const scrubbed = scrubLiterals({ description: `bad value ${password} / ${hex.toLowerCase()}`, n: 1 }, literals201);
+    expect(scrubbed).toEqual({ description: `bad value ${REDACTED} / ${REDACTED}`, n: 1 });
   });
 });

@@ -11,23 +11,29 @@ export const REDACTED = '<redacted>';
 const SECRET_KEYS_16 = new Set(['authorizationkey']);
 /** 2.0.1 variables (component.variable) whose value is a credential; the spec also marks BasicAuthPassword WriteOnly. */
 const SECRET_VARIABLES_201 = new Set(['securityctrlr.basicauthpassword']);
+/**
+ * Configuration keys (1.6) and variables (2.0.1) whose name says they hold a credential, whatever
+ * the vendor: `WifiPassword`, `ApnPassword`, `WebSocketPassword`, `MqttSecret`, `TlsPrivateKey`…
+ */
+const SECRET_NAME = /password|passwd|secret|privatekey/i;
 /** Properties whose string value is secret wherever they appear (2.0.1 NetworkConnectionProfile's APN and VPN, any password). */
 const SECRET_PROPERTY = /^(?:[a-z]*password|simpin|privatekey)$/i;
 /** A PEM private key block (PKCS#8, RSA, EC, encrypted…); a cut-off block is redacted to its end. */
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[^"]*?(?:-----END \1PRIVATE KEY-----|(?="|$))/g;
 /** Words without which a frame cannot carry a secret; frames without any are kept as they are, unparsed. */
-const SECRET_MARKERS = /authorizationkey|password|writeonly|private key|simpin|"vpn"|\\u/i;
+const SECRET_MARKERS = /authorizationkey|password|passwd|secret|privatekey|writeonly|private key|simpin|"vpn"|\\u/i;
 
 /** Variables the charger itself marked WriteOnly (learnt from its reports), beyond the ones the spec names. */
 export type WriteOnlyLookup = (component: string, variable: string) => boolean;
 
 /**
  * Whether a configuration value is secret: a 1.6 key (component '') or a 2.0.1 variable named
- * above, or any variable the charger reports as WriteOnly.
+ * above, one whose name says it holds a credential, or any variable the charger reports as WriteOnly.
  */
 export function isSecretVariable(component: string, variable: string, mutability?: string | null, writeOnly?: WriteOnlyLookup): boolean {
   if (mutability?.toLowerCase() === 'writeonly') return true;
   if (component === '' && SECRET_KEYS_16.has(variable.toLowerCase())) return true;
+  if (SECRET_NAME.test(variable)) return true;
   if (SECRET_VARIABLES_201.has(`${component}.${variable}`.toLowerCase())) return true;
   return writeOnly?.(component, variable) ?? false;
 }
@@ -53,8 +59,8 @@ export function redactPrivateKeys(text: string): string {
  * REDACTED. It recognises secrets by shape, not by action, so an answer needs no knowledge of its
  * request: `{key, value}` pairs (1.6 ChangeConfiguration, GetConfiguration), `{component, variable,
  * attributeValue}` (2.0.1 Set/GetVariables), `{component, variable, variableAttribute[]}`
- * (NotifyReport, including any attribute reported WriteOnly), secret-named properties and PEM
- * private keys anywhere.
+ * (NotifyReport, including any attribute reported WriteOnly), `{component, variable, actualValue}`
+ * (NotifyEvent), secret-named properties and PEM private keys anywhere.
  */
 export function redactSecrets<T>(payload: T, writeOnly?: WriteOnlyLookup): T {
   return redact(payload, writeOnly, false) as T;
@@ -69,7 +75,11 @@ function redact(value: unknown, writeOnly: WriteOnlyLookup | undefined, inVpn: b
   if (typeof object.key === 'string' && isSecretVariable('', object.key)) secretFields.add('value');
   const target = variableTarget(object);
   const secretTarget = target !== undefined && isSecretVariable(target.component, target.variable, null, writeOnly);
-  if (secretTarget) secretFields.add('attributeValue');
+  if (secretTarget) {
+    secretFields.add('attributeValue');
+    // A NotifyEvent reports the variable's value as actualValue.
+    secretFields.add('actualValue');
+  }
   const copy: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(object)) {
     if (typeof field === 'string' && (secretFields.has(name) || SECRET_PROPERTY.test(name) || (inVpn && name === 'key'))) {
@@ -131,21 +141,83 @@ export function mayHoldSecret(text: string, alsoMentions: readonly string[] = []
  */
 export function redactUnparsedText(text: string): string {
   const withoutKeys = redactPrivateKeys(text);
-  if (!/authorizationkey|password|writeonly|simpin|"vpn"/i.test(withoutKeys)) return withoutKeys;
+  if (!/authorizationkey|password|passwd|secret|privatekey|writeonly|simpin|"vpn"/i.test(withoutKeys)) return withoutKeys;
   return withoutKeys.replace(
-    /("(?:value|attributeValue|key|[A-Za-z]*[Pp]assword|simPin)"\s*:\s*)"(?:[^"\\]|\\.)*("|$)/g,
+    /("(?:value|attributeValue|actualValue|key|[A-Za-z]*[Pp]assword|simPin)"\s*:\s*)"(?:[^"\\]|\\.)*("|$)/g,
     (_match, head: string, end: string) => `${head}"${REDACTED}${end}`,
   );
 }
 
-// ---- Commands that change how a charger authenticates ----
+// ---- Literal secrets echoed back ----
 
-/** Where an operator changes a charger's credentials instead of the generic command route. */
+/**
+ * Shorter values are not scrubbed as free text: they would match ordinary words and numbers in an
+ * answer (their shaped positions are redacted all the same). Every password is at least 16.
+ */
+const MIN_LITERAL_LENGTH = 8;
+
+/**
+ * The secret values a request carries (what redactSecrets replaces in it), in every form a
+ * charger may echo them in: as sent, hex-decoded (a 1.6 AuthorizationKey is the password in hex)
+ * and hex-encoded (a 2.0.1 BasicAuthPassword is sent in clear). See scrubLiterals.
+ */
+export function secretLiterals(request: unknown, writeOnly?: WriteOnlyLookup): string[] {
+  const found = new Set<string>();
+  const add = (text: string) => {
+    if (text.length >= MIN_LITERAL_LENGTH && text !== REDACTED) found.add(text);
+  };
+  const visit = (sent: unknown, kept: unknown): void => {
+    if (typeof sent === 'string') {
+      if (sent === kept) return;
+      add(sent);
+      if (/^(?:[0-9a-f]{2})+$/i.test(sent)) add(new TextDecoder().decode(Uint8Array.from(sent.match(/../g)!, (b) => parseInt(b, 16))));
+      add([...new TextEncoder().encode(sent)].map((b) => b.toString(16).padStart(2, '0')).join(''));
+      return;
+    }
+    if (Array.isArray(sent)) {
+      sent.forEach((item, i) => visit(item, (kept as unknown[] | undefined)?.[i]));
+      return;
+    }
+    if (sent === null || typeof sent !== 'object') return;
+    for (const [name, field] of Object.entries(sent)) visit(field, (kept as Record<string, unknown> | undefined)?.[name]);
+  };
+  visit(request, redactSecrets(request, writeOnly));
+  return [...found];
+}
+
+/**
+ * A copy of `value` (an answer's payload, a CALLERROR's description or details) with each of
+ * `literals` replaced by REDACTED wherever it appears inside a string, whatever the case: a
+ * charger's error text may echo the value the CSMS sent it.
+ */
+export function scrubLiterals<T>(value: T, literals: readonly string[]): T {
+  if (literals.length === 0) return value;
+  const pattern = new RegExp([...literals].sort((a, b) => b.length - a.length).map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+  const scrub = (item: unknown): unknown => {
+    if (typeof item === 'string') return item.replace(pattern, REDACTED);
+    if (Array.isArray(item)) return item.map(scrub);
+    if (item === null || typeof item !== 'object') return item;
+    return Object.fromEntries(Object.entries(item).map(([name, field]) => [name, scrub(field)]));
+  };
+  return scrub(value) as T;
+}
+
+// ---- Commands that change how a charger authenticates or whom it trusts ----
+
+/** Where an operator sends a credential- or security-affecting call instead of the generic command route. */
 export const CREDENTIAL_ROUTES =
-  'POST /api/v1/chargers/{chargerId}/password (the Basic-auth password) or PUT /api/v1/chargers/{chargerId} (the security profile)';
+  'POST /api/v1/chargers/{chargerId}/security-commands (admin; the Basic-auth password only through POST /api/v1/chargers/{chargerId}/password)';
+
+/** Where a password is changed: the only route that keeps the CSMS's hash in step with the charger. */
+export const PASSWORD_ROUTE = 'POST /api/v1/chargers/{chargerId}/password';
 
 /** 1.6 configuration keys that change how the charger authenticates. */
 const CREDENTIAL_KEYS_16 = new Set(['authorizationkey', 'securityprofile']);
+/**
+ * 1.6 configuration keys that say where the charger connects (vendor-specific, but common:
+ * `CentralSystemURL`, `CentralSystemUrl`, `OcppServerUrl`…): any key whose name holds "url".
+ */
+const REDIRECT_KEY_16 = /url/i;
 /** 2.0.1 variables that change how the charger authenticates, or where and with what it connects. */
 const CREDENTIAL_VARIABLES_201 = new Set([
   'securityctrlr.basicauthpassword',
@@ -154,24 +226,42 @@ const CREDENTIAL_VARIABLES_201 = new Set([
   'ocppcommctrlr.networkconfigurationpriority',
   'ocppcommctrlr.networkconfiguration',
 ]);
+/**
+ * Root certificates through which the charger trusts its CSMS (1.6 security extension, 2.0.1) or
+ * its firmware: installing one lets whoever holds its key impersonate the CSMS or sign firmware.
+ */
+const TRUST_ROOTS = new Set(['centralsystemrootcertificate', 'csmsrootcertificate', 'manufacturerrootcertificate']);
 
 /**
- * What credential a command would change (`ChangeConfiguration AuthorizationKey`…), or undefined.
- * Credentials change only through the admin routes, which keep the CSMS's side in step with the
- * charger's; the check needs no version, as each of these actions exists in one version only.
+ * What credential- or security-affecting change a command would make (`ChangeConfiguration
+ * AuthorizationKey`, `InstallCertificate CSMSRootCertificate`…), or undefined. These go only
+ * through the admin routes (CREDENTIAL_ROUTES); the check needs no version, as each of these
+ * actions and keys exists in one version only.
+ *
+ * - 1.6 ChangeConfiguration of AuthorizationKey, SecurityProfile, a key naming a URL (where the
+ *   charger connects) or a credential (WifiPassword…);
+ * - 2.0.1 SetVariables of the security and network-connection variables, or of a credential;
+ * - SetNetworkProfile (the CSMS URL, security profile and APN/VPN credentials);
+ * - InstallCertificate of a root the charger trusts the CSMS or firmware by;
+ * - DeleteCertificate of any certificate: its hash does not say which certificate it is, and
+ *   deleting the CSMS root or the charger's own client certificate cuts the charger off;
+ * - CertificateSigned sent by hand: it replaces the certificate the charger connects with.
  */
 export function credentialChange(action: string, payload: unknown): string | undefined {
   const body = (payload ?? {}) as Record<string, unknown>;
   switch (action) {
     case 'ChangeConfiguration': {
       const key = body.key;
-      return typeof key === 'string' && CREDENTIAL_KEYS_16.has(key.toLowerCase()) ? `ChangeConfiguration ${key}` : undefined;
+      if (typeof key !== 'string') return undefined;
+      const affects = CREDENTIAL_KEYS_16.has(key.toLowerCase()) || REDIRECT_KEY_16.test(key) || SECRET_NAME.test(key);
+      return affects ? `ChangeConfiguration ${key}` : undefined;
     }
     case 'SetVariables': {
       const data = Array.isArray(body.setVariableData) ? (body.setVariableData as unknown[]) : [];
       for (const item of data) {
         const target = item && typeof item === 'object' ? variableTarget(item as Record<string, unknown>) : undefined;
-        if (target && CREDENTIAL_VARIABLES_201.has(`${target.component}.${target.variable}`.toLowerCase())) {
+        if (!target) continue;
+        if (CREDENTIAL_VARIABLES_201.has(`${target.component}.${target.variable}`.toLowerCase()) || SECRET_NAME.test(target.variable)) {
           return `SetVariables ${target.component}.${target.variable}`;
         }
       }
@@ -180,9 +270,36 @@ export function credentialChange(action: string, payload: unknown): string | und
     case 'SetNetworkProfile':
       // A network connection profile carries the security profile, the CSMS URL and APN/VPN credentials.
       return 'SetNetworkProfile';
+    case 'InstallCertificate': {
+      const type = body.certificateType;
+      return typeof type === 'string' && TRUST_ROOTS.has(type.toLowerCase()) ? `InstallCertificate ${type}` : undefined;
+    }
+    case 'DeleteCertificate':
+    case 'CertificateSigned':
+      return action;
     default:
       return undefined;
   }
+}
+
+/**
+ * Whether a command changes the Basic-auth password: only POST /password may, as it keeps the
+ * pending hash that makes the change crash-safe.
+ */
+export function passwordChange(action: string, payload: unknown): string | undefined {
+  const body = (payload ?? {}) as Record<string, unknown>;
+  if (action === 'ChangeConfiguration') {
+    return typeof body.key === 'string' && body.key.toLowerCase() === 'authorizationkey' ? `ChangeConfiguration ${body.key}` : undefined;
+  }
+  if (action === 'SetVariables' && Array.isArray(body.setVariableData)) {
+    for (const item of body.setVariableData as unknown[]) {
+      const target = item && typeof item === 'object' ? variableTarget(item as Record<string, unknown>) : undefined;
+      if (target && `${target.component}.${target.variable}`.toLowerCase() === 'securityctrlr.basicauthpassword') {
+        return `SetVariables ${target.component}.${target.variable}`;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The variables a 2.0.1 report (NotifyReport) marks WriteOnly, so their values can be recognised in later messages. */

@@ -36,7 +36,7 @@ export interface ChargerCredentials {
   pendingPasswordHash: string | null;
 }
 
-/** Failed upgrades for one charger id in the current window. */
+/** Failed upgrades for one charger id from one client address in the current window. */
 export interface AuthFailures {
   windowStartedAt: number;
   failures: number;
@@ -49,6 +49,8 @@ export interface ChargerRecord {
   securityProfile: 0 | 1 | 2 | 3;
   /** Whether a password is set; the password itself is kept only as a salted hash, never returned. */
   hasPassword: boolean;
+  /** A password change is under way: its new password also opens the door until the charger first uses it. */
+  passwordPending: boolean;
   protocol: OcppVersion | null;
   registrationStatus: string | null;
   boot: Partial<BootFacts>;
@@ -65,6 +67,7 @@ type ChargerRow = {
   registered: number;
   security_profile: number;
   password_hash: string | null;
+  pending_password_hash: string | null;
   protocol: OcppVersion | null;
   registration_status: string | null;
   vendor: string | null;
@@ -177,18 +180,19 @@ export class ChargerStore {
 
   /**
    * What the upgrade checks, in one statement: how the charger must authenticate (null for an id
-   * never seen or registered) and its failed attempts in the current window (for any id).
+   * never seen or registered) and the failed attempts of this client address for this id in the
+   * current window (for any id).
    */
-  async admissionFacts(id: string): Promise<{ credentials: ChargerCredentials | null; failures: AuthFailures | null }> {
+  async admissionFacts(id: string, client = ''): Promise<{ credentials: ChargerCredentials | null; failures: AuthFailures | null }> {
     const row = await this.db
       .prepare(
         `SELECT c.id AS found, c.registered, c.security_profile, c.password_hash, c.pending_password_hash,
                 f.window_started_at, f.failures
          FROM (SELECT ?1 AS id) AS q
          LEFT JOIN chargers AS c ON c.id = q.id
-         LEFT JOIN charger_auth_failures AS f ON f.charger_id = q.id`,
+         LEFT JOIN charger_auth_failures AS f ON f.charger_id = q.id AND f.client = ?2`,
       )
-      .bind(id)
+      .bind(id, client)
       .first<{
         found: string | null;
         registered: number;
@@ -216,31 +220,39 @@ export class ChargerStore {
   }
 
   /**
-   * Counts a failed upgrade for this id in the window starting at the first failure; returns
-   * the window as it now is. Windows of other ids that have ended are cleared on the way.
+   * Counts a failed upgrade for this id from this client address, in the window starting at its
+   * first failure; returns the window as it now is. Windows that have ended are cleared on the way.
    */
-  async recordAuthFailure(id: string, nowMs: number, windowMs: number): Promise<AuthFailures> {
+  async recordAuthFailure(id: string, client: string, nowMs: number, windowMs: number): Promise<AuthFailures> {
     const [, upsert] = await this.db.batch<AuthFailures>([
-      this.db.prepare('DELETE FROM charger_auth_failures WHERE window_started_at <= ?1 AND charger_id != ?2').bind(nowMs - windowMs, id),
+      this.db
+        .prepare('DELETE FROM charger_auth_failures WHERE window_started_at <= ?1 AND NOT (charger_id = ?2 AND client = ?3)')
+        .bind(nowMs - windowMs, id, client),
       this.db
         .prepare(
-          `INSERT INTO charger_auth_failures (charger_id, window_started_at, failures) VALUES (?1, ?2, 1)
-           ON CONFLICT (charger_id) DO UPDATE SET
+          `INSERT INTO charger_auth_failures (charger_id, client, window_started_at, failures) VALUES (?1, ?4, ?2, 1)
+           ON CONFLICT (charger_id, client) DO UPDATE SET
              failures = CASE WHEN window_started_at <= ?2 - ?3 THEN 1 ELSE failures + 1 END,
              window_started_at = CASE WHEN window_started_at <= ?2 - ?3 THEN ?2 ELSE window_started_at END
            RETURNING window_started_at AS windowStartedAt, failures`,
         )
-        .bind(id, nowMs, windowMs),
+        .bind(id, nowMs, windowMs, client),
     ]);
     return upsert!.results[0]!;
   }
 
-  /** A password change begins: the new hash is kept before the charger is sent it (both open the door meanwhile). */
-  async setPendingPassword(id: string, passwordHash: string, now: string): Promise<void> {
-    await this.db
-      .prepare('UPDATE chargers SET pending_password_hash = ?2, updated_at = ?3 WHERE id = ?1')
+  /**
+   * A password change begins: the new hash is kept before the charger is sent it (both open the
+   * door meanwhile). One change at a time: false, and nothing changed, while another is pending
+   * (in flight, or taken and not yet used); this conditional write is what serialises concurrent
+   * changes of one charger.
+   */
+  async setPendingPassword(id: string, passwordHash: string, now: string): Promise<boolean> {
+    const result = await this.db
+      .prepare('UPDATE chargers SET pending_password_hash = ?2, updated_at = ?3 WHERE id = ?1 AND pending_password_hash IS NULL')
       .bind(id, passwordHash, now)
       .run();
+    return result.meta.changes > 0;
   }
 
   /** The charger refused the new password (or never got it): only the current one opens the door. */
@@ -430,6 +442,7 @@ function toRecord(row: ChargerRow, connectors: ConnectorRow[]): ChargerRecord {
     registered: row.registered === 1,
     securityProfile: row.security_profile as 0 | 1 | 2 | 3,
     hasPassword: row.password_hash !== null,
+    passwordPending: row.pending_password_hash !== null,
     protocol: row.protocol,
     registrationStatus: row.registration_status,
     boot: dropNulls({

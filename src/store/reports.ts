@@ -1,6 +1,7 @@
 // D1 access for what chargers report beyond sessions (charger_reports); all of its SQL lives here.
 
 import type { ChargerFact } from '../fleet/outbox';
+import { redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
 import { chunk, columnsOf } from './json-rows';
 
 export interface StoredReport {
@@ -72,18 +73,22 @@ export class ReportStore {
   async list(chargerId: string, query: ReportQuery): Promise<{ reports: StoredReport[]; nextCursor: string | null } | null> {
     const after = query.cursor === undefined ? null : Number(query.cursor);
     if (after !== null && !Number.isInteger(after)) return null;
-    const { results } = await this.db
-      .prepare(
-        `SELECT * FROM charger_reports
-         WHERE charger_id = ?1 AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR request_id = ?3)
-           AND received_at >= ?4 AND received_at < ?5 AND (?6 IS NULL OR id < ?6)
-         ORDER BY id DESC LIMIT ?7`,
-      )
-      .bind(chargerId, query.action ?? null, query.requestId ?? null, query.from ?? '', query.to ?? '9999', after, query.limit + 1)
-      .all<Row>();
+    const [rows, writeOnly] = await this.db.batch([
+      this.db
+        .prepare(
+          `SELECT * FROM charger_reports
+           WHERE charger_id = ?1 AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR request_id = ?3)
+             AND received_at >= ?4 AND received_at < ?5 AND (?6 IS NULL OR id < ?6)
+           ORDER BY id DESC LIMIT ?7`,
+        )
+        .bind(chargerId, query.action ?? null, query.requestId ?? null, query.from ?? '', query.to ?? '9999', after, query.limit + 1),
+      this.writeOnlyStatement(chargerId),
+    ]);
+    const results = rows!.results as Row[];
+    const secret = writeOnlyLookup(writeOnly!.results as WriteOnlyRow[]);
     const page = results.slice(0, query.limit);
     return {
-      reports: page.map(toReport),
+      reports: page.map((row) => toReport(row, secret)),
       nextCursor: results.length > query.limit ? String(page[page.length - 1]!.id) : null,
     };
   }
@@ -91,31 +96,53 @@ export class ReportStore {
   /** The latest firmware, diagnostics, log and publish-firmware status a charger reported. */
   async progress(chargerId: string): Promise<Partial<Record<ProgressKind, StoredReport>>> {
     const actions = Object.values(PROGRESS_ACTIONS).flat();
-    const { results } = await this.db
-      .prepare(
-        `SELECT * FROM charger_reports
-         WHERE id IN (SELECT MAX(id) FROM charger_reports
-                      WHERE charger_id = ?1 AND action IN (${actions.map((_, i) => `?${i + 2}`).join(', ')})
-                      GROUP BY action)
-         ORDER BY id DESC`,
-      )
-      .bind(chargerId, ...actions)
-      .all<Row>();
+    const [rows, writeOnly] = await this.db.batch([
+      this.db
+        .prepare(
+          `SELECT * FROM charger_reports
+           WHERE id IN (SELECT MAX(id) FROM charger_reports
+                        WHERE charger_id = ?1 AND action IN (${actions.map((_, i) => `?${i + 2}`).join(', ')})
+                        GROUP BY action)
+           ORDER BY id DESC`,
+        )
+        .bind(chargerId, ...actions),
+      this.writeOnlyStatement(chargerId),
+    ]);
+    const results = rows!.results as Row[];
+    const secret = writeOnlyLookup(writeOnly!.results as WriteOnlyRow[]);
     const latest: Partial<Record<ProgressKind, StoredReport>> = {};
     for (const [kind, kindActions] of Object.entries(PROGRESS_ACTIONS) as [ProgressKind, readonly string[]][]) {
       const row = results.find((r) => kindActions.includes(r.action));
-      if (row) latest[kind] = toReport(row);
+      if (row) latest[kind] = toReport(row, secret);
     }
     return latest;
   }
+
+  /** The variables the charger reported WriteOnly, as its stored configuration knows them: their values in reports are secret too. */
+  private writeOnlyStatement(chargerId: string): D1PreparedStatement {
+    return this.db
+      .prepare(`SELECT DISTINCT lower(component) AS component, lower(variable) AS variable FROM charger_settings WHERE charger_id = ?1 AND lower(mutability) = 'writeonly'`)
+      .bind(chargerId);
+  }
 }
 
-function toReport(row: Row): StoredReport {
+type WriteOnlyRow = { component: string; variable: string };
+
+function writeOnlyLookup(rows: WriteOnlyRow[]): WriteOnlyLookup {
+  const known = new Set(rows.map((r) => `${r.component}\u0000${r.variable}`));
+  return (component, variable) => known.has(`${component.toLowerCase()}\u0000${variable.toLowerCase()}`);
+}
+
+/**
+ * A report as shown. Payloads are redacted before they are stored; redacting again on the way out
+ * also covers rows kept under older rules (migration 0013 scrubs what SQL can reach of those).
+ */
+function toReport(row: Row, writeOnly: WriteOnlyLookup): StoredReport {
   return {
     action: row.action,
     messageId: row.message_id,
     receivedAt: row.received_at,
     requestId: row.request_id,
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    payload: redactSecrets(JSON.parse(row.payload) as Record<string, unknown>, writeOnly),
   };
 }

@@ -7,7 +7,7 @@ import * as v16Actions from '../../src/ocpp/v16/actions';
 import * as v16 from '../../src/ocpp/v16/schemas.generated';
 import * as v201Actions from '../../src/ocpp/v201/actions';
 import * as v201 from '../../src/ocpp/v201/schemas.generated';
-import { credentialChange } from '../../src/ocpp/secrets';
+import { credentialChange, passwordChange } from '../../src/ocpp/secrets';
 import { fullPayload, minimalPayload, type Version } from '../support/sample-payloads';
 import { answeringCharger, type AnsweringCharger } from './answering-charger';
 import { api, RawCharger, uniqueChargerId } from './helpers';
@@ -74,6 +74,14 @@ describe.each(versions)('%s CSMS-initiated commands', (version) => {
         // Credentials change through the admin routes only (see secrets.test.ts): nothing reaches the charger.
         expect({ status: res.status, code: (body as { error: { code: string } }).error.code }).toEqual({ status: 403, code: 'CredentialChangeRefused' });
         expect(charger.calls.slice(before)).toEqual([]);
+        if (passwordChange(action, payload)) return;
+        // The admin route sends it.
+        const admin = await api('POST', `/chargers/${charger.cp.id}/security-commands`, { action, payload });
+        expect({ status: admin.status, body: await admin.json() }).toEqual({
+          status: 200,
+          body: { result: minimalPayload(version, action, 'conf'), securityProfileChanged: false },
+        });
+        expect(charger.calls.slice(before)).toEqual([{ id: expect.any(String), action, payload }]);
         return;
       }
       expect({ status: res.status, body }).toEqual({ status: 200, body: { result: minimalPayload(version, action, 'conf') } });

@@ -1,6 +1,6 @@
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { refuseUpgrade } from '../../src/api/charger-auth';
+import { admitUpgrade } from '../../src/api/charger-auth';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
 const PASSWORD = 'correct-horse-battery-1';
@@ -90,12 +90,17 @@ describe('the unknown-charger policy at the upgrade', () => {
   const request = new Request('https://csms.test/ocpp/X', { headers: { upgrade: 'websocket' } });
 
   it('refuses chargers never registered when the policy is reject, and only then', async () => {
-    expect(await refuseUpgrade(request, 'X', null, 'reject')).toBe('unknown charger');
+    const why = async (...args: Parameters<typeof admitUpgrade>) => {
+      const admission = await admitUpgrade(...args);
+      return admission.ok ? undefined : admission.why;
+    };
+    const open = { securityProfile: 0, passwordHash: null, pendingPasswordHash: null } as const;
+    expect(await why(request, 'X', null, 'reject')).toBe('unknown charger');
     // Seen before (it connected under another policy) but never registered: still refused.
-    expect(await refuseUpgrade(request, 'X', { registered: false, securityProfile: 0, passwordHash: null }, 'reject')).toBe('unknown charger');
-    expect(await refuseUpgrade(request, 'X', { registered: true, securityProfile: 0, passwordHash: null }, 'reject')).toBeUndefined();
-    expect(await refuseUpgrade(request, 'X', null, 'pending')).toBeUndefined();
-    expect(await refuseUpgrade(request, 'X', null, 'accept')).toBeUndefined();
+    expect(await why(request, 'X', { registered: false, ...open }, 'reject')).toBe('unknown charger');
+    expect(await why(request, 'X', { registered: true, ...open }, 'reject')).toBeUndefined();
+    expect(await why(request, 'X', null, 'pending')).toBeUndefined();
+    expect(await why(request, 'X', null, 'accept')).toBeUndefined();
   });
 });
 

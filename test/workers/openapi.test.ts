@@ -25,6 +25,7 @@ const OPERATIONS = [
   'PUT /chargers/{chargerId}',
   'POST /chargers/{chargerId}/password',
   'POST /chargers/{chargerId}/disconnect',
+  'POST /chargers/{chargerId}/security-commands',
   'POST /chargers/{chargerId}/commands/{action}',
   'GET /chargers/{chargerId}/commands',
   'GET /commands/{commandId}',

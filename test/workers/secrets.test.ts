@@ -4,6 +4,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
+import { CommandQueue } from '../../src/charger/command-queue';
 import { MessageJournal } from '../../src/charger/journal';
 import { app } from '../../src/index';
 import { isolateStats } from '../../src/isolate-stats';
@@ -297,7 +298,7 @@ describe('the command route does not change credentials', () => {
         const body = (await res.json()) as { error: { code: string; message: string } };
         expect(body.error.code).toBe('CredentialChangeRefused');
         expect(body.error.message).toContain('/password');
-        expect(body.error.message).toContain('PUT /api/v1/chargers/{chargerId}');
+        expect(body.error.message).toContain('POST /api/v1/chargers/{chargerId}/security-commands');
       }
       // Nothing was sent or queued: the next frame the charger gets is the next command.
       expect(((await (await api('GET', `/chargers/${id}/commands`)).json()) as { commands: unknown[] }).commands).toEqual([]);
@@ -443,6 +444,108 @@ describe('password rotation is crash-safe', () => {
   });
 });
 
+describe('one password change at a time, so a second cannot lock the charger out', () => {
+  const OLD = 'old-password-abcdef';
+  const A = 'change-A-password-1';
+  const B = 'change-B-password-2';
+
+  async function connected(id: string) {
+    await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: OLD });
+    const cp = await RawCharger.connect(id, 'ocpp1.6', { authorization: basic(id, OLD) });
+    await cp.boot();
+    return cp;
+  }
+
+  it('while an accepted change is not yet used, another is refused with 409 PasswordChangePending and nothing is sent; the charger holding A still connects', async () => {
+    const id = uniqueChargerId('ONE');
+    const cp = await connected(id);
+    const first = api('POST', `/chargers/${id}/password`, { password: A });
+    const call = await cp.next();
+    cp.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+    expect((await first).status).toBe(200);
+    expect(((await (await api('GET', `/chargers/${id}`)).json()) as { charger: { passwordPending: boolean } }).charger.passwordPending).toBe(true);
+
+    const second = await api('POST', `/chargers/${id}/password`, { password: B });
+    expect(second.status).toBe(409);
+    expect(await second.json()).toMatchObject({ error: { code: 'PasswordChangePending', passwordPending: true } });
+    // Nothing reached the charger: the next frame it gets is the next command.
+    const next = api('POST', `/chargers/${id}/commands/ClearCache`, {});
+    const frame = await cp.next();
+    expect(frame[2]).toBe('ClearCache');
+    cp.sendRaw(JSON.stringify([3, frame[1], { status: 'Accepted' }]));
+    expect((await next).status).toBe(200);
+    cp.close();
+
+    // The charger holds A: it gets in, and from then on only A does.
+    expect(await connects(upgrade(id, basic(id, A)))).toBe(true);
+    expect(await connects(upgrade(id, basic(id, OLD)))).toBe(false);
+    expect(await connects(upgrade(id, basic(id, B)))).toBe(false);
+  });
+
+  it('once the charger used the new password, a next change goes through', async () => {
+    const id = uniqueChargerId('ONE');
+    const cp = await connected(id);
+    const first = api('POST', `/chargers/${id}/password`, { password: A });
+    const call = await cp.next();
+    cp.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+    expect((await first).status).toBe(200);
+    cp.close();
+    const again = await RawCharger.connect(id, 'ocpp1.6', { authorization: basic(id, A) });
+    await again.boot();
+    const second = api('POST', `/chargers/${id}/password`, { password: B });
+    const call2 = await again.next();
+    again.sendRaw(JSON.stringify([3, call2[1], { status: 'Rejected' }]));
+    expect((await second).status).toBe(409);
+    again.close();
+    // B refused: A, which the charger holds, still works.
+    expect(await connects(upgrade(id, basic(id, A)))).toBe(true);
+    expect(await connects(upgrade(id, basic(id, B)))).toBe(false);
+  });
+
+  it('two concurrent changes: exactly one reaches the charger, the other gets 409 before anything is sent', async () => {
+    const id = uniqueChargerId('ONE');
+    const cp = await connected(id);
+    const both = [api('POST', `/chargers/${id}/password`, { password: A }), api('POST', `/chargers/${id}/password`, { password: B })];
+    const call = await cp.next();
+    const sent = (call[3] as { value: string }).value;
+    cp.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+    const statuses = (await Promise.all(both)).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 409]);
+    const taken = sent === hex(A).toUpperCase() ? A : B;
+    expect(sent).toBe(hex(taken).toUpperCase());
+    cp.close();
+    // The charger holds the one sent, and connects with it.
+    expect(await connects(upgrade(id, basic(id, taken)))).toBe(true);
+  });
+
+  it('the same password may be sent again (a retry), and its refusal keeps the pending one; a PUT with a new password abandons the change', async () => {
+    const id = uniqueChargerId('ONE');
+    const cp = await connected(id);
+    const first = api('POST', `/chargers/${id}/password`, { password: A });
+    const call = await cp.next();
+    cp.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+    expect((await first).status).toBe(200);
+    const retry = api('POST', `/chargers/${id}/password`, { password: A });
+    const call2 = await cp.next();
+    expect(call2[3]).toEqual({ key: 'AuthorizationKey', value: hex(A).toUpperCase() });
+    cp.sendRaw(JSON.stringify([3, call2[1], { status: 'Rejected' }]));
+    const refused = await retry;
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ error: { code: 'PasswordRefused', passwordPending: true } });
+    expect(await connects(upgrade(id, basic(id, A)))).toBe(true);
+    // A reconnect with A ended the change; start another and abandon it with PUT.
+    const cp2 = await RawCharger.connect(id, 'ocpp1.6', { authorization: basic(id, A) });
+    await cp2.boot();
+    const third = api('POST', `/chargers/${id}/password`, { password: B });
+    const call3 = await cp2.next();
+    cp2.sendRaw(JSON.stringify([3, call3[1], { status: 'Accepted' }]));
+    expect((await third).status).toBe(200);
+    expect((await api('PUT', `/chargers/${id}`, { password: OLD })).status).toBe(200);
+    const row = await env.DB.prepare('SELECT pending_password_hash FROM chargers WHERE id = ?').bind(id).first<{ pending_password_hash: string | null }>();
+    expect(row?.pending_password_hash).toBeNull();
+  });
+});
+
 describe('the upgrade: the same work for every refusal, and a budget of failures per id', () => {
   const PASSWORD = 'right-password-12345';
   const rejecting = (vars: Record<string, string> = {}) => ({ ...env, UNKNOWN_CHARGER_POLICY: 'reject', ...vars }) as typeof env;
@@ -525,6 +628,354 @@ describe('the upgrade: the same work for every refusal, and a budget of failures
     expect(statuses.filter((s) => s === 401)).toHaveLength(3);
     expect(statuses.filter((s) => s === 429)).toHaveLength(17);
     expect(isolateStats.pbkdf2Runs - before).toBe(3 * 2);
+  });
+});
+
+describe('the failed-upgrade budget is kept per charger id and client address', () => {
+  const PASSWORD = 'right-password-12345';
+  const vars = { ...env, UNKNOWN_CHARGER_POLICY: 'reject', AUTH_FAILURE_BUDGET: '3' } as typeof env;
+  const from = (id: string, address: string | undefined, password: string) => {
+    const headers: Record<string, string> = { upgrade: 'websocket', 'sec-websocket-protocol': 'ocpp1.6', authorization: basic(id, password) };
+    if (address) headers['cf-connecting-ip'] = address;
+    return app.fetch(new Request(`http://csms.test/ocpp/${encodeURIComponent(id)}`, { headers }), vars);
+  };
+
+  it('an attacker who spends it locks out only their own address: the charger still connects from its own', async () => {
+    const id = uniqueChargerId('ADDR');
+    await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: PASSWORD });
+    for (let i = 0; i < 3; i += 1) expect((await from(id, '203.0.113.9', `wrong-password-${i}xxxx`)).status).toBe(401);
+    // Past the budget the attacker's address gets 429, even with the right password…
+    expect((await from(id, '203.0.113.9', PASSWORD)).status).toBe(429);
+    // …while the charger, from its own address (or none, as in development), gets in.
+    for (const address of ['198.51.100.7', undefined]) {
+      const res = await from(id, address, PASSWORD);
+      expect(res.status).toBe(101);
+      res.webSocket!.accept();
+      res.webSocket!.close(1000, 'done');
+    }
+    const { results } = await env.DB.prepare('SELECT client, failures FROM charger_auth_failures WHERE charger_id = ?').bind(id).all();
+    expect(results).toEqual([{ client: '203.0.113.9', failures: 3 }]);
+  });
+});
+
+describe('rows kept before redaction, or under older rules', () => {
+  const WIFI = 'wifi-secret-value-42';
+  const BASIC = 'basic-auth-password-77';
+  const VENDOR = 'vendor-token-0xBEEF42';
+
+  it('charger_reports: shown redacted by /reports and /reports/requests/{id}, and scrubbed in D1 by migration 0013', async () => {
+    const id = uniqueChargerId('OLDREP');
+    expect((await api('PUT', `/chargers/${id}`)).status).toBe(201);
+    // A vendor variable this charger reported WriteOnly, as the stored configuration knows it.
+    await env.DB.prepare(
+      `INSERT INTO charger_settings (charger_id, component, component_instance, evse_id, connector_id, variable, variable_instance, attribute_type, value, mutability, source, updated_at)
+       VALUES (?, 'VendorCtrlr', '', -1, -1, 'ApiKey', '', 'Actual', '<redacted>', 'WriteOnly', 'NotifyReport', '2026-01-01T00:00:00Z')`,
+    ).bind(id).run();
+    const rows: Array<[string, number | null, unknown]> = [
+      [
+        'NotifyReport',
+        7,
+        {
+          requestId: 7,
+          generatedAt: '2026-01-01T00:00:00Z',
+          seqNo: 0,
+          reportData: [
+            { component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' }, variableAttribute: [{ value: BASIC }] },
+            { component: { name: 'VendorCtrlr' }, variable: { name: 'Token' }, variableAttribute: [{ value: VENDOR, mutability: 'WriteOnly' }] },
+            { component: { name: 'SecurityCtrlr' }, variable: { name: 'OrganizationName' }, variableAttribute: [{ value: 'Acme', mutability: 'ReadWrite' }] },
+          ],
+        },
+      ],
+      [
+        'NotifyEvent',
+        null,
+        {
+          generatedAt: '2026-01-01T00:00:00Z',
+          seqNo: 0,
+          eventData: [
+            { eventId: 1, timestamp: '2026-01-01T00:00:00Z', trigger: 'Delta', actualValue: BASIC, eventNotificationType: 'HardWiredNotification', component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } },
+            { eventId: 2, timestamp: '2026-01-01T00:00:00Z', trigger: 'Delta', actualValue: VENDOR, eventNotificationType: 'HardWiredNotification', component: { name: 'VendorCtrlr' }, variable: { name: 'ApiKey' } },
+            { eventId: 3, timestamp: '2026-01-01T00:00:00Z', trigger: 'Delta', actualValue: 'Faulted', eventNotificationType: 'HardWiredNotification', component: { name: 'Connector' }, variable: { name: 'AvailabilityState' } },
+          ],
+        },
+      ],
+      ['DataTransfer', null, { vendorId: 'acme', data: JSON.stringify({ note: 'kept' }), wifi: [{ key: 'WifiPassword', value: WIFI }, { key: 'WifiSsid', value: 'depot' }] }],
+    ];
+    let n = 0;
+    for (const [action, requestId, payload] of rows) {
+      n += 1;
+      await env.DB.prepare(
+        'INSERT INTO charger_reports (charger_id, action, message_id, digest, received_at, request_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).bind(id, action, `old-${n}`, `digest-${n}`, `2026-01-01T00:00:0${n}Z`, requestId, JSON.stringify(payload)).run();
+    }
+    const secrets = [WIFI, BASIC, VENDOR];
+    const found = (text: string) => secrets.filter((x) => text.includes(x));
+    // Redacted when shown, whatever D1 holds.
+    const list = await (await api('GET', `/chargers/${id}/reports`)).text();
+    expect(list).toContain('OrganizationName');
+    expect(found(list)).toEqual([]);
+    const assembled = await (await api('GET', `/chargers/${id}/reports/requests/7`)).text();
+    expect(assembled).toContain('Acme');
+    expect(found(assembled)).toEqual([]);
+
+    // The migration's scrub, run again on these rows: D1 no longer holds them, and keeps the rest.
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.includes('_secrets_scrub'));
+    expect(migration).toBeDefined();
+    const scrub = migration!.queries.filter((q) => /UPDATE charger_reports/.test(q));
+    expect(scrub).toHaveLength(1);
+    for (const query of scrub) await env.DB.prepare(query).run();
+    const { results } = await env.DB.prepare('SELECT action, payload FROM charger_reports WHERE charger_id = ? ORDER BY id').bind(id).all<{ action: string; payload: string }>();
+    expect(found(JSON.stringify(results))).toEqual([]);
+    const [report, event, transfer] = results.map((r) => JSON.parse(r.payload));
+    expect(report.reportData.map((d: any) => d.variableAttribute[0].value)).toEqual(['<redacted>', '<redacted>', 'Acme']);
+    expect(event.eventData.map((d: any) => d.actualValue)).toEqual(['<redacted>', '<redacted>', 'Faulted']);
+    expect(transfer.wifi).toEqual([{ key: 'WifiPassword', value: '<redacted>' }, { key: 'WifiSsid', value: 'depot' }]);
+    expect(transfer.data).toBe(JSON.stringify({ note: 'kept' }));
+  });
+
+  it('queued_commands: finished commands are redacted once when the queue opens, echoes in their errors too; a waiting one keeps what it must send', async () => {
+    const id = uniqueChargerId('OLDQ');
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    await cp.boot();
+    cp.close();
+    const key = hex(WIFI).toUpperCase();
+    await runInDurableObject(env.CHARGERS.getByName(id), async (_instance, state) => {
+      const sql = state.storage.sql;
+      new CommandQueue(sql);
+      const insert = (cid: string, status: string, payload: unknown, error: unknown) =>
+        sql.exec(
+          `INSERT INTO queued_commands (id, action, payload, status, created_at, expires_at, finished_at, error) VALUES (?, 'ChangeConfiguration', ?, ?, 0, ?, ?, ?)`,
+          cid,
+          JSON.stringify(payload),
+          status,
+          Date.now() + 3_600_000,
+          status === 'queued' ? null : Date.now(),
+          error === null ? null : JSON.stringify(error),
+        );
+      insert(`${id}~done`, 'failed', { key: 'AuthorizationKey', value: key }, { code: 'CallError', message: 'x', ocpp: { code: 'GenericError', description: `bad key ${key}`, details: {} } });
+      insert(`${id}~ok`, 'succeeded', { key: 'WifiPassword', value: WIFI }, null);
+      insert(`${id}~waiting`, 'queued', { key: 'WifiPassword', value: WIFI }, null);
+      // As stored before this rule: the queue has not scrubbed yet.
+      sql.exec(`DELETE FROM queued_commands_meta`);
+      new CommandQueue(sql);
+      const rows = sql.exec<{ id: string; payload: string; error: string | null }>('SELECT id, payload, error FROM queued_commands ORDER BY seq').toArray();
+      const byId = Object.fromEntries(rows.map((r) => [r.id.split('~')[1], r]));
+      expect(JSON.stringify([byId.done, byId.ok])).not.toContain(WIFI);
+      expect(JSON.stringify([byId.done, byId.ok]).toLowerCase()).not.toContain(key.toLowerCase());
+      expect(JSON.parse(byId.done!.error!).ocpp.description).toBe('bad key <redacted>');
+      // It still has to reach the charger.
+      expect(JSON.parse(byId.waiting!.payload).value).toBe(WIFI);
+    });
+    // Shown redacted all the same.
+    const listed = await (await api('GET', `/chargers/${id}/commands`)).text();
+    expect(listed).toContain('WifiPassword');
+    expect(listed).not.toContain(WIFI);
+  });
+});
+
+describe('more secrets redacted', () => {
+  it('1.6 keys named like a password are redacted in GetConfiguration answers, the journal and the stored configuration', async () => {
+    const id = uniqueChargerId('WIFI');
+    const secret = 'my-wifi-passphrase-9';
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    await cp.boot();
+    const pending = api('POST', `/chargers/${id}/commands/GetConfiguration`, {});
+    const call = await cp.next();
+    cp.sendRaw(
+      JSON.stringify([
+        3,
+        call[1],
+        {
+          configurationKey: [
+            { key: 'WifiPassword', readonly: false, value: secret },
+            { key: 'ApnPasswd', readonly: false, value: `${secret}-apn` },
+            { key: 'mqttSecret', readonly: false, value: `${secret}-mqtt` },
+            { key: 'HeartbeatInterval', readonly: false, value: '300' },
+          ],
+        },
+      ]),
+    );
+    const answer = await (await pending).text();
+    expect(answer).toContain('HeartbeatInterval');
+    expect(answer).not.toContain(secret);
+    expect(await (await api('GET', `/chargers/${id}/messages`)).text()).not.toContain(secret);
+    const configuration = await (await api('GET', `/chargers/${id}/configuration`)).text();
+    expect(configuration).toContain('WifiPassword');
+    expect(configuration).not.toContain(secret);
+    cp.close();
+  });
+
+  it('2.0.1 NotifyEvent actualValue of BasicAuthPassword and of a WriteOnly variable is redacted in the journal and in D1', async () => {
+    const id = uniqueChargerId('EVT');
+    const secret = 'event-echo-password-1';
+    const vendor = 'event-vendor-token-2';
+    const cp = await RawCharger.connect(id, 'ocpp2.0.1');
+    await cp.boot();
+    await cp.call('NotifyReport', {
+      requestId: 1,
+      generatedAt: new Date().toISOString(),
+      seqNo: 0,
+      reportData: [{ component: { name: 'VendorCtrlr' }, variable: { name: 'ApiKey' }, variableAttribute: [{ mutability: 'WriteOnly' }] }],
+    });
+    const event = (actualValue: string, component: string, variable: string, eventId: number) => ({
+      eventId,
+      timestamp: new Date().toISOString(),
+      trigger: 'Delta',
+      actualValue,
+      eventNotificationType: 'HardWiredNotification',
+      component: { name: component },
+      variable: { name: variable },
+    });
+    const answer = await cp.call('NotifyEvent', {
+      generatedAt: new Date().toISOString(),
+      seqNo: 0,
+      eventData: [event(secret, 'SecurityCtrlr', 'BasicAuthPassword', 1), event(vendor, 'VendorCtrlr', 'ApiKey', 2), event('Faulted', 'Connector', 'AvailabilityState', 3)],
+    });
+    expect(answer[0]).toBe(3);
+    const journal = await (await api('GET', `/chargers/${id}/messages`)).text();
+    expect(journal).toContain('NotifyEvent');
+    expect(journal).not.toContain(secret);
+    expect(journal).not.toContain(vendor);
+    const reports = await (await api('GET', `/chargers/${id}/reports?action=NotifyEvent`)).text();
+    expect(reports).toContain('Faulted');
+    const { results } = await env.DB.prepare(`SELECT payload FROM charger_reports WHERE charger_id = ? AND action = 'NotifyEvent'`).bind(id).all<{ payload: string }>();
+    expect(results).toHaveLength(1);
+    expect(results[0]!.payload).toContain('Faulted');
+    expect(results[0]!.payload).not.toContain(secret);
+    expect(results[0]!.payload).not.toContain(vendor);
+    cp.close();
+  });
+
+  it('a CALLERROR that echoes the password is scrubbed from the API error and the journal (clear and hex forms)', async () => {
+    const id = uniqueChargerId('ECHO');
+    const OLD = 'echo-old-password-1';
+    const NEW = 'echo-new-password-22';
+    await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: OLD });
+    const cp = await RawCharger.connect(id, 'ocpp2.0.1', { authorization: basic(id, OLD) });
+    await cp.boot();
+    const pending = api('POST', `/chargers/${id}/password`, { password: NEW });
+    const call = await cp.next();
+    cp.sendRaw(JSON.stringify([4, call[1], 'PropertyConstraintViolation', `value ${NEW} (hex ${hex(NEW)}) is not allowed`, { rejected: NEW }]));
+    const res = await pending;
+    expect(res.status).toBe(502);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'CallError', ocpp: { code: 'PropertyConstraintViolation' } } });
+    expect(text).toContain('<redacted>');
+    expect(text).not.toContain(NEW);
+    expect(text.toLowerCase()).not.toContain(hex(NEW));
+    const journal = await (await api('GET', `/chargers/${id}/messages`)).text();
+    expect(journal).toContain('PropertyConstraintViolation');
+    expect(journal).not.toContain(NEW);
+    expect(journal.toLowerCase()).not.toContain(hex(NEW));
+    cp.close();
+  });
+
+  it('a queued command for a vendor WriteOnly variable is shown redacted while it waits, and an echo in its error is scrubbed', async () => {
+    const id = uniqueChargerId('QWO');
+    const secret = 'queued-vendor-secret-77';
+    const cp = await RawCharger.connect(id, 'ocpp2.0.1');
+    await cp.boot();
+    await cp.call('NotifyReport', {
+      requestId: 1,
+      generatedAt: new Date().toISOString(),
+      seqNo: 0,
+      reportData: [{ component: { name: 'VendorCtrlr' }, variable: { name: 'Token' }, variableAttribute: [{ mutability: 'WriteOnly' }] }],
+    });
+    cp.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const set = { setVariableData: [{ attributeValue: secret, component: { name: 'VendorCtrlr' }, variable: { name: 'Token' } }] };
+    const queued = await api('POST', `/chargers/${id}/commands/SetVariables?queue=true`, set);
+    expect(queued.status).toBe(202);
+    const queuedText = await queued.text();
+    expect(queuedText).not.toContain(secret);
+    const commandId = (JSON.parse(queuedText) as { command: { id: string } }).command.id;
+    expect(await (await api('GET', `/commands/${commandId}`)).text()).not.toContain(secret);
+    // The charger comes back, gets the value itself, and refuses it quoting it.
+    const back = await RawCharger.connect(id, 'ocpp2.0.1');
+    await back.boot();
+    const call = await back.next();
+    expect((call[3] as typeof set).setVariableData[0]!.attributeValue).toBe(secret);
+    back.sendRaw(JSON.stringify([4, call[1], 'GenericError', `cannot store ${secret}`, {}]));
+    await vi_waitFor(async () => ((await (await api('GET', `/commands/${commandId}`)).json()) as any).command.status === 'failed');
+    const view = await (await api('GET', `/commands/${commandId}`)).text();
+    expect(view).toContain('cannot store <redacted>');
+    expect(view).not.toContain(secret);
+    await runInDurableObject(env.CHARGERS.getByName(id), async (_instance, state) => {
+      expect(JSON.stringify(state.storage.sql.exec('SELECT * FROM queued_commands').toArray())).not.toContain(secret);
+      expect(JSON.stringify(state.storage.sql.exec('SELECT * FROM journal').toArray())).not.toContain(secret);
+    });
+    back.close();
+  });
+});
+
+describe('credential- and trust-affecting calls go through the admin security-commands route', () => {
+  const refused: Array<[string, 'ocpp1.6' | 'ocpp2.0.1', string, unknown]> = [
+    ['1.6 InstallCertificate CentralSystemRootCertificate', 'ocpp1.6', 'InstallCertificate', { certificateType: 'CentralSystemRootCertificate', certificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' }],
+    ['2.0.1 InstallCertificate CSMSRootCertificate', 'ocpp2.0.1', 'InstallCertificate', { certificateType: 'CSMSRootCertificate', certificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' }],
+    ['2.0.1 DeleteCertificate', 'ocpp2.0.1', 'DeleteCertificate', { certificateHashData: { hashAlgorithm: 'SHA256', issuerNameHash: 'a1', issuerKeyHash: 'b2', serialNumber: '01' } }],
+    ['2.0.1 CertificateSigned', 'ocpp2.0.1', 'CertificateSigned', { certificateChain: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' }],
+    ['1.6 CentralSystemURL', 'ocpp1.6', 'ChangeConfiguration', { key: 'CentralSystemURL', value: 'ws://evil.example/ocpp' }],
+    ['1.6 WifiPassword', 'ocpp1.6', 'ChangeConfiguration', { key: 'WifiPassword', value: 'new-wifi-password' }],
+  ];
+
+  for (const [name, version, action, payload] of refused) {
+    it(`the command route refuses ${name} with 403 naming the security-commands route; an admin sends it there`, async () => {
+      const id = uniqueChargerId('SECCMD');
+      const cp = await RawCharger.connect(id, version);
+      await cp.boot();
+      for (const query of ['', '?queue=true']) {
+        const res = await api('POST', `/chargers/${id}/commands/${action}${query}`, payload);
+        expect(res.status).toBe(403);
+        const body = (await res.json()) as { error: { code: string; message: string } };
+        expect(body.error.code).toBe('CredentialChangeRefused');
+        expect(body.error.message).toContain('/security-commands');
+      }
+      const commander = ((await (await api('POST', '/tokens', { name: 'cmd', scopes: ['command'] })).json()) as { token: string }).token;
+      expect((await api('POST', `/chargers/${id}/security-commands`, { action, payload }, commander)).status).toBe(403);
+      const sent = api('POST', `/chargers/${id}/security-commands`, { action, payload });
+      const frame = await cp.next();
+      expect(frame.slice(2)).toEqual([action, payload]);
+      cp.sendRaw(JSON.stringify([3, frame[1], { status: 'Accepted' }]));
+      const res = await sent;
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ result: { status: 'Accepted' }, securityProfileChanged: false });
+      cp.close();
+    });
+  }
+
+  it('refuses what is not security-affecting, and the password, which has its own route', async () => {
+    const id = uniqueChargerId('SECCMD');
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    await cp.boot();
+    const other = await api('POST', `/chargers/${id}/security-commands`, { action: 'ClearCache', payload: {} });
+    expect(other.status).toBe(400);
+    expect(await other.json()).toMatchObject({ error: { code: 'NotSecurityCommand' } });
+    const password = await api('POST', `/chargers/${id}/security-commands`, { action: 'ChangeConfiguration', payload: { key: 'AuthorizationKey', value: hex('sneaky-new-password') } });
+    expect(password.status).toBe(403);
+    expect(((await password.json()) as { error: { message: string } }).error.message).toContain('/password');
+    cp.close();
+  });
+
+  it('a 1.6 SecurityProfile the charger accepts becomes what the CSMS expects, and the session admitted otherwise is closed', async () => {
+    const id = uniqueChargerId('SECPROF');
+    const PASSWORD = 'profile-password-1234';
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    await cp.boot();
+    // Profile 1 needs a password the CSMS knows.
+    const early = await api('POST', `/chargers/${id}/security-commands`, { action: 'ChangeConfiguration', payload: { key: 'SecurityProfile', value: '1' } });
+    expect(early.status).toBe(409);
+    expect(await early.json()).toMatchObject({ error: { code: 'PasswordRequired' } });
+    expect((await api('PUT', `/chargers/${id}`, { password: PASSWORD })).status).toBe(200);
+    const sent = api('POST', `/chargers/${id}/security-commands`, { action: 'ChangeConfiguration', payload: { key: 'SecurityProfile', value: '1' } });
+    const frame = await cp.next();
+    cp.sendRaw(JSON.stringify([3, frame[1], { status: 'Accepted' }]));
+    const res = await sent;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ securityProfileChanged: true, securityProfile: 1, closedConnections: 1 });
+    expect(await cp.waitForClose()).toMatchObject({ code: 4003 });
+    expect(((await (await api('GET', `/chargers/${id}`)).json()) as { charger: { securityProfile: number } }).charger.securityProfile).toBe(1);
+    expect(await connects(upgrade(id))).toBe(false);
+    expect(await connects(upgrade(id, basic(id, PASSWORD)))).toBe(true);
   });
 });
 
