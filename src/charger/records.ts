@@ -66,7 +66,7 @@ export interface RecordsDeps {
    * for facts operators wait for (a 1.6 start, a stop, an Ended event).
    */
   appended: (urgency: 'soon' | 'batched') => Promise<void>;
-  /** Queues a command for the charger (see ChargerSession.queueCommand). */
+  /** Queues a command for the charger (see OperatorCommands.queueGenerated). */
   queueCommand: (action: string, payload: Record<string, unknown>) => Promise<void>;
 }
 

@@ -10,41 +10,30 @@ import { DurableObject } from 'cloudflare:workers';
 import { readConfig, type Config } from '../config';
 import type { Env } from '../env';
 import { Outbox } from '../fleet/outbox';
-import { logDropped, logError, logMessage, logWarning } from '../log';
-import { answerCall } from '../ocpp/dispatch';
+import { logDropped, logError, logWarning } from '../log';
 import { OcppError } from '../ocpp/errors';
-import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID, type Call } from '../ocpp/frames';
+import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from '../ocpp/frames';
 import { OutboundCalls } from '../ocpp/outbound-calls';
-import { PROFILES } from '../ocpp/protocol';
-import { localListPayload, type LocalListEntry, type LocalListUpdate, type SkippedEntry } from '../ocpp/local-list';
+import type { LocalListEntry, LocalListUpdate, SkippedEntry } from '../ocpp/local-list';
 import type { RegistrationStatus } from '../ocpp/records';
 import type { WriteOnlyLookup } from '../ocpp/secrets';
 import type { OcppVersion } from '../ocpp/versions';
-import { ChargerStore, type ConnectionEvent } from '../store/chargers';
 import { countingD1 } from '../store/counting-d1';
 import { isolateStats, markIsolateStarted } from '../isolate-stats';
-import { newCommandId } from './command-ids';
-import { CommandQueue, generatedSlot, type QueuedCommand } from './command-queue';
-import {
-  commandEffects,
-  commandFailure,
-  commandOutcome,
-  prepareCommand,
-  prepareQueuedCommand,
-  refuseCredentialChange,
-} from './commands';
+import { CallReports } from './call-reports';
+import { ChargerCalls } from './charger-calls';
+import { CommandQueue, type QueuedCommand } from './command-queue';
+import { ConnectionHistory } from './connection-history';
 import { ADMISSION_HEADER, readAdmissionHeader, stillQualifies, type CredentialPolicy } from './credential-policy';
 import { DueWork, type Task } from './due-work';
-import { endedTransactionId, eventsFor } from './events';
 import { MessageJournal, type JournalEntry } from './journal';
-import { chargeBadFrame, checkFrameSize, frameBytes, type LimitClose } from './frame-limits';
-import { billingCritical, chargeWrites, worthKeeping, writeCostOf, type WriteTally } from './write-budget';
+import { chargeBadFrame, checkFrameSize, type LimitClose } from './frame-limits';
 import { OutboxHandover } from './handover';
 import { ActiveTokens } from './active-tokens';
 import { IdTagCache } from './id-tag-cache';
-import { LAST_SEEN_FLUSH_MS, offlineAfterMs } from './liveness';
-import { DurableChargerRecords } from './records';
-import { remoteStartRequest, RemoteStarts } from './remote-starts';
+import { offlineAfterMs } from './liveness';
+import { OperatorCommands } from './operator-commands';
+import { RemoteStarts } from './remote-starts';
 import { TransactionIds } from './transaction-ids';
 import { EvseTransactions } from './evse-transactions';
 import { TransactionEnds } from './transaction-ends';
@@ -64,19 +53,10 @@ const STORAGE_KEYS = {
   chargerId: 'chargerId',
   protocol: 'protocol',
   registration: 'registrationStatus',
-  localListVersion: 'localListVersion',
-  localListSyncedAt: 'localListSyncedAt',
-  writeTally: 'writeTally',
 } as const;
 
 /** The close reason of a connection a newer one replaced, and its entry in the connection history. */
 const REPLACED_REASON = 'Replaced by a new connection from the same charger';
-/**
- * Commands the CSMS queues on its own (CertificateSigned after a signed CSR) wait a day for the
- * charger. They do not count against MAX_QUEUED_COMMANDS: a newer one replaces one of the same
- * kind still waiting (see CommandQueue.enqueueGenerated).
- */
-const GENERATED_COMMAND_TTL_MS = 24 * 3600_000;
 
 export class ChargerSession extends DurableObject<Env> {
   private readonly config: Config;
@@ -84,18 +64,8 @@ export class ChargerSession extends DurableObject<Env> {
   private inbound: Promise<void> = Promise.resolve();
   private readonly outbound: OutboundCalls;
   private readonly outbox: Outbox;
-  private readonly locations: TransactionLocations;
-  private readonly tags: IdTagCache;
   private readonly remoteStarts: RemoteStarts;
-  private readonly activeTokens: ActiveTokens;
-  private readonly transactionIds: TransactionIds;
-  private readonly evseTransactions: EvseTransactions;
-  /** Transactions whose end was announced on the events queue. */
-  private readonly transactionEnds: TransactionEnds;
-  private readonly commands: CommandQueue;
   private readonly journal: MessageJournal;
-  /** True while queued commands are being delivered, so only one delivery runs at a time. */
-  private delivering = false;
   private readonly dueWork: DueWork;
   /** D1 statements this instance ran itself (reset when it is evicted); see `stats`. */
   private readonly d1Counter = { statements: 0 };
@@ -104,8 +74,12 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly handover: OutboxHandover;
   /** When this instance last received a frame (the socket's attachment has it to the second). */
   private lastFrameAt: number | undefined;
-  /** The charger's write budget as this instance spent it; read from storage once per instance. */
-  private writeTally: WriteTally | undefined;
+  /** What operators ask of the charger: sent now, or queued until it can take them. */
+  private readonly operatorCommands: OperatorCommands;
+  /** Answers each CALL from the charger. */
+  private readonly calls: ChargerCalls;
+  /** Records each connection's start and end. */
+  private readonly history: ConnectionHistory;
 
   // The constructor also runs when a hibernated object wakes for a frame, so it only
   // builds in-memory helpers; durable facts are read on demand.
@@ -125,18 +99,18 @@ export class ChargerSession extends DurableObject<Env> {
       newMessageId: () => crypto.randomUUID(),
     });
     this.outbox = new Outbox(ctx.storage.sql);
-    this.locations = new TransactionLocations(ctx.storage.sql);
-    this.tags = new IdTagCache(ctx.storage.sql, this.config.idTagCacheSeconds);
+    const locations = new TransactionLocations(ctx.storage.sql);
+    const tags = new IdTagCache(ctx.storage.sql, this.config.idTagCacheSeconds);
     this.remoteStarts = new RemoteStarts(ctx.storage.sql);
-    this.activeTokens = new ActiveTokens(ctx.storage.sql);
-    this.transactionIds = new TransactionIds(ctx.storage.sql);
-    this.evseTransactions = new EvseTransactions(ctx.storage.sql);
-    this.transactionEnds = new TransactionEnds(ctx.storage.sql);
+    const activeTokens = new ActiveTokens(ctx.storage.sql);
+    const transactionIds = new TransactionIds(ctx.storage.sql);
+    const evseTransactions = new EvseTransactions(ctx.storage.sql);
+    const transactionEnds = new TransactionEnds(ctx.storage.sql);
     this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize);
     // Variables the charger reported WriteOnly are secret in queued commands too.
-    this.commands = new CommandQueue(ctx.storage.sql, this.writeOnly);
+    const commands = new CommandQueue(ctx.storage.sql, this.writeOnly);
     // A command sent by an earlier instance can no longer be matched to its answer.
-    this.commands.requeueAllSent();
+    commands.requeueAllSent();
     this.dueWork = new DueWork(ctx.storage.sql, ctx.storage);
     this.db = countingD1(env.DB, this.d1Counter);
     this.handover = new OutboxHandover({
@@ -152,14 +126,50 @@ export class ChargerSession extends DurableObject<Env> {
         return Math.max(readAttachment(socket)?.lastSeen ?? 0, this.lastFrameAt ?? 0) || undefined;
       },
     });
+    this.history = new ConnectionHistory({
+      db: () => this.db,
+      chargerId: () => this.ctx.storage.get<string>(STORAGE_KEYS.chargerId),
+      outbox: this.outbox,
+      handover: this.handover,
+    });
+    this.operatorCommands = new OperatorCommands({
+      outbound: this.outbound,
+      commands,
+      storage: ctx.storage,
+      chargerId: () => this.ctx.storage.get<string>(STORAGE_KEYS.chargerId),
+      protocol: () => this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol),
+      remoteStarts: this.remoteStarts,
+      outbox: this.outbox,
+      handover: this.handover,
+      config: () => this.config,
+      writeOnly: this.writeOnly,
+      currentSocket: () => this.currentSocket(),
+      getRegistration: () => this.getRegistration(),
+    });
+    this.calls = new ChargerCalls({
+      config: () => this.config,
+      db: () => this.db,
+      storage: ctx.storage,
+      outbox: this.outbox,
+      locations,
+      tags,
+      remoteStarts: this.remoteStarts,
+      activeTokens,
+      transactionIds,
+      evseTransactions,
+      writeOnly: this.writeOnly,
+      handover: this.handover,
+      dueWork: this.dueWork,
+      operatorCommands: this.operatorCommands,
+      reports: new CallReports({ env: () => this.env, transactionEnds }),
+      getRegistration: () => this.getRegistration(),
+      setRegistration: (status) => this.setRegistration(status),
+      send: (ws, text) => this.send(ws, text),
+    });
   }
 
   /** Whether the charger reported a variable WriteOnly (learnt by the journal): its values are secret everywhere. */
   private readonly writeOnly: WriteOnlyLookup = (component, variable) => this.journal.isWriteOnly(component, variable);
-
-  private get store(): ChargerStore {
-    return new ChargerStore(this.db);
-  }
 
   /** Accepts a charger's WebSocket. The Worker has already checked the id and chosen the subprotocol. */
   override async fetch(request: Request): Promise<Response> {
@@ -197,15 +207,11 @@ export class ChargerSession extends DurableObject<Env> {
     }
     await this.ctx.storage.put({ [STORAGE_KEYS.chargerId]: chargerId, [STORAGE_KEYS.protocol]: protocol });
     await this.dueWork.schedule('offline-check', now + this.offlineAfterMs());
-    if (replaced) await this.appendConnectionEvent({ at: new Date(now).toISOString(), event: 'offline', reason: REPLACED_REASON });
-    await this.appendConnectionEvent({ at: new Date(now).toISOString(), event: 'online' });
-    await this.tryStore('record connection', (store) =>
-      store.recordConnection(chargerId, protocol, true, new Date(now).toISOString()),
-    );
+    await this.history.opened(chargerId, protocol, now, replaced ? REPLACED_REASON : undefined);
 
     // A charger accepted before needs no new boot to take queued commands; give it a moment
     // to send what it sends on connecting first.
-    if ((await this.getRegistration()) === 'Accepted') setTimeout(() => this.startDelivery(), 1_000);
+    if ((await this.getRegistration()) === 'Accepted') setTimeout(() => this.operatorCommands.startDelivery(), 1_000);
     return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': protocol } });
   }
 
@@ -329,7 +335,7 @@ export class ChargerSession extends DurableObject<Env> {
       // The check is cancelled when a connection's end is recorded, so this one's end was not:
       // the socket went with the object (a deploy, a crash) and no close event came. Record it
       // now, once (the check is not scheduled again until a new connection).
-      await this.connectionLost();
+      await this.history.lost();
       return;
     }
     const deadline = attachment.lastSeen + this.offlineAfterMs();
@@ -358,170 +364,43 @@ export class ChargerSession extends DurableObject<Env> {
     return { d1Statements: this.d1Counter.statements, outboxEntries: this.outbox.size };
   }
 
+  // Operator commands (see operator-commands.ts): the RPC entry points the HTTP API calls through the stub.
+
   /** Sends one CSMS-initiated call and waits for the charger's answer. Called by the HTTP API. */
   async sendCommand(action: string, payload: unknown, timeoutSeconds: number): Promise<CommandOutcome> {
-    const protocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
-    const command = prepareCommand(protocol ?? null, action, payload);
-    if (!command.ok) return command.refusal;
-    if (!this.currentSocket()) {
-      return commandFailure(409, 'ChargerOffline', 'The charger is not connected');
-    }
-    if ((await this.getRegistration()) === 'Rejected') {
-      // OCPP: a rejected charger SHALL NOT answer CSMS-initiated calls, so don't wait for one.
-      return commandFailure(409, 'ChargerRejected', 'The charger was rejected at boot and will not answer until it is accepted');
-    }
-    const remoteStart = this.rememberRemoteStart(action, command.request);
-    const outcome = await this.outbound.call(action, command.request, timeoutSeconds * 1000);
-    const result = commandOutcome(command, outcome, timeoutSeconds, this.writeOnly);
-    this.settleRemoteStart(remoteStart, result);
-    if (result.ok) await this.keepCommandEffects(action, command.request, result.result);
-    return result;
+    return this.operatorCommands.sendCommand(action, payload, timeoutSeconds);
   }
 
-  /**
-   * Sends the charger a local authorization list built from `entries`, numbered one past the
-   * last version it accepted; the new version is kept once it accepts this one.
-   */
+  /** Sends the charger a local authorization list; see OperatorCommands.sendLocalList. Called by the HTTP API. */
   async sendLocalList(
     updateType: LocalListUpdate,
     entries: LocalListEntry[],
     timeoutSeconds: number,
   ): Promise<CommandOutcome & { listVersion?: number; skipped?: SkippedEntry[] }> {
-    const protocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
-    if (!protocol) return commandFailure(409, 'ChargerOffline', 'The charger has never connected');
-    const version = ((await this.ctx.storage.get<number>(STORAGE_KEYS.localListVersion)) ?? 0) + 1;
-    const { payload, skipped } = localListPayload(protocol, version, updateType, entries);
-    const outcome = await this.sendCommand('SendLocalList', payload, timeoutSeconds);
-    if (outcome.ok && outcome.result.status === 'Accepted') {
-      await this.ctx.storage.put({
-        [STORAGE_KEYS.localListVersion]: version,
-        [STORAGE_KEYS.localListSyncedAt]: new Date().toISOString(),
-      });
-    }
-    return { ...outcome, listVersion: version, skipped };
+    return this.operatorCommands.sendLocalList(updateType, entries, timeoutSeconds);
   }
 
   /** The local list version the charger last accepted from us, and when. */
   async localListState(): Promise<{ listVersion: number; syncedAt: string | null }> {
-    return {
-      listVersion: (await this.ctx.storage.get<number>(STORAGE_KEYS.localListVersion)) ?? 0,
-      syncedAt: (await this.ctx.storage.get<string>(STORAGE_KEYS.localListSyncedAt)) ?? null,
-    };
+    return this.operatorCommands.localListState();
   }
 
-  /**
-   * A remote start is remembered before the CALL leaves: the charger may ask about its token
-   * (Authorize) or start right after answering, before this instance has read the answer.
-   * Returns the request's id, if it is one.
-   */
-  private rememberRemoteStart(action: string, request: unknown): number | undefined {
-    const remoteStart = remoteStartRequest(action, request);
-    if (!remoteStart) return undefined;
-    const now = Date.now();
-    return this.remoteStarts.remember(remoteStart, now, now + this.config.remoteStartTokenSeconds * 1000);
-  }
-
-  /**
-   * A remote start the charger refused (Rejected, or a CALLERROR) lets nothing through; one
-   * unanswered may still start. Only this request: another one for the same token keeps its own.
-   */
-  private settleRemoteStart(requestId: number | undefined, result: CommandOutcome): void {
-    if (requestId === undefined) return;
-    const refused = result.ok ? result.result.status !== 'Accepted' : (result.error as { code?: string }).code === 'CallError';
-    if (refused) this.remoteStarts.refused(requestId);
-  }
-
-  /** What a command's answer tells about the charger, kept like its own messages. */
-  private async keepCommandEffects(action: string, request: unknown, result: unknown): Promise<void> {
-    const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
-    const protocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
-    if (!chargerId || !protocol) return;
-    const facts = commandEffects(protocol, action, request, result, new Date().toISOString(), this.writeOnly);
-    for (const { kind, fact } of facts) this.outbox.append(chargerId, kind, fact);
-    if (facts.length > 0) await this.handover.schedule('batched');
-  }
-
-  /**
-   * Queues a command to be sent once the charger is connected and its boot accepted, in the
-   * order queued; returns at once. See `deliverQueued`.
-   */
+  /** Queues a command to be sent once the charger is connected and accepted; returns at once. */
   async queueCommand(
     commandId: string,
     action: string,
     payload: unknown,
     ttlSeconds: number,
   ): Promise<{ ok: true; command: QueuedCommand } | Extract<CommandOutcome, { ok: false }>> {
-    const protocol = (await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol)) ?? null;
-    const prepared = prepareQueuedCommand(protocol, action, payload);
-    if (!prepared.ok) return prepared.refusal as Extract<CommandOutcome, { ok: false }>;
-    // Every queued command is kept in this object and sent one by one: an unbounded queue would
-    // let one operator's script fill the object's storage and delay a charger's commands by days.
-    const limit = this.config.maxQueuedCommands;
-    if (this.commands.pendingCount(Date.now()) >= limit) {
-      return commandFailure(429, 'CommandQueueFull', `This charger already has ${limit} queued commands waiting (MAX_QUEUED_COMMANDS); wait for them to be sent or to expire`, {
-        limit,
-      }) as Extract<CommandOutcome, { ok: false }>;
-    }
-    const command = this.commands.enqueue(commandId, action, payload, Date.now(), ttlSeconds * 1000);
-    this.startDelivery();
-    return { ok: true, command };
+    return this.operatorCommands.queueCommand(commandId, action, payload, ttlSeconds);
   }
 
   async queuedCommand(commandId: string): Promise<QueuedCommand | null> {
-    return this.commands.get(commandId, Date.now()) ?? null;
+    return this.operatorCommands.queuedCommand(commandId);
   }
 
   async queuedCommands(limit: number): Promise<QueuedCommand[]> {
-    return this.commands.list(Date.now(), limit);
-  }
-
-  private startDelivery(): void {
-    this.deliverQueued().catch((error) => logError('deliver queued commands', undefined, error));
-  }
-
-  /**
-   * Sends queued commands one by one while the charger is connected and accepted. A command
-   * whose charger disconnects before answering goes back to the queue and is sent again on
-   * the next connection: delivery is at least once.
-   */
-  private async deliverQueued(): Promise<void> {
-    if (this.delivering) return;
-    this.delivering = true;
-    try {
-      for (;;) {
-        if (!this.currentSocket() || (await this.getRegistration()) !== 'Accepted') return;
-        const protocol = (await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol)) ?? null;
-        const command = this.commands.next(Date.now());
-        if (!command) return;
-        // Queued before credential changes were refused on the command route: still not sent.
-        // CertificateSigned is the exception: the CSMS queues it itself once it signed the
-        // charger's CSR (the command route refuses it from operators at the door).
-        const refusal = command.action === 'CertificateSigned' ? undefined : refuseCredentialChange(command.action, command.payload);
-        const prepared = refusal ?? prepareCommand(protocol, command.action, command.payload);
-        if (!prepared.ok) {
-          if (prepared.refusal.ok === false) this.commands.fail(command.id, prepared.refusal.error, Date.now());
-          continue;
-        }
-        this.commands.markSent(command.id, Date.now());
-        const timeoutSeconds = this.config.commandTimeoutSeconds;
-        const remoteStart = this.rememberRemoteStart(command.action, prepared.request);
-        const outcome = await this.outbound.call(command.action, prepared.request, timeoutSeconds * 1000);
-        if (outcome.kind === 'disconnected') {
-          this.commands.requeue(command.id);
-          return;
-        }
-        const result = commandOutcome(prepared, outcome, timeoutSeconds, this.writeOnly);
-        this.settleRemoteStart(remoteStart, result);
-        if (result.ok) {
-          this.commands.succeed(command.id, result.result, Date.now());
-          await this.keepCommandEffects(command.action, prepared.request, result.result);
-        } else {
-          this.commands.fail(command.id, result.error, Date.now());
-        }
-      }
-    } finally {
-      this.delivering = false;
-    }
+    return this.operatorCommands.queuedCommands(limit);
   }
 
   /** What only the live object knows: is a socket open, and when did the last frame arrive. */
@@ -572,130 +451,7 @@ export class ChargerSession extends DurableObject<Env> {
       return 'refused';
     }
 
-    const overBudget = await this.spendWriteBudget(chargerId, frame, message);
-    if (overBudget) {
-      // Valid input, only too much of it: answered, stored nowhere, and not a bad frame.
-      this.send(ws, serializeError(protocol, frame.id, overBudget));
-      if (overBudget.kind !== 'InternalError') logWarning('write budget', chargerId, overBudget.message);
-      return 'handled';
-    }
-
-    const now = new Date(attachment.lastSeen);
-    const started = Date.now();
-    let deliverAfterAnswer = false;
-    const records = new DurableChargerRecords({
-      db: this.db,
-      outbox: this.outbox,
-      locations: this.locations,
-      tags: this.tags,
-      remoteStarts: this.remoteStarts,
-      activeTokens: this.activeTokens,
-      transactionIds: this.transactionIds,
-      evseTransactions: this.evseTransactions,
-      chargerId,
-      protocol,
-      config: this.config,
-      writeOnly: this.writeOnly,
-      now,
-      rememberRegistration: (status) => this.setRegistration(status),
-      appended: (urgency) => this.handover.schedule(urgency),
-      queueCommand: async (action, payload) => {
-        // Bounded per kind (one waiting CertificateSigned per certificate type), not by MAX_QUEUED_COMMANDS.
-        this.commands.enqueueGenerated(newCommandId(chargerId), action, payload, Date.now(), GENERATED_COMMAND_TTL_MS, generatedSlot(action, payload));
-        deliverAfterAnswer = true;
-      },
-    });
-    let refused = false;
-    const answer = await answerCall(
-      PROFILES[protocol],
-      frame,
-      {
-        chargerId,
-        messageId: frame.id,
-        now,
-        connectedAt: new Date(attachment.connectedAt),
-        heartbeatIntervalSeconds: this.config.heartbeatIntervalSeconds,
-        records,
-      },
-      {
-        accepted: (await this.getRegistration()) === 'Accepted',
-        onInternalError: (action, error) => logError(action, chargerId, error),
-        onRefused: () => {
-          refused = true;
-        },
-      },
-    );
-    this.send(ws, answer);
-    // In Workers, Date.now() advances only with I/O: the duration counts the storage waits, which are what varies.
-    const durationMs = Date.now() - started;
-    const outcome = answer.startsWith('[4,') ? (JSON.parse(answer) as [number, string, string])[2] : 'result';
-    if (this.config.logMessages) logMessage({ chargerId, messageId: frame.id, action: frame.action, protocol, durationMs, outcome });
-    await this.report(chargerId, protocol, frame, answer, outcome, durationMs);
-    // A charger just accepted may take what was queued for it; so may one we just queued for.
-    if (deliverAfterAnswer || (frame.action === 'BootNotification' && (await this.getRegistration()) === 'Accepted')) {
-      this.startDelivery();
-    }
-    if (!this.dueWork.isScheduled('flush')) {
-      // Nothing to copy but lastSeen: bring D1's copy up to date now and then.
-      await this.dueWork.schedule('flush', Date.now() + LAST_SEEN_FLUSH_MS, 'earliest');
-    }
-    return refused ? 'refused' : 'handled';
-  }
-
-  /**
-   * Charges a CALL to the charger's write budget (see write-budget.ts); the CALLERROR to answer
-   * when it is spent. The tally is kept in the object's storage, so neither hibernation nor a
-   * reconnection resets it; it is only written once a tenth of the budget is spent, so a charger
-   * well within it costs no storage write.
-   */
-  private async spendWriteBudget(chargerId: string, frame: Call, text: string): Promise<OcppError | undefined> {
-    const budget = { rows: this.config.writeBudgetRows, bytes: this.config.writeBudgetBytes };
-    const cost = writeCostOf(frame.payload, frameBytes(text));
-    let charged: ReturnType<typeof chargeWrites>;
-    try {
-      this.writeTally ??= await this.ctx.storage.get<WriteTally>(STORAGE_KEYS.writeTally);
-      // A bill's own messages are never refused (a charger drops them after a few retries): charged into debt.
-      charged = chargeWrites(this.writeTally, cost, Date.now(), budget, billingCritical(frame.action, frame.payload));
-      if (charged.refused || worthKeeping(charged.tally, budget)) await this.ctx.storage.put(STORAGE_KEYS.writeTally, charged.tally);
-    } catch (error) {
-      // Every CALL gets its answer: storage failing here is ours to report, and the charger retries.
-      logError('write budget', chargerId, error);
-      return new OcppError('InternalError', `Could not process ${frame.action}; please retry`);
-    }
-    this.writeTally = charged.tally;
-    if (!charged.refused) return undefined;
-    const { measure, limit, retryAfterSeconds } = charged.refused;
-    const unit = measure === 'rows' ? 'rows (messages, sampled values, report entries)' : 'bytes';
-    return new OcppError(
-      'GenericError',
-      `Write budget spent: this charger may store ${limit} ${unit} a minute. Nothing of this ${frame.action} was stored; send it again in ${retryAfterSeconds} s`,
-      { limit: measure, perMinute: limit, retryAfterSeconds },
-    );
-  }
-
-  /**
-   * Optional outputs, each only when its binding exists: a metrics data point per CALL answered
-   * (Analytics Engine), and business events (a Queue). A failure is logged; the charger already
-   * has its answer and the facts are stored either way.
-   */
-  private async report(chargerId: string, protocol: string, frame: Call, answer: string, outcome: string, durationMs: number): Promise<void> {
-    this.env.METRICS?.writeDataPoint({
-      blobs: [chargerId, protocol, frame.action, outcome],
-      doubles: [durationMs, outcome === 'result' ? 0 : 1],
-      indexes: [chargerId],
-    });
-    if (!this.env.EVENTS || outcome !== 'result') return;
-    const result = (JSON.parse(answer) as [number, string, Record<string, unknown>])[2];
-    // Noted only for a CALL answered with a result: an end refused or failed was not an end, and its retry is the first.
-    const ended = endedTransactionId(frame.action, frame.payload);
-    const repeatedEnd = ended !== undefined && !this.transactionEnds.first(ended);
-    const events = eventsFor(chargerId, protocol, frame.action, frame.payload, result, new Date().toISOString(), repeatedEnd);
-    if (events.length === 0) return;
-    try {
-      await this.env.EVENTS.sendBatch(events.map((body) => ({ body })));
-    } catch (error) {
-      logError('send events', chargerId, error);
-    }
+    return this.calls.answer(ws, attachment, frame, message);
   }
 
   private async connectionEnded(ws: WebSocket, reason: string): Promise<void> {
@@ -708,27 +464,7 @@ export class ChargerSession extends DurableObject<Env> {
     if (!attachment || attachment.ended) return;
     markEnded(ws, attachment);
     await this.dueWork.cancel('offline-check');
-    await this.appendConnectionEvent({ at: new Date().toISOString(), event: 'offline', reason });
-    await this.tryStore('record disconnection', (store) =>
-      store.recordConnection(attachment.chargerId, attachment.protocol, false, new Date(attachment.lastSeen).toISOString()),
-    );
-  }
-
-  /** Records the end of a connection whose socket is gone without a close event. */
-  private async connectionLost(): Promise<void> {
-    const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
-    if (!chargerId) return;
-    const at = new Date().toISOString();
-    await this.appendConnectionEvent({ at, event: 'offline', reason: 'The connection was lost without a close (the session restarted)' });
-    // D1's last_seen stays as it was: the exact time went with the socket.
-    await this.tryStore('record lost connection', (store) => store.recordConnectionLost(chargerId, at));
-  }
-
-  private async appendConnectionEvent(event: ConnectionEvent): Promise<void> {
-    const chargerId = await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
-    if (!chargerId) return;
-    this.outbox.append(chargerId, 'connection', event);
-    await this.handover.schedule(event.event === 'offline' ? 'soon' : 'batched');
+    await this.history.ended(attachment, reason);
   }
 
   private currentSocket(): WebSocket | undefined {
@@ -751,14 +487,5 @@ export class ChargerSession extends DurableObject<Env> {
     if (status === null) await this.ctx.storage.delete(STORAGE_KEYS.registration);
     else await this.ctx.storage.put(STORAGE_KEYS.registration, status);
     this.registration = status;
-  }
-
-  /** For bookkeeping that no charger waits on: a failure is logged, not thrown. */
-  private async tryStore(what: string, write: (store: ChargerStore) => Promise<void>): Promise<void> {
-    try {
-      await write(this.store);
-    } catch (error) {
-      logError(what, undefined, error);
-    }
   }
 }

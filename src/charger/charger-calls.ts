@@ -1,0 +1,164 @@
+// Answers one CALL from the charger: charges its write budget, handles it durably, sends the
+// answer, and then does what follows the answer (metrics and events, queued commands, D1's copy).
+//
+// The ChargerSession Durable Object reads the frame and settles replies to its own calls; each
+// CALL comes here, one at a time in arrival order (the session chains them).
+
+import type { Config } from '../config';
+import { logError, logMessage, logWarning } from '../log';
+import { answerCall } from '../ocpp/dispatch';
+import { OcppError } from '../ocpp/errors';
+import { serializeError, type Call } from '../ocpp/frames';
+import { PROFILES } from '../ocpp/protocol';
+import type { RegistrationStatus } from '../ocpp/records';
+import type { WriteOnlyLookup } from '../ocpp/secrets';
+import type { CallReports } from './call-reports';
+import type { DueWork } from './due-work';
+import { frameBytes } from './frame-limits';
+import type { OutboxHandover } from './handover';
+import { LAST_SEEN_FLUSH_MS } from './liveness';
+import type { OperatorCommands } from './operator-commands';
+import { DurableChargerRecords, type RecordsDeps } from './records';
+import type { OcppAttachment } from './socket';
+import { billingCritical, chargeWrites, worthKeeping, writeCostOf, type WriteTally } from './write-budget';
+
+/** Where the charger's write budget is kept in the object's storage. */
+const WRITE_TALLY_KEY = 'writeTally';
+
+/** The per-charger stores each CALL's records work with (see records.ts), as the session built them. */
+type CallStores = Pick<
+  RecordsDeps,
+  'outbox' | 'locations' | 'tags' | 'remoteStarts' | 'activeTokens' | 'transactionIds' | 'evseTransactions'
+>;
+
+export interface ChargerCallsDeps extends CallStores {
+  /** Read at each CALL: the object's configuration may be replaced while it lives (tests do). */
+  config: () => Config;
+  /** Read at each CALL, like `config` (tests replace it to simulate a D1 outage). */
+  db: () => D1Database;
+  /** The object's storage: the write budget's tally is kept there. */
+  storage: DurableObjectStorage;
+  writeOnly: WriteOnlyLookup;
+  handover: OutboxHandover;
+  dueWork: DueWork;
+  operatorCommands: OperatorCommands;
+  reports: CallReports;
+  getRegistration: () => Promise<RegistrationStatus | null>;
+  setRegistration: (status: RegistrationStatus | null) => Promise<void>;
+  /** Sends a frame on the connection, and keeps it in the journal once sent. */
+  send: (ws: WebSocket, text: string) => void;
+}
+
+export class ChargerCalls {
+  /** The charger's write budget as this instance spent it; read from storage once per instance. */
+  private writeTally: WriteTally | undefined;
+
+  constructor(private readonly deps: ChargerCallsDeps) {}
+
+  /**
+   * Answers one CALL. It is `refused` when it was answered with a CALLERROR other than
+   * InternalError: such frames count against the connection's bad-frame budget.
+   */
+  async answer(ws: WebSocket, attachment: OcppAttachment, frame: Call, message: string): Promise<'handled' | 'refused'> {
+    const { protocol, chargerId } = attachment;
+
+    const overBudget = await this.spendWriteBudget(chargerId, frame, message);
+    if (overBudget) {
+      // Valid input, only too much of it: answered, stored nowhere, and not a bad frame.
+      this.deps.send(ws, serializeError(protocol, frame.id, overBudget));
+      if (overBudget.kind !== 'InternalError') logWarning('write budget', chargerId, overBudget.message);
+      return 'handled';
+    }
+
+    const now = new Date(attachment.lastSeen);
+    const started = Date.now();
+    let deliverAfterAnswer = false;
+    const records = new DurableChargerRecords({
+      db: this.deps.db(),
+      outbox: this.deps.outbox,
+      locations: this.deps.locations,
+      tags: this.deps.tags,
+      remoteStarts: this.deps.remoteStarts,
+      activeTokens: this.deps.activeTokens,
+      transactionIds: this.deps.transactionIds,
+      evseTransactions: this.deps.evseTransactions,
+      chargerId,
+      protocol,
+      config: this.deps.config(),
+      writeOnly: this.deps.writeOnly,
+      now,
+      rememberRegistration: (status) => this.deps.setRegistration(status),
+      appended: (urgency) => this.deps.handover.schedule(urgency),
+      queueCommand: async (action, payload) => {
+        this.deps.operatorCommands.queueGenerated(chargerId, action, payload);
+        deliverAfterAnswer = true;
+      },
+    });
+    let refused = false;
+    const answer = await answerCall(
+      PROFILES[protocol],
+      frame,
+      {
+        chargerId,
+        messageId: frame.id,
+        now,
+        connectedAt: new Date(attachment.connectedAt),
+        heartbeatIntervalSeconds: this.deps.config().heartbeatIntervalSeconds,
+        records,
+      },
+      {
+        accepted: (await this.deps.getRegistration()) === 'Accepted',
+        onInternalError: (action, error) => logError(action, chargerId, error),
+        onRefused: () => {
+          refused = true;
+        },
+      },
+    );
+    this.deps.send(ws, answer);
+    // In Workers, Date.now() advances only with I/O: the duration counts the storage waits, which are what varies.
+    const durationMs = Date.now() - started;
+    const outcome = answer.startsWith('[4,') ? (JSON.parse(answer) as [number, string, string])[2] : 'result';
+    if (this.deps.config().logMessages) logMessage({ chargerId, messageId: frame.id, action: frame.action, protocol, durationMs, outcome });
+    await this.deps.reports.report(chargerId, protocol, frame, answer, outcome, durationMs);
+    // A charger just accepted may take what was queued for it; so may one we just queued for.
+    if (deliverAfterAnswer || (frame.action === 'BootNotification' && (await this.deps.getRegistration()) === 'Accepted')) {
+      this.deps.operatorCommands.startDelivery();
+    }
+    if (!this.deps.dueWork.isScheduled('flush')) {
+      // Nothing to copy but lastSeen: bring D1's copy up to date now and then.
+      await this.deps.dueWork.schedule('flush', Date.now() + LAST_SEEN_FLUSH_MS, 'earliest');
+    }
+    return refused ? 'refused' : 'handled';
+  }
+
+  /**
+   * Charges a CALL to the charger's write budget (see write-budget.ts); the CALLERROR to answer
+   * when it is spent. The tally is kept in the object's storage, so neither hibernation nor a
+   * reconnection resets it; it is only written once a tenth of the budget is spent, so a charger
+   * well within it costs no storage write.
+   */
+  private async spendWriteBudget(chargerId: string, frame: Call, text: string): Promise<OcppError | undefined> {
+    const budget = { rows: this.deps.config().writeBudgetRows, bytes: this.deps.config().writeBudgetBytes };
+    const cost = writeCostOf(frame.payload, frameBytes(text));
+    let charged: ReturnType<typeof chargeWrites>;
+    try {
+      this.writeTally ??= await this.deps.storage.get<WriteTally>(WRITE_TALLY_KEY);
+      // A bill's own messages are never refused (a charger drops them after a few retries): charged into debt.
+      charged = chargeWrites(this.writeTally, cost, Date.now(), budget, billingCritical(frame.action, frame.payload));
+      if (charged.refused || worthKeeping(charged.tally, budget)) await this.deps.storage.put(WRITE_TALLY_KEY, charged.tally);
+    } catch (error) {
+      // Every CALL gets its answer: storage failing here is ours to report, and the charger retries.
+      logError('write budget', chargerId, error);
+      return new OcppError('InternalError', `Could not process ${frame.action}; please retry`);
+    }
+    this.writeTally = charged.tally;
+    if (!charged.refused) return undefined;
+    const { measure, limit, retryAfterSeconds } = charged.refused;
+    const unit = measure === 'rows' ? 'rows (messages, sampled values, report entries)' : 'bytes';
+    return new OcppError(
+      'GenericError',
+      `Write budget spent: this charger may store ${limit} ${unit} a minute. Nothing of this ${frame.action} was stored; send it again in ${retryAfterSeconds} s`,
+      { limit: measure, perMinute: limit, retryAfterSeconds },
+    );
+  }
+}
