@@ -1,0 +1,144 @@
+// The OpenAPI paths that list, read, register and disconnect chargers, and set their passwords.
+
+import {
+  BAD_CHARGER_ID,
+  BAD_PARAMETER,
+  errorResponse,
+  type Json,
+  jsonResponse,
+  objectOf,
+  operation,
+  page,
+  parameterRef,
+  query,
+  schemaRef,
+  UNKNOWN_CHARGER,
+} from './openapi-operations';
+
+/** /chargers, one charger, its password and its connection. */
+export function chargerPaths(): Record<string, Json> {
+  return {
+    '/chargers': {
+      get: operation({
+        tags: ['Chargers'],
+        operationId: 'listChargers',
+        summary: 'List chargers, by id',
+        description:
+          '`connected` and `lastSeen` come from D1; `lastSeen` there trails by up to 15 minutes. A row whose `lastSeen` is ' +
+          'older than D1 can trail (offline deadline + 15 minutes + FLEET_FLUSH_SECONDS + 5 minutes) is listed `connected: false`.',
+        parameters: [parameterRef('limit'), query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page')],
+        responses: {
+          '200': jsonResponse('A page of chargers', page('chargers', 'Charger')),
+          '400': errorResponse(BAD_PARAMETER),
+        },
+      }),
+    },
+    '/chargers/{chargerId}': {
+      parameters: [parameterRef('chargerId')],
+      get: operation({
+        tags: ['Chargers'],
+        operationId: 'getCharger',
+        summary: 'One charger, with its live connection state',
+        description: "Asks the charger's object, so `connected` and `lastSeen` are exact; copies its waiting facts to D1 first.",
+        responses: {
+          '200': jsonResponse('The charger', objectOf({ charger: schemaRef('Charger') })),
+          '400': errorResponse(BAD_CHARGER_ID),
+          '404': errorResponse(UNKNOWN_CHARGER),
+        },
+      }),
+      put: operation({
+        tags: ['Chargers'],
+        operationId: 'registerCharger',
+        summary: 'Register a charger ahead of its first boot, and set how it authenticates',
+        description:
+          'A registered charger may connect and is Accepted at boot whatever `UNKNOWN_CHARGER_POLICY` says. The optional body sets its Security Profile (1 and 2 need a password, 16–40 printable ASCII characters; 3 needs a client certificate whose CN is the charger id); what it leaves out stays as it was. ' +
+          'A new password, or a changed profile, closes (WebSocket close code 4003) every live connection that did not authenticate the way now required; `closedConnections` counts them. ' +
+          'A password set here replaces any change under way through `POST /chargers/{chargerId}/password`.',
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  securityProfile: { type: 'integer', enum: [0, 1, 2, 3] },
+                  password: { type: 'string', pattern: '^[\\x21-\\x7e]{16,40}$', writeOnly: true },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': jsonResponse(
+            'It was known already',
+            objectOf({ charger: schemaRef('Charger'), closedConnections: { type: 'integer', minimum: 0, description: 'Live connections closed because they no longer qualify' } }),
+          ),
+          '201': jsonResponse('Registered', objectOf({ charger: schemaRef('Charger'), closedConnections: { type: 'integer', const: 0 } })),
+          '400': errorResponse({ ...BAD_CHARGER_ID, InvalidJson: 'the body is not JSON', InvalidPayload: 'a bad profile or password' }),
+        },
+      }),
+    },
+
+    '/chargers/{chargerId}/password': {
+      parameters: [parameterRef('chargerId')],
+      post: operation({
+        tags: ['Chargers'],
+        operationId: 'changeChargerPassword',
+        summary: "Change a charger's Basic-auth password: on the charger first, then here",
+        description:
+          'Sends 1.6 ChangeConfiguration AuthorizationKey (hex-encoded) or 2.0.1 SetVariables SecurityCtrlr.BasicAuthPassword. ' +
+          "The new password's hash is stored as *pending* before the command leaves: from then on both the old and the new password work, until the charger first connects with the new one (then only it works). " +
+          'An answer that says the charger did not take it (Rejected: 409 `PasswordRefused`; a CALLERROR: 502 `CallError`) drops the pending password; with no usable answer (timeout, disconnection, a restart) it stays pending (`passwordPending: true` in the error), so a charger that took it is never locked out. ' +
+          'One change at a time per charger: while a change is pending (in flight, or taken and not yet used to connect; the charger shows `passwordPending: true`), another password is refused with 409 `PasswordChangePending` and nothing is sent, so a second change can never drop the password the charger holds; concurrent requests are serialised the same way. ' +
+          'Sending the pending password again retries it (its refusal keeps the pending one). The change ends when the charger connects with the new password or refuses it; `PUT /chargers/{chargerId}` with a password abandons it. ' +
+          'The password never appears in the journal, the stored configuration or any other read. Needs `admin`.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['password'],
+                properties: { password: { type: 'string', pattern: '^[\\x21-\\x7e]{16,40}$', writeOnly: true, description: '16–20 characters for a 1.6 charger' } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': jsonResponse(
+            'The charger took it',
+            objectOf({ result: { type: 'object' }, switched: { type: 'boolean' }, rebootRequired: { type: 'boolean' } }),
+          ),
+          '400': errorResponse({ ...BAD_CHARGER_ID, InvalidJson: 'the body is not JSON', InvalidPayload: 'a bad password' }),
+          '404': errorResponse(UNKNOWN_CHARGER),
+          '409': errorResponse({
+            ChargerOffline: 'no connection (nothing changed), or the charger disconnected before answering (`passwordPending: true`)',
+            PasswordRefused: 'the charger answered Rejected: nothing changed (`passwordPending: true` when this was a retry of the pending password, which stays)',
+            PasswordChangePending: 'another password change is pending (`passwordPending: true`): nothing was sent',
+          }),
+          '502': errorResponse({ CallError: 'the charger answered CALLERROR: nothing changed', InvalidResponse: 'an unreadable answer (`passwordPending: true`)' }),
+          '503': errorResponse({ ChargerSessionRestarted: "the charger's object restarted while waiting (`passwordPending: true`)" }),
+          '504': errorResponse({ Timeout: 'no answer in time (`passwordPending: true`)' }),
+        },
+      }),
+    },
+
+    '/chargers/{chargerId}/disconnect': {
+      parameters: [parameterRef('chargerId')],
+      post: operation({
+        tags: ['Chargers'],
+        operationId: 'disconnectCharger',
+        summary: "Close a charger's live WebSocket connection",
+        description:
+          'Closes the connection with WebSocket close code 4002 ("Disconnected by the operator") and records it in the connection history; the charger may connect again as its credentials allow. Needs `admin`.',
+        responses: {
+          '200': jsonResponse('Done', objectOf({ disconnected: { type: 'boolean', description: 'Whether a live connection was closed' } })),
+          '400': errorResponse(BAD_CHARGER_ID),
+          '404': errorResponse(UNKNOWN_CHARGER),
+        },
+      }),
+    },
+  };
+}

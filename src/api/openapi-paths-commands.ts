@@ -1,0 +1,338 @@
+// The OpenAPI paths that send commands to chargers: any OCPP action, the security ones, queued commands, the local list.
+
+import { DEFAULTS, MAX_COMMAND_TIMEOUT_SECONDS } from '../config';
+import { MAX_ID_TOKEN_LENGTH, MAX_V16_ID_TAG_LENGTH } from '../ocpp/authorization';
+import type { OcppComponents } from './openapi-commands';
+import {
+  BAD_CHARGER_ID,
+  BAD_PARAMETER,
+  errorResponse,
+  ID_TOKEN_TYPES,
+  type Json,
+  jsonResponse,
+  objectOf,
+  operation,
+  parameterRef,
+  query,
+  schemaRef,
+  UNKNOWN_CHARGER,
+} from './openapi-operations';
+
+/** Queued commands live 1 hour unless `?ttlSeconds=` says otherwise, at most a week (as in chargers.ts). */
+const DEFAULT_TTL_SECONDS = 3600;
+export const MAX_TTL_SECONDS = 7 * 24 * 3600;
+
+/** The local-list POST body, as src/api/local-list.ts checks it. */
+const LOCAL_LIST_BODY = {
+  type: 'object',
+  properties: {
+    updateType: { enum: ['Full', 'Differential'], type: 'string', default: 'Full' },
+    idTags: {
+      type: 'array',
+      items: {
+        oneOf: [
+          { type: 'string', minLength: 1, maxLength: MAX_ID_TOKEN_LENGTH, pattern: '^[!-~]+$', description: 'A tag: all its entries' },
+          {
+            type: 'object',
+            required: ['idTag', 'type'],
+            properties: {
+              idTag: { type: 'string', minLength: 1, maxLength: MAX_ID_TOKEN_LENGTH, pattern: '^[!-~]+$' },
+              type: { type: 'string', enum: [...ID_TOKEN_TYPES] },
+            },
+            additionalProperties: false,
+            description: 'A tag and one 2.0.1 type: that entry, or its removal from a 2.0.1 charger once it is deleted',
+          },
+        ],
+      },
+      minItems: 1,
+      maxItems: 1000,
+      description: 'Differential only: the tags to add, update or remove',
+    },
+  },
+  additionalProperties: false,
+};
+
+/** Sending OCPP commands to a charger, now or queued, and reading queued ones. */
+export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
+  const allActions = [...new Set(Object.values(ocpp.actions).flatMap((list) => list.map((a) => a.action)))].sort();
+  const anyOfVersions = (kind: 'request' | 'response') =>
+    Object.values(ocpp.actions).flatMap((list) => list.map((a) => a[kind]));
+
+  return {
+    '/chargers/{chargerId}/security-commands': {
+      parameters: [parameterRef('chargerId')],
+      post: operation({
+        tags: ['Commands'],
+        operationId: 'sendSecurityCommand',
+        summary: "Send a call that changes a charger's credentials, where it connects or whom it trusts",
+        description:
+          'The calls the command route refuses with 403 `CredentialChangeRefused` (see `POST /chargers/{chargerId}/commands/{action}`), and only those, sent at once and answered like a command ' +
+          '(the payload is checked against the action\'s schema in the charger\'s version; secrets are redacted in the answer, the journal, the stored configuration, as everywhere). Not queued. ' +
+          'The Basic-auth password is refused here (403 `CredentialChangeRefused`): only `POST /chargers/{chargerId}/password` keeps the CSMS in step with it. ' +
+          'A 1.6 ChangeConfiguration SecurityProfile the charger answers Accepted becomes the profile the CSMS expects (as `PUT /chargers/{chargerId}` sets it), and connections that no longer qualify are closed (4003); Profiles 1 and 2 need a password the CSMS knows first (409 `PasswordRequired`). ' +
+          'Anything else that changes how the charger connects (a RebootRequired answer, 2.0.1 network profiles, certificates) leaves the CSMS\'s side as it was: set it with `PUT /chargers/{chargerId}` when the charger is to switch. Needs `admin`.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['action', 'payload'],
+                properties: {
+                  action: { type: 'string', description: 'The OCPP action, e.g. `InstallCertificate`' },
+                  payload: { type: 'object', description: "The OCPP request payload, in the charger's version" },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': jsonResponse(
+            "The charger's CALLRESULT payload",
+            objectOf({
+              result: { anyOf: anyOfVersions('response') },
+              securityProfileChanged: { type: 'boolean', description: 'The CSMS now expects the Security Profile the charger accepted (1.6 SecurityProfile only)' },
+              securityProfile: { type: 'integer', enum: [0, 1, 2, 3] },
+              closedConnections: { type: 'integer' },
+            }),
+          ),
+          '400': errorResponse({
+            ...BAD_CHARGER_ID,
+            InvalidJson: 'the body is not JSON',
+            InvalidPayload: "not `{action, payload}`, or the payload fails the action's request schema; nothing was sent",
+            NotSecurityCommand: 'the call changes no credential and no trust: send it with the command route',
+          }),
+          '403': errorResponse({
+            InsufficientScope: 'the token lacks the `admin` scope',
+            CredentialChangeRefused: 'the call sets the Basic-auth password: use `POST /chargers/{chargerId}/password`',
+          }),
+          '404': errorResponse({ ...UNKNOWN_CHARGER, UnknownAction: "the action is not CSMS-initiated in the charger's version" }),
+          '409': errorResponse({
+            ChargerOffline: 'no connection, or the charger disconnected before answering',
+            ChargerRejected: 'its last boot was answered Rejected',
+            PasswordRequired: 'Security Profile 1 or 2 without a password the CSMS knows',
+          }),
+          '502': errorResponse({ CallError: 'the charger answered CALLERROR', InvalidResponse: "the answer fails the action's response schema" }),
+          '503': errorResponse({ ChargerSessionRestarted: "the charger's object restarted while waiting: the call may or may not have reached the charger" }),
+          '504': errorResponse({ Timeout: 'no answer in time' }),
+        },
+      }),
+    },
+
+    '/chargers/{chargerId}/commands/{action}': {
+      parameters: [
+        parameterRef('chargerId'),
+        {
+          name: 'action',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', enum: allActions },
+          description: "A CSMS-initiated action of the charger's OCPP version (see `x-ocpp-actions`)",
+        },
+      ],
+      post: operation({
+        tags: ['Commands'],
+        operationId: 'sendCommand',
+        summary: 'Send an OCPP command and get the charger’s answer',
+        description:
+          "The body is the OCPP request payload of `{action}` **in the charger's negotiated version**: the schema is " +
+          'the union of every action of both versions; `x-ocpp-actions` pairs each action of each version with its ' +
+          'request and response schema. Commands to one charger go out one at a time, in order. ' +
+          'With `queue=true` the command is kept until the charger is connected and accepted, and the answer is 202 ' +
+          'at once: follow it with `GET /commands/{commandId}`. ' +
+          "Commands that change how the charger authenticates, where it connects or whom it trusts are refused (403 `CredentialChangeRefused`), queued or not: 1.6 ChangeConfiguration " +
+          'of AuthorizationKey, SecurityProfile, a key whose name holds "url" (CentralSystemURL…) or names a credential (password, passwd, secret, privatekey); 2.0.1 SetVariables of SecurityCtrlr.BasicAuthPassword, SecurityProfile or Identity, of ' +
+          'OCPPCommCtrlr.NetworkConfigurationPriority or NetworkConfiguration, or of a variable named for a credential; SetNetworkProfile; InstallCertificate of a CentralSystemRootCertificate, CSMSRootCertificate or ManufacturerRootCertificate; ' +
+          'DeleteCertificate; CertificateSigned (names matched case-insensitively). An admin sends them with `POST /chargers/{chargerId}/security-commands`; the password only with `POST /chargers/{chargerId}/password`. ' +
+          'Secret values in the answer (an AuthorizationKey, a BasicAuthPassword, a key or variable named for a credential, a WriteOnly variable, a PEM private key), and any secret value the request carried wherever the answer or a CALLERROR echoes it, are shown as `<redacted>`.',
+        parameters: [
+          query(
+            'timeoutSeconds',
+            { type: 'number', exclusiveMinimum: 0, maximum: MAX_COMMAND_TIMEOUT_SECONDS, default: DEFAULTS.commandTimeoutSeconds },
+            'How long to wait for the answer, including the wait behind earlier commands to this charger. ' +
+              `Default \`COMMAND_TIMEOUT_SECONDS\` (${DEFAULTS.commandTimeoutSeconds} unless configured).`,
+          ),
+          query('queue', { type: 'boolean', default: false }, '`true`: queue the command for when the charger can take it'),
+          query(
+            'ttlSeconds',
+            { type: 'integer', minimum: 1, maximum: MAX_TTL_SECONDS, default: DEFAULT_TTL_SECONDS },
+            'With `queue=true`: how long the command may wait before it expires',
+          ),
+        ],
+        requestBody: {
+          required: false,
+          description: 'The OCPP request payload; an empty body is `{}`. The charger’s negotiated version decides which schema applies.',
+          content: { 'application/json': { schema: { anyOf: anyOfVersions('request') } } },
+        },
+        'x-ocpp-actions': ocpp.actions,
+        responses: {
+          '200': jsonResponse(
+            "The charger's CALLRESULT payload, checked against the action's response schema",
+            objectOf({ result: { anyOf: anyOfVersions('response') } }),
+          ),
+          '202': jsonResponse('Queued (`queue=true`)', objectOf({ command: schemaRef('Command') })),
+          '400': errorResponse({
+            InvalidPayload: "the body fails the action's request schema (`issues` lists the fields); nothing was sent",
+            InvalidJson: 'the body is not JSON',
+            ...BAD_PARAMETER,
+            ...BAD_CHARGER_ID,
+          }),
+          '403': errorResponse({
+            InsufficientScope: 'the token lacks the `command` scope',
+            CredentialChangeRefused: "the command would change the charger's credentials, where it connects or whom it trusts: the message names the admin route to use",
+          }),
+          '404': errorResponse({
+            ...UNKNOWN_CHARGER,
+            UnknownAction: "the action is not CSMS-initiated in the charger's version",
+          }),
+          '409': errorResponse({
+            ChargerOffline: 'no connection, or the charger disconnected before answering (reported at once)',
+            ChargerRejected: 'its last boot was answered Rejected, so OCPP forbids it to answer',
+          }),
+          '429': errorResponse({
+            CommandQueueFull: `with \`queue=true\`: the charger already has \`MAX_QUEUED_COMMANDS\` (default ${DEFAULTS.maxQueuedCommands}) commands queued or sent and unanswered (those the CSMS queued itself, CertificateSigned, do not count); nothing was queued`,
+          }),
+          '502': errorResponse({
+            CallError: 'the charger answered CALLERROR: `ocpp` has its code, description and details',
+            InvalidResponse: "the charger's answer fails the action's response schema (`issues`, `result`)",
+          }),
+          '503': errorResponse({
+            ChargerSessionRestarted: "the charger's object was reset (a deploy, a crash) while the call was pending; it may or may not have reached the charger",
+          }),
+          '504': errorResponse({ Timeout: 'no answer in time' }),
+        },
+      }),
+    },
+    '/chargers/{chargerId}/commands': {
+      parameters: [parameterRef('chargerId')],
+      get: operation({
+        tags: ['Commands'],
+        operationId: 'listQueuedCommands',
+        summary: "A charger's queued commands, newest first",
+        parameters: [parameterRef('limit')],
+        responses: {
+          '200': jsonResponse('Its queued commands, finished ones included', objectOf({ commands: { type: 'array', items: schemaRef('Command') } })),
+          '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }),
+          '404': errorResponse(UNKNOWN_CHARGER),
+        },
+      }),
+    },
+    '/commands/{commandId}': {
+      parameters: [{ name: 'commandId', in: 'path', required: true, schema: { type: 'string' }, description: 'The `id` of a queued command' }],
+      get: operation({
+        tags: ['Commands'],
+        operationId: 'getQueuedCommand',
+        summary: 'A queued command: its status and the charger’s answer',
+        responses: {
+          '200': jsonResponse('The command', objectOf({ command: schemaRef('Command') })),
+          '404': errorResponse({ UnknownCommand: 'no queued command has this id (finished ones are kept a week)' }),
+        },
+      }),
+    },
+  };
+}
+
+/** A charger's composite schedule and its local authorization list (commands with an answer of their own). */
+export function scheduleAndLocalListPaths(): Record<string, Json> {
+  return {
+    '/chargers/{chargerId}/composite-schedule': {
+      parameters: [parameterRef('chargerId')],
+      get: operation({
+        tags: ['Charger history'],
+        operationId: 'previewCompositeSchedule',
+        summary: 'The limit the charger will apply on one EVSE, computed here from its installed profiles',
+        description:
+          'What GetCompositeSchedule would answer, without asking the charger: from the charging profiles it has ' +
+          'installed and the transaction running on that EVSE.',
+        parameters: [
+          { ...query('evseId', { type: 'integer', minimum: 0 }, '1.6 connectorId or 2.0.1 evseId; 0: the whole charger'), required: true },
+          query('start', { type: 'string', format: 'date-time' }, 'Default: now'),
+          query('duration', { type: 'integer', minimum: 1, maximum: 7 * 24 * 3600, default: 86400 }, 'Seconds'),
+          query('unit', { type: 'string', enum: ['A', 'W'], default: 'W' }, 'The unit of the limits'),
+          query('voltage', { type: 'number', exclusiveMinimum: 0, default: 230 }, 'Volts per phase, to convert between A and W'),
+          query('phases', { type: 'integer', enum: [1, 2, 3], default: 3 }, 'Phases when a period names none'),
+        ],
+        responses: {
+          '200': jsonResponse(
+            'The composite schedule',
+            objectOf({
+              compositeSchedule: schemaRef('CompositeSchedule'),
+              profiles: { type: 'array', items: { type: 'integer' }, description: 'The ids of the installed profiles considered' },
+              transactionId: { type: ['string', 'null'], description: 'The transaction running on the EVSE' },
+            }),
+          ),
+          '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }),
+          '404': errorResponse(UNKNOWN_CHARGER),
+        },
+      }),
+    },
+    '/chargers/{chargerId}/local-list': {
+      parameters: [parameterRef('chargerId')],
+      get: operation({
+        tags: ['Id tags'],
+        operationId: 'getLocalListState',
+        summary: "The local authorization list version the charger last accepted from the CSMS",
+        responses: {
+          '200': jsonResponse(
+            'Its list version (0: never synced) and when it was accepted',
+            objectOf({ listVersion: { type: 'integer' }, syncedAt: { type: ['string', 'null'], format: 'date-time' } }),
+          ),
+          '400': errorResponse(BAD_CHARGER_ID),
+          '404': errorResponse(UNKNOWN_CHARGER),
+        },
+      }),
+      post: operation({
+        tags: ['Id tags'],
+        operationId: 'syncLocalList',
+        summary: "Send the id tags to the charger's local authorization list (SendLocalList)",
+        description:
+          'Full: every id tag. Differential: the named tags, added or updated when they exist, removed when they ' +
+          'no longer do. The list version goes up by one each time. A 1.6 charger gets one entry per tag (the entry ' +
+          'for any type, else the typed entry that refuses most). What cannot be sent is left out and listed in ' +
+          `\`skipped\` with its reason: tags over ${MAX_V16_ID_TAG_LENGTH} characters for 1.6; for 2.0.1, entries ` +
+          'registered for any type (a 2.0.1 list entry names one type, and the CSMS does not invent one) and removals ' +
+          'of tags named without a type that have no entry left (the type to remove is unknown). A 2.0.1 charger ' +
+          'removes a token by (idToken, type): to remove one type\'s entry, deleted from the id tags, name it as ' +
+          '`{"idTag", "type"}` (that entry is sent if it exists, its removal if not), or send a Full list; a tag named ' +
+          'without a type sends the entries it has, and cannot tell the charger to drop a type deleted since.',
+        requestBody: {
+          required: false,
+          description: 'An empty body is a Full update.',
+          content: { 'application/json': { schema: LOCAL_LIST_BODY } },
+        },
+        responses: {
+          '200': jsonResponse(
+            "The charger's SendLocalList answer",
+            objectOf({
+              result: { type: 'object', description: 'The SendLocalList response of the charger’s version' },
+              listVersion: { type: 'integer' },
+              entries: { type: 'integer', description: 'How many tags were sent' },
+              skipped: {
+                type: 'array',
+                items: objectOf({
+                  idTag: { type: 'string' },
+                  type: { type: ['string', 'null'], description: 'The 2.0.1 type of the entry left out; null for any type or 1.6' },
+                  reason: { type: 'string' },
+                }),
+              },
+            }),
+          ),
+          '400': errorResponse({
+            ...BAD_CHARGER_ID,
+            InvalidJson: 'the body is not JSON',
+            InvalidPayload: 'the body is not a Full or Differential update (`issues` lists the fields)',
+            ListTooLong: 'a Full list would hold more than 10,000 tags',
+          }),
+          '404': errorResponse(UNKNOWN_CHARGER),
+          '409': errorResponse({
+            ChargerOffline: 'the charger is not connected, or never was',
+            ChargerRejected: 'its last boot was answered Rejected',
+          }),
+          '502': errorResponse({ CallError: 'the charger answered CALLERROR', InvalidResponse: 'its answer fails the schema' }),
+          '504': errorResponse({ Timeout: 'no answer within `COMMAND_TIMEOUT_SECONDS`' }),
+        },
+      }),
+    },
+  };
+}

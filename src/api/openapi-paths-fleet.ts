@@ -1,0 +1,256 @@
+// The OpenAPI paths for the whole fleet: isolate stats, API tokens, id tags, tags seen offline.
+
+import { AUTHORIZATION_STATUSES, MAX_ID_TOKEN_LENGTH, MAX_V16_ID_TAG_LENGTH } from '../ocpp/authorization';
+import {
+  BAD_ID_TAG,
+  BAD_PARAMETER,
+  errorResponse,
+  ID_TOKEN_TYPES,
+  type Json,
+  jsonResponse,
+  objectOf,
+  operation,
+  page,
+  parameterRef,
+  query,
+  schemaRef,
+} from './openapi-operations';
+
+/** A tag seen offline, over all its uses (src/store/seen-offline-tags.ts, SeenOfflineTag). */
+const SEEN_OFFLINE_TAG: Json = {
+  type: 'object',
+  required: ['idTag', 'types', 'uses', 'firstSeenAt', 'lastSeenAt', 'registered'],
+  properties: {
+    idTag: { type: 'string' },
+    types: { type: 'array', items: { type: 'string' }, description: 'The 2.0.1 types it was presented as' },
+    uses: { type: 'integer', description: 'Transactions it was used in' },
+    firstSeenAt: { type: 'string', format: 'date-time' },
+    lastSeenAt: { type: 'string', format: 'date-time' },
+    registered: { type: 'boolean', description: 'An id tag entry exists for it now' },
+  },
+};
+
+const TOKEN_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    scopes: { type: 'array', items: { type: 'string', enum: ['read', 'command', 'admin'] } },
+    createdAt: { type: 'string', format: 'date-time' },
+    revokedAt: { type: ['string', 'null'], format: 'date-time' },
+    lastUsedAt: { type: ['string', 'null'], format: 'date-time', description: 'Updated at most once a minute' },
+  },
+};
+
+/** The isolate's counters, operator API tokens, id tags and tags seen offline. */
+export function fleetPaths(): Record<string, Json> {
+  return {
+    '/isolate-stats': {
+      get: operation({
+        tags: ['Meta'],
+        operationId: 'getIsolateStats',
+        summary:
+          "This isolate's counters since it started: D1 statements run and charger objects constructed (each wake-up from hibernation counts). Under `wrangler dev` one isolate runs everything; deployed, each isolate counts its own.",
+        responses: {
+          '200': jsonResponse(
+            'The counters',
+            objectOf({
+              startedAt: { type: ['string', 'null'], format: 'date-time' },
+              d1Statements: { type: 'integer' },
+              chargerObjectsConstructed: { type: 'integer' },
+              pbkdf2Runs: { type: 'integer', description: 'PBKDF2 derivations (password hashing and checks at the charger upgrade)' },
+            }),
+          ),
+        },
+      }),
+    },
+    '/tokens': {
+      get: operation({
+        tags: ['Tokens'],
+        operationId: 'listTokens',
+        summary: 'Operator API tokens, newest first (never their secrets). Needs `admin`.',
+        responses: { '200': jsonResponse('The tokens', objectOf({ apiTokens: { type: 'array', items: TOKEN_SCHEMA } })) },
+      }),
+      post: operation({
+        tags: ['Tokens'],
+        operationId: 'createToken',
+        summary: 'Make a token with scopes; the token is in this answer only. Needs `admin`.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name', 'scopes'],
+                properties: {
+                  name: { type: 'string', minLength: 1, maxLength: 100 },
+                  scopes: { type: 'array', minItems: 1, items: { type: 'string', enum: ['read', 'command', 'admin'] } },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': jsonResponse('Made', objectOf({ token: { type: 'string', description: 'csms_<id>_<secret>: keep it, it is not shown again' }, apiToken: TOKEN_SCHEMA })),
+          '400': errorResponse({ InvalidJson: 'the body is not JSON', InvalidPayload: 'a missing name or an unknown scope' }),
+        },
+      }),
+    },
+    '/tokens/{tokenId}': {
+      parameters: [{ name: 'tokenId', in: 'path', required: true, schema: { type: 'string' } }],
+      delete: operation({
+        tags: ['Tokens'],
+        operationId: 'revokeToken',
+        summary: 'Revoke a token: it stops working at once. Needs `admin`.',
+        responses: { '204': { description: 'Revoked (or already revoked)' }, '404': errorResponse({ UnknownToken: 'no such token' }) },
+      }),
+    },
+    '/id-tags': {
+      get: operation({
+        tags: ['Id tags'],
+        operationId: 'listIdTags',
+        summary: 'The id tags (1.6) and id tokens (2.0.1) the CSMS authorizes, by tag then type',
+        description:
+          'A 2.0.1 token is the pair (idToken, type): one entry per type, and one (type null) for any type. ' +
+          'A cursor is `tag type` (the type empty for any type); a bare tag continues after every entry of that tag.',
+        parameters: [
+          query('status', { type: 'string', enum: [...AUTHORIZATION_STATUSES] }, 'Only tags with this status'),
+          parameterRef('limit'),
+          query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page'),
+        ],
+        responses: {
+          '200': jsonResponse('A page of id tags', page('idTags', 'IdTag')),
+          '400': errorResponse(BAD_PARAMETER),
+        },
+      }),
+    },
+    '/id-tags/{idTag}': {
+      parameters: [
+        {
+          name: 'idTag',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', minLength: 1, maxLength: MAX_ID_TOKEN_LENGTH, pattern: '^[!-~]+$' },
+          description: `URL-encoded; a 1.6 charger takes at most ${MAX_V16_ID_TAG_LENGTH} characters`,
+        },
+        query(
+          'type',
+          { type: 'string', enum: [...ID_TOKEN_TYPES] },
+          'The 2.0.1 type of the entry meant; left out, the entry for any type. PUT may give it in the body instead.',
+        ),
+      ],
+      get: operation({
+        tags: ['Id tags'],
+        operationId: 'getIdTag',
+        summary: 'One id tag entry: (idTag, type)',
+        responses: {
+          '200': jsonResponse('The tag', objectOf({ idTag: schemaRef('IdTag') })),
+          '400': errorResponse(BAD_ID_TAG),
+          '404': errorResponse({ UnknownIdTag: 'no such tag' }),
+        },
+      }),
+      put: operation({
+        tags: ['Id tags'],
+        operationId: 'putIdTag',
+        summary: 'Create or replace an id tag entry: (idTag, type)',
+        description:
+          'Replaces the whole entry: a field left out (or null) is cleared. `type` (query or body; they must agree) ' +
+          'says which entry: another type is another entry. A new entry for a tag seen offline gets `firstSeenOffline`.',
+        requestBody: { required: true, content: { 'application/json': { schema: schemaRef('IdTagPut') } } },
+        responses: {
+          '200': jsonResponse('Replaced', objectOf({ idTag: schemaRef('IdTag') })),
+          '201': jsonResponse('Created', objectOf({ idTag: schemaRef('IdTag') })),
+          '400': errorResponse({
+            ...BAD_ID_TAG,
+            ...BAD_PARAMETER,
+            InvalidJson: 'the body is not JSON',
+            InvalidPayload: 'the body fails the schema, or names another type than the query (`issues` lists the fields)',
+          }),
+        },
+      }),
+      delete: operation({
+        tags: ['Id tags'],
+        operationId: 'deleteIdTag',
+        summary: 'Delete an id tag entry: (idTag, type)',
+        responses: {
+          '204': { description: 'Deleted' },
+          '400': errorResponse({ ...BAD_ID_TAG, ...BAD_PARAMETER }),
+          '404': errorResponse({ UnknownIdTag: 'no such tag' }),
+        },
+      }),
+    },
+    '/seen-offline-tags': {
+      get: operation({
+        tags: ['Id tags'],
+        operationId: 'listSeenOfflineTags',
+        summary: 'Tags the CSMS did not know, which chargers let charge while offline',
+        description:
+          'They were answered Invalid and never authorize because of it; their transactions are recorded. ' +
+          'Approve one by registering it (PUT /id-tags/{idTag}). Kept when UNKNOWN_OFFLINE_TAG_POLICY is `list`.',
+        parameters: [
+          query('unregistered', { type: 'string', enum: ['true', 'false'] }, 'true: only tags with no id tag entry'),
+          parameterRef('limit'),
+          query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page'),
+        ],
+        responses: {
+          '200': jsonResponse('A page of tags seen offline', {
+            type: 'object',
+            required: ['tags', 'nextCursor'],
+            properties: {
+              tags: { type: 'array', items: SEEN_OFFLINE_TAG },
+              nextCursor: { type: ['string', 'null'] },
+            },
+          }),
+          '400': errorResponse(BAD_PARAMETER),
+        },
+      }),
+    },
+    '/seen-offline-tags/{idTag}': {
+      parameters: [
+        {
+          name: 'idTag',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', minLength: 1, maxLength: MAX_ID_TOKEN_LENGTH, pattern: '^[!-~]+$' },
+          description: 'URL-encoded',
+        },
+      ],
+      get: operation({
+        tags: ['Id tags'],
+        operationId: 'getSeenOfflineTag',
+        summary: 'The transactions a tag seen offline was used in, newest first (at most 500)',
+        responses: {
+          '200': jsonResponse(
+            'Its uses',
+            objectOf({
+              idTag: { type: 'string' },
+              uses: {
+                type: 'array',
+                items: objectOf({
+                  type: { type: ['string', 'null'], description: 'The 2.0.1 type presented; null for 1.6' },
+                  chargerId: { type: 'string', description: "'' for a tag carried over by the migration" },
+                  transactionId: { type: 'string', description: "What the charger calls the transaction; '' when carried over" },
+                  seenAt: { type: 'string', format: 'date-time' },
+                  recordedAt: { type: 'string', format: 'date-time' },
+                }),
+              },
+            }),
+          ),
+          '400': errorResponse(BAD_ID_TAG),
+          '404': errorResponse({ UnknownIdTag: 'the tag was not seen offline' }),
+        },
+      }),
+      delete: operation({
+        tags: ['Id tags'],
+        operationId: 'deleteSeenOfflineTag',
+        summary: 'Dismiss a tag seen offline: its uses are forgotten',
+        responses: {
+          '204': { description: 'Dismissed' },
+          '400': errorResponse(BAD_ID_TAG),
+          '404': errorResponse({ UnknownIdTag: 'the tag was not seen offline' }),
+        },
+      }),
+    },
+  };
+}

@@ -1,0 +1,230 @@
+// The OpenAPI paths of transactions and of one charger's history: meter values, statuses, connections, reports, messages.
+
+import {
+  BAD_CHARGER_ID,
+  BAD_PARAMETER,
+  errorResponse,
+  type Json,
+  jsonResponse,
+  objectOf,
+  operation,
+  page,
+  parameterRef,
+  query,
+  schemaRef,
+  UNKNOWN_CHARGER,
+} from './openapi-operations';
+import { MAX_PAGE_SIZE } from './query';
+import { TRANSACTION_METER_VALUES_PAGE } from './charger-views';
+
+/** Transactions, and what one charger reported or was told (its history). */
+export function historyPaths(): Record<string, Json> {
+  return {
+    '/transactions': {
+      get: operation({
+        tags: ['Transactions'],
+        operationId: 'listTransactions',
+        summary: "The fleet's transactions, newest first",
+        description: 'Read from D1 as it is, except with `chargerId`, whose waiting facts are copied first.',
+        parameters: [
+          query('chargerId', { type: 'string' }, "Only this charger's transactions"),
+          query('status', { type: 'string', enum: ['active', 'completed'] }, 'Only running or only finished ones'),
+          parameterRef('from'),
+          parameterRef('to'),
+          parameterRef('limit'),
+          query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page (a transaction `id`)'),
+        ],
+        responses: {
+          '200': jsonResponse('A page of transactions', page('transactions', 'Transaction')),
+          '400': errorResponse({ ...BAD_PARAMETER, ...BAD_CHARGER_ID }),
+        },
+      }),
+    },
+    '/chargers/{chargerId}/transactions/{transactionId}': {
+      parameters: [
+        parameterRef('chargerId'),
+        {
+          name: 'transactionId',
+          in: 'path',
+          required: true,
+          schema: { type: 'string' },
+          description: '1.6: the transactionId the CSMS assigned; 2.0.1: the station’s transactionId',
+        },
+      ],
+      get: operation({
+        tags: ['Transactions'],
+        operationId: 'getTransaction',
+        summary: 'One transaction, with a page of its meter values',
+        description:
+          'The transaction\u2019s own fields (energy included) are the same on every page; `meterValues` holds one page of its values, ' +
+          'oldest first, and `nextCursor` leads to the next. ' +
+          'With its anomalies: input kept but not applied (a conflicting 1.6 stop, a late or conflicting 2.0.1 event) and what makes its energy unfit to bill. ' +
+          'This view, not the EVENTS queue, is authoritative for billing. ' +
+          'A completed transaction shows its stored, billable `energyWh`, never one re-derived from readings; a running 1.6 one shows the energy so far.',
+        parameters: [
+          query(
+            'limit',
+            { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: TRANSACTION_METER_VALUES_PAGE },
+            'Meter values per page',
+          ),
+          query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page'),
+        ],
+        responses: {
+          '200': jsonResponse(
+            'The transaction',
+            objectOf({
+              transaction: schemaRef('Transaction'),
+              nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page of meter values; null on the last page' },
+            }),
+          ),
+          '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }),
+          '404': errorResponse({ ...UNKNOWN_CHARGER, UnknownTransaction: 'the charger has no such transaction' }),
+        },
+      }),
+    },
+    ...chargerHistory('meter-values', {
+      operationId: 'listMeterValues',
+      summary: "A charger's meter values, one per sampled value, unit-normalised",
+      parameters: [parameterRef('from'), parameterRef('to'), parameterRef('limit'), query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page')],
+      body: page('meterValues', 'MeterValue'),
+    }),
+    ...chargerHistory('status-history', {
+      operationId: 'listStatusHistory',
+      summary: 'Every connector status report, newest first',
+      parameters: [parameterRef('from'), parameterRef('to'), parameterRef('limit')],
+      body: objectOf({ statuses: { type: 'array', items: schemaRef('Connector') } }),
+    }),
+    ...chargerHistory('connections', {
+      operationId: 'listConnections',
+      summary: 'Online and offline events, newest first',
+      parameters: [parameterRef('limit')],
+      body: objectOf({ connections: { type: 'array', items: schemaRef('ConnectionEvent') } }),
+    }),
+    ...chargerHistory('reports', {
+      operationId: 'listReports',
+      summary: 'Charger-initiated messages kept as sent (firmware, security events, NotifyReport, ...), newest first',
+      parameters: [
+        query('action', { type: 'string' }, 'Only this OCPP action, e.g. SecurityEventNotification'),
+        query('requestId', { type: 'integer' }, 'Only reports answering this requestId'),
+        parameterRef('from'),
+        parameterRef('to'),
+        parameterRef('limit'),
+        query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page'),
+      ],
+      body: page('reports', 'Report'),
+    }),
+    '/chargers/{chargerId}/reports/requests/{requestId}': {
+      parameters: [
+        parameterRef('chargerId'),
+        { name: 'requestId', in: 'path', required: true, schema: { type: 'integer' }, description: 'The requestId the report answers' },
+      ],
+      get: operation({
+        tags: ['Charger history'],
+        operationId: 'getAssembledReport',
+        summary: 'All parts of one multi-part report, in seqNo order, with whether it is complete',
+        parameters: [query('action', { type: 'string' }, 'The report action (default NotifyReport)')],
+        responses: {
+          '200': jsonResponse(
+            'The report',
+            objectOf({
+              report: {
+                type: 'object',
+                required: ['requestId', 'action', 'complete', 'missingSeqNos', 'parts'],
+                properties: {
+                  requestId: { type: 'integer' },
+                  action: { type: 'string' },
+                  complete: { type: 'boolean', description: 'The last part (tbc false) and every part before it have arrived' },
+                  missingSeqNos: { type: 'array', items: { type: 'integer' } },
+                  parts: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        seqNo: { type: ['integer', 'null'] },
+                        tbc: { type: 'boolean' },
+                        receivedAt: { type: 'string', format: 'date-time' },
+                        payload: { type: 'object' },
+                      },
+                    },
+                  },
+                },
+              },
+            }),
+          ),
+          '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }),
+          '404': errorResponse({ ...UNKNOWN_CHARGER, UnknownReport: 'no such report has arrived from this charger' }),
+        },
+      }),
+    },
+    ...chargerHistory('messages', {
+      operationId: 'listMessages',
+      summary: "The charger's message journal: its last frames in both directions (JOURNAL_SIZE, default 200), newest first",
+      parameters: [parameterRef('limit')],
+      body: objectOf({
+        messages: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              at: { type: 'string', format: 'date-time' },
+              direction: { type: 'string', enum: ['in', 'out'], description: 'in: from the charger; out: from the CSMS' },
+              messageType: { type: ['integer', 'null'], enum: [2, 3, 4, null] },
+              messageId: { type: ['string', 'null'] },
+              action: { type: ['string', 'null'], description: "For replies, the action of the CALL they answer (the latest earlier one with their id), when it is in the journal, on this page or not" },
+              errorCode: { type: ['string', 'null'] },
+              text: { type: 'string', description: 'The frame as sent, cut at 4,096 characters' },
+              truncated: { type: 'boolean' },
+            },
+          },
+        },
+      }),
+    }),
+    ...chargerHistory('configuration', {
+      operationId: 'getConfiguration',
+      summary: '1.6 configuration keys and the 2.0.1 device model, as last learnt',
+      parameters: [
+        query('component', { type: 'string' }, "Only this 2.0.1 component ('' for 1.6 keys)"),
+        query('variable', { type: 'string' }, 'Only this variable or 1.6 key'),
+      ],
+      body: objectOf({ settings: { type: 'array', items: schemaRef('Setting') } }),
+    }),
+    ...chargerHistory('charging-profiles', {
+      operationId: 'listChargingProfiles',
+      summary: 'The charging profiles the charger has installed, as its answers and reports tell',
+      parameters: [query('evseId', { type: 'integer' }, 'Only profiles of this EVSE (0: the whole charger)')],
+      body: objectOf({ chargingProfiles: { type: 'array', items: schemaRef('ChargingProfile') } }),
+    }),
+    ...chargerHistory('reservations', {
+      operationId: 'listReservations',
+      summary: 'Reservations made with ReserveNow, newest first',
+      parameters: [
+        query('status', { type: 'string', enum: ['active', 'used', 'cancelled', 'expired', 'removed'] }, 'Only reservations in this state'),
+        parameterRef('limit'),
+      ],
+      body: objectOf({ reservations: { type: 'array', items: schemaRef('Reservation') } }),
+    }),
+  };
+}
+
+/** GET /chargers/{chargerId}/<what>: reads of one charger, which copy its waiting facts to D1 first. */
+function chargerHistory(
+  what: string,
+  op: { operationId: string; summary: string; parameters: Json[]; body: Json },
+): Record<string, Json> {
+  return {
+    [`/chargers/{chargerId}/${what}`]: {
+      parameters: [parameterRef('chargerId')],
+      get: operation({
+        tags: ['Charger history'],
+        operationId: op.operationId,
+        summary: op.summary,
+        parameters: op.parameters,
+        responses: {
+          '200': jsonResponse('The records', op.body),
+          '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }),
+          '404': errorResponse(UNKNOWN_CHARGER),
+        },
+      }),
+    },
+  };
+}
