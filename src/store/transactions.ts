@@ -103,11 +103,6 @@ function billableEnergy(stop: string, start: string): string {
   return `(CASE WHEN (${stop}) >= (${start}) THEN (${stop}) - (${start}) END)`;
 }
 
-/** SQL for the detail of a `negative-energy` anomaly of transactions row `t`: its raw readings. */
-function negativeEnergyDetail(t: string): string {
-  return `json_object('meterStartWh', ${t}.meter_start_wh, 'meterStopWh', ${t}.meter_stop_wh)`;
-}
-
 /** A 1.6 StopTransaction as the charger sent it (after timestamp normalisation), for an anomaly's detail. */
 function stopAsReceived(s: TransactionStop16): Record<string, unknown> {
   return {
@@ -232,7 +227,7 @@ export class TransactionStore {
    * A later stop with other content is kept as a `conflicting-stop` anomaly (as received); an
    * identical replay adds nothing. A meterStop below the meterStart (a meter swap, a rollover)
    * keeps both readings, leaves energy_wh null (never negative kWh to bill) and is flagged
-   * `negative-energy`. A stop naming a transaction this charger never had is kept in
+   * `negative-energy` (by the trigger of migrations/0015_negative_energy_trigger.sql). A stop naming a transaction this charger never had is kept in
    * unmatched_stops, so it is acknowledged without being lost; a further stop for that id with
    * other content is kept as a `conflicting-stop` anomaly under the id (unmatched_stops keeps one
    * row per id). Run after the batch's starts and abandonments: a stop may follow them.
@@ -262,14 +257,6 @@ export class TransactionStore {
            WHERE transactions.charger_id = s.charger_id AND transactions.protocol = 'ocpp1.6'
              AND transactions.ocpp_transaction_id = CAST(s.transaction_id AS TEXT)
              AND (transactions.status = 'active' OR transactions.stop_reason = '${ABANDONED_REASON}')`,
-        )
-        .bind(json, now),
-      this.db
-        .prepare(
-          `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
-           SELECT DISTINCT t.charger_id, t.ocpp_transaction_id, 'negative-energy', ${negativeEnergyDetail('t')}, ?2
-           FROM ${stopsIn} AS s JOIN transactions t ON ${matching}
-           WHERE t.status = 'completed' AND t.meter_stop_wh < t.meter_start_wh`,
         )
         .bind(json, now),
       this.db
@@ -353,14 +340,6 @@ export class TransactionStore {
            SELECT t.charger_id, t.ocpp_transaction_id, 'abandoned', a.detail, ?2
            FROM ${abandonsIn} AS a JOIN transactions t ON ${matching}
            WHERE a.cause <> 'BootNotification' AND t.stop_reason = '${ABANDONED_REASON}' AND t.stopped_at = a.at`,
-        )
-        .bind(json, now),
-      this.db
-        .prepare(
-          `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
-           SELECT DISTINCT t.charger_id, t.ocpp_transaction_id, 'negative-energy', ${negativeEnergyDetail('t')}, ?2
-           FROM ${abandonsIn} AS a JOIN transactions t ON ${matching}
-           WHERE t.stop_reason = '${ABANDONED_REASON}' AND t.meter_stop_wh < t.meter_start_wh`,
         )
         .bind(json, now),
     ]);
