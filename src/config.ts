@@ -35,7 +35,7 @@ export interface Config {
   flushDelaySeconds: number;
   /** How long (seconds) a FleetWriter gathers facts from chargers before copying them to D1 in one batch. */
   fleetFlushSeconds: number;
-  /** How many FleetWriter objects share the fleet's writes to D1. */
+  /** How many FleetWriter objects share the fleet's writes to D1; 0: each charger's object writes its own facts to D1 directly. */
   fleetWriterShards: number;
   /** Largest frame (UTF-8 bytes) a charger may send; a larger one closes the connection with 1009. */
   maxFrameBytes: number;
@@ -104,7 +104,7 @@ export const DEFAULTS = {
   idTagCacheSeconds: 300,
   flushDelaySeconds: 300,
   fleetFlushSeconds: 30,
-  fleetWriterShards: 1,
+  fleetWriterShards: 0,
   // Far above any real OCPP message, well below the 1 MiB at which the platform itself closes with 1009.
   maxFrameBytes: 65_536,
   badFrameBudget: 50,
@@ -150,7 +150,7 @@ export function readConfig(vars: ConfigVars): Config {
     idTagCacheSeconds: readNonNegativeInt('ID_TAG_CACHE_SECONDS', vars.ID_TAG_CACHE_SECONDS, DEFAULTS.idTagCacheSeconds),
     flushDelaySeconds: readPositiveNumber('FLUSH_DELAY_SECONDS', vars.FLUSH_DELAY_SECONDS, DEFAULTS.flushDelaySeconds),
     fleetFlushSeconds: readPositiveNumber('FLEET_FLUSH_SECONDS', vars.FLEET_FLUSH_SECONDS, DEFAULTS.fleetFlushSeconds),
-    fleetWriterShards: readPositiveInt('FLEET_WRITER_SHARDS', vars.FLEET_WRITER_SHARDS, DEFAULTS.fleetWriterShards),
+    fleetWriterShards: readNonNegativeInt('FLEET_WRITER_SHARDS', vars.FLEET_WRITER_SHARDS, DEFAULTS.fleetWriterShards),
     maxFrameBytes: readPositiveInt('MAX_FRAME_BYTES', vars.MAX_FRAME_BYTES, DEFAULTS.maxFrameBytes),
     badFrameBudget: readPositiveInt('BAD_FRAME_BUDGET', vars.BAD_FRAME_BUDGET, DEFAULTS.badFrameBudget),
     writeBudgetRows: readPositiveInt('WRITE_BUDGET_ROWS', vars.WRITE_BUDGET_ROWS, DEFAULTS.writeBudgetRows),

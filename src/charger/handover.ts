@@ -1,8 +1,14 @@
-// Moves a charger's outbox to its FleetWriter: when the alarm says so, or at once before a read.
+// Moves a charger's outbox on: to its FleetWriter, or straight to D1; when the alarm says so, or at once before a read.
+//
+// D1 bills rows, not statements, so the FleetWriter's one-batch-for-many-chargers saves no money:
+// each fact it relays costs two more rows in its own storage (kept, then removed) and the charger
+// one more request. With FLEET_WRITER_SHARDS = 0 a charger's object writes its facts to D1 itself,
+// in one D1 batch per flush; the relay remains for fleets whose D1 needs fewer, fuller batches.
 
 import type { Config } from '../config';
 import type { Env } from '../env';
 import { fleetWriterName } from '../fleet/fleet-writer';
+import { flushStatements } from '../fleet/flush';
 import type { Outbox, StoredEntry } from '../fleet/outbox';
 import { logError } from '../log';
 import type { DueWork } from './due-work';
@@ -21,6 +27,8 @@ export interface HandoverDeps {
   dueWork: DueWork;
   config: Config;
   env: Env;
+  /** The D1 the facts end in, written directly when `config.fleetWriterShards` is 0. */
+  db: D1Database;
   chargerId: () => Promise<string | undefined>;
   /** When the last frame arrived on the open connection, if there is one. */
   lastSeen: () => number | undefined;
@@ -51,6 +59,7 @@ export class OutboxHandover {
     const { outbox, dueWork } = this.deps;
     const chargerId = await this.deps.chargerId();
     if (!chargerId) return false;
+    if (this.direct) return this.flushToDatabase(chargerId);
     // Facts travel as stored (JSON text): the writer stores them as they are, nothing is re-parsed.
     const batch = outbox.peekStored(BATCH_SIZE);
     const entries: StoredEntry[] = batch.entries;
@@ -72,6 +81,36 @@ export class OutboxHandover {
     return true;
   }
 
+  /**
+   * Writes the oldest outbox entries (and the latest lastSeen) to D1 in one batch, then forgets
+   * them. The batch's statements are idempotent (fleet/flush.ts), so a batch D1 stored whose
+   * removal here was lost is simply written again.
+   */
+  private async flushToDatabase(chargerId: string): Promise<boolean> {
+    const { outbox, dueWork, db } = this.deps;
+    const batch = outbox.peekOldest(BATCH_SIZE);
+    const lastSeen = this.deps.lastSeen();
+    const seenIsNews = lastSeen !== undefined && lastSeen > this.lastSeenHandedOver;
+    if (seenIsNews) batch.seen.push({ chargerId, fact: { at: new Date(lastSeen).toISOString() } });
+    if (batch.size === 0 && !seenIsNews) return false;
+    try {
+      await db.batch(flushStatements(db, batch, new Date().toISOString()));
+    } catch (error) {
+      logError('flush', chargerId, error);
+      await dueWork.schedule('flush', Date.now() + RETRY_MS, 'earliest');
+      return false;
+    }
+    if (batch.lastSeq > 0) outbox.remove(batch.lastSeq);
+    if (seenIsNews) this.lastSeenHandedOver = Math.max(this.lastSeenHandedOver, lastSeen);
+    if (outbox.size > 0) await dueWork.schedule('flush', Date.now(), 'earliest');
+    return true;
+  }
+
+  /** Whether facts go straight to D1 rather than through a FleetWriter. */
+  private get direct(): boolean {
+    return this.deps.config.fleetWriterShards === 0;
+  }
+
   /** Hands over everything waiting now, without waiting for the alarm. */
   async handOver(): Promise<void> {
     await this.deps.dueWork.cancel('flush');
@@ -83,7 +122,7 @@ export class OutboxHandover {
   /** Hands over everything, then has the writer copy it to D1: before a read that must see it. */
   async flushToD1(): Promise<void> {
     await this.handOver();
-    if (this.deps.outbox.size > 0) return;
+    if (this.deps.outbox.size > 0 || this.direct) return;
     const chargerId = await this.deps.chargerId();
     if (chargerId) await this.writer(chargerId).flushNow();
   }

@@ -118,6 +118,7 @@ export class ChargerSession extends DurableObject<Env> {
       dueWork: this.dueWork,
       config: this.config,
       env,
+      db: this.db,
       chargerId: () => this.ctx.storage.get<string>(STORAGE_KEYS.chargerId),
       lastSeen: () => {
         const socket = this.currentSocket();

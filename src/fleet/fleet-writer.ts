@@ -116,5 +116,5 @@ export function fleetWriterName(chargerId: string, shards: number): string {
     hash ^= chargerId.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return `fleet-writer-${hash % shards}`;
+  return `fleet-writer-${hash % Math.max(shards, 1)}`;
 }

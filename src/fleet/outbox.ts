@@ -171,6 +171,18 @@ export class Outbox {
     );
   }
 
+  /**
+   * The oldest `limit` entries, at most `maxChars` of facts, grouped by kind: one charger's own
+   * outbox, written to D1 by its object (no turns to take, unlike `peek`).
+   */
+  peekOldest(limit: number, maxChars = PEEK_MAX_CHARS): OutboxBatch {
+    return Outbox.batchOf(
+      this.oldest(limit, maxChars).map(
+        (row) => ({ seq: row.seq, chargerId: row.charger_id, kind: row.kind, fact: JSON.parse(row.fact) }) as OutboxEntry,
+      ),
+    );
+  }
+
   /** The oldest `limit` rows, stopping once their facts add up to `maxChars`; the first is always taken. */
   private oldest(limit: number, maxChars: number): Array<{ seq: number; charger_id: string; kind: OutboxKind; fact: string }> {
     const rows = this.sql.exec<{ seq: number; charger_id: string; kind: OutboxKind; fact: string }>(

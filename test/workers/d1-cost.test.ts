@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../src/config';
+import { DEFAULTS, readConfig } from '../../src/config';
 import { fleetWriterName, THRESHOLD as WRITER_THRESHOLD } from '../../src/fleet/fleet-writer';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
@@ -16,6 +16,13 @@ const LAST_SEEN_FLUSH_S = 15 * 60;
 const TAG_CACHE_S = DEFAULTS.idTagCacheSeconds;
 /** The drivers' tag, known to the CSMS. */
 const TAG = 'COST-TAG';
+/**
+ * Whether chargers write their facts to D1 themselves (FLEET_WRITER_SHARDS = 0, the default) or
+ * hand them to a FleetWriter that batches many chargers into one D1 batch. D1 bills rows, not
+ * statements: written directly, each flush is its own batch of a few statements, so statements
+ * per message are higher while rows (and the FleetWriter's own storage rows) are fewer.
+ */
+const DIRECT = readConfig(env).fleetWriterShards === 0;
 
 interface Step {
   at: number;
@@ -164,7 +171,7 @@ async function measureFleet(sessions: Array<{ protocol: 'ocpp1.6' | 'ocpp2.0.1';
     const statementsBefore = (await env.CHARGERS.getByName(cp.id).stats()).d1Statements;
     chargers.push({ cp, steps: session.steps, next: 0, offset, pendingSince: offset, lastHandOver: offset, transactionId: -1, tagReadAt: null, statementsBefore });
   }
-  const writer = env.FLEET_WRITERS.getByName(fleetWriterName(chargers[0]!.cp.id, 1));
+  const writer = env.FLEET_WRITERS.getByName(fleetWriterName(chargers[0]!.cp.id, readConfig(env).fleetWriterShards));
   if (options.warm) await writer.flushNow();
   const writerBefore = (await writer.stats()).d1Statements;
   let writerPendingSince: number | null = null;
@@ -250,11 +257,11 @@ describe('D1 cost of charger traffic', () => {
     const v16 = await measureFleet([{ protocol: 'ocpp1.6', steps: [BOOT16, ...session16(base)] }]);
     const v201 = await measureFleet([{ protocol: 'ocpp2.0.1', steps: [BOOT201, ...session201(base)] }]);
     console.log(`D1 statements per 1,000 charger messages, one charger: ${JSON.stringify({ 'ocpp1.6': v16, 'ocpp2.0.1': v201 })}`);
-    expect(v16.perThousand).toBeLessThan(600);
+    expect(v16.perThousand).toBeLessThan(DIRECT ? 700 : 600);
     expect(v201.perThousand).toBeLessThan(900);
   }, 60_000);
 
-  it('falls far below one statement per message as the FleetWriter batches many chargers', async () => {
+  it('stays below one statement per message for many chargers, far below when a FleetWriter batches them', async () => {
     const sessions = Array.from({ length: 30 }, (_, i) =>
       i % 2 === 0
         ? { protocol: 'ocpp1.6' as const, steps: [BOOT16, ...session16(base)] }
@@ -262,7 +269,7 @@ describe('D1 cost of charger traffic', () => {
     );
     const fleet = await measureFleet(sessions);
     console.log(`D1 statements per 1,000 charger messages, 30 chargers: ${JSON.stringify(fleet)}`);
-    expect(fleet.perThousand).toBeLessThan(230);
+    expect(fleet.perThousand).toBeLessThan(DIRECT ? 800 : 230);
     // 2,400 messages over real sockets: bounded in count, not fast on a 2-core machine.
   }, 120_000);
 
@@ -278,8 +285,13 @@ describe('D1 cost of charger traffic', () => {
     console.log(`D1 statements per 1,000 charger messages, sustained load: ${JSON.stringify(fleet)}`);
     // Most of it is id tags read after the cache's TTL (see README); before the cache, per-charger
     // transaction ids and fuller writer batches it was 62.
-    expect(fleet.perThousand).toBeLessThan(32);
-    // One tag read per session, a second for a 1.6 stop an hour later, one numbering read per 1.6 charger.
-    expect(fleet.chargerStatements).toBeLessThanOrEqual(90);
+    if (DIRECT) {
+      // Each charger's flush is its own batch: a statement or two per kind of fact it holds.
+      expect(fleet.perThousand).toBeLessThan(750);
+    } else {
+      expect(fleet.perThousand).toBeLessThan(32);
+      // One tag read per session, a second for a 1.6 stop an hour later, one numbering read per 1.6 charger.
+      expect(fleet.chargerStatements).toBeLessThanOrEqual(90);
+    }
   }, 180_000);
 });
