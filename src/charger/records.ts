@@ -296,7 +296,9 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async recordMeterValues(report: MeterReport): Promise<void> {
-    if (report.samples.length > 0) await this.append('meter', report);
+    if (report.samples.length === 0) return;
+    this.deps.outbox.appendMeter(this.deps.chargerId, report);
+    await this.deps.appended('batched');
   }
 
   async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined, sent: unknown): Promise<void> {
@@ -318,14 +320,19 @@ export class DurableChargerRecords implements ChargerRecords {
     const evseId = event.evseId ?? this.deps.locations.get(event.transactionId)?.evseId;
     const abandoned = this.deps.evseTransactions.noted(event.transactionId, event.eventType, evseId);
     // A transaction still running on this EVSE was left open by the charger: the new one's Started ends it.
-    this.deps.outbox.appendAll([
-      ...abandoned.map((transactionId) => ({
-        chargerId,
-        kind: 'abandon201' as const,
-        fact: { transactionId, evseId: evseId!, at: event.timestamp, cause: 'TransactionEvent' as const, byTransactionId: event.transactionId },
-      })),
-      { chargerId, kind: 'event201' as const, fact: { ...event, samples, digest, remoteStartIdToken } },
-    ]);
+    const fact = { ...event, samples, digest, remoteStartIdToken };
+    if (abandoned.length === 0) {
+      this.deps.outbox.appendEvent201(chargerId, fact);
+    } else {
+      this.deps.outbox.appendAll([
+        ...abandoned.map((transactionId) => ({
+          chargerId,
+          kind: 'abandon201' as const,
+          fact: { transactionId, evseId: evseId!, at: event.timestamp, cause: 'TransactionEvent' as const, byTransactionId: event.transactionId },
+        })),
+        { chargerId, kind: 'event201' as const, fact },
+      ]);
+    }
     await this.deps.appended(event.eventType === 'Ended' || abandoned.length > 0 ? 'soon' : 'batched');
   }
 

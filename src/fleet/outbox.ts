@@ -38,6 +38,8 @@ export interface OutboxFacts {
     /** The idToken the CSMS sent in RequestStartTransaction with the event's remoteStartId. */
     remoteStartIdToken?: string;
   };
+  /** 2.0.1 TransactionEvents merged into one entry, in the order they came (see Outbox.appendEvent201). */
+  event201s: Array<OutboxFacts['event201']>;
   /**
    * A 1.6 transaction its charger left open: a newer start on its connector (`byTransactionId`)
    * ended it `at`, and the CSMS closes it; or it was running at a BootNotification `at`, and is
@@ -78,7 +80,7 @@ export interface ChargerFact<K extends OutboxKind> {
 }
 
 /** The entries of a batch, sorted by kind, each kind in the order appended. */
-export type OutboxBatch = { [K in OutboxKind]: ChargerFact<K>[] } & {
+export type OutboxBatch = { [K in Exclude<OutboxKind, 'event201s'>]: ChargerFact<K>[] } & {
   entries: OutboxEntry[];
   lastSeq: number;
   size: number;
@@ -93,9 +95,20 @@ const PEEK_MAX_CHARS = 4_000_000;
  */
 const FAIR_SCAN_ENTRIES = 50_000;
 
+/**
+ * An entry may take in later facts (see Outbox.appendMeter, appendEvent201) until its JSON
+ * reaches this many characters: beyond it, the next fact starts a new entry.
+ */
+const MERGED_MAX_CHARS = 32_768;
+
 export class Outbox {
   /** Entries in the table, once counted; undefined after a removal until counted again. */
   private count: number | undefined;
+  /**
+   * The highest seq a flush in progress has read: an entry up to it may be removed once D1 has
+   * it, so nothing is merged into it any more. In memory only: after an eviction no flush is in progress.
+   */
+  private sealedUpTo = 0;
 
   constructor(private readonly sql: SqlStorage) {
     // Runs on every wake-up; cheap, and makes the table exist for a new object.
@@ -116,6 +129,56 @@ export class Outbox {
   /** Appends facts in order, a few statements for many (a storage call costs more than its rows). */
   appendAll(entries: readonly OutboxEntry[]): void {
     this.appendStored(entries.map((e) => [e.chargerId, e.kind, JSON.stringify(e.fact)]));
+  }
+
+  /**
+   * Appends a charger's meter report, merged into the newest entry when that is a report of the
+   * same transaction and connector no flush has read yet: its readings are stored exactly as if
+   * they had come as two entries (store/meter-values.ts keys each sample on its own), and the
+   * outbox writes one row instead of adding one and removing it later (each billed as a row).
+   */
+  appendMeter(chargerId: string, report: MeterReport): void {
+    const newest = this.mergeable(chargerId);
+    if (newest?.kind === 'meter') {
+      const merged = JSON.parse(newest.fact) as MeterReport;
+      const sameScope =
+        merged.transactionId === report.transactionId && merged.evseId === report.evseId && merged.connectorId === report.connectorId;
+      if (sameScope && this.replace(newest.seq, 'meter', { ...merged, samples: [...merged.samples, ...report.samples] })) return;
+    }
+    this.append(chargerId, 'meter', report);
+  }
+
+  /**
+   * Appends a 2.0.1 TransactionEvent, merged into the newest entry when that holds events no
+   * flush has read yet (the flush takes the events of an entry in order, as if appended one by
+   * one): one row written per event instead of two.
+   */
+  appendEvent201(chargerId: string, event: OutboxFacts['event201']): void {
+    const newest = this.mergeable(chargerId);
+    if (newest?.kind === 'event201' || newest?.kind === 'event201s') {
+      const earlier = JSON.parse(newest.fact) as OutboxFacts['event201'] | OutboxFacts['event201s'];
+      const events = Array.isArray(earlier) ? [...earlier, event] : [earlier, event];
+      if (this.replace(newest.seq, 'event201s', events)) return;
+    }
+    this.append(chargerId, 'event201', event);
+  }
+
+  /** The newest entry, when it is `chargerId`'s and no flush has read it: what a new fact may merge into. */
+  private mergeable(chargerId: string): { seq: number; kind: OutboxKind; fact: string } | undefined {
+    const newest = this.sql
+      .exec<{ seq: number; charger_id: string; kind: OutboxKind; fact: string }>(
+        'SELECT seq, charger_id, kind, fact FROM outbox ORDER BY seq DESC LIMIT 1',
+      )
+      .toArray()[0];
+    return newest && newest.seq > this.sealedUpTo && newest.charger_id === chargerId ? newest : undefined;
+  }
+
+  /** Replaces an entry's fact, unless that makes it longer than MERGED_MAX_CHARS; whether it did. */
+  private replace<K extends OutboxKind>(seq: number, kind: K, fact: OutboxFacts[K]): boolean {
+    const json = JSON.stringify(fact);
+    if (json.length > MERGED_MAX_CHARS) return false;
+    this.sql.exec('UPDATE outbox SET kind = ?, fact = ? WHERE seq = ?', kind, json, seq);
+    return true;
   }
 
   /** Entries waiting. Counted once per instance, then kept up to date in memory. */
@@ -166,6 +229,7 @@ export class Outbox {
       limit,
     );
     const taken = takeUpTo(rows, maxChars).sort((a, b) => a.seq - b.seq);
+    this.seal(taken);
     return Outbox.batchOf(
       taken.map((row) => ({ seq: row.seq, chargerId: row.charger_id, kind: row.kind, fact: JSON.parse(row.fact) }) as OutboxEntry),
     );
@@ -189,7 +253,14 @@ export class Outbox {
       'SELECT seq, charger_id, kind, fact FROM outbox ORDER BY seq LIMIT ?',
       limit,
     );
-    return takeUpTo(rows, maxChars);
+    const taken = takeUpTo(rows, maxChars);
+    this.seal(taken);
+    return taken;
+  }
+
+  /** Nothing more is merged into entries a flush has read (see appendMeter). */
+  private seal(rows: ReadonlyArray<{ seq: number }>): void {
+    for (const row of rows) this.sealedUpTo = Math.max(this.sealedUpTo, row.seq);
   }
 
   /** Forgets entries up to `seq`, once they are safe elsewhere. */
@@ -226,7 +297,11 @@ export class Outbox {
       size: 0,
     };
     for (const entry of entries) {
-      (batch[entry.kind] as ChargerFact<OutboxKind>[]).push({ chargerId: entry.chargerId, fact: entry.fact });
+      if (entry.kind === 'event201s') {
+        for (const fact of entry.fact as OutboxFacts['event201s']) batch.event201.push({ chargerId: entry.chargerId, fact });
+      } else {
+        (batch[entry.kind] as ChargerFact<OutboxKind>[]).push({ chargerId: entry.chargerId, fact: entry.fact });
+      }
       batch.entries.push(entry);
       batch.lastSeq = Math.max(batch.lastSeq, entry.seq ?? 0);
       batch.size += 1;

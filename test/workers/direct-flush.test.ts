@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config';
 import { fleetWriterName } from '../../src/fleet/fleet-writer';
 import { Outbox, type StoredEntry } from '../../src/fleet/outbox';
-import { RawCharger, uniqueChargerId } from './helpers';
+import { api, RawCharger, uniqueChargerId } from './helpers';
 
 const count = async (sql: string, ...params: unknown[]) =>
   ((await env.DB.prepare(sql).bind(...params).first<{ n: number }>())?.n ?? -1);
@@ -65,6 +65,89 @@ describe('direct flush', () => {
       energy: await env.DB.prepare('SELECT energy_wh, status FROM transactions WHERE charger_id = ?').bind(cp.id).first(),
       history: await count('SELECT COUNT(*) AS n FROM connection_history WHERE charger_id = ?', cp.id),
     }).toEqual(stored);
+    cp.close();
+  });
+});
+
+describe('meter readings in the outbox', () => {
+  const report = (value: number, minute: number) => ({
+    transactionId: '7',
+    evseId: 0,
+    connectorId: 1,
+    samples: [{ timestamp: `2026-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`, measurand: 'Energy.Active.Import.Register', unit: 'Wh', value, phase: null, location: null, context: null, signedData: null }],
+  });
+
+  it('merge into one entry per transaction and connector until a flush reads it; a flush in progress loses nothing that arrives meanwhile', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    const stub = env.CHARGERS.getByName(cp.id);
+    await stub.flushNow();
+    await runInDurableObject(stub, (_instance, state) => {
+      const outbox = new Outbox(state.storage.sql);
+      const rows = () => state.storage.sql.exec<{ fact: string }>('SELECT fact FROM outbox ORDER BY seq').toArray().map((r) => JSON.parse(r.fact).samples.length);
+      outbox.appendMeter(cp.id, report(100, 1));
+      outbox.appendMeter(cp.id, report(200, 2));
+      // Another connector's reading is its own entry, and ends the merging into the one before.
+      outbox.appendMeter(cp.id, { ...report(5, 2), connectorId: 2 });
+      outbox.appendMeter(cp.id, report(300, 3));
+      expect(rows()).toEqual([2, 1, 1]);
+      outbox.appendMeter(cp.id, report(400, 4));
+      expect(rows()).toEqual([2, 1, 2]);
+      // A flush reads the entries, and a reading arrives while D1 is being written: it must not
+      // go into an entry the flush will remove.
+      const batch = outbox.peekOldest(500);
+      outbox.appendMeter(cp.id, report(500, 5));
+      outbox.remove(batch.lastSeq);
+      expect(rows()).toEqual([1]);
+      expect(batch.meter.flatMap((m) => m.fact.samples.map((s) => s.value))).toEqual([100, 200, 5, 300, 400]);
+    });
+    cp.close();
+  });
+
+  it('1.6 MeterValues of one transaction take one outbox row between flushes, and D1 gets every reading', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    const stub = env.CHARGERS.getByName(cp.id);
+    const start = await cp.call('StartTransaction', { connectorId: 1, idTag: 'MERGE-TAG', meterStart: 0, timestamp: '2026-03-02T10:00:00Z' });
+    const transactionId = (start[2] as { transactionId: number }).transactionId;
+    await stub.flushNow();
+    for (let minute = 1; minute <= 5; minute++) {
+      const meterValue = [{ timestamp: `2026-03-02T10:0${minute}:00Z`, sampledValue: [{ value: String(minute * 100), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }, { value: '7000', measurand: 'Power.Active.Import', unit: 'W' }] }];
+      expect((await cp.call('MeterValues', { connectorId: 1, transactionId, meterValue }))[0]).toBe(3);
+    }
+    expect((await stub.stats()).outboxEntries).toBe(1);
+    await stub.flushNow();
+    const page = await api('GET', `/chargers/${cp.id}/transactions/${transactionId}?limit=100`);
+    const body = ((await page.json()) as { transaction: { meterValues: Array<{ measurand: string; value: number }> } }).transaction;
+    expect(body.meterValues.filter((v) => v.measurand === 'Energy.Active.Import.Register').map((v) => v.value)).toEqual([100, 200, 300, 400, 500]);
+    expect(body.meterValues).toHaveLength(10);
+    cp.close();
+  });
+
+  it('2.0.1 TransactionEvents between flushes take one outbox row, and each is stored as its own event with its readings', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp2.0.1');
+    await cp.boot();
+    const stub = env.CHARGERS.getByName(cp.id);
+    await stub.flushNow();
+    const at = (minute: number) => `2026-03-03T10:${String(minute).padStart(2, '0')}:00.000Z`;
+    const event = (seqNo: number, eventType: 'Started' | 'Updated', wh: number) => ({
+      eventType,
+      timestamp: at(seqNo),
+      triggerReason: eventType === 'Started' ? 'Authorized' : 'MeterValuePeriodic',
+      seqNo,
+      transactionInfo: { transactionId: 'MERGED-TX' },
+      ...(eventType === 'Started' ? { evse: { id: 1, connectorId: 1 } } : {}),
+      meterValue: [{ timestamp: at(seqNo), sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register' }] }],
+    });
+    expect((await cp.call('TransactionEvent', event(0, 'Started', 1000)))[0]).toBe(3);
+    for (let seqNo = 1; seqNo <= 4; seqNo++) expect((await cp.call('TransactionEvent', event(seqNo, 'Updated', 1000 + seqNo * 100)))[0]).toBe(3);
+    expect((await stub.stats()).outboxEntries).toBe(1);
+    await stub.flushNow();
+    const events = await env.DB.prepare('SELECT seq_no FROM transaction_events WHERE charger_id = ? ORDER BY seq_no').bind(cp.id).all<{ seq_no: number }>();
+    expect(events.results.map((e) => e.seq_no)).toEqual([0, 1, 2, 3, 4]);
+    const page = await api('GET', `/chargers/${cp.id}/transactions/MERGED-TX?limit=100`);
+    const body = ((await page.json()) as { transaction: { meterValues: Array<{ value: number }> } }).transaction;
+    expect(body.meterValues.map((v) => v.value)).toEqual([1000, 1100, 1200, 1300, 1400]);
     cp.close();
   });
 });
