@@ -1,13 +1,14 @@
 // /api/v1/chargers/{chargerId}/… — what one charger recorded: transactions, meter values, reports, history, state.
 
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Env } from '../env';
 import { isValidChargerId } from '../ocpp/charger-id';
-import { energyFromSamples } from '../ocpp/meter-values';
+import { ENERGY_REGISTER, energyFromSamples } from '../ocpp/meter-values';
 import { assembleReport } from '../ocpp/report-assembly';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
-import { MeterValueStore } from '../store/meter-values';
+import { ArchiveUnreadable, chargerKey, decodeCursor, encodeCursor, MeterArchiveStore, mergeReadings, pageReadings } from '../store/meter-archive';
+import { MeterValueStore, type StoredMeterValue } from '../store/meter-values';
 import { ReportStore, type StoredReport } from '../store/reports';
 import { ReservationStore } from '../store/reservations';
 import { SettingStore } from '../store/settings';
@@ -52,7 +53,25 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
     return apiError(c, 404, 'UnknownTransaction', `Charger "${chargerId}" has no transaction "${transactionId}"`);
   }
   const meterValueStore = new MeterValueStore(c.env.DB);
-  const page = await meterValueStore.pageForTransaction(chargerId, transaction.transactionId, { limit, cursor: c.req.query('cursor') });
+  const archiveStore = new MeterArchiveStore(c.env.DB, c.env.ARCHIVE);
+  const archived = await archiveStore.state(chargerId, transaction.transactionId);
+  let page: Awaited<ReturnType<MeterValueStore['pageForTransaction']>>;
+  let archivedReadings: StoredMeterValue[] | null = null;
+  if (archived) {
+    // Its readings are in R2; any that arrived after they moved are still in D1: served as one list.
+    let fromArchive: StoredMeterValue[];
+    try {
+      fromArchive = await archiveStore.read(archived);
+    } catch (error) {
+      if (error instanceof ArchiveUnreadable) return archiveUnreadable(c, error);
+      throw error;
+    }
+    const late = await meterValueStore.readingsForTransaction(chargerId, transaction.transactionId);
+    archivedReadings = mergeReadings([fromArchive, late]);
+    page = pageReadings(archivedReadings, { limit, cursor: c.req.query('cursor') });
+  } else {
+    page = await meterValueStore.pageForTransaction(chargerId, transaction.transactionId, { limit, cursor: c.req.query('cursor') });
+  }
   if (!page) return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
   // A 1.6 transaction still running has no meterStop yet: show the energy so far, computed from
   // the energy readings that decide it, whatever page of values is shown. A completed one shows
@@ -61,7 +80,10 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
   // its events as they arrive, and shown as derived.
   let energyWh = transaction.energyWh;
   if (energyWh === null && transaction.protocol === 'ocpp1.6' && transaction.status === 'active') {
-    const readings = await meterValueStore.energyReadingsForTransaction(chargerId, transaction.transactionId);
+    // (Only a completed transaction is ever archived; were one running again, its readings are all here.)
+    const readings = archivedReadings
+      ? archivedReadings.filter((v) => v.measurand === ENERGY_REGISTER && v.value !== null)
+      : await meterValueStore.energyReadingsForTransaction(chargerId, transaction.transactionId);
     energyWh = transaction.meterStartWh !== null ? latestRegister(readings, transaction.meterStartWh) : energyFromSamples(readings);
   }
   const anomalies = await new TransactionAnomalyStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
@@ -187,4 +209,10 @@ function latestRegister(values: Parameters<typeof energyFromSamples>[0], meterSt
   const soFar = Math.round((latest - meterStartWh) * 1000) / 1000;
   // A register below the start (a meter swap, a rollover) gives no energy to show, never a negative one.
   return soFar < 0 ? null : soFar;
+}
+
+/** Archived readings that cannot be read now: the answer says so rather than serving a partial list. */
+function archiveUnreadable(c: Context<{ Bindings: Env }>, error: Error): Response {
+  console.error(JSON.stringify({ level: 'error', what: 'meter-archive-read', path: c.req.path, error: String(error) }));
+  return apiError(c, 503, 'ArchiveUnavailable', `This transaction's meter values are archived in R2 and cannot be read now: ${error.message}`);
 }

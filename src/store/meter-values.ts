@@ -179,6 +179,42 @@ export class MeterValueStore {
         : null;
     return { meterValues: page.map(toStored), nextCursor };
   }
+
+  // What the archive (store/meter-archive.ts) needs of a transaction's values: kept to these
+  // methods so it does not depend on how values are laid out in D1.
+
+  /** Every value of the transaction, in `pageForTransaction`'s order. */
+  async readingsForTransaction(chargerId: string, transactionId: string): Promise<StoredMeterValue[]> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT * FROM meter_values WHERE charger_id = ?1 AND scope = ?2 AND transaction_id = ?2
+         ORDER BY timestamp, measurand, phase, location, context`,
+      )
+      .bind(chargerId, transactionId)
+      .all<Row>();
+    return results.map(toStored);
+  }
+
+  /** Statements that delete every value of the transaction (not values outside transactions). */
+  deleteStatementsForTransaction(chargerId: string, transactionId: string): D1PreparedStatement[] {
+    return [this.db.prepare('DELETE FROM meter_values WHERE charger_id = ?1 AND scope = ?2 AND transaction_id = ?2').bind(chargerId, transactionId)];
+  }
+
+  /**
+   * A statement that fails, and so rolls back the batch it is in, unless D1 holds exactly `count`
+   * values of the transaction: put before `deleteStatementsForTransaction`, it keeps a value that
+   * arrived after the archive read the others from being deleted unarchived. Values are only
+   * ever added (INSERT OR IGNORE), so an unchanged count is an unchanged set. (json() of a text
+   * that is not JSON is SQLite's one way to raise an error outside a trigger.)
+   */
+  unchangedStatementForTransaction(chargerId: string, transactionId: string, count: number): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `SELECT json(CASE WHEN (SELECT COUNT(*) FROM meter_values WHERE charger_id = ?1 AND scope = ?2 AND transaction_id = ?2) = ?3
+                          THEN '0' ELSE 'meter values changed while archiving' END) AS unchanged`,
+      )
+      .bind(chargerId, transactionId, count);
+  }
 }
 
 /** A page position: the sort key of the last row served, base64 so it travels as one query parameter. */
