@@ -74,7 +74,7 @@ export default {
     return app.fetch(request, { ...env, DB: countingD1(env.DB, workerD1Counter) }, ctx);
   },
   /** The Cron Trigger (wrangler.toml [triggers]): one bounded run of the meter archive. */
-  async scheduled(_controller, env) {
+  async scheduled(_controller, env, _ctx) {
     markIsolateStarted();
     const report = await runMeterArchive({ ...env, DB: countingD1(env.DB, workerD1Counter) });
     if (report.moved.length > 0 || report.failed.length > 0) {

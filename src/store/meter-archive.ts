@@ -276,7 +276,8 @@ export function compareText(a: string, b: string): number {
   return a.length - b.length;
 }
 
-function compareKeys(a: readonly string[], b: readonly string[]): number {
+/** Keys (as `transactionKey` or `chargerKey` give them) in the order D1 sorts them. */
+export function compareKeyArrays(a: readonly string[], b: readonly string[]): number {
   for (let i = 0; i < a.length; i++) {
     const c = compareText(a[i]!, b[i]!);
     if (c !== 0) return c;
@@ -327,7 +328,7 @@ export function mergeReadings(
       all.push({ key, value });
     }
   }
-  return all.sort((a, b) => compareKeys(a.key, b.key)).map((e) => e.value);
+  return all.sort((a, b) => compareKeyArrays(a.key, b.key)).map((e) => e.value);
 }
 
 /**
@@ -342,7 +343,7 @@ export function pageReadings(
 ): { meterValues: StoredMeterValue[]; nextCursor: string | null } | null {
   const after = page.cursor ? decodeCursor(page.cursor, keyLength) : null;
   if (page.cursor && !after) return null;
-  const rest = after ? sorted.filter((v) => compareKeys(keyOf(v), after) > 0) : sorted;
+  const rest = after ? sorted.filter((v) => compareKeyArrays(keyOf(v), after) > 0) : sorted;
   const meterValues = rest.slice(0, page.limit);
   const last = meterValues[meterValues.length - 1];
   return { meterValues, nextCursor: rest.length > page.limit && last ? encodeCursor(keyOf(last)) : null };
