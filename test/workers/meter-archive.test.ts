@@ -248,6 +248,66 @@ describe('the meter archive', () => {
   }, 60_000);
 });
 
+describe("a charger's meter values by time range", () => {
+  it('include archived transactions in the same order, pages and cursors as before they moved', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId('RANGE'), 'ocpp1.6');
+    await cp.boot();
+    const at = (minute: number, second = 0) => new Date(Date.UTC(2026, 4, 1, 0, minute, second)).toISOString();
+    const readings = (from: number, to: number, wh: number) =>
+      Array.from({ length: to - from }, (_, i) => ({
+        timestamp: at(from + i),
+        sampledValue: [
+          { value: String(wh + i * 100), measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
+          { value: String(3_000 + i), measurand: 'Power.Active.Import', unit: 'W' },
+        ],
+      }));
+    const start = async (connectorId: number, minute: number) =>
+      ((await cp.call('StartTransaction', { connectorId, idTag: 'RANGER', meterStart: 0, timestamp: at(minute) }))[2] as { transactionId: number }).transactionId;
+    // Two transactions overlapping on two connectors, a third later, values outside any between and after.
+    const t1 = await start(1, 0);
+    const t2 = await start(2, 5);
+    await cp.call('MeterValues', { connectorId: 1, transactionId: t1, meterValue: readings(1, 20, 100) });
+    await cp.call('MeterValues', { connectorId: 2, transactionId: t2, meterValue: readings(5, 12, 5_000) });
+    await cp.call('MeterValues', { connectorId: 2, meterValue: readings(13, 18, 9_000) });
+    const t3 = await start(2, 30);
+    await cp.call('MeterValues', { connectorId: 2, transactionId: t3, meterValue: readings(30, 45, 20_000) });
+    await cp.call('MeterValues', { connectorId: 1, meterValue: readings(50, 55, 40_000) });
+    for (const [transactionId, minute, wh] of [[t1, 21, 3_000], [t2, 12, 6_000], [t3, 46, 22_000]] as const) {
+      await cp.call('StopTransaction', { transactionId, meterStop: wh, timestamp: at(minute) });
+    }
+    // The same instant on both connectors: scope decides the order, as in D1.
+    await cp.call('MeterValues', { connectorId: 1, meterValue: [{ timestamp: at(7), sampledValue: [{ value: '1', measurand: 'Voltage', unit: 'V' }] }] });
+    const path = `/chargers/${cp.id}/meter-values`;
+    const ranges = ['', `from=${at(6)}&to=${at(40)}`, `from=${at(14)}`, `to=${at(5, 30)}`];
+    const walk = async (limit: number, range: string) => {
+      const pages: any[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await api('GET', `${path}?limit=${limit}${range ? `&${range}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        expect(res.status).toBe(200);
+        pages.push(await json(res));
+        cursor = pages[pages.length - 1].nextCursor;
+      } while (cursor && pages.length < 100);
+      return pages;
+    };
+    const before = new Map<string, any[]>();
+    for (const limit of [1, 7, 40, 500]) for (const range of ranges) before.set(`${limit} ${range}`, await walk(limit, range));
+    expect(before.get('500 ')![0].meterValues).toHaveLength(19 * 2 + 7 * 2 + 5 * 2 + 15 * 2 + 5 * 2 + 1);
+
+    const run = await runMeterArchive(env, { now: daysLater(31) });
+    for (const transactionId of [t1, t2, t3]) {
+      expect(run.moved.map((m) => [m.chargerId, m.transactionId])).toContainEqual([cp.id, String(transactionId)]);
+      expect(await inD1(cp.id, String(transactionId))).toEqual([]);
+    }
+    for (const limit of [1, 7, 40, 500]) {
+      for (const range of ranges) {
+        expect({ limit, range, pages: await walk(limit, range) }).toEqual({ limit, range, pages: before.get(`${limit} ${range}`) });
+      }
+    }
+    cp.close();
+  }, 120_000);
+});
+
 describe('POST /api/v1/archive/run', () => {
   async function tokenWith(scopes: string[]): Promise<string> {
     const res = await api('POST', '/tokens', { name: `archive ${scopes.join('+')}`, scopes });
