@@ -19,3 +19,20 @@ CREATE INDEX transactions_to_archive ON transactions (updated_at) WHERE status =
 
 -- Archived transactions of a charger by the time their readings span, for time-range reads.
 CREATE INDEX transactions_archived_by_time ON transactions (charger_id, meter_archive_last_at) WHERE meter_archived_at IS NOT NULL;
+
+-- Values outside any transaction move per charger and UTC day, once the day is older than the
+-- retention window: one R2 object per charger-day, named by its content's SHA-256 (so a day that
+-- gets late values is written anew under a new name, and the row moves to it in one batch).
+CREATE TABLE meter_archive_days (
+  charger_id    TEXT NOT NULL,
+  -- UTC date (YYYY-MM-DD) of the values' timestamps.
+  day           TEXT NOT NULL,
+  archive_key   TEXT NOT NULL,
+  value_count   INTEGER NOT NULL,
+  -- SHA-256 (hex) of the values' canonical JSON: checked on every read.
+  sha256        TEXT NOT NULL,
+  first_at      TEXT NOT NULL,
+  last_at       TEXT NOT NULL,
+  archived_at   TEXT NOT NULL,
+  PRIMARY KEY (charger_id, day)
+) WITHOUT ROWID;

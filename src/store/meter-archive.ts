@@ -17,12 +17,18 @@ export interface ArchivedReadings {
   archivedAt: string;
 }
 
-/** An archived transaction whose readings span part of a time range, for time-range reads. */
-export interface ArchivedSpan extends ArchivedReadings {
-  transactionId: string;
+/** An object (an archived transaction's, or a charger-day's) whose values span part of a time range, for time-range reads. */
+export interface ArchivedSpan {
   key: string;
+  count: number;
+  sha256: string;
   firstAt: string;
   lastAt: string;
+}
+
+/** What a charger-day's row says of its archived values (values outside any transaction). */
+export interface ArchivedDay extends ArchivedSpan {
+  archivedAt: string;
 }
 
 /** The readings of one transaction, encoded for R2. */
@@ -41,6 +47,15 @@ export class ArchiveUnreadable extends Error {}
 /** Where a transaction's readings go: per charger, then per transaction (ids as URL components, so any id is one path segment). */
 export function archiveKey(chargerId: string, transactionId: string): string {
   return `meter/${encodeURIComponent(chargerId)}/${encodeURIComponent(transactionId)}.json.gz`;
+}
+
+/**
+ * Where a charger-day's values outside any transaction go: named by their SHA-256 too, so values
+ * that arrive for the day after it moved are written with it under a new name, never over the
+ * object D1 points to.
+ */
+export function dayArchiveKey(chargerId: string, day: string, sha256: string): string {
+  return `meter/${encodeURIComponent(chargerId)}/days/${day}.${sha256.slice(0, 16)}.json.gz`;
 }
 
 /** The readings as JSON with one fixed key order, whatever object they came from: what the SHA-256 covers. */
@@ -82,10 +97,15 @@ async function gunzip(bytes: Uint8Array | ArrayBuffer): Promise<string> {
  * The object's content: a header (format, charger, transaction, count, SHA-256) and the readings
  * as the API serves them, oldest first, gzip-compressed.
  */
-export async function encodeArchive(chargerId: string, transactionId: string, values: readonly StoredMeterValue[]): Promise<EncodedArchive> {
+export async function encodeArchive(
+  chargerId: string,
+  subject: string | { day: string },
+  values: readonly StoredMeterValue[],
+): Promise<EncodedArchive> {
   const canonical = canonicalJson(values);
   const sha256 = await sha256Hex(canonical);
-  const header = JSON.stringify({ format: ARCHIVE_FORMAT, chargerId, transactionId, count: values.length, sha256 });
+  const of = typeof subject === 'string' ? { transactionId: subject } : subject;
+  const header = JSON.stringify({ format: ARCHIVE_FORMAT, chargerId, ...of, count: values.length, sha256 });
   const text = `${header.slice(0, -1)},"meterValues":${canonical}}`;
   return {
     bytes: await gzip(text),
@@ -187,20 +207,67 @@ export class MeterArchiveStore {
     return row ? toArchived(row) : null;
   }
 
-  /** The charger's archived transactions whose readings span some of [from, to], earliest first reading first. */
+  /**
+   * The charger's archive objects (transactions' and charger-days') whose values span some of
+   * [from, to], earliest first value first.
+   */
   async spans(chargerId: string, from: string, to: string): Promise<ArchivedSpan[]> {
     const { results } = await this.db
       .prepare(
-        `SELECT ocpp_transaction_id, meter_archive_key, meter_archived_count, meter_archive_sha256, meter_archive_first_at,
-                meter_archive_last_at, meter_archived_at
+        `SELECT meter_archive_key AS key, meter_archived_count AS count, meter_archive_sha256 AS sha256,
+                meter_archive_first_at AS first_at, meter_archive_last_at AS last_at
          FROM transactions INDEXED BY transactions_archived_by_time
          WHERE charger_id = ?1 AND meter_archived_at IS NOT NULL AND meter_archive_last_at >= ?2
            AND meter_archive_first_at <= ?3 AND meter_archive_key IS NOT NULL
-         ORDER BY meter_archive_first_at, ocpp_transaction_id`,
+         UNION ALL
+         SELECT archive_key, value_count, sha256, first_at, last_at FROM meter_archive_days
+         WHERE charger_id = ?1 AND day >= substr(?2, 1, 10) AND day <= substr(?3, 1, 10) AND last_at >= ?2 AND first_at <= ?3
+         ORDER BY first_at, key`,
       )
       .bind(chargerId, from, to)
-      .all<StateRow & { ocpp_transaction_id: string }>();
-    return results.map((r) => ({ ...(toArchived(r) as ArchivedSpan), transactionId: r.ocpp_transaction_id }));
+      .all<{ key: string; count: number; sha256: string; first_at: string; last_at: string }>();
+    return results.map((r) => ({ key: r.key, count: r.count, sha256: r.sha256, firstAt: r.first_at, lastAt: r.last_at }));
+  }
+
+  /** Where a charger-day's values outside any transaction went; null while none moved. */
+  async dayState(chargerId: string, day: string): Promise<ArchivedDay | null> {
+    const row = await this.db
+      .prepare(`SELECT archive_key, value_count, sha256, first_at, last_at, archived_at FROM meter_archive_days WHERE charger_id = ?1 AND day = ?2`)
+      .bind(chargerId, day)
+      .first<{ archive_key: string; value_count: number; sha256: string; first_at: string; last_at: string; archived_at: string }>();
+    return row
+      ? { key: row.archive_key, count: row.value_count, sha256: row.sha256, firstAt: row.first_at, lastAt: row.last_at, archivedAt: row.archived_at }
+      : null;
+  }
+
+  /**
+   * Records the charger-day's object (all its values, the earlier object's included). Put after
+   * `dayUnchangedStatement` in the batch that deletes the day's values from D1.
+   */
+  dayMarkStatement(chargerId: string, day: string, key: string, archive: Omit<EncodedArchive, 'bytes'>, now: string): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `INSERT INTO meter_archive_days (charger_id, day, archive_key, value_count, sha256, first_at, last_at, archived_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (charger_id, day) DO UPDATE SET archive_key = excluded.archive_key, value_count = excluded.value_count,
+           sha256 = excluded.sha256, first_at = excluded.first_at, last_at = excluded.last_at, archived_at = excluded.archived_at`,
+      )
+      .bind(chargerId, day, key, archive.count, archive.sha256, archive.firstAt, archive.lastAt, now);
+  }
+
+  /** A statement that fails, rolling back its batch, unless the charger-day's row still has the SHA-256 read (null: no row). */
+  dayUnchangedStatement(chargerId: string, day: string, sha256: string | null): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `SELECT json(CASE WHEN (SELECT sha256 FROM meter_archive_days WHERE charger_id = ?1 AND day = ?2) IS ?3
+                          THEN '0' ELSE 'archived day changed while archiving' END) AS unchanged`,
+      )
+      .bind(chargerId, day, sha256);
+  }
+
+  /** Removes an object no row points to any more (a charger-day's earlier one). */
+  async remove(key: string): Promise<void> {
+    await this.requireBucket().delete(key);
   }
 
   /** Writes the object (R2 checks the bytes arrived intact); rewriting the same key is harmless. */

@@ -69,9 +69,14 @@ describe('the meter archive', () => {
     expect(before.byDefault[0].transaction).toMatchObject({ status: 'completed', energyWh: 1_300 });
     expect(await inD1(cp.id, transactionId)).toHaveLength(520);
 
-    // Not yet due: recorded stopped today, retention 30 days.
+    // Not yet due: recorded stopped today, retention 30 days. Its charger's values outside the
+    // transaction go by their own timestamps (March): their day moves already.
     const early = await runMeterArchive(env, { now: daysLater(29) });
     expect(early.moved.find((m) => m.chargerId === cp.id)).toBeUndefined();
+    expect(await inD1(cp.id, transactionId)).toHaveLength(520);
+    expect(early.movedDays).toContainEqual({ chargerId: cp.id, day: '2026-03-01', meterValues: 3, key: expect.stringMatching(/^meter\/ARCH-[^/]+\/days\/2026-03-01\.[0-9a-f]{16}\.json\.gz$/) });
+    expect(await new MeterValueStore(env.DB).readingsForChargerDay(cp.id, '2026-03-01')).toEqual([]);
+    expect(await allPages(`/chargers/${cp.id}/meter-values`, 100)).toEqual(before.charger);
 
     const run = await runMeterArchive(env, { now: daysLater(31) });
     expect(run).toMatchObject({ enabled: true, retentionDays: 30, failed: [] });
@@ -95,7 +100,7 @@ describe('the meter archive', () => {
       const res = await api('GET', `${path}?${query}`);
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
     }
-    // The charger's own range read includes them (see the range test below); values outside transactions stay in D1.
+    // The charger's own range read includes them (see the range test below).
     expect(await allPages(`/chargers/${cp.id}/meter-values`, 100)).toEqual(before.charger);
 
     // Again: nothing more moves, the object is left as it is.
@@ -169,7 +174,17 @@ describe('the meter archive', () => {
   it('moves nothing when no bucket is bound or METER_RETENTION_DAYS is 0', async () => {
     const { cp, transactionId } = await completed16('OFF');
     const unbound = await runMeterArchive({ ...env, ARCHIVE: undefined }, { now: daysLater(400) });
-    expect(unbound).toEqual({ enabled: false, reason: 'no R2 bucket is bound as ARCHIVE', retentionDays: 30, moved: [], failed: [], left: 0 });
+    expect(unbound).toEqual({
+      enabled: false,
+      reason: 'no R2 bucket is bound as ARCHIVE',
+      retentionDays: 30,
+      moved: [],
+      failed: [],
+      left: 0,
+      movedDays: [],
+      failedDays: [],
+      chargersWithDaysDue: 0,
+    });
     const zero = await runMeterArchive({ ...env, METER_RETENTION_DAYS: '0' }, { now: daysLater(400) });
     expect(zero).toMatchObject({ enabled: false, reason: 'METER_RETENTION_DAYS is 0', moved: [] });
     expect(await inD1(cp.id, transactionId)).toHaveLength(520);
@@ -291,7 +306,7 @@ describe("a charger's meter values by time range", () => {
       return pages;
     };
     const before = new Map<string, any[]>();
-    for (const limit of [1, 7, 40, 500]) for (const range of ranges) before.set(`${limit} ${range}`, await walk(limit, range));
+    for (const limit of [3, 40, 500]) for (const range of ranges) before.set(`${limit} ${range}`, await walk(limit, range));
     expect(before.get('500 ')![0].meterValues).toHaveLength(19 * 2 + 7 * 2 + 5 * 2 + 15 * 2 + 5 * 2 + 1);
 
     const run = await runMeterArchive(env, { now: daysLater(31) });
@@ -299,13 +314,54 @@ describe("a charger's meter values by time range", () => {
       expect(run.moved.map((m) => [m.chargerId, m.transactionId])).toContainEqual([cp.id, String(transactionId)]);
       expect(await inD1(cp.id, String(transactionId))).toEqual([]);
     }
-    for (const limit of [1, 7, 40, 500]) {
+    for (const limit of [3, 40, 500]) {
       for (const range of ranges) {
         expect({ limit, range, pages: await walk(limit, range) }).toEqual({ limit, range, pages: before.get(`${limit} ${range}`) });
       }
     }
     cp.close();
   }, 120_000);
+});
+
+describe('values outside any transaction', () => {
+  it('move per charger and UTC day, one day per charger a run, and a day that gets late values is written anew', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId('DAYS'), 'ocpp1.6');
+    await cp.boot();
+    const idle = (timestamp: string, v: number) => ({ timestamp, sampledValue: [{ value: String(v), measurand: 'Voltage', unit: 'V' }, { value: String(v * 10), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] });
+    await cp.call('MeterValues', { connectorId: 1, meterValue: [idle('2026-06-01T23:59:59.999Z', 230), idle('2026-06-01T00:00:00Z', 229)] });
+    await cp.call('MeterValues', { connectorId: 2, meterValue: [idle('2026-06-01T12:00:00Z', 231), idle('2026-06-02T00:00:00Z', 232)] });
+    await env.CHARGERS.getByName(cp.id).flushNow();
+    const path = `/chargers/${cp.id}/meter-values`;
+    const before = { all: await allPages(path, 3) };
+    expect(before.all.flatMap((p) => p.meterValues)).toHaveLength(8);
+    const mine = (run: Awaited<ReturnType<typeof runMeterArchive>>) => run.movedDays.filter((d) => d.chargerId === cp.id);
+
+    const first = await runMeterArchive(env, { now: daysLater(31) });
+    expect(mine(first)).toEqual([{ chargerId: cp.id, day: '2026-06-01', meterValues: 6, key: expect.stringContaining('/days/2026-06-01.') }]);
+    expect(first.chargersWithDaysDue).toBeGreaterThanOrEqual(1);
+    const second = await runMeterArchive(env, { now: daysLater(31) });
+    expect(mine(second)).toEqual([{ chargerId: cp.id, day: '2026-06-02', meterValues: 2, key: expect.stringContaining('/days/2026-06-02.') }]);
+    const store = new MeterValueStore(env.DB);
+    expect([...(await store.readingsForChargerDay(cp.id, '2026-06-01')), ...(await store.readingsForChargerDay(cp.id, '2026-06-02'))]).toEqual([]);
+    expect(await allPages(path, 3)).toEqual(before.all);
+    expect((await runMeterArchive(env, { now: daysLater(31) })).movedDays.filter((d) => d.chargerId === cp.id)).toEqual([]);
+
+    // A value for June 1st arrives late, and a replay of one already moved: the day is written
+    // anew with both objects' worth, the replay kept once (the first value stored wins).
+    await cp.call('MeterValues', { connectorId: 1, meterValue: [idle('2026-06-01T06:00:00Z', 228), { timestamp: '2026-06-01T00:00:00Z', sampledValue: [{ value: '1', measurand: 'Voltage', unit: 'V' }] }] });
+    await env.CHARGERS.getByName(cp.id).flushNow();
+    const oldKey = mine(first)[0]!.key;
+    const third = await runMeterArchive(env, { now: daysLater(31) });
+    expect(mine(third)).toEqual([{ chargerId: cp.id, day: '2026-06-01', meterValues: 3, key: expect.stringContaining('/days/2026-06-01.') }]);
+    expect(mine(third)[0]!.key).not.toBe(oldKey);
+    expect(await env.ARCHIVE!.head(oldKey)).toBeNull();
+    expect(await new MeterArchiveStore(env.DB, env.ARCHIVE).dayState(cp.id, '2026-06-01')).toMatchObject({ count: 8, key: mine(third)[0]!.key });
+    const after = (await allPages(path, 500))[0].meterValues;
+    expect(after).toHaveLength(10);
+    expect(after.filter((v: { timestamp: string }) => v.timestamp === '2026-06-01T00:00:00.000Z').map((v: { value: number }) => v.value)).toEqual([2_290, 229]);
+    expect(after.map((v: { timestamp: string }) => v.timestamp)).toEqual([...after.map((v: { timestamp: string }) => v.timestamp)].sort());
+    cp.close();
+  }, 60_000);
 });
 
 describe('POST /api/v1/archive/run', () => {
