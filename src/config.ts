@@ -59,6 +59,13 @@ export interface Config {
   authFailureBudget: number;
   /** The window (seconds) failed upgrades are counted in, from the first failure. */
   authFailureWindowSeconds: number;
+  /**
+   * Days after a transaction's stop (as recorded) its meter values move from D1 to R2 (the
+   * ARCHIVE binding); 0 never moves them. Nothing moves while no bucket is bound.
+   */
+  meterRetentionDays: number;
+  /** Transactions one archive run moves at most; a longer backlog is moved over the following runs. */
+  meterArchiveBatch: number;
 }
 
 export type UnknownOfflineTagPolicy = 'list' | 'ignore';
@@ -87,6 +94,8 @@ export interface ConfigVars {
   LOG_MESSAGES?: string;
   AUTH_FAILURE_BUDGET?: string;
   AUTH_FAILURE_WINDOW_SECONDS?: string;
+  METER_RETENTION_DAYS?: string;
+  METER_ARCHIVE_BATCH?: string;
 }
 
 export const DEFAULTS = {
@@ -116,6 +125,12 @@ export const DEFAULTS = {
   journalSize: 200,
   authFailureBudget: 10,
   authFailureWindowSeconds: 60,
+  // A month: long enough for disputes over a recent bill to be answered from D1, and for late
+  // meter values from chargers that were offline to arrive before their transaction moves.
+  meterRetentionDays: 30,
+  // Each transaction is a D1 read, an R2 write and read-back, and a D1 batch: 200 keep a run well
+  // inside a scheduled invocation's limits, and at one run every 10 minutes move 28,800 a day.
+  meterArchiveBatch: 200,
 } as const;
 
 /** Longest a single command may wait, whatever the request asks for. */
@@ -164,6 +179,8 @@ export function readConfig(vars: ConfigVars): Config {
       vars.AUTH_FAILURE_WINDOW_SECONDS,
       DEFAULTS.authFailureWindowSeconds,
     ),
+    meterRetentionDays: readNonNegativeNumber('METER_RETENTION_DAYS', vars.METER_RETENTION_DAYS, DEFAULTS.meterRetentionDays),
+    meterArchiveBatch: readPositiveInt('METER_ARCHIVE_BATCH', vars.METER_ARCHIVE_BATCH, DEFAULTS.meterArchiveBatch),
   };
 }
 
@@ -196,6 +213,13 @@ function readPolicy(value: string | undefined): UnknownChargerPolicy {
   if (value === undefined || value === '') return DEFAULTS.unknownChargerPolicy;
   if (value === 'accept' || value === 'pending' || value === 'reject') return value;
   throw new Error(`UNKNOWN_CHARGER_POLICY must be accept, pending or reject, not "${value}"`);
+}
+
+function readNonNegativeNumber(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number of 0 or more, not "${value}"`);
+  return n;
 }
 
 function readNonNegativeInt(name: string, value: string | undefined, fallback: number): number {

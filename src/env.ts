@@ -16,6 +16,8 @@ export interface Env extends ConfigVars {
   METRICS?: AnalyticsEngineDataset;
   /** Optional Cloudflare Queue: transaction, status and security events for billing or webhooks. */
   EVENTS?: Queue<import('./charger/events').CsmsEvent>;
+  /** Optional R2 bucket: meter values of transactions past METER_RETENTION_DAYS move here; unbound, they stay in D1. */
+  ARCHIVE?: R2Bucket;
 }
 
 type CsmsEnv = Env;

@@ -2,7 +2,9 @@
 
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
+import { archiveRoutes } from './api/archive';
 import { requireApiToken } from './api/auth';
+import { runMeterArchive } from './archive/meter-archiver';
 import { chargerRoutes } from './api/chargers';
 import { commandRoutes } from './api/commands';
 import { compositeScheduleRoutes } from './api/composite-schedule';
@@ -53,6 +55,7 @@ app.route('/api/v1/seen-offline-tags', seenOfflineTagRoutes);
 app.route('/api/v1/transactions', transactionRoutes);
 app.route('/api/v1/commands', commandRoutes);
 app.route('/api/v1/tokens', tokenRoutes);
+app.route('/api/v1/archive', archiveRoutes);
 // This isolate's counters (see isolate-stats.ts); the benchmark reads them.
 app.get('/api/v1/isolate-stats', (c) => c.json(isolateStats));
 
@@ -69,5 +72,14 @@ export default {
   fetch(request, env, ctx) {
     markIsolateStarted();
     return app.fetch(request, { ...env, DB: countingD1(env.DB, workerD1Counter) }, ctx);
+  },
+  /** The Cron Trigger (wrangler.toml [triggers]): one bounded run of the meter archive. */
+  async scheduled(_controller, env, _ctx) {
+    markIsolateStarted();
+    const report = await runMeterArchive({ ...env, DB: countingD1(env.DB, workerD1Counter) });
+    if (report.moved.length > 0 || report.failed.length > 0) {
+      const { moved, failed, ...rest } = report;
+      console.log(JSON.stringify({ level: failed.length > 0 ? 'warn' : 'info', what: 'meter-archive', ...rest, moved: moved.length, failed }));
+    }
   },
 } satisfies ExportedHandler<Env>;

@@ -1,13 +1,23 @@
 // /api/v1/chargers/{chargerId}/… — what one charger recorded: transactions, meter values, reports, history, state.
 
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Env } from '../env';
 import { isValidChargerId } from '../ocpp/charger-id';
-import { energyFromSamples } from '../ocpp/meter-values';
+import { ENERGY_REGISTER, energyFromSamples } from '../ocpp/meter-values';
 import { assembleReport } from '../ocpp/report-assembly';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
-import { MeterValueStore } from '../store/meter-values';
+import {
+  ArchiveUnreadable,
+  chargerKey,
+  compareKeyArrays,
+  decodeCursor,
+  encodeCursor,
+  MeterArchiveStore,
+  mergeReadings,
+  pageReadings,
+} from '../store/meter-archive';
+import { MeterValueStore, type StoredMeterValue } from '../store/meter-values';
 import { ReportStore, type StoredReport } from '../store/reports';
 import { ReservationStore } from '../store/reservations';
 import { SettingStore } from '../store/settings';
@@ -52,7 +62,25 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
     return apiError(c, 404, 'UnknownTransaction', `Charger "${chargerId}" has no transaction "${transactionId}"`);
   }
   const meterValueStore = new MeterValueStore(c.env.DB);
-  const page = await meterValueStore.pageForTransaction(chargerId, transaction.transactionId, { limit, cursor: c.req.query('cursor') });
+  const archiveStore = new MeterArchiveStore(c.env.DB, c.env.ARCHIVE);
+  const archived = await archiveStore.state(chargerId, transaction.transactionId);
+  let page: Awaited<ReturnType<MeterValueStore['pageForTransaction']>>;
+  let archivedReadings: StoredMeterValue[] | null = null;
+  if (archived) {
+    // Its readings are in R2; any that arrived after they moved are still in D1: served as one list.
+    let fromArchive: StoredMeterValue[];
+    try {
+      fromArchive = await archiveStore.read(archived);
+    } catch (error) {
+      if (error instanceof ArchiveUnreadable) return archiveUnreadable(c, error);
+      throw error;
+    }
+    const late = await meterValueStore.readingsForTransaction(chargerId, transaction.transactionId);
+    archivedReadings = mergeReadings([fromArchive, late]);
+    page = pageReadings(archivedReadings, { limit, cursor: c.req.query('cursor') });
+  } else {
+    page = await meterValueStore.pageForTransaction(chargerId, transaction.transactionId, { limit, cursor: c.req.query('cursor') });
+  }
   if (!page) return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
   // A 1.6 transaction still running has no meterStop yet: show the energy so far, computed from
   // the energy readings that decide it, whatever page of values is shown. A completed one shows
@@ -61,7 +89,10 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
   // its events as they arrive, and shown as derived.
   let energyWh = transaction.energyWh;
   if (energyWh === null && transaction.protocol === 'ocpp1.6' && transaction.status === 'active') {
-    const readings = await meterValueStore.energyReadingsForTransaction(chargerId, transaction.transactionId);
+    // (Only a completed transaction is ever archived; were one running again, its readings are all here.)
+    const readings = archivedReadings
+      ? archivedReadings.filter((v) => v.measurand === ENERGY_REGISTER && v.value !== null)
+      : await meterValueStore.energyReadingsForTransaction(chargerId, transaction.transactionId);
     energyWh = transaction.meterStartWh !== null ? latestRegister(readings, transaction.meterStartWh) : energyFromSamples(readings);
   }
   const anomalies = await new TransactionAnomalyStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
@@ -73,13 +104,16 @@ chargerViewRoutes.get('/:chargerId/meter-values', freshCharger, async (c) => {
   if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
   const range = readTimeRange(c);
   if (typeof range === 'string') return apiError(c, 400, 'InvalidParameter', range);
-  const page = await new MeterValueStore(c.env.DB).forCharger(c.req.param('chargerId'), {
-    ...range,
-    limit,
-    cursor: c.req.query('cursor'),
-  });
+  const chargerId = c.req.param('chargerId');
+  const cursor = c.req.query('cursor');
+  const page = await new MeterValueStore(c.env.DB).forCharger(chargerId, { ...range, limit, cursor });
   if (!page) return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
-  return c.json(page);
+  try {
+    return c.json(await withArchived(new MeterArchiveStore(c.env.DB, c.env.ARCHIVE), chargerId, { ...range, limit, cursor }, page));
+  } catch (error) {
+    if (error instanceof ArchiveUnreadable) return archiveUnreadable(c, error);
+    throw error;
+  }
 });
 
 chargerViewRoutes.get('/:chargerId/status-history', freshCharger, async (c) => {
@@ -187,4 +221,52 @@ function latestRegister(values: Parameters<typeof energyFromSamples>[0], meterSt
   const soFar = Math.round((latest - meterStartWh) * 1000) / 1000;
   // A register below the start (a meter swap, a rollover) gives no energy to show, never a negative one.
   return soFar < 0 ? null : soFar;
+}
+
+/** Archived readings that cannot be read now: the answer says so rather than serving a partial list. */
+function archiveUnreadable(c: Context<{ Bindings: Env }>, error: Error): Response {
+  console.error(JSON.stringify({ level: 'error', what: 'meter-archive-read', path: c.req.path, error: String(error) }));
+  return apiError(c, 503, 'ArchiveUnavailable', `This transaction's meter values are archived in R2 and cannot be read now: ${error.message}`);
+}
+
+type ValuePage = { meterValues: StoredMeterValue[]; nextCursor: string | null };
+
+/**
+ * A page of the charger's values in D1 with the archived transactions' values it should hold put
+ * in, in the same order and with the same cursors as D1's own pages. Only archived transactions
+ * whose readings span the part of the range this page can reach are read: up to the last D1 value
+ * of a full D1 page, and, past `limit` values, none whose first reading comes after the page's last.
+ */
+async function withArchived(
+  archive: MeterArchiveStore,
+  chargerId: string,
+  range: { from?: string; to?: string; limit: number; cursor?: string },
+  fromD1: ValuePage,
+): Promise<ValuePage> {
+  const after = range.cursor ? decodeCursor(range.cursor, 6) : null;
+  const from = range.from ?? '';
+  const to = range.to ?? '9999';
+  const low = after && after[0]! > from ? after[0]! : from;
+  const high = fromD1.nextCursor ? fromD1.meterValues[fromD1.meterValues.length - 1]!.timestamp : to;
+  const spans = await archive.spans(chargerId, low, high);
+  if (spans.length === 0) return fromD1;
+  const archived: StoredMeterValue[] = [];
+  let more = fromD1.nextCursor !== null;
+  for (const span of spans) {
+    const sorted = mergeReadings([archived, fromD1.meterValues], chargerKey);
+    if (sorted.length > range.limit && span.firstAt > sorted[range.limit - 1]!.timestamp) {
+      more = true;
+      break;
+    }
+    for (const v of await archive.read(span)) {
+      if (v.timestamp < from || v.timestamp >= to) continue;
+      if (after && compareKeyArrays(chargerKey(v), after) <= 0) continue;
+      archived.push(v);
+    }
+  }
+  // An archived value wins over a D1 one under the same key: it was stored first.
+  const merged = mergeReadings([archived, fromD1.meterValues], chargerKey);
+  const meterValues = merged.slice(0, range.limit);
+  const last = meterValues[meterValues.length - 1];
+  return { meterValues, nextCursor: (more || merged.length > range.limit) && last ? encodeCursor(chargerKey(last)) : null };
 }

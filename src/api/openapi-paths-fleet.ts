@@ -64,6 +64,42 @@ export function fleetPaths(): Record<string, Json> {
         },
       }),
     },
+    '/archive/run': {
+      post: operation({
+        tags: ['Archive'],
+        operationId: 'runMeterArchive',
+        summary:
+          'Move the meter values of transactions stopped more than METER_RETENTION_DAYS ago from D1 to R2 now, as the Cron Trigger does; at most `limit` (METER_ARCHIVE_BATCH by default). Needs `admin`.',
+        description:
+          'Each transaction: its values written to R2 as one gzip object, read back and checked, then in one D1 batch the transaction marked archived and its values deleted from D1. ' +
+          'The API serves them as before. A transaction that fails stays in D1 and is listed in `failed`; the next run tries again. ' +
+          '`enabled` is false (nothing moved) when no R2 bucket is bound as ARCHIVE or METER_RETENTION_DAYS is 0.',
+        parameters: [query('limit', { type: 'integer', minimum: 1, maximum: 1000 }, 'Transactions to move at most in this run')],
+        responses: {
+          '200': jsonResponse(
+            'What the run moved and what is left',
+            objectOf({
+              enabled: { type: 'boolean' },
+              reason: { type: 'string', description: 'Why archiving is off' },
+              retentionDays: { type: 'number' },
+              cutoff: { type: 'string', format: 'date-time', description: 'Transactions whose stop was recorded before this are due' },
+              moved: {
+                type: 'array',
+                items: objectOf({
+                  chargerId: { type: 'string' },
+                  transactionId: { type: 'string' },
+                  meterValues: { type: 'integer', description: 'Values moved (0: it had none, and no object was written)' },
+                  key: { type: ['string', 'null'], description: 'The R2 object' },
+                }),
+              },
+              failed: { type: 'array', items: objectOf({ chargerId: { type: 'string' }, transactionId: { type: 'string' }, error: { type: 'string' } }) },
+              left: { type: 'integer', description: 'Due transactions whose values are still in D1 after this run' },
+            }),
+          ),
+          '400': errorResponse(BAD_PARAMETER),
+        },
+      }),
+    },
     '/tokens': {
       get: operation({
         tags: ['Tokens'],

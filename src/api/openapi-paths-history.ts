@@ -60,7 +60,9 @@ export function historyPaths(): Record<string, Json> {
           'oldest first, and `nextCursor` leads to the next. ' +
           'With its anomalies: input kept but not applied (a conflicting 1.6 stop, a late or conflicting 2.0.1 event) and what makes its energy unfit to bill. ' +
           'This view, not the EVENTS queue, is authoritative for billing. ' +
-          'A completed transaction shows its stored, billable `energyWh`, never one re-derived from readings; a running 1.6 one shows the energy so far.',
+          'A completed transaction shows its stored, billable `energyWh`, never one re-derived from readings; a running 1.6 one shows the energy so far. ' +
+          'Once its stop is older than METER_RETENTION_DAYS its meter values are read from the R2 archive: the same values, pages and cursors; ' +
+          'an archive that cannot be read answers 503 `ArchiveUnavailable`, never a partial list.',
         parameters: [
           query(
             'limit',
@@ -84,7 +86,8 @@ export function historyPaths(): Record<string, Json> {
     },
     ...chargerHistory('meter-values', {
       operationId: 'listMeterValues',
-      summary: "A charger's meter values, one per sampled value, unit-normalised",
+      summary:
+        "A charger's meter values, one per sampled value, unit-normalised, oldest first; archived transactions' values (R2) included, in the same order (503 `ArchiveUnavailable` if their archive cannot be read)",
       parameters: [parameterRef('from'), parameterRef('to'), parameterRef('limit'), query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page')],
       body: page('meterValues', 'MeterValue'),
     }),

@@ -88,6 +88,7 @@ function buildDocument(): Json {
       { name: 'Charger history', description: 'What one charger reported or was told: meter values, statuses, connections, reports, configuration, charging profiles, reservations' },
       { name: 'Id tags', description: 'The tags and tokens the CSMS authorizes' },
       { name: 'Tokens', description: 'Operator API tokens and their scopes' },
+      { name: 'Archive', description: 'Moving old meter values from D1 to R2' },
     ],
     paths,
     components: {

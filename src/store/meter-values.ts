@@ -179,6 +179,100 @@ export class MeterValueStore {
         : null;
     return { meterValues: page.map(toStored), nextCursor };
   }
+
+  // What the archive (store/meter-archive.ts) needs of a transaction's values: kept to these
+  // methods so it does not depend on how values are laid out in D1.
+
+  /** Every value of the transaction, in `pageForTransaction`'s order. */
+  async readingsForTransaction(chargerId: string, transactionId: string): Promise<StoredMeterValue[]> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT * FROM meter_values WHERE charger_id = ?1 AND scope = ?2 AND transaction_id = ?2
+         ORDER BY timestamp, measurand, phase, location, context`,
+      )
+      .bind(chargerId, transactionId)
+      .all<Row>();
+    return results.map(toStored);
+  }
+
+  /** Statements that delete every value of the transaction (not values outside transactions). */
+  deleteStatementsForTransaction(chargerId: string, transactionId: string): D1PreparedStatement[] {
+    return [this.db.prepare('DELETE FROM meter_values WHERE charger_id = ?1 AND scope = ?2 AND transaction_id = ?2').bind(chargerId, transactionId)];
+  }
+
+  /**
+   * A statement that fails, and so rolls back the batch it is in, unless D1 holds exactly `count`
+   * values of the transaction: put before `deleteStatementsForTransaction`, it keeps a value that
+   * arrived after the archive read the others from being deleted unarchived. Values are only
+   * ever added (INSERT OR IGNORE), so an unchanged count is an unchanged set. (json() of a text
+   * that is not JSON is SQLite's one way to raise an error outside a trigger.)
+   */
+  unchangedStatementForTransaction(chargerId: string, transactionId: string, count: number): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `SELECT json(CASE WHEN (SELECT COUNT(*) FROM meter_values WHERE charger_id = ?1 AND scope = ?2 AND transaction_id = ?2) = ?3
+                          THEN '0' ELSE 'meter values changed while archiving' END) AS unchanged`,
+      )
+      .bind(chargerId, transactionId, count);
+  }
+
+  /**
+   * Values outside any transaction, per charger and UTC day, for the archive: each charger's
+   * earliest day before `beforeDay` (YYYY-MM-DD) that has such values, earliest first, `limit`
+   * of them; and how many chargers have one. One index seek per charger (values by time).
+   */
+  async dueChargerDays(beforeDay: string, limit: number): Promise<{ due: Array<{ chargerId: string; day: string }>; chargers: number }> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT charger_id, day, COUNT(*) OVER () AS chargers FROM (
+           SELECT c.id AS charger_id,
+             substr((SELECT m.timestamp FROM meter_values m INDEXED BY meter_values_by_time
+                     WHERE m.charger_id = c.id AND m.timestamp < ?1 AND m.transaction_id = ''
+                     ORDER BY m.timestamp LIMIT 1), 1, 10) AS day
+           FROM chargers c)
+         WHERE day IS NOT NULL ORDER BY day, charger_id LIMIT ?2`,
+      )
+      .bind(beforeDay, limit)
+      .all<{ charger_id: string; day: string; chargers: number }>();
+    return { due: results.map((r) => ({ chargerId: r.charger_id, day: r.day })), chargers: results[0]?.chargers ?? 0 };
+  }
+
+  /** The charger's values outside any transaction on one UTC day (YYYY-MM-DD), in `forCharger`'s order. */
+  async readingsForChargerDay(chargerId: string, day: string): Promise<StoredMeterValue[]> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT * FROM meter_values WHERE charger_id = ?1 AND timestamp >= ?2 AND timestamp < ?3 AND transaction_id = ''
+         ORDER BY timestamp, scope, measurand, phase, location, context`,
+      )
+      .bind(chargerId, ...dayBounds(day))
+      .all<Row>();
+    return results.map(toStored);
+  }
+
+  /** Statements that delete the charger's values outside any transaction on one UTC day. */
+  deleteStatementsForChargerDay(chargerId: string, day: string): D1PreparedStatement[] {
+    return [
+      this.db
+        .prepare(`DELETE FROM meter_values WHERE charger_id = ?1 AND timestamp >= ?2 AND timestamp < ?3 AND transaction_id = ''`)
+        .bind(chargerId, ...dayBounds(day)),
+    ];
+  }
+
+  /** As `unchangedStatementForTransaction`, for the charger's values outside any transaction on one UTC day. */
+  unchangedStatementForChargerDay(chargerId: string, day: string, count: number): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `SELECT json(CASE WHEN (SELECT COUNT(*) FROM meter_values
+                                WHERE charger_id = ?1 AND timestamp >= ?2 AND timestamp < ?3 AND transaction_id = '') = ?4
+                          THEN '0' ELSE 'meter values changed while archiving' END) AS unchanged`,
+      )
+      .bind(chargerId, ...dayBounds(day), count);
+  }
+}
+
+/** [start, end) of a UTC day as timestamp text: every timestamp of day D starts `DT`. */
+function dayBounds(day: string): [string, string] {
+  return [`${day}T`, `${day}U`];
 }
 
 /** A page position: the sort key of the last row served, base64 so it travels as one query parameter. */

@@ -54,6 +54,7 @@ const OPERATIONS = [
   'GET /seen-offline-tags',
   'GET /seen-offline-tags/{idTag}',
   'DELETE /seen-offline-tags/{idTag}',
+  'POST /archive/run',
 ].sort();
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
