@@ -16,10 +16,27 @@ CREATE TABLE IF NOT EXISTS meter_readings (
   -- Usually one segment; values of the same instant that arrive later with another EVSE or
   -- connector add one.
   data        TEXT NOT NULL,
+  -- NULL but for conflicting input: values that arrived for this reading with the same identity
+  -- (measurand, phase, location, context) as a stored one but other content, kept here as
+  -- [[receivedAt, detail], ...] (the stored value stays the reading's), and flagged by the trigger below.
+  conflicts   TEXT,
   PRIMARY KEY (charger_id, scope, timestamp)
 ) WITHOUT ROWID;
 -- A charger's readings by time (GET /chargers/{id}/meter-values); the primary key serves a transaction's.
 CREATE INDEX IF NOT EXISTS meter_readings_by_time ON meter_readings (charger_id, timestamp);
+
+-- Conflicting input is kept and flagged: each conflict the row keeps becomes a conflicting-meter-value
+-- anomaly of its transaction (values outside a transaction: under '@<evse>/<connector>'), in the
+-- same statement as the write that kept it.
+CREATE TRIGGER IF NOT EXISTS meter_readings_conflicts AFTER UPDATE OF conflicts ON meter_readings
+WHEN NEW.conflicts IS NOT OLD.conflicts
+BEGIN
+  INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
+  SELECT NEW.charger_id, CASE WHEN NEW.scope LIKE '@@%' THEN substr(NEW.scope, 2) ELSE NEW.scope END,
+    'conflicting-meter-value', json_extract(c.value, '$[1]'), json_extract(c.value, '$[0]')
+  FROM json_each(NEW.conflicts) AS c
+  WHERE NOT EXISTS (SELECT 1 FROM json_each(COALESCE(OLD.conflicts, '[]')) AS k WHERE k.value = c.value);
+END;
 
 -- Every stored value carried forward, packed as src/store/meter-packing.ts packs it (the same
 -- codes; trailing absent parts left out), grouped by reading and, within it, by the EVSE and

@@ -64,33 +64,17 @@ const APPLIED = `(${r(8)} IS NULL OR EXISTS (
   WHERE e.charger_id = ${r(0)} AND e.transaction_id = ${r(6)} AND e.seq_no = ${r(7)}
     AND e.digest = ${r(8)} AND e.disposition = 'applied'))`;
 
-/**
- * Stores each reading as a row; a reading whose row exists already (a replay, or more values of
- * the same instant from another message) adds only the values the row lacks, as a segment of
- * their own (they may name another EVSE or connector). A value the row has is not added again,
- * whatever it says: the conflict statement below keeps and flags one that says something else.
- */
-const UPSERT_SQL = `INSERT INTO meter_readings (charger_id, scope, timestamp, data)
-  SELECT ${r(0)}, ${r(1)}, ${r(2)}, json_array(json_array(${r(3)}, ${r(4)}, json(json_extract(r.value, '$[5]'))))
-  FROM json_each(?1) AS r
-  WHERE ${APPLIED}
-  ON CONFLICT (charger_id, scope, timestamp) DO UPDATE SET data = json_insert(data, '$[#]', json_array(
-      json_extract(excluded.data, '$[0][0]'), json_extract(excluded.data, '$[0][1]'),
-      (SELECT json_group_array(json(n.value)) FROM json_each(excluded.data, '$[0][2]') AS n
-       WHERE NOT EXISTS (SELECT 1 FROM json_each(meter_readings.data) AS g, json_each(g.value, '$[2]') AS o WHERE ${sameKey('o', 'n')}))))
-  WHERE EXISTS (SELECT 1 FROM json_each(excluded.data, '$[0][2]') AS n
-    WHERE NOT EXISTS (SELECT 1 FROM json_each(meter_readings.data) AS g, json_each(g.value, '$[2]') AS o WHERE ${sameKey('o', 'n')}))`;
+/** The incoming reading's samples (excluded.data holds one segment) that its stored row lacks. */
+const NEW_SAMPLES = `FROM json_each(excluded.data, '$[0][2]') AS n
+  WHERE NOT EXISTS (SELECT 1 FROM json_each(meter_readings.data) AS g, json_each(g.value, '$[2]') AS o WHERE ${sameKey('o', 'n')})`;
 
 /**
- * Conflicting input is kept and flagged: a value whose reading already holds the same value
- * (measurand, phase, location, context) with another number, unit or signed data is kept as a
- * `conflicting-meter-value` anomaly of its transaction (for values outside a transaction, under
- * the scope '@<evse>/<connector>'), with what was kept. Run after the upsert, so values of one
- * batch are judged against each other too; a replay finds its anomaly there and adds nothing.
+ * The incoming reading's samples that contradict a stored one (same identity, another number,
+ * unit or signed data), each as [received at, detail]: the detail is the value as received, and
+ * what was kept. One already kept is not kept again.
  */
-const CONFLICTS_SQL = `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
-  SELECT ${r(0)}, CASE WHEN ${r(6)} <> '' THEN ${r(6)} ELSE ${r(1)} END, 'conflicting-meter-value',
-    json_object('timestamp', ${r(2)}, 'evseId', ${r(3)}, 'connectorId', ${r(4)},
+const NEW_CONFLICTS = `SELECT json_array(?2, json_object('timestamp', excluded.timestamp,
+      'evseId', json_extract(excluded.data, '$[0][0]'), 'connectorId', json_extract(excluded.data, '$[0][1]'),
       'measurand', ${decodeSql(MEASURAND_CODES, part('n', PACKED.measurand), 'NULL')},
       'phase', ${decodeSql(PHASE_CODES, part('n', PACKED.phase), 'NULL')},
       'location', ${decodeSql(LOCATION_CODES, part('n', PACKED.location), 'NULL')},
@@ -99,11 +83,36 @@ const CONFLICTS_SQL = `INSERT OR IGNORE INTO transaction_anomalies (charger_id, 
       'value', ${part('n', PACKED.value)}, 'signedData', ${part('n', PACKED.signedData)},
       'kept', json_object('evseId', json_extract(g.value, '$[0]'), 'connectorId', json_extract(g.value, '$[1]'),
         'unit', ${decodeSql(UNIT_CODES, part('o', PACKED.unit), "''")},
-        'value', ${part('o', PACKED.value)}, 'signedData', ${part('o', PACKED.signedData)})), ?2
+        'value', ${part('o', PACKED.value)}, 'signedData', ${part('o', PACKED.signedData)}))) AS conflict
+  FROM json_each(excluded.data, '$[0][2]') AS n, json_each(meter_readings.data) AS g, json_each(g.value, '$[2]') AS o
+  WHERE ${sameKey('o', 'n')} AND ${otherContent('o', 'n')}`;
+const UNKEPT_CONFLICTS = `SELECT conflict FROM (${NEW_CONFLICTS}) AS c
+  WHERE NOT EXISTS (SELECT 1 FROM json_each(meter_readings.conflicts) AS k WHERE json_extract(k.value, '$[1]') = json_extract(c.conflict, '$[1]'))`;
+
+/**
+ * Stores each reading as a row; a reading whose row exists already (a replay, or more values of
+ * the same instant from another message) adds only the values the row lacks, as a segment of
+ * their own (they may name another EVSE or connector). A value the row has is not added again,
+ * whatever it says. Conflicting input is kept and flagged: one that says something else is kept
+ * in the row's `conflicts`, and the meter_readings_conflicts trigger (migrations/0016) makes it a
+ * `conflicting-meter-value` anomaly of the transaction (values outside a transaction: under the
+ * scope '@<evse>/<connector>'). Values of one batch are judged against each other too (rows are
+ * inserted in order), and an identical replay writes nothing: the update's WHERE finds nothing new.
+ */
+const UPSERT_SQL = `INSERT INTO meter_readings (charger_id, scope, timestamp, data)
+  SELECT ${r(0)}, ${r(1)}, ${r(2)}, json_array(json_array(${r(3)}, ${r(4)}, json(json_extract(r.value, '$[5]'))))
   FROM json_each(?1) AS r
-    JOIN meter_readings m ON m.charger_id = ${r(0)} AND m.scope = ${r(1)} AND m.timestamp = ${r(2)},
-    json_each(r.value, '$[5]') AS n, json_each(m.data) AS g, json_each(g.value, '$[2]') AS o
-  WHERE ${sameKey('o', 'n')} AND ${otherContent('o', 'n')} AND ${APPLIED}`;
+  WHERE ${APPLIED}
+  ON CONFLICT (charger_id, scope, timestamp) DO UPDATE SET
+    data = CASE WHEN EXISTS (SELECT 1 ${NEW_SAMPLES})
+      THEN json_insert(data, '$[#]', json_array(json_extract(excluded.data, '$[0][0]'), json_extract(excluded.data, '$[0][1]'),
+        (SELECT json_group_array(json(n.value)) ${NEW_SAMPLES})))
+      ELSE data END,
+    conflicts = CASE WHEN EXISTS (${UNKEPT_CONFLICTS})
+      THEN (SELECT json_group_array(json(v)) FROM (
+        SELECT value AS v FROM json_each(COALESCE(meter_readings.conflicts, '[]')) UNION ALL ${UNKEPT_CONFLICTS}))
+      ELSE conflicts END
+  WHERE EXISTS (SELECT 1 ${NEW_SAMPLES}) OR EXISTS (${UNKEPT_CONFLICTS})`;
 
 export class MeterValueStore {
   constructor(private readonly db: D1Database) {}
@@ -113,7 +122,7 @@ export class MeterValueStore {
    * was applied (run after TransactionStore.event201Statements: a seqNo reused with other
    * content, or an event after Ended, adds no readings to the transaction; its values are kept
    * in its anomaly). A sample already stored is skipped; one that contradicts a stored one is
-   * kept as an anomaly instead (CONFLICTS_SQL).
+   * kept and flagged instead (UPSERT_SQL).
    * Meter values are most of what chargers send, so each statement carries as many readings as
    * fit in its JSON parameter (MAX_JSON_BYTES), already packed.
    */
@@ -146,7 +155,7 @@ export class MeterValueStore {
       if (e.samples === undefined || e.digest === undefined) continue;
       add(chargerId, e.transactionId, e.evseId ?? 0, e.connectorId ?? 0, e.samples, [e.seqNo, e.digest]);
     }
-    return jsonChunks(rows).flatMap((json) => [this.db.prepare(UPSERT_SQL).bind(json), this.db.prepare(CONFLICTS_SQL).bind(json, now)]);
+    return jsonChunks(rows).map((json) => this.db.prepare(UPSERT_SQL).bind(json, now));
   }
 
   /**
