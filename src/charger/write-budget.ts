@@ -3,7 +3,7 @@
 //
 // Each CALL is charged before it is handled: one row for the message itself, plus one per sampled
 // value (MeterValues, StopTransaction transactionData, TransactionEvent meterValue: each becomes
-// a meter_values row) and per reportData entry (NotifyReport: each becomes a settings row); and
+// a meter value) and per reportData entry (NotifyReport: each becomes a settings row); and
 // its size in bytes. Two leaky buckets hold WRITE_BUDGET_ROWS rows and WRITE_BUDGET_BYTES bytes
 // and drain at that much per minute, so a burst of a minute's worth is taken at once. A CALL that
 // would overflow either is answered with a CALLERROR and nothing of it is stored: it is refused,

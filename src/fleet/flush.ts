@@ -23,7 +23,7 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...transactions.start16Statements(batch.start16, now),
     // 2.0.1 events before meter values: an event's values are stored only if it was applied.
     ...transactions.event201Statements(batch.event201, now),
-    ...new MeterValueStore(db).insertStatements(batch.meter, batch.event201),
+    ...new MeterValueStore(db).insertStatements(batch.meter, batch.event201, now),
     ...chargers.connectorStatusStatements(batch.status, now),
     // Abandonments after the meter values (the last register reading closes them) and before the
     // stops: a transaction's own stop, coming later, still applies to it.

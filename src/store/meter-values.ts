@@ -1,8 +1,35 @@
 // D1 access for meter values; all of their SQL lives here.
+//
+// One row per reading (meter_readings, migrations/0016): a charger's timestamped meterValue entry
+// with all its sampled values packed into one JSON column (see meter-packing.ts for the format),
+// keyed by (charger, scope, timestamp) and indexed once more by (charger, timestamp). A 6-sample
+// MeterValues message writes 2 D1 rows (the row and its index entry) instead of 19, in about a
+// fifth of the bytes. The API still lists and pages single values: a row is unpacked here, its
+// values sorted as they always were, and a page may end inside a row (its cursor is the last
+// value's key, not a row's).
 
 import { ENERGY_REGISTER, type MeterSample } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
 import { jsonChunks } from './json-rows';
+import {
+  CONTEXT_CODES,
+  LOCATION_CODES,
+  MEASURAND_CODES,
+  PACKED,
+  PHASE_CODES,
+  UNIT_CODES,
+  codeOf,
+  compareKeys,
+  decodeSql,
+  packSample,
+  sampleKey,
+  scopeOf,
+  transactionOfScope,
+  transactionScopeSql,
+  unpackSample,
+  type PackedSample,
+  type PackedSegment,
+} from './meter-packing';
 
 export interface StoredMeterValue extends MeterSample {
   transactionId: string | null;
@@ -10,92 +37,125 @@ export interface StoredMeterValue extends MeterSample {
   connectorId: number;
 }
 
-const COLUMNS = [
-  'charger_id',
-  'scope',
-  'transaction_id',
-  'evse_id',
-  'connector_id',
-  'timestamp',
-  'measurand',
-  'phase',
-  'location',
-  'context',
-  'unit',
-  'value',
-  'signed_data',
-] as const;
+type Row = { scope: string; timestamp: string; data: string };
 
-type Row = {
-  scope: string;
-  transaction_id: string;
-  evse_id: number;
-  connector_id: number;
-  timestamp: string;
-  measurand: string;
-  phase: string;
-  location: string;
-  context: string;
-  unit: string;
-  value: number | null;
-  signed_data: string | null;
-};
+const ENERGY_CODE = codeOf(MEASURAND_CODES, ENERGY_REGISTER);
+
+/** A packed sample's part `i` in SQL, absent parts of its identity read as 0 (as packSample leaves them out). */
+const part = (sample: string, i: number) => `json_extract(${sample}.value, '$[${i}]')`;
+const idPart = (sample: string, i: number) => `COALESCE(${part(sample, i)}, 0)`;
+/** Two packed samples (json_each aliases) are the same value of a reading: same measurand, context, phase, location. */
+const sameKey = (a: string, b: string) =>
+  [PACKED.measurand, PACKED.context, PACKED.phase, PACKED.location].map((i) => `${idPart(a, i)} IS ${idPart(b, i)}`).join(' AND ');
+/** …and say something else: another number, unit or signed data. */
+const otherContent = (a: string, b: string) =>
+  `NOT (${part(a, PACKED.value)} IS ${part(b, PACKED.value)} AND ${part(a, PACKED.unit)} IS ${part(b, PACKED.unit)}
+        AND ${part(a, PACKED.signedData)} IS ${part(b, PACKED.signedData)})`;
+
+/**
+ * The rows of an insert statement's JSON parameter: [charger, scope, timestamp, evse, connector,
+ * [packed samples…], transaction ('' for none), event seqNo, event digest] (the last two only for
+ * a 2.0.1 event's values).
+ */
+const r = (i: number) => `json_extract(r.value, '$[${i}]')`;
+/** Only an applied 2.0.1 event's values are stored (see insertStatements). */
+const APPLIED = `(${r(8)} IS NULL OR EXISTS (
+  SELECT 1 FROM transaction_events e
+  WHERE e.charger_id = ${r(0)} AND e.transaction_id = ${r(6)} AND e.seq_no = ${r(7)}
+    AND e.digest = ${r(8)} AND e.disposition = 'applied'))`;
+
+/** The incoming reading's samples (excluded.data holds one segment) that its stored row lacks. */
+const NEW_SAMPLES = `FROM json_each(excluded.data, '$[0][2]') AS n
+  WHERE NOT EXISTS (SELECT 1 FROM json_each(meter_readings.data) AS g, json_each(g.value, '$[2]') AS o WHERE ${sameKey('o', 'n')})`;
+
+/**
+ * The incoming reading's samples that contradict a stored one (same identity, another number,
+ * unit or signed data), each as [received at, detail]: the detail is the value as received, and
+ * what was kept. One already kept is not kept again.
+ */
+const NEW_CONFLICTS = `SELECT json_array(?2, json_object('timestamp', excluded.timestamp,
+      'evseId', json_extract(excluded.data, '$[0][0]'), 'connectorId', json_extract(excluded.data, '$[0][1]'),
+      'measurand', ${decodeSql(MEASURAND_CODES, part('n', PACKED.measurand), 'NULL')},
+      'phase', ${decodeSql(PHASE_CODES, part('n', PACKED.phase), 'NULL')},
+      'location', ${decodeSql(LOCATION_CODES, part('n', PACKED.location), 'NULL')},
+      'context', ${decodeSql(CONTEXT_CODES, part('n', PACKED.context), 'NULL')},
+      'unit', ${decodeSql(UNIT_CODES, part('n', PACKED.unit), "''")},
+      'value', ${part('n', PACKED.value)}, 'signedData', ${part('n', PACKED.signedData)},
+      'kept', json_object('evseId', json_extract(g.value, '$[0]'), 'connectorId', json_extract(g.value, '$[1]'),
+        'unit', ${decodeSql(UNIT_CODES, part('o', PACKED.unit), "''")},
+        'value', ${part('o', PACKED.value)}, 'signedData', ${part('o', PACKED.signedData)}))) AS conflict
+  FROM json_each(excluded.data, '$[0][2]') AS n, json_each(meter_readings.data) AS g, json_each(g.value, '$[2]') AS o
+  WHERE ${sameKey('o', 'n')} AND ${otherContent('o', 'n')}`;
+const UNKEPT_CONFLICTS = `SELECT conflict FROM (${NEW_CONFLICTS}) AS c
+  WHERE NOT EXISTS (SELECT 1 FROM json_each(meter_readings.conflicts) AS k WHERE json_extract(k.value, '$[1]') = json_extract(c.conflict, '$[1]'))`;
+
+/**
+ * Stores each reading as a row; a reading whose row exists already (a replay, or more values of
+ * the same instant from another message) adds only the values the row lacks, as a segment of
+ * their own (they may name another EVSE or connector). A value the row has is not added again,
+ * whatever it says. Conflicting input is kept and flagged: one that says something else is kept
+ * in the row's `conflicts`, and the meter_readings_conflicts trigger (migrations/0016) makes it a
+ * `conflicting-meter-value` anomaly of the transaction (values outside a transaction: under the
+ * scope '@<evse>/<connector>'). Values of one batch are judged against each other too (rows are
+ * inserted in order), and an identical replay writes nothing: the update's WHERE finds nothing new.
+ */
+const UPSERT_SQL = `INSERT INTO meter_readings (charger_id, scope, timestamp, data)
+  SELECT ${r(0)}, ${r(1)}, ${r(2)}, json_array(json_array(${r(3)}, ${r(4)}, json(json_extract(r.value, '$[5]'))))
+  FROM json_each(?1) AS r
+  WHERE ${APPLIED}
+  ON CONFLICT (charger_id, scope, timestamp) DO UPDATE SET
+    data = CASE WHEN EXISTS (SELECT 1 ${NEW_SAMPLES})
+      THEN json_insert(data, '$[#]', json_array(json_extract(excluded.data, '$[0][0]'), json_extract(excluded.data, '$[0][1]'),
+        (SELECT json_group_array(json(n.value)) ${NEW_SAMPLES})))
+      ELSE data END,
+    conflicts = CASE WHEN EXISTS (${UNKEPT_CONFLICTS})
+      THEN (SELECT json_group_array(json(v)) FROM (
+        SELECT value AS v FROM json_each(COALESCE(meter_readings.conflicts, '[]')) UNION ALL ${UNKEPT_CONFLICTS}))
+      ELSE conflicts END
+  WHERE EXISTS (SELECT 1 ${NEW_SAMPLES}) OR EXISTS (${UNKEPT_CONFLICTS})`;
 
 export class MeterValueStore {
   constructor(private readonly db: D1Database) {}
 
   /**
-   * Statements that insert every sample of the reports, and of the 2.0.1 events whose event
+   * Statements that store every sample of the reports, and of the 2.0.1 events whose event
    * was applied (run after TransactionStore.event201Statements: a seqNo reused with other
    * content, or an event after Ended, adds no readings to the transaction; its values are kept
-   * in its anomaly). A sample already stored is skipped.
-   * Meter values are most of what chargers send, so each statement carries as many as fit in
-   * its JSON parameter (MAX_JSON_BYTES), and a report's columns travel once, not per sample:
-   * [charger, scope, transaction, evse, connector, [[timestamp, measurand, phase, location,
-   * context, unit, value, signed data], …], event seqNo, event digest] (the last two only for
-   * an event's values).
+   * in its anomaly). A sample already stored is skipped; one that contradicts a stored one is
+   * kept and flagged instead (UPSERT_SQL).
+   * Meter values are most of what chargers send, so each statement carries as many readings as
+   * fit in its JSON parameter (MAX_JSON_BYTES), already packed.
    */
-  insertStatements(reports: readonly ChargerFact<'meter'>[], events: readonly ChargerFact<'event201'>[] = []): D1PreparedStatement[] {
-    const sampleRow = (s: MeterSample) => [s.timestamp, s.measurand, s.phase ?? '', s.location ?? '', s.context ?? '', s.unit, s.value, s.signedData];
-    const rows = [
-      ...reports
-        .filter(({ fact }) => fact.samples.length > 0)
-        .map(({ chargerId, fact: report }) => [
-          chargerId,
-          report.transactionId || `@${report.evseId}/${report.connectorId}`,
-          report.transactionId,
-          report.evseId,
-          report.connectorId,
-          report.samples.map(sampleRow),
-        ]),
-      ...events
-        .filter(({ fact }) => fact.samples !== undefined && fact.samples.length > 0 && fact.digest !== undefined)
-        .map(({ chargerId, fact: e }) => [
-          chargerId,
-          e.transactionId,
-          e.transactionId,
-          e.evseId ?? 0,
-          e.connectorId ?? 0,
-          e.samples!.map(sampleRow),
-          e.seqNo,
-          e.digest,
-        ]),
-    ];
-    const report = (i: number) => `json_extract(r.value, '$[${i}]')`;
-    const sample = (i: number) => `json_extract(s.value, '$[${i}]')`;
-    return jsonChunks(rows).map((json) =>
-      this.db
-        .prepare(
-          `INSERT OR IGNORE INTO meter_values (${COLUMNS.join(', ')})
-           SELECT ${[0, 1, 2, 3, 4].map(report).join(', ')}, ${[0, 1, 2, 3, 4, 5, 6, 7].map(sample).join(', ')}
-           FROM json_each(?1) AS r, json_each(r.value, '$[5]') AS s
-           WHERE ${report(7)} IS NULL OR EXISTS (
-             SELECT 1 FROM transaction_events e
-             WHERE e.charger_id = ${report(0)} AND e.transaction_id = ${report(2)} AND e.seq_no = ${report(6)}
-               AND e.digest = ${report(7)} AND e.disposition = 'applied')`,
-        )
-        .bind(json),
-    );
+  insertStatements(
+    reports: readonly ChargerFact<'meter'>[],
+    events: readonly ChargerFact<'event201'>[] = [],
+    now: string = new Date().toISOString(),
+  ): D1PreparedStatement[] {
+    const rows: unknown[][] = [];
+    const add = (chargerId: string, transactionId: string, evseId: number, connectorId: number, samples: readonly MeterSample[], event: unknown[]) => {
+      const scope = scopeOf(transactionId, evseId, connectorId);
+      for (const [timestamp, group] of readingsOf(samples)) {
+        // The first of each value of the reading is the reading; a later one with the same
+        // identity goes in a reading of its own after it, to be judged (kept, or flagged).
+        const first = new Map<string, PackedSample>();
+        const again: PackedSample[] = [];
+        for (const s of group) {
+          const key = JSON.stringify(sampleKey(s));
+          const packed = packSample(s);
+          if (!first.has(key)) first.set(key, packed);
+          else if (JSON.stringify(first.get(key)) !== JSON.stringify(packed)) again.push(packed);
+        }
+        for (const packed of [[...first.values()], again]) {
+          if (packed.length > 0) rows.push([chargerId, scope, timestamp, evseId, connectorId, packed, transactionId, ...event]);
+        }
+      }
+    };
+    for (const { chargerId, fact } of reports) add(chargerId, fact.transactionId ?? '', fact.evseId, fact.connectorId, fact.samples, []);
+    for (const { chargerId, fact: e } of events) {
+      if (e.samples === undefined || e.digest === undefined) continue;
+      add(chargerId, e.transactionId, e.evseId ?? 0, e.connectorId ?? 0, e.samples, [e.seqNo, e.digest]);
+    }
+    return jsonChunks(rows).map((json) => this.db.prepare(UPSERT_SQL).bind(json, now));
   }
 
   /**
@@ -110,21 +170,38 @@ export class MeterValueStore {
   ): Promise<{ meterValues: StoredMeterValue[]; nextCursor: string | null } | null> {
     const after = page.cursor ? decodeCursor(page.cursor, 5) : null;
     if (page.cursor && !after) return null;
+    const scope = scopeOf(transactionId, 0, 0);
+    const values = await this.collect(
+      page.limit + 1,
+      after ? [after[0]!, scope] : null,
+      after ? (v) => compareKeys([v.timestamp, ...sampleKey(v)], after) > 0 : () => true,
+      (from, inclusive, limit) =>
+        this.db
+          .prepare(
+            `SELECT scope, timestamp, data FROM meter_readings
+             WHERE charger_id = ?1 AND scope = ?2 AND (?3 IS NULL OR timestamp > ?3 OR (?4 AND timestamp = ?3))
+             ORDER BY timestamp LIMIT ?5`,
+          )
+          .bind(chargerId, scope, from?.[0] ?? null, inclusive ? 1 : 0, limit),
+    );
+    const served = values.slice(0, page.limit);
+    const last = served[served.length - 1];
+    const nextCursor = values.length > page.limit && last ? encodeCursor([last.timestamp, ...sampleKey(last)]) : null;
+    return { meterValues: served.map(withoutScope), nextCursor };
+  }
+
+  /** Every value of one transaction, in the order of `pageForTransaction` (for moving them elsewhere). */
+  async readingsForTransaction(chargerId: string, transactionId: string): Promise<StoredMeterValue[]> {
     const { results } = await this.db
-      .prepare(
-        `SELECT * FROM meter_values
-         WHERE charger_id = ?1 AND transaction_id = ?2
-           AND (?3 IS NULL OR (timestamp, measurand, phase, location, context) > (?3, ?4, ?5, ?6, ?7))
-         ORDER BY timestamp, measurand, phase, location, context
-         LIMIT ?8`,
-      )
-      .bind(chargerId, transactionId, ...(after ?? [null, null, null, null, null]), page.limit + 1)
+      .prepare('SELECT scope, timestamp, data FROM meter_readings WHERE charger_id = ?1 AND scope = ?2 ORDER BY timestamp')
+      .bind(chargerId, scopeOf(transactionId, 0, 0))
       .all<Row>();
-    const rows = results.slice(0, page.limit);
-    const last = rows[rows.length - 1];
-    const nextCursor =
-      results.length > page.limit && last ? encodeCursor([last.timestamp, last.measurand, last.phase, last.location, last.context]) : null;
-    return { meterValues: rows.map(toStored), nextCursor };
+    return results.flatMap(unpackRow);
+  }
+
+  /** Statements that delete every value of one transaction (once they are kept elsewhere). */
+  deleteStatementsForTransaction(chargerId: string, transactionId: string): D1PreparedStatement[] {
+    return [this.db.prepare('DELETE FROM meter_readings WHERE charger_id = ?1 AND scope = ?2').bind(chargerId, scopeOf(transactionId, 0, 0))];
   }
 
   /**
@@ -135,20 +212,21 @@ export class MeterValueStore {
    * latest end, per phase and location) gives the same answer over these as over all readings.
    */
   async energyReadingsForTransaction(chargerId: string, transactionId: string): Promise<StoredMeterValue[]> {
+    const series = [PACKED.unit, PACKED.phase, PACKED.location, PACKED.context].map((i) => idPart('s', i)).join(', ');
     const { results } = await this.db
       .prepare(
-        `SELECT * FROM (
-           SELECT *,
-             ROW_NUMBER() OVER (PARTITION BY unit, phase, location, context ORDER BY timestamp) AS nth_first,
-             ROW_NUMBER() OVER (PARTITION BY unit, phase, location, context ORDER BY timestamp DESC) AS nth_last
-           FROM meter_values
-           WHERE charger_id = ?1 AND transaction_id = ?2 AND measurand = ?3 AND value IS NOT NULL
-         ) WHERE nth_first = 1 OR nth_last = 1
-         ORDER BY timestamp, measurand, phase, location, context`,
+        `SELECT scope, timestamp, json_array(json_array(evse, connector, json_array(json(sample)))) AS data FROM (
+           SELECT m.scope, m.timestamp, json_extract(g.value, '$[0]') AS evse, json_extract(g.value, '$[1]') AS connector, s.value AS sample,
+             ROW_NUMBER() OVER (PARTITION BY ${series} ORDER BY m.timestamp) AS nth_first,
+             ROW_NUMBER() OVER (PARTITION BY ${series} ORDER BY m.timestamp DESC) AS nth_last
+           FROM meter_readings m, json_each(m.data) AS g, json_each(g.value, '$[2]') AS s
+           WHERE m.charger_id = ?1 AND m.scope = ?2 AND ${part('s', PACKED.measurand)} = ${ENERGY_CODE}
+             AND ${part('s', PACKED.value)} IS NOT NULL
+         ) WHERE nth_first = 1 OR nth_last = 1`,
       )
-      .bind(chargerId, transactionId, ENERGY_REGISTER)
+      .bind(chargerId, scopeOf(transactionId, 0, 0))
       .all<Row>();
-    return results.map(toStored);
+    return results.flatMap(unpackRow).sort((a, b) => compareKeys([a.timestamp, ...sampleKey(a)], [b.timestamp, ...sampleKey(b)]));
   }
 
   /**
@@ -161,73 +239,90 @@ export class MeterValueStore {
   ): Promise<{ meterValues: StoredMeterValue[]; nextCursor: string | null } | null> {
     const after = range.cursor ? decodeCursor(range.cursor, 6) : null;
     if (range.cursor && !after) return null;
-    const { results } = await this.db
-      .prepare(
-        `SELECT * FROM meter_values
-         WHERE charger_id = ?1 AND timestamp >= ?2 AND timestamp < ?3
-           AND (?4 IS NULL OR (timestamp, scope, measurand, phase, location, context) > (?4, ?5, ?6, ?7, ?8, ?9))
-         ORDER BY timestamp, scope, measurand, phase, location, context
-         LIMIT ?10`,
-      )
-      .bind(chargerId, range.from ?? '', range.to ?? '9999', ...(after ?? [null, null, null, null, null, null]), range.limit + 1)
-      .all<Row>();
-    const page = results.slice(0, range.limit);
+    const values = await this.collect(
+      range.limit + 1,
+      after ? [after[0]!, after[1]!] : null,
+      after ? (v) => compareKeys([v.timestamp, v.scope, ...sampleKey(v)], after) > 0 : () => true,
+      (from, inclusive, limit) =>
+        this.db
+          .prepare(
+            `SELECT scope, timestamp, data FROM meter_readings
+             WHERE charger_id = ?1 AND timestamp >= ?2 AND timestamp < ?3
+               AND (?4 IS NULL OR (timestamp, scope) > (?4, ?5) OR (?6 AND (timestamp, scope) = (?4, ?5)))
+             ORDER BY timestamp, scope LIMIT ?7`,
+          )
+          .bind(chargerId, range.from ?? '', range.to ?? '9999', from?.[0] ?? null, from?.[1] ?? null, inclusive ? 1 : 0, limit),
+    );
+    const page = values.slice(0, range.limit);
     const last = page[page.length - 1];
-    const nextCursor =
-      results.length > range.limit && last
-        ? encodeCursor([last.timestamp, last.scope, last.measurand, last.phase, last.location, last.context])
-        : null;
-    return { meterValues: page.map(toStored), nextCursor };
+    const nextCursor = values.length > range.limit && last ? encodeCursor([last.timestamp, last.scope, ...sampleKey(last)]) : null;
+    return { meterValues: page.map(withoutScope), nextCursor };
   }
 
-  // What the archive (store/meter-archive.ts) needs of a transaction's values: kept to these
-  // methods so it does not depend on how values are laid out in D1.
-
-  /** Every value of the transaction, in `pageForTransaction`'s order. */
-  async readingsForTransaction(chargerId: string, transactionId: string): Promise<StoredMeterValue[]> {
-    const { results } = await this.db
-      .prepare(
-        `SELECT * FROM meter_values WHERE charger_id = ?1 AND scope = ?2 AND transaction_id = ?2
-         ORDER BY timestamp, measurand, phase, location, context`,
-      )
-      .bind(chargerId, transactionId)
-      .all<Row>();
-    return results.map(toStored);
+  /**
+   * Up to `wanted` values, in order, from readings at or after the reading `start` (timestamp and
+   * scope; null: from the first), keeping those `keep` accepts (the values after a cursor, which
+   * may be inside the first reading). Readings are fetched a few at a time, as many as the values
+   * wanted would fill at 4 values a reading, and more only if they did not.
+   */
+  private async collect(
+    wanted: number,
+    start: [string, string] | null,
+    keep: (v: StoredMeterValue & { scope: string }) => boolean,
+    query: (from: [string, string] | null, inclusive: boolean, limit: number) => D1PreparedStatement,
+  ): Promise<Array<StoredMeterValue & { scope: string }>> {
+    const values: Array<StoredMeterValue & { scope: string }> = [];
+    let from = start;
+    let inclusive = true;
+    let batch = Math.max(8, Math.ceil(wanted / 4) + 1);
+    for (;;) {
+      const { results } = await query(from, inclusive, batch).all<Row>();
+      for (const row of results) {
+        for (const value of unpackRow(row)) {
+          const withScope = { ...value, scope: row.scope };
+          if (keep(withScope)) values.push(withScope);
+        }
+      }
+      const last = results[results.length - 1];
+      if (values.length >= wanted || results.length < batch || !last) return values;
+      from = [last.timestamp, last.scope];
+      inclusive = false;
+      batch *= 2;
+    }
   }
 
-  /** Statements that delete every value of the transaction (not values outside transactions). */
-  deleteStatementsForTransaction(chargerId: string, transactionId: string): D1PreparedStatement[] {
-    return [this.db.prepare('DELETE FROM meter_values WHERE charger_id = ?1 AND scope = ?2 AND transaction_id = ?2').bind(chargerId, transactionId)];
-  }
+  // What the archive (store/meter-archive.ts) needs beyond the reads above: kept to these methods
+  // so it does not depend on how values are laid out in D1.
 
   /**
    * A statement that fails, and so rolls back the batch it is in, unless D1 holds exactly `count`
    * values of the transaction: put before `deleteStatementsForTransaction`, it keeps a value that
    * arrived after the archive read the others from being deleted unarchived. Values are only
-   * ever added (INSERT OR IGNORE), so an unchanged count is an unchanged set. (json() of a text
-   * that is not JSON is SQLite's one way to raise an error outside a trigger.)
+   * ever added to a reading (UPSERT_SQL appends, never replaces), so an unchanged count is an
+   * unchanged set. (json() of a text that is not JSON is SQLite's one way to raise an error
+   * outside a trigger.)
    */
   unchangedStatementForTransaction(chargerId: string, transactionId: string, count: number): D1PreparedStatement {
     return this.db
       .prepare(
-        `SELECT json(CASE WHEN (SELECT COUNT(*) FROM meter_values WHERE charger_id = ?1 AND scope = ?2 AND transaction_id = ?2) = ?3
+        `SELECT json(CASE WHEN (${VALUE_COUNT_SQL} WHERE m.charger_id = ?1 AND m.scope = ?2) = ?3
                           THEN '0' ELSE 'meter values changed while archiving' END) AS unchanged`,
       )
-      .bind(chargerId, transactionId, count);
+      .bind(chargerId, scopeOf(transactionId, 0, 0), count);
   }
 
   /**
    * Values outside any transaction, per charger and UTC day, for the archive: each charger's
    * earliest day before `beforeDay` (YYYY-MM-DD) that has such values, earliest first, `limit`
-   * of them; and how many chargers have one. One index seek per charger (values by time).
+   * of them; and how many chargers have one. One index seek per charger (readings by time).
    */
   async dueChargerDays(beforeDay: string, limit: number): Promise<{ due: Array<{ chargerId: string; day: string }>; chargers: number }> {
     const { results } = await this.db
       .prepare(
         `SELECT charger_id, day, COUNT(*) OVER () AS chargers FROM (
            SELECT c.id AS charger_id,
-             substr((SELECT m.timestamp FROM meter_values m INDEXED BY meter_values_by_time
-                     WHERE m.charger_id = c.id AND m.timestamp < ?1 AND m.transaction_id = ''
+             substr((SELECT m.timestamp FROM meter_readings m INDEXED BY meter_readings_by_time
+                     WHERE m.charger_id = c.id AND m.timestamp < ?1 AND ${OUTSIDE_TRANSACTIONS}
                      ORDER BY m.timestamp LIMIT 1), 1, 10) AS day
            FROM chargers c)
          WHERE day IS NOT NULL ORDER BY day, charger_id LIMIT ?2`,
@@ -241,19 +336,20 @@ export class MeterValueStore {
   async readingsForChargerDay(chargerId: string, day: string): Promise<StoredMeterValue[]> {
     const { results } = await this.db
       .prepare(
-        `SELECT * FROM meter_values WHERE charger_id = ?1 AND timestamp >= ?2 AND timestamp < ?3 AND transaction_id = ''
-         ORDER BY timestamp, scope, measurand, phase, location, context`,
+        `SELECT scope, timestamp, data FROM meter_readings m
+         WHERE m.charger_id = ?1 AND m.timestamp >= ?2 AND m.timestamp < ?3 AND ${OUTSIDE_TRANSACTIONS}
+         ORDER BY m.timestamp, m.scope`,
       )
       .bind(chargerId, ...dayBounds(day))
       .all<Row>();
-    return results.map(toStored);
+    return results.flatMap(unpackRow);
   }
 
   /** Statements that delete the charger's values outside any transaction on one UTC day. */
   deleteStatementsForChargerDay(chargerId: string, day: string): D1PreparedStatement[] {
     return [
       this.db
-        .prepare(`DELETE FROM meter_values WHERE charger_id = ?1 AND timestamp >= ?2 AND timestamp < ?3 AND transaction_id = ''`)
+        .prepare(`DELETE FROM meter_readings AS m WHERE m.charger_id = ?1 AND m.timestamp >= ?2 AND m.timestamp < ?3 AND ${OUTSIDE_TRANSACTIONS}`)
         .bind(chargerId, ...dayBounds(day)),
     ];
   }
@@ -262,20 +358,65 @@ export class MeterValueStore {
   unchangedStatementForChargerDay(chargerId: string, day: string, count: number): D1PreparedStatement {
     return this.db
       .prepare(
-        `SELECT json(CASE WHEN (SELECT COUNT(*) FROM meter_values
-                                WHERE charger_id = ?1 AND timestamp >= ?2 AND timestamp < ?3 AND transaction_id = '') = ?4
+        `SELECT json(CASE WHEN (${VALUE_COUNT_SQL}
+                                WHERE m.charger_id = ?1 AND m.timestamp >= ?2 AND m.timestamp < ?3 AND ${OUTSIDE_TRANSACTIONS}) = ?4
                           THEN '0' ELSE 'meter values changed while archiving' END) AS unchanged`,
       )
       .bind(chargerId, ...dayBounds(day), count);
   }
 }
 
+/** How many values the readings `m` that a WHERE clause appended to it selects hold. */
+const VALUE_COUNT_SQL = `SELECT COUNT(*) FROM meter_readings m, json_each(m.data) AS g, json_each(g.value, '$[2]') AS s`;
+/** Readings `m` outside any transaction: scope '@<evse>/<connector>' ('@@…' is a transaction id beginning with '@'). */
+const OUTSIDE_TRANSACTIONS = `m.scope LIKE '@%' AND m.scope NOT LIKE '@@%'`;
+
 /** [start, end) of a UTC day as timestamp text: every timestamp of day D starts `DT`. */
 function dayBounds(day: string): [string, string] {
   return [`${day}T`, `${day}U`];
 }
 
-/** A page position: the sort key of the last row served, base64 so it travels as one query parameter. */
+/**
+ * SQL for the last Energy.Active.Import.Register phase-total reading in Wh at the outlet (location
+ * unset or Outlet) stored for the transaction `transactionId` (an SQL expression) of charger
+ * `chargerId`: the latest timestamp, a Transaction.End reading before any other of that instant.
+ * Null when there is none. (For TransactionStore: a 1.6 transaction the CSMS closes for its charger.)
+ */
+export function lastEnergyRegisterSql(chargerId: string, transactionId: string): string {
+  return `(SELECT ${part('s', PACKED.value)} FROM meter_readings m, json_each(m.data) AS g, json_each(g.value, '$[2]') AS s
+     WHERE m.charger_id = ${chargerId} AND m.scope = ${transactionScopeSql(transactionId)}
+       AND ${part('s', PACKED.measurand)} = ${ENERGY_CODE} AND ${idPart('s', PACKED.phase)} = 0
+       AND ${idPart('s', PACKED.location)} IN (0, ${codeOf(LOCATION_CODES, 'Outlet')}) AND ${part('s', PACKED.unit)} = ${codeOf(UNIT_CODES, 'Wh')}
+       AND ${part('s', PACKED.value)} IS NOT NULL
+     ORDER BY m.timestamp DESC, ${idPart('s', PACKED.context)} = ${codeOf(CONTEXT_CODES, 'Transaction.End')} DESC, ${idPart('s', PACKED.location)} LIMIT 1)`;
+}
+
+/** A report's samples by reading: its timestamps in the order they come, each with its samples. */
+function readingsOf(samples: readonly MeterSample[]): Map<string, MeterSample[]> {
+  const readings = new Map<string, MeterSample[]>();
+  for (const s of samples) {
+    const reading = readings.get(s.timestamp);
+    if (reading) reading.push(s);
+    else readings.set(s.timestamp, [s]);
+  }
+  return readings;
+}
+
+/** A row's values, in the API's order within a reading: measurand, phase, location, context. */
+function unpackRow(row: Row): StoredMeterValue[] {
+  const transactionId = transactionOfScope(row.scope);
+  const values: StoredMeterValue[] = [];
+  for (const [evseId, connectorId, samples] of JSON.parse(row.data) as PackedSegment[]) {
+    for (const packed of samples) values.push({ transactionId, evseId, connectorId, ...unpackSample(packed, row.timestamp) });
+  }
+  return values.sort((a, b) => compareKeys(sampleKey(a), sampleKey(b)));
+}
+
+function withoutScope({ scope: _scope, ...value }: StoredMeterValue & { scope: string }): StoredMeterValue {
+  return value;
+}
+
+/** A page position: the sort key of the last value served, base64 so it travels as one query parameter. */
 function encodeCursor(key: string[]): string {
   return btoa(JSON.stringify(key));
 }
@@ -287,20 +428,4 @@ function decodeCursor(cursor: string, length: number): string[] | null {
   } catch {
     return null;
   }
-}
-
-function toStored(row: Row): StoredMeterValue {
-  return {
-    transactionId: row.transaction_id === '' ? null : row.transaction_id,
-    evseId: row.evse_id,
-    connectorId: row.connector_id,
-    timestamp: row.timestamp,
-    measurand: row.measurand,
-    phase: row.phase || null,
-    location: row.location || null,
-    context: row.context || null,
-    unit: row.unit,
-    value: row.value,
-    signedData: row.signed_data,
-  };
 }

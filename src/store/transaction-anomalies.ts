@@ -43,6 +43,13 @@ export const ANOMALY_KINDS = {
   'late-event': 'An event arrived after the transaction had ended; it was kept, not applied',
   /** A 2.0.1 TransactionEvent that reused a seqNo with other content than the event stored under it. */
   'conflicting-event': 'An event reused a seqNo with other content; it was kept, not applied',
+  /**
+   * A meter value (same timestamp, measurand, phase, location and context) that says something
+   * else than the one stored for it: another number, unit or signed data. The first stays the
+   * transaction's value; this one is kept here, with what was kept (store/meter-values.ts).
+   * Values outside any transaction are kept the same way under '@<evse>/<connector>'.
+   */
+  'conflicting-meter-value': 'A meter value arrived again with other content; the first was kept, this one was kept here, not applied',
 } as const;
 
 export type AnomalyKind = keyof typeof ANOMALY_KINDS;

@@ -1,9 +1,10 @@
 // D1 access for transactions of both versions and their 2.0.1 events; all of their SQL lives here.
 
 import type { TransactionStart16, TransactionStop16 } from '../ocpp/records';
-import { ENERGY_REGISTER, eventRegisters } from '../ocpp/meter-values';
+import { eventRegisters } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
 import { columnsOf, jsonChunks, MAX_JSON_BYTES } from './json-rows';
+import { lastEnergyRegisterSql } from './meter-values';
 import { ABANDONED_REASON, flagsOf, type AnomalyKind } from './transaction-anomalies';
 
 /**
@@ -307,10 +308,7 @@ export class TransactionStore {
       return [chargerId, a.transactionId, a.at, a.cause, JSON.stringify(a.cause === 'BootNotification' ? sinceWhen : a)];
     });
     const abandonsIn = `(SELECT ${columnsOf(ABANDON_16_COLUMNS)} FROM json_each(?1) AS j)`;
-    const lastRegister = (t: string) => `(SELECT m.value FROM meter_values m
-         WHERE m.charger_id = ${t}.charger_id AND m.transaction_id = ${t}.ocpp_transaction_id AND m.measurand = ?3
-           AND m.phase = '' AND m.location IN ('', 'Outlet') AND m.unit = 'Wh' AND m.value IS NOT NULL
-         ORDER BY m.timestamp DESC, m.context = 'Transaction.End' DESC LIMIT 1)`;
+    const lastRegister = (t: string) => lastEnergyRegisterSql(`${t}.charger_id`, `${t}.ocpp_transaction_id`);
     const matching = `t.charger_id = a.charger_id AND t.protocol = 'ocpp1.6' AND t.ocpp_transaction_id = CAST(a.transaction_id AS TEXT)`;
     return jsonChunks(rows).flatMap((json) => [
       // Flagged before the batch's closures: a boot and then a newer start flag, then close.
@@ -333,7 +331,7 @@ export class TransactionStore {
            WHERE transactions.charger_id = a.charger_id AND transactions.protocol = 'ocpp1.6'
              AND transactions.ocpp_transaction_id = CAST(a.transaction_id AS TEXT) AND transactions.status = 'active'`,
         )
-        .bind(json, now, ENERGY_REGISTER),
+        .bind(json, now),
       this.db
         .prepare(
           `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)

@@ -4,7 +4,7 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, RawCharger, METER_VALUES, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
   return res.json();
@@ -425,7 +425,7 @@ describe('impossible values, both versions', () => {
 
   async function meterValueCount(chargerId: string): Promise<number> {
     await env.CHARGERS.getByName(chargerId).flushNow();
-    const row = await env.DB.prepare('SELECT COUNT(*) AS n FROM meter_values WHERE charger_id = ?').bind(chargerId).first<{ n: number }>();
+    const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${METER_VALUES} WHERE charger_id = ?`).bind(chargerId).first<{ n: number }>();
     return row!.n;
   }
 

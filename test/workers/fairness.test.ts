@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config';
 import type { FleetWriter } from '../../src/fleet/fleet-writer';
 import type { StoredEntry } from '../../src/fleet/outbox';
-import { RawCharger, uniqueChargerId } from './helpers';
+import { RawCharger, METER_VALUES, uniqueChargerId } from './helpers';
 
 const MEASURANDS = ['Energy.Active.Import.Register', 'Power.Active.Import', 'Current.Import', 'Voltage'];
 const PHASES = ['L1', 'L2', 'L3'];
@@ -26,7 +26,7 @@ function packedMeterValues(frame: number, readings = 50) {
 
 async function meterRows(chargerId: string): Promise<number> {
   await env.CHARGERS.getByName(chargerId).flushNow();
-  const row = await env.DB.prepare('SELECT COUNT(*) AS n FROM meter_values WHERE charger_id = ?').bind(chargerId).first<{ n: number }>();
+  const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${METER_VALUES} WHERE charger_id = ?`).bind(chargerId).first<{ n: number }>();
   return row!.n;
 }
 
@@ -199,7 +199,7 @@ describe('the FleetWriter', () => {
     expect(startInD1AfterBatch.length).toBeGreaterThan(1);
     expect(startInD1AfterBatch[0]).toBe(true);
     // Nothing of the backlog was lost or doubled on the way.
-    const stored = await env.DB.prepare('SELECT COUNT(*) AS n FROM meter_values WHERE charger_id = ?').bind(flooder).first<{ n: number }>();
+    const stored = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${METER_VALUES} WHERE charger_id = ?`).bind(flooder).first<{ n: number }>();
     expect(stored!.n).toBe(5_100 * 2);
   }, 60_000);
 });

@@ -7,7 +7,7 @@ import type { ChargerFact } from '../../src/fleet/outbox';
 import { Outbox } from '../../src/fleet/outbox';
 import { chunkByBytes, jsonChunks, MAX_JSON_BYTES } from '../../src/store/json-rows';
 import { MeterValueStore } from '../../src/store/meter-values';
-import { uniqueChargerId } from './helpers';
+import { METER_VALUES, uniqueChargerId } from './helpers';
 
 describe('JSON parameters cut by size', () => {
   it('keep every part under the limit, rows in order, a row too big on its own alone', () => {
@@ -52,10 +52,10 @@ describe('JSON parameters cut by size', () => {
     expect(statements.length).toBeLessThanOrEqual(6);
     await env.DB.batch(statements);
     await env.DB.batch(new MeterValueStore(env.DB).insertStatements(reports.slice(0, 10)));
-    const stored = await env.DB.prepare('SELECT COUNT(*) AS n, SUM(value) AS total FROM meter_values WHERE charger_id = ?').bind(chargerId).first();
+    const stored = await env.DB.prepare(`SELECT COUNT(*) AS n, SUM(value) AS total FROM ${METER_VALUES} WHERE charger_id = ?`).bind(chargerId).first();
     expect(stored).toEqual({ n: 4_000, total: reports.reduce((sum, r) => sum + r.fact.samples.reduce((s, x) => s + (x.value ?? 0), 0), 0) });
     const one = await env.DB.prepare(
-      "SELECT * FROM meter_values WHERE charger_id = ? AND measurand = 'Current.Import' AND timestamp = '2026-05-01T08:00:03.000Z'",
+      `SELECT * FROM ${METER_VALUES} WHERE charger_id = ? AND measurand = 'Current.Import' AND timestamp = '2026-05-01T08:00:03.000Z'`,
     )
       .bind(chargerId)
       .first();

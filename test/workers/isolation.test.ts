@@ -3,7 +3,7 @@
 
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { api, RawCharger, uniqueChargerId, worker } from './helpers';
+import { api, RawCharger, METER_VALUES, uniqueChargerId, worker } from './helpers';
 
 async function json(res: Response): Promise<any> {
   return res.json();
@@ -98,7 +98,7 @@ describe("a payload naming another charger's data", () => {
     expect(transaction.meterValues.map((m: { value: number }) => m.value)).toEqual([2_000]);
     // A's messages are kept as A's: its stop as unmatched, its meter value under A.
     expect(await env.DB.prepare('SELECT transaction_id FROM unmatched_stops WHERE charger_id = ?').bind(a.id).first()).toEqual({ transaction_id: transactionId });
-    expect(await env.DB.prepare('SELECT value FROM meter_values WHERE charger_id = ?').bind(a.id).first()).toEqual({ value: 999_999 });
+    expect(await env.DB.prepare(`SELECT value FROM ${METER_VALUES} WHERE charger_id = ?`).bind(a.id).first()).toEqual({ value: 999_999 });
     a.close();
     b.close();
   });

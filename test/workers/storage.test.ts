@@ -12,7 +12,7 @@ import type { TransactionLocations } from '../../src/charger/transaction-locatio
 import { readConfig } from '../../src/config';
 import { fleetWriterName } from '../../src/fleet/fleet-writer';
 import { ChargerStore } from '../../src/store/chargers';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, RawCharger, METER_VALUES, uniqueChargerId } from './helpers';
 
 /**
  * Makes D1 refuse inserts into `table` for one charger (or the rows `when` names): a real
@@ -61,7 +61,7 @@ describe('storage failures', () => {
     const shards = readConfig(env).fleetWriterShards;
     const direct = shards === 0;
     const writer = env.FLEET_WRITERS.getByName(fleetWriterName(cp.id, Math.max(shards, 1)));
-    const repairMeters = await breakWrites('meter_values', cp.id);
+    const repairMeters = await breakWrites('meter_readings', cp.id);
     const repairStatus = await breakWrites('connector_status', cp.id);
     try {
       const sample = { timestamp: '2026-02-01T10:05:00Z', sampledValue: [{ value: '1234', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] };
@@ -92,7 +92,7 @@ describe('storage failures', () => {
     }
     expect(await stub.flushNow()).toMatchObject({ outboxEntries: 0 });
     expect((await writer.stats()).pending).toBe(0);
-    expect(await env.DB.prepare('SELECT value, unit FROM meter_values WHERE charger_id = ?').bind(cp.id).all()).toMatchObject({
+    expect(await env.DB.prepare(`SELECT value, unit FROM ${METER_VALUES} WHERE charger_id = ?`).bind(cp.id).all()).toMatchObject({
       results: [{ value: 1234, unit: 'Wh' }],
     });
     expect(await env.DB.prepare('SELECT status FROM connector_status WHERE charger_id = ?').bind(cp.id).first()).toEqual({ status: 'Charging' });
@@ -107,7 +107,7 @@ describe('storage failures', () => {
     await cp.call('MeterValues', { connectorId: 2, meterValue: [sample] });
     await evictDurableObject(stub);
     expect(await stub.flushNow()).toMatchObject({ outboxEntries: 0 });
-    expect(await env.DB.prepare('SELECT value FROM meter_values WHERE charger_id = ?').bind(cp.id).first()).toEqual({ value: 42500 });
+    expect(await env.DB.prepare(`SELECT value FROM ${METER_VALUES} WHERE charger_id = ?`).bind(cp.id).first()).toEqual({ value: 42500 });
     cp.close();
   });
 });
