@@ -15,9 +15,7 @@ export class DueWork {
   constructor(
     private readonly sql: SqlStorage,
     private readonly storage: DurableObjectStorage,
-  ) {
-    sql.exec('CREATE TABLE IF NOT EXISTS due_work (task TEXT PRIMARY KEY, due_at INTEGER NOT NULL)');
-  }
+  ) {}
 
   private table(): Map<Task, number> {
     this.tasks ??= new Map(

@@ -34,6 +34,7 @@ import { IdTagCache } from './id-tag-cache';
 import { offlineAfterMs } from './liveness';
 import { OperatorCommands } from './operator-commands';
 import { RemoteStarts } from './remote-starts';
+import { migrateChargerSchema } from './schema';
 import { TransactionIds } from './transaction-ids';
 import { EvseTransactions } from './evse-transactions';
 import { TransactionEnds } from './transaction-ends';
@@ -88,6 +89,8 @@ export class ChargerSession extends DurableObject<Env> {
     markIsolateStarted();
     isolateStats.chargerObjectsConstructed += 1;
     this.config = readConfig(env);
+    // One version read once the schema is current: no DDL on a wake from hibernation.
+    migrateChargerSchema(ctx.storage.sql);
     this.outbound = new OutboundCalls({
       send: (text) => {
         const socket = this.currentSocket();
@@ -106,7 +109,7 @@ export class ChargerSession extends DurableObject<Env> {
     const transactionIds = new TransactionIds(ctx.storage.sql);
     const evseTransactions = new EvseTransactions(ctx.storage.sql);
     const transactionEnds = new TransactionEnds(ctx.storage.sql);
-    this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize);
+    this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize, this.config.journalMode);
     // Variables the charger reported WriteOnly are secret in queued commands too.
     const commands = new CommandQueue(ctx.storage.sql, this.writeOnly);
     // A command sent by an earlier instance can no longer be matched to its answer.
@@ -237,11 +240,14 @@ export class ChargerSession extends DurableObject<Env> {
     this.journal.hold('in', message);
 
     const next = this.inbound.then(async () => {
+      let refused = false;
       try {
         if (readAttachment(ws)?.refused) return;
-        if ((await this.handleFrame(ws, attachment, message)) === 'refused') await this.countBadFrame(ws);
+        refused = (await this.handleFrame(ws, attachment, message)) === 'refused';
+        if (refused) await this.countBadFrame(ws);
       } finally {
-        this.journal.flush();
+        // A refused frame not answered (a reply to no call, a malformed frame without an id) is kept durably.
+        this.journal.flush(refused);
       }
     });
     this.inbound = next.catch((error) => logError('inbound frame', attachment.chargerId, error));

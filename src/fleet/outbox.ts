@@ -18,6 +18,7 @@ import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
 import type { ConnectionEvent } from '../store/chargers';
 import { insertRows } from '../durable-sql';
+import { rebuildTable, type Migration } from '../durable-schema';
 
 /** Each kind of fact, and what it carries. */
 export interface OutboxFacts {
@@ -93,20 +94,40 @@ const PEEK_MAX_CHARS = 4_000_000;
  */
 const FAIR_SCAN_ENTRIES = 50_000;
 
-export class Outbox {
-  /** Entries in the table, once counted; undefined after a removal until counted again. */
-  private count: number | undefined;
-
-  constructor(private readonly sql: SqlStorage) {
-    // Runs on every wake-up; cheap, and makes the table exist for a new object.
-    sql.exec(`CREATE TABLE IF NOT EXISTS outbox (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+const OUTBOX_COLUMNS = `
       charger_id TEXT NOT NULL,
       kind TEXT NOT NULL,
       fact TEXT NOT NULL,
       created_at INTEGER NOT NULL
-    )`);
-  }
+    )`;
+
+/**
+ * Creates the outbox table, for an object's schema migrations: `legacy` as objects made before
+ * schema versions have it (AUTOINCREMENT, a billed sqlite_sequence row with every insert).
+ */
+export function createOutboxTable(sql: SqlStorage, form: 'legacy' | 'current'): void {
+  const key = form === 'legacy' ? 'seq INTEGER PRIMARY KEY AUTOINCREMENT' : 'seq INTEGER PRIMARY KEY';
+  sql.exec(`CREATE TABLE IF NOT EXISTS outbox (\n      ${key},${OUTBOX_COLUMNS}`);
+}
+
+/**
+ * Rebuilds the outbox without AUTOINCREMENT, keeping its entries and their order. Only order
+ * matters: a new entry takes the largest seq + 1, and entries are removed only once handed on,
+ * so a seq still being handed on is never given again.
+ */
+export function rebuildOutboxTable(sql: SqlStorage): void {
+  rebuildTable(sql, 'outbox', `CREATE TABLE outbox (\n      seq INTEGER PRIMARY KEY,${OUTBOX_COLUMNS}`, ['seq', 'charger_id', 'kind', 'fact', 'created_at']);
+}
+
+/** The FleetWriter's own schema (see durable-schema.ts): its outbox, from before versions, then without AUTOINCREMENT. */
+export const FLEET_WRITER_MIGRATIONS: readonly Migration[] = [(sql) => createOutboxTable(sql, 'legacy'), rebuildOutboxTable];
+
+export class Outbox {
+  /** Entries in the table, once counted; undefined after a removal until counted again. */
+  private count: number | undefined;
+
+  // The table is created by the owning object's schema migrations (createOutboxTable).
+  constructor(private readonly sql: SqlStorage) {}
 
   /** Appends a fact. Synchronous: it commits with the object's other writes of the same event. */
   append<K extends OutboxKind>(chargerId: string, kind: K, fact: OutboxFacts[K]): void {
