@@ -55,7 +55,8 @@ export class OutboxHandover {
     const batch = outbox.peekStored(BATCH_SIZE);
     const entries: StoredEntry[] = batch.entries;
     const lastSeen = this.deps.lastSeen();
-    if (lastSeen !== undefined && lastSeen > this.lastSeenHandedOver) {
+    // lastSeen travels with other facts only: alone it is not worth a hand-over (see liveness.ts).
+    if (entries.length > 0 && lastSeen !== undefined && lastSeen > this.lastSeenHandedOver) {
       entries.push([chargerId, 'seen', JSON.stringify({ at: new Date(lastSeen).toISOString() })]);
     }
     if (entries.length === 0) return false;
