@@ -21,14 +21,6 @@ export function offlineAfterMs(config: Config): number {
 }
 
 /**
- * How long after a charger goes silent (or its socket is lost) D1's connected flag may still say
- * it is connected: the offline deadline, then up to one liveness check interval.
- */
-export function connectedTrailMs(config: Config): number {
-  return offlineAfterMs(config) + LIVENESS_CHECK_MS;
-}
-
-/**
  * Whether D1's row says the charger is connected. The flag is believed: the charger's object
  * corrects it at its next liveness check (see above), retrying while D1 fails; last_seen is not
  * kept fresh while the charger is idle, so its age says nothing about the connection.
