@@ -227,7 +227,7 @@ describe('variables the charger reports WriteOnly, and frames kept before redact
     cp.close();
   });
 
-  it('frames journaled before redaction existed are redacted once, when the object opens (its schema migration)', async () => {
+  it('frames journaled before redaction existed are redacted once, when the journal opens', async () => {
     const id = uniqueChargerId('OLD');
     const cp = await RawCharger.connect(id, 'ocpp1.6');
     await cp.boot();
