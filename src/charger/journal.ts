@@ -1,4 +1,4 @@
-// The charger's message journal: its last frames in both directions, kept in its object to debug it from the API.
+// The charger's message journal: its last frames in both directions, kept in its object (in memory, or in storage: see JournalMode) to debug it from the API.
 
 import { insertRows } from '../durable-sql';
 import { mayHoldSecret, redactFrameText, scrubLiterals, secretLiterals, writeOnlyVariablesIn, type WriteOnlyLookup } from '../ocpp/secrets';

@@ -245,7 +245,7 @@ export class ChargerSession extends DurableObject<Env> {
 
     const tooBig = checkFrameSize(message, this.config.maxFrameBytes);
     if (tooBig) return this.closeForLimit(ws, tooBig);
-    // Written with the answer (one storage call for both), or after the frame is handled.
+    // Kept with the answer (one storage call for both when they are written), or after the frame is handled.
     this.journal.hold('in', message);
 
     const next = this.inbound.then(async () => {
