@@ -14,6 +14,12 @@ export const isolateStats = {
   chargerObjectsConstructed: 0,
   /** PBKDF2 derivations (password hashing and checking): the upgrade's CPU cost, and proof refusals cost the same. */
   pbkdf2Runs: 0,
+  /** Schema version checks by Durable Objects (one per construction: see durable-schema.ts). */
+  schemaChecks: 0,
+  /** Schema migrations Durable Objects ran (DDL and data moves): none once an object's schema is current. */
+  schemaMigrations: 0,
+  /** Statements those migrations ran. */
+  schemaStatements: 0,
 };
 
 /** Notes the isolate's start on its first request or object construction. */

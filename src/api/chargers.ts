@@ -28,10 +28,9 @@ chargerRoutes.get('/', async (c) => {
   const limit = readLimit(c);
   if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
   const page = await new ChargerStore(c.env.DB).list(limit, c.req.query('cursor'));
-  // A row whose last_seen is older than D1's copy can trail is a connection whose end was never recorded.
-  const config = readConfig(c.env);
-  const now = Date.now();
-  const chargers = page.chargers.map((charger) => ({ ...charger, connected: connectedPerD1(charger, config, now) }));
+  // D1's connection flag, which each charger's object corrects within an hour of a silence or a
+  // lost socket (charger/liveness.ts); GET /chargers/{id} asks the object itself.
+  const chargers = page.chargers.map((charger) => ({ ...charger, connected: connectedPerD1(charger) }));
   return c.json({ chargers, nextCursor: page.nextCursor });
 });
 

@@ -162,6 +162,11 @@ export function historyPaths(): Record<string, Json> {
     ...chargerHistory('messages', {
       operationId: 'listMessages',
       summary: "The charger's message journal: its last frames in both directions (JOURNAL_SIZE, default 200), newest first",
+      description:
+        'With JOURNAL_MODE=memory (the default) the frames are kept in the object\'s memory and lost when it hibernates or is evicted ' +
+        '(0 storage rows written per frame); CALLERRORs in either direction, refused frames and the frames held with them (the CALL a ' +
+        'CALLERROR answers) are also kept in its storage and listed after the frames in memory. JOURNAL_MODE=durable keeps every ' +
+        'frame in storage (2 rows written per frame).',
       parameters: [parameterRef('limit')],
       body: objectOf({
         messages: {
@@ -212,7 +217,7 @@ export function historyPaths(): Record<string, Json> {
 /** GET /chargers/{chargerId}/<what>: reads of one charger, which copy its waiting facts to D1 first. */
 function chargerHistory(
   what: string,
-  op: { operationId: string; summary: string; parameters: Json[]; body: Json },
+  op: { operationId: string; summary: string; description?: string; parameters: Json[]; body: Json },
 ): Record<string, Json> {
   return {
     [`/chargers/{chargerId}/${what}`]: {
@@ -221,6 +226,7 @@ function chargerHistory(
         tags: ['Charger history'],
         operationId: op.operationId,
         summary: op.summary,
+        ...(op.description === undefined ? {} : { description: op.description }),
         parameters: op.parameters,
         responses: {
           '200': jsonResponse('The records', op.body),

@@ -85,7 +85,7 @@ const Charger = v.object({
     meterSerialNumber: v.optional(v.string()),
   }),
   connected: v.boolean(),
-  lastSeen: described(v.nullable(DateTime), 'In lists read from D1 it trails by up to 15 minutes; exact for one charger'),
+  lastSeen: described(v.nullable(DateTime), 'In lists read from D1 it is when D1 last heard of the charger (connection opened or ended, other facts), not its last Heartbeat; exact for one charger'),
   lastBootAt: v.nullable(DateTime),
   createdAt: DateTime,
   updatedAt: DateTime,

@@ -34,20 +34,8 @@ export interface RunningToken {
 }
 
 export class ActiveTokens {
-  constructor(private readonly sql: SqlStorage) {
-    // A row stays after its transaction ended (ended = 1), so that an event of that transaction
-    // replayed later does not make it running again.
-    sql.exec(`CREATE TABLE IF NOT EXISTS active_tokens (
-      transaction_id TEXT PRIMARY KEY,
-      id_tag TEXT NOT NULL COLLATE NOCASE,
-      evse_id INTEGER NOT NULL,
-      connector_id INTEGER NOT NULL,
-      ended INTEGER NOT NULL DEFAULT 0,
-      since INTEGER NOT NULL
-    )`);
-    // One row once the transactions running before this table were read in (or a boot ended them).
-    sql.exec('CREATE TABLE IF NOT EXISTS active_tokens_seeded (one INTEGER PRIMARY KEY CHECK (one = 1))');
-  }
+  // The tables are created by the object's schema (schema.ts).
+  constructor(private readonly sql: SqlStorage) {}
 
   /** False until D1's running transactions were read in, or a boot made that needless. */
   get seeded(): boolean {

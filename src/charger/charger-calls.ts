@@ -16,7 +16,6 @@ import type { CallReports } from './call-reports';
 import type { DueWork } from './due-work';
 import { frameBytes } from './frame-limits';
 import type { OutboxHandover } from './handover';
-import { LAST_SEEN_FLUSH_MS } from './liveness';
 import type { OperatorCommands } from './operator-commands';
 import { DurableChargerRecords, type RecordsDeps } from './records';
 import type { OcppAttachment } from './socket';
@@ -124,10 +123,8 @@ export class ChargerCalls {
     if (deliverAfterAnswer || (frame.action === 'BootNotification' && (await this.deps.getRegistration()) === 'Accepted')) {
       this.deps.operatorCommands.startDelivery();
     }
-    if (!this.deps.dueWork.isScheduled('flush')) {
-      // Nothing to copy but lastSeen: bring D1's copy up to date now and then.
-      await this.deps.dueWork.schedule('flush', Date.now() + LAST_SEEN_FLUSH_MS, 'earliest');
-    }
+    // Nothing is scheduled for lastSeen: it lives on the socket, and reaches D1 with other facts
+    // or the connection's end (see liveness.ts). A Heartbeat writes nothing.
     return refused ? 'refused' : 'handled';
   }
 

@@ -50,60 +50,13 @@ export function generatedSlot(action: string, payload: unknown): string {
   return `${action}|${typeof certificateType === 'string' ? certificateType : ''}`;
 }
 
+/** The operator's queue of commands for one charger; its tables are created by the object's schema (schema.ts). */
 export class CommandQueue {
   constructor(
     private readonly sql: SqlStorage,
     /** Variables the charger reported WriteOnly: their values are redacted like the known secrets. */
     private readonly writeOnly?: WriteOnlyLookup,
-  ) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS queued_commands (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      id TEXT NOT NULL UNIQUE,
-      action TEXT NOT NULL,
-      payload TEXT NOT NULL,
-      status TEXT NOT NULL,
-      created_at INTEGER NOT NULL,
-      expires_at INTEGER NOT NULL,
-      sent_at INTEGER,
-      finished_at INTEGER,
-      result TEXT,
-      error TEXT
-    )`);
-    // The commands the CSMS queued on its own (CertificateSigned after a signed CSR) while they
-    // are pending, with their slot: they are bounded per slot, not by MAX_QUEUED_COMMANDS, so a
-    // charger that keeps sending CSRs cannot fill the operator's queue.
-    sql.exec(`CREATE TABLE IF NOT EXISTS generated_commands (
-      command_id TEXT PRIMARY KEY,
-      slot TEXT NOT NULL
-    )`);
-    this.redactOlderCommands();
-  }
-
-  /**
-   * Finished commands kept from before their payloads, answers and errors were redacted (or
-   * before the rules grew) are redacted once, so the object's storage no longer holds what they
-   * sent; an answer or error echoing a value the payload carried loses it too. A command still
-   * waiting keeps its payload: it must reach the charger. queued_commands_meta remembers it was done.
-   */
-  private redactOlderCommands(): void {
-    this.sql.exec('CREATE TABLE IF NOT EXISTS queued_commands_meta (name TEXT PRIMARY KEY)');
-    if (this.sql.exec(`SELECT 1 FROM queued_commands_meta WHERE name = 'redacted-v1'`).toArray().length > 0) return;
-    const finished = this.sql
-      .exec<Pick<Row, 'id' | 'payload' | 'result' | 'error'>>(
-        `SELECT id, payload, result, error FROM queued_commands WHERE status NOT IN ('queued', 'sent')`,
-      )
-      .toArray();
-    for (const row of finished) {
-      const payload = JSON.parse(row.payload) as unknown;
-      const literals = secretLiterals(payload, this.writeOnly);
-      const kept = (text: string | null) => (text === null ? null : JSON.stringify(scrubLiterals(this.redact(JSON.parse(text)), literals)));
-      const next = { payload: JSON.stringify(this.redact(payload)), result: kept(row.result), error: kept(row.error) };
-      if (next.payload !== row.payload || next.result !== row.result || next.error !== row.error) {
-        this.sql.exec('UPDATE queued_commands SET payload = ?, result = ?, error = ? WHERE id = ?', next.payload, next.result, next.error, row.id);
-      }
-    }
-    this.sql.exec(`INSERT OR IGNORE INTO queued_commands_meta (name) VALUES ('redacted-v1')`);
-  }
+  ) {}
 
   private redact<T>(value: T): T {
     return redactSecrets(value, this.writeOnly);
@@ -256,5 +209,29 @@ export class CommandQueue {
       result: row.result === null ? null : this.redact(JSON.parse(row.result)),
       error: row.error === null ? null : this.redact(JSON.parse(row.error)),
     };
+  }
+}
+
+/**
+ * Finished commands kept from before their payloads, answers and errors were redacted (or
+ * before the rules grew) are redacted once, so the object's storage no longer holds what they
+ * sent; an answer or error echoing a value the payload carried loses it too. A command still
+ * waiting keeps its payload: it must reach the charger. Run by the object's schema migrations
+ * (schema.ts); `writeOnly` is what the charger reported WriteOnly.
+ */
+export function redactFinishedCommands(sql: SqlStorage, writeOnly?: WriteOnlyLookup): void {
+  const finished = sql
+    .exec<Pick<Row, 'id' | 'payload' | 'result' | 'error'>>(
+      `SELECT id, payload, result, error FROM queued_commands WHERE status NOT IN ('queued', 'sent')`,
+    )
+    .toArray();
+  for (const row of finished) {
+    const payload = JSON.parse(row.payload) as unknown;
+    const literals = secretLiterals(payload, writeOnly);
+    const kept = (text: string | null) => (text === null ? null : JSON.stringify(scrubLiterals(redactSecrets(JSON.parse(text), writeOnly), literals)));
+    const next = { payload: JSON.stringify(redactSecrets(payload, writeOnly)), result: kept(row.result), error: kept(row.error) };
+    if (next.payload !== row.payload || next.result !== row.result || next.error !== row.error) {
+      sql.exec('UPDATE queued_commands SET payload = ?, result = ?, error = ? WHERE id = ?', next.payload, next.result, next.error, row.id);
+    }
   }
 }

@@ -14,7 +14,12 @@ export interface ConnectionHistoryDeps {
   chargerId: () => Promise<string | undefined>;
   outbox: Outbox;
   handover: OutboxHandover;
+  /** The object's storage: a disconnection D1 did not take is remembered there until it does. */
+  storage: DurableObjectStorage;
 }
+
+/** When the disconnection D1 has not taken yet was recorded (ISO 8601); absent when none waits. */
+const PENDING_OFFLINE_KEY = 'pendingOfflineAt';
 
 export class ConnectionHistory {
   constructor(private readonly deps: ConnectionHistoryDeps) {}
@@ -28,22 +33,48 @@ export class ConnectionHistory {
     );
   }
 
-  /** The connection of `attachment` ended, for `reason`. */
-  async ended(attachment: OcppAttachment, reason: string): Promise<void> {
-    await this.append({ at: new Date().toISOString(), event: 'offline', reason });
-    await this.tryStore('record disconnection', (store) =>
+  /**
+   * The connection of `attachment` ended, for `reason`. False when D1's flag could not be
+   * cleared: it is remembered, for `copyDisconnection` to retry.
+   */
+  async ended(attachment: OcppAttachment, reason: string): Promise<boolean> {
+    const at = new Date().toISOString();
+    await this.append({ at, event: 'offline', reason });
+    const stored = await this.tryStore('record disconnection', (store) =>
       store.recordConnection(attachment.chargerId, attachment.protocol, false, new Date(attachment.lastSeen).toISOString()),
     );
+    if (!stored) await this.deps.storage.put(PENDING_OFFLINE_KEY, at);
+    return stored;
   }
 
-  /** Records the end of a connection whose socket is gone without a close event. */
-  async lost(): Promise<void> {
+  /** Records the end of a connection whose socket is gone without a close event; false as `ended`. */
+  async lost(): Promise<boolean> {
     const chargerId = await this.deps.chargerId();
-    if (!chargerId) return;
+    if (!chargerId) return true;
     const at = new Date().toISOString();
     await this.append({ at, event: 'offline', reason: 'The connection was lost without a close (the session restarted)' });
     // D1's last_seen stays as it was: the exact time went with the socket.
-    await this.tryStore('record lost connection', (store) => store.recordConnectionLost(chargerId, at));
+    const stored = await this.tryStore('record lost connection', (store) => store.recordConnectionLost(chargerId, at));
+    if (!stored) await this.deps.storage.put(PENDING_OFFLINE_KEY, at);
+    return stored;
+  }
+
+  /**
+   * Clears D1's connected flag for a disconnection it did not take (see `ended`); a connection
+   * D1 recorded since is left alone. True once nothing waits.
+   */
+  async copyDisconnection(): Promise<boolean> {
+    const chargerId = await this.deps.chargerId();
+    const at = await this.deps.storage.get<string>(PENDING_OFFLINE_KEY);
+    if (!chargerId || at === undefined) return true;
+    if (!(await this.tryStore('record disconnection (retry)', (store) => store.recordConnectionLost(chargerId, at)))) return false;
+    await this.deps.storage.delete(PENDING_OFFLINE_KEY);
+    return true;
+  }
+
+  /** A new connection: a disconnection still waiting for D1 is superseded by it. */
+  async forgetPendingDisconnection(): Promise<void> {
+    await this.deps.storage.delete(PENDING_OFFLINE_KEY);
   }
 
   private async append(event: ConnectionEvent): Promise<void> {
@@ -54,11 +85,13 @@ export class ConnectionHistory {
   }
 
   /** For bookkeeping that no charger waits on: a failure is logged, not thrown. */
-  private async tryStore(what: string, write: (store: ChargerStore) => Promise<void>): Promise<void> {
+  private async tryStore(what: string, write: (store: ChargerStore) => Promise<void>): Promise<boolean> {
     try {
       await write(new ChargerStore(this.deps.db()));
+      return true;
     } catch (error) {
       logError(what, undefined, error);
+      return false;
     }
   }
 }

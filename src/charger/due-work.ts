@@ -2,22 +2,28 @@
 //
 // The table is mirrored in memory, and the alarm last set is remembered, so the common case (a
 // frame asks for a flush that is already due sooner) costs no storage call at all. The table is
-// the truth: a new instance (first use, or a wake-up from hibernation) reads it once.
+// the truth: a new instance (first use, or a wake-up from hibernation) reads it once. A task the
+// alarm ran keeps its row until `arm`: one rescheduled meanwhile (the hourly liveness check)
+// costs one row update, not a delete and an insert.
 
-export type Task = 'offline-check' | 'flush';
+/**
+ * offline-check: the liveness check of an open connection (hourly, see liveness.ts); flush: hand
+ * the outbox to the FleetWriter; record-offline: retry D1's copy of a disconnection that failed.
+ */
+export type Task = 'offline-check' | 'flush' | 'record-offline';
 
 export class DueWork {
   /** task → due time (ms), as in the table. Read on first use. */
   private tasks: Map<Task, number> | undefined;
   /** The alarm as this instance last saw or set it; undefined until asked once. */
   private alarmAt: number | null | undefined;
+  /** Tasks the alarm took whose rows are still in the table: deleted by `arm` unless scheduled again. */
+  private readonly taken = new Set<Task>();
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly storage: DurableObjectStorage,
-  ) {
-    sql.exec('CREATE TABLE IF NOT EXISTS due_work (task TEXT PRIMARY KEY, due_at INTEGER NOT NULL)');
-  }
+  ) {}
 
   private table(): Map<Task, number> {
     this.tasks ??= new Map(
@@ -35,6 +41,7 @@ export class DueWork {
     const current = tasks.get(task);
     const next = mode === 'earliest' && current !== undefined ? Math.min(current, dueAt) : dueAt;
     if (next === current) return;
+    this.taken.delete(task);
     this.sql.exec(
       'INSERT INTO due_work (task, due_at) VALUES (?, ?) ON CONFLICT (task) DO UPDATE SET due_at = excluded.due_at',
       task,
@@ -47,6 +54,7 @@ export class DueWork {
   async cancel(task: Task): Promise<void> {
     const tasks = this.table();
     if (!tasks.has(task)) return;
+    this.taken.delete(task);
     this.sql.exec('DELETE FROM due_work WHERE task = ?', task);
     tasks.delete(task);
     await this.arm();
@@ -56,27 +64,43 @@ export class DueWork {
     return this.table().has(task);
   }
 
+  /** When `task` is due, if it is scheduled. */
+  dueAt(task: Task): number | undefined {
+    return this.table().get(task);
+  }
+
   /**
-   * Removes and returns the tasks due by `now`. Call from the alarm handler (the alarm that
-   * fired is gone), and call `arm` after running them.
+   * Takes the tasks due by `now`, and those of `alongside` due before `now + withinMs` (run with
+   * them rather than on a wake-up of their own). Call from the alarm handler (the alarm that
+   * fired is gone), and call `arm` after running them: it deletes the rows of those not
+   * scheduled again.
    */
-  takeDue(now: number): Task[] {
+  takeDue(now: number, alongside: { tasks: readonly Task[]; withinMs: number } = { tasks: [], withinMs: 0 }): Task[] {
     this.alarmAt = null;
     // Alarms are rare: read the table afresh, so the truth decides what runs.
     this.tasks = undefined;
+    this.taken.clear();
     const tasks = this.table();
-    const due = [...tasks]
-      .filter(([, at]) => at <= now)
-      .sort((a, b) => a[1] - b[1])
-      .map(([task]) => task);
-    if (due.length === 0) return due;
-    this.sql.exec('DELETE FROM due_work WHERE due_at <= ?', now);
-    for (const task of due) tasks.delete(task);
-    return due;
+    const due = [...tasks].filter(([, at]) => at <= now);
+    if (due.length > 0) {
+      for (const [task, at] of tasks) {
+        if (at > now && alongside.tasks.includes(task) && at < now + alongside.withinMs) due.push([task, at]);
+      }
+    }
+    const taken = due.sort((a, b) => a[1] - b[1]).map(([task]) => task);
+    for (const task of taken) {
+      tasks.delete(task);
+      this.taken.add(task);
+    }
+    return taken;
   }
 
   /** Points the object's one alarm at the earliest due task, or clears it when nothing is due. */
   async arm(): Promise<void> {
+    if (this.taken.size > 0) {
+      this.sql.exec('DELETE FROM due_work WHERE task IN (SELECT value FROM json_each(?))', JSON.stringify([...this.taken]));
+      this.taken.clear();
+    }
     const dues = [...this.table().values()];
     const next = dues.length > 0 ? Math.min(...dues) : null;
     if (this.alarmAt === undefined) this.alarmAt = await this.storage.getAlarm();

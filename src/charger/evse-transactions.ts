@@ -17,13 +17,8 @@
 const KEPT_MAX = 1_000;
 
 export class EvseTransactions {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS evse_transactions_201 (
-      transaction_id TEXT PRIMARY KEY,
-      evse_id INTEGER NOT NULL,
-      ended INTEGER NOT NULL DEFAULT 0
-    )`);
-  }
+  // The table is created by the object's schema (schema.ts).
+  constructor(private readonly sql: SqlStorage) {}
 
   /**
    * Notes an event of `transactionId` on `evseId` (undefined when neither the event nor an

@@ -56,18 +56,25 @@ export class OutboxHandover {
    * stored. Returns false when nothing could be handed over.
    */
   async flush(): Promise<boolean> {
-    const { outbox, dueWork } = this.deps;
     const chargerId = await this.deps.chargerId();
     if (!chargerId) return false;
-    if (this.direct) return this.flushToDatabase(chargerId);
+    try {
+      return await (this.direct ? this.flushToDatabase(chargerId) : this.flushToWriter(chargerId));
+    } finally {
+      // Entries it read may take in new facts again (Outbox.appendMeter): removed, or still to flush.
+      this.deps.outbox.released();
+    }
+  }
+
+  private async flushToWriter(chargerId: string): Promise<boolean> {
+    const { outbox, dueWork } = this.deps;
     // Facts travel as stored (JSON text): the writer stores them as they are, nothing is re-parsed.
     const batch = outbox.peekStored(BATCH_SIZE);
     const entries: StoredEntry[] = batch.entries;
-    const lastSeen = this.deps.lastSeen();
-    if (lastSeen !== undefined && lastSeen > this.lastSeenHandedOver) {
-      entries.push([chargerId, 'seen', JSON.stringify({ at: new Date(lastSeen).toISOString() })]);
-    }
     if (entries.length === 0) return false;
+    const lastSeen = this.seenNews();
+    // lastSeen travels with other facts only: alone it is not worth a hand-over (see liveness.ts).
+    if (lastSeen !== undefined) entries.push([chargerId, 'seen', JSON.stringify({ at: new Date(lastSeen).toISOString() })]);
     try {
       await this.writer(chargerId).appendStored(entries);
     } catch (error) {
@@ -75,10 +82,7 @@ export class OutboxHandover {
       await dueWork.schedule('flush', Date.now() + RETRY_MS, 'earliest');
       return false;
     }
-    if (batch.lastSeq > 0) outbox.remove(batch.lastSeq);
-    if (lastSeen !== undefined) this.lastSeenHandedOver = Math.max(this.lastSeenHandedOver, lastSeen);
-    if (outbox.size > 0) await dueWork.schedule('flush', Date.now(), 'earliest');
-    return true;
+    return this.forget(batch.lastSeq, lastSeen);
   }
 
   /**
@@ -89,10 +93,9 @@ export class OutboxHandover {
   private async flushToDatabase(chargerId: string): Promise<boolean> {
     const { outbox, dueWork, db } = this.deps;
     const batch = outbox.peekOldest(BATCH_SIZE);
-    const lastSeen = this.deps.lastSeen();
-    const seenIsNews = lastSeen !== undefined && lastSeen > this.lastSeenHandedOver;
-    if (seenIsNews) batch.seen.push({ chargerId, fact: { at: new Date(lastSeen).toISOString() } });
-    if (batch.size === 0 && !seenIsNews) return false;
+    if (batch.size === 0) return false;
+    const lastSeen = this.seenNews();
+    if (lastSeen !== undefined) batch.seen.push({ chargerId, fact: { at: new Date(lastSeen).toISOString() } });
     try {
       await db.batch(flushStatements(db, batch, new Date().toISOString()));
     } catch (error) {
@@ -100,8 +103,20 @@ export class OutboxHandover {
       await dueWork.schedule('flush', Date.now() + RETRY_MS, 'earliest');
       return false;
     }
-    if (batch.lastSeq > 0) outbox.remove(batch.lastSeq);
-    if (seenIsNews) this.lastSeenHandedOver = Math.max(this.lastSeenHandedOver, lastSeen);
+    return this.forget(batch.lastSeq, lastSeen);
+  }
+
+  /** When the last frame arrived, if D1 has not been told yet. */
+  private seenNews(): number | undefined {
+    const lastSeen = this.deps.lastSeen();
+    return lastSeen !== undefined && lastSeen > this.lastSeenHandedOver ? lastSeen : undefined;
+  }
+
+  /** After a successful flush: its entries are safe elsewhere; flush again at once if more wait. */
+  private async forget(lastSeq: number, lastSeen: number | undefined): Promise<boolean> {
+    const { outbox, dueWork } = this.deps;
+    if (lastSeq > 0) outbox.remove(lastSeq);
+    if (lastSeen !== undefined) this.lastSeenHandedOver = Math.max(this.lastSeenHandedOver, lastSeen);
     if (outbox.size > 0) await dueWork.schedule('flush', Date.now(), 'earliest');
     return true;
   }

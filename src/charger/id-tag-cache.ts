@@ -28,11 +28,7 @@ export class IdTagCache {
     // several types hold one IdTagRecord or NULL: they are not used (read D1 again), as such a
     // record may be a tag the CSMS once enrolled itself from an offline use. The expiry is
     // fetched_at + the TTL configured now, so lowering ID_TAG_CACHE_SECONDS takes effect at once.
-    sql.exec(`CREATE TABLE IF NOT EXISTS id_tag_cache (
-      id_tag TEXT PRIMARY KEY COLLATE NOCASE,
-      record TEXT,
-      fetched_at INTEGER NOT NULL
-    )`);
+    // The table is created by the object's schema (schema.ts).
   }
 
   /** The entries read at most TTL ago ([] when D1 had none), undefined when there is nothing to use. */

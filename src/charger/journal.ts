@@ -1,7 +1,7 @@
-// The charger's message journal: its last frames in both directions, kept in its object to debug it from the API.
+// The charger's message journal: its last frames in both directions, kept in its object (in memory, or in storage: see JournalMode) to debug it from the API.
 
 import { insertRows } from '../durable-sql';
-import { mayHoldSecret, redactFrameText, scrubLiterals, secretLiterals, writeOnlyVariablesIn } from '../ocpp/secrets';
+import { mayHoldSecret, redactFrameText, scrubLiterals, secretLiterals, writeOnlyVariablesIn, type WriteOnlyLookup } from '../ocpp/secrets';
 
 export interface JournalEntry {
   at: string;
@@ -21,19 +21,49 @@ export interface JournalEntry {
 
 /** Longer frames are kept cut: the journal is for reading, and a frame may be up to 64 KiB. */
 const MAX_TEXT = 4_096;
-/** The journal may hold up to this many frames over its size between trims. */
+/** The durable journal may hold up to this many frames over its size between trims. */
 const TRIM_EVERY = 32;
 /** Enough of a frame's text to read its type, a 36-character id and an action. */
 const FRAME_HEAD_CHARS = 160;
 /** Calls whose secret values are remembered, to be scrubbed from their answers (a late one too). */
 const CALLS_WITH_SECRETS = 64;
-/** Bumped when the redaction rules grow, so frames kept under the older rules are redacted again, once. */
-const REDACTED_VERSION = 'redacted-v2';
+/**
+ * Characters of frames the in-memory ring holds at most, whatever JOURNAL_SIZE says: many objects
+ * share an isolate's memory, and a frame kept may be 4 KiB. Short frames (a Heartbeat is ~40
+ * characters) fit JOURNAL_SIZE of them many times over.
+ */
+const RING_MAX_CHARS = 128 * 1024;
+
+/**
+ * How the journal keeps frames. `memory` (the default): the last frames in the object's memory,
+ * lost when it hibernates or is evicted, and durably only what an operator must not lose (CALLERRORs
+ * either way, refused and unreadable frames, with the frames held with them): 0 rows written per
+ * ordinary frame, 2 per kept one (its insert, and its delete at a trim). `durable`: every frame
+ * in the object's SQLite, as before: 2 rows written per frame.
+ */
+export type JournalMode = 'memory' | 'durable';
+
+/** A frame as kept: [at, direction, text, truncated]. */
+type Row = [at: number, direction: 'in' | 'out', text: string, truncated: number];
+
+/** A frame in the in-memory ring. */
+interface RingEntry {
+  row: Row;
+  /** Frames this instance had written durably before this one: the durable rows older than it are those up to base + this. */
+  durableBefore: number;
+}
 
 export class MessageJournal {
   private sinceTrim = 0;
-  /** Frames waiting to be written with the next one: [at, direction, text, truncated]. */
-  private held: Array<[number, string, string, number]> = [];
+  /** Frames waiting to be kept with the next one. */
+  private held: Row[] = [];
+  /** memory mode: the last frames, oldest first. */
+  private readonly ring: RingEntry[] = [];
+  private ringChars = 0;
+  /** The largest seq in the durable table when this instance first needed it; read once. */
+  private baseSeq: number | undefined;
+  /** Frames this instance wrote to the durable table. */
+  private written = 0;
   /** Variables this charger reported WriteOnly ('component\u0000variable', lower case); read from storage on first use. */
   private writeOnly: Set<string> | undefined;
   /**
@@ -43,99 +73,128 @@ export class MessageJournal {
    */
   private readonly sentSecrets = new Map<string, string[]>();
 
+  /** The tables are created by the object's schema (schema.ts). */
   constructor(
     private readonly sql: SqlStorage,
     /** Frames kept; 0 keeps none. */
     private readonly size: number,
-  ) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS journal (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      at INTEGER NOT NULL,
-      direction TEXT NOT NULL,
-      text TEXT NOT NULL,
-      truncated INTEGER NOT NULL
-    )`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS journal_write_only (
-      component TEXT NOT NULL,
-      variable TEXT NOT NULL,
-      PRIMARY KEY (component, variable)
-    )`);
-    this.redactOlderFrames();
-  }
-
-  /**
-   * Frames journaled before secrets were redacted, or under older rules, are redacted once, so the
-   * object's storage no longer holds them (journal_meta remembers it was done).
-   */
-  private redactOlderFrames(): void {
-    this.sql.exec('CREATE TABLE IF NOT EXISTS journal_meta (name TEXT PRIMARY KEY)');
-    if (this.sql.exec(`SELECT 1 FROM journal_meta WHERE name = ?`, REDACTED_VERSION).toArray().length > 0) return;
-    for (const row of this.sql.exec<{ seq: number; text: string }>('SELECT seq, text FROM journal').toArray()) {
-      const kept = this.redact(row.text);
-      if (kept !== row.text) this.sql.exec('UPDATE journal SET text = ? WHERE seq = ?', kept, row.seq);
-    }
-    this.sql.exec(`INSERT OR IGNORE INTO journal_meta (name) VALUES (?)`, REDACTED_VERSION);
-  }
+    private readonly mode: JournalMode = 'memory',
+  ) {}
 
   /**
    * Keeps a frame to be written with the next one recorded (or at `flush`): a CALL and its answer
-   * then cost one storage call, which is most of what journaling a frame costs.
+   * then cost one storage call, and the CALL is kept durably if its answer is.
    */
   hold(direction: 'in' | 'out', frame: string | ArrayBuffer): void {
     if (this.size > 0) this.held.push(this.row(direction, frame));
   }
 
-  /** Writes the frame, after any held ones. */
+  /** Keeps the frame, after any held ones. */
   record(direction: 'in' | 'out', frame: string | ArrayBuffer): void {
     if (this.size <= 0) return;
     this.held.push(this.row(direction, frame));
     this.flush();
   }
 
-  /** Writes the held frames. */
-  flush(): void {
+  /**
+   * Keeps the held frames: in memory, and durably in `durable` mode, or when one of them is a
+   * CALLERROR or not a readable frame, or `refused` (the frame held was refused: a reply to no
+   * call, a frame that could not be answered).
+   */
+  flush(refused = false): void {
     const rows = this.held;
     if (rows.length === 0) return;
     this.held = [];
-    insertRows(this.sql, 'INSERT INTO journal (at, direction, text, truncated)', rows);
-    // Trimmed now and then rather than on every frame, for the same reason.
+    const durable = this.mode === 'durable' || refused || rows.some(mustLast);
+    if (durable) this.writeDurably(rows);
+    if (this.mode === 'memory') this.keepInMemory(rows, durable);
+  }
+
+  private writeDurably(rows: Row[]): void {
+    const base = this.durableBase();
+    // Explicit keys, so the ring knows which durable rows it holds too (see `list`).
+    insertRows(
+      this.sql,
+      'INSERT INTO journal (seq, at, direction, text, truncated)',
+      rows.map((row, index) => [base + this.written + index + 1, ...row]),
+    );
+    this.written += rows.length;
+    // Trimmed now and then rather than on every frame: a storage call costs more than its rows.
     this.sinceTrim += rows.length;
     if (this.sinceTrim >= TRIM_EVERY) {
       this.sinceTrim = 0;
-      this.sql.exec('DELETE FROM journal WHERE seq <= (SELECT MAX(seq) FROM journal) - ?', this.size);
+      this.sql.exec('DELETE FROM journal WHERE seq <= ?', base + this.written - this.size);
     }
   }
 
-  /** The newest `limit` frames, newest first. */
+  /** Keeps `rows` in the ring; `durable` when they were just written to the table too. */
+  private keepInMemory(rows: Row[], durable: boolean): void {
+    const before = durable ? this.written - rows.length : this.written;
+    rows.forEach((row, index) => {
+      this.ring.push({ row, durableBefore: durable ? before + index : before });
+      this.ringChars += row[2].length;
+    });
+    while (this.ring.length > this.size || (this.ringChars > RING_MAX_CHARS && this.ring.length > 1)) {
+      this.ringChars -= this.ring.shift()!.row[2].length;
+    }
+  }
+
+  private durableBase(): number {
+    this.baseSeq ??= this.sql.exec<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM journal').one().seq ?? 0;
+    return this.baseSeq;
+  }
+
+  /**
+   * The newest `limit` frames, newest first: those in memory, then the durable ones older than
+   * all of them (in `durable` mode, all come from the table).
+   */
   list(limit: number): JournalEntry[] {
     this.flush();
-    const rows = this.sql
-      .exec<{ seq: number; at: number; direction: 'in' | 'out'; text: string; truncated: number }>(
-        'SELECT seq, at, direction, text, truncated FROM journal ORDER BY seq DESC LIMIT ?',
-        Math.min(limit, this.size),
-      )
-      .toArray();
-    const entries = rows.map((row) => ({ row, frame: readFrame(row.text) }));
-    const answered = this.replyActions(entries);
+    const wanted = Math.min(limit, this.size);
+    const fromRing = this.ring.slice(-wanted).reverse();
+    const rows: Array<{ row: Row; seq?: number }> = fromRing.map((entry) => ({ row: entry.row }));
+    // Durable rows this instance wrote after the oldest frame in memory are in memory too.
+    const floor = this.ring.length > 0 ? this.durableBase() + this.ring[0]!.durableBefore : Number.MAX_SAFE_INTEGER;
+    if (rows.length < wanted) {
+      const stored = this.sql
+        .exec<{ seq: number; at: number; direction: 'in' | 'out'; text: string; truncated: number }>(
+          'SELECT seq, at, direction, text, truncated FROM journal WHERE seq <= ? ORDER BY seq DESC LIMIT ?',
+          floor,
+          wanted - rows.length,
+        )
+        .toArray();
+      for (const r of stored) rows.push({ row: [r.at, r.direction, r.text, r.truncated], seq: r.seq });
+    }
+    const entries = rows.map(({ row }) => ({ row, frame: readFrame(row[2]) }));
+    const oldestSeq = rows.at(-1)?.seq;
+    const answered = this.replyActions(entries, {
+      ring: this.ring.slice(0, Math.max(0, this.ring.length - fromRing.length)).reverse(),
+      below: oldestSeq ?? floor + 1,
+    });
     return entries.map(({ row, frame }, index) => ({
-      at: new Date(row.at).toISOString(),
-      direction: row.direction,
+      at: new Date(row[0]).toISOString(),
+      direction: row[1],
       messageType: frame.messageType,
       messageId: frame.messageId,
       action: frame.action ?? answered[index] ?? null,
       errorCode: frame.errorCode,
-      text: row.text,
-      truncated: row.truncated === 1,
+      text: row[2],
+      truncated: row[3] === 1,
     }));
   }
 
   /**
    * For each reply among `entries` (newest first), the action of the CALL it answers: the
    * latest CALL before it with its message id, sent the other way. That CALL may be older than
-   * the page asked for (with `limit=1` it always is), so it is looked for further back in the
-   * journal too. Ids are matched in order because a charger may reuse them across connections.
+   * the page asked for (with `limit=1` it always is), so it is looked for further back too: in
+   * the frames in memory older than the page (`older.ring`, newest first), then in the durable
+   * journal below `older.below`. Ids are matched in order because a charger may reuse them
+   * across connections.
    */
-  private replyActions(entries: Array<{ row: { seq: number; direction: 'in' | 'out' }; frame: ReturnType<typeof readFrame> }>): Array<string | undefined> {
+  private replyActions(
+    entries: Array<{ row: Row; frame: ReturnType<typeof readFrame> }>,
+    older: { ring: RingEntry[]; below: number },
+  ): Array<string | undefined> {
     const actions: Array<string | undefined> = [];
     const calls = new Map<string, string>();
     /** `direction:messageId` of a CALL not on the page → the replies waiting for its action. */
@@ -144,35 +203,47 @@ export class MessageJournal {
       const { row, frame } = entries[index]!;
       if (!frame.messageId) continue;
       if (frame.messageType === 2) {
-        if (frame.action) calls.set(`${row.direction}:${frame.messageId}`, frame.action);
+        if (frame.action) calls.set(`${row[1]}:${frame.messageId}`, frame.action);
         continue;
       }
-      const key = `${row.direction === 'in' ? 'out' : 'in'}:${frame.messageId}`;
+      const key = `${row[1] === 'in' ? 'out' : 'in'}:${frame.messageId}`;
       const action = calls.get(key);
       if (action !== undefined) actions[index] = action;
       else unmatched.set(key, [...(unmatched.get(key) ?? []), index]);
     }
-    const oldest = entries.at(-1)?.row.seq;
-    if (unmatched.size === 0 || oldest === undefined) return actions;
-    // Only the head of each older frame is read: it names the message type, id and action.
-    const older = this.sql.exec<{ direction: 'in' | 'out'; head: string }>(
-      'SELECT direction, substr(text, 1, ?) AS head FROM journal WHERE seq < ? ORDER BY seq DESC',
-      FRAME_HEAD_CHARS,
-      oldest,
-    );
-    for (const { direction, head } of older) {
+    if (unmatched.size === 0) return actions;
+    const match = (direction: string, head: string): boolean => {
       const frame = readFrame(head);
-      if (frame.messageType !== 2 || !frame.messageId || !frame.action) continue;
+      if (frame.messageType !== 2 || !frame.messageId || !frame.action) return false;
       const key = `${direction}:${frame.messageId}`;
       for (const index of unmatched.get(key) ?? []) actions[index] = frame.action;
       unmatched.delete(key);
-      if (unmatched.size === 0) break;
-    }
+      return unmatched.size === 0;
+    };
+    for (const { row } of older.ring) if (match(row[1], row[2].slice(0, FRAME_HEAD_CHARS))) return actions;
+    // Only the head of each older frame is read: it names the message type, id and action.
+    const stored = this.sql.exec<{ direction: 'in' | 'out'; head: string }>(
+      'SELECT direction, substr(text, 1, ?) AS head FROM journal WHERE seq < ? ORDER BY seq DESC',
+      FRAME_HEAD_CHARS,
+      older.below,
+    );
+    for (const { direction, head } of stored) if (match(direction, head)) break;
     return actions;
   }
 
+  /**
+   * Redacts the frames kept durably under older rules (or before secrets were redacted), so the
+   * object's storage no longer holds them. Run by the object's schema migrations (schema.ts).
+   */
+  redactStored(): void {
+    for (const row of this.sql.exec<{ seq: number; text: string }>('SELECT seq, text FROM journal').toArray()) {
+      const kept = this.redact(row.text);
+      if (kept !== row.text) this.sql.exec('UPDATE journal SET text = ? WHERE seq = ?', kept, row.seq);
+    }
+  }
+
   /** The row a frame is kept as: redacted before it is cut, so no secret survives half-cut. */
-  private row(direction: 'in' | 'out', frame: string | ArrayBuffer): [number, string, string, number] {
+  private row(direction: 'in' | 'out', frame: string | ArrayBuffer): Row {
     const text = typeof frame === 'string' ? this.redactEchoes(direction, frame, this.redact(frame)) : `<binary frame, ${frame.byteLength} bytes>`;
     const truncated = text.length > MAX_TEXT;
     return [Date.now(), direction, truncated ? text.slice(0, MAX_TEXT) : text, truncated ? 1 : 0];
@@ -240,6 +311,22 @@ export class MessageJournal {
     }
     return this.writeOnly;
   }
+}
+
+/** Whether a frame must outlast the object in memory mode: a CALLERROR, or not a readable frame (binary, malformed). */
+function mustLast(row: Row): boolean {
+  return !/^\s*\[\s*[23]\s*,/.test(row[2]);
+}
+
+/** Redacts what older code kept in the durable journal (a schema migration, see schema.ts). */
+export function redactStoredFrames(sql: SqlStorage): void {
+  new MessageJournal(sql, 1, 'durable').redactStored();
+}
+
+/** What the charger reported WriteOnly, as the journal learnt it, for code that runs without a journal (schema migrations). */
+export function storedWriteOnly(sql: SqlStorage): WriteOnlyLookup {
+  const journal = new MessageJournal(sql, 0);
+  return (component, variable) => journal.isWriteOnly(component, variable);
 }
 
 function readFrame(text: string): Pick<JournalEntry, 'messageType' | 'messageId' | 'action' | 'errorCode'> {

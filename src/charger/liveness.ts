@@ -1,36 +1,30 @@
-// When a charger counts as connected: the offline deadline, and how far D1's copy of a connection may be believed.
+// When a charger counts as connected: the offline deadline, the hourly liveness check, and what D1's copy of a connection says.
 //
-// The charger's object knows its connection exactly (the socket and its lastSeen). D1 holds a
-// copy for the fleet list, brought up to date only now and then, so a live connection's
-// last_seen there trails the truth. A row whose last_seen is older than that trail allows is
-// a connection whose end was never recorded (the object was reset with its socket, or the
-// write failed), and must not claim the charger is connected.
+// The charger's object knows its connection exactly (the socket and its lastSeen, kept in the
+// socket's attachment, which is not storage). It does not copy lastSeen to D1 while the charger
+// only sends Heartbeats: D1 hears of a connection when it opens and ends, and its last_seen
+// moves only when other facts are handed over. So an idle charger costs D1 nothing, and its
+// object wakes once an hour to check it is still there: a charger silent past the offline
+// deadline is closed and recorded offline then, and a connection whose socket went with the
+// object (a deploy, a crash) is recorded lost. D1's connected flag can therefore trail the truth
+// by up to offlineAfterMs + LIVENESS_CHECK_MS (and a D1 outage, retried); the per-charger view
+// asks the object and is exact.
 
 import type { Config } from '../config';
 
-/** With nothing else to hand over, D1's lastSeen is brought up to date this often; the exact value lives on the socket. */
-export const LAST_SEEN_FLUSH_MS = 15 * 60_000;
+/** How often an idle connected charger's object wakes to check it: at most once an hour. */
+export const LIVENESS_CHECK_MS = 3600_000;
 
-/** Slack for alarms that run late and handovers that are retried. */
-const COPY_SLACK_MS = 5 * 60_000;
-
-/** A charger silent this long is closed and recorded offline by its object. */
+/** A charger silent this long is closed and recorded offline by its object (at its next liveness check). */
 export function offlineAfterMs(config: Config): number {
   return config.heartbeatIntervalSeconds * config.offlineAfterIntervals * 1000;
 }
 
 /**
- * How old D1's last_seen can be while the connection is open: a charger may be silent up to the
- * offline deadline after the frame last copied, its next frame is copied LAST_SEEN_FLUSH_MS later,
- * and the FleetWriter copies to D1 every FLEET_FLUSH_SECONDS.
+ * Whether D1's row says the charger is connected. The flag is believed: the charger's object
+ * corrects it at its next liveness check (see above), retrying while D1 fails; last_seen is not
+ * kept fresh while the charger is idle, so its age says nothing about the connection.
  */
-export function lastSeenTrailMs(config: Config): number {
-  return offlineAfterMs(config) + LAST_SEEN_FLUSH_MS + config.fleetFlushSeconds * 1000 + COPY_SLACK_MS;
-}
-
-/** Whether D1's row may still say the charger is connected, at `now` (epoch ms). */
-export function connectedPerD1(row: { connected: boolean; lastSeen: string | null }, config: Config, now: number): boolean {
-  if (!row.connected || row.lastSeen === null) return false;
-  const lastSeen = Date.parse(row.lastSeen);
-  return Number.isFinite(lastSeen) && now - lastSeen <= lastSeenTrailMs(config);
+export function connectedPerD1(row: { connected: boolean; lastSeen: string | null }): boolean {
+  return row.connected;
 }

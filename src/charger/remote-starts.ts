@@ -83,52 +83,8 @@ export interface RemoteStartPermission {
 }
 
 export class RemoteStarts {
-  constructor(private readonly sql: SqlStorage) {
-    // One row per request sent. Tokens compare without regard to case, as id_tags does; '' is the
-    // type of a 1.6 idTag. evse_id / connector_id are NULL when the request named no place;
-    // used_by is the transaction that used the permission up; refused = 1 when the charger refused.
-    sql.exec(`CREATE TABLE IF NOT EXISTS remote_starts (
-      request_id INTEGER PRIMARY KEY AUTOINCREMENT,
-      id_tag TEXT NOT NULL COLLATE NOCASE,
-      token_type TEXT NOT NULL,
-      remote_start_id INTEGER,
-      evse_id INTEGER,
-      connector_id INTEGER,
-      sent_at INTEGER NOT NULL,
-      expires_at INTEGER NOT NULL,
-      refused INTEGER NOT NULL DEFAULT 0,
-      used_by TEXT
-    )`);
-    this.carryOverOldTables();
-  }
-
-  /**
-   * Objects from before this table kept permissions (remote_start_tokens) and remoteStartId links
-   * (remote_start_links) apart: both are carried over once, as they were (a permission tied to no
-   * place; a link whose permission has ended), and the old tables dropped.
-   */
-  private carryOverOldTables(): void {
-    const old = new Set(
-      this.sql
-        .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('remote_start_links', 'remote_start_tokens')`)
-        .toArray()
-        .map((r) => r.name),
-    );
-    if (old.has('remote_start_links')) {
-      this.sql.exec(
-        `INSERT INTO remote_starts (id_tag, token_type, remote_start_id, sent_at, expires_at)
-         SELECT id_token, '', remote_start_id, sent_at, 0 FROM remote_start_links ORDER BY sent_at`,
-      );
-      this.sql.exec('DROP TABLE remote_start_links');
-    }
-    if (old.has('remote_start_tokens')) {
-      this.sql.exec(
-        `INSERT INTO remote_starts (id_tag, token_type, sent_at, expires_at)
-         SELECT id_tag, token_type, expires_at, expires_at FROM remote_start_tokens ORDER BY expires_at`,
-      );
-      this.sql.exec('DROP TABLE remote_start_tokens');
-    }
-  }
+  // The table is created by the object's schema (schema.ts): one row per request sent.
+  constructor(private readonly sql: SqlStorage) {}
 
   /**
    * Keeps a remote start about to be sent, its permission lasting until `expiresAt` (ms): before
@@ -219,5 +175,34 @@ export class RemoteStarts {
     if (!row) return undefined;
     this.use(row.request_id, transactionId);
     return row.id_tag;
+  }
+}
+
+/**
+ * Objects from before remote_starts kept permissions (remote_start_tokens) and remoteStartId links
+ * (remote_start_links) apart: both are carried over once, as they were (a permission tied to no
+ * place; a link whose permission has ended), and the old tables dropped. Run by the schema's
+ * first migration (schema.ts), after remote_starts exists.
+ */
+export function carryOverRemoteStartTables(sql: SqlStorage): void {
+  const old = new Set(
+    sql
+      .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('remote_start_links', 'remote_start_tokens')`)
+      .toArray()
+      .map((r) => r.name),
+  );
+  if (old.has('remote_start_links')) {
+    sql.exec(
+      `INSERT INTO remote_starts (id_tag, token_type, remote_start_id, sent_at, expires_at)
+       SELECT id_token, '', remote_start_id, sent_at, 0 FROM remote_start_links ORDER BY sent_at`,
+    );
+    sql.exec('DROP TABLE remote_start_links');
+  }
+  if (old.has('remote_start_tokens')) {
+    sql.exec(
+      `INSERT INTO remote_starts (id_tag, token_type, sent_at, expires_at)
+       SELECT id_tag, token_type, expires_at, expires_at FROM remote_start_tokens ORDER BY expires_at`,
+    );
+    sql.exec('DROP TABLE remote_start_tokens');
   }
 }

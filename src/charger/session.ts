@@ -31,9 +31,10 @@ import { chargeBadFrame, checkFrameSize, type LimitClose } from './frame-limits'
 import { OutboxHandover } from './handover';
 import { ActiveTokens } from './active-tokens';
 import { IdTagCache } from './id-tag-cache';
-import { offlineAfterMs } from './liveness';
+import { LIVENESS_CHECK_MS, offlineAfterMs } from './liveness';
 import { OperatorCommands } from './operator-commands';
 import { RemoteStarts } from './remote-starts';
+import { migrateChargerSchema } from './schema';
 import { TransactionIds } from './transaction-ids';
 import { EvseTransactions } from './evse-transactions';
 import { TransactionEnds } from './transaction-ends';
@@ -54,6 +55,9 @@ const STORAGE_KEYS = {
   protocol: 'protocol',
   registration: 'registrationStatus',
 } as const;
+
+/** How long a failed D1 copy of a disconnection waits before it is tried again. */
+const D1_RETRY_MS = 30_000;
 
 /** The close reason of a connection a newer one replaced, and its entry in the connection history. */
 const REPLACED_REASON = 'Replaced by a new connection from the same charger';
@@ -88,6 +92,8 @@ export class ChargerSession extends DurableObject<Env> {
     markIsolateStarted();
     isolateStats.chargerObjectsConstructed += 1;
     this.config = readConfig(env);
+    // One version read once the schema is current: no DDL on a wake from hibernation.
+    migrateChargerSchema(ctx.storage.sql);
     this.outbound = new OutboundCalls({
       send: (text) => {
         const socket = this.currentSocket();
@@ -106,7 +112,7 @@ export class ChargerSession extends DurableObject<Env> {
     const transactionIds = new TransactionIds(ctx.storage.sql);
     const evseTransactions = new EvseTransactions(ctx.storage.sql);
     const transactionEnds = new TransactionEnds(ctx.storage.sql);
-    this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize);
+    this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize, this.config.journalMode);
     // Variables the charger reported WriteOnly are secret in queued commands too.
     const commands = new CommandQueue(ctx.storage.sql, this.writeOnly);
     // A command sent by an earlier instance can no longer be matched to its answer.
@@ -132,6 +138,7 @@ export class ChargerSession extends DurableObject<Env> {
       chargerId: () => this.ctx.storage.get<string>(STORAGE_KEYS.chargerId),
       outbox: this.outbox,
       handover: this.handover,
+      storage: ctx.storage,
     });
     this.operatorCommands = new OperatorCommands({
       outbound: this.outbound,
@@ -207,7 +214,12 @@ export class ChargerSession extends DurableObject<Env> {
       await this.setRegistration(null);
     }
     await this.ctx.storage.put({ [STORAGE_KEYS.chargerId]: chargerId, [STORAGE_KEYS.protocol]: protocol });
-    await this.dueWork.schedule('offline-check', now + this.offlineAfterMs());
+    // The liveness check: hourly, so an idle charger's object sleeps (see liveness.ts).
+    await this.dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);
+    if (this.dueWork.isScheduled('record-offline')) {
+      await this.dueWork.cancel('record-offline');
+      await this.history.forgetPendingDisconnection();
+    }
     await this.history.opened(chargerId, protocol, now, replaced ? REPLACED_REASON : undefined);
 
     // A charger accepted before needs no new boot to take queued commands; give it a moment
@@ -234,15 +246,18 @@ export class ChargerSession extends DurableObject<Env> {
 
     const tooBig = checkFrameSize(message, this.config.maxFrameBytes);
     if (tooBig) return this.closeForLimit(ws, tooBig);
-    // Written with the answer (one storage call for both), or after the frame is handled.
+    // Kept with the answer (one storage call for both when they are written), or after the frame is handled.
     this.journal.hold('in', message);
 
     const next = this.inbound.then(async () => {
+      let refused = false;
       try {
         if (readAttachment(ws)?.refused) return;
-        if ((await this.handleFrame(ws, attachment, message)) === 'refused') await this.countBadFrame(ws);
+        refused = (await this.handleFrame(ws, attachment, message)) === 'refused';
+        if (refused) await this.countBadFrame(ws);
       } finally {
-        this.journal.flush();
+        // A refused frame not answered (a reply to no call, a malformed frame without an id) is kept durably.
+        this.journal.flush(refused);
       }
     });
     this.inbound = next.catch((error) => logError('inbound frame', attachment.chargerId, error));
@@ -316,9 +331,13 @@ export class ChargerSession extends DurableObject<Env> {
     await this.connectionEnded(ws, `The CSMS closed the connection: ${reason}`);
   }
 
-  /** The one alarm runs whatever is due: the offline check, the outbox flush. */
+  /**
+   * The one alarm runs whatever is due: the liveness check, the outbox flush, a retry of D1's
+   * copy of a disconnection. A liveness check due within the hour runs with the others: the
+   * object is awake anyway, and the next wake-up is then an hour away.
+   */
   override async alarm(): Promise<void> {
-    for (const task of this.dueWork.takeDue(Date.now())) {
+    for (const task of this.dueWork.takeDue(Date.now(), { tasks: ['offline-check'], withinMs: LIVENESS_CHECK_MS })) {
       await this.run(task);
     }
     await this.dueWork.arm();
@@ -329,19 +348,24 @@ export class ChargerSession extends DurableObject<Env> {
       await this.handover.flush();
       return;
     }
-    // The offline check: a charger silent for `offlineAfterIntervals` heartbeats is disconnected.
+    if (task === 'record-offline') {
+      if (!(await this.history.copyDisconnection())) await this.dueWork.schedule('record-offline', Date.now() + D1_RETRY_MS);
+      return;
+    }
+    // The liveness check: a charger silent for `offlineAfterIntervals` heartbeats is disconnected.
     const socket = this.currentSocket();
     const attachment = socket && readAttachment(socket);
     if (!socket || !attachment) {
       // The check is cancelled when a connection's end is recorded, so this one's end was not:
       // the socket went with the object (a deploy, a crash) and no close event came. Record it
       // now, once (the check is not scheduled again until a new connection).
-      await this.history.lost();
+      if (!(await this.history.lost())) await this.dueWork.schedule('record-offline', Date.now() + D1_RETRY_MS);
       return;
     }
-    const deadline = attachment.lastSeen + this.offlineAfterMs();
-    if (Date.now() < deadline) {
-      await this.dueWork.schedule('offline-check', deadline);
+    const now = Date.now();
+    if (now < attachment.lastSeen + this.offlineAfterMs()) {
+      // Alive: checked again in an hour, whatever it sends meanwhile (Heartbeats write nothing).
+      await this.dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);
       return;
     }
     closeQuietly(socket, CLOSE_CODES.silent, 'No message within the heartbeat timeout');
@@ -465,7 +489,8 @@ export class ChargerSession extends DurableObject<Env> {
     if (!attachment || attachment.ended) return;
     markEnded(ws, attachment);
     await this.dueWork.cancel('offline-check');
-    await this.history.ended(attachment, reason);
+    // D1's flag is what the fleet list shows: a failed copy is retried until it lands.
+    if (!(await this.history.ended(attachment, reason))) await this.dueWork.schedule('record-offline', Date.now() + D1_RETRY_MS);
   }
 
   private currentSocket(): WebSocket | undefined {

@@ -11,9 +11,8 @@
 const KEPT_MAX = 1_000;
 
 export class TransactionEnds {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec('CREATE TABLE IF NOT EXISTS transaction_ends (transaction_id TEXT PRIMARY KEY)');
-  }
+  // The table is created by the object's schema (schema.ts).
+  constructor(private readonly sql: SqlStorage) {}
 
   /** Notes an end of `transactionId`; true when it is the first this object saw. Synchronous. */
   first(transactionId: string): boolean {

@@ -32,24 +32,8 @@ export interface RunningTransaction {
 }
 
 export class TransactionIds {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS transaction_ids (
-      start_key TEXT PRIMARY KEY,
-      transaction_id INTEGER NOT NULL UNIQUE
-    )`);
-    // One row: the last id handed out. Absent until seeded from D1 (see `seed`).
-    sql.exec(`CREATE TABLE IF NOT EXISTS transaction_id_counter (
-      one INTEGER PRIMARY KEY CHECK (one = 1),
-      last_id INTEGER NOT NULL
-    )`);
-    // The transactions running, by connector. `seeded` is one row once D1's running ones were read
-    // in: an object numbering starts before this table existed has its counter but not them.
-    sql.exec(`CREATE TABLE IF NOT EXISTS transaction_running (
-      transaction_id INTEGER PRIMARY KEY,
-      connector_id INTEGER NOT NULL
-    )`);
-    sql.exec('CREATE TABLE IF NOT EXISTS transaction_running_seeded (one INTEGER PRIMARY KEY CHECK (one = 1))');
-  }
+  // The tables are created by the object's schema (schema.ts).
+  constructor(private readonly sql: SqlStorage) {}
 
   /** The id a start with this key was given, if it was and its transaction was not stopped since. */
   find(startKey: string): number | undefined {

@@ -17,13 +17,8 @@ export class TransactionLocations {
    */
   private readonly known = new Map<string, TransactionLocation>();
 
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS transaction_locations (
-      transaction_id TEXT PRIMARY KEY,
-      evse_id INTEGER NOT NULL,
-      connector_id INTEGER NOT NULL
-    )`);
-  }
+  // The table is created by the object's schema (schema.ts).
+  constructor(private readonly sql: SqlStorage) {}
 
   /** Keeps the first location reported: a replay that names another one does not move it. */
   remember(transactionId: string, location: TransactionLocation): void {

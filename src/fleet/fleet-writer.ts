@@ -11,7 +11,8 @@ import { readConfig, type Config } from '../config';
 import type { Env } from '../env';
 import { countingD1 } from '../store/counting-d1';
 import { flushStatements } from './flush';
-import { Outbox, type OutboxBatch, type OutboxEntry, type StoredEntry } from './outbox';
+import { migrateSchema } from '../durable-schema';
+import { FLEET_WRITER_MIGRATIONS, Outbox, type OutboxBatch, type OutboxEntry, type StoredEntry } from './outbox';
 
 /**
  * Entries copied to D1 per batch (also capped in bytes, and taken in turns across chargers so
@@ -47,6 +48,7 @@ export class FleetWriter extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = readConfig(env);
+    migrateSchema(ctx.storage.sql, FLEET_WRITER_MIGRATIONS);
     this.outbox = new Outbox(ctx.storage.sql);
     this.db = countingD1(env.DB, this.counter);
   }

@@ -18,6 +18,7 @@ import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
 import type { ConnectionEvent } from '../store/chargers';
 import { insertRows } from '../durable-sql';
+import { rebuildTable, type Migration } from '../durable-schema';
 
 /** Each kind of fact, and what it carries. */
 export interface OutboxFacts {
@@ -95,6 +96,34 @@ const PEEK_MAX_CHARS = 4_000_000;
  */
 const FAIR_SCAN_ENTRIES = 50_000;
 
+const OUTBOX_COLUMNS = `
+      charger_id TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      fact TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    )`;
+
+/**
+ * Creates the outbox table, for an object's schema migrations: `legacy` as objects made before
+ * schema versions have it (AUTOINCREMENT, a billed sqlite_sequence row with every insert).
+ */
+export function createOutboxTable(sql: SqlStorage, form: 'legacy' | 'current'): void {
+  const key = form === 'legacy' ? 'seq INTEGER PRIMARY KEY AUTOINCREMENT' : 'seq INTEGER PRIMARY KEY';
+  sql.exec(`CREATE TABLE IF NOT EXISTS outbox (\n      ${key},${OUTBOX_COLUMNS}`);
+}
+
+/**
+ * Rebuilds the outbox without AUTOINCREMENT, keeping its entries and their order. Only order
+ * matters: a new entry takes the largest seq + 1, and entries are removed only once handed on,
+ * so a seq still being handed on is never given again.
+ */
+export function rebuildOutboxTable(sql: SqlStorage): void {
+  rebuildTable(sql, 'outbox', `CREATE TABLE outbox (\n      seq INTEGER PRIMARY KEY,${OUTBOX_COLUMNS}`, ['seq', 'charger_id', 'kind', 'fact', 'created_at']);
+}
+
+/** The FleetWriter's own schema (see durable-schema.ts): its outbox, from before versions, then without AUTOINCREMENT. */
+export const FLEET_WRITER_MIGRATIONS: readonly Migration[] = [(sql) => createOutboxTable(sql, 'legacy'), rebuildOutboxTable];
+
 /**
  * An entry may take in later facts (see Outbox.appendMeter, appendEvent201) until its JSON
  * reaches this many characters: beyond it, the next fact starts a new entry.
@@ -106,20 +135,15 @@ export class Outbox {
   private count: number | undefined;
   /**
    * The highest seq a flush in progress has read: an entry up to it may be removed once D1 has
-   * it, so nothing is merged into it any more. In memory only: after an eviction no flush is in progress.
+   * it, so nothing is merged into it any more. In memory only: after an eviction no flush is in
+   * progress. Back to 0 once no flush is (see `released`): seqs are reused once the table empties.
    */
   private sealedUpTo = 0;
+  /** Flushes that have read entries and not yet said they are done with them. */
+  private flushesReading = 0;
 
-  constructor(private readonly sql: SqlStorage) {
-    // Runs on every wake-up; cheap, and makes the table exist for a new object.
-    sql.exec(`CREATE TABLE IF NOT EXISTS outbox (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      charger_id TEXT NOT NULL,
-      kind TEXT NOT NULL,
-      fact TEXT NOT NULL,
-      created_at INTEGER NOT NULL
-    )`);
-  }
+  // The table is created by the owning object's schema migrations (createOutboxTable).
+  constructor(private readonly sql: SqlStorage) {}
 
   /** Appends a fact. Synchronous: it commits with the object's other writes of the same event. */
   append<K extends OutboxKind>(chargerId: string, kind: K, fact: OutboxFacts[K]): void {
@@ -229,7 +253,6 @@ export class Outbox {
       limit,
     );
     const taken = takeUpTo(rows, maxChars).sort((a, b) => a.seq - b.seq);
-    this.seal(taken);
     return Outbox.batchOf(
       taken.map((row) => ({ seq: row.seq, chargerId: row.charger_id, kind: row.kind, fact: JSON.parse(row.fact) }) as OutboxEntry),
     );
@@ -258,9 +281,19 @@ export class Outbox {
     return taken;
   }
 
-  /** Nothing more is merged into entries a flush has read (see appendMeter). */
+  /**
+   * Nothing more is merged into entries a flush has read (see appendMeter), until it calls
+   * `released`. (A FleetWriter's `peek` needs none of this: nothing is merged there.)
+   */
   private seal(rows: ReadonlyArray<{ seq: number }>): void {
+    this.flushesReading += 1;
     for (const row of rows) this.sealedUpTo = Math.max(this.sealedUpTo, row.seq);
+  }
+
+  /** A flush that read entries with `peekOldest` or `peekStored` is done with them, removed or not. */
+  released(): void {
+    this.flushesReading = Math.max(0, this.flushesReading - 1);
+    if (this.flushesReading === 0) this.sealedUpTo = 0;
   }
 
   /** Forgets entries up to `seq`, once they are safe elsewhere. */

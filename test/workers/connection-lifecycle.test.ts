@@ -1,8 +1,8 @@
-// A connection's end is recorded whatever way it ends: a crash that takes the socket along, a stale D1 row, a replacement.
+// A connection's end is recorded whatever way it ends: a crash that takes the socket along, a D1 outage, a replacement.
 import { env } from 'cloudflare:workers';
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, breakD1, RawCharger, uniqueChargerId } from './helpers';
 
 /** The charger as `GET /chargers` lists it (D1's view of the fleet). */
 async function listed(chargerId: string): Promise<Record<string, unknown> | undefined> {
@@ -52,19 +52,37 @@ describe('a connection lost with its object', () => {
 });
 
 describe('a stale D1 row', () => {
-  it('does not claim a connection once its last_seen is past what D1 can trail', async () => {
-    const stale = uniqueChargerId('STALE');
-    const fresh = uniqueChargerId('STALE');
-    const now = new Date().toISOString();
-    const dayAgo = new Date(Date.now() - 24 * 3600_000).toISOString();
-    // As a crash before the disconnection was written would leave them.
-    const insert = 'INSERT INTO chargers (id, protocol, connected, last_seen, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?)';
-    await env.DB.batch([
-      env.DB.prepare(insert).bind(stale, 'ocpp1.6', dayAgo, dayAgo, dayAgo),
-      env.DB.prepare(insert).bind(fresh, 'ocpp1.6', now, now, now),
-    ]);
-    expect(await listed(stale)).toMatchObject({ connected: false, lastSeen: dayAgo });
-    expect(await listed(fresh)).toMatchObject({ connected: true });
+  it('is believed by the list, and a disconnection D1 did not take is retried by the object until it lands', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId('STALE'), 'ocpp1.6');
+    await cp.boot();
+    expect(await listed(cp.id)).toMatchObject({ connected: true });
+    const stub = env.CHARGERS.getByName(cp.id);
+    await breakD1(cp.id);
+    cp.close();
+    // The close is handled; D1's copy of it fails.
+    const pending = () =>
+      runInDurableObject(stub, async (_instance, state) => ({
+        at: await state.storage.get<string>('pendingOfflineAt'),
+        tasks: state.storage.sql.exec<{ task: string }>('SELECT task FROM due_work').toArray().map((r) => r.task),
+      }));
+    await vi.waitFor(async () => expect((await pending()).tasks).toContain('record-offline'));
+    expect((await pending()).at).toEqual(expect.any(String));
+    // D1's flag is what the list shows (last_seen is not kept fresh while a charger is idle): still connected.
+    expect(await listed(cp.id)).toMatchObject({ connected: true });
+
+    // A fresh instance has D1 again; the retry comes.
+    await evictDurableObject(stub);
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE due_work SET due_at = 0 WHERE task = 'record-offline'");
+      return state.storage.setAlarm(Date.now());
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await listed(cp.id)).toMatchObject({ connected: false });
+    const after = await pending();
+    expect(after.at).toBeUndefined();
+    expect(after.tasks).not.toContain('record-offline');
+    // The history has its one offline event.
+    expect((await connections(cp.id)).map((c) => c.event)).toEqual(['offline', 'online']);
   });
 });
 

@@ -1,8 +1,9 @@
 import { env } from 'cloudflare:workers';
-import { runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { MessageJournal } from '../../src/charger/journal';
 import { api, RawCharger, uniqueChargerId } from './helpers';
+import { billedRows, meterObject } from './object-meter';
 
 async function json(res: Response): Promise<any> {
   return res.json();
@@ -55,6 +56,85 @@ describe('the message journal', () => {
       expect(listed[0]!.text).toBe('[3,"69",{}]');
       expect(listed[1]!.text).toBe('[2,"69","Heartbeat",{}]');
       expect(listed[49]!.text).toBe('[2,"21","Heartbeat",{}]');
+    });
+  });
+
+  it('keeps ordinary frames in memory only (an eviction loses them), and CALLERRORs and refused frames in storage too', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    await cp.call('Heartbeat', {});
+    cp.sendRaw('[2,"bad-1","StatusNotification",{"connectorId":"one","errorCode":"NoError","status":"Available"}]');
+    await cp.next();
+    // A reply to no call: refused, and not answered.
+    cp.sendRaw('[3,"no-such-call",{}]');
+    await cp.call('Heartbeat', {});
+    const stub = env.CHARGERS.getByName(cp.id);
+    const page = async () => ((await json(await api('GET', `/chargers/${cp.id}/messages?limit=50`))).messages as any[]).map((m) => [m.direction, m.messageType, m.messageId]);
+    expect(await page()).toEqual([
+      ['out', 3, 'c3'],
+      ['in', 2, 'c3'],
+      ['in', 3, 'no-such-call'],
+      ['out', 4, 'bad-1'],
+      ['in', 2, 'bad-1'],
+      ['out', 3, 'c2'],
+      ['in', 2, 'c2'],
+      ['out', 3, 'c1'],
+      ['in', 2, 'c1'],
+    ]);
+    const stored = () =>
+      runInDurableObject(stub, (_instance, state) => state.storage.sql.exec<{ text: string }>('SELECT text FROM journal ORDER BY seq').toArray().map((r) => r.text));
+    expect(await stored()).toEqual([
+      '[2,"bad-1","StatusNotification",{"connectorId":"one","errorCode":"NoError","status":"Available"}]',
+      expect.stringMatching(/^\[4,"bad-1","TypeConstraintViolation"/),
+      '[3,"no-such-call",{}]',
+    ]);
+    // Hibernation or eviction: what was only in memory is gone; what an operator must not lose is not.
+    await evictDurableObject(stub);
+    expect(await page()).toEqual([
+      ['in', 3, 'no-such-call'],
+      ['out', 4, 'bad-1'],
+      ['in', 2, 'bad-1'],
+    ]);
+    // New frames come first, the stored ones after them, each once.
+    await cp.call('Heartbeat', {});
+    expect(await page()).toEqual([
+      ['out', 3, 'c4'],
+      ['in', 2, 'c4'],
+      ['in', 3, 'no-such-call'],
+      ['out', 4, 'bad-1'],
+      ['in', 2, 'bad-1'],
+    ]);
+    cp.close();
+  });
+
+  it('costs no storage rows per ordinary frame in memory mode, and about 2 in durable mode (JOURNAL_MODE=durable), which outlives the instance', async () => {
+    const stub = env.CHARGERS.getByName(`journal-${uniqueChargerId()}`);
+    const rowsFor = async (mode: 'memory' | 'durable') => {
+      const read = await meterObject(stub);
+      await runInDurableObject(stub, (_instance, state) => {
+        const journal = new MessageJournal(state.storage.sql, 50, mode);
+        for (let i = 0; i < 128; i++) {
+          journal.hold('in', `[2,"${mode}-${i}","Heartbeat",{}]`);
+          journal.record('out', `[3,"${mode}-${i}",{"currentTime":"2026-01-01T00:00:00Z"}]`);
+        }
+      });
+      return billedRows(await read()) / 256;
+    };
+    const memory = await rowsFor('memory');
+    const durable = await rowsFor('durable');
+    console.log(`journal rows written per frame: memory ${memory}, durable ${durable}`);
+    expect(memory).toBe(0);
+    expect(durable).toBeGreaterThan(1);
+    expect(durable).toBeLessThanOrEqual(2.1);
+    // Another instance (as after hibernation) reads the durable frames, newest first.
+    await runInDurableObject(stub, (_instance, state) => {
+      const listed = new MessageJournal(state.storage.sql, 50, 'durable').list(3);
+      expect(listed.map((e) => [e.messageId, e.action])).toEqual([
+        ['durable-127', 'Heartbeat'],
+        ['durable-127', 'Heartbeat'],
+        ['durable-126', 'Heartbeat'],
+      ]);
+      expect(new MessageJournal(state.storage.sql, 50, 'memory').list(500)).toHaveLength(50);
     });
   });
 });

@@ -6,6 +6,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import { CommandQueue } from '../../src/charger/command-queue';
 import { MessageJournal } from '../../src/charger/journal';
+import { migrateChargerSchema } from '../../src/charger/schema';
 import { app } from '../../src/index';
 import { isolateStats } from '../../src/isolate-stats';
 import { api, RawCharger, uniqueChargerId } from './helpers';
@@ -240,7 +241,8 @@ describe('variables the charger reports WriteOnly, and frames kept before redact
         'out',
         JSON.stringify([2, 'old-1', 'ChangeConfiguration', { key: 'AuthorizationKey', value: '4F4C442D5345435245542D3132333435' }]),
       );
-      sql.exec(`DELETE FROM journal_meta`);
+      asUnscrubbed(sql);
+      migrateChargerSchema(sql);
       const journal = new MessageJournal(sql, 200);
       const texts = journal.list(200).map((e) => e.text);
       expect(texts.some((t) => t.includes('old-1'))).toBe(true);
@@ -733,7 +735,7 @@ describe('rows kept before redaction, or under older rules', () => {
     expect(transfer.data).toBe(JSON.stringify({ note: 'kept' }));
   });
 
-  it('queued_commands: finished commands are redacted once when the queue opens, echoes in their errors too; a waiting one keeps what it must send', async () => {
+  it('queued_commands: finished commands are redacted once when the object opens (its schema migration), echoes in their errors too; a waiting one keeps what it must send', async () => {
     const id = uniqueChargerId('OLDQ');
     const cp = await RawCharger.connect(id, 'ocpp1.6');
     await cp.boot();
@@ -756,8 +758,8 @@ describe('rows kept before redaction, or under older rules', () => {
       insert(`${id}~ok`, 'succeeded', { key: 'WifiPassword', value: WIFI }, null);
       insert(`${id}~waiting`, 'queued', { key: 'WifiPassword', value: WIFI }, null);
       // As stored before this rule: the queue has not scrubbed yet.
-      sql.exec(`DELETE FROM queued_commands_meta`);
-      new CommandQueue(sql);
+      asUnscrubbed(sql);
+      migrateChargerSchema(sql);
       const rows = sql.exec<{ id: string; payload: string; error: string | null }>('SELECT id, payload, error FROM queued_commands ORDER BY seq').toArray();
       const byId = Object.fromEntries(rows.map((r) => [r.id.split('~')[1], r]));
       expect(JSON.stringify([byId.done, byId.ok])).not.toContain(WIFI);
@@ -986,4 +988,14 @@ async function vi_waitFor(check: () => Promise<boolean>): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('condition not met in time');
+}
+
+/**
+ * Makes an object's storage look as an object from before schema versions and before the
+ * journal and command redactions left it: no version recorded, the redaction markers empty.
+ */
+function asUnscrubbed(sql: SqlStorage): void {
+  sql.exec('DROP TABLE IF EXISTS schema_version');
+  sql.exec('CREATE TABLE IF NOT EXISTS journal_meta (name TEXT PRIMARY KEY)');
+  sql.exec('CREATE TABLE IF NOT EXISTS queued_commands_meta (name TEXT PRIMARY KEY)');
 }

@@ -1,0 +1,187 @@
+// The charger object's own SQLite schema, as numbered migrations checked once per construction.
+//
+// Every table the object keeps is created here, not by the module that uses it: the object is
+// constructed on every wake from hibernation, and one version read (durable-schema.ts) replaces
+// the dozen CREATE TABLE IF NOT EXISTS and one-time checks it used to run each time. A migration
+// is never edited once released: a change is a new one at the end.
+
+import { migrateSchema, rebuildTable, type Migration } from '../durable-schema';
+import { createOutboxTable, rebuildOutboxTable } from '../fleet/outbox';
+import { redactFinishedCommands } from './command-queue';
+import { redactStoredFrames } from './journal';
+import { carryOverRemoteStartTables } from './remote-starts';
+
+/**
+ * Version 1: the schema as objects made before versions have it (their tables exist, no version
+ * recorded), and what those objects did once on opening: remote starts carried over from their
+ * two older tables, journal frames and finished commands redacted unless their markers say done.
+ * A new object goes through it too, then through the later steps.
+ */
+const adoptUnversioned: Migration = (sql) => {
+  sql.exec('CREATE TABLE IF NOT EXISTS due_work (task TEXT PRIMARY KEY, due_at INTEGER NOT NULL)');
+  sql.exec('CREATE TABLE IF NOT EXISTS transaction_ends (transaction_id TEXT PRIMARY KEY)');
+  // One row per remote start sent. Tokens compare without regard to case, as id_tags does; '' is
+  // the type of a 1.6 idTag. evse_id / connector_id are NULL when the request named no place;
+  // used_by is the transaction that used the permission up; refused = 1 when the charger refused.
+  sql.exec(`CREATE TABLE IF NOT EXISTS remote_starts (
+      request_id INTEGER PRIMARY KEY AUTOINCREMENT,
+      id_tag TEXT NOT NULL COLLATE NOCASE,
+      token_type TEXT NOT NULL,
+      remote_start_id INTEGER,
+      evse_id INTEGER,
+      connector_id INTEGER,
+      sent_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      refused INTEGER NOT NULL DEFAULT 0,
+      used_by TEXT
+    )`);
+  carryOverRemoteStartTables(sql);
+  sql.exec(`CREATE TABLE IF NOT EXISTS transaction_locations (
+      transaction_id TEXT PRIMARY KEY,
+      evse_id INTEGER NOT NULL,
+      connector_id INTEGER NOT NULL
+    )`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS transaction_ids (
+      start_key TEXT PRIMARY KEY,
+      transaction_id INTEGER NOT NULL UNIQUE
+    )`);
+  // One row: the last id handed out. Absent until seeded from D1 (see TransactionIds.seed).
+  sql.exec(`CREATE TABLE IF NOT EXISTS transaction_id_counter (
+      one INTEGER PRIMARY KEY CHECK (one = 1),
+      last_id INTEGER NOT NULL
+    )`);
+  // The transactions running, by connector. `seeded` is one row once D1's running ones were read
+  // in: an object numbering starts before this table existed has its counter but not them.
+  sql.exec(`CREATE TABLE IF NOT EXISTS transaction_running (
+      transaction_id INTEGER PRIMARY KEY,
+      connector_id INTEGER NOT NULL
+    )`);
+  sql.exec('CREATE TABLE IF NOT EXISTS transaction_running_seeded (one INTEGER PRIMARY KEY CHECK (one = 1))');
+  // Tags compare without regard to case, as D1's id_tags key does; see IdTagCache for `record`.
+  sql.exec(`CREATE TABLE IF NOT EXISTS id_tag_cache (
+      id_tag TEXT PRIMARY KEY COLLATE NOCASE,
+      record TEXT,
+      fetched_at INTEGER NOT NULL
+    )`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS queued_commands (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      id TEXT NOT NULL UNIQUE,
+      action TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      status TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      sent_at INTEGER,
+      finished_at INTEGER,
+      result TEXT,
+      error TEXT
+    )`);
+  // The commands the CSMS queued on its own while they are pending, with their slot (CommandQueue.enqueueGenerated).
+  sql.exec(`CREATE TABLE IF NOT EXISTS generated_commands (
+      command_id TEXT PRIMARY KEY,
+      slot TEXT NOT NULL
+    )`);
+  // A row stays after its transaction ended (ended = 1), so that an event of that transaction
+  // replayed later does not make it running again.
+  sql.exec(`CREATE TABLE IF NOT EXISTS active_tokens (
+      transaction_id TEXT PRIMARY KEY,
+      id_tag TEXT NOT NULL COLLATE NOCASE,
+      evse_id INTEGER NOT NULL,
+      connector_id INTEGER NOT NULL,
+      ended INTEGER NOT NULL DEFAULT 0,
+      since INTEGER NOT NULL
+    )`);
+  // One row once the transactions running before active_tokens were read in (or a boot ended them).
+  sql.exec('CREATE TABLE IF NOT EXISTS active_tokens_seeded (one INTEGER PRIMARY KEY CHECK (one = 1))');
+  sql.exec(`CREATE TABLE IF NOT EXISTS evse_transactions_201 (
+      transaction_id TEXT PRIMARY KEY,
+      evse_id INTEGER NOT NULL,
+      ended INTEGER NOT NULL DEFAULT 0
+    )`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS journal (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      at INTEGER NOT NULL,
+      direction TEXT NOT NULL,
+      text TEXT NOT NULL,
+      truncated INTEGER NOT NULL
+    )`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS journal_write_only (
+      component TEXT NOT NULL,
+      variable TEXT NOT NULL,
+      PRIMARY KEY (component, variable)
+    )`);
+  createOutboxTable(sql, 'legacy');
+  // The redactions objects ran once on opening, each remembered by a marker row: run unless done.
+  sql.exec('CREATE TABLE IF NOT EXISTS journal_meta (name TEXT PRIMARY KEY)');
+  if (sql.exec(`SELECT 1 FROM journal_meta WHERE name = 'redacted-v2'`).toArray().length === 0) redactStoredFrames(sql);
+  sql.exec('CREATE TABLE IF NOT EXISTS queued_commands_meta (name TEXT PRIMARY KEY)');
+  if (sql.exec(`SELECT 1 FROM queued_commands_meta WHERE name = 'redacted-v1'`).toArray().length === 0) redactFinishedCommands(sql);
+};
+
+/**
+ * Version 2: tables that only need their rows in order lose AUTOINCREMENT, which bills a
+ * sqlite_sequence row with every insert. A rowid key still grows: a new row takes the largest
+ * key + 1, and the newest row of each of these tables is never deleted before the ones it
+ * follows are read (journal trims keep the newest; outbox and queue rows go oldest first). The
+ * redaction markers are now the version.
+ */
+const rowidTables: Migration = (sql) => {
+  rebuildTable(
+    sql,
+    'journal',
+    `CREATE TABLE journal (
+      seq INTEGER PRIMARY KEY,
+      at INTEGER NOT NULL,
+      direction TEXT NOT NULL,
+      text TEXT NOT NULL,
+      truncated INTEGER NOT NULL
+    )`,
+    ['seq', 'at', 'direction', 'text', 'truncated'],
+  );
+  rebuildOutboxTable(sql);
+  rebuildTable(
+    sql,
+    'queued_commands',
+    `CREATE TABLE queued_commands (
+      seq INTEGER PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      action TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      status TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      sent_at INTEGER,
+      finished_at INTEGER,
+      result TEXT,
+      error TEXT
+    )`,
+    ['seq', 'id', 'action', 'payload', 'status', 'created_at', 'expires_at', 'sent_at', 'finished_at', 'result', 'error'],
+  );
+  rebuildTable(
+    sql,
+    'remote_starts',
+    `CREATE TABLE remote_starts (
+      request_id INTEGER PRIMARY KEY,
+      id_tag TEXT NOT NULL COLLATE NOCASE,
+      token_type TEXT NOT NULL,
+      remote_start_id INTEGER,
+      evse_id INTEGER,
+      connector_id INTEGER,
+      sent_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      refused INTEGER NOT NULL DEFAULT 0,
+      used_by TEXT
+    )`,
+    ['request_id', 'id_tag', 'token_type', 'remote_start_id', 'evse_id', 'connector_id', 'sent_at', 'expires_at', 'refused', 'used_by'],
+  );
+  sql.exec('DROP TABLE IF EXISTS journal_meta');
+  sql.exec('DROP TABLE IF EXISTS queued_commands_meta');
+};
+
+/** The charger object's migrations, oldest first: version n is the first n applied. */
+export const CHARGER_MIGRATIONS: readonly Migration[] = [adoptUnversioned, rowidTables];
+
+/** Brings the charger object's schema up to date: one read when it already is. Call first in the constructor. */
+export function migrateChargerSchema(sql: SqlStorage): number {
+  return migrateSchema(sql, CHARGER_MIGRATIONS);
+}

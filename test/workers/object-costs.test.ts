@@ -1,0 +1,110 @@
+// What a charger's own Durable Object writes per message, and how often an idle one wakes: the
+// rows Cloudflare bills the object for (see README, "Durability and cost").
+import { env } from 'cloudflare:workers';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { fleetWriterName } from '../../src/fleet/fleet-writer';
+import { RawCharger, uniqueChargerId } from './helpers';
+import { billedRows, meterObject } from './object-meter';
+
+const HOUR = 3600_000;
+
+function sampled(wh: number) {
+  return [
+    { value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
+    { value: '7200', measurand: 'Power.Active.Import', unit: 'W' },
+    { value: '32', measurand: 'Current.Import', unit: 'A', phase: 'L1' },
+    { value: '32', measurand: 'Current.Import', unit: 'A', phase: 'L2' },
+    { value: '32', measurand: 'Current.Import', unit: 'A', phase: 'L3' },
+    { value: '230', measurand: 'Voltage', unit: 'V', phase: 'L1-N' },
+  ];
+}
+
+/** The object's alarm and due tasks, as stored. */
+function dueWork(chargerId: string) {
+  return runInDurableObject(env.CHARGERS.getByName(chargerId), async (_instance, state) => ({
+    alarm: await state.storage.getAlarm(),
+    tasks: state.storage.sql.exec<{ task: string; due_at: number }>('SELECT task, due_at FROM due_work').toArray(),
+  }));
+}
+
+describe("a charger object's own storage writes", () => {
+  it('heartbeats write no rows, and MeterValues only their outbox row', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId('ROWS'), 'ocpp1.6');
+    await cp.boot();
+    const stub = env.CHARGERS.getByName(cp.id);
+    await cp.call('StartTransaction', { connectorId: 1, idTag: 'TAG-ROWS', meterStart: 0, timestamp: new Date().toISOString() });
+    // More frames than JOURNAL_SIZE first, so the journal's trims are counted at their steady rate.
+    for (let i = 0; i < 110; i++) await cp.call('Heartbeat', {});
+
+    const N = 64;
+    let read = await meterObject(stub);
+    for (let i = 0; i < N; i++) await cp.call('Heartbeat', {});
+    const heartbeats = await read();
+    read = await meterObject(stub);
+    for (let i = 0; i < N; i++) {
+      await cp.call('MeterValues', { connectorId: 1, transactionId: 1, meterValue: [{ timestamp: new Date().toISOString(), sampledValue: sampled(i * 100) }] });
+    }
+    const meters = await read();
+    console.log(
+      `object rows written: per Heartbeat ${billedRows(heartbeats) / N} (${JSON.stringify(heartbeats)}), per MeterValues ${billedRows(meters) / N} (${JSON.stringify(meters)})`,
+    );
+    expect(billedRows(heartbeats)).toBe(0);
+    // One outbox row each, and the flush alarm set once.
+    expect(billedRows(meters)).toBeLessThanOrEqual(N + 2);
+    cp.close();
+  });
+});
+
+describe('an idle connected charger', () => {
+  it('sleeps an hour between wake-ups, and its heartbeats cost no D1 rows and no outbox rows', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId('IDLE'), 'ocpp1.6');
+    await cp.boot();
+    await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' });
+    const stub = env.CHARGERS.getByName(cp.id);
+    const writer = env.FLEET_WRITERS.getByName(fleetWriterName(cp.id, 1));
+    // Its facts are handed over by the alarm, as FLUSH_DELAY_SECONDS would have it, and copied to D1.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE due_work SET due_at = 0 WHERE task = 'flush'");
+      return state.storage.setAlarm(Date.now());
+    });
+    const flushedAt = Date.now();
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await writer.flushNow();
+    const row = () => env.DB.prepare('SELECT connected, last_seen, updated_at FROM chargers WHERE id = ?').bind(cp.id).first();
+    const before = await row();
+    expect(before).toMatchObject({ connected: 1 });
+    const d1Before = (await stub.stats()).d1Statements;
+
+    for (let i = 0; i < 10; i++) expect((await cp.call('Heartbeat', {}))[0]).toBe(3);
+
+    const stats = await stub.stats();
+    expect(stats.outboxEntries).toBe(0);
+    expect(stats.d1Statements).toBe(d1Before);
+    expect((await writer.stats()).pending).toBe(0);
+    const { alarm, tasks } = await dueWork(cp.id);
+    console.log(`idle charger: alarm in ${((alarm ?? 0) - flushedAt) / 60_000} min, tasks ${JSON.stringify(tasks.map((t) => [t.task, Math.round((t.due_at - flushedAt) / 60_000)]))}`);
+    expect(alarm).not.toBeNull();
+    expect(alarm!).toBeGreaterThanOrEqual(flushedAt + HOUR);
+    expect(tasks.map((t) => t.task)).toEqual(['offline-check']);
+
+    // The liveness check comes: the charger spoke recently, so nothing is written to D1 and it sleeps another hour.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec('UPDATE due_work SET due_at = 0');
+      return state.storage.setAlarm(Date.now());
+    });
+    const read = await meterObject(stub);
+    const fired = Date.now();
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const check = await read();
+    console.log(`liveness check: ${JSON.stringify(check)}`);
+    // Its row updated, the alarm set an hour on (the harness may delete the alarm that fired, as the runtime does).
+    expect(check.sqlRows).toBe(1);
+    expect((await dueWork(cp.id)).alarm!).toBeGreaterThanOrEqual(fired + HOUR);
+    expect((await stub.stats()).d1Statements).toBe(d1Before);
+    expect((await writer.stats()).pending).toBe(0);
+    expect(await row()).toEqual(before);
+    expect(cp.closed).toBeUndefined();
+    cp.close();
+  });
+});
