@@ -100,6 +100,14 @@ describe('meter readings in the outbox', () => {
       outbox.remove(batch.lastSeq);
       expect(rows()).toEqual([1]);
       expect(batch.meter.flatMap((m) => m.fact.samples.map((s) => s.value))).toEqual([100, 200, 5, 300, 400]);
+      outbox.released();
+      // Emptied, the table gives its seqs again from 1: merging must not stay off for them.
+      outbox.remove(outbox.peekOldest(500).lastSeq);
+      outbox.released();
+      expect(rows()).toEqual([]);
+      outbox.appendMeter(cp.id, report(600, 6));
+      outbox.appendMeter(cp.id, report(700, 7));
+      expect(rows()).toEqual([2]);
     });
     cp.close();
   });
