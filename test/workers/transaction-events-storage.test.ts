@@ -1,0 +1,107 @@
+// D1 rows and bytes a 2.0.1 TransactionEvent costs when flushed: most of what a 2.0.1 charger sends while charging.
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { flushStatements } from '../../src/fleet/flush';
+import { Outbox, type OutboxEntry } from '../../src/fleet/outbox';
+import { uniqueChargerId } from './helpers';
+
+/** The issue's profile: an Updated event every minute with one reading of 6 sampled values. */
+function updated(chargerId: string, transactionId: string, seqNo: number): OutboxEntry<'event201'> {
+  const timestamp = new Date(Date.UTC(2026, 6, 1, 8, 0, 0) + seqNo * 60_000).toISOString();
+  const sample = (measurand: string, value: number, unit: string, phase: string | null = null) => ({
+    timestamp, measurand, value, unit, phase, location: null, context: 'Sample.Periodic', signedData: null,
+  });
+  return {
+    chargerId,
+    kind: 'event201',
+    fact: {
+      transactionId,
+      seqNo,
+      eventType: seqNo === 0 ? 'Started' : 'Updated',
+      timestamp,
+      triggerReason: seqNo === 0 ? 'Authorized' : 'MeterValuePeriodic',
+      offline: false,
+      chargingState: 'Charging',
+      evseId: 1,
+      connectorId: 1,
+      samples: [
+        sample('Energy.Active.Import.Register', 10_000 + seqNo * 183.5, 'Wh'),
+        sample('Power.Active.Import', 11_012.4, 'W'),
+        ...['L1', 'L2', 'L3'].map((phase) => sample('Current.Import', 15.92, 'A', phase)),
+        sample('Voltage', 230.1, 'V', 'L1-N'),
+      ],
+      digest: `${'d'.repeat(56)}${String(seqNo).padStart(8, '0')}`,
+    } as OutboxEntry<'event201'>['fact'],
+  };
+}
+
+describe('2.0.1 TransactionEvents in D1', () => {
+  // Before migration 0018 (transaction_events with a rowid and a separate key index): 4.61 rows
+  // and 710 bytes an event. Now: the event's row, the reading's row and index entry, and the
+  // transaction's row updated once per flush.
+  it('cost under 3.7 rows written per Updated event with 6 sampled values, flushed five at a time, and under 650 bytes', async () => {
+    const chargerId = uniqueChargerId('EVT-COST');
+    const transactionId = crypto.randomUUID();
+    const now = new Date().toISOString();
+    const flushes = 60;
+    const before = (await env.DB.prepare('SELECT 1').run()).meta.size_after;
+    let rows = 0;
+    // Started, then Updated events five per flush (a minute apart, FLUSH_DELAY_SECONDS = 300).
+    for (let f = 0; f < flushes; f++) {
+      const batch = Outbox.batchOf(Array.from({ length: 5 }, (_, i) => updated(chargerId, transactionId, f * 5 + i)));
+      for (const result of await env.DB.batch(flushStatements(env.DB, batch, now))) rows += result.meta.rows_written;
+    }
+    const bytes = (await env.DB.prepare('SELECT 1').run()).meta.size_after - before;
+    const events = flushes * 5;
+    const figures = { rowsPerEvent: rows / events, bytesPerEvent: Math.round(bytes / events) };
+    console.log(`D1 per 2.0.1 TransactionEvent with 6 sampled values, ${events} events flushed 5 at a time: ${JSON.stringify(figures)}`);
+    const stored = await env.DB.prepare('SELECT COUNT(*) AS n FROM transaction_events WHERE charger_id = ?').bind(chargerId).first<{ n: number }>();
+    expect(stored?.n).toBe(events);
+    expect(figures.rowsPerEvent).toBeLessThan(3.7);
+    expect(figures.bytesPerEvent).toBeLessThan(650);
+  }, 120_000);
+
+  it('are carried forward by migration 0018 from the rowid table, every column of every event, and the not-applied trigger still flags', async () => {
+    const chargerId = uniqueChargerId('EVT-MIG');
+    const transactionId = crypto.randomUUID();
+    const now = new Date().toISOString();
+    const ended = updated(chargerId, transactionId, 3);
+    Object.assign(ended.fact, { eventType: 'Ended', triggerReason: 'EVDeparted', stoppedReason: 'EVDisconnected' });
+    const conflicting = updated(chargerId, transactionId, 1);
+    conflicting.fact.digest = 'c'.repeat(64);
+    const events = [0, 1, 2].map((n) => updated(chargerId, transactionId, n));
+    for (const batch of [events, [conflicting], [ended]]) await env.DB.batch(flushStatements(env.DB, Outbox.batchOf(batch), now));
+    const snapshot = async () => ({
+      events: (await env.DB.prepare('SELECT * FROM transaction_events WHERE charger_id = ? ORDER BY seq_no, digest').bind(chargerId).all()).results,
+      anomalies: (await env.DB.prepare('SELECT kind, detail FROM transaction_anomalies WHERE charger_id = ? ORDER BY kind, detail').bind(chargerId).all()).results,
+    });
+    const before = await snapshot();
+    expect(before.events.map((e) => e.disposition)).toEqual(['applied', 'conflicting', 'applied', 'applied', 'applied']);
+    expect(before.anomalies.map((a) => a.kind)).toEqual(['conflicting-event']);
+
+    // The table as migrations 0010–0017 left it: the same columns and key, with a rowid.
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith('0018_'));
+    expect(migration?.name).toBe('0018_transaction_events_without_rowid.sql');
+    const create = migration!.queries.find((q) => q.includes('CREATE TABLE transaction_events_by_key'))!;
+    const trigger = migration!.queries.find((q) => q.includes('CREATE TRIGGER'))!;
+    await env.DB.batch([
+      env.DB.prepare(create.replace('transaction_events_by_key', 'transaction_events_rowid').replace(/\)\s*WITHOUT ROWID/, ')')),
+      env.DB.prepare('INSERT INTO transaction_events_rowid SELECT * FROM transaction_events'),
+      env.DB.prepare('DROP TABLE transaction_events'),
+      env.DB.prepare('ALTER TABLE transaction_events_rowid RENAME TO transaction_events'),
+      env.DB.prepare(trigger),
+    ]);
+    const shape = async () => (await env.DB.prepare("SELECT sql FROM sqlite_master WHERE name = 'transaction_events'").first<{ sql: string }>())!.sql;
+    expect(await shape()).not.toContain('WITHOUT ROWID');
+    expect(await snapshot()).toEqual(before);
+
+    for (const query of migration!.queries) await env.DB.prepare(query).run();
+    expect(await shape()).toContain('WITHOUT ROWID');
+    expect(await snapshot()).toEqual(before);
+    // An event after the Ended is still kept and flagged.
+    await env.DB.batch(flushStatements(env.DB, Outbox.batchOf([updated(chargerId, transactionId, 4)]), now));
+    const after = await snapshot();
+    expect(after.events.map((e) => e.disposition)).toEqual([...before.events.map((e) => e.disposition), 'late']);
+    expect(after.anomalies.map((a) => a.kind)).toEqual(['conflicting-event', 'late-event']);
+  });
+});
