@@ -9,6 +9,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import { readConfig, type Config } from '../config';
 import type { Env } from '../env';
+import { countStorage } from '../counting-storage';
+import { isolateStats } from '../isolate-stats';
 import { countingD1 } from '../store/counting-d1';
 import { flushStatements } from './flush';
 import { Outbox, type OutboxBatch, type OutboxEntry, type StoredEntry } from './outbox';
@@ -46,6 +48,7 @@ export class FleetWriter extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    countStorage(ctx, 'fleetWriter');
     this.config = readConfig(env);
     this.outbox = new Outbox(ctx.storage.sql);
     this.db = countingD1(env.DB, this.counter);
@@ -53,6 +56,7 @@ export class FleetWriter extends DurableObject<Env> {
 
   /** Takes over facts from a charger's outbox, as stored there; resolves once they are durable here. */
   async appendStored(entries: StoredEntry[]): Promise<void> {
+    isolateStats.fleetWriterRpcCalls += 1;
     this.outbox.appendStored(entries);
     const due = Date.now() + (this.outbox.size >= THRESHOLD ? 0 : this.config.fleetFlushSeconds * 1000);
     const current = await this.ctx.storage.getAlarm();
@@ -60,16 +64,19 @@ export class FleetWriter extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    isolateStats.fleetWriterAlarms += 1;
     if (!(await this.copyAll())) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
   }
 
   /** Copies everything waiting to D1 now; used before reads that must see the latest facts. */
   async flushNow(): Promise<WriterStats> {
+    isolateStats.fleetWriterRpcCalls += 1;
     if (!(await this.copyAll())) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
     return this.stats();
   }
 
   async stats(): Promise<WriterStats> {
+    isolateStats.fleetWriterRpcCalls += 1;
     return { d1Statements: this.counter.statements, pending: this.outbox.size };
   }
 
