@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bootChargers, eachLimited } from './load.mjs';
+import { statsDelta } from './month.mjs';
 import { cpuSeconds, rssMiB } from './proc.mjs';
 
 /** Chargers asked for a Heartbeat after the idle wait, to see which objects had slept. */
@@ -78,10 +79,14 @@ export async function idleScale({ start, count, idleSeconds }) {
     const connectedOpenFiles = openFiles(server.pids[0]);
 
     const counted = server.isolateStats !== undefined;
+    // The boots' own deferred work (their flushes) is not the idle chargers' cost: let it finish first.
+    if (counted) await sleep(server.drainSeconds * 1000);
     const before = counted ? await server.isolateStats() : undefined;
     const cpuBefore = cpuSeconds(server.pids);
     await sleep(idleSeconds * 1000);
     const idleCpuSeconds = cpuSeconds(server.pids) - cpuBefore;
+    /** Everything billed during the window: the time-driven cost of connected, silent chargers. */
+    const windowDelta = counted ? statsDelta(await server.isolateStats(), before) : undefined;
     const idleMiB = rssMiB(server.pids);
     const idleOpenFiles = openFiles(server.pids[0]);
 
@@ -115,6 +120,10 @@ export async function idleScale({ start, count, idleSeconds }) {
       idleCpuSeconds,
       /** Objects woken while nothing was sent (alarms): none is the aim. */
       wokeWhileIdle: counted ? constructedBefore - before.chargerObjectsConstructed : undefined,
+      windowDelta,
+      /** Wake-ups (alarms run + objects constructed) per idle charger-hour, over the window. */
+      alarmsPerChargerHour: counted ? windowDelta.chargerAlarms / ((chargers.length * idleSeconds) / 3600) : undefined,
+      constructionsPerChargerHour: counted ? windowDelta.chargerObjectsConstructed / ((chargers.length * idleSeconds) / 3600) : undefined,
       wakeSample: sample.length,
       woke,
     };
