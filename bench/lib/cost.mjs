@@ -60,10 +60,14 @@ export function monthQuantities(profile) {
   return total;
 }
 
-/** An idle (connected, silent) charger's billed quantities per hour, from the idle phase's window. */
-export function idleQuantitiesPerHour(idle) {
+/** An idle (connected, no sessions) charger's time-driven billed quantities per hour, from the idle phase's window. */
+export function idleQuantitiesPerHour(idle, perHeartbeat) {
   if (!idle?.windowDelta || idle.chargers === 0) return undefined;
-  return billed(idle.windowDelta, (idle.chargers * idle.idleSeconds) / 3600);
+  let window = billed(idle.windowDelta);
+  // Heartbeats sent in a long window are priced as messages (the profile); only what time causes stays.
+  if (idle.heartbeatsSent > 0 && perHeartbeat) window = add(window, perHeartbeat, -idle.heartbeatsSent);
+  const hours = (idle.chargers * idle.idleSeconds) / 3600;
+  return Object.fromEntries(Object.entries(window).map(([k, v]) => [k, Math.max(0, v) / hours]));
 }
 
 /** Line items (USD) for billed quantities; `doBytes` is a charger's Durable Object storage. */

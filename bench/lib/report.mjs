@@ -124,7 +124,10 @@ export function monthCosts(month, idle) {
     return { protocol: p.protocol, quantities, doBytes, items, total: items.reduce((sum, [, usd]) => sum + usd, 0) };
   });
   const idleA = idle.find((i) => i.windowDelta);
-  const perHour = idleQuantitiesPerHour(idleA);
+  // The Heartbeats idle chargers sent in a long window are priced with the messages: take them out here.
+  const heartbeat = month.profiles.map((p) => p.phases.find((ph) => ph.kind === 'Heartbeat')).filter(Boolean);
+  const perHeartbeat = heartbeat.length > 0 ? billed(Object.fromEntries(Object.keys(heartbeat[0].delta).map((k) => [k, heartbeat.reduce((sum, ph) => sum + (ph.delta[k] ?? 0) / ph.messages, 0) / heartbeat.length]))) : undefined;
+  const perHour = idleQuantitiesPerHour(idleA, perHeartbeat);
   let time;
   if (perHour) {
     const monthly = Object.fromEntries(Object.entries(perHour).map(([k, v]) => [k, v * HOURS_PER_MONTH]));
@@ -220,9 +223,12 @@ function renderMonth(month, baseMonth, idle) {
       `Over the idle phase's window (${whole(t.chargers)} connected, silent chargers for ${t.windowSeconds} s after their boots' work had settled = ${fixed((t.chargers * t.windowSeconds) / 3600, 1)} charger-hours): ` +
         `**${per(t.perHour.alarms, 2)} alarms and ${per(t.perHour.constructions, 2)} object constructions per idle charger-hour**; ` +
         `${per(t.perHour.d1RowsWritten, 2)} D1 rows written, ${per(t.perHour.doSqlRowsWritten + t.perHour.doKvRowsWritten + t.perHour.doAlarmRows, 2)} DO rows written per idle charger-hour. ` +
+        (idle.find((i) => i.windowDelta)?.heartbeatsSent > 0
+          ? `The chargers sent a Heartbeat every 300 s (${whole(idle.find((i) => i.windowDelta).heartbeatsSent)} in all), as connected chargers do; what those cost (the profile's Heartbeat figures) is taken out of the rows above, but the constructions include the objects they woke. `
+          : '') +
         'The time-driven column above is this rate times 720 hours. ' +
         (t.windowSeconds < 15 * 60
-          ? '**The window is shorter than the CSMS\'s 15-minute alarm periods (offline check, last-seen hand-over): it sees only the alarms that fell due in it, so these figures are a lower bound;** run with --idle-seconds 3600 for an hour\'s figure.'
+          ? '**The window is shorter than the CSMS\'s 15-minute alarm periods (offline check, last-seen hand-over): it sees only the alarms that fell due in it, so these figures are a lower bound;** run with --idle-seconds 3600 for an hour\'s figure (in a window of 300 s or more the chargers heartbeat every 300 s, so none is closed as silent).'
           : ''),
     );
   }
