@@ -21,7 +21,7 @@ describe('npm run bench', () => {
           '--csms-var', 'FLEET_FLUSH_SECONDS=2',
           // The charger-month profile and the cold start, as small as they go.
           '--month-chargers', '2', '--month-heartbeats', '3', '--month-meters', '5', '--cold', '10'],
-        { cwd: root, encoding: 'utf8', timeout: 370_000, killSignal: 'SIGKILL' },
+        { cwd: root, encoding: 'utf8', timeout: 480_000, killSignal: 'SIGKILL' },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
       expect(run.stdout).toContain('| (a) this CSMS |');
@@ -77,5 +77,5 @@ describe('npm run bench', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 380_000);
+  }, 500_000);
 });
