@@ -172,7 +172,7 @@ async function measureMonth(start) {
     await target.api('PUT', `/id-tags/${BENCH_ID_TAG}`, { status: 'Accepted' });
     let cold;
     if (options.cold > 0) {
-      process.stderr.write(`${target.name}: cold start, ${options.cold} chargers at once…\n`);
+      process.stderr.write(`${target.name}: cold start, ${options.cold} chargers…\n`);
       cold = await coldStart(target, options.cold);
     }
     const profiles = [];

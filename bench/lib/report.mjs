@@ -246,7 +246,7 @@ function renderCold(cold, baseCold) {
   const lines = [
     '### Cold start',
     '',
-    `${whole(cold.chargers)} chargers never seen before connect at once and send BootNotification, StatusNotification and Heartbeat (cold: each object constructed for the first time); ` +
+    `${whole(cold.chargers)} of ${whole(cold.requested)} chargers never seen before connect together (${cold.concurrency} at a time) and send BootNotification, StatusNotification and Heartbeat (cold: each object constructed for the first time); ` +
       'then the same chargers, their objects woken by a Heartbeat just before (not measured), send the same three (steady). CPU and counts include the deferred work.',
     '',
     '| | Messages | CPU ms / msg | D1 statements / msg | D1 rows written / msg | D1 rows read / msg | DO rows written / msg | Objects constructed |',
@@ -255,6 +255,7 @@ function renderCold(cold, baseCold) {
     row('steady', cold.steady),
   ];
   if (baseCold) lines.push(row('before: cold', baseCold.cold), row('before: steady', baseCold.steady));
+  if (cold.errors.length > 0) lines.push('', `${cold.errors.length} chargers failed, first: ${cold.errors[0]}`);
   lines.push('', `Cold / steady CPU per message: **${fixed(cold.cold.cpuSeconds / cold.cold.messages / (cold.steady.cpuSeconds / cold.steady.messages), 2)}×** (aim ≤ 1.5).`);
   return lines;
 }
