@@ -76,7 +76,6 @@ export class FleetWriter extends DurableObject<Env> {
   }
 
   async stats(): Promise<WriterStats> {
-    isolateStats.fleetWriterRpcCalls += 1;
     return { d1Statements: this.counter.statements, pending: this.outbox.size };
   }
 
