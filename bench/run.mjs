@@ -5,6 +5,11 @@
 //
 //   npm run bench -- [--chargers 50] [--seconds 20] [--commands 300] [--idle 10000]
 //                    [--idle-seconds 30] [--targets a,a-nolog,b,b',c] [--idle-targets a,b] [--csms-var NAME=VALUE] [--profile] [--write] [--json FILE]
+//                    [--month-chargers 10] [--month-heartbeats 30] [--month-meters 60] [--cold 1000] [--baseline GIT-REF]
+//
+// Then the charger-month profile (bench/lib/month.mjs) for each version, priced by
+// bench/lib/cost.mjs, and the cold start; with --baseline, target (a) and those phases run again
+// on the CSMS of another commit (a temporary git worktree) for before/after figures.
 //
 // --write puts the report in bench/RESULTS.md; without it the report is only printed.
 
@@ -13,13 +18,14 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { commandRoundTrips } from './lib/commands.mjs';
+import { chargerMonthProfile, coldStart } from './lib/month.mjs';
 import { idleScale } from './lib/idle.mjs';
 import { bootChargers, closedLoop } from './lib/load.mjs';
 import { BENCH_ID_TAG } from './lib/mix.mjs';
 import { cpuSeconds, peakRssMiB } from './lib/proc.mjs';
 import { hotFunctions, InspectorProfiler } from './lib/profile.mjs';
-import { renderReport, summarize } from './lib/report.mjs';
-import { startBare, startCsms, startDurableBare, startNodeServer } from './lib/targets.mjs';
+import { monthCosts, renderReport, summarize } from './lib/report.mjs';
+import { baselineCheckout, startBare, startCsms, startDurableBare, startNodeServer } from './lib/targets.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,6 +44,14 @@ const { values: args } = parseArgs({
     'csms-var': { type: 'string', multiple: true, default: [] },
     /** Take a CPU profile of the CSMS during its loop and print the functions that used most. */
     profile: { type: 'boolean', default: false },
+    /** Chargers per version in the charger-month profile (0: skip it), and what each sends in it. */
+    'month-chargers': { type: 'string', default: '10' },
+    'month-heartbeats': { type: 'string', default: '30' },
+    'month-meters': { type: 'string', default: '60' },
+    /** Chargers connecting and booting at once in the cold-start part (0: skip it). */
+    cold: { type: 'string', default: '1000' },
+    /** A git ref whose CSMS also runs target (a), the profile and the cold start, for before/after. */
+    baseline: { type: 'string' },
   },
 });
 const bounded = (name, max) => {
@@ -50,7 +64,11 @@ const options = {
   seconds: bounded('seconds', 600),
   commands: bounded('commands', 10_000),
   idle: bounded('idle', 20_000),
-  idleSeconds: bounded('idle-seconds', 600),
+  idleSeconds: bounded('idle-seconds', 3_600),
+  monthChargers: bounded('month-chargers', 500),
+  monthHeartbeats: bounded('month-heartbeats', 288),
+  monthMeters: bounded('month-meters', 240),
+  cold: bounded('cold', 5_000),
   targets: args.targets.split(',').map((t) => t.trim()),
   idleTargets: args['idle-targets'].split(',').map((t) => t.trim()).filter(Boolean),
   csmsVars: Object.fromEntries(
@@ -73,8 +91,8 @@ const STARTERS = {
   c: startNodeServer,
 };
 
-async function measureLoad(letter) {
-  const target = await STARTERS[letter]();
+async function measureLoad(letter, start = STARTERS[letter]) {
+  const target = await start();
   process.stderr.write(`${target.name}: booting ${options.chargers} chargers…\n`);
   try {
     if (target.api) await target.api('PUT', `/id-tags/${BENCH_ID_TAG}`, { status: 'Accepted' });
@@ -142,11 +160,60 @@ async function measureLoad(letter) {
   }
 }
 
+/**
+ * The charger-month profile for both versions and the cold start, on one CSMS started by
+ * `start(vars)`. The FleetWriter copies to D1 every FLEET_FLUSH_SECONDS (2 s here unless given),
+ * so that each sub-phase's facts reach D1 soon after it.
+ */
+async function measureMonth(start) {
+  const vars = { FLEET_FLUSH_SECONDS: '2', ...options.csmsVars };
+  const target = await start(vars);
+  try {
+    await target.api('PUT', `/id-tags/${BENCH_ID_TAG}`, { status: 'Accepted' });
+    let cold;
+    if (options.cold > 0) {
+      process.stderr.write(`${target.name}: cold start, ${options.cold} chargers…\n`);
+      cold = await coldStart(target, options.cold);
+    }
+    const profiles = [];
+    for (const protocol of ['ocpp1.6', 'ocpp2.0.1']) {
+      process.stderr.write(`${target.name}: charger-month profile, ${protocol}, ${options.monthChargers} chargers…\n`);
+      profiles.push(
+        await chargerMonthProfile(target, {
+          protocol,
+          chargers: options.monthChargers,
+          heartbeats: options.monthHeartbeats,
+          meters: options.monthMeters,
+          flushDelaySeconds: Number(target.vars.FLUSH_DELAY_SECONDS),
+        }),
+      );
+    }
+    const serverErrors = target.logTail(Number.MAX_SAFE_INTEGER).split('\n').filter((l) => l.includes('"level":"error"')).length;
+    return { target: target.name, vars: target.vars, drainSeconds: target.drainSeconds, cold, profiles, serverErrors };
+  } finally {
+    await target.stop();
+  }
+}
+
 const startedAt = new Date();
 const runs = [];
 for (const letter of options.targets) {
   if (!STARTERS[letter]) throw new Error(`unknown target ${letter}: use ${Object.keys(STARTERS).join(', ')}`);
   runs.push(await measureLoad(letter));
+}
+const month = options.monthChargers > 0 ? await measureMonth((vars) => startCsms(vars)) : undefined;
+let baseline;
+if (args.baseline) {
+  const checkout = baselineCheckout(args.baseline);
+  try {
+    const name = `(a) baseline ${args.baseline} (${checkout.commit})`;
+    const start = (vars) => startCsms(vars, { config: checkout.config, name });
+    process.stderr.write(`${name}: the same load and profile…\n`);
+    const run = await measureLoad('a', () => start(options.csmsVars));
+    baseline = { ref: args.baseline, commit: checkout.commit, run, month: options.monthChargers > 0 ? await measureMonth(start) : undefined };
+  } finally {
+    checkout.remove();
+  }
 }
 const idle = [];
 if (options.idle > 0) {
@@ -157,9 +224,24 @@ if (options.idle > 0) {
   }
 }
 const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
-const report = renderReport({ options, runs, idle, command, startedAt, finishedAt: new Date() });
+const report = renderReport({ options, runs, idle, month, baseline, command, startedAt, finishedAt: new Date() });
 process.stdout.write(report);
 if (args.write) writeFileSync(resolve(import.meta.dirname, 'RESULTS.md'), report);
-if (args.json) writeFileSync(args.json, JSON.stringify({ options, runs: runs.map(summarize), idle }, null, 2));
-const failed = runs.some((r) => r.errors.length > 0 || r.serverErrors > 0) || idle.some((i) => i.chargers === 0 || i.stillOpen < i.chargers);
+if (args.json) {
+  const monthJson = (m) => m && { ...m, costs: monthCosts(m, idle) };
+  writeFileSync(
+    args.json,
+    JSON.stringify(
+      { options, runs: runs.map(summarize), idle, month: monthJson(month), baseline: baseline && { ...baseline, run: summarize(baseline.run), month: monthJson(baseline.month) } },
+      null,
+      2,
+    ),
+  );
+}
+const monthFailed = (m) => m && (m.serverErrors > 0 || m.profiles.some((p) => p.errors.length > 0) || (m.cold?.errors.length ?? 0) > 0);
+const failed =
+  runs.some((r) => r.errors.length > 0 || r.serverErrors > 0) ||
+  idle.some((i) => i.chargers === 0 || i.stillOpen < i.chargers) ||
+  monthFailed(month) ||
+  (baseline && (baseline.run.errors.length > 0 || monthFailed(baseline.month)));
 process.exit(failed ? 1 : 0);

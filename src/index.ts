@@ -23,6 +23,7 @@ import { transactionRoutes } from './api/transactions';
 import type { Env } from './env';
 import { isolateStats, markIsolateStarted } from './isolate-stats';
 import { countingD1 } from './store/counting-d1';
+import { countingNamespace } from './counting-stubs';
 
 export { ChargerSession } from './charger/session';
 export { FleetWriter } from './fleet/fleet-writer';
@@ -71,7 +72,7 @@ const workerD1Counter = { statements: 0 };
 export default {
   fetch(request, env, ctx) {
     markIsolateStarted();
-    return app.fetch(request, { ...env, DB: countingD1(env.DB, workerD1Counter) }, ctx);
+    return app.fetch(request, { ...env, DB: countingD1(env.DB, workerD1Counter), CHARGERS: countingNamespace(env.CHARGERS, 'chargerRpcCalls') }, ctx);
   },
   /** The Cron Trigger (wrangler.toml [triggers]): one bounded run of the meter archive. */
   async scheduled(_controller, env, _ctx) {

@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bootChargers, eachLimited } from './load.mjs';
+import { statsDelta } from './month.mjs';
 import { cpuSeconds, rssMiB } from './proc.mjs';
 
 /** Chargers asked for a Heartbeat after the idle wait, to see which objects had slept. */
@@ -18,6 +19,34 @@ const WAKE_SAMPLE = 500;
  */
 const OPEN_FILES_HIGH = 15_500;
 const GIVE_UP_MS = 30_000;
+
+/**
+ * The deployed heartbeat interval. A window this long or longer is a connected charger's idle
+ * time: each charger sends a Heartbeat this often (spread over the interval), as a real one
+ * does, or the CSMS would close it as silent after OFFLINE_AFTER_INTERVALS of them.
+ */
+const KEEPALIVE_SECONDS = 300;
+
+/** Waits `seconds`; in a window of KEEPALIVE_SECONDS or more, the chargers heartbeat. Returns the Heartbeats sent. */
+async function idleWindow(chargers, seconds) {
+  if (seconds < KEEPALIVE_SECONDS) {
+    await sleep(seconds * 1000);
+    return 0;
+  }
+  const started = performance.now();
+  const endAt = started + seconds * 1000;
+  let sent = 0;
+  await Promise.all(
+    chargers.map(async (charger, i) => {
+      for (let at = started + (i / chargers.length) * KEEPALIVE_SECONDS * 1000; at < endAt; at += KEEPALIVE_SECONDS * 1000) {
+        await sleep(Math.max(0, at - performance.now()));
+        await charger.call('Heartbeat', {}).then(() => (sent += 1), () => {});
+      }
+    }),
+  );
+  await sleep(Math.max(0, endAt - performance.now()));
+  return sent;
+}
 
 function openFiles(pid) {
   return readdirSync(`/proc/${pid}/fd`).length;
@@ -78,10 +107,14 @@ export async function idleScale({ start, count, idleSeconds }) {
     const connectedOpenFiles = openFiles(server.pids[0]);
 
     const counted = server.isolateStats !== undefined;
+    // The boots' own deferred work (their flushes) is not the idle chargers' cost: let it finish first.
+    if (counted) await sleep(server.drainSeconds * 1000);
     const before = counted ? await server.isolateStats() : undefined;
     const cpuBefore = cpuSeconds(server.pids);
-    await sleep(idleSeconds * 1000);
+    const heartbeatsSent = await idleWindow(chargers, idleSeconds);
     const idleCpuSeconds = cpuSeconds(server.pids) - cpuBefore;
+    /** Everything billed during the window: the time-driven cost of connected, silent chargers. */
+    const windowDelta = counted ? statsDelta(await server.isolateStats(), before) : undefined;
     const idleMiB = rssMiB(server.pids);
     const idleOpenFiles = openFiles(server.pids[0]);
 
@@ -115,6 +148,12 @@ export async function idleScale({ start, count, idleSeconds }) {
       idleCpuSeconds,
       /** Objects woken while nothing was sent (alarms): none is the aim. */
       wokeWhileIdle: counted ? constructedBefore - before.chargerObjectsConstructed : undefined,
+      windowDelta,
+      /** Heartbeats the chargers sent during a window of KEEPALIVE_SECONDS or more (none in a shorter one). */
+      heartbeatsSent,
+      /** Wake-ups (alarms run + objects constructed) per idle charger-hour, over the window. */
+      alarmsPerChargerHour: counted ? windowDelta.chargerAlarms / ((chargers.length * idleSeconds) / 3600) : undefined,
+      constructionsPerChargerHour: counted ? windowDelta.chargerObjectsConstructed / ((chargers.length * idleSeconds) / 3600) : undefined,
       wakeSample: sample.length,
       woke,
     };

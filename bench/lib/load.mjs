@@ -82,15 +82,15 @@ export async function eachLimited(items, limit, fn) {
 }
 
 /**
- * Connects and boots `count` chargers (even indexes 1.6, odd 2.0.1), at most `perSecond` a
+ * Connects and boots `count` chargers (even indexes 1.6, odd 2.0.1, unless `protocol` says which), at most `perSecond` a
  * second, each once `gate()` resolves true; once it resolves false, no more. With `onError`, a
  * charger that fails to connect or boot stops the ramp instead of the run. Returns the chargers
  * that booted.
  */
-export async function bootChargers({ url, count, prefix, concurrency = 50, perSecond = Infinity, gate, onError }) {
+export async function bootChargers({ url, count, prefix, concurrency = 50, perSecond = Infinity, gate, onError, protocol }) {
   const chargers = Array.from(
     { length: count },
-    (_, i) => new BenchCharger(url, `${prefix}-${i}`, i % 2 === 0 ? 'ocpp1.6' : 'ocpp2.0.1'),
+    (_, i) => new BenchCharger(url, `${prefix}-${i}`, protocol ?? (i % 2 === 0 ? 'ocpp1.6' : 'ocpp2.0.1')),
   );
   const started = performance.now();
   let stopped = false;

@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { billed, HOURS_PER_MONTH, idleQuantitiesPerHour, lineItems, monthQuantities, PRICES } from './cost.mjs';
 import { percentile } from './load.mjs';
+import { DEPLOYED, MONTH } from './month.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const versionOf = (pkg) => JSON.parse(readFileSync(resolve(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
@@ -31,7 +33,7 @@ export function summarize(run) {
   };
 }
 
-export function renderReport({ options, runs, idle, command, startedAt, finishedAt }) {
+export function renderReport({ options, runs, idle, month, baseline, command, startedAt, finishedAt }) {
   const rows = runs.map(summarize);
   const by = Object.fromEntries(runs.map((r, i) => [r.letter, rows[i]]));
   const lines = [
@@ -60,6 +62,8 @@ export function renderReport({ options, runs, idle, command, startedAt, finished
     ),
     '',
   ];
+  if (by.a && by["b'"]) lines.push(`**With the default configuration** (LOG_MESSAGES as in wrangler.toml): (a)/(b′) throughput **${fixed(by.a.messagesPerSecond / by["b'"].messagesPerSecond, 2)}** (aim ≥ 0.9), CPU per message **${fixed(by.a.cpuSecondsPer1000 / by["b'"].cpuSecondsPer1000, 2)}×** (b′)'s (aim ≤ 1.3).`);
+  if (by['a-nolog'] && by["b'"]) lines.push(`With LOG_MESSAGES=false: (a)/(b′) throughput ${fixed(by['a-nolog'].messagesPerSecond / by["b'"].messagesPerSecond, 2)}, CPU per message ${fixed(by['a-nolog'].cpuSecondsPer1000 / by["b'"].cpuSecondsPer1000, 2)}× (b′)'s.`);
   if (by['a-nolog'] && by.b) lines.push(`(a, LOG_MESSAGES=false)/(b) throughput: **${fixed(by['a-nolog'].messagesPerSecond / by.b.messagesPerSecond, 2)}**; /(b′): **${by["b'"] ? fixed(by['a-nolog'].messagesPerSecond / by["b'"].messagesPerSecond, 2) : '–'}**.`);
   if (by.a && by.b) lines.push(`(a)/(b) throughput: **${fixed(by.a.messagesPerSecond / by.b.messagesPerSecond, 2)}** (aim ≥ 0.8); CPU per message ${fixed(by.a.cpuSecondsPer1000 / by.b.cpuSecondsPer1000, 1)}× the bare object's.`);
   if (by.a && by["b'"]) lines.push(`(a)/(b′) throughput: **${fixed(by.a.messagesPerSecond / by["b'"].messagesPerSecond, 2)}**: against a ceiling that also makes each message durable before answering, as the CSMS must.`);
@@ -84,8 +88,176 @@ export function renderReport({ options, runs, idle, command, startedAt, finished
         `p50 **${fixed(by.a.commandP50Ms, 2)} ms**, p99 **${fixed(by.a.commandP99Ms, 2)} ms**.`,
     );
   }
+  if (baseline) lines.push('', ...renderBaseline(baseline, by));
   if (idle.length > 0) lines.push('', ...renderIdle(idle));
+  if (month) lines.push('', ...renderMonth(month, baseline?.month, idle));
   return `${lines.join('\n')}\n`;
+}
+
+/** Target (a) from another commit against this one: throughput and CPU per message. */
+function renderBaseline(baseline, by) {
+  const base = summarize(baseline.run);
+  const lines = [
+    '## Before / after',
+    '',
+    `The same load on the CSMS at \`${baseline.ref}\` (${baseline.commit}, from a temporary git worktree) and on this one, same settings.`,
+    '',
+    '| Target | Messages/s | p50 ms | p99 ms | Server CPU s / 1,000 msgs | D1 statements / 1,000 msgs |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...[base, by.a].filter(Boolean).map(
+      (r) => `| ${r.target} | ${whole(r.messagesPerSecond)} | ${fixed(r.p50Ms, 2)} | ${fixed(r.p99Ms, 2)} | ${fixed(r.cpuSecondsPer1000, 3)} | ${r.d1StatementsPer1000 === undefined ? 'n/a' : fixed(r.d1StatementsPer1000, 1)} |`,
+    ),
+    '',
+  ];
+  if (by.a) lines.push(`After/before: throughput **${fixed(by.a.messagesPerSecond / base.messagesPerSecond, 2)}×**, CPU per message **${fixed(by.a.cpuSecondsPer1000 / base.cpuSecondsPer1000, 2)}×**.`);
+  if (by["b'"]) lines.push(`Before, with defaults: (a)/(b′) throughput ${fixed(base.messagesPerSecond / by["b'"].messagesPerSecond, 2)}, CPU per message ${fixed(base.cpuSecondsPer1000 / by["b'"].cpuSecondsPer1000, 2)}× (b′)'s (this run's (b′)).`);
+  return lines;
+}
+
+/** Line items per charger-month for each version of a month measurement, and the idle (time-driven) part. */
+export function monthCosts(month, idle) {
+  const versions = month.profiles.map((p) => {
+    const quantities = monthQuantities(p);
+    const doBytesDelta = [p.boot, ...p.phases].reduce((sum, phase) => sum + (phase.delta.doStorageBytes ?? 0), 0);
+    const doBytes = doBytesDelta / p.chargers;
+    const items = lineItems(quantities, doBytes);
+    return { protocol: p.protocol, quantities, doBytes, items, total: items.reduce((sum, [, usd]) => sum + usd, 0) };
+  });
+  const idleA = idle.find((i) => i.windowDelta);
+  // The Heartbeats idle chargers sent in a long window are priced with the messages: take them out here.
+  const heartbeat = month.profiles.map((p) => p.phases.find((ph) => ph.kind === 'Heartbeat')).filter(Boolean);
+  const perHeartbeat = heartbeat.length > 0 ? billed(Object.fromEntries(Object.keys(heartbeat[0].delta).map((k) => [k, heartbeat.reduce((sum, ph) => sum + (ph.delta[k] ?? 0) / ph.messages, 0) / heartbeat.length]))) : undefined;
+  const perHour = idleQuantitiesPerHour(idleA, perHeartbeat);
+  let time;
+  if (perHour) {
+    const monthly = Object.fromEntries(Object.entries(perHour).map(([k, v]) => [k, v * HOURS_PER_MONTH]));
+    const items = lineItems(monthly, 0);
+    time = { perHour, items, total: items.reduce((sum, [, usd]) => sum + usd, 0), windowSeconds: idleA.idleSeconds, chargers: idleA.chargers };
+  }
+  return { versions, time };
+}
+
+const usd = (n) => (Number.isFinite(n) ? `$${n < 0.001 && n > 0 ? n.toExponential(1) : n.toFixed(4)}` : '–');
+const per = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+
+/** The charger-month profile: rows per message type, the cost per charger-month, bytes, cold start. */
+function renderMonth(month, baseMonth, idle) {
+  const costs = monthCosts(month, idle);
+  // A baseline from before the counters existed reports none: its columns would read $0.
+  const baseCounted = baseMonth?.profiles[0]?.boot.delta.doSqlRowsWritten !== undefined;
+  const baseCosts = baseMonth && baseCounted ? monthCosts(baseMonth, []) : undefined;
+  const v = month.vars;
+  const p0 = month.profiles[0];
+  const lines = [
+    '## Charger-month profile',
+    '',
+    `An active charger-month (issue 12): a Heartbeat every ${DEPLOYED.heartbeatSeconds} s (${MONTH.heartbeatsPerDay} a day), MeterValues with 6 samples every ${DEPLOYED.meterSeconds} s for 4 h a day ` +
+      `(${MONTH.meterValuesPerDay}), ${MONTH.sessionsPerDay} sessions a day with their status notifications, start and stop (1.6) or TransactionEvents (2.0.1), ${MONTH.days} days: ` +
+      `${whole(MONTH.days * (MONTH.heartbeatsPerDay + MONTH.meterValuesPerDay))} messages plus the sessions' (≈ 16,200). ` +
+      `Time is compressed: per version, ${p0.chargers} chargers boot, then each kind of message runs in its own sub-phase (${month.profiles[0].phases.map((ph) => `${ph.kind}: ${per(ph.messages / p0.chargers, 0)} per charger`).join('; ')}), ` +
+      'and after each the bench waits until the counters (GET /api/v1/isolate-stats) stand still, so every delta belongs to one kind of message, deferred work included. Each delta per message is scaled to the month.',
+    '',
+    `Settings: FLUSH_DELAY_SECONDS=${v.FLUSH_DELAY_SECONDS}, FLEET_FLUSH_SECONDS=${v.FLEET_FLUSH_SECONDS} (deployed: 300 and 30). ` +
+      `**Flush frequency changes alarm and row counts** (each flush of a charger's outbox is an alarm, a setAlarm row, an RPC to the FleetWriter, its outbox rows and a last-seen update in D1). ` +
+      `So meter values are paced ${whole(p0.meterPaceMs)} ms apart per charger: ${DEPLOYED.flushDelaySeconds / DEPLOYED.meterSeconds} of them per flush, as deployed (a flush every 300 s, a meter value every 60 s). ` +
+      'Heartbeats are sent back to back: they leave no fact to flush. Session starts and ends are flushed within a second, as deployed. ' +
+      `The FleetWriter's own alarms and D1 batches are shared by the fleet: here they are divided among ${p0.chargers} chargers copying every ${v.FLEET_FLUSH_SECONDS} s, which overstates them per charger against a large fleet copying every 30 s.`,
+    '',
+    '### Rows per message type',
+    '',
+    '| Version | Message type | Messages | DO requests | DO rows written (SQL / KV / alarms) | DO rows read | Alarms run | D1 statements | D1 rows written | D1 rows read | D1 bytes | CPU ms |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const p of month.profiles) {
+    for (const ph of [{ kind: 'BootNotification', ...p.boot }, ...p.phases]) {
+      const q = billed(ph.delta, ph.messages);
+      lines.push(
+        `| ${p.protocol} | ${ph.kind} | ${whole(ph.messages)} | ${per(q.webSocketMessages / PRICES.webSocketMessagesPerRequest + q.alarms + q.rpcCalls, 3)} | ` +
+          `${per(q.doSqlRowsWritten + q.doKvRowsWritten + q.doAlarmRows)} (${per(q.doSqlRowsWritten)} / ${per(q.doKvRowsWritten)} / ${per(q.doAlarmRows)}) | ${per(q.doRowsRead)} | ${per(q.alarms, 3)} | ` +
+          `${per(q.d1Statements, 3)} | ${per(q.d1RowsWritten)} | ${per(q.d1RowsRead)} | ${whole(q.d1Bytes)} | ${per((ph.cpuSeconds / ph.messages) * 1000, 2)} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    'Per message, deferred work included. DO requests: WebSocket messages at 20:1, alarms, RPC and fetch calls. D1 bytes: growth of the database file (meta.size_after), in whole pages.',
+    '',
+    '### Cost per active charger-month',
+    '',
+  );
+  const columns = [
+    ...costs.versions.map((c) => ({ title: c.protocol, items: c.items, total: c.total })),
+    ...(costs.time ? [{ title: 'time-driven (idle)', items: costs.time.items, total: costs.time.total }] : []),
+    ...(baseCosts ? baseCosts.versions.map((c) => ({ title: `before: ${c.protocol}`, items: c.items, total: c.total })) : []),
+  ];
+  lines.push(`| Line item | ${columns.map((c) => c.title).join(' | ')} |`, `|---|${columns.map(() => '---:').join('|')}|`);
+  costs.versions[0].items.forEach(([label], i) => lines.push(`| ${label} | ${columns.map((c) => usd(c.items[i][1])).join(' | ')} |`));
+  lines.push(`| **total** | ${columns.map((c) => `**${usd(c.total)}**`).join(' | ')} |`);
+  if (baseMonth && !baseCounted) lines.push('', `The baseline's CSMS predates the counters (GET /api/v1/isolate-stats has no row counts), so it has no cost column: use a baseline with the counters for before/after costs.`);
+  const withTime = (c) => c.total + (costs.time?.total ?? 0);
+  lines.push(
+    '',
+    `Per active charger-month, messages and time together: ${costs.versions.map((c) => `**${usd(withTime(c))}** (${c.protocol})`).join(', ')}` +
+      (baseCosts ? `; before: ${baseCosts.versions.map((c) => `${usd(c.total + (costs.time?.total ?? 0))} (${c.protocol})`).join(', ')} (with this run's time-driven part)` : '') +
+      '. Aim: ≤ $0.01.',
+    '',
+    `Prices: DO requests $0.15/M (WebSocket messages 20:1), DO rows written $1.00/M (setAlarm, deleteAlarm and deletes included), DO rows read $0.001/M, DO storage $0.20/GB-month, D1 rows written $1.00/M, D1 rows read $0.001/M, D1 storage $0.75/GB-month ` +
+      '([Durable Objects pricing](https://developers.cloudflare.com/durable-objects/platform/pricing/), [D1 pricing](https://developers.cloudflare.com/d1/platform/pricing/)); the model is in README (Cost model) and bench/lib/cost.mjs. ' +
+      'Compute duration is left out: a hibernating object is not billed for it.',
+    '',
+    '### Bytes',
+    '',
+    ...costs.versions.map(
+      (c) =>
+        `- ${c.protocol}: **D1 ${fixed(c.quantities.d1Bytes / 2 ** 20, 2)} MiB per charger-month** (a 10 GB database holds ${whole(10e9 / Math.max(1, c.quantities.d1Bytes))} charger-months); ` +
+        `the charger's Durable Object grew by ${whole(c.doBytes)} bytes over the profile.`,
+    ),
+    ...(baseCosts ? baseCosts.versions.map((c) => `- before, ${c.protocol}: D1 ${fixed(c.quantities.d1Bytes / 2 ** 20, 2)} MiB per charger-month.`) : []),
+  );
+  if (costs.time) {
+    const t = costs.time;
+    lines.push(
+      '',
+      '### Idle chargers: wake-ups',
+      '',
+      `Over the idle phase's window (${whole(t.chargers)} connected, silent chargers for ${t.windowSeconds} s after their boots' work had settled = ${fixed((t.chargers * t.windowSeconds) / 3600, 1)} charger-hours): ` +
+        `**${per(t.perHour.alarms, 2)} alarms and ${per(t.perHour.constructions, 2)} object constructions per idle charger-hour**; ` +
+        `${per(t.perHour.d1RowsWritten, 2)} D1 rows written, ${per(t.perHour.doSqlRowsWritten + t.perHour.doKvRowsWritten + t.perHour.doAlarmRows, 2)} DO rows written per idle charger-hour. ` +
+        (idle.find((i) => i.windowDelta)?.heartbeatsSent > 0
+          ? `The chargers sent a Heartbeat every 300 s (${whole(idle.find((i) => i.windowDelta).heartbeatsSent)} in all), as connected chargers do; what those cost (the profile's Heartbeat figures) is taken out of the rows above, but the constructions include the objects they woke. `
+          : '') +
+        'The time-driven column above is this rate times 720 hours. ' +
+        (t.windowSeconds < 15 * 60
+          ? '**The window is shorter than the CSMS\'s 15-minute alarm periods (offline check, last-seen hand-over): it sees only the alarms that fell due in it, so these figures are a lower bound;** run with --idle-seconds 3600 for an hour\'s figure (in a window of 300 s or more the chargers heartbeat every 300 s, so none is closed as silent).'
+          : ''),
+    );
+  }
+  if (month.cold) lines.push('', ...renderCold(month.cold, baseMonth?.cold));
+  return lines;
+}
+
+function renderCold(cold, baseCold) {
+  const row = (label, m) => {
+    const q = billed(m.delta, m.messages);
+    // A CSMS from before the row counters reports none: '–', not 0.
+    const rows = (n) => (m.delta.d1RowsWritten === undefined ? '–' : per(n, 2));
+    return `| ${label} | ${whole(m.messages)} | ${per((m.cpuSeconds / m.messages) * 1000, 2)} | ${per(q.d1Statements, 3)} | ${rows(q.d1RowsWritten)} | ${rows(q.d1RowsRead)} | ${rows(q.doSqlRowsWritten + q.doKvRowsWritten + q.doAlarmRows)} | ${whole(m.delta.chargerObjectsConstructed ?? 0)} |`;
+  };
+  const lines = [
+    '### Cold start',
+    '',
+    `${whole(cold.chargers)} of ${whole(cold.requested)} chargers never seen before connect together (${cold.concurrency} at a time) and send BootNotification, StatusNotification and Heartbeat (cold: each object constructed for the first time); ` +
+      'then the same chargers, their objects woken by a Heartbeat just before (not measured), send the same three (steady). CPU and counts include the deferred work.',
+    '',
+    '| | Messages | CPU ms / msg | D1 statements / msg | D1 rows written / msg | D1 rows read / msg | DO rows written / msg | Objects constructed |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    row('cold', cold.cold),
+    row('steady', cold.steady),
+  ];
+  if (baseCold) lines.push(row('before: cold', baseCold.cold), row('before: steady', baseCold.steady));
+  if (cold.errors.length > 0) lines.push('', `${cold.errors.length} chargers failed, first: ${cold.errors[0]}`);
+  lines.push('', `Cold / steady CPU per message: **${fixed(cold.cold.cpuSeconds / cold.cold.messages / (cold.steady.cpuSeconds / cold.steady.messages), 2)}×** (aim ≤ 1.5).`);
+  return lines;
 }
 
 /** The idle-scale part: one column per server. */
@@ -111,6 +283,7 @@ function renderIdle(idle) {
     row('open files, all connected / after idle', (i) => `${whole(i.connectedOpenFiles)} / ${whole(i.idleOpenFiles)}`),
     row('server CPU during the idle wait, s', (i) => fixed(i.idleCpuSeconds, 2)),
     row('objects woken while idle (alarms)', (i) => (i.wokeWhileIdle === undefined ? 'n/a' : whole(i.wokeWhileIdle))),
+    row('alarms / constructions per idle charger-hour', (i) => (i.alarmsPerChargerHour === undefined ? 'n/a' : `${fixed(i.alarmsPerChargerHour, 2)} / ${fixed(i.constructionsPerChargerHour, 2)}`)),
     row('objects constructed anew by the Heartbeats', (i) => (i.woke === undefined ? 'n/a' : `${whole(i.woke)} of ${whole(i.wakeSample)}`)),
     '',
     'Proof of sleep: an object still in memory handles a frame without being constructed; one that hibernated is constructed to handle it. ' +

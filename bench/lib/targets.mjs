@@ -1,12 +1,15 @@
 // The three servers the bench compares, each started on a free 127.0.0.1 port and stopped after.
 
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { freePort, HOST, startWranglerDev } from '../../scripts/lib/wrangler-dev.mjs';
 import { listeningPorts, supervisingPids, workerPid } from './proc.mjs';
 
 export const BENCH_API_TOKEN = 'bench-token';
 const benchDir = resolve(import.meta.dirname, '..');
+const root = resolve(benchDir, '..');
 
 /**
  * Starts `wrangler dev` and finds the Worker's own workerd socket. The bench talks to it
@@ -46,7 +49,7 @@ async function startWorker(options) {
  * keeps its deployed batching (FLEET_FLUSH_SECONDS 30, or 4,000 facts), which is what decides
  * how many D1 statements the facts cost. `drainSeconds` is how long after the load that takes.
  */
-export async function startCsms(extraVars = {}) {
+export async function startCsms(extraVars = {}, { config, name = '(a) this CSMS' } = {}) {
   const vars = {
     API_TOKEN: BENCH_API_TOKEN,
     UNKNOWN_CHARGER_POLICY: 'accept',
@@ -54,7 +57,7 @@ export async function startCsms(extraVars = {}) {
     FLEET_FLUSH_SECONDS: '30',
     ...extraVars,
   };
-  const dev = await startWorker({ vars });
+  const dev = await startWorker({ vars, config });
   const api = async (method, path, body) => {
     const res = await fetch(`${dev.directUrl}/api/v1${path}`, {
       method,
@@ -67,10 +70,37 @@ export async function startCsms(extraVars = {}) {
   };
   return {
     ...dev,
-    name: '(a) this CSMS',
+    name,
+    vars,
     api,
     isolateStats: () => api('GET', '/isolate-stats'),
     drainSeconds: Number(vars.FLUSH_DELAY_SECONDS) + Number(vars.FLEET_FLUSH_SECONDS) + 5,
+  };
+}
+
+/**
+ * The CSMS as it was at `ref` (a commit, branch or tag), for before/after figures: a detached git
+ * worktree in a temporary directory sharing this checkout's node_modules. `remove()` deletes it.
+ */
+export function baselineCheckout(ref) {
+  const dir = mkdtempSync(join(tmpdir(), 'ocpp-bench-baseline-'));
+  const git = (...args) => {
+    const run = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${run.stderr}`);
+    return run.stdout.trim();
+  };
+  const commit = git('rev-parse', '--short', `${ref}^{commit}`);
+  rmSync(dir, { recursive: true, force: true });
+  git('worktree', 'add', '--detach', dir, commit);
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return {
+    commit,
+    config: join(dir, 'wrangler.toml'),
+    remove: () => {
+      spawnSync('git', ['worktree', 'remove', '--force', dir], { cwd: root });
+      rmSync(dir, { recursive: true, force: true });
+      spawnSync('git', ['worktree', 'prune'], { cwd: root });
+    },
   };
 }
 

@@ -20,6 +20,7 @@ import type { WriteOnlyLookup } from '../ocpp/secrets';
 import type { OcppVersion } from '../ocpp/versions';
 import { countingD1 } from '../store/counting-d1';
 import { isolateStats, markIsolateStarted } from '../isolate-stats';
+import { countStorage } from '../counting-storage';
 import { CallReports } from './call-reports';
 import { ChargerCalls } from './charger-calls';
 import { CommandQueue, type QueuedCommand } from './command-queue';
@@ -89,6 +90,7 @@ export class ChargerSession extends DurableObject<Env> {
   // builds in-memory helpers; durable facts are read on demand.
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    countStorage(ctx, 'charger');
     markIsolateStarted();
     isolateStats.chargerObjectsConstructed += 1;
     this.config = readConfig(env);
@@ -229,6 +231,7 @@ export class ChargerSession extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    isolateStats.chargerWebSocketMessages += 1;
     const attachment = readAttachment(ws);
     if (!attachment) {
       closeQuietly(ws, CLOSE_CODES.internal, 'Unknown connection');
@@ -337,6 +340,7 @@ export class ChargerSession extends DurableObject<Env> {
    * object is awake anyway, and the next wake-up is then an hour away.
    */
   override async alarm(): Promise<void> {
+    isolateStats.chargerAlarms += 1;
     for (const task of this.dueWork.takeDue(Date.now(), { tasks: ['offline-check'], withinMs: LIVENESS_CHECK_MS })) {
       await this.run(task);
     }

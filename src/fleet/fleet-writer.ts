@@ -9,6 +9,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import { readConfig, type Config } from '../config';
 import type { Env } from '../env';
+import { countStorage } from '../counting-storage';
+import { isolateStats } from '../isolate-stats';
 import { countingD1 } from '../store/counting-d1';
 import { flushStatements } from './flush';
 import { migrateSchema } from '../durable-schema';
@@ -47,6 +49,7 @@ export class FleetWriter extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    countStorage(ctx, 'fleetWriter');
     this.config = readConfig(env);
     migrateSchema(ctx.storage.sql, FLEET_WRITER_MIGRATIONS);
     this.outbox = new Outbox(ctx.storage.sql);
@@ -55,6 +58,7 @@ export class FleetWriter extends DurableObject<Env> {
 
   /** Takes over facts from a charger's outbox, as stored there; resolves once they are durable here. */
   async appendStored(entries: StoredEntry[]): Promise<void> {
+    isolateStats.fleetWriterRpcCalls += 1;
     this.outbox.appendStored(entries);
     const due = Date.now() + (this.outbox.size >= THRESHOLD ? 0 : this.config.fleetFlushSeconds * 1000);
     const current = await this.ctx.storage.getAlarm();
@@ -62,11 +66,13 @@ export class FleetWriter extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    isolateStats.fleetWriterAlarms += 1;
     if (!(await this.copyAll())) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
   }
 
   /** Copies everything waiting to D1 now; used before reads that must see the latest facts. */
   async flushNow(): Promise<WriterStats> {
+    isolateStats.fleetWriterRpcCalls += 1;
     if (!(await this.copyAll())) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
     return this.stats();
   }

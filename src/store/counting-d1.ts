@@ -1,10 +1,20 @@
-// A D1Database that counts the statements it runs, so the cost of a charger's traffic can be measured.
+// A D1Database that counts the statements it runs and the rows D1 reports for them, so the cost
+// of a charger's traffic can be measured.
 
 import { isolateStats } from '../isolate-stats';
 
+/** Adds what D1 reports for one statement (rows read and written, index entries included) to isolateStats. */
+function countRows(meta: Partial<D1Meta> | undefined): void {
+  if (!meta) return;
+  isolateStats.d1RowsRead += meta.rows_read ?? 0;
+  isolateStats.d1RowsWritten += meta.rows_written ?? 0;
+  if (typeof meta.size_after === 'number' && meta.size_after > 0) isolateStats.d1DatabaseBytes = meta.size_after;
+}
+
 /**
  * Statements run through `db`, counted into `counter.statements` and into this isolate's total
- * (isolateStats). Behaves exactly like `db` otherwise.
+ * (isolateStats), with their rows. Behaves exactly like `db` otherwise; `first()` without a
+ * column name runs as `all()` (the same query) so that its rows are counted too.
  */
 export function countingD1(db: D1Database, counter: { statements: number }): D1Database {
   const originals = new WeakMap<object, D1PreparedStatement>();
@@ -18,10 +28,18 @@ export function countingD1(db: D1Database, counter: { statements: number }): D1D
         const value = Reflect.get(target, prop, target);
         if (typeof value !== 'function') return value;
         if (prop === 'first' || prop === 'run' || prop === 'all' || prop === 'raw') {
-          return (...args: unknown[]) => {
+          return async (...args: unknown[]) => {
             counter.statements += 1;
             isolateStats.d1Statements += 1;
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
+            if (prop === 'first' && args.length === 0) {
+              const result = await target.all();
+              countRows(result.meta);
+              return result.results[0] ?? null;
+            }
+            const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            // first(column) and raw() return no meta: their statements are counted, their rows not.
+            if (prop === 'run' || prop === 'all') countRows((result as D1Result).meta);
+            return result;
           };
         }
         return value.bind(target);
@@ -35,10 +53,12 @@ export function countingD1(db: D1Database, counter: { statements: number }): D1D
     get(target, prop) {
       if (prop === 'prepare') return (query: string) => wrapStatement(target.prepare(query));
       if (prop === 'batch') {
-        return (statements: D1PreparedStatement[]) => {
+        return async (statements: D1PreparedStatement[]) => {
           counter.statements += statements.length;
           isolateStats.d1Statements += statements.length;
-          return target.batch(statements.map((s) => originals.get(s) ?? s));
+          const results = await target.batch(statements.map((s) => originals.get(s) ?? s));
+          for (const result of results) countRows(result.meta);
+          return results;
         };
       }
       const value = Reflect.get(target, prop, target);

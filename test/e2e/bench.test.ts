@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const root = resolve(import.meta.dirname, '../..');
 
 describe('npm run bench', () => {
-  it('measures every target, the command API and idle chargers on a tiny configuration', () => {
+  it('measures every target, the command API, idle chargers, the charger-month profile and the cold start on a tiny configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ocpp-bench-'));
     try {
       const jsonFile = join(dir, 'bench.json');
@@ -18,13 +18,15 @@ describe('npm run bench', () => {
         process.execPath,
         ['bench/run.mjs', '--targets', "a,b,b',c", '--chargers', '4', '--seconds', '2', '--commands', '5', '--idle', '20', '--idle-seconds', '20', '--idle-targets', 'a', '--json', jsonFile,
           // The writer's deployed 30 s batching would make the run wait that long for its D1 count.
-          '--csms-var', 'FLEET_FLUSH_SECONDS=2'],
-        { cwd: root, encoding: 'utf8', timeout: 170_000, killSignal: 'SIGKILL' },
+          '--csms-var', 'FLEET_FLUSH_SECONDS=2',
+          // The charger-month profile and the cold start, as small as they go.
+          '--month-chargers', '2', '--month-heartbeats', '3', '--month-meters', '5', '--cold', '10'],
+        { cwd: root, encoding: 'utf8', timeout: 480_000, killSignal: 'SIGKILL' },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
       expect(run.stdout).toContain('| (a) this CSMS |');
 
-      const { runs, idle } = JSON.parse(readFileSync(jsonFile, 'utf8'));
+      const { runs, idle, month } = JSON.parse(readFileSync(jsonFile, 'utf8'));
       expect(runs.map((r: { target: string }) => r.target)).toEqual([
         '(a) this CSMS',
         '(b) bare Durable Object',
@@ -49,8 +51,31 @@ describe('npm run bench', () => {
       expect(idle[0].stillOpen).toBe(20);
       expect(idle[0].wokeWhileIdle).toBe(0);
       expect(idle[0].woke).toBe(idle[0].wakeSample);
+      expect(idle[0].windowDelta.chargerWebSocketMessages).toBe(0);
+
+      // The charger-month profile: each version's message kinds measured apart, and priced.
+      expect(run.stdout).toContain('### Cost per active charger-month');
+      expect(month.profiles.map((p: { protocol: string }) => p.protocol)).toEqual(['ocpp1.6', 'ocpp2.0.1']);
+      for (const profile of month.profiles) {
+        expect(profile.errors, profile.protocol).toEqual([]);
+        expect(profile.chargers).toBe(2);
+        const meters = profile.phases.find((p: { kind: string }) => p.kind.startsWith('MeterValues'));
+        expect(meters.messages).toBe(2 * 5);
+        // Every meter value reached D1 as rows, and its frames were journalled in the object.
+        expect(meters.delta.d1RowsWritten).toBeGreaterThan(meters.messages);
+        expect(meters.delta.doSqlRowsWritten).toBeGreaterThan(0);
+        expect(meters.delta.chargerWebSocketMessages).toBe(meters.messages);
+      }
+      for (const version of month.costs.versions) {
+        expect(version.total, version.protocol).toBeGreaterThan(0);
+        expect(version.quantities.d1Bytes, version.protocol).toBeGreaterThan(0);
+      }
+      expect(month.cold.chargers).toBe(10);
+      expect(month.cold.cold.messages).toBe(30);
+      expect(month.cold.steady.messages).toBe(30);
+      expect(month.cold.cold.delta.chargerObjectsConstructed).toBe(10);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 500_000);
 });

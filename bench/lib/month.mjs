@@ -1,0 +1,256 @@
+// The charger-month profile and the cold start, measured with the CSMS's own counters
+// (GET /api/v1/isolate-stats): what each kind of message costs in billed rows, requests and
+// bytes, so that bench/lib/cost.mjs can price an active charger-month.
+//
+// Profile (issue 12): a Heartbeat every 300 s, MeterValues with 6 samples every 60 s for 4 h a
+// day, 2 sessions a day, 30 days. Time is compressed: each kind of message runs in its own
+// sub-phase (so the counters' deltas are attributable), and the deltas per message are scaled to
+// the month's counts. Meter values are paced so that one flush of the charger's outbox carries as
+// many of them as deployed (FLUSH_DELAY_SECONDS 300 s / 60 s = 5): a faster pace would make
+// fewer flushes (alarms, RPCs, setAlarm rows) per message than a real charger causes.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BENCH_ID_TAG, bootNotification } from './mix.mjs';
+import { bootChargers, eachLimited } from './load.mjs';
+import { cpuSeconds } from './proc.mjs';
+
+/** The deployed defaults the profile is scaled against (wrangler.toml). */
+export const DEPLOYED = { flushDelaySeconds: 300, heartbeatSeconds: 300, meterSeconds: 60 };
+/** One active charger-month, by kind of message (per charger). Sessions: 2 a day. */
+export const MONTH = { days: 30, heartbeatsPerDay: 288, meterValuesPerDay: 240, sessionsPerDay: 2 };
+/** Counters that must stand still before a sub-phase's work counts as done. */
+const SETTLED = ['d1Statements', 'doSqlRowsWritten', 'chargerAlarms', 'fleetWriterAlarms', 'fleetWriterRpcCalls', 'doAlarmsSet'];
+
+const iso = () => new Date().toISOString();
+
+function sampled16(wh) {
+  return [
+    { value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
+    { value: '11000', measurand: 'Power.Active.Import', unit: 'W' },
+    { value: '16', measurand: 'Current.Import', unit: 'A', phase: 'L1' },
+    { value: '16', measurand: 'Current.Import', unit: 'A', phase: 'L2' },
+    { value: '16', measurand: 'Current.Import', unit: 'A', phase: 'L3' },
+    { value: '230', measurand: 'Voltage', unit: 'V', phase: 'L1-N' },
+  ];
+}
+
+function sampled201(wh, context) {
+  return [
+    { value: wh, context, measurand: 'Energy.Active.Import.Register' },
+    { value: 11000, context, measurand: 'Power.Active.Import', unitOfMeasure: { unit: 'W' } },
+    { value: 16, context, measurand: 'Current.Import', phase: 'L1', unitOfMeasure: { unit: 'A' } },
+    { value: 16, context, measurand: 'Current.Import', phase: 'L2', unitOfMeasure: { unit: 'A' } },
+    { value: 16, context, measurand: 'Current.Import', phase: 'L3', unitOfMeasure: { unit: 'A' } },
+    { value: 230, context, measurand: 'Voltage', phase: 'L1-N', unitOfMeasure: { unit: 'V' } },
+  ];
+}
+
+const status = (protocol, state201, state16) =>
+  protocol === 'ocpp1.6'
+    ? ['StatusNotification', { connectorId: 1, errorCode: 'NoError', status: state16 }]
+    : ['StatusNotification', { timestamp: iso(), connectorStatus: state201, evseId: 1, connectorId: 1 }];
+
+/** A 2.0.1 TransactionEvent of the charger's current session (its own seqNo counter). */
+function event201(charger, eventType, triggerReason, context, extra = {}) {
+  const s = charger.month;
+  return {
+    eventType,
+    timestamp: iso(),
+    triggerReason,
+    seqNo: s.seqNo++,
+    transactionInfo: { transactionId: s.transactionId, ...extra },
+    meterValue: [{ timestamp: iso(), sampledValue: sampled201(s.wh, context) }],
+  };
+}
+
+/** The sub-phases of one session day, as step makers per charger; a step is [action, payload] made when sent. */
+const KINDS = {
+  Heartbeat: { perMonth: MONTH.days * MONTH.heartbeatsPerDay, steps: (c, n) => Array.from({ length: n }, () => () => ['Heartbeat', {}]) },
+  'session start': {
+    perMonth: MONTH.days * MONTH.sessionsPerDay,
+    perSession: true,
+    steps: (c) =>
+      c.protocol === 'ocpp1.6'
+        ? [
+            () => status(c.protocol, 'Occupied', 'Preparing'),
+            () => ['StartTransaction', { connectorId: 1, idTag: BENCH_ID_TAG, meterStart: c.month.wh, timestamp: iso() }],
+            () => status(c.protocol, 'Occupied', 'Charging'),
+          ]
+        : [
+            () => status(c.protocol, 'Occupied', 'Preparing'),
+            () => {
+              c.month.session += 1;
+              c.month.seqNo = 0;
+              c.month.transactionId = `${c.id}-m${c.month.session}`;
+              return [
+                'TransactionEvent',
+                { ...event201(c, 'Started', 'Authorized', 'Transaction.Begin', { chargingState: 'Charging' }), evse: { id: 1, connectorId: 1 }, idToken: { idToken: BENCH_ID_TAG, type: 'ISO14443' } },
+              ];
+            },
+          ],
+  },
+  'MeterValues (6 samples)': {
+    perMonth: MONTH.days * MONTH.meterValuesPerDay,
+    paced: true,
+    steps: (c, n) =>
+      Array.from({ length: n }, () => () => {
+        c.month.wh += 183;
+        return c.protocol === 'ocpp1.6'
+          ? ['MeterValues', { connectorId: 1, transactionId: c.month.transactionId, meterValue: [{ timestamp: iso(), sampledValue: sampled16(c.month.wh) }] }]
+          : ['TransactionEvent', event201(c, 'Updated', 'MeterValuePeriodic', 'Sample.Periodic')];
+      }),
+  },
+  'session end': {
+    perMonth: MONTH.days * MONTH.sessionsPerDay,
+    perSession: true,
+    steps: (c) =>
+      c.protocol === 'ocpp1.6'
+        ? [
+            () => ['StopTransaction', { transactionId: c.month.transactionId, meterStop: c.month.wh, timestamp: iso(), idTag: BENCH_ID_TAG, reason: 'EVDisconnected' }],
+            () => status(c.protocol, 'Finishing', 'Finishing'),
+            () => status(c.protocol, 'Available', 'Available'),
+          ]
+        : [
+            () => ['TransactionEvent', event201(c, 'Ended', 'EVCommunicationLost', 'Transaction.End', { stoppedReason: 'EVDisconnected' })],
+            () => status(c.protocol, 'Available', 'Available'),
+          ],
+  },
+};
+
+/** What changed between two isolate-stats readings, numeric fields only. */
+export function statsDelta(after, before) {
+  const out = {};
+  for (const [key, value] of Object.entries(after)) if (typeof value === 'number') out[key] = value - (before[key] ?? 0);
+  return out;
+}
+
+/**
+ * Waits until the work the last messages caused has reached D1: at least the target's drain
+ * time, then until the counters stand still for two readings a second apart.
+ */
+export async function settle(target) {
+  // A charger's outbox waits up to FLUSH_DELAY_SECONDS, then the writer's FLEET_FLUSH_SECONDS.
+  const { FLUSH_DELAY_SECONDS, FLEET_FLUSH_SECONDS } = target.vars;
+  await sleep((Number(FLUSH_DELAY_SECONDS) + Number(FLEET_FLUSH_SECONDS) + 1) * 1000);
+  let last = await target.isolateStats();
+  for (let i = 0; i < 60; i++) {
+    await sleep(1_000);
+    const now = await target.isolateStats();
+    if (SETTLED.every((k) => now[k] === last[k])) return now;
+    last = now;
+  }
+  process.stderr.write('warning: the counters were still moving 60 s after a sub-phase\n');
+  return last;
+}
+
+/** Sends each charger's steps in order (all chargers at once), `paceMs` apart per charger; counts the answers. */
+async function drive(chargers, stepsOf, paceMs, errors) {
+  let messages = 0;
+  await Promise.all(
+    chargers.map(async (charger) => {
+      for (const make of stepsOf(charger)) {
+        const started = performance.now();
+        const [action, payload] = make();
+        try {
+          const answer = await charger.call(action, payload);
+          messages += 1;
+          if (action === 'StartTransaction') charger.month.transactionId = answer.transactionId;
+        } catch (error) {
+          errors.push(`${charger.id} ${action}: ${error.message ?? error}`);
+        }
+        const wait = paceMs - (performance.now() - started);
+        if (wait > 0) await sleep(wait);
+      }
+    }),
+  );
+  return messages;
+}
+
+/** One measured sub-phase: the counters' deltas and the server's CPU for `messages`, deferred work included. */
+async function measured(target, run) {
+  const before = await target.isolateStats();
+  const cpuBefore = cpuSeconds(target.pids);
+  const messages = await run();
+  const after = await settle(target);
+  return { messages, cpuSeconds: cpuSeconds(target.pids) - cpuBefore, delta: statsDelta(after, before) };
+}
+
+/**
+ * The charger-month profile for one OCPP version on a running CSMS: `chargers` chargers boot,
+ * then send `heartbeats` Heartbeats, then one session (start, `meters` meter values, end), each
+ * kind in its own sub-phase. Returns each sub-phase's counts, per message.
+ */
+export async function chargerMonthProfile(target, { protocol, chargers: count, heartbeats, meters, flushDelaySeconds }) {
+  const errors = [];
+  const prefix = `MONTH-${protocol === 'ocpp1.6' ? '16' : '201'}`;
+  let chargers = [];
+  const boot = await measured(target, async () => {
+    chargers = await bootChargers({ url: target.ocppUrl, count, prefix, concurrency: 20, protocol });
+    return chargers.length;
+  });
+  for (const c of chargers) c.month = { wh: 1_000, session: 0, seqNo: 0, transactionId: undefined };
+  // As deployed: a flush per FLUSH_DELAY_SECONDS carries this many meter values.
+  const meterPaceMs = (flushDelaySeconds * 1000 * DEPLOYED.meterSeconds) / DEPLOYED.flushDelaySeconds;
+  const phases = [];
+  for (const [kind, spec] of Object.entries(KINDS)) {
+    const n = kind === 'Heartbeat' ? heartbeats : meters;
+    const result = await measured(target, () => drive(chargers, (c) => spec.steps(c, n), spec.paced ? meterPaceMs : 0, errors));
+    phases.push({ kind, perMonth: spec.perMonth, perSession: Boolean(spec.perSession), paceMs: spec.paced ? meterPaceMs : 0, ...result });
+  }
+  for (const c of chargers) c.close();
+  await sleep(2_000);
+  return { protocol, chargers: chargers.length, boot, phases, errors, meterPaceMs };
+}
+
+/**
+ * Chargers connecting at the same moment in the cold start. All 1,000 at once would only measure
+ * wrangler dev's queue: one workerd thread constructs the objects, and a handshake waiting
+ * behind hundreds of first constructions times out (30 s) on a small machine.
+ */
+export const COLD_CONCURRENCY = 100;
+
+/**
+ * Cold start: `count` chargers never seen before connect and send BootNotification,
+ * StatusNotification and Heartbeat all at once (every object constructed for the first time);
+ * then, steady, the same chargers, their objects woken by a Heartbeat first, send the same three
+ * again. The steady part is measured from right after that Heartbeat, so its objects are in memory.
+ */
+export async function coldStart(target, count) {
+  const errors = [];
+  const three = (c) => [
+    ['BootNotification', bootNotification(c.protocol)],
+    status(c.protocol, 'Available', 'Available'),
+    ['Heartbeat', {}],
+  ];
+  let chargers = [];
+  const cold = await measured(target, async () => {
+    chargers = await bootChargers({
+      url: target.ocppUrl,
+      count,
+      prefix: 'COLD',
+      concurrency: COLD_CONCURRENCY,
+      onError: (error) => errors.push(String(error.message ?? error)),
+    });
+    let messages = chargers.length;
+    await eachLimited(chargers, COLD_CONCURRENCY, async (c) => {
+      for (const [action, payload] of three(c).slice(1)) {
+        await c.call(action, payload).then(() => (messages += 1), (e) => errors.push(String(e.message ?? e)));
+      }
+    });
+    return messages;
+  });
+  // The wait for the cold part's deferred work let the objects hibernate: wake them, unmeasured.
+  await eachLimited(chargers, COLD_CONCURRENCY, (c) => c.call('Heartbeat', {}).catch((e) => errors.push(String(e.message ?? e))));
+  const steady = await measured(target, async () => {
+    let messages = 0;
+    await eachLimited(chargers, COLD_CONCURRENCY, async (c) => {
+      for (const [action, payload] of three(c)) {
+        await c.call(action, payload).then(() => (messages += 1), (e) => errors.push(String(e.message ?? e)));
+      }
+    });
+    return messages;
+  });
+  for (const c of chargers) c.close();
+  await sleep(2_000);
+  return { requested: count, concurrency: COLD_CONCURRENCY, chargers: chargers.length, cold, steady, errors };
+}

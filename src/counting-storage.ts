@@ -1,0 +1,133 @@
+// Counts what a Durable Object's storage bills (SQLite rows read and written, key-value rows,
+// setAlarm/deleteAlarm) into isolateStats, by patching the object's `ctx.storage` in place once
+// at construction, so that every helper handed `ctx.storage` or `ctx.storage.sql` is counted
+// without changing how it is written.
+
+import { isolateStats, markIsolateStarted, noteDoStorageBytes } from './isolate-stats';
+
+/** The object's SQLite size is read again at most this often (it costs a storage call). */
+const SIZE_REFRESH_MS = 1_000;
+
+const patched = new WeakSet<object>();
+
+/**
+ * Makes `ctx.storage` count its billed operations (see isolateStats), and counts the object's
+ * construction under `kind`. Behaves exactly like the original storage otherwise.
+ */
+export function countStorage(ctx: DurableObjectState, kind: 'charger' | 'fleetWriter'): void {
+  markIsolateStarted();
+  if (kind === 'fleetWriter') isolateStats.fleetWriterObjectsConstructed += 1;
+  const storage = ctx.storage;
+  if (patched.has(storage)) return;
+  patched.add(storage);
+  const objectId = ctx.id.toString();
+  const sql = storage.sql;
+  let sizeReadAt = -Infinity;
+  const wrote = () => {
+    const now = Date.now();
+    if (now - sizeReadAt < SIZE_REFRESH_MS) return;
+    sizeReadAt = now;
+    noteDoStorageBytes(objectId, sql.databaseSize);
+  };
+  const countedSql = countingSql(sql, wrote);
+  const define = (name: string, value: unknown) => Object.defineProperty(storage, name, { value, configurable: true, writable: true });
+  define('sql', countedSql);
+
+  const setAlarm = storage.setAlarm.bind(storage);
+  define('setAlarm', (...args: Parameters<DurableObjectStorage['setAlarm']>) => {
+    isolateStats.doAlarmsSet += 1;
+    return setAlarm(...args);
+  });
+  const deleteAlarm = storage.deleteAlarm.bind(storage);
+  define('deleteAlarm', (...args: Parameters<DurableObjectStorage['deleteAlarm']>) => {
+    isolateStats.doAlarmsDeleted += 1;
+    return deleteAlarm(...args);
+  });
+
+  // The key-value API keeps its pairs in a SQLite table (__cf_kv): a key read or written is a row.
+  const keys = (first: unknown) => (Array.isArray(first) ? first.length : 1);
+  const get = storage.get.bind(storage) as (...args: unknown[]) => Promise<unknown>;
+  define('get', (...args: unknown[]) => {
+    isolateStats.doKvRowsRead += keys(args[0]);
+    return get(...args);
+  });
+  const put = storage.put.bind(storage) as (...args: unknown[]) => Promise<void>;
+  define('put', (...args: unknown[]) => {
+    isolateStats.doKvRowsWritten += typeof args[0] === 'string' ? 1 : Object.keys(args[0] as object).length;
+    wrote();
+    return put(...args);
+  });
+  const del = storage.delete.bind(storage) as (...args: unknown[]) => Promise<unknown>;
+  define('delete', (...args: unknown[]) => {
+    isolateStats.doKvRowsWritten += keys(args[0]);
+    return del(...args);
+  });
+  const list = storage.list.bind(storage) as (...args: unknown[]) => Promise<Map<string, unknown>>;
+  define('list', async (...args: unknown[]) => {
+    const found = await list(...args);
+    isolateStats.doKvRowsRead += found.size;
+    return found;
+  });
+}
+
+/**
+ * `sql` whose cursors add the rows they read and write to isolateStats as they go: a write
+ * without RETURNING has its count when exec returns, a query's grows as its rows are taken
+ * (toArray, one, next, iteration, raw), so each step adds what it added.
+ */
+export function countingSql(sql: SqlStorage, wrote: () => void = () => {}): SqlStorage {
+  const exec = sql.exec.bind(sql);
+  return new Proxy(sql, {
+    get(target, prop) {
+      if (prop === 'exec') {
+        return (query: string, ...bindings: unknown[]) => countingCursor(exec(query, ...bindings), wrote);
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+function countingCursor<T extends Record<string, SqlStorageValue>>(cursor: SqlStorageCursor<T>, wrote: () => void): SqlStorageCursor<T> {
+  let read = 0;
+  let written = 0;
+  const sync = () => {
+    const r = cursor.rowsRead;
+    const w = cursor.rowsWritten;
+    isolateStats.doSqlRowsRead += r - read;
+    if (w !== written) {
+      isolateStats.doSqlRowsWritten += w - written;
+      wrote();
+    }
+    read = r;
+    written = w;
+  };
+  sync();
+  const after =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      try {
+        return fn(...args);
+      } finally {
+        sync();
+      }
+    };
+  const proxy: SqlStorageCursor<T> = new Proxy(cursor, {
+    get(target, prop) {
+      if (prop === Symbol.iterator) return () => proxy;
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      const bound = value.bind(target);
+      if (prop === 'raw') {
+        return (...args: unknown[]) => {
+          const iterator = bound(...args) as IterableIterator<unknown>;
+          const next = after(() => iterator.next());
+          const counted = { next, [Symbol.iterator]: () => counted, toArray: () => Array.from(counted) };
+          return counted;
+        };
+      }
+      return prop === 'toArray' || prop === 'one' || prop === 'next' ? after(bound) : bound;
+    },
+  });
+  return proxy;
+}

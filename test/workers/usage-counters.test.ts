@@ -1,0 +1,127 @@
+// The counters the bench prices a charger-month from (src/isolate-stats.ts): Durable Object
+// SQLite and key-value rows, alarms set and deleted, requests by kind, D1 rows and bytes.
+import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { isolateStats } from '../../src/isolate-stats';
+import { countingD1 } from '../../src/store/counting-d1';
+import { api, RawCharger, uniqueChargerId } from './helpers';
+
+type Counters = Omit<typeof isolateStats, 'startedAt'>;
+const snapshot = (): Counters => ({ ...isolateStats });
+function delta(before: Counters): Record<string, number> {
+  const now = snapshot();
+  return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, (v as number) - (before[k as keyof Counters] as number)]).filter(([, v]) => v !== 0));
+}
+
+describe('Durable Object storage counters', () => {
+  it('count the rows a statement writes when exec returns, and the rows a query reads as they are taken', async () => {
+    await runInDurableObject(env.FLEET_WRITERS.getByName(`counters-${crypto.randomUUID()}`), (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec('CREATE TABLE counted (id INTEGER PRIMARY KEY, v TEXT)');
+
+      let before = snapshot();
+      sql.exec('INSERT INTO counted (v) VALUES (?), (?), (?)', 'a', 'b', 'c');
+      expect(delta(before)).toMatchObject({ doSqlRowsWritten: 3 });
+      expect(delta(before).doSqlRowsRead ?? 0).toBe(0);
+
+      before = snapshot();
+      const rows = sql.exec<{ v: string }>('SELECT v FROM counted ORDER BY id').toArray();
+      expect(rows.map((r) => r.v)).toEqual(['a', 'b', 'c']);
+      expect(delta(before).doSqlRowsRead).toBe(3);
+      expect(delta(before).doSqlRowsWritten ?? 0).toBe(0);
+
+      // Taken one at a time, by iteration: the same count in the end.
+      before = snapshot();
+      const seen: string[] = [];
+      for (const row of sql.exec<{ v: string }>('SELECT v FROM counted ORDER BY id')) seen.push(row.v);
+      expect(seen).toEqual(['a', 'b', 'c']);
+      expect(delta(before).doSqlRowsRead).toBe(3);
+
+      before = snapshot();
+      expect(sql.exec<{ n: number }>('SELECT count(*) AS n FROM counted').one().n).toBe(3);
+      expect(delta(before).doSqlRowsRead).toBe(3);
+
+      before = snapshot();
+      expect([...sql.exec('SELECT v FROM counted ORDER BY id').raw()]).toEqual([['a'], ['b'], ['c']]);
+      expect(delta(before).doSqlRowsRead).toBe(3);
+
+      // An index entry is a row written too, as the runtime reports it.
+      sql.exec('CREATE INDEX counted_v ON counted (v)');
+      before = snapshot();
+      sql.exec('INSERT INTO counted (v) VALUES (?), (?)', 'd', 'e');
+      expect(delta(before).doSqlRowsWritten).toBe(4);
+      expect(isolateStats.doStorageBytes).toBeGreaterThan(0);
+    });
+  });
+
+  it('count setAlarm and deleteAlarm, and key-value reads and writes', async () => {
+    await runInDurableObject(env.FLEET_WRITERS.getByName(`counters-${crypto.randomUUID()}`), async (_instance, state) => {
+      const before = snapshot();
+      await state.storage.setAlarm(Date.now() + 3_600_000);
+      await state.storage.deleteAlarm();
+      await state.storage.put({ a: 1, b: 2 });
+      await state.storage.put('c', 3);
+      expect(await state.storage.get(['a', 'b', 'c'])).toEqual(new Map([['a', 1], ['b', 2], ['c', 3]]));
+      await state.storage.delete('c');
+      expect(delta(before)).toMatchObject({ doAlarmsSet: 1, doAlarmsDeleted: 1, doKvRowsWritten: 4, doKvRowsRead: 3 });
+    });
+  });
+});
+
+// D1 first: the charger test's deferred D1 writes (its connection's end) would run into these counts.
+describe('D1 row counters', () => {
+  it("count the rows D1 reports for each statement, in batches and through first(), and keep the database's size", async () => {
+    const table = `counted_${crypto.randomUUID().replace(/-/g, '')}`;
+    await env.DB.prepare(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, v TEXT)`).run();
+    const counter = { statements: 0 };
+    const db = countingD1(env.DB, counter);
+
+    let before = snapshot();
+    await db.prepare(`INSERT INTO ${table} (v) VALUES (?), (?), (?)`).bind('a', 'b', 'c').run();
+    expect(delta(before)).toMatchObject({ d1Statements: 1, d1RowsWritten: 3 });
+
+    before = snapshot();
+    const [inserted, counted] = await db.batch([
+      db.prepare(`INSERT INTO ${table} (v) VALUES (?)`).bind('d'),
+      db.prepare(`SELECT count(*) AS n FROM ${table}`),
+    ]);
+    expect(inserted?.meta.changes).toBe(1);
+    expect(counted?.results).toEqual([{ n: 4 }]);
+    expect(delta(before)).toMatchObject({ d1Statements: 2, d1RowsWritten: 1, d1RowsRead: 4 });
+
+    // first() answers as D1's own does, and its rows are counted as D1 reports them for the query.
+    const query = `SELECT v FROM ${table} WHERE id = ?`;
+    const expectedReads = (await env.DB.prepare(query).bind(2).all()).meta.rows_read + (await env.DB.prepare(query).bind(99).all()).meta.rows_read;
+    expect(expectedReads).toBeGreaterThan(0);
+    before = snapshot();
+    expect(await db.prepare(query).bind(2).first()).toEqual(await env.DB.prepare(query).bind(2).first());
+    expect(await db.prepare(query).bind(99).first()).toBeNull();
+    expect(delta(before)).toMatchObject({ d1Statements: 2, d1RowsRead: expectedReads });
+    expect(isolateStats.d1DatabaseBytes).toBeGreaterThan(0);
+  });
+
+  it('are served by GET /api/v1/isolate-stats', async () => {
+    const res = await api('GET', '/isolate-stats');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    for (const key of ['d1RowsRead', 'd1RowsWritten', 'd1DatabaseBytes', 'doSqlRowsWritten', 'doAlarmsSet', 'chargerWebSocketMessages', 'chargerAlarms', 'chargerRpcCalls', 'fleetWriterRpcCalls', 'doStorageBytes']) {
+      expect(typeof body[key], key).toBe('number');
+    }
+  });
+});
+
+describe('Durable Object request counters', () => {
+  it('count the WebSocket messages a charger object receives, and the calls into it from the API', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    const before = snapshot();
+    await cp.call('Heartbeat', {});
+    await cp.call('Heartbeat', {});
+    expect((await api('GET', `/chargers/${cp.id}/messages?limit=2`)).status).toBe(200);
+    const d = delta(before);
+    expect(d.chargerWebSocketMessages).toBe(2);
+    expect(d.chargerRpcCalls).toBe(1);
+    cp.close();
+  });
+});
