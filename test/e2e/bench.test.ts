@@ -61,14 +61,17 @@ describe('npm run bench', () => {
         expect(profile.chargers).toBe(2);
         const meters = profile.phases.find((p: { kind: string }) => p.kind.startsWith('MeterValues'));
         expect(meters.messages).toBe(2 * 5);
-        // Every meter value reached D1 as rows, and its frames were journalled in the object.
+        // Every meter value reached D1 as rows, and was durable in the object's outbox first.
         expect(meters.delta.d1RowsWritten).toBeGreaterThan(meters.messages);
         expect(meters.delta.doSqlRowsWritten).toBeGreaterThan(0);
         expect(meters.delta.chargerWebSocketMessages).toBe(meters.messages);
       }
       for (const version of month.costs.versions) {
         expect(version.total, version.protocol).toBeGreaterThan(0);
-        expect(version.quantities.d1Bytes, version.protocol).toBeGreaterThan(0);
+        // D1's file grows by whole pages: a tiny profile's few packed readings may fit in pages
+        // earlier phases left free, so its growth may be 0 (the full run measures it).
+        expect(version.quantities.d1Bytes, version.protocol).toBeGreaterThanOrEqual(0);
+        expect(version.quantities.d1RowsWritten, version.protocol).toBeGreaterThan(0);
       }
       expect(month.cold.chargers).toBe(10);
       expect(month.cold.cold.messages).toBe(30);
