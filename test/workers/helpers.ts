@@ -1,5 +1,6 @@
 // Helpers for runtime tests: a raw OCPP-J charger over a WebSocket opened through the Worker.
 import { exports } from 'cloudflare:workers';
+import { expect } from 'vitest';
 import type { OcppVersion } from '../../src/ocpp/versions';
 import { CONTEXT_CODES, decodeSql, LOCATION_CODES, MEASURAND_CODES, PHASE_CODES, UNIT_CODES } from '../../src/store/meter-packing';
 
@@ -22,6 +23,23 @@ export function api(method: string, path: string, body?: unknown, token = API_TO
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+/** Every page of a GET that pages with `nextCursor` (`limit` a page, or the route's default), whole responses. */
+export async function allPages(path: string, limit?: number): Promise<any[]> {
+  const pages: any[] = [];
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams();
+    if (limit !== undefined) query.set('limit', String(limit));
+    if (cursor) query.set('cursor', cursor);
+    const res = await api('GET', `${path}?${query}`);
+    expect(res.status).toBe(200);
+    const page = (await res.json()) as any;
+    pages.push(page);
+    cursor = page.nextCursor;
+  } while (cursor && pages.length < 200);
+  return pages;
 }
 
 /** A minimal charger: sends raw frames, and hands every frame it receives to a queue. */

@@ -8,7 +8,7 @@ import { runMeterArchive } from '../../src/archive/meter-archiver';
 import worker from '../../src/index';
 import { archiveKey, encodeArchive, MeterArchiveStore } from '../../src/store/meter-archive';
 import { MeterValueStore } from '../../src/store/meter-values';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { allPages, api, RawCharger, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
   return res.json();
@@ -17,23 +17,6 @@ async function json(res: Response): Promise<any> {
 const DAY = 86_400_000;
 /** An archive run as if this many days had passed since now (METER_RETENTION_DAYS is 30 in the tests). */
 const daysLater = (days: number) => new Date(Date.now() + days * DAY);
-
-/** Every page of a GET that pages with `nextCursor`, whole responses. */
-async function allPages(path: string, limit?: number): Promise<any[]> {
-  const pages: any[] = [];
-  let cursor: string | null = null;
-  do {
-    const query = new URLSearchParams();
-    if (limit !== undefined) query.set('limit', String(limit));
-    if (cursor) query.set('cursor', cursor);
-    const res = await api('GET', `${path}?${query}`);
-    expect(res.status).toBe(200);
-    const page = await json(res);
-    pages.push(page);
-    cursor = page.nextCursor;
-  } while (cursor && pages.length < 200);
-  return pages;
-}
 
 /** A completed 1.6 transaction with 520 values (130 readings of 4), and 3 values outside any transaction. */
 async function completed16(prefix: string): Promise<{ cp: RawCharger; transactionId: string }> {

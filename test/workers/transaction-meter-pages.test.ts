@@ -2,7 +2,7 @@
 // keeps the transaction's own fields, energy included, the same on every page.
 
 import { describe, expect, it } from 'vitest';
-import { api, RawCharger, uniqueChargerId, worker } from './helpers';
+import { allPages, api, RawCharger, uniqueChargerId, worker } from './helpers';
 
 async function json(res: Response): Promise<any> {
   return res.json();
@@ -11,19 +11,8 @@ async function json(res: Response): Promise<any> {
 type Value = { timestamp: string; measurand: string; phase: string | null; value: number };
 
 /** Every page of the transaction's values, `limit` at a time (the default page when undefined). */
-async function allPages(path: string, limit?: number): Promise<{ pages: any[]; values: Value[] }> {
-  const pages: any[] = [];
-  let cursor: string | null = null;
-  do {
-    const query = new URLSearchParams();
-    if (limit !== undefined) query.set('limit', String(limit));
-    if (cursor) query.set('cursor', cursor);
-    const res = await api('GET', `${path}?${query}`);
-    expect(res.status).toBe(200);
-    const page = await json(res);
-    pages.push(page);
-    cursor = page.nextCursor;
-  } while (cursor && pages.length < 200);
+async function transactionPages(path: string, limit?: number): Promise<{ pages: any[]; values: Value[] }> {
+  const pages = await allPages(path, limit);
   return { pages, values: pages.flatMap((p) => p.transaction.meterValues) };
 }
 
@@ -49,7 +38,7 @@ describe("a transaction's meter values", () => {
     expect((await cp.call('MeterValues', { connectorId: 1, transactionId, meterValue }))[0]).toBe(3);
     const path = `/chargers/${cp.id}/transactions/${transactionId}`;
 
-    const byDefault = await allPages(path);
+    const byDefault = await transactionPages(path);
     expect(byDefault.pages.map((p) => p.transaction.meterValues.length)).toEqual([500, 20]);
     expect(byDefault.pages.map((p) => p.nextCursor === null)).toEqual([false, true]);
     expect(byDefault.values).toHaveLength(520);
@@ -61,7 +50,7 @@ describe("a transaction's meter values", () => {
     }
 
     // Any page size walks the same values in the same order.
-    const byOthers = await allPages(path, 37);
+    const byOthers = await transactionPages(path, 37);
     expect(byOthers.pages).toHaveLength(Math.ceil(520 / 37));
     expect(byOthers.values.map(key)).toEqual(byDefault.values.map(key));
     expect(new Set(byOthers.pages.map((p) => p.transaction.energyWh))).toEqual(new Set([1_300]));
@@ -86,7 +75,7 @@ describe("a transaction's meter values", () => {
     const periodic = Array.from({ length: 12 }, (_, i) => reading(i + 1, 5_000 + (i + 1) * 50, 'Sample.Periodic'));
     await cp.call('TransactionEvent', { ...base, eventType: 'Updated', seqNo: 1, timestamp: '2026-04-01T00:00:12Z', meterValue: periodic });
 
-    const pages = await allPages(`/chargers/${cp.id}/transactions/PG-1`, 5);
+    const pages = await transactionPages(`/chargers/${cp.id}/transactions/PG-1`, 5);
     expect(pages.pages.map((p) => p.transaction.meterValues.length)).toEqual([5, 5, 3]);
     expect(pages.values.map((v) => v.value)).toEqual([5_000, ...periodic.map((r) => r.sampledValue[0]!.value)]);
     expect(new Set(pages.pages.map((p) => p.transaction.energyWh))).toEqual(new Set([600]));
