@@ -80,12 +80,25 @@ export function countingSql(sql: SqlStorage, wrote: () => void = () => {}): SqlS
   return new Proxy(sql, {
     get(target, prop) {
       if (prop === 'exec') {
-        return (query: string, ...bindings: unknown[]) => countingCursor(exec(query, ...bindings), wrote);
+        return (query: string, ...bindings: unknown[]) => {
+          const cursor = exec(query, ...bindings);
+          return isEmulatorBookkeeping(query) ? cursor : countingCursor(cursor, wrote);
+        };
       }
       const value = Reflect.get(target, prop, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+/**
+ * Statements the local emulator runs through the object's own storage, which Cloudflare does not:
+ * miniflare's Durable Object wrapper (wrangler dev, the vitest pool) records a named object's
+ * name in `__miniflare_do_name` at every construction, a row written per wake from hibernation.
+ * Counting it would bill every wake a row that deployed objects never write.
+ */
+export function isEmulatorBookkeeping(query: string): boolean {
+  return query.includes('__miniflare_');
 }
 
 function countingCursor<T extends Record<string, SqlStorageValue>>(cursor: SqlStorageCursor<T>, wrote: () => void): SqlStorageCursor<T> {

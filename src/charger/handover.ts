@@ -47,7 +47,19 @@ export class OutboxHandover {
   async schedule(urgency: 'soon' | 'batched'): Promise<void> {
     const delay =
       urgency === 'soon' || this.deps.outbox.size >= THRESHOLD ? URGENT_MS : this.deps.config.flushDelaySeconds * 1000;
-    await this.deps.dueWork.schedule('flush', Date.now() + delay, 'earliest');
+    await this.deps.dueWork.scheduleFlush(Date.now() + delay);
+  }
+
+  /**
+   * The alarm's part (after DueWork.takeDue): flushes whatever waits, whichever task the alarm
+   * came for, since the object is awake anyway. When that empties the outbox, the next flush is
+   * expected a FLUSH_DELAY_SECONDS on (see DueWork.expectFlush): a metering charger's next
+   * facts then find the alarm already where they need it.
+   */
+  async flushOnAlarm(): Promise<void> {
+    const { outbox, dueWork, config } = this.deps;
+    if (outbox.size === 0) return;
+    if ((await this.flush()) && outbox.size === 0) dueWork.expectFlush(Date.now() + config.flushDelaySeconds * 1000);
   }
 
   /**
@@ -79,7 +91,7 @@ export class OutboxHandover {
       await this.writer(chargerId).appendStored(entries);
     } catch (error) {
       logError('flush', chargerId, error);
-      await dueWork.schedule('flush', Date.now() + RETRY_MS, 'earliest');
+      await dueWork.scheduleFlush(Date.now() + RETRY_MS);
       return false;
     }
     return this.forget(batch.lastSeq, lastSeen);
@@ -100,7 +112,7 @@ export class OutboxHandover {
       await db.batch(flushStatements(db, batch, new Date().toISOString()));
     } catch (error) {
       logError('flush', chargerId, error);
-      await dueWork.schedule('flush', Date.now() + RETRY_MS, 'earliest');
+      await dueWork.scheduleFlush(Date.now() + RETRY_MS);
       return false;
     }
     return this.forget(batch.lastSeq, lastSeen);
@@ -117,7 +129,7 @@ export class OutboxHandover {
     const { outbox, dueWork } = this.deps;
     if (lastSeq > 0) outbox.remove(lastSeq);
     if (lastSeen !== undefined) this.lastSeenHandedOver = Math.max(this.lastSeenHandedOver, lastSeen);
-    if (outbox.size > 0) await dueWork.schedule('flush', Date.now(), 'earliest');
+    if (outbox.size > 0) await dueWork.scheduleFlush(Date.now());
     return true;
   }
 
@@ -126,9 +138,12 @@ export class OutboxHandover {
     return this.deps.config.fleetWriterShards === 0;
   }
 
-  /** Hands over everything waiting now, without waiting for the alarm. */
+  /**
+   * Hands over everything waiting now, without waiting for the alarm. The alarm stays: it finds
+   * nothing to flush and points itself at the liveness check (a wake-up is billed less than a
+   * setAlarm).
+   */
   async handOver(): Promise<void> {
-    await this.deps.dueWork.cancel('flush');
     while (this.deps.outbox.size > 0) {
       if (!(await this.flush())) break;
     }

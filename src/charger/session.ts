@@ -119,7 +119,7 @@ export class ChargerSession extends DurableObject<Env> {
     const commands = new CommandQueue(ctx.storage.sql, this.writeOnly);
     // A command sent by an earlier instance can no longer be matched to its answer.
     commands.requeueAllSent();
-    this.dueWork = new DueWork(ctx.storage.sql, ctx.storage);
+    this.dueWork = new DueWork(ctx.storage.sql, ctx.storage, () => this.outbox.size > 0);
     this.db = countingD1(env.DB, this.d1Counter);
     this.handover = new OutboxHandover({
       outbox: this.outbox,
@@ -335,23 +335,23 @@ export class ChargerSession extends DurableObject<Env> {
   }
 
   /**
-   * The one alarm runs whatever is due: the liveness check, the outbox flush, a retry of D1's
-   * copy of a disconnection. A liveness check due within the hour runs with the others: the
-   * object is awake anyway, and the next wake-up is then an hour away.
+   * The one alarm runs whatever is due: the liveness check, a retry of D1's copy of a
+   * disconnection, and the outbox flush (whenever facts wait). A liveness check due within the
+   * hour runs with another due task: the object is awake anyway, and the next wake-up is then an
+   * hour away. It does not run with every flush: each run rewrites its row.
    */
   override async alarm(): Promise<void> {
     isolateStats.chargerAlarms += 1;
     for (const task of this.dueWork.takeDue(Date.now(), { tasks: ['offline-check'], withinMs: LIVENESS_CHECK_MS })) {
       await this.run(task);
     }
+    await this.handover.flushOnAlarm();
     await this.dueWork.arm();
   }
 
   private async run(task: Task): Promise<void> {
-    if (task === 'flush') {
-      await this.handover.flush();
-      return;
-    }
+    // A flush row from before the flush kept none: flushOnAlarm runs it.
+    if (task === 'flush') return;
     if (task === 'record-offline') {
       if (!(await this.history.copyDisconnection())) await this.dueWork.schedule('record-offline', Date.now() + D1_RETRY_MS);
       return;

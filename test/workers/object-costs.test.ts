@@ -1,7 +1,7 @@
 // What a charger's own Durable Object writes per message, and how often an idle one wakes: the
 // rows Cloudflare bills the object for (see README, "Durability and cost").
 import { env } from 'cloudflare:workers';
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { fleetWriterName } from '../../src/fleet/fleet-writer';
 import { RawCharger, uniqueChargerId } from './helpers';
@@ -56,21 +56,83 @@ describe("a charger object's own storage writes", () => {
   });
 });
 
+describe("a metering charger's flushes", () => {
+  it('write no due-work rows and set the alarm once each: the outbox and the alarm say when the flush is due', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId('FLUSH'), 'ocpp1.6');
+    await cp.boot();
+    const stub = env.CHARGERS.getByName(cp.id);
+    await cp.call('StartTransaction', { connectorId: 1, idTag: 'TAG-FLUSH', meterStart: 0, timestamp: new Date().toISOString() });
+    const meter = (wh: number) =>
+      cp.call('MeterValues', { connectorId: 1, transactionId: 1, meterValue: [{ timestamp: new Date(Date.now() + wh).toISOString(), sampledValue: sampled(wh) }] });
+    // The start's flush, then one cycle to reach the steady state (the alarm where the next flush will be).
+    for (let cycle = 0; cycle < 2; cycle++) {
+      for (let i = 0; i < 5; i++) await meter(cycle * 1_000 + i * 100);
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+    }
+    const CYCLES = 3;
+    const read = await meterObject(stub);
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      for (let i = 0; i < 5; i++) await meter(10_000 + cycle * 1_000 + i * 100);
+      // The alarm is already set where this flush is due: the messages set none.
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      expect((await stub.stats()).outboxEntries).toBe(0);
+    }
+    const writes = await read();
+    console.log(`per flush of 5 MeterValues: ${JSON.stringify(writes)} over ${CYCLES} flushes`);
+    // Per flush: the outbox row inserted, merged into 4 times, deleted; one setAlarm (to the next flush).
+    expect(writes.sqlRows).toBe(CYCLES * 6);
+    expect(writes.alarmsSet).toBe(CYCLES);
+    const tasks = await dueWork(cp.id);
+    expect(tasks.tasks.map((t) => t.task)).toEqual(['offline-check']);
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM meter_readings WHERE charger_id = ?").bind(cp.id).first()).toEqual({ n: 25 });
+    cp.close();
+  });
+});
+
+describe('the flush after a wake from hibernation', () => {
+  it('is never later than the waiting facts asked: a new instance takes the alarm for their flush', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId('WAKE'), 'ocpp1.6');
+    await cp.boot();
+    const stub = env.CHARGERS.getByName(cp.id);
+    const start = await cp.call('StartTransaction', { connectorId: 1, idTag: 'TAG-WAKE', meterStart: 0, timestamp: new Date().toISOString() });
+    const transactionId = (start[2] as { transactionId: number }).transactionId;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    // A stop is flushed within about a second, not after FLUSH_DELAY_SECONDS.
+    const stoppedAt = Date.now();
+    await cp.call('StopTransaction', { transactionId, meterStop: 1_000, timestamp: new Date().toISOString() });
+    const urgent = (await dueWork(cp.id)).alarm!;
+    expect(urgent).toBeLessThan(stoppedAt + 60_000);
+    // The object sleeps; a new instance takes the next frame, whose facts could wait longer.
+    await evictDurableObject(stub);
+    await cp.call('MeterValues', { connectorId: 1, meterValue: [{ timestamp: new Date().toISOString(), sampledValue: sampled(1_000) }] });
+    expect((await dueWork(cp.id)).alarm).toBe(urgent);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await stub.stats()).outboxEntries).toBe(0);
+    expect(await env.DB.prepare('SELECT status FROM transactions WHERE charger_id = ?').bind(cp.id).first()).toEqual({ status: 'completed' });
+    cp.close();
+  });
+});
+
 describe('an idle connected charger', () => {
   it('sleeps an hour between wake-ups, and its heartbeats cost no D1 rows and no outbox rows', async () => {
+    const connectedAt = Date.now();
     const cp = await RawCharger.connect(uniqueChargerId('IDLE'), 'ocpp1.6');
     await cp.boot();
     await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' });
     const stub = env.CHARGERS.getByName(cp.id);
     const writer = env.FLEET_WRITERS.getByName(fleetWriterName(cp.id, 1));
     // Its facts are handed over by the alarm, as FLUSH_DELAY_SECONDS would have it, and copied to D1.
-    await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec("UPDATE due_work SET due_at = 0 WHERE task = 'flush'");
-      return state.storage.setAlarm(Date.now());
-    });
+    await runInDurableObject(stub, (_instance, state) => state.storage.setAlarm(Date.now()));
     const flushedAt = Date.now();
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await writer.flushNow();
+    // The alarm stays where a next flush would be (a metering charger's next facts need it there);
+    // it comes once more, finds nothing to flush, and points itself an hour on.
+    const expected = await dueWork(cp.id);
+    expect(expected.alarm!).toBeLessThan(flushedAt + HOUR);
+    expect(expected.tasks.map((t) => t.task)).toEqual(['offline-check']);
+    await runInDurableObject(stub, (_instance, state) => state.storage.setAlarm(Date.now()));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
     const row = () => env.DB.prepare('SELECT connected, last_seen, updated_at FROM chargers WHERE id = ?').bind(cp.id).first();
     const before = await row();
     expect(before).toMatchObject({ connected: 1 });
@@ -85,7 +147,8 @@ describe('an idle connected charger', () => {
     const { alarm, tasks } = await dueWork(cp.id);
     console.log(`idle charger: alarm in ${((alarm ?? 0) - flushedAt) / 60_000} min, tasks ${JSON.stringify(tasks.map((t) => [t.task, Math.round((t.due_at - flushedAt) / 60_000)]))}`);
     expect(alarm).not.toBeNull();
-    expect(alarm!).toBeGreaterThanOrEqual(flushedAt + HOUR);
+    // The liveness check, an hour after the connection opened: flushes do not move it (each would rewrite its row).
+    expect(alarm!).toBeGreaterThanOrEqual(connectedAt + HOUR);
     expect(tasks.map((t) => t.task)).toEqual(['offline-check']);
 
     // The liveness check comes: the charger spoke recently, so nothing is written to D1 and it sleeps another hour.

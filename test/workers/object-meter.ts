@@ -13,6 +13,8 @@ export interface ObjectWrites {
   kvRows: number;
   /** setAlarm and deleteAlarm calls. */
   alarms: number;
+  /** setAlarm calls alone (the test harness deletes an alarm before running it; the runtime bills no such call). */
+  alarmsSet: number;
 }
 
 /** Total rows written, as billed. */
@@ -33,10 +35,17 @@ export async function meterObject(stub: DurableObjectStub): Promise<() => Promis
       statements: 0,
       kvRows: isolateStats.doKvRowsWritten,
       alarms: isolateStats.doAlarmsSet + isolateStats.doAlarmsDeleted,
+      alarmsSet: isolateStats.doAlarmsSet,
     }));
   const base = await snapshot();
   return async () => {
     const now = await snapshot();
-    return { sqlRows: now.sqlRows - base.sqlRows, statements: 0, kvRows: now.kvRows - base.kvRows, alarms: now.alarms - base.alarms };
+    return {
+      sqlRows: now.sqlRows - base.sqlRows,
+      statements: 0,
+      kvRows: now.kvRows - base.kvRows,
+      alarms: now.alarms - base.alarms,
+      alarmsSet: now.alarmsSet - base.alarmsSet,
+    };
   };
 }

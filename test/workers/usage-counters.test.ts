@@ -55,6 +55,24 @@ describe('Durable Object storage counters', () => {
     });
   });
 
+  it("leave out the emulator's own bookkeeping: miniflare records a named object's name at each construction, Cloudflare does not", async () => {
+    await runInDurableObject(env.FLEET_WRITERS.getByName(`counters-${crypto.randomUUID()}`), (_instance, state) => {
+      const sql = state.storage.sql;
+      // What miniflare's Durable Object wrapper runs on every construction (wake) of a named object.
+      const before = snapshot();
+      sql.exec('CREATE TABLE IF NOT EXISTS __miniflare_do_name (id INTEGER PRIMARY KEY, name TEXT)');
+      sql.exec('INSERT OR REPLACE INTO __miniflare_do_name (id, name) VALUES (1, ?)', 'counted');
+      expect(sql.exec<{ name: string }>('SELECT name FROM __miniflare_do_name WHERE id = 1').one().name).toBe('counted');
+      expect(delta(before).doSqlRowsWritten ?? 0).toBe(0);
+      expect(delta(before).doSqlRowsRead ?? 0).toBe(0);
+      // The object's own statements still count.
+      sql.exec('CREATE TABLE IF NOT EXISTS named (id INTEGER PRIMARY KEY)');
+      const afterCreate = snapshot();
+      sql.exec('INSERT INTO named (id) VALUES (1)');
+      expect(delta(afterCreate).doSqlRowsWritten).toBe(1);
+    });
+  });
+
   it('count setAlarm and deleteAlarm, and key-value reads and writes', async () => {
     await runInDurableObject(env.FLEET_WRITERS.getByName(`counters-${crypto.randomUUID()}`), async (_instance, state) => {
       const before = snapshot();
