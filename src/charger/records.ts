@@ -27,8 +27,10 @@ import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
 import { redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
 import type { OcppVersion } from '../ocpp/versions';
+import { logWarning } from '../log';
 import { ChargerStore } from '../store/chargers';
 import { IdTagStore, type IdTagRecord } from '../store/id-tags';
+import { MeterValueStore } from '../store/meter-values';
 import { SeenOfflineTagStore } from '../store/seen-offline-tags';
 import { startKey16, TransactionStore } from '../store/transactions';
 import type { Outbox, OutboxFacts, OutboxKind } from '../fleet/outbox';
@@ -297,8 +299,31 @@ export class DurableChargerRecords implements ChargerRecords {
 
   async recordMeterValues(report: MeterReport): Promise<void> {
     if (report.samples.length === 0) return;
+    if (await this.writeMeterValuesToD1(report)) return;
     this.deps.outbox.appendMeter(this.deps.chargerId, report);
     await this.deps.appended('batched');
+  }
+
+  /**
+   * Meter reports are most of what a charger sends. Written to D1 as they arrive, a reading
+   * costs its D1 row and the object nothing; through the outbox it costs the same D1 row plus
+   * the outbox row, its share of the flush's removal and of the flush's setAlarm. So when the
+   * object writes D1 itself (FLEET_WRITER_SHARDS = 0) and nothing older waits in its outbox (so
+   * facts still reach D1 in the order they came), the report goes straight to D1 before it is
+   * answered. The statements are the flush's (idempotent: a replay stores nothing twice). D1
+   * failing is no reason to refuse the report: it is kept in the outbox instead, durable in the
+   * object, and flushed once D1 is back. Returns whether D1 stored it.
+   */
+  private async writeMeterValuesToD1(report: MeterReport): Promise<boolean> {
+    const { config, outbox, db, chargerId } = this.deps;
+    if (config.fleetWriterShards !== 0 || outbox.size > 0) return false;
+    try {
+      await db.batch(new MeterValueStore(db).insertStatements([{ chargerId, fact: report }], [], this.nowIso));
+      return true;
+    } catch (error) {
+      logWarning('meter values', chargerId, `D1 did not take them (${String(error)}): kept in the outbox until it does`);
+      return false;
+    }
   }
 
   async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined, sent: unknown): Promise<void> {

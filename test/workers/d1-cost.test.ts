@@ -23,6 +23,8 @@ const TAG = 'COST-TAG';
  * per message are higher while rows (and the FleetWriter's own storage rows) are fewer.
  */
 const DIRECT = readConfig(env).fleetWriterShards === 0;
+// Written directly, a meter report that finds the outbox empty is its own D1 statement (one row
+// per reading, and nothing in the object): statements go up where rows go down.
 
 interface Step {
   at: number;
@@ -257,7 +259,7 @@ describe('D1 cost of charger traffic', () => {
     const v16 = await measureFleet([{ protocol: 'ocpp1.6', steps: [BOOT16, ...session16(base)] }]);
     const v201 = await measureFleet([{ protocol: 'ocpp2.0.1', steps: [BOOT201, ...session201(base)] }]);
     console.log(`D1 statements per 1,000 charger messages, one charger: ${JSON.stringify({ 'ocpp1.6': v16, 'ocpp2.0.1': v201 })}`);
-    expect(v16.perThousand).toBeLessThan(DIRECT ? 700 : 600);
+    expect(v16.perThousand).toBeLessThan(DIRECT ? 1_150 : 600);
     expect(v201.perThousand).toBeLessThan(900);
   }, 60_000);
 
@@ -269,7 +271,7 @@ describe('D1 cost of charger traffic', () => {
     );
     const fleet = await measureFleet(sessions);
     console.log(`D1 statements per 1,000 charger messages, 30 chargers: ${JSON.stringify(fleet)}`);
-    expect(fleet.perThousand).toBeLessThan(DIRECT ? 800 : 230);
+    expect(fleet.perThousand).toBeLessThan(DIRECT ? 1_000 : 230);
     // 2,400 messages over real sockets: bounded in count, not fast on a 2-core machine.
   }, 120_000);
 
@@ -286,8 +288,8 @@ describe('D1 cost of charger traffic', () => {
     // Most of it is id tags read after the cache's TTL (see README); before the cache, per-charger
     // transaction ids and fuller writer batches it was 62.
     if (DIRECT) {
-      // Each charger's flush is its own batch: a statement or two per kind of fact it holds.
-      expect(fleet.perThousand).toBeLessThan(750);
+      // Each charger's flush is its own batch (a statement or two per kind of fact it holds), and each meter report one.
+      expect(fleet.perThousand).toBeLessThan(980);
     } else {
       expect(fleet.perThousand).toBeLessThan(32);
       // One tag read per session, a second for a 1.6 stop an hour later, one numbering read per 1.6 charger.

@@ -1,11 +1,12 @@
 // Facts written to D1 by the charger's own object (FLEET_WRITER_SHARDS = 0, the default): no relay, nothing twice.
 import { env } from 'cloudflare:workers';
-import { runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config';
 import { fleetWriterName } from '../../src/fleet/fleet-writer';
 import { Outbox, type StoredEntry } from '../../src/fleet/outbox';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, breakD1, METER_VALUES, RawCharger, uniqueChargerId } from './helpers';
+import { billedRows, meterObject } from './object-meter';
 
 const count = async (sql: string, ...params: unknown[]) =>
   ((await env.DB.prepare(sql).bind(...params).first<{ n: number }>())?.n ?? -1);
@@ -112,23 +113,57 @@ describe('meter readings in the outbox', () => {
     cp.close();
   });
 
-  it('1.6 MeterValues of one transaction take one outbox row between flushes, and D1 gets every reading', async () => {
+  it('writes a meter report to D1 before answering it when nothing waits in the outbox: no outbox row, nothing for the object to write', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    const stub = env.CHARGERS.getByName(cp.id);
+    const start = await cp.call('StartTransaction', { connectorId: 1, idTag: 'DIRECT-TAG', meterStart: 0, timestamp: '2026-03-02T09:00:00Z' });
+    const transactionId = (start[2] as { transactionId: number }).transactionId;
+    await stub.flushNow();
+    const read = await meterObject(stub);
+    const meterValues = (minute: number) => ({
+      connectorId: 1,
+      transactionId,
+      meterValue: [{ timestamp: `2026-03-02T09:0${minute}:00Z`, sampledValue: [{ value: String(minute * 100), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }],
+    });
+    for (let minute = 1; minute <= 3; minute++) expect((await cp.call('MeterValues', meterValues(minute)))[0]).toBe(3);
+    // In D1 at the answer, without a flush; the object wrote nothing for them.
+    const stored = () => env.DB.prepare(`SELECT timestamp, value FROM ${METER_VALUES} WHERE charger_id = ? ORDER BY timestamp`).bind(cp.id).all();
+    expect((await stored()).results).toEqual([1, 2, 3].map((m) => ({ timestamp: `2026-03-02T09:0${m}:00.000Z`, value: m * 100 })));
+    expect((await stub.stats()).outboxEntries).toBe(0);
+    expect(billedRows(await read())).toBe(0);
+    // A replay (the charger did not get the answer) stores nothing twice.
+    expect((await cp.call('MeterValues', meterValues(2)))[0]).toBe(3);
+    expect((await stored()).results).toHaveLength(3);
+    cp.close();
+  });
+
+  it('keeps a meter report in the outbox when D1 fails or older facts wait there: merged into one row, every reading in D1 once it is back', async () => {
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
     await cp.boot();
     const stub = env.CHARGERS.getByName(cp.id);
     const start = await cp.call('StartTransaction', { connectorId: 1, idTag: 'MERGE-TAG', meterStart: 0, timestamp: '2026-03-02T10:00:00Z' });
     const transactionId = (start[2] as { transactionId: number }).transactionId;
     await stub.flushNow();
+    await breakD1(cp.id);
     for (let minute = 1; minute <= 5; minute++) {
       const meterValue = [{ timestamp: `2026-03-02T10:0${minute}:00Z`, sampledValue: [{ value: String(minute * 100), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }, { value: '7000', measurand: 'Power.Active.Import', unit: 'W' }] }];
+      // Answered: durable in the object, not refused because D1 is down.
       expect((await cp.call('MeterValues', { connectorId: 1, transactionId, meterValue }))[0]).toBe(3);
     }
+    // One row for the five: the later ones merged into the first.
     expect((await stub.stats()).outboxEntries).toBe(1);
+    // D1 back (a fresh instance): the next report waits behind the older ones, so facts reach D1 in order.
+    await evictDurableObject(stub);
+    const later = [{ timestamp: '2026-03-02T10:06:00Z', sampledValue: [{ value: '600', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }];
+    expect((await cp.call('MeterValues', { connectorId: 1, transactionId, meterValue: later }))[0]).toBe(3);
+    expect((await stub.stats()).outboxEntries).toBe(1);
+    expect(await count('SELECT COUNT(*) AS n FROM meter_readings WHERE charger_id = ?', cp.id)).toBe(0);
     await stub.flushNow();
     const page = await api('GET', `/chargers/${cp.id}/transactions/${transactionId}?limit=100`);
     const body = ((await page.json()) as { transaction: { meterValues: Array<{ measurand: string; value: number }> } }).transaction;
-    expect(body.meterValues.filter((v) => v.measurand === 'Energy.Active.Import.Register').map((v) => v.value)).toEqual([100, 200, 300, 400, 500]);
-    expect(body.meterValues).toHaveLength(10);
+    expect(body.meterValues.filter((v) => v.measurand === 'Energy.Active.Import.Register').map((v) => v.value)).toEqual([100, 200, 300, 400, 500, 600]);
+    expect(body.meterValues).toHaveLength(11);
     cp.close();
   });
 
