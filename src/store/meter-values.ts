@@ -2,12 +2,12 @@
 //
 // One row per reading (meter_readings, migrations/0016): a charger's timestamped meterValue entry
 // with all its sampled values packed into one JSON column (see meter-packing.ts for the format),
-// keyed by (charger, scope, timestamp). Only readings outside any transaction are indexed once more
-// by (charger, timestamp) (migrations/0019), for the archive's per-day reads. A 6-sample MeterValues
-// message of a transaction writes 1 D1 row (2 outside a transaction: the row and its index entry)
-// instead of 19, in about a fifth of the bytes. The API still lists and pages single values: a row is unpacked here, its
-// values sorted as they always were, and a page may end inside a row (its cursor is the last
-// value's key, not a row's).
+// keyed by (charger, scope, timestamp). Only readings outside any transaction are indexed once
+// more, by (charger, timestamp) (migrations/0019), for the archive's per-day reads. A 6-sample
+// MeterValues message of a transaction writes 1 D1 row (2 outside a transaction: the row and its
+// index entry) instead of 19, in about a fifth of the bytes. The API still lists and pages single
+// values: a row is unpacked here, its values sorted as they always were, and a page may end
+// inside a row (its cursor is the last value's key, not a row's).
 
 import { ENERGY_REGISTER, type MeterSample } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
@@ -322,7 +322,7 @@ export class MeterValueStore {
    * earliest day before `beforeDay` (YYYY-MM-DD) that has such values, earliest first, `limit`
    * of them; and how many chargers have one. One index seek per charger (the partial index of
    * readings outside transactions by time, migrations/0019: the WHERE must keep OUTSIDE_TRANSACTIONS
-   * for SQLite to use it, and INDEXED BY makes a query that could not fail rather than scan).
+   * for SQLite to use it, and INDEXED BY makes a query that could not use it fail, not scan).
    */
   async dueChargerDays(beforeDay: string, limit: number): Promise<{ due: Array<{ chargerId: string; day: string }>; chargers: number }> {
     const { results } = await this.db
