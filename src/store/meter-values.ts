@@ -2,11 +2,12 @@
 //
 // One row per reading (meter_readings, migrations/0016): a charger's timestamped meterValue entry
 // with all its sampled values packed into one JSON column (see meter-packing.ts for the format),
-// keyed by (charger, scope, timestamp) and indexed once more by (charger, timestamp). A 6-sample
-// MeterValues message writes 2 D1 rows (the row and its index entry) instead of 19, in about a
-// fifth of the bytes. The API still lists and pages single values: a row is unpacked here, its
-// values sorted as they always were, and a page may end inside a row (its cursor is the last
-// value's key, not a row's).
+// keyed by (charger, scope, timestamp). Only readings outside any transaction are indexed once
+// more, by (charger, timestamp) (migrations/0019), for the archive's per-day reads. A 6-sample
+// MeterValues message of a transaction writes 1 D1 row (2 outside a transaction: the row and its
+// index entry) instead of 19, in about a fifth of the bytes. The API still lists and pages single
+// values: a row is unpacked here, its values sorted as they always were, and a page may end
+// inside a row (its cursor is the last value's key, not a row's).
 
 import { ENERGY_REGISTER, type MeterSample } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
@@ -232,6 +233,11 @@ export class MeterValueStore {
   /**
    * A charger's values in [from, to), oldest first, `limit` at a time after `cursor` (an opaque
    * string from an earlier page). Null when the cursor is not one.
+   * Read through the primary key: the charger's rows are scanned and the first `limit` in time
+   * order kept (SQLite keeps no more than the LIMIT while it sorts). No index orders a charger's
+   * readings by time across scopes: one would cost every reading a second row written, for an
+   * API read that the retention window bounds to the charger's last days (older values are in
+   * R2, see meter-archive.ts).
    */
   async forCharger(
     chargerId: string,
@@ -314,14 +320,16 @@ export class MeterValueStore {
   /**
    * Values outside any transaction, per charger and UTC day, for the archive: each charger's
    * earliest day before `beforeDay` (YYYY-MM-DD) that has such values, earliest first, `limit`
-   * of them; and how many chargers have one. One index seek per charger (readings by time).
+   * of them; and how many chargers have one. One index seek per charger (the partial index of
+   * readings outside transactions by time, migrations/0019: the WHERE must keep OUTSIDE_TRANSACTIONS
+   * for SQLite to use it, and INDEXED BY makes a query that could not use it fail, not scan).
    */
   async dueChargerDays(beforeDay: string, limit: number): Promise<{ due: Array<{ chargerId: string; day: string }>; chargers: number }> {
     const { results } = await this.db
       .prepare(
         `SELECT charger_id, day, COUNT(*) OVER () AS chargers FROM (
            SELECT c.id AS charger_id,
-             substr((SELECT m.timestamp FROM meter_readings m INDEXED BY meter_readings_by_time
+             substr((SELECT m.timestamp FROM meter_readings m INDEXED BY meter_readings_outside_by_time
                      WHERE m.charger_id = c.id AND m.timestamp < ?1 AND ${OUTSIDE_TRANSACTIONS}
                      ORDER BY m.timestamp LIMIT 1), 1, 10) AS day
            FROM chargers c)
@@ -368,7 +376,11 @@ export class MeterValueStore {
 
 /** How many values the readings `m` that a WHERE clause appended to it selects hold. */
 const VALUE_COUNT_SQL = `SELECT COUNT(*) FROM meter_readings m, json_each(m.data) AS g, json_each(g.value, '$[2]') AS s`;
-/** Readings `m` outside any transaction: scope '@<evse>/<connector>' ('@@…' is a transaction id beginning with '@'). */
+/**
+ * Readings `m` outside any transaction: scope '@<evse>/<connector>' ('@@…' is a transaction id
+ * beginning with '@'). Word for word the WHERE of the partial index meter_readings_outside_by_time
+ * (migrations/0019), so that queries with it can use the index.
+ */
 const OUTSIDE_TRANSACTIONS = `m.scope LIKE '@%' AND m.scope NOT LIKE '@@%'`;
 
 /** [start, end) of a UTC day as timestamp text: every timestamp of day D starts `DT`. */

@@ -426,7 +426,12 @@ export class TransactionStore {
   derive201Statements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
     if (events.length === 0) return [];
     const touched = [...new Map(events.map(({ chargerId, fact }) => [JSON.stringify([chargerId, fact.transactionId]), [chargerId, fact.transactionId]])).values()];
-    return jsonChunks(touched, MAX_JSON_BYTES, DERIVED_PER_STATEMENT).map((json) => this.db.prepare(DERIVE_201_SQL).bind(json, now));
+    const ended = events.some(({ fact }) => fact.eventType === 'Ended');
+    return jsonChunks(touched, MAX_JSON_BYTES, DERIVED_PER_STATEMENT).flatMap((json) => [
+      this.db.prepare(DERIVE_201_SQL).bind(json, now),
+      // Only a batch with an Ended event can complete a transaction.
+      ...(ended ? [this.db.prepare(COMPLETE_201_SQL).bind(json, now)] : []),
+    ]);
   }
 
   async get(chargerId: string, transactionId: string): Promise<TransactionRecord | null> {
@@ -560,15 +565,29 @@ const SAME_TX = `x.charger_id = e.charger_id AND x.transaction_id = e.transactio
  */
 const ABANDONED_WITHOUT_OWN_END = `transactions.status = 'completed' AND excluded.status = 'active'`;
 
-/** A stop column: the closure's while an abandoned transaction awaits its own Ended, else what the applied events give. */
+/** A stop column's new value: the closure's while an abandoned transaction awaits its own Ended, else what the applied events give. */
 function stopFact(column: string): string {
-  return `${column} = CASE WHEN ${ABANDONED_WITHOUT_OWN_END} THEN transactions.${column} ELSE excluded.${column} END`;
+  return `CASE WHEN ${ABANDONED_WITHOUT_OWN_END} THEN transactions.${column} ELSE excluded.${column} END`;
 }
 
 /** Energy from a start and a stop register: null when either is unknown or the register went backwards. */
 function energyOf(start: string, stop: string): string {
   return `CASE WHEN (${stop}) < (${start}) THEN NULL ELSE ROUND((${stop}) - (${start}), 3) END`;
 }
+
+/**
+ * What DERIVE_201_SQL's upsert sets on a stored row, each column with its new value: every fact
+ * the API shows but the status (COMPLETE_201_SQL sets it). The row is rewritten only when one of
+ * them changes: an Updated event that brings nothing new (the same energy, state and trigger)
+ * writes no D1 row for its transaction, and last_seq_no and updated_at move only with a fact.
+ */
+const DERIVED_FACTS: ReadonlyArray<[column: string, value: string]> = [
+  ...(['evse_id', 'connector_id', 'id_tag', 'id_tag_status', 'started_at', 'meter_start_wh', 'charging_state',
+    'last_trigger_reason', 'remote_start_id', 'reservation_id', 'offline'] as const).map((c): [string, string] => [c, `excluded.${c}`]),
+  ...(['stop_id_tag', 'stopped_at', 'stop_reason', 'meter_stop_wh'] as const).map((c): [string, string] => [c, stopFact(c)]),
+  ['energy_wh', `CASE WHEN ${ABANDONED_WITHOUT_OWN_END}
+    THEN ${energyOf('excluded.meter_start_wh', 'transactions.meter_stop_wh')} ELSE excluded.energy_wh END`],
+];
 
 /**
  * One row per touched 2.0.1 transaction, derived from its applied events, by seqNo: started
@@ -582,22 +601,32 @@ function energyOf(start: string, stop: string): string {
  * readings never decide: a replay stamped later cannot move them.
  *
  * Once completed by its Ended, a transaction's row never changes again, not one column (the
- * upsert's WHERE): no event is applied after the Ended anyway (`event201Statements`), this
- * makes sure of it. A register unknown then stays unknown, and so does the energy: the Ended
- * event's reading (or an earlier applied one) decides, never a late one. A transaction the
- * CSMS closed as abandoned (`abandon201Statements`) keeps its closure's stop facts until its
- * own Ended is applied; those then replace them. Energy is null while a register is unknown or
- * when the register went backwards (then flagged negative-energy by a trigger once completed).
+ * upsert's WHERE; COMPLETE_201_SQL completes only active rows): no event is applied after the
+ * Ended anyway (`event201Statements`), this makes sure of it. A register unknown then stays
+ * unknown, and so does the energy: the Ended event's reading (or an earlier applied one)
+ * decides, never a late one. A transaction the CSMS closed as abandoned (`abandon201Statements`)
+ * keeps its closure's stop facts until its own Ended is applied; those then replace them. Energy
+ * is null while a register is unknown or when the register went backwards (then flagged
+ * negative-energy by a trigger once completed).
+ *
+ * D1 rows: a stored row is named by its id, not left to meet its (charger, transaction) in a
+ * conflict. An INSERT whose row gets a new id takes the id before it finds the conflict, and
+ * AUTOINCREMENT then writes sqlite_sequence: one D1 row more for every flush of every
+ * transaction, changed or not (and an id lost each time). With the stored id, an update writes
+ * the row alone, and only when a fact changed (DERIVED_FACTS); the status, which is indexed, is
+ * COMPLETE_201_SQL's. The conflict has no target: the id and (charger, transaction) are the same
+ * row's, whichever SQLite checks first, and start_key, null here, never conflicts.
  * ?1 JSON array of [charger id, transaction id] pairs, ?2 now.
  */
 const DERIVE_201_SQL = `
 WITH touched AS (
   SELECT json_extract(j.value, '$[0]') AS charger_id, json_extract(j.value, '$[1]') AS tx FROM json_each(?1) AS j
 )
-INSERT INTO transactions (charger_id, protocol, ocpp_transaction_id, evse_id, connector_id, id_tag, id_tag_status, stop_id_tag,
+INSERT INTO transactions (id, charger_id, protocol, ocpp_transaction_id, evse_id, connector_id, id_tag, id_tag_status, stop_id_tag,
   status, started_at, stopped_at, meter_start_wh, meter_stop_wh, energy_wh, stop_reason, charging_state,
   last_trigger_reason, remote_start_id, reservation_id, offline, last_seq_no, updated_at)
-SELECT d.charger_id, 'ocpp2.0.1', d.tx, d.evse_id,
+SELECT (SELECT s.id FROM transactions s WHERE s.charger_id = d.charger_id AND s.ocpp_transaction_id = d.tx),
+  d.charger_id, 'ocpp2.0.1', d.tx, d.evse_id,
   COALESCE(d.connector_id, (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(c.connector_id) END FROM connector_status c
                             WHERE c.charger_id = d.charger_id AND c.evse_id = d.evse_id AND c.connector_id > 0)),
   COALESCE(d.id_tag, d.remote_start_id_token), d.id_tag_status, d.stop_id_tag,
@@ -636,20 +665,26 @@ FROM (
   GROUP BY e.charger_id, e.transaction_id
 ) AS d
 WHERE true
-ON CONFLICT (charger_id, ocpp_transaction_id) DO UPDATE SET
-  evse_id = excluded.evse_id, connector_id = excluded.connector_id, id_tag = excluded.id_tag,
-  id_tag_status = excluded.id_tag_status, started_at = excluded.started_at, meter_start_wh = excluded.meter_start_wh,
-  charging_state = excluded.charging_state, last_trigger_reason = excluded.last_trigger_reason,
-  remote_start_id = excluded.remote_start_id, reservation_id = excluded.reservation_id, offline = excluded.offline,
-  last_seq_no = excluded.last_seq_no, updated_at = excluded.updated_at,
-  ${stopFact('status')},
-  ${stopFact('stop_id_tag')},
-  ${stopFact('stopped_at')},
-  ${stopFact('stop_reason')},
-  ${stopFact('meter_stop_wh')},
-  energy_wh = CASE WHEN ${ABANDONED_WITHOUT_OWN_END}
-    THEN ${energyOf('excluded.meter_start_wh', 'transactions.meter_stop_wh')} ELSE excluded.energy_wh END
-WHERE transactions.status = 'active' OR transactions.stop_reason = '${ABANDONED_REASON}'`;
+ON CONFLICT DO UPDATE SET
+  ${DERIVED_FACTS.map(([column, value]) => `${column} = ${value}`).join(',\n  ')},
+  last_seq_no = excluded.last_seq_no, updated_at = excluded.updated_at
+WHERE (transactions.status = 'active' OR transactions.stop_reason = '${ABANDONED_REASON}')
+  AND (${DERIVED_FACTS.map(([column, value]) => `transactions.${column} IS NOT (${value})`).join('\n    OR ')})`;
+
+/**
+ * Completes each touched 2.0.1 transaction still active whose Ended event is applied: its stop
+ * facts are on the row already (DERIVE_201_SQL, run before). Apart from that upsert because
+ * status is indexed (transactions_by_status): SQLite rewrites the index entry of every column an
+ * UPDATE sets, changed or not, so the upsert that runs for every flushed event leaves it alone.
+ * The negative-energy trigger sees the completed row here, with the registers that completed it.
+ * ?1 JSON array of [charger id, transaction id] pairs, ?2 now.
+ */
+const COMPLETE_201_SQL = `
+UPDATE transactions SET status = 'completed', updated_at = ?2
+FROM (SELECT json_extract(j.value, '$[0]') AS charger_id, json_extract(j.value, '$[1]') AS tx FROM json_each(?1) AS j) AS t
+WHERE transactions.charger_id = t.charger_id AND transactions.ocpp_transaction_id = t.tx AND transactions.status = 'active'
+  AND EXISTS (SELECT 1 FROM transaction_events x
+              WHERE x.charger_id = t.charger_id AND x.transaction_id = t.tx AND x.event_type = 'Ended' AND x.disposition = 'applied')`;
 
 function toRecord(row: Row): TransactionRecord {
   return {

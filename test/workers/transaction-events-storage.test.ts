@@ -37,9 +37,11 @@ function updated(chargerId: string, transactionId: string, seqNo: number): Outbo
 
 describe('2.0.1 TransactionEvents in D1', () => {
   // Before migration 0018 (transaction_events with a rowid and a separate key index): 4.61 rows
-  // and 710 bytes an event. Now: the event's row, the reading's row and index entry, and the
-  // transaction's row updated once per flush.
-  it('cost under 3.7 rows written per Updated event with 6 sampled values, flushed five at a time, and under 650 bytes', async () => {
+  // and 710 bytes an event; before 0019 and the transaction row written only when a fact
+  // changes, 3.62. Now: the event's row, the reading's row (no time index entry in a
+  // transaction), and the transaction's row once per flush (not its status index entry, nor
+  // sqlite_sequence).
+  it('cost under 2.25 rows written per Updated event with 6 sampled values, flushed five at a time, and under 650 bytes', async () => {
     const chargerId = uniqueChargerId('EVT-COST');
     const transactionId = crypto.randomUUID();
     const now = new Date().toISOString();
@@ -57,9 +59,40 @@ describe('2.0.1 TransactionEvents in D1', () => {
     console.log(`D1 per 2.0.1 TransactionEvent with 6 sampled values, ${events} events flushed 5 at a time: ${JSON.stringify(figures)}`);
     const stored = await env.DB.prepare('SELECT COUNT(*) AS n FROM transaction_events WHERE charger_id = ?').bind(chargerId).first<{ n: number }>();
     expect(stored?.n).toBe(events);
-    expect(figures.rowsPerEvent).toBeLessThan(3.7);
+    expect(figures.rowsPerEvent).toBeLessThan(2.25);
     expect(figures.bytesPerEvent).toBeLessThan(650);
   }, 120_000);
+
+  it('write the transaction row only when a fact of it changes, by its id: an event with nothing new costs its own row alone, a replay nothing, and no id is used up', async () => {
+    const chargerId = uniqueChargerId('EVT-ROWS');
+    const transactionId = crypto.randomUUID();
+    const rowsOf = async (entries: OutboxEntry<'event201'>[], now: string) => {
+      let rows = 0;
+      for (const result of await env.DB.batch(flushStatements(env.DB, Outbox.batchOf(entries), now))) rows += result.meta.rows_written;
+      return rows;
+    };
+    const transaction = () => env.DB.prepare('SELECT * FROM transactions WHERE charger_id = ?').bind(chargerId).first();
+    const sequence = async () =>
+      (await env.DB.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'transactions'").first<{ seq: number }>())?.seq ?? 0;
+
+    await rowsOf([updated(chargerId, transactionId, 0)], '2026-07-01T08:00:00.000Z');
+    const ids = await sequence();
+    // A new reading moves the energy: the event, the reading, and the transaction's row.
+    expect(await rowsOf([updated(chargerId, transactionId, 1)], '2026-07-01T08:01:00.000Z')).toBe(3);
+    const moved = await transaction();
+    expect(moved).toMatchObject({ status: 'active', meter_stop_wh: 10_183.5, energy_wh: 183.5, last_seq_no: 1, updated_at: '2026-07-01T08:01:00.000Z' });
+    // An event that says nothing new of the transaction (no reading, the same state and trigger): its own row.
+    const bare = updated(chargerId, transactionId, 2);
+    bare.fact.samples = [];
+    expect(await rowsOf([bare], '2026-07-01T08:02:00.000Z')).toBe(1);
+    expect(await transaction()).toEqual(moved);
+    // A replay of both: nothing at all.
+    expect(await rowsOf([updated(chargerId, transactionId, 1), bare], '2026-07-01T08:03:00.000Z')).toBe(0);
+    expect(await transaction()).toEqual(moved);
+    // The row kept its id, and no flush took another.
+    expect(await sequence()).toBe(ids);
+    expect((moved as { id: number }).id).toBeLessThanOrEqual(ids);
+  });
 
   it('are carried forward by migration 0018 from the rowid table, every column of every event, and the not-applied trigger still flags', async () => {
     const chargerId = uniqueChargerId('EVT-MIG');
