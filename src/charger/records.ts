@@ -30,10 +30,10 @@ import type { OcppVersion } from '../ocpp/versions';
 import { logWarning } from '../log';
 import { ChargerStore } from '../store/chargers';
 import { IdTagStore, type IdTagRecord } from '../store/id-tags';
-import { MeterValueStore } from '../store/meter-values';
 import { SeenOfflineTagStore } from '../store/seen-offline-tags';
 import { startKey16, TransactionStore } from '../store/transactions';
-import type { Outbox, OutboxFacts, OutboxKind } from '../fleet/outbox';
+import { flushStatements } from '../fleet/flush';
+import { Outbox, type OutboxEntry, type OutboxFacts, type OutboxKind } from '../fleet/outbox';
 import type { ActiveTokens } from './active-tokens';
 import type { IdTagCache } from './id-tag-cache';
 import type { RemoteStartPermission, RemoteStarts } from './remote-starts';
@@ -299,29 +299,30 @@ export class DurableChargerRecords implements ChargerRecords {
 
   async recordMeterValues(report: MeterReport): Promise<void> {
     if (report.samples.length === 0) return;
-    if (await this.writeMeterValuesToD1(report)) return;
+    if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'meter', fact: report }])) return;
     this.deps.outbox.appendMeter(this.deps.chargerId, report);
     await this.deps.appended('batched');
   }
 
   /**
-   * Meter reports are most of what a charger sends. Written to D1 as they arrive, a reading
-   * costs its D1 row and the object nothing; through the outbox it costs the same D1 row plus
-   * the outbox row, its share of the flush's removal and of the flush's setAlarm. So when the
-   * object writes D1 itself (FLEET_WRITER_SHARDS = 0) and nothing older waits in its outbox (so
-   * facts still reach D1 in the order they came), the report goes straight to D1 before it is
-   * answered. The statements are the flush's (idempotent: a replay stores nothing twice). D1
-   * failing is no reason to refuse the report: it is kept in the outbox instead, durable in the
-   * object, and flushed once D1 is back. Returns whether D1 stored it.
+   * Meter reports (1.6 MeterValues, 2.0.1 TransactionEvent Updated) are most of what a charger
+   * sends. Written to D1 as they arrive, one costs its D1 rows and the object nothing; through
+   * the outbox it costs the same D1 rows plus the outbox row, its share of the flush's removal
+   * and of the flush's setAlarm. So when the object writes D1 itself (FLEET_WRITER_SHARDS = 0)
+   * and nothing older waits in its outbox (so facts still reach D1 in the order they came), the
+   * facts are written before the answer, with the statements a flush of just them would run
+   * (idempotent: a replay stores nothing twice). D1 failing is no reason to refuse them: they go
+   * to the outbox instead, durable in the object, and are flushed once D1 is back. Returns
+   * whether D1 stored them.
    */
-  private async writeMeterValuesToD1(report: MeterReport): Promise<boolean> {
+  private async writeToD1(entries: OutboxEntry[]): Promise<boolean> {
     const { config, outbox, db, chargerId } = this.deps;
     if (config.fleetWriterShards !== 0 || outbox.size > 0) return false;
     try {
-      await db.batch(new MeterValueStore(db).insertStatements([{ chargerId, fact: report }], [], this.nowIso));
+      await db.batch(flushStatements(db, Outbox.batchOf(entries), this.nowIso));
       return true;
     } catch (error) {
-      logWarning('meter values', chargerId, `D1 did not take them (${String(error)}): kept in the outbox until it does`);
+      logWarning('store', chargerId, `D1 did not take ${entries.map((e) => e.kind).join(', ')} (${String(error)}): kept in the outbox until it does`);
       return false;
     }
   }
@@ -346,6 +347,11 @@ export class DurableChargerRecords implements ChargerRecords {
     const abandoned = this.deps.evseTransactions.noted(event.transactionId, event.eventType, evseId);
     // A transaction still running on this EVSE was left open by the charger: the new one's Started ends it.
     const fact = { ...event, samples, digest, remoteStartIdToken };
+    // An Updated event goes to D1 at once when it can (see writeToD1): what the object noted of
+    // it above is the same again on a replay (an Updated ends and abandons nothing, and uses no
+    // remote start), so it may commit apart from the fact. A Started or Ended event keeps them together.
+    const plainUpdate = event.eventType === 'Updated' && abandoned.length === 0 && event.remoteStartId === undefined;
+    if (plainUpdate && (await this.writeToD1([{ chargerId, kind: 'event201', fact }]))) return;
     if (abandoned.length === 0) {
       this.deps.outbox.appendEvent201(chargerId, fact);
     } else {

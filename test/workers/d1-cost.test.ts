@@ -23,8 +23,9 @@ const TAG = 'COST-TAG';
  * per message are higher while rows (and the FleetWriter's own storage rows) are fewer.
  */
 const DIRECT = readConfig(env).fleetWriterShards === 0;
-// Written directly, a meter report that finds the outbox empty is its own D1 statement (one row
-// per reading, and nothing in the object): statements go up where rows go down.
+// Written directly, a 1.6 meter report or a 2.0.1 Updated event that finds the outbox empty is
+// written at the answer, in statements of its own (a reading: one; an Updated event: its event,
+// its readings, its transaction), and nothing in the object: statements go up where rows go down.
 
 interface Step {
   at: number;
@@ -260,10 +261,10 @@ describe('D1 cost of charger traffic', () => {
     const v201 = await measureFleet([{ protocol: 'ocpp2.0.1', steps: [BOOT201, ...session201(base)] }]);
     console.log(`D1 statements per 1,000 charger messages, one charger: ${JSON.stringify({ 'ocpp1.6': v16, 'ocpp2.0.1': v201 })}`);
     expect(v16.perThousand).toBeLessThan(DIRECT ? 1_150 : 600);
-    expect(v201.perThousand).toBeLessThan(900);
+    expect(v201.perThousand).toBeLessThan(DIRECT ? 2_700 : 900);
   }, 60_000);
 
-  it('stays below one statement per message for many chargers, far below when a FleetWriter batches them', async () => {
+  it('stays below two statements per message for many chargers, far below when a FleetWriter batches them', async () => {
     const sessions = Array.from({ length: 30 }, (_, i) =>
       i % 2 === 0
         ? { protocol: 'ocpp1.6' as const, steps: [BOOT16, ...session16(base)] }
@@ -271,11 +272,11 @@ describe('D1 cost of charger traffic', () => {
     );
     const fleet = await measureFleet(sessions);
     console.log(`D1 statements per 1,000 charger messages, 30 chargers: ${JSON.stringify(fleet)}`);
-    expect(fleet.perThousand).toBeLessThan(DIRECT ? 1_000 : 230);
+    expect(fleet.perThousand).toBeLessThan(DIRECT ? 1_900 : 230);
     // 2,400 messages over real sockets: bounded in count, not fast on a 2-core machine.
   }, 120_000);
 
-  it('costs a few dozen statements per 1,000 messages under sustained load: chargers up for days, full writer batches', async () => {
+  it('costs under two statements per message under sustained load, a few dozen per 1,000 with full writer batches: chargers up for days', async () => {
     // A fleet large enough to fill the writer's batches within FLEET_FLUSH_SECONDS: the
     // writer copies when its threshold is reached, not on its timer.
     const sessions = Array.from({ length: 30 }, (_, i) =>
@@ -288,8 +289,8 @@ describe('D1 cost of charger traffic', () => {
     // Most of it is id tags read after the cache's TTL (see README); before the cache, per-charger
     // transaction ids and fuller writer batches it was 62.
     if (DIRECT) {
-      // Each charger's flush is its own batch (a statement or two per kind of fact it holds), and each meter report one.
-      expect(fleet.perThousand).toBeLessThan(980);
+      // Each charger's flush is its own batch (a statement or two per kind of fact it holds), and each meter report or Updated event its own.
+      expect(fleet.perThousand).toBeLessThan(1_900);
     } else {
       expect(fleet.perThousand).toBeLessThan(32);
       // One tag read per session, a second for a 1.6 stop an hour later, one numbering read per 1.6 charger.

@@ -138,6 +138,44 @@ describe('meter readings in the outbox', () => {
     cp.close();
   });
 
+  it('writes a 2.0.1 Updated event to D1 before answering it when nothing waits in the outbox; Started and Ended go through the outbox', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp2.0.1');
+    await cp.boot();
+    const stub = env.CHARGERS.getByName(cp.id);
+    await stub.flushNow();
+    const at = (minute: number) => `2026-03-04T10:${String(minute).padStart(2, '0')}:00.000Z`;
+    const event = (seqNo: number, eventType: 'Started' | 'Updated' | 'Ended', wh: number) => ({
+      eventType,
+      timestamp: at(seqNo),
+      triggerReason: eventType === 'Started' ? 'Authorized' : eventType === 'Ended' ? 'StopAuthorized' : 'MeterValuePeriodic',
+      seqNo,
+      transactionInfo: { transactionId: 'DIRECT-TX', ...(eventType === 'Ended' ? { stoppedReason: 'Local' } : {}) },
+      ...(eventType === 'Started' ? { evse: { id: 1, connectorId: 1 } } : {}),
+      meterValue: [{ timestamp: at(seqNo), sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register' }] }],
+    });
+    expect((await cp.call('TransactionEvent', event(0, 'Started', 1000)))[0]).toBe(3);
+    expect((await stub.stats()).outboxEntries).toBe(1);
+    await stub.flushNow();
+    const read = await meterObject(stub);
+    for (let seqNo = 1; seqNo <= 3; seqNo++) expect((await cp.call('TransactionEvent', event(seqNo, 'Updated', 1000 + seqNo * 100)))[0]).toBe(3);
+    // In D1 at the answer, the transaction's energy with them; the object wrote nothing.
+    expect((await stub.stats()).outboxEntries).toBe(0);
+    expect(billedRows(await read())).toBe(0);
+    const seqNos = async () =>
+      (await env.DB.prepare('SELECT seq_no FROM transaction_events WHERE charger_id = ? ORDER BY seq_no').bind(cp.id).all<{ seq_no: number }>()).results.map((e) => e.seq_no);
+    expect(await seqNos()).toEqual([0, 1, 2, 3]);
+    expect(await env.DB.prepare('SELECT energy_wh, status FROM transactions WHERE charger_id = ?').bind(cp.id).first()).toEqual({ energy_wh: 300, status: 'active' });
+    // A replay stores nothing twice.
+    expect((await cp.call('TransactionEvent', event(2, 'Updated', 1200)))[0]).toBe(3);
+    expect(await seqNos()).toEqual([0, 1, 2, 3]);
+    expect(await count('SELECT COUNT(*) AS n FROM meter_readings WHERE charger_id = ?', cp.id)).toBe(4);
+    expect((await cp.call('TransactionEvent', event(4, 'Ended', 1500)))[0]).toBe(3);
+    expect((await stub.stats()).outboxEntries).toBe(1);
+    await stub.flushNow();
+    expect(await env.DB.prepare('SELECT energy_wh, status FROM transactions WHERE charger_id = ?').bind(cp.id).first()).toEqual({ energy_wh: 500, status: 'completed' });
+    cp.close();
+  });
+
   it('keeps a meter report in the outbox when D1 fails or older facts wait there: merged into one row, every reading in D1 once it is back', async () => {
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
     await cp.boot();
