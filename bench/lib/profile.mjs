@@ -73,9 +73,11 @@ export function hotFunctions(profile, limit = 25) {
     const entry = byFunction.get(key) ?? { count: 0, callers: new Map() };
     entry.count += count;
     if (!callFrame.url) {
-      // The nearest caller with a source file is the code that asked for the native work.
+      // The nearest named caller with a source file is the code that asked for the native work
+      // (anonymous ones are mostly wrappers, like the storage counters' around every exec).
+      const named = ({ url, functionName }) => Boolean(url && functionName);
       let parent = parentOf.get(id);
-      while (parent !== undefined && !byNode.get(parent).callFrame.url) parent = parentOf.get(parent);
+      while (parent !== undefined && !named(byNode.get(parent).callFrame)) parent = parentOf.get(parent);
       const caller = parent === undefined ? '(none)' : frameName(byNode.get(parent).callFrame);
       entry.callers.set(caller, (entry.callers.get(caller) ?? 0) + count);
     }
@@ -90,7 +92,7 @@ export function hotFunctions(profile, limit = 25) {
       share: count / total,
       callers: [...callers]
         .sort((a, b) => b[1] - a[1])
-        .slice(0, 5)
+        .slice(0, 8)
         .map(([caller, n]) => ({ name: caller, share: n / total })),
     }));
 }
