@@ -46,7 +46,7 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     /** NAME=VALUE for this CSMS's configuration (repeatable), e.g. --csms-var LOG_MESSAGES=false. */
     'csms-var': { type: 'string', multiple: true, default: [] },
-    /** Take a CPU profile of the CSMS during its loop and print the functions that used most. */
+    /** Take a CPU profile of each wrangler target (the CSMS, the bare objects) during its loop and print the functions that used most. */
     profile: { type: 'boolean', default: false },
     /** Chargers per version in the charger-month profile (0: skip it), and what each sends in it. */
     'month-chargers': { type: 'string', default: '10' },
@@ -122,7 +122,7 @@ async function measureLoad(letter, start = STARTERS[letter]) {
     const cpuBefore = cpuSeconds(target.pids);
     const supervisorCpuBefore = cpuSeconds(target.supervisorPids);
     process.stderr.write(`${target.name}: ${options.seconds} s closed loop…\n`);
-    const profiler = args.profile && target.isolateStats ? new InspectorProfiler(target.inspectorUrl) : undefined;
+    const profiler = args.profile && target.inspectorUrl ? new InspectorProfiler(target.inspectorUrl) : undefined;
     if (profiler) {
       await profiler.connect();
       await profiler.start();
