@@ -4,7 +4,8 @@
 // runs on 127.0.0.1 and stops by itself.
 //
 //   npm run bench -- [--chargers 50] [--seconds 20] [--commands 300] [--idle 10000]
-//                    [--idle-seconds 30] [--targets a,a-nolog,b,b',c] [--idle-targets a,b] [--csms-var NAME=VALUE] [--profile] [--write] [--json FILE]
+//                    [--idle-seconds 30] [--targets a,b,b',c] [--idle-targets a,b] [--csms-var NAME=VALUE] [--profile] [--write] [--json FILE]
+//                    [--warmup 5]
 //                    [--month-chargers 10] [--month-heartbeats 30] [--month-meters 60] [--cold 1000] [--baseline GIT-REF]
 //
 // Then the charger-month profile (bench/lib/month.mjs) for each version, priced by
@@ -23,7 +24,7 @@ import { idleScale } from './lib/idle.mjs';
 import { bootChargers, closedLoop } from './lib/load.mjs';
 import { BENCH_ID_TAG } from './lib/mix.mjs';
 import { cpuSeconds, peakRssMiB } from './lib/proc.mjs';
-import { hotFunctions, InspectorProfiler } from './lib/profile.mjs';
+import { heavyFunctions, hotFunctions, InspectorProfiler } from './lib/profile.mjs';
 import { monthCosts, renderReport, summarize } from './lib/report.mjs';
 import { baselineCheckout, startBare, startCsms, startDurableBare, startNodeServer } from './lib/targets.mjs';
 
@@ -31,10 +32,13 @@ const { values: args } = parseArgs({
   options: {
     chargers: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '20' },
+    /** Seconds of the same load, unmeasured, before each target's loop (see measureLoad). */
+    warmup: { type: 'string', default: '5' },
     commands: { type: 'string', default: '300' },
     idle: { type: 'string', default: '10000' },
     'idle-seconds': { type: 'string', default: '30' },
-    targets: { type: 'string', default: "a,a-nolog,b,b',c" },
+    /** a-log (LOG_MESSAGES=true, a log line per message) is not run unless asked for. */
+    targets: { type: 'string', default: "a,b,b',c" },
     /** Servers the idle-scale part runs against: the CSMS, and the bare object for comparison. */
     'idle-targets': { type: 'string', default: 'a,b' },
     write: { type: 'boolean', default: false },
@@ -42,7 +46,7 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     /** NAME=VALUE for this CSMS's configuration (repeatable), e.g. --csms-var LOG_MESSAGES=false. */
     'csms-var': { type: 'string', multiple: true, default: [] },
-    /** Take a CPU profile of the CSMS during its loop and print the functions that used most. */
+    /** Take a CPU profile of each wrangler target (the CSMS, the bare objects) during its loop and print the functions that used most. */
     profile: { type: 'boolean', default: false },
     /** Chargers per version in the charger-month profile (0: skip it), and what each sends in it. */
     'month-chargers': { type: 'string', default: '10' },
@@ -62,6 +66,7 @@ const bounded = (name, max) => {
 const options = {
   chargers: bounded('chargers', 2_000),
   seconds: bounded('seconds', 600),
+  warmup: bounded('warmup', 600),
   commands: bounded('commands', 10_000),
   idle: bounded('idle', 20_000),
   idleSeconds: bounded('idle-seconds', 3_600),
@@ -84,8 +89,9 @@ const options = {
 const SETTLE_SECONDS = 3;
 const STARTERS = {
   a: () => startCsms(options.csmsVars),
-  // Under wrangler dev every log line goes through wrangler's Node process, which shares the cores.
-  'a-nolog': async () => ({ ...(await startCsms({ ...options.csmsVars, LOG_MESSAGES: 'false' })), name: '(a) this CSMS, LOG_MESSAGES=false' }),
+  // What a log line per message costs (LOG_MESSAGES is off by default): under wrangler dev every
+  // log line goes through wrangler's Node process, which shares the cores.
+  'a-log': async () => ({ ...(await startCsms({ ...options.csmsVars, LOG_MESSAGES: 'true' })), name: '(a) this CSMS, LOG_MESSAGES=true' }),
   b: startBare,
   "b'": startDurableBare,
   c: startNodeServer,
@@ -97,24 +103,49 @@ async function measureLoad(letter, start = STARTERS[letter]) {
   try {
     if (target.api) await target.api('PUT', `/id-tags/${BENCH_ID_TAG}`, { status: 'Accepted' });
     const chargers = await bootChargers({ url: target.ocppUrl, count: options.chargers, prefix: `BENCH-${letter}` });
-    // Let the boots' own deferred work finish, so the window measures the loop alone.
     const drains = target.isolateStats !== undefined;
-    if (drains) await sleep(SETTLE_SECONDS * 1000);
+    if (options.warmup > 0) {
+      // Every target starts in a fresh process: its first seconds pay for compiling the hot code
+      // and for the first rows of every table. The same load, unmeasured, first; for the CSMS,
+      // then the drain, so the warm-up's deferred work (flushes, the FleetWriter's D1 batch) is
+      // not counted in the window either.
+      process.stderr.write(`${target.name}: ${options.warmup} s warm-up…\n`);
+      const warm = await closedLoop(chargers, options.warmup);
+      if (warm.errors.length > 0) throw new Error(`${target.name}: the warm-up failed: ${warm.errors[0]}`);
+      if (drains) {
+        await sleep(target.drainSeconds * 1000);
+        // Idle through the drain, the objects may have hibernated: a Heartbeat each (which writes
+        // and defers nothing) wakes them, so the window does not start with 50 wake-ups either.
+        await Promise.all(chargers.map((charger) => charger.call('Heartbeat', {})));
+      }
+    } else if (drains) {
+      // Let the boots' own deferred work finish, so the window measures the loop alone.
+      await sleep(SETTLE_SECONDS * 1000);
+    }
     const statsBefore = drains ? await target.isolateStats() : undefined;
     const d1Before = statsBefore?.d1Statements;
     const cpuBefore = cpuSeconds(target.pids);
     const supervisorCpuBefore = cpuSeconds(target.supervisorPids);
     process.stderr.write(`${target.name}: ${options.seconds} s closed loop…\n`);
-    const profiler = args.profile && target.isolateStats ? new InspectorProfiler(target.inspectorUrl) : undefined;
+    const profiler = args.profile && target.inspectorUrl ? new InspectorProfiler(target.inspectorUrl) : undefined;
     if (profiler) {
       await profiler.connect();
       await profiler.start();
     }
     const load = await closedLoop(chargers, options.seconds);
+    // Throughput over the window, in fifths: a first fifth well below the others is a warm-up the figures pay for.
+    const fifths = [0, 1, 2, 3, 4].map((i) => load.answeredAtS.filter((t) => t >= (i * options.seconds) / 5 && t < ((i + 1) * options.seconds) / 5).length);
+    process.stderr.write(`${target.name}: messages/s in each fifth of the window: ${fifths.map((n) => Math.round((n * 5) / options.seconds)).join(', ')}\n`);
     if (profiler) {
-      const hot = hotFunctions(await profiler.stop());
-      process.stderr.write(`${target.name}: CPU profile, share of samples by function (self time):\n`);
-      for (const { name, share } of hot) process.stderr.write(`${(share * 100).toFixed(1).padStart(6)} %  ${name}\n`);
+      const profile = await profiler.stop();
+      const percent = (share) => `${(share * 100).toFixed(1).padStart(6)} %`;
+      process.stderr.write(`${target.name}: CPU profile, share of samples by function (self time; a native one's callers below it):\n`);
+      for (const { name, share, callers } of hotFunctions(profile)) {
+        process.stderr.write(`${percent(share)}  ${name}\n`);
+        for (const caller of callers) process.stderr.write(`         ${percent(caller.share)}  ← ${caller.name}\n`);
+      }
+      process.stderr.write(`${target.name}: CPU profile, share of samples by function (total time: its own and its callees'):\n`);
+      for (const { name, share } of heavyFunctions(profile)) process.stderr.write(`${percent(share)}  ${name}\n`);
     }
     for (const charger of chargers) charger.close();
     // CPU and D1 include the deferred work the window's messages caused (flushes after it).

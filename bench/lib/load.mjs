@@ -116,17 +116,24 @@ export async function bootChargers({ url, count, prefix, concurrency = 50, perSe
 
 /**
  * Every charger repeats charging sessions until `seconds` have passed, each CALL sent when the
- * previous one was answered. Returns the CALLs answered in that time and their latencies.
+ * previous one was answered. Returns the CALLs answered in that time and their latencies. A
+ * charger's sessions and meter carry on from an earlier loop (the warm-up): its transactions stay
+ * new ones, and its meter never goes back.
  */
 export async function closedLoop(chargers, seconds) {
   const deadline = performance.now() + seconds * 1000;
   const latenciesMs = [];
+  /** When each answer came, in seconds from the start: throughput over the window, to see any warm-up. */
+  const answeredAtS = [];
   const errors = [];
   const started = performance.now();
   await Promise.all(
     chargers.map(async (charger, index) => {
-      const meterWh = { value: 1_000 * index };
-      for (let session = 0; performance.now() < deadline; session++) {
+      charger.meterWh ??= { value: 1_000 * index };
+      charger.sessions ??= 0;
+      const meterWh = charger.meterWh;
+      while (performance.now() < deadline) {
+        const session = charger.sessions++;
         const state = { transactionId: 0 };
         for (const step of chargingSession(charger.protocol, charger.id, session, meterWh)) {
           if (performance.now() >= deadline) return;
@@ -134,7 +141,9 @@ export async function closedLoop(chargers, seconds) {
           const sent = performance.now();
           try {
             const answer = await charger.call(action, payload);
-            latenciesMs.push(performance.now() - sent);
+            const answered = performance.now();
+            latenciesMs.push(answered - sent);
+            answeredAtS.push((answered - started) / 1000);
             if (action === 'StartTransaction') state.transactionId = answer.transactionId;
           } catch (error) {
             errors.push(String(error.message ?? error));
@@ -144,7 +153,7 @@ export async function closedLoop(chargers, seconds) {
       }
     }),
   );
-  return { latenciesMs, errors, elapsedS: (performance.now() - started) / 1000 };
+  return { latenciesMs, answeredAtS, errors, elapsedS: (performance.now() - started) / 1000 };
 }
 
 /** The p-th percentile (0–100) of `values`, nearest rank. */

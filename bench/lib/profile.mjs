@@ -50,16 +50,75 @@ export class InspectorProfiler {
   }
 }
 
-/** The `limit` functions with the most self time, with their share of all samples. */
+/** A profile node's function as printed: its name, file and line. */
+function frameName({ functionName, url, lineNumber }) {
+  return `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
+}
+
+/**
+ * The `limit` functions with the most self time, with their share of all samples. A native
+ * function (SQLite's `exec`, `toArray`, `JSON.parse`: no source file) says little by itself, so
+ * `callers` lists the JavaScript functions whose calls to it took those samples.
+ */
 export function hotFunctions(profile, limit = 25) {
   const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
   const counts = new Map();
   for (const id of profile.samples) counts.set(id, (counts.get(id) ?? 0) + 1);
   const byFunction = new Map();
   for (const [id, count] of counts) {
-    const { functionName, url, lineNumber } = byNode.get(id).callFrame;
-    const key = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
-    byFunction.set(key, (byFunction.get(key) ?? 0) + count);
+    const { callFrame } = byNode.get(id);
+    const key = frameName(callFrame);
+    const entry = byFunction.get(key) ?? { count: 0, callers: new Map() };
+    entry.count += count;
+    if (!callFrame.url) {
+      // The nearest named caller with a source file is the code that asked for the native work
+      // (anonymous ones are mostly wrappers, like the storage counters' around every exec).
+      const named = ({ url, functionName }) => Boolean(url && functionName);
+      let parent = parentOf.get(id);
+      while (parent !== undefined && !named(byNode.get(parent).callFrame)) parent = parentOf.get(parent);
+      const caller = parent === undefined ? '(none)' : frameName(byNode.get(parent).callFrame);
+      entry.callers.set(caller, (entry.callers.get(caller) ?? 0) + count);
+    }
+    byFunction.set(key, entry);
+  }
+  const total = profile.samples.length;
+  return [...byFunction]
+    .sort((a, b) => b[1].count - a[1].count)
+    .slice(0, limit)
+    .map(([name, { count, callers }]) => ({
+      name,
+      share: count / total,
+      callers: [...callers]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([caller, n]) => ({ name: caller, share: n / total })),
+    }));
+}
+
+/**
+ * The `limit` functions with the most total time (their own and that of what they called), with
+ * their share of all samples: where a message's CPU goes, by the code that spends it.
+ */
+export function heavyFunctions(profile, limit = 40) {
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const counts = new Map();
+  for (const id of profile.samples) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const byFunction = new Map();
+  for (const [id, count] of counts) {
+    // Each function on the sample's stack once, however deep it recursed.
+    const seen = new Set();
+    for (let node = id; node !== undefined; node = parentOf.get(node)) {
+      const { callFrame } = byNode.get(node);
+      if (!callFrame.url) continue;
+      const key = frameName(callFrame);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      byFunction.set(key, (byFunction.get(key) ?? 0) + count);
+    }
   }
   const total = profile.samples.length;
   return [...byFunction]

@@ -16,7 +16,16 @@
 /** Rows kept: running and recently ended transactions; a charger has a handful of EVSEs. */
 const KEPT_MAX = 1_000;
 
+/** Transactions remembered in memory as having a row: the few a charger's events name at a time. */
+const REMEMBERED_MAX = 64;
+
 export class EvseTransactions {
+  /**
+   * Transactions this instance knows have a row, so that an Updated event (most of a session's
+   * messages) costs no read. Forgotten whenever the table is trimmed, which may remove any.
+   */
+  private readonly known = new Set<string>();
+
   // The table is created by the object's schema (schema.ts).
   constructor(private readonly sql: SqlStorage) {}
 
@@ -28,7 +37,9 @@ export class EvseTransactions {
    * with it.
    */
   noted(transactionId: string, eventType: 'Started' | 'Updated' | 'Ended', evseId: number | undefined): string[] {
-    const known = this.sql.exec('SELECT 1 FROM evse_transactions_201 WHERE transaction_id = ?', transactionId).toArray().length > 0;
+    const known =
+      this.known.has(transactionId) ||
+      this.sql.exec('SELECT 1 FROM evse_transactions_201 WHERE transaction_id = ?', transactionId).toArray().length > 0;
     if (eventType === 'Ended') {
       this.sql.exec(
         `INSERT INTO evse_transactions_201 (transaction_id, evse_id, ended) VALUES (?, ?, 1)
@@ -36,8 +47,10 @@ export class EvseTransactions {
         transactionId,
         evseId ?? -1,
       );
+      this.remember(transactionId);
       return [];
     }
+    if (known) this.remember(transactionId);
     if (known || evseId === undefined || evseId <= 0) return [];
     const abandoned =
       eventType === 'Started'
@@ -51,10 +64,17 @@ export class EvseTransactions {
             .map((r) => r.transaction_id)
         : [];
     this.sql.exec('INSERT INTO evse_transactions_201 (transaction_id, evse_id) VALUES (?, ?)', transactionId, evseId);
-    this.sql.exec(
+    const trimmed = this.sql.exec(
       'DELETE FROM evse_transactions_201 WHERE rowid NOT IN (SELECT rowid FROM evse_transactions_201 ORDER BY rowid DESC LIMIT ?)',
       KEPT_MAX,
-    );
+    ).rowsWritten;
+    if (trimmed > 0) this.known.clear();
+    this.remember(transactionId);
     return abandoned;
+  }
+
+  private remember(transactionId: string): void {
+    if (this.known.size >= REMEMBERED_MAX) this.known.clear();
+    this.known.add(transactionId);
   }
 }

@@ -399,9 +399,14 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 }
 
+/** Each byte's two hex digits: a digest per TransactionEvent and report is spelled out with no per-byte formatting. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  let hex = '';
+  for (const byte of digest) hex += HEX[byte];
+  return hex;
 }
 
 function decideForUnknown(policy: Config['unknownChargerPolicy']): RegistrationStatus {

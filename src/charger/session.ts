@@ -77,6 +77,8 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly db: D1Database;
   private registration: RegistrationStatus | null | undefined;
   private readonly handover: OutboxHandover;
+  /** The charger id stored, once read or written (see `chargerId`). */
+  private knownChargerId: string | undefined;
   /** When this instance last received a frame (the socket's attachment has it to the second). */
   private lastFrameAt: number | undefined;
   /** What operators ask of the charger: sent now, or queued until it can take them. */
@@ -127,7 +129,7 @@ export class ChargerSession extends DurableObject<Env> {
       config: this.config,
       env,
       db: this.db,
-      chargerId: () => this.ctx.storage.get<string>(STORAGE_KEYS.chargerId),
+      chargerId: () => this.chargerId(),
       lastSeen: () => {
         const socket = this.currentSocket();
         if (!socket) return undefined;
@@ -137,7 +139,7 @@ export class ChargerSession extends DurableObject<Env> {
     });
     this.history = new ConnectionHistory({
       db: () => this.db,
-      chargerId: () => this.ctx.storage.get<string>(STORAGE_KEYS.chargerId),
+      chargerId: () => this.chargerId(),
       outbox: this.outbox,
       handover: this.handover,
       storage: ctx.storage,
@@ -146,7 +148,7 @@ export class ChargerSession extends DurableObject<Env> {
       outbound: this.outbound,
       commands,
       storage: ctx.storage,
-      chargerId: () => this.ctx.storage.get<string>(STORAGE_KEYS.chargerId),
+      chargerId: () => this.chargerId(),
       protocol: () => this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol),
       remoteStarts: this.remoteStarts,
       outbox: this.outbox,
@@ -216,6 +218,7 @@ export class ChargerSession extends DurableObject<Env> {
       await this.setRegistration(null);
     }
     await this.ctx.storage.put({ [STORAGE_KEYS.chargerId]: chargerId, [STORAGE_KEYS.protocol]: protocol });
+    this.knownChargerId = chargerId;
     // The liveness check: hourly, so an idle charger's object sleeps (see liveness.ts).
     await this.dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);
     if (this.dueWork.isScheduled('record-offline')) {
@@ -495,6 +498,15 @@ export class ChargerSession extends DurableObject<Env> {
     await this.dueWork.cancel('offline-check');
     // D1's flag is what the fleet list shows: a failed copy is retried until it lands.
     if (!(await this.history.ended(attachment, reason))) await this.dueWork.schedule('record-offline', Date.now() + D1_RETRY_MS);
+  }
+
+  /**
+   * The charger this object serves, as its first connection stored it: read from storage once per
+   * instance (every flush asks), since an object's charger never changes.
+   */
+  private async chargerId(): Promise<string | undefined> {
+    this.knownChargerId ??= await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
+    return this.knownChargerId;
   }
 
   private currentSocket(): WebSocket | undefined {

@@ -141,6 +141,15 @@ export class Outbox {
   private sealedUpTo = 0;
   /** Flushes that have read entries and not yet said they are done with them. */
   private flushesReading = 0;
+  /**
+   * The newest entry, as this instance last wrote or read it, when a new fact may merge into it
+   * (no flush has read it); null when none may; undefined when unknown (read from the table on
+   * the next merge). A metering charger's every message merges into the entry its previous one
+   * made: kept here, the merge needs neither the read of that entry nor the parse of its growing
+   * JSON. Right because an object's Outbox is the only writer of its table (each object builds
+   * one), and a write that throws changes neither the table nor this.
+   */
+  private tail: TailEntry | null | undefined;
 
   // The table is created by the owning object's schema migrations (createOutboxTable).
   constructor(private readonly sql: SqlStorage) {}
@@ -153,6 +162,9 @@ export class Outbox {
   /** Appends facts in order, a few statements for many (a storage call costs more than its rows). */
   appendAll(entries: readonly OutboxEntry[]): void {
     this.appendStored(entries.map((e) => [e.chargerId, e.kind, JSON.stringify(e.fact)]));
+    // The fact as given, so merging into it needs no parse (facts are plain data, never changed once appended).
+    const last = entries.at(-1);
+    if (last && this.tail) this.tail.fact = last.fact;
   }
 
   /**
@@ -164,10 +176,10 @@ export class Outbox {
   appendMeter(chargerId: string, report: MeterReport): void {
     const newest = this.mergeable(chargerId);
     if (newest?.kind === 'meter') {
-      const merged = JSON.parse(newest.fact) as MeterReport;
+      const merged = newest.fact as MeterReport;
       const sameScope =
         merged.transactionId === report.transactionId && merged.evseId === report.evseId && merged.connectorId === report.connectorId;
-      if (sameScope && this.replace(newest.seq, 'meter', { ...merged, samples: [...merged.samples, ...report.samples] })) return;
+      if (sameScope && this.replace(newest, 'meter', { ...merged, samples: [...merged.samples, ...report.samples] })) return;
     }
     this.append(chargerId, 'meter', report);
   }
@@ -180,28 +192,37 @@ export class Outbox {
   appendEvent201(chargerId: string, event: OutboxFacts['event201']): void {
     const newest = this.mergeable(chargerId);
     if (newest?.kind === 'event201' || newest?.kind === 'event201s') {
-      const earlier = JSON.parse(newest.fact) as OutboxFacts['event201'] | OutboxFacts['event201s'];
+      const earlier = newest.fact as OutboxFacts['event201'] | OutboxFacts['event201s'];
       const events = Array.isArray(earlier) ? [...earlier, event] : [earlier, event];
-      if (this.replace(newest.seq, 'event201s', events)) return;
+      if (this.replace(newest, 'event201s', events)) return;
     }
     this.append(chargerId, 'event201', event);
   }
 
   /** The newest entry, when it is `chargerId`'s and no flush has read it: what a new fact may merge into. */
-  private mergeable(chargerId: string): { seq: number; kind: OutboxKind; fact: string } | undefined {
-    const newest = this.sql
-      .exec<{ seq: number; charger_id: string; kind: OutboxKind; fact: string }>(
-        'SELECT seq, charger_id, kind, fact FROM outbox ORDER BY seq DESC LIMIT 1',
-      )
-      .toArray()[0];
-    return newest && newest.seq > this.sealedUpTo && newest.charger_id === chargerId ? newest : undefined;
+  private mergeable(chargerId: string): TailEntry | undefined {
+    if (this.tail === undefined) {
+      const newest = this.sql
+        .exec<{ seq: number; charger_id: string; kind: OutboxKind; fact: string }>(
+          'SELECT seq, charger_id, kind, fact FROM outbox ORDER BY seq DESC LIMIT 1',
+        )
+        .toArray()[0];
+      this.tail =
+        newest && newest.seq > this.sealedUpTo ? { seq: newest.seq, chargerId: newest.charger_id, kind: newest.kind, json: newest.fact } : null;
+    }
+    if (this.tail?.chargerId !== chargerId) return undefined;
+    this.tail.fact ??= JSON.parse(this.tail.json);
+    return this.tail;
   }
 
-  /** Replaces an entry's fact, unless that makes it longer than MERGED_MAX_CHARS; whether it did. */
-  private replace<K extends OutboxKind>(seq: number, kind: K, fact: OutboxFacts[K]): boolean {
+  /** Replaces the newest entry's fact, unless that makes it longer than MERGED_MAX_CHARS; whether it did. */
+  private replace<K extends OutboxKind>(newest: TailEntry, kind: K, fact: OutboxFacts[K]): boolean {
     const json = JSON.stringify(fact);
     if (json.length > MERGED_MAX_CHARS) return false;
-    this.sql.exec('UPDATE outbox SET kind = ?, fact = ? WHERE seq = ?', kind, json, seq);
+    // An entry this instance appended is the newest: its seq (SQLite's) is the largest.
+    if (newest.seq === undefined) this.sql.exec('UPDATE outbox SET kind = ?, fact = ? WHERE seq = (SELECT MAX(seq) FROM outbox)', kind, json);
+    else this.sql.exec('UPDATE outbox SET kind = ?, fact = ? WHERE seq = ?', kind, json, newest.seq);
+    this.tail = { seq: newest.seq, chargerId: newest.chargerId, kind, json, fact };
     return true;
   }
 
@@ -229,6 +250,9 @@ export class Outbox {
       entries.map(([chargerId, kind, fact]) => [chargerId, kind, fact, now]),
     );
     if (this.count !== undefined) this.count += entries.length;
+    const last = entries.at(-1);
+    // Its seq is SQLite's to choose (the largest + 1); a merge finds it as the largest.
+    if (last) this.tail = { chargerId: last[0], kind: last[1], json: last[2] };
   }
 
   /**
@@ -288,18 +312,25 @@ export class Outbox {
   private seal(rows: ReadonlyArray<{ seq: number }>): void {
     this.flushesReading += 1;
     for (const row of rows) this.sealedUpTo = Math.max(this.sealedUpTo, row.seq);
+    // Whether the newest entry was among those read is learnt again from the table, when needed.
+    if (rows.length > 0) this.tail = undefined;
   }
 
   /** A flush that read entries with `peekOldest` or `peekStored` is done with them, removed or not. */
   released(): void {
     this.flushesReading = Math.max(0, this.flushesReading - 1);
-    if (this.flushesReading === 0) this.sealedUpTo = 0;
+    if (this.flushesReading === 0) {
+      this.sealedUpTo = 0;
+      // The newest entry may be one a flush read and did not remove: it takes facts again.
+      if (this.tail === null) this.tail = undefined;
+    }
   }
 
   /** Forgets entries up to `seq`, once they are safe elsewhere. */
   remove(upToSeq: number): void {
     this.sql.exec('DELETE FROM outbox WHERE seq <= ?', upToSeq);
     this.count = undefined;
+    this.tail = undefined;
   }
 
   /** Forgets the given entries, once they are safe elsewhere. */
@@ -307,6 +338,7 @@ export class Outbox {
     const seqs = entries.flatMap((entry) => (entry.seq === undefined ? [] : [entry.seq]));
     if (seqs.length > 0) this.sql.exec('DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))', JSON.stringify(seqs));
     this.count = undefined;
+    this.tail = undefined;
   }
 
   /** Groups entries into a batch, as `peek` does. */
@@ -341,6 +373,18 @@ export class Outbox {
     }
     return batch;
   }
+}
+
+/**
+ * The newest outbox entry as an Outbox keeps it in memory: its seq when it was read from the
+ * table (undefined when this instance appended it), its fact as stored and, once needed, parsed.
+ */
+interface TailEntry {
+  seq?: number;
+  chargerId: string;
+  kind: OutboxKind;
+  json: string;
+  fact?: unknown;
 }
 
 /** Rows in the order given until their facts add up to `maxChars`; the first is always taken, so a batch is never empty. */

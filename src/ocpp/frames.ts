@@ -56,7 +56,7 @@ export function parseFrame(text: string): ParseOutcome {
   } catch {
     return invalid('FormatViolation', 'Message is not valid JSON', UNREADABLE_MESSAGE_ID);
   }
-  if (nestedDeeperThan(data, MAX_JSON_DEPTH)) {
+  if (mayNestDeeperThan(text, MAX_JSON_DEPTH) && nestedDeeperThan(data, MAX_JSON_DEPTH)) {
     // Answered like any other malformed frame: under its id if that can be read, never for a reply.
     const [type, id] = Array.isArray(data) ? data : [];
     const idReadable = typeof id === 'string' && id.length > 0 && id.length <= MAX_MESSAGE_ID_LENGTH;
@@ -138,6 +138,20 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
     for (const child of Array.isArray(node) ? node : Object.values(node)) {
       if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
     }
+  }
+  return false;
+}
+
+/**
+ * False when `text` cannot nest deeper than `max`: each level opens with a bracket or brace, so a
+ * text with no more than `max` of them cannot (those inside strings only make this say true more
+ * often). A frame has a few dozen: the walk over the parsed value is then not needed.
+ */
+function mayNestDeeperThan(text: string, max: number): boolean {
+  let opened = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 0x5b || c === 0x7b) && ++opened > max) return true;
   }
   return false;
 }

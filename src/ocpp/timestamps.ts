@@ -6,8 +6,25 @@
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)| ?([+-])(\d{2})(?::?(\d{2}))?)$/;
 
+/**
+ * The last texts read, and what they read as: a frame's timestamps are each read twice (its
+ * schema checks them, its handler stores them in UTC), and a charger sends the same one in several
+ * places of a message (TransactionEvent, its meter values). Bounded: emptied once full.
+ */
+const recent = new Map<string, string | null>();
+const RECENT_MAX = 64;
+
 /** `text` as `YYYY-MM-DDTHH:MM:SS.sssZ` in UTC (fractions beyond milliseconds truncated); null when it is no real date-time. */
 export function toUtcIso(text: string): string | null {
+  const known = recent.get(text);
+  if (known !== undefined) return known;
+  const read = readUtcIso(text);
+  if (recent.size >= RECENT_MAX) recent.clear();
+  recent.set(text, read);
+  return read;
+}
+
+function readUtcIso(text: string): string | null {
   const m = TIMESTAMP.exec(text);
   if (!m) return null;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
