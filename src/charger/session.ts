@@ -116,9 +116,8 @@ export class ChargerSession extends DurableObject<Env> {
     const transactionEnds = new TransactionEnds(ctx.storage.sql);
     this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize, this.config.journalMode);
     // Variables the charger reported WriteOnly are secret in queued commands too.
+    // A command sent by an earlier instance can no longer be matched to its answer: the queue sends it again (at its first use).
     const commands = new CommandQueue(ctx.storage.sql, this.writeOnly);
-    // A command sent by an earlier instance can no longer be matched to its answer.
-    commands.requeueAllSent();
     this.dueWork = new DueWork(ctx.storage.sql, ctx.storage, () => this.outbox.size > 0);
     this.db = countingD1(env.DB, this.d1Counter);
     this.handover = new OutboxHandover({
