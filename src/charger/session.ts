@@ -215,13 +215,15 @@ export class ChargerSession extends DurableObject<Env> {
       await this.setRegistration(null);
     }
     await this.ctx.storage.put({ [STORAGE_KEYS.chargerId]: chargerId, [STORAGE_KEYS.protocol]: protocol });
-    // The liveness check: hourly, so an idle charger's object sleeps (see liveness.ts).
-    await this.dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);
     if (this.dueWork.isScheduled('record-offline')) {
       await this.dueWork.cancel('record-offline');
       await this.history.forgetPendingDisconnection();
     }
+    // Before the liveness check is scheduled: the connection's facts point the alarm at their
+    // flush, which comes first, so the hourly check below needs no setAlarm of its own.
     await this.history.opened(chargerId, protocol, now, replaced ? REPLACED_REASON : undefined);
+    // The liveness check: hourly, so an idle charger's object sleeps (see liveness.ts).
+    await this.dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);
 
     // A charger accepted before needs no new boot to take queued commands; give it a moment
     // to send what it sends on connecting first.

@@ -29,6 +29,22 @@ function dueWork(chargerId: string) {
 }
 
 describe("a charger object's own storage writes", () => {
+  it('a connection sets the alarm once: at its facts\' flush, with the hourly liveness check behind it', async () => {
+    const id = uniqueChargerId('CONNECT');
+    const stub = env.CHARGERS.getByName(id);
+    const written = await meterObject(stub);
+    const connectedAt = Date.now();
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    expect((await written()).alarmsSet).toBe(1);
+    const { alarm, tasks } = await dueWork(id);
+    expect(tasks).toEqual([{ task: 'offline-check', due_at: expect.any(Number) }]);
+    expect(tasks[0]!.due_at).toBeGreaterThanOrEqual(connectedAt + HOUR);
+    // The 'online' fact waits for its flush, which the alarm is for.
+    expect(alarm).not.toBeNull();
+    expect(alarm!).toBeLessThan(tasks[0]!.due_at);
+    cp.close();
+  });
+
   it('heartbeats write no rows, and MeterValues only their outbox row', async () => {
     const cp = await RawCharger.connect(uniqueChargerId('ROWS'), 'ocpp1.6');
     await cp.boot();
