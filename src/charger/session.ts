@@ -221,6 +221,7 @@ export class ChargerSession extends DurableObject<Env> {
     }
     // Before the liveness check is scheduled: the connection's facts point the alarm at their
     // flush, which comes first, so the hourly check below needs no setAlarm of its own.
+    await this.dueWork.learnFlush();
     await this.history.opened(chargerId, protocol, now, replaced ? REPLACED_REASON : undefined);
     // The liveness check: hourly, so an idle charger's object sleeps (see liveness.ts).
     await this.dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);

@@ -3,6 +3,7 @@
 import { env } from 'cloudflare:workers';
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config';
 import { fleetWriterName } from '../../src/fleet/fleet-writer';
 import { RawCharger, uniqueChargerId } from './helpers';
 import { billedRows, meterObject } from './object-meter';
@@ -39,8 +40,9 @@ describe("a charger object's own storage writes", () => {
     const { alarm, tasks } = await dueWork(id);
     expect(tasks).toEqual([{ task: 'offline-check', due_at: expect.any(Number) }]);
     expect(tasks[0]!.due_at).toBeGreaterThanOrEqual(connectedAt + HOUR);
-    // The 'online' fact waits for its flush, which the alarm is for.
+    // The 'online' fact waits for its flush, which the alarm is for: FLUSH_DELAY_SECONDS on, not at once.
     expect(alarm).not.toBeNull();
+    expect(alarm!).toBeGreaterThanOrEqual(connectedAt + readConfig(env).flushDelaySeconds * 1000);
     expect(alarm!).toBeLessThan(tasks[0]!.due_at);
     cp.close();
   });
