@@ -56,7 +56,9 @@ export const isolateStats = {
   schemaChecks: 0,
   /** Schema migrations Durable Objects ran (DDL and data moves): none once an object's schema is current. */
   schemaMigrations: 0,
-  /** Statements those migrations ran. */
+  /** New Durable Objects given their current schema in one step instead of the migration history. */
+  schemaCreates: 0,
+  /** Statements those migrations and creations ran. */
   schemaStatements: 0,
 };
 

@@ -52,11 +52,27 @@ export function generatedSlot(action: string, payload: unknown): string {
 
 /** The operator's queue of commands for one charger; its tables are created by the object's schema (schema.ts). */
 export class CommandQueue {
+  /** Whether this instance has requeued what earlier ones sent (see `sql`). */
+  private sentRequeued = false;
+
   constructor(
-    private readonly sql: SqlStorage,
+    private readonly storageSql: SqlStorage,
     /** Variables the charger reported WriteOnly: their values are redacted like the known secrets. */
     private readonly writeOnly?: WriteOnlyLookup,
   ) {}
+
+  /**
+   * The queue's storage, once commands an earlier instance sent are queued again: nothing here
+   * waits for their answers. Done at the queue's first use rather than at every construction,
+   * so that a wake-up that never touches the queue (most frames) does not scan it.
+   */
+  private get sql(): SqlStorage {
+    if (!this.sentRequeued) {
+      this.sentRequeued = true;
+      this.requeueAllSent();
+    }
+    return this.storageSql;
+  }
 
   private redact<T>(value: T): T {
     return redactSecrets(value, this.writeOnly);
@@ -160,8 +176,8 @@ export class CommandQueue {
    * After an eviction nothing waits for a 'sent' command's answer any more: treat it like a
    * disconnection and send it again (delivery is at least once; see README).
    */
-  requeueAllSent(): void {
-    this.sql.exec(`UPDATE queued_commands SET status = 'queued', sent_at = NULL WHERE status = 'sent'`);
+  private requeueAllSent(): void {
+    this.storageSql.exec(`UPDATE queued_commands SET status = 'queued', sent_at = NULL WHERE status = 'sent'`);
   }
 
   get(id: string, now: number): QueuedCommand | undefined {

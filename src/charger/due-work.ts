@@ -93,6 +93,15 @@ export class DueWork {
     this.flushAt = at;
   }
 
+  /**
+   * Learns when the flush is due before this instance appends facts. A new instance that appends
+   * first would take its own facts for ones an earlier instance left waiting and, with no alarm
+   * set (a charger's first connection), flush them at once instead of when they ask.
+   */
+  async learnFlush(): Promise<void> {
+    await this.flushDue();
+  }
+
   /** When the flush is due, learnt once per instance: the alarm's time while facts wait (see above). */
   private async flushDue(): Promise<number | null> {
     if (this.flushAt === undefined) {

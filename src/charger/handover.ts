@@ -9,7 +9,7 @@ import type { Config } from '../config';
 import type { Env } from '../env';
 import { fleetWriterName } from '../fleet/fleet-writer';
 import { flushStatements } from '../fleet/flush';
-import type { Outbox, StoredEntry } from '../fleet/outbox';
+import type { Outbox, OutboxKind, StoredEntry } from '../fleet/outbox';
 import { logError } from '../log';
 import type { DueWork } from './due-work';
 
@@ -21,6 +21,11 @@ const THRESHOLD = 100;
 const URGENT_MS = 1_000;
 /** How long a failed handover waits before it tries again. */
 const RETRY_MS = 30_000;
+/**
+ * Facts of a transaction under way: more come within FLUSH_DELAY_SECONDS (meter values), so
+ * after flushing them the alarm waits where their flush will be (see flushOnAlarm).
+ */
+const METERING_KINDS: ReadonlySet<OutboxKind> = new Set<OutboxKind>(['meter', 'event201', 'event201s', 'start16']);
 
 export interface HandoverDeps {
   outbox: Outbox;
@@ -37,6 +42,8 @@ export interface HandoverDeps {
 export class OutboxHandover {
   /** The lastSeen the writer has, as far as this instance knows. */
   private lastSeenHandedOver = 0;
+  /** Whether the last flush carried facts of a transaction under way (METERING_KINDS). */
+  private flushedMetering = false;
 
   constructor(private readonly deps: HandoverDeps) {}
 
@@ -52,14 +59,19 @@ export class OutboxHandover {
 
   /**
    * The alarm's part (after DueWork.takeDue): flushes whatever waits, whichever task the alarm
-   * came for, since the object is awake anyway. When that empties the outbox, the next flush is
-   * expected a FLUSH_DELAY_SECONDS on (see DueWork.expectFlush): a metering charger's next
-   * facts then find the alarm already where they need it.
+   * came for, since the object is awake anyway. When that empties the outbox of a metering
+   * charger's facts, the next flush is expected a FLUSH_DELAY_SECONDS on (see
+   * DueWork.expectFlush): its next facts then find the alarm already where they need it. After
+   * other facts (a boot's status, a connection) the alarm goes back to the liveness check: an
+   * expected flush that nothing comes for would wake the object (often from hibernation) only to
+   * find the outbox empty.
    */
   async flushOnAlarm(): Promise<void> {
     const { outbox, dueWork, config } = this.deps;
     if (outbox.size === 0) return;
-    if ((await this.flush()) && outbox.size === 0) dueWork.expectFlush(Date.now() + config.flushDelaySeconds * 1000);
+    if ((await this.flush()) && outbox.size === 0 && this.flushedMetering) {
+      dueWork.expectFlush(Date.now() + config.flushDelaySeconds * 1000);
+    }
   }
 
   /**
@@ -84,6 +96,7 @@ export class OutboxHandover {
     const batch = outbox.peekStored(BATCH_SIZE);
     const entries: StoredEntry[] = batch.entries;
     if (entries.length === 0) return false;
+    this.flushedMetering = entries.some(([, kind]) => METERING_KINDS.has(kind));
     const lastSeen = this.seenNews();
     // lastSeen travels with other facts only: alone it is not worth a hand-over (see liveness.ts).
     if (lastSeen !== undefined) entries.push([chargerId, 'seen', JSON.stringify({ at: new Date(lastSeen).toISOString() })]);
@@ -106,6 +119,7 @@ export class OutboxHandover {
     const { outbox, dueWork, db } = this.deps;
     const batch = outbox.peekOldest(BATCH_SIZE);
     if (batch.size === 0) return false;
+    this.flushedMetering = batch.entries.some((entry) => METERING_KINDS.has(entry.kind));
     const lastSeen = this.seenNews();
     if (lastSeen !== undefined) batch.seen.push({ chargerId, fact: { at: new Date(lastSeen).toISOString() } });
     try {

@@ -105,10 +105,8 @@ export class DurableChargerRecords implements ChargerRecords {
         'soon',
       );
     }
-    const store = new ChargerStore(db);
-    const registered = await store.isRegistered(chargerId);
-    const status = registered ? 'Accepted' : decideForUnknown(config.unknownChargerPolicy);
-    await store.recordBoot(chargerId, protocol, facts, status, status === 'Accepted', this.nowIso);
+    // Accepted when D1 has the charger registered, else the policy's answer: decided and recorded in one statement.
+    const status = await new ChargerStore(db).recordBoot(chargerId, protocol, facts, decideForUnknown(config.unknownChargerPolicy), this.nowIso);
     await this.deps.rememberRegistration(status);
     return status;
   }

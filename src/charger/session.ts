@@ -118,9 +118,8 @@ export class ChargerSession extends DurableObject<Env> {
     const transactionEnds = new TransactionEnds(ctx.storage.sql);
     this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize, this.config.journalMode);
     // Variables the charger reported WriteOnly are secret in queued commands too.
+    // A command sent by an earlier instance can no longer be matched to its answer: the queue sends it again (at its first use).
     const commands = new CommandQueue(ctx.storage.sql, this.writeOnly);
-    // A command sent by an earlier instance can no longer be matched to its answer.
-    commands.requeueAllSent();
     this.dueWork = new DueWork(ctx.storage.sql, ctx.storage, () => this.outbox.size > 0);
     this.db = countingD1(env.DB, this.d1Counter);
     this.handover = new OutboxHandover({
@@ -219,13 +218,16 @@ export class ChargerSession extends DurableObject<Env> {
     }
     await this.ctx.storage.put({ [STORAGE_KEYS.chargerId]: chargerId, [STORAGE_KEYS.protocol]: protocol });
     this.knownChargerId = chargerId;
-    // The liveness check: hourly, so an idle charger's object sleeps (see liveness.ts).
-    await this.dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);
     if (this.dueWork.isScheduled('record-offline')) {
       await this.dueWork.cancel('record-offline');
       await this.history.forgetPendingDisconnection();
     }
+    // Before the liveness check is scheduled: the connection's facts point the alarm at their
+    // flush, which comes first, so the hourly check below needs no setAlarm of its own.
+    await this.dueWork.learnFlush();
     await this.history.opened(chargerId, protocol, now, replaced ? REPLACED_REASON : undefined);
+    // The liveness check: hourly, so an idle charger's object sleeps (see liveness.ts).
+    await this.dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);
 
     // A charger accepted before needs no new boot to take queued commands; give it a moment
     // to send what it sends on connecting first.

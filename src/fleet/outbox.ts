@@ -124,6 +124,9 @@ export function rebuildOutboxTable(sql: SqlStorage): void {
 /** The FleetWriter's own schema (see durable-schema.ts): its outbox, from before versions, then without AUTOINCREMENT. */
 export const FLEET_WRITER_MIGRATIONS: readonly Migration[] = [(sql) => createOutboxTable(sql, 'legacy'), rebuildOutboxTable];
 
+/** What FLEET_WRITER_MIGRATIONS end with, for a new writer in one step. */
+export const createCurrentFleetWriterSchema: Migration = (sql) => createOutboxTable(sql, 'current');
+
 /**
  * An entry may take in later facts (see Outbox.appendMeter, appendEvent201) until its JSON
  * reaches this many characters: beyond it, the next fact starts a new entry.

@@ -1,7 +1,7 @@
 // D1 access for chargers and connector states; all of their SQL lives here.
 
 import type { OcppVersion } from '../ocpp/versions';
-import type { BootFacts, ConnectorState } from '../ocpp/records';
+import type { BootFacts, ConnectorState, RegistrationStatus } from '../ocpp/records';
 
 import type { ChargerFact } from '../fleet/outbox';
 import { chunk, columnsOf } from './json-rows';
@@ -145,11 +145,6 @@ export class ChargerStore {
     };
   }
 
-  async isRegistered(id: string): Promise<boolean> {
-    const row = await this.db.prepare('SELECT registered FROM chargers WHERE id = ?').bind(id).first<{ registered: number }>();
-    return row?.registered === 1;
-  }
-
   async exists(id: string): Promise<boolean> {
     const row = await this.db.prepare('SELECT 1 AS found FROM chargers WHERE id = ?').bind(id).first();
     return row !== null;
@@ -272,34 +267,34 @@ export class ChargerStore {
     return result.meta.changes > 0;
   }
 
-  /** Records a BootNotification and the answer given to it, in one statement. */
-  async recordBoot(
-    id: string,
-    protocol: OcppVersion,
-    boot: BootFacts,
-    registrationStatus: string,
-    registered: boolean,
-    now: string,
-  ): Promise<void> {
-    await this.db
+  /**
+   * Records a BootNotification and decides its answer, in one statement: Accepted for a charger
+   * registered in D1, `unknownStatus` (the unknown-charger policy's answer) otherwise. A charger
+   * accepted by the policy is registered from then on. Returns the answer decided, read and
+   * written atomically (a registration made at the same moment is either seen or made after).
+   */
+  async recordBoot(id: string, protocol: OcppVersion, boot: BootFacts, unknownStatus: RegistrationStatus, now: string): Promise<RegistrationStatus> {
+    const row = await this.db
       .prepare(
         `INSERT INTO chargers (id, registered, protocol, registration_status, vendor, model, serial_number,
            charge_box_serial_number, firmware_version, iccid, imsi, meter_type, meter_serial_number,
            connected, last_seen, last_boot_at, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?14, ?14, ?14)
          ON CONFLICT (id) DO UPDATE SET
+           registration_status = CASE WHEN registered = 1 THEN 'Accepted' ELSE excluded.registration_status END,
            registered = MAX(registered, excluded.registered), protocol = excluded.protocol,
-           registration_status = excluded.registration_status, vendor = excluded.vendor, model = excluded.model,
+           vendor = excluded.vendor, model = excluded.model,
            serial_number = excluded.serial_number, charge_box_serial_number = excluded.charge_box_serial_number,
            firmware_version = excluded.firmware_version, iccid = excluded.iccid, imsi = excluded.imsi,
            meter_type = excluded.meter_type, meter_serial_number = excluded.meter_serial_number,
-           connected = 1, last_seen = ?14, last_boot_at = ?14, updated_at = ?14`,
+           connected = 1, last_seen = ?14, last_boot_at = ?14, updated_at = ?14
+         RETURNING registration_status`,
       )
       .bind(
         id,
-        registered ? 1 : 0,
+        unknownStatus === 'Accepted' ? 1 : 0,
         protocol,
-        registrationStatus,
+        unknownStatus,
         boot.vendor,
         boot.model,
         boot.serialNumber ?? null,
@@ -311,7 +306,9 @@ export class ChargerStore {
         boot.meterSerialNumber ?? null,
         now,
       )
-      .run();
+      .first<{ registration_status: RegistrationStatus }>();
+    if (!row) throw new Error(`D1 returned no row for the boot of ${id}`);
+    return row.registration_status;
   }
 
   /**

@@ -3,6 +3,7 @@
 import { env } from 'cloudflare:workers';
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config';
 import { fleetWriterName } from '../../src/fleet/fleet-writer';
 import type { Outbox } from '../../src/fleet/outbox';
 import type { MeterSample } from '../../src/ocpp/meter-values';
@@ -31,6 +32,23 @@ function dueWork(chargerId: string) {
 }
 
 describe("a charger object's own storage writes", () => {
+  it('a connection sets the alarm once: at its facts\' flush, with the hourly liveness check behind it', async () => {
+    const id = uniqueChargerId('CONNECT');
+    const stub = env.CHARGERS.getByName(id);
+    const written = await meterObject(stub);
+    const connectedAt = Date.now();
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    expect((await written()).alarmsSet).toBe(1);
+    const { alarm, tasks } = await dueWork(id);
+    expect(tasks).toEqual([{ task: 'offline-check', due_at: expect.any(Number) }]);
+    expect(tasks[0]!.due_at).toBeGreaterThanOrEqual(connectedAt + HOUR);
+    // The 'online' fact waits for its flush, which the alarm is for: FLUSH_DELAY_SECONDS on, not at once.
+    expect(alarm).not.toBeNull();
+    expect(alarm!).toBeGreaterThanOrEqual(connectedAt + readConfig(env).flushDelaySeconds * 1000);
+    expect(alarm!).toBeLessThan(tasks[0]!.due_at);
+    cp.close();
+  });
+
   it('heartbeats write no rows, and MeterValues none either: they go to D1 as they come', async () => {
     const cp = await RawCharger.connect(uniqueChargerId('ROWS'), 'ocpp1.6');
     await cp.boot();
@@ -148,13 +166,12 @@ describe('an idle connected charger', () => {
     const flushedAt = Date.now();
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await writer.flushNow();
-    // The alarm stays where a next flush would be (a metering charger's next facts need it there);
-    // it comes once more, finds nothing to flush, and points itself an hour on.
+    // Nothing of a transaction was flushed, so no more facts are expected soon: the alarm goes
+    // straight back to the liveness check, an hour after the connection opened, rather than
+    // waking the object at FLUSH_DELAY_SECONDS to find the outbox empty.
     const expected = await dueWork(cp.id);
-    expect(expected.alarm!).toBeLessThan(flushedAt + HOUR);
+    expect(expected.alarm!).toBeGreaterThanOrEqual(connectedAt + HOUR);
     expect(expected.tasks.map((t) => t.task)).toEqual(['offline-check']);
-    await runInDurableObject(stub, (_instance, state) => state.storage.setAlarm(Date.now()));
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
     const row = () => env.DB.prepare('SELECT connected, last_seen, updated_at FROM chargers WHERE id = ?').bind(cp.id).first();
     const before = await row();
     expect(before).toMatchObject({ connected: 1 });

@@ -5,6 +5,8 @@ import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { isolateStats } from '../../src/isolate-stats';
 import { CHARGER_MIGRATIONS } from '../../src/charger/schema';
+import { migrateSchema } from '../../src/durable-schema';
+import { FLEET_WRITER_MIGRATIONS } from '../../src/fleet/outbox';
 import { api, uniqueChargerId } from './helpers';
 
 const SECRET_HEX = '4F4C442D5345435245542D3132333435';
@@ -76,7 +78,92 @@ function makeUnversioned(sql: SqlStorage, chargerId: string): void {
   sql.exec('INSERT INTO remote_start_links VALUES (?, ?, ?)', 77, 'OLD-LINKED-TOKEN', now);
 }
 
+/** The runtime's own tables (the key-value API's, the local emulator's): not the object's schema. */
+const RUNTIME_TABLES = "name NOT LIKE '!_cf!_%' ESCAPE '!' AND name NOT LIKE '!_!_miniflare!_%' ESCAPE '!'";
+
+/**
+ * The object's schema as sqlite_master has it: every table and index (SQLite's automatic ones for
+ * keys and UNIQUE included) with its CREATE text, spaced and quoted alike (a rebuilt table's text
+ * says "journal" where a created one says journal). sqlite_sequence is left out: SQLite's own
+ * table for AUTOINCREMENT counters, which stays, empty, in an object that once had one.
+ */
+function schemaOf(sql: SqlStorage): Array<{ type: string; name: string; table: string; sql: string | null }> {
+  return sql
+    .exec<{ type: string; name: string; tbl_name: string; sql: string | null }>(
+      `SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name <> 'sqlite_sequence' AND ${RUNTIME_TABLES} ORDER BY type, name`,
+    )
+    .toArray()
+    .map((r) => ({
+      type: r.type,
+      name: r.name,
+      table: r.tbl_name,
+      sql: r.sql === null ? null : r.sql.replaceAll('"', '').replace(/\s+/g, ' ').replace(/\s*\(\s*/g, '(').replace(/\s*\)\s*/g, ')').replace(/\s*,\s*/g, ', ').trim(),
+    }));
+}
+
+/** Drops every table of the object's own: it is then as a new object is, the runtime's tables aside. */
+function dropOwnTables(sql: SqlStorage): void {
+  const tables = sql
+    .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' AND ${RUNTIME_TABLES}`)
+    .toArray();
+  for (const { name } of tables) sql.exec(`DROP TABLE "${name}"`);
+}
+
 describe("the charger object's schema", () => {
+  it('gives a new object the schema its migrations end with, in one step that writes a fraction of the rows', async () => {
+    // An object made before schema versions, migrated through every step on its next construction.
+    const migratedStub = env.CHARGERS.getByName(uniqueChargerId('SCHEMA'));
+    await runInDurableObject(migratedStub, (_instance, state) => makeUnversioned(state.storage.sql, 'SCHEMA-OLD'));
+    await evictDurableObject(migratedStub);
+    const migrationsBefore = isolateStats.schemaMigrations;
+    const migrated = await runInDurableObject(migratedStub, (_instance, state) => schemaOf(state.storage.sql));
+    expect(isolateStats.schemaMigrations - migrationsBefore).toBe(CHARGER_MIGRATIONS.length);
+
+    // The whole history run on an empty object: what every new object paid before.
+    const historyStub = env.CHARGERS.getByName(uniqueChargerId('SCHEMA'));
+    const history = await runInDurableObject(historyStub, (_instance, state) => {
+      const sql = state.storage.sql;
+      dropOwnTables(sql);
+      const before = isolateStats.doSqlRowsWritten;
+      migrateSchema(sql, CHARGER_MIGRATIONS);
+      return { rows: isolateStats.doSqlRowsWritten - before, schema: schemaOf(sql) };
+    });
+
+    // A new object: its construction creates the current schema at once.
+    const before = { ...isolateStats };
+    const fresh = await runInDurableObject(env.CHARGERS.getByName(uniqueChargerId('SCHEMA')), (_instance, state) => ({
+      schema: schemaOf(state.storage.sql),
+      version: state.storage.sql.exec<{ version: number }>('SELECT version FROM schema_version').one().version,
+    }));
+    const freshRows = isolateStats.doSqlRowsWritten - before.doSqlRowsWritten;
+    expect(isolateStats.chargerObjectsConstructed - before.chargerObjectsConstructed).toBe(1);
+    expect(isolateStats.schemaCreates - before.schemaCreates).toBe(1);
+    expect(isolateStats.schemaMigrations - before.schemaMigrations).toBe(0);
+    expect(fresh.version).toBe(CHARGER_MIGRATIONS.length);
+
+    expect(fresh.schema.filter((t) => t.type === 'table').length).toBeGreaterThan(10);
+    expect(fresh.schema).toEqual(migrated);
+    expect(fresh.schema).toEqual(history.schema);
+    // The whole construction, not only its DDL, against the history's DDL alone.
+    expect(freshRows).toBeGreaterThan(0);
+    expect(freshRows * 2).toBeLessThan(history.rows);
+  });
+
+  it("gives a new FleetWriter its migrations' schema in one step", async () => {
+    const before = isolateStats.schemaCreates;
+    const fresh = await runInDurableObject(env.FLEET_WRITERS.getByName(uniqueChargerId('WRITER-SCHEMA')), (_instance, state) =>
+      schemaOf(state.storage.sql),
+    );
+    expect(isolateStats.schemaCreates - before).toBe(1);
+    const history = await runInDurableObject(env.FLEET_WRITERS.getByName(uniqueChargerId('WRITER-SCHEMA')), (_instance, state) => {
+      dropOwnTables(state.storage.sql);
+      migrateSchema(state.storage.sql, FLEET_WRITER_MIGRATIONS);
+      return schemaOf(state.storage.sql);
+    });
+    expect(fresh.map((t) => t.name)).toContain('outbox');
+    expect(fresh).toEqual(history);
+  });
+
   it('carries an object made before schema versions forward: its data kept, its one-time redactions run, AUTOINCREMENT gone', async () => {
     const id = uniqueChargerId('SCHEMA');
     const stub = env.CHARGERS.getByName(id);

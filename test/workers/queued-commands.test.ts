@@ -1,3 +1,5 @@
+import { env } from 'cloudflare:workers';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config';
 import { api, RawCharger, uniqueChargerId } from './helpers';
@@ -41,6 +43,29 @@ describe('queued commands', () => {
     const { commands } = await json(await api('GET', `/chargers/${id}/commands`));
     expect(commands.map((c: { action: string }) => c.action)).toEqual(['Reset', 'ClearCache']);
     cp.close();
+  });
+
+  it('sent by an instance since evicted are queued again, and a wake-up that does not use the queue leaves it alone', async () => {
+    const id = uniqueChargerId();
+    expect((await api('PUT', `/chargers/${id}`)).status).toBe(201);
+    const { command } = await json(await api('POST', `/chargers/${id}/commands/ClearCache?queue=true`, {}));
+    const stub = env.CHARGERS.getByName(id);
+    // As an instance leaves it that sent the command and was evicted before the answer came.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE queued_commands SET status = 'sent', sent_at = ? WHERE id = ?", Date.now(), command.id);
+    });
+    await evictDurableObject(stub);
+
+    // A call wakes the object and is answered without a look at the queue: the row is as the evicted instance left it.
+    expect(await stub.liveStatus()).toMatchObject({ connected: false });
+    const stored = () =>
+      runInDurableObject(stub, (_instance, state) =>
+        state.storage.sql.exec<{ status: string }>('SELECT status FROM queued_commands WHERE id = ?', command.id).one().status,
+      );
+    expect(await stored()).toBe('sent');
+    // The first look at the queue finds the command waiting to be sent again.
+    expect((await json(await api('GET', `/commands/${command.id}`))).command).toMatchObject({ status: 'queued', sentAt: null });
+    expect(await stored()).toBe('queued');
   });
 
   it('are sent again on the next connection when the charger leaves before answering', async () => {

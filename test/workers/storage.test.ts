@@ -12,6 +12,7 @@ import type { TransactionLocations } from '../../src/charger/transaction-locatio
 import { readConfig } from '../../src/config';
 import { fleetWriterName } from '../../src/fleet/fleet-writer';
 import { ChargerStore } from '../../src/store/chargers';
+import { countingD1 } from '../../src/store/counting-d1';
 import { api, RawCharger, METER_VALUES, uniqueChargerId } from './helpers';
 
 /**
@@ -116,10 +117,10 @@ describe('the unknown-charger policy', () => {
   const now = new Date('2026-03-01T00:00:00Z');
   const boot = { vendor: 'Acme', model: 'Volt' };
 
-  function records(chargerId: string, policy: 'accept' | 'pending' | 'reject', remembered: string[]) {
+  function records(chargerId: string, policy: 'accept' | 'pending' | 'reject', remembered: string[], db: D1Database = env.DB) {
     const config = { ...readConfig(env), unknownChargerPolicy: policy };
     return new DurableChargerRecords({
-      db: env.DB,
+      db,
       // Boot decisions never touch the outbox.
       outbox: undefined as unknown as Outbox,
       locations: undefined as unknown as TransactionLocations,
@@ -158,6 +159,34 @@ describe('the unknown-charger policy', () => {
     const known = uniqueChargerId('known');
     await new ChargerStore(env.DB).register(known, now.toISOString());
     expect(await records(known, 'reject', []).recordBoot(boot)).toBe('Accepted');
+  });
+
+  it('decides and records each boot in one D1 statement, seeing a registration made between boots', async () => {
+    const counter = { statements: 0 };
+    const db = countingD1(env.DB, counter);
+    const store = new ChargerStore(env.DB);
+    const id = uniqueChargerId('one-statement');
+    const remembered: string[] = [];
+    expect(await records(id, 'pending', remembered, db).recordBoot(boot)).toBe('Pending');
+    expect(counter.statements).toBe(1);
+    expect(await records(id, 'pending', remembered, db).recordBoot({ ...boot, firmwareVersion: '2.0' })).toBe('Pending');
+    expect(await store.get(id)).toMatchObject({ registrationStatus: 'Pending', registered: false, boot: { ...boot, firmwareVersion: '2.0' } });
+    // The operator registers it: its next boot is Accepted, whatever the policy.
+    await store.register(id, now.toISOString());
+    expect(await records(id, 'reject', remembered, db).recordBoot(boot)).toBe('Accepted');
+    expect(remembered).toEqual(['Pending', 'Pending', 'Accepted']);
+    expect(counter.statements).toBe(3);
+    expect(await store.get(id)).toMatchObject({ registrationStatus: 'Accepted', registered: true, boot });
+
+    // A charger the policy accepted stays registered when the policy becomes stricter.
+    const accepted = uniqueChargerId('one-statement');
+    expect(await records(accepted, 'accept', [], db).recordBoot(boot)).toBe('Accepted');
+    expect(await records(accepted, 'reject', [], db).recordBoot(boot)).toBe('Accepted');
+    // One refused by the policy is not registered by a later boot under another answer.
+    const refused = uniqueChargerId('one-statement');
+    expect(await records(refused, 'reject', [], db).recordBoot(boot)).toBe('Rejected');
+    expect(await records(refused, 'pending', [], db).recordBoot(boot)).toBe('Pending');
+    expect(await store.get(refused)).toMatchObject({ registrationStatus: 'Pending', registered: false });
   });
 });
 
