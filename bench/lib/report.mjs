@@ -227,8 +227,8 @@ function renderMonth(month, baseMonth, idle) {
           ? `The chargers sent a Heartbeat every 300 s (${whole(idle.find((i) => i.windowDelta).heartbeatsSent)} in all), as connected chargers do; what those cost (the profile's Heartbeat figures) is taken out of the rows above, but the constructions include the objects they woke. `
           : '') +
         'The time-driven column above is this rate times 720 hours. ' +
-        (t.windowSeconds < 15 * 60
-          ? '**The window is shorter than the CSMS\'s 15-minute alarm periods (offline check, last-seen hand-over): it sees only the alarms that fell due in it, so these figures are a lower bound;** run with --idle-seconds 3600 for an hour\'s figure (in a window of 300 s or more the chargers heartbeat every 300 s, so none is closed as silent).'
+        (t.windowSeconds < 3600
+          ? '**The window is shorter than the hourly liveness check, which it sees only when one fell due in it: an idle charger\'s object wakes once an hour for it (one alarm, one row and one setAlarm written), so these figures are a lower bound;** run with --idle-seconds 3600 for an hour\'s figure (in a window of 300 s or more the chargers heartbeat every 300 s, so none is closed as silent).'
           : ''),
     );
   }
