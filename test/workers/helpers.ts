@@ -25,12 +25,15 @@ export function api(method: string, path: string, body?: unknown, token = API_TO
   });
 }
 
-/** Every page of a GET that pages with `nextCursor` (`limit` a page, or the route's default), whole responses. */
-export async function allPages(path: string, limit?: number): Promise<any[]> {
+/**
+ * Every page of a GET that pages with `nextCursor` (`limit` a page, or the route's default), whole
+ * responses; `params` go with every page (e.g. a time range).
+ */
+export async function allPages(path: string, limit?: number, params: Record<string, string> = {}): Promise<any[]> {
   const pages: any[] = [];
   let cursor: string | null = null;
   do {
-    const query = new URLSearchParams();
+    const query = new URLSearchParams(params);
     if (limit !== undefined) query.set('limit', String(limit));
     if (cursor) query.set('cursor', cursor);
     const res = await api('GET', `${path}?${query}`);
