@@ -55,17 +55,23 @@ function frameName({ functionName, url, lineNumber }) {
   return `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
 }
 
+/** A profile's nodes by id, each node's parent, and the samples taken in each node. */
+function indexProfile(profile) {
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const counts = new Map();
+  for (const id of profile.samples) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return { byNode, parentOf, counts };
+}
+
 /**
  * The `limit` functions with the most self time, with their share of all samples. A native
  * function (SQLite's `exec`, `toArray`, `JSON.parse`: no source file) says little by itself, so
  * `callers` lists the JavaScript functions whose calls to it took those samples.
  */
 export function hotFunctions(profile, limit = 25) {
-  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parentOf = new Map();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
-  const counts = new Map();
-  for (const id of profile.samples) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const { byNode, parentOf, counts } = indexProfile(profile);
   const byFunction = new Map();
   for (const [id, count] of counts) {
     const { callFrame } = byNode.get(id);
@@ -102,11 +108,7 @@ export function hotFunctions(profile, limit = 25) {
  * their share of all samples: where a message's CPU goes, by the code that spends it.
  */
 export function heavyFunctions(profile, limit = 40) {
-  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parentOf = new Map();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
-  const counts = new Map();
-  for (const id of profile.samples) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const { byNode, parentOf, counts } = indexProfile(profile);
   const byFunction = new Map();
   for (const [id, count] of counts) {
     // Each function on the sample's stack once, however deep it recursed.

@@ -47,12 +47,10 @@ export class DueWork {
     return this.tasks;
   }
 
-  /** Sets when `task` is due. With `earliest`, an earlier time already set is kept. */
-  async schedule(task: Task, dueAt: number, mode: 'replace' | 'earliest' = 'replace'): Promise<void> {
+  /** Sets when `task` is due. */
+  async schedule(task: Task, next: number): Promise<void> {
     const tasks = this.table();
-    const current = tasks.get(task);
-    const next = mode === 'earliest' && current !== undefined ? Math.min(current, dueAt) : dueAt;
-    if (next === current) return;
+    if (next === tasks.get(task)) return;
     this.taken.delete(task);
     this.sql.exec(
       'INSERT INTO due_work (task, due_at) VALUES (?, ?) ON CONFLICT (task) DO UPDATE SET due_at = excluded.due_at',
