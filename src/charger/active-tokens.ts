@@ -74,7 +74,9 @@ export class ActiveTokens {
     const connectorId = where?.connectorId ?? -1;
     if (where && (where.evseId > 0 || where.connectorId > 0)) {
       this.sql.exec(
-        'UPDATE active_tokens SET ended = 1 WHERE evse_id = ? AND connector_id = ? AND transaction_id <> ?',
+        // Only rows still running: every row an UPDATE matches is written (and billed), changed or
+        // not, and a connector keeps up to KEPT_MAX ended ones.
+        'UPDATE active_tokens SET ended = 1 WHERE evse_id = ? AND connector_id = ? AND transaction_id <> ? AND ended = 0',
         evseId,
         connectorId,
         transactionId,
@@ -98,7 +100,7 @@ export class ActiveTokens {
     // An end before any start (events out of order) is kept too, so the late start stays ended.
     this.sql.exec(
       `INSERT INTO active_tokens (transaction_id, id_tag, evse_id, connector_id, ended, since) VALUES (?, '', -1, -1, 1, ?)
-       ON CONFLICT (transaction_id) DO UPDATE SET ended = 1`,
+       ON CONFLICT (transaction_id) DO UPDATE SET ended = 1 WHERE ended = 0`,
       transactionId,
       nowMs,
     );
@@ -106,7 +108,7 @@ export class ActiveTokens {
 
   /** A boot ends every transaction the charger was running, those D1 knows of included: nothing is left to read in. */
   endAll(): void {
-    this.sql.exec('UPDATE active_tokens SET ended = 1');
+    this.sql.exec('UPDATE active_tokens SET ended = 1 WHERE ended = 0');
     this.sql.exec('INSERT OR IGNORE INTO active_tokens_seeded (one) VALUES (1)');
   }
 

@@ -207,6 +207,31 @@ describe('meter readings in the outbox', () => {
     cp.close();
   });
 
+  it('writes as many object rows for a 1.6 session after many sessions on the connector as after a few: ended ones are not rewritten', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    const stub = env.CHARGERS.getByName(cp.id);
+    await stub.flushNow();
+    let n = 0;
+    const session = async () => {
+      n += 1;
+      const at = (minute: number) => `2026-03-07T${String(n).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00Z`;
+      const start = await cp.call('StartTransaction', { connectorId: 1, idTag: 'MANY-TAG', meterStart: n * 1000, timestamp: at(0) });
+      await cp.call('StopTransaction', { transactionId: (start[2] as { transactionId: number }).transactionId, meterStop: n * 1000 + 500, timestamp: at(30) });
+    };
+    const rowsOfOneSession = async () => {
+      const read = await meterObject(stub);
+      await session();
+      return (await read()).sqlRows;
+    };
+    await session();
+    await session();
+    const early = await rowsOfOneSession();
+    for (let i = 0; i < 6; i++) await session();
+    expect(await rowsOfOneSession()).toBe(early);
+    cp.close();
+  });
+
   it("stores a replayed 1.6 StartTransaction again: its first sending's id may be kept by the object while D1 never got the start", async () => {
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
     await cp.boot();
