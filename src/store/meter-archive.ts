@@ -400,7 +400,8 @@ export class MeterArchiveStore {
 
   /** The readings of an archived transaction, checked against D1's count and SHA-256. */
   async read(archived: Pick<ArchivedReadings, 'key' | 'count' | 'sha256'>): Promise<StoredMeterValue[]> {
-    if (archived.key === null) return [];
+    // No readings in it (an object holding a 2.0.1 transaction's events alone): nothing to fetch.
+    if (archived.key === null || archived.count === 0) return [];
     // The readings alone: events that moved into the object are checked when they are read.
     return (await this.readContent(archived.key, { count: archived.count, sha256: archived.sha256 })).meterValues;
   }

@@ -13,6 +13,7 @@ import {
   archiveKey,
   encodeArchive,
   MeterArchiveStore,
+  TRANSACTION_EVENT_COLUMNS,
   type StoredTransactionEvent,
 } from '../../src/store/meter-archive';
 import { MeterValueStore } from '../../src/store/meter-values';
@@ -108,6 +109,11 @@ async function gunzipJson(bytes: ArrayBuffer): Promise<any> {
 }
 
 describe("a completed 2.0.1 transaction's events", () => {
+  it('are archived with every column of transaction_events (a column added later must be added to the archive too)', async () => {
+    const { results } = await env.DB.prepare('PRAGMA table_info(transaction_events)').all<{ name: string }>();
+    expect([...TRANSACTION_EVENT_COLUMNS].sort()).toEqual(results.map((c) => c.name).sort());
+  });
+
   it('move to R2 with its readings; D1 keeps the Ended and the events not applied; they read back identical, every column; the transaction and the API answer as before', async () => {
     const cp = await charger('EVARCH');
     await completed(cp, 'EA-1');
@@ -478,7 +484,7 @@ describe('D1 bytes per archived 2.0.1 transaction', () => {
     return ids;
   }
 
-  it('fall to the transaction row, its Ended event and its anomalies: under a fifth of what the readings-only archive leaves (measured, printed)', async () => {
+  it('fall to the transaction row and its Ended event: under a fifth of what the readings-only archive leaves (measured, printed)', async () => {
     // The file does not shrink when rows are deleted: their pages are reused by later writes. So
     // what an archived session leaves is the file's growth per session in the steady state of
     // rounds of "write sessions, archive them", after a first round that fills the free pages.
