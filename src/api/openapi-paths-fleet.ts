@@ -88,7 +88,7 @@ export function fleetPaths(): Record<string, Json> {
         summary:
           'Move the meter values of transactions stopped more than METER_RETENTION_DAYS ago from D1 to R2 now, as the Cron Trigger does; at most `limit` (METER_ARCHIVE_BATCH by default). Needs `admin`.',
         description:
-          'Each transaction: its values written to R2 as one gzip object, read back and checked, then in one D1 batch the transaction marked archived and its values deleted from D1. ' +
+          'Each transaction: its values (and a completed 2.0.1 transaction\'s events, but its Ended and those not applied) written to R2 as one gzip object, read back and checked, then in one D1 batch the transaction marked archived and what moved deleted from D1. ' +
           'The API serves them as before. A transaction that fails stays in D1 and is listed in `failed`; the next run tries again. ' +
           '`enabled` is false (nothing moved) when no R2 bucket is bound as ARCHIVE or METER_RETENTION_DAYS is 0.',
         parameters: [query('limit', { type: 'integer', minimum: 1, maximum: 1000 }, 'Transactions to move at most in this run')],
@@ -105,7 +105,12 @@ export function fleetPaths(): Record<string, Json> {
                 items: objectOf({
                   chargerId: { type: 'string' },
                   transactionId: { type: 'string' },
-                  meterValues: { type: 'integer', description: 'Values moved (0: it had none, and no object was written)' },
+                  meterValues: { type: 'integer', description: 'Values moved (0: it had none; with events null or 0, no object was written)' },
+                  events: {
+                    type: ['integer', 'null'],
+                    description:
+                      "2.0.1 events moved with them, into the same object: all but the applied Ended and those not applied, which stay in D1. Null: none moved (a 1.6 transaction, or one closed as abandoned whose own Ended has not come)",
+                  },
                   key: { type: ['string', 'null'], description: 'The R2 object' },
                 }),
               },

@@ -1,5 +1,6 @@
 // The archive job: moves the meter values of transactions past the retention window from D1 to R2,
-// a bounded number per run (the Cron Trigger's and POST /api/v1/archive/run's).
+// with a completed 2.0.1 transaction's events, a bounded number per run (the Cron Trigger's and
+// POST /api/v1/archive/run's).
 
 import { readConfig } from '../config';
 import type { Env } from '../env';
@@ -17,8 +18,12 @@ export interface ArchiveRunReport {
   retentionDays: number;
   /** Transactions whose stop was recorded before this are due. */
   cutoff?: string;
-  /** Moved by this run: the readings left D1 (meterValues 0: there were none, no object written). */
-  moved: Array<{ chargerId: string; transactionId: string; meterValues: number; key: string | null }>;
+  /**
+   * Moved by this run: the readings left D1 (meterValues 0 and events null or 0: there were none,
+   * no object written), and for a 2.0.1 transaction completed by its own Ended its events but
+   * those D1 keeps (events null: none moved, see MeterArchiveStore.eventsToMove).
+   */
+  moved: Array<{ chargerId: string; transactionId: string; meterValues: number; events: number | null; key: string | null }>;
   /** Due but not moved this run (their readings stay in D1; the next run tries again). */
   failed: Array<{ chargerId: string; transactionId: string; error: string }>;
   /** Due transactions still in D1 after this run. */
@@ -79,10 +84,12 @@ async function inGroups<T>(items: readonly T[], run: (item: T) => Promise<void>)
 }
 
 /**
- * Moves one transaction's readings: R2 first, read back and checked, then one D1 batch that marks
- * the transaction archived and deletes its readings, only if neither changed since they were
- * read. Stopped anywhere before the batch commits, the readings are still in D1 and served from
- * there; the next run writes the same object again.
+ * Moves one transaction's readings, and the events of a 2.0.1 transaction completed by its own
+ * Ended (but that Ended and the events not applied): R2 first, as one object, read back and
+ * checked, then one D1 batch that marks the transaction archived (with the events' count and
+ * SHA-256) and deletes what moved, only if none of it changed since it was read. Stopped anywhere
+ * before the batch commits, all of it is still in D1 and served from there; the next run writes
+ * the same object again.
  */
 async function archiveTransaction(
   db: D1Database,
@@ -91,22 +98,29 @@ async function archiveTransaction(
   chargerId: string,
   transactionId: string,
   now: string,
-): Promise<{ meterValues: number; key: string | null }> {
+): Promise<{ meterValues: number; events: number | null; key: string | null }> {
   const readings = await meterValues.readingsForTransaction(chargerId, transactionId);
-  const encoded = await encodeArchive(chargerId, transactionId, readings);
-  // A transaction without readings needs no object: D1 records that it has none to serve.
-  const key = readings.length === 0 ? null : archiveKey(chargerId, transactionId);
+  const events = await archive.eventsToMove(chargerId, transactionId);
+  const encoded = await encodeArchive(chargerId, transactionId, readings, events ?? undefined);
+  // A transaction with nothing to move needs no object: D1 records that it has none to serve.
+  const key = readings.length === 0 && !events?.length ? null : archiveKey(chargerId, transactionId);
   if (key !== null) {
     await archive.put(key, encoded);
-    await archive.read({ key, count: encoded.count, sha256: encoded.sha256 });
+    await archive.readContent(key, {
+      count: encoded.count,
+      sha256: encoded.sha256,
+      events: encoded.eventCount === null ? null : { count: encoded.eventCount, sha256: encoded.eventsSha256! },
+    });
   }
   await db.batch([
     archive.transactionUnchangedStatement(chargerId, transactionId),
     meterValues.unchangedStatementForTransaction(chargerId, transactionId, readings.length),
+    ...(events ? [archive.eventsUnchangedStatement(chargerId, transactionId, events.length)] : []),
     archive.markStatement(chargerId, transactionId, key, encoded, now),
     ...meterValues.deleteStatementsForTransaction(chargerId, transactionId),
+    ...(events?.length ? [archive.deleteMovedEventsStatement(chargerId, transactionId)] : []),
   ]);
-  return { meterValues: readings.length, key };
+  return { meterValues: readings.length, events: events?.length ?? null, key };
 }
 
 /**

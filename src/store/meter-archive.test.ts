@@ -6,7 +6,9 @@ import {
   chargerKey,
   compareText,
   decodeArchive,
+  decodeArchiveContent,
   encodeArchive,
+  type StoredTransactionEvent,
   encodeCursor,
   mergeReadings,
   pageReadings,
@@ -61,6 +63,43 @@ describe('the archive object', () => {
     await expect(decodeArchive(encoded.bytes, { count: 2, sha256: encoded.sha256 })).rejects.toBeInstanceOf(ArchiveUnreadable);
     await expect(decodeArchive(encoded.bytes, { count: 1, sha256: '0'.repeat(64) })).rejects.toBeInstanceOf(ArchiveUnreadable);
     await expect(decodeArchive(new TextEncoder().encode('not gzip'), encoded)).rejects.toBeInstanceOf(ArchiveUnreadable);
+  });
+});
+
+describe('the archive object with events (format @2)', () => {
+  const event = (seqNo: number, extra: Partial<StoredTransactionEvent> = {}): StoredTransactionEvent => ({
+    charger_id: 'CP-1', transaction_id: 'T1', seq_no: seqNo, digest: 'ab'.repeat(32), disposition: 'applied', event_type: 'Updated',
+    timestamp: '2026-01-01T00:00:00.000Z', trigger_reason: 'MeterValuePeriodic', offline: 0, charging_state: 'Charging',
+    stopped_reason: null, remote_start_id: null, reservation_id: null, id_token: null, id_token_type: null, id_token_status: null,
+    remote_start_id_token: null, evse_id: 1, connector_id: 1, begin_wh: 10.5, end_wh: 10.5, detail: null,
+    received_at: '2026-01-01T00:00:01.000Z', ...extra,
+  });
+
+  it('reads back its readings and its events exactly, each checked against what D1 recorded', async () => {
+    const values = [value('2026-01-01T00:00:00.000Z', 'Voltage')];
+    const events = [event(0, { event_type: 'Started', id_token: 'TAG', id_token_status: 'Accepted' }), event(1, { detail: '{"a":1}' })];
+    const encoded = await encodeArchive('CP-1', 'T1', values, events);
+    expect(encoded).toMatchObject({ format: 'ocpp-csms/meter-archive@2', count: 1, eventCount: 2, eventsSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const expected = { count: 1, sha256: encoded.sha256, events: { count: 2, sha256: encoded.eventsSha256! } };
+    expect(await decodeArchiveContent(encoded.bytes, expected)).toEqual({ meterValues: values, events });
+    // A reader of the readings alone takes @2 as it takes @1.
+    expect(await decodeArchive(encoded.bytes, encoded)).toEqual(values);
+    // The key order of a row does not matter to the SHA-256; its content does.
+    const reordered = events.map((e) => Object.fromEntries(Object.entries(e).reverse()) as StoredTransactionEvent);
+    expect((await encodeArchive('CP-1', 'T1', values, reordered)).eventsSha256).toBe(encoded.eventsSha256);
+    expect((await encodeArchive('CP-1', 'T1', values, [events[0]!, event(1, { detail: '{"a":2}' })])).eventsSha256).not.toBe(encoded.eventsSha256);
+    // Without events it is written as before, @1.
+    expect((await encodeArchive('CP-1', 'T1', values)).format).toBe('ocpp-csms/meter-archive@1');
+  });
+
+  it('is refused when its events differ from what D1 recorded, or D1 recorded events an @1 object does not hold', async () => {
+    const values = [value('2026-01-01T00:00:00.000Z', 'Voltage')];
+    const encoded = await encodeArchive('CP-1', 'T1', values, [event(0)]);
+    const check = (events: { count: number; sha256: string }) => decodeArchiveContent(encoded.bytes, { count: 1, sha256: encoded.sha256, events });
+    await expect(check({ count: 2, sha256: encoded.eventsSha256! })).rejects.toBeInstanceOf(ArchiveUnreadable);
+    await expect(check({ count: 1, sha256: '0'.repeat(64) })).rejects.toBeInstanceOf(ArchiveUnreadable);
+    const v1 = await encodeArchive('CP-1', 'T1', values);
+    await expect(decodeArchiveContent(v1.bytes, { count: 1, sha256: v1.sha256, events: { count: 1, sha256: encoded.eventsSha256! } })).rejects.toBeInstanceOf(ArchiveUnreadable);
   });
 });
 

@@ -1,10 +1,44 @@
 // Meter values moved out of D1: one gzip JSON object per transaction in R2, and on the transaction's
-// D1 row where it is, how many readings it holds and their SHA-256. All of the archive's SQL and R2 I/O.
+// D1 row where it is, how many readings it holds and their SHA-256. A completed 2.0.1 transaction's
+// events go in the same object, but those D1 still judges by. All of the archive's SQL and R2 I/O.
 
 import type { StoredMeterValue } from './meter-values';
+import { ABANDONED_REASON } from './transaction-anomalies';
 
-/** Names the object layout; a reader refuses any other. */
+/** Names the object layout of readings alone (charger-days, 1.6 transactions, objects written before events moved). */
 export const ARCHIVE_FORMAT = 'ocpp-csms/meter-archive@1';
+/** …and of a 2.0.1 transaction's readings with the events that moved with them (`events`, `eventCount`, `eventsSha256`). A reader refuses any other. */
+export const ARCHIVE_FORMAT_WITH_EVENTS = 'ocpp-csms/meter-archive@2';
+
+/** Every column of transaction_events (migrations/0018), in the order the archive writes them and its SHA-256 covers them. */
+export const TRANSACTION_EVENT_COLUMNS = [
+  'charger_id',
+  'transaction_id',
+  'seq_no',
+  'digest',
+  'disposition',
+  'event_type',
+  'timestamp',
+  'trigger_reason',
+  'offline',
+  'charging_state',
+  'stopped_reason',
+  'remote_start_id',
+  'reservation_id',
+  'id_token',
+  'id_token_type',
+  'id_token_status',
+  'remote_start_id_token',
+  'evse_id',
+  'connector_id',
+  'begin_wh',
+  'end_wh',
+  'detail',
+  'received_at',
+] as const;
+
+/** A 2.0.1 TransactionEvent as D1 stores it (a transaction_events row, every column as D1 returns it). */
+export type StoredTransactionEvent = Record<(typeof TRANSACTION_EVENT_COLUMNS)[number], string | number | null>;
 
 /** What the transaction row says of its archived readings. */
 export interface ArchivedReadings {
@@ -15,6 +49,8 @@ export interface ArchivedReadings {
   firstAt: string | null;
   lastAt: string | null;
   archivedAt: string;
+  /** The 2.0.1 events that moved into the same object; null when none did (see `eventsToMove`). */
+  events: { count: number; sha256: string } | null;
 }
 
 /** An object (an archived transaction's, or a charger-day's) whose values span part of a time range, for time-range reads. */
@@ -31,14 +67,25 @@ export interface ArchivedDay extends ArchivedSpan {
   archivedAt: string;
 }
 
-/** The readings of one transaction, encoded for R2. */
+/** The readings of one transaction (and the events that move with them), encoded for R2. */
 export interface EncodedArchive {
   bytes: Uint8Array;
+  format: typeof ARCHIVE_FORMAT | typeof ARCHIVE_FORMAT_WITH_EVENTS;
   count: number;
   /** SHA-256 (hex) of the canonical JSON of the readings (see `canonicalJson`). */
   sha256: string;
   firstAt: string | null;
   lastAt: string | null;
+  /** The events the object holds (format @2), and the SHA-256 of their canonical JSON (`canonicalEventsJson`); null for @1. */
+  eventCount: number | null;
+  eventsSha256: string | null;
+}
+
+/** What D1 recorded of an object, checked on reading it: its readings, and its events when some moved into it. */
+export interface ArchiveExpectation {
+  count: number;
+  sha256: string | null;
+  events?: { count: number; sha256: string } | null;
 }
 
 /** Archived readings that cannot be served: no bucket bound, the object missing, or not as D1 recorded it. */
@@ -77,6 +124,11 @@ export function canonicalJson(values: readonly StoredMeterValue[]): string {
   );
 }
 
+/** The events as JSON with one fixed key order (TRANSACTION_EVENT_COLUMNS): what their SHA-256 covers. */
+export function canonicalEventsJson(events: readonly StoredTransactionEvent[]): string {
+  return JSON.stringify(events.map((e) => Object.fromEntries(TRANSACTION_EVENT_COLUMNS.map((c) => [c, e[c] ?? null]))));
+}
+
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const digest = await crypto.subtle.digest('SHA-256', bytes);
@@ -95,43 +147,80 @@ async function gunzip(bytes: Uint8Array | ArrayBuffer): Promise<string> {
 
 /**
  * The object's content: a header (format, charger, transaction, count, SHA-256) and the readings
- * as the API serves them, oldest first, gzip-compressed.
+ * as the API serves them, oldest first, gzip-compressed. With `events` (a 2.0.1 transaction's that
+ * move with its readings), format @2: their count and SHA-256 in the header, and the rows as D1
+ * stored them after the readings.
  */
 export async function encodeArchive(
   chargerId: string,
   subject: string | { day: string },
   values: readonly StoredMeterValue[],
+  events?: readonly StoredTransactionEvent[],
 ): Promise<EncodedArchive> {
   const canonical = canonicalJson(values);
   const sha256 = await sha256Hex(canonical);
   const of = typeof subject === 'string' ? { transactionId: subject } : subject;
-  const header = JSON.stringify({ format: ARCHIVE_FORMAT, chargerId, ...of, count: values.length, sha256 });
-  const text = `${header.slice(0, -1)},"meterValues":${canonical}}`;
+  const canonicalEvents = events ? canonicalEventsJson(events) : null;
+  const eventsSha256 = canonicalEvents === null ? null : await sha256Hex(canonicalEvents);
+  const format = events ? ARCHIVE_FORMAT_WITH_EVENTS : ARCHIVE_FORMAT;
+  const header = JSON.stringify({
+    format,
+    chargerId,
+    ...of,
+    count: values.length,
+    sha256,
+    ...(events ? { eventCount: events.length, eventsSha256 } : {}),
+  });
+  const text = `${header.slice(0, -1)},"meterValues":${canonical}${canonicalEvents === null ? '' : `,"events":${canonicalEvents}`}}`;
   return {
     bytes: await gzip(text),
+    format,
     count: values.length,
     sha256,
     firstAt: values[0]?.timestamp ?? null,
     lastAt: values.reduce<string | null>((last, v) => (last === null || v.timestamp > last ? v.timestamp : last), null),
+    eventCount: events ? events.length : null,
+    eventsSha256,
   };
 }
 
-/** The readings of an object, after checking its format, its count and its SHA-256 against what D1 recorded. */
-export async function decodeArchive(bytes: Uint8Array | ArrayBuffer, expected: { count: number; sha256: string | null }): Promise<StoredMeterValue[]> {
-  let doc: { format?: unknown; count?: unknown; sha256?: unknown; meterValues?: unknown };
+/**
+ * The readings and events of an object, after checking its format, and its readings' (and, when D1
+ * recorded events moved into it, its events') count and SHA-256 against what D1 recorded.
+ */
+export async function decodeArchiveContent(
+  bytes: Uint8Array | ArrayBuffer,
+  expected: ArchiveExpectation,
+): Promise<{ meterValues: StoredMeterValue[]; events: StoredTransactionEvent[] }> {
+  let doc: { format?: unknown; count?: unknown; sha256?: unknown; meterValues?: unknown; eventCount?: unknown; eventsSha256?: unknown; events?: unknown };
   try {
     doc = JSON.parse(await gunzip(bytes)) as typeof doc;
   } catch (error) {
     throw new ArchiveUnreadable(`not a gzip JSON archive: ${String(error)}`);
   }
-  if (doc.format !== ARCHIVE_FORMAT || !Array.isArray(doc.meterValues)) throw new ArchiveUnreadable('not a meter archive of a known format');
+  const known = doc.format === ARCHIVE_FORMAT || (doc.format === ARCHIVE_FORMAT_WITH_EVENTS && Array.isArray(doc.events));
+  if (!known || !Array.isArray(doc.meterValues)) throw new ArchiveUnreadable('not a meter archive of a known format');
   const values = doc.meterValues as StoredMeterValue[];
   if (values.length !== expected.count || doc.count !== expected.count) {
     throw new ArchiveUnreadable(`holds ${values.length} readings, D1 recorded ${expected.count}`);
   }
   const sha256 = await sha256Hex(canonicalJson(values));
   if (sha256 !== expected.sha256 || doc.sha256 !== expected.sha256) throw new ArchiveUnreadable('SHA-256 differs from the one D1 recorded');
-  return values;
+  if (!expected.events) return { meterValues: values, events: [] };
+  const events = (Array.isArray(doc.events) ? doc.events : []) as StoredTransactionEvent[];
+  if (events.length !== expected.events.count || doc.eventCount !== expected.events.count) {
+    throw new ArchiveUnreadable(`holds ${events.length} events, D1 recorded ${expected.events.count}`);
+  }
+  const eventsSha256 = await sha256Hex(canonicalEventsJson(events));
+  if (eventsSha256 !== expected.events.sha256 || doc.eventsSha256 !== expected.events.sha256) {
+    throw new ArchiveUnreadable("events' SHA-256 differs from the one D1 recorded");
+  }
+  return { meterValues: values, events };
+}
+
+/** The readings of an object, after checking its format, its count and its SHA-256 against what D1 recorded. */
+export async function decodeArchive(bytes: Uint8Array | ArrayBuffer, expected: { count: number; sha256: string | null }): Promise<StoredMeterValue[]> {
+  return (await decodeArchiveContent(bytes, { count: expected.count, sha256: expected.sha256 })).meterValues;
 }
 
 type StateRow = {
@@ -141,7 +230,12 @@ type StateRow = {
   meter_archive_first_at: string | null;
   meter_archive_last_at: string | null;
   meter_archived_at: string | null;
+  events_archived_count: number | null;
+  events_archive_sha256: string | null;
 };
+
+const STATE_COLUMNS = `meter_archive_key, meter_archived_count, meter_archive_sha256, meter_archive_first_at, meter_archive_last_at,
+  meter_archived_at, events_archived_count, events_archive_sha256`;
 
 function toArchived(row: StateRow): ArchivedReadings | null {
   if (row.meter_archived_at === null) return null;
@@ -152,7 +246,34 @@ function toArchived(row: StateRow): ArchivedReadings | null {
     firstAt: row.meter_archive_first_at,
     lastAt: row.meter_archive_last_at,
     archivedAt: row.meter_archived_at,
+    events:
+      row.events_archived_count === null || row.events_archive_sha256 === null
+        ? null
+        : { count: row.events_archived_count, sha256: row.events_archive_sha256 },
   };
+}
+
+/**
+ * The 2.0.1 transaction ?1/?2 was completed by its own applied Ended event: nothing re-derives it
+ * from its events any more (DERIVE_201_SQL's upsert leaves a completed row alone unless it was
+ * closed as abandoned, and every later event is judged against that Ended row). One the CSMS
+ * closed as abandoned whose own Ended has not come is re-derived from them when it comes.
+ */
+const COMPLETED_BY_OWN_END = `EXISTS (SELECT 1 FROM transactions t WHERE t.charger_id = ?1 AND t.ocpp_transaction_id = ?2
+    AND t.protocol = 'ocpp2.0.1' AND t.status = 'completed' AND t.stop_reason IS NOT '${ABANDONED_REASON}')
+  AND EXISTS (SELECT 1 FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = ?2
+    AND x.event_type = 'Ended' AND x.disposition = 'applied')`;
+
+/**
+ * The events of transaction ?1/?2 that move to R2: the applied ones but the Ended. D1 keeps the
+ * applied Ended (INSERT_EVENTS_201_SQL judges every later event late by it) and the events not
+ * applied (each backs an anomaly; they are few).
+ */
+const MOVABLE_EVENTS = `transaction_events WHERE charger_id = ?1 AND transaction_id = ?2 AND disposition = 'applied' AND event_type <> 'Ended'`;
+
+/** A transaction's events in D1's order: by seqNo, then digest (as SQLite's BINARY collation sorts it). */
+function compareEvents(a: StoredTransactionEvent, b: StoredTransactionEvent): number {
+  return Number(a.seq_no) - Number(b.seq_no) || compareText(String(a.digest), String(b.digest));
 }
 
 export class MeterArchiveStore {
@@ -198,10 +319,7 @@ export class MeterArchiveStore {
   /** Where the transaction's readings went; null while they are in D1 (or no such transaction). */
   async state(chargerId: string, transactionId: string): Promise<ArchivedReadings | null> {
     const row = await this.db
-      .prepare(
-        `SELECT meter_archive_key, meter_archived_count, meter_archive_sha256, meter_archive_first_at, meter_archive_last_at, meter_archived_at
-         FROM transactions WHERE charger_id = ?1 AND ocpp_transaction_id = ?2`,
-      )
+      .prepare(`SELECT ${STATE_COLUMNS} FROM transactions WHERE charger_id = ?1 AND ocpp_transaction_id = ?2`)
       .bind(chargerId, transactionId)
       .first<StateRow>();
     return row ? toArchived(row) : null;
@@ -272,33 +390,100 @@ export class MeterArchiveStore {
 
   /** Writes the object (R2 checks the bytes arrived intact); rewriting the same key is harmless. */
   async put(key: string, archive: EncodedArchive): Promise<void> {
+    const events: Record<string, string> = archive.eventCount === null ? {} : { eventCount: String(archive.eventCount), eventsSha256: archive.eventsSha256 ?? '' };
     await this.requireBucket().put(key, archive.bytes, {
       httpMetadata: { contentType: 'application/gzip' },
-      customMetadata: { format: ARCHIVE_FORMAT, count: String(archive.count), sha256: archive.sha256 },
+      customMetadata: { format: archive.format, count: String(archive.count), sha256: archive.sha256, ...events },
       sha256: await sha256Hex(archive.bytes),
     });
   }
 
   /** The readings of an archived transaction, checked against D1's count and SHA-256. */
   async read(archived: Pick<ArchivedReadings, 'key' | 'count' | 'sha256'>): Promise<StoredMeterValue[]> {
-    if (archived.key === null) return [];
-    const object = await this.requireBucket().get(archived.key);
-    if (!object) throw new ArchiveUnreadable(`object ${archived.key} is missing from R2`);
-    return decodeArchive(await object.arrayBuffer(), archived);
+    // No readings in it (an object holding a 2.0.1 transaction's events alone): nothing to fetch.
+    if (archived.key === null || archived.count === 0) return [];
+    // The readings alone: events that moved into the object are checked when they are read.
+    return (await this.readContent(archived.key, { count: archived.count, sha256: archived.sha256 })).meterValues;
+  }
+
+  /** An object's readings and events, checked against what D1 recorded of both (`expected.events` null: no events are checked or returned). */
+  async readContent(key: string, expected: ArchiveExpectation): Promise<{ meterValues: StoredMeterValue[]; events: StoredTransactionEvent[] }> {
+    const object = await this.requireBucket().get(key);
+    if (!object) throw new ArchiveUnreadable(`object ${key} is missing from R2`);
+    return decodeArchiveContent(await object.arrayBuffer(), expected);
   }
 
   /**
-   * Marks the transaction archived. Put after `transactionUnchangedStatement` (and the meter
-   * store's own check) in the batch that deletes its readings from D1.
+   * The events of a completed 2.0.1 transaction that move to R2 with its readings (every column,
+   * in D1's order), or null when its events stay in D1: a 1.6 transaction, one still running, or
+   * one closed as abandoned whose own Ended has not come (re-derived from its events when it
+   * comes). Read in one batch: whether they move and which, as of one moment.
+   */
+  async eventsToMove(chargerId: string, transactionId: string): Promise<StoredTransactionEvent[] | null> {
+    const [eligible, events] = await this.db.batch([
+      this.db.prepare(`SELECT (${COMPLETED_BY_OWN_END}) AS eligible`).bind(chargerId, transactionId),
+      this.db.prepare(`SELECT ${TRANSACTION_EVENT_COLUMNS.join(', ')} FROM ${MOVABLE_EVENTS} ORDER BY seq_no, digest`).bind(chargerId, transactionId),
+    ]);
+    if ((eligible!.results[0] as { eligible: number } | undefined)?.eligible !== 1) return null;
+    return events!.results as StoredTransactionEvent[];
+  }
+
+  /**
+   * A statement that fails, rolling back its batch, unless the transaction is still completed by
+   * its own Ended and D1 still holds exactly `count` events to move (none applied can be added
+   * after the Ended; this makes sure the deletion removes only what the object holds).
+   */
+  eventsUnchangedStatement(chargerId: string, transactionId: string, count: number): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `SELECT json(CASE WHEN (${COMPLETED_BY_OWN_END}) AND (SELECT COUNT(*) FROM ${MOVABLE_EVENTS}) = ?3
+                          THEN '0' ELSE 'events changed while archiving' END) AS unchanged`,
+      )
+      .bind(chargerId, transactionId, count);
+  }
+
+  /** Deletes the events that moved (see `eventsToMove`); put after `eventsUnchangedStatement` and `markStatement`. */
+  deleteMovedEventsStatement(chargerId: string, transactionId: string): D1PreparedStatement {
+    return this.db.prepare(`DELETE FROM ${MOVABLE_EVENTS}`).bind(chargerId, transactionId);
+  }
+
+  /**
+   * Every stored 2.0.1 event of a transaction, every column as D1 stored it, in D1's order (seqNo,
+   * digest): those still in D1 and those moved to R2, as one list. An event received again after
+   * its original moved (a replay, judged late then) is listed after the original.
+   */
+  async transactionEvents(chargerId: string, transactionId: string): Promise<StoredTransactionEvent[]> {
+    // One batch: D1's events and where the others went, as of one moment (a move commits in one batch too).
+    const [state, inD1] = await this.db.batch([
+      this.db.prepare(`SELECT ${STATE_COLUMNS} FROM transactions WHERE charger_id = ?1 AND ocpp_transaction_id = ?2`).bind(chargerId, transactionId),
+      this.db
+        .prepare(`SELECT ${TRANSACTION_EVENT_COLUMNS.join(', ')} FROM transaction_events WHERE charger_id = ?1 AND transaction_id = ?2 ORDER BY seq_no, digest`)
+        .bind(chargerId, transactionId),
+    ]);
+    const row = state!.results[0] as StateRow | undefined;
+    const archived = row ? toArchived(row) : null;
+    const fromD1 = inD1!.results as StoredTransactionEvent[];
+    if (!archived?.events || archived.events.count === 0) return fromD1;
+    if (archived.key === null) throw new ArchiveUnreadable('D1 records events moved but no object');
+    const { events } = await this.readContent(archived.key, archived);
+    // Archived first: a stable sort keeps an original before a replay of it stored later.
+    return [...events, ...fromD1].sort(compareEvents);
+  }
+
+  /**
+   * Marks the transaction archived, and records the events that moved with its readings (none:
+   * `archive.eventCount` null). Put after `transactionUnchangedStatement` (and the meter store's
+   * own check, and `eventsUnchangedStatement`) in the batch that deletes them from D1.
    */
   markStatement(chargerId: string, transactionId: string, key: string | null, archive: Omit<EncodedArchive, 'bytes'>, now: string): D1PreparedStatement {
     return this.db
       .prepare(
         `UPDATE transactions SET meter_archive_key = ?3, meter_archived_count = ?4, meter_archive_sha256 = ?5,
-           meter_archive_first_at = ?6, meter_archive_last_at = ?7, meter_archived_at = ?8
+           meter_archive_first_at = ?6, meter_archive_last_at = ?7, meter_archived_at = ?8,
+           events_archived_count = ?9, events_archive_sha256 = ?10
          WHERE charger_id = ?1 AND ocpp_transaction_id = ?2 AND status = 'completed' AND meter_archived_at IS NULL`,
       )
-      .bind(chargerId, transactionId, key, archive.count, archive.sha256, archive.firstAt, archive.lastAt, now);
+      .bind(chargerId, transactionId, key, archive.count, archive.sha256, archive.firstAt, archive.lastAt, now, archive.eventCount, archive.eventsSha256);
   }
 
   /**

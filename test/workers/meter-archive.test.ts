@@ -64,7 +64,7 @@ describe('the meter archive', () => {
     const run = await runMeterArchive(env, { now: daysLater(31) });
     expect(run).toMatchObject({ enabled: true, retentionDays: 30, failed: [] });
     const key = archiveKey(cp.id, transactionId);
-    expect(run.moved).toContainEqual({ chargerId: cp.id, transactionId, meterValues: 520, key });
+    expect(run.moved).toContainEqual({ chargerId: cp.id, transactionId, meterValues: 520, events: null, key });
     // D1 no longer holds them; R2 does, as one gzip object.
     expect(await inD1(cp.id, transactionId)).toEqual([]);
     const object = await env.ARCHIVE!.get(key);
@@ -122,7 +122,7 @@ describe('the meter archive', () => {
     expect(before.flatMap((p) => p.transaction.meterValues)).toHaveLength(28);
 
     const run = await runMeterArchive(env, { now: daysLater(31) });
-    expect(run.moved).toContainEqual({ chargerId: cp.id, transactionId: 'AR-1', meterValues: 28, key: archiveKey(cp.id, 'AR-1') });
+    expect(run.moved).toContainEqual({ chargerId: cp.id, transactionId: 'AR-1', meterValues: 28, events: 2, key: archiveKey(cp.id, 'AR-1') });
     expect(await inD1(cp.id, 'AR-1')).toEqual([]);
     expect(await allPages(path, 5)).toEqual(before);
     cp.close();
@@ -150,7 +150,7 @@ describe('the meter archive', () => {
     expect(await inD1(cp.id, running)).toHaveLength(1);
     expect(soon.left).toBe(0);
     const later = await runMeterArchive(env, { now: daysLater(31) });
-    expect(later.moved).toContainEqual({ chargerId: cp.id, transactionId: running, meterValues: 1, key: archiveKey(cp.id, running) });
+    expect(later.moved).toContainEqual({ chargerId: cp.id, transactionId: running, meterValues: 1, events: null, key: archiveKey(cp.id, running) });
     cp.close();
   }, 60_000);
 
@@ -186,7 +186,7 @@ describe('the meter archive', () => {
     expect(await store.state(cp.id, transactionId)).toBeNull();
 
     const run = await runMeterArchive(env, { now: daysLater(31) });
-    expect(run.moved).toContainEqual({ chargerId: cp.id, transactionId, meterValues: 520, key: archiveKey(cp.id, transactionId) });
+    expect(run.moved).toContainEqual({ chargerId: cp.id, transactionId, meterValues: 520, events: null, key: archiveKey(cp.id, transactionId) });
     expect(await allPages(path, 200)).toEqual(before);
     cp.close();
   }, 60_000);
