@@ -67,6 +67,10 @@ type Row = {
   updated_at: string;
   /** JSON array of anomaly kinds. */
   flags: string;
+  /** An active 2.0.1 transaction's live end register, energy, and when that reading arrived (LIVE_201_COLUMNS); else null. */
+  live_stop_wh: number | null;
+  live_energy_wh: number | null;
+  live_at: string | null;
 };
 
 export interface TransactionQuery {
@@ -347,8 +351,10 @@ export class TransactionStore {
    * Closes 2.0.1 transactions the charger left open: a Started event of a new transaction on
    * the same EVSE (which charges one EV at a time) ended them (see charger/evse-transactions.ts).
    * Like 1.6 (`abandon16Statements`): completed with stop_reason 'Abandoned', stopped at the new
-   * Started's timestamp, and flagged `abandoned`; the registers stay the ones derived from its
-   * applied events (the end register is the last event's reading), and so does the energy.
+   * Started's timestamp, and flagged `abandoned`; the start register stays the one derived from
+   * its applied events, the end register is set here (an active row does not carry it,
+   * DERIVE_201_SQL) to the last applied event's reading by seqNo, as the derivation gives it,
+   * and the energy from both.
    * Only an active transaction changes. Its own Ended, if it comes later, is applied and its
    * facts replace the closure's (DERIVE_201_SQL); events between change nothing. Run after
    * `derive201Statements`: the older transaction's events of the same batch come first.
@@ -359,7 +365,9 @@ export class TransactionStore {
     return jsonChunks(rows).flatMap((json) => [
       this.db
         .prepare(
-          `UPDATE transactions SET status = 'completed', stop_reason = '${ABANDONED_REASON}', stopped_at = a.at, updated_at = ?2
+          `UPDATE transactions SET status = 'completed', stop_reason = '${ABANDONED_REASON}', stopped_at = a.at,
+             meter_stop_wh = ${lastEnd201('transactions')},
+             energy_wh = ${energyOf('transactions.meter_start_wh', lastEnd201('transactions'))}, updated_at = ?2
            FROM (SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY charger_id, transaction_id ORDER BY at) AS n FROM ${abandonsIn})
                  WHERE n = 1) AS a
            WHERE transactions.charger_id = a.charger_id AND transactions.protocol = 'ocpp2.0.1'
@@ -436,7 +444,10 @@ export class TransactionStore {
 
   async get(chargerId: string, transactionId: string): Promise<TransactionRecord | null> {
     const row = await this.db
-      .prepare(`SELECT t.*, ${flagsOf('t')} AS flags FROM transactions t WHERE t.charger_id = ? AND t.ocpp_transaction_id = ?`)
+      .prepare(
+        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS}
+         FROM transactions t ${LIVE_201_JOIN} WHERE t.charger_id = ? AND t.ocpp_transaction_id = ?`,
+      )
       .bind(chargerId, transactionId)
       .first<Row>();
     return row ? toRecord(row) : null;
@@ -445,7 +456,7 @@ export class TransactionStore {
   async list(query: TransactionQuery): Promise<{ transactions: TransactionRecord[]; nextCursor: number | null }> {
     const { results } = await this.db
       .prepare(
-        `SELECT t.*, ${flagsOf('t')} AS flags FROM transactions t
+        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS} FROM transactions t ${LIVE_201_JOIN}
          WHERE (?1 IS NULL OR t.charger_id = ?1) AND (?2 IS NULL OR t.status = ?2)
            AND (?3 IS NULL OR t.started_at >= ?3) AND (?4 IS NULL OR t.started_at < ?4)
            AND (?5 IS NULL OR t.id < ?5)
@@ -555,6 +566,37 @@ FROM (
                       AND ${SAME_LEGACY_EVENT})
 )`;
 
+/**
+ * SQL for the end register a 2.0.1 transaction row `t` shows while active: its last applied
+ * event's (by seqNo) that has one, the rule DERIVE_201_SQL applies once it completes. An index
+ * seek from the end of the transaction's range of the events' primary key (charger, transaction,
+ * seqNo), not a scan of its events: the latest event usually carries a reading.
+ */
+function lastEndSeq201(t: string): string {
+  return `(SELECT x.seq_no FROM transaction_events x
+    WHERE x.charger_id = ${t}.charger_id AND x.transaction_id = ${t}.ocpp_transaction_id AND x.disposition = 'applied' AND x.end_wh IS NOT NULL
+    ORDER BY x.seq_no DESC LIMIT 1)`;
+}
+function lastEnd201(t: string): string {
+  return `(SELECT x.end_wh FROM transaction_events x
+    WHERE x.charger_id = ${t}.charger_id AND x.transaction_id = ${t}.ocpp_transaction_id AND x.disposition = 'applied' AND x.end_wh IS NOT NULL
+    ORDER BY x.seq_no DESC LIMIT 1)`;
+}
+
+/**
+ * What a SELECT of `transactions t` adds for the live figures of an active 2.0.1 transaction,
+ * whose row does not carry its running end register and energy (DERIVE_201_SQL): the event
+ * holding its latest end register, joined as `live` (no row for any other transaction), and
+ * the columns live_stop_wh, live_energy_wh and live_at (when that reading arrived) from it.
+ * `toRecord` shows them instead of the stored ones.
+ */
+const LIVE_201_JOIN = `LEFT JOIN transaction_events live
+  ON t.protocol = 'ocpp2.0.1' AND t.status = 'active'
+  AND live.charger_id = t.charger_id AND live.transaction_id = t.ocpp_transaction_id AND live.seq_no = ${lastEndSeq201('t')}
+  AND live.disposition = 'applied'`;
+const LIVE_201_COLUMNS = `live.end_wh AS live_stop_wh, ${energyOf('t.meter_start_wh', 'live.end_wh')} AS live_energy_wh,
+  live.received_at AS live_at`;
+
 /** The applied events of the transaction `e` belongs to, as a WHERE condition on `x`. */
 const SAME_TX = `x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND x.disposition = 'applied'`;
 
@@ -631,7 +673,11 @@ SELECT (SELECT s.id FROM transactions s WHERE s.charger_id = d.charger_id AND s.
                             WHERE c.charger_id = d.charger_id AND c.evse_id = d.evse_id AND c.connector_id > 0)),
   COALESCE(d.id_tag, d.remote_start_id_token), d.id_tag_status, d.stop_id_tag,
   CASE WHEN d.ended_at IS NULL THEN 'active' ELSE 'completed' END,
-  d.started_at, d.ended_at, d.meter_start_wh, d.meter_stop_wh, ${energyOf('d.meter_start_wh', 'd.meter_stop_wh')},
+  -- The running end register and energy are not stored while the transaction is active (reads
+  -- compute them: LIVE_END_201): an Updated that only brings a reading writes no row here.
+  d.started_at, d.ended_at, d.meter_start_wh,
+  CASE WHEN d.ended_at IS NULL THEN NULL ELSE d.meter_stop_wh END,
+  CASE WHEN d.ended_at IS NULL THEN NULL ELSE ${energyOf('d.meter_start_wh', 'd.meter_stop_wh')} END,
   d.stop_reason, d.charging_state, d.last_trigger_reason, d.remote_start_id, d.reservation_id, d.offline,
   d.last_seq_no, ?2
 FROM (
@@ -687,6 +733,9 @@ WHERE transactions.charger_id = t.charger_id AND transactions.ocpp_transaction_i
               WHERE x.charger_id = t.charger_id AND x.transaction_id = t.tx AND x.event_type = 'Ended' AND x.disposition = 'applied')`;
 
 function toRecord(row: Row): TransactionRecord {
+  // An active 2.0.1 row does not carry its running end register and energy: they come from its
+  // latest reading, and it was updated when that reading arrived, if that is later.
+  const live = row.protocol === 'ocpp2.0.1' && row.status === 'active';
   return {
     id: row.id,
     chargerId: row.charger_id,
@@ -701,8 +750,8 @@ function toRecord(row: Row): TransactionRecord {
     startedAt: row.started_at,
     stoppedAt: row.stopped_at,
     meterStartWh: row.meter_start_wh,
-    meterStopWh: row.meter_stop_wh,
-    energyWh: row.energy_wh,
+    meterStopWh: live ? row.live_stop_wh : row.meter_stop_wh,
+    energyWh: live ? row.live_energy_wh : row.energy_wh,
     stopReason: row.stop_reason,
     chargingState: row.charging_state,
     lastTriggerReason: row.last_trigger_reason,
@@ -710,6 +759,6 @@ function toRecord(row: Row): TransactionRecord {
     reservationId: row.reservation_id,
     offline: row.offline === 1,
     flags: JSON.parse(row.flags ?? '[]') as AnomalyKind[],
-    updatedAt: row.updated_at,
+    updatedAt: live && row.live_at !== null && row.live_at > row.updated_at ? row.live_at : row.updated_at,
   };
 }
