@@ -433,8 +433,28 @@ export class TransactionStore {
    */
   derive201Statements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
     if (events.length === 0) return [];
-    const touched = [...new Map(events.map(({ chargerId, fact }) => [JSON.stringify([chargerId, fact.transactionId]), [chargerId, fact.transactionId]])).values()];
+    const byTransaction = new Map<string, { chargerId: string; transactionId: string; updatedOnly: boolean; seqNos: number[] }>();
+    for (const { chargerId, fact } of events) {
+      const key = JSON.stringify([chargerId, fact.transactionId]);
+      const entry = byTransaction.get(key) ?? { chargerId, transactionId: fact.transactionId, updatedOnly: true, seqNos: [] };
+      entry.updatedOnly &&= fact.eventType === 'Updated';
+      entry.seqNos.push(fact.seqNo);
+      byTransaction.set(key, entry);
+    }
+    const entries = [...byTransaction.values()];
+    // Transactions whose events here are all Updated: their stored rows are derived by
+    // UPDATED_201_SQL, which reads only what can have changed; DERIVE_201_SQL inserts the rows
+    // of those not stored yet, and derives the others from all of their events.
+    const updatedOnly = entries.filter((t) => t.updatedOnly).map((t) => [t.chargerId, t.transactionId, t.seqNos]);
+    const touched = entries.map((t) => [t.chargerId, t.transactionId, t.updatedOnly ? 1 : 0]);
     const ended = events.some(({ fact }) => fact.eventType === 'Ended');
+    return [
+      ...jsonChunks(updatedOnly, MAX_JSON_BYTES, DERIVED_PER_STATEMENT).map((json) => this.db.prepare(UPDATED_201_SQL).bind(json, now)),
+      ...this.deriveAll(touched, ended, now),
+    ];
+  }
+
+  private deriveAll(touched: unknown[][], ended: boolean, now: string): D1PreparedStatement[] {
     return jsonChunks(touched, MAX_JSON_BYTES, DERIVED_PER_STATEMENT).flatMap((json) => [
       this.db.prepare(DERIVE_201_SQL).bind(json, now),
       // Only a batch with an Ended event can complete a transaction.
@@ -663,6 +683,9 @@ const DERIVED_FACTS: ReadonlyArray<[column: string, value: string]> = [
 const DERIVE_201_SQL = `
 WITH touched AS (
   SELECT json_extract(j.value, '$[0]') AS charger_id, json_extract(j.value, '$[1]') AS tx FROM json_each(?1) AS j
+  -- A transaction whose events of the batch are all Updated ($[2] = 1) is UPDATED_201_SQL's once it has a row.
+  WHERE json_extract(j.value, '$[2]') IS NOT 1 OR NOT EXISTS (
+    SELECT 1 FROM transactions s WHERE s.charger_id = json_extract(j.value, '$[0]') AND s.ocpp_transaction_id = json_extract(j.value, '$[1]'))
 )
 INSERT INTO transactions (id, charger_id, protocol, ocpp_transaction_id, evse_id, connector_id, id_tag, id_tag_status, stop_id_tag,
   status, started_at, stopped_at, meter_start_wh, meter_stop_wh, energy_wh, stop_reason, charging_state,
@@ -716,6 +739,111 @@ ON CONFLICT DO UPDATE SET
   last_seq_no = excluded.last_seq_no, updated_at = excluded.updated_at
 WHERE (transactions.status = 'active' OR transactions.stop_reason = '${ABANDONED_REASON}')
   AND (${DERIVED_FACTS.map(([column, value]) => `transactions.${column} IS NOT (${value})`).join('\n    OR ')})`;
+
+/** The applied events of the stored transaction row `s`, as a WHERE condition on `x`. */
+const SAME_ROW_TX = `x.charger_id = s.charger_id AND x.transaction_id = s.ocpp_transaction_id AND x.disposition = 'applied'`;
+
+/** SQL for `column` of the first (by seqNo) applied event of row `s`'s transaction meeting `condition`. */
+function firstOf(column: string, condition: string): string {
+  return `(SELECT x.${column} FROM transaction_events x WHERE ${SAME_ROW_TX} AND ${condition} ORDER BY x.seq_no LIMIT 1)`;
+}
+/** SQL for `column` of the last (by seqNo) applied event of row `s`'s transaction meeting `condition`. */
+function lastOf(column: string, condition: string): string {
+  return `(SELECT x.${column} FROM transaction_events x WHERE ${SAME_ROW_TX} AND ${condition} ORDER BY x.seq_no DESC LIMIT 1)`;
+}
+/** The EVSE's only connector, if the charger reported exactly one (DERIVE_201_SQL's rule). */
+function onlyConnector(chargerId: string, evseId: string): string {
+  return `(SELECT CASE WHEN COUNT(*) = 1 THEN MIN(c.connector_id) END FROM connector_status c
+    WHERE c.charger_id = ${chargerId} AND c.evse_id = ${evseId} AND c.connector_id > 0)`;
+}
+const UPDATED_EVSE = `CASE WHEN b.evse_id THEN ${firstOf('evse_id', 'x.evse_id IS NOT NULL')} ELSE s.evse_id END`;
+const UPDATED_START_WH = `CASE WHEN b.first_begin_seq IS NULL
+    OR EXISTS (SELECT 1 FROM transaction_events x WHERE ${SAME_ROW_TX} AND x.begin_wh IS NOT NULL AND x.seq_no < b.first_begin_seq)
+  THEN s.meter_start_wh
+  ELSE COALESCE(${firstOf('begin_wh', "x.event_type = 'Started' AND x.begin_wh IS NOT NULL")}, ${firstOf('begin_wh', 'x.begin_wh IS NOT NULL')}) END`;
+
+/**
+ * What UPDATED_201_SQL sets, each column with its value over `d` (its own CTE); the same
+ * columns as DERIVED_FACTS.
+ */
+const UPDATED_FACTS: ReadonlyArray<[column: string, value: string]> = [
+  ...DERIVED_FACTS.map(([column]): [string, string] => [column, `d.${column}`]).filter(([column]) => column !== 'energy_wh'),
+  ['energy_wh', `CASE WHEN d.status = 'active' THEN NULL ELSE ${energyOf('d.meter_start_wh', 'd.meter_stop_wh')} END`],
+];
+
+/**
+ * DERIVE_201_SQL for a stored transaction whose events in the batch are all Updated, without
+ * reading all of its events: it gives the row DERIVE_201_SQL would give, reading only what
+ * can have changed. The stored row is what the derivation gave from the events applied before
+ * (every batch that applies events derives their transactions), so a fact changes only if an
+ * event applied now carries it. Per fact:
+ * - first by seqNo (evse, connector, idToken and its status, remoteStartId, reservationId):
+ *   looked up again only when an event of the batch carries one; the lookup stops at the first
+ *   event that has it, which is the batch's at the latest. The connector also takes the EVSE's
+ *   only connector when the events name none, which can change with connector_status: kept
+ *   only while the stored one is what that rule gives now and no event of the batch names one.
+ * - last by seqNo (chargingState, triggerReason): looked up from the highest seqNo down, only
+ *   when the batch carries one; a late-arriving lower seqNo does not win over a newer one.
+ * - started_at: the Started's timestamp, else the earliest; an Updated moves it only if earlier.
+ * - start register: the Started's reading, else the first event's that has one; kept when an
+ *   event with a reading and a lower seqNo than the batch's readings is stored already.
+ * - offline: set once an event was sent offline. last_seq_no: the highest applied seqNo, a seek.
+ * - stop facts: an Updated brings none; an active row has none (its end register and energy
+ *   are computed at read), an abandoned one keeps its closure's (the energy from the start
+ *   register, which may change).
+ * A row completed by its own Ended is never touched (no event is applied after it anyway), as
+ * in DERIVE_201_SQL, and the row is written only when a fact changes.
+ * ?1 JSON array of [charger id, transaction id, [seqNos of the batch's events]], ?2 now.
+ */
+const UPDATED_201_SQL = `
+WITH touched AS (
+  SELECT json_extract(j.value, '$[0]') AS charger_id, json_extract(j.value, '$[1]') AS tx, json_extract(j.value, '$[2]') AS seqs
+  FROM json_each(?1) AS j
+),
+carried AS MATERIALIZED (
+  SELECT t.charger_id, t.tx,
+    MAX(x.evse_id IS NOT NULL) AS evse_id, MAX(x.connector_id > 0) AS connector_id, MAX(x.id_token IS NOT NULL) AS id_token,
+    MAX(x.remote_start_id_token IS NOT NULL) AS remote_start_id_token, MAX(x.remote_start_id IS NOT NULL) AS remote_start_id,
+    MAX(x.reservation_id IS NOT NULL) AS reservation_id, MAX(x.charging_state IS NOT NULL) AS charging_state,
+    MAX(x.offline) AS offline, MIN(x.timestamp) AS earliest, MIN(CASE WHEN x.begin_wh IS NOT NULL THEN x.seq_no END) AS first_begin_seq
+  FROM touched t JOIN json_each(t.seqs) AS q
+  JOIN transaction_events x ON x.charger_id = t.charger_id AND x.transaction_id = t.tx AND x.seq_no = q.value
+  WHERE x.disposition = 'applied'
+  GROUP BY t.charger_id, t.tx
+),
+d AS MATERIALIZED (
+  SELECT s.id, s.charger_id, s.ocpp_transaction_id AS tx, s.status,
+    ${UPDATED_EVSE} AS evse_id,
+    CASE WHEN NOT COALESCE(b.connector_id, 0) AND s.connector_id IS ${onlyConnector('s.charger_id', `(${UPDATED_EVSE})`)} THEN s.connector_id
+      ELSE COALESCE(${firstOf('connector_id', 'x.connector_id > 0')}, ${onlyConnector('s.charger_id', `(${UPDATED_EVSE})`)}) END AS connector_id,
+    CASE WHEN b.id_token OR b.remote_start_id_token
+      THEN COALESCE(${firstOf('id_token', 'x.id_token IS NOT NULL')}, ${firstOf('remote_start_id_token', 'x.remote_start_id_token IS NOT NULL')})
+      ELSE s.id_tag END AS id_tag,
+    CASE WHEN b.id_token THEN ${firstOf('id_token_status', 'x.id_token IS NOT NULL')} ELSE s.id_tag_status END AS id_tag_status,
+    CASE WHEN s.started_at IS NOT NULL AND (b.earliest IS NULL OR b.earliest >= s.started_at) THEN s.started_at
+      ELSE COALESCE(${firstOf('timestamp', "x.event_type = 'Started'")}, (SELECT MIN(x.timestamp) FROM transaction_events x WHERE ${SAME_ROW_TX})) END
+      AS started_at,
+    ${UPDATED_START_WH} AS meter_start_wh,
+    CASE WHEN b.charging_state THEN ${lastOf('charging_state', 'x.charging_state IS NOT NULL')} ELSE s.charging_state END AS charging_state,
+    CASE WHEN b.tx IS NULL THEN s.last_trigger_reason ELSE ${lastOf('trigger_reason', 'true')} END AS last_trigger_reason,
+    CASE WHEN b.remote_start_id THEN ${firstOf('remote_start_id', 'x.remote_start_id IS NOT NULL')} ELSE s.remote_start_id END AS remote_start_id,
+    CASE WHEN b.reservation_id THEN ${firstOf('reservation_id', 'x.reservation_id IS NOT NULL')} ELSE s.reservation_id END AS reservation_id,
+    CASE WHEN b.offline = 1 THEN 1 ELSE s.offline END AS offline,
+    ${(['stop_id_tag', 'stopped_at', 'stop_reason', 'meter_stop_wh'] as const)
+      .map((c) => `CASE WHEN s.status = 'active' THEN NULL ELSE s.${c} END AS ${c}`)
+      .join(',\n    ')}
+  FROM touched t JOIN transactions s ON s.charger_id = t.charger_id AND s.ocpp_transaction_id = t.tx
+  LEFT JOIN carried b ON b.charger_id = t.charger_id AND b.tx = t.tx
+  WHERE s.status = 'active' OR s.stop_reason = '${ABANDONED_REASON}'
+)
+UPDATE transactions SET
+  ${UPDATED_FACTS.map(([column, value]) => `${column} = ${value}`).join(',\n  ')},
+  last_seq_no = (SELECT x.seq_no FROM transaction_events x
+                 WHERE x.charger_id = d.charger_id AND x.transaction_id = d.tx AND x.disposition = 'applied' ORDER BY x.seq_no DESC LIMIT 1),
+  updated_at = ?2
+FROM d
+WHERE transactions.id = d.id
+  AND (${UPDATED_FACTS.map(([column, value]) => `transactions.${column} IS NOT (${value})`).join('\n    OR ')})`;
 
 /**
  * Completes each touched 2.0.1 transaction still active whose Ended event is applied: its stop
