@@ -428,7 +428,8 @@ export class TransactionStore {
   }
 
   /**
-   * Re-derives each 2.0.1 transaction the events touch from its applied events. Run after
+   * Re-derives each 2.0.1 transaction the events touch from its applied events (DERIVE_201_SQL;
+   * UPDATED_201_SQL for a stored one whose events here are all Updated). Run after
    * `event201Statements`.
    */
   derive201Statements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
@@ -640,8 +641,11 @@ function energyOf(start: string, stop: string): string {
 /**
  * What DERIVE_201_SQL's upsert sets on a stored row, each column with its new value: every fact
  * the API shows but the status (COMPLETE_201_SQL sets it). The row is rewritten only when one of
- * them changes: an Updated event that brings nothing new (the same energy, state and trigger)
- * writes no D1 row for its transaction, and last_seq_no and updated_at move only with a fact.
+ * them changes: an Updated event that brings nothing new (the same state and trigger; a reading
+ * alone is nothing new, as an active row carries no end register or energy) writes no D1 row for
+ * its transaction, and last_seq_no and updated_at move only with a fact. So for an active row
+ * last_seq_no is the highest applied seqNo when a stored fact last changed, updated_at when that
+ * was; both are set again when the transaction completes (updated_at also by its closure).
  */
 const DERIVED_FACTS: ReadonlyArray<[column: string, value: string]> = [
   ...(['evse_id', 'connector_id', 'id_tag', 'id_tag_status', 'started_at', 'meter_start_wh', 'charging_state',
@@ -669,7 +673,13 @@ const DERIVED_FACTS: ReadonlyArray<[column: string, value: string]> = [
  * decides, never a late one. A transaction the CSMS closed as abandoned (`abandon201Statements`)
  * keeps its closure's stop facts until its own Ended is applied; those then replace them. Energy
  * is null while a register is unknown or when the register went backwards (then flagged
- * negative-energy by a trigger once completed).
+ * negative-energy by a trigger once completed). While active, the row's end register and energy
+ * stay null: they move with every reading, so reads compute them (LIVE_201_JOIN) and the row is
+ * not rewritten for a reading; the completion (this upsert with the Ended, or
+ * abandon201Statements) stores them as this derivation gives them then.
+ *
+ * A transaction whose events in the batch are all Updated is derived by UPDATED_201_SQL once it
+ * has a row (run first), which gives the same row reading only what those events can change.
  *
  * D1 rows: a stored row is named by its id, not left to meet its (charger, transaction) in a
  * conflict. An INSERT whose row gets a new id takes the id before it finds the conflict, and
@@ -806,8 +816,9 @@ carried AS MATERIALIZED (
     MAX(x.remote_start_id_token IS NOT NULL) AS remote_start_id_token, MAX(x.remote_start_id IS NOT NULL) AS remote_start_id,
     MAX(x.reservation_id IS NOT NULL) AS reservation_id, MAX(x.charging_state IS NOT NULL) AS charging_state,
     MAX(x.offline) AS offline, MIN(x.timestamp) AS earliest, MIN(CASE WHEN x.begin_wh IS NOT NULL THEN x.seq_no END) AS first_begin_seq
-  FROM touched t JOIN json_each(t.seqs) AS q
-  JOIN transaction_events x ON x.charger_id = t.charger_id AND x.transaction_id = t.tx AND x.seq_no = q.value
+  -- CROSS JOIN keeps this order: each of the batch's seqNos looked up by the key, not the transaction's events scanned.
+  FROM touched t CROSS JOIN json_each(t.seqs) AS q
+  CROSS JOIN transaction_events x ON x.charger_id = t.charger_id AND x.transaction_id = t.tx AND x.seq_no = q.value
   WHERE x.disposition = 'applied'
   GROUP BY t.charger_id, t.tx
 ),
