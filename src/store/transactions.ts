@@ -429,7 +429,7 @@ export class TransactionStore {
 
   /**
    * Re-derives each 2.0.1 transaction the events touch from its applied events (DERIVE_201_SQL;
-   * UPDATED_201_SQL for a stored one whose events here are all Updated). Run after
+   * for a stored one whose events here are all Updated, from what they carry). Run after
    * `event201Statements`.
    */
   derive201Statements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
@@ -443,19 +443,10 @@ export class TransactionStore {
       byTransaction.set(key, entry);
     }
     const entries = [...byTransaction.values()];
-    // Transactions whose events here are all Updated: their stored rows are derived by
-    // UPDATED_201_SQL, which reads only what can have changed; DERIVE_201_SQL inserts the rows
-    // of those not stored yet, and derives the others from all of their events.
-    const updatedOnly = entries.filter((t) => t.updatedOnly).map((t) => [t.chargerId, t.transactionId, t.seqNos]);
-    const touched = entries.map((t) => [t.chargerId, t.transactionId, t.updatedOnly ? 1 : 0]);
+    // Transactions whose events here are all Updated, with their seqNos: once stored, derived
+    // from what those events carry (CHEAP_201_CTES), not from all of their events.
+    const touched = entries.map((t) => (t.updatedOnly ? [t.chargerId, t.transactionId, 1, t.seqNos] : [t.chargerId, t.transactionId, 0]));
     const ended = events.some(({ fact }) => fact.eventType === 'Ended');
-    return [
-      ...jsonChunks(updatedOnly, MAX_JSON_BYTES, DERIVED_PER_STATEMENT).map((json) => this.db.prepare(UPDATED_201_SQL).bind(json, now)),
-      ...this.deriveAll(touched, ended, now),
-    ];
-  }
-
-  private deriveAll(touched: unknown[][], ended: boolean, now: string): D1PreparedStatement[] {
     return jsonChunks(touched, MAX_JSON_BYTES, DERIVED_PER_STATEMENT).flatMap((json) => [
       this.db.prepare(DERIVE_201_SQL).bind(json, now),
       // Only a batch with an Ended event can complete a transaction.
@@ -655,6 +646,89 @@ const DERIVED_FACTS: ReadonlyArray<[column: string, value: string]> = [
     THEN ${energyOf('excluded.meter_start_wh', 'transactions.meter_stop_wh')} ELSE excluded.energy_wh END`],
 ];
 
+/** The applied events of the stored transaction row `s`, as a WHERE condition on `x`. */
+const SAME_ROW_TX = `x.charger_id = s.charger_id AND x.transaction_id = s.ocpp_transaction_id AND x.disposition = 'applied'`;
+
+/** SQL for `column` of the first (by seqNo) applied event of row `s`'s transaction meeting `condition`. */
+function firstOf(column: string, condition: string): string {
+  return `(SELECT x.${column} FROM transaction_events x WHERE ${SAME_ROW_TX} AND ${condition} ORDER BY x.seq_no LIMIT 1)`;
+}
+/** SQL for `column` of the last (by seqNo) applied event of row `s`'s transaction meeting `condition`. */
+function lastOf(column: string, condition: string): string {
+  return `(SELECT x.${column} FROM transaction_events x WHERE ${SAME_ROW_TX} AND ${condition} ORDER BY x.seq_no DESC LIMIT 1)`;
+}
+/** The EVSE's only connector, if the charger reported exactly one (DERIVE_201_SQL's rule). */
+function onlyConnector(chargerId: string, evseId: string): string {
+  return `(SELECT CASE WHEN COUNT(*) = 1 THEN MIN(c.connector_id) END FROM connector_status c
+    WHERE c.charger_id = ${chargerId} AND c.evse_id = ${evseId} AND c.connector_id > 0)`;
+}
+const UPDATED_EVSE = `CASE WHEN b.evse_id THEN ${firstOf('evse_id', 'x.evse_id IS NOT NULL')} ELSE s.evse_id END`;
+const UPDATED_START_WH = `CASE WHEN b.first_begin_seq IS NULL
+    OR EXISTS (SELECT 1 FROM transaction_events x WHERE ${SAME_ROW_TX} AND x.begin_wh IS NOT NULL AND x.seq_no < b.first_begin_seq)
+  THEN s.meter_start_wh
+  ELSE COALESCE(${firstOf('begin_wh', "x.event_type = 'Started' AND x.begin_wh IS NOT NULL")}, ${firstOf('begin_wh', 'x.begin_wh IS NOT NULL')}) END`;
+
+/**
+ * DERIVE_201_SQL's derivation of a stored transaction whose events in the batch are all
+ * Updated, as CTEs of it (`cheap`: one row per such transaction, columns as the upsert's):
+ * without reading all of its events, the same row, reading only what can have changed. The stored row is what the derivation gave from the events applied before
+ * (every batch that applies events derives their transactions), so a fact changes only if an
+ * event applied now carries it. Per fact:
+ * - first by seqNo (evse, connector, idToken and its status, remoteStartId, reservationId):
+ *   looked up again only when an event of the batch carries one; the lookup stops at the first
+ *   event that has it, which is the batch's at the latest. The connector also takes the EVSE's
+ *   only connector when the events name none, which can change with connector_status: kept
+ *   only while the stored one is what that rule gives now and no event of the batch names one.
+ * - last by seqNo (chargingState, triggerReason): looked up from the highest seqNo down, only
+ *   when the batch carries one; a late-arriving lower seqNo does not win over a newer one.
+ * - started_at: the Started's timestamp, else the earliest; an Updated moves it only if earlier.
+ * - start register: the Started's reading, else the first event's that has one; kept when an
+ *   event with a reading and a lower seqNo than the batch's readings is stored already.
+ * - offline: set once an event was sent offline. last_seq_no: the highest applied seqNo, a seek.
+ * - stop facts: an Updated brings none; an active row has none (its end register and energy
+ *   are computed at read), an abandoned one keeps its closure's (the energy from the start
+ *   register, which may change).
+ * A row completed by its own Ended is never touched (no event is applied after it anyway), as
+ * in DERIVE_201_SQL (its upsert's WHERE), and the row is written only when a fact changes.
+ * Needs DERIVE_201_SQL's `touched` (updated_only, seqs: the seqNos of the batch's events).
+ */
+const CHEAP_201_CTES = `
+carried AS MATERIALIZED (
+  SELECT t.charger_id, t.tx,
+    MAX(x.evse_id IS NOT NULL) AS evse_id, MAX(x.connector_id > 0) AS connector_id, MAX(x.id_token IS NOT NULL) AS id_token,
+    MAX(x.remote_start_id_token IS NOT NULL) AS remote_start_id_token, MAX(x.remote_start_id IS NOT NULL) AS remote_start_id,
+    MAX(x.reservation_id IS NOT NULL) AS reservation_id, MAX(x.charging_state IS NOT NULL) AS charging_state,
+    MAX(x.offline) AS offline, MIN(x.timestamp) AS earliest, MIN(CASE WHEN x.begin_wh IS NOT NULL THEN x.seq_no END) AS first_begin_seq
+  -- CROSS JOIN keeps this order: each of the batch's seqNos looked up by the key, not the transaction's events scanned.
+  FROM touched t CROSS JOIN json_each(t.seqs) AS q
+  CROSS JOIN transaction_events x ON x.charger_id = t.charger_id AND x.transaction_id = t.tx AND x.seq_no = q.value
+  WHERE t.updated_only = 1 AND x.disposition = 'applied'
+  GROUP BY t.charger_id, t.tx
+),
+cheap AS MATERIALIZED (
+  SELECT s.id, s.charger_id, s.ocpp_transaction_id AS tx,
+    ${UPDATED_EVSE} AS evse_id,
+    CASE WHEN NOT COALESCE(b.connector_id, 0) AND s.connector_id IS ${onlyConnector('s.charger_id', `(${UPDATED_EVSE})`)} THEN s.connector_id
+      ELSE COALESCE(${firstOf('connector_id', 'x.connector_id > 0')}, ${onlyConnector('s.charger_id', `(${UPDATED_EVSE})`)}) END AS connector_id,
+    CASE WHEN b.id_token OR b.remote_start_id_token
+      THEN COALESCE(${firstOf('id_token', 'x.id_token IS NOT NULL')}, ${firstOf('remote_start_id_token', 'x.remote_start_id_token IS NOT NULL')})
+      ELSE s.id_tag END AS id_tag,
+    CASE WHEN b.id_token THEN ${firstOf('id_token_status', 'x.id_token IS NOT NULL')} ELSE s.id_tag_status END AS id_tag_status,
+    CASE WHEN s.started_at IS NOT NULL AND (b.earliest IS NULL OR b.earliest >= s.started_at) THEN s.started_at
+      ELSE COALESCE(${firstOf('timestamp', "x.event_type = 'Started'")}, (SELECT MIN(x.timestamp) FROM transaction_events x WHERE ${SAME_ROW_TX})) END
+      AS started_at,
+    ${UPDATED_START_WH} AS meter_start_wh,
+    CASE WHEN b.charging_state THEN ${lastOf('charging_state', 'x.charging_state IS NOT NULL')} ELSE s.charging_state END AS charging_state,
+    CASE WHEN b.tx IS NULL THEN s.last_trigger_reason ELSE ${lastOf('trigger_reason', 'true')} END AS last_trigger_reason,
+    CASE WHEN b.remote_start_id THEN ${firstOf('remote_start_id', 'x.remote_start_id IS NOT NULL')} ELSE s.remote_start_id END AS remote_start_id,
+    CASE WHEN b.reservation_id THEN ${firstOf('reservation_id', 'x.reservation_id IS NOT NULL')} ELSE s.reservation_id END AS reservation_id,
+    CASE WHEN b.offline = 1 THEN 1 ELSE s.offline END AS offline,
+    (SELECT x.seq_no FROM transaction_events x WHERE ${SAME_ROW_TX} ORDER BY x.seq_no DESC LIMIT 1) AS last_seq_no
+  FROM touched t JOIN transactions s ON s.charger_id = t.charger_id AND s.ocpp_transaction_id = t.tx
+  LEFT JOIN carried b ON b.charger_id = t.charger_id AND b.tx = t.tx
+  WHERE t.updated_only = 1 AND (s.status = 'active' OR s.stop_reason = '${ABANDONED_REASON}')
+)`;
+
 /**
  * One row per touched 2.0.1 transaction, derived from its applied events, by seqNo: started
  * at the Started event (else the earliest event), completed once an Ended event is applied,
@@ -678,8 +752,8 @@ const DERIVED_FACTS: ReadonlyArray<[column: string, value: string]> = [
  * not rewritten for a reading; the completion (this upsert with the Ended, or
  * abandon201Statements) stores them as this derivation gives them then.
  *
- * A transaction whose events in the batch are all Updated is derived by UPDATED_201_SQL once it
- * has a row (run first), which gives the same row reading only what those events can change.
+ * A transaction whose events in the batch are all Updated is derived by CHEAP_201_CTES once it
+ * has a row, which gives the same row reading only what those events can change.
  *
  * D1 rows: a stored row is named by its id, not left to meet its (charger, transaction) in a
  * conflict. An INSERT whose row gets a new id takes the id before it finds the conflict, and
@@ -692,14 +766,19 @@ const DERIVED_FACTS: ReadonlyArray<[column: string, value: string]> = [
  */
 const DERIVE_201_SQL = `
 WITH touched AS (
-  SELECT json_extract(j.value, '$[0]') AS charger_id, json_extract(j.value, '$[1]') AS tx FROM json_each(?1) AS j
-  -- A transaction whose events of the batch are all Updated ($[2] = 1) is UPDATED_201_SQL's once it has a row.
-  WHERE json_extract(j.value, '$[2]') IS NOT 1 OR NOT EXISTS (
-    SELECT 1 FROM transactions s WHERE s.charger_id = json_extract(j.value, '$[0]') AND s.ocpp_transaction_id = json_extract(j.value, '$[1]'))
-)
+  SELECT json_extract(j.value, '$[0]') AS charger_id, json_extract(j.value, '$[1]') AS tx,
+    json_extract(j.value, '$[2]') AS updated_only, json_extract(j.value, '$[3]') AS seqs
+  FROM json_each(?1) AS j
+),
+-- Derived from all of their events: those with other events than Updated, and those not stored yet.
+everything AS (
+  SELECT charger_id, tx FROM touched t
+  WHERE t.updated_only IS NOT 1 OR NOT EXISTS (SELECT 1 FROM transactions s WHERE s.charger_id = t.charger_id AND s.ocpp_transaction_id = t.tx)
+),${CHEAP_201_CTES}
 INSERT INTO transactions (id, charger_id, protocol, ocpp_transaction_id, evse_id, connector_id, id_tag, id_tag_status, stop_id_tag,
   status, started_at, stopped_at, meter_start_wh, meter_stop_wh, energy_wh, stop_reason, charging_state,
   last_trigger_reason, remote_start_id, reservation_id, offline, last_seq_no, updated_at)
+SELECT * FROM (
 SELECT (SELECT s.id FROM transactions s WHERE s.charger_id = d.charger_id AND s.ocpp_transaction_id = d.tx),
   d.charger_id, 'ocpp2.0.1', d.tx, d.evse_id,
   COALESCE(d.connector_id, (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(c.connector_id) END FROM connector_status c
@@ -739,122 +818,23 @@ FROM (
       (SELECT end_wh FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Ended' AND end_wh IS NOT NULL ORDER BY seq_no LIMIT 1),
       (SELECT end_wh FROM transaction_events x WHERE ${SAME_TX} AND end_wh IS NOT NULL ORDER BY seq_no DESC LIMIT 1)) AS meter_stop_wh
   FROM transaction_events e
-  JOIN touched t ON t.charger_id = e.charger_id AND t.tx = e.transaction_id
+  JOIN everything t ON t.charger_id = e.charger_id AND t.tx = e.transaction_id
   WHERE e.disposition = 'applied'
   GROUP BY e.charger_id, e.transaction_id
 ) AS d
+UNION ALL
+-- No Ended among the events: active, without stop facts (the upsert keeps an abandoned row's).
+SELECT c.id, c.charger_id, 'ocpp2.0.1', c.tx, c.evse_id, c.connector_id, c.id_tag, c.id_tag_status, NULL,
+  'active', c.started_at, NULL, c.meter_start_wh, NULL, NULL, NULL, c.charging_state,
+  c.last_trigger_reason, c.remote_start_id, c.reservation_id, c.offline, c.last_seq_no, ?2
+FROM cheap c
+)
 WHERE true
 ON CONFLICT DO UPDATE SET
   ${DERIVED_FACTS.map(([column, value]) => `${column} = ${value}`).join(',\n  ')},
   last_seq_no = excluded.last_seq_no, updated_at = excluded.updated_at
 WHERE (transactions.status = 'active' OR transactions.stop_reason = '${ABANDONED_REASON}')
   AND (${DERIVED_FACTS.map(([column, value]) => `transactions.${column} IS NOT (${value})`).join('\n    OR ')})`;
-
-/** The applied events of the stored transaction row `s`, as a WHERE condition on `x`. */
-const SAME_ROW_TX = `x.charger_id = s.charger_id AND x.transaction_id = s.ocpp_transaction_id AND x.disposition = 'applied'`;
-
-/** SQL for `column` of the first (by seqNo) applied event of row `s`'s transaction meeting `condition`. */
-function firstOf(column: string, condition: string): string {
-  return `(SELECT x.${column} FROM transaction_events x WHERE ${SAME_ROW_TX} AND ${condition} ORDER BY x.seq_no LIMIT 1)`;
-}
-/** SQL for `column` of the last (by seqNo) applied event of row `s`'s transaction meeting `condition`. */
-function lastOf(column: string, condition: string): string {
-  return `(SELECT x.${column} FROM transaction_events x WHERE ${SAME_ROW_TX} AND ${condition} ORDER BY x.seq_no DESC LIMIT 1)`;
-}
-/** The EVSE's only connector, if the charger reported exactly one (DERIVE_201_SQL's rule). */
-function onlyConnector(chargerId: string, evseId: string): string {
-  return `(SELECT CASE WHEN COUNT(*) = 1 THEN MIN(c.connector_id) END FROM connector_status c
-    WHERE c.charger_id = ${chargerId} AND c.evse_id = ${evseId} AND c.connector_id > 0)`;
-}
-const UPDATED_EVSE = `CASE WHEN b.evse_id THEN ${firstOf('evse_id', 'x.evse_id IS NOT NULL')} ELSE s.evse_id END`;
-const UPDATED_START_WH = `CASE WHEN b.first_begin_seq IS NULL
-    OR EXISTS (SELECT 1 FROM transaction_events x WHERE ${SAME_ROW_TX} AND x.begin_wh IS NOT NULL AND x.seq_no < b.first_begin_seq)
-  THEN s.meter_start_wh
-  ELSE COALESCE(${firstOf('begin_wh', "x.event_type = 'Started' AND x.begin_wh IS NOT NULL")}, ${firstOf('begin_wh', 'x.begin_wh IS NOT NULL')}) END`;
-
-/**
- * What UPDATED_201_SQL sets, each column with its value over `d` (its own CTE); the same
- * columns as DERIVED_FACTS.
- */
-const UPDATED_FACTS: ReadonlyArray<[column: string, value: string]> = [
-  ...DERIVED_FACTS.map(([column]): [string, string] => [column, `d.${column}`]).filter(([column]) => column !== 'energy_wh'),
-  ['energy_wh', `CASE WHEN d.status = 'active' THEN NULL ELSE ${energyOf('d.meter_start_wh', 'd.meter_stop_wh')} END`],
-];
-
-/**
- * DERIVE_201_SQL for a stored transaction whose events in the batch are all Updated, without
- * reading all of its events: it gives the row DERIVE_201_SQL would give, reading only what
- * can have changed. The stored row is what the derivation gave from the events applied before
- * (every batch that applies events derives their transactions), so a fact changes only if an
- * event applied now carries it. Per fact:
- * - first by seqNo (evse, connector, idToken and its status, remoteStartId, reservationId):
- *   looked up again only when an event of the batch carries one; the lookup stops at the first
- *   event that has it, which is the batch's at the latest. The connector also takes the EVSE's
- *   only connector when the events name none, which can change with connector_status: kept
- *   only while the stored one is what that rule gives now and no event of the batch names one.
- * - last by seqNo (chargingState, triggerReason): looked up from the highest seqNo down, only
- *   when the batch carries one; a late-arriving lower seqNo does not win over a newer one.
- * - started_at: the Started's timestamp, else the earliest; an Updated moves it only if earlier.
- * - start register: the Started's reading, else the first event's that has one; kept when an
- *   event with a reading and a lower seqNo than the batch's readings is stored already.
- * - offline: set once an event was sent offline. last_seq_no: the highest applied seqNo, a seek.
- * - stop facts: an Updated brings none; an active row has none (its end register and energy
- *   are computed at read), an abandoned one keeps its closure's (the energy from the start
- *   register, which may change).
- * A row completed by its own Ended is never touched (no event is applied after it anyway), as
- * in DERIVE_201_SQL, and the row is written only when a fact changes.
- * ?1 JSON array of [charger id, transaction id, [seqNos of the batch's events]], ?2 now.
- */
-const UPDATED_201_SQL = `
-WITH touched AS (
-  SELECT json_extract(j.value, '$[0]') AS charger_id, json_extract(j.value, '$[1]') AS tx, json_extract(j.value, '$[2]') AS seqs
-  FROM json_each(?1) AS j
-),
-carried AS MATERIALIZED (
-  SELECT t.charger_id, t.tx,
-    MAX(x.evse_id IS NOT NULL) AS evse_id, MAX(x.connector_id > 0) AS connector_id, MAX(x.id_token IS NOT NULL) AS id_token,
-    MAX(x.remote_start_id_token IS NOT NULL) AS remote_start_id_token, MAX(x.remote_start_id IS NOT NULL) AS remote_start_id,
-    MAX(x.reservation_id IS NOT NULL) AS reservation_id, MAX(x.charging_state IS NOT NULL) AS charging_state,
-    MAX(x.offline) AS offline, MIN(x.timestamp) AS earliest, MIN(CASE WHEN x.begin_wh IS NOT NULL THEN x.seq_no END) AS first_begin_seq
-  -- CROSS JOIN keeps this order: each of the batch's seqNos looked up by the key, not the transaction's events scanned.
-  FROM touched t CROSS JOIN json_each(t.seqs) AS q
-  CROSS JOIN transaction_events x ON x.charger_id = t.charger_id AND x.transaction_id = t.tx AND x.seq_no = q.value
-  WHERE x.disposition = 'applied'
-  GROUP BY t.charger_id, t.tx
-),
-d AS MATERIALIZED (
-  SELECT s.id, s.charger_id, s.ocpp_transaction_id AS tx, s.status,
-    ${UPDATED_EVSE} AS evse_id,
-    CASE WHEN NOT COALESCE(b.connector_id, 0) AND s.connector_id IS ${onlyConnector('s.charger_id', `(${UPDATED_EVSE})`)} THEN s.connector_id
-      ELSE COALESCE(${firstOf('connector_id', 'x.connector_id > 0')}, ${onlyConnector('s.charger_id', `(${UPDATED_EVSE})`)}) END AS connector_id,
-    CASE WHEN b.id_token OR b.remote_start_id_token
-      THEN COALESCE(${firstOf('id_token', 'x.id_token IS NOT NULL')}, ${firstOf('remote_start_id_token', 'x.remote_start_id_token IS NOT NULL')})
-      ELSE s.id_tag END AS id_tag,
-    CASE WHEN b.id_token THEN ${firstOf('id_token_status', 'x.id_token IS NOT NULL')} ELSE s.id_tag_status END AS id_tag_status,
-    CASE WHEN s.started_at IS NOT NULL AND (b.earliest IS NULL OR b.earliest >= s.started_at) THEN s.started_at
-      ELSE COALESCE(${firstOf('timestamp', "x.event_type = 'Started'")}, (SELECT MIN(x.timestamp) FROM transaction_events x WHERE ${SAME_ROW_TX})) END
-      AS started_at,
-    ${UPDATED_START_WH} AS meter_start_wh,
-    CASE WHEN b.charging_state THEN ${lastOf('charging_state', 'x.charging_state IS NOT NULL')} ELSE s.charging_state END AS charging_state,
-    CASE WHEN b.tx IS NULL THEN s.last_trigger_reason ELSE ${lastOf('trigger_reason', 'true')} END AS last_trigger_reason,
-    CASE WHEN b.remote_start_id THEN ${firstOf('remote_start_id', 'x.remote_start_id IS NOT NULL')} ELSE s.remote_start_id END AS remote_start_id,
-    CASE WHEN b.reservation_id THEN ${firstOf('reservation_id', 'x.reservation_id IS NOT NULL')} ELSE s.reservation_id END AS reservation_id,
-    CASE WHEN b.offline = 1 THEN 1 ELSE s.offline END AS offline,
-    ${(['stop_id_tag', 'stopped_at', 'stop_reason', 'meter_stop_wh'] as const)
-      .map((c) => `CASE WHEN s.status = 'active' THEN NULL ELSE s.${c} END AS ${c}`)
-      .join(',\n    ')}
-  FROM touched t JOIN transactions s ON s.charger_id = t.charger_id AND s.ocpp_transaction_id = t.tx
-  LEFT JOIN carried b ON b.charger_id = t.charger_id AND b.tx = t.tx
-  WHERE s.status = 'active' OR s.stop_reason = '${ABANDONED_REASON}'
-)
-UPDATE transactions SET
-  ${UPDATED_FACTS.map(([column, value]) => `${column} = ${value}`).join(',\n  ')},
-  last_seq_no = (SELECT x.seq_no FROM transaction_events x
-                 WHERE x.charger_id = d.charger_id AND x.transaction_id = d.tx AND x.disposition = 'applied' ORDER BY x.seq_no DESC LIMIT 1),
-  updated_at = ?2
-FROM d
-WHERE transactions.id = d.id
-  AND (${UPDATED_FACTS.map(([column, value]) => `transactions.${column} IS NOT (${value})`).join('\n    OR ')})`;
 
 /**
  * Completes each touched 2.0.1 transaction still active whose Ended event is applied: its stop
