@@ -146,13 +146,15 @@ const Transaction = v.object({
     v.nullable(v.number()),
     'The raw end register, as the charger sent it (the first stop applied). 2.0.1: the Ended event\'s reading (Transaction.End, else its latest), else the last event\'s (by seqNo) that has one. ' +
       'Never filled in after the Ended: a reading arriving later is a late-event. ' +
+      'While a 2.0.1 transaction runs, its latest applied event\'s (by seqNo) end register, read live: it is stored when the transaction completes. ' +
       'For a transaction closed as abandoned, its last register reading (1.6: its last meter value; 2.0.1: its last applied event\'s), or null',
   ),
   energyWh: described(
     v.nullable(v.number()),
     'The billable energy: end minus start register; once the transaction is completed it never changes. Null while a register is unknown, ' +
       'or when it is not billable as it stands (the register went backwards: flag negative-energy; an abandoned transaction without readings). ' +
-      'While a 1.6 transaction runs, the single-transaction view shows the energy so far from its readings.',
+      'While a 1.6 transaction runs, the single-transaction view shows the energy so far from its readings; ' +
+      'while a 2.0.1 transaction runs, every view shows the energy so far from its latest end register (meterStopWh).',
   ),
   stopReason: described(
     v.nullable(v.string()),
@@ -169,7 +171,10 @@ const Transaction = v.object({
     'What needs an operator\'s look: the distinct kinds of its anomalies, except abandoned and open-at-boot once the transaction\'s own stop applied (they stay in its anomalies). ' +
       Object.entries(ANOMALY_KINDS).map(([kind, meaning]) => `${kind}: ${meaning}.`).join(' '),
   ),
-  updatedAt: DateTime,
+  updatedAt: described(
+    DateTime,
+    'When the transaction row last changed (CSMS clock); for a running 2.0.1 transaction, the later of that and the arrival of the reading meterStopWh shows',
+  ),
   anomalies: v.optional(
     described(
       v.array(v.object({ kind: v.picklist(Object.keys(ANOMALY_KINDS) as AnomalyKind[]), detail: v.unknown(), receivedAt: DateTime })),

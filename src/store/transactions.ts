@@ -67,6 +67,10 @@ type Row = {
   updated_at: string;
   /** JSON array of anomaly kinds. */
   flags: string;
+  /** An active 2.0.1 transaction's live end register, energy, and when that reading arrived (LIVE_201_COLUMNS); else null. */
+  live_stop_wh: number | null;
+  live_energy_wh: number | null;
+  live_at: string | null;
 };
 
 export interface TransactionQuery {
@@ -347,8 +351,10 @@ export class TransactionStore {
    * Closes 2.0.1 transactions the charger left open: a Started event of a new transaction on
    * the same EVSE (which charges one EV at a time) ended them (see charger/evse-transactions.ts).
    * Like 1.6 (`abandon16Statements`): completed with stop_reason 'Abandoned', stopped at the new
-   * Started's timestamp, and flagged `abandoned`; the registers stay the ones derived from its
-   * applied events (the end register is the last event's reading), and so does the energy.
+   * Started's timestamp, and flagged `abandoned`; the start register stays the one derived from
+   * its applied events, the end register is set here (an active row does not carry it,
+   * DERIVE_201_SQL) to the last applied event's reading by seqNo, as the derivation gives it,
+   * and the energy from both.
    * Only an active transaction changes. Its own Ended, if it comes later, is applied and its
    * facts replace the closure's (DERIVE_201_SQL); events between change nothing. Run after
    * `derive201Statements`: the older transaction's events of the same batch come first.
@@ -359,7 +365,9 @@ export class TransactionStore {
     return jsonChunks(rows).flatMap((json) => [
       this.db
         .prepare(
-          `UPDATE transactions SET status = 'completed', stop_reason = '${ABANDONED_REASON}', stopped_at = a.at, updated_at = ?2
+          `UPDATE transactions SET status = 'completed', stop_reason = '${ABANDONED_REASON}', stopped_at = a.at,
+             meter_stop_wh = ${lastEnd201('transactions')},
+             energy_wh = ${energyOf('transactions.meter_start_wh', lastEnd201('transactions'))}, updated_at = ?2
            FROM (SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY charger_id, transaction_id ORDER BY at) AS n FROM ${abandonsIn})
                  WHERE n = 1) AS a
            WHERE transactions.charger_id = a.charger_id AND transactions.protocol = 'ocpp2.0.1'
@@ -420,12 +428,24 @@ export class TransactionStore {
   }
 
   /**
-   * Re-derives each 2.0.1 transaction the events touch from its applied events. Run after
+   * Re-derives each 2.0.1 transaction the events touch from its applied events (DERIVE_201_SQL;
+   * for a stored one whose events here are all Updated, from what they carry). Run after
    * `event201Statements`.
    */
   derive201Statements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
     if (events.length === 0) return [];
-    const touched = [...new Map(events.map(({ chargerId, fact }) => [JSON.stringify([chargerId, fact.transactionId]), [chargerId, fact.transactionId]])).values()];
+    const byTransaction = new Map<string, { chargerId: string; transactionId: string; updatedOnly: boolean; seqNos: number[] }>();
+    for (const { chargerId, fact } of events) {
+      const key = JSON.stringify([chargerId, fact.transactionId]);
+      const entry = byTransaction.get(key) ?? { chargerId, transactionId: fact.transactionId, updatedOnly: true, seqNos: [] };
+      entry.updatedOnly &&= fact.eventType === 'Updated';
+      entry.seqNos.push(fact.seqNo);
+      byTransaction.set(key, entry);
+    }
+    const entries = [...byTransaction.values()];
+    // Transactions whose events here are all Updated, with their seqNos: once stored, derived
+    // from what those events carry (CHEAP_201_CTES), not from all of their events.
+    const touched = entries.map((t) => (t.updatedOnly ? [t.chargerId, t.transactionId, 1, t.seqNos] : [t.chargerId, t.transactionId, 0]));
     const ended = events.some(({ fact }) => fact.eventType === 'Ended');
     return jsonChunks(touched, MAX_JSON_BYTES, DERIVED_PER_STATEMENT).flatMap((json) => [
       this.db.prepare(DERIVE_201_SQL).bind(json, now),
@@ -436,7 +456,10 @@ export class TransactionStore {
 
   async get(chargerId: string, transactionId: string): Promise<TransactionRecord | null> {
     const row = await this.db
-      .prepare(`SELECT t.*, ${flagsOf('t')} AS flags FROM transactions t WHERE t.charger_id = ? AND t.ocpp_transaction_id = ?`)
+      .prepare(
+        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS}
+         FROM transactions t ${LIVE_201_JOIN} WHERE t.charger_id = ? AND t.ocpp_transaction_id = ?`,
+      )
       .bind(chargerId, transactionId)
       .first<Row>();
     return row ? toRecord(row) : null;
@@ -445,7 +468,7 @@ export class TransactionStore {
   async list(query: TransactionQuery): Promise<{ transactions: TransactionRecord[]; nextCursor: number | null }> {
     const { results } = await this.db
       .prepare(
-        `SELECT t.*, ${flagsOf('t')} AS flags FROM transactions t
+        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS} FROM transactions t ${LIVE_201_JOIN}
          WHERE (?1 IS NULL OR t.charger_id = ?1) AND (?2 IS NULL OR t.status = ?2)
            AND (?3 IS NULL OR t.started_at >= ?3) AND (?4 IS NULL OR t.started_at < ?4)
            AND (?5 IS NULL OR t.id < ?5)
@@ -555,6 +578,37 @@ FROM (
                       AND ${SAME_LEGACY_EVENT})
 )`;
 
+/**
+ * SQL for the end register a 2.0.1 transaction row `t` shows while active: its last applied
+ * event's (by seqNo) that has one, the rule DERIVE_201_SQL applies once it completes. An index
+ * seek from the end of the transaction's range of the events' primary key (charger, transaction,
+ * seqNo), not a scan of its events: the latest event usually carries a reading.
+ */
+function lastEndSeq201(t: string): string {
+  return `(SELECT x.seq_no FROM transaction_events x
+    WHERE x.charger_id = ${t}.charger_id AND x.transaction_id = ${t}.ocpp_transaction_id AND x.disposition = 'applied' AND x.end_wh IS NOT NULL
+    ORDER BY x.seq_no DESC LIMIT 1)`;
+}
+function lastEnd201(t: string): string {
+  return `(SELECT x.end_wh FROM transaction_events x
+    WHERE x.charger_id = ${t}.charger_id AND x.transaction_id = ${t}.ocpp_transaction_id AND x.disposition = 'applied' AND x.end_wh IS NOT NULL
+    ORDER BY x.seq_no DESC LIMIT 1)`;
+}
+
+/**
+ * What a SELECT of `transactions t` adds for the live figures of an active 2.0.1 transaction,
+ * whose row does not carry its running end register and energy (DERIVE_201_SQL): the event
+ * holding its latest end register, joined as `live` (no row for any other transaction), and
+ * the columns live_stop_wh, live_energy_wh and live_at (when that reading arrived) from it.
+ * `toRecord` shows them instead of the stored ones.
+ */
+const LIVE_201_JOIN = `LEFT JOIN transaction_events live
+  ON t.protocol = 'ocpp2.0.1' AND t.status = 'active'
+  AND live.charger_id = t.charger_id AND live.transaction_id = t.ocpp_transaction_id AND live.seq_no = ${lastEndSeq201('t')}
+  AND live.disposition = 'applied'`;
+const LIVE_201_COLUMNS = `live.end_wh AS live_stop_wh, ${energyOf('t.meter_start_wh', 'live.end_wh')} AS live_energy_wh,
+  live.received_at AS live_at`;
+
 /** The applied events of the transaction `e` belongs to, as a WHERE condition on `x`. */
 const SAME_TX = `x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND x.disposition = 'applied'`;
 
@@ -578,8 +632,11 @@ function energyOf(start: string, stop: string): string {
 /**
  * What DERIVE_201_SQL's upsert sets on a stored row, each column with its new value: every fact
  * the API shows but the status (COMPLETE_201_SQL sets it). The row is rewritten only when one of
- * them changes: an Updated event that brings nothing new (the same energy, state and trigger)
- * writes no D1 row for its transaction, and last_seq_no and updated_at move only with a fact.
+ * them changes: an Updated event that brings nothing new (the same state and trigger; a reading
+ * alone is nothing new, as an active row carries no end register or energy) writes no D1 row for
+ * its transaction, and last_seq_no and updated_at move only with a fact. So for an active row
+ * last_seq_no is the highest applied seqNo when a stored fact last changed, updated_at when that
+ * was; both are set again when the transaction completes (updated_at also by its closure).
  */
 const DERIVED_FACTS: ReadonlyArray<[column: string, value: string]> = [
   ...(['evse_id', 'connector_id', 'id_tag', 'id_tag_status', 'started_at', 'meter_start_wh', 'charging_state',
@@ -588,6 +645,89 @@ const DERIVED_FACTS: ReadonlyArray<[column: string, value: string]> = [
   ['energy_wh', `CASE WHEN ${ABANDONED_WITHOUT_OWN_END}
     THEN ${energyOf('excluded.meter_start_wh', 'transactions.meter_stop_wh')} ELSE excluded.energy_wh END`],
 ];
+
+/** The applied events of the stored transaction row `s`, as a WHERE condition on `x`. */
+const SAME_ROW_TX = `x.charger_id = s.charger_id AND x.transaction_id = s.ocpp_transaction_id AND x.disposition = 'applied'`;
+
+/** SQL for `column` of the first (by seqNo) applied event of row `s`'s transaction meeting `condition`. */
+function firstOf(column: string, condition: string): string {
+  return `(SELECT x.${column} FROM transaction_events x WHERE ${SAME_ROW_TX} AND ${condition} ORDER BY x.seq_no LIMIT 1)`;
+}
+/** SQL for `column` of the last (by seqNo) applied event of row `s`'s transaction meeting `condition`. */
+function lastOf(column: string, condition: string): string {
+  return `(SELECT x.${column} FROM transaction_events x WHERE ${SAME_ROW_TX} AND ${condition} ORDER BY x.seq_no DESC LIMIT 1)`;
+}
+/** The EVSE's only connector, if the charger reported exactly one (DERIVE_201_SQL's rule). */
+function onlyConnector(chargerId: string, evseId: string): string {
+  return `(SELECT CASE WHEN COUNT(*) = 1 THEN MIN(c.connector_id) END FROM connector_status c
+    WHERE c.charger_id = ${chargerId} AND c.evse_id = ${evseId} AND c.connector_id > 0)`;
+}
+const UPDATED_EVSE = `CASE WHEN b.evse_id THEN ${firstOf('evse_id', 'x.evse_id IS NOT NULL')} ELSE s.evse_id END`;
+const UPDATED_START_WH = `CASE WHEN b.first_begin_seq IS NULL
+    OR EXISTS (SELECT 1 FROM transaction_events x WHERE ${SAME_ROW_TX} AND x.begin_wh IS NOT NULL AND x.seq_no < b.first_begin_seq)
+  THEN s.meter_start_wh
+  ELSE COALESCE(${firstOf('begin_wh', "x.event_type = 'Started' AND x.begin_wh IS NOT NULL")}, ${firstOf('begin_wh', 'x.begin_wh IS NOT NULL')}) END`;
+
+/**
+ * DERIVE_201_SQL's derivation of a stored transaction whose events in the batch are all
+ * Updated, as CTEs of it (`cheap`: one row per such transaction, columns as the upsert's):
+ * without reading all of its events, the same row, reading only what can have changed. The stored row is what the derivation gave from the events applied before
+ * (every batch that applies events derives their transactions), so a fact changes only if an
+ * event applied now carries it. Per fact:
+ * - first by seqNo (evse, connector, idToken and its status, remoteStartId, reservationId):
+ *   looked up again only when an event of the batch carries one; the lookup stops at the first
+ *   event that has it, which is the batch's at the latest. The connector also takes the EVSE's
+ *   only connector when the events name none, which can change with connector_status: kept
+ *   only while the stored one is what that rule gives now and no event of the batch names one.
+ * - last by seqNo (chargingState, triggerReason): looked up from the highest seqNo down, only
+ *   when the batch carries one; a late-arriving lower seqNo does not win over a newer one.
+ * - started_at: the Started's timestamp, else the earliest; an Updated moves it only if earlier.
+ * - start register: the Started's reading, else the first event's that has one; kept when an
+ *   event with a reading and a lower seqNo than the batch's readings is stored already.
+ * - offline: set once an event was sent offline. last_seq_no: the highest applied seqNo, a seek.
+ * - stop facts: an Updated brings none; an active row has none (its end register and energy
+ *   are computed at read), an abandoned one keeps its closure's (the energy from the start
+ *   register, which may change).
+ * A row completed by its own Ended is never touched (no event is applied after it anyway), as
+ * in DERIVE_201_SQL (its upsert's WHERE), and the row is written only when a fact changes.
+ * Needs DERIVE_201_SQL's `touched` (updated_only, seqs: the seqNos of the batch's events).
+ */
+const CHEAP_201_CTES = `
+carried AS MATERIALIZED (
+  SELECT t.charger_id, t.tx,
+    MAX(x.evse_id IS NOT NULL) AS evse_id, MAX(x.connector_id > 0) AS connector_id, MAX(x.id_token IS NOT NULL) AS id_token,
+    MAX(x.remote_start_id_token IS NOT NULL) AS remote_start_id_token, MAX(x.remote_start_id IS NOT NULL) AS remote_start_id,
+    MAX(x.reservation_id IS NOT NULL) AS reservation_id, MAX(x.charging_state IS NOT NULL) AS charging_state,
+    MAX(x.offline) AS offline, MIN(x.timestamp) AS earliest, MIN(CASE WHEN x.begin_wh IS NOT NULL THEN x.seq_no END) AS first_begin_seq
+  -- CROSS JOIN keeps this order: each of the batch's seqNos looked up by the key, not the transaction's events scanned.
+  FROM touched t CROSS JOIN json_each(t.seqs) AS q
+  CROSS JOIN transaction_events x ON x.charger_id = t.charger_id AND x.transaction_id = t.tx AND x.seq_no = q.value
+  WHERE t.updated_only = 1 AND x.disposition = 'applied'
+  GROUP BY t.charger_id, t.tx
+),
+cheap AS MATERIALIZED (
+  SELECT s.id, s.charger_id, s.ocpp_transaction_id AS tx,
+    ${UPDATED_EVSE} AS evse_id,
+    CASE WHEN NOT COALESCE(b.connector_id, 0) AND s.connector_id IS ${onlyConnector('s.charger_id', `(${UPDATED_EVSE})`)} THEN s.connector_id
+      ELSE COALESCE(${firstOf('connector_id', 'x.connector_id > 0')}, ${onlyConnector('s.charger_id', `(${UPDATED_EVSE})`)}) END AS connector_id,
+    CASE WHEN b.id_token OR b.remote_start_id_token
+      THEN COALESCE(${firstOf('id_token', 'x.id_token IS NOT NULL')}, ${firstOf('remote_start_id_token', 'x.remote_start_id_token IS NOT NULL')})
+      ELSE s.id_tag END AS id_tag,
+    CASE WHEN b.id_token THEN ${firstOf('id_token_status', 'x.id_token IS NOT NULL')} ELSE s.id_tag_status END AS id_tag_status,
+    CASE WHEN s.started_at IS NOT NULL AND (b.earliest IS NULL OR b.earliest >= s.started_at) THEN s.started_at
+      ELSE COALESCE(${firstOf('timestamp', "x.event_type = 'Started'")}, (SELECT MIN(x.timestamp) FROM transaction_events x WHERE ${SAME_ROW_TX})) END
+      AS started_at,
+    ${UPDATED_START_WH} AS meter_start_wh,
+    CASE WHEN b.charging_state THEN ${lastOf('charging_state', 'x.charging_state IS NOT NULL')} ELSE s.charging_state END AS charging_state,
+    CASE WHEN b.tx IS NULL THEN s.last_trigger_reason ELSE ${lastOf('trigger_reason', 'true')} END AS last_trigger_reason,
+    CASE WHEN b.remote_start_id THEN ${firstOf('remote_start_id', 'x.remote_start_id IS NOT NULL')} ELSE s.remote_start_id END AS remote_start_id,
+    CASE WHEN b.reservation_id THEN ${firstOf('reservation_id', 'x.reservation_id IS NOT NULL')} ELSE s.reservation_id END AS reservation_id,
+    CASE WHEN b.offline = 1 THEN 1 ELSE s.offline END AS offline,
+    (SELECT x.seq_no FROM transaction_events x WHERE ${SAME_ROW_TX} ORDER BY x.seq_no DESC LIMIT 1) AS last_seq_no
+  FROM touched t JOIN transactions s ON s.charger_id = t.charger_id AND s.ocpp_transaction_id = t.tx
+  LEFT JOIN carried b ON b.charger_id = t.charger_id AND b.tx = t.tx
+  WHERE t.updated_only = 1 AND (s.status = 'active' OR s.stop_reason = '${ABANDONED_REASON}')
+)`;
 
 /**
  * One row per touched 2.0.1 transaction, derived from its applied events, by seqNo: started
@@ -607,7 +747,13 @@ const DERIVED_FACTS: ReadonlyArray<[column: string, value: string]> = [
  * decides, never a late one. A transaction the CSMS closed as abandoned (`abandon201Statements`)
  * keeps its closure's stop facts until its own Ended is applied; those then replace them. Energy
  * is null while a register is unknown or when the register went backwards (then flagged
- * negative-energy by a trigger once completed).
+ * negative-energy by a trigger once completed). While active, the row's end register and energy
+ * stay null: they move with every reading, so reads compute them (LIVE_201_JOIN) and the row is
+ * not rewritten for a reading; the completion (this upsert with the Ended, or
+ * abandon201Statements) stores them as this derivation gives them then.
+ *
+ * A transaction whose events in the batch are all Updated is derived by CHEAP_201_CTES once it
+ * has a row, which gives the same row reading only what those events can change.
  *
  * D1 rows: a stored row is named by its id, not left to meet its (charger, transaction) in a
  * conflict. An INSERT whose row gets a new id takes the id before it finds the conflict, and
@@ -620,18 +766,30 @@ const DERIVED_FACTS: ReadonlyArray<[column: string, value: string]> = [
  */
 const DERIVE_201_SQL = `
 WITH touched AS (
-  SELECT json_extract(j.value, '$[0]') AS charger_id, json_extract(j.value, '$[1]') AS tx FROM json_each(?1) AS j
-)
+  SELECT json_extract(j.value, '$[0]') AS charger_id, json_extract(j.value, '$[1]') AS tx,
+    json_extract(j.value, '$[2]') AS updated_only, json_extract(j.value, '$[3]') AS seqs
+  FROM json_each(?1) AS j
+),
+-- Derived from all of their events: those with other events than Updated, and those not stored yet.
+everything AS (
+  SELECT charger_id, tx FROM touched t
+  WHERE t.updated_only IS NOT 1 OR NOT EXISTS (SELECT 1 FROM transactions s WHERE s.charger_id = t.charger_id AND s.ocpp_transaction_id = t.tx)
+),${CHEAP_201_CTES}
 INSERT INTO transactions (id, charger_id, protocol, ocpp_transaction_id, evse_id, connector_id, id_tag, id_tag_status, stop_id_tag,
   status, started_at, stopped_at, meter_start_wh, meter_stop_wh, energy_wh, stop_reason, charging_state,
   last_trigger_reason, remote_start_id, reservation_id, offline, last_seq_no, updated_at)
+SELECT * FROM (
 SELECT (SELECT s.id FROM transactions s WHERE s.charger_id = d.charger_id AND s.ocpp_transaction_id = d.tx),
   d.charger_id, 'ocpp2.0.1', d.tx, d.evse_id,
   COALESCE(d.connector_id, (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(c.connector_id) END FROM connector_status c
                             WHERE c.charger_id = d.charger_id AND c.evse_id = d.evse_id AND c.connector_id > 0)),
   COALESCE(d.id_tag, d.remote_start_id_token), d.id_tag_status, d.stop_id_tag,
   CASE WHEN d.ended_at IS NULL THEN 'active' ELSE 'completed' END,
-  d.started_at, d.ended_at, d.meter_start_wh, d.meter_stop_wh, ${energyOf('d.meter_start_wh', 'd.meter_stop_wh')},
+  -- The running end register and energy are not stored while the transaction is active (reads
+  -- compute them: LIVE_END_201): an Updated that only brings a reading writes no row here.
+  d.started_at, d.ended_at, d.meter_start_wh,
+  CASE WHEN d.ended_at IS NULL THEN NULL ELSE d.meter_stop_wh END,
+  CASE WHEN d.ended_at IS NULL THEN NULL ELSE ${energyOf('d.meter_start_wh', 'd.meter_stop_wh')} END,
   d.stop_reason, d.charging_state, d.last_trigger_reason, d.remote_start_id, d.reservation_id, d.offline,
   d.last_seq_no, ?2
 FROM (
@@ -660,10 +818,17 @@ FROM (
       (SELECT end_wh FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Ended' AND end_wh IS NOT NULL ORDER BY seq_no LIMIT 1),
       (SELECT end_wh FROM transaction_events x WHERE ${SAME_TX} AND end_wh IS NOT NULL ORDER BY seq_no DESC LIMIT 1)) AS meter_stop_wh
   FROM transaction_events e
-  JOIN touched t ON t.charger_id = e.charger_id AND t.tx = e.transaction_id
+  JOIN everything t ON t.charger_id = e.charger_id AND t.tx = e.transaction_id
   WHERE e.disposition = 'applied'
   GROUP BY e.charger_id, e.transaction_id
 ) AS d
+UNION ALL
+-- No Ended among the events: active, without stop facts (the upsert keeps an abandoned row's).
+SELECT c.id, c.charger_id, 'ocpp2.0.1', c.tx, c.evse_id, c.connector_id, c.id_tag, c.id_tag_status, NULL,
+  'active', c.started_at, NULL, c.meter_start_wh, NULL, NULL, NULL, c.charging_state,
+  c.last_trigger_reason, c.remote_start_id, c.reservation_id, c.offline, c.last_seq_no, ?2
+FROM cheap c
+)
 WHERE true
 ON CONFLICT DO UPDATE SET
   ${DERIVED_FACTS.map(([column, value]) => `${column} = ${value}`).join(',\n  ')},
@@ -687,6 +852,9 @@ WHERE transactions.charger_id = t.charger_id AND transactions.ocpp_transaction_i
               WHERE x.charger_id = t.charger_id AND x.transaction_id = t.tx AND x.event_type = 'Ended' AND x.disposition = 'applied')`;
 
 function toRecord(row: Row): TransactionRecord {
+  // An active 2.0.1 row does not carry its running end register and energy: they come from its
+  // latest reading, and it was updated when that reading arrived, if that is later.
+  const live = row.protocol === 'ocpp2.0.1' && row.status === 'active';
   return {
     id: row.id,
     chargerId: row.charger_id,
@@ -701,8 +869,8 @@ function toRecord(row: Row): TransactionRecord {
     startedAt: row.started_at,
     stoppedAt: row.stopped_at,
     meterStartWh: row.meter_start_wh,
-    meterStopWh: row.meter_stop_wh,
-    energyWh: row.energy_wh,
+    meterStopWh: live ? row.live_stop_wh : row.meter_stop_wh,
+    energyWh: live ? row.live_energy_wh : row.energy_wh,
     stopReason: row.stop_reason,
     chargingState: row.charging_state,
     lastTriggerReason: row.last_trigger_reason,
@@ -710,6 +878,6 @@ function toRecord(row: Row): TransactionRecord {
     reservationId: row.reservation_id,
     offline: row.offline === 1,
     flags: JSON.parse(row.flags ?? '[]') as AnomalyKind[],
-    updatedAt: row.updated_at,
+    updatedAt: live && row.live_at !== null && row.live_at > row.updated_at ? row.live_at : row.updated_at,
   };
 }

@@ -164,7 +164,8 @@ describe('meter readings in the outbox', () => {
     const seqNos = async () =>
       (await env.DB.prepare('SELECT seq_no FROM transaction_events WHERE charger_id = ? ORDER BY seq_no').bind(cp.id).all<{ seq_no: number }>()).results.map((e) => e.seq_no);
     expect(await seqNos()).toEqual([0, 1, 2, 3]);
-    expect(await env.DB.prepare('SELECT energy_wh, status FROM transactions WHERE charger_id = ?').bind(cp.id).first()).toEqual({ energy_wh: 300, status: 'active' });
+    const shown = async () => ((await (await api('GET', `/chargers/${cp.id}/transactions/DIRECT-TX`)).json()) as { transaction: object }).transaction;
+    expect(await shown()).toMatchObject({ energyWh: 300, status: 'active' });
     // A replay stores nothing twice.
     expect((await cp.call('TransactionEvent', event(2, 'Updated', 1200)))[0]).toBe(3);
     expect(await seqNos()).toEqual([0, 1, 2, 3]);

@@ -77,17 +77,22 @@ describe('2.0.1 TransactionEvents in D1', () => {
 
     await rowsOf([updated(chargerId, transactionId, 0)], '2026-07-01T08:00:00.000Z');
     const ids = await sequence();
-    // A new reading moves the energy: the event, the reading, and the transaction's row.
+    // The first Updated changes a fact, its trigger reason (the Started's was Authorized): the
+    // event, the reading, and the transaction's row. Not the running energy, which is not kept
+    // on an active transaction's row (reads compute it).
     expect(await rowsOf([updated(chargerId, transactionId, 1)], '2026-07-01T08:01:00.000Z')).toBe(3);
     const moved = await transaction();
-    expect(moved).toMatchObject({ status: 'active', meter_stop_wh: 10_183.5, energy_wh: 183.5, last_seq_no: 1, updated_at: '2026-07-01T08:01:00.000Z' });
-    // An event that says nothing new of the transaction (no reading, the same state and trigger): its own row.
-    const bare = updated(chargerId, transactionId, 2);
-    bare.fact.samples = [];
-    expect(await rowsOf([bare], '2026-07-01T08:02:00.000Z')).toBe(1);
+    expect(moved).toMatchObject({ status: 'active', meter_stop_wh: null, energy_wh: null, last_seq_no: 1, updated_at: '2026-07-01T08:01:00.000Z' });
+    // A new reading alone: the event and the reading; the row stays as it was.
+    expect(await rowsOf([updated(chargerId, transactionId, 2)], '2026-07-01T08:02:00.000Z')).toBe(2);
     expect(await transaction()).toEqual(moved);
-    // A replay of both: nothing at all.
-    expect(await rowsOf([updated(chargerId, transactionId, 1), bare], '2026-07-01T08:03:00.000Z')).toBe(0);
+    // An event that says nothing new of the transaction (no reading, the same state and trigger): its own row.
+    const bare = updated(chargerId, transactionId, 3);
+    bare.fact.samples = [];
+    expect(await rowsOf([bare], '2026-07-01T08:03:00.000Z')).toBe(1);
+    expect(await transaction()).toEqual(moved);
+    // A replay of all three: nothing at all.
+    expect(await rowsOf([updated(chargerId, transactionId, 1), updated(chargerId, transactionId, 2), bare], '2026-07-01T08:04:00.000Z')).toBe(0);
     expect(await transaction()).toEqual(moved);
     // The row kept its id, and no flush took another.
     expect(await sequence()).toBe(ids);
