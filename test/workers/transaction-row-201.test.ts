@@ -219,3 +219,27 @@ describe('a completed 2.0.1 transaction', () => {
     expect(kept(await row(chargerId, 'BARE'))).toMatchObject({ status: 'completed', stop_reason: 'Abandoned', meter_start_wh: null, meter_stop_wh: null, energy_wh: null });
   });
 });
+
+describe('D1 rows read per 2.0.1 event (migration 0021)', () => {
+  /** Stores `entries` as a flush does: the D1 rows it read. */
+  async function rowsRead(entries: OutboxEntry[], now: string): Promise<number> {
+    let rows = 0;
+    for (const result of await env.DB.batch(flushStatements(env.DB, Outbox.batchOf(entries), now))) rows += result.meta.rows_read;
+    return rows;
+  }
+
+  it('do not grow with the session: whether the Ended was applied is found by key, not by reading every event', async () => {
+    const id = uniqueChargerId('READS');
+    await flush([event(id, 'TX-R', 0, 'Started', 0, 1000)], at(0));
+    const perUpdated: number[] = [];
+    for (let seqNo = 1; seqNo <= 60; seqNo++) perUpdated.push(await rowsRead([event(id, 'TX-R', seqNo, 'Updated', seqNo, 1000 + seqNo * 10)], at(seqNo)));
+    // The 60th Updated reads what the 5th did (before 0021: about 110 more).
+    expect(perUpdated[59]).toBe(perUpdated[4]);
+    const ended = await rowsRead([event(id, 'TX-R', 61, 'Ended', 61, 1700)], at(61));
+    expect(await env.DB.prepare('SELECT status, energy_wh FROM transactions WHERE charger_id = ?').bind(id).first()).toEqual({ status: 'completed', energy_wh: 700 });
+    // An event after the Ended is judged late by the index, and changes nothing.
+    expect(await rowsRead([event(id, 'TX-R', 62, 'Updated', 62, 1800)], at(62))).toBeLessThan(ended);
+    expect(await env.DB.prepare('SELECT disposition FROM transaction_events WHERE charger_id = ? AND seq_no = 62').bind(id).first()).toEqual({ disposition: 'late' });
+    expect(await env.DB.prepare('SELECT status, energy_wh FROM transactions WHERE charger_id = ?').bind(id).first()).toEqual({ status: 'completed', energy_wh: 700 });
+  });
+});
