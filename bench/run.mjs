@@ -8,8 +8,8 @@
 //                    [--warmup 5]
 //                    [--month-chargers 10] [--month-heartbeats 30] [--month-meters 60] [--cold 1000] [--baseline GIT-REF]
 //
-// Then the charger-month profile (bench/lib/month.mjs) for each version, priced by
-// bench/lib/cost.mjs, and the cold start; with --baseline, target (a) and those phases run again
+// Then the charger-month profile (bench/lib/month.mjs) for each version with its meter archive
+// (D1 to R2), priced by bench/lib/cost.mjs, and the cold start; with --baseline, target (a) and those phases run again
 // on the CSMS of another commit (a temporary git worktree) for before/after figures.
 //
 // --write puts the report in bench/RESULTS.md; without it the report is only printed.
