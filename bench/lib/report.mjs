@@ -230,7 +230,9 @@ function renderMonth(month, baseMonth, idle) {
           : 'no archive figures; ') +
         `the charger's Durable Object grew by ${whole(c.doBytes)} bytes over the profile.`,
     ),
-    '- D1 written: growth of the database file (meta.size_after). D1 kept: its pages in use (page_count − freelist_count, read by the bench from the local database file) after the archive: a delete frees pages that later writes reuse, so the file does not shrink, but a database that keeps archiving grows by this much per charger-month beyond the retention window.',
+    '- D1 written: growth of the database (meta.size_after). D1 kept: its pages in use (page_count − freelist_count, read by the bench from the local database file) after the archive. ' +
+      'A delete frees pages that later writes reuse (the SQLite file itself does not shrink); D1’s meta.size_after falls with the pages in use (the archive rows’ D1 bytes above). ' +
+      'A database that keeps archiving grows by the kept bytes per charger-month beyond the retention window.',
     ...(baseCosts
       ? baseCosts.versions.map((c) => `- before, ${c.protocol}: D1 ${fixed(c.quantities.d1Bytes / 2 ** 20, 2)} MiB written per charger-month${c.kept ? `, ${fixed(c.kept.d1Bytes / 2 ** 20, 2)} MiB kept after the archive` : ''}.`)
       : []),

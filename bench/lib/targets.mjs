@@ -84,8 +84,9 @@ export async function startCsms(extraVars = {}, { config, name = '(a) this CSMS'
 /**
  * The bytes the local D1 database keeps: its pages in use (page_count − freelist_count) ×
  * page_size, read from its SQLite file (read-only; the file is in WAL mode, so this reads what
- * has committed). A delete frees pages that later writes reuse: the file does not shrink, so
- * D1's own size (meta.size_after) cannot show what an archive run gave back; this can.
+ * has committed). A delete frees pages that later writes reuse; the file itself does not shrink
+ * (no auto-vacuum). Read before and after each sub-phase, independently of what D1 reports
+ * (meta.size_after, known only after a statement that reports it).
  */
 export function d1UsedBytes(persistTo) {
   const dir = join(persistTo, 'v3/d1/miniflare-D1DatabaseObject');
