@@ -78,18 +78,31 @@ export function monthQuantities(profile) {
 
 /** Transactions a charger completes in a month: each one's readings move to R2 once. */
 export const TRANSACTIONS_PER_MONTH = MONTH.days * MONTH.sessionsPerDay;
+/** Meter values (MeterValues or TransactionEvent Updated) a charger sends in a month. */
+export const METER_VALUES_PER_MONTH = MONTH.days * MONTH.meterValuesPerDay;
+/** The archive's quantities that come per object moved (per transaction), not per reading. */
+const PER_TRANSACTION = ['r2ClassA', 'r2ClassB', 'd1Statements', 'webSocketMessages', 'alarms', 'rpcCalls', 'doSqlRowsWritten', 'doKvRowsWritten', 'doAlarmRows', 'doRowsRead', 'constructions'];
 
 /**
  * The meter archive's billed quantities per active charger-month, from the profile's archive
- * sub-phase: its delta per transaction moved × the month's transactions. The profile's readings
- * are all in transactions (no charger-day of readings outside one is moved). `null` when the CSMS
- * has no archive to measure (a baseline from before it); R2 quantities are then NaN too when its
- * CSMS does not count them (`r2Counted` false).
+ * sub-phase. Its operations come per transaction moved (an object put and read back, a few
+ * statements): scaled to the month's 60 transactions. Its rows and bytes come per reading
+ * (each meter row deleted, each reading in the object): scaled by meter values, the month's 7,200
+ * over those the moved transactions held in the profile, because a month's transaction holds
+ * 120 of them and the profile's as many as --month-meters (the 2.0.1 Started and Ended events'
+ * own readings are scaled with them: slightly over). The profile's readings are all in
+ * transactions (no charger-day outside one is moved). `null` when the CSMS has no archive to
+ * measure (a baseline from before it); R2 quantities are NaN when its CSMS does not count them.
  */
 export function archiveQuantities(profile) {
   const archive = profile.archive;
   if (!archive || archive.unavailable || !(archive.transactions > 0)) return null;
-  const q = billed(archive.delta, archive.transactions / TRANSACTIONS_PER_MONTH);
+  const perTransaction = billed(archive.delta, archive.transactions / TRANSACTIONS_PER_MONTH);
+  const meters = profile.phases.find((phase) => phase.kind.startsWith('MeterValues'));
+  const metersMoved = meters ? (meters.messages * archive.transactions) / Math.max(archive.transactions, profile.transactions ?? 0) : 0;
+  // Without meter values in the profile there is nothing per reading to scale: per transaction then.
+  const perReading = metersMoved > 0 ? billed(archive.delta, metersMoved / METER_VALUES_PER_MONTH) : perTransaction;
+  const q = { ...perReading, ...Object.fromEntries(PER_TRANSACTION.map((k) => [k, perTransaction[k]])) };
   if (!archive.r2Counted) Object.assign(q, { r2ClassA: NaN, r2ClassB: NaN, r2BytesPut: NaN });
   return q;
 }

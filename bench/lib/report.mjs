@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { archiveQuantities, billed, HOURS_PER_MONTH, idleQuantitiesPerHour, itemsTotal, keptStorage, lineItems, monthQuantities, PRICES, TRANSACTIONS_PER_MONTH } from './cost.mjs';
+import { archiveQuantities, billed, HOURS_PER_MONTH, idleQuantitiesPerHour, itemsTotal, keptStorage, lineItems, METER_VALUES_PER_MONTH, monthQuantities, PRICES, TRANSACTIONS_PER_MONTH } from './cost.mjs';
 import { percentile } from './load.mjs';
 import { ARCHIVE_RETENTION_SECONDS, DEPLOYED, MONTH } from './month.mjs';
 
@@ -158,7 +158,8 @@ function renderMonth(month, baseMonth, idle) {
       `Time is compressed: per version, ${p0.chargers} chargers boot, then each kind of message runs in its own sub-phase (${month.profiles[0].phases.map((ph) => `${ph.kind}: ${per(ph.messages / p0.chargers, 0)} per charger`).join('; ')}), ` +
       'and after each the bench waits until the counters (GET /api/v1/isolate-stats) stand still, so every delta belongs to one kind of message, deferred work included. Each delta per message is scaled to the month. ' +
       `Then, after both versions' profiles, the meter archive (POST /api/v1/archive/run until the version's transactions have moved; METER_RETENTION_DAYS=${v.METER_RETENTION_DAYS ?? '–'}, ${ARCHIVE_RETENTION_SECONDS} s, so they are due at once; the archive runs only when asked, so the sub-phases before are unchanged) ` +
-      `moves each version's transactions from D1 to R2, measured the same way with R2's operations and bytes; its delta per transaction moved is scaled to the month's ${TRANSACTIONS_PER_MONTH} transactions. ` +
+      `moves each version's transactions from D1 to R2, measured the same way with R2's operations and bytes. Its operations (R2's, D1 statements) are scaled per transaction moved to the month's ${TRANSACTIONS_PER_MONTH} transactions, ` +
+      `its rows and bytes per meter value moved to the month's ${whole(METER_VALUES_PER_MONTH)} (a month's transaction holds ${METER_VALUES_PER_MONTH / TRANSACTIONS_PER_MONTH}, the profile's ${whole((p0.phases.find((ph) => ph.kind.startsWith('MeterValues'))?.messages ?? 0) / p0.chargers)}). ` +
       'The profile sends no readings outside transactions, so no charger-day of them is moved.',
     '',
     `Settings: FLUSH_DELAY_SECONDS=${v.FLUSH_DELAY_SECONDS}, FLEET_FLUSH_SECONDS=${v.FLEET_FLUSH_SECONDS} (deployed: 300 and 30). ` +
