@@ -277,10 +277,10 @@ function archiveNote(label, a) {
   if (a.unavailable) return `- archive, ${label}: not measured (${a.unavailable}).`;
   const q = billed(a.delta, a.transactions);
   const r2 = a.r2Counted
-    ? `${per(q.r2ClassA)} R2 Class A and ${per(q.r2ClassB)} Class B operations, ${whole(q.r2BytesPut)} bytes put (${whole(q.r2BytesPut / Math.max(1, a.meterValues / a.transactions))} per reading)`
+    ? `${per(q.r2ClassA)} R2 Class A and ${per(q.r2ClassB)} Class B operations, ${whole(q.r2BytesPut)} bytes put (${per(q.r2BytesPut / Math.max(1, a.meterValues / a.transactions), 1)} per sampled value)`
     : 'R2 operations not counted by this CSMS';
   return (
-    `- archive, ${label}: ${whole(a.transactions)} transactions moved (${whole(a.meterValues)} readings) in ${whole(a.delta.d1Statements === undefined ? NaN : a.delta.d1Statements)} D1 statements; per transaction: ${r2}; ` +
+    `- archive, ${label}: ${whole(a.transactions)} transactions moved (${whole(a.meterValues)} sampled values) in ${whole(a.delta.d1Statements === undefined ? NaN : a.delta.d1Statements)} D1 statements; per transaction: ${r2}; ` +
     `D1 pages in use ${q.d1UsedBytes <= 0 ? 'freed' : 'grew by'} ${whole(Math.abs(q.d1UsedBytes))} bytes` +
     (a.days > 0 ? `; it also moved ${a.days} charger-days of readings outside transactions, counted in the same delta` : '') +
     '.'
