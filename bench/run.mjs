@@ -8,8 +8,8 @@
 //                    [--warmup 5]
 //                    [--month-chargers 10] [--month-heartbeats 30] [--month-meters 60] [--cold 1000] [--baseline GIT-REF]
 //
-// Then the charger-month profile (bench/lib/month.mjs) for each version, priced by
-// bench/lib/cost.mjs, and the cold start; with --baseline, target (a) and those phases run again
+// Then the charger-month profile (bench/lib/month.mjs) for each version with its meter archive
+// (D1 to R2), priced by bench/lib/cost.mjs, and the cold start; with --baseline, target (a) and those phases run again
 // on the CSMS of another commit (a temporary git worktree) for before/after figures.
 //
 // --write puts the report in bench/RESULTS.md; without it the report is only printed.
@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { commandRoundTrips } from './lib/commands.mjs';
-import { chargerMonthProfile, coldStart } from './lib/month.mjs';
+import { ARCHIVE_VARS, archiveSubPhase, chargerMonthProfile, coldStart } from './lib/month.mjs';
 import { idleScale } from './lib/idle.mjs';
 import { bootChargers, closedLoop } from './lib/load.mjs';
 import { BENCH_ID_TAG } from './lib/mix.mjs';
@@ -194,10 +194,12 @@ async function measureLoad(letter, start = STARTERS[letter]) {
 /**
  * The charger-month profile for both versions and the cold start, on one CSMS started by
  * `start(vars)`. The FleetWriter copies to D1 every FLEET_FLUSH_SECONDS (2 s here unless given),
- * so that each sub-phase's facts reach D1 soon after it.
+ * so that each sub-phase's facts reach D1 soon after it; meter values are due for the archive
+ * 1 s after their transaction's stop (ARCHIVE_VARS), and each version's archive sub-phase runs
+ * after both profiles.
  */
 async function measureMonth(start) {
-  const vars = { FLEET_FLUSH_SECONDS: '2', ...options.csmsVars };
+  const vars = { FLEET_FLUSH_SECONDS: '2', ...ARCHIVE_VARS, ...options.csmsVars };
   const target = await start(vars);
   try {
     await target.api('PUT', `/id-tags/${BENCH_ID_TAG}`, { status: 'Accepted' });
@@ -218,6 +220,11 @@ async function measureMonth(start) {
           flushDelaySeconds: Number(target.vars.FLUSH_DELAY_SECONDS),
         }),
       );
+    }
+    for (const profile of profiles) {
+      process.stderr.write(`${target.name}: the meter archive, ${profile.protocol}'s ${profile.transactions} transactions…\n`);
+      profile.archive = await archiveSubPhase(target, profile);
+      if (profile.archive.unavailable) process.stderr.write(`${target.name}: no archive figures: ${profile.archive.unavailable}\n`);
     }
     const serverErrors = target.logTail(Number.MAX_SAFE_INTEGER).split('\n').filter((l) => l.includes('"level":"error"')).length;
     return { target: target.name, vars: target.vars, drainSeconds: target.drainSeconds, cold, profiles, serverErrors };
@@ -269,7 +276,8 @@ if (args.json) {
     ),
   );
 }
-const monthFailed = (m) => m && (m.serverErrors > 0 || m.profiles.some((p) => p.errors.length > 0) || (m.cold?.errors.length ?? 0) > 0);
+const monthFailed = (m) =>
+  m && (m.serverErrors > 0 || m.profiles.some((p) => p.errors.length > 0 || (p.archive?.errors.length ?? 0) > 0) || (m.cold?.errors.length ?? 0) > 0);
 const failed =
   runs.some((r) => r.errors.length > 0 || r.serverErrors > 0) ||
   idle.some((i) => i.chargers === 0 || i.stillOpen < i.chargers) ||

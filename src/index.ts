@@ -23,6 +23,7 @@ import { transactionRoutes } from './api/transactions';
 import type { Env } from './env';
 import { isolateStats, markIsolateStarted } from './isolate-stats';
 import { countingD1 } from './store/counting-d1';
+import { countingR2 } from './store/counting-r2';
 import { countingNamespace } from './counting-stubs';
 
 export { ChargerSession } from './charger/session';
@@ -69,15 +70,20 @@ app.onError((error, c) => {
 /** The API's own D1 statements are counted with the charger objects' (isolateStats). */
 const workerD1Counter = { statements: 0 };
 
+/** The Worker's bindings with D1 and R2 counted (isolateStats); only the Worker uses the ARCHIVE bucket. */
+function counted(env: Env): Env {
+  return { ...env, DB: countingD1(env.DB, workerD1Counter), ARCHIVE: env.ARCHIVE && countingR2(env.ARCHIVE) };
+}
+
 export default {
   fetch(request, env, ctx) {
     markIsolateStarted();
-    return app.fetch(request, { ...env, DB: countingD1(env.DB, workerD1Counter), CHARGERS: countingNamespace(env.CHARGERS, 'chargerRpcCalls') }, ctx);
+    return app.fetch(request, { ...counted(env), CHARGERS: countingNamespace(env.CHARGERS, 'chargerRpcCalls') }, ctx);
   },
   /** The Cron Trigger (wrangler.toml [triggers]): one bounded run of the meter archive. */
   async scheduled(_controller, env, _ctx) {
     markIsolateStarted();
-    const report = await runMeterArchive({ ...env, DB: countingD1(env.DB, workerD1Counter) });
+    const report = await runMeterArchive(counted(env));
     if (report.moved.length > 0 || report.failed.length > 0) {
       const { moved, failed, ...rest } = report;
       console.log(JSON.stringify({ level: failed.length > 0 ? 'warn' : 'info', what: 'meter-archive', ...rest, moved: moved.length, failed }));

@@ -1,5 +1,5 @@
 // What this isolate has done since it started: D1 statements and rows, Durable Object requests,
-// storage rows and alarms, and charger objects constructed.
+// storage rows and alarms, R2 operations on the archive bucket, and charger objects constructed.
 //
 // Counted per isolate, not per fleet. `wrangler dev` runs the Worker and all its Durable Objects
 // in one isolate, so locally these are whole-system figures: the benchmark reads them to count
@@ -40,6 +40,15 @@ export const isolateStats = {
   /** setAlarm and deleteAlarm calls: each is billed as a row written. */
   doAlarmsSet: 0,
   doAlarmsDeleted: 0,
+  /** Operations on the ARCHIVE R2 bucket (store/counting-r2.ts): put and list are billed Class A, get and head Class B, delete is free. */
+  r2Puts: 0,
+  r2Gets: 0,
+  r2Heads: 0,
+  r2Lists: 0,
+  /** Keys deleted. */
+  r2Deletes: 0,
+  /** Sizes of the objects put, summed (bytes). */
+  r2BytesPut: 0,
   /** Every Durable Object's SQLite size seen by this isolate, summed (bytes). */
   get doStorageBytes(): number {
     let sum = 0;

@@ -166,13 +166,19 @@ async function drive(chargers, stepsOf, paceMs, errors) {
   return messages;
 }
 
-/** One measured sub-phase: the counters' deltas and the server's CPU for `messages`, deferred work included. */
+/**
+ * One measured sub-phase: the counters' deltas and the server's CPU for `messages`, deferred work
+ * included; with the bytes D1 keeps (pages in use, read from its file) as `delta.d1UsedBytes`.
+ */
 async function measured(target, run) {
   const before = await target.isolateStats();
+  const usedBefore = target.d1UsedBytes?.();
   const cpuBefore = cpuSeconds(target.pids);
   const messages = await run();
   const after = await settle(target);
-  return { messages, cpuSeconds: cpuSeconds(target.pids) - cpuBefore, delta: statsDelta(after, before) };
+  const delta = statsDelta(after, before);
+  if (usedBefore !== undefined) delta.d1UsedBytes = target.d1UsedBytes() - usedBefore;
+  return { messages, cpuSeconds: cpuSeconds(target.pids) - cpuBefore, delta };
 }
 
 /**
@@ -199,7 +205,75 @@ export async function chargerMonthProfile(target, { protocol, chargers: count, h
   }
   for (const c of chargers) c.close();
   await sleep(2_000);
-  return { protocol, chargers: chargers.length, boot, phases, errors, meterPaceMs };
+  // Each charger ran one session: the transactions the archive sub-phase moves (archiveSubPhase).
+  const transactions = chargers.filter((c) => c.month.transactionId !== undefined).length;
+  return { protocol, prefix, chargers: chargers.length, boot, phases, errors, meterPaceMs, transactions };
+}
+
+/**
+ * The profile's CSMS keeps meter values in D1 this long after a transaction's stop (1 s, as
+ * METER_RETENTION_DAYS in days), so that its completed transactions are due for the archive by the
+ * time it runs. Nothing else reads the setting, and the archive runs only when asked (POST
+ * /api/v1/archive/run; wrangler dev fires no Cron Trigger), so the other sub-phases are unchanged.
+ */
+export const ARCHIVE_RETENTION_SECONDS = 1;
+export const ARCHIVE_VARS = { METER_RETENTION_DAYS: String(ARCHIVE_RETENTION_SECONDS / 86_400) };
+
+/**
+ * The archive sub-phase for one version's profile, run after both versions' profiles (so neither
+ * version's figures are taken on a D1 the other's archive had already emptied): POST
+ * /api/v1/archive/run until the profile's transactions have moved, measured as the other
+ * sub-phases are, plus R2 operations and bytes (isolate-stats r2*, counted on the ARCHIVE binding).
+ * The archive moves the oldest stops first, and the 1.6 profile's sessions all stopped before the
+ * 2.0.1 profile's began: each run asks for no more than this version's transactions left, and
+ * any other charger's transaction moved is an error. Per transaction moved: `messages` is the
+ * count moved. A CSMS without the archive (a baseline from before it) gives `{ unavailable }`.
+ */
+export async function archiveSubPhase(target, profile) {
+  const errors = [];
+  let unavailable;
+  let left;
+  let meterValues = 0;
+  let days = 0;
+  const result = await measured(target, async () => {
+    let moved = 0;
+    for (let run = 0; moved < profile.transactions && run < 100; run++) {
+      let report;
+      try {
+        report = await target.api('POST', `/archive/run?limit=${Math.min(1_000, profile.transactions - moved)}`);
+      } catch (error) {
+        const message = String(error.message ?? error);
+        // An older CSMS has no such route: nothing to measure, not a failure.
+        if (/HTTP 404\b/.test(message)) unavailable = 'this CSMS has no POST /api/v1/archive/run';
+        else errors.push(message);
+        return moved;
+      }
+      if (!report.enabled) {
+        unavailable = `the archive is off: ${report.reason}`;
+        return moved;
+      }
+      for (const f of [...report.failed, ...report.failedDays]) errors.push(`archive ${f.chargerId} ${f.transactionId ?? f.day}: ${f.error}`);
+      for (const m of report.moved) if (!m.chargerId.startsWith(`${profile.prefix}-`)) errors.push(`the archive moved another profile's transaction: ${m.chargerId} ${m.transactionId}`);
+      moved += report.moved.length;
+      meterValues += report.moved.reduce((sum, m) => sum + m.meterValues, 0);
+      days += report.movedDays.length;
+      left = report.left;
+      if (report.moved.length === 0) break;
+    }
+    if (moved < profile.transactions) errors.push(`the archive moved ${moved} of the profile's ${profile.transactions} transactions`);
+    return moved;
+  });
+  if (unavailable) return { unavailable, errors: [] };
+  return {
+    ...result,
+    transactions: result.messages,
+    meterValues,
+    days,
+    left,
+    // A CSMS from before the R2 counters reports none: R2 is then not measured, D1 still is.
+    r2Counted: result.delta.r2Puts !== undefined,
+    errors,
+  };
 }
 
 /**

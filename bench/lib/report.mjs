@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { billed, HOURS_PER_MONTH, idleQuantitiesPerHour, lineItems, monthQuantities, PRICES } from './cost.mjs';
+import { archiveQuantities, billed, HOURS_PER_MONTH, idleQuantitiesPerHour, itemsTotal, keptStorage, lineItems, METER_VALUES_PER_MONTH, monthQuantities, PRICES, TRANSACTIONS_PER_MONTH } from './cost.mjs';
 import { percentile } from './load.mjs';
-import { DEPLOYED, MONTH } from './month.mjs';
+import { ARCHIVE_RETENTION_SECONDS, DEPLOYED, MONTH } from './month.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const versionOf = (pkg) => JSON.parse(readFileSync(resolve(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
@@ -120,8 +120,9 @@ export function monthCosts(month, idle) {
     const quantities = monthQuantities(p);
     const doBytesDelta = [p.boot, ...p.phases].reduce((sum, phase) => sum + (phase.delta.doStorageBytes ?? 0), 0);
     const doBytes = doBytesDelta / p.chargers;
-    const items = lineItems(quantities, doBytes);
-    return { protocol: p.protocol, quantities, doBytes, items, total: items.reduce((sum, [, usd]) => sum + usd, 0) };
+    const archive = archiveQuantities(p);
+    const items = lineItems(quantities, doBytes, archive);
+    return { protocol: p.protocol, quantities, archive, kept: keptStorage(quantities, archive), doBytes, items, total: itemsTotal(items) };
   });
   const idleA = idle.find((i) => i.windowDelta);
   // The Heartbeats idle chargers sent in a long window are priced with the messages: take them out here.
@@ -132,12 +133,12 @@ export function monthCosts(month, idle) {
   if (perHour) {
     const monthly = Object.fromEntries(Object.entries(perHour).map(([k, v]) => [k, v * HOURS_PER_MONTH]));
     const items = lineItems(monthly, 0);
-    time = { perHour, items, total: items.reduce((sum, [, usd]) => sum + usd, 0), windowSeconds: idleA.idleSeconds, chargers: idleA.chargers };
+    time = { perHour, items, total: itemsTotal(items), windowSeconds: idleA.idleSeconds, chargers: idleA.chargers };
   }
   return { versions, time };
 }
 
-const usd = (n) => (Number.isFinite(n) ? `$${n < 0.001 && n > 0 ? n.toExponential(1) : n.toFixed(4)}` : '–');
+const usd = (n) => (n === null ? 'n/a' : Number.isFinite(n) ? `$${n < 0.001 && n > 0 ? n.toExponential(1) : n.toFixed(4)}` : '–');
 const per = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
 /** The charger-month profile: rows per message type, the cost per charger-month, bytes, cold start. */
@@ -155,7 +156,11 @@ function renderMonth(month, baseMonth, idle) {
       `(${MONTH.meterValuesPerDay}), ${MONTH.sessionsPerDay} sessions a day with their status notifications, start and stop (1.6) or TransactionEvents (2.0.1), ${MONTH.days} days: ` +
       `${whole(MONTH.days * (MONTH.heartbeatsPerDay + MONTH.meterValuesPerDay))} messages plus the sessions' (≈ 16,200). ` +
       `Time is compressed: per version, ${p0.chargers} chargers boot, then each kind of message runs in its own sub-phase (${month.profiles[0].phases.map((ph) => `${ph.kind}: ${per(ph.messages / p0.chargers, 0)} per charger`).join('; ')}), ` +
-      'and after each the bench waits until the counters (GET /api/v1/isolate-stats) stand still, so every delta belongs to one kind of message, deferred work included. Each delta per message is scaled to the month.',
+      'and after each the bench waits until the counters (GET /api/v1/isolate-stats) stand still, so every delta belongs to one kind of message, deferred work included. Each delta per message is scaled to the month. ' +
+      `Then, after both versions' profiles, the meter archive (POST /api/v1/archive/run until the version's transactions have moved; METER_RETENTION_DAYS=${v.METER_RETENTION_DAYS ?? '–'}, ${ARCHIVE_RETENTION_SECONDS} s, so they are due at once; the archive runs only when asked, so the sub-phases before are unchanged) ` +
+      `moves each version's transactions from D1 to R2, measured the same way with R2's operations and bytes. Its operations (R2's, D1 statements) are scaled per transaction moved to the month's ${TRANSACTIONS_PER_MONTH} transactions, ` +
+      `its rows and bytes per meter value moved to the month's ${whole(METER_VALUES_PER_MONTH)} (a month's transaction holds ${METER_VALUES_PER_MONTH / TRANSACTIONS_PER_MONTH}, the profile's ${whole((p0.phases.find((ph) => ph.kind.startsWith('MeterValues'))?.messages ?? 0) / p0.chargers)}). ` +
+      'The profile sends no readings outside transactions, so no charger-day of them is moved.',
     '',
     `Settings: FLUSH_DELAY_SECONDS=${v.FLUSH_DELAY_SECONDS}, FLEET_FLUSH_SECONDS=${v.FLEET_FLUSH_SECONDS} (deployed: 300 and 30). ` +
       `**Flush frequency changes alarm and row counts** (each flush of a charger's outbox is an alarm, a setAlarm row, an RPC to the FleetWriter, its outbox rows and a last-seen update in D1). ` +
@@ -178,9 +183,15 @@ function renderMonth(month, baseMonth, idle) {
       );
     }
   }
+  const archived = month.profiles.filter((p) => p.archive);
+  for (const p of archived) lines.push(archiveRow(p));
   lines.push(
     '',
-    'Per message, deferred work included. DO requests: WebSocket messages at 20:1, alarms, RPC and fetch calls. D1 bytes: growth of the database file (meta.size_after), in whole pages.',
+    'Per message, deferred work included; the archive row per transaction moved (from D1 to R2, with all its readings). DO requests: WebSocket messages at 20:1, alarms, RPC and fetch calls. D1 bytes: growth of the database file (meta.size_after), in whole pages.',
+  );
+  const archiveNotes = [...archived.map((p) => archiveNote(p.protocol, p.archive)), ...(baseMonth?.profiles ?? []).filter((p) => p.archive).map((p) => archiveNote(`before, ${p.protocol}`, p.archive))];
+  if (archiveNotes.length > 0) lines.push('', ...archiveNotes);
+  lines.push(
     '',
     '### Cost per active charger-month',
     '',
@@ -201,18 +212,31 @@ function renderMonth(month, baseMonth, idle) {
       (baseCosts ? `; before: ${baseCosts.versions.map((c) => `${usd(c.total + (costs.time?.total ?? 0))} (${c.protocol})`).join(', ')} (with this run's time-driven part)` : '') +
       '. Aim: ≤ $0.01.',
     '',
-    `Prices: DO requests $0.15/M (WebSocket messages 20:1), DO rows written $1.00/M (setAlarm, deleteAlarm and deletes included), DO rows read $0.001/M, DO storage $0.20/GB-month, D1 rows written $1.00/M, D1 rows read $0.001/M, D1 storage $0.75/GB-month ` +
-      '([Durable Objects pricing](https://developers.cloudflare.com/durable-objects/platform/pricing/), [D1 pricing](https://developers.cloudflare.com/d1/platform/pricing/)); the model is in README (Cost model) and bench/lib/cost.mjs. ' +
-      'Compute duration is left out: a hibernating object is not billed for it.',
+    `Prices: DO requests $0.15/M (WebSocket messages 20:1), DO rows written $1.00/M (setAlarm, deleteAlarm and deletes included), DO rows read $0.001/M, DO storage $0.20/GB-month, D1 rows written $1.00/M (each row and index entry deleted included), D1 rows read $0.001/M, D1 storage $0.75/GB-month, ` +
+      'R2 Class A operations (put, list) $4.50/M, Class B (get, head) $0.36/M, deletes free, R2 storage $0.015/GB-month ' +
+      '([Durable Objects pricing](https://developers.cloudflare.com/durable-objects/platform/pricing/), [D1 pricing](https://developers.cloudflare.com/d1/platform/pricing/), [R2 pricing](https://developers.cloudflare.com/r2/pricing/)); the model is in README (Cost model) and bench/lib/cost.mjs. ' +
+      'The storage lines price one month of keeping the month’s data: in D1 as written (the month it spends there before METER_RETENTION_DAYS, 30 as deployed) and in R2 as archived; each further month costs what D1 keeps after the archive and R2 (see Bytes). ' +
+      'n/a: that CSMS has no meter archive; –: it does not count R2 operations. ' +
+      'Compute duration is left out: a hibernating object is not billed for it (nor is the Worker CPU of the archive runs, at $0.02 per million CPU-ms).',
     '',
     '### Bytes',
     '',
     ...costs.versions.map(
       (c) =>
-        `- ${c.protocol}: **D1 ${fixed(c.quantities.d1Bytes / 2 ** 20, 2)} MiB per charger-month** (a 10 GB database holds ${whole(10e9 / Math.max(1, c.quantities.d1Bytes))} charger-months); ` +
+        `- ${c.protocol}: **D1 ${fixed(c.quantities.d1Bytes / 2 ** 20, 2)} MiB written per charger-month** (a 10 GB database holds ${whole(10e9 / Math.max(1, c.quantities.d1Bytes))} charger-months as written); ` +
+        (c.kept
+          ? `**${fixed(c.kept.d1Bytes / 2 ** 20, 2)} MiB kept after the archive** (pages in use: ${fixed(c.kept.d1WrittenBytes / 2 ** 20, 2)} MiB taken by the profile, ${fixed(c.kept.d1FreedBytes / 2 ** 20, 2)} MiB freed by the archive; ` +
+            `a 10 GB database holds ${whole(10e9 / Math.max(1, c.kept.d1Bytes))} archived charger-months), ${Number.isFinite(c.kept.r2Bytes) ? `${fixed(c.kept.r2Bytes / 2 ** 20, 3)} MiB in R2` : 'R2 bytes not counted'}: ` +
+            `each further month kept costs ${usd(c.kept.usdPerMonth)}; `
+          : 'no archive figures; ') +
         `the charger's Durable Object grew by ${whole(c.doBytes)} bytes over the profile.`,
     ),
-    ...(baseCosts ? baseCosts.versions.map((c) => `- before, ${c.protocol}: D1 ${fixed(c.quantities.d1Bytes / 2 ** 20, 2)} MiB per charger-month.`) : []),
+    '- D1 written: growth of the database (meta.size_after). D1 kept: its pages in use (page_count − freelist_count, read by the bench from the local database file) after the archive. ' +
+      'A delete frees pages that later writes reuse (the SQLite file itself does not shrink); D1’s meta.size_after falls with the pages in use (the archive rows’ D1 bytes above). ' +
+      'A database that keeps archiving grows by the kept bytes per charger-month beyond the retention window.',
+    ...(baseCosts
+      ? baseCosts.versions.map((c) => `- before, ${c.protocol}: D1 ${fixed(c.quantities.d1Bytes / 2 ** 20, 2)} MiB written per charger-month${c.kept ? `, ${fixed(c.kept.d1Bytes / 2 ** 20, 2)} MiB kept after the archive` : ''}.`)
+      : []),
   );
   if (costs.time) {
     const t = costs.time;
@@ -234,6 +258,33 @@ function renderMonth(month, baseMonth, idle) {
   }
   if (month.cold) lines.push('', ...renderCold(month.cold, baseMonth?.cold));
   return lines;
+}
+
+/** The archive sub-phase's row in "Rows per message type": per transaction moved. */
+function archiveRow(p) {
+  const a = p.archive;
+  if (a.unavailable) return `| ${p.protocol} | archive (per transaction moved) | n/a: ${a.unavailable} | | | | | | | | | |`;
+  const q = billed(a.delta, a.transactions);
+  return (
+    `| ${p.protocol} | archive (per transaction moved) | ${whole(a.transactions)} | ${per(q.webSocketMessages / PRICES.webSocketMessagesPerRequest + q.alarms + q.rpcCalls, 3)} | ` +
+    `${per(q.doSqlRowsWritten + q.doKvRowsWritten + q.doAlarmRows)} (${per(q.doSqlRowsWritten)} / ${per(q.doKvRowsWritten)} / ${per(q.doAlarmRows)}) | ${per(q.doRowsRead)} | ${per(q.alarms, 3)} | ` +
+    `${per(q.d1Statements, 3)} | ${per(q.d1RowsWritten)} | ${per(q.d1RowsRead)} | ${whole(q.d1Bytes)} | ${per((a.cpuSeconds / a.transactions) * 1000, 2)} |`
+  );
+}
+
+/** What the archive did per transaction moved, in words: R2's side and what D1 gave back. */
+function archiveNote(label, a) {
+  if (a.unavailable) return `- archive, ${label}: not measured (${a.unavailable}).`;
+  const q = billed(a.delta, a.transactions);
+  const r2 = a.r2Counted
+    ? `${per(q.r2ClassA)} R2 Class A and ${per(q.r2ClassB)} Class B operations, ${whole(q.r2BytesPut)} bytes put (${per(q.r2BytesPut / Math.max(1, a.meterValues / a.transactions), 1)} per sampled value)`
+    : 'R2 operations not counted by this CSMS';
+  return (
+    `- archive, ${label}: ${whole(a.transactions)} transactions moved (${whole(a.meterValues)} sampled values) in ${whole(a.delta.d1Statements === undefined ? NaN : a.delta.d1Statements)} D1 statements; per transaction: ${r2}; ` +
+    `D1 pages in use ${q.d1UsedBytes <= 0 ? 'freed' : 'grew by'} ${whole(Math.abs(q.d1UsedBytes))} bytes` +
+    (a.days > 0 ? `; it also moved ${a.days} charger-days of readings outside transactions, counted in the same delta` : '') +
+    '.'
+  );
 }
 
 function renderCold(cold, baseCold) {

@@ -1,8 +1,9 @@
 // The three servers the bench compares, each started on a free 127.0.0.1 port and stopped after.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { DatabaseSync } from 'node:sqlite';
 import { join, resolve } from 'node:path';
 import { freePort, HOST, startWranglerDev } from '../../scripts/lib/wrangler-dev.mjs';
 import { listeningPorts, supervisingPids, workerPid } from './proc.mjs';
@@ -29,6 +30,7 @@ async function startWorker(options) {
           ocppUrl: `ws://${HOST}:${port}/ocpp`,
           inspectorUrl: dev.inspectorUrl,
           logTail: dev.logTail,
+          persistTo: dev.persistTo,
           pids: [pid],
           supervisorPids: supervisingPids(dev.pid),
           stop: dev.stop,
@@ -74,8 +76,29 @@ export async function startCsms(extraVars = {}, { config, name = '(a) this CSMS'
     vars,
     api,
     isolateStats: () => api('GET', '/isolate-stats'),
+    d1UsedBytes: () => d1UsedBytes(dev.persistTo),
     drainSeconds: Number(vars.FLUSH_DELAY_SECONDS) + Number(vars.FLEET_FLUSH_SECONDS) + 5,
   };
+}
+
+/**
+ * The bytes the local D1 database keeps: its pages in use (page_count − freelist_count) ×
+ * page_size, read from its SQLite file (read-only; the file is in WAL mode, so this reads what
+ * has committed). A delete frees pages that later writes reuse; the file itself does not shrink
+ * (no auto-vacuum). Read before and after each sub-phase, independently of what D1 reports
+ * (meta.size_after, known only after a statement that reports it).
+ */
+export function d1UsedBytes(persistTo) {
+  const dir = join(persistTo, 'v3/d1/miniflare-D1DatabaseObject');
+  const files = readdirSync(dir).filter((name) => /^[0-9a-f]{64}\.sqlite$/.test(name));
+  if (files.length !== 1) throw new Error(`expected one D1 database in ${dir}, found ${files.length}`);
+  const db = new DatabaseSync(join(dir, files[0]), { readOnly: true });
+  try {
+    const pragma = (name) => Object.values(db.prepare(`PRAGMA ${name}`).get())[0];
+    return (pragma('page_count') - pragma('freelist_count')) * pragma('page_size');
+  } finally {
+    db.close();
+  }
 }
 
 /**

@@ -173,6 +173,8 @@ export async function startWranglerDev({ config, vars = {}, readyPath = '/api/v1
       inspectorUrl: `ws://${HOST}:${inspectorPort}`,
       /** The wrangler process; workerd runs as its descendant. */
       pid: child.pid,
+      /** The local state (D1, Durable Objects, R2) wrangler keeps under --persist-to; removed by stop(). */
+      persistTo,
       logFile,
       /** The last lines wrangler and the Worker printed. */
       logTail: (lines = 60) => tail(logFile, lines),

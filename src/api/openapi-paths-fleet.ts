@@ -50,7 +50,7 @@ export function fleetPaths(): Record<string, Json> {
         tags: ['Meta'],
         operationId: 'getIsolateStats',
         summary:
-          "This isolate's counters since it started: D1 statements and rows, Durable Object requests by kind, storage rows and alarms, objects constructed (each wake-up from hibernation counts). The benchmark prices a charger-month from them. Under `wrangler dev` one isolate runs everything; deployed, each isolate counts its own.",
+          "This isolate's counters since it started: D1 statements and rows, Durable Object requests by kind, storage rows and alarms, R2 operations on the archive bucket, objects constructed (each wake-up from hibernation counts). The benchmark prices a charger-month from them. Under `wrangler dev` one isolate runs everything; deployed, each isolate counts its own.",
         responses: {
           '200': jsonResponse(
             'The counters',
@@ -73,6 +73,12 @@ export function fleetPaths(): Record<string, Json> {
               doKvRowsWritten: { type: 'integer', description: 'Keys put or deleted through the Durable Object key-value API' },
               doAlarmsSet: { type: 'integer', description: 'setAlarm calls (each billed as a row written)' },
               doAlarmsDeleted: { type: 'integer', description: 'deleteAlarm calls' },
+              r2Puts: { type: 'integer', description: 'put calls on the ARCHIVE R2 bucket (billed Class A)' },
+              r2Gets: { type: 'integer', description: 'get calls on the ARCHIVE bucket (billed Class B)' },
+              r2Heads: { type: 'integer', description: 'head calls on the ARCHIVE bucket (billed Class B)' },
+              r2Lists: { type: 'integer', description: 'list calls on the ARCHIVE bucket (billed Class A)' },
+              r2Deletes: { type: 'integer', description: 'Keys deleted from the ARCHIVE bucket (free)' },
+              r2BytesPut: { type: 'integer', description: 'Sizes of the objects put in the ARCHIVE bucket, summed' },
               doStorageBytes: { type: 'integer', description: "The Durable Objects' SQLite sizes as last seen, summed" },
               doObjectsSized: { type: 'integer', description: 'Durable Objects counted in doStorageBytes' },
               pbkdf2Runs: { type: 'integer', description: 'PBKDF2 derivations (password hashing and checks at the charger upgrade)' },

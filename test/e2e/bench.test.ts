@@ -66,6 +66,16 @@ describe('npm run bench', () => {
         expect(meters.delta.d1RowsWritten).toBeGreaterThanOrEqual(meters.messages);
         expect(meters.delta.doSqlRowsWritten).toBe(0);
         expect(meters.delta.chargerWebSocketMessages).toBe(meters.messages);
+        // Then the meter archive moved each of the profile's transactions to R2: one object each,
+        // read back, and its readings deleted from D1 (rows written), the pages they took freed.
+        expect(profile.archive.errors, profile.protocol).toEqual([]);
+        expect(profile.archive.transactions, profile.protocol).toBe(2);
+        // Sampled values, 6 a message: the meter values, and a 2.0.1 session's Started and Ended events'.
+        expect(profile.archive.meterValues, profile.protocol).toBe(2 * (5 + (profile.protocol === 'ocpp2.0.1' ? 2 : 0)) * 6);
+        expect(profile.archive.delta.r2Puts, profile.protocol).toBe(2);
+        expect(profile.archive.delta.r2Gets, profile.protocol).toBeGreaterThanOrEqual(2);
+        expect(profile.archive.delta.r2BytesPut, profile.protocol).toBeGreaterThan(0);
+        expect(profile.archive.delta.d1RowsWritten, profile.protocol).toBeGreaterThanOrEqual(2 * 5);
       }
       for (const version of month.costs.versions) {
         expect(version.total, version.protocol).toBeGreaterThan(0);
@@ -73,7 +83,12 @@ describe('npm run bench', () => {
         // earlier phases left free, so its growth may be 0 (the full run measures it).
         expect(version.quantities.d1Bytes, version.protocol).toBeGreaterThanOrEqual(0);
         expect(version.quantities.d1RowsWritten, version.protocol).toBeGreaterThan(0);
+        // The archive is priced on its own lines, in the total.
+        const archiveItems = version.items.filter(([label]: [string, number]) => label.startsWith('archive:') || label.startsWith('R2 storage'));
+        expect(archiveItems.map(([label]: [string, number]) => label), version.protocol).toHaveLength(4);
+        for (const [label, usd] of archiveItems) expect(usd, `${version.protocol} ${label}`).toBeGreaterThan(0);
       }
+      expect(run.stdout).toContain('| ocpp1.6 | archive (per transaction moved) | 2 |');
       expect(month.cold.chargers).toBe(10);
       expect(month.cold.cold.messages).toBe(30);
       expect(month.cold.steady.messages).toBe(30);

@@ -1,10 +1,12 @@
 // The counters the bench prices a charger-month from (src/isolate-stats.ts): Durable Object
-// SQLite and key-value rows, alarms set and deleted, requests by kind, D1 rows and bytes.
+// SQLite and key-value rows, alarms set and deleted, requests by kind, D1 rows and bytes, R2
+// operations on the archive bucket.
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { isolateStats } from '../../src/isolate-stats';
 import { countingD1 } from '../../src/store/counting-d1';
+import { countingR2 } from '../../src/store/counting-r2';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
 type Counters = Omit<typeof isolateStats, 'startedAt'>;
@@ -142,4 +144,56 @@ describe('Durable Object request counters', () => {
     expect(d.chargerRpcCalls).toBe(1);
     cp.close();
   });
+});
+
+describe('R2 operation counters', () => {
+  it('count put, get, head, list and each key deleted on a bucket, and the bytes stored', async () => {
+    const bucket = countingR2(env.ARCHIVE!);
+    const prefix = `counted/${crypto.randomUUID()}/`;
+    const before = snapshot();
+    const stored = await bucket.put(`${prefix}a`, new Uint8Array(100));
+    await bucket.put(`${prefix}b`, 'hello');
+    expect(stored!.size).toBe(100);
+    expect(await (await bucket.get(`${prefix}b`))!.text()).toBe('hello');
+    // Billed whether or not the object is there.
+    expect(await bucket.get(`${prefix}missing`)).toBeNull();
+    expect((await bucket.head(`${prefix}a`))!.size).toBe(100);
+    expect((await bucket.list({ prefix })).objects.map((o) => o.key)).toEqual([`${prefix}a`, `${prefix}b`]);
+    await bucket.delete([`${prefix}a`, `${prefix}b`]);
+    await bucket.delete(`${prefix}missing`);
+    // Only the R2 counters: an earlier test's charger may still be writing its end to D1.
+    const r2 = Object.fromEntries(Object.entries(delta(before)).filter(([k]) => k.startsWith('r2')));
+    expect(r2).toEqual({ r2Puts: 2, r2BytesPut: 105, r2Gets: 2, r2Heads: 1, r2Lists: 1, r2Deletes: 3 });
+    expect((await env.ARCHIVE!.list({ prefix })).objects).toEqual([]);
+  });
+
+  it("count the archive's operations on the ARCHIVE binding through the API, as GET /api/v1/isolate-stats serves them", async () => {
+    const cp = await RawCharger.connect(uniqueChargerId('R2COUNT'), 'ocpp1.6');
+    await cp.boot();
+    const start = await cp.call('StartTransaction', { connectorId: 1, idTag: 'R2COUNT', meterStart: 0, timestamp: new Date().toISOString() });
+    const transactionId = (start[2] as { transactionId: number }).transactionId;
+    const meterValue = [{ timestamp: new Date().toISOString(), sampledValue: [{ value: '100', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }];
+    await cp.call('MeterValues', { connectorId: 1, transactionId, meterValue });
+    await cp.call('StopTransaction', { transactionId, meterStop: 100, timestamp: new Date().toISOString(), reason: 'EVDisconnected' });
+    await env.CHARGERS.getByName(cp.id).flushNow();
+    // Due now: its stop recorded 40 days ago (METER_RETENTION_DAYS is 30).
+    await env.DB.prepare('UPDATE transactions SET updated_at = ?3 WHERE charger_id = ?1 AND ocpp_transaction_id = ?2')
+      .bind(cp.id, String(transactionId), new Date(Date.now() - 40 * 86_400_000).toISOString())
+      .run();
+    const stats = async () => (await (await api('GET', '/isolate-stats')).json()) as Counters;
+    const before = await stats();
+    const run = (await (await api('POST', '/archive/run?limit=1000')).json()) as { moved: Array<{ chargerId: string; key: string | null }>; movedDays: unknown[] };
+    expect(run.moved.map((m) => m.chargerId)).toContain(cp.id);
+    const after = await stats();
+    const objects = run.moved.filter((m) => m.key !== null).length + run.movedDays.length;
+    expect(after.r2Puts - before.r2Puts).toBe(objects);
+    expect(after.r2BytesPut - before.r2BytesPut).toBeGreaterThan(0);
+    // The archive reads each object back before it deletes the readings from D1.
+    expect(after.r2Gets + after.r2Heads - before.r2Gets - before.r2Heads).toBeGreaterThanOrEqual(objects);
+    // Serving the archived transaction reads R2 through the same counted binding.
+    const getsBefore = after.r2Gets;
+    expect((await api('GET', `/chargers/${cp.id}/transactions/${transactionId}`)).status).toBe(200);
+    expect((await stats()).r2Gets).toBeGreaterThan(getsBefore);
+    cp.close();
+  }, 60_000);
 });
