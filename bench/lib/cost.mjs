@@ -78,6 +78,8 @@ export function monthQuantities(profile) {
 
 /** Transactions a charger completes in a month: each one's readings move to R2 once. */
 export const TRANSACTIONS_PER_MONTH = MONTH.days * MONTH.sessionsPerDay;
+/** SQLite's page (D1's): its sizes and pages in use move by whole pages. */
+const D1_PAGE_BYTES = 4096;
 /** Meter values (MeterValues or TransactionEvent Updated) a charger sends in a month. */
 export const METER_VALUES_PER_MONTH = MONTH.days * MONTH.meterValuesPerDay;
 /** The archive's quantities that come per object moved (per transaction), not per reading. */
@@ -103,6 +105,8 @@ export function archiveQuantities(profile) {
   // Without meter values in the profile there is nothing per reading to scale: per transaction then.
   const perReading = metersMoved > 0 ? billed(archive.delta, metersMoved / METER_VALUES_PER_MONTH) : perTransaction;
   const q = { ...perReading, ...Object.fromEntries(PER_TRANSACTION.map((k) => [k, perTransaction[k]])) };
+  // D1's sizes move in whole pages: one page of the profile, scaled as its bytes are, is as fine as the kept figure gets.
+  q.d1PageResolutionBytes = (D1_PAGE_BYTES * perReading.d1UsedBytes) / (archive.delta.d1UsedBytes || NaN);
   if (!archive.r2Counted) Object.assign(q, { r2ClassA: NaN, r2ClassB: NaN, r2BytesPut: NaN });
   return q;
 }
@@ -171,5 +175,5 @@ export function keptStorage(q, archive) {
   const d1Bytes = Math.max(0, q.d1UsedBytes + archive.d1UsedBytes);
   const r2Bytes = archive.r2BytesPut;
   const r2Usd = Number.isFinite(r2Bytes) ? (r2Bytes / GB) * PRICES.r2StorageGbMonth : NaN;
-  return { d1WrittenBytes: q.d1UsedBytes, d1FreedBytes: -archive.d1UsedBytes, d1Bytes, r2Bytes, usdPerMonth: (d1Bytes / GB) * PRICES.d1StorageGbMonth + (Number.isFinite(r2Usd) ? r2Usd : 0) };
+  return { d1WrittenBytes: q.d1UsedBytes, d1FreedBytes: -archive.d1UsedBytes, d1Bytes, d1ResolutionBytes: archive.d1PageResolutionBytes, r2Bytes, usdPerMonth: (d1Bytes / GB) * PRICES.d1StorageGbMonth + (Number.isFinite(r2Usd) ? r2Usd : 0) };
 }

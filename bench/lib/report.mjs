@@ -225,8 +225,7 @@ function renderMonth(month, baseMonth, idle) {
       (c) =>
         `- ${c.protocol}: **D1 ${fixed(c.quantities.d1Bytes / 2 ** 20, 2)} MiB written per charger-month** (a 10 GB database holds ${whole(10e9 / Math.max(1, c.quantities.d1Bytes))} charger-months as written); ` +
         (c.kept
-          ? `**${fixed(c.kept.d1Bytes / 2 ** 20, 2)} MiB kept after the archive** (pages in use: ${fixed(c.kept.d1WrittenBytes / 2 ** 20, 2)} MiB taken by the profile, ${fixed(c.kept.d1FreedBytes / 2 ** 20, 2)} MiB freed by the archive; ` +
-            `a 10 GB database holds ${whole(10e9 / Math.max(1, c.kept.d1Bytes))} archived charger-months), ${Number.isFinite(c.kept.r2Bytes) ? `${fixed(c.kept.r2Bytes / 2 ** 20, 3)} MiB in R2` : 'R2 bytes not counted'}: ` +
+          ? keptText(c.kept) + `, ${Number.isFinite(c.kept.r2Bytes) ? `${fixed(c.kept.r2Bytes / 2 ** 20, 3)} MiB in R2` : 'R2 bytes not counted'}: ` +
             `each further month kept costs ${usd(c.kept.usdPerMonth)}; `
           : 'no archive figures; ') +
         `the charger's Durable Object grew by ${whole(c.doBytes)} bytes over the profile.`,
@@ -258,6 +257,17 @@ function renderMonth(month, baseMonth, idle) {
   }
   if (month.cold) lines.push('', ...renderCold(month.cold, baseMonth?.cold));
   return lines;
+}
+
+/** D1 kept per charger-month after the archive, within what one page of the profile scales to. */
+function keptText(kept) {
+  const mib = (n) => fixed(n / 2 ** 20, 2);
+  const pages = `pages in use: ${mib(kept.d1WrittenBytes)} MiB taken by the profile, ${mib(kept.d1FreedBytes)} MiB freed by the archive`;
+  // Below one page of the profile, scaled: the figure says only that it is small (more chargers or meter values make it finer).
+  if (Number.isFinite(kept.d1ResolutionBytes) && kept.d1Bytes < kept.d1ResolutionBytes) {
+    return `**under ${mib(kept.d1ResolutionBytes)} MiB kept after the archive** (${pages}: less than one 4 KiB page of the profile, which scales to ${mib(kept.d1ResolutionBytes)} MiB; a 10 GB database holds more than ${whole(10e9 / kept.d1ResolutionBytes)} archived charger-months)`;
+  }
+  return `**${mib(kept.d1Bytes)} MiB kept after the archive** (${pages}, ± ${mib(kept.d1ResolutionBytes)} MiB for a page of the profile; a 10 GB database holds ${whole(10e9 / Math.max(1, kept.d1Bytes))} archived charger-months)`;
 }
 
 /** The archive sub-phase's row in "Rows per message type": per transaction moved. */

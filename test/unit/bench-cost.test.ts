@@ -65,6 +65,8 @@ describe('the bench prices the meter archive', () => {
     const kept = keptStorage({ d1UsedBytes: 2_000_000 }, q);
     expect(kept).toMatchObject({ d1WrittenBytes: 2_000_000, d1FreedBytes: 1_228_800, d1Bytes: 771_200, r2Bytes: 240_000 });
     expect(kept.usdPerMonth).toBeCloseTo((771_200 / 1e9) * 0.75 + (240_000 / 1e9) * 0.015, 15);
+    // Sizes move in 4 KiB pages: one page of the profile scales to 30 of them a month here.
+    expect(kept.d1ResolutionBytes).toBeCloseTo(4_096 * 30, 6);
     expect(keptStorage({ d1UsedBytes: 1_000_000 }, null)).toBeUndefined();
   });
 });
