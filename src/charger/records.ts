@@ -1,11 +1,10 @@
 // The Durable Object's ChargerRecords: which facts go to D1 at once, and which to the outbox.
 //
-// What the answer depends on is read from D1 before answering: the boot decision, and id tag
-// records the object has not read within ID_TAG_CACHE_SECONDS (see id-tag-cache.ts). A 1.6
-// transaction's id comes from the object itself (transaction-ids.ts). The facts a message brings
-// are stored before its answer leaves: written to D1 at once when the object writes D1 itself and
-// nothing older waits (see `writeToD1`), else appended to the charger's outbox, which commits in
-// the object's own storage and reaches D1 with the next flush.
+// Only what the answer depends on is read from or written to D1 before answering: the boot
+// decision, and id tag records the object has not read within ID_TAG_CACHE_SECONDS (see
+// id-tag-cache.ts). A 1.6 transaction's id comes from the object itself (transaction-ids.ts).
+// Everything else, starts included, is appended to the charger's outbox, which commits in the
+// object's own storage before the answer leaves and reaches D1 with the next flush.
 
 import type { Config } from '../config';
 import { decideToken, groupTokenType } from '../ocpp/authorization';
@@ -219,12 +218,7 @@ export class DurableChargerRecords implements ChargerRecords {
     const { transactionIds: ids, chargerId } = this.deps;
     const key = startKey16(start);
     const known = ids.find(key);
-    if (known !== undefined) {
-      // A replay: its first sending's fact may not have reached D1 (written there directly, the
-      // id committed in the object before D1 answered), so it is stored again; D1 keeps it once.
-      await this.store([{ chargerId, kind: 'start16', fact: { ...start, transactionId: known } }], 'soon');
-      return known;
-    }
+    if (known !== undefined) return known;
     if (!ids.seeded) {
       await this.seedTransactionIds();
       // The start may be one D1 already has (sent before this object numbered starts).
@@ -235,26 +229,20 @@ export class DurableChargerRecords implements ChargerRecords {
         return seededId;
       }
     }
+    // No await from here to the append: the id, its key and the facts commit together.
     const { transactionId: id, abandoned } = ids.assign(key, start.connectorId);
     this.deps.locations.remember(String(id), { evseId: 0, connectorId: start.connectorId });
     this.noteRunning(String(id), start);
-    const fact = { chargerId, kind: 'start16' as const, fact: { ...start, transactionId: id } };
-    if (abandoned.length === 0) {
-      // 'soon': operators should see a transaction running within seconds, not FLUSH_DELAY_SECONDS.
-      await this.store([fact], 'soon');
-      return id;
-    }
-    // A transaction still running on this connector was left open by the charger: the new one
-    // ends it. Found only by this assignment, so no await before the append: the id, its key and
-    // the facts commit together (a replay finds the id, not the abandonment).
+    // A transaction still running on this connector was left open by the charger: the new one ends it.
     this.deps.outbox.appendAll([
       ...abandoned.map((transactionId) => ({
         chargerId,
         kind: 'abandon16' as const,
         fact: { transactionId, connectorId: start.connectorId, at: start.startedAt, cause: 'StartTransaction' as const, byTransactionId: id },
       })),
-      fact,
+      { chargerId, kind: 'start16' as const, fact: { ...start, transactionId: id } },
     ]);
+    // 'soon': operators should see a transaction running within seconds, not FLUSH_DELAY_SECONDS.
     await this.deps.appended('soon');
     return id;
   }
@@ -315,20 +303,15 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   /**
-   * A fact written to D1 as it arrives costs its D1 rows and the object nothing; through the
-   * outbox it costs the same D1 rows plus the outbox row, its share of the flush's removal and of
-   * the flush's setAlarm (and, for facts flushed 'soon', an alarm of its own). So when the object
-   * writes D1 itself (FLEET_WRITER_SHARDS = 0) and nothing older waits in its outbox (so facts
-   * still reach D1 in the order they came), the facts are written before the answer, with the
-   * statements a flush of just them would run (idempotent: a replay stores nothing twice). D1
-   * failing is no reason to refuse them: they go to the outbox instead, durable in the object,
-   * and are flushed once D1 is back. Returns whether D1 stored them.
-   *
-   * What the object noted of a message before this (a transaction's id, the EVSE's transaction)
-   * commits before the D1 request leaves (the output gate holds it), so a crash in between
-   * leaves the note without the fact: the charger, unanswered, sends the message again, and its
-   * handler stores the fact again (a replayed 1.6 start too: `startTransaction`). Facts found only
-   * by a first sending (an abandonment) go to the outbox with the note, in one commit.
+   * Meter reports (1.6 MeterValues, 2.0.1 TransactionEvent Updated) are most of what a charger
+   * sends. Written to D1 as they arrive, one costs its D1 rows and the object nothing; through
+   * the outbox it costs the same D1 rows plus the outbox row, its share of the flush's removal
+   * and of the flush's setAlarm. So when the object writes D1 itself (FLEET_WRITER_SHARDS = 0)
+   * and nothing older waits in its outbox (so facts still reach D1 in the order they came), the
+   * facts are written before the answer, with the statements a flush of just them would run
+   * (idempotent: a replay stores nothing twice). D1 failing is no reason to refuse them: they go
+   * to the outbox instead, durable in the object, and are flushed once D1 is back. Returns
+   * whether D1 stored them.
    */
   private async writeToD1(entries: OutboxEntry[]): Promise<boolean> {
     const { config, outbox, db, chargerId } = this.deps;
@@ -362,11 +345,11 @@ export class DurableChargerRecords implements ChargerRecords {
     const abandoned = this.deps.evseTransactions.noted(event.transactionId, event.eventType, evseId);
     // A transaction still running on this EVSE was left open by the charger: the new one's Started ends it.
     const fact = { ...event, samples, digest, remoteStartIdToken };
-    // An event goes to D1 at once when it can (see writeToD1) unless it abandons a transaction:
-    // a replay notes the EVSE's transaction again (and gets the remote start's token again), but
-    // finds nothing left to abandon, so that fact commits with the note.
-    const urgency = event.eventType === 'Ended' || abandoned.length > 0 ? 'soon' : 'batched';
-    if (abandoned.length === 0 && (await this.writeToD1([{ chargerId, kind: 'event201', fact }]))) return;
+    // An Updated event goes to D1 at once when it can (see writeToD1): what the object noted of
+    // it above is the same again on a replay (an Updated ends and abandons nothing, and uses no
+    // remote start), so it may commit apart from the fact. A Started or Ended event keeps them together.
+    const plainUpdate = event.eventType === 'Updated' && abandoned.length === 0 && event.remoteStartId === undefined;
+    if (plainUpdate && (await this.writeToD1([{ chargerId, kind: 'event201', fact }]))) return;
     if (abandoned.length === 0) {
       this.deps.outbox.appendEvent201(chargerId, fact);
     } else {
@@ -379,7 +362,7 @@ export class DurableChargerRecords implements ChargerRecords {
         { chargerId, kind: 'event201' as const, fact },
       ]);
     }
-    await this.deps.appended(urgency);
+    await this.deps.appended(event.eventType === 'Ended' || abandoned.length > 0 ? 'soon' : 'batched');
   }
 
   /** ConcurrentTx's view: a transaction runs with the token it names until its Ended event. */
@@ -401,7 +384,7 @@ export class DurableChargerRecords implements ChargerRecords {
     await this.appendEach(kind, [fact], urgency);
   }
 
-  /** Stores facts of one kind together (see `store`). */
+  /** Appends facts of one kind in one storage call, and makes sure a flush is coming. */
   private async appendEach<K extends OutboxKind>(
     kind: K,
     facts: readonly OutboxFacts[K][],
@@ -409,13 +392,7 @@ export class DurableChargerRecords implements ChargerRecords {
   ): Promise<void> {
     if (facts.length === 0) return;
     const { chargerId } = this.deps;
-    await this.store(facts.map((fact) => ({ chargerId, kind, fact })), urgency);
-  }
-
-  /** Stores facts in D1 at once when it can (see `writeToD1`), else in one outbox append, with a flush coming. */
-  private async store(entries: OutboxEntry[], urgency: 'soon' | 'batched'): Promise<void> {
-    if (await this.writeToD1(entries)) return;
-    this.deps.outbox.appendAll(entries);
+    this.deps.outbox.appendAll(facts.map((fact) => ({ chargerId, kind, fact })));
     await this.deps.appended(urgency);
   }
 }
