@@ -3,6 +3,13 @@
 
 import { isolateStats } from '../isolate-stats';
 
+/** The operations counted one per call, and their counters. */
+const REQUEST_COUNTERS = new Map<PropertyKey, 'r2Gets' | 'r2Heads' | 'r2Lists'>([
+  ['get', 'r2Gets'],
+  ['head', 'r2Heads'],
+  ['list', 'r2Lists'],
+]);
+
 /**
  * `bucket`, each put/get/head/list/delete counted into isolateStats when called (R2 bills a
  * request whether or not it finds or writes an object), and each stored object's size added to
@@ -23,29 +30,20 @@ export function countingR2(bucket: R2Bucket): R2Bucket {
             if (stored) isolateStats.r2BytesPut += stored.size;
             return stored;
           };
-        case 'get':
-          return (...args: unknown[]) => {
-            isolateStats.r2Gets += 1;
-            return call(...args);
-          };
-        case 'head':
-          return (...args: unknown[]) => {
-            isolateStats.r2Heads += 1;
-            return call(...args);
-          };
-        case 'list':
-          return (...args: unknown[]) => {
-            isolateStats.r2Lists += 1;
-            return call(...args);
-          };
         case 'delete':
           return (...args: unknown[]) => {
             // Free, but counted per key: what an archive run removes.
             isolateStats.r2Deletes += Array.isArray(args[0]) ? args[0].length : 1;
             return call(...args);
           };
-        default:
-          return value.bind(target);
+        default: {
+          const counter = REQUEST_COUNTERS.get(prop);
+          if (counter === undefined) return value.bind(target);
+          return (...args: unknown[]) => {
+            isolateStats[counter] += 1;
+            return call(...args);
+          };
+        }
       }
     },
   });
