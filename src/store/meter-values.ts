@@ -1,13 +1,15 @@
 // D1 access for meter values; all of their SQL lives here.
 //
-// One row per reading (meter_readings, migrations/0016): a charger's timestamped meterValue entry
-// with all its sampled values packed into one JSON column (see meter-packing.ts for the format),
-// keyed by (charger, scope, timestamp). Only readings outside any transaction are indexed once
-// more, by (charger, timestamp) (migrations/0019), for the archive's per-day reads. A 6-sample
-// MeterValues message of a transaction writes 1 D1 row (2 outside a transaction: the row and its
-// index entry) instead of 19, in about a fifth of the bytes. The API still lists and pages single
-// values: a row is unpacked here, its values sorted as they always were, and a page may end
-// inside a row (its cursor is the last value's key, not a row's).
+// One row per hour (meter_hours, migrations/0022): all the readings (a charger's timestamped
+// meterValue entries) of one charger, scope and UTC hour, each with its sampled values packed (see
+// meter-packing.ts for the format), keyed by (charger, scope, hour, part). A MeterValues message
+// writes 1 D1 row (the hour's row, inserted or updated) instead of 19, and the archive deletes a
+// transaction's readings one hour at a time, not one reading at a time: D1 bills every row deleted.
+// Only rows outside any transaction are indexed once more, by (charger, hour), for the archive's
+// per-day reads; the index entry is written when the hour's row is inserted, not per reading.
+// The API still lists and pages single values: rows are unpacked here into readings, their values
+// sorted as they always were, and a page may end inside a reading (its cursor is the last value's
+// key, not a row's).
 
 import { ENERGY_REGISTER, type MeterSample } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
@@ -38,7 +40,16 @@ export interface StoredMeterValue extends MeterSample {
   connectorId: number;
 }
 
-type Row = { scope: string; timestamp: string; data: string };
+/** One reading, as the queries below return it: an entry of an hour's row, with its scope (and hour). */
+type Row = { scope: string; hour?: string; timestamp: string; data: string };
+
+/**
+ * An hour's row takes readings until its data is this long; later readings of the hour start a
+ * new part. Each reading appended rewrites the row, and D1 caps a row at 2 MB: a charger reporting
+ * every minute fills about an eighth of this in an hour, one reporting many values every second
+ * spreads the hour over parts. (Soft: one statement's readings may take a part past it.)
+ */
+export const HOUR_PART_BYTES = 65_536;
 
 const ENERGY_CODE = codeOf(MEASURAND_CODES, ENERGY_REGISTER);
 
@@ -65,17 +76,27 @@ const APPLIED = `(${r(8)} IS NULL OR EXISTS (
   WHERE e.charger_id = ${r(0)} AND e.transaction_id = ${r(6)} AND e.seq_no = ${r(7)}
     AND e.digest = ${r(8)} AND e.disposition = 'applied'))`;
 
-/** The incoming reading's samples (excluded.data holds one segment) that its stored row lacks. */
-const NEW_SAMPLES = `FROM json_each(excluded.data, '$[0][2]') AS n
-  WHERE NOT EXISTS (SELECT 1 FROM json_each(meter_readings.data) AS g, json_each(g.value, '$[2]') AS o WHERE ${sameKey('o', 'n')})`;
+// In the upsert, `excluded.data` is the incoming reading as an hour's data of its own:
+// [[timestamp, [[evse, connector, [samples…]]]]].
+const INCOMING_TIMESTAMP = `json_extract(excluded.data, '$[0][0]')`;
+const INCOMING = (path: string) => `json_extract(excluded.data, '$[0][1][0]${path}')`;
+/** The stored reading's segments (json_each aliases d, g) and samples (o): the entry of the row with the incoming timestamp. */
+const STORED_SAMPLES = `json_each(meter_hours.data) AS d, json_each(d.value, '$[1]') AS g, json_each(g.value, '$[2]') AS o`;
+const IS_INCOMING_READING = `json_extract(d.value, '$[0]') = ${INCOMING_TIMESTAMP}`;
+/** Where the incoming reading is in the row's data: its index, or NULL when the row has no reading of its instant. */
+const READING_INDEX = `(SELECT d.key FROM json_each(meter_hours.data) AS d WHERE ${IS_INCOMING_READING})`;
+
+/** The incoming reading's samples that its stored reading lacks (all of them when there is none). */
+const NEW_SAMPLES = `FROM json_each(excluded.data, '$[0][1][0][2]') AS n
+  WHERE NOT EXISTS (SELECT 1 FROM ${STORED_SAMPLES} WHERE ${IS_INCOMING_READING} AND ${sameKey('o', 'n')})`;
 
 /**
  * The incoming reading's samples that contradict a stored one (same identity, another number,
  * unit or signed data), each as [received at, detail]: the detail is the value as received, and
  * what was kept. One already kept is not kept again.
  */
-const NEW_CONFLICTS = `SELECT json_array(?2, json_object('timestamp', excluded.timestamp,
-      'evseId', json_extract(excluded.data, '$[0][0]'), 'connectorId', json_extract(excluded.data, '$[0][1]'),
+const NEW_CONFLICTS = `SELECT json_array(?2, json_object('timestamp', ${INCOMING_TIMESTAMP},
+      'evseId', ${INCOMING('[0]')}, 'connectorId', ${INCOMING('[1]')},
       'measurand', ${decodeSql(MEASURAND_CODES, part('n', PACKED.measurand), 'NULL')},
       'phase', ${decodeSql(PHASE_CODES, part('n', PACKED.phase), 'NULL')},
       'location', ${decodeSql(LOCATION_CODES, part('n', PACKED.location), 'NULL')},
@@ -85,35 +106,63 @@ const NEW_CONFLICTS = `SELECT json_array(?2, json_object('timestamp', excluded.t
       'kept', json_object('evseId', json_extract(g.value, '$[0]'), 'connectorId', json_extract(g.value, '$[1]'),
         'unit', ${decodeSql(UNIT_CODES, part('o', PACKED.unit), "''")},
         'value', ${part('o', PACKED.value)}, 'signedData', ${part('o', PACKED.signedData)}))) AS conflict
-  FROM json_each(excluded.data, '$[0][2]') AS n, json_each(meter_readings.data) AS g, json_each(g.value, '$[2]') AS o
-  WHERE ${sameKey('o', 'n')} AND ${otherContent('o', 'n')}`;
+  FROM json_each(excluded.data, '$[0][1][0][2]') AS n, ${STORED_SAMPLES}
+  WHERE ${IS_INCOMING_READING} AND ${sameKey('o', 'n')} AND ${otherContent('o', 'n')}`;
 const UNKEPT_CONFLICTS = `SELECT conflict FROM (${NEW_CONFLICTS}) AS c
-  WHERE NOT EXISTS (SELECT 1 FROM json_each(meter_readings.conflicts) AS k WHERE json_extract(k.value, '$[1]') = json_extract(c.conflict, '$[1]'))`;
+  WHERE NOT EXISTS (SELECT 1 FROM json_each(meter_hours.conflicts) AS k WHERE json_extract(k.value, '$[1]') = json_extract(c.conflict, '$[1]'))`;
+
+/** The incoming reading's hour (an expression over the input row r). */
+const HOUR = `substr(${r(2)}, 1, 13)`;
+/**
+ * The part of its hour an incoming reading goes to: the one that has a reading of its instant
+ * already (a reading lives in one part), else the hour's last part, or the next one when that is
+ * full. SQLite runs the SELECT of an INSERT that reads its own table to the end before it inserts,
+ * so every reading of one statement is placed against the rows as they were before it; readings
+ * of one instant are placed alike, and the upsert below merges them into one entry.
+ */
+const PART = `COALESCE(
+    (SELECT h.part FROM meter_hours h, json_each(h.data) AS d
+     WHERE h.charger_id = ${r(0)} AND h.scope = ${r(1)} AND h.hour = ${HOUR} AND json_extract(d.value, '$[0]') = ${r(2)} LIMIT 1),
+    (SELECT h.part + (length(h.data) >= ${HOUR_PART_BYTES}) FROM meter_hours h
+     WHERE h.charger_id = ${r(0)} AND h.scope = ${r(1)} AND h.hour = ${HOUR} ORDER BY h.part DESC LIMIT 1),
+    0)`;
 
 /**
- * Stores each reading as a row; a reading whose row exists already (a replay, or more values of
- * the same instant from another message) adds only the values the row lacks, as a segment of
- * their own (they may name another EVSE or connector). A value the row has is not added again,
+ * Stores each reading in its hour's row: a new row for the hour's first, else appended to the
+ * row's data. A reading whose instant the row has already (a replay, or more values of the same
+ * instant from another message) adds only the values the stored reading lacks, as a segment of
+ * their own (they may name another EVSE or connector). A value the reading has is not added again,
  * whatever it says. Conflicting input is kept and flagged: one that says something else is kept
- * in the row's `conflicts`, and the meter_readings_conflicts trigger (migrations/0016) makes it a
+ * in the row's `conflicts`, and the meter_hours_conflicts trigger (migrations/0022) makes it a
  * `conflicting-meter-value` anomaly of the transaction (values outside a transaction: under the
  * scope '@<evse>/<connector>'). Values of one batch are judged against each other too (rows are
- * inserted in order), and an identical replay writes nothing: the update's WHERE finds nothing new.
+ * upserted in order), and an identical replay writes nothing: the update's WHERE finds nothing new.
  */
-const UPSERT_SQL = `INSERT INTO meter_readings (charger_id, scope, timestamp, data)
-  SELECT ${r(0)}, ${r(1)}, ${r(2)}, json_array(json_array(${r(3)}, ${r(4)}, json(json_extract(r.value, '$[5]'))))
+const UPSERT_SQL = `INSERT INTO meter_hours (charger_id, scope, hour, part, data)
+  SELECT ${r(0)}, ${r(1)}, ${HOUR}, ${PART},
+    json_array(json_array(${r(2)}, json_array(json_array(${r(3)}, ${r(4)}, json(json_extract(r.value, '$[5]'))))))
   FROM json_each(?1) AS r
   WHERE ${APPLIED}
-  ON CONFLICT (charger_id, scope, timestamp) DO UPDATE SET
-    data = CASE WHEN EXISTS (SELECT 1 ${NEW_SAMPLES})
-      THEN json_insert(data, '$[#]', json_array(json_extract(excluded.data, '$[0][0]'), json_extract(excluded.data, '$[0][1]'),
+  ON CONFLICT (charger_id, scope, hour, part) DO UPDATE SET
+    data = CASE
+      WHEN ${READING_INDEX} IS NULL THEN json_insert(data, '$[#]', json(json_extract(excluded.data, '$[0]')))
+      WHEN EXISTS (SELECT 1 ${NEW_SAMPLES})
+      THEN json_insert(data, '$[' || ${READING_INDEX} || '][1][#]', json_array(${INCOMING('[0]')}, ${INCOMING('[1]')},
         (SELECT json_group_array(json(n.value)) ${NEW_SAMPLES})))
       ELSE data END,
     conflicts = CASE WHEN EXISTS (${UNKEPT_CONFLICTS})
       THEN (SELECT json_group_array(json(v)) FROM (
-        SELECT value AS v FROM json_each(COALESCE(meter_readings.conflicts, '[]')) UNION ALL ${UNKEPT_CONFLICTS}))
+        SELECT value AS v FROM json_each(COALESCE(meter_hours.conflicts, '[]')) UNION ALL ${UNKEPT_CONFLICTS}))
       ELSE conflicts END
-  WHERE EXISTS (SELECT 1 ${NEW_SAMPLES}) OR EXISTS (${UNKEPT_CONFLICTS})`;
+  WHERE ${READING_INDEX} IS NULL OR EXISTS (SELECT 1 ${NEW_SAMPLES}) OR EXISTS (${UNKEPT_CONFLICTS})`;
+
+/**
+ * The readings (rows of `Row`) of the rows `m` of meter_hours that `where` selects, one per entry
+ * of their data, in `order`.
+ */
+const readingsSql = (where: string, order = 'timestamp') =>
+  `SELECT m.scope, m.hour, json_extract(d.value, '$[0]') AS timestamp, json_extract(d.value, '$[1]') AS data
+   FROM meter_hours m, json_each(m.data) AS d WHERE ${where} ORDER BY ${order}`;
 
 export class MeterValueStore {
   constructor(private readonly db: D1Database) {}
@@ -174,16 +223,16 @@ export class MeterValueStore {
     const scope = scopeOf(transactionId, 0, 0);
     const values = await this.collect(
       page.limit + 1,
-      after ? [after[0]!, scope] : null,
+      after ? hourOf(after[0]!) : null,
       after ? (v) => compareKeys([v.timestamp, ...sampleKey(v)], after) > 0 : () => true,
-      (from, inclusive, limit) =>
+      (from, inclusive, hours) =>
         this.db
           .prepare(
-            `SELECT scope, timestamp, data FROM meter_readings
-             WHERE charger_id = ?1 AND scope = ?2 AND (?3 IS NULL OR timestamp > ?3 OR (?4 AND timestamp = ?3))
-             ORDER BY timestamp LIMIT ?5`,
+            readingsSql(`m.charger_id = ?1 AND m.scope = ?2 AND m.hour IN (
+              SELECT DISTINCT hour FROM meter_hours WHERE charger_id = ?1 AND scope = ?2
+                AND (?3 IS NULL OR hour > ?3 OR (?4 AND hour = ?3)) ORDER BY hour LIMIT ?5)`),
           )
-          .bind(chargerId, scope, from?.[0] ?? null, inclusive ? 1 : 0, limit),
+          .bind(chargerId, scope, from, inclusive ? 1 : 0, hours),
     );
     const served = values.slice(0, page.limit);
     const last = served[served.length - 1];
@@ -194,7 +243,7 @@ export class MeterValueStore {
   /** Every value of one transaction, in the order of `pageForTransaction` (for moving them elsewhere). */
   async readingsForTransaction(chargerId: string, transactionId: string): Promise<StoredMeterValue[]> {
     const { results } = await this.db
-      .prepare('SELECT scope, timestamp, data FROM meter_readings WHERE charger_id = ?1 AND scope = ?2 ORDER BY timestamp')
+      .prepare(readingsSql('m.charger_id = ?1 AND m.scope = ?2'))
       .bind(chargerId, scopeOf(transactionId, 0, 0))
       .all<Row>();
     return results.flatMap(unpackRow);
@@ -202,7 +251,7 @@ export class MeterValueStore {
 
   /** Statements that delete every value of one transaction (once they are kept elsewhere). */
   deleteStatementsForTransaction(chargerId: string, transactionId: string): D1PreparedStatement[] {
-    return [this.db.prepare('DELETE FROM meter_readings WHERE charger_id = ?1 AND scope = ?2').bind(chargerId, scopeOf(transactionId, 0, 0))];
+    return [this.db.prepare('DELETE FROM meter_hours WHERE charger_id = ?1 AND scope = ?2').bind(chargerId, scopeOf(transactionId, 0, 0))];
   }
 
   /**
@@ -217,10 +266,11 @@ export class MeterValueStore {
     const { results } = await this.db
       .prepare(
         `SELECT scope, timestamp, json_array(json_array(evse, connector, json_array(json(sample)))) AS data FROM (
-           SELECT m.scope, m.timestamp, json_extract(g.value, '$[0]') AS evse, json_extract(g.value, '$[1]') AS connector, s.value AS sample,
-             ROW_NUMBER() OVER (PARTITION BY ${series} ORDER BY m.timestamp) AS nth_first,
-             ROW_NUMBER() OVER (PARTITION BY ${series} ORDER BY m.timestamp DESC) AS nth_last
-           FROM meter_readings m, json_each(m.data) AS g, json_each(g.value, '$[2]') AS s
+           SELECT m.scope, json_extract(d.value, '$[0]') AS timestamp, json_extract(g.value, '$[0]') AS evse,
+             json_extract(g.value, '$[1]') AS connector, s.value AS sample,
+             ROW_NUMBER() OVER (PARTITION BY ${series} ORDER BY json_extract(d.value, '$[0]')) AS nth_first,
+             ROW_NUMBER() OVER (PARTITION BY ${series} ORDER BY json_extract(d.value, '$[0]') DESC) AS nth_last
+           FROM ${SAMPLES_OF_ROWS}
            WHERE m.charger_id = ?1 AND m.scope = ?2 AND ${part('s', PACKED.measurand)} = ${ENERGY_CODE}
              AND ${part('s', PACKED.value)} IS NOT NULL
          ) WHERE nth_first = 1 OR nth_last = 1`,
@@ -233,11 +283,11 @@ export class MeterValueStore {
   /**
    * A charger's values in [from, to), oldest first, `limit` at a time after `cursor` (an opaque
    * string from an earlier page). Null when the cursor is not one.
-   * Read through the primary key: the charger's rows are scanned and the first `limit` in time
-   * order kept (SQLite keeps no more than the LIMIT while it sorts). No index orders a charger's
-   * readings by time across scopes: one would cost every reading a second row written, for an
-   * API read that the retention window bounds to the charger's last days (older values are in
-   * R2, see meter-archive.ts).
+   * Read through the primary key: the charger's rows are scanned for the hours of the range, and
+   * the readings of a few hours at a time unpacked and sorted. No index orders a charger's rows
+   * by hour across scopes: one would cost every row a second row written, for an API read that
+   * the retention window bounds to the charger's last days (older values are in R2, see
+   * meter-archive.ts).
    */
   async forCharger(
     chargerId: string,
@@ -247,17 +297,19 @@ export class MeterValueStore {
     if (range.cursor && !after) return null;
     const values = await this.collect(
       range.limit + 1,
-      after ? [after[0]!, after[1]!] : null,
+      after ? hourOf(after[0]!) : null,
       after ? (v) => compareKeys([v.timestamp, v.scope, ...sampleKey(v)], after) > 0 : () => true,
-      (from, inclusive, limit) =>
+      (from, inclusive, hours) =>
         this.db
           .prepare(
-            `SELECT scope, timestamp, data FROM meter_readings
-             WHERE charger_id = ?1 AND timestamp >= ?2 AND timestamp < ?3
-               AND (?4 IS NULL OR (timestamp, scope) > (?4, ?5) OR (?6 AND (timestamp, scope) = (?4, ?5)))
-             ORDER BY timestamp, scope LIMIT ?7`,
+            readingsSql(
+              `m.charger_id = ?1 AND json_extract(d.value, '$[0]') >= ?2 AND json_extract(d.value, '$[0]') < ?3 AND m.hour IN (
+                SELECT DISTINCT hour FROM meter_hours WHERE charger_id = ?1 AND hour >= substr(?2, 1, 13) AND hour <= substr(?3, 1, 13)
+                  AND (?4 IS NULL OR hour > ?4 OR (?5 AND hour = ?4)) ORDER BY hour LIMIT ?6)`,
+              'timestamp, m.scope',
+            ),
           )
-          .bind(chargerId, range.from ?? '', range.to ?? '9999', from?.[0] ?? null, from?.[1] ?? null, inclusive ? 1 : 0, limit),
+          .bind(chargerId, range.from ?? '', range.to ?? '9999', from, inclusive ? 1 : 0, hours),
     );
     const page = values.slice(0, range.limit);
     const last = page[page.length - 1];
@@ -266,34 +318,35 @@ export class MeterValueStore {
   }
 
   /**
-   * Up to `wanted` values, in order, from readings at or after the reading `start` (timestamp and
-   * scope; null: from the first), keeping those `keep` accepts (the values after a cursor, which
-   * may be inside the first reading). Readings are fetched a few at a time, as many as the values
-   * wanted would fill at 4 values a reading, and more only if they did not.
+   * Up to `wanted` values, in order, from the hour `start` on (null: from the first), keeping those
+   * `keep` accepts (the values after a cursor, which may be inside the first hour). `query` gives
+   * the readings of `hours` hours after (or from) an hour, in order; hours are fetched a couple at
+   * a time, and twice as many each time they did not fill the page.
    */
   private async collect(
     wanted: number,
-    start: [string, string] | null,
+    start: string | null,
     keep: (v: StoredMeterValue & { scope: string }) => boolean,
-    query: (from: [string, string] | null, inclusive: boolean, limit: number) => D1PreparedStatement,
+    query: (from: string | null, inclusive: boolean, hours: number) => D1PreparedStatement,
   ): Promise<Array<StoredMeterValue & { scope: string }>> {
     const values: Array<StoredMeterValue & { scope: string }> = [];
     let from = start;
     let inclusive = true;
-    let batch = Math.max(8, Math.ceil(wanted / 4) + 1);
+    let hours = 2;
     for (;;) {
-      const { results } = await query(from, inclusive, batch).all<Row>();
+      const { results } = await query(from, inclusive, hours).all<Row>();
       for (const row of results) {
         for (const value of unpackRow(row)) {
           const withScope = { ...value, scope: row.scope };
           if (keep(withScope)) values.push(withScope);
         }
       }
-      const last = results[results.length - 1];
-      if (values.length >= wanted || results.length < batch || !last) return values;
-      from = [last.timestamp, last.scope];
+      const fetched = [...new Set(results.map((row) => row.hour!))].sort();
+      const last = fetched[fetched.length - 1];
+      if (values.length >= wanted || fetched.length < hours || !last) return values;
+      from = last;
       inclusive = false;
-      batch *= 2;
+      hours *= 2;
     }
   }
 
@@ -329,9 +382,9 @@ export class MeterValueStore {
       .prepare(
         `SELECT charger_id, day, COUNT(*) OVER () AS chargers FROM (
            SELECT c.id AS charger_id,
-             substr((SELECT m.timestamp FROM meter_readings m INDEXED BY meter_readings_outside_by_time
-                     WHERE m.charger_id = c.id AND m.timestamp < ?1 AND ${OUTSIDE_TRANSACTIONS}
-                     ORDER BY m.timestamp LIMIT 1), 1, 10) AS day
+             substr((SELECT m.hour FROM meter_hours m INDEXED BY meter_hours_outside_by_hour
+                     WHERE m.charger_id = c.id AND m.hour < ?1 AND ${OUTSIDE_TRANSACTIONS}
+                     ORDER BY m.hour LIMIT 1), 1, 10) AS day
            FROM chargers c)
          WHERE day IS NOT NULL ORDER BY day, charger_id LIMIT ?2`,
       )
@@ -343,11 +396,7 @@ export class MeterValueStore {
   /** The charger's values outside any transaction on one UTC day (YYYY-MM-DD), in `forCharger`'s order. */
   async readingsForChargerDay(chargerId: string, day: string): Promise<StoredMeterValue[]> {
     const { results } = await this.db
-      .prepare(
-        `SELECT scope, timestamp, data FROM meter_readings m
-         WHERE m.charger_id = ?1 AND m.timestamp >= ?2 AND m.timestamp < ?3 AND ${OUTSIDE_TRANSACTIONS}
-         ORDER BY m.timestamp, m.scope`,
-      )
+      .prepare(readingsSql(`m.charger_id = ?1 AND m.hour >= ?2 AND m.hour < ?3 AND ${OUTSIDE_TRANSACTIONS}`, 'timestamp, m.scope'))
       .bind(chargerId, ...dayBounds(day))
       .all<Row>();
     return results.flatMap(unpackRow);
@@ -357,7 +406,7 @@ export class MeterValueStore {
   deleteStatementsForChargerDay(chargerId: string, day: string): D1PreparedStatement[] {
     return [
       this.db
-        .prepare(`DELETE FROM meter_readings AS m WHERE m.charger_id = ?1 AND m.timestamp >= ?2 AND m.timestamp < ?3 AND ${OUTSIDE_TRANSACTIONS}`)
+        .prepare(`DELETE FROM meter_hours AS m WHERE m.charger_id = ?1 AND m.hour >= ?2 AND m.hour < ?3 AND ${OUTSIDE_TRANSACTIONS}`)
         .bind(chargerId, ...dayBounds(day)),
     ];
   }
@@ -367,23 +416,25 @@ export class MeterValueStore {
     return this.db
       .prepare(
         `SELECT json(CASE WHEN (${VALUE_COUNT_SQL}
-                                WHERE m.charger_id = ?1 AND m.timestamp >= ?2 AND m.timestamp < ?3 AND ${OUTSIDE_TRANSACTIONS}) = ?4
+                                WHERE m.charger_id = ?1 AND m.hour >= ?2 AND m.hour < ?3 AND ${OUTSIDE_TRANSACTIONS}) = ?4
                           THEN '0' ELSE 'meter values changed while archiving' END) AS unchanged`,
       )
       .bind(chargerId, ...dayBounds(day), count);
   }
 }
 
-/** How many values the readings `m` that a WHERE clause appended to it selects hold. */
-const VALUE_COUNT_SQL = `SELECT COUNT(*) FROM meter_readings m, json_each(m.data) AS g, json_each(g.value, '$[2]') AS s`;
+/** Every sample `s` of the rows `m` of meter_hours, with its reading `d` and segment `g`. */
+const SAMPLES_OF_ROWS = `meter_hours m, json_each(m.data) AS d, json_each(d.value, '$[1]') AS g, json_each(g.value, '$[2]') AS s`;
+/** How many values the rows `m` that a WHERE clause appended to it selects hold. */
+const VALUE_COUNT_SQL = `SELECT COUNT(*) FROM ${SAMPLES_OF_ROWS}`;
 /**
  * Readings `m` outside any transaction: scope '@<evse>/<connector>' ('@@…' is a transaction id
- * beginning with '@'). Word for word the WHERE of the partial index meter_readings_outside_by_time
- * (migrations/0019), so that queries with it can use the index.
+ * beginning with '@'). Word for word the WHERE of the partial index meter_hours_outside_by_hour
+ * (migrations/0022), so that queries with it can use the index.
  */
 const OUTSIDE_TRANSACTIONS = `m.scope LIKE '@%' AND m.scope NOT LIKE '@@%'`;
 
-/** [start, end) of a UTC day as timestamp text: every timestamp of day D starts `DT`. */
+/** [start, end) of a UTC day as hour (or timestamp) text: every hour of day D starts `DT`. */
 function dayBounds(day: string): [string, string] {
   return [`${day}T`, `${day}U`];
 }
@@ -395,12 +446,17 @@ function dayBounds(day: string): [string, string] {
  * Null when there is none. (For TransactionStore: a 1.6 transaction the CSMS closes for its charger.)
  */
 export function lastEnergyRegisterSql(chargerId: string, transactionId: string): string {
-  return `(SELECT ${part('s', PACKED.value)} FROM meter_readings m, json_each(m.data) AS g, json_each(g.value, '$[2]') AS s
+  return `(SELECT ${part('s', PACKED.value)} FROM ${SAMPLES_OF_ROWS}
      WHERE m.charger_id = ${chargerId} AND m.scope = ${transactionScopeSql(transactionId)}
        AND ${part('s', PACKED.measurand)} = ${ENERGY_CODE} AND ${idPart('s', PACKED.phase)} = 0
        AND ${idPart('s', PACKED.location)} IN (0, ${codeOf(LOCATION_CODES, 'Outlet')}) AND ${part('s', PACKED.unit)} = ${codeOf(UNIT_CODES, 'Wh')}
        AND ${part('s', PACKED.value)} IS NOT NULL
-     ORDER BY m.timestamp DESC, ${idPart('s', PACKED.context)} = ${codeOf(CONTEXT_CODES, 'Transaction.End')} DESC, ${idPart('s', PACKED.location)} LIMIT 1)`;
+     ORDER BY json_extract(d.value, '$[0]') DESC, ${idPart('s', PACKED.context)} = ${codeOf(CONTEXT_CODES, 'Transaction.End')} DESC, ${idPart('s', PACKED.location)} LIMIT 1)`;
+}
+
+/** The hour a timestamp's reading is stored in (meter_hours.hour). */
+function hourOf(timestamp: string): string {
+  return timestamp.slice(0, 13);
 }
 
 /** A report's samples by reading: its timestamps in the order they come, each with its samples. */

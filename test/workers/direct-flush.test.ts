@@ -169,7 +169,7 @@ describe('meter readings in the outbox', () => {
     // A replay stores nothing twice.
     expect((await cp.call('TransactionEvent', event(2, 'Updated', 1200)))[0]).toBe(3);
     expect(await seqNos()).toEqual([0, 1, 2, 3]);
-    expect(await count('SELECT COUNT(*) AS n FROM meter_readings WHERE charger_id = ?', cp.id)).toBe(4);
+    expect(await count('SELECT COUNT(*) AS n FROM meter_hours m, json_each(m.data) WHERE m.charger_id = ?', cp.id)).toBe(4);
     expect((await cp.call('TransactionEvent', event(4, 'Ended', 1500)))[0]).toBe(3);
     expect((await stub.stats()).outboxEntries).toBe(1);
     await stub.flushNow();
@@ -224,7 +224,7 @@ describe('meter readings in the outbox', () => {
     const later = [{ timestamp: '2026-03-02T10:06:00Z', sampledValue: [{ value: '600', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }];
     expect((await cp.call('MeterValues', { connectorId: 1, transactionId, meterValue: later }))[0]).toBe(3);
     expect((await stub.stats()).outboxEntries).toBe(1);
-    expect(await count('SELECT COUNT(*) AS n FROM meter_readings WHERE charger_id = ?', cp.id)).toBe(0);
+    expect(await count('SELECT COUNT(*) AS n FROM meter_hours m, json_each(m.data) WHERE m.charger_id = ?', cp.id)).toBe(0);
     await stub.flushNow();
     const page = await api('GET', `/chargers/${cp.id}/transactions/${transactionId}?limit=100`);
     const body = ((await page.json()) as { transaction: { meterValues: Array<{ measurand: string; value: number }> } }).transaction;

@@ -1,6 +1,7 @@
 // Helpers for runtime tests: a raw OCPP-J charger over a WebSocket opened through the Worker.
-import { exports } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
+import type { ChargerFact } from '../../src/fleet/outbox';
 import type { OcppVersion } from '../../src/ocpp/versions';
 import { CONTEXT_CODES, decodeSql, LOCATION_CODES, MEASURAND_CODES, PHASE_CODES, UNIT_CODES } from '../../src/store/meter-packing';
 
@@ -154,16 +155,30 @@ export async function breakD1(chargerId: string): Promise<void> {
 }
 
 /**
- * The packed meter_readings rows unpacked into one row per value, with the columns the old
+ * The packed meter_hours rows unpacked into one row per value, with the columns the old
  * meter_values table had: for tests that look at stored values in SQL (`SELECT … FROM ${METER_VALUES}`).
  */
 export const METER_VALUES = (() => {
   const part = (i: number) => `json_extract(s.value, '$[${i}]')`;
   return `(SELECT m.charger_id, m.scope,
       CASE WHEN m.scope LIKE '@@%' THEN substr(m.scope, 2) WHEN m.scope LIKE '@%' THEN '' ELSE m.scope END AS transaction_id,
-      json_extract(g.value, '$[0]') AS evse_id, json_extract(g.value, '$[1]') AS connector_id, m.timestamp,
+      json_extract(g.value, '$[0]') AS evse_id, json_extract(g.value, '$[1]') AS connector_id, json_extract(d.value, '$[0]') AS timestamp,
       ${decodeSql(MEASURAND_CODES, part(0), "''")} AS measurand, ${decodeSql(PHASE_CODES, part(4), "''")} AS phase,
       ${decodeSql(LOCATION_CODES, part(5), "''")} AS location, ${decodeSql(CONTEXT_CODES, part(3), "''")} AS context,
       ${decodeSql(UNIT_CODES, part(2), "''")} AS unit, ${part(1)} AS value, ${part(6)} AS signed_data
-    FROM meter_readings m, json_each(m.data) AS g, json_each(g.value, '$[2]') AS s)`;
+    FROM meter_hours m, json_each(m.data) AS d, json_each(d.value, '$[1]') AS g, json_each(g.value, '$[2]') AS s)`;
 })();
+
+/** D1 rows written (index entries and trigger rows included) storing each meter fact on its own, with `store`. */
+export async function rowsWrittenEach(
+  store: { insertStatements(facts: ChargerFact<'meter'>[]): D1PreparedStatement[] },
+  facts: ChargerFact<'meter'>[],
+): Promise<number[]> {
+  const rows: number[] = [];
+  for (const fact of facts) {
+    let n = 0;
+    for (const result of await env.DB.batch(store.insertStatements([fact]))) n += result.meta.rows_written;
+    rows.push(n);
+  }
+  return rows;
+}

@@ -211,14 +211,19 @@ describe('the 0016 migration, on a database of meter_values rows', () => {
     const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith('0016_'));
     expect(migration?.name).toBe('0016_meter_compact.sql');
     for (const query of migration!.queries) await env.DB.prepare(query).run();
-    // …and what came after it for this table, as a database that migrates runs them: 0016 made
-    // the time index 0019 replaces.
-    for (const query of env.TEST_MIGRATIONS.find((m) => m.name.startsWith('0019_'))!.queries) await env.DB.prepare(query).run();
-    const oldTable = await env.DB.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name LIKE 'meter_values%'").first<{ n: number }>();
-    expect(oldTable!.n).toBe(0);
     // One row per reading: 40 of transaction 77, 1 at 09:05 per EVSE scope, one each for '@1/1', 78 and the other charger.
     const rows = await env.DB.prepare('SELECT COUNT(*) AS n FROM meter_readings WHERE charger_id IN (?, ?)').bind(chargerId, other).first<{ n: number }>();
     expect(rows!.n).toBe(40 + 2 + 1 + 1 + 1);
+    // …and what came after it for this table, as a database that migrates runs them: 0016 made
+    // the time index 0019 replaces, and 0022 packs the readings per hour.
+    for (const prefix of ['0019_', '0022_']) {
+      for (const query of env.TEST_MIGRATIONS.find((m) => m.name.startsWith(prefix))!.queries) await env.DB.prepare(query).run();
+    }
+    const oldTables = await env.DB.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name LIKE 'meter_values%' OR name LIKE 'meter_readings%'").first<{ n: number }>();
+    expect(oldTables!.n).toBe(0);
+    // One row per hour (all these readings are of 09:00-10:00): for 77, each EVSE scope, '@1/1', 78 and the other charger.
+    const hours = await env.DB.prepare('SELECT COUNT(*) AS n FROM meter_hours WHERE charger_id IN (?, ?)').bind(chargerId, other).first<{ n: number }>();
+    expect(hours!.n).toBe(1 + 2 + 1 + 1 + 1);
 
     // The API now, page by page.
     const apiPages = async (path: string, field: 'transaction' | 'charger', limit: number, query = '') => {

@@ -10,7 +10,8 @@ import type { ChargerFact } from '../../src/fleet/outbox';
 import { isolateStats } from '../../src/isolate-stats';
 import type { MeterSample } from '../../src/ocpp/meter-values';
 import { MeterValueStore } from '../../src/store/meter-values';
-import { allPages, api, RawCharger, uniqueChargerId } from './helpers';
+import { allPages, api, RawCharger, rowsWrittenEach, uniqueChargerId } from './helpers';
+import { LegacyMeterReadingStore } from './legacy-meter-readings';
 import { billedRows, meterObject } from './object-meter';
 
 /** The issue's profile reading: 6 sampled values, as a 1.6 charger sends them. */
@@ -142,44 +143,38 @@ function reading(chargerId: string, transactionId: string, connectorId: number, 
   };
 }
 
-/** Rows written storing each fact on its own. */
-async function rowsPerReading(store: MeterValueStore, facts: ChargerFact<'meter'>[]): Promise<number[]> {
-  const rows: number[] = [];
-  for (const fact of facts) {
-    let n = 0;
-    for (const result of await env.DB.batch(store.insertStatements([fact]))) n += result.meta.rows_written;
-    rows.push(n);
-  }
-  return rows;
-}
 
-const migration0019 = () => {
-  const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith('0019_'));
-  expect(migration?.name).toBe('0019_meter_readings_time_index.sql');
-  return migration!;
+const migration = (prefix: string) => {
+  const found = env.TEST_MIGRATIONS.find((m) => m.name.startsWith(prefix));
+  expect(found).toBeDefined();
+  return found!;
+};
+const run = async (queries: string[]) => {
+  for (const query of queries) await env.DB.prepare(query).run();
 };
 
-const indexes = async () =>
-  (await env.DB.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'meter_readings' AND sql IS NOT NULL ORDER BY name").all<{ name: string; sql: string }>())
+const indexes = async (table: string) =>
+  (await env.DB.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name").bind(table).all<{ name: string; sql: string }>())
     .results;
 
-describe('migration 0019: the time index of meter readings, for values outside transactions only', () => {
-  it('keeps every reading and the pages of a charger\'s values by time, across transactions and outside them; a new transaction reading then writes 1 row, not 2', async () => {
+
+describe('migrations 0019 and 0022, on a database of meter_readings rows as 0016 made them', () => {
+  it("0019 keeps every reading and the pages of a charger's values by time and makes a transaction reading 1 row, not 2; 0022 packs them per hour, and the API pages as before", async () => {
     const cp = await RawCharger.connect(uniqueChargerId('MIG19'), 'ocpp1.6');
     await cp.boot();
     cp.close();
     const chargerId = cp.id;
     const other = uniqueChargerId('MIG19-OTHER');
-    const store = new MeterValueStore(env.DB);
+    const legacy = new LegacyMeterReadingStore(env.DB);
 
-    // The index as migration 0016 made it: every reading by (charger, timestamp).
-    const create0016 = env.TEST_MIGRATIONS.find((m) => m.name.startsWith('0016_'))!.queries.find((q) => q.includes('INDEX IF NOT EXISTS meter_readings_by_time'))!;
-    await env.DB.batch([env.DB.prepare('DROP INDEX meter_readings_outside_by_time'), env.DB.prepare(create0016)]);
+    // The meter_readings table, its time index and its conflicts trigger as migration 0016 made them.
+    await run(migration('0016_').queries.filter((q) => /^CREATE (TABLE|INDEX|TRIGGER)/.test(q.replace(/^\s*--.*$/gm, '').trim())));
     try {
-      expect((await indexes()).map((i) => i.name)).toEqual(['meter_readings_by_time']);
+      expect((await indexes('meter_readings')).map((i) => i.name)).toEqual(['meter_readings_by_time']);
 
       // Readings of two transactions (one id beginning with '@'), interleaved in time with values
-      // outside any transaction on two connectors, some at the same instant, over two days.
+      // outside any transaction on two connectors, some at the same instant, over two days and
+      // three hours.
       const t = (day: number, minute: number, second = 0) => new Date(Date.UTC(2026, 2, day, 23, 50 + minute, second)).toISOString();
       const facts: ChargerFact<'meter'>[] = [];
       for (let m = 0; m < 20; m++) {
@@ -189,57 +184,124 @@ describe('migration 0019: the time index of meter readings, for values outside t
         if (m % 5 === 2) facts.push(reading(chargerId, '', 1, t(1, m, 30), 60_000 + m));
       }
       facts.push(reading(other, '4217', 1, t(1, 3), 1));
-      const before = await rowsPerReading(store, facts);
-      // The old index: a row and an index entry for every reading, in a transaction or not.
-      expect(new Set(before)).toEqual(new Set([2]));
-
-      const snapshot = async () => ({
-        rows: (await env.DB.prepare('SELECT * FROM meter_readings WHERE charger_id IN (?, ?) ORDER BY charger_id, scope, timestamp').bind(chargerId, other).all()).results,
-        pages: Object.fromEntries(
-          await Promise.all([3, 7, 100, undefined].map(async (limit) => [String(limit), await allPages(`/chargers/${chargerId}/meter-values`, limit)] as const)),
+      // Their transactions, for the API's transaction views.
+      await env.DB.batch(
+        ['4217', '@tx'].map((id) =>
+          env.DB.prepare(
+            `INSERT INTO transactions (charger_id, protocol, ocpp_transaction_id, evse_id, connector_id, id_tag, status, started_at, meter_start_wh, updated_at)
+             VALUES (?1, 'ocpp1.6', ?2, 1, 1, 'OLD', 'active', ?3, 0, ?3)`,
+          ).bind(chargerId, id, t(1, 0)),
         ),
-        range: await allPages(`/chargers/${chargerId}/meter-values`, 4, { from: t(1, 5), to: t(1, 13) }),
+      );
+      // The old index: a row and an index entry for every reading, in a transaction or not.
+      expect(new Set(await rowsWrittenEach(legacy, facts))).toEqual(new Set([2]));
+      // A reading that contradicts a stored one: kept in the row's conflicts (and flagged).
+      const conflicting = reading(chargerId, '4217', 1, t(1, 4), 1);
+      await env.DB.batch(legacy.insertStatements([conflicting]));
+
+      // What the API answered before: the legacy store's pages.
+      const legacyPages = async (read: (cursor?: string) => Promise<{ meterValues: unknown[]; nextCursor: string | null } | null>) => {
+        const pages: Array<{ meterValues: unknown[]; nextCursor: string | null }> = [];
+        let cursor: string | undefined;
+        do {
+          const page = (await read(cursor))!;
+          pages.push(page);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        return pages;
+      };
+      const snapshot = async () => ({
+        charger: Object.fromEntries(
+          await Promise.all([3, 7, 100].map(async (limit) => [String(limit), await legacyPages((cursor) => legacy.forCharger(chargerId, { limit, cursor }))] as const)),
+        ),
+        range: await legacyPages((cursor) => legacy.forCharger(chargerId, { limit: 4, cursor, from: t(1, 5), to: t(1, 13) })),
+        transactions: Object.fromEntries(
+          await Promise.all(
+            ['4217', '@tx'].flatMap((id) => [1, 7, 500].map(async (limit) => [`${id}/${limit}`, await legacyPages((cursor) => legacy.pageForTransaction(chargerId, id, { limit, cursor }))] as const)),
+          ),
+        ),
+        energy: await legacy.energyReadingsForTransaction(chargerId, '4217'),
       });
       const old = await snapshot();
-      const values = old.pages['100']!.flatMap((p: any) => p.meterValues);
+      const values = old.charger['100']!.flatMap((p) => p.meterValues) as any[];
       expect(values).toHaveLength((facts.length - 1) * 6);
       // By time across scopes, each page at most its limit, every value once.
-      const keys = values.map((v: any) => `${v.timestamp} ${v.transactionId ?? `@${v.evseId}/${v.connectorId}`} ${v.measurand} ${v.phase}`);
+      const keys = values.map((v) => `${v.timestamp} ${v.transactionId ?? `@${v.evseId}/${v.connectorId}`} ${v.measurand} ${v.phase}`);
       expect(new Set(keys).size).toBe(values.length);
-      expect(values.map((v: any) => v.timestamp)).toEqual(values.map((v: any) => v.timestamp).sort());
-      expect(old.pages['7']!.every((p: any) => p.meterValues.length <= 7)).toBe(true);
-      expect(old.pages['7']!.flatMap((p: any) => p.meterValues)).toEqual(values);
-      expect(old.pages['3']!.flatMap((p: any) => p.meterValues)).toEqual(values);
-      expect(old.range.flatMap((p: any) => p.meterValues)).toEqual(values.filter((v: any) => v.timestamp >= t(1, 5) && v.timestamp < t(1, 13)));
-      expect(values.some((v: any) => v.transactionId === '4217') && values.some((v: any) => v.transactionId === '@tx') && values.some((v: any) => v.transactionId === null)).toBe(true);
+      expect(values.map((v) => v.timestamp)).toEqual(values.map((v) => v.timestamp).sort());
+      expect(old.charger['7']!.every((p) => p.meterValues.length <= 7)).toBe(true);
+      expect(old.charger['3']!.flatMap((p) => p.meterValues)).toEqual(values);
+      expect(old.range.flatMap((p) => p.meterValues)).toEqual(values.filter((v) => v.timestamp >= t(1, 5) && v.timestamp < t(1, 13)));
+      expect(values.some((v) => v.transactionId === '4217') && values.some((v) => v.transactionId === '@tx') && values.some((v) => v.transactionId === null)).toBe(true);
 
-      for (const query of migration0019().queries) await env.DB.prepare(query).run();
-      const after = await indexes();
+      await run(migration('0019_').queries);
+      const after = await indexes('meter_readings');
       expect(after.map((i) => i.name)).toEqual(['meter_readings_outside_by_time']);
       expect(after[0]!.sql).toContain("WHERE scope LIKE '@%' AND scope NOT LIKE '@@%'");
-      // The same rows, and the API answers page for page as before.
+      // The same answers; migrating again changes nothing.
       expect(await snapshot()).toEqual(old);
-
+      await run(migration('0019_').queries);
+      expect(await indexes('meter_readings')).toEqual(after);
       // New readings: 1 row written in a transaction (also one whose id begins with '@'), 2 outside one.
-      const next = [reading(chargerId, '4217', 1, t(2, 0), 9_999), reading(chargerId, '@tx', 1, t(2, 0), 9), reading(chargerId, '', 2, t(2, 0), 1)];
-      expect(await rowsPerReading(store, next)).toEqual([1, 1, 2]);
+      const next = [reading(chargerId, '4217', 1, t(2, 0), 9_999), reading(chargerId, '@tx', 1, t(2, 0), 9), reading(chargerId, '', 2, t(2, 0), 9)];
+      expect(await rowsWrittenEach(legacy, next)).toEqual([1, 1, 2]);
       // A replay writes nothing.
-      expect(await rowsPerReading(store, next)).toEqual([0, 0, 0]);
-      const all = (await allPages(`/chargers/${chargerId}/meter-values`, 5)).flatMap((p: any) => p.meterValues);
-      expect(all).toHaveLength(values.length + 18);
-      expect(all.slice(0, values.length)).toEqual(values);
-      expect(all.slice(values.length).map((v: any) => v.transactionId)).toEqual([...Array(6).fill('4217'), ...Array(6).fill(null), ...Array(6).fill('@tx')]);
+      expect(await rowsWrittenEach(legacy, next)).toEqual([0, 0, 0]);
+      const withNext = await snapshot();
+      const readings = await env.DB.prepare('SELECT COUNT(*) AS n FROM meter_readings WHERE charger_id IN (?, ?)').bind(chargerId, other).first<{ n: number }>();
 
-      // Migrating again changes nothing.
-      for (const query of migration0019().queries) await env.DB.prepare(query).run();
-      expect(await indexes()).toEqual(after);
+      // 0022: one row per charger, scope and hour, the readings and their conflicts carried over.
+      await run(migration('0022_').queries);
+      expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE tbl_name = 'meter_readings'").first()).toEqual({ n: 0 });
+      expect((await indexes('meter_hours')).map((i) => i.name)).toEqual(['meter_hours_outside_by_hour']);
+      const hours = await env.DB.prepare('SELECT scope, hour, part, json_array_length(data) AS readings, conflicts FROM meter_hours WHERE charger_id = ? ORDER BY scope, hour')
+        .bind(chargerId)
+        .all<{ scope: string; hour: string; part: number; readings: number; conflicts: string | null }>();
+      expect(hours.results.reduce((n, h) => n + h.readings, 0) + 1).toBe(readings!.n);
+      expect(hours.results.map((h) => `${h.scope} ${h.hour}`)).toEqual([
+        '4217 2026-03-01T23',
+        '4217 2026-03-02T00',
+        '4217 2026-03-02T23',
+        '@1/1 2026-03-01T23',
+        '@1/1 2026-03-02T00',
+        '@1/2 2026-03-01T23',
+        '@1/2 2026-03-02T00',
+        '@1/2 2026-03-02T23',
+        '@@tx 2026-03-01T23',
+        '@@tx 2026-03-02T00',
+        '@@tx 2026-03-02T23',
+      ]);
+      expect(hours.results.every((h) => h.part === 0)).toBe(true);
+      const kept = hours.results.filter((h) => h.conflicts !== null);
+      expect(kept.map((h) => `${h.scope} ${h.hour}`)).toEqual(['4217 2026-03-01T23']);
+      expect(JSON.parse(kept[0]!.conflicts!)[0][1]).toMatchObject({ timestamp: t(1, 4), measurand: 'Energy.Active.Import.Register', value: 1 });
+
+      // The API answers page for page (cursors included) as the legacy store did.
+      for (const [limit, pages] of Object.entries(withNext.charger)) {
+        const now = await allPages(`/chargers/${chargerId}/meter-values`, Number(limit));
+        expect(now.map((p) => ({ meterValues: p.meterValues, nextCursor: p.nextCursor })), `charger, limit ${limit}`).toEqual(pages);
+      }
+      const range = await allPages(`/chargers/${chargerId}/meter-values`, 4, { from: t(1, 5), to: t(1, 13) });
+      expect(range.map((p) => ({ meterValues: p.meterValues, nextCursor: p.nextCursor }))).toEqual(withNext.range);
+      for (const [key, pages] of Object.entries(withNext.transactions)) {
+        const [id, limit] = key.split('/');
+        const now = (await allPages(`/chargers/${chargerId}/transactions/${encodeURIComponent(id!)}`, Number(limit))).map((p) => ({
+          meterValues: p.transaction.meterValues,
+          nextCursor: p.nextCursor,
+        }));
+        expect(now, `transaction ${key}`).toEqual(pages);
+      }
+      expect(await new MeterValueStore(env.DB).energyReadingsForTransaction(chargerId, '4217')).toEqual(withNext.energy);
+      // A replay after the migration writes nothing; a new reading in a migrated hour updates its row.
+      expect(await rowsWrittenEach(new MeterValueStore(env.DB), next)).toEqual([0, 0, 0]);
+      expect(await rowsWrittenEach(new MeterValueStore(env.DB), [reading(chargerId, '', 2, t(2, 0, 30), 10)])).toEqual([1]);
     } finally {
       // The schema as the other tests of this file expect it, should an assertion above fail.
-      for (const query of migration0019().queries) await env.DB.prepare(query).run();
+      await env.DB.batch(['DROP TRIGGER IF EXISTS meter_readings_conflicts', 'DROP TABLE IF EXISTS meter_readings'].map((q) => env.DB.prepare(q)));
     }
   }, 60_000);
 
-  it('is what the queries for values outside transactions use (EXPLAIN QUERY PLAN); a charger\'s values by time read its rows by the primary key', async () => {
+  it("is what the queries for values outside transactions use (EXPLAIN QUERY PLAN); a charger's values by time read its rows by the primary key", async () => {
     // The statements the store prepares, with their parameters.
     const prepared: Array<{ sql: string; params: unknown[] }> = [];
     const recording = new Proxy(env.DB, {
@@ -279,11 +341,11 @@ describe('migration 0019: the time index of meter readings, for values outside t
       await plan(() => store.deleteStatementsForChargerDay(chargerId, day)),
       await plan(() => store.unchangedStatementForChargerDay(chargerId, day, 0)),
     ]) {
-      expect(outside).toMatch(/SEARCH m USING (COVERING )?INDEX meter_readings_outside_by_time \(charger_id=\? AND timestamp[<>]/);
+      expect(outside).toMatch(/SEARCH m USING (COVERING )?INDEX meter_hours_outside_by_hour \(charger_id=\? AND hour[<>]/);
     }
     const byTime = await plan(() => store.forCharger(chargerId, { limit: 10, from: `${day}T00:00:00.000Z` }));
-    expect(byTime).toContain('SEARCH meter_readings USING PRIMARY KEY (charger_id=?)');
-    expect(byTime).not.toContain('outside_by_time');
+    expect(byTime).toMatch(/SEARCH meter_hours USING PRIMARY KEY \(charger_id=\?\)/);
+    expect(byTime).not.toContain('outside_by_hour');
     // A transaction's values: the primary key, as before.
     expect(await plan(() => store.readingsForTransaction(chargerId, '4217'))).toContain('USING PRIMARY KEY (charger_id=? AND scope=?)');
   });

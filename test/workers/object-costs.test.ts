@@ -124,7 +124,7 @@ describe('flushes of facts waiting in the outbox', () => {
     expect(writes.alarmsSet).toBe(CYCLES);
     const tasks = await dueWork(cp.id);
     expect(tasks.tasks.map((t) => t.task)).toEqual(['offline-check']);
-    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM meter_readings WHERE charger_id = ?').bind(cp.id).first()).toEqual({ n: 20 });
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM meter_hours m, json_each(m.data) WHERE m.charger_id = ?').bind(cp.id).first()).toEqual({ n: 20 });
     cp.close();
   });
 });

@@ -62,7 +62,7 @@ describe('storage failures', () => {
     const shards = readConfig(env).fleetWriterShards;
     const direct = shards === 0;
     const writer = env.FLEET_WRITERS.getByName(fleetWriterName(cp.id, Math.max(shards, 1)));
-    const repairMeters = await breakWrites('meter_readings', cp.id);
+    const repairMeters = await breakWrites('meter_hours', cp.id);
     const repairStatus = await breakWrites('connector_status', cp.id);
     try {
       const sample = { timestamp: '2026-02-01T10:05:00Z', sampledValue: [{ value: '1234', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] };

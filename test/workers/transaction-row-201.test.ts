@@ -232,14 +232,15 @@ describe('D1 rows read per 2.0.1 event (migration 0021)', () => {
     const id = uniqueChargerId('READS');
     await flush([event(id, 'TX-R', 0, 'Started', 0, 1000)], at(0));
     const perUpdated: number[] = [];
-    for (let seqNo = 1; seqNo <= 60; seqNo++) perUpdated.push(await rowsRead([event(id, 'TX-R', seqNo, 'Updated', seqNo, 1000 + seqNo * 10)], at(seqNo)));
-    // The 60th Updated reads what the 5th did (before 0021: about 110 more).
-    expect(perUpdated[59]).toBe(perUpdated[4]);
-    const ended = await rowsRead([event(id, 'TX-R', 61, 'Ended', 61, 1700)], at(61));
-    expect(await env.DB.prepare('SELECT status, energy_wh FROM transactions WHERE charger_id = ?').bind(id).first()).toEqual({ status: 'completed', energy_wh: 700 });
+    for (let seqNo = 1; seqNo <= 120; seqNo++) perUpdated.push(await rowsRead([event(id, 'TX-R', seqNo, 'Updated', seqNo, 1000 + seqNo * 10)], at(seqNo)));
+    // The 65th Updated reads what the 5th did (before 0021: about 110 more). An hour apart: each is
+    // the sixth reading of its hour's meter row (migrations/0022), whose readings the write reads.
+    expect(perUpdated[64]).toBe(perUpdated[4]);
+    const ended = await rowsRead([event(id, 'TX-R', 121, 'Ended', 121, 2300)], at(121));
+    expect(await env.DB.prepare('SELECT status, energy_wh FROM transactions WHERE charger_id = ?').bind(id).first()).toEqual({ status: 'completed', energy_wh: 1300 });
     // An event after the Ended is judged late by the index, and changes nothing.
-    expect(await rowsRead([event(id, 'TX-R', 62, 'Updated', 62, 1800)], at(62))).toBeLessThan(ended);
-    expect(await env.DB.prepare('SELECT disposition FROM transaction_events WHERE charger_id = ? AND seq_no = 62').bind(id).first()).toEqual({ disposition: 'late' });
-    expect(await env.DB.prepare('SELECT status, energy_wh FROM transactions WHERE charger_id = ?').bind(id).first()).toEqual({ status: 'completed', energy_wh: 700 });
+    expect(await rowsRead([event(id, 'TX-R', 122, 'Updated', 122, 2400)], at(122))).toBeLessThan(ended);
+    expect(await env.DB.prepare('SELECT disposition FROM transaction_events WHERE charger_id = ? AND seq_no = 122').bind(id).first()).toEqual({ disposition: 'late' });
+    expect(await env.DB.prepare('SELECT status, energy_wh FROM transactions WHERE charger_id = ?').bind(id).first()).toEqual({ status: 'completed', energy_wh: 1300 });
   });
 });
