@@ -15,9 +15,9 @@ CREATE TABLE IF NOT EXISTS meter_hours (
   -- 0, or more when an hour's row has grown past the store's size limit (a charger reporting many
   -- values often): later readings of the hour go to the next part. A reading lives in one part.
   part        INTEGER NOT NULL DEFAULT 0,
-  -- JSON: [[timestamp, [[evseId, connectorId, [sample, ...]], ...]], ...], one entry per reading
-  -- (a timestamp appears once), in the order they arrived; the segments and samples as in
-  -- meter_readings.data (0016).
+  -- JSON: {"<timestamp>": [[evseId, connectorId, [sample, ...]], ...], ...}, one entry per reading
+  -- keyed by its timestamp (so a reading is found by path, not by scanning the row), in the order
+  -- they arrived; the segments and samples as in meter_readings.data (0016).
   data        TEXT NOT NULL,
   -- NULL but for conflicting input, as meter_readings.conflicts: [[receivedAt, detail], ...], the
   -- detail naming the reading's timestamp.
@@ -45,7 +45,7 @@ END;
 -- they raised exist already (an INSERT does not fire the trigger).
 INSERT INTO meter_hours (charger_id, scope, hour, part, data, conflicts)
 SELECT charger_id, scope, hour, part,
-  json_group_array(json_array(timestamp, json(data)) ORDER BY timestamp),
+  json_group_object(timestamp, json(data) ORDER BY timestamp),
   json('[' || group_concat(NULLIF(substr(conflicts, 2, length(conflicts) - 2), ''), ',') || ']')
 FROM (
   SELECT charger_id, scope, substr(timestamp, 1, 13) AS hour, timestamp, data, conflicts,

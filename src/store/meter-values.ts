@@ -77,18 +77,20 @@ const APPLIED = `(${r(8)} IS NULL OR EXISTS (
     AND e.digest = ${r(8)} AND e.disposition = 'applied'))`;
 
 // In the upsert, `excluded.data` is the incoming reading as an hour's data of its own:
-// [[timestamp, [[evse, connector, [samples…]]]]].
-const INCOMING_TIMESTAMP = `json_extract(excluded.data, '$[0][0]')`;
-const INCOMING = (path: string) => `json_extract(excluded.data, '$[0][1][0]${path}')`;
-/** The stored reading's segments (json_each aliases d, g) and samples (o): the entry of the row with the incoming timestamp. */
-const STORED_SAMPLES = `json_each(meter_hours.data) AS d, json_each(d.value, '$[1]') AS g, json_each(g.value, '$[2]') AS o`;
-const IS_INCOMING_READING = `json_extract(d.value, '$[0]') = ${INCOMING_TIMESTAMP}`;
-/** Where the incoming reading is in the row's data: its index, or NULL when the row has no reading of its instant. */
-const READING_INDEX = `(SELECT d.key FROM json_each(meter_hours.data) AS d WHERE ${IS_INCOMING_READING})`;
+// {"<timestamp>": [[evse, connector, [samples…]]]}. A row's readings are found by their
+// timestamp as a JSON path, not by scanning the row: D1 counts every entry json_each visits as
+// a row read, and an hour's row holds dozens of readings.
+const INCOMING_TIMESTAMP = `(SELECT key FROM json_each(excluded.data))`;
+/** The JSON path of the incoming reading, in the incoming data and in the stored row alike. */
+const INCOMING_PATH = `'$."' || ${INCOMING_TIMESTAMP} || '"'`;
+const INCOMING = (path: string) => `json_extract(excluded.data, ${INCOMING_PATH} || '[0]${path}')`;
+/** The stored reading's segments (json_each alias g) and samples (o); none when the row has no reading of the incoming instant. */
+const STORED_SAMPLES = `json_each(meter_hours.data, ${INCOMING_PATH}) AS g, json_each(g.value, '$[2]') AS o`;
+const STORED_READING = `json_type(meter_hours.data, ${INCOMING_PATH}) IS NOT NULL`;
 
 /** The incoming reading's samples that its stored reading lacks (all of them when there is none). */
-const NEW_SAMPLES = `FROM json_each(excluded.data, '$[0][1][0][2]') AS n
-  WHERE NOT EXISTS (SELECT 1 FROM ${STORED_SAMPLES} WHERE ${IS_INCOMING_READING} AND ${sameKey('o', 'n')})`;
+const NEW_SAMPLES = `FROM json_each(excluded.data, ${INCOMING_PATH} || '[0][2]') AS n
+  WHERE NOT EXISTS (SELECT 1 FROM ${STORED_SAMPLES} WHERE ${sameKey('o', 'n')})`;
 
 /**
  * The incoming reading's samples that contradict a stored one (same identity, another number,
@@ -106,8 +108,8 @@ const NEW_CONFLICTS = `SELECT json_array(?2, json_object('timestamp', ${INCOMING
       'kept', json_object('evseId', json_extract(g.value, '$[0]'), 'connectorId', json_extract(g.value, '$[1]'),
         'unit', ${decodeSql(UNIT_CODES, part('o', PACKED.unit), "''")},
         'value', ${part('o', PACKED.value)}, 'signedData', ${part('o', PACKED.signedData)}))) AS conflict
-  FROM json_each(excluded.data, '$[0][1][0][2]') AS n, ${STORED_SAMPLES}
-  WHERE ${IS_INCOMING_READING} AND ${sameKey('o', 'n')} AND ${otherContent('o', 'n')}`;
+  FROM json_each(excluded.data, ${INCOMING_PATH} || '[0][2]') AS n, ${STORED_SAMPLES}
+  WHERE ${sameKey('o', 'n')} AND ${otherContent('o', 'n')}`;
 const UNKEPT_CONFLICTS = `SELECT conflict FROM (${NEW_CONFLICTS}) AS c
   WHERE NOT EXISTS (SELECT 1 FROM json_each(meter_hours.conflicts) AS k WHERE json_extract(k.value, '$[1]') = json_extract(c.conflict, '$[1]'))`;
 
@@ -121,8 +123,8 @@ const HOUR = `substr(${r(2)}, 1, 13)`;
  * of one instant are placed alike, and the upsert below merges them into one entry.
  */
 const PART = `COALESCE(
-    (SELECT h.part FROM meter_hours h, json_each(h.data) AS d
-     WHERE h.charger_id = ${r(0)} AND h.scope = ${r(1)} AND h.hour = ${HOUR} AND json_extract(d.value, '$[0]') = ${r(2)} LIMIT 1),
+    (SELECT h.part FROM meter_hours h
+     WHERE h.charger_id = ${r(0)} AND h.scope = ${r(1)} AND h.hour = ${HOUR} AND json_type(h.data, '$."' || ${r(2)} || '"') IS NOT NULL LIMIT 1),
     (SELECT h.part + (length(h.data) >= ${HOUR_PART_BYTES}) FROM meter_hours h
      WHERE h.charger_id = ${r(0)} AND h.scope = ${r(1)} AND h.hour = ${HOUR} ORDER BY h.part DESC LIMIT 1),
     0)`;
@@ -140,28 +142,28 @@ const PART = `COALESCE(
  */
 const UPSERT_SQL = `INSERT INTO meter_hours (charger_id, scope, hour, part, data)
   SELECT ${r(0)}, ${r(1)}, ${HOUR}, ${PART},
-    json_array(json_array(${r(2)}, json_array(json_array(${r(3)}, ${r(4)}, json(json_extract(r.value, '$[5]'))))))
+    json_object(${r(2)}, json_array(json_array(${r(3)}, ${r(4)}, json(json_extract(r.value, '$[5]')))))
   FROM json_each(?1) AS r
   WHERE ${APPLIED}
   ON CONFLICT (charger_id, scope, hour, part) DO UPDATE SET
     data = CASE
-      WHEN ${READING_INDEX} IS NULL THEN json_insert(data, '$[#]', json(json_extract(excluded.data, '$[0]')))
+      WHEN NOT ${STORED_READING} THEN json_insert(data, ${INCOMING_PATH}, json(json_extract(excluded.data, ${INCOMING_PATH})))
       WHEN EXISTS (SELECT 1 ${NEW_SAMPLES})
-      THEN json_insert(data, '$[' || ${READING_INDEX} || '][1][#]', json_array(${INCOMING('[0]')}, ${INCOMING('[1]')},
+      THEN json_insert(data, ${INCOMING_PATH} || '[#]', json_array(${INCOMING('[0]')}, ${INCOMING('[1]')},
         (SELECT json_group_array(json(n.value)) ${NEW_SAMPLES})))
       ELSE data END,
     conflicts = CASE WHEN EXISTS (${UNKEPT_CONFLICTS})
       THEN (SELECT json_group_array(json(v)) FROM (
         SELECT value AS v FROM json_each(COALESCE(meter_hours.conflicts, '[]')) UNION ALL ${UNKEPT_CONFLICTS}))
       ELSE conflicts END
-  WHERE ${READING_INDEX} IS NULL OR EXISTS (SELECT 1 ${NEW_SAMPLES}) OR EXISTS (${UNKEPT_CONFLICTS})`;
+  WHERE NOT ${STORED_READING} OR EXISTS (SELECT 1 ${NEW_SAMPLES}) OR EXISTS (${UNKEPT_CONFLICTS})`;
 
 /**
  * The readings (rows of `Row`) of the rows `m` of meter_hours that `where` selects, one per entry
  * of their data, in `order`.
  */
 const readingsSql = (where: string, order = 'timestamp') =>
-  `SELECT m.scope, m.hour, json_extract(d.value, '$[0]') AS timestamp, json_extract(d.value, '$[1]') AS data
+  `SELECT m.scope, m.hour, d.key AS timestamp, d.value AS data
    FROM meter_hours m, json_each(m.data) AS d WHERE ${where} ORDER BY ${order}`;
 
 export class MeterValueStore {
@@ -266,10 +268,10 @@ export class MeterValueStore {
     const { results } = await this.db
       .prepare(
         `SELECT scope, timestamp, json_array(json_array(evse, connector, json_array(json(sample)))) AS data FROM (
-           SELECT m.scope, json_extract(d.value, '$[0]') AS timestamp, json_extract(g.value, '$[0]') AS evse,
+           SELECT m.scope, d.key AS timestamp, json_extract(g.value, '$[0]') AS evse,
              json_extract(g.value, '$[1]') AS connector, s.value AS sample,
-             ROW_NUMBER() OVER (PARTITION BY ${series} ORDER BY json_extract(d.value, '$[0]')) AS nth_first,
-             ROW_NUMBER() OVER (PARTITION BY ${series} ORDER BY json_extract(d.value, '$[0]') DESC) AS nth_last
+             ROW_NUMBER() OVER (PARTITION BY ${series} ORDER BY d.key) AS nth_first,
+             ROW_NUMBER() OVER (PARTITION BY ${series} ORDER BY d.key DESC) AS nth_last
            FROM ${SAMPLES_OF_ROWS}
            WHERE m.charger_id = ?1 AND m.scope = ?2 AND ${part('s', PACKED.measurand)} = ${ENERGY_CODE}
              AND ${part('s', PACKED.value)} IS NOT NULL
@@ -303,7 +305,7 @@ export class MeterValueStore {
         this.db
           .prepare(
             readingsSql(
-              `m.charger_id = ?1 AND json_extract(d.value, '$[0]') >= ?2 AND json_extract(d.value, '$[0]') < ?3 AND m.hour IN (
+              `m.charger_id = ?1 AND d.key >= ?2 AND d.key < ?3 AND m.hour IN (
                 SELECT DISTINCT hour FROM meter_hours WHERE charger_id = ?1 AND hour >= substr(?2, 1, 13) AND hour <= substr(?3, 1, 13)
                   AND (?4 IS NULL OR hour > ?4 OR (?5 AND hour = ?4)) ORDER BY hour LIMIT ?6)`,
               'timestamp, m.scope',
@@ -424,7 +426,7 @@ export class MeterValueStore {
 }
 
 /** Every sample `s` of the rows `m` of meter_hours, with its reading `d` and segment `g`. */
-const SAMPLES_OF_ROWS = `meter_hours m, json_each(m.data) AS d, json_each(d.value, '$[1]') AS g, json_each(g.value, '$[2]') AS s`;
+const SAMPLES_OF_ROWS = `meter_hours m, json_each(m.data) AS d, json_each(d.value) AS g, json_each(g.value, '$[2]') AS s`;
 /** How many values the rows `m` that a WHERE clause appended to it selects hold. */
 const VALUE_COUNT_SQL = `SELECT COUNT(*) FROM ${SAMPLES_OF_ROWS}`;
 /**
@@ -451,7 +453,7 @@ export function lastEnergyRegisterSql(chargerId: string, transactionId: string):
        AND ${part('s', PACKED.measurand)} = ${ENERGY_CODE} AND ${idPart('s', PACKED.phase)} = 0
        AND ${idPart('s', PACKED.location)} IN (0, ${codeOf(LOCATION_CODES, 'Outlet')}) AND ${part('s', PACKED.unit)} = ${codeOf(UNIT_CODES, 'Wh')}
        AND ${part('s', PACKED.value)} IS NOT NULL
-     ORDER BY json_extract(d.value, '$[0]') DESC, ${idPart('s', PACKED.context)} = ${codeOf(CONTEXT_CODES, 'Transaction.End')} DESC, ${idPart('s', PACKED.location)} LIMIT 1)`;
+     ORDER BY d.key DESC, ${idPart('s', PACKED.context)} = ${codeOf(CONTEXT_CODES, 'Transaction.End')} DESC, ${idPart('s', PACKED.location)} LIMIT 1)`;
 }
 
 /** The hour a timestamp's reading is stored in (meter_hours.hour). */

@@ -162,11 +162,11 @@ export const METER_VALUES = (() => {
   const part = (i: number) => `json_extract(s.value, '$[${i}]')`;
   return `(SELECT m.charger_id, m.scope,
       CASE WHEN m.scope LIKE '@@%' THEN substr(m.scope, 2) WHEN m.scope LIKE '@%' THEN '' ELSE m.scope END AS transaction_id,
-      json_extract(g.value, '$[0]') AS evse_id, json_extract(g.value, '$[1]') AS connector_id, json_extract(d.value, '$[0]') AS timestamp,
+      json_extract(g.value, '$[0]') AS evse_id, json_extract(g.value, '$[1]') AS connector_id, d.key AS timestamp,
       ${decodeSql(MEASURAND_CODES, part(0), "''")} AS measurand, ${decodeSql(PHASE_CODES, part(4), "''")} AS phase,
       ${decodeSql(LOCATION_CODES, part(5), "''")} AS location, ${decodeSql(CONTEXT_CODES, part(3), "''")} AS context,
       ${decodeSql(UNIT_CODES, part(2), "''")} AS unit, ${part(1)} AS value, ${part(6)} AS signed_data
-    FROM meter_hours m, json_each(m.data) AS d, json_each(d.value, '$[1]') AS g, json_each(g.value, '$[2]') AS s)`;
+    FROM meter_hours m, json_each(m.data) AS d, json_each(d.value) AS g, json_each(g.value, '$[2]') AS s)`;
 })();
 
 /** D1 rows written (index entries and trigger rows included) storing each meter fact on its own, with `store`. */

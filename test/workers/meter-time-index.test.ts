@@ -254,7 +254,7 @@ describe('migrations 0019 and 0022, on a database of meter_readings rows as 0016
       await run(migration('0022_').queries);
       expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE tbl_name = 'meter_readings'").first()).toEqual({ n: 0 });
       expect((await indexes('meter_hours')).map((i) => i.name)).toEqual(['meter_hours_outside_by_hour']);
-      const hours = await env.DB.prepare('SELECT scope, hour, part, json_array_length(data) AS readings, conflicts FROM meter_hours WHERE charger_id = ? ORDER BY scope, hour')
+      const hours = await env.DB.prepare('SELECT scope, hour, part, (SELECT COUNT(*) FROM json_each(data)) AS readings, conflicts FROM meter_hours WHERE charger_id = ? ORDER BY scope, hour')
         .bind(chargerId)
         .all<{ scope: string; hour: string; part: number; readings: number; conflicts: string | null }>();
       expect(hours.results.reduce((n, h) => n + h.readings, 0) + 1).toBe(readings!.n);

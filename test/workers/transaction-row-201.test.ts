@@ -233,9 +233,11 @@ describe('D1 rows read per 2.0.1 event (migration 0021)', () => {
     await flush([event(id, 'TX-R', 0, 'Started', 0, 1000)], at(0));
     const perUpdated: number[] = [];
     for (let seqNo = 1; seqNo <= 120; seqNo++) perUpdated.push(await rowsRead([event(id, 'TX-R', seqNo, 'Updated', seqNo, 1000 + seqNo * 10)], at(seqNo)));
-    // The 65th Updated reads what the 5th did (before 0021: about 110 more). An hour apart: each is
-    // the sixth reading of its hour's meter row (migrations/0022), whose readings the write reads.
-    expect(perUpdated[64]).toBe(perUpdated[4]);
+    // The 119th Updated reads what the 5th did (before 0021: about 110 more), and none reads more:
+    // not the events before it, nor the readings of its hour's meter row before it (migration
+    // 0022: a reading is found by its timestamp's path in the row).
+    expect(perUpdated[118]).toBe(perUpdated[4]);
+    expect(Math.max(...perUpdated)).toBe(perUpdated[4]);
     const ended = await rowsRead([event(id, 'TX-R', 121, 'Ended', 121, 2300)], at(121));
     expect(await env.DB.prepare('SELECT status, energy_wh FROM transactions WHERE charger_id = ?').bind(id).first()).toEqual({ status: 'completed', energy_wh: 1300 });
     // An event after the Ended is judged late by the index, and changes nothing.
