@@ -178,8 +178,37 @@ const rowidTables: Migration = (sql) => {
   sql.exec('DROP TABLE IF EXISTS queued_commands_meta');
 };
 
+/** transaction_locations as version 3 has it: see withoutRowidTables. */
+const TRANSACTION_LOCATIONS = `CREATE TABLE transaction_locations (
+      transaction_id TEXT PRIMARY KEY,
+      evse_id INTEGER NOT NULL,
+      connector_id INTEGER NOT NULL
+    ) WITHOUT ROWID`;
+const TRANSACTION_IDS = `CREATE TABLE transaction_ids (
+      start_key TEXT PRIMARY KEY,
+      transaction_id INTEGER NOT NULL UNIQUE
+    ) WITHOUT ROWID`;
+const ID_TAG_CACHE = `CREATE TABLE id_tag_cache (
+      id_tag TEXT PRIMARY KEY COLLATE NOCASE,
+      record TEXT,
+      fetched_at INTEGER NOT NULL
+    ) WITHOUT ROWID`;
+
+/**
+ * Version 3: tables keyed by text that every charging session writes keep their rows in the key's
+ * own b-tree. A rowid table with a TEXT PRIMARY KEY writes each new row twice (the row, and the
+ * key's index entry), and each is a billed row written; WITHOUT ROWID writes it once. Nothing
+ * reads these tables by rowid. (active_tokens, evse_transactions_201 and transaction_ends stay:
+ * they trim and order by rowid.)
+ */
+const withoutRowidTables: Migration = (sql) => {
+  rebuildTable(sql, 'transaction_locations', TRANSACTION_LOCATIONS, ['transaction_id', 'evse_id', 'connector_id']);
+  rebuildTable(sql, 'transaction_ids', TRANSACTION_IDS, ['start_key', 'transaction_id']);
+  rebuildTable(sql, 'id_tag_cache', ID_TAG_CACHE, ['id_tag', 'record', 'fetched_at']);
+};
+
 /** The charger object's migrations, oldest first: version n is the first n applied. */
-export const CHARGER_MIGRATIONS: readonly Migration[] = [adoptUnversioned, rowidTables];
+export const CHARGER_MIGRATIONS: readonly Migration[] = [adoptUnversioned, rowidTables, withoutRowidTables];
 
 /**
  * The schema CHARGER_MIGRATIONS end with, created in one step for a new object (no tables at
@@ -203,15 +232,8 @@ export const createCurrentChargerSchema: Migration = (sql) => {
       refused INTEGER NOT NULL DEFAULT 0,
       used_by TEXT
     )`);
-  sql.exec(`CREATE TABLE transaction_locations (
-      transaction_id TEXT PRIMARY KEY,
-      evse_id INTEGER NOT NULL,
-      connector_id INTEGER NOT NULL
-    )`);
-  sql.exec(`CREATE TABLE transaction_ids (
-      start_key TEXT PRIMARY KEY,
-      transaction_id INTEGER NOT NULL UNIQUE
-    )`);
+  sql.exec(TRANSACTION_LOCATIONS);
+  sql.exec(TRANSACTION_IDS);
   sql.exec(`CREATE TABLE transaction_id_counter (
       one INTEGER PRIMARY KEY CHECK (one = 1),
       last_id INTEGER NOT NULL
@@ -221,11 +243,7 @@ export const createCurrentChargerSchema: Migration = (sql) => {
       connector_id INTEGER NOT NULL
     )`);
   sql.exec('CREATE TABLE transaction_running_seeded (one INTEGER PRIMARY KEY CHECK (one = 1))');
-  sql.exec(`CREATE TABLE id_tag_cache (
-      id_tag TEXT PRIMARY KEY COLLATE NOCASE,
-      record TEXT,
-      fetched_at INTEGER NOT NULL
-    )`);
+  sql.exec(ID_TAG_CACHE);
   sql.exec(`CREATE TABLE queued_commands (
       seq INTEGER PRIMARY KEY,
       id TEXT NOT NULL UNIQUE,
