@@ -184,9 +184,12 @@ const TRANSACTION_LOCATIONS = `CREATE TABLE transaction_locations (
       evse_id INTEGER NOT NULL,
       connector_id INTEGER NOT NULL
     ) WITHOUT ROWID`;
+// A 1.6 start's key and id, and whether it runs on connector_id (see transaction-ids.ts).
 const TRANSACTION_IDS = `CREATE TABLE transaction_ids (
       start_key TEXT PRIMARY KEY,
-      transaction_id INTEGER NOT NULL UNIQUE
+      transaction_id INTEGER NOT NULL,
+      connector_id INTEGER NOT NULL,
+      running INTEGER NOT NULL
     ) WITHOUT ROWID`;
 const ID_TAG_CACHE = `CREATE TABLE id_tag_cache (
       id_tag TEXT PRIMARY KEY COLLATE NOCASE,
@@ -199,12 +202,29 @@ const ID_TAG_CACHE = `CREATE TABLE id_tag_cache (
  * own b-tree. A rowid table with a TEXT PRIMARY KEY writes each new row twice (the row, and the
  * key's index entry), and each is a billed row written; WITHOUT ROWID writes it once. Nothing
  * reads these tables by rowid. (active_tokens, evse_transactions_201 and transaction_ends stay:
- * they trim and order by rowid.)
+ * they trim and order by rowid.) A 1.6 start's key, id and connector become one row: the id's
+ * UNIQUE index (a third row per start) guarded nothing the counter does not, and
+ * transaction_running (a fourth, and a second removal per stop) held the same transactions.
  */
 const withoutRowidTables: Migration = (sql) => {
   rebuildTable(sql, 'transaction_locations', TRANSACTION_LOCATIONS, ['transaction_id', 'evse_id', 'connector_id']);
-  rebuildTable(sql, 'transaction_ids', TRANSACTION_IDS, ['start_key', 'transaction_id']);
   rebuildTable(sql, 'id_tag_cache', ID_TAG_CACHE, ['id_tag', 'record', 'fetched_at']);
+  sql.exec(TRANSACTION_IDS.replace('CREATE TABLE transaction_ids ', 'CREATE TABLE transaction_ids_rebuilt '));
+  // Every key, running where transaction_running says; a running transaction whose key is gone
+  // (none is, but nothing forbade it) keeps running under a key no start has.
+  sql.exec(
+    `INSERT INTO transaction_ids_rebuilt (start_key, transaction_id, connector_id, running)
+     SELECT k.start_key, k.transaction_id, COALESCE(r.connector_id, 0), r.transaction_id IS NOT NULL
+     FROM transaction_ids AS k LEFT JOIN transaction_running AS r ON r.transaction_id = k.transaction_id`,
+  );
+  sql.exec(
+    `INSERT OR IGNORE INTO transaction_ids_rebuilt (start_key, transaction_id, connector_id, running)
+     SELECT '#' || r.transaction_id, r.transaction_id, r.connector_id, 1 FROM transaction_running AS r
+     WHERE r.transaction_id NOT IN (SELECT transaction_id FROM transaction_ids)`,
+  );
+  sql.exec('DROP TABLE transaction_ids');
+  sql.exec('ALTER TABLE transaction_ids_rebuilt RENAME TO transaction_ids');
+  sql.exec('DROP TABLE transaction_running');
 };
 
 /** The charger object's migrations, oldest first: version n is the first n applied. */
@@ -237,10 +257,6 @@ export const createCurrentChargerSchema: Migration = (sql) => {
   sql.exec(`CREATE TABLE transaction_id_counter (
       one INTEGER PRIMARY KEY CHECK (one = 1),
       last_id INTEGER NOT NULL
-    )`);
-  sql.exec(`CREATE TABLE transaction_running (
-      transaction_id INTEGER PRIMARY KEY,
-      connector_id INTEGER NOT NULL
     )`);
   sql.exec('CREATE TABLE transaction_running_seeded (one INTEGER PRIMARY KEY CHECK (one = 1))');
   sql.exec(ID_TAG_CACHE);
