@@ -91,14 +91,14 @@ describe('rows written per charging session', () => {
     // Before (cba9e11): start 20 object rows (17 SQL, 3 setAlarm) and 11 D1 rows, 2 alarms run;
     // end 13 (11 SQL, 2 setAlarm) and 8 D1 rows.
     // The start: outbox row 1 + 2 merges + 1 removal; the tag's cache 1; the id counter 1, the
-    // start's key, id and connector 1; location 1; active token 2 (row, key index); a setAlarm for
-    // the flush and one back to the liveness check. D1: the transaction 6 (row, sqlite_sequence,
-    // 4 index entries), the connector's state once, its history twice, last seen.
-    expect(start).toEqual({ object: 12, sqlRows: 10, alarmsSet: 2, d1: 10, alarmsRun: 1 });
-    // The end: active token 1, start key 1, the end announced once (2: EVENTS is bound here, not
+    // start's key, id and connector 1; location 1; active token 1; a setAlarm for the flush and
+    // one back to the liveness check. D1: the transaction 6 (row, sqlite_sequence, 4 index
+    // entries), the connector's state once, its history twice, last seen.
+    expect(start).toEqual({ object: 11, sqlRows: 9, alarmsSet: 2, d1: 10, alarmsRun: 1 });
+    // The end: active token 1, start key 1, the end announced once (1: EVENTS is bound here, not
     // by default), outbox 1 + 2 merges + 1 removal; two setAlarms. D1: the state once, its history
     // twice, the transaction completed 3 (row, status index, archive index), last seen.
-    expect(end).toEqual({ object: 10, sqlRows: 8, alarmsSet: 2, d1: 7, alarmsRun: 1 });
+    expect(end).toEqual({ object: 9, sqlRows: 7, alarmsSet: 2, d1: 7, alarmsRun: 1 });
     cp.close();
   });
 
@@ -138,15 +138,15 @@ describe('rows written per charging session', () => {
 
     // Before (cba9e11): start 15 object rows (12 SQL, 3 setAlarm) and 10 D1 rows, 2 alarms run;
     // end 11 (8 SQL, 3 setAlarm) and 9 D1 rows, 2 alarms run.
-    // The start: outbox 1 + 1 merge + 1 removal; the tag's cache 1; location 1; active token 2;
-    // the EVSE's transaction 2 (row, key index); two setAlarms (no flush is expected after it:
-    // the meter reports that follow go to D1 at their answer). D1: the event 1, the connector's
-    // state 1 and history 1, the transaction 6, last seen.
-    expect(start).toEqual({ object: 11, sqlRows: 9, alarmsSet: 2, d1: 10, alarmsRun: 1 });
-    // The end: active token 1, the EVSE's transaction 1, the end announced 2 (EVENTS bound),
+    // The start: outbox 1 + 1 merge + 1 removal; the tag's cache 1; location 1; active token 1;
+    // the EVSE's transaction 1; two setAlarms (no flush is expected after it: the meter reports
+    // that follow go to D1 at their answer). D1: the event 1, the connector's state 1 and
+    // history 1, the transaction 6, last seen.
+    expect(start).toEqual({ object: 9, sqlRows: 7, alarmsSet: 2, d1: 10, alarmsRun: 1 });
+    // The end: active token 1, the EVSE's transaction 1, the end announced 1 (EVENTS bound),
     // outbox 1 + 1 merge + 1 removal; two setAlarms. D1: the event 2 (row, Ended index), the
     // state 1 and history 1, the transaction derived 1 and completed 3, last seen.
-    expect(end).toEqual({ object: 9, sqlRows: 7, alarmsSet: 2, d1: 9, alarmsRun: 1 });
+    expect(end).toEqual({ object: 8, sqlRows: 6, alarmsSet: 2, d1: 9, alarmsRun: 1 });
     cp.close();
   });
 });
