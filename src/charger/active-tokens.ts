@@ -34,8 +34,22 @@ export interface RunningToken {
 }
 
 export class ActiveTokens {
+  /**
+   * The order rows were noted in (column n), as this instance last gave it: read once, then
+   * counted here (only this object writes its table). The table has no rowid to keep that order:
+   * keyed by transaction id WITHOUT ROWID, a new row is one row written, not two (row and key).
+   */
+  private lastNoted: number | undefined;
+
   // The tables are created by the object's schema (schema.ts).
   constructor(private readonly sql: SqlStorage) {}
+
+  /** The next row's place in the order rows were noted in. */
+  private nextNoted(): number {
+    this.lastNoted ??= this.sql.exec<{ n: number }>('SELECT COALESCE(MAX(n), 0) AS n FROM active_tokens').one().n;
+    this.lastNoted += 1;
+    return this.lastNoted;
+  }
 
   /** False until D1's running transactions were read in, or a boot made that needless. */
   get seeded(): boolean {
@@ -50,11 +64,12 @@ export class ActiveTokens {
   seed(running: readonly RunningToken[]): void {
     for (const t of running) {
       this.sql.exec(
-        'INSERT OR IGNORE INTO active_tokens (transaction_id, id_tag, evse_id, connector_id, since) VALUES (?, ?, ?, ?, 0)',
+        'INSERT OR IGNORE INTO active_tokens (transaction_id, id_tag, evse_id, connector_id, since, n) VALUES (?, ?, ?, ?, 0, ?)',
         t.transactionId,
         t.idTag,
         t.evseId,
         t.connectorId,
+        this.nextNoted(),
       );
     }
     this.sql.exec(
@@ -83,15 +98,16 @@ export class ActiveTokens {
       );
     }
     this.sql.exec(
-      'INSERT OR IGNORE INTO active_tokens (transaction_id, id_tag, evse_id, connector_id, since) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO active_tokens (transaction_id, id_tag, evse_id, connector_id, since, n) VALUES (?, ?, ?, ?, ?, ?)',
       transactionId,
       idTag,
       evseId,
       connectorId,
       nowMs,
+      this.nextNoted(),
     );
     this.sql.exec(
-      'DELETE FROM active_tokens WHERE rowid NOT IN (SELECT rowid FROM active_tokens ORDER BY since DESC LIMIT ?)',
+      'DELETE FROM active_tokens WHERE transaction_id NOT IN (SELECT transaction_id FROM active_tokens ORDER BY since DESC, n DESC LIMIT ?)',
       KEPT_MAX,
     );
   }
@@ -99,10 +115,11 @@ export class ActiveTokens {
   ended(transactionId: string, nowMs: number): void {
     // An end before any start (events out of order) is kept too, so the late start stays ended.
     this.sql.exec(
-      `INSERT INTO active_tokens (transaction_id, id_tag, evse_id, connector_id, ended, since) VALUES (?, '', -1, -1, 1, ?)
+      `INSERT INTO active_tokens (transaction_id, id_tag, evse_id, connector_id, ended, since, n) VALUES (?, '', -1, -1, 1, ?, ?)
        ON CONFLICT (transaction_id) DO UPDATE SET ended = 1 WHERE ended = 0`,
       transactionId,
       nowMs,
+      this.nextNoted(),
     );
   }
 
@@ -123,7 +140,7 @@ export class ActiveTokens {
       .exec<{ transaction_id: string }>(
         `SELECT transaction_id FROM active_tokens AS a WHERE id_tag = ?1 AND ended = 0 AND (?2 IS NULL OR (transaction_id <> ?2
            AND NOT EXISTS (SELECT 1 FROM active_tokens AS o WHERE o.transaction_id = ?2
-             AND (o.since > 0, o.rowid) <= (a.since > 0, a.rowid))))
+             AND (o.since > 0, o.n) <= (a.since > 0, a.n))))
          LIMIT 1`,
         idTag,
         own ?? null,

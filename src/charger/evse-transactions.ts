@@ -27,7 +27,21 @@ export class EvseTransactions {
   private readonly known = new Set<string>();
 
   // The table is created by the object's schema (schema.ts).
+  /**
+   * The order rows were added in (column n), as this instance last gave it: read once, then
+   * counted here (only this object writes its table). The table has no rowid to keep that order:
+   * keyed by transaction id WITHOUT ROWID, a new row is one row written, not two (row and key).
+   */
+  private lastAdded: number | undefined;
+
   constructor(private readonly sql: SqlStorage) {}
+
+  /** The next row's place in the order rows were added in. */
+  private nextAdded(): number {
+    this.lastAdded ??= this.sql.exec<{ n: number }>('SELECT COALESCE(MAX(n), 0) AS n FROM evse_transactions_201').one().n;
+    this.lastAdded += 1;
+    return this.lastAdded;
+  }
 
   /**
    * Notes an event of `transactionId` on `evseId` (undefined when neither the event nor an
@@ -42,10 +56,11 @@ export class EvseTransactions {
       this.sql.exec('SELECT 1 FROM evse_transactions_201 WHERE transaction_id = ?', transactionId).toArray().length > 0;
     if (eventType === 'Ended') {
       this.sql.exec(
-        `INSERT INTO evse_transactions_201 (transaction_id, evse_id, ended) VALUES (?, ?, 1)
+        `INSERT INTO evse_transactions_201 (transaction_id, evse_id, ended, n) VALUES (?, ?, 1, ?)
          ON CONFLICT (transaction_id) DO UPDATE SET ended = 1`,
         transactionId,
         evseId ?? -1,
+        this.nextAdded(),
       );
       this.remember(transactionId);
       return [];
@@ -56,16 +71,16 @@ export class EvseTransactions {
       eventType === 'Started'
         ? this.sql
             .exec<{ transaction_id: string; n: number }>(
-              'UPDATE evse_transactions_201 SET ended = 1 WHERE evse_id = ? AND ended = 0 RETURNING transaction_id, rowid AS n',
+              'UPDATE evse_transactions_201 SET ended = 1 WHERE evse_id = ? AND ended = 0 RETURNING transaction_id, n',
               evseId,
             )
             .toArray()
             .sort((a, b) => a.n - b.n)
             .map((r) => r.transaction_id)
         : [];
-    this.sql.exec('INSERT INTO evse_transactions_201 (transaction_id, evse_id) VALUES (?, ?)', transactionId, evseId);
+    this.sql.exec('INSERT INTO evse_transactions_201 (transaction_id, evse_id, n) VALUES (?, ?, ?)', transactionId, evseId, this.nextAdded());
     const trimmed = this.sql.exec(
-      'DELETE FROM evse_transactions_201 WHERE rowid NOT IN (SELECT rowid FROM evse_transactions_201 ORDER BY rowid DESC LIMIT ?)',
+      'DELETE FROM evse_transactions_201 WHERE transaction_id NOT IN (SELECT transaction_id FROM evse_transactions_201 ORDER BY n DESC LIMIT ?)',
       KEPT_MAX,
     ).rowsWritten;
     if (trimmed > 0) this.known.clear();

@@ -9,7 +9,7 @@ import type { Config } from '../config';
 import type { Env } from '../env';
 import { fleetWriterName } from '../fleet/fleet-writer';
 import { flushStatements } from '../fleet/flush';
-import type { Outbox, OutboxKind, StoredEntry } from '../fleet/outbox';
+import { mixedFacts, type Outbox, type OutboxBatch, type OutboxKind, type StoredEntry } from '../fleet/outbox';
 import { logError } from '../log';
 import type { DueWork } from './due-work';
 
@@ -22,10 +22,23 @@ const URGENT_MS = 1_000;
 /** How long a failed handover waits before it tries again. */
 const RETRY_MS = 30_000;
 /**
- * Facts of a transaction under way: more come within FLUSH_DELAY_SECONDS (meter values), so
- * after flushing them the alarm waits where their flush will be (see flushOnAlarm).
+ * Facts of a transaction under way, handed to a FleetWriter: more come within
+ * FLUSH_DELAY_SECONDS (meter values, which then wait in the outbox too), so after flushing them
+ * the alarm waits where their flush will be (see flushOnAlarm). Written to D1 directly, see
+ * carriedMeterReports.
  */
 const METERING_KINDS: ReadonlySet<OutboxKind> = new Set<OutboxKind>(['meter', 'event201', 'event201s', 'start16']);
+
+/**
+ * Whether a flush of `batch` straight to D1 carried meter reports: only then do the next ones
+ * come through the outbox (D1 failed, or older facts waited), so that a flush is worth expecting.
+ * A start or a Started event alone is not: with the outbox empty after its flush, the meter
+ * reports that follow go to D1 at their answer (records.ts writeToD1), and an expected flush
+ * would only cost a setAlarm and a wake-up that find nothing.
+ */
+function carriedMeterReports(batch: OutboxBatch): boolean {
+  return batch.meter.length > 0 || batch.event201.some(({ fact }) => fact.eventType === 'Updated');
+}
 
 export interface HandoverDeps {
   outbox: Outbox;
@@ -96,7 +109,9 @@ export class OutboxHandover {
     const batch = outbox.peekStored(BATCH_SIZE);
     const entries: StoredEntry[] = batch.entries;
     if (entries.length === 0) return false;
-    this.flushedMetering = entries.some(([, kind]) => METERING_KINDS.has(kind));
+    this.flushedMetering = entries.some(([, kind, fact]) =>
+      kind === 'mixed' ? mixedFacts(kind, JSON.parse(fact)).some((f) => METERING_KINDS.has(f.kind)) : METERING_KINDS.has(kind),
+    );
     const lastSeen = this.seenNews();
     // lastSeen travels with other facts only: alone it is not worth a hand-over (see liveness.ts).
     if (lastSeen !== undefined) entries.push([chargerId, 'seen', JSON.stringify({ at: new Date(lastSeen).toISOString() })]);
@@ -119,7 +134,7 @@ export class OutboxHandover {
     const { outbox, dueWork, db } = this.deps;
     const batch = outbox.peekOldest(BATCH_SIZE);
     if (batch.size === 0) return false;
-    this.flushedMetering = batch.entries.some((entry) => METERING_KINDS.has(entry.kind));
+    this.flushedMetering = carriedMeterReports(batch);
     const lastSeen = this.seenNews();
     if (lastSeen !== undefined) batch.seen.push({ chargerId, fact: { at: new Date(lastSeen).toISOString() } });
     try {

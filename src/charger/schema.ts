@@ -178,8 +178,95 @@ const rowidTables: Migration = (sql) => {
   sql.exec('DROP TABLE IF EXISTS queued_commands_meta');
 };
 
+/** transaction_locations as version 3 has it: see withoutRowidTables. */
+const TRANSACTION_LOCATIONS = `CREATE TABLE transaction_locations (
+      transaction_id TEXT PRIMARY KEY,
+      evse_id INTEGER NOT NULL,
+      connector_id INTEGER NOT NULL
+    ) WITHOUT ROWID`;
+const TRANSACTION_ENDS = `CREATE TABLE transaction_ends (
+      transaction_id TEXT PRIMARY KEY,
+      n INTEGER NOT NULL
+    ) WITHOUT ROWID`;
+const ACTIVE_TOKENS = `CREATE TABLE active_tokens (
+      transaction_id TEXT PRIMARY KEY,
+      id_tag TEXT NOT NULL COLLATE NOCASE,
+      evse_id INTEGER NOT NULL,
+      connector_id INTEGER NOT NULL,
+      ended INTEGER NOT NULL DEFAULT 0,
+      since INTEGER NOT NULL,
+      n INTEGER NOT NULL
+    ) WITHOUT ROWID`;
+const EVSE_TRANSACTIONS = `CREATE TABLE evse_transactions_201 (
+      transaction_id TEXT PRIMARY KEY,
+      evse_id INTEGER NOT NULL,
+      ended INTEGER NOT NULL DEFAULT 0,
+      n INTEGER NOT NULL
+    ) WITHOUT ROWID`;
+// A 1.6 start's key and id, and whether it runs on connector_id (see transaction-ids.ts).
+const TRANSACTION_IDS = `CREATE TABLE transaction_ids (
+      start_key TEXT PRIMARY KEY,
+      transaction_id INTEGER NOT NULL,
+      connector_id INTEGER NOT NULL,
+      running INTEGER NOT NULL
+    ) WITHOUT ROWID`;
+const ID_TAG_CACHE = `CREATE TABLE id_tag_cache (
+      id_tag TEXT PRIMARY KEY COLLATE NOCASE,
+      record TEXT,
+      fetched_at INTEGER NOT NULL
+    ) WITHOUT ROWID`;
+
+/**
+ * Version 3: tables keyed by text that every charging session writes keep their rows in the key's
+ * own b-tree. A rowid table with a TEXT PRIMARY KEY writes each new row twice (the row, and the
+ * key's index entry), and each is a billed row written; WITHOUT ROWID writes it once. Those that
+ * ordered their rows by rowid keep that order in a column n (the rowid it had). A 1.6 start's
+ * key, id and connector become one row: the id's UNIQUE index (a third row per start) guarded
+ * nothing the counter does not, and transaction_running (a fourth, and a second removal per
+ * stop) held the same transactions.
+ */
+const withoutRowidTables: Migration = (sql) => {
+  // A table already in its new form is left as it is: an object whose version record was lost
+  // (made before versions, as far as the check can tell) runs every migration again.
+  const current = (table: string) =>
+    /WITHOUT ROWID/i.test(sql.exec<{ sql: string }>('SELECT sql FROM sqlite_master WHERE type = ? AND name = ?', 'table', table).toArray()[0]?.sql ?? '');
+  if (!current('transaction_locations')) rebuildTable(sql, 'transaction_locations', TRANSACTION_LOCATIONS, ['transaction_id', 'evse_id', 'connector_id']);
+  if (!current('id_tag_cache')) rebuildTable(sql, 'id_tag_cache', ID_TAG_CACHE, ['id_tag', 'record', 'fetched_at']);
+  const ordered = (table: string, create: string, columns: readonly string[]) => {
+    if (current(table)) return;
+    const list = columns.join(', ');
+    sql.exec(create.replace(`CREATE TABLE ${table} `, `CREATE TABLE ${table}_rebuilt `));
+    sql.exec(`INSERT INTO ${table}_rebuilt (${list}, n) SELECT ${list}, rowid FROM ${table}`);
+    sql.exec(`DROP TABLE ${table}`);
+    sql.exec(`ALTER TABLE ${table}_rebuilt RENAME TO ${table}`);
+  };
+  ordered('transaction_ends', TRANSACTION_ENDS, ['transaction_id']);
+  ordered('active_tokens', ACTIVE_TOKENS, ['transaction_id', 'id_tag', 'evse_id', 'connector_id', 'ended', 'since']);
+  ordered('evse_transactions_201', EVSE_TRANSACTIONS, ['transaction_id', 'evse_id', 'ended']);
+  if (current('transaction_ids')) {
+    sql.exec('DROP TABLE IF EXISTS transaction_running');
+    return;
+  }
+  sql.exec(TRANSACTION_IDS.replace('CREATE TABLE transaction_ids ', 'CREATE TABLE transaction_ids_rebuilt '));
+  // Every key, running where transaction_running says; a running transaction whose key is gone
+  // (none is, but nothing forbade it) keeps running under a key no start has.
+  sql.exec(
+    `INSERT INTO transaction_ids_rebuilt (start_key, transaction_id, connector_id, running)
+     SELECT k.start_key, k.transaction_id, COALESCE(r.connector_id, 0), r.transaction_id IS NOT NULL
+     FROM transaction_ids AS k LEFT JOIN transaction_running AS r ON r.transaction_id = k.transaction_id`,
+  );
+  sql.exec(
+    `INSERT OR IGNORE INTO transaction_ids_rebuilt (start_key, transaction_id, connector_id, running)
+     SELECT '#' || r.transaction_id, r.transaction_id, r.connector_id, 1 FROM transaction_running AS r
+     WHERE r.transaction_id NOT IN (SELECT transaction_id FROM transaction_ids)`,
+  );
+  sql.exec('DROP TABLE transaction_ids');
+  sql.exec('ALTER TABLE transaction_ids_rebuilt RENAME TO transaction_ids');
+  sql.exec('DROP TABLE transaction_running');
+};
+
 /** The charger object's migrations, oldest first: version n is the first n applied. */
-export const CHARGER_MIGRATIONS: readonly Migration[] = [adoptUnversioned, rowidTables];
+export const CHARGER_MIGRATIONS: readonly Migration[] = [adoptUnversioned, rowidTables, withoutRowidTables];
 
 /**
  * The schema CHARGER_MIGRATIONS end with, created in one step for a new object (no tables at
@@ -189,7 +276,7 @@ export const CHARGER_MIGRATIONS: readonly Migration[] = [adoptUnversioned, rowid
  */
 export const createCurrentChargerSchema: Migration = (sql) => {
   sql.exec('CREATE TABLE due_work (task TEXT PRIMARY KEY, due_at INTEGER NOT NULL)');
-  sql.exec('CREATE TABLE transaction_ends (transaction_id TEXT PRIMARY KEY)');
+  sql.exec(TRANSACTION_ENDS);
   // What each column means: see adoptUnversioned and rowidTables, where each table began.
   sql.exec(`CREATE TABLE remote_starts (
       request_id INTEGER PRIMARY KEY,
@@ -203,29 +290,14 @@ export const createCurrentChargerSchema: Migration = (sql) => {
       refused INTEGER NOT NULL DEFAULT 0,
       used_by TEXT
     )`);
-  sql.exec(`CREATE TABLE transaction_locations (
-      transaction_id TEXT PRIMARY KEY,
-      evse_id INTEGER NOT NULL,
-      connector_id INTEGER NOT NULL
-    )`);
-  sql.exec(`CREATE TABLE transaction_ids (
-      start_key TEXT PRIMARY KEY,
-      transaction_id INTEGER NOT NULL UNIQUE
-    )`);
+  sql.exec(TRANSACTION_LOCATIONS);
+  sql.exec(TRANSACTION_IDS);
   sql.exec(`CREATE TABLE transaction_id_counter (
       one INTEGER PRIMARY KEY CHECK (one = 1),
       last_id INTEGER NOT NULL
     )`);
-  sql.exec(`CREATE TABLE transaction_running (
-      transaction_id INTEGER PRIMARY KEY,
-      connector_id INTEGER NOT NULL
-    )`);
   sql.exec('CREATE TABLE transaction_running_seeded (one INTEGER PRIMARY KEY CHECK (one = 1))');
-  sql.exec(`CREATE TABLE id_tag_cache (
-      id_tag TEXT PRIMARY KEY COLLATE NOCASE,
-      record TEXT,
-      fetched_at INTEGER NOT NULL
-    )`);
+  sql.exec(ID_TAG_CACHE);
   sql.exec(`CREATE TABLE queued_commands (
       seq INTEGER PRIMARY KEY,
       id TEXT NOT NULL UNIQUE,
@@ -243,20 +315,9 @@ export const createCurrentChargerSchema: Migration = (sql) => {
       command_id TEXT PRIMARY KEY,
       slot TEXT NOT NULL
     )`);
-  sql.exec(`CREATE TABLE active_tokens (
-      transaction_id TEXT PRIMARY KEY,
-      id_tag TEXT NOT NULL COLLATE NOCASE,
-      evse_id INTEGER NOT NULL,
-      connector_id INTEGER NOT NULL,
-      ended INTEGER NOT NULL DEFAULT 0,
-      since INTEGER NOT NULL
-    )`);
+  sql.exec(ACTIVE_TOKENS);
   sql.exec('CREATE TABLE active_tokens_seeded (one INTEGER PRIMARY KEY CHECK (one = 1))');
-  sql.exec(`CREATE TABLE evse_transactions_201 (
-      transaction_id TEXT PRIMARY KEY,
-      evse_id INTEGER NOT NULL,
-      ended INTEGER NOT NULL DEFAULT 0
-    )`);
+  sql.exec(EVSE_TRANSACTIONS);
   sql.exec(`CREATE TABLE journal (
       seq INTEGER PRIMARY KEY,
       at INTEGER NOT NULL,

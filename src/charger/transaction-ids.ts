@@ -12,11 +12,12 @@
 // that is a new session (two real sessions can start in the same second at the same meter
 // reading), and gets a new id.
 //
-// The object also knows which transactions run on which connector. A charger that starts a new
+// The object also knows which transactions run on which connector (the same row as the key: one
+// row written per start, one removed per stop). A charger that starts a new
 // transaction on a connector that has one running left the older one open (it lost it, or its
 // StopTransaction never came): the CSMS closes it as abandoned (the 'abandon16' outbox fact;
 // store/transactions.ts abandon16Statements). An abandoned transaction is no longer running
-// here, but keeps its start key: a late StopTransaction for it still applies in D1. A boot is no
+// here (running = 0), but keeps its start key: a late StopTransaction for it still applies in D1. A boot is no
 // such proof (many chargers send BootNotification on every reconnection and charge on): the
 // transactions running then stay running, and are only flagged (the same fact, cause
 // BootNotification).
@@ -63,8 +64,18 @@ export class TransactionIds {
       lastId,
     );
     for (const { startKey, transactionId, connectorId } of running) {
-      this.sql.exec('INSERT OR IGNORE INTO transaction_ids (start_key, transaction_id) VALUES (?, ?)', startKey, transactionId);
-      this.sql.exec('INSERT OR IGNORE INTO transaction_running (transaction_id, connector_id) VALUES (?, ?)', transactionId, connectorId);
+      // Running, as D1 says: a row this object keeps for the id already (its key, or one kept
+      // before running was) stays as it is but runs; otherwise its key is kept, or, should
+      // another id hold that key, a key no start has (start keys are never empty).
+      const known = this.sql.exec('UPDATE transaction_ids SET running = 1, connector_id = ?2 WHERE transaction_id = ?1 AND running = 0', transactionId, connectorId);
+      if (known.rowsWritten > 0 || this.sql.exec('SELECT 1 FROM transaction_ids WHERE transaction_id = ?', transactionId).toArray().length > 0) continue;
+      const taken = this.find(startKey) !== undefined;
+      this.sql.exec(
+        'INSERT INTO transaction_ids (start_key, transaction_id, connector_id, running) VALUES (?, ?, ?, 1)',
+        taken ? `#${transactionId}` : startKey,
+        transactionId,
+        connectorId,
+      );
     }
     this.sql.exec('INSERT OR IGNORE INTO transaction_running_seeded (one) VALUES (1)');
   }
@@ -82,19 +93,17 @@ export class TransactionIds {
       .exec<{ last_id: number }>('UPDATE transaction_id_counter SET last_id = last_id + 1 RETURNING last_id')
       .toArray()[0]?.last_id;
     if (id === undefined) throw new Error('transaction ids were not seeded');
-    this.sql.exec('INSERT INTO transaction_ids (start_key, transaction_id) VALUES (?, ?)', startKey, id);
-    this.sql.exec('DELETE FROM transaction_ids WHERE transaction_id <= ?', id - KEYS_KEPT);
     const abandoned = this.sql
       .exec<{ transaction_id: number }>(
-        'DELETE FROM transaction_running WHERE connector_id = ? RETURNING transaction_id',
+        'UPDATE transaction_ids SET running = 0 WHERE connector_id = ? AND running = 1 RETURNING transaction_id',
         connectorId,
       )
       .toArray()
       .map((r) => r.transaction_id)
       .sort((a, b) => a - b);
-    this.sql.exec('INSERT INTO transaction_running (transaction_id, connector_id) VALUES (?, ?)', id, connectorId);
-    // Bounded like the keys: a charger cannot grow the table by starting on ever new connector ids.
-    this.sql.exec('DELETE FROM transaction_running WHERE transaction_id <= ?', id - KEYS_KEPT);
+    this.sql.exec('INSERT INTO transaction_ids (start_key, transaction_id, connector_id, running) VALUES (?, ?, ?, 1)', startKey, id, connectorId);
+    // Bounded: a charger cannot grow the table by starting on ever new connector ids.
+    this.sql.exec('DELETE FROM transaction_ids WHERE transaction_id <= ?', id - KEYS_KEPT);
     return { transactionId: id, abandoned };
   }
 
@@ -103,14 +112,15 @@ export class TransactionIds {
    * so an identical start from now on is a new session.
    */
   stopped(transactionId: number): void {
-    this.sql.exec('DELETE FROM transaction_running WHERE transaction_id = ?', transactionId);
     this.sql.exec('DELETE FROM transaction_ids WHERE transaction_id = ?', transactionId);
   }
 
   /** The transactions running, oldest first; they stay running (a boot only flags them). */
   running(): Array<{ transactionId: number; connectorId: number }> {
     return this.sql
-      .exec<{ transaction_id: number; connector_id: number }>('SELECT transaction_id, connector_id FROM transaction_running ORDER BY transaction_id')
+      .exec<{ transaction_id: number; connector_id: number }>(
+        'SELECT transaction_id, connector_id FROM transaction_ids WHERE running = 1 ORDER BY transaction_id',
+      )
       .toArray()
       .map((r) => ({ transactionId: r.transaction_id, connectorId: r.connector_id }));
   }

@@ -41,6 +41,8 @@ export interface OutboxFacts {
   };
   /** 2.0.1 TransactionEvents merged into one entry, in the order they came (see Outbox.appendEvent201). */
   event201s: Array<OutboxFacts['event201']>;
+  /** Facts of any kinds merged into one entry, in the order they came (see Outbox.appendAll). */
+  mixed: MixedFact[];
   /**
    * A 1.6 transaction its charger left open: a newer start on its connector (`byTransactionId`)
    * ended it `at`, and the CSMS closes it; or it was running at a BootNotification `at`, and is
@@ -63,6 +65,9 @@ export interface OutboxFacts {
 
 export type OutboxKind = keyof OutboxFacts;
 
+/** One fact of a `mixed` entry: its kind, never `mixed` itself, and the fact. */
+export type MixedFact = { [K in Exclude<OutboxKind, 'mixed'>]: { kind: K; fact: OutboxFacts[K] } }[Exclude<OutboxKind, 'mixed'>];
+
 export interface OutboxEntry<K extends OutboxKind = OutboxKind> {
   /** Position in the outbox it was read from; absent on entries not read from one. */
   seq?: number;
@@ -81,7 +86,7 @@ export interface ChargerFact<K extends OutboxKind> {
 }
 
 /** The entries of a batch, sorted by kind, each kind in the order appended. */
-export type OutboxBatch = { [K in Exclude<OutboxKind, 'event201s'>]: ChargerFact<K>[] } & {
+export type OutboxBatch = { [K in Exclude<OutboxKind, 'event201s' | 'mixed'>]: ChargerFact<K>[] } & {
   entries: OutboxEntry[];
   lastSeq: number;
   size: number;
@@ -162,8 +167,23 @@ export class Outbox {
     this.appendAll([{ chargerId, kind, fact }]);
   }
 
-  /** Appends facts in order, a few statements for many (a storage call costs more than its rows). */
+  /**
+   * Appends facts in order, a few statements for many (a storage call costs more than its rows).
+   * Facts of one charger that come while its newest entry waits unread by any flush are merged
+   * into that entry (kind `mixed`): a session's start (status, start, status) then writes one
+   * row and rewrites it, and its flush removes one row, where an entry per fact cost an insert
+   * and a removal each (every one a billed row). The flush groups facts by kind either way
+   * (batchOf), so the merged entry is stored exactly as the separate ones would be.
+   */
   appendAll(entries: readonly OutboxEntry[]): void {
+    const chargerId = entries[0]?.chargerId;
+    if (chargerId !== undefined && entries.every((e) => e.chargerId === chargerId)) {
+      const newest = this.mergeable(chargerId);
+      if (newest) {
+        const facts = [...mixedFacts(newest.kind, newest.fact), ...entries.flatMap((e) => mixedFacts(e.kind, e.fact))];
+        if (this.replace(newest, 'mixed', facts)) return;
+      }
+    }
     this.appendStored(entries.map((e) => [e.chargerId, e.kind, JSON.stringify(e.fact)]));
     // The fact as given, so merging into it needs no parse (facts are plain data, never changed once appended).
     const last = entries.at(-1);
@@ -365,10 +385,12 @@ export class Outbox {
       size: 0,
     };
     for (const entry of entries) {
-      if (entry.kind === 'event201s') {
-        for (const fact of entry.fact as OutboxFacts['event201s']) batch.event201.push({ chargerId: entry.chargerId, fact });
-      } else {
-        (batch[entry.kind] as ChargerFact<OutboxKind>[]).push({ chargerId: entry.chargerId, fact: entry.fact });
+      for (const { kind, fact } of mixedFacts(entry.kind, entry.fact)) {
+        if (kind === 'event201s') {
+          for (const event of fact) batch.event201.push({ chargerId: entry.chargerId, fact: event });
+        } else {
+          (batch[kind] as ChargerFact<OutboxKind>[]).push({ chargerId: entry.chargerId, fact });
+        }
       }
       batch.entries.push(entry);
       batch.lastSeq = Math.max(batch.lastSeq, entry.seq ?? 0);
@@ -376,6 +398,11 @@ export class Outbox {
     }
     return batch;
   }
+}
+
+/** The facts an entry holds, as `mixed` lists them: a `mixed` entry's own, or the entry's one fact. */
+export function mixedFacts(kind: OutboxKind, fact: unknown): MixedFact[] {
+  return kind === 'mixed' ? (fact as MixedFact[]) : [{ kind, fact } as MixedFact];
 }
 
 /**

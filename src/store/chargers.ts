@@ -336,20 +336,23 @@ export class ChargerStore {
 
   /** Keeps the latest state per connector (an older report never overwrites a newer one) and the history of all. */
   connectorStatusStatements(states: readonly ChargerFact<'status'>[], now: string): D1PreparedStatement[] {
+    const row = ({ chargerId, fact: s }: ChargerFact<'status'>) => [
+      chargerId,
+      s.evseId,
+      s.connectorId,
+      s.status,
+      s.errorCode ?? null,
+      s.info ?? null,
+      s.vendorId ?? null,
+      s.vendorErrorCode ?? null,
+      s.reportedAt ?? now,
+    ];
     return chunk(states).flatMap((part) => {
-      const json = JSON.stringify(
-        part.map(({ chargerId, fact: s }) => [
-          chargerId,
-          s.evseId,
-          s.connectorId,
-          s.status,
-          s.errorCode ?? null,
-          s.info ?? null,
-          s.vendorId ?? null,
-          s.vendorErrorCode ?? null,
-          s.reportedAt ?? now,
-        ]),
-      );
+      const json = JSON.stringify(part.map(row));
+      // Only the state each connector ends in is upserted: a session's Preparing and Charging
+      // flushed together would otherwise write the row twice (each write a billed row) to leave
+      // it as the second alone leaves it. The history keeps every state.
+      const latest = JSON.stringify(latestPerConnector(part, now).map(row));
       return [
         this.db
           .prepare(
@@ -361,7 +364,7 @@ export class ChargerStore {
                reported_at = excluded.reported_at, updated_at = excluded.updated_at
              WHERE excluded.reported_at >= connector_status.reported_at`,
           )
-          .bind(json, now),
+          .bind(latest, now),
         this.db
           .prepare(
             `INSERT OR IGNORE INTO connector_status_history (charger_id, evse_id, connector_id, reported_at, status, error_code, info)
@@ -475,4 +478,19 @@ function toRecord(row: ChargerRow, connectors: ConnectorRow[]): ChargerRecord {
 
 function dropNulls<T extends Record<string, unknown>>(obj: T): { [K in keyof T]?: Exclude<T[K], null> } {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null)) as never;
+}
+
+/**
+ * Each connector's state as the upserts of `states`, run one after another, would leave it: the
+ * last of those reported latest (a state reported earlier than the row's never overwrites it, and
+ * of equal times the later one wins). ISO 8601 times compare as text, as D1 compares them.
+ */
+function latestPerConnector(states: readonly ChargerFact<'status'>[], now: string): ChargerFact<'status'>[] {
+  const latest = new Map<string, ChargerFact<'status'>>();
+  for (const state of states) {
+    const key = JSON.stringify([state.chargerId, state.fact.evseId, state.fact.connectorId]);
+    const kept = latest.get(key);
+    if (kept === undefined || (state.fact.reportedAt ?? now) >= (kept.fact.reportedAt ?? now)) latest.set(key, state);
+  }
+  return [...latest.values()];
 }

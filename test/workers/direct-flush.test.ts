@@ -4,7 +4,8 @@ import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config';
 import { fleetWriterName } from '../../src/fleet/fleet-writer';
-import { Outbox, type StoredEntry } from '../../src/fleet/outbox';
+import { mixedFacts, Outbox, type OutboxKind, type StoredEntry } from '../../src/fleet/outbox';
+import type { MeterReport } from '../../src/ocpp/records';
 import { api, breakD1, METER_VALUES, RawCharger, uniqueChargerId } from './helpers';
 import { billedRows, meterObject } from './object-meter';
 
@@ -85,21 +86,27 @@ describe('meter readings in the outbox', () => {
     await stub.flushNow();
     await runInDurableObject(stub, (_instance, state) => {
       const outbox = new Outbox(state.storage.sql);
-      const rows = () => state.storage.sql.exec<{ fact: string }>('SELECT fact FROM outbox ORDER BY seq').toArray().map((r) => JSON.parse(r.fact).samples.length);
+      // Per outbox row, the samples of each meter fact it holds.
+      const rows = () =>
+        state.storage.sql
+          .exec<{ kind: OutboxKind; fact: string }>('SELECT kind, fact FROM outbox ORDER BY seq')
+          .toArray()
+          .map((r) => mixedFacts(r.kind, JSON.parse(r.fact)).map((f) => (f.fact as MeterReport).samples.length));
       outbox.appendMeter(cp.id, report(100, 1));
       outbox.appendMeter(cp.id, report(200, 2));
-      // Another connector's reading is its own entry, and ends the merging into the one before.
+      expect(rows()).toEqual([[2]]);
+      // Another connector's reading is a fact of its own, in the same row (one row written, not two).
       outbox.appendMeter(cp.id, { ...report(5, 2), connectorId: 2 });
       outbox.appendMeter(cp.id, report(300, 3));
-      expect(rows()).toEqual([2, 1, 1]);
+      expect(rows()).toEqual([[2, 1, 1]]);
       outbox.appendMeter(cp.id, report(400, 4));
-      expect(rows()).toEqual([2, 1, 2]);
+      expect(rows()).toEqual([[2, 1, 1, 1]]);
       // A flush reads the entries, and a reading arrives while D1 is being written: it must not
       // go into an entry the flush will remove.
       const batch = outbox.peekOldest(500);
       outbox.appendMeter(cp.id, report(500, 5));
       outbox.remove(batch.lastSeq);
-      expect(rows()).toEqual([1]);
+      expect(rows()).toEqual([[1]]);
       expect(batch.meter.flatMap((m) => m.fact.samples.map((s) => s.value))).toEqual([100, 200, 5, 300, 400]);
       outbox.released();
       // Emptied, the table gives its seqs again from 1: merging must not stay off for them.
@@ -108,7 +115,7 @@ describe('meter readings in the outbox', () => {
       expect(rows()).toEqual([]);
       outbox.appendMeter(cp.id, report(600, 6));
       outbox.appendMeter(cp.id, report(700, 7));
-      expect(rows()).toEqual([2]);
+      expect(rows()).toEqual([[2]]);
     });
     cp.close();
   });

@@ -72,7 +72,16 @@ function makeUnversioned(sql: SqlStorage, chargerId: string): void {
     JSON.stringify({ status: 'Accepted' }),
   );
   sql.exec("INSERT INTO transaction_ids (start_key, transaction_id) VALUES ('k1', 41)");
+  sql.exec("INSERT INTO transaction_ids (start_key, transaction_id) VALUES ('k0', 39)");
   sql.exec('INSERT INTO transaction_id_counter (one, last_id) VALUES (1, 41)');
+  // 41 runs on connector 2; 39 was abandoned (its key kept, not running); 40 runs with no key kept.
+  sql.exec('INSERT INTO transaction_running (transaction_id, connector_id) VALUES (41, 2), (40, 3)');
+  sql.exec("INSERT INTO transaction_locations (transaction_id, evse_id, connector_id) VALUES ('41', 0, 2)");
+  sql.exec("INSERT INTO id_tag_cache (id_tag, record, fetched_at) VALUES ('OLD-TAG', '[]', ?)", now);
+  // Tables ordered by rowid: their order is kept as n (the later row first in key order, so the rowid decides).
+  sql.exec("INSERT INTO active_tokens (transaction_id, id_tag, evse_id, connector_id, ended, since) VALUES ('B', 'T1', 0, 1, 1, 5), ('A', 'T2', 0, 2, 0, 6)");
+  sql.exec("INSERT INTO evse_transactions_201 (transaction_id, evse_id, ended) VALUES ('Y', 1, 1), ('X', 1, 0)");
+  sql.exec("INSERT INTO transaction_ends (transaction_id) VALUES ('E2'), ('E1')");
   // The table remote starts were kept in before remote_starts, carried over once.
   sql.exec('CREATE TABLE remote_start_links (remote_start_id INTEGER PRIMARY KEY, id_token TEXT NOT NULL, sent_at INTEGER NOT NULL)');
   sql.exec('INSERT INTO remote_start_links VALUES (?, ?, ?)', 77, 'OLD-LINKED-TOKEN', now);
@@ -186,7 +195,12 @@ describe("the charger object's schema", () => {
         commands: sql.exec<{ payload: string }>('SELECT payload FROM queued_commands').toArray(),
         remoteStarts: sql.exec<{ id_tag: string; remote_start_id: number }>('SELECT id_tag, remote_start_id FROM remote_starts').toArray(),
         counter: sql.exec<{ last_id: number }>('SELECT last_id FROM transaction_id_counter').one().last_id,
-        ids: sql.exec('SELECT start_key, transaction_id FROM transaction_ids').toArray(),
+        ids: sql.exec('SELECT start_key, transaction_id, connector_id, running FROM transaction_ids ORDER BY transaction_id').toArray(),
+        locations: sql.exec('SELECT transaction_id, evse_id, connector_id FROM transaction_locations').toArray(),
+        tags: sql.exec('SELECT id_tag, record FROM id_tag_cache').toArray(),
+        tokens: sql.exec('SELECT transaction_id, id_tag, evse_id, connector_id, ended, since, n FROM active_tokens ORDER BY n').toArray(),
+        evses: sql.exec('SELECT transaction_id, evse_id, ended, n FROM evse_transactions_201 ORDER BY n').toArray(),
+        ends: sql.exec('SELECT transaction_id, n FROM transaction_ends ORDER BY n').toArray(),
       };
     });
     expect(isolateStats.schemaMigrations - migrationsBefore).toBe(CHARGER_MIGRATIONS.length);
@@ -203,7 +217,28 @@ describe("the charger object's schema", () => {
     expect(stored.commands).toHaveLength(1);
     expect(stored.remoteStarts).toEqual([{ id_tag: 'OLD-LINKED-TOKEN', remote_start_id: 77 }]);
     expect(stored.counter).toBe(41);
-    expect(stored.ids).toEqual([{ start_key: 'k1', transaction_id: 41 }]);
+    // Keys and running transactions in one table (version 3), each as it was.
+    expect(stored.ids).toEqual([
+      { start_key: 'k0', transaction_id: 39, connector_id: 0, running: 0 },
+      { start_key: '#40', transaction_id: 40, connector_id: 3, running: 1 },
+      { start_key: 'k1', transaction_id: 41, connector_id: 2, running: 1 },
+    ]);
+    expect(names).not.toContain('transaction_running');
+    expect(stored.locations).toEqual([{ transaction_id: '41', evse_id: 0, connector_id: 2 }]);
+    expect(stored.tags).toEqual([{ id_tag: 'OLD-TAG', record: '[]' }]);
+    expect(stored.tokens).toEqual([
+      { transaction_id: 'B', id_tag: 'T1', evse_id: 0, connector_id: 1, ended: 1, since: 5, n: 1 },
+      { transaction_id: 'A', id_tag: 'T2', evse_id: 0, connector_id: 2, ended: 0, since: 6, n: 2 },
+    ]);
+    expect(stored.evses).toEqual([
+      { transaction_id: 'Y', evse_id: 1, ended: 1, n: 1 },
+      { transaction_id: 'X', evse_id: 1, ended: 0, n: 2 },
+    ]);
+    expect(stored.ends).toEqual([
+      { transaction_id: 'E2', n: 1 },
+      { transaction_id: 'E1', n: 2 },
+    ]);
+    expect(stored.tables.filter((t) => ['active_tokens', 'evse_transactions_201', 'transaction_ends', 'transaction_ids', 'transaction_locations', 'id_tag_cache'].includes(t.name) && !/WITHOUT ROWID/i.test(t.sql))).toEqual([]);
 
     // The outbox entry is still handed over, and the journal still read through the API.
     expect(await stub.stats()).toMatchObject({ outboxEntries: 1 });
