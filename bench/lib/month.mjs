@@ -289,7 +289,7 @@ export const COLD_CONCURRENCY = 100;
  * then, steady, the same chargers, their objects woken by a Heartbeat first, send the same three
  * again. The steady part is measured from right after that Heartbeat, so its objects are in memory.
  */
-export async function coldStart(target, count) {
+export async function coldStart(target, count, profiled = (_label, run) => run()) {
   const errors = [];
   const three = (c) => [
     ['BootNotification', bootNotification(c.protocol)],
@@ -297,7 +297,7 @@ export async function coldStart(target, count) {
     ['Heartbeat', {}],
   ];
   let chargers = [];
-  const cold = await measured(target, async () => {
+  const cold = await profiled('cold', () => measured(target, async () => {
     chargers = await bootChargers({
       url: target.ocppUrl,
       count,
@@ -312,10 +312,10 @@ export async function coldStart(target, count) {
       }
     });
     return messages;
-  });
+  }));
   // The wait for the cold part's deferred work let the objects hibernate: wake them, unmeasured.
   await eachLimited(chargers, COLD_CONCURRENCY, (c) => c.call('Heartbeat', {}).catch((e) => errors.push(String(e.message ?? e))));
-  const steady = await measured(target, async () => {
+  const steady = await profiled('steady', () => measured(target, async () => {
     let messages = 0;
     await eachLimited(chargers, COLD_CONCURRENCY, async (c) => {
       for (const [action, payload] of three(c)) {
@@ -323,7 +323,7 @@ export async function coldStart(target, count) {
       }
     });
     return messages;
-  });
+  }));
   for (const c of chargers) c.close();
   await sleep(2_000);
   return { requested: count, concurrency: COLD_CONCURRENCY, chargers: chargers.length, cold, steady, errors };
