@@ -40,9 +40,7 @@ export function migrateSchema(sql: SqlStorage, migrations: readonly Migration[],
   const counted = countingSql(sql);
   if (found === 0 && current && !hasOwnTables(sql)) {
     // The version is an integer of our own: written into the text, since bindings would apply to one statement only.
-    const statements = [...current, `CREATE TABLE ${VERSION_TABLE}`, `INSERT INTO schema_version (one, version) VALUES (1, ${Math.trunc(migrations.length)})`];
-    counted.exec(statements.join(';\n'));
-    countUnreportedRows(sql, statements.length);
+    counted.exec([...current, `CREATE TABLE ${VERSION_TABLE}`, `INSERT INTO schema_version (one, version) VALUES (1, ${Math.trunc(migrations.length)})`].join(';\n'));
     isolateStats.schemaCreates += 1;
     return found;
   }
@@ -56,25 +54,6 @@ export function migrateSchema(sql: SqlStorage, migrations: readonly Migration[],
     migrations.length,
   );
   return found;
-}
-
-/**
- * A call of several statements reports the rows of its last one only: the counters (and the
- * bench's prices) take the others' as if each had been its own call, which is what the storage
- * reported for them before. A CREATE writes one row per schema entry it adds (its table, each
- * automatic index) and one for the schema's header; the last statement, the version's insert,
- * is reported. The object had no entries of its own before, so all of them are new.
- */
-function countUnreportedRows(sql: SqlStorage, statements: number): void {
-  const entries = sql
-    .exec<{ n: number }>(
-      `SELECT count(*) AS n FROM sqlite_master
-         WHERE tbl_name NOT LIKE 'sqlite!_%' ESCAPE '!' AND tbl_name NOT LIKE '!_cf!_%' ESCAPE '!'
-           AND tbl_name NOT LIKE '!_!_miniflare!_%' ESCAPE '!'`,
-    )
-    .one().n;
-  // Every statement but the last (the insert, reported) is a CREATE: its header row, plus the entries.
-  isolateStats.doSqlRowsWritten += statements - 1 + entries;
 }
 
 /**

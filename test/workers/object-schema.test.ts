@@ -4,7 +4,7 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { isolateStats } from '../../src/isolate-stats';
-import { CHARGER_MIGRATIONS, CURRENT_CHARGER_SCHEMA } from '../../src/charger/schema';
+import { CHARGER_MIGRATIONS } from '../../src/charger/schema';
 import { migrateSchema } from '../../src/durable-schema';
 import { FLEET_WRITER_MIGRATIONS } from '../../src/fleet/outbox';
 import { api, uniqueChargerId } from './helpers';
@@ -162,26 +162,6 @@ describe("the charger object's schema", () => {
     await runInDurableObject(env.FLEET_WRITERS.getByName(uniqueChargerId('WRITER-SCHEMA')), () => undefined);
     expect(isolateStats.schemaCreates - writer.schemaCreates).toBe(1);
     expect(isolateStats.schemaStatements - writer.schemaStatements).toBe(1);
-  });
-
-  it('counts the rows of a one-call schema as the same statements one at a time report them', async () => {
-    // A call of several statements reports its last one's rows only: the counters add the others'.
-    const stub = env.CHARGERS.getByName(uniqueChargerId('SCHEMA'));
-    const before = isolateStats.doSqlRowsWritten;
-    await runInDurableObject(stub, () => undefined);
-    const oneCall = isolateStats.doSqlRowsWritten - before;
-    const oneByOne = await runInDurableObject(env.CHARGERS.getByName(uniqueChargerId('SCHEMA')), (_instance, state) => {
-      const sql = state.storage.sql;
-      dropOwnTables(sql);
-      let rows = 0;
-      for (const ddl of [...CURRENT_CHARGER_SCHEMA, 'CREATE TABLE schema_version (one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)']) {
-        rows += sql.exec(ddl).rowsWritten;
-      }
-      return rows + sql.exec('INSERT INTO schema_version (one, version) VALUES (1, 2)').rowsWritten;
-    });
-    expect(oneByOne).toBeGreaterThan(40);
-    // The construction's own reads (the version, whether it has tables) write nothing.
-    expect(oneCall).toBe(oneByOne);
   });
 
   it("gives a new FleetWriter its migrations' schema in one step", async () => {
