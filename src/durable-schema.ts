@@ -22,33 +22,27 @@ export function schemaVersion(sql: SqlStorage): number {
   }
 }
 
-/** The one-row table the schema version is kept in. */
-const VERSION_TABLE = 'schema_version (one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)';
-
 /**
  * Brings the object's schema to `migrations.length`: one read when it is current; otherwise the
  * missing steps in order, and the new version, written together (the object's storage commits
  * synchronous writes as one transaction). A new object (no tables at all) is given the current
- * schema, `current` (its CREATE statements), in one step when there is one: replaying the history
- * would create tables only to rebuild them, each step billed in rows. That step is one storage
- * call, the version written with it: each call has a cost of its own, and a new object made
- * twenty. Returns the version found.
+ * schema by `createCurrent` in one step when there is one: replaying the history would create
+ * tables only to rebuild them, each step billed in rows. Returns the version found.
  */
-export function migrateSchema(sql: SqlStorage, migrations: readonly Migration[], current?: readonly string[]): number {
+export function migrateSchema(sql: SqlStorage, migrations: readonly Migration[], createCurrent?: Migration): number {
   const found = schemaVersion(sql);
   if (found >= migrations.length) return found;
   const counted = countingSql(sql);
-  if (found === 0 && current && !hasOwnTables(sql)) {
-    // The version is an integer of our own: written into the text, since bindings would apply to one statement only.
-    counted.exec([...current, `CREATE TABLE ${VERSION_TABLE}`, `INSERT INTO schema_version (one, version) VALUES (1, ${Math.trunc(migrations.length)})`].join(';\n'));
+  if (found === 0 && createCurrent && !hasOwnTables(sql)) {
+    createCurrent(counted);
     isolateStats.schemaCreates += 1;
-    return found;
+  } else {
+    for (let version = found; version < migrations.length; version++) {
+      migrations[version]!(counted);
+      isolateStats.schemaMigrations += 1;
+    }
   }
-  for (let version = found; version < migrations.length; version++) {
-    migrations[version]!(counted);
-    isolateStats.schemaMigrations += 1;
-  }
-  counted.exec(`CREATE TABLE IF NOT EXISTS ${VERSION_TABLE}`);
+  counted.exec('CREATE TABLE IF NOT EXISTS schema_version (one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)');
   counted.exec(
     'INSERT INTO schema_version (one, version) VALUES (1, ?) ON CONFLICT (one) DO UPDATE SET version = excluded.version',
     migrations.length,

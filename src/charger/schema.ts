@@ -6,7 +6,7 @@
 // is never edited once released: a change is a new one at the end.
 
 import { migrateSchema, rebuildTable, type Migration } from '../durable-schema';
-import { createOutboxTable, OUTBOX_TABLE_DDL, rebuildOutboxTable } from '../fleet/outbox';
+import { createOutboxTable, rebuildOutboxTable } from '../fleet/outbox';
 import { redactFinishedCommands } from './command-queue';
 import { redactStoredFrames } from './journal';
 import { carryOverRemoteStartTables } from './remote-starts';
@@ -15,7 +15,7 @@ import { carryOverRemoteStartTables } from './remote-starts';
  * Version 1: the schema as objects made before versions have it (their tables exist, no version
  * recorded), and what those objects did once on opening: remote starts carried over from their
  * two older tables, journal frames and finished commands redacted unless their markers say done.
- * A new object skips it (CURRENT_CHARGER_SCHEMA).
+ * A new object skips it (createCurrentChargerSchema).
  */
 const adoptUnversioned: Migration = (sql) => {
   sql.exec('CREATE TABLE IF NOT EXISTS due_work (task TEXT PRIMARY KEY, due_at INTEGER NOT NULL)');
@@ -184,15 +184,14 @@ export const CHARGER_MIGRATIONS: readonly Migration[] = [adoptUnversioned, rowid
 /**
  * The schema CHARGER_MIGRATIONS end with, created in one step for a new object (no tables at
  * all): a charger's first connection then pays one CREATE per table, not the history's creates,
- * carry-overs and rebuilds; and all of them in one storage call with the version (migrateSchema):
- * a call per statement cost a new object more CPU than the statements themselves. Kept equal to
- * the migrated schema by test/workers/object-schema.test.ts: a new migration changes this too.
+ * carry-overs and rebuilds. Kept equal to the migrated schema by test/workers/object-schema.test.ts:
+ * a new migration changes this too.
  */
-export const CURRENT_CHARGER_SCHEMA: readonly string[] = [
-  'CREATE TABLE due_work (task TEXT PRIMARY KEY, due_at INTEGER NOT NULL)',
-  'CREATE TABLE transaction_ends (transaction_id TEXT PRIMARY KEY)',
+export const createCurrentChargerSchema: Migration = (sql) => {
+  sql.exec('CREATE TABLE due_work (task TEXT PRIMARY KEY, due_at INTEGER NOT NULL)');
+  sql.exec('CREATE TABLE transaction_ends (transaction_id TEXT PRIMARY KEY)');
   // What each column means: see adoptUnversioned and rowidTables, where each table began.
-  `CREATE TABLE remote_starts (
+  sql.exec(`CREATE TABLE remote_starts (
       request_id INTEGER PRIMARY KEY,
       id_tag TEXT NOT NULL COLLATE NOCASE,
       token_type TEXT NOT NULL,
@@ -203,31 +202,31 @@ export const CURRENT_CHARGER_SCHEMA: readonly string[] = [
       expires_at INTEGER NOT NULL,
       refused INTEGER NOT NULL DEFAULT 0,
       used_by TEXT
-    )`,
-  `CREATE TABLE transaction_locations (
+    )`);
+  sql.exec(`CREATE TABLE transaction_locations (
       transaction_id TEXT PRIMARY KEY,
       evse_id INTEGER NOT NULL,
       connector_id INTEGER NOT NULL
-    )`,
-  `CREATE TABLE transaction_ids (
+    )`);
+  sql.exec(`CREATE TABLE transaction_ids (
       start_key TEXT PRIMARY KEY,
       transaction_id INTEGER NOT NULL UNIQUE
-    )`,
-  `CREATE TABLE transaction_id_counter (
+    )`);
+  sql.exec(`CREATE TABLE transaction_id_counter (
       one INTEGER PRIMARY KEY CHECK (one = 1),
       last_id INTEGER NOT NULL
-    )`,
-  `CREATE TABLE transaction_running (
+    )`);
+  sql.exec(`CREATE TABLE transaction_running (
       transaction_id INTEGER PRIMARY KEY,
       connector_id INTEGER NOT NULL
-    )`,
-  'CREATE TABLE transaction_running_seeded (one INTEGER PRIMARY KEY CHECK (one = 1))',
-  `CREATE TABLE id_tag_cache (
+    )`);
+  sql.exec('CREATE TABLE transaction_running_seeded (one INTEGER PRIMARY KEY CHECK (one = 1))');
+  sql.exec(`CREATE TABLE id_tag_cache (
       id_tag TEXT PRIMARY KEY COLLATE NOCASE,
       record TEXT,
       fetched_at INTEGER NOT NULL
-    )`,
-  `CREATE TABLE queued_commands (
+    )`);
+  sql.exec(`CREATE TABLE queued_commands (
       seq INTEGER PRIMARY KEY,
       id TEXT NOT NULL UNIQUE,
       action TEXT NOT NULL,
@@ -239,44 +238,44 @@ export const CURRENT_CHARGER_SCHEMA: readonly string[] = [
       finished_at INTEGER,
       result TEXT,
       error TEXT
-    )`,
-  `CREATE TABLE generated_commands (
+    )`);
+  sql.exec(`CREATE TABLE generated_commands (
       command_id TEXT PRIMARY KEY,
       slot TEXT NOT NULL
-    )`,
-  `CREATE TABLE active_tokens (
+    )`);
+  sql.exec(`CREATE TABLE active_tokens (
       transaction_id TEXT PRIMARY KEY,
       id_tag TEXT NOT NULL COLLATE NOCASE,
       evse_id INTEGER NOT NULL,
       connector_id INTEGER NOT NULL,
       ended INTEGER NOT NULL DEFAULT 0,
       since INTEGER NOT NULL
-    )`,
-  'CREATE TABLE active_tokens_seeded (one INTEGER PRIMARY KEY CHECK (one = 1))',
-  `CREATE TABLE evse_transactions_201 (
+    )`);
+  sql.exec('CREATE TABLE active_tokens_seeded (one INTEGER PRIMARY KEY CHECK (one = 1))');
+  sql.exec(`CREATE TABLE evse_transactions_201 (
       transaction_id TEXT PRIMARY KEY,
       evse_id INTEGER NOT NULL,
       ended INTEGER NOT NULL DEFAULT 0
-    )`,
-  `CREATE TABLE journal (
+    )`);
+  sql.exec(`CREATE TABLE journal (
       seq INTEGER PRIMARY KEY,
       at INTEGER NOT NULL,
       direction TEXT NOT NULL,
       text TEXT NOT NULL,
       truncated INTEGER NOT NULL
-    )`,
-  `CREATE TABLE journal_write_only (
+    )`);
+  sql.exec(`CREATE TABLE journal_write_only (
       component TEXT NOT NULL,
       variable TEXT NOT NULL,
       PRIMARY KEY (component, variable)
-    )`,
-  OUTBOX_TABLE_DDL,
-];
+    )`);
+  createOutboxTable(sql, 'current');
+};
 
 /**
  * Brings the charger object's schema up to date: one read when it already is, one step for a
  * new object. Call first in the constructor.
  */
 export function migrateChargerSchema(sql: SqlStorage): number {
-  return migrateSchema(sql, CHARGER_MIGRATIONS, CURRENT_CHARGER_SCHEMA);
+  return migrateSchema(sql, CHARGER_MIGRATIONS, createCurrentChargerSchema);
 }

@@ -14,7 +14,7 @@ import { isolateStats } from '../isolate-stats';
 import { countingD1 } from '../store/counting-d1';
 import { flushStatements } from './flush';
 import { migrateSchema } from '../durable-schema';
-import { CURRENT_FLEET_WRITER_SCHEMA, FLEET_WRITER_MIGRATIONS, Outbox, type OutboxBatch, type OutboxEntry, type StoredEntry } from './outbox';
+import { createCurrentFleetWriterSchema, FLEET_WRITER_MIGRATIONS, Outbox, type OutboxBatch, type OutboxEntry, type StoredEntry } from './outbox';
 
 /**
  * Entries copied to D1 per batch (also capped in bytes, and taken in turns across chargers so
@@ -51,7 +51,7 @@ export class FleetWriter extends DurableObject<Env> {
     super(ctx, env);
     countStorage(ctx, 'fleetWriter');
     this.config = readConfig(env);
-    migrateSchema(ctx.storage.sql, FLEET_WRITER_MIGRATIONS, CURRENT_FLEET_WRITER_SCHEMA);
+    migrateSchema(ctx.storage.sql, FLEET_WRITER_MIGRATIONS, createCurrentFleetWriterSchema);
     this.outbox = new Outbox(ctx.storage.sql);
     this.db = countingD1(env.DB, this.counter);
   }

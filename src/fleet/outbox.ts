@@ -124,11 +124,8 @@ export function rebuildOutboxTable(sql: SqlStorage): void {
 /** The FleetWriter's own schema (see durable-schema.ts): its outbox, from before versions, then without AUTOINCREMENT. */
 export const FLEET_WRITER_MIGRATIONS: readonly Migration[] = [(sql) => createOutboxTable(sql, 'legacy'), rebuildOutboxTable];
 
-/** The outbox as the migrations leave it (no AUTOINCREMENT), for a new object's schema in one step. */
-export const OUTBOX_TABLE_DDL = `CREATE TABLE outbox (\n      seq INTEGER PRIMARY KEY,${OUTBOX_COLUMNS}`;
-
 /** What FLEET_WRITER_MIGRATIONS end with, for a new writer in one step. */
-export const CURRENT_FLEET_WRITER_SCHEMA: readonly string[] = [OUTBOX_TABLE_DDL];
+export const createCurrentFleetWriterSchema: Migration = (sql) => createOutboxTable(sql, 'current');
 
 /**
  * An entry may take in later facts (see Outbox.appendMeter, appendEvent201) until its JSON

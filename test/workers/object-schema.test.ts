@@ -149,21 +149,6 @@ describe("the charger object's schema", () => {
     expect(freshRows * 2).toBeLessThan(history.rows);
   });
 
-  it("creates a new object's whole schema, version included, in one storage call", async () => {
-    // Each storage call costs CPU of its own: a new object made one per table before (20 in all).
-    const before = { ...isolateStats };
-    const tables = await runInDurableObject(env.CHARGERS.getByName(uniqueChargerId('SCHEMA')), (_instance, state) =>
-      schemaOf(state.storage.sql).filter((t) => t.type === 'table'),
-    );
-    expect(isolateStats.schemaCreates - before.schemaCreates).toBe(1);
-    expect(tables.length).toBeGreaterThan(10);
-    expect(isolateStats.schemaStatements - before.schemaStatements).toBe(1);
-    const writer = { ...isolateStats };
-    await runInDurableObject(env.FLEET_WRITERS.getByName(uniqueChargerId('WRITER-SCHEMA')), () => undefined);
-    expect(isolateStats.schemaCreates - writer.schemaCreates).toBe(1);
-    expect(isolateStats.schemaStatements - writer.schemaStatements).toBe(1);
-  });
-
   it("gives a new FleetWriter its migrations' schema in one step", async () => {
     const before = isolateStats.schemaCreates;
     const fresh = await runInDurableObject(env.FLEET_WRITERS.getByName(uniqueChargerId('WRITER-SCHEMA')), (_instance, state) =>
