@@ -74,7 +74,8 @@ const options = {
   monthHeartbeats: bounded('month-heartbeats', 288),
   monthMeters: bounded('month-meters', 240),
   cold: bounded('cold', 5_000),
-  targets: args.targets.split(',').map((t) => t.trim()),
+  // Empty (--targets '') runs no load target: e.g. the cold start alone, with --month-chargers 0.
+  targets: args.targets.split(',').map((t) => t.trim()).filter(Boolean),
   idleTargets: args['idle-targets'].split(',').map((t) => t.trim()).filter(Boolean),
   csmsVars: Object.fromEntries(
     args['csms-var'].map((pair) => {
@@ -206,10 +207,10 @@ async function measureMonth(start) {
     let cold;
     if (options.cold > 0) {
       process.stderr.write(`${target.name}: cold start, ${options.cold} chargers…\n`);
-      cold = await coldStart(target, options.cold);
+      cold = await coldStart(target, options.cold, args.profile && target.inspectorUrl ? coldProfiler(target) : undefined);
     }
     const profiles = [];
-    for (const protocol of ['ocpp1.6', 'ocpp2.0.1']) {
+    for (const protocol of options.monthChargers > 0 ? ['ocpp1.6', 'ocpp2.0.1'] : []) {
       process.stderr.write(`${target.name}: charger-month profile, ${protocol}, ${options.monthChargers} chargers…\n`);
       profiles.push(
         await chargerMonthProfile(target, {
@@ -233,13 +234,40 @@ async function measureMonth(start) {
   }
 }
 
+/**
+ * --profile in the cold start: a CPU profile of each of its two parts (cold, then steady),
+ * printed like the loop's, so where a first construction's CPU goes shows beside a warm one's.
+ */
+function coldProfiler(target) {
+  const percent = (share) => `${(share * 100).toFixed(1).padStart(6)} %`;
+  return async (label, run) => {
+    const profiler = new InspectorProfiler(target.inspectorUrl);
+    await profiler.connect();
+    await profiler.start();
+    try {
+      return await run();
+    } finally {
+      const profile = await profiler.stop();
+      process.stderr.write(`${target.name}: cold start, ${label}: CPU profile, self time:\n`);
+      for (const { name, share, callers } of hotFunctions(profile)) {
+        process.stderr.write(`${percent(share)}  ${name}\n`);
+        for (const caller of callers) process.stderr.write(`         ${percent(caller.share)}  ← ${caller.name}\n`);
+      }
+      process.stderr.write(`${target.name}: cold start, ${label}: CPU profile, total time:\n`);
+      for (const { name, share } of heavyFunctions(profile)) process.stderr.write(`${percent(share)}  ${name}\n`);
+    }
+  };
+}
+
 const startedAt = new Date();
 const runs = [];
 for (const letter of options.targets) {
   if (!STARTERS[letter]) throw new Error(`unknown target ${letter}: use ${Object.keys(STARTERS).join(', ')}`);
   runs.push(await measureLoad(letter));
 }
-const month = options.monthChargers > 0 ? await measureMonth((vars) => startCsms(vars)) : undefined;
+// With --month-chargers 0 the cold start still runs (alone) unless --cold 0 too.
+const monthWanted = options.monthChargers > 0 || options.cold > 0;
+const month = monthWanted ? await measureMonth((vars) => startCsms(vars)) : undefined;
 let baseline;
 if (args.baseline) {
   const checkout = baselineCheckout(args.baseline);
@@ -247,8 +275,8 @@ if (args.baseline) {
     const name = `(a) baseline ${args.baseline} (${checkout.commit})`;
     const start = (vars) => startCsms(vars, { config: checkout.config, name });
     process.stderr.write(`${name}: the same load and profile…\n`);
-    const run = await measureLoad('a', () => start(options.csmsVars));
-    baseline = { ref: args.baseline, commit: checkout.commit, run, month: options.monthChargers > 0 ? await measureMonth(start) : undefined };
+    const run = options.targets.length > 0 ? await measureLoad('a', () => start(options.csmsVars)) : undefined;
+    baseline = { ref: args.baseline, commit: checkout.commit, run, month: monthWanted ? await measureMonth(start) : undefined };
   } finally {
     checkout.remove();
   }
@@ -270,7 +298,7 @@ if (args.json) {
   writeFileSync(
     args.json,
     JSON.stringify(
-      { options, runs: runs.map(summarize), idle, month: monthJson(month), baseline: baseline && { ...baseline, run: summarize(baseline.run), month: monthJson(baseline.month) } },
+      { options, runs: runs.map(summarize), idle, month: monthJson(month), baseline: baseline && { ...baseline, run: baseline.run && summarize(baseline.run), month: monthJson(baseline.month) } },
       null,
       2,
     ),
@@ -282,5 +310,5 @@ const failed =
   runs.some((r) => r.errors.length > 0 || r.serverErrors > 0) ||
   idle.some((i) => i.chargers === 0 || i.stillOpen < i.chargers) ||
   monthFailed(month) ||
-  (baseline && (baseline.run.errors.length > 0 || monthFailed(baseline.month)));
+  (baseline && ((baseline.run?.errors.length ?? 0) > 0 || monthFailed(baseline.month)));
 process.exit(failed ? 1 : 0);

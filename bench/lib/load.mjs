@@ -84,10 +84,11 @@ export async function eachLimited(items, limit, fn) {
 /**
  * Connects and boots `count` chargers (even indexes 1.6, odd 2.0.1, unless `protocol` says which), at most `perSecond` a
  * second, each once `gate()` resolves true; once it resolves false, no more. With `onError`, a
- * charger that fails to connect or boot stops the ramp instead of the run. Returns the chargers
+ * charger that fails to connect or boot stops the ramp instead of the run. `afterBoot(charger)`,
+ * when given, runs right after each boot, in the same slot of `concurrency`. Returns the chargers
  * that booted.
  */
-export async function bootChargers({ url, count, prefix, concurrency = 50, perSecond = Infinity, gate, onError, protocol }) {
+export async function bootChargers({ url, count, prefix, concurrency = 50, perSecond = Infinity, gate, onError, protocol, afterBoot }) {
   const chargers = Array.from(
     { length: count },
     (_, i) => new BenchCharger(url, `${prefix}-${i}`, protocol ?? (i % 2 === 0 ? 'ocpp1.6' : 'ocpp2.0.1')),
@@ -110,6 +111,7 @@ export async function bootChargers({ url, count, prefix, concurrency = 50, perSe
       charger.close();
       onError(error);
     }
+    if (charger.booted && afterBoot) await afterBoot(charger);
   });
   return chargers.filter((c) => c.booted);
 }

@@ -88,7 +88,7 @@ export function renderReport({ options, runs, idle, month, baseline, command, st
         `p50 **${fixed(by.a.commandP50Ms, 2)} ms**, p99 **${fixed(by.a.commandP99Ms, 2)} ms**.`,
     );
   }
-  if (baseline) lines.push('', ...renderBaseline(baseline, by));
+  if (baseline?.run) lines.push('', ...renderBaseline(baseline, by));
   if (idle.length > 0) lines.push('', ...renderIdle(idle));
   if (month) lines.push('', ...renderMonth(month, baseline?.month, idle));
   return `${lines.join('\n')}\n`;
@@ -143,6 +143,8 @@ const per = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
 /** The charger-month profile: rows per message type, the cost per charger-month, bytes, cold start. */
 function renderMonth(month, baseMonth, idle) {
+  // The cold start alone (--month-chargers 0): no profile to price.
+  if (month.profiles.length === 0) return month.cold ? renderCold(month.cold, baseMonth?.cold) : [];
   const costs = monthCosts(month, idle);
   // A baseline from before the counters existed reports none: its columns would read $0.
   const baseCounted = baseMonth?.profiles[0]?.boot.delta.doSqlRowsWritten !== undefined;

@@ -99,4 +99,29 @@ describe('npm run bench', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 500_000);
+
+  it('runs the cold start alone, with no load target, profile or idle part', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ocpp-bench-'));
+    try {
+      const jsonFile = join(dir, 'bench.json');
+      const run = spawnSync(
+        process.execPath,
+        ['bench/run.mjs', '--targets', '', '--idle', '0', '--month-chargers', '0', '--commands', '0', '--cold', '10', '--json', jsonFile],
+        { cwd: root, encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL' },
+      );
+      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+      expect(run.stdout).toContain('### Cold start');
+      expect(run.stdout).not.toContain('### Cost per active charger-month');
+      const { runs, month } = JSON.parse(readFileSync(jsonFile, 'utf8'));
+      expect(runs).toEqual([]);
+      expect(month.profiles).toEqual([]);
+      expect(month.cold.cold.messages).toBe(30);
+      expect(month.cold.steady.messages).toBe(30);
+      // Each charger sends its three as it connects: one construction each, none for an eviction between them.
+      expect(month.cold.cold.delta.chargerObjectsConstructed).toBe(10);
+      expect(month.cold.errors).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 320_000);
 });
