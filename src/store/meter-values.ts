@@ -297,21 +297,24 @@ export class MeterValueStore {
   ): Promise<{ meterValues: StoredMeterValue[]; nextCursor: string | null } | null> {
     const after = range.cursor ? decodeCursor(range.cursor, 6) : null;
     if (range.cursor && !after) return null;
+    const [start, end] = [range.from ?? '', range.to ?? '9999'];
     const values = await this.collect(
       range.limit + 1,
       after ? hourOf(after[0]!) : null,
-      after ? (v) => compareKeys([v.timestamp, v.scope, ...sampleKey(v)], after) > 0 : () => true,
+      // The range is applied here, not in SQL: collect counts the hours the query returns to know
+      // when there are no more, and an hour the range starts inside of may have none in it.
+      (v) => v.timestamp >= start && v.timestamp < end && (!after || compareKeys([v.timestamp, v.scope, ...sampleKey(v)], after) > 0),
       (from, inclusive, hours) =>
         this.db
           .prepare(
             readingsSql(
-              `m.charger_id = ?1 AND d.key >= ?2 AND d.key < ?3 AND m.hour IN (
+              `m.charger_id = ?1 AND m.hour IN (
                 SELECT DISTINCT hour FROM meter_hours WHERE charger_id = ?1 AND hour >= substr(?2, 1, 13) AND hour <= substr(?3, 1, 13)
                   AND (?4 IS NULL OR hour > ?4 OR (?5 AND hour = ?4)) ORDER BY hour LIMIT ?6)`,
               'timestamp, m.scope',
             ),
           )
-          .bind(chargerId, range.from ?? '', range.to ?? '9999', from, inclusive ? 1 : 0, hours),
+          .bind(chargerId, start, end, from, inclusive ? 1 : 0, hours),
     );
     const page = values.slice(0, range.limit);
     const last = page[page.length - 1];
@@ -322,8 +325,9 @@ export class MeterValueStore {
   /**
    * Up to `wanted` values, in order, from the hour `start` on (null: from the first), keeping those
    * `keep` accepts (the values after a cursor, which may be inside the first hour). `query` gives
-   * the readings of `hours` hours after (or from) an hour, in order; hours are fetched a couple at
-   * a time, and twice as many each time they did not fill the page.
+   * all the readings of `hours` hours after (or from) an hour, in order (fewer hours: there are
+   * no more); hours are fetched a couple at a time, and twice as many each time they did not
+   * fill the page.
    */
   private async collect(
     wanted: number,

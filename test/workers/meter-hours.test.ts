@@ -134,6 +134,32 @@ describe('meter readings packed per hour', () => {
     expect(energy.map((v) => v.value)).toEqual([0]);
   });
 
+  it("page a charger's values by time across hours the range starts or ends inside of, an hour with none in the range included", async () => {
+    const chargerId = uniqueChargerId('RANGE');
+    const store = new MeterValueStore(env.DB);
+    const at = (hour: number, minute: number) => new Date(Date.UTC(2026, 4, 8, hour, minute)).toISOString();
+    // Readings at 10:05, 10:10, then none until 12:00-12:04, one at 13:00, two at 15:00.
+    const minutes: Array<[number, number]> = [[10, 5], [10, 10], ...[0, 1, 2, 3, 4].map((m): [number, number] => [12, m]), [13, 0], [15, 0], [15, 30]];
+    await env.DB.batch(store.insertStatements(minutes.map(([h, m]) => meter(chargerId, '', [sample(at(h, m), 'Energy.Active.Import.Register', h * 100 + m)]))));
+    const page = async (from: string, to: string | undefined, limit: number) => {
+      const values: StoredMeterValue[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 100; pages++) {
+        const result = (await store.forCharger(chargerId, { from, to, limit, cursor }))!;
+        values.push(...result.meterValues);
+        if (!result.nextCursor) return values.map((v) => v.value);
+        cursor = result.nextCursor;
+      }
+      throw new Error('too many pages');
+    };
+    // From 10:30: the hour 10 has nothing left in the range, and the pages go on to 12, 13 and 15.
+    for (const limit of [1, 2, 3, 100]) {
+      expect(await page(at(10, 30), undefined, limit), `limit ${limit}`).toEqual([1200, 1201, 1202, 1203, 1204, 1300, 1500, 1530]);
+      expect(await page(at(10, 7), at(15, 10), limit), `limit ${limit}`).toEqual([1010, 1200, 1201, 1202, 1203, 1204, 1300, 1500]);
+      expect(await page(at(12, 5), at(15, 0), limit), `limit ${limit}`).toEqual([1300]);
+    }
+  });
+
   it('store readings of one statement that share an hour, or an instant, as one statement stored them one by one', async () => {
     const chargerId = uniqueChargerId('BATCH');
     const store = new MeterValueStore(env.DB);
