@@ -88,12 +88,11 @@ function countingSql(sql: SqlStorage): SqlStorage {
 /**
  * Rebuilds `table` with `create` (a CREATE TABLE for `<table>_rebuilt` … as `table`'s new form),
  * keeping its rows: SQLite cannot drop AUTOINCREMENT or change a key in place. `columns` are
- * copied by name.
+ * copied by name, each from the expression at its place in `from` (by default the same name).
  */
-export function rebuildTable(sql: SqlStorage, table: string, create: string, columns: readonly string[]): void {
-  const list = columns.join(', ');
+export function rebuildTable(sql: SqlStorage, table: string, create: string, columns: readonly string[], from = columns): void {
   sql.exec(create.replace(`CREATE TABLE ${table} `, `CREATE TABLE ${table}_rebuilt `));
-  sql.exec(`INSERT INTO ${table}_rebuilt (${list}) SELECT ${list} FROM ${table}`);
+  sql.exec(`INSERT INTO ${table}_rebuilt (${columns.join(', ')}) SELECT ${from.join(', ')} FROM ${table}`);
   sql.exec(`DROP TABLE ${table}`);
   sql.exec(`ALTER TABLE ${table}_rebuilt RENAME TO ${table}`);
 }

@@ -21,6 +21,8 @@
 // event on an EVSE ends the EVSE's older transaction, which billing does not do). Merging them
 // would couple billing's abandonment to authorization's bookkeeping for no saving.
 
+import { InsertionOrder } from './insertion-order';
+
 /** Rows kept at most (running and recently ended); a charger has a handful of connectors. */
 const KEPT_MAX = 200;
 
@@ -34,21 +36,12 @@ export interface RunningToken {
 }
 
 export class ActiveTokens {
-  /**
-   * The order rows were noted in (column n), as this instance last gave it: read once, then
-   * counted here (only this object writes its table). The table has no rowid to keep that order:
-   * keyed by transaction id WITHOUT ROWID, a new row is one row written, not two (row and key).
-   */
-  private lastNoted: number | undefined;
+  /** The order rows were noted in (column n). */
+  private readonly order: InsertionOrder;
 
   // The tables are created by the object's schema (schema.ts).
-  constructor(private readonly sql: SqlStorage) {}
-
-  /** The next row's place in the order rows were noted in. */
-  private nextNoted(): number {
-    this.lastNoted ??= this.sql.exec<{ n: number }>('SELECT COALESCE(MAX(n), 0) AS n FROM active_tokens').one().n;
-    this.lastNoted += 1;
-    return this.lastNoted;
+  constructor(private readonly sql: SqlStorage) {
+    this.order = new InsertionOrder(sql, 'active_tokens');
   }
 
   /** False until D1's running transactions were read in, or a boot made that needless. */
@@ -69,7 +62,7 @@ export class ActiveTokens {
         t.idTag,
         t.evseId,
         t.connectorId,
-        this.nextNoted(),
+        this.order.next(),
       );
     }
     this.sql.exec(
@@ -104,7 +97,7 @@ export class ActiveTokens {
       evseId,
       connectorId,
       nowMs,
-      this.nextNoted(),
+      this.order.next(),
     );
     this.sql.exec(
       'DELETE FROM active_tokens WHERE transaction_id NOT IN (SELECT transaction_id FROM active_tokens ORDER BY since DESC, n DESC LIMIT ?)',
@@ -119,7 +112,7 @@ export class ActiveTokens {
        ON CONFLICT (transaction_id) DO UPDATE SET ended = 1 WHERE ended = 0`,
       transactionId,
       nowMs,
-      this.nextNoted(),
+      this.order.next(),
     );
   }
 

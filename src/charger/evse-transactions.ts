@@ -13,6 +13,8 @@
 // A BootNotification leaves 2.0.1 transactions as they are: they end by their own Ended event
 // (a 2.0.1 charger keeps its transaction events through a reboot), or by a newer Started here.
 
+import { InsertionOrder } from './insertion-order';
+
 /** Rows kept: running and recently ended transactions; a charger has a handful of EVSEs. */
 const KEPT_MAX = 1_000;
 
@@ -26,21 +28,12 @@ export class EvseTransactions {
    */
   private readonly known = new Set<string>();
 
+  /** The order rows were added in (column n). */
+  private readonly order: InsertionOrder;
+
   // The table is created by the object's schema (schema.ts).
-  /**
-   * The order rows were added in (column n), as this instance last gave it: read once, then
-   * counted here (only this object writes its table). The table has no rowid to keep that order:
-   * keyed by transaction id WITHOUT ROWID, a new row is one row written, not two (row and key).
-   */
-  private lastAdded: number | undefined;
-
-  constructor(private readonly sql: SqlStorage) {}
-
-  /** The next row's place in the order rows were added in. */
-  private nextAdded(): number {
-    this.lastAdded ??= this.sql.exec<{ n: number }>('SELECT COALESCE(MAX(n), 0) AS n FROM evse_transactions_201').one().n;
-    this.lastAdded += 1;
-    return this.lastAdded;
+  constructor(private readonly sql: SqlStorage) {
+    this.order = new InsertionOrder(sql, 'evse_transactions_201');
   }
 
   /**
@@ -60,7 +53,7 @@ export class EvseTransactions {
          ON CONFLICT (transaction_id) DO UPDATE SET ended = 1`,
         transactionId,
         evseId ?? -1,
-        this.nextAdded(),
+        this.order.next(),
       );
       this.remember(transactionId);
       return [];
@@ -78,7 +71,7 @@ export class EvseTransactions {
             .sort((a, b) => a.n - b.n)
             .map((r) => r.transaction_id)
         : [];
-    this.sql.exec('INSERT INTO evse_transactions_201 (transaction_id, evse_id, n) VALUES (?, ?, ?)', transactionId, evseId, this.nextAdded());
+    this.sql.exec('INSERT INTO evse_transactions_201 (transaction_id, evse_id, n) VALUES (?, ?, ?)', transactionId, evseId, this.order.next());
     const trimmed = this.sql.exec(
       'DELETE FROM evse_transactions_201 WHERE transaction_id NOT IN (SELECT transaction_id FROM evse_transactions_201 ORDER BY n DESC LIMIT ?)',
       KEPT_MAX,

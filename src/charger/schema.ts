@@ -232,13 +232,9 @@ const withoutRowidTables: Migration = (sql) => {
     /WITHOUT ROWID/i.test(sql.exec<{ sql: string }>('SELECT sql FROM sqlite_master WHERE type = ? AND name = ?', 'table', table).toArray()[0]?.sql ?? '');
   if (!current('transaction_locations')) rebuildTable(sql, 'transaction_locations', TRANSACTION_LOCATIONS, ['transaction_id', 'evse_id', 'connector_id']);
   if (!current('id_tag_cache')) rebuildTable(sql, 'id_tag_cache', ID_TAG_CACHE, ['id_tag', 'record', 'fetched_at']);
+  // The order their rowids gave, kept as n.
   const ordered = (table: string, create: string, columns: readonly string[]) => {
-    if (current(table)) return;
-    const list = columns.join(', ');
-    sql.exec(create.replace(`CREATE TABLE ${table} `, `CREATE TABLE ${table}_rebuilt `));
-    sql.exec(`INSERT INTO ${table}_rebuilt (${list}, n) SELECT ${list}, rowid FROM ${table}`);
-    sql.exec(`DROP TABLE ${table}`);
-    sql.exec(`ALTER TABLE ${table}_rebuilt RENAME TO ${table}`);
+    if (!current(table)) rebuildTable(sql, table, create, [...columns, 'n'], [...columns, 'rowid']);
   };
   ordered('transaction_ends', TRANSACTION_ENDS, ['transaction_id']);
   ordered('active_tokens', ACTIVE_TOKENS, ['transaction_id', 'id_tag', 'evse_id', 'connector_id', 'ended', 'since']);

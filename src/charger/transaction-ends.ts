@@ -7,28 +7,26 @@
 // `transaction.ended`; the others carry `duplicate: true` (events.ts). Kept in the object's own
 // storage, so hibernation does not forget it.
 
+import { InsertionOrder } from './insertion-order';
+
 /** Ends remembered: a repeated end comes within minutes or days, not a thousand transactions later. */
 const KEPT_MAX = 1_000;
 
 export class TransactionEnds {
-  /**
-   * The order ends were noted in (column n), as this instance last gave it: read once, then
-   * counted here (only this object writes its table). The table has no rowid to keep that order:
-   * keyed by transaction id WITHOUT ROWID, a new row is one row written, not two (row and key).
-   */
-  private lastNoted: number | undefined;
+  /** The order ends were noted in (column n). */
+  private readonly order: InsertionOrder;
 
   // The table is created by the object's schema (schema.ts).
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly sql: SqlStorage) {
+    this.order = new InsertionOrder(sql, 'transaction_ends');
+  }
 
   /** Notes an end of `transactionId`; true when it is the first this object saw. Synchronous. */
   first(transactionId: string): boolean {
-    this.lastNoted ??= this.sql.exec<{ n: number }>('SELECT COALESCE(MAX(n), 0) AS n FROM transaction_ends').one().n;
     const added = this.sql
-      .exec('INSERT OR IGNORE INTO transaction_ends (transaction_id, n) VALUES (?, ?) RETURNING transaction_id', transactionId, this.lastNoted + 1)
+      .exec('INSERT OR IGNORE INTO transaction_ends (transaction_id, n) VALUES (?, ?) RETURNING transaction_id', transactionId, this.order.next())
       .toArray().length;
     if (added === 0) return false;
-    this.lastNoted += 1;
     this.sql.exec(
       'DELETE FROM transaction_ends WHERE transaction_id NOT IN (SELECT transaction_id FROM transaction_ends ORDER BY n DESC LIMIT ?)',
       KEPT_MAX,
