@@ -3,6 +3,7 @@
 // events go in the same object, but those D1 still judges by. All of the archive's SQL and R2 I/O.
 
 import type { StoredMeterValue } from './meter-values';
+import { packedEventRowsSql } from './packed-events';
 import { ABANDONED_REASON } from './transaction-anomalies';
 
 /** Names the object layout of readings alone (charger-days, 1.6 transactions, objects written before events moved). */
@@ -271,6 +272,14 @@ const COMPLETED_BY_OWN_END = `EXISTS (SELECT 1 FROM transactions t WHERE t.charg
  */
 const MOVABLE_EVENTS = `transaction_events WHERE charger_id = ?1 AND transaction_id = ?2 AND disposition = 'applied' AND event_type <> 'Ended'`;
 
+/**
+ * The same transaction's packed events (store/packed-events.ts) as transaction_events rows: they
+ * move too, and go from D1 with their hour rows (MeterValueStore.deleteStatementsForTransaction).
+ */
+const PACKED_EVENTS = packedEventRowsSql(TRANSACTION_EVENT_COLUMNS);
+/** Every event of the transaction that moves, wherever D1 keeps it. */
+const EVENTS_TO_MOVE = `SELECT ${TRANSACTION_EVENT_COLUMNS.join(', ')} FROM ${MOVABLE_EVENTS} UNION ALL ${PACKED_EVENTS}`;
+
 /** A transaction's events in D1's order: by seqNo, then digest (as SQLite's BINARY collation sorts it). */
 function compareEvents(a: StoredTransactionEvent, b: StoredTransactionEvent): number {
   return Number(a.seq_no) - Number(b.seq_no) || compareText(String(a.digest), String(b.digest));
@@ -422,7 +431,7 @@ export class MeterArchiveStore {
   async eventsToMove(chargerId: string, transactionId: string): Promise<StoredTransactionEvent[] | null> {
     const [eligible, events] = await this.db.batch([
       this.db.prepare(`SELECT (${COMPLETED_BY_OWN_END}) AS eligible`).bind(chargerId, transactionId),
-      this.db.prepare(`SELECT ${TRANSACTION_EVENT_COLUMNS.join(', ')} FROM ${MOVABLE_EVENTS} ORDER BY seq_no, digest`).bind(chargerId, transactionId),
+      this.db.prepare(`${EVENTS_TO_MOVE} ORDER BY seq_no, digest`).bind(chargerId, transactionId),
     ]);
     if ((eligible!.results[0] as { eligible: number } | undefined)?.eligible !== 1) return null;
     return events!.results as StoredTransactionEvent[];
@@ -436,7 +445,7 @@ export class MeterArchiveStore {
   eventsUnchangedStatement(chargerId: string, transactionId: string, count: number): D1PreparedStatement {
     return this.db
       .prepare(
-        `SELECT json(CASE WHEN (${COMPLETED_BY_OWN_END}) AND (SELECT COUNT(*) FROM ${MOVABLE_EVENTS}) = ?3
+        `SELECT json(CASE WHEN (${COMPLETED_BY_OWN_END}) AND (SELECT COUNT(*) FROM (${EVENTS_TO_MOVE})) = ?3
                           THEN '0' ELSE 'events changed while archiving' END) AS unchanged`,
       )
       .bind(chargerId, transactionId, count);
@@ -457,7 +466,10 @@ export class MeterArchiveStore {
     const [state, inD1] = await this.db.batch([
       this.db.prepare(`SELECT ${STATE_COLUMNS} FROM transactions WHERE charger_id = ?1 AND ocpp_transaction_id = ?2`).bind(chargerId, transactionId),
       this.db
-        .prepare(`SELECT ${TRANSACTION_EVENT_COLUMNS.join(', ')} FROM transaction_events WHERE charger_id = ?1 AND transaction_id = ?2 ORDER BY seq_no, digest`)
+        .prepare(
+          `SELECT ${TRANSACTION_EVENT_COLUMNS.join(', ')} FROM transaction_events WHERE charger_id = ?1 AND transaction_id = ?2
+           UNION ALL ${PACKED_EVENTS} ORDER BY seq_no, digest`,
+        )
         .bind(chargerId, transactionId),
     ]);
     const row = state!.results[0] as StateRow | undefined;

@@ -11,8 +11,9 @@
 // sorted as they always were, and a page may end inside a reading (its cursor is the last value's
 // key, not a row's).
 
-import { ENERGY_REGISTER, type MeterSample } from '../ocpp/meter-values';
+import { ENERGY_REGISTER, eventRegisters, type MeterSample } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
+import { judgeBatch, mayPack } from './event-batch';
 import { jsonChunks } from './json-rows';
 import {
   CONTEXT_CODES,
@@ -33,6 +34,7 @@ import {
   type PackedSample,
   type PackedSegment,
 } from './meter-packing';
+import { PACKED_EVENT, packableSql, packedPath } from './packed-events';
 
 export interface StoredMeterValue extends MeterSample {
   transactionId: string | null;
@@ -66,11 +68,13 @@ const otherContent = (a: string, b: string) =>
 
 /**
  * The rows of an insert statement's JSON parameter: [charger, scope, timestamp, evse, connector,
- * [packed samples…], transaction ('' for none), event seqNo, event digest] (the last two only for
- * a 2.0.1 event's values).
+ * [packed samples…], transaction ('' for none), event seqNo, event digest, packed event, attach]
+ * (seqNo and digest only for a 2.0.1 event's values; the packed event, an entry of
+ * meter_hours.events as packed-events.ts lays it out, only when the statement packs events, and
+ * attach 1 on the row of its first reading, which takes the entry).
  */
 const r = (i: number) => `json_extract(r.value, '$[${i}]')`;
-/** Only an applied 2.0.1 event's values are stored (see insertStatements). */
+/** Only an applied 2.0.1 event's values are stored (see insertStatements); a packed one's are packedEventStatements'. */
 const APPLIED = `(${r(8)} IS NULL OR EXISTS (
   SELECT 1 FROM transaction_events e
   WHERE e.charger_id = ${r(0)} AND e.transaction_id = ${r(6)} AND e.seq_no = ${r(7)}
@@ -81,6 +85,15 @@ const APPLIED = `(${r(8)} IS NULL OR EXISTS (
 // timestamp as a JSON path, not by scanning the row: D1 counts every entry json_each visits as
 // a row read, and an hour's row holds dozens of readings.
 const INCOMING_TIMESTAMP = `(SELECT key FROM json_each(excluded.data))`;
+/** The seqNo of the incoming row's packed event (excluded.events holds one entry, or is NULL). */
+const INCOMING_SEQ = `(SELECT key FROM json_each(excluded.events))`;
+/** The incoming packed event is not in the row yet. */
+const NEW_EVENT = `(excluded.events IS NOT NULL AND json_type(meter_hours.events, ${packedPath(INCOMING_SEQ)}) IS NULL)`;
+/** The larger of a column and its incoming value, either NULL. */
+const larger = (column: string) => `COALESCE(max(${column}, excluded.${column}), ${column}, excluded.${column})`;
+/** The incoming row's packed event entry, on the row of its first reading only. */
+const ENTRY = `json_extract(r.value, '$[9]')`;
+const ATTACHED = `${r(10)} = 1`;
 /** The JSON path of the incoming reading, in the incoming data and in the stored row alike. */
 const INCOMING_PATH = `'$."' || ${INCOMING_TIMESTAMP} || '"'`;
 const INCOMING = (path: string) => `json_extract(excluded.data, ${INCOMING_PATH} || '[0]${path}')`;
@@ -140,11 +153,16 @@ const PART = `COALESCE(
  * scope '@<evse>/<connector>'). Values of one batch are judged against each other too (rows are
  * upserted in order), and an identical replay writes nothing: the update's WHERE finds nothing new.
  */
-const UPSERT_SQL = `INSERT INTO meter_hours (charger_id, scope, hour, part, data)
+function upsertSql(stored: string): string {
+  return `INSERT INTO meter_hours (charger_id, scope, hour, part, data, events, event_seq_max, event_end_seq, event_state_seq)
   SELECT ${r(0)}, ${r(1)}, ${HOUR}, ${PART},
-    json_object(${r(2)}, json_array(json_array(${r(3)}, ${r(4)}, json(json_extract(r.value, '$[5]')))))
+    json_object(${r(2)}, json_array(json_array(${r(3)}, ${r(4)}, json(json_extract(r.value, '$[5]'))))),
+    CASE WHEN ${ATTACHED} THEN json_object(CAST(${r(7)} AS TEXT), json(${ENTRY})) END,
+    CASE WHEN ${ATTACHED} THEN ${r(7)} END,
+    CASE WHEN ${ATTACHED} AND json_extract(${ENTRY}, '$[${PACKED_EVENT.endWh}]') IS NOT NULL THEN ${r(7)} END,
+    CASE WHEN ${ATTACHED} AND json_extract(${ENTRY}, '$[${PACKED_EVENT.chargingState}]') IS NOT NULL THEN ${r(7)} END
   FROM json_each(?1) AS r
-  WHERE ${APPLIED}
+  WHERE ${stored}
   ON CONFLICT (charger_id, scope, hour, part) DO UPDATE SET
     data = CASE
       WHEN NOT ${STORED_READING} THEN json_insert(data, ${INCOMING_PATH}, json(json_extract(excluded.data, ${INCOMING_PATH})))
@@ -155,8 +173,35 @@ const UPSERT_SQL = `INSERT INTO meter_hours (charger_id, scope, hour, part, data
     conflicts = CASE WHEN EXISTS (${UNKEPT_CONFLICTS})
       THEN (SELECT json_group_array(json(v)) FROM (
         SELECT value AS v FROM json_each(COALESCE(meter_hours.conflicts, '[]')) UNION ALL ${UNKEPT_CONFLICTS}))
-      ELSE conflicts END
-  WHERE NOT ${STORED_READING} OR EXISTS (SELECT 1 ${NEW_SAMPLES}) OR EXISTS (${UNKEPT_CONFLICTS})`;
+      ELSE conflicts END,
+    events = CASE WHEN ${NEW_EVENT}
+      THEN json_insert(COALESCE(events, '{}'), ${packedPath(INCOMING_SEQ)}, json(json_extract(excluded.events, ${packedPath(INCOMING_SEQ)})))
+      ELSE events END,
+    event_seq_max = ${larger('event_seq_max')},
+    event_end_seq = ${larger('event_end_seq')},
+    event_state_seq = ${larger('event_state_seq')}
+  WHERE NOT ${STORED_READING} OR EXISTS (SELECT 1 ${NEW_SAMPLES}) OR EXISTS (${UNKEPT_CONFLICTS}) OR ${NEW_EVENT}`;
+}
+const UPSERT_SQL = upsertSql(APPLIED);
+
+/**
+ * Packs plain 2.0.1 Updated events with their readings (store/packed-events.ts): each event's
+ * readings stored as any reading is, and the event an entry of its first reading's row, by the
+ * same statement, when packableSql says so; the values of any other event are left to UPSERT_SQL,
+ * once TransactionStore.event201Statements has stored the event.
+ */
+const PACK_SQL = upsertSql(
+  packableSql({
+    chargerId: r(0),
+    transactionId: r(6),
+    seq: r(7),
+    digest: r(8),
+    trigger: `json_extract(${ENTRY}, '$[${PACKED_EVENT.triggerReason}]')`,
+    chargingState: `json_extract(${ENTRY}, '$[${PACKED_EVENT.chargingState}]')`,
+    evseId: `json_extract(${ENTRY}, '$[${PACKED_EVENT.evseId}]')`,
+    connectorId: `json_extract(${ENTRY}, '$[${PACKED_EVENT.connectorId}]')`,
+  }),
+);
 
 /**
  * The readings (rows of `Row`) of the rows `m` of meter_hours that `where` selects, one per entry
@@ -166,6 +211,37 @@ const readingsSql = (where: string, order = 'timestamp') =>
   `SELECT m.scope, m.hour, d.key AS timestamp, d.value AS data
    FROM meter_hours m, json_each(m.data) AS d WHERE ${where} ORDER BY ${order}`;
 
+/**
+ * One reading's rows of an insert statement (see `r`), per timestamp of `samples`: the first of
+ * each value of the reading is the reading; a later one with the same identity goes in a reading
+ * of its own after it, to be judged (kept, or flagged). `event` is what follows the transaction.
+ */
+function readingRows(
+  chargerId: string,
+  transactionId: string,
+  evseId: number,
+  connectorId: number,
+  samples: readonly MeterSample[],
+  event: unknown[],
+): unknown[][] {
+  const rows: unknown[][] = [];
+  const scope = scopeOf(transactionId, evseId, connectorId);
+  for (const [timestamp, group] of readingsOf(samples)) {
+    const first = new Map<string, PackedSample>();
+    const again: PackedSample[] = [];
+    for (const s of group) {
+      const key = JSON.stringify(sampleKey(s));
+      const packed = packSample(s);
+      if (!first.has(key)) first.set(key, packed);
+      else if (JSON.stringify(first.get(key)) !== JSON.stringify(packed)) again.push(packed);
+    }
+    for (const packed of [[...first.values()], again]) {
+      if (packed.length > 0) rows.push([chargerId, scope, timestamp, evseId, connectorId, packed, transactionId, ...event]);
+    }
+  }
+  return rows;
+}
+
 export class MeterValueStore {
   constructor(private readonly db: D1Database) {}
 
@@ -174,7 +250,8 @@ export class MeterValueStore {
    * was applied (run after TransactionStore.event201Statements: a seqNo reused with other
    * content, or an event after Ended, adds no readings to the transaction; its values are kept
    * in its anomaly). A sample already stored is skipped; one that contradicts a stored one is
-   * kept and flagged instead (UPSERT_SQL).
+   * kept and flagged instead (UPSERT_SQL). The values of an event packed by
+   * `packedEventStatements` are stored already (and its event is not a row to find here).
    * Meter values are most of what chargers send, so each statement carries as many readings as
    * fit in its JSON parameter (MAX_JSON_BYTES), already packed.
    */
@@ -184,30 +261,43 @@ export class MeterValueStore {
     now: string = new Date().toISOString(),
   ): D1PreparedStatement[] {
     const rows: unknown[][] = [];
-    const add = (chargerId: string, transactionId: string, evseId: number, connectorId: number, samples: readonly MeterSample[], event: unknown[]) => {
-      const scope = scopeOf(transactionId, evseId, connectorId);
-      for (const [timestamp, group] of readingsOf(samples)) {
-        // The first of each value of the reading is the reading; a later one with the same
-        // identity goes in a reading of its own after it, to be judged (kept, or flagged).
-        const first = new Map<string, PackedSample>();
-        const again: PackedSample[] = [];
-        for (const s of group) {
-          const key = JSON.stringify(sampleKey(s));
-          const packed = packSample(s);
-          if (!first.has(key)) first.set(key, packed);
-          else if (JSON.stringify(first.get(key)) !== JSON.stringify(packed)) again.push(packed);
-        }
-        for (const packed of [[...first.values()], again]) {
-          if (packed.length > 0) rows.push([chargerId, scope, timestamp, evseId, connectorId, packed, transactionId, ...event]);
-        }
-      }
-    };
-    for (const { chargerId, fact } of reports) add(chargerId, fact.transactionId ?? '', fact.evseId, fact.connectorId, fact.samples, []);
+    for (const { chargerId, fact } of reports) {
+      rows.push(...readingRows(chargerId, fact.transactionId ?? '', fact.evseId, fact.connectorId, fact.samples, []));
+    }
     for (const { chargerId, fact: e } of events) {
       if (e.samples === undefined || e.digest === undefined) continue;
-      add(chargerId, e.transactionId, e.evseId ?? 0, e.connectorId ?? 0, e.samples, [e.seqNo, e.digest]);
+      rows.push(...readingRows(chargerId, e.transactionId, e.evseId ?? 0, e.connectorId ?? 0, e.samples, [e.seqNo, e.digest]));
     }
     return jsonChunks(rows).map((json) => this.db.prepare(UPSERT_SQL).bind(json, now));
+  }
+
+  /**
+   * Statements that pack the batch's plain 2.0.1 Updated events with their readings
+   * (store/packed-events.ts, PACK_SQL), the event and its reading one D1 row written. Run before
+   * TransactionStore.event201Statements, which then stores every other event as a row: whether
+   * an event is packed is judged against D1 as it was before the batch's events.
+   */
+  packedEventStatements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
+    const rows: unknown[][] = [];
+    for (const judged of judgeBatch(events)) {
+      if (!mayPack(judged)) continue;
+      const { chargerId, fact: e } = judged.event;
+      const { beginWh, endWh } = eventRegisters(e.samples!, e.eventType);
+      const entry: unknown[] = [];
+      entry[PACKED_EVENT.digest] = judged.digest;
+      entry[PACKED_EVENT.timestamp] = e.timestamp;
+      entry[PACKED_EVENT.triggerReason] = e.triggerReason;
+      entry[PACKED_EVENT.evseId] = e.evseId ?? null;
+      entry[PACKED_EVENT.connectorId] = e.connectorId ?? null;
+      entry[PACKED_EVENT.beginWh] = beginWh;
+      entry[PACKED_EVENT.endWh] = endWh;
+      entry[PACKED_EVENT.receivedAt] = now;
+      entry[PACKED_EVENT.chargingState] = e.chargingState ?? null;
+      const readings = readingRows(chargerId, e.transactionId, e.evseId ?? 0, e.connectorId ?? 0, e.samples!, [e.seqNo, judged.digest, entry, 0]);
+      readings[0]![10] = 1;
+      rows.push(...readings);
+    }
+    return jsonChunks(rows).map((json) => this.db.prepare(PACK_SQL).bind(json, now));
   }
 
   /**

@@ -4,7 +4,9 @@ import type { TransactionStart16, TransactionStop16 } from '../ocpp/records';
 import { eventRegisters } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
 import { columnsOf, jsonChunks, MAX_JSON_BYTES } from './json-rows';
+import { judgeBatch } from './event-batch';
 import { lastEnergyRegisterSql } from './meter-values';
+import { lastBySeq, lastPackedSeq, packedEventExists, packedPart, transactionHours } from './packed-events';
 import { ABANDONED_REASON, flagsOf, type AnomalyKind } from './transaction-anomalies';
 
 /**
@@ -399,31 +401,21 @@ export class TransactionStore {
    * such an event must change nothing of it: not who is billed, not the start, not a register
    * still unknown. A transaction the CSMS closed as abandoned has no Ended: its own Ended applies.
    *
-   * What depends on order within the batch is worked out here (statements only see what earlier
-   * statements stored), what depends on D1 in SQL. Run before the batch's meter values
-   * (MeterValueStore checks the events were applied) and `derive201Statements`.
+   * A plain Updated event is not stored here but packed with its readings, by
+   * MeterValueStore.packedEventStatements, which runs before (store/packed-events.ts): an event
+   * packed already, with the same digest, adds nothing here either, and one packed with another
+   * digest makes an event reusing its seqNo conflicting, as a row would.
+   *
+   * What depends on order within the batch is worked out in event-batch.ts (statements only see
+   * what earlier statements stored), what depends on D1 in SQL. Run before the batch's other
+   * meter values (MeterValueStore checks the events were applied) and `derive201Statements`.
    */
   event201Statements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
-    const rows: unknown[][] = [];
-    const seen = new Set<string>();
-    const firstDigest = new Map<string, string>();
-    const endedSeq = new Map<string, number>();
-    for (const event of events) {
-      const { chargerId, fact } = event;
-      const digest = fact.digest ?? legacyDigest(fact);
-      const txKey = JSON.stringify([chargerId, fact.transactionId]);
-      const seqKey = JSON.stringify([chargerId, fact.transactionId, fact.seqNo]);
-      if (seen.has(seqKey + digest)) continue; // an identical replay within the batch
-      seen.add(seqKey + digest);
-      const first = firstDigest.get(seqKey);
-      if (first === undefined) firstDigest.set(seqKey, digest);
-      const conflictInBatch = first !== undefined && first !== digest;
-      const ended = endedSeq.get(txKey);
-      rows.push([...eventRow(event, digest), conflictInBatch ? 1 : 0, ended ?? null]);
-      // Events after the batch's first Ended are judged against it. (Should D1 show that Ended
-      // itself reuses a seqNo, they are flagged late although no Ended was applied: kept either way.)
-      if (fact.eventType === 'Ended' && !conflictInBatch && ended === undefined) endedSeq.set(txKey, fact.seqNo);
-    }
+    const rows = judgeBatch(events).map(({ event, digest, conflictInBatch, batchEndedSeq }) => [
+      ...eventRow(event, digest),
+      conflictInBatch ? 1 : 0,
+      batchEndedSeq,
+    ]);
     return jsonChunks(rows).map((json) => this.db.prepare(INSERT_EVENTS_201_SQL).bind(json, now));
   }
 
@@ -525,15 +517,6 @@ function eventRow({ chargerId, fact: e }: ChargerFact<'event201'>, digest: strin
   ];
 }
 
-/**
- * The digest of a fact appended before facts carried one (and their meter values came apart):
- * its content, which is what a digest stands for.
- */
-function legacyDigest(fact: ChargerFact<'event201'>['fact']): string {
-  const { idTokenStatus: _answer, ...sent } = fact;
-  return `legacy:${JSON.stringify(sent)}`;
-}
-
 /** A stored event `x` (stored before digests existed) with the same content as the incoming `f`. */
 const SAME_LEGACY_EVENT = `x.digest = '' AND x.event_type = f.event_type AND x.timestamp = f.timestamp
   AND x.trigger_reason = f.trigger_reason AND x.offline = f.offline AND x.charging_state IS f.charging_state
@@ -564,7 +547,8 @@ FROM (
     WHEN f.conflict_in_batch = 1 OR EXISTS (
       SELECT 1 FROM transaction_events x
       WHERE x.charger_id = f.charger_id AND x.transaction_id = f.transaction_id AND x.seq_no = f.seq_no
-        AND x.digest <> f.digest AND NOT (${SAME_LEGACY_EVENT})) THEN 'conflicting'
+        AND x.digest <> f.digest AND NOT (${SAME_LEGACY_EVENT}))
+      OR ${packedEventExists('f.charger_id', 'f.transaction_id', 'f.seq_no', (d) => `${d} <> f.digest`)} THEN 'conflicting'
     WHEN EXISTS (
       SELECT 1 FROM transaction_events x
       WHERE x.charger_id = f.charger_id AND x.transaction_id = f.transaction_id AND x.event_type = 'Ended'
@@ -572,17 +556,20 @@ FROM (
     WHEN f.batch_ended_seq IS NOT NULL THEN 'late'
     ELSE 'applied' END AS disposition
   FROM (SELECT ${columnsOf([...EVENT_COLUMNS, ...EVENT_EXTRA_COLUMNS])} FROM json_each(?1) AS j) AS f
-  -- A replay of an event stored before digests existed adds nothing either.
+  -- A replay of an event stored before digests existed adds nothing either, nor one packed
+  -- (by this batch's packing statement, or before).
   WHERE NOT EXISTS (SELECT 1 FROM transaction_events x
                     WHERE x.charger_id = f.charger_id AND x.transaction_id = f.transaction_id AND x.seq_no = f.seq_no
                       AND ${SAME_LEGACY_EVENT})
+    AND NOT ${packedEventExists('f.charger_id', 'f.transaction_id', 'f.seq_no', (d) => `${d} = f.digest`)}
 )`;
 
 /**
  * SQL for the end register a 2.0.1 transaction row `t` shows while active: its last applied
  * event's (by seqNo) that has one, the rule DERIVE_201_SQL applies once it completes. An index
  * seek from the end of the transaction's range of the events' primary key (charger, transaction,
- * seqNo), not a scan of its events: the latest event usually carries a reading.
+ * seqNo), not a scan of its events (the latest event usually carries a reading), and the packed
+ * events' latest (store/packed-events.ts).
  */
 function lastEndSeq201(t: string): string {
   return `(SELECT x.seq_no FROM transaction_events x
@@ -590,24 +577,36 @@ function lastEndSeq201(t: string): string {
     ORDER BY x.seq_no DESC LIMIT 1)`;
 }
 function lastEnd201(t: string): string {
-  return `(SELECT x.end_wh FROM transaction_events x
-    WHERE x.charger_id = ${t}.charger_id AND x.transaction_id = ${t}.ocpp_transaction_id AND x.disposition = 'applied' AND x.end_wh IS NOT NULL
-    ORDER BY x.seq_no DESC LIMIT 1)`;
+  return lastBySeq(
+    `SELECT x.seq_no AS seq, x.end_wh AS value FROM transaction_events x
+     WHERE x.charger_id = ${t}.charger_id AND x.transaction_id = ${t}.ocpp_transaction_id AND x.disposition = 'applied' AND x.end_wh IS NOT NULL
+     ORDER BY x.seq_no DESC LIMIT 1`,
+    `${t}.charger_id`,
+    `${t}.ocpp_transaction_id`,
+    { which: 'end', value: (h, seq) => packedPart(h, seq, 'endWh') },
+  );
 }
 
 /**
  * What a SELECT of `transactions t` adds for the live figures of an active 2.0.1 transaction,
  * whose row does not carry its running end register and energy (DERIVE_201_SQL): the event
- * holding its latest end register, joined as `live` (no row for any other transaction), and
- * the columns live_stop_wh, live_energy_wh and live_at (when that reading arrived) from it.
- * `toRecord` shows them instead of the stored ones.
+ * holding its latest end register, joined as `live` when it is a row of transaction_events and
+ * as the hour row `live_h` holding it when it is packed and later (no row for any other
+ * transaction), and the columns live_stop_wh, live_energy_wh and live_at (when that reading
+ * arrived) from it. `toRecord` shows them instead of the stored ones.
  */
+const ACTIVE_201 = `t.protocol = 'ocpp2.0.1' AND t.status = 'active'`;
 const LIVE_201_JOIN = `LEFT JOIN transaction_events live
-  ON t.protocol = 'ocpp2.0.1' AND t.status = 'active'
+  ON ${ACTIVE_201}
   AND live.charger_id = t.charger_id AND live.transaction_id = t.ocpp_transaction_id AND live.seq_no = ${lastEndSeq201('t')}
-  AND live.disposition = 'applied'`;
-const LIVE_201_COLUMNS = `live.end_wh AS live_stop_wh, ${energyOf('t.meter_start_wh', 'live.end_wh')} AS live_energy_wh,
-  live.received_at AS live_at`;
+  AND live.disposition = 'applied'
+LEFT JOIN meter_hours live_h
+  ON ${ACTIVE_201} AND ${transactionHours('live_h', 't.charger_id', 't.ocpp_transaction_id')}
+  AND live_h.event_end_seq = (SELECT MAX(h.event_end_seq) FROM meter_hours h WHERE ${transactionHours('h', 't.charger_id', 't.ocpp_transaction_id')})
+  AND live_h.event_end_seq > COALESCE(live.seq_no, -1)`;
+const LIVE_END_WH = `COALESCE(${packedPart('live_h', 'live_h.event_end_seq', 'endWh')}, live.end_wh)`;
+const LIVE_201_COLUMNS = `${LIVE_END_WH} AS live_stop_wh, ${energyOf('t.meter_start_wh', LIVE_END_WH)} AS live_energy_wh,
+  COALESCE(${packedPart('live_h', 'live_h.event_end_seq', 'receivedAt')}, live.received_at) AS live_at`;
 
 /** The applied events of the transaction `e` belongs to, as a WHERE condition on `x`. */
 const SAME_TX = `x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND x.disposition = 'applied'`;
@@ -652,10 +651,6 @@ const SAME_ROW_TX = `x.charger_id = s.charger_id AND x.transaction_id = s.ocpp_t
 /** SQL for `column` of the first (by seqNo) applied event of row `s`'s transaction meeting `condition`. */
 function firstOf(column: string, condition: string): string {
   return `(SELECT x.${column} FROM transaction_events x WHERE ${SAME_ROW_TX} AND ${condition} ORDER BY x.seq_no LIMIT 1)`;
-}
-/** SQL for `column` of the last (by seqNo) applied event of row `s`'s transaction meeting `condition`. */
-function lastOf(column: string, condition: string): string {
-  return `(SELECT x.${column} FROM transaction_events x WHERE ${SAME_ROW_TX} AND ${condition} ORDER BY x.seq_no DESC LIMIT 1)`;
 }
 /** The EVSE's only connector, if the charger reported exactly one (DERIVE_201_SQL's rule). */
 function onlyConnector(chargerId: string, evseId: string): string {
@@ -718,12 +713,16 @@ cheap AS MATERIALIZED (
       ELSE COALESCE(${firstOf('timestamp', "x.event_type = 'Started'")}, (SELECT MIN(x.timestamp) FROM transaction_events x WHERE ${SAME_ROW_TX})) END
       AS started_at,
     ${UPDATED_START_WH} AS meter_start_wh,
-    CASE WHEN b.charging_state THEN ${lastOf('charging_state', 'x.charging_state IS NOT NULL')} ELSE s.charging_state END AS charging_state,
-    CASE WHEN b.tx IS NULL THEN s.last_trigger_reason ELSE ${lastOf('trigger_reason', 'true')} END AS last_trigger_reason,
+    CASE WHEN b.charging_state THEN ${lastBySeq(`SELECT x.seq_no AS seq, x.charging_state AS value FROM transaction_events x WHERE ${SAME_ROW_TX} AND x.charging_state IS NOT NULL ORDER BY x.seq_no DESC LIMIT 1`,
+      's.charger_id', 's.ocpp_transaction_id', { which: 'state', value: (h, seq) => packedPart(h, seq, 'chargingState') })}
+      ELSE s.charging_state END AS charging_state,
+    CASE WHEN b.tx IS NULL THEN s.last_trigger_reason ELSE ${lastBySeq(`SELECT x.seq_no AS seq, x.trigger_reason AS value FROM transaction_events x WHERE ${SAME_ROW_TX} ORDER BY x.seq_no DESC LIMIT 1`,
+      's.charger_id', 's.ocpp_transaction_id', { which: 'any', value: (h, seq) => packedPart(h, seq, 'triggerReason') })} END AS last_trigger_reason,
     CASE WHEN b.remote_start_id THEN ${firstOf('remote_start_id', 'x.remote_start_id IS NOT NULL')} ELSE s.remote_start_id END AS remote_start_id,
     CASE WHEN b.reservation_id THEN ${firstOf('reservation_id', 'x.reservation_id IS NOT NULL')} ELSE s.reservation_id END AS reservation_id,
     CASE WHEN b.offline = 1 THEN 1 ELSE s.offline END AS offline,
-    (SELECT x.seq_no FROM transaction_events x WHERE ${SAME_ROW_TX} ORDER BY x.seq_no DESC LIMIT 1) AS last_seq_no
+    (SELECT MAX(seq) FROM (SELECT * FROM (SELECT x.seq_no AS seq FROM transaction_events x WHERE ${SAME_ROW_TX} ORDER BY x.seq_no DESC LIMIT 1)
+      UNION ALL SELECT ${lastPackedSeq('s.charger_id', 's.ocpp_transaction_id')})) AS last_seq_no
   FROM touched t JOIN transactions s ON s.charger_id = t.charger_id AND s.ocpp_transaction_id = t.tx
   LEFT JOIN carried b ON b.charger_id = t.charger_id AND b.tx = t.tx
   WHERE t.updated_only = 1 AND (s.status = 'active' OR s.stop_reason = '${ABANDONED_REASON}')
@@ -805,18 +804,21 @@ FROM (
       MIN(e.timestamp)) AS started_at,
     (SELECT timestamp FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Ended' ORDER BY seq_no LIMIT 1) AS ended_at,
     (SELECT COALESCE(stopped_reason, 'Local') FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Ended' ORDER BY seq_no LIMIT 1) AS stop_reason,
-    (SELECT charging_state FROM transaction_events x WHERE ${SAME_TX} AND charging_state IS NOT NULL ORDER BY seq_no DESC LIMIT 1) AS charging_state,
-    (SELECT trigger_reason FROM transaction_events x WHERE ${SAME_TX} ORDER BY seq_no DESC LIMIT 1) AS last_trigger_reason,
+    ${lastBySeq(`SELECT x.seq_no AS seq, x.charging_state AS value FROM transaction_events x WHERE ${SAME_TX} AND x.charging_state IS NOT NULL ORDER BY x.seq_no DESC LIMIT 1`,
+      'e.charger_id', 'e.transaction_id', { which: 'state', value: (h, seq) => packedPart(h, seq, 'chargingState') })} AS charging_state,
+    ${lastBySeq(`SELECT x.seq_no AS seq, x.trigger_reason AS value FROM transaction_events x WHERE ${SAME_TX} ORDER BY x.seq_no DESC LIMIT 1`,
+      'e.charger_id', 'e.transaction_id', { which: 'any', value: (h, seq) => packedPart(h, seq, 'triggerReason') })} AS last_trigger_reason,
     (SELECT remote_start_id FROM transaction_events x WHERE ${SAME_TX} AND remote_start_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS remote_start_id,
     (SELECT reservation_id FROM transaction_events x WHERE ${SAME_TX} AND reservation_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS reservation_id,
     MAX(e.offline) AS offline,
-    MAX(e.seq_no) AS last_seq_no,
+    COALESCE(max(MAX(e.seq_no), ${lastPackedSeq('e.charger_id', 'e.transaction_id')}), MAX(e.seq_no)) AS last_seq_no,
     COALESCE(
       (SELECT begin_wh FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Started' AND begin_wh IS NOT NULL ORDER BY seq_no LIMIT 1),
       (SELECT begin_wh FROM transaction_events x WHERE ${SAME_TX} AND begin_wh IS NOT NULL ORDER BY seq_no LIMIT 1)) AS meter_start_wh,
     COALESCE(
       (SELECT end_wh FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Ended' AND end_wh IS NOT NULL ORDER BY seq_no LIMIT 1),
-      (SELECT end_wh FROM transaction_events x WHERE ${SAME_TX} AND end_wh IS NOT NULL ORDER BY seq_no DESC LIMIT 1)) AS meter_stop_wh
+      ${lastBySeq(`SELECT x.seq_no AS seq, x.end_wh AS value FROM transaction_events x WHERE ${SAME_TX} AND x.end_wh IS NOT NULL ORDER BY x.seq_no DESC LIMIT 1`,
+        'e.charger_id', 'e.transaction_id', { which: 'end', value: (h, seq) => packedPart(h, seq, 'endWh') })}) AS meter_stop_wh
   FROM transaction_events e
   JOIN everything t ON t.charger_id = e.charger_id AND t.tx = e.transaction_id
   WHERE e.disposition = 'applied'

@@ -484,7 +484,7 @@ describe('D1 bytes per archived 2.0.1 transaction', () => {
     return ids;
   }
 
-  it('fall to the transaction row and its Ended event: under a fifth of what the readings-only archive leaves (measured, printed)', async () => {
+  it('fall to the transaction row and its Ended event: less than the readings-only archive leaves, under 0.1 MiB a charger-month (measured, printed)', async () => {
     // The file does not shrink when rows are deleted: their pages are reused by later writes. So
     // what an archived session leaves is the file's growth per session in the steady state of
     // rounds of "write sessions, archive them", after a first round that fills the free pages.
@@ -539,7 +539,12 @@ describe('D1 bytes per archived 2.0.1 transaction', () => {
       keptMiBPerChargerMonthReadingsAndEvents: mib(now.kept),
     };
     console.log(`D1 bytes per archived 2.0.1 session (Started, 119 Updated, Ended; 6 values each), file growth in steady state: ${JSON.stringify(figures)}`);
+    // Since migration 0023 the periodic Updated events are packed with their readings and go with
+    // them even in the readings-only archive: what that one leaves is the events that are rows
+    // (here the Started and the first Updated, which changes the trigger reason). Moving those too
+    // leaves less again, and well under the issue's 1 MB per charger-month.
     expect(old.kept).toBeGreaterThan(0);
-    expect(now.kept * 5).toBeLessThan(old.kept);
+    expect(now.kept).toBeLessThan(old.kept);
+    expect(mib(now.kept)).toBeLessThan(0.1);
   }, 300_000);
 });

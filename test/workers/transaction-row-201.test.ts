@@ -76,7 +76,7 @@ async function knownCharger(prefix: string, connectors = 1): Promise<string> {
 }
 
 describe('a running 2.0.1 transaction', () => {
-  it('is not rewritten by an Updated that only brings a reading: its event and reading are the only D1 rows written', async () => {
+  it('is not rewritten by an Updated that only brings a reading: its event, packed with its reading, is the only D1 row written', async () => {
     const chargerId = await knownCharger('TXROW');
     await flush([event(chargerId, 'T', 0, 'Started', 0, 1_000)], at(0));
     // The first Updated brings a fact: its trigger reason follows the Started's (Authorized).
@@ -84,10 +84,11 @@ describe('a running 2.0.1 transaction', () => {
     const started = await row(chargerId, 'T');
     expect(started).toMatchObject({ last_trigger_reason: 'MeterValuePeriodic', last_seq_no: 1, updated_at: at(1), meter_stop_wh: null, energy_wh: null });
     for (let seqNo = 2; seqNo <= 4; seqNo++) {
-      expect(await flush([event(chargerId, 'T', seqNo, 'Updated', seqNo, 1_000 + seqNo * 100)], at(seqNo)), `Updated ${seqNo}`).toBe(2);
+      // Its hour's meter row, updated with the reading and the event (migrations/0023): before, the event was a row too.
+      expect(await flush([event(chargerId, 'T', seqNo, 'Updated', seqNo, 1_000 + seqNo * 100)], at(seqNo)), `Updated ${seqNo}`).toBe(1);
     }
-    // Five at a time, as the outbox flushes them: two rows each, nothing for the transaction.
-    expect(await flush([5, 6, 7, 8, 9].map((s) => event(chargerId, 'T', s, 'Updated', s, 1_000 + s * 100)), at(10))).toBe(10);
+    // Five at a time, as the outbox flushes them: one row each, nothing for the transaction.
+    expect(await flush([5, 6, 7, 8, 9].map((s) => event(chargerId, 'T', s, 'Updated', s, 1_000 + s * 100)), at(10))).toBe(5);
     expect(await row(chargerId, 'T')).toEqual(started);
     // A fact that does change (the charging state) still costs its row once.
     expect(await flush([event(chargerId, 'T', 10, 'Updated', 10, 2_000, { chargingState: 'SuspendedEV', triggerReason: 'ChargingStateChanged' })], at(11))).toBe(3);
@@ -233,11 +234,16 @@ describe('D1 rows read per 2.0.1 event (migration 0021)', () => {
     await flush([event(id, 'TX-R', 0, 'Started', 0, 1000)], at(0));
     const perUpdated: number[] = [];
     for (let seqNo = 1; seqNo <= 120; seqNo++) perUpdated.push(await rowsRead([event(id, 'TX-R', seqNo, 'Updated', seqNo, 1000 + seqNo * 10)], at(seqNo)));
-    // The 119th Updated reads what the 5th did (before 0021: about 110 more), and none reads more:
-    // not the events before it, nor the readings of its hour's meter row before it (migration
-    // 0022: a reading is found by its timestamp's path in the row).
-    expect(perUpdated[118]).toBe(perUpdated[4]);
-    expect(Math.max(...perUpdated)).toBe(perUpdated[4]);
+    // Every Updated of an hour reads what the hour's 5th does (before 0021: about 110 more for the
+    // 119th): not the events before it, nor the readings of its hour's meter row before it
+    // (migration 0022: a reading is found by its timestamp's path in the row). From the second
+    // (the first changes the trigger reason, a fact) they are packed with their readings
+    // (migration 0023), and packed events are looked up over the transaction's hour rows: each
+    // hour of the session adds those few lookups' row, not one per event.
+    expect(new Set(perUpdated.slice(1, 59))).toEqual(new Set([perUpdated[4]]));
+    expect(new Set(perUpdated.slice(60, 119))).toEqual(new Set([perUpdated[64]]));
+    expect(perUpdated[64]! - perUpdated[4]!).toBeGreaterThan(0);
+    expect(perUpdated[64]! - perUpdated[4]!).toBeLessThanOrEqual(3);
     const ended = await rowsRead([event(id, 'TX-R', 121, 'Ended', 121, 2300)], at(121));
     expect(await env.DB.prepare('SELECT status, energy_wh FROM transactions WHERE charger_id = ?').bind(id).first()).toEqual({ status: 'completed', energy_wh: 1300 });
     // An event after the Ended is judged late by the index, and changes nothing.
