@@ -17,17 +17,14 @@ import type { OutboxBatch } from './outbox';
 export function flushStatements(db: D1Database, batch: OutboxBatch, now: string): D1PreparedStatement[] {
   const chargers = new ChargerStore(db);
   const transactions = new TransactionStore(db);
-  const meterValues = new MeterValueStore(db);
   return [
     // 1.6 starts first: a stop in the same batch closes the transaction its start opens, and a
     // stop whose start is not stored by then is kept as unmatched.
     ...transactions.start16Statements(batch.start16, now),
-    // Plain 2.0.1 Updated events first, packed with their readings (store/packed-events.ts),
-    // judged against D1 as it was before the batch; then every other event, as a row; then meter
-    // values: an event's values are stored only if it was applied.
-    ...meterValues.packedEventStatements(batch.event201, now),
+    // 2.0.1 events before meter values: an event's values are stored only if it was applied (a
+    // plain Updated event, which is not stored as a row, is packed with them: store/packed-events.ts).
     ...transactions.event201Statements(batch.event201, now),
-    ...meterValues.insertStatements(batch.meter, batch.event201, now),
+    ...new MeterValueStore(db).insertStatements(batch.meter, batch.event201, now),
     ...chargers.connectorStatusStatements(batch.status, now),
     // Abandonments after the meter values (the last register reading closes them) and before the
     // stops: a transaction's own stop, coming later, still applies to it.

@@ -34,7 +34,7 @@ import {
   type PackedSample,
   type PackedSegment,
 } from './meter-packing';
-import { PACKED_EVENT, packableSql, packedPath } from './packed-events';
+import { PACKED_EVENT, packedPath } from './packed-events';
 
 export interface StoredMeterValue extends MeterSample {
   transactionId: string | null;
@@ -74,7 +74,7 @@ const otherContent = (a: string, b: string) =>
  * attach 1 on the row of its first reading, which takes the entry).
  */
 const r = (i: number) => `json_extract(r.value, '$[${i}]')`;
-/** Only an applied 2.0.1 event's values are stored (see insertStatements); a packed one's are packedEventStatements'. */
+/** Only an applied 2.0.1 event's values are stored (see insertStatements), as a packed one's (PACKED_HERE). */
 const APPLIED = `(${r(8)} IS NULL OR EXISTS (
   SELECT 1 FROM transaction_events e
   WHERE e.charger_id = ${r(0)} AND e.transaction_id = ${r(6)} AND e.seq_no = ${r(7)}
@@ -91,9 +91,18 @@ const INCOMING_SEQ = `(SELECT key FROM json_each(excluded.events))`;
 const NEW_EVENT = `(excluded.events IS NOT NULL AND json_type(meter_hours.events, ${packedPath(INCOMING_SEQ)}) IS NULL)`;
 /** The larger of a column and its incoming value, either NULL. */
 const larger = (column: string) => `COALESCE(max(${column}, excluded.${column}), ${column}, excluded.${column})`;
-/** The incoming row's packed event entry, on the row of its first reading only. */
+/** The incoming row's event as a packed entry, when the batch allows packing it (event-batch.ts `mayPack`). */
 const ENTRY = `json_extract(r.value, '$[9]')`;
-const ATTACHED = `${r(10)} = 1`;
+/**
+ * The incoming row belongs to an event that is packed: one the batch allows packing that
+ * TransactionStore.event201Statements, run before, did not store as a row (it judged it
+ * packable, packed-events.ts `packableSql`, or it is packed already with the same digest: an
+ * identical replay). An event it stored (applied, conflicting or late) has a row with its seqNo.
+ */
+const PACKED_HERE = `(${ENTRY} IS NOT NULL AND NOT EXISTS (
+  SELECT 1 FROM transaction_events e WHERE e.charger_id = ${r(0)} AND e.transaction_id = ${r(6)} AND e.seq_no = ${r(7)}))`;
+/** …and the row is its first reading's, which takes the event. */
+const ATTACHED = `${r(10)} = 1 AND ${PACKED_HERE}`;
 /** The JSON path of the incoming reading, in the incoming data and in the stored row alike. */
 const INCOMING_PATH = `'$."' || ${INCOMING_TIMESTAMP} || '"'`;
 const INCOMING = (path: string) => `json_extract(excluded.data, ${INCOMING_PATH} || '[0]${path}')`;
@@ -153,6 +162,11 @@ const PART = `COALESCE(
  * scope '@<evse>/<connector>'). Values of one batch are judged against each other too (rows are
  * upserted in order), and an identical replay writes nothing: the update's WHERE finds nothing new.
  */
+/**
+ * (See above.) A packed event's readings are stored as any reading is, and the event becomes an
+ * entry of its first reading's row, written by the same statement: the event and its reading are
+ * one row written (store/packed-events.ts).
+ */
 function upsertSql(stored: string): string {
   return `INSERT INTO meter_hours (charger_id, scope, hour, part, data, events, event_seq_max, event_end_seq, event_state_seq)
   SELECT ${r(0)}, ${r(1)}, ${HOUR}, ${PART},
@@ -182,26 +196,7 @@ function upsertSql(stored: string): string {
     event_state_seq = ${larger('event_state_seq')}
   WHERE NOT ${STORED_READING} OR EXISTS (SELECT 1 ${NEW_SAMPLES}) OR EXISTS (${UNKEPT_CONFLICTS}) OR ${NEW_EVENT}`;
 }
-const UPSERT_SQL = upsertSql(APPLIED);
-
-/**
- * Packs plain 2.0.1 Updated events with their readings (store/packed-events.ts): each event's
- * readings stored as any reading is, and the event an entry of its first reading's row, by the
- * same statement, when packableSql says so; the values of any other event are left to UPSERT_SQL,
- * once TransactionStore.event201Statements has stored the event.
- */
-const PACK_SQL = upsertSql(
-  packableSql({
-    chargerId: r(0),
-    transactionId: r(6),
-    seq: r(7),
-    digest: r(8),
-    trigger: `json_extract(${ENTRY}, '$[${PACKED_EVENT.triggerReason}]')`,
-    chargingState: `json_extract(${ENTRY}, '$[${PACKED_EVENT.chargingState}]')`,
-    evseId: `json_extract(${ENTRY}, '$[${PACKED_EVENT.evseId}]')`,
-    connectorId: `json_extract(${ENTRY}, '$[${PACKED_EVENT.connectorId}]')`,
-  }),
-);
+const UPSERT_SQL = upsertSql(`(${APPLIED} OR ${PACKED_HERE})`);
 
 /**
  * The readings (rows of `Row`) of the rows `m` of meter_hours that `where` selects, one per entry
@@ -242,6 +237,22 @@ function readingRows(
   return rows;
 }
 
+/** A 2.0.1 event as an entry of meter_hours.events (store/packed-events.ts PACKED_EVENT), received `now`. */
+function packedEntry(e: ChargerFact<'event201'>['fact'], now: string): unknown[] {
+  const { beginWh, endWh } = eventRegisters(e.samples ?? [], e.eventType);
+  const entry: unknown[] = [];
+  entry[PACKED_EVENT.digest] = e.digest;
+  entry[PACKED_EVENT.timestamp] = e.timestamp;
+  entry[PACKED_EVENT.triggerReason] = e.triggerReason;
+  entry[PACKED_EVENT.evseId] = e.evseId ?? null;
+  entry[PACKED_EVENT.connectorId] = e.connectorId ?? null;
+  entry[PACKED_EVENT.beginWh] = beginWh;
+  entry[PACKED_EVENT.endWh] = endWh;
+  entry[PACKED_EVENT.receivedAt] = now;
+  entry[PACKED_EVENT.chargingState] = e.chargingState ?? null;
+  return entry;
+}
+
 export class MeterValueStore {
   constructor(private readonly db: D1Database) {}
 
@@ -250,8 +261,8 @@ export class MeterValueStore {
    * was applied (run after TransactionStore.event201Statements: a seqNo reused with other
    * content, or an event after Ended, adds no readings to the transaction; its values are kept
    * in its anomaly). A sample already stored is skipped; one that contradicts a stored one is
-   * kept and flagged instead (UPSERT_SQL). The values of an event packed by
-   * `packedEventStatements` are stored already (and its event is not a row to find here).
+   * kept and flagged instead (UPSERT_SQL). An event that event201Statements packs rather than
+   * stores is packed here, with its readings (PACKED_HERE).
    * Meter values are most of what chargers send, so each statement carries as many readings as
    * fit in its JSON parameter (MAX_JSON_BYTES), already packed.
    */
@@ -264,40 +275,15 @@ export class MeterValueStore {
     for (const { chargerId, fact } of reports) {
       rows.push(...readingRows(chargerId, fact.transactionId ?? '', fact.evseId, fact.connectorId, fact.samples, []));
     }
-    for (const { chargerId, fact: e } of events) {
-      if (e.samples === undefined || e.digest === undefined) continue;
-      rows.push(...readingRows(chargerId, e.transactionId, e.evseId ?? 0, e.connectorId ?? 0, e.samples, [e.seqNo, e.digest]));
-    }
-    return jsonChunks(rows).map((json) => this.db.prepare(UPSERT_SQL).bind(json, now));
-  }
-
-  /**
-   * Statements that pack the batch's plain 2.0.1 Updated events with their readings
-   * (store/packed-events.ts, PACK_SQL), the event and its reading one D1 row written. Run before
-   * TransactionStore.event201Statements, which then stores every other event as a row: whether
-   * an event is packed is judged against D1 as it was before the batch's events.
-   */
-  packedEventStatements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
-    const rows: unknown[][] = [];
     for (const judged of judgeBatch(events)) {
-      if (!mayPack(judged)) continue;
       const { chargerId, fact: e } = judged.event;
-      const { beginWh, endWh } = eventRegisters(e.samples!, e.eventType);
-      const entry: unknown[] = [];
-      entry[PACKED_EVENT.digest] = judged.digest;
-      entry[PACKED_EVENT.timestamp] = e.timestamp;
-      entry[PACKED_EVENT.triggerReason] = e.triggerReason;
-      entry[PACKED_EVENT.evseId] = e.evseId ?? null;
-      entry[PACKED_EVENT.connectorId] = e.connectorId ?? null;
-      entry[PACKED_EVENT.beginWh] = beginWh;
-      entry[PACKED_EVENT.endWh] = endWh;
-      entry[PACKED_EVENT.receivedAt] = now;
-      entry[PACKED_EVENT.chargingState] = e.chargingState ?? null;
-      const readings = readingRows(chargerId, e.transactionId, e.evseId ?? 0, e.connectorId ?? 0, e.samples!, [e.seqNo, judged.digest, entry, 0]);
-      readings[0]![10] = 1;
+      if (e.samples === undefined || e.digest === undefined) continue;
+      const entry = mayPack(judged) ? packedEntry(e, now) : null;
+      const readings = readingRows(chargerId, e.transactionId, e.evseId ?? 0, e.connectorId ?? 0, e.samples, [e.seqNo, e.digest, entry, 0]);
+      if (readings[0]) readings[0][10] = 1;
       rows.push(...readings);
     }
-    return jsonChunks(rows).map((json) => this.db.prepare(PACK_SQL).bind(json, now));
+    return jsonChunks(rows).map((json) => this.db.prepare(UPSERT_SQL).bind(json, now));
   }
 
   /**

@@ -4,9 +4,9 @@ import type { TransactionStart16, TransactionStop16 } from '../ocpp/records';
 import { eventRegisters } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
 import { columnsOf, jsonChunks, MAX_JSON_BYTES } from './json-rows';
-import { judgeBatch } from './event-batch';
+import { judgeBatch, mayPack } from './event-batch';
 import { lastEnergyRegisterSql } from './meter-values';
-import { lastBySeq, lastPackedSeq, packedEventExists, packedPart, transactionHours } from './packed-events';
+import { lastBySeq, lastPackedSeq, packableSql, packedEventExists, packedPart, transactionHours } from './packed-events';
 import { ABANDONED_REASON, flagsOf, type AnomalyKind } from './transaction-anomalies';
 
 /**
@@ -147,7 +147,7 @@ const EVENT_COLUMNS = [
  * context, unit, value, signed data] (for the detail of an event not applied), and what only
  * the batch knows (see `event201Statements`).
  */
-const EVENT_EXTRA_COLUMNS = ['samples', 'conflict_in_batch', 'batch_ended_seq'] as const;
+const EVENT_EXTRA_COLUMNS = ['samples', 'conflict_in_batch', 'batch_ended_seq', 'may_pack'] as const;
 
 /** What identifies a 1.6 StartTransaction across replays: connectorId|idTag|meterStart|timestamp (the start_key column). */
 export function startKey16(start: Pick<TransactionStart16, 'connectorId' | 'idTag' | 'meterStartWh' | 'startedAt'>): string {
@@ -401,20 +401,21 @@ export class TransactionStore {
    * such an event must change nothing of it: not who is billed, not the start, not a register
    * still unknown. A transaction the CSMS closed as abandoned has no Ended: its own Ended applies.
    *
-   * A plain Updated event is not stored here but packed with its readings, by
-   * MeterValueStore.packedEventStatements, which runs before (store/packed-events.ts): an event
-   * packed already, with the same digest, adds nothing here either, and one packed with another
-   * digest makes an event reusing its seqNo conflicting, as a row would.
+   * A plain Updated event is not stored here (packed-events.ts `packableSql`, judged against D1
+   * as it was before the statement): MeterValueStore.insertStatements, run after, packs it with
+   * its readings. An event packed already, with the same digest, adds nothing here either, and
+   * one packed with another digest makes an event reusing its seqNo conflicting, as a row would.
    *
    * What depends on order within the batch is worked out in event-batch.ts (statements only see
    * what earlier statements stored), what depends on D1 in SQL. Run before the batch's other
    * meter values (MeterValueStore checks the events were applied) and `derive201Statements`.
    */
   event201Statements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
-    const rows = judgeBatch(events).map(({ event, digest, conflictInBatch, batchEndedSeq }) => [
-      ...eventRow(event, digest),
-      conflictInBatch ? 1 : 0,
-      batchEndedSeq,
+    const rows = judgeBatch(events).map((judged) => [
+      ...eventRow(judged.event, judged.digest),
+      judged.conflictInBatch ? 1 : 0,
+      judged.batchEndedSeq,
+      mayPack(judged) ? 1 : 0,
     ]);
     return jsonChunks(rows).map((json) => this.db.prepare(INSERT_EVENTS_201_SQL).bind(json, now));
   }
@@ -562,6 +563,17 @@ FROM (
                     WHERE x.charger_id = f.charger_id AND x.transaction_id = f.transaction_id AND x.seq_no = f.seq_no
                       AND ${SAME_LEGACY_EVENT})
     AND NOT ${packedEventExists('f.charger_id', 'f.transaction_id', 'f.seq_no', (d) => `${d} = f.digest`)}
+    -- Packed instead, by MeterValueStore.insertStatements.
+    AND NOT (f.may_pack = 1 AND ${packableSql({
+      chargerId: 'f.charger_id',
+      transactionId: 'f.transaction_id',
+      seq: 'f.seq_no',
+      digest: 'f.digest',
+      trigger: 'f.trigger_reason',
+      chargingState: 'f.charging_state',
+      evseId: 'f.evse_id',
+      connectorId: 'f.connector_id',
+    })})
 )`;
 
 /**

@@ -6,6 +6,7 @@ import { readConfig } from '../../src/config';
 import { fleetWriterName } from '../../src/fleet/fleet-writer';
 import { mixedFacts, Outbox, type OutboxKind, type StoredEntry } from '../../src/fleet/outbox';
 import type { MeterReport } from '../../src/ocpp/records';
+import { MeterArchiveStore } from '../../src/store/meter-archive';
 import { api, breakD1, METER_VALUES, RawCharger, uniqueChargerId } from './helpers';
 import { billedRows, meterObject } from './object-meter';
 
@@ -168,8 +169,8 @@ describe('meter readings in the outbox', () => {
     // In D1 at the answer, the transaction's energy with them; the object wrote nothing.
     expect((await stub.stats()).outboxEntries).toBe(0);
     expect(billedRows(await read())).toBe(0);
-    const seqNos = async () =>
-      (await env.DB.prepare('SELECT seq_no FROM transaction_events WHERE charger_id = ? ORDER BY seq_no').bind(cp.id).all<{ seq_no: number }>()).results.map((e) => e.seq_no);
+    // Where D1 keeps them: rows of transaction_events, or packed with their readings (migrations/0023).
+    const seqNos = async () => (await new MeterArchiveStore(env.DB, env.ARCHIVE).transactionEvents(cp.id, 'DIRECT-TX')).map((e) => e.seq_no);
     expect(await seqNos()).toEqual([0, 1, 2, 3]);
     const shown = async () => ((await (await api('GET', `/chargers/${cp.id}/transactions/DIRECT-TX`)).json()) as { transaction: object }).transaction;
     expect(await shown()).toMatchObject({ energyWh: 300, status: 'active' });
