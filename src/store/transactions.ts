@@ -691,7 +691,11 @@ const UPDATED_START_WH = `CASE WHEN b.first_begin_seq IS NULL
  * - started_at: the Started's timestamp, else the earliest; an Updated moves it only if earlier.
  * - start register: the Started's reading, else the first event's that has one; kept when an
  *   event with a reading and a lower seqNo than the batch's readings is stored already.
- * - offline: set once an event was sent offline. last_seq_no: the highest applied seqNo, a seek.
+ * - offline: set once an event was sent offline. last_seq_no: the highest applied seqNo, a seek
+ *   (packed events' too).
+ * Events packed with their readings (store/packed-events.ts) are not among those read by key:
+ * such an event carries no fact but the trigger reason and charging state it repeats, so it
+ * changes none, and the last-by-seqNo lookups above take it into account (`lastBySeq`).
  * - stop facts: an Updated brings none; an active row has none (its end register and energy
  *   are computed at read), an abandoned one keeps its closure's (the energy from the start
  *   register, which may change).
@@ -762,6 +766,11 @@ cheap AS MATERIALIZED (
  * stay null: they move with every reading, so reads compute them (LIVE_201_JOIN) and the row is
  * not rewritten for a reading; the completion (this upsert with the Ended, or
  * abandon201Statements) stores them as this derivation gives them then.
+ *
+ * A transaction's events are its transaction_events rows and its events packed with their
+ * readings (store/packed-events.ts). A packed event carries no fact but a trigger reason, a
+ * charging state and an end register, each the latest by seqNo possibly: `lastBySeq` looks at
+ * both places for those, and for the last seqNo. Every other fact comes from rows alone.
  *
  * A transaction whose events in the batch are all Updated is derived by CHEAP_201_CTES once it
  * has a row, which gives the same row reading only what those events can change.
