@@ -206,8 +206,9 @@ export class TransactionStore {
    * already stored (same charger and id) is skipped, so a replayed batch changes nothing.
    * The stored start_key is the start key followed by `#<id>`: the replay rule is the object's
    * (charger/transaction-ids.ts), and a start identical to one already stopped is a new session
-   * whose row must not clash with the old one under UNIQUE (charger_id, start_key). Rows stored
-   * before carry the bare key. Run before the stops and meter values of the same batch.
+   * whose row had to keep apart from the old one under UNIQUE (charger_id, start_key), which
+   * migration 0024 dropped (an index entry per insert; the key with its id is unique anyway).
+   * Rows stored before carry the bare key. Run before the stops and meter values of the same batch.
    */
   start16Statements(starts: readonly ChargerFact<'start16'>[], now: string): D1PreparedStatement[] {
     return jsonChunks(starts.map(startRow)).map((json) =>
