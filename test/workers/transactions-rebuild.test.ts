@@ -7,7 +7,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { flushStatements } from '../../src/fleet/flush';
-import { Outbox, type ChargerFact } from '../../src/fleet/outbox';
+import { Outbox, type OutboxEntry } from '../../src/fleet/outbox';
 import { allPages, api, RawCharger, uniqueChargerId } from './helpers';
 
 const migration = (prefix: string) => {
@@ -42,11 +42,11 @@ const schemaOf = async () =>
 
 /** A 1.6 start as a flush writes it, alone: the D1 rows it costs. */
 async function startRows(chargerId: string, transactionId: number): Promise<number> {
-  const start: ChargerFact<'start16'> = {
+  const start: OutboxEntry<'start16'> = {
     chargerId,
     kind: 'start16',
     fact: { transactionId, connectorId: 1, idTag: 'MIG24', idTagStatus: 'Accepted', meterStartWh: 100, startedAt: '2026-05-01T10:00:00.000Z' },
-  } as ChargerFact<'start16'>;
+  };
   let rows = 0;
   for (const result of await env.DB.batch(flushStatements(env.DB, Outbox.batchOf([start]), '2026-05-01T10:00:01.000Z'))) rows += result.meta.rows_written;
   return rows;
