@@ -224,14 +224,13 @@ export class DurableChargerRecords implements ChargerRecords {
       // The start may be one D1 already has (sent before this object numbered starts).
       const seededId = ids.find(key);
       if (seededId !== undefined) {
-        this.deps.locations.remember(String(seededId), { evseId: 0, connectorId: start.connectorId });
         this.noteRunning(String(seededId), start);
         return seededId;
       }
     }
     // No await from here to the append: the id, its key and the facts commit together.
+    // Its connector is kept with its id and key (transactionLocation): no location row of its own.
     const { transactionId: id, abandoned } = ids.assign(key, start.connectorId);
-    this.deps.locations.remember(String(id), { evseId: 0, connectorId: start.connectorId });
     this.noteRunning(String(id), start);
     // A transaction still running on this connector was left open by the charger: the new one ends it.
     this.deps.outbox.appendAll([
@@ -284,8 +283,18 @@ export class DurableChargerRecords implements ChargerRecords {
     await this.append('report', { ...report, payload, digest });
   }
 
+  /**
+   * Where a transaction runs: as its first message said (2.0.1, and 1.6 transactions started
+   * before their connector was kept with their id), else, for a 1.6 transaction not stopped yet,
+   * the connector its start named. Once its StopTransaction was taken, a replay of that stop
+   * finds none: its meter values name connector 0, and add nothing to the values the first
+   * sending stored (a transaction's values are the same values whatever connector they name).
+   */
   async transactionLocation(transactionId: string): Promise<TransactionLocation | undefined> {
-    return this.deps.locations.get(transactionId);
+    const known = this.deps.locations.get(transactionId);
+    if (known !== undefined || this.deps.protocol !== 'ocpp1.6' || !/^\d{1,15}$/.test(transactionId)) return known;
+    const connectorId = this.deps.transactionIds.connectorOf(Number(transactionId));
+    return connectorId === undefined ? undefined : { evseId: 0, connectorId };
   }
 
   async stopTransaction(stop: TransactionStop16): Promise<void> {

@@ -91,11 +91,12 @@ describe('rows written per charging session', () => {
     // Before (cba9e11): start 20 object rows (17 SQL, 3 setAlarm) and 11 D1 rows, 2 alarms run;
     // end 13 (11 SQL, 2 setAlarm) and 8 D1 rows.
     // The start: outbox row 1 + 2 merges + 1 removal; the tag's cache 1; the id counter 1, the
-    // start's key, id and connector 1; location 1; active token 1; a setAlarm for the flush and
+    // start's key, id and connector 1 (which is also its location: no location row, 1 less since
+    // 0024's commit); active token 1; a setAlarm for the flush and
     // one back to the liveness check. D1: the transaction 4 (row, 3 index entries: 6 before
     // migration 0024 dropped AUTOINCREMENT's sqlite_sequence row and the start_key index entry),
     // the connector's state once, its history twice, last seen.
-    expect(start).toEqual({ object: 11, sqlRows: 9, alarmsSet: 2, d1: 8, alarmsRun: 1 });
+    expect(start).toEqual({ object: 10, sqlRows: 8, alarmsSet: 2, d1: 8, alarmsRun: 1 });
     // The end: active token 1, start key 1, the end announced once (1: EVENTS is bound here, not
     // by default), outbox 1 + 2 merges + 1 removal; two setAlarms. D1: the state once, its history
     // twice, the transaction completed 3 (row, status index, archive index), last seen.
