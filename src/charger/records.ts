@@ -3,8 +3,10 @@
 // Only what the answer depends on is read from or written to D1 before answering: the boot
 // decision, and id tag records the object has not read within ID_TAG_CACHE_SECONDS (see
 // id-tag-cache.ts). A 1.6 transaction's id comes from the object itself (transaction-ids.ts).
-// Everything else, starts included, is appended to the charger's outbox, which commits in the
-// object's own storage before the answer leaves and reaches D1 with the next flush.
+// Meter reports, connector states and 1.6 stops go to D1 before the answer when nothing waits in
+// the outbox and the object writes D1 itself (writeToD1). Everything else, starts included, and
+// those when they cannot, is appended to the charger's outbox, which commits in the object's own
+// storage before the answer leaves and reaches D1 with the next flush.
 
 import type { Config } from '../config';
 import { decideToken, groupTokenType } from '../ocpp/authorization';
@@ -68,6 +70,11 @@ export interface RecordsDeps {
    * for facts operators wait for (a 1.6 start, a stop, an Ended event).
    */
   appended: (urgency: 'soon' | 'batched') => Promise<void>;
+  /**
+   * When the charger's last frame arrived, if D1 has not been told (OutboxHandover.lastSeenToWrite):
+   * a stop written to D1 at its answer carries it, as its flush would have.
+   */
+  lastSeenToWrite?: () => { at: number; stored: () => void } | undefined;
   /** Queues a command for the charger (see OperatorCommands.queueGenerated). */
   queueCommand: (action: string, payload: Record<string, unknown>) => Promise<void>;
 }
@@ -111,8 +118,14 @@ export class DurableChargerRecords implements ChargerRecords {
     return status;
   }
 
-  /** Connector states are handed over at once: the fleet list and the dashboard should show them soon. */
+  /**
+   * Connector states are handed over at once: the fleet list and the dashboard should show them
+   * soon. Written to D1 at the answer when it can be (see writeToD1): the Finishing and Available
+   * after a stop then cost the object nothing, where the outbox cost a row, a merge, its removal
+   * and two setAlarms.
+   */
   async recordConnectorStatus(state: ConnectorState): Promise<void> {
+    if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'status', fact: state }])) return;
     await this.append('status', state, 'soon');
   }
 
@@ -301,6 +314,12 @@ export class DurableChargerRecords implements ChargerRecords {
     this.deps.activeTokens.ended(String(stop.transactionId), this.deps.now.getTime());
     // Synchronous with the append: an identical start from now on is a new session.
     this.deps.transactionIds.stopped(stop.transactionId);
+    // To D1 at the answer when it can be (see writeToD1), with the last frame's time as a flush
+    // would carry it. Safe to retry either way: a stop applies once, its replay adds nothing, and
+    // the id and token bookkeeping above holds whether or not it reached D1 first. (A start
+    // cannot go this way: its key, once kept here, makes a retry a replay that appends nothing,
+    // so its fact must commit with the key.)
+    if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'stop16', fact: stop }], true)) return;
     await this.append('stop16', stop, 'soon');
   }
 
@@ -322,11 +341,15 @@ export class DurableChargerRecords implements ChargerRecords {
    * to the outbox instead, durable in the object, and are flushed once D1 is back. Returns
    * whether D1 stored them.
    */
-  private async writeToD1(entries: OutboxEntry[]): Promise<boolean> {
+  private async writeToD1(entries: OutboxEntry[], withLastSeen = false): Promise<boolean> {
     const { config, outbox, db, chargerId } = this.deps;
     if (config.fleetWriterShards !== 0 || outbox.size > 0) return false;
+    const batch = Outbox.batchOf(entries);
+    const seen = withLastSeen ? this.deps.lastSeenToWrite?.() : undefined;
+    if (seen) batch.seen.push({ chargerId, fact: { at: new Date(seen.at).toISOString() } });
     try {
-      await db.batch(flushStatements(db, Outbox.batchOf(entries), this.nowIso));
+      await db.batch(flushStatements(db, batch, this.nowIso));
+      seen?.stored();
       return true;
     } catch (error) {
       logWarning('store', chargerId, `D1 did not take ${entries.map((e) => e.kind).join(', ')} (${String(error)}): kept in the outbox until it does`);
