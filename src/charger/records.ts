@@ -134,7 +134,7 @@ export class DurableChargerRecords implements ChargerRecords {
     let records = this.deps.tags.get(token.idTag, nowMs);
     // A token used offline and cached as unknown is looked up afresh: the operator may have
     // registered it since, and only a token still unknown is listed as seen offline.
-    if (records === undefined || (token.offline && records.length === 0)) records = await this.readTag(token.idTag);
+    if (records === undefined || (token.offline && records.length === 0)) records = await this.readTag(token.idTag, worthKeeping(token));
     // The decision is made now, from the records: an expiryDate passes on time even when cached.
     let decision: TokenDecision | null = decideToken(records, this.deps.now, token.type);
     const own = this.ownTransaction(token);
@@ -214,10 +214,10 @@ export class DurableChargerRecords implements ChargerRecords {
     return this.deps.tags.get(idTag, this.deps.now.getTime()) ?? (await this.readTag(idTag));
   }
 
-  /** Reads a tag's entries from D1, and keeps them (or that there are none) for the next decisions. */
-  private async readTag(idTag: string): Promise<IdTagRecord[]> {
+  /** Reads a tag's entries from D1, and keeps them (or that there are none) for the next decisions unless `keep` is false. */
+  private async readTag(idTag: string, keep = true): Promise<IdTagRecord[]> {
     const records = await new IdTagStore(this.deps.db).find(idTag);
-    this.deps.tags.put(idTag, records, this.deps.now.getTime());
+    if (keep) this.deps.tags.put(idTag, records, this.deps.now.getTime());
     return records;
   }
 
@@ -437,6 +437,20 @@ async function sha256Hex(text: string): Promise<string> {
   let hex = '';
   for (const byte of digest) hex += HEX[byte];
   return hex;
+}
+
+/**
+ * Whether a tag's records read from D1 for this decision are worth keeping in the object's cache
+ * (one object row written): only when another decision on the tag is likely within
+ * ID_TAG_CACHE_SECONDS. An Authorize is followed by its start, and a 2.0.1 transaction's events
+ * may name their token again; but after a 1.6 StartTransaction the tag's next decision here is
+ * its StopTransaction, as long as the session lasts, and after an end the next session. Kept
+ * then, the row was written at every start and at every stop (a session longer than the TTL)
+ * for nothing.
+ */
+function worthKeeping(token: PresentedToken): boolean {
+  if (token.purpose === 'end') return false;
+  return !(token.purpose === 'start' && token.start16 !== undefined);
 }
 
 function decideForUnknown(policy: Config['unknownChargerPolicy']): RegistrationStatus {
