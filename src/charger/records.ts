@@ -311,7 +311,7 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async stopTransaction(stop: TransactionStop16): Promise<void> {
-    this.deps.activeTokens.ended(String(stop.transactionId), this.deps.now.getTime());
+    this.deps.activeTokens.stopped16(String(stop.transactionId), this.deps.now.getTime());
     // Synchronous with the append: an identical start from now on is a new session.
     this.deps.transactionIds.stopped(stop.transactionId);
     // To D1 at the answer when it can be (see writeToD1), with the last frame's time as a flush
