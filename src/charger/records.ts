@@ -3,10 +3,11 @@
 // Only what the answer depends on is read from or written to D1 before answering: the boot
 // decision, and id tag records the object has not read within ID_TAG_CACHE_SECONDS (see
 // id-tag-cache.ts). A 1.6 transaction's id comes from the object itself (transaction-ids.ts).
-// Meter reports, connector states and 1.6 stops go to D1 before the answer when nothing waits in
-// the outbox and the object writes D1 itself (writeToD1). Everything else, starts included, and
-// those when they cannot, is appended to the charger's outbox, which commits in the object's own
-// storage before the answer leaves and reaches D1 with the next flush.
+// Meter reports, connector states and 1.6 stops go to D1 before the answer when the object writes
+// D1 itself: meter reports when nothing waits in the outbox, states and stops taking a few waiting
+// entries along (writeToD1). Everything else, starts included, and those when they cannot, is
+// appended to the charger's outbox, which commits in the object's own storage before the answer
+// leaves and reaches D1 with the next flush.
 
 import type { Config } from '../config';
 import { decideToken, groupTokenType } from '../ocpp/authorization';
@@ -120,12 +121,13 @@ export class DurableChargerRecords implements ChargerRecords {
 
   /**
    * Connector states are handed over at once: the fleet list and the dashboard should show them
-   * soon. Written to D1 at the answer when it can be (see writeToD1): the Finishing and Available
-   * after a stop then cost the object nothing, where the outbox cost a row, a merge, its removal
-   * and two setAlarms.
+   * soon. Written to D1 at the answer when it can be, with the few facts waiting before them (see
+   * writeToD1): the Finishing and Available after a stop then cost the object nothing, where the
+   * outbox cost a row, a merge, its removal and two setAlarms, and the Charging after a start
+   * takes the start along instead of merging into its row.
    */
   async recordConnectorStatus(state: ConnectorState): Promise<void> {
-    if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'status', fact: state }])) return;
+    if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'status', fact: state }], { takeAlong: true })) return;
     await this.append('status', state, 'soon');
   }
 
@@ -319,7 +321,7 @@ export class DurableChargerRecords implements ChargerRecords {
     // the id and token bookkeeping above holds whether or not it reached D1 first. (A start
     // cannot go this way: its key, once kept here, makes a retry a replay that appends nothing,
     // so its fact must commit with the key.)
-    if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'stop16', fact: stop }], true)) return;
+    if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'stop16', fact: stop }], { lastSeen: true, takeAlong: true })) return;
     await this.append('stop16', stop, 'soon');
   }
 
@@ -338,22 +340,37 @@ export class DurableChargerRecords implements ChargerRecords {
    * and nothing older waits in its outbox (so facts still reach D1 in the order they came), the
    * facts are written before the answer, with the statements a flush of just them would run
    * (idempotent: a replay stores nothing twice). D1 failing is no reason to refuse them: they go
-   * to the outbox instead, durable in the object, and are flushed once D1 is back. Returns
-   * whether D1 stored them.
+   * to the outbox instead, durable in the object, and are flushed once D1 is back. With
+   * `takeAlong` (connector states, 1.6 stops: facts operators wait for, flushed about a second
+   * later anyway), up to TAKEN_ALONG_MAX entries waiting in the outbox go with them, first. With
+   * `lastSeen`, or entries taken along, the charger's last frame time too, as a flush carries it.
+   * Returns whether D1 stored them.
    */
-  private async writeToD1(entries: OutboxEntry[], withLastSeen = false): Promise<boolean> {
+  private async writeToD1(entries: OutboxEntry[], options: { lastSeen?: boolean; takeAlong?: boolean } = {}): Promise<boolean> {
     const { config, outbox, db, chargerId } = this.deps;
-    if (config.fleetWriterShards !== 0 || outbox.size > 0) return false;
-    const batch = Outbox.batchOf(entries);
-    const seen = withLastSeen ? this.deps.lastSeenToWrite?.() : undefined;
-    if (seen) batch.seen.push({ chargerId, fact: { at: new Date(seen.at).toISOString() } });
+    if (config.fleetWriterShards !== 0) return false;
+    const waiting = outbox.size;
+    if (waiting > 0 && (!options.takeAlong || waiting > TAKEN_ALONG_MAX)) return false;
+    // The facts waiting go first, in the same D1 batch (and its statements' order), and are
+    // removed once D1 has them, as their flush would: a status or a stop that comes while a
+    // start waits for its flush then costs the outbox no merge, and the flush no removal of it.
+    const older = waiting > 0 ? outbox.peekOldest(TAKEN_ALONG_MAX) : undefined;
     try {
+      // Not all of them (too large for one batch): the new facts wait behind them.
+      if (older && older.size < waiting) return false;
+      const batch = Outbox.batchOf([...(older?.entries ?? []), ...entries]);
+      // The last frame's time travels with facts taken along, as it does with any flush.
+      const seen = options.lastSeen || older ? this.deps.lastSeenToWrite?.() : undefined;
+      if (seen) batch.seen.push({ chargerId, fact: { at: new Date(seen.at).toISOString() } });
       await db.batch(flushStatements(db, batch, this.nowIso));
+      if (older) outbox.remove(older.lastSeq);
       seen?.stored();
       return true;
     } catch (error) {
       logWarning('store', chargerId, `D1 did not take ${entries.map((e) => e.kind).join(', ')} (${String(error)}): kept in the outbox until it does`);
       return false;
+    } finally {
+      if (older) outbox.released();
     }
   }
 
@@ -428,6 +445,13 @@ export class DurableChargerRecords implements ChargerRecords {
     await this.deps.appended(urgency);
   }
 }
+
+/**
+ * Outbox entries a connector status or a 1.6 stop takes along to D1 at its answer (see
+ * writeToD1): a few, as a session's start leaves (its start, an abandonment, a status); more wait
+ * for their flush.
+ */
+const TAKEN_ALONG_MAX = 8;
 
 /** Each byte's two hex digits: a digest per TransactionEvent and report is spelled out with no per-byte formatting. */
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));

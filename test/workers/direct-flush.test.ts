@@ -19,12 +19,13 @@ describe('direct flush', () => {
     await cp.boot();
     const writer = env.FLEET_WRITERS.getByName(fleetWriterName(cp.id, 1));
     const writerBefore = await writer.stats();
-    const sample = { timestamp: '2026-03-01T10:05:00Z', sampledValue: [{ value: '4321', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] };
-    expect((await cp.call('MeterValues', { connectorId: 1, meterValue: [sample] }))[0]).toBe(3);
-    expect((await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Charging' }))[0]).toBe(3);
-
     const stub = env.CHARGERS.getByName(cp.id);
     const before = (await stub.stats()).d1Statements;
+    const sample = { timestamp: '2026-03-01T10:05:00Z', sampledValue: [{ value: '4321', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] };
+    expect((await cp.call('MeterValues', { connectorId: 1, meterValue: [sample] }))[0]).toBe(3);
+    // The status takes the facts waiting (the connection, the reading) along to D1 at its answer.
+    expect((await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Charging' }))[0]).toBe(3);
+
     const after = await stub.flushNow();
     expect(after.outboxEntries).toBe(0);
     expect(after.d1Statements).toBeGreaterThan(before);
@@ -44,12 +45,14 @@ describe('direct flush', () => {
     const transactionId = (start[2] as { transactionId: number }).transactionId;
     const sample = { timestamp: '2026-03-01T10:05:00Z', sampledValue: [{ value: '900', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] };
     await cp.call('MeterValues', { connectorId: 1, transactionId, meterValue: [sample] });
-    await cp.call('StopTransaction', { transactionId, meterStop: 1500, timestamp: '2026-03-01T10:30:00Z' });
 
     const stub = env.CHARGERS.getByName(cp.id);
     // What D1 will be given, kept aside as the outbox holds it.
     const kept = await runInDurableObject(stub, (_instance, state) => new Outbox(state.storage.sql).peekStored(500).entries);
     expect(kept.length).toBeGreaterThan(0);
+    // The stop takes them along to D1 at its answer.
+    await cp.call('StopTransaction', { transactionId, meterStop: 1500, timestamp: '2026-03-01T10:30:00Z' });
+    expect((await stub.stats()).outboxEntries).toBe(0);
     await stub.flushNow();
     const stored = {
       transactions: await count('SELECT COUNT(*) AS n FROM transactions WHERE charger_id = ?', cp.id),
