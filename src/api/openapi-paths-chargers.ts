@@ -27,8 +27,8 @@ export function chargerPaths(): Record<string, Json> {
           '`connected` and `lastSeen` come from D1, which an idle charger does not write to. `connected` changes as the charger connects ' +
           'and goes; a charger that fell silent or lost its socket is recorded offline by its object\'s hourly liveness check, so ' +
           '`connected: true` may last up to the offline deadline (HEARTBEAT_INTERVAL_SECONDS × OFFLINE_AFTER_INTERVALS) + 1 hour + ' +
-          'FLEET_FLUSH_SECONDS after its last frame. `lastSeen` is when D1 last heard of it (its connection opening or ending, or other ' +
-          'facts handed over), not its last Heartbeat: GET /chargers/{chargerId} asks the object and is exact.',
+          'FLEET_FLUSH_SECONDS after its last frame. `lastSeen` is when D1 last heard of it (its connection opening or ending, a 1.6 ' +
+          'StopTransaction, or other facts handed over through its outbox), not its last Heartbeat: GET /chargers/{chargerId} asks the object and is exact.',
         parameters: [parameterRef('limit'), query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page')],
         responses: {
           '200': jsonResponse('A page of chargers', page('chargers', 'Charger')),

@@ -16,8 +16,8 @@
 // those still open, and a row leaves it when the charger abandons it, so that the abandon
 // fact is emitted once. transaction_locations keeps every transaction's first location, ended or
 // not, for as long as later messages may ask (a late StopTransaction or MeterValues), and never
-// changes a row. This table needs the tag, both versions, and ended rows kept (so a replayed event
-// does not make its transaction run again); its rows end on rules of its own (a 2.0.1 Started
+// changes a row. This table needs the tag, both versions, and ended 2.0.1 rows kept (so a replayed
+// event does not make its transaction run again; a 1.6 stop removes its row, see stopped16); its rows end on rules of its own (a 2.0.1 Started
 // event on an EVSE ends the EVSE's older transaction, which billing does not do). Merging them
 // would couple billing's abandonment to authorization's bookkeeping for no saving.
 
@@ -114,6 +114,22 @@ export class ActiveTokens {
       nowMs,
       this.order.next(),
     );
+  }
+
+  /**
+   * A 1.6 StopTransaction: the row goes, where `ended` would keep it ended (and a start
+   * KEPT_MAX sessions later would remove it: a second row written per session, from then on). A
+   * 1.6 transaction's id is this object's (transaction-ids.ts): its stop forgets its start key
+   * too, so no later message can make it run again and nothing needs to remember it ended. Until
+   * D1's running transactions were read in (`seed`), the row is kept ended as before: D1 may not
+   * have the stop yet, and must not make it run again.
+   */
+  stopped16(transactionId: string, nowMs: number): void {
+    if (!this.seeded) {
+      this.ended(transactionId, nowMs);
+      return;
+    }
+    this.sql.exec('DELETE FROM active_tokens WHERE transaction_id = ?', transactionId);
   }
 
   /** A boot ends every transaction the charger was running, those D1 knows of included: nothing is left to read in. */

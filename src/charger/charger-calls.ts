@@ -88,6 +88,7 @@ export class ChargerCalls {
       now,
       rememberRegistration: (status) => this.deps.setRegistration(status),
       appended: (urgency) => this.deps.handover.schedule(urgency),
+      lastSeenToWrite: () => this.deps.handover.lastSeenToWrite(),
       queueCommand: async (action, payload) => {
         this.deps.operatorCommands.queueGenerated(chargerId, action, payload);
         deliverAfterAnswer = true;

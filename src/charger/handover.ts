@@ -147,6 +147,16 @@ export class OutboxHandover {
     return this.forget(batch.lastSeq, lastSeen);
   }
 
+  /**
+   * The last frame's time for facts written to D1 outside a flush (records.ts writeToD1), if D1
+   * has not been told yet; `stored` once D1 took it with them.
+   */
+  lastSeenToWrite(): { at: number; stored: () => void } | undefined {
+    const at = this.seenNews();
+    if (at === undefined) return undefined;
+    return { at, stored: () => (this.lastSeenHandedOver = Math.max(this.lastSeenHandedOver, at)) };
+  }
+
   /** When the last frame arrived, if D1 has not been told yet. */
   private seenNews(): number | undefined {
     const lastSeen = this.deps.lastSeen();

@@ -5,6 +5,8 @@
 // reading D1 for each was most of a session's direct D1 statements. The record is kept, not the
 // answer: decisions are still made with the current time, so an expiryDate passing is seen at
 // once. Kept in SQLite rather than memory, so a hibernating charger keeps it between messages.
+// Only records another decision will likely want soon are kept (records.ts worthKeeping): not
+// those read for a 1.6 StartTransaction or a transaction's end.
 //
 // The trade-off: a tag changed through the API (blocked, deleted, created) reaches a charger that
 // read it within the last ID_TAG_CACHE_SECONDS only once that time is up.

@@ -3,8 +3,11 @@
 // Only what the answer depends on is read from or written to D1 before answering: the boot
 // decision, and id tag records the object has not read within ID_TAG_CACHE_SECONDS (see
 // id-tag-cache.ts). A 1.6 transaction's id comes from the object itself (transaction-ids.ts).
-// Everything else, starts included, is appended to the charger's outbox, which commits in the
-// object's own storage before the answer leaves and reaches D1 with the next flush.
+// Meter reports, connector states and 1.6 stops go to D1 before the answer when the object writes
+// D1 itself: meter reports when nothing waits in the outbox, states and stops taking a few waiting
+// entries along (writeToD1). Everything else, starts included, and those when they cannot, is
+// appended to the charger's outbox, which commits in the object's own storage before the answer
+// leaves and reaches D1 with the next flush.
 
 import type { Config } from '../config';
 import { decideToken, groupTokenType } from '../ocpp/authorization';
@@ -68,6 +71,11 @@ export interface RecordsDeps {
    * for facts operators wait for (a 1.6 start, a stop, an Ended event).
    */
   appended: (urgency: 'soon' | 'batched') => Promise<void>;
+  /**
+   * When the charger's last frame arrived, if D1 has not been told (OutboxHandover.lastSeenToWrite):
+   * a stop written to D1 at its answer carries it, as its flush would have.
+   */
+  lastSeenToWrite?: () => { at: number; stored: () => void } | undefined;
   /** Queues a command for the charger (see OperatorCommands.queueGenerated). */
   queueCommand: (action: string, payload: Record<string, unknown>) => Promise<void>;
 }
@@ -111,8 +119,15 @@ export class DurableChargerRecords implements ChargerRecords {
     return status;
   }
 
-  /** Connector states are handed over at once: the fleet list and the dashboard should show them soon. */
+  /**
+   * Connector states are handed over at once: the fleet list and the dashboard should show them
+   * soon. Written to D1 at the answer when it can be, with the few facts waiting before them (see
+   * writeToD1): the Finishing and Available after a stop then cost the object nothing, where the
+   * outbox cost a row, a merge, its removal and two setAlarms, and the Charging after a start
+   * takes the start along instead of merging into its row.
+   */
   async recordConnectorStatus(state: ConnectorState): Promise<void> {
+    if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'status', fact: state }], { takeAlong: true })) return;
     await this.append('status', state, 'soon');
   }
 
@@ -121,7 +136,7 @@ export class DurableChargerRecords implements ChargerRecords {
     let records = this.deps.tags.get(token.idTag, nowMs);
     // A token used offline and cached as unknown is looked up afresh: the operator may have
     // registered it since, and only a token still unknown is listed as seen offline.
-    if (records === undefined || (token.offline && records.length === 0)) records = await this.readTag(token.idTag);
+    if (records === undefined || (token.offline && records.length === 0)) records = await this.readTag(token.idTag, worthKeeping(token));
     // The decision is made now, from the records: an expiryDate passes on time even when cached.
     let decision: TokenDecision | null = decideToken(records, this.deps.now, token.type);
     const own = this.ownTransaction(token);
@@ -201,10 +216,10 @@ export class DurableChargerRecords implements ChargerRecords {
     return this.deps.tags.get(idTag, this.deps.now.getTime()) ?? (await this.readTag(idTag));
   }
 
-  /** Reads a tag's entries from D1, and keeps them (or that there are none) for the next decisions. */
-  private async readTag(idTag: string): Promise<IdTagRecord[]> {
+  /** Reads a tag's entries from D1, and keeps them (or that there are none) for the next decisions unless `keep` is false. */
+  private async readTag(idTag: string, keep = true): Promise<IdTagRecord[]> {
     const records = await new IdTagStore(this.deps.db).find(idTag);
-    this.deps.tags.put(idTag, records, this.deps.now.getTime());
+    if (keep) this.deps.tags.put(idTag, records, this.deps.now.getTime());
     return records;
   }
 
@@ -224,14 +239,13 @@ export class DurableChargerRecords implements ChargerRecords {
       // The start may be one D1 already has (sent before this object numbered starts).
       const seededId = ids.find(key);
       if (seededId !== undefined) {
-        this.deps.locations.remember(String(seededId), { evseId: 0, connectorId: start.connectorId });
         this.noteRunning(String(seededId), start);
         return seededId;
       }
     }
     // No await from here to the append: the id, its key and the facts commit together.
+    // Its connector is kept with its id and key (transactionLocation): no location row of its own.
     const { transactionId: id, abandoned } = ids.assign(key, start.connectorId);
-    this.deps.locations.remember(String(id), { evseId: 0, connectorId: start.connectorId });
     this.noteRunning(String(id), start);
     // A transaction still running on this connector was left open by the charger: the new one ends it.
     this.deps.outbox.appendAll([
@@ -284,14 +298,30 @@ export class DurableChargerRecords implements ChargerRecords {
     await this.append('report', { ...report, payload, digest });
   }
 
+  /**
+   * Where a transaction runs: as its first message said (2.0.1, and 1.6 transactions started
+   * before their connector was kept with their id), else, for a 1.6 transaction not stopped yet,
+   * the connector its start named. Once its StopTransaction was taken, a replay of that stop
+   * finds none: its meter values name connector 0, and add nothing to the values the first
+   * sending stored (a transaction's values are the same values whatever connector they name).
+   */
   async transactionLocation(transactionId: string): Promise<TransactionLocation | undefined> {
-    return this.deps.locations.get(transactionId);
+    const known = this.deps.locations.get(transactionId);
+    if (known !== undefined || this.deps.protocol !== 'ocpp1.6' || !/^\d{1,15}$/.test(transactionId)) return known;
+    const connectorId = this.deps.transactionIds.connectorOf(Number(transactionId));
+    return connectorId === undefined ? undefined : { evseId: 0, connectorId };
   }
 
   async stopTransaction(stop: TransactionStop16): Promise<void> {
-    this.deps.activeTokens.ended(String(stop.transactionId), this.deps.now.getTime());
+    this.deps.activeTokens.stopped16(String(stop.transactionId), this.deps.now.getTime());
     // Synchronous with the append: an identical start from now on is a new session.
     this.deps.transactionIds.stopped(stop.transactionId);
+    // To D1 at the answer when it can be (see writeToD1), with the last frame's time as a flush
+    // would carry it. Safe to retry either way: a stop applies once, its replay adds nothing, and
+    // the id and token bookkeeping above holds whether or not it reached D1 first. (A start
+    // cannot go this way: its key, once kept here, makes a retry a replay that appends nothing,
+    // so its fact must commit with the key.)
+    if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'stop16', fact: stop }], { lastSeen: true, takeAlong: true })) return;
     await this.append('stop16', stop, 'soon');
   }
 
@@ -310,18 +340,37 @@ export class DurableChargerRecords implements ChargerRecords {
    * and nothing older waits in its outbox (so facts still reach D1 in the order they came), the
    * facts are written before the answer, with the statements a flush of just them would run
    * (idempotent: a replay stores nothing twice). D1 failing is no reason to refuse them: they go
-   * to the outbox instead, durable in the object, and are flushed once D1 is back. Returns
-   * whether D1 stored them.
+   * to the outbox instead, durable in the object, and are flushed once D1 is back. With
+   * `takeAlong` (connector states, 1.6 stops: facts operators wait for, flushed about a second
+   * later anyway), up to TAKEN_ALONG_MAX entries waiting in the outbox go with them, first. With
+   * `lastSeen`, or entries taken along, the charger's last frame time too, as a flush carries it.
+   * Returns whether D1 stored them.
    */
-  private async writeToD1(entries: OutboxEntry[]): Promise<boolean> {
+  private async writeToD1(entries: OutboxEntry[], options: { lastSeen?: boolean; takeAlong?: boolean } = {}): Promise<boolean> {
     const { config, outbox, db, chargerId } = this.deps;
-    if (config.fleetWriterShards !== 0 || outbox.size > 0) return false;
+    if (config.fleetWriterShards !== 0) return false;
+    const waiting = outbox.size;
+    if (waiting > 0 && (!options.takeAlong || waiting > TAKEN_ALONG_MAX)) return false;
+    // The facts waiting go first, in the same D1 batch (and its statements' order), and are
+    // removed once D1 has them, as their flush would: a status or a stop that comes while a
+    // start waits for its flush then costs the outbox no merge, and the flush no removal of it.
+    const older = waiting > 0 ? outbox.peekOldest(TAKEN_ALONG_MAX) : undefined;
     try {
-      await db.batch(flushStatements(db, Outbox.batchOf(entries), this.nowIso));
+      // Not all of them (too large for one batch): the new facts wait behind them.
+      if (older && older.size < waiting) return false;
+      const batch = Outbox.batchOf([...(older?.entries ?? []), ...entries]);
+      // The last frame's time travels with facts taken along, as it does with any flush.
+      const seen = options.lastSeen || older ? this.deps.lastSeenToWrite?.() : undefined;
+      if (seen) batch.seen.push({ chargerId, fact: { at: new Date(seen.at).toISOString() } });
+      await db.batch(flushStatements(db, batch, this.nowIso));
+      if (older) outbox.remove(older.lastSeq);
+      seen?.stored();
       return true;
     } catch (error) {
       logWarning('store', chargerId, `D1 did not take ${entries.map((e) => e.kind).join(', ')} (${String(error)}): kept in the outbox until it does`);
       return false;
+    } finally {
+      if (older) outbox.released();
     }
   }
 
@@ -397,6 +446,13 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 }
 
+/**
+ * Outbox entries a connector status or a 1.6 stop takes along to D1 at its answer (see
+ * writeToD1): a few, as a session's start leaves (its start, an abandonment, a status); more wait
+ * for their flush.
+ */
+const TAKEN_ALONG_MAX = 8;
+
 /** Each byte's two hex digits: a digest per TransactionEvent and report is spelled out with no per-byte formatting. */
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
@@ -405,6 +461,20 @@ async function sha256Hex(text: string): Promise<string> {
   let hex = '';
   for (const byte of digest) hex += HEX[byte];
   return hex;
+}
+
+/**
+ * Whether a tag's records read from D1 for this decision are worth keeping in the object's cache
+ * (one object row written): only when another decision on the tag is likely within
+ * ID_TAG_CACHE_SECONDS. An Authorize is followed by its start, and a 2.0.1 transaction's events
+ * may name their token again; but after a 1.6 StartTransaction the tag's next decision here is
+ * its StopTransaction, as long as the session lasts, and after an end the next session. Kept
+ * then, the row was written at every start and at every stop (a session longer than the TTL)
+ * for nothing.
+ */
+function worthKeeping(token: PresentedToken): boolean {
+  if (token.purpose === 'end') return false;
+  return !(token.purpose === 'start' && token.start16 !== undefined);
 }
 
 function decideForUnknown(policy: Config['unknownChargerPolicy']): RegistrationStatus {

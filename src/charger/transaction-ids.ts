@@ -13,7 +13,8 @@
 // reading), and gets a new id.
 //
 // The object also knows which transactions run on which connector (the same row as the key: one
-// row written per start, one removed per stop). A charger that starts a new
+// row written per start, one removed per stop), which is where a StopTransaction's meter values
+// (it names no connector) find theirs. A charger that starts a new
 // transaction on a connector that has one running left the older one open (it lost it, or its
 // StopTransaction never came): the CSMS closes it as abandoned (the 'abandon16' outbox fact;
 // store/transactions.ts abandon16Statements). An abandoned transaction is no longer running
@@ -113,6 +114,17 @@ export class TransactionIds {
    */
   stopped(transactionId: number): void {
     this.sql.exec('DELETE FROM transaction_ids WHERE transaction_id = ?', transactionId);
+  }
+
+  /**
+   * The connector a transaction this object numbered runs on (or ran on, if abandoned), until its
+   * stop: where a 1.6 transaction's location is kept, so a start writes no transaction_locations
+   * row (see records.ts transactionLocation).
+   */
+  connectorOf(transactionId: number): number | undefined {
+    return this.sql
+      .exec<{ connector_id: number }>('SELECT connector_id FROM transaction_ids WHERE transaction_id = ? LIMIT 1', transactionId)
+      .toArray()[0]?.connector_id;
   }
 
   /** The transactions running, oldest first; they stay running (a boot only flags them). */

@@ -208,8 +208,9 @@ export class TransactionStore {
    * already stored (same charger and id) is skipped, so a replayed batch changes nothing.
    * The stored start_key is the start key followed by `#<id>`: the replay rule is the object's
    * (charger/transaction-ids.ts), and a start identical to one already stopped is a new session
-   * whose row must not clash with the old one under UNIQUE (charger_id, start_key). Rows stored
-   * before carry the bare key. Run before the stops and meter values of the same batch.
+   * whose row had to keep apart from the old one under UNIQUE (charger_id, start_key), which
+   * migration 0024 dropped (an index entry per insert; the key with its id is unique anyway).
+   * Rows stored before carry the bare key. Run before the stops and meter values of the same batch.
    */
   start16Statements(starts: readonly ChargerFact<'start16'>[], now: string): D1PreparedStatement[] {
     return jsonChunks(starts.map(startRow)).map((json) =>
@@ -776,12 +777,12 @@ cheap AS MATERIALIZED (
  * has a row, which gives the same row reading only what those events can change.
  *
  * D1 rows: a stored row is named by its id, not left to meet its (charger, transaction) in a
- * conflict. An INSERT whose row gets a new id takes the id before it finds the conflict, and
- * AUTOINCREMENT then writes sqlite_sequence: one D1 row more for every flush of every
- * transaction, changed or not (and an id lost each time). With the stored id, an update writes
- * the row alone, and only when a fact changed (DERIVED_FACTS); the status, which is indexed, is
- * COMPLETE_201_SQL's. The conflict has no target: the id and (charger, transaction) are the same
- * row's, whichever SQLite checks first, and start_key, null here, never conflicts.
+ * conflict. An INSERT whose row gets a new id takes the id before it finds the conflict (with
+ * AUTOINCREMENT, before migration 0024, that also wrote sqlite_sequence: one D1 row more for every
+ * flush of every transaction). With the stored id, an update writes the row alone, and only when
+ * a fact changed (DERIVED_FACTS); the status, which is indexed, is COMPLETE_201_SQL's. The
+ * conflict has no target: the id and (charger, transaction) are the same row's, whichever SQLite
+ * checks first.
  * ?1 JSON array of [charger id, transaction id] pairs, ?2 now.
  */
 const DERIVE_201_SQL = `

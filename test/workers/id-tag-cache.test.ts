@@ -64,6 +64,29 @@ describe('the id tag cache', () => {
     cp.close();
   });
 
+  it("keeps no record read for a 1.6 StartTransaction or StopTransaction: the tag's next decision here is a session away (no object row written for it)", async () => {
+    const tag = uniqueTag('NOKEEP');
+    await api('PUT', `/id-tags/${tag}`, { status: 'Accepted' });
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    const kept = () =>
+      runInDurableObject(env.CHARGERS.getByName(cp.id), (_instance, state) => state.storage.sql.exec('SELECT id_tag FROM id_tag_cache').toArray());
+    const started = await cp.call('StartTransaction', { connectorId: 1, idTag: tag, meterStart: 0, timestamp: new Date().toISOString() });
+    expect(started[2]).toMatchObject({ idTagInfo: { status: 'Accepted' } });
+    expect(await kept()).toEqual([]);
+    const transactionId = (started[2] as { transactionId: number }).transactionId;
+    const stopped = await cp.call('StopTransaction', { transactionId, idTag: tag, meterStop: 10, timestamp: new Date().toISOString() });
+    expect(stopped[2]).toEqual({ idTagInfo: { status: 'Accepted' } });
+    expect(await kept()).toEqual([]);
+    // An Authorize is followed by its start: kept, and the start uses it.
+    expect(await authorize(cp, tag)).toEqual({ status: 'Accepted' });
+    expect(await kept()).toEqual([{ id_tag: tag }]);
+    const before = await statements(cp);
+    await cp.call('StartTransaction', { connectorId: 1, idTag: tag, meterStart: 10, timestamp: new Date().toISOString() });
+    expect(await statements(cp)).toBe(before);
+    cp.close();
+  });
+
   it('caches unknown tags too; one used offline is answered Invalid, listed apart, and never cached as known', async () => {
     const tag = uniqueTag('NEG');
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');

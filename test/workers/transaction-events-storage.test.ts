@@ -77,8 +77,9 @@ describe('2.0.1 TransactionEvents in D1', () => {
       return rows;
     };
     const transaction = () => env.DB.prepare('SELECT * FROM transactions WHERE charger_id = ?').bind(chargerId).first();
-    const sequence = async () =>
-      (await env.DB.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'transactions'").first<{ seq: number }>())?.seq ?? 0;
+    // The ids handed out: the largest row id (no AUTOINCREMENT since migration 0024, so no
+    // sqlite_sequence row either: a new row takes the largest + 1).
+    const sequence = async () => (await env.DB.prepare('SELECT MAX(id) AS seq FROM transactions').first<{ seq: number }>())?.seq ?? 0;
 
     await rowsOf([updated(chargerId, transactionId, 0)], '2026-07-01T08:00:00.000Z');
     const ids = await sequence();
@@ -103,6 +104,7 @@ describe('2.0.1 TransactionEvents in D1', () => {
     // The row kept its id, and no flush took another.
     expect(await sequence()).toBe(ids);
     expect((moved as { id: number }).id).toBeLessThanOrEqual(ids);
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM sqlite_sequence WHERE name = 'transactions'").first()).toEqual({ n: 0 });
   });
 
   it('are carried forward by migration 0018 from the rowid table, every column of every event, and the not-applied trigger still flags', async () => {

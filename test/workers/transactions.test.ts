@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
@@ -192,6 +193,40 @@ describe('where values belong', () => {
     });
     const { transaction } = await json(await api('GET', `/chargers/${cp.id}/transactions/${transactionId}`));
     expect(transaction.meterValues).toEqual([expect.objectContaining({ connectorId: 3, value: 200, context: 'Transaction.End' })]);
+    cp.close();
+  });
+
+  it("finds a 1.6 stop's connector with the transaction's id (no location row per start): an abandoned one's too, and a replayed stop changes nothing", async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    const stub = env.CHARGERS.getByName(cp.id);
+    const start = async (meterStart: number) =>
+      ((await cp.call('StartTransaction', { connectorId: 2, idTag: 'X', meterStart, timestamp: `2026-06-03T1${meterStart}:00:00Z` }))[2] as { transactionId: number }).transactionId;
+    const first = await start(0);
+    // A newer start on the same connector abandons the first; its own stop comes later.
+    const second = await start(1);
+    const stop = (transactionId: number, wh: number) => ({
+      transactionId,
+      meterStop: wh,
+      timestamp: `2026-06-03T1${wh / 100}:30:00Z`,
+      transactionData: [energySample(`2026-06-03T1${wh / 100}:30:00Z`, wh, 'Transaction.End')],
+    });
+    expect((await cp.call('StopTransaction', stop(first, 300)))[0]).toBe(3);
+    expect((await cp.call('StopTransaction', stop(second, 400)))[0]).toBe(3);
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.sql.exec('SELECT COUNT(*) AS n FROM transaction_locations').one().n)).toBe(0);
+    await stub.flushNow();
+    const shown = async () =>
+      Promise.all([first, second].map(async (id) => (await json(await api('GET', `/chargers/${cp.id}/transactions/${id}`))).transaction));
+    const before = await shown();
+    expect(before.map((t) => t.meterValues)).toEqual([
+      [expect.objectContaining({ connectorId: 2, value: 300, context: 'Transaction.End' })],
+      [expect.objectContaining({ connectorId: 2, value: 400, context: 'Transaction.End' })],
+    ]);
+    // The stop again (its answer was lost): the transaction's id no longer names a connector, and
+    // its values are those the first sending stored.
+    expect((await cp.call('StopTransaction', stop(second, 400)))[0]).toBe(3);
+    await stub.flushNow();
+    expect(await shown()).toEqual(before);
     cp.close();
   });
 
