@@ -284,11 +284,20 @@ export async function archiveSubPhase(target, profile) {
 export const COLD_CONCURRENCY = 100;
 
 /**
+ * How long the reconnect part waits, every socket closed, for the runtime to evict the objects
+ * (wrangler dev evicts an object about 10 s after its last event).
+ */
+export const EVICTION_WAIT_MS = 20_000;
+
+/**
  * Cold start: `count` chargers never seen before connect, `COLD_CONCURRENCY` at a time, and each
  * sends BootNotification, StatusNotification and Heartbeat as it connects (every object
  * constructed for the first time);
  * then, steady, the same chargers, their objects woken by a Heartbeat first, send the same three
  * again. The steady part is measured from right after that Heartbeat, so its objects are in memory.
+ * Last, reconnect: every socket closed and the objects evicted, the same chargers connect again
+ * together and send the same three, as a fleet does after a deploy or a network outage (each
+ * object constructed again, over its stored schema).
  */
 export async function coldStart(target, count, profiled = (_label, run) => run()) {
   const errors = [];
@@ -329,6 +338,25 @@ export async function coldStart(target, count, profiled = (_label, run) => run()
     return messages;
   }));
   for (const c of chargers) c.close();
+  await sleep(EVICTION_WAIT_MS);
+  let again = [];
+  const reconnect = await profiled('reconnect', () => measured(target, async () => {
+    let messages = 0;
+    again = await bootChargers({
+      url: target.ocppUrl,
+      count,
+      prefix: 'COLD',
+      concurrency: COLD_CONCURRENCY,
+      onError: (error) => errors.push(String(error.message ?? error)),
+      afterBoot: async (c) => {
+        for (const [action, payload] of three(c).slice(1)) {
+          await c.call(action, payload).then(() => (messages += 1), (e) => errors.push(String(e.message ?? e)));
+        }
+      },
+    });
+    return messages + again.length;
+  }));
+  for (const c of again) c.close();
   await sleep(2_000);
-  return { requested: count, concurrency: COLD_CONCURRENCY, chargers: chargers.length, cold, steady, errors };
+  return { requested: count, concurrency: COLD_CONCURRENCY, chargers: chargers.length, cold, steady, reconnect, errors };
 }

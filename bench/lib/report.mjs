@@ -310,16 +310,21 @@ function renderCold(cold, baseCold) {
     '### Cold start',
     '',
     `${whole(cold.chargers)} of ${whole(cold.requested)} chargers never seen before connect together (${cold.concurrency} at a time) and send BootNotification, StatusNotification and Heartbeat (cold: each object constructed for the first time); ` +
-      'then the same chargers, their objects woken by a Heartbeat just before (not measured), send the same three (steady). CPU and counts include the deferred work.',
+      'then the same chargers, their objects woken by a Heartbeat just before (not measured), send the same three (steady); ' +
+      'last, every socket closed and the objects evicted (20 s), the same chargers connect again together and send the same three (reconnect: as after a deploy or an outage, each object constructed again over its stored schema). CPU and counts include the deferred work.',
     '',
     '| | Messages | CPU ms / msg | D1 statements / msg | D1 rows written / msg | D1 rows read / msg | DO rows written / msg | Objects constructed |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
     row('cold', cold.cold),
     row('steady', cold.steady),
+    ...(cold.reconnect ? [row('reconnect', cold.reconnect)] : []),
   ];
   if (baseCold) lines.push(row('before: cold', baseCold.cold), row('before: steady', baseCold.steady));
+  if (baseCold?.reconnect) lines.push(row('before: reconnect', baseCold.reconnect));
   if (cold.errors.length > 0) lines.push('', `${cold.errors.length} chargers failed, first: ${cold.errors[0]}`);
-  lines.push('', `Cold / steady CPU per message: **${fixed(cold.cold.cpuSeconds / cold.cold.messages / (cold.steady.cpuSeconds / cold.steady.messages), 2)}×** (aim ≤ 1.5).`);
+  const perMessage = (m) => m.cpuSeconds / m.messages;
+  lines.push('', `Cold / steady CPU per message: **${fixed(perMessage(cold.cold) / perMessage(cold.steady), 2)}×** (aim ≤ 1.5).`);
+  if (cold.reconnect) lines.push('', `Reconnect / steady CPU per message: **${fixed(perMessage(cold.reconnect) / perMessage(cold.steady), 2)}×** (aim ≤ 1.5).`);
   return lines;
 }
 

@@ -119,6 +119,10 @@ describe('npm run bench', () => {
       expect(month.cold.steady.messages).toBe(30);
       // Each charger sends its three as it connects: one construction each, none for an eviction between them.
       expect(month.cold.cold.delta.chargerObjectsConstructed).toBe(10);
+      // Reconnecting after every object was evicted: each constructed again, over its stored schema.
+      expect(month.cold.reconnect.messages).toBe(30);
+      expect(month.cold.reconnect.delta.chargerObjectsConstructed).toBe(10);
+      expect(run.stdout).toContain('Reconnect / steady CPU per message');
       expect(month.cold.errors).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
