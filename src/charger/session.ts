@@ -528,6 +528,9 @@ export class ChargerSession extends DurableObject<Env> {
   }
 
   private async setRegistration(status: RegistrationStatus | null): Promise<void> {
+    // Most boots repeat the decision stored (every reconnection of many chargers): a row rewritten
+    // with its own value is billed all the same.
+    if ((await this.getRegistration()) === status) return;
     if (status === null) await this.ctx.storage.delete(STORAGE_KEYS.registration);
     else await this.ctx.storage.put(STORAGE_KEYS.registration, status);
     this.registration = status;

@@ -1,0 +1,94 @@
+// What a charger reconnecting to its existing, evicted object costs (after a deploy or an outage,
+// every charger does at once), against the same three messages on a connected object: D1
+// statements and rows written, and the object's own billed rows (issue 12, cold start).
+import { env } from 'cloudflare:workers';
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { isolateStats } from '../../src/isolate-stats';
+import type { OcppVersion } from '../../src/ocpp/versions';
+import { RawCharger, uniqueChargerId } from './helpers';
+import { billedRows, meterObject } from './object-meter';
+
+interface Costs {
+  d1Statements: number;
+  d1RowsWritten: number;
+  objectRows: number;
+}
+
+/** The isolate's counters, read through an object of its own (so the measured one is not woken by it). */
+const probe = () => env.CHARGERS.getByName('RECONNECT-COST-PROBE');
+const d1Counters = () => runInDurableObject(probe(), () => ({ statements: isolateStats.d1Statements, rowsWritten: isolateStats.d1RowsWritten }));
+
+async function measure(run: () => Promise<void>): Promise<Costs> {
+  const objectRows = await meterObject(probe());
+  const before = await d1Counters();
+  await run();
+  const after = await d1Counters();
+  return { d1Statements: after.statements - before.statements, d1RowsWritten: after.rowsWritten - before.rowsWritten, objectRows: billedRows(await objectRows()) };
+}
+
+function status(protocol: OcppVersion) {
+  return protocol === 'ocpp2.0.1'
+    ? { timestamp: new Date().toISOString(), connectorStatus: 'Available', evseId: 1, connectorId: 1 }
+    : { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: new Date().toISOString() };
+}
+
+/** BootNotification, StatusNotification and Heartbeat, as a charger sends them on connecting. */
+async function three(cp: RawCharger): Promise<void> {
+  expect((await cp.boot())[0]).toBe(3);
+  expect((await cp.call('StatusNotification', status(cp.protocol as OcppVersion)))[0]).toBe(3);
+  expect((await cp.call('Heartbeat', {}))[0]).toBe(3);
+}
+
+/** Runs the alarm if a flush is due before the liveness check (facts wait): the deferred work counts too. */
+async function runPendingFlush(chargerId: string): Promise<void> {
+  const stub = env.CHARGERS.getByName(chargerId);
+  const { alarm, check } = await runInDurableObject(stub, async (_instance, state) => ({
+    alarm: await state.storage.getAlarm(),
+    check: state.storage.sql.exec<{ due_at: number }>("SELECT due_at FROM due_work WHERE task = 'offline-check'").toArray()[0]?.due_at,
+  }));
+  if (alarm !== null && (check === undefined || alarm < check)) expect(await runDurableObjectAlarm(stub)).toBe(true);
+}
+
+async function reconnectCosts(protocol: OcppVersion): Promise<{ steady: Costs; reconnect: Costs }> {
+  await probe().stats();
+  const id = uniqueChargerId(`RECONNECT-${protocol === 'ocpp1.6' ? '16' : '201'}`);
+  const stub = env.CHARGERS.getByName(id);
+  // First connection: the object and its schema created, the charger registered; its facts flushed.
+  let cp = await RawCharger.connect(id, protocol);
+  await three(cp);
+  await runPendingFlush(id);
+  const steady = await measure(() => three(cp));
+  // Every socket closed, the disconnection recorded, and the object evicted.
+  cp.close();
+  await cp.waitForClose();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await runPendingFlush(id);
+  expect((await stub.stats()).outboxEntries).toBe(0);
+  await evictDurableObject(stub);
+  const constructed = await runInDurableObject(probe(), () => isolateStats.chargerObjectsConstructed);
+  const reconnect = await measure(async () => {
+    cp = await RawCharger.connect(id, protocol);
+    await three(cp);
+    await runPendingFlush(id);
+  });
+  expect(await runInDurableObject(probe(), () => isolateStats.chargerObjectsConstructed)).toBe(constructed + 1);
+  // The connection is recorded in D1 all the same.
+  expect(await env.DB.prepare('SELECT connected FROM chargers WHERE id = ?').bind(id).first()).toEqual({ connected: 1 });
+  const history = await env.DB.prepare('SELECT event FROM connection_history WHERE charger_id = ? ORDER BY at, event DESC').bind(id).all();
+  expect(history.results.map((r) => r.event)).toEqual(['online', 'offline', 'online']);
+  console.log(`${protocol}: steady ${JSON.stringify(steady)}, reconnect ${JSON.stringify(reconnect)}`);
+  cp.close();
+  return { steady, reconnect };
+}
+
+describe('a charger reconnecting to its evicted object', () => {
+  for (const protocol of ['ocpp1.6', 'ocpp2.0.1'] as const) {
+    it(`${protocol}: costs what its three messages cost on a connected object, plus the connection's record`, async () => {
+      const { steady, reconnect } = await reconnectCosts(protocol);
+      // A boot that repeats the stored decision rewrites nothing in the object.
+      expect(steady).toEqual({ d1Statements: 3, d1RowsWritten: 3, objectRows: 0 });
+      expect(reconnect).toEqual({ d1Statements: 7, d1RowsWritten: 6, objectRows: 9 });
+    });
+  }
+});
