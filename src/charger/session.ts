@@ -211,12 +211,16 @@ export class ChargerSession extends DurableObject<Env> {
     const attachment: SocketAttachment = { ocpp: { chargerId, protocol, connectedAt: now, lastSeen: now, admission } };
     server.serializeAttachment(attachment);
 
-    const previousProtocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
+    const stored = await this.ctx.storage.get([STORAGE_KEYS.chargerId, STORAGE_KEYS.protocol]);
+    const previousProtocol = stored.get(STORAGE_KEYS.protocol) as OcppVersion | undefined;
     if (previousProtocol !== undefined && previousProtocol !== protocol) {
       // A charger that changed version must boot again under the new one.
       await this.setRegistration(null);
     }
-    await this.ctx.storage.put({ [STORAGE_KEYS.chargerId]: chargerId, [STORAGE_KEYS.protocol]: protocol });
+    // Written when new or changed: a reconnection with the same version rewrites nothing.
+    if (stored.get(STORAGE_KEYS.chargerId) !== chargerId || previousProtocol !== protocol) {
+      await this.ctx.storage.put({ [STORAGE_KEYS.chargerId]: chargerId, [STORAGE_KEYS.protocol]: protocol });
+    }
     this.knownChargerId = chargerId;
     if (this.dueWork.isScheduled('record-offline')) {
       await this.dueWork.cancel('record-offline');

@@ -88,7 +88,27 @@ describe('a charger reconnecting to its evicted object', () => {
       const { steady, reconnect } = await reconnectCosts(protocol);
       // A boot that repeats the stored decision rewrites nothing in the object.
       expect(steady).toEqual({ d1Statements: 3, d1RowsWritten: 3, objectRows: 0 });
-      expect(reconnect).toEqual({ d1Statements: 7, d1RowsWritten: 6, objectRows: 9 });
+      expect(reconnect).toEqual({ d1Statements: 7, d1RowsWritten: 6, objectRows: 7 });
     });
   }
+});
+
+describe('a charger reconnecting under another OCPP version', () => {
+  it('must boot again, and its object keeps the new version (a reconnection under the same one rewrites neither)', async () => {
+    const id = uniqueChargerId('RECONNECT-VERSION');
+    const stub = env.CHARGERS.getByName(id);
+    let cp = await RawCharger.connect(id, 'ocpp1.6');
+    await three(cp);
+    expect(await stub.liveStatus()).toMatchObject({ protocol: 'ocpp1.6', registrationStatus: 'Accepted' });
+    cp.close();
+    await cp.waitForClose();
+    await evictDurableObject(stub);
+    cp = await RawCharger.connect(id, 'ocpp2.0.1');
+    expect(await stub.liveStatus()).toMatchObject({ protocol: 'ocpp2.0.1', registrationStatus: null });
+    cp.close();
+    await cp.waitForClose();
+    await evictDurableObject(stub);
+    // Not connected: what the object stored answers.
+    expect(await stub.liveStatus()).toMatchObject({ connected: false, protocol: 'ocpp2.0.1', registrationStatus: null });
+  });
 });
