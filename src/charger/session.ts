@@ -226,8 +226,8 @@ export class ChargerSession extends DurableObject<Env> {
       await this.dueWork.cancel('record-offline');
       await this.history.forgetPendingDisconnection();
     }
-    // Before the liveness check is scheduled: the connection's facts point the alarm at their
-    // flush, which comes first, so the hourly check below needs no setAlarm of its own.
+    // Before the connection's facts: should D1 not take them, they wait in the outbox, and their
+    // flush (which comes first) points the alarm, so the hourly check below needs no setAlarm of its own.
     await this.dueWork.learnFlush();
     await this.history.opened(chargerId, protocol, now, replaced ? REPLACED_REASON : undefined);
     // The liveness check: hourly, so an idle charger's object sleeps (see liveness.ts).

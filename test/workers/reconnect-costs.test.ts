@@ -6,7 +6,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'c
 import { describe, expect, it } from 'vitest';
 import { isolateStats } from '../../src/isolate-stats';
 import type { OcppVersion } from '../../src/ocpp/versions';
-import { RawCharger, uniqueChargerId } from './helpers';
+import { breakD1, RawCharger, uniqueChargerId } from './helpers';
 import { billedRows, meterObject } from './object-meter';
 
 interface Costs {
@@ -88,9 +88,39 @@ describe('a charger reconnecting to its evicted object', () => {
       const { steady, reconnect } = await reconnectCosts(protocol);
       // A boot that repeats the stored decision rewrites nothing in the object.
       expect(steady).toEqual({ d1Statements: 3, d1RowsWritten: 3, objectRows: 0 });
-      expect(reconnect).toEqual({ d1Statements: 7, d1RowsWritten: 6, objectRows: 7 });
+      expect(reconnect).toEqual({ d1Statements: 6, d1RowsWritten: 5, objectRows: 3 });
     });
   }
+});
+
+describe('a reconnection D1 does not take', () => {
+  it("keeps the connection's events in the outbox, and its flush brings them to D1", async () => {
+    const id = uniqueChargerId('RECONNECT-D1-DOWN');
+    const stub = env.CHARGERS.getByName(id);
+    let cp = await RawCharger.connect(id, 'ocpp1.6');
+    await three(cp);
+    cp.close();
+    await cp.waitForClose();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await runPendingFlush(id);
+    expect((await stub.stats()).outboxEntries).toBe(0);
+    await breakD1(id);
+    cp = await RawCharger.connect(id, 'ocpp1.6');
+    expect((await stub.stats()).outboxEntries).toBe(1);
+    const events = () => env.DB.prepare('SELECT event FROM connection_history WHERE charger_id = ? ORDER BY at, event DESC').bind(id).all();
+    expect((await events()).results.map((r) => r.event)).toEqual(['online', 'offline']);
+    // The alarm is set for their flush, before the liveness check.
+    const { alarm, check } = await runInDurableObject(stub, async (_instance, state) => ({
+      alarm: await state.storage.getAlarm(),
+      check: state.storage.sql.exec<{ due_at: number }>("SELECT due_at FROM due_work WHERE task = 'offline-check'").toArray()[0]!.due_at,
+    }));
+    expect(alarm!).toBeLessThan(check);
+    // The flush writes through the object's own D1 handle (breakD1 took only the one messages use).
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await stub.stats()).outboxEntries).toBe(0);
+    expect((await events()).results.map((r) => r.event)).toEqual(['online', 'offline', 'online']);
+    cp.close();
+  });
 });
 
 describe('a charger reconnecting under another OCPP version', () => {
