@@ -234,8 +234,14 @@ export class ChargerSession extends DurableObject<Env> {
     await this.dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);
 
     // A charger accepted before needs no new boot to take queued commands; give it a moment
-    // to send what it sends on connecting first.
-    if ((await this.getRegistration()) === 'Accepted') setTimeout(() => this.operatorCommands.startDelivery(), 1_000);
+    // to send what it sends on connecting first. Its boot, if it sends one, starts a delivery
+    // itself: a second one after it would only read the queue again.
+    if ((await this.getRegistration()) === 'Accepted') {
+      const deliveries = this.operatorCommands.deliveriesStarted;
+      setTimeout(() => {
+        if (this.operatorCommands.deliveriesStarted === deliveries) this.operatorCommands.startDelivery();
+      }, 1_000);
+    }
     return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': protocol } });
   }
 

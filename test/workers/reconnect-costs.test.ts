@@ -93,6 +93,33 @@ describe('a charger reconnecting to its evicted object', () => {
   }
 });
 
+describe("a reconnecting charger's command queue", () => {
+  it('is read once when the charger boots at once: the boot starts the delivery the connection would have', async () => {
+    const id = uniqueChargerId('RECONNECT-QUEUE');
+    const stub = env.CHARGERS.getByName(id);
+    let cp = await RawCharger.connect(id, 'ocpp1.6');
+    await three(cp);
+    cp.close();
+    await cp.waitForClose();
+    await evictDurableObject(stub);
+    cp = await RawCharger.connect(id, 'ocpp1.6');
+    let reads = 0;
+    await runInDurableObject(stub, (instance) => {
+      const queue = (instance as unknown as { operatorCommands: { deps: { commands: { next(now: number): unknown } } } }).operatorCommands.deps.commands;
+      const next = queue.next.bind(queue);
+      queue.next = (now) => {
+        reads += 1;
+        return next(now);
+      };
+    });
+    await three(cp);
+    // Past the moment the connection gives a charger that sends no boot.
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    expect(reads).toBe(1);
+    cp.close();
+  });
+});
+
 describe('a reconnection D1 does not take', () => {
   it("keeps the connection's events in the outbox, and its flush brings them to D1", async () => {
     const id = uniqueChargerId('RECONNECT-D1-DOWN');
