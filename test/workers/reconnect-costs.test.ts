@@ -118,6 +118,44 @@ describe("a reconnecting charger's command queue", () => {
     expect(reads).toBe(1);
     cp.close();
   });
+
+  it('costs one read when nothing waits in it', async () => {
+    const id = uniqueChargerId('RECONNECT-QUEUE-READ');
+    const stub = env.CHARGERS.getByName(id);
+    let cp = await RawCharger.connect(id, 'ocpp2.0.1');
+    await three(cp);
+    cp.close();
+    await cp.waitForClose();
+    await evictDurableObject(stub);
+    cp = await RawCharger.connect(id, 'ocpp2.0.1');
+    const statements: string[] = [];
+    await runInDurableObject(stub, (instance) => {
+      const queue = (instance as unknown as { operatorCommands: { deps: { commands: { storageSql: SqlStorage } } } }).operatorCommands.deps.commands;
+      const sql = queue.storageSql;
+      queue.storageSql = new Proxy(sql, {
+        get(target, prop) {
+          if (prop === 'exec') {
+            return (query: string, ...bindings: unknown[]) => {
+              statements.push(query);
+              return target.exec(query, ...bindings);
+            };
+          }
+          const value = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    });
+    await three(cp);
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    expect(statements).toHaveLength(1);
+    // A command queued now is still delivered.
+    const queued = await stub.queueCommand(`${id}.00000000-0000-4000-8000-000000000001`, 'ClearCache', {}, 600);
+    expect(queued).toMatchObject({ ok: true });
+    const call = await cp.next();
+    expect(call[2]).toBe('ClearCache');
+    cp.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+    cp.close();
+  });
 });
 
 describe('a reconnection D1 does not take', () => {
