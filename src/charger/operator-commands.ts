@@ -213,9 +213,10 @@ export class OperatorCommands {
     try {
       for (;;) {
         if (!this.deps.currentSocket() || (await this.deps.getRegistration()) !== 'Accepted') return;
-        const protocol = (await this.deps.protocol()) ?? null;
         const command = this.deps.commands.next(Date.now());
         if (!command) return;
+        // Read once a command waits: most deliveries (one per accepted boot) find none.
+        const protocol = (await this.deps.protocol()) ?? null;
         // Queued before credential changes were refused on the command route: still not sent.
         // CertificateSigned is the exception: the CSMS queues it itself once it signed the
         // charger's CSR (the command route refuses it from operators at the door).

@@ -211,7 +211,9 @@ export class ChargerSession extends DurableObject<Env> {
     const attachment: SocketAttachment = { ocpp: { chargerId, protocol, connectedAt: now, lastSeen: now, admission } };
     server.serializeAttachment(attachment);
 
-    const stored = await this.ctx.storage.get([STORAGE_KEYS.chargerId, STORAGE_KEYS.protocol]);
+    // One storage read for what the connection checks, the registration included (asked below, and by the boot).
+    const stored = await this.ctx.storage.get([STORAGE_KEYS.chargerId, STORAGE_KEYS.protocol, STORAGE_KEYS.registration]);
+    this.registration ??= (stored.get(STORAGE_KEYS.registration) as RegistrationStatus | undefined) ?? null;
     const previousProtocol = stored.get(STORAGE_KEYS.protocol) as OcppVersion | undefined;
     if (previousProtocol !== undefined && previousProtocol !== protocol) {
       // A charger that changed version must boot again under the new one.

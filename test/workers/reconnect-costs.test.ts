@@ -158,6 +158,37 @@ describe("a reconnecting charger's command queue", () => {
   });
 });
 
+describe("a reconnection's storage reads", () => {
+  it('read the charger id, protocol and registration in one call, and no protocol for an empty command queue', async () => {
+    const id = uniqueChargerId('RECONNECT-READS');
+    const stub = env.CHARGERS.getByName(id);
+    let cp = await RawCharger.connect(id, 'ocpp2.0.1');
+    await three(cp);
+    cp.close();
+    await cp.waitForClose();
+    await evictDurableObject(stub);
+    // A new instance, its storage's key reads counted from its start; the connection comes to it.
+    const gets: string[] = [];
+    await runInDurableObject(stub, (_instance, state) => {
+      const get = state.storage.get.bind(state.storage) as (...args: unknown[]) => Promise<unknown>;
+      Object.defineProperty(state.storage, 'get', {
+        configurable: true,
+        writable: true,
+        value: (...args: unknown[]) => {
+          gets.push(JSON.stringify(args[0]));
+          return get(...args);
+        },
+      });
+    });
+    cp = await RawCharger.connect(id, 'ocpp2.0.1');
+    await three(cp);
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    // The connection's keys, and the write budget's tally (kept per instance).
+    expect(gets).toEqual(['["chargerId","protocol","registrationStatus"]', '"writeTally"']);
+    cp.close();
+  });
+});
+
 describe('a reconnection D1 does not take', () => {
   it("keeps the connection's events in the outbox, and its flush brings them to D1", async () => {
     const id = uniqueChargerId('RECONNECT-D1-DOWN');
