@@ -129,6 +129,11 @@ export class CommandQueue {
 
   /** The oldest command still waiting, after marking the ones past their time as expired. */
   next(now: number): QueuedCommand | undefined {
+    // Most deliveries (one per accepted boot, and so per reconnection) find nothing waiting: one
+    // read says so, without the requeue of sent ones (there are none) or the expiry pass (which
+    // changes only waiting commands, and whose removal of old finished ones get and list run
+    // before they show anything).
+    if (!this.anyWaiting()) return undefined;
     this.expire(now);
     const row = this.sql.exec<Row>(`SELECT * FROM queued_commands WHERE status = 'queued' ORDER BY seq LIMIT 1`).toArray()[0];
     // The one read that needs the payload as it must reach the charger.
@@ -176,6 +181,11 @@ export class CommandQueue {
    * After an eviction nothing waits for a 'sent' command's answer any more: treat it like a
    * disconnection and send it again (delivery is at least once; see README).
    */
+  /** Whether a command is queued, or sent by an earlier instance (to be queued again). */
+  private anyWaiting(): boolean {
+    return this.storageSql.exec(`SELECT 1 FROM queued_commands WHERE status IN ('queued', 'sent') LIMIT 1`).toArray().length > 0;
+  }
+
   private requeueAllSent(): void {
     this.storageSql.exec(`UPDATE queued_commands SET status = 'queued', sent_at = NULL WHERE status = 'sent'`);
   }

@@ -24,13 +24,26 @@ const PENDING_OFFLINE_KEY = 'pendingOfflineAt';
 export class ConnectionHistory {
   constructor(private readonly deps: ConnectionHistoryDeps) {}
 
-  /** A connection opened at `now`; `replacedReason` when it replaced one still open, which ends with it. */
+  /**
+   * A connection opened at `now`; `replacedReason` when it replaced one still open, which ends with
+   * it. Its events go to D1 with the connected flag, in the one D1 batch the flag costs anyway:
+   * through the outbox they cost an outbox row, its removal and a flush's alarm (a reconnecting
+   * fleet pays that for every charger at once). History rows are keyed by their time, so they
+   * need not wait behind facts older in the outbox. Should D1 fail, they wait in the outbox.
+   */
   async opened(chargerId: string, protocol: OcppVersion, now: number, replacedReason: string | undefined): Promise<void> {
-    if (replacedReason !== undefined) await this.append({ at: new Date(now).toISOString(), event: 'offline', reason: replacedReason });
-    await this.append({ at: new Date(now).toISOString(), event: 'online' });
-    await this.tryStore('record connection', (store) =>
-      store.recordConnection(chargerId, protocol, true, new Date(now).toISOString()),
-    );
+    const at = new Date(now).toISOString();
+    const events: ConnectionEvent[] = [
+      ...(replacedReason === undefined ? [] : [{ at, event: 'offline' as const, reason: replacedReason }]),
+      { at, event: 'online' },
+    ];
+    const stored = await this.tryStore('record connection', async (store) => {
+      await this.deps.db().batch([
+        store.recordConnectionStatement(chargerId, protocol, true, at),
+        ...store.connectionHistoryStatements(events.map((fact) => ({ chargerId, fact }))),
+      ]);
+    });
+    if (!stored) for (const event of events) await this.append(event);
   }
 
   /**

@@ -60,6 +60,8 @@ export interface OperatorCommandsDeps {
 export class OperatorCommands {
   /** True while queued commands are being delivered, so only one delivery runs at a time. */
   private delivering = false;
+  /** Deliveries this instance has started (not those that found one running): see `deliveriesStarted`. */
+  private started = 0;
 
   constructor(private readonly deps: OperatorCommandsDeps) {}
 
@@ -189,6 +191,11 @@ export class OperatorCommands {
     return this.deps.commands.list(Date.now(), limit);
   }
 
+  /** How many deliveries this instance started: one started since a moment has read the queue since then. */
+  get deliveriesStarted(): number {
+    return this.started;
+  }
+
   /** Starts delivering queued commands in the background, unless a delivery is already running. */
   startDelivery(): void {
     this.deliverQueued().catch((error) => logError('deliver queued commands', undefined, error));
@@ -202,12 +209,14 @@ export class OperatorCommands {
   private async deliverQueued(): Promise<void> {
     if (this.delivering) return;
     this.delivering = true;
+    this.started += 1;
     try {
       for (;;) {
         if (!this.deps.currentSocket() || (await this.deps.getRegistration()) !== 'Accepted') return;
-        const protocol = (await this.deps.protocol()) ?? null;
         const command = this.deps.commands.next(Date.now());
         if (!command) return;
+        // Read once a command waits: most deliveries (one per accepted boot) find none.
+        const protocol = (await this.deps.protocol()) ?? null;
         // Queued before credential changes were refused on the command route: still not sent.
         // CertificateSigned is the exception: the CSMS queues it itself once it signed the
         // charger's CSR (the command route refuses it from operators at the door).

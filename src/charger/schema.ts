@@ -261,8 +261,22 @@ const withoutRowidTables: Migration = (sql) => {
   sql.exec('DROP TABLE transaction_running');
 };
 
+const DUE_WORK = 'CREATE TABLE due_work (task TEXT PRIMARY KEY, due_at INTEGER NOT NULL) WITHOUT ROWID';
+
+/**
+ * Version 4: due_work keeps its rows in the task's own b-tree, as version 3 did for the session
+ * tables: every connection schedules its liveness check and every disconnection cancels it, and a
+ * rowid table wrote each such row twice (the row and its key's index entry).
+ */
+const withoutRowidDueWork: Migration = (sql) => {
+  const current = /WITHOUT ROWID/i.test(
+    sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'due_work'").toArray()[0]?.sql ?? '',
+  );
+  if (!current) rebuildTable(sql, 'due_work', DUE_WORK, ['task', 'due_at']);
+};
+
 /** The charger object's migrations, oldest first: version n is the first n applied. */
-export const CHARGER_MIGRATIONS: readonly Migration[] = [adoptUnversioned, rowidTables, withoutRowidTables];
+export const CHARGER_MIGRATIONS: readonly Migration[] = [adoptUnversioned, rowidTables, withoutRowidTables, withoutRowidDueWork];
 
 /**
  * The schema CHARGER_MIGRATIONS end with, created in one step for a new object (no tables at
@@ -271,7 +285,7 @@ export const CHARGER_MIGRATIONS: readonly Migration[] = [adoptUnversioned, rowid
  * a new migration changes this too.
  */
 export const createCurrentChargerSchema: Migration = (sql) => {
-  sql.exec('CREATE TABLE due_work (task TEXT PRIMARY KEY, due_at INTEGER NOT NULL)');
+  sql.exec(DUE_WORK);
   sql.exec(TRANSACTION_ENDS);
   // What each column means: see adoptUnversioned and rowidTables, where each table began.
   sql.exec(`CREATE TABLE remote_starts (

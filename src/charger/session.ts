@@ -211,27 +211,39 @@ export class ChargerSession extends DurableObject<Env> {
     const attachment: SocketAttachment = { ocpp: { chargerId, protocol, connectedAt: now, lastSeen: now, admission } };
     server.serializeAttachment(attachment);
 
-    const previousProtocol = await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol);
+    // One storage read for what the connection checks, the registration included (asked below, and by the boot).
+    const stored = await this.ctx.storage.get([STORAGE_KEYS.chargerId, STORAGE_KEYS.protocol, STORAGE_KEYS.registration]);
+    this.registration ??= (stored.get(STORAGE_KEYS.registration) as RegistrationStatus | undefined) ?? null;
+    const previousProtocol = stored.get(STORAGE_KEYS.protocol) as OcppVersion | undefined;
     if (previousProtocol !== undefined && previousProtocol !== protocol) {
       // A charger that changed version must boot again under the new one.
       await this.setRegistration(null);
     }
-    await this.ctx.storage.put({ [STORAGE_KEYS.chargerId]: chargerId, [STORAGE_KEYS.protocol]: protocol });
+    // Written when new or changed: a reconnection with the same version rewrites nothing.
+    if (stored.get(STORAGE_KEYS.chargerId) !== chargerId || previousProtocol !== protocol) {
+      await this.ctx.storage.put({ [STORAGE_KEYS.chargerId]: chargerId, [STORAGE_KEYS.protocol]: protocol });
+    }
     this.knownChargerId = chargerId;
     if (this.dueWork.isScheduled('record-offline')) {
       await this.dueWork.cancel('record-offline');
       await this.history.forgetPendingDisconnection();
     }
-    // Before the liveness check is scheduled: the connection's facts point the alarm at their
-    // flush, which comes first, so the hourly check below needs no setAlarm of its own.
+    // Before the connection's facts: should D1 not take them, they wait in the outbox, and their
+    // flush (which comes first) points the alarm, so the hourly check below needs no setAlarm of its own.
     await this.dueWork.learnFlush();
     await this.history.opened(chargerId, protocol, now, replaced ? REPLACED_REASON : undefined);
     // The liveness check: hourly, so an idle charger's object sleeps (see liveness.ts).
     await this.dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);
 
     // A charger accepted before needs no new boot to take queued commands; give it a moment
-    // to send what it sends on connecting first.
-    if ((await this.getRegistration()) === 'Accepted') setTimeout(() => this.operatorCommands.startDelivery(), 1_000);
+    // to send what it sends on connecting first. Its boot, if it sends one, starts a delivery
+    // itself: a second one after it would only read the queue again.
+    if ((await this.getRegistration()) === 'Accepted') {
+      const deliveries = this.operatorCommands.deliveriesStarted;
+      setTimeout(() => {
+        if (this.operatorCommands.deliveriesStarted === deliveries) this.operatorCommands.startDelivery();
+      }, 1_000);
+    }
     return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': protocol } });
   }
 
@@ -528,6 +540,9 @@ export class ChargerSession extends DurableObject<Env> {
   }
 
   private async setRegistration(status: RegistrationStatus | null): Promise<void> {
+    // Most boots repeat the decision stored (every reconnection of many chargers): a row rewritten
+    // with its own value is billed all the same.
+    if ((await this.getRegistration()) === status) return;
     if (status === null) await this.ctx.storage.delete(STORAGE_KEYS.registration);
     else await this.ctx.storage.put(STORAGE_KEYS.registration, status);
     this.registration = status;

@@ -324,14 +324,18 @@ export class ChargerStore {
 
   /** Records that a charger connected or went away. Creates the row for a charger seen for the first time. */
   async recordConnection(id: string, protocol: OcppVersion, connected: boolean, now: string): Promise<void> {
-    await this.db
+    await this.recordConnectionStatement(id, protocol, connected, now).run();
+  }
+
+  /** The statement of `recordConnection`, to run in a batch with others. */
+  recordConnectionStatement(id: string, protocol: OcppVersion, connected: boolean, now: string): D1PreparedStatement {
+    return this.db
       .prepare(
         `INSERT INTO chargers (id, protocol, connected, last_seen, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?4, ?4)
          ON CONFLICT (id) DO UPDATE SET protocol = ?2, connected = ?3, last_seen = ?4, updated_at = ?4`,
       )
-      .bind(id, protocol, connected ? 1 : 0, now)
-      .run();
+      .bind(id, protocol, connected ? 1 : 0, now);
   }
 
   /** Keeps the latest state per connector (an older report never overwrites a newer one) and the history of all. */

@@ -33,7 +33,7 @@ function dueWork(chargerId: string) {
 }
 
 describe("a charger object's own storage writes", () => {
-  it('a connection sets the alarm once: at its facts\' flush, with the hourly liveness check behind it', async () => {
+  it('a connection sets the alarm once: at the hourly liveness check, its record written to D1 at once', async () => {
     const id = uniqueChargerId('CONNECT');
     const stub = env.CHARGERS.getByName(id);
     const written = await meterObject(stub);
@@ -43,10 +43,10 @@ describe("a charger object's own storage writes", () => {
     const { alarm, tasks } = await dueWork(id);
     expect(tasks).toEqual([{ task: 'offline-check', due_at: expect.any(Number) }]);
     expect(tasks[0]!.due_at).toBeGreaterThanOrEqual(connectedAt + HOUR);
-    // The 'online' fact waits for its flush, which the alarm is for: FLUSH_DELAY_SECONDS on, not at once.
-    expect(alarm).not.toBeNull();
-    expect(alarm!).toBeGreaterThanOrEqual(connectedAt + readConfig(env).flushDelaySeconds * 1000);
-    expect(alarm!).toBeLessThan(tasks[0]!.due_at);
+    // The 'online' event went to D1 with the connected flag: no outbox fact, so no flush to wake for.
+    expect((await stub.stats()).outboxEntries).toBe(0);
+    expect(alarm).toBe(tasks[0]!.due_at);
+    expect(await env.DB.prepare('SELECT event FROM connection_history WHERE charger_id = ?').bind(id).all()).toMatchObject({ results: [{ event: 'online' }] });
     cp.close();
   });
 

@@ -71,6 +71,8 @@ function makeUnversioned(sql: SqlStorage, chargerId: string): void {
     now,
     JSON.stringify({ status: 'Accepted' }),
   );
+  // A retry of D1's copy of a disconnection, due in a day (carried into version 4's due_work).
+  sql.exec("INSERT INTO due_work (task, due_at) VALUES ('record-offline', ?)", now + 86_400_000);
   sql.exec("INSERT INTO transaction_ids (start_key, transaction_id) VALUES ('k1', 41)");
   sql.exec("INSERT INTO transaction_ids (start_key, transaction_id) VALUES ('k0', 39)");
   sql.exec('INSERT INTO transaction_id_counter (one, last_id) VALUES (1, 41)');
@@ -201,6 +203,7 @@ describe("the charger object's schema", () => {
         tokens: sql.exec('SELECT transaction_id, id_tag, evse_id, connector_id, ended, since, n FROM active_tokens ORDER BY n').toArray(),
         evses: sql.exec('SELECT transaction_id, evse_id, ended, n FROM evse_transactions_201 ORDER BY n').toArray(),
         ends: sql.exec('SELECT transaction_id, n FROM transaction_ends ORDER BY n').toArray(),
+        due: sql.exec('SELECT task FROM due_work').toArray(),
       };
     });
     expect(isolateStats.schemaMigrations - migrationsBefore).toBe(CHARGER_MIGRATIONS.length);
@@ -238,7 +241,9 @@ describe("the charger object's schema", () => {
       { transaction_id: 'E2', n: 1 },
       { transaction_id: 'E1', n: 2 },
     ]);
-    expect(stored.tables.filter((t) => ['active_tokens', 'evse_transactions_201', 'transaction_ends', 'transaction_ids', 'transaction_locations', 'id_tag_cache'].includes(t.name) && !/WITHOUT ROWID/i.test(t.sql))).toEqual([]);
+    expect(stored.tables.filter((t) => ['active_tokens', 'evse_transactions_201', 'transaction_ends', 'transaction_ids', 'transaction_locations', 'id_tag_cache', 'due_work'].includes(t.name) && !/WITHOUT ROWID/i.test(t.sql))).toEqual([]);
+    // due_work (version 4) keeps its rows.
+    expect(stored.due).toEqual([{ task: 'record-offline' }]);
 
     // The outbox entry is still handed over, and the journal still read through the API.
     expect(await stub.stats()).toMatchObject({ outboxEntries: 1 });
