@@ -98,16 +98,17 @@ describe('rows written per charging session', () => {
     // not the tag's cache (1 before: a StartTransaction's tag is next decided at its stop, after
     // ID_TAG_CACHE_SECONDS in a real session; id-tag-cache.test.ts); the id counter 1, the start's key, id and connector 1 (which is also its
     // location: no location row any more); active token 1; a setAlarm for the flush and one back
-    // to the liveness check (the start's flush, which finds it gone). D1: the transaction 4 (row, 3 index entries: 6 before migration 0024
-    // dropped AUTOINCREMENT's sqlite_sequence row and the start_key index entry), the connector's
+    // to the liveness check (the start's flush, which finds it gone). D1: the transaction 5 (row, 4 index entries: 6 before migration 0024
+    // dropped AUTOINCREMENT's sqlite_sequence row and the start_key index entry, and 0025 added its
+    // charger's running transactions), the connector's
     // state twice (Preparing and Charging, each at its answer) and its history twice, last seen.
-    expect(start).toEqual({ object: 7, sqlRows: 5, alarmsSet: 2, d1: 9, alarmsRun: 1 });
+    expect(start).toEqual({ object: 7, sqlRows: 5, alarmsSet: 2, d1: 10, alarmsRun: 1 });
     // The end goes to D1 at each answer (the outbox is empty): the object writes the active token
     // 1, the start key 1 and the end announced once (1: EVENTS is bound here, not by default);
     // no outbox row, no setAlarm, no alarm (before: outbox 1 + 2 merges + 1 removal, two
-    // setAlarms). D1: the transaction completed 3 (row, status index, archive index) and last
-    // seen with the stop; the state and its history with each status (2 + 2; the state once
-    // when they were flushed together).
+    // setAlarms). D1: the transaction completed 3 (row, status index, archive index; D1 counts
+    // no row for its entry leaving 0025's running index) and last seen with the stop; the state
+    // and its history with each status (2 + 2; the state once when they were flushed together).
     expect(end).toEqual({ object: 3, sqlRows: 3, alarmsSet: 0, d1: 8, alarmsRun: 0 });
     cp.close();
   });
@@ -152,12 +153,13 @@ describe('rows written per charging session', () => {
     // outbox row, its flush removes it; the tag's cache 1; location 1; active token 1;
     // the EVSE's transaction 1; two setAlarms (no flush is expected after it: the meter reports
     // that follow go to D1 at their answer). D1: the event 1, the connector's state 1 and
-    // history 1, the transaction 4 (6 before migration 0024), last seen.
-    expect(start).toEqual({ object: 8, sqlRows: 6, alarmsSet: 2, d1: 8, alarmsRun: 1 });
+    // history 1, the transaction 5 (6 before migration 0024, 4 before 0025), last seen.
+    expect(start).toEqual({ object: 8, sqlRows: 6, alarmsSet: 2, d1: 9, alarmsRun: 1 });
     // The end: active token 1, the EVSE's transaction 1, the end announced 1 (EVENTS bound),
     // outbox 1 + 1 removal (Available takes the Ended along to D1 at its answer; 1 merge more
     // before); two setAlarms (the flush finds the outbox empty). D1: the event 2 (row, Ended index), the
-    // state 1 and history 1, the transaction derived 1 and completed 3, last seen.
+    // state 1 and history 1, the transaction derived 1 and completed 3 (no row counted for its
+    // entry leaving 0025's running index), last seen.
     expect(end).toEqual({ object: 7, sqlRows: 5, alarmsSet: 2, d1: 9, alarmsRun: 1 });
     cp.close();
   });

@@ -10,6 +10,11 @@ import { flushStatements } from '../../src/fleet/flush';
 import { Outbox, type OutboxEntry } from '../../src/fleet/outbox';
 import { allPages, api, RawCharger, uniqueChargerId } from './helpers';
 
+/** Migration 0024, and what later migrations add to the table (0025: its running transactions by charger). */
+async function migrateFrom0024(): Promise<void> {
+  for (const prefix of ['0024_', '0025_']) for (const query of migration(prefix).queries) await env.DB.prepare(query).run();
+}
+
 const migration = (prefix: string) => {
   const found = env.TEST_MIGRATIONS.find((m) => m.name.startsWith(prefix));
   expect(found).toBeDefined();
@@ -53,7 +58,7 @@ async function startRows(chargerId: string, transactionId: number): Promise<numb
 }
 
 describe('migration 0024, on a transactions table as migrations 0002–0023 made it', () => {
-  it('keeps every row, id and API answer; drops sqlite_sequence and the start_key index from each insert (6 D1 rows a 1.6 start, now 4)', async () => {
+  it('keeps every row, id and API answer; drops sqlite_sequence and the start_key index from each insert (6 D1 rows a 1.6 start, then 4; 5 with the running index of 0025)', async () => {
     // Transactions of both versions, active and completed, through chargers.
     const cp16 = await RawCharger.connect(uniqueChargerId('MIG24-16'), 'ocpp1.6');
     await cp16.boot();
@@ -127,14 +132,15 @@ describe('migration 0024, on a transactions table as migrations 0002–0023 made
     // What a new 1.6 start cost then: the row, sqlite_sequence, and 4 index entries.
     expect(await startRows(uniqueChargerId('MIG24-COST'), 1)).toBe(6);
 
-    for (const query of migration('0024_').queries) await env.DB.prepare(query).run();
+    await migrateFrom0024();
     expect(await schemaOf()).toEqual(afterSchema);
     expect(await snapshot()).toEqual(migrated);
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM sqlite_sequence WHERE name = 'transactions'").first()).toEqual({ n: 0 });
 
-    // Now: the row and 3 index entries (charger and id, charger, status); a replay nothing.
+    // Now: the row and 3 index entries (charger and id, charger, status), and since migration
+    // 0025 a fourth while it runs (its charger's running transactions); a replay nothing.
     const fresh = uniqueChargerId('MIG24-COST');
-    expect(await startRows(fresh, 1)).toBe(4);
+    expect(await startRows(fresh, 1)).toBe(5);
     expect(await startRows(fresh, 1)).toBe(0);
     // New rows take ids after every kept one; a row without the charger's id is still named by it.
     const maxBefore = (await env.DB.prepare('SELECT MAX(id) AS id FROM transactions').first<{ id: number }>())!.id;
@@ -147,7 +153,7 @@ describe('migration 0024, on a transactions table as migrations 0002–0023 made
     expect(named!.id).toBe(maxBefore + 1);
     expect(await env.DB.prepare('SELECT ocpp_transaction_id FROM transactions WHERE id = ?').bind(named!.id).first()).toEqual({ ocpp_transaction_id: String(named!.id) });
     // Running it again on the migrated table changes nothing.
-    for (const query of migration('0024_').queries) await env.DB.prepare(query).run();
+    await migrateFrom0024();
     expect(await schemaOf()).toEqual(afterSchema);
     expect(await snapshot()).toEqual(migrated);
   });

@@ -1,0 +1,13 @@
+-- A charger's running transactions, found by key. Its object reads them when it first numbers a
+-- 1.6 start and when it seeds ConcurrentTx (store/transactions.ts numbering16, runningTokens),
+-- which is after every construction that meets a session. With only transactions_by_status
+-- (status, id) SQLite answered "this charger's active transactions" by reading every active
+-- transaction of the fleet (EXPLAIN QUERY PLAN: SEARCH transactions USING INDEX
+-- transactions_by_status (status=?)): thousands of rows read per object at a large fleet. This
+-- index holds only running transactions: one entry written when a transaction starts and removed
+-- when it completes (D1 counts one row more per session, at its start: test/workers/session-rows.test.ts),
+-- and the read is the charger's own few entries.
+--
+-- The WHERE is word for word what the queries say: SQLite uses a partial index only for a query
+-- whose WHERE contains its terms.
+CREATE INDEX IF NOT EXISTS transactions_active_by_charger ON transactions (charger_id, id) WHERE status = 'active';
