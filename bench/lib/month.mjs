@@ -306,26 +306,33 @@ export async function coldStart(target, count, profiled = (_label, run) => run()
     status(c.protocol, 'Available', 'Available'),
     ['Heartbeat', {}],
   ];
-  let chargers = [];
-  const cold = await profiled('cold', () => measured(target, async () => {
-    let messages = 0;
-    chargers = await bootChargers({
-      url: target.ocppUrl,
-      count,
-      prefix: 'COLD',
-      concurrency: COLD_CONCURRENCY,
-      onError: (error) => errors.push(String(error.message ?? error)),
-      // As a charger does on connecting, and as the steady part sends them: its StatusNotification
-      // and Heartbeat right after its boot. Sent only once every charger had booted, they found
-      // most objects evicted (10 s without a message), a second construction each.
-      afterBoot: async (c) => {
-        for (const [action, payload] of three(c).slice(1)) {
-          await c.call(action, payload).then(() => (messages += 1), (e) => errors.push(String(e.message ?? e)));
-        }
-      },
-    });
-    return messages + chargers.length;
-  }));
+  /**
+   * The `count` COLD chargers connect, `COLD_CONCURRENCY` at a time, each sending its three as it
+   * connects (its StatusNotification and Heartbeat right after its boot, as a charger does and as
+   * the steady part sends them: sent only once every charger had booted, they found most objects
+   * evicted, 10 s without a message, a second construction each). Measured as `label`.
+   */
+  const connectAll = (label) => {
+    let booted = [];
+    const part = profiled(label, () => measured(target, async () => {
+      let messages = 0;
+      booted = await bootChargers({
+        url: target.ocppUrl,
+        count,
+        prefix: 'COLD',
+        concurrency: COLD_CONCURRENCY,
+        onError: (error) => errors.push(String(error.message ?? error)),
+        afterBoot: async (c) => {
+          for (const [action, payload] of three(c).slice(1)) {
+            await c.call(action, payload).then(() => (messages += 1), (e) => errors.push(String(e.message ?? e)));
+          }
+        },
+      });
+      return messages + booted.length;
+    }));
+    return part.then((measuredPart) => ({ measuredPart, booted }));
+  };
+  const { measuredPart: cold, booted: chargers } = await connectAll('cold');
   // The wait for the cold part's deferred work let the objects hibernate: wake them, unmeasured.
   await eachLimited(chargers, COLD_CONCURRENCY, (c) => c.call('Heartbeat', {}).catch((e) => errors.push(String(e.message ?? e))));
   const steady = await profiled('steady', () => measured(target, async () => {
@@ -339,23 +346,7 @@ export async function coldStart(target, count, profiled = (_label, run) => run()
   }));
   for (const c of chargers) c.close();
   await sleep(EVICTION_WAIT_MS);
-  let again = [];
-  const reconnect = await profiled('reconnect', () => measured(target, async () => {
-    let messages = 0;
-    again = await bootChargers({
-      url: target.ocppUrl,
-      count,
-      prefix: 'COLD',
-      concurrency: COLD_CONCURRENCY,
-      onError: (error) => errors.push(String(error.message ?? error)),
-      afterBoot: async (c) => {
-        for (const [action, payload] of three(c).slice(1)) {
-          await c.call(action, payload).then(() => (messages += 1), (e) => errors.push(String(e.message ?? e)));
-        }
-      },
-    });
-    return messages + again.length;
-  }));
+  const { measuredPart: reconnect, booted: again } = await connectAll('reconnect');
   for (const c of again) c.close();
   await sleep(2_000);
   return { requested: count, concurrency: COLD_CONCURRENCY, chargers: chargers.length, cold, steady, reconnect, errors };
