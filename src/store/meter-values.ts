@@ -161,14 +161,11 @@ const PART = `COALESCE(
  * `conflicting-meter-value` anomaly of the transaction (values outside a transaction: under the
  * scope '@<evse>/<connector>'). Values of one batch are judged against each other too (rows are
  * upserted in order), and an identical replay writes nothing: the update's WHERE finds nothing new.
- */
-/**
- * (See above.) A packed event's readings are stored as any reading is, and the event becomes an
+ * A packed event's readings (PACKED_HERE) are stored as any reading is, and the event becomes an
  * entry of its first reading's row, written by the same statement: the event and its reading are
  * one row written (store/packed-events.ts).
  */
-function upsertSql(stored: string): string {
-  return `INSERT INTO meter_hours (charger_id, scope, hour, part, data, events, event_seq_max, event_end_seq, event_state_seq)
+const UPSERT_SQL = `INSERT INTO meter_hours (charger_id, scope, hour, part, data, events, event_seq_max, event_end_seq, event_state_seq)
   SELECT ${r(0)}, ${r(1)}, ${HOUR}, ${PART},
     json_object(${r(2)}, json_array(json_array(${r(3)}, ${r(4)}, json(json_extract(r.value, '$[5]'))))),
     CASE WHEN ${ATTACHED} THEN json_object(CAST(${r(7)} AS TEXT), json(${ENTRY})) END,
@@ -176,7 +173,7 @@ function upsertSql(stored: string): string {
     CASE WHEN ${ATTACHED} AND json_extract(${ENTRY}, '$[${PACKED_EVENT.endWh}]') IS NOT NULL THEN ${r(7)} END,
     CASE WHEN ${ATTACHED} AND json_extract(${ENTRY}, '$[${PACKED_EVENT.chargingState}]') IS NOT NULL THEN ${r(7)} END
   FROM json_each(?1) AS r
-  WHERE ${stored}
+  WHERE ${APPLIED} OR ${PACKED_HERE}
   ON CONFLICT (charger_id, scope, hour, part) DO UPDATE SET
     data = CASE
       WHEN NOT ${STORED_READING} THEN json_insert(data, ${INCOMING_PATH}, json(json_extract(excluded.data, ${INCOMING_PATH})))
@@ -195,8 +192,6 @@ function upsertSql(stored: string): string {
     event_end_seq = ${larger('event_end_seq')},
     event_state_seq = ${larger('event_state_seq')}
   WHERE NOT ${STORED_READING} OR EXISTS (SELECT 1 ${NEW_SAMPLES}) OR EXISTS (${UNKEPT_CONFLICTS}) OR ${NEW_EVENT}`;
-}
-const UPSERT_SQL = upsertSql(`(${APPLIED} OR ${PACKED_HERE})`);
 
 /**
  * The readings (rows of `Row`) of the rows `m` of meter_hours that `where` selects, one per entry
