@@ -235,6 +235,21 @@ async function measureMonth(start) {
 }
 
 /**
+ * The same cold start on (b′), the bare object that writes each frame before answering: how much
+ * of a first construction and a reconnect the runtime itself costs beside a steady message, the
+ * floor under the CSMS's ratios.
+ */
+async function measureColdFloor() {
+  const target = await startDurableBare();
+  try {
+    process.stderr.write(`${target.name}: cold start, ${options.cold} chargers…\n`);
+    return await coldStart(target, options.cold);
+  } finally {
+    await target.stop();
+  }
+}
+
+/**
  * --profile in the cold start: a CPU profile of each of its two parts (cold, then steady),
  * printed like the loop's, so where a first construction's CPU goes shows beside a warm one's.
  */
@@ -268,6 +283,7 @@ for (const letter of options.targets) {
 // With --month-chargers 0 the cold start still runs (alone) unless --cold 0 too.
 const monthWanted = options.monthChargers > 0 || options.cold > 0;
 const month = monthWanted ? await measureMonth((vars) => startCsms(vars)) : undefined;
+if (month && options.cold > 0) month.coldFloor = await measureColdFloor();
 let baseline;
 if (args.baseline) {
   const checkout = baselineCheckout(args.baseline);

@@ -171,6 +171,13 @@ async function drive(chargers, stepsOf, paceMs, errors) {
  * included; with the bytes D1 keeps (pages in use, read from its file) as `delta.d1UsedBytes`.
  */
 async function measured(target, run) {
+  // A bare object (b′) counts nothing and defers nothing: CPU alone, read after a short wait.
+  if (!target.isolateStats) {
+    const cpuBefore = cpuSeconds(target.pids);
+    const messages = await run();
+    await sleep(2_000);
+    return { messages, cpuSeconds: cpuSeconds(target.pids) - cpuBefore, delta: {} };
+  }
   const before = await target.isolateStats();
   const usedBefore = target.d1UsedBytes?.();
   const cpuBefore = cpuSeconds(target.pids);

@@ -124,6 +124,12 @@ describe('npm run bench', () => {
       expect(month.cold.reconnect.delta.chargerObjectsConstructed).toBe(10);
       expect(run.stdout).toContain('Reconnect / steady CPU per message');
       expect(month.cold.errors).toEqual([]);
+      // The same three parts on (b′), the floor under those ratios.
+      expect(month.coldFloor.cold.messages).toBe(30);
+      expect(month.coldFloor.steady.messages).toBe(30);
+      expect(month.coldFloor.reconnect.messages).toBe(30);
+      expect(month.coldFloor.errors).toEqual([]);
+      expect(run.stdout).toContain('| (b′) reconnect | 30 |');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
