@@ -266,7 +266,8 @@ describe('meter readings in the outbox', () => {
     for (let i = 0; i < 205; i++) await session();
     expect(await rowsOfOneSession()).toBe(early);
     cp.close();
-  });
+    // 210 sessions, each flushed: a few seconds on a quiet machine, more on a busy one.
+  }, 60_000);
 
   it('keeps a meter report in the outbox when D1 fails or older facts wait there: merged into one row, every reading in D1 once it is back', async () => {
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
