@@ -219,11 +219,17 @@ describe('the registration route', () => {
     expect((await api('GET', `/chargers/${id}`)).status).toBe(404);
   });
 
-  it('needs the admin scope', async () => {
+  it('needs the admin scope; an admin holds a charger never seen, which registers it', async () => {
     const minted = await api('POST', '/tokens', { name: 'commander', scopes: ['command'] });
     expect(minted.status).toBe(201);
     const { token } = await json(minted);
-    const res = await api('PUT', `/chargers/${uniqueChargerId()}/registration`, { status: 'Pending' }, token);
-    expect(res.status).toBe(403);
+    const id = uniqueChargerId('SCOPE');
+    expect((await api('PUT', `/chargers/${id}/registration`, { status: 'Pending' }, token)).status).toBe(403);
+    const res = await holdPending(id);
+    expect(res.status).toBe(201);
+    expect(await json(res)).toMatchObject({
+      charger: { id, registered: true, registrationDecision: 'Pending', registrationStatus: null },
+      registration: { decision: 'Pending', effect: 'AtNextBoot' },
+    });
   });
 });
