@@ -29,7 +29,11 @@ export class SolicitedMessages {
   constructor(private readonly storage: DurableObjectStorage) {}
 
   private async load(): Promise<Kept[]> {
-    this.kept ??= (await this.storage.get<Kept[]>(STORAGE_KEY)) ?? [];
+    if (this.kept === undefined) {
+      const stored = (await this.storage.get<Kept[]>(STORAGE_KEY)) ?? [];
+      // A change made while this read was under way (an operator command beside an inbound frame) is newer.
+      this.kept ??= stored;
+    }
     return this.kept;
   }
 
