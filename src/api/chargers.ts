@@ -7,7 +7,7 @@ import type { Env } from '../env';
 import { isValidChargerId, MAX_CHARGER_ID_LENGTH } from '../ocpp/charger-id';
 import { isPlainObject } from '../ocpp/frames';
 import type { QueuedCommand } from '../charger/command-queue';
-import type { CommandOutcome } from '../charger/types';
+import type { CommandOutcome, RegistrationEffect } from '../charger/types';
 import { newCommandId } from '../charger/command-ids';
 import { connectedPerD1 } from '../charger/liveness';
 import { refuseCredentialChange } from '../charger/commands';
@@ -99,6 +99,54 @@ chargerRoutes.put('/:chargerId', async (c) => {
   }
   return c.json({ charger: await store.get(chargerId), closedConnections }, before ? 200 : 201);
 });
+
+/**
+ * The operator's decision on how the charger's boots are answered: `{"status": "Pending"}` holds
+ * it Pending (registered or not: holding registers it), to be provisioned through commands;
+ * `{"status": "Accepted"}` registers it and ends a hold. A connected charger held Pending that is
+ * accepted is asked to boot again at once (TriggerMessage BootNotification, waiting up to
+ * ?timeoutSeconds for its answer); `registration.effect` says what happened. Needs `admin`.
+ */
+chargerRoutes.put('/:chargerId/registration', async (c) => {
+  const chargerId = validId(c);
+  if (chargerId instanceof Response) return chargerId;
+  const timeoutSeconds = readTimeout(c);
+  if (typeof timeoutSeconds === 'string') return apiError(c, 400, 'InvalidParameter', timeoutSeconds);
+  const read = await readJsonBody(c);
+  if (!read.ok) return read.response;
+  const parsed = v.safeParse(RegistrationDecisionBody, read.body);
+  if (!parsed.success) {
+    return apiError(c, 400, 'InvalidPayload', 'Send {"status": "Pending"} or {"status": "Accepted"}', {
+      issues: summarizeIssues(parsed.issues),
+    });
+  }
+  const decision = parsed.output.status;
+  const store = new ChargerStore(c.env.DB);
+  const existed = await store.exists(chargerId);
+  await store.decideRegistration(chargerId, decision, new Date().toISOString());
+  // A charger with no row never connected: it has no object to tell (and none is created for it).
+  let registration: RegistrationEffect = {
+    effect: 'AtNextBoot',
+    message: `The charger has never connected: its first boot is answered ${decision}`,
+    registrationStatus: null,
+  };
+  if (existed) {
+    try {
+      registration = (await c.env.CHARGERS.getByName(chargerId).registrationDecided(decision, timeoutSeconds)) as unknown as RegistrationEffect;
+    } catch (error) {
+      // The decision is in D1 whatever happened to the object: the charger's next boot applies it.
+      console.error(JSON.stringify({ level: 'error', what: 'registration', chargerId, error: String(error) }));
+      registration = {
+        effect: 'AtNextBoot',
+        message: `The charger's session restarted while it was told: its next boot is answered ${decision}`,
+        registrationStatus: null,
+      };
+    }
+  }
+  return c.json({ charger: await store.get(chargerId), registration: { decision, ...registration } }, existed ? 200 : 201);
+});
+
+const RegistrationDecisionBody = v.strictObject({ status: v.picklist(['Pending', 'Accepted']) });
 
 /** Closes the charger's live connection (it may connect again, as its credentials allow). Needs `admin`. */
 chargerRoutes.post('/:chargerId/disconnect', async (c) => {

@@ -1,5 +1,6 @@
-// The OpenAPI paths that list, read, register and disconnect chargers, and set their passwords.
+// The OpenAPI paths that list, read, register, hold Pending or accept, and disconnect chargers, and set their passwords.
 
+import { DEFAULTS, MAX_COMMAND_TIMEOUT_SECONDS } from '../config';
 import {
   BAD_CHARGER_ID,
   BAD_PARAMETER,
@@ -15,7 +16,28 @@ import {
   UNKNOWN_CHARGER,
 } from './openapi-operations';
 
-/** /chargers, one charger, its password and its connection. */
+/** The answer of PUT /chargers/{chargerId}/registration: the charger, and what was done at once. */
+const REGISTRATION_ANSWER: Json = objectOf({
+  charger: schemaRef('Charger'),
+  registration: {
+    type: 'object',
+    required: ['decision', 'effect', 'message', 'registrationStatus'],
+    properties: {
+      decision: { type: 'string', enum: ['Pending', 'Accepted'] },
+      effect: {
+        type: 'string',
+        enum: ['BootTriggered', 'TriggerRefused', 'AtNextBoot', 'Unchanged'],
+        description:
+          'BootTriggered: the Pending charger accepted TriggerMessage BootNotification and boots again now; TriggerRefused: it did not (see `trigger`), its next boot is Accepted; AtNextBoot: nothing was sent, its next boot applies the decision; Unchanged: its last boot was answered so already',
+      },
+      message: { type: 'string' },
+      registrationStatus: { type: ['string', 'null'], description: "How the charger's last boot was answered, as its object knew it" },
+      trigger: { type: 'object', description: 'The outcome of TriggerMessage BootNotification, when sent: `{ok: true, result}` or `{ok: false, status, error}`' },
+    },
+  },
+});
+
+/** /chargers, one charger, its registration decision, its password and its connection. */
 export function chargerPaths(): Record<string, Json> {
   return {
     '/chargers': {
@@ -79,6 +101,42 @@ export function chargerPaths(): Record<string, Json> {
           ),
           '201': jsonResponse('Registered', objectOf({ charger: schemaRef('Charger'), closedConnections: { type: 'integer', const: 0 } })),
           '400': errorResponse({ ...BAD_CHARGER_ID, InvalidJson: 'the body is not JSON', InvalidPayload: 'a bad profile or password' }),
+        },
+      }),
+    },
+
+    '/chargers/{chargerId}/registration': {
+      parameters: [parameterRef('chargerId')],
+      put: operation({
+        tags: ['Chargers'],
+        operationId: 'decideChargerRegistration',
+        summary: "Hold a charger Pending to provision it, or accept it",
+        description:
+          '`Pending` holds the charger, registered or not (holding registers it, so it may connect whatever `UNKNOWN_CHARGER_POLICY` says): its boots are answered Pending (OCPP 2.0.1 B02, 1.6 §4.2.1). ' +
+          'While Pending it takes commands, direct or queued (SetVariables, ChangeConfiguration, GetBaseReport, TriggerMessage…), but not RemoteStart/StopTransaction or RequestStart/StopTransaction (409 `ChargerPending`; queued ones wait for Accepted, with what was queued after them). ' +
+          'Of its own requests only BootNotification and what the CSMS asked for are answered (a message a TriggerMessage it accepted announced, a NotifyReport / report part carrying the requestId of a GetReport it accepted, a job status after UpdateFirmware, GetLog, GetDiagnostics); any other gets SecurityError (B02.FR.09), 1.6 chargers too. ' +
+          'An Accepted charger set Pending stays Accepted until it boots again (`effect: AtNextBoot`; send Reset to make it boot now: an accepted charger answers a BootNotification trigger Rejected). ' +
+          '`Accepted` registers the charger and ends a hold. A connected charger whose boot was answered Pending is then sent TriggerMessage BootNotification at once (its answer awaited up to `timeoutSeconds`), so it boots again and is Accepted without waiting out its interval (`effect: BootTriggered`, or `TriggerRefused` with its answer). ' +
+          'The decision is stored before anything is sent, and answers every later boot. Needs `admin`.',
+        parameters: [
+          query(
+            'timeoutSeconds',
+            { type: 'number', exclusiveMinimum: 0, maximum: MAX_COMMAND_TIMEOUT_SECONDS, default: DEFAULTS.commandTimeoutSeconds },
+            'With `Accepted`: how long to wait for the answer to TriggerMessage BootNotification. Default `COMMAND_TIMEOUT_SECONDS`.',
+          ),
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { type: 'string', enum: ['Pending', 'Accepted'] } } },
+            },
+          },
+        },
+        responses: {
+          '200': jsonResponse('It was known already', REGISTRATION_ANSWER),
+          '201': jsonResponse('It was never seen: registered with the decision', REGISTRATION_ANSWER),
+          '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER, InvalidJson: 'the body is not JSON', InvalidPayload: 'not {"status": "Pending" | "Accepted"}' }),
         },
       }),
     },

@@ -139,7 +139,7 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
           "The body is the OCPP request payload of `{action}` **in the charger's negotiated version**: the schema is " +
           'the union of every action of both versions; `x-ocpp-actions` pairs each action of each version with its ' +
           'request and response schema. Commands to one charger go out one at a time, in order. ' +
-          'With `queue=true` the command is kept until the charger is connected and accepted, and the answer is 202 ' +
+          'With `queue=true` the command is kept until the charger is connected and its boot Accepted or Pending (RemoteStart/StopTransaction and RequestStart/StopTransaction wait for Accepted), and the answer is 202 ' +
           'at once: follow it with `GET /commands/{commandId}`. ' +
           "Commands that change how the charger authenticates, where it connects or whom it trusts are refused (403 `CredentialChangeRefused`), queued or not: 1.6 ChangeConfiguration " +
           'of AuthorizationKey, SecurityProfile, a key whose name holds "url" (CentralSystemURL…) or names a credential (password, passwd, secret, privatekey); 2.0.1 SetVariables of SecurityCtrlr.BasicAuthPassword, SecurityProfile or Identity, of ' +

@@ -16,8 +16,9 @@ import type { CallReports } from './call-reports';
 import type { DueWork } from './due-work';
 import { frameBytes } from './frame-limits';
 import type { OutboxHandover } from './handover';
-import type { OperatorCommands } from './operator-commands';
+import { takesCommands, type OperatorCommands } from './operator-commands';
 import { DurableChargerRecords, type RecordsDeps } from './records';
+import type { SolicitedMessages } from './solicited-messages';
 import type { OcppAttachment } from './socket';
 import { billingCritical, chargeWrites, worthKeeping, writeCostOf, type WriteTally } from './write-budget';
 
@@ -44,6 +45,8 @@ export interface ChargerCallsDeps extends CallStores {
   reports: CallReports;
   getRegistration: () => Promise<RegistrationStatus | null>;
   setRegistration: (status: RegistrationStatus | null) => Promise<void>;
+  /** What a charger not yet Accepted may send because the CSMS asked (read only while it is not Accepted). */
+  solicited: SolicitedMessages;
   /** Sends a frame on the connection, and keeps it in the journal once sent. */
   send: (ws: WebSocket, text: string) => void;
 }
@@ -95,6 +98,10 @@ export class ChargerCalls {
       },
     });
     let refused = false;
+    const accepted = (await this.deps.getRegistration()) === 'Accepted';
+    // Only a charger not Accepted reads what it was asked for: an accepted one's frames cost nothing more.
+    const solicited = accepted ? undefined : await this.deps.solicited.matcher(Date.now());
+    let wasSolicited = false;
     const answer = await answerCall(
       PROFILES[protocol],
       frame,
@@ -107,7 +114,8 @@ export class ChargerCalls {
         records,
       },
       {
-        accepted: (await this.deps.getRegistration()) === 'Accepted',
+        accepted,
+        solicited: solicited && ((action, payload) => (wasSolicited = solicited(action, payload))),
         onInternalError: (action, error) => logError(action, chargerId, error),
         onRefused: () => {
           refused = true;
@@ -115,13 +123,17 @@ export class ChargerCalls {
       },
     );
     this.deps.send(ws, answer);
+    // A report's last part, answered, closes what it answered; any other solicited message gives the charger more time.
+    if (wasSolicited && !answer.startsWith('[4,')) {
+      await this.deps.solicited.received(frame.action, frame.payload, Date.now()).catch((error) => logError('solicited messages', chargerId, error));
+    }
     // In Workers, Date.now() advances only with I/O: the duration counts the storage waits, which are what varies.
     const durationMs = Date.now() - started;
     const outcome = answer.startsWith('[4,') ? (JSON.parse(answer) as [number, string, string])[2] : 'result';
     if (this.deps.config().logMessages) logMessage({ chargerId, messageId: frame.id, action: frame.action, protocol, durationMs, outcome });
     await this.deps.reports.report(chargerId, protocol, frame, answer, outcome, durationMs);
-    // A charger just accepted may take what was queued for it; so may one we just queued for.
-    if (deliverAfterAnswer || (frame.action === 'BootNotification' && (await this.deps.getRegistration()) === 'Accepted')) {
+    // A charger just accepted (or held Pending, to be provisioned) may take what was queued for it; so may one we just queued for.
+    if (deliverAfterAnswer || (frame.action === 'BootNotification' && takesCommands(await this.deps.getRegistration()))) {
       this.deps.operatorCommands.startDelivery();
     }
     // Nothing is scheduled for lastSeen: it lives on the socket, and reaches D1 with other facts

@@ -8,9 +8,10 @@ import type { Config } from '../config';
 import type { Outbox } from '../fleet/outbox';
 import { logError } from '../log';
 import { localListPayload, type LocalListEntry, type LocalListUpdate, type SkippedEntry } from '../ocpp/local-list';
-import type { OutboundCalls } from '../ocpp/outbound-calls';
+import type { CallOutcome, OutboundCalls } from '../ocpp/outbound-calls';
 import type { RegistrationStatus } from '../ocpp/records';
 import type { WriteOnlyLookup } from '../ocpp/secrets';
+import { NOT_WHILE_PENDING, solicitationOf, tookOn } from '../ocpp/solicited';
 import type { OcppVersion } from '../ocpp/versions';
 import { newCommandId } from './command-ids';
 import { generatedSlot, type CommandQueue, type QueuedCommand } from './command-queue';
@@ -24,7 +25,8 @@ import {
 } from './commands';
 import type { OutboxHandover } from './handover';
 import { remoteStartRequest, type RemoteStarts } from './remote-starts';
-import type { CommandOutcome } from './types';
+import type { SolicitedMessages } from './solicited-messages';
+import type { CommandOutcome, RegistrationDecision, RegistrationEffect } from './types';
 
 /** Where the local list the charger last accepted is kept in the object's storage. */
 const LOCAL_LIST_KEYS = {
@@ -55,6 +57,13 @@ export interface OperatorCommandsDeps {
   /** The open connection that still takes commands, if there is one. */
   currentSocket: () => WebSocket | undefined;
   getRegistration: () => Promise<RegistrationStatus | null>;
+  /** What a charger not yet Accepted may send because of what it is sent. */
+  solicited: SolicitedMessages;
+}
+
+/** Registration states in which the charger takes commands: Pending is there for provisioning (2.0.1 B02, 1.6 §4.2.1). */
+export function takesCommands(registration: RegistrationStatus | null): boolean {
+  return registration === 'Accepted' || registration === 'Pending';
 }
 
 export class OperatorCommands {
@@ -73,12 +82,16 @@ export class OperatorCommands {
     if (!this.deps.currentSocket()) {
       return commandFailure(409, 'ChargerOffline', 'The charger is not connected');
     }
-    if ((await this.deps.getRegistration()) === 'Rejected') {
+    const registration = await this.deps.getRegistration();
+    if (registration === 'Rejected') {
       // OCPP: a rejected charger SHALL NOT answer CSMS-initiated calls, so don't wait for one.
       return commandFailure(409, 'ChargerRejected', 'The charger was rejected at boot and will not answer until it is accepted');
     }
+    if (registration === 'Pending' && NOT_WHILE_PENDING.has(action)) {
+      return commandFailure(409, 'ChargerPending', `The charger's boot was answered Pending: ${action} is not sent until it is Accepted (queue it with ?queue=true to send it then)`);
+    }
     const remoteStart = this.rememberRemoteStart(action, command.request);
-    const outcome = await this.deps.outbound.call(action, command.request, timeoutSeconds * 1000);
+    const outcome = await this.callCharger(protocol!, registration, action, command.request, timeoutSeconds * 1000);
     const result = commandOutcome(command, outcome, timeoutSeconds, this.deps.writeOnly);
     this.settleRemoteStart(remoteStart, result);
     if (result.ok) await this.keepCommandEffects(action, command.request, result.result);
@@ -117,6 +130,66 @@ export class OperatorCommands {
   }
 
   /**
+   * Sends one CALL and waits for its outcome. To a charger not yet Accepted, what the call
+   * solicits (a triggered message, a report) is noted first, so the charger's messages in answer
+   * are let through (see solicited-messages.ts), even one that comes before its answer.
+   */
+  private async callCharger(
+    protocol: OcppVersion,
+    registration: RegistrationStatus | null,
+    action: string,
+    request: unknown,
+    timeoutMs: number,
+  ): Promise<CallOutcome> {
+    const solicitation = registration === 'Accepted' ? undefined : solicitationOf(protocol, action, request);
+    const noted = solicitation && (await this.deps.solicited.expect(solicitation, Date.now()));
+    const outcome = await this.deps.outbound.call(action, request, timeoutMs);
+    if (noted) {
+      // A CALLERROR takes nothing on; a timeout or a lost connection may have.
+      const took = outcome.kind === 'result' ? tookOn(outcome.payload) : outcome.kind !== 'error';
+      await this.deps.solicited.answered(noted, took, Date.now());
+    }
+    return outcome;
+  }
+
+  /**
+   * The operator changed the charger's registration decision; D1 holds it already, and it answers
+   * the charger's next boot. A connected charger held Pending that is now Accepted is asked to boot
+   * again at once (TriggerMessage BootNotification: 2.0.1 F06, 1.6 §5.17) rather than after its
+   * retry interval. Nothing is sent to an Accepted charger set Pending: it stays Accepted until it
+   * boots again (a charger already Accepted answers a BootNotification trigger Rejected), nor to a
+   * Rejected one (the CSMS sends a rejected charger nothing).
+   */
+  async registrationDecided(decision: RegistrationDecision, timeoutSeconds: number): Promise<RegistrationEffect> {
+    const registrationStatus = await this.deps.getRegistration();
+    const connected = this.deps.currentSocket() !== undefined;
+    const effect = (kind: RegistrationEffect['effect'], message: string, trigger?: CommandOutcome): RegistrationEffect => ({
+      effect: kind,
+      message,
+      registrationStatus,
+      ...(trigger ? { trigger } : {}),
+    });
+    if (registrationStatus === decision) return effect('Unchanged', `The charger's boot was already answered ${decision}`);
+    if (decision === 'Pending') {
+      return effect(
+        'AtNextBoot',
+        registrationStatus === 'Accepted'
+          ? 'The charger stays Accepted until it boots again; its next boot is answered Pending (send Reset to make it boot now)'
+          : 'The charger\'s next boot is answered Pending',
+      );
+    }
+    if (!connected || registrationStatus !== 'Pending') {
+      const why = !connected ? 'The charger is not connected' : registrationStatus === 'Rejected' ? 'The charger was rejected and is sent nothing' : 'The charger has not booted on this connection';
+      return effect('AtNextBoot', `${why}: its next boot is answered Accepted`);
+    }
+    const trigger = await this.sendCommand('TriggerMessage', { requestedMessage: 'BootNotification' }, timeoutSeconds);
+    if (trigger.ok && trigger.result.status === 'Accepted') {
+      return effect('BootTriggered', 'The charger was asked to boot again now (TriggerMessage BootNotification) and accepted: its boot is answered Accepted', trigger);
+    }
+    return effect('TriggerRefused', 'The charger did not accept TriggerMessage BootNotification: its next boot (after the interval it was given) is answered Accepted', trigger);
+  }
+
+  /**
    * A remote start is remembered before the CALL leaves: the charger may ask about its token
    * (Authorize) or start right after answering, before this instance has read the answer.
    * Returns the request's id, if it is one.
@@ -149,8 +222,8 @@ export class OperatorCommands {
   }
 
   /**
-   * Queues a command to be sent once the charger is connected and its boot accepted, in the
-   * order queued; returns at once. See `deliverQueued`.
+   * Queues a command to be sent once the charger is connected and its boot Accepted or Pending,
+   * in the order queued; returns at once. See `deliverQueued`.
    */
   async queueCommand(
     commandId: string,
@@ -202,9 +275,11 @@ export class OperatorCommands {
   }
 
   /**
-   * Sends queued commands one by one while the charger is connected and accepted. A command
-   * whose charger disconnects before answering goes back to the queue and is sent again on
-   * the next connection: delivery is at least once.
+   * Sends queued commands one by one while the charger is connected and its boot Accepted or
+   * Pending (provisioning is what Pending is for). A command a Pending charger may not be sent
+   * (NOT_WHILE_PENDING) waits for it to be Accepted, and those queued after it with it: the queue
+   * keeps its order. A command whose charger disconnects before answering goes back to the queue
+   * and is sent again on the next connection: delivery is at least once.
    */
   private async deliverQueued(): Promise<void> {
     if (this.delivering) return;
@@ -212,9 +287,11 @@ export class OperatorCommands {
     this.started += 1;
     try {
       for (;;) {
-        if (!this.deps.currentSocket() || (await this.deps.getRegistration()) !== 'Accepted') return;
+        const registration = await this.deps.getRegistration();
+        if (!this.deps.currentSocket() || !takesCommands(registration)) return;
         const command = this.deps.commands.next(Date.now());
         if (!command) return;
+        if (registration === 'Pending' && NOT_WHILE_PENDING.has(command.action)) return;
         // Read once a command waits: most deliveries (one per accepted boot) find none.
         const protocol = (await this.deps.protocol()) ?? null;
         // Queued before credential changes were refused on the command route: still not sent.
@@ -229,7 +306,7 @@ export class OperatorCommands {
         this.deps.commands.markSent(command.id, Date.now());
         const timeoutSeconds = this.deps.config().commandTimeoutSeconds;
         const remoteStart = this.rememberRemoteStart(command.action, prepared.request);
-        const outcome = await this.deps.outbound.call(command.action, prepared.request, timeoutSeconds * 1000);
+        const outcome = await this.callCharger(protocol!, registration, command.action, prepared.request, timeoutSeconds * 1000);
         if (outcome.kind === 'disconnected') {
           this.deps.commands.requeue(command.id);
           return;

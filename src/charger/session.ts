@@ -33,9 +33,10 @@ import { OutboxHandover } from './handover';
 import { ActiveTokens } from './active-tokens';
 import { IdTagCache } from './id-tag-cache';
 import { LIVENESS_CHECK_MS, offlineAfterMs } from './liveness';
-import { OperatorCommands } from './operator-commands';
+import { OperatorCommands, takesCommands } from './operator-commands';
 import { RemoteStarts } from './remote-starts';
 import { migrateChargerSchema } from './schema';
+import { SolicitedMessages } from './solicited-messages';
 import { TransactionIds } from './transaction-ids';
 import { EvseTransactions } from './evse-transactions';
 import { TransactionEnds } from './transaction-ends';
@@ -49,7 +50,14 @@ import {
   type OcppAttachment,
   type SocketAttachment,
 } from './socket';
-import { CLOSE_CODES, type CommandOutcome, type LiveStatus, type SessionStats } from './types';
+import {
+  CLOSE_CODES,
+  type CommandOutcome,
+  type LiveStatus,
+  type RegistrationDecision,
+  type RegistrationEffect,
+  type SessionStats,
+} from './types';
 
 const STORAGE_KEYS = {
   chargerId: 'chargerId',
@@ -87,6 +95,8 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly calls: ChargerCalls;
   /** Records each connection's start and end. */
   private readonly history: ConnectionHistory;
+  /** What the charger may send, while not Accepted, because the CSMS asked for it. */
+  private readonly solicited: SolicitedMessages;
 
   // The constructor also runs when a hibernated object wakes for a frame, so it only
   // builds in-memory helpers; durable facts are read on demand.
@@ -143,6 +153,7 @@ export class ChargerSession extends DurableObject<Env> {
       handover: this.handover,
       storage: ctx.storage,
     });
+    this.solicited = new SolicitedMessages(ctx.storage);
     this.operatorCommands = new OperatorCommands({
       outbound: this.outbound,
       commands,
@@ -156,6 +167,7 @@ export class ChargerSession extends DurableObject<Env> {
       writeOnly: this.writeOnly,
       currentSocket: () => this.currentSocket(),
       getRegistration: () => this.getRegistration(),
+      solicited: this.solicited,
     });
     this.calls = new ChargerCalls({
       config: () => this.config,
@@ -175,6 +187,7 @@ export class ChargerSession extends DurableObject<Env> {
       reports: new CallReports({ env: () => this.env, transactionEnds }),
       getRegistration: () => this.getRegistration(),
       setRegistration: (status) => this.setRegistration(status),
+      solicited: this.solicited,
       send: (ws, text) => this.send(ws, text),
     });
   }
@@ -235,10 +248,10 @@ export class ChargerSession extends DurableObject<Env> {
     // The liveness check: hourly, so an idle charger's object sleeps (see liveness.ts).
     await this.dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);
 
-    // A charger accepted before needs no new boot to take queued commands; give it a moment
-    // to send what it sends on connecting first. Its boot, if it sends one, starts a delivery
-    // itself: a second one after it would only read the queue again.
-    if ((await this.getRegistration()) === 'Accepted') {
+    // A charger accepted (or held Pending) before needs no new boot to take queued commands; give
+    // it a moment to send what it sends on connecting first. Its boot, if it sends one, starts a
+    // delivery itself: a second one after it would only read the queue again.
+    if (takesCommands(await this.getRegistration())) {
       const deliveries = this.operatorCommands.deliveriesStarted;
       setTimeout(() => {
         if (this.operatorCommands.deliveriesStarted === deliveries) this.operatorCommands.startDelivery();
@@ -449,6 +462,11 @@ export class ChargerSession extends DurableObject<Env> {
     return this.operatorCommands.queuedCommands(limit);
   }
 
+  /** The operator changed the charger's registration decision; see OperatorCommands.registrationDecided. Called by the HTTP API. */
+  async registrationDecided(decision: RegistrationDecision, timeoutSeconds: number): Promise<RegistrationEffect> {
+    return this.operatorCommands.registrationDecided(decision, timeoutSeconds);
+  }
+
   /** What only the live object knows: is a socket open, and when did the last frame arrive. */
   async liveStatus(): Promise<LiveStatus> {
     const socket = this.currentSocket();
@@ -542,7 +560,10 @@ export class ChargerSession extends DurableObject<Env> {
   private async setRegistration(status: RegistrationStatus | null): Promise<void> {
     // Most boots repeat the decision stored (every reconnection of many chargers): a row rewritten
     // with its own value is billed all the same.
-    if ((await this.getRegistration()) === status) return;
+    const previous = await this.getRegistration();
+    if (previous === status) return;
+    // What a Pending charger was let send ends with its Pending: only such a charger has any kept.
+    if (previous === 'Pending') await this.solicited.clear();
     if (status === null) await this.ctx.storage.delete(STORAGE_KEYS.registration);
     else await this.ctx.storage.put(STORAGE_KEYS.registration, status);
     this.registration = status;

@@ -5,6 +5,25 @@ export type CommandOutcome =
   | { ok: true; result: Record<string, unknown> }
   | { ok: false; status: number; error: { code: string; message: string; [key: string]: unknown } };
 
+/** The operator's decision on how the charger's boot is answered (PUT /chargers/{id}/registration). */
+export type RegistrationDecision = 'Pending' | 'Accepted';
+
+/** What the CSMS did at once about a changed registration decision; the decision itself answers the next boot. */
+export interface RegistrationEffect {
+  /**
+   * BootTriggered: the charger was Pending and accepted a TriggerMessage BootNotification, so it
+   * boots again now; TriggerRefused: it was asked and did not (its next boot applies the
+   * decision); AtNextBoot: nothing was sent, the next boot applies it; Unchanged: its boot was
+   * already answered so.
+   */
+  effect: 'BootTriggered' | 'TriggerRefused' | 'AtNextBoot' | 'Unchanged';
+  message: string;
+  /** How the charger's last boot was answered, as its object knows it. */
+  registrationStatus: string | null;
+  /** The charger's answer to the TriggerMessage, or why it failed, when one was sent. */
+  trigger?: CommandOutcome;
+}
+
 export interface LiveStatus {
   connected: boolean;
   protocol: string | null;

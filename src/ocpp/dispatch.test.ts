@@ -48,6 +48,15 @@ describe('answerCall, OCPP 1.6', () => {
     expect(reply.slice(0, 3)).toEqual([4, 'id1', 'SecurityError']);
   });
 
+  it('B02.FR.02 / B02.FR.09: answers a request the CSMS solicited before the boot is accepted, and only that one', async () => {
+    const ctx: HandlerContext = { chargerId: 'CP1', messageId: 'id1', now: NOW, connectedAt: CONNECTED_AT, heartbeatIntervalSeconds: 120, records: new MemoryRecords() };
+    const solicited = (action: string) => action === 'Heartbeat';
+    const call = (action: string): Call => ({ type: 2, id: 'id1', action, payload: {} });
+    expect(JSON.parse(await answerCall(PROFILES['ocpp1.6'], call('Heartbeat'), ctx, { accepted: false, solicited }))[0]).toBe(3);
+    const other = JSON.parse(await answerCall(PROFILES['ocpp1.6'], call('DiagnosticsStatusNotification'), ctx, { accepted: false, solicited }));
+    expect(other.slice(0, 3)).toEqual([4, 'id1', 'SecurityError']);
+  });
+
   it('spells schema failures the 1.6 way', async () => {
     const missing = await answer('ocpp1.6', 'BootNotification', { chargePointVendor: 'Acme' });
     expect(missing[2]).toBe('OccurenceConstraintViolation');

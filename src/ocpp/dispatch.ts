@@ -9,6 +9,11 @@ import { checkRequestValues, validatePayload } from './validation';
 export interface DispatchOptions {
   /** False until the charger's BootNotification was Accepted. */
   accepted: boolean;
+  /**
+   * While not accepted: whether this request is one the CSMS asked for (a triggered message, a
+   * requested report; see solicited.ts), which is answered rather than refused.
+   */
+  solicited?: (action: string, payload: unknown) => boolean;
   /** Told about failures we answered with InternalError, for the logs. */
   onInternalError?: (action: string, error: unknown) => void;
   /** Told when the call is refused for what the charger sent (any CALLERROR but InternalError). */
@@ -52,9 +57,10 @@ async function runCall(
   if (!profile.chargerInitiated.has(action)) {
     throw new OcppError('NotSupported', `${action} is sent by the CSMS, not by a charger`, { action });
   }
-  if (!options.accepted && action !== 'BootNotification') {
-    // OCPP 2.0.1 B02.FR.09 / B03.FR.08: until the CSMS accepts the boot, every other
-    // request is refused with SecurityError. We apply the same rule to 1.6 chargers.
+  if (!options.accepted && action !== 'BootNotification' && !options.solicited?.(action, call.payload)) {
+    // OCPP 2.0.1 B01.FR.10 / B02.FR.09 / B03.FR.07: until the CSMS accepts the boot, every other
+    // request is refused with SecurityError, but for those the CSMS asked a Pending charger for
+    // (B02.FR.02). We apply the same rule to 1.6 chargers.
     throw new OcppError('SecurityError', `${action} refused: BootNotification has not been accepted`, { action });
   }
   const requestSchema = schemaFor(profile.requestSchemas, action);

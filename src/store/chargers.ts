@@ -52,7 +52,13 @@ export interface ChargerRecord {
   /** A password change is under way: its new password also opens the door until the charger first uses it. */
   passwordPending: boolean;
   protocol: OcppVersion | null;
+  /** How its last boot was answered. */
   registrationStatus: string | null;
+  /**
+   * How its next boot is answered, as the operator decided: Pending (held), Accepted (registered),
+   * or null (never registered: the unknown-charger policy decides).
+   */
+  registrationDecision: 'Pending' | 'Accepted' | null;
   boot: Partial<BootFacts>;
   connected: boolean;
   lastSeen: string | null;
@@ -70,6 +76,7 @@ type ChargerRow = {
   pending_password_hash: string | null;
   protocol: OcppVersion | null;
   registration_status: string | null;
+  held_pending: number;
   vendor: string | null;
   model: string | null;
   serial_number: string | null;
@@ -165,6 +172,21 @@ export class ChargerStore {
            pending_password_hash = CASE WHEN ?4 IS NULL THEN pending_password_hash END`,
       )
       .bind(id, now, auth.securityProfile ?? null, auth.passwordHash ?? null)
+      .run();
+  }
+
+  /**
+   * The operator's decision on how the charger's boots are answered. Pending holds it, registered
+   * or not (holding registers it, so it is admitted whatever the unknown-charger policy);
+   * Accepted registers it and ends a hold.
+   */
+  async decideRegistration(id: string, decision: 'Pending' | 'Accepted', now: string): Promise<void> {
+    await this.db
+      .prepare(
+        `INSERT INTO chargers (id, registered, held_pending, created_at, updated_at) VALUES (?1, 1, ?2, ?3, ?3)
+         ON CONFLICT (id) DO UPDATE SET registered = 1, held_pending = ?2, updated_at = ?3`,
+      )
+      .bind(id, decision === 'Pending' ? 1 : 0, now)
       .run();
   }
 
@@ -268,9 +290,9 @@ export class ChargerStore {
   }
 
   /**
-   * Records a BootNotification and decides its answer, in one statement: Accepted for a charger
-   * registered in D1, `unknownStatus` (the unknown-charger policy's answer) otherwise. A charger
-   * accepted by the policy is registered from then on. Returns the answer decided, read and
+   * Records a BootNotification and decides its answer, in one statement: Pending for a charger the
+   * operator holds, Accepted for a charger registered in D1, `unknownStatus` (the unknown-charger
+   * policy's answer) otherwise. A charger accepted by the policy is registered from then on. Returns the answer decided, read and
    * written atomically (a registration made at the same moment is either seen or made after).
    */
   async recordBoot(id: string, protocol: OcppVersion, boot: BootFacts, unknownStatus: RegistrationStatus, now: string): Promise<RegistrationStatus> {
@@ -281,7 +303,8 @@ export class ChargerStore {
            connected, last_seen, last_boot_at, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?14, ?14, ?14)
          ON CONFLICT (id) DO UPDATE SET
-           registration_status = CASE WHEN registered = 1 THEN 'Accepted' ELSE excluded.registration_status END,
+           registration_status = CASE WHEN held_pending = 1 THEN 'Pending' WHEN registered = 1 THEN 'Accepted'
+             ELSE excluded.registration_status END,
            registered = MAX(registered, excluded.registered), protocol = excluded.protocol,
            vendor = excluded.vendor, model = excluded.model,
            serial_number = excluded.serial_number, charge_box_serial_number = excluded.charge_box_serial_number,
@@ -449,6 +472,7 @@ function toRecord(row: ChargerRow, connectors: ConnectorRow[]): ChargerRecord {
     passwordPending: row.pending_password_hash !== null,
     protocol: row.protocol,
     registrationStatus: row.registration_status,
+    registrationDecision: row.held_pending === 1 ? 'Pending' : row.registered === 1 ? 'Accepted' : null,
     boot: dropNulls({
       vendor: row.vendor,
       model: row.model,

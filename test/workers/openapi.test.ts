@@ -23,6 +23,7 @@ const OPERATIONS = [
   'GET /chargers',
   'GET /chargers/{chargerId}',
   'PUT /chargers/{chargerId}',
+  'PUT /chargers/{chargerId}/registration',
   'POST /chargers/{chargerId}/password',
   'POST /chargers/{chargerId}/disconnect',
   'POST /chargers/{chargerId}/security-commands',
