@@ -214,7 +214,7 @@ chargerRoutes.post('/:chargerId/commands/:action', async (c) => {
       `The charger's session restarted while ${action} was pending: it may or may not have reached the charger. Check the charger's state, or send it again.`,
     );
   }
-  if (outcome.ok) return c.json({ result: outcome.result });
+  if (outcome.ok) return c.json({ result: outcome.result, ...(outcome.parts ? { parts: outcome.parts } : {}) });
   return c.json({ error: outcome.error }, outcome.status as 400);
 });
 

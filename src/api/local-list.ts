@@ -91,7 +91,13 @@ localListRoutes.post('/:chargerId/local-list', async (c) => {
     readConfig(c.env).commandTimeoutSeconds,
   )) as unknown as CommandOutcome & { listVersion?: number; skipped?: SkippedEntry[] };
   if (!outcome.ok) return c.json({ error: outcome.error }, outcome.status as 400);
-  return c.json({ result: outcome.result, listVersion: outcome.listVersion, entries: entries.length, skipped: outcome.skipped ?? [] });
+  return c.json({
+    result: outcome.result,
+    listVersion: outcome.listVersion,
+    entries: entries.length,
+    skipped: outcome.skipped ?? [],
+    ...(outcome.parts ? { parts: outcome.parts } : {}),
+  });
 });
 
 /** Entries listed in (tag, type) order, gathered per tag (tags compare without regard to case, as in D1). */

@@ -145,6 +145,10 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
           'of AuthorizationKey, SecurityProfile, a key whose name holds "url" (CentralSystemURL…) or names a credential (password, passwd, secret, privatekey); 2.0.1 SetVariables of SecurityCtrlr.BasicAuthPassword, SecurityProfile or Identity, of ' +
           'OCPPCommCtrlr.NetworkConfigurationPriority or NetworkConfiguration, or of a variable named for a credential; SetNetworkProfile; InstallCertificate of a CentralSystemRootCertificate, CSMSRootCertificate or ManufacturerRootCertificate; ' +
           'DeleteCertificate; CertificateSigned (names matched case-insensitively). An admin sends them with `POST /chargers/{chargerId}/security-commands`; the password only with `POST /chargers/{chargerId}/password`. ' +
+          'A command longer than the charger takes in one message, as it reported (2.0.1 `DeviceDataCtrlr.ItemsPerMessage` / `BytesPerMessage` of GetVariables and SetVariables, ' +
+          '1.6 `GetConfigurationMaxKeys`, learnt from its NotifyReport, GetVariables and GetConfiguration answers), goes as several CALLs in order, each within the limits; ' +
+          'the answer merges their results in the order asked and lists the `parts`. The first part that fails stops the rest: the error then carries `parts` (what each part sent was answered) and `partsNotSent`. ' +
+          'A limit the charger never reported is not applied (the command goes whole). ' +
           'Secret values in the answer (an AuthorizationKey, a BasicAuthPassword, a key or variable named for a credential, a WriteOnly variable, a PEM private key), and any secret value the request carried wherever the answer or a CALLERROR echoes it, are shown as `<redacted>`.',
         parameters: [
           query(
@@ -169,11 +173,19 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
         responses: {
           '200': jsonResponse(
             "The charger's CALLRESULT payload, checked against the action's response schema",
-            objectOf({ result: { anyOf: anyOfVersions('response') } }),
+            objectOf({
+              result: { anyOf: anyOfVersions('response') },
+              parts: {
+                type: 'array',
+                description: 'Only when the command went in several CALLs to fit the charger’s limits: each part and how many items it carried',
+                items: objectOf({ part: { type: 'integer' }, items: { type: 'integer' } }),
+              },
+            }),
           ),
           '202': jsonResponse('Queued (`queue=true`)', objectOf({ command: schemaRef('Command') })),
           '400': errorResponse({
             InvalidPayload: "the body fails the action's request schema (`issues` lists the fields); nothing was sent",
+            ChargerLimitExceeded: "the command exceeds a limit the charger reported and cannot be split (a GetReport over `DeviceDataCtrlr.ItemsPerMessage/BytesPerMessage[GetReport]`, a charging profile over `SmartChargingCtrlr.PeriodsPerSchedule` / `ProfileStackLevel` or 1.6 `ChargingScheduleMaxPeriods` / `ChargeProfileMaxStackLevel`, one item bigger than a whole message may be): `limit` is `{name, value}`; nothing was sent",
             InvalidJson: 'the body is not JSON',
             ...BAD_PARAMETER,
             ...BAD_CHARGER_ID,
@@ -308,6 +320,19 @@ export function scheduleAndLocalListPaths(): Record<string, Json> {
               result: { type: 'object', description: 'The SendLocalList response of the charger’s version' },
               listVersion: { type: 'integer' },
               entries: { type: 'integer', description: 'How many tags were sent' },
+              parts: {
+                type: 'array',
+                description:
+                  'Only when the list went in parts (more entries than the charger takes in one SendLocalList): each part, Full first then Differential, with its version, ' +
+                  'how many entries it carried and, when one was not accepted, each answer',
+                items: objectOf({
+                  part: { type: 'integer' },
+                  items: { type: 'integer' },
+                  updateType: { type: 'string' },
+                  version: { type: 'integer' },
+                  result: { type: 'object' },
+                }),
+              },
               skipped: {
                 type: 'array',
                 items: objectOf({
@@ -323,6 +348,8 @@ export function scheduleAndLocalListPaths(): Record<string, Json> {
             InvalidJson: 'the body is not JSON',
             InvalidPayload: 'the body is not a Full or Differential update (`issues` lists the fields)',
             ListTooLong: 'a Full list would hold more than 10,000 tags',
+            ChargerLimitExceeded:
+              'a Full list over the list size the charger reported (2.0.1 `LocalAuthListCtrlr.Entries` maxLimit, 1.6 `LocalAuthListMaxLength`), or one entry bigger than `LocalAuthListCtrlr.BytesPerMessage`: `limit` is `{name, value}`; nothing was sent',
           }),
           '404': errorResponse(UNKNOWN_CHARGER),
           '409': errorResponse({

@@ -92,6 +92,7 @@ export class ChargerCalls {
       rememberRegistration: (status) => this.deps.setRegistration(status),
       appended: (urgency) => this.deps.handover.schedule(urgency),
       lastSeenToWrite: () => this.deps.handover.lastSeenToWrite(),
+      learnLimits: (settings) => this.deps.operatorCommands.learnLimits(settings),
       queueCommand: async (action, payload) => {
         this.deps.operatorCommands.queueGenerated(chargerId, action, payload);
         deliverAfterAnswer = true;

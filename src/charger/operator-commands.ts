@@ -7,9 +7,11 @@
 import type { Config } from '../config';
 import type { Outbox } from '../fleet/outbox';
 import { logError } from '../log';
+import { mergeResults, planCommand, splitLocalList, type LimitRefusal, type PartOutcome } from '../ocpp/charger-limits';
 import { localListPayload, type LocalListEntry, type LocalListUpdate, type SkippedEntry } from '../ocpp/local-list';
 import type { CallOutcome, OutboundCalls } from '../ocpp/outbound-calls';
 import type { RegistrationStatus } from '../ocpp/records';
+import type { Setting } from '../ocpp/settings';
 import type { WriteOnlyLookup } from '../ocpp/secrets';
 import { NOT_WHILE_PENDING, solicitationOf, tookOn } from '../ocpp/solicited';
 import type { OcppVersion } from '../ocpp/versions';
@@ -22,9 +24,11 @@ import {
   prepareCommand,
   prepareQueuedCommand,
   refuseCredentialChange,
+  type PreparedCommand,
 } from './commands';
 import type { OutboxHandover } from './handover';
 import { remoteStartRequest, type RemoteStarts } from './remote-starts';
+import { ReportedLimits } from './reported-limits';
 import type { SolicitedMessages } from './solicited-messages';
 import type { CommandOutcome, RegistrationDecision, RegistrationEffect } from './types';
 
@@ -32,6 +36,11 @@ import type { CommandOutcome, RegistrationDecision, RegistrationEffect } from '.
 const LOCAL_LIST_KEYS = {
   version: 'localListVersion',
   syncedAt: 'localListSyncedAt',
+  /**
+   * The highest version of a list sent in parts that the charger accepted a part of, while the
+   * whole list was not: it may hold that version, so the next list is numbered past it.
+   */
+  partVersion: 'localListPartVersion',
 } as const;
 
 /**
@@ -71,14 +80,26 @@ export class OperatorCommands {
   private delivering = false;
   /** Deliveries this instance has started (not those that found one running): see `deliveriesStarted`. */
   private started = 0;
+  /** What the charger reported of its message limits (see charger-limits.ts). */
+  private readonly limits: ReportedLimits;
 
-  constructor(private readonly deps: OperatorCommandsDeps) {}
+  constructor(private readonly deps: OperatorCommandsDeps) {
+    this.limits = new ReportedLimits(deps.storage);
+  }
+
+  /** Keeps the message limits among settings the charger reported. */
+  async learnLimits(settings: readonly Setting[]): Promise<void> {
+    await this.limits.learn(settings);
+  }
 
   /** Sends one CSMS-initiated call and waits for the charger's answer. */
   async sendCommand(action: string, payload: unknown, timeoutSeconds: number): Promise<CommandOutcome> {
     const protocol = await this.deps.protocol();
     const command = prepareCommand(protocol ?? null, action, payload);
     if (!command.ok) return command.refusal;
+    // prepareCommand refuses every command while the version is unknown.
+    const plan = planCommand(protocol!, action, command.request, await this.limits.read());
+    if (plan.kind === 'refused') return limitRefusal(plan.refusal);
     if (!this.deps.currentSocket()) {
       return commandFailure(409, 'ChargerOffline', 'The charger is not connected');
     }
@@ -90,6 +111,7 @@ export class OperatorCommands {
     if (registration === 'Pending' && NOT_WHILE_PENDING.has(action)) {
       return commandFailure(409, 'ChargerPending', `The charger's boot was answered Pending: ${action} is not sent until it is Accepted (queue it with ?queue=true to send it then)`);
     }
+    if (plan.kind === 'parts') return this.sendParts(command, plan.requests, timeoutSeconds);
     const remoteStart = this.rememberRemoteStart(action, command.request);
     const outcome = await this.callCharger(protocol!, registration, action, command.request, timeoutSeconds * 1000);
     const result = commandOutcome(command, outcome, timeoutSeconds, this.deps.writeOnly);
@@ -99,8 +121,35 @@ export class OperatorCommands {
   }
 
   /**
+   * Sends the parts of a command split to fit the charger's limits, one CALL after another, and
+   * merges their answers in order. The first part that fails stops the rest: the answer then says
+   * what each part sent was answered and how many were not sent. Each part's answer is kept like a
+   * whole command's (the settings it reports).
+   */
+  private async sendParts(command: PreparedCommand, requests: Record<string, unknown>[], timeoutSeconds: number): Promise<CommandOutcome> {
+    const parts: PartOutcome[] = [];
+    const results: Record<string, unknown>[] = [];
+    for (const [index, request] of requests.entries()) {
+      const part: PreparedCommand = { ...command, request };
+      const outcome = await this.deps.outbound.call(command.action, request, timeoutSeconds * 1000);
+      const result = commandOutcome(part, outcome, timeoutSeconds, this.deps.writeOnly);
+      const items = itemCount(request);
+      if (!result.ok) {
+        parts.push({ part: index + 1, items, error: result.error });
+        return partFailure(result, parts, requests.length);
+      }
+      parts.push({ part: index + 1, items, result: result.result });
+      results.push(result.result);
+      await this.keepCommandEffects(command.action, request, result.result);
+    }
+    return { ok: true, result: mergeResults(command.action, results), parts: parts.map(({ part, items }) => ({ part, items })) };
+  }
+
+  /**
    * Sends the charger a local authorization list built from `entries`, numbered one past the
-   * last version it accepted; the new version is kept once it accepts this one.
+   * last version it accepted; the new version is kept once it accepts this one. A list longer
+   * than the charger takes in one message goes in parts (D01.FR.11, see splitLocalList): the
+   * version is kept only once every part was accepted.
    */
   async sendLocalList(
     updateType: LocalListUpdate,
@@ -109,8 +158,13 @@ export class OperatorCommands {
   ): Promise<CommandOutcome & { listVersion?: number; skipped?: SkippedEntry[] }> {
     const protocol = await this.deps.protocol();
     if (!protocol) return commandFailure(409, 'ChargerOffline', 'The charger has never connected');
-    const version = ((await this.deps.storage.get<number>(LOCAL_LIST_KEYS.version)) ?? 0) + 1;
+    const accepted = (await this.deps.storage.get<number>(LOCAL_LIST_KEYS.version)) ?? 0;
+    const partVersion = (await this.deps.storage.get<number>(LOCAL_LIST_KEYS.partVersion)) ?? 0;
+    const version = Math.max(accepted, partVersion) + 1;
     const { payload, skipped } = localListPayload(protocol, version, updateType, entries);
+    const split = splitLocalList(protocol, payload as Record<string, unknown>, await this.limits.read());
+    if ('refusal' in split) return { ...limitRefusal(split.refusal), skipped };
+    if (split.requests.length > 1) return { ...(await this.sendLocalListParts(protocol, split.requests, timeoutSeconds)), skipped };
     const outcome = await this.sendCommand('SendLocalList', payload, timeoutSeconds);
     if (outcome.ok && outcome.result.status === 'Accepted') {
       await this.deps.storage.put({
@@ -119,6 +173,45 @@ export class OperatorCommands {
       });
     }
     return { ...outcome, listVersion: version, skipped };
+  }
+
+  /** A local list in parts, each numbered one past the one before; see sendLocalList. */
+  private async sendLocalListParts(
+    protocol: OcppVersion,
+    requests: Record<string, unknown>[],
+    timeoutSeconds: number,
+  ): Promise<CommandOutcome & { listVersion: number }> {
+    const versionOf = (request: Record<string, unknown>) => (protocol === 'ocpp1.6' ? request.listVersion : request.versionNumber) as number;
+    const listVersion = versionOf(requests[requests.length - 1]!);
+    const parts: Array<PartOutcome & { updateType: unknown; version: number }> = [];
+    let failed: CommandOutcome | undefined;
+    let acceptedUpTo = 0;
+    for (const [index, request] of requests.entries()) {
+      const outcome = await this.sendCommand('SendLocalList', request, timeoutSeconds);
+      const part = { part: index + 1, items: itemCount(request), updateType: request.updateType, version: versionOf(request) };
+      if (!outcome.ok) {
+        parts.push({ ...part, error: outcome.error });
+        failed = partFailure(outcome, parts, requests.length);
+        break;
+      }
+      parts.push({ ...part, result: outcome.result });
+      if (outcome.result.status !== 'Accepted') {
+        failed = { ok: true, result: outcome.result, parts };
+        break;
+      }
+      acceptedUpTo = part.version;
+    }
+    if (!failed) {
+      await this.deps.storage.put({
+        [LOCAL_LIST_KEYS.version]: listVersion,
+        [LOCAL_LIST_KEYS.syncedAt]: new Date().toISOString(),
+      });
+      await this.deps.storage.delete(LOCAL_LIST_KEYS.partVersion);
+      return { ok: true, result: { status: 'Accepted' }, parts: parts.map(({ result: _r, ...rest }) => rest), listVersion };
+    }
+    // Some parts may have been taken: the charger may now say it holds their version.
+    if (acceptedUpTo > 0) await this.deps.storage.put(LOCAL_LIST_KEYS.partVersion, acceptedUpTo);
+    return { ...failed, listVersion };
   }
 
   /** The local list version the charger last accepted from us, and when. */
@@ -218,6 +311,7 @@ export class OperatorCommands {
     if (!chargerId || !protocol) return;
     const facts = commandEffects(protocol, action, request, result, new Date().toISOString(), this.deps.writeOnly);
     for (const { kind, fact } of facts) this.deps.outbox.append(chargerId, kind, fact);
+    await this.limits.learn(facts.flatMap((f) => (f.kind === 'setting' ? [f.fact] : [])));
     if (facts.length > 0) await this.deps.handover.schedule('batched');
   }
 
@@ -303,8 +397,26 @@ export class OperatorCommands {
           if (prepared.refusal.ok === false) this.deps.commands.fail(command.id, prepared.refusal.error, Date.now());
           continue;
         }
+        // Fitted to the charger's limits as a command sent at once is.
+        const plan = planCommand(protocol!, command.action, prepared.request, await this.limits.read());
+        if (plan.kind === 'refused') {
+          const refusal = limitRefusal(plan.refusal);
+          this.deps.commands.fail(command.id, refusal.error, Date.now());
+          continue;
+        }
         this.deps.commands.markSent(command.id, Date.now());
         const timeoutSeconds = this.deps.config().commandTimeoutSeconds;
+        if (plan.kind === 'parts') {
+          const result = await this.sendParts(prepared, plan.requests, timeoutSeconds);
+          // Disconnected in the middle: all of it again on the next connection (these commands read or set values, again and again the same).
+          if (!result.ok && result.error.code === 'ChargerOffline') {
+            this.deps.commands.requeue(command.id);
+            return;
+          }
+          if (result.ok) this.deps.commands.succeed(command.id, result.result, Date.now());
+          else this.deps.commands.fail(command.id, result.error, Date.now());
+          continue;
+        }
         const remoteStart = this.rememberRemoteStart(command.action, prepared.request);
         const outcome = await this.callCharger(protocol!, registration, command.action, prepared.request, timeoutSeconds * 1000);
         if (outcome.kind === 'disconnected') {
@@ -324,4 +436,32 @@ export class OperatorCommands {
       this.delivering = false;
     }
   }
+}
+
+/** A 4xx naming the charger's limit a command exceeds; nothing was sent. */
+function limitRefusal(refusal: LimitRefusal): Extract<CommandOutcome, { ok: false }> {
+  return commandFailure(400, 'ChargerLimitExceeded', refusal.message, {
+    limit: { name: refusal.name, value: refusal.value },
+  }) as Extract<CommandOutcome, { ok: false }>;
+}
+
+/** The failure of one part of a split command, with what each part sent was answered. */
+function partFailure(failure: Extract<CommandOutcome, { ok: false }>, parts: PartOutcome[], total: number): CommandOutcome {
+  const failedPart = parts.length;
+  return {
+    ok: false,
+    status: failure.status,
+    error: {
+      ...failure.error,
+      message: `Part ${failedPart} of ${total}: ${failure.error.message}`,
+      parts,
+      partsNotSent: total - failedPart,
+    },
+  };
+}
+
+/** How many items a part carries: the length of its one list field. */
+function itemCount(request: Record<string, unknown>): number {
+  const list = Object.values(request).find(Array.isArray);
+  return list ? list.length : 0;
 }

@@ -76,6 +76,8 @@ export interface RecordsDeps {
    * a stop written to D1 at its answer carries it, as its flush would have.
    */
   lastSeenToWrite?: () => { at: number; stored: () => void } | undefined;
+  /** Keeps the message limits among the settings the charger reported (see reported-limits.ts). */
+  learnLimits?: (settings: readonly Setting[]) => Promise<void>;
   /** Queues a command for the charger (see OperatorCommands.queueGenerated). */
   queueCommand: (action: string, payload: Record<string, unknown>) => Promise<void>;
 }
@@ -277,6 +279,7 @@ export class DurableChargerRecords implements ChargerRecords {
 
   async recordSettings(settings: Setting[]): Promise<void> {
     await this.appendEach('setting', settings);
+    await this.deps.learnLimits?.(settings);
   }
 
   async recordProfileChanges(changes: ProfileChange[]): Promise<void> {

@@ -2,7 +2,12 @@
 
 /** The answer to an operator's command, with the HTTP status the API should use. */
 export type CommandOutcome =
-  | { ok: true; result: Record<string, unknown> }
+  | {
+      ok: true;
+      result: Record<string, unknown>;
+      /** Set when the command went in several CALLs to fit the charger's limits: each part, in order. */
+      parts?: Array<Record<string, unknown>>;
+    }
   | { ok: false; status: number; error: { code: string; message: string; [key: string]: unknown } };
 
 /** The operator's decision on how the charger's boot is answered (PUT /chargers/{id}/registration). */
