@@ -24,6 +24,7 @@ import {
 } from './commands';
 import type { OutboxHandover } from './handover';
 import { remoteStartRequest, type RemoteStarts } from './remote-starts';
+import type { TxProfileMarker } from './tx-profiles';
 import type { CommandOutcome } from './types';
 
 /** Where the local list the charger last accepted is kept in the object's storage. */
@@ -47,6 +48,8 @@ export interface OperatorCommandsDeps {
   chargerId: () => Promise<string | undefined>;
   protocol: () => Promise<OcppVersion | undefined>;
   remoteStarts: RemoteStarts;
+  /** Marked when a command's answer installs a TxProfile (see tx-profiles.ts). */
+  txProfiles: TxProfileMarker;
   outbox: Outbox;
   handover: OutboxHandover;
   /** Read at each use: the object's configuration may be replaced while it lives (tests do). */
@@ -144,6 +147,7 @@ export class OperatorCommands {
     const protocol = await this.deps.protocol();
     if (!chargerId || !protocol) return;
     const facts = commandEffects(protocol, action, request, result, new Date().toISOString(), this.deps.writeOnly);
+    await this.deps.txProfiles.note(facts.flatMap((f) => (f.kind === 'profile' ? [f.fact] : [])));
     for (const { kind, fact } of facts) this.deps.outbox.append(chargerId, kind, fact);
     if (facts.length > 0) await this.deps.handover.schedule('batched');
   }

@@ -43,6 +43,7 @@ import type { RemoteStartPermission, RemoteStarts } from './remote-starts';
 import type { EvseTransactions } from './evse-transactions';
 import type { TransactionIds } from './transaction-ids';
 import type { TransactionLocation, TransactionLocations } from './transaction-locations';
+import type { TxProfileMarker } from './tx-profiles';
 
 export interface RecordsDeps {
   db: D1Database;
@@ -76,6 +77,10 @@ export interface RecordsDeps {
    * a stop written to D1 at its answer carries it, as its flush would have.
    */
   lastSeenToWrite?: () => { at: number; stored: () => void } | undefined;
+  /** Whether this charger may have TxProfiles in the mirror: only then do its starts and ends bind and end them. */
+  txProfiles: TxProfileMarker;
+  /** Copies what the outbox holds to D1 now (OutboxHandover.flushToD1): before reading the mirror back. */
+  flushToD1: () => Promise<void>;
   /** Queues a command for the charger (see OperatorCommands.queueGenerated). */
   queueCommand: (action: string, payload: Record<string, unknown>) => Promise<void>;
 }
@@ -243,6 +248,7 @@ export class DurableChargerRecords implements ChargerRecords {
         return seededId;
       }
     }
+    const txProfiles = await this.deps.txProfiles.mayHave();
     // No await from here to the append: the id, its key and the facts commit together.
     // Its connector is kept with its id and key (transactionLocation): no location row of its own.
     const { transactionId: id, abandoned } = ids.assign(key, start.connectorId);
@@ -255,6 +261,14 @@ export class DurableChargerRecords implements ChargerRecords {
         fact: { transactionId, connectorId: start.connectorId, at: start.startedAt, cause: 'StartTransaction' as const, byTransactionId: id },
       })),
       { chargerId, kind: 'start16' as const, fact: { ...start, transactionId: id } },
+      ...(txProfiles
+        ? [
+            ...abandoned.map((transactionId) =>
+              profileFact(chargerId, { op: 'endTransaction', transactionId: String(transactionId), evseId: start.connectorId, at: this.nowIso }),
+            ),
+            profileFact(chargerId, { op: 'bind', transactionId: String(id), evseId: start.connectorId, at: this.nowIso }),
+          ]
+        : []),
     ]);
     // 'soon': operators should see a transaction running within seconds, not FLUSH_DELAY_SECONDS.
     await this.deps.appended('soon');
@@ -280,6 +294,7 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async recordProfileChanges(changes: ProfileChange[]): Promise<void> {
+    await this.deps.txProfiles.note(changes);
     await this.appendEach('profile', changes);
   }
 
@@ -314,6 +329,9 @@ export class DurableChargerRecords implements ChargerRecords {
 
   async stopTransaction(stop: TransactionStop16): Promise<void> {
     this.deps.activeTokens.stopped16(String(stop.transactionId), this.deps.now.getTime());
+    // Read before `stopped` forgets it; a replayed stop finds none, and ends only the transaction's own TxProfiles.
+    const connectorId = this.deps.transactionIds.connectorOf(stop.transactionId) ?? null;
+    const ended = profileFact(this.deps.chargerId, { op: 'endTransaction', transactionId: String(stop.transactionId), evseId: connectorId, at: this.nowIso });
     // Synchronous with the append: an identical start from now on is a new session.
     this.deps.transactionIds.stopped(stop.transactionId);
     // To D1 at the answer when it can be (see writeToD1), with the last frame's time as a flush
@@ -321,8 +339,11 @@ export class DurableChargerRecords implements ChargerRecords {
     // the id and token bookkeeping above holds whether or not it reached D1 first. (A start
     // cannot go this way: its key, once kept here, makes a retry a replay that appends nothing,
     // so its fact must commit with the key.)
-    if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'stop16', fact: stop }], { lastSeen: true, takeAlong: true })) return;
-    await this.append('stop16', stop, 'soon');
+    const entries: OutboxEntry[] = [{ chargerId: this.deps.chargerId, kind: 'stop16', fact: stop }];
+    if (await this.deps.txProfiles.mayHave()) entries.push(ended);
+    if (await this.writeToD1(entries, { lastSeen: true, takeAlong: true })) return;
+    this.deps.outbox.appendAll(entries);
+    await this.deps.appended('soon');
   }
 
   async recordMeterValues(report: MeterReport): Promise<void> {
@@ -375,6 +396,7 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined, sent: unknown): Promise<void> {
+    const txProfiles = event.eventType !== 'Updated' && (await this.deps.txProfiles.mayHave());
     if (event.evseId !== undefined) {
       this.deps.locations.remember(event.transactionId, { evseId: event.evseId, connectorId: event.connectorId ?? 0 });
     }
@@ -394,12 +416,22 @@ export class DurableChargerRecords implements ChargerRecords {
     const abandoned = this.deps.evseTransactions.noted(event.transactionId, event.eventType, evseId);
     // A transaction still running on this EVSE was left open by the charger: the new one's Started ends it.
     const fact = { ...event, samples, digest, remoteStartIdToken };
+    // TxProfiles: a remote start's wait for this transaction (Started), and end with it (Ended, or abandoned).
+    const profileFacts = !txProfiles ? [] : [
+      ...abandoned.map((transactionId) => profileFact(chargerId, { op: 'endTransaction', transactionId, evseId: evseId ?? null, at: this.nowIso })),
+      ...(event.eventType === 'Started' && evseId !== undefined
+        ? [profileFact(chargerId, { op: 'bind', transactionId: event.transactionId, evseId, at: this.nowIso })]
+        : []),
+      ...(event.eventType === 'Ended'
+        ? [profileFact(chargerId, { op: 'endTransaction', transactionId: event.transactionId, evseId: evseId ?? null, at: this.nowIso })]
+        : []),
+    ];
     // An Updated event goes to D1 at once when it can (see writeToD1): what the object noted of
     // it above is the same again on a replay (an Updated ends and abandons nothing, and uses no
     // remote start), so it may commit apart from the fact. A Started or Ended event keeps them together.
     const plainUpdate = event.eventType === 'Updated' && abandoned.length === 0 && event.remoteStartId === undefined;
     if (plainUpdate && (await this.writeToD1([{ chargerId, kind: 'event201', fact }]))) return;
-    if (abandoned.length === 0) {
+    if (abandoned.length === 0 && profileFacts.length === 0) {
       this.deps.outbox.appendEvent201(chargerId, fact);
     } else {
       this.deps.outbox.appendAll([
@@ -409,6 +441,7 @@ export class DurableChargerRecords implements ChargerRecords {
           fact: { transactionId, evseId: evseId!, at: event.timestamp, cause: 'TransactionEvent' as const, byTransactionId: event.transactionId },
         })),
         { chargerId, kind: 'event201' as const, fact },
+        ...profileFacts,
       ]);
     }
     await this.deps.appended(event.eventType === 'Ended' || abandoned.length > 0 ? 'soon' : 'batched');
@@ -444,6 +477,11 @@ export class DurableChargerRecords implements ChargerRecords {
     this.deps.outbox.appendAll(facts.map((fact) => ({ chargerId, kind, fact })));
     await this.deps.appended(urgency);
   }
+}
+
+/** A charging profile change as an outbox entry. */
+function profileFact(chargerId: string, fact: ProfileChange): OutboxEntry<'profile'> {
+  return { chargerId, kind: 'profile', fact };
 }
 
 /**
