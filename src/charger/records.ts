@@ -20,6 +20,7 @@ import type {
   PresentedToken,
   RegistrationStatus,
   SeenOfflineToken,
+  SmartChargingState,
   TokenDecision,
   TransactionEvent201,
   TransactionStart16,
@@ -32,6 +33,8 @@ import { redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
 import type { OcppVersion } from '../ocpp/versions';
 import { logWarning } from '../log';
 import { ChargerStore } from '../store/chargers';
+import { ChargingProfileStore } from '../store/charging-profiles';
+import { fromExternalLimit, fromMirror } from '../ocpp/charging/profiles';
 import { IdTagStore, type IdTagRecord } from '../store/id-tags';
 import { SeenOfflineTagStore } from '../store/seen-offline-tags';
 import { startKey16, TransactionStore } from '../store/transactions';
@@ -300,6 +303,33 @@ export class DurableChargerRecords implements ChargerRecords {
 
   async recordReservationChanges(changes: ReservationChange[]): Promise<void> {
     await this.appendEach('reservation', changes);
+  }
+
+  /**
+   * Read from D1 after copying the outbox there: the mirror is built from the charger's answers and
+   * messages, the latest ones included (an ISO 15118 negotiation is rare: once or twice a session).
+   */
+  async smartCharging(evseId: number): Promise<SmartChargingState> {
+    const { db, chargerId, protocol } = this.deps;
+    await this.deps.flushToD1();
+    const store = new ChargingProfileStore(db);
+    const [stored, limits, active] = await Promise.all([
+      store.list(chargerId, evseId),
+      store.limits(chargerId, evseId),
+      new TransactionStore(db).list({ chargerId, status: 'active', limit: 50 }),
+    ]);
+    // External limits are no profiles of the charger's: negative ids keep them apart in messages.
+    const profiles = [
+      ...stored.map(fromMirror),
+      ...limits.flatMap((limit, i) => fromExternalLimit(limit, -(i + 1)) ?? []),
+    ];
+    // 1.6 transactions are kept on EVSE 0 with their connector; 2.0.1 ones on their EVSE.
+    const running = active.transactions.find((t) => (protocol === 'ocpp1.6' ? t.connectorId === evseId : t.evseId === evseId));
+    return {
+      profiles,
+      payloads: new Map(stored.map((p) => [p.profileId, p.profile])),
+      ...(running?.startedAt ? { transaction: { id: running.transactionId, startedAt: running.startedAt } } : {}),
+    };
   }
 
   async queueCommand(action: string, payload: Record<string, unknown>): Promise<void> {
