@@ -80,4 +80,9 @@ describe("the EV's schedule", () => {
     expect(checkEvSchedule(schedule([{ startPeriod: 0, limit: 11_000 }], 'W'), { profiles: [station(16)] })).toEqual({ ok: true });
     expect(checkEvSchedule(schedule([{ startPeriod: 0, limit: 500 }]), { profiles: [] })).toEqual({ ok: true });
   });
+
+  it('K15.FR.12: a duration that is no length is checked as none given, not thrown on', () => {
+    const negative = { ...schedule([{ startPeriod: 0, limit: 20 }]), chargingSchedule: { ...schedule([]).chargingSchedule, duration: -1, chargingSchedulePeriod: [{ startPeriod: 0, limit: 20 }] } };
+    expect(checkEvSchedule(negative, { profiles: [station(16)] })).toMatchObject({ ok: false, reasonCode: 'ExceedsLimit' });
+  });
 });

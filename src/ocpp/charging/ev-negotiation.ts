@@ -27,6 +27,8 @@ export function evProfileId(evseId: number): number {
 
 /** How far a schedule for an EV reaches without a departure time: a day. */
 const DEFAULT_HORIZON_SECONDS = 86_400;
+/** How far an EV's schedule is checked at most: a week. */
+const MAX_CHECK_SECONDS = 7 * 86_400;
 
 export interface NegotiationContext {
   /** What the mirror holds on the EVSE and the whole charger, external limits included. */
@@ -51,10 +53,17 @@ export function profileForEvNeeds(
 ): { ok: true; request: SetChargingProfileRequest } | Refusal {
   const { unit, evMax } = evMaximum(needs.chargingNeeds);
   const now = parseTime(context.now, 'now');
-  const departure = needs.chargingNeeds.departureTime ? parseTime(needs.chargingNeeds.departureTime, 'departureTime') : undefined;
+  const departure = readableTime(needs.chargingNeeds.departureTime);
   const duration =
     departure !== undefined && departure > now ? Math.min(Math.ceil((departure - now) / 1000), DEFAULT_HORIZON_SECONDS) : DEFAULT_HORIZON_SECONDS;
-  const limits = evseLimits(context, needs.evseId, context.now, duration, unit);
+  let limits: CompositeSchedule;
+  try {
+    limits = evseLimits(context, needs.evseId, context.now, duration, unit);
+  } catch (error) {
+    // A profile in the mirror whose date-times are none (the charger reported it so).
+    if (!(error instanceof RangeError)) throw error;
+    return { ok: false, reasonCode: 'InvalidProfile', additionalInfo: error.message };
+  }
 
   const periods: Array<{ startPeriod: number; limit: number; numberPhases?: number }> = [];
   for (const period of limits.periods) {
@@ -107,14 +116,22 @@ export function checkEvSchedule(
   const schedule = request.chargingSchedule;
   const unit = schedule.chargingRateUnit;
   const start = schedule.startSchedule ?? request.timeBase;
-  const duration = schedule.duration ?? DEFAULT_HORIZON_SECONDS;
-  const limits = compositeSchedule(context.profiles, {
-    evseId: request.evseId,
-    start,
-    duration,
-    unit,
-    ...(context.transaction ? { transaction: context.transaction } : {}),
-  });
+  // The schema lets any integer through: a duration that is no length is read as none given, and
+  // the check reaches a week at most (the API's preview horizon).
+  const duration = schedule.duration !== undefined && schedule.duration > 0 ? Math.min(schedule.duration, MAX_CHECK_SECONDS) : DEFAULT_HORIZON_SECONDS;
+  let limits: CompositeSchedule;
+  try {
+    limits = compositeSchedule(context.profiles, {
+      evseId: request.evseId,
+      start,
+      duration,
+      unit,
+      ...(context.transaction ? { transaction: context.transaction } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return { ok: false, reasonCode: 'InvalidSchedule', additionalInfo: error.message };
+  }
   const ev = [...schedule.chargingSchedulePeriod].sort((a, b) => a.startPeriod - b.startPeriod);
   for (const [i, period] of ev.entries()) {
     const from = period.startPeriod;
@@ -145,6 +162,16 @@ function evMaximum(needs: NotifyEVChargingNeedsRequest['chargingNeeds']): { unit
   }
   if (needs.requestedEnergyTransfer === 'DC') return { unit: 'W' };
   return { unit: 'A', ...(needs.acChargingParameters ? { evMax: needs.acChargingParameters.evMaxCurrent } : {}) };
+}
+
+/** A departure time as ms, or undefined when absent or not one this CSMS reads (then: no departure time). */
+function readableTime(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseTime(text, 'departureTime');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The EVSE's limits apart from TxProfiles: those are what the CSMS is deciding now. */
