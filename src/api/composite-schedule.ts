@@ -4,11 +4,10 @@ import { Hono } from 'hono';
 import type { Env } from '../env';
 import { isValidChargerId } from '../ocpp/charger-id';
 import { compositeSchedule } from '../ocpp/charging/composite-schedule';
-import { fromV16, fromV201, type InstalledProfile, type V16ChargingProfile } from '../ocpp/charging/profiles';
+import { fromExternalLimit, fromMirror } from '../ocpp/charging/profiles';
 import { toUtcIso } from '../ocpp/timestamps';
-import type { ChargingProfileType } from '../ocpp/v201/schemas.generated';
 import { ChargerStore } from '../store/chargers';
-import { ChargingProfileStore, type StoredProfile } from '../store/charging-profiles';
+import { ChargingProfileStore } from '../store/charging-profiles';
 import { TransactionStore } from '../store/transactions';
 import { apiError } from './errors';
 
@@ -28,13 +27,17 @@ compositeScheduleRoutes.get('/:chargerId/composite-schedule', async (c) => {
   // Installed profiles come from the charger's answers: copy any still waiting first.
   await c.env.CHARGERS.getByName(chargerId).flushNow();
 
-  const stored = await new ChargingProfileStore(c.env.DB).list(chargerId, query.evseId);
+  const store = new ChargingProfileStore(c.env.DB);
+  const stored = await store.list(chargerId, query.evseId);
+  // External limits the charger reported (2.0.1 NotifyChargingLimit, K12) cap the EVSE too.
+  const limits = await store.limits(chargerId, query.evseId);
   const active = await new TransactionStore(c.env.DB).list({ chargerId, status: 'active', limit: 50 });
   // 1.6 transactions are kept on EVSE 0 with their connector; 2.0.1 ones on their EVSE.
   const running = active.transactions.find((t) =>
     t.protocol === 'ocpp1.6' ? t.connectorId === query.evseId : t.evseId === query.evseId,
   );
-  const schedule = compositeSchedule(stored.map(toInstalled), {
+  const profiles = [...stored.map(fromMirror), ...limits.flatMap((limit, i) => fromExternalLimit(limit, -(i + 1)) ?? [])];
+  const schedule = compositeSchedule(profiles, {
     evseId: query.evseId,
     start: query.start,
     duration: query.duration,
@@ -42,14 +45,13 @@ compositeScheduleRoutes.get('/:chargerId/composite-schedule', async (c) => {
     ...(running?.startedAt ? { transaction: { id: running.transactionId, startedAt: running.startedAt } } : {}),
     electrical: { ...(query.voltage ? { voltage: query.voltage } : {}), ...(query.phases ? { phases: query.phases } : {}) },
   });
-  return c.json({ compositeSchedule: schedule, profiles: stored.map((p) => p.profileId), transactionId: running?.transactionId ?? null });
+  return c.json({
+    compositeSchedule: schedule,
+    profiles: stored.map((p) => p.profileId),
+    chargingLimits: limits,
+    transactionId: running?.transactionId ?? null,
+  });
 });
-
-function toInstalled(p: StoredProfile): InstalledProfile {
-  return p.protocol === 'ocpp1.6'
-    ? fromV16(p.evseId, p.profile as unknown as V16ChargingProfile)
-    : fromV201(p.evseId, p.profile as unknown as ChargingProfileType);
-}
 
 interface PreviewQuery {
   evseId: number;

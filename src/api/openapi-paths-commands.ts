@@ -256,7 +256,9 @@ export function scheduleAndLocalListPaths(): Record<string, Json> {
         summary: 'The limit the charger will apply on one EVSE, computed here from its installed profiles',
         description:
           'What GetCompositeSchedule would answer, without asking the charger: from the charging profiles it has ' +
-          'installed and the transaction running on that EVSE.',
+          'installed (TxProfiles sent in a remote start included, bound to the transaction that started, and gone ' +
+          'once it ended), the external limits it reported (2.0.1 NotifyChargingLimit, until ClearedChargingLimit), ' +
+          'and the transaction running on that EVSE.',
         parameters: [
           { ...query('evseId', { type: 'integer', minimum: 0 }, '1.6 connectorId or 2.0.1 evseId; 0: the whole charger'), required: true },
           query('start', { type: 'string', format: 'date-time' }, 'Default: now'),
@@ -271,6 +273,17 @@ export function scheduleAndLocalListPaths(): Record<string, Json> {
             objectOf({
               compositeSchedule: schemaRef('CompositeSchedule'),
               profiles: { type: 'array', items: { type: 'integer' }, description: 'The ids of the installed profiles considered' },
+              chargingLimits: {
+                type: 'array',
+                description: 'The external limits the charger reported on this EVSE and on the whole charger (evseId 0), considered too',
+                items: objectOf({
+                  evseId: { type: 'integer' },
+                  source: { type: 'string', description: 'ChargingLimitSourceEnumType: EMS, Other, SO, CSO' },
+                  isGridCritical: { type: ['boolean', 'null'] },
+                  schedules: { type: 'array', items: { type: 'object' }, description: 'ChargingScheduleType as sent; empty: nothing to enforce' },
+                  reportedAt: { type: 'string', format: 'date-time' },
+                }),
+              },
               transactionId: { type: ['string', 'null'], description: 'The transaction running on the EVSE' },
             }),
           ),

@@ -28,7 +28,7 @@ const WRITE_TALLY_KEY = 'writeTally';
 /** The per-charger stores each CALL's records work with (see records.ts), as the session built them. */
 type CallStores = Pick<
   RecordsDeps,
-  'outbox' | 'locations' | 'tags' | 'remoteStarts' | 'activeTokens' | 'transactionIds' | 'evseTransactions'
+  'outbox' | 'locations' | 'tags' | 'remoteStarts' | 'activeTokens' | 'transactionIds' | 'evseTransactions' | 'txProfiles'
 >;
 
 export interface ChargerCallsDeps extends CallStores {
@@ -84,6 +84,8 @@ export class ChargerCalls {
       activeTokens: this.deps.activeTokens,
       transactionIds: this.deps.transactionIds,
       evseTransactions: this.deps.evseTransactions,
+      txProfiles: this.deps.txProfiles,
+      flushToD1: () => this.deps.handover.flushToD1(),
       chargerId,
       protocol,
       config: this.deps.config(),

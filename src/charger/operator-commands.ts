@@ -30,6 +30,7 @@ import type { OutboxHandover } from './handover';
 import { remoteStartRequest, type RemoteStarts } from './remote-starts';
 import { ReportedLimits } from './reported-limits';
 import type { SolicitedMessages } from './solicited-messages';
+import type { TxProfileMarker } from './tx-profiles';
 import type { CommandOutcome, RegistrationDecision, RegistrationEffect } from './types';
 
 /** Where the local list the charger last accepted is kept in the object's storage. */
@@ -58,6 +59,8 @@ export interface OperatorCommandsDeps {
   chargerId: () => Promise<string | undefined>;
   protocol: () => Promise<OcppVersion | undefined>;
   remoteStarts: RemoteStarts;
+  /** Marked when a command's answer installs a TxProfile (see tx-profiles.ts). */
+  txProfiles: TxProfileMarker;
   outbox: Outbox;
   handover: OutboxHandover;
   /** Read at each use: the object's configuration may be replaced while it lives (tests do). */
@@ -310,6 +313,7 @@ export class OperatorCommands {
     const protocol = await this.deps.protocol();
     if (!chargerId || !protocol) return;
     const facts = commandEffects(protocol, action, request, result, new Date().toISOString(), this.deps.writeOnly);
+    await this.deps.txProfiles.note(facts.flatMap((f) => (f.kind === 'profile' ? [f.fact] : [])));
     for (const { kind, fact } of facts) this.deps.outbox.append(chargerId, kind, fact);
     await this.limits.learn(facts.flatMap((f) => (f.kind === 'setting' ? [f.fact] : [])));
     if (facts.length > 0) await this.deps.handover.schedule('batched');

@@ -20,6 +20,7 @@ import type {
   PresentedToken,
   RegistrationStatus,
   SeenOfflineToken,
+  SmartChargingState,
   TokenDecision,
   TransactionEvent201,
   TransactionStart16,
@@ -32,6 +33,8 @@ import { redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
 import type { OcppVersion } from '../ocpp/versions';
 import { logWarning } from '../log';
 import { ChargerStore } from '../store/chargers';
+import { ChargingProfileStore } from '../store/charging-profiles';
+import { fromExternalLimit, fromMirror } from '../ocpp/charging/profiles';
 import { IdTagStore, type IdTagRecord } from '../store/id-tags';
 import { SeenOfflineTagStore } from '../store/seen-offline-tags';
 import { startKey16, TransactionStore } from '../store/transactions';
@@ -43,6 +46,7 @@ import type { RemoteStartPermission, RemoteStarts } from './remote-starts';
 import type { EvseTransactions } from './evse-transactions';
 import type { TransactionIds } from './transaction-ids';
 import type { TransactionLocation, TransactionLocations } from './transaction-locations';
+import type { TxProfileMarker } from './tx-profiles';
 
 export interface RecordsDeps {
   db: D1Database;
@@ -78,6 +82,10 @@ export interface RecordsDeps {
   lastSeenToWrite?: () => { at: number; stored: () => void } | undefined;
   /** Keeps the message limits among the settings the charger reported (see reported-limits.ts). */
   learnLimits?: (settings: readonly Setting[]) => Promise<void>;
+  /** Whether this charger may have TxProfiles in the mirror: only then do its starts and ends bind and end them. */
+  txProfiles: TxProfileMarker;
+  /** Copies what the outbox holds to D1 now (OutboxHandover.flushToD1): before reading the mirror back. */
+  flushToD1: () => Promise<void>;
   /** Queues a command for the charger (see OperatorCommands.queueGenerated). */
   queueCommand: (action: string, payload: Record<string, unknown>) => Promise<void>;
 }
@@ -245,6 +253,7 @@ export class DurableChargerRecords implements ChargerRecords {
         return seededId;
       }
     }
+    const txProfiles = await this.deps.txProfiles.mayHave();
     // No await from here to the append: the id, its key and the facts commit together.
     // Its connector is kept with its id and key (transactionLocation): no location row of its own.
     const { transactionId: id, abandoned } = ids.assign(key, start.connectorId);
@@ -257,6 +266,14 @@ export class DurableChargerRecords implements ChargerRecords {
         fact: { transactionId, connectorId: start.connectorId, at: start.startedAt, cause: 'StartTransaction' as const, byTransactionId: id },
       })),
       { chargerId, kind: 'start16' as const, fact: { ...start, transactionId: id } },
+      ...(txProfiles
+        ? [
+            ...abandoned.map((transactionId) =>
+              profileFact(chargerId, { op: 'endTransaction', transactionId: String(transactionId), evseId: start.connectorId, at: this.nowIso }),
+            ),
+            profileFact(chargerId, { op: 'bind', transactionId: String(id), evseId: start.connectorId, at: this.nowIso }),
+          ]
+        : []),
     ]);
     // 'soon': operators should see a transaction running within seconds, not FLUSH_DELAY_SECONDS.
     await this.deps.appended('soon');
@@ -283,11 +300,39 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async recordProfileChanges(changes: ProfileChange[]): Promise<void> {
+    await this.deps.txProfiles.note(changes);
     await this.appendEach('profile', changes);
   }
 
   async recordReservationChanges(changes: ReservationChange[]): Promise<void> {
     await this.appendEach('reservation', changes);
+  }
+
+  /**
+   * Read from D1 after copying the outbox there: the mirror is built from the charger's answers and
+   * messages, the latest ones included (an ISO 15118 negotiation is rare: once or twice a session).
+   */
+  async smartCharging(evseId: number): Promise<SmartChargingState> {
+    const { db, chargerId, protocol } = this.deps;
+    await this.deps.flushToD1();
+    const store = new ChargingProfileStore(db);
+    const [stored, limits, active] = await Promise.all([
+      store.list(chargerId, evseId),
+      store.limits(chargerId, evseId),
+      new TransactionStore(db).list({ chargerId, status: 'active', limit: 50 }),
+    ]);
+    // External limits are no profiles of the charger's: negative ids keep them apart in messages.
+    const profiles = [
+      ...stored.map(fromMirror),
+      ...limits.flatMap((limit, i) => fromExternalLimit(limit, -(i + 1)) ?? []),
+    ];
+    // 1.6 transactions are kept on EVSE 0 with their connector; 2.0.1 ones on their EVSE.
+    const running = active.transactions.find((t) => (protocol === 'ocpp1.6' ? t.connectorId === evseId : t.evseId === evseId));
+    return {
+      profiles,
+      payloads: new Map(stored.map((p) => [p.profileId, p.profile])),
+      ...(running?.startedAt ? { transaction: { id: running.transactionId, startedAt: running.startedAt } } : {}),
+    };
   }
 
   async queueCommand(action: string, payload: Record<string, unknown>): Promise<void> {
@@ -317,6 +362,9 @@ export class DurableChargerRecords implements ChargerRecords {
 
   async stopTransaction(stop: TransactionStop16): Promise<void> {
     this.deps.activeTokens.stopped16(String(stop.transactionId), this.deps.now.getTime());
+    // Read before `stopped` forgets it; a replayed stop finds none, and ends only the transaction's own TxProfiles.
+    const connectorId = this.deps.transactionIds.connectorOf(stop.transactionId) ?? null;
+    const ended = profileFact(this.deps.chargerId, { op: 'endTransaction', transactionId: String(stop.transactionId), evseId: connectorId, at: this.nowIso });
     // Synchronous with the append: an identical start from now on is a new session.
     this.deps.transactionIds.stopped(stop.transactionId);
     // To D1 at the answer when it can be (see writeToD1), with the last frame's time as a flush
@@ -324,8 +372,11 @@ export class DurableChargerRecords implements ChargerRecords {
     // the id and token bookkeeping above holds whether or not it reached D1 first. (A start
     // cannot go this way: its key, once kept here, makes a retry a replay that appends nothing,
     // so its fact must commit with the key.)
-    if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'stop16', fact: stop }], { lastSeen: true, takeAlong: true })) return;
-    await this.append('stop16', stop, 'soon');
+    const entries: OutboxEntry[] = [{ chargerId: this.deps.chargerId, kind: 'stop16', fact: stop }];
+    if (await this.deps.txProfiles.mayHave()) entries.push(ended);
+    if (await this.writeToD1(entries, { lastSeen: true, takeAlong: true })) return;
+    this.deps.outbox.appendAll(entries);
+    await this.deps.appended('soon');
   }
 
   async recordMeterValues(report: MeterReport): Promise<void> {
@@ -378,6 +429,7 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined, sent: unknown): Promise<void> {
+    const txProfiles = event.eventType !== 'Updated' && (await this.deps.txProfiles.mayHave());
     if (event.evseId !== undefined) {
       this.deps.locations.remember(event.transactionId, { evseId: event.evseId, connectorId: event.connectorId ?? 0 });
     }
@@ -397,12 +449,22 @@ export class DurableChargerRecords implements ChargerRecords {
     const abandoned = this.deps.evseTransactions.noted(event.transactionId, event.eventType, evseId);
     // A transaction still running on this EVSE was left open by the charger: the new one's Started ends it.
     const fact = { ...event, samples, digest, remoteStartIdToken };
+    // TxProfiles: a remote start's wait for this transaction (Started), and end with it (Ended, or abandoned).
+    const profileFacts = !txProfiles ? [] : [
+      ...abandoned.map((transactionId) => profileFact(chargerId, { op: 'endTransaction', transactionId, evseId: evseId ?? null, at: this.nowIso })),
+      ...(event.eventType === 'Started' && evseId !== undefined
+        ? [profileFact(chargerId, { op: 'bind', transactionId: event.transactionId, evseId, at: this.nowIso })]
+        : []),
+      ...(event.eventType === 'Ended'
+        ? [profileFact(chargerId, { op: 'endTransaction', transactionId: event.transactionId, evseId: evseId ?? null, at: this.nowIso })]
+        : []),
+    ];
     // An Updated event goes to D1 at once when it can (see writeToD1): what the object noted of
     // it above is the same again on a replay (an Updated ends and abandons nothing, and uses no
     // remote start), so it may commit apart from the fact. A Started or Ended event keeps them together.
     const plainUpdate = event.eventType === 'Updated' && abandoned.length === 0 && event.remoteStartId === undefined;
     if (plainUpdate && (await this.writeToD1([{ chargerId, kind: 'event201', fact }]))) return;
-    if (abandoned.length === 0) {
+    if (abandoned.length === 0 && profileFacts.length === 0) {
       this.deps.outbox.appendEvent201(chargerId, fact);
     } else {
       this.deps.outbox.appendAll([
@@ -412,6 +474,7 @@ export class DurableChargerRecords implements ChargerRecords {
           fact: { transactionId, evseId: evseId!, at: event.timestamp, cause: 'TransactionEvent' as const, byTransactionId: event.transactionId },
         })),
         { chargerId, kind: 'event201' as const, fact },
+        ...profileFacts,
       ]);
     }
     await this.deps.appended(event.eventType === 'Ended' || abandoned.length > 0 ? 'soon' : 'batched');
@@ -447,6 +510,11 @@ export class DurableChargerRecords implements ChargerRecords {
     this.deps.outbox.appendAll(facts.map((fact) => ({ chargerId, kind, fact })));
     await this.deps.appended(urgency);
   }
+}
+
+/** A charging profile change as an outbox entry. */
+function profileFact(chargerId: string, fact: ProfileChange): OutboxEntry<'profile'> {
+  return { chargerId, kind: 'profile', fact };
 }
 
 /**

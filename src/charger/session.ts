@@ -40,6 +40,7 @@ import { SolicitedMessages } from './solicited-messages';
 import { TransactionIds } from './transaction-ids';
 import { EvseTransactions } from './evse-transactions';
 import { TransactionEnds } from './transaction-ends';
+import { TxProfileMarker } from './tx-profiles';
 import { TransactionLocations } from './transaction-locations';
 import {
   closeQuietly,
@@ -126,6 +127,7 @@ export class ChargerSession extends DurableObject<Env> {
     const transactionIds = new TransactionIds(ctx.storage.sql);
     const evseTransactions = new EvseTransactions(ctx.storage.sql);
     const transactionEnds = new TransactionEnds(ctx.storage.sql);
+    const txProfiles = new TxProfileMarker(ctx.storage);
     this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize, this.config.journalMode);
     // Variables the charger reported WriteOnly are secret in queued commands too.
     // A command sent by an earlier instance can no longer be matched to its answer: the queue sends it again (at its first use).
@@ -161,6 +163,7 @@ export class ChargerSession extends DurableObject<Env> {
       chargerId: () => this.chargerId(),
       protocol: () => this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol),
       remoteStarts: this.remoteStarts,
+      txProfiles,
       outbox: this.outbox,
       handover: this.handover,
       config: () => this.config,
@@ -180,6 +183,7 @@ export class ChargerSession extends DurableObject<Env> {
       activeTokens,
       transactionIds,
       evseTransactions,
+      txProfiles,
       writeOnly: this.writeOnly,
       handover: this.handover,
       dueWork: this.dueWork,

@@ -1,6 +1,7 @@
 // What the protocol layer asks the CSMS to keep about a charger; the store decides how.
 
 import type { AuthorizationDecision } from './authorization';
+import type { InstalledProfile } from './charging/profiles';
 import type { MeterSample } from './meter-values';
 import type { ProfileChange } from './profile-changes';
 import type { ReservationChange } from './reservation-changes';
@@ -161,6 +162,19 @@ export interface ChargerRecords {
   queueCommand(action: string, payload: Record<string, unknown>): Promise<void>;
   /** Keeps a notification or report as sent; a replay of the same message is kept once. */
   recordReport(report: ChargerReport): Promise<void>;
+  /**
+   * What limits `evseId` now: the profiles the charger installed there and on 0, with its external
+   * limits as profiles (K12), everything it sent so far included; and the transaction running there.
+   */
+  smartCharging(evseId: number): Promise<SmartChargingState>;
   /** Where a transaction runs, if this charger said so before (a 1.6 start, a 2.0.1 event with `evse`). */
   transactionLocation(transactionId: string): Promise<{ evseId: number; connectorId: number } | undefined>;
+}
+
+/** What the composite schedule of one EVSE is computed from (see ChargerRecords.smartCharging). */
+export interface SmartChargingState {
+  profiles: InstalledProfile[];
+  /** The charger's profiles (not the external limits) as they were sent, by id. */
+  payloads: Map<number, Record<string, unknown>>;
+  transaction?: { id: string; startedAt: string };
 }

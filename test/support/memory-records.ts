@@ -14,6 +14,7 @@ import type {
   PresentedToken,
   RegistrationStatus,
   SeenOfflineToken,
+  SmartChargingState,
   TokenDecision,
   TransactionEvent201,
   TransactionStart16,
@@ -21,6 +22,11 @@ import type {
 } from '../../src/ocpp/records';
 
 export class MemoryRecords implements ChargerRecords {
+  /** What smartCharging answers: no profile and no transaction unless a test sets them. */
+  smart: SmartChargingState = { profiles: [], payloads: new Map() };
+  async smartCharging(_evseId: number): Promise<SmartChargingState> {
+    return this.smart;
+  }
   boots: BootFacts[] = [];
   statuses: ConnectorState[] = [];
   failing = false;

@@ -6,6 +6,7 @@ import { DurableChargerRecords } from '../../src/charger/records';
 import type { ActiveTokens } from '../../src/charger/active-tokens';
 import type { IdTagCache } from '../../src/charger/id-tag-cache';
 import type { RemoteStarts } from '../../src/charger/remote-starts';
+import type { TxProfileMarker } from '../../src/charger/tx-profiles';
 import type { EvseTransactions } from '../../src/charger/evse-transactions';
 import type { TransactionIds } from '../../src/charger/transaction-ids';
 import type { TransactionLocations } from '../../src/charger/transaction-locations';
@@ -133,6 +134,8 @@ describe('the unknown-charger policy', () => {
       activeTokens: { endAll: () => {} } as unknown as ActiveTokens,
       transactionIds: undefined as unknown as TransactionIds,
       evseTransactions: undefined as unknown as EvseTransactions,
+      txProfiles: undefined as unknown as TxProfileMarker,
+      flushToD1: async () => {},
       chargerId,
       protocol: 'ocpp2.0.1',
       config,

@@ -120,3 +120,51 @@ function period(p: { startPeriod: number; limit: number; numberPhases?: number }
 function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
+
+/** A profile as the mirror keeps it: the payload as sent, where it is installed, and the transaction it is bound to. */
+export interface MirroredProfile {
+  protocol: string;
+  evseId: number;
+  transactionId: string | null;
+  profile: Record<string, unknown>;
+}
+
+/**
+ * The profile the mirror holds. A remote start's TxProfile names no transaction (1.6 §5.11, 2.0.1
+ * F01.FR.11); the mirror binds it to the one that started, and that binding counts here.
+ */
+export function fromMirror(p: MirroredProfile): InstalledProfile {
+  const installed =
+    p.protocol === 'ocpp1.6'
+      ? fromV16(p.evseId, p.profile as unknown as V16ChargingProfile)
+      : fromV201(p.evseId, p.profile as unknown as ChargingProfileType);
+  if (installed.transactionId === undefined && p.transactionId !== null) installed.transactionId = p.transactionId;
+  return installed;
+}
+
+/** An external limit a 2.0.1 station reported (NotifyChargingLimit, K12), as the mirror keeps it. */
+export interface ExternalLimit {
+  evseId: number;
+  source: string;
+  schedules: Record<string, unknown>[];
+  reportedAt: string;
+}
+
+/**
+ * An external limit as a profile of the ChargingStationExternalConstraints kind (see ProfilePurpose):
+ * it caps its EVSE (0: every EVSE) by the minimum with the other purposes. A schedule without
+ * startSchedule starts when it was reported. Only the first schedule counts, as for any profile;
+ * a report without a schedule limits nothing the CSMS can compute, and gives no profile.
+ */
+export function fromExternalLimit(limit: ExternalLimit, id: number): InstalledProfile | undefined {
+  const schedules = limit.schedules as unknown as ChargingScheduleType[];
+  if (schedules.length === 0) return undefined;
+  const installed = fromV201(limit.evseId, {
+    id,
+    stackLevel: 0,
+    chargingProfilePurpose: 'ChargingStationExternalConstraints',
+    chargingProfileKind: 'Absolute',
+    chargingSchedule: schedules.map((s) => ({ ...s, startSchedule: s.startSchedule ?? limit.reportedAt })),
+  } as ChargingProfileType);
+  return installed;
+}

@@ -5,7 +5,9 @@ import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTabl
 import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV201 } from '../meter-values';
 import { keepAndAnswer, signCertificateHandler } from '../reports';
-import { profileChangesFromReport } from '../profile-changes';
+import { limitCleared, limitFromNotify, profileChangesFromReport } from '../profile-changes';
+import { checkEvSchedule, evProfileId, profileForEvNeeds } from '../charging/ev-negotiation';
+import type { SmartChargingState } from '../records';
 import { settingsFromReport } from '../settings';
 import type {
   AuthorizeRequest,
@@ -30,6 +32,10 @@ import type {
   SignCertificateResponse,
   BootNotificationRequest,
   BootNotificationResponse,
+  ClearedChargingLimitRequest,
+  ClearedChargingLimitResponse,
+  NotifyChargingLimitRequest,
+  NotifyChargingLimitResponse,
   HeartbeatRequest,
   HeartbeatResponse,
   IdTokenInfoType,
@@ -223,20 +229,74 @@ const ReservationStatusUpdate = keepAndAnswer<ReservationStatusUpdateRequest, Re
   },
 );
 
-/** This CSMS does not compute charging schedules yet, so it says so instead of promising one. */
+/**
+ * K15.FR.02-K15.FR.04: the EV's needs are answered Accepted when the CSMS can offer a schedule, and
+ * the TxProfile follows as a SetChargingProfile queued for right after the answer (see
+ * charging/ev-negotiation.ts for the allocation); Rejected, with the reason, when no transaction
+ * runs on the EVSE to bind a TxProfile to, or no limit is known to schedule.
+ */
 const NotifyEVChargingNeeds = keepAndAnswer<NotifyEVChargingNeedsRequest, NotifyEVChargingNeedsResponse>(
   'NotifyEVChargingNeeds',
-  () => ({ status: 'Rejected', statusInfo: { reasonCode: 'NoSmartCharging' } }),
+  async (req, ctx) => {
+    const state = await ctx.records.smartCharging(req.evseId);
+    if (!state.transaction) {
+      return { status: 'Rejected', statusInfo: { reasonCode: 'NoTransaction', additionalInfo: `No transaction runs on EVSE ${req.evseId}` } };
+    }
+    const plan = profileForEvNeeds(req, { profiles: state.profiles, transaction: state.transaction, now: ctx.now.toISOString() });
+    if (!plan.ok) return { status: 'Rejected', statusInfo: { reasonCode: plan.reasonCode, additionalInfo: plan.additionalInfo } };
+    await ctx.records.queueCommand('SetChargingProfile', plan.request as unknown as Record<string, unknown>);
+    return { status: 'Accepted' };
+  },
 );
+
+/**
+ * The schedule the EV chose is checked against the CSMS's limits on its EVSE, its TxProfile
+ * included: Accepted within them (K15.FR.11), Rejected with the first excess named (K15.FR.12,
+ * K16.FR.07, K17.FR.12). After a rejection the CSMS renegotiates (K15.FR.13, K16.FR.08, K17.FR.13):
+ * it sends its TxProfile for the transaction again, which makes the station renegotiate (K16).
+ */
 const NotifyEVChargingSchedule = keepAndAnswer<NotifyEVChargingScheduleRequest, NotifyEVChargingScheduleResponse>(
   'NotifyEVChargingSchedule',
-  () => ({ status: 'Accepted' }),
+  async (req, ctx) => {
+    const state = await ctx.records.smartCharging(req.evseId);
+    const check = checkEvSchedule(req, state);
+    if (check.ok) return { status: 'Accepted' };
+    const own = state.transaction && ownTxProfile(state, req.evseId);
+    if (own) await ctx.records.queueCommand('SetChargingProfile', { evseId: req.evseId, chargingProfile: own });
+    return { status: 'Rejected', statusInfo: { reasonCode: check.reasonCode, additionalInfo: check.additionalInfo } };
+  },
+);
+
+/** The TxProfile the CSMS last sent for the EVSE's transaction, as the station accepted it. */
+function ownTxProfile(state: SmartChargingState, evseId: number): Record<string, unknown> | undefined {
+  const own = state.profiles.find(
+    (p) => p.purpose === 'TxProfile' && p.id === evProfileId(evseId) && p.transactionId === state.transaction?.id,
+  );
+  return own && state.payloads.get(own.id);
+}
+
+/** K12: an external limit the station reports is kept, and caps the composite schedule of its EVSE (0: all). */
+const NotifyChargingLimit = keepAndAnswer<NotifyChargingLimitRequest, NotifyChargingLimitResponse>(
+  'NotifyChargingLimit',
+  async (req, ctx) => {
+    await ctx.records.recordProfileChanges([limitFromNotify(req, ctx.now.toISOString())]);
+    return {};
+  },
+);
+
+/** K13: a released external limit no longer caps anything. */
+const ClearedChargingLimit = keepAndAnswer<ClearedChargingLimitRequest, ClearedChargingLimitResponse>(
+  'ClearedChargingLimit',
+  async (req, ctx) => {
+    await ctx.records.recordProfileChanges([limitCleared(req, ctx.now.toISOString())]);
+    return {};
+  },
 );
 
 export const handlers: HandlerTable = {
   Authorize,
   BootNotification,
-  ClearedChargingLimit: keepAndAnswer('ClearedChargingLimit'),
+  ClearedChargingLimit,
   DataTransfer,
   FirmwareStatusNotification: keepAndAnswer('FirmwareStatusNotification'),
   Get15118EVCertificate,
@@ -244,7 +304,7 @@ export const handlers: HandlerTable = {
   Heartbeat,
   LogStatusNotification: keepAndAnswer('LogStatusNotification'),
   MeterValues,
-  NotifyChargingLimit: keepAndAnswer('NotifyChargingLimit'),
+  NotifyChargingLimit,
   NotifyCustomerInformation: keepAndAnswer('NotifyCustomerInformation'),
   NotifyDisplayMessages: keepAndAnswer('NotifyDisplayMessages'),
   NotifyEVChargingNeeds,
