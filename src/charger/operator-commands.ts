@@ -9,6 +9,7 @@ import type { Outbox } from '../fleet/outbox';
 import { logError } from '../log';
 import { localListPayload, type LocalListEntry, type LocalListUpdate, type SkippedEntry } from '../ocpp/local-list';
 import type { OutboundCalls } from '../ocpp/outbound-calls';
+import { stateNeeded, type ChargerState, type StateNeeded } from '../ocpp/outbound-rules';
 import type { RegistrationStatus } from '../ocpp/records';
 import type { WriteOnlyLookup } from '../ocpp/secrets';
 import type { OcppVersion } from '../ocpp/versions';
@@ -20,7 +21,9 @@ import {
   commandOutcome,
   prepareCommand,
   prepareQueuedCommand,
+  refuseByState,
   refuseCredentialChange,
+  type PreparedCommand,
 } from './commands';
 import type { OutboxHandover } from './handover';
 import { remoteStartRequest, type RemoteStarts } from './remote-starts';
@@ -55,6 +58,8 @@ export interface OperatorCommandsDeps {
   /** The open connection that still takes commands, if there is one. */
   currentSocket: () => WebSocket | undefined;
   getRegistration: () => Promise<RegistrationStatus | null>;
+  /** What the spec's stateful rules need to know of the charger (rule-state.ts). */
+  chargerState: (protocol: OcppVersion, needed: StateNeeded) => Promise<ChargerState>;
 }
 
 export class OperatorCommands {
@@ -77,6 +82,15 @@ export class OperatorCommands {
       // OCPP: a rejected charger SHALL NOT answer CSMS-initiated calls, so don't wait for one.
       return commandFailure(409, 'ChargerRejected', 'The charger was rejected at boot and will not answer until it is accepted');
     }
+    let refusal: Extract<CommandOutcome, { ok: false }> | undefined;
+    try {
+      refusal = await this.refusedByState(command);
+    } catch (error) {
+      // Unchecked, it is not sent: the operator may try again.
+      logError('read charger state for outbound rules', undefined, error);
+      return commandFailure(503, 'StateUnavailable', `What ${action} must be checked against (transactions, charging profiles) could not be read; nothing was sent`);
+    }
+    if (refusal) return refusal;
     const remoteStart = this.rememberRemoteStart(action, command.request);
     const outcome = await this.deps.outbound.call(action, command.request, timeoutSeconds * 1000);
     const result = commandOutcome(command, outcome, timeoutSeconds, this.deps.writeOnly);
@@ -114,6 +128,18 @@ export class OperatorCommands {
       listVersion: (await this.deps.storage.get<number>(LOCAL_LIST_KEYS.version)) ?? 0,
       syncedAt: (await this.deps.storage.get<string>(LOCAL_LIST_KEYS.syncedAt)) ?? null,
     };
+  }
+
+  /**
+   * The refusal of a command that breaks a spec rule needing the charger's state, checked right
+   * before it is sent (the state may have changed since it was queued). Throws when the state
+   * cannot be read.
+   */
+  private async refusedByState(command: PreparedCommand): Promise<Extract<CommandOutcome, { ok: false }> | undefined> {
+    const needed = stateNeeded(command.protocol, command.action, command.request);
+    if (!needed.running && !needed.profiles) return undefined;
+    const refused = refuseByState(command, await this.deps.chargerState(command.protocol, needed));
+    return refused?.refusal as Extract<CommandOutcome, { ok: false }> | undefined;
   }
 
   /**
@@ -224,6 +250,13 @@ export class OperatorCommands {
         const prepared = refusal ?? prepareCommand(protocol, command.action, command.payload);
         if (!prepared.ok) {
           if (prepared.refusal.ok === false) this.deps.commands.fail(command.id, prepared.refusal.error, Date.now());
+          continue;
+        }
+        // The rules that need the charger's state, as it is now: a TxProfile queued for a
+        // transaction that ended since fails with the requirement it breaks, and is not sent.
+        const stateRefusal = await this.refusedByState(prepared);
+        if (stateRefusal) {
+          this.deps.commands.fail(command.id, stateRefusal.error, Date.now());
           continue;
         }
         this.deps.commands.markSent(command.id, Date.now());

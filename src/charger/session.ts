@@ -35,6 +35,7 @@ import { IdTagCache } from './id-tag-cache';
 import { LIVENESS_CHECK_MS, offlineAfterMs } from './liveness';
 import { OperatorCommands } from './operator-commands';
 import { RemoteStarts } from './remote-starts';
+import { chargerRuleState } from './rule-state';
 import { migrateChargerSchema } from './schema';
 import { TransactionIds } from './transaction-ids';
 import { EvseTransactions } from './evse-transactions';
@@ -156,6 +157,8 @@ export class ChargerSession extends DurableObject<Env> {
       writeOnly: this.writeOnly,
       currentSocket: () => this.currentSocket(),
       getRegistration: () => this.getRegistration(),
+      chargerState: (protocol, needed) =>
+        chargerRuleState({ db: () => this.db, chargerId: () => this.chargerId(), transactionIds, evseTransactions }, protocol, needed),
     });
     this.calls = new ChargerCalls({
       config: () => this.config,
