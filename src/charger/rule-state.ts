@@ -4,7 +4,8 @@
 // 2.0.1: evse-transactions.ts, only those whose events named an EVSE). D1 adds the ones it shows
 // running that the object never saw, minus those the object saw end (D1 learns of an end a batch
 // later). Installed charging profiles are only in D1 (store/charging-profiles.ts): one read, only
-// for a SetChargingProfile; a profile a command installed moments ago may not be there yet.
+// for a SetChargingProfile. The object's outbox is copied to D1 first, like before an operator's
+// read (api/charger-views.ts freshCharger), so a profile a command installed moments ago counts.
 
 import type { ChargerState, InstalledProfile, RunningTransaction, StateNeeded } from '../ocpp/outbound-rules';
 import type { OcppVersion } from '../ocpp/versions';
@@ -18,26 +19,31 @@ export interface RuleStateDeps {
   chargerId: () => Promise<string | undefined>;
   transactionIds: TransactionIds;
   evseTransactions: EvseTransactions;
+  /** Copies what waits in the object's outbox to D1. */
+  flushToD1: () => Promise<void>;
 }
 
 export async function chargerRuleState(deps: RuleStateDeps, protocol: OcppVersion, needed: StateNeeded): Promise<ChargerState> {
   const chargerId = await deps.chargerId();
   if (!chargerId) return { running: [], profiles: [] };
-  const [running, profiles] = await Promise.all([
-    needed.running ? runningTransactions(deps, chargerId, protocol) : [],
-    needed.profiles ? installedProfiles(deps, chargerId, protocol) : [],
-  ]);
+  // Copied once, and only when D1 is read.
+  let flushed: Promise<void> | undefined;
+  const fresh = () => (flushed ??= deps.flushToD1());
+  const running = needed.running ? await runningTransactions(deps, fresh, chargerId, protocol) : [];
+  const profiles = needed.profiles ? await installedProfiles(deps, fresh, chargerId, protocol) : [];
   return { running, profiles };
 }
 
-async function runningTransactions(deps: RuleStateDeps, chargerId: string, protocol: OcppVersion): Promise<RunningTransaction[]> {
+async function runningTransactions(deps: RuleStateDeps, fresh: () => Promise<void>, chargerId: string, protocol: OcppVersion): Promise<RunningTransaction[]> {
   if (protocol === 'ocpp1.6') {
     const own = deps.transactionIds.running().map((t) => ({ transactionId: String(t.transactionId), evseId: t.connectorId }));
     // Once seeded, the object knows every running 1.6 transaction of its charger: D1 may only lag behind it.
     if (deps.transactionIds.seeded) return own;
+    await fresh();
     return merge(own, await new TransactionStore(deps.db()).runningOn(chargerId), new Set());
   }
   const { running, ended } = deps.evseTransactions.snapshot();
+  await fresh();
   return merge(running, await new TransactionStore(deps.db()).runningOn(chargerId), ended);
 }
 
@@ -46,7 +52,8 @@ function merge(own: RunningTransaction[], stored: RunningTransaction[], endedHer
   return [...own, ...stored.filter((t) => !known.has(t.transactionId) && !endedHere.has(t.transactionId))];
 }
 
-async function installedProfiles(deps: RuleStateDeps, chargerId: string, protocol: OcppVersion): Promise<InstalledProfile[]> {
+async function installedProfiles(deps: RuleStateDeps, fresh: () => Promise<void>, chargerId: string, protocol: OcppVersion): Promise<InstalledProfile[]> {
+  await fresh();
   const stored = await new ChargingProfileStore(deps.db()).list(chargerId);
   return stored
     .filter((p) => p.protocol === protocol)

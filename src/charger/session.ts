@@ -158,7 +158,11 @@ export class ChargerSession extends DurableObject<Env> {
       currentSocket: () => this.currentSocket(),
       getRegistration: () => this.getRegistration(),
       chargerState: (protocol, needed) =>
-        chargerRuleState({ db: () => this.db, chargerId: () => this.chargerId(), transactionIds, evseTransactions }, protocol, needed),
+        chargerRuleState(
+          { db: () => this.db, chargerId: () => this.chargerId(), transactionIds, evseTransactions, flushToD1: () => this.handover.flushToD1() },
+          protocol,
+          needed,
+        ),
     });
     this.calls = new ChargerCalls({
       config: () => this.config,
