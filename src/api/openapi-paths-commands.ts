@@ -174,6 +174,11 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
           '202': jsonResponse('Queued (`queue=true`)', objectOf({ command: schemaRef('Command') })),
           '400': errorResponse({
             InvalidPayload: "the body fails the action's request schema (`issues` lists the fields); nothing was sent",
+            SpecViolation:
+              "the body matches the schema but breaks one of the spec's rules for what the CSMS sends (`requirement` names it: " +
+              'a TxProfile for a transaction not running, a first schedule period not at 0, a ClearChargingProfile naming both id and criteria, ' +
+              'a stack level already taken; the full list is in README, *Outbound rules*); nothing was sent. ' +
+              'A queued command that breaks a rule needing the charger\'s state when it is due fails with this error instead of being sent',
             InvalidJson: 'the body is not JSON',
             ...BAD_PARAMETER,
             ...BAD_CHARGER_ID,
@@ -199,6 +204,7 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
           }),
           '503': errorResponse({
             ChargerSessionRestarted: "the charger's object was reset (a deploy, a crash) while the call was pending; it may or may not have reached the charger",
+            StateUnavailable: 'the transactions or charging profiles a SetChargingProfile is checked against could not be read; nothing was sent',
           }),
           '504': errorResponse({ Timeout: 'no answer in time' }),
         },
