@@ -87,7 +87,7 @@ export class OperatorCommands {
       refusal = await this.refusedByState(command);
     } catch (error) {
       // Unchecked, it is not sent: the operator may try again.
-      logError('read charger state for outbound rules', undefined, error);
+      logError('read charger state for outbound rules', await this.deps.chargerId(), error);
       return commandFailure(503, 'StateUnavailable', `What ${action} must be checked against (transactions, charging profiles) could not be read; nothing was sent`);
     }
     if (refusal) return refusal;
@@ -254,7 +254,14 @@ export class OperatorCommands {
         }
         // The rules that need the charger's state, as it is now: a TxProfile queued for a
         // transaction that ended since fails with the requirement it breaks, and is not sent.
-        const stateRefusal = await this.refusedByState(prepared);
+        let stateRefusal: Extract<CommandOutcome, { ok: false }> | undefined;
+        try {
+          stateRefusal = await this.refusedByState(prepared);
+        } catch (error) {
+          // Unchecked, it stays queued (not sent): the next delivery (the next boot, the next command queued) tries again.
+          logError('read charger state for outbound rules', await this.deps.chargerId(), error);
+          return;
+        }
         if (stateRefusal) {
           this.deps.commands.fail(command.id, stateRefusal.error, Date.now());
           continue;

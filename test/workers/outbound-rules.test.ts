@@ -1,7 +1,7 @@
 // What the CSMS sends is checked against the spec's rules, not only its schema: a command that
 // breaks one is refused with 400 SpecViolation naming the requirement, and nothing reaches the charger.
 import { describe, expect, it } from 'vitest';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, breakD1, RawCharger, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
   return res.json();
@@ -108,6 +108,19 @@ describe('2.0.1 commands checked against the spec before they leave', () => {
     expect(second.status).toBe(400);
     expect((await json(second)).error).toMatchObject({ code: 'SpecViolation', requirement: 'K01.FR.39' });
     await nothingSent(cp);
+    cp.close();
+  });
+
+  it('K01.FR.06: when the installed profiles cannot be read, 503 StateUnavailable and nothing is sent', { timeout: 15_000 }, async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp2.0.1');
+    await cp.boot();
+    await breakD1(cp.id);
+    const res = await api('POST', `/chargers/${cp.id}/commands/SetChargingProfile`, { evseId: 1, chargingProfile: defaultProfile201(1, 0) });
+    expect(res.status).toBe(503);
+    expect((await json(res)).error).toMatchObject({ code: 'StateUnavailable' });
+    await nothingSent(cp);
+    // A command no stateful rule concerns is not held up.
+    expect((await answered(cp, 'ClearChargingProfile', { chargingProfileId: 1 }, { status: 'Unknown' })).status).toBe(200);
     cp.close();
   });
 
