@@ -186,6 +186,11 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
           '400': errorResponse({
             InvalidPayload: "the body fails the action's request schema (`issues` lists the fields); nothing was sent",
             ChargerLimitExceeded: "the command exceeds a limit the charger reported and cannot be split (a GetReport over `DeviceDataCtrlr.ItemsPerMessage/BytesPerMessage[GetReport]`, a charging profile over `SmartChargingCtrlr.PeriodsPerSchedule` / `ProfileStackLevel` or 1.6 `ChargingScheduleMaxPeriods` / `ChargeProfileMaxStackLevel`, one item bigger than a whole message may be): `limit` is `{name, value}`; nothing was sent",
+            SpecViolation:
+              "the body matches the schema but breaks one of the spec's rules for what the CSMS sends (`requirement` names it: " +
+              'a TxProfile for a transaction not running, a first schedule period not at 0, a ClearChargingProfile naming both id and criteria, ' +
+              'a stack level already taken; the full list is in README, *Outbound rules*); nothing was sent. ' +
+              'A queued command that breaks a rule needing the charger\'s state when it is due fails with this error instead of being sent',
             InvalidJson: 'the body is not JSON',
             ...BAD_PARAMETER,
             ...BAD_CHARGER_ID,
@@ -211,6 +216,7 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
           }),
           '503': errorResponse({
             ChargerSessionRestarted: "the charger's object was reset (a deploy, a crash) while the call was pending; it may or may not have reached the charger",
+            StateUnavailable: 'the transactions or charging profiles a SetChargingProfile is checked against could not be read; nothing was sent',
           }),
           '504': errorResponse({ Timeout: 'no answer in time' }),
         },

@@ -40,6 +40,9 @@ const ApiError = v.object({
       ),
     ),
     result: v.optional(described(v.unknown(), "InvalidResponse: the charger's answer as sent")),
+    requirement: v.optional(
+      described(v.string(), 'SpecViolation: the requirement the command breaks, e.g. K01.FR.09 (2.0.1) or 1.6 §5.16.3'),
+    ),
   }),
 });
 

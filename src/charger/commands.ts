@@ -7,6 +7,7 @@ import { profileChangesFromCommand } from '../ocpp/profile-changes';
 import { reservationChangesFromCommand } from '../ocpp/reservation-changes';
 import { CREDENTIAL_ROUTES, credentialChange, redactSecrets, scrubLiterals, secretLiterals, type WriteOnlyLookup } from '../ocpp/secrets';
 import { settingsFromCommand } from '../ocpp/settings';
+import { statefulViolation, statelessViolation, type ChargerState, type RuleViolation } from '../ocpp/outbound-rules';
 import { PROFILES, schemaFor } from '../ocpp/protocol';
 import { summarizeIssues } from '../ocpp/validation';
 import type { OcppVersion } from '../ocpp/versions';
@@ -14,6 +15,7 @@ import type { CommandOutcome } from './types';
 
 export interface PreparedCommand {
   ok: true;
+  protocol: OcppVersion;
   action: string;
   request: unknown;
   responseSchema: v.GenericSchema;
@@ -21,7 +23,9 @@ export interface PreparedCommand {
 
 /**
  * Checks an operator's command against the charger's version before anything is sent: the
- * action must be one the CSMS sends in that version, and the payload must match its schema.
+ * action must be one the CSMS sends in that version, the payload must match its schema, and
+ * follow the spec's rules that need nothing but the payload (ocpp/outbound-rules.ts). The rules
+ * that need the charger's state are checked right before sending (`refuseByState`).
  */
 export function prepareCommand(
   protocol: OcppVersion | null,
@@ -47,7 +51,25 @@ export function prepareCommand(
       issues: summarizeIssues(request.issues),
     });
   }
-  return { ok: true, action, request: request.output, responseSchema };
+  const violation = statelessViolation(protocol, action, request.output);
+  if (violation) return specViolation(protocol, action, violation);
+  return { ok: true, protocol, action, request: request.output, responseSchema };
+}
+
+/**
+ * The refusal of a prepared command that breaks a rule needing the charger's state (a TxProfile
+ * for a transaction not running, a stack level already taken), or undefined when it may be sent.
+ */
+export function refuseByState(command: PreparedCommand, state: ChargerState): { ok: false; refusal: CommandOutcome } | undefined {
+  const violation = statefulViolation(command.protocol, command.action, command.request, state);
+  return violation ? specViolation(command.protocol, command.action, violation) : undefined;
+}
+
+/** One error code for every rule: the requirement says which. */
+function specViolation(protocol: OcppVersion, action: string, violation: RuleViolation) {
+  return refuse(400, 'SpecViolation', `${protocol} ${action} breaks ${violation.requirement}: ${violation.message}`, {
+    requirement: violation.requirement,
+  });
 }
 
 /**

@@ -81,6 +81,20 @@ export class EvseTransactions {
     return abandoned;
   }
 
+  /**
+   * What this object knows of the transactions: those running, with their EVSE, and the ids of
+   * those that ended here (which D1, a batch behind, may still show running).
+   */
+  snapshot(): { running: Array<{ transactionId: string; evseId: number }>; ended: Set<string> } {
+    const rows = this.sql
+      .exec<{ transaction_id: string; evse_id: number; ended: number }>('SELECT transaction_id, evse_id, ended FROM evse_transactions_201')
+      .toArray();
+    return {
+      running: rows.filter((r) => r.ended === 0).map((r) => ({ transactionId: r.transaction_id, evseId: r.evse_id })),
+      ended: new Set(rows.filter((r) => r.ended !== 0).map((r) => r.transaction_id)),
+    };
+  }
+
   private remember(transactionId: string): void {
     if (this.known.size >= REMEMBERED_MAX) this.known.clear();
     this.known.add(transactionId);

@@ -10,6 +10,7 @@ import { logError } from '../log';
 import { mergeResults, planCommand, splitLocalList, type LimitRefusal, type PartOutcome } from '../ocpp/charger-limits';
 import { localListPayload, type LocalListEntry, type LocalListUpdate, type SkippedEntry } from '../ocpp/local-list';
 import type { CallOutcome, OutboundCalls } from '../ocpp/outbound-calls';
+import { stateNeeded, type ChargerState, type StateNeeded } from '../ocpp/outbound-rules';
 import type { RegistrationStatus } from '../ocpp/records';
 import type { Setting } from '../ocpp/settings';
 import type { WriteOnlyLookup } from '../ocpp/secrets';
@@ -23,6 +24,7 @@ import {
   commandOutcome,
   prepareCommand,
   prepareQueuedCommand,
+  refuseByState,
   refuseCredentialChange,
   type PreparedCommand,
 } from './commands';
@@ -71,6 +73,8 @@ export interface OperatorCommandsDeps {
   getRegistration: () => Promise<RegistrationStatus | null>;
   /** What a charger not yet Accepted may send because of what it is sent. */
   solicited: SolicitedMessages;
+  /** What the spec's stateful rules need to know of the charger (rule-state.ts). */
+  chargerState: (protocol: OcppVersion, needed: StateNeeded) => Promise<ChargerState>;
 }
 
 /** Registration states in which the charger takes commands: Pending is there for provisioning (2.0.1 B02, 1.6 §4.2.1). */
@@ -114,6 +118,15 @@ export class OperatorCommands {
     if (registration === 'Pending' && NOT_WHILE_PENDING.has(action)) {
       return commandFailure(409, 'ChargerPending', `The charger's boot was answered Pending: ${action} is not sent until it is Accepted (queue it with ?queue=true to send it then)`);
     }
+    let refusal: Extract<CommandOutcome, { ok: false }> | undefined;
+    try {
+      refusal = await this.refusedByState(command);
+    } catch (error) {
+      // Unchecked, it is not sent: the operator may try again.
+      logError('read charger state for outbound rules', await this.deps.chargerId(), error);
+      return commandFailure(503, 'StateUnavailable', `What ${action} must be checked against (transactions, charging profiles) could not be read; nothing was sent`);
+    }
+    if (refusal) return refusal;
     if (plan.kind === 'parts') return this.sendParts(command, plan.requests, timeoutSeconds);
     const remoteStart = this.rememberRemoteStart(action, command.request);
     const outcome = await this.callCharger(protocol!, registration, action, command.request, timeoutSeconds * 1000);
@@ -286,6 +299,18 @@ export class OperatorCommands {
   }
 
   /**
+   * The refusal of a command that breaks a spec rule needing the charger's state, checked right
+   * before it is sent (the state may have changed since it was queued). Throws when the state
+   * cannot be read.
+   */
+  private async refusedByState(command: PreparedCommand): Promise<Extract<CommandOutcome, { ok: false }> | undefined> {
+    const needed = stateNeeded(command.protocol, command.action, command.request);
+    if (!needed.running && !needed.profiles) return undefined;
+    const refused = refuseByState(command, await this.deps.chargerState(command.protocol, needed));
+    return refused?.refusal as Extract<CommandOutcome, { ok: false }> | undefined;
+  }
+
+  /**
    * A remote start is remembered before the CALL leaves: the charger may ask about its token
    * (Authorize) or start right after answering, before this instance has read the answer.
    * Returns the request's id, if it is one.
@@ -406,6 +431,20 @@ export class OperatorCommands {
         if (plan.kind === 'refused') {
           const refusal = limitRefusal(plan.refusal);
           this.deps.commands.fail(command.id, refusal.error, Date.now());
+          continue;
+        }
+        // The rules that need the charger's state, as it is now: a TxProfile queued for a
+        // transaction that ended since fails with the requirement it breaks, and is not sent.
+        let stateRefusal: Extract<CommandOutcome, { ok: false }> | undefined;
+        try {
+          stateRefusal = await this.refusedByState(prepared);
+        } catch (error) {
+          // Unchecked, it stays queued (not sent): the next delivery (the next boot, the next command queued) tries again.
+          logError('read charger state for outbound rules', await this.deps.chargerId(), error);
+          return;
+        }
+        if (stateRefusal) {
+          this.deps.commands.fail(command.id, stateRefusal.error, Date.now());
           continue;
         }
         this.deps.commands.markSent(command.id, Date.now());

@@ -35,6 +35,7 @@ import { IdTagCache } from './id-tag-cache';
 import { LIVENESS_CHECK_MS, offlineAfterMs } from './liveness';
 import { OperatorCommands, takesCommands } from './operator-commands';
 import { RemoteStarts } from './remote-starts';
+import { chargerRuleState } from './rule-state';
 import { migrateChargerSchema } from './schema';
 import { SolicitedMessages } from './solicited-messages';
 import { TransactionIds } from './transaction-ids';
@@ -171,6 +172,12 @@ export class ChargerSession extends DurableObject<Env> {
       currentSocket: () => this.currentSocket(),
       getRegistration: () => this.getRegistration(),
       solicited: this.solicited,
+      chargerState: (protocol, needed) =>
+        chargerRuleState(
+          { db: () => this.db, chargerId: () => this.chargerId(), transactionIds, evseTransactions, flushToD1: () => this.handover.flushToD1() },
+          protocol,
+          needed,
+        ),
     });
     this.calls = new ChargerCalls({
       config: () => this.config,

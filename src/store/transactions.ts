@@ -204,6 +204,25 @@ export class TransactionStore {
   }
 
   /**
+   * The charger's transactions D1 shows running, with their EVSE (2.0.1) or connector (1.6);
+   * -1 where it is not known. For the rules a TxProfile follows (ocpp/outbound-rules.ts), where
+   * the object does not know a transaction itself.
+   */
+  async runningOn(chargerId: string): Promise<Array<{ transactionId: string; evseId: number }>> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT ocpp_transaction_id AS transaction_id,
+                CASE WHEN protocol = 'ocpp1.6' THEN COALESCE(connector_id, -1) ELSE COALESCE(evse_id, -1) END AS evse_id
+           FROM transactions
+          WHERE charger_id = ? AND status = 'active' AND ocpp_transaction_id IS NOT NULL
+          ORDER BY id DESC LIMIT 200`,
+      )
+      .bind(chargerId)
+      .all<{ transaction_id: string; evse_id: number }>();
+    return results.map((r) => ({ transactionId: r.transaction_id, evseId: r.evse_id }));
+  }
+
+  /**
    * Inserts 1.6 transaction starts, each under the id its charger's object gave it. A start
    * already stored (same charger and id) is skipped, so a replayed batch changes nothing.
    * The stored start_key is the start key followed by `#<id>`: the replay rule is the object's

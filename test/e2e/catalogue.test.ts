@@ -8,6 +8,7 @@ import * as v16Actions from '../../src/ocpp/v16/actions.ts';
 import * as v201Actions from '../../src/ocpp/v201/actions.ts';
 import { credentialChange, passwordChange } from '../../src/ocpp/secrets.ts';
 import { fullPayload, minimalPayload } from '../support/sample-payloads.ts';
+import { followingOutboundRules } from '../support/spec-valid-payloads.ts';
 import { closeCharger, openBootedCharger, recordCallIds, type Received } from './catalogue-helpers.ts';
 import { api, command, uniqueChargerId, type Charger, type Protocol } from './helpers.ts';
 
@@ -174,7 +175,8 @@ describe.each(VERSIONS)('%s CSMS-initiated commands through the API, strict clie
   afterAll(() => closeCharger(client));
 
   it.each(actions)('%s reaches the charger and its answer comes back', async (action) => {
-    const payload = fullPayload(version, action, 'req');
+    // Made to follow the spec's outbound rules too: the route refuses what breaks them.
+    const payload = followingOutboundRules(version, action, fullPayload(version, action, 'req'));
     const before = received.length;
     // Credential- and trust-affecting calls go through the admin route (the password through its own, not here).
     if (passwordChange(action, payload)) return;

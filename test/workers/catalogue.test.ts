@@ -9,6 +9,7 @@ import * as v201Actions from '../../src/ocpp/v201/actions';
 import * as v201 from '../../src/ocpp/v201/schemas.generated';
 import { credentialChange, passwordChange } from '../../src/ocpp/secrets';
 import { fullPayload, minimalPayload, type Version } from '../support/sample-payloads';
+import { followingOutboundRules } from '../support/spec-valid-payloads';
 import { answeringCharger, type AnsweringCharger } from './answering-charger';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
@@ -66,7 +67,8 @@ describe.each(versions)('%s CSMS-initiated commands', (version) => {
   it.each(cases(catalogue[version].actions.CSMS_INITIATED))(
     '$action ($variant payload) reaches the charger and its answer comes back',
     async ({ action, variant }) => {
-      const payload = samples[variant](version, action, 'req');
+      // Made to follow the spec's outbound rules too: the route refuses what breaks them (outbound-rules.test.ts).
+      const payload = followingOutboundRules(version, action, samples[variant](version, action, 'req'));
       const before = charger.calls.length;
       const res = await api('POST', `/chargers/${charger.cp.id}/commands/${action}?timeoutSeconds=5`, payload);
       const body = await res.json();

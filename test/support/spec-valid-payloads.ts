@@ -1,0 +1,107 @@
+// Sample payloads of CSMS-initiated actions made to follow the spec's outbound rules
+// (src/ocpp/outbound-rules.ts), for tests that send every action through the command route.
+//
+// The samples built from the schemas (sample-payloads.ts) are schema-valid but not always what
+// the spec lets a CSMS send: both a chargingProfileId and criteria in a ClearChargingProfile, a
+// TxProfile for no transaction, a first schedule period not at 0. This changes the fewest fields
+// that make one follow the rules for a charger with no transaction running, and keeps it
+// schema-valid; other actions come back as they were.
+
+import { FIXED_TIME, type Version } from './sample-payloads';
+
+type Payload = Record<string, any>;
+
+/** A day after FIXED_TIME: where a window needs an end after its start. */
+const LATER_TIME = '2026-01-02T00:00:00.000Z';
+const FIRMWARE_URL = 'https://firmware.example/image.bin';
+
+function fixSchedule(schedule: Payload, absolute: boolean): void {
+  if (absolute) schedule.startSchedule ??= FIXED_TIME;
+  else delete schedule.startSchedule;
+  (schedule.chargingSchedulePeriod as Payload[] | undefined)?.forEach((period, i) => {
+    period.startPeriod = i * 60;
+  });
+}
+
+/** A profile that follows the rules, with this purpose and no transactionId. */
+function fixProfile(version: Version, profile: Payload, purpose: string): void {
+  profile.chargingProfilePurpose = purpose;
+  delete profile.transactionId;
+  const absolute = profile.chargingProfileKind !== 'Relative';
+  const schedules: Payload[] = version === 'ocpp1.6' ? [profile.chargingSchedule] : profile.chargingSchedule;
+  for (const schedule of schedules ?? []) fixSchedule(schedule, absolute);
+  if (profile.validFrom !== undefined && profile.validTo !== undefined) {
+    profile.validFrom = FIXED_TIME;
+    profile.validTo = LATER_TIME;
+  }
+}
+
+function isUrl(value: unknown): boolean {
+  try {
+    new URL(String(value));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function followingOutboundRules(version: Version, action: string, sample: Payload): Payload {
+  const payload = structuredClone(sample);
+  if (version === 'ocpp2.0.1') {
+    switch (action) {
+      case 'SetChargingProfile':
+        fixProfile(version, payload.chargingProfile, 'TxDefaultProfile');
+        break;
+      case 'RequestStartTransaction':
+        if (payload.chargingProfile) fixProfile(version, payload.chargingProfile, 'TxProfile');
+        break;
+      case 'ClearChargingProfile':
+        if (payload.chargingProfileId !== undefined) delete payload.chargingProfileCriteria;
+        else payload.chargingProfileId = 1;
+        break;
+      case 'GetChargingProfiles':
+        if (payload.chargingProfile.chargingProfileId !== undefined) {
+          delete payload.chargingProfile.stackLevel;
+          delete payload.chargingProfile.chargingProfilePurpose;
+          delete payload.chargingProfile.chargingLimitSource;
+        } else {
+          payload.chargingProfile.chargingProfilePurpose = 'TxDefaultProfile';
+        }
+        break;
+      case 'CustomerInformation':
+        payload.report = true;
+        delete payload.idToken;
+        delete payload.customerCertificate;
+        payload.customerIdentifier ??= 'customerIdentifier';
+        break;
+      case 'TriggerMessage':
+        if (payload.requestedMessage === 'StatusNotification') payload.evse = { id: 1, connectorId: 1 };
+        break;
+      case 'UpdateFirmware':
+        if (!isUrl(payload.firmware.location)) payload.firmware.location = FIRMWARE_URL;
+        break;
+      case 'SetDisplayMessage':
+        if (payload.message.startDateTime !== undefined && payload.message.endDateTime !== undefined) payload.message.endDateTime = LATER_TIME;
+        break;
+    }
+    return payload;
+  }
+  switch (action) {
+    case 'SetChargingProfile':
+      fixProfile(version, payload.csChargingProfiles, 'TxDefaultProfile');
+      break;
+    case 'RemoteStartTransaction':
+      if (payload.chargingProfile) fixProfile(version, payload.chargingProfile, 'TxProfile');
+      break;
+    case 'TriggerMessage':
+      if (payload.connectorId !== undefined && !(payload.connectorId > 0)) payload.connectorId = 1;
+      break;
+    case 'UpdateFirmware':
+      if (!isUrl(payload.location)) payload.location = FIRMWARE_URL;
+      break;
+    case 'SignedUpdateFirmware':
+      if (!isUrl(payload.firmware.location)) payload.firmware.location = FIRMWARE_URL;
+      break;
+  }
+  return payload;
+}
