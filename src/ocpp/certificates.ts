@@ -1,7 +1,8 @@
 // The place to plug in a certificate authority: it signs the CSRs chargers send with SignCertificate.
 //
-// Without one, a SignCertificate is accepted and its CSR kept (see the reports API); the
-// operator signs it elsewhere and sends the chain with the CertificateSigned command. With one
+// Without one, a SignCertificate is answered Rejected (2.0.1 with statusInfo NoSigner) and its
+// CSR kept (see the reports API): the operator may sign it elsewhere and send the chain with the
+// CertificateSigned security command. With one
 // registered, the CSMS signs each CSR as it arrives and queues CertificateSigned to the charger
 // itself, to be sent right after the SignCertificate answer (or on the next connection).
 

@@ -183,7 +183,7 @@ const DataTransfer = keepAndAnswer<DataTransferRequest, DataTransferResponse>('D
   return answer.data === undefined ? { status: answer.status } : { status: answer.status, data: answer.data };
 });
 
-const SignCertificate: Handler<SignCertificateRequest, SignCertificateResponse> = signCertificateHandler();
+const SignCertificate: Handler<SignCertificateRequest, SignCertificateResponse> = signCertificateHandler(true);
 
 /**
  * ISO 15118 contract certificates come from a mobility operator's certificate pool, and OCSP
