@@ -265,7 +265,7 @@ describe('notifications, reports and requests', () => {
     expect((await answer('ocpp1.6', 'DataTransfer', { vendorId: 'com.example', messageId: 'other' }))[2]).toEqual({ status: 'UnknownMessageId' });
   });
 
-  it('keeps certificate requests and says why what needs a provider failed (A02.FR.12)', async () => {
+  it('keeps certificate requests and says why what needs a provider failed (A02.FR.12; M01.FR.01 without a contract-certificate provider)', async () => {
     const records = new MemoryRecords();
     expect((await answer('ocpp2.0.1', 'SignCertificate', { csr: '-----BEGIN CERTIFICATE REQUEST-----' }, records))[2]).toMatchObject({
       status: 'Rejected',

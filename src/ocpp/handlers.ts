@@ -1,5 +1,6 @@
 // The shape of a handler for a charger-initiated action, and what it may use.
 
+import type { ContractCertificateProvider } from './certificates';
 import type { ChargerRecords } from './records';
 import { toUtcIso } from './timestamps';
 
@@ -13,6 +14,8 @@ export interface HandlerContext {
   /** When the current connection opened: a transaction that started earlier ran offline. */
   connectedAt: Date;
   records: ChargerRecords;
+  /** Where Get15118EVCertificate goes; absent while none is configured. */
+  contractCertificates?: ContractCertificateProvider;
 }
 
 /**

@@ -2,6 +2,7 @@
 
 import { DEFAULT_GROUP_TOKEN_TYPE, type AuthorizationDecision } from '../authorization';
 import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTable } from '../handlers';
+import { NO_CONTRACT_CERT_PROVIDER } from '../certificates';
 import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV201 } from '../meter-values';
 import { keepAndAnswer, signCertificateHandler } from '../reports';
@@ -186,14 +187,24 @@ const DataTransfer = keepAndAnswer<DataTransferRequest, DataTransferResponse>('D
 const SignCertificate: Handler<SignCertificateRequest, SignCertificateResponse> = signCertificateHandler(true);
 
 /**
- * ISO 15118 contract certificates come from a mobility operator's certificate pool, and OCSP
- * answers from the certificate's responder; neither is configured here, so both requests are
- * kept and answered Failed with the reason, rather than left to time out.
+ * ISO 15118 contract certificates (M01 Install, M02 Update) come from a mobility operator's
+ * certificate pool: the request is kept, passed to the configured provider, and its EXI response
+ * returned. Without a provider it is answered Failed with the reason rather than left to time out.
  */
 const Get15118EVCertificate = keepAndAnswer<Get15118EVCertificateRequest, Get15118EVCertificateResponse>(
   'Get15118EVCertificate',
-  () => ({ status: 'Failed', exiResponse: '', statusInfo: { reasonCode: 'NoCertProvider' } }),
+  async (req, ctx) => {
+    const provider = ctx.contractCertificates;
+    if (!provider) return structuredClone(NO_CONTRACT_CERT_PROVIDER);
+    return provider.get({
+      chargerId: ctx.chargerId,
+      iso15118SchemaVersion: req.iso15118SchemaVersion,
+      action: req.action,
+      exiRequest: req.exiRequest,
+    });
+  },
 );
+/** No OCSP responder is queried yet: answered Failed with the reason rather than left to time out. */
 const GetCertificateStatus = keepAndAnswer<GetCertificateStatusRequest, GetCertificateStatusResponse>(
   'GetCertificateStatus',
   () => ({ status: 'Failed', statusInfo: { reasonCode: 'NoOcspResponder' } }),
