@@ -6,6 +6,7 @@
 
 import type { Config } from '../config';
 import { contractCertificateProvider } from './contract-cert-provider';
+import { ocspChecker } from './ocsp-client';
 import { logError, logMessage, logWarning } from '../log';
 import { answerCall } from '../ocpp/dispatch';
 import { OcppError } from '../ocpp/errors';
@@ -107,6 +108,7 @@ export class ChargerCalls {
         heartbeatIntervalSeconds: this.deps.config().heartbeatIntervalSeconds,
         records,
         contractCertificates: contractCertificateProvider(this.deps.config()),
+        ocsp: ocspChecker(chargerId),
       },
       {
         accepted: (await this.deps.getRegistration()) === 'Accepted',
