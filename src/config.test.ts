@@ -15,4 +15,14 @@ describe('readConfig', () => {
     expect(readConfig({ JOURNAL_MODE: 'durable' }).journalMode).toBe('durable');
     expect(() => readConfig({ JOURNAL_MODE: 'disk' })).toThrow(/JOURNAL_MODE must be memory or durable/);
   });
+
+  it('M01 / M02: has no contract-certificate provider unless CONTRACT_CERT_PROVIDER_URL names an http(s) URL; the token is optional', () => {
+    expect(readConfig({}).contractCertProviderUrl).toBeUndefined();
+    expect(readConfig({}).contractCertProviderTimeoutSeconds).toBe(4);
+    const config = readConfig({ CONTRACT_CERT_PROVIDER_URL: 'https://pool.example/ev', CONTRACT_CERT_PROVIDER_TOKEN: 't', CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS: '2.5' });
+    expect(config).toMatchObject({ contractCertProviderUrl: 'https://pool.example/ev', contractCertProviderToken: 't', contractCertProviderTimeoutSeconds: 2.5 });
+    expect(() => readConfig({ CONTRACT_CERT_PROVIDER_URL: 'ftp://pool.example' })).toThrow(/CONTRACT_CERT_PROVIDER_URL must be an http or https URL/);
+    expect(() => readConfig({ CONTRACT_CERT_PROVIDER_URL: 'not a url' })).toThrow(/CONTRACT_CERT_PROVIDER_URL must be an http or https URL/);
+    expect(() => readConfig({ CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS: '0' })).toThrow(/CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS/);
+  });
 });

@@ -73,6 +73,16 @@ export interface Config {
   meterRetentionDays: number;
   /** Transactions one archive run moves at most; a longer backlog is moved over the following runs. */
   meterArchiveBatch: number;
+  /**
+   * The operator's contract-certificate provider (CONTRACT_CERT_PROVIDER_URL, http or https):
+   * 2.0.1 Get15118EVCertificate requests are POSTed there (charger/contract-cert-provider.ts).
+   * Unset: they are answered Failed, NoCertProvider.
+   */
+  contractCertProviderUrl?: string;
+  /** Sent to the provider as `Authorization: Bearer …` (CONTRACT_CERT_PROVIDER_TOKEN, a secret); none when unset. */
+  contractCertProviderToken?: string;
+  /** How long (seconds) the provider may take before the charger is answered Failed. */
+  contractCertProviderTimeoutSeconds: number;
 }
 
 export type UnknownOfflineTagPolicy = 'list' | 'ignore';
@@ -104,6 +114,10 @@ export interface ConfigVars {
   AUTH_FAILURE_WINDOW_SECONDS?: string;
   METER_RETENTION_DAYS?: string;
   METER_ARCHIVE_BATCH?: string;
+  CONTRACT_CERT_PROVIDER_URL?: string;
+  /** A secret (`wrangler secret put CONTRACT_CERT_PROVIDER_TOKEN`), never a [vars] entry. */
+  CONTRACT_CERT_PROVIDER_TOKEN?: string;
+  CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS?: string;
 }
 
 export const DEFAULTS = {
@@ -142,6 +156,9 @@ export const DEFAULTS = {
   // Each transaction is a D1 read, an R2 write and read-back, and a D1 batch: 200 keep a run well
   // inside a scheduled invocation's limits, and at one run every 10 minutes move 28,800 a day.
   meterArchiveBatch: 200,
+  // ISO 15118-2 gives the EV's certificate installation and update 5 s (V2G_SECC_Msg_Performance_Time)
+  // for the whole round trip through the charger: the provider gets less than that.
+  contractCertProviderTimeoutSeconds: 4,
 } as const;
 
 /** Longest a single command may wait, whatever the request asks for. */
@@ -193,6 +210,32 @@ export function readConfig(vars: ConfigVars): Config {
     ),
     meterRetentionDays: readNonNegativeNumber('METER_RETENTION_DAYS', vars.METER_RETENTION_DAYS, DEFAULTS.meterRetentionDays),
     meterArchiveBatch: readPositiveInt('METER_ARCHIVE_BATCH', vars.METER_ARCHIVE_BATCH, DEFAULTS.meterArchiveBatch),
+    ...readContractCertProvider(vars),
+  };
+}
+
+function readContractCertProvider(vars: ConfigVars): Pick<Config, 'contractCertProviderUrl' | 'contractCertProviderToken' | 'contractCertProviderTimeoutSeconds'> {
+  const timeout = readPositiveNumber(
+    'CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS',
+    vars.CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS,
+    DEFAULTS.contractCertProviderTimeoutSeconds,
+  );
+  const raw = vars.CONTRACT_CERT_PROVIDER_URL;
+  if (raw === undefined || raw === '') return { contractCertProviderTimeoutSeconds: timeout };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`CONTRACT_CERT_PROVIDER_URL must be an http or https URL, not "${raw}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`CONTRACT_CERT_PROVIDER_URL must be an http or https URL, not "${raw}"`);
+  }
+  const token = vars.CONTRACT_CERT_PROVIDER_TOKEN;
+  return {
+    contractCertProviderUrl: url.href,
+    ...(token ? { contractCertProviderToken: token } : {}),
+    contractCertProviderTimeoutSeconds: timeout,
   };
 }
 

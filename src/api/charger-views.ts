@@ -5,6 +5,7 @@ import type { Env } from '../env';
 import { isValidChargerId } from '../ocpp/charger-id';
 import { ENERGY_REGISTER, energyFromSamples } from '../ocpp/meter-values';
 import { assembleReport } from '../ocpp/report-assembly';
+import { ChargerCertificateStore } from '../store/charger-certificates';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
 import {
@@ -203,6 +204,24 @@ chargerViewRoutes.get('/:chargerId/reservations', freshCharger, async (c) => {
     now: new Date().toISOString(),
   });
   return c.json({ reservations });
+});
+
+/**
+ * The certificates the charger has installed, as its answers to InstallCertificate,
+ * GetInstalledCertificateIds and DeleteCertificate tell them (M03–M05), in key order, paged.
+ */
+chargerViewRoutes.get('/:chargerId/certificates', freshCharger, async (c) => {
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  const certificateType = c.req.query('certificateType');
+  if (certificateType !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(certificateType)) {
+    return apiError(c, 400, 'InvalidParameter', 'certificateType must be a certificate type name, e.g. CSMSRootCertificate');
+  }
+  const cursor = c.req.query('cursor');
+  if (cursor !== undefined && (cursor.length === 0 || cursor.length > 400)) {
+    return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
+  }
+  return c.json(await new ChargerCertificateStore(c.env.DB).list(c.req.param('chargerId'), { certificateType, limit, cursor }));
 });
 
 chargerViewRoutes.get('/:chargerId/connections', freshCharger, async (c) => {

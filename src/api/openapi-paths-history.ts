@@ -211,6 +211,21 @@ export function historyPaths(): Record<string, Json> {
       ],
       body: objectOf({ reservations: { type: 'array', items: schemaRef('Reservation') } }),
     }),
+    ...chargerHistory('certificates', {
+      operationId: 'listCertificates',
+      summary: 'The certificates the charger has installed (M03–M05), as its answers tell',
+      description:
+        'Kept from the answers to InstallCertificate (Accepted: listed by its PEM until the charger reports its hash data), ' +
+        'GetInstalledCertificateIds (Accepted or NotFound: replaces what was known of the types asked about, of every type when none was named) ' +
+        'and DeleteCertificate (Accepted: removed; hash data matched ignoring hex case and leading zeros of the serial number). ' +
+        'In key order, `limit` a page. Certificates are public; a private key block pasted with one is cut out.',
+      parameters: [
+        query('certificateType', { type: 'string' }, 'Only certificates of this type'),
+        parameterRef('limit'),
+        query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page'),
+      ],
+      body: page('certificates', 'InstalledCertificate'),
+    }),
   };
 }
 

@@ -18,6 +18,7 @@ import type { StoredProfile } from '../store/charging-profiles';
 import type { StoredMeterValue } from '../store/meter-values';
 import type { StoredReport } from '../store/reports';
 import type { StoredReservation } from '../store/reservations';
+import type { StoredCertificate } from '../store/charger-certificates';
 import { ANOMALY_KINDS, type AnomalyKind } from '../store/transaction-anomalies';
 import type { TransactionRecord } from '../store/transactions';
 import { IdTagBody } from './id-tags';
@@ -272,6 +273,25 @@ const Reservation = v.object({
   updatedAt: DateTime,
 });
 
+const CertificateHashData = v.object({
+  hashAlgorithm: v.string(),
+  issuerNameHash: v.string(),
+  issuerKeyHash: v.string(),
+  serialNumber: v.string(),
+});
+
+const InstalledCertificate = v.object({
+  certificateType: described(v.string(), 'As the charger names it (CSMSRootCertificate, V2GCertificateChain, CentralSystemRootCertificate, ...)'),
+  certificateHashData: described(
+    v.nullable(CertificateHashData),
+    'null for a certificate the CSMS installed whose hash data the charger has not reported yet (send GetInstalledCertificateIds)',
+  ),
+  childCertificateHashData: described(v.array(CertificateHashData), '2.0.1 V2GCertificateChain: the sub-CA certificates'),
+  certificate: described(v.nullable(v.string()), 'The PEM the CSMS installed (any private key block cut out); null for what the charger reported'),
+  source: described(v.picklist(['reported', 'installed']), 'From a GetInstalledCertificateIds answer, or an accepted InstallCertificate'),
+  updatedAt: DateTime,
+});
+
 const CompositeSchedule = v.object({
   evseId: Int,
   scheduleStart: DateTime,
@@ -303,6 +323,7 @@ export type DocumentedShapes = [
   Documents<v.InferOutput<typeof SettingSchema>, Setting>,
   Documents<v.InferOutput<typeof ChargingProfile>, StoredProfile>,
   Documents<v.InferOutput<typeof Reservation>, StoredReservation>,
+  Documents<v.InferOutput<typeof InstalledCertificate>, StoredCertificate>,
   Documents<v.InferOutput<typeof CompositeSchedule>, CompositeScheduleResult>,
 ];
 
@@ -319,6 +340,7 @@ const API_SHAPES = {
   Setting: SettingSchema,
   ChargingProfile,
   Reservation,
+  InstalledCertificate,
   CompositeSchedule,
 };
 

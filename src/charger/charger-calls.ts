@@ -5,6 +5,8 @@
 // CALL comes here, one at a time in arrival order (the session chains them).
 
 import type { Config } from '../config';
+import { contractCertificateProvider } from './contract-cert-provider';
+import { ocspChecker } from './ocsp-client';
 import { logError, logMessage, logWarning } from '../log';
 import { answerCall } from '../ocpp/dispatch';
 import { OcppError } from '../ocpp/errors';
@@ -115,6 +117,8 @@ export class ChargerCalls {
         connectedAt: new Date(attachment.connectedAt),
         heartbeatIntervalSeconds: this.deps.config().heartbeatIntervalSeconds,
         records,
+        contractCertificates: contractCertificateProvider(this.deps.config()),
+        ocsp: ocspChecker(chargerId),
       },
       {
         accepted,

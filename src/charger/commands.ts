@@ -3,6 +3,7 @@
 import * as v from 'valibot';
 import type { OutboxFacts, OutboxKind } from '../fleet/outbox';
 import type { CallOutcome } from '../ocpp/outbound-calls';
+import { certificateChangesFromCommand } from '../ocpp/certificate-inventory';
 import { profileChangesFromCommand } from '../ocpp/profile-changes';
 import { reservationChangesFromCommand } from '../ocpp/reservation-changes';
 import { CREDENTIAL_ROUTES, credentialChange, redactSecrets, scrubLiterals, secretLiterals, type WriteOnlyLookup } from '../ocpp/secrets';
@@ -139,7 +140,7 @@ export function commandOutcome(command: PreparedCommand, outcome: CallOutcome, t
 
 /**
  * What a successful command's answer tells about the charger — its configuration, its installed
- * charging profiles, its reservations — as outbox facts.
+ * charging profiles, its reservations, its certificates — as outbox facts.
  */
 export function commandEffects(
   protocol: OcppVersion,
@@ -157,6 +158,7 @@ export function commandEffects(
       kind: 'reservation' as const,
       fact,
     })),
+    ...certificateChangesFromCommand(protocol, action, request, result, now).map((fact) => ({ kind: 'certificate' as const, fact })),
   ];
 }
 

@@ -1,5 +1,6 @@
 // Copies a batch of outbox facts, from any number of chargers, to D1: a few statements in one D1 batch.
 
+import { ChargerCertificateStore } from '../store/charger-certificates';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
 import { MeterValueStore } from '../store/meter-values';
@@ -41,5 +42,6 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...new SettingStore(db).upsertStatements(batch.setting),
     ...new ChargingProfileStore(db).changeStatements(batch.profile),
     ...new ReservationStore(db).changeStatements(batch.reservation),
+    ...new ChargerCertificateStore(db).changeStatements(batch.certificate),
   ];
 }

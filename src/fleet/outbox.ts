@@ -14,6 +14,7 @@ import type {
 } from '../ocpp/records';
 import type { MeterSample } from '../ocpp/meter-values';
 import type { ProfileChange } from '../ocpp/profile-changes';
+import type { CertificateChange } from '../ocpp/certificate-inventory';
 import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
 import type { ConnectionEvent } from '../store/chargers';
@@ -61,6 +62,8 @@ export interface OutboxFacts {
   setting: Setting;
   profile: ProfileChange;
   reservation: ReservationChange;
+  /** A change to the charger's certificate inventory (ocpp/certificate-inventory.ts). */
+  certificate: CertificateChange;
 }
 
 export type OutboxKind = keyof OutboxFacts;
@@ -380,6 +383,7 @@ export class Outbox {
       setting: [],
       profile: [],
       reservation: [],
+      certificate: [],
       entries: [],
       lastSeq: 0,
       size: 0,

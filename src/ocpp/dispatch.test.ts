@@ -274,9 +274,12 @@ describe('notifications, reports and requests', () => {
     expect((await answer('ocpp1.6', 'DataTransfer', { vendorId: 'com.example', messageId: 'other' }))[2]).toEqual({ status: 'UnknownMessageId' });
   });
 
-  it('keeps certificate requests and says why what needs a provider failed', async () => {
+  it('keeps certificate requests and says why what needs a provider failed (A02.FR.12; M01.FR.01 without a contract-certificate provider)', async () => {
     const records = new MemoryRecords();
-    expect((await answer('ocpp2.0.1', 'SignCertificate', { csr: '-----BEGIN CERTIFICATE REQUEST-----' }, records))[2]).toEqual({ status: 'Accepted' });
+    expect((await answer('ocpp2.0.1', 'SignCertificate', { csr: '-----BEGIN CERTIFICATE REQUEST-----' }, records))[2]).toMatchObject({
+      status: 'Rejected',
+      statusInfo: { reasonCode: 'NoSigner' },
+    });
     const ev = await answer('ocpp2.0.1', 'Get15118EVCertificate', { iso15118SchemaVersion: 'urn:iso:15118:2:2013:MsgDef', action: 'Install', exiRequest: 'AAAA' }, records);
     expect(ev[2]).toMatchObject({ status: 'Failed', statusInfo: { reasonCode: 'NoCertProvider' } });
     expect(records.reports.map((r) => r.action)).toEqual(['SignCertificate', 'Get15118EVCertificate']);

@@ -1,5 +1,7 @@
 // The shape of a handler for a charger-initiated action, and what it may use.
 
+import type { ContractCertificateProvider } from './certificates';
+import type { OcspChecker } from './ocsp';
 import type { ChargerRecords } from './records';
 import { toUtcIso } from './timestamps';
 
@@ -13,6 +15,10 @@ export interface HandlerContext {
   /** When the current connection opened: a transaction that started earlier ran offline. */
   connectedAt: Date;
   records: ChargerRecords;
+  /** Where Get15118EVCertificate goes; absent while none is configured. */
+  contractCertificates?: ContractCertificateProvider;
+  /** Asks OCSP responders about ISO 15118 contract certificates; absent, none can be checked. */
+  ocsp?: OcspChecker;
 }
 
 /**

@@ -25,15 +25,26 @@ export function keepAndAnswer<Req extends object, Res extends Record<string, unk
   };
 }
 
+/** Why a SignCertificate is Rejected while no certificate authority is plugged in (2.0.1 statusInfo). */
+export const NO_SIGNER_STATUS_INFO = {
+  reasonCode: 'NoSigner',
+  additionalInfo: 'No certificate authority is configured on this CSMS to sign CSRs; the CSR was kept for the operator (reports API)',
+} as const;
+
 /**
  * SignCertificate, both versions: the CSR is kept; a registered certificate authority signs it
- * and CertificateSigned is queued to the charger. Without one it is accepted for the operator
- * to sign (see certificates.ts).
+ * and CertificateSigned is queued to the charger. Without one the CSMS cannot process the request,
+ * so it answers Rejected (A02.FR.12 / A03.FR.12): an Accepted with nothing following leaves the
+ * charger waiting for a CertificateSigned that never comes. 2.0.1 says why in statusInfo; the 1.6
+ * security extension's answer has only a status. The CSR is still kept, so an operator can sign it
+ * elsewhere and send the chain with CertificateSigned (security-commands route).
  */
-export function signCertificateHandler(): Handler<{ csr: string; certificateType?: string }, { status: 'Accepted' | 'Rejected' }> {
+export function signCertificateHandler(
+  withStatusInfo: boolean,
+): Handler<{ csr: string; certificateType?: string }, { status: 'Accepted' | 'Rejected'; statusInfo?: { reasonCode: string; additionalInfo?: string } }> {
   return keepAndAnswer('SignCertificate', async (req, ctx) => {
     const ca = certificateAuthority();
-    if (!ca) return { status: 'Accepted' };
+    if (!ca) return withStatusInfo ? { status: 'Rejected', statusInfo: { ...NO_SIGNER_STATUS_INFO } } : { status: 'Rejected' };
     let chain: string;
     try {
       chain = await ca.sign(req.csr, ctx.chargerId, req.certificateType);

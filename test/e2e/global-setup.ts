@@ -3,11 +3,14 @@
 
 import type { TestProject } from 'vitest/node';
 import { startWranglerDev } from '../../scripts/lib/wrangler-dev.mjs';
+import { CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS, CONTRACT_CERT_PROVIDER_TOKEN, startContractCertProvider } from './contract-cert-provider.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** Where the Worker under test listens, e.g. http://127.0.0.1:40123. */
     baseUrl: string;
+    /** The local contract-certificate provider the Worker is configured with (contract-cert-provider.ts). */
+    contractCertProviderUrl: string;
   }
 }
 
@@ -15,13 +18,24 @@ declare module 'vitest' {
 export const E2E_API_TOKEN = 'e2e-token';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const provider = await startContractCertProvider();
   const worker = await startWranglerDev({
     vars: {
+      CONTRACT_CERT_PROVIDER_URL: provider.url,
+      CONTRACT_CERT_PROVIDER_TOKEN,
+      CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS: String(CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS),
       API_TOKEN: E2E_API_TOKEN,
       // As `npm start` does: the deployed default rejects chargers not registered first.
       UNKNOWN_CHARGER_POLICY: 'accept',
     },
+  }).catch(async (error: unknown) => {
+    await provider.stop();
+    throw error;
   });
   project.provide('baseUrl', worker.baseUrl);
-  return () => worker.stop();
+  project.provide('contractCertProviderUrl', provider.url);
+  return async () => {
+    await worker.stop();
+    await provider.stop();
+  };
 }

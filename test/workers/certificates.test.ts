@@ -12,13 +12,29 @@ async function json(res: Response): Promise<any> {
 afterEach(() => registerCertificateAuthority(undefined));
 
 describe('certificate signing', () => {
-  it('keeps the CSR for the operator when no certificate authority is plugged in', async () => {
+  it('1.6 security extension A02.FR.12 / A03.FR.12: answers Rejected without a certificate authority, and keeps the CSR for the operator', async () => {
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
     await cp.boot();
-    expect((await cp.call('SignCertificate', { csr: 'CSR-PEM' }))[2]).toEqual({ status: 'Accepted' });
+    // The 1.6 answer has only a status: nothing else is valid in it.
+    expect((await cp.call('SignCertificate', { csr: 'CSR-PEM' }))[2]).toEqual({ status: 'Rejected' });
     await expect(cp.next(200)).rejects.toThrow(/no frame/);
     const { reports } = await json(await api('GET', `/chargers/${cp.id}/reports?action=SignCertificate`));
     expect(reports[0].payload).toEqual({ csr: 'CSR-PEM' });
+    cp.close();
+  });
+
+  it('A02.FR.12 / A03.FR.12: a 2.0.1 SignCertificate without a certificate authority is Rejected with statusInfo saying no signer is configured', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp2.0.1');
+    await cp.boot();
+    const [type, , answer] = (await cp.call('SignCertificate', { csr: 'CSR-PEM', certificateType: 'ChargingStationCertificate' })) as [number, string, any];
+    expect(type).toBe(3);
+    expect(answer).toEqual({
+      status: 'Rejected',
+      statusInfo: { reasonCode: 'NoSigner', additionalInfo: expect.stringMatching(/No certificate authority is configured/) },
+    });
+    expect(answer.statusInfo.reasonCode.length).toBeLessThanOrEqual(20);
+    // Nothing follows: no CertificateSigned will come.
+    await expect(cp.next(200)).rejects.toThrow(/no frame/);
     cp.close();
   });
 

@@ -41,6 +41,7 @@ const OPERATIONS = [
   'GET /chargers/{chargerId}/configuration',
   'GET /chargers/{chargerId}/charging-profiles',
   'GET /chargers/{chargerId}/reservations',
+  'GET /chargers/{chargerId}/certificates',
   'GET /chargers/{chargerId}/composite-schedule',
   'GET /chargers/{chargerId}/local-list',
   'POST /chargers/{chargerId}/local-list',

@@ -158,7 +158,7 @@ const DataTransfer = keepAndAnswer<DataTransferRequest, DataTransferResponse>('D
   return { status: answer.status, data: typeof answer.data === 'string' ? answer.data : JSON.stringify(answer.data) };
 });
 
-const SignCertificate: Handler<SignCertificateRequest, SignCertificateResponse> = signCertificateHandler();
+const SignCertificate: Handler<SignCertificateRequest, SignCertificateResponse> = signCertificateHandler(false);
 
 export const handlers: HandlerTable = {
   Authorize,

@@ -2,8 +2,10 @@
 
 import { DEFAULT_GROUP_TOKEN_TYPE, type AuthorizationDecision } from '../authorization';
 import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTable } from '../handlers';
+import { NO_CONTRACT_CERT_PROVIDER } from '../certificates';
 import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV201 } from '../meter-values';
+import { certificateStatusFor } from '../ocsp';
 import { keepAndAnswer, signCertificateHandler } from '../reports';
 import { limitCleared, limitFromNotify, profileChangesFromReport } from '../profile-changes';
 import { checkEvSchedule, evProfileId, profileForEvNeeds } from '../charging/ev-negotiation';
@@ -75,9 +77,32 @@ const StatusNotification: Handler<StatusNotificationRequest, StatusNotificationR
   return {};
 };
 
-const Authorize: Handler<AuthorizeRequest, AuthorizeResponse> = async (req, ctx) => ({
-  idTokenInfo: await idTokenInfo(req.idToken, { offline: false }, ctx),
-});
+/**
+ * A token, and with ISO 15118 Plug & Charge its contract certificate: each certificate the hash
+ * data names is checked by OCSP with its responder (C07.FR.05), and anything but `good` refuses
+ * the token whatever its own status (revoked: CertificateRevoked; unknown to the responder, or no
+ * answer: CertChainError). A chain sent only as PEM (central validation, C07.FR.06) cannot be
+ * validated here yet, so it is refused too (CertChainError) rather than accepted unchecked.
+ */
+const Authorize: Handler<AuthorizeRequest, AuthorizeResponse> = async (req, ctx) => {
+  const info = await idTokenInfo(req.idToken, { offline: false }, ctx);
+  const certificateStatus = await contractCertificateStatus(req, ctx);
+  if (certificateStatus === undefined) return { idTokenInfo: info };
+  return { idTokenInfo: certificateStatus === 'Accepted' ? info : { status: 'Invalid' }, certificateStatus };
+};
+
+async function contractCertificateStatus(req: AuthorizeRequest, ctx: HandlerContext): Promise<AuthorizeResponse['certificateStatus']> {
+  const hashData = req.iso15118CertificateHashData;
+  if (!hashData) return req.certificate === undefined ? undefined : 'CertChainError';
+  // Asked at once (up to 4 certificates): the EV waits on this answer, and each responder may take its timeout.
+  const outcomes = await Promise.all(
+    hashData.map((data) => (ctx.ocsp ? ctx.ocsp.check(data) : Promise.resolve({ kind: 'error', reason: 'no OCSP client' } as const))),
+  );
+  // A revocation is the answer that says most; then the first certificate that is not good.
+  const statuses = outcomes.map(certificateStatusFor);
+  if (statuses.includes('CertificateRevoked')) return 'CertificateRevoked';
+  return statuses.find((status) => status !== 'Accepted') ?? 'Accepted';
+}
 
 const TransactionEvent: Handler<TransactionEventRequest, TransactionEventResponse> = async (req, ctx) => {
   const tx = req.transactionInfo;
@@ -189,21 +214,49 @@ const DataTransfer = keepAndAnswer<DataTransferRequest, DataTransferResponse>('D
   return answer.data === undefined ? { status: answer.status } : { status: answer.status, data: answer.data };
 });
 
-const SignCertificate: Handler<SignCertificateRequest, SignCertificateResponse> = signCertificateHandler();
+const SignCertificate: Handler<SignCertificateRequest, SignCertificateResponse> = signCertificateHandler(true);
 
 /**
- * ISO 15118 contract certificates come from a mobility operator's certificate pool, and OCSP
- * answers from the certificate's responder; neither is configured here, so both requests are
- * kept and answered Failed with the reason, rather than left to time out.
+ * ISO 15118 contract certificates (M01 Install, M02 Update) come from a mobility operator's
+ * certificate pool: the request is kept, passed to the configured provider, and its EXI response
+ * returned. Without a provider it is answered Failed with the reason rather than left to time out.
  */
 const Get15118EVCertificate = keepAndAnswer<Get15118EVCertificateRequest, Get15118EVCertificateResponse>(
   'Get15118EVCertificate',
-  () => ({ status: 'Failed', exiResponse: '', statusInfo: { reasonCode: 'NoCertProvider' } }),
+  async (req, ctx) => {
+    const provider = ctx.contractCertificates;
+    if (!provider) return structuredClone(NO_CONTRACT_CERT_PROVIDER);
+    return provider.get({
+      chargerId: ctx.chargerId,
+      iso15118SchemaVersion: req.iso15118SchemaVersion,
+      action: req.action,
+      exiRequest: req.exiRequest,
+    });
+  },
 );
+/**
+ * M06: the OCSP response for a certificate of the EV's chain, fetched from the responder the
+ * charger names and returned as it came (DER, base64) for the charger to pass on to the EV. Whatever
+ * its certStatus, a response read is Accepted; no response is Failed with the reason.
+ */
 const GetCertificateStatus = keepAndAnswer<GetCertificateStatusRequest, GetCertificateStatusResponse>(
   'GetCertificateStatus',
-  () => ({ status: 'Failed', statusInfo: { reasonCode: 'NoOcspResponder' } }),
+  async (req, ctx) => {
+    const outcome = ctx.ocsp ? await ctx.ocsp.check(req.ocspRequestData) : ({ kind: 'error', reason: 'no OCSP client' } as const);
+    if (outcome.kind === 'error') return { status: 'Failed', statusInfo: { reasonCode: 'OcspUnavailable', additionalInfo: outcome.reason.slice(0, 512) } };
+    const ocspResult = base64(outcome.response);
+    if (ocspResult.length > 5500) {
+      return { status: 'Failed', statusInfo: { reasonCode: 'OcspTooLarge', additionalInfo: 'The OCSP response is longer than ocspResult may be (5500)' } };
+    }
+    return { status: 'Accepted', ocspResult };
+  },
 );
+
+function base64(bytes: Uint8Array): string {
+  let text = '';
+  for (const byte of bytes) text += String.fromCharCode(byte);
+  return btoa(text);
+}
 
 /** Each part of a device-model report is kept as sent, and its variables update the charger's configuration. */
 const NotifyReport = keepAndAnswer<NotifyReportRequest, NotifyReportResponse>('NotifyReport', async (req, ctx) => {
