@@ -323,12 +323,19 @@ export const DASHBOARD_SCRIPT = String.raw`
           return { action: 'UnlockConnector', payload: { evseId: int(f.evse, 'EVSE', 1), connectorId: int(f.connector, 'Connector', 1) } };
         } },
       { title: 'Trigger message', fields: [{ name: 'message', label: 'Message', options: v16 ? trig16 : trig201 },
-          { name: 'where', label: where + ' (optional)', value: '' }],
+          { name: 'where', label: (v16 ? where : 'EVSE/connector') + ' (optional)', value: '' }],
         build: function (f) {
           var payload = { requestedMessage: f.message };
-          if (f.where !== '') {
-            if (v16) payload.connectorId = int(f.where, where, 1);
-            else payload.evse = { id: int(f.where, where, 1) };
+          if (v16) {
+            if (f.where !== '') payload.connectorId = int(f.where, where, 1);
+            return { action: 'TriggerMessage', payload: payload };
+          }
+          // 2.0.1 takes "EVSE" or "EVSE/connector"; a StatusNotification is per connector, so it
+          // always names one (F06.FR.13), connector 1 of EVSE 1 unless told otherwise.
+          var parts = f.where.split('/');
+          if (f.where !== '' || f.message === 'StatusNotification') {
+            payload.evse = { id: int(parts[0] || '1', where, 1) };
+            if (parts.length > 1 || f.message === 'StatusNotification') payload.evse.connectorId = int(parts[1] || '1', 'Connector', 1);
           }
           return { action: 'TriggerMessage', payload: payload };
         } },

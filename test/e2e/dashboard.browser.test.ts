@@ -64,6 +64,20 @@ describe('the dashboard in a browser', () => {
     const transactionRow = page.locator('tr', { hasText: transactionId }).first();
     await expect.poll(async () => (await transactionRow.textContent()) ?? '', { timeout: 15_000 }).toMatch(/active/);
     await expect.poll(async () => (await transactionRow.textContent()) ?? '', { timeout: 15_000 }).toMatch(/2\.5/);
+
+    // Trigger message StatusNotification from its form: 2.0.1 names a connector (F06.FR.13), so
+    // the form sends EVSE 1 / connector 1 with the EVSE field left empty, and the charger gets it.
+    const triggers: unknown[] = [];
+    charger.handle('TriggerMessage', async ({ params }) => {
+      triggers.push(params);
+      return { status: 'Accepted' };
+    });
+    const form = page.locator('form.command', { hasText: 'Trigger message' });
+    await form.locator('select[name="message"]').selectOption('StatusNotification');
+    await form.locator('button').click();
+    // (What the form shows after it is sent is the console's issue: the charger's side is checked here.)
+    await expect.poll(() => triggers.length, { timeout: 15_000 }).toBe(1);
+    expect(triggers).toEqual([{ requestedMessage: 'StatusNotification', evse: { id: 1, connectorId: 1 } }]);
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 60_000);
