@@ -2,6 +2,7 @@
 
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
+import { FirmwareJobStore } from '../store/firmware-jobs';
 import { MeterValueStore } from '../store/meter-values';
 import { ReportStore } from '../store/reports';
 import { ReservationStore } from '../store/reservations';
@@ -41,5 +42,6 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...new SettingStore(db).upsertStatements(batch.setting),
     ...new ChargingProfileStore(db).changeStatements(batch.profile),
     ...new ReservationStore(db).changeStatements(batch.reservation),
+    ...new FirmwareJobStore(db).upsertStatements(batch.firmwareJob),
   ];
 }

@@ -13,6 +13,7 @@ import type {
   TransactionStop16,
 } from '../ocpp/records';
 import type { MeterSample } from '../ocpp/meter-values';
+import type { FirmwareJob } from '../ocpp/firmware-jobs';
 import type { ProfileChange } from '../ocpp/profile-changes';
 import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
@@ -61,6 +62,8 @@ export interface OutboxFacts {
   setting: Setting;
   profile: ProfileChange;
   reservation: ReservationChange;
+  /** A firmware job as it now stands, whole (see charger/firmware-jobs.ts). */
+  firmwareJob: FirmwareJob;
 }
 
 export type OutboxKind = keyof OutboxFacts;
@@ -380,6 +383,7 @@ export class Outbox {
       setting: [],
       profile: [],
       reservation: [],
+      firmwareJob: [],
       entries: [],
       lastSeq: 0,
       size: 0,

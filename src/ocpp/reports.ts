@@ -26,6 +26,20 @@ export function keepAndAnswer<Req extends object, Res extends Record<string, unk
 }
 
 /**
+ * FirmwareStatusNotification (both versions) and 1.6 SignedFirmwareStatusNotification: kept as
+ * sent, and the firmware job it is about moved on (firmware-jobs.ts) before the answer.
+ */
+export function firmwareStatusHandler(action: 'FirmwareStatusNotification' | 'SignedFirmwareStatusNotification'): Handler<
+  { status: string; requestId?: number },
+  Record<string, never>
+> {
+  return keepAndAnswer(action, async (req, ctx) => {
+    await ctx.records.recordFirmwareStatus?.(req.status, req.requestId);
+    return {};
+  });
+}
+
+/**
  * SignCertificate, both versions: the CSR is kept; a registered certificate authority signs it
  * and CertificateSigned is queued to the charger. Without one it is accepted for the operator
  * to sign (see certificates.ts).

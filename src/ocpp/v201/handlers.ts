@@ -4,7 +4,7 @@ import { DEFAULT_GROUP_TOKEN_TYPE, type AuthorizationDecision } from '../authori
 import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTable } from '../handlers';
 import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV201 } from '../meter-values';
-import { keepAndAnswer, signCertificateHandler } from '../reports';
+import { firmwareStatusHandler, keepAndAnswer, signCertificateHandler } from '../reports';
 import { profileChangesFromReport } from '../profile-changes';
 import { settingsFromReport } from '../settings';
 import type {
@@ -238,7 +238,7 @@ export const handlers: HandlerTable = {
   BootNotification,
   ClearedChargingLimit: keepAndAnswer('ClearedChargingLimit'),
   DataTransfer,
-  FirmwareStatusNotification: keepAndAnswer('FirmwareStatusNotification'),
+  FirmwareStatusNotification: firmwareStatusHandler('FirmwareStatusNotification'),
   Get15118EVCertificate,
   GetCertificateStatus,
   Heartbeat,
