@@ -41,6 +41,8 @@ const OPERATIONS = [
   'GET /chargers/{chargerId}/configuration',
   'GET /chargers/{chargerId}/charging-profiles',
   'GET /chargers/{chargerId}/reservations',
+  'GET /chargers/{chargerId}/firmware-jobs',
+  'GET /firmware',
   'GET /chargers/{chargerId}/composite-schedule',
   'GET /chargers/{chargerId}/local-list',
   'POST /chargers/{chargerId}/local-list',
