@@ -1,4 +1,7 @@
+import { env } from 'cloudflare:workers';
+import { evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { FirmwareJobStore } from '../../src/store/firmware-jobs';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
@@ -105,6 +108,27 @@ describe('firmware jobs, 2.0.1 (L01, L02)', () => {
     const rest = await json(await api('GET', `/chargers/${cp.id}/firmware-jobs?limit=1&cursor=${page.nextCursor}`));
     expect(rest.firmwareJobs.map((j: { jobId: number }) => j.jobId)).toEqual([1]);
     expect(rest.nextCursor).toBeNull();
+    cp.close();
+  });
+});
+
+describe('firmware jobs, durable', () => {
+  it('L01.FR.01: a job outlives the object (eviction), and a status flushed again to D1 does not take it back', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId('FW'), 'ocpp2.0.1');
+    await boot201(cp, '1.0.0');
+    await command(cp, 'UpdateFirmware', { requestId: 3, firmware: firmware201('https://fw.example/e.bin') }, { status: 'Accepted' });
+    await notify(cp, 'FirmwareStatusNotification', { status: 'Downloading', requestId: 3 });
+    const stub = env.CHARGERS.getByName(cp.id);
+    await stub.flushNow();
+    const downloading = await env.DB.prepare('SELECT revision FROM firmware_jobs WHERE charger_id = ?').bind(cp.id).first<{ revision: number }>();
+    await evictDurableObject(stub);
+    await notify(cp, 'FirmwareStatusNotification', { status: 'Downloaded', requestId: 3 });
+    expect((await jobs(cp.id))[0]).toMatchObject({ jobId: 1, status: 'Downloaded', history: [{ status: 'Downloading' }, { status: 'Downloaded' }] });
+    // The Downloading revision flushed again (a flush replayed after its removal was lost) changes nothing.
+    const [current] = await jobs(cp.id);
+    const older = { ...current, status: 'Downloading', history: current.history.slice(0, 1), revision: downloading!.revision };
+    await env.DB.batch(new FirmwareJobStore(env.DB).upsertStatements([{ chargerId: cp.id, fact: older }]));
+    expect((await jobs(cp.id))[0]).toMatchObject({ status: 'Downloaded' });
     cp.close();
   });
 });
