@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { archiveRoutes } from './api/archive';
+import { firmwareRoutes } from './api/firmware';
 import { requireApiToken } from './api/auth';
 import { runMeterArchive } from './archive/meter-archiver';
 import { chargerRoutes } from './api/chargers';
@@ -58,6 +59,7 @@ app.route('/api/v1/transactions', transactionRoutes);
 app.route('/api/v1/commands', commandRoutes);
 app.route('/api/v1/tokens', tokenRoutes);
 app.route('/api/v1/archive', archiveRoutes);
+app.route('/api/v1/firmware', firmwareRoutes);
 // This isolate's counters (see isolate-stats.ts); the benchmark reads them.
 app.get('/api/v1/isolate-stats', (c) => c.json(isolateStats));
 

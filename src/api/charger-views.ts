@@ -8,6 +8,7 @@ import { assembleReport } from '../ocpp/report-assembly';
 import { ChargerCertificateStore } from '../store/charger-certificates';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
+import { FirmwareJobStore } from '../store/firmware-jobs';
 import {
   ArchiveUnreadable,
   chargerKey,
@@ -222,6 +223,21 @@ chargerViewRoutes.get('/:chargerId/certificates', freshCharger, async (c) => {
     return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
   }
   return c.json(await new ChargerCertificateStore(c.env.DB).list(c.req.param('chargerId'), { certificateType, limit, cursor }));
+});
+
+/** The outcomes a firmware job can have, for `?outcome=`. */
+const FIRMWARE_OUTCOMES = new Set(['running', 'succeeded', 'failed', 'superseded']);
+
+chargerViewRoutes.get('/:chargerId/firmware-jobs', freshCharger, async (c) => {
+  const limit = readLimit(c);
+  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  const outcome = c.req.query('outcome');
+  if (outcome !== undefined && !FIRMWARE_OUTCOMES.has(outcome)) {
+    return apiError(c, 400, 'InvalidParameter', 'outcome must be running, succeeded, failed or superseded');
+  }
+  const page = await new FirmwareJobStore(c.env.DB).list(c.req.param('chargerId'), { limit, cursor: c.req.query('cursor'), outcome });
+  if (!page) return apiError(c, 400, 'InvalidParameter', 'cursor must be a nextCursor from an earlier page');
+  return c.json({ firmwareJobs: page.jobs, nextCursor: page.nextCursor });
 });
 
 chargerViewRoutes.get('/:chargerId/connections', freshCharger, async (c) => {

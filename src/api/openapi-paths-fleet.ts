@@ -244,6 +244,30 @@ export function fleetPaths(): Record<string, Json> {
         },
       }),
     },
+    '/firmware': {
+      get: operation({
+        tags: ['Chargers'],
+        operationId: 'listFleetFirmware',
+        summary: 'The fleet\'s firmware: each charger with the version its last boot reported and its latest firmware job, by charger id',
+        description: 'Read from D1 as the chargers\' objects last flushed it; GET /chargers/{chargerId}/firmware-jobs reads one charger fresh.',
+        parameters: [
+          query('version', { type: 'string', minLength: 1, maxLength: 50 }, 'Only chargers whose last boot reported this firmware version'),
+          parameterRef('limit'),
+          query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page'),
+        ],
+        responses: {
+          '200': jsonResponse('A page of chargers', {
+            type: 'object',
+            required: ['chargers', 'nextCursor'],
+            properties: {
+              chargers: { type: 'array', items: schemaRef('ChargerFirmware') },
+              nextCursor: { type: ['string', 'null'] },
+            },
+          }),
+          '400': errorResponse(BAD_PARAMETER),
+        },
+      }),
+    },
     '/seen-offline-tags': {
       get: operation({
         tags: ['Id tags'],

@@ -202,6 +202,21 @@ export function historyPaths(): Record<string, Json> {
       parameters: [query('evseId', { type: 'integer' }, 'Only profiles of this EVSE (0: the whole charger)')],
       body: objectOf({ chargingProfiles: { type: 'array', items: schemaRef('ChargingProfile') } }),
     }),
+    ...chargerHistory('firmware-jobs', {
+      operationId: 'listFirmwareJobs',
+      summary: 'Firmware jobs: each UpdateFirmware / SignedUpdateFirmware the charger accepted, newest first, moved on by its status notifications',
+      description:
+        '2.0.1 notifications (and 1.6 SignedFirmwareStatusNotification) are matched to a job by requestId, 1.6 FirmwareStatusNotification to the newest job. ' +
+        'A job only moves forward: a status of an earlier phase, a repeated one, one after the job ended and Idle are kept in its history as ignored. ' +
+        'Installed ends it succeeded; DownloadFailed, InstallationFailed, InstallVerificationFailed and InvalidSignature failed; a newer accepted update supersedes it. ' +
+        'The first boot after the install began records the version it reported and confirms a succeeded job. Retries are the charger\'s own: the CSMS never resends.',
+      parameters: [
+        query('outcome', { type: 'string', enum: ['running', 'succeeded', 'failed', 'superseded'] }, 'Only jobs with this outcome'),
+        parameterRef('limit'),
+        query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page'),
+      ],
+      body: objectOf({ firmwareJobs: { type: 'array', items: schemaRef('FirmwareJob') }, nextCursor: { type: ['string', 'null'] } }),
+    }),
     ...chargerHistory('reservations', {
       operationId: 'listReservations',
       summary: 'Reservations made with ReserveNow, newest first',

@@ -19,6 +19,7 @@ import type { StoredMeterValue } from '../store/meter-values';
 import type { StoredReport } from '../store/reports';
 import type { StoredReservation } from '../store/reservations';
 import type { StoredCertificate } from '../store/charger-certificates';
+import type { ChargerFirmware, StoredFirmwareJob } from '../store/firmware-jobs';
 import { ANOMALY_KINDS, type AnomalyKind } from '../store/transaction-anomalies';
 import type { TransactionRecord } from '../store/transactions';
 import { IdTagBody } from './id-tags';
@@ -292,6 +293,53 @@ const InstalledCertificate = v.object({
   updatedAt: DateTime,
 });
 
+const FirmwareJob = v.object({
+  chargerId: v.string(),
+  jobId: described(Int, 'The CSMS numbers each charger\'s jobs 1, 2, …'),
+  protocol: v.picklist(OCPP_VERSIONS),
+  action: v.picklist(['UpdateFirmware', 'SignedUpdateFirmware']),
+  requestId: described(v.nullable(Int), "The request's requestId, which its notifications carry; null for 1.6 UpdateFirmware"),
+  location: v.string(),
+  retrieveAt: DateTime,
+  installAt: v.nullable(DateTime),
+  retries: described(v.nullable(Int), "As requested: the charger's own retries (the CSMS never resends an update)"),
+  retryInterval: described(v.nullable(Int), 'Seconds, as requested'),
+  status: described(v.string(), "The latest status that moved the job (FirmwareStatusEnumType); 'Accepted' until the first"),
+  outcome: described(
+    v.picklist(['running', 'succeeded', 'failed', 'superseded']),
+    'succeeded: Installed; failed: DownloadFailed, InstallationFailed, InstallVerificationFailed, InvalidSignature; superseded: a newer update was accepted',
+  ),
+  history: described(
+    v.array(
+      v.object({
+        status: v.string(),
+        at: DateTime,
+        ignored: v.optional(
+          described(
+            v.picklist(['late', 'replay', 'finished', 'idle']),
+            'Why it moved nothing: an earlier phase than the job\'s, the same status again, the job had ended, or Idle',
+          ),
+        ),
+      }),
+    ),
+    'Every status notification matched to the job, oldest first (the latest 50)',
+  ),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+  bootedAt: described(v.nullable(DateTime), 'The first BootNotification once the install began'),
+  bootedVersion: described(v.nullable(v.string()), 'The firmware version that boot reported'),
+  confirmedAt: described(v.nullable(DateTime), 'When a succeeded job was confirmed by that boot'),
+});
+
+const ChargerFirmwareSchema = v.object({
+  chargerId: v.string(),
+  vendor: v.nullable(v.string()),
+  model: v.nullable(v.string()),
+  firmwareVersion: described(v.nullable(v.string()), 'As its last BootNotification reported'),
+  lastBootAt: v.nullable(DateTime),
+  latestJob: v.nullable(FirmwareJob),
+});
+
 const CompositeSchedule = v.object({
   evseId: Int,
   scheduleStart: DateTime,
@@ -325,6 +373,8 @@ export type DocumentedShapes = [
   Documents<v.InferOutput<typeof Reservation>, StoredReservation>,
   Documents<v.InferOutput<typeof InstalledCertificate>, StoredCertificate>,
   Documents<v.InferOutput<typeof CompositeSchedule>, CompositeScheduleResult>,
+  Documents<v.InferOutput<typeof FirmwareJob>, StoredFirmwareJob>,
+  Documents<v.InferOutput<typeof ChargerFirmwareSchema>, ChargerFirmware>,
 ];
 
 const API_SHAPES = {
@@ -342,6 +392,8 @@ const API_SHAPES = {
   Reservation,
   InstalledCertificate,
   CompositeSchedule,
+  FirmwareJob,
+  ChargerFirmware: ChargerFirmwareSchema,
 };
 
 const CONVERSION: ConversionConfig = {

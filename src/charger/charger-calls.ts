@@ -97,6 +97,7 @@ export class ChargerCalls {
       appended: (urgency) => this.deps.handover.schedule(urgency),
       lastSeenToWrite: () => this.deps.handover.lastSeenToWrite(),
       learnLimits: (settings) => this.deps.operatorCommands.learnLimits(settings),
+      firmwareJobs: this.deps.operatorCommands.firmwareJobs,
       queueCommand: async (action, payload) => {
         this.deps.operatorCommands.queueGenerated(chargerId, action, payload);
         deliverAfterAnswer = true;

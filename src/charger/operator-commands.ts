@@ -28,6 +28,7 @@ import {
   refuseCredentialChange,
   type PreparedCommand,
 } from './commands';
+import { FirmwareJobs } from './firmware-jobs';
 import type { OutboxHandover } from './handover';
 import { remoteStartRequest, type RemoteStarts } from './remote-starts';
 import { ReportedLimits } from './reported-limits';
@@ -89,9 +90,12 @@ export class OperatorCommands {
   private started = 0;
   /** What the charger reported of its message limits (see charger-limits.ts). */
   private readonly limits: ReportedLimits;
+  /** The firmware updates the charger accepted, moved on by its notifications (see firmware-jobs.ts). */
+  readonly firmwareJobs: FirmwareJobs;
 
   constructor(private readonly deps: OperatorCommandsDeps) {
     this.limits = new ReportedLimits(deps.storage);
+    this.firmwareJobs = new FirmwareJobs(deps.storage, deps.outbox);
   }
 
   /** Keeps the message limits among settings the charger reported. */
@@ -337,11 +341,13 @@ export class OperatorCommands {
     const chargerId = await this.deps.chargerId();
     const protocol = await this.deps.protocol();
     if (!chargerId || !protocol) return;
-    const facts = commandEffects(protocol, action, request, result, new Date().toISOString(), this.deps.writeOnly);
+    const now = new Date().toISOString();
+    const facts = commandEffects(protocol, action, request, result, now, this.deps.writeOnly);
     await this.deps.txProfiles.note(facts.flatMap((f) => (f.kind === 'profile' ? [f.fact] : [])));
     for (const { kind, fact } of facts) this.deps.outbox.append(chargerId, kind, fact);
     await this.limits.learn(facts.flatMap((f) => (f.kind === 'setting' ? [f.fact] : [])));
-    if (facts.length > 0) await this.deps.handover.schedule('batched');
+    const jobStarted = await this.firmwareJobs.commandAnswered(chargerId, protocol, action, request, result, now);
+    if (facts.length > 0 || jobStarted) await this.deps.handover.schedule('batched');
   }
 
   /**

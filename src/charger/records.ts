@@ -44,6 +44,7 @@ import type { ActiveTokens } from './active-tokens';
 import type { IdTagCache } from './id-tag-cache';
 import type { RemoteStartPermission, RemoteStarts } from './remote-starts';
 import type { EvseTransactions } from './evse-transactions';
+import type { FirmwareJobs } from './firmware-jobs';
 import type { TransactionIds } from './transaction-ids';
 import type { TransactionLocation, TransactionLocations } from './transaction-locations';
 import type { TxProfileMarker } from './tx-profiles';
@@ -86,6 +87,8 @@ export interface RecordsDeps {
   txProfiles: TxProfileMarker;
   /** Copies what the outbox holds to D1 now (OutboxHandover.flushToD1): before reading the mirror back. */
   flushToD1: () => Promise<void>;
+  /** The charger's firmware jobs (see firmware-jobs.ts). */
+  firmwareJobs?: FirmwareJobs;
   /** Queues a command for the charger (see OperatorCommands.queueGenerated). */
   queueCommand: (action: string, payload: Record<string, unknown>) => Promise<void>;
 }
@@ -126,7 +129,14 @@ export class DurableChargerRecords implements ChargerRecords {
     // Accepted when D1 has the charger registered, else the policy's answer: decided and recorded in one statement.
     const status = await new ChargerStore(db).recordBoot(chargerId, protocol, facts, decideForUnknown(config.unknownChargerPolicy), this.nowIso);
     await this.deps.rememberRegistration(status);
+    // The boot that follows an install tells which firmware the charger now runs (ocpp/firmware-jobs.ts applyBoot).
+    if (await this.deps.firmwareJobs?.booted(chargerId, facts.firmwareVersion, this.nowIso)) await this.deps.appended('batched');
     return status;
+  }
+
+  async recordFirmwareStatus(status: string, requestId: number | undefined): Promise<void> {
+    const jobs = this.deps.firmwareJobs;
+    if (jobs && (await jobs.statusNotified(this.deps.chargerId, status, requestId, this.nowIso))) await this.deps.appended('batched');
   }
 
   /**

@@ -13,6 +13,7 @@ import type {
   TransactionStop16,
 } from '../ocpp/records';
 import type { MeterSample } from '../ocpp/meter-values';
+import type { FirmwareJob } from '../ocpp/firmware-jobs';
 import type { ProfileChange } from '../ocpp/profile-changes';
 import type { CertificateChange } from '../ocpp/certificate-inventory';
 import type { ReservationChange } from '../ocpp/reservation-changes';
@@ -64,6 +65,8 @@ export interface OutboxFacts {
   reservation: ReservationChange;
   /** A change to the charger's certificate inventory (ocpp/certificate-inventory.ts). */
   certificate: CertificateChange;
+  /** A firmware job as it now stands, whole (see charger/firmware-jobs.ts). */
+  firmwareJob: FirmwareJob;
 }
 
 export type OutboxKind = keyof OutboxFacts;
@@ -384,6 +387,7 @@ export class Outbox {
       profile: [],
       reservation: [],
       certificate: [],
+      firmwareJob: [],
       entries: [],
       lastSeq: 0,
       size: 0,

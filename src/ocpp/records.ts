@@ -160,6 +160,11 @@ export interface ChargerRecords {
   recordReservationChanges(changes: ReservationChange[]): Promise<void>;
   /** Queues a CSMS-initiated call to the charger, sent after the current answer (at least once). */
   queueCommand(action: string, payload: Record<string, unknown>): Promise<void>;
+  /**
+   * Moves the firmware job a FirmwareStatusNotification / SignedFirmwareStatusNotification is
+   * about (by requestId, else the newest; see firmware-jobs.ts). Optional: in-memory records keep none.
+   */
+  recordFirmwareStatus?(status: string, requestId: number | undefined): Promise<void>;
   /** Keeps a notification or report as sent; a replay of the same message is kept once. */
   recordReport(report: ChargerReport): Promise<void>;
   /**

@@ -32,6 +32,20 @@ export const NO_SIGNER_STATUS_INFO = {
 } as const;
 
 /**
+ * FirmwareStatusNotification (both versions) and 1.6 SignedFirmwareStatusNotification: kept as
+ * sent, and the firmware job it is about moved on (firmware-jobs.ts) before the answer.
+ */
+export function firmwareStatusHandler(action: 'FirmwareStatusNotification' | 'SignedFirmwareStatusNotification'): Handler<
+  { status: string; requestId?: number },
+  Record<string, never>
+> {
+  return keepAndAnswer(action, async (req, ctx) => {
+    await ctx.records.recordFirmwareStatus?.(req.status, req.requestId);
+    return {};
+  });
+}
+
+/**
  * SignCertificate, both versions: the CSR is kept; a registered certificate authority signs it
  * and CertificateSigned is queued to the charger. Without one the CSMS cannot process the request,
  * so it answers Rejected (A02.FR.12 / A03.FR.12): an Accepted with nothing following leaves the

@@ -42,6 +42,8 @@ const OPERATIONS = [
   'GET /chargers/{chargerId}/charging-profiles',
   'GET /chargers/{chargerId}/reservations',
   'GET /chargers/{chargerId}/certificates',
+  'GET /chargers/{chargerId}/firmware-jobs',
+  'GET /firmware',
   'GET /chargers/{chargerId}/composite-schedule',
   'GET /chargers/{chargerId}/local-list',
   'POST /chargers/{chargerId}/local-list',

@@ -183,8 +183,9 @@ describe("a reconnection's storage reads", () => {
     cp = await RawCharger.connect(id, 'ocpp2.0.1');
     await three(cp);
     await new Promise((resolve) => setTimeout(resolve, 1_300));
-    // The connection's keys, and the write budget's tally (kept per instance).
-    expect(gets).toEqual(['["chargerId","protocol","registrationStatus"]', '"writeTally"']);
+    // The connection's keys, the write budget's tally (kept per instance), and at the boot the
+    // firmware jobs (a boot may confirm an install: charger/firmware-jobs.ts).
+    expect(gets).toEqual(['["chargerId","protocol","registrationStatus"]', '"writeTally"', '"firmwareJobs"']);
     cp.close();
   });
 });

@@ -4,7 +4,7 @@ import type { AuthorizationDecision } from '../authorization';
 import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTable } from '../handlers';
 import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV16 } from '../meter-values';
-import { keepAndAnswer, signCertificateHandler } from '../reports';
+import { firmwareStatusHandler, keepAndAnswer, signCertificateHandler } from '../reports';
 import type {
   AuthorizeRequest,
   AuthorizeResponse,
@@ -165,13 +165,13 @@ export const handlers: HandlerTable = {
   BootNotification,
   DataTransfer,
   DiagnosticsStatusNotification: keepAndAnswer('DiagnosticsStatusNotification'),
-  FirmwareStatusNotification: keepAndAnswer('FirmwareStatusNotification'),
+  FirmwareStatusNotification: firmwareStatusHandler('FirmwareStatusNotification'),
   Heartbeat,
   LogStatusNotification: keepAndAnswer('LogStatusNotification'),
   MeterValues,
   SecurityEventNotification: keepAndAnswer('SecurityEventNotification'),
   SignCertificate,
-  SignedFirmwareStatusNotification: keepAndAnswer('SignedFirmwareStatusNotification'),
+  SignedFirmwareStatusNotification: firmwareStatusHandler('SignedFirmwareStatusNotification'),
   StartTransaction,
   StatusNotification,
   StopTransaction,

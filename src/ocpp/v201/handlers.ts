@@ -6,7 +6,7 @@ import { NO_CONTRACT_CERT_PROVIDER } from '../certificates';
 import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV201 } from '../meter-values';
 import { certificateStatusFor } from '../ocsp';
-import { keepAndAnswer, signCertificateHandler } from '../reports';
+import { firmwareStatusHandler, keepAndAnswer, signCertificateHandler } from '../reports';
 import { limitCleared, limitFromNotify, profileChangesFromReport } from '../profile-changes';
 import { checkEvSchedule, evProfileId, profileForEvNeeds } from '../charging/ev-negotiation';
 import type { SmartChargingState } from '../records';
@@ -351,7 +351,7 @@ export const handlers: HandlerTable = {
   BootNotification,
   ClearedChargingLimit,
   DataTransfer,
-  FirmwareStatusNotification: keepAndAnswer('FirmwareStatusNotification'),
+  FirmwareStatusNotification: firmwareStatusHandler('FirmwareStatusNotification'),
   Get15118EVCertificate,
   GetCertificateStatus,
   Heartbeat,
