@@ -73,6 +73,13 @@ export interface Config {
   meterRetentionDays: number;
   /** Transactions one archive run moves at most; a longer backlog is moved over the following runs. */
   meterArchiveBatch: number;
+  /**
+   * How long (seconds) an upload URL the CSMS offers for a log or diagnostics file (GetLog,
+   * GetDiagnostics with `?upload=csms`) stays valid; chargers may start late and retry.
+   */
+  logUploadTtlSeconds: number;
+  /** Largest log or diagnostics file (bytes) a charger may upload to the CSMS; a larger one is refused with 413. */
+  logUploadMaxBytes: number;
 }
 
 export type UnknownOfflineTagPolicy = 'list' | 'ignore';
@@ -104,6 +111,8 @@ export interface ConfigVars {
   AUTH_FAILURE_WINDOW_SECONDS?: string;
   METER_RETENTION_DAYS?: string;
   METER_ARCHIVE_BATCH?: string;
+  LOG_UPLOAD_TTL_SECONDS?: string;
+  LOG_UPLOAD_MAX_BYTES?: string;
 }
 
 export const DEFAULTS = {
@@ -142,6 +151,10 @@ export const DEFAULTS = {
   // Each transaction is a D1 read, an R2 write and read-back, and a D1 batch: 200 keep a run well
   // inside a scheduled invocation's limits, and at one run every 10 minutes move 28,800 a day.
   meterArchiveBatch: 200,
+  // A day: GetLog may name a start time and retries; the URL is useless to anyone once it expires.
+  logUploadTtlSeconds: 86_400,
+  // Diagnostics archives are a few MiB; 25 MiB keeps one upload well inside a Worker request's limits.
+  logUploadMaxBytes: 25 * 1024 * 1024,
 } as const;
 
 /** Longest a single command may wait, whatever the request asks for. */
@@ -193,6 +206,8 @@ export function readConfig(vars: ConfigVars): Config {
     ),
     meterRetentionDays: readNonNegativeNumber('METER_RETENTION_DAYS', vars.METER_RETENTION_DAYS, DEFAULTS.meterRetentionDays),
     meterArchiveBatch: readPositiveInt('METER_ARCHIVE_BATCH', vars.METER_ARCHIVE_BATCH, DEFAULTS.meterArchiveBatch),
+    logUploadTtlSeconds: readPositiveInt('LOG_UPLOAD_TTL_SECONDS', vars.LOG_UPLOAD_TTL_SECONDS, DEFAULTS.logUploadTtlSeconds),
+    logUploadMaxBytes: readPositiveInt('LOG_UPLOAD_MAX_BYTES', vars.LOG_UPLOAD_MAX_BYTES, DEFAULTS.logUploadMaxBytes),
   };
 }
 
