@@ -129,9 +129,13 @@ logUploadRoutes.on(['PUT', 'POST'], '/*', async (c) => {
   }
   const fileName = safeFileName(name);
   const objectKey = `logs/${encodeURIComponent(chargerId)}/${requestId}/${fileName}`;
+  const earlier = await store.file(chargerId, requestId);
   await c.env.ARCHIVE.put(objectKey, bytes, { httpMetadata: { contentType } });
   // The file is kept before its link: a failure here leaves an unlinked object, never a link to nothing.
   await store.recordUpload(chargerId, requestId, { key: objectKey, name: fileName, size: bytes.byteLength, contentType, uploadedAt: new Date().toISOString() });
+  // A later upload replaces the link; the file it replaced under another name goes, so a charger
+  // cannot pile up objects with one URL.
+  if (earlier && earlier.key !== objectKey) await c.env.ARCHIVE.delete(earlier.key);
   return c.json({ stored: { requestId, name: fileName, size: bytes.byteLength } }, 201);
 });
 
@@ -160,11 +164,14 @@ chargerLogRoutes.get('/:chargerId/logs/:requestId/file', async (c) => {
   if (file === null) return apiError(c, 404, 'NoLogFile', `Nothing was uploaded for log request ${requestId} yet`);
   const object = await c.env.ARCHIVE?.get(file.key);
   if (!object) return apiError(c, 503, 'ArchiveUnavailable', 'The uploaded file cannot be read from R2 now');
+  // The content is the charger's: never let a browser render it on the API's (and dashboard's) origin.
   return new Response(object.body, {
     headers: {
-      'content-type': file.contentType || 'application/octet-stream',
+      'content-type': 'application/octet-stream',
       'content-length': String(object.size),
       'content-disposition': `attachment; filename="${file.name}"`,
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; sandbox",
     },
   });
 });

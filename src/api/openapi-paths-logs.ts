@@ -90,6 +90,7 @@ export function logAndSecurityPaths(): Record<string, Json> {
         tags: ['Charger history'],
         operationId: 'getLogFile',
         summary: 'The file the charger uploaded for a log request, byte for byte',
+        description: 'Always `application/octet-stream`, as an attachment, with `X-Content-Type-Options: nosniff`: the charger\u2019s bytes are never rendered on the API\u2019s origin.',
         responses: {
           '200': { description: 'The file (Content-Disposition: attachment)', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
           '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }),

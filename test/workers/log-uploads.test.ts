@@ -76,6 +76,16 @@ describe('GetLog with the CSMS upload location (N01)', () => {
     const file = await api('GET', `/chargers/${id}/logs/5/file`);
     expect(await file.text()).toBe('security log\n');
     expect(file.headers.get('content-disposition')).toBe('attachment; filename="sec.log"');
+    // The charger's bytes are never rendered on the API's origin, whatever type it claimed.
+    expect(file.headers.get('content-type')).toBe('application/octet-stream');
+    expect(file.headers.get('x-content-type-options')).toBe('nosniff');
+
+    // A second upload under another name replaces the first: one object per request.
+    const again = await worker(`${pathOf(sent.log.remoteLocation)}sec2.log`, { method: 'PUT', body: '<html>second</html>', headers: { 'content-type': 'text/html' } });
+    expect(again.status).toBe(201);
+    expect(await (await api('GET', `/chargers/${id}/logs/5/file`)).text()).toBe('<html>second</html>');
+    const objects = (await env.ARCHIVE!.list({ prefix: `logs/${encodeURIComponent(id)}/5/` })).objects.map((o) => o.key);
+    expect(objects).toEqual([`logs/${encodeURIComponent(id)}/5/sec2.log`]);
     cp.close();
   });
 
