@@ -197,6 +197,17 @@ describe('GetDiagnostics with the CSMS upload location (1.6 §5.9)', () => {
     expect(logs[0]).toMatchObject({ requestId, action: 'GetDiagnostics', answer: { fileName: 'diag-2026.zip' }, status: 'Uploaded', file: { name: 'diag-2026.zip', size: 4096 } });
     const file = await api('GET', `/chargers/${id}/logs/${requestId}/file`);
     expect(new Uint8Array(await file.arrayBuffer())).toEqual(bytes);
+
+    // A second request: the notifications after it are its own, the first keeps its Uploaded.
+    const second = await sendWithCsmsUpload(cp, 'GetDiagnostics', {}, { fileName: 'diag-2.zip' });
+    const secondId = second.json.upload.requestId as number;
+    expect(secondId).not.toBe(requestId);
+    expect(await cp.call('DiagnosticsStatusNotification', { status: 'UploadFailed' })).toEqual([3, expect.any(String), {}]);
+    const both = ((await (await api('GET', `/chargers/${id}/logs`)).json()) as any).logs;
+    expect(both.map((l: any) => [l.requestId, l.status])).toEqual([
+      [secondId, 'UploadFailed'],
+      [requestId, 'Uploaded'],
+    ]);
     cp.close();
   });
 });
