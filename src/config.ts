@@ -83,6 +83,13 @@ export interface Config {
   contractCertProviderToken?: string;
   /** How long (seconds) the provider may take before the charger is answered Failed. */
   contractCertProviderTimeoutSeconds: number;
+  /**
+   * How long (seconds) an upload URL the CSMS offers for a log or diagnostics file (GetLog,
+   * GetDiagnostics with `?upload=csms`) stays valid; chargers may start late and retry.
+   */
+  logUploadTtlSeconds: number;
+  /** Largest log or diagnostics file (bytes) a charger may upload to the CSMS; a larger one is refused with 413. */
+  logUploadMaxBytes: number;
 }
 
 export type UnknownOfflineTagPolicy = 'list' | 'ignore';
@@ -118,6 +125,8 @@ export interface ConfigVars {
   /** A secret (`wrangler secret put CONTRACT_CERT_PROVIDER_TOKEN`), never a [vars] entry. */
   CONTRACT_CERT_PROVIDER_TOKEN?: string;
   CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS?: string;
+  LOG_UPLOAD_TTL_SECONDS?: string;
+  LOG_UPLOAD_MAX_BYTES?: string;
 }
 
 export const DEFAULTS = {
@@ -159,6 +168,10 @@ export const DEFAULTS = {
   // ISO 15118-2 gives the EV's certificate installation and update 5 s (V2G_SECC_Msg_Performance_Time)
   // for the whole round trip through the charger: the provider gets less than that.
   contractCertProviderTimeoutSeconds: 4,
+  // A day: GetLog may name a start time and retries; the URL is useless to anyone once it expires.
+  logUploadTtlSeconds: 86_400,
+  // Diagnostics archives are a few MiB; 25 MiB keeps one upload well inside a Worker request's limits.
+  logUploadMaxBytes: 25 * 1024 * 1024,
 } as const;
 
 /** Longest a single command may wait, whatever the request asks for. */
@@ -210,6 +223,8 @@ export function readConfig(vars: ConfigVars): Config {
     ),
     meterRetentionDays: readNonNegativeNumber('METER_RETENTION_DAYS', vars.METER_RETENTION_DAYS, DEFAULTS.meterRetentionDays),
     meterArchiveBatch: readPositiveInt('METER_ARCHIVE_BATCH', vars.METER_ARCHIVE_BATCH, DEFAULTS.meterArchiveBatch),
+    logUploadTtlSeconds: readPositiveInt('LOG_UPLOAD_TTL_SECONDS', vars.LOG_UPLOAD_TTL_SECONDS, DEFAULTS.logUploadTtlSeconds),
+    logUploadMaxBytes: readPositiveInt('LOG_UPLOAD_MAX_BYTES', vars.LOG_UPLOAD_MAX_BYTES, DEFAULTS.logUploadMaxBytes),
     ...readContractCertProvider(vars),
   };
 }

@@ -18,6 +18,11 @@ export interface Env extends ConfigVars {
   EVENTS?: Queue<import('./charger/events').CsmsEvent>;
   /** Optional R2 bucket: meter values of transactions past METER_RETENTION_DAYS move here; unbound, they stay in D1. */
   ARCHIVE?: R2Bucket;
+  /**
+   * Secret key for the upload URLs the CSMS offers chargers for log and diagnostics files (HMAC-SHA256).
+   * Unset, a key derived from API_TOKEN is used (rotating API_TOKEN then voids the URLs handed out).
+   */
+  LOG_UPLOAD_SECRET?: string;
 }
 
 type CsmsEnv = Env;

@@ -14,11 +14,13 @@ import { serveDocsPage } from './api/docs-page';
 import { apiError } from './api/errors';
 import { idTagRoutes, seenOfflineTagRoutes } from './api/id-tags';
 import { localListRoutes } from './api/local-list';
+import { chargerLogRoutes, logUploadRoutes } from './api/log-uploads';
 import { ocppRoutes } from './api/ocpp';
 import { serveOpenApi } from './api/openapi';
 import { chargerPasswordRoutes } from './api/charger-password';
 import { chargerViewRoutes } from './api/charger-views';
 import { securityCommandRoutes } from './api/security-commands';
+import { securityEventRoutes } from './api/security-events';
 import { tokenRoutes } from './api/tokens';
 import { transactionRoutes } from './api/transactions';
 import type { Env } from './env';
@@ -40,6 +42,8 @@ app.get('/api/v1/openapi.json', serveOpenApi);
 app.get('/api/v1/docs', serveDocsPage);
 // The operator dashboard: the page needs no token; it asks for one and sends it with every API call.
 app.get('/dashboard', serveDashboard);
+// Chargers upload log and diagnostics files here, with no API token: the signed URL is the credential.
+app.route('/uploads/logs', logUploadRoutes);
 // CORS is off unless CORS_ORIGINS names the browser origins allowed to call the API.
 app.use('/api/v1/*', async (c, next) => {
   const origins = (c.env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
@@ -53,9 +57,11 @@ app.route('/api/v1/chargers', localListRoutes);
 app.route('/api/v1/chargers', compositeScheduleRoutes);
 app.route('/api/v1/chargers', chargerPasswordRoutes);
 app.route('/api/v1/chargers', securityCommandRoutes);
+app.route('/api/v1/chargers', chargerLogRoutes);
 app.route('/api/v1/id-tags', idTagRoutes);
 app.route('/api/v1/seen-offline-tags', seenOfflineTagRoutes);
 app.route('/api/v1/transactions', transactionRoutes);
+app.route('/api/v1/security-events', securityEventRoutes);
 app.route('/api/v1/commands', commandRoutes);
 app.route('/api/v1/tokens', tokenRoutes);
 app.route('/api/v1/archive', archiveRoutes);

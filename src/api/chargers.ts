@@ -16,6 +16,8 @@ import { ChargerStore } from '../store/chargers';
 import type { CredentialPolicy } from '../charger/credential-policy';
 import { hashPassword, passwordId } from './charger-auth';
 import { ReportStore } from '../store/reports';
+import { LogRequestStore } from '../store/log-requests';
+import { prepareCsmsUpload, type PreparedUpload } from './log-uploads';
 import { apiError } from './errors';
 import { readJsonBody } from './body';
 import { readLimit } from './query';
@@ -173,15 +175,15 @@ chargerRoutes.post('/:chargerId/commands/:action', async (c) => {
 
   const read = await readJsonBody(c);
   if (!read.ok) return read.response;
-  const payload = read.body;
-  if (!isPlainObject(payload)) {
+  const body = read.body;
+  if (!isPlainObject(body)) {
     return apiError(c, 400, 'InvalidPayload', 'The request body must be a JSON object: the OCPP request payload', {
       issues: [{ path: '', message: 'expected an object' }],
     });
   }
 
   // Credentials change only through the admin routes, queued or not: nothing is sent or kept.
-  const credentialRefusal = refuseCredentialChange(action, payload);
+  const credentialRefusal = refuseCredentialChange(action, body);
   if (credentialRefusal && !credentialRefusal.refusal.ok) {
     return c.json({ error: credentialRefusal.refusal.error }, credentialRefusal.refusal.status as 403);
   }
@@ -189,14 +191,30 @@ chargerRoutes.post('/:chargerId/commands/:action', async (c) => {
   if (!(await new ChargerStore(c.env.DB).exists(chargerId))) return unknownCharger(c, chargerId);
   const stub = c.env.CHARGERS.getByName(chargerId);
 
+  // `?upload=csms`: the CSMS offers its own signed upload location for the log (log-uploads.ts).
+  let payload = body;
+  let upload: PreparedUpload | undefined;
+  const uploadMode = c.req.query('upload');
+  if (uploadMode !== undefined) {
+    if (uploadMode !== 'csms') return apiError(c, 400, 'InvalidParameter', 'upload must be "csms"');
+    const prepared = await prepareCsmsUpload(c, chargerId, action, body);
+    if (prepared instanceof Response) return prepared;
+    upload = prepared;
+    payload = prepared.payload;
+  }
+  const uploadView = upload ? { upload: { requestId: upload.requestId, expiresAt: upload.expiresAt } } : {};
+
   if (c.req.query('queue') === 'true') {
     const ttlSeconds = readTtl(c);
     if (typeof ttlSeconds === 'string') return apiError(c, 400, 'InvalidParameter', ttlSeconds);
     const queued = (await stub.queueCommand(newCommandId(chargerId), action, payload, ttlSeconds)) as unknown as
       | { ok: true; command: QueuedCommand }
       | Extract<CommandOutcome, { ok: false }>;
-    if (!queued.ok) return c.json({ error: queued.error }, queued.status as 400);
-    return c.json({ command: { ...queued.command, chargerId } }, 202);
+    if (!queued.ok) {
+      if (upload) await new LogRequestStore(c.env.DB).remove(chargerId, upload.requestId);
+      return c.json({ error: queued.error }, queued.status as 400);
+    }
+    return c.json({ command: { ...queued.command, chargerId }, ...uploadView }, 202);
   }
 
   // RPC typing cannot see through `unknown` payloads; the object returns a CommandOutcome.
@@ -214,7 +232,13 @@ chargerRoutes.post('/:chargerId/commands/:action', async (c) => {
       `The charger's session restarted while ${action} was pending: it may or may not have reached the charger. Check the charger's state, or send it again.`,
     );
   }
-  if (outcome.ok) return c.json({ result: outcome.result, ...(outcome.parts ? { parts: outcome.parts } : {}) });
+  if (upload) {
+    const logs = new LogRequestStore(c.env.DB);
+    // Refused before it left (4xx): no request to link a file to. Otherwise the charger may have it.
+    if (outcome.ok) await logs.recordAnswer(chargerId, upload.requestId, outcome.result);
+    else if (outcome.status < 500) await logs.remove(chargerId, upload.requestId);
+  }
+  if (outcome.ok) return c.json({ result: outcome.result, ...(outcome.parts ? { parts: outcome.parts } : {}), ...uploadView });
   return c.json({ error: outcome.error }, outcome.status as 400);
 });
 

@@ -52,6 +52,13 @@ const LOCAL_LIST_BODY = {
   additionalProperties: false,
 };
 
+/** With `upload=csms`: the log request the CSMS recorded and until when its upload URL is valid. */
+const UPLOAD_OFFERED: Json = {
+  type: 'object',
+  description: 'Only with `upload=csms`: the request the upload is linked to (`GET /chargers/{chargerId}/logs`)',
+  properties: { requestId: { type: 'integer' }, expiresAt: { type: 'string', format: 'date-time' } },
+};
+
 /** Sending OCPP commands to a charger, now or queued, and reading queued ones. */
 export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
   const allActions = [...new Set(Object.values(ocpp.actions).flatMap((list) => list.map((a) => a.action)))].sort();
@@ -149,7 +156,10 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
           '1.6 `GetConfigurationMaxKeys`, learnt from its NotifyReport, GetVariables and GetConfiguration answers), goes as several CALLs in order, each within the limits; ' +
           'the answer merges their results in the order asked and lists the `parts`. The first part that fails stops the rest: the error then carries `parts` (what each part sent was answered) and `partsNotSent`. ' +
           'A limit the charger never reported is not applied (the command goes whole). ' +
-          'Secret values in the answer (an AuthorizationKey, a BasicAuthPassword, a key or variable named for a credential, a WriteOnly variable, a PEM private key), and any secret value the request carried wherever the answer or a CALLERROR echoes it, are shown as `<redacted>`.',
+          'Secret values in the answer (an AuthorizationKey, a BasicAuthPassword, a key or variable named for a credential, a WriteOnly variable, a PEM private key), and any secret value the request carried wherever the answer or a CALLERROR echoes it, are shown as `<redacted>`. ' +
+          'With `upload=csms` (GetLog, GetDiagnostics) leave the location out (GetLog `log.remoteLocation`, GetDiagnostics `location`): the CSMS records the request and fills in a signed HTTP(S) upload URL of its own ' +
+          '(valid `LOG_UPLOAD_TTL_SECONDS`); the answer adds `upload: {requestId, expiresAt}` (1.6 GetDiagnostics has no requestId: the CSMS assigns one), and `GET /chargers/{chargerId}/logs` follows it. ' +
+          'The URL\u2019s signature is shown as `<redacted>` in the journal and queued commands.',
         parameters: [
           query(
             'timeoutSeconds',
@@ -158,6 +168,7 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
               `Default \`COMMAND_TIMEOUT_SECONDS\` (${DEFAULTS.commandTimeoutSeconds} unless configured).`,
           ),
           query('queue', { type: 'boolean', default: false }, '`true`: queue the command for when the charger can take it'),
+          query('upload', { type: 'string', enum: ['csms'] }, 'GetLog and GetDiagnostics only: the CSMS provides the upload location (see the description)'),
           query(
             'ttlSeconds',
             { type: 'integer', minimum: 1, maximum: MAX_TTL_SECONDS, default: DEFAULT_TTL_SECONDS },
@@ -180,9 +191,10 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
                 description: 'Only when the command went in several CALLs to fit the charger’s limits: each part and how many items it carried',
                 items: objectOf({ part: { type: 'integer' }, items: { type: 'integer' } }),
               },
+              upload: UPLOAD_OFFERED,
             }),
           ),
-          '202': jsonResponse('Queued (`queue=true`)', objectOf({ command: schemaRef('Command') })),
+          '202': jsonResponse('Queued (`queue=true`)', objectOf({ command: schemaRef('Command'), upload: UPLOAD_OFFERED })),
           '400': errorResponse({
             InvalidPayload: "the body fails the action's request schema (`issues` lists the fields); nothing was sent",
             ChargerLimitExceeded: "the command exceeds a limit the charger reported and cannot be split (a GetReport over `DeviceDataCtrlr.ItemsPerMessage/BytesPerMessage[GetReport]`, a charging profile over `SmartChargingCtrlr.PeriodsPerSchedule` / `ProfileStackLevel` or 1.6 `ChargingScheduleMaxPeriods` / `ChargeProfileMaxStackLevel`, one item bigger than a whole message may be): `limit` is `{name, value}`; nothing was sent",
@@ -204,6 +216,7 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
             UnknownAction: "the action is not CSMS-initiated in the charger's version",
           }),
           '409': errorResponse({
+            LogRequestExists: 'with `upload=csms`: the charger already has a log request with this requestId; nothing was sent',
             ChargerOffline: 'no connection, or the charger disconnected before answering (reported at once)',
             ChargerRejected: 'its last boot was answered Rejected, so OCPP forbids it to answer',
           }),
@@ -215,6 +228,7 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
             InvalidResponse: "the charger's answer fails the action's response schema (`issues`, `result`)",
           }),
           '503': errorResponse({
+            LogUploadUnavailable: 'with `upload=csms`: no R2 bucket is bound as ARCHIVE, or neither LOG_UPLOAD_SECRET nor API_TOKEN is set; nothing was sent',
             ChargerSessionRestarted: "the charger's object was reset (a deploy, a crash) while the call was pending; it may or may not have reached the charger",
             StateUnavailable: 'the transactions or charging profiles a SetChargingProfile is checked against could not be read; nothing was sent',
           }),

@@ -15,6 +15,7 @@ import { chargerPaths } from './openapi-paths-chargers';
 import { commandPaths, scheduleAndLocalListPaths } from './openapi-paths-commands';
 import { fleetPaths } from './openapi-paths-fleet';
 import { historyPaths } from './openapi-paths-history';
+import { logAndSecurityPaths } from './openapi-paths-logs';
 import { apiShapeSchemas } from './openapi-shapes';
 
 /** The longest `ttlSeconds` of a queued command (tests check the document against the API). */
@@ -60,6 +61,7 @@ function buildDocument(): Json {
     ...chargerPaths(),
     ...commandPaths(ocpp),
     ...historyPaths(),
+    ...logAndSecurityPaths(),
     ...scheduleAndLocalListPaths(),
     ...fleetPaths(),
   };

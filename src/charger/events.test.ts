@@ -44,9 +44,24 @@ describe('eventsFor', () => {
     expect(eventsFor('CP', 'ocpp2.0.1', 'Heartbeat', {}, { currentTime: AT }, AT)).toEqual([]);
   });
 
+  it('A04.FR.02: a critical security event is also a security.alert; a non-critical one is not', () => {
+    expect(eventsFor('CP', 'ocpp2.0.1', 'SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: AT, techInfo: 'lid' }, {}, AT)).toEqual([
+      { type: 'security.event', chargerId: 'CP', protocol: 'ocpp2.0.1', at: AT, data: { type: 'TamperDetectionActivated', timestamp: AT, techInfo: 'lid', critical: true } },
+      { type: 'security.alert', chargerId: 'CP', protocol: 'ocpp2.0.1', at: AT, data: { type: 'TamperDetectionActivated', timestamp: AT, techInfo: 'lid' } },
+    ]);
+    expect(eventsFor('CP', 'ocpp1.6', 'SecurityEventNotification', { type: 'SecurityLogWasCleared', timestamp: AT }, {}, AT).map((e) => e.type)).toEqual([
+      'security.event',
+      'security.alert',
+    ]);
+    const plain = eventsFor('CP', 'ocpp2.0.1', 'SecurityEventNotification', { type: 'FailedToAuthenticateAtCsms', timestamp: AT }, {}, AT);
+    expect(plain.map((e) => e.type)).toEqual(['security.event']);
+    expect(plain[0]?.data.critical).toBe(false);
+    expect(eventsFor('CP', 'ocpp2.0.1', 'SecurityEventNotification', { type: 'AcmeVendorThing', timestamp: AT }, {}, AT).map((e) => e.type)).toEqual(['security.event']);
+  });
+
   it('sends no secret out: a private key quoted in a security event is redacted', () => {
     const techInfo = 'key dump: -----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY----- end';
-    const [event] = eventsFor('CP', 'ocpp2.0.1', 'SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: AT, techInfo }, {}, AT);
-    expect(event?.data.techInfo).toBe('key dump: <redacted> end');
+    const events = eventsFor('CP', 'ocpp2.0.1', 'SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: AT, techInfo }, {}, AT);
+    expect(events.map((event) => event.data.techInfo)).toEqual(['key dump: <redacted> end', 'key dump: <redacted> end']);
   });
 });

@@ -8,12 +8,14 @@
 // and must not replace the first (transaction-ends.ts).
 
 import { redactSecrets } from '../ocpp/secrets';
+import { isCriticalSecurityEvent } from '../ocpp/security-events';
 
 export type CsmsEventType =
   | 'transaction.started'
   | 'transaction.ended'
   | 'connector.status'
-  | 'security.event';
+  | 'security.event'
+  | 'security.alert';
 
 export interface CsmsEvent {
   type: CsmsEventType;
@@ -96,8 +98,21 @@ export function eventsFor(
     }
     case 'StatusNotification':
       return event('connector.status', { ...request });
-    case 'SecurityEventNotification':
-      return event('security.event', { ...request });
+    case 'SecurityEventNotification': {
+      // Every security event is announced; a critical one (A04, the spec's list) is also an alert,
+      // so a consumer that pages someone needs to know no event types.
+      const critical = isCriticalSecurityEvent(request.type);
+      return [
+        ...event('security.event', { ...request, critical }),
+        ...(critical
+          ? event('security.alert', {
+              type: request.type,
+              timestamp: request.timestamp,
+              ...(request.techInfo !== undefined ? { techInfo: request.techInfo } : {}),
+            })
+          : []),
+      ];
+    }
     default:
       return [];
   }

@@ -20,8 +20,14 @@ const SECRET_NAME = /password|passwd|secret|privatekey/i;
 const SECRET_PROPERTY = /^(?:[a-z]*password|simpin|privatekey)$/i;
 /** A PEM private key block (PKCS#8, RSA, EC, encrypted…); a cut-off block is redacted to its end. */
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[^"]*?(?:-----END \1PRIVATE KEY-----|(?="|$))/g;
+/**
+ * An upload URL the CSMS signed for a charger's log or diagnostics file (api/log-upload-urls.ts):
+ * the signature after charger, request and expiry is a credential until it expires, so it is
+ * redacted wherever the URL is kept or shown (the charger alone needs it).
+ */
+const SIGNED_UPLOAD_URL = /(\/uploads\/logs\/[^/\s"?#]+\/\d+\/\d+\/)[A-Za-z0-9_-]+/g;
 /** Words without which a frame cannot carry a secret; frames without any are kept as they are, unparsed. */
-const SECRET_MARKERS = /authorizationkey|password|passwd|secret|privatekey|writeonly|private key|simpin|"vpn"|\\u/i;
+const SECRET_MARKERS = /authorizationkey|password|passwd|secret|privatekey|writeonly|private key|simpin|"vpn"|\\u|\/uploads\/logs\//i;
 
 /** Variables the charger itself marked WriteOnly (learnt from its reports), beyond the ones the spec names. */
 export type WriteOnlyLookup = (component: string, variable: string) => boolean;
@@ -51,7 +57,13 @@ export function keptValue(
 }
 
 export function redactPrivateKeys(text: string): string {
-  return text.includes('PRIVATE KEY') ? text.replace(PEM_PRIVATE_KEY, REDACTED) : text;
+  const withoutKeys = text.includes('PRIVATE KEY') ? text.replace(PEM_PRIVATE_KEY, REDACTED) : text;
+  return redactSignedUploadUrls(withoutKeys);
+}
+
+/** `text` with the signature of every upload URL the CSMS signed replaced by REDACTED. */
+export function redactSignedUploadUrls(text: string): string {
+  return text.includes('/uploads/logs/') ? text.replace(SIGNED_UPLOAD_URL, `$1${REDACTED}`) : text;
 }
 
 /**

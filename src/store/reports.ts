@@ -2,6 +2,7 @@
 
 import type { ChargerFact } from '../fleet/outbox';
 import { redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
+import { CRITICAL_SECURITY_EVENTS, isCriticalSecurityEvent } from '../ocpp/security-events';
 import { chunk, columnsOf } from './json-rows';
 
 export interface StoredReport {
@@ -41,6 +42,28 @@ export interface ReportQuery {
   to?: string;
   limit: number;
   cursor?: string;
+}
+
+export interface SecurityEventQuery {
+  chargerId?: string;
+  /** Only the critical ones (security-events.ts). */
+  critical: boolean;
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** A SecurityEventNotification as the fleet's security view shows it. */
+export interface SecurityEventView {
+  chargerId: string;
+  type: string;
+  critical: boolean;
+  /** When the charger says it happened. */
+  timestamp: string | null;
+  techInfo: string | null;
+  receivedAt: string;
+  messageId: string;
 }
 
 export class ReportStore {
@@ -89,6 +112,39 @@ export class ReportStore {
     const page = results.slice(0, query.limit);
     return {
       reports: page.map((row) => toReport(row, secret)),
+      nextCursor: results.length > query.limit ? String(page[page.length - 1]!.id) : null,
+    };
+  }
+
+  /** The fleet's (or one charger's) security events, newest first, `limit` at a time; null when `cursor` is not one of ours. */
+  async securityEvents(query: SecurityEventQuery): Promise<{ securityEvents: SecurityEventView[]; nextCursor: string | null } | null> {
+    const after = query.cursor === undefined ? null : Number(query.cursor);
+    if (after !== null && !Number.isInteger(after)) return null;
+    const critical = [...CRITICAL_SECURITY_EVENTS];
+    const { results } = await this.db
+      .prepare(
+        `SELECT id, charger_id, message_id, received_at, payload FROM charger_reports
+           WHERE action = 'SecurityEventNotification' AND (?1 IS NULL OR charger_id = ?1)
+             AND received_at >= ?2 AND received_at < ?3 AND (?4 IS NULL OR id < ?4)
+             AND (?5 = 0 OR json_extract(payload, '$.type') IN (${critical.map((_, i) => `?${i + 7}`).join(', ')}))
+           ORDER BY id DESC LIMIT ?6`,
+      )
+      .bind(query.chargerId ?? null, query.from ?? '', query.to ?? '9999', after, query.critical ? 1 : 0, query.limit + 1, ...critical)
+      .all<{ id: number; charger_id: string; message_id: string; received_at: string; payload: string }>();
+    const page = results.slice(0, query.limit);
+    return {
+      securityEvents: page.map((row) => {
+        const payload = redactSecrets(JSON.parse(row.payload) as { type?: unknown; timestamp?: unknown; techInfo?: unknown });
+        return {
+          chargerId: row.charger_id,
+          type: String(payload.type),
+          critical: isCriticalSecurityEvent(payload.type),
+          timestamp: typeof payload.timestamp === 'string' ? payload.timestamp : null,
+          techInfo: typeof payload.techInfo === 'string' ? payload.techInfo : null,
+          receivedAt: row.received_at,
+          messageId: row.message_id,
+        };
+      }),
       nextCursor: results.length > query.limit ? String(page[page.length - 1]!.id) : null,
     };
   }
