@@ -200,7 +200,7 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
             ChargerLimitExceeded: "the command exceeds a limit the charger reported and cannot be split (a GetReport over `DeviceDataCtrlr.ItemsPerMessage/BytesPerMessage[GetReport]`, a charging profile over `SmartChargingCtrlr.PeriodsPerSchedule` / `ProfileStackLevel` or 1.6 `ChargingScheduleMaxPeriods` / `ChargeProfileMaxStackLevel`, one item bigger than a whole message may be): `limit` is `{name, value}`; nothing was sent",
             SpecViolation:
               "the body matches the schema but breaks one of the spec's rules for what the CSMS sends (`requirement` names it: " +
-              'a TxProfile for a transaction not running, a first schedule period not at 0, a ClearChargingProfile naming both id and criteria, ' +
+              'a TxProfile for a transaction not running, a first schedule period not at 0, a ClearChargingProfile naming no profile, ' +
               'a stack level already taken; the full list is in README, *Outbound rules*); nothing was sent. ' +
               'A queued command that breaks a rule needing the charger\'s state when it is due fails with this error instead of being sent',
             InvalidJson: 'the body is not JSON',

@@ -163,12 +163,13 @@ describe('2.0.1 RequestStartTransaction (F01)', () => {
 });
 
 describe('2.0.1 ClearChargingProfile (K10) and GetChargingProfiles (K09)', () => {
-  it('K10.FR.02: either chargingProfileId or criteria with at least one field', () => {
+  it('K10.FR.02: a chargingProfileId, or criteria with at least one field, or both', () => {
     expect(broken('ocpp2.0.1', 'ClearChargingProfile', { chargingProfileId: 3 })).toBeUndefined();
     expect(broken('ocpp2.0.1', 'ClearChargingProfile', { chargingProfileCriteria: { evseId: 1 } })).toBeUndefined();
     expect(broken('ocpp2.0.1', 'ClearChargingProfile', {})).toBe('K10.FR.02');
     expect(broken('ocpp2.0.1', 'ClearChargingProfile', { chargingProfileCriteria: {} })).toBe('K10.FR.02');
-    expect(broken('ocpp2.0.1', 'ClearChargingProfile', { chargingProfileId: 3, chargingProfileCriteria: { evseId: 1 } })).toBe('K10.FR.02');
+    // Both is allowed: the id decides (the mirror clears by the id alone).
+    expect(broken('ocpp2.0.1', 'ClearChargingProfile', { chargingProfileId: 3, chargingProfileCriteria: { evseId: 1 } })).toBeUndefined();
   });
 
   it('K09.FR.03: criteria name either profile ids or one of the other fields', () => {

@@ -2,7 +2,7 @@
 //
 // A payload can match its schema and still break a rule the spec sets for the CSMS (a TxProfile
 // without its transaction, a schedule whose first period does not start at 0, a
-// ClearChargingProfile that names both an id and criteria). Such a CALL is refused before it is
+// ClearChargingProfile that names no profile at all). Such a CALL is refused before it is
 // sent, naming the requirement, rather than left for the charger to reject or, worse, to apply
 // in its own way. Each rule names the requirement it enforces: a 2.0.1 functional requirement id
 // (OCPP 2.0.1 Part 2) where the spec numbers one, else the use case and the field whose definition
@@ -274,9 +274,8 @@ const RULES_201: Record<string, Rule[]> = {
       check: (p) => {
         const criteria: Payload | undefined = p.chargingProfileCriteria;
         const hasCriteria = criteria !== undefined && (criteria.evseId !== undefined || criteria.chargingProfilePurpose !== undefined || criteria.stackLevel !== undefined);
-        if (p.chargingProfileId !== undefined && criteria !== undefined) {
-          return 'Name either chargingProfileId or chargingProfileCriteria, not both';
-        }
+        // An id with criteria is allowed: the id decides which profile is cleared (1.6 §5.5 says
+        // so; the charger's mirror does the same, profile-changes.ts).
         if (p.chargingProfileId === undefined && !hasCriteria) {
           return 'Name the profiles to clear: chargingProfileId, or chargingProfileCriteria with evseId, chargingProfilePurpose or stackLevel';
         }

@@ -138,7 +138,7 @@ describe('2.0.1 commands checked against the spec before they leave', () => {
         'K01.FR.31',
       ],
       ['ClearChargingProfile', {}, 'K10.FR.02'],
-      ['ClearChargingProfile', { chargingProfileId: 1, chargingProfileCriteria: { evseId: 1 } }, 'K10.FR.02'],
+      ['ClearChargingProfile', { chargingProfileCriteria: {} }, 'K10.FR.02'],
       ['TriggerMessage', { requestedMessage: 'StatusNotification' }, 'F06.FR.13'],
       ['RequestStartTransaction', { remoteStartId: 1, idToken: { idToken: 'T', type: 'Central' }, chargingProfile: txProfile201('TX-1') }, 'F01.FR.11'],
       ['CustomerInformation', { requestId: 1, report: true, clear: false }, 'N09.FR.04'],

@@ -125,7 +125,7 @@ describe('TxProfiles of a remote start, and the end of their transaction', () =>
 });
 
 describe('replacing and clearing profiles', () => {
-  it('2.0.1 K01.FR.05, K01.FR.06: the same id replaces; the same stack level and purpose replaces only where validity periods overlap', async () => {
+  it('2.0.1 K01.FR.05, K01.FR.06: the same id replaces; the same stack level and purpose may be sent again only for validity periods that do not overlap', async () => {
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp2.0.1');
     await cp.boot();
     const january = { validFrom: '2026-01-01T00:00:00Z', validTo: '2026-02-01T00:00:00Z' };
@@ -134,13 +134,16 @@ describe('replacing and clearing profiles', () => {
     await command(cp, 'SetChargingProfile', { evseId: 1, chargingProfile: profile201(2, 'TxDefaultProfile', 16, february) }, { status: 'Accepted' });
     // January and February do not overlap: both stay.
     expect((await installed(cp)).map((p) => p.profileId).sort()).toEqual([1, 2]);
-    // Overlapping February (offsets read as instants): replaces profile 2 only.
+    // Another id overlapping February (offsets read as instants): the CSMS shall not send it
+    // (K01.FR.06), so it is refused unsent and nothing changes.
     const midFebruary = { validFrom: '2026-02-15T01:00:00+01:00' };
-    await command(cp, 'SetChargingProfile', { evseId: 1, chargingProfile: profile201(3, 'TxDefaultProfile', 8, midFebruary) }, { status: 'Accepted' });
-    expect((await installed(cp)).map((p) => p.profileId).sort()).toEqual([1, 3]);
+    const overlapping = await api('POST', `/chargers/${cp.id}/commands/SetChargingProfile`, { evseId: 1, chargingProfile: profile201(3, 'TxDefaultProfile', 8, midFebruary) });
+    expect(overlapping.status).toBe(400);
+    expect((await json(overlapping)).error).toMatchObject({ code: 'SpecViolation', requirement: 'K01.FR.06' });
+    expect((await installed(cp)).map((p) => p.profileId).sort()).toEqual([1, 2]);
     // The same id replaces whatever it was.
     await command(cp, 'SetChargingProfile', { evseId: 2, chargingProfile: profile201(1, 'TxDefaultProfile', 6) }, { status: 'Accepted' });
-    expect((await installed(cp)).map((p) => [p.profileId, p.evseId]).sort()).toEqual([[1, 2], [3, 1]]);
+    expect((await installed(cp)).map((p) => [p.profileId, p.evseId]).sort()).toEqual([[1, 2], [2, 1]]);
     cp.close();
   });
 
