@@ -21,7 +21,7 @@ describe('npm run bench', () => {
           '--csms-var', 'FLEET_FLUSH_SECONDS=2',
           // The charger-month profile and the cold start, as small as they go.
           '--month-chargers', '2', '--month-heartbeats', '3', '--month-meters', '5', '--cold', '10'],
-        { cwd: root, encoding: 'utf8', timeout: 480_000, killSignal: 'SIGKILL' },
+        { cwd: root, encoding: 'utf8', timeout: 720_000, killSignal: 'SIGKILL' },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
       expect(run.stdout).toContain('| (a) this CSMS |');
@@ -98,7 +98,7 @@ describe('npm run bench', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 500_000);
+  }, 740_000);
 
   it('runs the cold start alone, with no load target, profile or idle part', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ocpp-bench-'));
@@ -107,7 +107,7 @@ describe('npm run bench', () => {
       const run = spawnSync(
         process.execPath,
         ['bench/run.mjs', '--targets', '', '--idle', '0', '--month-chargers', '0', '--commands', '0', '--cold', '10', '--json', jsonFile],
-        { cwd: root, encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL' },
+        { cwd: root, encoding: 'utf8', timeout: 420_000, killSignal: 'SIGKILL' },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
       expect(run.stdout).toContain('### Cold start');
@@ -133,5 +133,5 @@ describe('npm run bench', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 320_000);
+  }, 440_000);
 });
