@@ -270,3 +270,32 @@ describe('GET /chargers/{id}/customer-information (N09 Get Customer Information,
     cp.close();
   });
 });
+
+describe('GET /chargers/{id}/events, bounded reads', () => {
+  it('N07: a filtered page reads a bounded window of messages, and its cursor goes on below it', async () => {
+    const cp = await charger201();
+    const event = (eventId: number, component: string) => ({
+      generatedAt: GENERATED_AT,
+      seqNo: 0,
+      eventData: [{ eventId, timestamp: GENERATED_AT, trigger: 'Alerting', actualValue: '1', component: { name: component }, variable: { name: 'Problem' }, eventNotificationType: 'HardWiredNotification' }],
+    });
+    // The one match is the oldest message; EVENT_REPORT_WINDOW (500) newer ones follow it.
+    const frames = [event(0, 'Connector'), ...Array.from({ length: 505 }, (_, i) => event(i + 1, 'EVSE'))];
+    frames.forEach((payload, i) => cp.sendRaw(JSON.stringify([2, `e${i}`, 'NotifyEvent', payload])));
+    for (let i = 0; i < frames.length; i++) expect(await cp.next()).toEqual([3, `e${i}`, {}]);
+
+    const first = await json(await api('GET', `/chargers/${cp.id}/events?component=Connector`));
+    expect(first.events).toEqual([]);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await json(await api('GET', `/chargers/${cp.id}/events?component=Connector&cursor=${first.nextCursor}`));
+    expect(second.events.map((e: { eventId: number }) => e.eventId)).toEqual([0]);
+    expect(second.nextCursor).toBeNull();
+    // Unfiltered, every event once, newest first.
+    const pages = await allPages(`/chargers/${cp.id}/events`, 200);
+    const ids = pages.flatMap((p) => p.events.map((e: { eventId: number }) => e.eventId));
+    expect(ids).toHaveLength(506);
+    expect(ids[0]).toBe(505);
+    expect(ids.at(-1)).toBe(0);
+    cp.close();
+  });
+});
