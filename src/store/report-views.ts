@@ -8,6 +8,7 @@
 import { assembleReport } from '../ocpp/report-assembly';
 import { displayMessagesView, type DisplayMessageRow, type DisplayMessageView } from '../ocpp/display-messages';
 import { redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
+import { ReportStore, writeOnlyLookup, type WriteOnlyRow } from './reports';
 
 /**
  * How many of a charger's latest NotifyMonitoringReport parts the monitor view reads: a charger's
@@ -290,14 +291,10 @@ export class ReportViewStore {
     return { customerInformation, nextCursor: groups.length > query.limit ? String(page[page.length - 1]!.latest) : null };
   }
 
-  /** The variables the charger reported WriteOnly (as ReportStore knows them): their values in events are secret too. */
+  /** The variables the charger reported WriteOnly: their values in events are secret too (the query is ReportStore's). */
   async writeOnly(chargerId: string): Promise<WriteOnlyLookup> {
-    const { results } = await this.db
-      .prepare(`SELECT DISTINCT lower(component) AS component, lower(variable) AS variable FROM charger_settings WHERE charger_id = ?1 AND lower(mutability) = 'writeonly'`)
-      .bind(chargerId)
-      .all<{ component: string; variable: string }>();
-    const known = new Set(results.map((r) => `${r.component}\u0000${r.variable}`));
-    return (component, variable) => known.has(`${component.toLowerCase()}\u0000${variable.toLowerCase()}`);
+    const { results } = await new ReportStore(this.db).writeOnlyStatement(chargerId).all<WriteOnlyRow>();
+    return writeOnlyLookup(results);
   }
 }
 
