@@ -19,6 +19,7 @@ import { ocppRoutes } from './api/ocpp';
 import { serveOpenApi } from './api/openapi';
 import { chargerPasswordRoutes } from './api/charger-password';
 import { chargerViewRoutes } from './api/charger-views';
+import { reportViewRoutes } from './api/report-views';
 import { securityCommandRoutes } from './api/security-commands';
 import { securityEventRoutes } from './api/security-events';
 import { tokenRoutes } from './api/tokens';
@@ -53,6 +54,7 @@ app.use('/api/v1/*', async (c, next) => {
 app.use('/api/v1/*', requireApiToken);
 app.route('/api/v1/chargers', chargerRoutes);
 app.route('/api/v1/chargers', chargerViewRoutes);
+app.route('/api/v1/chargers', reportViewRoutes);
 app.route('/api/v1/chargers', localListRoutes);
 app.route('/api/v1/chargers', compositeScheduleRoutes);
 app.route('/api/v1/chargers', chargerPasswordRoutes);

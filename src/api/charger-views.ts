@@ -38,7 +38,7 @@ export const chargerViewRoutes: App = new Hono();
  * so the read sees them. (Per route, not `use('/:chargerId/*')`: that would also run for the
  * command routes mounted at the same base.)
  */
-const freshCharger: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+export const freshCharger: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const chargerId = c.req.param('chargerId') ?? '';
   if (!isValidChargerId(chargerId)) {
     return apiError(c, 400, 'InvalidChargerId', 'Not a valid charger id');

@@ -16,6 +16,7 @@ import { commandPaths, scheduleAndLocalListPaths } from './openapi-paths-command
 import { fleetPaths } from './openapi-paths-fleet';
 import { historyPaths } from './openapi-paths-history';
 import { logAndSecurityPaths } from './openapi-paths-logs';
+import { reportViewPaths } from './openapi-paths-report-views';
 import { apiShapeSchemas } from './openapi-shapes';
 
 /** The longest `ttlSeconds` of a queued command (tests check the document against the API). */
@@ -62,6 +63,7 @@ function buildDocument(): Json {
     ...commandPaths(ocpp),
     ...historyPaths(),
     ...logAndSecurityPaths(),
+    ...reportViewPaths(),
     ...scheduleAndLocalListPaths(),
     ...fleetPaths(),
   };

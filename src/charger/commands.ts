@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import type { OutboxFacts, OutboxKind } from '../fleet/outbox';
 import type { CallOutcome } from '../ocpp/outbound-calls';
 import { certificateChangesFromCommand } from '../ocpp/certificate-inventory';
+import { displayMessageReportsFromCommand } from '../ocpp/display-messages';
 import { profileChangesFromCommand } from '../ocpp/profile-changes';
 import { reservationChangesFromCommand } from '../ocpp/reservation-changes';
 import { CREDENTIAL_ROUTES, credentialChange, redactSecrets, scrubLiterals, secretLiterals, type WriteOnlyLookup } from '../ocpp/secrets';
@@ -140,7 +141,7 @@ export function commandOutcome(command: PreparedCommand, outcome: CallOutcome, t
 
 /**
  * What a successful command's answer tells about the charger — its configuration, its installed
- * charging profiles, its reservations, its certificates — as outbox facts.
+ * charging profiles, its reservations, its certificates, its display messages — as outbox facts.
  */
 export function commandEffects(
   protocol: OcppVersion,
@@ -159,6 +160,10 @@ export function commandEffects(
       fact,
     })),
     ...certificateChangesFromCommand(protocol, action, request, result, now).map((fact) => ({ kind: 'certificate' as const, fact })),
+    ...displayMessageReportsFromCommand(protocol, action, request, result, now).map((fact) => ({
+      kind: 'report' as const,
+      fact: { ...fact, payload: redactSecrets(fact.payload, writeOnly) },
+    })),
   ];
 }
 

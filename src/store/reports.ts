@@ -175,16 +175,16 @@ export class ReportStore {
   }
 
   /** The variables the charger reported WriteOnly, as its stored configuration knows them: their values in reports are secret too. */
-  private writeOnlyStatement(chargerId: string): D1PreparedStatement {
+  writeOnlyStatement(chargerId: string): D1PreparedStatement {
     return this.db
       .prepare(`SELECT DISTINCT lower(component) AS component, lower(variable) AS variable FROM charger_settings WHERE charger_id = ?1 AND lower(mutability) = 'writeonly'`)
       .bind(chargerId);
   }
 }
 
-type WriteOnlyRow = { component: string; variable: string };
+export type WriteOnlyRow = { component: string; variable: string };
 
-function writeOnlyLookup(rows: WriteOnlyRow[]): WriteOnlyLookup {
+export function writeOnlyLookup(rows: WriteOnlyRow[]): WriteOnlyLookup {
   const known = new Set(rows.map((r) => `${r.component}\u0000${r.variable}`));
   return (component, variable) => known.has(`${component.toLowerCase()}\u0000${variable.toLowerCase()}`);
 }
