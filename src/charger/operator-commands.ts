@@ -7,7 +7,7 @@
 import type { Config } from '../config';
 import type { Outbox } from '../fleet/outbox';
 import { logError } from '../log';
-import { mergeResults, planCommand, splitLocalList, type LimitRefusal, type PartOutcome } from '../ocpp/charger-limits';
+import { mergeResults, planCommand, profileCountLimit, profileCountRefusal, splitLocalList, type ChargerLimits, type LimitRefusal, type PartOutcome } from '../ocpp/charger-limits';
 import { localListPayload, type LocalListEntry, type LocalListUpdate, type SkippedEntry } from '../ocpp/local-list';
 import type { CallOutcome, OutboundCalls } from '../ocpp/outbound-calls';
 import { stateNeeded, type ChargerState, type StateNeeded } from '../ocpp/outbound-rules';
@@ -109,7 +109,8 @@ export class OperatorCommands {
     const command = prepareCommand(protocol ?? null, action, payload);
     if (!command.ok) return command.refusal;
     // prepareCommand refuses every command while the version is unknown.
-    const plan = planCommand(protocol!, action, command.request, await this.limits.read());
+    const limits = await this.limits.read();
+    const plan = planCommand(protocol!, action, command.request, limits);
     if (plan.kind === 'refused') return limitRefusal(plan.refusal);
     if (!this.deps.currentSocket()) {
       return commandFailure(409, 'ChargerOffline', 'The charger is not connected');
@@ -124,7 +125,7 @@ export class OperatorCommands {
     }
     let refusal: Extract<CommandOutcome, { ok: false }> | undefined;
     try {
-      refusal = await this.refusedByState(command);
+      refusal = await this.refusedByState(command, limits);
     } catch (error) {
       // Unchecked, it is not sent: the operator may try again.
       logError('read charger state for outbound rules', await this.deps.chargerId(), error);
@@ -303,15 +304,20 @@ export class OperatorCommands {
   }
 
   /**
-   * The refusal of a command that breaks a spec rule needing the charger's state, checked right
-   * before it is sent (the state may have changed since it was queued). Throws when the state
-   * cannot be read.
+   * The refusal of a command that breaks a spec rule needing the charger's state, or that would
+   * take the charger past the number of charging profiles it reported it holds, checked right
+   * before it is sent (the state may have changed since it was queued). The installed profiles are
+   * read from the mirror once for both. Throws when the state cannot be read.
    */
-  private async refusedByState(command: PreparedCommand): Promise<Extract<CommandOutcome, { ok: false }> | undefined> {
+  private async refusedByState(command: PreparedCommand, limits: ChargerLimits): Promise<Extract<CommandOutcome, { ok: false }> | undefined> {
     const needed = stateNeeded(command.protocol, command.action, command.request);
-    if (!needed.running && !needed.profiles) return undefined;
-    const refused = refuseByState(command, await this.deps.chargerState(command.protocol, needed));
-    return refused?.refusal as Extract<CommandOutcome, { ok: false }> | undefined;
+    const counted = profileCountLimit(command.protocol, command.action, command.request, limits) !== undefined;
+    if (!needed.running && !needed.profiles && !counted) return undefined;
+    const state = await this.deps.chargerState(command.protocol, { ...needed, profiles: needed.profiles || counted });
+    const refused = refuseByState(command, state);
+    if (refused) return refused.refusal as Extract<CommandOutcome, { ok: false }>;
+    const over = profileCountRefusal(command.protocol, command.action, command.request, limits, state.profiles);
+    return over ? limitRefusal(over) : undefined;
   }
 
   /**
@@ -433,7 +439,8 @@ export class OperatorCommands {
           continue;
         }
         // Fitted to the charger's limits as a command sent at once is.
-        const plan = planCommand(protocol!, command.action, prepared.request, await this.limits.read());
+        const limits = await this.limits.read();
+        const plan = planCommand(protocol!, command.action, prepared.request, limits);
         if (plan.kind === 'refused') {
           const refusal = limitRefusal(plan.refusal);
           this.deps.commands.fail(command.id, refusal.error, Date.now());
@@ -443,7 +450,7 @@ export class OperatorCommands {
         // transaction that ended since fails with the requirement it breaks, and is not sent.
         let stateRefusal: Extract<CommandOutcome, { ok: false }> | undefined;
         try {
-          stateRefusal = await this.refusedByState(prepared);
+          stateRefusal = await this.refusedByState(prepared, limits);
         } catch (error) {
           // Unchecked, it stays queued (not sent): the next delivery (the next boot, the next command queued) tries again.
           logError('read charger state for outbound rules', await this.deps.chargerId(), error);
