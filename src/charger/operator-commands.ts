@@ -72,6 +72,8 @@ export interface OperatorCommandsDeps {
   /** The open connection that still takes commands, if there is one. */
   currentSocket: () => WebSocket | undefined;
   getRegistration: () => Promise<RegistrationStatus | null>;
+  /** Keeps how the charger's boot stands (an operator's rejection of a Pending charger takes effect at once). */
+  setRegistration: (status: RegistrationStatus) => Promise<void>;
   /** What a charger not yet Accepted may send because of what it is sent. */
   solicited: SolicitedMessages;
   /** What the spec's stateful rules need to know of the charger (rule-state.ts). */
@@ -273,6 +275,16 @@ export class OperatorCommands {
    * retry interval. Nothing is sent to an Accepted charger set Pending: it stays Accepted until it
    * boots again (a charger already Accepted answers a BootNotification trigger Rejected), nor to a
    * Rejected one (the CSMS sends a rejected charger nothing).
+   *
+   * Rejected: the next boot is answered Rejected (2.0.1 B03, 1.6 §4.2). A charger whose boot was
+   * answered Pending is treated as rejected at once, connected or not: it is sent nothing more
+   * (neither commands nor the queue: B03.FR.08, 1.6 §4.2 "the Central System SHOULD NOT initiate
+   * any messages"), and its requests but BootNotification are refused with SecurityError
+   * (B03.FR.07), what it was asked for while Pending included. An Accepted charger stays Accepted
+   * until it boots again, like one set Pending: its transactions go on (send Reset to make it boot
+   * now). The connection is not closed: either side may close it (1.6 §4.2) but nothing requires
+   * it, and a charger that reconnects does not boot again for that, so closing would only cut a
+   * charger that must stay silent anyway, or an Accepted one's transactions.
    */
   async registrationDecided(decision: RegistrationDecision, timeoutSeconds: number): Promise<RegistrationEffect> {
     const registrationStatus = await this.deps.getRegistration();
@@ -284,6 +296,21 @@ export class OperatorCommands {
       ...(trigger ? { trigger } : {}),
     });
     if (registrationStatus === decision) return effect('Unchanged', `The charger's boot was already answered ${decision}`);
+    if (decision === 'Rejected') {
+      if (registrationStatus === 'Pending') {
+        await this.deps.setRegistration('Rejected');
+        return {
+          ...effect('RejectedNow', 'The charger was Pending: it is rejected from now on (sent nothing, its requests refused with SecurityError) and its next boot is answered Rejected'),
+          registrationStatus: 'Rejected',
+        };
+      }
+      return effect(
+        'AtNextBoot',
+        registrationStatus === 'Accepted'
+          ? 'The charger stays Accepted until it boots again; its next boot is answered Rejected (send Reset to make it boot now)'
+          : 'The charger\'s next boot is answered Rejected',
+      );
+    }
     if (decision === 'Pending') {
       return effect(
         'AtNextBoot',
