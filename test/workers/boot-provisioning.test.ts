@@ -212,6 +212,38 @@ function reject(id: string): Promise<Response> {
   return api('PUT', `/chargers/${id}/registration`, { status: 'Rejected' });
 }
 
+describe('F06.FR.02 B02.FR.09: a trigger naming an EVSE / connector lets a Pending charger send that one only', () => {
+  it('F06.FR.02 B02.FR.02 B02.FR.09: TriggerMessage StatusNotification for EVSE 1 connector 2: another connector or EVSE is refused, the one asked for is answered', async () => {
+    const id = uniqueChargerId('TRIGEVSE');
+    expect((await holdPending(id)).status).toBe(201);
+    const cp = await RawCharger.connect(id, 'ocpp2.0.1');
+    expect((await cp.boot())[2]).toMatchObject({ status: 'Pending' });
+    await commandAnswered(cp, 'TriggerMessage', { requestedMessage: 'StatusNotification', evse: { id: 1, connectorId: 2 } }, { status: 'Accepted' });
+    const status = (evseId: number, connectorId: number) => ({ timestamp: now(), connectorStatus: 'Available', evseId, connectorId });
+    expect((await cp.call('StatusNotification', status(1, 1))).slice(0, 3)).toEqual([4, 'c2', 'SecurityError']);
+    expect((await cp.call('StatusNotification', status(2, 2))).slice(0, 3)).toEqual([4, 'c3', 'SecurityError']);
+    expect(await cp.call('StatusNotification', status(1, 2))).toEqual([3, 'c4', {}]);
+    await env.CHARGERS.getByName(id).flushNow();
+    const { results } = await env.DB.prepare('SELECT evse_id, connector_id FROM connector_status WHERE charger_id = ? ORDER BY evse_id, connector_id').bind(id).all();
+    expect(results).toEqual([{ evse_id: 1, connector_id: 2 }]);
+    cp.close();
+  });
+
+  it('1.6 §5.17 §4.2.1: TriggerMessage StatusNotification for connector 2 lets through connector 2 only; one naming no connector lets through any', async () => {
+    const id = uniqueChargerId('TRIGCON16');
+    expect((await holdPending(id)).status).toBe(201);
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    expect((await cp.boot())[2]).toMatchObject({ status: 'Pending' });
+    await commandAnswered(cp, 'TriggerMessage', { requestedMessage: 'StatusNotification', connectorId: 2 }, { status: 'Accepted' });
+    const status = (connectorId: number) => ({ connectorId, errorCode: 'NoError', status: 'Available' });
+    expect((await cp.call('StatusNotification', status(1))).slice(0, 3)).toEqual([4, 'c2', 'SecurityError']);
+    expect(await cp.call('StatusNotification', status(2))).toEqual([3, 'c3', {}]);
+    await commandAnswered(cp, 'TriggerMessage', { requestedMessage: 'StatusNotification' }, { status: 'Accepted' });
+    expect(await cp.call('StatusNotification', status(1))).toEqual([3, 'c4', {}]);
+    cp.close();
+  });
+});
+
 describe('B03: an operator rejects a charger', () => {
   it('B03.FR.07 B03.FR.08: an Accepted 2.0.1 charger set Rejected stays Accepted until it boots again; that boot is answered Rejected, then its requests get SecurityError, it is sent nothing, and accepting it lets its next boot in', async () => {
     const id = uniqueChargerId('REJ201');
