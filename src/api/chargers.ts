@@ -105,7 +105,8 @@ chargerRoutes.put('/:chargerId', async (c) => {
 /**
  * The operator's decision on how the charger's boots are answered: `{"status": "Pending"}` holds
  * it Pending (registered or not: holding registers it), to be provisioned through commands;
- * `{"status": "Accepted"}` registers it and ends a hold. A connected charger held Pending that is
+ * `{"status": "Rejected"}` has its boots answered Rejected (2.0.1 B03, 1.6 §4.2; one Pending now is
+ * rejected at once); `{"status": "Accepted"}` registers it and ends a hold or a rejection. A connected charger held Pending that is
  * accepted is asked to boot again at once (TriggerMessage BootNotification, waiting up to
  * ?timeoutSeconds for its answer); `registration.effect` says what happened. Needs `admin`.
  */
@@ -118,7 +119,7 @@ chargerRoutes.put('/:chargerId/registration', async (c) => {
   if (!read.ok) return read.response;
   const parsed = v.safeParse(RegistrationDecisionBody, read.body);
   if (!parsed.success) {
-    return apiError(c, 400, 'InvalidPayload', 'Send {"status": "Pending"} or {"status": "Accepted"}', {
+    return apiError(c, 400, 'InvalidPayload', 'Send {"status": "Pending"}, {"status": "Accepted"} or {"status": "Rejected"}', {
       issues: summarizeIssues(parsed.issues),
     });
   }
@@ -148,7 +149,7 @@ chargerRoutes.put('/:chargerId/registration', async (c) => {
   return c.json({ charger: await store.get(chargerId), registration: { decision, ...registration } }, existed ? 200 : 201);
 });
 
-const RegistrationDecisionBody = v.strictObject({ status: v.picklist(['Pending', 'Accepted']) });
+const RegistrationDecisionBody = v.strictObject({ status: v.picklist(['Pending', 'Accepted', 'Rejected']) });
 
 /** Closes the charger's live connection (it may connect again, as its credentials allow). Needs `admin`. */
 chargerRoutes.post('/:chargerId/disconnect', async (c) => {

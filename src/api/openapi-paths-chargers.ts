@@ -23,12 +23,12 @@ const REGISTRATION_ANSWER: Json = objectOf({
     type: 'object',
     required: ['decision', 'effect', 'message', 'registrationStatus'],
     properties: {
-      decision: { type: 'string', enum: ['Pending', 'Accepted'] },
+      decision: { type: 'string', enum: ['Pending', 'Accepted', 'Rejected'] },
       effect: {
         type: 'string',
-        enum: ['BootTriggered', 'TriggerRefused', 'AtNextBoot', 'Unchanged'],
+        enum: ['BootTriggered', 'TriggerRefused', 'AtNextBoot', 'Unchanged', 'RejectedNow'],
         description:
-          'BootTriggered: the Pending charger accepted TriggerMessage BootNotification and boots again now; TriggerRefused: it did not (see `trigger`), its next boot is Accepted; AtNextBoot: nothing was sent, its next boot applies the decision; Unchanged: its last boot was answered so already',
+          'BootTriggered: the Pending charger accepted TriggerMessage BootNotification and boots again now; TriggerRefused: it did not (see `trigger`), its next boot is Accepted; AtNextBoot: nothing was sent, its next boot applies the decision; Unchanged: its last boot was answered so already; RejectedNow: the charger was Pending and is rejected at once (sent nothing more, its requests refused with SecurityError), its next boot is answered Rejected',
       },
       message: { type: 'string' },
       registrationStatus: { type: ['string', 'null'], description: "How the charger's last boot was answered, as its object knew it" },
@@ -110,13 +110,14 @@ export function chargerPaths(): Record<string, Json> {
       put: operation({
         tags: ['Chargers'],
         operationId: 'decideChargerRegistration',
-        summary: "Hold a charger Pending to provision it, or accept it",
+        summary: "Hold a charger Pending to provision it, accept it, or reject it",
         description:
           '`Pending` holds the charger, registered or not (holding registers it, so it may connect whatever `UNKNOWN_CHARGER_POLICY` says): its boots are answered Pending (OCPP 2.0.1 B02, 1.6 §4.2.1). ' +
           'While Pending it takes commands, direct or queued (SetVariables, ChangeConfiguration, GetBaseReport, TriggerMessage…), but not RemoteStart/StopTransaction or RequestStart/StopTransaction (409 `ChargerPending`; queued ones wait for Accepted, with what was queued after them). ' +
-          'Of its own requests only BootNotification and what the CSMS asked for are answered (a message a TriggerMessage it accepted announced, a NotifyReport / report part carrying the requestId of a GetReport it accepted, a job status after UpdateFirmware, GetLog, GetDiagnostics); any other gets SecurityError (B02.FR.09), 1.6 chargers too. ' +
+          'Of its own requests only BootNotification and what the CSMS asked for are answered (a message a TriggerMessage it accepted announced, for the EVSE / connector it named if it named one, a NotifyReport / report part carrying the requestId of a GetReport it accepted, a job status after UpdateFirmware, GetLog, GetDiagnostics); any other gets SecurityError (B02.FR.09), 1.6 chargers too. ' +
           'An Accepted charger set Pending stays Accepted until it boots again (`effect: AtNextBoot`; send Reset to make it boot now: an accepted charger answers a BootNotification trigger Rejected). ' +
-          '`Accepted` registers the charger and ends a hold. A connected charger whose boot was answered Pending is then sent TriggerMessage BootNotification at once (its answer awaited up to `timeoutSeconds`), so it boots again and is Accepted without waiting out its interval (`effect: BootTriggered`, or `TriggerRefused` with its answer). ' +
+          '`Rejected` has its boots answered Rejected (2.0.1 B03, 1.6 §4.2) until it is accepted or held; the CSMS sends it nothing (commands: 409 `ChargerRejected`; the queue waits). A charger whose boot was answered Pending is rejected at once (`effect: RejectedNow`: its requests but BootNotification get SecurityError, B03.FR.07); an Accepted one stays Accepted until it boots again (`AtNextBoot`; send Reset to make it boot now). The connection is not closed. ' +
+          '`Accepted` registers the charger and ends a hold or a rejection. A connected charger whose boot was answered Pending is then sent TriggerMessage BootNotification at once (its answer awaited up to `timeoutSeconds`), so it boots again and is Accepted without waiting out its interval (`effect: BootTriggered`, or `TriggerRefused` with its answer). ' +
           'The decision is stored before anything is sent, and answers every later boot. Needs `admin`.',
         parameters: [
           query(
@@ -129,14 +130,14 @@ export function chargerPaths(): Record<string, Json> {
           required: true,
           content: {
             'application/json': {
-              schema: { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { type: 'string', enum: ['Pending', 'Accepted'] } } },
+              schema: { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { type: 'string', enum: ['Pending', 'Accepted', 'Rejected'] } } },
             },
           },
         },
         responses: {
           '200': jsonResponse('It was known already', REGISTRATION_ANSWER),
           '201': jsonResponse('It was never seen: registered with the decision', REGISTRATION_ANSWER),
-          '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER, InvalidJson: 'the body is not JSON', InvalidPayload: 'not {"status": "Pending" | "Accepted"}' }),
+          '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER, InvalidJson: 'the body is not JSON', InvalidPayload: 'not {"status": "Pending" | "Accepted" | "Rejected"}' }),
         },
       }),
     },

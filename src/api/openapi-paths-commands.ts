@@ -197,7 +197,7 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
           '202': jsonResponse('Queued (`queue=true`)', objectOf({ command: schemaRef('Command'), upload: UPLOAD_OFFERED })),
           '400': errorResponse({
             InvalidPayload: "the body fails the action's request schema (`issues` lists the fields); nothing was sent",
-            ChargerLimitExceeded: "the command exceeds a limit the charger reported and cannot be split (a GetReport over `DeviceDataCtrlr.ItemsPerMessage/BytesPerMessage[GetReport]`, a charging profile over `SmartChargingCtrlr.PeriodsPerSchedule` / `ProfileStackLevel` or 1.6 `ChargingScheduleMaxPeriods` / `ChargeProfileMaxStackLevel`, one item bigger than a whole message may be): `limit` is `{name, value}`; nothing was sent",
+            ChargerLimitExceeded: "the command exceeds a limit the charger reported and cannot be split (a GetReport over `DeviceDataCtrlr.ItemsPerMessage/BytesPerMessage[GetReport]`, a charging profile over `SmartChargingCtrlr.PeriodsPerSchedule` / `ProfileStackLevel` or 1.6 `ChargingScheduleMaxPeriods` / `ChargeProfileMaxStackLevel`, a profile that would take the charger past the number of profiles it holds (`SmartChargingCtrlr.Entries` maxLimit, 1.6 `MaxChargingProfilesInstalled`; one replacing an installed profile does not add), one item bigger than a whole message may be): `limit` is `{name, value}`; nothing was sent",
             SpecViolation:
               "the body matches the schema but breaks one of the spec's rules for what the CSMS sends (`requirement` names it: " +
               'a TxProfile for a transaction not running, a first schedule period not at 0, a ClearChargingProfile naming no profile, ' +

@@ -79,8 +79,8 @@ const Charger = v.object({
   protocol: v.nullable(v.picklist(OCPP_VERSIONS)),
   registrationStatus: described(v.nullable(v.string()), 'The last BootNotification answer'),
   registrationDecision: described(
-    v.nullable(v.picklist(['Pending', 'Accepted'])),
-    "How its next boot is answered, as the operator decided (PUT /chargers/{chargerId}/registration): Pending (held), Accepted (registered), or null (never registered: UNKNOWN_CHARGER_POLICY decides)",
+    v.nullable(v.picklist(['Pending', 'Accepted', 'Rejected'])),
+    "How its next boot is answered, as the operator decided (PUT /chargers/{chargerId}/registration): Pending (held), Rejected, Accepted (registered), or null (never registered: UNKNOWN_CHARGER_POLICY decides)",
   ),
   boot: v.object({
     vendor: v.optional(v.string()),

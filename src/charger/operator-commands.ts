@@ -7,7 +7,7 @@
 import type { Config } from '../config';
 import type { Outbox } from '../fleet/outbox';
 import { logError } from '../log';
-import { mergeResults, planCommand, splitLocalList, type LimitRefusal, type PartOutcome } from '../ocpp/charger-limits';
+import { mergeResults, planCommand, profileCountLimit, profileCountRefusal, splitLocalList, type ChargerLimits, type LimitRefusal, type PartOutcome } from '../ocpp/charger-limits';
 import { localListPayload, type LocalListEntry, type LocalListUpdate, type SkippedEntry } from '../ocpp/local-list';
 import type { CallOutcome, OutboundCalls } from '../ocpp/outbound-calls';
 import { stateNeeded, type ChargerState, type StateNeeded } from '../ocpp/outbound-rules';
@@ -72,6 +72,8 @@ export interface OperatorCommandsDeps {
   /** The open connection that still takes commands, if there is one. */
   currentSocket: () => WebSocket | undefined;
   getRegistration: () => Promise<RegistrationStatus | null>;
+  /** Keeps how the charger's boot stands (an operator's rejection of a Pending charger takes effect at once). */
+  setRegistration: (status: RegistrationStatus) => Promise<void>;
   /** What a charger not yet Accepted may send because of what it is sent. */
   solicited: SolicitedMessages;
   /** What the spec's stateful rules need to know of the charger (rule-state.ts). */
@@ -109,7 +111,8 @@ export class OperatorCommands {
     const command = prepareCommand(protocol ?? null, action, payload);
     if (!command.ok) return command.refusal;
     // prepareCommand refuses every command while the version is unknown.
-    const plan = planCommand(protocol!, action, command.request, await this.limits.read());
+    const limits = await this.limits.read();
+    const plan = planCommand(protocol!, action, command.request, limits);
     if (plan.kind === 'refused') return limitRefusal(plan.refusal);
     if (!this.deps.currentSocket()) {
       return commandFailure(409, 'ChargerOffline', 'The charger is not connected');
@@ -124,7 +127,7 @@ export class OperatorCommands {
     }
     let refusal: Extract<CommandOutcome, { ok: false }> | undefined;
     try {
-      refusal = await this.refusedByState(command);
+      refusal = await this.refusedByState(command, limits);
     } catch (error) {
       // Unchecked, it is not sent: the operator may try again.
       logError('read charger state for outbound rules', await this.deps.chargerId(), error);
@@ -272,6 +275,16 @@ export class OperatorCommands {
    * retry interval. Nothing is sent to an Accepted charger set Pending: it stays Accepted until it
    * boots again (a charger already Accepted answers a BootNotification trigger Rejected), nor to a
    * Rejected one (the CSMS sends a rejected charger nothing).
+   *
+   * Rejected: the next boot is answered Rejected (2.0.1 B03, 1.6 §4.2). A charger whose boot was
+   * answered Pending is treated as rejected at once, connected or not: it is sent nothing more
+   * (neither commands nor the queue: B03.FR.08, 1.6 §4.2 "the Central System SHOULD NOT initiate
+   * any messages"), and its requests but BootNotification are refused with SecurityError
+   * (B03.FR.07), what it was asked for while Pending included. An Accepted charger stays Accepted
+   * until it boots again, like one set Pending: its transactions go on (send Reset to make it boot
+   * now). The connection is not closed: either side may close it (1.6 §4.2) but nothing requires
+   * it, and a charger that reconnects does not boot again for that, so closing would only cut a
+   * charger that must stay silent anyway, or an Accepted one's transactions.
    */
   async registrationDecided(decision: RegistrationDecision, timeoutSeconds: number): Promise<RegistrationEffect> {
     const registrationStatus = await this.deps.getRegistration();
@@ -283,6 +296,21 @@ export class OperatorCommands {
       ...(trigger ? { trigger } : {}),
     });
     if (registrationStatus === decision) return effect('Unchanged', `The charger's boot was already answered ${decision}`);
+    if (decision === 'Rejected') {
+      if (registrationStatus === 'Pending') {
+        await this.deps.setRegistration('Rejected');
+        return {
+          ...effect('RejectedNow', 'The charger was Pending: it is rejected from now on (sent nothing, its requests refused with SecurityError) and its next boot is answered Rejected'),
+          registrationStatus: 'Rejected',
+        };
+      }
+      return effect(
+        'AtNextBoot',
+        registrationStatus === 'Accepted'
+          ? 'The charger stays Accepted until it boots again; its next boot is answered Rejected (send Reset to make it boot now)'
+          : 'The charger\'s next boot is answered Rejected',
+      );
+    }
     if (decision === 'Pending') {
       return effect(
         'AtNextBoot',
@@ -303,15 +331,20 @@ export class OperatorCommands {
   }
 
   /**
-   * The refusal of a command that breaks a spec rule needing the charger's state, checked right
-   * before it is sent (the state may have changed since it was queued). Throws when the state
-   * cannot be read.
+   * The refusal of a command that breaks a spec rule needing the charger's state, or that would
+   * take the charger past the number of charging profiles it reported it holds, checked right
+   * before it is sent (the state may have changed since it was queued). The installed profiles are
+   * read from the mirror once for both. Throws when the state cannot be read.
    */
-  private async refusedByState(command: PreparedCommand): Promise<Extract<CommandOutcome, { ok: false }> | undefined> {
+  private async refusedByState(command: PreparedCommand, limits: ChargerLimits): Promise<Extract<CommandOutcome, { ok: false }> | undefined> {
     const needed = stateNeeded(command.protocol, command.action, command.request);
-    if (!needed.running && !needed.profiles) return undefined;
-    const refused = refuseByState(command, await this.deps.chargerState(command.protocol, needed));
-    return refused?.refusal as Extract<CommandOutcome, { ok: false }> | undefined;
+    const counted = profileCountLimit(command.protocol, command.action, command.request, limits) !== undefined;
+    if (!needed.running && !needed.profiles && !counted) return undefined;
+    const state = await this.deps.chargerState(command.protocol, { ...needed, profiles: needed.profiles || counted });
+    const refused = refuseByState(command, state);
+    if (refused) return refused.refusal as Extract<CommandOutcome, { ok: false }>;
+    const over = profileCountRefusal(command.protocol, command.action, command.request, limits, state.profiles);
+    return over ? limitRefusal(over) : undefined;
   }
 
   /**
@@ -433,7 +466,8 @@ export class OperatorCommands {
           continue;
         }
         // Fitted to the charger's limits as a command sent at once is.
-        const plan = planCommand(protocol!, command.action, prepared.request, await this.limits.read());
+        const limits = await this.limits.read();
+        const plan = planCommand(protocol!, command.action, prepared.request, limits);
         if (plan.kind === 'refused') {
           const refusal = limitRefusal(plan.refusal);
           this.deps.commands.fail(command.id, refusal.error, Date.now());
@@ -443,7 +477,7 @@ export class OperatorCommands {
         // transaction that ended since fails with the requirement it breaks, and is not sent.
         let stateRefusal: Extract<CommandOutcome, { ok: false }> | undefined;
         try {
-          stateRefusal = await this.refusedByState(prepared);
+          stateRefusal = await this.refusedByState(prepared, limits);
         } catch (error) {
           // Unchecked, it stays queued (not sent): the next delivery (the next boot, the next command queued) tries again.
           logError('read charger state for outbound rules', await this.deps.chargerId(), error);

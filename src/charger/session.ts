@@ -171,6 +171,7 @@ export class ChargerSession extends DurableObject<Env> {
       writeOnly: this.writeOnly,
       currentSocket: () => this.currentSocket(),
       getRegistration: () => this.getRegistration(),
+      setRegistration: (status) => this.setRegistration(status),
       solicited: this.solicited,
       chargerState: (protocol, needed) =>
         chargerRuleState(

@@ -11,7 +11,7 @@ export type CommandOutcome =
   | { ok: false; status: number; error: { code: string; message: string; [key: string]: unknown } };
 
 /** The operator's decision on how the charger's boot is answered (PUT /chargers/{id}/registration). */
-export type RegistrationDecision = 'Pending' | 'Accepted';
+export type RegistrationDecision = 'Pending' | 'Accepted' | 'Rejected';
 
 /** What the CSMS did at once about a changed registration decision; the decision itself answers the next boot. */
 export interface RegistrationEffect {
@@ -19,9 +19,10 @@ export interface RegistrationEffect {
    * BootTriggered: the charger was Pending and accepted a TriggerMessage BootNotification, so it
    * boots again now; TriggerRefused: it was asked and did not (its next boot applies the
    * decision); AtNextBoot: nothing was sent, the next boot applies it; Unchanged: its boot was
-   * already answered so.
+   * already answered so; RejectedNow: a charger whose boot was answered Pending is rejected at once
+   * (sent nothing more, its requests refused), and its next boot is answered Rejected.
    */
-  effect: 'BootTriggered' | 'TriggerRefused' | 'AtNextBoot' | 'Unchanged';
+  effect: 'BootTriggered' | 'TriggerRefused' | 'AtNextBoot' | 'Unchanged' | 'RejectedNow';
   message: string;
   /** How the charger's last boot was answered, as its object knows it. */
   registrationStatus: string | null;

@@ -6,6 +6,7 @@
 // caller), and refuses what cannot be split (a GetReport names one requestId; a charging profile is
 // one object) with the limit named. A limit the charger never reported is not applied.
 
+import type { InstalledProfile } from './outbound-rules';
 import type { Setting } from './settings';
 import type { OcppVersion } from './versions';
 
@@ -27,6 +28,8 @@ export const LIMIT_NAMES = {
   localAuthListMaxLength: 'LocalAuthListMaxLength',
   chargeProfileMaxStackLevel: 'ChargeProfileMaxStackLevel',
   chargingScheduleMaxPeriods: 'ChargingScheduleMaxPeriods',
+  maxChargingProfilesInstalled: 'MaxChargingProfilesInstalled',
+  profileEntries: 'SmartChargingCtrlr.Entries (maxLimit)',
 } as const;
 
 export type LimitKey = keyof typeof LIMIT_NAMES;
@@ -44,6 +47,7 @@ const KEYS_16: Record<string, LimitKey> = {
   localauthlistmaxlength: 'localAuthListMaxLength',
   chargeprofilemaxstacklevel: 'chargeProfileMaxStackLevel',
   chargingschedulemaxperiods: 'chargingScheduleMaxPeriods',
+  maxchargingprofilesinstalled: 'maxChargingProfilesInstalled',
 };
 
 /**
@@ -86,6 +90,12 @@ export function limitsFromSettings(settings: readonly Setting[]): ChargerLimits 
     // The list's capacity is Entries' maxLimit: its value is how many it holds now (D01.FR.12).
     if (component === 'localauthlistctrlr' && variable === 'entries' && s.characteristics) {
       assign(found, 'localListEntries', String(s.characteristics.maxLimit ?? ''));
+    }
+    // The same for installed charging profiles: SmartChargingCtrlr.Entries (instance ChargingProfiles)
+    // counts them, its maxLimit is how many the station holds.
+    const instance = s.variableInstance.toLowerCase();
+    if (component === 'smartchargingctrlr' && variable === 'entries' && (instance === '' || instance === 'chargingprofiles') && s.characteristics) {
+      assign(found, 'profileEntries', String(s.characteristics.maxLimit ?? ''));
     }
   }
   return found;
@@ -181,6 +191,49 @@ function profileRefusal(protocol: OcppVersion, action: string, payload: Record<s
   >;
   const periods = Math.max(0, ...schedules.map((s) => s?.chargingSchedulePeriod?.length ?? 0));
   return overItems(limits, periodsKey, periods, 'chargingSchedulePeriod entries in one schedule');
+}
+
+/** The limit on how many profiles a charger holds at once, when it reported one and the command carries a profile. */
+export function profileCountLimit(protocol: OcppVersion, action: string, request: unknown, limits: ChargerLimits): LimitKey | undefined {
+  if (!profileOf(protocol, action, request as Record<string, unknown>)) return undefined;
+  const key = protocol === 'ocpp1.6' ? 'maxChargingProfilesInstalled' : 'profileEntries';
+  return limits[key] === undefined ? undefined : key;
+}
+
+/**
+ * A profile that would take the charger past the number of profiles it holds at once (1.6
+ * MaxChargingProfilesInstalled, 2.0.1 SmartChargingCtrlr.Entries' maxLimit), given the profiles it
+ * has installed as the mirror knows them. The new profile replaces those the charger replaces with
+ * it (the mirror's rules, store/charging-profiles.ts): one with the same id (1.6 §5.16, K01.FR.05)
+ * and, in 1.6, one with the same stack level and purpose on the same connector. A 2.0.1 profile of
+ * the same stack level and purpose valid at the same time is refused before this (K01.FR.06, K01.FR.39).
+ */
+export function profileCountRefusal(
+  protocol: OcppVersion,
+  action: string,
+  request: unknown,
+  limits: ChargerLimits,
+  installed: readonly InstalledProfile[],
+): LimitRefusal | undefined {
+  const key = profileCountLimit(protocol, action, request, limits);
+  if (!key) return undefined;
+  const payload = request as Record<string, unknown>;
+  const profile = profileOf(protocol, action, payload)!;
+  const id = protocol === 'ocpp1.6' ? profile.chargingProfileId : profile.id;
+  // SetChargingProfile names the connector / EVSE; a 1.6 remote start its connector, if any (0: none named).
+  const evseId = (action === 'SetChargingProfile' ? (protocol === 'ocpp1.6' ? payload.connectorId : payload.evseId) : (payload.connectorId ?? payload.evseId ?? 0)) as number;
+  const kept = installed.filter(
+    (i) =>
+      i.profileId !== id &&
+      !(protocol === 'ocpp1.6' && i.evseId === evseId && i.purpose === profile.chargingProfilePurpose && i.stackLevel === profile.stackLevel),
+  );
+  const max = limits[key]!;
+  if (kept.length + 1 <= max) return undefined;
+  return refusal(
+    key,
+    max,
+    `the charger holds ${kept.length} charging profile${kept.length === 1 ? '' : 's'} this one does not replace: it takes at most ${max} (${LIMIT_NAMES[key]}); clear one first, or replace one (same id)`,
+  );
 }
 
 function overItems(limits: ChargerLimits, key: LimitKey, count: number, what: string): LimitRefusal | undefined {

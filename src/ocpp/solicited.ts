@@ -19,6 +19,17 @@ export interface Solicitation {
   parts: boolean;
   /** How long after the charger's last matching message (or its answer) more may come. */
   windowMs: number;
+  /**
+   * The EVSE / connector a TriggerMessage named (2.0.1 `evse`, 1.6 `connectorId`): a message that
+   * names another is not what was asked for. One that names none is still let through.
+   */
+  where?: Place;
+}
+
+/** An EVSE and connector as a message names them: 2.0.1 evseId and EVSE-relative connectorId, 1.6 connectorId. */
+export interface Place {
+  evseId?: number;
+  connectorId?: number;
 }
 
 /** A triggered message comes right after the charger's answer; a slow charger gets a few minutes. */
@@ -78,7 +89,8 @@ export function solicitationOf(version: OcppVersion, action: string, request: un
     const actions = typeof fields.requestedMessage === 'string' ? TRIGGERED[fields.requestedMessage] : undefined;
     // A BootNotification is always answered: nothing to let through.
     if (!actions || actions.includes('BootNotification')) return undefined;
-    return { actions, parts: false, windowMs: TRIGGER_WINDOW_MS };
+    const where = triggeredPlace(version, request);
+    return { actions, parts: false, windowMs: TRIGGER_WINDOW_MS, ...(where ? { where } : {}) };
   }
   const byId = BY_REQUEST_ID[version][action];
   if (byId && typeof fields.requestId === 'number') {
@@ -99,11 +111,49 @@ export function tookOn(response: unknown): boolean {
   return status === undefined || (typeof status === 'string' && status.startsWith('Accepted'));
 }
 
-/** Whether a charger request matches a solicitation: its action, and its requestId when the solicitation names one. */
-export function answersSolicitation(solicitation: Pick<Solicitation, 'actions' | 'requestId'>, action: string, payload: unknown): boolean {
+/** The EVSE / connector a trigger named: 2.0.1 `evse` {id, connectorId?}, 1.6 `connectorId`. */
+function triggeredPlace(version: OcppVersion, request: unknown): Place | undefined {
+  const fields = (request ?? {}) as { evse?: { id?: unknown; connectorId?: unknown }; connectorId?: unknown };
+  const place: Place = {};
+  if (version === 'ocpp2.0.1') {
+    if (typeof fields.evse?.id === 'number') place.evseId = fields.evse.id;
+    if (typeof fields.evse?.connectorId === 'number') place.connectorId = fields.evse.connectorId;
+  } else if (typeof fields.connectorId === 'number') {
+    place.connectorId = fields.connectorId;
+  }
+  return place.evseId === undefined && place.connectorId === undefined ? undefined : place;
+}
+
+/**
+ * The EVSE / connector a charger message names, as the trigger would: 2.0.1 StatusNotification and
+ * MeterValues `evseId` (and the former's `connectorId`), TransactionEvent `evse`; 1.6
+ * StatusNotification and MeterValues `connectorId`.
+ */
+function placeOf(payload: unknown): Place {
+  const fields = (payload ?? {}) as { evseId?: unknown; connectorId?: unknown; evse?: { id?: unknown; connectorId?: unknown } };
+  const evseId = typeof fields.evseId === 'number' ? fields.evseId : fields.evse?.id;
+  const connectorId = typeof fields.connectorId === 'number' ? fields.connectorId : fields.evse?.connectorId;
+  return {
+    ...(typeof evseId === 'number' ? { evseId } : {}),
+    ...(typeof connectorId === 'number' ? { connectorId } : {}),
+  };
+}
+
+/**
+ * Whether a charger request matches a solicitation: its action, its requestId when the
+ * solicitation names one, and the EVSE / connector a trigger named. The requested message leads
+ * (F06: an EVSE irrelevant to the message is ignored), so the place narrows only a message that
+ * names one itself: a StatusNotification for another connector is not the one asked for, a
+ * Heartbeat or a TransactionEvent naming no EVSE still is.
+ */
+export function answersSolicitation(solicitation: Pick<Solicitation, 'actions' | 'requestId' | 'where'>, action: string, payload: unknown): boolean {
   if (!solicitation.actions.includes(action)) return false;
-  if (solicitation.requestId === undefined) return true;
-  return (payload as { requestId?: unknown } | null)?.requestId === solicitation.requestId;
+  if (solicitation.requestId !== undefined && (payload as { requestId?: unknown } | null)?.requestId !== solicitation.requestId) return false;
+  if (!solicitation.where) return true;
+  const place = placeOf(payload);
+  const { evseId, connectorId } = solicitation.where;
+  if (evseId !== undefined && place.evseId !== undefined && place.evseId !== evseId) return false;
+  return connectorId === undefined || place.connectorId === undefined || place.connectorId === connectorId;
 }
 
 /** Whether a report's message is its last part (2.0.1 `tbc` absent or false). */

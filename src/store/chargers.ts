@@ -58,7 +58,7 @@ export interface ChargerRecord {
    * How its next boot is answered, as the operator decided: Pending (held), Accepted (registered),
    * or null (never registered: the unknown-charger policy decides).
    */
-  registrationDecision: 'Pending' | 'Accepted' | null;
+  registrationDecision: RegistrationStatus | null;
   boot: Partial<BootFacts>;
   connected: boolean;
   lastSeen: string | null;
@@ -77,6 +77,7 @@ type ChargerRow = {
   protocol: OcppVersion | null;
   registration_status: string | null;
   held_pending: number;
+  held_rejected: number;
   vendor: string | null;
   model: string | null;
   serial_number: string | null;
@@ -178,15 +179,16 @@ export class ChargerStore {
   /**
    * The operator's decision on how the charger's boots are answered. Pending holds it, registered
    * or not (holding registers it, so it is admitted whatever the unknown-charger policy);
-   * Accepted registers it and ends a hold.
+   * Rejected has its boots answered Rejected (registered too: it may connect to be told so);
+   * Accepted registers it and ends a hold or a rejection.
    */
-  async decideRegistration(id: string, decision: 'Pending' | 'Accepted', now: string): Promise<void> {
+  async decideRegistration(id: string, decision: RegistrationStatus, now: string): Promise<void> {
     await this.db
       .prepare(
-        `INSERT INTO chargers (id, registered, held_pending, created_at, updated_at) VALUES (?1, 1, ?2, ?3, ?3)
-         ON CONFLICT (id) DO UPDATE SET registered = 1, held_pending = ?2, updated_at = ?3`,
+        `INSERT INTO chargers (id, registered, held_pending, held_rejected, created_at, updated_at) VALUES (?1, 1, ?2, ?3, ?4, ?4)
+         ON CONFLICT (id) DO UPDATE SET registered = 1, held_pending = ?2, held_rejected = ?3, updated_at = ?4`,
       )
-      .bind(id, decision === 'Pending' ? 1 : 0, now)
+      .bind(id, decision === 'Pending' ? 1 : 0, decision === 'Rejected' ? 1 : 0, now)
       .run();
   }
 
@@ -290,8 +292,8 @@ export class ChargerStore {
   }
 
   /**
-   * Records a BootNotification and decides its answer, in one statement: Pending for a charger the
-   * operator holds, Accepted for a charger registered in D1, `unknownStatus` (the unknown-charger
+   * Records a BootNotification and decides its answer, in one statement: Rejected for a charger the
+   * operator rejected, Pending for a charger the operator holds, Accepted for a charger registered in D1, `unknownStatus` (the unknown-charger
    * policy's answer) otherwise. A charger accepted by the policy is registered from then on. Returns the answer decided, read and
    * written atomically (a registration made at the same moment is either seen or made after).
    */
@@ -303,7 +305,7 @@ export class ChargerStore {
            connected, last_seen, last_boot_at, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?14, ?14, ?14)
          ON CONFLICT (id) DO UPDATE SET
-           registration_status = CASE WHEN held_pending = 1 THEN 'Pending' WHEN registered = 1 THEN 'Accepted'
+           registration_status = CASE WHEN held_rejected = 1 THEN 'Rejected' WHEN held_pending = 1 THEN 'Pending' WHEN registered = 1 THEN 'Accepted'
              ELSE excluded.registration_status END,
            registered = MAX(registered, excluded.registered), protocol = excluded.protocol,
            vendor = excluded.vendor, model = excluded.model,
@@ -472,7 +474,7 @@ function toRecord(row: ChargerRow, connectors: ConnectorRow[]): ChargerRecord {
     passwordPending: row.pending_password_hash !== null,
     protocol: row.protocol,
     registrationStatus: row.registration_status,
-    registrationDecision: row.held_pending === 1 ? 'Pending' : row.registered === 1 ? 'Accepted' : null,
+    registrationDecision: row.held_rejected === 1 ? 'Rejected' : row.held_pending === 1 ? 'Pending' : row.registered === 1 ? 'Accepted' : null,
     boot: dropNulls({
       vendor: row.vendor,
       model: row.model,

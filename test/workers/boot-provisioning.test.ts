@@ -208,10 +208,136 @@ describe('B02: queued commands reach a Pending charger', () => {
   });
 });
 
+function reject(id: string): Promise<Response> {
+  return api('PUT', `/chargers/${id}/registration`, { status: 'Rejected' });
+}
+
+describe('F06.FR.02 B02.FR.09: a trigger naming an EVSE / connector lets a Pending charger send that one only', () => {
+  it('F06.FR.02 B02.FR.02 B02.FR.09: TriggerMessage StatusNotification for EVSE 1 connector 2: another connector or EVSE is refused, the one asked for is answered', async () => {
+    const id = uniqueChargerId('TRIGEVSE');
+    expect((await holdPending(id)).status).toBe(201);
+    const cp = await RawCharger.connect(id, 'ocpp2.0.1');
+    expect((await cp.boot())[2]).toMatchObject({ status: 'Pending' });
+    await commandAnswered(cp, 'TriggerMessage', { requestedMessage: 'StatusNotification', evse: { id: 1, connectorId: 2 } }, { status: 'Accepted' });
+    const status = (evseId: number, connectorId: number) => ({ timestamp: now(), connectorStatus: 'Available', evseId, connectorId });
+    expect((await cp.call('StatusNotification', status(1, 1))).slice(0, 3)).toEqual([4, 'c2', 'SecurityError']);
+    expect((await cp.call('StatusNotification', status(2, 2))).slice(0, 3)).toEqual([4, 'c3', 'SecurityError']);
+    expect(await cp.call('StatusNotification', status(1, 2))).toEqual([3, 'c4', {}]);
+    await env.CHARGERS.getByName(id).flushNow();
+    const { results } = await env.DB.prepare('SELECT evse_id, connector_id FROM connector_status WHERE charger_id = ? ORDER BY evse_id, connector_id').bind(id).all();
+    expect(results).toEqual([{ evse_id: 1, connector_id: 2 }]);
+    cp.close();
+  });
+
+  it('1.6 §5.17 §4.2.1: TriggerMessage StatusNotification for connector 2 lets through connector 2 only; one naming no connector lets through any', async () => {
+    const id = uniqueChargerId('TRIGCON16');
+    expect((await holdPending(id)).status).toBe(201);
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    expect((await cp.boot())[2]).toMatchObject({ status: 'Pending' });
+    await commandAnswered(cp, 'TriggerMessage', { requestedMessage: 'StatusNotification', connectorId: 2 }, { status: 'Accepted' });
+    const status = (connectorId: number) => ({ connectorId, errorCode: 'NoError', status: 'Available' });
+    expect((await cp.call('StatusNotification', status(1))).slice(0, 3)).toEqual([4, 'c2', 'SecurityError']);
+    expect(await cp.call('StatusNotification', status(2))).toEqual([3, 'c3', {}]);
+    await commandAnswered(cp, 'TriggerMessage', { requestedMessage: 'StatusNotification' }, { status: 'Accepted' });
+    expect(await cp.call('StatusNotification', status(1))).toEqual([3, 'c4', {}]);
+    cp.close();
+  });
+});
+
+describe('B03: an operator rejects a charger', () => {
+  it('B03.FR.07 B03.FR.08: an Accepted 2.0.1 charger set Rejected stays Accepted until it boots again; that boot is answered Rejected, then its requests get SecurityError, it is sent nothing, and accepting it lets its next boot in', async () => {
+    const id = uniqueChargerId('REJ201');
+    const cp = await RawCharger.connect(id, 'ocpp2.0.1');
+    expect((await cp.boot())[2]).toMatchObject({ status: 'Accepted' });
+    const res = await reject(id);
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({
+      charger: { registrationDecision: 'Rejected', registrationStatus: 'Accepted' },
+      registration: { decision: 'Rejected', effect: 'AtNextBoot', registrationStatus: 'Accepted' },
+    });
+    // Nothing is sent, and it is served as an Accepted charger until it boots again (its transactions go on).
+    await expect(cp.next(300)).rejects.toThrow(/no frame/);
+    expect((await cp.call('Heartbeat', {}))[0]).toBe(3);
+
+    const boot = await cp.boot();
+    expect(boot[2]).toMatchObject({ status: 'Rejected', interval: expect.any(Number) });
+    expect((await cp.call('Heartbeat', {})).slice(0, 3)).toEqual([4, 'c4', 'SecurityError']);
+    // B03.FR.08: the CSMS sends a rejected charger nothing: a command is refused, a queued one waits.
+    const direct = await api('POST', `/chargers/${id}/commands/GetVariables`, {
+      getVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }],
+    });
+    expect(direct.status).toBe(409);
+    expect(await json(direct)).toMatchObject({ error: { code: 'ChargerRejected' } });
+    const queued = await api('POST', `/chargers/${id}/commands/ChangeAvailability?queue=true`, { operationalStatus: 'Operative' });
+    expect(queued.status).toBe(202);
+    await expect(cp.next(500)).rejects.toThrow(/no frame/);
+    // Kept in D1, and the connection stays open.
+    expect(await env.DB.prepare('SELECT registration_status, held_rejected, held_pending FROM chargers WHERE id = ?').bind(id).first()).toEqual({
+      registration_status: 'Rejected',
+      held_rejected: 1,
+      held_pending: 0,
+    });
+    expect(await json(await api('GET', `/chargers/${id}`))).toMatchObject({ charger: { connected: true, registrationDecision: 'Rejected' } });
+
+    // Accepted again: nothing sent now (a rejected charger is sent nothing); its next boot is Accepted and the queue follows.
+    expect(await json(await api('PUT', `/chargers/${id}/registration`, { status: 'Accepted' }))).toMatchObject({
+      charger: { registrationDecision: 'Accepted' },
+      registration: { effect: 'AtNextBoot', registrationStatus: 'Rejected' },
+    });
+    expect((await cp.boot())[2]).toMatchObject({ status: 'Accepted' });
+    const delivered = await cp.next();
+    expect(delivered.slice(2)).toEqual(['ChangeAvailability', { operationalStatus: 'Operative' }]);
+    cp.sendRaw(JSON.stringify([3, delivered[1], { status: 'Accepted' }]));
+    cp.close();
+  });
+
+  it('B03.FR.07 B02.FR.09: a 2.0.1 charger whose boot was answered Pending is rejected at once: what it was asked for is refused now, commands too, and its next boot is answered Rejected', async () => {
+    const id = uniqueChargerId('REJPEND');
+    expect((await holdPending(id)).status).toBe(201);
+    const cp = await RawCharger.connect(id, 'ocpp2.0.1');
+    expect((await cp.boot())[2]).toMatchObject({ status: 'Pending' });
+    await commandAnswered(cp, 'TriggerMessage', { requestedMessage: 'StatusNotification', evse: { id: 1, connectorId: 1 } }, { status: 'Accepted' });
+
+    const res = await reject(id);
+    expect(await json(res)).toMatchObject({
+      charger: { registrationDecision: 'Rejected' },
+      registration: { decision: 'Rejected', effect: 'RejectedNow', registrationStatus: 'Rejected' },
+    });
+    await expect(cp.next(300)).rejects.toThrow(/no frame/);
+    // The trigger it accepted while Pending no longer lets its message through.
+    expect((await cp.call('StatusNotification', { timestamp: now(), connectorStatus: 'Available', evseId: 1, connectorId: 1 })).slice(0, 3)).toEqual([4, 'c2', 'SecurityError']);
+    const command = await api('POST', `/chargers/${id}/commands/SetVariables`, {
+      setVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, attributeValue: '60' }],
+    });
+    expect(command.status).toBe(409);
+    expect(await json(command)).toMatchObject({ error: { code: 'ChargerRejected' } });
+    expect((await cp.boot())[2]).toMatchObject({ status: 'Rejected' });
+    // Rejected twice: unchanged.
+    expect(await json(await reject(id))).toMatchObject({ registration: { effect: 'Unchanged' } });
+    cp.close();
+  });
+
+  it('1.6 §4.2: a charger never seen, rejected ahead of its first boot, is answered Rejected; its requests get SecurityError; held Pending later, its next boot is Pending', async () => {
+    const id = uniqueChargerId('REJ16');
+    const res = await reject(id);
+    expect(res.status).toBe(201);
+    expect(await json(res)).toMatchObject({
+      charger: { id, registered: true, registrationDecision: 'Rejected', registrationStatus: null },
+      registration: { decision: 'Rejected', effect: 'AtNextBoot' },
+    });
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    expect((await cp.boot())[2]).toMatchObject({ status: 'Rejected', interval: expect.any(Number) });
+    expect((await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' })).slice(0, 3)).toEqual([4, 'c2', 'SecurityError']);
+    expect(await json(await holdPending(id))).toMatchObject({ charger: { registrationDecision: 'Pending' }, registration: { effect: 'AtNextBoot' } });
+    expect((await cp.boot())[2]).toMatchObject({ status: 'Pending' });
+    cp.close();
+  });
+});
+
 describe('the registration route', () => {
   it('refuses a body that is not a decision, changing nothing', async () => {
     const id = uniqueChargerId('BADREG');
-    for (const body of [{ status: 'Rejected' }, { status: 'Pending', extra: 1 }, {}]) {
+    for (const body of [{ status: 'Refused' }, { status: 'Pending', extra: 1 }, {}]) {
       const res = await api('PUT', `/chargers/${id}/registration`, body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(await json(res)).toMatchObject({ error: { code: 'InvalidPayload' } });

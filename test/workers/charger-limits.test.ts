@@ -264,3 +264,121 @@ describe('1.6 limits from the GetConfiguration answer (1.6 §5.8, §5.16, §9.1,
     cp.close();
   });
 });
+
+/** Sends a command, answers its one CALL with `answer`, and returns the API's answer. */
+async function sendAnswered(cp: RawCharger, action: string, body: unknown, answer: Record<string, unknown> = { status: 'Accepted' }): Promise<Response> {
+  const pending = api('POST', `/chargers/${cp.id}/commands/${action}`, body);
+  const call = (await cp.next()) as Frame;
+  expect(call[2]).toBe(action);
+  cp.sendRaw(JSON.stringify([3, call[1], answer]));
+  const res = await pending;
+  expect(res.status).toBe(200);
+  return res;
+}
+
+describe('the number of charging profiles a charger holds (1.6 MaxChargingProfilesInstalled, 2.0.1 SmartChargingCtrlr.Entries)', () => {
+  const profile16 = (id: number, stackLevel: number, connectorId = 0, purpose = 'TxDefaultProfile') => ({
+    connectorId,
+    csChargingProfiles: {
+      chargingProfileId: id,
+      stackLevel,
+      chargingProfilePurpose: purpose,
+      chargingProfileKind: 'Relative',
+      chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] },
+    },
+  });
+
+  it('1.6 §5.16 / §9.4 MaxChargingProfilesInstalled 2: a third profile is refused naming the key, nothing sent; one with an installed id, or the same stack level and purpose on the same connector, replaces it; a remote start profile counts too', async () => {
+    const cp = await charger16({ MaxChargingProfilesInstalled: '2' });
+    await sendAnswered(cp, 'SetChargingProfile', profile16(1, 0));
+    await sendAnswered(cp, 'SetChargingProfile', profile16(2, 1));
+    const third = await api('POST', `/chargers/${cp.id}/commands/SetChargingProfile`, profile16(3, 2));
+    expect(third.status).toBe(400);
+    expect(((await third.json()) as any).error).toMatchObject({
+      code: 'ChargerLimitExceeded',
+      limit: { name: 'MaxChargingProfilesInstalled', value: 2 },
+      message: expect.stringContaining('holds 2 charging profiles'),
+    });
+    const start = await api('POST', `/chargers/${cp.id}/commands/RemoteStartTransaction`, {
+      connectorId: 1,
+      idTag: 'T1',
+      chargingProfile: { ...profile16(5, 0).csChargingProfiles, chargingProfilePurpose: 'TxProfile' },
+    });
+    expect(start.status).toBe(400);
+    expect(((await start.json()) as any).error.limit).toEqual({ name: 'MaxChargingProfilesInstalled', value: 2 });
+    await expectNothingSent(cp);
+    // The same id replaces (with another stack level), and so does another id at the same stack level and purpose.
+    await sendAnswered(cp, 'SetChargingProfile', profile16(2, 3));
+    await sendAnswered(cp, 'SetChargingProfile', profile16(4, 3));
+    // Another connector is another place: it adds.
+    const other = await api('POST', `/chargers/${cp.id}/commands/SetChargingProfile`, profile16(6, 3, 1));
+    expect(other.status).toBe(400);
+    // Cleared, there is room again.
+    await sendAnswered(cp, 'ClearChargingProfile', { id: 1 });
+    await sendAnswered(cp, 'SetChargingProfile', profile16(6, 3, 1));
+    cp.close();
+  });
+
+  it('1.6 MaxChargingProfilesInstalled: a queued SetChargingProfile past the limit fails when it is delivered, unsent', async () => {
+    const cp = await charger16({ MaxChargingProfilesInstalled: '1' });
+    await sendAnswered(cp, 'SetChargingProfile', profile16(1, 0));
+    const queued = await api('POST', `/chargers/${cp.id}/commands/SetChargingProfile?queue=true`, profile16(2, 1));
+    expect(queued.status).toBe(202);
+    const { command } = (await queued.json()) as any;
+    let state: any;
+    for (let i = 0; i < 50; i++) {
+      state = ((await (await api('GET', `/commands/${command.id}`)).json()) as any).command;
+      if (state.status !== 'sent' && state.status !== 'queued') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(state.status).toBe('failed');
+    expect(state.error).toMatchObject({ code: 'ChargerLimitExceeded', limit: { name: 'MaxChargingProfilesInstalled', value: 1 } });
+    await expectNothingSent(cp);
+    cp.close();
+  });
+
+  it('K01 (SmartChargingCtrlr.Entries maxLimit, instance ChargingProfiles): past it a SetChargingProfile or a RequestStartTransaction profile is refused, nothing sent; the same id replaces', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId('LIM'), 'ocpp2.0.1');
+    await cp.boot();
+    const report = await cp.call('NotifyReport', {
+      requestId: 1,
+      generatedAt: new Date().toISOString(),
+      seqNo: 0,
+      reportData: [
+        {
+          component: { name: 'SmartChargingCtrlr' },
+          variable: { name: 'Entries', instance: 'ChargingProfiles' },
+          variableAttribute: [{ type: 'Actual', value: '0', mutability: 'ReadOnly' }],
+          variableCharacteristics: { dataType: 'integer', maxLimit: 1, supportsMonitoring: false },
+        },
+      ],
+    });
+    expect(report[0]).toBe(3);
+    const profile = (id: number, stackLevel: number) => ({
+      evseId: 0,
+      chargingProfile: {
+        id,
+        stackLevel,
+        chargingProfilePurpose: 'TxDefaultProfile',
+        chargingProfileKind: 'Relative',
+        chargingSchedule: [{ id: 1, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] }],
+      },
+    });
+    await sendAnswered(cp, 'SetChargingProfile', profile(1, 0));
+    const second = await api('POST', `/chargers/${cp.id}/commands/SetChargingProfile`, profile(2, 1));
+    expect(second.status).toBe(400);
+    expect(((await second.json()) as any).error).toMatchObject({ code: 'ChargerLimitExceeded', limit: { name: 'SmartChargingCtrlr.Entries (maxLimit)', value: 1 } });
+    const start = await api('POST', `/chargers/${cp.id}/commands/RequestStartTransaction`, {
+      remoteStartId: 1,
+      evseId: 1,
+      idToken: { idToken: 'T1', type: 'ISO14443' },
+      chargingProfile: { ...profile(3, 0).chargingProfile, chargingProfilePurpose: 'TxProfile' },
+    });
+    expect(start.status).toBe(400);
+    expect(((await start.json()) as any).error.limit).toEqual({ name: 'SmartChargingCtrlr.Entries (maxLimit)', value: 1 });
+    await expectNothingSent(cp);
+    // K01.FR.05: the same id replaces the installed one.
+    await sendAnswered(cp, 'SetChargingProfile', profile(1, 2));
+    cp.close();
+  });
+});
