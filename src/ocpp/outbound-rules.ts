@@ -136,6 +136,30 @@ function profileRules(version: OcppVersion, pick: (p: Payload) => Payload | unde
 
 // ---- 2.0.1 -----------------------------------------------------------------------------------------
 
+/**
+ * A remote start's charging profile (1.6 RemoteStartTransaction, 2.0.1 RequestStartTransaction):
+ * a TxProfile for the transaction about to start, so it names none, and a valid profile besides.
+ */
+function remoteStartRules(version: OcppVersion, action: string, ids: { purpose: string; noTransaction: string }): Rule[] {
+  return [
+    {
+      requirement: ids.purpose,
+      check: (p) =>
+        p.chargingProfile && p.chargingProfile.chargingProfilePurpose !== 'TxProfile'
+          ? `The charging profile of a ${action} is a TxProfile (it is a ${p.chargingProfile.chargingProfilePurpose})`
+          : undefined,
+    },
+    {
+      requirement: ids.noTransaction,
+      check: (p) =>
+        p.chargingProfile?.transactionId !== undefined
+          ? `The charging profile of a ${action} names no transactionId: the transaction does not exist yet`
+          : undefined,
+    },
+    ...profileRules(version, (p) => p.chargingProfile),
+  ];
+}
+
 const setChargingProfile201: Rule[] = [
   {
     requirement: 'K01.FR.22',
@@ -251,23 +275,7 @@ const setChargingProfile201: Rule[] = [
 
 const RULES_201: Record<string, Rule[]> = {
   SetChargingProfile: setChargingProfile201,
-  RequestStartTransaction: [
-    {
-      requirement: 'F01.FR.09',
-      check: (p) =>
-        p.chargingProfile && p.chargingProfile.chargingProfilePurpose !== 'TxProfile'
-          ? `The charging profile of a RequestStartTransaction is a TxProfile (it is a ${p.chargingProfile.chargingProfilePurpose})`
-          : undefined,
-    },
-    {
-      requirement: 'F01.FR.11',
-      check: (p) =>
-        p.chargingProfile?.transactionId !== undefined
-          ? 'The charging profile of a RequestStartTransaction names no transactionId: the transaction does not exist yet'
-          : undefined,
-    },
-    ...profileRules('ocpp2.0.1', (p) => p.chargingProfile),
-  ],
+  RequestStartTransaction: remoteStartRules('ocpp2.0.1', 'RequestStartTransaction', { purpose: 'F01.FR.09', noTransaction: 'F01.FR.11' }),
   ClearChargingProfile: [
     {
       requirement: 'K10.FR.02',
@@ -407,23 +415,7 @@ const RULES_16: Record<string, Rule[]> = {
       },
     },
   ],
-  RemoteStartTransaction: [
-    {
-      requirement: '1.6 §5.11',
-      check: (p) =>
-        p.chargingProfile && p.chargingProfile.chargingProfilePurpose !== 'TxProfile'
-          ? `The charging profile of a RemoteStartTransaction is a TxProfile (it is a ${p.chargingProfile.chargingProfilePurpose})`
-          : undefined,
-    },
-    {
-      requirement: '1.6 §5.16.2',
-      check: (p) =>
-        p.chargingProfile?.transactionId !== undefined
-          ? 'The charging profile of a RemoteStartTransaction names no transactionId: the transaction does not exist yet'
-          : undefined,
-    },
-    ...profileRules('ocpp1.6', (p) => p.chargingProfile),
-  ],
+  RemoteStartTransaction: remoteStartRules('ocpp1.6', 'RemoteStartTransaction', { purpose: '1.6 §5.11', noTransaction: '1.6 §5.16.2' }),
   TriggerMessage: [
     {
       requirement: '1.6 §5.17 TriggerMessage.req connectorId',
