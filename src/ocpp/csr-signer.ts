@@ -327,6 +327,7 @@ export interface CaSignerOptions {
 /** Issued certificates start this long before now, for chargers whose clocks run a little behind. */
 const BACKDATE_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
+const MAX_CERTIFICATE_CHAIN = 10_000;
 
 /** The certificate authority CSMS_CA_KEY and CSMS_CA_CERT make (see the trust model above). */
 export function createCaSigner(options: CaSignerOptions): CertificateAuthority {
@@ -339,7 +340,12 @@ export function createCaSigner(options: CaSignerOptions): CertificateAuthority {
       }
       const csr = await checkedCsr(csrText, chargerId);
       const leaf = await issueCertificate(material, csr, now(), options.validityDays);
-      return toPem('CERTIFICATE', leaf) + material.chainPem;
+      const chain = toPem('CERTIFICATE', leaf) + material.chainPem;
+      // CertificateSigned's certificateChain holds at most 10,000 characters (both versions).
+      if (chain.length > MAX_CERTIFICATE_CHAIN) {
+        throw new CertificateRefusal('ChainTooLong', `The signed chain (${chain.length} characters) exceeds CertificateSigned's ${MAX_CERTIFICATE_CHAIN}; CSMS_CA_CERT holds too many certificates`);
+      }
+      return chain;
     },
   };
 }
