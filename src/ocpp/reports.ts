@@ -68,10 +68,12 @@ export function signCertificateHandler(
     try {
       chain = await ca.sign(req.csr, ctx.chargerId, req.certificateType);
     } catch (error) {
-      if (withStatusInfo && error instanceof CertificateRefusal) {
+      if (!withStatusInfo) return { status: 'Rejected' };
+      if (error instanceof CertificateRefusal) {
         return { status: 'Rejected', statusInfo: { reasonCode: error.reasonCode, additionalInfo: error.additionalInfo.slice(0, 512) } };
       }
-      return { status: 'Rejected' };
+      // Any other failure is the authority's own: its message is not the charger's to read.
+      return { status: 'Rejected', statusInfo: { reasonCode: 'SigningFailed', additionalInfo: 'The certificate authority could not sign this CSR' } };
     }
     await ctx.records.queueCommand('CertificateSigned', {
       certificateChain: chain,

@@ -119,6 +119,13 @@ describe('certificate signing', () => {
     await cp.boot();
     expect((await cp.call('SignCertificate', { csr: 'BAD' }))[2]).toEqual({ status: 'Rejected' });
     cp.close();
+    const cp201 = await RawCharger.connect(uniqueChargerId(), 'ocpp2.0.1');
+    await cp201.boot();
+    expect((await cp201.call('SignCertificate', { csr: 'BAD' }))[2]).toEqual({
+      status: 'Rejected',
+      statusInfo: { reasonCode: 'SigningFailed', additionalInfo: 'The certificate authority could not sign this CSR' },
+    });
+    cp201.close();
   });
 });
 
