@@ -1,6 +1,7 @@
 // Configuration read from the Worker's environment (wrangler.toml [vars] and secrets), with defaults.
 
 import type { JournalMode } from './charger/journal';
+import { readCaMaterial } from './ocpp/csr-signer';
 import { parseVersionPreference, type OcppVersion } from './ocpp/versions';
 
 export type UnknownChargerPolicy = 'accept' | 'pending' | 'reject';
@@ -90,6 +91,16 @@ export interface Config {
   logUploadTtlSeconds: number;
   /** Largest log or diagnostics file (bytes) a charger may upload to the CSMS; a larger one is refused with 413. */
   logUploadMaxBytes: number;
+  /**
+   * The CSMS's certificate authority for SignCertificate (ocpp/csr-signer.ts): the CA's private
+   * key (CSMS_CA_KEY, a secret: PKCS#8 PEM, ECDSA P-256) and its certificate (CSMS_CA_CERT, PEM,
+   * optionally followed by the certificates it was issued under). Both or neither; checked to
+   * match at start. Unset: SignCertificate is answered Rejected (NoSigner).
+   */
+  caKeyPem?: string;
+  caCertPem?: string;
+  /** Days a certificate the CSMS signs is valid (CSMS_CA_VALIDITY_DAYS), never past the CA's own end. */
+  caValidityDays: number;
 }
 
 export type UnknownOfflineTagPolicy = 'list' | 'ignore';
@@ -127,6 +138,10 @@ export interface ConfigVars {
   CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS?: string;
   LOG_UPLOAD_TTL_SECONDS?: string;
   LOG_UPLOAD_MAX_BYTES?: string;
+  /** A secret (`wrangler secret put CSMS_CA_KEY`), never a [vars] entry. */
+  CSMS_CA_KEY?: string;
+  CSMS_CA_CERT?: string;
+  CSMS_CA_VALIDITY_DAYS?: string;
 }
 
 export const DEFAULTS = {
@@ -172,6 +187,8 @@ export const DEFAULTS = {
   logUploadTtlSeconds: 86_400,
   // Diagnostics archives are a few MiB; 25 MiB keeps one upload well inside a Worker request's limits.
   logUploadMaxBytes: 25 * 1024 * 1024,
+  // A year: chargers renew ahead of expiry themselves (A03), and a lost charger's certificate ends.
+  caValidityDays: 365,
 } as const;
 
 /** Longest a single command may wait, whatever the request asks for. */
@@ -226,7 +243,21 @@ export function readConfig(vars: ConfigVars): Config {
     logUploadTtlSeconds: readPositiveInt('LOG_UPLOAD_TTL_SECONDS', vars.LOG_UPLOAD_TTL_SECONDS, DEFAULTS.logUploadTtlSeconds),
     logUploadMaxBytes: readPositiveInt('LOG_UPLOAD_MAX_BYTES', vars.LOG_UPLOAD_MAX_BYTES, DEFAULTS.logUploadMaxBytes),
     ...readContractCertProvider(vars),
+    ...readCertificateAuthority(vars),
   };
+}
+
+/** CSMS_CA_KEY and CSMS_CA_CERT, both or neither, checked to belong together; errors never show the key. */
+function readCertificateAuthority(vars: ConfigVars): Pick<Config, 'caKeyPem' | 'caCertPem' | 'caValidityDays'> {
+  const caValidityDays = readPositiveInt('CSMS_CA_VALIDITY_DAYS', vars.CSMS_CA_VALIDITY_DAYS, DEFAULTS.caValidityDays);
+  // A PEM pasted into a dashboard field may arrive with its line breaks as literal \n.
+  const key = vars.CSMS_CA_KEY?.replace(/\\n/g, '\n').trim() || undefined;
+  const cert = vars.CSMS_CA_CERT?.replace(/\\n/g, '\n').trim() || undefined;
+  if (!key && !cert) return { caValidityDays };
+  if (!key) throw new Error('CSMS_CA_CERT is set but CSMS_CA_KEY is not: set both (the key as a secret) or neither');
+  if (!cert) throw new Error('CSMS_CA_KEY is set but CSMS_CA_CERT is not: set both or neither');
+  readCaMaterial(key, cert);
+  return { caKeyPem: key, caCertPem: cert, caValidityDays };
 }
 
 function readContractCertProvider(vars: ConfigVars): Pick<Config, 'contractCertProviderUrl' | 'contractCertProviderToken' | 'contractCertProviderTimeoutSeconds'> {

@@ -6,6 +6,7 @@
 
 import type { Config } from '../config';
 import { contractCertificateProvider } from './contract-cert-provider';
+import { configuredCertificateAuthority } from './certificate-authority';
 import { ocspChecker } from './ocsp-client';
 import { logError, logMessage, logWarning } from '../log';
 import { answerCall } from '../ocpp/dispatch';
@@ -120,6 +121,7 @@ export class ChargerCalls {
         records,
         contractCertificates: contractCertificateProvider(this.deps.config()),
         ocsp: ocspChecker(chargerId),
+        certificateAuthority: configuredCertificateAuthority(this.deps.config()),
       },
       {
         accepted,

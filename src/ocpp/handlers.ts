@@ -1,6 +1,6 @@
 // The shape of a handler for a charger-initiated action, and what it may use.
 
-import type { ContractCertificateProvider } from './certificates';
+import type { CertificateAuthority, ContractCertificateProvider } from './certificates';
 import type { OcspChecker } from './ocsp';
 import type { ChargerRecords } from './records';
 import { toUtcIso } from './timestamps';
@@ -19,6 +19,8 @@ export interface HandlerContext {
   contractCertificates?: ContractCertificateProvider;
   /** Asks OCSP responders about ISO 15118 contract certificates; absent, none can be checked. */
   ocsp?: OcspChecker;
+  /** Signs SignCertificate CSRs: the CA the configuration names (CSMS_CA_KEY / CSMS_CA_CERT); absent, none is configured. */
+  certificateAuthority?: CertificateAuthority;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Handlers for charger messages whose main job is to be kept: notifications, reports, requests.
 
 import { certificateAuthority } from './certificates';
+import { CertificateRefusal } from './csr-signer';
 import type { Handler, HandlerContext } from './handlers';
 import { redactSecrets } from './secrets';
 
@@ -46,24 +47,33 @@ export function firmwareStatusHandler(action: 'FirmwareStatusNotification' | 'Si
 }
 
 /**
- * SignCertificate, both versions: the CSR is kept; a registered certificate authority signs it
- * and CertificateSigned is queued to the charger. Without one the CSMS cannot process the request,
- * so it answers Rejected (A02.FR.12 / A03.FR.12): an Accepted with nothing following leaves the
- * charger waiting for a CertificateSigned that never comes. 2.0.1 says why in statusInfo; the 1.6
- * security extension's answer has only a status. The CSR is still kept, so an operator can sign it
- * elsewhere and send the chain with CertificateSigned (security-commands route).
+ * SignCertificate, both versions: the CSR is kept; a certificate authority signs it and
+ * CertificateSigned is queued to the charger (A02.FR.11 / A03.FR.11: Accepted when the CSMS can
+ * process the request). The authority is one registered in code (registerCertificateAuthority),
+ * else the one the configuration names (CSMS_CA_KEY / CSMS_CA_CERT, ocpp/csr-signer.ts). Without
+ * one the CSMS cannot process the request, so it answers Rejected (A02.FR.12 / A03.FR.12): an
+ * Accepted with nothing following leaves the charger waiting for a CertificateSigned that never
+ * comes. A CSR the authority refuses (not signed by its key, a CN that is not this charger, ...)
+ * is Rejected too, nothing signed. 2.0.1 says why in statusInfo; the 1.6 security extension's
+ * answer has only a status. The CSR is still kept, so an operator can sign it elsewhere and send
+ * the chain with CertificateSigned (security-commands route).
  */
 export function signCertificateHandler(
   withStatusInfo: boolean,
 ): Handler<{ csr: string; certificateType?: string }, { status: 'Accepted' | 'Rejected'; statusInfo?: { reasonCode: string; additionalInfo?: string } }> {
   return keepAndAnswer('SignCertificate', async (req, ctx) => {
-    const ca = certificateAuthority();
+    const ca = certificateAuthority() ?? ctx.certificateAuthority;
     if (!ca) return withStatusInfo ? { status: 'Rejected', statusInfo: { ...NO_SIGNER_STATUS_INFO } } : { status: 'Rejected' };
     let chain: string;
     try {
       chain = await ca.sign(req.csr, ctx.chargerId, req.certificateType);
-    } catch {
-      return { status: 'Rejected' };
+    } catch (error) {
+      if (!withStatusInfo) return { status: 'Rejected' };
+      if (error instanceof CertificateRefusal) {
+        return { status: 'Rejected', statusInfo: { reasonCode: error.reasonCode, additionalInfo: error.additionalInfo.slice(0, 512) } };
+      }
+      // Any other failure is the authority's own: its message is not the charger's to read.
+      return { status: 'Rejected', statusInfo: { reasonCode: 'SigningFailed', additionalInfo: 'The certificate authority could not sign this CSR' } };
     }
     await ctx.records.queueCommand('CertificateSigned', {
       certificateChain: chain,

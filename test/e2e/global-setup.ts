@@ -3,6 +3,7 @@
 
 import type { TestProject } from 'vitest/node';
 import { startWranglerDev } from '../../scripts/lib/wrangler-dev.mjs';
+import { CA_CERT, CA_KEY } from '../support/signer-pki.ts';
 import { CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS, CONTRACT_CERT_PROVIDER_TOKEN, startContractCertProvider } from './contract-cert-provider.ts';
 
 declare module 'vitest' {
@@ -25,6 +26,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       CONTRACT_CERT_PROVIDER_TOKEN,
       CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS: String(CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS),
       API_TOKEN: E2E_API_TOKEN,
+      // The CSMS's own certificate authority (test-only keys), its PEM line breaks written as \n on the command line.
+      CSMS_CA_KEY: CA_KEY.trim().replace(/\n/g, '\\n'),
+      CSMS_CA_CERT: CA_CERT.trim().replace(/\n/g, '\\n'),
       // As `npm start` does: the deployed default rejects chargers not registered first.
       UNKNOWN_CHARGER_POLICY: 'accept',
     },
