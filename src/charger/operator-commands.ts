@@ -1,14 +1,14 @@
 // Operator commands: what the HTTP API asks a charger to do, sent now or queued until it can take them.
 //
 // The ChargerSession Durable Object keeps the RPC entry points (the API calls them through its
-// stub) and delegates here; this module owns the sending, the queue's delivery and the local list's
-// version. It is built anew with each instance: what must outlive one is in the deps' storage.
+// stub) and delegates here; this module owns the sending (split to the charger's limits, checked
+// against the spec's stateful rules) and the queue's delivery; the local list
+// (local-list-sender.ts) and registration decisions (registration-decisions.ts) build on it. It is built anew with each instance: what must outlive one is in the deps' storage.
 
 import type { Config } from '../config';
 import type { Outbox } from '../fleet/outbox';
 import { logError } from '../log';
-import { mergeResults, planCommand, profileCountLimit, profileCountRefusal, splitLocalList, type ChargerLimits, type LimitRefusal, type PartOutcome } from '../ocpp/charger-limits';
-import { localListPayload, type LocalListEntry, type LocalListUpdate, type SkippedEntry } from '../ocpp/local-list';
+import { mergeResults, planCommand, profileCountLimit, profileCountRefusal, type ChargerLimits, type PartOutcome } from '../ocpp/charger-limits';
 import type { CallOutcome, OutboundCalls } from '../ocpp/outbound-calls';
 import { stateNeeded, type ChargerState, type StateNeeded } from '../ocpp/outbound-rules';
 import type { RegistrationStatus } from '../ocpp/records';
@@ -17,6 +17,7 @@ import type { WriteOnlyLookup } from '../ocpp/secrets';
 import { NOT_WHILE_PENDING, solicitationOf, tookOn } from '../ocpp/solicited';
 import type { OcppVersion } from '../ocpp/versions';
 import { newCommandId } from './command-ids';
+import { itemCount, limitRefusal, partFailure } from './command-parts';
 import { generatedSlot, type CommandQueue, type QueuedCommand } from './command-queue';
 import {
   commandEffects,
@@ -30,22 +31,13 @@ import {
 } from './commands';
 import { FirmwareJobs } from './firmware-jobs';
 import type { OutboxHandover } from './handover';
+import { LocalListSender } from './local-list-sender';
+import { registrationDecided } from './registration-decisions';
 import { remoteStartRequest, type RemoteStarts } from './remote-starts';
 import { ReportedLimits } from './reported-limits';
 import type { SolicitedMessages } from './solicited-messages';
 import type { TxProfileMarker } from './tx-profiles';
 import type { CommandOutcome, RegistrationDecision, RegistrationEffect } from './types';
-
-/** Where the local list the charger last accepted is kept in the object's storage. */
-const LOCAL_LIST_KEYS = {
-  version: 'localListVersion',
-  syncedAt: 'localListSyncedAt',
-  /**
-   * The highest version of a list sent in parts that the charger accepted a part of, while the
-   * whole list was not: it may hold that version, so the next list is numbered past it.
-   */
-  partVersion: 'localListPartVersion',
-} as const;
 
 /**
  * Commands the CSMS queues on its own (CertificateSigned after a signed CSR) wait a day for the
@@ -94,10 +86,18 @@ export class OperatorCommands {
   private readonly limits: ReportedLimits;
   /** The firmware updates the charger accepted, moved on by its notifications (see firmware-jobs.ts). */
   readonly firmwareJobs: FirmwareJobs;
+  /** The local authorization list and its version (see local-list-sender.ts). */
+  readonly localList: LocalListSender;
 
   constructor(private readonly deps: OperatorCommandsDeps) {
     this.limits = new ReportedLimits(deps.storage);
     this.firmwareJobs = new FirmwareJobs(deps.storage, deps.outbox);
+    this.localList = new LocalListSender({
+      storage: deps.storage,
+      protocol: deps.protocol,
+      limits: this.limits,
+      sendCommand: (action, payload, timeoutSeconds) => this.sendCommand(action, payload, timeoutSeconds),
+    });
   }
 
   /** Keeps the message limits among settings the charger reported. */
@@ -169,83 +169,6 @@ export class OperatorCommands {
   }
 
   /**
-   * Sends the charger a local authorization list built from `entries`, numbered one past the
-   * last version it accepted; the new version is kept once it accepts this one. A list longer
-   * than the charger takes in one message goes in parts (D01.FR.11, see splitLocalList): the
-   * version is kept only once every part was accepted.
-   */
-  async sendLocalList(
-    updateType: LocalListUpdate,
-    entries: LocalListEntry[],
-    timeoutSeconds: number,
-  ): Promise<CommandOutcome & { listVersion?: number; skipped?: SkippedEntry[] }> {
-    const protocol = await this.deps.protocol();
-    if (!protocol) return commandFailure(409, 'ChargerOffline', 'The charger has never connected');
-    const accepted = (await this.deps.storage.get<number>(LOCAL_LIST_KEYS.version)) ?? 0;
-    const partVersion = (await this.deps.storage.get<number>(LOCAL_LIST_KEYS.partVersion)) ?? 0;
-    const version = Math.max(accepted, partVersion) + 1;
-    const { payload, skipped } = localListPayload(protocol, version, updateType, entries);
-    const split = splitLocalList(protocol, payload as Record<string, unknown>, await this.limits.read());
-    if ('refusal' in split) return { ...limitRefusal(split.refusal), skipped };
-    if (split.requests.length > 1) return { ...(await this.sendLocalListParts(protocol, split.requests, timeoutSeconds)), skipped };
-    const outcome = await this.sendCommand('SendLocalList', payload, timeoutSeconds);
-    if (outcome.ok && outcome.result.status === 'Accepted') {
-      await this.deps.storage.put({
-        [LOCAL_LIST_KEYS.version]: version,
-        [LOCAL_LIST_KEYS.syncedAt]: new Date().toISOString(),
-      });
-    }
-    return { ...outcome, listVersion: version, skipped };
-  }
-
-  /** A local list in parts, each numbered one past the one before; see sendLocalList. */
-  private async sendLocalListParts(
-    protocol: OcppVersion,
-    requests: Record<string, unknown>[],
-    timeoutSeconds: number,
-  ): Promise<CommandOutcome & { listVersion: number }> {
-    const versionOf = (request: Record<string, unknown>) => (protocol === 'ocpp1.6' ? request.listVersion : request.versionNumber) as number;
-    const listVersion = versionOf(requests[requests.length - 1]!);
-    const parts: Array<PartOutcome & { updateType: unknown; version: number }> = [];
-    let failed: CommandOutcome | undefined;
-    let acceptedUpTo = 0;
-    for (const [index, request] of requests.entries()) {
-      const outcome = await this.sendCommand('SendLocalList', request, timeoutSeconds);
-      const part = { part: index + 1, items: itemCount(request), updateType: request.updateType, version: versionOf(request) };
-      if (!outcome.ok) {
-        parts.push({ ...part, error: outcome.error });
-        failed = partFailure(outcome, parts, requests.length);
-        break;
-      }
-      parts.push({ ...part, result: outcome.result });
-      if (outcome.result.status !== 'Accepted') {
-        failed = { ok: true, result: outcome.result, parts };
-        break;
-      }
-      acceptedUpTo = part.version;
-    }
-    if (!failed) {
-      await this.deps.storage.put({
-        [LOCAL_LIST_KEYS.version]: listVersion,
-        [LOCAL_LIST_KEYS.syncedAt]: new Date().toISOString(),
-      });
-      await this.deps.storage.delete(LOCAL_LIST_KEYS.partVersion);
-      return { ok: true, result: { status: 'Accepted' }, parts: parts.map(({ result: _r, ...rest }) => rest), listVersion };
-    }
-    // Some parts may have been taken: the charger may now say it holds their version.
-    if (acceptedUpTo > 0) await this.deps.storage.put(LOCAL_LIST_KEYS.partVersion, acceptedUpTo);
-    return { ...failed, listVersion };
-  }
-
-  /** The local list version the charger last accepted from us, and when. */
-  async localListState(): Promise<{ listVersion: number; syncedAt: string | null }> {
-    return {
-      listVersion: (await this.deps.storage.get<number>(LOCAL_LIST_KEYS.version)) ?? 0,
-      syncedAt: (await this.deps.storage.get<string>(LOCAL_LIST_KEYS.syncedAt)) ?? null,
-    };
-  }
-
-  /**
    * Sends one CALL and waits for its outcome. To a charger not yet Accepted, what the call
    * solicits (a triggered message, a report) is noted first, so the charger's messages in answer
    * are let through (see solicited-messages.ts), even one that comes before its answer.
@@ -268,66 +191,18 @@ export class OperatorCommands {
     return outcome;
   }
 
-  /**
-   * The operator changed the charger's registration decision; D1 holds it already, and it answers
-   * the charger's next boot. A connected charger held Pending that is now Accepted is asked to boot
-   * again at once (TriggerMessage BootNotification: 2.0.1 F06, 1.6 §5.17) rather than after its
-   * retry interval. Nothing is sent to an Accepted charger set Pending: it stays Accepted until it
-   * boots again (a charger already Accepted answers a BootNotification trigger Rejected), nor to a
-   * Rejected one (the CSMS sends a rejected charger nothing).
-   *
-   * Rejected: the next boot is answered Rejected (2.0.1 B03, 1.6 §4.2). A charger whose boot was
-   * answered Pending is treated as rejected at once, connected or not: it is sent nothing more
-   * (neither commands nor the queue: B03.FR.08, 1.6 §4.2 "the Central System SHOULD NOT initiate
-   * any messages"), and its requests but BootNotification are refused with SecurityError
-   * (B03.FR.07), what it was asked for while Pending included. An Accepted charger stays Accepted
-   * until it boots again, like one set Pending: its transactions go on (send Reset to make it boot
-   * now). The connection is not closed: either side may close it (1.6 §4.2) but nothing requires
-   * it, and a charger that reconnects does not boot again for that, so closing would only cut a
-   * charger that must stay silent anyway, or an Accepted one's transactions.
-   */
+  /** The operator changed the charger's registration decision: see registration-decisions.ts. */
   async registrationDecided(decision: RegistrationDecision, timeoutSeconds: number): Promise<RegistrationEffect> {
-    const registrationStatus = await this.deps.getRegistration();
-    const connected = this.deps.currentSocket() !== undefined;
-    const effect = (kind: RegistrationEffect['effect'], message: string, trigger?: CommandOutcome): RegistrationEffect => ({
-      effect: kind,
-      message,
-      registrationStatus,
-      ...(trigger ? { trigger } : {}),
-    });
-    if (registrationStatus === decision) return effect('Unchanged', `The charger's boot was already answered ${decision}`);
-    if (decision === 'Rejected') {
-      if (registrationStatus === 'Pending') {
-        await this.deps.setRegistration('Rejected');
-        return {
-          ...effect('RejectedNow', 'The charger was Pending: it is rejected from now on (sent nothing, its requests refused with SecurityError) and its next boot is answered Rejected'),
-          registrationStatus: 'Rejected',
-        };
-      }
-      return effect(
-        'AtNextBoot',
-        registrationStatus === 'Accepted'
-          ? 'The charger stays Accepted until it boots again; its next boot is answered Rejected (send Reset to make it boot now)'
-          : 'The charger\'s next boot is answered Rejected',
-      );
-    }
-    if (decision === 'Pending') {
-      return effect(
-        'AtNextBoot',
-        registrationStatus === 'Accepted'
-          ? 'The charger stays Accepted until it boots again; its next boot is answered Pending (send Reset to make it boot now)'
-          : 'The charger\'s next boot is answered Pending',
-      );
-    }
-    if (!connected || registrationStatus !== 'Pending') {
-      const why = !connected ? 'The charger is not connected' : registrationStatus === 'Rejected' ? 'The charger was rejected and is sent nothing' : 'The charger has not booted on this connection';
-      return effect('AtNextBoot', `${why}: its next boot is answered Accepted`);
-    }
-    const trigger = await this.sendCommand('TriggerMessage', { requestedMessage: 'BootNotification' }, timeoutSeconds);
-    if (trigger.ok && trigger.result.status === 'Accepted') {
-      return effect('BootTriggered', 'The charger was asked to boot again now (TriggerMessage BootNotification) and accepted: its boot is answered Accepted', trigger);
-    }
-    return effect('TriggerRefused', 'The charger did not accept TriggerMessage BootNotification: its next boot (after the interval it was given) is answered Accepted', trigger);
+    return registrationDecided(
+      {
+        getRegistration: this.deps.getRegistration,
+        setRegistration: this.deps.setRegistration,
+        connected: () => this.deps.currentSocket() !== undefined,
+        sendCommand: (action, payload, timeout) => this.sendCommand(action, payload, timeout),
+      },
+      decision,
+      timeoutSeconds,
+    );
   }
 
   /**
@@ -519,32 +394,4 @@ export class OperatorCommands {
       this.delivering = false;
     }
   }
-}
-
-/** A 4xx naming the charger's limit a command exceeds; nothing was sent. */
-function limitRefusal(refusal: LimitRefusal): Extract<CommandOutcome, { ok: false }> {
-  return commandFailure(400, 'ChargerLimitExceeded', refusal.message, {
-    limit: { name: refusal.name, value: refusal.value },
-  }) as Extract<CommandOutcome, { ok: false }>;
-}
-
-/** The failure of one part of a split command, with what each part sent was answered. */
-function partFailure(failure: Extract<CommandOutcome, { ok: false }>, parts: PartOutcome[], total: number): CommandOutcome {
-  const failedPart = parts.length;
-  return {
-    ok: false,
-    status: failure.status,
-    error: {
-      ...failure.error,
-      message: `Part ${failedPart} of ${total}: ${failure.error.message}`,
-      parts,
-      partsNotSent: total - failedPart,
-    },
-  };
-}
-
-/** How many items a part carries: the length of its one list field. */
-function itemCount(request: Record<string, unknown>): number {
-  const list = Object.values(request).find(Array.isArray);
-  return list ? list.length : 0;
 }

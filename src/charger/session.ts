@@ -442,18 +442,18 @@ export class ChargerSession extends DurableObject<Env> {
     return this.operatorCommands.sendCommand(action, payload, timeoutSeconds);
   }
 
-  /** Sends the charger a local authorization list; see OperatorCommands.sendLocalList. Called by the HTTP API. */
+  /** Sends the charger a local authorization list; see LocalListSender.send. Called by the HTTP API. */
   async sendLocalList(
     updateType: LocalListUpdate,
     entries: LocalListEntry[],
     timeoutSeconds: number,
   ): Promise<CommandOutcome & { listVersion?: number; skipped?: SkippedEntry[] }> {
-    return this.operatorCommands.sendLocalList(updateType, entries, timeoutSeconds);
+    return this.operatorCommands.localList.send(updateType, entries, timeoutSeconds);
   }
 
   /** The local list version the charger last accepted from us, and when. */
   async localListState(): Promise<{ listVersion: number; syncedAt: string | null }> {
-    return this.operatorCommands.localListState();
+    return this.operatorCommands.localList.state();
   }
 
   /** Queues a command to be sent once the charger is connected and accepted; returns at once. */
@@ -474,7 +474,7 @@ export class ChargerSession extends DurableObject<Env> {
     return this.operatorCommands.queuedCommands(limit);
   }
 
-  /** The operator changed the charger's registration decision; see OperatorCommands.registrationDecided. Called by the HTTP API. */
+  /** The operator changed the charger's registration decision; see registration-decisions.ts. Called by the HTTP API. */
   async registrationDecided(decision: RegistrationDecision, timeoutSeconds: number): Promise<RegistrationEffect> {
     return this.operatorCommands.registrationDecided(decision, timeoutSeconds);
   }
