@@ -3,19 +3,10 @@
 import { env } from 'cloudflare:workers';
 import { evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, commandAnswered, RawCharger, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
   return res.json();
-}
-
-/** Sends an operator command through the API, answers its CALL as the charger with `answer`; returns the API response and the CALL. */
-async function commandAnswered(cp: RawCharger, action: string, payload: unknown, answer: unknown): Promise<{ res: Response; call: unknown[] }> {
-  const pending = api('POST', `/chargers/${cp.id}/commands/${action}`, payload);
-  const call = await cp.next();
-  expect(call.slice(0, 3)).toEqual([2, expect.any(String), action]);
-  cp.sendRaw(JSON.stringify([3, call[1], answer]));
-  return { res: await pending, call };
 }
 
 function holdPending(id: string): Promise<Response> {

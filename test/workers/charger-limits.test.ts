@@ -1,6 +1,6 @@
 // Operator commands fitted to the limits a charger reported: split into several CALLs, or refused naming the limit.
 import { describe, expect, it } from 'vitest';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, commandAnswered, RawCharger, uniqueChargerId } from './helpers';
 
 type Frame = [number, string, string, Record<string, any>];
 
@@ -267,11 +267,7 @@ describe('1.6 limits from the GetConfiguration answer (1.6 §5.8, §5.16, §9.1,
 
 /** Sends a command, answers its one CALL with `answer`, and returns the API's answer. */
 async function sendAnswered(cp: RawCharger, action: string, body: unknown, answer: Record<string, unknown> = { status: 'Accepted' }): Promise<Response> {
-  const pending = api('POST', `/chargers/${cp.id}/commands/${action}`, body);
-  const call = (await cp.next()) as Frame;
-  expect(call[2]).toBe(action);
-  cp.sendRaw(JSON.stringify([3, call[1], answer]));
-  const res = await pending;
+  const { res } = await commandAnswered(cp, action, body, answer);
   expect(res.status).toBe(200);
   return res;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, commandAnswered, RawCharger, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
   return res.json();
@@ -7,10 +7,7 @@ async function json(res: Response): Promise<any> {
 
 /** Sends a command through the API and answers it as the charger, with `result`. */
 async function command(cp: RawCharger, action: string, payload: unknown, result: unknown) {
-  const pending = api('POST', `/chargers/${cp.id}/commands/${action}`, payload);
-  const call = await cp.next();
-  cp.sendRaw(JSON.stringify([3, call[1], result]));
-  const res = await pending;
+  const { res } = await commandAnswered(cp, action, payload, result);
   expect(res.status).toBe(200);
 }
 

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { FirmwareJobStore } from '../../src/store/firmware-jobs';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, commandAnswered, RawCharger, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
   return res.json();
@@ -10,11 +10,7 @@ async function json(res: Response): Promise<any> {
 
 /** Sends a command through the API and answers it as the charger. */
 async function command(cp: RawCharger, action: string, payload: unknown, result: unknown) {
-  const pending = api('POST', `/chargers/${cp.id}/commands/${action}`, payload);
-  const call = await cp.next();
-  expect(call[2]).toBe(action);
-  cp.sendRaw(JSON.stringify([3, call[1], result]));
-  expect((await pending).status).toBe(200);
+  expect((await commandAnswered(cp, action, payload, result)).res.status).toBe(200);
 }
 
 async function notify(cp: RawCharger, action: string, payload: unknown) {

@@ -47,6 +47,18 @@ export async function allPages(path: string, limit?: number, params: Record<stri
 }
 
 /** A minimal charger: sends raw frames, and hands every frame it receives to a queue. */
+/**
+ * Sends an operator command through the API and answers its CALL as the charger with `answer`;
+ * checks the CALL is `action` and returns it with the API's response.
+ */
+export async function commandAnswered(cp: RawCharger, action: string, payload: unknown, answer: unknown): Promise<{ res: Response; call: unknown[] }> {
+  const pending = api('POST', `/chargers/${cp.id}/commands/${action}`, payload);
+  const call = await cp.next();
+  expect(call.slice(0, 3)).toEqual([2, expect.any(String), action]);
+  cp.sendRaw(JSON.stringify([3, call[1], answer]));
+  return { res: await pending, call };
+}
+
 export class RawCharger {
   private readonly inbox: unknown[][] = [];
   private waiters: Array<(frame: unknown[]) => void> = [];

@@ -1,7 +1,7 @@
 // What the CSMS sends is checked against the spec's rules, not only its schema: a command that
 // breaks one is refused with 400 SpecViolation naming the requirement, and nothing reaches the charger.
 import { describe, expect, it } from 'vitest';
-import { api, breakD1, RawCharger, uniqueChargerId } from './helpers';
+import { api, breakD1, commandAnswered, RawCharger, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
   return res.json();
@@ -20,11 +20,7 @@ async function callsSent(cp: RawCharger, action: string): Promise<number> {
 
 /** Sends a command the charger answers with `result`; returns the HTTP response. */
 async function answered(cp: RawCharger, action: string, payload: unknown, result: unknown): Promise<Response> {
-  const pending = api('POST', `/chargers/${cp.id}/commands/${action}`, payload);
-  const call = await cp.next();
-  expect(call[2]).toBe(action);
-  cp.sendRaw(JSON.stringify([3, call[1], result]));
-  return pending;
+  return (await commandAnswered(cp, action, payload, result)).res;
 }
 
 function txProfile201(transactionId: string, id = 1, stackLevel = 0) {

@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, commandAnswered, RawCharger, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
   return res.json();
 }
 
 async function command(cp: RawCharger, action: string, payload: unknown, result: unknown) {
-  const pending = api('POST', `/chargers/${cp.id}/commands/${action}`, payload);
-  const call = await cp.next();
-  cp.sendRaw(JSON.stringify([3, call[1], result]));
-  expect((await pending).status).toBe(200);
+  expect((await commandAnswered(cp, action, payload, result)).res.status).toBe(200);
 }
 
 const later = new Date(Date.now() + 3600_000).toISOString();

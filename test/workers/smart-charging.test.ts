@@ -3,7 +3,7 @@
 // id or criteria, external limits (K12/K13), and ISO 15118 negotiation (K15-K17).
 
 import { describe, expect, it } from 'vitest';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, commandAnswered, RawCharger, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
   return res.json();
@@ -11,11 +11,7 @@ async function json(res: Response): Promise<any> {
 
 /** Sends an operator command and answers it as the charger, with `result`. */
 async function command(cp: RawCharger, action: string, payload: unknown, result: unknown) {
-  const pending = api('POST', `/chargers/${cp.id}/commands/${action}`, payload);
-  const call = await cp.next();
-  expect(call[2]).toBe(action);
-  cp.sendRaw(JSON.stringify([3, call[1], result]));
-  const res = await pending;
+  const { res } = await commandAnswered(cp, action, payload, result);
   expect(res.status).toBe(200);
   return json(res);
 }
