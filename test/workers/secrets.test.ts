@@ -53,7 +53,7 @@ async function readToken(): Promise<string> {
 vi.setConfig({ testTimeout: 60_000 });
 
 describe('charger passwords are never readable', () => {
-  it('after POST /password on a 1.6 and a 2.0.1 charger, no GET of the OpenAPI document, no D1 row and no object row holds it', async () => {
+  it('after POST /password on a 1.6 and a 2.0.1 charger, and signed log upload URLs, no GET of the OpenAPI document, no D1 row and no object row holds them', async () => {
     const id16 = uniqueChargerId('SEC16');
     const id201 = uniqueChargerId('SEC201');
     const first16 = 'first-password-16-x';
@@ -67,7 +67,9 @@ describe('charger passwords are never readable', () => {
     const c16 = await answering(id16, 'ocpp1.6', first16, (action) =>
       action === 'GetConfiguration'
         ? { configurationKey: [{ key: 'AuthorizationKey', readonly: false, value: hex(new16).toUpperCase() }, { key: 'HeartbeatInterval', readonly: false, value: '300' }] }
-        : { status: 'Accepted' },
+        : action === 'GetDiagnostics'
+          ? { fileName: 'diagnostics.zip' }
+          : { status: 'Accepted' },
     );
     const c201 = await answering(id201, 'ocpp2.0.1', first201, (action, payload) => {
       if (action === 'SetVariables') {
@@ -119,10 +121,25 @@ describe('charger passwords are never readable', () => {
       return messages.some((m) => m.messageId === 'report-1' && m.direction === 'out');
     });
 
+    // Upload locations the CSMS signs (N01 GetLog, 1.6 GetDiagnostics): the signature is a credential
+    // until it expires, so it joins the secrets searched for below; the charger itself gets it whole.
+    expect((await api('POST', `/chargers/${id201}/commands/GetLog?upload=csms`, { logType: 'DiagnosticsLog', requestId: 9 })).status).toBe(200);
+    expect(c201.calls.at(-1)).toMatchObject({ action: 'GetLog' });
+    expect((await api('POST', `/chargers/${id16}/commands/GetDiagnostics?upload=csms`, {})).status).toBe(200);
+    expect(c16.calls.at(-1)).toMatchObject({ action: 'GetDiagnostics' });
+    const uploadSignatures = [
+      (c201.calls.at(-1)!.payload as { log: { remoteLocation: string } }).log.remoteLocation,
+      (c16.calls.at(-1)!.payload as { location: string }).location,
+    ].map((url) => {
+      const signature = /\/uploads\/logs\/[^/]+\/\d+\/\d+\/([^/]+)\//.exec(url)?.[1];
+      expect(signature, url).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+      return signature!;
+    });
+
     // A charger that used the new password: connecting with it is the point of the change.
     expect(await connects(upgrade(id16, basic(id16, new16)))).toBe(true);
 
-    const secrets = [first16, first201, new16, new201, hex(new16), hex(new201), hex(first16), hex(first201)];
+    const secrets = [first16, first201, new16, new201, hex(new16), hex(new201), hex(first16), hex(first201), ...uploadSignatures];
     const findSecrets = (text: string) => secrets.filter((s) => text.toLowerCase().includes(s.toLowerCase()));
 
     // Every GET of the API, as a read-scope token sees it.
