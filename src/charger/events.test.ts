@@ -44,7 +44,7 @@ describe('eventsFor', () => {
     expect(eventsFor('CP', 'ocpp2.0.1', 'Heartbeat', {}, { currentTime: AT }, AT)).toEqual([]);
   });
 
-  it('A04.FR.02: a critical security event is also a security.alert; a non-critical one is not', () => {
+  it('A04.FR.01: a critical security event is also a security.alert; a non-critical one is not', () => {
     expect(eventsFor('CP', 'ocpp2.0.1', 'SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: AT, techInfo: 'lid' }, {}, AT)).toEqual([
       { type: 'security.event', chargerId: 'CP', protocol: 'ocpp2.0.1', at: AT, data: { type: 'TamperDetectionActivated', timestamp: AT, techInfo: 'lid', critical: true } },
       { type: 'security.alert', chargerId: 'CP', protocol: 'ocpp2.0.1', at: AT, data: { type: 'TamperDetectionActivated', timestamp: AT, techInfo: 'lid' } },

@@ -24,7 +24,7 @@ export interface RegistrationDeps {
  *
  * Rejected: the next boot is answered Rejected (2.0.1 B03, 1.6 §4.2). A charger whose boot was
  * answered Pending is treated as rejected at once, connected or not: it is sent nothing more
- * (neither commands nor the queue: B03.FR.08, 1.6 §4.2 "the Central System SHOULD NOT initiate
+ * (neither commands nor the queue: B03.FR.03, 1.6 §4.2 "the Central System SHOULD NOT initiate
  * any messages"), and its requests but BootNotification are refused with SecurityError
  * (B03.FR.07), what it was asked for while Pending included. An Accepted charger stays Accepted
  * until it boots again, like one set Pending: its transactions go on (send Reset to make it boot

@@ -9,7 +9,7 @@ import { ChargerFlows, putTag } from './session-helpers.ts';
 const now = (): string => new Date().toISOString();
 
 describe('ISO 15118 schedule negotiation, OCPP 2.0.1', () => {
-  it('K15.FR.02, K15.FR.03, K15.FR.11, K15.FR.12, K15.FR.13: needs Accepted, a TxProfile within the station limit follows, the EV schedule is checked and a refusal renegotiated', async () => {
+  it('K15.FR.02, K15.FR.03, K15.FR.07, K15.FR.11, K15.FR.12, K15.FR.13: needs Accepted, a TxProfile within the station limit follows, the EV schedule is checked and a refusal renegotiated', async () => {
     const id = uniqueChargerId('K15');
     const client = await bootedCharger('ocpp2.0.1', id);
     const flows = new ChargerFlows(client).on('SetChargingProfile', () => ({ status: 'Accepted' }));

@@ -236,7 +236,7 @@ describe('F06.FR.02 B02.FR.09: a trigger naming an EVSE / connector lets a Pendi
 });
 
 describe('B03: an operator rejects a charger', () => {
-  it('B03.FR.07 B03.FR.08: an Accepted 2.0.1 charger set Rejected stays Accepted until it boots again; that boot is answered Rejected, then its requests get SecurityError, it is sent nothing, and accepting it lets its next boot in', async () => {
+  it('B03.FR.07 B03.FR.03: an Accepted 2.0.1 charger set Rejected stays Accepted until it boots again; that boot is answered Rejected, then its requests get SecurityError, it is sent nothing, and accepting it lets its next boot in', async () => {
     const id = uniqueChargerId('REJ201');
     const cp = await RawCharger.connect(id, 'ocpp2.0.1');
     expect((await cp.boot())[2]).toMatchObject({ status: 'Accepted' });
@@ -253,7 +253,7 @@ describe('B03: an operator rejects a charger', () => {
     const boot = await cp.boot();
     expect(boot[2]).toMatchObject({ status: 'Rejected', interval: expect.any(Number) });
     expect((await cp.call('Heartbeat', {})).slice(0, 3)).toEqual([4, 'c4', 'SecurityError']);
-    // B03.FR.08: the CSMS sends a rejected charger nothing: a command is refused, a queued one waits.
+    // B03.FR.03: the CSMS sends a rejected charger nothing: a command is refused, a queued one waits.
     const direct = await api('POST', `/chargers/${id}/commands/GetVariables`, {
       getVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }],
     });

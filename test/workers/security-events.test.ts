@@ -8,7 +8,7 @@ async function report(cp: RawCharger, type: string, techInfo?: string): Promise<
 }
 
 describe('GET /api/v1/security-events (A04)', () => {
-  it('A04.FR.01 / A04.FR.02: events of both versions are answered and listed, newest first, critical ones marked; critical=true lists only those', async () => {
+  it('A04.FR.01 / A04.FR.03: events of both versions are answered and listed, newest first, critical ones marked; critical=true lists only those', async () => {
     const id201 = uniqueChargerId('SEC');
     const id16 = uniqueChargerId('SEC16');
     const cp = await RawCharger.connect(id201, 'ocpp2.0.1');

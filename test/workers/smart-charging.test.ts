@@ -206,7 +206,7 @@ describe('ISO 15118 charging needs and schedules', () => {
     cp.close();
   });
 
-  it('2.0.1 K15.FR.02, K15.FR.03, K15.FR.11, K15.FR.12, K15.FR.13: needs are Accepted and followed by a TxProfile within the limits; the EV schedule is checked against them', async () => {
+  it('2.0.1 K15.FR.02, K15.FR.03, K15.FR.07, K15.FR.11, K15.FR.12, K15.FR.13: needs are Accepted and followed by a TxProfile within the limits; the EV schedule is checked against them', async () => {
     const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp2.0.1');
     await cp.boot();
     await command(cp, 'SetChargingProfile', { evseId: 0, chargingProfile: profile201(1, 'ChargingStationMaxProfile', 16) }, { status: 'Accepted' });

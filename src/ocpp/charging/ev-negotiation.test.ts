@@ -23,7 +23,7 @@ const ac = (evMaxCurrent: number, departureTime?: string): NotifyEVChargingNeeds
 });
 
 describe('the TxProfile for an EV', () => {
-  it('K15.FR.03: is a schema-valid TxProfile for the transaction, never above the station limit or the EV maximum', () => {
+  it('K15.FR.07: is a schema-valid TxProfile for the transaction, never above the station limit or the EV maximum', () => {
     const plan = profileForEvNeeds(ac(32), { profiles: [station(16)], transaction: TX, now: NOW });
     if (!plan.ok) throw new Error(plan.additionalInfo);
     expect(v.safeParse(SetChargingProfileRequest, plan.request).success).toBe(true);

@@ -42,8 +42,8 @@ export interface NegotiationContext {
 export type Refusal = { ok: false; reasonCode: string; additionalInfo: string };
 
 /**
- * The SetChargingProfile that answers an EV's charging needs (K15.FR.03: Accepted, then the
- * schedule): a TxProfile for the running transaction, Absolute from now until the departure time
+ * The SetChargingProfile that answers an EV's charging needs (K15.FR.03: Accepted; K15.FR.07:
+ * then the schedule): a TxProfile for the running transaction, Absolute from now until the departure time
  * (a day without one), whose limit is never above the EVSE's limits or the EV's maximum.
  * Refused when neither gives a number: the CSMS would have to invent one.
  */

@@ -284,7 +284,7 @@ const ReservationStatusUpdate = keepAndAnswer<ReservationStatusUpdateRequest, Re
 
 /**
  * K15.FR.02-K15.FR.04: the EV's needs are answered Accepted when the CSMS can offer a schedule, and
- * the TxProfile follows as a SetChargingProfile queued for right after the answer (see
+ * the TxProfile follows (K15.FR.07) as a SetChargingProfile queued for right after the answer (see
  * charging/ev-negotiation.ts for the allocation); Rejected, with the reason, when no transaction
  * runs on the EVSE to bind a TxProfile to, or no limit is known to schedule.
  */
