@@ -5,6 +5,12 @@
 // fresh instance for the next frame. Anything that must outlive an instance therefore lives
 // in the socket's attachment (per-connection facts) or in the object's storage (the
 // registration decision); in-memory fields are caches or belong to a request in progress.
+//
+// This class holds the runtime's hooks and the RPC entry points the HTTP API calls; the work is
+// in its parts: connections.ts (accepting, ending and checking the connection), identity.ts (the
+// charger id, version and registration), charger-calls.ts (answering the charger's CALLs),
+// operator-commands.ts (the CSMS's own calls), handover.ts (the outbox's way to D1) and
+// due-work.ts (the one alarm).
 
 import { DurableObject } from 'cloudflare:workers';
 import { readConfig, type Config } from '../config';
@@ -15,9 +21,7 @@ import { OcppError } from '../ocpp/errors';
 import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from '../ocpp/frames';
 import { OutboundCalls } from '../ocpp/outbound-calls';
 import type { LocalListEntry, LocalListUpdate, SkippedEntry } from '../ocpp/local-list';
-import type { RegistrationStatus } from '../ocpp/records';
 import type { WriteOnlyLookup } from '../ocpp/secrets';
-import type { OcppVersion } from '../ocpp/versions';
 import { countingD1 } from '../store/counting-d1';
 import { isolateStats, markIsolateStarted } from '../isolate-stats';
 import { countStorage } from '../counting-storage';
@@ -25,15 +29,17 @@ import { CallReports } from './call-reports';
 import { ChargerCalls } from './charger-calls';
 import { CommandQueue, type QueuedCommand } from './command-queue';
 import { ConnectionHistory } from './connection-history';
-import { ADMISSION_HEADER, readAdmissionHeader, stillQualifies, type CredentialPolicy } from './credential-policy';
+import { ChargerConnections } from './connections';
+import type { CredentialPolicy } from './credential-policy';
 import { DueWork, type Task } from './due-work';
 import { MessageJournal, type JournalEntry } from './journal';
-import { chargeBadFrame, checkFrameSize, type LimitClose } from './frame-limits';
+import { checkFrameSize } from './frame-limits';
 import { OutboxHandover } from './handover';
 import { ActiveTokens } from './active-tokens';
 import { IdTagCache } from './id-tag-cache';
-import { LIVENESS_CHECK_MS, offlineAfterMs } from './liveness';
-import { OperatorCommands, takesCommands } from './operator-commands';
+import { ChargerIdentity } from './identity';
+import { LIVENESS_CHECK_MS } from './liveness';
+import { OperatorCommands } from './operator-commands';
 import { RemoteStarts } from './remote-starts';
 import { chargerRuleState } from './rule-state';
 import { migrateChargerSchema } from './schema';
@@ -43,15 +49,7 @@ import { EvseTransactions } from './evse-transactions';
 import { TransactionEnds } from './transaction-ends';
 import { TxProfileMarker } from './tx-profiles';
 import { TransactionLocations } from './transaction-locations';
-import {
-  closeQuietly,
-  markEnded,
-  readAttachment,
-  sendQuietly,
-  updateAttachment,
-  type OcppAttachment,
-  type SocketAttachment,
-} from './socket';
+import { closeQuietly, readAttachment, sendQuietly, type OcppAttachment, type SocketAttachment } from './socket';
 import {
   CLOSE_CODES,
   type CommandOutcome,
@@ -60,18 +58,6 @@ import {
   type RegistrationEffect,
   type SessionStats,
 } from './types';
-
-const STORAGE_KEYS = {
-  chargerId: 'chargerId',
-  protocol: 'protocol',
-  registration: 'registrationStatus',
-} as const;
-
-/** How long a failed D1 copy of a disconnection waits before it is tried again. */
-const D1_RETRY_MS = 30_000;
-
-/** The close reason of a connection a newer one replaced, and its entry in the connection history. */
-const REPLACED_REASON = 'Replaced by a new connection from the same charger';
 
 export class ChargerSession extends DurableObject<Env> {
   private readonly config: Config;
@@ -85,10 +71,11 @@ export class ChargerSession extends DurableObject<Env> {
   /** D1 statements this instance ran itself (reset when it is evicted); see `stats`. */
   private readonly d1Counter = { statements: 0 };
   private readonly db: D1Database;
-  private registration: RegistrationStatus | null | undefined;
   private readonly handover: OutboxHandover;
-  /** The charger id stored, once read or written (see `chargerId`). */
-  private knownChargerId: string | undefined;
+  /** The charger id, its version and its registration decision, kept in storage. */
+  private readonly identity: ChargerIdentity;
+  /** Accepting, ending and checking the charger's connection. */
+  private readonly connections: ChargerConnections;
   /** When this instance last received a frame (the socket's attachment has it to the second). */
   private lastFrameAt: number | undefined;
   /** What operators ask of the charger: sent now, or queued until it can take them. */
@@ -112,7 +99,7 @@ export class ChargerSession extends DurableObject<Env> {
     migrateChargerSchema(ctx.storage.sql);
     this.outbound = new OutboundCalls({
       send: (text) => {
-        const socket = this.currentSocket();
+        const socket = this.connections.current();
         if (!socket) return false;
         this.journal.record('out', text);
         socket.send(text);
@@ -141,9 +128,9 @@ export class ChargerSession extends DurableObject<Env> {
       config: this.config,
       env,
       db: this.db,
-      chargerId: () => this.chargerId(),
+      chargerId: () => this.identity.chargerId(),
       lastSeen: () => {
-        const socket = this.currentSocket();
+        const socket = this.connections.current();
         if (!socket) return undefined;
         // The attachment keeps lastSeen to the second; this instance knows the last frame exactly.
         return Math.max(readAttachment(socket)?.lastSeen ?? 0, this.lastFrameAt ?? 0) || undefined;
@@ -151,31 +138,32 @@ export class ChargerSession extends DurableObject<Env> {
     });
     this.history = new ConnectionHistory({
       db: () => this.db,
-      chargerId: () => this.chargerId(),
+      chargerId: () => this.identity.chargerId(),
       outbox: this.outbox,
       handover: this.handover,
       storage: ctx.storage,
     });
     this.solicited = new SolicitedMessages(ctx.storage);
+    this.identity = new ChargerIdentity(ctx.storage, () => this.solicited.clear());
     this.operatorCommands = new OperatorCommands({
       outbound: this.outbound,
       commands,
       storage: ctx.storage,
-      chargerId: () => this.chargerId(),
-      protocol: () => this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol),
+      chargerId: () => this.identity.chargerId(),
+      protocol: () => this.identity.protocol(),
       remoteStarts: this.remoteStarts,
       txProfiles,
       outbox: this.outbox,
       handover: this.handover,
       config: () => this.config,
       writeOnly: this.writeOnly,
-      currentSocket: () => this.currentSocket(),
-      getRegistration: () => this.getRegistration(),
-      setRegistration: (status) => this.setRegistration(status),
+      currentSocket: () => this.connections.current(),
+      getRegistration: () => this.identity.getRegistration(),
+      setRegistration: (status) => this.identity.setRegistration(status),
       solicited: this.solicited,
       chargerState: (protocol, needed) =>
         chargerRuleState(
-          { db: () => this.db, chargerId: () => this.chargerId(), transactionIds, evseTransactions, flushToD1: () => this.handover.flushToD1() },
+          { db: () => this.db, chargerId: () => this.identity.chargerId(), transactionIds, evseTransactions, flushToD1: () => this.handover.flushToD1() },
           protocol,
           needed,
         ),
@@ -197,79 +185,28 @@ export class ChargerSession extends DurableObject<Env> {
       dueWork: this.dueWork,
       operatorCommands: this.operatorCommands,
       reports: new CallReports({ env: () => this.env, transactionEnds }),
-      getRegistration: () => this.getRegistration(),
-      setRegistration: (status) => this.setRegistration(status),
+      getRegistration: () => this.identity.getRegistration(),
+      setRegistration: (status) => this.identity.setRegistration(status),
       solicited: this.solicited,
       send: (ws, text) => this.send(ws, text),
+    });
+    this.connections = new ChargerConnections({
+      ctx,
+      config: this.config,
+      identity: this.identity,
+      outbound: this.outbound,
+      dueWork: this.dueWork,
+      history: this.history,
+      operatorCommands: this.operatorCommands,
     });
   }
 
   /** Whether the charger reported a variable WriteOnly (learnt by the journal): its values are secret everywhere. */
   private readonly writeOnly: WriteOnlyLookup = (component, variable) => this.journal.isWriteOnly(component, variable);
 
-  /** Accepts a charger's WebSocket. The Worker has already checked the id and chosen the subprotocol. */
+  /** Accepts a charger's WebSocket (see connections.ts). */
   override async fetch(request: Request): Promise<Response> {
-    const chargerId = request.headers.get('x-charger-id');
-    const protocol = request.headers.get('x-ocpp-protocol') as OcppVersion | null;
-    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket' || !chargerId || !protocol) {
-      return new Response('Expected a WebSocket upgrade from the Worker', { status: 400 });
-    }
-
-    // A new connection replaces the old one: no half-open sessions.
-    let replaced = false;
-    for (const old of this.ctx.getWebSockets()) {
-      // Its end is recorded here, once: its close event comes while the new connection is open, which then says nothing.
-      const ending = readAttachment(old);
-      if (ending && !ending.ended) {
-        markEnded(old, ending);
-        replaced = true;
-      }
-      closeQuietly(old, CLOSE_CODES.replaced, REPLACED_REASON);
-    }
-    this.outbound.failAll('The charger reconnected before answering');
-
-    const now = Date.now();
-    const pair = new WebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server);
-    const admission = readAdmissionHeader(request.headers.get(ADMISSION_HEADER));
-    const attachment: SocketAttachment = { ocpp: { chargerId, protocol, connectedAt: now, lastSeen: now, admission } };
-    server.serializeAttachment(attachment);
-
-    // One storage read for what the connection checks, the registration included (asked below, and by the boot).
-    const stored = await this.ctx.storage.get([STORAGE_KEYS.chargerId, STORAGE_KEYS.protocol, STORAGE_KEYS.registration]);
-    this.registration ??= (stored.get(STORAGE_KEYS.registration) as RegistrationStatus | undefined) ?? null;
-    const previousProtocol = stored.get(STORAGE_KEYS.protocol) as OcppVersion | undefined;
-    if (previousProtocol !== undefined && previousProtocol !== protocol) {
-      // A charger that changed version must boot again under the new one.
-      await this.setRegistration(null);
-    }
-    // Written when new or changed: a reconnection with the same version rewrites nothing.
-    if (stored.get(STORAGE_KEYS.chargerId) !== chargerId || previousProtocol !== protocol) {
-      await this.ctx.storage.put({ [STORAGE_KEYS.chargerId]: chargerId, [STORAGE_KEYS.protocol]: protocol });
-    }
-    this.knownChargerId = chargerId;
-    if (this.dueWork.isScheduled('record-offline')) {
-      await this.dueWork.cancel('record-offline');
-      await this.history.forgetPendingDisconnection();
-    }
-    // Before the connection's facts: should D1 not take them, they wait in the outbox, and their
-    // flush (which comes first) points the alarm, so the hourly check below needs no setAlarm of its own.
-    await this.dueWork.learnFlush();
-    await this.history.opened(chargerId, protocol, now, replaced ? REPLACED_REASON : undefined);
-    // The liveness check: hourly, so an idle charger's object sleeps (see liveness.ts).
-    await this.dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);
-
-    // A charger accepted (or held Pending) before needs no new boot to take queued commands; give
-    // it a moment to send what it sends on connecting first. Its boot, if it sends one, starts a
-    // delivery itself: a second one after it would only read the queue again.
-    if (takesCommands(await this.getRegistration())) {
-      const deliveries = this.operatorCommands.deliveriesStarted;
-      setTimeout(() => {
-        if (this.operatorCommands.deliveriesStarted === deliveries) this.operatorCommands.startDelivery();
-      }, 1_000);
-    }
-    return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': protocol } });
+    return this.connections.accept(request);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -290,7 +227,7 @@ export class ChargerSession extends DurableObject<Env> {
     if (stale) ws.serializeAttachment({ ocpp: attachment } satisfies SocketAttachment);
 
     const tooBig = checkFrameSize(message, this.config.maxFrameBytes);
-    if (tooBig) return this.closeForLimit(ws, tooBig);
+    if (tooBig) return this.connections.close(ws, tooBig.code, tooBig.reason);
     // Kept with the answer (one storage call for both when they are written), or after the frame is handled.
     this.journal.hold('in', message);
 
@@ -299,7 +236,7 @@ export class ChargerSession extends DurableObject<Env> {
       try {
         if (readAttachment(ws)?.refused) return;
         refused = (await this.handleFrame(ws, attachment, message)) === 'refused';
-        if (refused) await this.countBadFrame(ws);
+        if (refused) await this.connections.countBadFrame(ws);
       } finally {
         // A refused frame not answered (a reply to no call, a malformed frame without an id) is kept durably.
         this.journal.flush(refused);
@@ -319,30 +256,14 @@ export class ChargerSession extends DurableObject<Env> {
     return this.journal.list(limit);
   }
 
-  /** Counts a frame we had to refuse against the connection's budget, and closes the connection once it is spent. */
-  private async countBadFrame(ws: WebSocket): Promise<void> {
-    const current = readAttachment(ws);
-    if (!current || current.refused) return;
-    const { tally, close } = chargeBadFrame(current.badFrames, Date.now(), this.config.badFrameBudget);
-    updateAttachment(ws, { badFrames: tally });
-    if (close) await this.closeForLimit(ws, close);
-  }
-
-  private async closeForLimit(ws: WebSocket, close: LimitClose): Promise<void> {
-    const attachment = updateAttachment(ws, { refused: true });
-    logWarning('connection closed', attachment?.chargerId, close.reason);
-    closeQuietly(ws, close.code, close.reason);
-    await this.connectionEnded(ws, `The CSMS closed the connection: ${close.reason}`);
-  }
-
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     closeQuietly(ws, 1000, 'Closing');
-    await this.connectionEnded(ws, `The charger disconnected (${code}${reason ? `: ${reason}` : ''})`);
+    await this.connections.ended(ws, `The charger disconnected (${code}${reason ? `: ${reason}` : ''})`);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     logError('websocket', readAttachment(ws)?.chargerId, error);
-    await this.connectionEnded(ws, 'The connection failed');
+    await this.connections.ended(ws, 'The connection failed');
   }
 
   /**
@@ -350,30 +271,15 @@ export class ChargerSession extends DurableObject<Env> {
    * `policy` (see credential-policy.ts), so nothing more is answered or sent on it. Called by the API.
    */
   async enforceCredentials(policy: CredentialPolicy): Promise<{ closed: number }> {
-    let closed = 0;
-    for (const ws of this.ctx.getWebSockets()) {
-      const attachment = readAttachment(ws);
-      if (!attachment || attachment.refused || stillQualifies(attachment.admission, policy)) continue;
-      await this.endConnection(ws, CLOSE_CODES.credentialsChanged, 'The charger credentials changed: connect again with the new ones');
-      closed += 1;
-    }
-    return { closed };
+    return this.connections.enforceCredentials(policy);
   }
 
   /** Closes the charger's live connection, on an operator's request. Called by the API. */
   async disconnect(): Promise<{ disconnected: boolean }> {
-    const socket = this.currentSocket();
+    const socket = this.connections.current();
     if (!socket) return { disconnected: false };
-    await this.endConnection(socket, CLOSE_CODES.operator, 'Disconnected by the operator');
+    await this.connections.close(socket, CLOSE_CODES.operator, 'Disconnected by the operator');
     return { disconnected: true };
-  }
-
-  /** Closes a connection from our side: what it still sends is not read, and its end is recorded now. */
-  private async endConnection(ws: WebSocket, code: number, reason: string): Promise<void> {
-    const attachment = updateAttachment(ws, { refused: true });
-    logWarning('connection closed', attachment?.chargerId, reason);
-    closeQuietly(ws, code, reason);
-    await this.connectionEnded(ws, `The CSMS closed the connection: ${reason}`);
   }
 
   /**
@@ -394,28 +300,8 @@ export class ChargerSession extends DurableObject<Env> {
   private async run(task: Task): Promise<void> {
     // A flush row from before the flush kept none: flushOnAlarm runs it.
     if (task === 'flush') return;
-    if (task === 'record-offline') {
-      if (!(await this.history.copyDisconnection())) await this.dueWork.schedule('record-offline', Date.now() + D1_RETRY_MS);
-      return;
-    }
-    // The liveness check: a charger silent for `offlineAfterIntervals` heartbeats is disconnected.
-    const socket = this.currentSocket();
-    const attachment = socket && readAttachment(socket);
-    if (!socket || !attachment) {
-      // The check is cancelled when a connection's end is recorded, so this one's end was not:
-      // the socket went with the object (a deploy, a crash) and no close event came. Record it
-      // now, once (the check is not scheduled again until a new connection).
-      if (!(await this.history.lost())) await this.dueWork.schedule('record-offline', Date.now() + D1_RETRY_MS);
-      return;
-    }
-    const now = Date.now();
-    if (now < attachment.lastSeen + this.offlineAfterMs()) {
-      // Alive: checked again in an hour, whatever it sends meanwhile (Heartbeats write nothing).
-      await this.dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);
-      return;
-    }
-    closeQuietly(socket, CLOSE_CODES.silent, 'No message within the heartbeat timeout');
-    await this.connectionEnded(socket, 'The charger stopped responding');
+    if (task === 'record-offline') return this.connections.retryDisconnectionCopy();
+    return this.connections.checkLiveness();
   }
 
   /** Hands everything waiting to the FleetWriter now, without waiting for the alarm. */
@@ -481,13 +367,13 @@ export class ChargerSession extends DurableObject<Env> {
 
   /** What only the live object knows: is a socket open, and when did the last frame arrive. */
   async liveStatus(): Promise<LiveStatus> {
-    const socket = this.currentSocket();
+    const socket = this.connections.current();
     const attachment = socket && readAttachment(socket);
     return {
       connected: Boolean(attachment),
-      protocol: attachment?.protocol ?? (await this.ctx.storage.get<OcppVersion>(STORAGE_KEYS.protocol)) ?? null,
+      protocol: attachment?.protocol ?? (await this.identity.protocol()) ?? null,
       lastSeen: attachment ? new Date(attachment.lastSeen).toISOString() : null,
-      registrationStatus: await this.getRegistration(),
+      registrationStatus: await this.identity.getRegistration(),
       pendingCommands: this.outbound.pendingCount,
     };
   }
@@ -528,56 +414,5 @@ export class ChargerSession extends DurableObject<Env> {
     }
 
     return this.calls.answer(ws, attachment, frame, message);
-  }
-
-  private async connectionEnded(ws: WebSocket, reason: string): Promise<void> {
-    // A socket closed because a newer one replaced it says nothing about the charger.
-    const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN);
-    if (others.length > 0) return;
-    this.outbound.failAll(reason);
-    const attachment = readAttachment(ws);
-    // Both our own close (silent charger) and the close event that follows it end up here; count it once.
-    if (!attachment || attachment.ended) return;
-    markEnded(ws, attachment);
-    await this.dueWork.cancel('offline-check');
-    // D1's flag is what the fleet list shows: a failed copy is retried until it lands.
-    if (!(await this.history.ended(attachment, reason))) await this.dueWork.schedule('record-offline', Date.now() + D1_RETRY_MS);
-  }
-
-  /**
-   * The charger this object serves, as its first connection stored it: read from storage once per
-   * instance (every flush asks), since an object's charger never changes.
-   */
-  private async chargerId(): Promise<string | undefined> {
-    this.knownChargerId ??= await this.ctx.storage.get<string>(STORAGE_KEYS.chargerId);
-    return this.knownChargerId;
-  }
-
-  private currentSocket(): WebSocket | undefined {
-    // A connection the CSMS refused (a frame limit, changed credentials) takes no more commands.
-    return this.ctx.getWebSockets().find((s) => s.readyState === WebSocket.OPEN && !readAttachment(s)?.refused);
-  }
-
-  private offlineAfterMs(): number {
-    return offlineAfterMs(this.config);
-  }
-
-  private async getRegistration(): Promise<RegistrationStatus | null> {
-    if (this.registration === undefined) {
-      this.registration = (await this.ctx.storage.get<RegistrationStatus>(STORAGE_KEYS.registration)) ?? null;
-    }
-    return this.registration;
-  }
-
-  private async setRegistration(status: RegistrationStatus | null): Promise<void> {
-    // Most boots repeat the decision stored (every reconnection of many chargers): a row rewritten
-    // with its own value is billed all the same.
-    const previous = await this.getRegistration();
-    if (previous === status) return;
-    // What a Pending charger was let send ends with its Pending: only such a charger has any kept.
-    if (previous === 'Pending') await this.solicited.clear();
-    if (status === null) await this.ctx.storage.delete(STORAGE_KEYS.registration);
-    else await this.ctx.storage.put(STORAGE_KEYS.registration, status);
-    this.registration = status;
   }
 }
