@@ -22,6 +22,7 @@ import { chargerViewRoutes } from './api/charger-views';
 import { reportViewRoutes } from './api/report-views';
 import { securityCommandRoutes } from './api/security-commands';
 import { securityEventRoutes } from './api/security-events';
+import { chargerTariffRoutes, tariffAssignmentRoutes, tariffRoutes } from './api/tariffs';
 import { tokenRoutes } from './api/tokens';
 import { transactionRoutes } from './api/transactions';
 import type { Env } from './env';
@@ -60,6 +61,7 @@ app.route('/api/v1/chargers', compositeScheduleRoutes);
 app.route('/api/v1/chargers', chargerPasswordRoutes);
 app.route('/api/v1/chargers', securityCommandRoutes);
 app.route('/api/v1/chargers', chargerLogRoutes);
+app.route('/api/v1/chargers', chargerTariffRoutes);
 app.route('/api/v1/id-tags', idTagRoutes);
 app.route('/api/v1/seen-offline-tags', seenOfflineTagRoutes);
 app.route('/api/v1/transactions', transactionRoutes);
@@ -68,6 +70,8 @@ app.route('/api/v1/commands', commandRoutes);
 app.route('/api/v1/tokens', tokenRoutes);
 app.route('/api/v1/archive', archiveRoutes);
 app.route('/api/v1/firmware', firmwareRoutes);
+app.route('/api/v1/tariffs', tariffRoutes);
+app.route('/api/v1/tariff-assignments', tariffAssignmentRoutes);
 // This isolate's counters (see isolate-stats.ts); the benchmark reads them.
 app.get('/api/v1/isolate-stats', (c) => c.json(isolateStats));
 

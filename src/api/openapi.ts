@@ -17,6 +17,7 @@ import { fleetPaths } from './openapi-paths-fleet';
 import { historyPaths } from './openapi-paths-history';
 import { logAndSecurityPaths } from './openapi-paths-logs';
 import { reportViewPaths } from './openapi-paths-report-views';
+import { tariffPaths, tariffSchemas } from './openapi-paths-tariffs';
 import { apiShapeSchemas } from './openapi-shapes';
 
 /** The longest `ttlSeconds` of a queued command (tests check the document against the API). */
@@ -66,6 +67,7 @@ function buildDocument(): Json {
     ...reportViewPaths(),
     ...scheduleAndLocalListPaths(),
     ...fleetPaths(),
+    ...tariffPaths(),
   };
 
   return {
@@ -91,6 +93,7 @@ function buildDocument(): Json {
       { name: 'Transactions', description: 'Charging sessions, recorded once with their energy' },
       { name: 'Charger history', description: 'What one charger reported or was told: meter values, statuses, connections, reports, configuration, charging profiles, reservations' },
       { name: 'Id tags', description: 'The tags and tokens the CSMS authorizes' },
+      { name: 'Tariffs', description: 'OCPI 2.2.1 tariffs, their versions, and where they apply' },
       { name: 'Tokens', description: 'Operator API tokens and their scopes' },
       { name: 'Archive', description: 'Moving old meter values from D1 to R2' },
     ],
@@ -129,7 +132,7 @@ function buildDocument(): Json {
             `A body must also be a JSON object nested at most ${MAX_BODY_DEPTH} levels deep (else 400 \`InvalidPayload\`); an empty body reads as \`{}\``,
         }),
       },
-      schemas: { ...apiShapeSchemas(), ...ocpp.schemas },
+      schemas: { ...apiShapeSchemas(), ...tariffSchemas(), ...ocpp.schemas },
     },
   };
 }

@@ -35,4 +35,13 @@ describe('parseTariffBody', () => {
     expect(parseTariffBody({ currency: 'EUR', elements: [] }).ok).toBe(false);
     expect(parseTariffBody({ currency: 'EUR', elements: [{ price_components: [energy()] }], surprise: 1 }).ok).toBe(false);
   });
+
+  it('refuses a validity window that is not a real date-time, or ends before it starts', () => {
+    const body = (window: Record<string, string>) => ({ currency: 'EUR', elements: [{ price_components: [energy()] }], ...window });
+    expect(parseTariffBody(body({ start_date_time: '2025-01-01T00:00:00Z', end_date_time: '2025-02-01T00:00:00+01:00' })).ok).toBe(true);
+    const unreal = parseTariffBody(body({ start_date_time: '2025-13-45T00:00:00Z' }));
+    expect(unreal.ok ? [] : unreal.issues).toEqual([{ path: 'start_date_time', message: 'start_date_time must be a real date and time' }]);
+    const inverted = parseTariffBody(body({ start_date_time: '2025-02-01T00:00:00Z', end_date_time: '2025-02-01T01:00:00+01:00' }));
+    expect(inverted.ok ? [] : inverted.issues.map((i) => i.message)).toEqual(['start_date_time must be before end_date_time']);
+  });
 });

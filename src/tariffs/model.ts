@@ -119,6 +119,14 @@ const DisplayTextSchema = v.strictObject({
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** An RFC 3339 date-time that is a real instant: the validity window is compared as instants (src/tariffs/resolution.ts). */
+const dateTime = (what: string) =>
+  v.pipe(
+    v.string(),
+    v.regex(DATE_TIME, `${what} must be an RFC 3339 date-time`),
+    v.check((text) => !Number.isNaN(Date.parse(text)), `${what} must be a real date and time`),
+  );
+
 /** The PUT body of /api/v1/tariffs/{id}: an OCPI 2.2.1 Tariff without `id`/`last_updated` (the CSMS sets them). */
 export const TariffBodySchema = v.pipe(
   v.strictObject({
@@ -133,13 +141,18 @@ export const TariffBodySchema = v.pipe(
       v.minLength(1, 'elements must have at least one entry'),
       v.maxLength(MAX_ELEMENTS, `elements has at most ${MAX_ELEMENTS} entries`),
     ),
-    start_date_time: v.optional(v.pipe(v.string(), v.regex(DATE_TIME, 'start_date_time must be an RFC 3339 date-time'))),
-    end_date_time: v.optional(v.pipe(v.string(), v.regex(DATE_TIME, 'end_date_time must be an RFC 3339 date-time'))),
+    start_date_time: v.optional(dateTime('start_date_time')),
+    end_date_time: v.optional(dateTime('end_date_time')),
     time_zone: v.optional(v.pipe(v.string(), v.check(isTimeZone, 'time_zone must be an IANA time zone such as Europe/Amsterdam')), 'UTC'),
   }),
   v.check(
     (t) => t.min_price === undefined || t.max_price === undefined || t.min_price.excl_vat <= t.max_price.excl_vat,
     'min_price must not be above max_price',
+  ),
+  // The window is [start, end): equal or inverted bounds would make a tariff that never applies.
+  v.check(
+    (t) => t.start_date_time === undefined || t.end_date_time === undefined || Date.parse(t.start_date_time) < Date.parse(t.end_date_time),
+    'start_date_time must be before end_date_time',
   ),
 );
 

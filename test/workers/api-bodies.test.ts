@@ -49,6 +49,8 @@ async function routes(): Promise<Array<[method: string, path: string]>> {
     ['POST', `/chargers/${chargerId}/password`],
     ['POST', `/chargers/${chargerId}/local-list`],
     ['POST', '/tokens'],
+    ['PUT', `/tariffs/${uniqueChargerId('TARIFF')}`],
+    ['PUT', `/tariff-assignments/chargers/${chargerId}`],
   ];
 }
 

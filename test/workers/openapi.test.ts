@@ -66,6 +66,19 @@ const OPERATIONS = [
   'GET /seen-offline-tags/{idTag}',
   'DELETE /seen-offline-tags/{idTag}',
   'POST /archive/run',
+  'GET /tariffs',
+  'GET /tariffs/{tariffId}',
+  'PUT /tariffs/{tariffId}',
+  'DELETE /tariffs/{tariffId}',
+  'GET /tariffs/{tariffId}/versions/{version}',
+  'GET /tariff-assignments',
+  'PUT /tariff-assignments/default',
+  'DELETE /tariff-assignments/default',
+  'PUT /tariff-assignments/chargers/{chargerId}',
+  'DELETE /tariff-assignments/chargers/{chargerId}',
+  'PUT /tariff-assignments/id-tag-groups/{group}',
+  'DELETE /tariff-assignments/id-tag-groups/{group}',
+  'GET /chargers/{chargerId}/tariff',
 ].sort();
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
@@ -147,7 +160,7 @@ describe('the OpenAPI document', () => {
     const doc = await openApi();
     const chargerId = uniqueChargerId('DOC');
     expect((await api('PUT', `/chargers/${chargerId}`)).status).toBe(201);
-    const values: Record<string, string> = { chargerId, transactionId: '42', requestId: '7', commandId: 'nope', idTag: 'NO-SUCH-TAG' };
+    const values: Record<string, string> = { chargerId, transactionId: '42', requestId: '7', commandId: 'nope', idTag: 'NO-SUCH-TAG', tariffId: 'NO-SUCH-TARIFF', version: '1' };
     // Required query parameters, with a sample value.
     const required: Record<string, string> = { evseId: '1' };
     const gets = Object.keys(doc.paths).filter((path) => doc.paths[path]!.get);
@@ -254,6 +267,14 @@ describe('the OpenAPI document', () => {
     const put = doc.paths['/id-tags/{idTag}']!.put;
     expect(put.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/IdTagPut' });
     expect(put.responses['400'].description).toContain('InvalidPayload');
+    // The tariff body is the model's valibot schema (src/tariffs/model.ts), converted.
+    expect(s['TariffPut']).toMatchObject({
+      type: 'object',
+      required: ['currency', 'elements'],
+      additionalProperties: false,
+      properties: { elements: { type: 'array', minItems: 1 }, time_zone: { type: 'string' } },
+    });
+    expect(doc.paths['/tariffs/{tariffId}']!.put.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/TariffPut' });
   });
 
   it('states the limits the API enforces', async () => {

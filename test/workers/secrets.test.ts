@@ -161,7 +161,9 @@ describe('charger passwords are never readable', () => {
           .replace('{requestId}', '7')
           .replace('{transactionId}', '1')
           .replace('{tokenId}', tokens[0]?.id ?? 'none')
-          .replace('{idTag}', 'TAG');
+          .replace('{idTag}', 'TAG')
+          .replace('{tariffId}', 'NO-SUCH-TARIFF')
+          .replace('{version}', '1');
         expect(filled).not.toContain('{');
         const res = await exports.default.fetch(
           new Request(`http://csms.test/api/v1${filled}`, { headers: { authorization: `Bearer ${reader}` } }),
