@@ -281,7 +281,19 @@ function compileElement(element: TariffElement): CompiledElement {
   };
 }
 
+/** Compiled tariffs by object: a fold shares one tariff object between its states (see copyState). */
+const compiled = new WeakMap<TariffBody, CompiledTariff>();
+
 function compile(tariff: TariffBody): CompiledTariff {
+  let t = compiled.get(tariff);
+  if (!t) {
+    t = compileTariff(tariff);
+    compiled.set(tariff, t);
+  }
+  return t;
+}
+
+function compileTariff(tariff: TariffBody): CompiledTariff {
   const elements = tariff.elements.map(compileElement);
   const live = elements.filter((e) => !e.skip);
   const sortedUnique = (xs: (number | undefined)[]) => [...new Set(xs.filter((x): x is number => x !== undefined))].sort((a, b) => a - b);
@@ -428,7 +440,7 @@ export function startCost(tariff: TariffBody, start: CostStart): CostState {
 
 /** Adds one sample: the interval since the previous one is priced with the previous sample's state. */
 export function advanceCost(previous: CostState, sample: CostSample): CostState {
-  const state = structuredClone(previous);
+  const state = copyState(previous);
   advanceInPlace(state, compile(state.tariff), sample);
   return state;
 }
@@ -439,7 +451,7 @@ export function runningCost(state: CostState, at: string): CostBreakdown {
 }
 
 export function finishCost(previous: CostState, end: CostEnd): CostBreakdown {
-  const state = structuredClone(previous);
+  const state = copyState(previous);
   const t = compile(state.tariff);
   let endMs = parseTime(end.endedAt);
   if (endMs === null) {
@@ -459,6 +471,12 @@ export function computeCost(tariff: TariffBody, trace: CostTrace): CostBreakdown
   let state = startCost(tariff, trace);
   for (const sample of trace.samples) state = advanceCost(state, sample);
   return finishCost(state, trace);
+}
+
+/** A deep copy of everything but the tariff, which is never changed (sharing it keeps the compiled form cached). */
+function copyState(state: CostState): CostState {
+  const { tariff, ...rest } = state;
+  return { ...(JSON.parse(JSON.stringify(rest)) as Omit<CostState, 'tariff'>), tariff };
 }
 
 function advanceInPlace(state: CostState, t: CompiledTariff, sample: CostSample): void {
