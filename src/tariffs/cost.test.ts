@@ -409,6 +409,25 @@ describe('cost: samples as chargers send them', () => {
     expect(b.total_cost.excl_vat).toBe(1);
   });
 
+  it('flags an invalid register and a long run without registers, still pricing all energy exactly', () => {
+    // 20 samples without a register (more than MAX_PENDING), one with a NaN register, then 6000 Wh at 11:00:
+    // the oldest intervals are priced without energy, the rest share the 6 kWh; all 6 kWh × 0.25 = 1.50.
+    const samples = Array.from({ length: 20 }, (_, i) => at(new Date(Date.UTC(2026, 5, 1, 10, i * 2 + 1)).toISOString()));
+    samples.push(at('2026-06-01T10:50:00Z', Number.NaN));
+    const b = cost(simple, { startedAt: '2026-06-01T10:00:00Z', startRegisterWh: 0, samples: [...samples, at('2026-06-01T11:00:00Z', 6000)], endedAt: '2026-06-01T11:00:00Z' });
+    expect(b.total_energy).toBe(6);
+    expect(b.total_cost.excl_vat).toBe(1.5);
+    expect(b.anomalies.map((a) => a.kind).sort()).toEqual(['invalid_register', 'register_gap_overflow']);
+  });
+
+  it('takes a sample at the same instant as the previous one (its state applies from there)', () => {
+    // 10:00 start charging, 10:00 again not charging: the whole hour is parking, 1.00.
+    const b = cost(simple, { startedAt: '2026-06-01T10:00:00Z', startRegisterWh: 0, samples: [at('2026-06-01T10:00:00Z', 0, { charging: false })], endedAt: '2026-06-01T11:00:00Z' });
+    expect(b.total_cost.excl_vat).toBe(1);
+    expect(b.total_charging_time).toBe(0);
+    expect(b.anomalies).toEqual([]);
+  });
+
   it('runningCost prices the session so far and leaves the state unchanged', () => {
     // TIME 1.20/h step 300 s: 16 min so far → 20 min = 0.40; the session then goes on to 30 min = 0.60.
     const t = tariff({ currency: 'EUR', elements: [{ price_components: [time(1.2, { vat: 0, step_size: 300 })] }] });

@@ -83,6 +83,8 @@ export const MAX_PERIODS = 48;
 /** Most sample intervals kept while waiting for a register reading to spread energy over. */
 export const MAX_PENDING = 16;
 const MAX_TAIL = 8;
+/** Most pieces one sample interval is cut into (each restriction boundary inside it makes one). */
+const MAX_PIECES = 100_000;
 
 export interface CostStart {
   startedAt: string;
@@ -557,7 +559,12 @@ function priceInterval(state: CostState, t: CompiledTariff, iv: PendingInterval,
   const powerW = iv.powerW ?? (duration > 0 ? (energy * 3600) / duration : undefined); // mWh/ms × 3600 = W
   let at = iv.fromMs;
   let done = 0; // mWh of this interval already priced
-  for (let guard = 0; guard < 100_000 && (at < iv.toMs || done < energy); guard++) {
+  for (let pieces = 0; at < iv.toMs || done < energy; pieces++) {
+    if (pieces === MAX_PIECES) {
+      // Only a gap of years between two samples gets here: price the rest as one piece rather than loop on.
+      pricePiece(state, t, clockAt(state, t, at), at, iv.toMs, energy - done, iv, powerW);
+      return;
+    }
     const clock = clockAt(state, t, at);
     const sessionEnergy = state.energyMilliWh;
     let end = iv.toMs;
