@@ -67,7 +67,12 @@
 //   charging periods (consecutive time with the same elements and charging state is one period; beyond the cap
 //   later time is merged into the last period, marked `mixed`, flagged `periods_merged`: the cost stays exact
 //   because it is computed from the per-element volumes, only the period list loses detail), at most
-//   MAX_PENDING intervals waiting for a register reading, and one anomaly entry per kind.
+//   MAX_PENDING intervals waiting for a register reading (beyond it the oldest is priced without energy and
+//   `register_gap_overflow` is flagged; the energy still all lands in the later intervals), and one anomaly
+//   entry per kind.
+// - Totals: total_time is the whole session (OCPI CDR meaning), total_charging_time the TIME dimension,
+//   total_parking_time the PARKING_TIME dimension. runningCost applies the same rules as finishCost (step
+//   round-ups, min/max_price) as if the session ended at that instant.
 // - Nothing a charger can send throws: a sample older than the previous one, an unparsable time, a register
 //   that goes backwards or is not a finite non-negative number are left out of the cost and counted in
 //   `anomalies`. Samples without a register carry no energy of their own: the next register difference is
@@ -408,6 +413,10 @@ function flag(state: CostState, kind: CostAnomalyKind, at: string): void {
   else state.anomalies.push({ kind, count: 1, first_at: at });
 }
 
+/**
+ * The state of a session that starts now under `tariff` (a validated TariffBody, kept in the state: the session
+ * keeps the tariff it started under). Functions here never change their arguments; do not change `tariff` after.
+ */
 export function startCost(tariff: TariffBody, start: CostStart): CostState {
   const startedAtMs = parseTime(start.startedAt);
   const state: CostState = {
