@@ -91,6 +91,7 @@ function buildDocument(): Json {
       { name: 'Transactions', description: 'Charging sessions, recorded once with their energy' },
       { name: 'Charger history', description: 'What one charger reported or was told: meter values, statuses, connections, reports, configuration, charging profiles, reservations' },
       { name: 'Id tags', description: 'The tags and tokens the CSMS authorizes' },
+      { name: 'Trust roots', description: 'The ISO 15118 (Plug & Charge) trust store: V2G and mobility-operator roots' },
       { name: 'Tokens', description: 'Operator API tokens and their scopes' },
       { name: 'Archive', description: 'Moving old meter values from D1 to R2' },
     ],

@@ -65,6 +65,10 @@ const OPERATIONS = [
   'GET /seen-offline-tags',
   'GET /seen-offline-tags/{idTag}',
   'DELETE /seen-offline-tags/{idTag}',
+  'GET /trust-roots',
+  'GET /trust-roots/{id}',
+  'PUT /trust-roots/{id}',
+  'DELETE /trust-roots/{id}',
   'POST /archive/run',
 ].sort();
 
