@@ -130,6 +130,9 @@ describe('central contract-certificate chain validation (C07.FR.06)', () => {
     ]);
     // The root sent along too changes nothing; the CertID is the one a charger's hash data would name.
     expect((await validateChain(pki.contract.pem + pki.subCa.pem + pki.root.pem, roots, Date.now())).length).toBe(2);
+    // A sub-CA also in the trust store is still a link of the chain, checked by OCSP like the others.
+    expect((await validateChain(pki.contract.pem + pki.subCa.pem, trusted, Date.now())).length).toBe(2);
+    expect((await validateChain(pki.contract.pem, trusted, Date.now())).map((l) => l.issuer.subjectCommonNames[0])).toEqual(['Test MO Sub-CA']);
     expect(await ocspRequestDataFor(links[0]!.cert, links[0]!.issuer)).toEqual(await hashDataOf(pki.contract, URL));
   });
 

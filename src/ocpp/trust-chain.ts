@@ -296,7 +296,7 @@ export interface ChainLink {
  * Validates a PEM chain (contract certificate first, then its sub-CAs; C07.FR.06) against the
  * trusted certificates: each certificate valid now and signed by the next, every issuer a CA, and
  * the last signed by (or being) a trusted certificate. Returns the links to check by OCSP (every
- * certificate of the chain that is not itself trusted). Throws TrustError with the reason.
+ * certificate of the chain but a configured root). Throws TrustError with the reason.
  */
 export async function validateChain(pem: string, trusted: readonly Certificate[], now: number): Promise<ChainLink[]> {
   let blocks: Uint8Array[];
@@ -316,7 +316,8 @@ export async function validateChain(pem: string, trusted: readonly Certificate[]
   const links: ChainLink[] = [];
   for (let i = 0; i < chain.length; i++) {
     const cert = chain[i]!;
-    if (trusted.some((t) => sameBytes(t.der, cert.der))) return links;
+    // A configured root sent along ends the chain; a sub-CA sent along is checked like any other (OCSP included).
+    if (sameBytes(cert.subject, cert.issuer) && trusted.some((t) => sameBytes(t.der, cert.der))) return links;
     if (!validAt(cert, now)) throw new TrustError(`certificate ${i} of the chain is not valid now (${new Date(cert.notBefore).toISOString()} to ${new Date(cert.notAfter).toISOString()})`);
     const next = chain[i + 1];
     if (next) {
