@@ -273,8 +273,8 @@ export function fleetPaths(): Record<string, Json> {
         responses: { '200': jsonResponse('Every entry (at most 100)', objectOf({ trustRoots: { type: 'array', items: TRUST_ROOT } })) },
       }),
     },
-    '/trust-roots/{id}': {
-      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' }, description: 'The operator\'s name for the entry' }],
+    '/trust-roots/{trustRootId}': {
+      parameters: [{ name: 'trustRootId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' }, description: 'The operator\'s name for the entry' }],
       get: operation({
         tags: ['Trust roots'],
         operationId: 'getTrustRoot',

@@ -19,7 +19,7 @@ export const trustRootRoutes = new Hono<{ Bindings: Env }>();
 const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 function validId(c: AppContext): string | Response {
-  const id = c.req.param('id') ?? '';
+  const id = c.req.param('trustRootId') ?? '';
   if (!ID_PATTERN.test(id)) return apiError(c, 400, 'InvalidParameter', 'id must be 1-64 letters, digits, dots, underscores or hyphens');
   return id;
 }
@@ -43,7 +43,7 @@ trustRootRoutes.get('/', async (c) => {
   return c.json({ trustRoots: roots.map(toApi) });
 });
 
-trustRootRoutes.get('/:id', async (c) => {
+trustRootRoutes.get('/:trustRootId', async (c) => {
   const id = validId(c);
   if (id instanceof Response) return id;
   const root = await new TrustRootStore(c.env.DB).get(id);
@@ -52,7 +52,7 @@ trustRootRoutes.get('/:id', async (c) => {
 });
 
 /** Creates or replaces entry {id} with `{"certificate": "<PEM>"}`: 201 when new, 200 when replaced. */
-trustRootRoutes.put('/:id', async (c) => {
+trustRootRoutes.put('/:trustRootId', async (c) => {
   const id = validId(c);
   if (id instanceof Response) return id;
   const read = await readJsonBody(c);
@@ -83,7 +83,7 @@ trustRootRoutes.put('/:id', async (c) => {
   return c.json({ trustRoot: toApi(root!) }, put.created ? 201 : 200);
 });
 
-trustRootRoutes.delete('/:id', async (c) => {
+trustRootRoutes.delete('/:trustRootId', async (c) => {
   const id = validId(c);
   if (id instanceof Response) return id;
   if (!(await new TrustRootStore(c.env.DB).delete(id))) return apiError(c, 404, 'UnknownTrustRoot', `No trust root "${id}" is configured`);

@@ -66,9 +66,9 @@ const OPERATIONS = [
   'GET /seen-offline-tags/{idTag}',
   'DELETE /seen-offline-tags/{idTag}',
   'GET /trust-roots',
-  'GET /trust-roots/{id}',
-  'PUT /trust-roots/{id}',
-  'DELETE /trust-roots/{id}',
+  'GET /trust-roots/{trustRootId}',
+  'PUT /trust-roots/{trustRootId}',
+  'DELETE /trust-roots/{trustRootId}',
   'POST /archive/run',
 ].sort();
 

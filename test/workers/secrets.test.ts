@@ -144,7 +144,8 @@ describe('charger passwords are never readable', () => {
           .replace('{requestId}', '7')
           .replace('{transactionId}', '1')
           .replace('{tokenId}', tokens[0]?.id ?? 'none')
-          .replace('{idTag}', 'TAG');
+          .replace('{idTag}', 'TAG')
+          .replace('{trustRootId}', 'root');
         expect(filled).not.toContain('{');
         const res = await exports.default.fetch(
           new Request(`http://csms.test/api/v1${filled}`, { headers: { authorization: `Bearer ${reader}` } }),
