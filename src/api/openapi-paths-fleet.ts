@@ -30,6 +30,23 @@ const SEEN_OFFLINE_TAG: Json = {
   },
 };
 
+/** A trust-store entry (src/api/trust-roots.ts). */
+const TRUST_ROOT: Json = {
+  type: 'object',
+  required: ['id', 'subject', 'fingerprint', 'keyHash', 'notBefore', 'notAfter', 'kind', 'certificate', 'updatedAt'],
+  properties: {
+    id: { type: 'string' },
+    subject: { type: 'string', description: 'The subject name, e.g. `CN=V2G Root CA, O=…`' },
+    fingerprint: { type: 'string', description: 'SHA-256 of the DER, hex' },
+    keyHash: { type: 'string', description: "SHA-256 of the public key's bits, hex: the issuerKeyHash of what it issues" },
+    notBefore: { type: 'string', format: 'date-time' },
+    notAfter: { type: 'string', format: 'date-time' },
+    kind: { type: 'string', enum: ['root', 'subCA'], description: '`root`: self-signed, an anchor; `subCA`: trusted through a root in the store' },
+    certificate: { type: 'string', description: 'PEM' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
 const TOKEN_SCHEMA = {
   type: 'object',
   properties: {
@@ -241,6 +258,66 @@ export function fleetPaths(): Record<string, Json> {
           '204': { description: 'Deleted' },
           '400': errorResponse({ ...BAD_ID_TAG, ...BAD_PARAMETER }),
           '404': errorResponse({ UnknownIdTag: 'no such tag' }),
+        },
+      }),
+    },
+    '/trust-roots': {
+      get: operation({
+        tags: ['Trust roots'],
+        operationId: 'listTrustRoots',
+        summary: 'The ISO 15118 trust store: V2G / mobility-operator roots and sub-CAs, by id',
+        description:
+          'Plug & Charge contract certificates (Authorize with `certificate`, C07.FR.06) must chain to a root here, and an OCSP ' +
+          'response is believed only when signed by the issuer of the certificate asked about, or by a responder it authorised, ' +
+          'whose key is known from here (RFC 6960 §4.2.2.2). Empty, every contract certificate is refused `CertChainError`.',
+        responses: { '200': jsonResponse('Every entry (at most 100)', objectOf({ trustRoots: { type: 'array', items: TRUST_ROOT } })) },
+      }),
+    },
+    '/trust-roots/{trustRootId}': {
+      parameters: [{ name: 'trustRootId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' }, description: 'The operator\'s name for the entry' }],
+      get: operation({
+        tags: ['Trust roots'],
+        operationId: 'getTrustRoot',
+        summary: 'One trust-store entry',
+        responses: {
+          '200': jsonResponse('The entry', objectOf({ trustRoot: TRUST_ROOT })),
+          '400': errorResponse(BAD_PARAMETER),
+          '404': errorResponse({ UnknownTrustRoot: 'no entry with this id' }),
+        },
+      }),
+      put: operation({
+        tags: ['Trust roots'],
+        operationId: 'putTrustRoot',
+        summary: 'Add or replace a trust-store entry: one CA certificate, PEM',
+        description:
+          'A self-signed CA certificate is a root (an anchor); any other CA certificate (an MO sub-CA, so that hash data alone can ' +
+          'name its issuer) is trusted only while it verifies up to a root in the store. Certificates are public: a body holding a ' +
+          'private key is refused and nothing of it is kept.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { type: 'object', required: ['certificate'], additionalProperties: false, properties: { certificate: { type: 'string', description: 'One PEM CERTIFICATE block' } } } } },
+        },
+        responses: {
+          '200': jsonResponse('Replaced', objectOf({ trustRoot: TRUST_ROOT })),
+          '201': jsonResponse('Created', objectOf({ trustRoot: TRUST_ROOT })),
+          '400': errorResponse({
+            ...BAD_PARAMETER,
+            InvalidJson: 'the body is not JSON',
+            InvalidPayload: 'the body is not `{"certificate": "<PEM>"}`',
+            InvalidCertificate: 'not exactly one readable X.509 CA certificate, or expired (the message says which)',
+            PrivateKeyRefused: 'the body holds a PEM private key',
+          }),
+          '409': errorResponse({ TrustStoreFull: 'the store holds 100 entries; delete one first' }),
+        },
+      }),
+      delete: operation({
+        tags: ['Trust roots'],
+        operationId: 'deleteTrustRoot',
+        summary: 'Remove a trust-store entry (sub-CAs it anchored are no longer trusted)',
+        responses: {
+          '204': { description: 'Deleted' },
+          '400': errorResponse(BAD_PARAMETER),
+          '404': errorResponse({ UnknownTrustRoot: 'no entry with this id' }),
         },
       }),
     },

@@ -94,6 +94,7 @@ function buildDocument(): Json {
       { name: 'Charger history', description: 'What one charger reported or was told: meter values, statuses, connections, reports, configuration, charging profiles, reservations' },
       { name: 'Id tags', description: 'The tags and tokens the CSMS authorizes' },
       { name: 'Tariffs', description: 'OCPI 2.2.1 tariffs, their versions, and where they apply' },
+      { name: 'Trust roots', description: 'The ISO 15118 (Plug & Charge) trust store: V2G and mobility-operator roots' },
       { name: 'Tokens', description: 'Operator API tokens and their scopes' },
       { name: 'Archive', description: 'Moving old meter values from D1 to R2' },
     ],

@@ -8,6 +8,8 @@ import type { Config } from '../config';
 import { contractCertificateProvider } from './contract-cert-provider';
 import { configuredCertificateAuthority } from './certificate-authority';
 import { ocspChecker } from './ocsp-client';
+import { trustedCertificates } from '../ocpp/trust-chain';
+import { TrustRootStore } from '../store/trust-roots';
 import { logError, logMessage, logWarning } from '../log';
 import { answerCall } from '../ocpp/dispatch';
 import { OcppError } from '../ocpp/errors';
@@ -121,6 +123,7 @@ export class ChargerCalls {
         records,
         contractCertificates: contractCertificateProvider(this.deps.config()),
         ocsp: ocspChecker(chargerId),
+        trustedCertificates: once(async () => trustedCertificates(await new TrustRootStore(this.deps.db()).pems(), Date.now())),
         certificateAuthority: configuredCertificateAuthority(this.deps.config()),
       },
       {
@@ -181,4 +184,10 @@ export class ChargerCalls {
       { limit: measure, perMinute: limit, retryAfterSeconds },
     );
   }
+}
+
+/** `load`, run at most once, and only when first asked for. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
 }

@@ -1,6 +1,7 @@
 // The shape of a handler for a charger-initiated action, and what it may use.
 
 import type { CertificateAuthority, ContractCertificateProvider } from './certificates';
+import type { Certificate } from './csr-signer';
 import type { OcspChecker } from './ocsp';
 import type { ChargerRecords } from './records';
 import { toUtcIso } from './timestamps';
@@ -19,6 +20,11 @@ export interface HandlerContext {
   contractCertificates?: ContractCertificateProvider;
   /** Asks OCSP responders about ISO 15118 contract certificates; absent, none can be checked. */
   ocsp?: OcspChecker;
+  /**
+   * The operator's trust store as trusted now (anchors, then sub-CAs verified up to them; see
+   * trust-chain.ts), read when a contract certificate is checked; absent, nothing is trusted.
+   */
+  trustedCertificates?: () => Promise<Certificate[]>;
   /** Signs SignCertificate CSRs: the CA the configuration names (CSMS_CA_KEY / CSMS_CA_CERT); absent, none is configured. */
   certificateAuthority?: CertificateAuthority;
 }

@@ -3,8 +3,11 @@
 // OCPP names a certificate by its hash data (OCSPRequestDataType: hash algorithm, issuer name and
 // key hashes, serial number, all hex, and the responder's URL), which is exactly an OCSP CertID,
 // so the CSMS can ask the responder without the certificate itself (C07.FR.05, M06). Pure: the
-// HTTP exchange is charger/ocsp-client.ts. The response's signature is NOT verified here: that
-// needs the issuer's certificate and a trust store of V2G/MO roots the CSMS does not hold yet.
+// HTTP exchange is charger/ocsp-client.ts. What is read here is not yet trusted: the response's
+// signature (RFC 6960 §4.2.2.2) is checked by trust-chain.ts against the issuer's key, with the
+// parts basicResponseParts returns.
+
+import * as der from './der';
 
 export interface OcspRequestData {
   hashAlgorithm: string;
@@ -182,6 +185,39 @@ export function readOcspResponse(der: Uint8Array, wanted: Omit<OcspRequestData, 
     if (error instanceof OcspFormatError) return { kind: 'error', reason: `the response is not DER OCSP: ${error.message}` };
     throw error;
   }
+}
+
+/** The signed parts of a BasicOCSPResponse (RFC 6960 §4.2.1), for checking its signature. */
+export interface BasicResponseParts {
+  /** tbsResponseData, whole: what the signature covers. */
+  tbsResponseData: Uint8Array;
+  signatureAlgorithm: string;
+  /** The signature BIT STRING's bytes (DER ECDSA-Sig-Value, or the RSA signature). */
+  signature: Uint8Array;
+  /** The certificates the responder sent along (a delegated responder's own, §4.2.2.2), DER. */
+  certs: Uint8Array[];
+}
+
+/** The BasicOCSPResponse inside an OCSPResponse already read by readOcspResponse. Throws DerError when unreadable. */
+export function basicResponseParts(bytes: Uint8Array): BasicResponseParts {
+  const [, bytesNode] = der.children(bytes, der.expectTag(der.readRoot(bytes), der.TAG.sequence, 'OCSPResponse'));
+  const [responseBytes] = der.children(bytes, der.expectTag(bytesNode, 0xa0, 'responseBytes'));
+  const [, octets] = der.children(bytes, der.expectTag(responseBytes, der.TAG.sequence, 'ResponseBytes'));
+  const basicOctets = der.expectTag(octets, der.TAG.octetString, 'response');
+  const basic = der.readNode(bytes, basicOctets.contentStart, basicOctets.end);
+  const [tbs, algorithm, signature, certsWrapper] = der.children(bytes, der.expectTag(basic, der.TAG.sequence, 'BasicOCSPResponse'));
+  const [algorithmOid] = der.children(bytes, der.expectTag(algorithm, der.TAG.sequence, 'signatureAlgorithm'));
+  const certs: Uint8Array[] = [];
+  if (certsWrapper) {
+    const [list] = der.children(bytes, der.expectTag(certsWrapper, 0xa0, 'certs'));
+    for (const cert of der.children(bytes, der.expectTag(list, der.TAG.sequence, 'certs'))) certs.push(der.whole(bytes, der.expectTag(cert, der.TAG.sequence, 'Certificate')).slice());
+  }
+  return {
+    tbsResponseData: der.whole(bytes, der.expectTag(tbs, der.TAG.sequence, 'tbsResponseData')).slice(),
+    signatureAlgorithm: der.readOid(bytes, algorithmOid, 'signature algorithm'),
+    signature: der.bitStringBytes(bytes, der.expectTag(signature, der.TAG.bitString, 'signature')).slice(),
+    certs,
+  };
 }
 
 /** The AuthorizeResponse certificateStatus for what the responder said (C07): only `good` is Accepted. */

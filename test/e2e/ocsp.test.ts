@@ -1,19 +1,48 @@
-// ISO 15118 contract certificates checked by OCSP (2.0.1 C07, M06) against a real OCSP responder on 127.0.0.1 built in the test.
+// ISO 15118 contract certificates checked by OCSP (2.0.1 C07, M06) against a real OCSP responder on 127.0.0.1 built in the test,
+// its responses signed as RFC 6960 §4.2.2.2 says (or not), under a mobility-operator PKI made in the test and configured in the
+// CSMS's trust store (/api/v1/trust-roots).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOcspResponder, type OcspResponder } from '../support/ocsp-responder.ts';
+import { startOcspResponder, type OcspResponder, type Signer } from '../support/ocsp-responder.ts';
+import { hashDataOf, issue, keyHashOf, moPki, newKeys, type TestCert } from '../support/test-pki.ts';
 import { api, bootedCharger, uniqueChargerId } from './helpers.ts';
 
 let responder: OcspResponder;
+let pki: Awaited<ReturnType<typeof moPki>>;
+/** The sub-CA's issuerNameHash and issuerKeyHash: hash data naming certificates it issued. */
+let subCaHashes: { issuerNameHash: string; issuerKeyHash: string };
 beforeAll(async () => {
   responder = await startOcspResponder();
+  pki = await moPki(responder.url);
+  // The operator's trust store: the MO root, and its sub-CA so that hash data alone can name it.
+  for (const [id, cert] of [['e2e-ocsp-mo-root', pki.root], ['e2e-ocsp-mo-subca', pki.subCa]] as const) {
+    const res = await api('PUT', `/trust-roots/${id}`, { certificate: cert.pem });
+    expect(res.status).toBeLessThan(300);
+  }
+  // Each CA answers for what it issued, with its own key (RFC 6960 §4.2.2.2, the CA itself).
+  responder.signers.set(await keyHashOf(pki.subCa), { key: pki.subCa.keys.privateKey });
+  responder.signers.set(await keyHashOf(pki.root), { key: pki.root.keys.privateKey });
+  const { issuerNameHash, issuerKeyHash } = await hashDataOf(pki.contract, responder.url);
+  subCaHashes = { issuerNameHash, issuerKeyHash };
 });
 afterAll(async () => {
-  await responder.stop();
+  await responder?.stop();
 });
 
-/** Hash data naming serial `serial` at the test responder (or at `responderURL`). */
+/** Hash data naming serial `serial` issued by the test MO sub-CA, at the test responder (or at `responderURL`). */
 function hashData(serial: string, responderURL = responder.url) {
-  return { hashAlgorithm: 'SHA256' as const, issuerNameHash: 'a1'.repeat(32), issuerKeyHash: 'b2'.repeat(32), serialNumber: serial, responderURL };
+  return { hashAlgorithm: 'SHA256' as const, ...subCaHashes, serialNumber: serial, responderURL };
+}
+
+/** Runs `body` with the sub-CA's responses signed by `signer`, then puts the CA's own signing back. */
+async function signedBy<T>(signer: Signer, body: () => Promise<T>): Promise<T> {
+  const keyHash = await keyHashOf(pki.subCa);
+  const own = responder.signers.get(keyHash)!;
+  responder.signers.set(keyHash, signer);
+  try {
+    return await body();
+  } finally {
+    responder.signers.set(keyHash, own);
+  }
 }
 
 /** A fresh serial number: the CSMS caches verdicts, and every test wants its own. */
@@ -78,6 +107,86 @@ describe('Authorize with ISO 15118 certificate hash data (C07)', () => {
       certificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
     });
     expect(answer).toEqual({ idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertChainError' });
+  });
+});
+
+describe('OCSP responses believed only when properly signed (C07.FR.05, RFC 6960 §4.2.2.2)', () => {
+  const authorize = async (serial: string) => {
+    const cp = await bootedCharger('ocpp2.0.1');
+    const emaid = await acceptedEmaid();
+    return cp.call('Authorize', { idToken: { idToken: emaid, type: 'eMAID' }, iso15118CertificateHashData: [hashData(serial)] });
+  };
+
+  it('RFC 6960 §4.2.2.2 / C07.FR.05: a good signed by a key its issuer never certified is refused (Invalid, CertChainError)', async () => {
+    const serial = freshSerial();
+    responder.statuses.set(serial, 'good');
+    const stranger = await newKeys();
+    const answer = await signedBy({ key: stranger.privateKey }, () => authorize(serial));
+    expect(answer).toEqual({ idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertChainError' });
+    // The responder did answer good: it is the signature that was not believed.
+    expect(responder.lastResponse.has(serial)).toBe(true);
+  });
+
+  it('RFC 6960 §4.2.2.2 / C07.FR.05: a delegated responder whose certificate the issuer signed with id-kp-OCSPSigning is believed (Accepted)', async () => {
+    const serial = freshSerial();
+    responder.statuses.set(serial, 'good');
+    const answer = await signedBy({ key: pki.responder.keys.privateKey, certs: [pki.responder.der] }, () => authorize(serial));
+    expect(answer).toMatchObject({ idTokenInfo: { status: 'Accepted' }, certificateStatus: 'Accepted' });
+  });
+
+  it('RFC 6960 §4.2.2.2 / C07.FR.05: a delegated responder without id-kp-OCSPSigning is not believed (Invalid, CertChainError)', async () => {
+    const serial = freshSerial();
+    responder.statuses.set(serial, 'good');
+    const answer = await signedBy({ key: pki.responderNoEku.keys.privateKey, certs: [pki.responderNoEku.der] }, () => authorize(serial));
+    expect(answer).toEqual({ idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertChainError' });
+  });
+
+  it('C07.FR.05: hash data naming an issuer not in the trust store is refused (CertChainError) without asking the responder', async () => {
+    const cp = await bootedCharger('ocpp2.0.1');
+    const emaid = await acceptedEmaid();
+    const serial = freshSerial();
+    responder.statuses.set(serial, 'good');
+    const before = responder.requests.length;
+    const answer = await cp.call('Authorize', {
+      idToken: { idToken: emaid, type: 'eMAID' },
+      iso15118CertificateHashData: [{ ...hashData(serial), issuerKeyHash: 'b2'.repeat(32) }],
+    });
+    expect(answer).toEqual({ idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertChainError' });
+    expect(responder.requests.length).toBe(before);
+  });
+});
+
+describe('Authorize with a PEM contract-certificate chain, validated centrally (C07.FR.06)', () => {
+  const authorize = async (certificate: string) => {
+    const cp = await bootedCharger('ocpp2.0.1');
+    const emaid = await acceptedEmaid();
+    return cp.call('Authorize', { idToken: { idToken: emaid, type: 'eMAID' }, certificate });
+  };
+  const contract = (): Promise<TestCert> => issue({ cn: 'DE8ACC0000000E2', issuer: pki.subCa, ocspUrl: responder.url });
+
+  it('C07.FR.06: a chain to a configured root is Accepted after OCSP of each of its certificates at the responder its AIA names', async () => {
+    const leaf = await contract();
+    responder.statuses.set(leaf.serialHex, 'good');
+    responder.statuses.set(pki.subCa.serialHex, 'good');
+    const before = responder.requests.length;
+    expect(await authorize(leaf.pem + pki.subCa.pem)).toMatchObject({ idTokenInfo: { status: 'Accepted' }, certificateStatus: 'Accepted' });
+    expect(responder.requests.slice(before).map((r) => r.serialHex).sort()).toEqual([leaf.serialHex, pki.subCa.serialHex].sort());
+  });
+
+  it('C07.FR.06: a chain whose contract certificate its responder says is revoked is refused (Invalid, CertificateRevoked)', async () => {
+    const leaf = await contract();
+    responder.statuses.set(leaf.serialHex, 'revoked');
+    responder.statuses.set(pki.subCa.serialHex, 'good');
+    expect(await authorize(leaf.pem + pki.subCa.pem)).toEqual({ idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertificateRevoked' });
+  });
+
+  it('C07.FR.06: a chain to a root not in the trust store is refused (Invalid, CertChainError) without asking any responder', async () => {
+    const other = await moPki(responder.url);
+    responder.statuses.set(other.contract.serialHex, 'good');
+    responder.statuses.set(other.subCa.serialHex, 'good');
+    const before = responder.requests.length;
+    expect(await authorize(other.contract.pem + other.subCa.pem + other.root.pem)).toEqual({ idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertChainError' });
+    expect(responder.requests.length).toBe(before);
   });
 });
 

@@ -163,7 +163,8 @@ describe('charger passwords are never readable', () => {
           .replace('{tokenId}', tokens[0]?.id ?? 'none')
           .replace('{idTag}', 'TAG')
           .replace('{tariffId}', 'NO-SUCH-TARIFF')
-          .replace('{version}', '1');
+          .replace('{version}', '1')
+          .replace('{trustRootId}', 'root');
         expect(filled).not.toContain('{');
         const res = await exports.default.fetch(
           new Request(`http://csms.test/api/v1${filled}`, { headers: { authorization: `Bearer ${reader}` } }),

@@ -5,7 +5,8 @@ import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTabl
 import { NO_CONTRACT_CERT_PROVIDER } from '../certificates';
 import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV201 } from '../meter-values';
-import { certificateStatusFor } from '../ocsp';
+import { certificateStatusFor, type OcspOutcome, type OcspRequestData } from '../ocsp';
+import { issuerByHash, ocspRequestDataFor, trustedOutcome, TrustError, UNTRUSTED_ISSUER, validateChain, type ChainLink } from '../trust-chain';
 import { firmwareStatusHandler, keepAndAnswer, signCertificateHandler } from '../reports';
 import { limitCleared, limitFromNotify, profileChangesFromReport } from '../profile-changes';
 import { checkEvSchedule, evProfileId, profileForEvNeeds } from '../charging/ev-negotiation';
@@ -78,11 +79,15 @@ const StatusNotification: Handler<StatusNotificationRequest, StatusNotificationR
 };
 
 /**
- * A token, and with ISO 15118 Plug & Charge its contract certificate: each certificate the hash
- * data names is checked by OCSP with its responder (C07.FR.05), and anything but `good` refuses
- * the token whatever its own status (revoked: CertificateRevoked; unknown to the responder, or no
- * answer: CertChainError). A chain sent only as PEM (central validation, C07.FR.06) cannot be
- * validated here yet, so it is refused too (CertChainError) rather than accepted unchecked.
+ * A token, and with ISO 15118 Plug & Charge its contract certificate. Hash data (C07.FR.05): each
+ * certificate it names is checked by OCSP with its responder, the response believed only when its
+ * signature verifies with the issuer's key (found in the trust store by issuerKeyHash) or a
+ * responder's the issuer authorised (RFC 6960 §4.2.2.2). A PEM chain (central validation,
+ * C07.FR.06): validated up to a configured trust root, then every certificate of it checked by
+ * OCSP at the responder its Authority Information Access names. Anything but a trusted `good`
+ * refuses the token whatever its own status (revoked: CertificateRevoked; a chain that does not
+ * validate, a certificate unknown to the responder, no answer or one not to be believed:
+ * CertChainError).
  */
 const Authorize: Handler<AuthorizeRequest, AuthorizeResponse> = async (req, ctx) => {
   const info = await idTokenInfo(req.idToken, { offline: false }, ctx);
@@ -93,13 +98,41 @@ const Authorize: Handler<AuthorizeRequest, AuthorizeResponse> = async (req, ctx)
 
 async function contractCertificateStatus(req: AuthorizeRequest, ctx: HandlerContext): Promise<AuthorizeResponse['certificateStatus']> {
   const hashData = req.iso15118CertificateHashData;
-  if (!hashData) return req.certificate === undefined ? undefined : 'CertChainError';
-  // Asked at once (up to 4 certificates): the EV waits on this answer, and each responder may take its timeout.
-  const outcomes = await Promise.all(
-    hashData.map((data) => (ctx.ocsp ? ctx.ocsp.check(data) : Promise.resolve({ kind: 'error', reason: 'no OCSP client' } as const))),
-  );
+  if (req.certificate === undefined && !hashData) return undefined;
+  const trusted = ctx.trustedCertificates ? await ctx.trustedCertificates() : [];
+  const now = ctx.now.getTime();
+  const ask = (data: OcspRequestData): Promise<OcspOutcome> =>
+    ctx.ocsp ? ctx.ocsp.check(data) : Promise.resolve({ kind: 'error', reason: 'no OCSP client' });
+  let outcomes: OcspOutcome[];
+  if (req.certificate !== undefined) {
+    // The chain sent is what the EV presented: it is validated whole, hash data or not.
+    let links: ChainLink[];
+    try {
+      links = await validateChain(req.certificate, trusted, now);
+    } catch (error) {
+      if (error instanceof TrustError) return 'CertChainError';
+      throw error;
+    }
+    outcomes = await Promise.all(
+      links.map(async ({ cert, issuer }) => {
+        const data = await ocspRequestDataFor(cert, issuer);
+        if (!data) return { kind: 'error', reason: 'the certificate names no OCSP responder' } as const;
+        return trustedOutcome(await ask(data), issuer, now);
+      }),
+    );
+  } else {
+    // Asked at once (up to 4 certificates): the EV waits on this answer, and each responder may take its timeout.
+    outcomes = await Promise.all(
+      hashData!.map(async (data) => {
+        // An issuer not trusted makes any answer worthless: the responder is not even asked.
+        const issuer = await issuerByHash(trusted, data);
+        return issuer ? trustedOutcome(await ask(data), issuer, now) : UNTRUSTED_ISSUER;
+      }),
+    );
+  }
   // A revocation is the answer that says most; then the first certificate that is not good.
   const statuses = outcomes.map(certificateStatusFor);
+  if (statuses.length === 0) return 'CertChainError';
   if (statuses.includes('CertificateRevoked')) return 'CertificateRevoked';
   return statuses.find((status) => status !== 'Accepted') ?? 'Accepted';
 }
