@@ -72,7 +72,7 @@ describe('Authorize with ISO 15118 certificate hash data (C07)', () => {
     expect(responder.requests.length).toBe(before + 1);
   });
 
-  it('C07.FR.05: a revoked contract certificate refuses a token that is itself Accepted (Invalid, CertificateRevoked)', async () => {
+  it('C07.FR.05 / C07.FR.16: a revoked contract certificate refuses a token that is itself Accepted (Invalid, CertificateRevoked)', async () => {
     const cp = await bootedCharger('ocpp2.0.1');
     const emaid = await acceptedEmaid();
     const good = freshSerial();
@@ -191,7 +191,7 @@ describe('Authorize with a PEM contract-certificate chain, validated centrally (
 });
 
 describe('GetCertificateStatus (M06)', () => {
-  it("M06.FR.01 / M06.FR.02 / M06.FR.08 / M06.FR.09: answers Accepted with the responder's DER OCSPResponse, base64", async () => {
+  it("M06.FR.01 / M06.FR.02 / M06.FR.03 / M06.FR.08 / M06.FR.09: answers Accepted with the responder's DER OCSPResponse, base64", async () => {
     const cp = await bootedCharger('ocpp2.0.1');
     const serial = freshSerial();
     responder.statuses.set(serial, 'good');
@@ -200,7 +200,7 @@ describe('GetCertificateStatus (M06)', () => {
     expect(Buffer.from(answer.ocspResult, 'base64')).toEqual(Buffer.from(responder.lastResponse.get(serial)!));
   });
 
-  it('M06.FR.01: without a response from the responder, Failed with the reason', async () => {
+  it('M06.FR.04: without a response from the responder, Failed with the reason', async () => {
     const cp = await bootedCharger('ocpp2.0.1');
     const answer = await cp.call('GetCertificateStatus', { ocspRequestData: hashData(freshSerial(), 'http://127.0.0.1:9/ocsp') });
     expect(answer).toMatchObject({ status: 'Failed', statusInfo: { reasonCode: 'OcspUnavailable', additionalInfo: 'the responder could not be reached' } });

@@ -96,7 +96,7 @@ describe('certificate inventory, 2.0.1 (M03, M04, M05)', () => {
     charger.cp.close();
   });
 
-  it('M05.FR.03 / M05.FR.04: a rejected install is not listed; a private key pasted with a certificate is not kept', async () => {
+  it('M05.FR.03 / M05.FR.06: a rejected install is not listed; a private key pasted with a certificate is not kept', async () => {
     let answer = 'Rejected';
     const charger = await answeringCharger(uniqueChargerId(), 'ocpp2.0.1', () => ({ status: answer }));
     const id = charger.cp.id;
