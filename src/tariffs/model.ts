@@ -17,7 +17,7 @@ export type TariffDimensionType = (typeof PRICE_COMPONENT_TYPES)[number];
 export const DAYS_OF_WEEK = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
 export type DayOfWeek = (typeof DAYS_OF_WEEK)[number];
 
-export const TARIFF_TYPES = ['AD_HOC_PAYMENT', 'PROFILE_CHEAPEST', 'PROFILE_FASTEST', 'PROFILE_GREEN', 'REGULAR'] as const;
+export const TARIFF_TYPES = ['AD_HOC_PAYMENT', 'PROFILE_CHEAP', 'PROFILE_FAST', 'PROFILE_GREEN', 'REGULAR'] as const;
 
 /** Largest amount accepted anywhere in a tariff: far above any real price, small enough that sums stay exact. */
 export const MAX_AMOUNT = 1_000_000;
