@@ -145,7 +145,7 @@ describe('1.6 Plug & Charge, CSMS to charger (PnC.<action> commands)', () => {
     const install = await api('POST', `/chargers/${id}/commands/PnC.InstallCertificate`, { certificateType: 'V2GRootCertificate', certificate: pem });
     expect(await json(install)).toEqual({ result: { status: 'Accepted' } });
     expect(charger.calls[0]).toMatchObject({ action: 'DataTransfer', payload: { vendorId: PNC, messageId: 'InstallCertificate' } });
-    expect(JSON.parse((charger.calls[0].payload as { data: string }).data)).toEqual({ certificateType: 'V2GRootCertificate', certificate: pem });
+    expect(JSON.parse((charger.calls[0]!.payload as { data: string }).data)).toEqual({ certificateType: 'V2GRootCertificate', certificate: pem });
     let list = (await json(await api('GET', `/chargers/${id}/certificates`))).certificates;
     expect(list.map((c: any) => [c.certificateType, c.certificate, c.source])).toEqual([['V2GRootCertificate', pem, 'installed']]);
 
@@ -170,7 +170,7 @@ describe('1.6 Plug & Charge, CSMS to charger (PnC.<action> commands)', () => {
     const id = charger.cp.id;
     const ok = await api('POST', `/chargers/${id}/commands/PnC.TriggerMessage`, { requestedMessage: 'SignV2GCertificate' });
     expect(await json(ok)).toEqual({ result: { status: 'Accepted' } });
-    expect(charger.calls[0].payload).toEqual({ vendorId: PNC, messageId: 'TriggerMessage', data: JSON.stringify({ requestedMessage: 'SignV2GCertificate' }) });
+    expect(charger.calls[0]!.payload).toEqual({ vendorId: PNC, messageId: 'TriggerMessage', data: JSON.stringify({ requestedMessage: 'SignV2GCertificate' }) });
 
     const other = await api('POST', `/chargers/${id}/commands/PnC.TriggerMessage`, { requestedMessage: 'Heartbeat' });
     expect(other.status).toBe(400);
