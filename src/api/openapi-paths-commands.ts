@@ -2,6 +2,7 @@
 
 import { DEFAULTS, MAX_COMMAND_TIMEOUT_SECONDS } from '../config';
 import { MAX_ID_TOKEN_LENGTH, MAX_V16_ID_TAG_LENGTH } from '../ocpp/authorization';
+import { PNC_CSMS_MESSAGES, pncCommandAction } from '../ocpp/pnc16';
 import type { OcppComponents } from './openapi-commands';
 import {
   BAD_CHARGER_ID,
@@ -61,7 +62,13 @@ const UPLOAD_OFFERED: Json = {
 
 /** Sending OCPP commands to a charger, now or queued, and reading queued ones. */
 export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
-  const allActions = [...new Set(Object.values(ocpp.actions).flatMap((list) => list.map((a) => a.action)))].sort();
+  // 1.6 Plug & Charge (ocpp/pnc16.ts): PnC.<action> sends the 2.0.1 action's request in a DataTransfer, and answers its 2.0.1 response.
+  const pncActions = PNC_CSMS_MESSAGES.map((message) => {
+    const v201 = ocpp.actions['ocpp2.0.1'].find((a) => a.action === message);
+    if (!v201) throw new Error(`no 2.0.1 schema for ${message}`);
+    return { ...v201, action: pncCommandAction(message) };
+  });
+  const allActions = [...new Set([...Object.values(ocpp.actions), pncActions].flatMap((list) => list.map((a) => a.action)))].sort();
   const anyOfVersions = (kind: 'request' | 'response') =>
     Object.values(ocpp.actions).flatMap((list) => list.map((a) => a[kind]));
 
@@ -75,6 +82,7 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
         description:
           'The calls the command route refuses with 403 `CredentialChangeRefused` (see `POST /chargers/{chargerId}/commands/{action}`), and only those, sent at once and answered like a command ' +
           '(the payload is checked against the action\'s schema in the charger\'s version; secrets are redacted in the answer, the journal, the stored configuration, as everywhere). Not queued. ' +
+          'The same goes for the 1.6 Plug & Charge commands (`PnC.DeleteCertificate`, `PnC.CertificateSigned`, `PnC.InstallCertificate` of a trust root; their payload the 2.0.1 request). ' +
           'The Basic-auth password is refused here (403 `CredentialChangeRefused`): only `POST /chargers/{chargerId}/password` keeps the CSMS in step with it. ' +
           'A 1.6 ChangeConfiguration SecurityProfile the charger answers Accepted becomes the profile the CSMS expects (as `PUT /chargers/{chargerId}` sets it), and connections that no longer qualify are closed (4003); Profiles 1 and 2 need a password the CSMS knows first (409 `PasswordRequired`). ' +
           'Anything else that changes how the charger connects (a RebootRequired answer, 2.0.1 network profiles, certificates) leaves the CSMS\'s side as it was: set it with `PUT /chargers/{chargerId}` when the charger is to switch. Needs `admin`.',
@@ -159,7 +167,11 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
           'Secret values in the answer (an AuthorizationKey, a BasicAuthPassword, a key or variable named for a credential, a WriteOnly variable, a PEM private key), and any secret value the request carried wherever the answer or a CALLERROR echoes it, are shown as `<redacted>`. ' +
           'With `upload=csms` (GetLog, GetDiagnostics) leave the location out (GetLog `log.remoteLocation`, GetDiagnostics `location`): the CSMS records the request and fills in a signed HTTP(S) upload URL of its own ' +
           '(valid `LOG_UPLOAD_TTL_SECONDS`); the answer adds `upload: {requestId, expiresAt}` (1.6 GetDiagnostics has no requestId: the CSMS assigns one), and `GET /chargers/{chargerId}/logs` follows it. ' +
-          'The URL\u2019s signature is shown as `<redacted>` in the journal and queued commands.',
+          'The URL\u2019s signature is shown as `<redacted>` in the journal and queued commands. ' +
+          'ISO 15118 Plug & Charge for **1.6** chargers (the OCA application note: DataTransfer, vendorId `org.openchargealliance.iso15118pnc`): `PnC.<2.0.1 action>` ' +
+          '(`x-pnc16-actions`) takes the 2.0.1 request as the body, sends it as the JSON text of a DataTransfer\u2019s `data`, and answers the 2.0.1 response its `data` carries; ' +
+          '`PnC.TriggerMessage` asks only for `SignV2GCertificate`; `PnC.DeleteCertificate`, `PnC.CertificateSigned` and `PnC.InstallCertificate` of a CSMS or manufacturer root go through `security-commands` like their 2.0.1 namesakes. ' +
+          'A DataTransfer the charger does not accept is `502 DataTransferNotAccepted`; `PnC.*` to a 2.0.1 charger is `404 UnknownAction`.',
         parameters: [
           query(
             'timeoutSeconds',
@@ -181,6 +193,7 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
           content: { 'application/json': { schema: { anyOf: anyOfVersions('request') } } },
         },
         'x-ocpp-actions': ocpp.actions,
+        'x-pnc16-actions': pncActions,
         responses: {
           '200': jsonResponse(
             "The charger's CALLRESULT payload, checked against the action's response schema",
@@ -226,6 +239,7 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
           '502': errorResponse({
             CallError: 'the charger answered CALLERROR: `ocpp` has its code, description and details',
             InvalidResponse: "the charger's answer fails the action's response schema (`issues`, `result`)",
+            DataTransferNotAccepted: 'a `PnC.*` command: the charger answered the DataTransfer other than Accepted (`UnknownVendorId`: no Plug & Charge), or without JSON data; `dataTransfer` is its answer',
           }),
           '503': errorResponse({
             LogUploadUnavailable: 'with `upload=csms`: no R2 bucket is bound as ARCHIVE, or neither LOG_UPLOAD_SECRET nor API_TOKEN is set; nothing was sent',

@@ -11,6 +11,7 @@ import { CREDENTIAL_ROUTES, credentialChange, redactSecrets, scrubLiterals, secr
 import { settingsFromCommand } from '../ocpp/settings';
 import { statefulViolation, statelessViolation, type ChargerState, type RuleViolation } from '../ocpp/outbound-rules';
 import { PROFILES, schemaFor } from '../ocpp/protocol';
+import { pncCommandMessage, pncSchemas, unwrapPncAnswer, wrapPncRequest, type PncCsmsMessage } from '../ocpp/pnc16';
 import { summarizeIssues } from '../ocpp/validation';
 import type { OcppVersion } from '../ocpp/versions';
 import type { CommandOutcome } from './types';
@@ -21,6 +22,11 @@ export interface PreparedCommand {
   action: string;
   request: unknown;
   responseSchema: v.GenericSchema;
+  /**
+   * A Plug & Charge command to a 1.6 charger (`PnC.<action>`, ocpp/pnc16.ts): the 2.0.1 action it
+   * wraps. `request` and `responseSchema` are then the 2.0.1 ones; DataTransfer carries them.
+   */
+  pnc?: PncCsmsMessage;
 }
 
 /**
@@ -41,6 +47,8 @@ export function prepareCommand(
     }
     return refuse(409, 'ChargerOffline', 'The charger has never connected');
   }
+  const pnc = pncCommandMessage(action);
+  if (pnc) return preparePncCommand(protocol, action, pnc, payload);
   const profile = PROFILES[protocol];
   const requestSchema = schemaFor(profile.requestSchemas, action);
   const responseSchema = schemaFor(profile.responseSchemas, action);
@@ -56,6 +64,53 @@ export function prepareCommand(
   const violation = statelessViolation(protocol, action, request.output);
   if (violation) return specViolation(protocol, action, violation);
   return { ok: true, protocol, action, request: request.output, responseSchema };
+}
+
+/**
+ * A `PnC.<action>` command: for 1.6 chargers only (2.0.1 has the action itself), its payload the
+ * 2.0.1 request, checked against the 2.0.1 schema and rules, and against what the application note
+ * sends over DataTransfer: a TriggerMessage asks only for SignV2GCertificate, a CertificateSigned
+ * carries only a V2GCertificate (the charger's own client certificate has the 1.6 security
+ * extension's CertificateSigned).
+ */
+function preparePncCommand(
+  protocol: OcppVersion,
+  action: string,
+  message: PncCsmsMessage,
+  payload: unknown,
+): PreparedCommand | { ok: false; refusal: CommandOutcome } {
+  if (protocol !== 'ocpp1.6') {
+    return refuse(404, 'UnknownAction', `${action} carries ${message} in DataTransfer to 1.6 chargers; send ${message} itself to a ${protocol} charger`);
+  }
+  const schemas = pncSchemas(message);
+  const request = v.safeParse(schemas.request, payload);
+  if (!request.success) {
+    return refuse(400, 'InvalidPayload', `The payload does not match the ocpp2.0.1 ${message} request schema (${action} sends it in a DataTransfer)`, {
+      issues: summarizeIssues(request.issues),
+    });
+  }
+  const fields = request.output as { requestedMessage?: string; certificateType?: string };
+  if (message === 'TriggerMessage' && fields.requestedMessage !== 'SignV2GCertificate') {
+    return specViolation(protocol, action, {
+      requirement: 'Plug & Charge application note (TriggerMessage)',
+      message: 'over DataTransfer a TriggerMessage asks only for SignV2GCertificate; use the 1.6 TriggerMessage or ExtendedTriggerMessage for the rest',
+    });
+  }
+  if (message === 'CertificateSigned' && fields.certificateType !== undefined && fields.certificateType !== 'V2GCertificate') {
+    return specViolation(protocol, action, {
+      requirement: 'Plug & Charge application note (CertificateSigned)',
+      message: "over DataTransfer a CertificateSigned carries the charger's V2GCertificate; its client certificate goes with the 1.6 CertificateSigned",
+    });
+  }
+  const violation = statelessViolation('ocpp2.0.1', message, request.output);
+  if (violation) return specViolation(protocol, action, violation);
+  return { ok: true, protocol, action, request: request.output, responseSchema: schemas.response, pnc: message };
+}
+
+/** The CALL a command goes as: its own action and request, or a Plug & Charge one wrapped in DataTransfer. */
+export function onTheWire(action: string, request: unknown): { action: string; payload: unknown } {
+  const pnc = pncCommandMessage(action);
+  return pnc ? { action: 'DataTransfer', payload: wrapPncRequest(pnc, request) } : { action, payload: request };
 }
 
 /**
@@ -85,7 +140,9 @@ export function prepareQueuedCommand(
   payload: unknown,
 ): PreparedCommand | { ok: false; refusal: CommandOutcome } {
   if (protocol) return prepareCommand(protocol, action, payload);
-  const candidates = (Object.keys(PROFILES) as OcppVersion[]).filter((v) => PROFILES[v].csmsInitiated.has(action));
+  const candidates = pncCommandMessage(action)
+    ? (['ocpp1.6'] as OcppVersion[])
+    : (Object.keys(PROFILES) as OcppVersion[]).filter((v) => PROFILES[v].csmsInitiated.has(action));
   if (candidates.length === 0) {
     return refuse(404, 'UnknownAction', `${action} is not a CSMS-initiated action in any OCPP version`);
   }
@@ -119,11 +176,22 @@ export function commandOutcome(command: PreparedCommand, outcome: CallOutcome, t
   const kept = <T>(value: T): T => scrubLiterals(redactSecrets(value, writeOnly), literals);
   switch (outcome.kind) {
     case 'result': {
-      const response = v.safeParse(command.responseSchema, outcome.payload);
+      let payload: unknown = outcome.payload;
+      if (command.pnc) {
+        // The charger's DataTransfer.conf: the 2.0.1 answer is the JSON text of its data.
+        const unwrapped = unwrapPncAnswer(payload);
+        if (!unwrapped.ok) {
+          return commandFailure(502, 'DataTransferNotAccepted', `${unwrapped.reason}: ${action} was not answered`, {
+            dataTransfer: kept(payload),
+          });
+        }
+        payload = unwrapped.response;
+      }
+      const response = v.safeParse(command.responseSchema, payload);
       if (!response.success) {
         return commandFailure(502, 'InvalidResponse', `The charger's ${action} answer does not match its schema`, {
           issues: kept(summarizeIssues(response.issues)),
-          result: kept(outcome.payload),
+          result: kept(payload),
         });
       }
       return { ok: true, result: kept(response.output as Record<string, unknown>) };
@@ -152,6 +220,9 @@ export function commandEffects(
   /** Variables the charger reported WriteOnly: their values are kept redacted too. */
   writeOnly?: WriteOnlyLookup,
 ): Array<{ [K in OutboxKind]: { kind: K; fact: OutboxFacts[K] } }[OutboxKind]> {
+  // A Plug & Charge command's answer is a 2.0.1 one, about the charger's ISO 15118 certificates only.
+  const pnc = pncCommandMessage(action);
+  if (pnc) return certificateChangesFromCommand('ocpp2.0.1', pnc, request, result, now).map((fact) => ({ kind: 'certificate' as const, fact }));
   return [
     ...settingsFromCommand(action, request, result, now, writeOnly).map((fact) => ({ kind: 'setting' as const, fact })),
     ...profileChangesFromCommand(protocol, action, request, result, now).map((fact) => ({ kind: 'profile' as const, fact })),

@@ -14,6 +14,7 @@ import { stateNeeded, type ChargerState, type StateNeeded } from '../ocpp/outbou
 import type { RegistrationStatus } from '../ocpp/records';
 import type { Setting } from '../ocpp/settings';
 import type { WriteOnlyLookup } from '../ocpp/secrets';
+import { pncCommandAction } from '../ocpp/pnc16';
 import { NOT_WHILE_PENDING, solicitationOf, tookOn } from '../ocpp/solicited';
 import type { OcppVersion } from '../ocpp/versions';
 import { newCommandId } from './command-ids';
@@ -23,6 +24,7 @@ import {
   commandEffects,
   commandFailure,
   commandOutcome,
+  onTheWire,
   prepareCommand,
   prepareQueuedCommand,
   refuseByState,
@@ -154,7 +156,8 @@ export class OperatorCommands {
     const results: Record<string, unknown>[] = [];
     for (const [index, request] of requests.entries()) {
       const part: PreparedCommand = { ...command, request };
-      const outcome = await this.deps.outbound.call(command.action, request, timeoutSeconds * 1000);
+      const wire = onTheWire(command.action, request);
+      const outcome = await this.deps.outbound.call(wire.action, wire.payload, timeoutSeconds * 1000);
       const result = commandOutcome(part, outcome, timeoutSeconds, this.deps.writeOnly);
       const items = itemCount(request);
       if (!result.ok) {
@@ -182,7 +185,9 @@ export class OperatorCommands {
   ): Promise<CallOutcome> {
     const solicitation = registration === 'Accepted' ? undefined : solicitationOf(protocol, action, request);
     const noted = solicitation && (await this.deps.solicited.expect(solicitation, Date.now()));
-    const outcome = await this.deps.outbound.call(action, request, timeoutMs);
+    // A Plug & Charge command to a 1.6 charger goes as DataTransfer (ocpp/pnc16.ts).
+    const wire = onTheWire(action, request);
+    const outcome = await this.deps.outbound.call(wire.action, wire.payload, timeoutMs);
     if (noted) {
       // A CALLERROR takes nothing on; a timeout or a lost connection may have.
       const took = outcome.kind === 'result' ? tookOn(outcome.payload) : outcome.kind !== 'error';
@@ -333,8 +338,10 @@ export class OperatorCommands {
         const protocol = (await this.deps.protocol()) ?? null;
         // Queued before credential changes were refused on the command route: still not sent.
         // CertificateSigned is the exception: the CSMS queues it itself once it signed the
-        // charger's CSR (the command route refuses it from operators at the door).
-        const refusal = command.action === 'CertificateSigned' ? undefined : refuseCredentialChange(command.action, command.payload);
+        // charger's CSR (the command route refuses it from operators at the door), for a 1.6
+        // Plug & Charge CSR as PnC.CertificateSigned.
+        const generated = command.action === 'CertificateSigned' || command.action === pncCommandAction('CertificateSigned');
+        const refusal = generated ? undefined : refuseCredentialChange(command.action, command.payload);
         const prepared = refusal ?? prepareCommand(protocol, command.action, command.payload);
         if (!prepared.ok) {
           if (prepared.refusal.ok === false) this.deps.commands.fail(command.id, prepared.refusal.error, Date.now());

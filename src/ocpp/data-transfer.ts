@@ -4,6 +4,8 @@
 // handler for its vendorId (and optionally messageId) here; it answers with a status and
 // optional data. Every DataTransfer is kept as a report either way. Unknown vendors are
 // answered UnknownVendorId, unknown messages of a known vendor UnknownMessageId, as OCPP says.
+// A 1.6 charger's ISO 15118 Plug & Charge (vendorId org.openchargealliance.iso15118pnc) is answered
+// before any hook, by the 2.0.1 handlers (v16/pnc-data-transfer.ts).
 
 export type DataTransferStatus = 'Accepted' | 'Rejected' | 'UnknownMessageId' | 'UnknownVendorId';
 

@@ -27,6 +27,11 @@ export interface HandlerContext {
   trustedCertificates?: () => Promise<Certificate[]>;
   /** Signs SignCertificate CSRs: the CA the configuration names (CSMS_CA_KEY / CSMS_CA_CERT); absent, none is configured. */
   certificateAuthority?: CertificateAuthority;
+  /**
+   * Set while a 2.0.1 handler answers a 1.6 charger's Plug & Charge DataTransfer (v16/pnc-data-transfer.ts):
+   * a call it queues to the charger goes wrapped in DataTransfer too (`PnC.<action>`, ocpp/pnc16.ts).
+   */
+  viaPncDataTransfer?: boolean;
 }
 
 /**

@@ -3,6 +3,7 @@
 import { certificateAuthority } from './certificates';
 import { CertificateRefusal } from './csr-signer';
 import type { Handler, HandlerContext } from './handlers';
+import { pncCommandAction } from './pnc16';
 import { redactSecrets } from './secrets';
 
 /**
@@ -75,7 +76,8 @@ export function signCertificateHandler(
       // Any other failure is the authority's own: its message is not the charger's to read.
       return { status: 'Rejected', statusInfo: { reasonCode: 'SigningFailed', additionalInfo: 'The certificate authority could not sign this CSR' } };
     }
-    await ctx.records.queueCommand('CertificateSigned', {
+    // A 1.6 charger's Plug & Charge CSR came in DataTransfer: its certificate goes back the same way.
+    await ctx.records.queueCommand(ctx.viaPncDataTransfer ? pncCommandAction('CertificateSigned') : 'CertificateSigned', {
       certificateChain: chain,
       ...(req.certificateType ? { certificateType: req.certificateType } : {}),
     });

@@ -189,3 +189,30 @@ describe('secret values echoed back', () => {
     expect(scrubbed).toEqual({ description: `bad value ${REDACTED} / ${REDACTED}`, n: 1 });
   });
 });
+
+describe('1.6 Plug & Charge: 2.0.1 payloads as the JSON text of DataTransfer data', () => {
+  const key = '-----BEGIN PRIVATE KEY-----\nMIIEsecret\n-----END PRIVATE KEY-----';
+
+  it('redacts inside the data of a request (vendorId) and of an answer (status), and leaves other text and clean JSON as sent', () => {
+    const inner = { csr: `-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n${key}`, customData: { vendorId: 'x', apiPassword: 'hunter2hunter2' } };
+    const request = redactSecrets({ vendorId: 'org.openchargealliance.iso15118pnc', messageId: 'SignCertificate', data: JSON.stringify(inner) });
+    expect(JSON.parse(request.data)).toEqual({
+      csr: `-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n${REDACTED}`,
+      customData: { vendorId: 'x', apiPassword: REDACTED },
+    });
+    const answer = redactSecrets({ status: 'Accepted', data: JSON.stringify({ key: 'AuthorizationKey', value: 'abcdef0123456789' }) });
+    expect(JSON.parse(answer.data)).toEqual({ key: 'AuthorizationKey', value: REDACTED });
+    // Not JSON: scrubbed as text. Clean JSON: kept byte for byte.
+    expect(redactSecrets({ vendorId: 'v', data: `cert ${key}` }).data).toBe(`cert ${REDACTED}`);
+    const clean = '{ "status" : "Accepted" }';
+    expect(redactSecrets({ status: 'Accepted', data: clean }).data).toBe(clean);
+  });
+
+  it('PnC.<action> commands follow the credential rules of the 2.0.1 action they wrap', () => {
+    expect(credentialChange('PnC.DeleteCertificate', {})).toBe('PnC.DeleteCertificate');
+    expect(credentialChange('PnC.CertificateSigned', {})).toBe('PnC.CertificateSigned');
+    expect(credentialChange('PnC.InstallCertificate', { certificateType: 'CSMSRootCertificate' })).toBe('PnC.InstallCertificate CSMSRootCertificate');
+    expect(credentialChange('PnC.InstallCertificate', { certificateType: 'V2GRootCertificate' })).toBeUndefined();
+    expect(credentialChange('PnC.GetInstalledCertificateIds', {})).toBeUndefined();
+  });
+});

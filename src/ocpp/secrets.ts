@@ -4,6 +4,8 @@
 // answers, events and logs. Keys are matched case-insensitively: the specs spell them one way,
 // chargers are not all strict about it, and a mis-cased secret is still a secret.
 
+import { PNC_COMMAND_PREFIX, pncCommandMessage } from './pnc16';
+
 /** What a secret value is replaced with; a string, so a redacted frame stays valid JSON of the same shape. */
 export const REDACTED = '<redacted>';
 
@@ -92,9 +94,14 @@ function redact(value: unknown, writeOnly: WriteOnlyLookup | undefined, inVpn: b
     // A NotifyEvent reports the variable's value as actualValue.
     secretFields.add('actualValue');
   }
+  // A DataTransfer's data (request: with vendorId; answer: with status) may be a payload as JSON
+  // text: 1.6 Plug & Charge carries 2.0.1 messages so (pnc16.ts). Redacted inside like any payload.
+  const jsonText = typeof object.data === 'string' && (typeof object.vendorId === 'string' || typeof object.status === 'string');
   const copy: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(object)) {
-    if (typeof field === 'string' && (secretFields.has(name) || SECRET_PROPERTY.test(name) || (inVpn && name === 'key'))) {
+    if (name === 'data' && jsonText) {
+      copy[name] = redactJsonText(field as string, writeOnly);
+    } else if (typeof field === 'string' && (secretFields.has(name) || SECRET_PROPERTY.test(name) || (inVpn && name === 'key'))) {
       copy[name] = REDACTED;
     } else if (name === 'variableAttribute' && target && Array.isArray(field)) {
       copy[name] = field.map((attribute) => redactAttribute(attribute, secretTarget));
@@ -103,6 +110,20 @@ function redact(value: unknown, writeOnly: WriteOnlyLookup | undefined, inVpn: b
     }
   }
   return copy;
+}
+
+/** Text that may hold a JSON payload: parsed and redacted as one when it is JSON, else as any text. */
+function redactJsonText(text: string, writeOnly: WriteOnlyLookup | undefined): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return redactPrivateKeys(text);
+  }
+  if (parsed === null || typeof parsed !== 'object') return redactPrivateKeys(text);
+  const redacted = JSON.stringify(redact(parsed, writeOnly, false));
+  // Unchanged, the text is kept as sent (its spacing and key order are the charger's).
+  return redacted === JSON.stringify(parsed) ? text : redacted;
 }
 
 /** One NotifyReport variableAttribute: its value is secret when the variable is, or when it says WriteOnly. */
@@ -260,6 +281,12 @@ const TRUST_ROOTS = new Set(['centralsystemrootcertificate', 'csmsrootcertificat
  * - CertificateSigned sent by hand: it replaces the certificate the charger connects with.
  */
 export function credentialChange(action: string, payload: unknown): string | undefined {
+  // A 1.6 Plug & Charge command (PnC.InstallCertificate...) is the 2.0.1 action in DataTransfer: the same rules.
+  const pnc = pncCommandMessage(action);
+  if (pnc) {
+    const change = credentialChange(pnc, payload);
+    return change && `${PNC_COMMAND_PREFIX}${change}`;
+  }
   const body = (payload ?? {}) as Record<string, unknown>;
   switch (action) {
     case 'ChangeConfiguration': {

@@ -8,6 +8,7 @@
 // the charger's object keeps the solicitations (charger/solicited-messages.ts).
 
 import type { OcppVersion } from './versions';
+import { pncCommandAction } from './pnc16';
 
 /** What a CSMS request lets a charger not yet Accepted send. */
 export interface Solicitation {
@@ -85,6 +86,10 @@ const JOBS_16: Record<string, string[]> = {
 /** What `action` sent with the (schema-valid) `request` solicits from the charger; undefined for nothing. */
 export function solicitationOf(version: OcppVersion, action: string, request: unknown): Solicitation | undefined {
   const fields = (request ?? {}) as { requestedMessage?: unknown; requestId?: unknown };
+  // 1.6 Plug & Charge (pnc16.ts): the SignCertificate a PnC.TriggerMessage asks for comes in a DataTransfer.
+  if (version === 'ocpp1.6' && action === pncCommandAction('TriggerMessage')) {
+    return { actions: ['DataTransfer'], parts: false, windowMs: TRIGGER_WINDOW_MS };
+  }
   if (action === 'TriggerMessage' || (version === 'ocpp1.6' && action === 'ExtendedTriggerMessage')) {
     const actions = typeof fields.requestedMessage === 'string' ? TRIGGERED[fields.requestedMessage] : undefined;
     // A BootNotification is always answered: nothing to let through.

@@ -207,6 +207,15 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(requestRefs).toHaveLength(v16Actions.CSMS_INITIATED.length + v201Actions.CSMS_INITIATED.length);
+    // 1.6 Plug & Charge over DataTransfer: PnC.<action> with the 2.0.1 schemas, already among the request schemas.
+    const pnc = command['x-pnc16-actions'] as Array<{ action: string; request: { $ref: string }; response: { $ref: string } }>;
+    expect(pnc.map((a) => a.action).sort()).toEqual(['PnC.CertificateSigned', 'PnC.DeleteCertificate', 'PnC.GetInstalledCertificateIds', 'PnC.InstallCertificate', 'PnC.TriggerMessage']);
+    for (const entry of pnc) {
+      const message = entry.action.slice('PnC.'.length);
+      expect(entry.request.$ref).toBe(`#/components/schemas/v201.${message}Request`);
+      expect(entry.response.$ref).toBe(`#/components/schemas/v201.${message}Response`);
+      expect(actionParameter.schema.enum).toContain(entry.action);
+    }
     // Charger-initiated messages are not commands.
     expect(doc.components.schemas['v16.BootNotificationRequest']).toBeUndefined();
   });

@@ -4,6 +4,8 @@ import type { AuthorizationDecision } from '../authorization';
 import { normaliseTimestamp, type Handler, type HandlerContext, type HandlerTable } from '../handlers';
 import { answerDataTransfer } from '../data-transfer';
 import { samplesFromV16 } from '../meter-values';
+import { PNC_VENDOR_ID } from '../pnc16';
+import { answerPncDataTransfer } from './pnc-data-transfer';
 import { firmwareStatusHandler, keepAndAnswer, signCertificateHandler } from '../reports';
 import type {
   AuthorizeRequest,
@@ -151,8 +153,13 @@ function ranOffline(timestamp: string, ctx: HandlerContext): boolean {
   return Date.parse(timestamp) < ctx.connectedAt.getTime();
 }
 
-/** 1.6 DataTransfer data is a string; a vendor hook's JSON answer is sent as its JSON text. */
+/**
+ * 1.6 DataTransfer data is a string; a vendor hook's JSON answer is sent as its JSON text. ISO
+ * 15118 Plug & Charge (the OCA application note's vendorId) is answered by the 2.0.1 handlers
+ * (pnc-data-transfer.ts). Every DataTransfer is kept as a report, its data redacted as any payload.
+ */
 const DataTransfer = keepAndAnswer<DataTransferRequest, DataTransferResponse>('DataTransfer', async (req, ctx) => {
+  if (req.vendorId === PNC_VENDOR_ID) return answerPncDataTransfer(req, ctx);
   const answer = await answerDataTransfer(req, ctx.chargerId);
   if (answer.data === undefined) return { status: answer.status };
   return { status: answer.status, data: typeof answer.data === 'string' ? answer.data : JSON.stringify(answer.data) };
