@@ -69,7 +69,9 @@ type Row = {
  * that always hold when not given ('' and a character above every timestamp), so SQLite reads the
  * index transactions_completed_by_stop (migration 0035) from the first entry of the page, in
  * order, and stops at the limit: no scan, no sort. `status = 'completed'` is word for word the
- * index's WHERE. `full` adds what only JSON CDRs show: the transaction's flags and the tariff body.
+ * index's WHERE. INDEXED BY, as store/meter-archive.ts does: without statistics SQLite prefers the
+ * equality on transactions_by_status (status, id), which reads every completed transaction of the
+ * fleet and sorts them (EXPLAIN QUERY PLAN in test/workers/cdrs.test.ts). `full` adds what only JSON CDRs show: the transaction's flags and the tariff body.
  */
 export function cdrPageSql(full: boolean): string {
   return `SELECT t.id, t.charger_id, t.protocol, t.ocpp_transaction_id, t.evse_id, t.connector_id, t.id_tag,
@@ -82,7 +84,7 @@ export function cdrPageSql(full: boolean): string {
     ${full ? flagsOf('t') : 'NULL'} AS flags,
     c.tariff_id, c.tariff_version, c.currency, c.breakdown, c.priced_at,
     ${full ? 'v.body' : 'NULL'} AS tariff_body, ${full ? 'v.created_at' : 'NULL'} AS tariff_stored_at
-  FROM transactions t
+  FROM transactions t INDEXED BY transactions_completed_by_stop
   LEFT JOIN transaction_costs c ON c.transaction_id = t.id
   ${full ? 'LEFT JOIN tariff_versions v ON v.tariff_id = c.tariff_id AND v.version = c.tariff_version' : ''}
   WHERE t.status = 'completed' AND t.stopped_at >= ?1 AND t.stopped_at < ?2 AND (t.stopped_at, t.id) > (?3, ?4)
