@@ -74,6 +74,14 @@ type Row = {
  * fleet and sorts them (EXPLAIN QUERY PLAN in test/workers/cdrs.test.ts). `full` adds what only JSON CDRs show: the transaction's flags and the tariff body.
  */
 export function cdrPageSql(full: boolean): string {
+  return `${cdrSelect(full, 'INDEXED BY transactions_completed_by_stop')}
+  WHERE t.status = 'completed' AND t.stopped_at >= ?1 AND t.stopped_at < ?2 AND (t.stopped_at, t.id) > (?3, ?4)
+    AND (?5 IS NULL OR t.charger_id = ?5) AND (?6 IS NULL OR t.id_tag = ?6 COLLATE NOCASE)
+  ORDER BY t.stopped_at, t.id LIMIT ?7`;
+}
+
+/** The columns of a CDR source and where they come from; `indexed` names the index to read transactions by. */
+function cdrSelect(full: boolean, indexed = ''): string {
   return `SELECT t.id, t.charger_id, t.protocol, t.ocpp_transaction_id, t.evse_id, t.connector_id, t.id_tag,
     CASE WHEN t.protocol = 'ocpp2.0.1' THEN (SELECT x.id_token_type FROM transaction_events x
       WHERE x.charger_id = t.charger_id AND x.transaction_id = t.ocpp_transaction_id AND x.id_token IS NOT NULL
@@ -84,12 +92,9 @@ export function cdrPageSql(full: boolean): string {
     ${full ? flagsOf('t') : 'NULL'} AS flags,
     c.tariff_id, c.tariff_version, c.currency, c.breakdown, c.priced_at,
     ${full ? 'v.body' : 'NULL'} AS tariff_body, ${full ? 'v.created_at' : 'NULL'} AS tariff_stored_at
-  FROM transactions t INDEXED BY transactions_completed_by_stop
+  FROM transactions t ${indexed}
   LEFT JOIN transaction_costs c ON c.transaction_id = t.id
-  ${full ? 'LEFT JOIN tariff_versions v ON v.tariff_id = c.tariff_id AND v.version = c.tariff_version' : ''}
-  WHERE t.status = 'completed' AND t.stopped_at >= ?1 AND t.stopped_at < ?2 AND (t.stopped_at, t.id) > (?3, ?4)
-    AND (?5 IS NULL OR t.charger_id = ?5) AND (?6 IS NULL OR t.id_tag = ?6 COLLATE NOCASE)
-  ORDER BY t.stopped_at, t.id LIMIT ?7`;
+  ${full ? 'LEFT JOIN tariff_versions v ON v.tariff_id = c.tariff_id AND v.version = c.tariff_version' : ''}`;
 }
 
 /** Above every timestamp the CSMS stores (they start with a digit). */
@@ -122,6 +127,19 @@ export class CdrStore {
       sources: rows.map(toSource),
       next: results.length > query.limit && last ? { stoppedAt: last.stopped_at, rowId: last.id } : null,
     };
+  }
+
+  /**
+   * One completed transaction's CDR source, by the charger's id for it (null while it runs or when
+   * unknown): what a `cdr.created` event (src/tariffs/cdr.ts cdrEvent) is built from once the
+   * flush that completed it, and wrote its cost, has committed.
+   */
+  async forTransaction(chargerId: string, transactionId: string): Promise<CdrSource | null> {
+    const row = await this.db
+      .prepare(`${cdrSelect(true)} WHERE t.charger_id = ?1 AND t.ocpp_transaction_id = ?2 AND t.status = 'completed' AND t.stopped_at IS NOT NULL`)
+      .bind(chargerId, transactionId)
+      .first<Row>();
+    return row ? toSource(row) : null;
   }
 }
 

@@ -4,8 +4,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { CSV_PAGE_ROWS } from '../../src/api/cdrs';
-import { cdrPageBindings, cdrPageSql } from '../../src/store/cdrs';
-import { CDR_CSV_COLUMNS, CDR_CSV_HEADER } from '../../src/tariffs/cdr';
+import { CdrStore, cdrPageBindings, cdrPageSql } from '../../src/store/cdrs';
+import { CDR_CSV_COLUMNS, CDR_CSV_HEADER, cdrEvent, toCdr } from '../../src/tariffs/cdr';
 import { computeCost } from '../../src/tariffs/cost';
 import { parseTariffBody, type TariffBody } from '../../src/tariffs/model';
 import { flushStatements } from '../../src/fleet/flush';
@@ -319,6 +319,11 @@ describe('GET /api/v1/cdrs (issue 14 CDRs; OCPI 2.2.1 CDR)', () => {
       ['card', { uid: 'CARD-1', type: 'RFID', contract_id: null }, 'WHITELIST', '2'],
       ['emaid', { uid: 'NL-ABC-C12345678-X', type: 'OTHER', contract_id: 'NL-ABC-C12345678-X' }, 'AUTH_REQUEST', '2'],
     ]);
+    // One transaction's CDR, as the queue push builds it: the same CDR the list shows.
+    const store = new CdrStore(env.DB);
+    const one = await store.forTransaction(chargerId, 'card');
+    expect(cdrEvent(toCdr(one!), at(81))).toEqual({ type: 'cdr.created', chargerId, protocol: 'ocpp2.0.1', at: at(81), data: { cdr: cdrs[1] } });
+    expect(await store.forTransaction(chargerId, 'nope')).toBeNull();
   });
 
   // End to end through a charger: needs the pricing in the charger object (object schema version 5,
