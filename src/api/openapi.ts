@@ -18,6 +18,7 @@ import { historyPaths } from './openapi-paths-history';
 import { logAndSecurityPaths } from './openapi-paths-logs';
 import { reportViewPaths } from './openapi-paths-report-views';
 import { tariffPaths, tariffSchemas } from './openapi-paths-tariffs';
+import { cdrPaths, cdrSchemas } from './openapi-paths-cdrs';
 import { apiShapeSchemas } from './openapi-shapes';
 
 /** The longest `ttlSeconds` of a queued command (tests check the document against the API). */
@@ -68,6 +69,7 @@ function buildDocument(): Json {
     ...scheduleAndLocalListPaths(),
     ...fleetPaths(),
     ...tariffPaths(),
+    ...cdrPaths(),
   };
 
   return {
@@ -133,7 +135,7 @@ function buildDocument(): Json {
             `A body must also be a JSON object nested at most ${MAX_BODY_DEPTH} levels deep (else 400 \`InvalidPayload\`); an empty body reads as \`{}\``,
         }),
       },
-      schemas: { ...apiShapeSchemas(), ...tariffSchemas(), ...ocpp.schemas },
+      schemas: { ...apiShapeSchemas(), ...tariffSchemas(), ...cdrSchemas(), ...ocpp.schemas },
     },
   };
 }

@@ -31,6 +31,7 @@ const OPERATIONS = [
   'GET /chargers/{chargerId}/commands',
   'GET /commands/{commandId}',
   'GET /transactions',
+  'GET /cdrs',
   'GET /chargers/{chargerId}/transactions/{transactionId}',
   'GET /chargers/{chargerId}/meter-values',
   'GET /chargers/{chargerId}/status-history',

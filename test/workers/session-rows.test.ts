@@ -106,10 +106,11 @@ describe('rows written per charging session', () => {
     // The end goes to D1 at each answer (the outbox is empty): the object writes the active token
     // 1, the start key 1 and the end announced once (1: EVENTS is bound here, not by default);
     // no outbox row, no setAlarm, no alarm (before: outbox 1 + 2 merges + 1 removal, two
-    // setAlarms). D1: the transaction completed 3 (row, status index, archive index; D1 counts
-    // no row for its entry leaving 0025's running index) and last seen with the stop; the state
-    // and its history with each status (2 + 2; the state once when they were flushed together).
-    expect(end).toEqual({ object: 3, sqlRows: 3, alarmsSet: 0, d1: 8, alarmsRun: 0 });
+    // setAlarms). D1: the transaction completed 4 (row, status index, archive index, 0035's CDR
+    // index of completed transactions by end time; D1 counts no row for its entry leaving 0025's
+    // running index) and last seen with the stop; the state and its history with each status
+    // (2 + 2; the state once when they were flushed together).
+    expect(end).toEqual({ object: 3, sqlRows: 3, alarmsSet: 0, d1: 9, alarmsRun: 0 });
     cp.close();
   });
 
@@ -158,9 +159,9 @@ describe('rows written per charging session', () => {
     // The end: active token 1, the EVSE's transaction 1, the end announced 1 (EVENTS bound),
     // outbox 1 + 1 removal (Available takes the Ended along to D1 at its answer; 1 merge more
     // before); two setAlarms (the flush finds the outbox empty). D1: the event 2 (row, Ended index), the
-    // state 1 and history 1, the transaction derived 1 and completed 3 (no row counted for its
-    // entry leaving 0025's running index), last seen.
-    expect(end).toEqual({ object: 7, sqlRows: 5, alarmsSet: 2, d1: 9, alarmsRun: 1 });
+    // state 1 and history 1, the transaction derived 1 and completed 4 (with 0035's CDR index entry;
+    // no row counted for its entry leaving 0025's running index), last seen.
+    expect(end).toEqual({ object: 7, sqlRows: 5, alarmsSet: 2, d1: 10, alarmsRun: 1 });
     cp.close();
   });
 });

@@ -10,9 +10,12 @@ import { flushStatements } from '../../src/fleet/flush';
 import { Outbox, type OutboxEntry } from '../../src/fleet/outbox';
 import { allPages, api, RawCharger, uniqueChargerId } from './helpers';
 
-/** Migration 0024, and what later migrations add to the table (0025: its running transactions by charger). */
+/**
+ * Migration 0024, and what later migrations add to the table (0025: its running transactions by
+ * charger; 0035: its completed transactions by end time, for CDRs).
+ */
 async function migrateFrom0024(): Promise<void> {
-  for (const prefix of ['0024_', '0025_']) for (const query of migration(prefix).queries) await env.DB.prepare(query).run();
+  for (const prefix of ['0024_', '0025_', '0035_']) for (const query of migration(prefix).queries) await env.DB.prepare(query).run();
 }
 
 const migration = (prefix: string) => {
