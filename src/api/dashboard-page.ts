@@ -2,6 +2,8 @@
 // fonts or CDNs) served without a token. The page asks for an API token, keeps it in sessionStorage
 // and calls /api/v1 with it, so it sees and does exactly what that token may. Its script (in
 // dashboard-script.ts) polls every 3 seconds and builds the page with DOM and text nodes only.
+// It shows the fleet's chargers, its critical security alerts and (on demand) firmware, and for
+// one charger its transactions, energy, journal, commands and read-only tabs of what it reported.
 // A Content-Security-Policy allows exactly this page's inline script and style, and fetches to
 // this origin; nothing else.
 
