@@ -2,6 +2,8 @@
 // fonts or CDNs) served without a token. The page asks for an API token, keeps it in sessionStorage
 // and calls /api/v1 with it, so it sees and does exactly what that token may. Its script (in
 // dashboard-script.ts) polls every 3 seconds and builds the page with DOM and text nodes only.
+// It shows the fleet's chargers, its critical security alerts and (on demand) firmware, and for
+// one charger its transactions, energy, journal, commands and read-only tabs of what it reported.
 // A Content-Security-Policy allows exactly this page's inline script and style, and fetches to
 // this origin; nothing else.
 
@@ -62,6 +64,18 @@ svg.chart .axis { stroke: var(--muted); stroke-width: 1; }
 svg.chart .line { fill: none; stroke: var(--accent); stroke-width: 2; }
 svg.chart .point { fill: var(--accent); }
 svg.chart .label { fill: var(--muted); font-size: 11px; }
+.fleet { display: flex; flex-direction: column; gap: 16px; min-width: 0; }
+.badge { display: inline-block; min-width: 1.6em; text-align: center; border-radius: 10px; padding: 0 7px; font-size: 0.8em;
+  font-weight: 600; background: var(--bad); color: var(--bg); vertical-align: middle; }
+.badge.none { background: var(--panel); color: var(--muted); border: 1px solid var(--line); }
+.alerts td:first-child, .alerts td:nth-child(2) { white-space: nowrap; }
+.alerts td.type { color: var(--bad); font-weight: 600; }
+.tech { word-break: break-word; white-space: pre-wrap; }
+details > summary { cursor: pointer; font-weight: 600; font-size: 1.15em; margin: 4px 0 8px; }
+.tabs { display: flex; flex-wrap: wrap; gap: 4px; margin-bottom: 8px; }
+.tabs button[aria-selected="true"] { border-color: var(--accent); background: var(--bg); font-weight: 600; }
+.pager { display: flex; gap: 8px; align-items: center; margin-top: 6px; }
+.views td { word-break: break-word; }
 `;
 
 const PAGE = `<!doctype html>
@@ -86,8 +100,13 @@ const PAGE = `<!doctype html>
 </header>
 <div id="banner" class="banner hidden" role="alert"></div>
 <div class="layout">
+<div class="fleet">
+<section id="alerts-section"><h2>Security alerts <span id="alert-count" class="badge none" title="Critical security events in the last 24 hours">–</span></h2>
+<div id="alerts"><p class="note">Nothing loaded yet.</p></div></section>
 <section><h2>Chargers</h2><div id="chargers"><p class="note">Nothing loaded yet.</p></div></section>
-<main id="detail"><p class="note">Select a charger to see its transactions, energy, messages and commands.</p>
+<details id="firmware-section"><summary>Firmware across the fleet</summary><div id="firmware"><p class="note">Loading…</p></div></details>
+</div>
+<main id="detail"><p class="note">Select a charger to see its transactions, energy, messages, commands, firmware, certificates, logs and reports.</p>
 <noscript><p>This dashboard needs JavaScript.</p></noscript></main>
 </div>
 <script>${SCRIPT}</script>

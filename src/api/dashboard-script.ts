@@ -16,6 +16,10 @@ export const DASHBOARD_SCRIPT = String.raw`
   var TOKEN_KEY = 'csms-dashboard-token';
   var ENERGY = 'Energy.Active.Import.Register';
   var SVG_NS = 'http://www.w3.org/2000/svg';
+  var MAX_PAGE = 500; // the API's largest page
+  var ALERT_PAGE = 10, ALERT_COUNT_MAX = 100, DAY_MS = 86400000;
+  var FIRMWARE_PAGE = 50;
+  var VIEW_PAGE = 20;
   var state = {
     token: sessionStorage.getItem(TOKEN_KEY) || '',
     authError: null,
@@ -29,6 +33,14 @@ export const DASHBOARD_SCRIPT = String.raw`
     messages: [],
     formsFor: null,
     stopInput: null,
+    alerts: [],
+    alertsNext: null,
+    alertsShown: ALERT_PAGE,
+    alerts24h: null,
+    fleetFirmware: [],
+    firmwareNext: null,
+    firmwareShown: FIRMWARE_PAGE,
+    view: null,
   };
   var $ = function (id) { return document.getElementById(id); };
 
@@ -64,6 +76,8 @@ export const DASHBOARD_SCRIPT = String.raw`
   function time(iso) { return iso ? new Date(iso).toLocaleString() : '—'; }
   function clock(iso) { return iso ? new Date(iso).toLocaleTimeString() : '—'; }
   function kwh(wh) { return wh === null || wh === undefined ? '—' : (wh / 1000).toFixed(2) + ' kWh'; }
+  function bytes(n) { return n < 1024 ? n + ' B' : n < 1048576 ? (n / 1024).toFixed(1) + ' KiB' : (n / 1048576).toFixed(1) + ' MiB'; }
+  function orDash(x) { return x === null || x === undefined || x === '' ? '—' : x; }
   function version(protocol) { return protocol ? protocol.replace(/^ocpp/, '') : '—'; }
   function place(protocol, evseId, connectorId) {
     if (protocol === 'ocpp1.6') return connectorId === 0 ? 'charge point' : 'connector ' + connectorId;
@@ -112,6 +126,101 @@ export const DASHBOARD_SCRIPT = String.raw`
     });
   }
   function enc(x) { return encodeURIComponent(x); }
+  function button(text, onClick) {
+    var b = h('button', null, text);
+    b.type = 'button';
+    b.addEventListener('click', function () { onClick(b); });
+    return b;
+  }
+
+  // ---- Security alerts: the fleet's latest critical security events (A04), newest first ----------
+  // Each poll re-reads as many as are shown, so a page added by "More" stays in place as new ones come.
+  function loadAlerts() {
+    var shown = state.alertsShown;
+    var since = new Date(Date.now() - DAY_MS).toISOString();
+    return Promise.all([
+      read('/security-events?critical=true&limit=' + Math.min(shown, MAX_PAGE)),
+      read('/security-events?critical=true&limit=' + ALERT_COUNT_MAX + '&from=' + enc(since)),
+    ]).then(function (r) {
+      if (shown !== state.alertsShown) return; // "More" changed the page meanwhile
+      state.alerts = r[0].securityEvents;
+      state.alertsNext = r[0].nextCursor;
+      state.alerts24h = r[1].securityEvents.length + (r[1].nextCursor !== null ? '+' : '');
+      renderAlerts();
+    });
+  }
+  function moreAlerts(b) {
+    b.disabled = true;
+    read('/security-events?critical=true&limit=' + ALERT_PAGE + '&cursor=' + enc(state.alertsNext)).then(function (json) {
+      state.alerts = state.alerts.concat(json.securityEvents);
+      state.alertsShown = state.alerts.length;
+      state.alertsNext = json.nextCursor;
+      renderAlerts();
+    }).catch(function (error) { b.disabled = false; $('status').textContent = 'Loading more alerts failed: ' + error.message; });
+  }
+  function renderAlerts() {
+    var badge = $('alert-count');
+    badge.textContent = state.alerts24h === null ? '–' : state.alerts24h;
+    badge.className = state.alerts24h === null || state.alerts24h === '0' ? 'badge none' : 'badge';
+    badge.title = 'Critical security events in the last 24 hours: ' + badge.textContent;
+    var box = $('alerts');
+    box.replaceChildren();
+    if (state.alerts.length === 0) { add(box, h('p', 'note', 'No critical security event reported.')); return; }
+    var t = table(['Time', 'Charger', 'Event', 'Tech info']);
+    t.className = 'alerts';
+    state.alerts.forEach(function (a) {
+      var tr = row([time(a.timestamp || a.receivedAt), h('span', 'mono', a.chargerId), h('span', null, a.type), h('span', 'tech', orDash(a.techInfo))], 'pick');
+      tr.children[2].className = 'type';
+      tr.title = 'Received ' + time(a.receivedAt) + ' · select ' + a.chargerId;
+      tr.addEventListener('click', function () { select(a.chargerId); });
+      add(t.tBodies[0], tr);
+    });
+    add(box, t);
+    var pager = add(h('div', 'pager'), h('span', 'note', state.alerts.length + ' shown, newest first'));
+    if (state.alertsNext !== null && state.alerts.length < MAX_PAGE) add(pager, button('More', moreAlerts));
+    add(box, pager);
+  }
+
+  // ---- Fleet firmware: which charger runs which version, with its latest firmware job (L01–L04) ----
+  function loadFleetFirmware() {
+    var shown = state.firmwareShown;
+    return read('/firmware?limit=' + Math.min(shown, MAX_PAGE)).then(function (json) {
+      if (shown !== state.firmwareShown) return;
+      state.fleetFirmware = json.chargers;
+      state.firmwareNext = json.nextCursor;
+      renderFleetFirmware();
+    });
+  }
+  function moreFirmware(b) {
+    b.disabled = true;
+    read('/firmware?limit=' + FIRMWARE_PAGE + '&cursor=' + enc(state.firmwareNext)).then(function (json) {
+      state.fleetFirmware = state.fleetFirmware.concat(json.chargers);
+      state.firmwareShown = state.fleetFirmware.length;
+      state.firmwareNext = json.nextCursor;
+      renderFleetFirmware();
+    }).catch(function (error) { b.disabled = false; $('status').textContent = 'Loading more firmware failed: ' + error.message; });
+  }
+  function jobText(j) { return j ? 'job ' + j.jobId + ': ' + j.status + ' (' + j.outcome + ')' : '—'; }
+  function renderFleetFirmware() {
+    var box = $('firmware');
+    box.replaceChildren();
+    if (state.fleetFirmware.length === 0) { add(box, h('p', 'note', 'No charger yet.')); return; }
+    var counts = new Map();
+    state.fleetFirmware.forEach(function (c) { var v = c.firmwareVersion || 'not reported'; counts.set(v, (counts.get(v) || 0) + 1); });
+    var chips = h('p', 'chips');
+    counts.forEach(function (n, v) { add(chips, h('span', 'chip', v + ': ' + n)); });
+    var t = table(['Charger', 'Vendor / model', 'Firmware', 'Booted', 'Latest job']);
+    state.fleetFirmware.forEach(function (c) {
+      var tr = row([h('span', 'mono', c.chargerId), [c.vendor, c.model].filter(Boolean).join(' ') || '—', orDash(c.firmwareVersion),
+        time(c.lastBootAt), jobText(c.latestJob)], 'pick');
+      tr.addEventListener('click', function () { select(c.chargerId); });
+      add(t.tBodies[0], tr);
+    });
+    add(box, chips, t);
+    var pager = add(h('div', 'pager'), h('span', 'note', state.fleetFirmware.length + ' chargers shown'));
+    if (state.firmwareNext !== null && state.fleetFirmware.length < MAX_PAGE) add(pager, button('More', moreFirmware));
+    add(box, pager);
+  }
 
   // ---- Chargers list ----------------------------------------------------------------------------
   function loadChargers() {
@@ -148,7 +257,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     if (state.selectedId === id) return;
     state.selectedId = id;
     state.charger = null; state.transactions = []; state.messages = [];
-    state.selectedTx = null; state.txDetail = null; state.formsFor = null;
+    state.selectedTx = null; state.txDetail = null; state.formsFor = null; state.view = null;
     history.replaceState(null, '', '#' + enc(id));
     $('detail').replaceChildren(h('p', 'note', 'Loading ' + id + '…'));
     renderChargers();
@@ -190,7 +299,10 @@ export const DASHBOARD_SCRIPT = String.raw`
         add(h('div', 'cols'),
           add(h('section'), h('h3', null, 'Transactions'), h('div', null), h('h3', null, 'Energy'), h('div', 'chart-box')),
           add(h('section'), h('h3', null, 'Commands'), commandForms(c))),
+        add(h('section', 'views'), h('h3', null, 'Firmware, certificates, logs and reports'), viewTabs(c), h('div', 'view-body')),
         add(h('section'), h('h3', null, 'Message journal (last 50, newest first)'), h('div', 'journal')));
+      state.view = null;
+      renderView();
     }
     var head = detail.querySelector('.head');
     head.children[1].replaceWith(h('span', c.connected ? 'dot on' : 'dot', c.connected ? 'online' : 'offline'));
@@ -225,6 +337,146 @@ export const DASHBOARD_SCRIPT = String.raw`
       add(t.tBodies[0], tr);
     });
     add(box, t);
+  }
+
+  // ---- Charger views: read-only, each loaded when its tab is opened, a page at a time -------------
+  // These reads copy the charger's waiting facts to D1 first (a call to its object), so they are
+  // not polled: "Reload" reads again.
+  function named(x) {
+    if (!x) return '—';
+    var text = String(x.name || '?') + (x.instance ? ' / ' + x.instance : '');
+    if (x.evse && typeof x.evse === 'object') text += ' (EVSE ' + x.evse.id + (x.evse.connectorId !== undefined ? ' / ' + x.evse.connectorId : '') + ')';
+    return text;
+  }
+  function hash(x) { return x ? h('code', 'frame', x) : '—'; }
+  var VIEWS = [
+    { key: 'firmware', title: 'Firmware jobs', path: '/firmware-jobs', list: 'firmwareJobs',
+      head: ['Job', 'Action', 'Status', 'Outcome', 'Firmware location', 'Retries', 'Retrieve at', 'Booted version', 'History'],
+      cells: function (j) {
+        return [j.jobId + (j.requestId !== null ? ' (request ' + j.requestId + ')' : ''), j.action, j.status, j.outcome, hash(j.location),
+          j.retries === null ? '—' : j.retries + (j.retryInterval !== null ? ', every ' + j.retryInterval + ' s' : ''),
+          time(j.retrieveAt), j.bootedVersion ? j.bootedVersion + ' at ' + time(j.bootedAt) : '—',
+          (j.history || []).map(function (x) { return x.status + (x.ignored ? ' (ignored: ' + x.ignored + ')' : ''); }).join(' → ') || '—'];
+      } },
+    { key: 'certificates', title: 'Certificates', path: '/certificates', list: 'certificates',
+      head: ['Type', 'Source', 'Serial number', 'Issuer name hash', 'Issuer key hash', 'Algorithm', 'Sub-CAs', 'Updated'],
+      cells: function (c) {
+        var d = c.certificateHashData;
+        return [c.certificateType, c.source, d ? hash(d.serialNumber) : 'not reported yet', d ? hash(d.issuerNameHash) : '—',
+          d ? hash(d.issuerKeyHash) : '—', d ? d.hashAlgorithm : '—', String((c.childCertificateHashData || []).length), time(c.updatedAt)];
+      } },
+    { key: 'logs', title: 'Log uploads', path: '/logs', list: 'logs',
+      head: ['Request', 'Asked', 'Log type', 'Answer', 'Status', 'File'],
+      cells: function (l) {
+        return [String(l.requestId), l.action + ' at ' + time(l.requestedAt), orDash(l.logType),
+          l.answer && l.answer.status ? String(l.answer.status) : '—',
+          l.status ? l.status + ' at ' + time(l.statusAt) : '—',
+          l.file ? downloadButton(state.selectedId, l) : '—'];
+      } },
+    { key: 'monitors', title: 'Monitors', path: '/monitors', list: 'monitors', v201: true,
+      head: ['Id', 'Component', 'Variable', 'Type', 'Value', 'Severity', 'Reported'],
+      cells: function (m) {
+        return [String(m.id), named(m.component), named(m.variable), m.type + (m.transaction ? ' (transaction)' : ''),
+          String(m.value), String(m.severity), time(m.reportedAt)];
+      } },
+    { key: 'display', title: 'Display messages', path: '/display-messages', list: 'displayMessages', v201: true,
+      head: ['Id', 'Priority', 'State', 'Message', 'From', 'Until', 'Transaction', 'Known from'],
+      cells: function (m) {
+        var msg = m.message ? orDash(m.message.content) + (m.message.language ? ' [' + m.message.language + ']' : '') : '—';
+        return [String(m.id), orDash(m.priority), orDash(m.state), h('span', 'tech', msg), time(m.startDateTime), time(m.endDateTime),
+          orDash(m.transactionId), m.source + ' at ' + time(m.since)];
+      } },
+    { key: 'events', title: 'Events', path: '/events', list: 'events', v201: true,
+      head: ['Time', 'Event', 'Component', 'Variable', 'Trigger', 'Value', 'Tech info'],
+      cells: function (e) {
+        return [time(e.timestamp), e.eventId + ' ' + e.eventNotificationType + (e.cleared ? ' (cleared)' : ''), named(e.component), named(e.variable),
+          e.trigger + (e.cause !== null ? ' (cause ' + e.cause + ')' : ''), h('span', 'tech', e.actualValue),
+          h('span', 'tech', [e.techCode, e.techInfo].filter(Boolean).join(': ') || '—')];
+      } },
+    { key: 'customer', title: 'Customer information', path: '/customer-information', list: 'customerInformation', v201: true,
+      head: ['Request', 'Data', 'Complete', 'Generated', 'Received'],
+      cells: function (x) {
+        return [String(x.requestId), h('span', 'tech', x.data || '—'),
+          x.complete ? 'yes' : 'no, missing part' + (x.missingSeqNos.length === 1 ? ' ' : 's ') + x.missingSeqNos.join(', '),
+          time(x.generatedAt), time(x.receivedAt)];
+      } },
+  ];
+  function viewTabs(charger) {
+    var tabs = h('div', 'tabs');
+    tabs.setAttribute('role', 'tablist');
+    VIEWS.forEach(function (spec) {
+      if (spec.v201 && charger.protocol === 'ocpp1.6') return; // 2.0.1 reports: a 1.6 charger has none
+      var b = button(spec.title, function () { openView(spec.key); });
+      b.setAttribute('role', 'tab');
+      b.setAttribute('aria-selected', 'false');
+      b.dataset.view = spec.key;
+      add(tabs, b);
+    });
+    return tabs;
+  }
+  function viewSpec(key) { return VIEWS.filter(function (v) { return v.key === key; })[0]; }
+  function openView(key) {
+    state.view = { key: key, items: [], next: null, loading: false, error: null };
+    loadView(null);
+  }
+  function loadView(cursor) {
+    var id = state.selectedId, view = state.view, spec = viewSpec(view.key);
+    view.loading = true;
+    renderView();
+    read('/chargers/' + enc(id) + spec.path + '?limit=' + VIEW_PAGE + (cursor ? '&cursor=' + enc(cursor) : ''))
+      .then(function (json) {
+        if (state.view !== view || state.selectedId !== id) return;
+        view.items = (cursor ? view.items : []).concat(json[spec.list] || []);
+        view.next = json.nextCursor || null;
+        view.error = null;
+      }, function (error) { view.error = error.message; })
+      .finally(function () {
+        view.loading = false;
+        if (state.view === view && state.selectedId === id) renderView();
+      });
+  }
+  function renderView() {
+    var detail = $('detail');
+    var body = detail.querySelector('.view-body');
+    if (!body) return;
+    var view = state.view;
+    detail.querySelectorAll('.tabs button').forEach(function (b) { b.setAttribute('aria-selected', String(!!view && b.dataset.view === view.key)); });
+    body.replaceChildren();
+    if (!view) { add(body, h('p', 'note', 'Open one of these to load it.')); return; }
+    var spec = viewSpec(view.key);
+    if (view.error) add(body, h('p', 'result bad', spec.title + ': ' + view.error));
+    if (view.items.length === 0) {
+      add(body, h('p', 'note', view.loading ? 'Loading ' + spec.title.toLowerCase() + '…' : 'Nothing recorded.'));
+    } else {
+      var t = table(spec.head);
+      view.items.forEach(function (item) { add(t.tBodies[0], row(spec.cells(item))); });
+      add(body, t);
+    }
+    var pager = add(h('div', 'pager'), h('span', 'note', view.items.length + ' shown'));
+    if (view.next) { var more = button('More', function () { loadView(view.next); }); more.disabled = view.loading; add(pager, more); }
+    var again = button('Reload', function () { loadView(null); });
+    again.disabled = view.loading;
+    add(body, add(pager, again));
+  }
+  /** The file is fetched with the token (a plain link would carry none) and saved, never shown on this origin. */
+  function downloadButton(chargerId, log) {
+    return button(log.file.name + ' (' + bytes(log.file.size) + ')', function (b) {
+      b.disabled = true;
+      fetch(API + '/chargers/' + enc(chargerId) + '/logs/' + enc(log.requestId) + '/file', { headers: { authorization: 'Bearer ' + state.token }, cache: 'no-store' })
+        .then(function (res) { if (!res.ok) throw new Error('HTTP ' + res.status); return res.blob(); })
+        .then(function (blob) {
+          var url = URL.createObjectURL(new Blob([blob], { type: 'application/octet-stream' }));
+          var a = h('a');
+          a.href = url;
+          a.download = log.file.name;
+          document.body.appendChild(a);
+          a.click();
+          a.remove();
+          setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+        })
+        .catch(function (error) { $('status').textContent = 'Download failed: ' + error.message; })
+        .finally(function () { b.disabled = false; });
+    });
   }
 
   // ---- Energy chart: the transaction's Energy.Active.Import.Register readings as inline SVG ----
@@ -408,13 +660,14 @@ export const DASHBOARD_SCRIPT = String.raw`
     if (busy) { again = true; return; }
     if (!state.token || state.authError || document.hidden) { schedule(); return; }
     busy = true;
-    Promise.all([loadChargers(), state.selectedId ? loadSelected() : null])
+    Promise.all([loadChargers(), loadAlerts(), $('firmware-section').open ? loadFleetFirmware() : null, state.selectedId ? loadSelected() : null])
       .then(function () { $('status').textContent = 'Updated ' + new Date().toLocaleTimeString() + ' · every ' + POLL_MS / 1000 + ' s'; })
       .catch(function (error) { $('status').textContent = 'Update failed: ' + error.message; })
       .finally(function () { busy = false; if (again) { again = false; tick(); } else schedule(); });
   }
   function schedule() { clearTimeout(timer); timer = setTimeout(tick, POLL_MS); }
   document.addEventListener('visibilitychange', function () { if (!document.hidden) refreshNow(); });
+  $('firmware-section').addEventListener('toggle', function () { if ($('firmware-section').open) refreshNow(); });
 
   // ---- Token: asked for on the page, kept in sessionStorage (this tab only) ------------------------
   function showBanner() {
@@ -434,8 +687,10 @@ export const DASHBOARD_SCRIPT = String.raw`
   });
   $('forget').addEventListener('click', function () {
     state.token = ''; $('token').value = ''; sessionStorage.removeItem(TOKEN_KEY);
-    state.selectedId = null; state.formsFor = null;
+    state.selectedId = null; state.formsFor = null; state.view = null;
+    state.alerts = []; state.alerts24h = null; state.fleetFirmware = [];
     $('chargers').replaceChildren(); $('detail').replaceChildren(); $('status').textContent = '';
+    $('alerts').replaceChildren(); $('firmware').replaceChildren(); $('alert-count').textContent = '–';
     showBanner();
   });
   if (location.hash.length > 1) { state.selectedId = decodeURIComponent(location.hash.slice(1)); }

@@ -106,7 +106,7 @@ export function logAndSecurityPaths(): Record<string, Json> {
         summary: "The security events chargers reported (SecurityEventNotification), newest first; critical ones marked",
         description:
           'Critical events (the OCPP 2.0.1 appendix list, held for 1.6 chargers too) also go out at once as `security.alert` on the EVENTS queue. ' +
-          'Read from D1 as it is (events reach it within FLUSH_DELAY_SECONDS + FLEET_FLUSH_SECONDS), except with `chargerId`, whose waiting facts are copied first.',
+          'Read from D1 as it is (events reach it within FLUSH_DELAY_SECONDS + FLEET_FLUSH_SECONDS, critical ones within about a second + FLEET_FLUSH_SECONDS with a FleetWriter), except with `chargerId`, whose waiting facts are copied first.',
         parameters: [
           query('chargerId', { type: 'string' }, "Only this charger's events"),
           query('critical', { type: 'boolean', default: false }, '`true`: only critical events'),

@@ -12,7 +12,8 @@ export const securityEventRoutes = new Hono<{ Bindings: Env }>();
 
 /**
  * Read from D1 as it is (events wait up to FLUSH_DELAY_SECONDS + FLEET_FLUSH_SECONDS before they
- * reach it; the EVENTS queue's security.alert is the prompt channel), except with `chargerId`,
+ * reach it, critical ones about a second + FLEET_FLUSH_SECONDS with a FleetWriter; the EVENTS
+ * queue's security.alert is the prompt channel), except with `chargerId`,
  * whose waiting facts are copied first.
  */
 securityEventRoutes.get('/', async (c) => {

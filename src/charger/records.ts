@@ -30,6 +30,7 @@ import type { ProfileChange } from '../ocpp/profile-changes';
 import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
 import { redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
+import { isCriticalSecurityEvent } from '../ocpp/security-events';
 import type { OcppVersion } from '../ocpp/versions';
 import { logWarning } from '../log';
 import { ChargerStore } from '../store/chargers';
@@ -353,7 +354,10 @@ export class DurableChargerRecords implements ChargerRecords {
     // The handler redacted what the spec names; the variables this charger marked WriteOnly are known only here.
     const payload = this.deps.writeOnly ? redactSecrets(report.payload, this.deps.writeOnly) : report.payload;
     const digest = await sha256Hex(JSON.stringify(payload));
-    await this.append('report', { ...report, payload, digest });
+    // 'soon': a critical security event is an alert, and the fleet's alert list (GET
+    // /security-events, the dashboard) reads D1: it must not wait FLUSH_DELAY_SECONDS there.
+    const alert = report.action === 'SecurityEventNotification' && isCriticalSecurityEvent(payload.type);
+    await this.append('report', { ...report, payload, digest }, alert ? 'soon' : 'batched');
   }
 
   /**

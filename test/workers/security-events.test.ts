@@ -1,6 +1,14 @@
 // Security events acted upon (A04): the fleet's view of SecurityEventNotifications, critical ones marked and filterable.
+import { env } from 'cloudflare:workers';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api, RawCharger, uniqueChargerId } from './helpers';
+
+/** How long from now until the charger object's alarm, in ms (null: none set). */
+async function alarmIn(id: string): Promise<number | null> {
+  const at = await runInDurableObject(env.CHARGERS.getByName(id), (_instance, state) => state.storage.getAlarm());
+  return at === null ? null : at - Date.now();
+}
 
 async function report(cp: RawCharger, type: string, techInfo?: string): Promise<void> {
   const payload = { type, timestamp: new Date().toISOString(), ...(techInfo ? { techInfo } : {}) };
@@ -45,6 +53,24 @@ describe('GET /api/v1/security-events (A04)', () => {
     expect(second.nextCursor).toBeNull();
     cp.close();
     cp16.close();
+  });
+
+  it('A04.FR.01: a critical event reaches the fleet list (the dashboard alerts) within about a second, not after FLUSH_DELAY_SECONDS', async () => {
+    const id = uniqueChargerId('SECSOON');
+    const cp = await RawCharger.connect(id, 'ocpp2.0.1');
+    await cp.boot();
+    const stub = env.CHARGERS.getByName(id);
+    // Hand over what the boot left, so the alarm is back at the liveness check.
+    while ((await alarmIn(id))! < 60_000) await runDurableObjectAlarm(stub);
+    await report(cp, 'FailedToAuthenticateAtCsms'); // not critical: it waits for its batch
+    expect(await alarmIn(id)).toBeGreaterThan(60_000);
+    await report(cp, 'TamperDetectionActivated', 'lid opened');
+    expect(await alarmIn(id)).toBeLessThanOrEqual(1_000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    // Fleet-wide, with no chargerId: D1 as it is, nothing copied for this read.
+    const fleet = (await (await api('GET', '/security-events?critical=true&limit=500')).json()) as any;
+    expect(fleet.securityEvents.filter((e: any) => e.chargerId === id).map((e: any) => e.type)).toEqual(['TamperDetectionActivated']);
+    cp.close();
   });
 
   it('A04: bad parameters get 400 and the API error shape', async () => {
