@@ -46,6 +46,7 @@ import { migrateChargerSchema } from './schema';
 import { SolicitedMessages } from './solicited-messages';
 import { TransactionIds } from './transaction-ids';
 import { EvseTransactions } from './evse-transactions';
+import { TransactionPrices } from './transaction-prices';
 import { TransactionEnds } from './transaction-ends';
 import { TxProfileMarker } from './tx-profiles';
 import { TransactionLocations } from './transaction-locations';
@@ -114,6 +115,7 @@ export class ChargerSession extends DurableObject<Env> {
     const activeTokens = new ActiveTokens(ctx.storage.sql);
     const transactionIds = new TransactionIds(ctx.storage.sql);
     const evseTransactions = new EvseTransactions(ctx.storage.sql);
+    const prices = new TransactionPrices(ctx.storage.sql);
     const transactionEnds = new TransactionEnds(ctx.storage.sql);
     const txProfiles = new TxProfileMarker(ctx.storage);
     this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize, this.config.journalMode);
@@ -179,6 +181,7 @@ export class ChargerSession extends DurableObject<Env> {
       activeTokens,
       transactionIds,
       evseTransactions,
+      prices,
       txProfiles,
       writeOnly: this.writeOnly,
       handover: this.handover,
