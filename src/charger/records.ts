@@ -614,6 +614,9 @@ export class DurableChargerRecords implements ChargerRecords {
     if (pricing.start !== undefined && pricing.start !== null) {
       const charging = event.chargingState === undefined ? undefined : chargingOf201(event.chargingState);
       const start: PendingStart = { startedAt: event.timestamp, idTag: pricing.idTag ?? null, ...(charging === undefined ? {} : { charging }) };
+      // The Started's own register (Transaction.Begin) is the start's: a start kept pending begins from it too.
+      const startRegisterWh = costSamplesOf(samples, () => true).find((sample) => sample.registerWh !== undefined)?.registerWh;
+      if (startRegisterWh !== undefined) start.startRegisterWh = startRegisterWh;
       if (pricing.tokenType !== undefined) start.tokenType = pricing.tokenType;
       prices.start(id, pricing.start, start);
     }
