@@ -344,12 +344,12 @@ export class DurableChargerRecords implements ChargerRecords {
   private async tariffForStart(idTag: string | null, tokenType?: string): Promise<Tariff | null | 'pending'> {
     const { prices, db, chargerId, now } = this.deps;
     const nowMs = now.getTime();
-    if (prices.noTariffKnownAt(nowMs)) return null;
+    if (prices.noTariffKnownAt(chargerId, nowMs)) return null;
     const cached = idTag === null ? undefined : this.deps.tags.get(idTag, nowMs);
     const read = idTag !== null && this.tagRead?.idTag.toLowerCase() === idTag.toLowerCase() ? this.tagRead.records : undefined;
     try {
       const { resolution, nothingAssigned } = await resolveStartTariff(db, chargerId, { idTag, tokenType, records: cached ?? read }, now);
-      if (nothingAssigned) prices.noTariffFound(nowMs);
+      if (nothingAssigned) prices.noTariffFound(chargerId, nowMs);
       return resolution.tariff;
     } catch (error) {
       logWarning('pricing', chargerId, `the tariff could not be resolved (${String(error)}): tried again at the transaction's next message`);

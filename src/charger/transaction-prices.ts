@@ -13,7 +13,7 @@
 // A transaction with no tariff at all keeps no row. Rows are bounded: ended ones beyond ENDED_KEPT, and
 // the oldest beyond KEPT_MAX whatever they are (a transaction its charger never ended), are removed.
 
-import { advanceCost, finishCost, startCost, type CostBreakdown, type CostSample, type CostStart, type CostState } from '../tariffs/cost';
+import { advanceCost, finishCost, runningCost, startCost, type CostBreakdown, type CostSample, type CostStart, type CostState } from '../tariffs/cost';
 import type { Tariff, TariffBody } from '../tariffs/model';
 import { totalCostOf } from '../tariffs/samples';
 import { InsertionOrder } from './insertion-order';
@@ -36,14 +36,26 @@ export type PriceRow =
   | { kind: 'priced'; tariffId: string; tariffVersion: number; ended: boolean; totalCost: number | null }
   | { kind: 'pending'; start: PendingStart; ended: boolean };
 
+/** A running transaction's cost so far, under the tariff version it started with. */
+export interface RunningPrice {
+  tariff: { id: string; version: number };
+  cost: CostBreakdown;
+}
+
 /** What a transaction's end gives the D1 cost fact: its breakdown under its tariff version, or null when it ended unpriced. */
 export type FinishedPrice = { tariffId: string; tariffVersion: number; breakdown: CostBreakdown; totalCost: number } | null;
 
 type Row = { tariff_id: string | null; tariff_version: number | null; tariff: string | null; state: string; ended: number; total_cost: number | null };
 
+/**
+ * Until when (ms) each charger is known to have no tariff assigned anywhere, so its starts need not ask
+ * D1. Kept by the isolate, not the object instance: a charger's object is constructed again at every
+ * wake from hibernation, and would otherwise ask at nearly every start. Bounded: cleared when full.
+ */
+const noTariffUntil = new Map<string, number>();
+const NO_TARIFF_REMEMBERED_MAX = 10_000;
+
 export class TransactionPrices {
-  /** Until when (ms) this instance knows no tariff is assigned anywhere, so starts need not ask D1. */
-  private noTariffUntil = 0;
   /** Rows not ended, once counted: none lets a message of an unpriced fleet skip every lookup. */
   private open: number | undefined;
   private readonly order: InsertionOrder;
@@ -53,13 +65,15 @@ export class TransactionPrices {
     this.order = new InsertionOrder(sql, 'transaction_prices');
   }
 
-  noTariffKnownAt(nowMs: number): boolean {
-    return nowMs < this.noTariffUntil;
+  /** Whether D1 said lately (NO_TARIFF_RECHECK_MS) that no tariff is assigned anywhere this charger's sessions could use. */
+  noTariffKnownAt(chargerId: string, nowMs: number): boolean {
+    return nowMs < (noTariffUntil.get(chargerId) ?? 0);
   }
 
-  /** D1 said no tariff is assigned anywhere (no default, charger or group assignment). */
-  noTariffFound(nowMs: number): void {
-    this.noTariffUntil = nowMs + NO_TARIFF_RECHECK_MS;
+  /** D1 said no tariff is assigned anywhere (no default, none to this charger, none to any group). */
+  noTariffFound(chargerId: string, nowMs: number): void {
+    if (noTariffUntil.size >= NO_TARIFF_REMEMBERED_MAX) noTariffUntil.clear();
+    noTariffUntil.set(chargerId, nowMs + NO_TARIFF_RECHECK_MS);
   }
 
   /** Whether any transaction is being priced (or waits for its tariff): false lets messages skip the lookup. */
@@ -155,6 +169,16 @@ export class TransactionPrices {
     this.sql.exec("UPDATE transaction_prices SET ended = 1, total_cost = ?, tariff = NULL, state = '{}' WHERE transaction_id = ?", totalCost, transactionId);
     if (this.open !== undefined) this.open = Math.max(0, this.open - 1);
     this.trim();
+  }
+
+  /** The cost so far of a running, priced transaction, as if it ended at `at`; null otherwise. Reads only. */
+  running(transactionId: string, at: string): RunningPrice | null {
+    const row = this.read(transactionId);
+    if (!row || row.ended !== 0 || row.tariff_id === null || row.tariff === null) return null;
+    const state = { ...(JSON.parse(row.state) as Omit<CostState, 'tariff'>), tariff: JSON.parse(row.tariff) as TariffBody } as CostState;
+    // Never before the last reading the fold took (a charger's clock may run ahead of the CSMS's).
+    const until = Math.max(Date.parse(at), state.lastAtMs);
+    return { tariff: { id: row.tariff_id, version: row.tariff_version ?? 0 }, cost: runningCost(state, new Date(until).toISOString()) };
   }
 
   private read(transactionId: string): Row | undefined {

@@ -101,7 +101,12 @@ describe('2.0.1: a transaction priced under its tariff', () => {
     const tariffId = uniqueTariffId();
     await putTariff(tariffId, peakOffPeak());
     const cp = await pricedCharger('ocpp2.0.1', tariffId);
-    const ended = await session(cp, 'TX-PEAK');
+    const ended = await session(cp, 'TX-PEAK', async () => {
+      // While it runs, the single-transaction view shows its cost so far: 5 kWh × 0.40 + 0.50 = 2.50, 3.00 incl. VAT.
+      const running = await transaction(cp, 'TX-PEAK');
+      expect(running).toMatchObject({ status: 'active', tariff: null, cost: null, runningCost: { tariff: { id: tariffId, version: 1 } } });
+      expect(running.runningCost.cost.total_cost).toEqual({ excl_vat: 2.5, incl_vat: 3 });
+    });
     // Energy: 5 kWh × 0.40 = 2.00 (peak, before 23:00) + 4 kWh × 0.25 = 1.00 (off-peak) = 3.00; flat fee 0.50.
     // Excl. VAT 3.50; incl. 20 % VAT: 2.40 + 1.20 + 0.60 = 4.20. totalCost is incl. VAT.
     expect(ended.totalCost).toBe(4.2);
@@ -140,6 +145,24 @@ describe('2.0.1: a transaction priced under its tariff', () => {
     expect(second.totalCost).toBe(7.8);
     expect((await transaction(cp, 'TX-OLD')).tariff).toEqual({ id: tariffId, version: 1 });
     expect((await transaction(cp, 'TX-NEW')).tariff).toEqual({ id: tariffId, version: 2 });
+    cp.close();
+  });
+
+  it('E07 abandoned: a transaction left open, closed by a newer Started on its EVSE, is priced up to its last reading; its late own Ended keeps that first cost and is answered it', async () => {
+    const tariffId = uniqueTariffId();
+    await putTariff(tariffId, peakOffPeak());
+    const cp = await pricedCharger('ocpp2.0.1', tariffId);
+    await send(cp, event('TX-LEFT', 0, 'Started', START, 0));
+    await send(cp, event('TX-LEFT', 1, 'Updated', at(START, 30), 5_000));
+    // A new transaction on EVSE 1 at 23:45: TX-LEFT ended; priced to its last reading (23:00, 5 kWh at peak).
+    await send(cp, event('TX-NEXT', 0, 'Started', at(START, 75), 9_000));
+    // 5 × 0.40 + 0.50 = 2.50 excl., 3.00 incl. VAT.
+    const left = await transaction(cp, 'TX-LEFT');
+    expect(left).toMatchObject({ status: 'completed', stopReason: 'Abandoned', tariff: { id: tariffId, version: 1 }, cost: { total_cost: { excl_vat: 2.5, incl_vat: 3 } } });
+    // Its own Ended comes after all: the transaction takes its stop (as before), its cost stays the first.
+    const late = await send(cp, event('TX-LEFT', 2, 'Ended', at(START, 60), 9_000));
+    expect(late.totalCost).toBe(3);
+    expect((await transaction(cp, 'TX-LEFT')).cost.total_cost).toEqual({ excl_vat: 2.5, incl_vat: 3 });
     cp.close();
   });
 
