@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { TransactionEventResponse } from '../../src/ocpp/v201/schemas.generated';
 import { api, breakD1, RawCharger, uniqueChargerId } from './helpers';
+import { billedRows, meterObject } from './object-meter';
 
 let counter = 0;
 function uniqueTariffId(): string {
@@ -241,6 +242,28 @@ describe('1.6: a transaction priced under its tariff', () => {
       state.storage.sql.exec<{ ended: number; tariff: string | null }>('SELECT ended, tariff FROM transaction_prices').toArray(),
     );
     expect(rows).toEqual([{ ended: 1, tariff: null }]);
+    cp.close();
+  });
+
+  it('1.6 cost in D1: a priced transaction costs its object one row per MeterValues (the fold state), and D1 nothing more per message', async () => {
+    const tariffId = uniqueTariffId();
+    await putTariff(tariffId, peakOffPeak());
+    const cp = await pricedCharger('ocpp1.6', tariffId);
+    const stub = env.CHARGERS.getByName(cp.id);
+    const started = await cp.call('StartTransaction', { connectorId: 1, idTag: 'COST16', meterStart: 0, timestamp: new Date().toISOString() });
+    const transactionId = (started[2] as { transactionId: number }).transactionId;
+    await stub.flushNow();
+    const d1Before = (await stub.stats()).d1Statements;
+    const read = await meterObject(stub);
+    const N = 16;
+    for (let i = 1; i <= N; i++) {
+      const meterValue = [{ timestamp: new Date(Date.now() + i * 1000).toISOString(), sampledValue: [{ value: String(i * 100), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }];
+      expect((await cp.call('MeterValues', { connectorId: 1, transactionId, meterValue }))[0]).toBe(3);
+    }
+    // Unpriced, a MeterValues costs the object no row (object-costs.test.ts); priced, the fold state's one.
+    expect(billedRows(await read())).toBe(N);
+    // D1: the one statement a MeterValues costs, as unpriced (no tariff read per message).
+    expect((await stub.stats()).d1Statements - d1Before).toBe(N);
     cp.close();
   });
 });
