@@ -461,9 +461,11 @@ export class DurableChargerRecords implements ChargerRecords {
     // the id and token bookkeeping above holds whether or not it reached D1 first. (A start
     // cannot go this way: its key, once kept here, makes a retry a replay that appends nothing,
     // so its fact must commit with the key.)
-    const finished = this.deps.prices.update(String(stop.transactionId), () => [], { endedAt: stop.stoppedAt, endRegisterWh: stop.meterStopWh });
-    const entries: OutboxEntry[] = [{ chargerId: this.deps.chargerId, kind: 'stop16', fact: stop }, ...this.costEntry(String(stop.transactionId), finished)];
+    const entries: OutboxEntry[] = [{ chargerId: this.deps.chargerId, kind: 'stop16', fact: stop }];
     if (await this.deps.txProfiles.mayHave()) entries.push(ended);
+    // Its price ends with it, with no await before the facts are written or appended.
+    const finished = this.deps.prices.update(String(stop.transactionId), () => [], { endedAt: stop.stoppedAt, endRegisterWh: stop.meterStopWh });
+    entries.push(...this.costEntry(String(stop.transactionId), finished));
     if (await this.writeToD1(entries, { lastSeen: true, takeAlong: true })) return;
     this.deps.outbox.appendAll(entries);
     await this.deps.appended('soon');
@@ -536,10 +538,11 @@ export class DurableChargerRecords implements ChargerRecords {
     // fact: that also holds what the CSMS added (the answer, an EVSE it remembered).
     const digest = await sha256Hex(JSON.stringify(sent));
     // The token the CSMS sent with the remoteStartId the transaction names; that request is used up.
+    // Before anything is noted or used up: the tariff's D1 read is the last await before the append.
+    const pricing = await this.preparePrice201(event);
     const remoteStartIdToken =
       event.remoteStartId === undefined ? undefined : this.deps.remoteStarts.startedBy(event.remoteStartId, event.transactionId);
     const { chargerId } = this.deps;
-    const pricing = await this.preparePrice201(event, remoteStartIdToken);
     // No await from here to the append: what the object notes of the EVSE and the facts commit together.
     const evseId = event.evseId ?? this.deps.locations.get(event.transactionId)?.evseId;
     const abandoned = this.deps.evseTransactions.noted(event.transactionId, event.eventType, evseId);
@@ -584,12 +587,13 @@ export class DurableChargerRecords implements ChargerRecords {
    * Before a 2.0.1 event's synchronous block: the tariff of a transaction that starts with it (a Started
    * event of a transaction this object does not price yet), or of one whose resolution waits (pending).
    */
-  private async preparePrice201(event: TransactionEvent201, remoteStartIdToken: string | undefined): Promise<Price201> {
+  private async preparePrice201(event: TransactionEvent201): Promise<Price201> {
     const prices = this.deps.prices;
     if (event.eventType === 'Started') {
       const row = prices.get(event.transactionId);
       if (row === undefined) {
         const byToken = event.idToken !== undefined && event.idTokenType !== 'NoAuthorization';
+        const remoteStartIdToken = event.remoteStartId === undefined ? undefined : this.deps.remoteStarts.tokenOf(event.remoteStartId);
         const idTag = byToken ? event.idToken! : (remoteStartIdToken ?? null);
         const tokenType = byToken ? event.idTokenType : undefined;
         return { start: await this.tariffForStart(idTag, tokenType), idTag, tokenType };
