@@ -369,7 +369,7 @@ export class DurableChargerRecords implements ChargerRecords {
   /** The `cost` outbox entry of a transaction's end, when it had a price row. */
   private costEntry(transactionId: string, finished: FinishedPrice | undefined): OutboxEntry<'cost'>[] {
     if (finished === undefined) return [];
-    const protocol = this.deps.protocol === 'ocpp1.6' ? 'ocpp1.6' : 'ocpp2.0.1';
+    const { protocol } = this.deps;
     const priced = finished && { tariffId: finished.tariffId, tariffVersion: finished.tariffVersion, breakdown: finished.breakdown };
     return [{ chargerId: this.deps.chargerId, kind: 'cost', fact: { transactionId, protocol, at: this.nowIso, priced } }];
   }
