@@ -63,6 +63,8 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
   if (!transaction) {
     return apiError(c, 404, 'UnknownTransaction', `Charger "${chargerId}" has no transaction "${transactionId}"`);
   }
+  // A running transaction's cost so far is the charger object's to compute (it keeps the cost fold): one call, this view only.
+  const running = transaction.status === 'active' ? await c.env.CHARGERS.getByName(chargerId).runningCost(transaction.transactionId) : null;
   const meterValueStore = new MeterValueStore(c.env.DB);
   const archiveStore = new MeterArchiveStore(c.env.DB, c.env.ARCHIVE);
   const archived = await archiveStore.state(chargerId, transaction.transactionId);
@@ -98,7 +100,10 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
     energyWh = transaction.meterStartWh !== null ? latestRegister(readings, transaction.meterStartWh) : energyFromSamples(readings);
   }
   const anomalies = await new TransactionAnomalyStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
-  return c.json({ transaction: { ...transaction, energyWh, anomalies, meterValues: page.meterValues }, nextCursor: page.nextCursor });
+  return c.json({
+    transaction: { ...transaction, energyWh, anomalies, meterValues: page.meterValues, ...(running ? { runningCost: running } : {}) },
+    nextCursor: page.nextCursor,
+  });
 });
 
 chargerViewRoutes.get('/:chargerId/meter-values', freshCharger, async (c) => {

@@ -127,6 +127,45 @@ const MeterValue = v.object({
   signedData: v.nullable(v.string()),
 });
 
+/** OCPI Price: in the tariff's currency, rounded to its minor unit; incl_vat absent when it cannot be known. */
+const CostPriceSchema = v.object({ excl_vat: v.number(), incl_vat: v.optional(v.number()) });
+const COST_DIMENSIONS = ['ENERGY', 'TIME', 'PARKING_TIME'] as const;
+
+/** A transaction's cost: src/tariffs/cost.ts CostBreakdown (OCPI 2.2.1 CDR fields). */
+const TransactionCostSchema = described(
+  v.object({
+    currency: v.string(),
+    start_date_time: DateTime,
+    end_date_time: DateTime,
+    charging_periods: described(
+      v.array(
+        v.object({
+          start_date_time: DateTime,
+          dimensions: v.array(v.object({ type: v.picklist(COST_DIMENSIONS), volume: v.number() })),
+          tariff_elements: described(
+            v.object({ ENERGY: v.optional(Int), TIME: v.optional(Int), PARKING_TIME: v.optional(Int) }),
+            'Per dimension, the index in the tariff\'s elements that priced it',
+          ),
+          mixed: v.optional(v.literal(true)),
+        }),
+      ),
+      'OCPI ChargingPeriods: ENERGY in kWh, TIME and PARKING_TIME in hours',
+    ),
+    total_energy: described(v.number(), 'kWh'),
+    total_time: described(v.number(), 'Hours, the whole session'),
+    total_charging_time: described(v.number(), 'Hours charging'),
+    total_parking_time: described(v.number(), 'Hours connected without charging'),
+    total_energy_cost: CostPriceSchema,
+    total_time_cost: CostPriceSchema,
+    total_parking_cost: CostPriceSchema,
+    total_fixed_cost: CostPriceSchema,
+    total_cost: described(CostPriceSchema, 'The sum, clamped by the tariff\'s min_price/max_price; 2.0.1 totalCost is its incl_vat (excl_vat when incl_vat is unknown)'),
+    flat_element: v.optional(Int),
+    anomalies: v.array(v.object({ kind: v.string(), count: Int, first_at: v.string() })),
+  }),
+  'A completed, priced transaction\'s cost under the tariff version it started with, computed by the CSMS from its meter readings and charging states (README "Tariffs and cost"); written once. Null while it runs, and for a transaction not priced',
+);
+
 const Transaction = v.object({
   id: described(Int, "The CSMS's own row number, unique fleet-wide (the list's cursor); not the charger's id"),
   transactionId: described(v.string(), 'What the charger calls it: the 1.6 transactionId the CSMS gave it (unique per charger), or the 2.0.1 one'),
@@ -184,6 +223,11 @@ const Transaction = v.object({
     DateTime,
     'When the transaction row last changed (CSMS clock); for a running 2.0.1 transaction, the later of that and the arrival of the reading meterStopWh shows',
   ),
+  tariff: described(
+    v.nullable(v.object({ id: v.string(), version: Int })),
+    'The tariff version a completed transaction was priced under: the one that applied when it started. Null while it runs, and for one not priced (no tariff applied, or flag unpriced)',
+  ),
+  cost: v.nullable(TransactionCostSchema),
   anomalies: v.optional(
     described(
       v.array(v.object({ kind: v.picklist(Object.keys(ANOMALY_KINDS) as AnomalyKind[]), detail: v.unknown(), receivedAt: DateTime })),
@@ -191,6 +235,12 @@ const Transaction = v.object({
     ),
   ),
   meterValues: v.optional(described(v.array(MeterValue), 'Single-transaction view only')),
+  runningCost: v.optional(
+    described(
+      v.object({ tariff: v.object({ id: v.string(), version: Int }), cost: TransactionCostSchema }),
+      'Single-transaction view only, while a priced transaction runs: its cost so far, as if it ended now (step sizes and min/max_price applied), computed by the charger\'s object',
+    ),
+  ),
 });
 
 const ConnectionEventSchema = v.object({

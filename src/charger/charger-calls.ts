@@ -33,7 +33,7 @@ const WRITE_TALLY_KEY = 'writeTally';
 /** The per-charger stores each CALL's records work with (see records.ts), as the session built them. */
 type CallStores = Pick<
   RecordsDeps,
-  'outbox' | 'locations' | 'tags' | 'remoteStarts' | 'activeTokens' | 'transactionIds' | 'evseTransactions' | 'txProfiles'
+  'outbox' | 'locations' | 'tags' | 'remoteStarts' | 'activeTokens' | 'transactionIds' | 'evseTransactions' | 'txProfiles' | 'prices'
 >;
 
 export interface ChargerCallsDeps extends CallStores {
@@ -89,6 +89,7 @@ export class ChargerCalls {
       activeTokens: this.deps.activeTokens,
       transactionIds: this.deps.transactionIds,
       evseTransactions: this.deps.evseTransactions,
+      prices: this.deps.prices,
       txProfiles: this.deps.txProfiles,
       flushToD1: () => this.deps.handover.flushToD1(),
       chargerId,

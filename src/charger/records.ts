@@ -23,9 +23,11 @@ import type {
   SmartChargingState,
   TokenDecision,
   TransactionEvent201,
+  TransactionEventOutcome,
   TransactionStart16,
   TransactionStop16,
 } from '../ocpp/records';
+import type { MeterSample } from '../ocpp/meter-values';
 import type { ProfileChange } from '../ocpp/profile-changes';
 import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
@@ -47,6 +49,11 @@ import type { RemoteStartPermission, RemoteStarts } from './remote-starts';
 import type { EvseTransactions } from './evse-transactions';
 import type { FirmwareJobs } from './firmware-jobs';
 import type { TransactionIds } from './transaction-ids';
+import type { FinishedPrice, PendingStart, TransactionPrices } from './transaction-prices';
+import { resolveStartTariff } from '../store/tariffs';
+import type { Tariff } from '../tariffs/model';
+import { chargingOf16, chargingOf201, costSamplesOf } from '../tariffs/samples';
+import type { CostSample } from '../tariffs/cost';
 import type { TransactionLocation, TransactionLocations } from './transaction-locations';
 import type { TxProfileMarker } from './tx-profiles';
 
@@ -64,6 +71,8 @@ export interface RecordsDeps {
   transactionIds: TransactionIds;
   /** Which 2.0.1 transaction runs on each EVSE. */
   evseTransactions: EvseTransactions;
+  /** Each running transaction's price (tariff and cost fold). */
+  prices: TransactionPrices;
   chargerId: string;
   protocol: OcppVersion;
   config: Config;
@@ -100,6 +109,8 @@ export class DurableChargerRecords implements ChargerRecords {
    * transaction once it has its id (one instance serves one frame).
    */
   private remoteStartClaimed: number | undefined;
+  /** The id tag records this frame read from D1 (for its authorization): a start's tariff resolution uses them. */
+  private tagRead: { idTag: string; records: IdTagRecord[] } | undefined;
 
   constructor(private readonly deps: RecordsDeps) {}
 
@@ -148,6 +159,16 @@ export class DurableChargerRecords implements ChargerRecords {
    * takes the start along instead of merging into its row.
    */
   async recordConnectorStatus(state: ConnectorState): Promise<void> {
+    // A 1.6 connector's status says whether its transaction charges (2.0.1 says so in its TransactionEvents).
+    const charging = this.deps.protocol === 'ocpp1.6' ? chargingOf16(state.status) : undefined;
+    if (charging !== undefined && this.deps.prices.anyOpen) {
+      const running = this.deps.transactionIds.running().find((t) => t.connectorId === state.connectorId);
+      if (running) {
+        const transactionId = String(running.transactionId);
+        const resolved = await this.retryPending(transactionId);
+        this.advance16(transactionId, () => [{ at: state.reportedAt ?? this.nowIso, charging }], resolved);
+      }
+    }
     if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'status', fact: state }], { takeAlong: true })) return;
     await this.append('status', state, 'soon');
   }
@@ -240,6 +261,7 @@ export class DurableChargerRecords implements ChargerRecords {
   /** Reads a tag's entries from D1, and keeps them (or that there are none) for the next decisions unless `keep` is false. */
   private async readTag(idTag: string, keep = true): Promise<IdTagRecord[]> {
     const records = await new IdTagStore(this.deps.db).find(idTag);
+    this.tagRead = { idTag, records };
     if (keep) this.deps.tags.put(idTag, records, this.deps.now.getTime());
     return records;
   }
@@ -265,10 +287,16 @@ export class DurableChargerRecords implements ChargerRecords {
       }
     }
     const txProfiles = await this.deps.txProfiles.mayHave();
+    const tariff = await this.tariffForStart(start.idTag);
     // No await from here to the append: the id, its key and the facts commit together.
     // Its connector is kept with its id and key (transactionLocation): no location row of its own.
     const { transactionId: id, abandoned } = ids.assign(key, start.connectorId);
     this.noteRunning(String(id), start);
+    // Transactions it abandons are priced up to their last reading; it is priced from its start.
+    const costs = abandoned.flatMap((t) => this.costEntry(String(t), this.deps.prices.update(String(t), () => [], 'last reading')));
+    if (tariff !== null) {
+      this.deps.prices.start(String(id), tariff, { startedAt: start.startedAt, startRegisterWh: start.meterStartWh, idTag: start.idTag });
+    }
     // A transaction still running on this connector was left open by the charger: the new one ends it.
     this.deps.outbox.appendAll([
       ...abandoned.map((transactionId) => ({
@@ -277,6 +305,7 @@ export class DurableChargerRecords implements ChargerRecords {
         fact: { transactionId, connectorId: start.connectorId, at: start.startedAt, cause: 'StartTransaction' as const, byTransactionId: id },
       })),
       { chargerId, kind: 'start16' as const, fact: { ...start, transactionId: id } },
+      ...costs,
       ...(txProfiles
         ? [
             ...abandoned.map((transactionId) =>
@@ -303,6 +332,54 @@ export class DurableChargerRecords implements ChargerRecords {
     if (ids.seeded) return;
     const { lastId, running } = await new TransactionStore(this.deps.db).numbering16(this.deps.chargerId);
     ids.seed(lastId, running);
+  }
+
+  // --- Pricing (transaction-prices.ts): the tariff is resolved before a message's synchronous block, the
+  // fold advanced and the cost facts made inside it, with the facts they go with.
+
+  /**
+   * The tariff a transaction starting now is priced with (one D1 read; none while this object knows no
+   * tariff is assigned anywhere); 'pending' when D1 could not answer: pricing is not what the charger's
+   * message asks to be kept, so its answer does not fail for it, and the transaction's next message tries again.
+   */
+  private async tariffForStart(idTag: string | null, tokenType?: string): Promise<Tariff | null | 'pending'> {
+    const { prices, db, chargerId, now } = this.deps;
+    const nowMs = now.getTime();
+    if (prices.noTariffKnownAt(chargerId, nowMs)) return null;
+    const cached = idTag === null ? undefined : this.deps.tags.get(idTag, nowMs);
+    const read = idTag !== null && this.tagRead?.idTag.toLowerCase() === idTag.toLowerCase() ? this.tagRead.records : undefined;
+    try {
+      const { resolution, nothingAssigned } = await resolveStartTariff(db, chargerId, { idTag, tokenType, records: cached ?? read }, now);
+      if (nothingAssigned) prices.noTariffFound(chargerId, nowMs);
+      return resolution.tariff;
+    } catch (error) {
+      logWarning('pricing', chargerId, `the tariff could not be resolved (${String(error)}): tried again at the transaction's next message`);
+      return 'pending';
+    }
+  }
+
+  /** For a transaction waiting for its tariff: the tariff resolved now (or null: none applies), undefined when nothing to do. */
+  private async retryPending(transactionId: string): Promise<Tariff | null | undefined> {
+    if (!this.deps.prices.anyOpen) return undefined;
+    const row = this.deps.prices.get(transactionId);
+    if (row?.kind !== 'pending' || row.ended) return undefined;
+    const tariff = await this.tariffForStart(row.start.idTag, row.start.tokenType);
+    return tariff === 'pending' ? undefined : tariff;
+  }
+
+  /** The `cost` outbox entry of a transaction's end, when it had a price row. */
+  private costEntry(transactionId: string, finished: FinishedPrice | undefined): OutboxEntry<'cost'>[] {
+    if (finished === undefined) return [];
+    const { protocol } = this.deps;
+    const priced = finished && { tariffId: finished.tariffId, tariffVersion: finished.tariffVersion, breakdown: finished.breakdown };
+    return [{ chargerId: this.deps.chargerId, kind: 'cost', fact: { transactionId, protocol, at: this.nowIso, priced } }];
+  }
+
+  /** A 1.6 transaction's meter values, or the charging state its connector's status says, into its fold. Synchronous. */
+  private advance16(transactionId: string, samples: (charging: boolean) => readonly CostSample[], resolved: Tariff | null | undefined): void {
+    const prices = this.deps.prices;
+    if (resolved !== undefined) prices.resolved(transactionId, resolved);
+    if (prices.anyOpen) prices.update(transactionId, samples);
   }
 
   async recordSettings(settings: Setting[]): Promise<void> {
@@ -375,6 +452,8 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async stopTransaction(stop: TransactionStop16): Promise<void> {
+    const resolved = await this.retryPending(String(stop.transactionId));
+    if (resolved !== undefined) this.deps.prices.resolved(String(stop.transactionId), resolved);
     this.deps.activeTokens.stopped16(String(stop.transactionId), this.deps.now.getTime());
     // Read before `stopped` forgets it; a replayed stop finds none, and ends only the transaction's own TxProfiles.
     const connectorId = this.deps.transactionIds.connectorOf(stop.transactionId) ?? null;
@@ -388,6 +467,9 @@ export class DurableChargerRecords implements ChargerRecords {
     // so its fact must commit with the key.)
     const entries: OutboxEntry[] = [{ chargerId: this.deps.chargerId, kind: 'stop16', fact: stop }];
     if (await this.deps.txProfiles.mayHave()) entries.push(ended);
+    // Its price ends with it, with no await before the facts are written or appended.
+    const finished = this.deps.prices.update(String(stop.transactionId), () => [], { endedAt: stop.stoppedAt, endRegisterWh: stop.meterStopWh });
+    entries.push(...this.costEntry(String(stop.transactionId), finished));
     if (await this.writeToD1(entries, { lastSeen: true, takeAlong: true })) return;
     this.deps.outbox.appendAll(entries);
     await this.deps.appended('soon');
@@ -395,6 +477,11 @@ export class DurableChargerRecords implements ChargerRecords {
 
   async recordMeterValues(report: MeterReport): Promise<void> {
     if (report.samples.length === 0) return;
+    // A 1.6 transaction's values price it (a 2.0.1 transaction's come in its TransactionEvents).
+    if (this.deps.protocol === 'ocpp1.6' && report.transactionId !== '') {
+      const resolved = await this.retryPending(report.transactionId);
+      this.advance16(report.transactionId, (charging) => costSamplesOf(report.samples, () => charging), resolved);
+    }
     if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'meter', fact: report }])) return;
     this.deps.outbox.appendMeter(this.deps.chargerId, report);
     await this.deps.appended('batched');
@@ -442,7 +529,7 @@ export class DurableChargerRecords implements ChargerRecords {
     }
   }
 
-  async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined, sent: unknown): Promise<void> {
+  async recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined, sent: unknown): Promise<TransactionEventOutcome> {
     const txProfiles = event.eventType !== 'Updated' && (await this.deps.txProfiles.mayHave());
     if (event.evseId !== undefined) {
       this.deps.locations.remember(event.transactionId, { evseId: event.evseId, connectorId: event.connectorId ?? 0 });
@@ -455,12 +542,16 @@ export class DurableChargerRecords implements ChargerRecords {
     // fact: that also holds what the CSMS added (the answer, an EVSE it remembered).
     const digest = await sha256Hex(JSON.stringify(sent));
     // The token the CSMS sent with the remoteStartId the transaction names; that request is used up.
+    // Before anything is noted or used up: the tariff's D1 read is the last await before the append.
+    const pricing = await this.preparePrice201(event);
     const remoteStartIdToken =
       event.remoteStartId === undefined ? undefined : this.deps.remoteStarts.startedBy(event.remoteStartId, event.transactionId);
     const { chargerId } = this.deps;
     // No await from here to the append: what the object notes of the EVSE and the facts commit together.
     const evseId = event.evseId ?? this.deps.locations.get(event.transactionId)?.evseId;
     const abandoned = this.deps.evseTransactions.noted(event.transactionId, event.eventType, evseId);
+    const { costs, totalCost } = this.price201(event, samples, abandoned, pricing);
+    const outcome: TransactionEventOutcome = totalCost === undefined ? {} : { totalCost };
     // A transaction still running on this EVSE was left open by the charger: the new one's Started ends it.
     const fact = { ...event, samples, digest, remoteStartIdToken };
     // TxProfiles: a remote start's wait for this transaction (Started), and end with it (Ended, or abandoned).
@@ -477,8 +568,8 @@ export class DurableChargerRecords implements ChargerRecords {
     // it above is the same again on a replay (an Updated ends and abandons nothing, and uses no
     // remote start), so it may commit apart from the fact. A Started or Ended event keeps them together.
     const plainUpdate = event.eventType === 'Updated' && abandoned.length === 0 && event.remoteStartId === undefined;
-    if (plainUpdate && (await this.writeToD1([{ chargerId, kind: 'event201', fact }]))) return;
-    if (abandoned.length === 0 && profileFacts.length === 0) {
+    if (plainUpdate && (await this.writeToD1([{ chargerId, kind: 'event201', fact }]))) return outcome;
+    if (abandoned.length === 0 && profileFacts.length === 0 && costs.length === 0) {
       this.deps.outbox.appendEvent201(chargerId, fact);
     } else {
       this.deps.outbox.appendAll([
@@ -489,9 +580,73 @@ export class DurableChargerRecords implements ChargerRecords {
         })),
         { chargerId, kind: 'event201' as const, fact },
         ...profileFacts,
+        ...costs,
       ]);
     }
     await this.deps.appended(event.eventType === 'Ended' || abandoned.length > 0 ? 'soon' : 'batched');
+    return outcome;
+  }
+
+  /**
+   * Before a 2.0.1 event's synchronous block: the tariff of a transaction that starts with it (a Started
+   * event of a transaction this object does not price yet), or of one whose resolution waits (pending).
+   */
+  private async preparePrice201(event: TransactionEvent201): Promise<Price201> {
+    const prices = this.deps.prices;
+    if (event.eventType === 'Started') {
+      const row = prices.get(event.transactionId);
+      if (row === undefined) {
+        const byToken = event.idToken !== undefined && event.idTokenType !== 'NoAuthorization';
+        const remoteStartIdToken = event.remoteStartId === undefined ? undefined : this.deps.remoteStarts.tokenOf(event.remoteStartId);
+        const idTag = byToken ? event.idToken! : (remoteStartIdToken ?? null);
+        const tokenType = byToken ? event.idTokenType : undefined;
+        return { start: await this.tariffForStart(idTag, tokenType), idTag, tokenType };
+      }
+    }
+    return { resolved: await this.retryPending(event.transactionId) };
+  }
+
+  /**
+   * In a 2.0.1 event's synchronous block: starts, advances or ends the transaction's price, and prices
+   * the transactions its Started abandons up to their last reading. The cost facts go with the event's.
+   */
+  private price201(
+    event: TransactionEvent201,
+    samples: readonly MeterSample[],
+    abandoned: readonly string[],
+    pricing: Price201,
+  ): { costs: OutboxEntry<'cost'>[]; totalCost?: number } {
+    const prices = this.deps.prices;
+    const id = event.transactionId;
+    const costs = abandoned.flatMap((t) => this.costEntry(t, prices.update(t, () => [], 'last reading')));
+    if (pricing.start !== undefined && pricing.start !== null) {
+      const charging = event.chargingState === undefined ? undefined : chargingOf201(event.chargingState);
+      const start: PendingStart = { startedAt: event.timestamp, idTag: pricing.idTag ?? null, ...(charging === undefined ? {} : { charging }) };
+      // The Started's own register (Transaction.Begin) is the start's: a start kept pending begins from it too.
+      const startRegisterWh = costSamplesOf(samples, () => true).find((sample) => sample.registerWh !== undefined)?.registerWh;
+      if (startRegisterWh !== undefined) start.startRegisterWh = startRegisterWh;
+      if (pricing.tokenType !== undefined) start.tokenType = pricing.tokenType;
+      prices.start(id, pricing.start, start);
+    }
+    if (pricing.resolved !== undefined) prices.resolved(id, pricing.resolved);
+    if (!prices.anyOpen && event.eventType !== 'Ended') return { costs };
+    // The state the event reports holds from its timestamp: values sampled before it are of the state before.
+    const changedAtMs = Date.parse(event.timestamp);
+    const samplesFor = (before: boolean): CostSample[] => {
+      const now = event.chargingState === undefined ? before : chargingOf201(event.chargingState);
+      const costSamples = costSamplesOf(samples, (at) => (Date.parse(at) >= changedAtMs ? now : before));
+      if (now !== before) costSamples.push({ at: event.timestamp, charging: now });
+      return costSamples.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    };
+    if (event.eventType !== 'Ended') {
+      prices.update(id, samplesFor);
+      return { costs };
+    }
+    const finished = prices.update(id, samplesFor, { endedAt: event.timestamp });
+    if (finished !== undefined) return { costs: [...costs, ...this.costEntry(id, finished)], ...(finished ? { totalCost: finished.totalCost } : {}) };
+    // A replayed Ended answers what the first was answered.
+    const row = prices.get(id);
+    return { costs, ...(row?.kind === 'priced' && row.ended && row.totalCost !== null ? { totalCost: row.totalCost } : {}) };
   }
 
   /** ConcurrentTx's view: a transaction runs with the token it names until its Ended event. */
@@ -524,6 +679,16 @@ export class DurableChargerRecords implements ChargerRecords {
     this.deps.outbox.appendAll(facts.map((fact) => ({ chargerId, kind, fact })));
     await this.deps.appended(urgency);
   }
+}
+
+/** What a 2.0.1 event's pricing needs from D1, read before its synchronous block (see preparePrice201). */
+interface Price201 {
+  /** The tariff of a transaction starting with this event; null: none applies; 'pending': D1 did not answer. */
+  start?: Tariff | null | 'pending';
+  idTag?: string | null;
+  tokenType?: string;
+  /** A pending transaction's tariff, resolved now. */
+  resolved?: Tariff | null;
 }
 
 /** A charging profile change as an outbox entry. */

@@ -165,6 +165,13 @@ export class RemoteStarts {
    * refuse before one it did, the latest first (a remoteStartId used again names the latest
    * request's token). The transaction naming it has used that request's permission up.
    */
+  /** The token `startedBy` would give, without using the request up (read only). */
+  tokenOf(remoteStartId: number): string | undefined {
+    return this.sql
+      .exec<{ id_tag: string }>('SELECT id_tag FROM remote_starts WHERE remote_start_id = ? ORDER BY refused, request_id DESC LIMIT 1', remoteStartId)
+      .toArray()[0]?.id_tag;
+  }
+
   startedBy(remoteStartId: number, transactionId: string): string | undefined {
     const row = this.sql
       .exec<{ request_id: number; id_tag: string }>(

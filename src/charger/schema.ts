@@ -275,8 +275,29 @@ const withoutRowidDueWork: Migration = (sql) => {
   if (!current) rebuildTable(sql, 'due_work', DUE_WORK, ['task', 'due_at']);
 };
 
+/**
+ * Each transaction's price while it runs (transaction-prices.ts): the tariff version it started under
+ * (NULL while its resolution waits for D1, `state` then holding the start), the tariff's body, the cost
+ * fold's state, and once ended the totalCost answered. `n`: insertion order, for trimming.
+ */
+const TRANSACTION_PRICES = `CREATE TABLE transaction_prices (
+      transaction_id TEXT PRIMARY KEY,
+      tariff_id TEXT,
+      tariff_version INTEGER,
+      tariff TEXT,
+      state TEXT NOT NULL,
+      ended INTEGER NOT NULL DEFAULT 0,
+      total_cost REAL,
+      n INTEGER NOT NULL
+    ) WITHOUT ROWID`;
+
+/** Version 5: transaction_prices, for pricing each transaction (issue 14). */
+const transactionPrices: Migration = (sql) => {
+  sql.exec(TRANSACTION_PRICES.replace('CREATE TABLE', 'CREATE TABLE IF NOT EXISTS'));
+};
+
 /** The charger object's migrations, oldest first: version n is the first n applied. */
-export const CHARGER_MIGRATIONS: readonly Migration[] = [adoptUnversioned, rowidTables, withoutRowidTables, withoutRowidDueWork];
+export const CHARGER_MIGRATIONS: readonly Migration[] = [adoptUnversioned, rowidTables, withoutRowidTables, withoutRowidDueWork, transactionPrices];
 
 /**
  * The schema CHARGER_MIGRATIONS end with, created in one step for a new object (no tables at
@@ -341,6 +362,7 @@ export const createCurrentChargerSchema: Migration = (sql) => {
       PRIMARY KEY (component, variable)
     )`);
   createOutboxTable(sql, 'current');
+  sql.exec(TRANSACTION_PRICES);
 };
 
 /**

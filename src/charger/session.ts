@@ -46,6 +46,7 @@ import { migrateChargerSchema } from './schema';
 import { SolicitedMessages } from './solicited-messages';
 import { TransactionIds } from './transaction-ids';
 import { EvseTransactions } from './evse-transactions';
+import { TransactionPrices, type RunningPrice } from './transaction-prices';
 import { TransactionEnds } from './transaction-ends';
 import { TxProfileMarker } from './tx-profiles';
 import { TransactionLocations } from './transaction-locations';
@@ -65,6 +66,7 @@ export class ChargerSession extends DurableObject<Env> {
   private inbound: Promise<void> = Promise.resolve();
   private readonly outbound: OutboundCalls;
   private readonly outbox: Outbox;
+  private readonly prices: TransactionPrices;
   private readonly remoteStarts: RemoteStarts;
   private readonly journal: MessageJournal;
   private readonly dueWork: DueWork;
@@ -114,6 +116,8 @@ export class ChargerSession extends DurableObject<Env> {
     const activeTokens = new ActiveTokens(ctx.storage.sql);
     const transactionIds = new TransactionIds(ctx.storage.sql);
     const evseTransactions = new EvseTransactions(ctx.storage.sql);
+    const prices = new TransactionPrices(ctx.storage.sql);
+    this.prices = prices;
     const transactionEnds = new TransactionEnds(ctx.storage.sql);
     const txProfiles = new TxProfileMarker(ctx.storage);
     this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize, this.config.journalMode);
@@ -179,6 +183,7 @@ export class ChargerSession extends DurableObject<Env> {
       activeTokens,
       transactionIds,
       evseTransactions,
+      prices,
       txProfiles,
       writeOnly: this.writeOnly,
       handover: this.handover,
@@ -314,6 +319,14 @@ export class ChargerSession extends DurableObject<Env> {
   async flushNow(): Promise<SessionStats> {
     await this.handover.flushToD1();
     return this.stats();
+  }
+
+  /**
+   * A running transaction's cost so far, as if it ended now (TransactionPrices.running): for the
+   * single-transaction view. Null when this object does not price it (none applies, or it ended).
+   */
+  async runningCost(transactionId: string): Promise<RunningPrice | null> {
+    return this.prices.running(transactionId, new Date().toISOString());
   }
 
   /** What this instance has cost in D1 statements, and what still waits in its outbox. */

@@ -8,6 +8,7 @@ import { MeterValueStore } from '../store/meter-values';
 import { ReportStore } from '../store/reports';
 import { ReservationStore } from '../store/reservations';
 import { SettingStore } from '../store/settings';
+import { TransactionCostStore } from '../store/transaction-costs';
 import { TransactionStore } from '../store/transactions';
 import type { OutboxBatch } from './outbox';
 
@@ -37,6 +38,8 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     // After the derivation: a 2.0.1 transaction's events of this batch count before a newer
     // Started on its EVSE closes it.
     ...transactions.abandon201Statements(batch.abandon201, now),
+    // After every statement that creates or ends a transaction row: a cost is keyed by that row.
+    ...new TransactionCostStore(db).costStatements(batch.cost, now),
     ...chargers.connectionHistoryStatements(batch.connection),
     ...chargers.lastSeenStatements(batch.seen),
     ...new ReportStore(db).insertStatements(batch.report),

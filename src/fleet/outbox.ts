@@ -19,6 +19,7 @@ import type { CertificateChange } from '../ocpp/certificate-inventory';
 import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
 import type { ConnectionEvent } from '../store/chargers';
+import type { CostBreakdown } from '../tariffs/cost';
 import { insertRows } from '../durable-sql';
 import { rebuildTable, type Migration } from '../durable-schema';
 
@@ -67,6 +68,21 @@ export interface OutboxFacts {
   certificate: CertificateChange;
   /** A firmware job as it now stands, whole (see charger/firmware-jobs.ts). */
   firmwareJob: FirmwareJob;
+  /**
+   * A transaction's price at its end (charger/transaction-prices.ts), appended with the end's own
+   * fact: its breakdown under the tariff version it started with, or `priced: null` when it ended
+   * before its tariff could be resolved (flagged `unpriced`). See store/transaction-costs.ts.
+   */
+  cost: TransactionCostFact;
+}
+
+/** See OutboxFacts.cost. `transactionId` is the charger's name for it (1.6: its number as text). */
+export interface TransactionCostFact {
+  transactionId: string;
+  protocol: 'ocpp1.6' | 'ocpp2.0.1';
+  /** When the object priced it. */
+  at: string;
+  priced: { tariffId: string; tariffVersion: number; breakdown: CostBreakdown } | null;
 }
 
 export type OutboxKind = keyof OutboxFacts;
@@ -388,6 +404,7 @@ export class Outbox {
       reservation: [],
       certificate: [],
       firmwareJob: [],
+      cost: [],
       entries: [],
       lastSeq: 0,
       size: 0,

@@ -117,6 +117,15 @@ export interface TransactionEvent201 {
   connectorId?: number;
 }
 
+/** What keeping a TransactionEvent gives its answer. */
+export interface TransactionEventOutcome {
+  /**
+   * An Ended event's final cost, incl. VAT, in the tariff's currency (I03): present only for a priced
+   * transaction; a replay of the Ended gets the same.
+   */
+  totalCost?: number;
+}
+
 /** A charger-initiated message kept as sent: notifications, reports, requests. */
 export interface ChargerReport {
   action: string;
@@ -151,7 +160,7 @@ export interface ChargerRecords {
    * Keeps a TransactionEvent with its meter values. `sent` is the request as the charger sent it
    * (validated): what tells an identical replay from a seqNo reused with other content.
    */
-  recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined, sent: unknown): Promise<void>;
+  recordTransactionEvent(event: TransactionEvent201, meter: MeterReport | undefined, sent: unknown): Promise<TransactionEventOutcome | void>;
   /** Keeps what the charger told about its configuration (1.6 keys, 2.0.1 device model). */
   recordSettings(settings: Setting[]): Promise<void>;
   /** Keeps which charging profiles the charger has installed. */

@@ -50,6 +50,17 @@ export const ANOMALY_KINDS = {
    * Values outside any transaction are kept the same way under '@<evse>/<connector>'.
    */
   'conflicting-meter-value': 'A meter value arrived again with other content; the first was kept, this one was kept here, not applied',
+  /**
+   * A transaction that ended without a price although one may apply: its tariff could not be
+   * resolved at its start (D1 unreachable) nor at any later message (store/transaction-costs.ts).
+   * A charger with no tariff assigned anywhere is not flagged: it is simply not priced.
+   */
+  unpriced: 'The transaction ended before its tariff could be resolved; it has no cost',
+  /**
+   * A second cost for a transaction already priced, that differs from the first (say, one priced
+   * when a newer start abandoned it and again at its own late end): the first cost is kept.
+   */
+  'conflicting-cost': 'A further cost with other figures arrived for a transaction already priced; the first was kept',
 } as const;
 
 export type AnomalyKind = keyof typeof ANOMALY_KINDS;

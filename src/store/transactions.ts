@@ -4,6 +4,8 @@ import type { TransactionStart16, TransactionStop16 } from '../ocpp/records';
 import { eventRegisters } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
 import { columnsOf, jsonChunks, MAX_JSON_BYTES } from './json-rows';
+import { costColumns, costOf } from './transaction-costs';
+import type { CostBreakdown } from '../tariffs/cost';
 import { judgeBatch, mayPack } from './event-batch';
 import { lastEnergyRegisterSql } from './meter-values';
 import { lastBySeq, lastPackedSeq, packableSql, packedEventExists, packedPart, transactionHours } from './packed-events';
@@ -42,6 +44,10 @@ export interface TransactionRecord {
   /** What makes this transaction need an operator's look: the distinct kinds of its anomalies (store/transaction-anomalies.ts). */
   flags: AnomalyKind[];
   updatedAt: string;
+  /** The tariff version the transaction was priced under; null while it runs, and for one not priced. */
+  tariff: { id: string; version: number } | null;
+  /** A completed, priced transaction's cost (the engine's breakdown, src/tariffs/cost.ts); null otherwise. */
+  cost: CostBreakdown | null;
 }
 
 type Row = {
@@ -73,7 +79,7 @@ type Row = {
   live_stop_wh: number | null;
   live_energy_wh: number | null;
   live_at: string | null;
-};
+} & Parameters<typeof costOf>[0];
 
 export interface TransactionQuery {
   chargerId?: string;
@@ -470,8 +476,9 @@ export class TransactionStore {
   async get(chargerId: string, transactionId: string): Promise<TransactionRecord | null> {
     const row = await this.db
       .prepare(
-        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS}
-         FROM transactions t ${LIVE_201_JOIN} WHERE t.charger_id = ? AND t.ocpp_transaction_id = ?`,
+        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS}, ${costColumns('tc')}
+         FROM transactions t ${LIVE_201_JOIN} LEFT JOIN transaction_costs tc ON tc.transaction_id = t.id
+         WHERE t.charger_id = ? AND t.ocpp_transaction_id = ?`,
       )
       .bind(chargerId, transactionId)
       .first<Row>();
@@ -481,7 +488,8 @@ export class TransactionStore {
   async list(query: TransactionQuery): Promise<{ transactions: TransactionRecord[]; nextCursor: number | null }> {
     const { results } = await this.db
       .prepare(
-        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS} FROM transactions t ${LIVE_201_JOIN}
+        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS}, ${costColumns('tc')} FROM transactions t ${LIVE_201_JOIN}
+           LEFT JOIN transaction_costs tc ON tc.transaction_id = t.id
          WHERE (?1 IS NULL OR t.charger_id = ?1) AND (?2 IS NULL OR t.status = ?2)
            AND (?3 IS NULL OR t.started_at >= ?3) AND (?4 IS NULL OR t.started_at < ?4)
            AND (?5 IS NULL OR t.id < ?5)
@@ -898,6 +906,7 @@ function toRecord(row: Row): TransactionRecord {
   // An active 2.0.1 row does not carry its running end register and energy: they come from its
   // latest reading, and it was updated when that reading arrived, if that is later.
   const live = row.protocol === 'ocpp2.0.1' && row.status === 'active';
+  const cost = costOf(row);
   return {
     id: row.id,
     chargerId: row.charger_id,
@@ -922,5 +931,7 @@ function toRecord(row: Row): TransactionRecord {
     offline: row.offline === 1,
     flags: JSON.parse(row.flags ?? '[]') as AnomalyKind[],
     updatedAt: live && row.live_at !== null && row.live_at > row.updated_at ? row.live_at : row.updated_at,
+    tariff: cost?.tariff ?? null,
+    cost: cost?.cost ?? null,
   };
 }

@@ -8,6 +8,7 @@ import type { IdTagCache } from '../../src/charger/id-tag-cache';
 import type { RemoteStarts } from '../../src/charger/remote-starts';
 import type { TxProfileMarker } from '../../src/charger/tx-profiles';
 import type { EvseTransactions } from '../../src/charger/evse-transactions';
+import type { TransactionPrices } from '../../src/charger/transaction-prices';
 import type { TransactionIds } from '../../src/charger/transaction-ids';
 import type { TransactionLocations } from '../../src/charger/transaction-locations';
 import { readConfig } from '../../src/config';
@@ -133,6 +134,7 @@ describe('the unknown-charger policy', () => {
       // A boot ends the transactions ConcurrentTx knows of; there are none here.
       activeTokens: { endAll: () => {} } as unknown as ActiveTokens,
       transactionIds: undefined as unknown as TransactionIds,
+      prices: undefined as unknown as TransactionPrices,
       evseTransactions: undefined as unknown as EvseTransactions,
       txProfiles: undefined as unknown as TxProfileMarker,
       flushToD1: async () => {},

@@ -155,7 +155,7 @@ const TransactionEvent: Handler<TransactionEventRequest, TransactionEventRespons
     remoteStartId: tx.remoteStartId,
   };
   const tokenInfo = req.idToken ? await idTokenInfo(req.idToken, use, ctx) : undefined;
-  await ctx.records.recordTransactionEvent(
+  const kept = await ctx.records.recordTransactionEvent(
     {
       transactionId: tx.transactionId,
       seqNo: req.seqNo,
@@ -183,7 +183,9 @@ const TransactionEvent: Handler<TransactionEventRequest, TransactionEventRespons
       { op: 'used', reservationId: req.reservationId, transactionId: tx.transactionId, at: ctx.now.toISOString() },
     ]);
   }
-  return tokenInfo ? { idTokenInfo: tokenInfo } : {};
+  // I03.FR.02: the Ended event's answer holds the final cost (when the transaction was priced).
+  const totalCost = req.eventType === 'Ended' && kept ? kept.totalCost : undefined;
+  return { ...(tokenInfo ? { idTokenInfo: tokenInfo } : {}), ...(totalCost !== undefined ? { totalCost } : {}) };
 };
 
 const MeterValues: Handler<MeterValuesRequest, MeterValuesResponse> = async (req, ctx) => {

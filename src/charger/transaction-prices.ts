@@ -1,0 +1,224 @@
+// The price of each transaction a charger runs, kept in the charger object's own storage while it runs.
+//
+// At a transaction's start the object resolves its tariff once (D1, src/store/tariffs.ts) and keeps the
+// tariff version's body here with the cost engine's fold state (src/tariffs/cost.ts), so the transaction
+// never reads D1 for its price again and a later change of the tariff does not change its price. Each
+// message of the transaction advances the fold in the same synchronous block as its outbox append, so the
+// fold state and the facts commit together. At the end, finishCost gives the breakdown that travels to D1
+// with the end (the `cost` outbox fact, store/transactions.ts costStatements); the row stays, ended, with
+// the totalCost answered, so a replayed end answers the same and prices nothing again.
+//
+// A start whose tariff could not be resolved (D1 unreachable) keeps a pending row with what the fold needs
+// to start: the transaction's next message tries again; one that ends still pending is flagged `unpriced`.
+// A transaction with no tariff at all keeps no row. Rows are bounded: ended ones beyond ENDED_KEPT, and
+// the oldest beyond KEPT_MAX whatever they are (a transaction its charger never ended), are removed.
+
+import { advanceCost, finishCost, runningCost, startCost, type CostBreakdown, type CostSample, type CostStart, type CostState } from '../tariffs/cost';
+import type { Tariff, TariffBody } from '../tariffs/model';
+import { totalCostOf } from '../tariffs/samples';
+import { InsertionOrder } from './insertion-order';
+
+/** Ended rows kept, for replayed ends to answer the same totalCost: far more than a charger's ends are replayed over. */
+const ENDED_KEPT = 50;
+/** Rows kept at most: running transactions are a handful per charger. */
+const KEPT_MAX = 200;
+/** How long an object that found no tariff assigned anywhere goes on without asking D1 again at a start. */
+export const NO_TARIFF_RECHECK_MS = 5 * 60_000;
+
+/** What a pending row keeps: how the fold starts once its tariff is known, and the id tag to resolve it for. */
+export interface PendingStart extends CostStart {
+  idTag: string | null;
+  tokenType?: string;
+}
+
+/** How a transaction is priced, as the object keeps it. */
+export type PriceRow =
+  | { kind: 'priced'; tariffId: string; tariffVersion: number; ended: boolean; totalCost: number | null }
+  | { kind: 'pending'; start: PendingStart; ended: boolean };
+
+/** A running transaction's cost so far, under the tariff version it started with. */
+export interface RunningPrice {
+  tariff: { id: string; version: number };
+  cost: CostBreakdown;
+}
+
+/** What a transaction's end gives the D1 cost fact: its breakdown under its tariff version, or null when it ended unpriced. */
+export type FinishedPrice = { tariffId: string; tariffVersion: number; breakdown: CostBreakdown; totalCost: number } | null;
+
+type Row = { tariff_id: string | null; tariff_version: number | null; tariff: string | null; state: string; ended: number; total_cost: number | null };
+
+/**
+ * Until when (ms) each charger is known to have no tariff assigned anywhere, so its starts need not ask
+ * D1. Kept by the isolate, not the object instance: a charger's object is constructed again at every
+ * wake from hibernation, and would otherwise ask at nearly every start. Bounded: cleared when full.
+ */
+const noTariffUntil = new Map<string, number>();
+const NO_TARIFF_REMEMBERED_MAX = 10_000;
+
+export class TransactionPrices {
+  /** Rows not ended, once counted: none lets a message of an unpriced fleet skip every lookup. */
+  private open: number | undefined;
+  private readonly order: InsertionOrder;
+
+  // The table is created by the object's schema (schema.ts, version 5).
+  constructor(private readonly sql: SqlStorage) {
+    this.order = new InsertionOrder(sql, 'transaction_prices');
+  }
+
+  /** Whether D1 said lately (NO_TARIFF_RECHECK_MS) that no tariff is assigned anywhere this charger's sessions could use. */
+  noTariffKnownAt(chargerId: string, nowMs: number): boolean {
+    return nowMs < (noTariffUntil.get(chargerId) ?? 0);
+  }
+
+  /** D1 said no tariff is assigned anywhere (no default, none to this charger, none to any group). */
+  noTariffFound(chargerId: string, nowMs: number): void {
+    if (noTariffUntil.size >= NO_TARIFF_REMEMBERED_MAX) noTariffUntil.clear();
+    noTariffUntil.set(chargerId, nowMs + NO_TARIFF_RECHECK_MS);
+  }
+
+  /** Whether any transaction is being priced (or waits for its tariff): false lets messages skip the lookup. */
+  get anyOpen(): boolean {
+    this.open ??= this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM transaction_prices WHERE ended = 0').one().n;
+    return this.open > 0;
+  }
+
+  /** How the transaction is priced, undefined when it is not (no row). */
+  get(transactionId: string): PriceRow | undefined {
+    const row = this.read(transactionId);
+    if (!row) return undefined;
+    if (row.tariff_id === null) return { kind: 'pending', start: JSON.parse(row.state) as PendingStart, ended: row.ended !== 0 };
+    return { kind: 'priced', tariffId: row.tariff_id, tariffVersion: row.tariff_version ?? 0, ended: row.ended !== 0, totalCost: row.total_cost };
+  }
+
+  /** Starts pricing under `tariff` (the version the store resolved), or keeps the start pending. A row already there stays. */
+  start(transactionId: string, tariff: Tariff | 'pending', start: PendingStart): void {
+    if (tariff === 'pending') {
+      this.insert(transactionId, null, null, null, JSON.stringify(start));
+    } else {
+      const body = bodyOf(tariff);
+      const { tariff: _kept, ...state } = startCost(body, start);
+      this.insert(transactionId, tariff.id, tariff.version, JSON.stringify(body), JSON.stringify(state));
+    }
+  }
+
+  /** A pending row's tariff is known now: its fold starts (as from the transaction's start), or, with no tariff, the row goes. */
+  resolved(transactionId: string, tariff: Tariff | null): void {
+    const row = this.get(transactionId);
+    if (row?.kind !== 'pending' || row.ended) return;
+    if (tariff === null) {
+      this.sql.exec('DELETE FROM transaction_prices WHERE transaction_id = ?', transactionId);
+      this.open = undefined;
+      return;
+    }
+    const body = bodyOf(tariff);
+    const { tariff: _kept, ...state } = startCost(body, row.start);
+    this.sql.exec(
+      'UPDATE transaction_prices SET tariff_id = ?, tariff_version = ?, tariff = ?, state = ? WHERE transaction_id = ?',
+      tariff.id,
+      tariff.version,
+      JSON.stringify(body),
+      JSON.stringify(state),
+      transactionId,
+    );
+  }
+
+  /**
+   * Advances a running transaction's fold with the samples `samplesFor` gives (it is told the charging
+   * state the fold is in), and with `end` ends it: the breakdown at `end` ('last reading': a transaction
+   * abandoned by a newer start, priced up to its last reading), or null when it ends still pending
+   * (unpriced). One row read, and at most one row write (none when nothing changed). A sample older than
+   * the last one the fold took is left out (a replayed message adds nothing), so is one at that same
+   * time that says nothing new. Returns the end's price; undefined without `end`, or when there is
+   * nothing to end here (not priced, or ended already: a replay).
+   */
+  update(
+    transactionId: string,
+    samplesFor: (charging: boolean) => readonly CostSample[],
+    end?: { endedAt: string; endRegisterWh?: number } | 'last reading',
+  ): FinishedPrice | undefined {
+    const row = this.read(transactionId);
+    if (!row || row.ended !== 0) return undefined;
+    if (row.tariff_id === null || row.tariff === null) {
+      if (!end) return undefined;
+      this.markEnded(transactionId, null);
+      return null;
+    }
+    const before = { ...(JSON.parse(row.state) as Omit<CostState, 'tariff'>), tariff: JSON.parse(row.tariff) as TariffBody } as CostState;
+    let state = before;
+    for (const sample of samplesFor(state.open.charging)) {
+      const atMs = Date.parse(sample.at);
+      if (!Number.isFinite(atMs) || atMs < state.lastAtMs) continue;
+      if (atMs === state.lastAtMs && sample.registerWh === undefined && sample.charging === state.open.charging) continue;
+      state = advanceCost(state, sample);
+    }
+    if (end) {
+      const breakdown = finishCost(state, end === 'last reading' ? { endedAt: new Date(state.lastAtMs).toISOString() } : end);
+      const finished = { tariffId: row.tariff_id, tariffVersion: row.tariff_version ?? 0, breakdown, totalCost: totalCostOf(breakdown.total_cost) };
+      this.markEnded(transactionId, finished.totalCost);
+      return finished;
+    }
+    if (state !== before) {
+      const { tariff: _kept, ...rest } = state;
+      this.sql.exec('UPDATE transaction_prices SET state = ? WHERE transaction_id = ?', JSON.stringify(rest), transactionId);
+    }
+    return undefined;
+  }
+
+  /** The end's row: the fold state is of no more use (the breakdown went with the end's fact), the totalCost answers replays. */
+  private markEnded(transactionId: string, totalCost: number | null): void {
+    this.sql.exec("UPDATE transaction_prices SET ended = 1, total_cost = ?, tariff = NULL, state = '{}' WHERE transaction_id = ?", totalCost, transactionId);
+    if (this.open !== undefined) this.open = Math.max(0, this.open - 1);
+    this.trim();
+  }
+
+  /** The cost so far of a running, priced transaction, as if it ended at `at`; null otherwise. Reads only. */
+  running(transactionId: string, at: string): RunningPrice | null {
+    const row = this.read(transactionId);
+    if (!row || row.ended !== 0 || row.tariff_id === null || row.tariff === null) return null;
+    const state = { ...(JSON.parse(row.state) as Omit<CostState, 'tariff'>), tariff: JSON.parse(row.tariff) as TariffBody } as CostState;
+    // Never before the last reading the fold took (a charger's clock may run ahead of the CSMS's).
+    const until = Math.max(Date.parse(at), state.lastAtMs);
+    return { tariff: { id: row.tariff_id, version: row.tariff_version ?? 0 }, cost: runningCost(state, new Date(until).toISOString()) };
+  }
+
+  private read(transactionId: string): Row | undefined {
+    return this.sql
+      .exec<Row>('SELECT tariff_id, tariff_version, tariff, state, ended, total_cost FROM transaction_prices WHERE transaction_id = ?', transactionId)
+      .toArray()[0];
+  }
+
+  private insert(transactionId: string, tariffId: string | null, version: number | null, tariff: string | null, state: string): void {
+    const added = this.sql.exec(
+      `INSERT INTO transaction_prices (transaction_id, tariff_id, tariff_version, tariff, state, ended, n) VALUES (?, ?, ?, ?, ?, 0, ?)
+       ON CONFLICT (transaction_id) DO NOTHING`,
+      transactionId,
+      tariffId,
+      version,
+      tariff,
+      state,
+      this.order.next(),
+    ).rowsWritten;
+    if (added > 0 && this.open !== undefined) this.open += 1;
+  }
+
+  /** Keeps the table bounded: the newest ENDED_KEPT ended rows, and KEPT_MAX rows in all. */
+  private trim(): void {
+    const removed =
+      this.sql.exec(
+        `DELETE FROM transaction_prices WHERE ended = 1 AND transaction_id NOT IN
+           (SELECT transaction_id FROM transaction_prices WHERE ended = 1 ORDER BY n DESC LIMIT ?)`,
+        ENDED_KEPT,
+      ).rowsWritten +
+      this.sql.exec(
+        'DELETE FROM transaction_prices WHERE transaction_id NOT IN (SELECT transaction_id FROM transaction_prices ORDER BY n DESC LIMIT ?)',
+        KEPT_MAX,
+      ).rowsWritten;
+    if (removed > 0) this.open = undefined;
+  }
+}
+
+/** The OCPI body of a stored version: what the fold prices with (id, version and last_updated are kept in their columns). */
+function bodyOf(tariff: Tariff): TariffBody {
+  const { id: _id, version: _version, last_updated: _updated, ...body } = tariff;
+  return body as TariffBody;
+}
