@@ -1,5 +1,6 @@
-// `npm run bench:cdrs`: the CDR CSV export's peak memory (issue 14: "CSV export of 10,000 CDRs is
-// tested for memory: it streams"). Starts this CSMS under wrangler dev (bench/lib/targets.mjs),
+// `npm run bench:cdrs`: the CDR CSV export's peak memory alone (issue 14: "CSV export of 10,000 CDRs
+// is tested for memory: it streams"); `npm run bench` runs the same measurement as its last part
+// (`--cdrs N`, 0 to skip). Starts this CSMS under wrangler dev (bench/lib/targets.mjs),
 // seeds the CDRs into its local D1, reads the export to its end while sampling the Worker's workerd
 // RSS, prints the figures and stops. Runs on 127.0.0.1 only.
 //

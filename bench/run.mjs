@@ -7,9 +7,11 @@
 //                    [--idle-seconds 30] [--targets a,b,b',c] [--idle-targets a,b] [--csms-var NAME=VALUE] [--profile] [--write] [--json FILE]
 //                    [--warmup 5]
 //                    [--month-chargers 10] [--month-heartbeats 30] [--month-meters 60] [--cold 1000] [--baseline GIT-REF]
+//                    [--cdrs 10000]
 //
 // Then the charger-month profile (bench/lib/month.mjs) for each version with its meter archive
-// (D1 to R2), priced by bench/lib/cost.mjs, and the cold start; with --baseline, target (a) and those phases run again
+// (D1 to R2), priced by bench/lib/cost.mjs, the cold start, and last the CDR CSV export's memory
+// (bench/lib/cdr-export.mjs, --cdrs 0 to skip); with --baseline, target (a) and those phases run again
 // on the CSMS of another commit (a temporary git worktree) for before/after figures.
 //
 // --write puts the report in bench/RESULTS.md; without it the report is only printed.
@@ -26,6 +28,7 @@ import { BENCH_ID_TAG } from './lib/mix.mjs';
 import { cpuSeconds, peakRssMiB } from './lib/proc.mjs';
 import { heavyFunctions, hotFunctions, InspectorProfiler } from './lib/profile.mjs';
 import { monthCosts, renderReport, summarize } from './lib/report.mjs';
+import { cdrExportMemory, renderCdrExport } from './lib/cdr-export.mjs';
 import { baselineCheckout, startBare, startCsms, startDurableBare, startNodeServer } from './lib/targets.mjs';
 
 const { values: args } = parseArgs({
@@ -54,6 +57,8 @@ const { values: args } = parseArgs({
     'month-meters': { type: 'string', default: '60' },
     /** Chargers connecting and booting at once in the cold-start part (0: skip it). */
     cold: { type: 'string', default: '1000' },
+    /** CDRs seeded for the CSV export's memory measurement (bench/lib/cdr-export.mjs; 0: skip it). */
+    cdrs: { type: 'string', default: '10000' },
     /** A git ref whose CSMS also runs target (a), the profile and the cold start, for before/after. */
     baseline: { type: 'string' },
   },
@@ -74,6 +79,7 @@ const options = {
   monthHeartbeats: bounded('month-heartbeats', 288),
   monthMeters: bounded('month-meters', 240),
   cold: bounded('cold', 5_000),
+  cdrs: bounded('cdrs', 200_000),
   // Empty (--targets '') runs no load target: e.g. the cold start alone, with --month-chargers 0.
   targets: args.targets.split(',').map((t) => t.trim()).filter(Boolean),
   idleTargets: args['idle-targets'].split(',').map((t) => t.trim()).filter(Boolean),
@@ -305,8 +311,19 @@ if (options.idle > 0) {
     idle.push(await idleScale({ start: STARTERS[letter], count: options.idle, idleSeconds: options.idleSeconds }));
   }
 }
+// The CDR CSV export (issue 14): a Worker's memory while it streams a large export.
+let cdrs;
+if (options.cdrs > 0) {
+  process.stderr.write(`CDR CSV export: ${options.cdrs} CDRs seeded, the export read while the Worker's RSS is sampled…\n`);
+  const csms = await startCsms({}, { name: '(a) this CSMS' });
+  try {
+    cdrs = await cdrExportMemory(csms, { count: options.cdrs });
+  } finally {
+    await csms.stop();
+  }
+}
 const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
-const report = renderReport({ options, runs, idle, month, baseline, command, startedAt, finishedAt: new Date() });
+const report = renderReport({ options, runs, idle, month, baseline, command, startedAt, finishedAt: new Date() }) + (cdrs ? renderCdrExport(cdrs) : '');
 process.stdout.write(report);
 if (args.write) writeFileSync(resolve(import.meta.dirname, 'RESULTS.md'), report);
 if (args.json) {
@@ -314,7 +331,7 @@ if (args.json) {
   writeFileSync(
     args.json,
     JSON.stringify(
-      { options, runs: runs.map(summarize), idle, month: monthJson(month), baseline: baseline && { ...baseline, run: baseline.run && summarize(baseline.run), month: monthJson(baseline.month) } },
+      { options, runs: runs.map(summarize), idle, month: monthJson(month), cdrs, baseline: baseline && { ...baseline, run: baseline.run && summarize(baseline.run), month: monthJson(baseline.month) } },
       null,
       2,
     ),

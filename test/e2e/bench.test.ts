@@ -20,7 +20,7 @@ describe('npm run bench', () => {
           // The writer's deployed 30 s batching would make the run wait that long for its D1 count.
           '--csms-var', 'FLEET_FLUSH_SECONDS=2',
           // The charger-month profile and the cold start, as small as they go.
-          '--month-chargers', '2', '--month-heartbeats', '3', '--month-meters', '5', '--cold', '10'],
+          '--month-chargers', '2', '--month-heartbeats', '3', '--month-meters', '5', '--cold', '10', '--cdrs', '0'],
         { cwd: root, encoding: 'utf8', timeout: 720_000, killSignal: 'SIGKILL' },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
@@ -106,7 +106,7 @@ describe('npm run bench', () => {
       const jsonFile = join(dir, 'bench.json');
       const run = spawnSync(
         process.execPath,
-        ['bench/run.mjs', '--targets', '', '--idle', '0', '--month-chargers', '0', '--commands', '0', '--cold', '10', '--json', jsonFile],
+        ['bench/run.mjs', '--targets', '', '--idle', '0', '--month-chargers', '0', '--commands', '0', '--cold', '10', '--cdrs', '0', '--json', jsonFile],
         { cwd: root, encoding: 'utf8', timeout: 420_000, killSignal: 'SIGKILL' },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
