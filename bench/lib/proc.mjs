@@ -61,6 +61,11 @@ const sumMiB = (pids, field) => pids.reduce((sum, pid) => sum + statusKb(pid, fi
 export const peakRssMiB = (pids) => sumMiB(pids, 'VmHWM');
 /** Resident memory now (VmRSS) of the processes, summed, in MiB. */
 export const rssMiB = (pids) => sumMiB(pids, 'VmRSS');
+/**
+ * Anonymous resident memory now (RssAnon: heaps, JS included), summed, in MiB. Unlike VmRSS it
+ * leaves out file-backed pages, such as a local D1's SQLite file mapped by the same workerd.
+ */
+export const anonRssMiB = (pids) => sumMiB(pids, 'RssAnon');
 
 /**
  * The workerd process that runs the Worker under a `wrangler dev` tree. wrangler runs two: the
