@@ -11,7 +11,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { cdrExportMemory } from './lib/cdr-export.mjs';
+import { cdrExportMemory, renderCdrExport } from './lib/cdr-export.mjs';
 import { startCsms } from './lib/targets.mjs';
 
 const { values: args } = parseArgs({
@@ -26,9 +26,7 @@ if (!Number.isInteger(count) || count < 1 || count > 200_000) throw new Error('-
 const csms = await startCsms({}, { name: '(a) this CSMS' });
 try {
   const r = await cdrExportMemory(csms, { count });
-  const mib = (n) => n.toFixed(1);
-  console.log(`CDR CSV export: ${r.cdrs.toLocaleString('en')} CDRs, ${mib(r.exportMiB)} MiB in ${r.chunks} chunks, ${r.seconds.toFixed(2)} s`);
-  console.log(`Worker workerd RSS: ${mib(r.rssBeforeMiB)} MiB before, ${mib(r.rssMaxMiB)} MiB at most while exporting (rise ${mib(r.rssRiseMiB)} MiB); peak (VmHWM) ${mib(r.peakBeforeMiB)} → ${mib(r.peakAfterMiB)} MiB`);
+  process.stdout.write(renderCdrExport(r));
   if (args.json) writeFileSync(args.json, JSON.stringify(r, null, 2));
 } finally {
   await csms.stop();

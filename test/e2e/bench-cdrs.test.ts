@@ -22,7 +22,7 @@ describe('npm run bench:cdrs', () => {
         killSignal: 'SIGKILL',
       });
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
-      expect(run.stdout).toContain('CDR CSV export: 450 CDRs');
+      expect(run.stdout).toContain('GET /api/v1/cdrs?format=csv of 450 seeded priced transactions');
       const r = JSON.parse(readFileSync(jsonFile, 'utf8'));
       // Three D1 pages of 200: the export crossed pages.
       expect(r.cdrs).toBe(450);
@@ -30,6 +30,10 @@ describe('npm run bench:cdrs', () => {
       expect(r.rssBeforeMiB).toBeGreaterThan(0);
       expect(r.rssMaxMiB).toBeGreaterThanOrEqual(r.rssBeforeMiB);
       expect(r.peakAfterMiB).toBeGreaterThanOrEqual(r.rssMaxMiB - 1);
+      // Read twice: the first read's figures travel with the second's.
+      expect(r.firstRead.cdrs).toBe(450);
+      expect(r.anonBeforeMiB).toBeGreaterThan(0);
+      expect(r.anonMaxMiB).toBeGreaterThanOrEqual(r.anonBeforeMiB);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
