@@ -22,6 +22,7 @@ import type { DueWork } from './due-work';
 import { frameBytes } from './frame-limits';
 import type { OutboxHandover } from './handover';
 import { takesCommands, type OperatorCommands } from './operator-commands';
+import type { DriverPrices } from './driver-price';
 import { DurableChargerRecords, type RecordsDeps } from './records';
 import type { SolicitedMessages } from './solicited-messages';
 import type { OcppAttachment } from './socket';
@@ -54,6 +55,8 @@ export interface ChargerCallsDeps extends CallStores {
   solicited: SolicitedMessages;
   /** Sends a frame on the connection, and keeps it in the journal once sent. */
   send: (ws: WebSocket, text: string) => void;
+  /** Shows the driver running and final costs (see driver-price.ts). */
+  driverPrices?: DriverPrices;
 }
 
 export class ChargerCalls {
@@ -137,6 +140,7 @@ export class ChargerCalls {
       },
     );
     this.deps.send(ws, answer);
+    await this.deps.driverPrices?.afterAnswer(protocol, frame, !answer.startsWith('[4,'));
     // A report's last part, answered, closes what it answered; any other solicited message gives the charger more time.
     if (wasSolicited && !answer.startsWith('[4,')) {
       await this.deps.solicited.received(frame.action, frame.payload, Date.now()).catch((error) => logError('solicited messages', chargerId, error));
