@@ -93,8 +93,8 @@ function unitPrice(tariff: TariffBody, element: number | undefined, type: 'ENERG
 
 /**
  * RunningCost: the cost so far (incl. VAT), the register it was computed at, whether it charges, and the
- * prices that apply now: those of the tariff elements that priced the latest charging period (what the
- * engine applied last), the flat fee of the element that charged it.
+ * prices that apply now: those of the tariff elements that priced each dimension last (what the engine
+ * applied last), the flat fee of the element that charged it.
  */
 export function runningCostData(input: {
   transactionId: number;
@@ -105,11 +105,13 @@ export function runningCostData(input: {
   charging: boolean;
 }): Record<string, unknown> {
   const { cost, tariff } = input;
-  const last = cost.charging_periods[cost.charging_periods.length - 1];
-  const kWhPrice = unitPrice(tariff, last?.tariff_elements.ENERGY, 'ENERGY');
-  const hourPrice = unitPrice(tariff, last?.tariff_elements.TIME, 'TIME');
+  // The latest period that priced each dimension (the open one may have priced none yet).
+  const latest = (dimension: 'ENERGY' | 'TIME' | 'PARKING_TIME') =>
+    cost.charging_periods.findLast((p) => p.tariff_elements[dimension] !== undefined)?.tariff_elements[dimension];
+  const kWhPrice = unitPrice(tariff, latest('ENERGY'), 'ENERGY');
+  const hourPrice = unitPrice(tariff, latest('TIME'), 'TIME');
   const flatFee = unitPrice(tariff, cost.flat_element, 'FLAT');
-  const idleHourPrice = unitPrice(tariff, last?.tariff_elements.PARKING_TIME, 'PARKING_TIME');
+  const idleHourPrice = unitPrice(tariff, latest('PARKING_TIME'), 'PARKING_TIME');
   return {
     transactionId: input.transactionId,
     timestamp: input.at,

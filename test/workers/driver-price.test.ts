@@ -167,3 +167,71 @@ describe('2.0.1: running cost through CostUpdated (I02)', () => {
     }
   });
 });
+
+/** The 1.6 charger answers an operator's GetConfiguration with CustomDisplayCostAndPrice. */
+async function reportCaliforniaPricing(cp: RawCharger, value: 'true' | 'false'): Promise<void> {
+  const { res } = await commandAnswered(cp, 'GetConfiguration', { key: ['CustomDisplayCostAndPrice'] }, {
+    configurationKey: [{ key: 'CustomDisplayCostAndPrice', readonly: true, value }],
+  });
+  expect(res.status).toBe(200);
+}
+
+/** A 1.6 session on connector 1: StartTransaction at 0 Wh, MeterValues at 5000 Wh, then `beforeStop`, StopTransaction at 9000 Wh. */
+async function session16(station: Station, beforeStop: (transactionId: number) => Promise<void>): Promise<{ transactionId: number; stop: unknown[] }> {
+  const started = await station.call('StartTransaction', { connectorId: 1, idTag: 'SHOW-TAG', meterStart: 0, timestamp: new Date().toISOString() });
+  const transactionId = (started[2] as { transactionId: number }).transactionId;
+  const timestamp = new Date().toISOString();
+  const meter = await station.call('MeterValues', {
+    connectorId: 1,
+    transactionId,
+    meterValue: [{ timestamp, sampledValue: [{ value: '5000', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }],
+  });
+  expect(meter[0]).toBe(3);
+  await beforeStop(transactionId);
+  const stop = await station.call('StopTransaction', { transactionId, idTag: 'SHOW-TAG', meterStop: 9_000, timestamp: new Date().toISOString() });
+  expect(stop[0]).toBe(3);
+  return { transactionId, stop };
+}
+
+describe('1.6: California Pricing DataTransfers (OCA whitepaper, vendorId org.openchargealliance.costmsg)', () => {
+  it('1.6 §4.3 DataTransfer: a charger declaring CustomDisplayCostAndPrice gets RunningCost while its priced transaction runs and FinalCost after the StopTransaction answer', async () => {
+    const cp = await connect(await pricedChargerId(), 'ocpp1.6');
+    await reportCaliforniaPricing(cp, 'true');
+    await configure(cp, { costUpdateIntervalSeconds: 1 });
+    const station = new Station(cp);
+    const { transactionId } = await session16(station, async (transactionId) => {
+      const running = await station.nextCall(isCostMessage('RunningCost'));
+      expect(v.safeParse(DataTransferRequest, running[3]).success).toBe(true);
+      // 5 kWh × 0.48 (0.40 + 20 % VAT) + 0.60 fee = 3.00, at the 5000 Wh register, charging.
+      expect(dataOf(running)).toMatchObject({
+        transactionId,
+        meterValue: 5_000,
+        cost: 3,
+        state: 'Charging',
+        chargingPrice: { kWhPrice: 0.48, flatFee: 0.6 },
+      });
+      expect(typeof dataOf(running).timestamp).toBe('string');
+    });
+    // Right after the StopTransaction answer: 9 kWh × 0.48 + 0.60 = 4.92.
+    const final = await station.nextCall(isCostMessage('FinalCost'));
+    expect(v.safeParse(DataTransferRequest, final[3]).success).toBe(true);
+    expect(dataOf(final)).toMatchObject({ transactionId, cost: 4.92 });
+    expect(typeof dataOf(final).priceText).toBe('string');
+    cp.close();
+  });
+
+  it('1.6 §4.3 DataTransfer: a charger that does not declare CustomDisplayCostAndPrice (never, or false) gets no cost DataTransfer', async () => {
+    for (const reported of [undefined, 'false'] as const) {
+      const cp = await connect(await pricedChargerId(), 'ocpp1.6');
+      if (reported) await reportCaliforniaPricing(cp, reported);
+      await configure(cp, { costUpdateIntervalSeconds: 1 });
+      const station = new Station(cp);
+      await session16(station, async () => {
+        expect(await costUpdateScheduled(cp)).toBe(false);
+      });
+      await station.call('Heartbeat', {});
+      expect(station.received).toEqual([]);
+      cp.close();
+    }
+  });
+});
