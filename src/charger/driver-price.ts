@@ -17,7 +17,8 @@
 
 import type { Config } from '../config';
 import { logWarning } from '../log';
-import { costMessage, finalCostData, runningCostData, type PriceDisplay } from '../ocpp/driver-price';
+import { costMessage, finalCostData, runningCostData, setUserPriceData, type PriceDisplay } from '../ocpp/driver-price';
+import type { Tariff } from '../tariffs/model';
 import type { Call } from '../ocpp/frames';
 import type { OutboundCalls } from '../ocpp/outbound-calls';
 import type { RegistrationStatus } from '../ocpp/records';
@@ -43,15 +44,24 @@ export function showsCost(protocol: OcppVersion | undefined, display: PriceDispl
   return protocol === 'ocpp2.0.1' ? display.cost === true : protocol === 'ocpp1.6' && display.californiaPricing === true;
 }
 
+/** Whether a charger of `protocol` that reported `display` is shown tariff text: 2.0.1 personalMessage (I01), 1.6 SetUserPrice. */
+export function showsTariff(protocol: OcppVersion | undefined, display: PriceDisplay): boolean {
+  return protocol === 'ocpp2.0.1' ? display.tariff === true : protocol === 'ocpp1.6' && display.californiaPricing === true;
+}
+
 export class DriverPrices {
   constructor(private readonly deps: DriverPricesDeps) {}
 
   /**
-   * After a CALL from the charger was answered: schedules the running-cost task when a priced transaction runs
-   * and none is due, and, on 1.6, sends FinalCost after a StopTransaction answer. Never throws.
+   * After a CALL from the charger was answered: on 1.6, SetUserPrice after an accepted token's answer and FinalCost
+   * after a StopTransaction answer; schedules the running-cost task when a priced transaction runs and none is
+   * due. Never throws.
    */
-  async afterAnswer(protocol: OcppVersion, frame: Call, answered: boolean): Promise<void> {
+  async afterAnswer(protocol: OcppVersion, frame: Call, answered: boolean, userPrice?: { idTag: string; tariff: Tariff }): Promise<void> {
     try {
+      // 1.6 SetUserPrice: the price text of the tariff an accepted token's session would get (records.ts resolved it only for a charger that declares California Pricing).
+      const priceText = protocol === 'ocpp1.6' && answered && userPrice ? setUserPriceData(userPrice.idTag, userPrice.tariff) : undefined;
+      if (priceText) this.call('DataTransfer', costMessage('SetUserPrice', priceText));
       const { prices, dueWork } = this.deps;
       const intervalMs = this.deps.config().costUpdateIntervalSeconds * 1000;
       const scheduling = intervalMs > 0 && prices.anyOpen && !dueWork.isScheduled('cost-update');

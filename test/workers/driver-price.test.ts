@@ -235,3 +235,48 @@ describe('1.6: California Pricing DataTransfers (OCA whitepaper, vendorId org.op
     }
   });
 });
+
+describe('tariff text on authorization (I01)', () => {
+  it('I01.FR.02: a 2.0.1 charger with TariffCostCtrlr.Enabled[Tariff] gets the tariff text in idTokenInfo.personalMessage of Authorize and of the Started event; one without it gets none', async () => {
+    const token = uniqueChargerId('TXT').slice(0, 20);
+    expect((await api('PUT', `/id-tags/${token}`, { status: 'Accepted', type: 'ISO14443' })).status).toBeLessThan(300);
+    const shows = await connect(await pricedChargerId(), 'ocpp2.0.1');
+    await reportTariffCostCtrlr(shows, 'Tariff', 'true');
+    const authorized = await shows.call('Authorize', { idToken: { idToken: token, type: 'ISO14443' } });
+    expect(authorized[2]).toEqual({
+      idTokenInfo: { status: 'Accepted', personalMessage: { format: 'UTF8', language: 'en', content: TARIFF.tariff_alt_text[0]!.text } },
+    });
+    const started = await shows.call('TransactionEvent', { ...event201('TX-TEXT', 0, 'Started', 0), idToken: { idToken: token, type: 'ISO14443' } });
+    expect((started[2] as { idTokenInfo: unknown }).idTokenInfo).toMatchObject({ status: 'Accepted', personalMessage: { content: TARIFF.tariff_alt_text[0]!.text } });
+    shows.close();
+
+    const silent = await connect(await pricedChargerId(), 'ocpp2.0.1');
+    await reportTariffCostCtrlr(silent, 'Cost', 'true');
+    expect((await silent.call('Authorize', { idToken: { idToken: token, type: 'ISO14443' } }))[2]).toEqual({ idTokenInfo: { status: 'Accepted' } });
+    silent.close();
+  });
+
+  it('1.6 §4.3 DataTransfer: a charger declaring CustomDisplayCostAndPrice gets SetUserPrice with the tariff text after an accepted Authorize; one not declaring gets none', async () => {
+    const tag = uniqueChargerId('UP').slice(0, 20);
+    expect((await api('PUT', `/id-tags/${tag}`, { status: 'Accepted' })).status).toBeLessThan(300);
+    const cp = await connect(await pricedChargerId(), 'ocpp1.6');
+    await reportCaliforniaPricing(cp, 'true');
+    const station = new Station(cp);
+    expect((await station.call('Authorize', { idTag: tag }))[2]).toEqual({ idTagInfo: { status: 'Accepted' } });
+    const userPrice = await station.nextCall(isCostMessage('SetUserPrice'));
+    expect(v.safeParse(DataTransferRequest, userPrice[3]).success).toBe(true);
+    expect(dataOf(userPrice)).toEqual({
+      idToken: tag,
+      priceText: TARIFF.tariff_alt_text[0]!.text,
+      priceTextExtra: [{ format: 'UTF8', language: 'nl', content: TARIFF.tariff_alt_text[1]!.text }],
+    });
+    cp.close();
+
+    const quiet = await connect(await pricedChargerId(), 'ocpp1.6');
+    const other = new Station(quiet);
+    await other.call('Authorize', { idTag: tag });
+    await other.call('Heartbeat', {});
+    expect(other.received).toEqual([]);
+    quiet.close();
+  });
+});
