@@ -14,6 +14,10 @@
 //
 // Final cost, 1.6 (FinalCost): sent after the StopTransaction answer (2.0.1's is totalCost in the Ended
 // answer itself, records.ts). A replayed StopTransaction sends it again: a display, not a fact.
+//
+// Tariff text: 2.0.1's goes in idTokenInfo.personalMessage (records.ts withTariffText, I01); 1.6's is
+// SetUserPrice, sent after the answer to an accepted Authorize or StartTransaction whose tariff records.ts
+// resolved because the charger declares California Pricing.
 
 import type { Config } from '../config';
 import { logWarning } from '../log';

@@ -237,7 +237,7 @@ describe('1.6: California Pricing DataTransfers (OCA whitepaper, vendorId org.op
 });
 
 describe('tariff text on authorization (I01)', () => {
-  it('I01.FR.02: a 2.0.1 charger with TariffCostCtrlr.Enabled[Tariff] gets the tariff text in idTokenInfo.personalMessage of Authorize and of the Started event; one without it gets none', async () => {
+  it('I01: a 2.0.1 charger with TariffCostCtrlr.Enabled[Tariff] gets the tariff text in idTokenInfo.personalMessage of Authorize and of the Started event; one without it gets none', async () => {
     const token = uniqueChargerId('TXT').slice(0, 20);
     expect((await api('PUT', `/id-tags/${token}`, { status: 'Accepted', type: 'ISO14443' })).status).toBeLessThan(300);
     const shows = await connect(await pricedChargerId(), 'ocpp2.0.1');
