@@ -194,7 +194,7 @@ async function session16(station: Station, beforeStop: (transactionId: number) =
 }
 
 describe('1.6: California Pricing DataTransfers (OCA whitepaper, vendorId org.openchargealliance.costmsg)', () => {
-  it('1.6 §4.3 DataTransfer: a charger declaring CustomDisplayCostAndPrice gets RunningCost while its priced transaction runs and FinalCost after the StopTransaction answer', async () => {
+  it('1.6 §5.6 DataTransfer: a charger declaring CustomDisplayCostAndPrice gets RunningCost while its priced transaction runs and FinalCost after the StopTransaction answer', async () => {
     const cp = await connect(await pricedChargerId(), 'ocpp1.6');
     await reportCaliforniaPricing(cp, 'true');
     await configure(cp, { costUpdateIntervalSeconds: 1 });
@@ -220,7 +220,7 @@ describe('1.6: California Pricing DataTransfers (OCA whitepaper, vendorId org.op
     cp.close();
   });
 
-  it('1.6 §4.3 DataTransfer: a charger that does not declare CustomDisplayCostAndPrice (never, or false) gets no cost DataTransfer', async () => {
+  it('1.6 §5.6 DataTransfer: a charger that does not declare CustomDisplayCostAndPrice (never, or false) gets no cost DataTransfer', async () => {
     for (const reported of [undefined, 'false'] as const) {
       const cp = await connect(await pricedChargerId(), 'ocpp1.6');
       if (reported) await reportCaliforniaPricing(cp, reported);
@@ -256,7 +256,7 @@ describe('tariff text on authorization (I01)', () => {
     silent.close();
   });
 
-  it('1.6 §4.3 DataTransfer: a charger declaring CustomDisplayCostAndPrice gets SetUserPrice with the tariff text after an accepted Authorize; one not declaring gets none', async () => {
+  it('1.6 §5.6 DataTransfer: a charger declaring CustomDisplayCostAndPrice gets SetUserPrice with the tariff text after an accepted Authorize; one not declaring gets none', async () => {
     const tag = uniqueChargerId('UP').slice(0, 20);
     expect((await api('PUT', `/id-tags/${tag}`, { status: 'Accepted' })).status).toBeLessThan(300);
     const cp = await connect(await pricedChargerId(), 'ocpp1.6');
