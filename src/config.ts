@@ -33,6 +33,11 @@ export interface Config {
    * that saw it recently within this time.
    */
   idTagCacheSeconds: number;
+  /**
+   * How often (seconds) a connected charger that shows cost is sent each priced running transaction's cost
+   * so far: CostUpdated (2.0.1, I02), the California Pricing RunningCost DataTransfer (1.6); 0 sends none.
+   */
+  costUpdateIntervalSeconds: number;
   /** How long (seconds) facts wait in a charger's outbox before they are handed to its FleetWriter. */
   flushDelaySeconds: number;
   /** How long (seconds) a FleetWriter gathers facts from chargers before copying them to D1 in one batch. */
@@ -117,6 +122,7 @@ export interface ConfigVars {
   CONCURRENT_TX?: string;
   REMOTE_START_TOKEN_SECONDS?: string;
   ID_TAG_CACHE_SECONDS?: string;
+  COST_UPDATE_INTERVAL_SECONDS?: string;
   FLUSH_DELAY_SECONDS?: string;
   FLEET_FLUSH_SECONDS?: string;
   FLEET_WRITER_SHARDS?: string;
@@ -157,6 +163,7 @@ export const DEFAULTS = {
   // typically 30-120 s); short enough that the token is not an open door at that charger.
   remoteStartTokenSeconds: 600,
   idTagCacheSeconds: 300,
+  costUpdateIntervalSeconds: 300,
   flushDelaySeconds: 300,
   fleetFlushSeconds: 30,
   fleetWriterShards: 0,
@@ -221,6 +228,7 @@ export function readConfig(vars: ConfigVars): Config {
       DEFAULTS.remoteStartTokenSeconds,
     ),
     idTagCacheSeconds: readNonNegativeInt('ID_TAG_CACHE_SECONDS', vars.ID_TAG_CACHE_SECONDS, DEFAULTS.idTagCacheSeconds),
+    costUpdateIntervalSeconds: readNonNegativeInt('COST_UPDATE_INTERVAL_SECONDS', vars.COST_UPDATE_INTERVAL_SECONDS, DEFAULTS.costUpdateIntervalSeconds),
     flushDelaySeconds: readPositiveNumber('FLUSH_DELAY_SECONDS', vars.FLUSH_DELAY_SECONDS, DEFAULTS.flushDelaySeconds),
     fleetFlushSeconds: readPositiveNumber('FLEET_FLUSH_SECONDS', vars.FLEET_FLUSH_SECONDS, DEFAULTS.fleetFlushSeconds),
     fleetWriterShards: readNonNegativeInt('FLEET_WRITER_SHARDS', vars.FLEET_WRITER_SHARDS, DEFAULTS.fleetWriterShards),

@@ -22,6 +22,8 @@ import type { DueWork } from './due-work';
 import { frameBytes } from './frame-limits';
 import type { OutboxHandover } from './handover';
 import { takesCommands, type OperatorCommands } from './operator-commands';
+import { showsTariff, type DriverPrices } from './driver-price';
+import type { Tariff } from '../tariffs/model';
 import { DurableChargerRecords, type RecordsDeps } from './records';
 import type { SolicitedMessages } from './solicited-messages';
 import type { OcppAttachment } from './socket';
@@ -54,6 +56,8 @@ export interface ChargerCallsDeps extends CallStores {
   solicited: SolicitedMessages;
   /** Sends a frame on the connection, and keeps it in the journal once sent. */
   send: (ws: WebSocket, text: string) => void;
+  /** Shows the driver running and final costs (see driver-price.ts). */
+  driverPrices?: DriverPrices;
 }
 
 export class ChargerCalls {
@@ -80,6 +84,8 @@ export class ChargerCalls {
     const now = new Date(attachment.lastSeen);
     const started = Date.now();
     let deliverAfterAnswer = false;
+    /** The tariff an accepted token's session would get, for a charger that shows tariffs (1.6: SetUserPrice after the answer). */
+    let userPrice: { idTag: string; tariff: Tariff } | undefined;
     const records = new DurableChargerRecords({
       db: this.deps.db(),
       outbox: this.deps.outbox,
@@ -102,6 +108,10 @@ export class ChargerCalls {
       lastSeenToWrite: () => this.deps.handover.lastSeenToWrite(),
       learnLimits: (settings) => this.deps.operatorCommands.learnLimits(settings),
       firmwareJobs: this.deps.operatorCommands.firmwareJobs,
+      showsTariff: async () => showsTariff(protocol, await this.deps.operatorCommands.priceDisplay.read()),
+      tariffShown: (idTag, tariff) => {
+        userPrice = { idTag, tariff };
+      },
       queueCommand: async (action, payload) => {
         this.deps.operatorCommands.queueGenerated(chargerId, action, payload);
         deliverAfterAnswer = true;
@@ -137,6 +147,7 @@ export class ChargerCalls {
       },
     );
     this.deps.send(ws, answer);
+    await this.deps.driverPrices?.afterAnswer(protocol, frame, !answer.startsWith('[4,'), userPrice);
     // A report's last part, answered, closes what it answered; any other solicited message gives the charger more time.
     if (wasSolicited && !answer.startsWith('[4,')) {
       await this.deps.solicited.received(frame.action, frame.payload, Date.now()).catch((error) => logError('solicited messages', chargerId, error));

@@ -16,9 +16,10 @@
 /**
  * offline-check: the liveness check of an open connection (hourly, see liveness.ts);
  * record-offline: retry D1's copy of a disconnection that failed; flush: only in tables written
- * before the flush kept no row (run once, then gone).
+ * before the flush kept no row (run once, then gone); cost-update: the running cost of priced
+ * transactions to a charger that shows it (driver-price.ts).
  */
-export type Task = 'offline-check' | 'flush' | 'record-offline';
+export type Task = 'offline-check' | 'flush' | 'record-offline' | 'cost-update';
 
 export class DueWork {
   /** task → due time (ms), as in the table. Read on first use. */

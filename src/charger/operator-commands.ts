@@ -37,6 +37,7 @@ import { LocalListSender } from './local-list-sender';
 import { registrationDecided } from './registration-decisions';
 import { remoteStartRequest, type RemoteStarts } from './remote-starts';
 import { ReportedLimits } from './reported-limits';
+import { PriceDisplayStore } from './price-display';
 import type { SolicitedMessages } from './solicited-messages';
 import type { TxProfileMarker } from './tx-profiles';
 import type { CommandOutcome, RegistrationDecision, RegistrationEffect } from './types';
@@ -86,6 +87,8 @@ export class OperatorCommands {
   private started = 0;
   /** What the charger reported of its message limits (see charger-limits.ts). */
   private readonly limits: ReportedLimits;
+  /** Whether the charger shows tariffs and cost, as it reported (see price-display.ts). */
+  readonly priceDisplay: PriceDisplayStore;
   /** The firmware updates the charger accepted, moved on by its notifications (see firmware-jobs.ts). */
   readonly firmwareJobs: FirmwareJobs;
   /** The local authorization list and its version (see local-list-sender.ts). */
@@ -93,6 +96,7 @@ export class OperatorCommands {
 
   constructor(private readonly deps: OperatorCommandsDeps) {
     this.limits = new ReportedLimits(deps.storage);
+    this.priceDisplay = new PriceDisplayStore(deps.storage);
     this.firmwareJobs = new FirmwareJobs(deps.storage, deps.outbox);
     this.localList = new LocalListSender({
       storage: deps.storage,
@@ -105,6 +109,7 @@ export class OperatorCommands {
   /** Keeps the message limits among settings the charger reported. */
   async learnLimits(settings: readonly Setting[]): Promise<void> {
     await this.limits.learn(settings);
+    await this.priceDisplay.learn(settings);
   }
 
   /** Sends one CSMS-initiated call and waits for the charger's answer. */
@@ -258,7 +263,9 @@ export class OperatorCommands {
     const facts = commandEffects(protocol, action, request, result, now, this.deps.writeOnly);
     await this.deps.txProfiles.note(facts.flatMap((f) => (f.kind === 'profile' ? [f.fact] : [])));
     for (const { kind, fact } of facts) this.deps.outbox.append(chargerId, kind, fact);
-    await this.limits.learn(facts.flatMap((f) => (f.kind === 'setting' ? [f.fact] : [])));
+    const settings = facts.flatMap((f) => (f.kind === 'setting' ? [f.fact] : []));
+    await this.limits.learn(settings);
+    await this.priceDisplay.learn(settings);
     const jobStarted = await this.firmwareJobs.commandAnswered(chargerId, protocol, action, request, result, now);
     if (facts.length > 0 || jobStarted) await this.deps.handover.schedule('batched');
   }

@@ -52,6 +52,7 @@ import type { TransactionIds } from './transaction-ids';
 import type { FinishedPrice, PendingStart, TransactionPrices } from './transaction-prices';
 import { resolveStartTariff } from '../store/tariffs';
 import type { Tariff } from '../tariffs/model';
+import { personalMessage } from '../ocpp/driver-price';
 import { chargingOf16, chargingOf201, costSamplesOf } from '../tariffs/samples';
 import type { CostSample } from '../tariffs/cost';
 import type { TransactionLocation, TransactionLocations } from './transaction-locations';
@@ -101,6 +102,10 @@ export interface RecordsDeps {
   firmwareJobs?: FirmwareJobs;
   /** Queues a command for the charger (see OperatorCommands.queueGenerated). */
   queueCommand: (action: string, payload: Record<string, unknown>) => Promise<void>;
+  /** Whether the charger shows the driver tariff text (charger/driver-price.ts): only then is it resolved at authorization. */
+  showsTariff?: () => Promise<boolean>;
+  /** Told the tariff an accepted token's session would get, when the charger shows tariffs (1.6: SetUserPrice after the answer). */
+  tariffShown?: (idTag: string, tariff: Tariff) => void;
 }
 
 export class DurableChargerRecords implements ChargerRecords {
@@ -111,6 +116,8 @@ export class DurableChargerRecords implements ChargerRecords {
   private remoteStartClaimed: number | undefined;
   /** The id tag records this frame read from D1 (for its authorization): a start's tariff resolution uses them. */
   private tagRead: { idTag: string; records: IdTagRecord[] } | undefined;
+  /** The tariff this frame resolved for a start (tariffForStart), by id tag and token type. */
+  private startTariff: { key: string; tariff: Tariff | null | 'pending' } | undefined;
 
   constructor(private readonly deps: RecordsDeps) {}
 
@@ -218,7 +225,23 @@ export class DurableChargerRecords implements ChargerRecords {
       // 2.0.1 sends the group as an IdToken, whose type is the group tag's own (see groupTokenType).
       decision = { ...decision, parentType: groupTokenType(await this.recordsOf(decision.parentIdTag)) };
     }
+    if (decision.status === 'Accepted' && token.purpose !== 'end' && (await this.deps.showsTariff?.())) {
+      decision = await this.withTariffText(decision, token);
+    }
     return decision;
+  }
+
+  /**
+   * I01: the text of the tariff the token's session would get, for a charger that shows tariffs (the same
+   * resolution the start uses, read once per frame: tariffForStart). A tariff that cannot be resolved now, or
+   * has no text, shows nothing: the authorization is answered as it is.
+   */
+  private async withTariffText(decision: TokenDecision, token: PresentedToken): Promise<TokenDecision> {
+    const tariff = await this.tariffForStart(token.idTag, token.type);
+    if (tariff === null || tariff === 'pending') return decision;
+    this.deps.tariffShown?.(token.idTag, tariff);
+    const message = this.deps.protocol === 'ocpp2.0.1' ? personalMessage(tariff) : undefined;
+    return message ? { ...decision, personalMessage: message } : decision;
   }
 
   /** The transaction the token is presented in, as the charger names it: a replayed 1.6 StartTransaction is the one its first sending started. */
@@ -343,6 +366,15 @@ export class DurableChargerRecords implements ChargerRecords {
    * message asks to be kept, so its answer does not fail for it, and the transaction's next message tries again.
    */
   private async tariffForStart(idTag: string | null, tokenType?: string): Promise<Tariff | null | 'pending'> {
+    // An authorization that showed the tariff's text (withTariffText) and the start in the same frame resolve it once.
+    const key = `${idTag?.toLowerCase() ?? ''}\u0000${tokenType ?? ''}`;
+    if (this.startTariff?.key === key) return this.startTariff.tariff;
+    const tariff = await this.resolveStartTariff(idTag, tokenType);
+    this.startTariff = { key, tariff };
+    return tariff;
+  }
+
+  private async resolveStartTariff(idTag: string | null, tokenType?: string): Promise<Tariff | null | 'pending'> {
     const { prices, db, chargerId, now } = this.deps;
     const nowMs = now.getTime();
     if (prices.noTariffKnownAt(chargerId, nowMs)) return null;

@@ -31,6 +31,7 @@ import { CommandQueue, type QueuedCommand } from './command-queue';
 import { ConnectionHistory } from './connection-history';
 import { ChargerConnections } from './connections';
 import type { CredentialPolicy } from './credential-policy';
+import { DriverPrices } from './driver-price';
 import { DueWork, type Task } from './due-work';
 import { MessageJournal, type JournalEntry } from './journal';
 import { checkFrameSize } from './frame-limits';
@@ -84,6 +85,8 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly operatorCommands: OperatorCommands;
   /** Answers each CALL from the charger. */
   private readonly calls: ChargerCalls;
+  /** Shows the driver running and final costs (see driver-price.ts). */
+  private readonly driverPrices: DriverPrices;
   /** Records each connection's start and end. */
   private readonly history: ConnectionHistory;
   /** What the charger may send, while not Accepted, because the CSMS asked for it. */
@@ -172,6 +175,17 @@ export class ChargerSession extends DurableObject<Env> {
           needed,
         ),
     });
+    this.driverPrices = new DriverPrices({
+      config: () => this.config,
+      prices,
+      display: this.operatorCommands.priceDisplay,
+      dueWork: this.dueWork,
+      outbound: this.outbound,
+      connected: () => this.connections.current() !== undefined,
+      protocol: () => this.identity.protocol(),
+      registration: () => this.identity.getRegistration(),
+      chargerId: () => this.identity.chargerId(),
+    });
     this.calls = new ChargerCalls({
       config: () => this.config,
       db: () => this.db,
@@ -194,6 +208,7 @@ export class ChargerSession extends DurableObject<Env> {
       setRegistration: (status) => this.identity.setRegistration(status),
       solicited: this.solicited,
       send: (ws, text) => this.send(ws, text),
+      driverPrices: this.driverPrices,
     });
     this.connections = new ChargerConnections({
       ctx,
@@ -306,6 +321,7 @@ export class ChargerSession extends DurableObject<Env> {
     // A flush row from before the flush kept none: flushOnAlarm runs it.
     if (task === 'flush') return;
     if (task === 'record-offline') return this.connections.retryDisconnectionCopy();
+    if (task === 'cost-update') return this.driverPrices.sendRunningCosts();
     return this.connections.checkLiveness();
   }
 

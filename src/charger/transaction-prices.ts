@@ -181,6 +181,32 @@ export class TransactionPrices {
     return { tariff: { id: row.tariff_id, version: row.tariff_version ?? 0 }, cost: runningCost(state, new Date(until).toISOString()) };
   }
 
+  /** The running transactions priced under a tariff (not those waiting for theirs): the ones whose driver can be shown a cost. */
+  runningPriced(): string[] {
+    if (!this.anyOpen) return [];
+    return this.sql
+      .exec<{ transaction_id: string }>('SELECT transaction_id FROM transaction_prices WHERE ended = 0 AND tariff_id IS NOT NULL ORDER BY n')
+      .toArray()
+      .map((row) => row.transaction_id);
+  }
+
+  /**
+   * What the driver is shown of a running transaction (driver-price.ts): its cost so far as `running` gives it,
+   * with the tariff body it is priced under, the last register reading (Wh) and whether it charges now.
+   */
+  shown(transactionId: string, at: string): { running: RunningPrice; tariff: TariffBody; registerWh: number | null; charging: boolean } | null {
+    const running = this.running(transactionId, at);
+    const row = running && this.read(transactionId);
+    if (!running || !row?.tariff) return null;
+    const state = JSON.parse(row.state) as Omit<CostState, 'tariff'>;
+    return {
+      running,
+      tariff: JSON.parse(row.tariff) as TariffBody,
+      registerWh: state.registerMilliWh === null ? null : state.registerMilliWh / 1000,
+      charging: state.open.charging,
+    };
+  }
+
   private read(transactionId: string): Row | undefined {
     return this.sql
       .exec<Row>('SELECT tariff_id, tariff_version, tariff, state, ended, total_cost FROM transaction_prices WHERE transaction_id = ?', transactionId)

@@ -49,6 +49,8 @@ export interface AuthorizationDecision {
   parentIdTag?: string;
   /** The 2.0.1 groupIdToken's type, when parentIdTag is set (see groupTokenType). */
   parentType?: string;
+  /** 2.0.1 idTokenInfo.personalMessage: the text of the tariff the token's session would get (I01), for a charger that shows tariffs. */
+  personalMessage?: { format: 'UTF8'; language: string; content: string };
 }
 
 export function isAuthorizationStatus(value: unknown): value is AuthorizationStatus {

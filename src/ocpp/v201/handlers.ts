@@ -241,6 +241,7 @@ function toIdTokenInfo(decision: AuthorizationDecision): IdTokenInfoType {
     status: decision.status,
     ...(decision.expiryDate ? { cacheExpiryDateTime: decision.expiryDate } : {}),
     ...(decision.parentIdTag ? { groupIdToken: { idToken: decision.parentIdTag, type: groupType } } : {}),
+    ...(decision.personalMessage ? { personalMessage: decision.personalMessage } : {}),
   };
 }
 
