@@ -2,6 +2,7 @@
 // POST /api/v1/transactions/{id}/cost rebuilds the cost from what D1 holds of the transaction, writes it with a
 // revision row in one batch, and GET .../cost/revisions lists them; ?dryRun=true writes nothing.
 import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { TransactionEventResponse } from '../../src/ocpp/v201/schemas.generated';
@@ -272,6 +273,74 @@ describe('POST /api/v1/transactions/{id}/cost: an explicit, logged recomputation
     // 4 kWh × 0.30 = 1.20, 1.44 incl.; it started under version 2 (parking 4.00/h) and never parked.
     expect(registers).toMatchObject({ source: 'registers', tariff: { version: 2 }, cost: { total_energy: 4, total_cost: { excl_vat: 1.2, incl_vat: 1.44 } } });
     expect(registers.note).toMatch(/start and stop registers/);
+    cp.close();
+  });
+});
+
+/** The events the charger's object sends to the EVENTS queue from now on (its binding is swapped for a recorder). */
+async function recordEvents(chargerId: string): Promise<Array<{ type: string; chargerId: string; data: any }>> {
+  const sent: Array<{ type: string; chargerId: string; data: any }> = [];
+  await runInDurableObject(env.CHARGERS.getByName(chargerId), (instance) => {
+    const target = instance as unknown as { env: Record<string, unknown> };
+    target.env = { ...target.env, EVENTS: { sendBatch: async (batch: Array<{ body: any }>) => void sent.push(...batch.map((m) => m.body)) } };
+  });
+  return sent;
+}
+
+/** The cdr.created events among `sent`, once the object has flushed and any announcement after its answer has run. */
+async function cdrEvents(cp: RawCharger, sent: Array<{ type: string; data: any }>, expected: number) {
+  await env.CHARGERS.getByName(cp.id).flushNow();
+  const cdrs = () => sent.filter((e) => e.type === 'cdr.created');
+  for (let i = 0; i < 50 && cdrs().length < expected; i++) await new Promise((r) => setTimeout(r, 20));
+  // A little longer, to see that no more come.
+  await new Promise((r) => setTimeout(r, 100));
+  return cdrs();
+}
+
+describe('cdr.created on the EVENTS queue (issue 14 CDRs: optional push)', () => {
+  it('I03.FR.02 (2.0.1): one cdr.created with the priced CDR once the Ended and its cost are in D1; a replayed Ended sends none', async () => {
+    const tariffId = uniqueTariffId();
+    await putTariff(tariffId, peakOffPeak());
+    const chargerId = uniqueChargerId('REV');
+    expect((await api('PUT', `/chargers/${chargerId}`)).status).toBe(201);
+    expect((await api('PUT', `/tariff-assignments/chargers/${chargerId}`, { tariffId })).status).toBe(201);
+    const cp = await RawCharger.connect(chargerId, 'ocpp2.0.1');
+    const sent = await recordEvents(chargerId);
+    expect((await cp.boot())[0]).toBe(3);
+    const id = await pricedSession(cp, 'TX-CDR');
+    const first = await cdrEvents(cp, sent, 1);
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({
+      type: 'cdr.created',
+      chargerId,
+      protocol: 'ocpp2.0.1',
+      data: { cdr: { id: String(id), session_id: 'TX-CDR', priced: true, total_cost: { excl_vat: 3.5, incl_vat: 4.2 }, end_date_time: at(START, 60) } },
+    });
+    // Exactly what GET /cdrs serves for it.
+    const listed = ((await (await api('GET', `/cdrs?chargerId=${chargerId}`)).json()) as any).cdrs;
+    expect(listed).toEqual([first[0]!.data.cdr]);
+
+    await send(cp, event('TX-CDR', 2, 'Ended', at(START, 60), 9_000));
+    expect(await cdrEvents(cp, sent, 2)).toHaveLength(1);
+    cp.close();
+  });
+
+  it('1.6 §5.16: a StopTransaction sends one cdr.created; a charger with no tariff anywhere gets an unpriced CDR', async () => {
+    const chargerId = uniqueChargerId('REV');
+    expect((await api('PUT', `/chargers/${chargerId}`)).status).toBe(201);
+    const cp = await RawCharger.connect(chargerId, 'ocpp1.6');
+    const sent = await recordEvents(chargerId);
+    expect((await cp.boot())[0]).toBe(3);
+    const t0 = '2026-03-01T10:00:00.000Z';
+    const started = await cp.call('StartTransaction', { connectorId: 1, idTag: 'CDR16', meterStart: 0, timestamp: t0 });
+    const transactionId = (started[2] as { transactionId: number }).transactionId;
+    const stop = { transactionId, meterStop: 5_000, timestamp: at(t0, 60), reason: 'Local' };
+    expect((await cp.call('StopTransaction', stop))[0]).toBe(3);
+    const events = await cdrEvents(cp, sent, 1);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.data.cdr).toMatchObject({ session_id: String(transactionId), priced: false, total_energy: 5, cdr_token: { uid: 'CDR16' } });
+    expect((await cp.call('StopTransaction', stop))[0]).toBe(3);
+    expect(await cdrEvents(cp, sent, 2)).toHaveLength(1);
     cp.close();
   });
 });
