@@ -344,3 +344,27 @@ describe('cdr.created on the EVENTS queue (issue 14 CDRs: optional push)', () =>
     cp.close();
   });
 });
+
+describe('cdr.created from a FleetWriter (FLEET_WRITER_SHARDS > 0)', () => {
+  it('1.6 §5.16: the writer sends one cdr.created after the batch with the start and stop commits, none when the same facts come again', async () => {
+    const chargerId = uniqueChargerId('REV');
+    expect((await api('PUT', `/chargers/${chargerId}`)).status).toBe(201);
+    const writer = env.FLEET_WRITERS.getByName(`cdr-${chargerId}`);
+    const sent: Array<{ type: string; data: any }> = [];
+    await runInDurableObject(writer, (instance) => {
+      const target = instance as unknown as { env: Record<string, unknown> };
+      target.env = { ...target.env, EVENTS: { sendBatch: async (batch: Array<{ body: any }>) => void sent.push(...batch.map((m) => m.body)) } };
+    });
+    const facts: Array<[string, 'start16' | 'stop16', string]> = [
+      [chargerId, 'start16', JSON.stringify({ transactionId: 77, connectorId: 1, idTag: 'FW', idTagStatus: 'Accepted', meterStartWh: 0, startedAt: '2026-03-02T10:00:00.000Z' })],
+      [chargerId, 'stop16', JSON.stringify({ transactionId: 77, meterStopWh: 2_000, stoppedAt: '2026-03-02T11:00:00.000Z', reason: 'Local' })],
+    ];
+    await writer.appendStored(facts);
+    await writer.flushNow();
+    expect(sent.map((e) => e.type)).toEqual(['cdr.created']);
+    expect(sent[0]!.data.cdr).toMatchObject({ session_id: '77', charger_id: chargerId, total_energy: 2, priced: false });
+    await writer.appendStored(facts);
+    await writer.flushNow();
+    expect(sent).toHaveLength(1);
+  });
+});
