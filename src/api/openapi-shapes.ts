@@ -432,6 +432,7 @@ const API_SHAPES = {
   Charger,
   Connector,
   Transaction,
+  TransactionCost: TransactionCostSchema,
   MeterValue,
   Report,
   ConnectionEvent: ConnectionEventSchema,

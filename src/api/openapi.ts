@@ -19,6 +19,7 @@ import { logAndSecurityPaths } from './openapi-paths-logs';
 import { reportViewPaths } from './openapi-paths-report-views';
 import { tariffPaths, tariffSchemas } from './openapi-paths-tariffs';
 import { cdrPaths, cdrSchemas } from './openapi-paths-cdrs';
+import { transactionCostPaths } from './openapi-paths-transaction-costs';
 import { apiShapeSchemas } from './openapi-shapes';
 
 /** The longest `ttlSeconds` of a queued command (tests check the document against the API). */
@@ -70,6 +71,7 @@ function buildDocument(): Json {
     ...fleetPaths(),
     ...tariffPaths(),
     ...cdrPaths(),
+    ...transactionCostPaths(),
   };
 
   return {

@@ -106,6 +106,7 @@ export class ChargerCalls {
       rememberRegistration: (status) => this.deps.setRegistration(status),
       appended: (urgency) => this.deps.handover.schedule(urgency),
       lastSeenToWrite: () => this.deps.handover.lastSeenToWrite(),
+      announceCdrs: (batch, now) => this.deps.handover.announceCdrs(batch, now),
       learnLimits: (settings) => this.deps.operatorCommands.learnLimits(settings),
       firmwareJobs: this.deps.operatorCommands.firmwareJobs,
       showsTariff: async () => showsTariff(protocol, await this.deps.operatorCommands.priceDisplay.read()),

@@ -15,7 +15,11 @@ export type CsmsEventType =
   | 'transaction.ended'
   | 'connector.status'
   | 'security.event'
-  | 'security.alert';
+  | 'security.alert'
+  /** An operator recomputed a completed transaction's cost (src/api/transaction-costs.ts); sent by the API. */
+  | 'transaction.cost_recomputed'
+  /** A completed transaction's charge detail record (src/tariffs/cdr.ts), once its end and cost are in D1. */
+  | 'cdr.created';
 
 export interface CsmsEvent {
   type: CsmsEventType;

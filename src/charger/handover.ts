@@ -8,10 +8,12 @@
 import type { Config } from '../config';
 import type { Env } from '../env';
 import { fleetWriterName } from '../fleet/fleet-writer';
+import { announceCdrs } from '../fleet/cdr-events';
 import { flushStatements } from '../fleet/flush';
 import { mixedFacts, type Outbox, type OutboxBatch, type OutboxKind, type StoredEntry } from '../fleet/outbox';
 import { logError } from '../log';
 import type { DueWork } from './due-work';
+import type { CsmsEvent } from './events';
 
 /** Outbox entries handed over at a time. */
 const BATCH_SIZE = 500;
@@ -50,6 +52,8 @@ export interface HandoverDeps {
   chargerId: () => Promise<string | undefined>;
   /** When the last frame arrived on the open connection, if there is one. */
   lastSeen: () => number | undefined;
+  /** The EVENTS queue as bound now (tests replace the object's bindings); default `env.EVENTS`. */
+  events?: () => Queue<CsmsEvent> | undefined;
 }
 
 export class OutboxHandover {
@@ -137,14 +141,22 @@ export class OutboxHandover {
     this.flushedMetering = carriedMeterReports(batch);
     const lastSeen = this.seenNews();
     if (lastSeen !== undefined) batch.seen.push({ chargerId, fact: { at: new Date(lastSeen).toISOString() } });
+    const now = new Date().toISOString();
     try {
-      await db.batch(flushStatements(db, batch, new Date().toISOString()));
+      await db.batch(flushStatements(db, batch, now));
     } catch (error) {
       logError('flush', chargerId, error);
       await dueWork.scheduleFlush(Date.now() + RETRY_MS);
       return false;
     }
-    return this.forget(batch.lastSeq, lastSeen);
+    const more = await this.forget(batch.lastSeq, lastSeen);
+    await this.announceCdrs(batch, now);
+    return more;
+  }
+
+  /** `cdr.created` for the transactions a batch written to D1 at `now` completed (fleet/cdr-events.ts); never throws. */
+  announceCdrs(batch: OutboxBatch, now: string): Promise<void> {
+    return announceCdrs(this.deps.db, this.deps.events ? this.deps.events() : this.deps.env.EVENTS, batch, now);
   }
 
   /**

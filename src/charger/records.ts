@@ -42,7 +42,7 @@ import { IdTagStore, type IdTagRecord } from '../store/id-tags';
 import { SeenOfflineTagStore } from '../store/seen-offline-tags';
 import { startKey16, TransactionStore } from '../store/transactions';
 import { flushStatements } from '../fleet/flush';
-import { Outbox, type OutboxEntry, type OutboxFacts, type OutboxKind } from '../fleet/outbox';
+import { Outbox, type OutboxBatch, type OutboxEntry, type OutboxFacts, type OutboxKind } from '../fleet/outbox';
 import type { ActiveTokens } from './active-tokens';
 import type { IdTagCache } from './id-tag-cache';
 import type { RemoteStartPermission, RemoteStarts } from './remote-starts';
@@ -106,6 +106,8 @@ export interface RecordsDeps {
   showsTariff?: () => Promise<boolean>;
   /** Told the tariff an accepted token's session would get, when the charger shows tariffs (1.6: SetUserPrice after the answer). */
   tariffShown?: (idTag: string, tariff: Tariff) => void;
+  /** `cdr.created` for the transactions a batch written to D1 at `now` completed (OutboxHandover.announceCdrs). */
+  announceCdrs?: (batch: OutboxBatch, now: string) => Promise<void>;
 }
 
 export class DurableChargerRecords implements ChargerRecords {
@@ -552,6 +554,8 @@ export class DurableChargerRecords implements ChargerRecords {
       await db.batch(flushStatements(db, batch, this.nowIso));
       if (older) outbox.remove(older.lastSeq);
       seen?.stored();
+      // After the commit, and not in the way of the charger's answer (it never throws).
+      void this.deps.announceCdrs?.(batch, this.nowIso);
       return true;
     } catch (error) {
       logWarning('store', chargerId, `D1 did not take ${entries.map((e) => e.kind).join(', ')} (${String(error)}): kept in the outbox until it does`);

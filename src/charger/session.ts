@@ -134,6 +134,7 @@ export class ChargerSession extends DurableObject<Env> {
       dueWork: this.dueWork,
       config: this.config,
       env,
+      events: () => this.env.EVENTS,
       db: this.db,
       chargerId: () => this.identity.chargerId(),
       lastSeen: () => {

@@ -12,6 +12,7 @@ import type { Env } from '../env';
 import { countStorage } from '../counting-storage';
 import { isolateStats } from '../isolate-stats';
 import { countingD1 } from '../store/counting-d1';
+import { announceCdrs } from './cdr-events';
 import { flushStatements } from './flush';
 import { migrateSchema } from '../durable-schema';
 import { createCurrentFleetWriterSchema, FLEET_WRITER_MIGRATIONS, Outbox, type OutboxBatch, type OutboxEntry, type StoredEntry } from './outbox';
@@ -106,7 +107,9 @@ export class FleetWriter extends DurableObject<Env> {
 
   private async copy(batch: OutboxBatch): Promise<boolean> {
     try {
-      await this.db.batch(flushStatements(this.db, batch, new Date().toISOString()));
+      const now = new Date().toISOString();
+      await this.db.batch(flushStatements(this.db, batch, now));
+      await announceCdrs(this.db, this.env.EVENTS, batch, now);
       return true;
     } catch (error) {
       const chargers = [...new Set(batch.entries.map((e) => e.chargerId))].slice(0, 10);

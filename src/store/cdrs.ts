@@ -141,6 +141,17 @@ export class CdrStore {
       .first<Row>();
     return row ? toSource(row) : null;
   }
+
+  /** `forTransaction` for several transactions in one D1 round trip (a batch of reads), in the order given. */
+  async forTransactions(which: ReadonlyArray<{ chargerId: string; transactionId: string }>): Promise<Array<CdrSource | null>> {
+    if (which.length === 0) return [];
+    const sql = `${cdrSelect(true)} WHERE t.charger_id = ?1 AND t.ocpp_transaction_id = ?2 AND t.status = 'completed' AND t.stopped_at IS NOT NULL`;
+    const results = await this.db.batch(which.map(({ chargerId, transactionId }) => this.db.prepare(sql).bind(chargerId, transactionId)));
+    return results.map((result) => {
+      const row = (result.results as Row[])[0];
+      return row ? toSource(row) : null;
+    });
+  }
 }
 
 function toSource(row: Row): CdrSource {

@@ -455,6 +455,27 @@ export class ChargerStore {
     );
   }
 
+  /**
+   * One connector's statuses reported from `from` to `to` (both included), oldest first: what a 1.6
+   * transaction's charging state was over its time (a cost recomputation reads it).
+   */
+  async connectorStatusesBetween(
+    chargerId: string,
+    where: { evseId: number; connectorId: number },
+    from: string,
+    to: string,
+  ): Promise<Array<{ reportedAt: string; status: string }>> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT reported_at, status FROM connector_status_history
+         WHERE charger_id = ?1 AND evse_id = ?2 AND connector_id = ?3 AND reported_at >= ?4 AND reported_at <= ?5
+         ORDER BY reported_at`,
+      )
+      .bind(chargerId, where.evseId, where.connectorId, from, to)
+      .all<{ reported_at: string; status: string }>();
+    return results.map((r) => ({ reportedAt: r.reported_at, status: r.status }));
+  }
+
   async connectionHistory(chargerId: string, limit: number): Promise<ConnectionEvent[]> {
     const { results } = await this.db
       // At the same instant, a replaced connection's offline comes before its successor's online.

@@ -8,6 +8,9 @@
 // kept as a `conflicting-cost` anomaly. A transaction that ended before its tariff could be resolved is
 // flagged `unpriced` (transaction-anomalies.ts). Run after the batch's starts, stops, events and
 // abandonments, so the transaction's row exists.
+//
+// The one other writer is an operator's explicit recomputation (`revise`): it replaces the figures and
+// logs the change in transaction_cost_revisions (migrations/0036) in the same batch.
 
 import type { ChargerFact } from '../fleet/outbox';
 import type { CostBreakdown } from '../tariffs/cost';
@@ -102,5 +105,128 @@ export class TransactionCostStore {
         )
         .bind(json, now),
     ]);
+  }
+}
+
+/** One logged recomputation of a transaction's cost (transaction_cost_revisions). */
+export interface CostRevision {
+  revision: number;
+  /** What it had before: null when the transaction had no cost (it was not priced). */
+  previous: { tariff: { id: string; version: number }; cost: CostBreakdown } | null;
+  tariff: { id: string; version: number };
+  cost: CostBreakdown;
+  /** `readings`: priced from the stored readings; `registers`: from the start/stop registers alone. */
+  source: 'readings' | 'registers';
+  reason: string;
+  /** The API token that asked: `root` or a token id. */
+  tokenId: string;
+  at: string;
+}
+
+export interface NewCostRevision {
+  tariffId: string;
+  tariffVersion: number;
+  breakdown: CostBreakdown;
+  source: 'readings' | 'registers';
+  reason: string;
+  tokenId: string;
+  at: string;
+}
+
+type RevisionRow = {
+  revision: number;
+  previous_tariff_id: string | null;
+  previous_tariff_version: number | null;
+  previous_breakdown: string | null;
+  tariff_id: string;
+  tariff_version: number;
+  breakdown: string;
+  source: 'readings' | 'registers';
+  reason: string;
+  token_id: string;
+  at: string;
+};
+
+const REVISION_COLUMNS = `revision, previous_tariff_id, previous_tariff_version, previous_breakdown, tariff_id, tariff_version, breakdown,
+  source, reason, token_id, at`;
+
+function toRevision(row: RevisionRow): CostRevision {
+  return {
+    revision: row.revision,
+    previous:
+      row.previous_tariff_id === null || row.previous_breakdown === null
+        ? null
+        : { tariff: { id: row.previous_tariff_id, version: row.previous_tariff_version ?? 0 }, cost: JSON.parse(row.previous_breakdown) as CostBreakdown },
+    tariff: { id: row.tariff_id, version: row.tariff_version },
+    cost: JSON.parse(row.breakdown) as CostBreakdown,
+    source: row.source,
+    reason: row.reason,
+    tokenId: row.token_id,
+    at: row.at,
+  };
+}
+
+/** Most revisions one list answer holds; a transaction recomputed more often than this is listed from its latest. */
+export const MAX_REVISIONS_LISTED = 1000;
+
+export class CostRevisionStore {
+  constructor(private readonly db: D1Database) {}
+
+  /**
+   * Replaces a completed transaction's cost with `next` and logs the change, in one batch (one D1
+   * transaction): the revision row takes the cost it replaces from transaction_costs as it is at that
+   * moment, so two recomputations at once each log what they really replaced. Null (nothing written)
+   * when the transaction is not (or no longer) completed.
+   */
+  async revise(transactionRowId: number, next: NewCostRevision): Promise<CostRevision | null> {
+    const completed = `EXISTS (SELECT 1 FROM transactions WHERE id = ?1 AND status = 'completed')`;
+    const b = next.breakdown;
+    const [logged] = await this.db.batch([
+      this.db
+        .prepare(
+          `INSERT INTO transaction_cost_revisions (transaction_id, ${REVISION_COLUMNS})
+           SELECT ?1, COALESCE((SELECT MAX(revision) FROM transaction_cost_revisions WHERE transaction_id = ?1), 0) + 1,
+             c.tariff_id, c.tariff_version, c.breakdown, ?2, ?3, ?4, ?5, ?6, ?7, ?8
+           FROM (SELECT 1) LEFT JOIN transaction_costs c ON c.transaction_id = ?1
+           WHERE ${completed}
+           RETURNING ${REVISION_COLUMNS}`,
+        )
+        .bind(transactionRowId, next.tariffId, next.tariffVersion, JSON.stringify(b), next.source, next.reason, next.tokenId, next.at),
+      this.db
+        .prepare(
+          `INSERT INTO transaction_costs (transaction_id, charger_id, tariff_id, tariff_version, currency, total_cost_excl_vat,
+             total_cost_incl_vat, ended_at, breakdown, priced_at)
+           SELECT id, charger_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 FROM transactions WHERE id = ?1 AND status = 'completed'
+           ON CONFLICT (transaction_id) DO UPDATE SET tariff_id = excluded.tariff_id, tariff_version = excluded.tariff_version,
+             currency = excluded.currency, total_cost_excl_vat = excluded.total_cost_excl_vat,
+             total_cost_incl_vat = excluded.total_cost_incl_vat, ended_at = excluded.ended_at, breakdown = excluded.breakdown,
+             priced_at = excluded.priced_at`,
+        )
+        .bind(
+          transactionRowId,
+          next.tariffId,
+          next.tariffVersion,
+          b.currency,
+          b.total_cost.excl_vat,
+          b.total_cost.incl_vat ?? null,
+          b.end_date_time,
+          JSON.stringify(b),
+          next.at,
+        ),
+    ]);
+    const row = (logged?.results as RevisionRow[] | undefined)?.[0];
+    return row ? toRevision(row) : null;
+  }
+
+  /** A transaction's recomputations, oldest first. */
+  async list(transactionRowId: number): Promise<CostRevision[]> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT * FROM (SELECT ${REVISION_COLUMNS} FROM transaction_cost_revisions WHERE transaction_id = ?1
+           ORDER BY revision DESC LIMIT ?2) ORDER BY revision`,
+      )
+      .bind(transactionRowId, MAX_REVISIONS_LISTED)
+      .all<RevisionRow>();
+    return results.map(toRevision);
   }
 }

@@ -485,6 +485,19 @@ export class TransactionStore {
     return row ? toRecord(row) : null;
   }
 
+  /** A transaction by the CSMS's own row id (TransactionRecord.id), with its cost; null when there is none. */
+  async getById(id: number): Promise<TransactionRecord | null> {
+    const row = await this.db
+      .prepare(
+        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS}, ${costColumns('tc')}
+         FROM transactions t ${LIVE_201_JOIN} LEFT JOIN transaction_costs tc ON tc.transaction_id = t.id
+         WHERE t.id = ?`,
+      )
+      .bind(id)
+      .first<Row>();
+    return row ? toRecord(row) : null;
+  }
+
   async list(query: TransactionQuery): Promise<{ transactions: TransactionRecord[]; nextCursor: number | null }> {
     const { results } = await this.db
       .prepare(

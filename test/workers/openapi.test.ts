@@ -32,6 +32,8 @@ const OPERATIONS = [
   'GET /commands/{commandId}',
   'GET /transactions',
   'GET /cdrs',
+  'POST /transactions/{id}/cost',
+  'GET /transactions/{id}/cost/revisions',
   'GET /chargers/{chargerId}/transactions/{transactionId}',
   'GET /chargers/{chargerId}/meter-values',
   'GET /chargers/{chargerId}/status-history',
@@ -165,7 +167,7 @@ describe('the OpenAPI document', () => {
     const doc = await openApi();
     const chargerId = uniqueChargerId('DOC');
     expect((await api('PUT', `/chargers/${chargerId}`)).status).toBe(201);
-    const values: Record<string, string> = { chargerId, transactionId: '42', requestId: '7', commandId: 'nope', idTag: 'NO-SUCH-TAG', tariffId: 'NO-SUCH-TARIFF', version: '1' };
+    const values: Record<string, string> = { chargerId, transactionId: '42', requestId: '7', commandId: 'nope', idTag: 'NO-SUCH-TAG', tariffId: 'NO-SUCH-TARIFF', version: '1', id: '999999999' };
     // Required query parameters, with a sample value.
     const required: Record<string, string> = { evseId: '1' };
     const gets = Object.keys(doc.paths).filter((path) => doc.paths[path]!.get);
