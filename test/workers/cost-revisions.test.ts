@@ -3,76 +3,16 @@
 // revision row in one batch, and GET .../cost/revisions lists them; ?dryRun=true writes nothing.
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { TransactionEventResponse } from '../../src/ocpp/v201/schemas.generated';
 import { api, RawCharger, uniqueChargerId } from './helpers';
+import { at, peakOffPeak, pricedCharger as pricedChargerOf, putTariff, sendTransactionEvent, transactionEvent, transactionView, uniqueTariffId as uniqueTariffIdOf } from './pricing-helpers';
 
-let counter = 0;
-function uniqueTariffId(): string {
-  counter += 1;
-  return `REV-${counter}-${crypto.randomUUID().slice(0, 8)}`;
-}
-
-/** Peak 07:00–23:00 UTC at 0.40/kWh × scale, off-peak 0.25/kWh × scale, a 0.50 session fee; 20 % VAT. */
-function peakOffPeak(scale = 1): Record<string, unknown> {
-  return {
-    currency: 'EUR',
-    time_zone: 'UTC',
-    elements: [
-      { price_components: [{ type: 'ENERGY', price: 0.4 * scale, vat: 20, step_size: 1 }], restrictions: { start_time: '07:00', end_time: '23:00' } },
-      { price_components: [{ type: 'ENERGY', price: 0.25 * scale, vat: 20, step_size: 1 }] },
-      { price_components: [{ type: 'FLAT', price: 0.5, vat: 20, step_size: 1 }] },
-    ],
-  };
-}
-
-async function putTariff(id: string, body: unknown): Promise<number> {
-  const res = await api('PUT', `/tariffs/${id}`, body);
-  expect([200, 201]).toContain(res.status);
-  return ((await res.json()) as any).tariff.version;
-}
-
-async function pricedCharger(protocol: 'ocpp1.6' | 'ocpp2.0.1', tariffId: string): Promise<RawCharger> {
-  const chargerId = uniqueChargerId('REV');
-  expect((await api('PUT', `/chargers/${chargerId}`)).status).toBe(201);
-  expect((await api('PUT', `/tariff-assignments/chargers/${chargerId}`, { tariffId })).status).toBe(201);
-  const cp = await RawCharger.connect(chargerId, protocol);
-  expect((await cp.boot())[0]).toBe(3);
-  return cp;
-}
-
-const at = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
-
-function event(tx: string, seqNo: number, eventType: 'Started' | 'Updated' | 'Ended', timestamp: string, wh: number) {
-  const context = eventType === 'Started' ? 'Transaction.Begin' : eventType === 'Ended' ? 'Transaction.End' : 'Sample.Periodic';
-  return {
-    eventType,
-    timestamp,
-    triggerReason: eventType === 'Started' ? 'Authorized' : eventType === 'Ended' ? 'EVDeparted' : 'MeterValuePeriodic',
-    seqNo,
-    transactionInfo: {
-      transactionId: tx,
-      ...(eventType === 'Started' ? { chargingState: 'Charging' } : {}),
-      ...(eventType === 'Ended' ? { stoppedReason: 'EVDisconnected' } : {}),
-    },
-    ...(eventType === 'Started' ? { evse: { id: 1, connectorId: 1 }, idToken: { idToken: 'REV-TAG', type: 'ISO14443' } } : {}),
-    meterValue: [{ timestamp, sampledValue: [{ value: wh, context, measurand: 'Energy.Active.Import.Register' }] }],
-  };
-}
-
-async function send(cp: RawCharger, payload: unknown): Promise<Record<string, unknown>> {
-  const answer = await cp.call('TransactionEvent', payload);
-  expect(answer[0], JSON.stringify(answer)).toBe(3);
-  expect(v.safeParse(TransactionEventResponse, answer[2]).success).toBe(true);
-  return answer[2] as Record<string, unknown>;
-}
-
-async function transaction(cp: RawCharger, tx: string): Promise<any> {
-  const res = await api('GET', `/chargers/${cp.id}/transactions/${tx}`);
-  expect(res.status).toBe(200);
-  return ((await res.json()) as any).transaction;
-}
+const uniqueTariffId = () => uniqueTariffIdOf('REV');
+const pricedCharger = (protocol: 'ocpp1.6' | 'ocpp2.0.1', tariffId: string) => pricedChargerOf(protocol, tariffId, 'REV');
+const event = (tx: string, seqNo: number, eventType: 'Started' | 'Updated' | 'Ended', timestamp: string, wh: number) =>
+  transactionEvent(tx, seqNo, eventType, timestamp, wh, 'REV-TAG');
+const send = sendTransactionEvent;
+const transaction = transactionView;
 
 async function costRow(rowId: number) {
   return env.DB.prepare('SELECT tariff_id, tariff_version, total_cost_excl_vat, total_cost_incl_vat FROM transaction_costs WHERE transaction_id = ?')

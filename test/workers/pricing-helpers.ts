@@ -1,0 +1,89 @@
+// Shared by the Workers tests of pricing (transaction-costs, cost-revisions): a peak/off-peak tariff, a
+// charger it is assigned to, and 2.0.1 TransactionEvents with an energy register, answered and checked.
+import * as v from 'valibot';
+import { expect } from 'vitest';
+import { TransactionEventResponse } from '../../src/ocpp/v201/schemas.generated';
+import { api, RawCharger, uniqueChargerId } from './helpers';
+
+let counter = 0;
+/** A tariff id no other test uses; `prefix` tells which file made it. */
+export function uniqueTariffId(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${counter}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Peak 07:00–23:00 UTC at 0.40/kWh, off-peak 0.25/kWh, a 0.50 session fee; 20 % VAT everywhere.
+ * `scale` multiplies the energy prices (a changed tariff).
+ */
+export function peakOffPeak(scale = 1): Record<string, unknown> {
+  return {
+    currency: 'EUR',
+    time_zone: 'UTC',
+    elements: [
+      { price_components: [{ type: 'ENERGY', price: 0.4 * scale, vat: 20, step_size: 1 }], restrictions: { start_time: '07:00', end_time: '23:00' } },
+      { price_components: [{ type: 'ENERGY', price: 0.25 * scale, vat: 20, step_size: 1 }] },
+      { price_components: [{ type: 'FLAT', price: 0.5, vat: 20, step_size: 1 }] },
+    ],
+  };
+}
+
+/** PUTs a tariff; its version. */
+export async function putTariff(id: string, body: unknown): Promise<number> {
+  const res = await api('PUT', `/tariffs/${id}`, body);
+  expect([200, 201]).toContain(res.status);
+  return ((await res.json()) as any).tariff.version;
+}
+
+/** A charger known to the CSMS with `tariffId` assigned to it, connected and booted. */
+export async function pricedCharger(protocol: 'ocpp1.6' | 'ocpp2.0.1', tariffId: string, prefix: string): Promise<RawCharger> {
+  const chargerId = uniqueChargerId(prefix);
+  expect((await api('PUT', `/chargers/${chargerId}`)).status).toBe(201);
+  expect((await api('PUT', `/tariff-assignments/chargers/${chargerId}`, { tariffId })).status).toBe(201);
+  const cp = await RawCharger.connect(chargerId, protocol);
+  expect((await cp.boot())[0]).toBe(3);
+  return cp;
+}
+
+export const at = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
+
+/** A TransactionEvent with one energy register reading; the Started presents `idToken` unless it is null. */
+export function transactionEvent(
+  tx: string,
+  seqNo: number,
+  eventType: 'Started' | 'Updated' | 'Ended',
+  timestamp: string,
+  wh: number,
+  idToken: string | null,
+) {
+  const context = eventType === 'Started' ? 'Transaction.Begin' : eventType === 'Ended' ? 'Transaction.End' : 'Sample.Periodic';
+  return {
+    eventType,
+    timestamp,
+    triggerReason: eventType === 'Started' ? 'Authorized' : eventType === 'Ended' ? 'EVDeparted' : 'MeterValuePeriodic',
+    seqNo,
+    transactionInfo: {
+      transactionId: tx,
+      ...(eventType === 'Started' ? { chargingState: 'Charging' } : {}),
+      ...(eventType === 'Ended' ? { stoppedReason: 'EVDisconnected' } : {}),
+    },
+    ...(eventType === 'Started' ? { evse: { id: 1, connectorId: 1 } } : {}),
+    ...(eventType === 'Started' && idToken !== null ? { idToken: { idToken, type: 'ISO14443' } } : {}),
+    meterValue: [{ timestamp, sampledValue: [{ value: wh, context, measurand: 'Energy.Active.Import.Register' }] }],
+  };
+}
+
+/** Sends a TransactionEvent; returns its answer's payload, checked against the 2.0.1 schema. */
+export async function sendTransactionEvent(cp: RawCharger, payload: unknown): Promise<Record<string, unknown>> {
+  const answer = await cp.call('TransactionEvent', payload);
+  expect(answer[0], JSON.stringify(answer)).toBe(3);
+  expect(v.safeParse(TransactionEventResponse, answer[2]).success).toBe(true);
+  return answer[2] as Record<string, unknown>;
+}
+
+/** A transaction of `cp` as the single-transaction view shows it. */
+export async function transactionView(cp: RawCharger, tx: string): Promise<any> {
+  const res = await api('GET', `/chargers/${cp.id}/transactions/${tx}`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as any).transaction;
+}
