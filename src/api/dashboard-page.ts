@@ -80,7 +80,7 @@ details > summary { cursor: pointer; font-weight: 600; font-size: 1.15em; margin
 .warn { color: var(--warn); }
 form.cdr { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
 .cost-head { margin: 0 0 6px; } .cost-total { font-size: 1.1em; }
-table.totals tr:last-child td { font-weight: 700; }
+table.periods { margin-bottom: 10px; } table.totals tr:last-child td { font-weight: 700; }
 .tariffs td:nth-child(4) { min-width: 18ch; }
 `;
 
