@@ -2,8 +2,9 @@
 // fonts or CDNs) served without a token. The page asks for an API token, keeps it in sessionStorage
 // and calls /api/v1 with it, so it sees and does exactly what that token may. Its script (in
 // dashboard-script.ts) polls every 3 seconds and builds the page with DOM and text nodes only.
-// It shows the fleet's chargers, its critical security alerts and (on demand) firmware, and for
-// one charger its transactions, energy, journal, commands and read-only tabs of what it reported.
+// It shows the fleet's chargers, its critical security alerts, a CDR CSV export, and (on demand)
+// firmware and tariffs; for one charger its transactions with their cost, energy, journal, commands
+// and read-only tabs of what it reported.
 // A Content-Security-Policy allows exactly this page's inline script and style, and fetches to
 // this origin; nothing else.
 
@@ -76,6 +77,11 @@ details > summary { cursor: pointer; font-weight: 600; font-size: 1.15em; margin
 .tabs button[aria-selected="true"] { border-color: var(--accent); background: var(--bg); font-weight: 600; }
 .pager { display: flex; gap: 8px; align-items: center; margin-top: 6px; }
 .views td { word-break: break-word; }
+.warn { color: var(--warn); }
+form.cdr { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+.cost-head { margin: 0 0 6px; } .cost-total { font-size: 1.1em; }
+table.periods { margin-bottom: 10px; } table.totals tr:last-child td { font-weight: 700; }
+.tariffs td:nth-child(4) { min-width: 18ch; }
 `;
 
 const PAGE = `<!doctype html>
@@ -105,6 +111,15 @@ const PAGE = `<!doctype html>
 <div id="alerts"><p class="note">Nothing loaded yet.</p></div></section>
 <section><h2>Chargers</h2><div id="chargers"><p class="note">Nothing loaded yet.</p></div></section>
 <details id="firmware-section"><summary>Firmware across the fleet</summary><div id="firmware"><p class="note">Loading…</p></div></details>
+<section id="cdr-section"><h2>Charge detail records</h2>
+<form id="cdr-form" class="cdr" autocomplete="off">
+<label for="cdr-from">From</label> <input id="cdr-from" type="date" required>
+<label for="cdr-to">to</label> <input id="cdr-to" type="date" required>
+<button type="submit" id="cdr-download">Download CSV</button>
+</form>
+<p class="note">Completed sessions that ended in these days (your time zone), as the CSV of GET /api/v1/cdrs.</p>
+<pre id="cdr-result" class="result hidden"></pre></section>
+<details id="tariffs-section"><summary>Tariffs</summary><div id="tariffs"><p class="note">Loading…</p></div></details>
 </div>
 <main id="detail"><p class="note">Select a charger to see its transactions, energy, messages, commands, firmware, certificates, logs and reports.</p>
 <noscript><p>This dashboard needs JavaScript.</p></noscript></main>

@@ -5,6 +5,12 @@
 // Live updates are by polling every 3 seconds: it needs nothing beyond the API that already exists
 // (no extra Durable Object fan-out, no browser WebSockets to authenticate and keep alive). Pushing
 // changes to browsers over a WebSocket can come later without changing what the page shows.
+//
+// Money (issue 14): a transaction's cost and tariff as the API gives them (src/tariffs/cost.ts), a
+// read-only view of the tariffs and their assignments, and the CDR CSV export, fetched with the token
+// in its Authorization header and saved as a Blob (a link would have to carry the token in its URL).
+
+import { ANOMALY_KINDS } from '../store/transaction-anomalies';
 
 export const DASHBOARD_SCRIPT = String.raw`
 (function () {
@@ -20,6 +26,19 @@ export const DASHBOARD_SCRIPT = String.raw`
   var ALERT_PAGE = 10, ALERT_COUNT_MAX = 100, DAY_MS = 86400000;
   var FIRMWARE_PAGE = 50;
   var VIEW_PAGE = 20;
+  // What each transaction flag means, as the API documents it (store/transaction-anomalies.ts).
+  var FLAG_WORDS = ${JSON.stringify(ANOMALY_KINDS)};
+  // What the cost engine noted about the readings it priced (src/tariffs/cost.ts CostAnomalyKind).
+  var COST_ANOMALY_WORDS = {
+    invalid_time: 'a time that is not a valid date was skipped',
+    sample_out_of_order: 'readings older than the last one priced were skipped',
+    register_backwards: 'the energy register went backwards; that difference was not billed',
+    invalid_register: 'an energy register reading that is not a valid number was skipped',
+    end_before_last_sample: 'the end came before the last reading',
+    periods_merged: 'too many charging periods: the later ones were merged into the last',
+    register_gap_overflow: 'too many intervals without an energy reading: their energy was spread over the later ones',
+  };
+  var DIMENSION_WORDS = { ENERGY: 'Energy', TIME: 'Charging time', PARKING_TIME: 'Parking time' };
   var state = {
     token: sessionStorage.getItem(TOKEN_KEY) || '',
     authError: null,
@@ -41,6 +60,11 @@ export const DASHBOARD_SCRIPT = String.raw`
     firmwareNext: null,
     firmwareShown: FIRMWARE_PAGE,
     view: null,
+    tariffs: [],
+    moreTariffs: false,
+    assignments: [],
+    moreAssignments: false,
+    tariffVersions: {},
   };
   var $ = function (id) { return document.getElementById(id); };
 
@@ -82,6 +106,69 @@ export const DASHBOARD_SCRIPT = String.raw`
   function place(protocol, evseId, connectorId) {
     if (protocol === 'ocpp1.6') return connectorId === 0 ? 'charge point' : 'connector ' + connectorId;
     return 'EVSE ' + evseId + (connectorId ? ' / ' + connectorId : '');
+  }
+  // ---- Money: amounts come rounded to the currency's minor unit; shown with exactly those decimals ----
+  function minorUnits(currency) {
+    try { return new Intl.NumberFormat('en', { style: 'currency', currency: currency }).resolvedOptions().maximumFractionDigits; } catch (e) { return 2; }
+  }
+  function money(amount, currency) {
+    return amount === null || amount === undefined ? '—' : Number(amount).toFixed(minorUnits(currency)) + ' ' + currency;
+  }
+  /** A cost's total as the driver pays it: incl. VAT, or excl. when incl. cannot be known (a component without VAT). */
+  function totalText(cost) {
+    var t = cost.total_cost;
+    return t.incl_vat !== undefined && t.incl_vat !== null ? money(t.incl_vat, cost.currency) : money(t.excl_vat, cost.currency) + ' excl. VAT';
+  }
+  function tariffRef(tariff) { return tariff ? tariff.id + '@' + tariff.version : '—'; }
+  function hours(h) { return h === null || h === undefined ? '—' : (+Number(h).toFixed(4)) + ' h'; }
+  function kwhOf(k) { return k === null || k === undefined ? '—' : (+Number(k).toFixed(4)) + ' kWh'; }
+  /** A price per unit: at least 2 decimals, up to the tariff's 4. */
+  function rate(price) {
+    return Number(price).toFixed(4).replace(/0{1,2}$/, '');
+  }
+  var DAY_SHORT = { MONDAY: 'Mon', TUESDAY: 'Tue', WEDNESDAY: 'Wed', THURSDAY: 'Thu', FRIDAY: 'Fri', SATURDAY: 'Sat', SUNDAY: 'Sun' };
+  /** A tariff element's restrictions in words: "22:00–06:00 Mon, Sat, above 20 kWh". */
+  function restrictionText(r) {
+    if (!r) return '';
+    var parts = [];
+    if (r.start_time || r.end_time) parts.push((r.start_time || '00:00') + '–' + (r.end_time || '24:00'));
+    if (r.day_of_week) parts.push(r.day_of_week.map(function (d) { return DAY_SHORT[d] || d; }).join(', '));
+    if (r.start_date || r.end_date) parts.push((r.start_date ? 'from ' + r.start_date : '') + (r.start_date && r.end_date ? ' ' : '') + (r.end_date ? 'before ' + r.end_date : ''));
+    if (r.min_kwh !== undefined) parts.push('from ' + r.min_kwh + ' kWh');
+    if (r.max_kwh !== undefined) parts.push('up to ' + r.max_kwh + ' kWh');
+    if (r.min_duration !== undefined) parts.push('after ' + r.min_duration + ' s');
+    if (r.max_duration !== undefined) parts.push('for the first ' + r.max_duration + ' s');
+    if (r.min_power !== undefined) parts.push('at ' + r.min_power + ' kW or more');
+    if (r.max_power !== undefined) parts.push('below ' + r.max_power + ' kW');
+    if (r.min_current !== undefined) parts.push('at ' + r.min_current + ' A or more');
+    if (r.max_current !== undefined) parts.push('below ' + r.max_current + ' A');
+    if (r.reservation) parts.push(r.reservation.toLowerCase().replace(/_/g, ' '));
+    return parts.join(', ');
+  }
+  var COMPONENT_UNITS = { ENERGY: '/kWh', TIME: '/h charging', PARKING_TIME: '/h parking', FLAT: ' per session' };
+  function componentText(p, currency, vatShown) {
+    var text = rate(p.price) + ' ' + currency + COMPONENT_UNITS[p.type];
+    if (p.step_size > 1 && p.type !== 'FLAT') text += ' (step ' + p.step_size + (p.type === 'ENERGY' ? ' Wh' : ' s') + ')';
+    if (!vatShown) text += p.vat === undefined ? ' (no VAT)' : ' (+' + p.vat + ' % VAT)';
+    return text;
+  }
+  /** One element in words: "22:00–06:00 0.18 EUR/kWh, 2.00 EUR/h parking". */
+  function elementText(e, currency, vatShown) {
+    var r = restrictionText(e.restrictions);
+    return (r ? r + ' ' : '') + e.price_components.map(function (p) { return componentText(p, currency, vatShown); }).join(', ');
+  }
+  /** A tariff's elements in words, its VAT once when every component has the same. */
+  function tariffText(t) {
+    var vats = [];
+    t.elements.forEach(function (e) { e.price_components.forEach(function (p) { var v = p.vat === undefined ? 'none' : String(p.vat); if (vats.indexOf(v) < 0) vats.push(v); }); });
+    var same = vats.length === 1;
+    var text = t.elements.map(function (e) { return elementText(e, t.currency, same); }).join('; ');
+    if (same) text += vats[0] === 'none' ? '; no VAT' : '; excl. VAT, +' + vats[0] + ' % VAT';
+    if (t.min_price) text += '; at least ' + money(t.min_price.excl_vat, t.currency);
+    if (t.max_price) text += '; at most ' + money(t.max_price.excl_vat, t.currency);
+    if (t.time_zone && t.time_zone !== 'UTC') text += '; times in ' + t.time_zone;
+    else if (t.elements.some(function (e) { return e.restrictions && (e.restrictions.start_time || e.restrictions.end_time || e.restrictions.day_of_week); })) text += '; times in UTC';
+    return text;
   }
   function chip(text, status) {
     return h('span', 'chip s-' + String(status || 'Unknown').toLowerCase(), text);
@@ -222,6 +309,101 @@ export const DASHBOARD_SCRIPT = String.raw`
     add(box, pager);
   }
 
+  // ---- Tariffs (read-only): every tariff in words, and where each is assigned ------------------------
+  // Editing tariffs is the API's (PUT /tariffs/{id}); this view only reads, while it is open.
+  function loadTariffs() {
+    return Promise.all([read('/tariffs?limit=' + MAX_PAGE), read('/tariff-assignments?limit=' + MAX_PAGE)]).then(function (r) {
+      state.tariffs = r[0].tariffs;
+      state.moreTariffs = r[0].nextCursor !== null;
+      state.assignments = r[1].assignments;
+      state.moreAssignments = r[1].nextCursor !== null;
+      renderTariffs();
+    });
+  }
+  var SCOPE_WORDS = { default: 'Default (every charger)', charger: 'Charger', id_tag_group: 'Id tag group', site: 'Site' };
+  function renderTariffs() {
+    var box = $('tariffs');
+    box.replaceChildren();
+    if (state.tariffs.length === 0) {
+      add(box, h('p', 'note', 'No tariff yet: sessions are not priced. Tariffs are set through the API (PUT /api/v1/tariffs/{id}).'));
+    } else {
+      var t = table(['Tariff', 'Version', 'Currency', 'Prices', 'Text for drivers']);
+      t.className = 'tariffs';
+      state.tariffs.forEach(function (st) {
+        var x = st.tariff;
+        var alt = (x.tariff_alt_text || []).map(function (d) { return '[' + d.language + '] ' + d.text; }).join('\n');
+        add(t.tBodies[0], row([h('span', 'mono', x.id), x.version + ' (' + time(x.last_updated) + ')', x.currency, tariffText(x), h('span', 'tech', alt || '—')]));
+      });
+      add(box, t);
+      if (state.moreTariffs) add(box, h('p', 'note', 'Showing the first ' + MAX_PAGE + ' tariffs.'));
+    }
+    add(box, h('h4', null, 'Assignments (most specific first: id tag group, charger, default)'));
+    if (state.assignments.length === 0) { add(box, h('p', 'note', 'No tariff is assigned.')); return; }
+    var a = table(['Scope', 'For', 'Tariff', 'Since']);
+    a.className = 'assignments';
+    var order = { id_tag_group: 0, charger: 1, site: 2, default: 3 };
+    state.assignments.slice().sort(function (p, q) { return (order[p.scope] - order[q.scope]) || (p.key < q.key ? -1 : p.key > q.key ? 1 : 0); })
+      .forEach(function (x) { add(a.tBodies[0], row([SCOPE_WORDS[x.scope] || x.scope, x.scope === 'default' ? '—' : h('span', 'mono', x.key), h('span', 'mono', x.tariffId), time(x.assignedAt)])); });
+    add(box, a);
+    if (state.moreAssignments) add(box, h('p', 'note', 'Showing the first ' + MAX_PAGE + ' assignments.'));
+  }
+
+  // ---- Charge detail records: the CSV of a period, in one click --------------------------------------
+  // The export needs the token, which only this page holds: it is fetched with the Authorization header
+  // and saved from a Blob. A plain link would need the token in its URL (kept in history and logs).
+  function dateInput(d) {
+    var pad = function (n) { return (n < 10 ? '0' : '') + n; };
+    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate());
+  }
+  /** Local midnight of an input's date; "after" adds a day (the "to" date is included). */
+  function fromDateInput(value, after) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    if (!m) return null;
+    return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + (after ? 1 : 0));
+  }
+  function setupCdrExport() {
+    var now = new Date();
+    $('cdr-from').value = dateInput(new Date(now.getFullYear(), now.getMonth() - 1, 1)); // last month, by default
+    $('cdr-to').value = dateInput(new Date(now.getFullYear(), now.getMonth(), 0));
+    $('cdr-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      var out = $('cdr-result');
+      var from = fromDateInput($('cdr-from').value, false), to = fromDateInput($('cdr-to').value, true);
+      if (!from || !to) { show(out, 'bad', 'Choose both dates.'); return; }
+      if (to <= from) { show(out, 'bad', 'The end date must not be before the start date.'); return; }
+      if (!state.token) { show(out, 'bad', 'Enter an API token first.'); return; }
+      var b = $('cdr-download');
+      b.disabled = true;
+      show(out, 'wait', 'Exporting…');
+      fetch(API + '/cdrs?format=csv&from=' + enc(from.toISOString()) + '&to=' + enc(to.toISOString()),
+        { headers: { authorization: 'Bearer ' + state.token, accept: 'text/csv' }, cache: 'no-store' })
+        .then(function (res) {
+          if (!res.ok) {
+            return res.text().then(function (text) {
+              var json = null;
+              try { json = JSON.parse(text); } catch (err) { json = null; }
+              throw new Error('HTTP ' + res.status + (json && json.error ? ' ' + json.error.code + ': ' + json.error.message : ''));
+            });
+          }
+          var named = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') || '');
+          return res.blob().then(function (blob) { return { blob: blob, name: named ? named[1] : 'cdrs.csv' }; });
+        })
+        .then(function (file) {
+          var url = URL.createObjectURL(new Blob([file.blob], { type: 'text/csv' }));
+          var a = h('a');
+          a.href = url;
+          a.download = file.name;
+          document.body.appendChild(a);
+          a.click();
+          a.remove();
+          setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+          show(out, 'ok', 'Saved ' + file.name + ' (' + bytes(file.blob.size) + ').');
+        })
+        .catch(function (error) { show(out, 'bad', 'Export failed: ' + error.message); })
+        .finally(function () { b.disabled = false; });
+    });
+  }
+
   // ---- Chargers list ----------------------------------------------------------------------------
   function loadChargers() {
     return read('/chargers?limit=500').then(function (json) {
@@ -286,6 +468,11 @@ export const DASHBOARD_SCRIPT = String.raw`
       state.messages = r[2].messages;
       if (r[3] && state.selectedTx === tx) state.txDetail = r[3].transaction;
       renderDetail();
+      var d = state.txDetail;
+      var priced = d && (d.tariff || (d.runningCost && d.runningCost.tariff));
+      if (priced && state.tariffVersions[tariffRef(priced)] === undefined) {
+        return loadTariffVersion(priced).then(function () { if (state.selectedId === id && state.charger) renderDetail(); });
+      }
     });
   }
   function renderDetail() {
@@ -297,7 +484,8 @@ export const DASHBOARD_SCRIPT = String.raw`
       detail.replaceChildren(
         add(h('div', 'head'), h('h2', 'mono', c.id), h('span', null, ''), h('div', 'facts')),
         add(h('div', 'cols'),
-          add(h('section'), h('h3', null, 'Transactions'), h('div', null), h('h3', null, 'Energy'), h('div', 'chart-box')),
+          add(h('section'), h('h3', null, 'Transactions'), h('div', null), h('h3', null, 'Energy'), h('div', 'chart-box'),
+            h('h3', null, 'Tariff and cost'), h('div', 'cost-box')),
           add(h('section'), h('h3', null, 'Commands'), commandForms(c))),
         add(h('section', 'views'), h('h3', null, 'Firmware, certificates, logs and reports'), viewTabs(c), h('div', 'view-body')),
         add(h('section'), h('h3', null, 'Message journal (last 50, newest first)'), h('div', 'journal')));
@@ -317,16 +505,18 @@ export const DASHBOARD_SCRIPT = String.raw`
     var sections = detail.querySelectorAll('.cols > section');
     renderTransactions(sections[0].children[1]);
     renderChart(sections[0].querySelector('.chart-box'));
+    renderCost(sections[0].querySelector('.cost-box'));
     renderJournal(detail.querySelector('.journal'));
   }
   function renderTransactions(box) {
     box.replaceChildren();
     if (state.transactions.length === 0) { add(box, h('p', 'note', 'No transactions yet.')); return; }
-    var t = table(['Transaction', 'Where', 'Id tag', 'Status', 'Started', 'Stopped', 'Energy']);
+    var t = table(['Transaction', 'Where', 'Id tag', 'Status', 'Started', 'Stopped', 'Energy', 'Cost', 'Tariff']);
     state.transactions.forEach(function (x) {
       var cls = 'pick' + (x.status === 'active' ? ' active' : '') + (x.transactionId === state.selectedTx ? ' selected' : '');
       var tr = row([h('span', 'mono', x.transactionId), place(x.protocol, x.evseId, x.connectorId), x.idTag || '—',
-        x.status + (x.chargingState ? ' (' + x.chargingState + ')' : ''), time(x.startedAt), time(x.stoppedAt), kwh(x.energyWh)], cls);
+        x.status + (x.chargingState ? ' (' + x.chargingState + ')' : ''), time(x.startedAt), time(x.stoppedAt), kwh(x.energyWh),
+        listCost(x), tariffRef(x.tariff)], cls);
       tr.title = 'Show this transaction\'s meter values' + (x.status === 'active' ? ' and fill in Remote stop' : '');
       tr.addEventListener('click', function () {
         state.selectedTx = x.transactionId; state.txDetail = null;
@@ -337,6 +527,67 @@ export const DASHBOARD_SCRIPT = String.raw`
       add(t.tBodies[0], tr);
     });
     add(box, t);
+  }
+
+  /** The list's cost cell: a completed transaction's total; a running one is priced when it ends. */
+  function listCost(x) {
+    if (x.cost) return totalText(x.cost);
+    if (x.status === 'active') return h('span', 'note', 'priced on end');
+    if ((x.flags || []).indexOf('unpriced') >= 0) return h('span', 'warn', 'unpriced');
+    return '—';
+  }
+
+  // ---- A transaction's tariff and cost: its charging periods, totals per dimension, and what needs a look ----
+  /** The tariff version a transaction was priced under, read once (versions never change) to say it in words. */
+  function loadTariffVersion(tariff) {
+    var key = tariffRef(tariff);
+    if (!tariff || state.tariffVersions[key] !== undefined) return Promise.resolve(null);
+    state.tariffVersions[key] = null; // asked for: once
+    return read('/tariffs/' + enc(tariff.id) + '/versions/' + enc(tariff.version))
+      .then(function (json) { state.tariffVersions[key] = json.tariff; }, function () { delete state.tariffVersions[key]; });
+  }
+  function renderCost(box) {
+    box.replaceChildren();
+    var tx = state.txDetail;
+    if (!state.selectedTx || !tx) { add(box, h('p', 'note', 'Select a transaction to see its tariff and cost.')); return; }
+    var cost = tx.cost, tariff = tx.tariff, running = false;
+    if (!cost && tx.runningCost) { cost = tx.runningCost.cost; tariff = tx.runningCost.tariff; running = true; }
+    var flags = tx.flags || [];
+    if (!cost) {
+      var why = tx.status === 'active' ? 'Running: priced when it ends (no tariff applies so far, or its price is not known yet).'
+        : flags.indexOf('unpriced') >= 0 ? 'Not priced: it ended before its tariff could be resolved.'
+        : 'Not priced: no tariff applied when it started.';
+      add(box, h('p', 'note', why));
+    } else {
+      var version = state.tariffVersions[tariffRef(tariff)];
+      add(box, add(h('p', 'cost-head'),
+        h('strong', 'cost-total', (running ? 'So far ' : 'Total ') + totalText(cost)),
+        h('span', 'note', ' · tariff ' + tariffRef(tariff) + (running ? ' (as if it ended now)' : ''))));
+      if (version) add(box, h('p', 'note tariff-words', tariffText(version)));
+      var periods = table(['Period from', 'Energy', 'Charging', 'Parking']);
+      periods.className = 'periods';
+      cost.charging_periods.forEach(function (p) {
+        var vol = {};
+        p.dimensions.forEach(function (d) { vol[d.type] = d.volume; });
+        add(periods.tBodies[0], row([time(p.start_date_time) + (p.mixed ? ' (merged)' : ''), kwhOf(vol.ENERGY || 0), hours(vol.TIME || 0), hours(vol.PARKING_TIME || 0)]));
+      });
+      add(box, periods);
+      var totals = table(['', 'Volume', 'Excl. VAT', 'Incl. VAT']);
+      totals.className = 'totals';
+      var c = cost.currency;
+      var line = function (name, volume, price) { add(totals.tBodies[0], row([name, volume, money(price.excl_vat, c), money(price.incl_vat, c)])); };
+      line(DIMENSION_WORDS.ENERGY, kwhOf(cost.total_energy), cost.total_energy_cost);
+      line(DIMENSION_WORDS.TIME, hours(cost.total_charging_time), cost.total_time_cost);
+      line(DIMENSION_WORDS.PARKING_TIME, hours(cost.total_parking_time), cost.total_parking_cost);
+      line('Session fee', '', cost.total_fixed_cost);
+      line('Total', hours(cost.total_time), cost.total_cost);
+      add(box, totals);
+      if (cost.total_cost.incl_vat === undefined) add(box, h('p', 'note', 'No total incl. VAT: a price component has no VAT, so the driver pays the total excl. VAT.'));
+      (cost.anomalies || []).forEach(function (a) {
+        add(box, h('p', 'warn', 'Pricing note: ' + (COST_ANOMALY_WORDS[a.kind] || a.kind) + ' (' + a.count + '×, first at ' + a.first_at + ').'));
+      });
+    }
+    flags.forEach(function (f) { add(box, h('p', 'warn flag', 'Needs a look (' + f + '): ' + (FLAG_WORDS[f] || f) + '.')); });
   }
 
   // ---- Charger views: read-only, each loaded when its tab is opened, a page at a time -------------
@@ -660,7 +911,8 @@ export const DASHBOARD_SCRIPT = String.raw`
     if (busy) { again = true; return; }
     if (!state.token || state.authError || document.hidden) { schedule(); return; }
     busy = true;
-    Promise.all([loadChargers(), loadAlerts(), $('firmware-section').open ? loadFleetFirmware() : null, state.selectedId ? loadSelected() : null])
+    Promise.all([loadChargers(), loadAlerts(), $('firmware-section').open ? loadFleetFirmware() : null,
+      $('tariffs-section').open ? loadTariffs() : null, state.selectedId ? loadSelected() : null])
       .then(function () { $('status').textContent = 'Updated ' + new Date().toLocaleTimeString() + ' · every ' + POLL_MS / 1000 + ' s'; })
       .catch(function (error) { $('status').textContent = 'Update failed: ' + error.message; })
       .finally(function () { busy = false; if (again) { again = false; tick(); } else schedule(); });
@@ -668,6 +920,8 @@ export const DASHBOARD_SCRIPT = String.raw`
   function schedule() { clearTimeout(timer); timer = setTimeout(tick, POLL_MS); }
   document.addEventListener('visibilitychange', function () { if (!document.hidden) refreshNow(); });
   $('firmware-section').addEventListener('toggle', function () { if ($('firmware-section').open) refreshNow(); });
+  $('tariffs-section').addEventListener('toggle', function () { if ($('tariffs-section').open) refreshNow(); });
+  setupCdrExport();
 
   // ---- Token: asked for on the page, kept in sessionStorage (this tab only) ------------------------
   function showBanner() {
@@ -689,6 +943,8 @@ export const DASHBOARD_SCRIPT = String.raw`
     state.token = ''; $('token').value = ''; sessionStorage.removeItem(TOKEN_KEY);
     state.selectedId = null; state.formsFor = null; state.view = null;
     state.alerts = []; state.alerts24h = null; state.fleetFirmware = [];
+    state.tariffs = []; state.assignments = []; state.tariffVersions = {};
+    $('tariffs').replaceChildren(); $('cdr-result').className = 'result hidden';
     $('chargers').replaceChildren(); $('detail').replaceChildren(); $('status').textContent = '';
     $('alerts').replaceChildren(); $('firmware').replaceChildren(); $('alert-count').textContent = '–';
     showBanner();

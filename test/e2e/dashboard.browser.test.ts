@@ -1,10 +1,13 @@
 // The dashboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core): a
 // simulated charger appears on the page, charges, and its transaction shows with its energy; a
-// charger's security alert, firmware job and events show, as text, whatever markup they carry.
+// charger's security alert, firmware job and events show, as text, whatever markup they carry; a
+// priced session shows its cost and breakdown, the CDR export downloads its CSV, tariffs show in words.
+import { readFile } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_API_TOKEN } from './global-setup.ts';
 import { api, baseUrl, BOOT, bootedCharger, command, connectCharger, uniqueChargerId } from './helpers.ts';
+import { reading201 } from './session-helpers.ts';
 
 /** Installed by .ci/run from Debian's packages when missing. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -159,5 +162,103 @@ describe('the dashboard in a browser', () => {
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
     expect(consoleErrors).toEqual([]);
     await page.close();
+  }, 90_000);
+
+  it('I03 / I02: a priced session shows its cost in the list and its breakdown; the CDR export is one click; tariffs show in words, their text literally', async () => {
+    // Peak 07:00–23:00 UTC 0.40 EUR/kWh, else 0.25, a 0.50 session fee, 20 % VAT; its driver text is markup.
+    const tariffId = `DASH-${crypto.randomUUID().slice(0, 8)}`;
+    const tariff = {
+      currency: 'EUR',
+      time_zone: 'UTC',
+      tariff_alt_text: [{ language: 'en', text: HOSTILE }],
+      elements: [
+        { price_components: [{ type: 'ENERGY', price: 0.4, vat: 20, step_size: 1 }], restrictions: { start_time: '07:00', end_time: '23:00' } },
+        { price_components: [{ type: 'ENERGY', price: 0.25, vat: 20, step_size: 1 }] },
+        { price_components: [{ type: 'FLAT', price: 0.5, vat: 20, step_size: 1 }] },
+      ],
+    };
+    expect((await api('PUT', `/tariffs/${tariffId}`, tariff)).status).toBe(201);
+    // The default tariff is fleet-wide: the one set before (none in a fresh run) is put back at the end.
+    const before = (await api('GET', '/tariff-assignments?scope=default')).body.assignments as { tariffId: string }[];
+    expect((await api('PUT', '/tariff-assignments/default', { tariffId })).status).toBeLessThan(300);
+    try {
+      const id = uniqueChargerId('DASHCOST');
+      const charger = await bootedCharger('ocpp2.0.1', id);
+      // 22:30–23:30 UTC on the 15th of last month (in the export's default range): 5 kWh peak, then 4 kWh off-peak.
+      const now = new Date();
+      const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15, 22, 30);
+      const iso = (minutes: number) => new Date(start + minutes * 60_000).toISOString();
+      const transactionId = `DASH-COST-${Date.now()}`;
+      await charger.call('TransactionEvent', {
+        eventType: 'Started', timestamp: iso(0), triggerReason: 'CablePluggedIn', seqNo: 0, evse: { id: 1, connectorId: 1 },
+        transactionInfo: { transactionId, chargingState: 'Charging' }, meterValue: [reading201(iso(0), 0, 'Wh', 'Transaction.Begin')],
+      });
+      await charger.call('TransactionEvent', {
+        eventType: 'Updated', timestamp: iso(30), triggerReason: 'MeterValuePeriodic', seqNo: 1,
+        transactionInfo: { transactionId }, meterValue: [reading201(iso(30), 5_000, 'Wh')],
+      });
+      const ended = (await charger.call('TransactionEvent', {
+        eventType: 'Ended', timestamp: iso(60), triggerReason: 'EVDeparted', seqNo: 2,
+        transactionInfo: { transactionId, stoppedReason: 'EVDisconnected' }, meterValue: [reading201(iso(60), 9_000, 'Wh', 'Transaction.End')],
+      })) as { totalCost?: number };
+      // 5 × 0.40 + 4 × 0.25 + 0.50 = 3.50 EUR excl. VAT; × 1.20 = 4.20 incl.
+      expect(ended.totalCost).toBe(4.2);
+
+      const { page, consoleErrors } = await openDashboard();
+      await page.locator('#chargers').getByText(id).click();
+      // The list: the total incl. VAT with its currency, and the tariff version it was priced under.
+      const txRow = page.locator('tr', { hasText: transactionId }).first();
+      await expect.poll(async () => (await txRow.textContent()) ?? '', { timeout: 20_000 }).toContain('4.20 EUR');
+      expect(await txRow.textContent()).toContain(`${tariffId}@1`);
+
+      // The detail: total, tariff in words, the two charging periods either side of 23:00, the totals per dimension.
+      await txRow.click();
+      const costBox = page.locator('#detail .cost-box');
+      await expect.poll(async () => (await costBox.textContent()) ?? '', { timeout: 15_000 }).toContain('Total 4.20 EUR');
+      await expect.poll(async () => (await costBox.textContent()) ?? '', { timeout: 15_000 }).toContain('07:00–23:00 0.40 EUR/kWh');
+      const periods = costBox.locator('table.periods tbody tr');
+      expect(await periods.count()).toBe(2);
+      expect(await periods.nth(0).textContent()).toContain('5 kWh');
+      expect(await periods.nth(1).textContent()).toContain('4 kWh');
+      const totals = costBox.locator('table.totals tbody tr');
+      expect(await totals.nth(0).textContent()).toBe('Energy9 kWh3.00 EUR3.60 EUR');
+      expect(await totals.nth(3).textContent()).toBe('Session fee0.50 EUR0.60 EUR');
+      expect(await totals.nth(4).textContent()).toBe('Total1 h3.50 EUR4.20 EUR');
+      expect(await costBox.locator('.flag').count()).toBe(0);
+
+      // The CDR export: one click on the default range (last month) saves the CSV, fetched with the token.
+      const urls: string[] = [];
+      page.on('request', (request) => urls.push(request.url()));
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.click('#cdr-download')]);
+      expect(download.suggestedFilename()).toMatch(/^cdrs_.*\.csv$/);
+      const csv = await readFile((await download.path())!, 'utf8');
+      const lines = csv.split('\r\n');
+      expect(lines[0]).toMatch(/^cdr_id,session_id,charger_id,protocol,/);
+      const line = lines.find((l) => l.includes(transactionId));
+      expect(line).toContain(`,${id},ocpp2.0.1,`);
+      expect(line).toContain(',EUR,3.50,4.20,');
+      expect(line).toContain(`,${tariffId},1,true,`);
+      expect(urls.some((u) => u.includes('/api/v1/cdrs?format=csv'))).toBe(true);
+      expect(urls.filter((u) => u.includes(E2E_API_TOKEN))).toEqual([]); // the token never in a URL
+      expect(await page.locator('#cdr-result').textContent()).toMatch(/^Saved cdrs_/);
+
+      // The tariffs, read-only: prices in words, the driver text as text, the default assignment.
+      await page.locator('#tariffs-section summary').click();
+      const tariffRow = page.locator('#tariffs table.tariffs tr', { hasText: tariffId });
+      await tariffRow.waitFor({ timeout: 15_000 });
+      expect(await tariffRow.textContent()).toContain('07:00–23:00 0.40 EUR/kWh; 0.25 EUR/kWh; 0.50 EUR per session; excl. VAT, +20 % VAT');
+      expect(await tariffRow.textContent()).toContain(`[en] ${HOSTILE}`);
+      const defaultRow = page.locator('#tariffs table.assignments tr', { hasText: 'Default' });
+      expect(await defaultRow.textContent()).toContain(tariffId);
+
+      expect(await page.locator('img').count()).toBe(0);
+      expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+      expect(consoleErrors).toEqual([]);
+      await page.close();
+      await charger.close();
+    } finally {
+      if (before[0]) await api('PUT', '/tariff-assignments/default', { tariffId: before[0].tariffId });
+      else await api('DELETE', '/tariff-assignments/default');
+    }
   }, 90_000);
 });

@@ -64,6 +64,11 @@ describe('the dashboard page', () => {
       "'/display-messages'",
       "'/events'",
       "'/customer-information'",
+      // Money (issue 14): a transaction's tariff version in words, the tariffs and their assignments, the CDR CSV.
+      "'/versions/'",
+      "'/tariffs?limit='",
+      "'/tariff-assignments?limit='",
+      "'/cdrs?format=csv&from='",
       'Energy.Active.Import.Register',
       // The payload of each command differs between 1.6 and 2.0.1.
       'RemoteStartTransaction',
@@ -77,6 +82,17 @@ describe('the dashboard page', () => {
     ]) {
       expect(script, text).toContain(text);
     }
+  });
+
+  it('fetches every file it saves (log uploads, the CDR CSV) with the token in a header, never in a URL', async () => {
+    const { script, html } = await page();
+    // Every fetch of the page sends the token as a Bearer header; no URL it builds names a token.
+    expect(script.match(/fetch\(/g)?.length).toBe(3);
+    expect(script.match(/authorization: 'Bearer ' \+ state\.token/g)?.length).toBe(3);
+    expect(script).not.toMatch(/[?&](token|access_token|apiToken)=/i);
+    // The export is a form of two dates and one button, on the page from the start (one click).
+    expect(html).toContain('<input id="cdr-from" type="date" required>');
+    expect(html).toContain('<button type="submit" id="cdr-download">Download CSV</button>');
   });
 
   it('does not open the API: its calls still need the token', async () => {
