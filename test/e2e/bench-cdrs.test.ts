@@ -32,6 +32,7 @@ describe('npm run bench:cdrs', () => {
       expect(r.peakAfterMiB).toBeGreaterThanOrEqual(r.rssMaxMiB - 1);
       // Read twice: the first read's figures travel with the second's.
       expect(r.firstRead.cdrs).toBe(450);
+      expect(r.jsonPages.anonMaxMiB).toBeGreaterThanOrEqual(r.jsonPages.anonBeforeMiB);
       expect(r.anonBeforeMiB).toBeGreaterThan(0);
       expect(r.anonMaxMiB).toBeGreaterThanOrEqual(r.anonBeforeMiB);
     } finally {
