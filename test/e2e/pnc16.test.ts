@@ -1,21 +1,35 @@
 // ISO 15118 Plug & Charge for a strict 1.6 client over DataTransfer (OCA application note): C07 by a real OCSP responder on 127.0.0.1, M06, and M01 through the local contract-certificate provider.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startOcspResponder, type OcspResponder } from '../support/ocsp-responder.ts';
+import { hashDataOf, keyHashOf, moPki } from '../support/test-pki.ts';
 import type { ReceivedRequest } from './contract-cert-provider.ts';
 import { api, bootedCharger, type Charger, uniqueChargerId } from './helpers.ts';
 
 const PNC = 'org.openchargealliance.iso15118pnc';
 
 let responder: OcspResponder;
+/** The test MO sub-CA's issuerNameHash and issuerKeyHash: hash data naming certificates it issued. */
+let subCaHashes: { issuerNameHash: string; issuerKeyHash: string };
 beforeAll(async () => {
   responder = await startOcspResponder();
+  // A mobility-operator PKI made in the test, in the CSMS's trust store, its responses signed by the
+  // issuing CA (RFC 6960 §4.2.2.2): only then does the CSMS believe a responder (see e2e ocsp.test.ts).
+  const pki = await moPki(responder.url);
+  for (const [id, cert] of [['e2e-pnc16-mo-root', pki.root], ['e2e-pnc16-mo-subca', pki.subCa]] as const) {
+    const res = await api('PUT', `/trust-roots/${id}`, { certificate: cert.pem });
+    expect(res.status).toBeLessThan(300);
+  }
+  responder.signers.set(await keyHashOf(pki.subCa), { key: pki.subCa.keys.privateKey });
+  responder.signers.set(await keyHashOf(pki.root), { key: pki.root.keys.privateKey });
+  const { issuerNameHash, issuerKeyHash } = await hashDataOf(pki.contract, responder.url);
+  subCaHashes = { issuerNameHash, issuerKeyHash };
 });
 afterAll(async () => {
-  await responder.stop();
+  await responder?.stop();
 });
 
 function hashData(serial: string, responderURL = responder.url) {
-  return { hashAlgorithm: 'SHA256' as const, issuerNameHash: 'a1'.repeat(32), issuerKeyHash: 'b2'.repeat(32), serialNumber: serial, responderURL };
+  return { hashAlgorithm: 'SHA256' as const, ...subCaHashes, serialNumber: serial, responderURL };
 }
 
 let next = 0x2000 + Math.floor(Math.random() * 0xffff) * 0x100;
