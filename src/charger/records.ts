@@ -7,7 +7,8 @@
 // D1 itself: meter reports when nothing waits in the outbox, states and stops taking a few waiting
 // entries along (writeToD1). Everything else, starts included, and those when they cannot, is
 // appended to the charger's outbox, which commits in the object's own storage before the answer
-// leaves and reaches D1 with the next flush.
+// leaves and reaches D1 with the next flush. Transactions are priced as they are recorded
+// (record-pricing.ts): a start's tariff is the one D1 read pricing adds.
 
 import type { Config } from '../config';
 import { decideToken, groupTokenType } from '../ocpp/authorization';
@@ -27,7 +28,6 @@ import type {
   TransactionStart16,
   TransactionStop16,
 } from '../ocpp/records';
-import type { MeterSample } from '../ocpp/meter-values';
 import type { ProfileChange } from '../ocpp/profile-changes';
 import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
@@ -49,12 +49,10 @@ import type { RemoteStartPermission, RemoteStarts } from './remote-starts';
 import type { EvseTransactions } from './evse-transactions';
 import type { FirmwareJobs } from './firmware-jobs';
 import type { TransactionIds } from './transaction-ids';
-import type { FinishedPrice, PendingStart, TransactionPrices } from './transaction-prices';
-import { resolveStartTariff } from '../store/tariffs';
+import type { TransactionPrices } from './transaction-prices';
+import { RecordPricing } from './record-pricing';
 import type { Tariff } from '../tariffs/model';
-import { personalMessage } from '../ocpp/driver-price';
-import { chargingOf16, chargingOf201, costSamplesOf } from '../tariffs/samples';
-import type { CostSample } from '../tariffs/cost';
+import { chargingOf16, costSamplesOf } from '../tariffs/samples';
 import type { TransactionLocation, TransactionLocations } from './transaction-locations';
 import type { TxProfileMarker } from './tx-profiles';
 
@@ -118,10 +116,12 @@ export class DurableChargerRecords implements ChargerRecords {
   private remoteStartClaimed: number | undefined;
   /** The id tag records this frame read from D1 (for its authorization): a start's tariff resolution uses them. */
   private tagRead: { idTag: string; records: IdTagRecord[] } | undefined;
-  /** The tariff this frame resolved for a start (tariffForStart), by id tag and token type. */
-  private startTariff: { key: string; tariff: Tariff | null | 'pending' } | undefined;
+  /** This frame's pricing: the tariff it resolved, the fold of its transactions (record-pricing.ts). */
+  private readonly pricing: RecordPricing;
 
-  constructor(private readonly deps: RecordsDeps) {}
+  constructor(private readonly deps: RecordsDeps) {
+    this.pricing = new RecordPricing({ ...deps, tagRead: () => this.tagRead });
+  }
 
   private get nowIso(): string {
     return this.deps.now.toISOString();
@@ -174,8 +174,8 @@ export class DurableChargerRecords implements ChargerRecords {
       const running = this.deps.transactionIds.running().find((t) => t.connectorId === state.connectorId);
       if (running) {
         const transactionId = String(running.transactionId);
-        const resolved = await this.retryPending(transactionId);
-        this.advance16(transactionId, () => [{ at: state.reportedAt ?? this.nowIso, charging }], resolved);
+        const resolved = await this.pricing.retryPending(transactionId);
+        this.pricing.advance16(transactionId, () => [{ at: state.reportedAt ?? this.nowIso, charging }], resolved);
       }
     }
     if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'status', fact: state }], { takeAlong: true })) return;
@@ -228,22 +228,9 @@ export class DurableChargerRecords implements ChargerRecords {
       decision = { ...decision, parentType: groupTokenType(await this.recordsOf(decision.parentIdTag)) };
     }
     if (decision.status === 'Accepted' && token.purpose !== 'end' && (await this.deps.showsTariff?.())) {
-      decision = await this.withTariffText(decision, token);
+      decision = await this.pricing.withTariffText(decision, token);
     }
     return decision;
-  }
-
-  /**
-   * I01: the text of the tariff the token's session would get, for a charger that shows tariffs (the same
-   * resolution the start uses, read once per frame: tariffForStart). A tariff that cannot be resolved now, or
-   * has no text, shows nothing: the authorization is answered as it is.
-   */
-  private async withTariffText(decision: TokenDecision, token: PresentedToken): Promise<TokenDecision> {
-    const tariff = await this.tariffForStart(token.idTag, token.type);
-    if (tariff === null || tariff === 'pending') return decision;
-    this.deps.tariffShown?.(token.idTag, tariff);
-    const message = this.deps.protocol === 'ocpp2.0.1' ? personalMessage(tariff) : undefined;
-    return message ? { ...decision, personalMessage: message } : decision;
   }
 
   /** The transaction the token is presented in, as the charger names it: a replayed 1.6 StartTransaction is the one its first sending started. */
@@ -312,13 +299,13 @@ export class DurableChargerRecords implements ChargerRecords {
       }
     }
     const txProfiles = await this.deps.txProfiles.mayHave();
-    const tariff = await this.tariffForStart(start.idTag);
+    const tariff = await this.pricing.tariffForStart(start.idTag);
     // No await from here to the append: the id, its key and the facts commit together.
     // Its connector is kept with its id and key (transactionLocation): no location row of its own.
     const { transactionId: id, abandoned } = ids.assign(key, start.connectorId);
     this.noteRunning(String(id), start);
     // Transactions it abandons are priced up to their last reading; it is priced from its start.
-    const costs = abandoned.flatMap((t) => this.costEntry(String(t), this.deps.prices.update(String(t), () => [], 'last reading')));
+    const costs = abandoned.flatMap((t) => this.pricing.costEntry(String(t), this.deps.prices.update(String(t), () => [], 'last reading')));
     if (tariff !== null) {
       this.deps.prices.start(String(id), tariff, { startedAt: start.startedAt, startRegisterWh: start.meterStartWh, idTag: start.idTag });
     }
@@ -357,63 +344,6 @@ export class DurableChargerRecords implements ChargerRecords {
     if (ids.seeded) return;
     const { lastId, running } = await new TransactionStore(this.deps.db).numbering16(this.deps.chargerId);
     ids.seed(lastId, running);
-  }
-
-  // --- Pricing (transaction-prices.ts): the tariff is resolved before a message's synchronous block, the
-  // fold advanced and the cost facts made inside it, with the facts they go with.
-
-  /**
-   * The tariff a transaction starting now is priced with (one D1 read; none while this object knows no
-   * tariff is assigned anywhere); 'pending' when D1 could not answer: pricing is not what the charger's
-   * message asks to be kept, so its answer does not fail for it, and the transaction's next message tries again.
-   */
-  private async tariffForStart(idTag: string | null, tokenType?: string): Promise<Tariff | null | 'pending'> {
-    // An authorization that showed the tariff's text (withTariffText) and the start in the same frame resolve it once.
-    const key = `${idTag?.toLowerCase() ?? ''}\u0000${tokenType ?? ''}`;
-    if (this.startTariff?.key === key) return this.startTariff.tariff;
-    const tariff = await this.resolveStartTariff(idTag, tokenType);
-    this.startTariff = { key, tariff };
-    return tariff;
-  }
-
-  private async resolveStartTariff(idTag: string | null, tokenType?: string): Promise<Tariff | null | 'pending'> {
-    const { prices, db, chargerId, now } = this.deps;
-    const nowMs = now.getTime();
-    if (prices.noTariffKnownAt(chargerId, nowMs)) return null;
-    const cached = idTag === null ? undefined : this.deps.tags.get(idTag, nowMs);
-    const read = idTag !== null && this.tagRead?.idTag.toLowerCase() === idTag.toLowerCase() ? this.tagRead.records : undefined;
-    try {
-      const { resolution, nothingAssigned } = await resolveStartTariff(db, chargerId, { idTag, tokenType, records: cached ?? read }, now);
-      if (nothingAssigned) prices.noTariffFound(chargerId, nowMs);
-      return resolution.tariff;
-    } catch (error) {
-      logWarning('pricing', chargerId, `the tariff could not be resolved (${String(error)}): tried again at the transaction's next message`);
-      return 'pending';
-    }
-  }
-
-  /** For a transaction waiting for its tariff: the tariff resolved now (or null: none applies), undefined when nothing to do. */
-  private async retryPending(transactionId: string): Promise<Tariff | null | undefined> {
-    if (!this.deps.prices.anyOpen) return undefined;
-    const row = this.deps.prices.get(transactionId);
-    if (row?.kind !== 'pending' || row.ended) return undefined;
-    const tariff = await this.tariffForStart(row.start.idTag, row.start.tokenType);
-    return tariff === 'pending' ? undefined : tariff;
-  }
-
-  /** The `cost` outbox entry of a transaction's end, when it had a price row. */
-  private costEntry(transactionId: string, finished: FinishedPrice | undefined): OutboxEntry<'cost'>[] {
-    if (finished === undefined) return [];
-    const { protocol } = this.deps;
-    const priced = finished && { tariffId: finished.tariffId, tariffVersion: finished.tariffVersion, breakdown: finished.breakdown };
-    return [{ chargerId: this.deps.chargerId, kind: 'cost', fact: { transactionId, protocol, at: this.nowIso, priced } }];
-  }
-
-  /** A 1.6 transaction's meter values, or the charging state its connector's status says, into its fold. Synchronous. */
-  private advance16(transactionId: string, samples: (charging: boolean) => readonly CostSample[], resolved: Tariff | null | undefined): void {
-    const prices = this.deps.prices;
-    if (resolved !== undefined) prices.resolved(transactionId, resolved);
-    if (prices.anyOpen) prices.update(transactionId, samples);
   }
 
   async recordSettings(settings: Setting[]): Promise<void> {
@@ -486,7 +416,7 @@ export class DurableChargerRecords implements ChargerRecords {
   }
 
   async stopTransaction(stop: TransactionStop16): Promise<void> {
-    const resolved = await this.retryPending(String(stop.transactionId));
+    const resolved = await this.pricing.retryPending(String(stop.transactionId));
     if (resolved !== undefined) this.deps.prices.resolved(String(stop.transactionId), resolved);
     this.deps.activeTokens.stopped16(String(stop.transactionId), this.deps.now.getTime());
     // Read before `stopped` forgets it; a replayed stop finds none, and ends only the transaction's own TxProfiles.
@@ -503,7 +433,7 @@ export class DurableChargerRecords implements ChargerRecords {
     if (await this.deps.txProfiles.mayHave()) entries.push(ended);
     // Its price ends with it, with no await before the facts are written or appended.
     const finished = this.deps.prices.update(String(stop.transactionId), () => [], { endedAt: stop.stoppedAt, endRegisterWh: stop.meterStopWh });
-    entries.push(...this.costEntry(String(stop.transactionId), finished));
+    entries.push(...this.pricing.costEntry(String(stop.transactionId), finished));
     if (await this.writeToD1(entries, { lastSeen: true, takeAlong: true })) return;
     this.deps.outbox.appendAll(entries);
     await this.deps.appended('soon');
@@ -513,8 +443,8 @@ export class DurableChargerRecords implements ChargerRecords {
     if (report.samples.length === 0) return;
     // A 1.6 transaction's values price it (a 2.0.1 transaction's come in its TransactionEvents).
     if (this.deps.protocol === 'ocpp1.6' && report.transactionId !== '') {
-      const resolved = await this.retryPending(report.transactionId);
-      this.advance16(report.transactionId, (charging) => costSamplesOf(report.samples, () => charging), resolved);
+      const resolved = await this.pricing.retryPending(report.transactionId);
+      this.pricing.advance16(report.transactionId, (charging) => costSamplesOf(report.samples, () => charging), resolved);
     }
     if (await this.writeToD1([{ chargerId: this.deps.chargerId, kind: 'meter', fact: report }])) return;
     this.deps.outbox.appendMeter(this.deps.chargerId, report);
@@ -579,14 +509,14 @@ export class DurableChargerRecords implements ChargerRecords {
     const digest = await sha256Hex(JSON.stringify(sent));
     // The token the CSMS sent with the remoteStartId the transaction names; that request is used up.
     // Before anything is noted or used up: the tariff's D1 read is the last await before the append.
-    const pricing = await this.preparePrice201(event);
+    const pricing = await this.pricing.preparePrice201(event);
     const remoteStartIdToken =
       event.remoteStartId === undefined ? undefined : this.deps.remoteStarts.startedBy(event.remoteStartId, event.transactionId);
     const { chargerId } = this.deps;
     // No await from here to the append: what the object notes of the EVSE and the facts commit together.
     const evseId = event.evseId ?? this.deps.locations.get(event.transactionId)?.evseId;
     const abandoned = this.deps.evseTransactions.noted(event.transactionId, event.eventType, evseId);
-    const { costs, totalCost } = this.price201(event, samples, abandoned, pricing);
+    const { costs, totalCost } = this.pricing.price201(event, samples, abandoned, pricing);
     const outcome: TransactionEventOutcome = totalCost === undefined ? {} : { totalCost };
     // A transaction still running on this EVSE was left open by the charger: the new one's Started ends it.
     const fact = { ...event, samples, digest, remoteStartIdToken };
@@ -623,68 +553,6 @@ export class DurableChargerRecords implements ChargerRecords {
     return outcome;
   }
 
-  /**
-   * Before a 2.0.1 event's synchronous block: the tariff of a transaction that starts with it (a Started
-   * event of a transaction this object does not price yet), or of one whose resolution waits (pending).
-   */
-  private async preparePrice201(event: TransactionEvent201): Promise<Price201> {
-    const prices = this.deps.prices;
-    if (event.eventType === 'Started') {
-      const row = prices.get(event.transactionId);
-      if (row === undefined) {
-        const byToken = event.idToken !== undefined && event.idTokenType !== 'NoAuthorization';
-        const remoteStartIdToken = event.remoteStartId === undefined ? undefined : this.deps.remoteStarts.tokenOf(event.remoteStartId);
-        const idTag = byToken ? event.idToken! : (remoteStartIdToken ?? null);
-        const tokenType = byToken ? event.idTokenType : undefined;
-        return { start: await this.tariffForStart(idTag, tokenType), idTag, tokenType };
-      }
-    }
-    return { resolved: await this.retryPending(event.transactionId) };
-  }
-
-  /**
-   * In a 2.0.1 event's synchronous block: starts, advances or ends the transaction's price, and prices
-   * the transactions its Started abandons up to their last reading. The cost facts go with the event's.
-   */
-  private price201(
-    event: TransactionEvent201,
-    samples: readonly MeterSample[],
-    abandoned: readonly string[],
-    pricing: Price201,
-  ): { costs: OutboxEntry<'cost'>[]; totalCost?: number } {
-    const prices = this.deps.prices;
-    const id = event.transactionId;
-    const costs = abandoned.flatMap((t) => this.costEntry(t, prices.update(t, () => [], 'last reading')));
-    if (pricing.start !== undefined && pricing.start !== null) {
-      const charging = event.chargingState === undefined ? undefined : chargingOf201(event.chargingState);
-      const start: PendingStart = { startedAt: event.timestamp, idTag: pricing.idTag ?? null, ...(charging === undefined ? {} : { charging }) };
-      // The Started's own register (Transaction.Begin) is the start's: a start kept pending begins from it too.
-      const startRegisterWh = costSamplesOf(samples, () => true).find((sample) => sample.registerWh !== undefined)?.registerWh;
-      if (startRegisterWh !== undefined) start.startRegisterWh = startRegisterWh;
-      if (pricing.tokenType !== undefined) start.tokenType = pricing.tokenType;
-      prices.start(id, pricing.start, start);
-    }
-    if (pricing.resolved !== undefined) prices.resolved(id, pricing.resolved);
-    if (!prices.anyOpen && event.eventType !== 'Ended') return { costs };
-    // The state the event reports holds from its timestamp: values sampled before it are of the state before.
-    const changedAtMs = Date.parse(event.timestamp);
-    const samplesFor = (before: boolean): CostSample[] => {
-      const now = event.chargingState === undefined ? before : chargingOf201(event.chargingState);
-      const costSamples = costSamplesOf(samples, (at) => (Date.parse(at) >= changedAtMs ? now : before));
-      if (now !== before) costSamples.push({ at: event.timestamp, charging: now });
-      return costSamples.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-    };
-    if (event.eventType !== 'Ended') {
-      prices.update(id, samplesFor);
-      return { costs };
-    }
-    const finished = prices.update(id, samplesFor, { endedAt: event.timestamp });
-    if (finished !== undefined) return { costs: [...costs, ...this.costEntry(id, finished)], ...(finished ? { totalCost: finished.totalCost } : {}) };
-    // A replayed Ended answers what the first was answered.
-    const row = prices.get(id);
-    return { costs, ...(row?.kind === 'priced' && row.ended && row.totalCost !== null ? { totalCost: row.totalCost } : {}) };
-  }
-
   /** ConcurrentTx's view: a transaction runs with the token it names until its Ended event. */
   private noteTokenOf(event: TransactionEvent201): void {
     const nowMs = this.deps.now.getTime();
@@ -715,16 +583,6 @@ export class DurableChargerRecords implements ChargerRecords {
     this.deps.outbox.appendAll(facts.map((fact) => ({ chargerId, kind, fact })));
     await this.deps.appended(urgency);
   }
-}
-
-/** What a 2.0.1 event's pricing needs from D1, read before its synchronous block (see preparePrice201). */
-interface Price201 {
-  /** The tariff of a transaction starting with this event; null: none applies; 'pending': D1 did not answer. */
-  start?: Tariff | null | 'pending';
-  idTag?: string | null;
-  tokenType?: string;
-  /** A pending transaction's tariff, resolved now. */
-  resolved?: Tariff | null;
 }
 
 /** A charging profile change as an outbox entry. */

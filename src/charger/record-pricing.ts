@@ -1,0 +1,172 @@
+// A charger's transactions priced as their messages are recorded: the tariff resolved at a start, the
+// cost fold advanced with each message, and the cost facts of an end (used by records.ts).
+//
+// The order matters and is the caller's: whatever reads D1 (tariffForStart, retryPending,
+// preparePrice201) runs before a message's synchronous block; what changes the fold (advance16,
+// price201, costEntry of an end) runs inside it, so the fold state and the facts it goes with commit
+// together. The fold and its storage are transaction-prices.ts; the arithmetic is tariffs/cost.ts.
+
+import type { PresentedToken, TokenDecision, TransactionEvent201 } from '../ocpp/records';
+import type { MeterSample } from '../ocpp/meter-values';
+import type { OutboxEntry } from '../fleet/outbox';
+import { personalMessage } from '../ocpp/driver-price';
+import { logWarning } from '../log';
+import { resolveStartTariff } from '../store/tariffs';
+import type { IdTagRecord } from '../store/id-tags';
+import type { CostSample } from '../tariffs/cost';
+import type { Tariff } from '../tariffs/model';
+import { chargingOf201, costSamplesOf } from '../tariffs/samples';
+import type { RecordsDeps } from './records';
+import type { FinishedPrice, PendingStart } from './transaction-prices';
+
+export interface RecordPricingDeps extends Pick<RecordsDeps, 'db' | 'chargerId' | 'protocol' | 'now' | 'prices' | 'tags' | 'remoteStarts' | 'tariffShown'> {
+  /** The id tag records this frame read from D1 for its authorization: a start's tariff resolution reuses them. */
+  tagRead: () => { idTag: string; records: IdTagRecord[] } | undefined;
+}
+
+/** What a 2.0.1 event's pricing needs from D1, read before its synchronous block (see preparePrice201). */
+export interface Price201 {
+  /** The tariff of a transaction starting with this event; null: none applies; 'pending': D1 did not answer. */
+  start?: Tariff | null | 'pending';
+  idTag?: string | null;
+  tokenType?: string;
+  /** A pending transaction's tariff, resolved now. */
+  resolved?: Tariff | null;
+}
+
+export class RecordPricing {
+  /** The tariff this frame resolved for a start (tariffForStart), by id tag and token type. */
+  private startTariff: { key: string; tariff: Tariff | null | 'pending' } | undefined;
+
+  constructor(private readonly deps: RecordPricingDeps) {}
+
+  /**
+   * I01: the text of the tariff the token's session would get, for a charger that shows tariffs (the same
+   * resolution the start uses, read once per frame: tariffForStart). A tariff that cannot be resolved now, or
+   * has no text, shows nothing: the authorization is answered as it is.
+   */
+  async withTariffText(decision: TokenDecision, token: PresentedToken): Promise<TokenDecision> {
+    const tariff = await this.tariffForStart(token.idTag, token.type);
+    if (tariff === null || tariff === 'pending') return decision;
+    this.deps.tariffShown?.(token.idTag, tariff);
+    const message = this.deps.protocol === 'ocpp2.0.1' ? personalMessage(tariff) : undefined;
+    return message ? { ...decision, personalMessage: message } : decision;
+  }
+
+  /**
+   * The tariff a transaction starting now is priced with (one D1 read; none while this object knows no
+   * tariff is assigned anywhere); 'pending' when D1 could not answer: pricing is not what the charger's
+   * message asks to be kept, so its answer does not fail for it, and the transaction's next message tries again.
+   */
+  async tariffForStart(idTag: string | null, tokenType?: string): Promise<Tariff | null | 'pending'> {
+    // An authorization that showed the tariff's text (withTariffText) and the start in the same frame resolve it once.
+    const key = `${idTag?.toLowerCase() ?? ''}\u0000${tokenType ?? ''}`;
+    if (this.startTariff?.key === key) return this.startTariff.tariff;
+    const tariff = await this.resolveStartTariff(idTag, tokenType);
+    this.startTariff = { key, tariff };
+    return tariff;
+  }
+
+  private async resolveStartTariff(idTag: string | null, tokenType?: string): Promise<Tariff | null | 'pending'> {
+    const { prices, db, chargerId, now } = this.deps;
+    const nowMs = now.getTime();
+    if (prices.noTariffKnownAt(chargerId, nowMs)) return null;
+    const cached = idTag === null ? undefined : this.deps.tags.get(idTag, nowMs);
+    const tagRead = this.deps.tagRead();
+    const read = idTag !== null && tagRead?.idTag.toLowerCase() === idTag.toLowerCase() ? tagRead.records : undefined;
+    try {
+      const { resolution, nothingAssigned } = await resolveStartTariff(db, chargerId, { idTag, tokenType, records: cached ?? read }, now);
+      if (nothingAssigned) prices.noTariffFound(chargerId, nowMs);
+      return resolution.tariff;
+    } catch (error) {
+      logWarning('pricing', chargerId, `the tariff could not be resolved (${String(error)}): tried again at the transaction's next message`);
+      return 'pending';
+    }
+  }
+
+  /** For a transaction waiting for its tariff: the tariff resolved now (or null: none applies), undefined when nothing to do. */
+  async retryPending(transactionId: string): Promise<Tariff | null | undefined> {
+    if (!this.deps.prices.anyOpen) return undefined;
+    const row = this.deps.prices.get(transactionId);
+    if (row?.kind !== 'pending' || row.ended) return undefined;
+    const tariff = await this.tariffForStart(row.start.idTag, row.start.tokenType);
+    return tariff === 'pending' ? undefined : tariff;
+  }
+
+  /** The `cost` outbox entry of a transaction's end, when it had a price row. */
+  costEntry(transactionId: string, finished: FinishedPrice | undefined): OutboxEntry<'cost'>[] {
+    if (finished === undefined) return [];
+    const { protocol } = this.deps;
+    const priced = finished && { tariffId: finished.tariffId, tariffVersion: finished.tariffVersion, breakdown: finished.breakdown };
+    return [{ chargerId: this.deps.chargerId, kind: 'cost', fact: { transactionId, protocol, at: this.deps.now.toISOString(), priced } }];
+  }
+
+  /** A 1.6 transaction's meter values, or the charging state its connector's status says, into its fold. Synchronous. */
+  advance16(transactionId: string, samples: (charging: boolean) => readonly CostSample[], resolved: Tariff | null | undefined): void {
+    const prices = this.deps.prices;
+    if (resolved !== undefined) prices.resolved(transactionId, resolved);
+    if (prices.anyOpen) prices.update(transactionId, samples);
+  }
+
+  /**
+   * Before a 2.0.1 event's synchronous block: the tariff of a transaction that starts with it (a Started
+   * event of a transaction this object does not price yet), or of one whose resolution waits (pending).
+   */
+  async preparePrice201(event: TransactionEvent201): Promise<Price201> {
+    const prices = this.deps.prices;
+    if (event.eventType === 'Started') {
+      const row = prices.get(event.transactionId);
+      if (row === undefined) {
+        const byToken = event.idToken !== undefined && event.idTokenType !== 'NoAuthorization';
+        const remoteStartIdToken = event.remoteStartId === undefined ? undefined : this.deps.remoteStarts.tokenOf(event.remoteStartId);
+        const idTag = byToken ? event.idToken! : (remoteStartIdToken ?? null);
+        const tokenType = byToken ? event.idTokenType : undefined;
+        return { start: await this.tariffForStart(idTag, tokenType), idTag, tokenType };
+      }
+    }
+    return { resolved: await this.retryPending(event.transactionId) };
+  }
+
+  /**
+   * In a 2.0.1 event's synchronous block: starts, advances or ends the transaction's price, and prices
+   * the transactions its Started abandons up to their last reading. The cost facts go with the event's.
+   */
+  price201(
+    event: TransactionEvent201,
+    samples: readonly MeterSample[],
+    abandoned: readonly string[],
+    pricing: Price201,
+  ): { costs: OutboxEntry<'cost'>[]; totalCost?: number } {
+    const prices = this.deps.prices;
+    const id = event.transactionId;
+    const costs = abandoned.flatMap((t) => this.costEntry(t, prices.update(t, () => [], 'last reading')));
+    if (pricing.start !== undefined && pricing.start !== null) {
+      const charging = event.chargingState === undefined ? undefined : chargingOf201(event.chargingState);
+      const start: PendingStart = { startedAt: event.timestamp, idTag: pricing.idTag ?? null, ...(charging === undefined ? {} : { charging }) };
+      // The Started's own register (Transaction.Begin) is the start's: a start kept pending begins from it too.
+      const startRegisterWh = costSamplesOf(samples, () => true).find((sample) => sample.registerWh !== undefined)?.registerWh;
+      if (startRegisterWh !== undefined) start.startRegisterWh = startRegisterWh;
+      if (pricing.tokenType !== undefined) start.tokenType = pricing.tokenType;
+      prices.start(id, pricing.start, start);
+    }
+    if (pricing.resolved !== undefined) prices.resolved(id, pricing.resolved);
+    if (!prices.anyOpen && event.eventType !== 'Ended') return { costs };
+    // The state the event reports holds from its timestamp: values sampled before it are of the state before.
+    const changedAtMs = Date.parse(event.timestamp);
+    const samplesFor = (before: boolean): CostSample[] => {
+      const now = event.chargingState === undefined ? before : chargingOf201(event.chargingState);
+      const costSamples = costSamplesOf(samples, (at) => (Date.parse(at) >= changedAtMs ? now : before));
+      if (now !== before) costSamples.push({ at: event.timestamp, charging: now });
+      return costSamples.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    };
+    if (event.eventType !== 'Ended') {
+      prices.update(id, samplesFor);
+      return { costs };
+    }
+    const finished = prices.update(id, samplesFor, { endedAt: event.timestamp });
+    if (finished !== undefined) return { costs: [...costs, ...this.costEntry(id, finished)], ...(finished ? { totalCost: finished.totalCost } : {}) };
+    // A replayed Ended answers what the first was answered.
+    const row = prices.get(id);
+    return { costs, ...(row?.kind === 'priced' && row.ended && row.totalCost !== null ? { totalCost: row.totalCost } : {}) };
+  }
+}
