@@ -187,54 +187,25 @@ async function sampled(pids, sampleMs, work) {
 /** Reads the export once to its end, sampling the Worker's memory. */
 async function readExport(csms, range, headers, count, sampleMs) {
   const pids = csms.pids;
-  const rssBefore = rssMiB(pids);
-  const anonBefore = anonRssMiB(pids);
   const hwmBefore = peakRssMiB(pids);
-  let rssMax = rssBefore;
-  let anonMax = anonBefore;
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      rssMax = Math.max(rssMax, rssMiB(pids));
-      anonMax = Math.max(anonMax, anonRssMiB(pids));
-      await sleep(sampleMs);
-    }
-  })();
-  const started = performance.now();
-  const res = await fetch(`${csms.directUrl}/api/v1/cdrs?${range}&format=csv`, { headers });
-  if (!res.ok) throw new Error(`GET /cdrs?format=csv: HTTP ${res.status} ${await res.text()}`);
   let bytes = 0;
   let chunks = 0;
   let lines = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.byteLength;
-    chunks += 1;
-    for (const b of value) if (b === 0x0a) lines += 1;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  sampling = false;
-  await sampler;
-  rssMax = Math.max(rssMax, rssMiB(pids));
-  anonMax = Math.max(anonMax, anonRssMiB(pids));
+  const memory = await sampled(pids, sampleMs, async () => {
+    const res = await fetch(`${csms.directUrl}/api/v1/cdrs?${range}&format=csv`, { headers });
+    if (!res.ok) throw new Error(`GET /cdrs?format=csv: HTTP ${res.status} ${await res.text()}`);
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      chunks += 1;
+      for (const b of value) if (b === 0x0a) lines += 1;
+    }
+  });
   const records = lines - 1;
   if (records !== count) throw new Error(`the export has ${records} CDRs, ${count} were seeded`);
-  return {
-    cdrs: records,
-    exportMiB: bytes / 1024 / 1024,
-    chunks,
-    seconds,
-    rssBeforeMiB: rssBefore,
-    rssMaxMiB: rssMax,
-    rssRiseMiB: rssMax - rssBefore,
-    anonBeforeMiB: anonBefore,
-    anonMaxMiB: anonMax,
-    anonRiseMiB: anonMax - anonBefore,
-    peakBeforeMiB: hwmBefore,
-    peakAfterMiB: peakRssMiB(pids),
-  };
+  return { cdrs: records, exportMiB: bytes / 1024 / 1024, chunks, ...memory, peakBeforeMiB: hwmBefore, peakAfterMiB: peakRssMiB(pids) };
 }
 
 /** The report's section for one measurement (Markdown, like the rest of `npm run bench`'s report). */
