@@ -30,7 +30,7 @@ main.screens > section { min-width: 0; }
 .scroll { overflow-x: auto; max-width: 100%; }
 .note { color: var(--muted); }
 .banner { margin: 12px 20px 0; padding: 10px 14px; border-radius: 6px; background: var(--bad-bg); color: var(--bad); font-weight: 600; }
-h2 { margin: 4px 0 8px; font-size: 1.15em; } h3 { margin: 16px 0 6px; font-size: 1em; } h4 { margin: 0 0 6px; font-size: 0.95em; }
+h2 { margin: 4px 0 8px; font-size: 1.15em; overflow-wrap: anywhere; } h3 { margin: 16px 0 6px; font-size: 1em; } h4 { margin: 0 0 6px; font-size: 0.95em; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom: 1px solid var(--line); }
 th { color: var(--muted); font-weight: 600; font-size: 0.9em; }
