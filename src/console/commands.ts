@@ -107,8 +107,14 @@ export const COMMANDS = String.raw`
       Object.keys(inputs).forEach(function (k) { values[k] = inputs[k].value.trim(); });
       var command;
       try { command = spec.build(values); } catch (error) { show(answer(answers).firstChild, 'bad', error.message); return; }
-      send.disabled = true;
       var out = answer(answers);
+      // Known offline (as of the last poll): say so and offer the queue, rather than a request the API refuses.
+      if (state.charger && state.charger.id === chargerId && !state.charger.connected) {
+        show(out.firstChild, 'bad', new Date().toLocaleTimeString() + ' ' + command.action + ' was not sent: the charger is offline.');
+        add(out, queueOffer(chargerId, command));
+        return;
+      }
+      send.disabled = true;
       show(out.firstChild, 'wait', 'Sending ' + command.action + ' ' + JSON.stringify(command.payload) + '…');
       call('POST', '/chargers/' + enc(chargerId) + '/commands/' + command.action, command.payload)
         .then(function (res) { showAnswer(out, chargerId, command, res); })

@@ -13,7 +13,4 @@ export const FORMAT = String.raw`
     if (protocol === 'ocpp1.6') return connectorId === 0 ? 'charge point' : 'connector ' + connectorId;
     return 'EVSE ' + evseId + (connectorId ? ' / ' + connectorId : '');
   }
-  function duration(seconds) {
-    return seconds < 3600 ? Math.round(seconds / 60) + ' min' : seconds < 86400 ? Math.round(seconds / 3600) + ' h' : Math.round(seconds / 86400) + ' d';
-  }
 `;
