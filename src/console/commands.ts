@@ -73,6 +73,7 @@ export const COMMANDS = String.raw`
     var box = h('div', 'commands');
     if (!charger.protocol) { add(box, h('p', 'note', 'This charger has not connected yet, so its OCPP version is not known.')); return box; }
     state.stopInput = null;
+    if (!mayCommand()) add(box, h('p', 'warn', 'This token has no command scope: the API will refuse what is sent here.'));
     commandSpecs(charger.protocol === 'ocpp1.6').forEach(function (spec) { add(box, commandForm(charger.id, spec)); });
     return box;
   }

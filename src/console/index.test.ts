@@ -16,6 +16,14 @@ describe('the console modules', () => {
     }
   });
 
+  it('declare each top-level name once: they share one scope, where a second declaration would silently replace the first', () => {
+    const names = CONSOLE_MODULES.flatMap(([, source]) =>
+      [...source.matchAll(/^ {2}(?:function|var) ([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]!),
+    );
+    expect(names.length).toBeGreaterThan(50);
+    expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
+  });
+
   it('are all in the script, which parses as one strict function', () => {
     expect(CONSOLE_MODULES.length).toBe(files.filter((f) => f !== 'index.ts' && f !== 'style.ts').length);
     // Parsed, not run: a syntax error in any module would stop the whole console.
