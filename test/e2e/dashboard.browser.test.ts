@@ -317,6 +317,12 @@ describe('the dashboard in a browser', () => {
     await expect.poll(async () => (await page.locator('#detail .head').textContent()) ?? '', { timeout: 15_000 }).toContain('offline');
     await expect.poll(async () => (await page.locator('#detail .head .chips').textContent()) ?? '', { timeout: 15_000 }).toContain('connector 1: offline');
     expect(await page.locator('#detail .s-available').count()).toBe(0);
+    const fleet = await openDashboard();
+    const fleetRow = fleet.page.locator('#chargers tr', { hasText: id });
+    await expect.poll(async () => (await fleetRow.textContent()) ?? '', { timeout: 15_000 }).toMatch(/^offline.*connector 1: offline$/);
+    expect(await fleetRow.locator('.s-available').count()).toBe(0);
+    expect(fleet.consoleErrors).toEqual([]);
+    await fleet.page.close();
 
     // A command now: a clear message, no raw JSON, and the offer to queue it.
     await send.click();
