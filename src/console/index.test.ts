@@ -1,16 +1,18 @@
 // The console's modules: each small and saying what it is for, and together one script that parses.
 import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONSOLE_MODULES, CONSOLE_SCRIPT } from './index';
 
-const DIR = new URL('.', import.meta.url);
+const DIR = dirname(fileURLToPath(import.meta.url));
 const files = readdirSync(DIR).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
 
 describe('the console modules', () => {
   it('each opens with a comment on what it is for and stays under 300 lines', () => {
     expect(files.length).toBeGreaterThanOrEqual(14);
     for (const file of files) {
-      const text = readFileSync(new URL(file, DIR), 'utf8');
+      const text = readFileSync(join(DIR, file), 'utf8');
       expect(text, file).toMatch(/^\/\/ \S/);
       expect(text.split('\n').length, file).toBeLessThanOrEqual(300);
     }

@@ -364,7 +364,7 @@ describe('the dashboard in a browser', () => {
     for (const width of [390, 1440]) {
       const { page, consoleErrors } = await openDashboard('', width);
       await page.locator('#chargers').getByText(id).waitFor({ timeout: 15_000 });
-      const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
       expect(await overflow(), `fleet at ${width}`).toBeLessThanOrEqual(0);
       await page.locator('#chargers').getByText(id).click();
       await page.locator('#detail section.views').waitFor({ timeout: 15_000 });
@@ -379,7 +379,7 @@ describe('the dashboard in a browser', () => {
         // A link straight to the charger's screen; its content spans the width (not a narrow column).
         await page.goto(`${baseUrl()}/dashboard#/chargers/${encodeURIComponent(id)}`);
         await page.locator('#detail .journal table').waitFor({ timeout: 15_000 });
-        const used = await page.evaluate(() => document.getElementById('detail')!.getBoundingClientRect().width);
+        const used = await page.evaluate<number>("document.getElementById('detail').getBoundingClientRect().width");
         expect(used).toBeGreaterThan(1300);
       }
       expect(consoleErrors).toEqual([]);
@@ -398,12 +398,13 @@ describe('the dashboard in a browser', () => {
     const page = await browser.newPage();
     const consoleErrors = collectErrors(page);
     await page.goto(`${baseUrl()}/dashboard`);
-    const focused = () => page.evaluate(() => {
-      const el = document.activeElement as HTMLElement | null;
-      return { tag: el?.tagName ?? '', id: el?.id ?? '', text: el?.textContent ?? '', outline: el ? getComputedStyle(el).outlineStyle : '' };
-    });
+    type Focused = { tag: string; id: string; text: string; outline: string };
+    const focused = () => page.evaluate<Focused>(`(() => {
+      const el = document.activeElement;
+      return { tag: el ? el.tagName : '', id: el ? el.id : '', text: el ? el.textContent : '', outline: el ? getComputedStyle(el).outlineStyle : '' };
+    })()`);
     /** Tabs until `match` holds for the focused element; fails after `max` presses. */
-    const tabTo = async (what: string, match: (f: Awaited<ReturnType<typeof focused>>) => boolean, max = 1500) => {
+    const tabTo = async (what: string, match: (f: Focused) => boolean, max = 1500) => {
       for (let i = 0; i < max; i++) {
         await page.keyboard.press('Tab');
         const f = await focused();
