@@ -47,6 +47,8 @@ app.get('/api/v1/openapi.json', serveOpenApi);
 app.get('/api/v1/docs', serveDocsPage);
 // The operator dashboard: the page needs no token; it asks for one and sends it with every API call.
 app.get('/dashboard', serveDashboard);
+// The site's root leads to the console (an operator typing the host name lands there, not on a JSON 404).
+app.get('/', (c) => c.redirect('/dashboard', 302));
 // Chargers upload log and diagnostics files here, with no API token: the signed URL is the credential.
 app.route('/uploads/logs', logUploadRoutes);
 // CORS is off unless CORS_ORIGINS names the browser origins allowed to call the API.

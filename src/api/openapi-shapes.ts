@@ -195,13 +195,15 @@ const Transaction = v.object({
     'The raw end register, as the charger sent it (the first stop applied). 2.0.1: the Ended event\'s reading (Transaction.End, else its latest), else the last event\'s (by seqNo) that has one. ' +
       'Never filled in after the Ended: a reading arriving later is a late-event. ' +
       'While a 2.0.1 transaction runs, its latest applied event\'s (by seqNo) end register, read live: it is stored when the transaction completes. ' +
+      'While a 1.6 transaction runs, its latest stored energy register reading (phase total, at the outlet, in Wh), read live; its StopTransaction\'s meterStop replaces it. ' +
       'For a transaction closed as abandoned, its last register reading (1.6: its last meter value; 2.0.1: its last applied event\'s), or null',
   ),
   energyWh: described(
     v.nullable(v.number()),
     'The billable energy: end minus start register; once the transaction is completed it never changes. Null while a register is unknown, ' +
       'or when it is not billable as it stands (the register went backwards: flag negative-energy; an abandoned transaction without readings). ' +
-      'While a 1.6 transaction runs, the single-transaction view shows the energy so far from its readings; ' +
+      'While a 1.6 transaction runs, every view shows the energy so far from its latest stored energy register (phase total, at the outlet, in Wh; meterStopWh), ' +
+      'the single-transaction view from its other energy readings when there is none; ' +
       'while a 2.0.1 transaction runs, every view shows the energy so far from its latest end register (meterStopWh).',
   ),
   stopReason: described(

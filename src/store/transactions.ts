@@ -78,6 +78,8 @@ type Row = {
   /** An active 2.0.1 transaction's live end register, energy, and when that reading arrived (LIVE_201_COLUMNS); else null. */
   live_stop_wh: number | null;
   live_energy_wh: number | null;
+  /** An active 1.6 transaction's latest energy register stored so far (LIVE_16_COLUMNS); else null. */
+  live16_stop_wh: number | null;
   live_at: string | null;
 } & Parameters<typeof costOf>[0];
 
@@ -476,7 +478,7 @@ export class TransactionStore {
   async get(chargerId: string, transactionId: string): Promise<TransactionRecord | null> {
     const row = await this.db
       .prepare(
-        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS}, ${costColumns('tc')}
+        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS}, ${LIVE_16_COLUMNS}, ${costColumns('tc')}
          FROM transactions t ${LIVE_201_JOIN} LEFT JOIN transaction_costs tc ON tc.transaction_id = t.id
          WHERE t.charger_id = ? AND t.ocpp_transaction_id = ?`,
       )
@@ -489,7 +491,7 @@ export class TransactionStore {
   async getById(id: number): Promise<TransactionRecord | null> {
     const row = await this.db
       .prepare(
-        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS}, ${costColumns('tc')}
+        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS}, ${LIVE_16_COLUMNS}, ${costColumns('tc')}
          FROM transactions t ${LIVE_201_JOIN} LEFT JOIN transaction_costs tc ON tc.transaction_id = t.id
          WHERE t.id = ?`,
       )
@@ -501,7 +503,7 @@ export class TransactionStore {
   async list(query: TransactionQuery): Promise<{ transactions: TransactionRecord[]; nextCursor: number | null }> {
     const { results } = await this.db
       .prepare(
-        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS}, ${costColumns('tc')} FROM transactions t ${LIVE_201_JOIN}
+        `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS}, ${LIVE_16_COLUMNS}, ${costColumns('tc')} FROM transactions t ${LIVE_201_JOIN}
            LEFT JOIN transaction_costs tc ON tc.transaction_id = t.id
          WHERE (?1 IS NULL OR t.charger_id = ?1) AND (?2 IS NULL OR t.status = ?2)
            AND (?3 IS NULL OR t.started_at >= ?3) AND (?4 IS NULL OR t.started_at < ?4)
@@ -660,6 +662,16 @@ LEFT JOIN meter_hours live_h
 const LIVE_END_WH = `COALESCE(${packedPart('live_h', 'live_h.event_end_seq', 'endWh')}, live.end_wh)`;
 const LIVE_201_COLUMNS = `${LIVE_END_WH} AS live_stop_wh, ${energyOf('t.meter_start_wh', LIVE_END_WH)} AS live_energy_wh,
   COALESCE(${packedPart('live_h', 'live_h.event_end_seq', 'receivedAt')}, live.received_at) AS live_at`;
+
+/**
+ * What a SELECT of `transactions t` adds for an active 1.6 transaction, whose row gets its stop
+ * register and energy only at StopTransaction: its latest energy register among the meter values
+ * stored so far (the rule a closure by the CSMS applies), so that a running session shows the
+ * energy it has drawn, as a 2.0.1 one does. Only evaluated for active 1.6 rows (CASE), reading
+ * that transaction's meter rows alone.
+ */
+const LIVE_16_COLUMNS = `CASE WHEN t.protocol = 'ocpp1.6' AND t.status = 'active'
+  THEN ${lastEnergyRegisterSql('t.charger_id', 't.ocpp_transaction_id')} END AS live16_stop_wh`;
 
 /** The applied events of the transaction `e` belongs to, as a WHERE condition on `x`. */
 const SAME_TX = `x.charger_id = e.charger_id AND x.transaction_id = e.transaction_id AND x.disposition = 'applied'`;
@@ -915,10 +927,18 @@ WHERE transactions.charger_id = t.charger_id AND transactions.ocpp_transaction_i
   AND EXISTS (SELECT 1 FROM transaction_events x
               WHERE x.charger_id = t.charger_id AND x.transaction_id = t.tx AND x.event_type = 'Ended' AND x.disposition = 'applied')`;
 
+/** A running 1.6 session's energy so far: null when its start is unknown or the register went backwards (as energyOf). */
+function liveEnergy16(startWh: number | null, stopWh: number | null): number | null {
+  if (startWh === null || stopWh === null || stopWh < startWh) return null;
+  return Math.round((stopWh - startWh) * 1000) / 1000;
+}
+
 function toRecord(row: Row): TransactionRecord {
   // An active 2.0.1 row does not carry its running end register and energy: they come from its
   // latest reading, and it was updated when that reading arrived, if that is later.
   const live = row.protocol === 'ocpp2.0.1' && row.status === 'active';
+  // An active 1.6 row likewise: its latest stored energy register, the energy from its start's.
+  const live16 = row.protocol === 'ocpp1.6' && row.status === 'active' && row.live16_stop_wh !== null;
   const cost = costOf(row);
   return {
     id: row.id,
@@ -934,8 +954,8 @@ function toRecord(row: Row): TransactionRecord {
     startedAt: row.started_at,
     stoppedAt: row.stopped_at,
     meterStartWh: row.meter_start_wh,
-    meterStopWh: live ? row.live_stop_wh : row.meter_stop_wh,
-    energyWh: live ? row.live_energy_wh : row.energy_wh,
+    meterStopWh: live ? row.live_stop_wh : live16 ? row.live16_stop_wh : row.meter_stop_wh,
+    energyWh: live ? row.live_energy_wh : live16 ? liveEnergy16(row.meter_start_wh, row.live16_stop_wh) : row.energy_wh,
     stopReason: row.stop_reason,
     chargingState: row.charging_state,
     lastTriggerReason: row.last_trigger_reason,

@@ -2,11 +2,14 @@
 // simulated charger appears on the page, charges, and its transaction shows with its energy; a
 // charger's security alert, firmware job and events show, as text, whatever markup they carry; a
 // priced session shows its cost and breakdown, the CDR export downloads its CSV, tariffs show in words.
+// The console (issue 15): screens by URL hash, a command form sent twice shows both answers, an offline
+// charger shows offline (never green), a command to it can be queued and is delivered on reconnect, a
+// running 1.6 session shows its energy, no sideways scroll at 390 px, and a keyboard-only flow.
 import { readFile } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_API_TOKEN } from './global-setup.ts';
-import { api, baseUrl, BOOT, bootedCharger, command, connectCharger, uniqueChargerId } from './helpers.ts';
+import { api, baseUrl, BOOT, bootedCharger, command, connectCharger, uniqueChargerId, type Charger } from './helpers.ts';
 import { reading201 } from './session-helpers.ts';
 
 /** Installed by .ci/run from Debian's packages when missing. */
@@ -25,15 +28,27 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** A page with the token given, collecting console errors and uncaught exceptions. */
-async function openDashboard(): Promise<{ page: Page; consoleErrors: string[] }> {
-  const page = await browser.newPage();
+/**
+ * Console errors and uncaught exceptions of a page. The one exception: GET /api/v1/whoami answered
+ * 404, which the browser logs as a failed load: the console asks, and shows nothing, on a
+ * deployment without it.
+ */
+function collectErrors(page: Page): string[] {
   const consoleErrors: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
+    if (message.type() !== 'error') return;
+    if (/^Failed to load resource: .*404/.test(message.text()) && message.location().url.endsWith('/api/v1/whoami')) return;
+    consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
-  await page.goto(`${baseUrl()}/dashboard`);
+  return consoleErrors;
+}
+
+/** A page with the token given, collecting console errors and uncaught exceptions. */
+async function openDashboard(hash = '', width = 1280): Promise<{ page: Page; consoleErrors: string[] }> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const consoleErrors = collectErrors(page);
+  await page.goto(`${baseUrl()}/dashboard${hash}`);
   await page.fill('#token', E2E_API_TOKEN);
   await page.press('#token', 'Enter');
   return { page, consoleErrors };
@@ -51,11 +66,7 @@ describe('the dashboard in a browser', () => {
     await charger.call('StatusNotification', { timestamp: new Date().toISOString(), connectorStatus: 'Available', evseId: 1, connectorId: 1 });
 
     const page = await browser.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(String(error)));
+    const consoleErrors = collectErrors(page);
 
     await page.goto(`${baseUrl()}/dashboard`);
     await page.fill('#token', E2E_API_TOKEN);
@@ -95,7 +106,7 @@ describe('the dashboard in a browser', () => {
     });
     const form = page.locator('form.command', { hasText: 'Trigger message' });
     await form.locator('select[name="message"]').selectOption('StatusNotification');
-    await form.locator('button').click();
+    await form.getByRole('button', { name: 'Send' }).click();
     // (What the form shows after it is sent is the console's issue: the charger's side is checked here.)
     await expect.poll(() => triggers.length, { timeout: 15_000 }).toBe(1);
     expect(triggers).toEqual([{ requestedMessage: 'StatusNotification', evse: { id: 1, connectorId: 1 } }]);
@@ -116,6 +127,7 @@ describe('the dashboard in a browser', () => {
 
     // A critical security event (TamperDetectionActivated) with markup in its techInfo: an alert, newest first.
     await charger.call('SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: new Date().toISOString(), techInfo: HOSTILE });
+    await page.click('nav a[href="#/alerts"]');
     const alertRow = page.locator('#alerts tr', { hasText: id }).first();
     await alertRow.waitFor({ timeout: 20_000 });
     expect(await alertRow.textContent()).toContain('TamperDetectionActivated');
@@ -135,7 +147,8 @@ describe('the dashboard in a browser', () => {
       ],
     });
 
-    await page.locator('#chargers').getByText(id).click();
+    // The alert leads to its charger.
+    await alertRow.getByRole('link', { name: id }).click();
     const views = page.locator('#detail section.views');
     await views.getByRole('tab', { name: 'Firmware jobs' }).click();
     const jobRow = views.locator('tr', { hasText: 'dash-9.9.bin' });
@@ -151,7 +164,7 @@ describe('the dashboard in a browser', () => {
     expect(await secretEvent.textContent()).not.toContain('hunter2');
 
     // The fleet firmware view: this charger, its version shown literally, its job running.
-    await page.locator('#firmware-section summary').click();
+    await page.click('nav a[href="#/firmware"]');
     const fleetRow = page.locator('#firmware tr', { hasText: id });
     await fleetRow.waitFor({ timeout: 15_000 });
     expect(await fleetRow.textContent()).toContain(HOSTILE);
@@ -229,6 +242,7 @@ describe('the dashboard in a browser', () => {
       // The CDR export: one click on the default range (last month) saves the CSV, fetched with the token.
       const urls: string[] = [];
       page.on('request', (request) => urls.push(request.url()));
+      await page.click('nav a[href="#/transactions"]');
       const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.click('#cdr-download')]);
       expect(download.suggestedFilename()).toMatch(/^cdrs_.*\.csv$/);
       const csv = await readFile((await download.path())!, 'utf8');
@@ -243,7 +257,7 @@ describe('the dashboard in a browser', () => {
       expect(await page.locator('#cdr-result').textContent()).toMatch(/^Saved cdrs_/);
 
       // The tariffs, read-only: prices in words, the driver text as text, the default assignment.
-      await page.locator('#tariffs-section summary').click();
+      await page.click('nav a[href="#/tariffs"]');
       const tariffRow = page.locator('#tariffs table.tariffs tr', { hasText: tariffId });
       await tariffRow.waitFor({ timeout: 15_000 });
       expect(await tariffRow.textContent()).toContain('07:00–23:00 0.40 EUR/kWh; 0.25 EUR/kWh; 0.50 EUR per session; excl. VAT, +20 % VAT');
@@ -260,5 +274,160 @@ describe('the dashboard in a browser', () => {
       if (before[0]) await api('PUT', '/tariff-assignments/default', { tariffId: before[0].tariffId });
       else await api('DELETE', '/tariff-assignments/default');
     }
+  }, 90_000);
+
+  it('1.6 §5.13 / §5.10: one form sends twice, both answers shown; a running session shows its energy; offline is grey; an offline command is queued and delivered on reconnect', async () => {
+    const id = uniqueChargerId('DASHQ');
+    let charger: Charger = await bootedCharger('ocpp1.6', id);
+    const resets: unknown[] = [];
+    charger.handle('Reset', async ({ params }) => {
+      resets.push(params);
+      return { status: 'Accepted' };
+    });
+    await charger.call('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError', timestamp: new Date().toISOString() });
+
+    // From the fleet to the charger's screen, by its link.
+    const { page, consoleErrors } = await openDashboard();
+    await page.locator('#chargers').getByRole('link', { name: id }).click();
+    const form = page.locator('form.command', { hasText: 'Reset' });
+    const send = form.getByRole('button', { name: 'Send' });
+    await send.waitFor({ timeout: 15_000 });
+
+    // The same form, twice: both answers listed in it, the form still there.
+    await send.click();
+    await expect.poll(() => form.locator('.answer .result.ok').count(), { timeout: 15_000 }).toBe(1);
+    await send.click();
+    await expect.poll(() => form.locator('.answer .result.ok').count(), { timeout: 15_000 }).toBe(2);
+    expect(await form.locator('.answer').allTextContents()).toEqual([expect.stringContaining('Reset: Accepted'), expect.stringContaining('Reset: Accepted')]);
+    expect(resets).toEqual([{ type: 'Soft' }, { type: 'Soft' }]);
+
+    // A running 1.6 session: its energy so far in the list (2.60 kWh), not "—".
+    const started = (await charger.call('StartTransaction', { connectorId: 1, idTag: 'DASHQTAG', meterStart: 10_000, timestamp: new Date().toISOString() })) as { transactionId: number };
+    await charger.call('MeterValues', {
+      connectorId: 1,
+      transactionId: started.transactionId,
+      meterValue: [{ timestamp: new Date().toISOString(), sampledValue: [{ value: '12600', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }],
+    });
+    const txRow = page.locator('#detail table.transactions tr', { hasText: String(started.transactionId) });
+    await expect.poll(async () => (await txRow.textContent()) ?? '', { timeout: 15_000 }).toContain('2.60 kWh');
+    await charger.call('StopTransaction', { transactionId: started.transactionId, meterStop: 12_600, timestamp: new Date().toISOString() });
+
+    // It goes away: offline, its connector no longer green "Available", here and in the fleet.
+    await charger.close({ force: true });
+    await expect.poll(async () => (await page.locator('#detail .head').textContent()) ?? '', { timeout: 15_000 }).toContain('offline');
+    await expect.poll(async () => (await page.locator('#detail .head .chips').textContent()) ?? '', { timeout: 15_000 }).toContain('connector 1: offline');
+    expect(await page.locator('#detail .s-available').count()).toBe(0);
+    const fleet = await openDashboard();
+    const fleetRow = fleet.page.locator('#chargers tr', { hasText: id });
+    await expect.poll(async () => (await fleetRow.textContent()) ?? '', { timeout: 15_000 }).toMatch(/^offline.*connector 1: offline$/);
+    expect(await fleetRow.locator('.s-available').count()).toBe(0);
+    expect(fleet.consoleErrors).toEqual([]);
+    await fleet.page.close();
+
+    // A command now: a clear message, no raw JSON, and the offer to queue it.
+    await send.click();
+    const latest = form.locator('.answer').first();
+    await expect.poll(async () => (await latest.textContent()) ?? '', { timeout: 15_000 }).toContain('the charger is offline');
+    expect(await latest.textContent()).not.toContain('{');
+    await latest.locator('select').selectOption('900');
+    await latest.getByRole('button', { name: 'Queue until it reconnects' }).click();
+    await expect.poll(async () => (await latest.textContent()) ?? '', { timeout: 15_000 }).toMatch(/Queued as \S+ until/);
+    const queuedRow = page.locator('#detail table.queued tbody tr').first();
+    await expect.poll(async () => (await queuedRow.textContent()) ?? '', { timeout: 15_000 }).toMatch(/Reset.*waiting/);
+
+    // It reconnects and boots: the queued Reset reaches it, and the list says it was answered.
+    charger = await connectCharger('ocpp1.6', id);
+    charger.handle('Reset', async ({ params }) => {
+      resets.push(params);
+      return { status: 'Accepted' };
+    });
+    await charger.call(BOOT['ocpp1.6'].action, BOOT['ocpp1.6'].params);
+    await expect.poll(() => resets.length, { timeout: 15_000 }).toBe(3);
+    await expect.poll(async () => (await queuedRow.textContent()) ?? '', { timeout: 15_000 }).toMatch(/Reset.*answered/);
+
+    // The fleet screen, by the back button: it is listed; then the charger again, forward.
+    await page.goBack();
+    await page.locator('#chargers').getByText(id).waitFor({ timeout: 15_000 });
+    expect(page.url()).not.toContain('#/chargers/');
+    await page.goForward();
+    await page.locator('#detail h2', { hasText: id }).waitFor({ timeout: 15_000 });
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('the fleet and charger screens never scroll sideways at 390 px, and use the width at 1440 px', async () => {
+    const id = uniqueChargerId('DASHWIDE-LONG-IDENTITY');
+    const charger = await bootedCharger('ocpp2.0.1', id);
+    for (const evseId of [1, 2, 3]) {
+      await charger.call('StatusNotification', { timestamp: new Date().toISOString(), connectorStatus: 'Available', evseId, connectorId: 1 });
+    }
+    for (const width of [390, 1440]) {
+      const { page, consoleErrors } = await openDashboard('', width);
+      await page.locator('#chargers').getByText(id).waitFor({ timeout: 15_000 });
+      const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+      expect(await overflow(), `fleet at ${width}`).toBeLessThanOrEqual(0);
+      await page.locator('#chargers').getByText(id).click();
+      await page.locator('#detail section.views').waitFor({ timeout: 15_000 });
+      await page.locator('#detail .journal table').waitFor({ timeout: 15_000 });
+      expect(await overflow(), `charger at ${width}`).toBeLessThanOrEqual(0);
+      for (const screen of ['transactions', 'tariffs', 'alerts', 'firmware']) {
+        await page.click(`nav a[href="#/${screen}"]`);
+        await page.waitForTimeout(500);
+        expect(await overflow(), `${screen} at ${width}`).toBeLessThanOrEqual(0);
+      }
+      if (width === 1440) {
+        // A link straight to the charger's screen; its content spans the width (not a narrow column).
+        await page.goto(`${baseUrl()}/dashboard#/chargers/${encodeURIComponent(id)}`);
+        await page.locator('#detail .journal table').waitFor({ timeout: 15_000 });
+        const used = await page.evaluate<number>("document.getElementById('detail').getBoundingClientRect().width");
+        expect(used).toBeGreaterThan(1300);
+      }
+      expect(consoleErrors).toEqual([]);
+      await page.close();
+    }
+  }, 90_000);
+
+  it('keyboard only: token, a charger from the fleet, a command sent and answered, with visible focus', async () => {
+    const id = uniqueChargerId('DASHKEY');
+    const charger = await bootedCharger('ocpp2.0.1', id);
+    const triggers: unknown[] = [];
+    charger.handle('TriggerMessage', async ({ params }) => {
+      triggers.push(params);
+      return { status: 'Accepted' };
+    });
+    const page = await browser.newPage();
+    const consoleErrors = collectErrors(page);
+    await page.goto(`${baseUrl()}/dashboard`);
+    type Focused = { tag: string; id: string; text: string; outline: string };
+    const focused = () => page.evaluate<Focused>(`(() => {
+      const el = document.activeElement;
+      return { tag: el ? el.tagName : '', id: el ? el.id : '', text: el ? el.textContent : '', outline: el ? getComputedStyle(el).outlineStyle : '' };
+    })()`);
+    /** Tabs until `match` holds for the focused element; fails after `max` presses. */
+    const tabTo = async (what: string, match: (f: Focused) => boolean, max = 1500) => {
+      for (let i = 0; i < max; i++) {
+        await page.keyboard.press('Tab');
+        const f = await focused();
+        if (match(f)) return f;
+      }
+      throw new Error(`Tab never reached ${what}`);
+    };
+    await tabTo('the token field', (f) => f.id === 'token');
+    await page.keyboard.type(E2E_API_TOKEN);
+    await page.keyboard.press('Enter');
+    await page.locator('#chargers').getByText(id).waitFor({ timeout: 15_000 });
+    const link = await tabTo('the charger', (f) => f.tag === 'A' && f.text === id);
+    expect(link.outline).not.toBe('none'); // focus is visible
+    await page.keyboard.press('Enter');
+    await page.locator('form.command', { hasText: 'Trigger message' }).waitFor({ timeout: 15_000 });
+    // The Trigger message form: its select, then Send (StatusNotification of EVSE 1 / connector 1 by default).
+    await tabTo('the Trigger message select', (f) => f.tag === 'SELECT' && f.text.startsWith('StatusNotification') && f.text.includes('LogStatusNotification'));
+    await tabTo('its Send button', (f) => f.tag === 'BUTTON' && f.text === 'Send');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => triggers.length, { timeout: 15_000 }).toBe(1);
+    const form = page.locator('form.command', { hasText: 'Trigger message' });
+    await expect.poll(async () => (await form.locator('.answer').first().textContent()) ?? '', { timeout: 15_000 }).toContain('Accepted');
+    expect(consoleErrors).toEqual([]);
+    await page.close();
   }, 90_000);
 });

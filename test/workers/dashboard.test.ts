@@ -1,5 +1,6 @@
-// The operator dashboard page: served without a token, self-contained, allowed by its CSP exactly,
-// and wired to the API paths it reads and posts to. What it does in a browser is for a browser test.
+// The operator console page: served without a token, self-contained, allowed by its CSP exactly,
+// wired to the API paths it reads and posts to, and where the site's root leads. What it does in a
+// browser is for a browser test (test/e2e/dashboard.browser.test.ts).
 import { describe, expect, it } from 'vitest';
 import { worker } from './helpers';
 
@@ -48,7 +49,15 @@ describe('the dashboard page', () => {
       "'/api/v1'",
       "'Bearer '",
       'sessionStorage',
-      "'/chargers?limit=500'",
+      "'/chargers?limit='",
+      // Who the token is, when the deployment answers it; a charger's queued commands, and queueing one.
+      "'/whoami'",
+      "'/commands?limit=20'",
+      "'?queue=true&ttlSeconds='",
+      "'/transactions?limit=50'",
+      // Screens by URL hash.
+      "'#/chargers/'",
+      'hashchange',
       "'/transactions?chargerId='",
       "'/messages?limit=50'",
       "'/transactions/'",
@@ -93,6 +102,12 @@ describe('the dashboard page', () => {
     // The export is a form of two dates and one button, on the page from the start (one click).
     expect(html).toContain('<input id="cdr-from" type="date" required>');
     expect(html).toContain('<button type="submit" id="cdr-download">Download CSV</button>');
+  });
+
+  it('is where the site\'s root leads (a redirect, not a JSON 404)', async () => {
+    const res = await worker('/', { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(new URL(res.headers.get('location')!, 'http://csms.test/').pathname).toBe('/dashboard');
   });
 
   it('does not open the API: its calls still need the token', async () => {

@@ -312,3 +312,28 @@ describe('energy figures', () => {
     cp.close();
   });
 });
+
+describe('a running 1.6 transaction in the list', () => {
+  // The console's transactions table read `energyWh: null` for every running 1.6 session (only the
+  // single-transaction view computed it), beside a chart of the same readings showing 2.6 kWh.
+  it('1.6 §5.10 / §6.7: shows the energy so far from its latest energy register, in the list as in its own view', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6');
+    await cp.boot();
+    const started = await cp.call('StartTransaction', { connectorId: 1, idTag: 'LIVE16', meterStart: 10_000, timestamp: new Date().toISOString() });
+    const { transactionId } = started[2] as { transactionId: number };
+    for (const [i, wh] of [11_000, 12_600].entries()) {
+      const ts = new Date(Date.now() + (i + 1) * 1000).toISOString();
+      await cp.call('MeterValues', { connectorId: 1, transactionId, meterValue: [energySample(ts, wh)] });
+    }
+    const list = await json(await api('GET', `/transactions?chargerId=${cp.id}&status=active`));
+    expect(list.transactions).toEqual([expect.objectContaining({ transactionId: String(transactionId), status: 'active', meterStartWh: 10_000, meterStopWh: 12_600, energyWh: 2_600 })]);
+    const { transaction } = await json(await api('GET', `/chargers/${cp.id}/transactions/${transactionId}`));
+    expect(transaction).toMatchObject({ status: 'active', energyWh: 2_600 });
+
+    // Its stop's register is what counts once it ends.
+    await cp.call('StopTransaction', { transactionId, meterStop: 13_000, timestamp: new Date(Date.now() + 5000).toISOString(), reason: 'Local' });
+    const after = await json(await api('GET', `/transactions?chargerId=${cp.id}`));
+    expect(after.transactions).toEqual([expect.objectContaining({ status: 'completed', meterStopWh: 13_000, energyWh: 3_000 })]);
+    cp.close();
+  });
+});

@@ -1,0 +1,94 @@
+// The console's fleet-wide alerts and firmware screens: the latest critical security events (A04),
+// counted for the last 24 hours in the navigation's badge, and which charger runs which firmware with
+// its latest firmware job (L01–L04).
+
+export const ALERTS_FIRMWARE = String.raw`
+  var ALERT_PAGE = 10, ALERT_COUNT_MAX = 100;
+  var FIRMWARE_PAGE = 50;
+
+  // ---- Security alerts: newest first. Each poll re-reads as many as are shown, so a page added by
+  // "More" stays in place as new ones come. Other screens read only the badge's count.
+  function loadAlerts() {
+    var shown = state.alertsShown, full = state.screen === 'alerts';
+    var since = new Date(Date.now() - DAY_MS).toISOString();
+    return Promise.all([
+      full ? read('/security-events?critical=true&limit=' + Math.min(shown, MAX_PAGE)) : null,
+      read('/security-events?critical=true&limit=' + ALERT_COUNT_MAX + '&from=' + enc(since)),
+    ]).then(function (r) {
+      state.alerts24h = r[1].securityEvents.length + (r[1].nextCursor !== null ? '+' : '');
+      if (full && shown === state.alertsShown) { // unless "More" changed the page meanwhile
+        state.alerts = r[0].securityEvents;
+        state.alertsNext = r[0].nextCursor;
+      }
+      renderAlerts();
+    });
+  }
+  function moreAlerts(b) {
+    b.disabled = true;
+    read('/security-events?critical=true&limit=' + ALERT_PAGE + '&cursor=' + enc(state.alertsNext)).then(function (json) {
+      state.alerts = state.alerts.concat(json.securityEvents);
+      state.alertsShown = state.alerts.length;
+      state.alertsNext = json.nextCursor;
+      renderAlerts();
+    }).catch(function (error) { b.disabled = false; $('status').textContent = 'Loading more alerts failed: ' + error.message; });
+  }
+  function renderAlerts() {
+    var badge = $('alert-count');
+    badge.textContent = state.alerts24h === null ? '–' : state.alerts24h;
+    badge.className = state.alerts24h === null || state.alerts24h === '0' ? 'badge none' : 'badge';
+    badge.title = 'Critical security events in the last 24 hours: ' + badge.textContent;
+    var box = $('alerts');
+    box.replaceChildren();
+    if (state.alerts.length === 0) { add(box, h('p', 'note', 'No critical security event reported.')); return; }
+    var t = table(['Time', 'Charger', 'Event', 'Tech info'], 'alerts');
+    state.alerts.forEach(function (a) {
+      var tr = row([time(a.timestamp || a.receivedAt), link(a.chargerId, chargerHash(a.chargerId), 'mono'), h('span', null, a.type), h('span', 'tech', orDash(a.techInfo))]);
+      tr.children[2].className = 'type';
+      tr.title = 'Received ' + time(a.receivedAt);
+      add(t.tBodies[0], tr);
+    });
+    add(box, scroller(t));
+    var pager = add(h('div', 'pager'), h('span', 'note', state.alerts.length + ' shown, newest first'));
+    if (state.alertsNext !== null && state.alerts.length < MAX_PAGE) add(pager, button('More', moreAlerts));
+    add(box, pager);
+  }
+
+  // ---- Fleet firmware ---------------------------------------------------------------------------
+  function loadFleetFirmware() {
+    var shown = state.firmwareShown;
+    return read('/firmware?limit=' + Math.min(shown, MAX_PAGE)).then(function (json) {
+      if (shown !== state.firmwareShown) return;
+      state.fleetFirmware = json.chargers;
+      state.firmwareNext = json.nextCursor;
+      renderFleetFirmware();
+    });
+  }
+  function moreFirmware(b) {
+    b.disabled = true;
+    read('/firmware?limit=' + FIRMWARE_PAGE + '&cursor=' + enc(state.firmwareNext)).then(function (json) {
+      state.fleetFirmware = state.fleetFirmware.concat(json.chargers);
+      state.firmwareShown = state.fleetFirmware.length;
+      state.firmwareNext = json.nextCursor;
+      renderFleetFirmware();
+    }).catch(function (error) { b.disabled = false; $('status').textContent = 'Loading more firmware failed: ' + error.message; });
+  }
+  function jobText(j) { return j ? 'job ' + j.jobId + ': ' + j.status + ' (' + j.outcome + ')' : '—'; }
+  function renderFleetFirmware() {
+    var box = $('firmware');
+    box.replaceChildren();
+    if (state.fleetFirmware.length === 0) { add(box, h('p', 'note', 'No charger yet.')); return; }
+    var counts = new Map();
+    state.fleetFirmware.forEach(function (c) { var v = c.firmwareVersion || 'not reported'; counts.set(v, (counts.get(v) || 0) + 1); });
+    var chips = h('p', 'chips');
+    counts.forEach(function (n, v) { add(chips, h('span', 'chip', v + ': ' + n)); });
+    var t = table(['Charger', 'Vendor / model', 'Firmware', 'Booted', 'Latest job']);
+    state.fleetFirmware.forEach(function (c) {
+      add(t.tBodies[0], row([link(c.chargerId, chargerHash(c.chargerId), 'mono'), [c.vendor, c.model].filter(Boolean).join(' ') || '—',
+        orDash(c.firmwareVersion), time(c.lastBootAt), jobText(c.latestJob)]));
+    });
+    add(box, chips, scroller(t));
+    var pager = add(h('div', 'pager'), h('span', 'note', state.fleetFirmware.length + ' chargers shown'));
+    if (state.firmwareNext !== null && state.fleetFirmware.length < MAX_PAGE) add(pager, button('More', moreFirmware));
+    add(box, pager);
+  }
+`;

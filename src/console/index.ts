@@ -1,0 +1,53 @@
+// The operator console's script, assembled from one module per concern (this directory), and served
+// inline by src/api/dashboard-page.ts under a Content-Security-Policy that allows it by its hash.
+//
+// Why one inline script assembled from TypeScript modules, rather than Workers Static Assets (a
+// directory of .js files behind an ASSETS binding): the console stays part of the Worker — one
+// deploy, no build step, no assets directory to keep in step with wrangler dev, the workers test
+// pool and `wrangler deploy` — its modules can share the API's own constants (money.ts takes the
+// transaction flags from src/store/transaction-anomalies.ts), and the page is one response whose
+// CSP allows exactly its own script and style (no 'self' script origin for anything else to use).
+// Each module exports plain browser JavaScript as a string; they run in one function scope, in the
+// order below (helpers first, the start last), so a module uses what the ones before it declare
+// and function declarations are visible to all. A newcomer reads the one module of the screen or
+// concern at hand.
+
+import { API_CLIENT } from './api-client';
+import { DOM } from './dom';
+import { FORMAT } from './format';
+import { MONEY } from './money';
+import { ROUTER } from './router';
+import { FLEET } from './fleet';
+import { ALERTS_FIRMWARE } from './alerts-firmware';
+import { TARIFFS } from './tariffs';
+import { TRANSACTIONS } from './transactions';
+import { JOURNAL_CHART } from './journal-chart';
+import { COMMANDS } from './commands';
+import { CHARGER_VIEWS } from './charger-views';
+import { CHARGER } from './charger';
+import { MAIN } from './main';
+
+/** The modules in the order they run; MAIN starts the console. */
+export const CONSOLE_MODULES: ReadonlyArray<readonly [name: string, source: string]> = [
+  ['api-client', API_CLIENT],
+  ['dom', DOM],
+  ['format', FORMAT],
+  ['money', MONEY],
+  ['router', ROUTER],
+  ['fleet', FLEET],
+  ['alerts-firmware', ALERTS_FIRMWARE],
+  ['tariffs', TARIFFS],
+  ['transactions', TRANSACTIONS],
+  ['journal-chart', JOURNAL_CHART],
+  ['commands', COMMANDS],
+  ['charger-views', CHARGER_VIEWS],
+  ['charger', CHARGER],
+  ['main', MAIN],
+];
+
+/** The console's one inline script: every module in one strict function scope. */
+export const CONSOLE_SCRIPT = [
+  '\n(function () {\n  \'use strict\';\n',
+  ...CONSOLE_MODULES.map(([name, source]) => `  // ==== ${name} ====${source}`),
+  '})();\n',
+].join('');

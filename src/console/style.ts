@@ -1,0 +1,95 @@
+// The operator console's style sheet, inline in its page and allowed there by its hash. Narrow
+// screens (a phone at 390 px) never scroll sideways: the fleet's rows become cards, other tables
+// scroll inside their own box, grids fall to one column.
+
+export const CONSOLE_STYLE = String.raw`
+:root { --fg: #1d2127; --muted: #5b6470; --bg: #fff; --panel: #f5f7f9; --line: #dde2e7; --accent: #1f6feb;
+  --ok: #1a7f37; --warn: #9a6700; --bad: #c9372c; --bad-bg: #fdecea; color-scheme: light dark; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e3e6ea; --muted: #9aa4af; --bg: #15181c; --panel: #1d2227; --line: #313840; --accent: #58a6ff;
+    --ok: #3fb950; --warn: #d29922; --bad: #f85149; --bad-bg: #3a1d1d; }
+}
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.92em; }
+header { padding: 12px 20px; border-bottom: 1px solid var(--line); display: flex; gap: 16px; align-items: center; flex-wrap: wrap; }
+header h1 { margin: 0; font-size: 1.3em; }
+header form { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; min-width: 0; }
+nav.screens { display: flex; flex-wrap: wrap; gap: 4px 14px; padding: 8px 20px; border-bottom: 1px solid var(--line); }
+nav.screens a { color: var(--fg); text-decoration: none; padding: 2px 0; border-bottom: 2px solid transparent; }
+nav.screens a[aria-current="page"] { border-bottom-color: var(--accent); font-weight: 600; }
+a { color: var(--accent); }
+:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+input, select, button { font: inherit; color: var(--fg); background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 4px 8px; }
+button { cursor: pointer; } button:hover { border-color: var(--accent); } button:disabled { opacity: 0.5; cursor: wait; }
+#token { width: min(280px, 60vw); }
+#who { font-size: 0.9em; }
+#status { margin-left: auto; }
+main.screens { padding: 12px 20px 40px; }
+main.screens > section { min-width: 0; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.note { color: var(--muted); }
+.banner { margin: 12px 20px 0; padding: 10px 14px; border-radius: 6px; background: var(--bad-bg); color: var(--bad); font-weight: 600; }
+h2 { margin: 4px 0 8px; font-size: 1.15em; overflow-wrap: anywhere; } h3 { margin: 16px 0 6px; font-size: 1em; } h4 { margin: 0 0 6px; font-size: 0.95em; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom: 1px solid var(--line); }
+th { color: var(--muted); font-weight: 600; font-size: 0.9em; }
+tr.pick { cursor: pointer; } tr.pick:hover { background: var(--panel); }
+tr.selected { background: var(--panel); box-shadow: inset 3px 0 0 var(--accent); }
+tr.active td:first-child { font-weight: 700; }
+tr.callerror { background: var(--bad-bg); } tr.callerror td { color: var(--bad); }
+.dot { white-space: nowrap; color: var(--muted); }
+.dot::before { content: ""; display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 5px; background: var(--muted); }
+.dot.on { color: var(--ok); } .dot.on::before { background: var(--ok); }
+.chips { display: inline-flex; flex-wrap: wrap; gap: 4px; }
+.chip { border: 1px solid var(--line); border-radius: 10px; padding: 0 7px; font-size: 0.85em; white-space: nowrap; }
+.s-available { color: var(--ok); } .s-charging, .s-occupied, .s-preparing, .s-finishing, .s-suspendedev, .s-suspendedevse { color: var(--accent); }
+.s-faulted, .s-unavailable { color: var(--bad); } .s-reserved { color: var(--warn); }
+.s-offline { color: var(--muted); border-style: dashed; }
+.head { display: flex; flex-wrap: wrap; gap: 12px; align-items: baseline; }
+.facts { display: flex; flex-wrap: wrap; gap: 6px 14px; color: var(--muted); width: 100%; }
+.cols { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 20px; }
+.cols > section, #detail > section { min-width: 0; }
+@media (max-width: 1400px) { .cols { grid-template-columns: 1fr; } }
+.commands { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 10px; }
+form.command { border: 1px solid var(--line); border-radius: 8px; padding: 8px 10px; display: flex; flex-direction: column; gap: 6px; }
+form.command label { display: flex; justify-content: space-between; gap: 8px; align-items: center; font-size: 0.9em; }
+form.command input, form.command select { width: 60%; min-width: 0; }
+.answers { display: flex; flex-direction: column; gap: 4px; }
+.queue-offer { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin-top: 4px; font-size: 0.9em; }
+button.linkish { background: none; border: 0; padding: 0; color: var(--accent); text-decoration: underline; }
+.result { margin: 0; padding: 6px 8px; border-radius: 6px; background: var(--panel); white-space: pre-wrap; word-break: break-word; font-size: 0.85em; max-height: 220px; overflow: auto; }
+.result.ok { color: var(--ok); } .result.bad { color: var(--bad); background: var(--bad-bg); } .result.wait { color: var(--muted); }
+.hidden { display: none; }
+code.frame { display: block; max-width: 60ch; max-height: 4.5em; overflow: auto; white-space: pre-wrap; word-break: break-all; }
+.journal td:nth-child(-n+4) { white-space: nowrap; }
+svg.chart { width: 100%; max-width: 640px; height: auto; background: var(--panel); border-radius: 6px; }
+svg.chart .axis { stroke: var(--muted); stroke-width: 1; }
+svg.chart .line { fill: none; stroke: var(--accent); stroke-width: 2; }
+svg.chart .point { fill: var(--accent); }
+svg.chart .label { fill: var(--muted); font-size: 11px; }
+.badge { display: inline-block; min-width: 1.6em; text-align: center; border-radius: 10px; padding: 0 7px; font-size: 0.8em;
+  font-weight: 600; background: var(--bad); color: var(--bg); vertical-align: middle; }
+.badge.none { background: var(--panel); color: var(--muted); border: 1px solid var(--line); }
+.alerts td:first-child, .alerts td:nth-child(2) { white-space: nowrap; }
+.alerts td.type { color: var(--bad); font-weight: 600; }
+.tech { word-break: break-word; white-space: pre-wrap; }
+.tabs { display: flex; flex-wrap: wrap; gap: 4px; margin-bottom: 8px; }
+.tabs button[aria-selected="true"] { border-color: var(--accent); background: var(--bg); font-weight: 600; }
+.pager { display: flex; gap: 8px; align-items: center; margin-top: 6px; }
+.views td { word-break: break-word; }
+.warn { color: var(--warn); }
+form.cdr { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+.cost-head { margin: 0 0 6px; } .cost-total { font-size: 1.1em; }
+table.periods { margin-bottom: 10px; } table.totals tr:last-child td { font-weight: 700; }
+.tariffs td:nth-child(4) { min-width: 18ch; }
+/* A phone: the fleet's rows become cards; other tables scroll inside their own box. */
+@media (max-width: 640px) {
+  header, nav.screens, main.screens { padding-left: 10px; padding-right: 10px; }
+  table.cards thead { display: none; }
+  table.cards tr { display: block; padding: 6px 0; border-bottom: 1px solid var(--line); }
+  table.cards td { display: inline-block; border: 0; padding: 2px 6px; }
+  .commands { grid-template-columns: 1fr; }
+  code.frame { max-width: 40ch; }
+}
+`;
