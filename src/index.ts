@@ -49,7 +49,7 @@ app.get('/api/v1/openapi.json', serveOpenApi);
 app.get('/api/v1/docs', serveDocsPage);
 // The operator dashboard: the page needs no token; it asks for one and sends it with every API call.
 // Behind Cloudflare Access, an Access identity the page arrives with is checked first (api/auth.ts).
-app.use('/dashboard', checkConsoleAccess);
+// ('/dashboard/*' covers /dashboard itself too.)
 app.use('/dashboard/*', checkConsoleAccess);
 app.get('/dashboard', serveDashboard);
 // Chargers upload log and diagnostics files here, with no API token: the signed URL is the credential.

@@ -24,7 +24,7 @@ async function signingKey(kid = `kid-${randomUUID()}`): Promise<SigningKey> {
 async function publish(...keys: SigningKey[]): Promise<void> {
   const jwks = await Promise.all(
     keys.map(async ({ kid, pair }) => {
-      const { n, e } = await crypto.subtle.exportKey('jwk', pair.publicKey);
+      const { n, e } = (await crypto.subtle.exportKey('jwk', pair.publicKey)) as JsonWebKey;
       return { kid, kty: 'RSA', alg: 'RS256', use: 'sig', n, e };
     }),
   );
