@@ -106,6 +106,35 @@ export interface Config {
   caCertPem?: string;
   /** Days a certificate the CSMS signs is valid (CSMS_CA_VALIDITY_DAYS), never past the CA's own end. */
   caValidityDays: number;
+  /**
+   * Cloudflare Access in front of the console and API (ACCESS_TEAM_DOMAIN, ACCESS_AUD, ACCESS_SCOPES):
+   * requests carrying a `Cf-Access-Jwt-Assertion` are authenticated by it (api/access-identity.ts).
+   * Unset: the header is ignored and only API tokens authenticate.
+   */
+  access?: AccessConfig;
+}
+
+/** How Cloudflare Access assertions are checked and what their users may do. */
+export interface AccessConfig {
+  /** The team domain as a URL origin, e.g. https://myteam.cloudflareaccess.com: the JWT's `iss`. */
+  teamDomain: string;
+  /** Where the team's signing keys are: `<teamDomain>/cdn-cgi/access/certs`. */
+  certsUrl: string;
+  /** The Access application AUD tags accepted; the JWT's `aud` must contain one of them. */
+  audiences: string[];
+  /** Who gets which scope: emails, whole email domains (`@example.com`) and groups (`group:NAME`). */
+  scopes: AccessScopeRule[];
+}
+
+/** One scope and the users it goes to (config.ts reads them from ACCESS_SCOPES). */
+export interface AccessScopeRule {
+  scope: 'read' | 'command' | 'admin';
+  /** Lower-cased emails. */
+  emails: string[];
+  /** Lower-cased email domains, without the @. */
+  domains: string[];
+  /** Group names as the identity provider sends them (compared exactly). */
+  groups: string[];
 }
 
 export type UnknownOfflineTagPolicy = 'list' | 'ignore';
@@ -148,6 +177,9 @@ export interface ConfigVars {
   CSMS_CA_KEY?: string;
   CSMS_CA_CERT?: string;
   CSMS_CA_VALIDITY_DAYS?: string;
+  ACCESS_TEAM_DOMAIN?: string;
+  ACCESS_AUD?: string;
+  ACCESS_SCOPES?: string;
 }
 
 export const DEFAULTS = {
@@ -252,7 +284,77 @@ export function readConfig(vars: ConfigVars): Config {
     logUploadMaxBytes: readPositiveInt('LOG_UPLOAD_MAX_BYTES', vars.LOG_UPLOAD_MAX_BYTES, DEFAULTS.logUploadMaxBytes),
     ...readContractCertProvider(vars),
     ...readCertificateAuthority(vars),
+    ...withAccess(readAccessConfig(vars)),
   };
+}
+
+function withAccess(access: AccessConfig | undefined): Pick<Config, 'access'> {
+  return access ? { access } : {};
+}
+
+const ACCESS_SCOPE_NAMES = ['read', 'command', 'admin'] as const;
+const ACCESS_SCOPES_EXAMPLE = '{"admin": ["alice@example.com"], "command": ["group:Operators"], "read": ["@example.com"]}';
+
+/**
+ * ACCESS_TEAM_DOMAIN + ACCESS_AUD (+ ACCESS_SCOPES), all or none; undefined when Access is not
+ * configured. The team domain is `myteam`, `myteam.cloudflareaccess.com` or an https URL of it; plain
+ * http only for a loopback host (a test's key server), never for a real team.
+ */
+export function readAccessConfig(vars: ConfigVars): AccessConfig | undefined {
+  const team = vars.ACCESS_TEAM_DOMAIN?.trim() ?? '';
+  const aud = vars.ACCESS_AUD?.trim() ?? '';
+  const scopesText = vars.ACCESS_SCOPES?.trim() ?? '';
+  if (!team && !aud) {
+    if (scopesText) throw new Error('ACCESS_SCOPES is set but ACCESS_TEAM_DOMAIN and ACCESS_AUD are not: set all three, or none');
+    return undefined;
+  }
+  if (!team) throw new Error('ACCESS_AUD is set but ACCESS_TEAM_DOMAIN is not: set both (the team domain, e.g. myteam.cloudflareaccess.com)');
+  if (!aud) throw new Error('ACCESS_TEAM_DOMAIN is set but ACCESS_AUD is not: set both (the Access application\'s AUD tag)');
+  const teamDomain = readTeamDomain(team);
+  const audiences = aud.split(',').map((a) => a.trim()).filter(Boolean);
+  return { teamDomain, certsUrl: `${teamDomain}/cdn-cgi/access/certs`, audiences, scopes: readAccessScopes(scopesText) };
+}
+
+function readTeamDomain(raw: string): string {
+  const bad = () => new Error(`ACCESS_TEAM_DOMAIN must be your Access team domain (myteam.cloudflareaccess.com or https://myteam.cloudflareaccess.com), not "${raw}"`);
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw.includes('.') ? raw : `${raw}.cloudflareaccess.com`}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw bad();
+  }
+  if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) throw bad();
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw bad();
+  return url.origin;
+}
+
+/** ACCESS_SCOPES: a JSON object from scope to the emails, `@domains` and `group:NAME`s that get it. */
+function readAccessScopes(text: string): AccessScopeRule[] {
+  if (!text) return [];
+  const bad = (why: string) => new Error(`ACCESS_SCOPES ${why}; write it as ${ACCESS_SCOPES_EXAMPLE}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw bad('is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw bad('must be a JSON object');
+  return Object.entries(parsed).map(([scope, entries]) => {
+    if (!(ACCESS_SCOPE_NAMES as readonly string[]).includes(scope)) throw bad(`names "${scope}", which is not a scope (read, command, admin)`);
+    if (!Array.isArray(entries)) throw bad(`gives "${scope}" something other than a list`);
+    const rule: AccessScopeRule = { scope: scope as AccessScopeRule['scope'], emails: [], domains: [], groups: [] };
+    for (const entry of entries) {
+      if (typeof entry !== 'string' || entry.trim() === '') throw bad(`lists an empty or non-text entry under "${scope}"`);
+      const value = entry.trim();
+      if (value.startsWith('group:') && value.length > 'group:'.length) rule.groups.push(value.slice('group:'.length));
+      else if (/^@[^@\s]+\.[^@\s]+$/.test(value)) rule.domains.push(value.slice(1).toLowerCase());
+      else if (/^[^@\s]+@[^@\s]+$/.test(value)) rule.emails.push(value.toLowerCase());
+      else throw bad(`lists "${value}" under "${scope}", which is not an email, an @domain or group:NAME`);
+    }
+    return rule;
+  });
 }
 
 /** CSMS_CA_KEY and CSMS_CA_CERT, both or neither, checked to belong together; errors never show the key. */

@@ -4,7 +4,8 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { archiveRoutes } from './api/archive';
 import { firmwareRoutes } from './api/firmware';
-import { requireApiToken } from './api/auth';
+import { checkConsoleAccess, requireApiToken } from './api/auth';
+import { auditChanges, auditRoutes } from './api/audit';
 import { runMeterArchive } from './archive/meter-archiver';
 import { cdrRoutes } from './api/cdrs';
 import { chargerRoutes } from './api/chargers';
@@ -28,6 +29,7 @@ import { chargerTariffRoutes, tariffAssignmentRoutes, tariffRoutes } from './api
 import { tokenRoutes } from './api/tokens';
 import { transactionRoutes } from './api/transactions';
 import { transactionCostRoutes } from './api/transaction-costs';
+import { whoamiRoutes } from './api/whoami';
 import type { Env } from './env';
 import { isolateStats, markIsolateStarted } from './isolate-stats';
 import { countingD1 } from './store/counting-d1';
@@ -46,6 +48,9 @@ app.get('/api/v1/health', (c) => c.json({ status: 'ok' }));
 app.get('/api/v1/openapi.json', serveOpenApi);
 app.get('/api/v1/docs', serveDocsPage);
 // The operator dashboard: the page needs no token; it asks for one and sends it with every API call.
+// Behind Cloudflare Access, an Access identity the page arrives with is checked first (api/auth.ts).
+// ('/dashboard/*' covers /dashboard itself too.)
+app.use('/dashboard/*', checkConsoleAccess);
 app.get('/dashboard', serveDashboard);
 // The site's root leads to the console (an operator typing the host name lands there, not on a JSON 404).
 app.get('/', (c) => c.redirect('/dashboard', 302));
@@ -57,7 +62,11 @@ app.use('/api/v1/*', async (c, next) => {
   if (origins.length === 0) return next();
   return cors({ origin: origins, allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 })(c, next);
 });
+// Changes are recorded with who asked once the answer is made (api/audit.ts), so this wraps authentication.
+app.use('/api/v1/*', auditChanges);
 app.use('/api/v1/*', requireApiToken);
+app.route('/api/v1/whoami', whoamiRoutes);
+app.route('/api/v1/audit', auditRoutes);
 app.route('/api/v1/chargers', chargerRoutes);
 app.route('/api/v1/chargers', chargerViewRoutes);
 app.route('/api/v1/chargers', reportViewRoutes);

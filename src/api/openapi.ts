@@ -20,6 +20,7 @@ import { reportViewPaths } from './openapi-paths-report-views';
 import { tariffPaths, tariffSchemas } from './openapi-paths-tariffs';
 import { cdrPaths, cdrSchemas } from './openapi-paths-cdrs';
 import { transactionCostPaths } from './openapi-paths-transaction-costs';
+import { accessPaths } from './openapi-paths-access';
 import { apiShapeSchemas } from './openapi-shapes';
 
 /** The longest `ttlSeconds` of a queued command (tests check the document against the API). */
@@ -72,6 +73,7 @@ function buildDocument(): Json {
     ...tariffPaths(),
     ...cdrPaths(),
     ...transactionCostPaths(),
+    ...accessPaths(),
   };
 
   return {
@@ -84,12 +86,13 @@ function buildDocument(): Json {
       description:
         'Every error has the shape `{"error": {"code", "message", ...details}}` (schema `Error`). ' +
         'Everything needs `Authorization: Bearer <API_TOKEN>` except `/health`, `/openapi.json` and `/docs`; ' +
-        'without a configured `API_TOKEN` the API answers 503. Charger ids are 1–' +
+        'without a configured `API_TOKEN` (nor Cloudflare Access) the API answers 503. Behind Cloudflare Access, a request without ' +
+        '`Authorization` is authenticated by its `Cf-Access-Jwt-Assertion` (scopes by `ACCESS_SCOPES`); a bearer token, when sent, decides. Charger ids are 1–' +
         `${MAX_CHARGER_ID_LENGTH} printable ASCII characters without \`:\`, URL-encoded in the path.`,
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/api/v1', description: 'This deployment' }],
-    security: [{ bearerAuth: [] }],
+    security: [{ bearerAuth: [] }, { cloudflareAccess: [] }],
     tags: [
       { name: 'Meta', description: 'Health and documentation; no token needed' },
       { name: 'Chargers', description: 'List, read and register chargers' },
@@ -99,7 +102,7 @@ function buildDocument(): Json {
       { name: 'Id tags', description: 'The tags and tokens the CSMS authorizes' },
       { name: 'Tariffs', description: 'OCPI 2.2.1 tariffs, their versions, and where they apply' },
       { name: 'Trust roots', description: 'The ISO 15118 (Plug & Charge) trust store: V2G and mobility-operator roots' },
-      { name: 'Tokens', description: 'Operator API tokens and their scopes' },
+      { name: 'Tokens', description: 'Operator API tokens and their scopes, who is calling, and the audit log' },
       { name: 'Archive', description: 'Moving old meter values from D1 to R2' },
     ],
     paths,
@@ -110,6 +113,14 @@ function buildDocument(): Json {
           scheme: 'bearer',
           description:
             'The `API_TOKEN` secret of the deployment (every scope), or a token made with `POST /tokens` (`csms_<id>_<secret>`, with its scopes)',
+        },
+        cloudflareAccess: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Cf-Access-Jwt-Assertion',
+          description:
+            'Set by Cloudflare Access in front of the deployment (ACCESS_TEAM_DOMAIN, ACCESS_AUD): the signed-in user, with the scopes ACCESS_SCOPES maps their email or groups to. ' +
+            'Used only when no `Authorization` header is sent; changes (POST, PUT, PATCH, DELETE) must come from this origin (`Origin`, or `Sec-Fetch-Site: same-origin`)',
         },
       },
       parameters: {
@@ -125,11 +136,19 @@ function buildDocument(): Json {
         to: query('to', { type: 'string', format: 'date-time' }, 'Before this time (RFC 3339)'),
       },
       responses: {
-        Unauthorized: errorResponse({ Unauthorized: 'no `Authorization: Bearer` header, or the wrong token' }),
-        InsufficientScope: errorResponse({
-          InsufficientScope: 'the token lacks the scope this needs: `read` for GETs, `command` for commands and local lists, `admin` for the rest',
+        Unauthorized: errorResponse({
+          Unauthorized: 'no `Authorization: Bearer` header, or the wrong token; or (Access) an assertion that is not valid: bad signature, unknown key, wrong audience or issuer, expired',
         }),
-        ApiTokenNotConfigured: errorResponse({ ApiTokenNotConfigured: 'the deployment has no `API_TOKEN` secret: the API fails closed' }),
+        InsufficientScope: errorResponse({
+          InsufficientScope: 'the token lacks the scope this needs: `read` for GETs, `command` for commands and local lists, `admin` for the rest (and for tokens and the audit log)',
+          AccessNotMapped: 'a Cloudflare Access user whom `ACCESS_SCOPES` gives no scope',
+          CrossSiteRequest: "a change by an Access user whose `Origin` is not this site's (or, without Origin, `Sec-Fetch-Site` is not `same-origin`)",
+        }),
+        ApiTokenNotConfigured: errorResponse({
+          ApiTokenNotConfigured: 'the deployment has no `API_TOKEN` secret and no Cloudflare Access: the API fails closed',
+          AccessMisconfigured: 'ACCESS_TEAM_DOMAIN, ACCESS_AUD or ACCESS_SCOPES is set wrongly (the message says how)',
+          AccessKeysUnavailable: "the Access team's signing keys could not be fetched; try again shortly",
+        }),
         InternalError: errorResponse({ InternalError: 'something failed on the server; the request may be retried' }),
         PayloadTooLarge: errorResponse({
           PayloadTooLarge:

@@ -6,10 +6,11 @@ export type Scope = (typeof SCOPES)[number];
 /**
  * The scope a request needs. Reading needs `read`; talking to chargers (commands, local lists)
  * needs `command`; changing who may do what (chargers' registration and credentials, id tags,
- * tokens) needs `admin`. `admin` includes the others, `command` includes `read`.
+ * tokens) needs `admin`, and so does reading the tokens and the audit log (who did what).
+ * `admin` includes the others, `command` includes `read`.
  */
 export function requiredScope(method: string, path: string): Scope {
-  if (/^\/api\/v1\/tokens(\/|$)/.test(path)) return 'admin';
+  if (/^\/api\/v1\/(tokens|audit)(\/|$)/.test(path)) return 'admin';
   if (method === 'GET' || method === 'HEAD') return 'read';
   if (/^\/api\/v1\/chargers\/[^/]+\/(commands\/[^/]+|local-list)$/.test(path)) return 'command';
   return 'admin';

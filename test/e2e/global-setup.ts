@@ -4,6 +4,7 @@
 import type { TestProject } from 'vitest/node';
 import { startWranglerDev } from '../../scripts/lib/wrangler-dev.mjs';
 import { CA_CERT, CA_KEY } from '../support/signer-pki.ts';
+import { ACCESS_AUD, ACCESS_SCOPES, startAccessKeysServer } from './access-keys-server.ts';
 import { CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS, CONTRACT_CERT_PROVIDER_TOKEN, startContractCertProvider } from './contract-cert-provider.ts';
 
 declare module 'vitest' {
@@ -12,6 +13,8 @@ declare module 'vitest' {
     baseUrl: string;
     /** The local contract-certificate provider the Worker is configured with (contract-cert-provider.ts). */
     contractCertProviderUrl: string;
+    /** The stand-in Cloudflare Access team (access-keys-server.ts): the Worker's ACCESS_TEAM_DOMAIN and the JWTs' `iss`. */
+    accessTeamDomain: string;
   }
 }
 
@@ -20,6 +23,7 @@ export const E2E_API_TOKEN = 'e2e-token';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const provider = await startContractCertProvider();
+  const accessTeam = await startAccessKeysServer();
   const worker = await startWranglerDev({
     vars: {
       CONTRACT_CERT_PROVIDER_URL: provider.url,
@@ -31,15 +35,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
       CSMS_CA_CERT: CA_CERT.trim().replace(/\n/g, '\\n'),
       // As `npm start` does: the deployed default rejects chargers not registered first.
       UNKNOWN_CHARGER_POLICY: 'accept',
+      // Cloudflare Access in front (test/e2e/access.test.ts); requests without the header are unaffected.
+      ACCESS_TEAM_DOMAIN: accessTeam.teamDomain,
+      ACCESS_AUD,
+      ACCESS_SCOPES: JSON.stringify(ACCESS_SCOPES),
     },
   }).catch(async (error: unknown) => {
     await provider.stop();
+    await accessTeam.stop();
     throw error;
   });
   project.provide('baseUrl', worker.baseUrl);
   project.provide('contractCertProviderUrl', provider.url);
+  project.provide('accessTeamDomain', accessTeam.teamDomain);
   return async () => {
     await worker.stop();
     await provider.stop();
+    await accessTeam.stop();
   };
 }

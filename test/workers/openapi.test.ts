@@ -86,6 +86,8 @@ const OPERATIONS = [
   'PUT /tariff-assignments/id-tag-groups/{group}',
   'DELETE /tariff-assignments/id-tag-groups/{group}',
   'GET /chargers/{chargerId}/tariff',
+  'GET /whoami',
+  'GET /audit',
 ].sort();
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
@@ -145,7 +147,9 @@ describe('the OpenAPI document', () => {
     expect(doc.info.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(doc.servers[0]!.url).toBe('/api/v1');
     expect(doc.components.securitySchemes.bearerAuth).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
-    expect(doc.security).toEqual([{ bearerAuth: [] }]);
+    // Either a bearer token or a Cloudflare Access assertion (when Access is configured).
+    expect(doc.security).toEqual([{ bearerAuth: [] }, { cloudflareAccess: [] }]);
+    expect(doc.components.securitySchemes.cloudflareAccess).toEqual(expect.objectContaining({ type: 'apiKey', in: 'header', name: 'Cf-Access-Jwt-Assertion' }));
     for (const path of ['/health', '/openapi.json', '/docs']) expect(doc.paths[path]!.get.security).toEqual([]);
     expect(doc.paths['/chargers']!.get.security).toBeUndefined();
     // A wrong token does not matter either.
