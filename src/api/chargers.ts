@@ -187,7 +187,11 @@ chargerRoutes.delete('/:chargerId', async (c) => {
   }
   if (!outcome.ok) return c.json({ error: outcome.error }, outcome.status);
   // A fresh instance for whatever comes next (its memory held the wiped storage's state); the abort fails the call.
-  await stub.resetInstance().catch(() => undefined);
+  try {
+    await stub.resetInstance();
+  } catch {
+    // Expected: the abort ends the call.
+  }
   return c.json({
     deleted: {
       chargerId,
