@@ -78,7 +78,7 @@ export async function readTextBody(c: Context, maxBytes: number): Promise<TextRe
   const bytes = await readAtMost(c.req.raw.body, maxBytes);
   if (bytes === null) return tooLarge();
   try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
   } catch {
     return { ok: false, response: apiError(c, 400, 'InvalidEncoding', 'The request body is not UTF-8 text') };
   }

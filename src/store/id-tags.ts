@@ -139,7 +139,7 @@ export class IdTagStore {
    * The entries for these (idTag, type) keys that exist, in one statement (a bulk import compares
    * each row with them). Keys match as the table's do: the tag without regard to case.
    */
-  async findMany(keys: ReadonlyArray<{ idTag: string; tokenType: string | null }>): Promise<IdTagRecord[]> {
+  async findMany(keys: ReadonlyArray<{ idTag: string; tokenType?: string | null }>): Promise<IdTagRecord[]> {
     const found: IdTagRecord[] = [];
     for (const part of chunk(keys, IMPORT_ROWS_PER_STATEMENT)) {
       const { results } = await this.db
