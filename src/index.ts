@@ -15,6 +15,7 @@ import { serveDashboard } from './api/dashboard-page';
 import { serveDocsPage } from './api/docs-page';
 import { apiError } from './api/errors';
 import { idTagRoutes, seenOfflineTagRoutes } from './api/id-tags';
+import { chargerImportRoutes, idTagImportRoutes } from './api/imports';
 import { trustRootRoutes } from './api/trust-roots';
 import { localListRoutes } from './api/local-list';
 import { chargerLogRoutes, logUploadRoutes } from './api/log-uploads';
@@ -67,6 +68,9 @@ app.use('/api/v1/*', auditChanges);
 app.use('/api/v1/*', requireApiToken);
 app.route('/api/v1/whoami', whoamiRoutes);
 app.route('/api/v1/audit', auditRoutes);
+// Bulk imports first: POST /chargers/import and /id-tags/import are not a charger or tag named "import".
+app.route('/api/v1/chargers', chargerImportRoutes);
+app.route('/api/v1/id-tags', idTagImportRoutes);
 app.route('/api/v1/chargers', chargerRoutes);
 app.route('/api/v1/chargers', chargerViewRoutes);
 app.route('/api/v1/chargers', reportViewRoutes);

@@ -62,6 +62,28 @@ export async function readJsonBody(c: Context): Promise<BodyRead> {
   return { ok: true, body };
 }
 
+export type TextRead = { ok: true; text: string } | { ok: false; response: Response };
+
+/**
+ * The body as UTF-8 text, bounded like readJsonBody (413 PayloadTooLarge past `maxBytes`, from
+ * Content-Length or by counting), or 400 InvalidEncoding when it is not UTF-8. For the CSV imports.
+ */
+export async function readTextBody(c: Context, maxBytes: number): Promise<TextRead> {
+  const tooLarge = () => ({
+    ok: false as const,
+    response: apiError(c, 413, 'PayloadTooLarge', `The request body is over the ${maxBytes}-byte limit`, { limit: maxBytes }),
+  });
+  const declared = Number(c.req.header('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) return tooLarge();
+  const bytes = await readAtMost(c.req.raw.body, maxBytes);
+  if (bytes === null) return tooLarge();
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
+  } catch {
+    return { ok: false, response: apiError(c, 400, 'InvalidEncoding', 'The request body is not UTF-8 text') };
+  }
+}
+
 /** The stream's bytes, or null as soon as they pass `max` (the rest is not read). */
 async function readAtMost(stream: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array | null> {
   if (!stream) return new Uint8Array(0);

@@ -8,6 +8,7 @@ import { isValidChargerId, MAX_CHARGER_ID_LENGTH } from '../ocpp/charger-id';
 import { isPlainObject } from '../ocpp/frames';
 import type { QueuedCommand } from '../charger/command-queue';
 import type { CommandOutcome, RegistrationEffect } from '../charger/types';
+import type { DeletionOutcome } from '../charger/deletion';
 import { newCommandId } from '../charger/command-ids';
 import { connectedPerD1 } from '../charger/liveness';
 import { refuseCredentialChange } from '../charger/commands';
@@ -158,6 +159,47 @@ chargerRoutes.post('/:chargerId/disconnect', async (c) => {
   if (!(await new ChargerStore(c.env.DB).exists(chargerId))) return unknownCharger(c, chargerId);
   const { disconnected } = await c.env.CHARGERS.getByName(chargerId).disconnect();
   return c.json({ disconnected });
+});
+
+/**
+ * Deletes a charger: its registration and credentials, its object's storage and what describes its
+ * installation go; its billing and audit history stays (see charger/deletion.ts). Its connection is
+ * closed (4004). Refused (409 TransactionsRunning) while a transaction runs, unless ?force=true.
+ * Needs `admin`.
+ */
+chargerRoutes.delete('/:chargerId', async (c) => {
+  const chargerId = validId(c);
+  if (chargerId instanceof Response) return chargerId;
+  const forceText = c.req.query('force');
+  if (forceText !== undefined && forceText !== 'true' && forceText !== 'false') {
+    return apiError(c, 400, 'InvalidParameter', 'force must be true or false');
+  }
+  if (!(await new ChargerStore(c.env.DB).exists(chargerId))) return unknownCharger(c, chargerId);
+  const stub = c.env.CHARGERS.getByName(chargerId);
+  let outcome: DeletionOutcome;
+  try {
+    outcome = (await stub.deleteCharger(chargerId, forceText === 'true')) as unknown as DeletionOutcome;
+  } catch (error) {
+    // The object was reset mid-way (a D1 failure after its storage was wiped, a deploy): D1 keeps
+    // the charger's rows until a DELETE completes, so sending it again is safe.
+    console.error(JSON.stringify({ level: 'error', what: 'delete charger', chargerId, error: String(error) }));
+    return apiError(c, 503, 'DeletionInterrupted', 'The deletion was interrupted before it completed: send DELETE again');
+  }
+  if (!outcome.ok) return c.json({ error: outcome.error }, outcome.status);
+  // A fresh instance for whatever comes next (its memory held the wiped storage's state); the abort fails the call.
+  try {
+    await stub.resetInstance();
+  } catch {
+    // Expected: the abort ends the call.
+  }
+  return c.json({
+    deleted: {
+      chargerId,
+      disconnected: outcome.disconnected,
+      queuedCommandsDropped: outcome.queuedCommandsDropped,
+      runningTransactions: outcome.runningTransactions,
+    },
+  });
 });
 
 /** OCPP 2.0.1 BasicAuthPassword is 16 to 40 characters; we hold 1.6 AuthorizationKeys to the same. */

@@ -107,6 +107,44 @@ idTagRoutes.put('/:idTag', async (c) => {
   return c.json({ idTag: toApi(record) }, created ? 201 : 200);
 });
 
+/**
+ * The PATCH body (JSON merge patch, RFC 7396): only the fields given change; null clears
+ * expiryDate or parentIdTag. `status` cannot be cleared. The type is the entry's identity: it is
+ * chosen with ?type=, never changed. Exported for the OpenAPI document.
+ */
+export const IdTagPatchBody = v.strictObject({
+  status: v.optional(v.picklist(AUTHORIZATION_STATUSES)),
+  expiryDate: IdTagBody.entries.expiryDate,
+  parentIdTag: IdTagBody.entries.parentIdTag,
+});
+
+/**
+ * Changes some fields of an existing entry and keeps the others: `{"status": "Blocked"}` blocks a
+ * tag and keeps its expiry and group. 404 for an unknown entry; nothing is created.
+ */
+idTagRoutes.patch('/:idTag', async (c) => {
+  const idTag = validIdTag(c);
+  if (idTag instanceof Response) return idTag;
+  const type = queryType(c);
+  if (type instanceof Response) return type;
+  const read = await readJsonBody(c);
+  if (!read.ok) return read.response;
+  if ('type' in read.body) {
+    return apiError(c, 400, 'InvalidPayload', "The type is part of the entry's identity: address the entry with ?type=, it cannot be changed", {
+      issues: [{ path: 'type', message: 'cannot be patched' }],
+    });
+  }
+  const parsed = v.safeParse(IdTagPatchBody, read.body, { abortEarly: false });
+  if (!parsed.success) {
+    const issues = summarizeIssues(parsed.issues);
+    const message = issues[0] ? formatIssue(issues[0]) : 'The request body is invalid';
+    return apiError(c, 400, 'InvalidPayload', message, { issues });
+  }
+  const record = await new IdTagStore(c.env.DB).patch(idTag, type, parsed.output, new Date().toISOString());
+  if (!record) return unknownIdTag(c, idTag, type);
+  return c.json({ idTag: toApi(record) });
+});
+
 idTagRoutes.delete('/:idTag', async (c) => {
   const idTag = validIdTag(c);
   if (idTag instanceof Response) return idTag;

@@ -1,4 +1,4 @@
-// The OpenAPI paths that list, read, register, hold Pending or accept, and disconnect chargers, and set their passwords.
+// The OpenAPI paths that list, read, register (one or many from CSV), delete, hold Pending or accept, and disconnect chargers, and set their passwords.
 
 import { DEFAULTS, MAX_COMMAND_TIMEOUT_SECONDS } from '../config';
 import {
@@ -15,6 +15,7 @@ import {
   schemaRef,
   UNKNOWN_CHARGER,
 } from './openapi-operations';
+import { IMPORT_DRY_RUN, IMPORT_RESPONSES, IMPORT_TEXT } from './openapi-paths-fleet';
 
 /** The answer of PUT /chargers/{chargerId}/registration: the charger, and what was done at once. */
 const REGISTRATION_ANSWER: Json = objectOf({
@@ -58,6 +59,21 @@ export function chargerPaths(): Record<string, Json> {
         },
       }),
     },
+    '/chargers/import': {
+      post: operation({
+        tags: ['Chargers'],
+        operationId: 'importChargers',
+        summary: 'Register many chargers from a CSV file, with a per-row report',
+        description:
+          `${IMPORT_TEXT} Columns: \`id\` (required) and the PUT body's \`securityProfile\` (0-3; empty keeps the charger's). A \`password\` ` +
+          'column is refused (400 `ColumnRefused`): credentials go only through PUT /chargers/{chargerId} and POST /chargers/{chargerId}/password. ' +
+          'So a row asking Security Profile 1 or 2 fails unless the charger already has a password. `unchanged`: registered already with that profile. ' +
+          'As with PUT, a changed profile closes the live connections that no longer qualify (4003). Needs `admin`.',
+        parameters: [IMPORT_DRY_RUN],
+        requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' }, example: 'id,securityProfile\r\nCP-001,0\r\nCP-002,3\r\n' } } },
+        responses: IMPORT_RESPONSES,
+      }),
+    },
     '/chargers/{chargerId}': {
       parameters: [parameterRef('chargerId')],
       get: operation({
@@ -69,6 +85,45 @@ export function chargerPaths(): Record<string, Json> {
           '200': jsonResponse('The charger', objectOf({ charger: schemaRef('Charger') })),
           '400': errorResponse(BAD_CHARGER_ID),
           '404': errorResponse(UNKNOWN_CHARGER),
+        },
+      }),
+      delete: operation({
+        tags: ['Chargers'],
+        operationId: 'deleteCharger',
+        summary: 'Delete a charger: its registration, credentials and live state go; its billing history stays',
+        description:
+          "Closes its live connection (WebSocket close code 4004, \"The charger was deleted by the operator\") after copying its object's waiting facts to D1, then wipes its object's storage " +
+          '(queued commands, message journal, id-tag cache, local list version, remote starts) and forgets in D1 its registration and credentials (so under ' +
+          '`UNKNOWN_CHARGER_POLICY=reject` it can no longer connect), boot facts, connector states, reported configuration, charging profiles and reported limits, ' +
+          'reservations, certificate inventory, firmware jobs and the tariff assigned to it alone. KEPT: transactions, their events, meter values, anomalies, ' +
+          'costs and CDRs (a completed transaction never changes; invoices stay reproducible), tags seen offline, the connector status and connection histories, ' +
+          'its reports (security events, notifications) and log uploads. A later PUT registers it afresh; its 1.6 transaction ids continue after the kept ones. ' +
+          'While a transaction runs: 409 `TransactionsRunning`, nothing changed, unless `?force=true`: then the running transactions are kept as they are ' +
+          '(the CSMS never ends them; a StopTransaction from the charger, registered again, still applies). Needs `admin`.',
+        parameters: [query('force', { type: 'string', enum: ['true', 'false'] }, 'true: delete even while transactions run (they are kept, still running)')],
+        responses: {
+          '200': jsonResponse(
+            'Deleted',
+            objectOf({
+              deleted: objectOf({
+                chargerId: { type: 'string' },
+                disconnected: { type: 'boolean', description: 'Whether a live connection was closed' },
+                queuedCommandsDropped: { type: 'integer', description: 'Commands queued for it, not yet answered, that went with its object' },
+                runningTransactions: {
+                  type: 'array',
+                  description: 'With force: the transactions running, kept as they are',
+                  items: objectOf({ transactionId: { type: 'string' }, evseId: { type: 'integer', description: '1.6: the connector' } }),
+                },
+              }),
+            }),
+          ),
+          '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }),
+          '404': errorResponse(UNKNOWN_CHARGER),
+          '409': errorResponse({ TransactionsRunning: 'a transaction runs (`transactions` lists them); nothing changed' }),
+          '503': errorResponse({
+            FlushFailed: "the charger's facts could not all be copied to D1; nothing was deleted",
+            DeletionInterrupted: 'interrupted before it completed (D1 keeps its rows until one completes): send DELETE again',
+          }),
         },
       }),
       put: operation({

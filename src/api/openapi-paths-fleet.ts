@@ -15,6 +15,7 @@ import {
   query,
   schemaRef,
 } from './openapi-operations';
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from './imports';
 
 /** A tag seen offline, over all its uses (src/store/seen-offline-tags.ts, SeenOfflineTag). */
 const SEEN_OFFLINE_TAG: Json = {
@@ -206,6 +207,20 @@ export function fleetPaths(): Record<string, Json> {
         },
       }),
     },
+    '/id-tags/import': {
+      post: operation({
+        tags: ['Id tags'],
+        operationId: 'importIdTags',
+        summary: 'Create or replace many id tag entries from a CSV file, with a per-row report',
+        description:
+          `${IMPORT_TEXT} Columns: \`idTag\` (required) and the PUT body's fields \`status\` (required in each row), \`expiryDate\`, ` +
+          '`parentIdTag`, `type`; each row is one entry, written as PUT writes it (an empty cell clears that field). ' +
+          'Tags compare without regard to case: a second row for the same (idTag, type) is `failed` (`DuplicateRow`). Needs `admin`.',
+        parameters: [IMPORT_DRY_RUN],
+        requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' }, example: 'idTag,status,expiryDate,parentIdTag,type\r\n04A1B2C3,Accepted,2030-01-01T00:00:00Z,FLEET-A,ISO14443\r\n' } } },
+        responses: IMPORT_RESPONSES,
+      }),
+    },
     '/id-tags/{idTag}': {
       parameters: [
         {
@@ -248,6 +263,27 @@ export function fleetPaths(): Record<string, Json> {
             InvalidJson: 'the body is not JSON',
             InvalidPayload: 'the body fails the schema, or names another type than the query (`issues` lists the fields)',
           }),
+        },
+      }),
+      patch: operation({
+        tags: ['Id tags'],
+        operationId: 'patchIdTag',
+        summary: 'Change some fields of an id tag entry, keeping the others (JSON merge patch)',
+        description:
+          'Only the fields given change (RFC 7396): `{"status": "Blocked"}` blocks the tag and keeps its expiry and group; ' +
+          '`null` clears `expiryDate` or `parentIdTag`; `status` cannot be cleared. The entry is the one `?type=` names (left out: ' +
+          'the entry for any type); its type cannot be patched. Nothing is created: 404 for an unknown entry. A charger that ' +
+          'read the tag within `ID_TAG_CACHE_SECONDS` may act on its old record until that time is up. Needs `admin`.',
+        requestBody: { required: true, content: { 'application/json': { schema: schemaRef('IdTagPatch') } } },
+        responses: {
+          '200': jsonResponse('Changed (or already so)', objectOf({ idTag: schemaRef('IdTag') })),
+          '400': errorResponse({
+            ...BAD_ID_TAG,
+            ...BAD_PARAMETER,
+            InvalidJson: 'the body is not JSON',
+            InvalidPayload: 'the body fails the schema (`issues` lists the fields), or names `type`',
+          }),
+          '404': errorResponse({ UnknownIdTag: 'no such entry (nothing is created)' }),
         },
       }),
       delete: operation({
@@ -419,3 +455,56 @@ export function fleetPaths(): Record<string, Json> {
     },
   };
 }
+
+/** What both CSV imports share (POST /id-tags/import, /chargers/import; src/api/imports.ts). */
+export const IMPORT_TEXT =
+  `The body is \`text/csv\` (RFC 4180: quoted fields, doubled quotes, CRLF or LF; a UTF-8 BOM is dropped), at most ${MAX_IMPORT_ROWS} rows ` +
+  `and ${MAX_IMPORT_BYTES} bytes, its first row naming the columns in any order. Each row is checked as PUT checks its body and reported ` +
+  '`created`, `updated`, `unchanged` (already so: not written) or `failed` (with `error: {code, message, issues?}`) under the line it starts on; ' +
+  'a bad row never stops the others. A row is written whole or not at all, and the good rows are written together in one D1 batch ' +
+  '(hundreds of rows a statement): a D1 failure writes none (500; sending the file again is safe). `?dryRun=true` checks and reports, writing nothing.';
+
+export const IMPORT_DRY_RUN: Json = query('dryRun', { type: 'string', enum: ['true', 'false'] }, 'true: check and report, write nothing');
+
+export const IMPORT_REPORT: Json = {
+  type: 'object',
+  required: ['dryRun', 'created', 'updated', 'unchanged', 'failed', 'rows'],
+  properties: {
+    dryRun: { type: 'boolean' },
+    created: { type: 'integer' },
+    updated: { type: 'integer' },
+    unchanged: { type: 'integer' },
+    failed: { type: 'integer' },
+    closedConnections: { type: 'integer', description: 'Chargers only: connections closed because a changed Security Profile no longer admits them (4003)' },
+    rows: {
+      type: 'array',
+      description: 'One per data row, in file order',
+      items: {
+        type: 'object',
+        required: ['line', 'id', 'outcome'],
+        properties: {
+          line: { type: 'integer', description: 'The line the row starts on (the header is line 1)' },
+          id: { type: ['string', 'null'], description: "The row's key cell (idTag, or charger id) as written; null when empty" },
+          outcome: { type: 'string', enum: ['created', 'updated', 'unchanged', 'failed'] },
+          error: {
+            type: 'object',
+            required: ['code', 'message'],
+            properties: { code: { type: 'string', enum: ['InvalidRow', 'DuplicateRow'] }, message: { type: 'string' }, issues: { type: 'array' } },
+          },
+        },
+      },
+    },
+  },
+};
+
+export const IMPORT_RESPONSES: Json = {
+  '200': jsonResponse('The per-row report', IMPORT_REPORT),
+  '400': errorResponse({
+    ...BAD_PARAMETER,
+    InvalidCsv: 'the file cannot be read (`line`), has no header, or the header names an unknown, repeated or missing column (`column`); nothing was imported',
+    ColumnRefused: 'chargers: a `password` column (credentials are never imported); nothing was imported',
+    InvalidEncoding: 'the body is not UTF-8',
+  }),
+  '413': errorResponse({ PayloadTooLarge: `over ${MAX_IMPORT_BYTES} bytes`, TooManyRows: `over ${MAX_IMPORT_ROWS} rows; nothing was imported` }),
+  '415': errorResponse({ UnsupportedMediaType: 'the body is not `text/csv`' }),
+};

@@ -22,7 +22,7 @@ import type { StoredCertificate } from '../store/charger-certificates';
 import type { ChargerFirmware, StoredFirmwareJob } from '../store/firmware-jobs';
 import { ANOMALY_KINDS, type AnomalyKind } from '../store/transaction-anomalies';
 import type { TransactionRecord } from '../store/transactions';
-import { IdTagBody } from './id-tags';
+import { IdTagBody, IdTagPatchBody } from './id-tags';
 
 const Int = v.pipe(v.number(), v.integer());
 const DateTime = v.pipe(v.string(), v.isoTimestamp());
@@ -459,8 +459,8 @@ const CONVERSION: ConversionConfig = {
  * The id-tag PUT body as it is accepted (typeMode input: before its transforms). Its `v.check`
  * predicates are JavaScript; their JSON Schema equivalents are recognised by message.
  */
-function idTagPutSchema(): JsonSchema {
-  const { $schema: _dialect, ...schema } = toJsonSchema(IdTagBody, {
+function idTagPutSchema(body: typeof IdTagBody | typeof IdTagPatchBody = IdTagBody): JsonSchema {
+  const { $schema: _dialect, ...schema } = toJsonSchema(body, {
     target: 'draft-2020-12',
     typeMode: 'input',
     errorMode: 'throw',
@@ -477,7 +477,7 @@ function idTagPutSchema(): JsonSchema {
   return schema;
 }
 
-/** `components.schemas` entries for the API's own shapes, named as in `API_SHAPES`, plus `IdTagPut`. */
+/** `components.schemas` entries for the API's own shapes, named as in `API_SHAPES`, plus `IdTagPut` and `IdTagPatch`. */
 export function apiShapeSchemas(): Record<string, JsonSchema> {
-  return { ...toJsonSchemaDefs(API_SHAPES, CONVERSION), IdTagPut: idTagPutSchema() };
+  return { ...toJsonSchemaDefs(API_SHAPES, CONVERSION), IdTagPut: idTagPutSchema(), IdTagPatch: idTagPutSchema(IdTagPatchBody) };
 }

@@ -44,6 +44,7 @@ import { OperatorCommands } from './operator-commands';
 import { RemoteStarts } from './remote-starts';
 import { chargerRuleState } from './rule-state';
 import { migrateChargerSchema } from './schema';
+import { forgetChargerStatements, runningTransactions, type DeletionOutcome } from './deletion';
 import { SolicitedMessages } from './solicited-messages';
 import { TransactionIds } from './transaction-ids';
 import { EvseTransactions } from './evse-transactions';
@@ -91,6 +92,8 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly history: ConnectionHistory;
   /** What the charger may send, while not Accepted, because the CSMS asked for it. */
   private readonly solicited: SolicitedMessages;
+  /** Set once the charger was deleted (see `deleteCharger`): this instance takes no connection until it is reset. */
+  private deleted = false;
 
   // The constructor also runs when a hibernated object wakes for a frame, so it only
   // builds in-memory helpers; durable facts are read on demand.
@@ -227,11 +230,14 @@ export class ChargerSession extends DurableObject<Env> {
 
   /** Accepts a charger's WebSocket (see connections.ts). */
   override async fetch(request: Request): Promise<Response> {
+    if (this.deleted) return new Response('The charger was deleted', { status: 410 });
     return this.connections.accept(request);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     isolateStats.chargerWebSocketMessages += 1;
+    // A deleted charger's last frames, arriving before the instance is reset, are not read.
+    if (this.deleted) return;
     const attachment = readAttachment(ws);
     if (!attachment) {
       closeQuietly(ws, CLOSE_CODES.internal, 'Unknown connection');
@@ -279,10 +285,13 @@ export class ChargerSession extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     closeQuietly(ws, 1000, 'Closing');
+    // Its end was recorded when it was deleted: nothing more is written to the wiped storage.
+    if (this.deleted) return;
     await this.connections.ended(ws, `The charger disconnected (${code}${reason ? `: ${reason}` : ''})`);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    if (this.deleted) return;
     logError('websocket', readAttachment(ws)?.chargerId, error);
     await this.connections.ended(ws, 'The connection failed');
   }
@@ -304,6 +313,65 @@ export class ChargerSession extends DurableObject<Env> {
   }
 
   /**
+   * DELETE /chargers/{id}: flushes this object's facts to D1, refuses while a transaction runs
+   * (unless `force`), closes the connection (4004), wipes the object's storage, then forgets the
+   * charger's D1 rows; see deletion.ts for what goes and what stays. No frame is handled meanwhile.
+   * The API then calls `resetInstance`. Called by the HTTP API, with the id (the object may never have stored it).
+   */
+  async deleteCharger(chargerId: string, force: boolean): Promise<DeletionOutcome> {
+    return this.ctx.blockConcurrencyWhile(async (): Promise<DeletionOutcome> => {
+      const unflushed = (): DeletionOutcome => ({
+        ok: false,
+        status: 503,
+        error: { code: 'FlushFailed', message: "The charger's facts could not all be copied to D1 yet: nothing was deleted; try again" },
+      });
+      await this.handover.flushToD1();
+      if (this.outbox.size > 0) return unflushed();
+      const running = await runningTransactions(this.db, chargerId);
+      if (running.length > 0 && !force) {
+        return {
+          ok: false,
+          status: 409,
+          error: {
+            code: 'TransactionsRunning',
+            message: `The charger has ${running.length} transaction(s) running: stop them first, or delete with ?force=true (they are kept as they are, never ended by the CSMS)`,
+            transactions: running,
+          },
+        };
+      }
+      let disconnected = false;
+      for (const ws of this.ctx.getWebSockets()) {
+        if (ws.readyState !== WebSocket.OPEN) continue;
+        await this.connections.close(ws, CLOSE_CODES.deleted, 'The charger was deleted by the operator');
+        disconnected = true;
+      }
+      this.outbound.failAll('The charger was deleted');
+      // The closed connection's end is a fact too: it reaches D1 before the storage holding it goes.
+      await this.handover.flushToD1();
+      if (this.outbox.size > 0) return unflushed();
+      const queuedCommandsDropped = (await this.operatorCommands.queuedCommands(10_000)).filter(
+        (command) => command.status === 'queued' || command.status === 'sent',
+      ).length;
+      this.deleted = true;
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      // An instance not reset yet still reads and writes its tables: they exist again, empty.
+      migrateChargerSchema(this.ctx.storage.sql);
+      await this.db.batch(forgetChargerStatements(this.db, chargerId));
+      return { ok: true, disconnected, queuedCommandsDropped, runningTransactions: running };
+    });
+  }
+
+  /**
+   * Ends this instance (ctx.abort), after `deleteCharger`: its memory held what the storage no
+   * longer does, so the next request gets a fresh instance over the empty storage. The call
+   * itself fails (the abort ends it): the API ignores that.
+   */
+  async resetInstance(): Promise<void> {
+    this.ctx.abort('The charger was deleted');
+  }
+
+  /**
    * The one alarm runs whatever is due: the liveness check, a retry of D1's copy of a
    * disconnection, and the outbox flush (whenever facts wait). A liveness check due within the
    * hour runs with another due task: the object is awake anyway, and the next wake-up is then an
@@ -311,6 +379,7 @@ export class ChargerSession extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     isolateStats.chargerAlarms += 1;
+    if (this.deleted) return;
     for (const task of this.dueWork.takeDue(Date.now(), { tasks: ['offline-check'], withinMs: LIVENESS_CHECK_MS })) {
       await this.run(task);
     }

@@ -46,6 +46,8 @@ export const CLOSE_CODES = {
   operator: 4002,
   /** The charger's credentials changed and this connection did not use the new ones. */
   credentialsChanged: 4003,
+  /** The operator deleted the charger (DELETE /chargers/{id}): it is no longer registered. */
+  deleted: 4004,
   internal: 1011,
   /** Too many bad frames (Policy Violation). */
   badFrames: 1008,

@@ -37,6 +37,11 @@ const UPSERT = `INSERT INTO charger_certificates (charger_id, certificate_key, c
 export class ChargerCertificateStore {
   constructor(private readonly db: D1Database) {}
 
+  /** Forgets the charger's certificate inventory (DELETE /chargers/{id}). */
+  forgetChargerStatements(chargerId: string): D1PreparedStatement[] {
+    return [this.db.prepare('DELETE FROM charger_certificates WHERE charger_id = ?').bind(chargerId)];
+  }
+
   /**
    * The statements for `changes`, in order. Idempotent: a change applies only over rows no newer
    * than it, so a batch flushed twice leaves the same rows.

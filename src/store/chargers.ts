@@ -115,6 +115,62 @@ export interface ChargerPage {
 export class ChargerStore {
   constructor(private readonly db: D1Database) {}
 
+  /**
+   * Forgets the charger's registration, credentials, boot facts and live connector states, and its
+   * failed-login windows (DELETE /chargers/{id}). Its histories (connector statuses, which a cost
+   * recomputation reads, and connections) stay, as does everything billing reads.
+   */
+  forgetChargerStatements(chargerId: string): D1PreparedStatement[] {
+    return [
+      this.db.prepare('DELETE FROM connector_status WHERE charger_id = ?').bind(chargerId),
+      this.db.prepare('DELETE FROM charger_auth_failures WHERE charger_id = ?').bind(chargerId),
+      this.db.prepare('DELETE FROM chargers WHERE id = ?').bind(chargerId),
+    ];
+  }
+
+  /** How each of these chargers must authenticate, for those that exist (a bulk import compares its rows with them). */
+  async credentialsMany(ids: readonly string[]): Promise<Map<string, ChargerCredentials>> {
+    const found = new Map<string, ChargerCredentials>();
+    for (const part of chunk(ids, 500)) {
+      const { results } = await this.db
+        .prepare(
+          `SELECT id, registered, security_profile, password_hash, pending_password_hash FROM chargers
+           WHERE id IN (SELECT j.value FROM json_each(?1) AS j)`,
+        )
+        .bind(JSON.stringify(part))
+        .all<{ id: string; registered: number; security_profile: number; password_hash: string | null; pending_password_hash: string | null }>();
+      for (const r of results) {
+        found.set(r.id, {
+          registered: r.registered === 1,
+          securityProfile: r.security_profile as 0 | 1 | 2 | 3,
+          passwordHash: r.password_hash,
+          pendingPasswordHash: r.pending_password_hash,
+        });
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Registers many chargers as `register` does without a password (a profile left out keeps the
+   * charger's), a few hundred a statement, all in one D1 batch: every row is written or none is.
+   */
+  async registerMany(rows: ReadonlyArray<{ id: string; securityProfile?: number }>, now: string): Promise<void> {
+    // Two shapes: an upsert cannot tell a profile left out from one given once it is a column value.
+    const given = rows.filter((r) => r.securityProfile !== undefined);
+    const kept = rows.filter((r) => r.securityProfile === undefined);
+    const statement = (part: ReadonlyArray<{ id: string; securityProfile?: number }>, setProfile: boolean) =>
+      this.db
+        .prepare(
+          `INSERT INTO chargers (id, registered, security_profile, created_at, updated_at)
+           SELECT json_extract(j.value, '$[0]'), 1, json_extract(j.value, '$[1]'), ?2, ?2 FROM json_each(?1) AS j WHERE true
+           ON CONFLICT (id) DO UPDATE SET registered = 1, updated_at = ?2${setProfile ? ', security_profile = excluded.security_profile' : ''}`,
+        )
+        .bind(JSON.stringify(part.map((r) => [r.id, r.securityProfile ?? 0])), now);
+    const statements = [...chunk(given, 500).map((part) => statement(part, true)), ...chunk(kept, 500).map((part) => statement(part, false))];
+    if (statements.length > 0) await this.db.batch(statements);
+  }
+
   async get(id: string): Promise<ChargerRecord | null> {
     const [charger, connectors] = await this.db.batch([
       this.db.prepare('SELECT * FROM chargers WHERE id = ?').bind(id),

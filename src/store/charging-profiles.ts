@@ -40,6 +40,14 @@ type Row = {
 export class ChargingProfileStore {
   constructor(private readonly db: D1Database) {}
 
+  /** Forgets the profiles the CSMS set on the charger and the limits it reported (DELETE /chargers/{id}). */
+  forgetChargerStatements(chargerId: string): D1PreparedStatement[] {
+    return [
+      this.db.prepare('DELETE FROM charging_profiles WHERE charger_id = ?').bind(chargerId),
+      this.db.prepare('DELETE FROM charging_limits WHERE charger_id = ?').bind(chargerId),
+    ];
+  }
+
   /** Statements applying the changes in order: profile changes are rare, so one or two each. */
   changeStatements(changes: readonly ChargerFact<'profile'>[]): D1PreparedStatement[] {
     return changes.flatMap(({ chargerId, fact }) => {

@@ -42,6 +42,11 @@ const JOB_COLUMNS = `charger_id, job_id, protocol, action, request_id, location,
 export class FirmwareJobStore {
   constructor(private readonly db: D1Database) {}
 
+  /** Forgets the charger's firmware jobs (DELETE /chargers/{id}). */
+  forgetChargerStatements(chargerId: string): D1PreparedStatement[] {
+    return [this.db.prepare('DELETE FROM firmware_jobs WHERE charger_id = ?').bind(chargerId)];
+  }
+
   /** Each job as its object last sent it: a row is replaced only by a higher revision, so a flush replayed or out of order changes nothing. */
   upsertStatements(jobs: readonly ChargerFact<'firmwareJob'>[]): D1PreparedStatement[] {
     return jobs.map(({ chargerId, fact: j }) =>

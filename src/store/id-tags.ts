@@ -4,6 +4,10 @@
 // (null in IdTagRecord and the API). The same text may have one row per 2.0.1 type.
 
 import type { AuthorizationStatus, IdTagRecord } from '../ocpp/authorization';
+import { chunk } from './json-rows';
+
+/** Rows an import reads or writes per statement: small rows, so many fit a JSON parameter. */
+const IMPORT_ROWS_PER_STATEMENT = 500;
 
 export type { IdTagRecord };
 
@@ -91,6 +95,92 @@ export class IdTagStore {
     const row = (written?.results as IdTagRow[] | undefined)?.[0];
     if (!row) throw new Error(`id tag ${input.idTag} was not written`);
     return { record: toRecord(row), created: (existing?.results.length ?? 0) === 0 };
+  }
+
+  /**
+   * Changes only the fields `patch` names (JSON merge patch: a field given as null is cleared) on
+   * the entry for (idTag, type), in one statement, so a concurrent change of another field is kept.
+   * updated_at moves only when a value changed. Null when there is no such entry.
+   */
+  async patch(
+    idTag: string,
+    tokenType: string | null,
+    patch: { status?: AuthorizationStatus; expiryDate?: string | null; parentIdTag?: string | null },
+    now: string,
+  ): Promise<IdTagRecord | null> {
+    const has = (key: keyof typeof patch) => (key in patch && patch[key] !== undefined ? 1 : 0);
+    const row = await this.db
+      .prepare(
+        `UPDATE id_tags SET
+           status = CASE WHEN ?3 THEN ?4 ELSE status END,
+           expiry_date = CASE WHEN ?5 THEN ?6 ELSE expiry_date END,
+           parent_id_tag = CASE WHEN ?7 THEN ?8 ELSE parent_id_tag END,
+           updated_at = CASE WHEN (?3 AND status IS NOT ?4) OR (?5 AND expiry_date IS NOT ?6) OR (?7 AND parent_id_tag IS NOT ?8)
+             THEN ?9 ELSE updated_at END
+         WHERE id_tag = ?1 AND token_type = ?2
+         RETURNING *`,
+      )
+      .bind(
+        idTag,
+        tokenType ?? '',
+        has('status'),
+        patch.status ?? null,
+        has('expiryDate'),
+        patch.expiryDate ?? null,
+        has('parentIdTag'),
+        patch.parentIdTag ?? null,
+        now,
+      )
+      .first<IdTagRow>();
+    return row ? toRecord(row) : null;
+  }
+
+  /**
+   * The entries for these (idTag, type) keys that exist, in one statement (a bulk import compares
+   * each row with them). Keys match as the table's do: the tag without regard to case.
+   */
+  async findMany(keys: ReadonlyArray<{ idTag: string; tokenType?: string | null }>): Promise<IdTagRecord[]> {
+    const found: IdTagRecord[] = [];
+    for (const part of chunk(keys, IMPORT_ROWS_PER_STATEMENT)) {
+      const { results } = await this.db
+        .prepare(
+          `SELECT t.* FROM id_tags AS t
+           JOIN (SELECT json_extract(j.value, '$[0]') AS id_tag, json_extract(j.value, '$[1]') AS token_type FROM json_each(?1) AS j) AS k
+             ON t.id_tag = k.id_tag AND t.token_type = k.token_type`,
+        )
+        .bind(JSON.stringify(part.map((k) => [k.idTag, k.tokenType ?? ''])))
+        .all<IdTagRow>();
+      found.push(...results.map(toRecord));
+    }
+    return found;
+  }
+
+  /**
+   * Creates or replaces many entries as `put` does (PUT semantics per row), a few hundred rows a
+   * statement, all in one D1 batch: every row is written or, should D1 fail, none is.
+   */
+  async putMany(inputs: readonly IdTagInput[], now: string): Promise<void> {
+    if (inputs.length === 0) return;
+    const statements = chunk(inputs, IMPORT_ROWS_PER_STATEMENT).map((part) =>
+      this.db
+        .prepare(
+          `INSERT INTO id_tags (id_tag, token_type, status, expiry_date, parent_id_tag, first_seen_offline, created_at, updated_at)
+           SELECT k.id_tag, k.token_type, k.status, k.expiry_date, k.parent_id_tag,
+                  EXISTS (SELECT 1 FROM seen_offline_tags AS s WHERE s.id_tag = k.id_tag), ?2, ?2
+           FROM (SELECT json_extract(j.value, '$[0]') AS id_tag, json_extract(j.value, '$[1]') AS token_type,
+                        json_extract(j.value, '$[2]') AS status, json_extract(j.value, '$[3]') AS expiry_date,
+                        json_extract(j.value, '$[4]') AS parent_id_tag
+                 FROM json_each(?1) AS j) AS k WHERE true
+           ON CONFLICT (id_tag, token_type) DO UPDATE SET
+             status = excluded.status, expiry_date = excluded.expiry_date,
+             parent_id_tag = excluded.parent_id_tag, updated_at = excluded.updated_at`,
+        )
+        .bind(
+          JSON.stringify(part.map((i) => [i.idTag, i.tokenType ?? '', i.status, i.expiryDate ?? null, i.parentIdTag ?? null])),
+          now,
+        ),
+    );
+    await this.db.batch(statements);
   }
 
   /** True when there was an entry for (idTag, type) to delete. */

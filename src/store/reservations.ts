@@ -35,6 +35,11 @@ type Row = {
 export class ReservationStore {
   constructor(private readonly db: D1Database) {}
 
+  /** Forgets the charger's reservations, whatever their state (DELETE /chargers/{id}). */
+  forgetChargerStatements(chargerId: string): D1PreparedStatement[] {
+    return [this.db.prepare('DELETE FROM reservations WHERE charger_id = ?').bind(chargerId)];
+  }
+
   /** One statement per change, in order: reservations change rarely. Only an active reservation moves on. */
   changeStatements(changes: readonly ChargerFact<'reservation'>[]): D1PreparedStatement[] {
     return changes.map(({ chargerId, fact: c }) => {

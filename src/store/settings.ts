@@ -26,6 +26,11 @@ type Row = { [K in (typeof COLUMNS)[number]]: K extends 'evse_id' | 'connector_i
 export class SettingStore {
   constructor(private readonly db: D1Database) {}
 
+  /** Forgets the charger's reported configuration (DELETE /chargers/{id}: a new registration reads it afresh). */
+  forgetChargerStatements(chargerId: string): D1PreparedStatement[] {
+    return [this.db.prepare('DELETE FROM charger_settings WHERE charger_id = ?').bind(chargerId)];
+  }
+
   /**
    * Upserts settings; a newer report wins, and a report that names no mutability or
    * characteristics keeps the ones known before. Values arrive redacted (secrets.ts); a variable

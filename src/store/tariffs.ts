@@ -64,6 +64,14 @@ function readAssignmentCursor(cursor: string | undefined): { scope: string; key:
 export class TariffStore {
   constructor(private readonly db: D1Database) {}
 
+  /**
+   * Forgets the tariff assigned to the charger itself (DELETE /chargers/{id}). Priced sessions keep
+   * their cost: transaction_costs names the tariff version they were priced under.
+   */
+  forgetChargerStatements(chargerId: string): D1PreparedStatement[] {
+    return [this.db.prepare("DELETE FROM tariff_assignments WHERE scope = 'charger' AND scope_key = ?").bind(chargerId)];
+  }
+
   /** The tariff's current version, deleted or not; null when the id was never PUT. */
   async get(id: string): Promise<StoredTariff | null> {
     const row = await this.db.prepare(`${TARIFF_SELECT} WHERE t.id = ?1`).bind(id).first<TariffRow>();
