@@ -5,12 +5,9 @@ import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api, RawCharger, uniqueChargerId } from './helpers';
-import { at, peakOffPeak, pricedCharger as pricedChargerOf, putTariff, sendTransactionEvent, transactionEvent, transactionView, uniqueTariffId as uniqueTariffIdOf } from './pricing-helpers';
+import { at, peakOffPeak, peakSession, PEAK_SESSION_START, pricingKit, putTariff, sendTransactionEvent, transactionView } from './pricing-helpers';
 
-const uniqueTariffId = () => uniqueTariffIdOf('REV');
-const pricedCharger = (protocol: 'ocpp1.6' | 'ocpp2.0.1', tariffId: string) => pricedChargerOf(protocol, tariffId, 'REV');
-const event = (tx: string, seqNo: number, eventType: 'Started' | 'Updated' | 'Ended', timestamp: string, wh: number) =>
-  transactionEvent(tx, seqNo, eventType, timestamp, wh, 'REV-TAG');
+const { uniqueTariffId, pricedCharger, event } = pricingKit('REV', 'REV-TAG');
 const send = sendTransactionEvent;
 const transaction = transactionView;
 
@@ -24,13 +21,11 @@ async function revisionCount(rowId: number): Promise<number> {
   return (await env.DB.prepare('SELECT COUNT(*) AS n FROM transaction_cost_revisions WHERE transaction_id = ?').bind(rowId).first<{ n: number }>())!.n;
 }
 
-const START = '2026-01-15T22:30:00.000Z';
+const START = PEAK_SESSION_START;
 
-/** Peak/off-peak session: Started 0 Wh at 22:30, Updated 5000 Wh at 23:00, Ended 9000 Wh at 23:30. Returns the row id. */
+/** The peak/off-peak session (pricing-helpers.ts peakSession), priced as computed by hand. Returns the row id. */
 async function pricedSession(cp: RawCharger, tx: string): Promise<number> {
-  await send(cp, event(tx, 0, 'Started', START, 0));
-  await send(cp, event(tx, 1, 'Updated', at(START, 30), 5_000));
-  const ended = await send(cp, event(tx, 2, 'Ended', at(START, 60), 9_000));
+  const ended = await peakSession(cp, tx, 'REV-TAG');
   // 5 kWh × 0.40 + 4 kWh × 0.25 + 0.50 = 3.50 excl., 4.20 incl. 20 % VAT.
   expect(ended.totalCost).toBe(4.2);
   return (await transaction(cp, tx)).id;

@@ -87,3 +87,28 @@ export async function transactionView(cp: RawCharger, tx: string): Promise<any> 
   expect(res.status).toBe(200);
   return ((await res.json()) as any).transaction;
 }
+
+/** The helpers above as one test file uses them: its prefix for ids, and the id token its Started events present. */
+export function pricingKit(prefix: string, idToken: string) {
+  return {
+    uniqueTariffId: () => uniqueTariffId(prefix),
+    pricedCharger: (protocol: 'ocpp1.6' | 'ocpp2.0.1', tariffId: string) => pricedCharger(protocol, tariffId, prefix),
+    /** A TransactionEvent; the Started presents the file's id token unless `token` is false (then no tag is read at all). */
+    event: (tx: string, seqNo: number, eventType: 'Started' | 'Updated' | 'Ended', timestamp: string, wh: number, token = true) =>
+      transactionEvent(tx, seqNo, eventType, timestamp, wh, token ? idToken : null),
+  };
+}
+
+/** 22:30–23:30 UTC: 5 kWh before 23:00 at the peak price of `peakOffPeak`, 4 kWh after at the off-peak price. */
+export const PEAK_SESSION_START = '2026-01-15T22:30:00.000Z';
+
+/**
+ * Runs the peak/off-peak session `tx` on `cp`: Started 0 Wh at 22:30 (presenting `idToken`, unless
+ * null), Updated 5000 Wh at 23:00, `beforeEnd`, Ended 9000 Wh at 23:30. Returns the Ended's answer.
+ */
+export async function peakSession(cp: RawCharger, tx: string, idToken: string | null, beforeEnd?: () => Promise<void>): Promise<Record<string, unknown>> {
+  await sendTransactionEvent(cp, transactionEvent(tx, 0, 'Started', PEAK_SESSION_START, 0, idToken));
+  await sendTransactionEvent(cp, transactionEvent(tx, 1, 'Updated', at(PEAK_SESSION_START, 30), 5_000, idToken));
+  await beforeEnd?.();
+  return sendTransactionEvent(cp, transactionEvent(tx, 2, 'Ended', at(PEAK_SESSION_START, 60), 9_000, idToken));
+}
