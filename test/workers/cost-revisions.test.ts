@@ -4,7 +4,7 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, RawCharger, recordEvents, uniqueChargerId } from './helpers';
 import { at, peakOffPeak, peakSession, PEAK_SESSION_START, pricingKit, putTariff, sendTransactionEvent, transactionView } from './pricing-helpers';
 
 const { uniqueTariffId, pricedCharger, event } = pricingKit('REV', 'REV-TAG');
@@ -211,16 +211,6 @@ describe('POST /api/v1/transactions/{id}/cost: an explicit, logged recomputation
     cp.close();
   });
 });
-
-/** The events the charger's object sends to the EVENTS queue from now on (its binding is swapped for a recorder). */
-async function recordEvents(chargerId: string): Promise<Array<{ type: string; chargerId: string; data: any }>> {
-  const sent: Array<{ type: string; chargerId: string; data: any }> = [];
-  await runInDurableObject(env.CHARGERS.getByName(chargerId), (instance) => {
-    const target = instance as unknown as { env: Record<string, unknown> };
-    target.env = { ...target.env, EVENTS: { sendBatch: async (batch: Array<{ body: any }>) => void sent.push(...batch.map((m) => m.body)) } };
-  });
-  return sent;
-}
 
 /** The cdr.created events among `sent`, once the object has flushed and any announcement after its answer has run. */
 async function cdrEvents(cp: RawCharger, sent: Array<{ type: string; data: any }>, expected: number) {

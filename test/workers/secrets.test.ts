@@ -9,7 +9,7 @@ import { MessageJournal } from '../../src/charger/journal';
 import { migrateChargerSchema } from '../../src/charger/schema';
 import { app } from '../../src/index';
 import { isolateStats } from '../../src/isolate-stats';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, RawCharger, recordEvents, uniqueChargerId } from './helpers';
 
 const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
 const hex = (text: string) => [...new TextEncoder().encode(text)].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -86,13 +86,8 @@ describe('charger passwords are never readable', () => {
       return { status: 'Accepted' };
     });
     // What the objects send to the EVENTS queue, and every console line, are read surfaces too.
-    const events: unknown[] = [];
-    for (const id of [id16, id201]) {
-      await runInDurableObject(env.CHARGERS.getByName(id), (instance) => {
-        const target = instance as unknown as { env: Record<string, unknown> };
-        target.env = { ...target.env, EVENTS: { sendBatch: async (batch: Array<{ body: unknown }>) => void events.push(...batch.map((m) => m.body)) } };
-      });
-    }
+    const events = await recordEvents(id16);
+    await recordEvents(id201, events);
     const logged: unknown[][] = [];
     const consoleSpies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args)),
