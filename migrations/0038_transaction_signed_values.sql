@@ -12,15 +12,17 @@
 -- and needs no R2 read. The earliest reading wins `first`, the latest `last`; a reading of the
 -- same instant as the one kept never replaces it (the first stored wins, as in meter_hours).
 --
--- Transactions whose readings were archived before this migration have no row (their readings are
--- in R2 only); their CDRs carry no signed_data.
+-- No backfill: signed readings stored before this migration get no row, so CDRs of earlier
+-- transactions carry no signed_data (as before). Filling it from meter_hours would read every value
+-- of every transaction D1 holds in one migration, and archived ones are in R2 only. Every reading
+-- still shows its own signed data.
 CREATE TABLE transaction_signed_values (
   charger_id     TEXT NOT NULL,
   -- What the charger calls the transaction (transactions.ocpp_transaction_id).
   transaction_id TEXT NOT NULL,
   -- The readings' timestamps (UTC ISO, as meter_hours keys them) and values: JSON
-  -- {"sample": <packed sample, store/meter-packing.ts>, "encodingMethod"?, "signingMethod"?, "publicKey"?}
-  -- (the three 2.0.1 signedMeterValue fields, capped: see src/tariffs/signed-data.ts).
+  -- {"sample": <packed sample, store/meter-packing.ts>, "encodingMethod"?, "publicKey"?}
+  -- (2.0.1 signedMeterValue fields; sizes capped: see src/tariffs/signed-data.ts).
   first_at       TEXT NOT NULL,
   first_value    TEXT NOT NULL,
   last_at        TEXT NOT NULL,
