@@ -374,7 +374,7 @@ describe('GET /api/v1/cdrs (issue 14 CDRs; OCPI 2.2.1 CDR)', () => {
 // Signed meter data (OCPI 2.2.1 CDR signed_data) from chargers that sign their energy readings: the
 // first and last signed Energy.Active.Import.Register readings, kept in D1 as they arrive
 // (migrations/0038), so the CDR carries them after the archive moved the readings to R2 as well.
-describe('GET /api/v1/cdrs: signed meter data (OCPI 2.2.1 CDR signed_data; 2.0.1 J01/J02 signedMeterValue, 1.6 §7.45 SignedData)', () => {
+describe('GET /api/v1/cdrs: signed meter data (OCPI 2.2.1 CDR signed_data; 2.0.1 J02 SignedMeterValueType, 1.6 §7.43 SampledValue format SignedData)', () => {
   /** A CALL whose answer is a CALLRESULT that the version's response schema accepts (a strict client). */
   async function strictCall(cp: RawCharger, action: string, payload: unknown, schema: v.GenericSchema): Promise<any> {
     const answer = await cp.call(action, payload);

@@ -181,7 +181,7 @@ describe('charger passwords are never readable', () => {
 
     const secrets = [first16, first201, new16, new201, hex(new16), hex(new201), hex(first16), hex(first201), ...uploadSignatures];
     const findSecrets = (text: string) => secrets.filter((s) => text.toLowerCase().includes(s.toLowerCase()));
-    for (const text of commandResponses) expect(findSecrets(text)).toEqual([]);
+    for (const text of commandResponses) expect(findSecrets(text), text).toEqual([]);
 
     // Every GET of the API, as a read-scope token sees it.
     const reader = await readToken();
@@ -226,9 +226,9 @@ describe('charger passwords are never readable', () => {
 
     // The events sent, and every line logged, while all this happened.
     expect(events.length).toBeGreaterThan(0);
-    expect(findSecrets(JSON.stringify(events))).toEqual([]);
+    expect(findSecrets(JSON.stringify(events)), JSON.stringify(events)).toEqual([]);
     for (const spy of consoleSpies) spy.mockRestore();
-    expect(findSecrets(JSON.stringify(logged))).toEqual([]);
+    expect(findSecrets(JSON.stringify(logged)), JSON.stringify(logged)).toEqual([]);
 
     // A stolen copy of D1: every row of every table.
     const { results: tables } = await env.DB.prepare(
@@ -258,7 +258,7 @@ describe('charger passwords are never readable', () => {
           expect({ table: name, found: findSecrets(JSON.stringify(rows)) }).toEqual({ table: name, found: [] });
         }
         const kv = Object.fromEntries(await state.storage.list());
-        expect(findSecrets(JSON.stringify(kv))).toEqual([]);
+        expect(findSecrets(JSON.stringify(kv)), JSON.stringify(kv)).toEqual([]);
       });
     }
     c16.cp.close();
