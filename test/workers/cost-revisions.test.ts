@@ -5,7 +5,7 @@ import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api, RawCharger, recordEvents, uniqueChargerId } from './helpers';
-import { at, peakOffPeak, peakSession, PEAK_SESSION_START, pricingKit, putTariff, sendTransactionEvent, transactionView } from './pricing-helpers';
+import { at, ENERGY_AND_PARKING, parkingSession16, PARKING_SESSION_START, peakOffPeak, peakSession, PEAK_SESSION_START, pricingKit, putTariff, sendTransactionEvent, transactionView } from './pricing-helpers';
 
 const { uniqueTariffId, pricedCharger, event } = pricingKit('REV', 'REV-TAG');
 const send = sendTransactionEvent;
@@ -166,27 +166,11 @@ describe('POST /api/v1/transactions/{id}/cost: an explicit, logged recomputation
 
   it('1.6 §5.16 / §4.9: recomputed from the stored readings and the connector statuses (parking time); without readings, from the start/stop registers alone', async () => {
     const priced = uniqueTariffId();
-    const energyAndParking = {
-      currency: 'EUR',
-      elements: [{ price_components: [{ type: 'ENERGY', price: 0.3, vat: 20, step_size: 0 }, { type: 'PARKING_TIME', price: 2, vat: 20, step_size: 0 }] }],
-    };
+    const energyAndParking = ENERGY_AND_PARKING;
     await putTariff(priced, energyAndParking);
     const cp = await pricedCharger('ocpp1.6', priced);
-    const t0 = '2026-02-01T10:00:00.000Z';
-    const started = await cp.call('StartTransaction', { connectorId: 1, idTag: 'REV16', meterStart: 1_000, timestamp: t0 });
-    const transactionId = (started[2] as { transactionId: number }).transactionId;
-    const status = (s: string, minutes: number) => cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: s, timestamp: at(t0, minutes) });
-    const meter = (wh: number, minutes: number) =>
-      cp.call('MeterValues', {
-        connectorId: 1,
-        transactionId,
-        meterValue: [{ timestamp: at(t0, minutes), sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }],
-      });
-    expect((await status('Charging', 0))[0]).toBe(3);
-    expect((await meter(6_000, 30))[0]).toBe(3);
-    expect((await meter(11_000, 60))[0]).toBe(3);
-    expect((await status('SuspendedEV', 60))[0]).toBe(3);
-    expect((await cp.call('StopTransaction', { transactionId, meterStop: 11_000, timestamp: at(t0, 90), reason: 'EVDisconnected' }))[0]).toBe(3);
+    const t0 = PARKING_SESSION_START;
+    const transactionId = await parkingSession16(cp, 'REV16');
     const id = (await transaction(cp, String(transactionId))).id;
     // Energy 10 kWh × 0.30 = 3.00; parking 0.5 h × 2.00 = 1.00; the same version recomputed gives what the object stored.
     const same = (await (await api('POST', `/transactions/${id}/cost?dryRun=true`, { reason: 'check' })).json()) as any;

@@ -5,7 +5,7 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api, breakD1, RawCharger, uniqueChargerId } from './helpers';
-import { at, peakOffPeak, peakSession, PEAK_SESSION_START, pricingKit, putTariff, sendTransactionEvent, transactionView } from './pricing-helpers';
+import { at, ENERGY_AND_PARKING, parkingSession16, peakOffPeak, peakSession, PEAK_SESSION_START, pricingKit, putTariff, sendTransactionEvent, transactionView } from './pricing-helpers';
 import { billedRows, meterObject } from './object-meter';
 
 const { uniqueTariffId, pricedCharger, event } = pricingKit('COST', 'COST-TAG');
@@ -133,29 +133,10 @@ describe('2.0.1: a transaction priced under its tariff', () => {
 describe('1.6: a transaction priced under its tariff', () => {
   it('1.6 cost in D1: StartTransaction → StatusNotification → MeterValues → StopTransaction stores the hand-computed cost', async () => {
     const tariffId = uniqueTariffId();
-    await putTariff(tariffId, {
-      currency: 'EUR',
-      elements: [{ price_components: [{ type: 'ENERGY', price: 0.3, vat: 20, step_size: 0 }, { type: 'PARKING_TIME', price: 2, vat: 20, step_size: 0 }] }],
-    });
+    await putTariff(tariffId, ENERGY_AND_PARKING);
     const cp = await pricedCharger('ocpp1.6', tariffId);
-    const t0 = '2026-02-01T10:00:00.000Z';
-    const started = await cp.call('StartTransaction', { connectorId: 1, idTag: 'COST16', meterStart: 1_000, timestamp: t0 });
-    const transactionId = (started[2] as { transactionId: number }).transactionId;
-    const status = (s: string, minutes: number) => cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: s, timestamp: at(t0, minutes) });
-    const meter = (wh: number, minutes: number) =>
-      cp.call('MeterValues', {
-        connectorId: 1,
-        transactionId,
-        meterValue: [{ timestamp: at(t0, minutes), sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }],
-      });
-    expect((await status('Charging', 0))[0]).toBe(3);
-    expect((await meter(6_000, 30))[0]).toBe(3);
-    expect((await meter(11_000, 60))[0]).toBe(3);
-    // The EV stops drawing at 11:00 and stays connected until 11:30.
-    expect((await status('SuspendedEV', 60))[0]).toBe(3);
-    // A replayed MeterValues adds nothing.
-    expect((await meter(6_000, 30))[0]).toBe(3);
-    expect((await cp.call('StopTransaction', { transactionId, meterStop: 11_000, timestamp: at(t0, 90), reason: 'EVDisconnected' }))[0]).toBe(3);
+    // The EV stops drawing at 11:00 and stays connected until 11:30; a replayed MeterValues adds nothing.
+    const transactionId = await parkingSession16(cp, 'COST16', async (meter) => expect((await meter(6_000, 30))[0]).toBe(3));
     // Energy 10 kWh × 0.30 = 3.00; parking 0.5 h × 2.00 = 1.00; excl. VAT 4.00, incl. 20 % VAT 4.80.
     await env.CHARGERS.getByName(cp.id).flushNow();
     expect(await costRows(cp.id)).toEqual([{ tariff_id: tariffId, tariff_version: 1, total_cost_excl_vat: 4, total_cost_incl_vat: 4.8 }]);
