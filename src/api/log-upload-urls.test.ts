@@ -1,6 +1,6 @@
 // The signed upload URLs for log files (N01, 1.6 §5.9): what is signed, and that their signature is redacted wherever shown.
 import { describe, expect, it } from 'vitest';
-import { redactFrameText, redactSecrets, REDACTED } from '../ocpp/secrets';
+import { redactFrameText, redactSecrets, redactUnparsedText, REDACTED } from '../ocpp/secrets';
 import { signedUploadUrl, uploadKey, verifyUploadSignature } from './log-upload-urls';
 
 const TARGET = { chargerId: 'CP/1 é', requestId: 7, expires: 2_000_000_000 };
@@ -46,5 +46,24 @@ describe('signed upload URLs', () => {
     expect(redactFrameText(frame)).toContain(shown);
     // An operator's own URL is not touched.
     expect(redactSecrets({ location: 'ftp://logs.example/uploads/x' })).toEqual({ location: 'ftp://logs.example/uploads/x' });
+  });
+
+  it('N01: a GetLog requestId below zero, and a charger echoing the URL with its slashes escaped (\\/), are redacted too', async () => {
+    const key = (await uploadKey({ LOG_UPLOAD_SECRET: 'k' }))!;
+    const url = await signedUploadUrl('https://csms.example', { ...TARGET, requestId: -7 }, key);
+    const signature = url.split('/').at(-2)!;
+    const shown = `https://csms.example/uploads/logs/CP%2F1%20%C3%A9/-7/2000000000/${REDACTED}/`;
+    expect(redactSecrets({ logType: 'DiagnosticsLog', requestId: -7, log: { remoteLocation: url } })).toEqual({
+      logType: 'DiagnosticsLog',
+      requestId: -7,
+      log: { remoteLocation: shown },
+    });
+    const escaped = JSON.stringify(url).replaceAll('/', '\\/');
+    const echo = `[2,"e1","SecurityEventNotification",{"type":"x","timestamp":"2026-01-01T00:00:00Z","techInfo":${escaped}}]`;
+    expect(JSON.parse(echo)[3].techInfo).toBe(url);
+    expect(redactFrameText(echo)).not.toContain(signature);
+    expect(JSON.parse(redactFrameText(echo))[3].techInfo).toBe(shown);
+    // Text that is not JSON, as logged.
+    expect(redactUnparsedText(`failed: ${escaped}`)).not.toContain(signature);
   });
 });

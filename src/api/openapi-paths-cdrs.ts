@@ -39,7 +39,8 @@ const CDR: Json = {
   ],
   description:
     'The OCPI 2.2.1 CDR fields the CSMS can know about a completed transaction, plus `priced`, `unpriced_reason`, `charger_id`, `protocol`, ' +
-    '`stop_reason` and `flags`. Signed meter data is not in the CDR: it stays with each reading (GET /chargers/{chargerId}/transactions/{transactionId}).',
+    '`stop_reason` and `flags`. `signed_data` holds the first and last signed energy readings when the charger signed any ' +
+    '(every reading keeps its own in GET /chargers/{chargerId}/transactions/{transactionId}).',
   properties: {
     id: { type: 'string', description: "The transaction's row id: stable, unique fleet-wide" },
     start_date_time: { type: ['string', 'null'], format: 'date-time' },
@@ -115,6 +116,32 @@ const CDR: Json = {
     total_parking_time: { type: ['number', 'null'], description: 'Hours connected without charging; null when not priced' },
     total_parking_cost: optional(PRICE, 'PARKING_TIME'),
     flags: { type: 'array', items: { type: 'string' }, description: "The transaction's anomaly kinds (see GET /transactions): look before billing" },
+    signed_data: {
+      type: 'object',
+      required: ['encoding_method', 'signed_values'],
+      description:
+        "OCPI SignedData: the transaction's first (Start) and last (End) signed Energy.Active.Import.Register readings (one value when it has one " +
+        'signed reading; no Intermediate). Absent when the charger signed none. Never cut short: a signed value over 5000 characters is not ' +
+        'carried, a public key over 512 is left out. In the CSV, the column `signed_data` holds this object as JSON',
+      properties: {
+        encoding_method: { type: 'string', description: "2.0.1 signedMeterValue.encodingMethod; 1.6 names none: `OCMF` for OCMF text, else `unknown`" },
+        public_key: { type: 'string', maxLength: 512, description: '2.0.1 signedMeterValue.publicKey, when sent' },
+        signed_values: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 2,
+          items: {
+            type: 'object',
+            required: ['nature', 'plain_data', 'signed_data'],
+            properties: {
+              nature: { type: 'string', enum: ['Start', 'End'] },
+              plain_data: { type: 'string', description: 'The reading as the CSMS read it, e.g. `12345.6 Wh`; empty when the charger sent no plain number' },
+              signed_data: { type: 'string', maxLength: 5000, description: 'As the charger sent it' },
+            },
+          },
+        },
+      },
+    },
     last_updated: { type: 'string', format: 'date-time' },
   },
 };

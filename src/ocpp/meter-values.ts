@@ -25,6 +25,12 @@ export interface MeterSample {
   value: number | null;
   /** Signed meter data, kept as sent. */
   signedData: string | null;
+  /**
+   * 2.0.1: the rest of the signedMeterValue that `signedData` came from. Not kept per reading (the
+   * packed sample has no place for it); the CDR's copy of a transaction's first and last signed
+   * readings keeps encodingMethod and publicKey (src/tariffs/signed-data.ts).
+   */
+  signedMeterValue?: { encodingMethod: string; signingMethod: string; publicKey: string };
 }
 
 /**
@@ -49,7 +55,10 @@ export function samplesFromV201(meterValue: MeterValueType[]): MeterSample[] {
     const unit = sampled.unitOfMeasure?.unit ?? defaultUnit(measurand);
     const normalised = normaliseUnit(unit, sampled.value, sampled.unitOfMeasure?.multiplier ?? 0);
     if (normalised === null) return null;
-    return { unit: normalised.unit, value: normalised.value, signedData: sampled.signedMeterValue?.signedMeterData ?? null };
+    const signed = sampled.signedMeterValue;
+    if (!signed) return { unit: normalised.unit, value: normalised.value, signedData: null };
+    const { encodingMethod, signingMethod, publicKey } = signed;
+    return { unit: normalised.unit, value: normalised.value, signedData: signed.signedMeterData, signedMeterValue: { encodingMethod, signingMethod, publicKey } };
   });
 }
 
@@ -59,7 +68,7 @@ export function samplesFromV201(meterValue: MeterValueType[]): MeterSample[] {
  */
 function flatten<S extends { measurand?: string; phase?: string; location?: string; context?: string }>(
   readings: ReadonlyArray<{ timestamp: string; sampledValue: S[] }>,
-  read: (sampled: S, measurand: string) => Pick<MeterSample, 'unit' | 'value' | 'signedData'> | null,
+  read: (sampled: S, measurand: string) => Pick<MeterSample, 'unit' | 'value' | 'signedData' | 'signedMeterValue'> | null,
 ): MeterSample[] {
   const samples: MeterSample[] = [];
   for (const reading of readings) {

@@ -25,11 +25,13 @@ const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[^"]*?(?:-----EN
 /**
  * An upload URL the CSMS signed for a charger's log or diagnostics file (api/log-upload-urls.ts):
  * the signature after charger, request and expiry is a credential until it expires, so it is
- * redacted wherever the URL is kept or shown (the charger alone needs it).
+ * redacted wherever the URL is kept or shown (the charger alone needs it). The request id may be
+ * below zero (a GetLog requestId is any integer), and a charger echoing the URL in JSON text may
+ * escape its slashes (`\/`, as JSON allows): both still match.
  */
-const SIGNED_UPLOAD_URL = /(\/uploads\/logs\/[^/\s"?#]+\/\d+\/\d+\/)[A-Za-z0-9_-]+/g;
+const SIGNED_UPLOAD_URL = /(\/uploads\\?\/logs\\?\/[^/\\\s"?#]+\\?\/-?\d+\\?\/\d+\\?\/)[A-Za-z0-9_-]+/g;
 /** Words without which a frame cannot carry a secret; frames without any are kept as they are, unparsed. */
-const SECRET_MARKERS = /authorizationkey|password|passwd|secret|privatekey|writeonly|private key|simpin|"vpn"|\\u|\/uploads\/logs\//i;
+const SECRET_MARKERS = /authorizationkey|password|passwd|secret|privatekey|writeonly|private key|simpin|"vpn"|\\u|\/uploads\\?\/logs/i;
 
 /** Variables the charger itself marked WriteOnly (learnt from its reports), beyond the ones the spec names. */
 export type WriteOnlyLookup = (component: string, variable: string) => boolean;
@@ -65,7 +67,7 @@ export function redactPrivateKeys(text: string): string {
 
 /** `text` with the signature of every upload URL the CSMS signed replaced by REDACTED. */
 export function redactSignedUploadUrls(text: string): string {
-  return text.includes('/uploads/logs/') ? text.replace(SIGNED_UPLOAD_URL, `$1${REDACTED}`) : text;
+  return text.includes('/uploads') ? text.replace(SIGNED_UPLOAD_URL, `$1${REDACTED}`) : text;
 }
 
 /**

@@ -62,6 +62,10 @@ type Row = {
   priced_at: string | null;
   tariff_body: string | null;
   tariff_stored_at: string | null;
+  signed_first_at: string | null;
+  signed_first_value: string | null;
+  signed_last_at: string | null;
+  signed_last_value: string | null;
 };
 
 /**
@@ -80,7 +84,11 @@ export function cdrPageSql(full: boolean): string {
   ORDER BY t.stopped_at, t.id LIMIT ?7`;
 }
 
-/** The columns of a CDR source and where they come from; `indexed` names the index to read transactions by. */
+/**
+ * The columns of a CDR source and where they come from; `indexed` names the index to read transactions by.
+ * Signed meter data comes from transaction_signed_values (migrations/0038), one primary-key read per
+ * CDR within the page's one query: never the transaction's readings, in D1 or archived in R2.
+ */
 function cdrSelect(full: boolean, indexed = ''): string {
   return `SELECT t.id, t.charger_id, t.protocol, t.ocpp_transaction_id, t.evse_id, t.connector_id, t.id_tag,
     CASE WHEN t.protocol = 'ocpp2.0.1' THEN (SELECT x.id_token_type FROM transaction_events x
@@ -91,9 +99,11 @@ function cdrSelect(full: boolean, indexed = ''): string {
       AND a.ocpp_transaction_id = t.ocpp_transaction_id AND a.kind = 'unpriced') AS unpriced,
     ${full ? flagsOf('t') : 'NULL'} AS flags,
     c.tariff_id, c.tariff_version, c.currency, c.breakdown, c.priced_at,
-    ${full ? 'v.body' : 'NULL'} AS tariff_body, ${full ? 'v.created_at' : 'NULL'} AS tariff_stored_at
+    ${full ? 'v.body' : 'NULL'} AS tariff_body, ${full ? 'v.created_at' : 'NULL'} AS tariff_stored_at,
+    sv.first_at AS signed_first_at, sv.first_value AS signed_first_value, sv.last_at AS signed_last_at, sv.last_value AS signed_last_value
   FROM transactions t ${indexed}
   LEFT JOIN transaction_costs c ON c.transaction_id = t.id
+  LEFT JOIN transaction_signed_values sv ON sv.charger_id = t.charger_id AND sv.transaction_id = t.ocpp_transaction_id
   ${full ? 'LEFT JOIN tariff_versions v ON v.tariff_id = c.tariff_id AND v.version = c.tariff_version' : ''}`;
 }
 
@@ -172,6 +182,10 @@ function toSource(row: Row): CdrSource {
     stopReason: row.stop_reason,
     updatedAt: row.updated_at,
     unpricedFlag: row.unpriced === 1,
+    signed:
+      row.signed_first_at === null || row.signed_first_value === null || row.signed_last_at === null || row.signed_last_value === null
+        ? null
+        : { firstAt: row.signed_first_at, firstValue: row.signed_first_value, lastAt: row.signed_last_at, lastValue: row.signed_last_value },
     ...(row.flags === null ? {} : { flags: JSON.parse(row.flags) as string[] }),
     cost:
       row.tariff_id === null || row.tariff_version === null || row.currency === null || row.breakdown === null || row.priced_at === null

@@ -35,6 +35,7 @@ import {
   type PackedSegment,
 } from './meter-packing';
 import { PACKED_EVENT, packedPath } from './packed-events';
+import { signedReadingOf } from '../tariffs/signed-data';
 
 export interface StoredMeterValue extends MeterSample {
   transactionId: string | null;
@@ -194,6 +195,44 @@ const UPSERT_SQL = `INSERT INTO meter_hours (charger_id, scope, hour, part, data
   WHERE NOT ${STORED_READING} OR EXISTS (SELECT 1 ${NEW_SAMPLES}) OR EXISTS (${UNKEPT_CONFLICTS}) OR ${NEW_EVENT}`;
 
 /**
+ * Keeps a transaction's first and last signed energy reading for its CDR (migrations/0038 says why
+ * as they arrive). Rows of its JSON parameter: [charger, scope, transaction, timestamp, packed
+ * sample, kept reading as JSON text] (src/tariffs/signed-data.ts KeptSignedReading). Run after
+ * UPSERT_SQL, a reading is taken only if meter_hours now stores exactly that signed sample for the
+ * transaction: a value not stored (its 2.0.1 event not applied, or a conflicting replay, which is
+ * flagged and not kept) never reaches a CDR. An earlier reading replaces `first`, a later one
+ * `last`; one of the same instant never replaces the one kept, and a replay writes nothing.
+ */
+const candidatePart = (i: number) => `json_extract(r.value, '$[4][${i}]')`;
+const SIGNED_SQL = `INSERT INTO transaction_signed_values (charger_id, transaction_id, first_at, first_value, last_at, last_value)
+  SELECT ${r(0)}, ${r(2)}, ${r(3)}, ${r(5)}, ${r(3)}, ${r(5)} FROM json_each(?1) AS r
+  WHERE EXISTS (
+    SELECT 1 FROM meter_hours h, json_each(h.data, '$."' || ${r(3)} || '"') AS g, json_each(g.value, '$[2]') AS o
+    WHERE h.charger_id = ${r(0)} AND h.scope = ${r(1)} AND h.hour = substr(${r(3)}, 1, 13)
+      AND ${[PACKED.measurand, PACKED.context, PACKED.phase, PACKED.location].map((i) => `${idPart('o', i)} IS COALESCE(${candidatePart(i)}, 0)`).join(' AND ')}
+      AND ${part('o', PACKED.signedData)} = ${candidatePart(PACKED.signedData)})
+  ON CONFLICT (charger_id, transaction_id) DO UPDATE SET
+    first_at = CASE WHEN excluded.first_at < first_at THEN excluded.first_at ELSE first_at END,
+    first_value = CASE WHEN excluded.first_at < first_at THEN excluded.first_value ELSE first_value END,
+    last_at = CASE WHEN excluded.last_at > last_at THEN excluded.last_at ELSE last_at END,
+    last_value = CASE WHEN excluded.last_at > last_at THEN excluded.last_value ELSE last_value END
+  WHERE excluded.first_at < first_at OR excluded.last_at > last_at`;
+
+/** The rows of SIGNED_SQL for one report's samples: one per reading that has a signed energy sample. */
+function signedRows(chargerId: string, transactionId: string, samples: readonly MeterSample[]): unknown[][] {
+  if (transactionId === '') return [];
+  const rows: unknown[][] = [];
+  for (const [timestamp, group] of readingsOf(samples)) {
+    // The first value of each identity is the one stored (readingRows); a later one is judged as a replay.
+    const first = new Map<string, MeterSample>();
+    for (const s of group) if (!first.has(JSON.stringify(sampleKey(s)))) first.set(JSON.stringify(sampleKey(s)), s);
+    const kept = signedReadingOf([...first.values()]);
+    if (kept) rows.push([chargerId, scopeOf(transactionId, 0, 0), transactionId, timestamp, kept.sample, JSON.stringify(kept)]);
+  }
+  return rows;
+}
+
+/**
  * The readings (rows of `Row`) of the rows `m` of meter_hours that `where` selects, one per entry
  * of their data, in `order`.
  */
@@ -278,7 +317,14 @@ export class MeterValueStore {
       if (readings[0]) readings[0][10] = 1;
       rows.push(...readings);
     }
-    return jsonChunks(rows).map((json) => this.db.prepare(UPSERT_SQL).bind(json, now));
+    // Signed readings only: a charger that signs nothing costs no statement more.
+    const signed: unknown[][] = [];
+    for (const { chargerId, fact } of reports) signed.push(...signedRows(chargerId, fact.transactionId ?? '', fact.samples));
+    for (const { chargerId, fact: e } of events) if (e.samples !== undefined && e.digest !== undefined) signed.push(...signedRows(chargerId, e.transactionId, e.samples));
+    return [
+      ...jsonChunks(rows).map((json) => this.db.prepare(UPSERT_SQL).bind(json, now)),
+      ...jsonChunks(signed).map((json) => this.db.prepare(SIGNED_SQL).bind(json)),
+    ];
   }
 
   /**

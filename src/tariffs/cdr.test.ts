@@ -163,9 +163,70 @@ describe('cdr: CSV', () => {
     });
     const unpriced = cdrCsvLine(toCdr(source({ cost: null, idTag: '=cmd|x' })));
     expect(unpriced).toContain(",'=cmd|x,");
-    expect(unpriced).toContain(',false,no_tariff\r\n');
+    expect(unpriced).toContain(',false,no_tariff,\r\n');
+  });
+
+  it('signed meter data: the OCPI SignedData in the JSON CDR and as one JSON cell in the CSV (OCPI 2.2.1 CDR signed_data)', () => {
+    const kept = (signedData: string, context: string, value: number) =>
+      JSON.stringify({ sample: [0, value, 0, context === 'Transaction.Begin' ? 2 : 3, 0, 0, signedData], encodingMethod: 'OCMF', publicKey: 'PK1' });
+    const signed = {
+      firstAt: '2026-03-01T10:00:00.000Z',
+      firstValue: kept('OCMF|{"a":1}|{"SD":"01"}', 'Transaction.Begin', 1000),
+      lastAt: '2026-03-01T11:00:00.000Z',
+      lastValue: kept('OCMF|{"a":2}|{"SD":"02"}', 'Transaction.End', 11000),
+    };
+    const expected = {
+      encoding_method: 'OCMF',
+      public_key: 'PK1',
+      signed_values: [
+        { nature: 'Start', plain_data: '1000 Wh', signed_data: 'OCMF|{"a":1}|{"SD":"01"}' },
+        { nature: 'End', plain_data: '11000 Wh', signed_data: 'OCMF|{"a":2}|{"SD":"02"}' },
+      ],
+    };
+    for (const cost of [source().cost, null]) {
+      const cdr = toCdr(source({ cost, signed }));
+      expect(cdr.signed_data).toEqual(expected);
+      const cells = parseCsvLine(cdrCsvLine(cdr));
+      expect(cells).toHaveLength(CDR_CSV_COLUMNS.length);
+      expect(JSON.parse(cells[CDR_CSV_COLUMNS.indexOf('signed_data')]!)).toEqual(expected);
+    }
+    // None kept: no signed_data, an empty cell.
+    expect(toCdr(source()).signed_data).toBeUndefined();
+    expect(toCdr(source({ signed: null })).signed_data).toBeUndefined();
+    expect(cdrCsvLine(toCdr(source())).endsWith(',true,,\r\n')).toBe(true);
   });
 });
+
+/** One RFC 4180 line's cells (quoted cells with doubled quotes). */
+function parseCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let i = 0;
+  const text = line.replace(/\r\n$/, '');
+  while (i <= text.length) {
+    if (text[i] === '"') {
+      let cell = '';
+      i++;
+      for (;;) {
+        const quote = text.indexOf('"', i);
+        if (text[quote + 1] === '"') {
+          cell += text.slice(i, quote + 1);
+          i = quote + 2;
+        } else {
+          cell += text.slice(i, quote);
+          i = quote + 2;
+          break;
+        }
+      }
+      cells.push(cell);
+    } else {
+      const comma = text.indexOf(',', i);
+      const end = comma < 0 ? text.length : comma;
+      cells.push(text.slice(i, end));
+      i = end + 1;
+    }
+  }
+  return cells;
+}
 
 describe('cdr: queue event', () => {
   it('cdr.created carries the CDR, named like the charger events', () => {

@@ -22,13 +22,17 @@
 //   completed transaction without a cost row is still a CDR: `priced: false`, no cost fields, energy
 //   and time from the transaction row, and `unpriced_reason` says why (`unpriced`: the transaction
 //   is flagged, its tariff could not be found when it ran; `no_tariff`: none applied).
-// - signed_data: not in the CDR. Signed meter values are kept per reading (meter_readings, packed, or
-//   the R2 archive once old); reading them for every CDR of an export would read every reading of
-//   every session. GET /chargers/{id}/transactions/{tx} shows them with each reading (also from the archive).
+// - signed_data: the transaction's first (Start) and last (End) signed Energy.Active.Import.Register
+//   readings, as OCPI SignedData (src/tariffs/signed-data.ts: which readings, sizes). Not read from the
+//   readings (every reading of every session of an export, or R2 once archived): the store keeps those
+//   two per transaction as they arrive (migrations/0038), read with the CDR in the page's one query.
+//   Absent when the charger signed nothing. Every reading still shows its own signed data in
+//   GET /chargers/{id}/transactions/{tx} (also from the archive).
 
 import type { CostBreakdown, CostPrice } from './cost';
 import { minorUnitsOf } from './cost';
 import type { TariffBody } from './model';
+import { toSignedData, type OcpiSignedData, type SignedReadingsRow } from './signed-data';
 
 export type OcpiTokenType = 'AD_HOC_USER' | 'APP_USER' | 'OTHER' | 'RFID';
 export type OcpiAuthMethod = 'AUTH_REQUEST' | 'COMMAND' | 'WHITELIST';
@@ -58,6 +62,8 @@ export interface CdrSource {
   /** Whether the transaction carries an `unpriced` anomaly (no tariff could be resolved while it ran). */
   unpricedFlag: boolean;
   cost: CdrCostSource | null;
+  /** The transaction's kept first and last signed readings (transaction_signed_values); null: none. */
+  signed?: SignedReadingsRow | null;
 }
 
 export interface CdrCostSource {
@@ -137,6 +143,8 @@ export interface Cdr {
   total_parking_cost?: CostPrice;
   /** The transaction's anomaly kinds: something to look at before billing it. */
   flags?: string[];
+  /** OCPI SignedData: the first and last signed energy readings, when the charger signed any. */
+  signed_data?: OcpiSignedData;
   last_updated: string;
 }
 
@@ -192,6 +200,8 @@ export function toCdr(s: CdrSource): Cdr {
     stop_reason: s.stopReason,
   };
   const flags = s.flags === undefined ? {} : { flags: s.flags };
+  const signed = toSignedData(s.signed ?? null);
+  const signedData = signed === null ? {} : { signed_data: signed };
   const c = s.cost;
   if (c === null) {
     return {
@@ -203,6 +213,7 @@ export function toCdr(s: CdrSource): Cdr {
       total_time: hoursBetween(s.startedAt, s.stoppedAt),
       total_parking_time: null,
       ...flags,
+      ...signedData,
       last_updated: s.updatedAt,
     };
   }
@@ -233,6 +244,7 @@ export function toCdr(s: CdrSource): Cdr {
     total_parking_time: b.total_parking_time,
     total_parking_cost: b.total_parking_cost,
     ...flags,
+    ...signedData,
     // The later of the transaction's last change and its pricing: either changes what the CDR says.
     last_updated: c.pricedAt > s.updatedAt ? c.pricedAt : s.updatedAt,
   };
@@ -269,6 +281,7 @@ export const CDR_CSV_COLUMNS = [
   'tariff_version',
   'priced',
   'unpriced_reason',
+  'signed_data',
 ] as const;
 
 /** CRLF, as RFC 4180 says lines end. */
@@ -332,6 +345,9 @@ export function cdrCsvLine(cdr: Cdr): string {
     tariff_version: csvCell(tariff?.version),
     priced: csvCell(cdr.priced),
     unpriced_reason: csvCell(cdr.unpriced_reason),
+    // The OCPI SignedData as one JSON cell (no spaces), empty when there is none: a verifier needs
+    // the signed values whole, and their size is capped (src/tariffs/signed-data.ts).
+    signed_data: csvCell(cdr.signed_data === undefined ? null : JSON.stringify(cdr.signed_data)),
   };
   return CDR_CSV_COLUMNS.map((column) => cells[column]).join(',') + CSV_EOL;
 }

@@ -1,59 +1,25 @@
 // ISO 15118 contract certificates checked by OCSP (2.0.1 C07, M06) against a real OCSP responder on 127.0.0.1 built in the test,
 // its responses signed as RFC 6960 §4.2.2.2 says (or not), under a mobility-operator PKI made in the test and configured in the
 // CSMS's trust store (/api/v1/trust-roots).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOcspResponder, type OcspResponder, type Signer } from '../support/ocsp-responder.ts';
-import { hashDataOf, issue, keyHashOf, moPki, newKeys, type TestCert } from '../support/test-pki.ts';
-import { api, bootedCharger, uniqueChargerId } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import type { Signer } from '../support/ocsp-responder.ts';
+import { issue, keyHashOf, moPki, newKeys, type TestCert } from '../support/test-pki.ts';
+import { bootedCharger } from './helpers.ts';
+import { acceptedEmaid, useMoOcsp } from './mo-ocsp-helpers.ts';
 
-let responder: OcspResponder;
-let pki: Awaited<ReturnType<typeof moPki>>;
-/** The sub-CA's issuerNameHash and issuerKeyHash: hash data naming certificates it issued. */
-let subCaHashes: { issuerNameHash: string; issuerKeyHash: string };
-beforeAll(async () => {
-  responder = await startOcspResponder();
-  pki = await moPki(responder.url);
-  // The operator's trust store: the MO root, and its sub-CA so that hash data alone can name it.
-  for (const [id, cert] of [['e2e-ocsp-mo-root', pki.root], ['e2e-ocsp-mo-subca', pki.subCa]] as const) {
-    const res = await api('PUT', `/trust-roots/${id}`, { certificate: cert.pem });
-    expect(res.status).toBeLessThan(300);
-  }
-  // Each CA answers for what it issued, with its own key (RFC 6960 §4.2.2.2, the CA itself).
-  responder.signers.set(await keyHashOf(pki.subCa), { key: pki.subCa.keys.privateKey });
-  responder.signers.set(await keyHashOf(pki.root), { key: pki.root.keys.privateKey });
-  const { issuerNameHash, issuerKeyHash } = await hashDataOf(pki.contract, responder.url);
-  subCaHashes = { issuerNameHash, issuerKeyHash };
-});
-afterAll(async () => {
-  await responder?.stop();
-});
-
-/** Hash data naming serial `serial` issued by the test MO sub-CA, at the test responder (or at `responderURL`). */
-function hashData(serial: string, responderURL = responder.url) {
-  return { hashAlgorithm: 'SHA256' as const, ...subCaHashes, serialNumber: serial, responderURL };
-}
+const mo = useMoOcsp('e2e-ocsp', 0x1000);
+const { hashData, freshSerial } = mo;
 
 /** Runs `body` with the sub-CA's responses signed by `signer`, then puts the CA's own signing back. */
 async function signedBy<T>(signer: Signer, body: () => Promise<T>): Promise<T> {
-  const keyHash = await keyHashOf(pki.subCa);
-  const own = responder.signers.get(keyHash)!;
-  responder.signers.set(keyHash, signer);
+  const keyHash = await keyHashOf(mo.pki.subCa);
+  const own = mo.responder.signers.get(keyHash)!;
+  mo.responder.signers.set(keyHash, signer);
   try {
     return await body();
   } finally {
-    responder.signers.set(keyHash, own);
+    mo.responder.signers.set(keyHash, own);
   }
-}
-
-/** A fresh serial number: the CSMS caches verdicts, and every test wants its own. */
-let next = 0x1000 + Math.floor(Math.random() * 0xffff) * 0x100;
-const freshSerial = () => (next++).toString(16);
-
-async function acceptedEmaid(): Promise<string> {
-  const emaid = `DE8ACC${uniqueChargerId('').replace(/[^A-Za-z0-9]/g, '').slice(0, 9).toUpperCase()}`;
-  const res = await api('PUT', `/id-tags/${emaid}`, { status: 'Accepted', type: 'eMAID' });
-  expect(res.status).toBeLessThan(300);
-  return emaid;
 }
 
 describe('Authorize with ISO 15118 certificate hash data (C07)', () => {
@@ -61,15 +27,15 @@ describe('Authorize with ISO 15118 certificate hash data (C07)', () => {
     const cp = await bootedCharger('ocpp2.0.1');
     const emaid = await acceptedEmaid();
     const serial = freshSerial();
-    responder.statuses.set(serial, 'good');
-    const before = responder.requests.length;
+    mo.responder.statuses.set(serial, 'good');
+    const before = mo.responder.requests.length;
     const request = { idToken: { idToken: emaid, type: 'eMAID' }, iso15118CertificateHashData: [hashData(serial)] };
     expect(await cp.call('Authorize', request)).toMatchObject({ idTokenInfo: { status: 'Accepted' }, certificateStatus: 'Accepted' });
-    const asked = responder.requests.slice(before);
+    const asked = mo.responder.requests.slice(before);
     expect(asked).toEqual([{ contentType: 'application/ocsp-request', serialHex: serial }]);
     // Asked again within the response's validity: answered from the cache.
     expect(await cp.call('Authorize', request)).toMatchObject({ idTokenInfo: { status: 'Accepted' }, certificateStatus: 'Accepted' });
-    expect(responder.requests.length).toBe(before + 1);
+    expect(mo.responder.requests.length).toBe(before + 1);
   });
 
   it('C07.FR.05 / C07.FR.16: a revoked contract certificate refuses a token that is itself Accepted (Invalid, CertificateRevoked)', async () => {
@@ -77,8 +43,8 @@ describe('Authorize with ISO 15118 certificate hash data (C07)', () => {
     const emaid = await acceptedEmaid();
     const good = freshSerial();
     const revoked = freshSerial();
-    responder.statuses.set(good, 'good');
-    responder.statuses.set(revoked, 'revoked');
+    mo.responder.statuses.set(good, 'good');
+    mo.responder.statuses.set(revoked, 'revoked');
     const answer = await cp.call('Authorize', {
       idToken: { idToken: emaid, type: 'eMAID' },
       iso15118CertificateHashData: [hashData(good), hashData(revoked)],
@@ -119,25 +85,25 @@ describe('OCSP responses believed only when properly signed (C07.FR.05, RFC 6960
 
   it('RFC 6960 §4.2.2.2 / C07.FR.05: a good signed by a key its issuer never certified is refused (Invalid, CertChainError)', async () => {
     const serial = freshSerial();
-    responder.statuses.set(serial, 'good');
+    mo.responder.statuses.set(serial, 'good');
     const stranger = await newKeys();
     const answer = await signedBy({ key: stranger.privateKey }, () => authorize(serial));
     expect(answer).toEqual({ idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertChainError' });
     // The responder did answer good: it is the signature that was not believed.
-    expect(responder.lastResponse.has(serial)).toBe(true);
+    expect(mo.responder.lastResponse.has(serial)).toBe(true);
   });
 
   it('RFC 6960 §4.2.2.2 / C07.FR.05: a delegated responder whose certificate the issuer signed with id-kp-OCSPSigning is believed (Accepted)', async () => {
     const serial = freshSerial();
-    responder.statuses.set(serial, 'good');
-    const answer = await signedBy({ key: pki.responder.keys.privateKey, certs: [pki.responder.der] }, () => authorize(serial));
+    mo.responder.statuses.set(serial, 'good');
+    const answer = await signedBy({ key: mo.pki.responder.keys.privateKey, certs: [mo.pki.responder.der] }, () => authorize(serial));
     expect(answer).toMatchObject({ idTokenInfo: { status: 'Accepted' }, certificateStatus: 'Accepted' });
   });
 
   it('RFC 6960 §4.2.2.2 / C07.FR.05: a delegated responder without id-kp-OCSPSigning is not believed (Invalid, CertChainError)', async () => {
     const serial = freshSerial();
-    responder.statuses.set(serial, 'good');
-    const answer = await signedBy({ key: pki.responderNoEku.keys.privateKey, certs: [pki.responderNoEku.der] }, () => authorize(serial));
+    mo.responder.statuses.set(serial, 'good');
+    const answer = await signedBy({ key: mo.pki.responderNoEku.keys.privateKey, certs: [mo.pki.responderNoEku.der] }, () => authorize(serial));
     expect(answer).toEqual({ idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertChainError' });
   });
 
@@ -145,14 +111,14 @@ describe('OCSP responses believed only when properly signed (C07.FR.05, RFC 6960
     const cp = await bootedCharger('ocpp2.0.1');
     const emaid = await acceptedEmaid();
     const serial = freshSerial();
-    responder.statuses.set(serial, 'good');
-    const before = responder.requests.length;
+    mo.responder.statuses.set(serial, 'good');
+    const before = mo.responder.requests.length;
     const answer = await cp.call('Authorize', {
       idToken: { idToken: emaid, type: 'eMAID' },
       iso15118CertificateHashData: [{ ...hashData(serial), issuerKeyHash: 'b2'.repeat(32) }],
     });
     expect(answer).toEqual({ idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertChainError' });
-    expect(responder.requests.length).toBe(before);
+    expect(mo.responder.requests.length).toBe(before);
   });
 });
 
@@ -162,31 +128,31 @@ describe('Authorize with a PEM contract-certificate chain, validated centrally (
     const emaid = await acceptedEmaid();
     return cp.call('Authorize', { idToken: { idToken: emaid, type: 'eMAID' }, certificate });
   };
-  const contract = (): Promise<TestCert> => issue({ cn: 'DE8ACC0000000E2', issuer: pki.subCa, ocspUrl: responder.url });
+  const contract = (): Promise<TestCert> => issue({ cn: 'DE8ACC0000000E2', issuer: mo.pki.subCa, ocspUrl: mo.responder.url });
 
   it('C07.FR.06: a chain to a configured root is Accepted after OCSP of each of its certificates at the responder its AIA names', async () => {
     const leaf = await contract();
-    responder.statuses.set(leaf.serialHex, 'good');
-    responder.statuses.set(pki.subCa.serialHex, 'good');
-    const before = responder.requests.length;
-    expect(await authorize(leaf.pem + pki.subCa.pem)).toMatchObject({ idTokenInfo: { status: 'Accepted' }, certificateStatus: 'Accepted' });
-    expect(responder.requests.slice(before).map((r) => r.serialHex).sort()).toEqual([leaf.serialHex, pki.subCa.serialHex].sort());
+    mo.responder.statuses.set(leaf.serialHex, 'good');
+    mo.responder.statuses.set(mo.pki.subCa.serialHex, 'good');
+    const before = mo.responder.requests.length;
+    expect(await authorize(leaf.pem + mo.pki.subCa.pem)).toMatchObject({ idTokenInfo: { status: 'Accepted' }, certificateStatus: 'Accepted' });
+    expect(mo.responder.requests.slice(before).map((r) => r.serialHex).sort()).toEqual([leaf.serialHex, mo.pki.subCa.serialHex].sort());
   });
 
   it('C07.FR.06: a chain whose contract certificate its responder says is revoked is refused (Invalid, CertificateRevoked)', async () => {
     const leaf = await contract();
-    responder.statuses.set(leaf.serialHex, 'revoked');
-    responder.statuses.set(pki.subCa.serialHex, 'good');
-    expect(await authorize(leaf.pem + pki.subCa.pem)).toEqual({ idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertificateRevoked' });
+    mo.responder.statuses.set(leaf.serialHex, 'revoked');
+    mo.responder.statuses.set(mo.pki.subCa.serialHex, 'good');
+    expect(await authorize(leaf.pem + mo.pki.subCa.pem)).toEqual({ idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertificateRevoked' });
   });
 
   it('C07.FR.06: a chain to a root not in the trust store is refused (Invalid, CertChainError) without asking any responder', async () => {
-    const other = await moPki(responder.url);
-    responder.statuses.set(other.contract.serialHex, 'good');
-    responder.statuses.set(other.subCa.serialHex, 'good');
-    const before = responder.requests.length;
+    const other = await moPki(mo.responder.url);
+    mo.responder.statuses.set(other.contract.serialHex, 'good');
+    mo.responder.statuses.set(other.subCa.serialHex, 'good');
+    const before = mo.responder.requests.length;
     expect(await authorize(other.contract.pem + other.subCa.pem + other.root.pem)).toEqual({ idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertChainError' });
-    expect(responder.requests.length).toBe(before);
+    expect(mo.responder.requests.length).toBe(before);
   });
 });
 
@@ -194,10 +160,10 @@ describe('GetCertificateStatus (M06)', () => {
   it("M06.FR.01 / M06.FR.02 / M06.FR.03 / M06.FR.08 / M06.FR.09: answers Accepted with the responder's DER OCSPResponse, base64", async () => {
     const cp = await bootedCharger('ocpp2.0.1');
     const serial = freshSerial();
-    responder.statuses.set(serial, 'good');
+    mo.responder.statuses.set(serial, 'good');
     const answer = (await cp.call('GetCertificateStatus', { ocspRequestData: hashData(serial) })) as { status: string; ocspResult: string };
     expect(answer.status).toBe('Accepted');
-    expect(Buffer.from(answer.ocspResult, 'base64')).toEqual(Buffer.from(responder.lastResponse.get(serial)!));
+    expect(Buffer.from(answer.ocspResult, 'base64')).toEqual(Buffer.from(mo.responder.lastResponse.get(serial)!));
   });
 
   it('M06.FR.04: without a response from the responder, Failed with the reason', async () => {

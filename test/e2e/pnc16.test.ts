@@ -1,39 +1,15 @@
 // ISO 15118 Plug & Charge for a strict 1.6 client over DataTransfer (OCA application note): C07 by a real OCSP responder on 127.0.0.1, M06, and M01 through the local contract-certificate provider.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startOcspResponder, type OcspResponder } from '../support/ocsp-responder.ts';
-import { hashDataOf, keyHashOf, moPki } from '../support/test-pki.ts';
+import { describe, expect, inject, it } from 'vitest';
 import type { ReceivedRequest } from './contract-cert-provider.ts';
-import { api, bootedCharger, type Charger, uniqueChargerId } from './helpers.ts';
+import { bootedCharger, type Charger } from './helpers.ts';
+import { acceptedEmaid, useMoOcsp } from './mo-ocsp-helpers.ts';
 
 const PNC = 'org.openchargealliance.iso15118pnc';
 
-let responder: OcspResponder;
-/** The test MO sub-CA's issuerNameHash and issuerKeyHash: hash data naming certificates it issued. */
-let subCaHashes: { issuerNameHash: string; issuerKeyHash: string };
-beforeAll(async () => {
-  responder = await startOcspResponder();
-  // A mobility-operator PKI made in the test, in the CSMS's trust store, its responses signed by the
-  // issuing CA (RFC 6960 §4.2.2.2): only then does the CSMS believe a responder (see e2e ocsp.test.ts).
-  const pki = await moPki(responder.url);
-  for (const [id, cert] of [['e2e-pnc16-mo-root', pki.root], ['e2e-pnc16-mo-subca', pki.subCa]] as const) {
-    const res = await api('PUT', `/trust-roots/${id}`, { certificate: cert.pem });
-    expect(res.status).toBeLessThan(300);
-  }
-  responder.signers.set(await keyHashOf(pki.subCa), { key: pki.subCa.keys.privateKey });
-  responder.signers.set(await keyHashOf(pki.root), { key: pki.root.keys.privateKey });
-  const { issuerNameHash, issuerKeyHash } = await hashDataOf(pki.contract, responder.url);
-  subCaHashes = { issuerNameHash, issuerKeyHash };
-});
-afterAll(async () => {
-  await responder?.stop();
-});
-
-function hashData(serial: string, responderURL = responder.url) {
-  return { hashAlgorithm: 'SHA256' as const, ...subCaHashes, serialNumber: serial, responderURL };
-}
-
-let next = 0x2000 + Math.floor(Math.random() * 0xffff) * 0x100;
-const freshSerial = () => (next++).toString(16);
+// A mobility-operator PKI made in the test, in the CSMS's trust store, its responses signed by the
+// issuing CA (RFC 6960 §4.2.2.2): only then does the CSMS believe a responder (see e2e ocsp.test.ts).
+const mo = useMoOcsp('e2e-pnc16', 0x2000);
+const { hashData, freshSerial } = mo;
 
 /** A PnC DataTransfer; its answer's data parsed (the 2.0.1 response). */
 async function pnc(cp: Charger, messageId: string, request: unknown): Promise<{ status: string; response?: any }> {
@@ -41,23 +17,16 @@ async function pnc(cp: Charger, messageId: string, request: unknown): Promise<{ 
   return { status: answer.status, ...(answer.data === undefined ? {} : { response: JSON.parse(answer.data) }) };
 }
 
-async function acceptedEmaid(): Promise<string> {
-  const emaid = `DE8ACC${uniqueChargerId('').replace(/[^A-Za-z0-9]/g, '').slice(0, 9).toUpperCase()}`;
-  const res = await api('PUT', `/id-tags/${emaid}`, { status: 'Accepted', type: 'eMAID' });
-  expect(res.status).toBeLessThan(300);
-  return emaid;
-}
-
 describe('1.6 Plug & Charge over DataTransfer (application note), strict 1.6 client', () => {
   it('1.6 PnC note / C07.FR.04 / C07.FR.05: Authorize with a good contract certificate is Accepted after a real OCSP request', async () => {
     const cp = await bootedCharger('ocpp1.6');
     const emaid = await acceptedEmaid();
     const serial = freshSerial();
-    responder.statuses.set(serial, 'good');
-    const before = responder.requests.length;
+    mo.responder.statuses.set(serial, 'good');
+    const before = mo.responder.requests.length;
     const answer = await pnc(cp, 'Authorize', { idToken: { idToken: emaid, type: 'eMAID' }, iso15118CertificateHashData: [hashData(serial)] });
     expect(answer).toEqual({ status: 'Accepted', response: { idTokenInfo: { status: 'Accepted' }, certificateStatus: 'Accepted' } });
-    expect(responder.requests.slice(before)).toEqual([{ contentType: 'application/ocsp-request', serialHex: serial }]);
+    expect(mo.responder.requests.slice(before)).toEqual([{ contentType: 'application/ocsp-request', serialHex: serial }]);
     await cp.close();
   });
 
@@ -65,7 +34,7 @@ describe('1.6 Plug & Charge over DataTransfer (application note), strict 1.6 cli
     const cp = await bootedCharger('ocpp1.6');
     const emaid = await acceptedEmaid();
     const revoked = freshSerial();
-    responder.statuses.set(revoked, 'revoked');
+    mo.responder.statuses.set(revoked, 'revoked');
     const answer = await pnc(cp, 'Authorize', { idToken: { idToken: emaid, type: 'eMAID' }, iso15118CertificateHashData: [hashData(revoked)] });
     expect(answer).toEqual({ status: 'Accepted', response: { idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertificateRevoked' } });
     await cp.close();
@@ -74,11 +43,11 @@ describe('1.6 Plug & Charge over DataTransfer (application note), strict 1.6 cli
   it("1.6 PnC note / M06.FR.01 / M06.FR.02: GetCertificateStatus answers the responder's OCSPResponse, base64, in the data", async () => {
     const cp = await bootedCharger('ocpp1.6');
     const serial = freshSerial();
-    responder.statuses.set(serial, 'good');
+    mo.responder.statuses.set(serial, 'good');
     const answer = await pnc(cp, 'GetCertificateStatus', { ocspRequestData: hashData(serial) });
     expect(answer.status).toBe('Accepted');
     expect(answer.response.status).toBe('Accepted');
-    expect(Buffer.from(answer.response.ocspResult, 'base64')).toEqual(Buffer.from(responder.lastResponse.get(serial)!));
+    expect(Buffer.from(answer.response.ocspResult, 'base64')).toEqual(Buffer.from(mo.responder.lastResponse.get(serial)!));
     await cp.close();
   });
 

@@ -11,6 +11,9 @@ import { parseTariffBody, type TariffBody } from '../../src/tariffs/model';
 import { flushStatements } from '../../src/fleet/flush';
 import { Outbox, type OutboxEntry } from '../../src/fleet/outbox';
 import { CHARGER_MIGRATIONS } from '../../src/charger/schema';
+import * as v from 'valibot';
+import * as v16 from '../../src/ocpp/v16/schemas.generated';
+import * as v201 from '../../src/ocpp/v201/schemas.generated';
 import { allPages, api, API_TOKEN, RawCharger, uniqueChargerId, worker } from './helpers';
 
 function tariff(body: Record<string, unknown>): TariffBody {
@@ -365,5 +368,142 @@ describe('GET /api/v1/cdrs (issue 14 CDRs; OCPI 2.2.1 CDR)', () => {
     const [, line] = parseCsv(csv);
     expect(Object.fromEntries(CDR_CSV_COLUMNS.map((c, i) => [c, line![i]]))).toMatchObject({ session_id: transactionId, total_cost_excl_vat: '3.00', total_cost_incl_vat: '3.63', tariff_id: tariffId, tariff_version: '1', priced: 'true' });
     cp.close();
+  });
+});
+
+// Signed meter data (OCPI 2.2.1 CDR signed_data) from chargers that sign their energy readings: the
+// first and last signed Energy.Active.Import.Register readings, kept in D1 as they arrive
+// (migrations/0038), so the CDR carries them after the archive moved the readings to R2 as well.
+describe('GET /api/v1/cdrs: signed meter data (OCPI 2.2.1 CDR signed_data; 2.0.1 J02 SignedMeterValueType, 1.6 §7.43 SampledValue format SignedData)', () => {
+  /** A CALL whose answer is a CALLRESULT that the version's response schema accepts (a strict client). */
+  async function strictCall(cp: RawCharger, action: string, payload: unknown, schema: v.GenericSchema): Promise<any> {
+    const answer = await cp.call(action, payload);
+    expect(answer[0], JSON.stringify(answer)).toBe(3);
+    expect(v.safeParse(schema, answer[2]).success, JSON.stringify(answer[2])).toBe(true);
+    return answer[2];
+  }
+  async function cdrOf(chargerId: string): Promise<{ json: any; csvSigned: unknown }> {
+    const { cdrs } = (await (await api('GET', `/cdrs?chargerId=${chargerId}`)).json()) as any;
+    expect(cdrs).toHaveLength(1);
+    const [header, line] = parseCsv(await (await api('GET', `/cdrs?chargerId=${chargerId}&format=csv`)).text());
+    expect(header).toEqual([...CDR_CSV_COLUMNS]);
+    const cell = line![CDR_CSV_COLUMNS.indexOf('signed_data')]!;
+    return { json: cdrs[0], csvSigned: cell === '' ? null : JSON.parse(cell) };
+  }
+  /** Moves the charger's transaction to R2 (its stop recorded 40 days ago; retention is 30). */
+  async function archive(chargerId: string, transactionId: string): Promise<void> {
+    await env.DB.prepare('UPDATE transactions SET updated_at = ?3 WHERE charger_id = ?1 AND ocpp_transaction_id = ?2')
+      .bind(chargerId, transactionId, new Date(Date.now() - 40 * 86_400_000).toISOString())
+      .run();
+    // Other tests' transactions of this file may be due too: run until none is left.
+    const moved: unknown[] = [];
+    for (let left = 1; left > 0; ) {
+      const run = (await (await api('POST', '/archive/run?limit=1000')).json()) as any;
+      expect(run.failed).toEqual([]);
+      moved.push(...run.moved);
+      left = run.left;
+    }
+    expect(moved).toContainEqual(expect.objectContaining({ chargerId, transactionId }));
+    const left = await env.DB.prepare('SELECT COUNT(*) AS n FROM meter_hours WHERE charger_id = ?1 AND scope = ?2').bind(chargerId, transactionId).first<{ n: number }>();
+    expect(left!.n).toBe(0);
+  }
+
+  it('2.0.1: Start and End from signedMeterValue, encoding method and public key; not an Intermediate; the same after the archive', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId('CDRSIG201'), 'ocpp2.0.1');
+    await strictCall(cp, 'BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Acme', model: 'Volt' } }, v201.BootNotificationResponse);
+    const tx = `SIG-${crypto.randomUUID().slice(0, 8)}`;
+    const t0 = Date.now() - 2 * 3_600_000;
+    const at = (min: number) => new Date(t0 + min * 60_000).toISOString();
+    const signed = (min: number, wh: number, context: string, data: string) => [
+      {
+        timestamp: at(min),
+        sampledValue: [
+          { value: 230, measurand: 'Voltage', context },
+          {
+            value: wh, context, measurand: 'Energy.Active.Import.Register',
+            signedMeterValue: { signedMeterData: data, signingMethod: 'ECDSA-secp256r1-SHA256', encodingMethod: 'OCMF', publicKey: 'MFkwEwYHKoZIzj0CAQ==' },
+          },
+        ],
+      },
+    ];
+    const event = (seqNo: number, eventType: string, min: number, meterValue: unknown, extra: Record<string, unknown> = {}) =>
+      strictCall(cp, 'TransactionEvent', { eventType, timestamp: at(min), seqNo, meterValue, transactionInfo: { transactionId: tx }, ...extra }, v201.TransactionEventResponse);
+    await event(0, 'Started', 0, signed(0, 1_000, 'Transaction.Begin', 'T0NNRnxzdGFydA=='), { triggerReason: 'CablePluggedIn', evse: { id: 1, connectorId: 1 } });
+    await event(1, 'Updated', 30, signed(30, 5_000, 'Sample.Periodic', 'T0NNRnxtaWQ='), { triggerReason: 'MeterValuePeriodic' });
+    // A replay of the Started with another signature for the same reading: D1 keeps the first (and flags it), so does the CDR.
+    await event(0, 'Started', 0, signed(0, 1_000, 'Transaction.Begin', 'b3RoZXI='), { triggerReason: 'CablePluggedIn', evse: { id: 1, connectorId: 1 } });
+    await event(2, 'Ended', 60, signed(60, 11_000, 'Transaction.End', 'T0NNRnxlbmQ='), { triggerReason: 'EVDeparted' });
+    await env.CHARGERS.getByName(cp.id).flushNow();
+
+    const expected = {
+      encoding_method: 'OCMF',
+      public_key: 'MFkwEwYHKoZIzj0CAQ==',
+      signed_values: [
+        { nature: 'Start', plain_data: '1000 Wh', signed_data: 'T0NNRnxzdGFydA==' },
+        { nature: 'End', plain_data: '11000 Wh', signed_data: 'T0NNRnxlbmQ=' },
+      ],
+    };
+    const before = await cdrOf(cp.id);
+    expect(before.json).toMatchObject({ session_id: tx, signed_data: expected });
+    expect(before.csvSigned).toEqual(expected);
+    // The queue push builds the same CDR.
+    expect(toCdr((await new CdrStore(env.DB).forTransaction(cp.id, tx))!).signed_data).toEqual(expected);
+
+    await archive(cp.id, tx);
+    const after = await cdrOf(cp.id);
+    expect(after.json.signed_data).toEqual(expected);
+    expect(after.csvSigned).toEqual(expected);
+    cp.close();
+  });
+
+  it('1.6: SignedData sampled values of MeterValues and StopTransaction transactionData; a CDR of an unsigned session has none; the same after the archive', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId('CDRSIG16'), 'ocpp1.6');
+    await strictCall(cp, 'BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'Volt' }, v16.BootNotificationResponse);
+    const start = await strictCall(cp, 'StartTransaction', { connectorId: 1, idTag: 'SIGNED', meterStart: 1_000, timestamp: '2026-04-01T10:00:00Z' }, v16.StartTransactionResponse);
+    const transactionId = start.transactionId as number;
+    const ocmf = (n: number) => `OCMF|{"RD":[{"RV":${n},"RI":"1-b:1.8.0","RU":"kWh"}]}|{"SD":"30450221${n}"}`;
+    const reading = (timestamp: string, context: string, n: number) => ({
+      timestamp,
+      sampledValue: [
+        { value: String(n * 1000), measurand: 'Energy.Active.Import.Register', unit: 'Wh', context: 'Sample.Clock' },
+        { value: ocmf(n), format: 'SignedData', measurand: 'Energy.Active.Import.Register', context },
+      ],
+    });
+    await strictCall(cp, 'MeterValues', { connectorId: 1, transactionId, meterValue: [reading('2026-04-01T10:00:00Z', 'Transaction.Begin', 1)] }, v16.MeterValuesResponse);
+    await strictCall(cp, 'MeterValues', { connectorId: 1, transactionId, meterValue: [reading('2026-04-01T10:30:00Z', 'Sample.Periodic', 5)] }, v16.MeterValuesResponse);
+    await strictCall(
+      cp,
+      'StopTransaction',
+      { transactionId, meterStop: 11_000, timestamp: '2026-04-01T11:00:00Z', reason: 'EVDisconnected', transactionData: [reading('2026-04-01T11:00:00Z', 'Transaction.End', 11)] },
+      v16.StopTransactionResponse,
+    );
+    await env.CHARGERS.getByName(cp.id).flushNow();
+    const expected = {
+      encoding_method: 'OCMF',
+      signed_values: [
+        { nature: 'Start', plain_data: '', signed_data: ocmf(1) },
+        { nature: 'End', plain_data: '', signed_data: ocmf(11) },
+      ],
+    };
+    const before = await cdrOf(cp.id);
+    expect(before.json).toMatchObject({ session_id: String(transactionId), signed_data: expected });
+    expect(before.csvSigned).toEqual(expected);
+    await archive(cp.id, String(transactionId));
+    const after = await cdrOf(cp.id);
+    expect(after.json.signed_data).toEqual(expected);
+    expect(after.csvSigned).toEqual(expected);
+
+    // An unsigned session of another charger: no signed_data, an empty cell.
+    const plain = await RawCharger.connect(uniqueChargerId('CDRSIG16'), 'ocpp1.6');
+    await plain.boot();
+    const other = await strictCall(plain, 'StartTransaction', { connectorId: 1, idTag: 'PLAIN', meterStart: 0, timestamp: '2026-04-01T10:00:00Z' }, v16.StartTransactionResponse);
+    const unsignedEnd = [{ timestamp: '2026-04-01T10:10:00Z', sampledValue: [{ value: '500', measurand: 'Energy.Active.Import.Register', unit: 'Wh', context: 'Transaction.End' }] }];
+    await strictCall(plain, 'StopTransaction', { transactionId: other.transactionId, meterStop: 500, timestamp: '2026-04-01T10:10:00Z', transactionData: unsignedEnd }, v16.StopTransactionResponse);
+    await env.CHARGERS.getByName(plain.id).flushNow();
+    const unsigned = await cdrOf(plain.id);
+    expect(unsigned.json).not.toHaveProperty('signed_data');
+    expect(unsigned.csvSigned).toBeNull();
+    cp.close();
+    plain.close();
   });
 });

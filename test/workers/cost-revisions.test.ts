@@ -4,13 +4,10 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { api, RawCharger, uniqueChargerId } from './helpers';
-import { at, peakOffPeak, pricedCharger as pricedChargerOf, putTariff, sendTransactionEvent, transactionEvent, transactionView, uniqueTariffId as uniqueTariffIdOf } from './pricing-helpers';
+import { api, RawCharger, recordEvents, uniqueChargerId } from './helpers';
+import { at, ENERGY_AND_PARKING, parkingSession16, PARKING_SESSION_START, peakOffPeak, peakSession, PEAK_SESSION_START, pricingKit, putTariff, sendTransactionEvent, transactionView } from './pricing-helpers';
 
-const uniqueTariffId = () => uniqueTariffIdOf('REV');
-const pricedCharger = (protocol: 'ocpp1.6' | 'ocpp2.0.1', tariffId: string) => pricedChargerOf(protocol, tariffId, 'REV');
-const event = (tx: string, seqNo: number, eventType: 'Started' | 'Updated' | 'Ended', timestamp: string, wh: number) =>
-  transactionEvent(tx, seqNo, eventType, timestamp, wh, 'REV-TAG');
+const { uniqueTariffId, pricedCharger, event } = pricingKit('REV', 'REV-TAG');
 const send = sendTransactionEvent;
 const transaction = transactionView;
 
@@ -24,13 +21,11 @@ async function revisionCount(rowId: number): Promise<number> {
   return (await env.DB.prepare('SELECT COUNT(*) AS n FROM transaction_cost_revisions WHERE transaction_id = ?').bind(rowId).first<{ n: number }>())!.n;
 }
 
-const START = '2026-01-15T22:30:00.000Z';
+const START = PEAK_SESSION_START;
 
-/** Peak/off-peak session: Started 0 Wh at 22:30, Updated 5000 Wh at 23:00, Ended 9000 Wh at 23:30. Returns the row id. */
+/** The peak/off-peak session (pricing-helpers.ts peakSession), priced as computed by hand. Returns the row id. */
 async function pricedSession(cp: RawCharger, tx: string): Promise<number> {
-  await send(cp, event(tx, 0, 'Started', START, 0));
-  await send(cp, event(tx, 1, 'Updated', at(START, 30), 5_000));
-  const ended = await send(cp, event(tx, 2, 'Ended', at(START, 60), 9_000));
+  const ended = await peakSession(cp, tx, 'REV-TAG');
   // 5 kWh × 0.40 + 4 kWh × 0.25 + 0.50 = 3.50 excl., 4.20 incl. 20 % VAT.
   expect(ended.totalCost).toBe(4.2);
   return (await transaction(cp, tx)).id;
@@ -171,27 +166,11 @@ describe('POST /api/v1/transactions/{id}/cost: an explicit, logged recomputation
 
   it('1.6 §5.16 / §4.9: recomputed from the stored readings and the connector statuses (parking time); without readings, from the start/stop registers alone', async () => {
     const priced = uniqueTariffId();
-    const energyAndParking = {
-      currency: 'EUR',
-      elements: [{ price_components: [{ type: 'ENERGY', price: 0.3, vat: 20, step_size: 0 }, { type: 'PARKING_TIME', price: 2, vat: 20, step_size: 0 }] }],
-    };
+    const energyAndParking = ENERGY_AND_PARKING;
     await putTariff(priced, energyAndParking);
     const cp = await pricedCharger('ocpp1.6', priced);
-    const t0 = '2026-02-01T10:00:00.000Z';
-    const started = await cp.call('StartTransaction', { connectorId: 1, idTag: 'REV16', meterStart: 1_000, timestamp: t0 });
-    const transactionId = (started[2] as { transactionId: number }).transactionId;
-    const status = (s: string, minutes: number) => cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: s, timestamp: at(t0, minutes) });
-    const meter = (wh: number, minutes: number) =>
-      cp.call('MeterValues', {
-        connectorId: 1,
-        transactionId,
-        meterValue: [{ timestamp: at(t0, minutes), sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }],
-      });
-    expect((await status('Charging', 0))[0]).toBe(3);
-    expect((await meter(6_000, 30))[0]).toBe(3);
-    expect((await meter(11_000, 60))[0]).toBe(3);
-    expect((await status('SuspendedEV', 60))[0]).toBe(3);
-    expect((await cp.call('StopTransaction', { transactionId, meterStop: 11_000, timestamp: at(t0, 90), reason: 'EVDisconnected' }))[0]).toBe(3);
+    const t0 = PARKING_SESSION_START;
+    const transactionId = await parkingSession16(cp, 'REV16');
     const id = (await transaction(cp, String(transactionId))).id;
     // Energy 10 kWh × 0.30 = 3.00; parking 0.5 h × 2.00 = 1.00; the same version recomputed gives what the object stored.
     const same = (await (await api('POST', `/transactions/${id}/cost?dryRun=true`, { reason: 'check' })).json()) as any;
@@ -216,16 +195,6 @@ describe('POST /api/v1/transactions/{id}/cost: an explicit, logged recomputation
     cp.close();
   });
 });
-
-/** The events the charger's object sends to the EVENTS queue from now on (its binding is swapped for a recorder). */
-async function recordEvents(chargerId: string): Promise<Array<{ type: string; chargerId: string; data: any }>> {
-  const sent: Array<{ type: string; chargerId: string; data: any }> = [];
-  await runInDurableObject(env.CHARGERS.getByName(chargerId), (instance) => {
-    const target = instance as unknown as { env: Record<string, unknown> };
-    target.env = { ...target.env, EVENTS: { sendBatch: async (batch: Array<{ body: any }>) => void sent.push(...batch.map((m) => m.body)) } };
-  });
-  return sent;
-}
 
 /** The cdr.created events among `sent`, once the object has flushed and any announcement after its answer has run. */
 async function cdrEvents(cp: RawCharger, sent: Array<{ type: string; data: any }>, expected: number) {

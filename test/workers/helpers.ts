@@ -1,4 +1,5 @@
 // Helpers for runtime tests: a raw OCPP-J charger over a WebSocket opened through the Worker.
+import { runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import type { ChargerFact } from '../../src/fleet/outbox';
@@ -193,4 +194,16 @@ export async function rowsWrittenEach(
     rows.push(n);
   }
   return rows;
+}
+
+/** An event the charger's object sent to the EVENTS queue, as recordEvents keeps it. */
+export type SentEvent = { type: string; chargerId: string; data: any };
+
+/** The events the charger's object sends to the EVENTS queue from now on, added to `sent` (its binding is swapped for a recorder). */
+export async function recordEvents(chargerId: string, sent: SentEvent[] = []): Promise<SentEvent[]> {
+  await runInDurableObject(env.CHARGERS.getByName(chargerId), (instance) => {
+    const target = instance as unknown as { env: Record<string, unknown> };
+    target.env = { ...target.env, EVENTS: { sendBatch: async (batch: Array<{ body: SentEvent }>) => void sent.push(...batch.map((m) => m.body)) } };
+  });
+  return sent;
 }

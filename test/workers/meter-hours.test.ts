@@ -92,7 +92,10 @@ describe('meter readings packed per hour', () => {
     const big = (minute: number) => meter(chargerId, 'T-2', [sample(at(minute), 'Energy.Active.Import.Register', minute * 10, { signedData: signed(minute) })]);
     // Arrival order: the even minutes first, then the odd ones (a charger catching up after being offline).
     const order = [...Array.from({ length: 30 }, (_, i) => i * 2), ...Array.from({ length: 30 }, (_, i) => i * 2 + 1)];
-    expect(new Set(await rowsWrittenEach(store, order.map(big)))).toEqual(new Set([1]));
+    // One row each (the hour's part), and one more when the reading is the transaction's first or
+    // latest signed energy reading so far: the CDR's copy of it (migrations/0038).
+    const extendsRange = order.map((minute, i) => (i === 0 || minute > Math.max(...order.slice(0, i)) || minute < Math.min(...order.slice(0, i)) ? 1 : 0));
+    expect(await rowsWrittenEach(store, order.map(big))).toEqual(extendsRange.map((n) => 1 + n));
 
     const rows = await hourRows(chargerId);
     expect(rows.length).toBeGreaterThanOrEqual(3);

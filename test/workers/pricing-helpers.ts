@@ -87,3 +87,68 @@ export async function transactionView(cp: RawCharger, tx: string): Promise<any> 
   expect(res.status).toBe(200);
   return ((await res.json()) as any).transaction;
 }
+
+/** The helpers above as one test file uses them: its prefix for ids, and the id token its Started events present. */
+export function pricingKit(prefix: string, idToken: string) {
+  return {
+    uniqueTariffId: () => uniqueTariffId(prefix),
+    pricedCharger: (protocol: 'ocpp1.6' | 'ocpp2.0.1', tariffId: string) => pricedCharger(protocol, tariffId, prefix),
+    /** A TransactionEvent; the Started presents the file's id token unless `token` is false (then no tag is read at all). */
+    event: (tx: string, seqNo: number, eventType: 'Started' | 'Updated' | 'Ended', timestamp: string, wh: number, token = true) =>
+      transactionEvent(tx, seqNo, eventType, timestamp, wh, token ? idToken : null),
+  };
+}
+
+/** 22:30–23:30 UTC: 5 kWh before 23:00 at the peak price of `peakOffPeak`, 4 kWh after at the off-peak price. */
+export const PEAK_SESSION_START = '2026-01-15T22:30:00.000Z';
+
+/**
+ * Runs the peak/off-peak session `tx` on `cp`: Started 0 Wh at 22:30 (presenting `idToken`, unless
+ * null), Updated 5000 Wh at 23:00, `beforeEnd`, Ended 9000 Wh at 23:30. Returns the Ended's answer.
+ */
+export async function peakSession(cp: RawCharger, tx: string, idToken: string | null, beforeEnd?: () => Promise<void>): Promise<Record<string, unknown>> {
+  await sendTransactionEvent(cp, transactionEvent(tx, 0, 'Started', PEAK_SESSION_START, 0, idToken));
+  await sendTransactionEvent(cp, transactionEvent(tx, 1, 'Updated', at(PEAK_SESSION_START, 30), 5_000, idToken));
+  await beforeEnd?.();
+  return sendTransactionEvent(cp, transactionEvent(tx, 2, 'Ended', at(PEAK_SESSION_START, 60), 9_000, idToken));
+}
+
+/** 0.30/kWh and 2.00 per hour connected without charging, 20 % VAT: what the 1.6 parking session is priced under. */
+export const ENERGY_AND_PARKING = {
+  currency: 'EUR',
+  elements: [{ price_components: [{ type: 'ENERGY', price: 0.3, vat: 20, step_size: 0 }, { type: 'PARKING_TIME', price: 2, vat: 20, step_size: 0 }] }],
+};
+
+/** When the 1.6 parking session starts. */
+export const PARKING_SESSION_START = '2026-02-01T10:00:00.000Z';
+
+/**
+ * A 1.6 session on connector 1 of `cp` presenting `idTag`, each message answered with a CALLRESULT:
+ * StartTransaction 1000 Wh at 10:00, Charging, MeterValues 6000 Wh at 10:30 and 11000 Wh at 11:00,
+ * SuspendedEV at 11:00 (the EV stops drawing and stays connected), `beforeStop` (given the MeterValues
+ * sender), StopTransaction 11000 Wh at 11:30. Under ENERGY_AND_PARKING: 10 kWh × 0.30 = 3.00, parking
+ * 0.5 h × 2.00 = 1.00; 4.00 excl. VAT, 4.80 incl. Returns the transactionId.
+ */
+export async function parkingSession16(
+  cp: RawCharger,
+  idTag: string,
+  beforeStop?: (meter: (wh: number, minutes: number) => Promise<unknown[]>) => Promise<void>,
+): Promise<number> {
+  const t0 = PARKING_SESSION_START;
+  const started = await cp.call('StartTransaction', { connectorId: 1, idTag, meterStart: 1_000, timestamp: t0 });
+  const transactionId = (started[2] as { transactionId: number }).transactionId;
+  const status = (s: string, minutes: number) => cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: s, timestamp: at(t0, minutes) });
+  const meter = (wh: number, minutes: number) =>
+    cp.call('MeterValues', {
+      connectorId: 1,
+      transactionId,
+      meterValue: [{ timestamp: at(t0, minutes), sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }],
+    });
+  expect((await status('Charging', 0))[0]).toBe(3);
+  expect((await meter(6_000, 30))[0]).toBe(3);
+  expect((await meter(11_000, 60))[0]).toBe(3);
+  expect((await status('SuspendedEV', 60))[0]).toBe(3);
+  await beforeStop?.(meter);
+  expect((await cp.call('StopTransaction', { transactionId, meterStop: 11_000, timestamp: at(t0, 90), reason: 'EVDisconnected' }))[0]).toBe(3);
+  return transactionId;
+}

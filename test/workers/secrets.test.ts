@@ -9,7 +9,7 @@ import { MessageJournal } from '../../src/charger/journal';
 import { migrateChargerSchema } from '../../src/charger/schema';
 import { app } from '../../src/index';
 import { isolateStats } from '../../src/isolate-stats';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, RawCharger, recordEvents, uniqueChargerId } from './helpers';
 
 const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
 const hex = (text: string) => [...new TextEncoder().encode(text)].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -64,11 +64,12 @@ describe('charger passwords are never readable', () => {
       expect((await api('PUT', `/chargers/${id}`, { securityProfile: 1, password: pw })).status).toBe(201);
     }
     // The chargers accept everything and, carelessly, report their passwords back when asked.
-    const c16 = await answering(id16, 'ocpp1.6', first16, (action) =>
+    const c16 = await answering(id16, 'ocpp1.6', first16, (action, payload) =>
       action === 'GetConfiguration'
         ? { configurationKey: [{ key: 'AuthorizationKey', readonly: false, value: hex(new16).toUpperCase() }, { key: 'HeartbeatInterval', readonly: false, value: '300' }] }
         : action === 'GetDiagnostics'
-          ? { fileName: 'diagnostics.zip' }
+          ? // Carelessly, it names the file after the location it was given.
+            { fileName: (payload as { location: string }).location }
           : { status: 'Accepted' },
     );
     const c201 = await answering(id201, 'ocpp2.0.1', first201, (action, payload) => {
@@ -80,8 +81,17 @@ describe('charger passwords are never readable', () => {
           getVariableResult: payload.getVariableData.map((d: any) => ({ attributeStatus: 'Accepted', attributeValue: new201, component: d.component, variable: d.variable })),
         };
       }
+      // Carelessly, it names the file after the location it was given.
+      if (action === 'GetLog') return { status: 'Accepted', filename: payload.log.remoteLocation };
       return { status: 'Accepted' };
     });
+    // What the objects send to the EVENTS queue, and every console line, are read surfaces too.
+    const events = await recordEvents(id16);
+    await recordEvents(id201, events);
+    const logged: unknown[][] = [];
+    const consoleSpies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args)),
+    );
 
     expect((await api('POST', `/chargers/${id16}/password`, { password: new16 })).status).toBe(200);
     expect((await api('POST', `/chargers/${id201}/password`, { password: new201 })).status).toBe(200);
@@ -121,26 +131,57 @@ describe('charger passwords are never readable', () => {
       return messages.some((m) => m.messageId === 'report-1' && m.direction === 'out');
     });
 
-    // Upload locations the CSMS signs (N01 GetLog, 1.6 GetDiagnostics): the signature is a credential
+    // Upload locations the CSMS signs (N01 GetLog, 1.6 GetDiagnostics §5.9): the signature is a credential
     // until it expires, so it joins the secrets searched for below; the charger itself gets it whole.
-    expect((await api('POST', `/chargers/${id201}/commands/GetLog?upload=csms`, { logType: 'DiagnosticsLog', requestId: 9 })).status).toBe(200);
-    expect(c201.calls.at(-1)).toMatchObject({ action: 'GetLog' });
-    expect((await api('POST', `/chargers/${id16}/commands/GetDiagnostics?upload=csms`, {})).status).toBe(200);
-    expect(c16.calls.at(-1)).toMatchObject({ action: 'GetDiagnostics' });
-    const uploadSignatures = [
-      (c201.calls.at(-1)!.payload as { log: { remoteLocation: string } }).log.remoteLocation,
-      (c16.calls.at(-1)!.payload as { location: string }).location,
-    ].map((url) => {
-      const signature = /\/uploads\/logs\/[^/]+\/\d+\/\d+\/([^/]+)\//.exec(url)?.[1];
+    // Sent direct and queued, and for a GetLog requestId below zero (an integer, as N01 allows).
+    const commandResponses: string[] = [];
+    for (const [id, action, body] of [
+      [id201, 'GetLog', { logType: 'DiagnosticsLog', requestId: 9 }],
+      [id201, 'GetLog', { logType: 'SecurityLog', requestId: -9 }],
+      [id16, 'GetDiagnostics', {}],
+    ] as const) {
+      const direct = await api('POST', `/chargers/${id}/commands/${action}?upload=csms`, body);
+      expect(direct.status).toBe(200);
+      commandResponses.push(await direct.text());
+      const queuedBody = 'requestId' in body ? { ...body, requestId: body.requestId * 11 } : body;
+      const queuedUpload = await api('POST', `/chargers/${id}/commands/${action}?upload=csms&queue=true`, queuedBody);
+      expect(queuedUpload.status).toBe(202);
+      const queuedText = await queuedUpload.text();
+      commandResponses.push(queuedText);
+      const queuedId = (JSON.parse(queuedText) as { command: { id: string } }).command.id;
+      await vi_waitFor(async () => ((await (await api('GET', `/commands/${queuedId}`)).json()) as any).command.status === 'succeeded');
+    }
+    const uploadUrls = [
+      ...c201.calls.filter((call) => call.action === 'GetLog').map((call) => (call.payload as { log: { remoteLocation: string } }).log.remoteLocation),
+      ...c16.calls.filter((call) => call.action === 'GetDiagnostics').map((call) => (call.payload as { location: string }).location),
+    ];
+    expect(uploadUrls).toHaveLength(6);
+    const uploadSignatures = uploadUrls.map((url) => {
+      const signature = /\/uploads\/logs\/[^/]+\/-?\d+\/\d+\/([^/]+)\//.exec(url)?.[1];
       expect(signature, url).toMatch(/^[A-Za-z0-9_-]{20,}$/);
       return signature!;
     });
+    // And the chargers echo the locations back in messages of their own, as JSON may spell them (with \/).
+    const escaped = (url: string) => JSON.stringify(url).replaceAll('/', '\\/');
+    c201.cp.sendRaw(
+      `[2,"echo-1","SecurityEventNotification",{"type":"SettingSystemTime","timestamp":"${new Date().toISOString()}","techInfo":${escaped(uploadUrls[2]!)}}]`,
+    );
+    c16.cp.sendRaw(`[2,"echo-2","DataTransfer",{"vendorId":"Acme","data":${escaped(uploadUrls[5]!)}}]`);
+    for (const [id, messageId] of [[id201, 'echo-1'], [id16, 'echo-2']] as const) {
+      await vi_waitFor(async () => {
+        const { messages } = (await (await api('GET', `/chargers/${id}/messages?limit=5`)).json()) as { messages: Array<{ messageId: string; direction: string }> };
+        return messages.some((m) => m.messageId === messageId && m.direction === 'out');
+      });
+    }
+    await env.CHARGERS.getByName(id201).flushNow();
+    await env.CHARGERS.getByName(id16).flushNow();
 
     // A charger that used the new password: connecting with it is the point of the change.
     expect(await connects(upgrade(id16, basic(id16, new16)))).toBe(true);
 
     const secrets = [first16, first201, new16, new201, hex(new16), hex(new201), hex(first16), hex(first201), ...uploadSignatures];
     const findSecrets = (text: string) => secrets.filter((s) => text.toLowerCase().includes(s.toLowerCase()));
+    for (const text of commandResponses) expect(findSecrets(text), text).toEqual([]);
 
     // Every GET of the API, as a read-scope token sees it.
     const reader = await readToken();
@@ -153,12 +194,14 @@ describe('charger passwords are never readable', () => {
     expect(getPaths).toEqual(expect.arrayContaining(['/chargers/{chargerId}/messages', '/chargers/{chargerId}/configuration', '/commands/{commandId}']));
     const { results: tokens } = await env.DB.prepare('SELECT id FROM api_tokens LIMIT 1').all<{ id: string }>();
     let read = 0;
-    for (const chargerId of [id16, id201]) {
+    const uploadRequestIds = uploadUrls.map((url) => /\/uploads\/logs\/[^/]+\/(-?\d+)\//.exec(url)![1]!);
+    for (const [chargerId, requestId] of [[id16, '7'], [id201, '7'], ...uploadUrls.map((_, i) => [i < 4 ? id201 : id16, uploadRequestIds[i]!] as const)]) {
       for (const path of getPaths) {
+        if (requestId !== '7' && !path.includes('{requestId}')) continue;
         const filled = path
           .replace('{chargerId}', encodeURIComponent(chargerId))
           .replace('{commandId}', encodeURIComponent(commandId))
-          .replace('{requestId}', '7')
+          .replace('{requestId}', requestId)
           .replace('{transactionId}', '1')
           .replace('{tokenId}', tokens[0]?.id ?? 'none')
           .replace('{idTag}', 'TAG')
@@ -180,6 +223,12 @@ describe('charger passwords are never readable', () => {
     const messages = await (await api('GET', `/chargers/${id201}/messages?limit=200`, undefined, reader)).text();
     expect(messages).toContain('BasicAuthPassword');
     expect(messages).toContain('<redacted>');
+
+    // The events sent, and every line logged, while all this happened.
+    expect(events.length).toBeGreaterThan(0);
+    expect(findSecrets(JSON.stringify(events)), JSON.stringify(events)).toEqual([]);
+    for (const spy of consoleSpies) spy.mockRestore();
+    expect(findSecrets(JSON.stringify(logged)), JSON.stringify(logged)).toEqual([]);
 
     // A stolen copy of D1: every row of every table.
     const { results: tables } = await env.DB.prepare(
@@ -209,7 +258,7 @@ describe('charger passwords are never readable', () => {
           expect({ table: name, found: findSecrets(JSON.stringify(rows)) }).toEqual({ table: name, found: [] });
         }
         const kv = Object.fromEntries(await state.storage.list());
-        expect(findSecrets(JSON.stringify(kv))).toEqual([]);
+        expect(findSecrets(JSON.stringify(kv)), JSON.stringify(kv)).toEqual([]);
       });
     }
     c16.cp.close();

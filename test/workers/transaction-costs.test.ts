@@ -5,14 +5,10 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api, breakD1, RawCharger, uniqueChargerId } from './helpers';
-import { at, peakOffPeak, pricedCharger as pricedChargerOf, putTariff, sendTransactionEvent, transactionEvent, transactionView, uniqueTariffId as uniqueTariffIdOf } from './pricing-helpers';
+import { at, ENERGY_AND_PARKING, parkingSession16, peakOffPeak, peakSession, PEAK_SESSION_START, pricingKit, putTariff, sendTransactionEvent, transactionView } from './pricing-helpers';
 import { billedRows, meterObject } from './object-meter';
 
-const uniqueTariffId = () => uniqueTariffIdOf('COST');
-const pricedCharger = (protocol: 'ocpp1.6' | 'ocpp2.0.1', tariffId: string) => pricedChargerOf(protocol, tariffId, 'COST');
-/** A TransactionEvent; the Started presents an id token unless `token` is false (then no tag is read at all). */
-const event = (tx: string, seqNo: number, eventType: 'Started' | 'Updated' | 'Ended', timestamp: string, wh: number, token = true) =>
-  transactionEvent(tx, seqNo, eventType, timestamp, wh, token ? 'COST-TAG' : null);
+const { uniqueTariffId, pricedCharger, event } = pricingKit('COST', 'COST-TAG');
 const send = sendTransactionEvent;
 const transaction = transactionView;
 
@@ -20,16 +16,10 @@ async function costRows(chargerId: string) {
   return (await env.DB.prepare('SELECT tariff_id, tariff_version, total_cost_excl_vat, total_cost_incl_vat FROM transaction_costs WHERE charger_id = ?').bind(chargerId).all()).results;
 }
 
-// 22:30–23:30 UTC: 5 kWh before 23:00 at the peak price, 4 kWh after at the off-peak price.
-const START = '2026-01-15T22:30:00.000Z';
+const START = PEAK_SESSION_START;
 
-/** Runs the peak/off-peak session `tx` on `cp`: Started 0 Wh at 22:30, Updated 5000 Wh at 23:00, Ended 9000 Wh at 23:30. */
-async function session(cp: RawCharger, tx: string, beforeEnd?: () => Promise<void>, token = true): Promise<Record<string, unknown>> {
-  await send(cp, event(tx, 0, 'Started', START, 0, token));
-  await send(cp, event(tx, 1, 'Updated', at(START, 30), 5_000));
-  await beforeEnd?.();
-  return send(cp, event(tx, 2, 'Ended', at(START, 60), 9_000));
-}
+/** Runs the peak/off-peak session `tx` on `cp` (pricing-helpers.ts peakSession); without `token`, no tag is read at all. */
+const session = (cp: RawCharger, tx: string, beforeEnd?: () => Promise<void>, token = true) => peakSession(cp, tx, token ? 'COST-TAG' : null, beforeEnd);
 
 describe('2.0.1: a transaction priced under its tariff', () => {
   it('I03.FR.02: the Ended answer holds the hand-computed totalCost across a peak/off-peak boundary; the same cost is in GET /transactions/{id}; a replayed Ended answers the same and changes nothing', async () => {
@@ -143,29 +133,10 @@ describe('2.0.1: a transaction priced under its tariff', () => {
 describe('1.6: a transaction priced under its tariff', () => {
   it('1.6 cost in D1: StartTransaction → StatusNotification → MeterValues → StopTransaction stores the hand-computed cost', async () => {
     const tariffId = uniqueTariffId();
-    await putTariff(tariffId, {
-      currency: 'EUR',
-      elements: [{ price_components: [{ type: 'ENERGY', price: 0.3, vat: 20, step_size: 0 }, { type: 'PARKING_TIME', price: 2, vat: 20, step_size: 0 }] }],
-    });
+    await putTariff(tariffId, ENERGY_AND_PARKING);
     const cp = await pricedCharger('ocpp1.6', tariffId);
-    const t0 = '2026-02-01T10:00:00.000Z';
-    const started = await cp.call('StartTransaction', { connectorId: 1, idTag: 'COST16', meterStart: 1_000, timestamp: t0 });
-    const transactionId = (started[2] as { transactionId: number }).transactionId;
-    const status = (s: string, minutes: number) => cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: s, timestamp: at(t0, minutes) });
-    const meter = (wh: number, minutes: number) =>
-      cp.call('MeterValues', {
-        connectorId: 1,
-        transactionId,
-        meterValue: [{ timestamp: at(t0, minutes), sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }],
-      });
-    expect((await status('Charging', 0))[0]).toBe(3);
-    expect((await meter(6_000, 30))[0]).toBe(3);
-    expect((await meter(11_000, 60))[0]).toBe(3);
-    // The EV stops drawing at 11:00 and stays connected until 11:30.
-    expect((await status('SuspendedEV', 60))[0]).toBe(3);
-    // A replayed MeterValues adds nothing.
-    expect((await meter(6_000, 30))[0]).toBe(3);
-    expect((await cp.call('StopTransaction', { transactionId, meterStop: 11_000, timestamp: at(t0, 90), reason: 'EVDisconnected' }))[0]).toBe(3);
+    // The EV stops drawing at 11:00 and stays connected until 11:30; a replayed MeterValues adds nothing.
+    const transactionId = await parkingSession16(cp, 'COST16', async (meter) => expect((await meter(6_000, 30))[0]).toBe(3));
     // Energy 10 kWh × 0.30 = 3.00; parking 0.5 h × 2.00 = 1.00; excl. VAT 4.00, incl. 20 % VAT 4.80.
     await env.CHARGERS.getByName(cp.id).flushNow();
     expect(await costRows(cp.id)).toEqual([{ tariff_id: tariffId, tariff_version: 1, total_cost_excl_vat: 4, total_cost_incl_vat: 4.8 }]);
