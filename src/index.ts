@@ -14,6 +14,7 @@ import { serveDashboard } from './api/dashboard-page';
 import { serveDocsPage } from './api/docs-page';
 import { apiError } from './api/errors';
 import { idTagRoutes, seenOfflineTagRoutes } from './api/id-tags';
+import { liveRoutes, openLiveSocket } from './api/live';
 import { trustRootRoutes } from './api/trust-roots';
 import { localListRoutes } from './api/local-list';
 import { chargerLogRoutes, logUploadRoutes } from './api/log-uploads';
@@ -36,6 +37,7 @@ import { countingNamespace } from './counting-stubs';
 
 export { ChargerSession } from './charger/session';
 export { FleetWriter } from './fleet/fleet-writer';
+export { ConsoleHub } from './live/hub';
 
 export const app = new Hono<{ Bindings: Env }>();
 
@@ -55,7 +57,11 @@ app.use('/api/v1/*', async (c, next) => {
   if (origins.length === 0) return next();
   return cors({ origin: origins, allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 })(c, next);
 });
+// The live console's WebSocket: browsers cannot send a token header on one, so its ticket (from
+// POST /api/v1/live/tickets, behind the token) is its credential.
+app.get('/api/v1/live', openLiveSocket);
 app.use('/api/v1/*', requireApiToken);
+app.route('/api/v1/live', liveRoutes);
 app.route('/api/v1/chargers', chargerRoutes);
 app.route('/api/v1/chargers', chargerViewRoutes);
 app.route('/api/v1/chargers', reportViewRoutes);

@@ -20,6 +20,7 @@ import { reportViewPaths } from './openapi-paths-report-views';
 import { tariffPaths, tariffSchemas } from './openapi-paths-tariffs';
 import { cdrPaths, cdrSchemas } from './openapi-paths-cdrs';
 import { transactionCostPaths } from './openapi-paths-transaction-costs';
+import { livePaths } from './openapi-paths-live';
 import { apiShapeSchemas } from './openapi-shapes';
 
 /** The longest `ttlSeconds` of a queued command (tests check the document against the API). */
@@ -72,6 +73,7 @@ function buildDocument(): Json {
     ...tariffPaths(),
     ...cdrPaths(),
     ...transactionCostPaths(),
+    ...livePaths(),
   };
 
   return {
@@ -101,6 +103,7 @@ function buildDocument(): Json {
       { name: 'Trust roots', description: 'The ISO 15118 (Plug & Charge) trust store: V2G and mobility-operator roots' },
       { name: 'Tokens', description: 'Operator API tokens and their scopes' },
       { name: 'Archive', description: 'Moving old meter values from D1 to R2' },
+      { name: 'Live', description: 'The live console feed: changes pushed over a WebSocket' },
     ],
     paths,
     components: {
