@@ -37,9 +37,9 @@ class LiveConsole {
     const res = await worker(`/api/v1/live?ticket=${encodeURIComponent(ticket)}`, { headers: { upgrade: 'websocket' } });
     if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade refused: ${res.status} ${await res.text()}`);
     res.webSocket.accept();
-    const console = new LiveConsole(res.webSocket);
-    await console.waitFor((m) => m.type === 'hello');
-    return console;
+    const live = new LiveConsole(res.webSocket);
+    await live.waitFor((m) => m.type === 'hello');
+    return live;
   }
 
   send(message: unknown): void {
