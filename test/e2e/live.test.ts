@@ -1,4 +1,4 @@
-// The live live feed against the real Worker (`wrangler dev`): a browser-like WebSocket client
+// The live console feed against the real Worker (`wrangler dev`): a browser-like WebSocket client
 // (the `ws` package, no Authorization header: a ticket in the URL) sees strict chargers' changes
 // within 2 s, a watched charger's journal, and costs no D1 statement while nothing changes.
 
