@@ -46,7 +46,7 @@ async function stats(): Promise<Record<string, number>> {
   return res.body;
 }
 
-describe('live live feed', () => {
+describe('live console feed', () => {
   it('refuses a bad ticket with 401 before upgrading', async () => {
     const res = await fetch(`${baseUrl()}/api/v1/live?ticket=v1.bogus.bogus`, { headers: { upgrade: 'websocket', connection: 'upgrade', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
     expect(res.status).toBe(401);
