@@ -88,10 +88,6 @@ export class ConsoleHub extends DurableObject<Env> {
       return Response.json({ error: { code: 'BadRequest', message: 'Expected a WebSocket upgrade from the Worker' } }, { status: 400 });
     }
     const now = Date.now();
-    // A ticket opens one socket: its nonce is kept until the ticket expires anyway.
-    if (!(await this.takeNonce(nonce, expires, now))) {
-      return Response.json({ error: { code: 'TicketUsed', message: 'This ticket already opened a socket: ask POST /api/v1/live/tickets for a new one' } }, { status: 401 });
-    }
     const open = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length;
     if (open >= this.config.liveMaxConsoles) {
       return Response.json(
@@ -104,6 +100,10 @@ export class ConsoleHub extends DurableObject<Env> {
         },
         { status: 503, headers: { 'retry-after': '60' } },
       );
+    }
+    // A ticket opens one socket: its nonce is kept until the ticket expires anyway.
+    if (!(await this.takeNonce(nonce, expires, now))) {
+      return Response.json({ error: { code: 'TicketUsed', message: 'This ticket already opened a socket: ask POST /api/v1/live/tickets for a new one' } }, { status: 401 });
     }
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
