@@ -4,6 +4,7 @@
 import { env } from 'cloudflare:workers';
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config';
 import { isolateStats } from '../../src/isolate-stats';
 import { HUB_NAME, PING, PONG } from '../../src/live/hub';
 import { signClaims, ticketKey } from '../../src/live/tickets';
@@ -102,6 +103,14 @@ function openWith(ticket: string | undefined, upgrade = true): Promise<Response>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const hub = () => env.CONSOLE_HUB!.getByName(HUB_NAME);
 
+/** Changes the hub instance's configuration (as a deployment's vars would). */
+async function setHubConfig(change: Partial<Config>): Promise<void> {
+  await runInDurableObject(hub(), (instance) => {
+    const held = instance as unknown as { config: Config };
+    held.config = { ...held.config, ...change };
+  });
+}
+
 const opened: LiveConsole[] = [];
 const chargers: RawCharger[] = [];
 afterEach(() => {
@@ -162,30 +171,20 @@ describe('live feed tickets', () => {
 
   it('refuses a socket past LIVE_MAX_CONSOLES with 503 TooManyConsoles', async () => {
     await openConsole();
-    await runInDurableObject(hub(), (instance: any) => {
-      instance.config = { ...instance.config, liveMaxConsoles: 1 };
-    });
+    await setHubConfig({ liveMaxConsoles: 1 });
     try {
       const res = await openWith(await newTicket());
       expect(res.status).toBe(503);
       expect(res.webSocket).toBeNull();
       expect(((await res.json()) as any).error).toMatchObject({ code: 'TooManyConsoles', limit: 1 });
     } finally {
-      await runInDurableObject(hub(), (instance: any) => {
-        instance.config = { ...instance.config, liveMaxConsoles: 100 };
-      });
+      await setHubConfig({ liveMaxConsoles: 100 });
     }
   });
 
   it('closes a socket at the end of its life (4001), so a revoked token does not keep a feed', async () => {
-    await runInDurableObject(hub(), (instance: any) => {
-      instance.config = { ...instance.config, liveSocketSeconds: 1 };
-    });
-    const c = await openConsole().finally(() =>
-      runInDurableObject(hub(), (instance: any) => {
-        instance.config = { ...instance.config, liveSocketSeconds: 900 };
-      }),
-    );
+    await setHubConfig({ liveSocketSeconds: 1 });
+    const c = await openConsole().finally(() => setHubConfig({ liveSocketSeconds: 900 }));
     await sleep(1_100);
     await runDurableObjectAlarm(hub());
     expect((await c.waitForClose()).code).toBe(4001);
