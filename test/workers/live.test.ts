@@ -219,7 +219,8 @@ describe('the fleet feed (every console)', () => {
     expect(await within2s('charger.disconnected')).toMatchObject({ chargerId: id });
     // An unwatched charger's frames reach no console.
     expect(c.messages.filter((m) => m.chargerId === id && ['journal', 'meter', 'command'].includes(m.type))).toEqual([]);
-  });
+    // Each change after the first waits for its charger's publish window (1 s): seven changes take seconds.
+  }, 20_000);
 
   it('2.0.1 E01 E06 G01 a TransactionEvent start and end with its energy and cost, and a connector status, reach a console', async () => {
     const c = await openConsole();
@@ -242,7 +243,7 @@ describe('the fleet feed (every console)', () => {
       meterStopWh: 12_500,
       energyWh: 2_500,
     });
-  });
+  }, 20_000);
 
   it('coalesces a burst: one call to the hub carries the latest status of each connector', async () => {
     const c = await openConsole();
@@ -337,7 +338,7 @@ describe('the detail feed (only while watched)', () => {
     await sleep(1_200);
     expect(isolateStats.liveDetailMessages).toBe(after);
     expect(c.messages.some((m) => m.type === 'meter' && m.registerWh === 400)).toBe(false);
-  });
+  }, 20_000);
 
   it('refuses to watch an unknown charger, and refuses bad console messages with an error message', async () => {
     const c = await openConsole();
