@@ -48,9 +48,22 @@ async function stats(): Promise<any> {
 
 describe('live console feed', () => {
   it('refuses a bad ticket with 401 before upgrading', async () => {
-    const res = await fetch(`${baseUrl()}/api/v1/live?ticket=v1.bogus.bogus`, { headers: { upgrade: 'websocket', connection: 'upgrade', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
-    expect(res.status).toBe(401);
-    expect(((await res.json()) as any).error.code).toBe('InvalidTicket');
+    // A real WebSocket handshake (fetch refuses Upgrade headers): the answer is HTTP, never a socket.
+    const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const ws = new WebSocket(`${baseUrl().replace(/^http/, 'ws')}/api/v1/live?ticket=v1.bogus.bogus`);
+      ws.on('unexpected-response', (_request, response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      ws.on('open', () => {
+        ws.close();
+        reject(new Error('the socket opened'));
+      });
+      ws.on('error', () => undefined);
+    });
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.body).error.code).toBe('InvalidTicket');
   });
 
   it('1.6 §4.9 §5: a strict 1.6 charger\u2019s status change, transaction start and disconnection reach a console within 2 s', async () => {
