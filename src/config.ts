@@ -96,6 +96,13 @@ export interface Config {
   logUploadTtlSeconds: number;
   /** Largest log or diagnostics file (bytes) a charger may upload to the CSMS; a larger one is refused with 413. */
   logUploadMaxBytes: number;
+  /** Live console sockets (GET /api/v1/live) open at once at most; past it a new one is refused 503 (live/hub.ts). */
+  liveMaxConsoles: number;
+  /**
+   * How long (seconds) one live console socket lives before the CSMS closes it (4401): the console
+   * reconnects with a new ticket, so a revoked token's feed ends within this long.
+   */
+  liveSocketSeconds: number;
   /**
    * The CSMS's certificate authority for SignCertificate (ocpp/csr-signer.ts): the CA's private
    * key (CSMS_CA_KEY, a secret: PKCS#8 PEM, ECDSA P-256) and its certificate (CSMS_CA_CERT, PEM,
@@ -173,6 +180,8 @@ export interface ConfigVars {
   CONTRACT_CERT_PROVIDER_TIMEOUT_SECONDS?: string;
   LOG_UPLOAD_TTL_SECONDS?: string;
   LOG_UPLOAD_MAX_BYTES?: string;
+  LIVE_MAX_CONSOLES?: string;
+  LIVE_SOCKET_SECONDS?: string;
   /** A secret (`wrangler secret put CSMS_CA_KEY`), never a [vars] entry. */
   CSMS_CA_KEY?: string;
   CSMS_CA_CERT?: string;
@@ -226,6 +235,10 @@ export const DEFAULTS = {
   logUploadTtlSeconds: 86_400,
   // Diagnostics archives are a few MiB; 25 MiB keeps one upload well inside a Worker request's limits.
   logUploadMaxBytes: 25 * 1024 * 1024,
+  // Each console socket gets every fleet change: a hundred operators' tabs, far from the hub's limits.
+  liveMaxConsoles: 100,
+  // A quarter of an hour: a revoked token's feed outlives it at most this long; a reconnect costs one ticket.
+  liveSocketSeconds: 900,
   // A year: chargers renew ahead of expiry themselves (A03), and a lost charger's certificate ends.
   caValidityDays: 365,
 } as const;
@@ -282,6 +295,8 @@ export function readConfig(vars: ConfigVars): Config {
     meterArchiveBatch: readPositiveInt('METER_ARCHIVE_BATCH', vars.METER_ARCHIVE_BATCH, DEFAULTS.meterArchiveBatch),
     logUploadTtlSeconds: readPositiveInt('LOG_UPLOAD_TTL_SECONDS', vars.LOG_UPLOAD_TTL_SECONDS, DEFAULTS.logUploadTtlSeconds),
     logUploadMaxBytes: readPositiveInt('LOG_UPLOAD_MAX_BYTES', vars.LOG_UPLOAD_MAX_BYTES, DEFAULTS.logUploadMaxBytes),
+    liveMaxConsoles: readPositiveInt('LIVE_MAX_CONSOLES', vars.LIVE_MAX_CONSOLES, DEFAULTS.liveMaxConsoles),
+    liveSocketSeconds: readPositiveInt('LIVE_SOCKET_SECONDS', vars.LIVE_SOCKET_SECONDS, DEFAULTS.liveSocketSeconds),
     ...readContractCertProvider(vars),
     ...readCertificateAuthority(vars),
     ...withAccess(readAccessConfig(vars)),

@@ -3,11 +3,14 @@
 import type { ConfigVars } from './config';
 import type { ChargerSession } from './charger/session';
 import type { FleetWriter } from './fleet/fleet-writer';
+import type { ConsoleHub } from './live/hub';
 
 export interface Env extends ConfigVars {
   DB: D1Database;
   CHARGERS: DurableObjectNamespace<ChargerSession>;
   FLEET_WRITERS: DurableObjectNamespace<FleetWriter>;
+  /** The live console hub (src/live/hub.ts); unbound, charger objects publish nothing and GET /api/v1/live answers 503. */
+  CONSOLE_HUB?: DurableObjectNamespace<ConsoleHub>;
   /** Bearer token for /api/v1 (a Worker secret in production): the root token, with every scope. */
   API_TOKEN?: string;
   /** Comma-separated browser origins allowed to call the API (CORS); none when unset. */
@@ -34,7 +37,7 @@ declare global {
     // Types `exports` from "cloudflare:workers" (what `wrangler types` would generate).
     interface GlobalProps {
       mainModule: typeof import('./index');
-      durableNamespaces: 'ChargerSession' | 'FleetWriter';
+      durableNamespaces: 'ChargerSession' | 'FleetWriter' | 'ConsoleHub';
     }
   }
 }

@@ -16,6 +16,7 @@ import { serveDocsPage } from './api/docs-page';
 import { apiError } from './api/errors';
 import { idTagRoutes, seenOfflineTagRoutes } from './api/id-tags';
 import { chargerImportRoutes, idTagImportRoutes } from './api/imports';
+import { liveRoutes, openLiveSocket } from './api/live';
 import { trustRootRoutes } from './api/trust-roots';
 import { localListRoutes } from './api/local-list';
 import { chargerLogRoutes, logUploadRoutes } from './api/log-uploads';
@@ -39,6 +40,7 @@ import { countingNamespace } from './counting-stubs';
 
 export { ChargerSession } from './charger/session';
 export { FleetWriter } from './fleet/fleet-writer';
+export { ConsoleHub } from './live/hub';
 
 export const app = new Hono<{ Bindings: Env }>();
 
@@ -63,11 +65,15 @@ app.use('/api/v1/*', async (c, next) => {
   if (origins.length === 0) return next();
   return cors({ origin: origins, allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 })(c, next);
 });
+// The live console's WebSocket: browsers cannot send a token header on one, so its ticket (from
+// POST /api/v1/live/tickets, behind the token) is its credential.
+app.get('/api/v1/live', openLiveSocket);
 // Changes are recorded with who asked once the answer is made (api/audit.ts), so this wraps authentication.
 app.use('/api/v1/*', auditChanges);
 app.use('/api/v1/*', requireApiToken);
 app.route('/api/v1/whoami', whoamiRoutes);
 app.route('/api/v1/audit', auditRoutes);
+app.route('/api/v1/live', liveRoutes);
 // Bulk imports first: POST /chargers/import and /id-tags/import are not a charger or tag named "import".
 app.route('/api/v1/chargers', chargerImportRoutes);
 app.route('/api/v1/id-tags', idTagImportRoutes);

@@ -40,6 +40,22 @@ export const isolateStats = {
   /** setAlarm and deleteAlarm calls: each is billed as a row written. */
   doAlarmsSet: 0,
   doAlarmsDeleted: 0,
+  /** The live console feed (src/live): ConsoleHub constructions (first use, and every wake from hibernation). */
+  consoleHubObjectsConstructed: 0,
+  /** Billed requests to the ConsoleHub: socket upgrades and charger objects' publishes. */
+  consoleHubRequests: 0,
+  /** Messages consoles sent the hub (watch, unwatch) that woke it; pings are answered without waking it and are not counted. */
+  consoleWebSocketMessages: 0,
+  /** Fleet messages (connections, boots, statuses, transactions) charger objects handed the hub. */
+  liveFleetMessages: 0,
+  /** Detail messages (journal frames, meter values, command outcomes) charger objects handed the hub: none from an unwatched charger. */
+  liveDetailMessages: 0,
+  /** Frames the hub sent to console sockets. */
+  liveFramesSent: 0,
+  /** Watch renewals the hub passed to charger objects (each a billed request to that object). */
+  liveWatchCalls: 0,
+  /** Publishes to the hub that failed (logged and dropped: a console re-reads on reconnect). */
+  livePublishFailures: 0,
   /** Operations on the ARCHIVE R2 bucket (store/counting-r2.ts): put and list are billed Class A, get and head Class B, delete is free. */
   r2Puts: 0,
   r2Gets: 0,

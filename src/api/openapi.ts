@@ -21,6 +21,7 @@ import { tariffPaths, tariffSchemas } from './openapi-paths-tariffs';
 import { cdrPaths, cdrSchemas } from './openapi-paths-cdrs';
 import { transactionCostPaths } from './openapi-paths-transaction-costs';
 import { accessPaths } from './openapi-paths-access';
+import { livePaths } from './openapi-paths-live';
 import { apiShapeSchemas } from './openapi-shapes';
 
 /** The longest `ttlSeconds` of a queued command (tests check the document against the API). */
@@ -74,6 +75,7 @@ function buildDocument(): Json {
     ...cdrPaths(),
     ...transactionCostPaths(),
     ...accessPaths(),
+    ...livePaths(),
   };
 
   return {
@@ -104,6 +106,7 @@ function buildDocument(): Json {
       { name: 'Trust roots', description: 'The ISO 15118 (Plug & Charge) trust store: V2G and mobility-operator roots' },
       { name: 'Tokens', description: 'Operator API tokens and their scopes, who is calling, and the audit log' },
       { name: 'Archive', description: 'Moving old meter values from D1 to R2' },
+      { name: 'Live', description: 'The live console feed: changes pushed over a WebSocket' },
     ],
     paths,
     components: {

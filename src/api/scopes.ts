@@ -12,6 +12,8 @@ export type Scope = (typeof SCOPES)[number];
 export function requiredScope(method: string, path: string): Scope {
   if (/^\/api\/v1\/(tokens|audit)(\/|$)/.test(path)) return 'admin';
   if (method === 'GET' || method === 'HEAD') return 'read';
+  // A live feed ticket only lets its holder read what it could read already.
+  if (method === 'POST' && path === '/api/v1/live/tickets') return 'read';
   if (/^\/api\/v1\/chargers\/[^/]+\/(commands\/[^/]+|local-list)$/.test(path)) return 'command';
   return 'admin';
 }

@@ -25,6 +25,7 @@ import { takesCommands, type OperatorCommands } from './operator-commands';
 import { showsTariff, type DriverPrices } from './driver-price';
 import type { Tariff } from '../tariffs/model';
 import { DurableChargerRecords, type RecordsDeps } from './records';
+import type { LiveFeed } from './live-feed';
 import type { SolicitedMessages } from './solicited-messages';
 import type { OcppAttachment } from './socket';
 import { billingCritical, chargeWrites, worthKeeping, writeCostOf, type WriteTally } from './write-budget';
@@ -58,6 +59,8 @@ export interface ChargerCallsDeps extends CallStores {
   send: (ws: WebSocket, text: string) => void;
   /** Shows the driver running and final costs (see driver-price.ts). */
   driverPrices?: DriverPrices;
+  /** Open live consoles hear of what the answered CALL changed (live-feed.ts). */
+  live?: LiveFeed;
 }
 
 export class ChargerCalls {
@@ -158,6 +161,8 @@ export class ChargerCalls {
     const outcome = answer.startsWith('[4,') ? (JSON.parse(answer) as [number, string, string])[2] : 'result';
     if (this.deps.config().logMessages) logMessage({ chargerId, messageId: frame.id, action: frame.action, protocol, durationMs, outcome });
     await this.deps.reports.report(chargerId, protocol, frame, answer, outcome, durationMs);
+    // After the answer left: only what the charger was told is kept reaches a console.
+    this.deps.live?.answered(chargerId, protocol, frame, answer);
     // A charger just accepted (or held Pending, to be provisioned) may take what was queued for it; so may one we just queued for.
     if (deliverAfterAnswer || (frame.action === 'BootNotification' && takesCommands(await this.deps.getRegistration()))) {
       this.deps.operatorCommands.startDelivery();

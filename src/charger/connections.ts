@@ -13,6 +13,7 @@ import { ADMISSION_HEADER, readAdmissionHeader, stillQualifies, type CredentialP
 import type { DueWork } from './due-work';
 import { chargeBadFrame } from './frame-limits';
 import type { ChargerIdentity } from './identity';
+import type { LiveFeed } from './live-feed';
 import { LIVENESS_CHECK_MS, offlineAfterMs } from './liveness';
 import { takesCommands, type OperatorCommands } from './operator-commands';
 import { closeQuietly, markEnded, readAttachment, updateAttachment, type SocketAttachment } from './socket';
@@ -35,6 +36,8 @@ export interface ConnectionsDeps {
   dueWork: DueWork;
   history: ConnectionHistory;
   operatorCommands: OperatorCommands;
+  /** Open live consoles hear of connections and their ends (live-feed.ts). */
+  live?: LiveFeed;
 }
 
 export class ChargerConnections {
@@ -86,6 +89,7 @@ export class ChargerConnections {
     await history.opened(chargerId, protocol, now, replaced ? REPLACED_REASON : undefined);
     // The liveness check: hourly, so an idle charger's object sleeps (see liveness.ts).
     await dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);
+    this.deps.live?.connected(chargerId, protocol);
 
     // A charger accepted (or held Pending) before needs no new boot to take queued commands; give
     // it a moment to send what it sends on connecting first. Its boot, if it sends one, starts a
@@ -145,6 +149,7 @@ export class ChargerConnections {
     await dueWork.cancel('offline-check');
     // D1's flag is what the fleet list shows: a failed copy is retried until it lands.
     if (!(await history.ended(attachment, reason))) await dueWork.schedule('record-offline', Date.now() + D1_RETRY_MS);
+    this.deps.live?.disconnected(attachment.chargerId, reason);
   }
 
   /** Retries D1's copy of a disconnection (the 'record-offline' task). */

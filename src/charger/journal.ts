@@ -43,6 +43,15 @@ const RING_MAX_CHARS = 128 * 1024;
  */
 export type JournalMode = 'memory' | 'durable';
 
+/**
+ * Who else sees each frame as it is kept, redacted exactly as kept (the live console's detail feed,
+ * live-feed.ts): asked first whether it wants frames at all, so an unwatched charger pays nothing.
+ */
+export interface JournalTap {
+  active(): boolean;
+  kept(entry: JournalEntry): void;
+}
+
 /** A frame as kept: [at, direction, text, truncated]. */
 type Row = [at: number, direction: 'in' | 'out', text: string, truncated: number];
 
@@ -79,6 +88,7 @@ export class MessageJournal {
     /** Frames kept; 0 keeps none. */
     private readonly size: number,
     private readonly mode: JournalMode = 'memory',
+    private readonly tap?: JournalTap,
   ) {}
 
   /**
@@ -86,12 +96,12 @@ export class MessageJournal {
    * then cost one storage call, and the CALL is kept durably if its answer is.
    */
   hold(direction: 'in' | 'out', frame: string | ArrayBuffer): void {
-    if (this.size > 0) this.held.push(this.row(direction, frame));
+    if (this.size > 0 || this.tap?.active()) this.held.push(this.row(direction, frame));
   }
 
   /** Keeps the frame, after any held ones. */
   record(direction: 'in' | 'out', frame: string | ArrayBuffer): void {
-    if (this.size <= 0) return;
+    if (this.size <= 0 && !this.tap?.active()) return;
     this.held.push(this.row(direction, frame));
     this.flush();
   }
@@ -105,6 +115,8 @@ export class MessageJournal {
     const rows = this.held;
     if (rows.length === 0) return;
     this.held = [];
+    if (this.tap?.active()) for (const row of rows) this.tap.kept(entryOf(row));
+    if (this.size <= 0) return;
     const durable = this.mode === 'durable' || refused || rows.some(mustLast);
     if (durable) this.writeDurably(rows);
     if (this.mode === 'memory') this.keepInMemory(rows, durable);
@@ -327,6 +339,12 @@ export function redactStoredFrames(sql: SqlStorage): void {
 export function storedWriteOnly(sql: SqlStorage): WriteOnlyLookup {
   const journal = new MessageJournal(sql, 0);
   return (component, variable) => journal.isWriteOnly(component, variable);
+}
+
+/** A row as a journal entry, without the action a reply answers (that needs the frames before it: see `list`). */
+function entryOf(row: Row): JournalEntry {
+  const frame = readFrame(row[2]);
+  return { at: new Date(row[0]).toISOString(), direction: row[1], ...frame, text: row[2], truncated: row[3] === 1 };
 }
 
 function readFrame(text: string): Pick<JournalEntry, 'messageType' | 'messageId' | 'action' | 'errorCode'> {

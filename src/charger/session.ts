@@ -21,7 +21,7 @@ import { OcppError } from '../ocpp/errors';
 import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from '../ocpp/frames';
 import { OutboundCalls } from '../ocpp/outbound-calls';
 import type { LocalListEntry, LocalListUpdate, SkippedEntry } from '../ocpp/local-list';
-import type { WriteOnlyLookup } from '../ocpp/secrets';
+import { redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
 import { countingD1 } from '../store/counting-d1';
 import { isolateStats, markIsolateStarted } from '../isolate-stats';
 import { countStorage } from '../counting-storage';
@@ -32,6 +32,7 @@ import { ConnectionHistory } from './connection-history';
 import { ChargerConnections } from './connections';
 import type { CredentialPolicy } from './credential-policy';
 import { DriverPrices } from './driver-price';
+import { LiveFeed } from './live-feed';
 import { DueWork, type Task } from './due-work';
 import { MessageJournal, type JournalEntry } from './journal';
 import { checkFrameSize } from './frame-limits';
@@ -94,6 +95,8 @@ export class ChargerSession extends DurableObject<Env> {
   private readonly solicited: SolicitedMessages;
   /** Set once the charger was deleted (see `deleteCharger`): this instance takes no connection until it is reset. */
   private deleted = false;
+  /** What open live consoles are told of this charger (see live-feed.ts). */
+  private readonly live: LiveFeed;
 
   // The constructor also runs when a hibernated object wakes for a frame, so it only
   // builds in-memory helpers; durable facts are read on demand.
@@ -124,9 +127,21 @@ export class ChargerSession extends DurableObject<Env> {
     const evseTransactions = new EvseTransactions(ctx.storage.sql);
     const prices = new TransactionPrices(ctx.storage.sql);
     this.prices = prices;
+    this.live = new LiveFeed({
+      env: () => this.env,
+      waitUntil: (promise) => ctx.waitUntil(promise),
+      endedCost: (transactionId) => {
+        const row = prices.get(transactionId);
+        return row?.kind === 'priced' && row.ended ? row.totalCost : null;
+      },
+    });
     const transactionEnds = new TransactionEnds(ctx.storage.sql);
     const txProfiles = new TxProfileMarker(ctx.storage);
-    this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize, this.config.journalMode);
+    // A watching console sees each frame as the journal keeps it: redacted.
+    this.journal = new MessageJournal(ctx.storage.sql, this.config.journalSize, this.config.journalMode, {
+      active: () => this.live.watched,
+      kept: (entry) => this.live.journaled(entry),
+    });
     // Variables the charger reported WriteOnly are secret in queued commands too.
     // A command sent by an earlier instance can no longer be matched to its answer: the queue sends it again (at its first use).
     const commands = new CommandQueue(ctx.storage.sql, this.writeOnly);
@@ -213,6 +228,7 @@ export class ChargerSession extends DurableObject<Env> {
       solicited: this.solicited,
       send: (ws, text) => this.send(ws, text),
       driverPrices: this.driverPrices,
+      live: this.live,
     });
     this.connections = new ChargerConnections({
       ctx,
@@ -222,6 +238,7 @@ export class ChargerSession extends DurableObject<Env> {
       dueWork: this.dueWork,
       history: this.history,
       operatorCommands: this.operatorCommands,
+      live: this.live,
     });
   }
 
@@ -424,7 +441,18 @@ export class ChargerSession extends DurableObject<Env> {
 
   /** Sends one CSMS-initiated call and waits for the charger's answer. Called by the HTTP API. */
   async sendCommand(action: string, payload: unknown, timeoutSeconds: number): Promise<CommandOutcome> {
-    return this.operatorCommands.sendCommand(action, payload, timeoutSeconds);
+    const outcome = await this.operatorCommands.sendCommand(action, payload, timeoutSeconds);
+    this.live.commandAnswered(action, redactSecrets(outcome, this.writeOnly));
+    return outcome;
+  }
+
+  /**
+   * The live console hub's mark: a console watches this charger until `untilMs` (0: none does any
+   * more). Memory only; until then its journal frames, meter values and command outcomes are published.
+   */
+  async watch(chargerId: string, untilMs: number): Promise<{ connected: boolean }> {
+    this.live.watch(chargerId, untilMs);
+    return { connected: this.connections.current() !== undefined };
   }
 
   /** Sends the charger a local authorization list; see LocalListSender.send. Called by the HTTP API. */
