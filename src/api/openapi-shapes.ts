@@ -259,6 +259,10 @@ const IdTag = v.object({
   expiryDate: v.nullable(DateTime),
   parentIdTag: v.nullable(v.string()),
   firstSeenOffline: described(v.boolean(), 'The tag had been seen offline (see /seen-offline-tags) before this entry was made'),
+  language: described(
+    v.nullable(v.string()),
+    "The driver's language (RFC 5646, at most 8 characters): 2.0.1 idTokenInfo.language1, and the language the tariff texts are shown in; null: not set",
+  ),
   createdAt: DateTime,
   updatedAt: DateTime,
 });
