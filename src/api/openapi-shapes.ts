@@ -420,7 +420,7 @@ export type DocumentedShapes = [
   Documents<v.InferOutput<typeof MeterValue>, StoredMeterValue>,
   Documents<v.InferOutput<typeof Report>, StoredReport>,
   Documents<v.InferOutput<typeof ConnectionEventSchema>, ConnectionEvent>,
-  Documents<v.InferOutput<typeof IdTag>, Omit<IdTagRecord, 'tokenType'> & { type: string | null }>,
+  Documents<v.InferOutput<typeof IdTag>, Omit<IdTagRecord, 'tokenType' | 'language'> & { type: string | null; language: string | null }>,
   Documents<v.InferOutput<typeof Command>, QueuedCommand & { chargerId: string }>,
   Documents<v.InferOutput<typeof SettingSchema>, Setting>,
   Documents<v.InferOutput<typeof ChargingProfile>, StoredProfile>,

@@ -30,6 +30,8 @@ type MessageContent = { format: 'UTF8'; language?: string; content: string };
 
 /** What a 2.0.1 event's pricing needs from D1, read before its synchronous block (see preparePrice201). */
 export interface Price201 {
+  /** The charger shows tariffs (I01): what the driver is told of the price is kept, and changes told (I06). */
+  showsTariff?: boolean;
   /** The tariff of a transaction starting with this event; null: none applies; 'pending': D1 did not answer. */
   start?: Tariff | null | 'pending';
   idTag?: string | null;

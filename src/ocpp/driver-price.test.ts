@@ -110,6 +110,11 @@ describe('fallback texts, the price in effect, amounts (I04, I05, I06; 1.6 Defau
     const long = defaultPriceValue({ tariff: 'a'.repeat(512), totalCost: 'b'.repeat(512) })!;
     expect(long.length).toBeLessThanOrEqual(500);
     expect(JSON.parse(long)).toMatchObject({ priceText: expect.stringMatching(/^a+$/), priceTextOffline: expect.stringMatching(/^b+$/) });
+    for (const [a, b] of [[100, 600], [512, 3], [0, 512]] as const) {
+      const value = defaultPriceValue({ tariff: 'a'.repeat(a), totalCost: 'b'.repeat(b) })!;
+      expect(value.length).toBeLessThanOrEqual(500);
+      expect(value.length).toBeGreaterThan(480);
+    }
     expect(defaultPriceValue({})).toBeUndefined();
   });
 

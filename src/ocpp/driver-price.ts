@@ -227,9 +227,13 @@ export function defaultPriceValue(texts: { tariff?: string; totalCost?: string }
   let priceText = texts.tariff ?? '';
   let offline = texts.totalCost ?? '';
   const value = () => JSON.stringify({ ...(priceText ? { priceText } : {}), ...(offline ? { priceTextOffline: offline } : {}) });
-  while (value().length > MAX_CONFIGURATION_VALUE) {
-    if (priceText.length > offline.length) priceText = priceText.slice(0, -Math.max(1, value().length - MAX_CONFIGURATION_VALUE));
-    else offline = offline.slice(0, -Math.max(1, value().length - MAX_CONFIGURATION_VALUE));
+  // The longer text gives way first, until both are as long: neither is dropped for the other.
+  for (let excess = value().length - MAX_CONFIGURATION_VALUE; excess > 0; excess = value().length - MAX_CONFIGURATION_VALUE) {
+    const gap = Math.abs(priceText.length - offline.length);
+    const cut = gap > 0 ? Math.min(excess, gap) : Math.ceil(excess / 2);
+    const longer = priceText.length - offline.length;
+    if (longer >= 0) priceText = priceText.slice(0, priceText.length - cut);
+    if (longer <= 0) offline = offline.slice(0, offline.length - cut);
   }
   return value();
 }
