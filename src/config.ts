@@ -38,6 +38,14 @@ export interface Config {
    * so far: CostUpdated (2.0.1, I02), the California Pricing RunningCost DataTransfer (1.6); 0 sends none.
    */
   costUpdateIntervalSeconds: number;
+  /**
+   * The text a charger that shows cost displays when it cannot get a session's cost from the CSMS (2.0.1
+   * TariffCostCtrlr.TotalCostFallbackMessage, I05; 1.6 California Pricing DefaultPrice.priceTextOffline);
+   * '' sets none. A config var, not a field on the tariff: it says where the driver finds the cost (a
+   * receipt, an app), which does not depend on the price, and it keeps the OCPI tariff free of one more
+   * field a roaming partner does not know. At most 512 characters (MessageContentType).
+   */
+  totalCostFallbackMessage: string;
   /** How long (seconds) facts wait in a charger's outbox before they are handed to its FleetWriter. */
   flushDelaySeconds: number;
   /** How long (seconds) a FleetWriter gathers facts from chargers before copying them to D1 in one batch. */
@@ -159,6 +167,7 @@ export interface ConfigVars {
   REMOTE_START_TOKEN_SECONDS?: string;
   ID_TAG_CACHE_SECONDS?: string;
   COST_UPDATE_INTERVAL_SECONDS?: string;
+  TOTAL_COST_FALLBACK_MESSAGE?: string;
   FLUSH_DELAY_SECONDS?: string;
   FLEET_FLUSH_SECONDS?: string;
   FLEET_WRITER_SHARDS?: string;
@@ -205,6 +214,7 @@ export const DEFAULTS = {
   remoteStartTokenSeconds: 600,
   idTagCacheSeconds: 300,
   costUpdateIntervalSeconds: 300,
+  totalCostFallbackMessage: '',
   flushDelaySeconds: 300,
   fleetFlushSeconds: 30,
   fleetWriterShards: 0,
@@ -274,6 +284,7 @@ export function readConfig(vars: ConfigVars): Config {
     ),
     idTagCacheSeconds: readNonNegativeInt('ID_TAG_CACHE_SECONDS', vars.ID_TAG_CACHE_SECONDS, DEFAULTS.idTagCacheSeconds),
     costUpdateIntervalSeconds: readNonNegativeInt('COST_UPDATE_INTERVAL_SECONDS', vars.COST_UPDATE_INTERVAL_SECONDS, DEFAULTS.costUpdateIntervalSeconds),
+    totalCostFallbackMessage: readMessageText('TOTAL_COST_FALLBACK_MESSAGE', vars.TOTAL_COST_FALLBACK_MESSAGE),
     flushDelaySeconds: readPositiveNumber('FLUSH_DELAY_SECONDS', vars.FLUSH_DELAY_SECONDS, DEFAULTS.flushDelaySeconds),
     fleetFlushSeconds: readPositiveNumber('FLEET_FLUSH_SECONDS', vars.FLEET_FLUSH_SECONDS, DEFAULTS.fleetFlushSeconds),
     fleetWriterShards: readNonNegativeInt('FLEET_WRITER_SHARDS', vars.FLEET_WRITER_SHARDS, DEFAULTS.fleetWriterShards),
@@ -426,6 +437,13 @@ function readJournalMode(value: string | undefined): JournalMode {
   if (value === undefined || value === '') return DEFAULTS.journalMode;
   if (value === 'memory' || value === 'durable') return value;
   throw new Error(`JOURNAL_MODE must be memory or durable, not "${value}"`);
+}
+
+/** A text shown to drivers: trimmed, at most 512 characters (2.0.1 MessageContentType.content). */
+function readMessageText(name: string, value: string | undefined): string {
+  const text = value?.trim() ?? '';
+  if (text.length > 512) throw new Error(`${name} must be at most 512 characters (it is ${text.length})`);
+  return text;
 }
 
 function readBoolean(name: string, value: string | undefined, fallback: boolean): boolean {

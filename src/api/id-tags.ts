@@ -49,6 +49,15 @@ export const IdTagBody = v.strictObject({
     ),
   ),
   type: v.nullish(IdTokenEnumType),
+  // RFC 5646 as 2.0.1 IdTokenInfo.language1 carries it (at most 8 characters): a language, optionally a
+  // region or script (en, nl-BE, de-CH, sr-Latn). The driver's tariff texts are picked in it.
+  language: v.nullish(
+    v.pipe(
+      v.string(),
+      v.maxLength(8, 'must be at most 8 characters (2.0.1 language1)'),
+      v.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,4})?$/, 'must be an RFC 5646 language tag such as en or nl-BE'),
+    ),
+  ),
 });
 
 idTagRoutes.get('/', async (c) => {
@@ -92,7 +101,7 @@ idTagRoutes.put('/:idTag', async (c) => {
     return apiError(c, 400, 'InvalidPayload', message, { issues });
   }
 
-  const { status, expiryDate, parentIdTag, type: bodyType } = parsed.output;
+  const { status, expiryDate, parentIdTag, type: bodyType, language } = parsed.output;
   const queried = queryType(c);
   if (queried instanceof Response) return queried;
   if (c.req.query('type') !== undefined && bodyType != null && bodyType !== queried) {
@@ -101,7 +110,7 @@ idTagRoutes.put('/:idTag', async (c) => {
     });
   }
   const { record, created } = await new IdTagStore(c.env.DB).put(
-    { idTag, status, expiryDate, parentIdTag, tokenType: bodyType ?? queried },
+    { idTag, status, expiryDate, parentIdTag, tokenType: bodyType ?? queried, language },
     new Date().toISOString(),
   );
   return c.json({ idTag: toApi(record) }, created ? 201 : 200);
@@ -195,6 +204,7 @@ function toApi(record: IdTagRecord) {
     expiryDate: record.expiryDate,
     parentIdTag: record.parentIdTag,
     firstSeenOffline: record.firstSeenOffline,
+    language: record.language ?? null,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };

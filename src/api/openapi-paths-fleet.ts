@@ -252,7 +252,9 @@ export function fleetPaths(): Record<string, Json> {
         summary: 'Create or replace an id tag entry: (idTag, type)',
         description:
           'Replaces the whole entry: a field left out (or null) is cleared. `type` (query or body; they must agree) ' +
-          'says which entry: another type is another entry. A new entry for a tag seen offline gets `firstSeenOffline`.',
+          'says which entry: another type is another entry. A new entry for a tag seen offline gets `firstSeenOffline`. ' +
+          '`language` (RFC 5646, at most 8 characters, e.g. `nl-BE`) is sent to 2.0.1 chargers as idTokenInfo.language1 and picks ' +
+          'the tariff text the driver is shown (personalMessage, updatedPersonalMessage, 1.6 SetUserPrice).',
         requestBody: { required: true, content: { 'application/json': { schema: schemaRef('IdTagPut') } } },
         responses: {
           '200': jsonResponse('Replaced', objectOf({ idTag: schemaRef('IdTag') })),

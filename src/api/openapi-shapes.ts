@@ -261,6 +261,10 @@ const IdTag = v.object({
   expiryDate: v.nullable(DateTime),
   parentIdTag: v.nullable(v.string()),
   firstSeenOffline: described(v.boolean(), 'The tag had been seen offline (see /seen-offline-tags) before this entry was made'),
+  language: described(
+    v.nullable(v.string()),
+    "The driver's language (RFC 5646, at most 8 characters): 2.0.1 idTokenInfo.language1, and the language the tariff texts are shown in; null: not set",
+  ),
   createdAt: DateTime,
   updatedAt: DateTime,
 });
@@ -418,7 +422,7 @@ export type DocumentedShapes = [
   Documents<v.InferOutput<typeof MeterValue>, StoredMeterValue>,
   Documents<v.InferOutput<typeof Report>, StoredReport>,
   Documents<v.InferOutput<typeof ConnectionEventSchema>, ConnectionEvent>,
-  Documents<v.InferOutput<typeof IdTag>, Omit<IdTagRecord, 'tokenType'> & { type: string | null }>,
+  Documents<v.InferOutput<typeof IdTag>, Omit<IdTagRecord, 'tokenType' | 'language'> & { type: string | null; language: string | null }>,
   Documents<v.InferOutput<typeof Command>, QueuedCommand & { chargerId: string }>,
   Documents<v.InferOutput<typeof SettingSchema>, Setting>,
   Documents<v.InferOutput<typeof ChargingProfile>, StoredProfile>,

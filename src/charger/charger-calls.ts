@@ -22,8 +22,7 @@ import type { DueWork } from './due-work';
 import { frameBytes } from './frame-limits';
 import type { OutboxHandover } from './handover';
 import { takesCommands, type OperatorCommands } from './operator-commands';
-import { showsTariff, type DriverPrices } from './driver-price';
-import type { Tariff } from '../tariffs/model';
+import { showsTariff, type DriverPrices, type ShownAfterAnswer } from './driver-price';
 import { DurableChargerRecords, type RecordsDeps } from './records';
 import type { LiveFeed } from './live-feed';
 import type { SolicitedMessages } from './solicited-messages';
@@ -87,8 +86,8 @@ export class ChargerCalls {
     const now = new Date(attachment.lastSeen);
     const started = Date.now();
     let deliverAfterAnswer = false;
-    /** The tariff an accepted token's session would get, for a charger that shows tariffs (1.6: SetUserPrice after the answer). */
-    let userPrice: { idTag: string; tariff: Tariff } | undefined;
+    /** What the driver is shown after the answer (1.6: SetUserPrice, FinalCost), as this CALL's records told it. */
+    const shown: ShownAfterAnswer = {};
     const records = new DurableChargerRecords({
       db: this.deps.db(),
       outbox: this.deps.outbox,
@@ -113,8 +112,11 @@ export class ChargerCalls {
       learnLimits: (settings) => this.deps.operatorCommands.learnLimits(settings),
       firmwareJobs: this.deps.operatorCommands.firmwareJobs,
       showsTariff: async () => showsTariff(protocol, await this.deps.operatorCommands.priceDisplay.read()),
-      tariffShown: (idTag, tariff) => {
-        userPrice = { idTag, tariff };
+      tariffShown: (userPrice) => {
+        shown.userPrice = userPrice;
+      },
+      priceEnded: (finalCost) => {
+        shown.finalCost = finalCost;
       },
       queueCommand: async (action, payload) => {
         this.deps.operatorCommands.queueGenerated(chargerId, action, payload);
@@ -151,7 +153,7 @@ export class ChargerCalls {
       },
     );
     this.deps.send(ws, answer);
-    await this.deps.driverPrices?.afterAnswer(protocol, frame, !answer.startsWith('[4,'), userPrice);
+    await this.deps.driverPrices?.afterAnswer(protocol, frame, !answer.startsWith('[4,'), shown);
     // A report's last part, answered, closes what it answered; any other solicited message gives the charger more time.
     if (wasSolicited && !answer.startsWith('[4,')) {
       await this.deps.solicited.received(frame.action, frame.payload, Date.now()).catch((error) => logError('solicited messages', chargerId, error));
@@ -164,6 +166,9 @@ export class ChargerCalls {
     // After the answer left: only what the charger was told is kept reaches a console.
     this.deps.live?.answered(chargerId, protocol, frame, answer);
     // A charger just accepted (or held Pending, to be provisioned) may take what was queued for it; so may one we just queued for.
+    // I04/I05: a charger just Accepted is given the fallback texts it lacks (queued, delivered just below).
+    const bootAccepted = frame.action === 'BootNotification' && (await this.deps.getRegistration()) === 'Accepted';
+    if (bootAccepted && (await this.deps.driverPrices?.queueFallbackTexts(protocol, this.deps.db(), chargerId))) deliverAfterAnswer = true;
     if (deliverAfterAnswer || (frame.action === 'BootNotification' && takesCommands(await this.deps.getRegistration()))) {
       this.deps.operatorCommands.startDelivery();
     }

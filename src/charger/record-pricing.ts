@@ -9,7 +9,7 @@
 import type { PresentedToken, TokenDecision, TransactionEvent201 } from '../ocpp/records';
 import type { MeterSample } from '../ocpp/meter-values';
 import type { OutboxEntry } from '../fleet/outbox';
-import { personalMessage } from '../ocpp/driver-price';
+import { personalMessage, priceInEffect, updatedPersonalMessage } from '../ocpp/driver-price';
 import { logWarning } from '../log';
 import { resolveStartTariff } from '../store/tariffs';
 import type { IdTagRecord } from '../store/id-tags';
@@ -18,14 +18,20 @@ import type { Tariff } from '../tariffs/model';
 import { chargingOf201, costSamplesOf } from '../tariffs/samples';
 import type { RecordsDeps } from './records';
 import type { FinishedPrice, PendingStart } from './transaction-prices';
+import type { TariffBody } from '../tariffs/model';
 
-export interface RecordPricingDeps extends Pick<RecordsDeps, 'db' | 'chargerId' | 'protocol' | 'now' | 'prices' | 'tags' | 'remoteStarts' | 'tariffShown'> {
+export interface RecordPricingDeps extends Pick<RecordsDeps, 'db' | 'chargerId' | 'protocol' | 'now' | 'prices' | 'tags' | 'remoteStarts' | 'showsTariff'> {
   /** The id tag records this frame read from D1 for its authorization: a start's tariff resolution reuses them. */
   tagRead: () => { idTag: string; records: IdTagRecord[] } | undefined;
 }
 
+/** 2.0.1 MessageContentType, as sent in idTokenInfo.personalMessage and updatedPersonalMessage. */
+type MessageContent = { format: 'UTF8'; language?: string; content: string };
+
 /** What a 2.0.1 event's pricing needs from D1, read before its synchronous block (see preparePrice201). */
 export interface Price201 {
+  /** The charger shows tariffs (I01): what the driver is told of the price is kept, and changes told (I06). */
+  showsTariff?: boolean;
   /** The tariff of a transaction starting with this event; null: none applies; 'pending': D1 did not answer. */
   start?: Tariff | null | 'pending';
   idTag?: string | null;
@@ -42,20 +48,30 @@ export class RecordPricing {
 
   /**
    * I01: the text of the tariff the token's session would get, for a charger that shows tariffs (the same
-   * resolution the start uses, read once per frame: tariffForStart). A tariff that cannot be resolved now, or
-   * has no text, shows nothing: the authorization is answered as it is.
+   * resolution the start uses, read once per frame: tariffForStart), in the token's language (else the
+   * tariff's first text). A token presented in a transaction already priced is shown the tariff that
+   * transaction is priced under (it keeps the one it began with, I06): no D1 read. A tariff that cannot be
+   * resolved now, or has no text, shows nothing: the authorization is answered as it is. Returns the tariff
+   * shown too (1.6: SetUserPrice after the answer).
    */
-  async withTariffText(decision: TokenDecision, token: PresentedToken): Promise<TokenDecision> {
-    const tariff = await this.tariffForStart(token.idTag, token.type);
-    if (tariff === null || tariff === 'pending') return decision;
-    this.deps.tariffShown?.(token.idTag, tariff);
-    const message = this.deps.protocol === 'ocpp2.0.1' ? personalMessage(tariff) : undefined;
-    return message ? { ...decision, personalMessage: message } : decision;
+  async withTariffText(decision: TokenDecision, token: PresentedToken): Promise<{ decision: TokenDecision; tariff?: TariffBody }> {
+    const bound = token.transactionId === undefined ? null : this.deps.prices.tariffOf(token.transactionId);
+    const tariff = bound ?? (await this.tariffForStart(token.idTag, token.type));
+    if (tariff === null || tariff === 'pending') return { decision };
+    const message = this.deps.protocol === 'ocpp2.0.1' ? personalMessage(tariff, decision.language) : undefined;
+    return { decision: message ? { ...decision, personalMessage: message } : decision, tariff };
+  }
+
+  /** The language of the token this frame authorized (2.0.1 language1): I06's message is in it. */
+  private tokenLanguage: string | undefined;
+
+  /** Notes the language of the token the frame's event presents (records.ts authorize). */
+  noteTokenLanguage(language: string | undefined): void {
+    this.tokenLanguage = language;
   }
 
   /**
-   * The tariff a transaction starting now is priced with (one D1 read; none while this object knows no
-   * tariff is assigned anywhere); 'pending' when D1 could not answer: pricing is not what the charger's
+   * The tariff a transaction starting now is priced with (one D1 read); 'pending' when D1 could not answer: pricing is not what the charger's
    * message asks to be kept, so its answer does not fail for it, and the transaction's next message tries again.
    */
   async tariffForStart(idTag: string | null, tokenType?: string): Promise<Tariff | null | 'pending'> {
@@ -68,15 +84,12 @@ export class RecordPricing {
   }
 
   private async resolveStartTariff(idTag: string | null, tokenType?: string): Promise<Tariff | null | 'pending'> {
-    const { prices, db, chargerId, now } = this.deps;
-    const nowMs = now.getTime();
-    if (prices.noTariffKnownAt(chargerId, nowMs)) return null;
-    const cached = idTag === null ? undefined : this.deps.tags.get(idTag, nowMs);
+    const { db, chargerId, now } = this.deps;
+    const cached = idTag === null ? undefined : this.deps.tags.get(idTag, now.getTime());
     const tagRead = this.deps.tagRead();
     const read = idTag !== null && tagRead?.idTag.toLowerCase() === idTag.toLowerCase() ? tagRead.records : undefined;
     try {
-      const { resolution, nothingAssigned } = await resolveStartTariff(db, chargerId, { idTag, tokenType, records: cached ?? read }, now);
-      if (nothingAssigned) prices.noTariffFound(chargerId, nowMs);
+      const { resolution } = await resolveStartTariff(db, chargerId, { idTag, tokenType, records: cached ?? read }, now);
       return resolution.tariff;
     } catch (error) {
       logWarning('pricing', chargerId, `the tariff could not be resolved (${String(error)}): tried again at the transaction's next message`);
@@ -114,6 +127,8 @@ export class RecordPricing {
    */
   async preparePrice201(event: TransactionEvent201): Promise<Price201> {
     const prices = this.deps.prices;
+    // Read only while something is priced (or starts): a fleet without tariffs reads nothing more.
+    const showsTariff = async () => (event.eventType !== 'Ended' && (await this.deps.showsTariff?.())) || false;
     if (event.eventType === 'Started') {
       const row = prices.get(event.transactionId);
       if (row === undefined) {
@@ -121,10 +136,42 @@ export class RecordPricing {
         const remoteStartIdToken = event.remoteStartId === undefined ? undefined : this.deps.remoteStarts.tokenOf(event.remoteStartId);
         const idTag = byToken ? event.idToken! : (remoteStartIdToken ?? null);
         const tokenType = byToken ? event.idTokenType : undefined;
-        return { start: await this.tariffForStart(idTag, tokenType), idTag, tokenType };
+        const start = await this.tariffForStart(idTag, tokenType);
+        return { start, idTag, tokenType, ...(start !== null && start !== 'pending' ? { showsTariff: await showsTariff() } : {}) };
       }
     }
-    return { resolved: await this.retryPending(event.transactionId) };
+    const resolved = await this.retryPending(event.transactionId);
+    return { resolved, ...(prices.anyOpen ? { showsTariff: await showsTariff() } : {}) };
+  }
+
+  /**
+   * I06: what the driver of a running priced transaction should be told now, in the event's synchronous
+   * block (after its fold advanced). Told once per change: when the price in effect changes (the tariff
+   * element pricing the session switches, e.g. peak → off-peak, or idle fees begin), and when the token
+   * becomes known in a transaction that began without one. The first event of a transaction only notes what
+   * is in effect (the Started's own idTokenInfo shows the tariff, I01). A replay of the event that told it is
+   * answered the same message; any other event that changes nothing says nothing. The session keeps the
+   * tariff version it began with also when its token comes later (see README, *How a session is priced*).
+   */
+  private tell201(event: TransactionEvent201): MessageContent | undefined {
+    const prices = this.deps.prices;
+    const id = event.transactionId;
+    const told = prices.told(id);
+    if (told && told.seqNo === event.seqNo) return told.message;
+    if (told && event.seqNo < told.seqNo) return undefined;
+    const shown = prices.shown(id, event.timestamp);
+    if (!shown) return undefined;
+    const { key, line } = priceInEffect(shown.tariff, shown.running.cost);
+    const presented = event.idToken !== undefined && event.idTokenType !== 'NoAuthorization';
+    const token = (told?.token ?? false) || presented;
+    const language = (presented ? this.tokenLanguage : undefined) ?? told?.language;
+    const next = { seqNo: event.seqNo, key: key || (told?.key ?? ''), token, ...(language ? { language } : {}) };
+    const tokenCame = told !== null && token && !told.token;
+    const priceChanged = told !== null && told.key !== '' && key !== '' && key !== told.key;
+    const message = tokenCame || priceChanged ? updatedPersonalMessage(shown.tariff, line, language) : undefined;
+    if (!message && told && told.key === next.key && told.token === next.token && told.language === next.language) return undefined;
+    prices.tell(id, message ? { ...next, message } : next);
+    return message;
   }
 
   /**
@@ -136,7 +183,7 @@ export class RecordPricing {
     samples: readonly MeterSample[],
     abandoned: readonly string[],
     pricing: Price201,
-  ): { costs: OutboxEntry<'cost'>[]; totalCost?: number } {
+  ): { costs: OutboxEntry<'cost'>[]; totalCost?: number; updatedPersonalMessage?: MessageContent } {
     const prices = this.deps.prices;
     const id = event.transactionId;
     const costs = abandoned.flatMap((t) => this.costEntry(t, prices.update(t, () => [], 'last reading')));
@@ -161,7 +208,8 @@ export class RecordPricing {
     };
     if (event.eventType !== 'Ended') {
       prices.update(id, samplesFor);
-      return { costs };
+      const message = pricing.showsTariff ? this.tell201(event) : undefined;
+      return { costs, ...(message ? { updatedPersonalMessage: message } : {}) };
     }
     const finished = prices.update(id, samplesFor, { endedAt: event.timestamp });
     if (finished !== undefined) return { costs: [...costs, ...this.costEntry(id, finished)], ...(finished ? { totalCost: finished.totalCost } : {}) };

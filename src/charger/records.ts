@@ -51,7 +51,7 @@ import type { FirmwareJobs } from './firmware-jobs';
 import type { TransactionIds } from './transaction-ids';
 import type { TransactionPrices } from './transaction-prices';
 import { RecordPricing } from './record-pricing';
-import type { Tariff } from '../tariffs/model';
+import type { TariffBody } from '../tariffs/model';
 import { chargingOf16, costSamplesOf } from '../tariffs/samples';
 import type { TransactionLocation, TransactionLocations } from './transaction-locations';
 import type { TxProfileMarker } from './tx-profiles';
@@ -102,8 +102,13 @@ export interface RecordsDeps {
   queueCommand: (action: string, payload: Record<string, unknown>) => Promise<void>;
   /** Whether the charger shows the driver tariff text (charger/driver-price.ts): only then is it resolved at authorization. */
   showsTariff?: () => Promise<boolean>;
-  /** Told the tariff an accepted token's session would get, when the charger shows tariffs (1.6: SetUserPrice after the answer). */
-  tariffShown?: (idTag: string, tariff: Tariff) => void;
+  /**
+   * Told the tariff an accepted token's session would get, when the charger shows tariffs (1.6: SetUserPrice
+   * after the answer): at an Authorize, and at a StartTransaction that starts a transaction (not its replay).
+   */
+  tariffShown?: (shown: { idTag: string; tariff: TariffBody; language?: string; purpose: 'authorize' | 'start' }) => void;
+  /** Told a 1.6 transaction's price ended with this StopTransaction (not a replay): FinalCost after the answer. */
+  priceEnded?: (ended: { transactionId: number; totalCost: number; currency: string }) => void;
   /** `cdr.created` for the transactions a batch written to D1 at `now` completed (OutboxHandover.announceCdrs). */
   announceCdrs?: (batch: OutboxBatch, now: string) => Promise<void>;
 }
@@ -118,6 +123,8 @@ export class DurableChargerRecords implements ChargerRecords {
   private tagRead: { idTag: string; records: IdTagRecord[] } | undefined;
   /** This frame's pricing: the tariff it resolved, the fold of its transactions (record-pricing.ts). */
   private readonly pricing: RecordPricing;
+  /** The tariff a 1.6 StartTransaction's token was shown: told (tariffShown) only once the start is known not to be a replay. */
+  private startShown: { idTag: string; tariff: TariffBody; language?: string } | undefined;
 
   constructor(private readonly deps: RecordsDeps) {
     this.pricing = new RecordPricing({ ...deps, tagRead: () => this.tagRead });
@@ -227,8 +234,15 @@ export class DurableChargerRecords implements ChargerRecords {
       // 2.0.1 sends the group as an IdToken, whose type is the group tag's own (see groupTokenType).
       decision = { ...decision, parentType: groupTokenType(await this.recordsOf(decision.parentIdTag)) };
     }
+    this.pricing.noteTokenLanguage(decision.language);
     if (decision.status === 'Accepted' && token.purpose !== 'end' && (await this.deps.showsTariff?.())) {
-      decision = await this.pricing.withTariffText(decision, token);
+      const shown = await this.pricing.withTariffText(decision, token);
+      decision = shown.decision;
+      if (shown.tariff) {
+        const told = { idTag: token.idTag, tariff: shown.tariff, ...(decision.language ? { language: decision.language } : {}) };
+        if (token.start16) this.startShown = told;
+        else if (token.purpose !== 'start' || token.transactionId === undefined) this.deps.tariffShown?.({ ...told, purpose: 'authorize' });
+      }
     }
     return decision;
   }
@@ -304,6 +318,7 @@ export class DurableChargerRecords implements ChargerRecords {
     // Its connector is kept with its id and key (transactionLocation): no location row of its own.
     const { transactionId: id, abandoned } = ids.assign(key, start.connectorId);
     this.noteRunning(String(id), start);
+    if (this.startShown) this.deps.tariffShown?.({ ...this.startShown, purpose: 'start' });
     // Transactions it abandons are priced up to their last reading; it is priced from its start.
     const costs = abandoned.flatMap((t) => this.pricing.costEntry(String(t), this.deps.prices.update(String(t), () => [], 'last reading')));
     if (tariff !== null) {
@@ -434,6 +449,8 @@ export class DurableChargerRecords implements ChargerRecords {
     // Its price ends with it, with no await before the facts are written or appended.
     const finished = this.deps.prices.update(String(stop.transactionId), () => [], { endedAt: stop.stoppedAt, endRegisterWh: stop.meterStopWh });
     entries.push(...this.pricing.costEntry(String(stop.transactionId), finished));
+    // Only the stop that ended it: a replayed stop finds it ended, and its driver is not shown the cost again.
+    if (finished) this.deps.priceEnded?.({ transactionId: stop.transactionId, totalCost: finished.totalCost, currency: finished.breakdown.currency });
     if (await this.writeToD1(entries, { lastSeen: true, takeAlong: true })) return;
     this.deps.outbox.appendAll(entries);
     await this.deps.appended('soon');
@@ -516,8 +533,11 @@ export class DurableChargerRecords implements ChargerRecords {
     // No await from here to the append: what the object notes of the EVSE and the facts commit together.
     const evseId = event.evseId ?? this.deps.locations.get(event.transactionId)?.evseId;
     const abandoned = this.deps.evseTransactions.noted(event.transactionId, event.eventType, evseId);
-    const { costs, totalCost } = this.pricing.price201(event, samples, abandoned, pricing);
-    const outcome: TransactionEventOutcome = totalCost === undefined ? {} : { totalCost };
+    const { costs, totalCost, updatedPersonalMessage } = this.pricing.price201(event, samples, abandoned, pricing);
+    const outcome: TransactionEventOutcome = {
+      ...(totalCost === undefined ? {} : { totalCost }),
+      ...(updatedPersonalMessage === undefined ? {} : { updatedPersonalMessage }),
+    };
     // A transaction still running on this EVSE was left open by the charger: the new one's Started ends it.
     const fact = { ...event, samples, digest, remoteStartIdToken };
     // TxProfiles: a remote start's wait for this transaction (Started), and end with it (Ended, or abandoned).

@@ -296,8 +296,39 @@ const transactionPrices: Migration = (sql) => {
   sql.exec(TRANSACTION_PRICES.replace('CREATE TABLE', 'CREATE TABLE IF NOT EXISTS'));
 };
 
+/**
+ * transaction_prices as version 6 has it: `told`, what the driver of the running transaction was last told
+ * of its price (I06, transaction-prices.ts ToldPrice), NULL before anything was.
+ */
+const TRANSACTION_PRICES_TOLD = `CREATE TABLE transaction_prices (
+      transaction_id TEXT PRIMARY KEY,
+      tariff_id TEXT,
+      tariff_version INTEGER,
+      tariff TEXT,
+      state TEXT NOT NULL,
+      ended INTEGER NOT NULL DEFAULT 0,
+      total_cost REAL,
+      n INTEGER NOT NULL,
+      told TEXT
+    ) WITHOUT ROWID`;
+
+/**
+ * Version 6: transaction_prices gains `told` (I06). Rebuilt rather than altered, so its stored definition is
+ * the one a new object creates (object-schema.test.ts compares them); a handful of rows per charger.
+ */
+const transactionPricesTold: Migration = (sql) => {
+  rebuildTable(sql, 'transaction_prices', TRANSACTION_PRICES_TOLD, ['transaction_id', 'tariff_id', 'tariff_version', 'tariff', 'state', 'ended', 'total_cost', 'n']);
+};
+
 /** The charger object's migrations, oldest first: version n is the first n applied. */
-export const CHARGER_MIGRATIONS: readonly Migration[] = [adoptUnversioned, rowidTables, withoutRowidTables, withoutRowidDueWork, transactionPrices];
+export const CHARGER_MIGRATIONS: readonly Migration[] = [
+  adoptUnversioned,
+  rowidTables,
+  withoutRowidTables,
+  withoutRowidDueWork,
+  transactionPrices,
+  transactionPricesTold,
+];
 
 /**
  * The schema CHARGER_MIGRATIONS end with, created in one step for a new object (no tables at
@@ -362,7 +393,7 @@ export const createCurrentChargerSchema: Migration = (sql) => {
       PRIMARY KEY (component, variable)
     )`);
   createOutboxTable(sql, 'current');
-  sql.exec(TRANSACTION_PRICES);
+  sql.exec(TRANSACTION_PRICES_TOLD);
 };
 
 /**

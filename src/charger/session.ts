@@ -204,6 +204,8 @@ export class ChargerSession extends DurableObject<Env> {
       protocol: () => this.identity.protocol(),
       registration: () => this.identity.getRegistration(),
       chargerId: () => this.identity.chargerId(),
+      storage: ctx.storage,
+      queueCommand: (chargerId, action, payload) => this.operatorCommands.queueGenerated(chargerId, action, payload),
     });
     this.calls = new ChargerCalls({
       config: () => this.config,

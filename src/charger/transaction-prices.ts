@@ -22,8 +22,6 @@ import { InsertionOrder } from './insertion-order';
 const ENDED_KEPT = 50;
 /** Rows kept at most: running transactions are a handful per charger. */
 const KEPT_MAX = 200;
-/** How long an object that found no tariff assigned anywhere goes on without asking D1 again at a start. */
-export const NO_TARIFF_RECHECK_MS = 5 * 60_000;
 
 /** What a pending row keeps: how the fold starts once its tariff is known, and the id tag to resolve it for. */
 export interface PendingStart extends CostStart {
@@ -48,32 +46,44 @@ export type FinishedPrice = { tariffId: string; tariffVersion: number; breakdown
 type Row = { tariff_id: string | null; tariff_version: number | null; tariff: string | null; state: string; ended: number; total_cost: number | null };
 
 /**
- * Until when (ms) each charger is known to have no tariff assigned anywhere, so its starts need not ask
- * D1. Kept by the isolate, not the object instance: a charger's object is constructed again at every
- * wake from hibernation, and would otherwise ask at nearly every start. Bounded: cleared when full.
+ * What the driver of a running 2.0.1 transaction was last told of its price (I06, driver-price.ts): the
+ * event (seqNo) that told it, the price in effect then (priceInEffect's key), whether the token was known,
+ * the token's language, and the updatedPersonalMessage that event was answered with, if any (a replay of
+ * that event is answered the same).
  */
-const noTariffUntil = new Map<string, number>();
-const NO_TARIFF_REMEMBERED_MAX = 10_000;
+export interface ToldPrice {
+  seqNo: number;
+  key: string;
+  token: boolean;
+  language?: string;
+  message?: { format: 'UTF8'; language?: string; content: string };
+}
 
 export class TransactionPrices {
   /** Rows not ended, once counted: none lets a message of an unpriced fleet skip every lookup. */
   private open: number | undefined;
   private readonly order: InsertionOrder;
 
-  // The table is created by the object's schema (schema.ts, version 5).
+  // The table is created by the object's schema (schema.ts, versions 5 and 6).
   constructor(private readonly sql: SqlStorage) {
     this.order = new InsertionOrder(sql, 'transaction_prices');
   }
 
-  /** Whether D1 said lately (NO_TARIFF_RECHECK_MS) that no tariff is assigned anywhere this charger's sessions could use. */
-  noTariffKnownAt(chargerId: string, nowMs: number): boolean {
-    return nowMs < (noTariffUntil.get(chargerId) ?? 0);
+  /** The tariff body a running, priced transaction is priced under (what its driver is shown); null otherwise. */
+  tariffOf(transactionId: string): TariffBody | null {
+    const row = this.read(transactionId);
+    return row && row.ended === 0 && row.tariff !== null ? (JSON.parse(row.tariff) as TariffBody) : null;
   }
 
-  /** D1 said no tariff is assigned anywhere (no default, none to this charger, none to any group). */
-  noTariffFound(chargerId: string, nowMs: number): void {
-    if (noTariffUntil.size >= NO_TARIFF_REMEMBERED_MAX) noTariffUntil.clear();
-    noTariffUntil.set(chargerId, nowMs + NO_TARIFF_RECHECK_MS);
+  /** What the transaction's driver was last told of its price (I06); null when nothing yet. */
+  told(transactionId: string): ToldPrice | null {
+    const row = this.sql.exec<{ told: string | null }>('SELECT told FROM transaction_prices WHERE transaction_id = ?', transactionId).toArray()[0];
+    return row?.told ? (JSON.parse(row.told) as ToldPrice) : null;
+  }
+
+  /** Keeps what the driver was told: written in the event's synchronous block, so it commits with the event. */
+  tell(transactionId: string, told: ToldPrice): void {
+    this.sql.exec('UPDATE transaction_prices SET told = ? WHERE transaction_id = ? AND ended = 0', JSON.stringify(told), transactionId);
   }
 
   /** Whether any transaction is being priced (or waits for its tariff): false lets messages skip the lookup. */
@@ -166,7 +176,7 @@ export class TransactionPrices {
 
   /** The end's row: the fold state is of no more use (the breakdown went with the end's fact), the totalCost answers replays. */
   private markEnded(transactionId: string, totalCost: number | null): void {
-    this.sql.exec("UPDATE transaction_prices SET ended = 1, total_cost = ?, tariff = NULL, state = '{}' WHERE transaction_id = ?", totalCost, transactionId);
+    this.sql.exec("UPDATE transaction_prices SET ended = 1, total_cost = ?, tariff = NULL, state = '{}', told = NULL WHERE transaction_id = ?", totalCost, transactionId);
     if (this.open !== undefined) this.open = Math.max(0, this.open - 1);
     this.trim();
   }

@@ -38,6 +38,8 @@ export interface IdTagRecord {
   parentIdTag: string | null;
   /** The tag had been seen offline (used unknown while a charger was offline) before the operator registered it. */
   firstSeenOffline: boolean;
+  /** The driver's language (RFC 5646, at most 8 characters: 2.0.1 language1); absent or null when not set. */
+  language?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -51,6 +53,8 @@ export interface AuthorizationDecision {
   parentType?: string;
   /** 2.0.1 idTokenInfo.personalMessage: the text of the tariff the token's session would get (I01), for a charger that shows tariffs. */
   personalMessage?: { format: 'UTF8'; language: string; content: string };
+  /** 2.0.1 idTokenInfo.language1: the token's language, as the operator set it. */
+  language?: string;
 }
 
 export function isAuthorizationStatus(value: unknown): value is AuthorizationStatus {
@@ -81,6 +85,7 @@ export function decideAuthorization(record: IdTagRecord | null, now: Date, prese
     if (record.status === 'Accepted' && expiresAt <= now.getTime()) decision.status = 'Expired';
   }
   if (record.parentIdTag !== null) decision.parentIdTag = record.parentIdTag;
+  if (record.language) decision.language = record.language;
   return decision;
 }
 

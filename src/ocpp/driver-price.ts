@@ -7,8 +7,14 @@
 // (vendorId org.openchargealliance.costmsg; messageIds SetUserPrice, RunningCost, FinalCost; `data` is
 // the JSON text of the message), to chargers whose read-only key CustomDisplayCostAndPrice is true.
 // What the charger never reported is taken as not shown: nothing is sent that it did not declare it takes.
+//
+// Fallback texts (I04, I05; 1.6 California Pricing `DefaultPrice`): what the charger shows when it cannot
+// get a price from the CSMS. The names are those of OCPP 2.0.1 Part 2 appendix (TariffCostCtrlr
+// TariffFallbackMessage / TotalCostFallbackMessage, DisplayMessageCtrlr.Language) and of the OCA whitepaper
+// as EVerest libocpp implements it (doc/common/california_pricing_requirements.md: the 1.6 key `DefaultPrice`
+// holds the JSON `{priceText, priceTextOffline, chargingPrice}`, and `Language` the station's UI language).
 
-import type { CostBreakdown } from '../tariffs/cost';
+import { minorUnitsOf, type CostBreakdown } from '../tariffs/cost';
 import type { TariffBody } from '../tariffs/model';
 import type { Setting } from './settings';
 
@@ -26,6 +32,14 @@ export interface PriceDisplay {
   cost?: boolean;
   /** 1.6 CustomDisplayCostAndPrice: the California Pricing DataTransfer messages. */
   californiaPricing?: boolean;
+  /** The charger's UI language (2.0.1 DisplayMessageCtrlr.Language, 1.6 California Pricing `Language`). */
+  language?: string;
+  /** 2.0.1 TariffCostCtrlr.TariffFallbackMessage as last reported or set (I04). */
+  tariffFallback?: string;
+  /** 2.0.1 TariffCostCtrlr.TotalCostFallbackMessage as last reported or set (I05). */
+  totalCostFallback?: string;
+  /** 1.6 California Pricing `DefaultPrice` (a JSON text) as last reported or set. */
+  defaultPrice?: string;
 }
 
 /** What among these settings (a report, or a command's answer) says how the charger shows prices. */
@@ -35,14 +49,21 @@ export function priceDisplayFromSettings(settings: readonly Setting[]): PriceDis
     if (s.attributeType !== 'Actual' || s.value === null) continue;
     const on = s.value.trim().toLowerCase() === 'true';
     const variable = s.variable.toLowerCase();
-    if (s.component === '') {
+    const component = s.component.toLowerCase();
+    const instance = s.variableInstance.toLowerCase();
+    if (component === '') {
       if (variable === 'customdisplaycostandprice') found.californiaPricing = on;
+      else if (variable === 'defaultprice') found.defaultPrice = s.value;
+      else if (variable === 'language') found.language = s.value;
       continue;
     }
-    if (s.component.toLowerCase() !== 'tariffcostctrlr' || variable !== 'enabled') continue;
-    const instance = s.variableInstance.toLowerCase();
-    if (instance === 'tariff') found.tariff = on;
-    else if (instance === 'cost') found.cost = on;
+    if (component === 'displaymessagectrlr' && variable === 'language' && instance === '') found.language = s.value;
+    if (component !== 'tariffcostctrlr') continue;
+    if (variable === 'enabled' && instance === 'tariff') found.tariff = on;
+    else if (variable === 'enabled' && instance === 'cost') found.cost = on;
+    // The plain variable only: an instance is a language (the whitepaper's multi-language texts) or Offline.
+    else if (variable === 'tarifffallbackmessage' && instance === '') found.tariffFallback = s.value;
+    else if (variable === 'totalcostfallbackmessage' && instance === '') found.totalCostFallback = s.value;
   }
   return found;
 }
@@ -66,16 +87,20 @@ export function costMessage(messageId: 'SetUserPrice' | 'RunningCost' | 'FinalCo
   return { vendorId: COST_MESSAGE_VENDOR_ID, messageId, data: JSON.stringify(data) };
 }
 
-/** SetUserPrice: the driver's price, as text, once the token is known (before charging). */
-export function setUserPriceData(idTag: string, tariff: Pick<TariffBody, 'tariff_alt_text'>): Record<string, unknown> | undefined {
+/**
+ * SetUserPrice: the driver's price, as text, once the token is known (before charging): the text in the
+ * token's `language` first (priceText), the others after it (priceTextExtra).
+ */
+export function setUserPriceData(idTag: string, tariff: Pick<TariffBody, 'tariff_alt_text'>, language?: string): Record<string, unknown> | undefined {
   const texts = tariff.tariff_alt_text ?? [];
-  const first = tariffText(tariff);
+  const first = tariffText(tariff, language);
   if (!first) return undefined;
+  const others = texts.filter((t) => t.language !== first.language);
   return {
     idToken: idTag,
     priceText: first.text,
-    ...(texts.length > 1
-      ? { priceTextExtra: texts.slice(1).map((t) => ({ format: 'UTF8', language: t.language, content: t.text.slice(0, MAX_MESSAGE_CHARS) })) }
+    ...(others.length > 0
+      ? { priceTextExtra: others.map((t) => ({ format: 'UTF8', language: t.language, content: t.text.slice(0, MAX_MESSAGE_CHARS) })) }
       : {}),
   };
 }
@@ -84,7 +109,7 @@ export function setUserPriceData(idTag: string, tariff: Pick<TariffBody, 'tariff
 const inclVat = (price: { excl_vat: number; incl_vat?: number }) => price.incl_vat ?? price.excl_vat;
 
 /** A component's unit price incl. its VAT, rounded to 4 decimals (a unit price, not an amount). */
-function unitPrice(tariff: TariffBody, element: number | undefined, type: 'ENERGY' | 'TIME' | 'FLAT' | 'PARKING_TIME'): number | undefined {
+function unitPrice(tariff: Pick<TariffBody, 'elements'>, element: number | undefined, type: 'ENERGY' | 'TIME' | 'FLAT' | 'PARKING_TIME'): number | undefined {
   if (element === undefined) return undefined;
   const component = tariff.elements[element]?.price_components.find((c) => c.type === type);
   if (!component) return undefined;
@@ -127,11 +152,88 @@ export function runningCostData(input: {
   };
 }
 
-/** FinalCost: the transaction's final cost (incl. VAT), with a short text of it. */
-export function finalCostData(transactionId: number, totalCost: number, currency: string | undefined): Record<string, unknown> {
+/** An amount as the driver reads it: the currency's code and the amount to its minor units (`EUR 4.90`, `JPY 120`). */
+export function formatAmount(amount: number, currency: string): string {
+  return `${currency} ${amount.toFixed(minorUnitsOf(currency))}`;
+}
+
+/** FinalCost: the transaction's final cost (incl. VAT), with a short text of it in the tariff's currency. */
+export function finalCostData(transactionId: number, totalCost: number, currency: string): Record<string, unknown> {
   return {
     transactionId,
     cost: totalCost,
-    priceText: `Total ${currency ? `${currency} ` : ''}${totalCost}`.slice(0, MAX_MESSAGE_CHARS),
+    priceText: `Total ${formatAmount(totalCost, currency)}`.slice(0, MAX_MESSAGE_CHARS),
   };
+}
+
+/**
+ * The price in effect in a running session (I06): the tariff elements that priced each dimension last (as
+ * RunningCost reads them), as a key that changes when one of them does (e.g. peak → off-peak), and a short
+ * line with those unit prices incl. VAT. An empty key: nothing priced yet (the session's first moments).
+ */
+export function priceInEffect(tariff: TariffBody, cost: Pick<CostBreakdown, 'charging_periods'>): { key: string; line: string } {
+  const latest = (dimension: 'ENERGY' | 'TIME' | 'PARKING_TIME') =>
+    cost.charging_periods.findLast((p) => p.tariff_elements[dimension] !== undefined)?.tariff_elements[dimension];
+  const elements = { ENERGY: latest('ENERGY'), TIME: latest('TIME'), PARKING_TIME: latest('PARKING_TIME') };
+  const parts: string[] = [];
+  const price = (dimension: 'ENERGY' | 'TIME' | 'PARKING_TIME', unit: string) => {
+    const value = unitPrice(tariff, elements[dimension], dimension);
+    if (value !== undefined && value > 0) parts.push(`${formatAmount(value, tariff.currency)}${unit}`);
+  };
+  price('ENERGY', '/kWh');
+  price('TIME', '/h');
+  price('PARKING_TIME', '/h idle');
+  const key = Object.values(elements).every((e) => e === undefined) ? '' : JSON.stringify(elements);
+  return { key, line: parts.length > 0 ? `Now: ${parts.join(', ')}` : '' };
+}
+
+/**
+ * 2.0.1 TransactionEventResponse.updatedPersonalMessage (I06): the tariff's text in `language` (else its first)
+ * and the line of the price now in effect, UTF8, cut to MessageContentType's 512 characters. Undefined when
+ * there is nothing to say.
+ */
+export function updatedPersonalMessage(
+  tariff: TariffBody,
+  line: string,
+  language?: string,
+): { format: 'UTF8'; language?: string; content: string } | undefined {
+  const text = tariffText(tariff, language);
+  const content = [text?.text, line].filter((part) => part).join('\n').slice(0, MAX_MESSAGE_CHARS);
+  if (content === '') return undefined;
+  const shownIn = text?.language ?? language;
+  return { format: 'UTF8', ...(shownIn ? { language: shownIn } : {}), content };
+}
+
+/**
+ * What a charger that shows tariffs should hold as its fallback texts (I04 TariffFallbackMessage, I05
+ * TotalCostFallbackMessage; 1.6 DefaultPrice), given the tariff that applies to it without a token and the
+ * operator's total-cost text; a text left undefined is not set (none to set: what the charger has stays).
+ */
+export function fallbackTexts(tariff: Pick<TariffBody, 'tariff_alt_text'> | null, totalCostText: string, language?: string): { tariff?: string; totalCost?: string } {
+  const text = tariff ? tariffText(tariff, language)?.text : undefined;
+  const totalCost = totalCostText.slice(0, MAX_MESSAGE_CHARS);
+  return { ...(text ? { tariff: text } : {}), ...(totalCost ? { totalCost } : {}) };
+}
+
+/** 1.6 ChangeConfiguration's value is a CiString500. */
+const MAX_CONFIGURATION_VALUE = 500;
+
+/**
+ * The 1.6 California Pricing `DefaultPrice` value: `{priceText, priceTextOffline}` as JSON, the texts
+ * shortened (the tariff's first) until the whole fits a ChangeConfiguration value. Undefined when there is no text.
+ */
+export function defaultPriceValue(texts: { tariff?: string; totalCost?: string }): string | undefined {
+  if (!texts.tariff && !texts.totalCost) return undefined;
+  let priceText = texts.tariff ?? '';
+  let offline = texts.totalCost ?? '';
+  const value = () => JSON.stringify({ ...(priceText ? { priceText } : {}), ...(offline ? { priceTextOffline: offline } : {}) });
+  // The longer text gives way first, until both are as long: neither is dropped for the other.
+  for (let excess = value().length - MAX_CONFIGURATION_VALUE; excess > 0; excess = value().length - MAX_CONFIGURATION_VALUE) {
+    const gap = Math.abs(priceText.length - offline.length);
+    const cut = gap > 0 ? Math.min(excess, gap) : Math.ceil(excess / 2);
+    const longer = priceText.length - offline.length;
+    if (longer >= 0) priceText = priceText.slice(0, priceText.length - cut);
+    if (longer <= 0) offline = offline.slice(0, offline.length - cut);
+  }
+  return value();
 }

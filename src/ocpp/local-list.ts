@@ -116,6 +116,8 @@ function entry201(e: LocalListEntry, record: IdTagRecord): NonNullable<V201.Send
       status: record.status,
       ...(record.expiryDate ? { cacheExpiryDateTime: record.expiryDate } : {}),
       ...(record.parentIdTag ? { groupIdToken: { idToken: record.parentIdTag, type: groupType as V201.IdTokenEnumType } } : {}),
+      // The driver's language, as online authorization answers it (idTokenInfo.language1).
+      ...(record.language ? { language1: record.language } : {}),
     },
   };
 }

@@ -124,6 +124,8 @@ export interface TransactionEventOutcome {
    * transaction; a replay of the Ended gets the same.
    */
   totalCost?: number;
+  /** I06: what the driver of a transaction showing tariffs is told of a change of its price, once per change. */
+  updatedPersonalMessage?: { format: 'UTF8'; language?: string; content: string };
 }
 
 /** A charger-initiated message kept as sent: notifications, reports, requests. */

@@ -18,6 +18,7 @@ type IdTagRow = {
   expiry_date: string | null;
   parent_id_tag: string | null;
   first_seen_offline: number;
+  language: string | null;
   created_at: string;
   updated_at: string;
 };
@@ -31,6 +32,8 @@ export interface IdTagInput {
   parentIdTag?: string | null;
   /** Part of the token's identity: null (or left out) is the entry for any type. */
   tokenType?: string | null;
+  /** The driver's language (RFC 5646, at most 8 characters). */
+  language?: string | null;
 }
 
 export interface IdTagPage {
@@ -83,14 +86,14 @@ export class IdTagStore {
       this.db.prepare('SELECT 1 AS found FROM id_tags WHERE id_tag = ? AND token_type = ?').bind(input.idTag, type),
       this.db
         .prepare(
-          `INSERT INTO id_tags (id_tag, token_type, status, expiry_date, parent_id_tag, first_seen_offline, created_at, updated_at)
-           VALUES (?1, ?2, ?3, ?4, ?5, EXISTS (SELECT 1 FROM seen_offline_tags WHERE id_tag = ?1), ?6, ?6)
+          `INSERT INTO id_tags (id_tag, token_type, status, expiry_date, parent_id_tag, first_seen_offline, created_at, updated_at, language)
+           VALUES (?1, ?2, ?3, ?4, ?5, EXISTS (SELECT 1 FROM seen_offline_tags WHERE id_tag = ?1), ?6, ?6, ?7)
            ON CONFLICT (id_tag, token_type) DO UPDATE SET
              status = excluded.status, expiry_date = excluded.expiry_date,
-             parent_id_tag = excluded.parent_id_tag, updated_at = excluded.updated_at
+             parent_id_tag = excluded.parent_id_tag, updated_at = excluded.updated_at, language = excluded.language
            RETURNING *`,
         )
-        .bind(input.idTag, type, input.status, input.expiryDate ?? null, input.parentIdTag ?? null, now),
+        .bind(input.idTag, type, input.status, input.expiryDate ?? null, input.parentIdTag ?? null, now, input.language ?? null),
     ]);
     const row = (written?.results as IdTagRow[] | undefined)?.[0];
     if (!row) throw new Error(`id tag ${input.idTag} was not written`);
@@ -220,6 +223,7 @@ function toRecord(row: IdTagRow): IdTagRecord {
     expiryDate: row.expiry_date,
     parentIdTag: row.parent_id_tag,
     firstSeenOffline: row.first_seen_offline === 1,
+    language: row.language ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

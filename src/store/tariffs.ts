@@ -256,42 +256,19 @@ export class TariffStore {
 /**
  * The tariff of a session starting now, for a charger's object (charger/records.ts): like resolveTariff,
  * with the id tag's records passed in when the object has them (read for the start's authorization), so
- * the resolution is one D1 read; and whether nothing is assigned anywhere (no default, no assignment to
- * this charger, none to any group), which lets the object skip the read at its next starts for a while.
+ * the resolution is one D1 statement. Asked at every start: one statement is what a cache of "nothing is
+ * assigned" saved, and such a cache made a tariff newly assigned wait for it to expire.
  */
 export async function resolveStartTariff(
   db: D1Database,
   chargerId: string,
   token: { idTag: string | null; tokenType?: string; records?: readonly IdTagRecord[] },
   at: Date,
-): Promise<{ resolution: TariffResolution; nothingAssigned: boolean }> {
+): Promise<{ resolution: TariffResolution }> {
   let group: string | null = null;
   if (token.idTag !== null) group = groupOf(token.records ?? (await new IdTagStore(db).find(token.idTag)), token.tokenType);
-  // One row at least: whether any group has a tariff, with this charger's candidates (if any) beside it.
-  const { results } = await db
-    .prepare(
-      `SELECT g.any_group, c.* FROM (SELECT EXISTS (SELECT 1 FROM tariff_assignments WHERE scope = 'id_tag_group') AS any_group) AS g
-       LEFT JOIN (
-         SELECT a.scope, a.scope_key, t.id, t.current_version, t.deleted_at, v.body, v.created_at AS version_created_at
-         FROM tariff_assignments a
-         JOIN tariffs t ON t.id = a.tariff_id
-         JOIN tariff_versions v ON v.tariff_id = t.id AND v.version = t.current_version
-         WHERE t.deleted_at IS NULL AND (
-           (a.scope = 'default' AND a.scope_key = '')
-           OR (a.scope = 'charger' AND a.scope_key = ?1)
-           OR (?2 IS NOT NULL AND a.scope = 'id_tag_group' AND lower(a.scope_key) = lower(?2)))
-       ) AS c ON 1`,
-    )
-    .bind(chargerId, group)
-    .all<{ any_group: number } & Partial<TariffRow & { scope: AssignmentScope; scope_key: string }>>();
-  const candidates: TariffCandidate[] = results
-    .filter((row): row is { any_group: number } & TariffRow & { scope: AssignmentScope; scope_key: string } => typeof row.id === 'string')
-    .map((row) => ({ scope: row.scope, key: row.scope_key, tariff: toStored(row).tariff }));
-  const anyGroup = (results[0]?.any_group ?? 0) !== 0;
-  return {
-    resolution: chooseTariff(candidates, { chargerId, idTag: token.idTag, group }, at),
-    nothingAssigned: candidates.length === 0 && !anyGroup,
-  };
+  const candidates = await new TariffStore(db).candidates(chargerId, group);
+  return { resolution: chooseTariff(candidates, { chargerId, idTag: token.idTag, group }, at) };
 }
 
 function toTariff(id: string, version: number, body: string, lastUpdated: string): Tariff {

@@ -43,6 +43,7 @@ describe('the id tag API', () => {
       expiryDate: '2030-01-01T00:00:00.000Z',
       parentIdTag: 'FLEET-1',
       firstSeenOffline: false,
+      language: null,
       createdAt: expect.any(String),
       updatedAt: first.createdAt,
     });

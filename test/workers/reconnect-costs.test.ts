@@ -184,8 +184,9 @@ describe("a reconnection's storage reads", () => {
     await three(cp);
     await new Promise((resolve) => setTimeout(resolve, 1_300));
     // The connection's keys, the write budget's tally (kept per instance), and at the boot the
-    // firmware jobs (a boot may confirm an install: charger/firmware-jobs.ts).
-    expect(gets).toEqual(['["chargerId","protocol","registrationStatus"]', '"writeTally"', '"firmwareJobs"']);
+    // firmware jobs (a boot may confirm an install: charger/firmware-jobs.ts) and, once Accepted, whether
+    // the charger shows prices (its fallback texts are put right then: charger/driver-price.ts, I04/I05).
+    expect(gets).toEqual(['["chargerId","protocol","registrationStatus"]', '"writeTally"', '"firmwareJobs"', '"priceDisplay"']);
     cp.close();
   });
 });

@@ -49,8 +49,9 @@ describe('1.6 transaction ids from the charger object', () => {
     expect(await start(cp, startOf(1, 0))).toBe(first);
     expect(await start(cp, startOf(2, 1))).toBe(second);
     expect(await start(cp, startOf(1, 2))).toBe(3);
-    // A fresh instance needed no D1 for any of it but the Authorize's tag: the numbering lives in the object's storage.
-    expect((await env.CHARGERS.getByName(cp.id).stats()).d1Statements).toBe(1);
+    // A fresh instance needed no D1 for any of it but the Authorize's tag and the new start's tariff (issue 14,
+    // one statement at every start): the numbering lives in the object's storage.
+    expect((await env.CHARGERS.getByName(cp.id).stats()).d1Statements).toBe(2);
 
     await env.CHARGERS.getByName(cp.id).flushNow();
     const rows = await env.DB.prepare('SELECT ocpp_transaction_id FROM transactions WHERE charger_id = ? ORDER BY id').bind(cp.id).all();

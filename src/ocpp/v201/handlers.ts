@@ -185,7 +185,13 @@ const TransactionEvent: Handler<TransactionEventRequest, TransactionEventRespons
   }
   // I03.FR.02: the Ended event's answer holds the final cost (when the transaction was priced).
   const totalCost = req.eventType === 'Ended' && kept ? kept.totalCost : undefined;
-  return { ...(tokenInfo ? { idTokenInfo: tokenInfo } : {}), ...(totalCost !== undefined ? { totalCost } : {}) };
+  // I06: a change of the price told to the driver (to a charger that shows tariffs).
+  const updated = kept ? kept.updatedPersonalMessage : undefined;
+  return {
+    ...(tokenInfo ? { idTokenInfo: tokenInfo } : {}),
+    ...(totalCost !== undefined ? { totalCost } : {}),
+    ...(updated ? { updatedPersonalMessage: updated } : {}),
+  };
 };
 
 const MeterValues: Handler<MeterValuesRequest, MeterValuesResponse> = async (req, ctx) => {
@@ -242,6 +248,8 @@ function toIdTokenInfo(decision: AuthorizationDecision): IdTokenInfoType {
     ...(decision.expiryDate ? { cacheExpiryDateTime: decision.expiryDate } : {}),
     ...(decision.parentIdTag ? { groupIdToken: { idToken: decision.parentIdTag, type: groupType } } : {}),
     ...(decision.personalMessage ? { personalMessage: decision.personalMessage } : {}),
+    // The token's preferred language, as the operator set it (id tag `language`).
+    ...(decision.language ? { language1: decision.language } : {}),
   };
 }
 
