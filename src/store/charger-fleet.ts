@@ -141,44 +141,10 @@ export class ChargerFleet {
 
   /** One page of the fleet, filtered and sorted, after `query.after`. Two statements: the chargers, then their connectors. */
   async page(query: FleetQuery): Promise<FleetPage> {
-    const binds = new Binds();
-    const key = SORT_KEYS[query.sort];
-    const dir = query.order === 'desc' ? 'DESC' : 'ASC';
-    const limit = binds.add(query.limit + 1);
-    const common: string[] = [];
-    if (query.after) {
-      const id = binds.add(query.after.id);
-      const [cmp, eq] = query.order === 'desc' ? ['<', '<='] : ['>', '>='];
-      if (query.sort === 'id') common.push(`c.id ${cmp} ${id}`);
-      // The bound on the key alone is what seeks the index; the OR then skips the ties already shown.
-      else {
-        const k = binds.add(query.after.key);
-        common.push(`${key} ${eq} ${k} AND (${key} ${cmp} ${k} OR c.id ${cmp} ${id})`);
-      }
-    }
-    if (query.q !== undefined) common.push(Q_WHERE(binds.add(query.q), binds.add(`${query.q}\u{10FFFF}`)));
-    if (query.protocols?.length) common.push(oneOf('c.protocol', query.protocols, binds));
-    if (query.registrations?.length) common.push(oneOf('c.registration_status', query.registrations, binds));
-    if (query.firmware !== undefined) common.push(`${SORT_KEYS.firmware} = ${binds.add(query.firmware)}`);
-
-    const part = (state?: ChargerState) => {
-      const where = [...common, ...(state ? [STATE_WHERE[state]] : [])];
-      return `SELECT c.*, ${STATE} AS state, ${key} AS sort_key FROM chargers c
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY ${key} ${dir}, c.id ${dir} LIMIT ${limit}`;
-    };
-    const states = [...new Set(query.states ?? [])];
-    // Several states: each is read on its own (from its own index, at most a page) and the pages
-    // merged, which bounds the rows read where one OR of them would walk the fleet.
-    const collate = query.sort === 'id' || query.sort === 'lastSeen' ? '' : ' COLLATE NOCASE';
-    const sql =
-      states.length <= 1
-        ? part(states[0])
-        : `SELECT * FROM (${states.map((s) => `SELECT * FROM (${part(s)})`).join(' UNION ALL ')})
-           ORDER BY sort_key${collate} ${dir}, id ${dir} LIMIT ${limit}`;
+    const { sql, values } = fleetPageStatement(query);
     const { results } = await this.db
       .prepare(sql)
-      .bind(...binds.values)
+      .bind(...values)
       .all<ChargerRow & { state: ChargerState; sort_key: string }>();
     const rows = results.slice(0, query.limit);
     const connectors = await this.connectorsOf(rows.map((r) => r.id));
@@ -228,6 +194,47 @@ export class ChargerFleet {
   }
 }
 
+/**
+ * The statement of one page: the page's chargers (one more, to tell whether another page
+ * follows) with their sort keys, found from the indexes, then each one's state. The state is
+ * derived for the page alone, not for every candidate a filter or a sort considered.
+ */
+export function fleetPageStatement(query: FleetQuery): { sql: string; values: unknown[] } {
+  const binds = new Binds();
+  const key = SORT_KEYS[query.sort];
+  const dir = query.order === 'desc' ? 'DESC' : 'ASC';
+  const limit = binds.add(query.limit + 1);
+  const common: string[] = [];
+  if (query.after) {
+    const id = binds.add(query.after.id);
+    const [cmp, eq] = query.order === 'desc' ? ['<', '<='] : ['>', '>='];
+    if (query.sort === 'id') common.push(`c.id ${cmp} ${id}`);
+    // The bound on the key alone is what seeks the index; the OR then skips the ties already shown.
+    else {
+      const k = binds.add(query.after.key);
+      common.push(`${key} ${eq} ${k} AND (${key} ${cmp} ${k} OR c.id ${cmp} ${id})`);
+    }
+  }
+  if (query.q !== undefined) common.push(Q_WHERE(binds.add(query.q), binds.add(`${query.q}\u{10FFFF}`)));
+  if (query.protocols?.length) common.push(oneOf('c.protocol', query.protocols, binds));
+  if (query.registrations?.length) common.push(oneOf('c.registration_status', query.registrations, binds));
+  if (query.firmware !== undefined) common.push(`${SORT_KEYS.firmware} = ${binds.add(query.firmware)}`);
+
+  const part = (state?: ChargerState) => {
+    const where = [...common, ...(state ? [STATE_WHERE[state]] : [])];
+    return `SELECT c.*, ${key} AS sort_key FROM chargers c
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ${key} ${dir}, c.id ${dir} LIMIT ${limit}`;
+  };
+  const states = [...new Set(query.states ?? [])];
+  // Several states: each is read on its own (from its own index, at most a page) and the pages
+  // merged, which bounds the rows read where one OR of them would walk the fleet.
+  const collate = query.sort === 'id' || query.sort === 'lastSeen' ? '' : ' COLLATE NOCASE';
+  const order = `ORDER BY c.sort_key${collate} ${dir}, c.id ${dir}`;
+  const found = states.length <= 1 ? part(states[0]) : states.map((s) => `SELECT * FROM (${part(s)})`).join(' UNION ALL ');
+  return { sql: `SELECT c.*, ${STATE} AS state FROM (${found}) AS c ${order} LIMIT ${limit}`, values: binds.values };
+}
+
 /** `column IN (values)`, with `none` meaning NULL. */
 function oneOf(column: string, values: readonly string[], binds: Binds): string {
   const named = values.filter((v) => v !== 'none');
@@ -252,7 +259,7 @@ export function parseFleetCursor(text: string, sort: FleetSort, order: 'asc' | '
   if (sort === 'id') return { key: text, id: text };
   try {
     const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
-    const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0))));
+    const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0))));
     if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== sort || parsed[1] !== order) return null;
     const [, , key, id] = parsed as unknown[];
     return typeof key === 'string' && typeof id === 'string' ? { key, id } : null;
