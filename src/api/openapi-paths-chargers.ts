@@ -99,7 +99,7 @@ export function chargerPaths(): Record<string, Json> {
         operationId: 'summarizeChargers',
         summary: 'Counts of the fleet by state, protocol and registration',
         description:
-          'The whole fleet in one D1 statement, by the states `GET /chargers` defines: it reads every charger (10,000 rows and their index probes at 10,000 chargers). ' +
+          'The whole fleet in one D1 statement, by the states `GET /chargers` defines: it reads every charger with its state probes (21,016 rows read at 10,000 chargers, measured). ' +
           '`byProtocol.none` counts chargers registered but never connected, `byRegistration.none` those never booted. ' +
           'This path takes the place of a charger named `summary` for GET: read such a charger through the list (`q=summary`).',
         responses: {

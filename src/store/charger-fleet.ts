@@ -24,7 +24,9 @@
 // chargers, not the fleet; `q` is a PREFIX match that seeks one index range per searched
 // column and reads its matches (a substring match would read every row of the fleet each
 // time); a sort walks its index in order and stops after the page. Filters that are no index
-// (protocol, registration) narrow what a walk returns but do not shorten it.
+// (protocol, registration) narrow what a walk returns but do not shorten it. Measured: 562 rows
+// for state=faulted, 119 for a q search, 298 for 50 by lastSeen (20,505, 50,171 and 20,659
+// without migration 0039); the summary reads the fleet, 21,016 rows.
 
 import type { ChargerRecord, ChargerRow, ConnectorRow } from './chargers';
 import { toRecord } from './chargers';
