@@ -22,6 +22,7 @@ import { localListRoutes } from './api/local-list';
 import { chargerLogRoutes, logUploadRoutes } from './api/log-uploads';
 import { ocppRoutes } from './api/ocpp';
 import { serveOpenApi } from './api/openapi';
+import { rejectUndeclaredQuery } from './api/query-names';
 import { chargerPasswordRoutes } from './api/charger-password';
 import { chargerViewRoutes } from './api/charger-views';
 import { reportViewRoutes } from './api/report-views';
@@ -46,6 +47,8 @@ export const app = new Hono<{ Bindings: Env }>();
 
 app.route('/ocpp', ocppRoutes);
 
+// Every GET under /api/v1 takes only the query parameters the OpenAPI document declares for it.
+app.use('/api/v1/*', rejectUndeclaredQuery);
 app.get('/api/v1/health', (c) => c.json({ status: 'ok' }));
 // Documentation needs no token: the OpenAPI document and the reference page that renders it.
 app.get('/api/v1/openapi.json', serveOpenApi);

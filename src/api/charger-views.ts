@@ -200,9 +200,16 @@ chargerViewRoutes.get('/:chargerId/charging-profiles', freshCharger, async (c) =
   return c.json({ chargingProfiles: await new ChargingProfileStore(c.env.DB).list(c.req.param('chargerId'), evseId) });
 });
 
+/** The states a reservation can be listed in, for `?status=` (a misspelt one would list nothing, silently). */
+const RESERVATION_STATES = new Set(['active', 'used', 'cancelled', 'expired', 'removed']);
+
 chargerViewRoutes.get('/:chargerId/reservations', freshCharger, async (c) => {
   const limit = readLimit(c);
   if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
+  const status = c.req.query('status');
+  if (status !== undefined && !RESERVATION_STATES.has(status)) {
+    return apiError(c, 400, 'InvalidParameter', 'status must be active, used, cancelled, expired or removed');
+  }
   const reservations = await new ReservationStore(c.env.DB).list({
     chargerId: c.req.param('chargerId'),
     status: c.req.query('status'),

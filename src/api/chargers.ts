@@ -22,20 +22,30 @@ import { prepareCsmsUpload, type PreparedUpload } from './log-uploads';
 import { apiError } from './errors';
 import { readJsonBody } from './body';
 import { readLimit } from './query';
+import { readFleetQuery } from './charger-list';
+import { ChargerFleet, formatFleetCursor } from '../store/charger-fleet';
 
 type AppContext = Context<{ Bindings: Env }>;
 
 export const chargerRoutes = new Hono<{ Bindings: Env }>();
 
+/** The fleet, searched, filtered by state and more, sorted and paged (store/charger-fleet.ts says how each state is derived). */
 chargerRoutes.get('/', async (c) => {
-  const limit = readLimit(c);
-  if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
-  const page = await new ChargerStore(c.env.DB).list(limit, c.req.query('cursor'));
+  const query = readFleetQuery(c);
+  if (typeof query === 'string') return apiError(c, 400, 'InvalidParameter', query);
+  const page = await new ChargerFleet(c.env.DB).page(query);
   // D1's connection flag, which each charger's object corrects within an hour of a silence or a
-  // lost socket (charger/liveness.ts); GET /chargers/{id} asks the object itself.
+  // lost socket (charger/liveness.ts); GET /chargers/{id} asks the object itself. The state was
+  // derived from the same flag, in SQL, so the list and its filters agree.
   const chargers = page.chargers.map((charger) => ({ ...charger, connected: connectedPerD1(charger) }));
-  return c.json({ chargers, nextCursor: page.nextCursor });
+  return c.json({ chargers, nextCursor: page.next === null ? null : formatFleetCursor(page.next, query.sort, query.order) });
 });
+
+/**
+ * Counts of the fleet by state, protocol and registration, for the top of the console's fleet
+ * screen. Before /:chargerId, which would otherwise take "summary" for a charger id.
+ */
+chargerRoutes.get('/summary', async (c) => c.json({ summary: await new ChargerFleet(c.env.DB).summary() }));
 
 chargerRoutes.get('/:chargerId', async (c) => {
   const chargerId = validId(c);

@@ -40,6 +40,11 @@ export const BAD_CHARGER_ID = { InvalidChargerId: 'the charger id is not 1–48 
 export const ID_TOKEN_TYPES = IdTokenEnumType.options;
 
 export const BAD_PARAMETER = { InvalidParameter: 'a query parameter is out of range or malformed (the message says which)' };
+/** Every GET (src/api/query-names.ts). */
+export const UNKNOWN_QUERY_PARAMETER = {
+  UnknownQueryParameter: 'a query parameter this operation does not declare: `parameter` names it, `accepted` lists the ones it takes',
+};
+export const REPEATED_PARAMETER = { InvalidParameter: 'also: a query parameter that takes one value is given more than once' };
 export const UNKNOWN_CHARGER = { UnknownCharger: 'no charger with this id has connected or been registered' };
 export const BAD_ID_TAG = { InvalidIdTag: `the id tag is not 1–${MAX_ID_TOKEN_LENGTH} printable ASCII characters` };
 

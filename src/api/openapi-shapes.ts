@@ -14,6 +14,7 @@ import type { ConnectorState } from '../ocpp/records';
 import type { Setting } from '../ocpp/settings';
 import { OCPP_VERSIONS } from '../ocpp/versions';
 import type { ChargerRecord, ConnectionEvent } from '../store/chargers';
+import { CHARGER_STATES } from '../store/charger-fleet';
 import type { StoredProfile } from '../store/charging-profiles';
 import type { StoredMeterValue } from '../store/meter-values';
 import type { StoredReport } from '../store/reports';
@@ -94,6 +95,12 @@ const Charger = v.object({
     meterSerialNumber: v.optional(v.string()),
   }),
   connected: v.boolean(),
+  state: v.optional(
+    described(
+      v.picklist(CHARGER_STATES),
+      'Fleet list only (`GET /chargers`): offline, faulted, charging, unavailable or online, derived from D1 as that operation describes',
+    ),
+  ),
   lastSeen: described(v.nullable(DateTime), 'In lists read from D1 it is when D1 last heard of the charger (connection opened or ended, other facts), not its last Heartbeat; exact for one charger'),
   lastBootAt: v.nullable(DateTime),
   createdAt: DateTime,

@@ -7,7 +7,7 @@
 import type { Context } from 'hono';
 import packageJson from '../../package.json';
 import { MAX_CHARGER_ID_LENGTH } from '../ocpp/charger-id';
-import { errorResponse, type Json, jsonResponse, objectOf, operation, query } from './openapi-operations';
+import { errorResponse, type Json, jsonResponse, objectOf, operation, query, REPEATED_PARAMETER, UNKNOWN_QUERY_PARAMETER } from './openapi-operations';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './query';
 import { MAX_BODY_BYTES, MAX_BODY_DEPTH } from './body';
 import { ocppComponents } from './openapi-commands';
@@ -77,6 +77,11 @@ function buildDocument(): Json {
     ...accessPaths(),
     ...livePaths(),
   };
+
+  for (const item of Object.values(paths)) {
+    const get = item.get as Json | undefined;
+    if (get) get.responses = withQueryChecks(get.responses as Record<string, Json>);
+  }
 
   return {
     openapi: '3.1.0',
@@ -164,11 +169,29 @@ function buildDocument(): Json {
   };
 }
 
+/**
+ * Every GET refuses a query parameter it does not declare, and a one-value parameter given twice
+ * (query-names.ts, which reads this document's declarations): its 400 says so, added to the codes it lists.
+ */
+function withQueryChecks(responses: Record<string, Json>): Record<string, Json> {
+  const listed = String(responses['400']?.description ?? '');
+  const added = errorResponse({ ...UNKNOWN_QUERY_PARAMETER, ...REPEATED_PARAMETER });
+  const merged = listed ? { ...added, description: `${listed}\n\n${String(added.description)}` } : added;
+  return { ...responses, '400': merged };
+}
+
+let document: Json | undefined;
 let documentText: string | undefined;
+
+/** The document, built on first use and kept for the isolate's life (query-names.ts reads its parameters). */
+export function openApiDocument(): Json {
+  document ??= buildDocument();
+  return document;
+}
 
 /** The document as JSON text, built on first use and kept for the isolate's life. */
 export function openApiText(): string {
-  documentText ??= JSON.stringify(buildDocument());
+  documentText ??= JSON.stringify(openApiDocument());
   return documentText;
 }
 

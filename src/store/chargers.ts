@@ -68,7 +68,7 @@ export interface ChargerRecord {
   connectors: ConnectorState[];
 }
 
-type ChargerRow = {
+export type ChargerRow = {
   id: string;
   registered: number;
   security_profile: number;
@@ -94,7 +94,7 @@ type ChargerRow = {
   updated_at: string;
 };
 
-type ConnectorRow = {
+export type ConnectorRow = {
   charger_id: string;
   evse_id: number;
   connector_id: number;
@@ -542,7 +542,8 @@ export class ChargerStore {
   }
 }
 
-function toRecord(row: ChargerRow, connectors: ConnectorRow[]): ChargerRecord {
+/** A charger's D1 row and its connectors' rows as the API shows them (also the fleet list's, store/charger-fleet.ts). */
+export function toRecord(row: ChargerRow, connectors: ConnectorRow[]): ChargerRecord {
   return {
     id: row.id,
     registered: row.registered === 1,

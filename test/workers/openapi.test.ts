@@ -21,6 +21,7 @@ const OPERATIONS = [
   'GET /openapi.json',
   'GET /docs',
   'GET /chargers',
+  'GET /chargers/summary',
   'GET /chargers/{chargerId}',
   'PUT /chargers/{chargerId}',
   'DELETE /chargers/{chargerId}',
