@@ -23,10 +23,12 @@
 // filter by a rare state starts from its partial index (migration 0039) and reads its
 // chargers, not the fleet; `q` is a PREFIX match that seeks one index range per searched
 // column and reads its matches (a substring match would read every row of the fleet each
-// time); a sort walks its index in order and stops after the page. Filters that are no index
-// (protocol, registration) narrow what a walk returns but do not shorten it. Measured: 562 rows
-// for state=faulted, 119 for a q search, 298 for 50 by lastSeen (20,505, 50,171 and 20,659
-// without migration 0039); the summary reads the fleet, 21,016 rows.
+// time); a sort by vendor, model or firmware walks its index in order and stops after the page;
+// lastSeen has no index (migration 0039 says why: an entry would be rewritten at every outbox
+// hand-over) and a page sorted by it reads the fleet once. Filters that are no index (protocol,
+// registration) narrow what a walk returns but do not shorten it. Measured: 562 rows for
+// state=faulted, 119 for a q search (20,505 and 50,171 without migration 0039), 20,263 for 50
+// by lastSeen; the summary reads the fleet, 21,016 rows.
 
 import type { ChargerRecord, ChargerRow, ConnectorRow } from './chargers';
 import { toRecord } from './chargers';

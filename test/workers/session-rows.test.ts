@@ -102,8 +102,7 @@ describe('rows written per charging session', () => {
     // dropped AUTOINCREMENT's sqlite_sequence row and the start_key index entry, and 0025 added its
     // charger's running transactions), the connector's
     // state twice (Preparing and Charging, each at its answer) and its history twice, last seen.
-    // Migration 0039 (the fleet list's lastSeen sort) adds one: the last seen moves its index entry (10 before).
-    expect(start).toEqual({ object: 7, sqlRows: 5, alarmsSet: 2, d1: 11, alarmsRun: 1 });
+    expect(start).toEqual({ object: 7, sqlRows: 5, alarmsSet: 2, d1: 10, alarmsRun: 1 });
     // The end goes to D1 at each answer (the outbox is empty): the object writes the active token
     // 1, the start key 1 and the end announced once (1: EVENTS is bound here, not by default);
     // no outbox row, no setAlarm, no alarm (before: outbox 1 + 2 merges + 1 removal, two
@@ -111,8 +110,7 @@ describe('rows written per charging session', () => {
     // index of completed transactions by end time; D1 counts no row for its entry leaving 0025's
     // running index) and last seen with the stop; the state and its history with each status
     // (2 + 2; the state once when they were flushed together).
-    // And one more here too, for the last seen of the stop (9 before 0039).
-    expect(end).toEqual({ object: 3, sqlRows: 3, alarmsSet: 0, d1: 10, alarmsRun: 0 });
+    expect(end).toEqual({ object: 3, sqlRows: 3, alarmsSet: 0, d1: 9, alarmsRun: 0 });
     cp.close();
   });
 
@@ -157,15 +155,13 @@ describe('rows written per charging session', () => {
     // the EVSE's transaction 1; two setAlarms (no flush is expected after it: the meter reports
     // that follow go to D1 at their answer). D1: the event 1, the connector's state 1 and
     // history 1, the transaction 5 (6 before migration 0024, 4 before 0025), last seen.
-    // Migration 0039: the last seen's index entry, one more (9 before).
-    expect(start).toEqual({ object: 8, sqlRows: 6, alarmsSet: 2, d1: 10, alarmsRun: 1 });
+    expect(start).toEqual({ object: 8, sqlRows: 6, alarmsSet: 2, d1: 9, alarmsRun: 1 });
     // The end: active token 1, the EVSE's transaction 1, the end announced 1 (EVENTS bound),
     // outbox 1 + 1 removal (Available takes the Ended along to D1 at its answer; 1 merge more
     // before); two setAlarms (the flush finds the outbox empty). D1: the event 2 (row, Ended index), the
     // state 1 and history 1, the transaction derived 1 and completed 4 (with 0035's CDR index entry;
     // no row counted for its entry leaving 0025's running index), last seen.
-    // Migration 0039: the last seen's index entry, one more (10 before).
-    expect(end).toEqual({ object: 7, sqlRows: 5, alarmsSet: 2, d1: 11, alarmsRun: 1 });
+    expect(end).toEqual({ object: 7, sqlRows: 5, alarmsSet: 2, d1: 10, alarmsRun: 1 });
     cp.close();
   });
 });
