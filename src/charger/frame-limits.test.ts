@@ -15,7 +15,7 @@ describe('frame size', () => {
     expect(utf8Length('中')).toBe(3);
     expect(utf8Length('😀')).toBe(4);
     expect(frameBytes(new Uint8Array(7).buffer)).toBe(7);
-  });
+  }, 30_000);
 
   it('closes with 1009 past the limit, counting bytes rather than characters', () => {
     expect(checkFrameSize('x'.repeat(100), 100)).toBeUndefined();

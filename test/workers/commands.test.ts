@@ -175,5 +175,5 @@ describe('the charger list', () => {
     expect(res.status).toBe(200);
     const page = await json(res);
     expect(page.chargers.filter((c: { id: string }) => c.id.startsWith(prefix))).toHaveLength(120);
-  });
+  }, 30_000);
 });

@@ -297,5 +297,5 @@ describe('GET /chargers/{id}/events, bounded reads', () => {
     expect(ids[0]).toBe(505);
     expect(ids.at(-1)).toBe(0);
     cp.close();
-  });
+  }, 30_000);
 });
