@@ -234,7 +234,7 @@ const Transaction = v.object({
   ),
   tariff: described(
     v.nullable(v.object({ id: v.string(), version: Int })),
-    'The tariff version a completed transaction was priced under: the one that applied when it started. Null while it runs, and for one not priced (no tariff applied, or flag unpriced)',
+    'The tariff version a completed transaction was priced under: the one that applied when it started (for a 2.0.1 session begun without a token, the one that applied at its start to the token once known). Null while it runs, and for one not priced (no tariff applied, or flag unpriced)',
   ),
   cost: v.nullable(TransactionCostSchema),
   anomalies: v.optional(

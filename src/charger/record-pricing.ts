@@ -38,11 +38,19 @@ export interface Price201 {
   tokenType?: string;
   /** A pending transaction's tariff, resolved now. */
   resolved?: Tariff | null;
+  /**
+   * The token of a transaction begun without one, known now (presented by this event, or noted by an
+   * earlier one whose resolution failed), with its tariff as of the transaction's start (undefined: the
+   * transaction still waits for its own tariff, and resolves for this token).
+   */
+  token?: { idTag: string; tokenType?: string; tariff?: Tariff | null | 'pending' };
 }
 
 export class RecordPricing {
   /** The tariff this frame resolved for a start (tariffForStart), by id tag and token type. */
   private startTariff: { key: string; tariff: Tariff | null | 'pending' } | undefined;
+  /** The tariff this frame resolved for a token known after its transaction's start (tariffAsOfStart). */
+  private rebindTariff: { key: string; tariff: Tariff | null | 'pending' } | undefined;
 
   constructor(private readonly deps: RecordPricingDeps) {}
 
@@ -56,7 +64,10 @@ export class RecordPricing {
    */
   async withTariffText(decision: TokenDecision, token: PresentedToken): Promise<{ decision: TokenDecision; tariff?: TariffBody }> {
     const bound = token.transactionId === undefined ? null : this.deps.prices.tariffOf(token.transactionId);
-    const tariff = bound ?? (await this.tariffForStart(token.idTag, token.type));
+    // A transaction begun without a token is rebound to this token's tariff in this frame (price201): that is the one shown.
+    const awaiting = token.transactionId === undefined ? null : this.deps.prices.awaitingToken(token.transactionId);
+    const rebound = awaiting && !awaiting.pending && !awaiting.overflow ? await this.tariffAsOfStart(token.idTag, token.type, awaiting.start.startedAt) : null;
+    const tariff = (rebound !== null && rebound !== 'pending' ? rebound : null) ?? bound ?? (await this.tariffForStart(token.idTag, token.type));
     if (tariff === null || tariff === 'pending') return { decision };
     const message = this.deps.protocol === 'ocpp2.0.1' ? personalMessage(tariff, decision.language) : undefined;
     return { decision: message ? { ...decision, personalMessage: message } : decision, tariff };
@@ -83,9 +94,23 @@ export class RecordPricing {
     return tariff;
   }
 
-  private async resolveStartTariff(idTag: string | null, tokenType?: string): Promise<Tariff | null | 'pending'> {
-    const { db, chargerId, now } = this.deps;
-    const cached = idTag === null ? undefined : this.deps.tags.get(idTag, now.getTime());
+  /**
+   * The tariff of a token known after its transaction's start: the same resolution as at a start, with the
+   * validity windows as at the start (`startedAt`, the charger's time). Once per frame (I01 text and price201).
+   */
+  async tariffAsOfStart(idTag: string, tokenType: string | undefined, startedAt: string): Promise<Tariff | null | 'pending'> {
+    const key = `${idTag.toLowerCase()}\u0000${tokenType ?? ''}\u0000${startedAt}`;
+    if (this.rebindTariff?.key === key) return this.rebindTariff.tariff;
+    const startMs = Date.parse(startedAt);
+    const tariff = await this.resolveStartTariff(idTag, tokenType, Number.isFinite(startMs) ? new Date(startMs) : this.deps.now);
+    this.rebindTariff = { key, tariff };
+    return tariff;
+  }
+
+  private async resolveStartTariff(idTag: string | null, tokenType?: string, at?: Date): Promise<Tariff | null | 'pending'> {
+    const { db, chargerId } = this.deps;
+    const now = at ?? this.deps.now;
+    const cached = idTag === null ? undefined : this.deps.tags.get(idTag, this.deps.now.getTime());
     const tagRead = this.deps.tagRead();
     const read = idTag !== null && tagRead?.idTag.toLowerCase() === idTag.toLowerCase() ? tagRead.records : undefined;
     try {
@@ -98,11 +123,12 @@ export class RecordPricing {
   }
 
   /** For a transaction waiting for its tariff: the tariff resolved now (or null: none applies), undefined when nothing to do. */
-  async retryPending(transactionId: string): Promise<Tariff | null | undefined> {
+  async retryPending(transactionId: string, token?: { idTag: string; tokenType?: string }): Promise<Tariff | null | undefined> {
     if (!this.deps.prices.anyOpen) return undefined;
     const row = this.deps.prices.get(transactionId);
     if (row?.kind !== 'pending' || row.ended) return undefined;
-    const tariff = await this.tariffForStart(row.start.idTag, row.start.tokenType);
+    // A start without a token whose token is known now resolves for it (price201 notes it on the row first).
+    const tariff = token ? await this.tariffForStart(token.idTag, token.tokenType) : await this.tariffForStart(row.start.idTag, row.start.tokenType);
     return tariff === 'pending' ? undefined : tariff;
   }
 
@@ -111,7 +137,8 @@ export class RecordPricing {
     if (finished === undefined) return [];
     const { protocol } = this.deps;
     const priced = finished && { tariffId: finished.tariffId, tariffVersion: finished.tariffVersion, breakdown: finished.breakdown };
-    return [{ chargerId: this.deps.chargerId, kind: 'cost', fact: { transactionId, protocol, at: this.deps.now.toISOString(), priced } }];
+    const notRebound = finished?.notRebound;
+    return [{ chargerId: this.deps.chargerId, kind: 'cost', fact: { transactionId, protocol, at: this.deps.now.toISOString(), priced, ...(notRebound ? { notRebound } : {}) } }];
   }
 
   /** A 1.6 transaction's meter values, or the charging state its connector's status says, into its fold. Synchronous. */
@@ -140,8 +167,24 @@ export class RecordPricing {
         return { start, idTag, tokenType, ...(start !== null && start !== 'pending' ? { showsTariff: await showsTariff() } : {}) };
       }
     }
-    const resolved = await this.retryPending(event.transactionId);
-    return { resolved, ...(prices.anyOpen ? { showsTariff: await showsTariff() } : {}) };
+    const token = await this.knownToken(event);
+    const resolved = await this.retryPending(event.transactionId, token?.tariff === undefined ? token : undefined);
+    return { resolved, ...(token ? { token } : {}), ...(prices.anyOpen ? { showsTariff: await showsTariff() } : {}) };
+  }
+
+  /**
+   * The token of a transaction begun without one, when this event makes it known (it presents one) or an
+   * earlier event did and its tariff is still to be resolved; with that tariff as of the start. A
+   * transaction still pending gets no tariff here: its own resolution (retryPending) is for the token.
+   */
+  private async knownToken(event: TransactionEvent201): Promise<Price201['token']> {
+    const awaiting = this.deps.prices.awaitingToken(event.transactionId);
+    if (awaiting === null) return undefined;
+    const presented = event.idToken !== undefined && event.idTokenType !== 'NoAuthorization';
+    const token = presented ? { idTag: event.idToken!, ...(event.idTokenType === undefined ? {} : { tokenType: event.idTokenType }) } : awaiting.token;
+    if (token === undefined) return undefined;
+    if (awaiting.pending) return token;
+    return { ...token, tariff: await this.tariffAsOfStart(token.idTag, token.tokenType, awaiting.start.startedAt) };
   }
 
   /**
@@ -150,8 +193,8 @@ export class RecordPricing {
    * element pricing the session switches, e.g. peak → off-peak, or idle fees begin), and when the token
    * becomes known in a transaction that began without one. The first event of a transaction only notes what
    * is in effect (the Started's own idTokenInfo shows the tariff, I01). A replay of the event that told it is
-   * answered the same message; any other event that changes nothing says nothing. The session keeps the
-   * tariff version it began with also when its token comes later (see README, *How a session is priced*).
+   * answered the same message; any other event that changes nothing says nothing. A session whose token
+   * comes later is told the tariff it is priced under then: the token's, when price201 rebound it to it.
    */
   private tell201(event: TransactionEvent201): MessageContent | undefined {
     const prices = this.deps.prices;
@@ -196,6 +239,8 @@ export class RecordPricing {
       if (pricing.tokenType !== undefined) start.tokenType = pricing.tokenType;
       prices.start(id, pricing.start, start);
     }
+    // The token known now, before the pending resolution (which it decides) and before this event's samples (priced under the tariff it binds).
+    if (pricing.token !== undefined) prices.tokenKnown(id, pricing.token, pricing.token.tariff);
     if (pricing.resolved !== undefined) prices.resolved(id, pricing.resolved);
     if (!prices.anyOpen && event.eventType !== 'Ended') return { costs };
     // The state the event reports holds from its timestamp: values sampled before it are of the state before.

@@ -320,6 +320,29 @@ const transactionPricesTold: Migration = (sql) => {
   rebuildTable(sql, 'transaction_prices', TRANSACTION_PRICES_TOLD, ['transaction_id', 'tariff_id', 'tariff_version', 'tariff', 'state', 'ended', 'total_cost', 'n']);
 };
 
+/**
+ * transaction_prices as version 7 has it: `rebind`, for a transaction priced before its token was known
+ * (2.0.1 EVConnected start), what re-pricing it from its start under the token's tariff needs (its start
+ * and the samples its fold took, bounded: transaction-prices.ts RebindState); NULL otherwise.
+ */
+const TRANSACTION_PRICES_REBIND = `CREATE TABLE transaction_prices (
+      transaction_id TEXT PRIMARY KEY,
+      tariff_id TEXT,
+      tariff_version INTEGER,
+      tariff TEXT,
+      state TEXT NOT NULL,
+      ended INTEGER NOT NULL DEFAULT 0,
+      total_cost REAL,
+      n INTEGER NOT NULL,
+      told TEXT,
+      rebind TEXT
+    ) WITHOUT ROWID`;
+
+/** Version 7: transaction_prices gains `rebind` (issue 14: a fleet contract price for a token known after the start). Rebuilt as version 6 was. */
+const transactionPricesRebind: Migration = (sql) => {
+  rebuildTable(sql, 'transaction_prices', TRANSACTION_PRICES_REBIND, ['transaction_id', 'tariff_id', 'tariff_version', 'tariff', 'state', 'ended', 'total_cost', 'n', 'told']);
+};
+
 /** The charger object's migrations, oldest first: version n is the first n applied. */
 export const CHARGER_MIGRATIONS: readonly Migration[] = [
   adoptUnversioned,
@@ -328,6 +351,7 @@ export const CHARGER_MIGRATIONS: readonly Migration[] = [
   withoutRowidDueWork,
   transactionPrices,
   transactionPricesTold,
+  transactionPricesRebind,
 ];
 
 /**
@@ -393,7 +417,7 @@ export const createCurrentChargerSchema: Migration = (sql) => {
       PRIMARY KEY (component, variable)
     )`);
   createOutboxTable(sql, 'current');
-  sql.exec(TRANSACTION_PRICES_TOLD);
+  sql.exec(TRANSACTION_PRICES_REBIND);
 };
 
 /**

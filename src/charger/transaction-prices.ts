@@ -12,6 +12,13 @@
 // to start: the transaction's next message tries again; one that ends still pending is flagged `unpriced`.
 // A transaction with no tariff at all keeps no row. Rows are bounded: ended ones beyond ENDED_KEPT, and
 // the oldest beyond KEPT_MAX whatever they are (a transaction its charger never ended), are removed.
+//
+// A transaction priced before its token was known (2.0.1 TxStartPoint EVConnected: no token at the
+// start) is priced by the tariff that applies without one; its row also keeps what re-pricing it needs
+// (`rebind`: its start and the samples its fold took, at most REBIND_SAMPLES_MAX), so that when the token
+// becomes known and its tariff (resolved as of the start) is another, the fold starts again from the
+// start under that tariff (`rebind`). Past the bound the samples are dropped and the bound tariff kept:
+// the end's cost fact then says so, and D1 flags the transaction `price-not-rebound`.
 
 import { advanceCost, finishCost, runningCost, startCost, type CostBreakdown, type CostSample, type CostStart, type CostState } from '../tariffs/cost';
 import type { Tariff, TariffBody } from '../tariffs/model';
@@ -22,6 +29,25 @@ import { InsertionOrder } from './insertion-order';
 const ENDED_KEPT = 50;
 /** Rows kept at most: running transactions are a handful per charger. */
 const KEPT_MAX = 200;
+/**
+ * Samples kept to re-price a transaction whose token is not known yet: one a minute is over three hours of
+ * plugged-in time before a card is presented (a row of some 20 KB, read with each of its messages).
+ */
+export const REBIND_SAMPLES_MAX = 200;
+
+/**
+ * What re-pricing a transaction started without a token needs: its start and the samples its fold took
+ * since, in order. `overflow`: more than REBIND_SAMPLES_MAX came, the samples are gone. `token`: the token
+ * became known but its tariff could not be resolved then (D1): the next message tries again.
+ * `notRebound`: the token's tariff differed but the samples were gone: the bound tariff was kept.
+ */
+export interface RebindState {
+  start: PendingStart;
+  samples: CostSample[];
+  overflow?: true;
+  token?: { idTag: string; tokenType?: string };
+  notRebound?: { tariffId: string; tariffVersion: number };
+}
 
 /** What a pending row keeps: how the fold starts once its tariff is known, and the id tag to resolve it for. */
 export interface PendingStart extends CostStart {
@@ -41,9 +67,24 @@ export interface RunningPrice {
 }
 
 /** What a transaction's end gives the D1 cost fact: its breakdown under its tariff version, or null when it ended unpriced. */
-export type FinishedPrice = { tariffId: string; tariffVersion: number; breakdown: CostBreakdown; totalCost: number } | null;
+export type FinishedPrice = {
+  tariffId: string;
+  tariffVersion: number;
+  breakdown: CostBreakdown;
+  totalCost: number;
+  /** The token's tariff, which it was not re-priced under (RebindState.notRebound). */
+  notRebound?: { tariffId: string; tariffVersion: number };
+} | null;
 
-type Row = { tariff_id: string | null; tariff_version: number | null; tariff: string | null; state: string; ended: number; total_cost: number | null };
+type Row = {
+  tariff_id: string | null;
+  tariff_version: number | null;
+  tariff: string | null;
+  state: string;
+  ended: number;
+  total_cost: number | null;
+  rebind: string | null;
+};
 
 /**
  * What the driver of a running 2.0.1 transaction was last told of its price (I06, driver-price.ts): the
@@ -64,7 +105,7 @@ export class TransactionPrices {
   private open: number | undefined;
   private readonly order: InsertionOrder;
 
-  // The table is created by the object's schema (schema.ts, versions 5 and 6).
+  // The table is created by the object's schema (schema.ts, versions 5 to 7).
   constructor(private readonly sql: SqlStorage) {
     this.order = new InsertionOrder(sql, 'transaction_prices');
   }
@@ -107,7 +148,7 @@ export class TransactionPrices {
     } else {
       const body = bodyOf(tariff);
       const { tariff: _kept, ...state } = startCost(body, start);
-      this.insert(transactionId, tariff.id, tariff.version, JSON.stringify(body), JSON.stringify(state));
+      this.insert(transactionId, tariff.id, tariff.version, JSON.stringify(body), JSON.stringify(state), rebindFrom(start));
     }
   }
 
@@ -122,14 +163,87 @@ export class TransactionPrices {
     }
     const body = bodyOf(tariff);
     const { tariff: _kept, ...state } = startCost(body, row.start);
+    // Resolved as of now for the start's token: one begun without a token can still be rebound when it comes.
     this.sql.exec(
-      'UPDATE transaction_prices SET tariff_id = ?, tariff_version = ?, tariff = ?, state = ? WHERE transaction_id = ?',
+      'UPDATE transaction_prices SET tariff_id = ?, tariff_version = ?, tariff = ?, state = ?, rebind = ? WHERE transaction_id = ?',
       tariff.id,
       tariff.version,
       JSON.stringify(body),
       JSON.stringify(state),
+      rebindFrom(row.start),
       transactionId,
     );
+  }
+
+  /**
+   * A running transaction that began without a token, and whose token is not known yet: its start, and the
+   * token noted when its tariff could not be resolved; null otherwise (priced with a token, rebound already,
+   * ended, not priced). A pending one too (its start's idTag null): `pending` says so.
+   */
+  awaitingToken(
+    transactionId: string,
+  ): { start: PendingStart; token?: { idTag: string; tokenType?: string }; pending: boolean; overflow: boolean } | null {
+    if (!this.anyOpen) return null;
+    const row = this.read(transactionId);
+    if (!row || row.ended !== 0) return null;
+    if (row.tariff_id === null) {
+      const start = JSON.parse(row.state) as PendingStart;
+      return start.idTag === null ? { start, pending: true, overflow: false } : null;
+    }
+    const rebind = row.rebind === null ? null : (JSON.parse(row.rebind) as RebindState);
+    if (rebind === null || rebind.notRebound) return null;
+    return { start: rebind.start, ...(rebind.token ? { token: rebind.token } : {}), pending: false, overflow: rebind.overflow ?? false };
+  }
+
+  /**
+   * The token of a transaction that began without one is known. `tariff`: the tariff resolved for it as of
+   * the start ('pending': D1 did not answer, the token is noted and the next message tries again). Another
+   * tariff than the bound one: the fold starts again from the start under it and takes the samples kept,
+   * and the row keeps no samples any more; the same tariff (by id: the version bound at the start stays,
+   * an edit since does not apply) or none: the bound one stays. Past the samples' bound, another tariff is
+   * only noted (notRebound). A transaction still pending resolves for the token instead. Synchronous: it
+   * commits with the event. Returns true when the transaction's tariff changed.
+   */
+  tokenKnown(transactionId: string, token: { idTag: string; tokenType?: string }, tariff: Tariff | null | 'pending' | undefined): boolean {
+    const row = this.read(transactionId);
+    if (!row || row.ended !== 0) return false;
+    if (row.tariff_id === null) {
+      const start = JSON.parse(row.state) as PendingStart;
+      if (start.idTag !== null) return false;
+      const { tokenType } = token;
+      const withToken: PendingStart = { ...start, idTag: token.idTag, ...(tokenType === undefined ? {} : { tokenType }) };
+      this.sql.exec('UPDATE transaction_prices SET state = ? WHERE transaction_id = ?', JSON.stringify(withToken), transactionId);
+      return false;
+    }
+    const rebind = row.rebind === null ? null : (JSON.parse(row.rebind) as RebindState);
+    if (rebind === null || rebind.notRebound || tariff === undefined) return false;
+    if (tariff === 'pending') {
+      this.sql.exec('UPDATE transaction_prices SET rebind = ? WHERE transaction_id = ?', JSON.stringify({ ...rebind, token }), transactionId);
+      return false;
+    }
+    if (tariff === null || tariff.id === row.tariff_id) {
+      this.sql.exec('UPDATE transaction_prices SET rebind = NULL WHERE transaction_id = ?', transactionId);
+      return false;
+    }
+    if (rebind.overflow) {
+      const notRebound = { tariffId: tariff.id, tariffVersion: tariff.version };
+      this.sql.exec('UPDATE transaction_prices SET rebind = ? WHERE transaction_id = ?', JSON.stringify({ start: rebind.start, samples: [], overflow: true, notRebound }), transactionId);
+      return false;
+    }
+    const body = bodyOf(tariff);
+    let state = startCost(body, rebind.start);
+    // The samples are the ones the fold took, as it took them: the charging state they carry does not depend on the tariff.
+    for (const sample of rebind.samples) state = advanceCost(state, sample);
+    const { tariff: _kept, ...rest } = state;
+    this.sql.exec(
+      'UPDATE transaction_prices SET tariff_id = ?, tariff_version = ?, tariff = ?, state = ?, rebind = NULL WHERE transaction_id = ?',
+      tariff.id,
+      tariff.version,
+      JSON.stringify(body),
+      JSON.stringify(rest),
+      transactionId,
+    );
+    return true;
   }
 
   /**
@@ -155,28 +269,40 @@ export class TransactionPrices {
     }
     const before = { ...(JSON.parse(row.state) as Omit<CostState, 'tariff'>), tariff: JSON.parse(row.tariff) as TariffBody } as CostState;
     let state = before;
+    const taken: CostSample[] = [];
     for (const sample of samplesFor(state.open.charging)) {
       const atMs = Date.parse(sample.at);
       if (!Number.isFinite(atMs) || atMs < state.lastAtMs) continue;
       if (atMs === state.lastAtMs && sample.registerWh === undefined && sample.charging === state.open.charging) continue;
       state = advanceCost(state, sample);
+      taken.push(sample);
     }
+    const rebind = row.rebind === null ? null : (JSON.parse(row.rebind) as RebindState);
     if (end) {
       const breakdown = finishCost(state, end === 'last reading' ? { endedAt: new Date(state.lastAtMs).toISOString() } : end);
-      const finished = { tariffId: row.tariff_id, tariffVersion: row.tariff_version ?? 0, breakdown, totalCost: totalCostOf(breakdown.total_cost) };
+      const finished = {
+        tariffId: row.tariff_id,
+        tariffVersion: row.tariff_version ?? 0,
+        breakdown,
+        totalCost: totalCostOf(breakdown.total_cost),
+        ...(rebind?.notRebound ? { notRebound: rebind.notRebound } : {}),
+      };
       this.markEnded(transactionId, finished.totalCost);
       return finished;
     }
     if (state !== before) {
       const { tariff: _kept, ...rest } = state;
-      this.sql.exec('UPDATE transaction_prices SET state = ? WHERE transaction_id = ?', JSON.stringify(rest), transactionId);
+      // While its token is not known, the samples taken are kept too (bounded), to price it again under the token's tariff.
+      const kept = rebind === null || rebind.notRebound ? undefined : keepSamples(rebind, taken);
+      if (kept === undefined) this.sql.exec('UPDATE transaction_prices SET state = ? WHERE transaction_id = ?', JSON.stringify(rest), transactionId);
+      else this.sql.exec('UPDATE transaction_prices SET state = ?, rebind = ? WHERE transaction_id = ?', JSON.stringify(rest), JSON.stringify(kept), transactionId);
     }
     return undefined;
   }
 
   /** The end's row: the fold state is of no more use (the breakdown went with the end's fact), the totalCost answers replays. */
   private markEnded(transactionId: string, totalCost: number | null): void {
-    this.sql.exec("UPDATE transaction_prices SET ended = 1, total_cost = ?, tariff = NULL, state = '{}', told = NULL WHERE transaction_id = ?", totalCost, transactionId);
+    this.sql.exec("UPDATE transaction_prices SET ended = 1, total_cost = ?, tariff = NULL, state = '{}', told = NULL, rebind = NULL WHERE transaction_id = ?", totalCost, transactionId);
     if (this.open !== undefined) this.open = Math.max(0, this.open - 1);
     this.trim();
   }
@@ -219,13 +345,13 @@ export class TransactionPrices {
 
   private read(transactionId: string): Row | undefined {
     return this.sql
-      .exec<Row>('SELECT tariff_id, tariff_version, tariff, state, ended, total_cost FROM transaction_prices WHERE transaction_id = ?', transactionId)
+      .exec<Row>('SELECT tariff_id, tariff_version, tariff, state, ended, total_cost, rebind FROM transaction_prices WHERE transaction_id = ?', transactionId)
       .toArray()[0];
   }
 
-  private insert(transactionId: string, tariffId: string | null, version: number | null, tariff: string | null, state: string): void {
+  private insert(transactionId: string, tariffId: string | null, version: number | null, tariff: string | null, state: string, rebind: string | null = null): void {
     const added = this.sql.exec(
-      `INSERT INTO transaction_prices (transaction_id, tariff_id, tariff_version, tariff, state, ended, n) VALUES (?, ?, ?, ?, ?, 0, ?)
+      `INSERT INTO transaction_prices (transaction_id, tariff_id, tariff_version, tariff, state, ended, n, rebind) VALUES (?, ?, ?, ?, ?, 0, ?, ?)
        ON CONFLICT (transaction_id) DO NOTHING`,
       transactionId,
       tariffId,
@@ -233,6 +359,7 @@ export class TransactionPrices {
       tariff,
       state,
       this.order.next(),
+      rebind,
     ).rowsWritten;
     if (added > 0 && this.open !== undefined) this.open += 1;
   }
@@ -257,4 +384,17 @@ export class TransactionPrices {
 function bodyOf(tariff: Tariff): TariffBody {
   const { id: _id, version: _version, last_updated: _updated, ...body } = tariff;
   return body as TariffBody;
+}
+
+/** The `rebind` column of a transaction priced from `start`: kept only when it began without a token. */
+function rebindFrom(start: PendingStart): string | null {
+  return start.idTag === null ? JSON.stringify({ start, samples: [] } satisfies RebindState) : null;
+}
+
+/** The rebind state with `taken` added; past REBIND_SAMPLES_MAX, without samples (overflow). */
+function keepSamples(rebind: RebindState, taken: readonly CostSample[]): RebindState {
+  if (rebind.overflow) return rebind;
+  const samples = [...rebind.samples, ...taken];
+  if (samples.length > REBIND_SAMPLES_MAX) return { start: rebind.start, samples: [], overflow: true, ...(rebind.token ? { token: rebind.token } : {}) };
+  return { ...rebind, samples };
 }

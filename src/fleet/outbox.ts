@@ -83,6 +83,11 @@ export interface TransactionCostFact {
   /** When the object priced it. */
   at: string;
   priced: { tariffId: string; tariffVersion: number; breakdown: CostBreakdown } | null;
+  /**
+   * The tariff of the token that became known after the start, which the transaction was not re-priced
+   * under (its samples past the bound the object keeps): flagged `price-not-rebound`.
+   */
+  notRebound?: { tariffId: string; tariffVersion: number };
 }
 
 export type OutboxKind = keyof OutboxFacts;

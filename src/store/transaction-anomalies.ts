@@ -61,6 +61,12 @@ export const ANOMALY_KINDS = {
    * when a newer start abandoned it and again at its own late end): the first cost is kept.
    */
   'conflicting-cost': 'A further cost with other figures arrived for a transaction already priced; the first was kept',
+  /**
+   * A 2.0.1 transaction begun without a token (EVConnected) whose token, known later, has another tariff
+   * (a fleet contract price), but ran too long without it for its object to keep what re-pricing needs
+   * (charger/transaction-prices.ts REBIND_SAMPLES_MAX): it kept the tariff it began with. Detail: the token's tariff.
+   */
+  'price-not-rebound': "The token became known too long after the start to re-price the session under the token's tariff; it kept the tariff it began with",
 } as const;
 
 export type AnomalyKind = keyof typeof ANOMALY_KINDS;

@@ -104,7 +104,23 @@ export class TransactionCostStore {
                   AND k.total_cost_excl_vat = c.excl_vat AND k.total_cost_incl_vat IS c.incl_vat))`,
         )
         .bind(json, now),
+      ...this.notReboundStatements(costs, now),
     ]);
+  }
+
+  /** The `price-not-rebound` flags of the batch's costs that carry one (transaction-anomalies.ts); usually none. */
+  private notReboundStatements(costs: readonly ChargerFact<'cost'>[], now: string): D1PreparedStatement[] {
+    const flagged = costs.filter(({ fact }) => fact.notRebound !== undefined);
+    if (flagged.length === 0) return [];
+    return flagged.map(({ chargerId, fact }) =>
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
+           SELECT ?1, ?2, 'price-not-rebound', ?3, ?4 WHERE EXISTS
+             (SELECT 1 FROM transactions WHERE charger_id = ?1 AND protocol = ?5 AND ocpp_transaction_id = ?2)`,
+        )
+        .bind(chargerId, fact.transactionId, JSON.stringify({ tariff: { id: fact.notRebound!.tariffId, version: fact.notRebound!.tariffVersion } }), now, fact.protocol),
+    );
   }
 }
 

@@ -422,7 +422,7 @@ describe('tariff information updated during a transaction (I06)', () => {
     cp.close();
   });
 
-  it('I06: the token becomes known in a session begun without one: updatedPersonalMessage in its language, the session keeps the tariff it began with', async () => {
+  it('I06: the token becomes known in a session begun without one: updatedPersonalMessage in its language, of the token group tariff the session is rebound to', async () => {
     const groupTariff = uniqueTariffId();
     expect((await api('PUT', `/tariffs/${groupTariff}`, { ...TARIFF, tariff_alt_text: [{ language: 'nl', text: 'Vlootprijs' }] })).status).toBe(201);
     const group = uniqueChargerId('GRP').slice(0, 20);
@@ -436,15 +436,14 @@ describe('tariff information updated during a transaction (I06)', () => {
     const authorized = event201At('TX-LATE', 1, 'Updated', at(60), 1_000, { triggerReason: 'Authorized', idToken: { idToken: tag, type: 'ISO14443' } });
     const told = await cp.call('TransactionEvent', authorized);
     expect(v.safeParse(TransactionEventResponse, told[2]).success).toBe(true);
-    const dutch = TARIFF.tariff_alt_text[1]!.text;
     expect(told[2]).toEqual({
-      // The tariff the session is priced under (the charger's), not the group's: it keeps the one it began with.
-      idTokenInfo: { status: 'Accepted', groupIdToken: { idToken: group, type: 'Central' }, language1: 'nl', personalMessage: { format: 'UTF8', language: 'nl', content: dutch } },
-      updatedPersonalMessage: { format: 'UTF8', language: 'nl', content: `${dutch}\nNow: EUR 0.48/kWh` },
+      // The group's tariff, which the session is priced under from now on (rebound to it from its start), not the charger's.
+      idTokenInfo: { status: 'Accepted', groupIdToken: { idToken: group, type: 'Central' }, language1: 'nl', personalMessage: { format: 'UTF8', language: 'nl', content: 'Vlootprijs' } },
+      updatedPersonalMessage: { format: 'UTF8', language: 'nl', content: 'Vlootprijs\nNow: EUR 0.48/kWh' },
     });
     expect((await cp.call('TransactionEvent', authorized))[2]).toEqual(told[2]);
     expect((await cp.call('TransactionEvent', event201At('TX-LATE', 2, 'Updated', at(120), 2_000)))[2]).toEqual({});
-    // 2 kWh x 0.48 + 0.60: the charger's tariff to the end.
+    // 2 kWh x 0.48 + 0.60: the group's tariff (the same prices as the charger's) from the start.
     expect((await cp.call('TransactionEvent', event201At('TX-LATE', 3, 'Ended', at(180), 2_000)))[2]).toEqual({ totalCost: 1.56 });
     cp.close();
   });
