@@ -33,6 +33,7 @@ const PAGE = `<!doctype html>
 </form>
 <span id="who" class="note hidden"></span>
 <span id="status" class="note" role="status"></span>
+<button type="button" id="refresh" title="Read the screen shown again (the live feed brings chargers' changes by itself)">Refresh</button>
 </header>
 <nav class="screens" aria-label="Screens">
 <a href="#/fleet">Chargers</a>

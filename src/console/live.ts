@@ -5,7 +5,7 @@
 // when the socket closes (its life limit, 4001, or the network), and polls while it cannot open.
 
 export const LIVE = String.raw`
-  var live = { socket: null, open: false, starting: false, failures: 0, retry: null, ping: null, renew: null, watched: null, detail: null };
+  var live = { socket: null, open: false, starting: false, failures: 0, retry: null, ping: null, renew: null, watched: null, detail: null, screen: null };
   /** Whether the feed is open: the polling loop then stops after each read. */
   function liveOpen() { return live.open; }
   function liveStart() {
@@ -54,6 +54,7 @@ export const LIVE = String.raw`
     }
     if (/^(charger|connector|transaction)\./.test(m.type)) {
       applyFleetMessage(m);
+      if (state.screen !== 'fleet' && state.screen !== 'charger') screenSoon();
       if (m.chargerId === state.selectedId) detailSoon();
     } else if (m.chargerId === state.selectedId && m.chargerId) {
       if (m.type === 'journal' && m.entry) { state.messages = [m.entry].concat(state.messages).slice(0, 50); journalNow(); }
@@ -76,6 +77,12 @@ export const LIVE = String.raw`
   function detailSoon() {
     if (live.detail || state.screen !== 'charger') return;
     live.detail = setTimeout(function () { live.detail = null; if (state.screen === 'charger' && state.selectedId) loadSelected().catch(function () {}); }, 1000);
+  }
+  /** A screen the feed does not describe (transactions, tariffs, alerts, firmware): read it again once
+   *  something happened in the fleet, within a second; otherwise when the operator presses Refresh. */
+  function screenSoon() {
+    if (live.screen) return;
+    live.screen = setTimeout(function () { live.screen = null; refreshNow(); }, 1000);
   }
   function journalNow() { var box = document.querySelector('#detail .journal'); if (box && state.charger) renderJournal(box); }
   /** The latest meter reading the feed brought, above the transactions. */

@@ -57,6 +57,7 @@ export const MAIN = String.raw`
     renderWhoami();
     showBanner();
   });
+  $('refresh').addEventListener('click', refreshNow);
   setupCdrExport();
   showBanner();
   if (state.token) { loadWhoami(); liveStart(); }
