@@ -511,4 +511,25 @@ describe('the dashboard in a browser', () => {
     await page.close();
     await a.close();
   }, 120_000);
+
+  it('issue 15 whoami: the header names a read-only token and its scope, and its command forms cannot send', async () => {
+    const id = uniqueChargerId('DASHWHO');
+    const charger = await bootedCharger('ocpp2.0.1', id);
+    const made = await api('POST', '/tokens', { name: 'console read-only', scopes: ['read'] });
+    expect(made.status).toBe(201);
+    const page = await browser.newPage();
+    const consoleErrors = collectErrors(page);
+    await page.goto(`${baseUrl()}/dashboard#/chargers/${encodeURIComponent(id)}`);
+    await page.fill('#token', made.body.token);
+    await page.press('#token', 'Enter');
+    await expect.poll(async () => (await page.locator('#who').textContent()) ?? '', { timeout: 15_000 }).toMatch(/console read-only \(token\) · read$/);
+    const send = page.locator('form.command', { hasText: 'Reset' }).getByRole('button', { name: 'Send' });
+    await send.waitFor({ timeout: 15_000 });
+    await expect.poll(() => send.isDisabled(), { timeout: 15_000 }).toBe(true);
+    expect(await page.locator('#detail').textContent()).toContain('This token has no command scope');
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+    await charger.close();
+    await api('DELETE', `/tokens/${made.body.apiToken.id}`);
+  }, 60_000);
 });
