@@ -2,8 +2,9 @@
 // fonts or CDNs) served without a token. The page asks for an API token, keeps it in sessionStorage
 // and calls /api/v1 with it, so it sees and does exactly what that token may. Its script, assembled
 // from one module per screen or concern in src/console/ (see src/console/index.ts for why it is one
-// inline script), polls what the screen shown needs every 3 seconds and builds the page with DOM and
-// text nodes only. Screens are chosen by the URL's hash (#/fleet, #/chargers/{id}, #/transactions,
+// inline script), follows the live feed (a WebSocket to this origin, README "Live console feed"), or
+// polls what the screen shown needs every 3 seconds when the feed cannot open, and builds the page
+// with DOM and text nodes only. Screens are chosen by the URL's hash (#/fleet, #/chargers/{id}, #/transactions,
 // #/tariffs, #/alerts, #/firmware), so each can be linked to and the back button works.
 // A Content-Security-Policy allows exactly this page's inline script and style, and fetches to
 // this origin; nothing else.
@@ -32,6 +33,7 @@ const PAGE = `<!doctype html>
 </form>
 <span id="who" class="note hidden"></span>
 <span id="status" class="note" role="status"></span>
+<button type="button" id="refresh" title="Read the screen shown again (the live feed brings chargers' changes by itself)">Refresh</button>
 </header>
 <nav class="screens" aria-label="Screens">
 <a href="#/fleet">Chargers</a>
@@ -42,7 +44,17 @@ const PAGE = `<!doctype html>
 </nav>
 <div id="banner" class="banner hidden" role="alert"></div>
 <main class="screens">
-<section data-screen="fleet" id="fleet-section"><h2>Chargers</h2><div id="chargers"><p class="note">Nothing loaded yet.</p></div></section>
+<section data-screen="fleet" id="fleet-section"><h2>Chargers</h2>
+<div id="fleet-summary" class="summary" role="group" aria-label="Chargers by state (each filters the list)"></div>
+<form id="fleet-filter" class="filters" role="search" autocomplete="off">
+<input id="fleet-q" type="search" spellcheck="false" aria-label="Search chargers" placeholder="Id, vendor, model, serial or firmware starting with…">
+<label>State <select id="fleet-state"><option value="">any</option><option>online</option><option>charging</option><option>faulted</option><option>unavailable</option><option>offline</option></select></label>
+<label>OCPP <select id="fleet-protocol"><option value="">any</option><option value="ocpp1.6">1.6</option><option value="ocpp2.0.1">2.0.1</option><option value="none">never connected</option></select></label>
+<label>Sort <select id="fleet-sort"><option value="id">id</option><option value="lastSeen">last seen</option><option value="vendor">vendor</option><option value="model">model</option><option value="firmware">firmware</option></select></label>
+<select id="fleet-order" aria-label="Order"><option value="asc">ascending</option><option value="desc">descending</option></select>
+</form>
+<div id="chargers"><p class="note">Nothing loaded yet.</p></div>
+<div id="fleet-pager" class="pager"></div></section>
 <section data-screen="charger" id="detail" hidden><p class="note">Select a charger to see its transactions, energy, messages, commands, firmware, certificates, logs and reports.</p></section>
 <section data-screen="transactions" id="transactions-section" hidden><h2>Transactions</h2><div id="transactions"><p class="note">Loading…</p></div>
 <h3>Charge detail records</h3>

@@ -93,6 +93,8 @@ export const API_CLIENT = String.raw`
     var a = w.actor;
     box.textContent = (a.name || a.email || a.id) + ' (' + a.kind + ')' + (w.scopes && w.scopes.length ? ' · ' + w.scopes.join(', ') : '');
     box.classList.remove('hidden');
+    // The command forms follow the scopes: built again, their Send buttons disabled without the command scope.
+    if (state.charger && state.screen === 'charger') { state.formsFor = null; renderDetail(); }
   }
   /** Whether the token may send commands, as far as the console knows (without /whoami: assume so; the API decides). */
   function mayCommand() {

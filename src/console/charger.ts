@@ -54,7 +54,7 @@ export const CHARGER = String.raw`
       detail.replaceChildren(
         add(h('div', 'head'), h('h2', 'mono', c.id), h('span', null, ''), h('div', 'facts')),
         add(h('div', 'cols'),
-          add(h('section'), h('h3', null, 'Transactions'), h('div', 'tx-box'), h('h3', null, 'Energy'), h('div', 'chart-box'),
+          add(h('section'), h('h3', null, 'Transactions'), h('p', 'live-meter note hidden'), h('div', 'tx-box'), h('h3', null, 'Energy'), h('div', 'chart-box'),
             h('h3', null, 'Tariff and cost'), h('div', 'cost-box')),
           add(h('section', 'command-section'), h('h3', null, 'Commands'), commandForms(c),
             h('h3', null, 'Queued commands (newest first)'), h('div', 'queued-box'))),

@@ -98,6 +98,7 @@ export const COMMANDS = String.raw`
       add(form, add(h('label'), document.createTextNode(f.label + ' '), input));
     });
     var send = h('button', null, 'Send');
+    if (!mayCommand()) { send.disabled = true; send.title = 'This token has no command scope'; }
     send.type = 'submit';
     var answers = h('div', 'answers');
     answers.setAttribute('aria-live', 'polite');

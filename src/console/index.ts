@@ -25,6 +25,7 @@ import { JOURNAL_CHART } from './journal-chart';
 import { COMMANDS } from './commands';
 import { CHARGER_VIEWS } from './charger-views';
 import { CHARGER } from './charger';
+import { LIVE } from './live';
 import { MAIN } from './main';
 
 /** The modules in the order they run; MAIN starts the console. */
@@ -42,6 +43,7 @@ export const CONSOLE_MODULES: ReadonlyArray<readonly [name: string, source: stri
   ['commands', COMMANDS],
   ['charger-views', CHARGER_VIEWS],
   ['charger', CHARGER],
+  ['live', LIVE],
   ['main', MAIN],
 ];
 

@@ -1,6 +1,7 @@
 // The console's start: the token form (kept in sessionStorage, this tab only), the banner, and the
-// polling loop, which reads only what the screen shown needs, one refresh at a time, every POLL_MS,
-// paused while the tab is hidden.
+// read loop, which reads only what the screen shown needs, one refresh at a time: once per screen and
+// per feed (re)connection while the live feed is open (live.ts: an idle console reads nothing), and
+// every POLL_MS while it is not, paused while the tab is hidden.
 
 export const MAIN = String.raw`
   var timer = null, busy = false, again = false;
@@ -21,9 +22,9 @@ export const MAIN = String.raw`
     if (!state.token || state.authError || document.hidden) { schedule(); return; }
     busy = true;
     Promise.all(screenLoads().concat([loadAlerts()]))
-      .then(function () { $('status').textContent = 'Updated ' + new Date().toLocaleTimeString() + ' · every ' + POLL_MS / 1000 + ' s'; })
+      .then(function () { $('status').textContent = 'Updated ' + new Date().toLocaleTimeString() + (liveOpen() ? ' · live' : ' · every ' + POLL_MS / 1000 + ' s'); })
       .catch(function (error) { $('status').textContent = 'Update failed: ' + error.message; })
-      .finally(function () { busy = false; if (again) { again = false; tick(); } else schedule(); });
+      .finally(function () { busy = false; if (again) { again = false; tick(); } else if (!liveOpen()) schedule(); });
   }
   function schedule() { clearTimeout(timer); timer = setTimeout(tick, POLL_MS); }
   document.addEventListener('visibilitychange', function () { if (!document.hidden) refreshNow(); });
@@ -41,21 +42,24 @@ export const MAIN = String.raw`
     state.authError = null;
     if (state.token) sessionStorage.setItem(TOKEN_KEY, state.token); else sessionStorage.removeItem(TOKEN_KEY);
     showBanner();
-    if (state.token) loadWhoami();
+    liveStop();
+    if (state.token) { loadWhoami(); liveStart(); }
     route(); // the screen the URL names, its charger selected again after "Forget"
   });
   $('forget').addEventListener('click', function () {
     state.token = ''; $('token').value = ''; sessionStorage.removeItem(TOKEN_KEY);
+    liveStop();
     state.selectedId = null; state.formsFor = null; state.view = null; state.whoami = null;
     state.alerts = []; state.alerts24h = null; state.fleetFirmware = []; state.chargers = [];
     state.tariffs = []; state.assignments = []; state.tariffVersions = {};
-    ['tariffs', 'chargers', 'detail', 'alerts', 'firmware', 'transactions'].forEach(function (id) { $(id).replaceChildren(); });
+    ['tariffs', 'chargers', 'fleet-summary', 'fleet-pager', 'detail', 'alerts', 'firmware', 'transactions'].forEach(function (id) { $(id).replaceChildren(); });
     $('cdr-result').className = 'result hidden'; $('status').textContent = ''; $('alert-count').textContent = '–';
     renderWhoami();
     showBanner();
   });
+  $('refresh').addEventListener('click', refreshNow);
   setupCdrExport();
   showBanner();
-  if (state.token) loadWhoami();
+  if (state.token) { loadWhoami(); liveStart(); }
   route();
 `;

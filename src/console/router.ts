@@ -27,6 +27,7 @@ export const ROUTER = String.raw`
     if (r.unknown) $('status').textContent = 'No screen "' + r.unknown + '": showing the fleet.';
     if (r.screen === 'charger') selectCharger(r.id);
     else if (changed) { var heading = document.querySelector('[data-screen="' + r.screen + '"] h2'); if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); } }
+    liveFollow(); // the feed watches the charger shown, and only it
     refreshNow();
   }
   window.addEventListener('hashchange', route);

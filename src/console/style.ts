@@ -77,6 +77,13 @@ svg.chart .label { fill: var(--muted); font-size: 11px; }
 .tabs { display: flex; flex-wrap: wrap; gap: 4px; margin-bottom: 8px; }
 .tabs button[aria-selected="true"] { border-color: var(--accent); background: var(--bg); font-weight: 600; }
 .pager { display: flex; gap: 8px; align-items: center; margin-top: 6px; }
+.summary { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 8px; }
+.summary button[aria-pressed="true"] { border-color: var(--accent); font-weight: 600; }
+form.filters { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; margin-bottom: 8px; }
+#fleet-q { width: min(340px, 100%); }
+.st-faulted, .dot.st-faulted { color: var(--bad); } .dot.st-faulted::before { background: var(--bad); }
+.st-unavailable, .dot.st-unavailable { color: var(--warn); } .dot.st-unavailable::before { background: var(--warn); }
+.st-charging, .dot.st-charging { color: var(--accent); } .dot.st-charging::before { background: var(--accent); }
 .views td { word-break: break-word; }
 .warn { color: var(--warn); }
 form.cdr { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }

@@ -129,7 +129,8 @@ describe('the dashboard in a browser', () => {
     await charger.call('SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: new Date().toISOString(), techInfo: HOSTILE });
     await page.click('nav a[href="#/alerts"]');
     const alertRow = page.locator('#alerts tr', { hasText: id }).first();
-    await alertRow.waitFor({ timeout: 20_000 });
+    // Security events are not in the live feed: with it open the screen reads on demand, not by polling.
+    await expect.poll(async () => { await page.click('#refresh'); return alertRow.count(); }, { timeout: 20_000, interval: 1_000 }).toBe(1);
     expect(await alertRow.textContent()).toContain('TamperDetectionActivated');
     expect(await alertRow.textContent()).toContain(HOSTILE);
     await expect.poll(async () => Number.parseInt((await page.textContent('#alert-count')) ?? '', 10), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
@@ -430,4 +431,105 @@ describe('the dashboard in a browser', () => {
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it('issue 15 fleet screen: counts by state filter the list, prefix search, keyset pages of 50; 2.0.1 G01 / B01: a status change shows live within 2 s without an API read, and an idle console reads nothing', async () => {
+    const prefix = uniqueChargerId('DASHLIVE');
+    const a = await bootedCharger('ocpp2.0.1', `${prefix}-A`);
+    await a.call('StatusNotification', { timestamp: new Date().toISOString(), connectorStatus: 'Available', evseId: 1, connectorId: 1 });
+    // 51 more, registered and never connected (offline): 52 match the prefix, two pages of 50.
+    for (let i = 0; i < 51; i++) expect((await api('PUT', `/chargers/${prefix}-R${String(i).padStart(2, '0')}`)).status).toBeLessThan(300);
+
+    const { page, consoleErrors } = await openDashboard();
+    const sockets: string[] = [];
+    const frames: string[] = [];
+    page.on('websocket', (ws) => {
+      sockets.push(ws.url());
+      ws.on('framereceived', (f) => frames.push(String(f.payload)));
+    });
+    expect(await page.locator('#fleet-q').getAttribute('placeholder')).toMatch(/starting with/);
+    await page.fill('#fleet-q', prefix);
+    const rows = page.locator('#chargers tbody tr');
+    // The first page of the search (not the whole fleet's first page, shown before it).
+    await expect.poll(async () => (await rows.allTextContents()).filter((t) => t.includes(prefix)).length, { timeout: 15_000 }).toBe(50);
+    expect(await rows.count()).toBe(50);
+    const rowA = page.locator('#chargers tr', { hasText: `${prefix}-A` });
+    expect(await rowA.textContent()).toMatch(/^online/);
+    // Page 2 by its cursor, and back.
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(async () => (await page.locator('#fleet-pager').textContent()) ?? '', { timeout: 15_000 }).toContain('Page 2, 2 shown');
+    expect(await page.locator('#chargers').textContent()).toContain(`${prefix}-R50`);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await rowA.waitFor({ timeout: 15_000 });
+
+    // The feed opens (a ticket, then a same-origin WebSocket the CSP allows, no token in its URL).
+    await expect.poll(async () => (await page.locator('#status').textContent()) ?? '', { timeout: 15_000 }).toContain('live');
+    expect(sockets.length).toBe(1);
+    expect(sockets[0]).toMatch(/\/api\/v1\/live\?ticket=/);
+    expect(sockets[0]).not.toContain(E2E_API_TOKEN);
+    const faulted = page.locator('#fleet-summary button', { hasText: /^faulted \d+$/ });
+    const count = async () => Number(((await faulted.textContent()) ?? '').split(' ')[1]);
+    const faultedBefore = await count();
+
+    // A fault: the row and the count change within 2 s, and the page asked the API nothing for it.
+    const requests: string[] = [];
+    page.on('request', (r) => { if (r.url().includes('/api/v1/')) requests.push(r.url()); });
+    await a.call('StatusNotification', { timestamp: new Date().toISOString(), connectorStatus: 'Faulted', evseId: 1, connectorId: 1 });
+    await expect.poll(async () => (await rowA.textContent()) ?? '', { timeout: 2_000, interval: 100 }).toMatch(/^faulted.*EVSE 1.*Faulted/);
+    expect(await count()).toBe(faultedBefore + 1);
+    expect(requests).toEqual([]);
+    // Idle: no poll, so no D1 read, for longer than the poll interval.
+    await page.waitForTimeout(4_000);
+    expect(requests).toEqual([]);
+
+    // The faulted count filters the list: the prefix and the state together.
+    await faulted.click();
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.locator('#fleet-state').inputValue()).toBe('faulted');
+    expect(requests.some((u) => u.includes('state=faulted') && u.includes(`q=${prefix}`))).toBe(true);
+
+    // The charger's screen watches it: a frame shows in its journal, and a meter reading, as they come.
+    await page.locator('#chargers').getByRole('link', { name: `${prefix}-A` }).click();
+    await page.locator('#detail .journal table').waitFor({ timeout: 15_000 });
+    await expect.poll(() => frames.some((f) => f.includes('"watching"')), { timeout: 10_000 }).toBe(true);
+    const journalReads = () => requests.filter((u) => u.includes('/messages?')).length;
+    const readsBefore = journalReads();
+    const heartbeats = page.locator('#detail .journal tbody tr', { hasText: '"Heartbeat"' });
+    const heartbeatsBefore = await heartbeats.count();
+    await a.call('Heartbeat', {});
+    // The CALL and its answer (newest first), from the feed.
+    await expect.poll(() => heartbeats.count(), { timeout: 2_000, interval: 100 }).toBe(heartbeatsBefore + 1);
+    expect(await page.locator('#detail .journal tbody tr').first().textContent()).toContain('currentTime');
+    expect(journalReads()).toBe(readsBefore);
+    const transactionId = `DASH-LIVE-${Date.now()}`;
+    const at = new Date().toISOString();
+    await a.call('TransactionEvent', { eventType: 'Started', timestamp: at, triggerReason: 'CablePluggedIn', seqNo: 0, evse: { id: 1, connectorId: 1 },
+      transactionInfo: { transactionId, chargingState: 'Charging' }, meterValue: [reading201(at, 1_000, 'Wh', 'Transaction.Begin')] });
+    await a.call('TransactionEvent', { eventType: 'Updated', timestamp: new Date().toISOString(), triggerReason: 'MeterValuePeriodic', seqNo: 1,
+      transactionInfo: { transactionId }, meterValue: [reading201(new Date().toISOString(), 3_500, 'Wh')] });
+    await expect.poll(async () => (await page.locator('#detail .live-meter').textContent()) ?? '', { timeout: 3_000, interval: 100 }).toContain('3.50 kWh');
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+    await a.close();
+  }, 120_000);
+
+  it('issue 15 whoami: the header names a read-only token and its scope, and its command forms cannot send', async () => {
+    const id = uniqueChargerId('DASHWHO');
+    const charger = await bootedCharger('ocpp2.0.1', id);
+    const made = await api('POST', '/tokens', { name: 'console read-only', scopes: ['read'] });
+    expect(made.status).toBe(201);
+    const page = await browser.newPage();
+    const consoleErrors = collectErrors(page);
+    await page.goto(`${baseUrl()}/dashboard#/chargers/${encodeURIComponent(id)}`);
+    await page.fill('#token', made.body.token);
+    await page.press('#token', 'Enter');
+    await expect.poll(async () => (await page.locator('#who').textContent()) ?? '', { timeout: 15_000 }).toMatch(/console read-only \(token\) · read$/);
+    const send = page.locator('form.command', { hasText: 'Reset' }).getByRole('button', { name: 'Send' });
+    await send.waitFor({ timeout: 15_000 });
+    await expect.poll(() => send.isDisabled(), { timeout: 15_000 }).toBe(true);
+    expect(await page.locator('#detail').textContent()).toContain('This token has no command scope');
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+    await charger.close();
+    await api('DELETE', `/tokens/${made.body.apiToken.id}`);
+  }, 60_000);
 });
