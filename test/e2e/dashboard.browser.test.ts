@@ -45,9 +45,11 @@ function collectErrors(page: Page): string[] {
 }
 
 /** A page with the token given, collecting console errors and uncaught exceptions. */
-async function openDashboard(hash = '', width = 1280): Promise<{ page: Page; consoleErrors: string[] }> {
+/** `watch` runs before the page loads, so listeners it attaches see everything (the live feed opens as soon as the token is given). */
+async function openDashboard(hash = '', width = 1280, watch?: (page: Page) => void): Promise<{ page: Page; consoleErrors: string[] }> {
   const page = await browser.newPage({ viewport: { width, height: 900 } });
   const consoleErrors = collectErrors(page);
+  watch?.(page);
   await page.goto(`${baseUrl()}/dashboard${hash}`);
   await page.fill('#token', E2E_API_TOKEN);
   await page.press('#token', 'Enter');
@@ -439,13 +441,14 @@ describe('the dashboard in a browser', () => {
     // 51 more, registered and never connected (offline): 52 match the prefix, two pages of 50.
     for (let i = 0; i < 51; i++) expect((await api('PUT', `/chargers/${prefix}-R${String(i).padStart(2, '0')}`)).status).toBeLessThan(300);
 
-    const { page, consoleErrors } = await openDashboard();
     const sockets: string[] = [];
     const frames: string[] = [];
-    page.on('websocket', (ws) => {
-      sockets.push(ws.url());
-      ws.on('framereceived', (f) => frames.push(String(f.payload)));
-    });
+    const { page, consoleErrors } = await openDashboard('', 1280, (p) =>
+      p.on('websocket', (ws) => {
+        sockets.push(ws.url());
+        ws.on('framereceived', (f) => frames.push(String(f.payload)));
+      }),
+    );
     expect(await page.locator('#fleet-q').getAttribute('placeholder')).toMatch(/starting with/);
     await page.fill('#fleet-q', prefix);
     const rows = page.locator('#chargers tbody tr');
