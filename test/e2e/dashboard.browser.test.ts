@@ -6,58 +6,14 @@
 // charger shows offline (never green), a command to it can be queued and is delivered on reconnect, a
 // running 1.6 session shows its energy, no sideways scroll at 390 px, and a keyboard-only flow.
 import { readFile } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { collectErrors, HOSTILE, openDashboard, useBrowser } from './console-helpers.ts';
 import { E2E_API_TOKEN } from './global-setup.ts';
 import { api, baseUrl, BOOT, bootedCharger, command, connectCharger, uniqueChargerId, type Charger } from './helpers.ts';
 import { reading201 } from './session-helpers.ts';
 
-/** Installed by .ci/run from Debian's packages when missing. */
-const CHROMIUM = '/usr/bin/chromium';
-
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-/**
- * Console errors and uncaught exceptions of a page. The one exception: GET /api/v1/whoami answered
- * 404, which the browser logs as a failed load: the console asks, and shows nothing, on a
- * deployment without it.
- */
-function collectErrors(page: Page): string[] {
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() !== 'error') return;
-    if (/^Failed to load resource: .*404/.test(message.text()) && message.location().url.endsWith('/api/v1/whoami')) return;
-    consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(String(error)));
-  return consoleErrors;
-}
-
-/** A page with the token given, collecting console errors and uncaught exceptions. */
-/** `watch` runs before the page loads, so listeners it attaches see everything (the live feed opens as soon as the token is given). */
-async function openDashboard(hash = '', width = 1280, watch?: (page: Page) => void): Promise<{ page: Page; consoleErrors: string[] }> {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
-  const consoleErrors = collectErrors(page);
-  watch?.(page);
-  await page.goto(`${baseUrl()}/dashboard${hash}`);
-  await page.fill('#token', E2E_API_TOKEN);
-  await page.press('#token', 'Enter');
-  return { page, consoleErrors };
-}
-
-/** Markup a hostile charger puts in its text: shown literally, it must never become an element or run. */
-const HOSTILE = '<img src=x onerror=window.__pwned=1>';
+const browser = useBrowser();
 
 describe('the dashboard in a browser', () => {
   it('shows a simulated charger come online and charge, with no console errors', async () => {
@@ -67,7 +23,7 @@ describe('the dashboard in a browser', () => {
     const charger = await bootedCharger('ocpp2.0.1', id);
     await charger.call('StatusNotification', { timestamp: new Date().toISOString(), connectorStatus: 'Available', evseId: 1, connectorId: 1 });
 
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     const consoleErrors = collectErrors(page);
 
     await page.goto(`${baseUrl()}/dashboard`);
@@ -398,7 +354,7 @@ describe('the dashboard in a browser', () => {
       triggers.push(params);
       return { status: 'Accepted' };
     });
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     const consoleErrors = collectErrors(page);
     await page.goto(`${baseUrl()}/dashboard`);
     type Focused = { tag: string; id: string; text: string; outline: string };
@@ -520,7 +476,7 @@ describe('the dashboard in a browser', () => {
     const charger = await bootedCharger('ocpp2.0.1', id);
     const made = await api('POST', '/tokens', { name: 'console read-only', scopes: ['read'] });
     expect(made.status).toBe(201);
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     const consoleErrors = collectErrors(page);
     await page.goto(`${baseUrl()}/dashboard#/chargers/${encodeURIComponent(id)}`);
     await page.fill('#token', made.body.token);
