@@ -23,14 +23,26 @@ export const ALERTS_FIRMWARE = String.raw`
       renderAlerts();
     });
   }
-  function moreAlerts(b) {
+  // ---- "More" for a list kept in state[o.list] (with state[o.shown] and state[o.next]): reads the
+  // next page of o.path (its items under o.key), adds it and draws the screen again with o.render.
+  function morePage(b, o) {
     b.disabled = true;
-    read('/security-events?critical=true&limit=' + ALERT_PAGE + '&cursor=' + enc(state.alertsNext)).then(function (json) {
-      state.alerts = state.alerts.concat(json.securityEvents);
-      state.alertsShown = state.alerts.length;
-      state.alertsNext = json.nextCursor;
-      renderAlerts();
-    }).catch(function (error) { b.disabled = false; $('status').textContent = 'Loading more alerts failed: ' + error.message; });
+    read(o.path + '&cursor=' + enc(state[o.next])).then(function (json) {
+      state[o.list] = state[o.list].concat(json[o.key]);
+      state[o.shown] = state[o.list].length;
+      state[o.next] = json.nextCursor;
+      o.render();
+    }).catch(function (error) { b.disabled = false; $('status').textContent = 'Loading more ' + o.what + ' failed: ' + error.message; });
+  }
+  /** The line under such a list: what is shown, and "More" while there is more (up to MAX_PAGE). */
+  function morePager(box, items, next, text, more) {
+    var pager = add(h('div', 'pager'), h('span', 'note', text));
+    if (next !== null && items.length < MAX_PAGE) add(pager, button('More', more));
+    add(box, pager);
+  }
+  function moreAlerts(b) {
+    morePage(b, { path: '/security-events?critical=true&limit=' + ALERT_PAGE, key: 'securityEvents', list: 'alerts',
+      shown: 'alertsShown', next: 'alertsNext', render: renderAlerts, what: 'alerts' });
   }
   function renderAlerts() {
     var badge = $('alert-count');
@@ -48,9 +60,7 @@ export const ALERTS_FIRMWARE = String.raw`
       add(t.tBodies[0], tr);
     });
     add(box, scroller(t));
-    var pager = add(h('div', 'pager'), h('span', 'note', state.alerts.length + ' shown, newest first'));
-    if (state.alertsNext !== null && state.alerts.length < MAX_PAGE) add(pager, button('More', moreAlerts));
-    add(box, pager);
+    morePager(box, state.alerts, state.alertsNext, state.alerts.length + ' shown, newest first', moreAlerts);
   }
 
   // ---- Fleet firmware ---------------------------------------------------------------------------
@@ -64,13 +74,8 @@ export const ALERTS_FIRMWARE = String.raw`
     });
   }
   function moreFirmware(b) {
-    b.disabled = true;
-    read('/firmware?limit=' + FIRMWARE_PAGE + '&cursor=' + enc(state.firmwareNext)).then(function (json) {
-      state.fleetFirmware = state.fleetFirmware.concat(json.chargers);
-      state.firmwareShown = state.fleetFirmware.length;
-      state.firmwareNext = json.nextCursor;
-      renderFleetFirmware();
-    }).catch(function (error) { b.disabled = false; $('status').textContent = 'Loading more firmware failed: ' + error.message; });
+    morePage(b, { path: '/firmware?limit=' + FIRMWARE_PAGE, key: 'chargers', list: 'fleetFirmware',
+      shown: 'firmwareShown', next: 'firmwareNext', render: renderFleetFirmware, what: 'firmware' });
   }
   function jobText(j) { return j ? 'job ' + j.jobId + ': ' + j.status + ' (' + j.outcome + ')' : '—'; }
   function renderFleetFirmware() {
@@ -87,8 +92,6 @@ export const ALERTS_FIRMWARE = String.raw`
         orDash(c.firmwareVersion), time(c.lastBootAt), jobText(c.latestJob)]));
     });
     add(box, chips, scroller(t));
-    var pager = add(h('div', 'pager'), h('span', 'note', state.fleetFirmware.length + ' chargers shown'));
-    if (state.firmwareNext !== null && state.fleetFirmware.length < MAX_PAGE) add(pager, button('More', moreFirmware));
-    add(box, pager);
+    morePager(box, state.fleetFirmware, state.firmwareNext, state.fleetFirmware.length + ' chargers shown', moreFirmware);
   }
 `;

@@ -47,7 +47,18 @@ export async function pricedCharger(protocol: 'ocpp1.6' | 'ocpp2.0.1', tariffId:
 
 export const at = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
 
-/** A TransactionEvent with one energy register reading; the Started presents `idToken` unless it is null. */
+/** How `transactionEvent` may differ from a session authorized at its start with one reading per event. */
+export type TransactionEventOptions = {
+  /** Energy register readings sent instead of the one of `wh` at `timestamp`. */
+  readings?: Array<{ timestamp: string; wh: number }>;
+  /**
+   * The token comes later than the start (a session begun without one, EVConnected start point): the event
+   * that carries `idToken`, of whatever type, is triggerReason Authorized; a Started without one is CablePluggedIn.
+   */
+  lateToken?: boolean;
+};
+
+/** A TransactionEvent with one energy register reading; the Started presents `idToken` unless it is null (see `options`). */
 export function transactionEvent(
   tx: string,
   seqNo: number,
@@ -55,12 +66,17 @@ export function transactionEvent(
   timestamp: string,
   wh: number,
   idToken: string | null,
+  options: TransactionEventOptions = {},
 ) {
   const context = eventType === 'Started' ? 'Transaction.Begin' : eventType === 'Ended' ? 'Transaction.End' : 'Sample.Periodic';
+  const late = options.lateToken === true;
+  const withToken = idToken !== null && (late || eventType === 'Started');
+  const startTrigger = late && !withToken ? 'CablePluggedIn' : 'Authorized';
+  const readings = options.readings ?? [{ timestamp, wh }];
   return {
     eventType,
     timestamp,
-    triggerReason: eventType === 'Started' ? 'Authorized' : eventType === 'Ended' ? 'EVDeparted' : 'MeterValuePeriodic',
+    triggerReason: late && withToken ? 'Authorized' : eventType === 'Started' ? startTrigger : eventType === 'Ended' ? 'EVDeparted' : 'MeterValuePeriodic',
     seqNo,
     transactionInfo: {
       transactionId: tx,
@@ -68,8 +84,8 @@ export function transactionEvent(
       ...(eventType === 'Ended' ? { stoppedReason: 'EVDisconnected' } : {}),
     },
     ...(eventType === 'Started' ? { evse: { id: 1, connectorId: 1 } } : {}),
-    ...(eventType === 'Started' && idToken !== null ? { idToken: { idToken, type: 'ISO14443' } } : {}),
-    meterValue: [{ timestamp, sampledValue: [{ value: wh, context, measurand: 'Energy.Active.Import.Register' }] }],
+    ...(withToken ? { idToken: { idToken, type: 'ISO14443' } } : {}),
+    meterValue: readings.map((r) => ({ timestamp: r.timestamp, sampledValue: [{ value: r.wh, context, measurand: 'Energy.Active.Import.Register' }] })),
   };
 }
 

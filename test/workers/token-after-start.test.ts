@@ -6,30 +6,18 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { REBIND_SAMPLES_MAX } from '../../src/charger/transaction-prices';
 import { api, RawCharger, uniqueChargerId } from './helpers';
-import { at, peakOffPeak, PEAK_SESSION_START, pricedCharger, putTariff, sendTransactionEvent, transactionView, uniqueTariffId } from './pricing-helpers';
+import { at, peakOffPeak, PEAK_SESSION_START, pricedCharger, putTariff, sendTransactionEvent, transactionEvent, transactionView, uniqueTariffId } from './pricing-helpers';
 
 const START = PEAK_SESSION_START;
 
 type Reading = { minutes: number; wh: number };
 
-/** A TransactionEvent of `tx` with energy register readings; the Started names no token (EVConnected start point). */
+/** A TransactionEvent of `tx` `minutes` after START with energy register readings; the Started names no token (EVConnected start point). */
 function event(tx: string, seqNo: number, eventType: 'Started' | 'Updated' | 'Ended', minutes: number, readings: Reading[], idToken?: string) {
-  const timestamp = at(START, minutes);
-  const context = eventType === 'Started' ? 'Transaction.Begin' : eventType === 'Ended' ? 'Transaction.End' : 'Sample.Periodic';
-  return {
-    eventType,
-    timestamp,
-    triggerReason: idToken !== undefined ? 'Authorized' : eventType === 'Started' ? 'CablePluggedIn' : eventType === 'Ended' ? 'EVDeparted' : 'MeterValuePeriodic',
-    seqNo,
-    transactionInfo: {
-      transactionId: tx,
-      ...(eventType === 'Started' ? { chargingState: 'Charging' } : {}),
-      ...(eventType === 'Ended' ? { stoppedReason: 'EVDisconnected' } : {}),
-    },
-    ...(eventType === 'Started' ? { evse: { id: 1, connectorId: 1 } } : {}),
-    ...(idToken !== undefined ? { idToken: { idToken, type: 'ISO14443' } } : {}),
-    meterValue: readings.map((r) => ({ timestamp: at(START, r.minutes), sampledValue: [{ value: r.wh, context, measurand: 'Energy.Active.Import.Register' }] })),
-  };
+  return transactionEvent(tx, seqNo, eventType, at(START, minutes), 0, idToken ?? null, {
+    lateToken: true,
+    readings: readings.map((r) => ({ timestamp: at(START, r.minutes), wh: r.wh })),
+  });
 }
 
 /** A token registered Accepted, in `group` when given. */
