@@ -20,7 +20,7 @@ export const JOURNAL_CHART = String.raw`
     var caption = 'Transaction ' + tx.transactionId + ': ' + kwh(tx.energyWh) + (tx.status === 'active' ? ' so far' : '') + ', ' + pts.length + ' ' + ENERGY + ' readings';
     add(box, h('p', 'note', caption));
     if (pts.length < 2) return;
-    var W = 640, H = 220, L = 70, R = 12, T = 12, B = 28;
+    var W = 640, H = 220, L = 84, R = 12, T = 12, B = 28; // L: room for the kWh label left of the axis
     var t0 = pts[0].t, t1 = pts[pts.length - 1].t, v0 = pts[0].v, v1 = v0;
     pts.forEach(function (p) { v0 = Math.min(v0, p.v); v1 = Math.max(v1, p.v); });
     if (t1 === t0) t1 = t0 + 1;

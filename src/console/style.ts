@@ -90,13 +90,15 @@ form.cdr { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
 .cost-head { margin: 0 0 6px; } .cost-total { font-size: 1.1em; }
 table.periods { margin-bottom: 10px; } table.totals tr:last-child td { font-weight: 700; }
 .tariffs td:nth-child(4) { min-width: 18ch; }
-/* A phone: the fleet's rows become cards; other tables scroll inside their own box. */
+/* A phone: the fleet's rows and the journal's frames become cards (a frame under its time, direction,
+   type and action, never scrolled out of sight); other tables scroll inside their own box. */
 @media (max-width: 640px) {
   header, nav.screens, main.screens { padding-left: 10px; padding-right: 10px; }
-  table.cards thead { display: none; }
-  table.cards tr { display: block; padding: 6px 0; border-bottom: 1px solid var(--line); }
-  table.cards td { display: inline-block; border: 0; padding: 2px 6px; }
+  table.cards thead, table.journal thead { display: none; }
+  table.cards tr, table.journal tr { display: block; padding: 6px 0; border-bottom: 1px solid var(--line); }
+  table.cards td, table.journal td { display: inline-block; border: 0; padding: 2px 6px; }
+  table.journal td:last-child { display: block; }
   .commands { grid-template-columns: 1fr; }
-  code.frame { max-width: 40ch; }
+  code.frame { max-width: none; }
 }
 `;
