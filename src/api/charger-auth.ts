@@ -132,11 +132,14 @@ function readBasicAuth(header: string | null): { username: string; password: str
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/** Cloudflare verified the client certificate, and its subject's CN is exactly the charger id. */
+/**
+ * Cloudflare verified the client certificate, it is not revoked, and its subject's CN is exactly the
+ * charger id. Cloudflare answers certVerified SUCCESS for a revoked certificate too (certRevoked "1").
+ */
 function certificateNames(request: Request, chargerId: string): boolean {
-  const tls = (request as Request & { cf?: { tlsClientAuth?: { certVerified?: string; certSubjectDN?: string } } }).cf
+  const tls = (request as Request & { cf?: { tlsClientAuth?: { certVerified?: string; certRevoked?: string; certSubjectDN?: string } } }).cf
     ?.tlsClientAuth;
-  if (!tls || tls.certVerified !== 'SUCCESS' || !tls.certSubjectDN) return false;
+  if (!tls || tls.certVerified !== 'SUCCESS' || tls.certRevoked === '1' || !tls.certSubjectDN) return false;
   const cn = /(?:^|,)\s*CN=((?:\\.|[^,])*)/.exec(tls.certSubjectDN)?.[1]?.replace(/\\(.)/g, '$1');
   return cn === chargerId;
 }

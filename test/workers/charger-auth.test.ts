@@ -56,13 +56,17 @@ describe('charger authentication', () => {
     ok.webSocket!.close(1000, 'done');
   });
 
-  it('Security Profile 3: a verified client certificate whose CN is the charger id', async () => {
+  it('Security Profile 3: a verified, unrevoked client certificate whose CN is the charger id', async () => {
     const id = uniqueChargerId('SP3');
     await api('PUT', `/chargers/${id}`, { securityProfile: 3 });
-    const cert = (cn: string, verified = 'SUCCESS') => ({ tlsClientAuth: { certVerified: verified, certSubjectDN: `CN=${cn},O=Acme` } });
+    const cert = (cn: string, verified = 'SUCCESS', revoked = '0') => ({
+      tlsClientAuth: { certVerified: verified, certRevoked: revoked, certSubjectDN: `CN=${cn},O=Acme` },
+    });
     await expectRefused(upgrade(id, { scheme: 'https' }));
     await expectRefused(upgrade(id, { scheme: 'https', cf: cert('SOMEONE-ELSE') }));
     await expectRefused(upgrade(id, { scheme: 'https', cf: cert(id, 'FAILED:self signed certificate') }));
+    // Cloudflare says SUCCESS for a valid certificate it has revoked, and certRevoked "1".
+    await expectRefused(upgrade(id, { scheme: 'https', cf: cert(id, 'SUCCESS', '1') }));
     const ok = await upgrade(id, { scheme: 'https', cf: cert(id) });
     expect(ok.status).toBe(101);
     ok.webSocket!.accept();
