@@ -157,7 +157,7 @@ async function shoot(browser, base, width) {
   await page.click('#chargers a[href="#/chargers/DEPOT-A1"]');
   await page.locator('#detail .tx-box tr.active').first().click({ timeout: WAIT_MS });
   await page.locator('#detail svg.chart').waitFor({ timeout: WAIT_MS });
-  await page.locator('#detail .journal tr').first().waitFor({ timeout: WAIT_MS });
+  await page.locator('#detail .journal tbody tr').first().waitFor({ timeout: WAIT_MS });
   await page.screenshot({ path: join(docs, `console-charger-${width}.png`), fullPage: true });
   const wide = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
   await page.close();
