@@ -139,6 +139,33 @@ async function waitFor(what, probe) {
   }
 }
 
+/**
+ * The pictures, in order, on one page per width: each goes to its screen, waits until it shows what
+ * it should, and is saved as docs/console-<name>-<width>.png. Add a screen here to picture it.
+ */
+const PICTURES = [
+  {
+    name: 'fleet',
+    // Every charger listed, the offline one offline, the counts read.
+    show: async (page) => {
+      await page.locator('#chargers tbody tr').nth(FLEET.length - 1).waitFor({ timeout: WAIT_MS });
+      await page.locator('#fleet-summary button', { hasText: `All ${FLEET.length}` }).waitFor({ timeout: WAIT_MS });
+      await page.locator('#chargers tr', { hasText: 'STREET-07' }).locator('.st-offline').waitFor({ timeout: WAIT_MS });
+    },
+  },
+  {
+    name: 'charger',
+    // A charging charger, its running transaction picked: its energy chart and cost so far show.
+    show: async (page) => {
+      await page.click('#chargers a[href="#/chargers/DEPOT-A1"]');
+      await page.locator('#detail .tx-box tr.active').first().click({ timeout: WAIT_MS });
+      await page.locator('#detail svg.chart').waitFor({ timeout: WAIT_MS });
+      await page.locator('#detail .journal tbody tr').first().waitFor({ timeout: WAIT_MS });
+    },
+  },
+];
+
+/** Takes the pictures at one width; returns the names of those whose page was wider than the window. */
 async function shoot(browser, base, width) {
   const page = await browser.newPage({ viewport: { width, height: 900 }, locale: 'en-GB', timezoneId: 'UTC', colorScheme: 'light' });
   const errors = [];
@@ -148,21 +175,15 @@ async function shoot(browser, base, width) {
   await page.fill('#token', TOKEN);
   await page.press('#token', 'Enter');
   await page.locator('#token').blur(); // no focus ring in the picture
-  // The fleet: every charger listed, the offline one offline, the counts read.
-  await page.locator('#chargers tbody tr').nth(FLEET.length - 1).waitFor({ timeout: WAIT_MS });
-  await page.locator('#fleet-summary button', { hasText: `All ${FLEET.length}` }).waitFor({ timeout: WAIT_MS });
-  await page.locator('#chargers tr', { hasText: 'STREET-07' }).locator('.st-offline').waitFor({ timeout: WAIT_MS });
-  await page.screenshot({ path: join(docs, `console-fleet-${width}.png`), fullPage: true });
-  // A charging charger: its running transaction picked, so its energy chart and cost so far show.
-  await page.click('#chargers a[href="#/chargers/DEPOT-A1"]');
-  await page.locator('#detail .tx-box tr.active').first().click({ timeout: WAIT_MS });
-  await page.locator('#detail svg.chart').waitFor({ timeout: WAIT_MS });
-  await page.locator('#detail .journal tbody tr').first().waitFor({ timeout: WAIT_MS });
-  await page.screenshot({ path: join(docs, `console-charger-${width}.png`), fullPage: true });
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+  const tooWide = [];
+  for (const picture of PICTURES) {
+    await picture.show(page);
+    await page.screenshot({ path: join(docs, `console-${picture.name}-${width}.png`), fullPage: true });
+    if (await page.evaluate(() => document.documentElement.scrollWidth > innerWidth)) tooWide.push(picture.name);
+  }
   await page.close();
   if (errors.length) throw new Error(`console errors at ${width} px: ${errors.join('; ')}`);
-  return wide;
+  return tooWide;
 }
 
 async function main() {
@@ -194,8 +215,8 @@ async function main() {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--font-render-hinting=none'],
     });
     for (const width of WIDTHS) {
-      const overflow = await shoot(browser, worker.baseUrl, width);
-      process.stderr.write(`screenshots: ${width} px done${overflow > 0 ? ` (the page is ${overflow} px too wide!)` : ''}\n`);
+      const tooWide = await shoot(browser, worker.baseUrl, width);
+      process.stderr.write(`screenshots: ${width} px done${tooWide.length ? ` (wider than the window: ${tooWide.join(', ')})` : ''}\n`);
     }
     process.stderr.write(`screenshots: saved in ${docs}\n`);
   } catch (error) {

@@ -2,7 +2,8 @@
 // 2,000 chargers registered by one CSV import, one of them connected as a strict simulated charger that
 // reports Faulted. In headless Chromium the counts show the 2,000, one search finds the faulted one on
 // the first page, the list is paged (never the whole fleet), and at 390 px no screen scrolls sideways
-// while the journal's frames stay in view (cards, not a column scrolled out of sight).
+// while the journal's frames stay in view (cards, not a column scrolled out of sight); fleet firmware
+// pages with "More".
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openDashboard, useBrowser } from './console-helpers.ts';
@@ -41,7 +42,7 @@ async function loaded(page: Page, box: string): Promise<void> {
 }
 
 describe('the fleet screen with 2,000 chargers', () => {
-  it('the counts show 2,000; one search finds the faulted one on the first page; at 390 px no screen scrolls sideways', async () => {
+  it('the counts show 2,000; one search finds the faulted one on the first page; at 390 px no screen scrolls sideways; fleet firmware pages with More', async () => {
     // Other files share the Worker: counts are this file's 2,000 on top of what was there.
     const before = (await api('GET', '/chargers/summary')).body.summary as { total: number; byState: { faulted: number } };
     const prefix = uniqueChargerId('FLEET2K');
@@ -94,6 +95,13 @@ describe('the fleet screen with 2,000 chargers', () => {
       await loaded(page, content!);
       expect(await overflow(page), `${screen} at 390 px`).toBeLessThanOrEqual(0);
     }
+    // Firmware across 2,000 chargers is paged too: "More" adds the next 50 (the pager alerts share).
+    const firmwareNote = page.locator('#firmware .pager .note');
+    await expect.poll(() => firmwareNote.textContent(), { timeout: 30_000 }).toBe(`${PAGE} chargers shown`);
+    await page.locator('#firmware .pager button', { hasText: 'More' }).click();
+    await expect.poll(() => firmwareNote.textContent(), { timeout: 30_000 }).toBe(`${2 * PAGE} chargers shown`);
+    expect(await page.locator('#firmware tbody tr').count()).toBe(2 * PAGE);
+    expect(await overflow(page), 'firmware at 390 px, 100 chargers').toBeLessThanOrEqual(0);
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 180_000);
