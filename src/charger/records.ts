@@ -569,7 +569,9 @@ export class DurableChargerRecords implements ChargerRecords {
         ...costs,
       ]);
     }
-    await this.deps.appended(event.eventType === 'Ended' || abandoned.length > 0 ? 'soon' : 'batched');
+    // 'soon' for a Started as for a 1.6 StartTransaction: the fleet list's "charging" (and its counts)
+    // come from D1, so an operator should see a session begin within seconds, not FLUSH_DELAY_SECONDS.
+    await this.deps.appended(event.eventType !== 'Updated' || abandoned.length > 0 ? 'soon' : 'batched');
     return outcome;
   }
 

@@ -171,6 +171,27 @@ describe('the flush after a wake from hibernation', () => {
   });
 });
 
+describe('a 2.0.1 session start', () => {
+  it('is flushed within about a second, as a 1.6 StartTransaction is: the fleet list counts it charging at once', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId('START201'), 'ocpp2.0.1');
+    await cp.boot();
+    const stub = env.CHARGERS.getByName(cp.id);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const startedAt = Date.now();
+    await cp.call('TransactionEvent', {
+      eventType: 'Started', timestamp: new Date().toISOString(), triggerReason: 'Authorized', seqNo: 0,
+      transactionInfo: { transactionId: 'TX-START201', chargingState: 'Charging' }, evse: { id: 1, connectorId: 1 },
+      idToken: { idToken: 'TAG-START201', type: 'ISO14443' },
+    });
+    // It was left for the next batch (FLUSH_DELAY_SECONDS, 300 s by default) before: a new session
+    // showed in the fleet's "charging" count only minutes after the live feed had shown it.
+    expect((await dueWork(cp.id)).alarm!).toBeLessThan(startedAt + 60_000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await env.DB.prepare('SELECT status FROM transactions WHERE charger_id = ?').bind(cp.id).first()).toEqual({ status: 'active' });
+    cp.close();
+  });
+});
+
 describe('an idle connected charger', () => {
   it('sleeps an hour between wake-ups, and its heartbeats cost no D1 rows and no outbox rows', async () => {
     const connectedAt = Date.now();
