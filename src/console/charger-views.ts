@@ -1,7 +1,8 @@
 // The console's read-only views of one charger (firmware jobs, certificates, log uploads, and the 2.0.1
 // monitors, display messages, events and customer information), each loaded when its tab is opened,
 // a page at a time. These reads copy the charger's waiting facts to D1 first (a call to its object),
-// so they are not polled: "Reload" reads again.
+// so they are not polled: "Reload" reads again. A tab whose spec has `mount(body, chargerId)` (the
+// editors and job tabs of charger-tabs*.ts) builds its own content once and returns { reload }.
 
 export const CHARGER_VIEWS = String.raw`
   function named(x) {
@@ -79,8 +80,14 @@ export const CHARGER_VIEWS = String.raw`
   }
   function viewSpec(key) { return VIEWS.filter(function (v) { return v.key === key; })[0]; }
   function openView(key) {
-    state.view = { key: key, items: [], next: null, loading: false, error: null };
-    loadView(null);
+    state.view = { key: key, items: [], next: null, loading: false, error: null, mounted: null };
+    if (viewSpec(key).mount) renderView(); else loadView(null);
+  }
+  /** The open tab, when its key is one of keys, reads again (the live feed said its subject changed). */
+  function reloadView(keys) {
+    var view = state.view;
+    if (!view || keys.indexOf(view.key) < 0) return;
+    if (view.mounted) view.mounted.reload(); else if (!view.loading) loadView(null);
   }
   function loadView(cursor) {
     var id = state.selectedId, view = state.view, spec = viewSpec(view.key);
@@ -104,9 +111,11 @@ export const CHARGER_VIEWS = String.raw`
     if (!body) return;
     var view = state.view;
     detail.querySelectorAll('.tabs button').forEach(function (b) { b.setAttribute('aria-selected', String(!!view && b.dataset.view === view.key)); });
+    if (view && view.mounted) return; // a mounted tab renders itself
     body.replaceChildren();
     if (!view) { add(body, h('p', 'note', 'Open one of these to load it.')); return; }
     var spec = viewSpec(view.key);
+    if (spec.mount) { view.mounted = spec.mount(body, state.selectedId); return; }
     if (view.error) add(body, h('p', 'result bad', spec.title + ': ' + view.error));
     if (view.items.length === 0) {
       add(body, h('p', 'note', view.loading ? 'Loading ' + spec.title.toLowerCase() + '…' : 'Nothing recorded.'));
