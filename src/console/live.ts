@@ -59,6 +59,7 @@ export const LIVE = String.raw`
     } else if (m.chargerId === state.selectedId && m.chargerId) {
       if (m.type === 'journal' && m.entry) { state.messages = [m.entry].concat(state.messages).slice(0, 50); journalNow(); }
       else if (m.type === 'meter') { showMeter(m); detailSoon(); }
+      else if (m.type === 'job.status') reloadView([m.job === 'firmware' ? 'firmware' : 'logs']);
       else if (m.type === 'command' || m.type === 'feed.gap') detailSoon();
     }
   }
