@@ -112,8 +112,8 @@ export const CHARGER_JOBS = String.raw`
       card: function (j) {
         var history = (j.history || []).map(function (x) { return x.status + ' ' + clock(x.at) + (x.ignored ? ' (ignored: ' + x.ignored + ')' : ''); });
         var card = add(h('div', 'job o-' + j.outcome),
-          add(h('p', 'job-head'), h('strong', null, 'Job ' + j.jobId), document.createTextNode(' ' + j.action + (j.requestId !== null ? ' (request ' + j.requestId + ')' : '') + ' · '),
-            h('span', 'chip outcome', j.outcome), document.createTextNode(' · status ' + j.status)),
+          add(h('p', 'job-head'), h('strong', null, 'Job ' + j.jobId), document.createTextNode(' ' + j.action + (j.requestId !== null ? ' (request ' + j.requestId + ')' : '') + ' · ' + j.status + ' · '),
+            h('span', 'chip outcome', j.outcome)),
           progressSteps(FIRMWARE_STEPS, FIRMWARE_AT[j.status]),
           add(h('p', 'note'), document.createTextNode('From '), h('code', null, j.location),
             document.createTextNode(' · retrieve ' + time(j.retrieveAt) + (j.retries !== null ? ' · ' + j.retries + ' retries' : '') +

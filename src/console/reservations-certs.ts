@@ -24,7 +24,7 @@ export const RESERVATIONS_CERTS = String.raw`
         return { action: 'ReserveNow', payload: payload };
       },
       card: function (r, reload) {
-        var at = r.evseId !== null ? 'EVSE ' + r.evseId : r.connectorId === 0 ? 'any connector' : r.connectorId !== null ? 'connector ' + r.connectorId : 'any EVSE';
+        var at = r.protocol === 'ocpp1.6' ? (r.connectorId === 0 ? 'any connector' : 'connector ' + r.connectorId) : r.evseId !== null ? 'EVSE ' + r.evseId : 'any EVSE';
         var head = add(h('p', 'job-head'), h('strong', null, 'Reservation ' + r.reservationId), document.createTextNode(' · ' + at + ' · tag '),
           h('code', null, r.idTag), document.createTextNode(' · '), h('span', 'chip outcome', r.status),
           document.createTextNode(' · expires ' + time(r.expiresAt) + (r.transactionId ? ' · used by transaction ' + r.transactionId : '')));
