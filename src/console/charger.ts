@@ -38,6 +38,8 @@ export const CHARGER = String.raw`
       if (r[3] && state.selectedTx === tx) state.txDetail = r[3].transaction;
       if (r[4]) state.queued = r[4].commands;
       renderDetail();
+      // Without the live feed (polling), an open job tab is read with each poll; with it, on job.status (live.ts).
+      if (!liveOpen()) reloadView(['firmware', 'logs']);
       var d = state.txDetail;
       var priced = d && (d.tariff || (d.runningCost && d.runningCost.tariff));
       if (priced && state.tariffVersions[tariffRef(priced)] === undefined) {

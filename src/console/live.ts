@@ -50,6 +50,7 @@ export const LIVE = String.raw`
       live.ping = setInterval(function () { liveSend({ type: 'ping' }); }, 30000);
       liveFollow();
       refreshNow(); // one read of what is shown; the feed brings what changes after it
+      reloadView(['firmware', 'logs']); // a job may have moved while the feed was closed
       return;
     }
     if (/^(charger|connector|transaction)\./.test(m.type)) {

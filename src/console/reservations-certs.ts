@@ -64,7 +64,7 @@ export const RESERVATIONS_CERTS = String.raw`
       });
     });
     if (!mayCommand()) ask.disabled = true;
-    var mine = h('div'), roots = h('div');
+    var mine = h('div', 'charger-certs'), roots = h('div', 'trust-roots');
     add(body, add(h('div', 'editor-bar'), ask, button('Reload', function () { load(); })), line,
       h('h4', null, 'Installed on the charger (as it reported them)'), mine,
       h('h4', null, 'This CSMS\'s trust roots (ISO 15118 V2G / mobility-operator roots, GET /trust-roots)'), roots);

@@ -5,7 +5,7 @@
 // made and cancelled; credentials shown redacted and never editable. No console errors in any.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { openDashboard, useBrowser } from './console-helpers.ts';
+import { HOSTILE, openDashboard, useBrowser } from './console-helpers.ts';
 import { bootedCharger, uniqueChargerId } from './helpers.ts';
 
 useBrowser();
@@ -75,6 +75,7 @@ describe('the charger screen tabs in a browser', () => {
         { key: 'MeterValueSampleInterval', readonly: false, value: values.MeterValueSampleInterval },
         { key: 'NumberOfConnectors', readonly: true, value: '2' },
         { key: 'AuthorizationKey', readonly: false, value: '0011223344556677889900aabbccddeeff' },
+        { key: 'VendorGreeting', readonly: false, value: HOSTILE },
       ],
     }));
     const changes: Array<{ key: string; value: string }> = [];
@@ -98,6 +99,9 @@ describe('the charger screen tabs in a browser', () => {
     expect(await page.content()).not.toContain('0011223344556677889900aabbccddeeff');
     expect(await keyRow('NumberOfConnectors').textContent()).toContain('read-only');
     expect(await keyRow('NumberOfConnectors').locator('input').count()).toBe(0);
+    // What the charger wrote is text, never markup.
+    expect(await tab.getByLabel('New value of VendorGreeting').inputValue()).toBe(HOSTILE);
+    expect(await page.locator('img').count()).toBe(0);
 
     // Accepted: the charger got it, the answer shows beside the key, and the value read back is the new one.
     await tab.getByLabel('New value of HeartbeatInterval').fill('120');
@@ -221,6 +225,60 @@ describe('the charger screen tabs in a browser', () => {
     await expect.poll(() => cancelled, { timeout: 30_000 }).toEqual([{ reservationId: reserved[0]!.reservationId }]);
     await expect.poll(async () => card.locator('.outcome').textContent(), { timeout: 30_000 }).toBe('cancelled');
     expect(await card.getByRole('button').count()).toBe(0);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('N01: a log upload asked from the console shows Uploading then Uploaded live, and its file downloads', async () => {
+    const id = uniqueChargerId('TABLOG');
+    const charger = await bootedCharger('ocpp2.0.1', id);
+    const asked: Array<{ requestId: number; logType: string; log: { remoteLocation: string } }> = [];
+    charger.handle('GetLog', async ({ params }) => {
+      asked.push(params as (typeof asked)[number]);
+      return { status: 'Accepted', filename: 'station.log' };
+    });
+    const { page, consoleErrors, tab } = await openTab(id, 'Log uploads');
+    await tab.getByText('None yet.').waitFor({ timeout: 30_000 });
+    await tab.getByLabel('Log type').selectOption('SecurityLog');
+    await tab.getByRole('button', { name: 'Request upload' }).click();
+    await expect.poll(() => asked.length, { timeout: 30_000 }).toBe(1);
+    const { requestId, logType, log } = asked[0]!;
+    expect(logType).toBe('SecurityLog');
+    const card = tab.locator(`.job[data-request="${requestId}"]`);
+    await card.waitFor({ timeout: 30_000 });
+    expect(await card.textContent()).toContain('No file uploaded yet.');
+
+    await charger.call('LogStatusNotification', { status: 'Uploading', requestId });
+    await expect.poll(() => steps(card), { timeout: 30_000 }).toEqual(['Uploading …', 'Uploaded']);
+    const put = await fetch(`${log.remoteLocation}station.log`, { method: 'PUT', body: 'tabs log line\n', headers: { 'content-type': 'text/plain' } });
+    expect(put.ok).toBe(true);
+    await charger.call('LogStatusNotification', { status: 'Uploaded', requestId });
+    await expect.poll(() => steps(card), { timeout: 30_000 }).toEqual(['Uploading ✓', 'Uploaded ✓']);
+
+    const download = page.waitForEvent('download', { timeout: 30_000 });
+    await card.getByRole('button', { name: /station\.log/ }).click({ timeout: 30_000 });
+    expect((await download).suggestedFilename()).toBe('station.log');
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('M03: the certificates tab asks the charger what it has installed and shows it, with the CSMS\'s trust roots', async () => {
+    const id = uniqueChargerId('TABCRT');
+    const charger = await bootedCharger('ocpp2.0.1', id);
+    charger.handle('GetInstalledCertificateIds', async () => ({
+      status: 'Accepted',
+      certificateHashDataChain: [
+        { certificateType: 'CSMSRootCertificate', certificateHashData: { hashAlgorithm: 'SHA256', issuerNameHash: 'a1'.repeat(32), issuerKeyHash: 'b2'.repeat(32), serialNumber: '7ab5e1' } },
+      ],
+    }));
+    const { page, consoleErrors, tab } = await openTab(id, 'Certificates');
+    await tab.getByText('None reported: ask the charger.').waitFor({ timeout: 30_000 });
+    await tab.getByRole('button', { name: 'Ask the charger (GetInstalledCertificateIds)' }).click();
+    const certificate = tab.locator('tr', { hasText: '7ab5e1' });
+    await certificate.waitFor({ timeout: 30_000 });
+    expect(await certificate.textContent()).toMatch(/CSMSRootCertificate.*reported.*7ab5e1/);
+    // The CSMS's own trust store is listed below (what other tests configured, or none).
+    await expect.poll(async () => tab.locator('.trust-roots').textContent(), { timeout: 30_000 }).toMatch(/No trust root configured|Subject/);
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 120_000);
