@@ -54,9 +54,20 @@ export const CONFIG_EDITOR = String.raw`
     input.addEventListener('input', function () { drafts[key] = input.value; });
     var send = h('button', null, 'Set');
     send.type = 'submit';
+    send.setAttribute('aria-label', 'Set ' + label);
     if (!mayCommand()) { send.disabled = true; send.title = 'This token has no command scope'; }
     form.addEventListener('submit', function (e) { e.preventDefault(); onSend(input.value, send); });
     return add(form, input, send);
+  }
+  /** Builds an editor's rows again, giving the focus back to the control of the same label if one had it. */
+  function rebuild(box, draw) {
+    var active = document.activeElement;
+    var label = active && box.contains(active) ? active.getAttribute('aria-label') : null;
+    box.replaceChildren();
+    draw();
+    if (!label) return;
+    var same = Array.prototype.filter.call(box.querySelectorAll('[aria-label]'), function (el) { return el.getAttribute('aria-label') === label; })[0];
+    if (same) same.focus();
   }
   /** The toolbar of an editor tab: a filter box (labelled), buttons, and a line for what happened. */
   function editorBar(filterLabel, onFilter, buttons) {
@@ -110,8 +121,8 @@ export const CONFIG_EDITOR = String.raw`
         return load();
       });
     }
-    function render() {
-      box.replaceChildren();
+    function render() { rebuild(box, draw); }
+    function draw() {
       if (!loaded) { add(box, h('p', 'note', 'Loading the configuration…')); return; }
       if (keys.length === 0) { add(box, h('p', 'note', 'No configuration known yet: press Refresh to ask the charger.')); return; }
       var shown = keys.filter(function (s) { return !filterText || s.variable.toLowerCase().indexOf(filterText) >= 0; });

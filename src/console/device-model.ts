@@ -97,8 +97,8 @@ export const DEVICE_MODEL = String.raw`
       if (!filterText) return true;
       return (attributeComponent(s) + ' ' + s.variable + ' ' + s.variableInstance).toLowerCase().indexOf(filterText) >= 0;
     }
-    function render() {
-      box.replaceChildren();
+    function render() { rebuild(box, draw); }
+    function draw() {
       if (!loaded) { add(box, h('p', 'note', 'Loading the device model…')); return; }
       if (settings.length === 0) { add(box, h('p', 'note', 'No device model known yet: ask for a full report, then Reload.')); return; }
       var shown = settings.filter(matches);

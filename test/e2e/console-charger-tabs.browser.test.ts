@@ -109,6 +109,8 @@ describe('the charger screen tabs in a browser', () => {
     await expect.poll(async () => keyRow('HeartbeatInterval').locator('.answer-chip').textContent(), { timeout: 30_000 }).toBe('Accepted');
     expect(changes).toContainEqual({ key: 'HeartbeatInterval', value: '120' });
     await expect.poll(async () => tab.getByLabel('New value of HeartbeatInterval').inputValue(), { timeout: 30_000 }).toBe('120');
+    // Keyboard: the key's editor keeps the focus through the answer and the reread.
+    expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.getAttribute("aria-label")')).toBe('New value of HeartbeatInterval');
 
     // Rejected: shown as such (a failure's colour), and the stored value stays.
     await tab.getByLabel('New value of MeterValueSampleInterval').fill('5');
