@@ -29,6 +29,12 @@ export const DEVICE_MODEL = String.raw`
     return s.component + (s.componentInstance ? ' / ' + s.componentInstance : '') +
       (s.evseId !== null ? ' (EVSE ' + s.evseId + (s.connectorId !== null ? ' / ' + s.connectorId : '') + ')' : '');
   }
+  /** What the charger reported a variable takes (VariableCharacteristics): its type, unit, range or list. */
+  function characteristicsText(c) {
+    if (!c) return '';
+    var range = c.minLimit !== undefined || c.maxLimit !== undefined ? (c.minLimit !== undefined ? c.minLimit : '') + '…' + (c.maxLimit !== undefined ? c.maxLimit : '') : '';
+    return ' · ' + [c.dataType, c.unit, range, c.valuesList].filter(function (x) { return x !== undefined && x !== ''; }).join(', ');
+  }
   function mountDeviceModel(body, chargerId) {
     var settings = [], answers = {}, drafts = {}, picked = {}, filterText = '', loaded = false;
     var getPicked = button('Refresh selected (GetVariables)', function () {
@@ -120,7 +126,7 @@ export const DEVICE_MODEL = String.raw`
         var why = adminOnly(s);
         var fixed = why || s.mutability === 'ReadOnly';
         var value = fixed ? h('code', 'frame', orDash(s.value)) : valueEditor(key, label, s.value, drafts, function (v, b) { set(s, v, b); });
-        var tr = row([pick, attributeComponent(s), s.variable + (s.variableInstance ? ' / ' + s.variableInstance : ''), s.attributeType, value,
+        var tr = row([pick, attributeComponent(s), s.variable + (s.variableInstance ? ' / ' + s.variableInstance : ''), s.attributeType + characteristicsText(s.characteristics), value,
           why ? 'admin route only' : orDash(s.mutability), answerChip(answers[key])]);
         if (why) tr.title = why;
         tr.dataset.variable = s.component + '.' + s.variable;

@@ -136,7 +136,12 @@ describe('the charger screen tabs in a browser', () => {
       generatedAt: new Date().toISOString(),
       seqNo: 0,
       reportData: [
-        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, variableAttribute: attribute('300') },
+        {
+          component: { name: 'OCPPCommCtrlr' },
+          variable: { name: 'HeartbeatInterval' },
+          variableAttribute: attribute('300'),
+          variableCharacteristics: { dataType: 'integer', unit: 's', minLimit: 1, supportsMonitoring: false },
+        },
         { component: { name: 'SampledDataCtrlr' }, variable: { name: 'TxUpdatedInterval' }, variableAttribute: attribute('60') },
         { component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' }, variableAttribute: [{ type: 'Actual', mutability: 'WriteOnly' }] },
         { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Power' }, variableAttribute: attribute('22000', 'ReadOnly') },
@@ -170,6 +175,7 @@ describe('the charger screen tabs in a browser', () => {
     expect(await variableRow('SecurityCtrlr.BasicAuthPassword').locator('input[type="text"], input:not([type])').count()).toBe(0);
     expect(await variableRow('SecurityCtrlr.BasicAuthPassword').textContent()).toContain('admin route only');
     expect(await variableRow('EVSE.Power').textContent()).toContain('EVSE 1');
+    expect(await variableRow('OCPPCommCtrlr.HeartbeatInterval').textContent()).toContain('Actual · integer, s, 1…');
 
     // Search: only the two intervals stay.
     await tab.getByLabel('Search components and variables').fill('interval');
