@@ -123,7 +123,7 @@ export const CHARGER_JOBS = String.raw`
         return card;
       },
     });
-  } }, 'firmware');
+  } }, 'certificates');
 
   // ---- Logs -------------------------------------------------------------------------------
   tabView({ key: 'logs', title: 'Log uploads', mount: function (body, chargerId) {
@@ -151,5 +151,5 @@ export const CHARGER_JOBS = String.raw`
         return card;
       },
     });
-  } }, 'logs');
+  } }, 'monitors');
 `;
