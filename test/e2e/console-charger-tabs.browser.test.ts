@@ -1,8 +1,10 @@
 // The charger screen's editor and job tabs in a real headless Chromium, against `wrangler dev`, with
 // strict simulated chargers: a firmware update started from the console whose steps move live as the
-// charger notifies them (no reload); a 1.6 configuration key changed with the charger's answer per key
-// (a Rejected one shown as such); 2.0.1 SetVariables / GetVariables results per item; a reservation
-// made and cancelled; credentials shown redacted and never editable. No console errors in any.
+// charger notifies them (no reload; a 1.6 one failing marked on its step); a 1.6 configuration key
+// changed with the charger's answer per key (a Rejected one shown as such); 2.0.1 SetVariables /
+// GetVariables results per item; a reservation made and cancelled; a log uploaded and downloaded;
+// installed certificates and trust roots; credentials shown redacted and never editable. No console
+// errors in any.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { HOSTILE, openDashboard, useBrowser } from './console-helpers.ts';
@@ -61,6 +63,31 @@ describe('the charger screen tabs in a browser', () => {
     expect(await card.textContent()).toMatch(/succeeded/);
     expect(await card.locator('.history').textContent()).toMatch(/Downloading .* → Downloaded .* → Installing .* → Installed/);
     expect(await page.evaluate(() => (globalThis as unknown as { __samePage?: boolean }).__samePage)).toBe(true);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('1.6 §5.19 §4.4: a 1.6 update from the console (retrieveDate, no requestId) that fails to download is marked failed on its step', async () => {
+    const id = uniqueChargerId('TABFW16');
+    const charger = await bootedCharger('ocpp1.6', id);
+    const updates: Array<{ location: string; retrieveDate: string }> = [];
+    charger.handle('UpdateFirmware', async ({ params }) => {
+      updates.push(params as (typeof updates)[number]);
+      return {};
+    });
+    const { page, consoleErrors, tab } = await openTab(id, 'Firmware jobs');
+    await tab.getByLabel('Firmware location (URL)').fill('https://fw.example/tabs-1.6.bin');
+    await tab.getByRole('button', { name: 'Start update' }).click();
+    await expect.poll(() => updates.length, { timeout: 30_000 }).toBe(1);
+    expect(Object.keys(updates[0]!).sort()).toEqual(['location', 'retrieveDate']);
+    const card = tab.locator('.job', { hasText: 'tabs-1.6.bin' });
+    await card.waitFor({ timeout: 30_000 });
+    await charger.call('FirmwareStatusNotification', { status: 'Downloading' });
+    await expect.poll(() => steps(card), { timeout: 30_000 }).toEqual(['Downloading …', 'Downloaded', 'Installing', 'Installed']);
+    await charger.call('FirmwareStatusNotification', { status: 'DownloadFailed' });
+    await expect.poll(() => steps(card), { timeout: 30_000 }).toEqual(['Downloading ✗', 'Downloaded', 'Installing', 'Installed']);
+    expect(await card.locator('.outcome').textContent()).toBe('failed');
+    expect(await card.locator('li.failed').getAttribute('aria-current')).toBe('step');
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 120_000);
