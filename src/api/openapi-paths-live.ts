@@ -36,7 +36,7 @@ export function livePaths(): Record<string, Json> {
         description:
           'Open as a WebSocket (`Upgrade: websocket`) with a ticket from `POST /live/tickets` (no `Authorization` header: the ticket is the credential). ' +
           'Messages are JSON objects with a `type`; README "Live console feed" lists them. Every console gets the fleet feed (connections, boots, connector statuses, transactions); ' +
-          'a console that sends `{"type":"watch","chargerId":"…"}` (again every 30 s) also gets that charger\u2019s journal frames (redacted), meter values and command outcomes. ' +
+          'a console that sends `{"type":"watch","chargerId":"…"}` (again every 30 s) also gets that charger\u2019s journal frames (redacted), meter values, command outcomes and firmware / log job statuses (`job.status`). ' +
           `Keepalive: send \`{"type":"ping"}\`, answered \`{"type":"pong"}\`. The CSMS closes a socket after \`LIVE_SOCKET_SECONDS\` (default ${DEFAULTS.liveSocketSeconds}) with code 4001: reconnect with a new ticket.`,
         public: true,
         'x-websocket': true,

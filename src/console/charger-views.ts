@@ -1,7 +1,9 @@
-// The console's read-only views of one charger (firmware jobs, certificates, log uploads, and the 2.0.1
-// monitors, display messages, events and customer information), each loaded when its tab is opened,
+// The console's tabs of one charger: the read-only views (the 2.0.1 monitors, display messages, events
+// and customer information; the certificates' table), each loaded when its tab is opened,
 // a page at a time. These reads copy the charger's waiting facts to D1 first (a call to its object),
-// so they are not polled: "Reload" reads again.
+// so they are not polled: "Reload" reads again. A tab whose spec has `mount(body, chargerId)` (the
+// editors and job tabs: config-editor.ts, device-model.ts, charger-jobs.ts, reservations-certs.ts)
+// builds its own content once and returns { reload }. Also the log file download they use.
 
 export const CHARGER_VIEWS = String.raw`
   function named(x) {
@@ -13,28 +15,12 @@ export const CHARGER_VIEWS = String.raw`
   function hash(x) { return x ? h('code', 'frame', x) : '—'; }
   var VIEW_PAGE = 20;
   var VIEWS = [
-    { key: 'firmware', title: 'Firmware jobs', path: '/firmware-jobs', list: 'firmwareJobs',
-      head: ['Job', 'Action', 'Status', 'Outcome', 'Firmware location', 'Retries', 'Retrieve at', 'Booted version', 'History'],
-      cells: function (j) {
-        return [j.jobId + (j.requestId !== null ? ' (request ' + j.requestId + ')' : ''), j.action, j.status, j.outcome, hash(j.location),
-          j.retries === null ? '—' : j.retries + (j.retryInterval !== null ? ', every ' + j.retryInterval + ' s' : ''),
-          time(j.retrieveAt), j.bootedVersion ? j.bootedVersion + ' at ' + time(j.bootedAt) : '—',
-          (j.history || []).map(function (x) { return x.status + (x.ignored ? ' (ignored: ' + x.ignored + ')' : ''); }).join(' → ') || '—'];
-      } },
     { key: 'certificates', title: 'Certificates', path: '/certificates', list: 'certificates',
       head: ['Type', 'Source', 'Serial number', 'Issuer name hash', 'Issuer key hash', 'Algorithm', 'Sub-CAs', 'Updated'],
       cells: function (c) {
         var d = c.certificateHashData;
         return [c.certificateType, c.source, d ? hash(d.serialNumber) : 'not reported yet', d ? hash(d.issuerNameHash) : '—',
           d ? hash(d.issuerKeyHash) : '—', d ? d.hashAlgorithm : '—', String((c.childCertificateHashData || []).length), time(c.updatedAt)];
-      } },
-    { key: 'logs', title: 'Log uploads', path: '/logs', list: 'logs',
-      head: ['Request', 'Asked', 'Log type', 'Answer', 'Status', 'File'],
-      cells: function (l) {
-        return [String(l.requestId), l.action + ' at ' + time(l.requestedAt), orDash(l.logType),
-          l.answer && l.answer.status ? String(l.answer.status) : '—',
-          l.status ? l.status + ' at ' + time(l.statusAt) : '—',
-          l.file ? downloadButton(state.selectedId, l) : '—'];
       } },
     { key: 'monitors', title: 'Monitors', path: '/monitors', list: 'monitors', v201: true,
       head: ['Id', 'Component', 'Variable', 'Type', 'Value', 'Severity', 'Reported'],
@@ -69,6 +55,7 @@ export const CHARGER_VIEWS = String.raw`
     tabs.setAttribute('role', 'tablist');
     VIEWS.forEach(function (spec) {
       if (spec.v201 && charger.protocol === 'ocpp1.6') return; // 2.0.1 reports: a 1.6 charger has none
+      if (spec.only && charger.protocol !== spec.only) return; // an editor of one version's messages
       var b = button(spec.title, function () { openView(spec.key); });
       b.setAttribute('role', 'tab');
       b.setAttribute('aria-selected', 'false');
@@ -79,8 +66,14 @@ export const CHARGER_VIEWS = String.raw`
   }
   function viewSpec(key) { return VIEWS.filter(function (v) { return v.key === key; })[0]; }
   function openView(key) {
-    state.view = { key: key, items: [], next: null, loading: false, error: null };
-    loadView(null);
+    state.view = { key: key, items: [], next: null, loading: false, error: null, mounted: null };
+    if (viewSpec(key).mount) renderView(); else loadView(null);
+  }
+  /** The open tab, when its key is one of keys, reads again (the live feed said its subject changed). */
+  function reloadView(keys) {
+    var view = state.view;
+    if (!view || keys.indexOf(view.key) < 0) return;
+    if (view.mounted) view.mounted.reload(); else if (!view.loading) loadView(null);
   }
   function loadView(cursor) {
     var id = state.selectedId, view = state.view, spec = viewSpec(view.key);
@@ -104,9 +97,11 @@ export const CHARGER_VIEWS = String.raw`
     if (!body) return;
     var view = state.view;
     detail.querySelectorAll('.tabs button').forEach(function (b) { b.setAttribute('aria-selected', String(!!view && b.dataset.view === view.key)); });
+    if (view && view.mounted) return; // a mounted tab renders itself
     body.replaceChildren();
     if (!view) { add(body, h('p', 'note', 'Open one of these to load it.')); return; }
     var spec = viewSpec(view.key);
+    if (spec.mount) { view.mounted = spec.mount(body, state.selectedId); return; }
     if (view.error) add(body, h('p', 'result bad', spec.title + ': ' + view.error));
     if (view.items.length === 0) {
       add(body, h('p', 'note', view.loading ? 'Loading ' + spec.title.toLowerCase() + '…' : 'Nothing recorded.'));

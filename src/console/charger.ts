@@ -1,6 +1,6 @@
 // The console's charger screen (#/chargers/{id}): live state and connectors (offline shown as offline),
 // boot facts, transactions with their energy and cost, the meter chart, commands and the queued ones,
-// the read-only views, and the message journal. The layout is built once per charger and protocol, so
+// the tabs (configuration, reservations, jobs, certificates, reports), and the message journal. The layout is built once per charger and protocol, so
 // forms keep what is typed in them while each poll refreshes the rest.
 
 export const CHARGER = String.raw`
@@ -38,6 +38,8 @@ export const CHARGER = String.raw`
       if (r[3] && state.selectedTx === tx) state.txDetail = r[3].transaction;
       if (r[4]) state.queued = r[4].commands;
       renderDetail();
+      // Without the live feed (polling), an open job tab is read with each poll; with it, on job.status (live.ts).
+      if (!liveOpen()) reloadView(['firmware', 'logs']);
       var d = state.txDetail;
       var priced = d && (d.tariff || (d.runningCost && d.runningCost.tariff));
       if (priced && state.tariffVersions[tariffRef(priced)] === undefined) {
@@ -58,7 +60,7 @@ export const CHARGER = String.raw`
             h('h3', null, 'Tariff and cost'), h('div', 'cost-box')),
           add(h('section', 'command-section'), h('h3', null, 'Commands'), commandForms(c),
             h('h3', null, 'Queued commands (newest first)'), h('div', 'queued-box'))),
-        add(h('section', 'views'), h('h3', null, 'Firmware, certificates, logs and reports'), viewTabs(c), h('div', 'view-body')),
+        add(h('section', 'views'), h('h3', null, 'Configuration, reservations, firmware, logs, certificates and reports'), viewTabs(c), h('div', 'view-body')),
         add(h('section'), h('h3', null, 'Message journal (last 50, newest first)'), h('div', 'journal')));
       state.view = null;
       renderView();

@@ -24,6 +24,10 @@ import { TRANSACTIONS } from './transactions';
 import { JOURNAL_CHART } from './journal-chart';
 import { COMMANDS } from './commands';
 import { CHARGER_VIEWS } from './charger-views';
+import { CONFIG_EDITOR } from './config-editor';
+import { DEVICE_MODEL } from './device-model';
+import { CHARGER_JOBS } from './charger-jobs';
+import { RESERVATIONS_CERTS } from './reservations-certs';
 import { CHARGER } from './charger';
 import { LIVE } from './live';
 import { MAIN } from './main';
@@ -42,6 +46,10 @@ export const CONSOLE_MODULES: ReadonlyArray<readonly [name: string, source: stri
   ['journal-chart', JOURNAL_CHART],
   ['commands', COMMANDS],
   ['charger-views', CHARGER_VIEWS],
+  ['config-editor', CONFIG_EDITOR],
+  ['device-model', DEVICE_MODEL],
+  ['charger-jobs', CHARGER_JOBS],
+  ['reservations-certs', RESERVATIONS_CERTS],
   ['charger', CHARGER],
   ['live', LIVE],
   ['main', MAIN],

@@ -50,6 +50,7 @@ export const LIVE = String.raw`
       live.ping = setInterval(function () { liveSend({ type: 'ping' }); }, 30000);
       liveFollow();
       refreshNow(); // one read of what is shown; the feed brings what changes after it
+      reloadView(['firmware', 'logs']); // a job may have moved while the feed was closed
       return;
     }
     if (/^(charger|connector|transaction)\./.test(m.type)) {
@@ -59,6 +60,7 @@ export const LIVE = String.raw`
     } else if (m.chargerId === state.selectedId && m.chargerId) {
       if (m.type === 'journal' && m.entry) { state.messages = [m.entry].concat(state.messages).slice(0, 50); journalNow(); }
       else if (m.type === 'meter') { showMeter(m); detailSoon(); }
+      else if (m.type === 'job.status') reloadView([m.job === 'firmware' ? 'firmware' : 'logs']);
       else if (m.type === 'command' || m.type === 'feed.gap') detailSoon();
     }
   }

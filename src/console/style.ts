@@ -90,6 +90,18 @@ form.cdr { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
 .cost-head { margin: 0 0 6px; } .cost-total { font-size: 1.1em; }
 table.periods { margin-bottom: 10px; } table.totals tr:last-child td { font-weight: 700; }
 .tariffs td:nth-child(4) { min-width: 18ch; }
+/* The charger screen's editor and job tabs (config-editor.ts, device-model.ts, charger-jobs.ts, reservations-certs.ts). */
+.editor-bar { display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: center; margin-bottom: 6px; }
+form.value-edit { display: flex; gap: 4px; min-width: 14ch; } form.value-edit input { flex: 1; min-width: 0; width: 16ch; }
+.answer-chip { border-radius: 10px; padding: 0 7px; font-size: 0.85em; white-space: nowrap; border: 1px solid currentColor; }
+.answer-chip.ok { color: var(--ok); } .answer-chip.wait { color: var(--warn); } .answer-chip.bad { color: var(--bad); background: var(--bad-bg); }
+form.job-form { max-width: 520px; margin-bottom: 8px; }
+.job { border: 1px solid var(--line); border-radius: 8px; padding: 6px 10px; margin-bottom: 8px; }
+.job p { margin: 2px 0; overflow-wrap: anywhere; } .job.o-failed, .job .failed { border-color: var(--bad); }
+ol.steps { display: flex; flex-wrap: wrap; gap: 4px; list-style: none; margin: 6px 0; padding: 0; }
+ol.steps li { border: 1px solid var(--line); border-radius: 12px; padding: 1px 9px; font-size: 0.88em; color: var(--muted); }
+ol.steps li.done { color: var(--ok); border-color: var(--ok); } ol.steps li.current { color: var(--accent); border-color: var(--accent); font-weight: 600; }
+ol.steps li.failed { color: var(--bad); border-color: var(--bad); background: var(--bad-bg); font-weight: 600; }
 /* A phone: the fleet's rows and the journal's frames become cards (a frame under its time, direction,
    type and action, never scrolled out of sight); other tables scroll inside their own box. */
 @media (max-width: 640px) {

@@ -37,6 +37,19 @@ describe('messagesForCall', () => {
     expect(isFleetMessage(meter!)).toBe(false);
   });
 
+  it('L01 / N01, 1.6 §4.4 §4.5: a firmware or log status is a detail message (the watched charger screen reads its jobs again)', () => {
+    expect(messagesForCall('CP', 'ocpp2.0.1', 'FirmwareStatusNotification', { status: 'Downloading', requestId: 4 }, {}, AT, options(false))).toEqual([]);
+    const [firmware] = messagesForCall('CP', 'ocpp2.0.1', 'FirmwareStatusNotification', { status: 'Downloading', requestId: 4 }, {}, AT, options(true));
+    expect(firmware).toEqual({ type: 'job.status', chargerId: 'CP', at: AT, job: 'firmware', status: 'Downloading', requestId: 4 });
+    expect(isFleetMessage(firmware!)).toBe(false);
+    const [signed] = messagesForCall('CP', 'ocpp1.6', 'SignedFirmwareStatusNotification', { status: 'Installed', requestId: 5 }, {}, AT, options(true));
+    expect(signed).toMatchObject({ job: 'firmware', status: 'Installed', requestId: 5 });
+    const [diagnostics] = messagesForCall('CP', 'ocpp1.6', 'DiagnosticsStatusNotification', { status: 'Uploaded' }, {}, AT, options(true));
+    expect(diagnostics).toEqual({ type: 'job.status', chargerId: 'CP', at: AT, job: 'log', status: 'Uploaded' });
+    const [log] = messagesForCall('CP', 'ocpp2.0.1', 'LogStatusNotification', { status: 'Uploading', requestId: 9 }, {}, AT, options(true));
+    expect(log).toMatchObject({ job: 'log', status: 'Uploading', requestId: 9 });
+  });
+
   it('2.0.1 E01/E06: a TransactionEvent Updated is meter detail only while watched, Started and Ended are fleet', () => {
     const base = { timestamp: AT, triggerReason: 'MeterValuePeriodic', seqNo: 1, transactionInfo: { transactionId: 'X', chargingState: 'Charging' }, evse: { id: 1 } };
     const reading = (value: number) => [{ timestamp: AT, sampledValue: [{ value, unitOfMeasure: { unit: 'Wh' } }] }];

@@ -127,6 +127,13 @@ export function messagesForCall(
     }
     case 'TransactionEvent':
       return transactionEvent(request, answer, options, message);
+    // A firmware or log job moved (L01 / N01, 1.6 §4.4 §4.5): the charger's screen reads its jobs again.
+    case 'FirmwareStatusNotification':
+    case 'SignedFirmwareStatusNotification':
+    case 'DiagnosticsStatusNotification':
+    case 'LogStatusNotification':
+      if (!options.watched) return [];
+      return [message('job.status', { job: action.includes('Firmware') ? 'firmware' : 'log', status: request.status, requestId: request.requestId })];
     default:
       return [];
   }

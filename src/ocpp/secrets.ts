@@ -365,3 +365,20 @@ export function writeOnlyVariablesIn(payload: unknown): Array<{ component: strin
   visit(payload);
   return found;
 }
+
+/**
+ * The lists above, as data for the operator console (console/config-editor.ts), which offers no
+ * edit of a key or variable that is a credential, or that the generic command route refuses
+ * (credentialChange): it shows such a one redacted or read-only, and says where it is changed.
+ */
+export const CONSOLE_CREDENTIAL_RULES = {
+  redacted: REDACTED,
+  secretKeys16: [...SECRET_KEYS_16],
+  secretVariables201: [...SECRET_VARIABLES_201],
+  secretName: SECRET_NAME.source,
+  credentialKeys16: [...CREDENTIAL_KEYS_16],
+  redirectKey16: REDIRECT_KEY_16.source,
+  credentialVariables201: [...CREDENTIAL_VARIABLES_201],
+  passwordRoute: PASSWORD_ROUTE,
+  credentialRoutes: CREDENTIAL_ROUTES,
+};

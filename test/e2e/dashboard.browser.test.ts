@@ -110,7 +110,7 @@ describe('the dashboard in a browser', () => {
     await alertRow.getByRole('link', { name: id }).click();
     const views = page.locator('#detail section.views');
     await views.getByRole('tab', { name: 'Firmware jobs' }).click();
-    const jobRow = views.locator('tr', { hasText: 'dash-9.9.bin' });
+    const jobRow = views.locator('.job', { hasText: 'dash-9.9.bin' });
     await jobRow.waitFor({ timeout: 15_000 });
     expect(await jobRow.textContent()).toMatch(/UpdateFirmware.*Downloading.*running.*fw\.example\/dash-9\.9\.bin.*2/);
 
