@@ -90,6 +90,19 @@ form.cdr { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
 .cost-head { margin: 0 0 6px; } .cost-total { font-size: 1.1em; }
 table.periods { margin-bottom: 10px; } table.totals tr:last-child td { font-weight: 700; }
 .tariffs td:nth-child(4) { min-width: 18ch; }
+dl.tx-facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 6px 16px; margin: 8px 0; }
+dl.tx-facts dt { color: var(--muted); font-size: 0.85em; } dl.tx-facts dd { margin: 0; overflow-wrap: anywhere; }
+.row-actions { display: inline-flex; gap: 4px; }
+form.tariff-form { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; margin-top: 16px; max-width: 760px; }
+form.tariff-form .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 8px 14px; }
+.field { display: flex; flex-direction: column; gap: 2px; min-width: 0; }
+.field input, .field textarea { width: 100%; min-width: 0; }
+#tf-json-row { margin-top: 8px; } #tf-json { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9em; }
+textarea { font: inherit; color: var(--fg); background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 4px 8px; }
+.field-error { color: var(--bad); font-size: 0.85em; min-height: 0; }
+[aria-invalid="true"] { border-color: var(--bad); }
+.actions { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0; }
+#tx-filter input[type="date"] { max-width: 100%; }
 /* A phone: the fleet's rows become cards; other tables scroll inside their own box. */
 @media (max-width: 640px) {
   header, nav.screens, main.screens { padding-left: 10px; padding-right: 10px; }
