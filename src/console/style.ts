@@ -102,6 +102,7 @@ textarea { font: inherit; color: var(--fg); background: var(--panel); border: 1p
 .field-error { color: var(--bad); font-size: 0.85em; min-height: 0; }
 [aria-invalid="true"] { border-color: var(--bad); }
 .actions { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0; }
+form.tariff-form [hidden] { display: none; }
 #tx-filter input[type="date"] { max-width: 100%; }
 /* A phone: the fleet's rows become cards; other tables scroll inside their own box. */
 @media (max-width: 640px) {

@@ -34,7 +34,8 @@ export const TX_DETAIL = String.raw`
     var v = state.txView, tx = v.tx;
     var box = $('tx-detail');
     var chart = h('div', 'chart-box'), cost = h('div', 'cost-box');
-    box.replaceChildren(
+    box.replaceChildren();
+    add(box,
       add(h('div', 'head'), h('h2', 'mono', 'Transaction ' + tx.transactionId), h('span', 'note', txStatus(tx))),
       add(h('p'), link('← Transactions', '#/transactions'), h('span', null, ' · '), link('Charger ' + tx.chargerId, chargerHash(tx.chargerId), 'mono')),
       add(h('dl', 'tx-facts'),

@@ -86,6 +86,7 @@ describe('the transactions screen in a browser', () => {
     await expect.poll(async () => (await detail.textContent()) ?? '', SLOW).toContain(`Transaction ${aDone}`);
     expect(await detail.locator('dl.tx-facts').textContent()).toContain('4.00 kWh');
     expect(await detail.locator('dl.tx-facts').textContent()).toContain('EVDisconnected');
+    expect(await detail.textContent()).not.toMatch(/null|undefined|NaN/);
     expect(await detail.getByRole('link', { name: `Charger ${aId}` }).getAttribute('href')).toBe(`#/chargers/${aId}`);
     expect(consoleErrors).toEqual([]);
     await page.close();
@@ -181,6 +182,32 @@ describe('the tariffs screen in a browser', () => {
       `Failed to load resource: the server responded with a status of 409 (Conflict) /api/v1/tariffs/${tariffId}`,
     ]);
     expect(consoleErrors).toHaveLength(2); // those two, and nothing else (no exception, no other error)
+    await page.close();
+  });
+});
+
+describe('the transactions and tariffs screens on a phone', () => {
+  it('never scroll sideways at 390 px: the filters wrap, the list and the editor stay in the page', async () => {
+    const tag = await putTag();
+    const chargerId = uniqueChargerId('TXPHONE');
+    const charger = await bootedCharger('ocpp1.6', chargerId);
+    const transactionId = await start(charger, tag, 1);
+    await stop(charger, transactionId, 1_500);
+    const { page, consoleErrors } = await openDashboard('#/transactions', 390);
+    const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    await page.locator('#transactions table').waitFor(SLOW);
+    expect(await overflow(), 'transactions').toBeLessThanOrEqual(0);
+    await page.goto(`${page.url().split('#')[0]}#/transactions/${chargerId}/${transactionId}`);
+    await expect.poll(async () => (await page.locator('#tx-detail').textContent()) ?? '', SLOW).toContain('1.50 kWh');
+    expect(await overflow(), 'transaction').toBeLessThanOrEqual(0);
+    await page.click('nav a[href="#/tariffs"]');
+    await page.locator('#tariff-form').waitFor(SLOW);
+    expect(await page.locator('#tf-json').isVisible()).toBe(false); // the form first
+    await page.click('#tf-mode'); // the JSON editor too, in place of the form's prices
+    expect(await page.locator('#tf-json').isVisible()).toBe(true);
+    expect(await page.locator('#tf-energy').isVisible()).toBe(false);
+    expect(await overflow(), 'tariffs').toBeLessThanOrEqual(0);
+    expect(consoleErrors).toEqual([]);
     await page.close();
   });
 });
