@@ -15,7 +15,7 @@ export const TRANSACTIONS = String.raw`
   function renderTransactions(box) {
     box.replaceChildren();
     if (state.transactions.length === 0) { add(box, h('p', 'note', 'No transactions yet.')); return; }
-    var t = table(['Transaction', 'Where', 'Id tag', 'Status', 'Started', 'Stopped', 'Energy', 'Cost', 'Tariff'], 'transactions');
+    var t = table(['Transaction', 'Where', 'Id tag', 'Status', 'Started', 'Stopped', 'Energy', 'Cost', 'Tariff', ''], 'transactions');
     state.transactions.forEach(function (x) {
       var cls = 'pick' + (x.status === 'active' ? ' active' : '') + (x.transactionId === state.selectedTx ? ' selected' : '');
       var pick = function () {
@@ -28,8 +28,8 @@ export const TRANSACTIONS = String.raw`
       id.className = 'linkish mono';
       id.title = 'Show this transaction\'s meter values and cost' + (x.status === 'active' ? ' and fill in Remote stop' : '');
       var tr = row([id, place(x.protocol, x.evseId, x.connectorId), x.idTag || '—', txStatus(x), time(x.startedAt), time(x.stoppedAt),
-        kwh(x.energyWh), listCost(x), tariffRef(x.tariff)], cls);
-      tr.addEventListener('click', function (e) { if (e.target !== id) pick(); });
+        kwh(x.energyWh), listCost(x), tariffRef(x.tariff), link('Open', txHash(x.chargerId, x.transactionId))], cls);
+      tr.addEventListener('click', function (e) { if (e.target !== id && e.target.tagName !== 'A') pick(); });
       add(t.tBodies[0], tr);
     });
     add(box, scroller(t));

@@ -88,6 +88,11 @@ describe('the transactions screen in a browser', () => {
     expect(await detail.locator('dl.tx-facts').textContent()).toContain('EVDisconnected');
     expect(await detail.textContent()).not.toMatch(/null|undefined|NaN/);
     expect(await detail.getByRole('link', { name: `Charger ${aId}` }).getAttribute('href')).toBe(`#/chargers/${aId}`);
+    // The charger's screen links each of its transactions to that screen too.
+    await detail.getByRole('link', { name: `Charger ${aId}` }).click();
+    const chargerRow = page.locator('#detail .tx-box tr', { hasText: 'EVDisconnected' }).or(page.locator('#detail .tx-box tr', { hasText: '4.00 kWh' }));
+    await chargerRow.first().waitFor(SLOW);
+    expect(await chargerRow.first().getByRole('link', { name: 'Open' }).getAttribute('href')).toBe(`#/transactions/${aId}/${aDone}`);
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
