@@ -3,13 +3,14 @@
 // list saves as CSV with exactly those rows, a transaction's own screen by link; a tariff created,
 // assigned to a charger and edited from the console prices a session with the version it started
 // under; a bad tariff shows the API's error beside its field; an assigned tariff cannot be deleted
-// until its assignment is removed. No console errors (but the browser's own log of the two refusals asked for).
+// until its assignment is removed; each change is in the audit log under the token that made it.
+// No console errors (but the browser's own log of the two refusals asked for).
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openDashboard, useBrowser } from './console-helpers.ts';
 import { E2E_API_TOKEN } from './global-setup.ts';
-import { bootedCharger, uniqueChargerId, type Charger } from './helpers.ts';
+import { api, bootedCharger, uniqueChargerId, type Charger } from './helpers.ts';
 import { putTag } from './session-helpers.ts';
 
 useBrowser();
@@ -187,6 +188,24 @@ describe('the tariffs screen in a browser', () => {
       `Failed to load resource: the server responded with a status of 409 (Conflict) /api/v1/tariffs/${tariffId}`,
     ]);
     expect(consoleErrors).toHaveLength(2); // those two, and nothing else (no exception, no other error)
+    // Each change the console made is in the audit log, attributed to the token that made it.
+    const audited = async () => {
+      const audit = await api('GET', `/audit?path=${encodeURIComponent('/api/v1/tariff')}&limit=500`);
+      expect(audit.status).toBe(200);
+      return (audit.body.entries as { method: string; path: string; status: number; actor: { kind: string } }[])
+        .filter((e) => e.path.includes(tariffId) || e.path.includes(chargerId))
+        .map((e) => `${e.method} ${e.path} ${e.status} ${e.actor.kind}`)
+        .reverse();
+    };
+    await expect.poll(audited, SLOW).toEqual([
+      `PUT /api/v1/tariffs/${tariffId}-BAD 400 token`,
+      `PUT /api/v1/tariffs/${tariffId} 201 token`,
+      `PUT /api/v1/tariff-assignments/chargers/${chargerId} 201 token`,
+      `PUT /api/v1/tariffs/${tariffId} 200 token`,
+      `DELETE /api/v1/tariffs/${tariffId} 409 token`,
+      `DELETE /api/v1/tariff-assignments/chargers/${chargerId} 204 token`,
+      `DELETE /api/v1/tariffs/${tariffId} 204 token`,
+    ]);
     await page.close();
   });
 });
