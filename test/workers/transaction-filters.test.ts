@@ -135,4 +135,27 @@ describe('GET /api/v1/transactions filters', () => {
     console.log(`rows read to list one id tag's transactions: ${alone} alone, ${amongMany} among 1,000 others`);
     expect(amongMany).toBeLessThanOrEqual(alone + 2);
   });
+
+  it('read the flagged transactions by their anomalies: the rows read do not grow with the fleet\'s unflagged transactions', async () => {
+    const cp = uniqueChargerId('FLAG');
+    await seed([{ chargerId: cp, tx: 'F', idTag: 'T', status: 'completed', startedAt: '2026-05-01T00:00:00Z' }]);
+    await env.DB.prepare(`INSERT INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at) VALUES (?, 'F', 'conflicting-stop', '', ?)`)
+      .bind(cp, '2026-05-01T01:00:00Z')
+      .run();
+    const store = new TransactionStore(countingD1(env.DB, { statements: 0 }));
+    const rowsRead = async () => {
+      const before = isolateStats.d1RowsRead;
+      const page = await store.list({ chargerId: cp, flagged: true, limit: 50 });
+      expect(page.transactions.map((t) => t.transactionId)).toEqual(['F']);
+      const fleet = await store.list({ flagged: true, limit: 500 });
+      expect(fleet.transactions.some((t) => t.chargerId === cp)).toBe(true);
+      return isolateStats.d1RowsRead - before;
+    };
+    const alone = await rowsRead();
+    const others = uniqueChargerId('FLAG-OTHER');
+    await seed(Array.from({ length: 1_000 }, (_, i) => ({ chargerId: others, tx: String(i), idTag: 'T', status: 'completed' as const, startedAt: '2026-05-02T00:00:00Z' })));
+    const amongMany = await rowsRead();
+    console.log(`rows read to list flagged transactions: ${alone} alone, ${amongMany} among 1,000 unflagged`);
+    expect(amongMany).toBeLessThan(alone + 50);
+  });
 });
