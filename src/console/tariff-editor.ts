@@ -64,6 +64,12 @@ export const TARIFF_EDITOR = String.raw`
     $('tf-title').textContent = t ? 'Edit tariff ' + t.id + ' (now version ' + t.version + ')' : 'New tariff';
     $('tf-id').value = t ? t.id : '';
     $('tf-id').readOnly = !!t;
+    fillSimple(t);
+    $('tf-json').value = JSON.stringify(t ? bodyOf(t) : { currency: 'EUR', elements: [{ price_components: [{ type: 'ENERGY', price: 0.3, vat: 21, step_size: 1 }] }] }, null, 2);
+    setJsonMode(!!t && !simpleTariff(t));
+  }
+  /** The form's fields from a tariff (or a PUT body); emptied for none. */
+  function fillSimple(t) {
     $('tf-currency').value = t ? t.currency : 'EUR';
     var comps = t ? t.elements[0].price_components : [];
     PRICE_FIELDS.forEach(function (f) {
@@ -72,8 +78,6 @@ export const TARIFF_EDITOR = String.raw`
     });
     $('tf-vat').value = comps.length && comps[0].vat !== undefined ? String(comps[0].vat) : '';
     $('tf-text').value = t && t.tariff_alt_text && t.tariff_alt_text[0] ? t.tariff_alt_text[0].text : '';
-    $('tf-json').value = JSON.stringify(t ? bodyOf(t) : { currency: 'EUR', elements: [{ price_components: [{ type: 'ENERGY', price: 0.3, vat: 21, step_size: 1 }] }] }, null, 2);
-    setJsonMode(!!t && !simpleTariff(t));
   }
   /** The body the editor says, or the field and message of why it cannot say one. */
   function tariffBody() {
@@ -159,9 +163,18 @@ export const TARIFF_EDITOR = String.raw`
       fieldRow('tf-text', 'Text for drivers (English)', inputOf('textarea', { rows: '2', maxlength: '512' })));
     var jsonRow = fieldRow('tf-json', 'Tariff as OCPI JSON (currency, elements with price_components and restrictions, …)', inputOf('textarea', { rows: '12', spellcheck: 'false' }));
     jsonRow.id = 'tf-json-row';
+    // Each mode starts from what the other says; JSON the form cannot say stays JSON, and says why.
     var mode = button('Edit as JSON', function () {
-      if (!tariffEdit.json) { var made = tariffBody(); if (made.body) $('tf-json').value = JSON.stringify(made.body, null, 2); }
-      setJsonMode(!tariffEdit.json);
+      var out = $('tf-result');
+      if (!tariffEdit.json) { var made = tariffBody(); if (made.body) $('tf-json').value = JSON.stringify(made.body, null, 2); setJsonMode(true); return; }
+      var body = null;
+      try { body = JSON.parse($('tf-json').value); } catch (e) { body = null; }
+      if (!body || !Array.isArray(body.elements) || !body.elements[0] || !Array.isArray(body.elements[0].price_components) || !simpleTariff(body)) {
+        show(out, 'bad', 'This tariff has more than the form can say (or is not valid JSON): keep editing it as JSON.');
+        return;
+      }
+      fillSimple(body);
+      setJsonMode(false);
     });
     mode.id = 'tf-mode';
     var save = h('button', null, 'Save');

@@ -211,7 +211,7 @@ describe('the tariffs screen in a browser', () => {
 });
 
 describe('the transactions and tariffs screens on a phone', () => {
-  it('never scroll sideways at 390 px: the filters wrap, the list and the editor stay in the page', async () => {
+  it('never scroll sideways at 390 px; a tariff the form cannot say is saved and kept as JSON, a simple one goes back to the form', async () => {
     const tag = await putTag();
     const chargerId = uniqueChargerId('TXPHONE');
     const charger = await bootedCharger('ocpp1.6', chargerId);
@@ -231,6 +231,28 @@ describe('the transactions and tariffs screens on a phone', () => {
     expect(await page.locator('#tf-json').isVisible()).toBe(true);
     expect(await page.locator('#tf-energy').isVisible()).toBe(false);
     expect(await overflow(), 'tariffs').toBeLessThanOrEqual(0);
+    // A tariff the form cannot say (a night price), saved as JSON, shown in words; it stays JSON.
+    const tariffId = `TXN-${crypto.randomUUID().slice(0, 8)}`;
+    await page.fill('#tf-id', tariffId);
+    const night = { currency: 'EUR', elements: [
+      { price_components: [{ type: 'ENERGY', price: 0.2, vat: 20, step_size: 1 }], restrictions: { start_time: '22:00', end_time: '06:00' } },
+      { price_components: [{ type: 'ENERGY', price: 0.4, vat: 20, step_size: 1 }] },
+    ] };
+    await page.fill('#tf-json', JSON.stringify(night));
+    await page.click('#tf-save');
+    await expect.poll(async () => page.locator('#tf-result').textContent(), SLOW).toBe(`Created tariff ${tariffId} (version 1).`);
+    const row = page.locator('#tariffs table.tariffs tbody tr', { hasText: tariffId });
+    await expect.poll(async () => (await row.textContent()) ?? '', SLOW).toContain('22:00–06:00 0.20 EUR/kWh; 0.40 EUR/kWh; excl. VAT, +20 % VAT; times in UTC');
+    await page.click('#tf-mode');
+    expect(await page.locator('#tf-result').textContent()).toContain('keep editing it as JSON');
+    expect(await page.locator('#tf-json').isVisible()).toBe(true);
+    // A simple one goes back to the form, its prices in the fields.
+    await page.click('text=New tariff');
+    await page.fill('#tf-energy', '0.35');
+    await page.click('#tf-mode');
+    await page.click('#tf-mode');
+    expect(await page.locator('#tf-energy').isVisible()).toBe(true);
+    expect(await page.locator('#tf-energy').inputValue()).toBe('0.35');
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
