@@ -67,7 +67,7 @@ const PAGE = `<!doctype html>
 <button type="submit">Filter</button>
 <button type="button" id="tx-csv" title="Every transaction these filters match, as CSV">Export CSV</button>
 </form>
-<pre id="tx-csv-result" class="result hidden"></pre>
+<pre id="tx-csv-result" class="result hidden" role="status"></pre>
 <div id="transactions"><p class="note">Loading…</p></div>
 <div id="tx-pager" class="pager"></div>
 <h3>Charge detail records</h3>

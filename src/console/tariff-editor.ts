@@ -188,6 +188,7 @@ export const TARIFF_EDITOR = String.raw`
       h('pre', 'result hidden'));
     form.firstChild.id = 'tf-title';
     form.lastChild.id = 'tf-result';
+    form.lastChild.setAttribute('role', 'status'); // a screen reader hears how the save went
     form.addEventListener('submit', saveTariff);
     $('tariff-editor').replaceChildren(form);
     editTariff(null);
