@@ -131,7 +131,7 @@ describe('the tariffs screen in a browser', () => {
     await page.fill('#tf-currency', 'EUR');
     await page.fill('#tf-energy', '0.30');
     await page.fill('#tf-vat', '20');
-    await page.click('#tf-save');
+    await page.press('#tf-vat', 'Enter'); // the keyboard saves too
     await expect.poll(async () => page.locator('#tf-result').textContent(), SLOW).toBe(`Created tariff ${tariffId} (version 1).`);
     expect(await page.locator('#tf-currency-error').textContent()).toBe('');
     const tariffRow = page.locator('#tariffs table.tariffs tbody tr', { hasText: tariffId });
@@ -148,8 +148,10 @@ describe('the tariffs screen in a browser', () => {
 
     // A session starts under version 1; the tariff is edited to 0.50 EUR/kWh (version 2) while it runs.
     const transactionId = await start(charger, tag, 1);
-    await tariffRow.getByRole('button', { name: `Edit tariff ${tariffId}` }).click();
+    await tariffRow.getByRole('button', { name: `Edit tariff ${tariffId}` }).focus();
+    await page.keyboard.press('Enter');
     expect(await page.locator('#tf-title').textContent()).toBe(`Edit tariff ${tariffId} (now version 1)`);
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('tf-currency'); // focus moves into the form
     expect(await page.locator('#tf-energy').inputValue()).toBe('0.3');
     await page.fill('#tf-energy', '0.50');
     await page.click('#tf-save');
