@@ -1,33 +1,22 @@
 // /api/v1/cdrs — charge detail records of completed transactions, by end time: JSON pages, or one
 // CSV export streamed from D1 page by page.
 
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { Env } from '../env';
 import { isValidIdTag, MAX_ID_TOKEN_LENGTH } from '../ocpp/authorization';
 import { isValidChargerId } from '../ocpp/charger-id';
 import { CdrStore, formatCdrCursor, parseCdrCursor, type CdrCursor, type CdrQuery } from '../store/cdrs';
 import { CDR_CSV_HEADER, cdrCsvLine, toCdr } from '../tariffs/cdr';
+import { csvResponse, CSV_PAGE_ROWS, type CsvPage } from './csv-stream';
 import { apiError } from './errors';
-import { readLimit, readTimeRange } from './query';
+import { readLimit, readTimeRange, wantsCsv } from './query';
 
 type App = Hono<{ Bindings: Env }>;
 
-/** CDRs one D1 read of the CSV export brings: a few hundred keep each read small and the export's memory to about one page. */
-export const CSV_PAGE_ROWS = 200;
+export { CSV_PAGE_ROWS };
 
 /** Mounted at /api/v1/cdrs. */
 export const cdrRoutes: App = new Hono();
-
-/** CSV when asked for by `?format=csv`, or by an Accept that names text/csv (and no `format`). */
-function wantsCsv(c: Context): boolean | string {
-  const format = c.req.query('format');
-  if (format !== undefined) {
-    if (format === 'csv') return true;
-    if (format === 'json') return false;
-    return 'format must be json or csv';
-  }
-  return /(^|,)\s*text\/csv\s*(;|,|$)/i.test(c.req.header('accept') ?? '');
-}
 
 cdrRoutes.get('/', async (c) => {
   const csv = wantsCsv(c);
@@ -62,39 +51,13 @@ cdrRoutes.get('/', async (c) => {
   return c.json({ cdrs: page.sources.map(toCdr), nextCursor: page.next === null ? null : formatCdrCursor(page.next) });
 });
 
-/**
- * The CSV export: a ReadableStream that reads one page of CDRs from D1 each time the client has
- * taken the previous one (pull, high-water mark 0: nothing is read ahead), so a month of a large
- * fleet never sits in memory; any range is allowed for that reason. The first D1 read happens
- * before the response, so a D1 failure then is a plain 500; a failure later can no longer change
- * the status, so the stream errors and the client sees a broken transfer, not a short file that
- * looks whole.
- */
-async function csvExport(store: CdrStore, query: Omit<CdrQuery, 'limit'>, range: { from?: string; to?: string }): Promise<Response> {
-  const encoder = new TextEncoder();
-  let page = await store.page({ ...query, limit: CSV_PAGE_ROWS }, { full: false });
-  let first = true;
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        if (!first) {
-          if (page.next === null) return controller.close();
-          page = await store.page({ ...query, after: page.next, limit: CSV_PAGE_ROWS }, { full: false });
-        }
-        const text = (first ? CDR_CSV_HEADER : '') + page.sources.map((s) => cdrCsvLine(toCdr(s))).join('');
-        first = false;
-        controller.enqueue(encoder.encode(text));
-        if (page.next === null) controller.close();
-      },
-    },
-    { highWaterMark: 0 },
-  );
+/** The CSV export: every CDR in range, read from D1 a page at a time as the client takes them (csv-stream.ts). */
+function csvExport(store: CdrStore, query: Omit<CdrQuery, 'limit'>, range: { from?: string; to?: string }): Promise<Response> {
+  const page = async (after: CdrCursor | undefined): Promise<CsvPage> => {
+    const read = await store.page({ ...query, after, limit: CSV_PAGE_ROWS }, { full: false });
+    const next = read.next;
+    return { text: read.sources.map((s) => cdrCsvLine(toCdr(s))).join(''), next: next === null ? null : () => page(next) };
+  };
   const day = (iso: string | undefined, fallback: string) => (iso === undefined ? fallback : iso.slice(0, 10).replaceAll('-', ''));
-  return new Response(body, {
-    headers: {
-      'content-type': 'text/csv; charset=utf-8; header=present',
-      'content-disposition': `attachment; filename="cdrs_${day(range.from, 'start')}_${day(range.to, 'now')}.csv"`,
-      'cache-control': 'no-store',
-    },
-  });
+  return csvResponse(CDR_CSV_HEADER, () => page(query.after), `cdrs_${day(range.from, 'start')}_${day(range.to, 'now')}.csv`);
 }

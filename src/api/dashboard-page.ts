@@ -5,7 +5,7 @@
 // inline script), follows the live feed (a WebSocket to this origin, README "Live console feed"), or
 // polls what the screen shown needs every 3 seconds when the feed cannot open, and builds the page
 // with DOM and text nodes only. Screens are chosen by the URL's hash (#/fleet, #/chargers/{id}, #/transactions,
-// #/tariffs, #/alerts, #/firmware), so each can be linked to and the back button works.
+// #/transactions/{chargerId}/{transactionId}, #/tariffs, #/alerts, #/firmware), so each can be linked to and the back button works.
 // A Content-Security-Policy allows exactly this page's inline script and style, and fetches to
 // this origin; nothing else.
 
@@ -56,16 +56,40 @@ const PAGE = `<!doctype html>
 <div id="chargers"><p class="note">Nothing loaded yet.</p></div>
 <div id="fleet-pager" class="pager"></div></section>
 <section data-screen="charger" id="detail" hidden><p class="note">Select a charger to see its transactions, energy, messages, commands, firmware, certificates, logs and reports.</p></section>
-<section data-screen="transactions" id="transactions-section" hidden><h2>Transactions</h2><div id="transactions"><p class="note">Loading…</p></div>
+<section data-screen="transactions" id="transactions-section" hidden><h2>Transactions</h2>
+<form id="tx-filter" class="filters" role="search" autocomplete="off">
+<label>Charger <input id="tx-charger" spellcheck="false" size="14"></label>
+<label>Id tag <input id="tx-idtag" spellcheck="false" size="12"></label>
+<label>State <select id="tx-state"><option value="">any</option><option value="active">active</option><option value="completed">completed</option></select></label>
+<label>Started from <input id="tx-from" type="date"></label>
+<label>to <input id="tx-to" type="date"></label>
+<label><input id="tx-flagged" type="checkbox"> Flagged only</label>
+<button type="submit">Filter</button>
+<button type="button" id="tx-csv" title="Every transaction these filters match, as CSV">Export CSV</button>
+</form>
+<pre id="tx-csv-result" class="result hidden" role="status"></pre>
+<div id="transactions"><p class="note">Loading…</p></div>
+<div id="tx-pager" class="pager"></div>
 <h3>Charge detail records</h3>
 <form id="cdr-form" class="cdr" autocomplete="off">
 <label for="cdr-from">From</label> <input id="cdr-from" type="date" required>
 <label for="cdr-to">to</label> <input id="cdr-to" type="date" required>
+<label for="cdr-charger">charger</label> <input id="cdr-charger" spellcheck="false" size="14" placeholder="all">
 <button type="submit" id="cdr-download">Download CSV</button>
 </form>
-<p class="note">Completed sessions that ended in these days (your time zone), as the CSV of GET /api/v1/cdrs.</p>
+<p class="note">Completed sessions that ended in these days (your time zone), of one charger or all, as the CSV of GET /api/v1/cdrs.</p>
 <pre id="cdr-result" class="result hidden"></pre></section>
-<section data-screen="tariffs" id="tariffs-section" hidden><h2>Tariffs</h2><div id="tariffs"><p class="note">Loading…</p></div></section>
+<section data-screen="transaction" id="tx-detail" hidden><p class="note">Loading…</p></section>
+<section data-screen="tariffs" id="tariffs-section" hidden><h2>Tariffs</h2><pre id="tariff-actions" class="result hidden" role="status"></pre><div id="tariffs"><p class="note">Loading…</p></div>
+<h3>Assign a tariff</h3>
+<form id="ta-form" class="filters" autocomplete="off">
+<label>Tariff <select id="ta-tariff"></select></label>
+<label>to <select id="ta-scope"><option value="default">every charger (default)</option><option value="charger">a charger</option><option value="id_tag_group">an id tag group</option></select></label>
+<label id="ta-key-row">charger or group <input id="ta-key" spellcheck="false" size="16"></label>
+<button type="submit">Assign</button>
+</form>
+<pre id="ta-result" class="result hidden" role="status"></pre>
+<div id="tariff-editor"></div></section>
 <section data-screen="alerts" id="alerts-section" hidden><h2>Security alerts</h2><div id="alerts"><p class="note">Nothing loaded yet.</p></div></section>
 <section data-screen="firmware" id="firmware-section" hidden><h2>Firmware across the fleet</h2><div id="firmware"><p class="note">Loading…</p></div></section>
 <noscript><p>This console needs JavaScript.</p></noscript>

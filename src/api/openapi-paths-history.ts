@@ -2,6 +2,7 @@
 
 import {
   BAD_CHARGER_ID,
+  BAD_ID_TAG,
   BAD_PARAMETER,
   errorResponse,
   type Json,
@@ -16,6 +17,8 @@ import {
 } from './openapi-operations';
 import { MAX_PAGE_SIZE } from './query';
 import { TRANSACTION_METER_VALUES_PAGE } from './charger-views';
+import { MAX_ID_TOKEN_LENGTH } from '../ocpp/authorization';
+import { TRANSACTION_CSV_COLUMNS } from './transactions';
 
 /** Transactions, and what one charger reported or was told (its history). */
 export function historyPaths(): Record<string, Json> {
@@ -24,19 +27,36 @@ export function historyPaths(): Record<string, Json> {
       get: operation({
         tags: ['Transactions'],
         operationId: 'listTransactions',
-        summary: "The fleet's transactions, newest first",
-        description: 'Read from D1 as it is, except with `chargerId`, whose waiting facts are copied first.',
+        summary: "The fleet's transactions, newest first; JSON pages or the filtered list as a streamed CSV export",
+        description:
+          'Read from D1 as it is, except with `chargerId`, whose waiting facts are copied first. The filters combine (AND); the cursor is keyset ' +
+          '(a transaction `id`), stable while transactions are added. `chargerId`, `idTag` and `status` each walk an index in id order; ' +
+          '`flagged=true` reads the transactions that have anomalies (rare) by key. ' +
+          'CSV (`?format=csv` or `Accept: text/csv`): one header line, then one line per transaction with the columns `' +
+          TRANSACTION_CSV_COLUMNS.join(', ') +
+          '` (energy in kWh; a running transaction has no cost yet; `flags` space-separated); CRLF, RFC 4180 quoting, a cell starting with = + - @ ' +
+          '(tab, CR) prefixed with `\'`. It streams every transaction the filters match, read from D1 a page at a time; a cursor resumes it; ' +
+          '`limit` (JSON page size) is refused with it. A failure after the first page breaks the transfer (no short file that looks whole).',
         parameters: [
           query('chargerId', { type: 'string' }, "Only this charger's transactions"),
+          query('idTag', { type: 'string', minLength: 1, maxLength: MAX_ID_TOKEN_LENGTH }, 'Only transactions started by this id tag (case-insensitive)'),
           query('status', { type: 'string', enum: ['active', 'completed'] }, 'Only running or only finished ones'),
-          parameterRef('from'),
-          parameterRef('to'),
+          query('flagged', { type: 'string', enum: ['true', 'false'] }, 'true: only transactions with a flag (`flags` not empty): those that need a look'),
+          query('from', { type: 'string', format: 'date-time' }, 'Started at or after'),
+          query('to', { type: 'string', format: 'date-time' }, 'Started before'),
+          query('format', { type: 'string', enum: ['json', 'csv'] }, 'csv: the CSV export; default json, or csv when `Accept` names text/csv'),
           parameterRef('limit'),
           query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page (a transaction `id`)'),
         ],
         responses: {
-          '200': jsonResponse('A page of transactions', page('transactions', 'Transaction')),
-          '400': errorResponse({ ...BAD_PARAMETER, ...BAD_CHARGER_ID }),
+          '200': {
+            description: 'A page of transactions, or the CSV export (`Content-Disposition: attachment`)',
+            content: {
+              'application/json': { schema: page('transactions', 'Transaction') },
+              'text/csv': { schema: { type: 'string' } },
+            },
+          },
+          '400': errorResponse({ ...BAD_PARAMETER, ...BAD_CHARGER_ID, ...BAD_ID_TAG }),
         },
       }),
     },

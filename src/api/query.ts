@@ -30,3 +30,14 @@ export function readTimeRange(c: Context): { from?: string; to?: string } | stri
   if (range.from && range.to && range.from > range.to) return 'from must not be after to';
   return range;
 }
+
+/** CSV when asked for by `?format=csv`, or by an Accept that names text/csv (and no `format`); a string saying what is wrong otherwise. */
+export function wantsCsv(c: Context): boolean | string {
+  const format = c.req.query('format');
+  if (format !== undefined) {
+    if (format === 'csv') return true;
+    if (format === 'json') return false;
+    return 'format must be json or csv';
+  }
+  return /(^|,)\s*text\/csv\s*(;|,|$)/i.test(c.req.header('accept') ?? '');
+}

@@ -40,6 +40,16 @@ export const API_CLIENT = String.raw`
     assignments: [],
     moreAssignments: false,
     tariffVersions: {},
+    /** The transactions screen: its filters as applied, the page's cursor (null: the newest), the cursors of the pages before, the next one. */
+    txFilter: {},
+    txCursor: null,
+    txBefore: [],
+    txNext: null,
+    txAsked: null,
+    /** The transaction screen: { chargerId, transactionId, tx, more }. */
+    txView: null,
+    /** The tariff whose Delete was clicked once (the second click deletes). */
+    tariffConfirm: null,
   };
 
   // ---- API access: Bearer token, JSON in and out ---------------------------------------------

@@ -75,8 +75,9 @@ export const CHARGER = String.raw`
       h('span', null, 'last seen ' + time(c.lastSeen)),
       connectorChips(c));
     renderTransactions(detail.querySelector('.tx-box'));
-    renderChart(detail.querySelector('.chart-box'));
-    renderCost(detail.querySelector('.cost-box'));
+    var shown = state.selectedTx ? state.txDetail : null;
+    renderChart(detail.querySelector('.chart-box'), shown, state.selectedTx);
+    renderCost(detail.querySelector('.cost-box'), shown);
     renderQueued(detail.querySelector('.queued-box'));
     renderJournal(detail.querySelector('.journal'));
   }

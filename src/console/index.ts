@@ -21,6 +21,9 @@ import { FLEET } from './fleet';
 import { ALERTS_FIRMWARE } from './alerts-firmware';
 import { TARIFFS } from './tariffs';
 import { TRANSACTIONS } from './transactions';
+import { TX_LIST } from './tx-list';
+import { TX_DETAIL } from './tx-detail';
+import { TARIFF_EDITOR } from './tariff-editor';
 import { JOURNAL_CHART } from './journal-chart';
 import { COMMANDS } from './commands';
 import { CHARGER_VIEWS } from './charger-views';
@@ -43,6 +46,9 @@ export const CONSOLE_MODULES: ReadonlyArray<readonly [name: string, source: stri
   ['alerts-firmware', ALERTS_FIRMWARE],
   ['tariffs', TARIFFS],
   ['transactions', TRANSACTIONS],
+  ['tx-list', TX_LIST],
+  ['tx-detail', TX_DETAIL],
+  ['tariff-editor', TARIFF_EDITOR],
   ['journal-chart', JOURNAL_CHART],
   ['commands', COMMANDS],
   ['charger-views', CHARGER_VIEWS],

@@ -11,11 +11,11 @@ export const JOURNAL_CHART = String.raw`
     return Array.from(byTime.entries()).map(function (e) { return { t: e[0], v: e[1] }; })
       .sort(function (a, b) { return a.t - b.t; });
   }
-  function renderChart(box) {
+  /** The energy chart of tx (a transaction with its meterValues); pending: the id of one chosen but not read yet. */
+  function renderChart(box, tx, pending) {
     box.replaceChildren();
-    var tx = state.txDetail;
-    if (!state.selectedTx) { add(box, h('p', 'note', 'Select a transaction to chart its energy meter readings.')); return; }
-    if (!tx) { add(box, h('p', 'note', 'Loading transaction ' + state.selectedTx + '…')); return; }
+    if (!tx && !pending) { add(box, h('p', 'note', 'Select a transaction to chart its energy meter readings.')); return; }
+    if (!tx) { add(box, h('p', 'note', 'Loading transaction ' + pending + '…')); return; }
     var pts = energyPoints(tx.meterValues || []);
     var caption = 'Transaction ' + tx.transactionId + ': ' + kwh(tx.energyWh) + (tx.status === 'active' ? ' so far' : '') + ', ' + pts.length + ' ' + ENERGY + ' readings';
     add(box, h('p', 'note', caption));

@@ -12,6 +12,7 @@ export const MAIN = String.raw`
       case 'fleet': return [loadChargers()];
       case 'charger': return [state.selectedId ? loadSelected() : null];
       case 'transactions': return [loadFleetTransactions()];
+      case 'transaction': return [loadTxView()];
       case 'tariffs': return [loadTariffs()];
       case 'firmware': return [loadFleetFirmware()];
       default: return [];
@@ -51,14 +52,18 @@ export const MAIN = String.raw`
     liveStop();
     state.selectedId = null; state.formsFor = null; state.view = null; state.whoami = null;
     state.alerts = []; state.alerts24h = null; state.fleetFirmware = []; state.chargers = [];
-    state.tariffs = []; state.assignments = []; state.tariffVersions = {};
-    ['tariffs', 'chargers', 'fleet-summary', 'fleet-pager', 'detail', 'alerts', 'firmware', 'transactions'].forEach(function (id) { $(id).replaceChildren(); });
-    $('cdr-result').className = 'result hidden'; $('status').textContent = ''; $('alert-count').textContent = '–';
+    state.tariffs = []; state.assignments = []; state.tariffVersions = {}; state.txView = null;
+    ['tariffs', 'chargers', 'fleet-summary', 'fleet-pager', 'detail', 'alerts', 'firmware', 'transactions', 'tx-pager', 'tx-detail'].forEach(function (id) { $(id).replaceChildren(); });
+    ['cdr-result', 'tx-csv-result', 'tariff-actions', 'ta-result', 'tf-result'].forEach(function (id) { $(id).className = 'result hidden'; });
+    editTariff(null); $('status').textContent = ''; $('alert-count').textContent = '–';
     renderWhoami();
     showBanner();
   });
   $('refresh').addEventListener('click', refreshNow);
   setupCdrExport();
+  setupTxFilter();
+  setupTariffEditor();
+  setupTariffAssign();
   showBanner();
   if (state.token) { loadWhoami(); liveStart(); }
   route();

@@ -102,6 +102,20 @@ ol.steps { display: flex; flex-wrap: wrap; gap: 4px; list-style: none; margin: 6
 ol.steps li { border: 1px solid var(--line); border-radius: 12px; padding: 1px 9px; font-size: 0.88em; color: var(--muted); }
 ol.steps li.done { color: var(--ok); border-color: var(--ok); } ol.steps li.current { color: var(--accent); border-color: var(--accent); font-weight: 600; }
 ol.steps li.failed { color: var(--bad); border-color: var(--bad); background: var(--bad-bg); font-weight: 600; }
+dl.tx-facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 6px 16px; margin: 8px 0; }
+dl.tx-facts dt { color: var(--muted); font-size: 0.85em; } dl.tx-facts dd { margin: 0; overflow-wrap: anywhere; }
+.row-actions { display: inline-flex; gap: 4px; }
+form.tariff-form { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; margin-top: 16px; max-width: 760px; }
+form.tariff-form .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 8px 14px; }
+.field { display: flex; flex-direction: column; gap: 2px; min-width: 0; }
+.field input, .field textarea { width: 100%; min-width: 0; }
+#tf-json-row { margin-top: 8px; } #tf-json { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9em; }
+textarea { font: inherit; color: var(--fg); background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 4px 8px; }
+.field-error { color: var(--bad); font-size: 0.85em; min-height: 0; }
+[aria-invalid="true"] { border-color: var(--bad); }
+.actions { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0; }
+form.tariff-form [hidden] { display: none; }
+#tx-filter input[type="date"] { max-width: 100%; }
 /* A phone: the fleet's rows and the journal's frames become cards (a frame under its time, direction,
    type and action, never scrolled out of sight); other tables scroll inside their own box. */
 @media (max-width: 640px) {

@@ -1,6 +1,6 @@
 // The console's transactions and their cost: a charger's transactions (a running one with its energy
-// so far), one transaction's tariff, charging periods and totals per dimension, the fleet's latest
-// transactions, and the CDR CSV export of a period in one click.
+// so far), one transaction's tariff, charging periods and totals per dimension, and the CSV exports
+// (the CDRs of a period, optionally of one charger, in one click; tx-list.ts's filtered list).
 
 export const TRANSACTIONS = String.raw`
   function txStatus(x) { return x.status + (x.chargingState ? ' (' + x.chargingState + ')' : ''); }
@@ -15,7 +15,7 @@ export const TRANSACTIONS = String.raw`
   function renderTransactions(box) {
     box.replaceChildren();
     if (state.transactions.length === 0) { add(box, h('p', 'note', 'No transactions yet.')); return; }
-    var t = table(['Transaction', 'Where', 'Id tag', 'Status', 'Started', 'Stopped', 'Energy', 'Cost', 'Tariff'], 'transactions');
+    var t = table(['Transaction', 'Where', 'Id tag', 'Status', 'Started', 'Stopped', 'Energy', 'Cost', 'Tariff', ''], 'transactions');
     state.transactions.forEach(function (x) {
       var cls = 'pick' + (x.status === 'active' ? ' active' : '') + (x.transactionId === state.selectedTx ? ' selected' : '');
       var pick = function () {
@@ -28,8 +28,8 @@ export const TRANSACTIONS = String.raw`
       id.className = 'linkish mono';
       id.title = 'Show this transaction\'s meter values and cost' + (x.status === 'active' ? ' and fill in Remote stop' : '');
       var tr = row([id, place(x.protocol, x.evseId, x.connectorId), x.idTag || '—', txStatus(x), time(x.startedAt), time(x.stoppedAt),
-        kwh(x.energyWh), listCost(x), tariffRef(x.tariff)], cls);
-      tr.addEventListener('click', function (e) { if (e.target !== id) pick(); });
+        kwh(x.energyWh), listCost(x), tariffRef(x.tariff), link('Open', txHash(x.chargerId, x.transactionId))], cls);
+      tr.addEventListener('click', function (e) { if (e.target !== id && e.target.tagName !== 'A') pick(); });
       add(t.tBodies[0], tr);
     });
     add(box, scroller(t));
@@ -44,10 +44,10 @@ export const TRANSACTIONS = String.raw`
     return read('/tariffs/' + enc(tariff.id) + '/versions/' + enc(tariff.version))
       .then(function (json) { state.tariffVersions[key] = json.tariff; }, function () { delete state.tariffVersions[key]; });
   }
-  function renderCost(box) {
+  /** A transaction's tariff and cost (tx: GET …/transactions/{id}'s transaction; null until one is chosen and read). */
+  function renderCost(box, tx) {
     box.replaceChildren();
-    var tx = state.txDetail;
-    if (!state.selectedTx || !tx) { add(box, h('p', 'note', 'Select a transaction to see its tariff and cost.')); return; }
+    if (!tx) { add(box, h('p', 'note', 'Select a transaction to see its tariff and cost.')); return; }
     var cost = tx.cost, tariff = tx.tariff, running = false;
     if (!cost && tx.runningCost) { cost = tx.runningCost.cost; tariff = tx.runningCost.tariff; running = true; }
     var flags = tx.flags || [];
@@ -86,22 +86,6 @@ export const TRANSACTIONS = String.raw`
     flags.forEach(function (f) { add(box, h('p', 'warn flag', 'Needs a look (' + f + '): ' + (FLAG_WORDS[f] || f) + '.')); });
   }
 
-  // ---- The fleet's latest transactions -----------------------------------------------------------
-  function loadFleetTransactions() {
-    return read('/transactions?limit=50').then(function (json) {
-      state.fleetTransactions = json.transactions;
-      var box = $('transactions');
-      box.replaceChildren();
-      if (json.transactions.length === 0) { add(box, h('p', 'note', 'No transactions yet.')); return; }
-      var t = table(['Charger', 'Transaction', 'Where', 'Id tag', 'Status', 'Started', 'Stopped', 'Energy', 'Cost'], 'transactions');
-      json.transactions.forEach(function (x) {
-        add(t.tBodies[0], row([link(x.chargerId, chargerHash(x.chargerId), 'mono'), h('span', 'mono', x.transactionId), place(x.protocol, x.evseId, x.connectorId),
-          x.idTag || '—', txStatus(x), time(x.startedAt), time(x.stoppedAt), kwh(x.energyWh), listCost(x)], x.status === 'active' ? 'active' : null));
-      });
-      add(box, scroller(t), h('p', 'note', 'The latest 50, newest first.'));
-    });
-  }
-
   // ---- Charge detail records: the CSV of a period, in one click ----------------------------------
   // The export needs the token, which only this page holds: it is fetched with the Authorization header
   // and saved from a Blob. A plain link would need the token in its URL (kept in history and logs).
@@ -126,28 +110,32 @@ export const TRANSACTIONS = String.raw`
       if (!from || !to) { show(out, 'bad', 'Choose both dates.'); return; }
       if (to <= from) { show(out, 'bad', 'The end date must not be before the start date.'); return; }
       if (!state.token) { show(out, 'bad', 'Enter an API token first.'); return; }
-      var b = $('cdr-download');
-      b.disabled = true;
-      show(out, 'wait', 'Exporting…');
-      fetch(API + '/cdrs?format=csv&from=' + enc(from.toISOString()) + '&to=' + enc(to.toISOString()),
-        { headers: { authorization: 'Bearer ' + state.token, accept: 'text/csv' }, cache: 'no-store' })
-        .then(function (res) {
-          if (!res.ok) {
-            return res.text().then(function (text) {
-              var json = null;
-              try { json = JSON.parse(text); } catch (err) { json = null; }
-              throw new Error('HTTP ' + res.status + (json && json.error ? ' ' + json.error.code + ': ' + json.error.message : ''));
-            });
-          }
-          var named = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') || '');
-          return res.blob().then(function (blob) { return { blob: blob, name: named ? named[1] : 'cdrs.csv' }; });
-        })
-        .then(function (file) {
-          saveBlob(file.blob, file.name, 'text/csv');
-          show(out, 'ok', 'Saved ' + file.name + ' (' + bytes(file.blob.size) + ').');
-        })
-        .catch(function (error) { show(out, 'bad', 'Export failed: ' + error.message); })
-        .finally(function () { b.disabled = false; });
+      var chargerId = $('cdr-charger').value.trim();
+      downloadCsv('/cdrs?format=csv&from=' + enc(from.toISOString()) + '&to=' + enc(to.toISOString()) + (chargerId ? '&chargerId=' + enc(chargerId) : ''),
+        out, $('cdr-download'), 'cdrs.csv');
     });
+  }
+  /** Fetches a CSV export with the token in its header and saves it; says how it went in out. */
+  function downloadCsv(path, out, b, fallbackName) {
+    b.disabled = true;
+    show(out, 'wait', 'Exporting…');
+    fetch(API + path, { headers: { authorization: 'Bearer ' + state.token, accept: 'text/csv' }, cache: 'no-store' })
+      .then(function (res) {
+        if (!res.ok) {
+          return res.text().then(function (text) {
+            var json = null;
+            try { json = JSON.parse(text); } catch (err) { json = null; }
+            throw new Error('HTTP ' + res.status + (json && json.error ? ' ' + json.error.code + ': ' + json.error.message : ''));
+          });
+        }
+        var named = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') || '');
+        return res.blob().then(function (blob) { return { blob: blob, name: named ? named[1] : fallbackName }; });
+      })
+      .then(function (file) {
+        saveBlob(file.blob, file.name, 'text/csv');
+        show(out, 'ok', 'Saved ' + file.name + ' (' + bytes(file.blob.size) + ').');
+      })
+      .catch(function (error) { show(out, 'bad', 'Export failed: ' + error.message); })
+      .finally(function () { b.disabled = false; });
   }
 `;

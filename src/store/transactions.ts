@@ -85,7 +85,11 @@ type Row = {
 
 export interface TransactionQuery {
   chargerId?: string;
+  /** Only transactions started with this id tag, case-insensitive (OCPP id tokens are; migration 0044's index). */
+  idTag?: string;
   status?: 'active' | 'completed';
+  /** Only transactions that need an operator's look: those with any flag (`flagsOf`). */
+  flagged?: boolean;
   /** Transactions that started at or after `from` and before `to`. */
   from?: string;
   to?: string;
@@ -500,24 +504,37 @@ export class TransactionStore {
     return row ? toRecord(row) : null;
   }
 
+  /**
+   * A page of transactions, newest first (keyset: `cursor` is the last row's `id`). Only the filters
+   * given are in the SQL, so SQLite can walk an index in id order: (charger_id, id), (id_tag, id)
+   * (migration 0044) or (status, id); `flagged` reads the anomalies (rare rows) and looks each one's
+   * transaction up by key. `from`/`to` (the start) filter what those walks meet.
+   */
   async list(query: TransactionQuery): Promise<{ transactions: TransactionRecord[]; nextCursor: number | null }> {
+    const where: string[] = [];
+    const binds: (string | number)[] = [];
+    const term = (sql: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      binds.push(value);
+      where.push(sql.replace('?', `?${binds.length}`));
+    };
+    term('t.charger_id = ?', query.chargerId);
+    term('t.id_tag = ? COLLATE NOCASE', query.idTag);
+    term('t.status = ?', query.status);
+    term('t.started_at >= ?', query.from);
+    term('t.started_at < ?', query.to);
+    term('t.id < ?', query.cursor);
+    if (query.flagged) where.push(`t.id IN (SELECT f.id FROM transaction_anomalies a JOIN transactions f
+      ON f.charger_id = a.charger_id AND f.ocpp_transaction_id = a.ocpp_transaction_id) AND ${flagsOf('t')} <> '[]'`);
+    binds.push(query.limit + 1);
     const { results } = await this.db
       .prepare(
         `SELECT t.*, ${flagsOf('t')} AS flags, ${LIVE_201_COLUMNS}, ${LIVE_16_COLUMNS}, ${costColumns('tc')} FROM transactions t ${LIVE_201_JOIN}
            LEFT JOIN transaction_costs tc ON tc.transaction_id = t.id
-         WHERE (?1 IS NULL OR t.charger_id = ?1) AND (?2 IS NULL OR t.status = ?2)
-           AND (?3 IS NULL OR t.started_at >= ?3) AND (?4 IS NULL OR t.started_at < ?4)
-           AND (?5 IS NULL OR t.id < ?5)
-         ORDER BY t.id DESC LIMIT ?6`,
+         ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
+         ORDER BY t.id DESC LIMIT ?${binds.length}`,
       )
-      .bind(
-        query.chargerId ?? null,
-        query.status ?? null,
-        query.from ?? null,
-        query.to ?? null,
-        query.cursor ?? null,
-        query.limit + 1,
-      )
+      .bind(...binds)
       .all<Row>();
     const page = results.slice(0, query.limit);
     return {

@@ -54,7 +54,10 @@ describe('the dashboard page', () => {
       "'/whoami'",
       "'/commands?limit=20'",
       "'?queue=true&ttlSeconds='",
-      "'/transactions?limit=50'",
+      // The transactions screen: filtered pages, the filtered list as CSV, a transaction's own screen (#/transactions/{charger}/{id}).
+      "'/transactions?limit='",
+      "'/transactions?format=csv'",
+      "'#/transactions/'",
       // Screens by URL hash.
       "'#/chargers/'",
       'hashchange',
@@ -78,6 +81,11 @@ describe('the dashboard page', () => {
       "'/tariffs?limit='",
       "'/tariff-assignments?limit='",
       "'/cdrs?format=csv&from='",
+      // Tariff editing: a new version by PUT, deleting, assigning and removing assignments.
+      "call('PUT', '/tariffs/'",
+      "call('DELETE', '/tariffs/'",
+      "call('PUT', '/tariff-assignments'",
+      "call('DELETE', '/tariff-assignments'",
       'Energy.Active.Import.Register',
       // The payload of each command differs between 1.6 and 2.0.1.
       'RemoteStartTransaction',
@@ -93,7 +101,7 @@ describe('the dashboard page', () => {
     }
   });
 
-  it('fetches every file it saves (log uploads, the CDR CSV) with the token in a header, never in a URL', async () => {
+  it('fetches every file it saves (log uploads, the CDR and transactions CSV) with the token in a header, never in a URL', async () => {
     const { script, html } = await page();
     // Every fetch of the page sends the token as a Bearer header; no URL it builds names a token.
     expect(script.match(/fetch\(/g)?.length).toBe(3);

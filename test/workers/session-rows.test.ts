@@ -101,8 +101,9 @@ describe('rows written per charging session', () => {
     // to the liveness check (the start's flush, which finds it gone). D1: the transaction 5 (row, 4 index entries: 6 before migration 0024
     // dropped AUTOINCREMENT's sqlite_sequence row and the start_key index entry, and 0025 added its
     // charger's running transactions), the connector's
-    // state twice (Preparing and Charging, each at its answer) and its history twice, last seen.
-    expect(start).toEqual({ object: 7, sqlRows: 5, alarmsSet: 2, d1: 10, alarmsRun: 1 });
+    // state twice (Preparing and Charging, each at its answer) and its history twice, last seen;
+    // 1 more since 0044: the transaction's entry in its id tag's index (the console's id tag filter).
+    expect(start).toEqual({ object: 7, sqlRows: 5, alarmsSet: 2, d1: 11, alarmsRun: 1 });
     // The end goes to D1 at each answer (the outbox is empty): the object writes the active token
     // 1, the start key 1 and the end announced once (1: EVENTS is bound here, not by default);
     // no outbox row, no setAlarm, no alarm (before: outbox 1 + 2 merges + 1 removal, two
@@ -154,14 +155,16 @@ describe('rows written per charging session', () => {
     // outbox row, its flush removes it; the tag's cache 1; location 1; active token 1;
     // the EVSE's transaction 1; two setAlarms (no flush is expected after it: the meter reports
     // that follow go to D1 at their answer). D1: the event 1, the connector's state 1 and
-    // history 1, the transaction 5 (6 before migration 0024, 4 before 0025), last seen.
-    expect(start).toEqual({ object: 8, sqlRows: 6, alarmsSet: 2, d1: 9, alarmsRun: 1 });
+    // history 1, the transaction 5 (6 before migration 0024, 4 before 0025), last seen; 1 more
+    // since 0044: the transaction's entry in its id tag's index.
+    expect(start).toEqual({ object: 8, sqlRows: 6, alarmsSet: 2, d1: 10, alarmsRun: 1 });
     // The end: active token 1, the EVSE's transaction 1, the end announced 1 (EVENTS bound),
     // outbox 1 + 1 removal (Available takes the Ended along to D1 at its answer; 1 merge more
     // before); two setAlarms (the flush finds the outbox empty). D1: the event 2 (row, Ended index), the
     // state 1 and history 1, the transaction derived 1 and completed 4 (with 0035's CDR index entry;
-    // no row counted for its entry leaving 0025's running index), last seen.
-    expect(end).toEqual({ object: 7, sqlRows: 5, alarmsSet: 2, d1: 10, alarmsRun: 1 });
+    // no row counted for its entry leaving 0025's running index), last seen; 1 more since 0044:
+    // the derivation writes the row's id tag again, and D1 counts its id tag index entry rewritten.
+    expect(end).toEqual({ object: 7, sqlRows: 5, alarmsSet: 2, d1: 11, alarmsRun: 1 });
     cp.close();
   });
 });

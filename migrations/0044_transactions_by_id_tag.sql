@@ -1,0 +1,12 @@
+-- A driver's transactions, found by key: GET /api/v1/transactions?idTag= (the console's transactions
+-- filter) walks this index in id order, newest first, and reads that id tag's entries only. Without
+-- it the filter read every transaction of the fleet newer than the page it returns.
+--
+-- Its cost, in D1 rows written: one per transaction at its start (1.6 and 2.0.1), and for 2.0.1 one
+-- more each time a flush changes a fact of the running row (charging state, trigger reason, the
+-- Ended's stop facts: DERIVE_201_SQL's upsert sets id_tag with the rest, and SQLite rewrites the
+-- entry of every indexed column an UPDATE sets): +1 per 1.6 session, about +2 to +4 per 2.0.1
+-- session (test/workers/session-rows.test.ts, transaction-row-201.test.ts count them). Moving id_tag
+-- out of that upsert into its own UPDATE when it changes would save the 2.0.1 part. Partial: a 2.0.1
+-- session begun without a token (EVConnected) has no entry until its token is known.
+CREATE INDEX IF NOT EXISTS transactions_by_id_tag ON transactions (id_tag COLLATE NOCASE, id) WHERE id_tag IS NOT NULL;
