@@ -22,7 +22,9 @@ import { ALERTS_FIRMWARE } from './alerts-firmware';
 import { TARIFFS } from './tariffs';
 import { TRANSACTIONS } from './transactions';
 import { JOURNAL_CHART } from './journal-chart';
+import { SCHEMA_FORM } from './schema-form';
 import { COMMANDS } from './commands';
+import { CHARGING } from './charging';
 import { CHARGER_VIEWS } from './charger-views';
 import { CHARGER } from './charger';
 import { LIVE } from './live';
@@ -40,7 +42,9 @@ export const CONSOLE_MODULES: ReadonlyArray<readonly [name: string, source: stri
   ['tariffs', TARIFFS],
   ['transactions', TRANSACTIONS],
   ['journal-chart', JOURNAL_CHART],
+  ['schema-form', SCHEMA_FORM],
   ['commands', COMMANDS],
+  ['charging', CHARGING],
   ['charger-views', CHARGER_VIEWS],
   ['charger', CHARGER],
   ['live', LIVE],
