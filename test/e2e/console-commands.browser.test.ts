@@ -1,0 +1,175 @@
+// The console's command panel in a real headless Chromium (issue 15 "Commands"): the action picker
+// offers exactly the CSMS-initiated actions of the charger's version, each form is generated from the
+// API's request schema (a nested 2.0.1 SetChargingProfile with two schedule periods is filled in
+// through it), one form sends any number of times with each answer shown, strict chargers receive
+// schema-valid payloads, the installed profile is listed and the composite schedule drawn; a value
+// the API refuses shows its issue next to the field, and nothing reaches the charger.
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import * as v16Actions from '../../src/ocpp/v16/actions.ts';
+import * as v201Actions from '../../src/ocpp/v201/actions.ts';
+import { openDashboard, useBrowser } from './console-helpers.ts';
+import { bootedCharger, type Charger, type Protocol, uniqueChargerId } from './helpers.ts';
+
+useBrowser();
+
+/**
+ * The API's refusal of a bad value is a 400 answer, which Chromium logs as a failed load: that one
+ * line, for the command the test sends wrong on purpose, is expected; anything else is an error.
+ */
+function unexpected(errors: string[], refusedCommand?: string): string[] {
+  return errors.filter((e) => !(refusedCommand && /^Failed to load resource: the server responded with a status of 400/.test(e)));
+}
+
+/** A charger's screen, its command panel loaded. */
+async function chargerScreen(id: string): Promise<{ page: Page; consoleErrors: string[] }> {
+  const opened = await openDashboard(`#/chargers/${encodeURIComponent(id)}`);
+  await opened.page.locator('#command-action').waitFor({ timeout: 30_000 });
+  return opened;
+}
+
+/** A local date-time as a datetime-local input takes it (the browser runs in this process's time zone). */
+function localInput(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** Records each call of `action` the charger receives (ocpp-rpc in strict mode has checked it against the official schema). */
+function received(charger: Charger, action: string, answer: Record<string, unknown>): unknown[] {
+  const calls: unknown[] = [];
+  charger.handle(action, async ({ params }) => {
+    calls.push(params);
+    return answer;
+  });
+  return calls;
+}
+
+describe('the console command panel in a browser', () => {
+  for (const [protocol, actions] of [['ocpp1.6', v16Actions.CSMS_INITIATED], ['ocpp2.0.1', v201Actions.CSMS_INITIATED]] as const) {
+    it(`issue 15: the picker offers exactly the CSMS-initiated actions of OCPP ${protocol.slice(4)}, the common ones first`, async () => {
+      const id = uniqueChargerId('CMDPICK');
+      await bootedCharger(protocol as Protocol, id);
+      const { page, consoleErrors } = await chargerScreen(id);
+      const offered = await page.locator('#command-action option').allTextContents();
+      expect([...offered].sort()).toEqual([...actions].sort());
+      expect(new Set(offered).size).toBe(offered.length);
+      const common = protocol === 'ocpp1.6'
+        ? ['Reset', 'RemoteStartTransaction', 'RemoteStopTransaction', 'UnlockConnector', 'TriggerMessage', 'ChangeAvailability']
+        : ['Reset', 'RequestStartTransaction', 'RequestStopTransaction', 'UnlockConnector', 'TriggerMessage', 'ChangeAvailability'];
+      expect(offered.slice(0, common.length)).toEqual(common);
+      // Every action's form is generated without an error (none is hand-made).
+      for (const action of actions) {
+        await page.locator('#command-action').selectOption(action);
+        await expect.poll(() => page.locator('form.command h4').textContent()).toBe(action);
+      }
+      expect(consoleErrors).toEqual([]);
+      await page.close();
+    }, 60_000);
+  }
+
+  it('issue 15 / 2.0.1 K01: a TxDefaultProfile with two periods filled in through the generated form, sent twice from it, both answers shown; listed, and its composite schedule drawn', async () => {
+    const id = uniqueChargerId('CMDPROF');
+    const charger = await bootedCharger('ocpp2.0.1', id);
+    const profiles = received(charger, 'SetChargingProfile', { status: 'Accepted' });
+    const { page, consoleErrors } = await chargerScreen(id);
+    const form = page.locator('form.command');
+    await page.locator('#command-action').selectOption('SetChargingProfile');
+    await expect.poll(() => form.locator('h4').textContent()).toBe('SetChargingProfile');
+
+    // evseId comes from the defaults table (1); the rest is typed into the generated fields.
+    expect(await form.locator('[name="evseId"]').inputValue()).toBe('1');
+    await form.locator('[name="chargingProfile.id"]').fill('7');
+    await form.locator('[name="chargingProfile.stackLevel"]').fill('0');
+    await form.locator('[name="chargingProfile.chargingProfilePurpose"]').selectOption('TxDefaultProfile');
+    await form.locator('[name="chargingProfile.chargingProfileKind"]').selectOption('Absolute');
+    const schedule = 'chargingProfile.chargingSchedule[0]';
+    await form.locator(`[name="${schedule}.id"]`).fill('1');
+    await form.locator(`[name="${schedule}.chargingRateUnit"]`).selectOption('A');
+    // An optional field is added on demand; the start a minute ago, in local time, sent as UTC.
+    await form.getByRole('button', { name: '+ startSchedule' }).click();
+    const startMs = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+    await form.locator(`[name="${schedule}.startSchedule"]`).fill(localInput(startMs));
+    await form.locator(`[name="${schedule}.chargingSchedulePeriod[0].startPeriod"]`).fill('0');
+    await form.locator(`[name="${schedule}.chargingSchedulePeriod[0].limit"]`).fill('16');
+    await form.getByRole('button', { name: 'Add chargingSchedulePeriod item' }).click();
+    await form.locator(`[name="${schedule}.chargingSchedulePeriod[1].startPeriod"]`).fill('1800');
+    await form.locator(`[name="${schedule}.chargingSchedulePeriod[1].limit"]`).fill('10');
+
+    const send = form.getByRole('button', { name: 'Send' });
+    await send.click();
+    await expect.poll(() => form.locator('.answer .result.ok').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => send.isDisabled(), { timeout: 30_000 }).toBe(false);
+    await send.click();
+    await expect.poll(() => form.locator('.answer .result.ok').count(), { timeout: 30_000 }).toBe(2);
+    expect(await form.locator('.answer').allTextContents()).toEqual([
+      expect.stringContaining('SetChargingProfile: Accepted'),
+      expect.stringContaining('SetChargingProfile: Accepted'),
+    ]);
+    // The charger (strict: schema-checked) got the same payload twice, exactly what was typed, untouched optionals omitted.
+    const expected = {
+      evseId: 1,
+      chargingProfile: {
+        id: 7,
+        stackLevel: 0,
+        chargingProfilePurpose: 'TxDefaultProfile',
+        chargingProfileKind: 'Absolute',
+        chargingSchedule: [{
+          id: 1,
+          startSchedule: new Date(startMs).toISOString().replace('.000Z', 'Z'),
+          chargingRateUnit: 'A',
+          chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }, { startPeriod: 1800, limit: 10 }],
+        }],
+      },
+    };
+    expect(profiles).toEqual([expected, expected]);
+
+    // The profile is listed, and the composite schedule for EVSE 1 over the next hour shows both limits.
+    const section = page.locator('#detail .charging-section');
+    const profileRow = section.locator('table.profiles tbody tr');
+    await expect.poll(async () => (await profileRow.allTextContents()).join('|'), { timeout: 30_000 }).toMatch(/^7.*1.*TxDefaultProfile.*0.*Absolute.*A: 0 s 16, 1800 s 10/);
+    await section.locator('select[name="duration"]').selectOption('3600');
+    await section.locator('select[name="unit"]').selectOption('A');
+    await section.getByRole('button', { name: 'Show' }).click();
+    const periods = section.locator('table.schedule-periods tbody tr');
+    await expect.poll(async () => (await periods.allTextContents()).map((t) => t.replace(/^.*?\+/, '+')), { timeout: 30_000 })
+      .toEqual([expect.stringMatching(/^\+0 s16 A/), expect.stringMatching(/^\+17\d\d s10 A/)]);
+    const chart = section.locator('svg.chart.schedule');
+    expect(await chart.getAttribute('role')).toBe('img');
+    expect(await chart.locator('text.step').allTextContents()).toEqual(['16 A', '10 A']);
+    // One step line: down from 16 A to 10 A, drawn left to right.
+    const d = (await chart.locator('path.line').getAttribute('d')) ?? '';
+    expect(d).toMatch(/^M[\d.]+ [\d.]+ H[\d.]+ V[\d.]+ H[\d.]+$/);
+    const [, y16, y10] = /^M[\d.]+ ([\d.]+) H[\d.]+ V([\d.]+)/.exec(d)!;
+    expect(Number(y10)).toBeGreaterThan(Number(y16)); // SVG y grows downwards: the lower limit sits lower
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('issue 15 / 1.6 §5.11: an idTag longer than 20 characters shows the API\'s issue next to the field and nothing is sent; fixed, the same form sends it', async () => {
+    const id = uniqueChargerId('CMDBAD');
+    const charger = await bootedCharger('ocpp1.6', id);
+    const starts = received(charger, 'RemoteStartTransaction', { status: 'Accepted' });
+    const { page, consoleErrors } = await chargerScreen(id);
+    const form = page.locator('form.command');
+    await page.locator('#command-action').selectOption('RemoteStartTransaction');
+    const idTag = form.locator('[name="idTag"]');
+    await idTag.fill('X'.repeat(21));
+    await form.getByRole('button', { name: 'Send' }).click();
+    const field = form.locator('.field:has([name="idTag"])');
+    await expect.poll(async () => (await field.locator('.issue').textContent()) ?? '', { timeout: 30_000 }).toMatch(/^idTag .*20/);
+    expect(await idTag.getAttribute('aria-invalid')).toBe('true');
+    expect(await form.locator('.answer').first().textContent()).toMatch(/RemoteStartTransaction was not sent \(HTTP 400\): InvalidPayload/);
+    expect(starts).toEqual([]);
+
+    // Corrected in the same form: sent, answered, and the issue gone.
+    await idTag.fill('CMDBADTAG');
+    await form.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => starts.length, { timeout: 30_000 }).toBe(1);
+    expect(starts).toEqual([{ idTag: 'CMDBADTAG', connectorId: 1 }]);
+    await expect.poll(async () => (await form.locator('.answer').first().textContent()) ?? '', { timeout: 30_000 }).toContain('RemoteStartTransaction: Accepted');
+    expect(await field.locator('.issue').count()).toBe(0);
+    console.log('ERRS', JSON.stringify(consoleErrors)); expect(unexpected(consoleErrors, 'RemoteStartTransaction')).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
