@@ -16,7 +16,7 @@ export const SCHEMA_FORM = String.raw`
       var ref = String(schema.$ref);
       schema = ref.indexOf('#/$defs/') === 0 && root.$defs ? root.$defs[ref.slice(8)] : null;
     }
-    return schema || {};
+    return schema && !schema.$ref ? schema : {}; // a reference that leads nowhere (or loops): edited as JSON
   }
   /** How a schema is edited: enum, date-time, string, integer, number, boolean, object, array, or json (anything else). */
   function fieldKind(s) {
