@@ -93,12 +93,13 @@ table.periods { margin-bottom: 10px; } table.totals tr:last-child td { font-weig
 /* Command forms generated from the schemas (schema-form.ts) and the schedule chart (charging.ts). */
 .command-head { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; }
 form.command label.pick select { width: auto; max-width: 100%; }
-form.command label.check { justify-content: flex-start; }
+form.command label.check { justify-content: flex-start; white-space: nowrap; }
+form.command input[type=checkbox] { width: auto; }
 .schema-form, .schema-form .fields { display: flex; flex-direction: column; gap: 6px; min-width: 0; }
 .schema-form fieldset { border: 1px solid var(--line); border-radius: 6px; padding: 4px 8px 8px; margin: 0; min-width: 0; display: flex; flex-direction: column; gap: 6px; }
 .schema-form legend { font-size: 0.9em; font-weight: 600; padding: 0 4px; overflow-wrap: anywhere; }
 .schema-form .field { display: flex; flex-wrap: wrap; gap: 2px 8px; align-items: center; }
-.schema-form .field label { flex: 1 1 12ch; display: flex; flex-direction: column; font-size: 0.9em; overflow-wrap: anywhere; }
+.schema-form .field label { flex: 1 1 12ch; display: flex; flex-direction: column; align-items: flex-start; font-size: 0.9em; overflow-wrap: anywhere; }
 .schema-form .field input:not([type=checkbox]), .schema-form .field select, .schema-form .field textarea { flex: 1 1 14ch; width: auto; min-width: 0; max-width: 100%; }
 .schema-form .hint { color: var(--muted); font-size: 0.85em; }
 .schema-form ol.items { margin: 0; padding-left: 1.4em; display: flex; flex-direction: column; gap: 6px; }
