@@ -134,9 +134,69 @@ describe('the console command panel in a browser', () => {
     expect(d).toMatch(/^M[\d.]+ [\d.]+ H[\d.]+ V[\d.]+ H[\d.]+$/);
     const [, y16, y10] = /^M[\d.]+ ([\d.]+) H[\d.]+ V([\d.]+)/.exec(d)!;
     expect(Number(y10)).toBeGreaterThan(Number(y16)); // SVG y grows downwards: the lower limit sits lower
+
+    // The charger's own view: GetCompositeSchedule from the same panel, answered from what it was given, shown beside the form.
+    charger.handle('GetCompositeSchedule', async ({ params }) => {
+      const given = (profiles.at(-1) as typeof expected).chargingProfile.chargingSchedule[0]!;
+      const asked = params as { evseId: number; duration: number };
+      return { status: 'Accepted', schedule: { evseId: asked.evseId, duration: asked.duration, scheduleStart: given.startSchedule, chargingRateUnit: 'A', chargingSchedulePeriod: given.chargingSchedulePeriod } };
+    });
+    await page.locator('#command-action').selectOption('GetCompositeSchedule');
+    expect(await form.locator('[name="duration"]').inputValue()).toBe('3600');
+    await send.click();
+    await expect.poll(async () => (await form.locator('.answer').first().textContent()) ?? '', { timeout: 30_000 }).toContain('GetCompositeSchedule: Accepted');
+    expect(await form.locator('.answer').first().textContent()).toMatch(/"startPeriod": 1800,\s*"limit": 10/);
+    expect(await form.locator('.answer').count()).toBe(3); // the answers stay beside the panel, newest first
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('issue 15 / 1.6 §5.16: SetChargingProfile begun in the generated form, finished as JSON, shown back in the form and sent; the charger gets exactly that payload', async () => {
+    const id = uniqueChargerId('CMDJSON');
+    const charger = await bootedCharger('ocpp1.6', id);
+    const profiles = received(charger, 'SetChargingProfile', { status: 'Accepted' });
+    const { page, consoleErrors } = await chargerScreen(id);
+    const form = page.locator('form.command');
+    await page.locator('#command-action').selectOption('SetChargingProfile');
+    await form.locator('[name="csChargingProfiles.chargingProfileId"]').fill('5');
+    await form.locator('[name="csChargingProfiles.chargingProfilePurpose"]').selectOption('TxDefaultProfile');
+
+    // As JSON: what was typed so far, the connector from the default values.
+    await form.getByLabel('Edit as JSON').check();
+    const json = form.locator('textarea.json');
+    const begun = JSON.parse(await json.inputValue());
+    expect(begun).toMatchObject({ connectorId: 1, csChargingProfiles: { chargingProfileId: 5, chargingProfilePurpose: 'TxDefaultProfile' } });
+    const startMs = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+    const payload = {
+      connectorId: 1,
+      csChargingProfiles: {
+        chargingProfileId: 5,
+        stackLevel: 1,
+        chargingProfilePurpose: 'TxDefaultProfile',
+        chargingProfileKind: 'Absolute',
+        chargingSchedule: {
+          startSchedule: new Date(startMs).toISOString().replace('.000Z', 'Z'),
+          chargingRateUnit: 'A',
+          chargingSchedulePeriod: [{ startPeriod: 0, limit: 32 }, { startPeriod: 600, limit: 11 }],
+        },
+      },
+    };
+    await json.fill(JSON.stringify(payload));
+    // Back to the form: every value in its field, the second period included.
+    await form.getByLabel('Edit as JSON').uncheck();
+    const schedule = 'csChargingProfiles.chargingSchedule';
+    await expect.poll(() => form.locator(`[name="${schedule}.chargingSchedulePeriod[1].limit"]`).inputValue()).toBe('11');
+    expect(await form.locator(`[name="${schedule}.startSchedule"]`).inputValue()).toBe(localInput(startMs));
+    expect(await form.locator('[name="csChargingProfiles.stackLevel"]').inputValue()).toBe('1');
+    await form.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => profiles.length, { timeout: 30_000 }).toBe(1);
+    expect(profiles).toEqual([payload]);
+    await expect.poll(async () => (await form.locator('.answer').first().textContent()) ?? '', { timeout: 30_000 }).toContain('SetChargingProfile: Accepted');
+    const profileRow = page.locator('#detail .charging-section table.profiles tbody tr');
+    await expect.poll(async () => (await profileRow.allTextContents()).join('|'), { timeout: 30_000 }).toMatch(/^5.*1.*TxDefaultProfile.*A: 0 s 32, 600 s 11/);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 90_000);
 
   it('issue 15 / 1.6 §5.11: an idTag longer than 20 characters shows the API\'s issue next to the field and nothing is sent; fixed, the same form sends it', async () => {
     const id = uniqueChargerId('CMDBAD');
