@@ -37,6 +37,21 @@ function received(charger: Charger, action: string, answer: Record<string, unkno
   return calls;
 }
 
+/**
+ * A booted strict charger that answers `action` with `answer` (its calls recorded), and its screen
+ * with that action picked in the command panel.
+ */
+async function actionForm(protocol: Protocol, prefix: string, action: string, answer: Record<string, unknown>) {
+  const id = uniqueChargerId(prefix);
+  const charger = await bootedCharger(protocol, id);
+  const calls = received(charger, action, answer);
+  const { page, consoleErrors } = await chargerScreen(id);
+  const form = page.locator('form.command');
+  await page.locator('#command-action').selectOption(action);
+  await expect.poll(() => form.locator('h4').textContent()).toBe(action);
+  return { charger, calls, page, consoleErrors, form };
+}
+
 describe('the console command panel in a browser', () => {
   for (const [protocol, actions] of [['ocpp1.6', v16Actions.CSMS_INITIATED], ['ocpp2.0.1', v201Actions.CSMS_INITIATED]] as const) {
     it(`issue 15: the picker offers exactly the CSMS-initiated actions of OCPP ${protocol.slice(4)}, the common ones first`, async () => {
@@ -61,13 +76,7 @@ describe('the console command panel in a browser', () => {
   }
 
   it('issue 15 / 2.0.1 K01: a TxDefaultProfile with two periods filled in through the generated form, sent twice from it, both answers shown; listed, and its composite schedule drawn', async () => {
-    const id = uniqueChargerId('CMDPROF');
-    const charger = await bootedCharger('ocpp2.0.1', id);
-    const profiles = received(charger, 'SetChargingProfile', { status: 'Accepted' });
-    const { page, consoleErrors } = await chargerScreen(id);
-    const form = page.locator('form.command');
-    await page.locator('#command-action').selectOption('SetChargingProfile');
-    await expect.poll(() => form.locator('h4').textContent()).toBe('SetChargingProfile');
+    const { charger, calls: profiles, page, consoleErrors, form } = await actionForm('ocpp2.0.1', 'CMDPROF', 'SetChargingProfile', { status: 'Accepted' });
 
     // evseId comes from the defaults table (1); the rest is typed into the generated fields.
     expect(await form.locator('[name="evseId"]').inputValue()).toBe('1');
@@ -152,12 +161,7 @@ describe('the console command panel in a browser', () => {
   }, 120_000);
 
   it('issue 15 / 1.6 §5.16: SetChargingProfile begun in the generated form, finished as JSON, shown back in the form and sent; the charger gets exactly that payload', async () => {
-    const id = uniqueChargerId('CMDJSON');
-    const charger = await bootedCharger('ocpp1.6', id);
-    const profiles = received(charger, 'SetChargingProfile', { status: 'Accepted' });
-    const { page, consoleErrors } = await chargerScreen(id);
-    const form = page.locator('form.command');
-    await page.locator('#command-action').selectOption('SetChargingProfile');
+    const { calls: profiles, page, consoleErrors, form } = await actionForm('ocpp1.6', 'CMDJSON', 'SetChargingProfile', { status: 'Accepted' });
     await form.locator('[name="csChargingProfiles.chargingProfileId"]').fill('5');
     await form.locator('[name="csChargingProfiles.chargingProfilePurpose"]').selectOption('TxDefaultProfile');
 
@@ -199,12 +203,7 @@ describe('the console command panel in a browser', () => {
   }, 90_000);
 
   it('issue 15 / 1.6 §5.11: an idTag longer than 20 characters shows the API\'s issue next to the field and nothing is sent; fixed, the same form sends it', async () => {
-    const id = uniqueChargerId('CMDBAD');
-    const charger = await bootedCharger('ocpp1.6', id);
-    const starts = received(charger, 'RemoteStartTransaction', { status: 'Accepted' });
-    const { page, consoleErrors } = await chargerScreen(id);
-    const form = page.locator('form.command');
-    await page.locator('#command-action').selectOption('RemoteStartTransaction');
+    const { calls: starts, page, consoleErrors, form } = await actionForm('ocpp1.6', 'CMDBAD', 'RemoteStartTransaction', { status: 'Accepted' });
     const idTag = form.locator('[name="idTag"]');
     await idTag.fill('X'.repeat(21));
     await form.getByRole('button', { name: 'Send' }).click();
