@@ -4,7 +4,8 @@
 // default values. The form is sent any number of times; each answer is listed beside it, newest first,
 // and the API's issues are shown next to the fields they name. A charger that is offline (or held
 // Pending) gets a clear message and the offer to queue the command until it can take it (?queue=true
-// with a TTL); the charger's queued commands are listed with their status.
+// with a TTL); the charger's queued commands are listed with their status. A call the command route
+// refuses as a credential change is offered through the admin security-commands route.
 
 export const COMMANDS = String.raw`
   var ANSWERS_KEPT = 5;
@@ -175,10 +176,33 @@ export const COMMANDS = String.raw`
       add(entry, queueOffer(chargerId, command));
       return;
     }
-    var note = res.status === 401 ? 'the token was refused' : res.status === 403 ? 'this token may not send commands' : 'HTTP ' + res.status;
+    if (res.status === 403 && code === 'CredentialChangeRefused' && !entry.viaAdminRoute) {
+      show(out, 'bad', at + ' ' + command.action + ' was not sent: ' + res.json.error.message);
+      if (/security-commands/.test(res.json.error.message)) add(entry, securityOffer(entry, chargerId, command));
+      return;
+    }
+    var note = res.status === 401 ? 'the token was refused' : res.status === 403 ? 'this token may not send it' : 'HTTP ' + res.status;
     var issues = res.json && res.json.error && Array.isArray(res.json.error.issues) ? res.json.error.issues : [];
     show(out, 'bad', at + ' ' + command.action + (res.status === 400 ? ' was not sent (' : ' failed (') + note + '): ' + errorText(res) +
       issues.map(function (i) { return '\n· ' + (i.path || 'the payload') + ' ' + i.message; }).join(''));
+  }
+  /**
+   * A call that changes the charger's credentials or whom it trusts goes only through the admin route
+   * (POST /chargers/{id}/security-commands): offered, not taken silently, and audited there like any change.
+   */
+  function securityOffer(entry, chargerId, command) {
+    var scopes = state.whoami && state.whoami.scopes;
+    var go = button('Send it through the admin security route', function () {
+      go.remove();
+      entry.viaAdminRoute = true;
+      show(entry.firstChild, 'wait', 'Sending ' + command.action + ' through the admin security route…');
+      call('POST', '/chargers/' + enc(chargerId) + '/security-commands', { action: command.action, payload: command.payload })
+        .then(function (res) { showAnswer(entry, chargerId, command, res); },
+          function (error) { show(entry.firstChild, 'bad', command.action + ' failed: ' + error.message); })
+        .finally(refreshNow);
+    });
+    if (scopes && scopes.indexOf('admin') < 0) { go.disabled = true; go.title = 'This needs the admin scope'; }
+    return add(h('div', 'queue-offer'), go);
   }
   /** "Queue until it reconnects": the same command with ?queue=true and the TTL chosen. */
   function queueOffer(chargerId, command) {

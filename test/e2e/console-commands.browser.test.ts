@@ -224,4 +224,23 @@ describe('the console command panel in a browser', () => {
     expect(consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
     await page.close();
   }, 60_000);
+
+  it('issue 15 / 2.0.1 M04: a DeleteCertificate the command route refuses (a credential change) is offered through the admin security route, and sent from there', async () => {
+    const { calls: deletes, page, consoleErrors, form } = await actionForm('ocpp2.0.1', 'CMDSEC', 'DeleteCertificate', { status: 'Accepted' });
+    const hash = 'certificateHashData';
+    await form.locator(`[name="${hash}.hashAlgorithm"]`).selectOption('SHA256');
+    await form.locator(`[name="${hash}.issuerNameHash"]`).fill('a1b2');
+    await form.locator(`[name="${hash}.issuerKeyHash"]`).fill('c3d4');
+    await form.locator(`[name="${hash}.serialNumber"]`).fill('0f');
+    await form.getByRole('button', { name: 'Send' }).click();
+    const latest = form.locator('.answer').first();
+    await expect.poll(async () => (await latest.textContent()) ?? '', { timeout: 30_000 }).toContain('DeleteCertificate was not sent: DeleteCertificate changes the charger');
+    expect(deletes).toEqual([]);
+    await latest.getByRole('button', { name: 'Send it through the admin security route' }).click();
+    await expect.poll(async () => (await latest.textContent()) ?? '', { timeout: 30_000 }).toContain('DeleteCertificate: Accepted');
+    expect(deletes).toEqual([{ certificateHashData: { hashAlgorithm: 'SHA256', issuerNameHash: 'a1b2', issuerKeyHash: 'c3d4', serialNumber: '0f' } }]);
+    // The refusal is a 403 answer, which Chromium logs as a failed load: that one line, and nothing else.
+    expect(consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 403 (Forbidden)']);
+    await page.close();
+  }, 60_000);
 });
