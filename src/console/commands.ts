@@ -29,6 +29,15 @@ export const COMMANDS = String.raw`
       ChangeAvailability: { operationalStatus: 'Operative' }, SetChargingProfile: { evseId: 1 }, GetCompositeSchedule: { evseId: 1, duration: 3600 },
     },
   };
+  /** Values drawn again after each send that reached the charger: a request's id must not repeat (2.0.1 F01 remoteStartId). */
+  var FRESH_EACH_SEND = { RequestStartTransaction: { remoteStartId: randomId } };
+  function freshValues(action, formEl) {
+    var fresh = FRESH_EACH_SEND[action] || {};
+    Object.keys(fresh).forEach(function (name) {
+      var input = formEl.querySelector('[name="' + name + '"]');
+      if (input) input.value = String(fresh[name]());
+    });
+  }
   function commandDefaults(protocol, action) {
     var d = (COMMAND_DEFAULTS[protocol] || {})[action];
     return typeof d === 'function' ? d() : JSON.parse(JSON.stringify(d || {}));
@@ -96,7 +105,7 @@ export const COMMANDS = String.raw`
     asJson.addEventListener('change', function () {
       if (asJson.checked) {
         var text;
-        try { text = JSON.stringify(current.form.value(), null, 2); } catch (e) { text = '{}'; }
+        try { text = JSON.stringify(current.form.value(), null, 2); } catch (e) { asJson.checked = false; show(answer(answers).firstChild, 'bad', e.message); return; }
         current.json = h('textarea', 'json');
         current.json.rows = 12; current.json.value = text; current.json.setAttribute('aria-label', current.action + ' payload as JSON');
         body.replaceChildren(h('h4', null, current.action + ' (JSON)'), current.json);
@@ -134,6 +143,7 @@ export const COMMANDS = String.raw`
           showAnswer(out, chargerId, command, res);
           var issues = res.json && res.json.error && res.json.error.issues;
           if (issues && shown === current.form && !current.json) shown.showIssues(issues);
+          if (res.ok && shown === current.form && !current.json) freshValues(command.action, shown.el);
           if (res.ok && /ChargingProfile$/.test(command.action)) chargingChanged();
         })
         .catch(function (error) { show(out.firstChild, 'bad', command.action + ' failed: ' + error.message); })

@@ -243,4 +243,20 @@ describe('the console command panel in a browser', () => {
     expect(consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 403 (Forbidden)']);
     await page.close();
   }, 60_000);
+
+  it('issue 15 / 2.0.1 F01: RequestStartTransaction sent twice from one form, each with a remoteStartId of its own', async () => {
+    const { calls: starts, page, consoleErrors, form } = await actionForm('ocpp2.0.1', 'CMDSTART', 'RequestStartTransaction', { status: 'Accepted' });
+    await form.locator('[name="idToken.idToken"]').fill('CMDSTARTTAG');
+    const send = form.getByRole('button', { name: 'Send' });
+    await send.click();
+    await expect.poll(() => form.locator('.answer .result.ok').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => send.isDisabled(), { timeout: 30_000 }).toBe(false);
+    await send.click();
+    await expect.poll(() => form.locator('.answer .result.ok').count(), { timeout: 30_000 }).toBe(2);
+    const sent = starts as Array<{ remoteStartId: number }>;
+    expect(sent).toEqual([0, 1].map(() => ({ idToken: { idToken: 'CMDSTARTTAG', type: 'ISO14443' }, remoteStartId: expect.any(Number), evseId: 1 })));
+    expect(sent[0]!.remoteStartId).not.toBe(sent[1]!.remoteStartId);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
