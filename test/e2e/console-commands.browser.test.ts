@@ -3,7 +3,9 @@
 // API's request schema (a nested 2.0.1 SetChargingProfile with two schedule periods is filled in
 // through it), one form sends any number of times with each answer shown, strict chargers receive
 // schema-valid payloads, the installed profile is listed and the composite schedule drawn; a value
-// the API refuses shows its issue next to the field, and nothing reaches the charger.
+// the API refuses shows its issue next to the field, and nothing reaches the charger. Also: edit as
+// JSON and back, a credential change sent through the admin route, a fresh remoteStartId per send,
+// and a running transaction's stop filled in from the transactions list.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import * as v16Actions from '../../src/ocpp/v16/actions.ts';
@@ -256,6 +258,22 @@ describe('the console command panel in a browser', () => {
     const sent = starts as Array<{ remoteStartId: number }>;
     expect(sent).toEqual([0, 1].map(() => ({ idToken: { idToken: 'CMDSTARTTAG', type: 'ISO14443' }, remoteStartId: expect.any(Number), evseId: 1 })));
     expect(sent[0]!.remoteStartId).not.toBe(sent[1]!.remoteStartId);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('issue 15 / 1.6 §5.12: picking a running transaction picks RemoteStopTransaction with its id filled in, ready to send', async () => {
+    const { charger, calls: stops, page, consoleErrors, form } = await actionForm('ocpp1.6', 'CMDSTOP', 'RemoteStopTransaction', { status: 'Accepted' });
+    await page.locator('#command-action').selectOption('Reset');
+    const started = (await charger.call('StartTransaction', { connectorId: 1, idTag: 'CMDSTOPTAG', meterStart: 0, timestamp: new Date().toISOString() })) as { transactionId: number };
+    const id = String(started.transactionId);
+    const pick = page.locator('#detail table.transactions').getByRole('button', { name: id, exact: true });
+    await pick.click({ timeout: 30_000 });
+    await expect.poll(() => form.locator('h4').textContent(), { timeout: 30_000 }).toBe('RemoteStopTransaction');
+    expect(await form.locator('[name="transactionId"]').inputValue()).toBe(id);
+    await form.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => stops.length, { timeout: 30_000 }).toBe(1);
+    expect(stops).toEqual([{ transactionId: started.transactionId }]);
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 60_000);
