@@ -190,6 +190,7 @@ export const SCHEMA_FORM = String.raw`
       Object.keys(ctx.fields).forEach(function (k) { if (k.indexOf(path + '[') === 0) delete ctx.fields[k]; });
       values.forEach(function (v) { addItem(v); });
       more.disabled = s.maxItems !== undefined && items.length >= s.maxItems;
+      items.forEach(function (it) { it.remove.disabled = items.length <= (s.minItems || 0); });
     }
     function addItem(v) {
       var i = items.length;
@@ -197,9 +198,8 @@ export const SCHEMA_FORM = String.raw`
       var li = add(h('li'), node.el);
       var remove = button('Remove ' + label + ' ' + (i + 1), function () { items.splice(items.indexOf(item), 1); renumber(); more.focus(); });
       remove.className = 'linkish remove';
-      remove.disabled = items.length < (s.minItems || 0);
       add(li, remove);
-      var item = { el: li, node: node };
+      var item = { el: li, node: node, remove: remove };
       items.push(item);
       add(list, li);
     }

@@ -98,6 +98,10 @@ describe('the console command panel in a browser', () => {
     await form.getByRole('button', { name: 'Add chargingSchedulePeriod item' }).click();
     await form.locator(`[name="${schedule}.chargingSchedulePeriod[1].startPeriod"]`).fill('1800');
     await form.locator(`[name="${schedule}.chargingSchedulePeriod[1].limit"]`).fill('10');
+    // minItems holds: the one schedule cannot be removed; of two periods, either can.
+    const removable = (name: string) => form.getByRole('button', { name, exact: true }).isEnabled();
+    expect(await removable('Remove chargingSchedule 1')).toBe(false);
+    expect([await removable('Remove chargingSchedulePeriod 1'), await removable('Remove chargingSchedulePeriod 2')]).toEqual([true, true]);
 
     const send = form.getByRole('button', { name: 'Send' });
     await send.click();
