@@ -6,7 +6,7 @@
 // the API refuses shows its issue next to the field, and nothing reaches the charger. Also: edit as
 // JSON and back, a credential change sent through the admin route, a fresh remoteStartId per send,
 // and a running transaction's stop filled in from the transactions list.
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import * as v16Actions from '../../src/ocpp/v16/actions.ts';
 import * as v201Actions from '../../src/ocpp/v201/actions.ts';
@@ -52,6 +52,17 @@ async function actionForm(protocol: Protocol, prefix: string, action: string, an
   await page.locator('#command-action').selectOption(action);
   await expect.poll(() => form.locator('h4').textContent()).toBe(action);
   return { charger, calls, page, consoleErrors, form };
+}
+
+/** Sends one form twice, each time once the last answer is in; returns its Send button. */
+async function sendTwice(form: Locator): Promise<Locator> {
+  const send = form.getByRole('button', { name: 'Send' });
+  for (const answered of [1, 2]) {
+    await expect.poll(() => send.isDisabled(), { timeout: 30_000 }).toBe(false);
+    await send.click();
+    await expect.poll(() => form.locator('.answer .result.ok').count(), { timeout: 30_000 }).toBe(answered);
+  }
+  return send;
 }
 
 describe('the console command panel in a browser', () => {
@@ -103,12 +114,7 @@ describe('the console command panel in a browser', () => {
     expect(await removable('Remove chargingSchedule 1')).toBe(false);
     expect([await removable('Remove chargingSchedulePeriod 1'), await removable('Remove chargingSchedulePeriod 2')]).toEqual([true, true]);
 
-    const send = form.getByRole('button', { name: 'Send' });
-    await send.click();
-    await expect.poll(() => form.locator('.answer .result.ok').count(), { timeout: 30_000 }).toBe(1);
-    await expect.poll(() => send.isDisabled(), { timeout: 30_000 }).toBe(false);
-    await send.click();
-    await expect.poll(() => form.locator('.answer .result.ok').count(), { timeout: 30_000 }).toBe(2);
+    const send = await sendTwice(form);
     expect(await form.locator('.answer').allTextContents()).toEqual([
       expect.stringContaining('SetChargingProfile: Accepted'),
       expect.stringContaining('SetChargingProfile: Accepted'),
@@ -253,12 +259,7 @@ describe('the console command panel in a browser', () => {
   it('issue 15 / 2.0.1 F01: RequestStartTransaction sent twice from one form, each with a remoteStartId of its own', async () => {
     const { calls: starts, page, consoleErrors, form } = await actionForm('ocpp2.0.1', 'CMDSTART', 'RequestStartTransaction', { status: 'Accepted' });
     await form.locator('[name="idToken.idToken"]').fill('CMDSTARTTAG');
-    const send = form.getByRole('button', { name: 'Send' });
-    await send.click();
-    await expect.poll(() => form.locator('.answer .result.ok').count(), { timeout: 30_000 }).toBe(1);
-    await expect.poll(() => send.isDisabled(), { timeout: 30_000 }).toBe(false);
-    await send.click();
-    await expect.poll(() => form.locator('.answer .result.ok').count(), { timeout: 30_000 }).toBe(2);
+    await sendTwice(form);
     const sent = starts as Array<{ remoteStartId: number }>;
     expect(sent).toEqual([0, 1].map(() => ({ idToken: { idToken: 'CMDSTARTTAG', type: 'ISO14443' }, remoteStartId: expect.any(Number), evseId: 1 })));
     expect(sent[0]!.remoteStartId).not.toBe(sent[1]!.remoteStartId);
