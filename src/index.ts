@@ -11,6 +11,7 @@ import { cdrRoutes } from './api/cdrs';
 import { chargerRoutes } from './api/chargers';
 import { commandRoutes } from './api/commands';
 import { compositeScheduleRoutes } from './api/composite-schedule';
+import { protocolCommandRoutes } from './api/protocol-commands';
 import { serveDashboard } from './api/dashboard-page';
 import { serveDocsPage } from './api/docs-page';
 import { apiError } from './api/errors';
@@ -97,6 +98,8 @@ app.route('/api/v1/transactions', transactionCostRoutes);
 app.route('/api/v1/cdrs', cdrRoutes);
 app.route('/api/v1/security-events', securityEventRoutes);
 app.route('/api/v1/commands', commandRoutes);
+// What each OCPP version's commands take, for the console's generated forms.
+app.route('/api/v1/protocols', protocolCommandRoutes);
 app.route('/api/v1/tokens', tokenRoutes);
 app.route('/api/v1/archive', archiveRoutes);
 app.route('/api/v1/firmware', firmwareRoutes);

@@ -73,6 +73,44 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
     Object.values(ocpp.actions).flatMap((list) => list.map((a) => a[kind]));
 
   return {
+    '/protocols/{version}/commands': {
+      parameters: [
+        {
+          name: 'version',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', enum: Object.keys(ocpp.actions) },
+          description: 'The OCPP version, as a charger\'s `protocol` names it',
+        },
+      ],
+      get: operation({
+        tags: ['Commands'],
+        operationId: 'listProtocolCommands',
+        summary: 'The CSMS-initiated actions of one OCPP version, each with its request schema',
+        description:
+          'What `POST /chargers/{chargerId}/commands/{action}` takes for a charger of this version (the console builds its command forms from it): ' +
+          'each action with its request as a self-contained JSON Schema (the definitions it references under `$defs`), ' +
+          'converted from the same valibot schemas the API validates with, as in `x-ocpp-actions`. ' +
+          'The same for the life of a deployment: `Cache-Control: private, max-age=3600` and an `ETag` (`If-None-Match` answers 304).',
+        responses: {
+          '200': jsonResponse(
+            'The actions, sorted by name',
+            objectOf({
+              version: { type: 'string' },
+              actions: {
+                type: 'array',
+                items: objectOf({
+                  action: { type: 'string' },
+                  request: { type: 'object', description: 'A JSON Schema (draft 2020-12) with its own `$defs`' },
+                }),
+              },
+            }),
+          ),
+          '304': { description: 'Not modified (`If-None-Match` named the current ETag)' },
+          '404': errorResponse({ UnknownProtocol: 'not an OCPP version this CSMS speaks (`ocpp1.6`, `ocpp2.0.1`)' }),
+        },
+      }),
+    },
     '/chargers/{chargerId}/security-commands': {
       parameters: [parameterRef('chargerId')],
       post: operation({

@@ -25,7 +25,10 @@ export const API_CLIENT = String.raw`
     txDetail: null,
     messages: [],
     formsFor: null,
-    stopInput: null,
+    /** The charger's command panel (commands.ts): { chargerId, pick(action, value) }. */
+    commandPanel: null,
+    /** The charger's charging profiles and schedule view (charging.ts). */
+    charging: null,
     alerts: [],
     alertsNext: null,
     alertsShown: 10,

@@ -1,6 +1,7 @@
 // The console's charger screen (#/chargers/{id}): live state and connectors (offline shown as offline),
 // boot facts, transactions with their energy and cost, the meter chart, commands and the queued ones,
-// the tabs (configuration, reservations, jobs, certificates, reports), and the message journal. The layout is built once per charger and protocol, so
+// charging profiles and the composite schedule, the tabs (configuration, reservations, jobs,
+// certificates, reports), and the message journal. The layout is built once per charger and protocol, so
 // forms keep what is typed in them while each poll refreshes the rest.
 
 export const CHARGER = String.raw`
@@ -60,6 +61,7 @@ export const CHARGER = String.raw`
             h('h3', null, 'Tariff and cost'), h('div', 'cost-box')),
           add(h('section', 'command-section'), h('h3', null, 'Commands'), commandForms(c),
             h('h3', null, 'Queued commands (newest first)'), h('div', 'queued-box'))),
+        add(h('section', 'charging-section'), h('h3', null, 'Charging profiles and schedule'), c.protocol ? chargingPanel(c) : h('p', 'note', 'Known once the charger has connected.')),
         add(h('section', 'views'), h('h3', null, 'Configuration, reservations, firmware, logs, certificates and reports'), viewTabs(c), h('div', 'view-body')),
         add(h('section'), h('h3', null, 'Message journal (last 50, newest first)'), h('div', 'journal')));
       state.view = null;

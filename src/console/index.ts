@@ -25,7 +25,9 @@ import { TX_LIST } from './tx-list';
 import { TX_DETAIL } from './tx-detail';
 import { TARIFF_EDITOR } from './tariff-editor';
 import { JOURNAL_CHART } from './journal-chart';
+import { SCHEMA_FORM } from './schema-form';
 import { COMMANDS } from './commands';
+import { CHARGING } from './charging';
 import { CHARGER_VIEWS } from './charger-views';
 import { CONFIG_EDITOR } from './config-editor';
 import { DEVICE_MODEL } from './device-model';
@@ -50,7 +52,9 @@ export const CONSOLE_MODULES: ReadonlyArray<readonly [name: string, source: stri
   ['tx-detail', TX_DETAIL],
   ['tariff-editor', TARIFF_EDITOR],
   ['journal-chart', JOURNAL_CHART],
+  ['schema-form', SCHEMA_FORM],
   ['commands', COMMANDS],
+  ['charging', CHARGING],
   ['charger-views', CHARGER_VIEWS],
   ['config-editor', CONFIG_EDITOR],
   ['device-model', DEVICE_MODEL],

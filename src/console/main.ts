@@ -50,7 +50,7 @@ export const MAIN = String.raw`
   $('forget').addEventListener('click', function () {
     state.token = ''; $('token').value = ''; sessionStorage.removeItem(TOKEN_KEY);
     liveStop();
-    state.selectedId = null; state.formsFor = null; state.view = null; state.whoami = null;
+    state.selectedId = null; state.formsFor = null; state.view = null; state.whoami = null; state.commandPanel = null; state.charging = null;
     state.alerts = []; state.alerts24h = null; state.fleetFirmware = []; state.chargers = [];
     state.tariffs = []; state.assignments = []; state.tariffVersions = {}; state.txView = null;
     ['tariffs', 'chargers', 'fleet-summary', 'fleet-pager', 'detail', 'alerts', 'firmware', 'transactions', 'tx-pager', 'tx-detail'].forEach(function (id) { $(id).replaceChildren(); });

@@ -51,7 +51,7 @@ tr.callerror { background: var(--bad-bg); } tr.callerror td { color: var(--bad);
 .cols { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 20px; }
 .cols > section, #detail > section { min-width: 0; }
 @media (max-width: 1400px) { .cols { grid-template-columns: 1fr; } }
-.commands { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 10px; }
+.commands { display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
 form.command { border: 1px solid var(--line); border-radius: 8px; padding: 8px 10px; display: flex; flex-direction: column; gap: 6px; }
 form.command label { display: flex; justify-content: space-between; gap: 8px; align-items: center; font-size: 0.9em; }
 form.command input, form.command select { width: 60%; min-width: 0; }
@@ -116,6 +116,29 @@ textarea { font: inherit; color: var(--fg); background: var(--panel); border: 1p
 .actions { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0; }
 form.tariff-form [hidden] { display: none; }
 #tx-filter input[type="date"] { max-width: 100%; }
+/* Command forms generated from the schemas (schema-form.ts) and the schedule chart (charging.ts). */
+.command-head { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; }
+form.command label.pick select { width: auto; max-width: 100%; }
+form.command label.check { justify-content: flex-start; white-space: nowrap; }
+form.command input[type=checkbox] { width: auto; }
+.schema-form, .schema-form .fields { display: flex; flex-direction: column; gap: 6px; min-width: 0; }
+.schema-form fieldset { border: 1px solid var(--line); border-radius: 6px; padding: 4px 8px 8px; margin: 0; min-width: 0; display: flex; flex-direction: column; gap: 6px; }
+.schema-form legend { font-size: 0.9em; font-weight: 600; padding: 0 4px; overflow-wrap: anywhere; }
+.schema-form .field { display: flex; flex-wrap: wrap; gap: 2px 8px; align-items: center; }
+.schema-form .field label { flex: 1 1 12ch; display: flex; flex-direction: column; align-items: flex-start; font-size: 0.9em; overflow-wrap: anywhere; }
+.schema-form .field input:not([type=checkbox]), .schema-form .field select, .schema-form .field textarea { flex: 1 1 14ch; width: auto; min-width: 0; max-width: 100%; }
+.schema-form .hint { color: var(--muted); font-size: 0.85em; }
+.schema-form ol.items { margin: 0; padding-left: 1.4em; display: flex; flex-direction: column; gap: 6px; }
+.schema-form .optional-row { display: flex; flex-wrap: wrap; gap: 4px; align-items: center; font-size: 0.85em; }
+.schema-form .optional { display: contents; }
+.schema-form button.add { font-size: 0.85em; padding: 1px 6px; }
+.issue { margin: 2px 0; color: var(--bad); font-size: 0.85em; font-weight: 600; flex-basis: 100%; }
+[aria-invalid="true"] { border-color: var(--bad); }
+textarea { font: 0.9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: var(--fg); background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 4px 8px; width: 100%; min-width: 0; }
+form.schedule-form { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; margin-bottom: 8px; }
+form.schedule-form input { width: 6em; }
+svg.chart .nolimit { fill: var(--line); opacity: 0.5; }
+svg.chart.schedule .line { stroke-linejoin: miter; }
 /* A phone: the fleet's rows and the journal's frames become cards (a frame under its time, direction,
    type and action, never scrolled out of sight); other tables scroll inside their own box. */
 @media (max-width: 640px) {

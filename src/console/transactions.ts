@@ -20,7 +20,7 @@ export const TRANSACTIONS = String.raw`
       var cls = 'pick' + (x.status === 'active' ? ' active' : '') + (x.transactionId === state.selectedTx ? ' selected' : '');
       var pick = function () {
         state.selectedTx = x.transactionId; state.txDetail = null;
-        if (x.status === 'active' && state.stopInput) state.stopInput.value = x.transactionId;
+        if (x.status === 'active') fillStop(x.transactionId);
         renderTransactions(box);
         refreshNow();
       };

@@ -2,7 +2,7 @@
 // simulated charger appears on the page, charges, and its transaction shows with its energy; a
 // charger's security alert, firmware job and events show, as text, whatever markup they carry; a
 // priced session shows its cost and breakdown, the CDR export downloads its CSV, tariffs show in words.
-// The console (issue 15): screens by URL hash, a command form sent twice shows both answers, an offline
+// The console (issue 15): screens by URL hash, a generated command form sent twice shows both answers, an offline
 // charger shows offline (never green), a command to it can be queued and is delivered on reconnect, a
 // running 1.6 session shows its energy, no sideways scroll at 390 px, and a keyboard-only flow.
 import { readFile } from 'node:fs/promises';
@@ -55,15 +55,16 @@ describe('the dashboard in a browser', () => {
     await expect.poll(async () => (await transactionRow.textContent()) ?? '', { timeout: 15_000 }).toMatch(/active/);
     await expect.poll(async () => (await transactionRow.textContent()) ?? '', { timeout: 15_000 }).toMatch(/2\.5/);
 
-    // Trigger message StatusNotification from its form: 2.0.1 names a connector (F06.FR.13), so
-    // the form sends EVSE 1 / connector 1 with the EVSE field left empty, and the charger gets it.
+    // TriggerMessage StatusNotification from its generated form: 2.0.1 names a connector (F06.FR.13),
+    // so the form starts with EVSE 1 / connector 1 (its default values), and the charger gets it.
     const triggers: unknown[] = [];
     charger.handle('TriggerMessage', async ({ params }) => {
       triggers.push(params);
       return { status: 'Accepted' };
     });
-    const form = page.locator('form.command', { hasText: 'Trigger message' });
-    await form.locator('select[name="message"]').selectOption('StatusNotification');
+    const form = page.locator('form.command');
+    await page.locator('#command-action').selectOption('TriggerMessage');
+    await form.locator('select[name="requestedMessage"]').selectOption('StatusNotification');
     await form.getByRole('button', { name: 'Send' }).click();
     // (What the form shows after it is sent is the console's issue: the charger's side is checked here.)
     await expect.poll(() => triggers.length, { timeout: 15_000 }).toBe(1);
@@ -248,9 +249,11 @@ describe('the dashboard in a browser', () => {
     // From the fleet to the charger's screen, by its link.
     const { page, consoleErrors } = await openDashboard();
     await page.locator('#chargers').getByRole('link', { name: id }).click();
-    const form = page.locator('form.command', { hasText: 'Reset' });
+    // Reset is the first action of the picker; its form starts with type Soft (the default values).
+    const form = page.locator('form.command');
     const send = form.getByRole('button', { name: 'Send' });
     await send.waitFor({ timeout: 15_000 });
+    expect(await form.locator('h4').textContent()).toBe('Reset');
 
     // The same form, twice: both answers listed in it, the form still there.
     await send.click();
@@ -328,6 +331,9 @@ describe('the dashboard in a browser', () => {
       await page.locator('#chargers').getByText(id).click();
       await page.locator('#detail section.views').waitFor({ timeout: 15_000 });
       await page.locator('#detail .journal table').waitFor({ timeout: 15_000 });
+      // The deepest generated command form (2.0.1 SetChargingProfile: nested objects and arrays) and the schedule chart fit too.
+      await page.locator('#command-action').selectOption('SetChargingProfile');
+      await page.locator('#detail svg.chart.schedule').waitFor({ timeout: 15_000 });
       expect(await overflow(), `charger at ${width}`).toBeLessThanOrEqual(0);
       for (const screen of ['transactions', 'tariffs', 'alerts', 'firmware']) {
         await page.click(`nav a[href="#/${screen}"]`);
@@ -378,13 +384,18 @@ describe('the dashboard in a browser', () => {
     const link = await tabTo('the charger', (f) => f.tag === 'A' && f.text === id);
     expect(link.outline).not.toBe('none'); // focus is visible
     await page.keyboard.press('Enter');
-    await page.locator('form.command', { hasText: 'Trigger message' }).waitFor({ timeout: 15_000 });
-    // The Trigger message form: its select, then Send (StatusNotification of EVSE 1 / connector 1 by default).
-    await tabTo('the Trigger message select', (f) => f.tag === 'SELECT' && f.text.startsWith('StatusNotification') && f.text.includes('LogStatusNotification'));
+    await page.locator('#command-action').waitFor({ timeout: 15_000 });
+    // The action picker, TriggerMessage picked by typing its name; its generated form's message select,
+    // then Send (StatusNotification of EVSE 1 / connector 1 by default).
+    await tabTo('the action picker', (f) => f.id === 'command-action');
+    await page.keyboard.type('TriggerMessage');
+    const form = page.locator('form.command');
+    await expect.poll(() => form.locator('h4').textContent(), { timeout: 15_000 }).toBe('TriggerMessage');
+    await tabTo('the requestedMessage select', (f) => f.tag === 'SELECT' && f.text.includes('LogStatusNotification'));
     await tabTo('its Send button', (f) => f.tag === 'BUTTON' && f.text === 'Send');
     await page.keyboard.press('Enter');
     await expect.poll(() => triggers.length, { timeout: 15_000 }).toBe(1);
-    const form = page.locator('form.command', { hasText: 'Trigger message' });
+    expect(triggers).toEqual([{ requestedMessage: 'StatusNotification', evse: { id: 1, connectorId: 1 } }]);
     await expect.poll(async () => (await form.locator('.answer').first().textContent()) ?? '', { timeout: 15_000 }).toContain('Accepted');
     expect(consoleErrors).toEqual([]);
     await page.close();
@@ -482,7 +493,7 @@ describe('the dashboard in a browser', () => {
     await page.fill('#token', made.body.token);
     await page.press('#token', 'Enter');
     await expect.poll(async () => (await page.locator('#who').textContent()) ?? '', { timeout: 15_000 }).toMatch(/console read-only \(token\) · read$/);
-    const send = page.locator('form.command', { hasText: 'Reset' }).getByRole('button', { name: 'Send' });
+    const send = page.locator('form.command').getByRole('button', { name: 'Send' });
     await send.waitFor({ timeout: 15_000 });
     await expect.poll(() => send.isDisabled(), { timeout: 15_000 }).toBe(true);
     expect(await page.locator('#detail').textContent()).toContain('This token has no command scope');

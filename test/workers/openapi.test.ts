@@ -33,6 +33,7 @@ const OPERATIONS = [
   'POST /chargers/{chargerId}/commands/{action}',
   'GET /chargers/{chargerId}/commands',
   'GET /commands/{commandId}',
+  'GET /protocols/{version}/commands',
   'GET /transactions',
   'GET /cdrs',
   'POST /transactions/{id}/cost',
