@@ -198,6 +198,11 @@ export function fleetPaths(): Record<string, Json> {
           'A cursor is `tag type` (the type empty for any type); a bare tag continues after every entry of that tag.',
         parameters: [
           query('status', { type: 'string', enum: [...AUTHORIZATION_STATUSES] }, 'Only tags with this status'),
+          query(
+            'q',
+            { type: 'string', maxLength: MAX_ID_TOKEN_LENGTH, pattern: '^[!-~]*$' },
+            'Only tags starting with this, without regard to case (a range of the key: cheap on any number of tags)',
+          ),
           parameterRef('limit'),
           query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page'),
         ],

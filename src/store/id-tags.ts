@@ -195,16 +195,21 @@ export class IdTagStore {
     return result.meta.changes > 0;
   }
 
-  /** Entries in (id_tag, type) order, `limit` at a time, starting after `cursor`, optionally of one status. */
-  async list(opts: { limit: number; cursor?: string; status?: AuthorizationStatus }): Promise<IdTagPage> {
+  /**
+   * Entries in (id_tag, type) order, `limit` at a time, starting after `cursor`, optionally of one
+   * status, optionally only tags starting with `prefix` (without regard to case, as the key compares:
+   * a range of the primary key, [prefix, prefix + DEL), since tags are printable ASCII below DEL).
+   */
+  async list(opts: { limit: number; cursor?: string; status?: AuthorizationStatus; prefix?: string }): Promise<IdTagPage> {
     const after = readCursor(opts.cursor);
     const { results } = await this.db
       .prepare(
         `SELECT * FROM id_tags
          WHERE (id_tag > ?1 OR (id_tag = ?1 AND ?2 IS NOT NULL AND token_type > ?2)) AND (?3 IS NULL OR status = ?3)
+           AND (?5 IS NULL OR (id_tag >= ?5 AND id_tag < ?5 || char(127)))
          ORDER BY id_tag, token_type LIMIT ?4`,
       )
-      .bind(after.idTag, after.type, opts.status ?? null, opts.limit + 1)
+      .bind(after.idTag, after.type, opts.status ?? null, opts.limit + 1, opts.prefix || null)
       .all<IdTagRow>();
     const page = results.slice(0, opts.limit);
     const last = page[page.length - 1];

@@ -194,6 +194,29 @@ describe('the id tag API', () => {
     expect((await api('GET', `${path(tag)}?type=eMAID`)).status).toBe(404);
   });
 
+  it('searches by the start of the tag (q), without regard to case, in pages, with the other filters', async () => {
+    const prefix = uniqueTag('SRCH');
+    const tags = [`${prefix}-a`, `${prefix}-B`, `${prefix}-c`];
+    for (const [i, tag] of tags.entries()) {
+      expect((await api('PUT', path(tag), { status: i === 2 ? 'Blocked' : 'Accepted' })).status).toBe(201);
+    }
+    // A tag that sorts right after the prefix's range, which a bad range would let in.
+    expect((await api('PUT', path(`${prefix.slice(0, -1)}~`), { status: 'Accepted' })).status).toBe(201);
+    const first = await json(await api('GET', `/id-tags?q=${encodeURIComponent(prefix.toLowerCase())}&limit=2`));
+    expect(first.idTags.map((t: { idTag: string }) => t.idTag)).toEqual(tags.slice(0, 2));
+    expect(first.nextCursor).not.toBeNull();
+    const rest = await json(await api('GET', `/id-tags?q=${encodeURIComponent(prefix)}&limit=2&cursor=${encodeURIComponent(first.nextCursor)}`));
+    expect(rest.idTags.map((t: { idTag: string }) => t.idTag)).toEqual(tags.slice(2));
+    expect(rest.nextCursor).toBeNull();
+    const blocked = await json(await api('GET', `/id-tags?q=${encodeURIComponent(prefix)}&status=Blocked`));
+    expect(blocked.idTags.map((t: { idTag: string }) => t.idTag)).toEqual([`${prefix}-c`]);
+    const none = await json(await api('GET', `/id-tags?q=${encodeURIComponent(`${prefix}-z`)}`));
+    expect(none).toEqual({ idTags: [], nextCursor: null });
+    const bad = await api('GET', `/id-tags?q=${encodeURIComponent('has space')}`);
+    expect(bad.status).toBe(400);
+    expect(await json(bad)).toMatchObject({ error: { code: 'InvalidParameter' } });
+  });
+
   it('refuses a bad limit or status with 400 InvalidParameter', async () => {
     for (const query of ['limit=0', 'limit=501', 'limit=1.5', 'limit=x', 'status=accepted', 'status=']) {
       const res = await api('GET', `/id-tags?${query}`);
