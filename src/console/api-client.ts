@@ -95,6 +95,7 @@ export const API_CLIENT = String.raw`
     box.classList.remove('hidden');
     // The command forms follow the scopes: built again, their Send buttons disabled without the command scope.
     if (state.charger && state.screen === 'charger') { state.formsFor = null; renderDetail(); }
+    applyScopes(); // the admin screens' controls follow the scopes too
   }
   /** Whether the token may send commands, as far as the console knows (without /whoami: assume so; the API decides). */
   function mayCommand() {

@@ -59,9 +59,11 @@ export const CHARGER = String.raw`
           add(h('section', 'command-section'), h('h3', null, 'Commands'), commandForms(c),
             h('h3', null, 'Queued commands (newest first)'), h('div', 'queued-box'))),
         add(h('section', 'views'), h('h3', null, 'Firmware, certificates, logs and reports'), viewTabs(c), h('div', 'view-body')),
+        h('section', 'local-list-box'),
         add(h('section'), h('h3', null, 'Message journal (last 50, newest first)'), h('div', 'journal')));
       state.view = null;
       renderView();
+      localListPanel(detail.querySelector('.local-list-box'), c);
     }
     var head = detail.querySelector('.head');
     head.children[1].replaceWith(onlineDot(c));

@@ -25,6 +25,12 @@ import { JOURNAL_CHART } from './journal-chart';
 import { COMMANDS } from './commands';
 import { CHARGER_VIEWS } from './charger-views';
 import { CHARGER } from './charger';
+import { ADMIN_COMMON } from './admin-common';
+import { ID_TAGS } from './id-tags';
+import { CHARGERS_ADMIN } from './chargers-admin';
+import { TOKENS } from './tokens';
+import { AUDIT } from './audit';
+import { LOCAL_LIST } from './local-list';
 import { LIVE } from './live';
 import { MAIN } from './main';
 
@@ -43,6 +49,12 @@ export const CONSOLE_MODULES: ReadonlyArray<readonly [name: string, source: stri
   ['commands', COMMANDS],
   ['charger-views', CHARGER_VIEWS],
   ['charger', CHARGER],
+  ['admin-common', ADMIN_COMMON],
+  ['id-tags', ID_TAGS],
+  ['chargers-admin', CHARGERS_ADMIN],
+  ['tokens', TOKENS],
+  ['audit', AUDIT],
+  ['local-list', LOCAL_LIST],
   ['live', LIVE],
   ['main', MAIN],
 ];

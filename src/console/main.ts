@@ -14,6 +14,10 @@ export const MAIN = String.raw`
       case 'transactions': return [loadFleetTransactions()];
       case 'tariffs': return [loadTariffs()];
       case 'firmware': return [loadFleetFirmware()];
+      case 'id-tags': return [loadIdTags()];
+      case 'register': return [loadRegister()];
+      case 'tokens': return [loadTokens()];
+      case 'audit': return [loadAudit()];
       default: return [];
     }
   }
@@ -52,6 +56,7 @@ export const MAIN = String.raw`
     state.selectedId = null; state.formsFor = null; state.view = null; state.whoami = null;
     state.alerts = []; state.alerts24h = null; state.fleetFirmware = []; state.chargers = [];
     state.tariffs = []; state.assignments = []; state.tariffVersions = {};
+    forgetAdmin();
     ['tariffs', 'chargers', 'fleet-summary', 'fleet-pager', 'detail', 'alerts', 'firmware', 'transactions'].forEach(function (id) { $(id).replaceChildren(); });
     $('cdr-result').className = 'result hidden'; $('status').textContent = ''; $('alert-count').textContent = '–';
     renderWhoami();

@@ -1,9 +1,9 @@
 // The console's router: one screen per URL hash (#/fleet, #/chargers/{id}, #/transactions, #/tariffs,
-// #/alerts, #/firmware), so every view can be linked to and the browser's back button works.
+// #/alerts, #/firmware; admin: #/id-tags, #/register, #/tokens, #/audit), so every view can be linked to and the browser's back button works.
 // Each screen is a <section data-screen> of the page; the router shows one and polls only what it needs.
 
 export const ROUTER = String.raw`
-  var SCREENS = ['fleet', 'charger', 'transactions', 'tariffs', 'alerts', 'firmware'];
+  var SCREENS = ['fleet', 'charger', 'transactions', 'tariffs', 'alerts', 'firmware', 'id-tags', 'register', 'tokens', 'audit'];
   /** The screen (and charger) a hash names. "#CP-1", the dashboard's older links, is a charger. */
   function parseHash(hash) {
     if (!hash || hash === '#' || hash === '#/') return { screen: 'fleet' };
@@ -19,6 +19,7 @@ export const ROUTER = String.raw`
     var r = parseHash(location.hash);
     var changed = state.screen !== r.screen;
     state.screen = r.screen;
+    if (changed) hideSecrets(); // a password or token shown once goes with the screen it was shown on
     document.querySelectorAll('[data-screen]').forEach(function (s) { s.hidden = s.getAttribute('data-screen') !== r.screen; });
     document.querySelectorAll('nav.screens a').forEach(function (a) {
       if (a.getAttribute('href') === '#/' + r.screen || (r.screen === 'charger' && a.getAttribute('href') === '#/fleet')) a.setAttribute('aria-current', 'page');

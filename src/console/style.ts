@@ -90,6 +90,25 @@ form.cdr { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
 .cost-head { margin: 0 0 6px; } .cost-total { font-size: 1.1em; }
 table.periods { margin-bottom: 10px; } table.totals tr:last-child td { font-weight: 700; }
 .tariffs td:nth-child(4) { min-width: 18ch; }
+/* Admin screens (id tags, registration, tokens, audit, local list): forms of labelled fields, secrets shown once. */
+[hidden] { display: none !important; }
+form.edit, form.import { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: flex-end; max-width: 960px; }
+label.field { display: flex; flex-direction: column; gap: 2px; font-size: 0.9em; min-width: 0; max-width: 100%; }
+label.field input[type="checkbox"] { align-self: flex-start; }
+form.edit p.note, form.import p.note { flex-basis: 100%; margin: 0; }
+textarea.csv { width: min(560px, 85vw); font: inherit; color: var(--fg); background: var(--panel); border: 1px solid var(--line); border-radius: 6px; }
+fieldset.scopes { border: 1px solid var(--line); border-radius: 6px; display: flex; flex-wrap: wrap; gap: 4px 12px; }
+.row-actions { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+.import-report, .answers { flex-basis: 100%; }
+.secret-once { margin: 8px 0; padding: 8px 10px; border: 2px solid var(--warn); border-radius: 8px; max-width: 640px; }
+.secret-once p { margin: 0 0 6px; font-weight: 600; }
+code.secret { display: block; padding: 6px; background: var(--panel); border-radius: 6px; word-break: break-all; user-select: all; }
+.confirm-box { display: inline-flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 4px 6px; border: 1px solid var(--bad); border-radius: 6px; }
+button.danger { color: var(--bad); border-color: var(--bad); }
+tr.refused td, tr.revoked td { color: var(--muted); } tr.refused td:last-child { color: var(--bad); }
+.ok-text { color: var(--ok); }
+.s-accepted { color: var(--ok); } .s-blocked, .s-invalid, .s-expired { color: var(--bad); }
+section.admin-box { margin-top: 14px; }
 /* A phone: the fleet's rows become cards; other tables scroll inside their own box. */
 @media (max-width: 640px) {
   header, nav.screens, main.screens { padding-left: 10px; padding-right: 10px; }

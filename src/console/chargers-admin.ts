@@ -1,0 +1,111 @@
+// The console's charger registration screen (#/register, admin): register a charger ahead of its
+// first boot (PUT /chargers/{id}) with its Security Profile and, for profiles 1 and 2, the Basic-auth
+// password it will connect with (typed, or generated here and then shown once, never again); delete a
+// charger, saying first what deletion does to its data (DELETE /chargers/{id}); import many from CSV
+// with the per-row report (passwords are never imported: the API refuses that column).
+
+export const CHARGERS_ADMIN = String.raw`
+  state.register = { built: false, out: null };
+  var PROFILE_WORDS = [
+    ['0', '0: no authentication (a closed network only)'],
+    ['1', '1: Basic auth password, plain ws'],
+    ['2', '2: Basic auth password over TLS'],
+    ['3', '3: client certificate (mTLS)'],
+  ];
+  /** A random password of 24 letters and digits (OCPP 2.0.1 takes 16-40; a 1.6 AuthorizationKey 16-20: trimmed for one). */
+  function newPassword(length) {
+    var alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+    var out = '';
+    while (out.length < length) {
+      crypto.getRandomValues(new Uint8Array(length * 2)).forEach(function (b) { if (b < 228 && out.length < length) out += alphabet[b % alphabet.length]; });
+    }
+    return out;
+  }
+  function registerAnswer(kind, text) {
+    var out = state.register.out;
+    var p = h('pre', 'result ' + kind, new Date().toLocaleTimeString() + ' ' + text);
+    out.insertBefore(p, out.firstChild);
+    while (out.children.length > 5) out.lastChild.remove();
+  }
+  function buildRegister() {
+    var s = state.register;
+    if (s.built) return;
+    s.built = true;
+    var box = $('register');
+    var out = h('div', 'answers');
+    out.setAttribute('role', 'status');
+    s.out = out;
+    var secretBox = h('div', 'secret-box');
+
+    // Register
+    var form = h('form', 'edit register-form');
+    form.autocomplete = 'off';
+    var id = textInput('chargerId', 'text', 'the charger\'s identity, e.g. CP-0042');
+    id.required = true; id.maxLength = 48;
+    var profile = choice('securityProfile', PROFILE_WORDS);
+    profile.value = '1';
+    var password = textInput('password', 'password', '16-40 printable characters');
+    password.autocomplete = 'new-password';
+    var generated = null;
+    password.addEventListener('input', function () { generated = null; });
+    var submit = h('button', null, 'Register');
+    submit.type = 'submit';
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var chargerId = id.value.trim();
+      var body = { securityProfile: Number(profile.value) };
+      if (password.value) body.password = password.value;
+      var wasGenerated = generated !== null && generated === password.value;
+      submit.disabled = true;
+      call('PUT', '/chargers/' + enc(chargerId), body).then(function (res) {
+        // The password leaves the form whatever the answer: it is typed or generated again.
+        password.value = ''; generated = null;
+        if (!res.ok) { registerAnswer('bad', res.status + ' ' + errorText(res)); return; }
+        registerAnswer('ok', (res.status === 201 ? 'Registered ' : 'Updated ') + chargerId + ', Security Profile ' + body.securityProfile +
+          (body.password ? ', with a password' : '') + (res.json.closedConnections ? '; ' + res.json.closedConnections + ' connection(s) closed' : '') + '.');
+        if (wasGenerated) secretOnce(secretBox, 'The password of ' + chargerId + ': set it on the charger (its Basic-auth password).', body.password);
+        body = null;
+      }, function (error) { registerAnswer('bad', error.message); }).finally(function () { submit.disabled = false; });
+    });
+    add(form,
+      labelled('Charger id', id), labelled('Security Profile', profile), labelled('Password', password),
+      add(h('div', 'row-actions'),
+        button('Generate a password', function () { generated = newPassword(24); password.value = generated; password.focus(); }),
+        submit),
+      h('p', 'note', 'Registering again changes its profile or password (its connections without them are closed). ' +
+        'A password is never shown again: a generated one is shown once, after registering.'));
+
+    // Delete
+    var del = h('form', 'edit delete-form');
+    del.autocomplete = 'off';
+    var delId = textInput('deleteId', 'text', 'charger id');
+    var force = textInput('force', 'checkbox');
+    var go = confirmButton('Delete', 'Delete this charger?', 'Its registration, credentials, queued commands and stored state go, and its connection is closed; ' +
+      'its transactions, billing records and the audit log stay.', function (b, reset) {
+      var chargerId = delId.value.trim();
+      call('DELETE', '/chargers/' + enc(chargerId) + (force.checked ? '?force=true' : '')).then(function (res) {
+        var d = res.ok && res.json.deleted;
+        registerAnswer(res.ok ? 'ok' : 'bad', res.ok
+          ? 'Deleted ' + chargerId + (d.disconnected ? ' (disconnected)' : '') + '; ' + d.queuedCommandsDropped + ' queued command(s) dropped' +
+            (d.runningTransactions.length ? ', ' + d.runningTransactions.length + ' running transaction(s) left unfinished' : '') + '.'
+          : res.status + ' ' + errorText(res));
+      }, function (error) { registerAnswer('bad', error.message); }).finally(reset);
+    });
+    del.addEventListener('submit', function (e) { e.preventDefault(); });
+    add(del, labelled('Charger id', delId), labelled('Even while a transaction runs', force), go,
+      h('p', 'note', 'Deleting removes its registration and credentials (profile, password, boot facts), what describes its installation ' +
+        '(reported configuration, charging profiles, reservations, certificate inventory, firmware jobs, a tariff assigned to it alone) and its stored ' +
+        'state (queued commands, message journal, local list version), and closes its connection. Kept: its transactions, meter values, costs, ' +
+        'charge detail records, security events, connection history and the audit log. Registered again later, it starts clean.'));
+
+    box.replaceChildren(scoped('no-admin', h('p', 'note', 'Registering and deleting chargers needs the admin scope.')), scoped('admin', add(h('div'),
+      h('h3', null, 'Register a charger'), form, secretBox, out,
+      h('h3', null, 'Delete a charger'), del,
+      h('h3', null, 'Import chargers from CSV'),
+      importForm('/chargers/import', 'id, securityProfile (0-3; a password cannot be imported: set it here after)', 'id,securityProfile\nCP-0042,0', null))));
+  }
+  function loadRegister() {
+    buildRegister();
+    return Promise.resolve();
+  }
+`;
