@@ -154,6 +154,51 @@ describe('the console admin screens', () => {
     await page.close();
   }, 60_000);
 
+  it('sends a charger a full then a differential local list from its screen, and shows the versions', async () => {
+    const tag = `ADMLL${Date.now() % 1_000_000_000}`;
+    expect((await api('PUT', `/id-tags/${tag}`, { status: 'Accepted', expiryDate: '2032-01-01T00:00:00Z' })).status).toBe(201);
+    const id = uniqueChargerId('ADMLL');
+    const charger = await connectCharger('ocpp1.6', id);
+    await charger.call(BOOT['ocpp1.6'].action, BOOT['ocpp1.6'].params);
+    const lists: Array<{ listVersion: number; updateType: string; localAuthorizationList?: Array<{ idTag: string }> }> = [];
+    charger.handle('SendLocalList', async ({ params }) => {
+      lists.push(params as (typeof lists)[number]);
+      return { status: 'Accepted' };
+    });
+    charger.handle('GetLocalListVersion', async () => ({ listVersion: lists.at(-1)?.listVersion ?? 0 }));
+
+    const { page, consoleErrors } = await openDashboard(`#/chargers/${id}`);
+    const panel = page.locator('#detail .local-list-box');
+    await expect.poll(async () => (await panel.textContent()) ?? '', { timeout: 20_000 }).toContain('No list has been sent');
+    await panel.getByRole('button', { name: 'Send full update' }).click();
+    await expect.poll(async () => (await panel.locator('.answers').textContent()) ?? '', { timeout: 20_000 }).toMatch(/Full update: Accepted, version \d+/);
+    expect(lists).toHaveLength(1);
+    expect(lists[0]!.updateType).toBe('Full');
+    expect(lists[0]!.localAuthorizationList!.map((e) => e.idTag)).toContain(tag);
+    await expect.poll(async () => (await panel.locator('.local-list-version').textContent()) ?? '', { timeout: 10_000 }).toContain(`Version ${lists[0]!.listVersion}, sent`);
+
+    await panel.locator('input[name="idTags"]').fill(tag);
+    await panel.getByRole('button', { name: 'Send differential update' }).click();
+    await expect.poll(() => lists.length, { timeout: 20_000 }).toBe(2);
+    expect(lists[1]).toMatchObject({ updateType: 'Differential', localAuthorizationList: [{ idTag: tag }] });
+    await expect.poll(async () => (await panel.locator('.answers').textContent()) ?? '', { timeout: 10_000 }).toContain('Differential update: Accepted');
+    await panel.getByRole('button', { name: 'Ask the charger its version' }).click();
+    await expect.poll(async () => (await panel.locator('.answers').textContent()) ?? '', { timeout: 20_000 }).toContain(`The charger reports version ${lists[1]!.listVersion}.`);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('the admin screens never scroll sideways at 390 px', async () => {
+    const { page, consoleErrors } = await openDashboard('#/id-tags', 390);
+    for (const screen of ['id-tags', 'register', 'tokens', 'audit']) {
+      await page.goto(`${page.url().split('#')[0]}#/${screen}`);
+      await page.locator(`[data-screen="${screen}"] form`).first().waitFor({ timeout: 15_000 });
+      await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth'), { timeout: 10_000 }).toBeLessThanOrEqual(0);
+    }
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('a read-only token sees no admin or edit controls, and the API refuses it what they would do', async () => {
     const tag = `ADMRO${Date.now() % 1_000_000_000}`;
     expect((await api('PUT', `/id-tags/${tag}`, { status: 'Accepted' })).status).toBe(201);
