@@ -18,20 +18,6 @@ export const ADMIN_COMMON = String.raw`
   }
   function scoped(scope, el) { el.setAttribute('data-needs', scope); el.hidden = scopeHides(scope); return el; }
 
-  /** A request with a text body (a CSV import); answered as call() answers. */
-  function sendText(path, text, type) {
-    return fetch(API + path, {
-      method: 'POST', cache: 'no-store', body: text,
-      headers: { authorization: 'Bearer ' + state.token, accept: 'application/json', 'content-type': type },
-    }).then(function (res) {
-      return res.text().then(function (body) {
-        var json = null;
-        try { json = body ? JSON.parse(body) : null; } catch (e) { json = null; }
-        return { status: res.status, ok: res.ok, json: json, text: body };
-      });
-    });
-  }
-
   // ---- Secrets shown once: a password or token is in the page only until the operator hides it ----
   var shownSecrets = [];
   /** Shows a secret once, with Copy and Hide; Hide (or leaving the screen, or Forget) removes it from the page. */
@@ -123,7 +109,7 @@ export const ADMIN_COMMON = String.raw`
       if (!csv.trim()) { out.replaceChildren(h('p', 'warn', 'Choose a file or paste the rows first.')); return; }
       submit.disabled = true;
       out.replaceChildren(h('p', 'note', 'Importing…'));
-      sendText(path + (dry.checked ? '?dryRun=true' : ''), csv, 'text/csv').then(function (res) {
+      call('POST', path + (dry.checked ? '?dryRun=true' : ''), csv, 'text/csv').then(function (res) {
         if (!res.ok) { out.replaceChildren(h('pre', 'result bad', res.status + ' ' + errorText(res))); return; }
         renderImportReport(out, res.json);
         if (!res.json.dryRun && onDone) onDone();

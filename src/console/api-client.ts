@@ -43,10 +43,11 @@ export const API_CLIENT = String.raw`
   };
 
   // ---- API access: Bearer token, JSON in and out ---------------------------------------------
-  function call(method, path, body) {
+  /** A call with a JSON body, or with a text body of the media type given (a CSV import). */
+  function call(method, path, body, textType) {
     var headers = { authorization: 'Bearer ' + state.token, accept: 'application/json' };
     var init = { method: method, headers: headers, cache: 'no-store' };
-    if (body !== undefined) { headers['content-type'] = 'application/json'; init.body = JSON.stringify(body); }
+    if (body !== undefined) { headers['content-type'] = textType || 'application/json'; init.body = textType ? body : JSON.stringify(body); }
     return fetch(API + path, init).then(function (res) {
       return res.text().then(function (text) {
         var json = null;
