@@ -18,6 +18,18 @@ export const ADMIN_COMMON = String.raw`
   }
   function scoped(scope, el) { el.setAttribute('data-needs', scope); el.hidden = scopeHides(scope); return el; }
 
+  /** Where the answers to the operator's changes show, newest first (the last five): a function adding one, its element as .box. */
+  function answerBox() {
+    var out = h('div', 'answers');
+    out.setAttribute('role', 'status');
+    var say = function (kind, text) {
+      out.insertBefore(h('pre', 'result ' + kind, new Date().toLocaleTimeString() + ' ' + text), out.firstChild);
+      while (out.children.length > 5) out.lastChild.remove();
+    };
+    say.box = out;
+    return say;
+  }
+
   // ---- Secrets shown once: a password or token is in the page only until the operator hides it ----
   var shownSecrets = [];
   /** Shows a secret once, with Copy and Hide; Hide (or leaving the screen, or Forget) removes it from the page. */

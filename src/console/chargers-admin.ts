@@ -5,7 +5,7 @@
 // with the per-row report (passwords are never imported: the API refuses that column).
 
 export const CHARGERS_ADMIN = String.raw`
-  state.register = { built: false, out: null };
+  state.register = { built: false, say: null };
   var PROFILE_WORDS = [
     ['0', '0: no authentication (a closed network only)'],
     ['1', '1: Basic auth password, plain ws'],
@@ -21,20 +21,13 @@ export const CHARGERS_ADMIN = String.raw`
     }
     return out;
   }
-  function registerAnswer(kind, text) {
-    var out = state.register.out;
-    var p = h('pre', 'result ' + kind, new Date().toLocaleTimeString() + ' ' + text);
-    out.insertBefore(p, out.firstChild);
-    while (out.children.length > 5) out.lastChild.remove();
-  }
+  function registerAnswer(kind, text) { state.register.say(kind, text); }
   function buildRegister() {
     var s = state.register;
     if (s.built) return;
     s.built = true;
     var box = $('register');
-    var out = h('div', 'answers');
-    out.setAttribute('role', 'status');
-    s.out = out;
+    s.say = answerBox();
     var secretBox = h('div', 'secret-box');
 
     // Register
@@ -99,7 +92,7 @@ export const CHARGERS_ADMIN = String.raw`
         'charge detail records, security events, connection history and the audit log. Registered again later, it starts clean.'));
 
     box.replaceChildren(scoped('no-admin', h('p', 'note', 'Registering and deleting chargers needs the admin scope.')), scoped('admin', add(h('div'),
-      h('h3', null, 'Register a charger'), form, secretBox, out,
+      h('h3', null, 'Register a charger'), form, secretBox, s.say.box,
       h('h3', null, 'Delete a charger'), del,
       h('h3', null, 'Import chargers from CSV'),
       importForm('/chargers/import', 'id, securityProfile (0-3; a password cannot be imported: set it here after)', 'id,securityProfile\nCP-0042,0', null))));

@@ -8,7 +8,7 @@ export const ID_TAGS = String.raw`
   var TAG_STATUSES = ['Accepted', 'Blocked', 'Expired', 'Invalid'];
   var TOKEN_TYPES = ['Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local', 'MacAddress', 'NoAuthorization'];
   var TAG_PAGE = 50;
-  state.idTags = { built: false, list: [], q: '', status: '', paging: newPaging(), form: null, out: null };
+  state.idTags = { built: false, list: [], q: '', status: '', paging: newPaging(), form: null, say: null };
 
   function idTagPath(t) { return '/id-tags/' + enc(t.idTag) + (t.type ? '?type=' + enc(t.type) : ''); }
   function idTagsQuery() {
@@ -68,8 +68,7 @@ export const ID_TAGS = String.raw`
       language: textInput('language', 'text', 'e.g. en, nl-BE'),
     };
     f.idTag.required = true; f.idTag.maxLength = 36;
-    var out = h('div', 'answers');
-    out.setAttribute('role', 'status');
+    var say = answerBox();
     var save = h('button', null, 'Save tag');
     save.type = 'submit';
     form.addEventListener('submit', function (e) {
@@ -91,24 +90,18 @@ export const ID_TAGS = String.raw`
       labelled('Id tag', f.idTag), labelled('2.0.1 type', f.type), labelled('Status', f.status), labelled('Expires', f.expiryDate),
       labelled('Group', f.parentIdTag), labelled('Language', f.language),
       add(h('div', 'row-actions'), save, button('Clear', function () { form.reset(); f.idTag.focus(); })));
-    s.form = f; s.out = out;
+    s.form = f; s.say = say;
 
     box.replaceChildren(search,
       h('div', 'id-tag-list'), h('div', 'pager id-tag-pager'),
       scoped('admin', add(h('section', 'admin-box'), h('h3', null, 'Add or change a tag'),
         h('p', 'note', 'Saving replaces the whole entry (a field left empty is cleared). Block and Unblock in the list keep the expiry and group.'),
-        form, out)),
+        form, say.box)),
       scoped('admin', add(h('section', 'admin-box'), h('h3', null, 'Import id tags from CSV'),
         importForm('/id-tags/import', 'idTag, status (Accepted, Blocked, Expired or Invalid), expiryDate, parentIdTag, type',
           'idTag,status,expiryDate\n04A1B2C3,Accepted,2030-01-01T00:00:00Z', refreshNow))));
   }
-  /** The answer to the operator's last change, newest first (the last five kept). */
-  function tagAnswer(kind, text) {
-    var out = state.idTags.out;
-    var p = h('pre', 'result ' + kind, new Date().toLocaleTimeString() + ' ' + text);
-    out.insertBefore(p, out.firstChild);
-    while (out.children.length > 5) out.lastChild.remove();
-  }
+  function tagAnswer(kind, text) { state.idTags.say(kind, text); }
   /** Fills the form with a listed entry, to change it. */
   function editIdTag(t) {
     var f = state.idTags.form;

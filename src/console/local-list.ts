@@ -11,12 +11,7 @@ export const LOCAL_LIST = String.raw`
     var base = '/chargers/' + enc(c.id);
     var facts = h('p', 'local-list-version note', 'Reading the list version…');
     var entries = h('div', 'local-list-entries');
-    var out = h('div', 'answers');
-    out.setAttribute('role', 'status');
-    var answer = function (kind, text) {
-      out.insertBefore(h('pre', 'result ' + kind, new Date().toLocaleTimeString() + ' ' + text), out.firstChild);
-      while (out.children.length > 4) out.lastChild.remove();
-    };
+    var answer = answerBox();
     var reload = function () {
       return Promise.all([read(base + '/local-list'), read('/id-tags?limit=' + LOCAL_LIST_SHOWN)]).then(function (r) {
         var l = r[0];
@@ -65,7 +60,7 @@ export const LOCAL_LIST = String.raw`
       h('h3', null, 'Local authorization list'), facts,
       scoped('command', add(h('div', 'row-actions'),
         button('Send full update', function (b) { send({ updateType: 'Full' }, b); }), ask)),
-      scoped('command', diff), out, entries);
+      scoped('command', diff), answer.box, entries);
     reload();
   }
 `;

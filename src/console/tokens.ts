@@ -3,7 +3,7 @@
 // the API keeps only its hash); revoke one after a confirmation (it stops working at once).
 
 export const TOKENS = String.raw`
-  state.tokens = { built: false, list: [], shown: null, out: null };
+  state.tokens = { built: false, list: [], shown: null, say: null };
   var SCOPE_HELP = { read: 'read: see everything', command: 'command: also send commands and local lists', admin: 'admin: also tags, chargers, tokens, audit log' };
   function loadTokens() {
     buildTokens();
@@ -15,12 +15,7 @@ export const TOKENS = String.raw`
       if (s.shown !== text) { s.shown = text; renderTokens(); }
     });
   }
-  function tokenAnswer(kind, text) {
-    var out = state.tokens.out;
-    var p = h('pre', 'result ' + kind, new Date().toLocaleTimeString() + ' ' + text);
-    out.insertBefore(p, out.firstChild);
-    while (out.children.length > 5) out.lastChild.remove();
-  }
+  function tokenAnswer(kind, text) { state.tokens.say(kind, text); }
   function buildTokens() {
     var s = state.tokens;
     if (s.built) return;
@@ -37,9 +32,7 @@ export const TOKENS = String.raw`
       return c;
     });
     var secretBox = h('div', 'secret-box');
-    var out = h('div', 'answers');
-    out.setAttribute('role', 'status');
-    s.out = out;
+    s.say = answerBox();
     var submit = h('button', null, 'Create token');
     submit.type = 'submit';
     form.addEventListener('submit', function (e) {
@@ -61,7 +54,7 @@ export const TOKENS = String.raw`
     $('tokens').replaceChildren(
       scoped('no-admin', h('p', 'note', 'API tokens are an admin matter: this token has no admin scope.')),
       scoped('admin', add(h('div'), h('div', 'token-list'),
-        h('h3', null, 'Create a token'), form, secretBox, out)));
+        h('h3', null, 'Create a token'), form, secretBox, s.say.box)));
   }
   function revokeToken(t, reset) {
     call('DELETE', '/tokens/' + enc(t.id)).then(function (res) {
