@@ -1,6 +1,7 @@
 // The console's charger registration screen (#/register, admin): register a charger ahead of its
 // first boot (PUT /chargers/{id}) with its Security Profile and, for profiles 1 and 2, the Basic-auth
-// password it will connect with (typed, or generated here and then shown once, never again); delete a
+// password it will connect with (typed, or generated here and then shown once, never again); change a
+// connected charger's password (POST /chargers/{id}/password: the charger is told first); delete a
 // charger, saying first what deletion does to its data (DELETE /chargers/{id}); import many from CSV
 // with the per-row report (passwords are never imported: the API refuses that column).
 
@@ -12,14 +13,26 @@ export const CHARGERS_ADMIN = String.raw`
     ['2', '2: Basic auth password over TLS'],
     ['3', '3: client certificate (mTLS)'],
   ];
-  /** A random password of 24 letters and digits (OCPP 2.0.1 takes 16-40; a 1.6 AuthorizationKey 16-20: trimmed for one). */
-  function newPassword(length) {
+  /** A random password of 20 letters and digits: what a 1.6 AuthorizationKey holds at most (2.0.1 takes 16-40). */
+  function newPassword() {
     var alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
     var out = '';
-    while (out.length < length) {
-      crypto.getRandomValues(new Uint8Array(length * 2)).forEach(function (b) { if (b < 228 && out.length < length) out += alphabet[b % alphabet.length]; });
+    while (out.length < 20) {
+      crypto.getRandomValues(new Uint8Array(40)).forEach(function (b) { if (b < 228 && out.length < 20) out += alphabet[b % alphabet.length]; });
     }
     return out;
+  }
+  /** A password field (never shown as text) and its Generate button; taken() empties it and says whether it was generated. */
+  function passwordField() {
+    var input = textInput('password', 'password', '16-40 printable characters (16-20 for OCPP 1.6)');
+    input.autocomplete = 'new-password';
+    var generated = null;
+    input.addEventListener('input', function () { generated = null; });
+    return {
+      input: input,
+      generate: button('Generate a password', function () { generated = newPassword(); input.value = generated; input.focus(); }),
+      taken: function () { var was = generated !== null && generated === input.value; input.value = ''; generated = null; return was; },
+    };
   }
   function registerAnswer(kind, text) { state.register.say(kind, text); }
   function buildRegister() {
@@ -37,36 +50,53 @@ export const CHARGERS_ADMIN = String.raw`
     id.required = true; id.maxLength = 48;
     var profile = choice('securityProfile', PROFILE_WORDS);
     profile.value = '1';
-    var password = textInput('password', 'password', '16-40 printable characters');
-    password.autocomplete = 'new-password';
-    var generated = null;
-    password.addEventListener('input', function () { generated = null; });
+    var password = passwordField();
     var submit = h('button', null, 'Register');
     submit.type = 'submit';
     form.addEventListener('submit', function (e) {
       e.preventDefault();
       var chargerId = id.value.trim();
       var body = { securityProfile: Number(profile.value) };
-      if (password.value) body.password = password.value;
-      var wasGenerated = generated !== null && generated === password.value;
+      if (password.input.value) body.password = password.input.value;
+      // The password leaves the form at once: after an error it is typed or generated again.
+      var generated = password.taken();
       submit.disabled = true;
       call('PUT', '/chargers/' + enc(chargerId), body).then(function (res) {
-        // The password leaves the form whatever the answer: it is typed or generated again.
-        password.value = ''; generated = null;
         if (!res.ok) { registerAnswer('bad', res.status + ' ' + errorText(res)); return; }
         registerAnswer('ok', (res.status === 201 ? 'Registered ' : 'Updated ') + chargerId + ', Security Profile ' + body.securityProfile +
           (body.password ? ', with a password' : '') + (res.json.closedConnections ? '; ' + res.json.closedConnections + ' connection(s) closed' : '') + '.');
-        if (wasGenerated) secretOnce(secretBox, 'The password of ' + chargerId + ': set it on the charger (its Basic-auth password).', body.password);
-        body = null;
-      }, function (error) { registerAnswer('bad', error.message); }).finally(function () { submit.disabled = false; });
+        if (generated) secretOnce(secretBox, 'The password of ' + chargerId + ': set it on the charger (its Basic-auth password).', body.password);
+      }, function (error) { registerAnswer('bad', error.message); }).finally(function () { body = null; submit.disabled = false; });
     });
     add(form,
-      labelled('Charger id', id), labelled('Security Profile', profile), labelled('Password', password),
-      add(h('div', 'row-actions'),
-        button('Generate a password', function () { generated = newPassword(24); password.value = generated; password.focus(); }),
-        submit),
+      labelled('Charger id', id), labelled('Security Profile', profile), labelled('Password', password.input),
+      add(h('div', 'row-actions'), password.generate, submit),
       h('p', 'note', 'Registering again changes its profile or password (its connections without them are closed). ' +
         'A password is never shown again: a generated one is shown once, after registering.'));
+
+    // Change the password of a connected charger: sent to it first (POST /chargers/{id}/password)
+    var change = h('form', 'edit password-form');
+    change.autocomplete = 'off';
+    var changeId = textInput('chargerId', 'text', 'a connected charger');
+    changeId.required = true; changeId.maxLength = 48;
+    var newPass = passwordField();
+    var send = h('button', null, 'Send the new password');
+    send.type = 'submit';
+    change.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var chargerId = changeId.value.trim();
+      var body = { password: newPass.input.value };
+      var generated = newPass.taken();
+      send.disabled = true;
+      call('POST', '/chargers/' + enc(chargerId) + '/password', body).then(function (res) {
+        if (!res.ok) { registerAnswer('bad', res.status + ' ' + errorText(res)); return; }
+        registerAnswer('ok', chargerId + ' took the new password' + (res.json.rebootRequired ? ' (it must reboot to use it)' : '') +
+          '; the old one works until it first connects with the new one.');
+        if (generated) secretOnce(secretBox, 'The new password of ' + chargerId + '.', body.password);
+      }, function (error) { registerAnswer('bad', error.message); }).finally(function () { body = null; send.disabled = false; });
+    });
+    add(change, labelled('Charger id', changeId), labelled('New password', newPass.input), add(h('div', 'row-actions'), newPass.generate, send),
+      h('p', 'note', 'The charger is told first (1.6 AuthorizationKey, 2.0.1 BasicAuthPassword); it must be connected.'));
 
     // Delete
     var del = h('form', 'edit delete-form');
@@ -92,7 +122,8 @@ export const CHARGERS_ADMIN = String.raw`
         'charge detail records, security events, connection history and the audit log. Registered again later, it starts clean.'));
 
     box.replaceChildren(scoped('no-admin', h('p', 'note', 'Registering and deleting chargers needs the admin scope.')), scoped('admin', add(h('div'),
-      h('h3', null, 'Register a charger'), form, secretBox, s.say.box,
+      h('h3', null, 'Register a charger'), form,
+      h('h3', null, 'Change a connected charger\'s password'), change, secretBox, s.say.box,
       h('h3', null, 'Delete a charger'), del,
       h('h3', null, 'Import chargers from CSV'),
       importForm('/chargers/import', 'id, securityProfile (0-3; a password cannot be imported: set it here after)', 'id,securityProfile\nCP-0042,0', null))));

@@ -36,7 +36,7 @@ describe('the console admin screens', () => {
     const secret = page.locator('#register .secret-once code.secret');
     await secret.waitFor({ timeout: 20_000 });
     const password = (await secret.textContent()) ?? '';
-    expect(password).toMatch(/^[A-Za-z0-9]{24}$/);
+    expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
     await expect.poll(async () => (await page.locator('#register .answers').textContent()) ?? '', { timeout: 10_000 }).toContain(`Registered ${id}`);
     expect(await form.locator('input[name="password"]').inputValue()).toBe('');
     await page.getByRole('button', { name: /^Hide it/ }).click();
@@ -51,6 +51,28 @@ describe('the console admin screens', () => {
     // A wrong password, or none, is refused at the door.
     await expect(connectCharger('ocpp1.6', id, 'not-the-password-00000')).rejects.toThrow(/Unauthorized|401/);
     await expect(connectCharger('ocpp1.6', id)).rejects.toThrow(/Unauthorized|401/);
+
+    // A new password for the connected charger, generated and sent to it from the console (1.6: AuthorizationKey, hex).
+    const keys: string[] = [];
+    charger.handle('ChangeConfiguration', async ({ params }) => {
+      keys.push((params as { key: string; value: string }).value);
+      return { status: 'Accepted' };
+    });
+    const change = page.locator('form.password-form');
+    await change.locator('input[name="chargerId"]').fill(id);
+    await change.getByRole('button', { name: 'Generate a password' }).click();
+    await change.getByRole('button', { name: 'Send the new password' }).click();
+    await secret.waitFor({ timeout: 20_000 });
+    const rotated = (await secret.textContent()) ?? '';
+    expect(rotated).not.toBe(password);
+    expect(keys.map((hex) => Buffer.from(hex, 'hex').toString())).toEqual([rotated]);
+    await expect.poll(async () => (await page.locator('#register .answers').textContent()) ?? '', { timeout: 10_000 }).toContain(`${id} took the new password`);
+    await page.getByRole('button', { name: /^Hide it/ }).click();
+    await page.locator('#register .secret-once').waitFor({ state: 'detached', timeout: 5_000 });
+    expect(await pageHolds(page)).not.toContain(rotated);
+    await charger.close();
+    await connectCharger('ocpp1.6', id, rotated);
+    changed.push(`/api/v1/chargers/${id}/password`);
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 60_000);
