@@ -167,11 +167,14 @@ describe('the console admin screens', () => {
     const revoke = list.locator('tr', { hasText: `DELETE` }).filter({ hasText: changed[changed.length - 1]! });
     expect(await revoke.textContent()).toContain('API_TOKEN (root)');
     expect(await revoke.textContent()).toContain('204');
-    // The path filter narrows the list to one charger's changes.
+    // The path filter narrows the list to one charger's changes: its registration, then its new password.
     await page.fill('#audit input[name="path"]', changed[0]!);
     await page.press('#audit input[name="path"]', 'Enter');
-    await expect.poll(async () => list.locator('tbody tr').count(), { timeout: 15_000 }).toBe(1);
-    expect(await list.locator('tbody tr').textContent()).toContain('PUT');
+    await expect.poll(async () => list.locator('tbody tr').count(), { timeout: 15_000 }).toBe(2);
+    expect(await list.locator('tbody tr').allTextContents()).toEqual([
+      expect.stringMatching(new RegExp(`POST .*${changed[0]}/password200`)),
+      expect.stringMatching(new RegExp(`PUT .*${changed[0]}201`)),
+    ]);
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 60_000);
@@ -190,6 +193,8 @@ describe('the console admin screens', () => {
     charger.handle('GetLocalListVersion', async () => ({ listVersion: lists.at(-1)?.listVersion ?? 0 }));
 
     const { page, consoleErrors } = await openDashboard(`#/chargers/${id}`);
+    // Who the token is arrives on its own; the charger screen is built again with its scopes then.
+    await expect.poll(async () => (await page.textContent('#who')) ?? '', { timeout: 15_000 }).toContain('admin');
     const panel = page.locator('#detail .local-list-box');
     await expect.poll(async () => (await panel.textContent()) ?? '', { timeout: 20_000 }).toContain('No list has been sent');
     await panel.getByRole('button', { name: 'Send full update' }).click();
