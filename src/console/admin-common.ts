@@ -41,10 +41,9 @@ export const ADMIN_COMMON = String.raw`
     var forget = function () { value.textContent = ''; panel.remove(); shownSecrets = shownSecrets.filter(function (p) { return p !== forget; }); };
     add(panel, add(h('div', 'row-actions'),
       button('Copy', function () {
-        navigator.clipboard.writeText(secret).then(function () { copied.textContent = 'Copied.'; }, function () { copied.textContent = 'Copy failed: select the text and copy it.'; });
+        navigator.clipboard.writeText(value.textContent).then(function () { copied.textContent = 'Copied.'; }, function () { copied.textContent = 'Copy failed: select the text and copy it.'; });
       }),
       button('Hide it (it cannot be shown again)', forget), copied));
-    secret = null;
     shownSecrets.push(forget);
     add(box, panel);
     return panel;

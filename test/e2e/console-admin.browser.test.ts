@@ -8,7 +8,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openDashboard, useBrowser } from './console-helpers.ts';
-import { api, BOOT, connectCharger, uniqueChargerId, type BootResponse } from './helpers.ts';
+import { api, baseUrl, BOOT, connectCharger, uniqueChargerId, type BootResponse } from './helpers.ts';
 
 useBrowser();
 
@@ -140,6 +140,11 @@ describe('the console admin screens', () => {
     const token = (await secret.textContent()) ?? '';
     expect(token).toMatch(/^csms_[A-Za-z0-9]{12}_/);
     expect((await api('GET', '/whoami', undefined, token)).body.scopes).toEqual(['read', 'command']);
+    // Copy puts it on the clipboard.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl() });
+    await page.locator('#tokens .secret-once').getByRole('button', { name: 'Copy' }).click();
+    await page.locator('#tokens .secret-once').getByText('Copied.').waitFor({ timeout: 5_000 });
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(token);
     await page.getByRole('button', { name: /^Hide it/ }).click();
     await page.locator('#tokens .secret-once').waitFor({ state: 'detached', timeout: 5_000 });
     expect(await pageHolds(page)).not.toContain(token);
