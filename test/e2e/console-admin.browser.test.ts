@@ -22,7 +22,7 @@ async function pageHolds(page: Page): Promise<string> {
 const changed: string[] = [];
 
 describe('the console admin screens', () => {
-  it('registers a charger with a generated password, shown once; the charger connects with it, a wrong one is refused', async () => {
+  it('registers a charger with a generated password, shown once; the charger connects with it, a wrong one is refused; a new one is sent to it; a CSV import reports each row', async () => {
     const id = uniqueChargerId('ADMREG');
     const { page, consoleErrors } = await openDashboard('#/register');
     const form = page.locator('form.register-form');
@@ -73,6 +73,18 @@ describe('the console admin screens', () => {
     await charger.close();
     await connectCharger('ocpp1.6', id, rotated);
     changed.push(`/api/v1/chargers/${id}/password`);
+
+    // Chargers imported from CSV: a bad id and a profile that needs a password are refused, with their lines.
+    const csv = `id,securityProfile\n${id}-I1,0\nhas space,0\n${id}-I3,2`;
+    await page.fill('#register form.import textarea[name="csv"]', csv);
+    await page.locator('#register form.import').getByRole('button', { name: 'Import' }).click();
+    const report = page.locator('#register .import-report');
+    await expect.poll(async () => (await report.textContent()) ?? '', { timeout: 15_000 }).toContain('1 created, 0 updated, 0 unchanged, 2 refused');
+    expect(await report.locator('tr.refused').allTextContents()).toEqual([
+      expect.stringMatching(/^3has spacerefused.*charger id/),
+      expect.stringMatching(new RegExp(`^4${id}-I3refused.*needs a password`)),
+    ]);
+    expect((await api('GET', `/chargers/${id}-I1`)).status).toBe(200);
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 60_000);
