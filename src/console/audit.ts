@@ -1,10 +1,12 @@
 // The console's audit log screen (#/audit, admin): who changed what, when, newest first, a page at a
 // time (GET /audit), with the filters the API offers: actor (token id, Access user or email), method,
-// path prefix and a time range. A token's id is shown with its name when the token list knows it.
+// path prefix and a time range; the live feed tickets every opening console asks for are left out
+// unless asked for. A token's id is shown with its name when the token list knows it.
 
 export const AUDIT = String.raw`
   var AUDIT_PAGE = 50;
-  state.audit = { built: false, entries: [], names: {}, filters: {}, paging: newPaging(), shown: null };
+  var TICKETS_PATH = '/api/v1/live/tickets';
+  state.audit = { built: false, entries: [], names: {}, filters: {}, paging: newPaging(), shown: null, tickets: false };
   function auditQuery() {
     var s = state.audit;
     var q = '/audit?limit=' + AUDIT_PAGE;
@@ -48,9 +50,13 @@ export const AUDIT = String.raw`
     };
     form.addEventListener('submit', function (e) { e.preventDefault(); apply(); });
     method.addEventListener('change', apply);
+    // Every console that opens asks for a live feed ticket (a POST): hidden unless asked for, they would fill the pages.
+    var tickets = textInput('tickets', 'checkbox');
+    tickets.addEventListener('change', function () { s.tickets = tickets.checked; renderAudit(); });
     var submit = h('button', null, 'Filter');
     submit.type = 'submit';
-    add(form, labelled('Who', actor), labelled('Method', method), labelled('Path starting', path), labelled('From', from), labelled('To', to), submit);
+    add(form, labelled('Who', actor), labelled('Method', method), labelled('Path starting', path), labelled('From', from), labelled('To', to), submit,
+      labelled('Show live feed tickets', tickets));
     $('audit').replaceChildren(
       scoped('no-admin', h('p', 'note', 'The audit log is for admins: this token has no admin scope.')),
       scoped('admin', add(h('div'), form, h('div', 'audit-list'), h('div', 'pager audit-pager'))));
@@ -66,10 +72,13 @@ export const AUDIT = String.raw`
     var s = state.audit;
     var box = $('audit').querySelector('.audit-list');
     box.replaceChildren();
-    if (s.entries.length === 0) add(box, h('p', 'note', 'No entry matches.'));
+    var entries = s.tickets ? s.entries : s.entries.filter(function (e) { return e.path !== TICKETS_PATH; });
+    var hidden = s.entries.length - entries.length;
+    if (hidden) add(box, h('p', 'note', hidden + ' live feed ticket' + (hidden === 1 ? '' : 's') + ' (a console opening) not shown on this page.'));
+    if (entries.length === 0) add(box, h('p', 'note', 'No entry matches.'));
     else {
       var t = table(['When', 'Who', 'What', 'Path', 'Answer', 'Request id'], 'audit cards');
-      s.entries.forEach(function (e) {
+      entries.forEach(function (e) {
         var tr = row([time(e.at), auditActor(e.actor), e.method + ' ' + (e.route || '—'), h('span', 'mono', e.path),
           h('span', e.status >= 400 ? 'warn' : null, String(e.status)), h('span', 'mono', e.requestId)], e.status >= 400 ? 'refused' : null);
         add(t.tBodies[0], tr);

@@ -109,6 +109,7 @@ tr.refused td, tr.revoked td { color: var(--muted); } tr.refused td:last-child {
 .ok-text { color: var(--ok); }
 .s-accepted { color: var(--ok); } .s-blocked, .s-invalid, .s-expired { color: var(--bad); }
 section.admin-box { margin-top: 14px; }
+.local-list-box .row-actions, form.local-list-diff { margin: 6px 0; }
 /* A phone: the fleet's rows become cards; other tables scroll inside their own box. */
 @media (max-width: 640px) {
   header, nav.screens, main.screens { padding-left: 10px; padding-right: 10px; }

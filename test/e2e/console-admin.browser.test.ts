@@ -174,13 +174,18 @@ describe('the console admin screens', () => {
     await page.close();
   }, 60_000);
 
-  it('the audit log screen lists the changes made above, who made them and their answers', async () => {
+  it('the audit log screen lists the changes made above, who made them and their answers, and filters them', async () => {
     expect(changed.length).toBeGreaterThanOrEqual(5); // the tests above ran first, in this file's order
     const { page, consoleErrors } = await openDashboard('#/audit');
     const list = page.locator('#audit .audit-list');
     for (const path of changed) {
       await expect.poll(async () => (await list.textContent()) ?? '', { timeout: 20_000 }).toContain(path);
     }
+    // The live feed tickets each console opening asks for are left out unless asked for.
+    expect(await list.textContent()).not.toContain('/api/v1/live/tickets');
+    expect(await list.textContent()).toMatch(/\d+ live feed tickets? \(a console opening\) not shown/);
+    await page.locator('#audit input[name="tickets"]').check();
+    await expect.poll(async () => (await list.textContent()) ?? '', { timeout: 5_000 }).toContain('POST /api/v1/live/tickets');
     const revoke = list.locator('tr', { hasText: `DELETE` }).filter({ hasText: changed[changed.length - 1]! });
     expect(await revoke.textContent()).toContain('API_TOKEN (root)');
     expect(await revoke.textContent()).toContain('204');
