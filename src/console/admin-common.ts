@@ -80,6 +80,14 @@ export const ADMIN_COMMON = String.raw`
     if (p.next) add(box, button('Next page', function () { p.cursors.push(p.next); reload(); }));
   }
 
+  /** Names each cell of a filled table by its column, for a phone, where the rows become cards without a header. */
+  function labelCards(t) {
+    var names = Array.prototype.map.call(t.tHead.rows[0].cells, function (th) { return th.textContent; });
+    Array.prototype.forEach.call(t.tBodies[0].rows, function (tr) {
+      Array.prototype.forEach.call(tr.cells, function (td, i) { if (names[i]) td.setAttribute('data-label', names[i]); });
+    });
+    return t;
+  }
   /** A labelled field: the label wraps the control, so a click or a screen reader finds it. */
   function labelled(text, control) { return add(h('label', 'field'), h('span', null, text), control); }
   function textInput(name, type, placeholder) {

@@ -83,7 +83,7 @@ export const AUDIT = String.raw`
           h('span', e.status >= 400 ? 'warn' : null, String(e.status)), h('span', 'mono', e.requestId)], e.status >= 400 ? 'refused' : null);
         add(t.tBodies[0], tr);
       });
-      add(box, scroller(t));
+      add(box, scroller(labelCards(t)));
     }
     renderPager($('audit').querySelector('.audit-pager'), s.paging, s.entries.length, refreshNow);
   }

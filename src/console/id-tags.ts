@@ -145,7 +145,7 @@ export const ID_TAGS = String.raw`
         tr.setAttribute('data-id-tag', x.idTag);
         add(t.tBodies[0], tr);
       });
-      add(box, scroller(t));
+      add(box, scroller(labelCards(t)));
     }
     renderPager($('id-tags').querySelector('.id-tag-pager'), s.paging, s.list.length, refreshNow);
   }

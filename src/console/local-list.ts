@@ -22,7 +22,7 @@ export const LOCAL_LIST = String.raw`
           add(t.tBodies[0], row([h('span', 'mono', x.idTag), x.type || 'any', x.status, x.expiryDate ? time(x.expiryDate) : 'never', h('span', 'mono', orDash(x.parentIdTag))]));
         });
         entries.replaceChildren(h('p', 'note', r[1].idTags.length === 0 ? 'There is no id tag: a full update empties the list.'
-          : 'A full update carries every id tag; ' + (r[1].nextCursor ? 'the first ' + LOCAL_LIST_SHOWN + ' are' : 'they are') + ' shown.'), scroller(t));
+          : 'A full update carries every id tag; ' + (r[1].nextCursor ? 'the first ' + LOCAL_LIST_SHOWN + ' are' : 'they are') + ' shown.'), scroller(labelCards(t)));
       }, function (error) { facts.textContent = 'The list version cannot be read: ' + error.message; });
     };
     var send = function (body, b) {

@@ -116,6 +116,7 @@ section.admin-box { margin-top: 14px; }
   table.cards thead { display: none; }
   table.cards tr { display: block; padding: 6px 0; border-bottom: 1px solid var(--line); }
   table.cards td { display: inline-block; border: 0; padding: 2px 6px; }
+  table.cards td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: 0.85em; }
   .commands { grid-template-columns: 1fr; }
   code.frame { max-width: 40ch; }
 }

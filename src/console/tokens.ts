@@ -77,6 +77,6 @@ export const TOKENS = String.raw`
       tr.setAttribute('data-token', x.id);
       add(t.tBodies[0], tr);
     });
-    add(box, scroller(t));
+    add(box, scroller(labelCards(t)));
   }
 `;
