@@ -98,7 +98,7 @@ export const ID_TAGS = String.raw`
         h('p', 'note', 'Saving replaces the whole entry (a field left empty is cleared). Block and Unblock in the list keep the expiry and group.'),
         form, say.box)),
       scoped('admin', add(h('section', 'admin-box'), h('h3', null, 'Import id tags from CSV'),
-        importForm('/id-tags/import', 'idTag, status (Accepted, Blocked, Expired or Invalid), expiryDate, parentIdTag, type',
+        importForm('/id-tags/import', 'idTag, status (Accepted, Blocked, Expired or Invalid), expiryDate, parentIdTag, type, language',
           'idTag,status,expiryDate\n04A1B2C3,Accepted,2030-01-01T00:00:00Z', refreshNow))));
   }
   function tagAnswer(kind, text) { state.idTags.say(kind, text); }

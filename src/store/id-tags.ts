@@ -160,26 +160,30 @@ export class IdTagStore {
 
   /**
    * Creates or replaces many entries as `put` does (PUT semantics per row), a few hundred rows a
-   * statement, all in one D1 batch: every row is written or, should D1 fail, none is.
+   * statement, all in one D1 batch: every row is written or, should D1 fail, none is. The language
+   * is written only `withLanguage` (an import whose file has that column); otherwise an entry keeps its own.
    */
-  async putMany(inputs: readonly IdTagInput[], now: string): Promise<void> {
+  async putMany(inputs: readonly IdTagInput[], now: string, opts: { withLanguage?: boolean } = {}): Promise<void> {
     if (inputs.length === 0) return;
+    const language = opts.withLanguage ? ', language = excluded.language' : '';
     const statements = chunk(inputs, IMPORT_ROWS_PER_STATEMENT).map((part) =>
       this.db
         .prepare(
-          `INSERT INTO id_tags (id_tag, token_type, status, expiry_date, parent_id_tag, first_seen_offline, created_at, updated_at)
+          `INSERT INTO id_tags (id_tag, token_type, status, expiry_date, parent_id_tag, first_seen_offline, created_at, updated_at, language)
            SELECT k.id_tag, k.token_type, k.status, k.expiry_date, k.parent_id_tag,
-                  EXISTS (SELECT 1 FROM seen_offline_tags AS s WHERE s.id_tag = k.id_tag), ?2, ?2
+                  EXISTS (SELECT 1 FROM seen_offline_tags AS s WHERE s.id_tag = k.id_tag), ?2, ?2, k.language
            FROM (SELECT json_extract(j.value, '$[0]') AS id_tag, json_extract(j.value, '$[1]') AS token_type,
                         json_extract(j.value, '$[2]') AS status, json_extract(j.value, '$[3]') AS expiry_date,
-                        json_extract(j.value, '$[4]') AS parent_id_tag
+                        json_extract(j.value, '$[4]') AS parent_id_tag, json_extract(j.value, '$[5]') AS language
                  FROM json_each(?1) AS j) AS k WHERE true
            ON CONFLICT (id_tag, token_type) DO UPDATE SET
              status = excluded.status, expiry_date = excluded.expiry_date,
-             parent_id_tag = excluded.parent_id_tag, updated_at = excluded.updated_at`,
+             parent_id_tag = excluded.parent_id_tag, updated_at = excluded.updated_at${language}`,
         )
         .bind(
-          JSON.stringify(part.map((i) => [i.idTag, i.tokenType ?? '', i.status, i.expiryDate ?? null, i.parentIdTag ?? null])),
+          JSON.stringify(
+            part.map((i) => [i.idTag, i.tokenType ?? '', i.status, i.expiryDate ?? null, i.parentIdTag ?? null, opts.withLanguage ? (i.language ?? null) : null]),
+          ),
           now,
         ),
     );
