@@ -35,38 +35,51 @@ export const CHARGERS_ADMIN = String.raw`
     };
   }
   function registerAnswer(kind, text) { state.register.say(kind, text); }
+  /** A form of a charger id, a password field and a submit button. */
+  function chargerForm(cls, placeholder, buttonText) {
+    var form = h('form', 'edit ' + cls);
+    form.autocomplete = 'off';
+    var id = textInput('chargerId', 'text', placeholder);
+    id.required = true; id.maxLength = 48;
+    var submit = h('button', null, buttonText);
+    submit.type = 'submit';
+    return { form: form, id: id, password: passwordField(), submit: submit };
+  }
+  /**
+   * Sends a request with the password field's password, if any: it leaves the form at once (after an
+   * error it is typed or generated again); a generated one is shown once, when the API took it.
+   */
+  function sendPassword(method, path, body, field, submit, okText, secretLabel) {
+    if (field.input.value) body.password = field.input.value;
+    var generated = field.taken();
+    submit.disabled = true;
+    call(method, path, body).then(function (res) {
+      if (!res.ok) { registerAnswer('bad', res.status + ' ' + errorText(res)); return; }
+      registerAnswer('ok', okText(res, body.password !== undefined));
+      if (generated) secretOnce(state.register.secretBox, secretLabel, body.password);
+    }, function (error) { registerAnswer('bad', error.message); }).finally(function () { body = null; submit.disabled = false; });
+  }
   function buildRegister() {
     var s = state.register;
     if (s.built) return;
     s.built = true;
     var box = $('register');
     s.say = answerBox();
-    var secretBox = h('div', 'secret-box');
+    var secretBox = s.secretBox = h('div', 'secret-box');
 
     // Register
-    var form = h('form', 'edit register-form');
-    form.autocomplete = 'off';
-    var id = textInput('chargerId', 'text', 'the charger\'s identity, e.g. CP-0042');
-    id.required = true; id.maxLength = 48;
+    var reg = chargerForm('register-form', 'the charger\'s identity, e.g. CP-0042', 'Register');
+    var form = reg.form, id = reg.id, password = reg.password, submit = reg.submit;
     var profile = choice('securityProfile', PROFILE_WORDS);
     profile.value = '1';
-    var password = passwordField();
-    var submit = h('button', null, 'Register');
-    submit.type = 'submit';
     form.addEventListener('submit', function (e) {
       e.preventDefault();
       var chargerId = id.value.trim();
-      var body = { securityProfile: Number(profile.value) };
-      if (password.input.value) body.password = password.input.value;
-      // The password leaves the form at once: after an error it is typed or generated again.
-      var generated = password.taken();
-      submit.disabled = true;
-      call('PUT', '/chargers/' + enc(chargerId), body).then(function (res) {
-        if (!res.ok) { registerAnswer('bad', res.status + ' ' + errorText(res)); return; }
-        registerAnswer('ok', (res.status === 201 ? 'Registered ' : 'Updated ') + chargerId + ', Security Profile ' + body.securityProfile +
-          (body.password ? ', with a password' : '') + (res.json.closedConnections ? '; ' + res.json.closedConnections + ' connection(s) closed' : '') + '.');
-        if (generated) secretOnce(secretBox, 'The password of ' + chargerId + ': set it on the charger (its Basic-auth password).', body.password);
-      }, function (error) { registerAnswer('bad', error.message); }).finally(function () { body = null; submit.disabled = false; });
+      var profileNumber = Number(profile.value);
+      sendPassword('PUT', '/chargers/' + enc(chargerId), { securityProfile: profileNumber }, password, submit, function (res, withPassword) {
+        return (res.status === 201 ? 'Registered ' : 'Updated ') + chargerId + ', Security Profile ' + profileNumber + (withPassword ? ', with a password' : '') +
+          (res.json.closedConnections ? '; ' + res.json.closedConnections + ' connection(s) closed' : '') + '.';
+      }, 'The password of ' + chargerId + ': set it on the charger (its Basic-auth password).');
     });
     add(form,
       labelled('Charger id', id), labelled('Security Profile', profile), labelled('Password', password.input),
@@ -75,25 +88,15 @@ export const CHARGERS_ADMIN = String.raw`
         'A password is never shown again: a generated one is shown once, after registering.'));
 
     // Change the password of a connected charger: sent to it first (POST /chargers/{id}/password)
-    var change = h('form', 'edit password-form');
-    change.autocomplete = 'off';
-    var changeId = textInput('chargerId', 'text', 'a connected charger');
-    changeId.required = true; changeId.maxLength = 48;
-    var newPass = passwordField();
-    var send = h('button', null, 'Send the new password');
-    send.type = 'submit';
+    var rotate = chargerForm('password-form', 'a connected charger', 'Send the new password');
+    var change = rotate.form, changeId = rotate.id, newPass = rotate.password, send = rotate.submit;
     change.addEventListener('submit', function (e) {
       e.preventDefault();
       var chargerId = changeId.value.trim();
-      var body = { password: newPass.input.value };
-      var generated = newPass.taken();
-      send.disabled = true;
-      call('POST', '/chargers/' + enc(chargerId) + '/password', body).then(function (res) {
-        if (!res.ok) { registerAnswer('bad', res.status + ' ' + errorText(res)); return; }
-        registerAnswer('ok', chargerId + ' took the new password' + (res.json.rebootRequired ? ' (it must reboot to use it)' : '') +
-          '; the old one works until it first connects with the new one.');
-        if (generated) secretOnce(secretBox, 'The new password of ' + chargerId + '.', body.password);
-      }, function (error) { registerAnswer('bad', error.message); }).finally(function () { body = null; send.disabled = false; });
+      sendPassword('POST', '/chargers/' + enc(chargerId) + '/password', {}, newPass, send, function (res) {
+        return chargerId + ' took the new password' + (res.json.rebootRequired ? ' (it must reboot to use it)' : '') +
+          '; the old one works until it first connects with the new one.';
+      }, 'The new password of ' + chargerId + '.');
     });
     add(change, labelled('Charger id', changeId), labelled('New password', newPass.input), add(h('div', 'row-actions'), newPass.generate, send),
       h('p', 'note', 'The charger is told first (1.6 AuthorizationKey, 2.0.1 BasicAuthPassword); it must be connected.'));
