@@ -201,19 +201,24 @@ export class IdTagStore {
 
   /**
    * Entries in (id_tag, type) order, `limit` at a time, starting after `cursor`, optionally of one
-   * status, optionally only tags starting with `prefix` (without regard to case, as the key compares:
-   * a range of the primary key, [prefix, prefix + DEL), since tags are printable ASCII below DEL).
+   * status, optionally only tags starting with `prefix` (without regard to case, as the key compares).
+   * A prefix is a range of the primary key, [prefix, prefix + DEL) — tags are printable ASCII, below
+   * DEL — written so SQLite bounds its index search on both sides (an `?5 IS NULL OR …` form would
+   * read every tag after the prefix); the search starts at the prefix or the cursor, whichever is later.
    */
   async list(opts: { limit: number; cursor?: string; status?: AuthorizationStatus; prefix?: string }): Promise<IdTagPage> {
     const after = readCursor(opts.cursor);
+    const prefix = opts.prefix || null;
+    const cursorFirst = prefix === null || foldCase(after.idTag) >= foldCase(prefix);
     const { results } = await this.db
       .prepare(
         `SELECT * FROM id_tags
-         WHERE (id_tag > ?1 OR (id_tag = ?1 AND ?2 IS NOT NULL AND token_type > ?2)) AND (?3 IS NULL OR status = ?3)
-           AND (?5 IS NULL OR (id_tag >= ?5 AND id_tag < ?5 || char(127)))
+         WHERE (?3 IS NULL OR status = ?3)
+           ${cursorFirst ? 'AND (id_tag > ?1 OR (id_tag = ?1 AND ?2 IS NOT NULL AND token_type > ?2))' : 'AND id_tag >= ?5'}
+           ${prefix === null ? 'AND ?5 IS NULL' : 'AND id_tag < ?5 || char(127)'}
          ORDER BY id_tag, token_type LIMIT ?4`,
       )
-      .bind(after.idTag, after.type, opts.status ?? null, opts.limit + 1, opts.prefix || null)
+      .bind(after.idTag, after.type, opts.status ?? null, opts.limit + 1, prefix)
       .all<IdTagRow>();
     const page = results.slice(0, opts.limit);
     const last = page[page.length - 1];
@@ -222,6 +227,11 @@ export class IdTagStore {
       nextCursor: results.length > opts.limit && last ? `${last.id_tag} ${last.token_type}` : null,
     };
   }
+}
+
+/** Text as SQLite's NOCASE compares it: ASCII capitals folded, nothing else. */
+function foldCase(text: string): string {
+  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 function toRecord(row: IdTagRow): IdTagRecord {

@@ -1,5 +1,9 @@
 // Runtime tests of /api/v1/id-tags: the Worker and a real D1 (shared by all test files, so every tag name is unique).
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { isolateStats } from '../../src/isolate-stats';
+import { countingD1 } from '../../src/store/counting-d1';
+import { IdTagStore } from '../../src/store/id-tags';
 import { api, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
@@ -212,6 +216,15 @@ describe('the id tag API', () => {
     expect(blocked.idTags.map((t: { idTag: string }) => t.idTag)).toEqual([`${prefix}-c`]);
     const none = await json(await api('GET', `/id-tags?q=${encodeURIComponent(`${prefix}-z`)}`));
     expect(none).toEqual({ idTags: [], nextCursor: null });
+    // A bounded range of the key: the rows read do not grow with the tags before or after the prefix.
+    const after = Array.from({ length: 300 }, (_, i) => `${prefix}Z${i}`);
+    await env.DB.batch(after.map((tag) => env.DB.prepare("INSERT INTO id_tags (id_tag, status, created_at, updated_at) VALUES (?, 'Accepted', '2026-01-01', '2026-01-01')").bind(tag)));
+    const store = new IdTagStore(countingD1(env.DB, { statements: 0 }));
+    const before = isolateStats.d1RowsRead;
+    const found = await store.list({ limit: 50, prefix: `${prefix}-` });
+    const rowsRead = isolateStats.d1RowsRead - before;
+    expect(found.idTags.map((t) => t.idTag)).toEqual(tags);
+    expect(rowsRead).toBeLessThan(20); // the whole table (every test file's tags, and these 300) before the fix
     const bad = await api('GET', `/id-tags?q=${encodeURIComponent('has space')}`);
     expect(bad.status).toBe(400);
     expect(await json(bad)).toMatchObject({ error: { code: 'InvalidParameter' } });
