@@ -22,7 +22,7 @@ async function pageHolds(page: Page): Promise<string> {
 const changed: string[] = [];
 
 describe('the console admin screens', () => {
-  it('registers a charger with a generated password, shown once; the charger connects with it, a wrong one is refused; a new one is sent to it; a CSV import reports each row', async () => {
+  it('registers a charger with a generated password, shown once; the charger connects with it, a wrong one is refused; a new one is sent to it; a CSV import reports each row; deletion asks first', async () => {
     const id = uniqueChargerId('ADMREG');
     const { page, consoleErrors } = await openDashboard('#/register');
     const form = page.locator('form.register-form');
@@ -75,16 +75,26 @@ describe('the console admin screens', () => {
     changed.push(`/api/v1/chargers/${id}/password`);
 
     // Chargers imported from CSV: a bad id and a profile that needs a password are refused, with their lines.
-    const csv = `id,securityProfile\n${id}-I1,0\nhas space,0\n${id}-I3,2`;
+    const csv = `id,securityProfile\nIMP-${id}-1,0\nhas space,0\nIMP-${id}-3,2`;
     await page.fill('#register form.import textarea[name="csv"]', csv);
     await page.locator('#register form.import').getByRole('button', { name: 'Import' }).click();
     const report = page.locator('#register .import-report');
     await expect.poll(async () => (await report.textContent()) ?? '', { timeout: 15_000 }).toContain('1 created, 0 updated, 0 unchanged, 2 refused');
     expect(await report.locator('tr.refused').allTextContents()).toEqual([
       expect.stringMatching(/^3has spacerefused.*charger id/),
-      expect.stringMatching(new RegExp(`^4${id}-I3refused.*needs a password`)),
+      expect.stringMatching(new RegExp(`^4IMP-${id}-3refused.*needs a password`)),
     ]);
-    expect((await api('GET', `/chargers/${id}-I1`)).status).toBe(200);
+    expect((await api('GET', `/chargers/IMP-${id}-1`)).status).toBe(200);
+
+    // Deleting one says first what deletion removes and keeps, and asks.
+    const del = page.locator('form.delete-form');
+    await del.locator('input[name="deleteId"]').fill(`IMP-${id}-1`);
+    expect(await del.textContent()).toMatch(/Kept: its transactions, meter values, costs, charge detail records/);
+    await del.getByRole('button', { name: 'Delete' }).click();
+    expect(await del.textContent()).toContain('Delete this charger?');
+    await del.getByRole('button', { name: 'Yes, delete' }).click();
+    await expect.poll(async () => (await page.locator('#register .answers').textContent()) ?? '', { timeout: 15_000 }).toContain(`Deleted IMP-${id}-1`);
+    expect((await api('GET', `/chargers/IMP-${id}-1`)).status).toBe(404);
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 60_000);
