@@ -5,7 +5,8 @@
 // inline script), follows the live feed (a WebSocket to this origin, README "Live console feed"), or
 // polls what the screen shown needs every 3 seconds when the feed cannot open, and builds the page
 // with DOM and text nodes only. Screens are chosen by the URL's hash (#/fleet, #/chargers/{id}, #/transactions,
-// #/transactions/{chargerId}/{transactionId}, #/tariffs, #/alerts, #/firmware), so each can be linked to and the back button works.
+// #/transactions/{chargerId}/{transactionId}, #/tariffs, #/alerts, #/firmware, and #/id-tags, #/register,
+// #/tokens, #/audit for admin chores), so each can be linked to and the back button works.
 // A Content-Security-Policy allows exactly this page's inline script and style, and fetches to
 // this origin; nothing else.
 
@@ -41,6 +42,10 @@ const PAGE = `<!doctype html>
 <a href="#/tariffs">Tariffs</a>
 <a href="#/alerts">Security alerts <span id="alert-count" class="badge none" title="Critical security events in the last 24 hours">–</span></a>
 <a href="#/firmware">Firmware</a>
+<a href="#/id-tags">Id tags</a>
+<a href="#/register" data-needs="admin">Register chargers</a>
+<a href="#/tokens" data-needs="admin">API tokens</a>
+<a href="#/audit" data-needs="admin">Audit log</a>
 </nav>
 <div id="banner" class="banner hidden" role="alert"></div>
 <main class="screens">
@@ -92,6 +97,10 @@ const PAGE = `<!doctype html>
 <div id="tariff-editor"></div></section>
 <section data-screen="alerts" id="alerts-section" hidden><h2>Security alerts</h2><div id="alerts"><p class="note">Nothing loaded yet.</p></div></section>
 <section data-screen="firmware" id="firmware-section" hidden><h2>Firmware across the fleet</h2><div id="firmware"><p class="note">Loading…</p></div></section>
+<section data-screen="id-tags" id="id-tags-section" hidden><h2>Id tags</h2><div id="id-tags"><p class="note">Loading…</p></div></section>
+<section data-screen="register" id="register-section" hidden><h2>Register chargers</h2><div id="register"></div></section>
+<section data-screen="tokens" id="tokens-section" hidden><h2>API tokens</h2><div id="tokens"><p class="note">Loading…</p></div></section>
+<section data-screen="audit" id="audit-section" hidden><h2>Audit log</h2><div id="audit"><p class="note">Loading…</p></div></section>
 <noscript><p>This console needs JavaScript.</p></noscript>
 </main>
 <script>${SCRIPT}</script>

@@ -67,7 +67,11 @@ idTagRoutes.get('/', async (c) => {
   if (status !== undefined && !isAuthorizationStatus(status)) {
     return apiError(c, 400, 'InvalidParameter', `status must be one of ${AUTHORIZATION_STATUSES.join(', ')}`);
   }
-  const page = await new IdTagStore(c.env.DB).list({ limit, cursor: c.req.query('cursor'), status });
+  const q = c.req.query('q');
+  if (q !== undefined && q !== '' && !isValidIdTag(q)) {
+    return apiError(c, 400, 'InvalidParameter', `q is the start of an id tag: at most ${MAX_ID_TOKEN_LENGTH} printable ASCII characters without spaces`);
+  }
+  const page = await new IdTagStore(c.env.DB).list({ limit, cursor: c.req.query('cursor'), status, prefix: q });
   return c.json({ idTags: page.idTags.map(toApi), nextCursor: page.nextCursor });
 });
 

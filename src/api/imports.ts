@@ -32,7 +32,7 @@ export const MAX_IMPORT_ROWS = 5_000;
 /** Largest CSV body (bytes): 5,000 rows of the longest id tags fit with room to spare. */
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
 
-export const ID_TAG_COLUMNS = ['idTag', 'status', 'expiryDate', 'parentIdTag', 'type'] as const;
+export const ID_TAG_COLUMNS = ['idTag', 'status', 'expiryDate', 'parentIdTag', 'type', 'language'] as const;
 export const CHARGER_COLUMNS = ['id', 'securityProfile'] as const;
 
 export type RowOutcome = 'created' | 'updated' | 'unchanged' | 'failed';
@@ -56,7 +56,7 @@ interface Row {
   cells: Record<string, string>;
 }
 
-type Prepared = { ok: true; rows: Row[]; failed: RowReport[]; dryRun: boolean } | { ok: false; response: Response };
+type Prepared = { ok: true; rows: Row[]; failed: RowReport[]; dryRun: boolean; columns: string[] } | { ok: false; response: Response };
 
 /** Reads and checks what every import checks: the query, the media type, the size, the CSV and its header. */
 async function readImport(c: AppContext, columns: readonly string[], key: string, refused: Record<string, string> = {}): Promise<Prepared> {
@@ -103,7 +103,7 @@ async function readImport(c: AppContext, columns: readonly string[], key: string
       failed.push(rowFailed(row, `The row has ${record.fields.length} fields; the header has ${names.length}`));
     } else rows.push(row);
   }
-  return { ok: true, rows, failed, dryRun: dryRunText === 'true' };
+  return { ok: true, rows, failed, dryRun: dryRunText === 'true', columns: names };
 }
 
 function toRow(record: CsvRecord, names: readonly string[], key: string): Row {
@@ -168,9 +168,18 @@ idTagImportRoutes.post('/import', async (c) => {
     }
     valid.push({
       row,
-      input: { idTag, status: parsed.output.status, expiryDate: parsed.output.expiryDate ?? null, parentIdTag: parsed.output.parentIdTag ?? null, tokenType },
+      input: {
+        idTag,
+        status: parsed.output.status,
+        expiryDate: parsed.output.expiryDate ?? null,
+        parentIdTag: parsed.output.parentIdTag ?? null,
+        tokenType,
+        language: parsed.output.language ?? null,
+      },
     });
   }
+  // A language column is optional: without it, each entry keeps its language (as imports did before it).
+  const withLanguage = prepared.columns.includes('language');
   const store = new IdTagStore(c.env.DB);
   const existing = new Map<string, IdTagRecord>(
     (await store.findMany(valid.map((r) => r.input))).map((record) => [`${record.idTag.toLowerCase()} ${record.tokenType ?? ''}`, record]),
@@ -182,11 +191,12 @@ idTagImportRoutes.post('/import', async (c) => {
       before !== undefined &&
       before.status === input.status &&
       before.expiryDate === (input.expiryDate ?? null) &&
-      before.parentIdTag === (input.parentIdTag ?? null);
+      before.parentIdTag === (input.parentIdTag ?? null) &&
+      (!withLanguage || (before.language ?? null) === (input.language ?? null));
     reports.push({ line: row.line, id: row.id, outcome: before === undefined ? 'created' : same ? 'unchanged' : 'updated' });
     if (!same) writes.push(input);
   }
-  if (!prepared.dryRun) await store.putMany(writes, new Date().toISOString());
+  if (!prepared.dryRun) await store.putMany(writes, new Date().toISOString(), { withLanguage });
   return report(c, reports, prepared.dryRun);
 });
 

@@ -198,6 +198,11 @@ export function fleetPaths(): Record<string, Json> {
           'A cursor is `tag type` (the type empty for any type); a bare tag continues after every entry of that tag.',
         parameters: [
           query('status', { type: 'string', enum: [...AUTHORIZATION_STATUSES] }, 'Only tags with this status'),
+          query(
+            'q',
+            { type: 'string', maxLength: MAX_ID_TOKEN_LENGTH, pattern: '^[!-~]*$' },
+            'Only tags starting with this, without regard to case (a range of the key: cheap on any number of tags)',
+          ),
           parameterRef('limit'),
           query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page'),
         ],
@@ -214,7 +219,8 @@ export function fleetPaths(): Record<string, Json> {
         summary: 'Create or replace many id tag entries from a CSV file, with a per-row report',
         description:
           `${IMPORT_TEXT} Columns: \`idTag\` (required) and the PUT body's fields \`status\` (required in each row), \`expiryDate\`, ` +
-          '`parentIdTag`, `type`; each row is one entry, written as PUT writes it (an empty cell clears that field). ' +
+          '`parentIdTag`, `type`, `language`; each row is one entry, written as PUT writes it (an empty cell clears that field; ' +
+          'a file without the `language` column leaves each entry\'s language as it was). ' +
           'Tags compare without regard to case: a second row for the same (idTag, type) is `failed` (`DuplicateRow`). Needs `admin`.',
         parameters: [IMPORT_DRY_RUN],
         requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' }, example: 'idTag,status,expiryDate,parentIdTag,type\r\n04A1B2C3,Accepted,2030-01-01T00:00:00Z,FLEET-A,ISO14443\r\n' } } },

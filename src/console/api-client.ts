@@ -56,10 +56,11 @@ export const API_CLIENT = String.raw`
   };
 
   // ---- API access: Bearer token, JSON in and out ---------------------------------------------
-  function call(method, path, body) {
+  /** A call with a JSON body, or with a text body of the media type given (a CSV import). */
+  function call(method, path, body, textType) {
     var headers = { authorization: 'Bearer ' + state.token, accept: 'application/json' };
     var init = { method: method, headers: headers, cache: 'no-store' };
-    if (body !== undefined) { headers['content-type'] = 'application/json'; init.body = JSON.stringify(body); }
+    if (body !== undefined) { headers['content-type'] = textType || 'application/json'; init.body = textType ? body : JSON.stringify(body); }
     return fetch(API + path, init).then(function (res) {
       return res.text().then(function (text) {
         var json = null;
@@ -108,6 +109,7 @@ export const API_CLIENT = String.raw`
     box.classList.remove('hidden');
     // The command forms follow the scopes: built again, their Send buttons disabled without the command scope.
     if (state.charger && state.screen === 'charger') { state.formsFor = null; renderDetail(); }
+    applyScopes(); // the admin screens' controls follow the scopes too
   }
   /** Whether the token may send commands, as far as the console knows (without /whoami: assume so; the API decides). */
   function mayCommand() {

@@ -63,9 +63,11 @@ export const CHARGER = String.raw`
             h('h3', null, 'Queued commands (newest first)'), h('div', 'queued-box'))),
         add(h('section', 'charging-section'), h('h3', null, 'Charging profiles and schedule'), c.protocol ? chargingPanel(c) : h('p', 'note', 'Known once the charger has connected.')),
         add(h('section', 'views'), h('h3', null, 'Configuration, reservations, firmware, logs, certificates and reports'), viewTabs(c), h('div', 'view-body')),
+        h('section', 'local-list-box'),
         add(h('section'), h('h3', null, 'Message journal (last 50, newest first)'), h('div', 'journal')));
       state.view = null;
       renderView();
+      localListPanel(detail.querySelector('.local-list-box'), c);
     }
     var head = detail.querySelector('.head');
     head.children[1].replaceWith(onlineDot(c));

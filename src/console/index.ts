@@ -34,6 +34,12 @@ import { DEVICE_MODEL } from './device-model';
 import { CHARGER_JOBS } from './charger-jobs';
 import { RESERVATIONS_CERTS } from './reservations-certs';
 import { CHARGER } from './charger';
+import { ADMIN_COMMON } from './admin-common';
+import { ID_TAGS } from './id-tags';
+import { CHARGERS_ADMIN } from './chargers-admin';
+import { TOKENS } from './tokens';
+import { AUDIT } from './audit';
+import { LOCAL_LIST } from './local-list';
 import { LIVE } from './live';
 import { MAIN } from './main';
 
@@ -61,6 +67,12 @@ export const CONSOLE_MODULES: ReadonlyArray<readonly [name: string, source: stri
   ['charger-jobs', CHARGER_JOBS],
   ['reservations-certs', RESERVATIONS_CERTS],
   ['charger', CHARGER],
+  ['admin-common', ADMIN_COMMON],
+  ['id-tags', ID_TAGS],
+  ['chargers-admin', CHARGERS_ADMIN],
+  ['tokens', TOKENS],
+  ['audit', AUDIT],
+  ['local-list', LOCAL_LIST],
   ['live', LIVE],
   ['main', MAIN],
 ];

@@ -1,10 +1,10 @@
 // The console's router: one screen per URL hash (#/fleet, #/chargers/{id}, #/transactions,
-// #/transactions/{chargerId}/{transactionId}, #/tariffs, #/alerts, #/firmware), so every view can be
-// linked to and the browser's back button works.
+// #/transactions/{chargerId}/{transactionId}, #/tariffs, #/alerts, #/firmware; admin: #/id-tags,
+// #/register, #/tokens, #/audit), so every view can be linked to and the browser's back button works.
 // Each screen is a <section data-screen> of the page; the router shows one and polls only what it needs.
 
 export const ROUTER = String.raw`
-  var SCREENS = ['fleet', 'charger', 'transactions', 'transaction', 'tariffs', 'alerts', 'firmware'];
+  var SCREENS = ['fleet', 'charger', 'transactions', 'transaction', 'tariffs', 'alerts', 'firmware', 'id-tags', 'register', 'tokens', 'audit'];
   /** The screen (and charger) a hash names. "#CP-1", the dashboard's older links, is a charger. */
   function parseHash(hash) {
     if (!hash || hash === '#' || hash === '#/') return { screen: 'fleet' };
@@ -22,6 +22,7 @@ export const ROUTER = String.raw`
     var r = parseHash(location.hash);
     var changed = state.screen !== r.screen;
     state.screen = r.screen;
+    if (changed) hideSecrets(); // a password or token shown once goes with the screen it was shown on
     document.querySelectorAll('[data-screen]').forEach(function (s) { s.hidden = s.getAttribute('data-screen') !== r.screen; });
     document.querySelectorAll('nav.screens a').forEach(function (a) {
       var nav = r.screen === 'charger' ? 'fleet' : r.screen === 'transaction' ? 'transactions' : r.screen;

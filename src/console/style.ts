@@ -139,6 +139,26 @@ form.schedule-form { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items:
 form.schedule-form input { width: 6em; }
 svg.chart .nolimit { fill: var(--line); opacity: 0.5; }
 svg.chart.schedule .line { stroke-linejoin: miter; }
+/* Admin screens (id tags, registration, tokens, audit, local list): forms of labelled fields, secrets shown once. */
+[hidden] { display: none !important; }
+form.edit, form.import { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: flex-end; max-width: 960px; }
+label.field { display: flex; flex-direction: column; gap: 2px; font-size: 0.9em; min-width: 0; max-width: 100%; }
+label.field input[type="checkbox"] { align-self: flex-start; }
+form.edit p.note, form.import p.note { flex-basis: 100%; margin: 0; }
+textarea.csv { width: min(560px, 85vw); font: inherit; color: var(--fg); background: var(--panel); border: 1px solid var(--line); border-radius: 6px; }
+fieldset.scopes { border: 1px solid var(--line); border-radius: 6px; display: flex; flex-wrap: wrap; gap: 4px 12px; }
+.row-actions { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+.import-report, .answers { flex-basis: 100%; }
+.secret-once { margin: 8px 0; padding: 8px 10px; border: 2px solid var(--warn); border-radius: 8px; max-width: 640px; }
+.secret-once p { margin: 0 0 6px; font-weight: 600; }
+code.secret { display: block; padding: 6px; background: var(--panel); border-radius: 6px; word-break: break-all; user-select: all; }
+.confirm-box { display: inline-flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 4px 6px; border: 1px solid var(--bad); border-radius: 6px; }
+button.danger { color: var(--bad); border-color: var(--bad); }
+tr.refused td, tr.revoked td { color: var(--muted); } tr.refused td:last-child { color: var(--bad); }
+.ok-text { color: var(--ok); }
+.s-accepted { color: var(--ok); } .s-blocked, .s-invalid, .s-expired { color: var(--bad); }
+section.admin-box { margin-top: 14px; }
+.local-list-box .row-actions, form.local-list-diff { margin: 6px 0; }
 /* A phone: the fleet's rows and the journal's frames become cards (a frame under its time, direction,
    type and action, never scrolled out of sight); other tables scroll inside their own box. */
 @media (max-width: 640px) {
@@ -147,6 +167,7 @@ svg.chart.schedule .line { stroke-linejoin: miter; }
   table.cards tr, table.journal tr { display: block; padding: 6px 0; border-bottom: 1px solid var(--line); }
   table.cards td, table.journal td { display: inline-block; border: 0; padding: 2px 6px; }
   table.journal td:last-child { display: block; }
+  table.cards td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: 0.85em; }
   .commands { grid-template-columns: 1fr; }
   code.frame { max-width: none; }
 }

@@ -160,26 +160,30 @@ export class IdTagStore {
 
   /**
    * Creates or replaces many entries as `put` does (PUT semantics per row), a few hundred rows a
-   * statement, all in one D1 batch: every row is written or, should D1 fail, none is.
+   * statement, all in one D1 batch: every row is written or, should D1 fail, none is. The language
+   * is written only `withLanguage` (an import whose file has that column); otherwise an entry keeps its own.
    */
-  async putMany(inputs: readonly IdTagInput[], now: string): Promise<void> {
+  async putMany(inputs: readonly IdTagInput[], now: string, opts: { withLanguage?: boolean } = {}): Promise<void> {
     if (inputs.length === 0) return;
+    const language = opts.withLanguage ? ', language = excluded.language' : '';
     const statements = chunk(inputs, IMPORT_ROWS_PER_STATEMENT).map((part) =>
       this.db
         .prepare(
-          `INSERT INTO id_tags (id_tag, token_type, status, expiry_date, parent_id_tag, first_seen_offline, created_at, updated_at)
+          `INSERT INTO id_tags (id_tag, token_type, status, expiry_date, parent_id_tag, first_seen_offline, created_at, updated_at, language)
            SELECT k.id_tag, k.token_type, k.status, k.expiry_date, k.parent_id_tag,
-                  EXISTS (SELECT 1 FROM seen_offline_tags AS s WHERE s.id_tag = k.id_tag), ?2, ?2
+                  EXISTS (SELECT 1 FROM seen_offline_tags AS s WHERE s.id_tag = k.id_tag), ?2, ?2, k.language
            FROM (SELECT json_extract(j.value, '$[0]') AS id_tag, json_extract(j.value, '$[1]') AS token_type,
                         json_extract(j.value, '$[2]') AS status, json_extract(j.value, '$[3]') AS expiry_date,
-                        json_extract(j.value, '$[4]') AS parent_id_tag
+                        json_extract(j.value, '$[4]') AS parent_id_tag, json_extract(j.value, '$[5]') AS language
                  FROM json_each(?1) AS j) AS k WHERE true
            ON CONFLICT (id_tag, token_type) DO UPDATE SET
              status = excluded.status, expiry_date = excluded.expiry_date,
-             parent_id_tag = excluded.parent_id_tag, updated_at = excluded.updated_at`,
+             parent_id_tag = excluded.parent_id_tag, updated_at = excluded.updated_at${language}`,
         )
         .bind(
-          JSON.stringify(part.map((i) => [i.idTag, i.tokenType ?? '', i.status, i.expiryDate ?? null, i.parentIdTag ?? null])),
+          JSON.stringify(
+            part.map((i) => [i.idTag, i.tokenType ?? '', i.status, i.expiryDate ?? null, i.parentIdTag ?? null, opts.withLanguage ? (i.language ?? null) : null]),
+          ),
           now,
         ),
     );
@@ -195,16 +199,26 @@ export class IdTagStore {
     return result.meta.changes > 0;
   }
 
-  /** Entries in (id_tag, type) order, `limit` at a time, starting after `cursor`, optionally of one status. */
-  async list(opts: { limit: number; cursor?: string; status?: AuthorizationStatus }): Promise<IdTagPage> {
+  /**
+   * Entries in (id_tag, type) order, `limit` at a time, starting after `cursor`, optionally of one
+   * status, optionally only tags starting with `prefix` (without regard to case, as the key compares).
+   * A prefix is a range of the primary key, [prefix, prefix + DEL) — tags are printable ASCII, below
+   * DEL — written so SQLite bounds its index search on both sides (an `?5 IS NULL OR …` form would
+   * read every tag after the prefix); the search starts at the prefix or the cursor, whichever is later.
+   */
+  async list(opts: { limit: number; cursor?: string; status?: AuthorizationStatus; prefix?: string }): Promise<IdTagPage> {
     const after = readCursor(opts.cursor);
+    const prefix = opts.prefix || null;
+    const cursorFirst = prefix === null || foldCase(after.idTag) >= foldCase(prefix);
     const { results } = await this.db
       .prepare(
         `SELECT * FROM id_tags
-         WHERE (id_tag > ?1 OR (id_tag = ?1 AND ?2 IS NOT NULL AND token_type > ?2)) AND (?3 IS NULL OR status = ?3)
+         WHERE (?3 IS NULL OR status = ?3)
+           ${cursorFirst ? 'AND (id_tag > ?1 OR (id_tag = ?1 AND ?2 IS NOT NULL AND token_type > ?2))' : 'AND id_tag >= ?5'}
+           ${prefix === null ? 'AND ?5 IS NULL' : 'AND id_tag < ?5 || char(127)'}
          ORDER BY id_tag, token_type LIMIT ?4`,
       )
-      .bind(after.idTag, after.type, opts.status ?? null, opts.limit + 1)
+      .bind(after.idTag, after.type, opts.status ?? null, opts.limit + 1, prefix)
       .all<IdTagRow>();
     const page = results.slice(0, opts.limit);
     const last = page[page.length - 1];
@@ -213,6 +227,11 @@ export class IdTagStore {
       nextCursor: results.length > opts.limit && last ? `${last.id_tag} ${last.token_type}` : null,
     };
   }
+}
+
+/** Text as SQLite's NOCASE compares it: ASCII capitals folded, nothing else. */
+function foldCase(text: string): string {
+  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 function toRecord(row: IdTagRow): IdTagRecord {

@@ -1,5 +1,9 @@
 // Runtime tests of /api/v1/id-tags: the Worker and a real D1 (shared by all test files, so every tag name is unique).
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { isolateStats } from '../../src/isolate-stats';
+import { countingD1 } from '../../src/store/counting-d1';
+import { IdTagStore } from '../../src/store/id-tags';
 import { api, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
@@ -192,6 +196,38 @@ describe('the id tag API', () => {
     const clash = await api('PUT', `${path(tag)}?type=KeyCode`, { status: 'Accepted', type: 'eMAID' });
     expect(clash.status).toBe(400);
     expect((await api('GET', `${path(tag)}?type=eMAID`)).status).toBe(404);
+  });
+
+  it('searches by the start of the tag (q), without regard to case, in pages, with the other filters', async () => {
+    const prefix = uniqueTag('SRCH');
+    const tags = [`${prefix}-a`, `${prefix}-B`, `${prefix}-c`];
+    for (const [i, tag] of tags.entries()) {
+      expect((await api('PUT', path(tag), { status: i === 2 ? 'Blocked' : 'Accepted' })).status).toBe(201);
+    }
+    // A tag that sorts right after the prefix's range, which a bad range would let in.
+    expect((await api('PUT', path(`${prefix.slice(0, -1)}~`), { status: 'Accepted' })).status).toBe(201);
+    const first = await json(await api('GET', `/id-tags?q=${encodeURIComponent(prefix.toLowerCase())}&limit=2`));
+    expect(first.idTags.map((t: { idTag: string }) => t.idTag)).toEqual(tags.slice(0, 2));
+    expect(first.nextCursor).not.toBeNull();
+    const rest = await json(await api('GET', `/id-tags?q=${encodeURIComponent(prefix)}&limit=2&cursor=${encodeURIComponent(first.nextCursor)}`));
+    expect(rest.idTags.map((t: { idTag: string }) => t.idTag)).toEqual(tags.slice(2));
+    expect(rest.nextCursor).toBeNull();
+    const blocked = await json(await api('GET', `/id-tags?q=${encodeURIComponent(prefix)}&status=Blocked`));
+    expect(blocked.idTags.map((t: { idTag: string }) => t.idTag)).toEqual([`${prefix}-c`]);
+    const none = await json(await api('GET', `/id-tags?q=${encodeURIComponent(`${prefix}-z`)}`));
+    expect(none).toEqual({ idTags: [], nextCursor: null });
+    // A bounded range of the key: the rows read do not grow with the tags before or after the prefix.
+    const after = Array.from({ length: 300 }, (_, i) => `${prefix}Z${i}`);
+    await env.DB.batch(after.map((tag) => env.DB.prepare("INSERT INTO id_tags (id_tag, status, created_at, updated_at) VALUES (?, 'Accepted', '2026-01-01', '2026-01-01')").bind(tag)));
+    const store = new IdTagStore(countingD1(env.DB, { statements: 0 }));
+    const before = isolateStats.d1RowsRead;
+    const found = await store.list({ limit: 50, prefix: `${prefix}-` });
+    const rowsRead = isolateStats.d1RowsRead - before;
+    expect(found.idTags.map((t) => t.idTag)).toEqual(tags);
+    expect(rowsRead).toBeLessThan(20); // the whole table (every test file's tags, and these 300) before the fix
+    const bad = await api('GET', `/id-tags?q=${encodeURIComponent('has space')}`);
+    expect(bad.status).toBe(400);
+    expect(await json(bad)).toMatchObject({ error: { code: 'InvalidParameter' } });
   });
 
   it('refuses a bad limit or status with 400 InvalidParameter', async () => {

@@ -250,6 +250,24 @@ describe('POST /id-tags/import (CSV)', () => {
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 4, failed: 6 });
   });
 
+  it('takes a language column (an empty cell clears it); a file without that column keeps each tag\'s language', async () => {
+    const p = uniqueChargerId('LANG').slice(0, 14);
+    expect((await api('PUT', `/id-tags/${p}-KEEP`, { status: 'Accepted', language: 'de' })).status).toBe(201);
+    expect((await api('PUT', `/id-tags/${p}-CLR`, { status: 'Accepted', language: 'fr' })).status).toBe(201);
+    const withColumn = await json(
+      await csv('/id-tags/import', `idTag,status,language\n${p}-NEW,Accepted,nl-BE\n${p}-CLR,Accepted,\n${p}-BAD,Accepted,not a language\n`),
+    );
+    expect(withColumn.rows.map((r: any) => [r.id, r.outcome])).toEqual([[`${p}-NEW`, 'created'], [`${p}-CLR`, 'updated'], [`${p}-BAD`, 'failed']]);
+    expect(withColumn.rows[2].error.issues).toContainEqual(expect.objectContaining({ path: 'language' }));
+    expect((await json(await api('GET', `/id-tags/${p}-NEW`))).idTag.language).toBe('nl-BE');
+    expect((await json(await api('GET', `/id-tags/${p}-CLR`))).idTag.language).toBeNull();
+    // Without the column: the same status is unchanged, a new status is written, and the language stays.
+    const without = await json(await csv('/id-tags/import', `idTag,status\n${p}-KEEP,Blocked\n${p}-NEW,Accepted\n`));
+    expect(without.rows.map((r: any) => r.outcome)).toEqual(['updated', 'unchanged']);
+    expect((await json(await api('GET', `/id-tags/${p}-KEEP`))).idTag).toMatchObject({ status: 'Blocked', language: 'de' });
+    expect((await json(await api('GET', `/id-tags/${p}-NEW`))).idTag.language).toBe('nl-BE');
+  });
+
   it('1,000 rows in a handful of D1 statements (batched, not one per row)', async () => {
     const p = uniqueChargerId('BULK').slice(0, 14);
     const rows = Array.from({ length: 1_000 }, (_, i) => `${p}-${i},Accepted,2030-01-01T00:00:00Z,GROUP`);
