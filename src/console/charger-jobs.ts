@@ -30,7 +30,8 @@ export const CHARGER_JOBS = String.raw`
     return ol;
   }
   function field(label, input) { return add(h('label'), document.createTextNode(label + ' '), input); }
-  function textInput(name, type, value) {
+  /** An input holding a value to start from (admin-common.ts's textInput shows a placeholder instead). */
+  function valueInput(name, type, value) {
     var input = h('input');
     input.name = name; input.type = type || 'text'; input.autocomplete = 'off';
     if (value !== undefined) input.value = value;
@@ -95,8 +96,8 @@ export const CHARGER_JOBS = String.raw`
     return jobTab(body, chargerId, {
       path: '/firmware-jobs', list: 'firmwareJobs', formTitle: 'Start a firmware update', startLabel: 'Start update',
       fields: function () {
-        return [['Firmware location (URL)', textInput('location', 'url')], ['Retrieve at (empty: now)', textInput('retrieve', 'datetime-local')],
-          ['Retries (optional)', textInput('retries', 'number')], ['Retry interval, s (optional)', textInput('interval', 'number')]];
+        return [['Firmware location (URL)', valueInput('location', 'url')], ['Retrieve at (empty: now)', valueInput('retrieve', 'datetime-local')],
+          ['Retries (optional)', valueInput('retries', 'number')], ['Retry interval, s (optional)', valueInput('interval', 'number')]];
       },
       build: function (f) {
         var location = required(f.location, 'Firmware location');

@@ -11,8 +11,8 @@ export const RESERVATIONS_CERTS = String.raw`
     return jobTab(body, chargerId, {
       path: '/reservations', list: 'reservations', formTitle: 'Reserve (ReserveNow)', startLabel: 'Reserve',
       fields: function () {
-        return [[v16 ? 'idTag' : 'idToken (ISO14443)', textInput('tag')], [where + (v16 ? ' (0: any)' : ' (empty: any)'), textInput('where', 'text', '1')],
-          ['Minutes until it expires', textInput('minutes', 'number', String(RESERVATION_MINUTES))]];
+        return [[v16 ? 'idTag' : 'idToken (ISO14443)', valueInput('tag')], [where + (v16 ? ' (0: any)' : ' (empty: any)'), valueInput('where', 'text', '1')],
+          ['Minutes until it expires', valueInput('minutes', 'number', String(RESERVATION_MINUTES))]];
       },
       build: function (f) {
         var tag = required(f.tag, v16 ? 'idTag' : 'idToken');
