@@ -15,7 +15,7 @@ import { allPages, api, RawCharger, uniqueChargerId } from './helpers';
  * charger; 0035: its completed transactions by end time, for CDRs).
  */
 async function migrateFrom0024(): Promise<void> {
-  for (const prefix of ['0024_', '0025_', '0035_']) for (const query of migration(prefix).queries) await env.DB.prepare(query).run();
+  for (const prefix of ['0024_', '0025_', '0035_', '0044_']) for (const query of migration(prefix).queries) await env.DB.prepare(query).run();
 }
 
 const migration = (prefix: string) => {
@@ -61,7 +61,7 @@ async function startRows(chargerId: string, transactionId: number): Promise<numb
 }
 
 describe('migration 0024, on a transactions table as migrations 0002–0023 made it', () => {
-  it('keeps every row, id and API answer; drops sqlite_sequence and the start_key index from each insert (6 D1 rows a 1.6 start, then 4; 5 with the running index of 0025)', async () => {
+  it('keeps every row, id and API answer; drops sqlite_sequence and the start_key index from each insert (6 D1 rows a 1.6 start, then 4; 6 with the running index of 0025 and the id tag index of 0044)', async () => {
     // Transactions of both versions, active and completed, through chargers.
     const cp16 = await RawCharger.connect(uniqueChargerId('MIG24-16'), 'ocpp1.6');
     await cp16.boot();
@@ -140,10 +140,11 @@ describe('migration 0024, on a transactions table as migrations 0002–0023 made
     expect(await snapshot()).toEqual(migrated);
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM sqlite_sequence WHERE name = 'transactions'").first()).toEqual({ n: 0 });
 
-    // Now: the row and 3 index entries (charger and id, charger, status), and since migration
-    // 0025 a fourth while it runs (its charger's running transactions); a replay nothing.
+    // Now: the row and 3 index entries (charger and id, charger, status), since migration 0025 a
+    // fourth while it runs (its charger's running transactions), and since 0044 a fifth for its id
+    // tag (the transactions filter by driver); a replay nothing.
     const fresh = uniqueChargerId('MIG24-COST');
-    expect(await startRows(fresh, 1)).toBe(5);
+    expect(await startRows(fresh, 1)).toBe(6);
     expect(await startRows(fresh, 1)).toBe(0);
     // New rows take ids after every kept one; a row without the charger's id is still named by it.
     const maxBefore = (await env.DB.prepare('SELECT MAX(id) AS id FROM transactions').first<{ id: number }>())!.id;
