@@ -42,7 +42,9 @@ function fleetChange(action, payload) {
 
 /**
  * Each charger's charging sessions, one message every `stepSeconds`, the chargers spread over the
- * interval, until stop(). Counts what was sent, and the fleet changes among it, as it goes.
+ * interval and over the session (the i-th of n sends the first i/n of its first session's messages
+ * at once), so that every minute holds the same mix of statuses, starts, stops and meter values,
+ * until stop(). Counts what was sent, and the fleet changes among it, as it goes.
  */
 function pacedLoad(chargers, stepSeconds) {
   const counts = { messages: 0, fleetChanges: 0, errors: [] };
@@ -55,10 +57,12 @@ function pacedLoad(chargers, stepSeconds) {
       const meterWh = { value: 1_000 * (index + 1) };
       for (let session = 0; !stopped; session++) {
         const state = { transactionId: 0 };
-        for (const step of chargingSession(charger.protocol, charger.id, session, meterWh)) {
+        const steps = chargingSession(charger.protocol, charger.id, session, meterWh);
+        const atOnce = session === 0 ? Math.floor((index / chargers.length) * steps.length) : 0;
+        for (const [i, step] of steps.entries()) {
           if (stopped) return;
           const [action, payload] = typeof step === 'function' ? step(state) : step;
-          const next = performance.now() + stepSeconds * 1000;
+          const next = performance.now() + (i < atOnce ? 0 : stepSeconds * 1000);
           try {
             const answer = await charger.call(action, payload);
             counts.messages += 1;
@@ -160,8 +164,8 @@ export async function consoleCost({ chargers: count, seconds, stepSeconds = 60, 
     for (const phase of ['idle', 'load']) {
       if (phase === 'load') {
         load = pacedLoad(chargers, stepSeconds);
-        // One round of messages first: every charger in a session when the windows start.
-        await sleep(stepSeconds * 1000);
+        // One round of messages first: every charger in a session, at its own point of it, when the windows start.
+        await sleep(stepSeconds * 1000 + OPEN_SETTLE_MS);
       }
       for (const scenario of VIEWS) {
         process.stderr.write(`console: ${phase}, ${scenario.label}, ${seconds} s…\n`);
@@ -227,15 +231,12 @@ export function renderConsole(result, command) {
 const SECTION_HEADING = '## What an open console costs (issue 15)';
 
 /**
- * RESULTS.md with the console section replaced (`--parts console --write`), or put before the
- * hand-written "What the figures say" (or at the end) when it has none: the other parts' figures stay.
+ * RESULTS.md with the console section replaced (`--parts console --write`), or added at its end
+ * when it has none: the other parts' figures, and the notes written by hand about them, stay.
  */
 export function replaceSection(results, section) {
   const start = results.indexOf(SECTION_HEADING);
-  if (start >= 0) {
-    const next = results.indexOf('\n## ', start + SECTION_HEADING.length);
-    return results.slice(0, start) + section + (next >= 0 ? '\n' + results.slice(next + 1) : '');
-  }
-  const before = results.indexOf('## What the figures say');
-  return before >= 0 ? results.slice(0, before) + section + '\n' + results.slice(before) : `${results.trimEnd()}\n\n${section}`;
+  if (start < 0) return `${results.trimEnd()}\n\n${section}`;
+  const next = results.indexOf('\n## ', start + SECTION_HEADING.length);
+  return results.slice(0, start) + section + (next >= 0 ? '\n' + results.slice(next + 1) : '');
 }
