@@ -8,15 +8,18 @@
 //                    [--warmup 5]
 //                    [--month-chargers 10] [--month-heartbeats 30] [--month-meters 60] [--cold 1000] [--baseline GIT-REF]
 //                    [--cdrs 10000]
+//                    [--parts load,month,idle,cdrs,console] [--console-chargers 100] [--console-seconds 60] [--console-step 60]
 //
 // Then the charger-month profile (bench/lib/month.mjs) for each version with its meter archive
 // (D1 to R2), priced by bench/lib/cost.mjs, the cold start, and last the CDR CSV export's memory
-// (bench/lib/cdr-export.mjs, --cdrs 0 to skip); with --baseline, target (a) and those phases run again
+// (bench/lib/cdr-export.mjs, --cdrs 0 to skip), then what an open operator console costs in D1
+// (bench/lib/console.mjs; alone in a few minutes with --parts console); with --baseline, target (a) and those phases run again
 // on the CSMS of another commit (a temporary git worktree) for before/after figures.
 //
-// --write puts the report in bench/RESULTS.md; without it the report is only printed.
+// --write puts the report in bench/RESULTS.md; without it the report is only printed. With --parts
+// console alone, --write replaces only that section of bench/RESULTS.md.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -29,6 +32,7 @@ import { cpuSeconds, peakRssMiB } from './lib/proc.mjs';
 import { heavyFunctions, hotFunctions, InspectorProfiler } from './lib/profile.mjs';
 import { monthCosts, renderReport, summarize } from './lib/report.mjs';
 import { cdrExportMemory, renderCdrExport } from './lib/cdr-export.mjs';
+import { consoleCost, renderConsole, replaceSection } from './lib/console.mjs';
 import { baselineCheckout, startBare, startCsms, startDurableBare, startNodeServer } from './lib/targets.mjs';
 
 const { values: args } = parseArgs({
@@ -61,6 +65,13 @@ const { values: args } = parseArgs({
     cdrs: { type: 'string', default: '10000' },
     /** A git ref whose CSMS also runs target (a), the profile and the cold start, for before/after. */
     baseline: { type: 'string' },
+    /** Which parts run: the load targets (and --baseline), the charger-month and cold start, idle scale, the CDR export, the console. */
+    parts: { type: 'string', default: 'load,month,idle,cdrs,console' },
+    /** The console part (bench/lib/console.mjs): chargers connected, and seconds each view is measured. */
+    'console-chargers': { type: 'string', default: '100' },
+    'console-seconds': { type: 'string', default: '60' },
+    /** Seconds between two messages of one charger under the console part's load (60: a meter value a minute, as deployed). */
+    'console-step': { type: 'string', default: '60' },
   },
 });
 const bounded = (name, max) => {
@@ -80,6 +91,10 @@ const options = {
   monthMeters: bounded('month-meters', 240),
   cold: bounded('cold', 5_000),
   cdrs: bounded('cdrs', 200_000),
+  consoleChargers: bounded('console-chargers', 2_000),
+  consoleSeconds: bounded('console-seconds', 3_600),
+  consoleStep: Math.max(1, bounded('console-step', 3_600)),
+  parts: new Set(args.parts.split(',').map((p) => p.trim()).filter(Boolean)),
   // Empty (--targets '') runs no load target: e.g. the cold start alone, with --month-chargers 0.
   targets: args.targets.split(',').map((t) => t.trim()).filter(Boolean),
   idleTargets: args['idle-targets'].split(',').map((t) => t.trim()).filter(Boolean),
@@ -280,14 +295,17 @@ function coldProfiler(target) {
   };
 }
 
+for (const part of options.parts) {
+  if (!['load', 'month', 'idle', 'cdrs', 'console'].includes(part)) throw new Error(`unknown part ${part}: use load, month, idle, cdrs, console`);
+}
 const startedAt = new Date();
 const runs = [];
-for (const letter of options.targets) {
+for (const letter of options.parts.has('load') ? options.targets : []) {
   if (!STARTERS[letter]) throw new Error(`unknown target ${letter}: use ${Object.keys(STARTERS).join(', ')}`);
   runs.push(await measureLoad(letter));
 }
 // With --month-chargers 0 the cold start still runs (alone) unless --cold 0 too.
-const monthWanted = options.monthChargers > 0 || options.cold > 0;
+const monthWanted = options.parts.has('month') && (options.monthChargers > 0 || options.cold > 0);
 const month = monthWanted ? await measureMonth((vars) => startCsms(vars)) : undefined;
 if (month && options.cold > 0) month.coldFloor = await measureColdFloor();
 let baseline;
@@ -297,14 +315,14 @@ if (args.baseline) {
     const name = `(a) baseline ${args.baseline} (${checkout.commit})`;
     const start = (vars) => startCsms(vars, { config: checkout.config, name });
     process.stderr.write(`${name}: the same load and profile…\n`);
-    const run = options.targets.length > 0 ? await measureLoad('a', () => start(options.csmsVars)) : undefined;
+    const run = options.parts.has('load') && options.targets.length > 0 ? await measureLoad('a', () => start(options.csmsVars)) : undefined;
     baseline = { ref: args.baseline, commit: checkout.commit, run, month: monthWanted ? await measureMonth(start) : undefined };
   } finally {
     checkout.remove();
   }
 }
 const idle = [];
-if (options.idle > 0) {
+if (options.parts.has('idle') && options.idle > 0) {
   for (const letter of options.idleTargets) {
     if (!STARTERS[letter]) throw new Error(`unknown idle target ${letter}: use ${Object.keys(STARTERS).join(', ')}`);
     process.stderr.write(`idle scale (${letter}): up to ${options.idle} chargers, ${options.idleSeconds} s idle…\n`);
@@ -313,7 +331,7 @@ if (options.idle > 0) {
 }
 // The CDR CSV export (issue 14): a Worker's memory while it streams a large export.
 let cdrs;
-if (options.cdrs > 0) {
+if (options.parts.has('cdrs') && options.cdrs > 0) {
   process.stderr.write(`CDR CSV export: ${options.cdrs} CDRs seeded, the export read while the Worker's RSS is sampled…\n`);
   const csms = await startCsms({}, { name: '(a) this CSMS' });
   try {
@@ -322,16 +340,25 @@ if (options.cdrs > 0) {
     await csms.stop();
   }
 }
+// What an open operator console costs in D1 (issue 15), idle and under load, live and polling.
+let consoleResult;
+if (options.parts.has('console') && options.consoleChargers > 0) {
+  process.stderr.write(`console: ${options.consoleChargers} chargers, each view ${options.consoleSeconds} s…\n`);
+  consoleResult = await consoleCost({ chargers: options.consoleChargers, seconds: options.consoleSeconds, stepSeconds: options.consoleStep, csmsVars: options.csmsVars });
+}
 const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
-const report = renderReport({ options, runs, idle, month, baseline, command, startedAt, finishedAt: new Date() }) + (cdrs ? renderCdrExport(cdrs) : '');
+const consoleSection = consoleResult ? renderConsole(consoleResult, command) : '';
+const consoleOnly = options.parts.size === 1 && options.parts.has('console');
+const report = consoleOnly ? consoleSection : renderReport({ options, runs, idle, month, baseline, command, startedAt, finishedAt: new Date() }) + (cdrs ? renderCdrExport(cdrs) : '') + consoleSection;
 process.stdout.write(report);
-if (args.write) writeFileSync(resolve(import.meta.dirname, 'RESULTS.md'), report);
+const resultsPath = resolve(import.meta.dirname, 'RESULTS.md');
+if (args.write) writeFileSync(resultsPath, consoleOnly ? replaceSection(readFileSync(resultsPath, 'utf8'), consoleSection) : report);
 if (args.json) {
   const monthJson = (m) => m && { ...m, costs: monthCosts(m, idle) };
   writeFileSync(
     args.json,
     JSON.stringify(
-      { options, runs: runs.map(summarize), idle, month: monthJson(month), cdrs, baseline: baseline && { ...baseline, run: baseline.run && summarize(baseline.run), month: monthJson(baseline.month) } },
+      { options: { ...options, parts: [...options.parts] }, runs: runs.map(summarize), idle, month: monthJson(month), cdrs, console: consoleResult, baseline: baseline && { ...baseline, run: baseline.run && summarize(baseline.run), month: monthJson(baseline.month) } },
       null,
       2,
     ),
@@ -343,5 +370,6 @@ const failed =
   runs.some((r) => r.errors.length > 0 || r.serverErrors > 0) ||
   idle.some((i) => i.chargers === 0 || i.stillOpen < i.chargers) ||
   monthFailed(month) ||
+  (consoleResult && (consoleResult.errors.length > 0 || consoleResult.serverErrors > 0)) ||
   (baseline && ((baseline.run?.errors.length ?? 0) > 0 || monthFailed(baseline.month)));
 process.exit(failed ? 1 : 0);

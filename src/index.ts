@@ -35,7 +35,7 @@ import { transactionRoutes } from './api/transactions';
 import { transactionCostRoutes } from './api/transaction-costs';
 import { whoamiRoutes } from './api/whoami';
 import type { Env } from './env';
-import { isolateStats, markIsolateStarted } from './isolate-stats';
+import { isolateStats, markIsolateStarted, workerD1 } from './isolate-stats';
 import { countingD1 } from './store/counting-d1';
 import { countingR2 } from './store/counting-r2';
 import { countingNamespace } from './counting-stubs';
@@ -114,12 +114,9 @@ app.onError((error, c) => {
   return apiError(c, 500, 'InternalError', 'Something went wrong on our side; the request may be retried');
 });
 
-/** The API's own D1 statements are counted with the charger objects' (isolateStats). */
-const workerD1Counter = { statements: 0 };
-
-/** The Worker's bindings with D1 and R2 counted (isolateStats); only the Worker uses the ARCHIVE bucket. */
+/** The Worker's bindings with D1 and R2 counted (isolateStats; its own D1 use apart, workerD1); only the Worker uses the ARCHIVE bucket. */
 function counted(env: Env): Env {
-  return { ...env, DB: countingD1(env.DB, workerD1Counter), ARCHIVE: env.ARCHIVE && countingR2(env.ARCHIVE) };
+  return { ...env, DB: countingD1(env.DB, workerD1), ARCHIVE: env.ARCHIVE && countingR2(env.ARCHIVE) };
 }
 
 export default {

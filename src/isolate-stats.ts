@@ -10,6 +10,12 @@
 /** Each Durable Object's SQLite size (bytes) as last seen by counting-storage.ts, by object id. */
 const doStorageBytesByObject = new Map<string, number>();
 
+/**
+ * The Worker's own D1 use (the API's requests, the WebSocket upgrade's checks, the archive), apart
+ * from the objects': what an open console's reads cost, measured by the bench's console part.
+ */
+export const workerD1 = { statements: 0, rowsRead: 0, rowsWritten: 0 };
+
 export const isolateStats = {
   /** When this isolate first served something (clocks are frozen while a module loads). */
   startedAt: null as string | null,
@@ -20,6 +26,16 @@ export const isolateStats = {
   d1RowsWritten: 0,
   /** The D1 database's size in bytes after the last statement that reported it (meta.size_after). */
   d1DatabaseBytes: 0,
+  /** Of those, the Worker's own (workerD1): API requests, not charger objects, the FleetWriter or the hub. */
+  get workerD1Statements(): number {
+    return workerD1.statements;
+  },
+  get workerD1RowsRead(): number {
+    return workerD1.rowsRead;
+  },
+  get workerD1RowsWritten(): number {
+    return workerD1.rowsWritten;
+  },
   /** ChargerSession constructions: first use, and every wake-up from hibernation or eviction. */
   chargerObjectsConstructed: 0,
   /** FleetWriter constructions, the same way. */

@@ -3,7 +3,9 @@
 //
 // Prices (USD, Workers Paid, beyond the included amounts):
 //   https://developers.cloudflare.com/durable-objects/platform/pricing/ — requests $0.15/M (HTTP
-//   requests, each RPC method call, alarm invocations; incoming WebSocket messages billed 20:1);
+//   requests, each RPC method call, alarm invocations; incoming WebSocket messages billed 20:1; the
+//   live console feed's publishes, one RPC call to the ConsoleHub per charger per second at most
+//   in which its status or a transaction changed, are such calls);
 //   SQLite storage: rows read $0.001/M, rows written $1.00/M (setAlarm and deletes count as rows
 //   written; the key-value API stores its pairs as rows of __cf_kv), stored data $0.20/GB-month.
 //   https://developers.cloudflare.com/d1/platform/pricing/ — rows read $0.001/M, rows written
@@ -42,6 +44,8 @@ export function billed(delta, per = 1) {
     webSocketMessages: d('chargerWebSocketMessages'),
     alarms: d('chargerAlarms') + d('fleetWriterAlarms'),
     rpcCalls: d('chargerRpcCalls') + d('fleetWriterRpcCalls'),
+    /** The live feed: charger objects' publishes to the ConsoleHub (src/charger/live-feed.ts), open console or not. */
+    hubRequests: d('consoleHubRequests'),
     doSqlRowsWritten: d('doSqlRowsWritten'),
     doKvRowsWritten: d('doKvRowsWritten'),
     doAlarmRows: d('doAlarmsSet') + d('doAlarmsDeleted'),
@@ -83,7 +87,7 @@ const D1_PAGE_BYTES = 4096;
 /** Meter values (MeterValues or TransactionEvent Updated) a charger sends in a month. */
 export const METER_VALUES_PER_MONTH = MONTH.days * MONTH.meterValuesPerDay;
 /** The archive's quantities that come per object moved (per transaction), not per reading. */
-const PER_TRANSACTION = ['r2ClassA', 'r2ClassB', 'd1Statements', 'webSocketMessages', 'alarms', 'rpcCalls', 'doSqlRowsWritten', 'doKvRowsWritten', 'doAlarmRows', 'doRowsRead', 'constructions'];
+const PER_TRANSACTION = ['r2ClassA', 'r2ClassB', 'd1Statements', 'webSocketMessages', 'alarms', 'rpcCalls', 'hubRequests', 'doSqlRowsWritten', 'doKvRowsWritten', 'doAlarmRows', 'doRowsRead', 'constructions'];
 
 /**
  * The meter archive's billed quantities per active charger-month, from the profile's archive
@@ -122,7 +126,7 @@ export function idleQuantitiesPerHour(idle, perHeartbeat) {
 }
 
 /** The archive's quantities priced on the main lines (none of them is caused by the archive today). */
-const ARCHIVE_TO_MAIN = ['webSocketMessages', 'alarms', 'rpcCalls', 'doSqlRowsWritten', 'doKvRowsWritten', 'doAlarmRows', 'doRowsRead'];
+const ARCHIVE_TO_MAIN = ['webSocketMessages', 'alarms', 'rpcCalls', 'hubRequests', 'doSqlRowsWritten', 'doKvRowsWritten', 'doAlarmRows', 'doRowsRead'];
 
 /**
  * Line items (USD) for billed quantities; `doBytes` is a charger's Durable Object storage;
@@ -153,6 +157,7 @@ function mainItems(q, doBytes) {
     ['DO requests: WebSocket messages (20:1)', (q.webSocketMessages / PRICES.webSocketMessagesPerRequest) * PRICES.doRequest],
     ['DO requests: alarms', q.alarms * PRICES.doRequest],
     ['DO requests: RPC and fetch calls', q.rpcCalls * PRICES.doRequest],
+    ['DO requests: live feed (ConsoleHub publishes)', q.hubRequests * PRICES.doRequest],
     ['DO rows written: SQL', q.doSqlRowsWritten * PRICES.doRowWritten],
     ['DO rows written: key-value API', q.doKvRowsWritten * PRICES.doRowWritten],
     ['DO rows written: setAlarm/deleteAlarm', q.doAlarmRows * PRICES.doRowWritten],

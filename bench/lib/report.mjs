@@ -179,7 +179,7 @@ function renderMonth(month, baseMonth, idle) {
     for (const ph of [{ kind: 'BootNotification', ...p.boot }, ...p.phases]) {
       const q = billed(ph.delta, ph.messages);
       lines.push(
-        `| ${p.protocol} | ${ph.kind} | ${whole(ph.messages)} | ${per(q.webSocketMessages / PRICES.webSocketMessagesPerRequest + q.alarms + q.rpcCalls, 3)} | ` +
+        `| ${p.protocol} | ${ph.kind} | ${whole(ph.messages)} | ${per(q.webSocketMessages / PRICES.webSocketMessagesPerRequest + q.alarms + q.rpcCalls + q.hubRequests, 3)} | ` +
           `${per(q.doSqlRowsWritten + q.doKvRowsWritten + q.doAlarmRows)} (${per(q.doSqlRowsWritten)} / ${per(q.doKvRowsWritten)} / ${per(q.doAlarmRows)}) | ${per(q.doRowsRead)} | ${per(q.alarms, 3)} | ` +
           `${per(q.d1Statements, 3)} | ${per(q.d1RowsWritten)} | ${per(q.d1RowsRead)} | ${whole(q.d1Bytes)} | ${per((ph.cpuSeconds / ph.messages) * 1000, 2)} |`,
       );
@@ -189,7 +189,7 @@ function renderMonth(month, baseMonth, idle) {
   for (const p of archived) lines.push(archiveRow(p));
   lines.push(
     '',
-    'Per message, deferred work included; the archive row per transaction moved (from D1 to R2, with all its readings). DO requests: WebSocket messages at 20:1, alarms, RPC and fetch calls. D1 bytes: growth of the database file (meta.size_after), in whole pages.',
+    'Per message, deferred work included; the archive row per transaction moved (from D1 to R2, with all its readings). DO requests: WebSocket messages at 20:1, alarms, RPC and fetch calls, the live feed’s publishes to the ConsoleHub. D1 bytes: growth of the database file (meta.size_after), in whole pages.',
   );
   const archiveNotes = [...archived.map((p) => archiveNote(p.protocol, p.archive)), ...(baseMonth?.profiles ?? []).filter((p) => p.archive).map((p) => archiveNote(`before, ${p.protocol}`, p.archive))];
   if (archiveNotes.length > 0) lines.push('', ...archiveNotes);
@@ -278,7 +278,7 @@ function archiveRow(p) {
   if (a.unavailable) return `| ${p.protocol} | archive (per transaction moved) | n/a: ${a.unavailable} | | | | | | | | | |`;
   const q = billed(a.delta, a.transactions);
   return (
-    `| ${p.protocol} | archive (per transaction moved) | ${whole(a.transactions)} | ${per(q.webSocketMessages / PRICES.webSocketMessagesPerRequest + q.alarms + q.rpcCalls, 3)} | ` +
+    `| ${p.protocol} | archive (per transaction moved) | ${whole(a.transactions)} | ${per(q.webSocketMessages / PRICES.webSocketMessagesPerRequest + q.alarms + q.rpcCalls + q.hubRequests, 3)} | ` +
     `${per(q.doSqlRowsWritten + q.doKvRowsWritten + q.doAlarmRows)} (${per(q.doSqlRowsWritten)} / ${per(q.doKvRowsWritten)} / ${per(q.doAlarmRows)}) | ${per(q.doRowsRead)} | ${per(q.alarms, 3)} | ` +
     `${per(q.d1Statements, 3)} | ${per(q.d1RowsWritten)} | ${per(q.d1RowsRead)} | ${whole(q.d1Bytes)} | ${per((a.cpuSeconds / a.transactions) * 1000, 2)} |`
   );

@@ -5,8 +5,9 @@
 // Everything here runs after the charger's answer left, and never waits for the hub: messages
 // gather for a moment and go in one fire-and-forget call, at most one per PUBLISH_WINDOW_MS per
 // charger, a connector's newer status replacing an older one still waiting. A failed call is logged
-// and dropped: consoles re-read the API when they reconnect. The "watched until" mark is memory
-// only: lost when the object hibernates, which ends the detail feed until the next watch renews it.
+// and dropped: consoles re-read the API when they reconnect. The "watched until" mark is kept in
+// memory and, by the object, on the charger's socket (its attachment, which survives hibernation):
+// an object woken by the charger's next frame restores it (restoreWatch), at no storage cost.
 
 import type { Env } from '../env';
 import { isolateStats } from '../isolate-stats';
@@ -32,10 +33,12 @@ export interface LiveFeedDeps {
   waitUntil: (promise: Promise<unknown>) => void;
   /** A 1.6 transaction's total cost once its end was priced (TransactionPrices), or null. */
   endedCost?: (transactionId: string) => number | null;
+  /** The hub answered that no console watches any more: the object forgets the mark it kept on the socket. */
+  unwatched?: () => void;
 }
 
 export class LiveFeed {
-  /** Epoch ms until which a console watches this charger (memory only). */
+  /** Epoch ms until which a console watches this charger (here; the object keeps it on the socket too). */
   private watchedUntil = 0;
   private chargerId: string | undefined;
   /** Messages waiting for the next call, in order; a fleet state's key replaces its older message. */
@@ -58,6 +61,11 @@ export class LiveFeed {
   watch(chargerId: string, untilMs: number): void {
     this.chargerId = chargerId;
     this.watchedUntil = Math.min(untilMs, Date.now() + MAX_WATCH_MS);
+  }
+
+  /** The mark kept on the socket, after the object woke from hibernation (memory lost): taken when memory has none. */
+  restoreWatch(chargerId: string, untilMs: number): void {
+    if (this.watchedUntil === 0 && untilMs > Date.now()) this.watch(chargerId, untilMs);
   }
 
   connected(chargerId: string, protocol: string): void {
@@ -139,7 +147,10 @@ export class LiveFeed {
     try {
       const { watched } = await hub.getByName(HUB_NAME).publish(chargerId, messages);
       // No console watches any more (it closed, or unwatched): no more detail until a new watch.
-      if (!watched) this.watchedUntil = 0;
+      if (!watched && this.watchedUntil !== 0) {
+        this.watchedUntil = 0;
+        this.deps.unwatched?.();
+      }
     } catch (error) {
       isolateStats.livePublishFailures += 1;
       logWarning('live feed', chargerId, `the console hub did not take ${messages.length} message(s): ${String(error)}`);

@@ -53,7 +53,7 @@ import { TransactionPrices, type RunningPrice } from './transaction-prices';
 import { TransactionEnds } from './transaction-ends';
 import { TxProfileMarker } from './tx-profiles';
 import { TransactionLocations } from './transaction-locations';
-import { closeQuietly, readAttachment, sendQuietly, type OcppAttachment, type SocketAttachment } from './socket';
+import { closeQuietly, readAttachment, sendQuietly, updateAttachment, type OcppAttachment, type SocketAttachment } from './socket';
 import {
   CLOSE_CODES,
   type CommandOutcome,
@@ -134,6 +134,7 @@ export class ChargerSession extends DurableObject<Env> {
         const row = prices.get(transactionId);
         return row?.kind === 'priced' && row.ended ? row.totalCost : null;
       },
+      unwatched: () => this.keepWatchMark(0),
     });
     const transactionEnds = new TransactionEnds(ctx.storage.sql);
     const txProfiles = new TxProfileMarker(ctx.storage);
@@ -271,6 +272,8 @@ export class ChargerSession extends DurableObject<Env> {
     attachment.lastSeen = now;
     this.lastFrameAt = now;
     if (stale) ws.serializeAttachment({ ocpp: attachment } satisfies SocketAttachment);
+    // Woken from hibernation, the object has lost a console's watch from memory: the socket kept it.
+    if (attachment.watchedUntil) this.live.restoreWatch(attachment.chargerId, attachment.watchedUntil);
 
     const tooBig = checkFrameSize(message, this.config.maxFrameBytes);
     if (tooBig) return this.connections.close(ws, tooBig.code, tooBig.reason);
@@ -450,11 +453,19 @@ export class ChargerSession extends DurableObject<Env> {
 
   /**
    * The live console hub's mark: a console watches this charger until `untilMs` (0: none does any
-   * more). Memory only; until then its journal frames, meter values and command outcomes are published.
+   * more). Until then its journal frames, meter values and command outcomes are published. Kept in
+   * memory and on the charger's socket, so that it outlives the object's hibernation.
    */
   async watch(chargerId: string, untilMs: number): Promise<{ connected: boolean }> {
     this.live.watch(chargerId, untilMs);
-    return { connected: this.connections.current() !== undefined };
+    return { connected: this.keepWatchMark(untilMs) };
+  }
+
+  /** Puts the watch mark on the charger's socket (its attachment, free to keep); whether one is connected. */
+  private keepWatchMark(untilMs: number): boolean {
+    const ws = this.connections.current();
+    if (ws) updateAttachment(ws, { watchedUntil: untilMs });
+    return ws !== undefined;
   }
 
   /** Sends the charger a local authorization list; see LocalListSender.send. Called by the HTTP API. */

@@ -20,6 +20,8 @@ export interface OcppAttachment {
   refused?: boolean;
   /** How the Worker admitted it (see credential-policy.ts); absent on connections opened before this was kept. */
   admission?: SocketAdmission;
+  /** Epoch ms until which a live console watches this charger (live-feed.ts): kept here so the mark outlives hibernation. */
+  watchedUntil?: number;
 }
 
 /** Attachments are namespaced, so other features can keep their own facts on the socket. */

@@ -1,6 +1,6 @@
 // The console's fleet-wide alerts and firmware screens: the latest critical security events (A04),
-// counted for the last 24 hours in the navigation's badge, and which charger runs which firmware with
-// its latest firmware job (L01–L04).
+// counted for the last 24 hours in the navigation's badge (read again when the live feed brings one),
+// and which charger runs which firmware with its latest firmware job (L01–L04).
 
 export const ALERTS_FIRMWARE = String.raw`
   var ALERT_PAGE = 10, ALERT_COUNT_MAX = 100;
@@ -22,6 +22,20 @@ export const ALERTS_FIRMWARE = String.raw`
       }
       renderAlerts();
     });
+  }
+  /** A critical security event came on the live feed: within a second, read that charger's alerts
+   *  (a read naming the charger copies its waiting facts to D1 first), then the badge and list again. */
+  var alertsFrom = [], alertsTimer = null;
+  function alertArrived(chargerId) {
+    if (alertsFrom.indexOf(chargerId) < 0) alertsFrom.push(chargerId);
+    if (alertsTimer) return;
+    alertsTimer = setTimeout(function () {
+      var ids = alertsFrom;
+      alertsTimer = null; alertsFrom = [];
+      Promise.all(ids.map(function (id) { return read('/security-events?critical=true&limit=1&chargerId=' + enc(id)); }))
+        .then(loadAlerts)
+        .catch(function (error) { $('status').textContent = 'Reading alerts failed: ' + error.message; });
+    }, 1000);
   }
   // ---- "More" for a list kept in state[o.list] (with state[o.shown] and state[o.next]): reads the
   // next page of o.path (its items under o.key), adds it and draws the screen again with o.render.

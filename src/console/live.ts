@@ -2,7 +2,8 @@
 // stays in a header; a browser cannot put one on a WebSocket), then a WebSocket to this origin. While
 // it is open the console does not poll: fleet messages change the rows and counts in place, and the
 // charger shown is watched for its journal frames and meter readings. It reconnects with a new ticket
-// when the socket closes (its life limit, 4001, or the network), and polls while it cannot open.
+// when the socket closes (its life limit, 4001, or the network), reads the screen again once when
+// it is back, and polls while it cannot open. A critical security event re-reads the alerts badge.
 
 export const LIVE = String.raw`
   var live = { socket: null, open: false, starting: false, failures: 0, retry: null, ping: null, renew: null, watched: null, detail: null, screen: null };
@@ -22,7 +23,8 @@ export const LIVE = String.raw`
       ws.addEventListener('close', function (e) { if (live.socket === ws) liveClosed(e.code); });
     }).catch(function () { live.starting = false; liveClosed(0); });
   }
-  /** The feed ended (or never opened): poll meanwhile, and try again — at once after its life limit. */
+  /** The feed ended (or never opened): try again, at once if it was open (its hello rereads what is
+   *  shown, once); poll meanwhile when it never opened or could not reopen. */
   function liveClosed(code) {
     var wasOpen = live.open;
     live.socket = null; live.open = false; live.watched = null;
@@ -32,7 +34,7 @@ export const LIVE = String.raw`
     var wait = code === 4001 || wasOpen ? 200 : Math.min(30000, 1000 * Math.pow(2, live.failures));
     clearTimeout(live.retry);
     live.retry = setTimeout(liveStart, wait);
-    refreshNow(); // polling again until the feed is back
+    if (!wasOpen) refreshNow(); // polling until the feed is back
   }
   /** The operator forgot the token or gave another: close the feed (liveStart opens one for the new token). */
   function liveStop() {
@@ -53,6 +55,7 @@ export const LIVE = String.raw`
       reloadView(['firmware', 'logs']); // a job may have moved while the feed was closed
       return;
     }
+    if (m.type === 'security.alert' && m.chargerId) { alertArrived(m.chargerId); return; }
     if (/^(charger|connector|transaction)\./.test(m.type)) {
       applyFleetMessage(m);
       if (state.screen !== 'fleet' && state.screen !== 'charger') screenSoon();

@@ -62,6 +62,18 @@ describe('messagesForCall', () => {
     expect(ended[0]).toMatchObject({ meterStopWh: 9, totalCost: 3 });
   });
 
+  it('A04: a critical security event is a fleet alert (its type and time, not its techInfo); any other security event is nothing', () => {
+    for (const protocol of ['ocpp1.6', 'ocpp2.0.1']) {
+      const [alert, ...more] = messagesForCall('CP', protocol, 'SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: AT, techInfo: 'lid open' }, {}, AT, options());
+      expect(more).toEqual([]);
+      expect(alert).toEqual({ type: 'security.alert', chargerId: 'CP', at: AT, eventType: 'TamperDetectionActivated', timestamp: AT });
+      expect(isFleetMessage(alert!)).toBe(true);
+      // Events, not states: two alerts waiting are both sent.
+      expect(coalescingKey(alert!)).toBeUndefined();
+      expect(messagesForCall('CP', protocol, 'SecurityEventNotification', { type: 'VendorSpecificThing', timestamp: AT }, {}, AT, options(true))).toEqual([]);
+    }
+  });
+
   it('redacts secrets it quotes, as events do', () => {
     const [boot] = messagesForCall('CP', 'ocpp2.0.1', 'BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'V', model: 'M', serialNumber: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----' } }, { status: 'Accepted' }, AT, options());
     expect(JSON.stringify(boot)).not.toContain('AAAA');

@@ -7,6 +7,7 @@
 import { eventRegisters, samplesFromV16, samplesFromV201, type V16MeterValue } from '../ocpp/meter-values';
 import type { MeterValueType } from '../ocpp/v201/schemas.generated';
 import { redactSecrets } from '../ocpp/secrets';
+import { isCriticalSecurityEvent } from '../ocpp/security-events';
 
 /** One message of the feed, as a console receives it. Every one names its charger and when it happened. */
 export interface LiveMessage {
@@ -25,6 +26,7 @@ export const FLEET_TYPES = new Set([
   'connector.status',
   'transaction.started',
   'transaction.ended',
+  'security.alert',
 ]);
 
 export function isFleetMessage(message: LiveMessage): boolean {
@@ -134,6 +136,9 @@ export function messagesForCall(
     case 'LogStatusNotification':
       if (!options.watched) return [];
       return [message('job.status', { job: action.includes('Firmware') ? 'firmware' : 'log', status: request.status, requestId: request.requestId })];
+    case 'SecurityEventNotification':
+      // A critical one (A04) is an alert: every console's badge counts them. Its techInfo stays in the API.
+      return isCriticalSecurityEvent(request.type) ? [message('security.alert', { eventType: request.type, timestamp: request.timestamp })] : [];
     default:
       return [];
   }

@@ -3,20 +3,29 @@
 
 import { isolateStats } from '../isolate-stats';
 
-/** Adds what D1 reports for one statement (rows read and written, index entries included) to isolateStats. */
-function countRows(meta: Partial<D1Meta> | undefined): void {
+/** Statements counted for one user of D1; with `rowsRead` and `rowsWritten`, its rows too. */
+export interface D1Counter {
+  statements: number;
+  rowsRead?: number;
+  rowsWritten?: number;
+}
+
+/** Adds what D1 reports for one statement (rows read and written, index entries included) to isolateStats and to `counter`. */
+function countRows(meta: Partial<D1Meta> | undefined, counter: D1Counter): void {
   if (!meta) return;
   isolateStats.d1RowsRead += meta.rows_read ?? 0;
   isolateStats.d1RowsWritten += meta.rows_written ?? 0;
+  if (counter.rowsRead !== undefined) counter.rowsRead += meta.rows_read ?? 0;
+  if (counter.rowsWritten !== undefined) counter.rowsWritten += meta.rows_written ?? 0;
   if (typeof meta.size_after === 'number' && meta.size_after > 0) isolateStats.d1DatabaseBytes = meta.size_after;
 }
 
 /**
  * Statements run through `db`, counted into `counter.statements` and into this isolate's total
- * (isolateStats), with their rows. Behaves exactly like `db` otherwise; `first()` without a
+ * (isolateStats), with their rows (into `counter` too when it counts rows). Behaves exactly like `db` otherwise; `first()` without a
  * column name runs as `all()` (the same query) so that its rows are counted too.
  */
-export function countingD1(db: D1Database, counter: { statements: number }): D1Database {
+export function countingD1(db: D1Database, counter: D1Counter): D1Database {
   const originals = new WeakMap<object, D1PreparedStatement>();
 
   const wrapStatement = (statement: D1PreparedStatement): D1PreparedStatement => {
@@ -33,12 +42,12 @@ export function countingD1(db: D1Database, counter: { statements: number }): D1D
             isolateStats.d1Statements += 1;
             if (prop === 'first' && args.length === 0) {
               const result = await target.all();
-              countRows(result.meta);
+              countRows(result.meta, counter);
               return result.results[0] ?? null;
             }
             const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
             // first(column) and raw() return no meta: their statements are counted, their rows not.
-            if (prop === 'run' || prop === 'all') countRows((result as D1Result).meta);
+            if (prop === 'run' || prop === 'all') countRows((result as D1Result).meta, counter);
             return result;
           };
         }
@@ -57,7 +66,7 @@ export function countingD1(db: D1Database, counter: { statements: number }): D1D
           counter.statements += statements.length;
           isolateStats.d1Statements += statements.length;
           const results = await target.batch(statements.map((s) => originals.get(s) ?? s));
-          for (const result of results) countRows(result.meta);
+          for (const result of results) countRows(result.meta, counter);
           return results;
         };
       }

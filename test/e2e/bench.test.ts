@@ -20,7 +20,9 @@ describe('npm run bench', () => {
           // The writer's deployed 30 s batching would make the run wait that long for its D1 count.
           '--csms-var', 'FLEET_FLUSH_SECONDS=2',
           // The charger-month profile and the cold start, as small as they go.
-          '--month-chargers', '2', '--month-heartbeats', '3', '--month-meters', '5', '--cold', '10', '--cdrs', '0'],
+          '--month-chargers', '2', '--month-heartbeats', '3', '--month-meters', '5', '--cold', '10', '--cdrs', '0',
+          // The console part has a test of its own below.
+          '--console-chargers', '0'],
         { cwd: root, encoding: 'utf8', timeout: 720_000, killSignal: 'SIGKILL' },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
@@ -106,7 +108,7 @@ describe('npm run bench', () => {
       const jsonFile = join(dir, 'bench.json');
       const run = spawnSync(
         process.execPath,
-        ['bench/run.mjs', '--targets', '', '--idle', '0', '--month-chargers', '0', '--commands', '0', '--cold', '10', '--cdrs', '0', '--json', jsonFile],
+        ['bench/run.mjs', '--targets', '', '--idle', '0', '--month-chargers', '0', '--commands', '0', '--cold', '10', '--cdrs', '0', '--console-chargers', '0', '--json', jsonFile],
         { cwd: root, encoding: 'utf8', timeout: 420_000, killSignal: 'SIGKILL' },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
@@ -130,6 +132,41 @@ describe('npm run bench', () => {
       expect(month.coldFloor.reconnect.messages).toBe(30);
       expect(month.coldFloor.errors).toEqual([]);
       expect(run.stdout).toContain('| (b′) reconnect | 30 |');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 440_000);
+
+  it('issue 15: measures an open console alone (--parts console): no D1 read while idle with the feed open, reads while it polls', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ocpp-bench-'));
+    try {
+      const jsonFile = join(dir, 'bench.json');
+      const run = spawnSync(
+        process.execPath,
+        ['bench/run.mjs', '--parts', 'console', '--console-chargers', '4', '--console-seconds', '5', '--console-step', '5', '--json', jsonFile],
+        { cwd: root, encoding: 'utf8', timeout: 420_000, killSignal: 'SIGKILL' },
+      );
+      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+      expect(run.stdout).toContain('## What an open console costs (issue 15)');
+      expect(run.stdout).not.toContain('# Benchmark results');
+      const { runs, console: measured } = JSON.parse(readFileSync(jsonFile, 'utf8'));
+      expect(runs).toEqual([]);
+      expect(measured.chargers).toBe(4);
+      expect(measured.errors).toEqual([]);
+      expect(measured.serverErrors).toBe(0);
+      const window = (phase: string, view: string, mode?: string) =>
+        measured.windows.find((w: { phase: string; view: string; mode?: string }) => w.phase === phase && w.view === view && w.mode === mode);
+      expect(measured.windows).toHaveLength(10);
+      // Idle, with the feed open: not one API request, not one D1 statement, on either screen.
+      for (const view of ['fleet', 'charger']) {
+        expect(window('idle', view, 'live').apiRequests, view).toBe(0);
+        expect(window('idle', view, 'live').delta.workerD1Statements, view).toBe(0);
+      }
+      // Polling (the feed refused), the same idle console reads D1 every 3 s.
+      expect(window('idle', 'fleet', 'polling').apiRequests).toBeGreaterThan(0);
+      expect(window('idle', 'fleet', 'polling').delta.workerD1RowsRead).toBeGreaterThan(0);
+      // Under load the chargers publish to the hub whether a console is open or not.
+      expect(window('load', 'none').messages).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

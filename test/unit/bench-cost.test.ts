@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript module of the bench, without type declarations
-import { archiveQuantities, itemsTotal, keptStorage, lineItems, METER_VALUES_PER_MONTH, PRICES, TRANSACTIONS_PER_MONTH } from '../../bench/lib/cost.mjs';
+import { archiveQuantities, billed, itemsTotal, keptStorage, lineItems, METER_VALUES_PER_MONTH, PRICES, TRANSACTIONS_PER_MONTH } from '../../bench/lib/cost.mjs';
 
 type Item = [string, number | null];
 const item = (items: Item[], label: string) => items.find(([l]) => l.startsWith(label))?.[1];
@@ -68,5 +68,16 @@ describe('the bench prices the meter archive', () => {
     // Sizes move in 4 KiB pages: one page of the profile scales to 30 of them a month here.
     expect(kept.d1ResolutionBytes).toBeCloseTo(4_096 * 30, 6);
     expect(keptStorage({ d1UsedBytes: 1_000_000 }, null)).toBeUndefined();
+  });
+
+  it('issue 15: prices the live feed\'s publishes to the ConsoleHub as Durable Object requests, on a line of their own and in the total', () => {
+    // A month of 360 fleet changes a charger published (the isolate-stats counter), beside one WebSocket message.
+    const q = billed({ consoleHubRequests: 360, chargerWebSocketMessages: 20 });
+    expect(q.hubRequests).toBe(360);
+    const items: Item[] = lineItems(q, 0);
+    expect(item(items, 'DO requests: live feed')).toBeCloseTo(360 * PRICES.doRequest, 15);
+    expect(itemsTotal(items)).toBeCloseTo(361 * PRICES.doRequest, 15);
+    // A CSMS from before the feed counts none: nothing, not NaN.
+    expect(item(lineItems(billed({}), 0), 'DO requests: live feed')).toBe(0);
   });
 });

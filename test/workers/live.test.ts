@@ -340,6 +340,24 @@ describe('the detail feed (only while watched)', () => {
     expect(c.messages.some((m) => m.type === 'meter' && m.registerWh === 400)).toBe(false);
   }, 20_000);
 
+  it('a watch outlives the charger object\u2019s hibernation: the mark kept on its socket brings its next frame to the console', async () => {
+    const id = uniqueChargerId('SLEEPY');
+    const cp = await RawCharger.connect(id, 'ocpp1.6');
+    chargers.push(cp);
+    await cp.boot();
+    const c = await openConsole();
+    c.send({ type: 'watch', chargerId: id });
+    await c.waitFor((m) => m.type === 'watching' && m.chargerId === id);
+    // Hibernation, as the object's memory goes: its live feed as a new instance makes it, no mark.
+    await runInDurableObject(env.CHARGERS.getByName(id), (instance) => {
+      const held = instance as unknown as { live: { watchedUntil: number; chargerId: string | undefined } };
+      held.live.watchedUntil = 0;
+      held.live.chargerId = undefined;
+    });
+    cp.sendRaw(JSON.stringify([2, 'after-sleep', 'Heartbeat', {}]));
+    await c.waitFor((m) => m.type === 'journal' && m.chargerId === id && m.entry.messageId === 'after-sleep' && m.entry.direction === 'in');
+  });
+
   it('refuses to watch an unknown charger, and refuses bad console messages with an error message', async () => {
     const c = await openConsole();
     const constructed = isolateStats.chargerObjectsConstructed;
