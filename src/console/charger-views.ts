@@ -1,5 +1,5 @@
-// The console's tabs of one charger: the read-only views (the 2.0.1 monitors, display messages, events
-// and customer information; the certificates' table), each loaded when its tab is opened,
+// The console's tabs of one charger: the read-only views (connections, status history and security
+// events; the 2.0.1 monitors, display messages, events and customer information; the certificates' table), each loaded when its tab is opened,
 // a page at a time. These reads copy the charger's waiting facts to D1 first (a call to its object),
 // so they are not polled: "Reload" reads again. A tab whose spec has `mount(body, chargerId)` (the
 // editors and job tabs: config-editor.ts, device-model.ts, charger-jobs.ts, reservations-certs.ts)
@@ -49,6 +49,16 @@ export const CHARGER_VIEWS = String.raw`
           x.complete ? 'yes' : 'no, missing part' + (x.missingSeqNos.length === 1 ? ' ' : 's ') + x.missingSeqNos.join(', '),
           time(x.generatedAt), time(x.receivedAt)];
       } },
+    // Any version: when it connected and dropped, what its connectors reported, its security events.
+    { key: 'connections', title: 'Connections', path: '/connections', list: 'connections',
+      head: ['Time', 'Event', 'Reason'],
+      cells: function (x) { return [time(x.at), x.event, orDash(x.reason)]; } },
+    { key: 'statuses', title: 'Status history', path: '/status-history', list: 'statuses',
+      head: ['Reported', 'Where', 'Status', 'Error code', 'Info'],
+      cells: function (x) { return [time(x.reportedAt), x.evseId + ' / ' + x.connectorId, x.status, orDash(x.errorCode), h('span', 'tech', orDash(x.info))]; } },
+    { key: 'security', title: 'Security events', url: function (id) { return '/security-events?chargerId=' + enc(id) + '&'; }, list: 'securityEvents',
+      head: ['Time', 'Event', 'Critical', 'Tech info'],
+      cells: function (x) { return [time(x.timestamp || x.receivedAt), h('span', null, x.type), x.critical ? 'yes' : 'no', h('span', 'tech', orDash(x.techInfo))]; } },
   ];
   function viewTabs(charger) {
     var tabs = h('div', 'tabs');
@@ -79,7 +89,7 @@ export const CHARGER_VIEWS = String.raw`
     var id = state.selectedId, view = state.view, spec = viewSpec(view.key);
     view.loading = true;
     renderView();
-    read('/chargers/' + enc(id) + spec.path + '?limit=' + VIEW_PAGE + (cursor ? '&cursor=' + enc(cursor) : ''))
+    read((spec.url ? spec.url(id) : '/chargers/' + enc(id) + spec.path + '?') + 'limit=' + VIEW_PAGE + (cursor ? '&cursor=' + enc(cursor) : ''))
       .then(function (json) {
         if (state.view !== view || state.selectedId !== id) return;
         view.items = (cursor ? view.items : []).concat(json[spec.list] || []);

@@ -115,7 +115,7 @@ describe('the charger screen tabs in a browser', () => {
     });
     const { page, consoleErrors, tab } = await openTab(id, 'Configuration');
     // A 1.6 charger's tabs: its configuration, no 2.0.1 device model or reports.
-    expect(await page.locator('#detail section.views').getByRole('tab').allTextContents()).toEqual(['Configuration', 'Reservations', 'Firmware jobs', 'Certificates', 'Log uploads']);
+    expect(await page.locator('#detail section.views').getByRole('tab').allTextContents()).toEqual(['Configuration', 'Reservations', 'Firmware jobs', 'Certificates', 'Log uploads', 'Connections', 'Status history', 'Security events']);
     await tab.getByText('No configuration known yet').waitFor({ timeout: 30_000 });
     await tab.getByRole('button', { name: 'Refresh from the charger (GetConfiguration)' }).click();
     const keyRow = (key: string) => tab.locator(`tr[data-key="${key}"]`);
@@ -201,6 +201,7 @@ describe('the charger screen tabs in a browser', () => {
     const { page, consoleErrors, tab } = await openTab(id, 'Device model');
     expect(await page.locator('#detail section.views').getByRole('tab').allTextContents()).toEqual([
       'Device model', 'Reservations', 'Firmware jobs', 'Certificates', 'Log uploads', 'Monitors', 'Display messages', 'Events', 'Customer information',
+      'Connections', 'Status history', 'Security events',
     ]);
     const variableRow = (name: string) => tab.locator(`tr[data-variable="${name}"]`);
     await variableRow('OCPPCommCtrlr.HeartbeatInterval').waitFor({ timeout: 30_000 });

@@ -88,7 +88,7 @@ describe('the dashboard in a browser', () => {
     await charger.call('SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: new Date().toISOString(), techInfo: HOSTILE });
     await page.click('nav a[href="#/alerts"]');
     const alertRow = page.locator('#alerts tr', { hasText: id }).first();
-    // Security events are not in the live feed: with it open the screen reads on demand, not by polling.
+    // The live feed's security.alert makes the screen read again; Refresh does the same at once.
     await expect.poll(async () => { await page.click('#refresh'); return alertRow.count(); }, { timeout: 20_000, interval: 1_000 }).toBe(1);
     expect(await alertRow.textContent()).toContain('TamperDetectionActivated');
     expect(await alertRow.textContent()).toContain(HOSTILE);
@@ -115,13 +115,22 @@ describe('the dashboard in a browser', () => {
     await jobRow.waitFor({ timeout: 15_000 });
     expect(await jobRow.textContent()).toMatch(/UpdateFirmware.*Downloading.*running.*fw\.example\/dash-9\.9\.bin.*2/);
 
-    await views.getByRole('tab', { name: 'Events' }).click();
+    await views.getByRole('tab', { name: 'Events', exact: true }).click();
     const hostileEvent = views.locator('tr', { hasText: 'Problem' });
     await hostileEvent.waitFor({ timeout: 15_000 });
     expect(await hostileEvent.textContent()).toContain(HOSTILE);
     const secretEvent = views.locator('tr', { hasText: 'BasicAuthPassword' });
     expect(await secretEvent.textContent()).toContain('<redacted>');
     expect(await secretEvent.textContent()).not.toContain('hunter2');
+
+    // Its own security events (critical or not) and its connection history, as tabs of any version.
+    await views.getByRole('tab', { name: 'Security events' }).click();
+    const securityRow = views.locator('tr', { hasText: 'TamperDetectionActivated' });
+    await securityRow.waitFor({ timeout: 15_000 });
+    expect(await securityRow.textContent()).toContain(HOSTILE);
+    expect(await securityRow.textContent()).toContain('yes');
+    await views.getByRole('tab', { name: 'Connections' }).click();
+    await views.locator('tr', { hasText: 'online' }).first().waitFor({ timeout: 15_000 });
 
     // The fleet firmware view: this charger, its version shown literally, its job running.
     await page.click('nav a[href="#/firmware"]');
