@@ -159,8 +159,25 @@ const PICTURES = [
     show: async (page) => {
       await page.click('#chargers a[href="#/chargers/DEPOT-A1"]');
       await page.locator('#detail .tx-box tr.active').first().click({ timeout: WAIT_MS });
-      await page.locator('#detail svg.chart').waitFor({ timeout: WAIT_MS });
+      await page.locator('#detail .chart-box svg.chart').waitFor({ timeout: WAIT_MS });
+      await page.locator('#detail .cost-box .cost-head').waitFor({ timeout: WAIT_MS });
       await page.locator('#detail .journal tbody tr').first().waitFor({ timeout: WAIT_MS });
+    },
+  },
+  {
+    name: 'transactions',
+    // The fleet's transactions with their filters, the running ones first.
+    show: async (page) => {
+      await page.click('nav a[href="#/transactions"]');
+      await page.locator('#transactions tbody tr', { hasText: 'DEPOT-A1' }).first().waitFor({ timeout: WAIT_MS });
+    },
+  },
+  {
+    name: 'id-tags',
+    // The id tags screen: search, the list with its Block / Delete, the add form and the CSV import.
+    show: async (page) => {
+      await page.click('nav a[href="#/id-tags"]');
+      await page.locator('#id-tags tr', { hasText: TAG }).first().waitFor({ timeout: WAIT_MS });
     },
   },
 ];

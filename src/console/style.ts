@@ -107,8 +107,8 @@ dl.tx-facts dt { color: var(--muted); font-size: 0.85em; } dl.tx-facts dd { marg
 .row-actions { display: inline-flex; gap: 4px; }
 form.tariff-form { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; margin-top: 16px; max-width: 760px; }
 form.tariff-form .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 8px 14px; }
-.field { display: flex; flex-direction: column; gap: 2px; min-width: 0; }
-.field input, .field textarea { width: 100%; min-width: 0; }
+form.tariff-form .field { display: flex; flex-direction: column; gap: 2px; min-width: 0; }
+form.tariff-form .field input, form.tariff-form .field textarea { width: 100%; min-width: 0; }
 #tf-json-row { margin-top: 8px; } #tf-json { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9em; }
 textarea { font: inherit; color: var(--fg); background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 4px 8px; }
 .field-error { color: var(--bad); font-size: 0.85em; min-height: 0; }
