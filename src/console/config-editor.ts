@@ -29,6 +29,18 @@ export const CONFIG_EDITOR = String.raw`
     return security ? 'A security or connection setting: changed only through ' + ADMIN_ONLY.credentialRoutes + '.' : null;
   }
   /** Sends a command now: resolves { ok, result } or { ok: false, message } (offline, refused, timed out…). */
+  // int and required were the old hand-made command forms' (commands.ts); the tabs' forms still use them.
+  /** A whole number typed into a tab's form, at least min; else an error saying so (the tab shows it). */
+  function int(text, name, min) {
+    var n = Number(text);
+    if (text === '' || !Number.isInteger(n) || n < min) throw new Error(name + ' must be a whole number, at least ' + min);
+    return n;
+  }
+  /** A field a tab's form cannot do without; else an error saying so. */
+  function required(text, name) {
+    if (!text) throw new Error(name + ' is required');
+    return text;
+  }
   function commandCall(chargerId, action, payload, query) {
     return call('POST', '/chargers/' + enc(chargerId) + '/commands/' + action + (query || ''), payload).then(function (res) {
       if (res.ok) return { ok: true, result: res.json.result, json: res.json };
