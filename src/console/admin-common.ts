@@ -71,15 +71,6 @@ export const ADMIN_COMMON = String.raw`
     return add(wrap, start);
   }
 
-  /** Keyset paging: the cursors of the pages before this one, and the next page's. */
-  function newPaging() { return { cursors: [null], next: null }; }
-  function pageCursor(p) { return p.cursors[p.cursors.length - 1]; }
-  function renderPager(box, p, shown, reload) {
-    box.replaceChildren(h('span', 'note', 'Page ' + p.cursors.length + ', ' + shown + ' shown'));
-    if (p.cursors.length > 1) add(box, button('Previous page', function () { p.cursors.pop(); reload(); }));
-    if (p.next) add(box, button('Next page', function () { p.cursors.push(p.next); reload(); }));
-  }
-
   /** Names each cell of a filled table by its column, for a phone, where the rows become cards without a header. */
   function labelCards(t) {
     var names = Array.prototype.map.call(t.tHead.rows[0].cells, function (th) { return th.textContent; });

@@ -60,4 +60,13 @@ export const DOM = String.raw`
     a.remove();
     setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
   }
+  /** Keyset paging: the cursors of the pages before this one, and the next page's (fleet, id tags, audit). */
+  function newPaging() { return { cursors: [null], next: null }; }
+  function pageCursor(p) { return p.cursors[p.cursors.length - 1]; }
+  /** "Page N, M shown" (without the count when shown is null) and Previous / Next page, each reading again with reload. */
+  function renderPager(box, p, shown, reload) {
+    box.replaceChildren(h('span', 'note', 'Page ' + p.cursors.length + (shown === null ? '' : ', ' + shown + ' shown')));
+    if (p.cursors.length > 1) add(box, button('Previous page', function () { p.cursors.pop(); reload(); }));
+    if (p.next) add(box, button('Next page', function () { p.cursors.push(p.next); reload(); }));
+  }
 `;

@@ -41,7 +41,7 @@ export const FLEET = String.raw`
     if (f.protocol) q += '&protocol=' + enc(f.protocol);
     if (f.sort !== 'id') q += '&sort=' + enc(f.sort);
     if (f.order !== 'asc') q += '&order=' + enc(f.order);
-    var cursor = f.cursors[f.cursors.length - 1];
+    var cursor = pageCursor(f);
     return cursor ? q + '&cursor=' + enc(cursor) : q;
   }
   /** One page of the list and the fleet's counts. */
@@ -108,10 +108,7 @@ export const FLEET = String.raw`
       });
       add(box, scroller(t));
     }
-    var pager = $('fleet-pager');
-    pager.replaceChildren(h('span', 'note', 'Page ' + f.cursors.length + (state.chargers.length ? ', ' + state.chargers.length + ' shown' : '')));
-    if (f.cursors.length > 1) add(pager, button('Previous page', function () { f.cursors.pop(); refreshNow(); }));
-    if (f.next) add(pager, button('Next page', function () { f.cursors.push(f.next); refreshNow(); }));
+    renderPager($('fleet-pager'), f, state.chargers.length || null, refreshNow);
   }
 
   // ---- Live updates (live.ts): a listed charger changes in place; counts follow its state -------
