@@ -12,6 +12,7 @@
 import { Hono } from 'hono';
 import type { Env } from '../env';
 import { isOcppVersion, type OcppVersion } from '../ocpp/versions';
+import { sha256Hex } from './auth';
 import { apiError } from './errors';
 import type { CommandAction } from './openapi-commands';
 import { openApiDocument } from './openapi';
@@ -30,7 +31,7 @@ type Document = {
 /** One version's answer, as JSON text with its ETag, built on first use and kept for the isolate's life. */
 const built = new Map<OcppVersion, { text: string; etag: string }>();
 
-protocolCommandRoutes.get('/:version/commands', (c) => {
+protocolCommandRoutes.get('/:version/commands', async (c) => {
   const version = c.req.param('version');
   if (!isOcppVersion(version)) {
     return apiError(c, 404, 'UnknownProtocol', `No OCPP version "${version}": use ocpp1.6 or ocpp2.0.1`);
@@ -38,7 +39,8 @@ protocolCommandRoutes.get('/:version/commands', (c) => {
   let answer = built.get(version);
   if (!answer) {
     const text = JSON.stringify(protocolCommands(version));
-    answer = { text, etag: `"${fnv1a(text)}"` };
+    // Its digest names this exact text (the project's sha256Hex, shortened: a cache key, not a secret).
+    answer = { text, etag: `"${(await sha256Hex(text)).slice(0, 16)}"` };
     built.set(version, answer);
   }
   // Private: behind the token. A browser revalidates after an hour (a deploy may change the schemas).
@@ -84,14 +86,4 @@ function selfContained(root: string, schemas: Record<string, Schema>): Schema {
     defs[name] = rewrite(schema) as Schema;
   }
   return Object.keys(defs).length ? { ...top, $defs: defs } : top;
-}
-
-/** A short, stable fingerprint of the answer for its ETag (not a security measure). */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(16).padStart(8, '0') + text.length.toString(16);
 }
