@@ -50,7 +50,7 @@ async function actionForm(protocol: Protocol, prefix: string, action: string, an
   const { page, consoleErrors } = await chargerScreen(id);
   const form = page.locator('form.command');
   await page.locator('#command-action').selectOption(action);
-  await expect.poll(() => form.locator('h4').textContent()).toBe(action);
+  await expect.poll(() => form.locator('h4').textContent(), { timeout: 15_000 }).toBe(action);
   return { charger, calls, page, consoleErrors, form };
 }
 
@@ -81,7 +81,7 @@ describe('the console command panel in a browser', () => {
       // Every action's form is generated without an error (none is hand-made).
       for (const action of actions) {
         await page.locator('#command-action').selectOption(action);
-        await expect.poll(() => page.locator('form.command h4').textContent()).toBe(action);
+        await expect.poll(() => page.locator('form.command h4').textContent(), { timeout: 15_000 }).toBe(action);
       }
       expect(consoleErrors).toEqual([]);
       await page.close();
@@ -201,7 +201,7 @@ describe('the console command panel in a browser', () => {
     // Back to the form: every value in its field, the second period included.
     await form.getByLabel('Edit as JSON').uncheck();
     const schedule = 'csChargingProfiles.chargingSchedule';
-    await expect.poll(() => form.locator(`[name="${schedule}.chargingSchedulePeriod[1].limit"]`).inputValue()).toBe('11');
+    await expect.poll(() => form.locator(`[name="${schedule}.chargingSchedulePeriod[1].limit"]`).inputValue(), { timeout: 15_000 }).toBe('11');
     expect(await form.locator(`[name="${schedule}.startSchedule"]`).inputValue()).toBe(localInput(startMs));
     expect(await form.locator('[name="csChargingProfiles.stackLevel"]').inputValue()).toBe('1');
     await form.getByRole('button', { name: 'Send' }).click();
