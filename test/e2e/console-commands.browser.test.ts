@@ -26,7 +26,10 @@ async function chargerScreen(id: string): Promise<{ page: Page; consoleErrors: s
 function localInput(ms: number): string {
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  // As a datetime-local input gives its value back: seconds only when they are not 0 (HTML's
+  // valid normalized local date and time string), so a start on a whole minute reads "…T07:03".
+  const seconds = d.getSeconds() === 0 ? '' : `:${p(d.getSeconds())}`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}${seconds}`;
 }
 
 /** Records each call of `action` the charger receives (ocpp-rpc in strict mode has checked it against the official schema). */
