@@ -35,6 +35,7 @@ import { readFileSync } from 'node:fs';
 export const TARGETS = [
   { source: 'schemas/ocpp1_6.json', output: 'src/ocpp/v16/schemas.generated.ts' },
   { source: 'schemas/ocpp2_0_1.json', output: 'src/ocpp/v201/schemas.generated.ts' },
+  { source: 'schemas/ocpp2_1.json', output: 'src/ocpp/v21/schemas.generated.ts' },
 ];
 
 /** Reads a file given relative to the repository root. */
@@ -48,6 +49,7 @@ const KNOWN_KEYWORDS = new Set([
   '$id',
   '$schema',
   '$comment',
+  'comment',
   'javaType',
   'description',
   'default',
@@ -82,6 +84,8 @@ const RESERVED_NAMES = new Set([
   'isDateTime',
   'toUtcIso',
   'jsonObject',
+  'UNCONFIRMED_ACTIONS',
+  'ConfirmedAction',
 ]);
 
 // ---- code tree -------------------------------------------------------------------------------
@@ -182,7 +186,10 @@ class Translator {
         this.fail(path, 'enum must be a non-empty list of strings');
       }
       if (new Set(node.enum).size !== node.enum.length) this.fail(path, 'enum has duplicates');
-      this.only(node, path, ['type', 'enum']);
+      // 2.1 puts additionalProperties: false on its enums; it constrains objects only, so on a
+      // string it has no effect (JSON Schema draft-07 §6.5.6).
+      if (node.additionalProperties !== undefined && node.additionalProperties !== false) this.fail(path, 'additionalProperties on an enum');
+      this.only(node, path, ['type', 'enum', 'additionalProperties']);
       return call('v.picklist', { list: node.enum.map((e) => raw(quote(e))) });
     }
     switch (node.type) {
@@ -209,7 +216,8 @@ class Translator {
 
   /** Fails when `node` has a validation keyword this type does not use (annotations are fine). */
   only(node, path, allowed) {
-    const annotations = ['$id', '$schema', '$comment', 'javaType', 'description', 'default', 'definitions'];
+    // `comment` is the OCA's licence line at the top of each 2.1 schema.
+    const annotations = ['$id', '$schema', '$comment', 'comment', 'javaType', 'description', 'default', 'definitions'];
     for (const key of Object.keys(node)) {
       if (!allowed.includes(key) && !annotations.includes(key)) {
         this.fail(path, `keyword "${key}" is not supported on type ${node.type}`);
@@ -310,10 +318,19 @@ function jsdoc(text, indent = '') {
   return `${indent}/**\n${lines.map((l) => `${indent} *${l ? ` ${l}` : ''}\n`).join('')}${indent} */\n`;
 }
 
+/**
+ * The action and message kind an `$id` names. Three spellings are in use: `urn:<Action>.req|.conf`
+ * (1.6 and 2.0.1 as ocpp-rpc bundles them), `urn:<Action>Request|Response` and the OCA's own
+ * `urn:OCPP:Cp:2:2025:1:<Action>Request|Response` (2.1). A 2.1 name with neither suffix is a message
+ * sent with SEND (OCPP-J 2.1 message type 6), which has a request and never a response.
+ */
 function messageName(id, where) {
-  const match = /^urn:([A-Za-z][A-Za-z0-9]*)\.(req|conf)$/.exec(id ?? '');
-  if (!match) throw new Error(`${where}: unexpected $id ${JSON.stringify(id)} (want urn:<Action>.req or .conf)`);
-  return { action: match[1], kind: match[2] === 'req' ? 'Request' : 'Response' };
+  const text = typeof id === 'string' ? id : '';
+  const old = /^urn:([A-Za-z][A-Za-z0-9]*)\.(req|conf)$/.exec(text);
+  if (old) return { action: old[1], kind: old[2] === 'req' ? 'Request' : 'Response' };
+  const v21 = /^urn:(?:OCPP:Cp:2:\d{4}:\d+:)?([A-Z][A-Za-z0-9]*?)(Request|Response)?$/.exec(text);
+  if (v21) return { action: v21[1], kind: v21[2] ?? 'Request', unconfirmed: v21[2] === undefined };
+  throw new Error(`${where}: unexpected $id ${JSON.stringify(id)} (want urn:<Action>.req or .conf, or urn:<Action>Request or Response)`);
 }
 
 /**
@@ -328,21 +345,29 @@ export function generateModule(jsonText, fileName) {
   const schemas = JSON.parse(jsonText);
   if (!Array.isArray(schemas)) throw new Error(`${where}: expected a JSON array of schemas`);
 
-  // Actions in file order; each must have exactly one .req and one .conf.
+  // Actions in file order; each must have exactly one request and one response, but for the
+  // unconfirmed ones (sent with SEND), which have a request only.
   const actions = [];
+  const unconfirmed = [];
   const messages = new Map(); // `${action}${kind}` → { action, kind, schema }
   for (const schema of schemas) {
-    const { action, kind } = messageName(schema?.$id, where);
+    const { action, kind, unconfirmed: isSend } = messageName(schema?.$id, where);
     const name = `${action}${kind}`;
     if (messages.has(name)) throw new Error(`${where}: ${schema.$id} appears twice`);
     messages.set(name, { action, kind, schema });
     if (!actions.includes(action)) actions.push(action);
+    if (isSend) unconfirmed.push(action);
   }
   for (const action of actions) {
-    for (const kind of ['Request', 'Response']) {
+    const kinds = unconfirmed.includes(action) ? ['Request'] : ['Request', 'Response'];
+    for (const kind of kinds) {
       if (!messages.has(`${action}${kind}`)) throw new Error(`${where}: ${action} has no ${kind === 'Request' ? '.req' : '.conf'} schema`);
     }
+    if (unconfirmed.includes(action) && messages.has(`${action}Response`)) {
+      throw new Error(`${where}: ${action} is sent unconfirmed (its request has no suffix) yet has a response schema`);
+    }
   }
+  const confirmed = actions.filter((a) => !unconfirmed.includes(a));
 
   // Shared definitions: translate each occurrence, require identical code for the same name.
   const definitions = new Map(); // name → { code, deps, descriptions: Set, firstSeen }
@@ -449,11 +474,11 @@ export function generateModule(jsonText, fileName) {
 
   out.push('\n// ---- Messages ----\n');
   for (const action of actions) {
-    for (const kind of ['Request', 'Response']) {
+    for (const kind of unconfirmed.includes(action) ? ['Request'] : ['Request', 'Response']) {
       const name = `${action}${kind}`;
       const head = `export const ${name} = `;
       out.push('\n');
-      out.push(`/** ${action}.${kind === 'Request' ? 'req' : 'conf'} */\n`);
+      out.push(`/** ${action}.${kind === 'Request' ? 'req' : 'conf'}${unconfirmed.includes(action) ? ', sent with SEND: no response' : ''} */\n`);
       out.push(`${head}${render(messageCode.get(name), 0, head.length)};\n`);
       out.push(`export type ${name} = v.InferOutput<typeof ${name}>;\n`);
     }
@@ -464,13 +489,18 @@ export function generateModule(jsonText, fileName) {
   out.push(`export const ACTIONS = [\n${actions.map((a) => `  ${quote(a)},\n`).join('')}] as const;\n`);
   out.push('export type Action = (typeof ACTIONS)[number];\n');
   out.push('\n');
+  out.push('/** Actions sent with SEND (OCPP-J 2.1 message type 6): a request that is never answered. */\n');
+  out.push(`export const UNCONFIRMED_ACTIONS = [${unconfirmed.map((a) => quote(a)).join(', ')}] as const;\n`);
+  out.push('/** Actions sent with CALL and answered with CALLRESULT or CALLERROR. */\n');
+  out.push('export type ConfirmedAction = Exclude<Action, (typeof UNCONFIRMED_ACTIONS)[number]>;\n');
+  out.push('\n');
   out.push('/** The schema for each action\'s request (the CALL payload). */\n');
   out.push(`export const requestSchemas = {\n${actions.map((a) => `  ${a}: ${a}Request,\n`).join('')}} as const;\n`);
   out.push('\n');
   out.push('/** The schema for each action\'s response (the CALLRESULT payload). */\n');
-  out.push(`export const responseSchemas = {\n${actions.map((a) => `  ${a}: ${a}Response,\n`).join('')}} as const;\n`);
+  out.push(`export const responseSchemas = {\n${confirmed.map((a) => `  ${a}: ${a}Response,\n`).join('')}} as const;\n`);
   out.push('\n');
   out.push('export type ActionRequest<A extends Action> = v.InferOutput<(typeof requestSchemas)[A]>;\n');
-  out.push('export type ActionResponse<A extends Action> = v.InferOutput<(typeof responseSchemas)[A]>;\n');
+  out.push('export type ActionResponse<A extends ConfirmedAction> = v.InferOutput<(typeof responseSchemas)[A]>;\n');
   return out.join('');
 }

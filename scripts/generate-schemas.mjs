@@ -1,4 +1,4 @@
-// Writes src/ocpp/{v16,v201}/schemas.generated.ts from schemas/*.json (see generate-schemas-core.mjs).
+// Writes src/ocpp/{v16,v201,v21}/schemas.generated.ts from schemas/*.json (see generate-schemas-core.mjs).
 //
 //   node scripts/generate-schemas.mjs           regenerate the modules
 //   node scripts/generate-schemas.mjs --check   exit 1, writing nothing, if a module is stale

@@ -4,17 +4,28 @@ import { describe, expect, it } from 'vitest';
 import { TARGETS, generateModule, readRepoFile } from '../../scripts/generate-schemas-core.mjs';
 import * as v16 from '../../src/ocpp/v16/schemas.generated';
 import * as v201 from '../../src/ocpp/v201/schemas.generated';
+import * as v21 from '../../src/ocpp/v21/schemas.generated';
 
-const modules = { 'ocpp1_6.json': v16, 'ocpp2_0_1.json': v201 } as const;
-const expectedActionCount = { 'ocpp1_6.json': 39, 'ocpp2_0_1.json': 64 } as const;
+const modules = { 'ocpp1_6.json': v16, 'ocpp2_0_1.json': v201, 'ocpp2_1.json': v21 } as const;
+const expectedActionCount = { 'ocpp1_6.json': 39, 'ocpp2_0_1.json': 64, 'ocpp2_1.json': 91 } as const;
+/** OCPP 2.1's one message sent with SEND: it has a request and no response. */
+const expectedUnconfirmed = { 'ocpp1_6.json': [], 'ocpp2_0_1.json': [], 'ocpp2_1.json': ['NotifyPeriodicEventStream'] } as const;
 
-/** Action names in a schema file, from `$id`s like urn:BootNotification.req / urn:BootNotification.conf. */
+/**
+ * Action names in a schema file, from `$id`s like urn:BootNotification.req / .conf (1.6, 2.0.1) or
+ * urn:BootNotificationRequest / Response (2.1, where a name with neither suffix is a SEND request).
+ */
 function actionsIn(jsonText: string, suffix: 'req' | 'conf'): string[] {
   const schemas = JSON.parse(jsonText) as { $id: string }[];
   return schemas
-    .map((s) => /^urn:(\w+)\.(req|conf)$/.exec(s.$id))
-    .filter((m): m is RegExpExecArray => m !== null && m[2] === suffix)
-    .map((m) => m[1] as string);
+    .map((s) => {
+      const old = /^urn:(\w+)\.(req|conf)$/.exec(s.$id);
+      if (old) return { action: old[1]!, kind: old[2] };
+      const v21 = /^urn:([A-Z]\w*?)(Request|Response)?$/.exec(s.$id);
+      return v21 ? { action: v21[1]!, kind: v21[2] === 'Response' ? 'conf' : 'req' } : undefined;
+    })
+    .filter((m) => m !== undefined && m.kind === suffix)
+    .map((m) => m!.action);
 }
 
 describe.each(TARGETS.map((t) => ({ ...t, file: t.source.split('/').pop() as keyof typeof modules })))(
@@ -44,10 +55,26 @@ describe.each(TARGETS.map((t) => ({ ...t, file: t.source.split('/').pop() as key
       expect(Object.keys(mod.requestSchemas).sort()).toEqual([...requests].sort());
       expect(Object.keys(mod.responseSchemas).sort()).toEqual([...responses].sort());
     });
+
+    it('lists the actions sent with SEND, which alone have no response', () => {
+      expect([...mod.UNCONFIRMED_ACTIONS]).toEqual([...expectedUnconfirmed[file]]);
+      const unanswered = mod.ACTIONS.filter((a) => !Object.hasOwn(mod.responseSchemas, a));
+      expect(unanswered).toEqual([...expectedUnconfirmed[file]]);
+    });
   },
 );
 
 describe('generator', () => {
+  it('reads an unsuffixed 2.1 name as a SEND request, and refuses one that also has a response', () => {
+    const obj = { type: 'object', properties: {} };
+    const send = [{ $id: 'urn:OCPP:Cp:2:2025:1:NotifyThing', ...obj }];
+    expect(generateModule(JSON.stringify(send), 'x.json')).toContain("UNCONFIRMED_ACTIONS = ['NotifyThing']");
+    const both = [...send, { $id: 'urn:NotifyThingResponse', ...obj }];
+    expect(() => generateModule(JSON.stringify(both), 'x.json')).toThrow(/sent unconfirmed/);
+    const missing = [{ $id: 'urn:FooRequest', ...obj }];
+    expect(() => generateModule(JSON.stringify(missing), 'x.json')).toThrow(/Foo has no .conf schema/);
+  });
+
   it('rejects keywords it does not translate', () => {
     const schema = { $id: 'urn:Foo.req', type: 'object', properties: { a: { type: 'string', pattern: '^x' } } };
     const conf = { $id: 'urn:Foo.conf', type: 'object' };

@@ -1454,6 +1454,11 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
+/** Actions sent with SEND (OCPP-J 2.1 message type 6): a request that is never answered. */
+export const UNCONFIRMED_ACTIONS = [] as const;
+/** Actions sent with CALL and answered with CALLRESULT or CALLERROR. */
+export type ConfirmedAction = Exclude<Action, (typeof UNCONFIRMED_ACTIONS)[number]>;
+
 /** The schema for each action's request (the CALL payload). */
 export const requestSchemas = {
   Authorize: AuthorizeRequest,
@@ -1541,4 +1546,4 @@ export const responseSchemas = {
 } as const;
 
 export type ActionRequest<A extends Action> = v.InferOutput<(typeof requestSchemas)[A]>;
-export type ActionResponse<A extends Action> = v.InferOutput<(typeof responseSchemas)[A]>;
+export type ActionResponse<A extends ConfirmedAction> = v.InferOutput<(typeof responseSchemas)[A]>;
