@@ -6,14 +6,14 @@
 // resolved and the annotations (descriptions, javaType, ids) set aside, each message must be the same
 // tree in both: one changed maxLength, enum value or required field fails here.
 
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OCPP21 } from 'typed-ocpp';
+import { readRepoFile } from '../../scripts/generate-schemas-core.mjs';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Schema = { $id: string; definitions?: Record<string, Json> } & Record<string, Json>;
 
-const ours = JSON.parse(readFileSync(new URL('../../schemas/ocpp2_1.json', import.meta.url), 'utf8')) as Schema[];
+const ours = JSON.parse(readRepoFile('schemas/ocpp2_1.json')) as Schema[];
 const theirs = OCPP21.schemas as unknown as Record<string, Schema>;
 
 const ANNOTATIONS = new Set(['description', 'javaType', 'comment', '$comment', '$id', '$schema', 'definitions']);
