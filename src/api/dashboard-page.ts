@@ -54,7 +54,7 @@ const PAGE = `<!doctype html>
 <form id="fleet-filter" class="filters" role="search" autocomplete="off">
 <input id="fleet-q" type="search" spellcheck="false" aria-label="Search chargers" placeholder="Id, vendor, model, serial or firmware starting with…">
 <label>State <select id="fleet-state"><option value="">any</option><option>online</option><option>charging</option><option>faulted</option><option>unavailable</option><option>offline</option></select></label>
-<label>OCPP <select id="fleet-protocol"><option value="">any</option><option value="ocpp1.6">1.6</option><option value="ocpp2.0.1">2.0.1</option><option value="none">never connected</option></select></label>
+<label>OCPP <select id="fleet-protocol"><option value="">any</option><option value="ocpp1.6">1.6</option><option value="ocpp2.0.1">2.0.1</option><option value="ocpp2.1">2.1</option><option value="none">never connected</option></select></label>
 <label>Sort <select id="fleet-sort"><option value="id">id</option><option value="lastSeen">last seen</option><option value="vendor">vendor</option><option value="model">model</option><option value="firmware">firmware</option></select></label>
 <select id="fleet-order" aria-label="Order"><option value="asc">ascending</option><option value="desc">descending</option></select>
 </form>

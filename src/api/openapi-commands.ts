@@ -20,12 +20,15 @@ import { CSMS_INITIATED as V16_CSMS_INITIATED } from '../ocpp/v16/actions';
 import * as v16Schemas from '../ocpp/v16/schemas.generated';
 import { CSMS_INITIATED as V201_CSMS_INITIATED } from '../ocpp/v201/actions';
 import * as v201Schemas from '../ocpp/v201/schemas.generated';
+import { CSMS_INITIATED as V21_CSMS_INITIATED } from '../ocpp/v21/actions';
+import * as v21Schemas from '../ocpp/v21/schemas.generated';
 import type { OcppVersion } from '../ocpp/versions';
 
 /** Component names are `<prefix>.<export name>`, e.g. `v16.ResetRequest`, `v201.IdTokenType`. */
 export const OCPP_VERSIONS_DOCUMENTED = [
   { version: 'ocpp1.6', prefix: 'v16', module: v16Schemas, csmsInitiated: V16_CSMS_INITIATED },
   { version: 'ocpp2.0.1', prefix: 'v201', module: v201Schemas, csmsInitiated: V201_CSMS_INITIATED },
+  { version: 'ocpp2.1', prefix: 'v21', module: v21Schemas, csmsInitiated: V21_CSMS_INITIATED },
 ] as const satisfies ReadonlyArray<{
   version: OcppVersion;
   prefix: string;

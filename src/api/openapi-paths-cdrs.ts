@@ -3,6 +3,7 @@
 
 import { MAX_ID_TOKEN_LENGTH } from '../ocpp/authorization';
 import { CDR_CSV_COLUMNS } from '../tariffs/cdr';
+import { OCPP_VERSIONS } from '../ocpp/versions';
 import { BAD_CHARGER_ID, BAD_ID_TAG, BAD_PARAMETER, errorResponse, type Json, objectOf, operation, parameterRef, query, schemaRef } from './openapi-operations';
 
 const PRICE: Json = {
@@ -69,7 +70,7 @@ const CDR: Json = {
       not_known: { type: 'array', items: { type: 'string' }, description: 'OCPI CdrLocation fields the CSMS does not know (it keeps no locations)' },
     }),
     charger_id: { type: 'string' },
-    protocol: { type: 'string', enum: ['ocpp1.6', 'ocpp2.0.1'] },
+    protocol: { type: 'string', enum: [...OCPP_VERSIONS] },
     stop_reason: { type: ['string', 'null'] },
     priced: { type: 'boolean', description: 'A cost was computed for the transaction: the cost fields are present' },
     unpriced_reason: {

@@ -107,7 +107,7 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
             }),
           ),
           '304': { description: 'Not modified (`If-None-Match` named the current ETag)' },
-          '404': errorResponse({ UnknownProtocol: 'not an OCPP version this CSMS speaks (`ocpp1.6`, `ocpp2.0.1`)' }),
+          '404': errorResponse({ UnknownProtocol: 'not an OCPP version this CSMS speaks (`ocpp1.6`, `ocpp2.0.1`, `ocpp2.1`)' }),
         },
       }),
     },

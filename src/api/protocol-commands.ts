@@ -11,7 +11,7 @@
 
 import { Hono } from 'hono';
 import type { Env } from '../env';
-import { isOcppVersion, type OcppVersion } from '../ocpp/versions';
+import { isOcppVersion, OCPP_VERSIONS, type OcppVersion } from '../ocpp/versions';
 import { sha256Hex } from './auth';
 import { apiError } from './errors';
 import type { CommandAction } from './openapi-commands';
@@ -34,7 +34,7 @@ const built = new Map<OcppVersion, { text: string; etag: string }>();
 protocolCommandRoutes.get('/:version/commands', async (c) => {
   const version = c.req.param('version');
   if (!isOcppVersion(version)) {
-    return apiError(c, 404, 'UnknownProtocol', `No OCPP version "${version}": use ocpp1.6 or ocpp2.0.1`);
+    return apiError(c, 404, 'UnknownProtocol', `No OCPP version "${version}": use ${OCPP_VERSIONS.join(', ')}`);
   }
   let answer = built.get(version);
   if (!answer) {

@@ -133,6 +133,7 @@ export class ChargerCalls {
       frame,
       {
         chargerId,
+        version: protocol,
         messageId: frame.id,
         now,
         connectedAt: new Date(attachment.connectedAt),

@@ -35,7 +35,7 @@ import type { TariffBody } from '../tariffs/model';
 import type { Call } from '../ocpp/frames';
 import type { OutboundCalls } from '../ocpp/outbound-calls';
 import type { RegistrationStatus } from '../ocpp/records';
-import type { OcppVersion } from '../ocpp/versions';
+import { isOcpp2, type OcppVersion } from '../ocpp/versions';
 import type { DueWork } from './due-work';
 import type { PriceDisplayStore } from './price-display';
 import type { TransactionPrices } from './transaction-prices';
@@ -74,12 +74,12 @@ const USER_PRICES_KEPT = 50;
 
 /** Whether a charger of `protocol` that reported `display` is shown running and final costs. */
 export function showsCost(protocol: OcppVersion | undefined, display: PriceDisplay): boolean {
-  return protocol === 'ocpp2.0.1' ? display.cost === true : protocol === 'ocpp1.6' && display.californiaPricing === true;
+  return isOcpp2(protocol) ? display.cost === true : protocol === 'ocpp1.6' && display.californiaPricing === true;
 }
 
 /** Whether a charger of `protocol` that reported `display` is shown tariff text: 2.0.1 personalMessage (I01), 1.6 SetUserPrice. */
 export function showsTariff(protocol: OcppVersion | undefined, display: PriceDisplay): boolean {
-  return protocol === 'ocpp2.0.1' ? display.tariff === true : protocol === 'ocpp1.6' && display.californiaPricing === true;
+  return isOcpp2(protocol) ? display.tariff === true : protocol === 'ocpp1.6' && display.californiaPricing === true;
 }
 
 export class DriverPrices {
@@ -145,11 +145,11 @@ export class DriverPrices {
   async queueFallbackTexts(protocol: OcppVersion, db: D1Database, chargerId: string): Promise<boolean> {
     try {
       const display = await this.deps.display.read();
-      const wanted = protocol === 'ocpp2.0.1' ? display.tariff === true || display.cost === true : display.californiaPricing === true;
+      const wanted = isOcpp2(protocol) ? display.tariff === true || display.cost === true : display.californiaPricing === true;
       if (!wanted) return false;
       const { resolution } = await resolveStartTariff(db, chargerId, { idTag: null }, new Date());
       const texts = fallbackTexts(resolution.tariff, this.deps.config().totalCostFallbackMessage, display.language);
-      if (protocol === 'ocpp2.0.1') {
+      if (isOcpp2(protocol)) {
         const target = (variable: string, value: string) => ({
           component: { name: 'TariffCostCtrlr' },
           variable: { name: variable },
@@ -191,7 +191,7 @@ export class DriverPrices {
       const shown = this.deps.prices.shown(transactionId, at);
       if (!shown) continue;
       const totalCost = shown.running.cost.total_cost.incl_vat ?? shown.running.cost.total_cost.excl_vat;
-      if (protocol === 'ocpp2.0.1') {
+      if (isOcpp2(protocol)) {
         this.call('CostUpdated', { totalCost, transactionId });
       } else {
         const id = Number(transactionId);

@@ -11,6 +11,7 @@ import type { MeterSample } from '../ocpp/meter-values';
 import type { OutboxEntry } from '../fleet/outbox';
 import { personalMessage, priceInEffect, updatedPersonalMessage } from '../ocpp/driver-price';
 import { logWarning } from '../log';
+import { isOcpp2 } from '../ocpp/versions';
 import { resolveStartTariff } from '../store/tariffs';
 import type { IdTagRecord } from '../store/id-tags';
 import type { CostSample } from '../tariffs/cost';
@@ -69,7 +70,7 @@ export class RecordPricing {
     const rebound = awaiting && !awaiting.pending && !awaiting.overflow ? await this.tariffAsOfStart(token.idTag, token.type, awaiting.start.startedAt) : null;
     const tariff = (rebound !== null && rebound !== 'pending' ? rebound : null) ?? bound ?? (await this.tariffForStart(token.idTag, token.type));
     if (tariff === null || tariff === 'pending') return { decision };
-    const message = this.deps.protocol === 'ocpp2.0.1' ? personalMessage(tariff, decision.language) : undefined;
+    const message = isOcpp2(this.deps.protocol) ? personalMessage(tariff, decision.language) : undefined;
     return { decision: message ? { ...decision, personalMessage: message } : decision, tariff };
   }
 

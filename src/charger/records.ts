@@ -539,7 +539,7 @@ export class DurableChargerRecords implements ChargerRecords {
       ...(updatedPersonalMessage === undefined ? {} : { updatedPersonalMessage }),
     };
     // A transaction still running on this EVSE was left open by the charger: the new one's Started ends it.
-    const fact = { ...event, samples, digest, remoteStartIdToken };
+    const fact = { ...event, samples, digest, remoteStartIdToken, ...(this.deps.protocol === 'ocpp2.1' ? { protocol: 'ocpp2.1' as const } : {}) };
     // TxProfiles: a remote start's wait for this transaction (Started), and end with it (Ended, or abandoned).
     const profileFacts = !txProfiles ? [] : [
       ...abandoned.map((transactionId) => profileFact(chargerId, { op: 'endTransaction', transactionId, evseId: evseId ?? null, at: this.nowIso })),

@@ -65,7 +65,7 @@ export const CHARGER_VIEWS = String.raw`
     tabs.setAttribute('role', 'tablist');
     VIEWS.forEach(function (spec) {
       if (spec.v201 && charger.protocol === 'ocpp1.6') return; // 2.0.1 reports: a 1.6 charger has none
-      if (spec.only && charger.protocol !== spec.only) return; // an editor of one version's messages
+      if (spec.only && spec.only.indexOf(charger.protocol) < 0) return; // an editor of some versions' messages
       var b = button(spec.title, function () { openView(spec.key); });
       b.setAttribute('role', 'tab');
       b.setAttribute('aria-selected', 'false');

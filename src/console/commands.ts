@@ -39,7 +39,8 @@ export const COMMANDS = String.raw`
     });
   }
   function commandDefaults(protocol, action) {
-    var d = (COMMAND_DEFAULTS[protocol] || {})[action];
+    // 2.1 keeps 2.0.1's messages: the same starting values serve it.
+    var d = (COMMAND_DEFAULTS[protocol === 'ocpp2.1' ? 'ocpp2.0.1' : protocol] || {})[action];
     return typeof d === 'function' ? d() : JSON.parse(JSON.stringify(d || {}));
   }
   /** Each version's actions and request schemas, read once per page (the API's answer is cacheable too). */

@@ -96,7 +96,7 @@ export const CONFIG_EDITOR = String.raw`
   }
 
   // ---- 1.6 configuration keys ---------------------------------------------------------------
-  tabView({ key: 'config', title: 'Configuration', only: 'ocpp1.6', mount: mountConfig16 }, 'certificates');
+  tabView({ key: 'config', title: 'Configuration', only: ['ocpp1.6'], mount: mountConfig16 }, 'certificates');
   function mountConfig16(body, chargerId) {
     var keys = [], answers = {}, drafts = {}, filterText = '', loaded = false;
     var refresh = button('Refresh from the charger (GetConfiguration)', function () {

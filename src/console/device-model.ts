@@ -5,7 +5,7 @@
 // can be asked for (GetBaseReport). Credentials and security variables are not editable here.
 
 export const DEVICE_MODEL = String.raw`
-  tabView({ key: 'device-model', title: 'Device model', only: 'ocpp2.0.1', mount: mountDeviceModel }, 'certificates');
+  tabView({ key: 'device-model', title: 'Device model', only: ['ocpp2.0.1', 'ocpp2.1'], mount: mountDeviceModel }, 'certificates');
   /** One attribute's identity: the same for a stored setting and for a Get/SetVariables result. */
   function attributeKey(component, componentInstance, evseId, connectorId, variable, variableInstance, attributeType) {
     return JSON.stringify([component, componentInstance || '', evseId === undefined ? null : evseId, connectorId === undefined ? null : connectorId,

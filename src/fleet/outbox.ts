@@ -20,6 +20,7 @@ import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
 import type { ConnectionEvent } from '../store/chargers';
 import type { CostBreakdown } from '../tariffs/cost';
+import type { OcppVersion } from '../ocpp/versions';
 import { insertRows } from '../durable-sql';
 import { rebuildTable, type Migration } from '../durable-schema';
 
@@ -41,6 +42,8 @@ export interface OutboxFacts {
     digest?: string;
     /** The idToken the CSMS sent in RequestStartTransaction with the event's remoteStartId. */
     remoteStartIdToken?: string;
+    /** Set for a 2.1 charger's event: the transaction row is stored under it (absent: ocpp2.0.1, as before 2.1). */
+    protocol?: 'ocpp2.1';
   };
   /** 2.0.1 TransactionEvents merged into one entry, in the order they came (see Outbox.appendEvent201). */
   event201s: Array<OutboxFacts['event201']>;
@@ -79,7 +82,7 @@ export interface OutboxFacts {
 /** See OutboxFacts.cost. `transactionId` is the charger's name for it (1.6: its number as text). */
 export interface TransactionCostFact {
   transactionId: string;
-  protocol: 'ocpp1.6' | 'ocpp2.0.1';
+  protocol: OcppVersion;
   /** When the object priced it. */
   at: string;
   priced: { tariffId: string; tariffVersion: number; breakdown: CostBreakdown } | null;

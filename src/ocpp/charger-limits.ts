@@ -8,7 +8,7 @@
 
 import type { InstalledProfile } from './outbound-rules';
 import type { Setting } from './settings';
-import type { OcppVersion } from './versions';
+import { isOcpp2, type OcppVersion } from './versions';
 
 /** Each limit this CSMS acts upon, by the name an operator sees in errors and in the charger's reports. */
 export const LIMIT_NAMES = {
@@ -126,14 +126,16 @@ export type CommandPlan =
 const MESSAGE_ID_PLACEHOLDER = '00000000-0000-0000-0000-000000000000';
 
 /** Which list field of which action is split, and by which limits. */
+const SPLITS_2 = {
+  GetVariables: { field: 'getVariableData', items: 'getVariablesItems', bytes: 'getVariablesBytes' },
+  SetVariables: { field: 'setVariableData', items: 'setVariablesItems', bytes: 'setVariablesBytes' },
+} as const;
 const SPLITS: Record<OcppVersion, Record<string, { field: string; items: LimitKey; bytes?: LimitKey }>> = {
   'ocpp1.6': {
     GetConfiguration: { field: 'key', items: 'getConfigurationMaxKeys' },
   },
-  'ocpp2.0.1': {
-    GetVariables: { field: 'getVariableData', items: 'getVariablesItems', bytes: 'getVariablesBytes' },
-    SetVariables: { field: 'setVariableData', items: 'setVariablesItems', bytes: 'setVariablesBytes' },
-  },
+  'ocpp2.0.1': SPLITS_2,
+  'ocpp2.1': SPLITS_2,
 };
 
 /**
@@ -151,7 +153,7 @@ export function planCommand(protocol: OcppVersion, action: string, request: unkn
     if ('refusal' in parts) return { kind: 'refused', refusal: parts.refusal };
     return parts.requests.length === 1 ? { kind: 'whole' } : { kind: 'parts', requests: parts.requests };
   }
-  if (protocol === 'ocpp2.0.1' && action === 'GetReport') {
+  if (isOcpp2(protocol) && action === 'GetReport') {
     // A GetReport names one requestId for all the NotifyReports it asks for: it is not split.
     const items = payload.componentVariable;
     if (!Array.isArray(items)) return { kind: 'whole' };

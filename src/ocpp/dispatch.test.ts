@@ -10,7 +10,7 @@ const NOW = new Date('2026-01-02T03:04:05.000Z');
 const CONNECTED_AT = new Date('2026-01-02T03:00:00.000Z');
 
 async function answer(version: OcppVersion, action: string, payload: object, records = new MemoryRecords(), accepted = true) {
-  const ctx: HandlerContext = { chargerId: 'CP1', messageId: 'id1', now: NOW, connectedAt: CONNECTED_AT, heartbeatIntervalSeconds: 120, records };
+  const ctx: HandlerContext = { chargerId: 'CP1', version: 'ocpp2.0.1', messageId: 'id1', now: NOW, connectedAt: CONNECTED_AT, heartbeatIntervalSeconds: 120, records };
   const call: Call = { type: 2, id: 'id1', action, payload: payload as Record<string, unknown> };
   return JSON.parse(await answerCall(PROFILES[version], call, ctx, { accepted }));
 }
@@ -49,7 +49,7 @@ describe('answerCall, OCPP 1.6', () => {
   });
 
   it('B02.FR.02 / B02.FR.09: answers a request the CSMS solicited before the boot is accepted, and only that one', async () => {
-    const ctx: HandlerContext = { chargerId: 'CP1', messageId: 'id1', now: NOW, connectedAt: CONNECTED_AT, heartbeatIntervalSeconds: 120, records: new MemoryRecords() };
+    const ctx: HandlerContext = { chargerId: 'CP1', version: 'ocpp2.0.1', messageId: 'id1', now: NOW, connectedAt: CONNECTED_AT, heartbeatIntervalSeconds: 120, records: new MemoryRecords() };
     const solicited = (action: string) => action === 'Heartbeat';
     const call = (action: string): Call => ({ type: 2, id: 'id1', action, payload: {} });
     expect(JSON.parse(await answerCall(PROFILES['ocpp1.6'], call('Heartbeat'), ctx, { accepted: false, solicited }))[0]).toBe(3);

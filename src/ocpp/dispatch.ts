@@ -57,6 +57,11 @@ async function runCall(
   if (!profile.chargerInitiated.has(action)) {
     throw new OcppError('NotSupported', `${action} is sent by the CSMS, not by a charger`, { action });
   }
+  if (profile.unconfirmed.has(action)) {
+    // 2.1 NotifyPeriodicEventStream goes with SEND (message type 6), which is never answered: as a
+    // CALL it is an action this CSMS recognises but does not take in that form.
+    throw new OcppError('NotSupported', `${action} is sent with SEND (message type 6), not as a CALL`, { action });
+  }
   if (!options.accepted && action !== 'BootNotification' && !options.solicited?.(action, call.payload)) {
     // OCPP 2.0.1 B01.FR.10 / B02.FR.09 / B03.FR.07: until the CSMS accepts the boot, every other
     // request is refused with SecurityError, but for those the CSMS asked a Pending charger for

@@ -6,7 +6,7 @@
 // so the view is computed from one table, in the order things happened there.
 
 import type { ChargerReport } from './records';
-import type { OcppVersion } from './versions';
+import { isOcpp2, type OcppVersion } from './versions';
 
 /** Actions of the CSMS whose accepted answers are kept as the charger's display-message changes. */
 export const DISPLAY_MESSAGE_CHANGES = ['SetDisplayMessage', 'ClearDisplayMessage', 'GetDisplayMessages'] as const;
@@ -49,7 +49,7 @@ export function displayMessageReportsFromCommand(
   result: unknown,
   now: string,
 ): Array<ChargerReport & { digest: string }> {
-  if (protocol !== 'ocpp2.0.1') return [];
+  if (!isOcpp2(protocol)) return [];
   const status = (result as { status?: unknown } | null)?.status;
   const req = (request ?? {}) as Record<string, unknown>;
   let payload: Record<string, unknown>;

@@ -5,9 +5,12 @@ import type { Certificate } from './csr-signer';
 import type { OcspChecker } from './ocsp';
 import type { ChargerRecords } from './records';
 import { toUtcIso } from './timestamps';
+import type { OcppVersion } from './versions';
 
 export interface HandlerContext {
   chargerId: string;
+  /** The version the charger speaks: a handler 2.0.1 and 2.1 share may need to say which. */
+  version: OcppVersion;
   /** The OCPP message id of the CALL being answered. */
   messageId: string;
   /** The time this message is handled; also the `currentTime` we tell the charger. */

@@ -13,7 +13,7 @@
 // profiles), which the caller passes in: they run right before the CALL leaves, also for a command
 // that waited in the queue.
 
-import type { OcppVersion } from './versions';
+import { isOcpp2, type OcppVersion } from './versions';
 
 /** A transaction the charger runs, as its object knows it: its id and its EVSE (2.0.1) or connector (1.6). */
 export interface RunningTransaction {
@@ -431,7 +431,9 @@ const RULES_16: Record<string, Rule[]> = {
   ],
 };
 
-const RULES: Record<OcppVersion, Record<string, Rule[]>> = { 'ocpp1.6': RULES_16, 'ocpp2.0.1': RULES_201 };
+// 2.1 keeps 2.0.1's messages and their requirements (its K01 adds purposes and discharging, which
+// these rules do not forbid), so it checks the same rules.
+const RULES: Record<OcppVersion, Record<string, Rule[]>> = { 'ocpp1.6': RULES_16, 'ocpp2.0.1': RULES_201, 'ocpp2.1': RULES_201 };
 
 function rulesFor(version: OcppVersion, action: string): Rule[] {
   return Object.hasOwn(RULES[version], action) ? RULES[version][action]! : [];
@@ -450,7 +452,7 @@ export function stateNeeded(version: OcppVersion, action: string, payload: unkno
   // Only SetChargingProfile has stateful rules; a TxProfile needs the transactions, every profile the installed ones (1.6 replaces instead).
   const profile = (payload as Payload)[version === 'ocpp1.6' ? 'csChargingProfiles' : 'chargingProfile'] as Payload | undefined;
   const isTx = profile?.chargingProfilePurpose === 'TxProfile';
-  return { running: isTx, profiles: version === 'ocpp2.0.1' };
+  return { running: isTx, profiles: isOcpp2(version) };
 }
 
 /** The first rule needing the charger's state that the payload breaks, given that state. */

@@ -2,7 +2,7 @@
 
 import type * as V16 from './v16/schemas.generated';
 import type * as V201 from './v201/schemas.generated';
-import type { OcppVersion } from './versions';
+import type { Ocpp2Version, OcppVersion } from './versions';
 
 export type ProfileChange =
   | {
@@ -84,10 +84,10 @@ export function profileChangesFromCommand(
   return [];
 }
 
-/** 2.0.1 ReportChargingProfiles lists profiles installed on an EVSE. */
-export function profileChangesFromReport(report: V201.ReportChargingProfilesRequest, at: string): ProfileChange[] {
+/** 2.0.1 / 2.1 ReportChargingProfiles lists profiles installed on an EVSE. */
+export function profileChangesFromReport(report: V201.ReportChargingProfilesRequest, at: string, protocol: Ocpp2Version = 'ocpp2.0.1'): ProfileChange[] {
   return report.chargingProfile.map((p) =>
-    install('ocpp2.0.1', report.evseId, p.id, p.stackLevel, p.chargingProfilePurpose, p.transactionId, p, at),
+    install(protocol, report.evseId, p.id, p.stackLevel, p.chargingProfilePurpose, p.transactionId, p, at),
   );
 }
 

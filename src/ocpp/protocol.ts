@@ -9,6 +9,9 @@ import { handlers as v16Handlers } from './v16/handlers';
 import * as v201Actions from './v201/actions';
 import * as v201Schemas from './v201/schemas.generated';
 import { handlers as v201Handlers } from './v201/handlers';
+import * as v21Actions from './v21/actions';
+import * as v21Schemas from './v21/schemas.generated';
+import { handlers as v21Handlers } from './v21/handlers';
 
 export interface VersionProfile {
   version: OcppVersion;
@@ -16,6 +19,8 @@ export interface VersionProfile {
   actions: ReadonlySet<string>;
   chargerInitiated: ReadonlySet<string>;
   csmsInitiated: ReadonlySet<string>;
+  /** Actions sent with SEND (2.1): a request never answered, so with no response schema. */
+  unconfirmed: ReadonlySet<string>;
   requestSchemas: Readonly<Record<string, GenericSchema>>;
   responseSchemas: Readonly<Record<string, GenericSchema>>;
   handlers: HandlerTable;
@@ -27,6 +32,7 @@ export const PROFILES: Record<OcppVersion, VersionProfile> = {
     actions: new Set(v16Schemas.ACTIONS),
     chargerInitiated: new Set(v16Actions.CHARGER_INITIATED),
     csmsInitiated: new Set(v16Actions.CSMS_INITIATED),
+    unconfirmed: new Set(),
     requestSchemas: v16Schemas.requestSchemas,
     responseSchemas: v16Schemas.responseSchemas,
     handlers: v16Handlers,
@@ -36,9 +42,20 @@ export const PROFILES: Record<OcppVersion, VersionProfile> = {
     actions: new Set(v201Schemas.ACTIONS),
     chargerInitiated: new Set(v201Actions.CHARGER_INITIATED),
     csmsInitiated: new Set(v201Actions.CSMS_INITIATED),
+    unconfirmed: new Set(),
     requestSchemas: v201Schemas.requestSchemas,
     responseSchemas: v201Schemas.responseSchemas,
     handlers: v201Handlers,
+  },
+  'ocpp2.1': {
+    version: 'ocpp2.1',
+    actions: new Set(v21Schemas.ACTIONS),
+    chargerInitiated: new Set(v21Actions.CHARGER_INITIATED),
+    csmsInitiated: new Set(v21Actions.CSMS_INITIATED),
+    unconfirmed: new Set(v21Schemas.UNCONFIRMED_ACTIONS),
+    requestSchemas: v21Schemas.requestSchemas,
+    responseSchemas: v21Schemas.responseSchemas,
+    handlers: v21Handlers,
   },
 };
 

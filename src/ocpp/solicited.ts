@@ -7,7 +7,7 @@
 // module says, for a CSMS request, which charger requests it solicits and how they are matched;
 // the charger's object keeps the solicitations (charger/solicited-messages.ts).
 
-import type { OcppVersion } from './versions';
+import { isOcpp2, type OcppVersion } from './versions';
 import { pncCommandAction } from './pnc16';
 
 /** What a CSMS request lets a charger not yet Accepted send. */
@@ -59,8 +59,7 @@ const TRIGGERED: Record<string, string[]> = {
 };
 
 /** CSMS requests that name a requestId, and the charger messages that carry it back. */
-const BY_REQUEST_ID: Record<OcppVersion, Record<string, { actions: string[]; parts: boolean }>> = {
-  'ocpp2.0.1': {
+const BY_REQUEST_ID_201: Record<string, { actions: string[]; parts: boolean }> = {
     GetBaseReport: { actions: ['NotifyReport'], parts: true },
     GetReport: { actions: ['NotifyReport'], parts: true },
     GetMonitoringReport: { actions: ['NotifyMonitoringReport'], parts: true },
@@ -70,7 +69,12 @@ const BY_REQUEST_ID: Record<OcppVersion, Record<string, { actions: string[]; par
     GetLog: { actions: ['LogStatusNotification'], parts: false },
     UpdateFirmware: { actions: ['FirmwareStatusNotification'], parts: false },
     PublishFirmware: { actions: ['PublishFirmwareStatusNotification'], parts: false },
-  },
+};
+
+const BY_REQUEST_ID: Record<OcppVersion, Record<string, { actions: string[]; parts: boolean }>> = {
+  'ocpp2.0.1': BY_REQUEST_ID_201,
+  // 2.1 adds a report in parts: the DER controls a GetDERControl asks for (tbc like NotifyReport).
+  'ocpp2.1': { ...BY_REQUEST_ID_201, GetDERControl: { actions: ['ReportDERControl'], parts: true } },
   'ocpp1.6': {
     GetLog: { actions: ['LogStatusNotification'], parts: false },
     SignedUpdateFirmware: { actions: ['SignedFirmwareStatusNotification'], parts: false },
@@ -120,7 +124,7 @@ export function tookOn(response: unknown): boolean {
 function triggeredPlace(version: OcppVersion, request: unknown): Place | undefined {
   const fields = (request ?? {}) as { evse?: { id?: unknown; connectorId?: unknown }; connectorId?: unknown };
   const place: Place = {};
-  if (version === 'ocpp2.0.1') {
+  if (isOcpp2(version)) {
     if (typeof fields.evse?.id === 'number') place.evseId = fields.evse.id;
     if (typeof fields.evse?.connectorId === 'number') place.connectorId = fields.evse.connectorId;
   } else if (typeof fields.connectorId === 'number') {

@@ -1,24 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { isValidChargerId, chargerIdFromPathSegment } from './charger-id';
-import { chooseSubprotocol, parseVersionPreference } from './versions';
+import { chooseSubprotocol, isOcpp2, parseVersionPreference } from './versions';
 
 describe('chooseSubprotocol', () => {
   it('picks our most preferred version among those offered', () => {
     expect(chooseSubprotocol('ocpp1.6, ocpp2.0.1', ['ocpp2.0.1', 'ocpp1.6'])).toBe('ocpp2.0.1');
     expect(chooseSubprotocol('ocpp1.6, ocpp2.0.1', ['ocpp1.6', 'ocpp2.0.1'])).toBe('ocpp1.6');
     expect(chooseSubprotocol('ocpp1.6', ['ocpp2.0.1', 'ocpp1.6'])).toBe('ocpp1.6');
+    expect(chooseSubprotocol('ocpp2.0.1, ocpp2.1', ['ocpp2.1', 'ocpp2.0.1', 'ocpp1.6'])).toBe('ocpp2.1');
+    expect(chooseSubprotocol('ocpp2.1', ['ocpp2.0.1', 'ocpp1.6'])).toBeUndefined();
   });
 
   it('finds nothing when nothing acceptable is offered', () => {
-    expect(chooseSubprotocol('ocpp1.5, ocpp2.1', ['ocpp2.0.1', 'ocpp1.6'])).toBeUndefined();
+    expect(chooseSubprotocol('ocpp1.5, ocpp2.2', ['ocpp2.1', 'ocpp2.0.1', 'ocpp1.6'])).toBeUndefined();
     expect(chooseSubprotocol(null, ['ocpp2.0.1'])).toBeUndefined();
     expect(chooseSubprotocol('ocpp1.6', ['ocpp2.0.1'])).toBeUndefined();
   });
 
   it('reads a preference list and refuses unknown names', () => {
     expect(parseVersionPreference('ocpp1.6')).toEqual(['ocpp1.6']);
-    expect(parseVersionPreference(undefined)).toEqual(['ocpp2.0.1', 'ocpp1.6']);
+    expect(parseVersionPreference(undefined)).toEqual(['ocpp2.1', 'ocpp2.0.1', 'ocpp1.6']);
+    expect(parseVersionPreference('ocpp2.0.1, ocpp2.1')).toEqual(['ocpp2.0.1', 'ocpp2.1']);
     expect(() => parseVersionPreference('ocpp1.6,ocpp3')).toThrow(/ocpp3/);
+  });
+});
+
+describe('isOcpp2', () => {
+  it('is the 2.x message model: 2.0.1 and 2.1, not 1.6 or anything else', () => {
+    expect(['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1', 'ocpp2.0', '', null, undefined].map(isOcpp2)).toEqual([false, true, true, false, false, false, false]);
   });
 });
 

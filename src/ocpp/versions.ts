@@ -1,7 +1,19 @@
 // The OCPP-J versions this CSMS speaks, named by their WebSocket subprotocol.
 
-export const OCPP_VERSIONS = ['ocpp2.0.1', 'ocpp1.6'] as const;
+export const OCPP_VERSIONS = ['ocpp2.1', 'ocpp2.0.1', 'ocpp1.6'] as const;
 export type OcppVersion = (typeof OCPP_VERSIONS)[number];
+
+/** The versions of the 2.x message model: 2.1 keeps every 2.0.1 message and adds to it. */
+export type Ocpp2Version = Exclude<OcppVersion, 'ocpp1.6'>;
+
+/**
+ * Whether `version` speaks the 2.x message model (TransactionEvent, device model, EVSEs). The code
+ * shared by 2.0.1 and 2.1 asks this rather than naming 2.0.1, so a 2.1 charger takes the same path;
+ * what only 2.1 has lives in ocpp/v21.
+ */
+export function isOcpp2(version: string | undefined | null): version is Ocpp2Version {
+  return version === 'ocpp2.0.1' || version === 'ocpp2.1';
+}
 
 export function isOcppVersion(value: string): value is OcppVersion {
   return (OCPP_VERSIONS as readonly string[]).includes(value);
@@ -25,7 +37,7 @@ export function chooseSubprotocol(
   return preference.find((v) => offered.has(v));
 }
 
-/** Parses a comma-separated preference list such as "ocpp2.0.1,ocpp1.6"; unknown names are an error. */
+/** Parses a comma-separated preference list such as "ocpp2.1,ocpp2.0.1,ocpp1.6"; unknown names are an error. */
 export function parseVersionPreference(value: string | undefined): OcppVersion[] {
   if (!value || value.trim() === '') return [...OCPP_VERSIONS];
   const versions = value.split(',').map((v) => v.trim());

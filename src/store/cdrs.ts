@@ -91,7 +91,7 @@ export function cdrPageSql(full: boolean): string {
  */
 function cdrSelect(full: boolean, indexed = ''): string {
   return `SELECT t.id, t.charger_id, t.protocol, t.ocpp_transaction_id, t.evse_id, t.connector_id, t.id_tag,
-    CASE WHEN t.protocol = 'ocpp2.0.1' THEN (SELECT x.id_token_type FROM transaction_events x
+    CASE WHEN t.protocol <> 'ocpp1.6' THEN (SELECT x.id_token_type FROM transaction_events x
       WHERE x.charger_id = t.charger_id AND x.transaction_id = t.ocpp_transaction_id AND x.id_token IS NOT NULL
       ORDER BY x.seq_no LIMIT 1) END AS id_token_type,
     t.remote_start_id, t.offline, t.started_at, t.stopped_at, t.energy_wh, t.stop_reason, t.updated_at,

@@ -261,7 +261,7 @@ function toArchived(row: StateRow): ArchivedReadings | null {
  * closed as abandoned whose own Ended has not come is re-derived from them when it comes.
  */
 const COMPLETED_BY_OWN_END = `EXISTS (SELECT 1 FROM transactions t WHERE t.charger_id = ?1 AND t.ocpp_transaction_id = ?2
-    AND t.protocol = 'ocpp2.0.1' AND t.status = 'completed' AND t.stop_reason IS NOT '${ABANDONED_REASON}')
+    AND t.protocol <> 'ocpp1.6' AND t.status = 'completed' AND t.stop_reason IS NOT '${ABANDONED_REASON}')
   AND EXISTS (SELECT 1 FROM transaction_events x WHERE x.charger_id = ?1 AND x.transaction_id = ?2
     AND x.event_type = 'Ended' AND x.disposition = 'applied')`;
 

@@ -124,7 +124,7 @@ export function packableSql(e: {
 }): string {
   const events = `x.charger_id = ${e.chargerId} AND x.transaction_id = ${e.transactionId}`;
   return `(EXISTS (SELECT 1 FROM transactions s
-      WHERE s.charger_id = ${e.chargerId} AND s.ocpp_transaction_id = ${e.transactionId} AND s.protocol = 'ocpp2.0.1'
+      WHERE s.charger_id = ${e.chargerId} AND s.ocpp_transaction_id = ${e.transactionId} AND s.protocol <> 'ocpp1.6'
         AND s.status = 'active' AND s.last_trigger_reason IS ${e.trigger}
         AND (${e.chargingState} IS NULL OR ${e.chargingState} IS s.charging_state)
         AND (${e.evseId} IS NULL OR ${e.evseId} IS s.evse_id) AND (${e.connectorId} IS NULL OR ${e.connectorId} IS s.connector_id))

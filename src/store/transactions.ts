@@ -1,6 +1,7 @@
 // D1 access for transactions of both versions and their 2.0.1 events; all of their SQL lives here.
 
 import type { TransactionStart16, TransactionStop16 } from '../ocpp/records';
+import { isOcpp2 } from '../ocpp/versions';
 import { eventRegisters } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
 import { columnsOf, jsonChunks, MAX_JSON_BYTES } from './json-rows';
@@ -404,7 +405,7 @@ export class TransactionStore {
              energy_wh = ${energyOf('transactions.meter_start_wh', lastEnd201('transactions'))}, updated_at = ?2
            FROM (SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY charger_id, transaction_id ORDER BY at) AS n FROM ${abandonsIn})
                  WHERE n = 1) AS a
-           WHERE transactions.charger_id = a.charger_id AND transactions.protocol = 'ocpp2.0.1'
+           WHERE transactions.charger_id = a.charger_id AND transactions.protocol <> 'ocpp1.6'
              AND transactions.ocpp_transaction_id = a.transaction_id AND transactions.status = 'active'`,
         )
         .bind(json, now),
@@ -413,7 +414,7 @@ export class TransactionStore {
           `INSERT OR IGNORE INTO transaction_anomalies (charger_id, ocpp_transaction_id, kind, detail, received_at)
            SELECT t.charger_id, t.ocpp_transaction_id, 'abandoned', a.detail, ?2
            FROM ${abandonsIn} AS a JOIN transactions t
-             ON t.charger_id = a.charger_id AND t.protocol = 'ocpp2.0.1' AND t.ocpp_transaction_id = a.transaction_id
+             ON t.charger_id = a.charger_id AND t.protocol <> 'ocpp1.6' AND t.ocpp_transaction_id = a.transaction_id
            WHERE t.stop_reason = '${ABANDONED_REASON}' AND t.stopped_at = a.at`,
         )
         .bind(json, now),
@@ -459,18 +460,23 @@ export class TransactionStore {
    */
   derive201Statements(events: readonly ChargerFact<'event201'>[], now: string): D1PreparedStatement[] {
     if (events.length === 0) return [];
-    const byTransaction = new Map<string, { chargerId: string; transactionId: string; updatedOnly: boolean; seqNos: number[] }>();
+    const byTransaction = new Map<string, { chargerId: string; transactionId: string; updatedOnly: boolean; seqNos: number[]; protocol?: string }>();
     for (const { chargerId, fact } of events) {
       const key = JSON.stringify([chargerId, fact.transactionId]);
       const entry = byTransaction.get(key) ?? { chargerId, transactionId: fact.transactionId, updatedOnly: true, seqNos: [] };
       entry.updatedOnly &&= fact.eventType === 'Updated';
+      if (fact.protocol) entry.protocol = fact.protocol;
       entry.seqNos.push(fact.seqNo);
       byTransaction.set(key, entry);
     }
     const entries = [...byTransaction.values()];
     // Transactions whose events here are all Updated, with their seqNos: once stored, derived
     // from what those events carry (CHEAP_201_CTES), not from all of their events.
-    const touched = entries.map((t) => (t.updatedOnly ? [t.chargerId, t.transactionId, 1, t.seqNos] : [t.chargerId, t.transactionId, 0]));
+    // A 2.1 charger's transactions say so ($[4]); a 2.0.1 one's entry stays as short as before 2.1.
+    const touched = entries.map((t) => [
+      ...(t.updatedOnly ? [t.chargerId, t.transactionId, 1, t.seqNos] : [t.chargerId, t.transactionId, 0, null]),
+      ...(t.protocol ? [t.protocol] : []),
+    ]);
     const ended = events.some(({ fact }) => fact.eventType === 'Ended');
     return jsonChunks(touched, MAX_JSON_BYTES, DERIVED_PER_STATEMENT).flatMap((json) => [
       this.db.prepare(DERIVE_201_SQL).bind(json, now),
@@ -667,7 +673,7 @@ function lastEnd201(t: string): string {
  * transaction), and the columns live_stop_wh, live_energy_wh and live_at (when that reading
  * arrived) from it. `toRecord` shows them instead of the stored ones.
  */
-const ACTIVE_201 = `t.protocol = 'ocpp2.0.1' AND t.status = 'active'`;
+const ACTIVE_201 = `t.protocol <> 'ocpp1.6' AND t.status = 'active'`;
 const LIVE_201_JOIN = `LEFT JOIN transaction_events live
   ON ${ACTIVE_201}
   AND live.charger_id = t.charger_id AND live.transaction_id = t.ocpp_transaction_id AND live.seq_no = ${lastEndSeq201('t')}
@@ -787,7 +793,7 @@ carried AS MATERIALIZED (
   GROUP BY t.charger_id, t.tx
 ),
 cheap AS MATERIALIZED (
-  SELECT s.id, s.charger_id, s.ocpp_transaction_id AS tx,
+  SELECT s.id, s.charger_id, s.ocpp_transaction_id AS tx, s.protocol,
     ${UPDATED_EVSE} AS evse_id,
     CASE WHEN NOT COALESCE(b.connector_id, 0) AND s.connector_id IS ${onlyConnector('s.charger_id', `(${UPDATED_EVSE})`)} THEN s.connector_id
       ELSE COALESCE(${firstOf('connector_id', 'x.connector_id > 0')}, ${onlyConnector('s.charger_id', `(${UPDATED_EVSE})`)}) END AS connector_id,
@@ -857,12 +863,13 @@ cheap AS MATERIALIZED (
 const DERIVE_201_SQL = `
 WITH touched AS (
   SELECT json_extract(j.value, '$[0]') AS charger_id, json_extract(j.value, '$[1]') AS tx,
-    json_extract(j.value, '$[2]') AS updated_only, json_extract(j.value, '$[3]') AS seqs
+    json_extract(j.value, '$[2]') AS updated_only, json_extract(j.value, '$[3]') AS seqs,
+    COALESCE(json_extract(j.value, '$[4]'), 'ocpp2.0.1') AS protocol
   FROM json_each(?1) AS j
 ),
 -- Derived from all of their events: those with other events than Updated, and those not stored yet.
 everything AS (
-  SELECT charger_id, tx FROM touched t
+  SELECT charger_id, tx, protocol FROM touched t
   WHERE t.updated_only IS NOT 1 OR NOT EXISTS (SELECT 1 FROM transactions s WHERE s.charger_id = t.charger_id AND s.ocpp_transaction_id = t.tx)
 ),${CHEAP_201_CTES}
 INSERT INTO transactions (id, charger_id, protocol, ocpp_transaction_id, evse_id, connector_id, id_tag, id_tag_status, stop_id_tag,
@@ -870,7 +877,7 @@ INSERT INTO transactions (id, charger_id, protocol, ocpp_transaction_id, evse_id
   last_trigger_reason, remote_start_id, reservation_id, offline, last_seq_no, updated_at)
 SELECT * FROM (
 SELECT (SELECT s.id FROM transactions s WHERE s.charger_id = d.charger_id AND s.ocpp_transaction_id = d.tx),
-  d.charger_id, 'ocpp2.0.1', d.tx, d.evse_id,
+  d.charger_id, d.protocol, d.tx, d.evse_id,
   COALESCE(d.connector_id, (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(c.connector_id) END FROM connector_status c
                             WHERE c.charger_id = d.charger_id AND c.evse_id = d.evse_id AND c.connector_id > 0)),
   COALESCE(d.id_tag, d.remote_start_id_token), d.id_tag_status, d.stop_id_tag,
@@ -883,7 +890,7 @@ SELECT (SELECT s.id FROM transactions s WHERE s.charger_id = d.charger_id AND s.
   d.stop_reason, d.charging_state, d.last_trigger_reason, d.remote_start_id, d.reservation_id, d.offline,
   d.last_seq_no, ?2
 FROM (
-  SELECT e.charger_id, e.transaction_id AS tx,
+  SELECT e.charger_id, e.transaction_id AS tx, MAX(t.protocol) AS protocol,
     (SELECT evse_id FROM transaction_events x WHERE ${SAME_TX} AND evse_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS evse_id,
     (SELECT connector_id FROM transaction_events x WHERE ${SAME_TX} AND connector_id > 0 ORDER BY seq_no LIMIT 1) AS connector_id,
     (SELECT id_token FROM transaction_events x WHERE ${SAME_TX} AND id_token IS NOT NULL ORDER BY seq_no LIMIT 1) AS id_tag,
@@ -917,7 +924,7 @@ FROM (
 ) AS d
 UNION ALL
 -- No Ended among the events: active, without stop facts (the upsert keeps an abandoned row's).
-SELECT c.id, c.charger_id, 'ocpp2.0.1', c.tx, c.evse_id, c.connector_id, c.id_tag, c.id_tag_status, NULL,
+SELECT c.id, c.charger_id, c.protocol, c.tx, c.evse_id, c.connector_id, c.id_tag, c.id_tag_status, NULL,
   'active', c.started_at, NULL, c.meter_start_wh, NULL, NULL, NULL, c.charging_state,
   c.last_trigger_reason, c.remote_start_id, c.reservation_id, c.offline, c.last_seq_no, ?2
 FROM cheap c
@@ -953,7 +960,7 @@ function liveEnergy16(startWh: number | null, stopWh: number | null): number | n
 function toRecord(row: Row): TransactionRecord {
   // An active 2.0.1 row does not carry its running end register and energy: they come from its
   // latest reading, and it was updated when that reading arrived, if that is later.
-  const live = row.protocol === 'ocpp2.0.1' && row.status === 'active';
+  const live = isOcpp2(row.protocol) && row.status === 'active';
   // An active 1.6 row likewise: its latest stored energy register, the energy from its start's.
   const live16 = row.protocol === 'ocpp1.6' && row.status === 'active' && row.live16_stop_wh !== null;
   const cost = costOf(row);

@@ -18,8 +18,9 @@
 
 import v16Schemas from '../../schemas/ocpp1_6.json';
 import v201Schemas from '../../schemas/ocpp2_0_1.json';
+import v21Schemas from '../../schemas/ocpp2_1.json';
 
-export type Version = 'ocpp1.6' | 'ocpp2.0.1';
+export type Version = 'ocpp1.6' | 'ocpp2.0.1' | 'ocpp2.1';
 
 /** Every date-time in a sample payload. */
 export const FIXED_TIME = '2026-01-01T00:00:00.000Z';
@@ -50,6 +51,7 @@ type Mode = 'minimal' | 'full';
 const FILES: Record<Version, JsonSchema[]> = {
   'ocpp1.6': v16Schemas as unknown as JsonSchema[],
   'ocpp2.0.1': v201Schemas as unknown as JsonSchema[],
+  'ocpp2.1': v21Schemas as unknown as JsonSchema[],
 };
 
 /** Message schemas by version, then by `<Action>.<kind>`. */
@@ -57,9 +59,12 @@ const BY_ID = new Map<Version, Map<string, JsonSchema>>();
 for (const [version, schemas] of Object.entries(FILES) as [Version, JsonSchema[]][]) {
   const byId = new Map<string, JsonSchema>();
   for (const schema of schemas) {
+    // 1.6 and 2.0.1: urn:<Action>.req / .conf; 2.1: urn:<Action>Request / Response, or a bare name (SEND: request only).
     const match = /^urn:(\w+)\.(req|conf)$/.exec(schema.$id ?? '');
-    if (!match) throw new Error(`${version}: unexpected schema $id ${String(schema.$id)}`);
-    byId.set(`${match[1]}.${match[2]}`, schema);
+    const v21 = match ? null : /^urn:([A-Z]\w*?)(Request|Response)?$/.exec(schema.$id ?? '');
+    if (!match && !v21) throw new Error(`${version}: unexpected schema $id ${String(schema.$id)}`);
+    const key = match ? `${match[1]}.${match[2]}` : `${v21![1]}.${v21![2] === 'Response' ? 'conf' : 'req'}`;
+    byId.set(key, schema);
   }
   BY_ID.set(version, byId);
 }
@@ -67,6 +72,11 @@ for (const [version, schemas] of Object.entries(FILES) as [Version, JsonSchema[]
 /** The actions of a version, in the order of its schema file. */
 export function actionsOf(version: Version): string[] {
   return [...BY_ID.get(version)!.keys()].filter((key) => key.endsWith('.req')).map((key) => key.slice(0, -'.req'.length));
+}
+
+/** The actions of a version that are answered (all but 2.1's SEND-only NotifyPeriodicEventStream). */
+export function answeredActionsOf(version: Version): string[] {
+  return actionsOf(version).filter((action) => BY_ID.get(version)!.has(`${action}.conf`));
 }
 
 /** The JSON schema of one message, as in schemas/*.json. */

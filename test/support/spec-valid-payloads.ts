@@ -47,7 +47,7 @@ function isUrl(value: unknown): boolean {
 
 export function followingOutboundRules(version: Version, action: string, sample: Payload): Payload {
   const payload = structuredClone(sample);
-  if (version === 'ocpp2.0.1') {
+  if (version !== 'ocpp1.6') {
     switch (action) {
       case 'SetChargingProfile':
         fixProfile(version, payload.chargingProfile, 'TxDefaultProfile');

@@ -29,7 +29,7 @@ import { MAX_REPORTED_ISSUES, validatePayload } from '../../src/ocpp/validation'
 import type { OcppVersion } from '../../src/ocpp/versions';
 import { MemoryRecords } from '../support/memory-records';
 import { mutate, mutation, schemaPayload, smallJson, textDamage } from '../support/payload-arbitraries';
-import { actionsOf, fullPayload } from '../support/sample-payloads';
+import { actionsOf, answeredActionsOf, fullPayload } from '../support/sample-payloads';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
@@ -41,7 +41,7 @@ afterAll(() => {
   fc.resetConfigureGlobal();
 });
 
-const VERSIONS: OcppVersion[] = ['ocpp1.6', 'ocpp2.0.1'];
+const VERSIONS: OcppVersion[] = ['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1'];
 const version = fc.constantFrom(...VERSIONS);
 const messageId = fc.string({ minLength: 1, maxLength: MAX_MESSAGE_ID_LENGTH });
 
@@ -67,7 +67,7 @@ const validFrameText = version.chain((v) =>
     fc
       .tuple(messageId, fc.constantFrom(...actionsOf(v)))
       .map(([id, action]) => serializeCall(id, action, fullPayload(v, action, 'req'))),
-    fc.tuple(messageId, fc.constantFrom(...actionsOf(v))).map(([id, action]) => JSON.stringify([CALLRESULT, id, fullPayload(v, action, 'conf')])),
+    fc.tuple(messageId, fc.constantFrom(...answeredActionsOf(v))).map(([id, action]) => JSON.stringify([CALLRESULT, id, fullPayload(v, action, 'conf')])),
     fc.tuple(messageId, fc.string(), smallJson).map(([id, text, junk]) => JSON.stringify([CALLERROR, id, 'GenericError', text, { junk }])),
   ),
 );
@@ -156,7 +156,10 @@ describe('parseFrame', () => {
 describe('validatePayload', () => {
   const table = (v: OcppVersion, kind: 'req' | 'conf') => (kind === 'req' ? PROFILES[v].requestSchemas : PROFILES[v].responseSchemas);
   const anyMessage = version.chain((v) =>
-    fc.tuple(fc.constant(v), fc.constantFrom(...actionsOf(v)), fc.constantFrom('req' as const, 'conf' as const)),
+    fc.oneof(
+      fc.tuple(fc.constant(v), fc.constantFrom(...actionsOf(v)), fc.constant('req' as const)),
+      fc.tuple(fc.constant(v), fc.constantFrom(...answeredActionsOf(v)), fc.constant('conf' as const)),
+    ),
   );
 
   it('accepts every payload its JSON schema allows, dropping nothing', () => {
@@ -212,7 +215,7 @@ describe('answerCall', () => {
     records.failing = failing;
     const refused: OcppError[] = [];
     const internal: unknown[] = [];
-    const ctx = { chargerId: 'CP1', messageId: call.id, now: NOW, connectedAt: NOW, heartbeatIntervalSeconds: 300, records };
+    const ctx = { chargerId: 'CP1', version: v, messageId: call.id, now: NOW, connectedAt: NOW, heartbeatIntervalSeconds: 300, records };
     const text = await answerCall(PROFILES[v], call, ctx, {
       accepted,
       onRefused: (error) => refused.push(error),

@@ -5,16 +5,20 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import * as v16 from '../../src/ocpp/v16/schemas.generated';
 import * as v201 from '../../src/ocpp/v201/schemas.generated';
-import { actionsOf, FIXED_TIME, fullPayload, minimalPayload, type Version } from '../support/sample-payloads';
+import * as v21 from '../../src/ocpp/v21/schemas.generated';
+import { actionsOf, answeredActionsOf, FIXED_TIME, fullPayload, minimalPayload, type Version } from '../support/sample-payloads';
 
-const modules = { 'ocpp1.6': v16, 'ocpp2.0.1': v201 } as const;
+const modules = { 'ocpp1.6': v16, 'ocpp2.0.1': v201, 'ocpp2.1': v21 } as const;
 const versions = Object.keys(modules) as Version[];
 
 type SchemaTable = Record<string, v.GenericSchema | undefined>;
 
 const cases = versions.flatMap((version) =>
   actionsOf(version).flatMap((action) =>
-    (['req', 'conf'] as const).map((kind) => ({ version, action, kind })),
+    (['req', 'conf'] as const)
+      // 2.1's NotifyPeriodicEventStream is sent with SEND: it has no response.
+      .filter((kind) => kind === 'req' || answeredActionsOf(version).includes(action))
+      .map((kind) => ({ version, action, kind })),
   ),
 );
 

@@ -7,6 +7,8 @@ import * as v16Actions from '../../src/ocpp/v16/actions';
 import * as v16 from '../../src/ocpp/v16/schemas.generated';
 import * as v201Actions from '../../src/ocpp/v201/actions';
 import * as v201 from '../../src/ocpp/v201/schemas.generated';
+import * as v21Actions from '../../src/ocpp/v21/actions';
+import * as v21 from '../../src/ocpp/v21/schemas.generated';
 import { credentialChange, passwordChange } from '../../src/ocpp/secrets';
 import { fullPayload, minimalPayload, type Version } from '../support/sample-payloads';
 import { followingOutboundRules } from '../support/spec-valid-payloads';
@@ -16,7 +18,15 @@ import { api, RawCharger, uniqueChargerId } from './helpers';
 const catalogue = {
   'ocpp1.6': { actions: v16Actions, schemas: v16 },
   'ocpp2.0.1': { actions: v201Actions, schemas: v201 },
+  'ocpp2.1': { actions: v21Actions, schemas: v21 },
 } as const;
+
+/**
+ * 2.1's new charger-initiated actions that no handler answers yet (issue 16 builds them in steps):
+ * answered NotSupported, checked below, so that each one handled must leave this list. SEND-only
+ * NotifyPeriodicEventStream is never answered at all (tested over a raw socket elsewhere).
+ */
+const V21_NOT_HANDLED_YET: readonly string[] = v21Actions.NEW_CHARGER_INITIATED.filter((a) => a !== 'NotifyPeriodicEventStream');
 const versions = Object.keys(catalogue) as Version[];
 
 type SchemaTable = Record<string, v.GenericSchema | undefined>;
@@ -47,7 +57,15 @@ describe.each(versions)('%s charger-initiated actions', (version) => {
   });
   afterAll(() => cp?.close());
 
-  const actions = catalogue[version].actions.CHARGER_INITIATED.filter((a) => a !== 'BootNotification');
+  const actions = (catalogue[version].actions.CHARGER_INITIATED as readonly string[]).filter(
+    (a) => a !== 'BootNotification' && a !== 'NotifyPeriodicEventStream' && !(version === 'ocpp2.1' && V21_NOT_HANDLED_YET.includes(a)),
+  );
+  if (version === 'ocpp2.1') {
+    it.each(V21_NOT_HANDLED_YET)('%s is answered NotSupported until it has a handler', async (action) => {
+      const answer = await cp.call(action, minimalPayload(version, action, 'req'));
+      expect(answer).toEqual([4, expect.any(String), 'NotSupported', expect.any(String), { action }]);
+    });
+  }
   it.each(cases(actions))('$action ($variant payload) is answered with a valid CALLRESULT', async ({ action, variant }) => {
     const answer = await cp.call(action, samples[variant](version, action, 'req'));
     // A CALLERROR shows up here as [4, id, code, description, details].

@@ -120,7 +120,7 @@ describe('fleet list state, from real 1.6 and 2.0.1 chargers', () => {
     const delta = (key: 'byState' | 'byProtocol' | 'byRegistration') =>
       Object.fromEntries(Object.keys(after[key]).map((k) => [k, after[key][k]! - (before[key][k] ?? 0)]));
     expect(delta('byState')).toEqual({ online: 1, offline: 1, charging: 2, faulted: 2, unavailable: 2 });
-    expect(delta('byProtocol')).toEqual({ 'ocpp1.6': 4, 'ocpp2.0.1': 3, none: 1 });
+    expect(delta('byProtocol')).toEqual({ 'ocpp1.6': 4, 'ocpp2.0.1': 3, 'ocpp2.1': 0, none: 1 });
     expect(delta('byRegistration')).toEqual({ Accepted: 7, Pending: 0, Rejected: 0, none: 1 });
     for (const key of ['byState', 'byProtocol', 'byRegistration'] as const) {
       expect(Object.values(after[key]).reduce((a, b) => a + b, 0)).toBe(after.total);
@@ -297,7 +297,7 @@ describe('fleet list at 10,000 chargers', () => {
 
 describe('fleet list parameters', () => {
   it('refuses bad values with 400 InvalidParameter, and changes nothing', async () => {
-    for (const query of ['state=broken', 'state=online,', 'protocol=ocpp2.1', 'registration=accepted', 'sort=name', 'order=up', 'q=', `q=${'x'.repeat(51)}`, 'firmware=', 'limit=0', 'cursor=%25%25%25&sort=vendor']) {
+    for (const query of ['state=broken', 'state=online,', 'protocol=ocpp2.2', 'registration=accepted', 'sort=name', 'order=up', 'q=', `q=${'x'.repeat(51)}`, 'firmware=', 'limit=0', 'cursor=%25%25%25&sort=vendor']) {
       const res = await api('GET', `/chargers?${query}`);
       expect(res.status, query).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code, query).toBe('InvalidParameter');

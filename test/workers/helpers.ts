@@ -3,7 +3,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import type { ChargerFact } from '../../src/fleet/outbox';
-import type { OcppVersion } from '../../src/ocpp/versions';
+import { isOcpp2, type OcppVersion } from '../../src/ocpp/versions';
 import { CONTEXT_CODES, decodeSql, LOCATION_CODES, MEASURAND_CODES, PHASE_CODES, UNIT_CODES } from '../../src/store/meter-packing';
 
 export const API_TOKEN = 'test-token';
@@ -126,7 +126,7 @@ export class RawCharger {
   }
 
   async boot(): Promise<unknown[]> {
-    return this.protocol === 'ocpp2.0.1'
+    return isOcpp2(this.protocol)
       ? this.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Acme', model: 'Volt' } })
       : this.call('BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'Volt' });
   }

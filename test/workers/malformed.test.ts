@@ -27,9 +27,15 @@ const SCHEMA_CASES = {
     { name: 'wrong type', action: 'StatusNotification', payload: { timestamp: '2026-01-01T00:00:00Z', connectorStatus: 'Available', evseId: 'one', connectorId: 1 }, code: 'TypeConstraintViolation', field: 'evseId' },
     { name: 'bad date-time', action: 'StatusNotification', payload: { timestamp: 'yesterday', connectorStatus: 'Available', evseId: 1, connectorId: 1 }, code: 'PropertyConstraintViolation', field: 'timestamp' },
   ],
+  // 2.1 keeps 2.0.1's StatusNotification and its error codes; SEND-only NotifyPeriodicEventStream sent as a CALL is refused.
+  'ocpp2.1': [
+    { name: 'missing field', action: 'StatusNotification', payload: { timestamp: '2026-01-01T00:00:00Z', evseId: 1, connectorId: 1 }, code: 'OccurrenceConstraintViolation', field: 'connectorStatus' },
+    { name: 'bad enum', action: 'StatusNotification', payload: { timestamp: '2026-01-01T00:00:00Z', connectorStatus: 'Sleeping', evseId: 1, connectorId: 1 }, code: 'PropertyConstraintViolation', field: 'connectorStatus' },
+    { name: 'a SEND message as a CALL', action: 'NotifyPeriodicEventStream', payload: { id: 1, pending: 0, basetime: '2026-01-01T00:00:00Z', data: [{ t: 0, v: '1' }] }, code: 'NotSupported', field: 'action' },
+  ],
 } as const;
 
-for (const version of ['ocpp1.6', 'ocpp2.0.1'] as const) {
+for (const version of ['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1'] as const) {
   describe(`malformed input over ${version}`, () => {
     it('answers every frame-level class with the version-correct CALLERROR, and stays usable', async () => {
       const cp = await RawCharger.connect(uniqueChargerId(), version);

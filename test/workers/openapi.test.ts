@@ -13,6 +13,7 @@ import {
 } from '../../src/api/openapi-commands';
 import * as v16Actions from '../../src/ocpp/v16/actions';
 import * as v201Actions from '../../src/ocpp/v201/actions';
+import * as v21Actions from '../../src/ocpp/v21/actions';
 import { api, uniqueChargerId, worker } from './helpers';
 
 /** Every operation the API has, as `METHOD /path` under /api/v1. Keep in step with the routes. */
@@ -204,11 +205,11 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('has a schema for every CSMS-initiated action of both versions, request and response', async () => {
+  it('has a schema for every CSMS-initiated action of each version, request and response', async () => {
     const doc = await openApi();
     const command = doc.paths['/chargers/{chargerId}/commands/{action}']!.post;
     const byVersion = command['x-ocpp-actions'] as Record<string, Array<{ action: string; request: { $ref: string }; response: { $ref: string } }>>;
-    const expected = { 'ocpp1.6': ['v16', v16Actions.CSMS_INITIATED], 'ocpp2.0.1': ['v201', v201Actions.CSMS_INITIATED] } as const;
+    const expected = { 'ocpp1.6': ['v16', v16Actions.CSMS_INITIATED], 'ocpp2.0.1': ['v201', v201Actions.CSMS_INITIATED], 'ocpp2.1': ['v21', v21Actions.CSMS_INITIATED] } as const;
     const actionParameter = doc.paths['/chargers/{chargerId}/commands/{action}']!.parameters.find((p: { name: string }) => p.name === 'action');
     const requestRefs = command.requestBody.content['application/json'].schema.anyOf.map((s: { $ref: string }) => s.$ref);
     for (const [version, [prefix, actions]] of Object.entries(expected)) {
@@ -222,7 +223,7 @@ describe('the OpenAPI document', () => {
         expect(actionParameter.schema.enum).toContain(action);
       }
     }
-    expect(requestRefs).toHaveLength(v16Actions.CSMS_INITIATED.length + v201Actions.CSMS_INITIATED.length);
+    expect(requestRefs).toHaveLength(v16Actions.CSMS_INITIATED.length + v201Actions.CSMS_INITIATED.length + v21Actions.CSMS_INITIATED.length);
     // 1.6 Plug & Charge over DataTransfer: PnC.<action> with the 2.0.1 schemas, already among the request schemas.
     const pnc = command['x-pnc16-actions'] as Array<{ action: string; request: { $ref: string }; response: { $ref: string } }>;
     expect(pnc.map((a) => a.action).sort()).toEqual(['PnC.CertificateSigned', 'PnC.DeleteCertificate', 'PnC.GetInstalledCertificateIds', 'PnC.InstallCertificate', 'PnC.TriggerMessage']);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as v16Actions from '../../src/ocpp/v16/actions';
 import * as v201Actions from '../../src/ocpp/v201/actions';
+import * as v21Actions from '../../src/ocpp/v21/actions';
 import { api, worker } from './helpers';
 
 type Schema = Record<string, any>;
@@ -21,7 +22,7 @@ function refs(value: unknown, found: string[] = []): string[] {
 describe('GET /protocols/{version}/commands', () => {
   it('lists exactly the CSMS-initiated actions of each version, each request schema resolvable on its own and equal to the OpenAPI component', async () => {
     const doc = (await (await worker('/api/v1/openapi.json')).json()) as { components: { schemas: Record<string, Schema> } };
-    for (const [version, actions, prefix] of [['ocpp1.6', v16Actions.CSMS_INITIATED, 'v16'], ['ocpp2.0.1', v201Actions.CSMS_INITIATED, 'v201']] as const) {
+    for (const [version, actions, prefix] of [['ocpp1.6', v16Actions.CSMS_INITIATED, 'v16'], ['ocpp2.0.1', v201Actions.CSMS_INITIATED, 'v201'], ['ocpp2.1', v21Actions.CSMS_INITIATED, 'v21']] as const) {
       const res = await api('GET', `/protocols/${version}/commands`);
       expect(res.status).toBe(200);
       const body = (await res.json()) as Answer;
@@ -53,9 +54,9 @@ describe('GET /protocols/{version}/commands', () => {
     expect(await again.text()).toBe('');
     const other = await api('GET', '/protocols/ocpp2.0.1/commands');
     expect(other.headers.get('etag')).not.toBe(etag);
-    const unknown = await api('GET', '/protocols/ocpp2.1/commands');
+    const unknown = await api('GET', '/protocols/ocpp2.2/commands');
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: { code: 'UnknownProtocol', message: expect.stringContaining('ocpp2.1') } });
+    expect(await unknown.json()).toEqual({ error: { code: 'UnknownProtocol', message: expect.stringContaining('ocpp2.2') } });
     // Unknown query parameters are refused, as on every GET.
     expect((await api('GET', '/protocols/ocpp1.6/commands?x=1')).status).toBe(400);
   });

@@ -43,6 +43,17 @@ describe('charger connections', () => {
     cp.close();
   });
 
+  it('speaks OCPP 2.1 when offered, preferred over 2.0.1 and 1.6, and keeps the charger as a 2.1 one', async () => {
+    const cp = await RawCharger.connect(uniqueChargerId(), 'ocpp1.6, ocpp2.0.1, ocpp2.1');
+    expect(cp.protocol).toBe('ocpp2.1');
+    expect((await cp.boot())[2]).toMatchObject({ status: 'Accepted' });
+    const answer = await cp.call('StatusNotification', { timestamp: new Date().toISOString(), connectorStatus: 'Available', evseId: 1, connectorId: 1 });
+    expect(answer[0]).toBe(3);
+    const body = (await (await api('GET', `/chargers/${cp.id}`)).json()) as { charger: Record<string, unknown> };
+    expect(body.charger).toMatchObject({ protocol: 'ocpp2.1', connected: true, registrationStatus: 'Accepted' });
+    cp.close();
+  });
+
   it('refuses an upgrade with no acceptable subprotocol, a bad id, or no upgrade header', async () => {
     const noProtocol = await worker('/ocpp/CP-x', { headers: { upgrade: 'websocket', 'sec-websocket-protocol': 'ocpp1.5' } });
     expect(noProtocol.status).toBe(400);

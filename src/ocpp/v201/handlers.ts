@@ -12,6 +12,7 @@ import { limitCleared, limitFromNotify, profileChangesFromReport } from '../prof
 import { checkEvSchedule, evProfileId, profileForEvNeeds } from '../charging/ev-negotiation';
 import type { SmartChargingState } from '../records';
 import { settingsFromReport } from '../settings';
+import { isOcpp2 } from '../versions';
 import type {
   AuthorizeRequest,
   AuthorizeResponse,
@@ -312,7 +313,7 @@ const NotifyReport = keepAndAnswer<NotifyReportRequest, NotifyReportResponse>('N
 const ReportChargingProfiles = keepAndAnswer<ReportChargingProfilesRequest, ReportChargingProfilesResponse>(
   'ReportChargingProfiles',
   async (req, ctx) => {
-    await ctx.records.recordProfileChanges(profileChangesFromReport(req, ctx.now.toISOString()));
+    await ctx.records.recordProfileChanges(profileChangesFromReport(req, ctx.now.toISOString(), isOcpp2(ctx.version) ? ctx.version : 'ocpp2.0.1'));
     return {};
   },
 );

@@ -1,0 +1,10 @@
+// OCPP 2.1 handlers: the 2.0.1 handlers for the actions 2.1 keeps (their messages only gained optional
+// fields), and the ones only 2.1 has, by action name. An action with no handler here is answered
+// NotSupported.
+
+import type { HandlerTable } from '../handlers';
+import { handlers as v201Handlers } from '../v201/handlers';
+
+export const handlers: HandlerTable = {
+  ...v201Handlers,
+};
