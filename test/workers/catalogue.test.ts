@@ -26,7 +26,23 @@ const catalogue = {
  * answered NotSupported, checked below, so that each one handled must leave this list. SEND-only
  * NotifyPeriodicEventStream is never answered at all (tested over a raw socket elsewhere).
  */
-const V21_NOT_HANDLED_YET: readonly string[] = v21Actions.NEW_CHARGER_INITIATED.filter((a) => a !== 'NotifyPeriodicEventStream');
+const V21_NOT_HANDLED_YET: readonly string[] = [
+  // DER control
+  'NotifyDERAlarm',
+  'NotifyDERStartStop',
+  'ReportDERControl',
+  // tariffs and payment
+  'NotifySettlement',
+  'VatNumberValidation',
+  // dynamic schedules, priority charging, battery swap, certificate chains
+  'BatterySwap',
+  'GetCertificateChainStatus',
+  'NotifyPriorityCharging',
+  'PullDynamicScheduleUpdate',
+  // periodic event streams
+  'ClosePeriodicEventStream',
+  'OpenPeriodicEventStream',
+];
 const versions = Object.keys(catalogue) as Version[];
 
 type SchemaTable = Record<string, v.GenericSchema | undefined>;
@@ -61,6 +77,9 @@ describe.each(versions)('%s charger-initiated actions', (version) => {
     (a) => a !== 'BootNotification' && a !== 'NotifyPeriodicEventStream' && !(version === 'ocpp2.1' && V21_NOT_HANDLED_YET.includes(a)),
   );
   if (version === 'ocpp2.1') {
+    it('names only new 2.1 charger actions as not handled yet', () => {
+      for (const a of V21_NOT_HANDLED_YET) expect(v21Actions.NEW_CHARGER_INITIATED).toContain(a);
+    });
     it.each(V21_NOT_HANDLED_YET)('%s is answered NotSupported until it has a handler', async (action) => {
       const answer = await cp.call(action, minimalPayload(version, action, 'req'));
       expect(answer).toEqual([4, expect.any(String), 'NotSupported', expect.any(String), { action }]);
