@@ -353,41 +353,56 @@ export class ChargerStore {
    * policy's answer) otherwise. A charger accepted by the policy is registered from then on. Returns the answer decided, read and
    * written atomically (a registration made at the same moment is either seen or made after).
    */
+  /**
+   * Records a boot and decides its registration status, in one D1 batch. The facts the fleet list
+   * indexes (vendor, model, serial number, firmware: migration 0039) are written by a second
+   * statement only when one of them changed: SQLite rewrites an index entry for every column an
+   * UPDATE sets, changed or not, so setting them at every boot cost 4 D1 rows written for nothing
+   * (test/workers/reconnect-costs.test.ts). A new row gets them from its INSERT.
+   */
   async recordBoot(id: string, protocol: OcppVersion, boot: BootFacts, unknownStatus: RegistrationStatus, now: string): Promise<RegistrationStatus> {
-    const row = await this.db
-      .prepare(
-        `INSERT INTO chargers (id, registered, protocol, registration_status, vendor, model, serial_number,
-           charge_box_serial_number, firmware_version, iccid, imsi, meter_type, meter_serial_number,
-           connected, last_seen, last_boot_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?14, ?14, ?14)
-         ON CONFLICT (id) DO UPDATE SET
-           registration_status = CASE WHEN held_rejected = 1 THEN 'Rejected' WHEN held_pending = 1 THEN 'Pending' WHEN registered = 1 THEN 'Accepted'
-             ELSE excluded.registration_status END,
-           registered = MAX(registered, excluded.registered), protocol = excluded.protocol,
-           vendor = excluded.vendor, model = excluded.model,
-           serial_number = excluded.serial_number, charge_box_serial_number = excluded.charge_box_serial_number,
-           firmware_version = excluded.firmware_version, iccid = excluded.iccid, imsi = excluded.imsi,
-           meter_type = excluded.meter_type, meter_serial_number = excluded.meter_serial_number,
-           connected = 1, last_seen = ?14, last_boot_at = ?14, updated_at = ?14
-         RETURNING registration_status`,
-      )
-      .bind(
-        id,
-        unknownStatus === 'Accepted' ? 1 : 0,
-        protocol,
-        unknownStatus,
-        boot.vendor,
-        boot.model,
-        boot.serialNumber ?? null,
-        boot.chargeBoxSerialNumber ?? null,
-        boot.firmwareVersion ?? null,
-        boot.iccid ?? null,
-        boot.imsi ?? null,
-        boot.meterType ?? null,
-        boot.meterSerialNumber ?? null,
-        now,
-      )
-      .first<{ registration_status: RegistrationStatus }>();
+    const indexed = [boot.vendor, boot.model, boot.serialNumber ?? null, boot.firmwareVersion ?? null];
+    const [upserted] = await this.db.batch<{ registration_status: RegistrationStatus }>([
+      this.db
+        .prepare(
+          `INSERT INTO chargers (id, registered, protocol, registration_status, vendor, model, serial_number,
+             charge_box_serial_number, firmware_version, iccid, imsi, meter_type, meter_serial_number,
+             connected, last_seen, last_boot_at, created_at, updated_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?14, ?14, ?14)
+           ON CONFLICT (id) DO UPDATE SET
+             registration_status = CASE WHEN held_rejected = 1 THEN 'Rejected' WHEN held_pending = 1 THEN 'Pending' WHEN registered = 1 THEN 'Accepted'
+               ELSE excluded.registration_status END,
+             registered = MAX(registered, excluded.registered), protocol = excluded.protocol,
+             charge_box_serial_number = excluded.charge_box_serial_number,
+             iccid = excluded.iccid, imsi = excluded.imsi,
+             meter_type = excluded.meter_type, meter_serial_number = excluded.meter_serial_number,
+             connected = 1, last_seen = ?14, last_boot_at = ?14, updated_at = ?14
+           RETURNING registration_status`,
+        )
+        .bind(
+          id,
+          unknownStatus === 'Accepted' ? 1 : 0,
+          protocol,
+          unknownStatus,
+          boot.vendor,
+          boot.model,
+          boot.serialNumber ?? null,
+          boot.chargeBoxSerialNumber ?? null,
+          boot.firmwareVersion ?? null,
+          boot.iccid ?? null,
+          boot.imsi ?? null,
+          boot.meterType ?? null,
+          boot.meterSerialNumber ?? null,
+          now,
+        ),
+      this.db
+        .prepare(
+          `UPDATE chargers SET vendor = ?2, model = ?3, serial_number = ?4, firmware_version = ?5
+           WHERE id = ?1 AND (vendor IS NOT ?2 OR model IS NOT ?3 OR serial_number IS NOT ?4 OR firmware_version IS NOT ?5)`,
+        )
+        .bind(id, ...indexed),
+    ]);
+    const row = upserted?.results[0];
     if (!row) throw new Error(`D1 returned no row for the boot of ${id}`);
     return row.registration_status;
   }
