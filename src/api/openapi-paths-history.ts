@@ -184,7 +184,7 @@ export function historyPaths(): Record<string, Json> {
       summary: "The charger's message journal: its last frames in both directions (JOURNAL_SIZE, default 200), newest first",
       description:
         'With JOURNAL_MODE=memory (the default) the frames are kept in the object\'s memory and lost when it hibernates or is evicted ' +
-        '(0 storage rows written per frame); CALLERRORs in either direction, refused frames and the frames held with them (the CALL a ' +
+        '(0 storage rows written per frame); CALLERRORs and CALLRESULTERRORs in either direction, refused frames and the frames held with them (the CALL a ' +
         'CALLERROR answers) are also kept in its storage and listed after the frames in memory. JOURNAL_MODE=durable keeps every ' +
         'frame in storage (2 rows written per frame).',
       parameters: [parameterRef('limit')],
@@ -196,9 +196,9 @@ export function historyPaths(): Record<string, Json> {
             properties: {
               at: { type: 'string', format: 'date-time' },
               direction: { type: 'string', enum: ['in', 'out'], description: 'in: from the charger; out: from the CSMS' },
-              messageType: { type: ['integer', 'null'], enum: [2, 3, 4, null] },
+              messageType: { type: ['integer', 'null'], enum: [2, 3, 4, 5, 6, null], description: '2 CALL, 3 CALLRESULT, 4 CALLERROR; on OCPP 2.1 also 5 CALLRESULTERROR and 6 SEND' },
               messageId: { type: ['string', 'null'] },
-              action: { type: ['string', 'null'], description: "For replies, the action of the CALL they answer (the latest earlier one with their id), when it is in the journal, on this page or not" },
+              action: { type: ['string', 'null'], description: "For replies, the action of the CALL they answer (the latest earlier one with their id; for a CALLRESULTERROR, the CALL whose answer it is about), when it is in the journal, on this page or not" },
               errorCode: { type: ['string', 'null'] },
               text: { type: 'string', description: 'The frame as sent, cut at 4,096 characters' },
               truncated: { type: 'boolean' },

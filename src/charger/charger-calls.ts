@@ -1,5 +1,6 @@
 // Answers one CALL from the charger: charges its write budget, handles it durably, sends the
 // answer, and then does what follows the answer (metrics and events, queued commands, D1's copy).
+// A SEND (2.1) goes the same way to its handler, and nothing is sent back.
 //
 // The ChargerSession Durable Object reads the frame and settles replies to its own calls; each
 // CALL comes here, one at a time in arrival order (the session chains them).
@@ -10,10 +11,11 @@ import { configuredCertificateAuthority } from './certificate-authority';
 import { ocspChecker } from './ocsp-client';
 import { trustedCertificates } from '../ocpp/trust-chain';
 import { TrustRootStore } from '../store/trust-roots';
-import { logError, logMessage, logWarning } from '../log';
-import { answerCall } from '../ocpp/dispatch';
+import { logDropped, logError, logMessage, logWarning } from '../log';
+import { answerCall, takeSend } from '../ocpp/dispatch';
 import { OcppError } from '../ocpp/errors';
-import { serializeError, type Call } from '../ocpp/frames';
+import { serializeError, type Call, type Request, type Send } from '../ocpp/frames';
+import type { HandlerContext } from '../ocpp/handlers';
 import { PROFILES } from '../ocpp/protocol';
 import type { RegistrationStatus } from '../ocpp/records';
 import type { WriteOnlyLookup } from '../ocpp/secrets';
@@ -88,40 +90,8 @@ export class ChargerCalls {
     let deliverAfterAnswer = false;
     /** What the driver is shown after the answer (1.6: SetUserPrice, FinalCost), as this CALL's records told it. */
     const shown: ShownAfterAnswer = {};
-    const records = new DurableChargerRecords({
-      db: this.deps.db(),
-      outbox: this.deps.outbox,
-      locations: this.deps.locations,
-      tags: this.deps.tags,
-      remoteStarts: this.deps.remoteStarts,
-      activeTokens: this.deps.activeTokens,
-      transactionIds: this.deps.transactionIds,
-      evseTransactions: this.deps.evseTransactions,
-      prices: this.deps.prices,
-      txProfiles: this.deps.txProfiles,
-      flushToD1: () => this.deps.handover.flushToD1(),
-      chargerId,
-      protocol,
-      config: this.deps.config(),
-      writeOnly: this.deps.writeOnly,
-      now,
-      rememberRegistration: (status) => this.deps.setRegistration(status),
-      appended: (urgency) => this.deps.handover.schedule(urgency),
-      lastSeenToWrite: () => this.deps.handover.lastSeenToWrite(),
-      announceCdrs: (batch, now) => this.deps.handover.announceCdrs(batch, now),
-      learnLimits: (settings) => this.deps.operatorCommands.learnLimits(settings),
-      firmwareJobs: this.deps.operatorCommands.firmwareJobs,
-      showsTariff: async () => showsTariff(protocol, await this.deps.operatorCommands.priceDisplay.read()),
-      tariffShown: (userPrice) => {
-        shown.userPrice = userPrice;
-      },
-      priceEnded: (finalCost) => {
-        shown.finalCost = finalCost;
-      },
-      queueCommand: async (action, payload) => {
-        this.deps.operatorCommands.queueGenerated(chargerId, action, payload);
-        deliverAfterAnswer = true;
-      },
+    const records = this.recordsFor(attachment, now, shown, () => {
+      deliverAfterAnswer = true;
     });
     let refused = false;
     const accepted = (await this.deps.getRegistration()) === 'Accepted';
@@ -131,19 +101,7 @@ export class ChargerCalls {
     const answer = await answerCall(
       PROFILES[protocol],
       frame,
-      {
-        chargerId,
-        version: protocol,
-        messageId: frame.id,
-        now,
-        connectedAt: new Date(attachment.connectedAt),
-        heartbeatIntervalSeconds: this.deps.config().heartbeatIntervalSeconds,
-        records,
-        contractCertificates: contractCertificateProvider(this.deps.config()),
-        ocsp: ocspChecker(chargerId),
-        trustedCertificates: once(async () => trustedCertificates(await new TrustRootStore(this.deps.db()).pems(), Date.now())),
-        certificateAuthority: configuredCertificateAuthority(this.deps.config()),
-      },
+      this.contextFor(attachment, frame.id, now, records),
       {
         accepted,
         solicited: solicited && ((action, payload) => (wasSolicited = solicited(action, payload))),
@@ -179,12 +137,112 @@ export class ChargerCalls {
   }
 
   /**
-   * Charges a CALL to the charger's write budget (see write-budget.ts); the CALLERROR to answer
+   * Takes one SEND (2.1): charged to the write budget like a CALL and checked like one, its
+   * handler run, and nothing sent back whatever happens (OCPP 2.1 Part 4: a SEND gets no response,
+   * not even an error). It is `refused` when what the charger sent is wrong: such frames count
+   * against the connection's bad-frame budget. Over the write budget it is dropped, not stored:
+   * valid input, only too much of it, and the charger will not send it again.
+   */
+  async take(attachment: OcppAttachment, frame: Send, message: string): Promise<'handled' | 'refused'> {
+    const { protocol, chargerId } = attachment;
+    const overBudget = await this.spendWriteBudget(chargerId, frame, message);
+    if (overBudget) {
+      // The charger is told nothing either way, and will not send it again: what it carried is lost.
+      logWarning('send dropped', chargerId, `${frame.action} ${frame.id} not stored: ${overBudget.message}`);
+      return 'handled';
+    }
+    const now = new Date(attachment.lastSeen);
+    const started = Date.now();
+    const records = this.recordsFor(attachment, now, {}, () => this.deps.operatorCommands.startDelivery());
+    const accepted = (await this.deps.getRegistration()) === 'Accepted';
+    const solicited = accepted ? undefined : await this.deps.solicited.matcher(Date.now());
+    const outcome = await takeSend(PROFILES[protocol], frame, this.contextFor(attachment, frame.id, now, records), {
+      accepted,
+      solicited,
+      onInternalError: (action, error) => logError(action, chargerId, error),
+    });
+    if (this.deps.config().logMessages) {
+      logMessage({ chargerId, messageId: frame.id, action: frame.action, protocol, durationMs: Date.now() - started, outcome: `send ${outcome.kind}` });
+    }
+    switch (outcome.kind) {
+      case 'refused':
+        logDropped(chargerId, `SEND ${frame.id} ${frame.action} refused, not answered: ${outcome.error.kind} ${outcome.error.message}`);
+        return 'refused';
+      case 'unhandled':
+        // The action may be sent with SEND, but nothing here takes it yet: kept only in the journal.
+        logWarning('send unhandled', chargerId, `${frame.action} ${frame.id} has no handler; not answered, nothing stored`);
+        return 'handled';
+      case 'failed':
+      case 'handled':
+        return 'handled';
+    }
+  }
+
+  /** The records one request leaves behind (records.ts), with what they tell the caller: a price shown, a command queued. */
+  private recordsFor(attachment: OcppAttachment, now: Date, shown: ShownAfterAnswer, commandQueued: () => void): DurableChargerRecords {
+    const { protocol, chargerId } = attachment;
+    return new DurableChargerRecords({
+      db: this.deps.db(),
+      outbox: this.deps.outbox,
+      locations: this.deps.locations,
+      tags: this.deps.tags,
+      remoteStarts: this.deps.remoteStarts,
+      activeTokens: this.deps.activeTokens,
+      transactionIds: this.deps.transactionIds,
+      evseTransactions: this.deps.evseTransactions,
+      prices: this.deps.prices,
+      txProfiles: this.deps.txProfiles,
+      flushToD1: () => this.deps.handover.flushToD1(),
+      chargerId,
+      protocol,
+      config: this.deps.config(),
+      writeOnly: this.deps.writeOnly,
+      now,
+      rememberRegistration: (status) => this.deps.setRegistration(status),
+      appended: (urgency) => this.deps.handover.schedule(urgency),
+      lastSeenToWrite: () => this.deps.handover.lastSeenToWrite(),
+      announceCdrs: (batch, now) => this.deps.handover.announceCdrs(batch, now),
+      learnLimits: (settings) => this.deps.operatorCommands.learnLimits(settings),
+      firmwareJobs: this.deps.operatorCommands.firmwareJobs,
+      showsTariff: async () => showsTariff(protocol, await this.deps.operatorCommands.priceDisplay.read()),
+      tariffShown: (userPrice) => {
+        shown.userPrice = userPrice;
+      },
+      priceEnded: (finalCost) => {
+        shown.finalCost = finalCost;
+      },
+      queueCommand: async (action, payload) => {
+        this.deps.operatorCommands.queueGenerated(chargerId, action, payload);
+        commandQueued();
+      },
+    });
+  }
+
+  /** What a handler may use while it takes request `messageId` (handlers.ts). */
+  private contextFor(attachment: OcppAttachment, messageId: string, now: Date, records: DurableChargerRecords): HandlerContext {
+    const { chargerId } = attachment;
+    return {
+      chargerId,
+      version: attachment.protocol,
+      messageId,
+      now,
+      connectedAt: new Date(attachment.connectedAt),
+      heartbeatIntervalSeconds: this.deps.config().heartbeatIntervalSeconds,
+      records,
+      contractCertificates: contractCertificateProvider(this.deps.config()),
+      ocsp: ocspChecker(chargerId),
+      trustedCertificates: once(async () => trustedCertificates(await new TrustRootStore(this.deps.db()).pems(), Date.now())),
+      certificateAuthority: configuredCertificateAuthority(this.deps.config()),
+    };
+  }
+
+  /**
+   * Charges a CALL (or a SEND) to the charger's write budget (see write-budget.ts); the CALLERROR to answer
    * when it is spent. The tally is kept in the object's storage, so neither hibernation nor a
    * reconnection resets it; it is only written once a tenth of the budget is spent, so a charger
    * well within it costs no storage write.
    */
-  private async spendWriteBudget(chargerId: string, frame: Call, text: string): Promise<OcppError | undefined> {
+  private async spendWriteBudget(chargerId: string, frame: Request, text: string): Promise<OcppError | undefined> {
     const budget = { rows: this.deps.config().writeBudgetRows, bytes: this.deps.config().writeBudgetBytes };
     const cost = writeCostOf(frame.payload, frameBytes(text));
     let charged: ReturnType<typeof chargeWrites>;

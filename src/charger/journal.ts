@@ -7,12 +7,15 @@ export interface JournalEntry {
   at: string;
   /** in: from the charger; out: from the CSMS. */
   direction: 'in' | 'out';
-  /** 2 CALL, 3 CALLRESULT, 4 CALLERROR; null for a frame that is not one. */
+  /** 2 CALL, 3 CALLRESULT, 4 CALLERROR, and on 2.1 5 CALLRESULTERROR, 6 SEND; null for a frame that is not one. */
   messageType: number | null;
   messageId: string | null;
-  /** The CALL's action; for a CALLRESULT or CALLERROR, the action of the CALL it answers, when in the journal. */
+  /**
+   * The CALL's or SEND's action; for a CALLRESULT or CALLERROR, the action of the CALL it answers,
+   * and for a CALLRESULTERROR that of the CALL whose answer it is about, when in the journal.
+   */
   action: string | null;
-  /** A CALLERROR's code. */
+  /** A CALLERROR's or CALLRESULTERROR's code. */
   errorCode: string | null;
   /** The frame as sent, its secrets redacted (see secrets.ts), cut at MAX_TEXT characters. */
   text: string;
@@ -218,7 +221,9 @@ export class MessageJournal {
         if (frame.action) calls.set(`${row[1]}:${frame.messageId}`, frame.action);
         continue;
       }
-      const key = `${row[1] === 'in' ? 'out' : 'in'}:${frame.messageId}`;
+      // A SEND names its own action and is answered by nothing.
+      if (frame.messageType === 6) continue;
+      const key = `${callDirectionOf(frame.messageType, row[1])}:${frame.messageId}`;
       const action = calls.get(key);
       if (action !== undefined) actions[index] = action;
       else unmatched.set(key, [...(unmatched.get(key) ?? []), index]);
@@ -325,9 +330,22 @@ export class MessageJournal {
   }
 }
 
-/** Whether a frame must outlast the object in memory mode: a CALLERROR, or not a readable frame (binary, malformed). */
+/**
+ * Whether a frame must outlast the object in memory mode: a CALLERROR or CALLRESULTERROR, or not a
+ * readable frame (binary, malformed). A SEND is ordinary, like a CALL.
+ */
 function mustLast(row: Row): boolean {
-  return !/^\s*\[\s*[23]\s*,/.test(row[2]);
+  return !/^\s*\[\s*[236]\s*,/.test(row[2]);
+}
+
+/**
+ * Which way the CALL went that a reply sent `direction` is about: a CALLRESULT or CALLERROR goes
+ * back the other way; a CALLRESULTERROR (5) is about the answer to a CALL its sender had sent,
+ * so that CALL went the same way.
+ */
+function callDirectionOf(messageType: number | null, direction: 'in' | 'out'): 'in' | 'out' {
+  if (messageType === 5) return direction;
+  return direction === 'in' ? 'out' : 'in';
 }
 
 /** Redacts what older code kept in the durable journal (a schema migration, see schema.ts). */
@@ -347,6 +365,10 @@ function entryOf(row: Row): JournalEntry {
   return { at: new Date(row[0]).toISOString(), direction: row[1], ...frame, text: row[2], truncated: row[3] === 1 };
 }
 
+/** The message types whose third element is an action (CALL, SEND) or an error code (CALLERROR, CALLRESULTERROR). */
+const NAMES_ACTION = new Set([2, 6]);
+const NAMES_ERROR = new Set([4, 5]);
+
 function readFrame(text: string): Pick<JournalEntry, 'messageType' | 'messageId' | 'action' | 'errorCode'> {
   const none = { messageType: null, messageId: null, action: null, errorCode: null };
   let data: unknown;
@@ -354,23 +376,24 @@ function readFrame(text: string): Pick<JournalEntry, 'messageType' | 'messageId'
     data = JSON.parse(text);
   } catch {
     // A cut frame is no longer JSON, but its head still names it.
-    const head = /^\[\s*([234])\s*,\s*"([^"\\]{0,36})"\s*(?:,\s*"([^"\\]{0,64})")?/.exec(text);
+    const head = /^\[\s*([2-6])\s*,\s*"([^"\\]{0,36})"\s*(?:,\s*"([^"\\]{0,64})")?/.exec(text);
     if (!head) return none;
     const type = Number(head[1]);
     return {
       messageType: type,
       messageId: head[2] ?? null,
-      action: type === 2 ? (head[3] ?? null) : null,
-      errorCode: type === 4 ? (head[3] ?? null) : null,
+      action: NAMES_ACTION.has(type) ? (head[3] ?? null) : null,
+      errorCode: NAMES_ERROR.has(type) ? (head[3] ?? null) : null,
     };
   }
-  if (!Array.isArray(data) || ![2, 3, 4].includes(data[0] as number)) return none;
+  // Types 5 and 6 are OCPP 2.1's; a 2.0.1 or 1.6 connection answered them MessageTypeNotSupported, and they are shown as sent.
+  if (!Array.isArray(data) || ![2, 3, 4, 5, 6].includes(data[0] as number)) return none;
   const [type, id, third] = data as [number, unknown, unknown];
   return {
     messageType: type,
     messageId: typeof id === 'string' ? id : null,
-    action: type === 2 && typeof third === 'string' ? third : null,
-    errorCode: type === 4 && typeof third === 'string' ? third : null,
+    action: NAMES_ACTION.has(type) && typeof third === 'string' ? third : null,
+    errorCode: NAMES_ERROR.has(type) && typeof third === 'string' ? third : null,
   };
 }
 

@@ -18,8 +18,10 @@ import type { Env } from '../env';
 import { Outbox } from '../fleet/outbox';
 import { logDropped, logError, logWarning } from '../log';
 import { OcppError } from '../ocpp/errors';
-import { CALL, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from '../ocpp/frames';
+import { CALL, CALLRESULT, CALLRESULTERROR, parseFrame, SEND, serializeError, UNREADABLE_MESSAGE_ID, type CallResultError } from '../ocpp/frames';
 import { OutboundCalls } from '../ocpp/outbound-calls';
+import { PROFILES } from '../ocpp/protocol';
+import { callResultError } from '../ocpp/reply-checks';
 import type { LocalListEntry, LocalListUpdate, SkippedEntry } from '../ocpp/local-list';
 import { redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
 import { countingD1 } from '../store/counting-d1';
@@ -520,8 +522,9 @@ export class ChargerSession extends DurableObject<Env> {
 
   /**
    * Handles one frame. It is `refused` when it was malformed, a reply to nothing (a late answer
-   * to a call that timed out is not that), or a CALL
-   * answered with a CALLERROR other than InternalError: such frames count against the
+   * to a call that timed out is not that), a CALL
+   * answered with a CALLERROR other than InternalError, a SEND refused (2.1: never answered either
+   * way), or a CALLRESULTERROR (2.1; see `callResultErrorReceived`): such frames count against the
    * connection's bad-frame budget.
    */
   private async handleFrame(
@@ -534,25 +537,47 @@ export class ChargerSession extends DurableObject<Env> {
       this.send(ws, serializeError(protocol, UNREADABLE_MESSAGE_ID, new OcppError('FormatViolation', 'OCPP-J frames are text, not binary')));
       return 'refused';
     }
-    const parsed = parseFrame(message);
+    const parsed = parseFrame(message, protocol);
     if (!parsed.ok) {
       if (parsed.answer) this.send(ws, serializeError(protocol, parsed.replyId, parsed.error));
       else logDropped(chargerId, parsed.error.message);
       return 'refused';
     }
     const frame = parsed.frame;
-    if (frame.type !== CALL) {
-      if (this.outbound.settle(frame)) return 'handled';
-      // An answer that came after its call timed out is slow, not hostile: logged, not charged.
-      const late = this.outbound.timedOut(frame.id);
-      if (late !== undefined) {
-        logWarning('late reply', chargerId, `reply ${frame.id} to ${late} came after the call timed out`);
-        return 'handled';
-      }
-      logDropped(chargerId, `reply ${frame.id} matches no pending call`);
-      return 'refused';
+    switch (frame.type) {
+      case CALL:
+        return this.calls.answer(ws, attachment, frame, message);
+      case SEND:
+        return this.calls.take(attachment, frame, message);
+      case CALLRESULTERROR:
+        return this.callResultErrorReceived(chargerId, frame);
     }
+    if (frame.type === CALLRESULT) {
+      // 2.1: an answer to our call that fails its schema is told to the charger (reply-checks.ts).
+      const action = this.outbound.awaiting(frame.id);
+      const error = action === undefined ? undefined : callResultError(PROFILES[protocol], action, frame);
+      if (error) this.send(ws, error);
+    }
+    if (this.outbound.settle(frame)) return 'handled';
+    // An answer that came after its call timed out is slow, not hostile: logged, not charged.
+    const late = this.outbound.timedOut(frame.id);
+    if (late !== undefined) {
+      logWarning('late reply', chargerId, `reply ${frame.id} to ${late} came after the call timed out`);
+      return 'handled';
+    }
+    logDropped(chargerId, `reply ${frame.id} matches no pending call`);
+    return 'refused';
+  }
 
-    return this.calls.answer(ws, attachment, frame, message);
+  /**
+   * A 2.1 charger could not process one of our answers (a CALLRESULT we sent under `frame.id`).
+   * It is never answered; the journal keeps it durably, as it keeps a CALLERROR, and the log says
+   * what the charger objected to. Our answers are checked against their schemas before they leave,
+   * so a charger has little reason to send one: each spends the bad-frame budget like a reply to
+   * nothing, which bounds what a flood of them (each a durable journal row) can cost.
+   */
+  private callResultErrorReceived(chargerId: string, frame: CallResultError): 'refused' {
+    logWarning('callresulterror received', chargerId, `the charger could not process our answer ${frame.id}: ${frame.code} ${frame.description}`);
+    return 'refused';
   }
 }

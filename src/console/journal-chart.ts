@@ -41,7 +41,7 @@ export const JOURNAL_CHART = String.raw`
     add(box, chart);
   }
 
-  var KINDS = { 2: 'CALL', 3: 'RESULT', 4: 'ERROR' };
+  var KINDS = { 2: 'CALL', 3: 'RESULT', 4: 'ERROR', 5: 'RESULT ERROR', 6: 'SEND' };
   function renderJournal(box) {
     box.replaceChildren();
     if (state.messages.length === 0) { add(box, h('p', 'note', 'No messages in the journal.')); return; }
@@ -54,7 +54,7 @@ export const JOURNAL_CHART = String.raw`
         m.errorCode ? kind + ' ' + m.errorCode : kind,
         m.action || '—',
         h('code', 'frame', m.text + (m.truncated ? ' …(cut)' : '')),
-      ], m.messageType === 4 ? 'callerror' : null));
+      ], m.messageType === 4 || m.messageType === 5 ? 'callerror' : null));
     });
     add(box, scroller(t));
   }

@@ -38,7 +38,7 @@ export const V16_ERROR_CODES = [
   'GenericError',
 ] as const;
 
-/** The error codes OCPP 2.0.1-J defines. */
+/** The error codes OCPP 2.0.1-J defines. OCPP 2.1 (Part 4) keeps the same list, for CALLERROR and CALLRESULTERROR alike, so 2.1 is spelled from this table too. */
 export const V201_ERROR_CODES = [
   'FormatViolation',
   'GenericError',

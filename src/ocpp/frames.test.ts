@@ -1,11 +1,30 @@
+import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { OcppError } from './errors';
-import { MAX_JSON_DEPTH, nestedDeeperThan, parseFrame, serializeError, UNREADABLE_MESSAGE_ID } from './frames';
+import { smallJson } from '../../test/support/payload-arbitraries';
+import { isErrorCode, OcppError } from './errors';
+import {
+  CALLRESULTERROR,
+  hasRpc21Frames,
+  isPlainObject,
+  MAX_JSON_DEPTH,
+  MAX_MESSAGE_ID_LENGTH,
+  nestedDeeperThan,
+  parseFrame,
+  SEND,
+  serializeCallResultError,
+  serializeError,
+  serializeSend,
+  UNREADABLE_MESSAGE_ID,
+} from './frames';
 import { validatePayload } from './validation';
+import type { OcppVersion } from './versions';
 
-function failure(text: string) {
-  const outcome = parseFrame(text);
+/** The version whose RPC framework has types 5 and 6. */
+const V21: OcppVersion = 'ocpp2.1';
+
+function failure(text: string, version?: OcppVersion) {
+  const outcome = parseFrame(text, version);
   if (outcome.ok) throw new Error(`expected ${text} to be rejected`);
   return outcome;
 }
@@ -140,5 +159,124 @@ describe('serializeError', () => {
     expect(named16[3]).toBe('Not a FormationViolation nor an OccurenceConstraintViolation');
     expect(named16[4]).toEqual({ nested: { kind: 'FormationViolation' } });
     expect(JSON.parse(serializeError('ocpp2.0.1', 'id3', named))[4]).toEqual({ nested: { kind: 'RpcFrameworkError' } });
+  });
+});
+
+describe('OCPP 2.1 frames: CALLRESULTERROR (5) and SEND (6)', () => {
+  it('exist only on 2.1', () => {
+    expect(hasRpc21Frames(V21)).toBe(true);
+    expect(hasRpc21Frames('ocpp2.0.1')).toBe(false);
+    expect(hasRpc21Frames('ocpp1.6')).toBe(false);
+    expect(hasRpc21Frames(undefined)).toBe(false);
+  });
+
+  it('reads both on a 2.1 connection', () => {
+    expect(parseFrame('[6,"s1","NotifyPeriodicEventStream",{"id":1}]', V21)).toEqual({
+      ok: true,
+      frame: { type: SEND, id: 's1', action: 'NotifyPeriodicEventStream', payload: { id: 1 } },
+    });
+    expect(parseFrame('[5,"r1","FormatViolation","bad",{"a":1}]', V21)).toEqual({
+      ok: true,
+      frame: { type: CALLRESULTERROR, id: 'r1', code: 'FormatViolation', description: 'bad', details: { a: 1 } },
+    });
+  });
+
+  it('keeps types 5 and 6 unknown on 1.6, 2.0.1 and with no version: MessageTypeNotSupported, answered under their id', () => {
+    for (const version of ['ocpp1.6', 'ocpp2.0.1', undefined] as const) {
+      for (const text of ['[5,"r1","FormatViolation","bad",{}]', '[6,"s1","NotifyPeriodicEventStream",{}]']) {
+        const out = failure(text, version);
+        expect(out.error.kind).toBe('MessageTypeNotSupported');
+        expect(out).toMatchObject({ replyId: text.slice(4, 6), answer: true });
+      }
+    }
+  });
+
+  it('answers an unknown type on 2.1 as before', () => {
+    const out = failure('[7,"x","Foo",{}]', V21);
+    expect(out).toMatchObject({ replyId: 'x', answer: true });
+    expect(out.error.kind).toBe('MessageTypeNotSupported');
+  });
+
+  it('never answers a broken SEND: 2.1 says a SEND gets no response, not even an error', () => {
+    const broken = [
+      '[6,"s"]',
+      '[6,"s","NotifyPeriodicEventStream"]',
+      '[6,"s","NotifyPeriodicEventStream",[]]',
+      '[6,"s","NotifyPeriodicEventStream",{},1]',
+      '[6,"s",7,{}]',
+      '[6,"s","",{}]',
+      '[6,7,"NotifyPeriodicEventStream",{}]',
+      '[6,"","NotifyPeriodicEventStream",{}]',
+      `[6,"${'x'.repeat(MAX_MESSAGE_ID_LENGTH + 1)}","NotifyPeriodicEventStream",{}]`,
+      `[6,"deep","NotifyPeriodicEventStream",{"data":${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}}]`,
+    ];
+    for (const text of broken) {
+      const out = failure(text, V21);
+      expect(out.answer, text).toBe(false);
+    }
+    // The same shapes as a CALL are answered.
+    expect(failure('[2,"s","NotifyPeriodicEventStream",[]]', V21)).toMatchObject({ replyId: 's', answer: true });
+    expect(failure('[6,"s","NotifyPeriodicEventStream",[]]', V21).error.kind).toBe('FormatViolation');
+  });
+
+  it('never answers a broken CALLRESULTERROR', () => {
+    for (const text of ['[5,"r"]', '[5,"r","GenericError","x"]', '[5,"r","GenericError","x",[]]', '[5,"r",1,"x",{}]', '[5,"r","GenericError",null,{}]', '[5,null,"GenericError","x",{}]']) {
+      expect(failure(text, V21).answer, text).toBe(false);
+    }
+  });
+
+  it('property: on 2.1 a frame of type 5 or 6 is read or dropped, never answered; elsewhere it is always answered MessageTypeNotSupported', () => {
+    const element = fc.oneof(smallJson, fc.string({ maxLength: 40 }), fc.constantFrom('NotifyPeriodicEventStream', 'GenericError', {}));
+    const frameLike = fc.tuple(fc.constantFrom(CALLRESULTERROR, SEND), fc.array(element, { maxLength: 6 }));
+    fc.assert(
+      fc.property(frameLike, ([type, rest]) => {
+        const text = JSON.stringify([type, ...rest]);
+        const on21 = parseFrame(text, V21);
+        if (on21.ok) {
+          expect(on21.frame.type).toBe(type);
+          expect(isPlainObject(on21.frame.type === SEND ? on21.frame.payload : (on21.frame as { details: unknown }).details)).toBe(true);
+        } else {
+          expect(on21.answer).toBe(false);
+        }
+        for (const version of ['ocpp1.6', 'ocpp2.0.1'] as const) {
+          const out = parseFrame(text, version);
+          expect(out.ok).toBe(false);
+          if (!out.ok) expect(out).toMatchObject({ answer: true, error: { kind: 'MessageTypeNotSupported' } });
+        }
+      }),
+    );
+  });
+
+  it('property: reads back every SEND and CALLRESULTERROR it serializes', () => {
+    const id = fc.string({ minLength: 1, maxLength: MAX_MESSAGE_ID_LENGTH });
+    const payload = fc.dictionary(fc.string({ maxLength: 10 }), smallJson);
+    fc.assert(
+      fc.property(id, fc.string({ minLength: 1, maxLength: 40 }), payload, (messageId, action, body) => {
+        expect(parseFrame(serializeSend(messageId, action, body), V21)).toEqual({
+          ok: true,
+          frame: { type: SEND, id: messageId, action, payload: JSON.parse(JSON.stringify(body)) },
+        });
+      }),
+    );
+    fc.assert(
+      fc.property(id, fc.string({ maxLength: 400 }), payload, (messageId, description, details) => {
+        const error = new OcppError('TypeConstraintViolation', description, details);
+        const out = parseFrame(serializeCallResultError(V21, messageId, error), V21);
+        if (!out.ok) throw new Error('expected a CALLRESULTERROR');
+        expect(out.frame).toMatchObject({ type: CALLRESULTERROR, id: messageId, code: 'TypeConstraintViolation' });
+      }),
+    );
+  });
+
+  it('spells a CALLRESULTERROR with 2.0.1 codes, its description capped, and refuses to make one for a version without it', () => {
+    const missing = validatePayload(v.strictObject({ status: v.string() }), {});
+    if (missing.ok) throw new Error('expected a failure');
+    const frame = JSON.parse(serializeCallResultError(V21, 'm1', missing.error));
+    expect(frame.slice(0, 3)).toEqual([5, 'm1', 'OccurrenceConstraintViolation']);
+    expect(isErrorCode(V21, frame[2])).toBe(true);
+    expect(frame[4].issues[0]).toMatchObject({ path: 'status', kind: 'OccurrenceConstraintViolation' });
+    expect(JSON.parse(serializeCallResultError(V21, 'm1', new OcppError('FormatViolation', 'z'.repeat(300))))[3]).toHaveLength(255);
+    expect(() => serializeCallResultError('ocpp2.0.1', 'm1', missing.error)).toThrow(/no CALLRESULTERROR/);
+    expect(() => serializeCallResultError('ocpp1.6', 'm1', missing.error)).toThrow(/no CALLRESULTERROR/);
   });
 });

@@ -11,7 +11,7 @@ export interface HandlerContext {
   chargerId: string;
   /** The version the charger speaks: a handler 2.0.1 and 2.1 share may need to say which. */
   version: OcppVersion;
-  /** The OCPP message id of the CALL being answered. */
+  /** The OCPP message id of the CALL being answered (or of the SEND being taken, which is not answered). */
   messageId: string;
   /** The time this message is handled; also the `currentTime` we tell the charger. */
   now: Date;

@@ -42,6 +42,18 @@ describe('OutboundCalls', () => {
     expect(calls.inFlightId).toBe('m1');
   });
 
+  it('tells which action a reply under the in-flight id answers, and nothing for any other id', () => {
+    const { calls } = setup();
+    void calls.call('Reset', {}, 30_000);
+    void calls.call('ClearCache', {}, 30_000);
+    expect(calls.awaiting('m1')).toBe('Reset');
+    // Queued, not sent: nothing can answer it yet.
+    expect(calls.awaiting('m2')).toBeUndefined();
+    calls.settle({ type: 3, id: 'm1', payload: {} });
+    expect(calls.awaiting('m1')).toBeUndefined();
+    expect(calls.awaiting('m2')).toBe('ClearCache');
+  });
+
   it('times out, frees the slot, and drops a late answer', async () => {
     const { calls, sent } = setup();
     const first = calls.call('Reset', {}, 1_000);

@@ -62,6 +62,11 @@ export class OutboundCalls {
     });
   }
 
+  /** The action of the call in flight when its id is `id`: what a CALLRESULT under that id answers. */
+  awaiting(id: string): string | undefined {
+    return this.inFlight?.id === id ? this.inFlight.action : undefined;
+  }
+
   /** Matches a CALLRESULT or CALLERROR to the call in flight. Returns false when nothing matches. */
   settle(frame: CallResult | CallError): boolean {
     const entry = this.inFlight;

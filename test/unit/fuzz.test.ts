@@ -20,6 +20,7 @@ import {
   MAX_MESSAGE_ID_LENGTH,
   parseFrame,
   serializeCall,
+  SEND,
   serializeError,
   type Call,
   type ParseOutcome,
@@ -80,7 +81,7 @@ function expectWellFormed(outcome: ParseOutcome): ParseOutcome {
     expect(typeof frame.id).toBe('string');
     expect(frame.id.length).toBeGreaterThan(0);
     expect(frame.id.length).toBeLessThanOrEqual(MAX_MESSAGE_ID_LENGTH);
-    if (frame.type === CALL) {
+    if (frame.type === CALL || frame.type === SEND) {
       expect(typeof frame.action).toBe('string');
       expect(frame.action.length).toBeGreaterThan(0);
       expect(isPlainObject(frame.payload)).toBe(true);
