@@ -284,7 +284,9 @@ export class MessageJournal {
     }
     if (this.sentSecrets.size === 0) return redacted;
     const head = readFrame(redacted.slice(0, FRAME_HEAD_CHARS));
-    const literals = head.messageId !== null && (head.messageType === 3 || head.messageType === 4) ? this.sentSecrets.get(head.messageId) : undefined;
+    // Any reply under the id of a call that carried secrets is scrubbed of them: a CALLRESULT or
+    // CALLERROR answering it, and a CALLRESULTERROR (2.1) under the same id, whatever it claims to be about.
+    const literals = head.messageId !== null && (head.messageType === 3 || head.messageType === 4 || head.messageType === 5) ? this.sentSecrets.get(head.messageId) : undefined;
     if (!literals) return redacted;
     const frame = parseJson(redacted);
     if (!Array.isArray(frame)) return scrubLiterals(redacted, literals);

@@ -577,7 +577,8 @@ export class ChargerSession extends DurableObject<Env> {
    * nothing, which bounds what a flood of them (each a durable journal row) can cost.
    */
   private callResultErrorReceived(chargerId: string, frame: CallResultError): 'refused' {
-    logWarning('callresulterror received', chargerId, `the charger could not process our answer ${frame.id}: ${frame.code} ${frame.description}`);
+    // Its description is free text that could echo what we sent: it is read in the journal, which scrubs it.
+    logWarning('callresulterror received', chargerId, `the charger could not process our answer ${frame.id}: ${frame.code}`);
     return 'refused';
   }
 }
