@@ -31,7 +31,7 @@ const SCHEMA_CASES = {
   'ocpp2.1': [
     { name: 'missing field', action: 'StatusNotification', payload: { timestamp: '2026-01-01T00:00:00Z', evseId: 1, connectorId: 1 }, code: 'OccurrenceConstraintViolation', field: 'connectorStatus' },
     { name: 'bad enum', action: 'StatusNotification', payload: { timestamp: '2026-01-01T00:00:00Z', connectorStatus: 'Sleeping', evseId: 1, connectorId: 1 }, code: 'PropertyConstraintViolation', field: 'connectorStatus' },
-    { name: 'a SEND message as a CALL', action: 'NotifyPeriodicEventStream', payload: { id: 1, pending: 0, basetime: '2026-01-01T00:00:00Z', data: [{ t: 0, v: '1' }] }, code: 'NotSupported', field: 'action' },
+    { name: 'a SEND message as a CALL', action: 'NotifyPeriodicEventStream', payload: { id: 1, pending: 0, basetime: '2026-01-01T00:00:00Z', data: [{ t: 0, v: '1' }] }, code: 'RpcFrameworkError', field: 'action' },
   ],
 } as const;
 
