@@ -2,7 +2,7 @@
 // block (helpers.ts's connectCharger closes its client when one test ends), and what it sent.
 
 import { RPCClient } from 'ocpp-rpc';
-import { api, BOOT, baseUrl, sleep, type BootResponse, type Charger, type Protocol } from './helpers.ts';
+import { api, BOOT, chargerOptions, sleep, type BootResponse, type Charger, type Protocol } from './helpers.ts';
 
 /**
  * A charger kept across tests: close it with `closeCharger` in afterAll. It is registered first
@@ -11,16 +11,7 @@ import { api, BOOT, baseUrl, sleep, type BootResponse, type Charger, type Protoc
 export async function openBootedCharger(protocol: Protocol, id: string): Promise<Charger> {
   const registered = await api('PUT', `/chargers/${encodeURIComponent(id)}`);
   if (registered.status !== 201) throw new Error(`registering ${id}: ${registered.status} ${JSON.stringify(registered.body)}`);
-  const options = {
-    identity: id,
-    endpoint: `${baseUrl().replace(/^http/, 'ws')}/ocpp`,
-    protocols: [protocol],
-    strictMode: true,
-    reconnect: false,
-    pingIntervalMs: 0,
-    callTimeoutMs: 10_000,
-  };
-  const client = new RPCClient(options as ConstructorParameters<typeof RPCClient>[0]);
+  const client = new RPCClient(chargerOptions(protocol, id));
   try {
     await client.connect();
     if (client.protocol !== protocol) throw new Error(`negotiated ${client.protocol}, wanted ${protocol}`);

@@ -4,8 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { RPCClient } from 'ocpp-rpc';
 import { inject, onTestFinished } from 'vitest';
 import { E2E_API_TOKEN } from './global-setup.ts';
+import { ocpp21Validator } from './ocpp21-validator.ts';
+import { openSocket, type RawSocket } from './raw-socket.ts';
 
-export type Protocol = 'ocpp1.6' | 'ocpp2.0.1';
+export type Protocol = 'ocpp1.6' | 'ocpp2.0.1' | 'ocpp2.1';
 export type Charger = InstanceType<typeof RPCClient>;
 
 export const baseUrl = (): string => inject('baseUrl');
@@ -16,21 +18,27 @@ export function uniqueChargerId(prefix = 'E2E'): string {
 }
 
 /**
- * Connects a strict-mode charger (every frame it sends or accepts is checked against the
- * official schemas); it is closed when the test ends.
+ * The options of a strict-mode test charger: every frame it sends or accepts is checked against the
+ * official schemas, ocpp-rpc's own copy for 1.6 and 2.0.1 and typed-ocpp's for 2.1.
  */
-export async function connectCharger(protocol: Protocol, id = uniqueChargerId(), password?: string): Promise<Charger> {
+export function chargerOptions(protocol: Protocol, id: string, password?: string): ConstructorParameters<typeof RPCClient>[0] {
   const options = {
     identity: id,
     ...(password === undefined ? {} : { password }),
     endpoint: `${baseUrl().replace(/^http/, 'ws')}/ocpp`,
     protocols: [protocol],
     strictMode: true,
+    strictModeValidators: [ocpp21Validator],
     reconnect: false,
     pingIntervalMs: 0,
     callTimeoutMs: 10_000,
   };
-  const client = new RPCClient(options as ConstructorParameters<typeof RPCClient>[0]);
+  return options as ConstructorParameters<typeof RPCClient>[0];
+}
+
+/** Connects a strict-mode charger (see chargerOptions); it is closed when the test ends. */
+export async function connectCharger(protocol: Protocol, id = uniqueChargerId(), password?: string): Promise<Charger> {
+  const client = new RPCClient(chargerOptions(protocol, id, password));
   onTestFinished(async () => {
     // close() on a client already closing waits for that close; bound it, then cut the socket.
     await Promise.race([client.close({ force: true }).catch(() => undefined), sleep(2_000)]);
@@ -58,7 +66,16 @@ export const BOOT = {
     vendor: 'E2E Vendor',
     model: 'E2E Model 201',
   },
-} as const;
+  'ocpp2.1': {
+    action: 'BootNotification',
+    params: {
+      reason: 'PowerUp',
+      chargingStation: { vendorName: 'E2E Vendor', model: 'E2E Model 21', firmwareVersion: '2.1' },
+    },
+    vendor: 'E2E Vendor',
+    model: 'E2E Model 21',
+  },
+} as const satisfies Record<Protocol, { action: string; params: object; vendor: string; model: string }>;
 
 export interface BootResponse {
   status: string;
@@ -72,6 +89,22 @@ export async function bootedCharger(protocol: Protocol, id?: string): Promise<Ch
   const boot = (await client.call(BOOT[protocol].action, BOOT[protocol].params)) as BootResponse;
   if (boot.status !== 'Accepted') throw new Error(`boot answered ${JSON.stringify(boot)}`);
   return client;
+}
+
+/** An OCPP frame as JSON: [2, id, action, payload], [3, id, payload], [4|5, id, code, text, details], [6, id, action, payload]. */
+export type Frame = [number, string, ...unknown[]];
+
+/**
+ * A charger's connection without ocpp-rpc, for frames a strict client cannot send (2.1 SEND
+ * `[6, id, action, payload]`, CALLRESULTERROR `[5, id, code, description, details]`) and for reading
+ * exactly what the CSMS answers. Fails unless the server chose `protocol`; closed when the test ends.
+ */
+export async function openRawSocket(protocol: Protocol, id = uniqueChargerId()): Promise<RawSocket<Frame>> {
+  const socket = await openSocket<Frame>(`${baseUrl().replace(/^http/, 'ws')}/ocpp/${encodeURIComponent(id)}`, {
+    protocols: [protocol],
+  });
+  if (socket.protocol !== protocol) throw new Error(`negotiated ${JSON.stringify(socket.protocol)}, wanted ${protocol}`);
+  return socket;
 }
 
 export interface ApiResponse<T = any> {

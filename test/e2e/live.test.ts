@@ -2,35 +2,17 @@
 // (the `ws` package, no Authorization header: a ticket in the URL) sees strict chargers' changes
 // within 2 s, a watched charger's journal, and costs no D1 statement while nothing changes.
 
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { api, baseUrl, bootedCharger, sleep, uniqueChargerId, waitFor } from './helpers.ts';
+import { openSocket, type RawSocket } from './raw-socket.ts';
 
-interface Console {
-  ws: WebSocket;
-  messages: Array<Record<string, any>>;
-  texts: string[];
-  closed?: number;
-}
+type Console = RawSocket<Record<string, any>>;
 
 async function openConsole(): Promise<Console> {
   const ticket = await api('POST', '/live/tickets');
   expect(ticket.status).toBe(201);
-  const ws = new WebSocket(`${baseUrl().replace(/^http/, 'ws')}${ticket.body.url}`);
-  const live: Console = { ws, messages: [], texts: [] };
-  ws.on('message', (data) => {
-    const text = data.toString();
-    live.texts.push(text);
-    live.messages.push(JSON.parse(text));
-  });
-  ws.on('close', (code) => {
-    live.closed = code;
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  onTestFinished(() => ws.close());
+  const live = await openSocket<Record<string, any>>(`${baseUrl().replace(/^http/, 'ws')}${ticket.body.url}`);
   await waitFor('hello', () => live.messages.find((m) => m.type === 'hello'), 3_000);
   return live;
 }

@@ -7,7 +7,7 @@
 // them at once.
 
 import { RPCClient } from 'ocpp-rpc';
-import { BOOT, baseUrl, sleep, type BootResponse, type Charger, type Protocol } from './helpers.ts';
+import { BOOT, chargerOptions, sleep, type BootResponse, type Charger, type Protocol } from './helpers.ts';
 import { ENERGY } from './session-helpers.ts';
 
 /** How long one OCPP call may wait for its answer before it counts as unanswered. Generous: this is a load test. */
@@ -56,16 +56,7 @@ export class SimCharger {
     readonly protocol: Protocol,
     private readonly tally: Tally,
   ) {
-    const options = {
-      identity: id,
-      endpoint: `${baseUrl().replace(/^http/, 'ws')}/ocpp`,
-      protocols: [protocol],
-      strictMode: true,
-      reconnect: false,
-      pingIntervalMs: 0,
-      callTimeoutMs: LOAD_CALL_TIMEOUT_MS,
-    };
-    this.client = new RPCClient(options as ConstructorParameters<typeof RPCClient>[0]);
+    this.client = new RPCClient({ ...chargerOptions(protocol, id), callTimeoutMs: LOAD_CALL_TIMEOUT_MS });
     const client = this.client;
     // Calls that fail are tallied in call(); these catch what happens outside a call of ours.
     client.on('strictValidationFailure', ({ method, outbound, isCall, error }: { method: string; outbound: boolean; isCall: boolean; error: unknown }) => {
