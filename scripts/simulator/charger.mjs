@@ -6,6 +6,7 @@ import rpc from 'ocpp-rpc';
 import { registerCommandHandlers } from './commands.mjs';
 import { deviceConfig } from './device-config.mjs';
 import { chargerKind, Meter } from './meter.mjs';
+import { strictValidators } from './schemas.mjs';
 import { Session } from './sessions.mjs';
 
 const { RPCClient } = rpc;
@@ -82,6 +83,7 @@ export class VirtualCharger {
       endpoint: this.options.url,
       protocols: [this.protocol],
       strictMode: true,
+      strictModeValidators: strictValidators(),
       reconnect: false,
       pingIntervalMs: 0,
       callTimeoutMs: 30_000,
@@ -160,7 +162,7 @@ export class VirtualCharger {
     return false;
   }
 
-  /** What the connectors show after a boot: 1.6 the charge point (0) and connector 1, 2.0.1 EVSE 1 connector 1. */
+  /** What the connectors show after a boot: 1.6 the charge point (0) and connector 1, 2.0.1 and 2.1 EVSE 1 connector 1. */
   async reportStatus(client) {
     if (this.v16) await this.send(client, 'StatusNotification', this.statusParams(this.available ? 'Available' : 'Unavailable', 0));
     const status = this.session ? (this.v16 ? (this.session.charging ? 'Charging' : 'Preparing') : 'Occupied') : this.idleStatus();

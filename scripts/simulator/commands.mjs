@@ -1,6 +1,7 @@
 // Answers to every command a CSMS may send, per OCPP version: sessions start and stop, Reset
 // reconnects and boots, TriggerMessage sends what was asked, configuration is read and changed;
-// anything else gets a minimal schema-valid answer built from the official schema.
+// anything else gets a minimal schema-valid answer built from the official schema. A 2.1 charger
+// answers as a 2.0.1 one does (2.1 keeps those messages' shapes).
 
 import rpc from 'ocpp-rpc';
 import { changeConfiguration, getConfiguration, getVariables, reportData, setVariables } from './device-config.mjs';
@@ -8,7 +9,20 @@ import { minimalPayload } from './schemas.mjs';
 
 const { createRPCError } = rpc;
 
-/** The actions each version lets the CSMS send (src/ocpp/v16/actions.ts, src/ocpp/v201/actions.ts). */
+const CSMS_INITIATED_201 = [
+  'CancelReservation', 'CertificateSigned', 'ChangeAvailability', 'ClearCache', 'ClearChargingProfile', 'ClearDisplayMessage',
+  'ClearVariableMonitoring', 'CostUpdated', 'CustomerInformation', 'DataTransfer', 'DeleteCertificate', 'GetBaseReport',
+  'GetChargingProfiles', 'GetCompositeSchedule', 'GetDisplayMessages', 'GetInstalledCertificateIds', 'GetLocalListVersion',
+  'GetLog', 'GetMonitoringReport', 'GetReport', 'GetTransactionStatus', 'GetVariables', 'InstallCertificate', 'PublishFirmware',
+  'RequestStartTransaction', 'RequestStopTransaction', 'ReserveNow', 'Reset', 'SendLocalList', 'SetChargingProfile',
+  'SetDisplayMessage', 'SetMonitoringBase', 'SetMonitoringLevel', 'SetNetworkProfile', 'SetVariableMonitoring', 'SetVariables',
+  'TriggerMessage', 'UnlockConnector', 'UnpublishFirmware', 'UpdateFirmware',
+];
+
+/**
+ * The actions each version lets the CSMS send (src/ocpp/v16/actions.ts, src/ocpp/v201/actions.ts,
+ * src/ocpp/v21/actions.ts): 2.1 keeps every 2.0.1 one and adds its own, which get minimal answers.
+ */
 export const CSMS_INITIATED = {
   'ocpp1.6': [
     'CancelReservation', 'ChangeAvailability', 'ChangeConfiguration', 'ClearCache', 'ClearChargingProfile', 'DataTransfer',
@@ -17,15 +31,13 @@ export const CSMS_INITIATED = {
     'UpdateFirmware', 'CertificateSigned', 'DeleteCertificate', 'ExtendedTriggerMessage', 'GetInstalledCertificateIds', 'GetLog',
     'InstallCertificate', 'SignedUpdateFirmware',
   ],
-  'ocpp2.0.1': [
-    'CancelReservation', 'CertificateSigned', 'ChangeAvailability', 'ClearCache', 'ClearChargingProfile', 'ClearDisplayMessage',
-    'ClearVariableMonitoring', 'CostUpdated', 'CustomerInformation', 'DataTransfer', 'DeleteCertificate', 'GetBaseReport',
-    'GetChargingProfiles', 'GetCompositeSchedule', 'GetDisplayMessages', 'GetInstalledCertificateIds', 'GetLocalListVersion',
-    'GetLog', 'GetMonitoringReport', 'GetReport', 'GetTransactionStatus', 'GetVariables', 'InstallCertificate', 'PublishFirmware',
-    'RequestStartTransaction', 'RequestStopTransaction', 'ReserveNow', 'Reset', 'SendLocalList', 'SetChargingProfile',
-    'SetDisplayMessage', 'SetMonitoringBase', 'SetMonitoringLevel', 'SetNetworkProfile', 'SetVariableMonitoring', 'SetVariables',
-    'TriggerMessage', 'UnlockConnector', 'UnpublishFirmware', 'UpdateFirmware',
-  ],
+  'ocpp2.0.1': CSMS_INITIATED_201,
+  'ocpp2.1': [
+    ...CSMS_INITIATED_201,
+    'AFRRSignal', 'AdjustPeriodicEventStream', 'ChangeTransactionTariff', 'ClearDERControl', 'ClearTariffs', 'GetDERControl',
+    'GetPeriodicEventStream', 'GetTariffs', 'NotifyAllowedEnergyTransfer', 'NotifyWebPaymentStarted', 'RequestBatterySwap',
+    'SetDERControl', 'SetDefaultTariff', 'UpdateDynamicSchedule', 'UsePriorityCharging',
+  ].sort(),
 };
 
 /** Resolves once the answer to `messageId` has been written to the socket. */
@@ -170,6 +182,7 @@ function answers16(charger) {
   };
 }
 
+/** 2.0.1 answers, which 2.1 chargers give too. */
 function answers201(charger) {
   const call = (action, params) => charger.call(action, params);
   const triggered = {

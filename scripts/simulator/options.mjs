@@ -9,7 +9,7 @@ and stop cleanly at the end of the run (or on Ctrl-C / SIGTERM).
   --url <ws-url>          the CSMS's OCPP endpoint; chargers connect to <url>/<id>
                           (default ws://127.0.0.1:8787/ocpp)
   --chargers <n>          number of chargers (default 10, at most 5000)
-  --protocol <p>          1.6, 2.0.1 or mixed (alternating) (default 2.0.1)
+  --protocol <p>          1.6, 2.0.1, 2.1 or mixed (2.0.1, 1.6, 2.1 in turn) (default 2.0.1)
   --duration <s>          seconds to run before stopping every session (default 60)
   --id-prefix <text>      charger ids are <prefix>-0001, <prefix>-0002, … (default SIM)
   --meter-interval <s>    seconds between meter values while charging (default 5)
@@ -91,7 +91,7 @@ export function parseOptions(argv) {
   options.ramp = number('--ramp', String(raw.ramp), { min: 1, max: 1000, integer: true });
 
   const protocol = String(raw.protocol).replace(/^ocpp/, '');
-  if (!['1.6', '2.0.1', 'mixed'].includes(protocol)) throw new OptionError(`--protocol must be 1.6, 2.0.1 or mixed`);
+  if (!['1.6', '2.0.1', '2.1', 'mixed'].includes(protocol)) throw new OptionError(`--protocol must be 1.6, 2.0.1, 2.1 or mixed`);
   options.protocol = protocol;
 
   let url;
@@ -135,8 +135,11 @@ export function parseOptions(argv) {
   return options;
 }
 
+/** The versions `mixed` takes in turn: 2.0.1 first, as before 2.1 joined, so small fleets keep their mix. */
+export const MIXED = ['ocpp2.0.1', 'ocpp1.6', 'ocpp2.1'];
+
 /** The OCPP subprotocol of the charger at `index` (0-based). */
 export function protocolOf(options, index) {
-  if (options.protocol === 'mixed') return index % 2 === 0 ? 'ocpp2.0.1' : 'ocpp1.6';
+  if (options.protocol === 'mixed') return MIXED[index % MIXED.length];
   return `ocpp${options.protocol}`;
 }

@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { readRepoFile } from '../../scripts/generate-schemas-core.mjs';
-import { ocpp21RpcSchemas, ocpp21Validator, rpcSchemaId } from '../e2e/ocpp21-validator.ts';
+import { rpcSchemaId } from '../../scripts/simulator/schemas.mjs';
+import { ocpp21RpcSchemas, ocpp21Validator } from '../e2e/ocpp21-validator.ts';
 
 const BOOT = {
   reason: 'PowerUp',
@@ -26,11 +27,18 @@ const requestActions = projectIds.filter((id) => id.endsWith('Request')).map((id
 const responseActions = projectIds.filter((id) => id.endsWith('Response')).map((id) => id.slice(4, -'Response'.length));
 
 describe('the 2.1 validator built from typed-ocpp', () => {
-  it('maps typed-ocpp export names to ocpp-rpc ids', () => {
-    expect(rpcSchemaId('BootNotificationRequest')).toBe('urn:BootNotification.req');
-    expect(rpcSchemaId('BootNotificationResponse')).toBe('urn:BootNotification.conf');
-    expect(rpcSchemaId('NotifyPeriodicEventStream')).toBe('urn:NotifyPeriodicEventStream.req');
-    expect(rpcSchemaId('default')).toBeUndefined();
+  it('maps 2.1 ids to ocpp-rpc ids and leaves 1.6 / 2.0.1 ids alone', () => {
+    expect(rpcSchemaId('urn:BootNotificationRequest')).toBe('urn:BootNotification.req');
+    expect(rpcSchemaId('urn:BootNotificationResponse')).toBe('urn:BootNotification.conf');
+    expect(rpcSchemaId('urn:NotifyPeriodicEventStream')).toBe('urn:NotifyPeriodicEventStream.req');
+    expect(rpcSchemaId('urn:Heartbeat.conf')).toBe('urn:Heartbeat.conf');
+  });
+
+  it('keeps only typed-ocpp schemas, without the enum keywords ajv warns about', () => {
+    const boot = ocpp21RpcSchemas().find((schema) => schema.$id === 'urn:BootNotification.req') as any;
+    expect(boot.definitions.BootReasonEnumType).toEqual({ type: 'string', enum: expect.arrayContaining(['PowerUp']) });
+    expect(boot.additionalProperties).toBe(false);
+    expect(boot.definitions.ChargingStationType.additionalProperties).toBe(false);
   });
 
   it('passes a valid BootNotificationRequest and its answer', () => {
