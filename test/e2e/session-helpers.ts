@@ -1,8 +1,9 @@
 // Helpers for the charging-session end-to-end tests: tags, meter readings, the API's view of a
 // transaction, and charger-side flows that run after the charger has answered a CSMS command.
 
+import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { api, uniqueChargerId, type Charger } from './helpers.ts';
+import { api, uniqueChargerId, type Charger, type Protocol } from './helpers.ts';
 
 export const ENERGY = 'Energy.Active.Import.Register';
 
@@ -93,6 +94,126 @@ export function reading201(timestamp: string, value: number, unit: 'Wh' | 'kWh',
     ],
   };
 }
+
+/**
+ * The TransactionEvents of the session the 2.0.1 and 2.1 tests run (transaction `txId`, token
+ * `tag`, starting at `t0`): Started at 5,000 Wh, three Updated in kWh, Wh and Wh × 10³ (one with
+ * a power reading), Ended at 7.5 kWh. 2.1 keeps these messages' shapes.
+ */
+export function session201(txId: string, tag: string, t0: number) {
+  return [
+    {
+      eventType: 'Started',
+      timestamp: at(t0, 0),
+      triggerReason: 'Authorized',
+      seqNo: 0,
+      transactionInfo: { transactionId: txId, chargingState: 'Charging' },
+      idToken: { idToken: tag, type: 'ISO14443' },
+      evse: { id: 1, connectorId: 1 },
+      meterValue: [reading201(at(t0, 0), 5_000, 'Wh', 'Transaction.Begin')],
+    },
+    {
+      eventType: 'Updated',
+      timestamp: at(t0, 60),
+      triggerReason: 'MeterValuePeriodic',
+      seqNo: 1,
+      transactionInfo: { transactionId: txId },
+      meterValue: [
+        {
+          timestamp: at(t0, 60),
+          sampledValue: [
+            { value: 5.6, context: 'Sample.Periodic', measurand: ENERGY, unitOfMeasure: { unit: 'kWh' } },
+            { value: 7.2, context: 'Sample.Periodic', measurand: 'Power.Active.Import', unitOfMeasure: { unit: 'kW' } },
+          ],
+        },
+      ],
+    },
+    {
+      eventType: 'Updated',
+      timestamp: at(t0, 120),
+      triggerReason: 'MeterValuePeriodic',
+      seqNo: 2,
+      transactionInfo: { transactionId: txId },
+      meterValue: [reading201(at(t0, 120), 6_200, 'Wh')],
+    },
+    {
+      eventType: 'Updated',
+      timestamp: at(t0, 180),
+      triggerReason: 'MeterValuePeriodic',
+      seqNo: 3,
+      transactionInfo: { transactionId: txId, chargingState: 'SuspendedEV' },
+      meterValue: [reading201(at(t0, 180), 6.9, 'Wh', 'Sample.Periodic', 3)], // 6.9 × 10³ Wh
+    },
+    {
+      eventType: 'Ended',
+      timestamp: at(t0, 240),
+      triggerReason: 'EVCommunicationLost',
+      seqNo: 4,
+      transactionInfo: { transactionId: txId, chargingState: 'Idle', stoppedReason: 'EVDisconnected' },
+      meterValue: [reading201(at(t0, 240), 7.5, 'kWh', 'Transaction.End')],
+    },
+  ];
+}
+
+/** What the API shows for the completed session201 transaction of a charger speaking `protocol`. */
+export function completed201(chargerId: string, txId: string, tag: string, t0: number, protocol: Protocol = 'ocpp2.0.1') {
+  return {
+    chargerId,
+    protocol,
+    transactionId: txId,
+    evseId: 1,
+    connectorId: 1,
+    idTag: tag,
+    status: 'completed',
+    startedAt: at(t0, 0),
+    stoppedAt: at(t0, 240),
+    meterStartWh: 5_000,
+    meterStopWh: 7_500,
+    energyWh: 2_500,
+    stopReason: 'EVDisconnected',
+    chargingState: 'Idle',
+    remoteStartId: null,
+    offline: false,
+  };
+}
+
+/**
+ * Runs session201 on a booted 2.0.1 or 2.1 charger with a fresh Accepted tag (Authorize, then each
+ * event), and checks what the CSMS answered and what the API shows: the transaction completed with
+ * 2,500 Wh, every reading normalised to Wh (W for power) under its transaction.
+ */
+export async function runSession201(client: Charger, chargerId: string, protocol: Protocol): Promise<void> {
+  const tag = await putTag();
+  expect(await client.call('Authorize', { idToken: { idToken: tag, type: 'ISO14443' } })).toEqual({
+    idTokenInfo: { status: 'Accepted' },
+  });
+
+  const txId = randomUUID();
+  const t0 = Date.now();
+  const answers = [];
+  for (const event of session201(txId, tag, t0)) answers.push(await client.call('TransactionEvent', event));
+  // Only the event carrying an idToken gets idTokenInfo.
+  expect(answers).toEqual([{ idTokenInfo: { status: 'Accepted' } }, {}, {}, {}, {}]);
+
+  const transaction = await getTransaction(chargerId, txId);
+  expect(transaction).toMatchObject(completed201(chargerId, txId, tag, t0, protocol));
+  const energy = transaction.meterValues.filter((m) => m.measurand === ENERGY);
+  expect(energy.map((m) => [m.timestamp, m.unit, m.value, m.context])).toEqual([
+    [at(t0, 0), 'Wh', 5_000, 'Transaction.Begin'],
+    [at(t0, 60), 'Wh', 5_600, 'Sample.Periodic'],
+    [at(t0, 120), 'Wh', 6_200, 'Sample.Periodic'],
+    [at(t0, 180), 'Wh', 6_900, 'Sample.Periodic'],
+    [at(t0, 240), 'Wh', 7_500, 'Transaction.End'],
+  ]);
+  expect(transaction.meterValues.filter((m) => m.measurand !== ENERGY)).toEqual([
+    expect.objectContaining({ measurand: 'Power.Active.Import', unit: 'W', value: 7_200, transactionId: txId }),
+  ]);
+  expect(new Set(transaction.meterValues.map((m) => m.transactionId))).toEqual(new Set([txId]));
+
+  const list = await listTransactions(chargerId, 'completed');
+  expect(list.map((t) => [t.transactionId, t.energyWh])).toEqual([[txId, 2_500]]);
+}
+
 
 /**
  * What a charger does on its own after answering CSMS commands. Each registered handler

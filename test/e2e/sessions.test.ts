@@ -1,10 +1,10 @@
-// Charging sessions against the real Worker: strict ocpp-rpc chargers of both versions run a
+// Charging sessions against the real Worker: strict ocpp-rpc chargers of 1.6 and 2.0.1 run a
 // whole session, and the HTTP API shows the transaction, its meter values and its energy.
 
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { bootedCharger, connectCharger, uniqueChargerId } from './helpers.ts';
-import { at, ENERGY, getTransaction, listTransactions, putTag, reading16, reading201 } from './session-helpers.ts';
+import { at, completed201, ENERGY, getTransaction, listTransactions, putTag, reading16, runSession201, session201 } from './session-helpers.ts';
 
 interface StartTransactionResult {
   transactionId: number;
@@ -93,119 +93,11 @@ describe('OCPP 1.6 session, strict client', () => {
   });
 });
 
-/** One 2.0.1 TransactionEvent of the session the 2.0.1 tests run (transaction `txId`, token `tag`). */
-function session201(txId: string, tag: string, t0: number) {
-  return [
-    {
-      eventType: 'Started',
-      timestamp: at(t0, 0),
-      triggerReason: 'Authorized',
-      seqNo: 0,
-      transactionInfo: { transactionId: txId, chargingState: 'Charging' },
-      idToken: { idToken: tag, type: 'ISO14443' },
-      evse: { id: 1, connectorId: 1 },
-      meterValue: [reading201(at(t0, 0), 5_000, 'Wh', 'Transaction.Begin')],
-    },
-    {
-      eventType: 'Updated',
-      timestamp: at(t0, 60),
-      triggerReason: 'MeterValuePeriodic',
-      seqNo: 1,
-      transactionInfo: { transactionId: txId },
-      meterValue: [
-        {
-          timestamp: at(t0, 60),
-          sampledValue: [
-            { value: 5.6, context: 'Sample.Periodic', measurand: ENERGY, unitOfMeasure: { unit: 'kWh' } },
-            { value: 7.2, context: 'Sample.Periodic', measurand: 'Power.Active.Import', unitOfMeasure: { unit: 'kW' } },
-          ],
-        },
-      ],
-    },
-    {
-      eventType: 'Updated',
-      timestamp: at(t0, 120),
-      triggerReason: 'MeterValuePeriodic',
-      seqNo: 2,
-      transactionInfo: { transactionId: txId },
-      meterValue: [reading201(at(t0, 120), 6_200, 'Wh')],
-    },
-    {
-      eventType: 'Updated',
-      timestamp: at(t0, 180),
-      triggerReason: 'MeterValuePeriodic',
-      seqNo: 3,
-      transactionInfo: { transactionId: txId, chargingState: 'SuspendedEV' },
-      meterValue: [reading201(at(t0, 180), 6.9, 'Wh', 'Sample.Periodic', 3)], // 6.9 × 10³ Wh
-    },
-    {
-      eventType: 'Ended',
-      timestamp: at(t0, 240),
-      triggerReason: 'EVCommunicationLost',
-      seqNo: 4,
-      transactionInfo: { transactionId: txId, chargingState: 'Idle', stoppedReason: 'EVDisconnected' },
-      meterValue: [reading201(at(t0, 240), 7.5, 'kWh', 'Transaction.End')],
-    },
-  ];
-}
-
-/** What the API shows for the completed session201 transaction. */
-function completed201(chargerId: string, txId: string, tag: string, t0: number) {
-  return {
-    chargerId,
-    protocol: 'ocpp2.0.1',
-    transactionId: txId,
-    evseId: 1,
-    connectorId: 1,
-    idTag: tag,
-    status: 'completed',
-    startedAt: at(t0, 0),
-    stoppedAt: at(t0, 240),
-    meterStartWh: 5_000,
-    meterStopWh: 7_500,
-    energyWh: 2_500,
-    stopReason: 'EVDisconnected',
-    chargingState: 'Idle',
-    remoteStartId: null,
-    offline: false,
-  };
-}
-
 describe('OCPP 2.0.1 session, strict client', () => {
   it('authorize, Started, three Updated, Ended: the API shows it completed with its energy in Wh', async () => {
-    const tag = await putTag();
     const id = uniqueChargerId('S201');
     const client = await bootedCharger('ocpp2.0.1', id);
-
-    expect(await client.call('Authorize', { idToken: { idToken: tag, type: 'ISO14443' } })).toEqual({
-      idTokenInfo: { status: 'Accepted' },
-    });
-
-    const txId = randomUUID();
-    const t0 = Date.now();
-    const events = session201(txId, tag, t0);
-    const answers = [];
-    for (const event of events) answers.push(await client.call('TransactionEvent', event));
-    // Only the event carrying an idToken gets idTokenInfo.
-    expect(answers).toEqual([{ idTokenInfo: { status: 'Accepted' } }, {}, {}, {}, {}]);
-
-    const transaction = await getTransaction(id, txId);
-    expect(transaction).toMatchObject(completed201(id, txId, tag, t0));
-    const energy = transaction.meterValues.filter((m) => m.measurand === ENERGY);
-    expect(energy.map((m) => [m.timestamp, m.unit, m.value, m.context])).toEqual([
-      [at(t0, 0), 'Wh', 5_000, 'Transaction.Begin'],
-      [at(t0, 60), 'Wh', 5_600, 'Sample.Periodic'],
-      [at(t0, 120), 'Wh', 6_200, 'Sample.Periodic'],
-      [at(t0, 180), 'Wh', 6_900, 'Sample.Periodic'],
-      [at(t0, 240), 'Wh', 7_500, 'Transaction.End'],
-    ]);
-    expect(transaction.meterValues.filter((m) => m.measurand !== ENERGY)).toEqual([
-      expect.objectContaining({ measurand: 'Power.Active.Import', unit: 'W', value: 7_200, transactionId: txId }),
-    ]);
-    expect(new Set(transaction.meterValues.map((m) => m.transactionId))).toEqual(new Set([txId]));
-
-    const list = await listTransactions(id, 'completed');
-    expect(list.map((t) => [t.transactionId, t.energyWh])).toEqual([[txId, 2_500]]);
+    await runSession201(client, id, 'ocpp2.0.1');
   });
 });
 
