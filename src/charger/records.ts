@@ -34,6 +34,7 @@ import type { Setting } from '../ocpp/settings';
 import { redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
 import { isCriticalSecurityEvent } from '../ocpp/security-events';
 import type { OcppVersion } from '../ocpp/versions';
+import { chargerCostOf, type TariffFact } from '../ocpp/v21/tariff-facts';
 import { logWarning } from '../log';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
@@ -406,6 +407,11 @@ export class DurableChargerRecords implements ChargerRecords {
     await this.deps.queueCommand(action, payload);
   }
 
+  async recordTariffFacts(facts: TariffFact[]): Promise<void> {
+    // 'soon': a settlement is money an operator reconciles; a tariff's inventory is read right after a command.
+    await this.appendEach('tariff21', facts, 'soon');
+  }
+
   async recordReport(report: ChargerReport): Promise<void> {
     // The handler redacted what the spec names; the variables this charger marked WriteOnly are known only here.
     const payload = this.deps.writeOnly ? redactSecrets(report.payload, this.deps.writeOnly) : report.payload;
@@ -554,8 +560,11 @@ export class DurableChargerRecords implements ChargerRecords {
     // it above is the same again on a replay (an Updated ends and abandons nothing, and uses no
     // remote start), so it may commit apart from the fact. A Started or Ended event keeps them together.
     const plainUpdate = event.eventType === 'Updated' && abandoned.length === 0 && event.remoteStartId === undefined;
-    if (plainUpdate && (await this.writeToD1([{ chargerId, kind: 'event201', fact }]))) return outcome;
-    if (abandoned.length === 0 && profileFacts.length === 0 && costs.length === 0) {
+    // 2.1: the charger's own cost (costDetails) goes with the event; the flush compares a final one with the CSMS's.
+    const chargerCost = chargerCostOf(this.deps.protocol, sent, this.nowIso);
+    const chargerCostFacts = chargerCost ? [{ chargerId, kind: 'tariff21' as const, fact: { op: 'chargerCost' as const, cost: chargerCost } }] : [];
+    if (plainUpdate && (await this.writeToD1([{ chargerId, kind: 'event201', fact }, ...chargerCostFacts]))) return outcome;
+    if (abandoned.length === 0 && profileFacts.length === 0 && costs.length === 0 && chargerCostFacts.length === 0) {
       this.deps.outbox.appendEvent201(chargerId, fact);
     } else {
       this.deps.outbox.appendAll([
@@ -567,6 +576,7 @@ export class DurableChargerRecords implements ChargerRecords {
         { chargerId, kind: 'event201' as const, fact },
         ...profileFacts,
         ...costs,
+        ...chargerCostFacts,
       ]);
     }
     // 'soon' for a Started as for a 1.6 StartTransaction: the fleet list's "charging" (and its counts)

@@ -1,6 +1,7 @@
 // Copies a batch of outbox facts, from any number of chargers, to D1: a few statements in one D1 batch.
 
 import { ChargerCertificateStore } from '../store/charger-certificates';
+import { ChargerTariffStore } from '../store/charger-tariffs';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
 import { FirmwareJobStore } from '../store/firmware-jobs';
@@ -48,5 +49,7 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...new ReservationStore(db).changeStatements(batch.reservation),
     ...new ChargerCertificateStore(db).changeStatements(batch.certificate),
     ...new FirmwareJobStore(db).upsertStatements(batch.firmwareJob),
+    // After the costs and transaction rows: a charger's own final cost is compared with the CSMS's.
+    ...new ChargerTariffStore(db).statements(batch.tariff21, now),
   ];
 }

@@ -6,6 +6,7 @@ import type { MeterSample } from './meter-values';
 import type { ProfileChange } from './profile-changes';
 import type { ReservationChange } from './reservation-changes';
 import type { Setting } from './settings';
+import type { TariffFact } from './v21/tariff-facts';
 
 export interface BootFacts {
   vendor: string;
@@ -176,6 +177,8 @@ export interface ChargerRecords {
    * about (by requestId, else the newest; see firmware-jobs.ts). Optional: in-memory records keep none.
    */
   recordFirmwareStatus?(status: string, requestId: number | undefined): Promise<void>;
+  /** Keeps OCPP 2.1 tariff, cost and payment facts (a settlement); durable when it resolves. */
+  recordTariffFacts(facts: TariffFact[]): Promise<void>;
   /** Keeps a notification or report as sent; a replay of the same message is kept once. */
   recordReport(report: ChargerReport): Promise<void>;
   /**

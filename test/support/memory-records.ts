@@ -5,6 +5,7 @@
 import type { ProfileChange } from '../../src/ocpp/profile-changes';
 import type { ReservationChange } from '../../src/ocpp/reservation-changes';
 import type { Setting } from '../../src/ocpp/settings';
+import type { TariffFact } from '../../src/ocpp/v21/tariff-facts';
 import type {
   BootFacts,
   ChargerRecords,
@@ -88,6 +89,10 @@ export class MemoryRecords implements ChargerRecords {
   }
   async recordReport(report: ChargerReport) {
     this.reports.push(report);
+  }
+  tariffFacts: TariffFact[] = [];
+  async recordTariffFacts(facts: TariffFact[]) {
+    this.tariffFacts.push(...facts);
   }
   async transactionLocation(transactionId: string) {
     return transactionId === '7' || transactionId === 'tx-9' ? { evseId: 3, connectorId: 2 } : undefined;

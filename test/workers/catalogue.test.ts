@@ -31,9 +31,6 @@ const V21_NOT_HANDLED_YET: readonly string[] = [
   'NotifyDERAlarm',
   'NotifyDERStartStop',
   'ReportDERControl',
-  // tariffs and payment
-  'NotifySettlement',
-  'VatNumberValidation',
   // dynamic schedules, priority charging, battery swap, certificate chains
   'BatterySwap',
   'GetCertificateChainStatus',

@@ -4,7 +4,10 @@
 
 import type { HandlerTable } from '../handlers';
 import { handlers as v201Handlers } from '../v201/handlers';
+import { paymentHandlers } from './payments';
 
 export const handlers: HandlerTable = {
   ...v201Handlers,
+  // Tariffs and payment: NotifySettlement, VatNumberValidation.
+  ...paymentHandlers,
 };
