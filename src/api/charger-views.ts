@@ -24,6 +24,7 @@ import { ReportStore, type StoredReport } from '../store/reports';
 import { ReservationStore } from '../store/reservations';
 import { SettingStore } from '../store/settings';
 import { TransactionAnomalyStore } from '../store/transaction-anomalies';
+import { ChargerTariffStore } from '../store/charger-tariffs';
 import { TransactionStore } from '../store/transactions';
 import { apiError } from './errors';
 import { readLimit, readTimeRange } from './query';
@@ -100,8 +101,10 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
     energyWh = transaction.meterStartWh !== null ? latestRegister(readings, transaction.meterStartWh) : energyFromSamples(readings);
   }
   const anomalies = await new TransactionAnomalyStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
+  // OCPP 2.1: the charger's own cost and the payment's settlement (latest attempt; all of them in `settlements`).
+  const payment = transaction.protocol === 'ocpp2.1' ? await ocpp21Payment(c.env.DB, chargerId, transaction.transactionId) : {};
   return c.json({
-    transaction: { ...transaction, energyWh, anomalies, meterValues: page.meterValues, ...(running ? { runningCost: running } : {}) },
+    transaction: { ...transaction, energyWh, anomalies, meterValues: page.meterValues, ...(running ? { runningCost: running } : {}), ...payment },
     nextCursor: page.nextCursor,
   });
 });
@@ -316,4 +319,11 @@ async function withArchived(
   const meterValues = merged.slice(0, range.limit);
   const last = meterValues[meterValues.length - 1];
   return { meterValues, nextCursor: (more || merged.length > range.limit) && last ? encodeCursor(chargerKey(last)) : null };
+}
+
+/** A 2.1 transaction's `chargerCost` (costDetails as last sent), `settlement` (the latest attempt) and `settlements`. */
+async function ocpp21Payment(db: D1Database, chargerId: string, transactionId: string) {
+  const store = new ChargerTariffStore(db);
+  const [chargerCost, settlements] = await Promise.all([store.chargerCost(chargerId, 'ocpp2.1', transactionId), store.settlements(chargerId, transactionId)]);
+  return { chargerCost, settlement: settlements.at(-1) ?? null, settlements };
 }

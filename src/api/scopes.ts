@@ -15,6 +15,8 @@ export function requiredScope(method: string, path: string): Scope {
   // A live feed ticket only lets its holder read what it could read already.
   if (method === 'POST' && path === '/api/v1/live/tickets') return 'read';
   if (/^\/api\/v1\/chargers\/[^/]+\/(commands\/[^/]+|local-list)$/.test(path)) return 'command';
+  // OCPP 2.1 tariffs sent to a charger (api/ocpp21-tariffs.ts): commands too.
+  if (/^\/api\/v1\/chargers\/[^/]+\/(tariffs(\/default)?|transactions\/[^/]+\/tariff)$/.test(path)) return 'command';
   return 'admin';
 }
 

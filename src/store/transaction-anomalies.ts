@@ -67,6 +67,12 @@ export const ANOMALY_KINDS = {
    * (charger/transaction-prices.ts REBIND_SAMPLES_MAX): it kept the tariff it began with. Detail: the token's tariff.
    */
   'price-not-rebound': "The token became known too long after the start to re-price the session under the token's tariff; it kept the tariff it began with",
+  /**
+   * OCPP 2.1: the charger priced the transaction itself (its Ended event's costDetails) and its total differs
+   * from the CSMS's price by more than one minor unit of the currency, or is in another currency. The CSMS's
+   * price stays the transaction's cost; the charger's is kept beside it (store/charger-tariffs.ts). Detail: both totals.
+   */
+  'charger-cost-differs': "The charger's own cost of the transaction differs from the CSMS's price beyond rounding; the CSMS's price was kept",
 } as const;
 
 export type AnomalyKind = keyof typeof ANOMALY_KINDS;
