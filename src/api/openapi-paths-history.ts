@@ -82,7 +82,9 @@ export function historyPaths(): Record<string, Json> {
           'This view, not the EVENTS queue, is authoritative for billing. ' +
           'A completed transaction shows its stored, billable `energyWh`, never one re-derived from readings; a running 1.6 one shows the energy so far. ' +
           'Once its stop is older than METER_RETENTION_DAYS its meter values are read from the R2 archive: the same values, pages and cursors; ' +
-          'an archive that cannot be read answers 503 `ArchiveUnavailable`, never a partial list.',
+          'an archive that cannot be read answers 503 `ArchiveUnavailable`, never a partial list. ' +
+          'An OCPP 2.1 transaction also shows `chargerCost` (the costDetails the charger last sent, `final` once from its Ended event; null when none), ' +
+          '`settlement` (its latest NotifySettlement: pspRef, status, amount, settledAt, receiptId, receiptUrl, vatNumber, vatCompany; null when none) and `settlements` (every attempt, oldest first).',
         parameters: [
           query(
             'limit',

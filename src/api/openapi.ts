@@ -18,6 +18,7 @@ import { historyPaths } from './openapi-paths-history';
 import { logAndSecurityPaths } from './openapi-paths-logs';
 import { reportViewPaths } from './openapi-paths-report-views';
 import { tariffPaths, tariffSchemas } from './openapi-paths-tariffs';
+import { ocpp21TariffPaths } from './openapi-paths-ocpp21-tariffs';
 import { cdrPaths, cdrSchemas } from './openapi-paths-cdrs';
 import { transactionCostPaths } from './openapi-paths-transaction-costs';
 import { accessPaths } from './openapi-paths-access';
@@ -72,6 +73,7 @@ function buildDocument(): Json {
     ...scheduleAndLocalListPaths(),
     ...fleetPaths(),
     ...tariffPaths(),
+    ...ocpp21TariffPaths(),
     ...cdrPaths(),
     ...transactionCostPaths(),
     ...accessPaths(),
