@@ -216,7 +216,7 @@ describe('NotifySettlement and VatNumberValidation', () => {
       status: 'Settled',
       statusInfo: null,
       amount: 4.2,
-      settledAt: '2026-01-15T23:31:00Z',
+      settledAt: '2026-01-15T23:31:00.000Z',
       receiptId: 'R-1',
       receiptUrl: 'https://receipts.example/R-1',
       vatNumber: 'NL123456789B01',

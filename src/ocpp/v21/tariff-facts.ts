@@ -5,6 +5,7 @@
 
 import { minorUnitsOf } from '../../tariffs/cost';
 import { parseOcpp21TariffId } from '../../tariffs/ocpp21';
+import { normaliseTimestamp } from '../handlers';
 import type { OcppVersion } from '../versions';
 import type * as V21 from './schemas.generated';
 
@@ -147,7 +148,8 @@ export function settlementOf(req: V21.NotifySettlementRequest, receivedAt: strin
     status: req.status,
     statusInfo: req.statusInfo ?? null,
     amount: req.settlementAmount,
-    settledAt: req.settlementTime,
+    // UTC, as every stored time, so settlements sort as strings.
+    settledAt: normaliseTimestamp(req.settlementTime) ?? req.settlementTime,
     receiptId: req.receiptId ?? null,
     receiptUrl: req.receiptUrl ?? null,
     vatNumber: req.vatNumber ?? null,
