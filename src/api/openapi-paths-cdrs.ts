@@ -143,6 +143,22 @@ const CDR: Json = {
         },
       },
     },
+    payment: {
+      type: 'object',
+      required: ['psp_ref', 'status', 'amount', 'settled_at', 'receipt_id', 'receipt_url', 'vat_number'],
+      description:
+        'Not an OCPI field (OCPI CDRs have none for payment): an OCPP 2.1 charger\u2019s payment terminal settled the session (NotifySettlement), ' +
+        'its latest attempt. Absent otherwise. In the CSV: `payment_status`, `payment_amount`, `payment_psp_ref`, `payment_receipt_id`',
+      properties: {
+        psp_ref: { type: 'string' },
+        status: { type: 'string', enum: ['Settled', 'Canceled', 'Rejected', 'Failed'] },
+        amount: { type: 'number' },
+        settled_at: { type: 'string', format: 'date-time' },
+        receipt_id: { type: ['string', 'null'] },
+        receipt_url: { type: ['string', 'null'] },
+        vat_number: { type: ['string', 'null'] },
+      },
+    },
     last_updated: { type: 'string', format: 'date-time' },
   },
 };

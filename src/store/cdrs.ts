@@ -2,7 +2,7 @@
 // ended; all of the CDR SQL lives here. The mapping to the OCPI CDR is src/tariffs/cdr.ts.
 
 import type { CostBreakdown } from '../tariffs/cost';
-import type { CdrSource } from '../tariffs/cdr';
+import type { CdrSettlementSource, CdrSource } from '../tariffs/cdr';
 import type { TariffBody } from '../tariffs/model';
 import { flagsOf } from './transaction-anomalies';
 
@@ -66,6 +66,8 @@ type Row = {
   signed_first_value: string | null;
   signed_last_at: string | null;
   signed_last_value: string | null;
+  /** OCPP 2.1: the latest NotifySettlement of the transaction, as JSON; null for other versions or none. */
+  settlement: string | null;
 };
 
 /**
@@ -100,7 +102,11 @@ function cdrSelect(full: boolean, indexed = ''): string {
     ${full ? flagsOf('t') : 'NULL'} AS flags,
     c.tariff_id, c.tariff_version, c.currency, c.breakdown, c.priced_at,
     ${full ? 'v.body' : 'NULL'} AS tariff_body, ${full ? 'v.created_at' : 'NULL'} AS tariff_stored_at,
-    sv.first_at AS signed_first_at, sv.first_value AS signed_first_value, sv.last_at AS signed_last_at, sv.last_value AS signed_last_value
+    sv.first_at AS signed_first_at, sv.first_value AS signed_first_value, sv.last_at AS signed_last_at, sv.last_value AS signed_last_value,
+    CASE WHEN t.protocol = 'ocpp2.1' THEN (SELECT json_object('psp_ref', s.psp_ref, 'status', s.status, 'amount', s.amount, 'settled_at', s.settled_at,
+        'receipt_id', s.receipt_id, 'receipt_url', s.receipt_url, 'vat_number', s.vat_number, 'received_at', s.received_at)
+      FROM transaction_settlements s WHERE s.charger_id = t.charger_id AND s.ocpp_transaction_id = t.ocpp_transaction_id
+      ORDER BY s.settled_at DESC LIMIT 1) END AS settlement
   FROM transactions t ${indexed}
   LEFT JOIN transaction_costs c ON c.transaction_id = t.id
   LEFT JOIN transaction_signed_values sv ON sv.charger_id = t.charger_id AND sv.transaction_id = t.ocpp_transaction_id
@@ -187,6 +193,7 @@ function toSource(row: Row): CdrSource {
         ? null
         : { firstAt: row.signed_first_at, firstValue: row.signed_first_value, lastAt: row.signed_last_at, lastValue: row.signed_last_value },
     ...(row.flags === null ? {} : { flags: JSON.parse(row.flags) as string[] }),
+    ...(row.settlement ? { settlement: JSON.parse(row.settlement) as CdrSettlementSource } : {}),
     cost:
       row.tariff_id === null || row.tariff_version === null || row.currency === null || row.breakdown === null || row.priced_at === null
         ? null

@@ -64,7 +64,27 @@ export interface CdrSource {
   cost: CdrCostSource | null;
   /** The transaction's kept first and last signed readings (transaction_signed_values); null: none. */
   signed?: SignedReadingsRow | null;
+  /** OCPP 2.1: the transaction's latest payment settlement (NotifySettlement), when it had one. */
+  settlement?: CdrSettlementSource;
 }
+
+/** A settlement as the CDR query reads it (src/store/cdrs.ts). */
+export interface CdrSettlementSource {
+  psp_ref: string;
+  status: string;
+  amount: number;
+  settled_at: string;
+  receipt_id: string | null;
+  receipt_url: string | null;
+  vat_number: string | null;
+  received_at: string;
+}
+
+/**
+ * Not an OCPI CDR field (OCPI has none for payment): the project's own, for a 2.1 charger's payment
+ * terminal (ad hoc payment). The latest attempt, as the charger's NotifySettlement said.
+ */
+export type CdrPayment = Omit<CdrSettlementSource, 'received_at'>;
 
 export interface CdrCostSource {
   tariffId: string;
@@ -145,6 +165,8 @@ export interface Cdr {
   flags?: string[];
   /** OCPI SignedData: the first and last signed energy readings, when the charger signed any. */
   signed_data?: OcpiSignedData;
+  /** OCPP 2.1: how the session was paid at the charger (NotifySettlement), when it said. */
+  payment?: CdrPayment;
   last_updated: string;
 }
 
@@ -202,6 +224,10 @@ export function toCdr(s: CdrSource): Cdr {
   const flags = s.flags === undefined ? {} : { flags: s.flags };
   const signed = toSignedData(s.signed ?? null);
   const signedData = signed === null ? {} : { signed_data: signed };
+  const { received_at: settlementAt, ...payment } = s.settlement ?? { received_at: '' };
+  const paid = s.settlement ? { payment: payment as CdrPayment } : {};
+  // A settlement, coming after the session, changes what the CDR says too.
+  const updated = (at: string) => (settlementAt > at ? settlementAt : at);
   const c = s.cost;
   if (c === null) {
     return {
@@ -214,7 +240,8 @@ export function toCdr(s: CdrSource): Cdr {
       total_parking_time: null,
       ...flags,
       ...signedData,
-      last_updated: s.updatedAt,
+      ...paid,
+      last_updated: updated(s.updatedAt),
     };
   }
   const b = c.breakdown;
@@ -245,8 +272,9 @@ export function toCdr(s: CdrSource): Cdr {
     total_parking_cost: b.total_parking_cost,
     ...flags,
     ...signedData,
+    ...paid,
     // The later of the transaction's last change and its pricing: either changes what the CDR says.
-    last_updated: c.pricedAt > s.updatedAt ? c.pricedAt : s.updatedAt,
+    last_updated: updated(c.pricedAt > s.updatedAt ? c.pricedAt : s.updatedAt),
   };
 }
 
@@ -282,6 +310,11 @@ export const CDR_CSV_COLUMNS = [
   'priced',
   'unpriced_reason',
   'signed_data',
+  // OCPP 2.1 payment at the charger (NotifySettlement): empty for other sessions.
+  'payment_status',
+  'payment_amount',
+  'payment_psp_ref',
+  'payment_receipt_id',
 ] as const;
 
 /** CRLF, as RFC 4180 says lines end. */
@@ -348,6 +381,11 @@ export function cdrCsvLine(cdr: Cdr): string {
     // The OCPI SignedData as one JSON cell (no spaces), empty when there is none: a verifier needs
     // the signed values whole, and their size is capped (src/tariffs/signed-data.ts).
     signed_data: csvCell(cdr.signed_data === undefined ? null : JSON.stringify(cdr.signed_data)),
+    payment_status: csvCell(cdr.payment?.status),
+    // The amount as the charger sent it: settled in the session's currency, with no more decimals than it gave.
+    payment_amount: cdr.payment === undefined ? '' : decimal(cdr.payment.amount, 6),
+    payment_psp_ref: csvCell(cdr.payment?.psp_ref),
+    payment_receipt_id: csvCell(cdr.payment?.receipt_id),
   };
   return CDR_CSV_COLUMNS.map((column) => cells[column]).join(',') + CSV_EOL;
 }

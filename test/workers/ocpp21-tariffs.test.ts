@@ -224,6 +224,28 @@ describe('NotifySettlement and VatNumberValidation', () => {
       receivedAt: expect.any(String),
     });
     expect(view.settlements).toHaveLength(1);
+
+    // Listed in the project's CDR (not an OCPI field) and its CSV.
+    const range = `from=2026-01-15T00:00:00Z&to=2026-01-16T00:00:00Z&chargerId=${cp.id}`;
+    const { cdrs } = (await (await api('GET', `/cdrs?${range}`)).json()) as any;
+    expect(cdrs.map((cdr: any) => [cdr.session_id, cdr.payment])).toEqual([
+      [
+        'tx-pay',
+        {
+          psp_ref: 'psp-77',
+          status: 'Settled',
+          amount: 4.2,
+          settled_at: '2026-01-15T23:31:00.000Z',
+          receipt_id: 'R-1',
+          receipt_url: 'https://receipts.example/R-1',
+          vat_number: 'NL123456789B01',
+        },
+      ],
+    ]);
+    const csv = await (await api('GET', `/cdrs?${range}&format=csv`)).text();
+    const [header, line] = csv.trim().split('\r\n').map((l) => l.split(','));
+    const cell = (name: string) => line![header!.indexOf(name)];
+    expect([cell('payment_status'), cell('payment_amount'), cell('payment_psp_ref'), cell('payment_receipt_id')]).toEqual(['Settled', '4.2', 'psp-77', 'R-1']);
   });
 
   it('answers VatNumberValidation Rejected, saying no VAT service is configured', async () => {
