@@ -163,7 +163,8 @@ describe('cdr: CSV', () => {
     });
     const unpriced = cdrCsvLine(toCdr(source({ cost: null, idTag: '=cmd|x' })));
     expect(unpriced).toContain(",'=cmd|x,");
-    expect(unpriced).toContain(',false,no_tariff,\r\n');
+    // signed_data and the four payment columns empty.
+    expect(unpriced).toContain(',false,no_tariff,,,,,\r\n');
   });
 
   it('signed meter data: the OCPI SignedData in the JSON CDR and as one JSON cell in the CSV (OCPI 2.2.1 CDR signed_data)', () => {
@@ -193,7 +194,31 @@ describe('cdr: CSV', () => {
     // None kept: no signed_data, an empty cell.
     expect(toCdr(source()).signed_data).toBeUndefined();
     expect(toCdr(source({ signed: null })).signed_data).toBeUndefined();
-    expect(cdrCsvLine(toCdr(source())).endsWith(',true,,\r\n')).toBe(true);
+    expect(cdrCsvLine(toCdr(source())).endsWith(',true,,,,,,\r\n')).toBe(true);
+  });
+});
+
+describe('cdr: OCPP 2.1 payment', () => {
+  it('carries the latest settlement as `payment` (not OCPI), in the CSV too, and dates last_updated from it', () => {
+    const settlement = {
+      psp_ref: 'psp-1',
+      status: 'Settled',
+      amount: 12.34,
+      settled_at: '2030-01-01T00:00:00.000Z',
+      receipt_id: '=R1',
+      receipt_url: null,
+      vat_number: null,
+      received_at: '2030-01-01T00:00:01.000Z',
+    };
+    const cdr = toCdr(source({ protocol: 'ocpp2.1', settlement }));
+    const { received_at: _received, ...payment } = settlement;
+    expect(cdr.payment).toEqual(payment);
+    expect(cdr.last_updated).toBe('2030-01-01T00:00:01.000Z');
+    const cells = parseCsvLine(cdrCsvLine(cdr));
+    const cell = (name: (typeof CDR_CSV_COLUMNS)[number]) => cells[CDR_CSV_COLUMNS.indexOf(name)];
+    // A receipt id a spreadsheet would run as a formula stays text.
+    expect([cell('payment_status'), cell('payment_amount'), cell('payment_psp_ref'), cell('payment_receipt_id')]).toEqual(['Settled', '12.34', 'psp-1', "'=R1"]);
+    expect(toCdr(source()).payment).toBeUndefined();
   });
 });
 
