@@ -67,8 +67,23 @@ export class ChargerTariffStore {
 
   private factStatements(chargerId: string, fact: TariffFact, now: string): D1PreparedStatement[] {
     switch (fact.op) {
-      case 'installed':
-        return [this.upsertHeld(chargerId, fact.held, fact.via, fact.at)];
+      case 'installed': {
+        const h = fact.held;
+        // A default tariff takes the place of the one the EVSE had from the same validFrom (a charger holds a
+        // current one and ones to come): read so, the record does not list a replaced tariff until a GetTariffs.
+        const replaced =
+          fact.via === 'SetDefaultTariff'
+            ? [
+                this.db
+                  .prepare(
+                    `DELETE FROM charger_tariffs WHERE charger_id = ?1 AND kind = 'DefaultTariff' AND evse_id = ?2 AND transaction_id = ''
+                       AND valid_from IS ?3 AND ocpp_tariff_id <> ?4`,
+                  )
+                  .bind(chargerId, h.evseId ?? -1, h.validFrom, h.ocppTariffId),
+              ]
+            : [];
+        return [...replaced, this.upsertHeld(chargerId, h, fact.via, fact.at)];
+      }
       case 'cleared': {
         const ids = fact.ocppTariffIds === null ? null : JSON.stringify(fact.ocppTariffIds);
         return [

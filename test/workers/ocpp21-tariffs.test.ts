@@ -5,7 +5,7 @@ import { env } from 'cloudflare:workers';
 import { OCPP21 } from 'typed-ocpp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toOcpp21Tariff } from '../../src/tariffs/ocpp21';
-import { api, RawCharger, uniqueChargerId } from './helpers';
+import { api, commandAnswered, RawCharger, uniqueChargerId } from './helpers';
 import { at, peakOffPeak, PEAK_SESSION_START, putTariff, transactionEvent, transactionView, uniqueTariffId } from './pricing-helpers';
 
 const open: RawCharger[] = [];
@@ -64,6 +64,13 @@ describe('SetDefaultTariff from a stored tariff', () => {
     ]);
     const resolution = (await (await api('GET', `/chargers/${cp.id}/tariff`)).json()) as any;
     expect(resolution.tariff.id).toBe(tariffId);
+
+    // A changed tariff sent again takes the place of the version the charger had.
+    const next = await putTariff(tariffId, peakOffPeak(2));
+    const again = api('POST', `/chargers/${cp.id}/tariffs/default`, { tariffId });
+    expect((await answerCall(cp, 'SetDefaultTariff', { status: 'Accepted' })).tariff.tariffId).toBe(`${tariffId}@${next}`);
+    expect((await again).status).toBe(200);
+    expect((await held(cp)).map((t: any) => t.tariff)).toEqual([{ id: tariffId, version: next }]);
   });
 
   it('records nothing when the charger refuses, and sends nothing for a tariff 2.1 cannot express', async () => {
@@ -87,6 +94,14 @@ describe('SetDefaultTariff from a stored tariff', () => {
 });
 
 describe('what a 2.1 charger holds', () => {
+  it('records a hand-written SetDefaultTariff sent through the generic command route too', async () => {
+    const cp = await charger21();
+    const payload = { evseId: 2, tariff: { tariffId: 'hand-made', currency: 'EUR', energy: { prices: [{ priceKwh: 0.3 }] } } };
+    const { res } = await commandAnswered(cp, 'SetDefaultTariff', payload, { status: 'Accepted' });
+    expect(res.status).toBe(200);
+    expect(await held(cp)).toEqual([expect.objectContaining({ ocppTariffId: 'hand-made', tariff: null, evseId: 2, kind: 'DefaultTariff' })]);
+  });
+
   it('GetTariffs replaces the record, ClearTariffs removes what was cleared', async () => {
     const tariffId = uniqueTariffId('t21');
     const version = await putTariff(tariffId, peakOffPeak());
