@@ -17,6 +17,7 @@ import { fleetPaths } from './openapi-paths-fleet';
 import { historyPaths } from './openapi-paths-history';
 import { logAndSecurityPaths } from './openapi-paths-logs';
 import { reportViewPaths } from './openapi-paths-report-views';
+import { eventStreamPaths } from './openapi-paths-event-streams';
 import { tariffPaths, tariffSchemas } from './openapi-paths-tariffs';
 import { cdrPaths, cdrSchemas } from './openapi-paths-cdrs';
 import { transactionCostPaths } from './openapi-paths-transaction-costs';
@@ -69,6 +70,7 @@ function buildDocument(): Json {
     ...historyPaths(),
     ...logAndSecurityPaths(),
     ...reportViewPaths(),
+    ...eventStreamPaths(),
     ...scheduleAndLocalListPaths(),
     ...fleetPaths(),
     ...tariffPaths(),

@@ -3,6 +3,7 @@
 import { ChargerCertificateStore } from '../store/charger-certificates';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
+import { EventStreamStore } from '../store/event-streams';
 import { FirmwareJobStore } from '../store/firmware-jobs';
 import { MeterValueStore } from '../store/meter-values';
 import { ReportStore } from '../store/reports';
@@ -48,5 +49,9 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...new ReservationStore(db).changeStatements(batch.reservation),
     ...new ChargerCertificateStore(db).changeStatements(batch.certificate),
     ...new FirmwareJobStore(db).upsertStatements(batch.firmwareJob),
+    // 2.1 periodic event streams: opened, closed, adjusted before the values that follow them (a
+    // value of a stream not known by then is kept, flagged).
+    ...new EventStreamStore(db).changeStatements(batch.eventStream),
+    ...new EventStreamStore(db).valueStatements(batch.streamValues),
   ];
 }

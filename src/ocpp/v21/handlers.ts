@@ -4,7 +4,9 @@
 
 import type { HandlerTable } from '../handlers';
 import { handlers as v201Handlers } from '../v201/handlers';
+import { eventStreamHandlers } from './event-stream-handlers';
 
 export const handlers: HandlerTable = {
   ...v201Handlers,
+  ...eventStreamHandlers,
 };
