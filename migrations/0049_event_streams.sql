@@ -50,7 +50,7 @@ WHEN NEW.unannounced = 1
 BEGIN
   INSERT OR IGNORE INTO event_streams (charger_id, stream_id, state, announced, first_unannounced_at, updated_at)
   VALUES (NEW.charger_id, NEW.stream_id, 'unannounced', 0,
-          strftime('%Y-%m-%dT%H:%M:%fZ', NEW.hour || ':00:00', '+' || (SELECT min(CAST(key AS INTEGER)) FROM json_each(NEW.data)) / 1000.0 || ' seconds'),
+          strftime('%Y-%m-%dT%H:%M:%fZ', NEW.hour || ':00:00', '+' || ((SELECT min(CAST(key AS INTEGER)) FROM json_each(NEW.data)) / 1000.0) || ' seconds'),
           '');
 END;
 
