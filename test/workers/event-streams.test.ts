@@ -35,7 +35,8 @@ async function streams(chargerId: string): Promise<any[]> {
  * the handler, with the object's own records over its outbox, inside the charger's object.
  */
 async function sendStream(chargerId: string, payloads: unknown[]): Promise<void> {
-  await runInDurableObject(env.CHARGERS.getByName(chargerId), async (instance: any) => {
+  await runInDurableObject(env.CHARGERS.getByName(chargerId), async (object) => {
+    const instance = object as unknown as { outbox: unknown; handover: { schedule(urgency: 'soon' | 'batched'): Promise<void> } };
     for (const payload of payloads) {
       const deps = { outbox: instance.outbox, chargerId, appended: (urgency: 'soon' | 'batched') => instance.handover.schedule(urgency) };
       const records = new DurableChargerRecords(deps as unknown as RecordsDeps);
