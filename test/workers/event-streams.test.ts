@@ -194,6 +194,29 @@ describe('2.1 NotifyPeriodicEventStream: points batched in the object, flushed p
     cp.close();
   });
 
+  it('over a raw socket: SEND frames are never answered, cost no D1 statement, and their points are stored at the flush', async () => {
+    const cp = await connected();
+    expect((await cp.call('OpenPeriodicEventStream', open(8)))[2]).toEqual({ status: 'Accepted' });
+    const stub = env.CHARGERS.getByName(cp.id);
+    await stub.flushNow();
+    const before = (await stub.stats()).d1Statements;
+    for (let i = 0; i < 20; i++) {
+      cp.sendRaw(JSON.stringify([6, `s${i}`, 'NotifyPeriodicEventStream', notify(8, '2026-06-05T09:00:00Z', [[i, String(i)]])]));
+    }
+    // Frames are taken in order: the Heartbeat's answer comes after every SEND was handled, and is the only frame back.
+    expect((await cp.call('Heartbeat', {}))[0]).toBe(3);
+    await expect(cp.next(300)).rejects.toThrow(/no frame/);
+    expect((await stub.stats()).d1Statements - before).toBe(0);
+    // The flush: the packed values, and the charger's last-seen time, which a flush carries after frames came.
+    const flushed = (await stub.flushNow()).d1Statements - before;
+    expect(flushed).toBe(2);
+    expect(await valueRows(cp.id, 8)).toHaveLength(1);
+    const values = (await json(await api('GET', `/chargers/${cp.id}/event-streams/8/values`))).values;
+    expect(values.map((v: any) => v.value)).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+    expect(values[19]).toEqual({ timestamp: '2026-06-05T09:00:19.000Z', value: '19', unannounced: false });
+    cp.close();
+  });
+
   it('a replayed message adds nothing; a point of an instant kept already keeps its first value', async () => {
     const cp = await connected();
     expect((await cp.call('OpenPeriodicEventStream', open(2)))[2]).toEqual({ status: 'Accepted' });
