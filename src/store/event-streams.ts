@@ -79,8 +79,31 @@ export function packStreamValues(facts: readonly ChargerFact<'streamValues'>[]):
       if (!group.points.has(key)) group.points.set(key, value);
     }
   }
-  return [...groups.values()].map((g) => [g.chargerId, g.streamId, g.hour, g.points.keys().next().value!, JSON.stringify(Object.fromEntries(g.points))]);
+  return [...groups.values()].flatMap((g) => pieces([...g.points]).map((piece) => [g.chargerId, g.streamId, g.hour, piece[0]![0], JSON.stringify(Object.fromEntries(piece))] as [string, number, string, string, string]));
 }
+
+/**
+ * A group's points in pieces of at most ROW_PIECE_CHARS of JSON, each a row of the statement's
+ * parameter: a flush holding more of one stream's hour than one statement takes still stores all
+ * of it (rows of one hour merge into its stored row, in one statement or several).
+ */
+function pieces(points: Array<[string, string]>): Array<Array<[string, string]>> {
+  const out: Array<Array<[string, string]>> = [[]];
+  let chars = 0;
+  for (const point of points) {
+    const size = point[0].length + JSON.stringify(point[1]).length + 4;
+    if (chars + size > ROW_PIECE_CHARS && out.at(-1)!.length > 0) {
+      out.push([]);
+      chars = 0;
+    }
+    out.at(-1)!.push(point);
+    chars += size;
+  }
+  return out;
+}
+
+/** Characters of points one row of a statement's parameter carries at most: under D1's 100 KB statement limit even at 3 bytes a character. */
+const ROW_PIECE_CHARS = 25_000;
 
 const r = (i: number) => `json_extract(r.value, '$[${i}]')`;
 /** The incoming group's points the stored row lacks (json_each alias n over excluded.data). */

@@ -233,6 +233,20 @@ describe('2.1 NotifyPeriodicEventStream: points batched in the object, flushed p
     cp.close();
   });
 
+  it('stores a flush holding more of one hour than a statement takes: the pieces merge into the hour\'s row', async () => {
+    const cp = await connected();
+    expect((await cp.call('OpenPeriodicEventStream', open(4)))[2]).toEqual({ status: 'Accepted' });
+    const big = (from: number) => notify(4, '2026-06-06T12:00:00Z', Array.from({ length: 40 }, (_, i): [number, string] => [from + i, `${from + i}:${'v'.repeat(2490)}`]));
+    await sendStream(cp.id, [big(0), big(40)]);
+    await env.CHARGERS.getByName(cp.id).flushNow();
+    const rows = await valueRows(cp.id, 4);
+    expect(rows.map((r) => [r.hour, r.part])).toEqual([['2026-06-06T12', 0]]);
+    expect(Object.keys(JSON.parse(rows[0]!.data))).toHaveLength(80);
+    const values = (await json(await api('GET', `/chargers/${cp.id}/event-streams/4/values`))).values;
+    expect(values.map((v: any) => v.value.split(':')[0])).toEqual(Array.from({ length: 80 }, (_, i) => String(i)));
+    cp.close();
+  });
+
   it('keeps and flags the points of a stream the CSMS does not know, and lists the stream as unannounced', async () => {
     const cp = await connected();
     await sendStream(cp.id, [notify(9, '2026-06-03T07:30:00Z', [[0, '1'], [10, '2']])]);

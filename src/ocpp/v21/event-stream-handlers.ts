@@ -24,7 +24,7 @@ export const eventStreamHandlers: HandlerTable = {
    */
   NotifyPeriodicEventStream: async (req: V21.NotifyPeriodicEventStreamRequest, ctx) => {
     const values = streamValuesOf(req);
-    if (!values) throw new OcppError('FormatViolation', `basetime "${req.basetime.slice(0, 40)}" is no real date-time`);
+    if (!values) throw new OcppError('FormatViolation', `basetime "${req.basetime.slice(0, 40)}" is no real date-time, or a t puts a value outside years 0000-9999`);
     await ctx.records.recordEventStreamValues(values);
     return {};
   },

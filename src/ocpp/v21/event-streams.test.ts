@@ -58,6 +58,9 @@ describe('periodic event streams (2.1)', () => {
     ).rejects.toMatchObject({ kind: 'FormatViolation' });
     expect(records.streamValues).toEqual([]);
     expect(streamValuesOf({ id: 1, pending: 0, basetime: 'nope', data: [{ t: 0, v: '1' }] })).toBeNull();
+    // A t that puts a point past year 9999 (or at no instant at all) refuses the message: it could never be stored.
+    expect(streamValuesOf({ id: 1, pending: 0, basetime: '2026-01-01T00:00:00Z', data: [{ t: 0, v: '1' }, { t: 1e12, v: '2' }] })).toBeNull();
+    expect(streamValuesOf({ id: 1, pending: 0, basetime: '2026-01-01T00:00:00Z', data: [{ t: 1e300, v: '2' }] })).toBeNull();
   });
 
   it('AdjustPeriodicEventStream changes the params only when Accepted', () => {

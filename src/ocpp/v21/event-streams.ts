@@ -75,15 +75,23 @@ export function closedStream(req: V21.ClosePeriodicEventStreamRequest, at: strin
   return { op: 'close', streamId: req.id, at };
 }
 
+/** The instants a point may have: years 0000 to 9999, as ISO 8601 writes them (and the store keys them by hour). */
+const EARLIEST_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LATEST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
 /**
  * The points of a NotifyPeriodicEventStream: each `t` is seconds after `basetime` (a fraction of
- * one is kept to the millisecond). Null when `basetime` is no real date-time.
+ * one is kept to the millisecond). Null when `basetime` is no real date-time, or a `t` puts a
+ * point outside years 0000–9999: such a message is refused whole, as a point with no instant
+ * could never be stored (and would hold up every fact behind it in the outbox).
  */
 export function streamValuesOf(req: V21.NotifyPeriodicEventStreamRequest): EventStreamValues | null {
   const base = toUtcIso(req.basetime);
   if (base === null) return null;
   const baseMs = Date.parse(base);
-  return { streamId: req.id, points: req.data.map((d) => [baseMs + Math.round(d.t * 1000), d.v]) };
+  const points = req.data.map((d): [number, string] => [baseMs + Math.round(d.t * 1000), d.v]);
+  if (points.some(([atMs]) => !Number.isFinite(atMs) || atMs < EARLIEST_MS || atMs > LATEST_MS)) return null;
+  return { streamId: req.id, points };
 }
 
 /** What an answered stream or monitoring command tells of the charger's streams and monitors (see charger/commands.ts commandEffects). */
