@@ -247,6 +247,29 @@ describe('2.1 NotifyPeriodicEventStream: points batched in the object, flushed p
     cp.close();
   });
 
+  it('keeps the points in the object while D1 fails, and stores them once it recovers', async () => {
+    const cp = await connected();
+    expect((await cp.call('OpenPeriodicEventStream', open(6)))[2]).toEqual({ status: 'Accepted' });
+    const stub = env.CHARGERS.getByName(cp.id);
+    await stub.flushNow();
+    const trigger = `fail_stream_values_${cp.id.replace(/[^A-Za-z0-9]/g, '_')}`;
+    await env.DB.prepare(
+      `CREATE TRIGGER ${trigger} BEFORE INSERT ON event_stream_values WHEN NEW.charger_id = '${cp.id}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`,
+    ).run();
+    try {
+      cp.sendRaw(JSON.stringify([6, 's1', 'NotifyPeriodicEventStream', notify(6, '2026-06-07T10:00:00Z', [[0, 'kept'], [1, 'too']])]));
+      expect((await cp.call('Heartbeat', {}))[0]).toBe(3);
+      expect((await stub.flushNow()).outboxEntries).toBeGreaterThan(0);
+      expect(await valueRows(cp.id, 6)).toEqual([]);
+    } finally {
+      await env.DB.prepare(`DROP TRIGGER ${trigger}`).run();
+    }
+    expect(await stub.flushNow()).toMatchObject({ outboxEntries: 0 });
+    const values = (await json(await api('GET', `/chargers/${cp.id}/event-streams/6/values`))).values;
+    expect(values.map((v: any) => v.value)).toEqual(['kept', 'too']);
+    cp.close();
+  });
+
   it('keeps and flags the points of a stream the CSMS does not know, and lists the stream as unannounced', async () => {
     const cp = await connected();
     await sendStream(cp.id, [notify(9, '2026-06-03T07:30:00Z', [[0, '1'], [10, '2']])]);
