@@ -2,11 +2,12 @@
 // opened, closed, adjusted and reconciled; NotifyPeriodicEventStream's points batched in the object
 // and flushed packed (no D1 statement per message), kept and flagged for a stream the CSMS does not know.
 import { env } from 'cloudflare:workers';
-import { runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DurableChargerRecords, type RecordsDeps } from '../../src/charger/records';
 import { eventStreamHandlers } from '../../src/ocpp/v21/event-stream-handlers';
 import { api, commandAnswered, RawCharger, uniqueChargerId } from './helpers';
+import { meterObject } from './object-meter';
 
 const COMPONENT = { name: 'EVSE', evse: { id: 1 } };
 const VARIABLE = { name: 'Power' };
@@ -314,6 +315,33 @@ describe('2.1 NotifyPeriodicEventStream: points batched in the object, flushed p
     expect((await api('GET', `/chargers/${cp.id}/event-streams/-1/values`)).status).toBe(400);
     expect((await api('GET', `/chargers/${cp.id}/event-streams?cursor=abc`)).status).toBe(400);
     expect((await api('GET', `/chargers/${cp.id}/event-streams?state=gone`)).status).toBe(400);
+    cp.close();
+  });
+});
+
+describe('2.1 NotifyPeriodicEventStream: what a streaming charger costs its object', () => {
+  it('one outbox row rewritten per message, and one setAlarm per flush: the alarm stays where the next flush will be', async () => {
+    const cp = await connected();
+    expect((await cp.call('OpenPeriodicEventStream', open(1)))[2]).toEqual({ status: 'Accepted' });
+    const stub = env.CHARGERS.getByName(cp.id);
+    const five = (cycle: number) =>
+      sendStream(cp.id, Array.from({ length: 5 }, (_, i) => notify(1, new Date(Date.UTC(2026, 5, 8, 10, cycle, i)).toISOString(), [[0, `${cycle}.${i}`]])));
+    // The open's flush, then one cycle to reach the steady state.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await five(0);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const CYCLES = 3;
+    const read = await meterObject(stub);
+    for (let cycle = 1; cycle <= CYCLES; cycle++) {
+      await five(cycle);
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      expect((await stub.stats()).outboxEntries).toBe(0);
+    }
+    const writes = await read();
+    // Per flush: the outbox row inserted, merged into 4 times, deleted; one setAlarm (to the next flush).
+    expect({ sqlRows: writes.sqlRows, alarmsSet: writes.alarmsSet }).toEqual({ sqlRows: CYCLES * 6, alarmsSet: CYCLES });
+    expect(await valueRows(cp.id, 1)).toHaveLength(1);
+    expect((await json(await api('GET', `/chargers/${cp.id}/event-streams/1/values`))).values).toHaveLength(20);
     cp.close();
   });
 });
