@@ -17,6 +17,7 @@ import { fleetPaths } from './openapi-paths-fleet';
 import { historyPaths } from './openapi-paths-history';
 import { logAndSecurityPaths } from './openapi-paths-logs';
 import { reportViewPaths } from './openapi-paths-report-views';
+import { eventStreamPaths } from './openapi-paths-event-streams';
 import { tariffPaths, tariffSchemas } from './openapi-paths-tariffs';
 import { ocpp21TariffPaths } from './openapi-paths-ocpp21-tariffs';
 import { cdrPaths, cdrSchemas } from './openapi-paths-cdrs';
@@ -70,6 +71,7 @@ function buildDocument(): Json {
     ...historyPaths(),
     ...logAndSecurityPaths(),
     ...reportViewPaths(),
+    ...eventStreamPaths(),
     ...scheduleAndLocalListPaths(),
     ...fleetPaths(),
     ...tariffPaths(),

@@ -29,7 +29,7 @@ const RETRY_MS = 30_000;
  * the alarm waits where their flush will be (see flushOnAlarm). Written to D1 directly, see
  * carriedMeterReports.
  */
-const METERING_KINDS: ReadonlySet<OutboxKind> = new Set<OutboxKind>(['meter', 'event201', 'event201s', 'start16']);
+const METERING_KINDS: ReadonlySet<OutboxKind> = new Set<OutboxKind>(['meter', 'event201', 'event201s', 'start16', 'streamValues']);
 
 /**
  * Whether a flush of `batch` straight to D1 carried meter reports: only then do the next ones
@@ -39,7 +39,8 @@ const METERING_KINDS: ReadonlySet<OutboxKind> = new Set<OutboxKind>(['meter', 'e
  * would only cost a setAlarm and a wake-up that find nothing.
  */
 function carriedMeterReports(batch: OutboxBatch): boolean {
-  return batch.meter.length > 0 || batch.event201.some(({ fact }) => fact.eventType === 'Updated');
+  // A 2.1 periodic event stream's values always come through the outbox, and keep coming.
+  return batch.meter.length > 0 || batch.event201.some(({ fact }) => fact.eventType === 'Updated') || batch.streamValues.length > 0;
 }
 
 export interface HandoverDeps {

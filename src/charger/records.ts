@@ -31,6 +31,7 @@ import type {
 import type { ProfileChange } from '../ocpp/profile-changes';
 import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
+import type { EventStreamChange, EventStreamValues } from '../ocpp/v21/event-streams';
 import { redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
 import { isCriticalSecurityEvent } from '../ocpp/security-events';
 import type { OcppVersion } from '../ocpp/versions';
@@ -583,6 +584,22 @@ export class DurableChargerRecords implements ChargerRecords {
     // come from D1, so an operator should see a session begin within seconds, not FLUSH_DELAY_SECONDS.
     await this.deps.appended(event.eventType !== 'Updated' || abandoned.length > 0 ? 'soon' : 'batched');
     return outcome;
+  }
+
+  /** Through the outbox, so a stream's values flushed after it find it (store/event-streams.ts flags those that do not). */
+  async recordEventStreamChanges(changes: EventStreamChange[]): Promise<void> {
+    await this.appendEach('eventStream', changes, 'batched');
+  }
+
+  /**
+   * A NotifyPeriodicEventStream's points wait in the outbox, merged with the stream's earlier
+   * points (Outbox.appendStreamValues), and reach D1 packed with the next flush: never written to
+   * D1 at the message, however often a stream sends (unlike meter reports, see writeToD1).
+   */
+  async recordEventStreamValues(values: EventStreamValues): Promise<void> {
+    if (values.points.length === 0) return;
+    this.deps.outbox.appendStreamValues(this.deps.chargerId, values);
+    await this.deps.appended('batched');
   }
 
   /** ConcurrentTx's view: a transaction runs with the token it names until its Ended event. */

@@ -1,5 +1,5 @@
 // The console's tabs of one charger: the read-only views (connections, status history and security
-// events; the 2.0.1 monitors, display messages, events and customer information; the certificates' table), each loaded when its tab is opened,
+// events; the 2.0.1 monitors, display messages, events and customer information; 2.1 event streams; the certificates' table), each loaded when its tab is opened,
 // a page at a time. These reads copy the charger's waiting facts to D1 first (a call to its object),
 // so they are not polled: "Reload" reads again. A tab whose spec has `mount(body, chargerId)` (the
 // editors and job tabs: config-editor.ts, device-model.ts, charger-jobs.ts, reservations-certs.ts)
@@ -48,6 +48,15 @@ export const CHARGER_VIEWS = String.raw`
         return [String(x.requestId), h('span', 'tech', x.data || '—'),
           x.complete ? 'yes' : 'no, missing part' + (x.missingSeqNos.length === 1 ? ' ' : 's ') + x.missingSeqNos.join(', '),
           time(x.generatedAt), time(x.receivedAt)];
+      } },
+    // 2.1: the periodic event streams it opened (values: GET /chargers/{id}/event-streams/{streamId}/values).
+    { key: 'streams', title: 'Event streams', path: '/event-streams', list: 'eventStreams', only: ['ocpp2.1'],
+      head: ['Stream', 'State', 'Monitor', 'Watches', 'Interval / values', 'Opened', 'Closed'],
+      cells: function (x) {
+        var watches = x.monitor ? named(x.monitor.component) + ' · ' + named(x.monitor.variable) : '—';
+        var rate = (x.params.interval !== undefined ? x.params.interval + ' s' : '—') + ' / ' + (x.params.values !== undefined ? String(x.params.values) : '—');
+        return [String(x.streamId), x.state + (x.announced ? '' : ' (values before any open)'), x.variableMonitoringId === null ? '—' : String(x.variableMonitoringId),
+          watches, rate, time(x.openedAt || x.firstUnannouncedAt), x.closedAt ? time(x.closedAt) + ' (' + x.closedBy + ')' : '—'];
       } },
     // Any version: when it connected and dropped, what its connectors reported, its security events.
     { key: 'connections', title: 'Connections', path: '/connections', list: 'connections',

@@ -4,6 +4,7 @@ import { ChargerCertificateStore } from '../store/charger-certificates';
 import { ChargerTariffStore } from '../store/charger-tariffs';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
+import { EventStreamStore } from '../store/event-streams';
 import { FirmwareJobStore } from '../store/firmware-jobs';
 import { MeterValueStore } from '../store/meter-values';
 import { ReportStore } from '../store/reports';
@@ -51,5 +52,9 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...new FirmwareJobStore(db).upsertStatements(batch.firmwareJob),
     // After the costs and transaction rows: a charger's own final cost is compared with the CSMS's.
     ...new ChargerTariffStore(db).statements(batch.tariff21, now),
+    // 2.1 periodic event streams: opened, closed, adjusted before the values that follow them (a
+    // value of a stream not known by then is kept, flagged).
+    ...new EventStreamStore(db).changeStatements(batch.eventStream),
+    ...new EventStreamStore(db).valueStatements(batch.streamValues),
   ];
 }

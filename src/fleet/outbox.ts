@@ -22,6 +22,7 @@ import type { ConnectionEvent } from '../store/chargers';
 import type { CostBreakdown } from '../tariffs/cost';
 import type { OcppVersion } from '../ocpp/versions';
 import type { TariffFact } from '../ocpp/v21/tariff-facts';
+import type { EventStreamChange, EventStreamValues } from '../ocpp/v21/event-streams';
 import { insertRows } from '../durable-sql';
 import { rebuildTable, type Migration } from '../durable-schema';
 
@@ -80,6 +81,10 @@ export interface OutboxFacts {
   cost: TransactionCostFact;
   /** OCPP 2.1 tariffs held, a charger's own cost, a settlement (ocpp/v21/tariff-facts.ts; store/charger-tariffs.ts). */
   tariff21: TariffFact;
+  /** 2.1: a change to the charger's periodic event streams, or to the monitors they name (ocpp/v21/event-streams.ts). */
+  eventStream: EventStreamChange;
+  /** 2.1: points of one periodic event stream, merged across messages while no flush has read them (Outbox.appendStreamValues). */
+  streamValues: EventStreamValues;
 }
 
 /** See OutboxFacts.cost. `transactionId` is the charger's name for it (1.6: its number as text). */
@@ -255,6 +260,23 @@ export class Outbox {
     this.append(chargerId, 'event201', event);
   }
 
+  /**
+   * Appends a periodic event stream's points (2.1 NotifyPeriodicEventStream), merged into the
+   * newest entry when that holds points of the same stream no flush has read yet: a stream
+   * sending every few seconds rewrites one row until its flush, and that flush stores the points
+   * packed (store/event-streams.ts), so its messages cost no D1 statement of their own.
+   */
+  appendStreamValues(chargerId: string, values: EventStreamValues): void {
+    const newest = this.mergeable(chargerId);
+    if (newest?.kind === 'streamValues') {
+      const merged = newest.fact as EventStreamValues;
+      if (merged.streamId === values.streamId && this.replace(newest, 'streamValues', { streamId: values.streamId, points: [...merged.points, ...values.points] })) {
+        return;
+      }
+    }
+    this.append(chargerId, 'streamValues', values);
+  }
+
   /** The newest entry, when it is `chargerId`'s and no flush has read it: what a new fact may merge into. */
   private mergeable(chargerId: string): TailEntry | undefined {
     if (this.tail === undefined) {
@@ -417,6 +439,8 @@ export class Outbox {
       firmwareJob: [],
       cost: [],
       tariff21: [],
+      eventStream: [],
+      streamValues: [],
       entries: [],
       lastSeq: 0,
       size: 0,

@@ -7,6 +7,7 @@ import type { ProfileChange } from './profile-changes';
 import type { ReservationChange } from './reservation-changes';
 import type { Setting } from './settings';
 import type { TariffFact } from './v21/tariff-facts';
+import type { EventStreamChange, EventStreamValues } from './v21/event-streams';
 
 export interface BootFacts {
   vendor: string;
@@ -188,6 +189,13 @@ export interface ChargerRecords {
   smartCharging(evseId: number): Promise<SmartChargingState>;
   /** Where a transaction runs, if this charger said so before (a 1.6 start, a 2.0.1 event with `evse`). */
   transactionLocation(transactionId: string): Promise<{ evseId: number; connectorId: number } | undefined>;
+  /** 2.1: keeps what became of the charger's periodic event streams (opened, closed, adjusted, reconciled) and the monitors they name. */
+  recordEventStreamChanges(changes: EventStreamChange[]): Promise<void>;
+  /**
+   * 2.1: keeps a NotifyPeriodicEventStream's points. They came with SEND, which nothing answers:
+   * batched with the charger's other facts and stored packed, never written one message at a time.
+   */
+  recordEventStreamValues(values: EventStreamValues): Promise<void>;
 }
 
 /** What the composite schedule of one EVSE is computed from (see ChargerRecords.smartCharging). */

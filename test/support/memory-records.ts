@@ -6,6 +6,7 @@ import type { ProfileChange } from '../../src/ocpp/profile-changes';
 import type { ReservationChange } from '../../src/ocpp/reservation-changes';
 import type { Setting } from '../../src/ocpp/settings';
 import type { TariffFact } from '../../src/ocpp/v21/tariff-facts';
+import type { EventStreamChange, EventStreamValues } from '../../src/ocpp/v21/event-streams';
 import type {
   BootFacts,
   ChargerRecords,
@@ -96,5 +97,15 @@ export class MemoryRecords implements ChargerRecords {
   }
   async transactionLocation(transactionId: string) {
     return transactionId === '7' || transactionId === 'tx-9' ? { evseId: 3, connectorId: 2 } : undefined;
+  }
+  streamChanges: EventStreamChange[] = [];
+  streamValues: EventStreamValues[] = [];
+  async recordEventStreamChanges(changes: EventStreamChange[]) {
+    if (this.failing) throw new Error('storage down');
+    this.streamChanges.push(...changes);
+  }
+  async recordEventStreamValues(values: EventStreamValues) {
+    if (this.failing) throw new Error('storage down');
+    this.streamValues.push(values);
   }
 }

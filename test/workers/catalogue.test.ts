@@ -36,9 +36,6 @@ const V21_NOT_HANDLED_YET: readonly string[] = [
   'GetCertificateChainStatus',
   'NotifyPriorityCharging',
   'PullDynamicScheduleUpdate',
-  // periodic event streams
-  'ClosePeriodicEventStream',
-  'OpenPeriodicEventStream',
 ];
 const versions = Object.keys(catalogue) as Version[];
 

@@ -208,6 +208,7 @@ describe('charger passwords are never readable', () => {
           .replace('{tariffId}', 'NO-SUCH-TARIFF')
           .replace('{version}', '1')
           .replace('{trustRootId}', 'root')
+          .replace('{streamId}', '1')
           .replace('{id}', '1');
         expect(filled).not.toContain('{');
         const res = await exports.default.fetch(

@@ -4,10 +4,13 @@
 
 import type { HandlerTable } from '../handlers';
 import { handlers as v201Handlers } from '../v201/handlers';
+import { eventStreamHandlers } from './event-stream-handlers';
 import { paymentHandlers } from './payments';
 
 export const handlers: HandlerTable = {
   ...v201Handlers,
   // Tariffs and payment: NotifySettlement, VatNumberValidation.
   ...paymentHandlers,
+  // Periodic event streams: Open/ClosePeriodicEventStream, NotifyPeriodicEventStream (SEND).
+  ...eventStreamHandlers,
 };
