@@ -5,6 +5,7 @@ import type { OutboxFacts, OutboxKind } from '../fleet/outbox';
 import type { CallOutcome } from '../ocpp/outbound-calls';
 import { certificateChangesFromCommand } from '../ocpp/certificate-inventory';
 import { displayMessageReportsFromCommand } from '../ocpp/display-messages';
+import { derChangesFromCommand } from '../ocpp/v21/der-control';
 import { profileChangesFromCommand } from '../ocpp/profile-changes';
 import { reservationChangesFromCommand } from '../ocpp/reservation-changes';
 import { CREDENTIAL_ROUTES, credentialChange, redactSecrets, scrubLiterals, secretLiterals, type WriteOnlyLookup } from '../ocpp/secrets';
@@ -235,6 +236,7 @@ export function commandEffects(
       kind: 'report' as const,
       fact: { ...fact, payload: redactSecrets(fact.payload, writeOnly) },
     })),
+    ...(protocol === 'ocpp2.1' ? derChangesFromCommand(action, request, result, now) : []).map((fact) => ({ kind: 'der' as const, fact })),
   ];
 }
 

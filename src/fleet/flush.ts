@@ -3,6 +3,7 @@
 import { ChargerCertificateStore } from '../store/charger-certificates';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
+import { DerControlStore } from '../store/der-controls';
 import { FirmwareJobStore } from '../store/firmware-jobs';
 import { MeterValueStore } from '../store/meter-values';
 import { ReportStore } from '../store/reports';
@@ -48,5 +49,6 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...new ReservationStore(db).changeStatements(batch.reservation),
     ...new ChargerCertificateStore(db).changeStatements(batch.certificate),
     ...new FirmwareJobStore(db).upsertStatements(batch.firmwareJob),
+    ...new DerControlStore(db).changeStatements(batch.der),
   ];
 }

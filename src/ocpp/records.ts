@@ -6,6 +6,7 @@ import type { MeterSample } from './meter-values';
 import type { ProfileChange } from './profile-changes';
 import type { ReservationChange } from './reservation-changes';
 import type { Setting } from './settings';
+import type { DerChange } from './v21/der-control';
 
 export interface BootFacts {
   vendor: string;
@@ -185,6 +186,8 @@ export interface ChargerRecords {
   smartCharging(evseId: number): Promise<SmartChargingState>;
   /** Where a transaction runs, if this charger said so before (a 1.6 start, a 2.0.1 event with `evse`). */
   transactionLocation(transactionId: string): Promise<{ evseId: number; connectorId: number } | undefined>;
+  /** 2.1: keeps what the charger told of its DER controls and alarms (ocpp/v21/der-control.ts). */
+  recordDerChanges(changes: DerChange[]): Promise<void>;
 }
 
 /** What the composite schedule of one EVSE is computed from (see ChargerRecords.smartCharging). */

@@ -5,6 +5,7 @@
 import type { ProfileChange } from '../../src/ocpp/profile-changes';
 import type { ReservationChange } from '../../src/ocpp/reservation-changes';
 import type { Setting } from '../../src/ocpp/settings';
+import type { DerChange } from '../../src/ocpp/v21/der-control';
 import type {
   BootFacts,
   ChargerRecords,
@@ -88,6 +89,11 @@ export class MemoryRecords implements ChargerRecords {
   }
   async recordReport(report: ChargerReport) {
     this.reports.push(report);
+  }
+  derChanges: DerChange[] = [];
+  async recordDerChanges(changes: DerChange[]) {
+    if (this.failing) throw new Error('storage down');
+    this.derChanges.push(...changes);
   }
   async transactionLocation(transactionId: string) {
     return transactionId === '7' || transactionId === 'tx-9' ? { evseId: 3, connectorId: 2 } : undefined;

@@ -4,7 +4,9 @@
 
 import type { HandlerTable } from '../handlers';
 import { handlers as v201Handlers } from '../v201/handlers';
+import { derHandlers } from './der-handlers';
 
 export const handlers: HandlerTable = {
   ...v201Handlers,
+  ...derHandlers,
 };
