@@ -272,6 +272,27 @@ describe('DER alarms (R05)', () => {
   });
 });
 
+describe('DELETE /chargers/{id}', () => {
+  it("forgets the charger's DER controls, report requests and alarms", async () => {
+    const cp = await connect();
+    await commandAnswered(cp, 'SetDERControl', { isDefault: false, controlId: 'gone', controlType: 'VoltVar', curve: voltVar(1) }, { status: 'Accepted' });
+    await commandAnswered(cp, 'GetDERControl', { requestId: 1 }, { status: 'Accepted' });
+    await notify(cp, 'NotifyDERAlarm', { controlType: 'VoltVar', timestamp: '2026-12-01T10:00:00Z' });
+    expect((await controls(cp.id)).controls).toHaveLength(1);
+    const rows = async () =>
+      Promise.all(
+        ['der_controls', 'der_control_requests', 'der_alarms'].map(
+          async (table) => (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE charger_id = ?`).bind(cp.id).first<{ n: number }>())!.n,
+        ),
+      );
+    expect(await rows()).toEqual([1, 1, 1]);
+    cp.close();
+    await cp.waitForClose();
+    expect((await api('DELETE', `/chargers/${cp.id}`)).status).toBe(200);
+    expect(await rows()).toEqual([0, 0, 0]);
+  });
+});
+
 describe('the DER store', () => {
   it('applies a flushed batch again without changing anything (a flush whose outbox removal was lost)', async () => {
     const chargerId = uniqueChargerId('DERS');
