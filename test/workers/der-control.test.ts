@@ -334,4 +334,32 @@ describe('the DER store', () => {
     await env.DB.batch(store.changeStatements(facts));
     expect(await read()).toEqual(once);
   });
+
+  it('a report no GetDERControl announced replaces the types it lists, and no others', async () => {
+    const chargerId = uniqueChargerId('DERU');
+    const control = (controlId: string, controlType: 'VoltVar' | 'FixedVar', isDefault = false) => ({
+      controlId,
+      controlType,
+      isDefault,
+      isSuperseded: false,
+      priority: 1,
+      startTime: null,
+      duration: null,
+      setting: {},
+    });
+    const store = new DerControlStore(env.DB);
+    await env.DB.batch(
+      store.changeStatements([
+        { chargerId, fact: { op: 'set', control: control('vv', 'VoltVar'), supersededIds: [], at: '2026-12-01T10:00:00.000Z' } },
+        { chargerId, fact: { op: 'set', control: control('vv-default', 'VoltVar', true), supersededIds: [], at: '2026-12-01T10:00:00.000Z' } },
+        { chargerId, fact: { op: 'set', control: control('fv', 'FixedVar'), supersededIds: [], at: '2026-12-01T10:00:00.000Z' } },
+        { chargerId, fact: { op: 'reported', requestId: 99, controls: [control('vv-new', 'VoltVar')], final: true, at: '2026-12-01T10:01:00.000Z' } },
+      ]),
+    );
+    expect((await store.listControls(chargerId, { limit: 50 })).controls.map((c) => [c.controlId, c.source])).toEqual([
+      ['fv', 'set'],
+      ['vv-default', 'set'],
+      ['vv-new', 'reported'],
+    ]);
+  });
 });
