@@ -58,6 +58,14 @@ type AlarmRow = {
 };
 
 /**
+ * The most DER controls a charger's reports may make the CSMS keep: a charger lists a few per type
+ * (22 types); one that reports ever new ids in parts that never end would otherwise grow its rows
+ * without bound. Past it, a report updates the controls already known and adds none (a part adds at
+ * most its own 192 before the count is read again). What the operator sets is always kept.
+ */
+export const MAX_REPORTED_DER_CONTROLS = 1000;
+
+/**
  * Upserts the controls of a JSON array (DerControl objects) in one statement. A change applies only
  * over rows no newer than it, so a fact flushed again changes nothing. A control set again starts
  * over (no start/stop state); one reported keeps the state its notifications gave it.
@@ -67,7 +75,9 @@ const UPSERT_CONTROLS = `INSERT INTO der_controls (charger_id, control_id, contr
    SELECT ?1, json_extract(j.value, '$.controlId'), json_extract(j.value, '$.controlType'), json_extract(j.value, '$.isDefault'),
      json_extract(j.value, '$.isSuperseded'), json_extract(j.value, '$.priority'), json_extract(j.value, '$.startTime'),
      json_extract(j.value, '$.duration'), json_extract(j.value, '$.setting'), ?2, ?3, CASE WHEN ?2 = 'reported' THEN ?4 END, ?4
-   FROM json_each(?5) AS j WHERE true
+   FROM json_each(?5) AS j
+   WHERE ?2 = 'set' OR (SELECT COUNT(*) FROM der_controls WHERE charger_id = ?1) < ${MAX_REPORTED_DER_CONTROLS}
+     OR EXISTS (SELECT 1 FROM der_controls AS k WHERE k.charger_id = ?1 AND k.control_id = json_extract(j.value, '$.controlId'))
    ON CONFLICT (charger_id, control_id) DO UPDATE SET control_type = excluded.control_type, is_default = excluded.is_default,
      is_superseded = excluded.is_superseded, priority = excluded.priority, start_time = excluded.start_time, duration = excluded.duration,
      setting = excluded.setting, source = excluded.source, report_request_id = excluded.report_request_id, reported_at = excluded.reported_at,

@@ -2,7 +2,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ChargerFact } from '../../src/fleet/outbox';
-import { DerControlStore } from '../../src/store/der-controls';
+import { DerControlStore, MAX_REPORTED_DER_CONTROLS } from '../../src/store/der-controls';
 import { api, commandAnswered, RawCharger, uniqueChargerId } from './helpers';
 
 async function json(res: Response): Promise<any> {
@@ -333,6 +333,39 @@ describe('the DER store', () => {
     ]);
     await env.DB.batch(store.changeStatements(facts));
     expect(await read()).toEqual(once);
+  });
+
+  it('keeps at most MAX_REPORTED_DER_CONTROLS a charger reported; past it a report updates what is known and adds nothing, a set still adds', async () => {
+    const chargerId = uniqueChargerId('DERC');
+    const control = (controlId: string, priority = 1) => ({
+      controlId,
+      controlType: 'VoltVar' as const,
+      isDefault: false,
+      isSuperseded: false,
+      priority,
+      startTime: null,
+      duration: null,
+      setting: {},
+    });
+    const store = new DerControlStore(env.DB);
+    const ids = Array.from({ length: MAX_REPORTED_DER_CONTROLS }, (_, i) => `c${String(i).padStart(5, '0')}`);
+    const parts: ChargerFact<'der'>[] = [];
+    for (let i = 0; i < ids.length; i += 192) {
+      parts.push({ chargerId, fact: { op: 'reported', requestId: 1, controls: ids.slice(i, i + 192).map((id) => control(id)), final: false, at: '2026-12-01T10:00:00.000Z' } });
+    }
+    await env.DB.batch(store.changeStatements(parts));
+    await env.DB.batch(
+      store.changeStatements([
+        { chargerId, fact: { op: 'reported', requestId: 1, controls: [control('c00000', 7), control('new-one')], final: false, at: '2026-12-01T10:01:00.000Z' } },
+        { chargerId, fact: { op: 'set', control: control('operator-set'), supersededIds: [], at: '2026-12-01T10:02:00.000Z' } },
+      ]),
+    );
+    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM der_controls WHERE charger_id = ?').bind(chargerId).first<{ n: number }>();
+    expect(count!.n).toBe(MAX_REPORTED_DER_CONTROLS + 1);
+    const first = (await store.listControls(chargerId, { limit: 1 })).controls[0]!;
+    expect([first.controlId, first.priority]).toEqual(['c00000', 7]);
+    const known = await env.DB.prepare("SELECT control_id FROM der_controls WHERE charger_id = ? AND control_id IN ('new-one', 'operator-set')").bind(chargerId).all();
+    expect(known.results).toEqual([{ control_id: 'operator-set' }]);
   });
 
   it('a report no GetDERControl announced replaces the types it lists, and no others', async () => {
