@@ -1,38 +1,16 @@
 // A 2.1 charger's DER tabs in a real headless Chromium, against `wrangler dev`: the control the
 // charger accepted and the alarm it raised shown, the charger's text shown as text, no console errors.
-// The charger is an ocpp-rpc client without strict mode (its validators know 1.6 and 2.0.1 only);
-// the CSMS still validates every 2.1 frame both ways.
-import { RPCClient } from 'ocpp-rpc';
-import { describe, expect, it, onTestFinished } from 'vitest';
+// The charger is strict: every frame it sends or accepts is checked against typed-ocpp's 2.1 schemas.
+import { describe, expect, it } from 'vitest';
 import { HOSTILE, openDashboard, useBrowser } from './console-helpers.ts';
-import { api, baseUrl, uniqueChargerId } from './helpers.ts';
+import { api, bootedCharger, uniqueChargerId } from './helpers.ts';
 
 useBrowser();
-
-async function charger21(id: string): Promise<InstanceType<typeof RPCClient>> {
-  const client = new RPCClient({
-    identity: id,
-    endpoint: `${baseUrl().replace(/^http/, 'ws')}/ocpp`,
-    protocols: ['ocpp2.1'],
-    strictMode: false,
-    reconnect: false,
-    pingIntervalMs: 0,
-    callTimeoutMs: 10_000,
-  } as ConstructorParameters<typeof RPCClient>[0]);
-  onTestFinished(async () => {
-    await client.close({ force: true }).catch(() => undefined);
-  });
-  await client.connect();
-  expect(client.protocol).toBe('ocpp2.1');
-  const boot = (await client.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'E2E', model: 'DER 21' } })) as { status: string };
-  expect(boot.status).toBe('Accepted');
-  return client;
-}
 
 describe('the DER tabs in a browser', () => {
   it("R04/R05: a 2.1 charger's accepted control and its alarm are listed on its screen", async () => {
     const id = uniqueChargerId('TABDER');
-    const client = await charger21(id);
+    const client = await bootedCharger('ocpp2.1', id);
     client.handle('SetDERControl', async () => ({ status: 'Accepted' }));
     const set = await api('POST', `/chargers/${encodeURIComponent(id)}/commands/SetDERControl`, {
       isDefault: false,
