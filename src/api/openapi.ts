@@ -24,6 +24,7 @@ import { cdrPaths, cdrSchemas } from './openapi-paths-cdrs';
 import { transactionCostPaths } from './openapi-paths-transaction-costs';
 import { accessPaths } from './openapi-paths-access';
 import { livePaths } from './openapi-paths-live';
+import { derPaths, derSchemas } from './openapi-paths-der';
 import { apiShapeSchemas } from './openapi-shapes';
 
 /** The longest `ttlSeconds` of a queued command (tests check the document against the API). */
@@ -80,6 +81,7 @@ function buildDocument(): Json {
     ...transactionCostPaths(),
     ...accessPaths(),
     ...livePaths(),
+    ...derPaths(),
   };
 
   for (const item of Object.values(paths)) {
@@ -168,7 +170,7 @@ function buildDocument(): Json {
             `A body must also be a JSON object nested at most ${MAX_BODY_DEPTH} levels deep (else 400 \`InvalidPayload\`); an empty body reads as \`{}\``,
         }),
       },
-      schemas: { ...apiShapeSchemas(), ...tariffSchemas(), ...cdrSchemas(), ...ocpp.schemas },
+      schemas: { ...apiShapeSchemas(), ...tariffSchemas(), ...cdrSchemas(), ...derSchemas(), ...ocpp.schemas },
     },
   };
 }

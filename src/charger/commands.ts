@@ -6,6 +6,7 @@ import type { CallOutcome } from '../ocpp/outbound-calls';
 import { certificateChangesFromCommand } from '../ocpp/certificate-inventory';
 import { displayMessageReportsFromCommand } from '../ocpp/display-messages';
 import { eventStreamChangesFromCommand } from '../ocpp/v21/event-streams';
+import { derChangesFromCommand } from '../ocpp/v21/der-control';
 import { profileChangesFromCommand } from '../ocpp/profile-changes';
 import { reservationChangesFromCommand } from '../ocpp/reservation-changes';
 import { CREDENTIAL_ROUTES, credentialChange, redactSecrets, scrubLiterals, secretLiterals, type WriteOnlyLookup } from '../ocpp/secrets';
@@ -240,6 +241,7 @@ export function commandEffects(
     ...tariffFactsFromCommand(protocol, action, request, result, now).map((fact) => ({ kind: 'tariff21' as const, fact })),
     // 2.1 periodic event streams (Adjust, Get) and the monitors they name (Set/ClearVariableMonitoring, 2.0.1 too).
     ...eventStreamChangesFromCommand(action, request, result, now).map((fact) => ({ kind: 'eventStream' as const, fact })),
+    ...(protocol === 'ocpp2.1' ? derChangesFromCommand(action, request, result, now) : []).map((fact) => ({ kind: 'der' as const, fact })),
   ];
 }
 

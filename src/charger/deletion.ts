@@ -4,7 +4,8 @@
 // hashes, boot facts, registration decision), its live connector states and failed-login windows;
 // what describes its installation as the CSMS knew it — reported configuration (charger_settings),
 // the charging profiles set on it and the limits it reported, its reservations, its certificate
-// inventory, its firmware jobs, the tariff assigned to it alone; and its object's whole storage
+// inventory, its firmware jobs, the tariff assigned to it alone, its 2.1 DER controls and DER alarm list
+// (the NotifyDERAlarm messages stay among its reports); and its object's whole storage
 // (queued commands, the message journal, the id-tag cache, the local list version, remote starts,
 // its outbox once emptied into D1). A later registration (PUT) therefore starts clean.
 //
@@ -24,6 +25,7 @@
 // can be sent again; the caller then resets the object's instance (its memory held the wiped state).
 
 import { ChargerCertificateStore } from '../store/charger-certificates';
+import { DerControlStore } from '../store/der-controls';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
 import { FirmwareJobStore } from '../store/firmware-jobs';
@@ -47,6 +49,7 @@ export function forgetChargerStatements(db: D1Database, chargerId: string): D1Pr
     ...new ChargerCertificateStore(db).forgetChargerStatements(chargerId),
     ...new FirmwareJobStore(db).forgetChargerStatements(chargerId),
     ...new TariffStore(db).forgetChargerStatements(chargerId),
+    ...new DerControlStore(db).forgetChargerStatements(chargerId),
     // Last: the registration row, which the others do not need but a reader of them may look for.
     ...new ChargerStore(db).forgetChargerStatements(chargerId),
   ];

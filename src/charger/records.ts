@@ -32,6 +32,7 @@ import type { ProfileChange } from '../ocpp/profile-changes';
 import type { ReservationChange } from '../ocpp/reservation-changes';
 import type { Setting } from '../ocpp/settings';
 import type { EventStreamChange, EventStreamValues } from '../ocpp/v21/event-streams';
+import type { DerChange } from '../ocpp/v21/der-control';
 import { redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
 import { isCriticalSecurityEvent } from '../ocpp/security-events';
 import type { OcppVersion } from '../ocpp/versions';
@@ -375,6 +376,10 @@ export class DurableChargerRecords implements ChargerRecords {
 
   async recordReservationChanges(changes: ReservationChange[]): Promise<void> {
     await this.appendEach('reservation', changes);
+  }
+
+  async recordDerChanges(changes: DerChange[]): Promise<void> {
+    await this.appendEach('der', changes);
   }
 
   /**

@@ -33,6 +33,7 @@ import { CONFIG_EDITOR } from './config-editor';
 import { DEVICE_MODEL } from './device-model';
 import { CHARGER_JOBS } from './charger-jobs';
 import { RESERVATIONS_CERTS } from './reservations-certs';
+import { DER } from './der';
 import { CHARGER } from './charger';
 import { ADMIN_COMMON } from './admin-common';
 import { ID_TAGS } from './id-tags';
@@ -66,6 +67,7 @@ export const CONSOLE_MODULES: ReadonlyArray<readonly [name: string, source: stri
   ['device-model', DEVICE_MODEL],
   ['charger-jobs', CHARGER_JOBS],
   ['reservations-certs', RESERVATIONS_CERTS],
+  ['der', DER],
   ['charger', CHARGER],
   ['admin-common', ADMIN_COMMON],
   ['id-tags', ID_TAGS],

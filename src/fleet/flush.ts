@@ -5,6 +5,7 @@ import { ChargerTariffStore } from '../store/charger-tariffs';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
 import { EventStreamStore } from '../store/event-streams';
+import { DerControlStore } from '../store/der-controls';
 import { FirmwareJobStore } from '../store/firmware-jobs';
 import { MeterValueStore } from '../store/meter-values';
 import { ReportStore } from '../store/reports';
@@ -56,5 +57,6 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     // value of a stream not known by then is kept, flagged).
     ...new EventStreamStore(db).changeStatements(batch.eventStream),
     ...new EventStreamStore(db).valueStatements(batch.streamValues),
+    ...new DerControlStore(db).changeStatements(batch.der),
   ];
 }

@@ -23,6 +23,7 @@ import type { CostBreakdown } from '../tariffs/cost';
 import type { OcppVersion } from '../ocpp/versions';
 import type { TariffFact } from '../ocpp/v21/tariff-facts';
 import type { EventStreamChange, EventStreamValues } from '../ocpp/v21/event-streams';
+import type { DerChange } from '../ocpp/v21/der-control';
 import { insertRows } from '../durable-sql';
 import { rebuildTable, type Migration } from '../durable-schema';
 
@@ -85,6 +86,8 @@ export interface OutboxFacts {
   eventStream: EventStreamChange;
   /** 2.1: points of one periodic event stream, merged across messages while no flush has read them (Outbox.appendStreamValues). */
   streamValues: EventStreamValues;
+  /** 2.1: a change to the charger's DER controls or alarms (ocpp/v21/der-control.ts, store/der-controls.ts). */
+  der: DerChange;
 }
 
 /** See OutboxFacts.cost. `transactionId` is the charger's name for it (1.6: its number as text). */
@@ -441,6 +444,7 @@ export class Outbox {
       tariff21: [],
       eventStream: [],
       streamValues: [],
+      der: [],
       entries: [],
       lastSeq: 0,
       size: 0,

@@ -13,6 +13,7 @@
 // profiles), which the caller passes in: they run right before the CALL leaves, also for a command
 // that waited in the queue.
 
+import { DER_RULES_21 } from './v21/der-rules';
 import { isOcpp2, type OcppVersion } from './versions';
 
 /** A transaction the charger runs, as its object knows it: its id and its EVSE (2.0.1) or connector (1.6). */
@@ -45,9 +46,9 @@ export interface RuleViolation {
   message: string;
 }
 
-type Payload = Record<string, any>;
+export type Payload = Record<string, any>;
 
-interface Rule {
+export interface Rule {
   requirement: string;
   /** Stateful rules get the charger's state; the others never look at it. */
   stateful?: boolean;
@@ -432,8 +433,10 @@ const RULES_16: Record<string, Rule[]> = {
 };
 
 // 2.1 keeps 2.0.1's messages and their requirements (its K01 adds purposes and discharging, which
-// these rules do not forbid), so it checks the same rules.
-const RULES: Record<OcppVersion, Record<string, Rule[]>> = { 'ocpp1.6': RULES_16, 'ocpp2.0.1': RULES_201, 'ocpp2.1': RULES_201 };
+// these rules do not forbid), so it checks the same rules, and those of its new messages.
+const RULES_21: Record<string, Rule[]> = { ...RULES_201, ...DER_RULES_21 };
+
+const RULES: Record<OcppVersion, Record<string, Rule[]>> = { 'ocpp1.6': RULES_16, 'ocpp2.0.1': RULES_201, 'ocpp2.1': RULES_21 };
 
 function rulesFor(version: OcppVersion, action: string): Rule[] {
   return Object.hasOwn(RULES[version], action) ? RULES[version][action]! : [];

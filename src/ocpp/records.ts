@@ -8,6 +8,7 @@ import type { ReservationChange } from './reservation-changes';
 import type { Setting } from './settings';
 import type { TariffFact } from './v21/tariff-facts';
 import type { EventStreamChange, EventStreamValues } from './v21/event-streams';
+import type { DerChange } from './v21/der-control';
 
 export interface BootFacts {
   vendor: string;
@@ -196,6 +197,8 @@ export interface ChargerRecords {
    * batched with the charger's other facts and stored packed, never written one message at a time.
    */
   recordEventStreamValues(values: EventStreamValues): Promise<void>;
+  /** 2.1: keeps what the charger told of its DER controls and alarms (ocpp/v21/der-control.ts). */
+  recordDerChanges(changes: DerChange[]): Promise<void>;
 }
 
 /** What the composite schedule of one EVSE is computed from (see ChargerRecords.smartCharging). */

@@ -7,6 +7,7 @@ import type { ReservationChange } from '../../src/ocpp/reservation-changes';
 import type { Setting } from '../../src/ocpp/settings';
 import type { TariffFact } from '../../src/ocpp/v21/tariff-facts';
 import type { EventStreamChange, EventStreamValues } from '../../src/ocpp/v21/event-streams';
+import type { DerChange } from '../../src/ocpp/v21/der-control';
 import type {
   BootFacts,
   ChargerRecords,
@@ -94,6 +95,11 @@ export class MemoryRecords implements ChargerRecords {
   tariffFacts: TariffFact[] = [];
   async recordTariffFacts(facts: TariffFact[]) {
     this.tariffFacts.push(...facts);
+  }
+  derChanges: DerChange[] = [];
+  async recordDerChanges(changes: DerChange[]) {
+    if (this.failing) throw new Error('storage down');
+    this.derChanges.push(...changes);
   }
   async transactionLocation(transactionId: string) {
     return transactionId === '7' || transactionId === 'tx-9' ? { evseId: 3, connectorId: 2 } : undefined;

@@ -36,6 +36,18 @@ function fixProfile(version: Version, profile: Payload, purpose: string): void {
   }
 }
 
+/**
+ * A SetDERControl that carries one setting, the one its type names (R04.FR.16/17): a scheduled
+ * VoltVar curve (startTime and duration) in a VoltVar unit (R04.FR.52), the sample's curve if it has one.
+ */
+function fixDerControl(payload: Payload): void {
+  const curve: Payload = payload.curve ?? { priority: 0, curveData: [{ x: 0, y: 0 }] };
+  for (const field of ['curve', 'enterService', 'fixedPFAbsorb', 'fixedPFInject', 'fixedVar', 'freqDroop', 'gradient', 'limitMaxDischarge']) delete payload[field];
+  payload.controlType = 'VoltVar';
+  payload.isDefault = false;
+  payload.curve = { ...curve, yUnit: 'PctMaxVar', startTime: curve.startTime ?? FIXED_TIME, duration: curve.duration ?? 60 };
+}
+
 function isUrl(value: unknown): boolean {
   try {
     new URL(String(value));
@@ -79,6 +91,9 @@ export function followingOutboundRules(version: Version, action: string, sample:
         break;
       case 'UpdateFirmware':
         if (!isUrl(payload.firmware.location)) payload.firmware.location = FIRMWARE_URL;
+        break;
+      case 'SetDERControl':
+        fixDerControl(payload);
         break;
       case 'SetDisplayMessage':
         if (payload.message.startDateTime !== undefined && payload.message.endDateTime !== undefined) payload.message.endDateTime = LATER_TIME;

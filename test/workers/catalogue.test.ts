@@ -27,10 +27,6 @@ const catalogue = {
  * NotifyPeriodicEventStream is never answered at all (tested over a raw socket elsewhere).
  */
 const V21_NOT_HANDLED_YET: readonly string[] = [
-  // DER control
-  'NotifyDERAlarm',
-  'NotifyDERStartStop',
-  'ReportDERControl',
   // dynamic schedules, priority charging, battery swap, certificate chains
   'BatterySwap',
   'GetCertificateChainStatus',

@@ -59,6 +59,8 @@ const OPERATIONS = [
   'GET /chargers/{chargerId}/charging-profiles',
   'GET /chargers/{chargerId}/reservations',
   'GET /chargers/{chargerId}/certificates',
+  'GET /chargers/{chargerId}/der-controls',
+  'GET /chargers/{chargerId}/der-alarms',
   'GET /chargers/{chargerId}/firmware-jobs',
   'GET /firmware',
   'GET /chargers/{chargerId}/composite-schedule',

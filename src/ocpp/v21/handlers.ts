@@ -4,11 +4,14 @@
 
 import type { HandlerTable } from '../handlers';
 import { handlers as v201Handlers } from '../v201/handlers';
+import { derHandlers } from './der-handlers';
 import { eventStreamHandlers } from './event-stream-handlers';
 import { paymentHandlers } from './payments';
 
 export const handlers: HandlerTable = {
   ...v201Handlers,
+  // DER control: ReportDERControl, NotifyDERAlarm, NotifyDERStartStop.
+  ...derHandlers,
   // Tariffs and payment: NotifySettlement, VatNumberValidation.
   ...paymentHandlers,
   // Periodic event streams: Open/ClosePeriodicEventStream, NotifyPeriodicEventStream (SEND).
