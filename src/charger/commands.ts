@@ -9,6 +9,7 @@ import { profileChangesFromCommand } from '../ocpp/profile-changes';
 import { reservationChangesFromCommand } from '../ocpp/reservation-changes';
 import { CREDENTIAL_ROUTES, credentialChange, redactSecrets, scrubLiterals, secretLiterals, type WriteOnlyLookup } from '../ocpp/secrets';
 import { settingsFromCommand } from '../ocpp/settings';
+import { gridFactsFromCommand } from '../ocpp/v21/grid-facts';
 import { statefulViolation, statelessViolation, type ChargerState, type RuleViolation } from '../ocpp/outbound-rules';
 import { PROFILES, schemaFor } from '../ocpp/protocol';
 import { pncCommandMessage, pncSchemas, unwrapPncAnswer, wrapPncRequest, type PncCsmsMessage } from '../ocpp/pnc16';
@@ -235,6 +236,7 @@ export function commandEffects(
       kind: 'report' as const,
       fact: { ...fact, payload: redactSecrets(fact.payload, writeOnly) },
     })),
+    ...(protocol === 'ocpp2.1' ? gridFactsFromCommand(action, request, result, now).map((fact) => ({ kind: 'grid' as const, fact })) : []),
   ];
 }
 

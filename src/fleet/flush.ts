@@ -4,6 +4,7 @@ import { ChargerCertificateStore } from '../store/charger-certificates';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
 import { FirmwareJobStore } from '../store/firmware-jobs';
+import { GridStore } from '../store/grid';
 import { MeterValueStore } from '../store/meter-values';
 import { ReportStore } from '../store/reports';
 import { ReservationStore } from '../store/reservations';
@@ -48,5 +49,6 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...new ReservationStore(db).changeStatements(batch.reservation),
     ...new ChargerCertificateStore(db).changeStatements(batch.certificate),
     ...new FirmwareJobStore(db).upsertStatements(batch.firmwareJob),
+    ...new GridStore(db).factStatements(batch.grid),
   ];
 }

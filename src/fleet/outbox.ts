@@ -21,6 +21,7 @@ import type { Setting } from '../ocpp/settings';
 import type { ConnectionEvent } from '../store/chargers';
 import type { CostBreakdown } from '../tariffs/cost';
 import type { OcppVersion } from '../ocpp/versions';
+import type { GridFact } from '../ocpp/v21/grid-facts';
 import { insertRows } from '../durable-sql';
 import { rebuildTable, type Migration } from '../durable-schema';
 
@@ -77,6 +78,8 @@ export interface OutboxFacts {
    * before its tariff could be resolved (flagged `unpriced`). See store/transaction-costs.ts.
    */
   cost: TransactionCostFact;
+  /** 2.1 dynamic schedule values, priority charging, battery swaps (ocpp/v21/grid-facts.ts, store/grid.ts). */
+  grid: GridFact;
 }
 
 /** See OutboxFacts.cost. `transactionId` is the charger's name for it (1.6: its number as text). */
@@ -413,6 +416,7 @@ export class Outbox {
       certificate: [],
       firmwareJob: [],
       cost: [],
+      grid: [],
       entries: [],
       lastSeq: 0,
       size: 0,

@@ -6,6 +6,7 @@ import type { MeterSample } from './meter-values';
 import type { ProfileChange } from './profile-changes';
 import type { ReservationChange } from './reservation-changes';
 import type { Setting } from './settings';
+import type { BatterySwapFact, DynamicScheduleLookup } from './v21/grid-facts';
 
 export interface BootFacts {
   vendor: string;
@@ -185,6 +186,12 @@ export interface ChargerRecords {
   smartCharging(evseId: number): Promise<SmartChargingState>;
   /** Where a transaction runs, if this charger said so before (a 1.6 start, a 2.0.1 event with `evse`). */
   transactionLocation(transactionId: string): Promise<{ evseId: number; connectorId: number } | undefined>;
+  /** 2.1: the profile `profileId` as the CSMS knows it, and the dynamic values it holds for it (K28), everything sent so far included. */
+  dynamicSchedule(profileId: number): Promise<DynamicScheduleLookup>;
+  /** 2.1 NotifyPriorityCharging: priority charging went on or off on a transaction; a replay (same message id and content) is kept once. */
+  recordPriorityCharging(change: { transactionId: string; activated: boolean }, messageId: string): Promise<void>;
+  /** 2.1 BatterySwap: the event with the token's authorization; a replay is kept once. */
+  recordBatterySwap(swap: Omit<BatterySwapFact, 'receivedAt'>, messageId: string): Promise<void>;
 }
 
 /** What the composite schedule of one EVSE is computed from (see ChargerRecords.smartCharging). */

@@ -4,7 +4,13 @@
 
 import type { HandlerTable } from '../handlers';
 import { handlers as v201Handlers } from '../v201/handlers';
+import { certificateChainHandlers } from './certificate-chain';
+import { gridHandlers } from './grid-handlers';
 
 export const handlers: HandlerTable = {
   ...v201Handlers,
+  // Dynamic schedules, priority charging, battery swap.
+  ...gridHandlers,
+  // Certificate chain status (M-section).
+  ...certificateChainHandlers,
 };
