@@ -9,6 +9,7 @@ import { ChargerCertificateStore } from '../store/charger-certificates';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
 import { FirmwareJobStore } from '../store/firmware-jobs';
+import { GridStore } from '../store/grid';
 import {
   ArchiveUnreadable,
   chargerKey,
@@ -100,8 +101,11 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
     energyWh = transaction.meterStartWh !== null ? latestRegister(readings, transaction.meterStartWh) : energyFromSamples(readings);
   }
   const anomalies = await new TransactionAnomalyStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
+  // 2.1 NotifyPriorityCharging: shown only for 2.1 transactions (none other can have it).
+  const priority = transaction.protocol === 'ocpp2.1' ? await new GridStore(c.env.DB).priorityCharging(chargerId, transaction.transactionId) : null;
+  const priorityCharging = priority ? { priorityCharging: { active: priority.at(-1)?.activated ?? false, changes: priority } } : {};
   return c.json({
-    transaction: { ...transaction, energyWh, anomalies, meterValues: page.meterValues, ...(running ? { runningCost: running } : {}) },
+    transaction: { ...transaction, energyWh, anomalies, meterValues: page.meterValues, ...(running ? { runningCost: running } : {}), ...priorityCharging },
     nextCursor: page.nextCursor,
   });
 });

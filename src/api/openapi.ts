@@ -22,6 +22,7 @@ import { cdrPaths, cdrSchemas } from './openapi-paths-cdrs';
 import { transactionCostPaths } from './openapi-paths-transaction-costs';
 import { accessPaths } from './openapi-paths-access';
 import { livePaths } from './openapi-paths-live';
+import { gridPaths } from './openapi-paths-grid';
 import { apiShapeSchemas } from './openapi-shapes';
 
 /** The longest `ttlSeconds` of a queued command (tests check the document against the API). */
@@ -76,6 +77,7 @@ function buildDocument(): Json {
     ...transactionCostPaths(),
     ...accessPaths(),
     ...livePaths(),
+    ...gridPaths(),
   };
 
   for (const item of Object.values(paths)) {

@@ -15,6 +15,8 @@ export function requiredScope(method: string, path: string): Scope {
   // A live feed ticket only lets its holder read what it could read already.
   if (method === 'POST' && path === '/api/v1/live/tickets') return 'read';
   if (/^\/api\/v1\/chargers\/[^/]+\/(commands\/[^/]+|local-list)$/.test(path)) return 'command';
+  // Setting a dynamic profile's values sends them to the charger: a command.
+  if (method === 'PUT' && /^\/api\/v1\/chargers\/[^/]+\/charging-profiles\/[^/]+\/dynamic$/.test(path)) return 'command';
   return 'admin';
 }
 

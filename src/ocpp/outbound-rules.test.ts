@@ -280,3 +280,17 @@ describe('rule catalogue', () => {
     for (const rule of rules) expect(PROFILES[rule.version].csmsInitiated.has(rule.action), `${rule.version} ${rule.action}`).toBe(true);
   });
 });
+
+describe('2.1 UsePriorityCharging', () => {
+  const use = (state?: ChargerState) => broken('ocpp2.1', 'UsePriorityCharging', { transactionId: 'tx-1', activate: true }, state);
+  it('is asked for a transaction the charger runs, and refused before sending otherwise', () => {
+    expect(stateNeeded('ocpp2.1', 'UsePriorityCharging', { transactionId: 'tx-1', activate: true })).toEqual({ running: true, profiles: false });
+    expect(use()).toBeUndefined();
+    expect(use(NONE)).toBe('UsePriorityChargingRequest.transactionId');
+    expect(use({ running: [{ transactionId: 'tx-2', evseId: 1 }], profiles: [] })).toBe('UsePriorityChargingRequest.transactionId');
+    expect(use({ running: [{ transactionId: 'tx-1', evseId: 1 }], profiles: [] })).toBeUndefined();
+  });
+  it('is a 2.1 rule only: 2.0.1 has no such action', () => {
+    expect(stateNeeded('ocpp2.0.1', 'UsePriorityCharging', {})).toEqual({ running: false, profiles: false });
+  });
+});

@@ -431,9 +431,25 @@ const RULES_16: Record<string, Rule[]> = {
   ],
 };
 
+// ---- 2.1 -------------------------------------------------------------------------------------------
+
+/** 2.1's priority charging: asked of a transaction the charger runs (the request's transactionId names it). */
+const usePriorityCharging21: Rule[] = [
+  {
+    requirement: 'UsePriorityChargingRequest.transactionId',
+    stateful: true,
+    check: (p, state) =>
+      state.running.some((t) => t.transactionId === p.transactionId)
+        ? undefined
+        : `Transaction ${p.transactionId} is not running on this charger: priority charging is ${p.activate ? 'activated' : 'deactivated'} for a running transaction`,
+  },
+];
+
 // 2.1 keeps 2.0.1's messages and their requirements (its K01 adds purposes and discharging, which
-// these rules do not forbid), so it checks the same rules.
-const RULES: Record<OcppVersion, Record<string, Rule[]>> = { 'ocpp1.6': RULES_16, 'ocpp2.0.1': RULES_201, 'ocpp2.1': RULES_201 };
+// these rules do not forbid), so it checks the same rules, and those of its own messages.
+const RULES_21: Record<string, Rule[]> = { ...RULES_201, UsePriorityCharging: usePriorityCharging21 };
+
+const RULES: Record<OcppVersion, Record<string, Rule[]>> = { 'ocpp1.6': RULES_16, 'ocpp2.0.1': RULES_201, 'ocpp2.1': RULES_21 };
 
 function rulesFor(version: OcppVersion, action: string): Rule[] {
   return Object.hasOwn(RULES[version], action) ? RULES[version][action]! : [];
@@ -449,7 +465,9 @@ export function statelessViolation(version: OcppVersion, action: string, payload
 /** What `statefulViolation` needs to know of the charger for this action: nothing for most. */
 export function stateNeeded(version: OcppVersion, action: string, payload: unknown): StateNeeded {
   if (!rulesFor(version, action).some((r) => r.stateful)) return { running: false, profiles: false };
-  // Only SetChargingProfile has stateful rules; a TxProfile needs the transactions, every profile the installed ones (1.6 replaces instead).
+  // 2.1 UsePriorityCharging names a transaction the charger must be running.
+  if (action === 'UsePriorityCharging') return { running: true, profiles: false };
+  // Else SetChargingProfile: a TxProfile needs the transactions, every profile the installed ones (1.6 replaces instead).
   const profile = (payload as Payload)[version === 'ocpp1.6' ? 'csChargingProfiles' : 'chargingProfile'] as Payload | undefined;
   const isTx = profile?.chargingProfilePurpose === 'TxProfile';
   return { running: isTx, profiles: isOcpp2(version) };
