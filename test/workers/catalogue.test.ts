@@ -34,11 +34,6 @@ const V21_NOT_HANDLED_YET: readonly string[] = [
   // tariffs and payment
   'NotifySettlement',
   'VatNumberValidation',
-  // dynamic schedules, priority charging, battery swap, certificate chains
-  'BatterySwap',
-  'GetCertificateChainStatus',
-  'NotifyPriorityCharging',
-  'PullDynamicScheduleUpdate',
   // periodic event streams
   'ClosePeriodicEventStream',
   'OpenPeriodicEventStream',
@@ -96,7 +91,11 @@ describe.each(versions)('%s charger-initiated actions', (version) => {
 describe.each(versions)('%s CSMS-initiated commands', (version) => {
   let charger: AnsweringCharger;
   beforeAll(async () => {
-    charger = await answeringCharger(uniqueChargerId('CAT'), version, (action) => minimalPayload(version, action, 'conf'));
+    const id = uniqueChargerId('CAT');
+    // 2.1 UsePriorityCharging is sent only for a transaction the charger runs (outbound-rules.ts):
+    // the samples name transaction "transactionId", so it runs here first.
+    if (version === 'ocpp2.1') await runTransaction(id, minimalPayload(version, 'UsePriorityCharging', 'req').transactionId as string);
+    charger = await answeringCharger(id, version, (action) => minimalPayload(version, action, 'conf'));
     expect(charger.cp.protocol).toBe(version);
   });
   afterAll(() => charger?.cp.close());
@@ -128,3 +127,20 @@ describe.each(versions)('%s CSMS-initiated commands', (version) => {
     },
   );
 });
+
+/** Starts a 2.x transaction on the charger's EVSE 1 over a connection of its own, closed after. */
+async function runTransaction(chargerId: string, transactionId: string): Promise<void> {
+  const cp = await RawCharger.connect(chargerId, 'ocpp2.1');
+  expect((await cp.boot())[2]).toMatchObject({ status: 'Accepted' });
+  const started = await cp.call('TransactionEvent', {
+    eventType: 'Started',
+    timestamp: new Date().toISOString(),
+    triggerReason: 'CablePluggedIn',
+    seqNo: 0,
+    transactionInfo: { transactionId },
+    evse: { id: 1, connectorId: 1 },
+  });
+  expect(started[0]).toBe(3);
+  cp.close();
+  await cp.waitForClose();
+}

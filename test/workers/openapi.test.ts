@@ -183,7 +183,7 @@ describe('the OpenAPI document', () => {
     const doc = await openApi();
     const chargerId = uniqueChargerId('DOC');
     expect((await api('PUT', `/chargers/${chargerId}`)).status).toBe(201);
-    const values: Record<string, string> = { chargerId, transactionId: '42', requestId: '7', commandId: 'nope', idTag: 'NO-SUCH-TAG', tariffId: 'NO-SUCH-TARIFF', version: '1', id: '999999999' };
+    const values: Record<string, string> = { chargerId, transactionId: '42', requestId: '7', commandId: 'nope', idTag: 'NO-SUCH-TAG', tariffId: 'NO-SUCH-TARIFF', version: '1', id: '999999999', profileId: '1' };
     // Required query parameters, with a sample value.
     const required: Record<string, string> = { evseId: '1' };
     // A WebSocket (x-websocket) answers a plain GET with an error by design: test/workers/live.test.ts covers it.
