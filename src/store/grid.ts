@@ -66,14 +66,17 @@ export class GridStore {
     switch (fact.op) {
       case 'dynamicSchedule':
         // The charger took these values at `at`: current unless the CSMS set newer ones since (a PUT
-        // stored after the answer, before this flush). The same values keep the time they were first set.
+        // stored after the answer, before this flush). The same values keep the time they were first
+        // set, and the answer the PUT that sent them recorded (this fact is that answer, seen by the object).
         return this.db
           .prepare(
             `INSERT INTO dynamic_schedules (charger_id, profile_id, schedule_update, set_at, charger_status, charger_status_info, answered_at)
              VALUES (?1, ?2, ?3, ?4, 'Accepted', NULL, ?4)
              ON CONFLICT (charger_id, profile_id) DO UPDATE SET
                set_at = CASE WHEN dynamic_schedules.schedule_update = excluded.schedule_update THEN dynamic_schedules.set_at ELSE excluded.set_at END,
-               schedule_update = excluded.schedule_update, charger_status = 'Accepted', charger_status_info = NULL, answered_at = excluded.answered_at
+               answered_at = CASE WHEN dynamic_schedules.schedule_update = excluded.schedule_update AND dynamic_schedules.charger_status = 'Accepted'
+                                  THEN dynamic_schedules.answered_at ELSE excluded.answered_at END,
+               schedule_update = excluded.schedule_update, charger_status = 'Accepted', charger_status_info = NULL
              WHERE dynamic_schedules.set_at <= excluded.set_at`,
           )
           .bind(chargerId, fact.profileId, JSON.stringify(fact.scheduleUpdate), fact.at);
