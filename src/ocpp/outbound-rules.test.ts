@@ -294,3 +294,15 @@ describe('2.1 UsePriorityCharging', () => {
     expect(stateNeeded('ocpp2.0.1', 'UsePriorityCharging', {})).toEqual({ running: false, profiles: false });
   });
 });
+
+describe('2.1 UpdateDynamicSchedule (K28)', () => {
+  const update = (state?: ChargerState) => broken('ocpp2.1', 'UpdateDynamicSchedule', { chargingProfileId: 4, scheduleUpdate: { limit: 10 } }, state);
+  const installed = (kind?: string) => ({ profileId: 4, evseId: 0, stackLevel: 0, purpose: 'TxDefaultProfile', transactionId: null, ...(kind ? { kind } : {}) });
+  it('names a Dynamic profile the charger installed', () => {
+    expect(stateNeeded('ocpp2.1', 'UpdateDynamicSchedule', {})).toEqual({ running: false, profiles: true });
+    expect(update(NONE)).toBe('K28 UpdateDynamicScheduleRequest.chargingProfileId');
+    expect(update({ running: [], profiles: [installed('Absolute')] })).toBe('K28 UpdateDynamicScheduleRequest.chargingProfileId');
+    expect(update({ running: [], profiles: [installed()] })).toBe('K28 UpdateDynamicScheduleRequest.chargingProfileId');
+    expect(update({ running: [], profiles: [installed('Dynamic')] })).toBeUndefined();
+  });
+});

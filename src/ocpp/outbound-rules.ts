@@ -31,6 +31,8 @@ export interface InstalledProfile {
   transactionId: string | null;
   validFrom?: string;
   validTo?: string;
+  /** chargingProfileKind (2.1: a Dynamic profile takes UpdateDynamicSchedule). */
+  kind?: string;
 }
 
 /** What stateful rules need to know of the charger. */
@@ -445,9 +447,22 @@ const usePriorityCharging21: Rule[] = [
   },
 ];
 
+/** K28: dynamic values are for a profile the charger installed with chargingProfileKind Dynamic. */
+const updateDynamicSchedule21: Rule[] = [
+  {
+    requirement: 'K28 UpdateDynamicScheduleRequest.chargingProfileId',
+    stateful: true,
+    check: (p, state) => {
+      const profile = state.profiles.find((installed) => installed.profileId === p.chargingProfileId);
+      if (!profile) return `The charger has no charging profile ${p.chargingProfileId} installed, as the CSMS knows it`;
+      return profile.kind === 'Dynamic' ? undefined : `Charging profile ${p.chargingProfileId} is ${profile.kind ?? 'of no'} kind: only a Dynamic profile takes dynamic values`;
+    },
+  },
+];
+
 // 2.1 keeps 2.0.1's messages and their requirements (its K01 adds purposes and discharging, which
 // these rules do not forbid), so it checks the same rules, and those of its own messages.
-const RULES_21: Record<string, Rule[]> = { ...RULES_201, UsePriorityCharging: usePriorityCharging21 };
+const RULES_21: Record<string, Rule[]> = { ...RULES_201, UsePriorityCharging: usePriorityCharging21, UpdateDynamicSchedule: updateDynamicSchedule21 };
 
 const RULES: Record<OcppVersion, Record<string, Rule[]>> = { 'ocpp1.6': RULES_16, 'ocpp2.0.1': RULES_201, 'ocpp2.1': RULES_21 };
 
@@ -467,6 +482,8 @@ export function stateNeeded(version: OcppVersion, action: string, payload: unkno
   if (!rulesFor(version, action).some((r) => r.stateful)) return { running: false, profiles: false };
   // 2.1 UsePriorityCharging names a transaction the charger must be running.
   if (action === 'UsePriorityCharging') return { running: true, profiles: false };
+  // 2.1 UpdateDynamicSchedule names a Dynamic profile the charger installed.
+  if (action === 'UpdateDynamicSchedule') return { running: false, profiles: true };
   // Else SetChargingProfile: a TxProfile needs the transactions, every profile the installed ones (1.6 replaces instead).
   const profile = (payload as Payload)[version === 'ocpp1.6' ? 'csChargingProfiles' : 'chargingProfile'] as Payload | undefined;
   const isTx = profile?.chargingProfilePurpose === 'TxProfile';

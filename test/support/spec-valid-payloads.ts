@@ -14,6 +14,12 @@ type Payload = Record<string, any>;
 /** A day after FIXED_TIME: where a window needs an end after its start. */
 const LATER_TIME = '2026-01-02T00:00:00.000Z';
 const FIRMWARE_URL = 'https://firmware.example/image.bin';
+/**
+ * 2.1 rules that need the charger's state (outbound-rules.ts): UpdateDynamicSchedule names this
+ * Dynamic profile and UsePriorityCharging the sample's transaction; a test that sends them makes the
+ * charger have both first (catalogue.test.ts prepare21).
+ */
+export const DYNAMIC_PROFILE_ID = 2101;
 
 function fixSchedule(schedule: Payload, absolute: boolean): void {
   if (absolute) schedule.startSchedule ??= FIXED_TIME;
@@ -82,6 +88,10 @@ export function followingOutboundRules(version: Version, action: string, sample:
         break;
       case 'SetDisplayMessage':
         if (payload.message.startDateTime !== undefined && payload.message.endDateTime !== undefined) payload.message.endDateTime = LATER_TIME;
+        break;
+      case 'UpdateDynamicSchedule':
+        // A Dynamic profile the charger must have installed (K28): one of its own id, which no SetChargingProfile sample replaces.
+        payload.chargingProfileId = DYNAMIC_PROFILE_ID;
         break;
     }
     return payload;
