@@ -99,10 +99,12 @@ export class GridStore {
     }
   }
 
+  /**
+   * What DELETE /chargers/{id} forgets: the dynamic values (state of the charger's profiles, which go
+   * too). Battery swaps and priority charging are history, kept like transactions and reports.
+   */
   forgetChargerStatements(chargerId: string): D1PreparedStatement[] {
-    return ['dynamic_schedules', 'battery_swaps', 'transaction_priority_charging'].map((table) =>
-      this.db.prepare(`DELETE FROM ${table} WHERE charger_id = ?`).bind(chargerId),
-    );
+    return [this.db.prepare('DELETE FROM dynamic_schedules WHERE charger_id = ?').bind(chargerId)];
   }
 
   // ---- dynamic schedules ----

@@ -14,10 +14,16 @@ export const REASON_VENDOR_ID = 'ocpp-csms-workers';
 const RETRY_AFTER_FAILURE_MS = 5 * 60_000;
 /** A response without nextUpdate (RFC 6960: newer information is always available) is worth this long. */
 const WITHOUT_NEXT_UPDATE_MS = 60 * 60_000;
+/**
+ * No further URL is tried for a certificate once this long has passed since the message came: the
+ * charger's other messages wait behind this answer, and each URL may take the OCSP client's timeout.
+ */
+export const CHAIN_STATUS_DEADLINE_MS = 8_000;
 
 /**
  * Every certificate is asked at once (the charger waits on the answer, and each responder may take
- * its timeout), at the URLs the charger gives in turn until one answers. A status is believed only
+ * its timeout), at the URLs the charger gives in turn until one answers or CHAIN_STATUS_DEADLINE_MS
+ * has passed. A status is believed only
  * from a response signed by the certificate's issuer, found in the CSMS's trust store by the hash
  * data, or by a responder it authorised (trust-chain.ts trustedOutcome), as for Authorize (C07).
  * Anything else, CRL as the source included (the CSMS asks OCSP only), is that certificate's
@@ -25,11 +31,12 @@ const WITHOUT_NEXT_UPDATE_MS = 60 * 60_000;
  */
 const GetCertificateChainStatus: Handler<V21.GetCertificateChainStatusRequest, V21.GetCertificateChainStatusResponse> = async (req, ctx) => {
   const trusted = ctx.ocsp && ctx.trustedCertificates ? await ctx.trustedCertificates() : [];
-  const certificateStatus = await Promise.all(req.certificateStatusRequests.map((request) => statusOf(request, trusted, ctx)));
+  const deadline = Date.now() + CHAIN_STATUS_DEADLINE_MS;
+  const certificateStatus = await Promise.all(req.certificateStatusRequests.map((request) => statusOf(request, trusted, ctx, deadline)));
   return { certificateStatus };
 };
 
-async function statusOf(request: StatusRequest, trusted: Parameters<typeof issuerByHash>[0], ctx: HandlerContext): Promise<CertificateStatus> {
+async function statusOf(request: StatusRequest, trusted: Parameters<typeof issuerByHash>[0], ctx: HandlerContext, deadline: number): Promise<CertificateStatus> {
   const now = ctx.now.getTime();
   const { certificateHashData: hash, source } = request;
   const failed = (reason: string): CertificateStatus => ({
@@ -48,6 +55,10 @@ async function statusOf(request: StatusRequest, trusted: Parameters<typeof issue
   let outcome: OcspOutcome = { kind: 'error', reason: 'no responder URL' };
   const reasons: string[] = [];
   for (const url of request.urls) {
+    if (Date.now() >= deadline) {
+      reasons.push(`${url}: not tried, the answer was due (${CHAIN_STATUS_DEADLINE_MS / 1000} s)`);
+      break;
+    }
     outcome = await trustedOutcome(await ocsp.check({ ...hash, responderURL: url }), issuer, now);
     if (outcome.kind !== 'error') break;
     reasons.push(`${url}: ${outcome.reason}`);
