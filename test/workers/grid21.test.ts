@@ -104,6 +104,23 @@ describe('2.1 dynamic schedules (K28)', () => {
     cp.close();
   });
 
+  it('setting values needs the command scope; reading them, read', async () => {
+    const cp = await booted();
+    await install(cp, 9, 'Dynamic');
+    const token = async (scopes: string[]) => ((await json(await api('POST', '/tokens', { name: `grid ${scopes}`, scopes }))) as { token: string }).token;
+    const reader = await token(['read']);
+    const put = await api('PUT', `/chargers/${cp.id}/charging-profiles/9/dynamic`, { scheduleUpdate: { limit: 1 } }, reader);
+    expect(put.status).toBe(403);
+    expect((await api('GET', `/chargers/${cp.id}/charging-profiles/9/dynamic`, undefined, reader)).status).toBe(404);
+    const commander = await token(['command']);
+    const pending = api('PUT', `/chargers/${cp.id}/charging-profiles/9/dynamic`, { scheduleUpdate: { limit: 1 } }, commander);
+    const call = await cp.next();
+    cp.sendRaw(JSON.stringify([3, call[1], { status: 'Accepted' }]));
+    expect((await pending).status).toBe(200);
+    expect((await api('GET', `/chargers/${cp.id}/charging-profiles/9/dynamic`, undefined, reader)).status).toBe(200);
+    cp.close();
+  });
+
   it('values set while the charger is offline are kept, not sent, and answered to its next pull', async () => {
     const cp = await booted();
     await install(cp, 8, 'Dynamic');
