@@ -21,6 +21,44 @@ const FIRMWARE_URL = 'https://firmware.example/image.bin';
  */
 export const DYNAMIC_PROFILE_ID = 2101;
 
+/**
+ * What a 2.1 charger sends, in order, so that the sample UsePriorityCharging and UpdateDynamicSchedule
+ * follow the rules: it starts the samples' transaction ("transactionId") on EVSE 1 and reports
+ * DYNAMIC_PROFILE_ID installed as a Dynamic profile.
+ */
+export function stateFor21Rules(now = new Date()): Array<[action: string, payload: Payload]> {
+  return [
+    [
+      'TransactionEvent',
+      {
+        eventType: 'Started',
+        timestamp: now.toISOString(),
+        triggerReason: 'CablePluggedIn',
+        seqNo: 0,
+        transactionInfo: { transactionId: 'transactionId' },
+        evse: { id: 1, connectorId: 1 },
+      },
+    ],
+    [
+      'ReportChargingProfiles',
+      {
+        requestId: 1,
+        chargingLimitSource: 'CSO',
+        evseId: 0,
+        chargingProfile: [
+          {
+            id: DYNAMIC_PROFILE_ID,
+            stackLevel: 0,
+            chargingProfilePurpose: 'ChargingStationMaxProfile',
+            chargingProfileKind: 'Dynamic',
+            chargingSchedule: [{ id: 1, chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 11000 }] }],
+          },
+        ],
+      },
+    ],
+  ];
+}
+
 function fixSchedule(schedule: Payload, absolute: boolean): void {
   if (absolute) schedule.startSchedule ??= FIXED_TIME;
   else delete schedule.startSchedule;

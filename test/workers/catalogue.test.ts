@@ -11,7 +11,7 @@ import * as v21Actions from '../../src/ocpp/v21/actions';
 import * as v21 from '../../src/ocpp/v21/schemas.generated';
 import { credentialChange, passwordChange } from '../../src/ocpp/secrets';
 import { fullPayload, minimalPayload, type Version } from '../support/sample-payloads';
-import { DYNAMIC_PROFILE_ID, followingOutboundRules } from '../support/spec-valid-payloads';
+import { followingOutboundRules, stateFor21Rules } from '../support/spec-valid-payloads';
 import { answeringCharger, type AnsweringCharger } from './answering-charger';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
@@ -94,12 +94,7 @@ describe.each(versions)('%s CSMS-initiated commands', (version) => {
     const id = uniqueChargerId('CAT');
     // 2.1 UsePriorityCharging is sent only for a transaction the charger runs, UpdateDynamicSchedule only
     // for a Dynamic profile it installed (outbound-rules.ts): the charger has them first.
-    if (version === 'ocpp2.1') {
-      await prepare21(id, {
-        transactionId: minimalPayload(version, 'UsePriorityCharging', 'req').transactionId as string,
-        dynamicProfileId: DYNAMIC_PROFILE_ID,
-      });
-    }
+    if (version === 'ocpp2.1') await prepare21(id);
     charger = await answeringCharger(id, version, (action) => minimalPayload(version, action, 'conf'));
     expect(charger.cp.protocol).toBe(version);
   });
@@ -133,28 +128,11 @@ describe.each(versions)('%s CSMS-initiated commands', (version) => {
   );
 });
 
-/** Over a connection of its own, closed after: a 2.1 charger starts a transaction on EVSE 1 and reports a Dynamic profile installed. */
-async function prepare21(chargerId: string, { transactionId, dynamicProfileId }: { transactionId: string; dynamicProfileId: number }): Promise<void> {
+/** Over a connection of its own, closed after: a 2.1 charger has what the 2.1 rules need (stateFor21Rules). */
+async function prepare21(chargerId: string): Promise<void> {
   const cp = await RawCharger.connect(chargerId, 'ocpp2.1');
   expect((await cp.boot())[2]).toMatchObject({ status: 'Accepted' });
-  const dynamic = {
-    id: dynamicProfileId,
-    stackLevel: 0,
-    chargingProfilePurpose: 'ChargingStationMaxProfile',
-    chargingProfileKind: 'Dynamic',
-    chargingSchedule: [{ id: 1, chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 11000 }] }],
-  };
-  const reported = await cp.call('ReportChargingProfiles', { requestId: 1, chargingLimitSource: 'CSO', evseId: 0, chargingProfile: [dynamic] });
-  expect(reported[0]).toBe(3);
-  const started = await cp.call('TransactionEvent', {
-    eventType: 'Started',
-    timestamp: new Date().toISOString(),
-    triggerReason: 'CablePluggedIn',
-    seqNo: 0,
-    transactionInfo: { transactionId },
-    evse: { id: 1, connectorId: 1 },
-  });
-  expect(started[0]).toBe(3);
+  for (const [action, payload] of stateFor21Rules()) expect((await cp.call(action, payload))[0]).toBe(3);
   cp.close();
   await cp.waitForClose();
 }
