@@ -9,6 +9,7 @@ import { ChargerCertificateStore } from '../store/charger-certificates';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
 import { FirmwareJobStore } from '../store/firmware-jobs';
+import { GridStore } from '../store/grid';
 import {
   ArchiveUnreadable,
   chargerKey,
@@ -103,8 +104,11 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
   const anomalies = await new TransactionAnomalyStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
   // OCPP 2.1: the charger's own cost and the payment's settlement (latest attempt; all of them in `settlements`).
   const payment = transaction.protocol === 'ocpp2.1' ? await ocpp21Payment(c.env.DB, chargerId, transaction.transactionId) : {};
+  // 2.1 NotifyPriorityCharging: shown only for 2.1 transactions (none other can have it).
+  const priority = transaction.protocol === 'ocpp2.1' ? await new GridStore(c.env.DB).priorityCharging(chargerId, transaction.transactionId) : null;
+  const priorityCharging = priority ? { priorityCharging: { active: priority.at(-1)?.activated ?? false, changes: priority } } : {};
   return c.json({
-    transaction: { ...transaction, energyWh, anomalies, meterValues: page.meterValues, ...(running ? { runningCost: running } : {}), ...payment },
+    transaction: { ...transaction, energyWh, anomalies, meterValues: page.meterValues, ...(running ? { runningCost: running } : {}), ...payment, ...priorityCharging },
     nextCursor: page.nextCursor,
   });
 });

@@ -250,6 +250,12 @@ const Transaction = v.object({
       'Single-transaction view only, while a priced transaction runs: its cost so far, as if it ended now (step sizes and min/max_price applied), computed by the charger\'s object',
     ),
   ),
+  priorityCharging: v.optional(
+    described(
+      v.object({ active: v.boolean(), changes: v.array(v.object({ activated: v.boolean(), at: DateTime })) }),
+      'Single-transaction view of a 2.1 transaction only: whether priority charging is on, as the charger last said (NotifyPriorityCharging), and each change, oldest first, at the time the CSMS received it',
+    ),
+  ),
 });
 
 const ConnectionEventSchema = v.object({

@@ -25,6 +25,7 @@ import { transactionCostPaths } from './openapi-paths-transaction-costs';
 import { accessPaths } from './openapi-paths-access';
 import { livePaths } from './openapi-paths-live';
 import { derPaths, derSchemas } from './openapi-paths-der';
+import { gridPaths } from './openapi-paths-grid';
 import { apiShapeSchemas } from './openapi-shapes';
 
 /** The longest `ttlSeconds` of a queued command (tests check the document against the API). */
@@ -82,6 +83,7 @@ function buildDocument(): Json {
     ...accessPaths(),
     ...livePaths(),
     ...derPaths(),
+    ...gridPaths(),
   };
 
   for (const item of Object.values(paths)) {

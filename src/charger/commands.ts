@@ -12,6 +12,7 @@ import { reservationChangesFromCommand } from '../ocpp/reservation-changes';
 import { CREDENTIAL_ROUTES, credentialChange, redactSecrets, scrubLiterals, secretLiterals, type WriteOnlyLookup } from '../ocpp/secrets';
 import { settingsFromCommand } from '../ocpp/settings';
 import { tariffFactsFromCommand } from '../ocpp/v21/tariff-facts';
+import { gridFactsFromCommand } from '../ocpp/v21/grid-facts';
 import { statefulViolation, statelessViolation, type ChargerState, type RuleViolation } from '../ocpp/outbound-rules';
 import { PROFILES, schemaFor } from '../ocpp/protocol';
 import { pncCommandMessage, pncSchemas, unwrapPncAnswer, wrapPncRequest, type PncCsmsMessage } from '../ocpp/pnc16';
@@ -242,6 +243,7 @@ export function commandEffects(
     // 2.1 periodic event streams (Adjust, Get) and the monitors they name (Set/ClearVariableMonitoring, 2.0.1 too).
     ...eventStreamChangesFromCommand(action, request, result, now).map((fact) => ({ kind: 'eventStream' as const, fact })),
     ...(protocol === 'ocpp2.1' ? derChangesFromCommand(action, request, result, now) : []).map((fact) => ({ kind: 'der' as const, fact })),
+    ...(protocol === 'ocpp2.1' ? gridFactsFromCommand(action, request, result, now).map((fact) => ({ kind: 'grid' as const, fact })) : []),
   ];
 }
 

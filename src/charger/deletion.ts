@@ -29,6 +29,7 @@ import { DerControlStore } from '../store/der-controls';
 import { ChargerStore } from '../store/chargers';
 import { ChargingProfileStore } from '../store/charging-profiles';
 import { FirmwareJobStore } from '../store/firmware-jobs';
+import { GridStore } from '../store/grid';
 import { ReservationStore } from '../store/reservations';
 import { SettingStore } from '../store/settings';
 import { TariffStore } from '../store/tariffs';
@@ -48,6 +49,7 @@ export function forgetChargerStatements(db: D1Database, chargerId: string): D1Pr
     ...new ReservationStore(db).forgetChargerStatements(chargerId),
     ...new ChargerCertificateStore(db).forgetChargerStatements(chargerId),
     ...new FirmwareJobStore(db).forgetChargerStatements(chargerId),
+    ...new GridStore(db).forgetChargerStatements(chargerId),
     ...new TariffStore(db).forgetChargerStatements(chargerId),
     ...new DerControlStore(db).forgetChargerStatements(chargerId),
     // Last: the registration row, which the others do not need but a reader of them may look for.

@@ -43,6 +43,8 @@ import { ChargingProfileStore } from '../store/charging-profiles';
 import { fromExternalLimit, fromMirror } from '../ocpp/charging/profiles';
 import { IdTagStore, type IdTagRecord } from '../store/id-tags';
 import { SeenOfflineTagStore } from '../store/seen-offline-tags';
+import { GridStore } from '../store/grid';
+import type { BatterySwapFact, DynamicScheduleLookup } from '../ocpp/v21/grid-facts';
 import { startKey16, TransactionStore } from '../store/transactions';
 import { flushStatements } from '../fleet/flush';
 import { Outbox, type OutboxBatch, type OutboxEntry, type OutboxFacts, type OutboxKind } from '../fleet/outbox';
@@ -440,6 +442,24 @@ export class DurableChargerRecords implements ChargerRecords {
     if (known !== undefined || this.deps.protocol !== 'ocpp1.6' || !/^\d{1,15}$/.test(transactionId)) return known;
     const connectorId = this.deps.transactionIds.connectorOf(Number(transactionId));
     return connectorId === undefined ? undefined : { evseId: 0, connectorId };
+  }
+
+  /** Read from D1 after copying the outbox there, like smartCharging: a profile installed a moment ago counts. */
+  async dynamicSchedule(profileId: number): Promise<DynamicScheduleLookup> {
+    await this.deps.flushToD1();
+    return new GridStore(this.deps.db).lookup(this.deps.chargerId, profileId);
+  }
+
+  async recordPriorityCharging(change: { transactionId: string; activated: boolean }, messageId: string): Promise<void> {
+    const digest = await sha256Hex(JSON.stringify(change));
+    await this.append('grid', { op: 'priorityCharging', ...change, at: this.nowIso, messageId, digest });
+  }
+
+  async recordBatterySwap(swap: Omit<BatterySwapFact, 'receivedAt'>, messageId: string): Promise<void> {
+    // Of what the charger sent (the CSMS's decision aside): a replay is the same message with the same content.
+    const { status: _decided, ...sent } = swap;
+    const digest = await sha256Hex(JSON.stringify(sent));
+    await this.append('grid', { op: 'batterySwap', swap: { ...swap, receivedAt: this.nowIso }, messageId, digest });
   }
 
   async stopTransaction(stop: TransactionStop16): Promise<void> {

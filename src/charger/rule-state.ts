@@ -65,5 +65,6 @@ async function installedProfiles(deps: RuleStateDeps, fresh: () => Promise<void>
       transactionId: p.transactionId,
       validFrom: typeof p.profile.validFrom === 'string' ? p.profile.validFrom : undefined,
       validTo: typeof p.profile.validTo === 'string' ? p.profile.validTo : undefined,
+      kind: typeof p.profile.chargingProfileKind === 'string' ? p.profile.chargingProfileKind : undefined,
     }));
 }

@@ -7,6 +7,7 @@ import { ChargingProfileStore } from '../store/charging-profiles';
 import { EventStreamStore } from '../store/event-streams';
 import { DerControlStore } from '../store/der-controls';
 import { FirmwareJobStore } from '../store/firmware-jobs';
+import { GridStore } from '../store/grid';
 import { MeterValueStore } from '../store/meter-values';
 import { ReportStore } from '../store/reports';
 import { ReservationStore } from '../store/reservations';
@@ -58,5 +59,6 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...new EventStreamStore(db).changeStatements(batch.eventStream),
     ...new EventStreamStore(db).valueStatements(batch.streamValues),
     ...new DerControlStore(db).changeStatements(batch.der),
+    ...new GridStore(db).factStatements(batch.grid),
   ];
 }

@@ -24,6 +24,7 @@ import type { OcppVersion } from '../ocpp/versions';
 import type { TariffFact } from '../ocpp/v21/tariff-facts';
 import type { EventStreamChange, EventStreamValues } from '../ocpp/v21/event-streams';
 import type { DerChange } from '../ocpp/v21/der-control';
+import type { GridFact } from '../ocpp/v21/grid-facts';
 import { insertRows } from '../durable-sql';
 import { rebuildTable, type Migration } from '../durable-schema';
 
@@ -88,6 +89,8 @@ export interface OutboxFacts {
   streamValues: EventStreamValues;
   /** 2.1: a change to the charger's DER controls or alarms (ocpp/v21/der-control.ts, store/der-controls.ts). */
   der: DerChange;
+  /** 2.1 dynamic schedule values, priority charging, battery swaps (ocpp/v21/grid-facts.ts, store/grid.ts). */
+  grid: GridFact;
 }
 
 /** See OutboxFacts.cost. `transactionId` is the charger's name for it (1.6: its number as text). */
@@ -445,6 +448,7 @@ export class Outbox {
       eventStream: [],
       streamValues: [],
       der: [],
+      grid: [],
       entries: [],
       lastSeq: 0,
       size: 0,

@@ -280,3 +280,29 @@ describe('rule catalogue', () => {
     for (const rule of rules) expect(PROFILES[rule.version].csmsInitiated.has(rule.action), `${rule.version} ${rule.action}`).toBe(true);
   });
 });
+
+describe('2.1 UsePriorityCharging', () => {
+  const use = (state?: ChargerState) => broken('ocpp2.1', 'UsePriorityCharging', { transactionId: 'tx-1', activate: true }, state);
+  it('is asked for a transaction the charger runs, and refused before sending otherwise', () => {
+    expect(stateNeeded('ocpp2.1', 'UsePriorityCharging', { transactionId: 'tx-1', activate: true })).toEqual({ running: true, profiles: false });
+    expect(use()).toBeUndefined();
+    expect(use(NONE)).toBe('UsePriorityChargingRequest.transactionId');
+    expect(use({ running: [{ transactionId: 'tx-2', evseId: 1 }], profiles: [] })).toBe('UsePriorityChargingRequest.transactionId');
+    expect(use({ running: [{ transactionId: 'tx-1', evseId: 1 }], profiles: [] })).toBeUndefined();
+  });
+  it('is a 2.1 rule only: 2.0.1 has no such action', () => {
+    expect(stateNeeded('ocpp2.0.1', 'UsePriorityCharging', {})).toEqual({ running: false, profiles: false });
+  });
+});
+
+describe('2.1 UpdateDynamicSchedule (K28)', () => {
+  const update = (state?: ChargerState) => broken('ocpp2.1', 'UpdateDynamicSchedule', { chargingProfileId: 4, scheduleUpdate: { limit: 10 } }, state);
+  const installed = (kind?: string) => ({ profileId: 4, evseId: 0, stackLevel: 0, purpose: 'TxDefaultProfile', transactionId: null, ...(kind ? { kind } : {}) });
+  it('names a Dynamic profile the charger installed', () => {
+    expect(stateNeeded('ocpp2.1', 'UpdateDynamicSchedule', {})).toEqual({ running: false, profiles: true });
+    expect(update(NONE)).toBe('K28 UpdateDynamicScheduleRequest.chargingProfileId');
+    expect(update({ running: [], profiles: [installed('Absolute')] })).toBe('K28 UpdateDynamicScheduleRequest.chargingProfileId');
+    expect(update({ running: [], profiles: [installed()] })).toBe('K28 UpdateDynamicScheduleRequest.chargingProfileId');
+    expect(update({ running: [], profiles: [installed('Dynamic')] })).toBeUndefined();
+  });
+});

@@ -32,6 +32,8 @@ export interface InstalledProfile {
   transactionId: string | null;
   validFrom?: string;
   validTo?: string;
+  /** chargingProfileKind (2.1: a Dynamic profile takes UpdateDynamicSchedule). */
+  kind?: string;
 }
 
 /** What stateful rules need to know of the charger. */
@@ -432,9 +434,41 @@ const RULES_16: Record<string, Rule[]> = {
   ],
 };
 
+// ---- 2.1 -------------------------------------------------------------------------------------------
+
+/** 2.1's priority charging: asked of a transaction the charger runs (the request's transactionId names it). */
+const usePriorityCharging21: Rule[] = [
+  {
+    requirement: 'UsePriorityChargingRequest.transactionId',
+    stateful: true,
+    check: (p, state) =>
+      state.running.some((t) => t.transactionId === p.transactionId)
+        ? undefined
+        : `Transaction ${p.transactionId} is not running on this charger: priority charging is ${p.activate ? 'activated' : 'deactivated'} for a running transaction`,
+  },
+];
+
+/** K28: dynamic values are for a profile the charger installed with chargingProfileKind Dynamic. */
+const updateDynamicSchedule21: Rule[] = [
+  {
+    requirement: 'K28 UpdateDynamicScheduleRequest.chargingProfileId',
+    stateful: true,
+    check: (p, state) => {
+      const profile = state.profiles.find((installed) => installed.profileId === p.chargingProfileId);
+      if (!profile) return `The charger has no charging profile ${p.chargingProfileId} installed, as the CSMS knows it`;
+      return profile.kind === 'Dynamic' ? undefined : `Charging profile ${p.chargingProfileId} is ${profile.kind ?? 'of no'} kind: only a Dynamic profile takes dynamic values`;
+    },
+  },
+];
+
 // 2.1 keeps 2.0.1's messages and their requirements (its K01 adds purposes and discharging, which
-// these rules do not forbid), so it checks the same rules, and those of its new messages.
-const RULES_21: Record<string, Rule[]> = { ...RULES_201, ...DER_RULES_21 };
+// these rules do not forbid), so it checks the same rules, and those of its own messages.
+const RULES_21: Record<string, Rule[]> = {
+  ...RULES_201,
+  ...DER_RULES_21,
+  UsePriorityCharging: usePriorityCharging21,
+  UpdateDynamicSchedule: updateDynamicSchedule21,
+};
 
 const RULES: Record<OcppVersion, Record<string, Rule[]>> = { 'ocpp1.6': RULES_16, 'ocpp2.0.1': RULES_201, 'ocpp2.1': RULES_21 };
 
@@ -452,7 +486,11 @@ export function statelessViolation(version: OcppVersion, action: string, payload
 /** What `statefulViolation` needs to know of the charger for this action: nothing for most. */
 export function stateNeeded(version: OcppVersion, action: string, payload: unknown): StateNeeded {
   if (!rulesFor(version, action).some((r) => r.stateful)) return { running: false, profiles: false };
-  // Only SetChargingProfile has stateful rules; a TxProfile needs the transactions, every profile the installed ones (1.6 replaces instead).
+  // 2.1 UsePriorityCharging names a transaction the charger must be running.
+  if (action === 'UsePriorityCharging') return { running: true, profiles: false };
+  // 2.1 UpdateDynamicSchedule names a Dynamic profile the charger installed.
+  if (action === 'UpdateDynamicSchedule') return { running: false, profiles: true };
+  // Else SetChargingProfile: a TxProfile needs the transactions, every profile the installed ones (1.6 replaces instead).
   const profile = (payload as Payload)[version === 'ocpp1.6' ? 'csChargingProfiles' : 'chargingProfile'] as Payload | undefined;
   const isTx = profile?.chargingProfilePurpose === 'TxProfile';
   return { running: isTx, profiles: isOcpp2(version) };

@@ -9,6 +9,7 @@ import type { Setting } from './settings';
 import type { TariffFact } from './v21/tariff-facts';
 import type { EventStreamChange, EventStreamValues } from './v21/event-streams';
 import type { DerChange } from './v21/der-control';
+import type { BatterySwapFact, DynamicScheduleLookup } from './v21/grid-facts';
 
 export interface BootFacts {
   vendor: string;
@@ -199,6 +200,12 @@ export interface ChargerRecords {
   recordEventStreamValues(values: EventStreamValues): Promise<void>;
   /** 2.1: keeps what the charger told of its DER controls and alarms (ocpp/v21/der-control.ts). */
   recordDerChanges(changes: DerChange[]): Promise<void>;
+  /** 2.1: the profile `profileId` as the CSMS knows it, and the dynamic values it holds for it (K28), everything sent so far included. */
+  dynamicSchedule(profileId: number): Promise<DynamicScheduleLookup>;
+  /** 2.1 NotifyPriorityCharging: priority charging went on or off on a transaction; a replay (same message id and content) is kept once. */
+  recordPriorityCharging(change: { transactionId: string; activated: boolean }, messageId: string): Promise<void>;
+  /** 2.1 BatterySwap: the event with the token's authorization; a replay is kept once. */
+  recordBatterySwap(swap: Omit<BatterySwapFact, 'receivedAt'>, messageId: string): Promise<void>;
 }
 
 /** What the composite schedule of one EVSE is computed from (see ChargerRecords.smartCharging). */

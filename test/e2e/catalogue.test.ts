@@ -9,7 +9,7 @@ import * as v201Actions from '../../src/ocpp/v201/actions.ts';
 import * as v21Actions from '../../src/ocpp/v21/actions.ts';
 import { credentialChange, passwordChange } from '../../src/ocpp/secrets.ts';
 import { fullPayload, minimalPayload } from '../support/sample-payloads.ts';
-import { followingOutboundRules } from '../support/spec-valid-payloads.ts';
+import { followingOutboundRules, stateFor21Rules } from '../support/spec-valid-payloads.ts';
 import { closeCharger, openBootedCharger, recordCallIds, type Received } from './catalogue-helpers.ts';
 import { api, command, uniqueChargerId, type Charger, type Protocol } from './helpers.ts';
 
@@ -173,6 +173,8 @@ describe.each(VERSIONS)('%s CSMS-initiated commands through the API, strict clie
 
   beforeAll(async () => {
     client = await openBootedCharger(version, id);
+    // 2.1 UsePriorityCharging and UpdateDynamicSchedule need a running transaction and a Dynamic profile (outbound-rules.ts).
+    if (version === 'ocpp2.1') for (const [action, payload] of stateFor21Rules()) await client.call(action, payload);
     for (const action of actions) {
       client.handle(action, async ({ params }) => {
         received.push({ action, params });

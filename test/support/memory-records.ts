@@ -23,6 +23,7 @@ import type {
   TransactionStart16,
   TransactionStop16,
 } from '../../src/ocpp/records';
+import type { BatterySwapFact, DynamicScheduleLookup } from '../../src/ocpp/v21/grid-facts';
 
 export class MemoryRecords implements ChargerRecords {
   /** What smartCharging answers: no profile and no transaction unless a test sets them. */
@@ -113,5 +114,21 @@ export class MemoryRecords implements ChargerRecords {
   async recordEventStreamValues(values: EventStreamValues) {
     if (this.failing) throw new Error('storage down');
     this.streamValues.push(values);
+  }
+  /** What dynamicSchedule answers, by profile id: nothing known unless a test sets it. */
+  dynamic = new Map<number, DynamicScheduleLookup>();
+  async dynamicSchedule(profileId: number): Promise<DynamicScheduleLookup> {
+    if (this.failing) throw new Error('storage down');
+    return this.dynamic.get(profileId) ?? {};
+  }
+  priorityCharging: Array<{ transactionId: string; activated: boolean; messageId: string }> = [];
+  async recordPriorityCharging(change: { transactionId: string; activated: boolean }, messageId: string) {
+    if (this.failing) throw new Error('storage down');
+    this.priorityCharging.push({ ...change, messageId });
+  }
+  batterySwaps: Array<Omit<BatterySwapFact, 'receivedAt'> & { messageId: string }> = [];
+  async recordBatterySwap(swap: Omit<BatterySwapFact, 'receivedAt'>, messageId: string) {
+    if (this.failing) throw new Error('storage down');
+    this.batterySwaps.push({ ...swap, messageId });
   }
 }

@@ -14,6 +14,50 @@ type Payload = Record<string, any>;
 /** A day after FIXED_TIME: where a window needs an end after its start. */
 const LATER_TIME = '2026-01-02T00:00:00.000Z';
 const FIRMWARE_URL = 'https://firmware.example/image.bin';
+/**
+ * 2.1 rules that need the charger's state (outbound-rules.ts): UpdateDynamicSchedule names this
+ * Dynamic profile and UsePriorityCharging the sample's transaction; a test that sends them makes the
+ * charger have both first (catalogue.test.ts prepare21).
+ */
+export const DYNAMIC_PROFILE_ID = 2101;
+
+/**
+ * What a 2.1 charger sends, in order, so that the sample UsePriorityCharging and UpdateDynamicSchedule
+ * follow the rules: it starts the samples' transaction ("transactionId") on EVSE 1 and reports
+ * DYNAMIC_PROFILE_ID installed as a Dynamic profile.
+ */
+export function stateFor21Rules(now = new Date()): Array<[action: string, payload: Payload]> {
+  return [
+    [
+      'TransactionEvent',
+      {
+        eventType: 'Started',
+        timestamp: now.toISOString(),
+        triggerReason: 'CablePluggedIn',
+        seqNo: 0,
+        transactionInfo: { transactionId: 'transactionId' },
+        evse: { id: 1, connectorId: 1 },
+      },
+    ],
+    [
+      'ReportChargingProfiles',
+      {
+        requestId: 1,
+        chargingLimitSource: 'CSO',
+        evseId: 0,
+        chargingProfile: [
+          {
+            id: DYNAMIC_PROFILE_ID,
+            stackLevel: 0,
+            chargingProfilePurpose: 'ChargingStationMaxProfile',
+            chargingProfileKind: 'Dynamic',
+            chargingSchedule: [{ id: 1, chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 11000 }] }],
+          },
+        ],
+      },
+    ],
+  ];
+}
 
 function fixSchedule(schedule: Payload, absolute: boolean): void {
   if (absolute) schedule.startSchedule ??= FIXED_TIME;
@@ -97,6 +141,10 @@ export function followingOutboundRules(version: Version, action: string, sample:
         break;
       case 'SetDisplayMessage':
         if (payload.message.startDateTime !== undefined && payload.message.endDateTime !== undefined) payload.message.endDateTime = LATER_TIME;
+        break;
+      case 'UpdateDynamicSchedule':
+        // A Dynamic profile the charger must have installed (K28): one of its own id, which no SetChargingProfile sample replaces.
+        payload.chargingProfileId = DYNAMIC_PROFILE_ID;
         break;
     }
     return payload;

@@ -62,6 +62,9 @@ const OPERATIONS = [
   'GET /chargers/{chargerId}/der-controls',
   'GET /chargers/{chargerId}/der-alarms',
   'GET /chargers/{chargerId}/firmware-jobs',
+  'GET /chargers/{chargerId}/charging-profiles/{profileId}/dynamic',
+  'PUT /chargers/{chargerId}/charging-profiles/{profileId}/dynamic',
+  'GET /chargers/{chargerId}/battery-swaps',
   'GET /firmware',
   'GET /chargers/{chargerId}/composite-schedule',
   'GET /chargers/{chargerId}/local-list',
@@ -188,7 +191,7 @@ describe('the OpenAPI document', () => {
     const doc = await openApi();
     const chargerId = uniqueChargerId('DOC');
     expect((await api('PUT', `/chargers/${chargerId}`)).status).toBe(201);
-    const values: Record<string, string> = { chargerId, transactionId: '42', requestId: '7', commandId: 'nope', idTag: 'NO-SUCH-TAG', tariffId: 'NO-SUCH-TARIFF', version: '1', id: '999999999', streamId: '7' };
+    const values: Record<string, string> = { chargerId, transactionId: '42', requestId: '7', commandId: 'nope', idTag: 'NO-SUCH-TAG', tariffId: 'NO-SUCH-TARIFF', version: '1', id: '999999999', streamId: '7', profileId: '1' };
     // Required query parameters, with a sample value.
     const required: Record<string, string> = { evseId: '1' };
     // A WebSocket (x-websocket) answers a plain GET with an error by design: test/workers/live.test.ts covers it.

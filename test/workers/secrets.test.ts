@@ -209,7 +209,8 @@ describe('charger passwords are never readable', () => {
           .replace('{version}', '1')
           .replace('{trustRootId}', 'root')
           .replace('{streamId}', '1')
-          .replace('{id}', '1');
+          .replace('{id}', '1')
+          .replace('{profileId}', '1');
         expect(filled).not.toContain('{');
         const res = await exports.default.fetch(
           new Request(`http://csms.test/api/v1${filled}`, { headers: { authorization: `Bearer ${reader}` } }),

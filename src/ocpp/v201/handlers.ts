@@ -205,8 +205,8 @@ const MeterValues: Handler<MeterValuesRequest, MeterValuesResponse> = async (req
   return {};
 };
 
-/** How a token is presented: in Authorize, or in a transaction's event. */
-interface TokenUse {
+/** How a token is presented: in Authorize, or in a transaction's event (2.1 BatterySwap uses it too). */
+export interface TokenUse {
   offline: boolean;
   purpose?: 'start' | 'end';
   transactionId?: string;
@@ -217,7 +217,8 @@ interface TokenUse {
   remoteStartId?: number;
 }
 
-async function idTokenInfo(token: IdTokenType, use: TokenUse, ctx: HandlerContext): Promise<IdTokenInfoType> {
+/** The idTokenInfo the CSMS answers for a token: shared with 2.1's handlers that authorize tokens. */
+export async function idTokenInfo(token: IdTokenType, use: TokenUse, ctx: HandlerContext): Promise<IdTokenInfoType> {
   // A station that charges without authorization reports it as such; there is nothing to check.
   if (token.type === 'NoAuthorization') return { status: 'Accepted' };
   const decision = await ctx.records.authorize({

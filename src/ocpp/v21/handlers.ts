@@ -4,8 +4,10 @@
 
 import type { HandlerTable } from '../handlers';
 import { handlers as v201Handlers } from '../v201/handlers';
+import { certificateChainHandlers } from './certificate-chain';
 import { derHandlers } from './der-handlers';
 import { eventStreamHandlers } from './event-stream-handlers';
+import { gridHandlers } from './grid-handlers';
 import { paymentHandlers } from './payments';
 
 export const handlers: HandlerTable = {
@@ -16,4 +18,8 @@ export const handlers: HandlerTable = {
   ...paymentHandlers,
   // Periodic event streams: Open/ClosePeriodicEventStream, NotifyPeriodicEventStream (SEND).
   ...eventStreamHandlers,
+  // Dynamic schedules, priority charging, battery swap.
+  ...gridHandlers,
+  // Certificate chain status (M-section).
+  ...certificateChainHandlers,
 };
