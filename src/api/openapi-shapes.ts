@@ -414,6 +414,19 @@ const CompositeSchedule = v.object({
         startPeriod: described(Int, 'Seconds from scheduleStart; lasts until the next period'),
         limit: described(v.nullable(v.number()), 'In chargingRateUnit; null where no profile limits the EVSE'),
         numberPhases: v.optional(Int),
+        dischargeLimit: v.optional(
+          described(
+            v.nullable(v.number()),
+            'OCPP 2.1: present only where the EV may discharge; how much (≤ 0, in chargingRateUnit), null where no profile bounds it',
+          ),
+        ),
+        setpoint: v.optional(described(v.number(), 'OCPP 2.1: the setpoint in force (negative: discharge), within [dischargeLimit, limit]')),
+        operationMode: v.optional(
+          described(
+            v.picklist(['Idle', 'ChargingOnly', 'CentralSetpoint', 'ExternalSetpoint', 'ExternalLimits', 'CentralFrequency', 'LocalFrequency', 'LocalLoadBalancing']),
+            'OCPP 2.1: the operation mode in force, where a profile gives one (absent: ChargingOnly)',
+          ),
+        ),
       }),
     ),
     'Cover [0, duration) without gaps',
