@@ -213,6 +213,12 @@ const Transaction = v.object({
       'the single-transaction view from its other energy readings when there is none; ' +
       'while a 2.0.1 transaction runs, every view shows the energy so far from its latest end register (meterStopWh).',
   ),
+  energyExportWh: described(
+    v.nullable(v.number()),
+    'OCPP 2.1 bidirectional charging: the energy the EV fed back (Energy.Active.Export.Register, at the outlet, phase total else the sum of L1-L3), ' +
+      'end minus start export register by the same rules as energyWh (the Ended event\'s reading decides; once completed it never changes; live while running). ' +
+      'Null when the charger reports no export register, and for 1.6',
+  ),
   stopReason: described(
     v.nullable(v.string()),
     'As the charger sent it, or Abandoned: a transaction the CSMS closed because a newer start on its connector (1.6) or a newer Started on its EVSE (2.0.1) ended it (flag abandoned); ' +

@@ -55,6 +55,8 @@ export interface CdrSource {
   startedAt: string | null;
   stoppedAt: string;
   energyWh: number | null;
+  /** OCPP 2.1 V2X: the energy the EV fed back, in Wh; null when the charger reported no export register. Optional: sources built before V2X lack it. */
+  energyExportWh?: number | null;
   stopReason: string | null;
   updatedAt: string;
   /** The transaction's anomaly kinds (store/transaction-anomalies.ts), when read. */
@@ -135,6 +137,11 @@ export interface Cdr {
   /** kWh; null when the transaction's energy is not known (flags say why). */
   total_energy: number | null;
   total_energy_cost?: CostPrice;
+  /**
+   * kWh the EV fed back (OCPP 2.1 bidirectional charging, Energy.Active.Export.Register); only when the
+   * charger reported an export register. Not an OCPI 2.2.1 field: total_energy stays the imported energy.
+   */
+  total_energy_exported?: number;
   /** Hours of the whole session; null when its start is not known. */
   total_time: number | null;
   total_time_cost?: CostPrice;
@@ -200,6 +207,7 @@ export function toCdr(s: CdrSource): Cdr {
     stop_reason: s.stopReason,
   };
   const flags = s.flags === undefined ? {} : { flags: s.flags };
+  const exported = s.energyExportWh === null || s.energyExportWh === undefined ? {} : { total_energy_exported: s.energyExportWh / 1000 };
   const signed = toSignedData(s.signed ?? null);
   const signedData = signed === null ? {} : { signed_data: signed };
   const c = s.cost;
@@ -210,6 +218,7 @@ export function toCdr(s: CdrSource): Cdr {
       unpriced_reason: s.unpricedFlag ? 'unpriced' : 'no_tariff',
       charging_periods: [],
       total_energy: s.energyWh === null ? null : s.energyWh / 1000,
+      ...exported,
       total_time: hoursBetween(s.startedAt, s.stoppedAt),
       total_parking_time: null,
       ...flags,
@@ -239,6 +248,7 @@ export function toCdr(s: CdrSource): Cdr {
     total_fixed_cost: b.total_fixed_cost,
     total_energy: b.total_energy,
     total_energy_cost: b.total_energy_cost,
+    ...exported,
     total_time: b.total_time,
     total_time_cost: b.total_time_cost,
     total_parking_time: b.total_parking_time,
@@ -282,6 +292,7 @@ export const CDR_CSV_COLUMNS = [
   'priced',
   'unpriced_reason',
   'signed_data',
+  'total_energy_exported_kwh',
 ] as const;
 
 /** CRLF, as RFC 4180 says lines end. */
@@ -348,6 +359,8 @@ export function cdrCsvLine(cdr: Cdr): string {
     // The OCPI SignedData as one JSON cell (no spaces), empty when there is none: a verifier needs
     // the signed values whole, and their size is capped (src/tariffs/signed-data.ts).
     signed_data: csvCell(cdr.signed_data === undefined ? null : JSON.stringify(cdr.signed_data)),
+    // Last, so that the columns before keep their places: empty unless the charger reported an export register.
+    total_energy_exported_kwh: decimal(cdr.total_energy_exported ?? null, 6),
   };
   return CDR_CSV_COLUMNS.map((column) => cells[column]).join(',') + CSV_EOL;
 }
