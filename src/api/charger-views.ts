@@ -27,6 +27,7 @@ import { TransactionAnomalyStore } from '../store/transaction-anomalies';
 import { TransactionStore } from '../store/transactions';
 import { apiError } from './errors';
 import { readLimit, readTimeRange } from './query';
+import { TransactionV2xStore } from '../store/transaction-v2x';
 
 type App = Hono<{ Bindings: Env }>;
 
@@ -100,8 +101,10 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
     energyWh = transaction.meterStartWh !== null ? latestRegister(readings, transaction.meterStartWh) : energyFromSamples(readings);
   }
   const anomalies = await new TransactionAnomalyStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
+  // OCPP 2.1 bidirectional charging: the EV's charging needs and what the CSMS allowed (null when neither came).
+  const v2x = transaction.protocol === 'ocpp2.1' ? { v2x: await new TransactionV2xStore(c.env.DB).get(chargerId, transaction.transactionId) } : {};
   return c.json({
-    transaction: { ...transaction, energyWh, anomalies, meterValues: page.meterValues, ...(running ? { runningCost: running } : {}) },
+    transaction: { ...transaction, energyWh, anomalies, ...v2x, meterValues: page.meterValues, ...(running ? { runningCost: running } : {}) },
     nextCursor: page.nextCursor,
   });
 });

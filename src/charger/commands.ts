@@ -15,6 +15,7 @@ import { pncCommandMessage, pncSchemas, unwrapPncAnswer, wrapPncRequest, type Pn
 import { summarizeIssues } from '../ocpp/validation';
 import type { OcppVersion } from '../ocpp/versions';
 import type { CommandOutcome } from './types';
+import { v2xChangesFromCommand } from '../ocpp/v2x-changes';
 
 export interface PreparedCommand {
   ok: true;
@@ -235,6 +236,7 @@ export function commandEffects(
       kind: 'report' as const,
       fact: { ...fact, payload: redactSecrets(fact.payload, writeOnly) },
     })),
+    ...(protocol === 'ocpp2.1' ? v2xChangesFromCommand(action, request, result, now).map((fact) => ({ kind: 'v2x' as const, fact })) : []),
   ];
 }
 

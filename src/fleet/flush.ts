@@ -10,6 +10,7 @@ import { ReservationStore } from '../store/reservations';
 import { SettingStore } from '../store/settings';
 import { TransactionCostStore } from '../store/transaction-costs';
 import { TransactionStore } from '../store/transactions';
+import { TransactionV2xStore } from '../store/transaction-v2x';
 import type { OutboxBatch } from './outbox';
 
 /**
@@ -48,5 +49,6 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...new ReservationStore(db).changeStatements(batch.reservation),
     ...new ChargerCertificateStore(db).changeStatements(batch.certificate),
     ...new FirmwareJobStore(db).upsertStatements(batch.firmwareJob),
+    ...new TransactionV2xStore(db).upsertStatements(batch.v2x),
   ];
 }

@@ -6,6 +6,7 @@ import type { MeterSample } from './meter-values';
 import type { ProfileChange } from './profile-changes';
 import type { ReservationChange } from './reservation-changes';
 import type { Setting } from './settings';
+import type { V2xChange } from './v2x-changes';
 
 export interface BootFacts {
   vendor: string;
@@ -185,6 +186,8 @@ export interface ChargerRecords {
   smartCharging(evseId: number): Promise<SmartChargingState>;
   /** Where a transaction runs, if this charger said so before (a 1.6 start, a 2.0.1 event with `evse`). */
   transactionLocation(transactionId: string): Promise<{ evseId: number; connectorId: number } | undefined>;
+  /** Keeps what a 2.1 message said about a transaction's bidirectional energy transfer (v2x-changes.ts). */
+  recordV2x(change: V2xChange): Promise<void>;
 }
 
 /** What the composite schedule of one EVSE is computed from (see ChargerRecords.smartCharging). */
@@ -193,4 +196,6 @@ export interface SmartChargingState {
   /** The charger's profiles (not the external limits) as they were sent, by id. */
   payloads: Map<number, Record<string, unknown>>;
   transaction?: { id: string; startedAt: string };
+  /** OCPP 2.1: the energy transfer modes the CSMS allowed for that transaction (NotifyAllowedEnergyTransfer), when it did. */
+  allowedEnergyTransfer?: string[];
 }

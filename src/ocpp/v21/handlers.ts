@@ -4,7 +4,10 @@
 
 import type { HandlerTable } from '../handlers';
 import { handlers as v201Handlers } from '../v201/handlers';
+import { v2xHandlers } from './v2x';
 
 export const handlers: HandlerTable = {
   ...v201Handlers,
+  // Bidirectional charging: 2.1's NotifyEVChargingNeeds carries V2X parameters, kept with the transaction.
+  ...v2xHandlers,
 };
