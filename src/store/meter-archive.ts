@@ -42,8 +42,8 @@ export const TRANSACTION_EVENT_COLUMNS = [
 ] as const;
 
 /**
- * Columns added after archives were first written: the canonical JSON of an event leaves them out
- * while they are null, so the SHA-256 of every object written before them still verifies.
+ * Columns added after archives were first written: the canonical JSON of an event (what its SHA-256
+ * covers) leaves them out while they are null, so every object written before them still verifies.
  */
 const OPTIONAL_EVENT_COLUMNS: ReadonlySet<string> = new Set(['begin_export_wh', 'end_export_wh']);
 
@@ -187,7 +187,9 @@ export async function encodeArchive(
     sha256,
     ...(events ? { eventCount: events.length, eventsSha256 } : {}),
   });
-  const text = `${header.slice(0, -1)},"meterValues":${canonical}${canonicalEvents === null ? '' : `,"events":${canonicalEvents}`}}`;
+  // The events as D1 holds them, every column (the SHA-256 covers their canonical form: OPTIONAL_EVENT_COLUMNS).
+  const eventsJson = events ? JSON.stringify(events.map((e) => Object.fromEntries(TRANSACTION_EVENT_COLUMNS.map((c) => [c, e[c] ?? null])))) : null;
+  const text = `${header.slice(0, -1)},"meterValues":${canonical}${eventsJson === null ? '' : `,"events":${eventsJson}`}}`;
   return {
     bytes: await gzip(text),
     format,
