@@ -101,6 +101,23 @@ describe('OCPP 2.1 exported energy per transaction', () => {
     cp.close();
   });
 
+  it('gives a transaction closed as abandoned the exported energy of its last reading, packed or not', async () => {
+    const { cp, tx, running } = await session('V2XA', true);
+    expect(running.energyExportWh).toBe(1_700);
+    // A new Started on the same EVSE ends the old transaction: the CSMS closes it from its last readings.
+    const next = `V2X-${crypto.randomUUID().slice(0, 8)}`;
+    await strictCall(
+      cp,
+      'TransactionEvent',
+      { eventType: 'Started', timestamp: at(90), seqNo: 0, triggerReason: 'CablePluggedIn', transactionInfo: { transactionId: next }, evse: { id: 1, connectorId: 1 } },
+      v21.TransactionEventResponse,
+    );
+    await env.CHARGERS.getByName(cp.id).flushNow();
+    const old = (await (await api('GET', `/chargers/${cp.id}/transactions/${tx}`)).json()) as any;
+    expect(old.transaction).toMatchObject({ status: 'completed', stopReason: 'Abandoned', energyWh: 3_000, energyExportWh: 1_700 });
+    cp.close();
+  });
+
   it('has no exported energy where the charger reports no export register', async () => {
     const { cp, tx, event, running } = await session('V2XN', false);
     expect(running).toMatchObject({ status: 'active', energyWh: 3_000, energyExportWh: null });

@@ -3,6 +3,7 @@
 import type { HandlerTable } from '../handlers';
 import { profileForEvNeeds } from '../charging/ev-negotiation';
 import { keepAndAnswer } from '../reports';
+import { redactSecrets } from '../secrets';
 import type * as V21 from './schemas.generated';
 
 /**
@@ -26,7 +27,8 @@ const NotifyEVChargingNeeds = keepAndAnswer<V21.NotifyEVChargingNeedsRequest, V2
       transactionId: state.transaction.id,
       evseId: req.evseId,
       at: ctx.now.toISOString(),
-      needs: req.chargingNeeds as unknown as Record<string, unknown>,
+      // Nothing in chargingNeeds is a credential, but its customData may hold anything a vendor put there.
+      needs: redactSecrets(req.chargingNeeds as unknown as Record<string, unknown>),
     });
     const plan = profileForEvNeeds(req, {
       profiles: state.profiles,
