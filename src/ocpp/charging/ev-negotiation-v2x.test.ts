@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { SetChargingProfileRequest, type NotifyEVChargingNeedsRequest } from '../v21/schemas.generated';
-import { profileForEvNeeds } from './ev-negotiation';
+import { checkEvSchedule, profileForEvNeeds } from './ev-negotiation';
 import type { InstalledProfile, SchedulePeriod } from './profiles';
 
 const NOW = '2025-03-05T12:00:00.000Z';
@@ -66,5 +66,22 @@ describe('the TxProfile for a V2X EV', () => {
     expect(periods(bidi({ v2xChargingParameters: { maxChargePower: 7400, maxDischargePower: 7400 } }), [CONSENT])).toEqual([
       { startPeriod: 0, limit: 7400, dischargeLimit: -5000, operationMode: 'CentralSetpoint', setpoint: -4000 },
     ]);
+  });
+
+  it('accepts an EV schedule that discharges only where, and as far as, the EVSE allows', () => {
+    const schedule = (limit: number) => ({
+      evseId: 1,
+      timeBase: NOW,
+      chargingSchedule: { id: 1, chargingRateUnit: 'W' as const, duration: 600, chargingSchedulePeriod: [{ startPeriod: 0, limit: 7000 }, { startPeriod: 300, limit }] },
+    });
+    expect(checkEvSchedule(schedule(-4000), { profiles: [CONSENT], transaction: TX })).toEqual({ ok: true });
+    expect(checkEvSchedule(schedule(-6000), { profiles: [CONSENT], transaction: TX })).toMatchObject({ ok: false, reasonCode: 'ExceedsDischargeLimit' });
+    const chargingOnly = txDefault([{ startPeriod: 0, limit: 11000 }]);
+    expect(checkEvSchedule(schedule(-1000), { profiles: [chargingOnly], transaction: TX })).toMatchObject({
+      ok: false,
+      reasonCode: 'ExceedsDischargeLimit',
+      additionalInfo: expect.stringContaining('allows no discharging'),
+    });
+    expect(checkEvSchedule(schedule(5000), { profiles: [chargingOnly], transaction: TX })).toEqual({ ok: true });
   });
 });

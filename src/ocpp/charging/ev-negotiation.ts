@@ -180,7 +180,21 @@ export function checkEvSchedule(
     const to = ev[i + 1]?.startPeriod ?? duration;
     for (const [j, limit] of limits.periods.entries()) {
       const limitTo = limits.periods[j + 1]?.startPeriod ?? duration;
-      if (limit.limit === null || limitTo <= from || limit.startPeriod >= to) continue;
+      if (limitTo <= from || limit.startPeriod >= to) continue;
+      // 2.1: a negative limit is the EV discharging (a "backwards compatible" discharge limit): only
+      // where the EVSE's limits allow discharging (dischargeLimit present), and not beyond them.
+      const discharge = limit.dischargeLimit;
+      if (period.limit < 0 && (discharge === undefined || (discharge !== null && period.limit < discharge))) {
+        return {
+          ok: false,
+          reasonCode: 'ExceedsDischargeLimit',
+          additionalInfo:
+            discharge === undefined
+              ? `The EV's period at ${from} s discharges ${-period.limit} ${unit}; the CSMS allows no discharging from ${Math.max(from, limit.startPeriod)} s`
+              : `The EV's period at ${from} s discharges ${-period.limit} ${unit}; the CSMS allows ${-discharge} ${unit} from ${Math.max(from, limit.startPeriod)} s`,
+        };
+      }
+      if (limit.limit === null) continue;
       if (period.limit > limit.limit) {
         return {
           ok: false,
