@@ -278,6 +278,7 @@ export const CDR_CSV_COLUMNS = [
   'auth_method',
   'stop_reason',
   'total_energy_kwh',
+  'total_energy_exported_kwh',
   'total_time_hours',
   'total_parking_time_hours',
   'currency',
@@ -292,7 +293,6 @@ export const CDR_CSV_COLUMNS = [
   'priced',
   'unpriced_reason',
   'signed_data',
-  'total_energy_exported_kwh',
 ] as const;
 
 /** CRLF, as RFC 4180 says lines end. */
@@ -343,6 +343,8 @@ export function cdrCsvLine(cdr: Cdr): string {
     auth_method: csvCell(cdr.auth_method),
     stop_reason: csvCell(cdr.stop_reason),
     total_energy_kwh: decimal(cdr.total_energy, 6),
+    // Empty unless the charger reported an export register (OCPP 2.1 bidirectional charging).
+    total_energy_exported_kwh: decimal(cdr.total_energy_exported ?? null, 6),
     total_time_hours: decimal(cdr.total_time, 6),
     total_parking_time_hours: decimal(cdr.total_parking_time, 6),
     currency: csvCell(cdr.currency),
@@ -359,8 +361,6 @@ export function cdrCsvLine(cdr: Cdr): string {
     // The OCPI SignedData as one JSON cell (no spaces), empty when there is none: a verifier needs
     // the signed values whole, and their size is capped (src/tariffs/signed-data.ts).
     signed_data: csvCell(cdr.signed_data === undefined ? null : JSON.stringify(cdr.signed_data)),
-    // Last, so that the columns before keep their places: empty unless the charger reported an export register.
-    total_energy_exported_kwh: decimal(cdr.total_energy_exported ?? null, 6),
   };
   return CDR_CSV_COLUMNS.map((column) => cells[column]).join(',') + CSV_EOL;
 }
