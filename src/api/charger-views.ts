@@ -29,6 +29,7 @@ import { ChargerTariffStore } from '../store/charger-tariffs';
 import { TransactionStore } from '../store/transactions';
 import { apiError } from './errors';
 import { readLimit, readTimeRange } from './query';
+import { TransactionV2xStore } from '../store/transaction-v2x';
 
 type App = Hono<{ Bindings: Env }>;
 
@@ -107,8 +108,10 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
   // 2.1 NotifyPriorityCharging: shown only for 2.1 transactions (none other can have it).
   const priority = transaction.protocol === 'ocpp2.1' ? await new GridStore(c.env.DB).priorityCharging(chargerId, transaction.transactionId) : null;
   const priorityCharging = priority ? { priorityCharging: { active: priority.at(-1)?.activated ?? false, changes: priority } } : {};
+  // OCPP 2.1 bidirectional charging: the EV's charging needs and what the CSMS allowed (null when neither came).
+  const v2x = transaction.protocol === 'ocpp2.1' ? { v2x: await new TransactionV2xStore(c.env.DB).get(chargerId, transaction.transactionId) } : {};
   return c.json({
-    transaction: { ...transaction, energyWh, anomalies, meterValues: page.meterValues, ...(running ? { runningCost: running } : {}), ...payment, ...priorityCharging },
+    transaction: { ...transaction, energyWh, anomalies, ...v2x, meterValues: page.meterValues, ...(running ? { runningCost: running } : {}), ...payment, ...priorityCharging },
     nextCursor: page.nextCursor,
   });
 });

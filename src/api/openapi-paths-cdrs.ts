@@ -112,6 +112,12 @@ const CDR: Json = {
     total_fixed_cost: optional(PRICE, 'FLAT'),
     total_energy: { type: ['number', 'null'], description: 'kWh; null when not billable as it stands (see `flags`)' },
     total_energy_cost: optional(PRICE, 'ENERGY'),
+    total_energy_exported: {
+      type: 'number',
+      description:
+        'kWh the EV fed back (OCPP 2.1 bidirectional charging, Energy.Active.Export.Register), by the same rules as total_energy; ' +
+        'present only when the charger reported an export register. Not an OCPI 2.2.1 field',
+    },
     total_time: { type: ['number', 'null'], description: 'Hours of the whole session' },
     total_time_cost: optional(PRICE, 'TIME'),
     total_parking_time: { type: ['number', 'null'], description: 'Hours connected without charging; null when not priced' },

@@ -81,6 +81,9 @@ export function historyPaths(): Record<string, Json> {
           'With its anomalies: input kept but not applied (a conflicting 1.6 stop, a late or conflicting 2.0.1 event) and what makes its energy unfit to bill. ' +
           'This view, not the EVENTS queue, is authoritative for billing. ' +
           'A completed transaction shows its stored, billable `energyWh`, never one re-derived from readings; a running 1.6 one shows the energy so far. ' +
+          'An OCPP 2.1 transaction also has `v2x` (bidirectional charging): null, or `{chargingNeeds, needsReceivedAt, allowedEnergyTransfer, allowedAt}`: ' +
+          'the EV\u2019s latest NotifyEVChargingNeeds `chargingNeeds` as sent (V2X parameters, availableEnergyTransfer, controlMode, mobilityNeedsMode\u2026) ' +
+          'and the energy transfer modes of the last NotifyAllowedEnergyTransfer the charger accepted. ' +
           'Once its stop is older than METER_RETENTION_DAYS its meter values are read from the R2 archive: the same values, pages and cursors; ' +
           'an archive that cannot be read answers 503 `ArchiveUnavailable`, never a partial list. ' +
           'An OCPP 2.1 transaction also shows `chargerCost` (the costDetails the charger last sent, `final` once from its Ended event; null when none), ' +

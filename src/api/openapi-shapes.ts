@@ -213,6 +213,12 @@ const Transaction = v.object({
       'the single-transaction view from its other energy readings when there is none; ' +
       'while a 2.0.1 transaction runs, every view shows the energy so far from its latest end register (meterStopWh).',
   ),
+  energyExportWh: described(
+    v.nullable(v.number()),
+    'OCPP 2.1 bidirectional charging: the energy the EV fed back (Energy.Active.Export.Register, at the outlet, phase total else the sum of L1-L3), ' +
+      'end minus start export register by the same rules as energyWh (the Ended event\'s reading decides; once completed it never changes; live while running). ' +
+      'Null when the charger reports no export register, and for 1.6',
+  ),
   stopReason: described(
     v.nullable(v.string()),
     'As the charger sent it, or Abandoned: a transaction the CSMS closed because a newer start on its connector (1.6) or a newer Started on its EVSE (2.0.1) ended it (flag abandoned); ' +
@@ -420,6 +426,19 @@ const CompositeSchedule = v.object({
         startPeriod: described(Int, 'Seconds from scheduleStart; lasts until the next period'),
         limit: described(v.nullable(v.number()), 'In chargingRateUnit; null where no profile limits the EVSE'),
         numberPhases: v.optional(Int),
+        dischargeLimit: v.optional(
+          described(
+            v.nullable(v.number()),
+            'OCPP 2.1: present only where the EV may discharge; how much (≤ 0, in chargingRateUnit), null where no profile bounds it',
+          ),
+        ),
+        setpoint: v.optional(described(v.number(), 'OCPP 2.1: the setpoint in force (negative: discharge), within [dischargeLimit, limit]')),
+        operationMode: v.optional(
+          described(
+            v.picklist(['Idle', 'ChargingOnly', 'CentralSetpoint', 'ExternalSetpoint', 'ExternalLimits', 'CentralFrequency', 'LocalFrequency', 'LocalLoadBalancing']),
+            'OCPP 2.1: the operation mode in force, where a profile gives one (absent: ChargingOnly)',
+          ),
+        ),
       }),
     ),
     'Cover [0, duration) without gaps',

@@ -19,6 +19,7 @@ import { pncCommandMessage, pncSchemas, unwrapPncAnswer, wrapPncRequest, type Pn
 import { summarizeIssues } from '../ocpp/validation';
 import type { OcppVersion } from '../ocpp/versions';
 import type { CommandOutcome } from './types';
+import { v2xChangesFromCommand } from '../ocpp/v2x-changes';
 
 export interface PreparedCommand {
   ok: true;
@@ -244,6 +245,7 @@ export function commandEffects(
     ...eventStreamChangesFromCommand(action, request, result, now).map((fact) => ({ kind: 'eventStream' as const, fact })),
     ...(protocol === 'ocpp2.1' ? derChangesFromCommand(action, request, result, now) : []).map((fact) => ({ kind: 'der' as const, fact })),
     ...(protocol === 'ocpp2.1' ? gridFactsFromCommand(action, request, result, now).map((fact) => ({ kind: 'grid' as const, fact })) : []),
+    ...(protocol === 'ocpp2.1' ? v2xChangesFromCommand(action, request, result, now).map((fact) => ({ kind: 'v2x' as const, fact })) : []),
   ];
 }
 

@@ -60,6 +60,8 @@ import type { TariffBody } from '../tariffs/model';
 import { chargingOf16, costSamplesOf } from '../tariffs/samples';
 import type { TransactionLocation, TransactionLocations } from './transaction-locations';
 import type { TxProfileMarker } from './tx-profiles';
+import { TransactionV2xStore } from '../store/transaction-v2x';
+import type { V2xChange } from '../ocpp/v2x-changes';
 
 export interface RecordsDeps {
   db: D1Database;
@@ -384,6 +386,10 @@ export class DurableChargerRecords implements ChargerRecords {
     await this.appendEach('der', changes);
   }
 
+  async recordV2x(change: V2xChange): Promise<void> {
+    await this.appendEach('v2x', [change]);
+  }
+
   /**
    * Read from D1 after copying the outbox there: the mirror is built from the charger's answers and
    * messages, the latest ones included (an ISO 15118 negotiation is rare: once or twice a session).
@@ -404,10 +410,13 @@ export class DurableChargerRecords implements ChargerRecords {
     ];
     // 1.6 transactions are kept on EVSE 0 with their connector; 2.0.1 ones on their EVSE.
     const running = active.transactions.find((t) => (protocol === 'ocpp1.6' ? t.connectorId === evseId : t.evseId === evseId));
+    // 2.1: what the CSMS allowed for the running transaction bounds what an EV is offered (V2X).
+    const v2x = running && protocol === 'ocpp2.1' ? await new TransactionV2xStore(db).get(chargerId, running.transactionId) : null;
     return {
       profiles,
       payloads: new Map(stored.map((p) => [p.profileId, p.profile])),
       ...(running?.startedAt ? { transaction: { id: running.transactionId, startedAt: running.startedAt } } : {}),
+      ...(v2x?.allowedEnergyTransfer ? { allowedEnergyTransfer: v2x.allowedEnergyTransfer } : {}),
     };
   }
 

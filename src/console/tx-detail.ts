@@ -44,6 +44,10 @@ export const TX_DETAIL = String.raw`
         fact('Started', time(tx.startedAt)),
         fact('Stopped', tx.stoppedAt ? time(tx.stoppedAt) + (tx.stopReason ? ' (' + tx.stopReason + ')' : '') : '—'),
         fact('Energy', kwh(tx.energyWh) + (tx.status === 'active' ? ' so far' : '')),
+        // OCPP 2.1 bidirectional charging: only where the charger reports an export register, or the EV sent V2X needs.
+        tx.energyExportWh !== null && tx.energyExportWh !== undefined ? fact('Energy exported', kwh(tx.energyExportWh) + (tx.status === 'active' ? ' so far' : '')) : null,
+        tx.v2x && tx.v2x.chargingNeeds ? fact('EV energy transfer', String(tx.v2x.chargingNeeds.requestedEnergyTransfer) +
+          (tx.v2x.allowedEnergyTransfer ? ' (allowed: ' + tx.v2x.allowedEnergyTransfer.join(', ') + ')' : '')) : null,
         fact('Meter', (tx.meterStartWh === null ? '—' : tx.meterStartWh + ' Wh') + ' → ' + (tx.meterStopWh === null ? '—' : tx.meterStopWh + ' Wh')),
         fact('Flags', flagCell(tx.flags))),
       h('h3', null, 'Energy'), chart,

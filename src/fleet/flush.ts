@@ -14,6 +14,7 @@ import { ReservationStore } from '../store/reservations';
 import { SettingStore } from '../store/settings';
 import { TransactionCostStore } from '../store/transaction-costs';
 import { TransactionStore } from '../store/transactions';
+import { TransactionV2xStore } from '../store/transaction-v2x';
 import type { OutboxBatch } from './outbox';
 
 /**
@@ -60,5 +61,6 @@ export function flushStatements(db: D1Database, batch: OutboxBatch, now: string)
     ...new EventStreamStore(db).valueStatements(batch.streamValues),
     ...new DerControlStore(db).changeStatements(batch.der),
     ...new GridStore(db).factStatements(batch.grid),
+    ...new TransactionV2xStore(db).upsertStatements(batch.v2x),
   ];
 }

@@ -17,6 +17,7 @@ import type { FirmwareJob } from '../ocpp/firmware-jobs';
 import type { ProfileChange } from '../ocpp/profile-changes';
 import type { CertificateChange } from '../ocpp/certificate-inventory';
 import type { ReservationChange } from '../ocpp/reservation-changes';
+import type { V2xChange } from '../ocpp/v2x-changes';
 import type { Setting } from '../ocpp/settings';
 import type { ConnectionEvent } from '../store/chargers';
 import type { CostBreakdown } from '../tariffs/cost';
@@ -91,6 +92,8 @@ export interface OutboxFacts {
   der: DerChange;
   /** 2.1 dynamic schedule values, priority charging, battery swaps (ocpp/v21/grid-facts.ts, store/grid.ts). */
   grid: GridFact;
+  /** OCPP 2.1 V2X facts of a transaction: the EV's charging needs, the modes the CSMS allowed (store/transaction-v2x.ts). */
+  v2x: V2xChange;
 }
 
 /** See OutboxFacts.cost. `transactionId` is the charger's name for it (1.6: its number as text). */
@@ -449,6 +452,7 @@ export class Outbox {
       streamValues: [],
       der: [],
       grid: [],
+      v2x: [],
       entries: [],
       lastSeq: 0,
       size: 0,

@@ -9,6 +9,8 @@ import type { MeterValueType } from './v201/schemas.generated';
 export type V16MeterValue = MeterValuesRequest['meterValue'][number];
 
 export const ENERGY_REGISTER = 'Energy.Active.Import.Register';
+/** The energy a bidirectional EV fed back (OCPP 2.1 V2X): reported apart from the imported energy. */
+export const EXPORT_REGISTER = 'Energy.Active.Export.Register';
 
 /** One sampled value, whichever version sent it. */
 export interface MeterSample {
@@ -136,11 +138,16 @@ function registerAdvance(series: MeterSample[]): number | null {
  * Transaction.Begin reading, else its earliest one, except on an Ended event (whose readings are
  * the end, not the start); `endWh` its Transaction.End reading, else its latest. Null where it has
  * none. A transaction's registers are picked among its events by seqNo (store/transactions.ts),
- * never by timestamp: a replay with a new timestamp must not move them.
+ * never by timestamp: a replay with a new timestamp must not move them. `measurand` picks another
+ * register by the same rules: EXPORT_REGISTER for the energy fed back by a bidirectional EV.
  */
-export function eventRegisters(samples: readonly MeterSample[], eventType: string): { beginWh: number | null; endWh: number | null } {
+export function eventRegisters(
+  samples: readonly MeterSample[],
+  eventType: string,
+  measurand: string = ENERGY_REGISTER,
+): { beginWh: number | null; endWh: number | null } {
   const readings = samples.filter(
-    (s) => s.measurand === ENERGY_REGISTER && s.unit === 'Wh' && s.value !== null && (s.location ?? 'Outlet') === 'Outlet',
+    (s) => s.measurand === measurand && s.unit === 'Wh' && s.value !== null && (s.location ?? 'Outlet') === 'Outlet',
   );
   const totals = readings.filter((s) => s.phase === null);
   const meters =

@@ -10,6 +10,7 @@ import type { TariffFact } from './v21/tariff-facts';
 import type { EventStreamChange, EventStreamValues } from './v21/event-streams';
 import type { DerChange } from './v21/der-control';
 import type { BatterySwapFact, DynamicScheduleLookup } from './v21/grid-facts';
+import type { V2xChange } from './v2x-changes';
 
 export interface BootFacts {
   vendor: string;
@@ -206,6 +207,8 @@ export interface ChargerRecords {
   recordPriorityCharging(change: { transactionId: string; activated: boolean }, messageId: string): Promise<void>;
   /** 2.1 BatterySwap: the event with the token's authorization; a replay is kept once. */
   recordBatterySwap(swap: Omit<BatterySwapFact, 'receivedAt'>, messageId: string): Promise<void>;
+  /** Keeps what a 2.1 message said about a transaction's bidirectional energy transfer (v2x-changes.ts). */
+  recordV2x(change: V2xChange): Promise<void>;
 }
 
 /** What the composite schedule of one EVSE is computed from (see ChargerRecords.smartCharging). */
@@ -214,4 +217,6 @@ export interface SmartChargingState {
   /** The charger's profiles (not the external limits) as they were sent, by id. */
   payloads: Map<number, Record<string, unknown>>;
   transaction?: { id: string; startedAt: string };
+  /** OCPP 2.1: the energy transfer modes the CSMS allowed for that transaction (NotifyAllowedEnergyTransfer), when it did. */
+  allowedEnergyTransfer?: string[];
 }

@@ -51,6 +51,7 @@ type Row = {
   started_at: string | null;
   stopped_at: string;
   energy_wh: number | null;
+  energy_export_wh: number | null;
   stop_reason: string | null;
   updated_at: string;
   unpriced: number;
@@ -96,7 +97,7 @@ function cdrSelect(full: boolean, indexed = ''): string {
     CASE WHEN t.protocol <> 'ocpp1.6' THEN (SELECT x.id_token_type FROM transaction_events x
       WHERE x.charger_id = t.charger_id AND x.transaction_id = t.ocpp_transaction_id AND x.id_token IS NOT NULL
       ORDER BY x.seq_no LIMIT 1) END AS id_token_type,
-    t.remote_start_id, t.offline, t.started_at, t.stopped_at, t.energy_wh, t.stop_reason, t.updated_at,
+    t.remote_start_id, t.offline, t.started_at, t.stopped_at, t.energy_wh, t.energy_export_wh, t.stop_reason, t.updated_at,
     EXISTS (SELECT 1 FROM transaction_anomalies a WHERE a.charger_id = t.charger_id
       AND a.ocpp_transaction_id = t.ocpp_transaction_id AND a.kind = 'unpriced') AS unpriced,
     ${full ? flagsOf('t') : 'NULL'} AS flags,
@@ -185,6 +186,7 @@ function toSource(row: Row): CdrSource {
     startedAt: row.started_at,
     stoppedAt: row.stopped_at,
     energyWh: row.energy_wh,
+    energyExportWh: row.energy_export_wh,
     stopReason: row.stop_reason,
     updatedAt: row.updated_at,
     unpricedFlag: row.unpriced === 1,

@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import {
+  canonicalEventsJson,
   ArchiveUnreadable,
   chargerKey,
   compareText,
@@ -72,7 +73,15 @@ describe('the archive object with events (format @2)', () => {
     timestamp: '2026-01-01T00:00:00.000Z', trigger_reason: 'MeterValuePeriodic', offline: 0, charging_state: 'Charging',
     stopped_reason: null, remote_start_id: null, reservation_id: null, id_token: null, id_token_type: null, id_token_status: null,
     remote_start_id_token: null, evse_id: 1, connector_id: 1, begin_wh: 10.5, end_wh: 10.5, detail: null,
-    received_at: '2026-01-01T00:00:01.000Z', ...extra,
+    received_at: '2026-01-01T00:00:01.000Z', begin_export_wh: null, end_export_wh: null, ...extra,
+  });
+
+  it('leaves the export registers (added by migration 0047) out of the canonical JSON while null: objects written before still verify', () => {
+    const { begin_export_wh: _b, end_export_wh: _e, ...before } = event(0);
+    const canonical = canonicalEventsJson([event(0)]);
+    expect(canonical).not.toContain('export');
+    expect(canonical).toBe(JSON.stringify([before]));
+    expect(JSON.parse(canonicalEventsJson([event(0, { begin_export_wh: 5, end_export_wh: 7 })]))[0]).toMatchObject({ begin_export_wh: 5, end_export_wh: 7 });
   });
 
   it('reads back its readings and its events exactly, each checked against what D1 recorded', async () => {

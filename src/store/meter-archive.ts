@@ -36,7 +36,16 @@ export const TRANSACTION_EVENT_COLUMNS = [
   'end_wh',
   'detail',
   'received_at',
+  // Added later (migrations/0047, V2X export registers): see OPTIONAL_EVENT_COLUMNS.
+  'begin_export_wh',
+  'end_export_wh',
 ] as const;
+
+/**
+ * Columns added after archives were first written: the canonical JSON of an event (what its SHA-256
+ * covers) leaves them out while they are null, so every object written before them still verifies.
+ */
+const OPTIONAL_EVENT_COLUMNS: ReadonlySet<string> = new Set(['begin_export_wh', 'end_export_wh']);
 
 /** A 2.0.1 TransactionEvent as D1 stores it (a transaction_events row, every column as D1 returns it). */
 export type StoredTransactionEvent = Record<(typeof TRANSACTION_EVENT_COLUMNS)[number], string | number | null>;
@@ -127,7 +136,13 @@ export function canonicalJson(values: readonly StoredMeterValue[]): string {
 
 /** The events as JSON with one fixed key order (TRANSACTION_EVENT_COLUMNS): what their SHA-256 covers. */
 export function canonicalEventsJson(events: readonly StoredTransactionEvent[]): string {
-  return JSON.stringify(events.map((e) => Object.fromEntries(TRANSACTION_EVENT_COLUMNS.map((c) => [c, e[c] ?? null]))));
+  return JSON.stringify(
+    events.map((e) =>
+      Object.fromEntries(
+        TRANSACTION_EVENT_COLUMNS.filter((c) => !OPTIONAL_EVENT_COLUMNS.has(c) || (e[c] ?? null) !== null).map((c) => [c, e[c] ?? null]),
+      ),
+    ),
+  );
 }
 
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {
@@ -172,7 +187,9 @@ export async function encodeArchive(
     sha256,
     ...(events ? { eventCount: events.length, eventsSha256 } : {}),
   });
-  const text = `${header.slice(0, -1)},"meterValues":${canonical}${canonicalEvents === null ? '' : `,"events":${canonicalEvents}`}}`;
+  // The events as D1 holds them, every column (the SHA-256 covers their canonical form: OPTIONAL_EVENT_COLUMNS).
+  const eventsJson = events ? JSON.stringify(events.map((e) => Object.fromEntries(TRANSACTION_EVENT_COLUMNS.map((c) => [c, e[c] ?? null])))) : null;
+  const text = `${header.slice(0, -1)},"meterValues":${canonical}${eventsJson === null ? '' : `,"events":${eventsJson}`}}`;
   return {
     bytes: await gzip(text),
     format,
@@ -216,7 +233,9 @@ export async function decodeArchiveContent(
   if (eventsSha256 !== expected.events.sha256 || doc.eventsSha256 !== expected.events.sha256) {
     throw new ArchiveUnreadable("events' SHA-256 differs from the one D1 recorded");
   }
-  return { meterValues: values, events };
+  // Every column, as D1 holds it: an optional column left out while null reads back as null.
+  const whole = events.map((e) => Object.fromEntries(TRANSACTION_EVENT_COLUMNS.map((c) => [c, e[c] ?? null])) as StoredTransactionEvent);
+  return { meterValues: values, events: whole };
 }
 
 /** The readings of an object, after checking its format, its count and its SHA-256 against what D1 recorded. */

@@ -11,7 +11,7 @@
 // sorted as they always were, and a page may end inside a reading (its cursor is the last value's
 // key, not a row's).
 
-import { ENERGY_REGISTER, eventRegisters, type MeterSample } from '../ocpp/meter-values';
+import { ENERGY_REGISTER, EXPORT_REGISTER, eventRegisters, type MeterSample } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
 import { judgeBatch, mayPack } from './event-batch';
 import { jsonChunks } from './json-rows';
@@ -284,6 +284,12 @@ function packedEntry(e: ChargerFact<'event201'>['fact'], now: string): unknown[]
   entry[PACKED_EVENT.endWh] = endWh;
   entry[PACKED_EVENT.receivedAt] = now;
   entry[PACKED_EVENT.chargingState] = e.chargingState ?? null;
+  // Only a bidirectional charger's events carry export registers: the others' entries stay as short as before.
+  const exported = eventRegisters(e.samples ?? [], e.eventType, EXPORT_REGISTER);
+  if (exported.beginWh !== null || exported.endWh !== null) {
+    entry[PACKED_EVENT.beginExportWh] = exported.beginWh;
+    entry[PACKED_EVENT.endExportWh] = exported.endWh;
+  }
   return entry;
 }
 

@@ -18,8 +18,23 @@
 
 import { transactionScopeSql } from './meter-packing';
 
-/** An entry of meter_hours.events: {"<seqNo>": [digest, timestamp, triggerReason, evseId, connectorId, beginWh, endWh, receivedAt, chargingState]}. */
-export const PACKED_EVENT = { digest: 0, timestamp: 1, triggerReason: 2, evseId: 3, connectorId: 4, beginWh: 5, endWh: 6, receivedAt: 7, chargingState: 8 } as const;
+/**
+ * An entry of meter_hours.events: {"<seqNo>": [digest, timestamp, triggerReason, evseId, connectorId, beginWh, endWh, receivedAt,
+ * chargingState, beginExportWh?, endExportWh?]}; the export registers (migrations/0047) only in an event that had one.
+ */
+export const PACKED_EVENT = {
+  digest: 0,
+  timestamp: 1,
+  triggerReason: 2,
+  evseId: 3,
+  connectorId: 4,
+  beginWh: 5,
+  endWh: 6,
+  receivedAt: 7,
+  chargingState: 8,
+  beginExportWh: 9,
+  endExportWh: 10,
+} as const;
 
 /** The JSON path of packed event `seq` (an SQL expression), optionally one of its parts. */
 export function packedPath(seq: string, part?: keyof typeof PACKED_EVENT): string {
@@ -92,6 +107,8 @@ export function packedEventRowsSql(columns: readonly string[]): string {
     connector_id: part('connectorId'),
     begin_wh: part('beginWh'),
     end_wh: part('endWh'),
+    begin_export_wh: part('beginExportWh'),
+    end_export_wh: part('endExportWh'),
     received_at: part('receivedAt'),
     charging_state: part('chargingState'),
   };

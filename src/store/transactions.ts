@@ -2,7 +2,7 @@
 
 import type { TransactionStart16, TransactionStop16 } from '../ocpp/records';
 import { isOcpp2 } from '../ocpp/versions';
-import { eventRegisters } from '../ocpp/meter-values';
+import { EXPORT_REGISTER, eventRegisters } from '../ocpp/meter-values';
 import type { ChargerFact } from '../fleet/outbox';
 import { columnsOf, jsonChunks, MAX_JSON_BYTES } from './json-rows';
 import { costColumns, costOf } from './transaction-costs';
@@ -36,6 +36,11 @@ export interface TransactionRecord {
   meterStartWh: number | null;
   meterStopWh: number | null;
   energyWh: number | null;
+  /**
+   * OCPP 2.1 V2X: the energy the EV fed back (Energy.Active.Export.Register), apart from energyWh,
+   * by the same rules; null where the charger reports no export register (and for 1.6).
+   */
+  energyExportWh: number | null;
   stopReason: string | null;
   chargingState: string | null;
   lastTriggerReason: string | null;
@@ -67,6 +72,9 @@ type Row = {
   meter_start_wh: number | null;
   meter_stop_wh: number | null;
   energy_wh: number | null;
+  meter_start_export_wh: number | null;
+  meter_stop_export_wh: number | null;
+  energy_export_wh: number | null;
   stop_reason: string | null;
   charging_state: string | null;
   last_trigger_reason: string | null;
@@ -79,6 +87,7 @@ type Row = {
   /** An active 2.0.1 transaction's live end register, energy, and when that reading arrived (LIVE_201_COLUMNS); else null. */
   live_stop_wh: number | null;
   live_energy_wh: number | null;
+  live_energy_export_wh: number | null;
   /** An active 1.6 transaction's latest energy register stored so far (LIVE_16_COLUMNS); else null. */
   live16_stop_wh: number | null;
   live_at: string | null;
@@ -154,6 +163,8 @@ const EVENT_COLUMNS = [
   'digest',
   'begin_wh',
   'end_wh',
+  'begin_export_wh',
+  'end_export_wh',
 ] as const;
 /**
  * What an event row carries besides: its samples as [timestamp, measurand, phase, location,
@@ -402,7 +413,9 @@ export class TransactionStore {
         .prepare(
           `UPDATE transactions SET status = 'completed', stop_reason = '${ABANDONED_REASON}', stopped_at = a.at,
              meter_stop_wh = ${lastEnd201('transactions')},
-             energy_wh = ${energyOf('transactions.meter_start_wh', lastEnd201('transactions'))}, updated_at = ?2
+             energy_wh = ${energyOf('transactions.meter_start_wh', lastEnd201('transactions'))},
+             meter_stop_export_wh = ${lastEndExport201('transactions')},
+             energy_export_wh = ${energyOf('transactions.meter_start_export_wh', lastEndExport201('transactions'))}, updated_at = ?2
            FROM (SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY charger_id, transaction_id ORDER BY at) AS n FROM ${abandonsIn})
                  WHERE n = 1) AS a
            WHERE transactions.charger_id = a.charger_id AND transactions.protocol <> 'ocpp1.6'
@@ -558,6 +571,7 @@ function startRow({ chargerId, fact: s }: ChargerFact<'start16'>): unknown[] {
 /** An event201 fact as a row of EVENT_COLUMNS. */
 function eventRow({ chargerId, fact: e }: ChargerFact<'event201'>, digest: string): unknown[] {
   const { beginWh, endWh } = eventRegisters(e.samples ?? [], e.eventType);
+  const exported = eventRegisters(e.samples ?? [], e.eventType, EXPORT_REGISTER);
   return [
     chargerId,
     e.transactionId,
@@ -579,6 +593,8 @@ function eventRow({ chargerId, fact: e }: ChargerFact<'event201'>, digest: strin
     digest,
     beginWh,
     endWh,
+    exported.beginWh,
+    exported.endWh,
     // Compact, as meter rows travel: the detail of an event not applied is built from them in SQL.
     (e.samples ?? []).map((m) => [m.timestamp, m.measurand, m.phase, m.location, m.context, m.unit, m.value, m.signedData]),
   ];
@@ -666,6 +682,23 @@ function lastEnd201(t: string): string {
 }
 
 /**
+ * SQL for the export end register (V2X) of a 2.0.1/2.1 transaction row `t` by lastEnd201's rule: the
+ * last applied event by seqNo that has one. Packed events are found by the seek lastEnd201 uses
+ * (meter_hours.event_end_seq, the latest packed event with an import register), so an export
+ * reading counts there when it comes with an import reading, as a meter reports both registers.
+ */
+function lastEndExport201(t: string): string {
+  return lastBySeq(
+    `SELECT x.seq_no AS seq, x.end_export_wh AS value FROM transaction_events x
+     WHERE x.charger_id = ${t}.charger_id AND x.transaction_id = ${t}.ocpp_transaction_id AND x.disposition = 'applied' AND x.end_export_wh IS NOT NULL
+     ORDER BY x.seq_no DESC LIMIT 1`,
+    `${t}.charger_id`,
+    `${t}.ocpp_transaction_id`,
+    { which: 'end', value: (h, seq) => packedPart(h, seq, 'endExportWh') },
+  );
+}
+
+/**
  * What a SELECT of `transactions t` adds for the live figures of an active 2.0.1 transaction,
  * whose row does not carry its running end register and energy (DERIVE_201_SQL): the event
  * holding its latest end register, joined as `live` when it is a row of transaction_events and
@@ -683,7 +716,10 @@ LEFT JOIN meter_hours live_h
   AND live_h.event_end_seq = (SELECT MAX(h.event_end_seq) FROM meter_hours h WHERE ${transactionHours('h', 't.charger_id', 't.ocpp_transaction_id')})
   AND live_h.event_end_seq > COALESCE(live.seq_no, -1)`;
 const LIVE_END_WH = `COALESCE(${packedPart('live_h', 'live_h.event_end_seq', 'endWh')}, live.end_wh)`;
+/** The export register of the reading LIVE_END_WH comes from (V2X: a meter reports both registers together). */
+const LIVE_END_EXPORT_WH = `CASE WHEN live_h.event_end_seq IS NOT NULL THEN ${packedPart('live_h', 'live_h.event_end_seq', 'endExportWh')} ELSE live.end_export_wh END`;
 const LIVE_201_COLUMNS = `${LIVE_END_WH} AS live_stop_wh, ${energyOf('t.meter_start_wh', LIVE_END_WH)} AS live_energy_wh,
+  ${energyOf('t.meter_start_export_wh', LIVE_END_EXPORT_WH)} AS live_energy_export_wh,
   COALESCE(${packedPart('live_h', 'live_h.event_end_seq', 'receivedAt')}, live.received_at) AS live_at`;
 
 /**
@@ -731,6 +767,11 @@ const DERIVED_FACTS: ReadonlyArray<[column: string, value: string]> = [
   ...(['stop_id_tag', 'stopped_at', 'stop_reason', 'meter_stop_wh'] as const).map((c): [string, string] => [c, stopFact(c)]),
   ['energy_wh', `CASE WHEN ${ABANDONED_WITHOUT_OWN_END}
     THEN ${energyOf('excluded.meter_start_wh', 'transactions.meter_stop_wh')} ELSE excluded.energy_wh END`],
+  // V2X: the exported energy, by the same rules as the imported (migrations/0047).
+  ['meter_start_export_wh', 'excluded.meter_start_export_wh'],
+  ['meter_stop_export_wh', stopFact('meter_stop_export_wh')],
+  ['energy_export_wh', `CASE WHEN ${ABANDONED_WITHOUT_OWN_END}
+    THEN ${energyOf('excluded.meter_start_export_wh', 'transactions.meter_stop_export_wh')} ELSE excluded.energy_export_wh END`],
 ];
 
 /** The applied events of the stored transaction row `s`, as a WHERE condition on `x`. */
@@ -750,6 +791,11 @@ const UPDATED_START_WH = `CASE WHEN b.first_begin_seq IS NULL
     OR EXISTS (SELECT 1 FROM transaction_events x WHERE ${SAME_ROW_TX} AND x.begin_wh IS NOT NULL AND x.seq_no < b.first_begin_seq)
   THEN s.meter_start_wh
   ELSE COALESCE(${firstOf('begin_wh', "x.event_type = 'Started' AND x.begin_wh IS NOT NULL")}, ${firstOf('begin_wh', 'x.begin_wh IS NOT NULL')}) END`;
+/** The export start register (V2X) by UPDATED_START_WH's rule. */
+const UPDATED_START_EXPORT_WH = `CASE WHEN b.first_begin_export_seq IS NULL
+    OR EXISTS (SELECT 1 FROM transaction_events x WHERE ${SAME_ROW_TX} AND x.begin_export_wh IS NOT NULL AND x.seq_no < b.first_begin_export_seq)
+  THEN s.meter_start_export_wh
+  ELSE COALESCE(${firstOf('begin_export_wh', "x.event_type = 'Started' AND x.begin_export_wh IS NOT NULL")}, ${firstOf('begin_export_wh', 'x.begin_export_wh IS NOT NULL')}) END`;
 
 /**
  * DERIVE_201_SQL's derivation of a stored transaction whose events in the batch are all
@@ -785,7 +831,8 @@ carried AS MATERIALIZED (
     MAX(x.evse_id IS NOT NULL) AS evse_id, MAX(x.connector_id > 0) AS connector_id, MAX(x.id_token IS NOT NULL) AS id_token,
     MAX(x.remote_start_id_token IS NOT NULL) AS remote_start_id_token, MAX(x.remote_start_id IS NOT NULL) AS remote_start_id,
     MAX(x.reservation_id IS NOT NULL) AS reservation_id, MAX(x.charging_state IS NOT NULL) AS charging_state,
-    MAX(x.offline) AS offline, MIN(x.timestamp) AS earliest, MIN(CASE WHEN x.begin_wh IS NOT NULL THEN x.seq_no END) AS first_begin_seq
+    MAX(x.offline) AS offline, MIN(x.timestamp) AS earliest, MIN(CASE WHEN x.begin_wh IS NOT NULL THEN x.seq_no END) AS first_begin_seq,
+    MIN(CASE WHEN x.begin_export_wh IS NOT NULL THEN x.seq_no END) AS first_begin_export_seq
   -- CROSS JOIN keeps this order: each of the batch's seqNos looked up by the key, not the transaction's events scanned.
   FROM touched t CROSS JOIN json_each(t.seqs) AS q
   CROSS JOIN transaction_events x ON x.charger_id = t.charger_id AND x.transaction_id = t.tx AND x.seq_no = q.value
@@ -805,6 +852,7 @@ cheap AS MATERIALIZED (
       ELSE COALESCE(${firstOf('timestamp', "x.event_type = 'Started'")}, (SELECT MIN(x.timestamp) FROM transaction_events x WHERE ${SAME_ROW_TX})) END
       AS started_at,
     ${UPDATED_START_WH} AS meter_start_wh,
+    ${UPDATED_START_EXPORT_WH} AS meter_start_export_wh,
     CASE WHEN b.charging_state THEN ${lastBySeq(`SELECT x.seq_no AS seq, x.charging_state AS value FROM transaction_events x WHERE ${SAME_ROW_TX} AND x.charging_state IS NOT NULL ORDER BY x.seq_no DESC LIMIT 1`,
       's.charger_id', 's.ocpp_transaction_id', { which: 'state', value: (h, seq) => packedPart(h, seq, 'chargingState') })}
       ELSE s.charging_state END AS charging_state,
@@ -874,7 +922,8 @@ everything AS (
 ),${CHEAP_201_CTES}
 INSERT INTO transactions (id, charger_id, protocol, ocpp_transaction_id, evse_id, connector_id, id_tag, id_tag_status, stop_id_tag,
   status, started_at, stopped_at, meter_start_wh, meter_stop_wh, energy_wh, stop_reason, charging_state,
-  last_trigger_reason, remote_start_id, reservation_id, offline, last_seq_no, updated_at)
+  last_trigger_reason, remote_start_id, reservation_id, offline, last_seq_no, updated_at,
+  meter_start_export_wh, meter_stop_export_wh, energy_export_wh)
 SELECT * FROM (
 SELECT (SELECT s.id FROM transactions s WHERE s.charger_id = d.charger_id AND s.ocpp_transaction_id = d.tx),
   d.charger_id, d.protocol, d.tx, d.evse_id,
@@ -888,7 +937,10 @@ SELECT (SELECT s.id FROM transactions s WHERE s.charger_id = d.charger_id AND s.
   CASE WHEN d.ended_at IS NULL THEN NULL ELSE d.meter_stop_wh END,
   CASE WHEN d.ended_at IS NULL THEN NULL ELSE ${energyOf('d.meter_start_wh', 'd.meter_stop_wh')} END,
   d.stop_reason, d.charging_state, d.last_trigger_reason, d.remote_start_id, d.reservation_id, d.offline,
-  d.last_seq_no, ?2
+  d.last_seq_no, ?2,
+  d.meter_start_export_wh,
+  CASE WHEN d.ended_at IS NULL THEN NULL ELSE d.meter_stop_export_wh END,
+  CASE WHEN d.ended_at IS NULL THEN NULL ELSE ${energyOf('d.meter_start_export_wh', 'd.meter_stop_export_wh')} END
 FROM (
   SELECT e.charger_id, e.transaction_id AS tx, MAX(t.protocol) AS protocol,
     (SELECT evse_id FROM transaction_events x WHERE ${SAME_TX} AND evse_id IS NOT NULL ORDER BY seq_no LIMIT 1) AS evse_id,
@@ -916,7 +968,15 @@ FROM (
     COALESCE(
       (SELECT end_wh FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Ended' AND end_wh IS NOT NULL ORDER BY seq_no LIMIT 1),
       ${lastBySeq(`SELECT x.seq_no AS seq, x.end_wh AS value FROM transaction_events x WHERE ${SAME_TX} AND x.end_wh IS NOT NULL ORDER BY x.seq_no DESC LIMIT 1`,
-        'e.charger_id', 'e.transaction_id', { which: 'end', value: (h, seq) => packedPart(h, seq, 'endWh') })}) AS meter_stop_wh
+        'e.charger_id', 'e.transaction_id', { which: 'end', value: (h, seq) => packedPart(h, seq, 'endWh') })}) AS meter_stop_wh,
+    -- V2X: the export registers by the import registers' rules (lastEndExport201 for packed events).
+    COALESCE(
+      (SELECT begin_export_wh FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Started' AND begin_export_wh IS NOT NULL ORDER BY seq_no LIMIT 1),
+      (SELECT begin_export_wh FROM transaction_events x WHERE ${SAME_TX} AND begin_export_wh IS NOT NULL ORDER BY seq_no LIMIT 1)) AS meter_start_export_wh,
+    COALESCE(
+      (SELECT end_export_wh FROM transaction_events x WHERE ${SAME_TX} AND event_type = 'Ended' AND end_export_wh IS NOT NULL ORDER BY seq_no LIMIT 1),
+      ${lastBySeq(`SELECT x.seq_no AS seq, x.end_export_wh AS value FROM transaction_events x WHERE ${SAME_TX} AND x.end_export_wh IS NOT NULL ORDER BY x.seq_no DESC LIMIT 1`,
+        'e.charger_id', 'e.transaction_id', { which: 'end', value: (h, seq) => packedPart(h, seq, 'endExportWh') })}) AS meter_stop_export_wh
   FROM transaction_events e
   JOIN everything t ON t.charger_id = e.charger_id AND t.tx = e.transaction_id
   WHERE e.disposition = 'applied'
@@ -926,7 +986,8 @@ UNION ALL
 -- No Ended among the events: active, without stop facts (the upsert keeps an abandoned row's).
 SELECT c.id, c.charger_id, c.protocol, c.tx, c.evse_id, c.connector_id, c.id_tag, c.id_tag_status, NULL,
   'active', c.started_at, NULL, c.meter_start_wh, NULL, NULL, NULL, c.charging_state,
-  c.last_trigger_reason, c.remote_start_id, c.reservation_id, c.offline, c.last_seq_no, ?2
+  c.last_trigger_reason, c.remote_start_id, c.reservation_id, c.offline, c.last_seq_no, ?2,
+  c.meter_start_export_wh, NULL, NULL
 FROM cheap c
 )
 WHERE true
@@ -980,6 +1041,7 @@ function toRecord(row: Row): TransactionRecord {
     meterStartWh: row.meter_start_wh,
     meterStopWh: live ? row.live_stop_wh : live16 ? row.live16_stop_wh : row.meter_stop_wh,
     energyWh: live ? row.live_energy_wh : live16 ? liveEnergy16(row.meter_start_wh, row.live16_stop_wh) : row.energy_wh,
+    energyExportWh: live ? row.live_energy_export_wh : row.energy_export_wh,
     stopReason: row.stop_reason,
     chargingState: row.charging_state,
     lastTriggerReason: row.last_trigger_reason,

@@ -55,6 +55,8 @@ export interface CdrSource {
   startedAt: string | null;
   stoppedAt: string;
   energyWh: number | null;
+  /** OCPP 2.1 V2X: the energy the EV fed back, in Wh; null when the charger reported no export register. Optional: sources built before V2X lack it. */
+  energyExportWh?: number | null;
   stopReason: string | null;
   updatedAt: string;
   /** The transaction's anomaly kinds (store/transaction-anomalies.ts), when read. */
@@ -155,6 +157,11 @@ export interface Cdr {
   /** kWh; null when the transaction's energy is not known (flags say why). */
   total_energy: number | null;
   total_energy_cost?: CostPrice;
+  /**
+   * kWh the EV fed back (OCPP 2.1 bidirectional charging, Energy.Active.Export.Register); only when the
+   * charger reported an export register. Not an OCPI 2.2.1 field: total_energy stays the imported energy.
+   */
+  total_energy_exported?: number;
   /** Hours of the whole session; null when its start is not known. */
   total_time: number | null;
   total_time_cost?: CostPrice;
@@ -222,6 +229,7 @@ export function toCdr(s: CdrSource): Cdr {
     stop_reason: s.stopReason,
   };
   const flags = s.flags === undefined ? {} : { flags: s.flags };
+  const exported = s.energyExportWh === null || s.energyExportWh === undefined ? {} : { total_energy_exported: s.energyExportWh / 1000 };
   const signed = toSignedData(s.signed ?? null);
   const signedData = signed === null ? {} : { signed_data: signed };
   const { received_at: settlementAt, ...payment } = s.settlement ?? { received_at: '' };
@@ -236,6 +244,7 @@ export function toCdr(s: CdrSource): Cdr {
       unpriced_reason: s.unpricedFlag ? 'unpriced' : 'no_tariff',
       charging_periods: [],
       total_energy: s.energyWh === null ? null : s.energyWh / 1000,
+      ...exported,
       total_time: hoursBetween(s.startedAt, s.stoppedAt),
       total_parking_time: null,
       ...flags,
@@ -266,6 +275,7 @@ export function toCdr(s: CdrSource): Cdr {
     total_fixed_cost: b.total_fixed_cost,
     total_energy: b.total_energy,
     total_energy_cost: b.total_energy_cost,
+    ...exported,
     total_time: b.total_time,
     total_time_cost: b.total_time_cost,
     total_parking_time: b.total_parking_time,
@@ -296,6 +306,7 @@ export const CDR_CSV_COLUMNS = [
   'auth_method',
   'stop_reason',
   'total_energy_kwh',
+  'total_energy_exported_kwh',
   'total_time_hours',
   'total_parking_time_hours',
   'currency',
@@ -365,6 +376,8 @@ export function cdrCsvLine(cdr: Cdr): string {
     auth_method: csvCell(cdr.auth_method),
     stop_reason: csvCell(cdr.stop_reason),
     total_energy_kwh: decimal(cdr.total_energy, 6),
+    // Empty unless the charger reported an export register (OCPP 2.1 bidirectional charging).
+    total_energy_exported_kwh: decimal(cdr.total_energy_exported ?? null, 6),
     total_time_hours: decimal(cdr.total_time, 6),
     total_parking_time_hours: decimal(cdr.total_parking_time, 6),
     currency: csvCell(cdr.currency),

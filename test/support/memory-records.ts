@@ -24,6 +24,7 @@ import type {
   TransactionStop16,
 } from '../../src/ocpp/records';
 import type { BatterySwapFact, DynamicScheduleLookup } from '../../src/ocpp/v21/grid-facts';
+import type { V2xChange } from '../../src/ocpp/v2x-changes';
 
 export class MemoryRecords implements ChargerRecords {
   /** What smartCharging answers: no profile and no transaction unless a test sets them. */
@@ -101,6 +102,11 @@ export class MemoryRecords implements ChargerRecords {
   async recordDerChanges(changes: DerChange[]) {
     if (this.failing) throw new Error('storage down');
     this.derChanges.push(...changes);
+  }
+  v2x: V2xChange[] = [];
+  async recordV2x(change: V2xChange) {
+    if (this.failing) throw new Error('storage down');
+    this.v2x.push(change);
   }
   async transactionLocation(transactionId: string) {
     return transactionId === '7' || transactionId === 'tx-9' ? { evseId: 3, connectorId: 2 } : undefined;

@@ -14,8 +14,12 @@ import { allPages, api, RawCharger, uniqueChargerId } from './helpers';
  * Migration 0024, and what later migrations add to the table (0025: its running transactions by
  * charger; 0035: its completed transactions by end time, for CDRs).
  */
+/** Columns later migrations add to the rebuilt table (0047: V2X exported energy), each an ALTER TABLE transactions ADD COLUMN. */
+const addedAfter0024 = () => migration('0047_').queries.filter((q) => /^ALTER TABLE transactions ADD COLUMN/.test(strip(q)));
+
 async function migrateFrom0024(): Promise<void> {
   for (const prefix of ['0024_', '0025_', '0035_', '0044_']) for (const query of migration(prefix).queries) await env.DB.prepare(query).run();
+  for (const query of addedAfter0024()) await env.DB.prepare(query).run();
 }
 
 const migration = (prefix: string) => {
@@ -29,7 +33,8 @@ const strip = (query: string) => query.replace(/^\s*--.*$/gm, '').trim();
 function tableBefore0024(name: string): string[] {
   const create = migration('0002_').queries.find((q) => strip(q).startsWith('CREATE TABLE transactions'))!;
   const columns = ['0017_', '0020_'].flatMap((m) => migration(m).queries.filter((q) => /^ALTER TABLE transactions ADD COLUMN/.test(strip(q))));
-  return [create, ...columns].map((q) => strip(q).replace(/^(CREATE TABLE|ALTER TABLE) transactions\b/, `$1 ${name}`));
+  // The columns added after 0024 too, last as they are now: today's code reads them (0024's rebuild drops them, migrateFrom0024 adds them again).
+  return [create, ...columns, ...addedAfter0024()].map((q) => strip(q).replace(/^(CREATE TABLE|ALTER TABLE) transactions\b/, `$1 ${name}`));
 }
 
 /** Its indexes and triggers, as 0002, 0015 and 0017 made them. */

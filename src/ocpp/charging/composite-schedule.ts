@@ -1,7 +1,7 @@
 // The composite schedule a charger will apply on one EVSE, computed server-side from its installed profiles.
 
 import { parseTime, profileTimeline, type ProfileLimit, type ProfileTimeline } from './profile-timeline';
-import type { ChargingRateUnit, InstalledProfile } from './profiles';
+import type { ChargingRateUnit, InstalledProfile, OperationMode } from './profiles';
 
 export interface ElectricalContext {
   /** Volts per phase, default 230: 1.6 §7.12 uses "the set voltage for the area (hence, 230 or 110 volt)". */
@@ -35,6 +35,16 @@ export interface CompositePeriod {
   limit: number | null;
   /** The numberPhases of the period that set the limit, when it gave one. */
   numberPhases?: number;
+  /**
+   * 2.1 bidirectional charging (see `compositeSchedule`, rule 6): present only where the EV may
+   * discharge; then how much, ≤ 0 in the requested unit, or null where it may and no profile bounds it.
+   * Absent: no discharging (ChargingOnly, Idle, or no profile allowing it).
+   */
+  dischargeLimit?: number | null;
+  /** 2.1: the setpoint in force (negative: discharge), within [dischargeLimit, limit]; absent where none is given. */
+  setpoint?: number;
+  /** 2.1: the operation mode in force, where a profile gives one (absent: ChargingOnly). */
+  operationMode?: OperationMode;
 }
 
 export interface CompositeSchedule {
@@ -70,6 +80,24 @@ export interface CompositeSchedule {
  *    TxDefaultProfile.
  * 5. The result is the minimum of the leading limits of the purposes (1.6 §3.13.3 "taking the minimum
  *    value for each time interval"; 2.0.1 K: ChargingStationExternalConstraints is one more purpose).
+ * 6. OCPP 2.1 bidirectional charging (Part 2 K and Q; the rules as implemented, where the spec leaves
+ *    the combination to the station, are the conservative reading):
+ *    - Discharging is allowed only when the session's leading period (TxProfile, else TxDefaultProfile)
+ *      allows it: an operationMode other than ChargingOnly and Idle, a dischargeLimit, or a negative
+ *      limit. A 2.1 limit "SHOULD be a non-negative value; a negative value is only supported for
+ *      backwards compatibility with older systems that use a negative value to specify a discharging
+ *      limit": a negative limit is read as limit 0 and that dischargeLimit.
+ *    - dischargeLimit (≤ 0) is the highest, i.e. closest to zero, of the leading periods' discharge
+ *      limits of every purpose: as the charge limit is the lowest, the tightest bound wins both ways.
+ *      A station-wide period in mode ChargingOnly (stated, not defaulted) forbids discharging; a
+ *      period without the 2.1 fields says nothing about it (2.0.1 profiles only bound charging).
+ *    - A leading period of any purpose in mode Idle stops the energy transfer: limit 0, no discharge.
+ *    - The setpoint is the session's (else the external constraints', else the station maximum's),
+ *      kept within [dischargeLimit, limit] ("the overshoot when following setpoint must remain within
+ *      these values"); the operationMode is taken in the same order.
+ *    - A period's limit may be absent in 2.1 (its mode needs none): the period still leads its
+ *      purpose, and bounds charging by nothing.
+ *    Profiles without 2.1 fields give periods without them: 1.6 and 2.0.1 composites are unchanged.
  * Limits are converted to `request.unit` before comparing (see `convert`), consecutive equal periods are
  * merged, and everything is clipped to [start, start + duration).
  * @throws RangeError on a negative duration, a date-time that is not one, or no positive voltage or phases.
@@ -115,12 +143,12 @@ export function compositeSchedule(profiles: InstalledProfile[], request: Composi
 
   const periods: CompositePeriod[] = [];
   for (const t of times) {
-    const session = leading(stacks.tx, t) ?? leading(stacks.txDefault, t);
-    const limits = [leading(stacks.max, t), leading(stacks.external, t), session].filter((l) => l !== undefined);
-    const lowest = limits.reduce<Limit | undefined>((low, l) => (low === undefined || l.limit < low.limit ? l : low), undefined);
-    const period: CompositePeriod = { startPeriod: Math.round((t - start) / 1000), limit: lowest?.limit ?? null };
-    if (lowest?.numberPhases !== undefined) period.numberPhases = lowest.numberPhases;
-    append(periods, period);
+    append(periods, combine({
+      max: leading(stacks.max, t),
+      external: leading(stacks.external, t),
+      session: leading(stacks.tx, t) ?? leading(stacks.txDefault, t),
+      startPeriod: Math.round((t - start) / 1000),
+    }));
   }
 
   return {
@@ -132,10 +160,71 @@ export function compositeSchedule(profiles: InstalledProfile[], request: Composi
   };
 }
 
-/** A limit in the requested unit. */
+/** A leading period in the requested unit (ProfileLimit without its unit). */
 interface Limit {
-  limit: number;
+  limit?: number;
   numberPhases?: number;
+  dischargeLimit?: number;
+  setpoint?: number;
+  operationMode?: OperationMode;
+}
+
+const DISCHARGING_MODES: ReadonlySet<OperationMode> = new Set<OperationMode>([
+  'CentralSetpoint', 'ExternalSetpoint', 'ExternalLimits', 'CentralFrequency', 'LocalFrequency', 'LocalLoadBalancing',
+]);
+
+/** A period's discharge bound (≤ 0) as rule 6 reads it: its dischargeLimit, a legacy negative limit, the tighter of both. */
+function ownDischarge(p: Limit): number | undefined {
+  const legacy = p.limit !== undefined && p.limit < 0 ? p.limit : undefined;
+  if (legacy === undefined) return p.dischargeLimit;
+  return p.dischargeLimit === undefined ? legacy : Math.max(legacy, p.dischargeLimit);
+}
+
+/** Whether the session's period lets the EV discharge (rule 6). */
+function sessionDischarges(p: Limit): boolean {
+  if (p.operationMode === 'Idle' || p.operationMode === 'ChargingOnly') return false;
+  if (p.operationMode !== undefined && DISCHARGING_MODES.has(p.operationMode)) return true;
+  return ownDischarge(p) !== undefined || (p.setpoint !== undefined && p.setpoint < 0);
+}
+
+/** The composite period at one instant from the leading period of each purpose (rules 4-6). */
+function combine(leading: { max?: Limit; external?: Limit; session?: Limit; startPeriod: number }): CompositePeriod {
+  const { max, external, session } = leading;
+  const present = [max, external, session].filter((l) => l !== undefined);
+  // Rule 5: the lowest charge limit; a negative one counts as 0 (rule 6).
+  let lowest: Limit | undefined;
+  for (const l of present) {
+    if (l.limit === undefined) continue;
+    if (lowest === undefined || Math.max(l.limit, 0) < Math.max(lowest.limit!, 0)) lowest = l;
+  }
+  const idle = present.some((l) => l.operationMode === 'Idle');
+  const period: CompositePeriod = {
+    startPeriod: leading.startPeriod,
+    limit: idle ? 0 : lowest === undefined ? null : Math.max(lowest.limit!, 0),
+  };
+  if (lowest?.numberPhases !== undefined) period.numberPhases = lowest.numberPhases;
+  const mode = session?.operationMode ?? external?.operationMode ?? max?.operationMode;
+  if (mode !== undefined) period.operationMode = mode;
+  if (idle) return period;
+
+  // Rule 6: discharging, bounded by the tightest discharge limit of any purpose.
+  if (session !== undefined && sessionDischarges(session)) {
+    let bound: number | null = null;
+    let forbidden = false;
+    for (const l of present) {
+      if (l !== session && l.operationMode === 'ChargingOnly') forbidden = true;
+      const own = ownDischarge(l);
+      if (own !== undefined) bound = bound === null ? own : Math.max(bound, own);
+    }
+    if (!forbidden) period.dischargeLimit = bound;
+  }
+  const setpoint = session?.setpoint ?? external?.setpoint ?? max?.setpoint;
+  if (setpoint !== undefined) {
+    const floor = period.dischargeLimit === undefined ? 0 : (period.dischargeLimit ?? -Infinity);
+    const ceiling = period.limit ?? Infinity;
+    period.setpoint = Math.min(Math.max(setpoint, floor), ceiling);
+  }
+  return period;
 }
 
 function applies(p: InstalledProfile, request: CompositeRequest): boolean {
@@ -149,7 +238,7 @@ function outranks(a: InstalledProfile, aLimit: Limit, b: InstalledProfile, bLimi
   if (a.stackLevel !== b.stackLevel) return a.stackLevel > b.stackLevel;
   const aHere = a.evseId === evseId;
   if (aHere !== (b.evseId === evseId)) return aHere;
-  return aLimit.limit < bLimit.limit;
+  return (aLimit.limit ?? Infinity) < (bLimit.limit ?? Infinity);
 }
 
 /**
@@ -157,18 +246,25 @@ function outranks(a: InstalledProfile, aLimit: Limit, b: InstalledProfile, bLimi
  * Power / (Line Voltage * Number of Phases)", the number of phases being the period's numberPhases, else 3
  * (here: the electrical context's phases, 3 by default). A converted value is rounded down to 0.1, the
  * precision OCPP limits have (1.6 "at most one digit fraction"), so that rounding never raises a limit.
+ * Discharge limits and setpoints are rounded toward zero, so that rounding never loosens a discharge bound.
  */
 function convert(own: ProfileLimit, unit: ChargingRateUnit, electrical: ElectricalContext): Limit {
   const phases = own.numberPhases ?? electrical.phases;
   const factor = electrical.voltage * phases;
-  const limit =
-    own.unit === unit ? own.limit : roundDown(own.unit === 'A' ? own.limit * factor : own.limit / factor);
-  return own.numberPhases === undefined ? { limit } : { limit, numberPhases: own.numberPhases };
+  const inUnit = (value: number | undefined): number | undefined =>
+    value === undefined || own.unit === unit ? value : towardZero(own.unit === 'A' ? value * factor : value / factor);
+  const { unit: _unit, ...fields } = own;
+  const converted: Limit = { ...fields };
+  for (const key of ['limit', 'dischargeLimit', 'setpoint'] as const) {
+    const value = inUnit(own[key]);
+    if (value !== undefined) converted[key] = value;
+  }
+  return converted;
 }
 
 // The epsilon absorbs binary floating-point error (6.1 × 690 is 4208.999…), which is far below 0.1.
-function roundDown(value: number): number {
-  return Math.floor(value * 10 + 1e-6) / 10;
+function towardZero(value: number): number {
+  return value < 0 ? -Math.floor(-value * 10 + 1e-6) / 10 : Math.floor(value * 10 + 1e-6) / 10;
 }
 
 /** Adds `next`, merging it into the last period when nothing changes, replacing it when it lasted under a second. */
@@ -179,6 +275,15 @@ function append(periods: CompositePeriod[], next: CompositePeriod): void {
     append(periods, next);
     return;
   }
-  if (last && last.limit === next.limit && last.numberPhases === next.numberPhases) return;
+  if (
+    last &&
+    last.limit === next.limit &&
+    last.numberPhases === next.numberPhases &&
+    last.dischargeLimit === next.dischargeLimit &&
+    last.setpoint === next.setpoint &&
+    last.operationMode === next.operationMode
+  ) {
+    return;
+  }
   periods.push(next);
 }

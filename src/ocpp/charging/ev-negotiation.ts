@@ -5,6 +5,14 @@
 // ChargingStationMaxProfile, its TxDefaultProfiles) and by the external limits it reported
 // (NotifyChargingLimit), as the composite schedule computes them, and (b) the EV's own maximum from
 // its charging needs. Nothing is shared between EVSEs or chargers (a site's allocation is later work).
+//
+// OCPP 2.1 bidirectional charging (V2X): an EV that offers a bidirectional (BPT) energy transfer
+// mode and a discharge maximum may be given discharge limits, only where (a) the CSMS did not
+// restrict the transaction to other modes (NotifyAllowedEnergyTransfer), and (b) the EVSE's own
+// profiles allow discharging there (the composite schedule's dischargeLimit: an operator's
+// TxDefaultProfile or station profile in a discharging operationMode). Then the TxProfile's period
+// takes the tighter of the EVSE's and the EV's discharge bounds, and the EVSE's operationMode and
+// setpoint. Anywhere else the EV is given charging limits only (ChargingOnly).
 
 import type {
   ChargingProfileType,
@@ -12,9 +20,11 @@ import type {
   NotifyEVChargingScheduleRequest,
   SetChargingProfileRequest,
 } from '../v201/schemas.generated';
-import { compositeSchedule, type CompositeSchedule } from './composite-schedule';
+import type * as V21 from '../v21/schemas.generated';
+import { BIDIRECTIONAL_MODES } from '../v2x-changes';
+import { compositeSchedule, type CompositePeriod, type CompositeSchedule } from './composite-schedule';
 import { parseTime } from './profile-timeline';
-import type { ChargingRateUnit, InstalledProfile } from './profiles';
+import type { ChargingRateUnit, InstalledProfile, OperationMode } from './profiles';
 
 /**
  * The id of the TxProfile the CSMS sends an EV on `evseId`: one per EVSE, so that a renegotiation's
@@ -37,7 +47,22 @@ export interface NegotiationContext {
   transaction: { id: string; startedAt: string };
   /** RFC 3339: when the needs were received. */
   now: string;
+  /** 2.1: the energy transfer modes the CSMS allowed for the transaction (NotifyAllowedEnergyTransfer), if it restricted them. */
+  allowedEnergyTransfer?: string[];
 }
+
+/** 2.0.1 charging needs, or 2.1 ones with their V2X parameters. */
+type EvNeeds = NotifyEVChargingNeedsRequest | V21.NotifyEVChargingNeedsRequest;
+type ChargingNeeds = NotifyEVChargingNeedsRequest['chargingNeeds'] & Partial<V21.NotifyEVChargingNeedsRequest['chargingNeeds']>;
+/** A TxProfile period as the CSMS sends it (2.1 fields only for a discharging EV). */
+type OfferedPeriod = {
+  startPeriod: number;
+  limit: number;
+  numberPhases?: number;
+  dischargeLimit?: number;
+  setpoint?: number;
+  operationMode?: OperationMode;
+};
 
 export type Refusal = { ok: false; reasonCode: string; additionalInfo: string };
 
@@ -48,10 +73,12 @@ export type Refusal = { ok: false; reasonCode: string; additionalInfo: string };
  * Refused when neither gives a number: the CSMS would have to invent one.
  */
 export function profileForEvNeeds(
-  needs: NotifyEVChargingNeedsRequest,
+  needs: EvNeeds,
   context: NegotiationContext,
 ): { ok: true; request: SetChargingProfileRequest } | Refusal {
-  const { unit, evMax } = evMaximum(needs.chargingNeeds);
+  const chargingNeeds = needs.chargingNeeds as ChargingNeeds;
+  const { unit, evMax } = evMaximum(chargingNeeds);
+  const evDischarge = evDischargeMaximum(chargingNeeds, unit, context.allowedEnergyTransfer);
   const now = parseTime(context.now, 'now');
   const departure = readableTime(needs.chargingNeeds.departureTime);
   const duration =
@@ -65,7 +92,7 @@ export function profileForEvNeeds(
     return { ok: false, reasonCode: 'InvalidProfile', additionalInfo: error.message };
   }
 
-  const periods: Array<{ startPeriod: number; limit: number; numberPhases?: number }> = [];
+  const periods: OfferedPeriod[] = [];
   for (const period of limits.periods) {
     const limit = period.limit === null ? evMax : evMax === undefined ? period.limit : Math.min(period.limit, evMax);
     if (limit === undefined) {
@@ -75,9 +102,24 @@ export function profileForEvNeeds(
         additionalInfo: 'Neither an installed profile, an external limit nor the EV gives a limit to schedule',
       };
     }
+    const offered: OfferedPeriod = {
+      startPeriod: period.startPeriod,
+      limit,
+      ...(period.numberPhases === undefined ? {} : { numberPhases: period.numberPhases }),
+      ...discharging(period, limit, evDischarge),
+    };
     const last = periods.at(-1);
-    if (last && last.limit === limit && last.numberPhases === period.numberPhases) continue;
-    periods.push({ startPeriod: period.startPeriod, limit, ...(period.numberPhases === undefined ? {} : { numberPhases: period.numberPhases }) });
+    if (
+      last &&
+      last.limit === offered.limit &&
+      last.numberPhases === offered.numberPhases &&
+      last.dischargeLimit === offered.dischargeLimit &&
+      last.setpoint === offered.setpoint &&
+      last.operationMode === offered.operationMode
+    ) {
+      continue;
+    }
+    periods.push(offered);
   }
   // A TxProfile's stack level is unique within its transaction (K01.FR.39): above any other one's, so this one leads.
   const others = context.profiles.filter(
@@ -138,7 +180,21 @@ export function checkEvSchedule(
     const to = ev[i + 1]?.startPeriod ?? duration;
     for (const [j, limit] of limits.periods.entries()) {
       const limitTo = limits.periods[j + 1]?.startPeriod ?? duration;
-      if (limit.limit === null || limitTo <= from || limit.startPeriod >= to) continue;
+      if (limitTo <= from || limit.startPeriod >= to) continue;
+      // 2.1: a negative limit is the EV discharging (a "backwards compatible" discharge limit): only
+      // where the EVSE's limits allow discharging (dischargeLimit present), and not beyond them.
+      const discharge = limit.dischargeLimit;
+      if (period.limit < 0 && (discharge === undefined || (discharge !== null && period.limit < discharge))) {
+        return {
+          ok: false,
+          reasonCode: 'ExceedsDischargeLimit',
+          additionalInfo:
+            discharge === undefined
+              ? `The EV's period at ${from} s discharges ${-period.limit} ${unit}; the CSMS allows no discharging from ${Math.max(from, limit.startPeriod)} s`
+              : `The EV's period at ${from} s discharges ${-period.limit} ${unit}; the CSMS allows ${-discharge} ${unit} from ${Math.max(from, limit.startPeriod)} s`,
+        };
+      }
+      if (limit.limit === null) continue;
       if (period.limit > limit.limit) {
         return {
           ok: false,
@@ -155,13 +211,50 @@ export function checkEvSchedule(
  * The unit to schedule in and the EV's maximum in it: AC current per phase (A), DC power (W) from
  * evMaxPower, or else its maximum current at its maximum voltage.
  */
-function evMaximum(needs: NotifyEVChargingNeedsRequest['chargingNeeds']): { unit: ChargingRateUnit; evMax?: number } {
+function evMaximum(needs: ChargingNeeds): { unit: ChargingRateUnit; evMax?: number } {
   if (needs.dcChargingParameters) {
     const dc = needs.dcChargingParameters;
     return { unit: 'W', evMax: dc.evMaxPower ?? dc.evMaxCurrent * dc.evMaxVoltage };
   }
-  if (needs.requestedEnergyTransfer === 'DC') return { unit: 'W' };
-  return { unit: 'A', ...(needs.acChargingParameters ? { evMax: needs.acChargingParameters.evMaxCurrent } : {}) };
+  if (needs.acChargingParameters) return { unit: 'A', evMax: needs.acChargingParameters.evMaxCurrent };
+  // 2.1, ISO 15118-20: only V2X parameters. Power where the EV gives it (DC, and AC BPT), else current.
+  const v2x = needs.v2xChargingParameters;
+  if (v2x?.maxChargePower !== undefined) return { unit: 'W', evMax: v2x.maxChargePower };
+  if (String(needs.requestedEnergyTransfer).startsWith('DC')) return { unit: 'W' };
+  return { unit: 'A', ...(v2x?.maxChargeCurrent !== undefined ? { evMax: v2x.maxChargeCurrent } : {}) };
+}
+
+/**
+ * How much the EV may discharge, as a magnitude in `unit`, when it can and may: it asks for or
+ * offers a bidirectional mode (requestedEnergyTransfer, availableEnergyTransfer), the CSMS's
+ * allowance (if any) keeps one, and it gives its discharge maximum in that unit
+ * (v2xChargingParameters maxDischargePower in W, maxDischargeCurrent in A). Undefined otherwise.
+ */
+function evDischargeMaximum(needs: ChargingNeeds, unit: ChargingRateUnit, allowed: string[] | undefined): number | undefined {
+  const offered = [needs.requestedEnergyTransfer, ...(needs.availableEnergyTransfer ?? [])].filter((m) => BIDIRECTIONAL_MODES.has(m));
+  const permitted = allowed === undefined ? offered : offered.filter((m) => allowed.includes(m));
+  if (permitted.length === 0) return undefined;
+  const v2x = needs.v2xChargingParameters;
+  const max = unit === 'W' ? v2x?.maxDischargePower : v2x?.maxDischargeCurrent;
+  return max !== undefined && max > 0 ? max : undefined;
+}
+
+/**
+ * The 2.1 fields of an offered period: where the EVSE's profiles let the EV discharge (its composite
+ * period has a dischargeLimit: a number, or null for no bound) and the EV can, the tighter of both
+ * bounds, the EVSE's operationMode (LocalLoadBalancing where a legacy negative limit gave none: the
+ * station balances within the limits) and its setpoint kept within them. Nothing otherwise.
+ */
+function discharging(period: CompositePeriod, limit: number, evDischarge: number | undefined): Partial<OfferedPeriod> {
+  if (evDischarge === undefined || period.dischargeLimit === undefined) return {};
+  const dischargeLimit = period.dischargeLimit === null ? -evDischarge : Math.max(period.dischargeLimit, -evDischarge);
+  if (dischargeLimit >= 0) return {};
+  const operationMode = period.operationMode ?? 'LocalLoadBalancing';
+  return {
+    dischargeLimit,
+    operationMode,
+    ...(period.setpoint === undefined ? {} : { setpoint: Math.min(Math.max(period.setpoint, dischargeLimit), limit) }),
+  };
 }
 
 /** A departure time as ms, or undefined when absent or not one this CSMS reads (then: no departure time). */

@@ -1,13 +1,20 @@
 // When one installed profile gives a limit: its validity window, its schedule's start by kind, its periods and duration.
 
 import { toUtcIso } from '../timestamps';
-import type { ChargingRateUnit, ChargingSchedule, InstalledProfile } from './profiles';
+import type { ChargingRateUnit, ChargingSchedule, InstalledProfile, OperationMode } from './profiles';
 
-/** A profile's own limit at some moment, in the unit of its schedule. */
+/**
+ * A profile's own period in force at some moment, in the unit of its schedule. `limit` is absent
+ * where a 2.1 period gives none (its operationMode needs none); the bidirectional fields only
+ * where the period gives them.
+ */
 export interface ProfileLimit {
-  limit: number;
+  limit?: number;
   unit: ChargingRateUnit;
   numberPhases?: number;
+  dischargeLimit?: number;
+  setpoint?: number;
+  operationMode?: OperationMode;
 }
 
 // 1.6 §7.37 / 2.0.1 RecurrencyKindEnumType: Daily restarts "every 24 hours, at the same time as in the
@@ -110,9 +117,8 @@ export function profileTimeline(profile: InstalledProfile, relativeStart: number
     if (a.lasts !== undefined && offset >= a.lasts) return undefined;
     const current = periods.findLast((p) => p.startPeriod * 1000 <= offset);
     if (!current) return undefined;
-    const limit: ProfileLimit = { limit: current.limit, unit: schedule.chargingRateUnit };
-    if (current.numberPhases !== undefined) limit.numberPhases = current.numberPhases;
-    return limit;
+    const { startPeriod: _start, ...fields } = current;
+    return { ...fields, unit: schedule.chargingRateUnit };
   };
 
   const changesIn = (from: number, to: number): number[] => {

@@ -16,11 +16,36 @@ export type ChargingRateUnit = 'A' | 'W';
 export type ProfilePurpose = 'ChargePointMaxProfile' | 'TxDefaultProfile' | 'TxProfile';
 export type ProfileKind = 'Absolute' | 'Recurring' | 'Relative';
 
+/**
+ * 2.1 OperationModeEnumType (Part 2, Q "Bidirectional Power Transfer"): what the EV does in a period.
+ * Absent means ChargingOnly, the only mode before 2.1.
+ */
+export type OperationMode =
+  | 'Idle'
+  | 'ChargingOnly'
+  | 'CentralSetpoint'
+  | 'ExternalSetpoint'
+  | 'ExternalLimits'
+  | 'CentralFrequency'
+  | 'LocalFrequency'
+  | 'LocalLoadBalancing';
+
 export interface SchedulePeriod {
   /** Seconds from the start of the schedule. */
   startPeriod: number;
-  limit: number;
+  /**
+   * The charging limit. 2.1 lets a period leave it out where its operationMode does not need one
+   * (CentralSetpoint, ExternalSetpoint, ExternalLimits, LocalFrequency, LocalLoadBalancing): such a
+   * period still leads its purpose, and limits charging by nothing.
+   */
+  limit?: number;
   numberPhases?: number;
+  /** 2.1: how much the EV may discharge, ≤ 0 ("negative values in order to be consistent with setpoint"). */
+  dischargeLimit?: number;
+  /** 2.1: the power or current the EV should follow, negative to discharge. */
+  setpoint?: number;
+  /** 2.1; absent = ChargingOnly. */
+  operationMode?: OperationMode;
 }
 
 export interface ChargingSchedule {
@@ -104,16 +129,36 @@ export function fromV201(evseId: number, profile: ChargingProfileType): Installe
     schedules: profile.chargingSchedule.map(
       (s: ChargingScheduleType): ChargingSchedule => ({
         chargingRateUnit: s.chargingRateUnit,
-        periods: s.chargingSchedulePeriod.map(period),
+        periods: (s.chargingSchedulePeriod as PayloadPeriod[]).map(period),
         ...defined({ duration: s.duration, startSchedule: s.startSchedule, minChargingRate: s.minChargingRate }),
       }),
     ),
   };
 }
 
-// phaseToUse (2.0.1) picks which phase a single-phase EV uses; it does not change the limit.
-function period(p: { startPeriod: number; limit: number; numberPhases?: number }): SchedulePeriod {
-  return { startPeriod: p.startPeriod, limit: p.limit, ...defined({ numberPhases: p.numberPhases }) };
+/** A period as 2.0.1 and 2.1 payloads give it (2.1 added the bidirectional fields and made limit optional). */
+interface PayloadPeriod {
+  startPeriod: number;
+  limit?: number;
+  numberPhases?: number;
+  dischargeLimit?: number;
+  setpoint?: number;
+  operationMode?: OperationMode;
+}
+
+// phaseToUse (2.0.1) picks which phase a single-phase EV uses; it does not change the limit. The
+// per-phase fields of 2.1 (limit_L2, setpoint_L3…) are not modelled: the L1 value stands for all.
+function period(p: PayloadPeriod): SchedulePeriod {
+  return {
+    startPeriod: p.startPeriod,
+    ...defined({
+      limit: p.limit,
+      numberPhases: p.numberPhases,
+      dischargeLimit: p.dischargeLimit,
+      setpoint: p.setpoint,
+      operationMode: p.operationMode,
+    }),
+  };
 }
 
 /** `fields` without its undefined entries, so that absent stays absent (toEqual and JSON alike). */

@@ -9,6 +9,7 @@ import { derHandlers } from './der-handlers';
 import { eventStreamHandlers } from './event-stream-handlers';
 import { gridHandlers } from './grid-handlers';
 import { paymentHandlers } from './payments';
+import { v2xHandlers } from './v2x';
 
 export const handlers: HandlerTable = {
   ...v201Handlers,
@@ -22,4 +23,6 @@ export const handlers: HandlerTable = {
   ...gridHandlers,
   // Certificate chain status (M-section).
   ...certificateChainHandlers,
+  // Bidirectional charging: 2.1's NotifyEVChargingNeeds carries V2X parameters, kept with the transaction.
+  ...v2xHandlers,
 };
