@@ -41,7 +41,7 @@ describe('takeSend', () => {
 
   it('calls a SEND with no handler yet unhandled, refusing nothing', async () => {
     const opts = options();
-    expect(await takeSend(profile21(), send('NotifyPeriodicEventStream', STREAM), ctx, opts)).toEqual({ kind: 'unhandled' });
+    expect(await takeSend(profile21({}), send('NotifyPeriodicEventStream', STREAM), ctx, opts)).toEqual({ kind: 'unhandled' });
     expect(opts.refused).toEqual([]);
   });
 

@@ -75,11 +75,11 @@ describe('the TxProfile for a V2X EV', () => {
       chargingSchedule: { id: 1, chargingRateUnit: 'W' as const, duration: 600, chargingSchedulePeriod: [{ startPeriod: 0, limit: 7000 }, { startPeriod: 300, limit }] },
     });
     expect(checkEvSchedule(schedule(-4000), { profiles: [CONSENT], transaction: TX })).toEqual({ ok: true });
-    expect(checkEvSchedule(schedule(-6000), { profiles: [CONSENT], transaction: TX })).toMatchObject({ ok: false, reasonCode: 'ExceedsDischargeLimit' });
+    expect(checkEvSchedule(schedule(-6000), { profiles: [CONSENT], transaction: TX })).toMatchObject({ ok: false, reasonCode: 'ExceedsDischarge' });
     const chargingOnly = txDefault([{ startPeriod: 0, limit: 11000 }]);
     expect(checkEvSchedule(schedule(-1000), { profiles: [chargingOnly], transaction: TX })).toMatchObject({
       ok: false,
-      reasonCode: 'ExceedsDischargeLimit',
+      reasonCode: 'ExceedsDischarge',
       additionalInfo: expect.stringContaining('allows no discharging'),
     });
     expect(checkEvSchedule(schedule(5000), { profiles: [chargingOnly], transaction: TX })).toEqual({ ok: true });

@@ -187,7 +187,8 @@ export function checkEvSchedule(
       if (period.limit < 0 && (discharge === undefined || (discharge !== null && period.limit < discharge))) {
         return {
           ok: false,
-          reasonCode: 'ExceedsDischargeLimit',
+          // statusInfo.reasonCode is at most 20 characters: ExceedsDischargeLimit (21) broke the response schema (found by test/unit/fuzz.test.ts).
+          reasonCode: 'ExceedsDischarge',
           additionalInfo:
             discharge === undefined
               ? `The EV's period at ${from} s discharges ${-period.limit} ${unit}; the CSMS allows no discharging from ${Math.max(from, limit.startPeriod)} s`
