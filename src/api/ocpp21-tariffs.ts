@@ -102,20 +102,23 @@ ocpp21TariffRoutes.delete('/:chargerId/tariffs', async (c) => {
   return c.json({ result: outcome.result });
 });
 
+/** Lists which tariffs the charger is recorded holding, without asking it (read scope: nothing is sent). */
+ocpp21TariffRoutes.get('/:chargerId/tariffs/installed', async (c) => installedTariffs(c, false));
+
 /**
  * Asks the charger which tariffs it holds (GetTariffs, `evseId` default 0: all), records the answer, and
- * lists what is recorded. `ask=false` lists the record without asking; a charger that cannot be asked
+ * lists what is recorded: a command, so `command` scope (scopes.ts). A charger that cannot be asked
  * (offline, an error) still gets the record, with why it is not fresh in `asked`.
  */
-ocpp21TariffRoutes.get('/:chargerId/tariffs/installed', async (c) => {
+ocpp21TariffRoutes.post('/:chargerId/tariffs/installed', async (c) => installedTariffs(c, true));
+
+async function installedTariffs(c: AppContext, ask: boolean): Promise<Response> {
   const chargerId = await knownCharger(c);
   if (chargerId instanceof Response) return chargerId;
   const evseId = readEvseId(c);
   if (typeof evseId === 'string') return apiError(c, 400, 'InvalidParameter', evseId);
-  const ask = c.req.query('ask');
-  if (ask !== undefined && ask !== 'true' && ask !== 'false') return apiError(c, 400, 'InvalidParameter', 'ask must be true or false');
   let asked: unknown = null;
-  if (ask !== 'false') {
+  if (ask) {
     const outcome = await send(c, chargerId, 'GetTariffs', { evseId: evseId ?? 0 });
     asked = outcome.ok ? { ok: true, result: outcome.result } : { ok: false, status: outcome.status, error: outcome.error };
   }
@@ -123,7 +126,7 @@ ocpp21TariffRoutes.get('/:chargerId/tariffs/installed', async (c) => {
   await c.env.CHARGERS.getByName(chargerId).flushNow();
   const tariffs = await new ChargerTariffStore(c.env.DB).held(chargerId);
   return c.json({ chargerId, tariffs, asked });
-});
+}
 
 async function knownCharger(c: AppContext): Promise<string | Response> {
   const chargerId = c.req.param('chargerId') ?? '';

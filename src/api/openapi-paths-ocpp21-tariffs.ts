@@ -57,6 +57,13 @@ const HELD = objectOf({
 
 const EVSE_QUERY = (what: string) => query('evseId', { type: 'integer', minimum: 0 }, what);
 
+/** What both installed-tariffs operations answer. */
+const INSTALLED = objectOf({
+  chargerId: { type: 'string' },
+  tariffs: { type: 'array', items: HELD },
+  asked: { type: ['object', 'null'], description: '`{ok: true, result}` (GetTariffsResponse) or `{ok: false, status, error}`; null when the charger was not asked (GET)' },
+});
+
 export function ocpp21TariffPaths(): Record<string, Json> {
   return {
     '/chargers/{chargerId}/tariffs/default': {
@@ -126,20 +133,25 @@ export function ocpp21TariffPaths(): Record<string, Json> {
       get: operation({
         tags: ['Tariffs'],
         operationId: 'listInstalledTariffs',
-        summary: 'OCPP 2.1: which tariffs a charger holds; asks it first (GetTariffs) and records its answer',
+        summary: 'OCPP 2.1: which tariffs a charger is recorded holding (nothing is sent to it)',
         description:
           'The record is what the charger\u2019s answers said: accepted SetDefaultTariff / ChangeTransactionTariff, answered ClearTariffs, and GetTariffs answers, ' +
-          'which replace what was known for the EVSE asked (0: everything). A charger that cannot be asked (offline, an error) still gets the record, with `asked` saying why.',
-        parameters: [EVSE_QUERY('The EVSE to ask about (default 0: all)'), query('ask', { type: 'string', enum: ['true', 'false'] }, 'false: the record only, without asking')],
+          'which replace what was known for the EVSE asked (0: everything). To ask the charger first, POST to the same path (command scope).',
         responses: {
-          '200': jsonResponse(
-            'The record',
-            objectOf({
-              chargerId: { type: 'string' },
-              tariffs: { type: 'array', items: HELD },
-              asked: { type: ['object', 'null'], description: '`{ok: true, result}` (GetTariffsResponse) or `{ok: false, status, error}`; null with ask=false' },
-            }),
-          ),
+          '200': jsonResponse('The record', INSTALLED),
+          '400': errorResponse({ ...BAD_CHARGER_ID }),
+          '404': errorResponse(UNKNOWN_CHARGER),
+        },
+      }),
+      post: operation({
+        tags: ['Tariffs'],
+        operationId: 'askInstalledTariffs',
+        summary: 'OCPP 2.1: asks a charger which tariffs it holds (GetTariffs), records its answer, and lists the record',
+        description:
+          'A command (`command` scope). A charger that cannot be asked (offline, an error) still gets the record, with `asked` saying why.',
+        parameters: [EVSE_QUERY('The EVSE to ask about (default 0: all)')],
+        responses: {
+          '200': jsonResponse('The record, after the answer', INSTALLED),
           '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }),
           '404': errorResponse(UNKNOWN_CHARGER),
         },

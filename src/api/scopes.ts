@@ -16,7 +16,7 @@ export function requiredScope(method: string, path: string): Scope {
   if (method === 'POST' && path === '/api/v1/live/tickets') return 'read';
   if (/^\/api\/v1\/chargers\/[^/]+\/(commands\/[^/]+|local-list)$/.test(path)) return 'command';
   // OCPP 2.1 tariffs sent to a charger (api/ocpp21-tariffs.ts): commands too.
-  if (/^\/api\/v1\/chargers\/[^/]+\/(tariffs(\/default)?|transactions\/[^/]+\/tariff)$/.test(path)) return 'command';
+  if (/^\/api\/v1\/chargers\/[^/]+\/(tariffs(\/default|\/installed)?|transactions\/[^/]+\/tariff)$/.test(path)) return 'command';
   // Setting a dynamic profile's values sends them to the charger: a command.
   if (method === 'PUT' && /^\/api\/v1\/chargers\/[^/]+\/charging-profiles\/[^/]+\/dynamic$/.test(path)) return 'command';
   return 'admin';

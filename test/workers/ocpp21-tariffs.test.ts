@@ -35,7 +35,7 @@ async function answerCall(cp: RawCharger, action: string, answer: unknown): Prom
 }
 
 async function held(cp: RawCharger): Promise<any[]> {
-  const res = await api('GET', `/chargers/${cp.id}/tariffs/installed?ask=false`);
+  const res = await api('GET', `/chargers/${cp.id}/tariffs/installed`);
   expect(res.status).toBe(200);
   return ((await res.json()) as any).tariffs;
 }
@@ -110,7 +110,7 @@ describe('what a 2.1 charger holds', () => {
     await answerCall(cp, 'SetDefaultTariff', { status: 'Accepted' });
     expect((await set).status).toBe(200);
 
-    const asked = api('GET', `/chargers/${cp.id}/tariffs/installed`);
+    const asked = api('POST', `/chargers/${cp.id}/tariffs/installed`);
     expect(await answerCall(cp, 'GetTariffs', { status: 'Accepted', tariffAssignments: [{ tariffId: 'vendor-1', tariffKind: 'DefaultTariff', evseIds: [1, 2] }] })).toEqual({
       evseId: 0,
     });

@@ -104,6 +104,7 @@ const OPERATIONS = [
   'POST /chargers/{chargerId}/transactions/{transactionId}/tariff',
   'DELETE /chargers/{chargerId}/tariffs',
   'GET /chargers/{chargerId}/tariffs/installed',
+  'POST /chargers/{chargerId}/tariffs/installed',
   'GET /whoami',
   'GET /audit',
   'POST /live/tickets',
