@@ -4,6 +4,7 @@ import type { ConfigVars } from './config';
 import type { ChargerSession } from './charger/session';
 import type { FleetWriter } from './fleet/fleet-writer';
 import type { ConsoleHub } from './live/hub';
+import type { SiteAllocator } from './sites/site-object';
 
 export interface Env extends ConfigVars {
   DB: D1Database;
@@ -11,6 +12,8 @@ export interface Env extends ConfigVars {
   FLEET_WRITERS: DurableObjectNamespace<FleetWriter>;
   /** The live console hub (src/live/hub.ts); unbound, charger objects publish nothing and GET /api/v1/live answers 503. */
   CONSOLE_HUB?: DurableObjectNamespace<ConsoleHub>;
+  /** One object per site (src/sites/site-object.ts): its allocation, kept under its limit. */
+  SITES: DurableObjectNamespace<SiteAllocator>;
   /** Bearer token for /api/v1 (a Worker secret in production): the root token, with every scope. */
   API_TOKEN?: string;
   /** Comma-separated browser origins allowed to call the API (CORS); none when unset. */

@@ -47,6 +47,7 @@ import { countingNamespace } from './counting-stubs';
 export { ChargerSession } from './charger/session';
 export { FleetWriter } from './fleet/fleet-writer';
 export { ConsoleHub } from './live/hub';
+export { SiteAllocator } from './sites/site-object';
 
 export const app = new Hono<{ Bindings: Env }>();
 

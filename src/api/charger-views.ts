@@ -102,14 +102,18 @@ chargerViewRoutes.get('/:chargerId/transactions/:transactionId', freshCharger, a
       : await meterValueStore.energyReadingsForTransaction(chargerId, transaction.transactionId);
     energyWh = transaction.meterStartWh !== null ? latestRegister(readings, transaction.meterStartWh) : energyFromSamples(readings);
   }
-  const anomalies = await new TransactionAnomalyStore(c.env.DB).forTransaction(chargerId, transaction.transactionId);
-  // OCPP 2.1: the charger's own cost and the payment's settlement (latest attempt; all of them in `settlements`).
-  const payment = transaction.protocol === 'ocpp2.1' ? await ocpp21Payment(c.env.DB, chargerId, transaction.transactionId) : {};
-  // 2.1 NotifyPriorityCharging: shown only for 2.1 transactions (none other can have it).
-  const priority = transaction.protocol === 'ocpp2.1' ? await new GridStore(c.env.DB).priorityCharging(chargerId, transaction.transactionId) : null;
+  // The anomalies and, for an OCPP 2.1 transaction, what only 2.1 has (the charger's own cost and the
+  // payment's settlement, priority charging, V2X needs): independent reads, made at once.
+  const is21 = transaction.protocol === 'ocpp2.1';
+  const [anomalies, payment, priority, v2xRecord] = await Promise.all([
+    new TransactionAnomalyStore(c.env.DB).forTransaction(chargerId, transaction.transactionId),
+    is21 ? ocpp21Payment(c.env.DB, chargerId, transaction.transactionId) : {},
+    is21 ? new GridStore(c.env.DB).priorityCharging(chargerId, transaction.transactionId) : null,
+    is21 ? new TransactionV2xStore(c.env.DB).get(chargerId, transaction.transactionId) : undefined,
+  ]);
   const priorityCharging = priority ? { priorityCharging: { active: priority.at(-1)?.activated ?? false, changes: priority } } : {};
-  // OCPP 2.1 bidirectional charging: the EV's charging needs and what the CSMS allowed (null when neither came).
-  const v2x = transaction.protocol === 'ocpp2.1' ? { v2x: await new TransactionV2xStore(c.env.DB).get(chargerId, transaction.transactionId) } : {};
+  // V2X: null when neither needs nor an allowance came; absent for other versions.
+  const v2x = is21 ? { v2x: v2xRecord } : {};
   return c.json({
     transaction: { ...transaction, energyWh, anomalies, ...v2x, meterValues: page.meterValues, ...(running ? { runningCost: running } : {}), ...payment, ...priorityCharging },
     nextCursor: page.nextCursor,

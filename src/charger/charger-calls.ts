@@ -27,6 +27,7 @@ import { takesCommands, type OperatorCommands } from './operator-commands';
 import { showsTariff, type DriverPrices, type ShownAfterAnswer } from './driver-price';
 import { DurableChargerRecords, type RecordsDeps } from './records';
 import type { LiveFeed } from './live-feed';
+import type { SiteFeed } from './site-feed';
 import type { SolicitedMessages } from './solicited-messages';
 import type { OcppAttachment } from './socket';
 import { billingCritical, chargeWrites, worthKeeping, writeCostOf, type WriteTally } from './write-budget';
@@ -62,6 +63,8 @@ export interface ChargerCallsDeps extends CallStores {
   driverPrices?: DriverPrices;
   /** Open live consoles hear of what the answered CALL changed (live-feed.ts). */
   live?: LiveFeed;
+  /** The charger's site allocator hears of sessions and readings (site-feed.ts). */
+  site?: SiteFeed;
 }
 
 export class ChargerCalls {
@@ -124,6 +127,7 @@ export class ChargerCalls {
     await this.deps.reports.report(chargerId, protocol, frame, answer, outcome, durationMs);
     // After the answer left: only what the charger was told is kept reaches a console.
     this.deps.live?.answered(chargerId, protocol, frame, answer);
+    this.deps.site?.answered(chargerId, protocol, frame, answer);
     // A charger just accepted (or held Pending, to be provisioned) may take what was queued for it; so may one we just queued for.
     // I04/I05: a charger just Accepted is given the fallback texts it lacks (queued, delivered just below).
     const bootAccepted = frame.action === 'BootNotification' && (await this.deps.getRegistration()) === 'Accepted';

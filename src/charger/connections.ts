@@ -14,6 +14,7 @@ import type { DueWork } from './due-work';
 import { chargeBadFrame } from './frame-limits';
 import type { ChargerIdentity } from './identity';
 import type { LiveFeed } from './live-feed';
+import type { SiteFeed } from './site-feed';
 import { LIVENESS_CHECK_MS, offlineAfterMs } from './liveness';
 import { takesCommands, type OperatorCommands } from './operator-commands';
 import { closeQuietly, markEnded, readAttachment, updateAttachment, type SocketAttachment } from './socket';
@@ -38,6 +39,8 @@ export interface ConnectionsDeps {
   operatorCommands: OperatorCommands;
   /** Open live consoles hear of connections and their ends (live-feed.ts). */
   live?: LiveFeed;
+  /** The charger's site allocator hears of connections and their ends (site-feed.ts). */
+  site?: SiteFeed;
 }
 
 export class ChargerConnections {
@@ -90,6 +93,7 @@ export class ChargerConnections {
     // The liveness check: hourly, so an idle charger's object sleeps (see liveness.ts).
     await dueWork.schedule('offline-check', now + LIVENESS_CHECK_MS);
     this.deps.live?.connected(chargerId, protocol);
+    this.deps.site?.connected(chargerId, protocol);
 
     // A charger accepted (or held Pending) before needs no new boot to take queued commands; give
     // it a moment to send what it sends on connecting first. Its boot, if it sends one, starts a
@@ -150,6 +154,7 @@ export class ChargerConnections {
     // D1's flag is what the fleet list shows: a failed copy is retried until it lands.
     if (!(await history.ended(attachment, reason))) await dueWork.schedule('record-offline', Date.now() + D1_RETRY_MS);
     this.deps.live?.disconnected(attachment.chargerId, reason);
+    this.deps.site?.disconnected(attachment.chargerId, attachment.protocol);
   }
 
   /** Retries D1's copy of a disconnection (the 'record-offline' task). */

@@ -215,6 +215,11 @@ export class OperatorCommands {
     );
   }
 
+  /** What the spec's stateful rules know of the charger: its running transactions and installed profiles, as `needed`. */
+  ruleState(protocol: OcppVersion, needed: StateNeeded): Promise<ChargerState> {
+    return this.deps.chargerState(protocol, needed);
+  }
+
   /**
    * The refusal of a command that breaks a spec rule needing the charger's state, or that would
    * take the charger past the number of charging profiles it reported it holds, checked right

@@ -35,6 +35,7 @@ import { ChargerConnections } from './connections';
 import type { CredentialPolicy } from './credential-policy';
 import { DriverPrices } from './driver-price';
 import { LiveFeed } from './live-feed';
+import { SiteFeed } from './site-feed';
 import { DueWork, type Task } from './due-work';
 import { MessageJournal, type JournalEntry } from './journal';
 import { checkFrameSize } from './frame-limits';
@@ -99,6 +100,8 @@ export class ChargerSession extends DurableObject<Env> {
   private deleted = false;
   /** What open live consoles are told of this charger (see live-feed.ts). */
   private readonly live: LiveFeed;
+  /** What the charger's site allocator is told, when the charger is on a site (see site-feed.ts). */
+  private readonly site: SiteFeed;
 
   // The constructor also runs when a hibernated object wakes for a frame, so it only
   // builds in-memory helpers; durable facts are read on demand.
@@ -138,6 +141,7 @@ export class ChargerSession extends DurableObject<Env> {
       },
       unwatched: () => this.keepWatchMark(0),
     });
+    this.site = new SiteFeed({ env: () => this.env, storage: ctx.storage, waitUntil: (promise) => ctx.waitUntil(promise) });
     const transactionEnds = new TransactionEnds(ctx.storage.sql);
     const txProfiles = new TxProfileMarker(ctx.storage);
     // A watching console sees each frame as the journal keeps it: redacted.
@@ -234,6 +238,7 @@ export class ChargerSession extends DurableObject<Env> {
       send: (ws, text) => this.send(ws, text),
       driverPrices: this.driverPrices,
       live: this.live,
+      site: this.site,
     });
     this.connections = new ChargerConnections({
       ctx,
@@ -244,6 +249,7 @@ export class ChargerSession extends DurableObject<Env> {
       history: this.history,
       operatorCommands: this.operatorCommands,
       live: this.live,
+      site: this.site,
     });
   }
 
@@ -451,6 +457,25 @@ export class ChargerSession extends DurableObject<Env> {
     const outcome = await this.operatorCommands.sendCommand(action, payload, timeoutSeconds);
     this.live.commandAnswered(action, redactSecrets(outcome, this.writeOnly));
     return outcome;
+  }
+
+  /** The transactions running on the charger as its object knows them (its site checks its sessions against them). */
+  async runningSessions(): Promise<Array<{ transactionId: string; evseId: number }>> {
+    const protocol = await this.identity.protocol();
+    if (!protocol) return [];
+    const state = await this.operatorCommands.ruleState(protocol, { running: true, profiles: false });
+    return state.running.map((t) => ({ transactionId: t.transactionId, evseId: t.evseId }));
+  }
+
+  /**
+   * The API put this charger on a site (null: took it off). Kept in the object's storage; the site is
+   * told at once when the charger is connected, and of every session and reading from then on.
+   */
+  async assignSite(siteId: string | null): Promise<{ siteId: string | null }> {
+    const chargerId = await this.identity.chargerId();
+    const connected = this.connections.current() !== undefined;
+    await this.site.assign(chargerId ?? '', await this.identity.protocol(), connected && chargerId !== undefined, siteId);
+    return { siteId };
   }
 
   /**

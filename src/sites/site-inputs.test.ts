@@ -1,0 +1,77 @@
+// Unit tests: what the site's object hands the allocator — who is vouched for, who counts at full rating.
+import { describe, expect, it } from 'vitest';
+import type { SiteCharger, SiteConfig } from './model';
+import { sitePhases, siteInputs, type ChargerState, type SessionState } from './site-inputs';
+
+const NOW = Date.parse('2026-12-01T12:00:00Z');
+
+function config(chargers: SiteCharger[]): SiteConfig {
+  return { siteId: 's', name: 's', voltage: 230, limit: { amps: 100, kw: null }, dailySchedule: [], timeZone: 'UTC', externalLimit: null, minAmps: 6, groupPriorities: { VIP: 5 }, circuits: [], chargers, updatedAt: '' };
+}
+function charger(chargerId: string, extra: Partial<SiteCharger> = {}): SiteCharger {
+  return { chargerId, evseId: null, circuitId: null, phaseRotation: null, maxAmps: 32, phases: 3, fallbackAmps: 0, priority: 0, ...extra };
+}
+function state(chargerId: string, extra: Partial<ChargerState> = {}): ChargerState {
+  return { chargerId, protocol: 'ocpp1.6', connected: true, fallbackAccepted: 0, fallbackPending: null, refusedUntil: 0, refusedWhy: null, ...extra };
+}
+function session(chargerId: string, evseId: number, extra: Partial<SessionState> = {}): SessionState {
+  return {
+    key: `${chargerId}/${evseId}`, chargerId, evseId, transactionId: `${chargerId}-tx`, group: null, startedAt: NOW, measuredAmps: null, measuredAt: null, phasesInUse: null,
+    drawCap: null, acceptedAmps: null, pendingAmps: null, shareAmps: 0, reason: 'waiting', limitedBy: null, charging: false, since: NOW, ...extra,
+  };
+}
+
+describe('siteInputs', () => {
+  it('a charger not connected, refusing, or not holding the configured fallback counts at its full rating and its session gets no demand', () => {
+    const cfg = config([charger('gone'), charger('refusing'), charger('new'), charger('ok')]);
+    const states = new Map([
+      ['gone', state('gone', { connected: false })],
+      ['refusing', state('refusing', { refusedUntil: NOW + 1 })],
+      ['new', state('new', { fallbackAccepted: null })],
+      ['ok', state('ok')],
+    ]);
+    const inputs = siteInputs(cfg, states, ['gone', 'refusing', 'new', 'ok'].map((id) => session(id, 1)), NOW);
+    expect(inputs.fixed.map((f) => [f.key, f.amps, f.reason])).toEqual([
+      ['fixed:gone/*', 32, 'unreachable'],
+      ['fixed:refusing/*', 32, 'refused'],
+      ['fixed:new/*', 32, 'unmanaged'],
+    ]);
+    expect(inputs.demands.map((d) => d.key)).toEqual(['ok/1']);
+    expect(inputs.fallbackDue.map((c) => c.chargerId)).toEqual(['new']);
+  });
+
+  it('a charger never heard of counts as unreachable', () => {
+    expect(siteInputs(config([charger('x')]), new Map(), [], NOW).fixed).toEqual([{ key: 'fixed:x/*', circuitId: 'charger:x', phases: [1, 2, 3], amps: 32, reason: 'unreachable' }]);
+  });
+
+  it('a session not yet holding its own share is committed at the charger’s fallback; an idle charger with a fallback above 0 reserves it', () => {
+    const cfg = config([charger('a', { fallbackAmps: 6 }), charger('b', { fallbackAmps: 6 })]);
+    const states = new Map([['a', state('a', { fallbackAccepted: 6 })], ['b', state('b', { fallbackAccepted: 6 })]]);
+    const inputs = siteInputs(cfg, states, [session('a', 1)], NOW);
+    expect(inputs.committed.get('a/1')).toEqual({ key: 'a/1', acceptedAmps: 6, pendingAmps: null });
+    expect(inputs.fixed).toEqual([{ key: 'fixed:b/*', circuitId: 'charger:b', phases: [1, 2, 3], amps: 6, reason: 'fallback' }]);
+  });
+
+  it('a whole charger is a circuit of its rating under its own circuit; priority is the higher of charger and group', () => {
+    const cfg = { ...config([charger('a', { circuitId: 'c1', priority: 1 })]), circuits: [{ circuitId: 'c1', parentId: null, name: 'c1', limit: { amps: 50, kw: null } }] };
+    const inputs = siteInputs(cfg, new Map([['a', state('a')]]), [session('a', 1, { group: 'VIP' }), session('a', 2)], NOW);
+    expect(inputs.capacity.circuits).toContainEqual({ circuitId: 'charger:a', parentId: 'c1', name: 'a', limit: { amps: 32, kw: null } });
+    expect(inputs.demands.map((d) => [d.key, d.circuitId, d.priority])).toEqual([['a/1', 'charger:a', 5], ['a/2', 'charger:a', 1]]);
+  });
+
+  it('an EVSE wired on its own is its own assignment; other EVSEs of that charger are not on the site', () => {
+    const cfg = config([charger('a', { evseId: 2, circuitId: null, maxAmps: 16 })]);
+    const inputs = siteInputs(cfg, new Map([['a', state('a')]]), [session('a', 1), session('a', 2)], NOW);
+    expect(inputs.demands.map((d) => [d.key, d.circuitId, d.maxAmps])).toEqual([['a/2', null, 16]]);
+  });
+});
+
+describe('sitePhases', () => {
+  it('a single-phase session loads the site phase its rotation puts its L1 on; unknown rotation counts on all three', () => {
+    expect(sitePhases(charger('a', { phaseRotation: 'RST' }), 1)).toEqual([1]);
+    expect(sitePhases(charger('a', { phaseRotation: 'STR' }), 1)).toEqual([2]);
+    expect(sitePhases(charger('a', { phaseRotation: 'TRS' }), 1)).toEqual([3]);
+    expect(sitePhases(charger('a', { phaseRotation: null }), 1)).toEqual([1, 2, 3]);
+    expect(sitePhases(charger('a', { phaseRotation: 'STR' }), 3)).toEqual([1, 2, 3]);
+  });
+});

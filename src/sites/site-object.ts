@@ -1,0 +1,409 @@
+// SiteAllocator: the Durable Object (one per site, named by its id) that keeps a site under its
+// limit. Charger objects tell it of sessions starting and ending and what they draw (signals.ts);
+// it allocates (allocation.ts) and sends each session its share as a TxProfile, through the charger
+// object's command path, in an order that is safe while answers are outstanding (plan.ts).
+//
+// Why one object per site: the allocation needs every session of the site at once, and a single
+// writer keeps it consistent without D1 — nothing here writes D1, whatever the chargers send.
+// What must survive eviction (config, chargers, sessions, what each accepted) is in its storage
+// (allocator-store.ts); recomputations are serialized so two never interleave their sends.
+
+import { DurableObject } from 'cloudflare:workers';
+import type { CommandOutcome } from '../charger/types';
+import type { Env } from '../env';
+import { logError } from '../log';
+import { allocate, type Share } from './allocation';
+import { planSends } from './plan';
+import { drawCap } from './demand';
+import type { SiteConfig } from './model';
+import { SITE_FALLBACK_PROFILE_ID, SITE_STACK_LEVEL, SITE_TX_PROFILE_BASE, setChargingProfileRequest } from './profiles';
+import type { SiteSignal } from './signals';
+import { assignmentFor, sessionKey, siteInputs, type ChargerState, type SessionState } from './site-inputs';
+import { AllocatorStore, type LoadSample, type LogEntry } from './allocator-store';
+
+/** What a charger object sends: its connection's changes and the signals of its answered CALLs. */
+export type ChargerSignal = SiteSignal | { type: 'connected'; at: string } | { type: 'disconnected'; at: string };
+
+/** How long a charger that refused a profile counts at its full rating before it is asked again. */
+const REFUSED_RETRY_MS = 5 * 60_000;
+/** …and one whose answer did not come (or the CSMS's own checks refused the profile): asked again sooner. */
+const FAILED_RETRY_MS = 60_000;
+/** The alarm's beat while sessions run: rotation, time-of-day limits, retries, the minute's sample. */
+const BEAT_MS = 30_000;
+/** A session the site heard nothing of for this long is checked with its charger at the next beat. */
+const RECONCILE_MS = 10 * 60_000;
+/** A profile sent gets this long (seconds) for its answer through the charger's object. */
+const SEND_TIMEOUT_SECONDS = 30;
+
+/** The site object for `siteId`. */
+export function siteObject(env: Env, siteId: string): DurableObjectStub<SiteAllocator> {
+  return env.SITES.getByName(siteId);
+}
+
+export interface SiteSnapshot {
+  siteId: string;
+  configured: boolean;
+  limit: { amps: number | null; kw: number | null };
+  chargers: Array<ChargerState & { countedAmps: number | null; countedBecause: string | null }>;
+  sessions: Array<Pick<SessionState, 'chargerId' | 'evseId' | 'transactionId' | 'measuredAmps' | 'acceptedAmps' | 'pendingAmps' | 'shareAmps' | 'reason' | 'limitedBy' | 'drawCap'> & { startedAt: string }>;
+}
+
+export class SiteAllocator extends DurableObject<Env> {
+  private readonly store: AllocatorStore;
+  /** Recomputations in order: the next waits for the one before. */
+  private work: Promise<void> = Promise.resolve();
+  private recomputeQueued = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new AllocatorStore(ctx.storage.sql);
+    // Answers awaited by an instance that is gone will never come: what was sent may have been applied.
+    const chargers = this.store.chargers();
+    for (const session of this.store.sessions()) {
+      if (session.pendingAmps === null) continue;
+      maybeApplied(session, chargers.get(session.chargerId)?.fallbackAccepted ?? null);
+      session.pendingAmps = null;
+      this.store.putSession(session);
+    }
+    for (const charger of chargers.values()) {
+      if (charger.fallbackPending === null) continue;
+      charger.fallbackPending = null; // fallbackAccepted stays null: counted at full rating until asked again
+      this.store.putCharger(charger);
+    }
+  }
+
+  /** The operator changed the site (the API, after D1 committed): the whole config, or null when the site is gone. */
+  async configure(config: SiteConfig | null): Promise<{ applied: true }> {
+    const before = this.store.config();
+    this.store.setConfig(config);
+    const now = Date.now();
+    this.store.log({ chargerId: null, evseId: null, transactionId: null, kind: config ? 'configured' : 'deleted', amps: null, detail: config?.updatedAt ?? null }, now);
+    // A charger no longer on the site keeps nothing of it: its fallback and session profiles are cleared.
+    const kept = new Set(config?.chargers.map((c) => c.chargerId) ?? []);
+    for (const chargerId of new Set(before?.chargers.map((c) => c.chargerId) ?? [])) {
+      if (!kept.has(chargerId)) await this.release(chargerId);
+    }
+    await this.recompute();
+    return { applied: true };
+  }
+
+  /** A charger object's news. Never throws back at it: the charger's answer has already left. */
+  async signal(chargerId: string, protocol: string, signals: ChargerSignal[]): Promise<void> {
+    const config = this.store.config();
+    if (!config || !config.chargers.some((c) => c.chargerId === chargerId)) return;
+    const now = Date.now();
+    const chargers = this.store.chargers();
+    const charger = chargers.get(chargerId) ?? { chargerId, protocol, connected: true, fallbackAccepted: null, fallbackPending: null, refusedUntil: 0, refusedWhy: null };
+    charger.protocol = protocol;
+    const sessions = new Map(this.store.sessions().filter((s) => s.chargerId === chargerId).map((s) => [s.key, s]));
+    for (const signal of signals) {
+      switch (signal.type) {
+        case 'connected':
+        case 'booted':
+          // What it held before may be gone (a reboot): nothing is vouched for until it accepts again.
+          Object.assign(charger, { connected: true, fallbackAccepted: null, fallbackPending: null, refusedUntil: 0, refusedWhy: null });
+          for (const s of sessions.values()) Object.assign(s, { acceptedAmps: null, pendingAmps: null });
+          break;
+        case 'disconnected':
+          charger.connected = false;
+          break;
+        case 'started':
+          this.started(sessions, chargerId, signal.evseId, signal.transactionId, signal.group, now);
+          break;
+        case 'ended':
+          for (const s of sessions.values()) {
+            if (s.transactionId !== signal.transactionId) continue;
+            sessions.delete(s.key);
+            this.store.deleteSession(s.key);
+            this.store.log({ chargerId, evseId: s.evseId, transactionId: s.transactionId, kind: 'ended', amps: null, detail: null }, now);
+          }
+          break;
+        case 'meter': {
+          if (!assignmentFor(config, chargerId, signal.evseId)) break;
+          let session = sessions.get(sessionKey(chargerId, signal.evseId));
+          // A reading of a transaction the site never heard start (assigned mid-session, a lost signal) starts it.
+          if ((!session || session.transactionId !== signal.transactionId) && signal.transactionId !== null) {
+            session = this.started(sessions, chargerId, signal.evseId, signal.transactionId, null, now);
+          }
+          if (!session) break;
+          const amps = signal.amps ?? (signal.powerW === null ? null : signal.powerW / config.voltage / (signal.phasesInUse ?? 3));
+          const offered = session.acceptedAmps ?? charger.fallbackAccepted;
+          session.measuredAmps = amps;
+          session.measuredAt = now;
+          if (signal.phasesInUse !== null && signal.phasesInUse > 0) session.phasesInUse = signal.phasesInUse;
+          session.drawCap = offered === null ? null : drawCap(offered, amps, session.drawCap);
+          break;
+        }
+      }
+    }
+    this.store.putCharger(charger);
+    for (const s of sessions.values()) this.store.putSession(s);
+    await this.recompute();
+  }
+
+  /** What the site does now: its limit, each charger as counted, each session's share and why. */
+  async snapshot(): Promise<SiteSnapshot> {
+    const config = this.store.config();
+    const now = Date.now();
+    const chargers = this.store.chargers();
+    const sessions = this.store.sessions();
+    const inputs = config ? siteInputs(config, chargers, sessions, now) : null;
+    return {
+      siteId: config?.siteId ?? '',
+      configured: config !== null,
+      limit: inputs?.capacity.limit ?? { amps: null, kw: null },
+      chargers: [...chargers.values()].map((c) => {
+        const fixed = inputs?.fixed.find((f) => f.key.startsWith(`fixed:${c.chargerId}/`));
+        return { ...c, countedAmps: fixed?.amps ?? null, countedBecause: fixed?.reason ?? null };
+      }),
+      sessions: sessions.map((s) => ({
+        chargerId: s.chargerId,
+        evseId: s.evseId,
+        transactionId: s.transactionId,
+        startedAt: new Date(s.startedAt).toISOString(),
+        measuredAmps: s.measuredAmps,
+        acceptedAmps: s.acceptedAmps,
+        pendingAmps: s.pendingAmps,
+        shareAmps: s.shareAmps,
+        reason: s.reason,
+        limitedBy: s.limitedBy,
+        drawCap: s.drawCap,
+      })),
+    };
+  }
+
+  async logPage(limit: number, beforeId: number | null): Promise<LogEntry[]> {
+    return this.store.logPage(Math.min(Math.max(limit, 1), 500), beforeId);
+  }
+
+  async load(fromMs: number, toMs: number): Promise<LoadSample[]> {
+    return this.store.samples(Math.floor(fromMs / 60_000), Math.ceil(toMs / 60_000));
+  }
+
+  override async alarm(): Promise<void> {
+    await this.reconcile();
+    await this.recompute();
+  }
+
+  /**
+   * Sessions the site has heard nothing of for a while are checked against the charger's own
+   * record: an end whose signal was lost must not keep its share reserved for ever.
+   */
+  private async reconcile(): Promise<void> {
+    const now = Date.now();
+    const chargers = this.store.chargers();
+    const quiet = this.store.sessions().filter((s) => chargers.get(s.chargerId)?.connected && now - Math.max(s.startedAt, s.measuredAt ?? 0, s.checkedAt ?? 0) > RECONCILE_MS);
+    for (const chargerId of new Set(quiet.map((s) => s.chargerId))) {
+      let running: Array<{ transactionId: string; evseId: number }>;
+      try {
+        running = await this.env.CHARGERS.getByName(chargerId).runningSessions();
+      } catch (error) {
+        logError('site reconcile', chargerId, error);
+        continue;
+      }
+      const live = new Set(running.map((t) => t.transactionId));
+      for (const session of quiet.filter((s) => s.chargerId === chargerId)) {
+        const current = this.store.sessions().find((s) => s.key === session.key && s.transactionId === session.transactionId);
+        if (!current) continue;
+        if (live.has(current.transactionId)) {
+          current.checkedAt = now;
+          this.store.putSession(current);
+        } else {
+          this.store.deleteSession(current.key);
+          this.store.log({ chargerId, evseId: current.evseId, transactionId: current.transactionId, kind: 'ended', amps: null, detail: 'not running on the charger' }, now);
+        }
+      }
+    }
+  }
+
+  private started(sessions: Map<string, SessionState>, chargerId: string, evseId: number, transactionId: string, group: string | null, now: number): SessionState {
+    const key = sessionKey(chargerId, evseId);
+    const previous = sessions.get(key);
+    if (previous?.transactionId === transactionId) {
+      if (group !== null) previous.group = group;
+      return previous;
+    }
+    const session: SessionState = {
+      key, chargerId, evseId, transactionId, group, startedAt: now,
+      measuredAmps: null, measuredAt: null, phasesInUse: null, drawCap: null,
+      acceptedAmps: null, pendingAmps: null, shareAmps: 0, reason: 'waiting', limitedBy: null, charging: false, since: now,
+    };
+    sessions.set(key, session);
+    this.store.log({ chargerId, evseId, transactionId, kind: 'started', amps: null, detail: group }, now);
+    return session;
+  }
+
+  /** Recomputes now, or after the one running; a burst of signals costs one more recomputation, not one each. */
+  private recompute(): Promise<void> {
+    if (this.recomputeQueued) return this.work;
+    this.recomputeQueued = true;
+    this.work = this.work.then(async () => {
+      this.recomputeQueued = false;
+      try {
+        await this.allocateAndSend();
+      } catch (error) {
+        logError('site allocation', this.store.config()?.siteId ?? '?', error);
+      }
+    });
+    return this.work;
+  }
+
+  private async allocateAndSend(): Promise<void> {
+    const config = this.store.config();
+    if (!config) return;
+    const now = Date.now();
+    const chargers = this.store.chargers();
+    const sessions = this.store.sessions();
+    const inputs = siteInputs(config, chargers, sessions, now);
+    const targets = allocate(inputs.capacity, inputs.demands, inputs.fixed, now);
+    for (const s of sessions) {
+      const share: Share | undefined = targets.get(s.key);
+      if (!share) continue;
+      const charging = share.amps > 0;
+      if (charging !== s.charging) Object.assign(s, { charging, since: now });
+      Object.assign(s, { shareAmps: share.amps, reason: share.reason, limitedBy: share.limitedBy });
+      this.store.putSession(s);
+    }
+    this.sampleLoad(inputs, sessions, now);
+
+    for (const assignment of inputs.fallbackDue) void this.sendFallback(config, assignment.chargerId, assignment.evseId ?? 0, assignment.fallbackAmps);
+    const sends = planSends(inputs.capacity, inputs.demands, inputs.fixed, inputs.committed, targets);
+    const byKey = new Map(sessions.map((s) => [s.key, s]));
+    for (const send of sends) {
+      const session = byKey.get(send.key);
+      if (session) void this.sendShare(config, session, send.amps);
+    }
+    // While anything runs, a beat: time-of-day limits, rotation, refused chargers asked again.
+    if (sessions.length > 0 || inputs.fixed.length > 0 || config.dailySchedule.length > 0 || config.externalLimit) {
+      const alarm = await this.ctx.storage.getAlarm();
+      if (alarm === null || alarm > now + BEAT_MS) await this.ctx.storage.setAlarm(now + BEAT_MS);
+    }
+  }
+
+  /** Sends a session its share; its pending amount counts until the answer, and after a lost answer as if accepted. */
+  private async sendShare(config: SiteConfig, session: SessionState, amps: number): Promise<void> {
+    const chargers = this.store.chargers();
+    const charger = chargers.get(session.chargerId);
+    const assignment = assignmentFor(config, session.chargerId, session.evseId);
+    if (!charger?.protocol || !assignment) return;
+    session.pendingAmps = amps;
+    this.store.putSession(session);
+    const now = Date.now();
+    this.store.log({ chargerId: session.chargerId, evseId: session.evseId, transactionId: session.transactionId, kind: 'sent', amps, detail: session.reason }, now);
+    const phases = session.phasesInUse === 1 || assignment.phases === 1 ? 1 : 3;
+    const request = setChargingProfileRequest(charger.protocol, {
+      purpose: 'TxProfile', evseId: session.evseId, transactionId: session.transactionId, amps, phases, rateUnit: 'A', voltage: config.voltage, stackLevel: SITE_STACK_LEVEL,
+    });
+    const outcome = await this.command(session.chargerId, 'SetChargingProfile', request);
+    const current = this.store.sessions().find((s) => s.key === session.key && s.transactionId === session.transactionId);
+    const at = Date.now();
+    if (!current) return; // ended meanwhile
+    const accepted = outcome.ok && outcome.result.status === 'Accepted';
+    const log = { chargerId: session.chargerId, evseId: session.evseId, transactionId: session.transactionId };
+    if (accepted) {
+      Object.assign(current, { acceptedAmps: amps, pendingAmps: null });
+      this.store.log({ ...log, kind: 'accepted', amps, detail: null }, at);
+    } else {
+      // Rejected: not applied. Failed (no answer): perhaps applied; either way it counts at the higher until the charger says otherwise.
+      if (!outcome.ok) maybeApplied(current, this.store.chargers().get(session.chargerId)?.fallbackAccepted ?? null);
+      current.pendingAmps = null;
+      const detail = outcome.ok ? `status ${String(outcome.result.status)}` : `${outcome.error.code}: ${outcome.error.message}`;
+      this.store.log({ ...log, kind: outcome.ok ? 'rejected' : 'failed', amps, detail }, at);
+      this.markRefused(session.chargerId, at, outcome.ok ? REFUSED_RETRY_MS : FAILED_RETRY_MS, detail);
+    }
+    this.store.putSession(current);
+    await this.recompute();
+  }
+
+  private async sendFallback(config: SiteConfig, chargerId: string, evseId: number, amps: number): Promise<void> {
+    const charger = this.store.chargers().get(chargerId);
+    if (!charger?.protocol) return;
+    charger.fallbackPending = amps;
+    this.store.putCharger(charger);
+    this.store.log({ chargerId, evseId, transactionId: null, kind: 'fallback-sent', amps, detail: null }, Date.now());
+    const request = setChargingProfileRequest(charger.protocol, {
+      purpose: 'TxDefaultProfile', evseId, transactionId: null, amps, phases: null, rateUnit: 'A', voltage: config.voltage, stackLevel: SITE_STACK_LEVEL,
+    });
+    const outcome = await this.command(chargerId, 'SetChargingProfile', request);
+    const at = Date.now();
+    const current = this.store.chargers().get(chargerId);
+    if (!current) return;
+    current.fallbackPending = null;
+    if (outcome.ok && outcome.result.status === 'Accepted') {
+      current.fallbackAccepted = amps;
+      this.store.log({ chargerId, evseId, transactionId: null, kind: 'fallback-accepted', amps, detail: null }, at);
+    } else {
+      const detail = outcome.ok ? `status ${String(outcome.result.status)}` : `${outcome.error.code}: ${outcome.error.message}`;
+      this.store.log({ chargerId, evseId, transactionId: null, kind: outcome.ok ? 'fallback-rejected' : 'fallback-failed', amps, detail }, at);
+      current.refusedUntil = at + (outcome.ok ? REFUSED_RETRY_MS : FAILED_RETRY_MS);
+      current.refusedWhy = detail;
+    }
+    this.store.putCharger(current);
+    await this.recompute();
+  }
+
+  /** A charger that did not take a profile counts at its full rating for `forMs`, then is asked again. */
+  private markRefused(chargerId: string, at: number, forMs: number, why: string): void {
+    const charger = this.store.chargers().get(chargerId);
+    if (!charger) return;
+    charger.refusedUntil = at + forMs;
+    charger.refusedWhy = why;
+    // Asked again from scratch after the wait: its fallback first.
+    charger.fallbackAccepted = null;
+    this.store.putCharger(charger);
+  }
+
+  /** A charger leaves the site: the site's profiles on it are cleared, and the site forgets it. */
+  private async release(chargerId: string): Promise<void> {
+    const charger = this.store.chargers().get(chargerId);
+    const sessions = this.store.sessions().filter((s) => s.chargerId === chargerId);
+    this.store.deleteCharger(chargerId);
+    this.store.log({ chargerId, evseId: null, transactionId: null, kind: 'released', amps: null, detail: null }, Date.now());
+    if (!charger?.protocol) return;
+    // By id: an operator's own profiles at the same stack level stay.
+    const ids = [SITE_FALLBACK_PROFILE_ID, ...sessions.map((s) => SITE_TX_PROFILE_BASE + s.evseId)];
+    for (const id of ids) {
+      const outcome = await this.command(chargerId, 'ClearChargingProfile', charger.protocol === 'ocpp1.6' ? { id } : { chargingProfileId: id });
+      if (!outcome.ok) logError('site release', chargerId, `${outcome.error.code}: ${outcome.error.message}`);
+    }
+  }
+
+  /** One command through the charger object's command path (its checks, its one outstanding CALL); a failed call is an outcome too. */
+  private async command(chargerId: string, action: string, payload: Record<string, unknown>): Promise<CommandOutcome> {
+    try {
+      return (await this.env.CHARGERS.getByName(chargerId).sendCommand(action, payload, SEND_TIMEOUT_SECONDS)) as unknown as CommandOutcome;
+    } catch (error) {
+      return { ok: false, status: 503, error: { code: 'Unreachable', message: String(error) } };
+    }
+  }
+
+  private sampleLoad(inputs: ReturnType<typeof siteInputs>, sessions: SessionState[], now: number): void {
+    const allocated = [0, 0, 0];
+    const measured = [0, 0, 0];
+    for (const f of inputs.fixed) for (const p of f.phases) allocated[p - 1]! += f.amps;
+    const bySession = new Map(sessions.map((s) => [s.key, s]));
+    for (const d of inputs.demands) {
+      const s = bySession.get(d.key);
+      for (const p of d.phases) {
+        allocated[p - 1]! += s?.shareAmps ?? 0;
+        measured[p - 1]! += s?.measuredAmps ?? 0;
+      }
+    }
+    this.store.sample(Math.floor(now / 60_000), {
+      limitAmps: inputs.capacity.limit.amps,
+      allocatedAmps: Math.max(...allocated),
+      measuredAmps: Math.max(...measured),
+      sessions: inputs.demands.length,
+    });
+  }
+}
+
+/**
+ * A profile whose answer was lost may have been applied: the session counts at the higher of what
+ * it held (its own accepted share, else the charger's fallback) and what was sent.
+ */
+function maybeApplied(session: SessionState, fallbackAccepted: number | null): void {
+  if (session.pendingAmps === null) return;
+  const held = session.acceptedAmps ?? fallbackAccepted;
+  session.acceptedAmps = held === null ? null : Math.max(held, session.pendingAmps);
+}
