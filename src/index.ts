@@ -34,6 +34,8 @@ import { securityCommandRoutes } from './api/security-commands';
 import { securityEventRoutes } from './api/security-events';
 import { chargerTariffRoutes, tariffAssignmentRoutes, tariffRoutes } from './api/tariffs';
 import { ocpp21TariffRoutes } from './api/ocpp21-tariffs';
+import { siteAllocationRoutes } from './api/site-allocation';
+import { chargerSiteRoutes, siteRoutes } from './api/sites';
 import { tokenRoutes } from './api/tokens';
 import { transactionRoutes } from './api/transactions';
 import { transactionCostRoutes } from './api/transaction-costs';
@@ -99,6 +101,7 @@ app.route('/api/v1/chargers', chargerTariffRoutes);
 app.route('/api/v1/chargers', ocpp21TariffRoutes);
 app.route('/api/v1/chargers', derControlRoutes);
 app.route('/api/v1/chargers', gridRoutes);
+app.route('/api/v1/chargers', chargerSiteRoutes);
 app.route('/api/v1/id-tags', idTagRoutes);
 app.route('/api/v1/seen-offline-tags', seenOfflineTagRoutes);
 app.route('/api/v1/trust-roots', trustRootRoutes);
@@ -114,6 +117,8 @@ app.route('/api/v1/archive', archiveRoutes);
 app.route('/api/v1/firmware', firmwareRoutes);
 app.route('/api/v1/tariffs', tariffRoutes);
 app.route('/api/v1/tariff-assignments', tariffAssignmentRoutes);
+app.route('/api/v1/sites', siteRoutes);
+app.route('/api/v1/sites', siteAllocationRoutes);
 // This isolate's counters (see isolate-stats.ts); the benchmark reads them.
 app.get('/api/v1/isolate-stats', (c) => c.json(isolateStats));
 

@@ -14,6 +14,8 @@ import { connectedPerD1 } from '../charger/liveness';
 import { refuseCredentialChange } from '../charger/commands';
 import { summarizeIssues } from '../ocpp/validation';
 import { ChargerStore } from '../store/chargers';
+import { SiteStore } from '../store/sites';
+import { pushSite } from './site-sync';
 import type { CredentialPolicy } from '../charger/credential-policy';
 import { hashPassword, passwordId } from './charger-auth';
 import { ReportStore } from '../store/reports';
@@ -185,6 +187,7 @@ chargerRoutes.delete('/:chargerId', async (c) => {
     return apiError(c, 400, 'InvalidParameter', 'force must be true or false');
   }
   if (!(await new ChargerStore(c.env.DB).exists(chargerId))) return unknownCharger(c, chargerId);
+  const site = await new SiteStore(c.env.DB).siteOfCharger(chargerId);
   const stub = c.env.CHARGERS.getByName(chargerId);
   let outcome: DeletionOutcome;
   try {
@@ -202,6 +205,8 @@ chargerRoutes.delete('/:chargerId', async (c) => {
   } catch {
     // Expected: the abort ends the call.
   }
+  // Its site rows went with it: the site's object hears it is gone (a failure is logged by the push; the next change to the site repairs it).
+  if (site) await pushSite(c.env, site.siteId);
   return c.json({
     deleted: {
       chargerId,

@@ -5,8 +5,8 @@ export type Scope = (typeof SCOPES)[number];
 
 /**
  * The scope a request needs. Reading needs `read`; talking to chargers (commands, local lists)
- * needs `command`; changing who may do what (chargers' registration and credentials, id tags,
- * tokens) needs `admin`, and so does reading the tokens and the audit log (who did what).
+ * and setting a site's external limit need `command`; changing sites and who may do what
+ * (chargers' registration and credentials, id tags, tokens) needs `admin`, and so does reading the tokens and the audit log (who did what).
  * `admin` includes the others, `command` includes `read`.
  */
 export function requiredScope(method: string, path: string): Scope {
@@ -19,6 +19,9 @@ export function requiredScope(method: string, path: string): Scope {
   if (/^\/api\/v1\/chargers\/[^/]+\/(tariffs(\/default|\/installed)?|transactions\/[^/]+\/tariff)$/.test(path)) return 'command';
   // Setting a dynamic profile's values sends them to the charger: a command.
   if (method === 'PUT' && /^\/api\/v1\/chargers\/[^/]+\/charging-profiles\/[^/]+\/dynamic$/.test(path)) return 'command';
+  // A site's external limit (a building meter's feed, api/sites.ts) is operation, not configuration:
+  // the meter's token need not administer. Every other change to a site falls to `admin` below.
+  if (/^\/api\/v1\/sites\/[^/]+\/external-limit$/.test(path)) return 'command';
   return 'admin';
 }
 

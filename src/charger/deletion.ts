@@ -5,7 +5,7 @@
 // what describes its installation as the CSMS knew it — reported configuration (charger_settings),
 // the charging profiles set on it and the limits it reported, its reservations, its certificate
 // inventory, its firmware jobs, the tariff assigned to it alone, its 2.1 DER controls and DER alarm list
-// (the NotifyDERAlarm messages stay among its reports); and its object's whole storage
+// (the NotifyDERAlarm messages stay among its reports), its place on a site (the API pushes the site again); and its object's whole storage
 // (queued commands, the message journal, the id-tag cache, the local list version, remote starts,
 // its outbox once emptied into D1). A later registration (PUT) therefore starts clean.
 //
@@ -32,6 +32,7 @@ import { FirmwareJobStore } from '../store/firmware-jobs';
 import { GridStore } from '../store/grid';
 import { ReservationStore } from '../store/reservations';
 import { SettingStore } from '../store/settings';
+import { SiteStore } from '../store/sites';
 import { TariffStore } from '../store/tariffs';
 import { TransactionStore } from '../store/transactions';
 
@@ -52,6 +53,7 @@ export function forgetChargerStatements(db: D1Database, chargerId: string): D1Pr
     ...new GridStore(db).forgetChargerStatements(chargerId),
     ...new TariffStore(db).forgetChargerStatements(chargerId),
     ...new DerControlStore(db).forgetChargerStatements(chargerId),
+    ...new SiteStore(db).forgetChargerStatements(chargerId),
     // Last: the registration row, which the others do not need but a reader of them may look for.
     ...new ChargerStore(db).forgetChargerStatements(chargerId),
   ];
