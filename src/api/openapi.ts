@@ -26,6 +26,7 @@ import { accessPaths } from './openapi-paths-access';
 import { livePaths } from './openapi-paths-live';
 import { derPaths, derSchemas } from './openapi-paths-der';
 import { gridPaths } from './openapi-paths-grid';
+import { sitePaths, siteSchemas } from './openapi-paths-sites';
 import { apiShapeSchemas } from './openapi-shapes';
 
 /** The longest `ttlSeconds` of a queued command (tests check the document against the API). */
@@ -84,6 +85,7 @@ function buildDocument(): Json {
     ...livePaths(),
     ...derPaths(),
     ...gridPaths(),
+    ...sitePaths(),
   };
 
   for (const item of Object.values(paths)) {
@@ -116,6 +118,7 @@ function buildDocument(): Json {
       { name: 'Charger history', description: 'What one charger reported or was told: meter values, statuses, connections, reports, configuration, charging profiles, reservations' },
       { name: 'Id tags', description: 'The tags and tokens the CSMS authorizes' },
       { name: 'Tariffs', description: 'OCPI 2.2.1 tariffs, their versions, and where they apply' },
+      { name: 'Sites', description: 'Sites and load management: grid connections with limits, their circuits and chargers, and what their allocators do' },
       { name: 'Trust roots', description: 'The ISO 15118 (Plug & Charge) trust store: V2G and mobility-operator roots' },
       { name: 'Tokens', description: 'Operator API tokens and their scopes, who is calling, and the audit log' },
       { name: 'Archive', description: 'Moving old meter values from D1 to R2' },
@@ -156,7 +159,7 @@ function buildDocument(): Json {
           Unauthorized: 'no `Authorization: Bearer` header, or the wrong token; or (Access) an assertion that is not valid: bad signature, unknown key, wrong audience or issuer, expired',
         }),
         InsufficientScope: errorResponse({
-          InsufficientScope: 'the token lacks the scope this needs: `read` for GETs, `command` for commands and local lists, `admin` for the rest (and for tokens and the audit log)',
+          InsufficientScope: 'the token lacks the scope this needs: `read` for GETs, `command` for commands, local lists and a site\'s external limit, `admin` for the rest (and for tokens and the audit log)',
           AccessNotMapped: 'a Cloudflare Access user whom `ACCESS_SCOPES` gives no scope',
           CrossSiteRequest: "a change by an Access user whose `Origin` is not this site's (or, without Origin, `Sec-Fetch-Site` is not `same-origin`)",
         }),
@@ -172,7 +175,7 @@ function buildDocument(): Json {
             `A body must also be a JSON object nested at most ${MAX_BODY_DEPTH} levels deep (else 400 \`InvalidPayload\`); an empty body reads as \`{}\``,
         }),
       },
-      schemas: { ...apiShapeSchemas(), ...tariffSchemas(), ...cdrSchemas(), ...derSchemas(), ...ocpp.schemas },
+      schemas: { ...apiShapeSchemas(), ...tariffSchemas(), ...cdrSchemas(), ...derSchemas(), ...siteSchemas(), ...ocpp.schemas },
     },
   };
 }

@@ -109,6 +109,21 @@ const OPERATIONS = [
   'GET /audit',
   'POST /live/tickets',
   'GET /live',
+  'GET /sites',
+  'POST /sites',
+  'GET /sites/{siteId}',
+  'PUT /sites/{siteId}',
+  'DELETE /sites/{siteId}',
+  'PUT /sites/{siteId}/circuits/{circuitId}',
+  'DELETE /sites/{siteId}/circuits/{circuitId}',
+  'PUT /sites/{siteId}/chargers/{chargerId}',
+  'DELETE /sites/{siteId}/chargers/{chargerId}',
+  'PUT /sites/{siteId}/external-limit',
+  'DELETE /sites/{siteId}/external-limit',
+  'GET /sites/{siteId}/allocation',
+  'GET /sites/{siteId}/load',
+  'GET /sites/{siteId}/log',
+  'GET /chargers/{chargerId}/site',
 ].sort();
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
@@ -192,7 +207,7 @@ describe('the OpenAPI document', () => {
     const doc = await openApi();
     const chargerId = uniqueChargerId('DOC');
     expect((await api('PUT', `/chargers/${chargerId}`)).status).toBe(201);
-    const values: Record<string, string> = { chargerId, transactionId: '42', requestId: '7', commandId: 'nope', idTag: 'NO-SUCH-TAG', tariffId: 'NO-SUCH-TARIFF', version: '1', id: '999999999', streamId: '7', profileId: '1' };
+    const values: Record<string, string> = { chargerId, transactionId: '42', requestId: '7', commandId: 'nope', idTag: 'NO-SUCH-TAG', tariffId: 'NO-SUCH-TARIFF', version: '1', id: '999999999', streamId: '7', profileId: '1', siteId: 'NO-SUCH-SITE' };
     // Required query parameters, with a sample value.
     const required: Record<string, string> = { evseId: '1' };
     // A WebSocket (x-websocket) answers a plain GET with an error by design: test/workers/live.test.ts covers it.
