@@ -260,6 +260,11 @@ describe('the push to the site object and the chargers', () => {
     // Told it is on the site, the charger took the site's fallback.
     await until(() => charger.profiles().length > 0, 5_000, 'the fallback profile');
     expect(await chargerObjectSite(charger.id)).toBe(siteId);
+    // The read routes show the same object.
+    expect(await (await api('GET', `/sites/${siteId}/allocation`)).json()).toMatchObject({ allocation: { siteId, configured: true, chargers: [{ chargerId: charger.id }] } });
+    const entries = ((await (await api('GET', `/sites/${siteId}/log?limit=50`)).json()) as { entries: Array<{ kind: string }> }).entries;
+    expect(entries.map((e) => e.kind)).toContain('configured');
+    expect((await api('GET', `/sites/${siteId}/load`)).status).toBe(200);
 
     expect((await api('DELETE', `/sites/${siteId}`)).status).toBe(204);
     const after = await siteObject(env, siteId).snapshot();
