@@ -131,7 +131,7 @@ export const V21 = String.raw`
     if (tx.protocol !== 'ocpp2.1') return;
     var part = add(h('div', 'payment21'), h('h4', null, 'OCPP 2.1: the charger\'s cost, priority charging and payment'));
     var cc = tx.chargerCost;
-    add(part, add(h('dl', 'tx-facts'),
+    add(part, add(h('dl', 'payment-facts'), // not tx-facts: one dl.tx-facts per transaction screen
       fact('Charger\'s cost', cc ? money(cc.exclTax, cc.currency || '').trim() + ' excl. VAT, ' + money(cc.inclTax, cc.currency || '').trim() + ' incl. VAT · ' +
         (cc.final ? 'final' : 'running') + ' (event ' + cc.seqNo + ', ' + time(cc.receivedAt) + ')' : 'none sent by the charger'),
       fact('Priority charging', priorityText(tx.priorityCharging))));

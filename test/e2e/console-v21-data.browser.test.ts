@@ -146,7 +146,7 @@ describe("a 2.1 charger's data in the console", () => {
     expect(facts).toMatch(/Priority charging\s*on · on at /);
     const settled = await payment.locator('table.settlements tbody tr').textContent();
     for (const text of ['Settled', '5.4', 'psp-77', 'R-1 https://receipts.example/R-1?' + HOSTILE, 'Acme BV, Utrecht, NL']) expect(settled).toContain(text);
-    expect(await page.locator('#tx-detail .tx-facts').first().textContent()).toContain('Energy exported3.00 kWh');
+    expect(await page.locator('#tx-detail dl.tx-facts').textContent()).toContain('Energy exported3.00 kWh');
 
     // The fleet's transactions list, filtered to this charger: the export beside the energy.
     await showHash(page, `#/transactions`);
