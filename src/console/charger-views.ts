@@ -3,7 +3,8 @@
 // a page at a time. These reads copy the charger's waiting facts to D1 first (a call to its object),
 // so they are not polled: "Reload" reads again. A tab whose spec has `mount(body, chargerId)` (the
 // editors and job tabs: config-editor.ts, device-model.ts, charger-jobs.ts, reservations-certs.ts)
-// builds its own content once and returns { reload }. Also the log file download they use.
+// builds its own content once and returns { reload }; a list tab's `empty` says what an empty list means, its
+// `note` what the list is. Also the log file download they use.
 
 export const CHARGER_VIEWS = String.raw`
   function named(x) {
@@ -121,9 +122,11 @@ export const CHARGER_VIEWS = String.raw`
     if (!view) { add(body, h('p', 'note', 'Open one of these to load it.')); return; }
     var spec = viewSpec(view.key);
     if (spec.mount) { view.mounted = spec.mount(body, state.selectedId); return; }
+    if (spec.note) add(body, h('p', 'note', spec.note));
     if (view.error) add(body, h('p', 'result bad', spec.title + ': ' + view.error));
     if (view.items.length === 0) {
-      add(body, h('p', 'note', view.loading ? 'Loading ' + spec.title.toLowerCase() + '…' : 'Nothing recorded.'));
+      // A read that failed says so above: "nothing recorded" would claim what it could not read.
+      if (view.loading || !view.error) add(body, h('p', 'note', view.loading ? 'Loading ' + spec.title.toLowerCase() + '…' : spec.empty || 'Nothing recorded.'));
     } else {
       var t = table(spec.head);
       view.items.forEach(function (item) { add(t.tBodies[0], row(spec.cells(item))); });

@@ -34,6 +34,7 @@ import { DEVICE_MODEL } from './device-model';
 import { CHARGER_JOBS } from './charger-jobs';
 import { RESERVATIONS_CERTS } from './reservations-certs';
 import { DER } from './der';
+import { V21 } from './v21';
 import { CHARGER } from './charger';
 import { ADMIN_COMMON } from './admin-common';
 import { ID_TAGS } from './id-tags';
@@ -68,6 +69,7 @@ export const CONSOLE_MODULES: ReadonlyArray<readonly [name: string, source: stri
   ['charger-jobs', CHARGER_JOBS],
   ['reservations-certs', RESERVATIONS_CERTS],
   ['der', DER],
+  ['v21', V21],
   ['charger', CHARGER],
   ['admin-common', ADMIN_COMMON],
   ['id-tags', ID_TAGS],

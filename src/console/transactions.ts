@@ -28,7 +28,7 @@ export const TRANSACTIONS = String.raw`
       id.className = 'linkish mono';
       id.title = 'Show this transaction\'s meter values and cost' + (x.status === 'active' ? ' and fill in Remote stop' : '');
       var tr = row([id, place(x.protocol, x.evseId, x.connectorId), x.idTag || '—', txStatus(x), time(x.startedAt), time(x.stoppedAt),
-        kwh(x.energyWh), listCost(x), tariffRef(x.tariff), link('Open', txHash(x.chargerId, x.transactionId))], cls);
+        energyCell(x), listCost(x), tariffRef(x.tariff), link('Open', txHash(x.chargerId, x.transactionId))], cls);
       tr.addEventListener('click', function (e) { if (e.target !== id && e.target.tagName !== 'A') pick(); });
       add(t.tBodies[0], tr);
     });
@@ -84,6 +84,7 @@ export const TRANSACTIONS = String.raw`
       });
     }
     flags.forEach(function (f) { add(box, h('p', 'warn flag', 'Needs a look (' + f + '): ' + (FLAG_WORDS[f] || f) + '.')); });
+    renderPayment21(box, tx); // v21.ts: the charger's own cost, priority charging, settlements
   }
 
   // ---- Charge detail records: the CSV of a period, in one click ----------------------------------

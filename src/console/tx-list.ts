@@ -63,7 +63,7 @@ export const TX_LIST = String.raw`
       var t = table(['Charger', 'Transaction', 'Where', 'Id tag', 'Status', 'Started', 'Stopped', 'Energy', 'Cost', 'Flags'], 'transactions fleet-tx');
       list.forEach(function (x) {
         add(t.tBodies[0], row([link(x.chargerId, chargerHash(x.chargerId), 'mono'), link(x.transactionId, txHash(x.chargerId, x.transactionId), 'mono'),
-          place(x.protocol, x.evseId, x.connectorId), x.idTag || '—', txStatus(x), time(x.startedAt), time(x.stoppedAt), kwh(x.energyWh), listCost(x),
+          place(x.protocol, x.evseId, x.connectorId), x.idTag || '—', txStatus(x), time(x.startedAt), time(x.stoppedAt), energyCell(x), listCost(x),
           flagCell(x.flags)], x.status === 'active' ? 'active' : null));
       });
       add(box, scroller(t));

@@ -76,6 +76,12 @@ describe('the dashboard page', () => {
       "'/display-messages'",
       "'/events'",
       "'/customer-information'",
+      // OCPP 2.1 (issue 16): installed tariffs (read, and asked with POST), dynamic values, battery swaps, VAT validations.
+      "'/tariffs/installed'",
+      "call('POST', path)",
+      "'/dynamic'",
+      "'/battery-swaps'",
+      "'/reports?action=VatNumberValidation&'",
       // Money (issue 14): a transaction's tariff version in words, the tariffs and their assignments, the CDR CSV.
       "'/versions/'",
       "'/tariffs?limit='",
