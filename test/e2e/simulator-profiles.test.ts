@@ -115,4 +115,50 @@ describe('the simulator obeys the charging profiles it accepts', () => {
     }
     expect(fleet.errors()).toEqual({});
   }, 45_000);
+  it("a remote start's TxProfile limits the session it starts; a charger off the network keeps its session, which ends once it is back", async () => {
+    const fleet = await fleetOf([
+      { protocol: '1.6', phases: 3 },
+      { protocol: '2.0.1', phases: 3 },
+    ]);
+    const [v16, v201] = fleet.chargers as [Fleet['chargers'][number], Fleet['chargers'][number]];
+
+    // 1.6 §5.11: the TxProfile of RemoteStartTransaction is the started transaction's.
+    const remote = await command(v16.id, 'RemoteStartTransaction', {
+      connectorId: 1,
+      idTag: fleet.tag,
+      chargingProfile: {
+        chargingProfileId: 1602, stackLevel: 0, chargingProfilePurpose: 'TxProfile', chargingProfileKind: 'Relative',
+        chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 8 }] },
+      },
+    });
+    expect(remote.body).toEqual({ result: { status: 'Accepted' } });
+    const tx16 = await waitFor('the remote start', () => v16.transactionId);
+    expect(v16.profiles).toMatchObject([{ id: 1602, purpose: 'TxProfile', transactionId: String(tx16) }]);
+    expect(v16.draw()).toMatchObject({ amps: 8, phases: 3, limitAmps: 8 });
+    const triggeredAt = Date.now();
+    expect((await command(v16.id, 'TriggerMessage', { requestedMessage: 'MeterValues', connectorId: 1 })).body).toEqual({ result: { status: 'Accepted' } });
+    expect((await currentsSince(v16.id, triggeredAt)).map((v) => v.value)).toEqual([8, 8, 8]);
+
+    // 2.0.1: off the network mid-session, the stop waits for the connection; back (no new boot), it goes out.
+    const tx201 = await v201.startSession({ carAmps: 16 });
+    await v201.disconnect();
+    await waitFor('the CSMS to see the charger gone', async () => {
+      const res = await api('GET', `/chargers/${encodeURIComponent(v201.id)}`);
+      return res.body.charger?.connected === false ? true : undefined;
+    });
+    expect(v201.draw()).toMatchObject({ amps: 16, phases: 3 });
+    const stopped = v201.stopSession();
+    await v201.reconnect();
+    await stopped;
+    const transaction = await waitFor('the transaction to complete', async () => {
+      const t = await getTransaction(v201.id, tx201);
+      return t.status === 'completed' ? t : undefined;
+    });
+    expect(transaction.energyWh).toBeGreaterThan(0);
+    expect(v201.online).toBe(true);
+
+    await v16.stopSession();
+    expect(v16.profiles).toEqual([]); // the TxProfile ended with its transaction
+    expect(fleet.errors()).toEqual({});
+  }, 45_000);
 });
