@@ -41,12 +41,12 @@ export class ChargingCurve {
 
 /** A lifetime energy register (Wh) and the current drawn now (A per phase, on `phasesInUse` of the charger's phases). */
 export class Meter {
-  constructor(initialWh, phases) {
+  constructor(initialWh, phases, at = Date.now()) {
     this.registerWh = initialWh;
     this.phases = phases;
     this.amps = 0;
     this.phasesInUse = phases;
-    this.at = Date.now();
+    this.at = at;
   }
 
   /** The power drawn now (W). */

@@ -1,6 +1,7 @@
 // The charger simulator's charging profiles (scripts/simulator/profiles.mjs): which profiles a simulated
 // charger takes, what SetChargingProfile and ClearChargingProfile leave installed, the limit in force
-// at a moment (stack levels, purposes, kinds, units) and what its car draws under it.
+// at a moment (stack levels, purposes, kinds, units), what its car draws under it and what its meter
+// (scripts/simulator/meter.mjs) then reports.
 
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,6 +14,7 @@ import {
   refusal,
   type Profile,
 } from '../../scripts/simulator/profiles.mjs';
+import { Meter } from '../../scripts/simulator/meter.mjs';
 
 const T0 = Date.parse('2026-03-02T10:00:00Z'); // a Monday
 const S = 1000;
@@ -307,5 +309,34 @@ describe('what the car draws', () => {
   it('uses fewer phases when the limiting period says so, never more than the charger has', () => {
     expect(carDraw({ carAmps: 32, ratingAmps: 32, limit: { amps: 16, numberPhases: 1 }, phases: 3 })).toEqual({ amps: 16, phases: 1 });
     expect(carDraw({ carAmps: 32, ratingAmps: 32, limit: { amps: 16, numberPhases: 3 }, phases: 1 })).toEqual({ amps: 16, phases: 1 });
+  });
+});
+
+describe('what the meter reports of the draw', () => {
+  it('integrates the current held between changes into the energy register, and reports power and each phase', () => {
+    const meter = new Meter(1000, 3, T0);
+    meter.draw(16, 3, T0); // 16 A × 230 V × 3 = 11 040 W
+    meter.draw(10, 1, T0 + H / 2); // half an hour later: 10 A on one phase, 2 300 W
+    meter.advance(T0 + H);
+    expect(meter.registerWh).toBeCloseTo(1000 + 11_040 / 2 + 2_300 / 2, 6);
+    const values = meter.readings('Sample.Periodic');
+    expect(values).toEqual([
+      { measurand: 'Energy.Active.Import.Register', value: 7670, unit: 'Wh' },
+      { measurand: 'Power.Active.Import', value: 2300, unit: 'W' },
+      { measurand: 'Current.Import', phase: 'L1', value: 10, unit: 'A' },
+      { measurand: 'Current.Import', phase: 'L2', value: 0, unit: 'A' },
+      { measurand: 'Current.Import', phase: 'L3', value: 0, unit: 'A' },
+    ]);
+    expect(meter.readings('Transaction.End')).toEqual([{ measurand: 'Energy.Active.Import.Register', value: 7670, unit: 'Wh' }]);
+  });
+
+  it('reports L1 alone on a single-phase charger, with the phase in both versions’ shapes', () => {
+    const meter = new Meter(0, 1, T0);
+    meter.draw(32, 3, T0);
+    expect(meter.powerW).toBe(32 * 230);
+    const v16 = meter.meterValue16('Sample.Periodic', iso(T0)).sampledValue.filter((v) => v.measurand === 'Current.Import');
+    expect(v16).toEqual([{ value: '32', context: 'Sample.Periodic', format: 'Raw', measurand: 'Current.Import', phase: 'L1', location: 'Outlet', unit: 'A' }]);
+    const v201 = meter.meterValue201('Sample.Periodic', iso(T0)).sampledValue.filter((v) => v.measurand === 'Current.Import');
+    expect(v201).toEqual([{ value: 32, context: 'Sample.Periodic', measurand: 'Current.Import', phase: 'L1', location: 'Outlet', unitOfMeasure: { unit: 'A' } }]);
   });
 });
