@@ -1,11 +1,13 @@
 // One virtual charger: its connection (connect, boot, status, heartbeats, reconnect after a reset
-// or a dropped socket), what it does on its own (idle, charge, idle, maybe charge again) and its
-// clean stop at the end of the run.
+// or a dropped socket), what it does on its own (idle, charge, idle, maybe charge again) or, driven
+// by a test (fleet.mjs), nothing but what it is told, its charging profiles, and its clean stop at
+// the end of the run.
 
 import rpc from 'ocpp-rpc';
 import { registerCommandHandlers } from './commands.mjs';
 import { deviceConfig } from './device-config.mjs';
-import { chargerKind, Meter } from './meter.mjs';
+import { chargerPhases, Meter, modelName } from './meter.mjs';
+import { limitAt, ProfileStore } from './profiles.mjs';
 import { strictValidators } from './schemas.mjs';
 import { Session } from './sessions.mjs';
 
@@ -27,7 +29,12 @@ export class VirtualCharger {
     this.stats = stats;
     this.deadline = deadline;
     this.durationMs = options.duration * 1000;
-    this.kind = chargerKind(index);
+    this.maxAmps = options.maxAmps ?? 32; // the charger's rating, per phase
+    const phases = options.phases ?? chargerPhases(index);
+    this.kind = { phases, model: modelName(phases, this.maxAmps) };
+    this.rejectProfiles = Boolean(options.rejectProfiles);
+    this.profiles = new ProfileStore();
+    this.manual = Boolean(options.manual); // no sessions of its own: a test starts and stops them
     this.meter = new Meter(Math.round(between(100_000, 5_000_000)), this.kind.phases);
     this.password = options.password;
     this.heartbeatS = 300;
@@ -36,13 +43,14 @@ export class VirtualCharger {
     this.available = true;
     this.pendingAvailability = undefined; // 'Operative' | 'Inoperative' once the session ends
     this.localListVersion = 0;
-    this.powerLimitW = null;
     this.session = null;
     this.sessionRun = null;
     this.client = null;
     this.closingClient = null; // a client this charger is closing itself
     this.online = false; // connected with an Accepted boot
     this.stopping = false;
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
+    this.dropped = false; // off the network on purpose (dropConnection), the session going on
     this.sleepers = new Set();
     this.onlineWaiters = [];
     this.heartbeatTimer = null;
@@ -100,8 +108,11 @@ export class VirtualCharger {
     return client;
   }
 
-  /** Connects and boots, retrying until it works or the run ends; false when the run ended first. */
-  async establish(bootReason) {
+  /**
+   * Connects and boots, retrying until it works or the run ends; false when the run ended first.
+   * Without `boot` (back after a network fault, not a restart) it reports its status only.
+   */
+  async establish(bootReason, { boot = true } = {}) {
     let backoff = 1_000;
     const retry = async () => {
       await this.pause(backoff);
@@ -119,7 +130,7 @@ export class VirtualCharger {
       this.client = client;
       this.stats.connected++;
       try {
-        if (await this.boot(client, bootReason)) {
+        if (!boot || (await this.boot(client, bootReason))) {
           await this.reportStatus(client);
           this.goOnline();
           return true;
@@ -202,7 +213,8 @@ export class VirtualCharger {
     this.stats.connected--;
     this.setOffline();
     if (client === this.closingClient || this.stopping) {
-      for (const waiter of this.onlineWaiters.splice(0)) waiter.reject(new Offline());
+      // A network drop keeps the calls waiting for the reconnection.
+      if (!this.dropped || this.stopping) for (const waiter of this.onlineWaiters.splice(0)) waiter.reject(new Offline());
       return;
     }
     this.stats.error('disconnected', `closed by the CSMS with ${code}${reason ? ` ${reason}` : ''}`);
@@ -216,7 +228,8 @@ export class VirtualCharger {
     if (!client) return;
     this.closingClient = client;
     this.setOffline();
-    const closed = client.close({ code: 1000, reason: this.stopping ? 'Simulation ended' : 'Reset' }).catch(() => {});
+    const reason = this.stopping ? 'Simulation ended' : this.dropped ? 'Network drop' : 'Reset';
+    const closed = client.close({ code: 1000, reason }).catch(() => {});
     await Promise.race([closed, sleep(3_000)]);
     if (this.client === client) {
       await client.close({ force: true }).catch(() => {});
@@ -283,12 +296,42 @@ export class VirtualCharger {
     return new Promise((resolve, reject) => this.onlineWaiters.push({ resolve, reject }));
   }
 
+  /** Off the network as a fault would take it: the session and its car go on, its calls wait for reconnect(). */
+  async dropConnection() {
+    this.dropped = true;
+    await this.disconnect();
+  }
+
+  /** Back on the network: connects again without a boot (it did not restart), reports its status, sends what waited. */
+  async reconnect() {
+    this.dropped = false;
+    if (this.client) return true;
+    return this.establish(this.v16 ? 'PowerUp' : 'Unknown', { boot: false });
+  }
+
+  // ---- charging ----
+
+  /** The limit in force on its EVSE at `at` (profiles.mjs limitAt), for the session running there. */
+  limitAt(at = Date.now()) {
+    return limitAt(this.profiles.profiles, { at, evseId: 1, transaction: this.session?.transaction ?? null });
+  }
+
+  /** What it draws now: amps per phase on `phases` phases, the power, and the limit in force (A, null: none). */
+  draw() {
+    return { amps: this.meter.amps, phases: this.meter.phasesInUse, powerW: this.meter.powerW, limitAmps: this.limitAt().amps };
+  }
+
   // ---- behaviour ----
 
-  /** The charger's life: connect and boot, then idle and charge until the run ends. */
+  /** The charger's life: connect and boot, then idle and charge until the run ends (driven by a test: wait for the end). */
   async run() {
     try {
       if (!(await this.establish('PowerUp'))) return;
+      if (this.manual) {
+        await this.stopped;
+        if (this.sessionRun) await this.sessionRun;
+        return;
+      }
       await this.pauseUntil(Date.now() + this.idleMs() / 2, () => this.sessionRun !== null);
       while (!this.stopping) {
         if (this.sessionRun) {
@@ -351,6 +394,7 @@ export class VirtualCharger {
         // A failed call was counted where it failed; Offline means the run is over.
         this.unexpected(error);
       } finally {
+        session.resolveStarted(null);
         if (session.charging) {
           session.charging = false;
           this.stats.charging--;
@@ -393,6 +437,7 @@ export class VirtualCharger {
   /** The end of the run: stop the session with StopTransaction / TransactionEvent Ended, then close. */
   async shutdown(run) {
     this.stopping = true;
+    this.resolveStopped();
     this.session?.requestStop('shutdown');
     this.wake();
     if (!this.online) for (const waiter of this.onlineWaiters.splice(0)) waiter.reject(new Offline());

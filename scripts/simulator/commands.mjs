@@ -5,7 +5,9 @@
 
 import rpc from 'ocpp-rpc';
 import { changeConfiguration, getConfiguration, getVariables, reportData, setVariables } from './device-config.mjs';
+import { ProfileError } from './profiles.mjs';
 import { minimalPayload } from './schemas.mjs';
+import { clearChargingProfile, remoteStartProfile, setChargingProfile } from './smart-charging.mjs';
 
 const { createRPCError } = rpc;
 
@@ -74,18 +76,20 @@ export function registerCommandHandlers(charger, client) {
 }
 
 const now = () => new Date().toISOString();
-const VOLTS = 230;
 
-/** The power limit (W) of a charging schedule's first period, or null. */
-function scheduleLimitW(charger, schedule) {
-  const period = schedule?.chargingSchedulePeriod?.[0];
-  if (!period) return null;
-  if (schedule.chargingRateUnit === 'W') return period.limit;
-  return period.limit * VOLTS * (period.numberPhases ?? charger.kind.phases);
+/** A remote start's session: automatic sessions' length, or open-ended for a fleet a test drives. */
+function remotePlan(charger, idToken, extra = {}) {
+  return { idToken, lengthMs: charger.manual ? Infinity : charger.sessionLengthMs(), remote: true, ...(charger.manual ? { curve: false } : {}), ...extra };
 }
 
-function remotePlan(charger, idToken, extra = {}) {
-  return { idToken, lengthMs: charger.sessionLengthMs(), remote: true, ...extra };
+/** The remote start's TxProfile read, or undefined when it is refused (so is the start). */
+function startProfile(charger, raw) {
+  try {
+    return remoteStartProfile(charger, raw);
+  } catch (error) {
+    if (error instanceof ProfileError) return undefined;
+    throw error;
+  }
 }
 
 /** Changing availability: at once when the connector is free, after the session otherwise. */
@@ -115,7 +119,8 @@ function answers16(charger) {
       await call('StatusNotification', charger.statusParams(session ? (session.charging ? 'Charging' : 'Preparing') : charger.idleStatus()));
     },
     MeterValues: () => {
-      charger.meter.advance((t) => charger.session?.powerAt(t) ?? 0);
+      charger.session?.retarget();
+      charger.meter.advance();
       const txId = charger.session?.charging ? charger.session.txId : undefined;
       return call('MeterValues', { connectorId: 1, ...(txId !== undefined ? { transactionId: txId } : {}), meterValue: [charger.meter.meterValue16('Trigger')] });
     },
@@ -132,11 +137,13 @@ function answers16(charger) {
     return { result: { status: 'Accepted' }, then: () => send(connectorId) };
   };
   return {
-    RemoteStartTransaction: ({ connectorId, idTag }, client, messageId) => {
-      if ((connectorId !== undefined && connectorId !== 1) || charger.session || !charger.available || !charger.online) {
+    RemoteStartTransaction: ({ connectorId, idTag, chargingProfile }, client, messageId) => {
+      const profile = startProfile(charger, chargingProfile);
+      if ((connectorId !== undefined && connectorId !== 1) || charger.session || !charger.available || !charger.online || profile === undefined) {
         return { result: { status: 'Rejected' } };
       }
-      charger.startSession(remotePlan(charger, { idToken: idTag, type: 'ISO14443' }), afterReply(client, messageId));
+      const plan = remotePlan(charger, { idToken: idTag, type: 'ISO14443' }, profile ? { chargingProfile: profile } : {});
+      charger.startSession(plan, afterReply(client, messageId));
       return { result: { status: 'Accepted' } };
     },
     RemoteStopTransaction: ({ transactionId }) => {
@@ -167,14 +174,9 @@ function answers16(charger) {
       charger.localListVersion = listVersion;
       return { result: { status: 'Accepted' } };
     },
-    SetChargingProfile: ({ csChargingProfiles }) => {
-      charger.powerLimitW = scheduleLimitW(charger, csChargingProfiles.chargingSchedule);
-      return { result: { status: 'Accepted' } };
-    },
-    ClearChargingProfile: () => {
-      charger.powerLimitW = null;
-      return { result: { status: 'Accepted' } };
-    },
+    SetChargingProfile: ({ connectorId, csChargingProfiles }) => setChargingProfile(charger, connectorId, csChargingProfiles),
+    ClearChargingProfile: ({ id, connectorId, chargingProfilePurpose, stackLevel }) =>
+      clearChargingProfile(charger, id !== undefined ? { id } : { evseId: connectorId, purpose: chargingProfilePurpose, stackLevel }),
     GetCompositeSchedule: () => ({ result: { status: 'Rejected' } }), // the simulator keeps no schedule
     DataTransfer: () => ({ result: { status: 'UnknownVendorId' } }),
     GetInstalledCertificateIds: () => ({ result: { status: 'NotFound' } }),
@@ -190,7 +192,8 @@ function answers201(charger) {
     StatusNotification: () =>
       call('StatusNotification', charger.statusParams(charger.session ? 'Occupied' : charger.idleStatus())),
     MeterValues: () => {
-      charger.meter.advance((t) => charger.session?.powerAt(t) ?? 0);
+      charger.session?.retarget();
+      charger.meter.advance();
       return call('MeterValues', { evseId: 1, meterValue: [charger.meter.meterValue201('Trigger')] });
     },
     TransactionEvent: () => charger.session?.sendReading('Trigger'),
@@ -201,11 +204,12 @@ function answers201(charger) {
   const report = (requestId, componentVariable) => () =>
     call('NotifyReport', { requestId, generatedAt: now(), seqNo: 0, tbc: false, reportData: reportData(charger.config, componentVariable) });
   return {
-    RequestStartTransaction: ({ evseId, remoteStartId, idToken }, client, messageId) => {
-      if ((evseId !== undefined && evseId !== 1) || charger.session || !charger.available || !charger.online) {
+    RequestStartTransaction: ({ evseId, remoteStartId, idToken, chargingProfile }, client, messageId) => {
+      const profile = startProfile(charger, chargingProfile);
+      if ((evseId !== undefined && evseId !== 1) || charger.session || !charger.available || !charger.online || profile === undefined) {
         return { result: { status: 'Rejected' } };
       }
-      charger.startSession(remotePlan(charger, idToken, { remoteStartId }), afterReply(client, messageId));
+      charger.startSession(remotePlan(charger, idToken, { remoteStartId, ...(profile ? { chargingProfile: profile } : {}) }), afterReply(client, messageId));
       return { result: { status: 'Accepted' } };
     },
     RequestStopTransaction: ({ transactionId }) => {
@@ -253,14 +257,9 @@ function answers201(charger) {
       charger.localListVersion = versionNumber;
       return { result: { status: 'Accepted' } };
     },
-    SetChargingProfile: ({ chargingProfile }) => {
-      charger.powerLimitW = scheduleLimitW(charger, chargingProfile.chargingSchedule?.[0]);
-      return { result: { status: 'Accepted' } };
-    },
-    ClearChargingProfile: () => {
-      charger.powerLimitW = null;
-      return { result: { status: 'Accepted' } };
-    },
+    SetChargingProfile: ({ evseId, chargingProfile }) => setChargingProfile(charger, evseId, chargingProfile),
+    ClearChargingProfile: ({ chargingProfileId, chargingProfileCriteria: c }) =>
+      clearChargingProfile(charger, chargingProfileId !== undefined ? { id: chargingProfileId } : { evseId: c?.evseId, purpose: c?.chargingProfilePurpose, stackLevel: c?.stackLevel }),
     GetCompositeSchedule: () => ({ result: { status: 'Rejected' } }), // the simulator keeps no schedule
     GetChargingProfiles: () => ({ result: { status: 'NoProfiles' } }),
     GetTransactionStatus: ({ transactionId }) => ({

@@ -1,65 +1,73 @@
-// The simulated electricity meter: a charging curve (ramp up, plateau, taper near full) and an
-// energy register that integrates it, plus sampled values in each OCPP version's shape.
+// The simulated electricity meter: the current a car draws on each phase (held between samples, so
+// what a reading shows is what was drawn since), an energy register that integrates it, and sampled
+// values in each OCPP version's shape; and the car's acceptance over a session.
+
+import { VOLTS } from './profiles.mjs';
 
 export const ENERGY = 'Energy.Active.Import.Register';
 export const POWER = 'Power.Active.Import';
 export const CURRENT = 'Current.Import';
 
-const VOLTS = 230;
-const STEP_MS = 100;
+/** The fleet's phases: every fourth charger is single-phase AC, the others three-phase. */
+export function chargerPhases(index) {
+  return index % 4 === 0 ? 1 : 3;
+}
 
-/** What kinds of charger the fleet is made of: AC single and three phase, and some DC. */
-const KINDS = [
-  { model: 'SIM-AC7', maxPowerW: 7_400, phases: 1 },
-  { model: 'SIM-AC11', maxPowerW: 11_000, phases: 3 },
-  { model: 'SIM-AC22', maxPowerW: 22_000, phases: 3 },
-  { model: 'SIM-DC50', maxPowerW: 50_000, phases: 3 },
-];
-
-export function chargerKind(index) {
-  return KINDS[index % KINDS.length];
+/** A model name from the charger's power: 32 A on one phase is SIM-AC7, on three SIM-AC22; 16 A on three SIM-AC11. */
+export function modelName(phases, ratingAmps) {
+  return `SIM-AC${Math.round((ratingAmps * VOLTS * phases) / 1000)}`;
 }
 
 /**
- * The power a car draws over one session of `durationMs`: a ramp from 10 % to the plateau over
- * the first 15 % (at most a minute), the plateau (the car's or the charger's limit, whichever is
- * lower) with ±2 % ripple, then from 75 % an exponential taper down to about 15 % as the battery
- * fills.
+ * The share of its maximum current a car takes over one session of `durationMs`: a ramp from 10 %
+ * to the plateau over the first 15 % (at most a minute), the plateau with a little ripple, then from
+ * 75 % an exponential taper down to about 15 % as the battery fills. An open-ended session
+ * (Infinity) ramps and holds.
  */
 export class ChargingCurve {
-  constructor(maxPowerW, durationMs) {
-    this.plateauW = maxPowerW * (0.8 + Math.random() * 0.2);
+  constructor(durationMs) {
     this.durationMs = Math.max(durationMs, 1);
     this.rampMs = Math.min(0.15 * this.durationMs, 60_000);
   }
 
-  powerAt(elapsedMs) {
+  factorAt(elapsedMs) {
     const t = Math.max(0, elapsedMs);
-    if (t < this.rampMs) return this.plateauW * (0.1 + 0.9 * (t / this.rampMs));
+    if (t < this.rampMs) return 0.1 + 0.9 * (t / this.rampMs);
     const x = t / this.durationMs;
-    if (x < 0.75) return this.plateauW * (1 + 0.02 * Math.sin(t / 7_000));
-    return this.plateauW * Math.exp(-1.9 * (Math.min(x, 1.2) - 0.75) / 0.25);
+    if (x < 0.75) return 0.98 + 0.02 * Math.sin(t / 7_000);
+    return Math.exp((-1.9 * (Math.min(x, 1.2) - 0.75)) / 0.25);
   }
 }
 
-/** A lifetime energy register (Wh) and the power drawn now (W). */
+/** A lifetime energy register (Wh) and the current drawn now (A per phase, on `phasesInUse` of the charger's phases). */
 export class Meter {
-  constructor(initialWh, phases) {
+  constructor(initialWh, phases, at = Date.now()) {
     this.registerWh = initialWh;
-    this.powerW = 0;
     this.phases = phases;
-    this.at = Date.now();
+    this.amps = 0;
+    this.phasesInUse = phases;
+    this.at = at;
   }
 
-  /** Integrates `powerOf(now)` (W, null when idle) from the last reading up to now. */
-  advance(powerOf, now = Date.now()) {
-    for (let t = this.at; t < now; t += STEP_MS) {
-      const dt = Math.min(STEP_MS, now - t);
-      this.registerWh += (powerOf(t + dt / 2) * dt) / 3_600_000;
+  /** The power drawn now (W). */
+  get powerW() {
+    return this.amps * VOLTS * this.phasesInUse;
+  }
+
+  /** Adds the energy of what was drawn since the last reading, up to `now`. */
+  advance(now = Date.now()) {
+    if (now > this.at) {
+      this.registerWh += (this.powerW * (now - this.at)) / 3_600_000;
+      this.at = now;
     }
-    this.at = now;
-    this.powerW = powerOf(now);
     return this;
+  }
+
+  /** From `now` on the car draws `amps` on `phasesInUse` phases (0: nothing). */
+  draw(amps, phasesInUse = this.phases, now = Date.now()) {
+    this.advance(now);
+    this.amps = amps;
+    this.phasesInUse = Math.min(phasesInUse, this.phases);
   }
 
   /** The register as the charger reports it: 1.6 meterStart/meterStop are whole Wh. */
@@ -67,15 +75,24 @@ export class Meter {
     return Math.round(this.registerWh);
   }
 
-  /** The readings of one moment; a begin or end reading carries the energy register only. */
+  /**
+   * The readings of one moment; a begin or end reading carries the energy register only. Current
+   * is per phase (L1, L2, L3 on a three-phase charger, L1 on a single-phase one), 0 on a phase the car
+   * does not use.
+   */
   readings(context) {
     const energy = Math.round(this.registerWh * 10) / 10;
     if (context === 'Transaction.Begin' || context === 'Transaction.End') return [{ measurand: ENERGY, value: energy, unit: 'Wh' }];
-    const power = Math.round(this.powerW);
+    const currents = Array.from({ length: this.phases }, (_, i) => ({
+      measurand: CURRENT,
+      phase: `L${i + 1}`,
+      value: i < this.phasesInUse ? this.amps : 0,
+      unit: 'A',
+    }));
     return [
       { measurand: ENERGY, value: energy, unit: 'Wh' },
-      { measurand: POWER, value: power, unit: 'W' },
-      { measurand: CURRENT, value: Math.round((power / VOLTS / this.phases) * 10) / 10, unit: 'A' },
+      { measurand: POWER, value: Math.round(this.powerW), unit: 'W' },
+      ...currents,
     ];
   }
 
@@ -88,6 +105,7 @@ export class Meter {
         context,
         format: 'Raw',
         measurand: r.measurand,
+        ...(r.phase ? { phase: r.phase } : {}),
         location: 'Outlet',
         unit: r.unit,
       })),
@@ -102,6 +120,7 @@ export class Meter {
         value: r.value,
         context,
         measurand: r.measurand,
+        ...(r.phase ? { phase: r.phase } : {}),
         location: 'Outlet',
         unitOfMeasure: { unit: r.unit },
       })),

@@ -17,6 +17,11 @@ export interface SimulatorOptions {
   api?: string;
   token?: string;
   ids: string[];
+  /** Each charger's rating, amps per phase. */
+  maxAmps: number;
+  /** Every car's maximum, amps per phase; undefined: 16 or 32 at random. */
+  carAmps?: number;
+  rejectProfiles: boolean;
   help?: undefined;
 }
 

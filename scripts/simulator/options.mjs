@@ -4,7 +4,8 @@ export const USAGE = `Usage: npm run simulate -- [options]
 
 Runs virtual OCPP chargers against a CSMS: they boot, report their status, heartbeat,
 authorize a tag, charge with a realistic meter curve, answer every command the CSMS sends,
-and stop cleanly at the end of the run (or on Ctrl-C / SIGTERM).
+obey the charging profiles they accept, and stop cleanly at the end of the run (or on
+Ctrl-C / SIGTERM).
 
   --url <ws-url>          the CSMS's OCPP endpoint; chargers connect to <url>/<id>
                           (default ws://127.0.0.1:8787/ocpp)
@@ -16,6 +17,10 @@ and stop cleanly at the end of the run (or on Ctrl-C / SIGTERM).
   --password <text>       HTTP Basic password of every charger (Security Profile 1)
   --tag <idTag>           the id tag the chargers present (default <prefix>-TAG, at most 20 chars)
   --ramp <n>              chargers started per second (default 10)
+  --max-amps <n>          each charger's rating, amps per phase (default 32); a car draws
+                          the lowest of its own maximum, this and the charging profiles' limit
+  --car-amps <n>          every car's maximum, amps per phase (default: 16 or 32 at random)
+  --reject-profiles       answer SetChargingProfile with Rejected and charge at full draw
   --api <http-url>        the CSMS's HTTP API base, e.g. http://127.0.0.1:8787; with --token,
   --token <token>         registers the chargers and an Accepted tag before starting
   --help                  this text
@@ -35,6 +40,9 @@ const DEFAULTS = {
   ramp: 10,
   api: undefined,
   token: undefined,
+  maxAmps: 32,
+  carAmps: undefined,
+  rejectProfiles: false,
 };
 
 const NAMES = {
@@ -49,7 +57,12 @@ const NAMES = {
   '--ramp': 'ramp',
   '--api': 'api',
   '--token': 'token',
+  '--max-amps': 'maxAmps',
+  '--car-amps': 'carAmps',
 };
+
+/** Options without a value: present means true. */
+const FLAGS = { '--reject-profiles': 'rejectProfiles' };
 
 const PRINTABLE = /^[!-~]+$/;
 
@@ -75,6 +88,11 @@ export function parseOptions(argv) {
       value = arg.slice(eq + 1);
       arg = arg.slice(0, eq);
     }
+    if (FLAGS[arg]) {
+      if (value !== undefined) throw new OptionError(`${arg} takes no value`);
+      raw[FLAGS[arg]] = true;
+      continue;
+    }
     const key = NAMES[arg];
     if (!key) throw new OptionError(`unknown option ${JSON.stringify(arg)} (see --help)`);
     if (value === undefined) {
@@ -89,6 +107,8 @@ export function parseOptions(argv) {
   options.duration = number('--duration', String(raw.duration), { min: 1, max: 7 * 24 * 3600, integer: false });
   options.meterInterval = number('--meter-interval', String(raw.meterInterval), { min: 0.2, max: 3600, integer: false });
   options.ramp = number('--ramp', String(raw.ramp), { min: 1, max: 1000, integer: true });
+  options.maxAmps = number('--max-amps', String(raw.maxAmps), { min: 1, max: 1000, integer: false });
+  if (raw.carAmps !== undefined) options.carAmps = number('--car-amps', String(raw.carAmps), { min: 1, max: 1000, integer: false });
 
   const protocol = String(raw.protocol).replace(/^ocpp/, '');
   if (!['1.6', '2.0.1', '2.1', 'mixed'].includes(protocol)) throw new OptionError(`--protocol must be 1.6, 2.0.1, 2.1 or mixed`);

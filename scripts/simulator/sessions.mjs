@@ -1,8 +1,14 @@
 // A charging session of a virtual charger, in OCPP 1.6 (Authorize, StartTransaction, MeterValues,
-// StopTransaction) or 2.0.1 (Authorize, TransactionEvent Started / Updated / Ended with seqNo).
+// StopTransaction) or 2.0.1 (Authorize, TransactionEvent Started / Updated / Ended with seqNo). Its
+// car draws the lowest of its own maximum, the charger's rating and the charging profiles' limit,
+// re-decided at each sample and at once when the profiles change (then a sample goes out too).
 
 import { randomUUID } from 'node:crypto';
 import { ChargingCurve } from './meter.mjs';
+import { carDraw } from './profiles.mjs';
+
+/** The cars of the automatic sessions: what each accepts at most, per phase. */
+const CAR_AMPS = [16, 32];
 
 /** How a session ends, as each version says it. */
 const STOPS = {
@@ -18,7 +24,12 @@ const STOPS = {
 };
 
 export class Session {
-  /** `plan`: { idToken: {idToken, type}, lengthMs, remote?: true, remoteStartId? (2.0.1) }. */
+  /**
+   * `plan`: { idToken: {idToken, type}, lengthMs (Infinity: until stopped), remote?: true,
+   * remoteStartId? (2.0.1), carAmps? (the car's maximum per phase; else --car-amps, else 16 or 32 at random), curve?
+   * (false: the car takes its maximum throughout, rather than ramping up and tapering off),
+   * chargingProfile? (a remote start's TxProfile, read by profiles.mjs, installed when the transaction starts) }.
+   */
   constructor(charger, plan) {
     this.charger = charger;
     this.plan = plan;
@@ -29,6 +40,10 @@ export class Session {
     this.txId = undefined; // 1.6: the CSMS's number; 2.0.1: ours
     this.seqNo = 0;
     this.startWh = 0;
+    this.carAmps = plan.carAmps ?? charger.options.carAmps ?? CAR_AMPS[Math.floor(Math.random() * CAR_AMPS.length)];
+    this.promptSample = false; // the profiles changed: a reading goes out now rather than at the interval
+    // Settles when the transaction started (its id) or the session ended without one (null).
+    this.started = new Promise((resolve) => (this.resolveStarted = resolve));
   }
 
   /** Asks the session to end (remote stop, reset, unlock, end of run); the first reason wins. */
@@ -37,11 +52,26 @@ export class Session {
     this.charger.wake();
   }
 
-  /** The power drawn at time `t` (ms). */
-  powerAt(t) {
-    if (!this.charging) return 0;
-    const limit = this.charger.powerLimitW ?? Infinity;
-    return Math.min(this.curve.powerAt(t - this.chargingSince), limit);
+  /** The transaction as the profiles see it, while it runs. */
+  get transaction() {
+    return this.charging ? { id: this.txId, startedAt: this.chargingSince } : null;
+  }
+
+  /** Decides the draw from now on: what the car takes, within the charger's rating and the limit in force. */
+  retarget(now = Date.now()) {
+    const c = this.charger;
+    if (!this.charging) return;
+    const factor = this.curve ? this.curve.factorAt(now - this.chargingSince) : 1;
+    const { amps, phases } = carDraw({ carAmps: this.carAmps * factor, ratingAmps: c.maxAmps, limit: c.limitAt(now), phases: c.kind.phases });
+    c.meter.draw(amps, phases, now);
+  }
+
+  /** The profiles changed: the car follows at once, and the CSMS sees it in a reading sent now. */
+  profilesChanged() {
+    if (!this.charging) return;
+    this.retarget();
+    this.promptSample = true;
+    this.charger.wake();
   }
 
   get idTag() {
@@ -77,7 +107,7 @@ export class Session {
       return;
     }
 
-    c.meter.advance((t) => this.powerAt(t));
+    c.meter.advance();
     let accepted;
     if (c.v16) {
       this.startWh = c.meter.wholeWh();
@@ -107,9 +137,12 @@ export class Session {
       stats.refusedTags++;
       this.stop = 'deauthorized';
     } else {
-      this.curve = new ChargingCurve(c.kind.maxPowerW, this.plan.lengthMs);
+      if (this.plan.curve !== false) this.curve = new ChargingCurve(this.plan.lengthMs);
       this.chargingSince = Date.now();
       this.charging = true;
+      if (this.plan.chargingProfile) c.profiles.install(this.plan.chargingProfile, { version: c.protocol, transactionId: this.txId });
+      this.retarget(this.chargingSince);
+      this.resolveStarted(this.txId);
       stats.charging++;
       if (c.v16) await c.statusNotification('Charging');
       await this.sample();
@@ -123,21 +156,24 @@ export class Session {
     const endAt = this.chargingSince + this.plan.lengthMs;
     let next = this.chargingSince + c.meterIntervalS * 1000;
     for (;;) {
-      await c.pauseUntil(Math.min(next, endAt), () => this.stop !== null);
+      await c.pauseUntil(Math.min(next, endAt), () => this.stop !== null || this.promptSample);
       if (this.stop) return;
       if (Date.now() >= endAt) {
         this.stop = this.naturalEnd;
         return;
       }
+      const prompt = this.promptSample;
+      this.promptSample = false;
       await this.sendReading('Sample.Periodic');
-      next = Math.max(next + c.meterIntervalS * 1000, Date.now() + 100);
+      // After a prompt reading the interval starts again from it.
+      next = prompt ? Date.now() + c.meterIntervalS * 1000 : Math.max(next + c.meterIntervalS * 1000, Date.now() + 100);
     }
   }
 
-  /** A reading now: 1.6 MeterValues, 2.0.1 TransactionEvent Updated. */
+  /** A reading now, with the draw decided anew: 1.6 MeterValues, 2.0.1 TransactionEvent Updated. */
   async sendReading(context) {
     const c = this.charger;
-    c.meter.advance((t) => this.powerAt(t));
+    this.retarget();
     if (c.v16) {
       await c.call('MeterValues', { connectorId: 1, transactionId: this.txId, meterValue: [c.meter.meterValue16(context)] });
     } else {
@@ -152,11 +188,14 @@ export class Session {
 
   async end() {
     const c = this.charger;
-    c.meter.advance((t) => this.powerAt(t));
+    c.meter.draw(0);
+    this.resolveStarted(null);
     if (this.charging) {
       this.charging = false;
       c.stats.charging--;
     }
+    // 1.6 §7.10, 2.0.1 K01: a TxProfile is its transaction's and ends with it.
+    if (this.txId !== undefined) c.profiles.endTransaction(this.txId);
     const how = STOPS[this.stop];
     let energyWh;
     if (c.v16) {

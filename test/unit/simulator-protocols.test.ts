@@ -28,6 +28,21 @@ describe('simulator options', () => {
     expect(USAGE).toMatch(/--protocol <p>\s+1\.6, 2\.0\.1, 2\.1 or mixed/);
   });
 
+  it('takes --max-amps, --car-amps and the flag --reject-profiles, and refuses bad ones', () => {
+    expect(parseOptions([])).toMatchObject({ maxAmps: 32, carAmps: undefined, rejectProfiles: false });
+    expect(parseOptions(['--max-amps', '16', '--car-amps=10.5', '--reject-profiles', '--chargers', '2'])).toMatchObject({
+      maxAmps: 16,
+      carAmps: 10.5,
+      rejectProfiles: true,
+      chargers: 2,
+    });
+    expect(() => parseOptions(['--max-amps', '0'])).toThrow(/--max-amps must be a number from 1/);
+    expect(() => parseOptions(['--car-amps', 'lots'])).toThrow(OptionError);
+    expect(() => parseOptions(['--reject-profiles=yes'])).toThrow(/takes no value/);
+    expect(USAGE).toMatch(/--max-amps <n>/);
+    expect(USAGE).toMatch(/--reject-profiles\s+answer SetChargingProfile with Rejected/);
+  });
+
   it('mixed takes 2.0.1, 1.6 and 2.1 in turn', () => {
     expect(MIXED).toEqual(['ocpp2.0.1', 'ocpp1.6', 'ocpp2.1']);
     const options = parseOptions(['--protocol', 'mixed', '--chargers', '7']);
