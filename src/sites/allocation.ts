@@ -184,7 +184,9 @@ export function allocate(capacity: Capacity, demands: Demand[], fixed: FixedLoad
     };
     for (;;) {
       while (nextLow < byLow.length && state[byLow[nextLow]!] !== PENDING) nextLow++;
-      while (nextTop < byTop.length && state[byTop[nextTop]!] !== RISING) nextTop++;
+      // Only a frozen one is past its stop. A pending one stays at the head: its start (at its low,
+      // below its top) comes first, and skipping it would lose its stop, leaving it at its minimum.
+      while (nextTop < byTop.length && state[byTop[nextTop]!] === FROZEN) nextTop++;
       // Starts are due before any top (top > low); a stop can be due only once its session rises.
       const startAt = nextLow < byLow.length ? low[byLow[nextLow]!]! : Infinity;
       const stopAt = nextTop < byTop.length ? top[byTop[nextTop]!]! : Infinity;
