@@ -86,16 +86,36 @@ describe('allocate: waiting sessions and rotation', () => {
     expect(amps(allocate(capacity({ amps: 12 }), demands, [], NOW, { rotationMinutes: 60 }))).toEqual({ old: 6, newer: 6, waiting: 0 });
   });
 
-  it('every waiting one goes before those charging past the rotation time, the longest waiting first', () => {
+  it('a session waiting less than the rotation time does not displace one charging past it', () => {
     const demands = [
       demand('old', { since: NOW - 40 * MINUTE }),
       demand('newer', { since: NOW - 20 * MINUTE }),
       demand('waited-long', { charging: false, since: NOW - 30 * MINUTE }),
       demand('waited-less', { charging: false, since: NOW - 10 * MINUTE }),
     ];
-    expect(amps(allocate(capacity({ amps: 12 }), demands, [], NOW))).toEqual({ old: 0, newer: 0, 'waited-long': 6, 'waited-less': 6 });
-    expect(amps(allocate(capacity({ amps: 18 }), demands, [], NOW))).toEqual({ old: 0, newer: 6, 'waited-long': 6, 'waited-less': 6 });
-    expect(amps(allocate(capacity({ amps: 6 }), demands, [], NOW))).toEqual({ old: 0, newer: 0, 'waited-long': 6, 'waited-less': 0 });
+    expect(amps(allocate(capacity({ amps: 12 }), demands, [], NOW))).toEqual({ old: 0, newer: 6, 'waited-long': 6, 'waited-less': 0 });
+    expect(amps(allocate(capacity({ amps: 18 }), demands, [], NOW))).toEqual({ old: 6, newer: 6, 'waited-long': 6, 'waited-less': 0 });
+  });
+
+  it('one displaced does not displace another at the next recomputation: the turn stays with the one that charged longest', () => {
+    // The site object's bookkeeping between recomputations: a change of charging/waiting restarts `since`.
+    const settle = (demands: Demand[], shares: Map<string, Share>, at: number): Demand[] =>
+      demands.map((d) => {
+        const charging = shares.get(d.key)!.amps > 0;
+        return charging === d.charging ? d : { ...d, charging, since: at };
+      });
+    let demands = [demand('a', { since: NOW - 60 * MINUTE }), demand('b', { since: NOW - 40 * MINUTE }), demand('c', { since: NOW - 30 * MINUTE }), demand('new', { charging: false, since: NOW - 20 * MINUTE })];
+    const site = capacity({ amps: 18 });
+    let shares = allocate(site, demands, [], NOW);
+    expect(amps(shares)).toEqual({ a: 0, b: 6, c: 6, new: 6 });
+    for (let step = 1; step <= 3; step++) {
+      demands = settle(demands, shares, NOW + (step - 1) * 1000);
+      shares = allocate(site, demands, [], NOW + step * 1000);
+      expect(amps(shares), `recomputation ${step}`).toEqual({ a: 0, b: 6, c: 6, new: 6 });
+    }
+    // Once a has waited the rotation time, it takes the turn of the one that has now charged longest.
+    demands = settle(demands, shares, NOW + 3000);
+    expect(amps(allocate(site, demands, [], NOW + 16 * MINUTE))).toEqual({ a: 6, b: 0, c: 6, new: 6 });
   });
 
   it('with room for one more, the longest waiting is admitted first', () => {

@@ -5,11 +5,13 @@
 // Safety rests here. A charger the site cannot vouch for — not connected, refusing its profiles, or
 // not yet holding the site's fallback — counts at its full rating, and its sessions get no share:
 // whatever it draws, it draws within that.
+//
+// Imports carry `.ts` so Node runs this file by type stripping (bench/lib/allocation.mjs drives it).
 
-import type { Capacity, Demand, FixedLoad } from './allocation';
-import type { Committed } from './plan';
-import { effectiveLimit } from './allocation';
-import type { CircuitConfig, SiteCharger, SiteConfig, SitePhase } from './model';
+import type { Capacity, Demand, FixedLoad } from './allocation.ts';
+import type { Committed } from './plan.ts';
+import { effectiveLimit } from './allocation.ts';
+import type { CircuitConfig, SiteCharger, SiteConfig, SitePhase } from './model.ts';
 
 export interface ChargerState {
   chargerId: string;
