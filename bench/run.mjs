@@ -8,16 +8,18 @@
 //                    [--warmup 5]
 //                    [--month-chargers 10] [--month-heartbeats 30] [--month-meters 60] [--cold 1000] [--baseline GIT-REF]
 //                    [--cdrs 10000]
-//                    [--parts load,month,idle,cdrs,console] [--console-chargers 100] [--console-seconds 60] [--console-step 60]
+//                    [--parts load,month,idle,cdrs,console,alloc] [--console-chargers 100] [--console-seconds 60] [--console-step 60]
+//                    [--alloc-sessions 20,200,2000] [--alloc-chargers 20,200]
 //
 // Then the charger-month profile (bench/lib/month.mjs) for each version with its meter archive
 // (D1 to R2), priced by bench/lib/cost.mjs, the cold start, and last the CDR CSV export's memory
 // (bench/lib/cdr-export.mjs, --cdrs 0 to skip), then what an open operator console costs in D1
-// (bench/lib/console.mjs; alone in a few minutes with --parts console); with --baseline, target (a) and those phases run again
+// (bench/lib/console.mjs; alone in a few minutes with --parts console), and what the site allocator costs
+// (bench/lib/allocation.mjs, in Node, no server; alone with --parts alloc); with --baseline, target (a) and those phases run again
 // on the CSMS of another commit (a temporary git worktree) for before/after figures.
 //
 // --write puts the report in bench/RESULTS.md; without it the report is only printed. With --parts
-// console alone, --write replaces only that section of bench/RESULTS.md.
+// console or --parts alloc alone, --write replaces only that section of bench/RESULTS.md.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -32,7 +34,8 @@ import { cpuSeconds, peakRssMiB } from './lib/proc.mjs';
 import { heavyFunctions, hotFunctions, InspectorProfiler } from './lib/profile.mjs';
 import { monthCosts, renderReport, summarize } from './lib/report.mjs';
 import { cdrExportMemory, renderCdrExport } from './lib/cdr-export.mjs';
-import { consoleCost, renderConsole, replaceSection } from './lib/console.mjs';
+import { consoleCost, renderConsole, replaceSection, SECTION_HEADING as CONSOLE_HEADING } from './lib/console.mjs';
+import { allocationCost, renderAllocation, SECTION_HEADING as ALLOCATION_HEADING } from './lib/allocation.mjs';
 import { baselineCheckout, startBare, startCsms, startDurableBare, startNodeServer } from './lib/targets.mjs';
 
 const { values: args } = parseArgs({
@@ -66,12 +69,15 @@ const { values: args } = parseArgs({
     /** A git ref whose CSMS also runs target (a), the profile and the cold start, for before/after. */
     baseline: { type: 'string' },
     /** Which parts run: the load targets (and --baseline), the charger-month and cold start, idle scale, the CDR export, the console. */
-    parts: { type: 'string', default: 'load,month,idle,cdrs,console' },
+    parts: { type: 'string', default: 'load,month,idle,cdrs,console,alloc' },
     /** The console part (bench/lib/console.mjs): chargers connected, and seconds each view is measured. */
     'console-chargers': { type: 'string', default: '100' },
     'console-seconds': { type: 'string', default: '60' },
     /** Seconds between two messages of one charger under the console part's load (60: a meter value a minute, as deployed). */
     'console-step': { type: 'string', default: '60' },
+    /** The site allocation part (bench/lib/allocation.mjs): sessions per site timed, and chargers per simulated site hour ('' skips either). */
+    'alloc-sessions': { type: 'string', default: '20,200,2000' },
+    'alloc-chargers': { type: 'string', default: '20,200' },
   },
 });
 const bounded = (name, max) => {
@@ -79,6 +85,16 @@ const bounded = (name, max) => {
   if (!Number.isInteger(value) || value < 0 || value > max) throw new Error(`--${name} must be an integer from 0 to ${max}`);
   return value;
 };
+const sizes = (name, max) =>
+  args[name]
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean)
+    .map((n) => {
+      const value = Number(n);
+      if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} takes integers from 1 to ${max}, comma-separated`);
+      return value;
+    });
 const options = {
   chargers: bounded('chargers', 2_000),
   seconds: bounded('seconds', 600),
@@ -95,6 +111,8 @@ const options = {
   consoleSeconds: bounded('console-seconds', 3_600),
   consoleStep: Math.max(1, bounded('console-step', 3_600)),
   parts: new Set(args.parts.split(',').map((p) => p.trim()).filter(Boolean)),
+  allocSessions: sizes('alloc-sessions', 10_000),
+  allocChargers: sizes('alloc-chargers', 2_000),
   // Empty (--targets '') runs no load target: e.g. the cold start alone, with --month-chargers 0.
   targets: args.targets.split(',').map((t) => t.trim()).filter(Boolean),
   idleTargets: args['idle-targets'].split(',').map((t) => t.trim()).filter(Boolean),
@@ -296,7 +314,7 @@ function coldProfiler(target) {
 }
 
 for (const part of options.parts) {
-  if (!['load', 'month', 'idle', 'cdrs', 'console'].includes(part)) throw new Error(`unknown part ${part}: use load, month, idle, cdrs, console`);
+  if (!['load', 'month', 'idle', 'cdrs', 'console', 'alloc'].includes(part)) throw new Error(`unknown part ${part}: use load, month, idle, cdrs, console, alloc`);
 }
 const startedAt = new Date();
 const runs = [];
@@ -346,19 +364,25 @@ if (options.parts.has('console') && options.consoleChargers > 0) {
   process.stderr.write(`console: ${options.consoleChargers} chargers, each view ${options.consoleSeconds} s…\n`);
   consoleResult = await consoleCost({ chargers: options.consoleChargers, seconds: options.consoleSeconds, stepSeconds: options.consoleStep, csmsVars: options.csmsVars });
 }
+// What the site allocator costs (issue 17): CPU per recomputation, messages per session-hour (in Node, no server).
+const allocation = options.parts.has('alloc') ? allocationCost({ sizes: options.allocSessions, simulate: options.allocChargers }) : undefined;
 const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
 const consoleSection = consoleResult ? renderConsole(consoleResult, command) : '';
-const consoleOnly = options.parts.size === 1 && options.parts.has('console');
-const report = consoleOnly ? consoleSection : renderReport({ options, runs, idle, month, baseline, command, startedAt, finishedAt: new Date() }) + (cdrs ? renderCdrExport(cdrs) : '') + consoleSection;
+const allocationSection = allocation ? renderAllocation(allocation, command) : '';
+// One part alone: its section only, and --write replaces only that section.
+const only = options.parts.size === 1 ? { console: [consoleSection, CONSOLE_HEADING], alloc: [allocationSection, ALLOCATION_HEADING] }[[...options.parts][0]] : undefined;
+const report = only
+  ? only[0]
+  : renderReport({ options, runs, idle, month, baseline, command, startedAt, finishedAt: new Date() }) + (cdrs ? renderCdrExport(cdrs) : '') + consoleSection + (allocationSection ? `\n${allocationSection}` : '');
 process.stdout.write(report);
 const resultsPath = resolve(import.meta.dirname, 'RESULTS.md');
-if (args.write) writeFileSync(resultsPath, consoleOnly ? replaceSection(readFileSync(resultsPath, 'utf8'), consoleSection) : report);
+if (args.write) writeFileSync(resultsPath, only ? replaceSection(readFileSync(resultsPath, 'utf8'), only[0], only[1]) : report);
 if (args.json) {
   const monthJson = (m) => m && { ...m, costs: monthCosts(m, idle) };
   writeFileSync(
     args.json,
     JSON.stringify(
-      { options: { ...options, parts: [...options.parts] }, runs: runs.map(summarize), idle, month: monthJson(month), cdrs, console: consoleResult, baseline: baseline && { ...baseline, run: baseline.run && summarize(baseline.run), month: monthJson(baseline.month) } },
+      { options: { ...options, parts: [...options.parts] }, runs: runs.map(summarize), idle, month: monthJson(month), cdrs, console: consoleResult, allocation, baseline: baseline && { ...baseline, run: baseline.run && summarize(baseline.run), month: monthJson(baseline.month) } },
       null,
       2,
     ),

@@ -228,15 +228,15 @@ export function renderConsole(result, command) {
   return lines.join('\n');
 }
 
-const SECTION_HEADING = '## What an open console costs (issue 15)';
+export const SECTION_HEADING = '## What an open console costs (issue 15)';
 
 /**
  * RESULTS.md with the console section replaced (`--parts console --write`), or added at its end
  * when it has none: the other parts' figures, and the notes written by hand about them, stay.
  */
-export function replaceSection(results, section) {
-  const start = results.indexOf(SECTION_HEADING);
+export function replaceSection(results, section, heading = SECTION_HEADING) {
+  const start = results.indexOf(heading);
   if (start < 0) return `${results.trimEnd()}\n\n${section}`;
-  const next = results.indexOf('\n## ', start + SECTION_HEADING.length);
+  const next = results.indexOf('\n## ', start + heading.length);
   return results.slice(0, start) + section + (next >= 0 ? '\n' + results.slice(next + 1) : '');
 }

@@ -4,8 +4,9 @@
 // imports carry `.ts` so Node runs it by type stripping (bench/lib/allocation.mjs).
 //
 // Two passes. Admission: in order of priority, then sessions already charging (a new arrival does
-// not stop one at once; after `rotationMinutes` an equal waiting one may take its turn), then the
-// longest waiting, each gets its minimum if that fits everywhere it counts; else it waits (0).
+// not stop one at once; once it has waited `rotationMinutes` it takes the turn of an equal one that
+// has charged that long), then the longest waiting, each gets its minimum if that fits everywhere it
+// counts; else it waits (0).
 // Filling: tier by tier from the highest priority, progressive filling — a level L rises, each
 // session's share is L clamped to [its minimum, its cap], and a session stops rising when it reaches
 // its cap or a constraint it counts against is full. A tier is filled before the next gets more
@@ -106,7 +107,12 @@ export function allocate(capacity: Capacity, demands: Demand[], fixed: FixedLoad
   }
 
   // Admission.
-  const klass = (demand: Demand): number => (!demand.charging ? 1 : now - demand.since < rotationMs ? 0 : 2);
+  // Classes, in order: charging for less than the rotation time; waiting for at least that long;
+  // charging for longer; waiting for less. A session that has just started waiting — new, or just
+  // displaced — does not displace one that charges: else each one displaced would displace the
+  // next at the next recomputation, a cascade that ends with the one that has charged least out.
+  const rotationDue = (demand: Demand): boolean => now - demand.since >= rotationMs;
+  const klass = (demand: Demand): number => (demand.charging ? (rotationDue(demand) ? 2 : 0) : rotationDue(demand) ? 1 : 3);
   const order = Array.from({ length: n }, (_, i) => i);
   const classes = Int8Array.from(demands, klass);
   order.sort((a, b) => {
@@ -116,7 +122,7 @@ export function allocate(capacity: Capacity, demands: Demand[], fixed: FixedLoad
     if (classes[a] !== classes[b]) return classes[a]! - classes[b]!;
     // Waiting: the longest waiting first. Charging: the one that has charged least first, so the
     // one that has charged longest is the first to give way.
-    if (da.since !== db.since) return classes[a] === 1 ? da.since - db.since : db.since - da.since;
+    if (da.since !== db.since) return classes[a] === 1 || classes[a] === 3 ? da.since - db.since : db.since - da.since;
     return da.key < db.key ? -1 : da.key > db.key ? 1 : 0;
   });
   const admitted = new Uint8Array(n);
@@ -184,7 +190,9 @@ export function allocate(capacity: Capacity, demands: Demand[], fixed: FixedLoad
     };
     for (;;) {
       while (nextLow < byLow.length && state[byLow[nextLow]!] !== PENDING) nextLow++;
-      while (nextTop < byTop.length && state[byTop[nextTop]!] !== RISING) nextTop++;
+      // Only a frozen one is past its stop. A pending one stays at the head: its start (at its low,
+      // below its top) comes first, and skipping it would lose its stop, leaving it at its minimum.
+      while (nextTop < byTop.length && state[byTop[nextTop]!] === FROZEN) nextTop++;
       // Starts are due before any top (top > low); a stop can be due only once its session rises.
       const startAt = nextLow < byLow.length ? low[byLow[nextLow]!]! : Infinity;
       const stopAt = nextTop < byTop.length ? top[byTop[nextTop]!]! : Infinity;

@@ -21,8 +21,8 @@ describe('npm run bench', () => {
           '--csms-var', 'FLEET_FLUSH_SECONDS=2',
           // The charger-month profile and the cold start, as small as they go.
           '--month-chargers', '2', '--month-heartbeats', '3', '--month-meters', '5', '--cold', '10', '--cdrs', '0',
-          // The console part has a test of its own below.
-          '--console-chargers', '0'],
+          // The console part has a test of its own below; the site allocation part too, here as small as it goes.
+          '--console-chargers', '0', '--alloc-sessions', '20', '--alloc-chargers', ''],
         { cwd: root, encoding: 'utf8', timeout: 720_000, killSignal: 'SIGKILL' },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
@@ -108,7 +108,7 @@ describe('npm run bench', () => {
       const jsonFile = join(dir, 'bench.json');
       const run = spawnSync(
         process.execPath,
-        ['bench/run.mjs', '--targets', '', '--idle', '0', '--month-chargers', '0', '--commands', '0', '--cold', '10', '--cdrs', '0', '--console-chargers', '0', '--json', jsonFile],
+        ['bench/run.mjs', '--targets', '', '--idle', '0', '--month-chargers', '0', '--commands', '0', '--cold', '10', '--cdrs', '0', '--console-chargers', '0', '--alloc-sessions', '20', '--alloc-chargers', '', '--json', jsonFile],
         { cwd: root, encoding: 'utf8', timeout: 420_000, killSignal: 'SIGKILL' },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
@@ -171,4 +171,32 @@ describe('npm run bench', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 440_000);
+
+  it('issue 17: measures the site allocation alone (--parts alloc): CPU per recomputation, and a simulated hour that keeps the limit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ocpp-bench-'));
+    try {
+      const jsonFile = join(dir, 'bench.json');
+      const run = spawnSync(process.execPath, ['bench/run.mjs', '--parts', 'alloc', '--alloc-sessions', '20,50', '--alloc-chargers', '20', '--json', jsonFile], {
+        cwd: root, encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL',
+      });
+      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+      expect(run.stdout).toContain('## Site allocation (issue 17)');
+      expect(run.stdout).not.toContain('# Benchmark results');
+      const { runs, allocation } = JSON.parse(readFileSync(jsonFile, 'utf8'));
+      expect(runs).toEqual([]);
+      expect(allocation.cpu.map((c: { sessions: number }) => c.sessions)).toEqual([20, 50]);
+      for (const c of allocation.cpu) expect(c.p95Ms).toBeGreaterThanOrEqual(c.medianMs);
+      expect(allocation.sims.length).toBeGreaterThan(0);
+      for (const s of allocation.sims) {
+        expect(s.chargers).toBe(20);
+        expect(s.sessionHours).toBeGreaterThan(0);
+        expect(s.sends).toBeGreaterThan(0);
+        // What the chargers held never went over a limit of the site, its circuits or its chargers.
+        expect(s.overLimitSteps).toBe(0);
+        expect(s.peakHeldRatio).toBeLessThanOrEqual(1 + 1e-9);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 320_000);
 });
