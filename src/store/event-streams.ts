@@ -370,6 +370,75 @@ export class EventStreamStore {
     }
     return { points: points.slice(0, query.limit), more: points.length > query.limit };
   }
+
+  // ---- A day's values, for the archive (archive/event-stream-archiver.ts) ----
+
+  /**
+   * Streams with values of a UTC day before `beforeDay` (YYYY-MM-DD) in D1: the earliest such day
+   * of each, earliest first, at most `limit`; `streams` counts every stream that has one.
+   */
+  async dueDays(beforeDay: string, limit: number): Promise<{ due: Array<{ chargerId: string; streamId: number; day: string }>; streams: number }> {
+    // Every stream with values has its event_streams row (the trigger of migrations/0049 lists an unannounced one).
+    const { results } = await this.db
+      .prepare(
+        `SELECT charger_id, stream_id, day, COUNT(*) OVER () AS streams FROM (
+           SELECT s.charger_id, s.stream_id,
+             substr((SELECT v.hour FROM event_stream_values v
+                     WHERE v.charger_id = s.charger_id AND v.stream_id = s.stream_id AND v.hour < ?1
+                     ORDER BY v.hour LIMIT 1), 1, 10) AS day
+           FROM event_streams s)
+         WHERE day IS NOT NULL ORDER BY day, charger_id, stream_id LIMIT ?2`,
+      )
+      .bind(beforeDay, limit)
+      .all<{ charger_id: string; stream_id: number; day: string; streams: number }>();
+    return { due: results.map((r) => ({ chargerId: r.charger_id, streamId: r.stream_id, day: r.day })), streams: results[0]?.streams ?? 0 };
+  }
+
+  /**
+   * A stream's points of one UTC day in D1, oldest first, and how many the rows hold (`stored`,
+   * which `dayUnchangedStatement` checks: a point in two parts counts twice there, once here).
+   */
+  async dayPoints(chargerId: string, streamId: number, day: string): Promise<{ points: StoredStreamPoint[]; stored: number }> {
+    const { results } = await this.db
+      .prepare(`SELECT hour, data, unannounced FROM event_stream_values WHERE charger_id = ?1 AND stream_id = ?2 AND hour >= ?3 AND hour <= ?4 ORDER BY hour, part`)
+      .bind(chargerId, streamId, `${day}T00`, `${day}T23`)
+      .all<{ hour: string; data: string; unannounced: number }>();
+    const seen = new Set<number>();
+    const points: StoredStreamPoint[] = [];
+    let stored = 0;
+    for (const row of results) {
+      const base = Date.parse(`${row.hour}:00:00Z`);
+      for (const [key, value] of Object.entries(JSON.parse(row.data) as Record<string, string>)) {
+        stored++;
+        const atMs = base + Number(key);
+        if (seen.has(atMs)) continue;
+        seen.add(atMs);
+        points.push({ atMs, value, unannounced: row.unannounced === 1 });
+      }
+    }
+    return { points: points.sort((a, b) => a.atMs - b.atMs), stored };
+  }
+
+  /**
+   * A statement that fails, rolling back its batch, unless the stream's rows of the day still hold
+   * exactly `stored` points (points are only ever added: a late one makes the count differ).
+   */
+  dayUnchangedStatement(chargerId: string, streamId: number, day: string, stored: number): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `SELECT json(CASE WHEN (SELECT COALESCE(SUM((SELECT COUNT(*) FROM json_each(v.data))), 0) FROM event_stream_values v
+                                WHERE v.charger_id = ?1 AND v.stream_id = ?2 AND v.hour >= ?3 AND v.hour <= ?4) = ?5
+                          THEN '0' ELSE 'event stream values changed while archiving' END) AS unchanged`,
+      )
+      .bind(chargerId, streamId, `${day}T00`, `${day}T23`, stored);
+  }
+
+  /** Deletes the stream's rows of one UTC day (put after the checks of the batch that records where they went). */
+  deleteDayStatement(chargerId: string, streamId: number, day: string): D1PreparedStatement {
+    return this.db
+      .prepare('DELETE FROM event_stream_values WHERE charger_id = ?1 AND stream_id = ?2 AND hour >= ?3 AND hour <= ?4')
+      .bind(chargerId, streamId, `${day}T00`, `${day}T23`);
+  }
 }
 
 function toStream(row: StreamRow): StoredEventStream {
