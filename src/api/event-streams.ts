@@ -4,9 +4,10 @@ import { Hono } from 'hono';
 import type { Env } from '../env';
 import { isSecretVariable, REDACTED, redactPrivateKeys, type WriteOnlyLookup } from '../ocpp/secrets';
 import { EventStreamArchiveStore, withArchivedPoints } from '../store/event-stream-archive';
-import { EventStreamStore, type KnownMonitor, type StoredEventStream, type StreamState } from '../store/event-streams';
+import { EventStreamStore, type StoredEventStream, type StreamState } from '../store/event-streams';
 import { ArchiveUnreadable } from '../store/meter-archive';
 import { ReportViewStore } from '../store/report-views';
+import { VariableMonitorStore, type KnownMonitor } from '../store/variable-monitors';
 import { freshCharger } from './charger-views';
 import { apiError } from './errors';
 import { readLimit, readTimeRange } from './query';
@@ -38,7 +39,7 @@ eventStreamRoutes.get('/:chargerId/event-streams', freshCharger, async (c) => {
     limit,
     afterStreamId: cursor === undefined ? undefined : Number(cursor),
   });
-  const monitors = await store.monitorTargets(chargerId, streams.flatMap((s) => (s.variableMonitoringId === null ? [] : [s.variableMonitoringId])));
+  const monitors = await new VariableMonitorStore(c.env.DB).targets(chargerId, streams.flatMap((s) => (s.variableMonitoringId === null ? [] : [s.variableMonitoringId])));
   return c.json({
     eventStreams: streams.map((s) => streamView(s, monitors)),
     nextCursor: more ? String(streams.at(-1)!.streamId) : null,
@@ -59,7 +60,7 @@ eventStreamRoutes.get('/:chargerId/event-streams/:streamId/values', freshCharger
   const store = new EventStreamStore(c.env.DB);
   const stream = await store.get(chargerId, streamId);
   if (!stream) return apiError(c, 404, 'UnknownEventStream', `Charger "${chargerId}" has sent no stream ${streamId}`);
-  const monitors = await store.monitorTargets(chargerId, stream.variableMonitoringId === null ? [] : [stream.variableMonitoringId]);
+  const monitors = await new VariableMonitorStore(c.env.DB).targets(chargerId, stream.variableMonitoringId === null ? [] : [stream.variableMonitoringId]);
   const view = streamView(stream, monitors);
   const page = {
     fromMs: range.from === undefined ? 0 : Date.parse(range.from),

@@ -1,4 +1,4 @@
-// D1 access for OCPP 2.1 periodic event streams, their packed values and the monitors they name; all of their SQL lives here.
+// D1 access for OCPP 2.1 periodic event streams and their packed values; all of their SQL lives here (the monitors they name: variable-monitors.ts).
 //
 // A stream's values are packed per UTC hour (migrations/0049 event_stream_values), as meter
 // values are (meter-values.ts): a flush groups the points it carries by charger, stream and hour,
@@ -8,6 +8,7 @@
 import type { ChargerFact } from '../fleet/outbox';
 import type { EventStreamChange, StreamDefinition, StreamParams } from '../ocpp/v21/event-streams';
 import { chunkByBytes } from './json-rows';
+import { VariableMonitorStore } from './variable-monitors';
 
 /**
  * An hour's row takes points until its data is this long; later points of the hour start a new
@@ -32,26 +33,12 @@ export interface StoredEventStream {
   firstUnannouncedAt: string | null;
 }
 
-/** What a monitor watches, as the CSMS knows it (variable_monitors, or the charger's latest NotifyMonitoringReport). */
-export interface KnownMonitor {
-  monitorId: number;
-  component: Record<string, unknown>;
-  variable: Record<string, unknown>;
-  type: string | null;
-  value: number | null;
-  source: 'SetVariableMonitoring' | 'NotifyMonitoringReport';
-  at: string;
-}
-
 export interface StoredStreamPoint {
   atMs: number;
   value: string;
   /** Stored while the CSMS knew no such stream of the charger. */
   unannounced: boolean;
 }
-
-/** NotifyMonitoringReport parts read, newest first, to find the monitors streams name (as report-views.ts MONITOR_REPORT_WINDOW). */
-const MONITOR_REPORT_WINDOW = 1000;
 
 /** Hours of rows one read of a stream's values takes at most; a page needing more reads again. */
 const HOURS_PER_READ = 24;
@@ -149,7 +136,11 @@ type StreamRow = {
 };
 
 export class EventStreamStore {
-  constructor(private readonly db: D1Database) {}
+  private readonly monitors: VariableMonitorStore;
+
+  constructor(private readonly db: D1Database) {
+    this.monitors = new VariableMonitorStore(db);
+  }
 
   /**
    * The statements that apply stream and monitor changes, in order. Each is idempotent, and a
@@ -203,25 +194,8 @@ export class EventStreamStore {
           ...(c.open.length === 0 ? [] : [this.open(chargerId, c.open, c.at, true)]),
         ];
       case 'monitors':
-        return [
-          this.db
-            .prepare(
-              `INSERT INTO variable_monitors (charger_id, monitor_id, component, variable, type, value, set_at)
-               SELECT ?1, json_extract(m.value, '$.monitorId'), json_extract(m.value, '$.component'), json_extract(m.value, '$.variable'),
-                 json_extract(m.value, '$.type'), json_extract(m.value, '$.value'), ?2
-               FROM json_each(?3) AS m WHERE 1
-               ON CONFLICT (charger_id, monitor_id) DO UPDATE SET
-                 component = excluded.component, variable = excluded.variable, type = excluded.type, value = excluded.value, set_at = excluded.set_at
-               WHERE variable_monitors.set_at <= excluded.set_at`,
-            )
-            .bind(chargerId, c.at, JSON.stringify(c.set)),
-        ];
       case 'clearMonitors':
-        return [
-          this.db
-            .prepare('DELETE FROM variable_monitors WHERE charger_id = ?1 AND set_at <= ?2 AND monitor_id IN (SELECT value FROM json_each(?3))')
-            .bind(chargerId, c.at, JSON.stringify(c.monitorIds)),
-        ];
+        return this.monitors.changeStatements(chargerId, c);
     }
   }
 
@@ -268,61 +242,6 @@ export class EventStreamStore {
       .bind(chargerId, streamId)
       .first<StreamRow>();
     return row ? toStream(row) : null;
-  }
-
-  /**
-   * What the given monitors watch: as the charger accepted them in SetVariableMonitoring, else as
-   * its latest NotifyMonitoringReport (within the newest MONITOR_REPORT_WINDOW parts) gave them;
-   * the newer of the two when both know one.
-   */
-  async monitorTargets(chargerId: string, monitorIds: readonly number[]): Promise<Map<number, KnownMonitor>> {
-    const found = new Map<number, KnownMonitor>();
-    if (monitorIds.length === 0) return found;
-    const ids = JSON.stringify([...new Set(monitorIds)]);
-    type Row = { monitor_id: number; component: string; variable: string; type: string | null; value: number | null; at: string };
-    const [set, reported] = await this.db.batch<Row>([
-      this.db
-        .prepare(
-          `SELECT monitor_id, component, variable, type, value, set_at AS at FROM variable_monitors
-           WHERE charger_id = ?1 AND monitor_id IN (SELECT value FROM json_each(?2))`,
-        )
-        .bind(chargerId, ids),
-      this.db
-        .prepare(
-          `WITH parts AS (
-             SELECT id, received_at, payload FROM charger_reports
-             WHERE charger_id = ?1 AND action = 'NotifyMonitoringReport' ORDER BY id DESC LIMIT ?3
-           ),
-           monitors AS (
-             SELECT json_extract(vm.value, '$.id') AS monitor_id, json_extract(m.value, '$.component') AS component,
-               json_extract(m.value, '$.variable') AS variable, json_extract(vm.value, '$.type') AS type,
-               json_extract(vm.value, '$.value') AS value, p.received_at AS at,
-               row_number() OVER (PARTITION BY json_extract(vm.value, '$.id') ORDER BY p.id DESC) AS n
-             FROM parts AS p, json_each(p.payload, '$.monitor') AS m, json_each(m.value, '$.variableMonitoring') AS vm
-           )
-           SELECT monitor_id, component, variable, type, value, at FROM monitors
-           WHERE n = 1 AND monitor_id IN (SELECT value FROM json_each(?2))`,
-        )
-        .bind(chargerId, ids, MONITOR_REPORT_WINDOW),
-    ]);
-    const take = (rows: Row[], source: KnownMonitor['source']) => {
-      for (const row of rows) {
-        const known = found.get(row.monitor_id);
-        if (known && known.at >= row.at) continue;
-        found.set(row.monitor_id, {
-          monitorId: row.monitor_id,
-          component: JSON.parse(row.component) as Record<string, unknown>,
-          variable: JSON.parse(row.variable) as Record<string, unknown>,
-          type: row.type,
-          value: row.value,
-          source,
-          at: row.at,
-        });
-      }
-    };
-    take(set!.results, 'SetVariableMonitoring');
-    take(reported!.results, 'NotifyMonitoringReport');
-    return found;
   }
 
   /**
