@@ -142,9 +142,10 @@ export default {
   async scheduled(_controller, env, _ctx) {
     markIsolateStarted();
     const report = await runMeterArchive(counted(env));
-    if (report.moved.length > 0 || report.failed.length > 0) {
-      const { moved, failed, ...rest } = report;
-      console.log(JSON.stringify({ level: failed.length > 0 ? 'warn' : 'info', what: 'meter-archive', ...rest, moved: moved.length, failed }));
+    if (report.moved.length > 0 || report.failed.length > 0 || report.movedStreamDays.length > 0 || report.failedStreamDays.length > 0) {
+      const { moved, failed, movedStreamDays, ...rest } = report;
+      const warn = failed.length > 0 || rest.failedStreamDays.length > 0;
+      console.log(JSON.stringify({ level: warn ? 'warn' : 'info', what: 'meter-archive', ...rest, moved: moved.length, failed, movedStreamDays: movedStreamDays.length }));
     }
   },
 } satisfies ExportedHandler<Env>;

@@ -3,8 +3,11 @@
 import { Hono } from 'hono';
 import type { Env } from '../env';
 import { isSecretVariable, REDACTED, redactPrivateKeys, type WriteOnlyLookup } from '../ocpp/secrets';
-import { EventStreamStore, type KnownMonitor, type StoredEventStream, type StreamState } from '../store/event-streams';
+import { EventStreamArchiveStore, withArchivedPoints } from '../store/event-stream-archive';
+import { EventStreamStore, type StoredEventStream, type StreamState } from '../store/event-streams';
+import { ArchiveUnreadable } from '../store/meter-archive';
 import { ReportViewStore } from '../store/report-views';
+import { VariableMonitorStore, type KnownMonitor } from '../store/variable-monitors';
 import { freshCharger } from './charger-views';
 import { apiError } from './errors';
 import { readLimit, readTimeRange } from './query';
@@ -36,7 +39,7 @@ eventStreamRoutes.get('/:chargerId/event-streams', freshCharger, async (c) => {
     limit,
     afterStreamId: cursor === undefined ? undefined : Number(cursor),
   });
-  const monitors = await store.monitorTargets(chargerId, streams.flatMap((s) => (s.variableMonitoringId === null ? [] : [s.variableMonitoringId])));
+  const monitors = await new VariableMonitorStore(c.env.DB).targets(chargerId, streams.flatMap((s) => (s.variableMonitoringId === null ? [] : [s.variableMonitoringId])));
   return c.json({
     eventStreams: streams.map((s) => streamView(s, monitors)),
     nextCursor: more ? String(streams.at(-1)!.streamId) : null,
@@ -57,14 +60,24 @@ eventStreamRoutes.get('/:chargerId/event-streams/:streamId/values', freshCharger
   const store = new EventStreamStore(c.env.DB);
   const stream = await store.get(chargerId, streamId);
   if (!stream) return apiError(c, 404, 'UnknownEventStream', `Charger "${chargerId}" has sent no stream ${streamId}`);
-  const monitors = await store.monitorTargets(chargerId, stream.variableMonitoringId === null ? [] : [stream.variableMonitoringId]);
+  const monitors = await new VariableMonitorStore(c.env.DB).targets(chargerId, stream.variableMonitoringId === null ? [] : [stream.variableMonitoringId]);
   const view = streamView(stream, monitors);
-  const { points, more } = await store.points(chargerId, streamId, {
+  const page = {
     fromMs: range.from === undefined ? 0 : Date.parse(range.from),
     toMs: range.to === undefined ? Date.parse('9999-12-31T23:59:59.999Z') : Date.parse(range.to),
     limit,
     afterMs: cursor === undefined ? undefined : Number(cursor),
-  });
+  };
+  let points;
+  let more;
+  try {
+    // Days past the retention window are in R2 (archive/event-stream-archiver.ts): served merged in, as meter values are.
+    ({ points, more } = await withArchivedPoints(new EventStreamArchiveStore(c.env.DB, c.env.ARCHIVE), chargerId, streamId, page, await store.points(chargerId, streamId, page)));
+  } catch (error) {
+    if (!(error instanceof ArchiveUnreadable)) throw error;
+    console.error(JSON.stringify({ level: 'error', what: 'event-stream-archive-read', path: c.req.path, error: String(error) }));
+    return apiError(c, 503, 'ArchiveUnavailable', `Some of this stream's values are archived in R2 and cannot be read now: ${error.message}`);
+  }
   const shown = valueShown(view.monitor, await new ReportViewStore(c.env.DB).writeOnly(chargerId));
   return c.json({
     eventStream: view,

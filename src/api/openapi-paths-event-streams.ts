@@ -79,12 +79,14 @@ export function eventStreamPaths(): Record<string, Json> {
         summary: 'The values a periodic event stream sent (NotifyPeriodicEventStream), oldest first',
         description:
           `Each data point as basetime + t with its value, \`limit\` at a time (default ${STREAM_VALUES_PAGE}). \`from\` (inclusive) and \`to\` (exclusive) apply to that time. ` +
-          'Points of one instant are kept once (the first that came). Values are stored packed per stream and hour, written with the charger\u2019s next flush (this read flushes first).',
+          'Points of one instant are kept once (the first that came). Values are stored packed per stream and hour, written with the charger\u2019s next flush (this read flushes first). ' +
+          'Days older than METER_RETENTION_DAYS move to R2 (the archive run) and are served from there merged in, in the same order and with the same cursors.',
         parameters: [parameterRef('from'), parameterRef('to'), parameterRef('limit'), query('cursor', { type: 'string' }, 'The `nextCursor` of the previous page')],
         responses: {
           '200': jsonResponse('A page of values', objectOf({ eventStream: EVENT_STREAM, values: { type: 'array', items: STREAM_VALUE }, nextCursor: NEXT_CURSOR })),
           '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }),
           '404': errorResponse({ ...UNKNOWN_CHARGER, UnknownEventStream: 'the charger has sent no stream with this id (neither opened it nor sent its values)' }),
+          '503': errorResponse({ ArchiveUnavailable: 'some of the values asked for are archived in R2 and cannot be read now (never a partial list)' }),
         },
       }),
     },

@@ -117,6 +117,7 @@ export function fleetPaths(): Record<string, Json> {
         description:
           'Each transaction: its values (and a completed 2.0.1 transaction\'s events, but its Ended and those not applied) written to R2 as one gzip object, read back and checked, then in one D1 batch the transaction marked archived and what moved deleted from D1. ' +
           'The API serves them as before. A transaction that fails stays in D1 and is listed in `failed`; the next run tries again. ' +
+          'Likewise, per UTC day, a charger\u2019s values outside any transaction and each OCPP 2.1 periodic event stream\u2019s values once the whole day is older than the window. ' +
           '`enabled` is false (nothing moved) when no R2 bucket is bound as ARCHIVE or METER_RETENTION_DAYS is 0.',
         parameters: [query('limit', { type: 'integer', minimum: 1, maximum: 1000 }, 'Transactions to move at most in this run')],
         responses: {
@@ -143,6 +144,23 @@ export function fleetPaths(): Record<string, Json> {
               },
               failed: { type: 'array', items: objectOf({ chargerId: { type: 'string' }, transactionId: { type: 'string' }, error: { type: 'string' } }) },
               left: { type: 'integer', description: 'Due transactions whose values are still in D1 after this run' },
+              movedDays: {
+                type: 'array',
+                items: objectOf({ chargerId: { type: 'string' }, day: { type: 'string', format: 'date' }, meterValues: { type: 'integer' }, key: { type: 'string' } }),
+                description: 'Values outside any transaction moved, per charger and UTC day',
+              },
+              failedDays: { type: 'array', items: objectOf({ chargerId: { type: 'string' }, day: { type: 'string', format: 'date' }, error: { type: 'string' } }) },
+              chargersWithDaysDue: { type: 'integer' },
+              movedStreamDays: {
+                type: 'array',
+                items: objectOf({ chargerId: { type: 'string' }, streamId: { type: 'integer' }, day: { type: 'string', format: 'date' }, values: { type: 'integer' }, key: { type: 'string' } }),
+                description: 'OCPP 2.1 periodic event-stream values moved, per charger, stream and UTC day (days wholly before the cutoff\u2019s; one day per stream a run)',
+              },
+              failedStreamDays: {
+                type: 'array',
+                items: objectOf({ chargerId: { type: 'string' }, streamId: { type: 'integer' }, day: { type: 'string', format: 'date' }, error: { type: 'string' } }),
+              },
+              streamsWithDaysDue: { type: 'integer', description: 'Streams that had a day due when the run began' },
             }),
           ),
           '400': errorResponse(BAD_PARAMETER),

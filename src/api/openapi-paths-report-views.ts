@@ -1,6 +1,6 @@
 // The OpenAPI paths of the readable views of what 2.0.1 chargers report: monitors (N02–N08), events, display messages (O01–O06), customer information (N09/N10).
 
-import { CUSTOMER_INFORMATION_PARTS, DISPLAY_MESSAGE_WINDOW, EVENT_REPORT_WINDOW, MONITOR_REPORT_WINDOW } from '../store/report-views';
+import { CUSTOMER_INFORMATION_PARTS, DISPLAY_MESSAGE_WINDOW, EVENT_REPORT_WINDOW } from '../store/report-views';
 import {
   BAD_CHARGER_ID,
   BAD_PARAMETER,
@@ -22,7 +22,7 @@ const ERRORS = { '400': errorResponse({ ...BAD_CHARGER_ID, ...BAD_PARAMETER }), 
 
 const MONITOR: Json = {
   type: 'object',
-  required: ['id', 'component', 'variable', 'type', 'value', 'severity', 'transaction', 'requestId', 'reportedAt'],
+  required: ['id', 'component', 'variable', 'type', 'value', 'severity', 'transaction', 'source', 'requestId', 'reportedAt'],
   properties: {
     id: { type: 'integer', description: 'The monitor id the charger gave it' },
     component: {
@@ -36,10 +36,11 @@ const MONITOR: Json = {
     variable: { type: 'object', properties: { name: { type: 'string' }, instance: NULLABLE_STRING } },
     type: { type: 'string', enum: [...MONITOR_TYPES] },
     value: { type: 'number' },
-    severity: { type: 'integer', description: '0 (Danger) to 9 (Debug)' },
+    severity: { type: ['integer', 'null'], description: '0 (Danger) to 9 (Debug); null for a monitor set before severities were kept and not reported since' },
     transaction: { type: 'boolean', description: 'Only active while a transaction runs' },
-    requestId: { type: ['integer', 'null'], description: 'The GetMonitoringReport it was last reported in' },
-    reportedAt: { type: 'string', format: 'date-time', description: 'When that report part arrived' },
+    source: { type: 'string', enum: ['SetVariableMonitoring', 'NotifyMonitoringReport'], description: 'Whether the CSMS last learnt it from the charger accepting it, or reporting it' },
+    requestId: { type: ['integer', 'null'], description: 'The GetMonitoringReport it was last reported in; null when last set' },
+    reportedAt: { type: 'string', format: 'date-time', description: 'When the CSMS learnt it so: the answer, or the report part, arrived' },
   },
 };
 
@@ -119,11 +120,11 @@ export function reportViewPaths(): Record<string, Json> {
       get: operation({
         tags: ['Charger history'],
         operationId: 'listMonitors',
-        summary: 'The variable monitors the charger reported (NotifyMonitoringReport, N02), one per component, variable and monitor id',
+        summary: 'The variable monitors the charger has, as the CSMS knows them: set (SetVariableMonitoring, N04) or reported (NotifyMonitoringReport, N02), one per monitor id',
         description:
-          'Each monitor as the latest report that holds it gives it, from the parts of every GetMonitoringReport (requestIds) among the charger\u2019s latest ' +
-          `${MONITOR_REPORT_WINDOW} NotifyMonitoringReport messages. A monitor cleared since (ClearVariableMonitoring) shows until a report without it is asked for: ` +
-          '`requestId` and `reportedAt` say how recent each one is. Ordered by component (name, instance, EVSE, connector), variable (name, instance) and id.',
+          'The charger\u2019s monitor inventory (2.0.1 and 2.1): every monitor it accepted in a SetVariableMonitoring answer or reported in a NotifyMonitoringReport part, ' +
+          'each id as the latest of those gave it, less those it accepted to clear (ClearVariableMonitoring). `source`, `requestId` and `reportedAt` say where and when it was learnt. ' +
+          'Ordered by component (name, instance, EVSE, connector), variable (name, instance) and id.',
         parameters: [
           query('component', { type: 'string', maxLength: 50 }, 'Only this component name'),
           query('variable', { type: 'string', maxLength: 50 }, 'Only this variable name'),

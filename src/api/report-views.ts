@@ -1,8 +1,9 @@
-// /api/v1/chargers/{chargerId}/{monitors,events,display-messages,customer-information} — readable views of what a 2.0.1 charger reported.
+// /api/v1/chargers/{chargerId}/{monitors,events,display-messages,customer-information} — readable views of what a 2.x charger reported (and, for monitors, was set).
 
 import { Hono, type Context } from 'hono';
 import type { Env } from '../env';
 import { ReportViewStore } from '../store/report-views';
+import { VariableMonitorStore } from '../store/variable-monitors';
 import { freshCharger } from './charger-views';
 import { apiError } from './errors';
 import { readLimit, readTimeRange } from './query';
@@ -26,7 +27,7 @@ reportViewRoutes.get('/:chargerId/monitors', freshCharger, async (c) => {
   if (typeof filters === 'string') return apiError(c, 400, 'InvalidParameter', filters);
   const limit = readLimit(c);
   if (typeof limit === 'string') return apiError(c, 400, 'InvalidParameter', limit);
-  const page = await new ReportViewStore(c.env.DB).monitors(c.req.param('chargerId'), { ...filters, limit, cursor: c.req.query('cursor') });
+  const page = await new VariableMonitorStore(c.env.DB).list(c.req.param('chargerId'), { ...filters, limit, cursor: c.req.query('cursor') });
   if (!page) return apiError(c, 400, 'InvalidParameter', BAD_CURSOR);
   return c.json(page);
 });

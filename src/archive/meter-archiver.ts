@@ -1,16 +1,17 @@
 // The archive job: moves the meter values of transactions past the retention window from D1 to R2,
-// with a completed 2.0.1 transaction's events, a bounded number per run (the Cron Trigger's and
-// POST /api/v1/archive/run's).
+// with a completed 2.0.1 transaction's events, and the days of 2.1 event-stream values past it
+// (event-stream-archiver.ts), a bounded number per run (the Cron Trigger's and POST /api/v1/archive/run's).
 
 import { readConfig } from '../config';
 import type { Env } from '../env';
 import { archiveKey, chargerKey, dayArchiveKey, encodeArchive, MeterArchiveStore, mergeReadings } from '../store/meter-archive';
 import { MeterValueStore } from '../store/meter-values';
+import { archiveStreamDays, type StreamDaysReport } from './event-stream-archiver';
 
 /** Transactions moved at the same time: R2 and D1 round trips overlap, the isolate's CPU stays one at a time. */
 const CONCURRENCY = 4;
 
-export interface ArchiveRunReport {
+export interface ArchiveRunReport extends StreamDaysReport {
   /** False when archiving is off: no ARCHIVE bucket bound, or METER_RETENTION_DAYS = 0. */
   enabled: boolean;
   /** Why it is off. */
@@ -47,6 +48,9 @@ export async function runMeterArchive(env: Env, options: { now?: Date; limit?: n
     movedDays: [],
     failedDays: [],
     chargersWithDaysDue: 0,
+    movedStreamDays: [],
+    failedStreamDays: [],
+    streamsWithDaysDue: 0,
   };
   if (!env.ARCHIVE) return { ...report, reason: 'no R2 bucket is bound as ARCHIVE' };
   if (config.meterRetentionDays === 0) return { ...report, reason: 'METER_RETENTION_DAYS is 0' };
@@ -76,7 +80,9 @@ export async function runMeterArchive(env: Env, options: { now?: Date; limit?: n
       console.error(JSON.stringify({ level: 'error', what: 'meter-archive', chargerId, day, error: String(error) }));
     }
   });
-  return { ...report, enabled: true, cutoff, left: await archive.backlog(cutoff) };
+  // 2.1 event streams' values: by day as well, with the same cutoff and as many days a run.
+  const streams = await archiveStreamDays(env.DB, env.ARCHIVE, { beforeDay: cutoff.slice(0, 10), limit, now: now.toISOString(), inGroups });
+  return { ...report, ...streams, enabled: true, cutoff, left: await archive.backlog(cutoff) };
 }
 
 async function inGroups<T>(items: readonly T[], run: (item: T) => Promise<void>): Promise<void> {

@@ -24,10 +24,10 @@ export const CHARGER_VIEWS = String.raw`
           d ? hash(d.issuerKeyHash) : '—', d ? d.hashAlgorithm : '—', String((c.childCertificateHashData || []).length), time(c.updatedAt)];
       } },
     { key: 'monitors', title: 'Monitors', path: '/monitors', list: 'monitors', v201: true,
-      head: ['Id', 'Component', 'Variable', 'Type', 'Value', 'Severity', 'Reported'],
+      head: ['Id', 'Component', 'Variable', 'Type', 'Value', 'Severity', 'Known from'],
       cells: function (m) {
         return [String(m.id), named(m.component), named(m.variable), m.type + (m.transaction ? ' (transaction)' : ''),
-          String(m.value), String(m.severity), time(m.reportedAt)];
+          String(m.value), m.severity === null ? '—' : String(m.severity), m.source + ' at ' + time(m.reportedAt)];
       } },
     { key: 'display', title: 'Display messages', path: '/display-messages', list: 'displayMessages', v201: true,
       head: ['Id', 'Priority', 'State', 'Message', 'From', 'Until', 'Transaction', 'Known from'],

@@ -14,11 +14,17 @@ const SECRET_KEYS_16 = new Set(['authorizationkey']);
 /** 2.0.1 variables (component.variable) whose value is a credential; the spec also marks BasicAuthPassword WriteOnly. */
 const SECRET_VARIABLES_201 = new Set(['securityctrlr.basicauthpassword']);
 /**
- * Configuration keys (1.6) and variables (2.0.1) whose name says they hold a credential, whatever
- * the vendor: `WifiPassword`, `ApnPassword`, `WebSocketPassword`, `MqttSecret`, `TlsPrivateKey`…
+ * Configuration keys (1.6) and variables (2.0.1, 2.1) whose name says they hold a credential,
+ * whatever the vendor: `WifiPassword`, `ApnPassword`, `WebSocketPassword`, `MqttSecret`,
+ * `TlsPrivateKey`… and the network-profile credentials 2.1 lets SetVariables write (its
+ * NetworkConfiguration component: `BasicAuthPassword`, `ApnPassword`, `VpnPassword`, `VpnKey`, `SimPin`).
  */
-const SECRET_NAME = /password|passwd|secret|privatekey/i;
-/** Properties whose string value is secret wherever they appear (2.0.1 NetworkConnectionProfile's APN and VPN, any password). */
+const SECRET_NAME = /password|passwd|secret|privatekey|vpnkey|simpin/i;
+/**
+ * Properties whose value is secret wherever they appear (the NetworkConnectionProfile's APN and
+ * VPN credentials, 2.1's basicAuthPassword, any password). A SIM PIN is an integer in 2.0.1 and
+ * 2.1, and is a secret all the same: numbers under these names are redacted too.
+ */
 const SECRET_PROPERTY = /^(?:[a-z]*password|simpin|privatekey)$/i;
 /** A PEM private key block (PKCS#8, RSA, EC, encrypted…); a cut-off block is redacted to its end. */
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[^"]*?(?:-----END \1PRIVATE KEY-----|(?="|$))/g;
@@ -31,7 +37,7 @@ const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[^"]*?(?:-----EN
  */
 const SIGNED_UPLOAD_URL = /(\/uploads\\?\/logs\\?\/[^/\\\s"?#]+\\?\/-?\d+\\?\/\d+\\?\/)[A-Za-z0-9_-]+/g;
 /** Words without which a frame cannot carry a secret; frames without any are kept as they are, unparsed. */
-const SECRET_MARKERS = /authorizationkey|password|passwd|secret|privatekey|writeonly|private key|simpin|"vpn"|\\u|\/uploads\\?\/logs/i;
+const SECRET_MARKERS = /authorizationkey|password|passwd|secret|privatekey|writeonly|private key|simpin|vpnkey|"vpn"|\\u|\/uploads\\?\/logs/i;
 
 /** Variables the charger itself marked WriteOnly (learnt from its reports), beyond the ones the spec names. */
 export type WriteOnlyLookup = (component: string, variable: string) => boolean;
@@ -103,7 +109,10 @@ function redact(value: unknown, writeOnly: WriteOnlyLookup | undefined, inVpn: b
   for (const [name, field] of Object.entries(object)) {
     if (name === 'data' && jsonText) {
       copy[name] = redactJsonText(field as string, writeOnly);
-    } else if (typeof field === 'string' && (secretFields.has(name) || SECRET_PROPERTY.test(name) || (inVpn && name === 'key'))) {
+    } else if (
+      (typeof field === 'string' && (secretFields.has(name) || SECRET_PROPERTY.test(name) || (inVpn && name === 'key'))) ||
+      (typeof field === 'number' && SECRET_PROPERTY.test(name))
+    ) {
       copy[name] = REDACTED;
     } else if (name === 'variableAttribute' && target && Array.isArray(field)) {
       copy[name] = field.map((attribute) => redactAttribute(attribute, secretTarget));
@@ -176,11 +185,14 @@ export function mayHoldSecret(text: string, alsoMentions: readonly string[] = []
  */
 export function redactUnparsedText(text: string): string {
   const withoutKeys = redactPrivateKeys(text);
-  if (!/authorizationkey|password|passwd|secret|privatekey|writeonly|simpin|"vpn"/i.test(withoutKeys)) return withoutKeys;
-  return withoutKeys.replace(
-    /("(?:value|attributeValue|actualValue|key|[A-Za-z]*[Pp]assword|simPin)"\s*:\s*)"(?:[^"\\]|\\.)*("|$)/g,
-    (_match, head: string, end: string) => `${head}"${REDACTED}${end}`,
-  );
+  if (!/authorizationkey|password|passwd|secret|privatekey|writeonly|simpin|vpnkey|"vpn"/i.test(withoutKeys)) return withoutKeys;
+  return withoutKeys
+    .replace(
+      /("(?:value|attributeValue|actualValue|key|[A-Za-z]*[Pp]assword|simPin)"\s*:\s*)"(?:[^"\\]|\\.)*("|$)/g,
+      (_match, head: string, end: string) => `${head}"${REDACTED}${end}`,
+    )
+    // A SIM PIN is sent as a number.
+    .replace(/("simPin"\s*:\s*)-?\d+/gi, `$1"${REDACTED}"`);
 }
 
 // ---- Literal secrets echoed back ----
@@ -302,7 +314,12 @@ export function credentialChange(action: string, payload: unknown): string | und
       for (const item of data) {
         const target = item && typeof item === 'object' ? variableTarget(item as Record<string, unknown>) : undefined;
         if (!target) continue;
-        if (CREDENTIAL_VARIABLES_201.has(`${target.component}.${target.variable}`.toLowerCase()) || SECRET_NAME.test(target.variable)) {
+        if (
+          CREDENTIAL_VARIABLES_201.has(`${target.component}.${target.variable}`.toLowerCase()) ||
+          SECRET_NAME.test(target.variable) ||
+          // 2.1: each variable of a NetworkConfiguration instance is a field of a network connection profile, as SetNetworkProfile sets it.
+          target.component.toLowerCase() === 'networkconfiguration'
+        ) {
           return `SetVariables ${target.component}.${target.variable}`;
         }
       }

@@ -1,4 +1,4 @@
-// D1 access for OCPP 2.1 periodic event streams, their packed values and the monitors they name; all of their SQL lives here.
+// D1 access for OCPP 2.1 periodic event streams and their packed values; all of their SQL lives here (the monitors they name: variable-monitors.ts).
 //
 // A stream's values are packed per UTC hour (migrations/0049 event_stream_values), as meter
 // values are (meter-values.ts): a flush groups the points it carries by charger, stream and hour,
@@ -8,6 +8,7 @@
 import type { ChargerFact } from '../fleet/outbox';
 import type { EventStreamChange, StreamDefinition, StreamParams } from '../ocpp/v21/event-streams';
 import { chunkByBytes } from './json-rows';
+import { VariableMonitorStore } from './variable-monitors';
 
 /**
  * An hour's row takes points until its data is this long; later points of the hour start a new
@@ -32,26 +33,12 @@ export interface StoredEventStream {
   firstUnannouncedAt: string | null;
 }
 
-/** What a monitor watches, as the CSMS knows it (variable_monitors, or the charger's latest NotifyMonitoringReport). */
-export interface KnownMonitor {
-  monitorId: number;
-  component: Record<string, unknown>;
-  variable: Record<string, unknown>;
-  type: string | null;
-  value: number | null;
-  source: 'SetVariableMonitoring' | 'NotifyMonitoringReport';
-  at: string;
-}
-
 export interface StoredStreamPoint {
   atMs: number;
   value: string;
   /** Stored while the CSMS knew no such stream of the charger. */
   unannounced: boolean;
 }
-
-/** NotifyMonitoringReport parts read, newest first, to find the monitors streams name (as report-views.ts MONITOR_REPORT_WINDOW). */
-const MONITOR_REPORT_WINDOW = 1000;
 
 /** Hours of rows one read of a stream's values takes at most; a page needing more reads again. */
 const HOURS_PER_READ = 24;
@@ -149,7 +136,11 @@ type StreamRow = {
 };
 
 export class EventStreamStore {
-  constructor(private readonly db: D1Database) {}
+  private readonly monitors: VariableMonitorStore;
+
+  constructor(private readonly db: D1Database) {
+    this.monitors = new VariableMonitorStore(db);
+  }
 
   /**
    * The statements that apply stream and monitor changes, in order. Each is idempotent, and a
@@ -203,25 +194,8 @@ export class EventStreamStore {
           ...(c.open.length === 0 ? [] : [this.open(chargerId, c.open, c.at, true)]),
         ];
       case 'monitors':
-        return [
-          this.db
-            .prepare(
-              `INSERT INTO variable_monitors (charger_id, monitor_id, component, variable, type, value, set_at)
-               SELECT ?1, json_extract(m.value, '$.monitorId'), json_extract(m.value, '$.component'), json_extract(m.value, '$.variable'),
-                 json_extract(m.value, '$.type'), json_extract(m.value, '$.value'), ?2
-               FROM json_each(?3) AS m WHERE 1
-               ON CONFLICT (charger_id, monitor_id) DO UPDATE SET
-                 component = excluded.component, variable = excluded.variable, type = excluded.type, value = excluded.value, set_at = excluded.set_at
-               WHERE variable_monitors.set_at <= excluded.set_at`,
-            )
-            .bind(chargerId, c.at, JSON.stringify(c.set)),
-        ];
       case 'clearMonitors':
-        return [
-          this.db
-            .prepare('DELETE FROM variable_monitors WHERE charger_id = ?1 AND set_at <= ?2 AND monitor_id IN (SELECT value FROM json_each(?3))')
-            .bind(chargerId, c.at, JSON.stringify(c.monitorIds)),
-        ];
+        return this.monitors.changeStatements(chargerId, c);
     }
   }
 
@@ -271,61 +245,6 @@ export class EventStreamStore {
   }
 
   /**
-   * What the given monitors watch: as the charger accepted them in SetVariableMonitoring, else as
-   * its latest NotifyMonitoringReport (within the newest MONITOR_REPORT_WINDOW parts) gave them;
-   * the newer of the two when both know one.
-   */
-  async monitorTargets(chargerId: string, monitorIds: readonly number[]): Promise<Map<number, KnownMonitor>> {
-    const found = new Map<number, KnownMonitor>();
-    if (monitorIds.length === 0) return found;
-    const ids = JSON.stringify([...new Set(monitorIds)]);
-    type Row = { monitor_id: number; component: string; variable: string; type: string | null; value: number | null; at: string };
-    const [set, reported] = await this.db.batch<Row>([
-      this.db
-        .prepare(
-          `SELECT monitor_id, component, variable, type, value, set_at AS at FROM variable_monitors
-           WHERE charger_id = ?1 AND monitor_id IN (SELECT value FROM json_each(?2))`,
-        )
-        .bind(chargerId, ids),
-      this.db
-        .prepare(
-          `WITH parts AS (
-             SELECT id, received_at, payload FROM charger_reports
-             WHERE charger_id = ?1 AND action = 'NotifyMonitoringReport' ORDER BY id DESC LIMIT ?3
-           ),
-           monitors AS (
-             SELECT json_extract(vm.value, '$.id') AS monitor_id, json_extract(m.value, '$.component') AS component,
-               json_extract(m.value, '$.variable') AS variable, json_extract(vm.value, '$.type') AS type,
-               json_extract(vm.value, '$.value') AS value, p.received_at AS at,
-               row_number() OVER (PARTITION BY json_extract(vm.value, '$.id') ORDER BY p.id DESC) AS n
-             FROM parts AS p, json_each(p.payload, '$.monitor') AS m, json_each(m.value, '$.variableMonitoring') AS vm
-           )
-           SELECT monitor_id, component, variable, type, value, at FROM monitors
-           WHERE n = 1 AND monitor_id IN (SELECT value FROM json_each(?2))`,
-        )
-        .bind(chargerId, ids, MONITOR_REPORT_WINDOW),
-    ]);
-    const take = (rows: Row[], source: KnownMonitor['source']) => {
-      for (const row of rows) {
-        const known = found.get(row.monitor_id);
-        if (known && known.at >= row.at) continue;
-        found.set(row.monitor_id, {
-          monitorId: row.monitor_id,
-          component: JSON.parse(row.component) as Record<string, unknown>,
-          variable: JSON.parse(row.variable) as Record<string, unknown>,
-          type: row.type,
-          value: row.value,
-          source,
-          at: row.at,
-        });
-      }
-    };
-    take(set!.results, 'SetVariableMonitoring');
-    take(reported!.results, 'NotifyMonitoringReport');
-    return found;
-  }
-
-  /**
    * A stream's points from `fromMs` (inclusive) to `toMs` (exclusive), oldest first, `limit` of
    * them after `afterMs` when given; `more` when the range holds more. Rows are read whole hours
    * at a time (an hour's parts together), so points come sorted across parts.
@@ -369,6 +288,75 @@ export class EventStreamStore {
       nextHour = hourOf(Date.parse(`${results.at(-1)!.hour}:00:00Z`) + HOUR_MS);
     }
     return { points: points.slice(0, query.limit), more: points.length > query.limit };
+  }
+
+  // ---- A day's values, for the archive (archive/event-stream-archiver.ts) ----
+
+  /**
+   * Streams with values of a UTC day before `beforeDay` (YYYY-MM-DD) in D1: the earliest such day
+   * of each, earliest first, at most `limit`; `streams` counts every stream that has one.
+   */
+  async dueDays(beforeDay: string, limit: number): Promise<{ due: Array<{ chargerId: string; streamId: number; day: string }>; streams: number }> {
+    // Every stream with values has its event_streams row (the trigger of migrations/0049 lists an unannounced one).
+    const { results } = await this.db
+      .prepare(
+        `SELECT charger_id, stream_id, day, COUNT(*) OVER () AS streams FROM (
+           SELECT s.charger_id, s.stream_id,
+             substr((SELECT v.hour FROM event_stream_values v
+                     WHERE v.charger_id = s.charger_id AND v.stream_id = s.stream_id AND v.hour < ?1
+                     ORDER BY v.hour LIMIT 1), 1, 10) AS day
+           FROM event_streams s)
+         WHERE day IS NOT NULL ORDER BY day, charger_id, stream_id LIMIT ?2`,
+      )
+      .bind(beforeDay, limit)
+      .all<{ charger_id: string; stream_id: number; day: string; streams: number }>();
+    return { due: results.map((r) => ({ chargerId: r.charger_id, streamId: r.stream_id, day: r.day })), streams: results[0]?.streams ?? 0 };
+  }
+
+  /**
+   * A stream's points of one UTC day in D1, oldest first, and how many the rows hold (`stored`,
+   * which `dayUnchangedStatement` checks: a point in two parts counts twice there, once here).
+   */
+  async dayPoints(chargerId: string, streamId: number, day: string): Promise<{ points: StoredStreamPoint[]; stored: number }> {
+    const { results } = await this.db
+      .prepare(`SELECT hour, data, unannounced FROM event_stream_values WHERE charger_id = ?1 AND stream_id = ?2 AND hour >= ?3 AND hour <= ?4 ORDER BY hour, part`)
+      .bind(chargerId, streamId, `${day}T00`, `${day}T23`)
+      .all<{ hour: string; data: string; unannounced: number }>();
+    const seen = new Set<number>();
+    const points: StoredStreamPoint[] = [];
+    let stored = 0;
+    for (const row of results) {
+      const base = Date.parse(`${row.hour}:00:00Z`);
+      for (const [key, value] of Object.entries(JSON.parse(row.data) as Record<string, string>)) {
+        stored++;
+        const atMs = base + Number(key);
+        if (seen.has(atMs)) continue;
+        seen.add(atMs);
+        points.push({ atMs, value, unannounced: row.unannounced === 1 });
+      }
+    }
+    return { points: points.sort((a, b) => a.atMs - b.atMs), stored };
+  }
+
+  /**
+   * A statement that fails, rolling back its batch, unless the stream's rows of the day still hold
+   * exactly `stored` points (points are only ever added: a late one makes the count differ).
+   */
+  dayUnchangedStatement(chargerId: string, streamId: number, day: string, stored: number): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `SELECT json(CASE WHEN (SELECT COALESCE(SUM((SELECT COUNT(*) FROM json_each(v.data))), 0) FROM event_stream_values v
+                                WHERE v.charger_id = ?1 AND v.stream_id = ?2 AND v.hour >= ?3 AND v.hour <= ?4) = ?5
+                          THEN '0' ELSE 'event stream values changed while archiving' END) AS unchanged`,
+      )
+      .bind(chargerId, streamId, `${day}T00`, `${day}T23`, stored);
+  }
+
+  /** Deletes the stream's rows of one UTC day (put after the checks of the batch that records where they went). */
+  deleteDayStatement(chargerId: string, streamId: number, day: string): D1PreparedStatement {
+    return this.db
+      .prepare('DELETE FROM event_stream_values WHERE charger_id = ?1 AND stream_id = ?2 AND hour >= ?3 AND hour <= ?4')
+      .bind(chargerId, streamId, `${day}T00`, `${day}T23`);
   }
 }
 

@@ -1,4 +1,4 @@
-// D1 reads of readable views over what 2.0.1 chargers report (monitors, events, display messages, customer information); all of their SQL lives here.
+// D1 reads of readable views over what 2.0.1 chargers report (events, display messages, customer information); all of their SQL lives here (monitors: variable-monitors.ts).
 //
 // Each view is computed from charger_reports, where the notifications are kept as sent (secrets
 // redacted), so nothing new is written for it. Every query is bounded by the charger (the
@@ -10,30 +10,12 @@ import { displayMessagesView, type DisplayMessageRow, type DisplayMessageView } 
 import { redactSecrets, type WriteOnlyLookup } from '../ocpp/secrets';
 import { ReportStore, writeOnlyLookup, type WriteOnlyRow } from './reports';
 
-/**
- * How many of a charger's latest NotifyMonitoringReport parts the monitor view reads: a charger's
- * whole monitoring setup fits in a few (each part holds up to DeviceDataCtrlr.ItemsPerMessage).
- */
-export const MONITOR_REPORT_WINDOW = 1000;
 /** How many NotifyEvent messages one page of the events view reads at most: a filtered page may be short, with a cursor. */
 export const EVENT_REPORT_WINDOW = 500;
 /** Parts of one display-message report, and changes after it, read at most. */
 export const DISPLAY_MESSAGE_WINDOW = 1000;
 /** NotifyCustomerInformation parts one page of that view reads at most. */
 export const CUSTOMER_INFORMATION_PARTS = 5000;
-
-export interface MonitorView {
-  id: number;
-  component: { name: string; instance: string | null; evse: { id: number; connectorId?: number } | null };
-  variable: { name: string; instance: string | null };
-  type: string;
-  value: number;
-  severity: number;
-  transaction: boolean;
-  /** The report it was last seen in. */
-  requestId: number | null;
-  reportedAt: string;
-}
 
 export interface EventView {
   eventId: number;
@@ -68,68 +50,6 @@ type Page<K extends string, T> = { [key in K]: T[] } & { nextCursor: string | nu
 
 export class ReportViewStore {
   constructor(private readonly db: D1Database) {}
-
-  /**
-   * The variable monitors the charger reported (N02–N08), one per component, variable and monitor
-   * id as its latest report within MONITOR_REPORT_WINDOW gives it, in that key's order; null when
-   * `cursor` is not one of ours.
-   */
-  async monitors(
-    chargerId: string,
-    query: { component?: string; variable?: string; type?: string; limit: number; cursor?: string },
-  ): Promise<Page<'monitors', MonitorView> | null> {
-    const after = query.cursor === undefined ? null : decodeKey(query.cursor, MONITOR_KEY_TYPES);
-    if (after === undefined) return null;
-    const key = 'component, component_instance, evse_id, connector_id, variable, variable_instance, monitor_id';
-    const { results } = await this.db
-      .prepare(
-        `WITH parts AS (
-           SELECT id, request_id, received_at, payload FROM charger_reports
-           WHERE charger_id = ?1 AND action = 'NotifyMonitoringReport' ORDER BY id DESC LIMIT ?2
-         ),
-         monitors AS (
-           SELECT p.id AS report_id, p.request_id, p.received_at,
-             json_extract(m.value, '$.component.name') AS component,
-             coalesce(json_extract(m.value, '$.component.instance'), '') AS component_instance,
-             coalesce(json_extract(m.value, '$.component.evse.id'), -1) AS evse_id,
-             coalesce(json_extract(m.value, '$.component.evse.connectorId'), -1) AS connector_id,
-             json_extract(m.value, '$.variable.name') AS variable,
-             coalesce(json_extract(m.value, '$.variable.instance'), '') AS variable_instance,
-             json_extract(vm.value, '$.id') AS monitor_id,
-             json_extract(vm.value, '$.type') AS type,
-             json_extract(vm.value, '$.value') AS value,
-             json_extract(vm.value, '$.severity') AS severity,
-             json_extract(vm.value, '$.transaction') AS in_transaction
-           FROM parts AS p, json_each(p.payload, '$.monitor') AS m, json_each(m.value, '$.variableMonitoring') AS vm
-         ),
-         latest AS (
-           SELECT *, row_number() OVER (PARTITION BY ${key} ORDER BY report_id DESC) AS n FROM monitors
-         )
-         SELECT * FROM latest
-         WHERE n = 1 AND (?3 IS NULL OR component = ?3) AND (?4 IS NULL OR variable = ?4) AND (?5 IS NULL OR type = ?5)
-           AND (?6 IS NULL OR (${key}) > (?6, ?7, ?8, ?9, ?10, ?11, ?12))
-         ORDER BY ${key} LIMIT ?13`,
-      )
-      .bind(
-        chargerId,
-        MONITOR_REPORT_WINDOW,
-        query.component ?? null,
-        query.variable ?? null,
-        query.type ?? null,
-        ...(after ?? [null, null, null, null, null, null, null]),
-        query.limit + 1,
-      )
-      .all<MonitorRow>();
-    const page = results.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      monitors: page.map(toMonitor),
-      nextCursor:
-        results.length > query.limit && last
-          ? encodeKey([last.component, last.component_instance, last.evse_id, last.connector_id, last.variable, last.variable_instance, last.monitor_id])
-          : null,
-    };
-  }
 
   /**
    * The charger's NotifyEvent entries (N07, N08), one per eventData entry, newest message first
@@ -307,41 +227,6 @@ function toRow(row: ReportRow): DisplayMessageRow {
   return { id: row.id, action: row.action, receivedAt: row.received_at, requestId: row.request_id, payload: JSON.parse(row.payload) as Record<string, unknown> };
 }
 
-type MonitorRow = {
-  report_id: number;
-  request_id: number | null;
-  received_at: string;
-  component: string;
-  component_instance: string;
-  evse_id: number;
-  connector_id: number;
-  variable: string;
-  variable_instance: string;
-  monitor_id: number;
-  type: string;
-  value: number;
-  severity: number;
-  in_transaction: number | boolean;
-};
-
-function toMonitor(row: MonitorRow): MonitorView {
-  return {
-    id: row.monitor_id,
-    component: {
-      name: row.component,
-      instance: row.component_instance === '' ? null : row.component_instance,
-      evse: row.evse_id === -1 ? null : { id: row.evse_id, ...(row.connector_id === -1 ? {} : { connectorId: row.connector_id }) },
-    },
-    variable: { name: row.variable, instance: row.variable_instance === '' ? null : row.variable_instance },
-    type: row.type,
-    value: row.value,
-    severity: row.severity,
-    transaction: row.in_transaction === 1 || row.in_transaction === true,
-    requestId: row.request_id,
-    reportedAt: row.received_at,
-  };
-}
-
 function toEvent(row: { message_id: string; received_at: string; event: string }, writeOnly: WriteOnlyLookup): EventView {
   // Stored redacted; redacted again with what is known now (a variable reported WriteOnly since).
   const e = redactSecrets(JSON.parse(row.event) as Record<string, unknown>, writeOnly);
@@ -364,26 +249,4 @@ function toEvent(row: { message_id: string; received_at: string; event: string }
     receivedAt: row.received_at,
     messageId: row.message_id,
   };
-}
-
-/** The monitor key's parts: text or integer, as SQL compares them. */
-const MONITOR_KEY_TYPES = ['string', 'string', 'number', 'number', 'string', 'string', 'number'] as const;
-
-/** A key as an opaque, URL-safe cursor (base64url of its JSON). */
-function encodeKey(key: readonly (string | number)[]): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(key));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-/** The key a cursor holds; undefined when it is not one of ours. */
-function decodeKey(cursor: string, types: readonly ('string' | 'number')[]): (string | number)[] | undefined {
-  try {
-    const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
-    const json = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0)));
-    const key = JSON.parse(json) as unknown;
-    if (!Array.isArray(key) || key.length !== types.length) return undefined;
-    return key.every((k, i) => typeof k === types[i] && (typeof k !== 'number' || Number.isInteger(k))) ? key : undefined;
-  } catch {
-    return undefined;
-  }
 }

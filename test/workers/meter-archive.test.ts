@@ -167,6 +167,9 @@ describe('the meter archive', () => {
       movedDays: [],
       failedDays: [],
       chargersWithDaysDue: 0,
+      movedStreamDays: [],
+      failedStreamDays: [],
+      streamsWithDaysDue: 0,
     });
     const zero = await runMeterArchive({ ...env, METER_RETENTION_DAYS: '0' }, { now: daysLater(400) });
     expect(zero).toMatchObject({ enabled: false, reason: 'METER_RETENTION_DAYS is 0', moved: [] });

@@ -71,7 +71,7 @@ describe('GET /chargers/{id}/monitors (N02 Get Monitoring report, N04 Set Variab
     const { monitors, nextCursor } = await json(await api('GET', `/chargers/${cp.id}/monitors`));
     expect(nextCursor).toBeNull();
     expect(monitors).toEqual([
-      { id: 4, component: { name: 'ChargingStation', instance: null, evse: null }, variable: { name: 'Problem', instance: null }, type: 'Periodic', value: 0, severity: 9, transaction: false, requestId: 1, reportedAt: expect.any(String) },
+      { id: 4, component: { name: 'ChargingStation', instance: null, evse: null }, variable: { name: 'Problem', instance: null }, type: 'Periodic', value: 0, severity: 9, transaction: false, source: 'NotifyMonitoringReport', requestId: 1, reportedAt: expect.any(String) },
       expect.objectContaining({ id: 3, variable: { name: 'Temperature', instance: null }, value: 80 }),
       expect.objectContaining({ id: 1, component: { name: 'EVSE', instance: null, evse: { id: 1 } }, value: 11000, severity: 4, requestId: 2 }),
       expect.objectContaining({ id: 2, type: 'Delta', transaction: true, requestId: 1 }),
@@ -90,6 +90,73 @@ describe('GET /chargers/{id}/monitors (N02 Get Monitoring report, N04 Set Variab
     expect(byType.monitors.map((m: { id: number }) => m.id)).toEqual([3, 1]);
     cp.close();
   });
+
+  for (const version of ['ocpp2.0.1', 'ocpp2.1'] as const) {
+    it(`N02/N04 (${version}): one inventory of what the charger has — reported monitors learnt, set ones added, cleared ones gone, the latest news of an id winning`, async () => {
+      const cp = await RawCharger.connect(uniqueChargerId('MON'), version);
+      expect(cp.protocol).toBe(version);
+      await cp.boot();
+      const evse = { name: 'EVSE', evse: { id: 1 } };
+      // 2.1 says what kind of monitor each one is.
+      const mon = (m: Record<string, unknown>) => (version === 'ocpp2.1' ? { ...m, eventNotificationType: 'CustomMonitor' } : m);
+      await notify(
+        cp,
+        'NotifyMonitoringReport',
+        monitorReport(7, 0, false, [
+          { component: evse, variable: { name: 'Power' }, variableMonitoring: [mon({ id: 10, transaction: false, value: 22000, type: 'UpperThreshold', severity: 5 })] },
+          { component: { name: 'Connector', evse: { id: 1, connectorId: 1 } }, variable: { name: 'Temperature' }, variableMonitoring: [mon({ id: 11, transaction: true, value: 70, type: 'UpperThreshold', severity: 2 })] },
+        ]),
+      );
+      // Accepted by the charger: a new monitor 12, and monitor 10 set anew (a newer value than reported).
+      await command(
+        cp,
+        'SetVariableMonitoring',
+        {
+          setMonitoringData: [
+            { value: 50, type: 'Delta', severity: 6, transaction: true, component: evse, variable: { name: 'Current' } },
+            { id: 10, value: 11000, type: 'UpperThreshold', severity: 4, component: evse, variable: { name: 'Power' } },
+          ],
+        },
+        {
+          setMonitoringResult: [
+            { id: 12, status: 'Accepted', type: 'Delta', severity: 6, component: evse, variable: { name: 'Current' } },
+            { id: 10, status: 'Accepted', type: 'UpperThreshold', severity: 4, component: evse, variable: { name: 'Power' } },
+          ],
+        },
+      );
+      const byId = async () => Object.fromEntries(((await json(await api('GET', `/chargers/${cp.id}/monitors`))).monitors as any[]).map((m) => [m.id, m]));
+      const after = await byId();
+      // In the view's order: component (Connector before EVSE), then variable (Current before Power).
+      expect(((await json(await api('GET', `/chargers/${cp.id}/monitors`))).monitors as any[]).map((m) => m.id)).toEqual([11, 12, 10]);
+      expect(after[10]).toMatchObject({ value: 11000, severity: 4, transaction: false, source: 'SetVariableMonitoring', requestId: null });
+      expect(after[12]).toEqual({
+        id: 12,
+        component: { name: 'EVSE', instance: null, evse: { id: 1 } },
+        variable: { name: 'Current', instance: null },
+        type: 'Delta',
+        value: 50,
+        severity: 6,
+        transaction: true,
+        source: 'SetVariableMonitoring',
+        requestId: null,
+        reportedAt: expect.any(String),
+      });
+      expect(after[11]).toMatchObject({ component: { name: 'Connector', instance: null, evse: { id: 1, connectorId: 1 } }, value: 70, transaction: true, source: 'NotifyMonitoringReport', requestId: 7 });
+
+      // Cleared on the charger (11 Accepted, 99 NotFound): gone from the inventory, whatever reported it before.
+      await command(cp, 'ClearVariableMonitoring', { id: [11, 99] }, { clearMonitoringResult: [{ id: 11, status: 'Accepted' }, { id: 99, status: 'NotFound' }] });
+      expect(Object.keys(await byId()).sort()).toEqual(['10', '12']);
+
+      // A later report of an id wins over what was set before it.
+      await notify(
+        cp,
+        'NotifyMonitoringReport',
+        monitorReport(8, 0, false, [{ component: evse, variable: { name: 'Current' }, variableMonitoring: [mon({ id: 12, transaction: false, value: 40, type: 'Delta', severity: 3 })] }]),
+      );
+      expect((await byId())[12]).toMatchObject({ value: 40, severity: 3, transaction: false, source: 'NotifyMonitoringReport', requestId: 8 });
+      cp.close();
+    });
+  }
 
   it('refuses bad parameters with 400 and an unknown charger with 404', async () => {
     const cp = await charger201();

@@ -268,6 +268,68 @@ describe('charger passwords are never readable', () => {
   });
 });
 
+describe('2.1 frames are redacted as 2.0.1 frames are', () => {
+  it('SetNetworkProfile (basicAuthPassword, VPN password and key, APN password, SIM PIN), NotifyReport and NotifyEvent of NetworkConfiguration: not in the journal, the answer or D1', async () => {
+    const id = uniqueChargerId('NET21');
+    const cp = await RawCharger.connect(id, 'ocpp2.1');
+    expect(cp.protocol).toBe('ocpp2.1');
+    await cp.boot();
+    const secrets = { basic: 'net21-basic-password-1', vpnPassword: 'net21-vpn-password-2', vpnKey: 'net21-vpn-shared-key-3', apn: 'net21-apn-password-4', report: 'net21-reported-vpnkey-5', event: 'net21-event-password-6' };
+    const simPin = 73_519;
+    const connectionData = {
+      ocppInterface: 'Wireless0',
+      ocppTransport: 'JSON',
+      messageTimeout: 30,
+      ocppCsmsUrl: 'wss://csms.example/ocpp',
+      securityProfile: 2,
+      identity: id,
+      basicAuthPassword: secrets.basic,
+      apn: { apn: 'internet', apnAuthentication: 'AUTO', apnPassword: secrets.apn, simPin },
+      vpn: { server: 'vpn.example', user: 'u', password: secrets.vpnPassword, key: secrets.vpnKey, type: 'IPSec' },
+    };
+    const pending = api('POST', `/chargers/${id}/security-commands`, { action: 'SetNetworkProfile', payload: { configurationSlot: 2, connectionData } });
+    const call = await cp.next();
+    expect(call.slice(0, 3)).toEqual([2, expect.any(String), 'SetNetworkProfile']);
+    // The charger received every credential: only what the CSMS keeps is redacted.
+    expect((call[3] as { connectionData: unknown }).connectionData).toEqual(connectionData);
+    // An answer echoing one is scrubbed too.
+    cp.sendRaw(JSON.stringify([3, call[1], { status: 'Rejected', statusInfo: { reasonCode: 'InvalidValue', additionalInfo: `bad key ${secrets.vpnKey}` } }]));
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(await res.text()).not.toContain(secrets.vpnKey);
+
+    await cp.call('NotifyReport', {
+      requestId: 4,
+      generatedAt: new Date().toISOString(),
+      seqNo: 0,
+      reportData: [{ component: { name: 'NetworkConfiguration', instance: '2' }, variable: { name: 'VpnKey' }, variableAttribute: [{ value: secrets.report, mutability: 'ReadWrite' }] }],
+    });
+    await cp.call('NotifyEvent', {
+      generatedAt: new Date().toISOString(),
+      seqNo: 0,
+      eventData: [{ eventId: 1, timestamp: new Date().toISOString(), trigger: 'Delta', actualValue: secrets.event, eventNotificationType: 'HardWiredNotification', component: { name: 'NetworkConfiguration', instance: '2' }, variable: { name: 'BasicAuthPassword' } }],
+    });
+    await env.CHARGERS.getByName(id).flushNow();
+
+    const journal = await (await api('GET', `/chargers/${id}/messages`)).text();
+    expect(journal).toContain('SetNetworkProfile');
+    expect(journal).toContain('NotifyEvent');
+    const { results } = await env.DB.prepare('SELECT payload FROM charger_reports WHERE charger_id = ?').bind(id).all<{ payload: string }>();
+    expect(results.length).toBeGreaterThanOrEqual(2);
+    const stored = JSON.stringify(results);
+    for (const [where, text] of Object.entries({ journal, stored })) {
+      for (const secret of Object.values(secrets)) expect({ where, leaked: text.includes(secret) }).toEqual({ where, leaked: false });
+      expect({ where, simPin: text.includes(String(simPin)) }).toEqual({ where, simPin: false });
+    }
+    // What the object keeps of its journal, as text.
+    await runInDurableObject(env.CHARGERS.getByName(id), async (_instance, state) => {
+      const rows = JSON.stringify(state.storage.sql.exec('SELECT text FROM journal').toArray());
+      for (const secret of Object.values(secrets)) expect(rows).not.toContain(secret);
+    });
+    cp.close();
+  });
+});
+
 describe('variables the charger reports WriteOnly, and frames kept before redaction', () => {
   it('a vendor WriteOnly variable set later is redacted in the journal, the command view and the stored configuration', async () => {
     const id = uniqueChargerId('WO');

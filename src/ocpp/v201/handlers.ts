@@ -12,6 +12,7 @@ import { limitCleared, limitFromNotify, profileChangesFromReport } from '../prof
 import { checkEvSchedule, evProfileId, profileForEvNeeds } from '../charging/ev-negotiation';
 import type { SmartChargingState } from '../records';
 import { settingsFromReport } from '../settings';
+import { monitorsFromReport } from '../v21/event-streams';
 import { isOcpp2 } from '../versions';
 import type {
   AuthorizeRequest,
@@ -26,6 +27,8 @@ import type {
   NotifyEVChargingNeedsResponse,
   NotifyEVChargingScheduleRequest,
   NotifyEVChargingScheduleResponse,
+  NotifyMonitoringReportRequest,
+  NotifyMonitoringReportResponse,
   NotifyReportRequest,
   NotifyReportResponse,
   ReportChargingProfilesRequest,
@@ -409,7 +412,12 @@ export const handlers: HandlerTable = {
   NotifyEVChargingNeeds,
   NotifyEVChargingSchedule,
   NotifyEvent: keepAndAnswer('NotifyEvent'),
-  NotifyMonitoringReport: keepAndAnswer('NotifyMonitoringReport'),
+  // Kept as sent, and its monitors learnt into the charger's monitor inventory (2.0.1 and 2.1 alike).
+  NotifyMonitoringReport: keepAndAnswer<NotifyMonitoringReportRequest, NotifyMonitoringReportResponse>('NotifyMonitoringReport', async (req, ctx) => {
+    const learnt = monitorsFromReport(req, ctx.now.toISOString());
+    if (learnt.length > 0) await ctx.records.recordEventStreamChanges(learnt);
+    return {};
+  }),
   NotifyReport,
   PublishFirmwareStatusNotification: keepAndAnswer('PublishFirmwareStatusNotification'),
   ReportChargingProfiles,

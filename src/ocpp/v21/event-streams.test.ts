@@ -4,7 +4,7 @@ import { answerCall } from '../dispatch';
 import type { HandlerContext } from '../handlers';
 import { PROFILES } from '../protocol';
 import { eventStreamHandlers } from './event-stream-handlers';
-import { eventStreamChangesFromCommand, streamValuesOf } from './event-streams';
+import { eventStreamChangesFromCommand, monitorsFromReport, streamValuesOf } from './event-streams';
 
 const NOW = new Date('2026-07-01T10:00:00.000Z');
 const context = (records: MemoryRecords): HandlerContext => ({
@@ -85,7 +85,7 @@ describe('periodic event streams (2.1)', () => {
     const variable = { name: 'Power' };
     const request = {
       setMonitoringData: [
-        { value: 7000, type: 'UpperThreshold', severity: 5, component, variable },
+        { value: 7000, type: 'UpperThreshold', severity: 5, transaction: true, component, variable },
         { value: 1, type: 'Delta', severity: 5, component, variable: { name: 'Voltage' } },
       ],
     };
@@ -96,11 +96,45 @@ describe('periodic event streams (2.1)', () => {
       ],
     };
     expect(eventStreamChangesFromCommand('SetVariableMonitoring', request, result, at)).toEqual([
-      { op: 'monitors', set: [{ monitorId: 17, component, variable, type: 'UpperThreshold', value: 7000 }], at },
+      { op: 'monitors', set: [{ monitorId: 17, component, variable, type: 'UpperThreshold', value: 7000, severity: 5, transaction: true }], at, source: 'SetVariableMonitoring' },
     ]);
     expect(
       eventStreamChangesFromCommand('ClearVariableMonitoring', { id: [17, 18] }, { clearMonitoringResult: [{ id: 17, status: 'Accepted' }, { id: 18, status: 'NotFound' }] }, at),
     ).toEqual([{ op: 'clearMonitors', monitorIds: [17], at }]);
     expect(eventStreamChangesFromCommand('Reset', { type: 'Immediate' }, { status: 'Accepted' }, at)).toEqual([]);
+  });
+
+  it('NotifyMonitoringReport: every monitor of the part, with its severity and transaction flag, learnt as reported', () => {
+    const at = NOW.toISOString();
+    const component = { name: 'Connector', evse: { id: 1, connectorId: 1 } };
+    const report = {
+      requestId: 3,
+      seqNo: 0,
+      generatedAt: at,
+      monitor: [
+        {
+          component,
+          variable: { name: 'Temperature' },
+          variableMonitoring: [
+            { id: 40, transaction: false, value: 80, type: 'UpperThreshold', severity: 3 },
+            { id: 41, transaction: true, value: 5, type: 'Delta', severity: 7 },
+          ],
+        },
+      ],
+    } as Parameters<typeof monitorsFromReport>[0];
+    expect(monitorsFromReport(report, at)).toEqual([
+      {
+        op: 'monitors',
+        at,
+        source: 'NotifyMonitoringReport',
+        requestId: 3,
+        set: [
+          { monitorId: 40, component, variable: { name: 'Temperature' }, type: 'UpperThreshold', value: 80, severity: 3, transaction: false },
+          { monitorId: 41, component, variable: { name: 'Temperature' }, type: 'Delta', value: 5, severity: 7, transaction: true },
+        ],
+      },
+    ]);
+    // A part without monitors (the charger has none matching) tells nothing.
+    expect(monitorsFromReport({ requestId: 3, seqNo: 0, generatedAt: at } as Parameters<typeof monitorsFromReport>[0], at)).toEqual([]);
   });
 });

@@ -23,13 +23,17 @@ export interface StreamDefinition {
   params: StreamParams;
 }
 
-/** What a monitor watches, as SetVariableMonitoring set it (the component and variable as OCPP sent them). */
+/** What a monitor watches, as SetVariableMonitoring set it or NotifyMonitoringReport reported it (the component and variable as OCPP sent them). */
 export interface MonitorTarget {
   monitorId: number;
   component: Record<string, unknown>;
   variable: Record<string, unknown>;
   type: string;
   value: number;
+  /** Absent from facts kept before severities were (their monitors show none). */
+  severity?: number;
+  /** Whether the monitor is active only during a transaction (SetMonitoringData / VariableMonitoringType `transaction`). */
+  transaction?: boolean;
 }
 
 export type EventStreamChange =
@@ -41,8 +45,11 @@ export type EventStreamChange =
   | { op: 'adjust'; streamId: number; params: StreamParams; at: string }
   /** GetPeriodicEventStream's answer: exactly these streams are open; any other one open here was closed unseen. */
   | { op: 'reconcile'; open: StreamDefinition[]; at: string }
-  /** SetVariableMonitoring, Accepted: what the monitors a stream may name watch. */
-  | { op: 'monitors'; set: MonitorTarget[]; at: string }
+  /**
+   * SetVariableMonitoring, Accepted, or a NotifyMonitoringReport (`source`; absent: the former):
+   * the charger's monitors, those a stream may name among them.
+   */
+  | { op: 'monitors'; set: MonitorTarget[]; at: string; source?: 'SetVariableMonitoring' | 'NotifyMonitoringReport'; requestId?: number }
   /** ClearVariableMonitoring, Accepted: those monitors are gone. */
   | { op: 'clearMonitors'; monitorIds: number[]; at: string };
 
@@ -111,8 +118,20 @@ export function eventStreamChangesFromCommand(action: string, request: unknown, 
     const results = (result as V201.SetVariableMonitoringResponse).setMonitoringResult;
     const set = results
       .filter((r) => r.status === 'Accepted' && r.id !== undefined)
-      .map((r) => ({ monitorId: r.id!, component: r.component as Record<string, unknown>, variable: r.variable as Record<string, unknown>, type: r.type, value: monitorValue(request, r) }));
-    return set.length === 0 ? [] : [{ op: 'monitors', set, at }];
+      .map((r) => {
+        const asked = monitorAsked(request, r);
+        return {
+          monitorId: r.id!,
+          component: r.component as Record<string, unknown>,
+          variable: r.variable as Record<string, unknown>,
+          type: r.type,
+          value: asked?.value ?? 0,
+          severity: r.severity,
+          // OCPP's default: a monitor is active all the time unless set for transactions.
+          transaction: asked?.transaction ?? false,
+        };
+      });
+    return set.length === 0 ? [] : [{ op: 'monitors', set, at, source: 'SetVariableMonitoring' }];
   }
   if (action === 'ClearVariableMonitoring') {
     const results = (result as V201.ClearVariableMonitoringResponse).clearMonitoringResult;
@@ -122,12 +141,32 @@ export function eventStreamChangesFromCommand(action: string, request: unknown, 
   return [];
 }
 
-/** The threshold the request set for a monitor the answer names (the answer carries no value): matched by id, else by component, variable and type. */
-function monitorValue(request: unknown, result: V201.SetMonitoringResultType): number {
+/** The request's entry for a monitor the answer names (the answer carries no value): matched by id, else by component, variable and type. */
+function monitorAsked(request: unknown, result: V201.SetMonitoringResultType): V201.SetMonitoringDataType | undefined {
   const data = (request as V201.SetVariableMonitoringRequest).setMonitoringData;
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const asked =
+  return (
     data.find((d) => d.id !== undefined && d.id === result.id) ??
-    data.find((d) => d.type === result.type && same(d.component, result.component) && same(d.variable, result.variable));
-  return asked?.value ?? 0;
+    data.find((d) => d.type === result.type && same(d.component, result.component) && same(d.variable, result.variable))
+  );
+}
+
+/**
+ * The monitors a NotifyMonitoringReport part (2.0.1 or 2.1) tells of, as the charger has them:
+ * each of its variableMonitoring entries under its component and variable. Learnt into the same
+ * inventory SetVariableMonitoring and ClearVariableMonitoring keep, so it shows what the charger reported.
+ */
+export function monitorsFromReport(req: V201.NotifyMonitoringReportRequest, at: string): EventStreamChange[] {
+  const set = (req.monitor ?? []).flatMap((m) =>
+    m.variableMonitoring.map((vm) => ({
+      monitorId: vm.id,
+      component: m.component as Record<string, unknown>,
+      variable: m.variable as Record<string, unknown>,
+      type: vm.type,
+      value: vm.value,
+      severity: vm.severity,
+      transaction: vm.transaction,
+    })),
+  );
+  return set.length === 0 ? [] : [{ op: 'monitors', set, at, source: 'NotifyMonitoringReport', requestId: req.requestId }];
 }
