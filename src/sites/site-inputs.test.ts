@@ -48,8 +48,16 @@ describe('siteInputs', () => {
     const cfg = config([charger('a', { fallbackAmps: 6 }), charger('b', { fallbackAmps: 6 })]);
     const states = new Map([['a', state('a', { fallbackAccepted: 6 })], ['b', state('b', { fallbackAccepted: 6 })]]);
     const inputs = siteInputs(cfg, states, [session('a', 1)], NOW);
-    expect(inputs.committed.get('a/1')).toEqual({ key: 'a/1', acceptedAmps: 6, pendingAmps: null });
+    expect(inputs.committed.get('a/1')).toEqual({ key: 'a/1', acceptedAmps: 6, pendingAmps: null, lastSentAmps: null });
     expect(inputs.fixed).toEqual([{ key: 'fixed:b/*', circuitId: 'charger:b', phases: [1, 2, 3], amps: 6, reason: 'fallback' }]);
+  });
+
+  it('with two sends in flight a session is committed at the higher of them, and the latest is what it was last sent', () => {
+    const cfg = config([charger('a')]);
+    const states = new Map([['a', state('a', { fallbackAccepted: 0 })]]);
+    const inFlight = [{ seq: 1, amps: 20 }, { seq: 2, amps: 8 }];
+    const inputs = siteInputs(cfg, states, [{ ...session('a', 1), acceptedAmps: 12, pendingAmps: 20, inFlight }], NOW);
+    expect(inputs.committed.get('a/1')).toEqual({ key: 'a/1', acceptedAmps: 12, pendingAmps: 20, lastSentAmps: 8 });
   });
 
   it('a whole charger is a circuit of its rating under its own circuit; priority is the higher of charger and group', () => {

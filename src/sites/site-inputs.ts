@@ -42,7 +42,10 @@ export interface SessionState {
   drawCap: number | null;
   /** The TxProfile amps the charger accepted for this transaction; null: none yet. */
   acceptedAmps: number | null;
+  /** The highest of the sends awaiting an answer (any of them may still be applied); null: none in flight. */
   pendingAmps: number | null;
+  /** The sends awaiting an answer, oldest first (seq: this object's number for the send). */
+  inFlight?: Array<{ seq: number; amps: number }>;
   /** The allocator's last word, for the operator: its share and why. */
   shareAmps: number;
   reason: string;
@@ -148,7 +151,12 @@ export function siteInputs(config: SiteConfig, chargers: Map<string, ChargerStat
       since: session.since,
     });
     // Before its own profile is accepted, a session draws at most the charger's fallback.
-    committed.set(session.key, { key: session.key, acceptedAmps: session.acceptedAmps ?? state.fallbackAccepted, pendingAmps: session.pendingAmps });
+    committed.set(session.key, {
+      key: session.key,
+      acceptedAmps: session.acceptedAmps ?? state.fallbackAccepted,
+      pendingAmps: session.pendingAmps,
+      lastSentAmps: session.inFlight?.at(-1)?.amps ?? session.pendingAmps,
+    });
   }
 
   // An idle charger holding a fallback above 0 may start a session at it any moment: reserved.

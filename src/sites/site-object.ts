@@ -53,6 +53,8 @@ export class SiteAllocator extends DurableObject<Env> {
   /** Recomputations in order: the next waits for the one before. */
   private work: Promise<void> = Promise.resolve();
   private recomputeQueued = false;
+  /** Numbers this instance's sends, to match each answer to its send. */
+  private sendSeq = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -60,9 +62,9 @@ export class SiteAllocator extends DurableObject<Env> {
     // Answers awaited by an instance that is gone will never come: what was sent may have been applied.
     const chargers = this.store.chargers();
     for (const session of this.store.sessions()) {
-      if (session.pendingAmps === null) continue;
-      maybeApplied(session, chargers.get(session.chargerId)?.fallbackAccepted ?? null);
-      session.pendingAmps = null;
+      if (session.pendingAmps === null && !session.inFlight?.length) continue;
+      maybeApplied(session, chargers.get(session.chargerId)?.fallbackAccepted ?? null, session.pendingAmps);
+      Object.assign(session, { pendingAmps: null, inFlight: [] });
       this.store.putSession(session);
     }
     for (const charger of chargers.values()) {
@@ -102,7 +104,7 @@ export class SiteAllocator extends DurableObject<Env> {
         case 'booted':
           // What it held before may be gone (a reboot): nothing is vouched for until it accepts again.
           Object.assign(charger, { connected: true, fallbackAccepted: null, fallbackPending: null, refusedUntil: 0, refusedWhy: null });
-          for (const s of sessions.values()) Object.assign(s, { acceptedAmps: null, pendingAmps: null });
+          for (const s of sessions.values()) Object.assign(s, { acceptedAmps: null, pendingAmps: null, inFlight: [] });
           break;
         case 'disconnected':
           charger.connected = false;
@@ -286,7 +288,10 @@ export class SiteAllocator extends DurableObject<Env> {
     const charger = chargers.get(session.chargerId);
     const assignment = assignmentFor(config, session.chargerId, session.evseId);
     if (!charger?.protocol || !assignment) return;
-    session.pendingAmps = amps;
+    // Every send still unanswered counts at its amount: two may be in flight, and either may be applied last.
+    const seq = (this.sendSeq += 1);
+    session.inFlight = [...(session.inFlight ?? []), { seq, amps }];
+    session.pendingAmps = Math.max(...session.inFlight.map((f) => f.amps));
     this.store.putSession(session);
     const now = Date.now();
     this.store.log({ chargerId: session.chargerId, evseId: session.evseId, transactionId: session.transactionId, kind: 'sent', amps, detail: session.reason }, now);
@@ -298,19 +303,22 @@ export class SiteAllocator extends DurableObject<Env> {
     const current = this.store.sessions().find((s) => s.key === session.key && s.transactionId === session.transactionId);
     const at = Date.now();
     if (!current) return; // ended meanwhile
+    const inFlight = (current.inFlight ?? []).filter((f) => f.seq !== seq);
     const accepted = outcome.ok && outcome.result.status === 'Accepted';
     const log = { chargerId: session.chargerId, evseId: session.evseId, transactionId: session.transactionId };
     if (accepted) {
-      Object.assign(current, { acceptedAmps: amps, pendingAmps: null });
+      // The charger holds this one now; a later send still in flight replaces it when answered.
+      current.acceptedAmps = amps;
       this.store.log({ ...log, kind: 'accepted', amps, detail: null }, at);
     } else {
       // Rejected: not applied. Failed (no answer): perhaps applied; either way it counts at the higher until the charger says otherwise.
-      if (!outcome.ok) maybeApplied(current, this.store.chargers().get(session.chargerId)?.fallbackAccepted ?? null);
-      current.pendingAmps = null;
+      if (!outcome.ok) maybeApplied(current, this.store.chargers().get(session.chargerId)?.fallbackAccepted ?? null, amps);
       const detail = outcome.ok ? `status ${String(outcome.result.status)}` : `${outcome.error.code}: ${outcome.error.message}`;
       this.store.log({ ...log, kind: outcome.ok ? 'rejected' : 'failed', amps, detail }, at);
       this.markRefused(session.chargerId, at, outcome.ok ? REFUSED_RETRY_MS : FAILED_RETRY_MS, detail);
     }
+    current.inFlight = inFlight;
+    current.pendingAmps = inFlight.length > 0 ? Math.max(...inFlight.map((f) => f.amps)) : null;
     this.store.putSession(current);
     await this.recompute();
   }
@@ -402,8 +410,8 @@ export class SiteAllocator extends DurableObject<Env> {
  * A profile whose answer was lost may have been applied: the session counts at the higher of what
  * it held (its own accepted share, else the charger's fallback) and what was sent.
  */
-function maybeApplied(session: SessionState, fallbackAccepted: number | null): void {
-  if (session.pendingAmps === null) return;
+function maybeApplied(session: SessionState, fallbackAccepted: number | null, sentAmps: number | null): void {
+  if (sentAmps === null) return;
   const held = session.acceptedAmps ?? fallbackAccepted;
-  session.acceptedAmps = held === null ? null : Math.max(held, session.pendingAmps);
+  session.acceptedAmps = held === null ? null : Math.max(held, sentAmps);
 }
