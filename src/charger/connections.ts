@@ -14,7 +14,7 @@ import type { DueWork } from './due-work';
 import { chargeBadFrame } from './frame-limits';
 import type { ChargerIdentity } from './identity';
 import type { LiveFeed } from './live-feed';
-import type { SiteFeed } from './site-feed';
+import { SITE_KEY, type SiteFeed } from './site-feed';
 import { LIVENESS_CHECK_MS, offlineAfterMs } from './liveness';
 import { takesCommands, type OperatorCommands } from './operator-commands';
 import { closeQuietly, markEnded, readAttachment, updateAttachment, type SocketAttachment } from './socket';
@@ -81,7 +81,8 @@ export class ChargerConnections {
     const attachment: SocketAttachment = { ocpp: { chargerId, protocol, connectedAt: now, lastSeen: now, admission } };
     server.serializeAttachment(attachment);
 
-    await identity.connected(chargerId, protocol);
+    const stored = await identity.connected(chargerId, protocol, this.deps.site ? [SITE_KEY] : []);
+    this.deps.site?.primeSite(stored.get(SITE_KEY));
     if (dueWork.isScheduled('record-offline')) {
       await dueWork.cancel('record-offline');
       await history.forgetPendingDisconnection();

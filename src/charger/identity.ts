@@ -28,10 +28,11 @@ export class ChargerIdentity {
   /**
    * A connection opened for `chargerId` speaking `protocol`: one storage read for what the
    * connection checks (the registration included), and a write only when the id or version is
-   * new. A charger that changed version must boot again under the new one.
+   * new. A charger that changed version must boot again under the new one. `alsoRead`: keys other
+   * parts of the object want at each connection, read in the same call (their values are returned).
    */
-  async connected(chargerId: string, protocol: OcppVersion): Promise<void> {
-    const stored = await this.storage.get([STORAGE_KEYS.chargerId, STORAGE_KEYS.protocol, STORAGE_KEYS.registration]);
+  async connected(chargerId: string, protocol: OcppVersion, alsoRead: string[] = []): Promise<Map<string, unknown>> {
+    const stored = await this.storage.get([STORAGE_KEYS.chargerId, STORAGE_KEYS.protocol, STORAGE_KEYS.registration, ...alsoRead]);
     this.registration ??= (stored.get(STORAGE_KEYS.registration) as RegistrationStatus | undefined) ?? null;
     const previousProtocol = stored.get(STORAGE_KEYS.protocol) as OcppVersion | undefined;
     if (previousProtocol !== undefined && previousProtocol !== protocol) await this.setRegistration(null);
@@ -40,6 +41,7 @@ export class ChargerIdentity {
       await this.storage.put({ [STORAGE_KEYS.chargerId]: chargerId, [STORAGE_KEYS.protocol]: protocol });
     }
     this.knownChargerId = chargerId;
+    return stored;
   }
 
   /** The charger this object serves, as its first connection stored it (every flush asks: read once). */

@@ -13,7 +13,8 @@ import type { Call } from '../ocpp/frames';
 import { signalsForCall, type SiteSignal } from '../sites/signals';
 import type { ChargerSignal } from '../sites/site-object';
 
-const SITE_KEY = 'siteId';
+/** Where the object keeps the site it is on (read with the identity at each connection: no read of its own). */
+export const SITE_KEY = 'siteId';
 /** A reading is forwarded when the draw moved by this much (A)… */
 const READING_STEP_AMPS = 0.5;
 /** …or when the last one forwarded for its EVSE is this old. */
@@ -42,6 +43,11 @@ export class SiteFeed {
     this.forwarded.clear();
     // The site vouches for nothing until it hears the charger is there: tell it now.
     if (siteId !== null && connected && protocol) this.send(chargerId, protocol, [{ type: 'connected', at: new Date().toISOString() }]);
+  }
+
+  /** The stored site, as the connection's one storage read found it. */
+  primeSite(stored: unknown): void {
+    if (this.siteId === undefined) this.siteId = typeof stored === 'string' ? stored : null;
   }
 
   async site(): Promise<string | null> {

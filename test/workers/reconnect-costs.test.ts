@@ -189,7 +189,7 @@ describe("a reconnection's storage reads", () => {
     // The connection's keys, the write budget's tally (kept per instance), and at the boot the
     // firmware jobs (a boot may confirm an install: charger/firmware-jobs.ts) and, once Accepted, whether
     // the charger shows prices (its fallback texts are put right then: charger/driver-price.ts, I04/I05).
-    expect(gets).toEqual(['["chargerId","protocol","registrationStatus"]', '"writeTally"', '"firmwareJobs"', '"priceDisplay"']);
+    expect(gets).toEqual(['["chargerId","protocol","registrationStatus","siteId"]', '"writeTally"', '"firmwareJobs"', '"priceDisplay"']);
     cp.close();
   });
 });

@@ -209,6 +209,7 @@ describe('charger passwords are never readable', () => {
           .replace('{version}', '1')
           .replace('{trustRootId}', 'root')
           .replace('{streamId}', '1')
+          .replace('{siteId}', 'no-such-site')
           .replace('{id}', '1')
           .replace('{profileId}', '1');
         expect(filled).not.toContain('{');
