@@ -159,6 +159,11 @@ tr.refused td, tr.revoked td { color: var(--muted); } tr.refused td:last-child {
 .s-accepted { color: var(--ok); } .s-blocked, .s-invalid, .s-expired { color: var(--bad); }
 section.admin-box { margin-top: 14px; }
 .local-list-box .row-actions, form.local-list-diff { margin: 6px 0; }
+/* Sites (sites.ts, site-detail.ts, site-load.ts): the circuit tree and the load chart's three series. */
+ul.circuits { margin: 4px 0; padding-left: 1.4em; } ul.circuits.root { padding-left: 0; list-style: none; } ul.circuits li { margin: 3px 0; }
+svg.chart .limit { fill: none; stroke: var(--bad); stroke-width: 2; stroke-dasharray: 6 4; }
+svg.chart .line.measured { stroke: var(--ok); } svg.chart .point.measured { fill: var(--ok); }
+form.site-external-form { margin-bottom: 8px; }
 /* A phone: the fleet's rows and the journal's frames become cards (a frame under its time, direction,
    type and action, never scrolled out of sight); other tables scroll inside their own box. */
 @media (max-width: 640px) {
