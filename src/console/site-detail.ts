@@ -83,7 +83,7 @@ export const SITE_DETAIL = String.raw`
     range.addEventListener('change', function () { s.loadHours = Number(range.value); s.loadAt = 0; refreshNow(); });
     $('site-detail').replaceChildren(
       add(h('div', 'head'), h('h2', 'site-title', 'Site ' + s.id), link('All sites', '#/sites')),
-      h('dl', 'tx-facts site-facts'),
+      h('dl', 'site-facts'),
       s.say.box,
       add(h('section', 'site-limits'), h('h3', null, 'External limit'), h('p', 'note site-external'), forms.external),
       add(h('section', 'site-allocation-box'), h('h3', null, 'Allocation now'), h('div', 'site-allocation')),
@@ -92,7 +92,7 @@ export const SITE_DETAIL = String.raw`
       add(h('section', 'site-chargers-box'), h('h3', null, 'Chargers on the site'), h('div', 'site-chargers'), forms.charger),
       add(h('section', 'site-log-box'), h('h3', null, 'Log: sessions, profiles sent and the chargers\' answers'), h('div', 'site-log'), h('div', 'pager site-log-pager')));
   }
-  function siteFact(dl, term, value, cls) { add(dl, h('dt', null, term), add(h('dd', cls), value instanceof Node ? value : document.createTextNode(String(value)))); }
+  function siteFact(dl, term, value, cls) { add(dl, add(h('div', 'fact'), h('dt', null, term), h('dd', cls, value))); }
   /** The daily schedule in words: "from 07:00 80 A per phase; from 22:00 100 A per phase (Europe/Amsterdam)". */
   function siteScheduleText(site) {
     if (!site.dailySchedule.length) return 'none';
@@ -148,7 +148,7 @@ export const SITE_DETAIL = String.raw`
       var ul = h('ul', 'circuits');
       kids.forEach(function (c) {
         var li = add(h('li'), h('strong', 'mono', c.circuitId), c.name !== c.circuitId ? h('span', null, ' ' + c.name) : null,
-          h('span', null, ' — ' + siteLimitText(c.limit)), chargersOn(c.circuitId), ' ',
+          h('span', null, ' — ' + siteLimitText(c.limit)), chargersOn(c.circuitId), document.createTextNode(' '),
           scoped('admin', confirmButton('Delete', 'Delete circuit ' + c.circuitId + '?', 'Only a circuit with no charger or circuit on it can go.', function (b, reset) {
             siteSend('DELETE', sitePath('/circuits/' + enc(c.circuitId)), 'Deleted circuit ' + c.circuitId + '.', reset);
           })), branch(c.circuitId));

@@ -115,7 +115,8 @@ export const SITE_LOAD = String.raw`
     [['limit', 'limit', true], ['allocated', 'line allocated', false], ['measured', 'line measured', false]].forEach(function (series) {
       var d = siteSteps(pts, series[0], x, y, t1, series[2]);
       if (d) add(chart, svg('path', { d: d, class: series[1] }));
-      if (!series[2] && pts.length <= 120) pts.forEach(function (p) { add(chart, svg('circle', { cx: x(p.t), cy: y(p[series[0]]), r: 2.5, class: 'point ' + series[0] })); });
+      // Few samples: each also a dot, so that a minute or two in a day's span still shows.
+      if (pts.length <= 120) pts.forEach(function (p) { if (p[series[0]] !== null) add(chart, svg('circle', { cx: x(p.t), cy: y(p[series[0]]), r: 2.5, class: 'point ' + series[0] })); });
     });
     // The legend, under the time axis.
     [['limit', 'limit'], ['allocated', 'allocated'], ['measured', 'measured']].forEach(function (k, i) {
