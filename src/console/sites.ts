@@ -107,6 +107,6 @@ export const SITES = String.raw`
   function forgetSites() {
     state.sites = { built: false, list: [], paging: newPaging(), shown: null, say: null };
     siteReset(null);
-    $('sites').replaceChildren();
+    $('sites').replaceChildren(); $('site-detail').replaceChildren();
   }
 `;
