@@ -5,7 +5,7 @@
 // inline script), follows the live feed (a WebSocket to this origin, README "Live console feed"), or
 // polls what the screen shown needs every 3 seconds when the feed cannot open, and builds the page
 // with DOM and text nodes only. Screens are chosen by the URL's hash (#/fleet, #/chargers/{id}, #/transactions,
-// #/transactions/{chargerId}/{transactionId}, #/tariffs, #/alerts, #/firmware, and #/id-tags, #/register,
+// #/transactions/{chargerId}/{transactionId}, #/tariffs, #/alerts, #/firmware, #/sites, #/sites/{id}, and #/id-tags, #/register,
 // #/tokens, #/audit for admin chores), so each can be linked to and the back button works.
 // A Content-Security-Policy allows exactly this page's inline script and style, and fetches to
 // this origin; nothing else.
@@ -42,6 +42,7 @@ const PAGE = `<!doctype html>
 <a href="#/tariffs">Tariffs</a>
 <a href="#/alerts">Security alerts <span id="alert-count" class="badge none" title="Critical security events in the last 24 hours">–</span></a>
 <a href="#/firmware">Firmware</a>
+<a href="#/sites">Sites</a>
 <a href="#/id-tags">Id tags</a>
 <a href="#/register" data-needs="admin">Register chargers</a>
 <a href="#/tokens" data-needs="admin">API tokens</a>
@@ -97,6 +98,8 @@ const PAGE = `<!doctype html>
 <div id="tariff-editor"></div></section>
 <section data-screen="alerts" id="alerts-section" hidden><h2>Security alerts</h2><div id="alerts"><p class="note">Nothing loaded yet.</p></div></section>
 <section data-screen="firmware" id="firmware-section" hidden><h2>Firmware across the fleet</h2><div id="firmware"><p class="note">Loading…</p></div></section>
+<section data-screen="sites" id="sites-section" hidden><h2>Sites</h2><div id="sites"><p class="note">Loading…</p></div></section>
+<section data-screen="site" id="site-detail" hidden><p class="note">Loading…</p></section>
 <section data-screen="id-tags" id="id-tags-section" hidden><h2>Id tags</h2><div id="id-tags"><p class="note">Loading…</p></div></section>
 <section data-screen="register" id="register-section" hidden><h2>Register chargers</h2><div id="register"></div></section>
 <section data-screen="tokens" id="tokens-section" hidden><h2>API tokens</h2><div id="tokens"><p class="note">Loading…</p></div></section>

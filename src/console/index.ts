@@ -42,6 +42,10 @@ import { CHARGERS_ADMIN } from './chargers-admin';
 import { TOKENS } from './tokens';
 import { AUDIT } from './audit';
 import { LOCAL_LIST } from './local-list';
+import { SITES } from './sites';
+import { SITE_DETAIL } from './site-detail';
+import { SITE_FORMS } from './site-forms';
+import { SITE_LOAD } from './site-load';
 import { LIVE } from './live';
 import { MAIN } from './main';
 
@@ -77,6 +81,10 @@ export const CONSOLE_MODULES: ReadonlyArray<readonly [name: string, source: stri
   ['tokens', TOKENS],
   ['audit', AUDIT],
   ['local-list', LOCAL_LIST],
+  ['sites', SITES],
+  ['site-detail', SITE_DETAIL],
+  ['site-forms', SITE_FORMS],
+  ['site-load', SITE_LOAD],
   ['live', LIVE],
   ['main', MAIN],
 ];

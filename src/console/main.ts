@@ -15,6 +15,8 @@ export const MAIN = String.raw`
       case 'transaction': return [loadTxView()];
       case 'tariffs': return [loadTariffs()];
       case 'firmware': return [loadFleetFirmware()];
+      case 'sites': return [loadSites()];
+      case 'site': return [loadSite()];
       case 'id-tags': return [loadIdTags()];
       case 'register': return [loadRegister()];
       case 'tokens': return [loadTokens()];
@@ -58,6 +60,7 @@ export const MAIN = String.raw`
     state.alerts = []; state.alerts24h = null; state.fleetFirmware = []; state.chargers = [];
     state.tariffs = []; state.assignments = []; state.tariffVersions = {}; state.txView = null;
     forgetAdmin();
+    forgetSites();
     ['tariffs', 'chargers', 'fleet-summary', 'fleet-pager', 'detail', 'alerts', 'firmware', 'transactions', 'tx-pager', 'tx-detail'].forEach(function (id) { $(id).replaceChildren(); });
     ['cdr-result', 'tx-csv-result', 'tariff-actions', 'ta-result', 'tf-result'].forEach(function (id) { $(id).className = 'result hidden'; });
     editTariff(null); $('status').textContent = ''; $('alert-count').textContent = '–';

@@ -102,8 +102,9 @@ ol.steps { display: flex; flex-wrap: wrap; gap: 4px; list-style: none; margin: 6
 ol.steps li { border: 1px solid var(--line); border-radius: 12px; padding: 1px 9px; font-size: 0.88em; color: var(--muted); }
 ol.steps li.done { color: var(--ok); border-color: var(--ok); } ol.steps li.current { color: var(--accent); border-color: var(--accent); font-weight: 600; }
 ol.steps li.failed { color: var(--bad); border-color: var(--bad); background: var(--bad-bg); font-weight: 600; }
-dl.tx-facts, dl.payment-facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 6px 16px; margin: 8px 0; }
-dl.tx-facts dt, dl.payment-facts dt { color: var(--muted); font-size: 0.85em; } dl.tx-facts dd, dl.payment-facts dd { margin: 0; overflow-wrap: anywhere; }
+dl.tx-facts, dl.payment-facts, dl.site-facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 6px 16px; margin: 8px 0; }
+dl.tx-facts dt, dl.payment-facts dt, dl.site-facts dt { color: var(--muted); font-size: 0.85em; }
+dl.tx-facts dd, dl.payment-facts dd, dl.site-facts dd { margin: 0; overflow-wrap: anywhere; }
 .row-actions { display: inline-flex; gap: 4px; }
 form.tariff-form { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; margin-top: 16px; max-width: 760px; }
 form.tariff-form .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 8px 14px; }
@@ -159,6 +160,11 @@ tr.refused td, tr.revoked td { color: var(--muted); } tr.refused td:last-child {
 .s-accepted { color: var(--ok); } .s-blocked, .s-invalid, .s-expired { color: var(--bad); }
 section.admin-box { margin-top: 14px; }
 .local-list-box .row-actions, form.local-list-diff { margin: 6px 0; }
+/* Sites (sites.ts, site-detail.ts, site-load.ts): the circuit tree and the load chart's three series. */
+ul.circuits { margin: 4px 0; padding-left: 1.4em; } ul.circuits.root { padding-left: 0; list-style: none; } ul.circuits li { margin: 3px 0; }
+svg.chart .limit { fill: none; stroke: var(--bad); stroke-width: 2; stroke-dasharray: 6 4; }
+svg.chart .line.measured { stroke: var(--ok); } svg.chart .point.measured { fill: var(--ok); } svg.chart .point.limit { fill: var(--bad); }
+form.site-external-form { margin-bottom: 8px; }
 /* A phone: the fleet's rows and the journal's frames become cards (a frame under its time, direction,
    type and action, never scrolled out of sight); other tables scroll inside their own box. */
 @media (max-width: 640px) {

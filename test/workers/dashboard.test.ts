@@ -92,6 +92,15 @@ describe('the dashboard page', () => {
       "call('DELETE', '/tariffs/'",
       "call('PUT', '/tariff-assignments'",
       "call('DELETE', '/tariff-assignments'",
+      // Sites (issue 17): the list and a site's screen by hash; creating one; its allocation, load and log; its forms' changes.
+      "'/sites?limit='",
+      "'#/sites/'",
+      "call('POST', '/sites'",
+      "'/allocation'",
+      "'/load?from='",
+      "'/log?limit=50'",
+      "'/external-limit'",
+      "'/circuits/'",
       'Energy.Active.Import.Register',
       // The payload of each command differs between 1.6 and 2.0.1.
       'RemoteStartTransaction',
