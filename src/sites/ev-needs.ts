@@ -64,3 +64,15 @@ function stillNeedsEnergy(session: NeedsView): boolean {
   if (asked === null || session.energyFirstWh === undefined || session.energyLatestWh === undefined) return true;
   return session.energyLatestWh - session.energyFirstWh < asked;
 }
+
+/** The site log's line for a car's needs: what it said, or null when it said nothing the site uses. */
+export function needsDetail(signal: EvNeedsSignal): string | null {
+  const parts = [
+    signal.departureTime !== null && `departs ${signal.departureTime}`,
+    signal.energyAmount !== null && `${signal.energyAmount} Wh`,
+    signal.evMinCurrent !== null && `min ${signal.evMinCurrent} A`,
+    signal.evMaxCurrent !== null && `max ${signal.evMaxCurrent} A`,
+    signal.evMaxPowerW !== null && `max ${signal.evMaxPowerW} W`,
+  ];
+  return parts.filter(Boolean).join(', ') || null;
+}

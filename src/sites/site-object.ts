@@ -14,10 +14,10 @@ import type { Env } from '../env';
 import { logError } from '../log';
 import { allocate, type Share } from './allocation';
 import { planSends } from './plan';
-import { drawCap } from './demand';
 import type { SiteConfig } from './model';
 import { SITE_FALLBACK_PROFILE_ID, SITE_TX_PROFILE_BASE, fitToCharger, setChargingProfileRequest, wattPhases, type ProfileSupport } from './profiles';
-import { sessionNeeds } from './ev-needs';
+import { needsDetail, sessionNeeds } from './ev-needs';
+import { maybeApplied, takeReading } from './session-readings';
 import type { SiteSignal } from './signals';
 import { assignmentFor, sessionKey, siteInputs, type ChargerState, type SessionState } from './site-inputs';
 import { AllocatorStore, type LoadSample, type LogEntry } from './allocator-store';
@@ -130,18 +130,7 @@ export class SiteAllocator extends DurableObject<Env> {
             session = this.started(sessions, chargerId, signal.evseId, signal.transactionId, null, now);
           }
           if (!session) break;
-          const amps = signal.amps ?? (signal.powerW === null ? null : signal.powerW / config.voltage / (signal.phasesInUse ?? 3));
-          const offered = session.acceptedAmps ?? charger.fallbackAccepted;
-          session.measuredAmps = amps;
-          session.measuredAt = now;
-          if (signal.phasesInUse !== null && signal.phasesInUse > 0) session.phasesInUse = signal.phasesInUse;
-          // Held to fewer phases' watts than it uses (a W-only charger, wattPhases), a car draws less for that, not by choice: no cap learnt.
-          const heldByWatts = session.wattPhases !== undefined && session.phasesInUse !== null && session.wattPhases < session.phasesInUse;
-          if (!heldByWatts) session.drawCap = offered === null ? null : drawCap(offered, amps, session.drawCap);
-          if (signal.energyWh !== null) {
-            session.energyFirstWh ??= signal.energyWh;
-            session.energyLatestWh = signal.energyWh;
-          }
+          takeReading(session, signal, config.voltage, charger.fallbackAccepted, now);
           break;
         }
         case 'needs': {
@@ -149,9 +138,7 @@ export class SiteAllocator extends DurableObject<Env> {
           const session = sessions.get(sessionKey(chargerId, signal.evseId));
           if (!session) break;
           session.needs = sessionNeeds(signal);
-          const detail = [signal.departureTime && `departs ${signal.departureTime}`, signal.energyAmount !== null && `${signal.energyAmount} Wh`,
-            signal.evMinCurrent !== null && `min ${signal.evMinCurrent} A`, signal.evMaxCurrent !== null && `max ${signal.evMaxCurrent} A`, signal.evMaxPowerW !== null && `max ${signal.evMaxPowerW} W`];
-          this.store.log({ chargerId, evseId: session.evseId, transactionId: session.transactionId, kind: 'needs', amps: null, detail: detail.filter(Boolean).join(', ') || null }, now);
+          this.store.log({ chargerId, evseId: session.evseId, transactionId: session.transactionId, kind: 'needs', amps: null, detail: needsDetail(signal) }, now);
           break;
         }
       }
@@ -459,14 +446,4 @@ export class SiteAllocator extends DurableObject<Env> {
       sessions: inputs.demands.length,
     });
   }
-}
-
-/**
- * A profile whose answer was lost may have been applied: the session counts at the higher of what
- * it held (its own accepted share, else the charger's fallback) and what was sent.
- */
-function maybeApplied(session: SessionState, fallbackAccepted: number | null, sentAmps: number | null): void {
-  if (sentAmps === null) return;
-  const held = session.acceptedAmps ?? fallbackAccepted;
-  session.acceptedAmps = held === null ? null : Math.max(held, sentAmps);
 }

@@ -248,7 +248,7 @@ describe('ISO 15118 charging needs and W-only chargers', () => {
     ];
     const a = await connect('ocpp1.6', (action) => (action === 'GetConfiguration' ? { configurationKey } : accept(action)));
     const got = await env.CHARGERS.getByName(a.id).sendCommand('GetConfiguration', {}, 10);
-    expect(got.ok).toBe(true);
+    expect((got as unknown as { ok: boolean }).ok).toBe(true);
     await setUp(siteId, 32, [a]);
     const fallback = a.profiles().find((p) => purposeOf(p) === 'TxDefaultProfile')!;
     expect(fallback.payload.csChargingProfiles).toMatchObject({ stackLevel: 0, chargingSchedule: { chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 0 }] } });
