@@ -299,7 +299,7 @@ export function sitePaths(): Record<string, Json> {
                   chargerId: { type: ['string', 'null'] },
                   evseId: { type: ['integer', 'null'] },
                   transactionId: { type: ['string', 'null'] },
-                  kind: { type: 'string', description: 'sent, accepted, rejected, failed, fallback-sent, fallback-accepted, fallback-rejected, fallback-failed, started, ended, released, configured, deleted' },
+                  kind: { type: 'string', description: 'sent, accepted, rejected, failed, fallback-sent, fallback-accepted, fallback-rejected, fallback-failed, started, ended, needs (an ISO 15118 car’s departure, energy and currents in detail), released, configured, deleted' },
                   amps: { type: ['number', 'null'] },
                   detail: { type: ['string', 'null'] },
                 }),

@@ -36,7 +36,7 @@ import type { OutboxHandover } from './handover';
 import { LocalListSender } from './local-list-sender';
 import { registrationDecided } from './registration-decisions';
 import { remoteStartRequest, type RemoteStarts } from './remote-starts';
-import { ReportedLimits } from './reported-limits';
+import { ReportedLimits, type ProfileSupport } from './reported-limits';
 import { PriceDisplayStore } from './price-display';
 import type { SolicitedMessages } from './solicited-messages';
 import type { TxProfileMarker } from './tx-profiles';
@@ -110,6 +110,11 @@ export class OperatorCommands {
   async learnLimits(settings: readonly Setting[]): Promise<void> {
     await this.limits.learn(settings);
     await this.priceDisplay.learn(settings);
+  }
+
+  /** What the charger declared of the charging profiles it takes (its site fits its profiles to it). */
+  async profileSupport(): Promise<ProfileSupport> {
+    return this.limits.profileSupport((await this.deps.protocol()) ?? '');
   }
 
   /** Sends one CSMS-initiated call and waits for the charger's answer. */

@@ -55,6 +55,7 @@ import { EvseTransactions } from './evse-transactions';
 import { TransactionPrices, type RunningPrice } from './transaction-prices';
 import { TransactionEnds } from './transaction-ends';
 import { TxProfileMarker } from './tx-profiles';
+import type { ProfileSupport } from './reported-limits';
 import { TransactionLocations } from './transaction-locations';
 import { closeQuietly, readAttachment, sendQuietly, updateAttachment, type OcppAttachment, type SocketAttachment } from './socket';
 import {
@@ -465,6 +466,11 @@ export class ChargerSession extends DurableObject<Env> {
     if (!protocol) return [];
     const state = await this.operatorCommands.ruleState(protocol, { running: true, profiles: false });
     return state.running.map((t) => ({ transactionId: t.transactionId, evseId: t.evseId }));
+  }
+
+  /** What the charger declared of the charging profiles it takes: its site sends a W-only charger watts, within its stack levels. */
+  async profileSupport(): Promise<ProfileSupport> {
+    return this.operatorCommands.profileSupport();
   }
 
   /**

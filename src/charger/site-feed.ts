@@ -1,5 +1,6 @@
 // What a charger's object tells its site's allocator (src/sites/site-object.ts), when the charger is
-// on a site: its connection's changes, sessions starting and ending, and what they draw.
+// on a site: its connection's changes, sessions starting and ending, what they draw, and what
+// their cars need (ISO 15118).
 //
 // It runs after the charger's answer left and never delays it. Calls to the site go one after the
 // other (a start must not overtake the end before it) and a failed one is logged and dropped: the
@@ -84,7 +85,8 @@ export class SiteFeed {
   }
 
   private worthForwarding(signal: SiteSignal): boolean {
-    if (signal.type === 'booted') return true;
+    // A car's needs come once per negotiation: each one counts.
+    if (signal.type === 'booted' || signal.type === 'needs') return true;
     if (signal.type === 'ended' || signal.type === 'started') {
       if (signal.evseId !== null) this.forwarded.delete(signal.evseId);
       return true;

@@ -124,6 +124,60 @@ describe('allocate: waiting sessions and rotation', () => {
   });
 });
 
+describe('allocate: departure time (ISO 15118) as a tie-break inside an admission class', () => {
+  const HOUR = 60 * MINUTE;
+
+  it('with room for one more, the earliest departure is admitted first, before the longest waiting; unknown departures last', () => {
+    const demands = [
+      demand('waited-longest', { charging: false, since: NOW - 3 * MINUTE }),
+      demand('leaves-late', { charging: false, since: NOW - 2 * MINUTE, departureAt: NOW + 5 * HOUR }),
+      demand('leaves-soon', { charging: false, since: NOW - MINUTE, departureAt: NOW + HOUR }),
+    ];
+    expect(amps(allocate(capacity({ amps: 10 }), demands, [], NOW))).toEqual({ 'waited-longest': 0, 'leaves-late': 0, 'leaves-soon': 10 });
+    expect(amps(allocate(capacity({ amps: 12 }), demands, [], NOW))).toEqual({ 'waited-longest': 0, 'leaves-late': 6, 'leaves-soon': 6 });
+  });
+
+  it('when capacity falls, among equally charging sessions the latest departure gives way first', () => {
+    const demands = [demand('a', { departureAt: NOW + HOUR }), demand('b', { departureAt: NOW + 3 * HOUR }), demand('c')];
+    expect(amps(allocate(capacity({ amps: 12 }), demands, [], NOW))).toEqual({ a: 6, b: 6, c: 0 });
+    expect(amps(allocate(capacity({ amps: 6 }), demands, [], NOW))).toEqual({ a: 6, b: 0, c: 0 });
+  });
+
+  it('a car leaving soon does not stop one that charges before the rotation time, and priority still comes first', () => {
+    const charging = demand('charging', { since: NOW - 5 * MINUTE });
+    const soon = demand('soon', { charging: false, since: NOW, departureAt: NOW + 10 * MINUTE });
+    expect(amps(allocate(capacity({ amps: 6 }), [charging, soon], [], NOW))).toEqual({ charging: 6, soon: 0 });
+    expect(amps(allocate(capacity({ amps: 6 }), [demand('vip', { priority: 1, charging: false, since: NOW }), { ...soon, charging: true }], [], NOW))).toEqual({ vip: 6, soon: 0 });
+  });
+
+  it('rotation still turns: no cascade, and the latest departure among those past their time gives way', () => {
+    const settle = (demands: Demand[], shares: Map<string, Share>, at: number): Demand[] =>
+      demands.map((d) => {
+        const charging = shares.get(d.key)!.amps > 0;
+        return charging === d.charging ? d : { ...d, charging, since: at };
+      });
+    const site = capacity({ amps: 12 });
+    // b has charged less long than a but leaves later: b gives way to the one that waited its turn.
+    let demands = [
+      demand('a', { since: NOW - 60 * MINUTE, departureAt: NOW + HOUR }),
+      demand('b', { since: NOW - 30 * MINUTE, departureAt: NOW + 4 * HOUR }),
+      demand('w', { charging: false, since: NOW - 20 * MINUTE }),
+    ];
+    let shares = allocate(site, demands, [], NOW);
+    expect(amps(shares)).toEqual({ a: 6, b: 0, w: 6 });
+    // b, just displaced, does not displace anyone at the next recomputations, however early anyone leaves.
+    for (let step = 1; step <= 3; step++) {
+      demands = settle(demands, shares, NOW + (step - 1) * 1000);
+      shares = allocate(site, demands, [], NOW + step * 1000);
+      expect(amps(shares), `recomputation ${step}`).toEqual({ a: 6, b: 0, w: 6 });
+    }
+    // Once b has waited the rotation time it takes a turn again. a and w have both charged past it:
+    // w, whose departure is unknown, gives way rather than a, which leaves in the hour (by 'since' alone a would).
+    demands = settle(demands, shares, NOW + 3000);
+    expect(amps(allocate(site, demands, [], NOW + 16 * MINUTE))).toEqual({ a: 6, b: 6, w: 0 });
+  });
+});
+
 describe('allocate: priority tiers', () => {
   it('a higher tier is filled before a lower one gets more than its minimum', () => {
     const shares = allocate(capacity({ amps: 40 }), [demand('hi', { priority: 1 }), demand('lo1'), demand('lo2')], [], NOW);

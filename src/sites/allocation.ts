@@ -5,7 +5,8 @@
 //
 // Two passes. Admission: in order of priority, then sessions already charging (a new arrival does
 // not stop one at once; once it has waited `rotationMinutes` it takes the turn of an equal one that
-// has charged that long), then the longest waiting, each gets its minimum if that fits everywhere it
+// has charged that long), then the earliest departure (ISO 15118 cars that said when they leave and
+// still need energy), then the longest waiting, each gets its minimum if that fits everywhere it
 // counts; else it waits (0).
 // Filling: tier by tier from the highest priority, progressive filling — a level L rises, each
 // session's share is L clamped to [its minimum, its cap], and a session stops rising when it reaches
@@ -38,6 +39,11 @@ export interface Demand {
   charging: boolean;
   /** Epoch ms it last went from waiting to charging or back (rotation). */
   since: number;
+  /**
+   * Epoch ms its car said it leaves, while it still needs energy (ev-needs.ts); null or absent: not
+   * known. Only a tie-break inside an admission class: see `allocate`.
+   */
+  departureAt?: number | null;
 }
 
 /** A load counted as drawn whatever happens. */
@@ -111,6 +117,11 @@ export function allocate(capacity: Capacity, demands: Demand[], fixed: FixedLoad
   // charging for longer; waiting for less. A session that has just started waiting — new, or just
   // displaced — does not displace one that charges: else each one displaced would displace the
   // next at the next recomputation, a cascade that ends with the one that has charged least out.
+  // Inside a class, the earliest departure first (unknown last): among waiting ones it is admitted
+  // first, among charging ones the latest departure is the first to give way. It never moves a
+  // session across classes, so a car leaving soon does not stop one that charges before its turn,
+  // and a displaced one still waits the rotation time: the no-cascade rule holds, and a departure
+  // (fixed until the car renegotiates, dropped once its energy is delivered) cannot flip shares.
   const rotationDue = (demand: Demand): boolean => now - demand.since >= rotationMs;
   const klass = (demand: Demand): number => (demand.charging ? (rotationDue(demand) ? 2 : 0) : rotationDue(demand) ? 1 : 3);
   const order = Array.from({ length: n }, (_, i) => i);
@@ -120,6 +131,9 @@ export function allocate(capacity: Capacity, demands: Demand[], fixed: FixedLoad
     const db = demands[b]!;
     if (da.priority !== db.priority) return db.priority - da.priority;
     if (classes[a] !== classes[b]) return classes[a]! - classes[b]!;
+    const leavesA = da.departureAt ?? Infinity;
+    const leavesB = db.departureAt ?? Infinity;
+    if (leavesA !== leavesB) return leavesA < leavesB ? -1 : 1;
     // Waiting: the longest waiting first. Charging: the one that has charged least first, so the
     // one that has charged longest is the first to give way.
     if (da.since !== db.since) return classes[a] === 1 || classes[a] === 3 ? da.since - db.since : db.since - da.since;

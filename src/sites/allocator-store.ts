@@ -41,7 +41,7 @@ export interface LogEntry {
   chargerId: string | null;
   evseId: number | null;
   transactionId: string | null;
-  /** sent, accepted, rejected, failed, fallback-sent, fallback-accepted, ..., started, ended, configured */
+  /** sent, accepted, rejected, failed, fallback-sent, fallback-accepted, ..., started, ended, needs, configured */
   kind: string;
   amps: number | null;
   detail: string | null;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SetChargingProfileRequest as Set16 } from '../ocpp/v16/schemas.generated';
 import { SetChargingProfileRequest as Set201 } from '../ocpp/v201/schemas.generated';
 import { SetChargingProfileRequest as Set21 } from '../ocpp/v21/schemas.generated';
-import { SITE_FALLBACK_PROFILE_ID, SITE_TX_PROFILE_BASE, setChargingProfileRequest, type LimitProfile } from './profiles';
+import { SITE_FALLBACK_PROFILE_ID, SITE_STACK_LEVEL, SITE_TX_PROFILE_BASE, fitToCharger, setChargingProfileRequest, wattPhases, type LimitProfile, type ProfileSupport } from './profiles';
 
 const share: LimitProfile = { purpose: 'TxProfile', evseId: 2, transactionId: '41', amps: 10.07, phases: 3, rateUnit: 'A', voltage: 230, stackLevel: 1 };
 const fallback: LimitProfile = { purpose: 'TxDefaultProfile', evseId: 0, transactionId: null, amps: 0, phases: null, rateUnit: 'A', voltage: 230, stackLevel: 1 };
@@ -34,8 +34,36 @@ describe('setChargingProfileRequest', () => {
     });
   }
 
-  it('watts when the charger takes only W: amps × volts × phases, rounded down', () => {
+  it('watts when the charger takes only W: amps × volts × the phases in use (one unless said), rounded down, valid in every version', () => {
     const request = setChargingProfileRequest('ocpp2.0.1', { ...share, rateUnit: 'W', phases: 1 }) as { chargingProfile: { chargingSchedule: Array<{ chargingRateUnit: string; chargingSchedulePeriod: Array<{ limit: number }> }> } };
     expect(request.chargingProfile.chargingSchedule[0]).toMatchObject({ chargingRateUnit: 'W', chargingSchedulePeriod: [{ limit: 2316 }] });
+    const three = setChargingProfileRequest('ocpp1.6', { ...share, rateUnit: 'W', wattPhases: 3 });
+    expect(v.safeParse(Set16, three).success).toBe(true);
+    expect(three).toMatchObject({ csChargingProfiles: { chargingSchedule: { chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 6948, numberPhases: 3 }] } } });
+    expect(v.safeParse(Set21, setChargingProfileRequest('ocpp2.1', { ...fallback, rateUnit: 'W', amps: 6 })).success).toBe(true);
+  });
+});
+
+describe('fitToCharger, wattPhases', () => {
+  const support = (extra: Partial<ProfileSupport>): ProfileSupport => ({ rateUnits: null, maxStackLevel: null, maxPeriods: null, ...extra });
+
+  it('W only when the charger declared W and not A; amps when it declared A, both, or nothing', () => {
+    expect(fitToCharger(null)).toEqual({ rateUnit: 'A', stackLevel: SITE_STACK_LEVEL });
+    expect(fitToCharger(support({ rateUnits: ['W'] })).rateUnit).toBe('W');
+    expect(fitToCharger(support({ rateUnits: ['A', 'W'] })).rateUnit).toBe('A');
+    expect(fitToCharger(support({ rateUnits: ['A'] })).rateUnit).toBe('A');
+    expect(fitToCharger(support({ rateUnits: [] })).rateUnit).toBe('A');
+  });
+
+  it('the site’s stack level unless the charger’s highest is lower', () => {
+    expect(fitToCharger(support({ maxStackLevel: 0 })).stackLevel).toBe(0);
+    expect(fitToCharger(support({ maxStackLevel: 8 })).stackLevel).toBe(SITE_STACK_LEVEL);
+  });
+
+  it('watts are for the phases the readings show, else one', () => {
+    expect(wattPhases(null)).toBe(1);
+    expect(wattPhases(3)).toBe(3);
+    expect(wattPhases(2)).toBe(2);
+    expect(wattPhases(0)).toBe(1);
   });
 });

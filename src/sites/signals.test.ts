@@ -26,7 +26,7 @@ describe('1.6', () => {
       ],
     }];
     const [signal] = signalsForCall('ocpp1.6', 'MeterValues', { connectorId: 1, transactionId: 5, meterValue }, {}, AT);
-    expect(signal).toEqual({ type: 'meter', evseId: 1, transactionId: '5', amps: 16.1, powerW: 7200, phasesInUse: 2, at: AT });
+    expect(signal).toEqual({ type: 'meter', evseId: 1, transactionId: '5', amps: 16.1, powerW: 7200, phasesInUse: 2, energyWh: 1000, at: AT });
   });
 
   it('readings of connector 0 or without current or power say nothing', () => {
@@ -56,7 +56,7 @@ describe('2.x', () => {
       const signals = signalsForCall(protocol, 'TransactionEvent', event('Started', { meterValue }), { idTokenInfo: { status: 'Accepted', groupIdToken: { idToken: 'G', type: 'Central' } } }, AT);
       expect(signals).toEqual([
         { type: 'started', evseId: 1, transactionId: 'tx-1', group: 'G', at: AT },
-        { type: 'meter', evseId: 1, transactionId: 'tx-1', amps: 12, powerW: null, phasesInUse: null, at: AT },
+        { type: 'meter', evseId: 1, transactionId: 'tx-1', amps: 12, powerW: null, phasesInUse: null, energyWh: null, at: AT },
       ]);
     });
 
@@ -64,7 +64,7 @@ describe('2.x', () => {
       expect(signalsForCall(protocol, 'TransactionEvent', event('Ended'), {}, AT)).toEqual([{ type: 'ended', evseId: 1, transactionId: 'tx-1', at: AT }]);
       const meterValue = [{ timestamp: AT, sampledValue: [{ measurand: 'Power.Active.Import', value: 11, unitOfMeasure: { unit: 'kW' } }] }];
       expect(signalsForCall(protocol, 'TransactionEvent', event('Updated', { meterValue }), {}, AT)).toEqual([
-        { type: 'meter', evseId: 1, transactionId: 'tx-1', amps: null, powerW: 11_000, phasesInUse: null, at: AT },
+        { type: 'meter', evseId: 1, transactionId: 'tx-1', amps: null, powerW: 11_000, phasesInUse: null, energyWh: null, at: AT },
       ]);
     });
   }
@@ -77,5 +77,57 @@ describe('2.x', () => {
   it('other actions say nothing', () => {
     expect(signalsForCall('ocpp2.0.1', 'Heartbeat', {}, { currentTime: AT }, AT)).toEqual([]);
     expect(signalsForCall('ocpp1.6', 'StatusNotification', { connectorId: 1, status: 'Charging', errorCode: 'NoError' }, {}, AT)).toEqual([]);
+  });
+});
+
+describe('2.x charging needs (NotifyEVChargingNeeds, K15–K17)', () => {
+  const departure = '2026-12-01T18:00:00.000Z';
+  for (const protocol of ['ocpp2.0.1', 'ocpp2.1']) {
+    it(`${protocol}: AC needs give departure, energy and the car's currents, whatever the CSMS answered`, () => {
+      const request = {
+        evseId: 2,
+        chargingNeeds: { requestedEnergyTransfer: 'AC_three_phase', departureTime: departure, acChargingParameters: { energyAmount: 30_000, evMinCurrent: 8, evMaxCurrent: 16, evMaxVoltage: 400 } },
+      };
+      const expected = { type: 'needs', evseId: 2, departureTime: departure, energyAmount: 30_000, evMaxCurrent: 16, evMinCurrent: 8, evMaxPowerW: null, at: AT };
+      expect(signalsForCall(protocol, 'NotifyEVChargingNeeds', request, { status: 'Accepted' }, AT)).toEqual([expected]);
+      expect(signalsForCall(protocol, 'NotifyEVChargingNeeds', request, { status: 'Rejected' }, AT)).toEqual([expected]);
+    });
+
+    it(`${protocol}: DC needs give power (evMaxPower, else evMaxCurrent × evMaxVoltage), not DC amps`, () => {
+      const withPower = { evseId: 1, chargingNeeds: { requestedEnergyTransfer: 'DC', dcChargingParameters: { evMaxCurrent: 300, evMaxVoltage: 500, evMaxPower: 50_000, energyAmount: 40_000 } } };
+      expect(signalsForCall(protocol, 'NotifyEVChargingNeeds', withPower, { status: 'Accepted' }, AT)).toEqual([
+        { type: 'needs', evseId: 1, departureTime: null, energyAmount: 40_000, evMaxCurrent: null, evMinCurrent: null, evMaxPowerW: 50_000, at: AT },
+      ]);
+      const currentOnly = { evseId: 1, chargingNeeds: { requestedEnergyTransfer: 'DC', dcChargingParameters: { evMaxCurrent: 100, evMaxVoltage: 400 } } };
+      expect(signalsForCall(protocol, 'NotifyEVChargingNeeds', currentOnly, { status: 'Accepted' }, AT)[0]).toMatchObject({ evMaxPowerW: 40_000, energyAmount: null });
+    });
+  }
+
+  it('2.1 (ISO 15118-20): only v2xChargingParameters — charge currents, power and the target energy', () => {
+    const request = {
+      evseId: 1,
+      chargingNeeds: { requestedEnergyTransfer: 'AC_BPT', departureTime: departure, v2xChargingParameters: { minChargeCurrent: 6, maxChargeCurrent: 20, maxChargePower: 13_800, evTargetEnergyRequest: 25_000 } },
+    };
+    expect(signalsForCall('ocpp2.1', 'NotifyEVChargingNeeds', request, { status: 'NoChargingProfile' }, AT)).toEqual([
+      { type: 'needs', evseId: 1, departureTime: departure, energyAmount: 25_000, evMaxCurrent: 20, evMinCurrent: 6, evMaxPowerW: 13_800, at: AT },
+    ]);
+  });
+
+  it('EVSE 0, a departure that does not parse, and zero amounts say nothing of those', () => {
+    const needs = { requestedEnergyTransfer: 'AC_single_phase', departureTime: 'soon', acChargingParameters: { energyAmount: 0, evMinCurrent: 0, evMaxCurrent: 32, evMaxVoltage: 230 } };
+    expect(signalsForCall('ocpp2.0.1', 'NotifyEVChargingNeeds', { evseId: 0, chargingNeeds: needs }, { status: 'Accepted' }, AT)).toEqual([]);
+    expect(signalsForCall('ocpp2.0.1', 'NotifyEVChargingNeeds', { evseId: 1, chargingNeeds: needs }, { status: 'Accepted' }, AT)[0]).toMatchObject({
+      departureTime: null, energyAmount: null, evMinCurrent: null, evMaxCurrent: 32,
+    });
+  });
+
+  it('MeterValues carry the energy register of the same reading', () => {
+    const meterValue = [{ timestamp: AT, sampledValue: [
+      { measurand: 'Current.Import', value: 10, unitOfMeasure: { unit: 'A' } },
+      { measurand: 'Energy.Active.Import.Register', value: 12.5, unitOfMeasure: { unit: 'kWh' } },
+    ] }];
+    expect(signalsForCall('ocpp2.0.1', 'MeterValues', { evseId: 1, meterValue }, {}, AT)).toEqual([
+      { type: 'meter', evseId: 1, transactionId: null, amps: 10, powerW: null, phasesInUse: null, energyWh: 12_500, at: AT },
+    ]);
   });
 });

@@ -1,10 +1,11 @@
 // What a charger's answered CALL tells its site's allocator (src/sites/site-object.ts): a session
-// started or ended on an EVSE, or how much current it draws now. Pure: no Cloudflare types.
+// started or ended on an EVSE, how much current it draws now, or what its car needs (ISO 15118,
+// 2.x NotifyEVChargingNeeds). Pure: no Cloudflare types.
 //
 // An EVSE is named as the site model names it: a 2.x evseId, or a 1.6 connectorId (a 1.6 charger's
 // connectors are its EVSEs). Only CALLs answered with a CALLRESULT count: a refused one changed nothing.
 
-import { samplesFromV16, samplesFromV201, type MeterSample, type V16MeterValue } from '../ocpp/meter-values';
+import { ENERGY_REGISTER, samplesFromV16, samplesFromV201, type MeterSample, type V16MeterValue } from '../ocpp/meter-values';
 import type { MeterValueType } from '../ocpp/v201/schemas.generated';
 
 export type SiteSignal =
@@ -28,8 +29,29 @@ export type SiteSignal =
       powerW: number | null;
       /** How many phases carry current, when the readings say (per-phase Current.Import). */
       phasesInUse: number | null;
+      /** The energy register (Energy.Active.Import.Register, Wh, phase total) in the same reading; null when not sent. */
+      energyWh: number | null;
       at: string;
-    };
+    }
+  | EvNeedsSignal;
+
+/**
+ * What the car on an EVSE said it needs (2.0.1 / 2.1 NotifyEVChargingNeeds, K15–K17). Null where it
+ * did not say. AC currents are per phase, as the site counts; a DC car's maximum is power (W),
+ * because its DC current at battery voltage says nothing of the AC current the charger draws.
+ */
+export interface EvNeedsSignal {
+  type: 'needs';
+  evseId: number;
+  /** RFC 3339, as the car gave it. */
+  departureTime: string | null;
+  /** Wh the car asks for. */
+  energyAmount: number | null;
+  evMaxCurrent: number | null;
+  evMinCurrent: number | null;
+  evMaxPowerW: number | null;
+  at: string;
+}
 
 type Json = Record<string, unknown>;
 
@@ -38,6 +60,11 @@ export function signalsForCall(protocol: string, action: string, request: Json, 
   if (action === 'BootNotification') return answer.status === 'Accepted' ? [{ type: 'booted', at }] : [];
   if (protocol === 'ocpp1.6') return signals16(action, request, answer, at);
   if (action === 'TransactionEvent') return transactionEvent(request, answer, at);
+  // Whatever the CSMS answered (Accepted, Rejected, Processing, 2.1 NoChargingProfile), the car's needs are what they are.
+  if (action === 'NotifyEVChargingNeeds') {
+    const needs = needsSignal(request, at);
+    return needs ? [needs] : [];
+  }
   if (action === 'MeterValues' && typeof request.evseId === 'number' && request.evseId > 0) {
     const meter = meterSignal(request.evseId, null, samplesFromV201(request.meterValue as MeterValueType[]), at);
     return meter ? [meter] : [];
@@ -105,5 +132,40 @@ export function meterSignal(evseId: number, transactionId: string | null, sample
   }
   const powerW = power ? (power.value as number) : null;
   if (amps === null && powerW === null) return null;
-  return { type: 'meter', evseId, transactionId, amps, powerW, phasesInUse, at };
+  const register = now.find((s) => s.measurand === ENERGY_REGISTER && s.unit === 'Wh' && s.phase === null);
+  const energyWh = register ? (register.value as number) : null;
+  return { type: 'meter', evseId, transactionId, amps, powerW, phasesInUse, energyWh, at };
+}
+
+/** A positive finite number, else null: the schemas let 0 through where it would mean nothing. */
+function positive(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
+}
+
+/**
+ * The needs in a NotifyEVChargingNeeds request, 2.0.1 or 2.1. AC (ISO 15118-2): acChargingParameters.
+ * DC: dcChargingParameters' evMaxPower, else evMaxCurrent × evMaxVoltage. 2.1 with ISO 15118-20 may
+ * carry only v2xChargingParameters: min/maxChargeCurrent, maxChargePower, evTargetEnergyRequest.
+ */
+export function needsSignal(request: Json, at: string): EvNeedsSignal | null {
+  const evseId = request.evseId;
+  const needs = request.chargingNeeds as Json | undefined;
+  if (typeof evseId !== 'number' || evseId <= 0 || !needs) return null;
+  const ac = needs.acChargingParameters as Json | undefined;
+  const dc = needs.dcChargingParameters as Json | undefined;
+  const v2x = needs.v2xChargingParameters as Json | undefined;
+  let evMaxPowerW: number | null = null;
+  if (dc) evMaxPowerW = positive(dc.evMaxPower) ?? positive((positive(dc.evMaxCurrent) ?? 0) * (positive(dc.evMaxVoltage) ?? 0));
+  else if (!ac) evMaxPowerW = positive(v2x?.maxChargePower);
+  const departure = typeof needs.departureTime === 'string' && !Number.isNaN(Date.parse(needs.departureTime)) ? needs.departureTime : null;
+  return {
+    type: 'needs',
+    evseId,
+    departureTime: departure,
+    energyAmount: positive(ac?.energyAmount) ?? positive(dc?.energyAmount) ?? positive(v2x?.evTargetEnergyRequest),
+    evMaxCurrent: ac ? positive(ac.evMaxCurrent) : dc ? null : positive(v2x?.maxChargeCurrent),
+    evMinCurrent: ac ? positive(ac.evMinCurrent) : dc ? null : positive(v2x?.minChargeCurrent),
+    evMaxPowerW,
+    at,
+  };
 }

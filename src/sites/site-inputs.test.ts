@@ -1,6 +1,7 @@
 // Unit tests: what the site's object hands the allocator — who is vouched for, who counts at full rating.
 import { describe, expect, it } from 'vitest';
 import type { SiteCharger, SiteConfig } from './model';
+import type { SessionNeeds } from './ev-needs';
 import { sitePhases, siteInputs, type ChargerState, type SessionState } from './site-inputs';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
@@ -71,6 +72,36 @@ describe('siteInputs', () => {
     const cfg = config([charger('a', { evseId: 2, circuitId: null, maxAmps: 16 })]);
     const inputs = siteInputs(cfg, new Map([['a', state('a')]]), [session('a', 1), session('a', 2)], NOW);
     expect(inputs.demands.map((d) => [d.key, d.circuitId, d.maxAmps])).toEqual([['a/2', null, 16]]);
+  });
+});
+
+describe('siteInputs: ISO 15118 charging needs', () => {
+  const needs = (extra: Partial<SessionNeeds> = {}): SessionNeeds => ({ departureAt: null, energyWh: null, evMaxAmps: null, evMinAmps: null, evMaxPowerW: null, ...extra });
+  const demandOf = (s: SessionState, c: SiteCharger = charger('a')) => siteInputs(config([c]), new Map([['a', state('a')]]), [s], NOW).demands[0]!;
+
+  it('the car’s maximum lowers the charger’s rating, never raises it; its minimum raises the site’s when it fits under the maximum', () => {
+    expect(demandOf(session('a', 1, { needs: needs({ evMaxAmps: 16, evMinAmps: 8 }) }))).toMatchObject({ maxAmps: 16, minAmps: 8 });
+    expect(demandOf(session('a', 1, { needs: needs({ evMaxAmps: 40 }) }))).toMatchObject({ maxAmps: 32, minAmps: 6 });
+    // A minimum below the site's leaves the site's; one above the car's own maximum is not believed.
+    expect(demandOf(session('a', 1, { needs: needs({ evMinAmps: 2 }) }))).toMatchObject({ minAmps: 6 });
+    expect(demandOf(session('a', 1, { needs: needs({ evMaxAmps: 10, evMinAmps: 12 }) }))).toMatchObject({ maxAmps: 10, minAmps: 6 });
+    // No needs: the site's values, and no departure.
+    expect(demandOf(session('a', 1))).toMatchObject({ maxAmps: 32, minAmps: 6, departureAt: null });
+  });
+
+  it('a DC car’s maximum power is amps at the site’s voltage over the phases it loads', () => {
+    // 11 040 W / (230 V × 3) = 16 A; on a single-phase charger 11 040 / 230 = 48 A, above its rating.
+    expect(demandOf(session('a', 1, { needs: needs({ evMaxPowerW: 11_040 }) })).maxAmps).toBe(16);
+    expect(demandOf(session('a', 1, { needs: needs({ evMaxPowerW: 11_040 }) }), charger('a', { phases: 1 })).maxAmps).toBe(32);
+  });
+
+  it('the departure counts while the car still needs energy: delivered from the register since the first reading seen', () => {
+    const leaves = NOW + 3_600_000;
+    expect(demandOf(session('a', 1, { needs: needs({ departureAt: leaves, energyWh: 10_000 }) })).departureAt).toBe(leaves);
+    expect(demandOf(session('a', 1, { needs: needs({ departureAt: leaves, energyWh: 10_000 }), energyFirstWh: 50_000, energyLatestWh: 59_999 })).departureAt).toBe(leaves);
+    expect(demandOf(session('a', 1, { needs: needs({ departureAt: leaves, energyWh: 10_000 }), energyFirstWh: 50_000, energyLatestWh: 60_000 })).departureAt).toBeNull();
+    // Energy not asked: the departure stands whatever was delivered.
+    expect(demandOf(session('a', 1, { needs: needs({ departureAt: leaves }), energyFirstWh: 0, energyLatestWh: 90_000 })).departureAt).toBe(leaves);
   });
 });
 

@@ -12,6 +12,8 @@ import type { Capacity, Demand, FixedLoad } from './allocation.ts';
 import type { Committed } from './plan.ts';
 import { effectiveLimit } from './allocation.ts';
 import type { CircuitConfig, SiteCharger, SiteConfig, SitePhase } from './model.ts';
+import { needsLimits, type SessionNeeds } from './ev-needs.ts';
+import type { ProfileSupport } from './profiles.ts';
 
 export interface ChargerState {
   chargerId: string;
@@ -25,6 +27,8 @@ export interface ChargerState {
   refusedUntil: number;
   /** Why, as the charger or the CSMS's checks said it. */
   refusedWhy: string | null;
+  /** What it declared of the profiles it takes, as read from its object (profiles.ts); absent: not read since it connected. */
+  support?: ProfileSupport | null;
 }
 
 export interface SessionState {
@@ -54,6 +58,13 @@ export interface SessionState {
   since: number;
   /** When the charger last confirmed the transaction runs (the site's check of quiet sessions). */
   checkedAt?: number;
+  /** What its car said it needs (ISO 15118, ev-needs.ts); absent: nothing said. */
+  needs?: SessionNeeds;
+  /** The energy register (Wh) at the first reading the site saw of this transaction, and at the latest. */
+  energyFirstWh?: number;
+  energyLatestWh?: number;
+  /** A W-only charger's last profile for this session was for this many phases (site-object's resend when the readings show more or fewer). */
+  wattPhases?: number;
 }
 
 export interface SiteInputs {
@@ -137,18 +148,20 @@ export function siteInputs(config: SiteConfig, chargers: Map<string, ChargerStat
     const state = chargers.get(session.chargerId)!;
     const phasesUsed = session.phasesInUse === 1 || assignment.phases === 1 ? 1 : 3;
     const groupPriority = session.group === null ? undefined : config.groupPriorities[session.group];
+    const limits = needsLimits(session, config.minAmps, assignment.maxAmps, config.voltage, phasesUsed);
     demands.push({
       key: session.key,
       chargerId: session.chargerId,
       evseId: session.evseId,
       circuitId: assignment.evseId === null ? chargerCircuitId(assignment.chargerId) : assignment.circuitId,
       phases: sitePhases(assignment, phasesUsed),
-      minAmps: config.minAmps,
-      maxAmps: assignment.maxAmps,
+      minAmps: limits.minAmps,
+      maxAmps: limits.maxAmps,
       drawCapAmps: session.drawCap,
       priority: Math.max(assignment.priority, groupPriority ?? assignment.priority),
       charging: session.charging,
       since: session.since,
+      departureAt: limits.departureAt,
     });
     // Before its own profile is accepted, a session draws at most the charger's fallback.
     committed.set(session.key, {

@@ -14,9 +14,10 @@ import type { Env } from '../env';
 import { logError } from '../log';
 import { allocate, type Share } from './allocation';
 import { planSends } from './plan';
-import { drawCap } from './demand';
 import type { SiteConfig } from './model';
-import { SITE_FALLBACK_PROFILE_ID, SITE_STACK_LEVEL, SITE_TX_PROFILE_BASE, setChargingProfileRequest } from './profiles';
+import { SITE_FALLBACK_PROFILE_ID, SITE_TX_PROFILE_BASE, fitToCharger, setChargingProfileRequest, wattPhases, type ProfileSupport } from './profiles';
+import { needsDetail, sessionNeeds } from './ev-needs';
+import { maybeApplied, takeReading } from './session-readings';
 import type { SiteSignal } from './signals';
 import { assignmentFor, sessionKey, siteInputs, type ChargerState, type SessionState } from './site-inputs';
 import { AllocatorStore, type LoadSample, type LogEntry } from './allocator-store';
@@ -103,7 +104,8 @@ export class SiteAllocator extends DurableObject<Env> {
         case 'connected':
         case 'booted':
           // What it held before may be gone (a reboot): nothing is vouched for until it accepts again.
-          Object.assign(charger, { connected: true, fallbackAccepted: null, fallbackPending: null, refusedUntil: 0, refusedWhy: null });
+          // What it declares of profiles is read again at the next send (its configuration may have changed).
+          Object.assign(charger, { connected: true, fallbackAccepted: null, fallbackPending: null, refusedUntil: 0, refusedWhy: null, support: undefined });
           for (const s of sessions.values()) Object.assign(s, { acceptedAmps: null, pendingAmps: null, inFlight: [] });
           break;
         case 'disconnected':
@@ -128,12 +130,15 @@ export class SiteAllocator extends DurableObject<Env> {
             session = this.started(sessions, chargerId, signal.evseId, signal.transactionId, null, now);
           }
           if (!session) break;
-          const amps = signal.amps ?? (signal.powerW === null ? null : signal.powerW / config.voltage / (signal.phasesInUse ?? 3));
-          const offered = session.acceptedAmps ?? charger.fallbackAccepted;
-          session.measuredAmps = amps;
-          session.measuredAt = now;
-          if (signal.phasesInUse !== null && signal.phasesInUse > 0) session.phasesInUse = signal.phasesInUse;
-          session.drawCap = offered === null ? null : drawCap(offered, amps, session.drawCap);
+          takeReading(session, signal, config.voltage, charger.fallbackAccepted, now);
+          break;
+        }
+        case 'needs': {
+          // Needs come while a transaction runs on the EVSE (the CSMS refuses them otherwise); before the site heard of it, they are dropped.
+          const session = sessions.get(sessionKey(chargerId, signal.evseId));
+          if (!session) break;
+          session.needs = sessionNeeds(signal);
+          this.store.log({ chargerId, evseId: session.evseId, transactionId: session.transactionId, kind: 'needs', amps: null, detail: needsDetail(signal) }, now);
           break;
         }
       }
@@ -275,6 +280,13 @@ export class SiteAllocator extends DurableObject<Env> {
       const session = byKey.get(send.key);
       if (session) void this.sendShare(config, session, send.amps);
     }
+    // A W-only charger's watts are for the phases its readings showed (profiles.ts wattPhases): when they show others, the same amps again.
+    const planned = new Set(sends.map((send) => send.key));
+    for (const d of inputs.demands) {
+      const session = byKey.get(d.key);
+      if (!session || planned.has(d.key) || session.acceptedAmps === null || session.inFlight?.length || session.wattPhases === undefined) continue;
+      if (session.wattPhases !== wattPhases(session.phasesInUse)) void this.sendShare(config, session, session.acceptedAmps);
+    }
     // While anything runs, a beat: time-of-day limits, rotation, refused chargers asked again.
     if (sessions.length > 0 || inputs.fixed.length > 0 || config.dailySchedule.length > 0 || config.externalLimit) {
       const alarm = await this.ctx.storage.getAlarm();
@@ -296,8 +308,10 @@ export class SiteAllocator extends DurableObject<Env> {
     const now = Date.now();
     this.store.log({ chargerId: session.chargerId, evseId: session.evseId, transactionId: session.transactionId, kind: 'sent', amps, detail: session.reason }, now);
     const phases = session.phasesInUse === 1 || assignment.phases === 1 ? 1 : 3;
+    const fit = fitToCharger(await this.profileSupport(session.chargerId));
+    const sentWattPhases = wattPhases(session.phasesInUse);
     const request = setChargingProfileRequest(charger.protocol, {
-      purpose: 'TxProfile', evseId: session.evseId, transactionId: session.transactionId, amps, phases, rateUnit: 'A', voltage: config.voltage, stackLevel: SITE_STACK_LEVEL,
+      purpose: 'TxProfile', evseId: session.evseId, transactionId: session.transactionId, amps, phases, voltage: config.voltage, ...fit, wattPhases: sentWattPhases,
     });
     const outcome = await this.command(session.chargerId, 'SetChargingProfile', request);
     const current = this.store.sessions().find((s) => s.key === session.key && s.transactionId === session.transactionId);
@@ -309,6 +323,8 @@ export class SiteAllocator extends DurableObject<Env> {
     if (accepted) {
       // The charger holds this one now; a later send still in flight replaces it when answered.
       current.acceptedAmps = amps;
+      if (fit.rateUnit === 'W') current.wattPhases = sentWattPhases;
+      else delete current.wattPhases;
       this.store.log({ ...log, kind: 'accepted', amps, detail: null }, at);
     } else {
       // Rejected: not applied. Failed (no answer): perhaps applied; either way it counts at the higher until the charger says otherwise.
@@ -329,8 +345,9 @@ export class SiteAllocator extends DurableObject<Env> {
     charger.fallbackPending = amps;
     this.store.putCharger(charger);
     this.store.log({ chargerId, evseId, transactionId: null, kind: 'fallback-sent', amps, detail: null }, Date.now());
+    // A fallback's watts are one phase's worth (wattPhases): nothing is known of the car that will draw them.
     const request = setChargingProfileRequest(charger.protocol, {
-      purpose: 'TxDefaultProfile', evseId, transactionId: null, amps, phases: null, rateUnit: 'A', voltage: config.voltage, stackLevel: SITE_STACK_LEVEL,
+      purpose: 'TxDefaultProfile', evseId, transactionId: null, amps, phases: null, voltage: config.voltage, ...fitToCharger(await this.profileSupport(chargerId)), wattPhases: 1,
     });
     const outcome = await this.command(chargerId, 'SetChargingProfile', request);
     const at = Date.now();
@@ -345,6 +362,7 @@ export class SiteAllocator extends DurableObject<Env> {
       this.store.log({ chargerId, evseId, transactionId: null, kind: outcome.ok ? 'fallback-rejected' : 'fallback-failed', amps, detail }, at);
       current.refusedUntil = at + (outcome.ok ? REFUSED_RETRY_MS : FAILED_RETRY_MS);
       current.refusedWhy = detail;
+      current.support = undefined; // perhaps refused for its unit: read again before the next try
     }
     this.store.putCharger(current);
     await this.recompute();
@@ -356,8 +374,9 @@ export class SiteAllocator extends DurableObject<Env> {
     if (!charger) return;
     charger.refusedUntil = at + forMs;
     charger.refusedWhy = why;
-    // Asked again from scratch after the wait: its fallback first.
+    // Asked again from scratch after the wait: its fallback first, and what it declares read again.
     charger.fallbackAccepted = null;
+    charger.support = undefined;
     this.store.putCharger(charger);
   }
 
@@ -374,6 +393,29 @@ export class SiteAllocator extends DurableObject<Env> {
       const outcome = await this.command(chargerId, 'ClearChargingProfile', charger.protocol === 'ocpp1.6' ? { id } : { chargingProfileId: id });
       if (!outcome.ok) logError('site release', chargerId, `${outcome.error.code}: ${outcome.error.message}`);
     }
+  }
+
+  /**
+   * What the charger declared of the profiles it takes, from its object: read once per connection
+   * (and again after a refusal), kept with the charger. Null when it cannot be read: amps, the
+   * site's stack level — the charger's answer tells whether that was right.
+   */
+  private async profileSupport(chargerId: string): Promise<ProfileSupport | null> {
+    const known = this.store.chargers().get(chargerId)?.support;
+    if (known !== undefined) return known;
+    let support: ProfileSupport | null;
+    try {
+      support = await this.env.CHARGERS.getByName(chargerId).profileSupport();
+    } catch (error) {
+      logError('site profile support', chargerId, error);
+      return null;
+    }
+    const charger = this.store.chargers().get(chargerId);
+    if (charger) {
+      charger.support = support;
+      this.store.putCharger(charger);
+    }
+    return support;
   }
 
   /** One command through the charger object's command path (its checks, its one outstanding CALL); a failed call is an outcome too. */
@@ -404,14 +446,4 @@ export class SiteAllocator extends DurableObject<Env> {
       sessions: inputs.demands.length,
     });
   }
-}
-
-/**
- * A profile whose answer was lost may have been applied: the session counts at the higher of what
- * it held (its own accepted share, else the charger's fallback) and what was sent.
- */
-function maybeApplied(session: SessionState, fallbackAccepted: number | null, sentAmps: number | null): void {
-  if (sentAmps === null) return;
-  const held = session.acceptedAmps ?? fallbackAccepted;
-  session.acceptedAmps = held === null ? null : Math.max(held, sentAmps);
 }

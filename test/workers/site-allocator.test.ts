@@ -1,7 +1,9 @@
 // Runtime tests of a site's allocator object (src/sites/site-object.ts) with real charger objects
 // and chargers on sockets: fallbacks on connection, shares as TxProfiles, decreases before
 // increases, cars drawing less, and chargers that refuse profiles or disconnect counted at their
-// full rating. The site is configured on its object directly, as the sites API does after D1.
+// full rating; ISO 15118 charging needs (2.0.1 NotifyEVChargingNeeds) in the shares and the
+// admission order; a 1.6 charger that takes only W given watts within its stack level. The site is
+// configured on its object directly, as the sites API does after D1.
 import { env } from 'cloudflare:workers';
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -191,5 +193,74 @@ describe('a site keeps its sessions under its limit', () => {
     expect((await stub.snapshot()).sessions.map((s) => s.transactionId)).toEqual([String(tx)]);
     const log = await stub.logPage(10, null);
     expect(log.some((e) => e.kind === 'ended' && e.transactionId === '999999' && e.detail === 'not running on the charger')).toBe(true);
+  });
+});
+
+/** The site's own TxProfiles on EVSE 1 (an EV negotiation's TxProfile has another id). */
+function siteShares(c: SiteTestCharger): ReceivedCall[] {
+  return txProfiles(c).filter((p) => (p.payload.csChargingProfiles ?? p.payload.chargingProfile)[p.payload.csChargingProfiles ? 'chargingProfileId' : 'id'] === SITE_TX_PROFILE_BASE + 1);
+}
+function lastSiteShare(c: SiteTestCharger): number | undefined {
+  return siteShares(c).at(-1) && limitOf(siteShares(c).at(-1)!);
+}
+function started201(transactionId: string): Record<string, unknown> {
+  return {
+    eventType: 'Started', timestamp: new Date().toISOString(), triggerReason: 'Authorized', seqNo: 0, transactionInfo: { transactionId },
+    idToken: { idToken: 'SITE-TAG', type: 'ISO14443' }, evse: { id: 1, connectorId: 1 },
+  };
+}
+function needs201(departureTime: string, evMaxCurrent = 32): Record<string, unknown> {
+  return { evseId: 1, chargingNeeds: { requestedEnergyTransfer: 'AC_three_phase', departureTime, acChargingParameters: { energyAmount: 20_000, evMinCurrent: 6, evMaxCurrent, evMaxVoltage: 400 } } };
+}
+
+describe('ISO 15118 charging needs and W-only chargers', () => {
+  it('2.0.1: a car’s needs lower its share to its own maximum, and its departure decides who gives way when the limit falls', async () => {
+    const siteId = `site-${crypto.randomUUID()}`;
+    const a = await connect('ocpp2.0.1');
+    const b = await connect('ocpp2.0.1');
+    await setUp(siteId, 32, [a, b]);
+    expect((await a.call('TransactionEvent', started201('tx-a')))[0]).toBe(3);
+    await until(() => lastSiteShare(a) === 32, 5_000, 'A at 32 A');
+
+    const [, , answer] = (await a.call('NotifyEVChargingNeeds', needs201(new Date(Date.now() + 3_600_000).toISOString(), 16))) as [number, string, { status: string }];
+    expect(answer.status).toBe('Accepted');
+    await until(() => lastSiteShare(a) === 16, 5_000, 'A lowered to its car’s 16 A');
+    const stub = env.SITES.getByName(siteId);
+    expect((await stub.snapshot()).sessions[0]).toMatchObject({ shareAmps: 16, reason: 'charger-max' });
+    expect((await stub.logPage(50, null)).find((e) => e.kind === 'needs')).toMatchObject({ chargerId: a.id, evseId: 1, detail: expect.stringContaining('max 16 A') });
+
+    // B starts after A: by 'since' alone B, which has charged least, would keep its share when the limit falls.
+    expect((await b.call('TransactionEvent', started201('tx-b')))[0]).toBe(3);
+    await until(() => lastSiteShare(b) === 16, 5_000, 'B at 16 A');
+    await b.call('NotifyEVChargingNeeds', needs201(new Date(Date.now() + 5 * 3_600_000).toISOString()));
+    await stub.configure(siteConfig(siteId, 6, [onSite(a.id), onSite(b.id)]));
+    // A leaves in an hour, B in five: B gives way.
+    await until(() => lastSiteShare(b) === 0 && lastSiteShare(a) === 6, 5_000, 'B waiting, A at 6 A');
+    const shares = Object.fromEntries((await stub.snapshot()).sessions.map((s) => [s.chargerId, s.shareAmps]));
+    expect(shares).toEqual({ [a.id]: 6, [b.id]: 0 });
+  });
+
+  it('1.6: a charger whose configuration says Power gets watts, at the stack level it declared', async () => {
+    const siteId = `site-${crypto.randomUUID()}`;
+    const configurationKey = [
+      { key: 'ChargingScheduleAllowedChargingRateUnit', readonly: true, value: 'Power' },
+      { key: 'ChargeProfileMaxStackLevel', readonly: true, value: '0' },
+    ];
+    const a = await connect('ocpp1.6', (action) => (action === 'GetConfiguration' ? { configurationKey } : accept(action)));
+    const got = await env.CHARGERS.getByName(a.id).sendCommand('GetConfiguration', {}, 10);
+    expect((got as unknown as { ok: boolean }).ok).toBe(true);
+    await setUp(siteId, 32, [a]);
+    const fallback = a.profiles().find((p) => purposeOf(p) === 'TxDefaultProfile')!;
+    expect(fallback.payload.csChargingProfiles).toMatchObject({ stackLevel: 0, chargingSchedule: { chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 0 }] } });
+
+    const tx = await start16(a);
+    // 32 A for one phase until the readings show how many the car uses: 32 × 230.
+    await until(() => lastShare(a) === 7360, 5_000, 'A at 7 360 W');
+    expect(txProfiles(a).at(-1)!.payload.csChargingProfiles).toMatchObject({ stackLevel: 0, chargingSchedule: { chargingRateUnit: 'W', chargingSchedulePeriod: [{ numberPhases: 3 }] } });
+    // The car draws on three phases: the same 32 A per phase, now as three phases' watts.
+    await meter16(a, tx, 10.6);
+    await until(() => lastShare(a) === 22_080, 5_000, 'A at 22 080 W');
+    const snapshot = await env.SITES.getByName(siteId).snapshot();
+    expect(snapshot.sessions[0]).toMatchObject({ acceptedAmps: 32, drawCap: null });
   });
 });
