@@ -17,23 +17,25 @@
 // same password may be sent again (a retry after a timeout); it does not replace the slot and a
 // refusal of the retry does not drop it. The slot empties when the charger connects with the new
 // password, when the charger refuses it, or when an admin sets a password with PUT.
+//
+// The protocol itself lives in password-change.ts: a 2.1 SetNetworkProfile carrying
+// basicAuthPassword (security-commands.ts) follows it too, so both share the one pending slot.
 
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import type { CommandOutcome } from '../charger/types';
-import { readConfig } from '../config';
 import type { Env } from '../env';
 import { isValidChargerId } from '../ocpp/charger-id';
 import { summarizeIssues } from '../ocpp/validation';
 import { ChargerStore } from '../store/chargers';
-import { hashPassword, hexEncode, verifyPassword } from './charger-auth';
+import { hexEncode } from './charger-auth';
 import { apiError } from './errors';
 import { readJsonBody } from './body';
+import { PASSWORD_PATTERN, sendNewPassword } from './password-change';
 
 export const chargerPasswordRoutes = new Hono<{ Bindings: Env }>();
 
 const PasswordBody = v.strictObject({
-  password: v.pipe(v.string(), v.regex(/^[\x21-\x7e]{16,40}$/, 'must be 16-40 printable ASCII characters')),
+  password: v.pipe(v.string(), v.regex(PASSWORD_PATTERN, 'must be 16-40 printable ASCII characters')),
 });
 
 chargerPasswordRoutes.post('/:chargerId/password', async (c) => {
@@ -56,9 +58,6 @@ chargerPasswordRoutes.post('/:chargerId/password', async (c) => {
       issues: [{ path: 'password', message: 'must be 16-20 characters for a 1.6 charger' }],
     });
   }
-  const stub = c.env.CHARGERS.getByName(chargerId);
-  // Nothing is stored for a charger that cannot be sent the password now.
-  if (!(await stub.liveStatus()).connected) return apiError(c, 409, 'ChargerOffline', 'The charger is not connected');
   const [action, payload] =
     charger.protocol === 'ocpp1.6'
       ? ['ChangeConfiguration', { key: 'AuthorizationKey', value: hexEncode(password) }]
@@ -66,56 +65,25 @@ chargerPasswordRoutes.post('/:chargerId/password', async (c) => {
           'SetVariables',
           { setVariableData: [{ attributeValue: password, component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }] },
         ];
-  const pendingHash = await hashPassword(password);
-  /** False when this request re-sends the password already pending: it does not own the slot. */
-  let ownsSlot = await store.setPendingPassword(chargerId, pendingHash, new Date().toISOString());
-  if (!ownsSlot) {
-    const pending = (await store.credentials(chargerId))?.pendingPasswordHash;
-    if (!pending) {
-      // Promoted or dropped between the two reads: claim the slot again, once.
-      ownsSlot = await store.setPendingPassword(chargerId, pendingHash, new Date().toISOString());
-    }
-    if (!ownsSlot && !(pending && (await verifyPassword(password, pending)))) {
-      return apiError(
-        c,
-        409,
-        'PasswordChangePending',
-        'Another password change for this charger is pending (in flight, or taken by the charger and not yet used to connect): ' +
-          'it ends when the charger connects with that password or refuses it. Send that same password again to retry it, or set a password with PUT /api/v1/chargers/{chargerId} (admin) to abandon it',
-        { passwordPending: true },
-      );
-    }
-  }
-  const stillPending = 'The new password stays pending: both it and the old one work until the charger first connects with the new one';
-  let outcome: CommandOutcome;
-  try {
-    outcome = (await stub.sendCommand(action, payload, readConfig(c.env).commandTimeoutSeconds)) as unknown as CommandOutcome;
-  } catch {
-    return apiError(c, 503, 'ChargerSessionRestarted', `The charger's session restarted while ${action} was pending. ${stillPending}.`, {
-      passwordPending: true,
-    });
-  }
-  if (!outcome.ok) {
-    // Refused before it was sent (400/404/409 but a disconnection) or answered with a CALLERROR:
-    // the charger does not have it. Otherwise (no answer, an unreadable one) it may.
-    const notTaken = outcome.error.code === 'CallError' || (outcome.status < 500 && outcome.error.code !== 'ChargerOffline');
-    if (notTaken) {
-      if (ownsSlot) await store.dropPendingPassword(chargerId, pendingHash);
-      return c.json({ error: { ...outcome.error, ...(ownsSlot ? {} : { passwordPending: true }) } }, outcome.status as 400);
-    }
-    return c.json({ error: { ...outcome.error, message: `${outcome.error.message}. ${stillPending}.`, passwordPending: true } }, outcome.status as 400);
-  }
-  const status =
-    charger.protocol === 'ocpp1.6'
-      ? (outcome.result as { status: string }).status
-      : (outcome.result as { setVariableResult: Array<{ attributeStatus: string }> }).setVariableResult[0]?.attributeStatus;
-  if (status !== 'Accepted' && status !== 'RebootRequired') {
-    // A retry's refusal proves nothing about the earlier send the charger may have taken.
-    if (ownsSlot) await store.dropPendingPassword(chargerId, pendingHash);
+  const answered = await sendNewPassword(c, chargerId, password, action, payload, (result) => isAccepted(answerStatus(charger.protocol, result)));
+  if (answered instanceof Response) return answered;
+  const status = answerStatus(charger.protocol, answered.result);
+  if (!answered.taken) {
     return apiError(c, 409, 'PasswordRefused', `The charger answered ${status}; the password is unchanged`, {
-      result: outcome.result,
-      ...(ownsSlot ? {} : { passwordPending: true }),
+      result: answered.result,
+      ...(answered.passwordPending ? { passwordPending: true } : {}),
     });
   }
-  return c.json({ result: outcome.result, switched: true, rebootRequired: status === 'RebootRequired' });
+  return c.json({ result: answered.result, switched: true, rebootRequired: status === 'RebootRequired' });
 });
+
+/** The status of the answer to the call that carried the password (ChangeConfiguration, or the one SetVariables result). */
+function answerStatus(protocol: string | null, result: Record<string, unknown>): string | undefined {
+  return protocol === 'ocpp1.6'
+    ? (result as { status?: string }).status
+    : (result as { setVariableResult?: Array<{ attributeStatus: string }> }).setVariableResult?.[0]?.attributeStatus;
+}
+
+function isAccepted(status: string | undefined): boolean {
+  return status === 'Accepted' || status === 'RebootRequired';
+}

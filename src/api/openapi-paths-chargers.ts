@@ -268,6 +268,7 @@ export function chargerPaths(): Record<string, Json> {
           'An answer that says the charger did not take it (Rejected: 409 `PasswordRefused`; a CALLERROR: 502 `CallError`) drops the pending password; with no usable answer (timeout, disconnection, a restart) it stays pending (`passwordPending: true` in the error), so a charger that took it is never locked out. ' +
           'One change at a time per charger: while a change is pending (in flight, or taken and not yet used to connect; the charger shows `passwordPending: true`), another password is refused with 409 `PasswordChangePending` and nothing is sent, so a second change can never drop the password the charger holds; concurrent requests are serialised the same way. ' +
           'Sending the pending password again retries it (its refusal keeps the pending one). The change ends when the charger connects with the new password or refuses it; `PUT /chargers/{chargerId}` with a password abandons it. ' +
+          'A 2.1 SetNetworkProfile carrying `basicAuthPassword` (sent with `POST /chargers/{chargerId}/security-commands`) is a change like this one and holds the same pending slot. ' +
           'The password never appears in the journal, the stored configuration or any other read. Needs `admin`.',
         requestBody: {
           required: true,

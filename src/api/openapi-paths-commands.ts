@@ -122,6 +122,11 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
           '(the payload is checked against the action\'s schema in the charger\'s version; secrets are redacted in the answer, the journal, the stored configuration, as everywhere). Not queued. ' +
           'The same goes for the 1.6 Plug & Charge commands (`PnC.DeleteCertificate`, `PnC.CertificateSigned`, `PnC.InstallCertificate` of a trust root; their payload the 2.0.1 request). ' +
           'The Basic-auth password is refused here (403 `CredentialChangeRefused`): only `POST /chargers/{chargerId}/password` keeps the CSMS in step with it. ' +
+          'Except in a **2.1 SetNetworkProfile**, whose `connectionData.basicAuthPassword` is the password the charger will use on that profile: it is sent under `POST /chargers/{chargerId}/password`\'s protocol, so the charger is let in when it switches to the profile (NetworkConfigurationPriority and a reset). ' +
+          'The new hash is stored as *pending* before the call leaves (both passwords work until the charger first connects with the new one, which then is the only one); Rejected, Failed or a CALLERROR drops it; Accepted or no usable answer keeps it (`passwordPending` in the answer or the error). ' +
+          'It shares the one pending slot with `POST /password`: while another password is pending, a different one is refused with 409 `PasswordChangePending` and nothing is sent (the pending one again is a retry). ' +
+          'The password must be 16–40 printable ASCII characters (400 `InvalidPayload`). `connectionData.identity` (the Basic-auth user name, 2.1) may only be the charger id itself, exactly: the CSMS admits no other user name for it, so another is refused with 400 `IdentityMismatch` and nothing is sent. ' +
+          '`identity` and `basicAuthPassword` to a 1.6 or 2.0.1 charger are 400 `InvalidPayload`. ' +
           'A 1.6 ChangeConfiguration SecurityProfile the charger answers Accepted becomes the profile the CSMS expects (as `PUT /chargers/{chargerId}` sets it), and connections that no longer qualify are closed (4003); Profiles 1 and 2 need a password the CSMS knows first (409 `PasswordRequired`). ' +
           'Anything else that changes how the charger connects (a RebootRequired answer, 2.0.1 network profiles, certificates) leaves the CSMS\'s side as it was: set it with `PUT /chargers/{chargerId}` when the charger is to switch. Needs `admin`.',
         requestBody: {
@@ -148,12 +153,19 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
               securityProfileChanged: { type: 'boolean', description: 'The CSMS now expects the Security Profile the charger accepted (1.6 SecurityProfile only)' },
               securityProfile: { type: 'integer', enum: [0, 1, 2, 3] },
               closedConnections: { type: 'integer' },
+              passwordPending: {
+                type: 'boolean',
+                description:
+                  'Only for a 2.1 SetNetworkProfile carrying `basicAuthPassword`: whether that password is now pending (Accepted, or a retry of the pending one); false when the charger refused it and it was dropped',
+              },
             }),
           ),
           '400': errorResponse({
             ...BAD_CHARGER_ID,
             InvalidJson: 'the body is not JSON',
-            InvalidPayload: "not `{action, payload}`, or the payload fails the action's request schema; nothing was sent",
+            InvalidPayload:
+              "not `{action, payload}`, or the payload fails the action's request schema, or a SetNetworkProfile's `basicAuthPassword` is not 16–40 printable ASCII characters, or carries `identity`/`basicAuthPassword` to a charger not on 2.1; nothing was sent",
+            IdentityMismatch: "a SetNetworkProfile's `connectionData.identity` is not the charger id (compared exactly); nothing was sent",
             NotSecurityCommand: 'the call changes no credential and no trust: send it with the command route',
           }),
           '403': errorResponse({
@@ -165,6 +177,8 @@ export function commandPaths(ocpp: OcppComponents): Record<string, Json> {
             ChargerOffline: 'no connection, or the charger disconnected before answering',
             ChargerRejected: 'its last boot was answered Rejected',
             PasswordRequired: 'Security Profile 1 or 2 without a password the CSMS knows',
+            PasswordChangePending:
+              'a SetNetworkProfile `basicAuthPassword` while another password change is pending (this route or `POST /password`); nothing was sent',
           }),
           '502': errorResponse({ CallError: 'the charger answered CALLERROR', InvalidResponse: "the answer fails the action's response schema" }),
           '503': errorResponse({ ChargerSessionRestarted: "the charger's object restarted while waiting: the call may or may not have reached the charger" }),

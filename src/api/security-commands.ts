@@ -4,7 +4,10 @@
 // which): a wrong value locks the charger out, points it at another server, or makes it trust
 // another CSMS or firmware signer. Here an admin sends them, synchronously, with the same
 // redaction everywhere as any command. The Basic-auth password is not among them: only POST
-// /password keeps the CSMS's hash in step with the charger, crash-safely.
+// /password keeps the CSMS's hash in step with the charger, crash-safely. The exception is a 2.1
+// SetNetworkProfile, whose connectionData may carry the profile's own `basicAuthPassword`: it is
+// sent under POST /password's protocol (password-change.ts), so a charger that later switches to
+// that profile is let in; and its `identity` (the Basic-auth user name) must be the charger's id.
 //
 // Where the CSMS can keep its own view in step it does: a 1.6 ChangeConfiguration SecurityProfile
 // the charger Accepted becomes the profile the CSMS expects, and connections that no longer
@@ -25,6 +28,7 @@ import { ChargerStore } from '../store/chargers';
 import { passwordId } from './charger-auth';
 import { readJsonBody } from './body';
 import { apiError } from './errors';
+import { PASSWORD_PATTERN, sendNewPassword } from './password-change';
 
 export const securityCommandRoutes = new Hono<{ Bindings: Env }>();
 
@@ -59,6 +63,16 @@ securityCommandRoutes.post('/:chargerId/security-commands', async (c) => {
   const store = new ChargerStore(c.env.DB);
   const charger = await store.get(chargerId);
   if (!charger) return apiError(c, 404, 'UnknownCharger', `No charger "${chargerId}" has connected or been registered`);
+
+  if (action === 'SetNetworkProfile') {
+    const profile = networkProfileCredentials(chargerId, charger.protocol, payload);
+    if ('refusal' in profile) return apiError(c, 400, profile.refusal.code, profile.refusal.message, { issues: [profile.refusal.issue] });
+    if (profile.password !== undefined) {
+      const answered = await sendNewPassword(c, chargerId, profile.password, action, payload, (result) => result.status === 'Accepted');
+      if (answered instanceof Response) return answered;
+      return c.json({ result: answered.result, securityProfileChanged: false, passwordPending: answered.passwordPending });
+    }
+  }
 
   // 1.6 SecurityProfile: checked here, as the CSMS will expect the new profile once it is accepted.
   const newProfile = charger.protocol === 'ocpp1.6' ? securityProfileIn(action, payload) : undefined;
@@ -105,4 +119,53 @@ function securityProfileIn(action: string, payload: Record<string, unknown>): 0 
   if (action !== 'ChangeConfiguration' || typeof payload.key !== 'string' || payload.key.toLowerCase() !== 'securityprofile') return undefined;
   const value = typeof payload.value === 'string' ? payload.value.trim() : '';
   return /^[0-3]$/.test(value) ? (Number(value) as 0 | 1 | 2 | 3) : null;
+}
+
+/**
+ * What a SetNetworkProfile's connectionData says about the charger's Basic auth (2.1 `identity`
+ * and `basicAuthPassword`): the password to send under the pending-slot protocol, or why the
+ * call is refused before anything is stored or sent. A connectionData that is no object is left
+ * to the schema check.
+ */
+function networkProfileCredentials(
+  chargerId: string,
+  protocol: string | null,
+  payload: Record<string, unknown>,
+): { password?: string } | { refusal: { code: string; message: string; issue: { path: string; message: string } } } {
+  const data = payload.connectionData;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return {};
+  const { identity, basicAuthPassword } = data as Record<string, unknown>;
+  for (const [name, value] of [['identity', identity], ['basicAuthPassword', basicAuthPassword]] as const) {
+    if (value !== undefined && protocol !== 'ocpp2.1') {
+      return {
+        refusal: {
+          code: 'InvalidPayload',
+          message: `connectionData.${name} is an OCPP 2.1 field; this charger speaks ${protocol ?? 'no version yet'}`,
+          issue: { path: `payload.connectionData.${name}`, message: 'only for a 2.1 charger' },
+        },
+      };
+    }
+  }
+  // The upgrade admits a Basic-auth user name only when it is exactly the id in the charger's URL
+  // (api/charger-auth.ts), so a profile naming another identity would lock the charger out.
+  if (identity !== undefined && identity !== chargerId) {
+    return {
+      refusal: {
+        code: 'IdentityMismatch',
+        message: `connectionData.identity must be the charger's id "${chargerId}" (exactly, case included): the CSMS knows the charger by it and admits no other Basic-auth user name. Leave it out to keep the charger's identity`,
+        issue: { path: 'payload.connectionData.identity', message: `must be "${chargerId}"` },
+      },
+    };
+  }
+  if (basicAuthPassword === undefined) return {};
+  if (typeof basicAuthPassword !== 'string' || !PASSWORD_PATTERN.test(basicAuthPassword)) {
+    return {
+      refusal: {
+        code: 'InvalidPayload',
+        message: 'connectionData.basicAuthPassword must be 16-40 printable ASCII characters, as any charger password the CSMS keeps',
+        issue: { path: 'payload.connectionData.basicAuthPassword', message: 'must be 16-40 printable ASCII characters' },
+      },
+    };
+  }
+  return { password: basicAuthPassword };
 }
