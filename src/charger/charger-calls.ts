@@ -203,6 +203,7 @@ export class ChargerCalls {
       writeOnly: this.deps.writeOnly,
       now,
       rememberRegistration: (status) => this.deps.setRegistration(status),
+      onSite: async () => (await this.deps.site?.site()) != null,
       appended: (urgency) => this.deps.handover.schedule(urgency),
       lastSeenToWrite: () => this.deps.handover.lastSeenToWrite(),
       announceCdrs: (batch, now) => this.deps.handover.announceCdrs(batch, now),

@@ -97,6 +97,8 @@ export interface RecordsDeps {
    * a stop written to D1 at its answer carries it, as its flush would have.
    */
   lastSeenToWrite?: () => { at: number; stored: () => void } | undefined;
+  /** Whether the charger is on a site, whose allocator then owns its transactions' TxProfiles. */
+  onSite?: () => Promise<boolean>;
   /** Keeps the message limits among the settings the charger reported (see reported-limits.ts). */
   learnLimits?: (settings: readonly Setting[]) => Promise<void>;
   /** Whether this charger may have TxProfiles in the mirror: only then do its starts and ends bind and end them. */
@@ -398,10 +400,11 @@ export class DurableChargerRecords implements ChargerRecords {
     const { db, chargerId, protocol } = this.deps;
     await this.deps.flushToD1();
     const store = new ChargingProfileStore(db);
-    const [stored, limits, active] = await Promise.all([
+    const [stored, limits, active, siteManaged] = await Promise.all([
       store.list(chargerId, evseId),
       store.limits(chargerId, evseId),
       new TransactionStore(db).list({ chargerId, status: 'active', limit: 50 }),
+      this.deps.onSite?.() ?? false,
     ]);
     // External limits are no profiles of the charger's: negative ids keep them apart in messages.
     const profiles = [
@@ -417,6 +420,7 @@ export class DurableChargerRecords implements ChargerRecords {
       payloads: new Map(stored.map((p) => [p.profileId, p.profile])),
       ...(running?.startedAt ? { transaction: { id: running.transactionId, startedAt: running.startedAt } } : {}),
       ...(v2x?.allowedEnergyTransfer ? { allowedEnergyTransfer: v2x.allowedEnergyTransfer } : {}),
+      ...(siteManaged ? { siteManaged } : {}),
     };
   }
 

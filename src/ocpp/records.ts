@@ -219,4 +219,9 @@ export interface SmartChargingState {
   transaction?: { id: string; startedAt: string };
   /** OCPP 2.1: the energy transfer modes the CSMS allowed for that transaction (NotifyAllowedEnergyTransfer), when it did. */
   allowedEnergyTransfer?: string[];
+  /**
+   * The charger is on a site (README "Sites and load management"): the site's allocator owns the
+   * transaction's TxProfile, and sends it again when the EV's needs change.
+   */
+  siteManaged?: boolean;
 }

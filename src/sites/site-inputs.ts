@@ -48,6 +48,8 @@ export interface SessionState {
   acceptedAmps: number | null;
   /** The highest of the sends awaiting an answer (any of them may still be applied); null: none in flight. */
   pendingAmps: number | null;
+  /** New EV needs came: the session's share is sent again (the charger renegotiates with the car on a new TxProfile). */
+  resendDue?: boolean;
   /** The sends awaiting an answer, oldest first (seq: this object's number for the send). */
   inFlight?: Array<{ seq: number; amps: number }>;
   /** The allocator's last word, for the operator: its share and why. */

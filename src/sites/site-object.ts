@@ -138,6 +138,7 @@ export class SiteAllocator extends DurableObject<Env> {
           const session = sessions.get(sessionKey(chargerId, signal.evseId));
           if (!session) break;
           session.needs = sessionNeeds(signal);
+          session.resendDue = true;
           this.store.log({ chargerId, evseId: session.evseId, transactionId: session.transactionId, kind: 'needs', amps: null, detail: needsDetail(signal) }, now);
           break;
         }
@@ -285,7 +286,19 @@ export class SiteAllocator extends DurableObject<Env> {
     for (const d of inputs.demands) {
       const session = byKey.get(d.key);
       if (!session || planned.has(d.key) || session.acceptedAmps === null || session.inFlight?.length || session.wattPhases === undefined) continue;
-      if (session.wattPhases !== wattPhases(session.phasesInUse)) void this.sendShare(config, session, session.acceptedAmps);
+      if (session.wattPhases !== wattPhases(session.phasesInUse)) {
+        planned.add(d.key);
+        void this.sendShare(config, session, session.acceptedAmps);
+      }
+    }
+    // New EV needs (ISO 15118): the charger renegotiates with the car when it gets a TxProfile, so the
+    // share goes again — at most what the charger holds, which keeps every limit as it is now.
+    for (const session of sessions) {
+      if (!session.resendDue) continue;
+      session.resendDue = false;
+      this.store.putSession(session);
+      if (planned.has(session.key) || session.inFlight?.length || session.acceptedAmps === null) continue;
+      void this.sendShare(config, session, Math.min(targets.get(session.key)?.amps ?? 0, session.acceptedAmps));
     }
     // While anything runs, a beat: time-of-day limits, rotation, refused chargers asked again.
     if (sessions.length > 0 || inputs.fixed.length > 0 || config.dailySchedule.length > 0 || config.externalLimit) {

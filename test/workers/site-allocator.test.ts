@@ -232,7 +232,13 @@ describe('ISO 15118 charging needs and W-only chargers', () => {
     // B starts after A: by 'since' alone B, which has charged least, would keep its share when the limit falls.
     expect((await b.call('TransactionEvent', started201('tx-b')))[0]).toBe(3);
     await until(() => lastSiteShare(b) === 16, 5_000, 'B at 16 A');
+    const bSends = siteShares(b).length;
     await b.call('NotifyEVChargingNeeds', needs201(new Date(Date.now() + 5 * 3_600_000).toISOString()));
+    // Needs that leave B's share as it was: it is sent again all the same, for the charger to renegotiate with the car (K15.FR.07).
+    await until(() => siteShares(b).length === bSends + 1, 5_000, 'B sent its share again');
+    expect(lastSiteShare(b)).toBe(16);
+    // On a site the TxProfiles are the site's: the CSMS's own schedule for the needs (ev-negotiation.ts) is not sent.
+    for (const c of [a, b]) expect(txProfiles(c).filter((p) => !siteShares(c).includes(p))).toEqual([]);
     await stub.configure(siteConfig(siteId, 6, [onSite(a.id), onSite(b.id)]));
     // A leaves in an hour, B in five: B gives way.
     await until(() => lastSiteShare(b) === 0 && lastSiteShare(a) === 6, 5_000, 'B waiting, A at 6 A');

@@ -344,6 +344,8 @@ const NotifyEVChargingNeeds = keepAndAnswer<NotifyEVChargingNeedsRequest, Notify
     if (!state.transaction) {
       return { status: 'Rejected', statusInfo: { reasonCode: 'NoTransaction', additionalInfo: `No transaction runs on EVSE ${req.evseId}` } };
     }
+    // On a site the site's allocator sends the TxProfile (its share, sent again for these needs).
+    if (state.siteManaged) return { status: 'Accepted' };
     const plan = profileForEvNeeds(req, { profiles: state.profiles, transaction: state.transaction, now: ctx.now.toISOString() });
     if (!plan.ok) return { status: 'Rejected', statusInfo: { reasonCode: plan.reasonCode, additionalInfo: plan.additionalInfo } };
     await ctx.records.queueCommand('SetChargingProfile', plan.request as unknown as Record<string, unknown>);

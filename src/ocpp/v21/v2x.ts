@@ -30,6 +30,8 @@ const NotifyEVChargingNeeds = keepAndAnswer<V21.NotifyEVChargingNeedsRequest, V2
       // Nothing in chargingNeeds is a credential, but its customData may hold anything a vendor put there.
       needs: redactSecrets(req.chargingNeeds as unknown as Record<string, unknown>),
     });
+    // On a site the site's allocator sends the TxProfile (its share, sent again for these needs).
+    if (state.siteManaged) return { status: 'Accepted' };
     const plan = profileForEvNeeds(req, {
       profiles: state.profiles,
       transaction: state.transaction,
