@@ -79,6 +79,8 @@ const cpuMs = () => {
  * The site object's allocateAndSend, less storage and RPC: the sends it would make, pending set as
  * it sets them. `stages`, when given, adds each stage's CPU ms (inputs, allocate, plan) to it.
  */
+let sendSeq = 0;
+
 export function recompute(config, chargers, sessions, now, stages) {
   const t0 = stages ? cpuMs() : 0;
   const inputs = siteInputs(config, chargers, sessions, now);
@@ -96,9 +98,11 @@ export function recompute(config, chargers, sessions, now, stages) {
   const byKey = new Map(sessions.map((s) => [s.key, s]));
   for (const send of sends) {
     const session = byKey.get(send.key);
-    // What was in flight before this send replaced it (the site object keeps one pending amount).
+    // As the site object does: every send awaiting its answer counts, the session at the highest of them.
     send.replacedPending = session.pendingAmps;
-    session.pendingAmps = send.amps;
+    send.seq = ++sendSeq;
+    session.inFlight = [...(session.inFlight ?? []), { seq: send.seq, amps: send.amps }];
+    session.pendingAmps = Math.max(...session.inFlight.map((f) => f.amps));
   }
   if (stages) {
     const t3 = cpuMs();
@@ -249,7 +253,9 @@ export function simulatedHour(chargers, { hours = 1, meterSeconds = 60, beatSeco
       queue.push(answerAt, () => {
         const current = sessions.find((x) => x.key === s.key && x.transactionId === transactionId);
         if (!current) return;
-        Object.assign(current, { acceptedAmps: send.amps, pendingAmps: null });
+        // Answered: this send leaves the in-flight list; a later one still out keeps counting.
+        const inFlight = (current.inFlight ?? []).filter((f) => f.seq !== send.seq);
+        Object.assign(current, { acceptedAmps: send.amps, inFlight, pendingAmps: inFlight.length ? Math.max(...inFlight.map((f) => f.amps)) : null });
         run();
       });
     }
@@ -381,9 +387,8 @@ export function renderAllocation(result, command) {
   }
   lines.push(
     '',
-    '"Sent with one in flight": sends made while an earlier one to the same session awaited its answer. The site object keeps one pending amount per ' +
-      'session (the latest sent) and clears it at the first answer, while planSends counts a session at the highest send in flight (plan.ts `Committed`): ' +
-      'in that window the site may count the session below what its charger is about to apply. "Steps over a limit": event steps at which the limits the ' +
+    '"Sent with one in flight": sends made while an earlier one to the same session awaited its answer; the site object counts the session at the ' +
+      'highest send still unanswered until each is answered (site-inputs.ts `inFlight`), so such a send never lets the site under-count it. "Steps over a limit": event steps at which the limits the ' +
       'chargers held summed over any limit of the site, its circuits or its chargers (each car on the phases it really uses).',
   );
   return `${lines.join('\n')}\n`;
