@@ -37,6 +37,61 @@ const PUSH_FAILED = {
 };
 const CHANGED = { SiteChanged: 'the site changed while the request was handled (a circuit or the site went): read it and resend' };
 
+const AMPS_OR_NULL = { type: ['number', 'null'] };
+/** The site object's snapshot (site-object.ts SiteSnapshot). */
+const ALLOCATION: Json = objectOf({
+  siteId: { type: 'string' },
+  configured: { type: 'boolean', description: 'false: the site object has not been told of the site (yet)' },
+  limit: { ...objectOf({ amps: AMPS_OR_NULL, kw: AMPS_OR_NULL }), description: 'The limit in force now: the lowest of the grid limit, the daily period and the external limit' },
+  chargers: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['chargerId', 'protocol', 'connected', 'fallbackAccepted', 'refusedUntil', 'refusedWhy', 'countedAmps', 'countedBecause'],
+      properties: {
+        chargerId: { type: 'string' },
+        protocol: { type: ['string', 'null'] },
+        connected: { type: 'boolean' },
+        fallbackAccepted: { ...AMPS_OR_NULL, description: 'The fallback (TxDefaultProfile) amps it holds since it connected; null: none yet' },
+        fallbackPending: AMPS_OR_NULL,
+        refusedUntil: { type: 'number', description: 'Epoch ms until which it counts as refusing the site\'s profiles; 0: it does not' },
+        refusedWhy: { type: ['string', 'null'] },
+        support: { type: ['object', 'null'], description: 'What it declared of the profiles it takes (rate units, stack level, periods)' },
+        countedAmps: { ...AMPS_OR_NULL, description: 'Amps per phase it is counted at whatever it draws (e.g. its full rating); null: its sessions are counted' },
+        countedBecause: { type: ['string', 'null'], enum: ['unreachable', 'refused', 'fallback', 'unmanaged', null] },
+      },
+    },
+  },
+  sessions: {
+    type: 'array',
+    items: objectOf({
+      chargerId: { type: 'string' },
+      evseId: { type: 'integer' },
+      transactionId: { type: 'string' },
+      startedAt: { type: 'string', format: 'date-time' },
+      measuredAmps: { ...AMPS_OR_NULL, description: 'What it draws (busiest phase), from its last reading' },
+      acceptedAmps: { ...AMPS_OR_NULL, description: 'The share its charger accepted' },
+      pendingAmps: { ...AMPS_OR_NULL, description: 'The highest share sent and not yet answered' },
+      shareAmps: { type: 'number', description: 'Its share now, amps per phase: 0 or at least the site\'s minimum' },
+      reason: { type: 'string', enum: ['fair-share', 'charger-max', 'car-draws-less', 'priority', 'waiting', 'minimum'] },
+      limitedBy: { type: ['string', 'null'], description: 'The limit that binds it: `site`, a circuit id, `charger:{id}`; null: its own maximum' },
+      drawCap: { ...AMPS_OR_NULL, description: 'Its car draws less than offered: capped at this, the rest goes to others' },
+      needs: {
+        type: ['object', 'null'],
+        description: 'What its car said it needs (ISO 15118 NotifyEVChargingNeeds); null: nothing said',
+        properties: {
+          departureAt: { type: ['string', 'null'], format: 'date-time' },
+          energyWh: AMPS_OR_NULL,
+          evMaxAmps: AMPS_OR_NULL,
+          evMinAmps: AMPS_OR_NULL,
+          evMaxPowerW: AMPS_OR_NULL,
+        },
+      },
+      energyWh: { ...AMPS_OR_NULL, description: 'Wh drawn since the site first read its energy register' },
+    }),
+  },
+});
+
 const RULES =
   `Rules (400 InvalidPayload, naming the field): a limit needs \`amps\` (per phase) and/or \`kw\` (total), positive; voltage ${VOLTAGE_RANGE[0]}-${VOLTAGE_RANGE[1]} (default 230); ` +
   `minAmps 0-${MAX_MIN_AMPS} (default 6); timeZone an IANA zone (default UTC); dailySchedule starts \`HH:MM\`, strictly ascending, each with a limit; ` +
@@ -250,7 +305,7 @@ export function sitePaths(): Record<string, Json> {
         operationId: 'getSiteAllocation',
         summary: "What the site's allocator does now: its limit, each charger as counted, each session's share and why",
         responses: {
-          '200': jsonResponse('The allocator\'s snapshot', objectOf({ allocation: { type: 'object', description: 'siteId, configured, limit, chargers (with countedAmps, countedBecause), sessions (with shareAmps, reason, limitedBy)' } })),
+          '200': jsonResponse('The allocator\'s snapshot', objectOf({ allocation: ALLOCATION })),
           '400': errorResponse(BAD_SITE_ID),
           '404': errorResponse(UNKNOWN_SITE),
         },

@@ -16,7 +16,7 @@ import { allocate, type Share } from './allocation';
 import { planSends } from './plan';
 import type { SiteConfig } from './model';
 import { SITE_FALLBACK_PROFILE_ID, SITE_TX_PROFILE_BASE, fitToCharger, setChargingProfileRequest, wattPhases, type ProfileSupport } from './profiles';
-import { needsDetail, sessionNeeds } from './ev-needs';
+import { needsDetail, sessionNeeds, type SessionNeeds } from './ev-needs';
 import { maybeApplied, takeReading } from './session-readings';
 import type { SiteSignal } from './signals';
 import { assignmentFor, sessionKey, siteInputs, type ChargerState, type SessionState } from './site-inputs';
@@ -46,7 +46,15 @@ export interface SiteSnapshot {
   configured: boolean;
   limit: { amps: number | null; kw: number | null };
   chargers: Array<ChargerState & { countedAmps: number | null; countedBecause: string | null }>;
-  sessions: Array<Pick<SessionState, 'chargerId' | 'evseId' | 'transactionId' | 'measuredAmps' | 'acceptedAmps' | 'pendingAmps' | 'shareAmps' | 'reason' | 'limitedBy' | 'drawCap'> & { startedAt: string }>;
+  sessions: Array<
+    Pick<SessionState, 'chargerId' | 'evseId' | 'transactionId' | 'measuredAmps' | 'acceptedAmps' | 'pendingAmps' | 'shareAmps' | 'reason' | 'limitedBy' | 'drawCap'> & {
+      startedAt: string;
+      /** What its car said it needs (ISO 15118), departure as ISO 8601; null: nothing said. */
+      needs: (Omit<SessionNeeds, 'departureAt'> & { departureAt: string | null }) | null;
+      /** Wh drawn since the site first read its register; null: no register read yet. */
+      energyWh: number | null;
+    }
+  >;
 }
 
 export class SiteAllocator extends DurableObject<Env> {
@@ -176,6 +184,10 @@ export class SiteAllocator extends DurableObject<Env> {
         reason: s.reason,
         limitedBy: s.limitedBy,
         drawCap: s.drawCap,
+        needs: s.needs
+          ? { ...s.needs, departureAt: s.needs.departureAt === null ? null : new Date(s.needs.departureAt).toISOString() }
+          : null,
+        energyWh: s.energyFirstWh !== undefined && s.energyLatestWh !== undefined ? Math.max(0, s.energyLatestWh - s.energyFirstWh) : null,
       })),
     };
   }

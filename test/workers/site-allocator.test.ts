@@ -226,7 +226,9 @@ describe('ISO 15118 charging needs and W-only chargers', () => {
     expect(answer.status).toBe('Accepted');
     await until(() => lastSiteShare(a) === 16, 5_000, 'A lowered to its car’s 16 A');
     const stub = env.SITES.getByName(siteId);
-    expect((await stub.snapshot()).sessions[0]).toMatchObject({ shareAmps: 16, reason: 'charger-max' });
+    const seen = (await stub.snapshot()).sessions[0]!;
+    expect(seen).toMatchObject({ shareAmps: 16, reason: 'charger-max', needs: { evMaxAmps: 16, evMinAmps: 6, energyWh: 20_000 } });
+    expect(Date.parse(seen.needs!.departureAt!)).toBeGreaterThan(Date.now() + 3_000_000);
     expect((await stub.logPage(50, null)).find((e) => e.kind === 'needs')).toMatchObject({ chargerId: a.id, evseId: 1, detail: expect.stringContaining('max 16 A') });
 
     // B starts after A: by 'since' alone B, which has charged least, would keep its share when the limit falls.
