@@ -9,7 +9,7 @@ import * as v201Actions from '../../src/ocpp/v201/actions.ts';
 import * as v21Actions from '../../src/ocpp/v21/actions.ts';
 import { credentialChange, passwordChange } from '../../src/ocpp/secrets.ts';
 import { fullPayload, minimalPayload } from '../support/sample-payloads.ts';
-import { followingOutboundRules, stateFor21Rules } from '../support/spec-valid-payloads.ts';
+import { carriesPassword, followingOutboundRules, stateFor21Rules, withPasswordProfile } from '../support/spec-valid-payloads.ts';
 import { closeCharger, openBootedCharger, recordCallIds, type Received } from './catalogue-helpers.ts';
 import { api, command, uniqueChargerId, type Charger, type Protocol } from './helpers.ts';
 
@@ -219,14 +219,14 @@ describe.each(VERSIONS)('%s CSMS-initiated commands through the API, strict clie
 
   it.each(actions)('%s reaches the charger and its answer comes back', async (action) => {
     // Made to follow the spec's outbound rules too: the route refuses what breaks them.
-    const payload = followingOutboundRules(version, action, fullPayload(version, action, 'req'));
+    const payload = withPasswordProfile(id, action, followingOutboundRules(version, action, fullPayload(version, action, 'req')));
     const before = received.length;
     // Credential- and trust-affecting calls go through the admin route (the password through its own, not here).
     if (passwordChange(action, payload)) return;
     const expected = { status: 200, body: { result: minimalPayload(version, action, 'conf') } };
     if (credentialChange(action, payload)) {
       const res = await api('POST', `/chargers/${encodeURIComponent(id)}/security-commands`, { action, payload });
-      expect(res, JSON.stringify(res.body)).toEqual({ status: 200, body: { ...expected.body, securityProfileChanged: false } });
+      expect(res, JSON.stringify(res.body)).toEqual({ status: 200, body: { ...expected.body, securityProfileChanged: false, ...carriesPassword(payload, expect.any(Boolean)) } });
     } else {
       const res = await command(id, action, payload, 10);
       expect(res, JSON.stringify(res.body)).toEqual(expected);

@@ -168,3 +168,19 @@ export function followingOutboundRules(version: Version, action: string, sample:
   }
   return payload;
 }
+
+/**
+ * A 2.1 network profile may carry the Basic-auth identity and password: the identity must be the
+ * charger's id and the password one the CSMS takes (security-commands.ts), as an operator sends them.
+ */
+export function withPasswordProfile(chargerId: string, action: string, payload: Payload): Payload {
+  const data = action === 'SetNetworkProfile' ? payload.connectionData : undefined;
+  if (data?.identity !== undefined) data.identity = chargerId;
+  if (data?.basicAuthPassword !== undefined) data.basicAuthPassword = 'catalogue-password-21';
+  return payload;
+}
+
+/** The admin route's answer says whether a profile's password is pending (password-change.ts); `anyBoolean`: the test runner's expect.any(Boolean). */
+export function carriesPassword(payload: Payload, anyBoolean: unknown): { passwordPending?: unknown } {
+  return payload.connectionData?.basicAuthPassword !== undefined ? { passwordPending: anyBoolean } : {};
+}

@@ -11,7 +11,7 @@ import * as v21Actions from '../../src/ocpp/v21/actions';
 import * as v21 from '../../src/ocpp/v21/schemas.generated';
 import { credentialChange, passwordChange } from '../../src/ocpp/secrets';
 import { fullPayload, minimalPayload, type Version } from '../support/sample-payloads';
-import { followingOutboundRules, stateFor21Rules } from '../support/spec-valid-payloads';
+import { carriesPassword, followingOutboundRules, stateFor21Rules, withPasswordProfile } from '../support/spec-valid-payloads';
 import { answeringCharger, type AnsweringCharger } from './answering-charger';
 import { api, RawCharger, uniqueChargerId } from './helpers';
 
@@ -77,7 +77,7 @@ describe.each(versions)('%s CSMS-initiated commands', (version) => {
     '$action ($variant payload) reaches the charger and its answer comes back',
     async ({ action, variant }) => {
       // Made to follow the spec's outbound rules too: the route refuses what breaks them (outbound-rules.test.ts).
-      const payload = followingOutboundRules(version, action, samples[variant](version, action, 'req'));
+      const payload = withPasswordProfile(charger.cp.id, action, followingOutboundRules(version, action, samples[variant](version, action, 'req')));
       const before = charger.calls.length;
       const res = await api('POST', `/chargers/${charger.cp.id}/commands/${action}?timeoutSeconds=5`, payload);
       const body = await res.json();
@@ -90,7 +90,7 @@ describe.each(versions)('%s CSMS-initiated commands', (version) => {
         const admin = await api('POST', `/chargers/${charger.cp.id}/security-commands`, { action, payload });
         expect({ status: admin.status, body: await admin.json() }).toEqual({
           status: 200,
-          body: { result: minimalPayload(version, action, 'conf'), securityProfileChanged: false },
+          body: { result: minimalPayload(version, action, 'conf'), securityProfileChanged: false, ...carriesPassword(payload, expect.any(Boolean)) },
         });
         expect(charger.calls.slice(before)).toEqual([{ id: expect.any(String), action, payload }]);
         return;
