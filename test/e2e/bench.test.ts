@@ -23,7 +23,7 @@ describe('npm run bench', () => {
           '--month-chargers', '2', '--month-heartbeats', '3', '--month-meters', '5', '--cold', '10', '--cdrs', '0',
           // The console part has a test of its own below; the site allocation part too, here as small as it goes.
           '--console-chargers', '0', '--alloc-sessions', '20', '--alloc-chargers', ''],
-        { cwd: root, encoding: 'utf8', timeout: 720_000, killSignal: 'SIGKILL' },
+        { cwd: root, encoding: 'utf8', timeout: 840_000, killSignal: 'SIGKILL' },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
       expect(run.stdout).toContain('| (a) this CSMS |');
@@ -106,7 +106,7 @@ describe('npm run bench', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 740_000);
+  }, 860_000);
 
   it('runs the cold start alone, with no load target, profile or idle part', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ocpp-bench-'));
