@@ -11,7 +11,7 @@
 //                    [--parts load,month,idle,cdrs,console,alloc] [--console-chargers 100] [--console-seconds 60] [--console-step 60]
 //                    [--alloc-sessions 20,200,2000] [--alloc-chargers 20,200]
 //
-// Then the charger-month profile (bench/lib/month.mjs) for each version with its meter archive
+// Then the charger-month profile (bench/lib/month.mjs) for each version (1.6, 2.0.1, 2.1) with its meter archive
 // (D1 to R2), priced by bench/lib/cost.mjs, the cold start, and last the CDR CSV export's memory
 // (bench/lib/cdr-export.mjs, --cdrs 0 to skip), then what an open operator console costs in D1
 // (bench/lib/console.mjs; alone in a few minutes with --parts console), and what the site allocator costs
@@ -26,7 +26,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { commandRoundTrips } from './lib/commands.mjs';
-import { ARCHIVE_VARS, archiveSubPhase, chargerMonthProfile, coldStart } from './lib/month.mjs';
+import { ARCHIVE_VARS, archiveSubPhase, chargerMonthProfile, coldStart, MONTH_PROTOCOLS } from './lib/month.mjs';
 import { idleScale } from './lib/idle.mjs';
 import { bootChargers, closedLoop } from './lib/load.mjs';
 import { BENCH_ID_TAG } from './lib/mix.mjs';
@@ -232,11 +232,12 @@ async function measureLoad(letter, start = STARTERS[letter]) {
 }
 
 /**
- * The charger-month profile for both versions and the cold start, on one CSMS started by
- * `start(vars)`. The FleetWriter copies to D1 every FLEET_FLUSH_SECONDS (2 s here unless given),
- * so that each sub-phase's facts reach D1 soon after it; meter values are due for the archive
- * 1 s after their transaction's stop (ARCHIVE_VARS), and each version's archive sub-phase runs
- * after both profiles.
+ * The charger-month profile for each version (MONTH_PROTOCOLS) and the cold start, on one CSMS
+ * started by `start(vars)`. The FleetWriter copies to D1 every FLEET_FLUSH_SECONDS (2 s here unless
+ * given), so that each sub-phase's facts reach D1 soon after it; meter values are due for the
+ * archive 1 s after their transaction's stop (ARCHIVE_VARS), and each version's archive sub-phase
+ * runs after every profile. A version the CSMS does not speak (a baseline's) is listed in
+ * `unavailable`, not measured.
  */
 async function measureMonth(start) {
   const vars = { FLEET_FLUSH_SECONDS: '2', ...ARCHIVE_VARS, ...options.csmsVars };
@@ -249,17 +250,18 @@ async function measureMonth(start) {
       cold = await coldStart(target, options.cold, args.profile && target.inspectorUrl ? coldProfiler(target) : undefined);
     }
     const profiles = [];
-    for (const protocol of options.monthChargers > 0 ? ['ocpp1.6', 'ocpp2.0.1'] : []) {
+    const unavailable = [];
+    for (const protocol of options.monthChargers > 0 ? MONTH_PROTOCOLS : []) {
       process.stderr.write(`${target.name}: charger-month profile, ${protocol}, ${options.monthChargers} chargers…\n`);
-      profiles.push(
-        await chargerMonthProfile(target, {
-          protocol,
-          chargers: options.monthChargers,
-          heartbeats: options.monthHeartbeats,
-          meters: options.monthMeters,
-          flushDelaySeconds: Number(target.vars.FLUSH_DELAY_SECONDS),
-        }),
-      );
+      const profile = await chargerMonthProfile(target, {
+        protocol,
+        chargers: options.monthChargers,
+        heartbeats: options.monthHeartbeats,
+        meters: options.monthMeters,
+        flushDelaySeconds: Number(target.vars.FLUSH_DELAY_SECONDS),
+      });
+      if (profile.unavailable) process.stderr.write(`${target.name}: no ${protocol} profile: ${profile.unavailable}\n`);
+      (profile.unavailable ? unavailable : profiles).push(profile);
     }
     for (const profile of profiles) {
       process.stderr.write(`${target.name}: the meter archive, ${profile.protocol}'s ${profile.transactions} transactions…\n`);
@@ -267,7 +269,7 @@ async function measureMonth(start) {
       if (profile.archive.unavailable) process.stderr.write(`${target.name}: no archive figures: ${profile.archive.unavailable}\n`);
     }
     const serverErrors = target.logTail(Number.MAX_SAFE_INTEGER).split('\n').filter((l) => l.includes('"level":"error"')).length;
-    return { target: target.name, vars: target.vars, drainSeconds: target.drainSeconds, cold, profiles, serverErrors };
+    return { target: target.name, vars: target.vars, drainSeconds: target.drainSeconds, cold, profiles, unavailable, serverErrors };
   } finally {
     await target.stop();
   }

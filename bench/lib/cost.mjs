@@ -95,7 +95,7 @@ const PER_TRANSACTION = ['r2ClassA', 'r2ClassB', 'd1Statements', 'webSocketMessa
  * statements): scaled to the month's 60 transactions. Its rows and bytes come per reading
  * (each meter row deleted, each reading in the object): scaled by meter values, the month's 7,200
  * over those the moved transactions held in the profile, because a month's transaction holds
- * 120 of them and the profile's as many as --month-meters (the 2.0.1 Started and Ended events'
+ * 120 of them and the profile's as many as --month-meters (the 2.0.1 and 2.1 Started and Ended events'
  * own readings are scaled with them: slightly over). The profile's readings are all in
  * transactions (no charger-day outside one is moved). `null` when the CSMS has no archive to
  * measure (a baseline from before it); R2 quantities are NaN when its CSMS does not count them.

@@ -14,6 +14,16 @@ import { BENCH_ID_TAG, bootNotification } from './mix.mjs';
 import { bootChargers, eachLimited } from './load.mjs';
 import { cpuSeconds } from './proc.mjs';
 
+/**
+ * The versions the profile measures, in this order (the archive sub-phase relies on it: it moves
+ * the oldest stops first). OCPP 2.1 keeps 2.0.1's messages (BootNotification, Heartbeat,
+ * StatusNotification, TransactionEvent with its meter values): a 2.1 charger sends the 2.0.1 steps,
+ * under its own subprotocol, so its row set shows what the CSMS does differently for 2.1.
+ */
+export const MONTH_PROTOCOLS = ['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1'];
+/** Each version's charger ids: `MONTH-<prefix>-<n>` (the archive checks it moved only its own). */
+const PREFIXES = { 'ocpp1.6': '16', 'ocpp2.0.1': '201', 'ocpp2.1': '21' };
+
 /** The deployed defaults the profile is scaled against (wrangler.toml). */
 export const DEPLOYED = { flushDelaySeconds: 300, heartbeatSeconds: 300, meterSeconds: 60 };
 /** One active charger-month, by kind of message (per charger). Sessions: 2 a day. */
@@ -50,7 +60,7 @@ const status = (protocol, state201, state16) =>
     ? ['StatusNotification', { connectorId: 1, errorCode: 'NoError', status: state16 }]
     : ['StatusNotification', { timestamp: iso(), connectorStatus: state201, evseId: 1, connectorId: 1 }];
 
-/** A 2.0.1 TransactionEvent of the charger's current session (its own seqNo counter). */
+/** A 2.0.1 (or 2.1) TransactionEvent of the charger's current session (its own seqNo counter). */
 function event201(charger, eventType, triggerReason, context, extra = {}) {
   const s = charger.month;
   return {
@@ -63,7 +73,10 @@ function event201(charger, eventType, triggerReason, context, extra = {}) {
   };
 }
 
-/** The sub-phases of one session day, as step makers per charger; a step is [action, payload] made when sent. */
+/**
+ * The sub-phases of one session day, as step makers per charger; a step is [action, payload] made
+ * when sent. Anything but 1.6 takes the 2.0.1 steps, which 2.1 keeps as they are.
+ */
 const KINDS = {
   Heartbeat: { perMonth: MONTH.days * MONTH.heartbeatsPerDay, steps: (c, n) => Array.from({ length: n }, () => () => ['Heartbeat', {}]) },
   'session start': {
@@ -191,16 +204,27 @@ async function measured(target, run) {
 /**
  * The charger-month profile for one OCPP version on a running CSMS: `chargers` chargers boot,
  * then send `heartbeats` Heartbeats, then one session (start, `meters` meter values, end), each
- * kind in its own sub-phase. Returns each sub-phase's counts, per message.
+ * kind in its own sub-phase. Returns each sub-phase's counts, per message; `{ unavailable }` when
+ * the CSMS refuses the version's handshake (a baseline from before it spoke 2.1): nothing to
+ * measure, not a failure. Any other failed boot ends the run, as it always did.
  */
 export async function chargerMonthProfile(target, { protocol, chargers: count, heartbeats, meters, flushDelaySeconds }) {
   const errors = [];
-  const prefix = `MONTH-${protocol === 'ocpp1.6' ? '16' : '201'}`;
+  const prefix = `MONTH-${PREFIXES[protocol]}`;
   let chargers = [];
+  let refused;
   const boot = await measured(target, async () => {
-    chargers = await bootChargers({ url: target.ocppUrl, count, prefix, concurrency: 20, protocol });
+    chargers = await bootChargers({ url: target.ocppUrl, count, prefix, concurrency: 20, protocol, onError: (error) => (refused ??= error) });
     return chargers.length;
   });
+  if (refused) {
+    for (const c of chargers) c.close();
+    // The CSMS answers a subprotocol it does not speak with 400 UnsupportedSubprotocol, before any object is reached.
+    if (chargers.length === 0 && /Unexpected server response: 400\b/.test(refused.message)) {
+      return { protocol, prefix, unavailable: `this CSMS does not speak ${protocol} (its WebSocket handshake answered HTTP 400)` };
+    }
+    throw refused;
+  }
   for (const c of chargers) c.month = { wh: 1_000, session: 0, seqNo: 0, transactionId: undefined };
   // As deployed: a flush per FLUSH_DELAY_SECONDS carries this many meter values.
   const meterPaceMs = (flushDelaySeconds * 1000 * DEPLOYED.meterSeconds) / DEPLOYED.flushDelaySeconds;
@@ -227,13 +251,13 @@ export const ARCHIVE_RETENTION_SECONDS = 1;
 export const ARCHIVE_VARS = { METER_RETENTION_DAYS: String(ARCHIVE_RETENTION_SECONDS / 86_400) };
 
 /**
- * The archive sub-phase for one version's profile, run after both versions' profiles (so neither
- * version's figures are taken on a D1 the other's archive had already emptied): POST
+ * The archive sub-phase for one version's profile, run after every version's profile (so no
+ * version's figures are taken on a D1 another's archive had already emptied): POST
  * /api/v1/archive/run until the profile's transactions have moved, measured as the other
  * sub-phases are, plus R2 operations and bytes (isolate-stats r2*, counted on the ARCHIVE binding).
- * The archive moves the oldest stops first, and the 1.6 profile's sessions all stopped before the
- * 2.0.1 profile's began: each run asks for no more than this version's transactions left, and
- * any other charger's transaction moved is an error. Per transaction moved: `messages` is the
+ * The archive moves the oldest stops first, and each profile's sessions all stopped before the
+ * next one's began (MONTH_PROTOCOLS' order, archived in the same order): each run asks for no more
+ * than this version's transactions left, and any other charger's transaction moved is an error. Per transaction moved: `messages` is the
  * count moved. A CSMS without the archive (a baseline from before it) gives `{ unavailable }`.
  */
 export async function archiveSubPhase(target, profile) {

@@ -155,11 +155,11 @@ function renderMonth(month, baseMonth, idle) {
     '## Charger-month profile',
     '',
     `An active charger-month (issue 12): a Heartbeat every ${DEPLOYED.heartbeatSeconds} s (${MONTH.heartbeatsPerDay} a day), MeterValues with 6 samples every ${DEPLOYED.meterSeconds} s for 4 h a day ` +
-      `(${MONTH.meterValuesPerDay}), ${MONTH.sessionsPerDay} sessions a day with their status notifications, start and stop (1.6) or TransactionEvents (2.0.1), ${MONTH.days} days: ` +
+      `(${MONTH.meterValuesPerDay}), ${MONTH.sessionsPerDay} sessions a day with their status notifications, start and stop (1.6) or TransactionEvents (2.0.1, and 2.1, which keeps 2.0.1's messages: its chargers send the same ones under their own subprotocol), ${MONTH.days} days: ` +
       `${whole(MONTH.days * (MONTH.heartbeatsPerDay + MONTH.meterValuesPerDay))} messages plus the sessions' (≈ 16,200). ` +
       `Time is compressed: per version, ${p0.chargers} chargers boot, then each kind of message runs in its own sub-phase (${month.profiles[0].phases.map((ph) => `${ph.kind}: ${per(ph.messages / p0.chargers, 0)} per charger`).join('; ')}), ` +
       'and after each the bench waits until the counters (GET /api/v1/isolate-stats) stand still, so every delta belongs to one kind of message, deferred work included. Each delta per message is scaled to the month. ' +
-      `Then, after both versions' profiles, the meter archive (POST /api/v1/archive/run until the version's transactions have moved; METER_RETENTION_DAYS=${v.METER_RETENTION_DAYS ?? '–'}, ${ARCHIVE_RETENTION_SECONDS} s, so they are due at once; the archive runs only when asked, so the sub-phases before are unchanged) ` +
+      `Then, after every version's profile, the meter archive (POST /api/v1/archive/run until the version's transactions have moved; METER_RETENTION_DAYS=${v.METER_RETENTION_DAYS ?? '–'}, ${ARCHIVE_RETENTION_SECONDS} s, so they are due at once; the archive runs only when asked, so the sub-phases before are unchanged) ` +
       `moves each version's transactions from D1 to R2, measured the same way with R2's operations and bytes. Its operations (R2's, D1 statements) are scaled per transaction moved to the month's ${TRANSACTIONS_PER_MONTH} transactions, ` +
       `its rows and bytes per meter value moved to the month's ${whole(METER_VALUES_PER_MONTH)} (a month's transaction holds ${METER_VALUES_PER_MONTH / TRANSACTIONS_PER_MONTH}, the profile's ${whole((p0.phases.find((ph) => ph.kind.startsWith('MeterValues'))?.messages ?? 0) / p0.chargers)}). ` +
       'The profile sends no readings outside transactions, so no charger-day of them is moved.',
@@ -191,7 +191,12 @@ function renderMonth(month, baseMonth, idle) {
     '',
     'Per message, deferred work included; the archive row per transaction moved (from D1 to R2, with all its readings). DO requests: WebSocket messages at 20:1, alarms, RPC and fetch calls, the live feed’s publishes to the ConsoleHub. D1 bytes: growth of the database file (meta.size_after), in whole pages.',
   );
-  const archiveNotes = [...archived.map((p) => archiveNote(p.protocol, p.archive)), ...(baseMonth?.profiles ?? []).filter((p) => p.archive).map((p) => archiveNote(`before, ${p.protocol}`, p.archive))];
+  const archiveNotes = [
+    ...archived.map((p) => archiveNote(p.protocol, p.archive)),
+    ...(baseMonth?.profiles ?? []).filter((p) => p.archive).map((p) => archiveNote(`before, ${p.protocol}`, p.archive)),
+    // A version the CSMS refused (a baseline from before it spoke 2.1): said, not priced.
+    ...[...(month.unavailable ?? []), ...(baseMonth?.unavailable ?? []).map((p) => ({ ...p, protocol: `before, ${p.protocol}` }))].map((p) => `- ${p.protocol}: not measured (${p.unavailable}).`),
+  ];
   if (archiveNotes.length > 0) lines.push('', ...archiveNotes);
   lines.push(
     '',

@@ -23,7 +23,7 @@ describe('npm run bench', () => {
           '--month-chargers', '2', '--month-heartbeats', '3', '--month-meters', '5', '--cold', '10', '--cdrs', '0',
           // The console part has a test of its own below; the site allocation part too, here as small as it goes.
           '--console-chargers', '0', '--alloc-sessions', '20', '--alloc-chargers', ''],
-        { cwd: root, encoding: 'utf8', timeout: 720_000, killSignal: 'SIGKILL' },
+        { cwd: root, encoding: 'utf8', timeout: 840_000, killSignal: 'SIGKILL' },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
       expect(run.stdout).toContain('| (a) this CSMS |');
@@ -57,13 +57,15 @@ describe('npm run bench', () => {
 
       // The charger-month profile: each version's message kinds measured apart, and priced.
       expect(run.stdout).toContain('### Cost per active charger-month');
-      expect(month.profiles.map((p: { protocol: string }) => p.protocol)).toEqual(['ocpp1.6', 'ocpp2.0.1']);
+      // OCPP 2.1 (issue 16) has its own row set: 2.0.1's messages under its own subprotocol.
+      expect(month.profiles.map((p: { protocol: string }) => p.protocol)).toEqual(['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1']);
+      expect(month.unavailable).toEqual([]);
       for (const profile of month.profiles) {
         expect(profile.errors, profile.protocol).toEqual([]);
         expect(profile.chargers).toBe(2);
         const meters = profile.phases.find((p: { kind: string }) => p.kind.startsWith('MeterValues'));
         expect(meters.messages).toBe(2 * 5);
-        // Every meter value reached D1 as rows (one reading each here, and a 2.0.1 event its event
+        // Every meter value reached D1 as rows (one reading each here, and a 2.x event its event
         // and transaction too), written before the answer: nothing in the object's storage.
         expect(meters.delta.d1RowsWritten).toBeGreaterThanOrEqual(meters.messages);
         expect(meters.delta.doSqlRowsWritten).toBe(0);
@@ -72,8 +74,8 @@ describe('npm run bench', () => {
         // read back, and its readings deleted from D1 (rows written), the pages they took freed.
         expect(profile.archive.errors, profile.protocol).toEqual([]);
         expect(profile.archive.transactions, profile.protocol).toBe(2);
-        // Sampled values, 6 a message: the meter values, and a 2.0.1 session's Started and Ended events'.
-        expect(profile.archive.meterValues, profile.protocol).toBe(2 * (5 + (profile.protocol === 'ocpp2.0.1' ? 2 : 0)) * 6);
+        // Sampled values, 6 a message: the meter values, and a 2.0.1 or 2.1 session's Started and Ended events'.
+        expect(profile.archive.meterValues, profile.protocol).toBe(2 * (5 + (profile.protocol === 'ocpp1.6' ? 0 : 2)) * 6);
         expect(profile.archive.delta.r2Puts, profile.protocol).toBe(2);
         expect(profile.archive.delta.r2Gets, profile.protocol).toBeGreaterThanOrEqual(2);
         expect(profile.archive.delta.r2BytesPut, profile.protocol).toBeGreaterThan(0);
@@ -81,6 +83,7 @@ describe('npm run bench', () => {
         // the hour's readings) and its own row marked archived.
         expect(profile.archive.delta.d1RowsWritten, profile.protocol).toBeGreaterThanOrEqual(2 * 2);
       }
+      expect(month.costs.versions.map((c: { protocol: string }) => c.protocol)).toEqual(['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1']);
       for (const version of month.costs.versions) {
         expect(version.total, version.protocol).toBeGreaterThan(0);
         // D1's file grows by whole pages: a tiny profile's few packed readings may fit in pages
@@ -93,6 +96,9 @@ describe('npm run bench', () => {
         for (const [label, usd] of archiveItems) expect(usd, `${version.protocol} ${label}`).toBeGreaterThan(0);
       }
       expect(run.stdout).toContain('| ocpp1.6 | archive (per transaction moved) | 2 |');
+      expect(run.stdout).toContain('| ocpp2.1 | archive (per transaction moved) | 2 |');
+      expect(run.stdout).toMatch(/\| ocpp2\.1 \| MeterValues \(6 samples\) \| 10 \|/);
+      expect(run.stdout).toMatch(/\*\*\$[0-9.e-]+\*\* \(ocpp2\.1\)/);
       expect(month.cold.chargers).toBe(10);
       expect(month.cold.cold.messages).toBe(30);
       expect(month.cold.steady.messages).toBe(30);
@@ -100,7 +106,7 @@ describe('npm run bench', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 740_000);
+  }, 860_000);
 
   it('runs the cold start alone, with no load target, profile or idle part', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ocpp-bench-'));
